@@ -1,0 +1,608 @@
+//! The `annex` command line: serve, init, config, users, API tokens, catalogues and the audit
+//! trail. Every command goes through the same store use cases as the web UI and the API.
+
+use crate::app;
+use crate::config::{Config, Flags};
+use crate::domain::catalog::{Control, ControlFilter};
+use crate::domain::clock::{Clock, display};
+use crate::domain::user::{Email, Password, PersonName, Role};
+use crate::store::{NewUser, Store, UserUpdate};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "annex",
+    version,
+    about = "Annex: an information security management system for ISO/IEC 27001 and the ISO/IEC 27002:2022 controls",
+    after_help = "Examples:\n  annex serve                       start on SQLite in ./annex-data and print the URL\n  annex --database postgres://postgres@127.0.0.1/annex serve\n  annex catalog list --attr control_type=Detective\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin"
+)]
+pub struct Cli {
+    /// Folder for the database, backups and annex.toml [env: ANNEX_DATA_DIR] [default: ./annex-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST[:PORT]/DB [env: ANNEX_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Config file to read instead of DIR/annex.toml [env: ANNEX_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Prepare the store and serve the web UI and the API
+    #[command(
+        after_help = "Examples:\n  annex serve\n  annex serve --bind 0.0.0.0:8080\n\nCreates the data dir and database if missing, applies migrations, loads the\ncatalogues, prints the URL to open. Stops cleanly on Ctrl-C or SIGTERM."
+    )]
+    Serve {
+        /// Address to listen on [env: ANNEX_BIND] [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+    /// Prepare the data dir and database without serving (safe to run again)
+    #[command(after_help = "Example:\n  annex --data-dir /var/lib/annex init")]
+    Init,
+    /// Print the resolved configuration (secrets redacted)
+    #[command(after_help = "Example:\n  ANNEX_BIND=0.0.0.0:9000 annex config")]
+    Config,
+    /// Manage user accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Browse the control catalogues
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Check the audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user; prints a generated password unless --password-stdin is given
+    #[command(
+        after_help = "Examples:\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin\n  printf '%s\\n' \"$PASSWORD\" | annex user add --email bob@example.org --name Bob --role viewer --password-stdin\n\nRoles: admin, manager, contributor, auditor, viewer."
+    )]
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users
+    #[command(after_help = "Example:\n  annex user list")]
+    List,
+    /// Set a user's password; ends their sessions
+    #[command(
+        after_help = "Examples:\n  annex user passwd --email ada@example.org            (generates one)\n  annex user passwd --email ada@example.org --password-stdin < pw.txt"
+    )]
+    Passwd {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user; ends their sessions, keeps their history
+    #[command(after_help = "Example:\n  annex user disable --email bob@example.org")]
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API token for a user and print it once
+    #[command(
+        after_help = "Example:\n  annex token create --email ci@example.org --name ci-pipeline --expires-in-days 90\n\nUse it as: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/frameworks"
+    )]
+    Create {
+        #[arg(long)]
+        email: String,
+        /// A label that says where the token is used
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "N")]
+        expires_in_days: Option<i64>,
+    },
+    /// List API tokens (never their secrets)
+    #[command(after_help = "Example:\n  annex token list")]
+    List,
+    /// Revoke an API token by its id
+    #[command(after_help = "Example:\n  annex token revoke 3f9a0c21b7d4")]
+    Revoke { id: String },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand, Debug)]
+enum CatalogCommand {
+    /// List controls, filtered by theme, attribute values and text
+    #[command(
+        after_help = "Examples:\n  annex catalog list\n  annex catalog list --theme technological --attr control_type=Detective\n  annex catalog list --attr security_domains=Resilience --format json\n  annex catalog list --framework iso27002-2013 --search password --format csv"
+    )]
+    List {
+        #[arg(long, default_value = "iso27002-2022")]
+        framework: String,
+        #[arg(long)]
+        theme: Option<String>,
+        /// KEY=VALUE, repeatable: control_type=Preventive
+        #[arg(long = "attr", value_name = "KEY=VALUE")]
+        attrs: Vec<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show one control with its attributes and mappings
+    #[command(
+        after_help = "Examples:\n  annex catalog show 8.13\n  annex catalog show 12.3.1 --framework iso27002-2013"
+    )]
+    Show {
+        id: String,
+        #[arg(long, default_value = "iso27002-2022")]
+        framework: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show which controls of one framework correspond to a control of another
+    #[command(
+        after_help = "Examples:\n  annex catalog map 12.3.1 --from iso27002-2013 --to iso27002-2022\n  annex catalog map 5.18 --from iso27002-2022 --to iso27002-2013"
+    )]
+    Map {
+        id: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// List the frameworks in the store
+    #[command(after_help = "Example:\n  annex catalog frameworks")]
+    Frameworks,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check every entry of the audit trail against the hash chain
+    #[command(after_help = "Example:\n  annex audit verify && echo intact")]
+    Verify,
+}
+
+/// Entry point of the binary.
+pub fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let flags = Flags {
+        data_dir: cli.data_dir.clone(),
+        config: cli.config.clone(),
+        database_url: cli.database.clone(),
+        bind: match &cli.command {
+            Command::Serve { bind } => bind.clone(),
+            _ => None,
+        },
+    };
+    let config = Config::load(&flags)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(cli.command, config))
+}
+
+fn actor() -> String {
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{who}")
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { .. } => {
+            crate::web::serve::run(config).await?;
+        }
+        Command::Init => {
+            let (store, report) = app::prepare(&config, Clock::system()).await?;
+            println!(
+                "Annex is ready in {} ({}). Catalogues loaded: {}; already up to date: {}.",
+                config.data_dir.display(),
+                crate::config::redact_url(&config.database_url),
+                list_or_none(&report.loaded),
+                list_or_none(&report.unchanged)
+            );
+            if !store.is_set_up().await? {
+                println!(
+                    "No user yet: run `annex serve` and open it in a browser, or `annex user add --role admin ...`."
+                );
+            }
+            store.close().await;
+        }
+        Command::Config => print!("{}", config.to_redacted_toml()),
+        Command::User(c) => user_command(c, &app::open(&config).await?).await?,
+        Command::Token(c) => token_command(c, &app::open(&config).await?).await?,
+        Command::Catalog(c) => catalog_command(c, &app::open(&config).await?).await?,
+        Command::Audit(AuditCommand::Verify) => {
+            let store = app::open(&config).await?;
+            let report = store.verify_audit_trail().await?;
+            store.close().await;
+            match report.first_break {
+                None => println!("audit trail intact: {} entries checked", report.checked),
+                Some(b) => {
+                    eprintln!(
+                        "annex: audit trail broken: {b} ({} entries read)",
+                        report.checked
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn password_from(stdin: bool) -> anyhow::Result<(Password, bool)> {
+    if !stdin {
+        return Ok((Password::generate(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let line = line.trim_end_matches(['\r', '\n']);
+    let p = Password::parse(line).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    Ok((p, false))
+}
+
+fn parse_arg<T>(field: &str, r: Result<T, String>) -> anyhow::Result<T> {
+    r.map_err(|e| anyhow::anyhow!("{field}: {e}"))
+}
+
+async fn user_command(c: UserCommand, store: &Store) -> anyhow::Result<()> {
+    let actor = actor();
+    match c {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            password_stdin,
+        } => {
+            let email = parse_arg("--email", Email::parse(&email))?;
+            let name = parse_arg("--name", PersonName::parse(&name))?;
+            let role: Role = parse_arg("--role", role.parse())?;
+            let (password, generated) = password_from(password_stdin)?;
+            let was_set_up = store.is_set_up().await?;
+            let user = store
+                .create_user(
+                    &actor,
+                    NewUser {
+                        email,
+                        name,
+                        role,
+                        password_hash: Some(password.hash()?),
+                    },
+                )
+                .await?;
+            println!("created {} <{}> as {}", user.name, user.email, user.role);
+            if generated {
+                println!(
+                    "password (shown once, ask them to change it): {}",
+                    password.reveal()
+                );
+            }
+            if !was_set_up {
+                println!(
+                    "note: the organisation has no name yet; an admin can set it in the web UI."
+                );
+            }
+        }
+        UserCommand::List => {
+            let mut t = table(&["email", "name", "role", "status", "created"]);
+            for u in store.list_users().await? {
+                t.add_row(vec![
+                    u.email,
+                    u.name,
+                    u.role.to_string(),
+                    if u.disabled {
+                        "disabled".into()
+                    } else {
+                        "active".into()
+                    },
+                    display(&u.created_at),
+                ]);
+            }
+            println!("{t}");
+        }
+        UserCommand::Passwd {
+            email,
+            password_stdin,
+        } => {
+            let email = parse_arg("--email", Email::parse(&email))?;
+            let user = store.user_by_email(&email).await?;
+            let (password, generated) = password_from(password_stdin)?;
+            store
+                .set_password(&actor, &user.id, &password.hash()?)
+                .await?;
+            println!(
+                "password changed for {}; their sessions were ended",
+                user.email
+            );
+            if generated {
+                println!("new password (shown once): {}", password.reveal());
+            }
+        }
+        UserCommand::Disable { email } => {
+            let email = parse_arg("--email", Email::parse(&email))?;
+            let user = store.user_by_email(&email).await?;
+            store
+                .update_user(
+                    &actor,
+                    &user.id,
+                    UserUpdate {
+                        disabled: Some(true),
+                        ..UserUpdate::default()
+                    },
+                )
+                .await?;
+            println!("disabled {}; their sessions were ended", user.email);
+        }
+    }
+    Ok(())
+}
+
+async fn token_command(c: TokenCommand, store: &Store) -> anyhow::Result<()> {
+    match c {
+        TokenCommand::Create {
+            email,
+            name,
+            expires_in_days,
+        } => {
+            let email = parse_arg("--email", Email::parse(&email))?;
+            let user = store.user_by_email(&email).await?;
+            let (token, secret) = store
+                .create_token(&actor(), &user.id, &name, expires_in_days)
+                .await?;
+            eprintln!(
+                "token {} for {} ({}){}; it is shown once, store it now:",
+                token.id,
+                token.user_email,
+                token.name,
+                token
+                    .expires_at
+                    .as_deref()
+                    .map(|e| format!(", expires {}", display(e)))
+                    .unwrap_or_default()
+            );
+            println!("{secret}");
+        }
+        TokenCommand::List => {
+            let now = store.now();
+            let mut t = table(&[
+                "id",
+                "user",
+                "name",
+                "state",
+                "created",
+                "expires",
+                "last used",
+            ]);
+            for tok in store.list_tokens().await? {
+                t.add_row(vec![
+                    tok.id.clone(),
+                    tok.user_email.clone(),
+                    tok.name.clone(),
+                    tok.state(&now).into(),
+                    display(&tok.created_at),
+                    tok.expires_at
+                        .as_deref()
+                        .map(display)
+                        .unwrap_or_else(|| "never".into()),
+                    tok.last_used_at
+                        .as_deref()
+                        .map(display)
+                        .unwrap_or_else(|| "never".into()),
+                ]);
+            }
+            println!("{t}");
+        }
+        TokenCommand::Revoke { id } => {
+            let t = store.revoke_token(&actor(), id.trim()).await?;
+            println!("revoked token {} ({}, {})", t.id, t.name, t.user_email);
+        }
+    }
+    Ok(())
+}
+
+async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match c {
+        CatalogCommand::List {
+            framework,
+            theme,
+            attrs,
+            search,
+            format,
+        } => {
+            let filter = ControlFilter::parse(theme.as_deref(), &attrs, search.as_deref())?;
+            store.framework(&framework).await?;
+            filter.check(
+                &store.groups(&framework).await?,
+                &store.attribute_types(&framework).await?,
+            )?;
+            let mut controls = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = store
+                    .controls(&framework, &filter, cursor.as_deref(), 1000)
+                    .await?;
+                controls.extend(page.items);
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&controls)?)?,
+                Format::Csv => write!(out, "{}", controls_csv(&controls))?,
+                Format::Table => {
+                    let mut t = table(&["id", "title", "theme", "attributes"]);
+                    for c in &controls {
+                        let attrs: Vec<String> =
+                            c.attributes.values().map(|v| v.join(", ")).collect();
+                        t.add_row(vec![
+                            c.id.clone(),
+                            c.title.clone(),
+                            c.theme.clone(),
+                            attrs.join(" · "),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(out, "{} controls", controls.len())?;
+                }
+            }
+        }
+        CatalogCommand::Show {
+            id,
+            framework,
+            format,
+        } => {
+            let control = store.control(&framework, &id).await?;
+            let mapped = store.mapped_controls(&framework, &control.id).await?;
+            let new_since = store.new_relative_to(&framework, &control.id).await?;
+            match format {
+                Format::Json => {
+                    let mut v = serde_json::to_value(&control)?;
+                    v["mapped"] = serde_json::to_value(&mapped)?;
+                    v["new_relative_to"] = serde_json::to_value(&new_since)?;
+                    writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+                }
+                Format::Csv => write!(out, "{}", controls_csv(std::slice::from_ref(&control)))?,
+                Format::Table => {
+                    writeln!(
+                        out,
+                        "{} {} ({})",
+                        control.id, control.title, control.framework
+                    )?;
+                    writeln!(out, "theme: {}", control.theme)?;
+                    if let Some(g) = &control.group {
+                        writeln!(out, "group: {g}")?;
+                    }
+                    for (k, v) in &control.attributes {
+                        writeln!(out, "{k}: {}", v.join(", "))?;
+                    }
+                    if !control.summary.is_empty() {
+                        writeln!(out, "\n{}\n", control.summary)?;
+                    }
+                    for f in &new_since {
+                        writeln!(out, "new: no predecessor in {f}")?;
+                    }
+                    for m in &mapped {
+                        writeln!(out, "maps to {} {} {}", m.framework, m.id, m.title)?;
+                    }
+                }
+            }
+        }
+        CatalogCommand::Map { id, from, to } => {
+            let mapped = store.map_control(&from, &id, &to).await?;
+            let id = crate::domain::catalog::normalise_control_id(&id);
+            if mapped.is_empty() {
+                let new = store.new_relative_to(&from, &id).await?;
+                if new.contains(&to) {
+                    writeln!(out, "{from} {id} is new: it has no counterpart in {to}")?;
+                } else {
+                    writeln!(out, "{from} {id} has no mapping to {to}")?;
+                }
+            }
+            for m in mapped {
+                writeln!(out, "{}\t{}", m.id, m.title)?;
+            }
+        }
+        CatalogCommand::Frameworks => {
+            let mut t = table(&["id", "name", "controls", "data version"]);
+            for f in store.frameworks().await? {
+                t.add_row(vec![
+                    f.id,
+                    f.name,
+                    f.control_count.to_string(),
+                    f.data_version.to_string(),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+    }
+    Ok(())
+}
+
+fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_header(header.to_vec());
+    t
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Controls as CSV: id, title, theme, summary, then one column per attribute type (values
+/// joined with `;`).
+pub fn controls_csv(controls: &[Control]) -> String {
+    let mut keys: Vec<&String> = controls.iter().flat_map(|c| c.attributes.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut s = String::from("id,title,theme,summary");
+    for k in &keys {
+        s.push(',');
+        s.push_str(&csv_field(k));
+    }
+    s.push('\n');
+    for c in controls {
+        let mut row = vec![
+            csv_field(&c.id),
+            csv_field(&c.title),
+            csv_field(&c.theme),
+            csv_field(&c.summary),
+        ];
+        for k in &keys {
+            row.push(csv_field(
+                &c.attributes
+                    .get(*k)
+                    .map(|v| v.join(";"))
+                    .unwrap_or_default(),
+            ));
+        }
+        s.push_str(&row.join(","));
+        s.push('\n');
+    }
+    s
+}

@@ -1,0 +1,361 @@
+//! Configuration, in layers: defaults, then `annex.toml` in the data dir (or `--config`), then
+//! `ANNEX_*` environment variables, then command-line flags. Unknown keys and unknown `ANNEX_*`
+//! variables are errors that name them. Secrets never appear in `Debug` or in `annex config`.
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The resolved configuration.
+#[derive(Clone, Serialize)]
+pub struct Config {
+    #[serde(skip)]
+    pub data_dir: PathBuf,
+    #[serde(skip)]
+    pub config_file: Option<PathBuf>,
+    /// `sqlite://PATH` or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
+    pub database_url: String,
+    /// Address `annex serve` listens on.
+    pub bind: SocketAddr,
+    /// The address people use to reach Annex (behind a proxy); printed at start-up.
+    pub public_url: Option<String>,
+    /// Log filter, e.g. `info` or `annex=debug,info`.
+    pub log: String,
+    /// Mark cookies `Secure`. On by default when `public_url` starts with `https://`.
+    pub secure_cookies: bool,
+    /// How long a browser session lasts without activity, in hours.
+    pub session_hours: i64,
+    /// Failed logins on one account before it is locked for `login_lockout_minutes`.
+    pub login_max_failures: i64,
+    /// Failed logins from one address before it is locked for `login_lockout_minutes`.
+    pub address_max_failures: i64,
+    pub login_lockout_minutes: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you trust).
+    pub trust_proxy: bool,
+}
+
+/// The keys accepted in `annex.toml`; every one is optional.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLayer {
+    database_url: Option<String>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    log: Option<String>,
+    secure_cookies: Option<bool>,
+    session_hours: Option<i64>,
+    login_max_failures: Option<i64>,
+    address_max_failures: Option<i64>,
+    login_lockout_minutes: Option<i64>,
+    trust_proxy: Option<bool>,
+}
+
+/// What the command line says; `None` means "not given".
+#[derive(Default, Debug, Clone)]
+pub struct Flags {
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+}
+
+/// Variables read by the test suite, not by Annex; allowed so that they are not reported.
+const TEST_VARIABLES: &[&str] = &["ANNEX_TEST_DATABASE_URL", "ANNEX_REQUIRE_SUITES"];
+
+const ENV_KEYS: &[&str] = &[
+    "DATA_DIR",
+    "CONFIG",
+    "DATABASE_URL",
+    "DATABASE_URL_FILE",
+    "BIND",
+    "PUBLIC_URL",
+    "LOG",
+    "SECURE_COOKIES",
+    "SESSION_HOURS",
+    "LOGIN_MAX_FAILURES",
+    "ADDRESS_MAX_FAILURES",
+    "LOGIN_LOCKOUT_MINUTES",
+    "TRUST_PROXY",
+];
+
+impl Config {
+    /// Resolves the configuration from the process environment and the given flags.
+    pub fn load(flags: &Flags) -> anyhow::Result<Config> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_from(flags, &env)
+    }
+
+    /// Resolves the configuration from explicit environment variables (testable).
+    pub fn load_from(flags: &Flags, env: &[(String, String)]) -> anyhow::Result<Config> {
+        let var = |k: &str| {
+            env.iter()
+                .find(|(n, _)| n == &format!("ANNEX_{k}"))
+                .map(|(_, v)| v.clone())
+        };
+        for (name, _) in env {
+            if let Some(rest) = name.strip_prefix("ANNEX_")
+                && !ENV_KEYS.contains(&rest)
+                && !TEST_VARIABLES.contains(&name.as_str())
+            {
+                bail!(
+                    "unknown environment variable {name}: Annex reads ANNEX_{}",
+                    ENV_KEYS.join(", ANNEX_")
+                );
+            }
+        }
+
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| var("DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("annex-data"));
+
+        let explicit_file = flags
+            .config
+            .clone()
+            .or_else(|| var("CONFIG").map(PathBuf::from));
+        let (file, config_file) = match &explicit_file {
+            Some(path) => (read_file(path)?, Some(path.clone())),
+            None => {
+                let path = data_dir.join("annex.toml");
+                if path.exists() {
+                    (read_file(&path)?, Some(path))
+                } else {
+                    (FileLayer::default(), None)
+                }
+            }
+        };
+
+        let database_url = match (
+            flags.database_url.clone(),
+            var("DATABASE_URL"),
+            var("DATABASE_URL_FILE"),
+        ) {
+            (Some(u), _, _) | (None, Some(u), _) => u,
+            (None, None, Some(path)) => std::fs::read_to_string(&path)
+                .with_context(|| format!("reading ANNEX_DATABASE_URL_FILE {path}"))?
+                .trim()
+                .to_string(),
+            (None, None, None) => file
+                .database_url
+                .clone()
+                .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("annex.db").display())),
+        };
+        check_database_url(&database_url)?;
+
+        let bind_text = flags
+            .bind
+            .clone()
+            .or_else(|| var("BIND"))
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text.parse().with_context(|| {
+            format!("bind: '{bind_text}' is not an address such as 127.0.0.1:8080")
+        })?;
+
+        let public_url = var("PUBLIC_URL").or(file.public_url);
+        let secure_default = public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+        let config = Config {
+            data_dir,
+            config_file,
+            database_url,
+            bind,
+            log: var("LOG").or(file.log).unwrap_or_else(|| "info".into()),
+            secure_cookies: layered_bool(
+                "SECURE_COOKIES",
+                var("SECURE_COOKIES"),
+                file.secure_cookies,
+                secure_default,
+            )?,
+            session_hours: layered_int(
+                "SESSION_HOURS",
+                var("SESSION_HOURS"),
+                file.session_hours,
+                12,
+            )?,
+            login_max_failures: layered_int(
+                "LOGIN_MAX_FAILURES",
+                var("LOGIN_MAX_FAILURES"),
+                file.login_max_failures,
+                5,
+            )?,
+            address_max_failures: layered_int(
+                "ADDRESS_MAX_FAILURES",
+                var("ADDRESS_MAX_FAILURES"),
+                file.address_max_failures,
+                20,
+            )?,
+            login_lockout_minutes: layered_int(
+                "LOGIN_LOCKOUT_MINUTES",
+                var("LOGIN_LOCKOUT_MINUTES"),
+                file.login_lockout_minutes,
+                15,
+            )?,
+            trust_proxy: layered_bool("TRUST_PROXY", var("TRUST_PROXY"), file.trust_proxy, false)?,
+            public_url,
+        };
+        if config.session_hours < 1 {
+            bail!(
+                "session_hours must be at least 1 (got {})",
+                config.session_hours
+            );
+        }
+        Ok(config)
+    }
+
+    /// The URL to print for people to open.
+    pub fn display_url(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(u) => u.clone(),
+            None => format!("http://{bound}/"),
+        }
+    }
+
+    /// The resolved configuration as TOML, with secrets redacted.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&self.database_url);
+        let body = toml::to_string(&shown).unwrap_or_default();
+        let source = match &self.config_file {
+            Some(p) => format!("# config file: {}\n", p.display()),
+            None => "# config file: none (defaults, environment and flags only)\n".to_string(),
+        };
+        format!("# data dir: {}\n{source}{body}", self.data_dir.display())
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .finish_non_exhaustive()
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileLayer> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("config file {}: {}", path.display(), e.message()))
+}
+
+fn layered_int(
+    key: &str,
+    env: Option<String>,
+    file: Option<i64>,
+    default: i64,
+) -> anyhow::Result<i64> {
+    match env {
+        Some(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("ANNEX_{key}: '{v}' is not a whole number")),
+        None => Ok(file.unwrap_or(default)),
+    }
+}
+
+fn layered_bool(
+    key: &str,
+    env: Option<String>,
+    file: Option<bool>,
+    default: bool,
+) -> anyhow::Result<bool> {
+    match env.as_deref().map(|v| v.trim().to_ascii_lowercase()) {
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => bail!("ANNEX_{key}: '{v}' is not true or false"),
+        None => Ok(file.unwrap_or(default)),
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn check_database_url(url: &str) -> anyhow::Result<Backend> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            bail!(
+                "database URL 'sqlite://' has no file path: write sqlite://PATH, e.g. sqlite://annex-data/annex.db"
+            );
+        }
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or(url);
+        bail!(
+            "unsupported database URL scheme '{scheme}': Annex accepts sqlite://PATH or postgres://USER@HOST[:PORT]/DATABASE"
+        )
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:<redacted>@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn flags_beat_environment_which_beats_defaults() {
+        let flags = Flags {
+            bind: Some("127.0.0.1:9000".into()),
+            data_dir: Some("/nonexistent-annex".into()),
+            ..Flags::default()
+        };
+        let c = Config::load_from(
+            &flags,
+            &env(&[
+                ("ANNEX_BIND", "127.0.0.1:7000"),
+                ("ANNEX_SESSION_HOURS", "3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.session_hours, 3);
+        assert_eq!(c.database_url, "sqlite:///nonexistent-annex/annex.db");
+    }
+
+    #[test]
+    fn unknown_environment_variables_are_named() {
+        let e = Config::load_from(&Flags::default(), &env(&[("ANNEX_BINDD", "x")])).unwrap_err();
+        assert!(e.to_string().contains("ANNEX_BINDD"));
+    }
+
+    #[test]
+    fn database_urls_name_the_accepted_schemes() {
+        let e = check_database_url("mysql://x").unwrap_err().to_string();
+        assert!(e.contains("'mysql'") && e.contains("sqlite://") && e.contains("postgres://"));
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:<redacted>@h/db"
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! The audit trail's rules: what an entry holds, its canonical encoding, and the hash chain
+//! that makes any later edit or deletion of an entry detectable.
+
+use serde::Serialize;
+
+/// The hash that the first entry points back to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A change about to be recorded: who did what to which object, with the values before and
+/// after (JSON, `None` when the object did not exist before or does not exist after).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Change {
+    pub fn new(actor: &str, action: &str, object_type: &str, object_id: &str) -> Change {
+        Change {
+            actor: actor.to_string(),
+            action: action.to_string(),
+            object_type: object_type.to_string(),
+            object_id: object_id.to_string(),
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(mut self, v: impl Serialize) -> Self {
+        self.before = serde_json::to_value(v).ok();
+        self
+    }
+
+    pub fn after(mut self, v: impl Serialize) -> Self {
+        self.after = serde_json::to_value(v).ok();
+        self
+    }
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    pub seq: i64,
+    pub occurred_at: String,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    /// JSON text of the values before the change.
+    pub before: Option<String>,
+    /// JSON text of the values after the change.
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// SHA-256 over the canonical encoding: a JSON array of every field but the hash, in a fixed
+/// order, with `before`/`after` as the exact stored text.
+pub fn entry_hash(
+    seq: i64,
+    occurred_at: &str,
+    actor: &str,
+    action: &str,
+    object: (&str, &str),
+    before: Option<&str>,
+    after: Option<&str>,
+    prev_hash: &str,
+) -> String {
+    let canonical = serde_json::json!([
+        seq,
+        occurred_at,
+        actor,
+        action,
+        object.0,
+        object.1,
+        before,
+        after,
+        prev_hash
+    ]);
+    crate::domain::user::sha256_hex(canonical.to_string().as_bytes())
+}
+
+impl Entry {
+    pub fn computed_hash(&self) -> String {
+        entry_hash(
+            self.seq,
+            &self.occurred_at,
+            &self.actor,
+            &self.action,
+            (&self.object_type, &self.object_id),
+            self.before.as_deref(),
+            self.after.as_deref(),
+            &self.prev_hash,
+        )
+    }
+
+    /// The fields that changed between `before` and `after`, as (field, old, new) text.
+    pub fn changed_fields(&self) -> Vec<(String, String, String)> {
+        let parse = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default()
+        };
+        let (b, a) = (parse(&self.before), parse(&self.after));
+        let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let show = |v: Option<&serde_json::Value>| match v {
+            None | Some(serde_json::Value::Null) => String::from("—"),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        keys.into_iter()
+            .filter(|k| b.get(*k) != a.get(*k))
+            .map(|k| (k.clone(), show(b.get(k)), show(a.get(k))))
+            .collect()
+    }
+}
+
+/// Why a trail is not intact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Break {
+    /// An entry's content no longer matches its hash: it was edited.
+    Altered { seq: i64 },
+    /// An entry does not point to the hash of the one before it: one was removed or replaced.
+    Unlinked { seq: i64 },
+    /// Sequence numbers jump: entries were deleted.
+    Missing { expected: i64, found: i64 },
+    /// The head (last known entry) does not match the last entry: the end was cut off.
+    Truncated { head_seq: i64, last_seq: i64 },
+}
+
+impl std::fmt::Display for Break {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Break::Altered { seq } => write!(
+                f,
+                "entry {seq} was altered: its content no longer matches its hash"
+            ),
+            Break::Unlinked { seq } => write!(
+                f,
+                "entry {seq} does not follow the entry before it: the chain is broken"
+            ),
+            Break::Missing { expected, found } => {
+                write!(f, "entry {expected} is missing (the next entry is {found})")
+            }
+            Break::Truncated { head_seq, last_seq } => write!(
+                f,
+                "the trail ends at entry {last_seq} but {head_seq} entries were written: the last entries were removed"
+            ),
+        }
+    }
+}
+
+/// Walks entries in order and remembers where the chain first breaks.
+pub struct Verifier {
+    expected_seq: i64,
+    prev_hash: String,
+    pub checked: i64,
+    pub first_break: Option<Break>,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Verifier {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+            checked: 0,
+            first_break: None,
+        }
+    }
+}
+
+impl Verifier {
+    pub fn feed(&mut self, e: &Entry) {
+        if self.first_break.is_none() {
+            if e.seq != self.expected_seq {
+                self.first_break = Some(Break::Missing {
+                    expected: self.expected_seq,
+                    found: e.seq,
+                });
+            } else if e.prev_hash != self.prev_hash {
+                self.first_break = Some(Break::Unlinked { seq: e.seq });
+            } else if e.computed_hash() != e.hash {
+                self.first_break = Some(Break::Altered { seq: e.seq });
+            }
+        }
+        self.expected_seq = e.seq + 1;
+        self.prev_hash = e.hash.clone();
+        self.checked += 1;
+    }
+
+    /// Compares the end of the walk with the head the store keeps.
+    pub fn finish(&mut self, head_seq: i64, head_hash: &str) {
+        let last_seq = self.expected_seq - 1;
+        if self.first_break.is_some() {
+            return;
+        }
+        if head_seq != last_seq {
+            self.first_break = Some(Break::Truncated { head_seq, last_seq });
+        } else if head_seq > 0 && head_hash != self.prev_hash {
+            self.first_break = Some(Break::Altered { seq: last_seq });
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Time as Annex sees it. Timestamps are stored as fixed-width RFC 3339 text in UTC with
+//! microseconds (`2026-11-23T14:30:00.000000Z`), so they sort as text on both databases.
+//! The clock is a parameter of the application, so that expiry and due dates are testable.
+
+use std::sync::Arc;
+use time::{
+    OffsetDateTime, UtcOffset, format_description::BorrowedFormatItem, macros::format_description,
+};
+
+const STORED: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+/// Formats a moment in the one stored form.
+pub fn stamp(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC)
+        .format(STORED)
+        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000000Z"))
+}
+
+/// Parses the stored form back (or any RFC 3339 text).
+pub fn parse_stamp(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, STORED)
+        .ok()
+        .or_else(|| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
+}
+
+/// A human form of a stored stamp: `2026-11-23 14:30 UTC`.
+pub fn display(s: &str) -> String {
+    match parse_stamp(s) {
+        Some(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        None => s.to_string(),
+    }
+}
+
+/// A relative hint such as "in 5 days" or "3 weeks ago".
+pub fn relative(s: &str, now: OffsetDateTime) -> String {
+    let Some(t) = parse_stamp(s) else {
+        return String::new();
+    };
+    let secs = (t - now).whole_seconds();
+    let (future, secs) = (secs >= 0, secs.unsigned_abs());
+    let text = match secs {
+        0..=59 => return "just now".into(),
+        60..=3599 => plural(secs / 60, "minute"),
+        3600..=86_399 => plural(secs / 3600, "hour"),
+        86_400..=1_209_599 => plural(secs / 86_400, "day"),
+        1_209_600..=5_183_999 => plural(secs / 604_800, "week"),
+        5_184_000..=63_071_999 => plural(secs / 2_592_000, "month"),
+        _ => plural(secs / 31_536_000, "year"),
+    };
+    if future {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// Where "now" comes from.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> OffsetDateTime + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock(Arc::new(OffsetDateTime::now_utc))
+    }
+
+    /// A clock that always answers the same moment (tests).
+    pub fn fixed(t: OffsetDateTime) -> Self {
+        Clock(Arc::new(move || t))
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_round_trip_and_sort_as_text() {
+        let a = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let b = a + time::Duration::microseconds(1);
+        assert!(stamp(a) < stamp(b));
+        assert_eq!(parse_stamp(&stamp(a)), Some(a));
+        assert_eq!(stamp(a).len(), 27);
+    }
+
+    #[test]
+    fn relative_hints_read_naturally() {
+        let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        assert_eq!(
+            relative(&stamp(now + time::Duration::days(5)), now),
+            "in 5 days"
+        );
+        assert_eq!(
+            relative(&stamp(now - time::Duration::days(21)), now),
+            "3 weeks ago"
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! People and credentials: roles, e-mail addresses, names, password rules, password hashing
+//! (Argon2id) and the secrets used for sessions and API tokens (random, stored only as SHA-256).
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a person may do. Order matters only for display; permissions are checked by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Manager,
+    Contributor,
+    Auditor,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Contributor,
+        Role::Auditor,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Contributor => "contributor",
+            Role::Auditor => "auditor",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// One line that tells an administrator what choosing this role means.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Role::Admin => "everything, including users, tokens and settings",
+            Role::Manager => "edits all ISMS content",
+            Role::Contributor => "edits the records assigned to them",
+            Role::Auditor => "reads everything, including the audit trail; records findings",
+            Role::Viewer => "reads ISMS content",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown role '{s}': use one of admin, manager, contributor, auditor, viewer"
+                )
+            })
+    }
+}
+
+/// A normalised (trimmed, lower-case) e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, String> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() {
+            return Err("enter an e-mail address".into());
+        }
+        if s.len() > 254 {
+            return Err("an e-mail address has at most 254 characters".into());
+        }
+        let valid = match s.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Email(s))
+        } else {
+            Err(format!("'{}' is not an e-mail address", raw.trim()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's display name.
+#[derive(Debug, Clone)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<PersonName, String> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err("enter a name".into());
+        }
+        if s.chars().count() > 200 {
+            return Err("a name has at most 200 characters".into());
+        }
+        if s.chars().any(char::is_control) {
+            return Err("a name cannot contain control characters".into());
+        }
+        Ok(PersonName(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// A password that meets the policy. It is never logged or stored: only its Argon2id hash is.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Password, String> {
+        let n = raw.chars().count();
+        if n < MIN_PASSWORD_LEN {
+            return Err(format!(
+                "a password needs at least {MIN_PASSWORD_LEN} characters (a short sentence works well)"
+            ));
+        }
+        if n > 1024 {
+            return Err("a password has at most 1024 characters".into());
+        }
+        Ok(Password(raw.to_string()))
+    }
+
+    /// The Argon2id hash in PHC form, with a fresh random salt.
+    pub fn hash(&self) -> anyhow::Result<String> {
+        Argon2::default()
+            .hash_password(self.0.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
+    }
+
+    /// A random password for accounts created on the command line without one.
+    pub fn generate() -> Password {
+        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let bytes: [u8; 20] = rand::random();
+        Password(
+            bytes
+                .iter()
+                .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+                .collect(),
+        )
+    }
+
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// Checks a password against a stored PHC hash. Always does the work of one verification,
+/// even without a stored hash, so that timing does not reveal which accounts exist.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3gVd2Xx9WmZ6p9I2qkmx3Sx5m8c9bYIK0sZ4Wk0ZL2Q";
+    let (hash, real) = match stored {
+        Some(h) => (h, true),
+        None => (DUMMY, false),
+    };
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    ok && real
+}
+
+/// Hex form of SHA-256, used for stored token and session hashes and for the audit chain.
+pub fn sha256_hex(data: &[u8]) -> String {
+    to_hex(&Sha256::digest(data))
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// A new random secret of 32 bytes in hex, with a prefix that says what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("{prefix}{}", to_hex(&bytes))
+}
+
+/// A short random id (12 hex characters) for records people refer to, such as API tokens.
+pub fn new_short_id() -> String {
+    let bytes: [u8; 6] = rand::random();
+    to_hex(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            Email::parse(" Ada@Example.ORG ").unwrap().as_str(),
+            "ada@example.org"
+        );
+        assert!(Email::parse("ada").is_err());
+        assert!(Email::parse("ada@localhost").is_err());
+        assert!(Email::parse("a da@example.org").is_err());
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let p = Password::parse("correct horse battery").unwrap();
+        let h = p.hash().unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", Some(&h)));
+        assert!(!verify_password("wrong horse battery", Some(&h)));
+        assert!(!verify_password("correct horse battery", None));
+        assert!(Password::parse("short").is_err());
+    }
+
+    #[test]
+    fn roles_parse_with_a_helpful_error() {
+        assert_eq!("Manager".parse::<Role>().unwrap(), Role::Manager);
+        assert!(
+            "root"
+                .parse::<Role>()
+                .unwrap_err()
+                .contains("admin, manager")
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Schema migrations, embedded in the binary (one folder per backend) and applied at start-up.
+//! Before a migration touches an existing SQLite database, the file is copied to the backups
+//! folder, so that an upgrade can always be undone by putting the copy back.
+
+use crate::domain::clock::Clock;
+use anyhow::Context;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{PgPool, SqlitePool};
+use std::borrow::Cow;
+use std::path::Path;
+
+/// (version, description, SQL) for each backend, in order.
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/postgres/0001_foundation.sql"),
+)];
+
+fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    let migrations: Vec<Migration> = list
+        .iter()
+        .map(|(v, d, sql)| {
+            Migration::new(
+                *v,
+                Cow::Borrowed(*d),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// The migrations not yet applied, by version.
+async fn pending_sqlite(pool: &SqlitePool) -> anyhow::Result<(Vec<i64>, bool)> {
+    let has_table: Option<(String,)> = sqlx::query_as(
+        "select name from sqlite_master where type = 'table' and name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let applied: Vec<(i64,)> = if has_table.is_some() {
+        sqlx::query_as("select version from _sqlx_migrations where success")
+            .fetch_all(pool)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let tables: (i64,) = sqlx::query_as("select count(*) from sqlite_master where type = 'table'")
+        .fetch_one(pool)
+        .await?;
+    let pending = SQLITE
+        .iter()
+        .map(|m| m.0)
+        .filter(|v| !applied.iter().any(|(a,)| a == v))
+        .collect();
+    Ok((pending, tables.0 > 0))
+}
+
+pub async fn run_sqlite(
+    pool: &SqlitePool,
+    path: &Path,
+    backups: &Path,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let (pending, has_data) = pending_sqlite(pool).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    if has_data {
+        std::fs::create_dir_all(backups)
+            .with_context(|| format!("creating the backups folder {}", backups.display()))?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("annex");
+        let when = crate::domain::clock::stamp(clock.now()).replace([':', '.'], "-");
+        let target = backups.join(format!("{stem}-{when}-before-migration-{}.db", pending[0]));
+        // VACUUM INTO writes a consistent copy even while the WAL holds recent pages.
+        sqlx::query("vacuum into $1")
+            .bind(target.to_string_lossy().to_string())
+            .execute(pool)
+            .await
+            .with_context(|| format!("backing up the database to {}", target.display()))?;
+        tracing::info!(backup = %target.display(), "copied the database before applying migrations");
+    }
+    migrator(SQLITE)
+        .run(pool)
+        .await
+        .context("applying database migrations (SQLite)")?;
+    Ok(())
+}
+
+pub async fn run_postgres(pool: &PgPool) -> anyhow::Result<()> {
+    migrator(POSTGRES)
+        .run(pool)
+        .await
+        .context("applying database migrations (PostgreSQL)")?;
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! The store: the only code that speaks SQL. One `Store` with a method per use case, on two
+//! backends (SQLite and PostgreSQL) chosen by the database URL. Query text is shared where
+//! the SQL is the same (`$1` placeholders work on both); each query is expanded once per
+//! backend by the macros below, so rows decode with each driver's own types.
+//!
+//! Every write runs in a transaction (`Store::write`) that also appends its audit-trail entry.
+
+mod audit;
+mod auth;
+mod catalog;
+mod migrate;
+
+pub use audit::{AuditFilter, VerifyReport};
+pub use auth::{ApiToken, NewUser, User, UserUpdate};
+pub use catalog::{CatalogLoad, Facets, Page};
+
+use crate::config::{Backend, check_database_url};
+use crate::domain::audit::{Change, entry_hash};
+use crate::domain::clock::{Clock, stamp};
+use crate::error::{Error, Result};
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$c` bound to the backend's pool; the body is compiled once per backend.
+macro_rules! on_pool {
+    ($pool:expr, |$c:ident| $body:expr) => {
+        match $pool {
+            $crate::store::Pool::Sqlite($c) => $body,
+            $crate::store::Pool::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::store::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// `query_as` + binds + fetch on the pool, for both backends.
+macro_rules! pool_query {
+    ($store:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::store::on_pool!(&$store.pool, |c| sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.$fetch(c).await)
+    };
+}
+
+/// `query_as` + binds + fetch inside a transaction.
+macro_rules! tx_query {
+    ($tx:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::store::on_tx!($tx, |c| sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.$fetch(c).await)
+    };
+}
+
+/// A statement without rows inside a transaction; answers the number of rows affected.
+macro_rules! tx_exec {
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::store::on_tx!($tx, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// A statement without rows on the pool (no audit entry: only for bookkeeping such as
+/// session activity and login throttling, which are not records).
+macro_rules! pool_exec {
+    ($store:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::store::on_pool!(&$store.pool, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
+    };
+}
+
+pub(crate) use {on_pool, on_tx, pool_exec, pool_query, tx_exec, tx_query};
+
+/// A value bound to a query built at run time (filters with a variable number of terms).
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// A query text with its arguments, built piece by piece; placeholders are `$1`, `$2`, …
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends text in which `?` stands for the next argument.
+    pub fn push(&mut self, text: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        let mut args = args.into_iter();
+        for ch in text.chars() {
+            if ch == '?' {
+                if let Some(a) = args.next() {
+                    self.args.push(a);
+                    self.text.push_str(&format!("${}", self.args.len()));
+                }
+            } else {
+                self.text.push(ch);
+            }
+        }
+        self
+    }
+}
+
+/// Binds the arguments of a `Sql` to a query, once per backend.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                $crate::store::Arg::Text(s) => q.bind(s.clone()),
+                $crate::store::Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
+
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A write in progress. Dropped without `commit`, everything it wrote is rolled back.
+pub struct Tx {
+    pub(crate) inner: TxInner,
+    now: String,
+}
+
+impl Tx {
+    /// The moment this write happens (one value for all its rows).
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
+    /// Appends an entry to the audit trail, chained to the one before it. The head row is
+    /// updated first, which serialises concurrent writers on both databases.
+    pub async fn audit(&mut self, change: Change) -> Result<()> {
+        let (seq, prev): (i64, String) = tx_query!(
+            self,
+            fetch_one,
+            (i64, String),
+            "update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash"
+        )?;
+        let before = change.before.as_ref().map(|v| v.to_string());
+        let after = change.after.as_ref().map(|v| v.to_string());
+        let now = self.now.clone();
+        let hash = entry_hash(
+            seq,
+            &now,
+            &change.actor,
+            &change.action,
+            (&change.object_type, &change.object_id),
+            before.as_deref(),
+            after.as_deref(),
+            &prev,
+        );
+        tx_exec!(
+            self,
+            "insert into audit_event (seq, occurred_at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            seq,
+            now,
+            &change.actor,
+            &change.action,
+            &change.object_type,
+            &change.object_id,
+            before,
+            after,
+            &prev,
+            &hash
+        )?;
+        tx_exec!(
+            self,
+            "update audit_head set hash = $1 where audit_head_id = 1",
+            &hash
+        )?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The store: a connection pool and the clock.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: Pool,
+    clock: Clock,
+}
+
+/// Where the store lives, for messages and backups.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub backend: Backend,
+    pub sqlite_path: Option<PathBuf>,
+    pub backups_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database named by `url` and applies pending migrations.
+    /// On SQLite, a database that already holds data is copied to `backups_dir` first.
+    pub async fn open(url: &str, backups_dir: PathBuf, clock: Clock) -> anyhow::Result<Store> {
+        let backend = check_database_url(url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let path = PathBuf::from(url.trim_start_matches("sqlite://"));
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating the directory {}", dir.display()))?;
+                }
+                let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+                    .with_context(|| format!("reading the database URL {url}"))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts)
+                    .await
+                    .with_context(|| format!("opening the SQLite database {}", path.display()))?;
+                migrate::run_sqlite(&pool, &path, &backups_dir, &clock).await?;
+                Pool::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let opts = PgConnectOptions::from_str(url).with_context(|| {
+                    format!(
+                        "reading the database URL {}",
+                        crate::config::redact_url(url)
+                    )
+                })?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "connecting to PostgreSQL at {}",
+                            crate::config::redact_url(url)
+                        )
+                    })?;
+                migrate::run_postgres(&pool).await?;
+                Pool::Postgres(pool)
+            }
+        };
+        Ok(Store { pool, clock })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn now(&self) -> String {
+        stamp(self.clock.now())
+    }
+
+    /// Starts a write. On SQLite the transaction takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so that a read-then-write never fails half-way on a busy database.
+    pub async fn write(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            now: self.now(),
+        })
+    }
+
+    /// Answers whether the database responds (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        pool_query!(self, fetch_one, (i64,), "select 1")?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(&self.pool, |p| p.close().await)
+    }
+}
+
+/// Maps "no row" to a NotFound naming what was looked for.
+pub(crate) fn found<T>(r: Option<T>, what: impl FnOnce() -> String) -> Result<T> {
+    r.ok_or_else(|| Error::NotFound(what()))
+}

@@ -1,0 +1,430 @@
+//! The JSON API under `/api/v1/`. Every handler is annotated for the OpenAPI document, which is
+//! generated from this code and served at `/api/v1/openapi.json`. Errors are JSON:
+//! `{"error": {"code": "…", "message": "…", "details": [{"field": …, "message": …}]}}`.
+
+use super::AppState;
+use super::session::Caller;
+use crate::domain::audit::Entry;
+use crate::domain::catalog::{
+    AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
+};
+use crate::domain::user::{Email, Password, PersonName, Role};
+use crate::error::{Error, FieldError, Problems};
+use crate::store::{AuditFilter, NewUser, Page, User};
+use axum::Extension;
+use axum::Json;
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Annex API",
+        description = "The JSON API of Annex, an ISMS for ISO/IEC 27001 and the ISO/IEC 27002:2022 controls. Authenticate with `Authorization: Bearer TOKEN` (create tokens with `annex token create` or under Admin → API tokens).",
+        version = "1"
+    ),
+    components(schemas(ErrorBody, ErrorDetail, FieldError)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(list_frameworks))
+        .routes(routes!(get_framework))
+        .routes(routes!(list_controls))
+        .routes(routes!(get_control))
+        .routes(routes!(list_mappings))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(list_audit))
+}
+
+/// The error body of every failed API call.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: not_found, conflict, validation_failed, bad_request, forbidden, unauthenticated, too_many_attempts, internal.
+    code: String,
+    message: String,
+    /// The offending fields, for validation errors.
+    details: Vec<FieldError>,
+    /// Quote this when reporting an internal error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation_id: Option<String>,
+}
+
+/// The domain error, rendered as JSON with its status.
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+pub fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+        Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(&e);
+        let (message, operation_id) = match &e {
+            Error::Internal(inner) => {
+                let id = super::operation_id();
+                tracing::error!(operation_id = %id, error = format!("{inner:#}"), "internal error");
+                (
+                    format!("something went wrong on our side (operation {id})"),
+                    Some(id),
+                )
+            }
+            other => (other.to_string(), None),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: e.code().into(),
+                message,
+                details: e.fields().to_vec(),
+                operation_id,
+            },
+        };
+        let mut res = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// A JSON body whose syntax errors come back as JSON errors naming the problem.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError(Error::BadRequest(format!("could not read the body: {e}"))))?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            ApiError(Error::BadRequest(format!(
+                "the body is not valid JSON for this call: {e}"
+            )))
+        })
+    }
+}
+
+/// Query pairs, keeping repeated keys (`attr=…&attr=…`).
+fn query_pairs(raw: Option<String>) -> Result<Vec<(String, String)>, Error> {
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
+        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))
+}
+
+fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn parse_limit(pairs: &[(String, String)], default: i64, max: i64) -> Result<i64, Error> {
+    match first(pairs, "limit") {
+        None | Some("") => Ok(default),
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(Error::field(
+                "limit",
+                format!("'{l}' is not a number between 1 and {max}"),
+            )),
+        },
+    }
+}
+
+/// The signed-in user calling.
+#[utoipa::path(get, path = "/api/v1/me", tag = "people",
+    responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+async fn me(Extension(caller): Extension<Caller>) -> ApiResult<User> {
+    caller
+        .user
+        .map(Json)
+        .ok_or(ApiError(Error::Unauthenticated))
+}
+
+/// The control frameworks in the store.
+#[utoipa::path(get, path = "/api/v1/frameworks", tag = "catalogue",
+    responses((status = 200, body = Vec<Framework>), (status = 401, body = ErrorBody)))]
+async fn list_frameworks(State(s): State<AppState>) -> ApiResult<Vec<Framework>> {
+    Ok(Json(s.store.frameworks().await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct FrameworkDetail {
+    #[serde(flatten)]
+    framework: Framework,
+    /// Themes, domains or clauses (top level, `parent` empty) and their sub-groups.
+    groups: Vec<Group>,
+    /// The attribute types that controls of this framework carry, with their values.
+    attribute_types: Vec<AttributeType>,
+}
+
+/// One framework with its groups and attribute types.
+#[utoipa::path(get, path = "/api/v1/frameworks/{framework}", tag = "catalogue",
+    params(("framework" = String, Path, description = "e.g. iso27002-2022")),
+    responses((status = 200, body = FrameworkDetail), (status = 404, body = ErrorBody)))]
+async fn get_framework(
+    State(s): State<AppState>,
+    Path(framework): Path<String>,
+) -> ApiResult<FrameworkDetail> {
+    let fw = s.store.framework(&framework).await?;
+    Ok(Json(FrameworkDetail {
+        groups: s.store.groups(&fw.id).await?,
+        attribute_types: s.store.attribute_types(&fw.id).await?,
+        framework: fw,
+    }))
+}
+
+/// Controls of a framework, filtered and paginated. Filters combine with AND.
+#[utoipa::path(get, path = "/api/v1/frameworks/{framework}/controls", tag = "catalogue",
+    params(
+        ("framework" = String, Path, description = "e.g. iso27002-2022"),
+        ("theme" = Option<String>, Query, description = "organizational, people, physical, technological (2022); A.5 … A.18 (2013)"),
+        ("attr" = Option<Vec<String>>, Query, description = "KEY:VALUE, repeatable, e.g. control_type:Detective"),
+        ("q" = Option<String>, Query, description = "text in the id, title or summary"),
+        ("limit" = Option<i64>, Query, description = "page size, 1 to 1000 (default 100)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = Page<Control>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_controls(
+    State(s): State<AppState>,
+    Path(framework): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Page<Control>> {
+    let pairs = query_pairs(raw)?;
+    let mut problems = Problems::new();
+    for (k, _) in &pairs {
+        if !["theme", "attr", "q", "limit", "cursor"].contains(&k.as_str()) {
+            problems.add(k, "unknown parameter: use theme, attr, q, limit or cursor");
+        }
+    }
+    problems.into_result()?;
+    let attrs: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "attr")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let filter = ControlFilter::parse(first(&pairs, "theme"), &attrs, first(&pairs, "q"))?;
+    let fw = s.store.framework(&framework).await?;
+    filter.check(
+        &s.store.groups(&fw.id).await?,
+        &s.store.attribute_types(&fw.id).await?,
+    )?;
+    let limit = parse_limit(&pairs, 100, 1000)?;
+    Ok(Json(
+        s.store
+            .controls(&fw.id, &filter, first(&pairs, "cursor"), limit)
+            .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ControlDetail {
+    #[serde(flatten)]
+    control: Control,
+    /// Corresponding controls in other frameworks (e.g. the 2013 predecessors of a 2022 control).
+    mapped: Vec<MappedControl>,
+    /// Frameworks relative to which this control is new (no predecessor).
+    new_relative_to: Vec<String>,
+}
+
+/// One control with its attributes and mappings. `A.` prefixes are accepted (`A.8.13`).
+#[utoipa::path(get, path = "/api/v1/frameworks/{framework}/controls/{id}", tag = "catalogue",
+    params(("framework" = String, Path), ("id" = String, Path, description = "e.g. 8.13")),
+    responses((status = 200, body = ControlDetail), (status = 404, body = ErrorBody)))]
+async fn get_control(
+    State(s): State<AppState>,
+    Path((framework, id)): Path<(String, String)>,
+) -> ApiResult<ControlDetail> {
+    let control = s.store.control(&framework, &id).await?;
+    Ok(Json(ControlDetail {
+        mapped: s.store.mapped_controls(&framework, &control.id).await?,
+        new_relative_to: s.store.new_relative_to(&framework, &control.id).await?,
+        control,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct MappingQuery {
+    /// Source framework, e.g. iso27002-2013
+    from: String,
+    /// Target framework, e.g. iso27002-2022
+    to: String,
+    /// Only the pairs of this source control
+    id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MappingPair {
+    from_id: String,
+    to_id: String,
+}
+
+/// Corresponding controls between two frameworks.
+#[utoipa::path(get, path = "/api/v1/mappings", tag = "catalogue", params(MappingQuery),
+    responses((status = 200, body = Vec<MappingPair>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+async fn list_mappings(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<MappingPair>> {
+    let q: MappingQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
+        .map_err(|e| Error::BadRequest(format!("mappings need from and to: {e}")))?;
+    s.store.framework(&q.from).await?;
+    s.store.framework(&q.to).await?;
+    let id =
+        q.id.as_deref()
+            .map(crate::domain::catalog::normalise_control_id);
+    let pairs = s.store.mapping_pairs(&q.from, &q.to).await?;
+    Ok(Json(
+        pairs
+            .into_iter()
+            .filter(|(a, _)| id.as_ref().is_none_or(|i| i == a))
+            .map(|(from_id, to_id)| MappingPair { from_id, to_id })
+            .collect(),
+    ))
+}
+
+/// All user accounts (admins only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "people",
+    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
+async fn list_users(State(s): State<AppState>) -> ApiResult<Vec<User>> {
+    Ok(Json(s.store.list_users().await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct NewUserBody {
+    email: Option<String>,
+    name: Option<String>,
+    /// admin, manager, contributor, auditor or viewer
+    role: Option<String>,
+    /// At least 12 characters.
+    password: Option<String>,
+}
+
+/// Creates a user account (admins only).
+#[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = NewUserBody,
+    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_user(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(body): JsonBody<NewUserBody>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let mut p = Problems::new();
+    let email = p.take(
+        "email",
+        Email::parse(body.email.as_deref().unwrap_or_default()),
+    );
+    let name = p.take(
+        "name",
+        PersonName::parse(body.name.as_deref().unwrap_or_default()),
+    );
+    let role = p.take("role", body.role.as_deref().unwrap_or("").parse::<Role>());
+    let password = p.take(
+        "password",
+        Password::parse(body.password.as_deref().unwrap_or_default()),
+    );
+    p.into_result()?;
+    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password)
+    else {
+        return Err(ApiError(Error::BadRequest("incomplete user".into())));
+    };
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    let user = s
+        .store
+        .create_user(
+            &actor,
+            NewUser {
+                email,
+                name,
+                role,
+                password_hash: Some(password.hash()?),
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    object_type: Option<String>,
+    object_id: Option<String>,
+    actor: Option<String>,
+    /// Entries older than this sequence number (the last `seq` of the previous page).
+    before: Option<i64>,
+    /// 1 to 500 (default 100)
+    limit: Option<i64>,
+}
+
+/// Audit-trail entries, newest first (admins and auditors).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Vec<Entry>), (status = 403, body = ErrorBody)))]
+async fn list_audit(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Entry>> {
+    let q: AuditQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
+        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Error::field("limit", "use a number between 1 and 500").into());
+    }
+    let filter = AuditFilter {
+        object_type: q.object_type,
+        object_id: q.object_id,
+        actor: q.actor,
+        before_seq: q.before,
+    };
+    Ok(Json(s.store.audit_entries(&filter, limit).await?))
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError(Error::Internal(e))
+    }
+}

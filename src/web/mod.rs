@@ -1,0 +1,261 @@
+//! The web layer: HTML pages for people and the JSON API for scripts, side by side over the
+//! same store. Who may call which route is declared once, in `POLICY`, and enforced by one
+//! middleware for every request; a route missing from the table is refused (fail closed).
+
+pub mod api;
+mod assets;
+mod pages;
+pub mod serve;
+mod session;
+
+use crate::config::Config;
+use crate::domain::user::Role;
+use crate::error::Error;
+use crate::store::{Store, User};
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::sync::Arc;
+
+pub use session::{CSRF_FIELD, SESSION_COOKIE};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user, whatever the role.
+    SignedIn,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+
+/// The access policy of every route: (method, route pattern, who).
+pub const POLICY: &[(&str, &str, Access)] = &[
+    ("GET", "/healthz", Access::Public),
+    ("GET", "/static/{file}", Access::Public),
+    ("GET", "/setup", Access::Public),
+    ("POST", "/setup", Access::Public),
+    ("GET", "/login", Access::Public),
+    ("POST", "/login", Access::Public),
+    ("POST", "/logout", Access::SignedIn),
+    ("GET", "/", Access::SignedIn),
+    ("GET", "/search", Access::SignedIn),
+    ("GET", "/controls", Access::SignedIn),
+    ("GET", "/controls/export.csv", Access::SignedIn),
+    ("GET", "/controls/{framework}/{id}", Access::SignedIn),
+    ("GET", "/audit", Access::Roles(TRAIL_READERS)),
+    ("GET", "/admin/users", Access::Roles(ADMIN)),
+    ("POST", "/admin/users", Access::Roles(ADMIN)),
+    ("GET", "/admin/users/{id}", Access::Roles(ADMIN)),
+    ("POST", "/admin/users/{id}", Access::Roles(ADMIN)),
+    ("POST", "/admin/users/{id}/password", Access::Roles(ADMIN)),
+    ("GET", "/admin/tokens", Access::Roles(ADMIN)),
+    ("POST", "/admin/tokens", Access::Roles(ADMIN)),
+    ("GET", "/admin/tokens/{id}/revoke", Access::Roles(ADMIN)),
+    ("POST", "/admin/tokens/{id}/revoke", Access::Roles(ADMIN)),
+    ("GET", "/admin/settings", Access::Roles(ADMIN)),
+    ("POST", "/admin/settings", Access::Roles(ADMIN)),
+    ("GET", "/api/v1/openapi.json", Access::Public),
+    ("GET", "/api/v1/me", Access::SignedIn),
+    ("GET", "/api/v1/frameworks", Access::SignedIn),
+    ("GET", "/api/v1/frameworks/{framework}", Access::SignedIn),
+    (
+        "GET",
+        "/api/v1/frameworks/{framework}/controls",
+        Access::SignedIn,
+    ),
+    (
+        "GET",
+        "/api/v1/frameworks/{framework}/controls/{id}",
+        Access::SignedIn,
+    ),
+    ("GET", "/api/v1/mappings", Access::SignedIn),
+    ("GET", "/api/v1/users", Access::Roles(ADMIN)),
+    ("POST", "/api/v1/users", Access::Roles(ADMIN)),
+    ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
+];
+
+/// The policy for a method and route pattern; `None` when the route is not declared.
+pub fn access_for(method: &Method, pattern: &str) -> Option<Access> {
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    POLICY
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == pattern)
+        .map(|(_, _, a)| *a)
+}
+
+impl Access {
+    pub fn allows(self, user: Option<&User>) -> bool {
+        match (self, user) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::SignedIn, Some(_)) => true,
+            (Access::Roles(roles), Some(u)) => roles.contains(&u.role),
+        }
+    }
+}
+
+/// The router shared by `annex serve` and the tests.
+pub fn router(state: AppState) -> Router {
+    let api = api::routes();
+    let (api_router, openapi) = api.split_for_parts();
+    let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
+    pages::routes()
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let body = openapi_json.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        body.as_str().to_string(),
+                    )
+                }
+            }),
+        )
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/static/{file}", axum::routing::get(assets::serve))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+async fn not_found(req: Request) -> Response {
+    let e = Error::NotFound(format!("page {}", req.uri().path()));
+    if is_api(req.uri().path()) {
+        api::ApiError(e).into_response()
+    } else {
+        pages::PageError(e).into_response()
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Authenticates the caller (bearer token or session cookie), applies the route's access
+/// policy and, for state-changing requests made with a cookie, checks the CSRF token.
+async fn guard(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let api = is_api(&path);
+    let fail = |e: Error| {
+        if api {
+            api::ApiError(e).into_response()
+        } else {
+            pages::PageError(e).into_response()
+        }
+    };
+
+    let Some(pattern) = matched.as_ref().map(|m| m.as_str().to_string()) else {
+        return next.run(req).await;
+    };
+    let Some(access) = access_for(req.method(), &pattern) else {
+        tracing::error!(method = %req.method(), route = %pattern, "route has no access policy; refused");
+        return fail(Error::Forbidden);
+    };
+    let caller = match session::authenticate(&state, req.headers()).await {
+        Ok(c) => c,
+        Err(Error::Unauthenticated) if api => return fail(Error::Unauthenticated),
+        Err(e) => return fail(e),
+    };
+    if !access.allows(caller.user.as_ref()) {
+        if caller.user.is_some() {
+            return fail(Error::Forbidden);
+        }
+        if api {
+            return fail(Error::Unauthenticated);
+        }
+        return match state.store.is_set_up().await {
+            Ok(false) => Redirect::to("/setup").into_response(),
+            Ok(true) => Redirect::to(&format!(
+                "/login?next={}",
+                session::encode(&path_and_query(&req))
+            ))
+            .into_response(),
+            Err(e) => fail(e),
+        };
+    }
+    let req = match session::check_csrf(&state, &caller, req).await {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let mut req = req;
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+fn path_and_query(req: &Request) -> String {
+    req.uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Headers on every response: a strict CSP (nothing from other hosts, no inline script),
+/// no MIME sniffing, no framing, no referrer leaks.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// A short id to quote when reporting an unexpected error; the details go to the log.
+pub fn operation_id() -> String {
+    crate::domain::user::new_short_id()
+}

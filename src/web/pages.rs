@@ -1,0 +1,1706 @@
+//! HTML pages: first-run setup, sign-in, the dashboard, the catalogue browser and control
+//! pages, the audit trail, and administration (users, API tokens, settings). Forms re-render
+//! with the server's field errors next to the fields and keep what the user typed.
+
+use super::AppState;
+use super::session::{self, ANON_CSRF_COOKIE, Caller, SESSION_COOKIE, Via};
+use crate::domain::audit::Entry;
+use crate::domain::catalog::{ControlFilter, normalise_control_id};
+use crate::domain::clock::{display, relative};
+use crate::domain::user::{Email, Password, PersonName, Role, new_secret, verify_password};
+use crate::error::{Error, Problems};
+use crate::store::{AuditFilter, NewUser, User, UserUpdate};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, FromRequest, Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/setup", get(setup_page).post(setup_submit))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/", get(dashboard))
+        .route("/search", get(search))
+        .route("/controls", get(controls_page))
+        .route("/controls/export.csv", get(controls_export))
+        .route("/controls/{framework}/{id}", get(control_page))
+        .route("/audit", get(audit_page))
+        .route("/admin/users", get(users_page).post(users_create))
+        .route("/admin/users/{id}", get(user_page).post(user_update))
+        .route("/admin/users/{id}/password", post(user_password))
+        .route("/admin/tokens", get(tokens_page).post(tokens_create))
+        .route(
+            "/admin/tokens/{id}/revoke",
+            get(token_revoke_page).post(token_revoke),
+        )
+        .route("/admin/settings", get(settings_page).post(settings_submit))
+}
+
+// --- shared pieces ---------------------------------------------------------------------------
+
+/// What the frame of every page needs.
+pub struct Layout {
+    pub title: String,
+    pub nav: &'static str,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub org: String,
+    pub notice: Option<String>,
+}
+
+impl Layout {
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    pub fn can_read_trail(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Auditor))
+    }
+}
+
+async fn layout(
+    s: &AppState,
+    caller: &Caller,
+    title: &str,
+    nav: &'static str,
+    query: Option<&str>,
+) -> Result<Layout, Error> {
+    let notice = query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "notice")
+                .map(|(_, v)| v)
+        })
+        .and_then(|code| notice_text(&code));
+    Ok(Layout {
+        title: title.to_string(),
+        nav,
+        user: caller.user.clone(),
+        csrf: caller.csrf.clone(),
+        org: s
+            .store
+            .organisation_name()
+            .await?
+            .unwrap_or_else(|| "Your organisation".into()),
+        notice,
+    })
+}
+
+/// Messages shown after a redirect; only these fixed texts can appear.
+fn notice_text(code: &str) -> Option<String> {
+    let text = match code {
+        "user-created" => "The user was added.",
+        "user-updated" => "The user was saved.",
+        "password-set" => "The password was set; the person was signed out everywhere.",
+        "token-revoked" => "The token was revoked.",
+        "settings-saved" => "Settings saved.",
+        "signed-out" => "You are signed out.",
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// Field errors of a form, plus general ones, for templates.
+#[derive(Default)]
+pub struct FormErrors {
+    pub fields: Vec<(String, String)>,
+    pub general: Vec<String>,
+}
+
+impl FormErrors {
+    pub fn has(&self, f: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k == f)
+    }
+
+    pub fn get(&self, f: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_empty()
+    }
+
+    pub fn headline(&self) -> String {
+        match self.fields.len() {
+            0 => "This did not work.".into(),
+            1 => "One field needs your attention.".into(),
+            n => format!("{n} fields need your attention."),
+        }
+    }
+
+    fn general(msg: impl Into<String>) -> FormErrors {
+        FormErrors {
+            general: vec![msg.into()],
+            ..FormErrors::default()
+        }
+    }
+
+    /// Turns a domain error into form errors; errors that are not about the input propagate.
+    fn from_error(e: Error) -> Result<FormErrors, Error> {
+        match e {
+            Error::Validation(fields) => Ok(FormErrors {
+                fields: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                general: Vec::new(),
+            }),
+            Error::Conflict(m) | Error::BadRequest(m) => Ok(FormErrors::general(m)),
+            Error::NotFound(m) => Ok(FormErrors::general(format!("{m} not found"))),
+            Error::Throttled(_) => Ok(FormErrors::general(e.to_string())),
+            other => Err(other),
+        }
+    }
+}
+
+/// The peer address of the connection, when served over TCP (absent in in-process tests).
+pub struct Peer(Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// A urlencoded form body, keeping repeated fields.
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    fn get(&self, k: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| PageError(Error::BadRequest("the form could not be read".into())))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FormData)
+            .map_err(|_| PageError(Error::BadRequest("the form is malformed".into())))
+    }
+}
+
+/// The domain error as a page: a redirect to sign in, or an error page with its status.
+pub struct PageError(pub Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> Self {
+        PageError(Error::Internal(e))
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    heading: String,
+    message: String,
+    operation_id: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if matches!(e, Error::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let status = super::api::status_of(&e);
+        let (heading, message, operation_id) = match &e {
+            Error::Internal(inner) => {
+                let id = super::operation_id();
+                tracing::error!(operation_id = %id, error = format!("{inner:#}"), "internal error");
+                (
+                    "Something went wrong".to_string(),
+                    "Annex could not finish this request. Nothing was half-saved.".to_string(),
+                    Some(id),
+                )
+            }
+            Error::NotFound(_) => ("Not found".into(), format!("{e}."), None),
+            Error::Forbidden => (
+                "Not allowed".into(),
+                "Your role does not allow this. Ask an administrator if you need it.".into(),
+                None,
+            ),
+            other => ("This did not work".into(), other.to_string(), None),
+        };
+        (
+            status,
+            ErrorPage {
+                heading,
+                message,
+                operation_id,
+            },
+        )
+            .into_response()
+    }
+}
+
+type PageResult = Result<Response, PageError>;
+
+fn actor(caller: &Caller) -> String {
+    caller
+        .user
+        .as_ref()
+        .map(|u| u.email.clone())
+        .unwrap_or_else(|| "anonymous".into())
+}
+
+fn redirect_with_cookie(to: &str, cookie: String) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = cookie.parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A caller before sign-in gets a CSRF cookie for the login and setup forms.
+fn ensure_anon_csrf(s: &AppState, caller: &mut Caller) -> Option<String> {
+    if caller.via == Via::Anonymous && caller.csrf.is_empty() {
+        caller.csrf = new_secret("");
+        Some(session::set_cookie(
+            s,
+            ANON_CSRF_COOKIE,
+            &caller.csrf,
+            3600 * 12,
+        ))
+    } else {
+        None
+    }
+}
+
+fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie.and_then(|c| c.parse().ok()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+fn history_rows(entries: Vec<Entry>, now: time::OffsetDateTime) -> Vec<HistoryRow> {
+    entries
+        .into_iter()
+        .map(|e| HistoryRow {
+            when: display(&e.occurred_at),
+            relative: relative(&e.occurred_at, now),
+            changes: e.changed_fields(),
+            object: format!("{} {}", e.object_type, e.object_id),
+            actor: e.actor,
+            action: e.action,
+        })
+        .collect()
+}
+
+pub struct HistoryRow {
+    when: String,
+    relative: String,
+    actor: String,
+    action: String,
+    object: String,
+    changes: Vec<(String, String, String)>,
+}
+
+// --- setup and sign-in -----------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    l: Layout,
+    errors: FormErrors,
+    organisation: String,
+    name: String,
+    email: String,
+}
+
+async fn setup_page(
+    State(s): State<AppState>,
+    Extension(mut caller): Extension<Caller>,
+) -> PageResult {
+    if s.store.is_set_up().await? {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let cookie = ensure_anon_csrf(&s, &mut caller);
+    let mut l = layout(&s, &caller, "Set up", "", None).await?;
+    l.user = None;
+    let page = SetupPage {
+        l,
+        errors: FormErrors::default(),
+        organisation: String::new(),
+        name: String::new(),
+        email: String::new(),
+    };
+    Ok(with_cookie(page.into_response(), cookie))
+}
+
+async fn setup_submit(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    form: FormData,
+) -> PageResult {
+    if s.store.is_set_up().await? {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let mut p = Problems::new();
+    let org = form.get("organisation").trim().to_string();
+    if org.is_empty() || org.chars().count() > 200 {
+        p.add(
+            "organisation",
+            "enter your organisation's name (up to 200 characters)",
+        );
+    }
+    let name = p.take("name", PersonName::parse(form.get("name")));
+    let email = p.take("email", Email::parse(form.get("email")));
+    let password = p.take("password", Password::parse(form.get("password")));
+    if form.get("password") != form.get("confirm") {
+        p.add("confirm", "the two passwords differ");
+    }
+    let result = match (p.into_result(), name, email, password) {
+        (Ok(()), Some(name), Some(email), Some(password)) => {
+            let hash = password.hash()?;
+            s.store
+                .set_up(
+                    &org,
+                    NewUser {
+                        email,
+                        name,
+                        role: Role::Admin,
+                        password_hash: Some(hash),
+                    },
+                )
+                .await
+        }
+        (Err(e), ..) => Err(e),
+        _ => Err(Error::BadRequest("incomplete form".into())),
+    };
+    match result {
+        Ok(user) => {
+            let address = session::client_address(&s, &headers, peer);
+            sign_in(&s, &user, &address, "/").await
+        }
+        Err(e) => {
+            let mut l = layout(&s, &caller, "Set up", "", None).await?;
+            l.user = None;
+            let page = SetupPage {
+                l,
+                errors: FormErrors::from_error(e)?,
+                organisation: org,
+                name: form.get("name").to_string(),
+                email: form.get("email").to_string(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+async fn sign_in(s: &AppState, user: &User, address: &str, next: &str) -> PageResult {
+    let secret = new_secret("");
+    s.store
+        .create_session(user, &secret, s.config.session_hours, address)
+        .await?;
+    let cookie = session::set_cookie(s, SESSION_COOKIE, &secret, s.config.session_hours * 3600);
+    Ok(redirect_with_cookie(next, cookie))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    errors: FormErrors,
+    email: String,
+    next: String,
+}
+
+async fn login_page(
+    State(s): State<AppState>,
+    Extension(mut caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    if !s.store.is_set_up().await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(q.as_deref().unwrap_or_default()).unwrap_or_default();
+    let next = session::safe_next(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.as_str()),
+    );
+    if caller.user.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let cookie = ensure_anon_csrf(&s, &mut caller);
+    let l = layout(&s, &caller, "Sign in", "", q.as_deref()).await?;
+    Ok(with_cookie(
+        LoginPage {
+            l,
+            errors: FormErrors::default(),
+            email: String::new(),
+            next,
+        }
+        .into_response(),
+        cookie,
+    ))
+}
+
+async fn login_submit(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    form: FormData,
+) -> PageResult {
+    let address = session::client_address(&s, &headers, peer);
+    let next = session::safe_next(Some(form.get("next")));
+    let typed = form.get("email").to_string();
+    let outcome = attempt_login(&s, &typed, form.get("password"), &address).await;
+    match outcome {
+        Ok(user) => sign_in(&s, &user, &address, &next).await,
+        Err(e) => {
+            let status = match e {
+                Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+                Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let l = layout(&s, &caller, "Sign in", "", None).await?;
+            let errors = match e {
+                Error::Unauthenticated => FormErrors::general(
+                    "The e-mail address and password do not match an active account.",
+                ),
+                other => FormErrors::from_error(other)?,
+            };
+            Ok((
+                status,
+                LoginPage {
+                    l,
+                    errors,
+                    email: typed,
+                    next,
+                },
+            )
+                .into_response())
+        }
+    }
+}
+
+/// Checks a login; counts failures per account and per address, and refuses while locked.
+async fn attempt_login(
+    s: &AppState,
+    typed_email: &str,
+    password: &str,
+    address: &str,
+) -> Result<User, Error> {
+    let email = Email::parse(typed_email).map_err(|m| Error::field("email", m))?;
+    let account_key = format!("account:{}", email.as_str());
+    let address_key = format!("address:{address}");
+    if let Some(minutes) = s
+        .store
+        .throttled(&[account_key.clone(), address_key.clone()])
+        .await?
+    {
+        s.store
+            .audit_login_failure(email.as_str(), address, "locked")
+            .await?;
+        return Err(Error::Throttled(minutes));
+    }
+    let candidate = s.store.login_candidate(&email).await?;
+    let stored = candidate.as_ref().and_then(|(_, h)| h.as_deref());
+    let ok = verify_password(password, stored);
+    match candidate {
+        Some((user, _)) if ok && !user.disabled => {
+            s.store.clear_login_failures(&account_key).await?;
+            Ok(user)
+        }
+        other => {
+            let window = s.config.login_lockout_minutes;
+            s.store
+                .record_login_failure(&account_key, s.config.login_max_failures, window)
+                .await?;
+            s.store
+                .record_login_failure(&address_key, s.config.address_max_failures, window)
+                .await?;
+            let reason = match other {
+                None => "unknown account",
+                Some((u, _)) if u.disabled => "account disabled",
+                Some(_) => "wrong password",
+            };
+            s.store
+                .audit_login_failure(email.as_str(), address, reason)
+                .await?;
+            Err(Error::Unauthenticated)
+        }
+    }
+}
+
+async fn logout(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+    if let (Some(user), Via::Session(secret)) = (&caller.user, &caller.via) {
+        s.store.end_session(user, secret).await?;
+    }
+    Ok(redirect_with_cookie(
+        "/login?notice=signed-out",
+        session::set_cookie(&s, SESSION_COOKIE, "", 0),
+    ))
+}
+
+// --- dashboard and search ----------------------------------------------------------------
+
+const ISO_2022: &str = "iso27002-2022";
+
+struct Step {
+    title: &'static str,
+    help: &'static str,
+    href: &'static str,
+    done: bool,
+}
+
+struct ThemeBar {
+    id: String,
+    title: String,
+    count: i64,
+    percent: i64,
+}
+
+struct GridCell {
+    count: i64,
+    heat: i64,
+    href: String,
+}
+
+struct GridRow {
+    label: String,
+    cells: Vec<GridCell>,
+}
+
+struct RecentRow {
+    when: String,
+    relative: String,
+    actor: String,
+    action: String,
+    object: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    steps: Vec<Step>,
+    themes: Vec<ThemeBar>,
+    total_2022: i64,
+    grid_cols: Vec<String>,
+    grid: Vec<GridRow>,
+    frameworks: Vec<crate::domain::catalog::Framework>,
+    recent: Vec<RecentRow>,
+}
+
+async fn dashboard(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let l = layout(&s, &caller, "Dashboard", "dashboard", q.as_deref()).await?;
+    let by_theme = s.store.control_count_by_theme(ISO_2022).await?;
+    let total_2022: i64 = by_theme.iter().map(|(_, n)| n).sum();
+    let max = by_theme.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let themes = by_theme
+        .into_iter()
+        .map(|(g, n)| ThemeBar {
+            id: g.id,
+            title: g.title,
+            count: n,
+            percent: n * 100 / max,
+        })
+        .collect();
+    let types = s.store.attribute_types(ISO_2022).await?;
+    let values_of = |k: &str| {
+        types
+            .iter()
+            .find(|t| t.key == k)
+            .map(|t| t.values.clone())
+            .unwrap_or_default()
+    };
+    let (domains, kinds) = (values_of("security_domains"), values_of("control_type"));
+    let counts = s
+        .store
+        .attribute_grid(ISO_2022, "security_domains", "control_type")
+        .await?;
+    let grid_max = counts.iter().map(|c| c.2).max().unwrap_or(1).max(1);
+    let grid = domains
+        .iter()
+        .map(|d| GridRow {
+            label: d.replace('_', " "),
+            cells: kinds
+                .iter()
+                .map(|k| {
+                    let n = counts
+                        .iter()
+                        .find(|c| &c.0 == d && &c.1 == k)
+                        .map(|c| c.2)
+                        .unwrap_or(0);
+                    GridCell {
+                        count: n,
+                        heat: n * 100 / grid_max,
+                        href: format!("/controls?attr=security_domains:{d}&attr=control_type:{k}"),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let users = s.store.list_users().await?;
+    let is_admin = l.is_admin();
+    let mut steps = Vec::new();
+    if is_admin {
+        let tokens = s.store.list_tokens().await?;
+        steps = vec![
+            Step {
+                title: "Set up Annex",
+                help: "organisation and first administrator.",
+                href: "/admin/settings",
+                done: true,
+            },
+            Step {
+                title: "Invite your team",
+                help: "add the security manager, control owners and auditors with their roles.",
+                href: "/admin/users",
+                done: users.len() > 1,
+            },
+            Step {
+                title: "Browse the controls",
+                help: "filter the 93 controls by theme and attribute to see what applies to you.",
+                href: "/controls",
+                done: false,
+            },
+            Step {
+                title: "Connect scripts",
+                help: "create an API token for automation and CI.",
+                href: "/admin/tokens",
+                done: !tokens.is_empty(),
+            },
+        ];
+        if steps.iter().filter(|s| s.done).count() == 3 {
+            steps.clear();
+        }
+    }
+    let recent = if l.can_read_trail() {
+        let now = s.store.clock().now();
+        s.store
+            .audit_entries(&AuditFilter::default(), 5)
+            .await?
+            .into_iter()
+            .map(|e| RecentRow {
+                when: display(&e.occurred_at),
+                relative: relative(&e.occurred_at, now),
+                object: format!("{} {}", e.object_type, e.object_id),
+                actor: e.actor,
+                action: e.action,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(DashboardPage {
+        l,
+        steps,
+        themes,
+        total_2022,
+        grid_cols: kinds,
+        grid,
+        frameworks: s.store.frameworks().await?,
+        recent,
+    }
+    .into_response())
+}
+
+/// The top bar's search: an id opens the control, anything else searches the catalogue.
+async fn search(State(s): State<AppState>, RawQuery(q): RawQuery) -> PageResult {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(q.as_deref().unwrap_or_default()).unwrap_or_default();
+    let text = pairs
+        .iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    if text.is_empty() {
+        return Ok(Redirect::to("/controls").into_response());
+    }
+    let id = normalise_control_id(&text);
+    for fw in [ISO_2022, "iso27002-2013", "iso27001-2022"] {
+        if s.store.control(fw, &id).await.is_ok() {
+            return Ok(
+                Redirect::to(&format!("/controls/{fw}/{}", session::encode(&id))).into_response(),
+            );
+        }
+    }
+    Ok(Redirect::to(&format!("/controls?q={}", session::encode(&text))).into_response())
+}
+
+// --- the catalogue ---------------------------------------------------------------------------
+
+struct ThemeOption {
+    id: String,
+    label: String,
+    count: i64,
+    selected: bool,
+}
+
+struct FacetValue {
+    value: String,
+    label: String,
+    count: i64,
+    checked: bool,
+}
+
+struct Facet {
+    key: String,
+    name: String,
+    values: Vec<FacetValue>,
+}
+
+struct ControlRow {
+    id: String,
+    title: String,
+    theme: String,
+    href: String,
+    tags: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "controls.html")]
+struct ControlsPage {
+    l: Layout,
+    errors: FormErrors,
+    frameworks: Vec<crate::domain::catalog::Framework>,
+    framework: String,
+    q: String,
+    theme_label: &'static str,
+    themes: Vec<ThemeOption>,
+    facets: Vec<Facet>,
+    controls: Vec<ControlRow>,
+    total: i64,
+    filtered: bool,
+    has_attributes: bool,
+    next_href: Option<String>,
+    export_href: String,
+}
+
+/// The catalogue's query string: framework, theme, attr (repeatable), q, cursor.
+struct CatalogueQuery {
+    framework: String,
+    theme: Option<String>,
+    attrs: Vec<String>,
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+impl CatalogueQuery {
+    fn parse(raw: Option<&str>) -> CatalogueQuery {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+        let one = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, v)| n == k && !v.trim().is_empty())
+                .map(|(_, v)| v.clone())
+        };
+        CatalogueQuery {
+            framework: one("framework").unwrap_or_else(|| ISO_2022.to_string()),
+            theme: one("theme"),
+            attrs: pairs
+                .iter()
+                .filter(|(k, _)| k == "attr")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            q: one("q"),
+            cursor: one("cursor"),
+        }
+    }
+
+    fn href(&self, path: &str, cursor: Option<&str>) -> String {
+        let mut parts = vec![format!("framework={}", session::encode(&self.framework))];
+        if let Some(t) = &self.theme {
+            parts.push(format!("theme={}", session::encode(t)));
+        }
+        for a in &self.attrs {
+            parts.push(format!("attr={}", session::encode(a)));
+        }
+        if let Some(q) = &self.q {
+            parts.push(format!("q={}", session::encode(q)));
+        }
+        if let Some(c) = cursor {
+            parts.push(format!("cursor={}", session::encode(c)));
+        }
+        format!("{path}?{}", parts.join("&"))
+    }
+}
+
+async fn controls_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let l = layout(&s, &caller, "Controls", "controls", None).await?;
+    let query = CatalogueQuery::parse(raw.as_deref());
+    let fw = s.store.framework(&query.framework).await?;
+    let groups = s.store.groups(&fw.id).await?;
+    let types = s.store.attribute_types(&fw.id).await?;
+    let mut errors = FormErrors::default();
+    let filter =
+        match ControlFilter::parse(query.theme.as_deref(), &query.attrs, query.q.as_deref())
+            .and_then(|f| f.check(&groups, &types).map(|()| f))
+        {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errors = FormErrors::from_error(e)?;
+                None
+            }
+        };
+    let filter_ref = filter.clone().unwrap_or_default();
+    let (page, facets) = match &filter {
+        Some(f) => (
+            Some(
+                s.store
+                    .controls(&fw.id, f, query.cursor.as_deref(), 100)
+                    .await
+                    .map_err(|e| match e {
+                        Error::Validation(_) => e,
+                        other => other,
+                    }),
+            ),
+            s.store.control_facets(&fw.id, f).await?,
+        ),
+        None => (
+            None,
+            s.store
+                .control_facets(&fw.id, &ControlFilter::default())
+                .await?,
+        ),
+    };
+    let page = match page {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            errors = FormErrors::from_error(e)?;
+            None
+        }
+        None => None,
+    };
+    let group_title = |id: &str| {
+        groups
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.title.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let themes = groups
+        .iter()
+        .filter(|g| g.parent.is_none())
+        .map(|g| ThemeOption {
+            id: g.id.clone(),
+            label: if g.id.starts_with("A.") || g.id.chars().all(|c| c.is_ascii_digit()) {
+                format!("{} {}", g.id, g.title)
+            } else {
+                g.title.clone()
+            },
+            count: facets.themes.get(&g.id).copied().unwrap_or(0),
+            selected: filter_ref
+                .theme
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(&g.id)),
+        })
+        .collect();
+    let facet_list = types
+        .iter()
+        .map(|t| Facet {
+            key: t.key.clone(),
+            name: t.name.clone(),
+            values: t
+                .values
+                .iter()
+                .map(|v| FacetValue {
+                    value: v.clone(),
+                    label: v.replace('_', " "),
+                    count: facets
+                        .attributes
+                        .get(&t.key)
+                        .and_then(|m| m.get(v))
+                        .copied()
+                        .unwrap_or(0),
+                    checked: filter_ref
+                        .attributes
+                        .iter()
+                        .any(|(k, x)| k == &t.key && x == v),
+                })
+                .collect(),
+        })
+        .collect();
+    let (controls, total, next_href) = match page {
+        Some(p) => {
+            let rows = p
+                .items
+                .into_iter()
+                .map(|c| ControlRow {
+                    href: format!("/controls/{}/{}", c.framework, c.id),
+                    theme: group_title(&c.theme),
+                    tags: ["control_type", "cybersecurity_concepts"]
+                        .iter()
+                        .flat_map(|k| c.attributes.get(*k).cloned().unwrap_or_default())
+                        .collect(),
+                    id: c.id,
+                    title: c.title,
+                })
+                .collect();
+            (
+                rows,
+                p.total,
+                p.next_cursor.map(|c| query.href("/controls", Some(&c))),
+            )
+        }
+        None => (Vec::new(), 0, None),
+    };
+    let theme_label = match fw.id.as_str() {
+        "iso27002-2013" => "Domain",
+        "iso27001-2022" => "Clause",
+        _ => "Theme",
+    };
+    let filtered = filter_ref != ControlFilter::default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        ControlsPage {
+            l,
+            errors,
+            has_attributes: !types.is_empty(),
+            frameworks: s.store.frameworks().await?,
+            framework: fw.id.clone(),
+            q: query.q.clone().unwrap_or_default(),
+            theme_label,
+            themes,
+            facets: facet_list,
+            controls,
+            total,
+            filtered,
+            next_href,
+            export_href: query.href("/controls/export.csv", None),
+        },
+    )
+        .into_response())
+}
+
+/// The controls matching the catalogue's filters, as CSV (all pages).
+async fn controls_export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+    let query = CatalogueQuery::parse(raw.as_deref());
+    let fw = s.store.framework(&query.framework).await?;
+    let filter = ControlFilter::parse(query.theme.as_deref(), &query.attrs, query.q.as_deref())?;
+    filter.check(
+        &s.store.groups(&fw.id).await?,
+        &s.store.attribute_types(&fw.id).await?,
+    )?;
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s
+            .store
+            .controls(&fw.id, &filter, cursor.as_deref(), 1000)
+            .await?;
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let body = crate::cli::controls_csv(&all);
+    let disposition = format!("attachment; filename=\"{}-controls.csv\"", fw.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+struct AttrValue {
+    value: String,
+    label: String,
+}
+
+struct AttrRow {
+    key: String,
+    name: String,
+    values: Vec<AttrValue>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "control.html")]
+struct ControlPage {
+    l: Layout,
+    c: crate::domain::catalog::Control,
+    framework_name: String,
+    theme_title: String,
+    group_title: Option<String>,
+    attributes: Vec<AttrRow>,
+    mapped: Vec<crate::domain::catalog::MappedControl>,
+    new_since: Vec<String>,
+}
+
+async fn control_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((framework, id)): Path<(String, String)>,
+) -> PageResult {
+    let fw = s.store.framework(&framework).await?;
+    let c = s.store.control(&fw.id, &id).await?;
+    if c.id != id {
+        return Ok(Redirect::permanent(&format!("/controls/{}/{}", fw.id, c.id)).into_response());
+    }
+    let groups = s.store.groups(&fw.id).await?;
+    let title_of = |g: &str| {
+        groups.iter().find(|x| x.id == g).map(|x| {
+            format!(
+                "{} {}",
+                if x.id
+                    .chars()
+                    .next()
+                    .is_some_and(|ch| ch.is_ascii_lowercase())
+                {
+                    ""
+                } else {
+                    &x.id
+                },
+                x.title
+            )
+            .trim()
+            .to_string()
+        })
+    };
+    let types = s.store.attribute_types(&fw.id).await?;
+    let attributes = types
+        .iter()
+        .filter_map(|t| {
+            c.attributes.get(&t.key).map(|vals| AttrRow {
+                key: t.key.clone(),
+                name: t.name.clone(),
+                values: vals
+                    .iter()
+                    .map(|v| AttrValue {
+                        value: v.clone(),
+                        label: v.replace('_', " "),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let l = layout(
+        &s,
+        &caller,
+        &format!("{} {}", c.id, c.title),
+        "controls",
+        None,
+    )
+    .await?;
+    Ok(ControlPage {
+        l,
+        framework_name: fw.name,
+        theme_title: title_of(&c.theme).unwrap_or_else(|| c.theme.clone()),
+        group_title: c.group.as_deref().and_then(title_of),
+        attributes,
+        mapped: s.store.mapped_controls(&fw.id, &c.id).await?,
+        new_since: s.store.new_relative_to(&fw.id, &c.id).await?,
+        c,
+    }
+    .into_response())
+}
+
+// --- audit trail -----------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    l: Layout,
+    history: Vec<HistoryRow>,
+    object_types: Vec<String>,
+    actors: Vec<String>,
+    object_type: String,
+    object_id: String,
+    actor: String,
+    older_href: Option<String>,
+}
+
+async fn audit_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let one = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, v)| n == k && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let before_seq = match one("before") {
+        Some(b) => Some(
+            b.parse::<i64>()
+                .map_err(|_| Error::BadRequest(format!("'{b}' is not an entry number")))?,
+        ),
+        None => None,
+    };
+    let filter = AuditFilter {
+        object_type: one("object_type"),
+        object_id: one("object_id"),
+        actor: one("actor"),
+        before_seq,
+    };
+    const PAGE: i64 = 50;
+    let entries = s.store.audit_entries(&filter, PAGE).await?;
+    let older_href = (entries.len() as i64 == PAGE).then(|| {
+        let last = entries.last().map(|e| e.seq).unwrap_or_default();
+        let mut parts = vec![format!("before={last}")];
+        for (k, v) in [
+            ("object_type", &filter.object_type),
+            ("object_id", &filter.object_id),
+            ("actor", &filter.actor),
+        ] {
+            if let Some(v) = v {
+                parts.push(format!("{k}={}", session::encode(v)));
+            }
+        }
+        format!("/audit?{}", parts.join("&"))
+    });
+    let (object_types, actors) = s.store.audit_facets().await?;
+    let l = layout(&s, &caller, "Audit trail", "audit", None).await?;
+    Ok(AuditPage {
+        l,
+        history: history_rows(entries, s.store.clock().now()),
+        object_types,
+        actors,
+        object_type: filter.object_type.clone().unwrap_or_default(),
+        object_id: filter.object_id.clone().unwrap_or_default(),
+        actor: filter.actor.clone().unwrap_or_default(),
+        older_href,
+    }
+    .into_response())
+}
+
+// --- administration: users --------------------------------------------------------------------
+
+struct RoleOption {
+    value: &'static str,
+    help: &'static str,
+}
+
+fn role_options() -> Vec<RoleOption> {
+    Role::ALL
+        .iter()
+        .map(|r| RoleOption {
+            value: r.as_str(),
+            help: r.describe(),
+        })
+        .collect()
+}
+
+struct UserRow {
+    id: String,
+    name: String,
+    email: String,
+    role: Role,
+    disabled: bool,
+    created: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<UserRow>,
+    roles: Vec<RoleOption>,
+    errors: FormErrors,
+    form_name: String,
+    form_email: String,
+    form_role: String,
+}
+
+async fn render_users(
+    s: &AppState,
+    caller: &Caller,
+    errors: FormErrors,
+    form: Option<&FormData>,
+    query: Option<&str>,
+) -> PageResult {
+    let l = layout(s, caller, "Users", "users", query).await?;
+    let users = s
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            created: display(&u.created_at),
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+            disabled: u.disabled,
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        UsersPage {
+            l,
+            users,
+            roles: role_options(),
+            errors,
+            form_name: form.map(|f| f.get("name").to_string()).unwrap_or_default(),
+            form_email: form.map(|f| f.get("email").to_string()).unwrap_or_default(),
+            form_role: form
+                .map(|f| f.get("role").to_string())
+                .unwrap_or_else(|| "viewer".into()),
+        },
+    )
+        .into_response())
+}
+
+async fn users_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_users(&s, &caller, FormErrors::default(), None, q.as_deref()).await
+}
+
+async fn users_create(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let mut p = Problems::new();
+    let email = p.take("email", Email::parse(form.get("email")));
+    let name = p.take("name", PersonName::parse(form.get("name")));
+    let role = p.take("role", form.get("role").parse::<Role>());
+    let password = p.take("password", Password::parse(form.get("password")));
+    let result = match (p.into_result(), email, name, role, password) {
+        (Ok(()), Some(email), Some(name), Some(role), Some(password)) => {
+            let password_hash = Some(password.hash()?);
+            s.store
+                .create_user(
+                    &actor(&caller),
+                    NewUser {
+                        email,
+                        name,
+                        role,
+                        password_hash,
+                    },
+                )
+                .await
+                .map(|_| ())
+        }
+        (Err(e), ..) => Err(e),
+        _ => Err(Error::BadRequest("incomplete form".into())),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users?notice=user-created").into_response()),
+        Err(e) => render_users(&s, &caller, FormErrors::from_error(e)?, Some(&form), None).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user.html")]
+struct UserPage {
+    l: Layout,
+    u: User,
+    roles: Vec<RoleOption>,
+    errors: FormErrors,
+    history: Vec<HistoryRow>,
+}
+
+async fn render_user(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    errors: FormErrors,
+    query: Option<&str>,
+) -> PageResult {
+    let u = s.store.user(id).await?;
+    let l = layout(s, caller, &u.name, "users", query).await?;
+    let filter = AuditFilter {
+        object_type: Some("user".into()),
+        object_id: Some(u.id.clone()),
+        ..AuditFilter::default()
+    };
+    let history = history_rows(
+        s.store.audit_entries(&filter, 50).await?,
+        s.store.clock().now(),
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        UserPage {
+            l,
+            u,
+            roles: role_options(),
+            errors,
+            history,
+        },
+    )
+        .into_response())
+}
+
+async fn user_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_user(&s, &caller, &id, FormErrors::default(), q.as_deref()).await
+}
+
+async fn user_update(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let mut p = Problems::new();
+    let name = p.take("name", PersonName::parse(form.get("name")));
+    let role = p.take("role", form.get("role").parse::<Role>());
+    let disabled = match form.get("status") {
+        "active" => Some(false),
+        "disabled" => Some(true),
+        other => {
+            p.add(
+                "status",
+                format!("'{other}' is not a status: use active or disabled"),
+            );
+            None
+        }
+    };
+    let result = match p.into_result() {
+        Ok(()) => s
+            .store
+            .update_user(
+                &actor(&caller),
+                &id,
+                UserUpdate {
+                    name,
+                    role,
+                    disabled,
+                },
+            )
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/admin/users/{id}?notice=user-updated")).into_response())
+        }
+        Err(e) => render_user(&s, &caller, &id, FormErrors::from_error(e)?, None).await,
+    }
+}
+
+async fn user_password(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    match Password::parse(form.get("password")) {
+        Ok(p) => {
+            s.store
+                .set_password(&actor(&caller), &id, &p.hash()?)
+                .await?;
+            Ok(Redirect::to(&format!("/admin/users/{id}?notice=password-set")).into_response())
+        }
+        Err(m) => {
+            render_user(
+                &s,
+                &caller,
+                &id,
+                FormErrors::from_error(Error::field("password", m))?,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+// --- administration: API tokens ----------------------------------------------------------------
+
+struct TokenRow {
+    id: String,
+    name: String,
+    user: String,
+    state: &'static str,
+    created: String,
+    expires: String,
+    last_used: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    l: Layout,
+    tokens: Vec<TokenRow>,
+    users: Vec<(String, String)>,
+    created: Option<String>,
+    errors: FormErrors,
+    form_user: String,
+    form_name: String,
+    form_days: String,
+}
+
+async fn render_tokens(
+    s: &AppState,
+    caller: &Caller,
+    created: Option<String>,
+    errors: FormErrors,
+    form: Option<&FormData>,
+    query: Option<&str>,
+) -> PageResult {
+    let l = layout(s, caller, "API tokens", "tokens", query).await?;
+    let now = s.store.now();
+    let tokens = s
+        .store
+        .list_tokens()
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            state: t.state(&now),
+            created: display(&t.created_at),
+            expires: t
+                .expires_at
+                .as_deref()
+                .map(display)
+                .unwrap_or_else(|| "never".into()),
+            last_used: t
+                .last_used_at
+                .as_deref()
+                .map(display)
+                .unwrap_or_else(|| "never".into()),
+            id: t.id,
+            name: t.name,
+            user: t.user_email,
+        })
+        .collect();
+    let users = s
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .map(|u| (u.id, format!("{} <{}> · {}", u.name, u.email, u.role)))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        TokensPage {
+            l,
+            tokens,
+            users,
+            created,
+            errors,
+            form_user: form
+                .map(|f| f.get("user").to_string())
+                .or_else(|| caller.user.as_ref().map(|u| u.id.clone()))
+                .unwrap_or_default(),
+            form_name: form.map(|f| f.get("name").to_string()).unwrap_or_default(),
+            form_days: form
+                .map(|f| f.get("expires_in_days").to_string())
+                .unwrap_or_default(),
+        },
+    )
+        .into_response())
+}
+
+async fn tokens_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_tokens(&s, &caller, None, FormErrors::default(), None, q.as_deref()).await
+}
+
+async fn tokens_create(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let days = match form.get("expires_in_days").trim() {
+        "" => Ok(None),
+        d => d.parse::<i64>().map(Some).map_err(|_| {
+            Error::field(
+                "expires_in_days",
+                format!("'{d}' is not a whole number of days"),
+            )
+        }),
+    };
+    let result = match days {
+        Ok(days) => {
+            s.store
+                .create_token(&actor(&caller), form.get("user"), form.get("name"), days)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((_, secret)) => {
+            render_tokens(&s, &caller, Some(secret), FormErrors::default(), None, None).await
+        }
+        Err(Error::NotFound(_)) => {
+            render_tokens(
+                &s,
+                &caller,
+                None,
+                FormErrors::from_error(Error::field("user", "choose a user"))?,
+                Some(&form),
+                None,
+            )
+            .await
+        }
+        Err(e) => {
+            render_tokens(
+                &s,
+                &caller,
+                None,
+                FormErrors::from_error(e)?,
+                Some(&form),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "revoke.html")]
+struct RevokePage {
+    l: Layout,
+    token_id: String,
+    token_name: String,
+    token_user: String,
+}
+
+async fn token_revoke_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let t = s.store.token(&id).await?;
+    let l = layout(&s, &caller, "Revoke a token", "tokens", None).await?;
+    Ok(RevokePage {
+        l,
+        token_id: t.id,
+        token_name: t.name,
+        token_user: t.user_email,
+    }
+    .into_response())
+}
+
+async fn token_revoke(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    s.store.revoke_token(&actor(&caller), &id).await?;
+    Ok(Redirect::to("/admin/tokens?notice=token-revoked").into_response())
+}
+
+// --- administration: settings ------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    l: Layout,
+    errors: FormErrors,
+    organisation: String,
+}
+
+async fn settings_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let l = layout(&s, &caller, "Settings", "settings", q.as_deref()).await?;
+    let organisation = l.org.clone();
+    Ok(SettingsPage {
+        l,
+        errors: FormErrors::default(),
+        organisation,
+    }
+    .into_response())
+}
+
+async fn settings_submit(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    match s
+        .store
+        .rename_organisation(&actor(&caller), form.get("organisation"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/settings?notice=settings-saved").into_response()),
+        Err(e) => {
+            let l = layout(&s, &caller, "Settings", "settings", None).await?;
+            let errors = FormErrors::from_error(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SettingsPage {
+                    l,
+                    errors,
+                    organisation: form.get("organisation").to_string(),
+                },
+            )
+                .into_response())
+        }
+    }
+}

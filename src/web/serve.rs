@@ -1,0 +1,84 @@
+//! `annex serve`: prepare the store, listen, print the URL, and stop cleanly on SIGINT or
+//! SIGTERM (requests in flight finish first).
+
+use super::{AppState, router};
+use crate::config::Config;
+use crate::domain::clock::Clock;
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    init_logging(&config.log);
+    let started = std::time::Instant::now();
+    let (store, report) = crate::app::prepare(&config, Clock::system()).await?;
+    if !report.loaded.is_empty() {
+        tracing::info!(frameworks = %report.loaded.join(", "), "loaded catalogues");
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("listening on {}", config.bind))?;
+    let bound = listener.local_addr()?;
+    let url = config.display_url(bound);
+    let set_up = store.is_set_up().await?;
+    let app = router(AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    });
+    tracing::info!(
+        ready_ms = started.elapsed().as_millis() as u64,
+        "Annex is running at {url}{}",
+        if set_up {
+            ""
+        } else {
+            " (open it to set up the first administrator)"
+        }
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,71 @@
+// Annex: a few lines of progressive enhancement. Every page works without them.
+(function () {
+  "use strict";
+  // "/" focuses the global search, unless typing in a field.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      var s = document.getElementById("global-search");
+      if (s) { e.preventDefault(); s.focus(); }
+    }
+  });
+  // Rows with data-href open their record when clicked outside a link.
+  document.addEventListener("click", function (e) {
+    var row = e.target.closest("tr[data-href]");
+    if (row && !e.target.closest("a, button, input, select, label")) { window.location = row.dataset.href; }
+  });
+  // "Go back" links on error pages.
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (e) { e.preventDefault(); history.back(); });
+  });
+  // Live filters: the catalogue updates as filters change, and the URL follows.
+  var form = document.querySelector("form[data-live]");
+  if (!form) return;
+  form.querySelectorAll("[data-hide-live]").forEach(function (b) { b.hidden = true; });
+  var timer = null, seq = 0;
+  function refresh() {
+    var params = new URLSearchParams(new FormData(form));
+    var url = form.action + "?" + params.toString();
+    var mine = ++seq;
+    fetch(url, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        if (mine !== seq) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("catalogue");
+        var current = document.getElementById("catalogue");
+        if (!fresh || !current) { window.location = url; return; }
+        var focusedId = document.activeElement && document.activeElement.id;
+        var focusedValue = document.activeElement && document.activeElement.value;
+        var caret = document.activeElement && document.activeElement.selectionStart;
+        current.querySelector(".results").replaceWith(fresh.querySelector(".results"));
+        // Update facet counts and states without losing the user's place in the form.
+        fresh.querySelectorAll("form[data-live] label.check").forEach(function (lbl, i) {
+          var mineLbl = current.querySelectorAll("form[data-live] label.check")[i];
+          if (mineLbl) { mineLbl.className = lbl.className; mineLbl.querySelector(".count").textContent = lbl.querySelector(".count").textContent; }
+        });
+        var freshTheme = fresh.querySelector("#theme"), theme = current.querySelector("#theme");
+        if (freshTheme && theme && theme.options.length === freshTheme.options.length) {
+          for (var i = 0; i < theme.options.length; i++) theme.options[i].textContent = freshTheme.options[i].textContent;
+        }
+        history.replaceState(null, "", url.replace(form.action, "/controls"));
+        if (focusedId) {
+          var el = document.getElementById(focusedId);
+          if (el && el.value === focusedValue && typeof caret === "number" && el.setSelectionRange) { try { el.setSelectionRange(caret, caret); } catch (_) {} }
+        }
+      })
+      .catch(function () { form.submit(); });
+  }
+  form.addEventListener("change", function (e) {
+    if (e.target.name === "framework") { form.submit(); return; }
+    refresh();
+  });
+  form.addEventListener("input", function (e) {
+    if (e.target.type !== "search") return;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 200);
+  });
+  form.addEventListener("submit", function (e) {
+    if (document.activeElement && document.activeElement.name === "framework") return;
+    e.preventDefault(); refresh();
+  });
+})();
