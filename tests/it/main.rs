@@ -1,1 +1,12 @@
-fn main() {}
+//! All integration tests, compiled into one binary: store stories on every database, the
+//! HTTP surface (pages and API), the role walk, the CLI and the browser journey.
+
+mod harness;
+
+mod audit;
+mod browser;
+mod catalogue;
+mod cli;
+mod people;
+mod roles;
+mod scale_out;

@@ -1,0 +1,437 @@
+//! The test harness: a fresh database per test (SQLite always; PostgreSQL too when
+//! `ANNEX_TEST_DATABASE_URL` is set), the same router as `annex serve`, and typed helpers
+//! to act as a user. With `ANNEX_REQUIRE_SUITES=1` (CI), a suite that would be skipped fails.
+
+use annex::config::{Config, Flags};
+use annex::domain::clock::Clock;
+use annex::domain::user::{Email, Password, PersonName, Role};
+use annex::store::{NewUser, Store};
+use annex::web::{AppState, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Once};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Prints straight to the terminal (not captured by the test runner), so that skipped suites
+/// are visible in every run.
+pub fn notice(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+pub fn require_suites() -> bool {
+    std::env::var("ANNEX_REQUIRE_SUITES").is_ok_and(|v| v == "1")
+}
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test, removed afterwards.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_admin_url: Option<String>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("annex.db").display());
+        TestDb {
+            backend: Backend::Sqlite,
+            url,
+            dir,
+            pg_admin_url: None,
+            pg_name: None,
+        }
+    }
+
+    pub async fn postgres(admin_url: &str) -> TestDb {
+        let name = format!("annex_test_{}", annex::domain::user::new_short_id());
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin_url)
+            .await
+            .expect("connect to ANNEX_TEST_DATABASE_URL");
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or_else(|| admin_url.to_string());
+        TestDb {
+            backend: Backend::Postgres,
+            url: format!("{base}/{name}"),
+            dir: tempfile::tempdir().expect("temp dir"),
+            pg_admin_url: Some(admin_url.to_string()),
+            pg_name: Some(name),
+        }
+    }
+
+    /// Drops a PostgreSQL test database.
+    pub async fn cleanup(self) {
+        if let (Some(admin), Some(name)) = (&self.pg_admin_url, &self.pg_name)
+            && let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(admin).await
+        {
+            let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+static PG_NOTICE: Once = Once::new();
+
+/// The databases every store story runs on.
+pub async fn databases() -> Vec<TestDb> {
+    let mut dbs = vec![TestDb::sqlite().await];
+    match std::env::var("ANNEX_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => dbs.push(TestDb::postgres(&url).await),
+        _ => {
+            assert!(
+                !require_suites(),
+                "ANNEX_REQUIRE_SUITES=1 but ANNEX_TEST_DATABASE_URL is not set: the PostgreSQL suite cannot run"
+            );
+            PG_NOTICE.call_once(|| notice("note: ANNEX_TEST_DATABASE_URL is not set: PostgreSQL suite SKIPPED (SQLite only)"));
+        }
+    }
+    dbs
+}
+
+/// Runs a story once per database.
+#[macro_export]
+macro_rules! on_every_database {
+    (|$app:ident| $body:block) => {{
+        for db in $crate::harness::databases().await {
+            let backend = db.backend;
+            let $app = $crate::harness::TestApp::spawn(db).await;
+            let run = async { $body };
+            run.await;
+            eprintln!("passed on {backend:?}");
+            $app.finish().await;
+        }
+    }};
+}
+
+pub fn test_config(db: &TestDb) -> Config {
+    let flags = Flags {
+        data_dir: Some(db.dir.path().to_path_buf()),
+        database_url: Some(db.url.clone()),
+        ..Flags::default()
+    };
+    Config::load_from(&flags, &[]).expect("test config")
+}
+
+/// A running Annex (in process) on its own database.
+pub struct TestApp {
+    pub store: Store,
+    pub router: Router,
+    pub config: Config,
+    pub db: TestDb,
+}
+
+/// A response, read in full.
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The value of a cookie set by this response.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// The CSRF token in the first form of the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"_csrf\" value=\"";
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no CSRF field in: {}", self.body))
+            + marker.len();
+        self.body[start..].split('"').next().unwrap().to_string()
+    }
+}
+
+/// A signed-in browser: its cookie header and CSRF token.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> TestApp {
+        let config = test_config(&db);
+        let (store, _) = annex::app::prepare(&config, Clock::system())
+            .await
+            .expect("prepare store");
+        let router = router(AppState {
+            store: store.clone(),
+            config: Arc::new(config.clone()),
+        });
+        TestApp {
+            store,
+            router,
+            config,
+            db,
+        }
+    }
+
+    /// Another instance on the same database, with its own pool and no shared memory.
+    pub async fn second_instance(&self) -> (Store, Router) {
+        let (store, _) = annex::app::prepare(&self.config, Clock::system())
+            .await
+            .expect("prepare second store");
+        let router = router(AppState {
+            store: store.clone(),
+            config: Arc::new(self.config.clone()),
+        });
+        (store, router)
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        self.db.cleanup().await;
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Res {
+        send_to(&self.router, req).await
+    }
+
+    pub async fn get(&self, path: &str, auth: Auth<'_>) -> Res {
+        self.send(auth.apply(Request::get(path)).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// Posts a form; `_csrf` is added from the browser unless `fields` has one.
+    pub async fn post_form(&self, path: &str, auth: Auth<'_>, fields: &[(&str, &str)]) -> Res {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let Auth::Browser(b) = auth
+            && !fields.iter().any(|(k, _)| *k == "_csrf")
+        {
+            all.push(("_csrf", &b.csrf));
+        }
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        let req = auth
+            .apply(Request::post(path))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_json(&self, path: &str, auth: Auth<'_>, body: serde_json::Value) -> Res {
+        let req = auth
+            .apply(Request::post(path))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// First-run setup through the page, as a person would; answers the admin's browser.
+    pub async fn set_up(&self) -> Browser {
+        let page = self.get("/setup", Auth::None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let anon = page.cookie("annex_csrf").expect("csrf cookie");
+        let csrf = page.csrf();
+        let req = Request::post("/setup")
+            .header(header::COOKIE, format!("annex_csrf={anon}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                serde_urlencoded::to_string([
+                    ("_csrf", csrf.as_str()),
+                    ("organisation", "Acme Ltd"),
+                    ("name", "Ada Admin"),
+                    ("email", "admin@example.org"),
+                    ("password", PASSWORD),
+                    ("confirm", PASSWORD),
+                ])
+                .unwrap(),
+            ))
+            .unwrap();
+        let res = self.send(req).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "setup failed: {}",
+            res.body
+        );
+        let session = res
+            .cookie("annex_session")
+            .expect("session cookie after setup");
+        self.browser_from_cookie(&session).await
+    }
+
+    /// Reads the CSRF token that pages render for a session.
+    pub async fn browser_from_cookie(&self, session: &str) -> Browser {
+        let cookie = format!("annex_session={session}");
+        let page = self.get("/", Auth::Cookie(&cookie)).await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "dashboard after sign-in: {}",
+            page.body
+        );
+        Browser {
+            csrf: page.csrf(),
+            cookie,
+        }
+    }
+
+    /// Creates a user with a role directly in the store.
+    pub async fn add_user(&self, role: Role) -> String {
+        let email = format!(
+            "{}-{}@example.org",
+            role.as_str(),
+            annex::domain::user::new_short_id()
+        );
+        self.store
+            .create_user(
+                "test",
+                NewUser {
+                    email: Email::parse(&email).unwrap(),
+                    name: PersonName::parse(&format!("Test {role}")).unwrap(),
+                    role,
+                    password_hash: Some(Password::parse(PASSWORD).unwrap().hash().unwrap()),
+                },
+            )
+            .await
+            .expect("create user");
+        email
+    }
+
+    /// Signs in through the login form; answers the browser.
+    pub async fn login(&self, email: &str, password: &str) -> Result<Browser, Res> {
+        let page = self.get("/login", Auth::None).await;
+        let anon = page
+            .cookie("annex_csrf")
+            .expect("csrf cookie on the login page");
+        let req = Request::post("/login")
+            .header(header::COOKIE, format!("annex_csrf={anon}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                serde_urlencoded::to_string([
+                    ("_csrf", page.csrf().as_str()),
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/"),
+                ])
+                .unwrap(),
+            ))
+            .unwrap();
+        let res = self.send(req).await;
+        match res.cookie("annex_session") {
+            Some(s) if res.status == StatusCode::SEE_OTHER => {
+                Ok(self.browser_from_cookie(&s).await)
+            }
+            _ => Err(res),
+        }
+    }
+
+    /// A signed-in browser for a new user of the given role.
+    pub async fn browser_as(&self, role: Role) -> Browser {
+        let email = self.add_user(role).await;
+        self.login(&email, PASSWORD)
+            .await
+            .unwrap_or_else(|r| panic!("login as {role} failed: {} {}", r.status, r.body))
+    }
+
+    /// An API token for a new user of the given role.
+    pub async fn token_as(&self, role: Role) -> String {
+        let email = self.add_user(role).await;
+        let user = self
+            .store
+            .user_by_email(&Email::parse(&email).unwrap())
+            .await
+            .unwrap();
+        self.store
+            .create_token("test", &user.id, "test", None)
+            .await
+            .unwrap()
+            .1
+    }
+}
+
+/// How a request authenticates.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Browser(&'a Browser),
+    Cookie(&'a str),
+    Bearer(&'a str),
+}
+
+impl Auth<'_> {
+    fn apply(self, b: axum::http::request::Builder) -> axum::http::request::Builder {
+        match self {
+            Auth::None => b,
+            Auth::Browser(br) => b.header(header::COOKIE, &br.cookie),
+            Auth::Cookie(c) => b.header(header::COOKIE, c),
+            Auth::Bearer(t) => b.header(header::AUTHORIZATION, format!("Bearer {t}")),
+        }
+    }
+}
+
+pub async fn send_to(router: &Router, req: Request<Body>) -> Res {
+    let res = router
+        .clone()
+        .oneshot(req)
+        .await
+        .expect("router never fails");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).to_string(),
+    }
+}
+
+/// Serves the app over TCP on a free port (for the browser and multi-process stories).
+pub async fn serve_tcp(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    addr
+}
