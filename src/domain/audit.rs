@@ -58,44 +58,22 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// SHA-256 over the canonical encoding: a JSON array of every field but the hash, in a fixed
-/// order, with `before`/`after` as the exact stored text.
-pub fn entry_hash(
-    seq: i64,
-    occurred_at: &str,
-    actor: &str,
-    action: &str,
-    object: (&str, &str),
-    before: Option<&str>,
-    after: Option<&str>,
-    prev_hash: &str,
-) -> String {
-    let canonical = serde_json::json!([
-        seq,
-        occurred_at,
-        actor,
-        action,
-        object.0,
-        object.1,
-        before,
-        after,
-        prev_hash
-    ]);
-    crate::domain::user::sha256_hex(canonical.to_string().as_bytes())
-}
-
 impl Entry {
+    /// SHA-256 over the canonical encoding: a JSON array of every field but the hash, in a
+    /// fixed order, with `before`/`after` as the exact stored text.
     pub fn computed_hash(&self) -> String {
-        entry_hash(
+        let canonical = serde_json::json!([
             self.seq,
-            &self.occurred_at,
-            &self.actor,
-            &self.action,
-            (&self.object_type, &self.object_id),
-            self.before.as_deref(),
-            self.after.as_deref(),
-            &self.prev_hash,
-        )
+            self.occurred_at,
+            self.actor,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.before,
+            self.after,
+            self.prev_hash
+        ]);
+        crate::domain::user::sha256_hex(canonical.to_string().as_bytes())
     }
 
     /// The fields that changed between `before` and `after`, as (field, old, new) text.

@@ -22,6 +22,20 @@ pub struct User {
 }
 
 type UserRow = (String, String, String, String, bool, String, String);
+/// A user row followed by one more column.
+type UserRowAnd<A> = (String, String, String, String, bool, String, String, A);
+/// A user row followed by a token id and its last use.
+type TokenUserRow = (
+    String,
+    String,
+    String,
+    String,
+    bool,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 const USER_COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at";
 
 impl User {
@@ -248,28 +262,10 @@ impl Store {
 
     /// The user and stored password hash for a login attempt.
     pub async fn login_candidate(&self, email: &Email) -> Result<Option<(User, Option<String>)>> {
-        let r: Option<(
-            String,
-            String,
-            String,
-            String,
-            bool,
-            String,
-            String,
-            Option<String>,
-        )> = pool_query!(
+        let r: Option<UserRowAnd<Option<String>>> = pool_query!(
             self,
             fetch_optional,
-            (
-                String,
-                String,
-                String,
-                String,
-                bool,
-                String,
-                String,
-                Option<String>
-            ),
+            UserRowAnd<Option<String>>,
             &format!("select {USER_COLUMNS}, password_hash from user_account where email = $1"),
             email.as_str()
         )?;
@@ -405,10 +401,10 @@ impl Store {
         let now_t = self.clock().now();
         let now = stamp(now_t);
         let id = sha256_hex(secret.as_bytes());
-        let r: Option<(String, String, String, String, bool, String, String, String)> = pool_query!(
+        let r: Option<UserRowAnd<String>> = pool_query!(
             self,
             fetch_optional,
-            (String, String, String, String, bool, String, String, String),
+            UserRowAnd<String>,
             "select u.user_id, u.email, u.name, u.role, u.disabled, u.created_at, u.updated_at, s.last_seen_at
              from session s join user_account u on u.user_id = s.user_id
              where s.session_id = $1 and s.expires_at > $2 and not u.disabled",
@@ -566,10 +562,10 @@ impl Store {
         let now_t = self.clock().now();
         let now = stamp(now_t);
         let hash = sha256_hex(secret.as_bytes());
-        let r: Option<(String, String, String, String, bool, String, String, String, Option<String>)> = pool_query!(
+        let r: Option<TokenUserRow> = pool_query!(
             self,
             fetch_optional,
-            (String, String, String, String, bool, String, String, String, Option<String>),
+            TokenUserRow,
             "select u.user_id, u.email, u.name, u.role, u.disabled, u.created_at, u.updated_at, t.api_token_id, t.last_used_at
              from api_token t join user_account u on u.user_id = t.user_id
              where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2) and not u.disabled",

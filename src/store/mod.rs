@@ -15,7 +15,7 @@ pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{CatalogLoad, Facets, Page};
 
 use crate::config::{Backend, check_database_url};
-use crate::domain::audit::{Change, entry_hash};
+use crate::domain::audit::{Change, Entry};
 use crate::domain::clock::{Clock, stamp};
 use crate::error::{Error, Result};
 use anyhow::Context;
@@ -169,34 +169,35 @@ impl Tx {
             (i64, String),
             "update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash"
         )?;
-        let before = change.before.as_ref().map(|v| v.to_string());
-        let after = change.after.as_ref().map(|v| v.to_string());
-        let now = self.now.clone();
-        let hash = entry_hash(
+        let mut e = Entry {
             seq,
-            &now,
-            &change.actor,
-            &change.action,
-            (&change.object_type, &change.object_id),
-            before.as_deref(),
-            after.as_deref(),
-            &prev,
-        );
+            occurred_at: self.now.clone(),
+            actor: change.actor,
+            action: change.action,
+            object_type: change.object_type,
+            object_id: change.object_id,
+            before: change.before.map(|v| v.to_string()),
+            after: change.after.map(|v| v.to_string()),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        e.hash = e.computed_hash();
         tx_exec!(
             self,
             "insert into audit_event (seq, occurred_at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            seq,
-            now,
-            &change.actor,
-            &change.action,
-            &change.object_type,
-            &change.object_id,
-            before,
-            after,
-            &prev,
-            &hash
+            e.seq,
+            &e.occurred_at,
+            &e.actor,
+            &e.action,
+            &e.object_type,
+            &e.object_id,
+            &e.before,
+            &e.after,
+            &e.prev_hash,
+            &e.hash
         )?;
+        let hash = e.hash;
         tx_exec!(
             self,
             "update audit_head set hash = $1 where audit_head_id = 1",
@@ -311,7 +312,8 @@ impl Store {
 
     /// Answers whether the database responds (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
-        pool_query!(self, fetch_one, (i64,), "select 1")?;
+        // count(*) is a 64-bit integer on both databases (a bare `select 1` is 32-bit on PostgreSQL).
+        pool_query!(self, fetch_one, (i64,), "select count(*) from audit_head")?;
         Ok(())
     }
 

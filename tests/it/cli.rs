@@ -1,1 +1,416 @@
-//! placeholder while written
+//! The command line, run as a user runs it: the real binary, on every database.
+
+use crate::harness::{Backend, PASSWORD, TestDb, databases};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn annex(db: &TestDb, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_annex"));
+    c.arg("--data-dir")
+        .arg(db.dir.path())
+        .arg("--database")
+        .arg(&db.url)
+        .args(args);
+    c.env_remove("ANNEX_DATABASE_URL")
+        .env_remove("ANNEX_DATA_DIR")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn run(db: &TestDb, args: &[&str]) -> Output {
+    annex(db, args).output().expect("run annex")
+}
+
+fn run_with_stdin(db: &TestDb, args: &[&str], input: &str) -> Output {
+    let mut child = annex(db, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "annex failed: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[tokio::test]
+async fn init_is_idempotent_and_users_and_tokens_are_managed_from_the_command_line() {
+    for db in databases().await {
+        let first = ok(run(&db, &["init"]));
+        assert!(
+            first.contains("Catalogues loaded: iso27002-2022"),
+            "{first}"
+        );
+        let second = ok(run(&db, &["init"]));
+        assert!(second.contains("Catalogues loaded: none"), "{second}");
+
+        let added = ok(run_with_stdin(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "Ada@Example.org",
+                "--name",
+                "Ada",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ],
+            &format!("{PASSWORD}\n"),
+        ));
+        assert!(added.contains("ada@example.org") && !added.contains(PASSWORD));
+        let generated = ok(run(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "bob@example.org",
+                "--name",
+                "Bob",
+                "--role",
+                "viewer",
+            ],
+        ));
+        assert!(generated.contains("password (shown once"));
+        let dup = run(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "bob@example.org",
+                "--name",
+                "Bob",
+                "--role",
+                "viewer",
+            ],
+        );
+        assert!(!dup.status.success() && text(&dup).contains("already exists"));
+        let bad = run(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "x@example.org",
+                "--name",
+                "X",
+                "--role",
+                "root",
+            ],
+        );
+        assert!(
+            !bad.status.success() && text(&bad).contains("--role: unknown role 'root'"),
+            "{}",
+            text(&bad)
+        );
+        let short = run_with_stdin(
+            &db,
+            &[
+                "user",
+                "passwd",
+                "--email",
+                "bob@example.org",
+                "--password-stdin",
+            ],
+            "short\n",
+        );
+        assert!(!short.status.success() && text(&short).contains("at least 12"));
+
+        let list = ok(run(&db, &["user", "list"]));
+        assert!(list.contains("ada@example.org") && list.contains("viewer"));
+        ok(run(&db, &["user", "disable", "--email", "bob@example.org"]));
+        assert!(ok(run(&db, &["user", "list"])).contains("disabled"));
+
+        let created = run(
+            &db,
+            &[
+                "token",
+                "create",
+                "--email",
+                "ada@example.org",
+                "--name",
+                "ci",
+                "--expires-in-days",
+                "7",
+            ],
+        );
+        let secret = ok(created).trim().to_string();
+        assert!(secret.starts_with("annex_"));
+        let tokens = ok(run(&db, &["token", "list"]));
+        assert!(tokens.contains("ci") && tokens.contains("active") && !tokens.contains(&secret));
+        let id = secret.split('_').nth(1).unwrap().to_string();
+        ok(run(&db, &["token", "revoke", &id]));
+        assert!(ok(run(&db, &["token", "list"])).contains("revoked"));
+        let missing = run(&db, &["token", "revoke", "000000000000"]);
+        assert!(!missing.status.success() && text(&missing).contains("not found"));
+
+        let verify = ok(run(&db, &["audit", "verify"]));
+        assert!(verify.starts_with("audit trail intact"), "{verify}");
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_catalogue_is_listed_filtered_shown_and_mapped_from_the_command_line() {
+    for db in databases().await {
+        let json = ok(run(
+            &db,
+            &[
+                "catalog",
+                "list",
+                "--theme",
+                "technological",
+                "--attr",
+                "control_type=Detective",
+                "--format",
+                "json",
+            ],
+        ));
+        let controls: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let arr = controls.as_array().unwrap();
+        assert!(!arr.is_empty());
+        for c in arr {
+            for k in ["id", "title", "theme", "summary", "attributes"] {
+                assert!(c.get(k).is_some(), "{k}");
+            }
+            assert_eq!(c["theme"], "technological");
+        }
+        let csv = ok(run(
+            &db,
+            &[
+                "catalog",
+                "list",
+                "--framework",
+                "iso27002-2013",
+                "--format",
+                "csv",
+            ],
+        ));
+        assert_eq!(csv.lines().count(), 115);
+        let table = ok(run(&db, &["catalog", "list", "--search", "backup"]));
+        assert!(table.contains("8.13"));
+        let show = ok(run(&db, &["catalog", "show", "A.8.13"]));
+        assert!(
+            show.contains("Information backup") && show.contains("control_type: Corrective"),
+            "{show}"
+        );
+        let map = ok(run(
+            &db,
+            &[
+                "catalog",
+                "map",
+                "12.3.1",
+                "--from",
+                "iso27002-2013",
+                "--to",
+                "iso27002-2022",
+            ],
+        ));
+        assert!(map.starts_with("8.13\t"), "{map}");
+        let new = ok(run(
+            &db,
+            &[
+                "catalog",
+                "map",
+                "5.7",
+                "--from",
+                "iso27002-2022",
+                "--to",
+                "iso27002-2013",
+            ],
+        ));
+        assert!(new.contains("is new"), "{new}");
+        let bad = run(&db, &["catalog", "list", "--attr", "control_type=Sideways"]);
+        assert!(
+            !bad.status.success()
+                && text(&bad).contains("'Sideways' is not a value of control_type"),
+            "{}",
+            text(&bad)
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_fails_naming_the_tampered_entry() {
+    let db = TestDb::sqlite().await;
+    ok(run(&db, &["init"]));
+    ok(run(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.org",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ],
+    ));
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query(
+        "update audit_event set after_json = '{\"role\":\"viewer\"}' where action = 'user.create'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let out = run(&db, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("entry 5 was altered"), "{}", text(&out));
+}
+
+#[test]
+fn configuration_errors_name_the_key_the_variable_or_the_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("annex.toml"),
+        "bind = \"127.0.0.1:9999\"\nsesion_hours = 3\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_annex"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("config")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("sesion_hours"), "{}", text(&out));
+
+    std::fs::write(
+        dir.path().join("annex.toml"),
+        "bind = \"127.0.0.1:9999\"\ndatabase_url = \"postgres://u:hunter2@db/annex\"\n",
+    )
+    .unwrap();
+    let shown = Command::new(env!("CARGO_BIN_EXE_annex"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("config")
+        .env("ANNEX_SESSION_HOURS", "3")
+        .output()
+        .unwrap();
+    let shown = text(&shown);
+    assert!(
+        shown.contains("127.0.0.1:9999") && shown.contains("session_hours = 3"),
+        "{shown}"
+    );
+    assert!(!shown.contains("hunter2") && shown.contains("<redacted>"));
+
+    let var = Command::new(env!("CARGO_BIN_EXE_annex"))
+        .arg("config")
+        .env("ANNEX_DATABSE_URL", "x")
+        .output()
+        .unwrap();
+    assert!(!var.status.success() && text(&var).contains("ANNEX_DATABSE_URL"));
+    let scheme = Command::new(env!("CARGO_BIN_EXE_annex"))
+        .args(["--database", "mysql://x/y", "config"])
+        .output()
+        .unwrap();
+    assert!(
+        !scheme.status.success()
+            && text(&scheme).contains("unsupported database URL scheme 'mysql'")
+    );
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["init", "--help"],
+        vec!["config", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "passwd", "--help"],
+        vec!["user", "disable", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["catalog", "list", "--help"],
+        vec!["catalog", "show", "--help"],
+        vec!["catalog", "map", "--help"],
+        vec!["audit", "verify", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_annex"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(text(&out).contains("Example"), "{args:?} has examples");
+    }
+}
+
+#[tokio::test]
+async fn serve_prints_its_url_answers_and_stops_cleanly_on_sigterm() {
+    for db in databases().await {
+        let mut child = annex(&db, &["serve", "--bind", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(line);
+            }
+        });
+        let url = loop {
+            let line = rx
+                .recv_timeout(std::time::Duration::from_secs(30))
+                .expect("serve printed a line");
+            if let Some(i) = line.find("http://") {
+                break line[i..].split_whitespace().next().unwrap().to_string();
+            }
+        };
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let kill = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "clean exit on SIGTERM, got {status:?}");
+        if db.backend == Backend::Sqlite {
+            assert!(db.dir.path().join("annex.db").exists());
+        }
+        db.cleanup().await;
+    }
+}

@@ -141,6 +141,7 @@ pub struct TestApp {
 }
 
 /// A response, read in full.
+#[derive(Debug)]
 pub struct Res {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
