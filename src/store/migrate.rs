@@ -40,8 +40,11 @@ fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     }
 }
 
-/// The migrations not yet applied, by version.
-async fn pending_sqlite(pool: &SqlitePool) -> anyhow::Result<(Vec<i64>, bool)> {
+/// The migrations of `list` not yet applied, by version, and whether the database holds tables.
+async fn pending_sqlite(
+    pool: &SqlitePool,
+    list: &[(i64, &str, &str)],
+) -> anyhow::Result<(Vec<i64>, bool)> {
     let has_table: Option<(String,)> = sqlx::query_as(
         "select name from sqlite_master where type = 'table' and name = '_sqlx_migrations'",
     )
@@ -57,7 +60,7 @@ async fn pending_sqlite(pool: &SqlitePool) -> anyhow::Result<(Vec<i64>, bool)> {
     let tables: (i64,) = sqlx::query_as("select count(*) from sqlite_master where type = 'table'")
         .fetch_one(pool)
         .await?;
-    let pending = SQLITE
+    let pending = list
         .iter()
         .map(|m| m.0)
         .filter(|v| !applied.iter().any(|(a,)| a == v))
@@ -71,7 +74,17 @@ pub async fn run_sqlite(
     backups: &Path,
     clock: &Clock,
 ) -> anyhow::Result<()> {
-    let (pending, has_data) = pending_sqlite(pool).await?;
+    run_sqlite_list(pool, SQLITE, path, backups, clock).await
+}
+
+async fn run_sqlite_list(
+    pool: &SqlitePool,
+    list: &'static [(i64, &'static str, &'static str)],
+    path: &Path,
+    backups: &Path,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let (pending, has_data) = pending_sqlite(pool, list).await?;
     if pending.is_empty() {
         return Ok(());
     }
@@ -89,7 +102,7 @@ pub async fn run_sqlite(
             .with_context(|| format!("backing up the database to {}", target.display()))?;
         tracing::info!(backup = %target.display(), "copied the database before applying migrations");
     }
-    migrator(SQLITE)
+    migrator(list)
         .run(pool)
         .await
         .context("applying database migrations (SQLite)")?;
@@ -102,4 +115,66 @@ pub async fn run_postgres(pool: &PgPool) -> anyhow::Result<()> {
         .await
         .context("applying database migrations (PostgreSQL)")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &[(i64, &str, &str)] =
+        &[(1, "one", "create table thing (thing_id text primary key);")];
+    const V2: &[(i64, &str, &str)] = &[
+        (1, "one", "create table thing (thing_id text primary key);"),
+        (2, "two", "alter table thing add column name text;"),
+    ];
+
+    #[tokio::test]
+    async fn an_existing_database_is_copied_to_backups_before_a_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("annex.db");
+        let backups = dir.path().join("backups");
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let pool = SqlitePool::connect_with(opts).await.unwrap();
+        let clock = Clock::system();
+        run_sqlite_list(&pool, V1, &path, &backups, &clock)
+            .await
+            .unwrap();
+        assert!(!backups.exists(), "a new database needs no backup");
+        sqlx::query("insert into thing (thing_id) values ('kept')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        run_sqlite_list(&pool, V1, &path, &backups, &clock)
+            .await
+            .unwrap();
+        assert!(!backups.exists(), "nothing pending, nothing copied");
+        run_sqlite_list(&pool, V2, &path, &backups, &clock)
+            .await
+            .unwrap();
+        let copies: Vec<_> = std::fs::read_dir(&backups)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(copies.len(), 1);
+        assert!(copies[0].to_string_lossy().contains("before-migration-2"));
+        let old = SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new().filename(&copies[0]),
+        )
+        .await
+        .unwrap();
+        let (n,): (i64,) = sqlx::query_as("select count(*) from thing where thing_id = 'kept'")
+            .fetch_one(&old)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "the copy holds the data as it was");
+        assert!(
+            sqlx::query("select name from thing")
+                .fetch_all(&old)
+                .await
+                .is_err(),
+            "the copy has the old schema"
+        );
+    }
 }

@@ -670,7 +670,11 @@ async fn dashboard(
                         .unwrap_or(0);
                     GridCell {
                         count: n,
-                        heat: n * 100 / grid_max,
+                        heat: if n == 0 {
+                            0
+                        } else {
+                            (n * 5 + grid_max - 1) / grid_max
+                        },
                         href: format!("/controls?attr=security_domains:{d}&attr=control_type:{k}"),
                     }
                 })
@@ -1140,7 +1144,21 @@ async fn control_page(
         group_title: c.group.as_deref().and_then(title_of),
         attributes,
         mapped: s.store.mapped_controls(&fw.id, &c.id).await?,
-        new_since: s.store.new_relative_to(&fw.id, &c.id).await?,
+        new_since: {
+            let names = s.store.frameworks().await?;
+            s.store
+                .new_relative_to(&fw.id, &c.id)
+                .await?
+                .into_iter()
+                .map(|id| {
+                    names
+                        .iter()
+                        .find(|f| f.id == id)
+                        .map(|f| f.name.clone())
+                        .unwrap_or(id)
+                })
+                .collect()
+        },
         c,
     }
     .into_response())
