@@ -68,6 +68,28 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
+impl NewUser {
+    /// Parses a user as typed in a form or an API body, reporting every bad field at once,
+    /// and hashes the password.
+    pub fn parse(email: &str, name: &str, role: &str, password: &str) -> Result<NewUser> {
+        let mut p = crate::error::Problems::new();
+        let email = p.take("email", Email::parse(email));
+        let name = p.take("name", PersonName::parse(name));
+        let role = p.take("role", role.parse::<Role>());
+        let password = p.take("password", crate::domain::user::Password::parse(password));
+        p.into_result()?;
+        match (email, name, role, password) {
+            (Some(email), Some(name), Some(role), Some(password)) => Ok(NewUser {
+                email,
+                name,
+                role,
+                password_hash: Some(password.hash()?),
+            }),
+            _ => Err(Error::BadRequest("incomplete user".into())),
+        }
+    }
+}
+
 /// Changes to a user; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct UserUpdate {

@@ -8,7 +8,6 @@ use crate::domain::audit::Entry;
 use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
 };
-use crate::domain::user::{Email, Password, PersonName, Role};
 use crate::error::{Error, FieldError, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
@@ -357,38 +356,14 @@ async fn create_user(
     Extension(caller): Extension<Caller>,
     JsonBody(body): JsonBody<NewUserBody>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let mut p = Problems::new();
-    let email = p.take(
-        "email",
-        Email::parse(body.email.as_deref().unwrap_or_default()),
-    );
-    let name = p.take(
-        "name",
-        PersonName::parse(body.name.as_deref().unwrap_or_default()),
-    );
-    let role = p.take("role", body.role.as_deref().unwrap_or("").parse::<Role>());
-    let password = p.take(
-        "password",
-        Password::parse(body.password.as_deref().unwrap_or_default()),
-    );
-    p.into_result()?;
-    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password)
-    else {
-        return Err(ApiError(Error::BadRequest("incomplete user".into())));
-    };
+    let new = NewUser::parse(
+        body.email.as_deref().unwrap_or_default(),
+        body.name.as_deref().unwrap_or_default(),
+        body.role.as_deref().unwrap_or_default(),
+        body.password.as_deref().unwrap_or_default(),
+    )?;
     let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    let user = s
-        .store
-        .create_user(
-            &actor,
-            NewUser {
-                email,
-                name,
-                role,
-                password_hash: Some(password.hash()?),
-            },
-        )
-        .await?;
+    let user = s.store.create_user(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 

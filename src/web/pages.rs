@@ -1331,29 +1331,14 @@ async fn users_create(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    let mut p = Problems::new();
-    let email = p.take("email", Email::parse(form.get("email")));
-    let name = p.take("name", PersonName::parse(form.get("name")));
-    let role = p.take("role", form.get("role").parse::<Role>());
-    let password = p.take("password", Password::parse(form.get("password")));
-    let result = match (p.into_result(), email, name, role, password) {
-        (Ok(()), Some(email), Some(name), Some(role), Some(password)) => {
-            let password_hash = Some(password.hash()?);
-            s.store
-                .create_user(
-                    &actor(&caller),
-                    NewUser {
-                        email,
-                        name,
-                        role,
-                        password_hash,
-                    },
-                )
-                .await
-                .map(|_| ())
-        }
-        (Err(e), ..) => Err(e),
-        _ => Err(Error::BadRequest("incomplete form".into())),
+    let result = match NewUser::parse(
+        form.get("email"),
+        form.get("name"),
+        form.get("role"),
+        form.get("password"),
+    ) {
+        Ok(new) => s.store.create_user(&actor(&caller), new).await.map(|_| ()),
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users?notice=user-created").into_response()),
