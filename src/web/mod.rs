@@ -52,6 +52,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/login", Access::Public),
     ("POST", "/logout", Access::SignedIn),
     ("GET", "/", Access::SignedIn),
+    ("GET", "/account", Access::SignedIn),
+    ("POST", "/account/password", Access::SignedIn),
     ("GET", "/search", Access::SignedIn),
     ("GET", "/controls", Access::SignedIn),
     ("GET", "/controls/export.csv", Access::SignedIn),

@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/", get(dashboard))
         .route("/search", get(search))
+        .route("/account", get(account_page))
+        .route("/account/password", post(account_password))
         .route("/controls", get(controls_page))
         .route("/controls/export.csv", get(controls_export))
         .route("/controls/{framework}/{id}", get(control_page))
@@ -104,6 +106,7 @@ fn notice_text(code: &str) -> Option<String> {
         "token-revoked" => "The token was revoked.",
         "settings-saved" => "Settings saved.",
         "signed-out" => "You are signed out.",
+        "password-changed" => "Your password was changed. Sign in with the new one.",
         _ => return None,
     };
     Some(text.to_string())
@@ -1706,4 +1709,75 @@ async fn settings_submit(
                 .into_response())
         }
     }
+}
+
+// --- your account ------------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+struct AccountPage {
+    l: Layout,
+    errors: FormErrors,
+    email: String,
+    role: Role,
+    role_help: &'static str,
+}
+
+async fn render_account(s: &AppState, caller: &Caller, errors: FormErrors) -> PageResult {
+    let l = layout(s, caller, "Your account", "", None).await?;
+    let user = caller.user.clone().ok_or(Error::Unauthenticated)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        AccountPage {
+            l,
+            errors,
+            email: user.email,
+            role: user.role,
+            role_help: user.role.describe(),
+        },
+    )
+        .into_response())
+}
+
+async fn account_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    render_account(&s, &caller, FormErrors::default()).await
+}
+
+/// A person changes their own password: the current one is required, and all their sessions end.
+async fn account_password(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let user = caller.user.clone().ok_or(Error::Unauthenticated)?;
+    let email = Email::parse(&user.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+    let stored = s.store.login_candidate(&email).await?.and_then(|(_, h)| h);
+    let mut p = Problems::new();
+    if !verify_password(form.get("current"), stored.as_deref()) {
+        p.add("current", "this is not your current password");
+    }
+    let new = p.take("password", Password::parse(form.get("password")));
+    if form.get("password") != form.get("confirm") {
+        p.add("confirm", "the two passwords differ");
+    }
+    if let Err(e) = p.into_result() {
+        return render_account(&s, &caller, FormErrors::from_error(e)?).await;
+    }
+    if let Some(new) = new {
+        s.store
+            .set_password(&user.email, &user.id, &new.hash()?)
+            .await?;
+    }
+    Ok(redirect_with_cookie(
+        "/login?notice=password-changed",
+        session::set_cookie(&s, SESSION_COOKIE, "", 0),
+    ))
 }

@@ -436,3 +436,47 @@ async fn an_admin_creates_a_user_through_the_api_with_field_errors_for_bad_bodie
         assert_eq!(again.status, StatusCode::CONFLICT);
     });
 }
+
+#[tokio::test]
+async fn a_person_changes_their_own_password_with_the_current_one() {
+    on_every_database!(|app| {
+        let email = app.add_user(Role::Contributor).await;
+        let me = app.login(&email, PASSWORD).await.unwrap();
+        let page = app.get("/account", Auth::Browser(&me)).await;
+        assert!(page.body.contains("Change your password") && page.body.contains(&email));
+        let wrong = app
+            .post_form(
+                "/account/password",
+                Auth::Browser(&me),
+                &[
+                    ("current", "not my password"),
+                    ("password", "a brand new passphrase"),
+                    ("confirm", "a brand new passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("not your current password"));
+        let ok = app
+            .post_form(
+                "/account/password",
+                Auth::Browser(&me),
+                &[
+                    ("current", PASSWORD),
+                    ("password", "a brand new passphrase"),
+                    ("confirm", "a brand new passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get("/", Auth::Browser(&me)).await.status,
+            StatusCode::SEE_OTHER,
+            "signed out everywhere"
+        );
+        assert!(app.login(&email, PASSWORD).await.is_err());
+        app.login(&email, "a brand new passphrase")
+            .await
+            .expect("the new password works");
+    });
+}
