@@ -2,16 +2,17 @@
 //! content changed, so an upgrade refreshes them without touching the organisation's data),
 //! and browsing controls with filters, facet counts, keyset pagination and mappings.
 
-use super::{Arg, Sql, Store, Tx, bind_args, found, on_pool, pool_query, tx_exec, tx_query};
+use super::{Store, Tx, found, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, FrameworkFile, Group, MappedControl,
     MappingFile,
 };
 use crate::domain::user::sha256_hex;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
 
 /// What loading the catalogues did, per framework.
 #[derive(Debug, Default)]
@@ -151,77 +152,157 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn frameworks(&self) -> Result<Vec<Framework>> {
-        let rows: Vec<(String, String, String, i64, i64)> = pool_query!(
+    /// The frameworks in the store, each as a snapshot (see `Catalog`).
+    pub async fn catalogs(&self) -> Result<Vec<Arc<Catalog>>> {
+        type Row = (String, String, String, i64, String);
+        let rows: Vec<Row> = pool_query!(
             self,
             fetch_all,
-            (String, String, String, i64, i64),
-            "select f.framework_id, f.name, f.description, f.data_version,
-                    (select count(*) from control c where c.framework_id = f.framework_id)
-             from framework f order by f.framework_id desc"
+            Row,
+            "select framework_id, name, description, data_version, content_hash from framework order by framework_id desc"
         )?;
-        Ok(rows
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, name, description, data_version, hash) in rows {
+            let cached = self.catalog_cache.get(&id, &hash);
+            let snapshot = match cached {
+                Some(c) => c,
+                None => {
+                    let framework = Framework {
+                        id,
+                        name,
+                        description,
+                        data_version,
+                        control_count: 0,
+                    };
+                    let c = Arc::new(self.load_snapshot(framework, hash).await?);
+                    self.catalog_cache.put(c.clone());
+                    c
+                }
+            };
+            out.push(snapshot);
+        }
+        Ok(out)
+    }
+
+    /// One framework's snapshot.
+    pub async fn catalog(&self, framework: &str) -> Result<Arc<Catalog>> {
+        let c = self
+            .catalogs()
+            .await?
             .into_iter()
-            .map(|r| Framework {
-                id: r.0,
-                name: r.1,
-                description: r.2,
-                data_version: r.3,
-                control_count: r.4,
-            })
-            .collect())
+            .find(|c| c.framework.id == framework);
+        found(c, || format!("framework '{framework}'"))
     }
 
-    pub async fn framework(&self, id: &str) -> Result<Framework> {
-        let f = self.frameworks().await?.into_iter().find(|f| f.id == id);
-        found(f, || format!("framework '{id}'"))
-    }
-
-    pub async fn groups(&self, framework: &str) -> Result<Vec<Group>> {
-        let rows: Vec<(String, String, Option<String>)> = pool_query!(
+    async fn load_snapshot(&self, mut framework: Framework, hash: String) -> Result<Catalog> {
+        let id = framework.id.clone();
+        let groups: Vec<(String, String, Option<String>)> = pool_query!(
             self,
             fetch_all,
             (String, String, Option<String>),
             "select group_id, title, parent_id from catalog_group where framework_id = $1 order by position",
-            framework
+            &id
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Group {
-                id: r.0,
-                title: r.1,
-                parent: r.2,
-            })
-            .collect())
-    }
-
-    pub async fn attribute_types(&self, framework: &str) -> Result<Vec<AttributeType>> {
         let types: Vec<(String, String)> = pool_query!(
             self,
             fetch_all,
             (String, String),
             "select attribute_key, name from attribute_type where framework_id = $1 order by position",
-            framework
+            &id
         )?;
         let values: Vec<(String, String)> = pool_query!(
             self,
             fetch_all,
             (String, String),
             "select attribute_key, value from attribute_value where framework_id = $1 order by position",
-            framework
+            &id
         )?;
-        Ok(types
+        let rows: Vec<ControlRow> = pool_query!(
+            self,
+            fetch_all,
+            ControlRow,
+            "select control_id, title, theme_id, group_id, summary, position from control where framework_id = $1 order by position",
+            &id
+        )?;
+        let attrs: Vec<(String, String, String)> = pool_query!(
+            self,
+            fetch_all,
+            (String, String, String),
+            "select control_id, attribute_key, value from control_attribute where framework_id = $1 order by attribute_key, position",
+            &id
+        )?;
+        let mut controls: Vec<Control> = rows
             .into_iter()
-            .map(|(key, name)| AttributeType {
-                values: values
-                    .iter()
-                    .filter(|v| v.0 == key)
-                    .map(|v| v.1.clone())
-                    .collect(),
-                key,
-                name,
+            .map(|(cid, title, theme, group, summary, position)| Control {
+                framework: id.clone(),
+                group: (group != theme).then_some(group),
+                id: cid,
+                title,
+                theme,
+                summary,
+                attributes: BTreeMap::new(),
+                position,
             })
+            .collect();
+        let index: HashMap<String, usize> = controls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        for (cid, key, value) in attrs {
+            if let Some(&i) = index.get(&cid) {
+                controls[i].attributes.entry(key).or_default().push(value);
+            }
+        }
+        let search = controls
+            .iter()
+            .map(|c| format!("{}\n{}\n{}", c.id, c.title, c.summary).to_lowercase())
+            .collect();
+        framework.control_count = controls.len() as i64;
+        Ok(Catalog {
+            framework,
+            hash,
+            groups: groups
+                .into_iter()
+                .map(|(id, title, parent)| Group { id, title, parent })
+                .collect(),
+            attribute_types: types
+                .into_iter()
+                .map(|(key, name)| AttributeType {
+                    values: values
+                        .iter()
+                        .filter(|v| v.0 == key)
+                        .map(|v| v.1.clone())
+                        .collect(),
+                    key,
+                    name,
+                })
+                .collect(),
+            controls,
+            index,
+            search,
+        })
+    }
+
+    pub async fn frameworks(&self) -> Result<Vec<Framework>> {
+        Ok(self
+            .catalogs()
+            .await?
+            .iter()
+            .map(|c| c.framework.clone())
             .collect())
+    }
+
+    pub async fn framework(&self, id: &str) -> Result<Framework> {
+        Ok(self.catalog(id).await?.framework.clone())
+    }
+
+    pub async fn groups(&self, framework: &str) -> Result<Vec<Group>> {
+        Ok(self.catalog(framework).await?.groups.clone())
+    }
+
+    pub async fn attribute_types(&self, framework: &str) -> Result<Vec<AttributeType>> {
+        Ok(self.catalog(framework).await?.attribute_types.clone())
     }
 
     /// One page of the controls of a framework that match the filter, in catalogue order.
@@ -232,153 +313,16 @@ impl Store {
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<Control>> {
-        let limit = limit.clamp(1, 1000);
-        let after: i64 = match cursor {
-            None | Some("") => -1,
-            Some(c) => c.parse().map_err(|_| {
-                crate::error::Error::field(
-                    "cursor",
-                    format!("'{c}' is not a cursor from a previous page"),
-                )
-            })?,
-        };
-        let mut count = Sql::new("select count(*) from control c where c.framework_id = $1");
-        count.args.push(Arg::Text(framework.to_string()));
-        where_filter(&mut count, filter);
-        let (total,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, (i64,)>(&count.text),
-            &count.args
-        )
-        .fetch_one(c)
-        .await)?;
-
-        let mut sql = Sql::new(
-            "select c.control_id, c.title, c.theme_id, c.group_id, c.summary, c.position from control c where c.framework_id = $1",
-        );
-        sql.args.push(Arg::Text(framework.to_string()));
-        where_filter(&mut sql, filter);
-        sql.push(
-            " and c.position > ? order by c.position limit ?",
-            [Arg::Int(after), Arg::Int(limit + 1)],
-        );
-        let mut rows: Vec<ControlRow> = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, ControlRow>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let mut items = self.with_attributes(framework, rows).await?;
-        let next_cursor = if more {
-            items.last().map(|c| c.position.to_string())
-        } else {
-            None
-        };
-        items.shrink_to_fit();
-        Ok(Page {
-            items,
-            total,
-            next_cursor,
-        })
+        self.catalog(framework).await?.page(filter, cursor, limit)
     }
 
     /// Counts per theme and attribute value among the controls matching the filter.
     pub async fn control_facets(&self, framework: &str, filter: &ControlFilter) -> Result<Facets> {
-        let mut themes =
-            Sql::new("select c.theme_id, count(*) from control c where c.framework_id = $1");
-        themes.args.push(Arg::Text(framework.to_string()));
-        where_filter(&mut themes, filter);
-        themes.push(" group by c.theme_id", []);
-        let theme_rows: Vec<(String, i64)> = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, (String, i64)>(&themes.text),
-            &themes.args
-        )
-        .fetch_all(c)
-        .await)?;
-        let mut attrs = Sql::new(
-            "select a.attribute_key, a.value, count(*) from control_attribute a
-             join control c on c.framework_id = a.framework_id and c.control_id = a.control_id
-             where c.framework_id = $1",
-        );
-        attrs.args.push(Arg::Text(framework.to_string()));
-        where_filter(&mut attrs, filter);
-        attrs.push(" group by a.attribute_key, a.value", []);
-        let attr_rows: Vec<(String, String, i64)> = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, (String, String, i64)>(&attrs.text),
-            &attrs.args
-        )
-        .fetch_all(c)
-        .await)?;
-        let mut facets = Facets {
-            themes: theme_rows.into_iter().collect(),
-            ..Facets::default()
-        };
-        for (k, v, n) in attr_rows {
-            facets.attributes.entry(k).or_default().insert(v, n);
-        }
-        Ok(facets)
+        Ok(self.catalog(framework).await?.facets(filter))
     }
 
     pub async fn control(&self, framework: &str, id: &str) -> Result<Control> {
-        let id = crate::domain::catalog::normalise_control_id(id);
-        let r: Option<ControlRow> = pool_query!(
-            self,
-            fetch_optional,
-            ControlRow,
-            "select control_id, title, theme_id, group_id, summary, position from control where framework_id = $1 and control_id = $2",
-            framework,
-            &id
-        )?;
-        let row = found(r, || format!("control {id} in {framework}"))?;
-        Ok(self.with_attributes(framework, vec![row]).await?.remove(0))
-    }
-
-    async fn with_attributes(
-        &self,
-        framework: &str,
-        rows: Vec<ControlRow>,
-    ) -> Result<Vec<Control>> {
-        let mut controls: Vec<Control> = rows
-            .into_iter()
-            .map(|(id, title, theme, group, summary, position)| Control {
-                framework: framework.to_string(),
-                group: (group != theme).then_some(group),
-                id,
-                title,
-                theme,
-                summary,
-                attributes: BTreeMap::new(),
-                position,
-            })
-            .collect();
-        if controls.is_empty() {
-            return Ok(controls);
-        }
-        let (lo, hi) = (controls[0].position, controls[controls.len() - 1].position);
-        let attrs: Vec<(String, String, String)> = pool_query!(
-            self,
-            fetch_all,
-            (String, String, String),
-            "select a.control_id, a.attribute_key, a.value from control_attribute a
-             join control c on c.framework_id = a.framework_id and c.control_id = a.control_id
-             where a.framework_id = $1 and c.position between $2 and $3
-             order by a.attribute_key, a.position",
-            framework,
-            lo,
-            hi
-        )?;
-        let index: std::collections::HashMap<String, usize> = controls
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
-        for (cid, key, value) in attrs {
-            if let Some(&i) = index.get(&cid) {
-                controls[i].attributes.entry(key).or_default().push(value);
-            }
-        }
-        Ok(controls)
+        self.catalog(framework).await?.control(id).cloned()
     }
 
     /// Controls of other frameworks mapped to this one (both directions).
@@ -461,17 +405,12 @@ impl Store {
 
     /// Counts of controls per theme, for the dashboard.
     pub async fn control_count_by_theme(&self, framework: &str) -> Result<Vec<(Group, i64)>> {
-        let groups = self.groups(framework).await?;
-        let facets = self
-            .control_facets(framework, &ControlFilter::default())
-            .await?;
-        Ok(groups
-            .into_iter()
+        let c = self.catalog(framework).await?;
+        let facets = c.facets(&ControlFilter::default());
+        Ok(c.groups
+            .iter()
             .filter(|g| g.parent.is_none())
-            .map(|g| {
-                let n = facets.themes.get(&g.id).copied().unwrap_or(0);
-                (g, n)
-            })
+            .map(|g| (g.clone(), facets.themes.get(&g.id).copied().unwrap_or(0)))
             .collect())
     }
 
@@ -482,44 +421,137 @@ impl Store {
         key_a: &str,
         key_b: &str,
     ) -> Result<Vec<(String, String, i64)>> {
-        let rows: Vec<(String, String, i64)> = pool_query!(
-            self,
-            fetch_all,
-            (String, String, i64),
-            "select a.value, b.value, count(*) from control_attribute a
-             join control_attribute b on b.framework_id = a.framework_id and b.control_id = a.control_id
-             where a.framework_id = $1 and a.attribute_key = $2 and b.attribute_key = $3
-             group by a.value, b.value",
-            framework,
-            key_a,
-            key_b
-        )?;
-        Ok(rows)
+        let c = self.catalog(framework).await?;
+        let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for control in &c.controls {
+            let (Some(a), Some(b)) = (control.attributes.get(key_a), control.attributes.get(key_b))
+            else {
+                continue;
+            };
+            for x in a {
+                for y in b {
+                    *counts.entry((x.clone(), y.clone())).or_default() += 1;
+                }
+            }
+        }
+        Ok(counts.into_iter().map(|((a, b), n)| (a, b, n)).collect())
     }
 }
 
-/// Appends the filter's conditions (alias `c` for control).
-fn where_filter(sql: &mut Sql, f: &ControlFilter) {
-    if let Some(t) = &f.theme {
-        sql.push(" and lower(c.theme_id) = lower(?)", [Arg::Text(t.clone())]);
+/// A framework as loaded from the store, immutable: its groups, attribute types and controls
+/// with their attributes. Catalogues change only when a catalogue is (re)loaded, so each
+/// process keeps the snapshot of the content hash it last saw and checks that hash on every
+/// use: instances never serve stale data, and filtering 1,000 controls takes microseconds.
+#[derive(Debug)]
+pub struct Catalog {
+    pub framework: Framework,
+    pub hash: String,
+    pub groups: Vec<Group>,
+    pub attribute_types: Vec<AttributeType>,
+    pub controls: Vec<Control>,
+    index: HashMap<String, usize>,
+    /// Lower-case "id, title, summary" of each control, for text search.
+    search: Vec<String>,
+}
+
+impl Catalog {
+    pub fn control(&self, id: &str) -> Result<&Control> {
+        let id = crate::domain::catalog::normalise_control_id(id);
+        let c = self.index.get(&id).map(|&i| &self.controls[i]);
+        found(c, || format!("control {id} in {}", self.framework.id))
     }
-    for (k, v) in &f.attributes {
-        sql.push(
-            " and exists (select 1 from control_attribute x where x.framework_id = c.framework_id and x.control_id = c.control_id and x.attribute_key = ? and x.value = ?)",
-            [Arg::Text(k.clone()), Arg::Text(v.clone())],
-        );
+
+    fn matching<'a>(&'a self, f: &'a ControlFilter) -> impl Iterator<Item = &'a Control> + 'a {
+        let text = f.text.as_ref().map(|t| t.to_lowercase());
+        self.controls
+            .iter()
+            .zip(&self.search)
+            .filter_map(move |(c, hay)| {
+                let theme_ok = f
+                    .theme
+                    .as_ref()
+                    .is_none_or(|t| t.eq_ignore_ascii_case(&c.theme));
+                let attrs_ok = f
+                    .attributes
+                    .iter()
+                    .all(|(k, v)| c.attributes.get(k).is_some_and(|vs| vs.contains(v)));
+                let text_ok = text.as_ref().is_none_or(|t| hay.contains(t.as_str()));
+                (theme_ok && attrs_ok && text_ok).then_some(c)
+            })
     }
-    if let Some(q) = &f.text {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let like = format!("%{escaped}%");
-        sql.push(
-            " and (lower(c.control_id) like ? escape '\\' or lower(c.title) like ? escape '\\' or lower(c.summary) like ? escape '\\')",
-            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
-        );
+
+    /// A page of matching controls after `cursor` (the position of the last control shown).
+    pub fn page(
+        &self,
+        f: &ControlFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Control>> {
+        let limit = limit.clamp(1, 1000) as usize;
+        let after: i64 = match cursor {
+            None | Some("") => -1,
+            Some(c) => c.parse().map_err(|_| {
+                Error::field(
+                    "cursor",
+                    format!("'{c}' is not a cursor from a previous page"),
+                )
+            })?,
+        };
+        let mut total = 0i64;
+        let mut items = Vec::new();
+        let mut more = false;
+        for c in self.matching(f) {
+            total += 1;
+            if c.position <= after {
+                continue;
+            }
+            if items.len() < limit {
+                items.push(c.clone());
+            } else {
+                more = true;
+            }
+        }
+        let next_cursor = if more {
+            items.last().map(|c| c.position.to_string())
+        } else {
+            None
+        };
+        Ok(Page {
+            items,
+            total,
+            next_cursor,
+        })
+    }
+
+    /// Counts per theme and attribute value among the matching controls.
+    pub fn facets(&self, f: &ControlFilter) -> Facets {
+        let mut facets = Facets::default();
+        for c in self.matching(f) {
+            *facets.themes.entry(c.theme.clone()).or_default() += 1;
+            for (k, vs) in &c.attributes {
+                let counts = facets.attributes.entry(k.clone()).or_default();
+                for v in vs {
+                    *counts.entry(v.clone()).or_default() += 1;
+                }
+            }
+        }
+        facets
+    }
+}
+
+/// The snapshots this process holds, by framework id.
+#[derive(Debug, Default)]
+pub(crate) struct CatalogCache(RwLock<HashMap<String, Arc<Catalog>>>);
+
+impl CatalogCache {
+    fn get(&self, id: &str, hash: &str) -> Option<Arc<Catalog>> {
+        let map = self.0.read().unwrap_or_else(|p| p.into_inner());
+        map.get(id).filter(|c| c.hash == hash).cloned()
+    }
+
+    fn put(&self, c: Arc<Catalog>) {
+        let mut map = self.0.write().unwrap_or_else(|p| p.into_inner());
+        map.insert(c.framework.id.clone(), c);
     }
 }
 

@@ -12,7 +12,7 @@ mod migrate;
 
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
-pub use catalog::{CatalogLoad, Facets, Page};
+pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};
@@ -220,6 +220,8 @@ impl Tx {
 pub struct Store {
     pub(crate) pool: Pool,
     clock: Clock,
+    /// Snapshots of immutable catalogue content, checked against the store's content hash.
+    catalog_cache: std::sync::Arc<catalog::CatalogCache>,
 }
 
 /// Where the store lives, for messages and backups.
@@ -279,7 +281,11 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        Ok(Store { pool, clock })
+        Ok(Store {
+            pool,
+            clock,
+            catalog_cache: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -213,11 +213,11 @@ async fn get_framework(
     State(s): State<AppState>,
     Path(framework): Path<String>,
 ) -> ApiResult<FrameworkDetail> {
-    let fw = s.store.framework(&framework).await?;
+    let cat = s.store.catalog(&framework).await?;
     Ok(Json(FrameworkDetail {
-        groups: s.store.groups(&fw.id).await?,
-        attribute_types: s.store.attribute_types(&fw.id).await?,
-        framework: fw,
+        groups: cat.groups.clone(),
+        attribute_types: cat.attribute_types.clone(),
+        framework: cat.framework.clone(),
     }))
 }
 
@@ -251,17 +251,10 @@ async fn list_controls(
         .map(|(_, v)| v.clone())
         .collect();
     let filter = ControlFilter::parse(first(&pairs, "theme"), &attrs, first(&pairs, "q"))?;
-    let fw = s.store.framework(&framework).await?;
-    filter.check(
-        &s.store.groups(&fw.id).await?,
-        &s.store.attribute_types(&fw.id).await?,
-    )?;
+    let cat = s.store.catalog(&framework).await?;
+    filter.check(&cat.groups, &cat.attribute_types)?;
     let limit = parse_limit(&pairs, 100, 1000)?;
-    Ok(Json(
-        s.store
-            .controls(&fw.id, &filter, first(&pairs, "cursor"), limit)
-            .await?,
-    ))
+    Ok(Json(cat.page(&filter, first(&pairs, "cursor"), limit)?))
 }
 
 #[derive(Serialize, ToSchema)]

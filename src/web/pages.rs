@@ -878,13 +878,16 @@ async fn controls_page(
 ) -> PageResult {
     let l = layout(&s, &caller, "Controls", "controls", None).await?;
     let query = CatalogueQuery::parse(raw.as_deref());
-    let fw = s.store.framework(&query.framework).await?;
-    let groups = s.store.groups(&fw.id).await?;
-    let types = s.store.attribute_types(&fw.id).await?;
+    let catalogs = s.store.catalogs().await?;
+    let cat = catalogs
+        .iter()
+        .find(|c| c.framework.id == query.framework)
+        .ok_or_else(|| Error::NotFound(format!("framework '{}'", query.framework)))?;
+    let (fw, groups, types) = (&cat.framework, &cat.groups, &cat.attribute_types);
     let mut errors = FormErrors::default();
     let filter =
         match ControlFilter::parse(query.theme.as_deref(), &query.attrs, query.q.as_deref())
-            .and_then(|f| f.check(&groups, &types).map(|()| f))
+            .and_then(|f| f.check(groups, types).map(|()| f))
         {
             Ok(f) => Some(f),
             Err(e) => {
@@ -893,27 +896,11 @@ async fn controls_page(
             }
         };
     let filter_ref = filter.clone().unwrap_or_default();
-    let (page, facets) = match &filter {
-        Some(f) => (
-            Some(
-                s.store
-                    .controls(&fw.id, f, query.cursor.as_deref(), 100)
-                    .await
-                    .map_err(|e| match e {
-                        Error::Validation(_) => e,
-                        other => other,
-                    }),
-            ),
-            s.store.control_facets(&fw.id, f).await?,
-        ),
-        None => (
-            None,
-            s.store
-                .control_facets(&fw.id, &ControlFilter::default())
-                .await?,
-        ),
-    };
-    let page = match page {
+    let facets = cat.facets(&filter_ref);
+    let page = match filter
+        .as_ref()
+        .map(|f| cat.page(f, query.cursor.as_deref(), 100))
+    {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
             errors = FormErrors::from_error(e)?;
@@ -1011,7 +998,7 @@ async fn controls_page(
             l,
             errors,
             has_attributes: !types.is_empty(),
-            frameworks: s.store.frameworks().await?,
+            frameworks: catalogs.iter().map(|c| c.framework.clone()).collect(),
             framework: fw.id.clone(),
             q: query.q.clone().unwrap_or_default(),
             theme_label,
@@ -1090,12 +1077,16 @@ async fn control_page(
     Extension(caller): Extension<Caller>,
     Path((framework, id)): Path<(String, String)>,
 ) -> PageResult {
-    let fw = s.store.framework(&framework).await?;
-    let c = s.store.control(&fw.id, &id).await?;
+    let catalogs = s.store.catalogs().await?;
+    let cat = catalogs
+        .iter()
+        .find(|c| c.framework.id == framework)
+        .ok_or_else(|| Error::NotFound(format!("framework '{framework}'")))?;
+    let (fw, groups) = (cat.framework.clone(), &cat.groups);
+    let c = cat.control(&id)?.clone();
     if c.id != id {
         return Ok(Redirect::permanent(&format!("/controls/{}/{}", fw.id, c.id)).into_response());
     }
-    let groups = s.store.groups(&fw.id).await?;
     let title_of = |g: &str| {
         groups.iter().find(|x| x.id == g).map(|x| {
             format!(
@@ -1115,8 +1106,8 @@ async fn control_page(
             .to_string()
         })
     };
-    let types = s.store.attribute_types(&fw.id).await?;
-    let attributes = types
+    let attributes = cat
+        .attribute_types
         .iter()
         .filter_map(|t| {
             c.attributes.get(&t.key).map(|vals| AttrRow {
@@ -1148,16 +1139,15 @@ async fn control_page(
         attributes,
         mapped: s.store.mapped_controls(&fw.id, &c.id).await?,
         new_since: {
-            let names = s.store.frameworks().await?;
             s.store
                 .new_relative_to(&fw.id, &c.id)
                 .await?
                 .into_iter()
                 .map(|id| {
-                    names
+                    catalogs
                         .iter()
-                        .find(|f| f.id == id)
-                        .map(|f| f.name.clone())
+                        .find(|f| f.framework.id == id)
+                        .map(|f| f.framework.name.clone())
                         .unwrap_or(id)
                 })
                 .collect()

@@ -410,3 +410,39 @@ fn csv_line(line: &str) -> Vec<String> {
     out.push(cur);
     out
 }
+
+#[tokio::test]
+async fn an_instance_sees_a_catalogue_reloaded_by_another_instance() {
+    on_every_database!(|app| {
+        assert_eq!(
+            app.store
+                .control("iso27002-2022", "8.13")
+                .await
+                .unwrap()
+                .title,
+            "Information backup"
+        );
+        let (other, _) = app.second_instance().await;
+        let mut fws = annex::domain::catalog::builtin_frameworks().unwrap();
+        let fw = fws.iter_mut().find(|f| f.id == "iso27002-2022").unwrap();
+        fw.controls
+            .iter_mut()
+            .find(|c| c.id == "8.13")
+            .unwrap()
+            .title = "Information backup (revised)".into();
+        fw.data_version += 1;
+        let report = other
+            .load_catalogs("test", std::slice::from_ref(fw), &["changed text"], &[])
+            .await
+            .unwrap();
+        assert_eq!(report.loaded, ["iso27002-2022"]);
+        assert_eq!(
+            app.store
+                .control("iso27002-2022", "8.13")
+                .await
+                .unwrap()
+                .title,
+            "Information backup (revised)"
+        );
+    });
+}
