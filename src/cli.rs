@@ -449,23 +449,7 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
             format,
         } => {
             let filter = ControlFilter::parse(theme.as_deref(), &attrs, search.as_deref())?;
-            store.framework(&framework).await?;
-            filter.check(
-                &store.groups(&framework).await?,
-                &store.attribute_types(&framework).await?,
-            )?;
-            let mut controls = Vec::new();
-            let mut cursor: Option<String> = None;
-            loop {
-                let page = store
-                    .controls(&framework, &filter, cursor.as_deref(), 1000)
-                    .await?;
-                controls.extend(page.items);
-                match page.next_cursor {
-                    Some(c) => cursor = Some(c),
-                    None => break,
-                }
-            }
+            let controls = store.catalog(&framework).await?.select(&filter)?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&controls)?)?,
                 Format::Csv => write!(out, "{}", controls_csv(&controls))?,

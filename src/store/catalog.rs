@@ -480,6 +480,13 @@ impl Catalog {
             })
     }
 
+    /// Every control matching a filter, after checking the filter names known themes and
+    /// attribute values (for exports).
+    pub fn select(&self, f: &ControlFilter) -> Result<Vec<Control>> {
+        f.check(&self.groups, &self.attribute_types)?;
+        Ok(self.matching(f).cloned().collect())
+    }
+
     /// A page of matching controls after `cursor` (the position of the last control shown).
     pub fn page(
         &self,

@@ -1017,25 +1017,10 @@ async fn controls_page(
 /// The controls matching the catalogue's filters, as CSV (all pages).
 async fn controls_export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
     let query = CatalogueQuery::parse(raw.as_deref());
-    let fw = s.store.framework(&query.framework).await?;
+    let cat = s.store.catalog(&query.framework).await?;
     let filter = ControlFilter::parse(query.theme.as_deref(), &query.attrs, query.q.as_deref())?;
-    filter.check(
-        &s.store.groups(&fw.id).await?,
-        &s.store.attribute_types(&fw.id).await?,
-    )?;
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = s
-            .store
-            .controls(&fw.id, &filter, cursor.as_deref(), 1000)
-            .await?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let all = cat.select(&filter)?;
+    let fw = &cat.framework;
     let body = crate::cli::controls_csv(&all);
     let disposition = format!("attachment; filename=\"{}-controls.csv\"", fw.id);
     Ok((
