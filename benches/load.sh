@@ -160,14 +160,20 @@ csrf_field() { # html file
     grep -o 'name="_csrf"[^>]*' "$1" | sed -n 's/.*value="\([^"]*\)".*/\1/p' | head -n 1
 }
 
-echo "== setting up the admin account through /setup and signing in through /login" >&2
-curl -s -D "$WORK/setup.h" -o "$WORK/setup.html" "$BASE/setup"
-ANON_CSRF="$(set_cookie_value "$WORK/setup.h" annex_csrf)"
-FIELD="$(csrf_field "$WORK/setup.html")"
-[[ -n "$ANON_CSRF" && "$FIELD" == "$ANON_CSRF" ]] || {
-    echo "load.sh: no annex_csrf cookie / _csrf field on GET /setup" >&2
-    exit 1
+# Sets ANON_CSRF from GET /$1: the pre-sign-in cookie, which the form's _csrf field repeats.
+anon_csrf() { # page
+    curl -s -D "$WORK/$1.h" -o "$WORK/$1.html" "$BASE/$1"
+    ANON_CSRF="$(set_cookie_value "$WORK/$1.h" annex_csrf)"
+    local field
+    field="$(csrf_field "$WORK/$1.html")"
+    [[ -n "$ANON_CSRF" && "$field" == "$ANON_CSRF" ]] || {
+        echo "load.sh: no annex_csrf cookie / _csrf field on GET /$1" >&2
+        exit 1
+    }
 }
+
+echo "== setting up the admin account through /setup and signing in through /login" >&2
+anon_csrf setup
 code="$(curl -s -o /dev/null -w '%{http_code}' -D "$WORK/setup-post.h" \
     -H "Cookie: annex_csrf=$ANON_CSRF" \
     --data-urlencode "_csrf=$ANON_CSRF" \
@@ -182,13 +188,7 @@ code="$(curl -s -o /dev/null -w '%{http_code}' -D "$WORK/setup-post.h" \
     exit 1
 }
 
-curl -s -D "$WORK/login.h" -o "$WORK/login.html" "$BASE/login"
-ANON_CSRF="$(set_cookie_value "$WORK/login.h" annex_csrf)"
-FIELD="$(csrf_field "$WORK/login.html")"
-[[ -n "$ANON_CSRF" && "$FIELD" == "$ANON_CSRF" ]] || {
-    echo "load.sh: no annex_csrf cookie / _csrf field on GET /login" >&2
-    exit 1
-}
+anon_csrf login
 code="$(curl -s -o /dev/null -w '%{http_code}' -D "$WORK/login-post.h" \
     -H "Cookie: annex_csrf=$ANON_CSRF" \
     --data-urlencode "_csrf=$ANON_CSRF" \
