@@ -4,4 +4,5 @@
 pub mod audit;
 pub mod catalog;
 pub mod clock;
+pub mod matrix;
 pub mod user;

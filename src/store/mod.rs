@@ -8,6 +8,7 @@
 mod audit;
 mod auth;
 mod catalog;
+mod matrix;
 mod migrate;
 
 pub use audit::{AuditFilter, VerifyReport};

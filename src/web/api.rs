@@ -8,6 +8,7 @@ use crate::domain::audit::Entry;
 use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
 };
+use crate::domain::matrix::Matrix;
 use crate::error::{Error, FieldError, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
@@ -56,6 +57,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_mappings))
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_audit))
+        .routes(routes!(get_risk_matrix, put_risk_matrix))
 }
 
 /// The error body of every failed API call.
@@ -389,6 +391,26 @@ async fn list_audit(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
         before_seq: q.before,
     };
     Ok(Json(s.store.audit_entries(&filter, limit).await?))
+}
+
+/// The organisation's risk matrix: scales, levels, grid and acceptance threshold.
+#[utoipa::path(get, path = "/api/v1/risk-matrix", tag = "risk",
+    responses((status = 200, body = Matrix), (status = 401, body = ErrorBody)))]
+async fn get_risk_matrix(State(s): State<AppState>) -> ApiResult<Matrix> {
+    Ok(Json(s.store.risk_matrix().await?))
+}
+
+/// Replaces the risk matrix (managers and admins). The whole matrix is checked; every
+/// problem comes back with the field it concerns, e.g. `grid[3][2]` or `levels[1].colour`.
+#[utoipa::path(put, path = "/api/v1/risk-matrix", tag = "risk", request_body = Matrix,
+    responses((status = 200, body = Matrix), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn put_risk_matrix(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(m): JsonBody<Matrix>,
+) -> ApiResult<Matrix> {
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok(Json(s.store.set_risk_matrix(&actor, m).await?))
 }
 
 impl From<anyhow::Error> for ApiError {

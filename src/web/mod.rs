@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+mod matrix;
 mod pages;
 pub mod serve;
 mod session;
@@ -41,6 +42,8 @@ pub enum Access {
 
 const ADMIN: &[Role] = &[Role::Admin];
 const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+/// Those who edit all ISMS content.
+const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
 
 /// The access policy of every route: (method, route pattern, who).
 pub const POLICY: &[(&str, &str, Access)] = &[
@@ -59,6 +62,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/controls/export.csv", Access::SignedIn),
     ("GET", "/controls/{framework}/{id}", Access::SignedIn),
     ("GET", "/audit", Access::Roles(TRAIL_READERS)),
+    ("GET", "/risk-matrix", Access::SignedIn),
+    ("POST", "/risk-matrix", Access::Roles(EDITORS)),
+    ("GET", "/risk-matrix/preset", Access::Roles(EDITORS)),
+    ("POST", "/risk-matrix/preset", Access::Roles(EDITORS)),
     ("GET", "/admin/users", Access::Roles(ADMIN)),
     ("POST", "/admin/users", Access::Roles(ADMIN)),
     ("GET", "/admin/users/{id}", Access::Roles(ADMIN)),
@@ -88,6 +95,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/users", Access::Roles(ADMIN)),
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
+    ("GET", "/api/v1/risk-matrix", Access::SignedIn),
+    ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
 ];
 
 /// The policy for a method and route pattern; `None` when the route is not declared.
@@ -120,6 +129,7 @@ pub fn router(state: AppState) -> Router {
     let (api_router, openapi) = api.split_for_parts();
     let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
     pages::routes()
+        .merge(matrix::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -67,7 +67,7 @@ impl Layout {
     }
 }
 
-async fn layout(
+pub(super) async fn layout(
     s: &AppState,
     caller: &Caller,
     title: &str,
@@ -105,6 +105,7 @@ fn notice_text(code: &str) -> Option<String> {
         "password-set" => "The password was set; the person was signed out everywhere.",
         "token-revoked" => "The token was revoked.",
         "settings-saved" => "Settings saved.",
+        "matrix-saved" => "The risk matrix was saved.",
         "signed-out" => "You are signed out.",
         "password-changed" => "Your password was changed. Sign in with the new one.",
         _ => return None,
@@ -151,7 +152,7 @@ impl FormErrors {
     }
 
     /// Turns a domain error into form errors; errors that are not about the input propagate.
-    fn from_error(e: Error) -> Result<FormErrors, Error> {
+    pub(super) fn from_error(e: Error) -> Result<FormErrors, Error> {
         match e {
             Error::Validation(fields) => Ok(FormErrors {
                 fields: fields.into_iter().map(|f| (f.field, f.message)).collect(),
@@ -188,7 +189,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
-    fn get(&self, k: &str) -> &str {
+    pub(super) fn get(&self, k: &str) -> &str {
         self.0
             .iter()
             .find(|(n, _)| n == k)
@@ -270,9 +271,9 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(super) type PageResult = Result<Response, PageError>;
 
-fn actor(caller: &Caller) -> String {
+pub(super) fn actor(caller: &Caller) -> String {
     caller
         .user
         .as_ref()

@@ -253,8 +253,21 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, auth: Auth<'_>, body: serde_json::Value) -> Res {
+        self.send_json(Request::post(path), auth, body).await
+    }
+
+    pub async fn put_json(&self, path: &str, auth: Auth<'_>, body: serde_json::Value) -> Res {
+        self.send_json(Request::put(path), auth, body).await
+    }
+
+    async fn send_json(
+        &self,
+        builder: axum::http::request::Builder,
+        auth: Auth<'_>,
+        body: serde_json::Value,
+    ) -> Res {
         let req = auth
-            .apply(Request::post(path))
+            .apply(builder)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap();

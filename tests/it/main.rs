@@ -7,6 +7,7 @@ mod audit;
 mod browser;
 mod catalogue;
 mod cli;
+mod matrix;
 mod people;
 mod roles;
 mod scale_out;

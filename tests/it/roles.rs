@@ -31,6 +31,7 @@ async fn call(app: &TestApp, method: &str, path: &str, auth: Auth<'_>) -> Res {
         "POST" if path.starts_with("/api/") => {
             app.post_json(path, auth, serde_json::json!({})).await
         }
+        "PUT" => app.put_json(path, auth, serde_json::json!({})).await,
         "POST" => app.post_form(path, auth, &[]).await,
         other => panic!("the policy names an unexpected method {other}"),
     }

@@ -1,0 +1,68 @@
+//! The risk matrix in the store: one row of JSON, the default 5×5 until an organisation
+//! sets its own. Every change is validated and audited with the matrix before and after.
+
+use super::{Store, pool_query, tx_exec, tx_query};
+use crate::domain::audit::Change;
+use crate::domain::matrix::Matrix;
+use crate::error::{Error, Result};
+
+impl Store {
+    /// The organisation's risk matrix (the default 5×5 when none was set).
+    pub async fn risk_matrix(&self) -> Result<Matrix> {
+        let r: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select definition_json from risk_matrix where risk_matrix_id = 1"
+        )?;
+        match r {
+            None => Ok(Matrix::default_5x5()),
+            Some((json,)) => serde_json::from_str(&json).map_err(|e| {
+                Error::Internal(anyhow::anyhow!(
+                    "the stored risk matrix cannot be read: {e}"
+                ))
+            }),
+        }
+    }
+
+    /// Replaces the risk matrix after checking it.
+    pub async fn set_risk_matrix(&self, actor: &str, matrix: Matrix) -> Result<Matrix> {
+        matrix.validate()?;
+        let before = self.risk_matrix().await?;
+        if before == matrix {
+            return Ok(matrix);
+        }
+        let json = serde_json::to_string(&matrix).map_err(|e| Error::Internal(e.into()))?;
+        let mut tx = self.write().await?;
+        let now = tx.now().to_string();
+        let existing: Option<(i64,)> = tx_query!(
+            tx,
+            fetch_optional,
+            (i64,),
+            "select risk_matrix_id from risk_matrix where risk_matrix_id = 1"
+        )?;
+        if existing.is_some() {
+            tx_exec!(
+                tx,
+                "update risk_matrix set definition_json = $1, updated_at = $2 where risk_matrix_id = 1",
+                &json,
+                &now
+            )?;
+        } else {
+            tx_exec!(
+                tx,
+                "insert into risk_matrix (risk_matrix_id, definition_json, updated_at) values (1, $1, $2)",
+                &json,
+                &now
+            )?;
+        }
+        tx.audit(
+            Change::new(actor, "risk_matrix.update", "risk_matrix", "1")
+                .before(&before)
+                .after(&matrix),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(matrix)
+    }
+}

@@ -1,0 +1,200 @@
+//! The risk matrix: a valid 5×5 by default, edited through the page and the API with every
+//! problem named, presets after confirmation, each change audited.
+
+use crate::harness::Auth;
+use crate::on_every_database;
+use annex::domain::matrix::Matrix;
+use annex::domain::user::Role;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn the_default_matrix_is_5x5_and_the_api_replaces_it_with_every_problem_named() {
+    on_every_database!(|app| {
+        let viewer = app.token_as(Role::Viewer).await;
+        let manager = app.token_as(Role::Manager).await;
+        let got = app
+            .get("/api/v1/risk-matrix", Auth::Bearer(&viewer))
+            .await
+            .json();
+        assert_eq!(got["likelihood"].as_array().unwrap().len(), 5);
+        assert_eq!(got["grid"][4][4], "critical");
+
+        let mut bad = Matrix::default_5x5();
+        bad.levels[1].colour = "yellowish".into();
+        bad.grid[0][1] = "purple".into();
+        let res = app
+            .put_json(
+                "/api/v1/risk-matrix",
+                Auth::Bearer(&manager),
+                serde_json::to_value(&bad).unwrap(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = res.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["levels[2].colour", "grid[1][2]"]);
+        let garbage = app
+            .put_json(
+                "/api/v1/risk-matrix",
+                Auth::Bearer(&manager),
+                serde_json::json!({"likelihood": 3}),
+            )
+            .await;
+        assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+
+        let three = Matrix::preset(3).unwrap();
+        let forbidden = app
+            .put_json(
+                "/api/v1/risk-matrix",
+                Auth::Bearer(&viewer),
+                serde_json::to_value(&three).unwrap(),
+            )
+            .await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        let ok = app
+            .put_json(
+                "/api/v1/risk-matrix",
+                Auth::Bearer(&manager),
+                serde_json::to_value(&three).unwrap(),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert_eq!(app.store.risk_matrix().await.unwrap(), three);
+        let trail = app
+            .store
+            .audit_entries(
+                &annex::store::AuditFilter {
+                    object_type: Some("risk_matrix".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 1);
+        assert!(
+            trail[0]
+                .before
+                .as_deref()
+                .unwrap()
+                .contains("Almost certain")
+                && trail[0].after.as_deref().unwrap().contains("Unlikely")
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_manager_edits_the_matrix_on_its_page_and_applies_a_preset_after_confirming() {
+    on_every_database!(|app| {
+        let manager = app.browser_as(Role::Manager).await;
+        let page = app.get("/risk-matrix", Auth::Browser(&manager)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("<svg class=\"matrix\"") && page.body.contains("Save the matrix")
+        );
+
+        let m = app.store.risk_matrix().await.unwrap();
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for s in &m.likelihood {
+            fields.push((format!("likelihood_name_{}", s.value), s.name.clone()));
+            fields.push((
+                format!("likelihood_desc_{}", s.value),
+                s.description.clone(),
+            ));
+        }
+        for s in &m.impact {
+            fields.push((format!("impact_name_{}", s.value), s.name.clone()));
+            fields.push((format!("impact_desc_{}", s.value), s.description.clone()));
+        }
+        for lv in &m.levels {
+            fields.push((format!("level_name_{}", lv.key), lv.name.clone()));
+            fields.push((format!("level_colour_{}", lv.key), lv.colour.clone()));
+        }
+        for l in 1..=5 {
+            for i in 1..=5 {
+                fields.push((format!("cell_{l}_{i}"), m.grid[l - 1][i - 1].clone()));
+            }
+        }
+        fields.push(("threshold".into(), "medium".into()));
+        fields.retain(|(k, _)| k != "cell_1_5");
+        fields.push(("cell_1_5".into(), "high".into()));
+        fields.retain(|(k, _)| k != "likelihood_name_2");
+        fields.push(("likelihood_name_2".into(), "Seldom".into()));
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let saved = app
+            .post_form("/risk-matrix", Auth::Browser(&manager), &borrowed)
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let now = app.store.risk_matrix().await.unwrap();
+        assert_eq!(now.grid[0][4], "high");
+        assert_eq!(now.likelihood[1].name, "Seldom");
+        assert!(now.acceptable("medium"));
+
+        let mut bad = borrowed.clone();
+        bad.retain(|(k, _)| *k != "threshold");
+        bad.push(("threshold", "nonsense"));
+        let refused = app
+            .post_form("/risk-matrix", Auth::Browser(&manager), &bad)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("&#x27;nonsense&#x27; is not one of the risk levels")
+                || refused.body.contains("nonsense")
+        );
+        assert_eq!(
+            app.store.risk_matrix().await.unwrap(),
+            now,
+            "nothing changed"
+        );
+
+        let confirm = app
+            .get("/risk-matrix/preset?size=4", Auth::Browser(&manager))
+            .await;
+        assert!(
+            confirm
+                .body
+                .contains("Replace the matrix with the 4×4 preset?")
+        );
+        assert_eq!(
+            app.get("/risk-matrix/preset?size=7", Auth::Browser(&manager))
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let applied = app
+            .post_form(
+                "/risk-matrix/preset",
+                Auth::Browser(&manager),
+                &[("size", "4")],
+            )
+            .await;
+        assert_eq!(applied.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.store.risk_matrix().await.unwrap(),
+            Matrix::preset(4).unwrap()
+        );
+
+        let viewer = app.browser_as(Role::Viewer).await;
+        let read = app.get("/risk-matrix", Auth::Browser(&viewer)).await;
+        assert!(read.body.contains("Almost certain") && !read.body.contains("Save the matrix"));
+        assert_eq!(
+            app.post_form(
+                "/risk-matrix/preset",
+                Auth::Browser(&viewer),
+                &[("size", "3")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+    });
+}
