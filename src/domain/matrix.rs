@@ -172,12 +172,13 @@ impl Matrix {
             .map(|l| {
                 (1..=n)
                     .map(|i| {
-                        // Quartiles of the score, on the matrix's own scale.
-                        let score = l * i * 16 / max;
+                        // The product of likelihood and impact, scaled to a 5×5 score (1–25):
+                        // up to 3 low, up to 7 medium, up to 14 high, above that critical.
+                        let score = l * i * 25 / max;
                         match score {
                             0..=3 => "low",
                             4..=7 => "medium",
-                            8..=11 => "high",
+                            8..=14 => "high",
                             _ => "critical",
                         }
                         .to_string()
