@@ -1,6 +1,7 @@
 //! The domain: types that parse their input, the rules of the ISMS, and pure computations.
 //! Nothing in here performs I/O; the store and the web layer call into it.
 
+pub mod asset;
 pub mod audit;
 pub mod catalog;
 pub mod clock;

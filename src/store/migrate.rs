@@ -21,6 +21,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "risk matrix",
         include_str!("../../migrations/sqlite/0002_risk_matrix.sql"),
     ),
+    (
+        3,
+        "asset",
+        include_str!("../../migrations/sqlite/0003_asset.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -32,6 +37,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "risk matrix",
         include_str!("../../migrations/postgres/0002_risk_matrix.sql"),
+    ),
+    (
+        3,
+        "asset",
+        include_str!("../../migrations/postgres/0003_asset.sql"),
     ),
 ];
 

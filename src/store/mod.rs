@@ -5,12 +5,14 @@
 //!
 //! Every write runs in a transaction (`Store::write`) that also appends its audit-trail entry.
 
+mod asset;
 mod audit;
 mod auth;
 mod catalog;
 mod matrix;
 mod migrate;
 
+pub use asset::{AssetFilter, AssetSort};
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};

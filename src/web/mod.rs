@@ -3,11 +3,12 @@
 //! middleware for every request; a route missing from the table is refused (fail closed).
 
 pub mod api;
-mod assets;
+pub(crate) mod asset;
 mod matrix;
 mod pages;
 pub mod serve;
 mod session;
+mod static_files;
 
 use crate::config::Config;
 use crate::domain::user::Role;
@@ -62,6 +63,15 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/controls/export.csv", Access::SignedIn),
     ("GET", "/controls/{framework}/{id}", Access::SignedIn),
     ("GET", "/audit", Access::Roles(TRAIL_READERS)),
+    ("GET", "/assets", Access::SignedIn),
+    ("POST", "/assets", Access::Roles(EDITORS)),
+    ("GET", "/assets/new", Access::Roles(EDITORS)),
+    ("POST", "/assets/bulk", Access::Roles(EDITORS)),
+    ("GET", "/assets/{id}", Access::SignedIn),
+    ("POST", "/assets/{id}", Access::Roles(EDITORS)),
+    ("GET", "/assets/{id}/edit", Access::Roles(EDITORS)),
+    ("GET", "/assets/{id}/retire", Access::Roles(EDITORS)),
+    ("POST", "/assets/{id}/retire", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix", Access::SignedIn),
     ("POST", "/risk-matrix", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix/preset", Access::Roles(EDITORS)),
@@ -96,6 +106,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
     ("GET", "/api/v1/risk-matrix", Access::SignedIn),
+    ("GET", "/api/v1/assets", Access::SignedIn),
+    ("POST", "/api/v1/assets", Access::Roles(EDITORS)),
+    ("GET", "/api/v1/assets/{id}", Access::SignedIn),
+    ("PUT", "/api/v1/assets/{id}", Access::Roles(EDITORS)),
     ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
 ];
 
@@ -130,6 +144,7 @@ pub fn router(state: AppState) -> Router {
     let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
     pages::routes()
         .merge(matrix::routes())
+        .merge(asset::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",
@@ -144,7 +159,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/healthz", axum::routing::get(healthz))
-        .route("/static/{file}", axum::routing::get(assets::serve))
+        .route("/static/{file}", axum::routing::get(static_files::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(security_headers))

@@ -106,6 +106,9 @@ fn notice_text(code: &str) -> Option<String> {
         "token-revoked" => "The token was revoked.",
         "settings-saved" => "Settings saved.",
         "matrix-saved" => "The risk matrix was saved.",
+        "asset-saved" => "The asset was saved.",
+        "asset-retired" => "The asset was retired.",
+        "assets-updated" => "The selected assets were updated.",
         "signed-out" => "You are signed out.",
         "password-changed" => "Your password was changed. Sign in with the new one.",
         _ => return None,
@@ -189,6 +192,15 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
+    /// Every value of a repeated field (checkboxes).
+    pub(super) fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
     pub(super) fn get(&self, k: &str) -> &str {
         self.0
             .iter()
@@ -311,7 +323,7 @@ fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
     res
 }
 
-fn history_rows(entries: Vec<Entry>, now: time::OffsetDateTime) -> Vec<HistoryRow> {
+pub(super) fn history_rows(entries: Vec<Entry>, now: time::OffsetDateTime) -> Vec<HistoryRow> {
     entries
         .into_iter()
         .map(|e| HistoryRow {
@@ -326,12 +338,12 @@ fn history_rows(entries: Vec<Entry>, now: time::OffsetDateTime) -> Vec<HistoryRo
 }
 
 pub struct HistoryRow {
-    when: String,
-    relative: String,
-    actor: String,
-    action: String,
-    object: String,
-    changes: Vec<(String, String, String)>,
+    pub(super) when: String,
+    pub(super) relative: String,
+    pub(super) actor: String,
+    pub(super) action: String,
+    pub(super) object: String,
+    pub(super) changes: Vec<(String, String, String)>,
 }
 
 // --- setup and sign-in -----------------------------------------------------------------------

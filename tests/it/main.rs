@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod assets;
 mod audit;
 mod browser;
 mod catalogue;

@@ -16,7 +16,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     let path = path
         .replace("{file}", "app.css")
         .replace("{framework}", "iso27002-2022");
-    if path.starts_with("/admin/users/") {
+    if path.starts_with("/assets/") || path.starts_with("/api/v1/assets/") {
+        path.replace("{id}", "A-0001")
+    } else if path.starts_with("/admin/users/") {
         path.replace("{id}", &f.user_id)
     } else if path.starts_with("/admin/tokens/") {
         path.replace("{id}", &f.token_id)
@@ -57,6 +59,23 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
         let (token, _) = app
             .store
             .create_token("test", &victim_id, "walk", None)
+            .await
+            .unwrap();
+        app.store
+            .create_asset(
+                "test",
+                annex::domain::asset::AssetInput {
+                    name: "Walk".into(),
+                    asset_type: "software".into(),
+                    classification: "internal".into(),
+                    ..Default::default()
+                }
+                .parse(
+                    &Default::default(),
+                    &annex::domain::matrix::Matrix::default_5x5(),
+                )
+                .unwrap(),
+            )
             .await
             .unwrap();
         let f = Fixtures {

@@ -1,0 +1,510 @@
+//! Assets (ISO/IEC 27002 5.9–5.13): what an asset record holds, the organisation's asset types
+//! and classification scheme, and the parsing of an asset as typed in a form, an API body or a
+//! spreadsheet row — every bad field reported at once, by name.
+
+use crate::domain::matrix::Matrix;
+use crate::error::{Error, Problems};
+use serde::{Deserialize, Serialize};
+
+/// Where an asset is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    Planned,
+    InUse,
+    Retired,
+    Disposed,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 4] = [
+        Lifecycle::Planned,
+        Lifecycle::InUse,
+        Lifecycle::Retired,
+        Lifecycle::Disposed,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Lifecycle::Planned => "planned",
+            Lifecycle::InUse => "in_use",
+            Lifecycle::Retired => "retired",
+            Lifecycle::Disposed => "disposed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Lifecycle::Planned => "planned",
+            Lifecycle::InUse => "in use",
+            Lifecycle::Retired => "retired",
+            Lifecycle::Disposed => "disposed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Lifecycle, String> {
+        let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
+        Lifecycle::ALL
+            .into_iter()
+            .find(|l| l.key() == norm)
+            .ok_or_else(|| {
+                format!(
+                    "'{}' is not a lifecycle status: use planned, in use, retired or disposed",
+                    raw.trim()
+                )
+            })
+    }
+}
+
+/// A kind of asset, e.g. `hardware`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssetType {
+    pub key: String,
+    pub name: String,
+}
+
+/// A level of the classification scheme with its handling rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClassificationLevel {
+    pub key: String,
+    pub name: String,
+    /// How information at this level is to be handled, in the organisation's words.
+    pub handling: String,
+}
+
+/// The organisation's asset types and classification scheme (least to most sensitive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssetSettings {
+    pub types: Vec<AssetType>,
+    pub classification: Vec<ClassificationLevel>,
+}
+
+impl Default for AssetSettings {
+    fn default() -> Self {
+        let t = |k: &str, n: &str| AssetType {
+            key: k.into(),
+            name: n.into(),
+        };
+        let c = |k: &str, n: &str, h: &str| ClassificationLevel {
+            key: k.into(),
+            name: n.into(),
+            handling: h.into(),
+        };
+        AssetSettings {
+            types: vec![
+                t("information", "Information"),
+                t("software", "Software"),
+                t("hardware", "Hardware"),
+                t("service", "Service"),
+                t("people", "People"),
+                t("site", "Site"),
+                t("supplier_provided", "Supplier-provided"),
+            ],
+            classification: vec![
+                c(
+                    "public",
+                    "Public",
+                    "Approved for anyone to see. Check that it is current and correct before publishing; no other restrictions.",
+                ),
+                c(
+                    "internal",
+                    "Internal",
+                    "For staff and contracted partners doing the organisation's work. Keep it inside company systems; do not post it publicly.",
+                ),
+                c(
+                    "confidential",
+                    "Confidential",
+                    "Only for the people and partners who need it for their work. Share through approved, access-controlled channels; encrypt it on portable media and outside company systems.",
+                ),
+                c(
+                    "restricted",
+                    "Restricted",
+                    "Only for named people. Keep it encrypted at rest and in transit, log access, never copy it to personal devices or services, and destroy it securely when no longer needed.",
+                ),
+            ],
+        }
+    }
+}
+
+impl AssetSettings {
+    fn find_type(&self, raw: &str) -> Option<&AssetType> {
+        let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
+        self.types
+            .iter()
+            .find(|t| t.key == norm || t.name.eq_ignore_ascii_case(raw.trim()))
+    }
+
+    fn find_level(&self, raw: &str) -> Option<&ClassificationLevel> {
+        let norm = raw.trim().to_lowercase();
+        self.classification
+            .iter()
+            .find(|c| c.key == norm || c.name.eq_ignore_ascii_case(raw.trim()))
+    }
+
+    pub fn level_name(&self, key: &str) -> String {
+        self.classification
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn type_name(&self, key: &str) -> String {
+        self.types
+            .iter()
+            .find(|t| t.key == key)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// An asset as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Asset {
+    pub id: String,
+    pub name: String,
+    /// Key of an asset type, e.g. `hardware`.
+    pub asset_type: String,
+    pub description: String,
+    pub owner: String,
+    pub custodian: String,
+    pub location: String,
+    /// Key of a classification level, e.g. `confidential`.
+    pub classification: String,
+    /// Valuations on the risk matrix's impact scale (1 = lowest), when rated.
+    pub confidentiality: Option<i64>,
+    pub integrity: Option<i64>,
+    pub availability: Option<i64>,
+    pub lifecycle: Lifecycle,
+    pub tags: Vec<String>,
+    /// Ids of the assets this one depends on ("runs on").
+    pub depends_on: Vec<String>,
+    /// `YYYY-MM-DD`
+    pub last_reviewed_on: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An asset as typed: every field text, as forms and spreadsheets give them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AssetInput {
+    /// Optional on creation (a readable id such as A-0001 is given); must match on update.
+    pub id: Option<String>,
+    pub name: String,
+    /// An asset type, by key or name.
+    pub asset_type: String,
+    pub description: String,
+    pub owner: String,
+    pub custodian: String,
+    pub location: String,
+    /// A classification level, by key or name.
+    pub classification: String,
+    /// An impact step of the risk matrix, by value or name; empty when not rated.
+    #[serde(deserialize_with = "text_or_number")]
+    pub confidentiality: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub integrity: String,
+    #[serde(deserialize_with = "text_or_number")]
+    pub availability: String,
+    /// planned, in use, retired or disposed (default: in use).
+    pub lifecycle: String,
+    /// Comma-separated, or a JSON list in the API.
+    #[serde(deserialize_with = "list_or_text")]
+    pub tags: String,
+    #[serde(deserialize_with = "list_or_text")]
+    pub depends_on: String,
+    /// `YYYY-MM-DD`
+    pub last_reviewed_on: String,
+}
+
+/// A checked asset, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetDraft {
+    pub id: Option<String>,
+    pub name: String,
+    pub asset_type: String,
+    pub description: String,
+    pub owner: String,
+    pub custodian: String,
+    pub location: String,
+    pub classification: String,
+    pub confidentiality: Option<i64>,
+    pub integrity: Option<i64>,
+    pub availability: Option<i64>,
+    pub lifecycle: Lifecycle,
+    pub tags: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub last_reviewed_on: Option<String>,
+}
+
+/// Checks an asset id typed by a person: letters, digits, `.`, `_`, `-`, up to 40 characters.
+pub fn parse_asset_id(raw: &str) -> Result<String, String> {
+    let s = raw.trim();
+    if s.is_empty()
+        || s.len() > 40
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(format!(
+            "'{s}' is not an asset id: use up to 40 letters, digits, '.', '_' or '-'"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn bounded(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
+    let s = raw.trim().to_string();
+    if s.chars().count() > max {
+        p.add(
+            field,
+            format!("at most {max} characters (this has {})", s.chars().count()),
+        );
+    }
+    s
+}
+
+fn split_list(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = raw
+        .split([',', ';', '\n'])
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Checks a `YYYY-MM-DD` date.
+pub fn parse_date(raw: &str) -> Result<String, String> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw.trim(), fmt)
+        .map(|d| d.to_string())
+        .map_err(|_| {
+            format!(
+                "'{}' is not a date: write YYYY-MM-DD, e.g. 2026-03-31",
+                raw.trim()
+            )
+        })
+}
+
+impl AssetInput {
+    /// Checks every field against the organisation's settings and matrix.
+    pub fn parse(&self, settings: &AssetSettings, matrix: &Matrix) -> Result<AssetDraft, Error> {
+        let mut p = Problems::new();
+        let id = match self.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => p.take("id", parse_asset_id(raw)),
+            None => None,
+        };
+        let name = bounded(&mut p, "name", &self.name, 200);
+        if name.is_empty() {
+            p.add("name", "give the asset a name");
+        }
+        let asset_type = match settings.find_type(&self.asset_type) {
+            Some(t) => t.key.clone(),
+            None => {
+                let names: Vec<&str> = settings.types.iter().map(|t| t.name.as_str()).collect();
+                p.add(
+                    "asset_type",
+                    format!(
+                        "'{}' is not an asset type: use one of {}",
+                        self.asset_type.trim(),
+                        names.join(", ")
+                    ),
+                );
+                String::new()
+            }
+        };
+        let classification = match settings.find_level(&self.classification) {
+            Some(c) => c.key.clone(),
+            None => {
+                let names: Vec<&str> = settings
+                    .classification
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect();
+                p.add(
+                    "classification",
+                    format!(
+                        "'{}' is not a classification level: use one of {}",
+                        self.classification.trim(),
+                        names.join(", ")
+                    ),
+                );
+                String::new()
+            }
+        };
+        let mut cia = |field: &str, raw: &str| -> Option<i64> {
+            if raw.trim().is_empty() {
+                return None;
+            }
+            match matrix.impact_step(raw) {
+                Some(s) => Some(s.value),
+                None => {
+                    let steps: Vec<String> = matrix
+                        .impact
+                        .iter()
+                        .map(|s| format!("{} {}", s.value, s.name))
+                        .collect();
+                    p.add(
+                        field,
+                        format!(
+                            "'{}' is not a level of the impact scale (expected one of {})",
+                            raw.trim(),
+                            steps.join(", ")
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let confidentiality = cia("confidentiality", &self.confidentiality);
+        let integrity = cia("integrity", &self.integrity);
+        let availability = cia("availability", &self.availability);
+        let lifecycle = if self.lifecycle.trim().is_empty() {
+            Lifecycle::InUse
+        } else {
+            p.take("lifecycle", Lifecycle::parse(&self.lifecycle))
+                .unwrap_or(Lifecycle::InUse)
+        };
+        let tags = split_list(&self.tags);
+        for t in &tags {
+            if t.chars().count() > 40 {
+                p.add(
+                    "tags",
+                    format!("the tag '{t}' is longer than 40 characters"),
+                );
+            }
+        }
+        let mut depends_on = Vec::new();
+        for d in split_list(&self.depends_on) {
+            if let Some(d) = p.take("depends_on", parse_asset_id(&d)) {
+                depends_on.push(d);
+            }
+        }
+        if let Some(own) = &id
+            && depends_on.contains(own)
+        {
+            p.add("depends_on", "an asset cannot depend on itself");
+        }
+        let last_reviewed_on = match self.last_reviewed_on.trim() {
+            "" => None,
+            raw => p.take("last_reviewed_on", parse_date(raw)),
+        };
+        let description = bounded(&mut p, "description", &self.description, 5000);
+        let owner = bounded(&mut p, "owner", &self.owner, 200);
+        let custodian = bounded(&mut p, "custodian", &self.custodian, 200);
+        let location = bounded(&mut p, "location", &self.location, 200);
+        p.into_result()?;
+        Ok(AssetDraft {
+            id,
+            name,
+            asset_type,
+            description,
+            owner,
+            custodian,
+            location,
+            classification,
+            confidentiality,
+            integrity,
+            availability,
+            lifecycle,
+            tags,
+            depends_on,
+            last_reviewed_on,
+        })
+    }
+}
+
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
+fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> AssetInput {
+        AssetInput {
+            name: "Payroll database".into(),
+            asset_type: "Information".into(),
+            classification: "confidential".into(),
+            confidentiality: "5".into(),
+            integrity: "Major".into(),
+            tags: "hr, finance,hr".into(),
+            depends_on: "SRV-01".into(),
+            last_reviewed_on: "2026-03-31".into(),
+            ..AssetInput::default()
+        }
+    }
+
+    #[test]
+    fn a_well_typed_asset_parses_with_names_or_values() {
+        let d = input()
+            .parse(&AssetSettings::default(), &Matrix::default_5x5())
+            .unwrap();
+        assert_eq!(d.asset_type, "information");
+        assert_eq!(
+            (d.confidentiality, d.integrity, d.availability),
+            (Some(5), Some(4), None)
+        );
+        assert_eq!(d.tags, ["finance", "hr"]);
+        assert_eq!(d.lifecycle, Lifecycle::InUse);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = AssetInput {
+            id: Some("no spaces please".into()),
+            name: " ".into(),
+            asset_type: "spaceship".into(),
+            classification: "top secret".into(),
+            availability: "hihg".into(),
+            lifecycle: "broken".into(),
+            last_reviewed_on: "31/03/2026".into(),
+            ..AssetInput::default()
+        };
+        let e = bad
+            .parse(&AssetSettings::default(), &Matrix::default_5x5())
+            .unwrap_err();
+        let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "id",
+                "name",
+                "asset_type",
+                "classification",
+                "availability",
+                "lifecycle",
+                "last_reviewed_on"
+            ]
+        );
+        assert!(
+            e.fields()[4]
+                .message
+                .contains("'hihg' is not a level of the impact scale")
+        );
+    }
+}

@@ -1,0 +1,677 @@
+//! The asset inventory in the store: readable ids, the organisation's asset settings,
+//! create/update with tags and dependencies (no cycles), and the register with filters, sorts
+//! and keyset pagination that stays fast at 100,000 assets (indexes on every sort column).
+
+use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_query};
+use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
+use crate::domain::audit::Change;
+use crate::error::{Error, FieldError, Result};
+use crate::store::Page;
+
+const SETTINGS_KEY: &str = "asset_settings";
+
+type AssetRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<String>,
+    String,
+    String,
+);
+const COLUMNS: &str = "a.asset_id, a.name, a.asset_type, a.description, a.owner, a.custodian, a.location, a.classification, \
+     a.confidentiality, a.integrity, a.availability, a.lifecycle, a.last_reviewed_on, a.created_at, a.updated_at";
+
+fn asset_from(r: AssetRow) -> Asset {
+    Asset {
+        id: r.0,
+        name: r.1,
+        asset_type: r.2,
+        description: r.3,
+        owner: r.4,
+        custodian: r.5,
+        location: r.6,
+        classification: r.7,
+        confidentiality: r.8,
+        integrity: r.9,
+        availability: r.10,
+        lifecycle: Lifecycle::parse(&r.11).unwrap_or(Lifecycle::InUse),
+        last_reviewed_on: r.12,
+        created_at: r.13,
+        updated_at: r.14,
+        tags: Vec::new(),
+        depends_on: Vec::new(),
+    }
+}
+
+/// Which assets to list; every part is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssetFilter {
+    pub asset_type: Option<String>,
+    pub owner: Option<String>,
+    pub classification: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub tag: Option<String>,
+    pub text: Option<String>,
+}
+
+/// The register's sort orders; each has an index ending in the asset id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssetSort {
+    #[default]
+    Name,
+    Id,
+    Type,
+    Owner,
+    Classification,
+    Lifecycle,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl AssetSort {
+    pub const ALL: [AssetSort; 7] = [
+        AssetSort::Name,
+        AssetSort::Id,
+        AssetSort::Type,
+        AssetSort::Owner,
+        AssetSort::Classification,
+        AssetSort::Lifecycle,
+        AssetSort::Updated,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AssetSort::Name => "name",
+            AssetSort::Id => "id",
+            AssetSort::Type => "type",
+            AssetSort::Owner => "owner",
+            AssetSort::Classification => "classification",
+            AssetSort::Lifecycle => "lifecycle",
+            AssetSort::Updated => "updated",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<AssetSort> {
+        AssetSort::ALL.into_iter().find(|s| s.key() == raw.trim()).ok_or_else(|| {
+            Error::field("sort", format!("'{}' is not a sort: use name, id, type, owner, classification, lifecycle or updated", raw.trim()))
+        })
+    }
+
+    /// (first column, then columns ending in the id) and whether the order is descending.
+    fn columns(self) -> (&'static [&'static str], bool) {
+        match self {
+            AssetSort::Name => (&["a.name", "a.asset_id"], false),
+            AssetSort::Id => (&["a.asset_id"], false),
+            AssetSort::Type => (&["a.asset_type", "a.name", "a.asset_id"], false),
+            AssetSort::Owner => (&["a.owner", "a.name", "a.asset_id"], false),
+            AssetSort::Classification => (&["a.classification", "a.name", "a.asset_id"], false),
+            AssetSort::Lifecycle => (&["a.lifecycle", "a.name", "a.asset_id"], false),
+            AssetSort::Updated => (&["a.updated_at", "a.asset_id"], true),
+        }
+    }
+
+    /// The values of the sort columns for an asset, as the cursor carries them.
+    fn values(self, a: &Asset) -> Vec<String> {
+        match self {
+            AssetSort::Name => vec![a.name.clone(), a.id.clone()],
+            AssetSort::Id => vec![a.id.clone()],
+            AssetSort::Type => vec![a.asset_type.clone(), a.name.clone(), a.id.clone()],
+            AssetSort::Owner => vec![a.owner.clone(), a.name.clone(), a.id.clone()],
+            AssetSort::Classification => {
+                vec![a.classification.clone(), a.name.clone(), a.id.clone()]
+            }
+            AssetSort::Lifecycle => {
+                vec![a.lifecycle.key().to_string(), a.name.clone(), a.id.clone()]
+            }
+            AssetSort::Updated => vec![a.updated_at.clone(), a.id.clone()],
+        }
+    }
+}
+
+fn where_filter(sql: &mut Sql, f: &AssetFilter) {
+    if let Some(t) = &f.asset_type {
+        sql.push(" and a.asset_type = ?", [Arg::Text(t.clone())]);
+    }
+    if let Some(o) = &f.owner {
+        sql.push(" and a.owner = ?", [Arg::Text(o.clone())]);
+    }
+    if let Some(c) = &f.classification {
+        sql.push(" and a.classification = ?", [Arg::Text(c.clone())]);
+    }
+    if let Some(l) = f.lifecycle {
+        sql.push(" and a.lifecycle = ?", [Arg::Text(l.key().to_string())]);
+    }
+    if let Some(t) = &f.tag {
+        sql.push(
+            " and exists (select 1 from asset_tag t where t.asset_id = a.asset_id and t.tag = ?)",
+            [Arg::Text(t.clone())],
+        );
+    }
+    if let Some(q) = &f.text {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = format!("%{escaped}%");
+        sql.push(
+            " and (lower(a.name) like ? escape '\\' or lower(a.asset_id) like ? escape '\\' or lower(a.description) like ? escape '\\')",
+            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
+        );
+    }
+}
+
+/// Hands out the next readable id of a kind (`A-0001`), skipping ids people chose themselves.
+async fn next_id(tx: &mut Tx, kind: &str, prefix: &str, table_check: &str) -> Result<String> {
+    for _ in 0..10_000 {
+        let (n,): (i64,) = tx_query!(
+            tx,
+            fetch_one,
+            (i64,),
+            "insert into id_counter (counter_key, next_value) values ($1, 2)
+             on conflict (counter_key) do update set next_value = id_counter.next_value + 1
+             returning next_value - 1",
+            kind
+        )?;
+        let id = format!("{prefix}-{n:04}");
+        let taken: Option<(String,)> = tx_query!(tx, fetch_optional, (String,), table_check, &id)?;
+        if taken.is_none() {
+            return Ok(id);
+        }
+    }
+    Err(Error::Internal(anyhow::anyhow!("no free {kind} id found")))
+}
+
+impl Store {
+    pub async fn asset_settings(&self) -> Result<AssetSettings> {
+        let r: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select value_json from org_setting where setting_key = $1",
+            SETTINGS_KEY
+        )?;
+        match r {
+            None => Ok(AssetSettings::default()),
+            Some((json,)) => serde_json::from_str(&json).map_err(|e| {
+                Error::Internal(anyhow::anyhow!(
+                    "the stored asset settings cannot be read: {e}"
+                ))
+            }),
+        }
+    }
+
+    /// Creates an asset; its id is the one given or the next `A-nnnn`.
+    pub async fn create_asset(&self, actor: &str, draft: AssetDraft) -> Result<Asset> {
+        let mut tx = self.write().await?;
+        let id = match &draft.id {
+            Some(id) => {
+                let taken: Option<(String,)> = tx_query!(
+                    tx,
+                    fetch_optional,
+                    (String,),
+                    "select asset_id from asset where asset_id = $1",
+                    id
+                )?;
+                if taken.is_some() {
+                    return Err(Error::Validation(vec![FieldError::new(
+                        "id",
+                        format!("an asset with the id {id} already exists"),
+                    )]));
+                }
+                id.clone()
+            }
+            None => {
+                next_id(
+                    &mut tx,
+                    "asset",
+                    "A",
+                    "select asset_id from asset where asset_id = $1",
+                )
+                .await?
+            }
+        };
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
+                                confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+            &id,
+            &draft.name,
+            &draft.asset_type,
+            &draft.description,
+            &draft.owner,
+            &draft.custodian,
+            &draft.location,
+            &draft.classification,
+            draft.confidentiality,
+            draft.integrity,
+            draft.availability,
+            draft.lifecycle.key(),
+            &draft.last_reviewed_on,
+            &now
+        )?;
+        write_links(&mut tx, &id, &draft).await?;
+        let asset = read_asset(&mut tx, &id).await?;
+        tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&asset))
+            .await?;
+        tx.commit().await?;
+        Ok(asset)
+    }
+
+    /// Replaces an asset's fields, tags and dependencies.
+    pub async fn update_asset(&self, actor: &str, id: &str, draft: AssetDraft) -> Result<Asset> {
+        if draft.id.as_deref().is_some_and(|d| d != id) {
+            return Err(Error::field("id", "the id of an asset cannot be changed"));
+        }
+        if draft.depends_on.iter().any(|d| d == id) {
+            return Err(Error::field(
+                "depends_on",
+                "an asset cannot depend on itself",
+            ));
+        }
+        let mut tx = self.write().await?;
+        let before = read_asset(&mut tx, id).await?;
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update asset set name = $2, asset_type = $3, description = $4, owner = $5, custodian = $6, location = $7,
+                              classification = $8, confidentiality = $9, integrity = $10, availability = $11, lifecycle = $12,
+                              last_reviewed_on = $13, updated_at = $14
+             where asset_id = $1",
+            id,
+            &draft.name,
+            &draft.asset_type,
+            &draft.description,
+            &draft.owner,
+            &draft.custodian,
+            &draft.location,
+            &draft.classification,
+            draft.confidentiality,
+            draft.integrity,
+            draft.availability,
+            draft.lifecycle.key(),
+            &draft.last_reviewed_on,
+            &now
+        )?;
+        tx_exec!(tx, "delete from asset_tag where asset_id = $1", id)?;
+        tx_exec!(tx, "delete from asset_dependency where asset_id = $1", id)?;
+        write_links(&mut tx, id, &draft).await?;
+        let mut after = read_asset(&mut tx, id).await?;
+        let mut unchanged = after.clone();
+        unchanged.updated_at = before.updated_at.clone();
+        if unchanged == before {
+            // Nothing changed: roll back, so neither the time stamp nor the trail moves.
+            after.updated_at = before.updated_at.clone();
+            return Ok(after);
+        }
+        tx.audit(
+            Change::new(actor, "asset.update", "asset", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn asset(&self, id: &str) -> Result<Asset> {
+        let r: Option<AssetRow> = pool_query!(
+            self,
+            fetch_optional,
+            AssetRow,
+            &format!("select {COLUMNS} from asset a where a.asset_id = $1"),
+            id
+        )?;
+        let mut a = asset_from(r.ok_or_else(|| Error::NotFound(format!("asset {id}")))?);
+        let tags: Vec<(String,)> = pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select tag from asset_tag where asset_id = $1 order by tag",
+            id
+        )?;
+        let deps: Vec<(String,)> = pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select depends_on_id from asset_dependency where asset_id = $1 order by depends_on_id",
+            id
+        )?;
+        a.tags = tags.into_iter().map(|t| t.0).collect();
+        a.depends_on = deps.into_iter().map(|t| t.0).collect();
+        Ok(a)
+    }
+
+    /// The assets that depend on this one, as (id, name).
+    pub async fn asset_dependents(&self, id: &str) -> Result<Vec<(String, String)>> {
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            (String, String),
+            "select a.asset_id, a.name from asset_dependency d join asset a on a.asset_id = d.asset_id where d.depends_on_id = $1 order by a.name, a.asset_id",
+            id
+        )?)
+    }
+
+    /// Names of the given assets, as (id, name), for showing dependencies.
+    pub async fn asset_names(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("select asset_id, name from asset where asset_id in (");
+        for (i, id) in ids.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(id.clone())]);
+        }
+        sql.push(") order by name, asset_id", []);
+        Ok(on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (String, String)>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// A page of the register. The cursor is the one the previous page answered.
+    pub async fn list_assets(
+        &self,
+        f: &AssetFilter,
+        sort: AssetSort,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Asset>> {
+        let limit = limit.clamp(1, 500);
+        let (cols, desc) = sort.columns();
+        let mut count = Sql::new("select count(*) from asset a where 1 = 1");
+        where_filter(&mut count, f);
+        let (total,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (i64,)>(&count.text),
+            &count.args
+        )
+        .fetch_one(c)
+        .await)?;
+
+        let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
+        where_filter(&mut sql, f);
+        if let Some(c) = cursor.filter(|c| !c.is_empty()) {
+            let values: Vec<String> = serde_json::from_str(c)
+                .ok()
+                .filter(|v: &Vec<String>| v.len() == cols.len())
+                .ok_or_else(|| {
+                    Error::field(
+                        "cursor",
+                        format!("'{c}' is not a cursor from a previous page"),
+                    )
+                })?;
+            let placeholders = vec!["?"; cols.len()].join(", ");
+            let op = if desc { "<" } else { ">" };
+            sql.push(
+                &format!(" and ({}) {op} ({placeholders})", cols.join(", ")),
+                values.into_iter().map(Arg::Text),
+            );
+        }
+        let dir = if desc { " desc" } else { "" };
+        let order: Vec<String> = cols.iter().map(|c| format!("{c}{dir}")).collect();
+        sql.push(
+            &format!(" order by {} limit ?", order.join(", ")),
+            [Arg::Int(limit + 1)],
+        );
+        let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, AssetRow>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        let more = rows.len() as i64 > limit;
+        let mut items: Vec<Asset> = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(asset_from)
+            .collect();
+        self.attach_tags(&mut items).await?;
+        let next_cursor = if more {
+            items
+                .last()
+                .and_then(|a| serde_json::to_string(&sort.values(a)).ok())
+        } else {
+            None
+        };
+        Ok(Page {
+            items,
+            total,
+            next_cursor,
+        })
+    }
+
+    async fn attach_tags(&self, items: &mut [Asset]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::new("select asset_id, tag from asset_tag where asset_id in (");
+        for (i, a) in items.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(a.id.clone())]);
+        }
+        sql.push(") order by tag", []);
+        let tags: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (String, String)>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        for (id, tag) in tags {
+            if let Some(a) = items.iter_mut().find(|a| a.id == id) {
+                a.tags.push(tag);
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks an asset retired (it keeps its history, links and risks).
+    pub async fn retire_asset(&self, actor: &str, id: &str) -> Result<Asset> {
+        let mut tx = self.write().await?;
+        let before = read_asset(&mut tx, id).await?;
+        if matches!(before.lifecycle, Lifecycle::Retired | Lifecycle::Disposed) {
+            return Ok(before);
+        }
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update asset set lifecycle = $2, updated_at = $3 where asset_id = $1",
+            id,
+            Lifecycle::Retired.key(),
+            &now
+        )?;
+        let after = read_asset(&mut tx, id).await?;
+        tx.audit(
+            Change::new(actor, "asset.retire", "asset", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Sets the owner and/or classification of several assets in one transaction (one audit
+    /// entry per asset). Answers how many changed.
+    pub async fn bulk_update_assets(
+        &self,
+        actor: &str,
+        ids: &[String],
+        owner: Option<&str>,
+        classification: Option<&str>,
+    ) -> Result<usize> {
+        if ids.is_empty() {
+            return Err(Error::field("id", "select at least one asset"));
+        }
+        if owner.is_none() && classification.is_none() {
+            return Err(Error::field(
+                "owner",
+                "give a new owner or a new classification",
+            ));
+        }
+        if let Some(c) = classification {
+            let settings = self.asset_settings().await?;
+            if !settings.classification.iter().any(|l| l.key == c) {
+                return Err(Error::field(
+                    "classification",
+                    format!("'{c}' is not a classification level"),
+                ));
+            }
+        }
+        if owner.is_some_and(|o| o.chars().count() > 200) {
+            return Err(Error::field("owner", "at most 200 characters"));
+        }
+        let mut tx = self.write().await?;
+        let now = tx.now().to_string();
+        let mut changed = 0;
+        for id in ids {
+            let before = read_asset(&mut tx, id).await?;
+            let new_owner = owner
+                .map(str::to_string)
+                .unwrap_or_else(|| before.owner.clone());
+            let new_class = classification
+                .map(str::to_string)
+                .unwrap_or_else(|| before.classification.clone());
+            if new_owner == before.owner && new_class == before.classification {
+                continue;
+            }
+            tx_exec!(
+                tx,
+                "update asset set owner = $2, classification = $3, updated_at = $4 where asset_id = $1",
+                id,
+                &new_owner,
+                &new_class,
+                &now
+            )?;
+            let after = read_asset(&mut tx, id).await?;
+            tx.audit(
+                Change::new(actor, "asset.update", "asset", id)
+                    .before(&before)
+                    .after(&after),
+            )
+            .await?;
+            changed += 1;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Distinct owners and tags in use, for the register's filter menus.
+    pub async fn asset_facets(&self) -> Result<(Vec<String>, Vec<String>)> {
+        let owners: Vec<(String,)> = pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select distinct owner from asset where owner <> '' order by owner limit 500"
+        )?;
+        let tags: Vec<(String,)> = pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select distinct tag from asset_tag order by tag limit 500"
+        )?;
+        Ok((
+            owners.into_iter().map(|o| o.0).collect(),
+            tags.into_iter().map(|t| t.0).collect(),
+        ))
+    }
+}
+
+async fn read_asset(tx: &mut Tx, id: &str) -> Result<Asset> {
+    let r: Option<AssetRow> = tx_query!(
+        tx,
+        fetch_optional,
+        AssetRow,
+        &format!("select {COLUMNS} from asset a where a.asset_id = $1"),
+        id
+    )?;
+    let mut a = asset_from(r.ok_or_else(|| Error::NotFound(format!("asset {id}")))?);
+    let tags: Vec<(String,)> = tx_query!(
+        tx,
+        fetch_all,
+        (String,),
+        "select tag from asset_tag where asset_id = $1 order by tag",
+        id
+    )?;
+    let deps: Vec<(String,)> = tx_query!(
+        tx,
+        fetch_all,
+        (String,),
+        "select depends_on_id from asset_dependency where asset_id = $1 order by depends_on_id",
+        id
+    )?;
+    a.tags = tags.into_iter().map(|t| t.0).collect();
+    a.depends_on = deps.into_iter().map(|t| t.0).collect();
+    Ok(a)
+}
+
+/// Writes tags and dependencies; refuses unknown assets and cycles, naming them.
+async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
+    for tag in &draft.tags {
+        tx_exec!(
+            tx,
+            "insert into asset_tag (asset_id, tag) values ($1, $2)",
+            id,
+            tag
+        )?;
+    }
+    let mut problems = Vec::new();
+    for dep in &draft.depends_on {
+        let exists: Option<(String,)> = tx_query!(
+            tx,
+            fetch_optional,
+            (String,),
+            "select asset_id from asset where asset_id = $1",
+            dep
+        )?;
+        if exists.is_none() {
+            problems.push(FieldError::new(
+                "depends_on",
+                format!("there is no asset {dep}"),
+            ));
+            continue;
+        }
+        let cycle: Option<(String,)> = tx_query!(
+            tx,
+            fetch_optional,
+            (String,),
+            "with recursive reach(node) as (
+                 select depends_on_id from asset_dependency where asset_id = $1
+                 union
+                 select d.depends_on_id from asset_dependency d join reach r on d.asset_id = r.node
+             )
+             select node from reach where node = $2",
+            dep,
+            id
+        )?;
+        if cycle.is_some() {
+            problems.push(FieldError::new(
+                "depends_on",
+                format!("{dep} already depends on {id}: the dependency would make a loop"),
+            ));
+            continue;
+        }
+        tx_exec!(
+            tx,
+            "insert into asset_dependency (asset_id, depends_on_id) values ($1, $2)",
+            id,
+            dep
+        )?;
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(problems))
+    }
+}

@@ -1,0 +1,336 @@
+//! The asset inventory through the API and the pages, on every database: readable ids,
+//! validation naming each field, dependencies without loops, keyset pages in every sort,
+//! retire, bulk changes, and the history of each record.
+
+use crate::harness::{Auth, TestApp};
+use crate::on_every_database;
+use annex::domain::user::Role;
+use axum::http::StatusCode;
+use serde_json::json;
+
+async fn post_asset(app: &TestApp, token: &str, body: serde_json::Value) -> serde_json::Value {
+    let res = app
+        .post_json("/api/v1/assets", Auth::Bearer(token), body)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    res.json()
+}
+
+#[tokio::test]
+async fn assets_are_created_validated_linked_and_updated_through_the_api() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let server = post_asset(&app, &manager, json!({"id": "SRV-01", "name": "Web server", "asset_type": "Hardware", "classification": "Internal", "availability": "Major", "tags": ["dmz", "linux"]})).await;
+        assert_eq!(server["id"], "SRV-01");
+        assert_eq!(server["availability"], 4);
+        let app_asset = post_asset(&app, &manager, json!({"name": "Customer portal", "asset_type": "service", "classification": "confidential", "depends_on": "SRV-01", "confidentiality": 5})).await;
+        assert_eq!(app_asset["id"], "A-0001", "readable ids are handed out");
+        assert_eq!(app_asset["depends_on"], json!(["SRV-01"]));
+
+        let bad = app.post_json("/api/v1/assets", Auth::Bearer(&manager), json!({"name": "", "asset_type": "spaceship", "classification": "secret", "integrity": "hihg", "last_reviewed_on": "yesterday"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "asset_type",
+                "classification",
+                "integrity",
+                "last_reviewed_on"
+            ]
+        );
+        let dup = app.post_json("/api/v1/assets", Auth::Bearer(&manager), json!({"id": "SRV-01", "name": "Again", "asset_type": "hardware", "classification": "internal"})).await;
+        assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(dup.json()["error"]["details"][0]["field"], "id");
+        let ghost = app.post_json("/api/v1/assets", Auth::Bearer(&manager), json!({"name": "X", "asset_type": "software", "classification": "internal", "depends_on": ["NOPE-9"]})).await;
+        assert_eq!(ghost.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(ghost.body.contains("there is no asset NOPE-9"));
+
+        let looped = app.put_json("/api/v1/assets/SRV-01", Auth::Bearer(&manager), json!({"name": "Web server", "asset_type": "hardware", "classification": "internal", "depends_on": ["A-0001"]})).await;
+        assert_eq!(looped.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(looped.body.contains("would make a loop"), "{}", looped.body);
+        assert_eq!(
+            app.get("/api/v1/assets/SRV-01", Auth::Bearer(&manager))
+                .await
+                .json()["tags"],
+            json!(["dmz", "linux"]),
+            "nothing half-written"
+        );
+
+        let updated = app.put_json("/api/v1/assets/SRV-01", Auth::Bearer(&manager), json!({"name": "Web server 1", "asset_type": "hardware", "classification": "confidential", "owner": "ops@example.org"})).await;
+        assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+        let trail = app
+            .get(
+                "/api/v1/audit?object_type=asset&object_id=SRV-01",
+                Auth::Bearer(&app.token_as(Role::Auditor).await),
+            )
+            .await
+            .json();
+        assert_eq!(trail[0]["action"], "asset.update");
+        assert!(
+            trail[0]["before"]
+                .as_str()
+                .unwrap()
+                .contains("\"name\":\"Web server\"")
+        );
+        assert!(
+            trail[0]["after"]
+                .as_str()
+                .unwrap()
+                .contains("ops@example.org")
+        );
+
+        let viewer = app.token_as(Role::Viewer).await;
+        let refused = app
+            .post_json(
+                "/api/v1/assets",
+                Auth::Bearer(&viewer),
+                json!({"name": "X", "asset_type": "software", "classification": "internal"}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.get("/api/v1/assets/NOPE", Auth::Bearer(&viewer))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_register_filters_and_walks_keyset_pages_in_every_sort() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        for (i, (kind, class)) in [
+            ("hardware", "internal"),
+            ("software", "confidential"),
+            ("hardware", "restricted"),
+            ("service", "internal"),
+            ("hardware", "public"),
+            ("information", "confidential"),
+            ("hardware", "internal"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            post_asset(&app, &manager, json!({"name": format!("Asset {}", 7 - i), "asset_type": kind, "classification": class, "owner": format!("o{}@example.org", i % 2), "tags": if i % 3 == 0 { "crown-jewel" } else { "" }})).await;
+        }
+        for sort in [
+            "name",
+            "id",
+            "type",
+            "owner",
+            "classification",
+            "lifecycle",
+            "updated",
+        ] {
+            let mut seen = Vec::new();
+            let mut url = format!("/api/v1/assets?sort={sort}&limit=3");
+            loop {
+                let page = app.get(&url, Auth::Bearer(&manager)).await;
+                assert_eq!(page.status, StatusCode::OK, "{sort}: {}", page.body);
+                let body = page.json();
+                assert_eq!(body["total"], 7);
+                seen.extend(
+                    body["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|a| a["id"].as_str().unwrap().to_string()),
+                );
+                match body["next_cursor"].as_str() {
+                    Some(c) => {
+                        url = format!(
+                            "/api/v1/assets?sort={sort}&limit=3&cursor={}",
+                            annex_encode(c)
+                        )
+                    }
+                    None => break,
+                }
+            }
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(
+                unique.len(),
+                7,
+                "sort {sort} visits every asset once: {seen:?}"
+            );
+        }
+        let by_name = app
+            .get("/api/v1/assets?limit=2", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(by_name["items"][0]["name"], "Asset 1");
+        let hw = app
+            .get(
+                "/api/v1/assets?type=hardware&classification=internal",
+                Auth::Bearer(&manager),
+            )
+            .await
+            .json();
+        assert_eq!(hw["total"], 2);
+        let tagged = app
+            .get(
+                "/api/v1/assets?tag=crown-jewel&q=asset",
+                Auth::Bearer(&manager),
+            )
+            .await
+            .json();
+        assert_eq!(tagged["total"], 3);
+        for (query, field) in [
+            ("type=spaceship", "type"),
+            ("sort=colour", "sort"),
+            ("lifecycle=zombie", "lifecycle"),
+            ("limit=0", "limit"),
+            ("cursor=junk", "cursor"),
+            ("colour=red", "colour"),
+        ] {
+            let res = app
+                .get(&format!("/api/v1/assets?{query}"), Auth::Bearer(&manager))
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+            assert_eq!(res.json()["error"]["details"][0]["field"], field, "{query}");
+        }
+    });
+}
+
+fn annex_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_manager_keeps_the_inventory_in_the_browser_pages() {
+    on_every_database!(|app| {
+        let manager = app.browser_as(Role::Manager).await;
+        let empty = app.get("/assets", Auth::Browser(&manager)).await;
+        assert!(empty.body.contains("No asset yet") && empty.body.contains("Add the first asset"));
+
+        let bad = app
+            .post_form(
+                "/assets",
+                Auth::Browser(&manager),
+                &[
+                    ("name", "Laptop fleet"),
+                    ("asset_type", "hardware"),
+                    ("classification", "internal"),
+                    ("last_reviewed_on", "31/12/2026"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("is not a date") && bad.body.contains("value=\"Laptop fleet\""),
+            "errors inline, input kept"
+        );
+
+        let made = app
+            .post_form(
+                "/assets",
+                Auth::Browser(&manager),
+                &[
+                    ("id", "HW-1"),
+                    ("name", "Laptop fleet"),
+                    ("asset_type", "hardware"),
+                    ("classification", "internal"),
+                    ("availability", "3"),
+                    ("tags", "endpoints"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let svc = app
+            .post_form(
+                "/assets",
+                Auth::Browser(&manager),
+                &[
+                    ("name", "Mail service"),
+                    ("asset_type", "service"),
+                    ("classification", "confidential"),
+                    ("depends_on", "HW-1"),
+                ],
+            )
+            .await;
+        assert_eq!(svc.status, StatusCode::SEE_OTHER);
+
+        let record = app.get("/assets/HW-1", Auth::Browser(&manager)).await;
+        assert!(record.body.contains("Mail service"), "used by is shown");
+        assert!(
+            record.body.contains("3 Moderate"),
+            "availability shown on the matrix's scale"
+        );
+        assert!(
+            record.body.contains("asset.create"),
+            "history at the bottom"
+        );
+
+        let list = app
+            .get("/assets?type=hardware", Auth::Browser(&manager))
+            .await;
+        assert!(list.body.contains("HW-1") && !list.body.contains("Mail service"));
+        let bulk = app
+            .post_form(
+                "/assets/bulk",
+                Auth::Browser(&manager),
+                &[
+                    ("id", "HW-1"),
+                    ("id", "A-0001"),
+                    ("owner", "it@example.org"),
+                    ("classification", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bulk.status, StatusCode::SEE_OTHER, "{}", bulk.body);
+        assert_eq!(
+            app.store.asset("A-0001").await.unwrap().owner,
+            "it@example.org"
+        );
+        assert_eq!(
+            app.store.asset("HW-1").await.unwrap().classification,
+            "internal",
+            "classification kept"
+        );
+
+        let confirm = app
+            .get("/assets/HW-1/retire", Auth::Browser(&manager))
+            .await;
+        assert!(confirm.body.contains("Retire HW-1"));
+        let retired = app
+            .post_form("/assets/HW-1/retire", Auth::Browser(&manager), &[])
+            .await;
+        assert_eq!(retired.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.store.asset("HW-1").await.unwrap().lifecycle.key(),
+            "retired"
+        );
+
+        let viewer = app.browser_as(Role::Viewer).await;
+        let read = app.get("/assets/HW-1", Auth::Browser(&viewer)).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert!(
+            !read.body.contains("/assets/HW-1/edit"),
+            "no edit button for a viewer"
+        );
+        assert_eq!(
+            app.post_form("/assets/HW-1/retire", Auth::Browser(&viewer), &[])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    });
+}
