@@ -152,7 +152,7 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter) {
     }
     if let Some(t) = &f.tag {
         sql.push(
-            " and exists (select 1 from asset_tag t where t.asset_id = a.asset_id and t.tag = ?)",
+            " and a.asset_id in (select t.asset_id from asset_tag t where t.tag = ?)",
             [Arg::Text(t.clone())],
         );
     }
