@@ -218,6 +218,30 @@ pub struct AssetInput {
     pub last_reviewed_on: String,
 }
 
+impl From<&Asset> for AssetInput {
+    /// The asset as it would be typed, for edit forms and exports.
+    fn from(a: &Asset) -> AssetInput {
+        let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        AssetInput {
+            id: Some(a.id.clone()),
+            name: a.name.clone(),
+            asset_type: a.asset_type.clone(),
+            description: a.description.clone(),
+            owner: a.owner.clone(),
+            custodian: a.custodian.clone(),
+            location: a.location.clone(),
+            classification: a.classification.clone(),
+            confidentiality: num(a.confidentiality),
+            integrity: num(a.integrity),
+            availability: num(a.availability),
+            lifecycle: a.lifecycle.key().into(),
+            tags: a.tags.join(", "),
+            depends_on: a.depends_on.join(", "),
+            last_reviewed_on: a.last_reviewed_on.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// A checked asset, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetDraft {

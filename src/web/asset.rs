@@ -414,24 +414,7 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let a = s.store.asset(&id).await?;
-    let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let v = AssetInput {
-        id: Some(a.id.clone()),
-        name: a.name,
-        asset_type: a.asset_type,
-        description: a.description,
-        owner: a.owner,
-        custodian: a.custodian,
-        location: a.location,
-        classification: a.classification,
-        confidentiality: num(a.confidentiality),
-        integrity: num(a.integrity),
-        availability: num(a.availability),
-        lifecycle: a.lifecycle.key().into(),
-        tags: a.tags.join(", "),
-        depends_on: a.depends_on.join(", "),
-        last_reviewed_on: a.last_reviewed_on.unwrap_or_default(),
-    };
+    let v = AssetInput::from(&a);
     render_form(&s, &caller, v, FormErrors::default(), Some(&a.id)).await
 }
 

@@ -351,6 +351,10 @@ fn every_command_has_help_with_examples() {
         vec!["catalog", "show", "--help"],
         vec!["catalog", "map", "--help"],
         vec!["audit", "verify", "--help"],
+        vec!["asset", "list", "--help"],
+        vec!["asset", "show", "--help"],
+        vec!["asset", "add", "--help"],
+        vec!["asset", "edit", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_annex"))
             .args(&args)
@@ -411,6 +415,104 @@ async fn serve_prints_its_url_answers_and_stops_cleanly_on_sigterm() {
         if db.backend == Backend::Sqlite {
             assert!(db.dir.path().join("annex.db").exists());
         }
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn assets_are_added_edited_listed_and_shown_from_the_command_line() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let added = ok(run(
+            &db,
+            &[
+                "asset",
+                "add",
+                "--id",
+                "SRV-01",
+                "--name",
+                "Web server",
+                "--type",
+                "Hardware",
+                "--classification",
+                "internal",
+                "--availability",
+                "Major",
+                "--tags",
+                "dmz,linux",
+            ],
+        ));
+        assert!(added.contains("created asset SRV-01"), "{added}");
+        let auto = ok(run(
+            &db,
+            &[
+                "asset",
+                "add",
+                "--name",
+                "Portal",
+                "--type",
+                "service",
+                "--classification",
+                "confidential",
+                "--depends-on",
+                "SRV-01",
+            ],
+        ));
+        assert!(auto.contains("A-0001"), "{auto}");
+        let bad = run(
+            &db,
+            &[
+                "asset",
+                "add",
+                "--name",
+                "X",
+                "--type",
+                "spaceship",
+                "--classification",
+                "internal",
+                "--availability",
+                "hihg",
+            ],
+        );
+        assert!(!bad.status.success());
+        let msg = text(&bad);
+        assert!(
+            msg.contains("asset_type: 'spaceship' is not an asset type")
+                && msg.contains("'hihg' is not a level of the impact scale"),
+            "{msg}"
+        );
+        ok(run(
+            &db,
+            &[
+                "asset",
+                "edit",
+                "SRV-01",
+                "--owner",
+                "ops@example.org",
+                "--lifecycle",
+                "retired",
+            ],
+        ));
+        let shown: serde_json::Value = serde_json::from_str(&ok(run(
+            &db,
+            &["asset", "show", "SRV-01", "--format", "json"],
+        )))
+        .unwrap();
+        assert_eq!(shown["owner"], "ops@example.org");
+        assert_eq!(shown["lifecycle"], "retired");
+        assert_eq!(shown["availability"], 4, "kept when not given");
+        let csv = ok(run(&db, &["asset", "list", "--format", "csv"]));
+        assert_eq!(csv.lines().count(), 3);
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .starts_with("id,name,asset_type")
+        );
+        let filtered = ok(run(&db, &["asset", "list", "--lifecycle", "retired"]));
+        assert!(filtered.contains("SRV-01") && !filtered.contains("A-0001"));
+        let wrong = run(&db, &["asset", "list", "--sort", "colour"]);
+        assert!(!wrong.status.success() && text(&wrong).contains("'colour' is not a sort"));
         db.cleanup().await;
     }
 }
