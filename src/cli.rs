@@ -152,7 +152,7 @@ enum AssetCommand {
         #[arg(long)]
         id: Option<String>,
         #[command(flatten)]
-        fields: AssetFields,
+        fields: Box<AssetFields>,
     },
     /// Change an asset; fields not given keep their value
     #[command(
@@ -161,7 +161,7 @@ enum AssetCommand {
     Edit {
         id: String,
         #[command(flatten)]
-        fields: AssetFields,
+        fields: Box<AssetFields>,
     },
 }
 
@@ -645,7 +645,7 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
 
 impl AssetFields {
     /// Fills an input from the flags, over the values it already has.
-    fn apply(self, mut v: AssetInput) -> AssetInput {
+    fn apply(self: Box<Self>, mut v: AssetInput) -> AssetInput {
         let set = |target: &mut String, value: Option<String>| {
             if let Some(x) = value {
                 *target = x;
