@@ -127,6 +127,85 @@ impl Default for AssetSettings {
 }
 
 impl AssetSettings {
+    /// Checks keys (lower-case letters, digits, `_`), names and sizes; names each problem.
+    pub fn validate(&self) -> Result<(), Error> {
+        let mut p = Problems::new();
+        if self.types.is_empty() {
+            p.add("types", "keep at least one asset type");
+        }
+        if self.classification.len() < 2 {
+            p.add(
+                "classification",
+                "a classification scheme needs at least two levels",
+            );
+        }
+        let key_ok = |k: &str| {
+            !k.is_empty()
+                && k.len() <= 40
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        for (i, t) in self.types.iter().enumerate() {
+            if !key_ok(&t.key) {
+                p.add(
+                    &format!("types[{}].key", i + 1),
+                    format!(
+                        "'{}' is not a key: use lower-case letters, digits and _",
+                        t.key
+                    ),
+                );
+            }
+            if self.types.iter().filter(|o| o.key == t.key).count() > 1 {
+                p.add(
+                    &format!("types[{}].key", i + 1),
+                    format!("the key '{}' is used twice", t.key),
+                );
+            }
+            if t.name.trim().is_empty() || t.name.chars().count() > 60 {
+                p.add(
+                    &format!("types[{}].name", i + 1),
+                    "give each type a name of 1 to 60 characters",
+                );
+            }
+        }
+        for (i, c) in self.classification.iter().enumerate() {
+            if !key_ok(&c.key) {
+                p.add(
+                    &format!("classification[{}].key", i + 1),
+                    format!(
+                        "'{}' is not a key: use lower-case letters, digits and _",
+                        c.key
+                    ),
+                );
+            }
+            if self
+                .classification
+                .iter()
+                .filter(|o| o.key == c.key)
+                .count()
+                > 1
+            {
+                p.add(
+                    &format!("classification[{}].key", i + 1),
+                    format!("the key '{}' is used twice", c.key),
+                );
+            }
+            if c.name.trim().is_empty() || c.name.chars().count() > 60 {
+                p.add(
+                    &format!("classification[{}].name", i + 1),
+                    "give each level a name of 1 to 60 characters",
+                );
+            }
+            if c.handling.chars().count() > 2000 {
+                p.add(
+                    &format!("classification[{}].handling", i + 1),
+                    "handling rules have at most 2000 characters",
+                );
+            }
+        }
+        p.into_result()
+    }
+
     fn find_type(&self, raw: &str) -> Option<&AssetType> {
         let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
         self.types

@@ -210,6 +210,87 @@ impl Store {
         }
     }
 
+    /// Replaces the asset types and classification scheme. A type or level that assets still
+    /// use cannot be removed: the refusal says how many assets use it.
+    pub async fn set_asset_settings(
+        &self,
+        actor: &str,
+        settings: AssetSettings,
+    ) -> Result<AssetSettings> {
+        settings.validate()?;
+        let before = self.asset_settings().await?;
+        if before == settings {
+            return Ok(settings);
+        }
+        let mut tx = self.write().await?;
+        let mut problems = Vec::new();
+        for t in before
+            .types
+            .iter()
+            .filter(|t| !settings.types.iter().any(|n| n.key == t.key))
+        {
+            let (n,): (i64,) = tx_query!(
+                tx,
+                fetch_one,
+                (i64,),
+                "select count(*) from asset where asset_type = $1",
+                &t.key
+            )?;
+            if n > 0 {
+                problems.push(FieldError::new(
+                    "types",
+                    format!(
+                        "{n} assets are of type '{}': change them before removing the type",
+                        t.name
+                    ),
+                ));
+            }
+        }
+        for c in before
+            .classification
+            .iter()
+            .filter(|c| !settings.classification.iter().any(|n| n.key == c.key))
+        {
+            let (n,): (i64,) = tx_query!(
+                tx,
+                fetch_one,
+                (i64,),
+                "select count(*) from asset where classification = $1",
+                &c.key
+            )?;
+            if n > 0 {
+                problems.push(FieldError::new(
+                    "classification",
+                    format!(
+                        "{n} assets are classified '{}': reclassify them before removing the level",
+                        c.name
+                    ),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        let json = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.into()))?;
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "insert into org_setting (setting_key, value_json, updated_at) values ($1, $2, $3)
+             on conflict (setting_key) do update set value_json = excluded.value_json, updated_at = excluded.updated_at",
+            SETTINGS_KEY,
+            &json,
+            &now
+        )?;
+        tx.audit(
+            Change::new(actor, "asset_settings.update", "setting", SETTINGS_KEY)
+                .before(&before)
+                .after(&settings),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+
     /// Creates an asset; its id is the one given or the next `A-nnnn`.
     pub async fn create_asset(&self, actor: &str, draft: AssetDraft) -> Result<Asset> {
         let mut tx = self.write().await?;

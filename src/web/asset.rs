@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}", get(record).post(update))
         .route("/assets/{id}/edit", get(edit_form))
         .route("/assets/{id}/retire", get(retire_page).post(retire))
+        .route("/settings/assets", get(settings_page).post(settings_submit))
 }
 
 fn can_edit(caller: &Caller) -> bool {
@@ -552,5 +553,113 @@ async fn bulk(
     {
         Ok(_) => Ok(Redirect::to("/assets?notice=assets-updated").into_response()),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "asset_settings.html")]
+struct SettingsPage {
+    l: Layout,
+    errors: FormErrors,
+    can_edit: bool,
+    levels: Vec<ClassificationLevel>,
+    types: Vec<AssetType>,
+}
+
+/// Renders the settings with one empty row for a new level and a new type.
+async fn render_settings(
+    s: &AppState,
+    caller: &Caller,
+    mut settings: AssetSettings,
+    errors: FormErrors,
+    q: Option<&str>,
+) -> PageResult {
+    let l = layout(s, caller, "Asset types and classification", "assets", q).await?;
+    settings.classification.push(ClassificationLevel {
+        key: String::new(),
+        name: String::new(),
+        handling: String::new(),
+    });
+    settings.types.push(AssetType {
+        key: String::new(),
+        name: String::new(),
+    });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        SettingsPage {
+            l,
+            errors,
+            can_edit: can_edit(caller),
+            levels: settings.classification,
+            types: settings.types,
+        },
+    )
+        .into_response())
+}
+
+async fn settings_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let settings = s.store.asset_settings().await?;
+    render_settings(&s, &caller, settings, FormErrors::default(), q.as_deref()).await
+}
+
+async fn settings_submit(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let (keys, names, handling) = (
+        form.all("level_key"),
+        form.all("level_name"),
+        form.all("level_handling"),
+    );
+    let classification = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !k.trim().is_empty())
+        .map(|(i, k)| ClassificationLevel {
+            key: k.trim().to_string(),
+            name: names
+                .get(i)
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default(),
+            handling: handling
+                .get(i)
+                .map(|h| h.trim().to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let (tkeys, tnames) = (form.all("type_key"), form.all("type_name"));
+    let types = tkeys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !k.trim().is_empty())
+        .map(|(i, k)| AssetType {
+            key: k.trim().to_string(),
+            name: tnames
+                .get(i)
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let wanted = AssetSettings {
+        types,
+        classification,
+    };
+    match s
+        .store
+        .set_asset_settings(&actor(&caller), wanted.clone())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/settings/assets?notice=settings-saved").into_response()),
+        Err(e) => render_settings(&s, &caller, wanted, FormErrors::from_error(e)?, None).await,
     }
 }

@@ -72,6 +72,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/assets/{id}/edit", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}/retire", Access::Roles(EDITORS)),
     ("POST", "/assets/{id}/retire", Access::Roles(EDITORS)),
+    ("GET", "/settings/assets", Access::SignedIn),
+    ("POST", "/settings/assets", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix", Access::SignedIn),
     ("POST", "/risk-matrix", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix/preset", Access::Roles(EDITORS)),

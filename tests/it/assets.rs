@@ -334,3 +334,94 @@ async fn a_manager_keeps_the_inventory_in_the_browser_pages() {
         );
     });
 }
+
+#[tokio::test]
+async fn the_classification_scheme_is_configured_and_levels_in_use_cannot_be_removed() {
+    on_every_database!(|app| {
+        let manager = app.browser_as(Role::Manager).await;
+        let page = app.get("/settings/assets", Auth::Browser(&manager)).await;
+        assert!(page.body.contains("Handling rules") && page.body.contains("value=\"restricted\""));
+        let scheme = |levels: &[(&str, &str)]| -> Vec<(String, String)> {
+            let mut f: Vec<(String, String)> = Vec::new();
+            for (k, n) in levels {
+                f.push(("level_key".into(), k.to_string()));
+                f.push(("level_name".into(), n.to_string()));
+                f.push(("level_handling".into(), format!("Handle {n} with care.")));
+            }
+            for (k, n) in [("hardware", "Hardware"), ("software", "Software")] {
+                f.push(("type_key".into(), k.into()));
+                f.push(("type_name".into(), n.into()));
+            }
+            f
+        };
+        let fields = scheme(&[
+            ("open", "Open"),
+            ("internal", "Internal"),
+            ("secret", "Secret"),
+        ]);
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let saved = app
+            .post_form("/settings/assets", Auth::Browser(&manager), &borrowed)
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let made = app
+            .post_form(
+                "/assets",
+                Auth::Browser(&manager),
+                &[
+                    ("name", "Vault"),
+                    ("asset_type", "hardware"),
+                    ("classification", "Secret"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        assert_eq!(
+            app.store.asset("A-0001").await.unwrap().classification,
+            "secret"
+        );
+
+        let fields = scheme(&[("open", "Open"), ("internal", "Internal")]);
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let refused = app
+            .post_form("/settings/assets", Auth::Browser(&manager), &borrowed)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("1 assets are classified &#x27;Secret&#x27;")
+                || refused.body.contains("assets are classified"),
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            app.store
+                .asset_settings()
+                .await
+                .unwrap()
+                .classification
+                .len(),
+            3,
+            "nothing changed"
+        );
+
+        let bad = scheme(&[("Open Level", "Open"), ("internal", "")]);
+        let borrowed: Vec<(&str, &str)> =
+            bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let invalid = app
+            .post_form("/settings/assets", Auth::Browser(&manager), &borrowed)
+            .await;
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            invalid.body.contains("classification[1].key")
+                && invalid.body.contains("classification[2].name")
+        );
+    });
+}
