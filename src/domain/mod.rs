@@ -6,4 +6,5 @@ pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod matrix;
+pub mod measure;
 pub mod user;

@@ -171,7 +171,12 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter) {
 }
 
 /// Hands out the next readable id of a kind (`A-0001`), skipping ids people chose themselves.
-async fn next_id(tx: &mut Tx, kind: &str, prefix: &str, table_check: &str) -> Result<String> {
+pub(super) async fn next_id(
+    tx: &mut Tx,
+    kind: &str,
+    prefix: &str,
+    table_check: &str,
+) -> Result<String> {
     for _ in 0..10_000 {
         let (n,): (i64,) = tx_query!(
             tx,

@@ -26,6 +26,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "asset",
         include_str!("../../migrations/sqlite/0003_asset.sql"),
     ),
+    (
+        4,
+        "measure",
+        include_str!("../../migrations/sqlite/0004_measure.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -42,6 +47,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "asset",
         include_str!("../../migrations/postgres/0003_asset.sql"),
+    ),
+    (
+        4,
+        "measure",
+        include_str!("../../migrations/postgres/0004_measure.sql"),
     ),
 ];
 

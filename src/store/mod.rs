@@ -10,12 +10,14 @@ mod audit;
 mod auth;
 mod catalog;
 mod matrix;
+mod measure;
 mod migrate;
 
 pub use asset::{AssetFilter, AssetSort};
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
+pub use measure::MeasureFilter;
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};

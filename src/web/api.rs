@@ -11,6 +11,7 @@ use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
 };
 use crate::domain::matrix::Matrix;
+use crate::domain::measure::{Measure, MeasureInput};
 use crate::error::{Error, FieldError, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
@@ -62,6 +63,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_risk_matrix, put_risk_matrix))
         .routes(routes!(list_assets, create_asset))
         .routes(routes!(get_asset, update_asset))
+        .routes(routes!(list_measures, create_measure))
+        .routes(routes!(get_measure, update_measure))
 }
 
 /// The error body of every failed API call.
@@ -501,6 +504,88 @@ async fn update_asset(
     )?;
     let actor = caller.user.map(|u| u.email).unwrap_or_default();
     Ok(Json(s.store.update_asset(&actor, &id, draft).await?))
+}
+
+/// The treatment plan: measures by due date (undated last), filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/measures", tag = "measures",
+    params(
+        ("q" = Option<String>, Query, description = "text in the id, name or description"),
+        ("status" = Option<String>, Query, description = "planned, in_progress, implemented or deprecated"),
+        ("owner" = Option<String>, Query),
+        ("control" = Option<String>, Query, description = "a control id, e.g. 8.13 or iso27002-2013:9.4.2"),
+        ("overdue" = Option<bool>, Query, description = "only open measures past their due date"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = Page<Measure>), (status = 422, body = ErrorBody)))]
+async fn list_measures(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Page<Measure>> {
+    let pairs = query_pairs(raw)?;
+    let mut problems = Problems::new();
+    for (k, _) in &pairs {
+        if ![
+            "q", "status", "owner", "control", "overdue", "limit", "cursor",
+        ]
+        .contains(&k.as_str())
+        {
+            problems.add(
+                k,
+                "unknown parameter: use q, status, owner, control, overdue, limit or cursor",
+            );
+        }
+    }
+    problems.into_result()?;
+    let today = s.store.clock().now().date().to_string();
+    let filter = super::measure::measure_filter(&pairs, &today)?;
+    let limit = parse_limit(&pairs, 100, 500)?;
+    Ok(Json(
+        s.store
+            .list_measures(&filter, first(&pairs, "cursor"), limit)
+            .await?,
+    ))
+}
+
+/// Creates a measure (managers and admins).
+#[utoipa::path(post, path = "/api/v1/measures", tag = "measures", request_body = MeasureInput,
+    responses((status = 201, body = Measure), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_measure(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(input): JsonBody<MeasureInput>,
+) -> Result<(StatusCode, Json<Measure>), ApiError> {
+    let draft = input.parse()?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.create_measure(&actor, draft).await?),
+    ))
+}
+
+/// One measure with the controls it implements.
+#[utoipa::path(get, path = "/api/v1/measures/{id}", tag = "measures", params(("id" = String, Path)),
+    responses((status = 200, body = Measure), (status = 404, body = ErrorBody)))]
+async fn get_measure(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Measure> {
+    Ok(Json(s.store.measure(&id).await?))
+}
+
+/// Replaces a measure (managers and admins; contributors for the measures they own).
+#[utoipa::path(put, path = "/api/v1/measures/{id}", tag = "measures", params(("id" = String, Path)), request_body = MeasureInput,
+    responses((status = 200, body = Measure), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_measure(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<MeasureInput>,
+) -> ApiResult<Measure> {
+    let current = s.store.measure(&id).await?;
+    if !super::measure::may_edit(&caller, &current) {
+        return Err(Error::Forbidden.into());
+    }
+    let draft = input.parse()?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok(Json(s.store.update_measure(&actor, &id, draft).await?))
 }
 
 impl From<anyhow::Error> for ApiError {

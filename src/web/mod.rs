@@ -5,6 +5,7 @@
 pub mod api;
 pub(crate) mod asset;
 mod matrix;
+pub(crate) mod measure;
 mod pages;
 pub mod serve;
 mod session;
@@ -45,6 +46,8 @@ const ADMIN: &[Role] = &[Role::Admin];
 const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 /// Those who edit all ISMS content.
 const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
+/// Editors, and contributors for the records they own (checked by the handler).
+const OWNERS: &[Role] = &[Role::Admin, Role::Manager, Role::Contributor];
 
 /// The access policy of every route: (method, route pattern, who).
 pub const POLICY: &[(&str, &str, Access)] = &[
@@ -72,6 +75,12 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/assets/{id}/edit", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}/retire", Access::Roles(EDITORS)),
     ("POST", "/assets/{id}/retire", Access::Roles(EDITORS)),
+    ("GET", "/measures", Access::SignedIn),
+    ("POST", "/measures", Access::Roles(EDITORS)),
+    ("GET", "/measures/new", Access::Roles(EDITORS)),
+    ("GET", "/measures/{id}", Access::SignedIn),
+    ("POST", "/measures/{id}", Access::Roles(OWNERS)),
+    ("GET", "/measures/{id}/edit", Access::Roles(OWNERS)),
     ("GET", "/settings/assets", Access::SignedIn),
     ("POST", "/settings/assets", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix", Access::SignedIn),
@@ -108,6 +117,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
     ("GET", "/api/v1/risk-matrix", Access::SignedIn),
+    ("GET", "/api/v1/measures", Access::SignedIn),
+    ("POST", "/api/v1/measures", Access::Roles(EDITORS)),
+    ("GET", "/api/v1/measures/{id}", Access::SignedIn),
+    ("PUT", "/api/v1/measures/{id}", Access::Roles(OWNERS)),
     ("GET", "/api/v1/assets", Access::SignedIn),
     ("POST", "/api/v1/assets", Access::Roles(EDITORS)),
     ("GET", "/api/v1/assets/{id}", Access::SignedIn),
@@ -147,6 +160,7 @@ pub fn router(state: AppState) -> Router {
     pages::routes()
         .merge(matrix::routes())
         .merge(asset::routes())
+        .merge(measure::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -107,6 +107,7 @@ fn notice_text(code: &str) -> Option<String> {
         "settings-saved" => "Settings saved.",
         "matrix-saved" => "The risk matrix was saved.",
         "asset-saved" => "The asset was saved.",
+        "measure-saved" => "The measure was saved.",
         "asset-retired" => "The asset was retired.",
         "assets-updated" => "The selected assets were updated.",
         "signed-out" => "You are signed out.",
@@ -1068,6 +1069,7 @@ struct ControlPage {
     attributes: Vec<AttrRow>,
     mapped: Vec<crate::domain::catalog::MappedControl>,
     new_since: Vec<String>,
+    measures: Vec<crate::domain::measure::Measure>,
 }
 
 async fn control_page(
@@ -1136,6 +1138,7 @@ async fn control_page(
         group_title: c.group.as_deref().and_then(title_of),
         attributes,
         mapped: s.store.mapped_controls(&fw.id, &c.id).await?,
+        measures: s.store.measures_for_control(&fw.id, &c.id).await?,
         new_since: {
             s.store
                 .new_relative_to(&fw.id, &c.id)

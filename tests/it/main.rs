@@ -9,6 +9,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod matrix;
+mod measures;
 mod people;
 mod roles;
 mod scale_out;

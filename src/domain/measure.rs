@@ -1,0 +1,297 @@
+//! Implementation measures: the organisation's own actions (with an owner, a status, a due
+//! date, effort and cost) that implement catalogue controls and treat risks. One measure can
+//! serve many controls and many risks.
+
+use crate::domain::asset::parse_date;
+use crate::error::{Error, Problems};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureStatus {
+    Planned,
+    InProgress,
+    Implemented,
+    Deprecated,
+}
+
+impl MeasureStatus {
+    pub const ALL: [MeasureStatus; 4] = [
+        MeasureStatus::Planned,
+        MeasureStatus::InProgress,
+        MeasureStatus::Implemented,
+        MeasureStatus::Deprecated,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            MeasureStatus::Planned => "planned",
+            MeasureStatus::InProgress => "in_progress",
+            MeasureStatus::Implemented => "implemented",
+            MeasureStatus::Deprecated => "deprecated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasureStatus::Planned => "planned",
+            MeasureStatus::InProgress => "in progress",
+            MeasureStatus::Implemented => "implemented",
+            MeasureStatus::Deprecated => "deprecated",
+        }
+    }
+
+    /// Whether work is still due (planned or in progress).
+    pub fn open(self) -> bool {
+        matches!(self, MeasureStatus::Planned | MeasureStatus::InProgress)
+    }
+
+    pub fn parse(raw: &str) -> Result<MeasureStatus, String> {
+        let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
+        MeasureStatus::ALL
+            .into_iter()
+            .find(|s| s.key() == norm)
+            .ok_or_else(|| format!("'{}' is not a measure status: use planned, in progress, implemented or deprecated", raw.trim()))
+    }
+}
+
+/// A catalogue control a measure implements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ControlRef {
+    pub framework: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Measure {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub owner: String,
+    pub status: MeasureStatus,
+    /// `YYYY-MM-DD`
+    pub due_on: Option<String>,
+    /// Free text, e.g. "5 person-days".
+    pub effort: String,
+    /// Whole currency units.
+    pub cost: Option<i64>,
+    pub controls: Vec<ControlRef>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Measure {
+    /// Open and past its due date on `today` (`YYYY-MM-DD`).
+    pub fn overdue(&self, today: &str) -> bool {
+        self.status.open() && self.due_on.as_deref().is_some_and(|d| d < today)
+    }
+}
+
+/// A measure as typed in a form or an API body.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MeasureInput {
+    pub id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub owner: String,
+    /// planned (default), in progress, implemented or deprecated
+    pub status: String,
+    /// `YYYY-MM-DD`
+    pub due_on: String,
+    pub effort: String,
+    /// Whole currency units, e.g. 12000.
+    pub cost: Option<serde_json::Value>,
+    /// Control ids, comma-separated or a list: `5.17, 8.5`; another framework as
+    /// `iso27002-2013:9.4.2`. Ids without a framework are ISO/IEC 27002:2022.
+    pub controls: Option<serde_json::Value>,
+}
+
+/// A checked measure; control references are checked against the catalogue by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureDraft {
+    pub id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub owner: String,
+    pub status: MeasureStatus,
+    pub due_on: Option<String>,
+    pub effort: String,
+    pub cost: Option<i64>,
+    pub controls: Vec<ControlRef>,
+}
+
+pub const DEFAULT_FRAMEWORK: &str = "iso27002-2022";
+
+/// Reads `5.17, iso27002-2013:9.4.2` into control references (ids normalised, duplicates removed).
+pub fn parse_control_refs(raw: &str) -> Vec<ControlRef> {
+    let mut out: Vec<ControlRef> = Vec::new();
+    for part in raw
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (framework, id) = match part.split_once(':') {
+            Some((f, i)) => (f.trim().to_string(), i.trim()),
+            None => (DEFAULT_FRAMEWORK.to_string(), part),
+        };
+        let r = ControlRef {
+            framework,
+            id: crate::domain::catalog::normalise_control_id(id),
+        };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+fn text_of(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Some(other) => other.to_string(),
+    }
+}
+
+impl MeasureInput {
+    pub fn cost_text(&self) -> String {
+        text_of(&self.cost)
+    }
+
+    pub fn controls_text(&self) -> String {
+        text_of(&self.controls)
+    }
+
+    pub fn parse(&self) -> Result<MeasureDraft, Error> {
+        let mut p = Problems::new();
+        let id = match self.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => p.take(
+                "id",
+                crate::domain::asset::parse_asset_id(raw)
+                    .map_err(|e| e.replace("asset id", "measure id")),
+            ),
+            None => None,
+        };
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            p.add("name", "give the measure a name of 1 to 200 characters");
+        }
+        let status = if self.status.trim().is_empty() {
+            MeasureStatus::Planned
+        } else {
+            p.take("status", MeasureStatus::parse(&self.status))
+                .unwrap_or(MeasureStatus::Planned)
+        };
+        let due_on = match self.due_on.trim() {
+            "" => None,
+            raw => p.take("due_on", parse_date(raw)),
+        };
+        let cost = match self.cost_text().trim().replace([' ', '_'], "").as_str() {
+            "" => None,
+            raw => {
+                match raw.parse::<i64>() {
+                    Ok(c) if c >= 0 => Some(c),
+                    _ => {
+                        p.add("cost", format!("'{raw}' is not a cost: give a whole, non-negative amount such as 12000"));
+                        None
+                    }
+                }
+            }
+        };
+        for (field, value, max) in [
+            ("description", &self.description, 5000),
+            ("owner", &self.owner, 200),
+            ("effort", &self.effort, 100),
+        ] {
+            if value.trim().chars().count() > max {
+                p.add(field, format!("at most {max} characters"));
+            }
+        }
+        p.into_result()?;
+        Ok(MeasureDraft {
+            id,
+            name,
+            description: self.description.trim().to_string(),
+            owner: self.owner.trim().to_string(),
+            status,
+            due_on,
+            effort: self.effort.trim().to_string(),
+            cost,
+            controls: parse_control_refs(&self.controls_text()),
+        })
+    }
+}
+
+impl From<&Measure> for MeasureInput {
+    fn from(m: &Measure) -> MeasureInput {
+        let controls: Vec<String> = m
+            .controls
+            .iter()
+            .map(|c| {
+                if c.framework == DEFAULT_FRAMEWORK {
+                    c.id.clone()
+                } else {
+                    format!("{}:{}", c.framework, c.id)
+                }
+            })
+            .collect();
+        MeasureInput {
+            id: Some(m.id.clone()),
+            name: m.name.clone(),
+            description: m.description.clone(),
+            owner: m.owner.clone(),
+            status: m.status.key().into(),
+            due_on: m.due_on.clone().unwrap_or_default(),
+            effort: m.effort.clone(),
+            cost: m.cost.map(|c| serde_json::Value::String(c.to_string())),
+            controls: Some(serde_json::Value::String(controls.join(", "))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_references_default_to_2022_and_accept_other_frameworks() {
+        let refs = parse_control_refs("5.17, A.8.5; iso27002-2013:9.4.2, 5.17");
+        assert_eq!(refs.len(), 3);
+        assert_eq!(
+            refs[1],
+            ControlRef {
+                framework: DEFAULT_FRAMEWORK.into(),
+                id: "8.5".into()
+            }
+        );
+        assert_eq!(refs[2].framework, "iso27002-2013");
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let m = MeasureInput {
+            name: "".into(),
+            status: "done-ish".into(),
+            due_on: "soon".into(),
+            cost: Some(serde_json::json!(-5)),
+            ..MeasureInput::default()
+        };
+        let fields: Vec<String> = m
+            .parse()
+            .unwrap_err()
+            .fields()
+            .iter()
+            .map(|f| f.field.clone())
+            .collect();
+        assert_eq!(fields, ["name", "status", "due_on", "cost"]);
+    }
+}

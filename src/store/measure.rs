@@ -1,0 +1,378 @@
+//! Implementation measures in the store: create and update with their controls (checked
+//! against the catalogues), the register (the treatment plan: by due date, overdue first),
+//! and the measures behind a control.
+
+use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_query};
+use crate::domain::audit::Change;
+use crate::domain::measure::{ControlRef, Measure, MeasureDraft, MeasureStatus};
+use crate::error::{Error, FieldError, Result};
+use crate::store::Page;
+
+type MeasureRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    String,
+    String,
+);
+const COLUMNS: &str = "m.measure_id, m.name, m.description, m.owner, m.status, m.due_on, m.effort, m.cost, m.created_at, m.updated_at";
+/// Measures without a due date sort after every dated one.
+const DUE_KEY: &str = "coalesce(m.due_on, '9999-12-31')";
+
+fn measure_from(r: MeasureRow) -> Measure {
+    Measure {
+        id: r.0,
+        name: r.1,
+        description: r.2,
+        owner: r.3,
+        status: MeasureStatus::parse(&r.4).unwrap_or(MeasureStatus::Planned),
+        due_on: r.5,
+        effort: r.6,
+        cost: r.7,
+        controls: Vec::new(),
+        created_at: r.8,
+        updated_at: r.9,
+    }
+}
+
+/// Which measures to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeasureFilter {
+    pub status: Option<MeasureStatus>,
+    pub owner: Option<String>,
+    pub control: Option<ControlRef>,
+    /// Only open measures due before this day (`YYYY-MM-DD`).
+    pub overdue_on: Option<String>,
+    pub text: Option<String>,
+}
+
+fn where_filter(sql: &mut Sql, f: &MeasureFilter) {
+    if let Some(s) = f.status {
+        sql.push(" and m.status = ?", [Arg::Text(s.key().into())]);
+    }
+    if let Some(o) = &f.owner {
+        sql.push(" and m.owner = ?", [Arg::Text(o.clone())]);
+    }
+    if let Some(c) = &f.control {
+        sql.push(
+            " and m.measure_id in (select mc.measure_id from measure_control mc where mc.framework_id = ? and mc.control_id = ?)",
+            [Arg::Text(c.framework.clone()), Arg::Text(c.id.clone())],
+        );
+    }
+    if let Some(day) = &f.overdue_on {
+        sql.push(
+            " and m.status in ('planned', 'in_progress') and m.due_on < ?",
+            [Arg::Text(day.clone())],
+        );
+    }
+    if let Some(q) = &f.text {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = format!("%{escaped}%");
+        sql.push(
+            " and (lower(m.name) like ? escape '\\' or lower(m.measure_id) like ? escape '\\' or lower(m.description) like ? escape '\\')",
+            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
+        );
+    }
+}
+
+async fn read_measure(tx: &mut Tx, id: &str) -> Result<Measure> {
+    let r: Option<MeasureRow> = tx_query!(
+        tx,
+        fetch_optional,
+        MeasureRow,
+        &format!("select {COLUMNS} from measure m where m.measure_id = $1"),
+        id
+    )?;
+    let mut m = measure_from(r.ok_or_else(|| Error::NotFound(format!("measure {id}")))?);
+    let refs: Vec<(String, String)> = tx_query!(
+        tx,
+        fetch_all,
+        (String, String),
+        "select framework_id, control_id from measure_control where measure_id = $1 order by framework_id desc, control_id",
+        id
+    )?;
+    m.controls = refs
+        .into_iter()
+        .map(|(framework, id)| ControlRef { framework, id })
+        .collect();
+    Ok(m)
+}
+
+impl Store {
+    /// Checks that every control a measure names exists in its catalogue.
+    async fn check_controls(&self, refs: &[ControlRef]) -> Result<()> {
+        let catalogs = self.catalogs().await?;
+        let mut problems = Vec::new();
+        for r in refs {
+            match catalogs.iter().find(|c| c.framework.id == r.framework) {
+                None => problems.push(FieldError::new(
+                    "controls",
+                    format!("there is no framework '{}'", r.framework),
+                )),
+                Some(c) if c.control(&r.id).is_err() => problems.push(FieldError::new(
+                    "controls",
+                    format!("there is no control {} in {}", r.id, c.framework.name),
+                )),
+                Some(_) => {}
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(problems))
+        }
+    }
+
+    pub async fn create_measure(&self, actor: &str, draft: MeasureDraft) -> Result<Measure> {
+        self.check_controls(&draft.controls).await?;
+        let mut tx = self.write().await?;
+        let id = match &draft.id {
+            Some(id) => {
+                let taken: Option<(String,)> = tx_query!(
+                    tx,
+                    fetch_optional,
+                    (String,),
+                    "select measure_id from measure where measure_id = $1",
+                    id
+                )?;
+                if taken.is_some() {
+                    return Err(Error::field(
+                        "id",
+                        format!("a measure with the id {id} already exists"),
+                    ));
+                }
+                id.clone()
+            }
+            None => {
+                super::asset::next_id(
+                    &mut tx,
+                    "measure",
+                    "M",
+                    "select measure_id from measure where measure_id = $1",
+                )
+                .await?
+            }
+        };
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "insert into measure (measure_id, name, description, owner, status, due_on, effort, cost, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            &id,
+            &draft.name,
+            &draft.description,
+            &draft.owner,
+            draft.status.key(),
+            &draft.due_on,
+            &draft.effort,
+            draft.cost,
+            &now
+        )?;
+        write_controls(&mut tx, &id, &draft.controls).await?;
+        let m = read_measure(&mut tx, &id).await?;
+        tx.audit(Change::new(actor, "measure.create", "measure", &id).after(&m))
+            .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn update_measure(
+        &self,
+        actor: &str,
+        id: &str,
+        draft: MeasureDraft,
+    ) -> Result<Measure> {
+        if draft.id.as_deref().is_some_and(|d| d != id) {
+            return Err(Error::field("id", "the id of a measure cannot be changed"));
+        }
+        self.check_controls(&draft.controls).await?;
+        let mut tx = self.write().await?;
+        let before = read_measure(&mut tx, id).await?;
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update measure set name = $2, description = $3, owner = $4, status = $5, due_on = $6, effort = $7, cost = $8, updated_at = $9
+             where measure_id = $1",
+            id,
+            &draft.name,
+            &draft.description,
+            &draft.owner,
+            draft.status.key(),
+            &draft.due_on,
+            &draft.effort,
+            draft.cost,
+            &now
+        )?;
+        tx_exec!(tx, "delete from measure_control where measure_id = $1", id)?;
+        write_controls(&mut tx, id, &draft.controls).await?;
+        let after = read_measure(&mut tx, id).await?;
+        let mut same = after.clone();
+        same.updated_at = before.updated_at.clone();
+        if same == before {
+            return Ok(before);
+        }
+        tx.audit(
+            Change::new(actor, "measure.update", "measure", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn measure(&self, id: &str) -> Result<Measure> {
+        let r: Option<MeasureRow> = pool_query!(
+            self,
+            fetch_optional,
+            MeasureRow,
+            &format!("select {COLUMNS} from measure m where m.measure_id = $1"),
+            id
+        )?;
+        let mut m = measure_from(r.ok_or_else(|| Error::NotFound(format!("measure {id}")))?);
+        self.attach_controls(std::slice::from_mut(&mut m)).await?;
+        Ok(m)
+    }
+
+    /// The treatment plan: measures by due date (undated last), then id.
+    pub async fn list_measures(
+        &self,
+        f: &MeasureFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Measure>> {
+        let limit = limit.clamp(1, 500);
+        let mut count = Sql::new("select count(*) from measure m where 1 = 1");
+        where_filter(&mut count, f);
+        let (total,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (i64,)>(&count.text),
+            &count.args
+        )
+        .fetch_one(c)
+        .await)?;
+        let mut sql = Sql::new(&format!("select {COLUMNS} from measure m where 1 = 1"));
+        where_filter(&mut sql, f);
+        if let Some(c) = cursor.filter(|c| !c.is_empty()) {
+            let (due, id) = c.split_once('|').ok_or_else(|| {
+                Error::field(
+                    "cursor",
+                    format!("'{c}' is not a cursor from a previous page"),
+                )
+            })?;
+            sql.push(
+                &format!(" and ({DUE_KEY}, m.measure_id) > (?, ?)"),
+                [Arg::Text(due.into()), Arg::Text(id.into())],
+            );
+        }
+        sql.push(
+            &format!(" order by {DUE_KEY}, m.measure_id limit ?"),
+            [Arg::Int(limit + 1)],
+        );
+        let rows: Vec<MeasureRow> = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, MeasureRow>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        let more = rows.len() as i64 > limit;
+        let mut items: Vec<Measure> = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(measure_from)
+            .collect();
+        self.attach_controls(&mut items).await?;
+        let next_cursor = if more {
+            items.last().map(|m| {
+                format!(
+                    "{}|{}",
+                    m.due_on.clone().unwrap_or_else(|| "9999-12-31".into()),
+                    m.id
+                )
+            })
+        } else {
+            None
+        };
+        Ok(Page {
+            items,
+            total,
+            next_cursor,
+        })
+    }
+
+    async fn attach_controls(&self, items: &mut [Measure]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::new(
+            "select measure_id, framework_id, control_id from measure_control where measure_id in (",
+        );
+        for (i, m) in items.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(m.id.clone())]);
+        }
+        sql.push(") order by framework_id desc, control_id", []);
+        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (String, String, String)>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        for (mid, framework, id) in rows {
+            if let Some(m) = items.iter_mut().find(|m| m.id == mid) {
+                m.controls.push(ControlRef { framework, id });
+            }
+        }
+        for m in items.iter_mut() {
+            m.controls.sort_by(|a, b| {
+                b.framework
+                    .cmp(&a.framework)
+                    .then(super::catalog::id_order(&a.id).cmp(&super::catalog::id_order(&b.id)))
+            });
+        }
+        Ok(())
+    }
+
+    /// The measures that implement a control.
+    pub async fn measures_for_control(&self, framework: &str, id: &str) -> Result<Vec<Measure>> {
+        let f = MeasureFilter {
+            control: Some(ControlRef {
+                framework: framework.into(),
+                id: id.into(),
+            }),
+            ..MeasureFilter::default()
+        };
+        Ok(self.list_measures(&f, None, 500).await?.items)
+    }
+
+    /// Distinct owners of measures, for the filter menu.
+    pub async fn measure_owners(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select distinct owner from measure where owner <> '' order by owner limit 500"
+        )?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+async fn write_controls(tx: &mut Tx, id: &str, refs: &[ControlRef]) -> Result<()> {
+    for r in refs {
+        tx_exec!(
+            tx,
+            "insert into measure_control (measure_id, framework_id, control_id) values ($1, $2, $3)",
+            id,
+            &r.framework,
+            &r.id
+        )?;
+    }
+    Ok(())
+}
