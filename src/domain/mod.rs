@@ -7,4 +7,5 @@ pub mod catalog;
 pub mod clock;
 pub mod matrix;
 pub mod measure;
+pub mod risk;
 pub mod user;

@@ -34,6 +34,17 @@ impl Store {
         }
         let json = serde_json::to_string(&matrix).map_err(|e| Error::Internal(e.into()))?;
         let mut tx = self.write().await?;
+        let (risks,): (i64,) = tx_query!(tx, fetch_one, (i64,), "select count(*) from risk")?;
+        if risks > 0
+            && (before.likelihood.len() != matrix.likelihood.len()
+                || before.impact.len() != matrix.impact.len())
+        {
+            return Err(Error::Conflict(format!(
+                "{risks} risks are rated on the current {}×{} scales: changing the number of likelihood or impact steps would silently rescale them. Keep the scales' sizes (names, descriptions, colours and the grid can change), or re-rate the risks on a new matrix first",
+                before.likelihood.len(),
+                before.impact.len()
+            )));
+        }
         let now = tx.now().to_string();
         let existing: Option<(i64,)> = tx_query!(
             tx,
@@ -56,6 +67,8 @@ impl Store {
                 &now
             )?;
         }
+        // Ratings keep their values; the levels they give follow the new grid.
+        Store::relevel_risks(&mut tx, &matrix).await?;
         tx.audit(
             Change::new(actor, "risk_matrix.update", "risk_matrix", "1")
                 .before(&before)

@@ -31,6 +31,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "measure",
         include_str!("../../migrations/sqlite/0004_measure.sql"),
     ),
+    (
+        5,
+        "risk",
+        include_str!("../../migrations/sqlite/0005_risk.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -52,6 +57,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "measure",
         include_str!("../../migrations/postgres/0004_measure.sql"),
+    ),
+    (
+        5,
+        "risk",
+        include_str!("../../migrations/postgres/0005_risk.sql"),
     ),
 ];
 

@@ -12,12 +12,14 @@ mod catalog;
 mod matrix;
 mod measure;
 mod migrate;
+mod risk;
 
 pub use asset::{AssetFilter, AssetSort};
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 pub use measure::MeasureFilter;
+pub use risk::{RatingKind, RiskFilter};
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};
@@ -313,6 +315,18 @@ impl Store {
     pub async fn write(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            now: self.now(),
+        })
+    }
+
+    /// A transaction for a consistent read of several rows (nothing is written).
+    pub(crate) async fn read_tx(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
         Ok(Tx {

@@ -12,6 +12,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::matrix::Matrix;
 use crate::domain::measure::{Measure, MeasureInput};
+use crate::domain::risk::{Risk, RiskInput};
 use crate::error::{Error, FieldError, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
@@ -65,6 +66,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_asset, update_asset))
         .routes(routes!(list_measures, create_measure))
         .routes(routes!(get_measure, update_measure))
+        .routes(routes!(list_risks, create_risk))
+        .routes(routes!(get_risk, update_risk))
+        .routes(routes!(accept_risk))
 }
 
 /// The error body of every failed API call.
@@ -586,6 +590,131 @@ async fn update_measure(
     let draft = input.parse()?;
     let actor = caller.user.map(|u| u.email).unwrap_or_default();
     Ok(Json(s.store.update_measure(&actor, &id, draft).await?))
+}
+
+/// The risk register, by id, filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/risks", tag = "risks",
+    params(
+        ("q" = Option<String>, Query, description = "text in the id, title or threat"),
+        ("level" = Option<String>, Query, description = "residual (target) level key, e.g. high"),
+        ("owner" = Option<String>, Query),
+        ("treatment" = Option<String>, Query, description = "modify, retain, avoid or share"),
+        ("asset" = Option<String>, Query, description = "an asset id"),
+        ("measure" = Option<String>, Query, description = "a measure id"),
+        ("control" = Option<String>, Query, description = "a control id: risks treated by measures that implement it"),
+        ("cell" = Option<String>, Query, description = "a heat-map cell: inherent:L:I, current:L:I or target:L:I"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = Page<Risk>), (status = 422, body = ErrorBody)))]
+async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Page<Risk>> {
+    let pairs = query_pairs(raw)?;
+    let mut problems = Problems::new();
+    for (k, _) in &pairs {
+        if ![
+            "q",
+            "level",
+            "owner",
+            "treatment",
+            "asset",
+            "measure",
+            "control",
+            "cell",
+            "limit",
+            "cursor",
+        ]
+        .contains(&k.as_str())
+        {
+            problems.add(k, "unknown parameter: use q, level, owner, treatment, asset, measure, control, cell, limit or cursor");
+        }
+    }
+    problems.into_result()?;
+    let filter = super::risk::risk_filter(&pairs, &s.store.risk_matrix().await?)?;
+    let limit = parse_limit(&pairs, 100, 500)?;
+    Ok(Json(
+        s.store
+            .list_risks(&filter, first(&pairs, "cursor"), limit)
+            .await?,
+    ))
+}
+
+/// Creates a risk (managers and admins). Likelihood and impact by value or by name; levels
+/// are read from the matrix. Current defaults to inherent, target to current.
+#[utoipa::path(post, path = "/api/v1/risks", tag = "risks", request_body = RiskInput,
+    responses((status = 201, body = Risk), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_risk(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(input): JsonBody<RiskInput>,
+) -> Result<(StatusCode, Json<Risk>), ApiError> {
+    let draft = input.parse(&s.store.risk_matrix().await?)?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.create_risk(&actor, draft).await?),
+    ))
+}
+
+/// One risk with its ratings, assets, measures and acceptance.
+#[utoipa::path(get, path = "/api/v1/risks/{id}", tag = "risks", params(("id" = String, Path)),
+    responses((status = 200, body = Risk), (status = 404, body = ErrorBody)))]
+async fn get_risk(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Risk> {
+    Ok(Json(s.store.risk(&id).await?))
+}
+
+/// Replaces a risk (managers and admins; contributors for the risks they own). A change to the
+/// target rating or the treatment marks the acceptance for renewal.
+#[utoipa::path(put, path = "/api/v1/risks/{id}", tag = "risks", params(("id" = String, Path)), request_body = RiskInput,
+    responses((status = 200, body = Risk), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_risk(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<RiskInput>,
+) -> ApiResult<Risk> {
+    let current = s.store.risk(&id).await?;
+    if !super::risk::may_edit(&caller, &current) {
+        return Err(Error::Forbidden.into());
+    }
+    let draft = input.parse(&s.store.risk_matrix().await?)?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok(Json(s.store.update_risk(&actor, &id, draft).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct AcceptanceBody {
+    /// Why the residual risk is accepted (required above the acceptance threshold).
+    #[serde(default)]
+    rationale: String,
+    /// `YYYY-MM-DD`, in the future.
+    #[serde(default)]
+    valid_until: String,
+}
+
+/// The risk owner (or a manager or admin) formally accepts the residual risk. Above the
+/// matrix's acceptance threshold only a manager or admin may, with a rationale.
+#[utoipa::path(post, path = "/api/v1/risks/{id}/acceptance", tag = "risks", params(("id" = String, Path)), request_body = AcceptanceBody,
+    responses((status = 200, body = Risk), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn accept_risk(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AcceptanceBody>,
+) -> ApiResult<Risk> {
+    let risk = s.store.risk(&id).await?;
+    let today = s.store.clock().now().date().to_string();
+    let (rationale, until) = super::risk::check_acceptance(
+        &caller,
+        &risk,
+        &s.store.risk_matrix().await?,
+        &body.rationale,
+        &body.valid_until,
+        &today,
+    )?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok(Json(
+        s.store.accept_risk(&actor, &id, &rationale, &until).await?,
+    ))
 }
 
 impl From<anyhow::Error> for ApiError {

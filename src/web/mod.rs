@@ -7,6 +7,7 @@ pub(crate) mod asset;
 mod matrix;
 pub(crate) mod measure;
 mod pages;
+pub(crate) mod risk;
 pub mod serve;
 mod session;
 mod static_files;
@@ -117,6 +118,15 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
     ("GET", "/api/v1/risk-matrix", Access::SignedIn),
+    ("GET", "/api/v1/risks", Access::SignedIn),
+    ("POST", "/api/v1/risks", Access::Roles(EDITORS)),
+    ("GET", "/api/v1/risks/{id}", Access::SignedIn),
+    ("PUT", "/api/v1/risks/{id}", Access::Roles(OWNERS)),
+    (
+        "POST",
+        "/api/v1/risks/{id}/acceptance",
+        Access::Roles(OWNERS),
+    ),
     ("GET", "/api/v1/measures", Access::SignedIn),
     ("POST", "/api/v1/measures", Access::Roles(EDITORS)),
     ("GET", "/api/v1/measures/{id}", Access::SignedIn),

@@ -11,5 +11,6 @@ mod cli;
 mod matrix;
 mod measures;
 mod people;
+mod risks;
 mod roles;
 mod scale_out;

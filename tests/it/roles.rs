@@ -18,6 +18,8 @@ fn concrete(path: &str, f: &Fixtures) -> String {
         .replace("{framework}", "iso27002-2022");
     if path.starts_with("/assets/") || path.starts_with("/api/v1/assets/") {
         path.replace("{id}", "A-0001")
+    } else if path.starts_with("/risks/") || path.starts_with("/api/v1/risks/") {
+        path.replace("{id}", "R-0001")
     } else if path.starts_with("/measures/") || path.starts_with("/api/v1/measures/") {
         path.replace("{id}", "M-0001")
     } else if path.starts_with("/admin/users/") {
@@ -92,6 +94,20 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
             )
             .await
             .unwrap();
+        app.store
+            .create_risk(
+                "test",
+                annex::domain::risk::RiskInput {
+                    title: "Walk".into(),
+                    inherent_likelihood: "1".into(),
+                    inherent_impact: "1".into(),
+                    ..Default::default()
+                }
+                .parse(&annex::domain::matrix::Matrix::default_5x5())
+                .unwrap(),
+            )
+            .await
+            .unwrap();
         let f = Fixtures {
             user_id: victim_id,
             token_id: token.id,
@@ -123,6 +139,18 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
             owned.owner = email.clone();
             app.store
                 .update_measure("test", "M-0001", owned.parse().unwrap())
+                .await
+                .unwrap();
+            let mut risk =
+                annex::domain::risk::RiskInput::from(&app.store.risk("R-0001").await.unwrap());
+            risk.owner = email.clone();
+            app.store
+                .update_risk(
+                    "test",
+                    "R-0001",
+                    risk.parse(&annex::domain::matrix::Matrix::default_5x5())
+                        .unwrap(),
+                )
                 .await
                 .unwrap();
             for (method, pattern, access) in POLICY {

@@ -1,0 +1,245 @@
+//! Risks through the API: ratings read from the matrix, links to assets and measures (and so to
+//! controls), acceptance of the residual risk and its renewal, and a matrix that cannot be
+//! rescaled under rated risks.
+
+use crate::harness::{Auth, PASSWORD};
+use crate::on_every_database;
+use annex::domain::matrix::Matrix;
+use annex::domain::user::{Email, Role};
+use axum::http::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn risks_are_rated_on_the_matrix_linked_filtered_and_accepted() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let owner = app.add_user(Role::Contributor).await;
+        let owner_user = app
+            .store
+            .user_by_email(&Email::parse(&owner).unwrap())
+            .await
+            .unwrap();
+        let owner_token = app
+            .store
+            .create_token("test", &owner_user.id, "o", None)
+            .await
+            .unwrap()
+            .1;
+        assert_eq!(app.post_json("/api/v1/assets", Auth::Bearer(&manager), json!({"id": "SRV-01", "name": "Web server", "asset_type": "hardware", "classification": "internal"})).await.status, StatusCode::CREATED);
+        assert_eq!(
+            app.post_json(
+                "/api/v1/measures",
+                Auth::Bearer(&manager),
+                json!({"name": "MFA", "controls": "5.17, 8.5"})
+            )
+            .await
+            .status,
+            StatusCode::CREATED
+        );
+
+        let res = app
+            .post_json(
+                "/api/v1/risks",
+                Auth::Bearer(&manager),
+                json!({"title": "Account takeover", "threat": "Credential stuffing", "owner": owner, "inherent_likelihood": "Likely", "inherent_impact": 5,
+                       "current_likelihood": 3, "target_likelihood": "Rare", "target_impact": "Minor", "assets": ["SRV-01"], "measures": "M-0001"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let risk = res.json();
+        assert_eq!(risk["id"], "R-0001");
+        assert_eq!(
+            risk["inherent"],
+            json!({"likelihood": 4, "impact": 5, "level": "critical"})
+        );
+        assert_eq!(
+            risk["current"]["impact"], 5,
+            "current impact defaults to inherent"
+        );
+        assert_eq!(risk["target"]["level"], "low");
+
+        let bad = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "", "inherent_likelihood": "hihg", "inherent_impact": 9, "assets": "NOPE"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            fields.starts_with(&[
+                "title".to_string(),
+                "inherent_likelihood".to_string(),
+                "inherent_impact".to_string()
+            ]),
+            "{fields:?}"
+        );
+        let ghost = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "X", "inherent_likelihood": 1, "inherent_impact": 1, "assets": "NOPE"})).await;
+        assert!(ghost.body.contains("there is no asset NOPE"));
+
+        for (query, n) in [
+            ("level=low", 1),
+            ("level=critical", 0),
+            ("asset=SRV-01", 1),
+            ("control=8.5", 1),
+            ("control=8.13", 0),
+            ("cell=inherent:4:5", 1),
+            ("q=takeover", 1),
+        ] {
+            assert_eq!(
+                app.get(&format!("/api/v1/risks?{query}"), Auth::Bearer(&manager))
+                    .await
+                    .json()["total"],
+                n,
+                "{query}"
+            );
+        }
+        assert_eq!(
+            app.get("/api/v1/risks?cell=sideways", Auth::Bearer(&manager))
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+
+        // Below the threshold, the owner accepts; a viewer may not.
+        let viewer = app.token_as(Role::Viewer).await;
+        assert_eq!(
+            app.post_json(
+                "/api/v1/risks/R-0001/acceptance",
+                Auth::Bearer(&viewer),
+                json!({"valid_until": "2099-01-01"})
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let past = app
+            .post_json(
+                "/api/v1/risks/R-0001/acceptance",
+                Auth::Bearer(&owner_token),
+                json!({"valid_until": "2001-01-01"}),
+            )
+            .await;
+        assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let accepted = app
+            .post_json(
+                "/api/v1/risks/R-0001/acceptance",
+                Auth::Bearer(&owner_token),
+                json!({"valid_until": "2099-01-01", "rationale": "MFA covers it"}),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        assert_eq!(
+            accepted.json()["acceptance"]["accepted"]["target"]["level"],
+            "low"
+        );
+
+        // Raising the residual level marks the acceptance for renewal; above the threshold
+        // only a manager may accept, and with a rationale.
+        let mut input = json!({"title": "Account takeover", "owner": owner, "inherent_likelihood": 4, "inherent_impact": 5, "current_likelihood": 3, "target_likelihood": 3, "target_impact": 4, "assets": "SRV-01", "measures": "M-0001"});
+        let changed = app
+            .put_json(
+                "/api/v1/risks/R-0001",
+                Auth::Bearer(&owner_token),
+                input.clone(),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        assert_eq!(changed.json()["acceptance"]["needs_renewal"], true);
+        assert_eq!(
+            app.post_json(
+                "/api/v1/risks/R-0001/acceptance",
+                Auth::Bearer(&owner_token),
+                json!({"valid_until": "2099-01-01", "rationale": "still fine"})
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let no_reason = app
+            .post_json(
+                "/api/v1/risks/R-0001/acceptance",
+                Auth::Bearer(&manager),
+                json!({"valid_until": "2099-01-01"}),
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            no_reason.json()["error"]["details"][0]["field"],
+            "rationale"
+        );
+        let renewed = app
+            .post_json(
+                "/api/v1/risks/R-0001/acceptance",
+                Auth::Bearer(&manager),
+                json!({"valid_until": "2099-01-01", "rationale": "Board decision 2026-11"}),
+            )
+            .await;
+        assert_eq!(renewed.json()["acceptance"]["needs_renewal"], false);
+
+        // A contributor edits only the risks they own.
+        input["owner"] = json!("someone@example.org");
+        assert_eq!(
+            app.put_json(
+                "/api/v1/risks/R-0001",
+                Auth::Bearer(&manager),
+                input.clone()
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.put_json("/api/v1/risks/R-0001", Auth::Bearer(&owner_token), input)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let _ = PASSWORD;
+    });
+}
+
+#[tokio::test]
+async fn the_matrix_cannot_be_rescaled_under_rated_risks_but_its_grid_relevels_them() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        app.post_json(
+            "/api/v1/risks",
+            Auth::Bearer(&manager),
+            json!({"title": "Flood", "inherent_likelihood": 1, "inherent_impact": 5}),
+        )
+        .await;
+        let three = Matrix::preset(3).unwrap();
+        let refused = app
+            .put_json(
+                "/api/v1/risk-matrix",
+                Auth::Bearer(&manager),
+                serde_json::to_value(&three).unwrap(),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        assert!(
+            refused
+                .body
+                .contains("1 risks are rated on the current 5×5 scales")
+        );
+        let mut m = Matrix::default_5x5();
+        m.grid[0][4] = "critical".into();
+        assert_eq!(
+            app.put_json(
+                "/api/v1/risk-matrix",
+                Auth::Bearer(&manager),
+                serde_json::to_value(&m).unwrap()
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        let risk = app.store.risk("R-0001").await.unwrap();
+        assert_eq!(
+            risk.inherent.level, "critical",
+            "levels follow the new grid; ratings are unchanged"
+        );
+        assert_eq!((risk.inherent.likelihood, risk.inherent.impact), (1, 5));
+    });
+}
