@@ -456,7 +456,8 @@ impl Store {
         .fetch_all(c)
         .await)?;
         let more = rows.len() as i64 > limit;
-        let items: Vec<Risk> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
+        let mut items: Vec<Risk> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
+        self.attach_acceptances(&mut items).await?;
         let next_cursor = if more {
             items.last().map(|r| r.id.clone())
         } else {
@@ -467,6 +468,45 @@ impl Store {
             total,
             next_cursor,
         })
+    }
+
+    /// Puts each risk's newest acceptance on it (one query for the page).
+    async fn attach_acceptances(&self, items: &mut [Risk]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::new(
+            "select risk_id, risk_acceptance_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal
+             from risk_acceptance where risk_id in (",
+        );
+        for (i, r) in items.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(r.id.clone())]);
+        }
+        sql.push(") order by accepted_at, risk_acceptance_id", []);
+        type Row = (String, String, String, String, String, String, String, bool);
+        let rows: Vec<Row> = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, Row>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        for (rid, aid, by, at, rationale, until, json, renew) in rows {
+            if let (Some(r), Ok(accepted)) = (
+                items.iter_mut().find(|r| r.id == rid),
+                serde_json::from_str(&json),
+            ) {
+                r.acceptance = Some(Acceptance {
+                    id: aid,
+                    accepted_by: by,
+                    accepted_at: at,
+                    rationale,
+                    valid_until: until,
+                    accepted,
+                    needs_renewal: renew,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// How many risks sit in each (likelihood, impact) cell of a rating.

@@ -22,30 +22,36 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub struct SvgCell {
-    x: i64,
-    y: i64,
-    tx: i64,
-    ty: i64,
-    fill: String,
-    ink: &'static str,
-    label: String,
+    pub(super) x: i64,
+    pub(super) y: i64,
+    pub(super) tx: i64,
+    pub(super) ty: i64,
+    pub(super) fill: String,
+    pub(super) ink: &'static str,
+    pub(super) label: String,
+    pub(super) likelihood: i64,
+    pub(super) impact: i64,
+    pub(super) count: i64,
+    pub(super) href: String,
 }
 
 pub struct SvgText {
-    x: i64,
-    y: i64,
-    text: String,
+    pub(super) x: i64,
+    pub(super) y: i64,
+    pub(super) text: String,
 }
 
 /// The grid as SVG geometry: rows are likelihood (highest at the top), columns impact.
 pub struct SvgGrid {
-    width: i64,
-    height: i64,
-    cell: i64,
-    axis_x: i64,
-    cells: Vec<SvgCell>,
-    row_labels: Vec<SvgText>,
-    col_labels: Vec<SvgText>,
+    pub(super) kind: &'static str,
+    pub(super) title: String,
+    pub(super) width: i64,
+    pub(super) height: i64,
+    pub(super) cell: i64,
+    pub(super) axis_x: i64,
+    pub(super) cells: Vec<SvgCell>,
+    pub(super) row_labels: Vec<SvgText>,
+    pub(super) col_labels: Vec<SvgText>,
 }
 
 /// Black or white text, whichever reads better on the colour.
@@ -57,6 +63,22 @@ pub fn ink_for(colour: &str) -> &'static str {
 }
 
 fn svg_grid(m: &Matrix) -> SvgGrid {
+    svg_grid_with(m, "matrix", "", |l, i| {
+        (
+            m.level_of(l, i).map(|v| v.name.clone()).unwrap_or_default(),
+            0,
+            String::new(),
+        )
+    })
+}
+
+/// The grid with a label, a count and a link per cell (the heat map), from `cell(likelihood, impact)`.
+pub fn svg_grid_with(
+    m: &Matrix,
+    kind: &'static str,
+    title: &str,
+    cell_of: impl Fn(i64, i64) -> (String, i64, String),
+) -> SvgGrid {
     let (cell, left, top) = (64, 120, 8);
     let rows = m.likelihood.len() as i64;
     let cols = m.impact.len() as i64;
@@ -65,10 +87,11 @@ fn svg_grid(m: &Matrix) -> SvgGrid {
         for (ii, _) in m.impact.iter().enumerate() {
             let y = top + (rows - 1 - li as i64) * cell;
             let x = left + ii as i64 * cell;
-            let level = m.level_of(l.value, ii as i64 + 1);
-            let fill = level
+            let fill = m
+                .level_of(l.value, ii as i64 + 1)
                 .map(|v| v.colour.clone())
                 .unwrap_or_else(|| "#999999".into());
+            let (label, count, href) = cell_of(l.value, ii as i64 + 1);
             cells.push(SvgCell {
                 x,
                 y,
@@ -76,7 +99,11 @@ fn svg_grid(m: &Matrix) -> SvgGrid {
                 ty: y + cell / 2 + 4,
                 ink: ink_for(&fill),
                 fill,
-                label: level.map(|v| v.name.clone()).unwrap_or_default(),
+                label,
+                likelihood: l.value,
+                impact: ii as i64 + 1,
+                count,
+                href,
             });
         }
     }
@@ -101,6 +128,8 @@ fn svg_grid(m: &Matrix) -> SvgGrid {
         })
         .collect();
     SvgGrid {
+        kind,
+        title: title.to_string(),
         width: left + cols * cell + 8,
         height: top + rows * cell + 40,
         cell,

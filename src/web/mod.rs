@@ -76,6 +76,14 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/assets/{id}/edit", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}/retire", Access::Roles(EDITORS)),
     ("POST", "/assets/{id}/retire", Access::Roles(EDITORS)),
+    ("GET", "/risks", Access::SignedIn),
+    ("POST", "/risks", Access::Roles(EDITORS)),
+    ("GET", "/risks/new", Access::Roles(EDITORS)),
+    ("GET", "/risks/heat-map", Access::SignedIn),
+    ("GET", "/risks/{id}", Access::SignedIn),
+    ("POST", "/risks/{id}", Access::Roles(OWNERS)),
+    ("GET", "/risks/{id}/edit", Access::Roles(OWNERS)),
+    ("POST", "/risks/{id}/accept", Access::Roles(OWNERS)),
     ("GET", "/measures", Access::SignedIn),
     ("POST", "/measures", Access::Roles(EDITORS)),
     ("GET", "/measures/new", Access::Roles(EDITORS)),
@@ -171,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(matrix::routes())
         .merge(asset::routes())
         .merge(measure::routes())
+        .merge(risk::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

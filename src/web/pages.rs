@@ -108,6 +108,8 @@ fn notice_text(code: &str) -> Option<String> {
         "matrix-saved" => "The risk matrix was saved.",
         "asset-saved" => "The asset was saved.",
         "measure-saved" => "The measure was saved.",
+        "risk-saved" => "The risk was saved.",
+        "risk-accepted" => "The residual risk was accepted.",
         "asset-retired" => "The asset was retired.",
         "assets-updated" => "The selected assets were updated.",
         "signed-out" => "You are signed out.",

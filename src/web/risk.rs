@@ -146,3 +146,595 @@ pub fn risk_filter(pairs: &[(String, String)], m: &Matrix) -> Result<RiskFilter,
         text: get("q"),
     })
 }
+
+// --- pages -----------------------------------------------------------------------------------
+
+use super::AppState;
+use super::matrix::{SvgGrid, svg_grid_with};
+use super::pages::{
+    FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
+};
+use crate::domain::matrix::ScaleLevel;
+use crate::domain::measure::Measure;
+use crate::domain::risk::RiskInput;
+use crate::store::AuditFilter;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/risks", get(register).post(create))
+        .route("/risks/new", get(new_form))
+        .route("/risks/heat-map", get(heat_map))
+        .route("/risks/{id}", get(record).post(update))
+        .route("/risks/{id}/edit", get(edit_form))
+        .route("/risks/{id}/accept", post(accept))
+}
+
+pub struct Choice {
+    key: &'static str,
+    label: &'static str,
+}
+
+fn treatments() -> Vec<Choice> {
+    Treatment::ALL
+        .iter()
+        .map(|t| Choice {
+            key: t.key(),
+            label: t.label(),
+        })
+        .collect()
+}
+
+fn today(s: &AppState) -> String {
+    s.store.clock().now().date().to_string()
+}
+
+/// (level name, colour) of a level key.
+fn level_look(m: &Matrix, key: &str) -> (String, String) {
+    m.risk_level(key)
+        .map(|l| (l.name.clone(), l.colour.clone()))
+        .unwrap_or_else(|| (key.to_string(), "#999999".into()))
+}
+
+struct Row {
+    id: String,
+    title: String,
+    owner: String,
+    levels: Vec<(String, String)>,
+    treatment: &'static str,
+    acceptance: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks.html")]
+struct RegisterPage {
+    l: Layout,
+    errors: FormErrors,
+    can_create: bool,
+    rows: Vec<Row>,
+    total: i64,
+    filtered: bool,
+    next_href: Option<String>,
+    levels: Vec<crate::domain::matrix::RiskLevel>,
+    treatments: Vec<Choice>,
+    f_q: String,
+    f_level: String,
+    f_treatment: String,
+    f_owner: String,
+    f_asset: String,
+    f_control: String,
+    f_cell: String,
+}
+
+async fn register(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let l = layout(&s, &caller, "Risks", "risks", raw.as_deref()).await?;
+    let m = s.store.risk_matrix().await?;
+    let day = today(&s);
+    let mut errors = FormErrors::default();
+    let mut filtered = false;
+    let page = match risk_filter(&pairs, &m) {
+        Ok(f) => {
+            filtered = f != RiskFilter::default();
+            match s
+                .store
+                .list_risks(&f, Some(value("cursor").as_str()), 50)
+                .await
+            {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors = FormErrors::from_error(e)?;
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            errors = FormErrors::from_error(e)?;
+            None
+        }
+    };
+    let (rows, total, next_href) = match page {
+        Some(p) => {
+            let next = p.next_cursor.map(|c| {
+                let mut parts: Vec<String> = pairs
+                    .iter()
+                    .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
+                    .map(|(k, v)| {
+                        format!(
+                            "{}={}",
+                            super::session::encode(k),
+                            super::session::encode(v)
+                        )
+                    })
+                    .collect();
+                parts.push(format!("cursor={}", super::session::encode(&c)));
+                format!("/risks?{}", parts.join("&"))
+            });
+            let rows = p
+                .items
+                .into_iter()
+                .map(|r| Row {
+                    levels: [&r.inherent.level, &r.current.level, &r.target.level]
+                        .iter()
+                        .map(|k| level_look(&m, k))
+                        .collect(),
+                    treatment: r.treatment.label(),
+                    acceptance: r
+                        .acceptance
+                        .as_ref()
+                        .map(|a| a.state(&day).to_string())
+                        .unwrap_or_else(|| "—".into()),
+                    id: r.id,
+                    title: r.title,
+                    owner: r.owner,
+                })
+                .collect();
+            (rows, p.total, next)
+        }
+        None => (Vec::new(), 0, None),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        RegisterPage {
+            can_create: is_editor(&caller),
+            l,
+            errors,
+            rows,
+            total,
+            filtered,
+            next_href,
+            levels: m.levels.clone(),
+            treatments: treatments(),
+            f_q: value("q"),
+            f_level: value("level"),
+            f_treatment: value("treatment"),
+            f_owner: value("owner"),
+            f_asset: value("asset"),
+            f_control: value("control"),
+            f_cell: value("cell"),
+        },
+    )
+        .into_response())
+}
+
+struct RatingRow {
+    name: &'static str,
+    likelihood: String,
+    impact: String,
+    level: String,
+    colour: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risk.html")]
+struct RecordPage {
+    l: Layout,
+    r: Risk,
+    can_edit: bool,
+    can_accept: bool,
+    above_threshold: bool,
+    residual_name: String,
+    treatment: &'static str,
+    ratings: Vec<RatingRow>,
+    assets: Vec<(String, String)>,
+    measures: Vec<Measure>,
+    acceptance_state: &'static str,
+    accepted_on: String,
+    errors: FormErrors,
+    form_rationale: String,
+    form_until: String,
+    history: Vec<HistoryRow>,
+}
+
+async fn render_record(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    errors: FormErrors,
+    form: Option<&FormData>,
+    q: Option<&str>,
+) -> PageResult {
+    let r = s.store.risk(id).await?;
+    let m = s.store.risk_matrix().await?;
+    let step = |scale: &[ScaleLevel], v: i64| {
+        scale
+            .iter()
+            .find(|x| x.value == v)
+            .map(|x| format!("{} {}", x.value, x.name))
+            .unwrap_or_else(|| v.to_string())
+    };
+    let ratings = [
+        ("Inherent", &r.inherent),
+        ("Current", &r.current),
+        ("Residual", &r.target),
+    ]
+    .into_iter()
+    .map(|(name, g)| {
+        let (level, colour) = level_look(&m, &g.level);
+        RatingRow {
+            name,
+            likelihood: step(&m.likelihood, g.likelihood),
+            impact: step(&m.impact, g.impact),
+            level,
+            colour,
+        }
+    })
+    .collect();
+    let mut measures = Vec::new();
+    for mid in &r.measures {
+        measures.push(s.store.measure(mid).await?);
+    }
+    let l = layout(s, caller, &format!("{} {}", r.id, r.title), "risks", q).await?;
+    let filter = AuditFilter {
+        object_type: Some("risk".into()),
+        object_id: Some(r.id.clone()),
+        ..AuditFilter::default()
+    };
+    let history = history_rows(
+        s.store.audit_entries(&filter, 50).await?,
+        s.store.clock().now(),
+    );
+    let above = !m.acceptable(&r.target.level);
+    let day = today(s);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let default_until = (s.store.clock().now().date() + time::Duration::days(365)).to_string();
+    Ok((
+        status,
+        RecordPage {
+            can_edit: may_edit(caller, &r),
+            can_accept: if above {
+                is_editor(caller)
+            } else {
+                may_edit(caller, &r)
+            },
+            above_threshold: above,
+            residual_name: level_look(&m, &r.target.level).0,
+            treatment: r.treatment.label(),
+            ratings,
+            assets: s.store.asset_names(&r.assets).await?,
+            measures,
+            acceptance_state: r.acceptance.as_ref().map(|a| a.state(&day)).unwrap_or(""),
+            accepted_on: r
+                .acceptance
+                .as_ref()
+                .map(|a| crate::domain::clock::display(&a.accepted_at))
+                .unwrap_or_default(),
+            form_rationale: form
+                .map(|f| f.get("rationale").to_string())
+                .unwrap_or_default(),
+            form_until: form
+                .map(|f| f.get("valid_until").to_string())
+                .unwrap_or(default_until),
+            errors,
+            history,
+            l,
+            r,
+        },
+    )
+        .into_response())
+}
+
+async fn record(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_record(&s, &caller, &id, FormErrors::default(), None, q.as_deref()).await
+}
+
+async fn accept(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let r = s.store.risk(&id).await?;
+    let m = s.store.risk_matrix().await?;
+    match check_acceptance(
+        &caller,
+        &r,
+        &m,
+        form.get("rationale"),
+        form.get("valid_until"),
+        &today(&s),
+    ) {
+        Ok((rationale, until)) => {
+            s.store
+                .accept_risk(&actor(&caller), &id, &rationale, &until)
+                .await?;
+            Ok(
+                Redirect::to(&format!("/risks/{id}?notice=risk-accepted#acceptance"))
+                    .into_response(),
+            )
+        }
+        Err(Error::Validation(f)) => {
+            render_record(
+                &s,
+                &caller,
+                &id,
+                FormErrors::from_error(Error::Validation(f))?,
+                Some(&form),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct RatingFields {
+    label: &'static str,
+    prefix: &'static str,
+    required: bool,
+    likelihood: String,
+    impact: String,
+    likelihood_field: &'static str,
+    impact_field: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risk_form.html")]
+struct FormPage {
+    l: Layout,
+    errors: FormErrors,
+    is_new: bool,
+    current_id: String,
+    action: String,
+    v: RiskInput,
+    ratings: Vec<RatingFields>,
+    likelihood: Vec<ScaleLevel>,
+    impact: Vec<ScaleLevel>,
+    treatments: Vec<Choice>,
+}
+
+async fn render_form(
+    s: &AppState,
+    caller: &Caller,
+    v: RiskInput,
+    errors: FormErrors,
+    existing: Option<&str>,
+) -> PageResult {
+    let m = s.store.risk_matrix().await?;
+    let l = layout(
+        s,
+        caller,
+        if existing.is_some() {
+            "Edit risk"
+        } else {
+            "New risk"
+        },
+        "risks",
+        None,
+    )
+    .await?;
+    let ratings = vec![
+        RatingFields {
+            label: "Inherent: with no controls",
+            prefix: "inherent",
+            required: true,
+            likelihood: v.inherent_likelihood.clone(),
+            impact: v.inherent_impact.clone(),
+            likelihood_field: "inherent_likelihood",
+            impact_field: "inherent_impact",
+        },
+        RatingFields {
+            label: "Current: with the measures in place today",
+            prefix: "current",
+            required: false,
+            likelihood: v.current_likelihood.clone(),
+            impact: v.current_impact.clone(),
+            likelihood_field: "current_likelihood",
+            impact_field: "current_impact",
+        },
+        RatingFields {
+            label: "Residual: after the treatment plan",
+            prefix: "target",
+            required: false,
+            likelihood: v.target_likelihood.clone(),
+            impact: v.target_impact.clone(),
+            likelihood_field: "target_likelihood",
+            impact_field: "target_impact",
+        },
+    ];
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        FormPage {
+            l,
+            errors,
+            is_new: existing.is_none(),
+            current_id: existing.unwrap_or_default().to_string(),
+            action: existing
+                .map(|id| format!("/risks/{id}"))
+                .unwrap_or_else(|| "/risks".into()),
+            v,
+            ratings,
+            likelihood: m.likelihood,
+            impact: m.impact,
+            treatments: treatments(),
+        },
+    )
+        .into_response())
+}
+
+fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
+    RiskInput {
+        id,
+        title: form.get("title").into(),
+        threat: form.get("threat").into(),
+        vulnerability: form.get("vulnerability").into(),
+        consequence: form.get("consequence").into(),
+        owner: form.get("owner").into(),
+        category: form.get("category").into(),
+        inherent_likelihood: form.get("inherent_likelihood").into(),
+        inherent_impact: form.get("inherent_impact").into(),
+        current_likelihood: form.get("current_likelihood").into(),
+        current_impact: form.get("current_impact").into(),
+        target_likelihood: form.get("target_likelihood").into(),
+        target_impact: form.get("target_impact").into(),
+        treatment: form.get("treatment").into(),
+        review_due_on: form.get("review_due_on").into(),
+        assets: form.get("assets").into(),
+        measures: form.get("measures").into(),
+    }
+}
+
+async fn new_form(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+    let owner = caller
+        .user
+        .as_ref()
+        .map(|u| u.email.clone())
+        .unwrap_or_default();
+    render_form(
+        &s,
+        &caller,
+        RiskInput {
+            owner,
+            treatment: "modify".into(),
+            ..RiskInput::default()
+        },
+        FormErrors::default(),
+        None,
+    )
+    .await
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let v = input_from(&form, Some(form.get("id").to_string()));
+    let result = match v.parse(&s.store.risk_matrix().await?) {
+        Ok(d) => s.store.create_risk(&actor(&caller), d).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => Ok(Redirect::to(&format!("/risks/{}?notice=risk-saved", r.id)).into_response()),
+        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, None).await,
+    }
+}
+
+async fn edit_form(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let r = s.store.risk(&id).await?;
+    if !may_edit(&caller, &r) {
+        return Err(Error::Forbidden.into());
+    }
+    render_form(
+        &s,
+        &caller,
+        RiskInput::from(&r),
+        FormErrors::default(),
+        Some(&r.id),
+    )
+    .await
+}
+
+async fn update(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let current = s.store.risk(&id).await?;
+    if !may_edit(&caller, &current) {
+        return Err(Error::Forbidden.into());
+    }
+    let v = input_from(&form, Some(id.clone()));
+    let result = match v.parse(&s.store.risk_matrix().await?) {
+        Ok(d) => s.store.update_risk(&actor(&caller), &id, d).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => Ok(Redirect::to(&format!("/risks/{}?notice=risk-saved", r.id)).into_response()),
+        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, Some(&id)).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "heatmap.html")]
+struct HeatMapPage {
+    l: Layout,
+    maps: Vec<SvgGrid>,
+}
+
+async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+    let m = s.store.risk_matrix().await?;
+    let mut maps = Vec::new();
+    for (kind, key, title) in [
+        (RatingKind::Inherent, "inherent", "Inherent risk"),
+        (RatingKind::Target, "target", "Residual risk"),
+    ] {
+        let counts = s.store.heat_map(kind).await?;
+        maps.push(svg_grid_with(&m, key, title, |l, i| {
+            let n = counts
+                .iter()
+                .find(|c| c.0 == l && c.1 == i)
+                .map(|c| c.2)
+                .unwrap_or(0);
+            (
+                if n == 0 { String::new() } else { n.to_string() },
+                n,
+                format!("/risks?cell={key}:{l}:{i}"),
+            )
+        }));
+    }
+    let l = layout(&s, &caller, "Risk heat map", "risks", None).await?;
+    Ok(HeatMapPage { l, maps }.into_response())
+}

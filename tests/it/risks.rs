@@ -243,3 +243,88 @@ async fn the_matrix_cannot_be_rescaled_under_rated_risks_but_its_grid_relevels_t
         assert_eq!((risk.inherent.likelihood, risk.inherent.impact), (1, 5));
     });
 }
+
+#[tokio::test]
+async fn a_risk_manager_writes_rates_accepts_and_finds_a_risk_on_the_heat_map_in_the_pages() {
+    on_every_database!(|app| {
+        let manager = app.browser_as(Role::Manager).await;
+        let empty = app.get("/risks", Auth::Browser(&manager)).await;
+        assert!(empty.body.contains("No risk yet"));
+        let bad = app
+            .post_form(
+                "/risks",
+                Auth::Browser(&manager),
+                &[
+                    ("title", "Laptop theft"),
+                    ("inherent_likelihood", ""),
+                    ("inherent_impact", "4"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("choose a likelihood") && bad.body.contains("value=\"Laptop theft\"")
+        );
+        let made = app
+            .post_form(
+                "/risks",
+                Auth::Browser(&manager),
+                &[
+                    ("title", "Laptop theft"),
+                    ("threat", "Thief"),
+                    ("inherent_likelihood", "4"),
+                    ("inherent_impact", "4"),
+                    ("target_likelihood", "2"),
+                    ("target_impact", "2"),
+                    ("treatment", "modify"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let record = app.get("/risks/R-0001", Auth::Browser(&manager)).await;
+        assert!(
+            record.body.contains("Accept the residual risk") && record.body.contains("4 Likely")
+        );
+        let accepted = app
+            .post_form(
+                "/risks/R-0001/accept",
+                Auth::Browser(&manager),
+                &[
+                    ("rationale", "Disk encryption"),
+                    ("valid_until", "2099-12-31"),
+                ],
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+        let bad_accept = app
+            .post_form(
+                "/risks/R-0001/accept",
+                Auth::Browser(&manager),
+                &[("valid_until", "never")],
+            )
+            .await;
+        assert_eq!(bad_accept.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad_accept.body.contains("is not a date"));
+
+        let heat = app.get("/risks/heat-map", Auth::Browser(&manager)).await;
+        assert_eq!(heat.status, StatusCode::OK);
+        assert!(
+            heat.body.contains("href=\"/risks?cell=inherent:4:4\"")
+                && heat.body.contains("href=\"/risks?cell=target:2:2\"")
+        );
+        let cell = app
+            .get("/risks?cell=inherent:4:4", Auth::Browser(&manager))
+            .await;
+        assert!(
+            cell.body.contains("R-0001") && cell.body.contains("active"),
+            "{}",
+            cell.body
+        );
+        let viewer = app.browser_as(Role::Viewer).await;
+        let read = app.get("/risks/R-0001", Auth::Browser(&viewer)).await;
+        assert!(
+            !read.body.contains("Accept the residual risk")
+                && !read.body.contains("/risks/R-0001/edit")
+        );
+    });
+}
