@@ -69,6 +69,10 @@ pub struct RiskFilter {
     /// Heat-map cell: (which rating, likelihood, impact).
     pub cell: Option<(RatingKind, i64, i64)>,
     pub text: Option<String>,
+    /// Risks whose review date is before this day.
+    pub review_overdue_on: Option<String>,
+    /// Risks whose newest acceptance has expired before this day or needs renewal.
+    pub acceptance_lapsed_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +135,17 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter) {
         sql.push(
             &format!(" and r.{p}_likelihood = ? and r.{p}_impact = ?"),
             [Arg::Int(l), Arg::Int(i)],
+        );
+    }
+    if let Some(day) = &f.review_overdue_on {
+        sql.push(" and r.review_due_on < ?", [Arg::Text(day.clone())]);
+    }
+    if let Some(day) = &f.acceptance_lapsed_on {
+        sql.push(
+            " and r.risk_id in (select a.risk_id from risk_acceptance a
+                                where (a.needs_renewal or a.valid_until < ?)
+                                  and a.accepted_at = (select max(b.accepted_at) from risk_acceptance b where b.risk_id = a.risk_id))",
+            [Arg::Text(day.clone())],
         );
     }
     if let Some(q) = &f.text {

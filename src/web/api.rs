@@ -603,6 +603,7 @@ async fn update_measure(
         ("measure" = Option<String>, Query, description = "a measure id"),
         ("control" = Option<String>, Query, description = "a control id: risks treated by measures that implement it"),
         ("cell" = Option<String>, Query, description = "a heat-map cell: inherent:L:I, current:L:I or target:L:I"),
+        ("attention" = Option<String>, Query, description = "review: review overdue; acceptance: acceptance expired or needing renewal"),
         ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
@@ -620,16 +621,18 @@ async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
             "measure",
             "control",
             "cell",
+            "attention",
             "limit",
             "cursor",
         ]
         .contains(&k.as_str())
         {
-            problems.add(k, "unknown parameter: use q, level, owner, treatment, asset, measure, control, cell, limit or cursor");
+            problems.add(k, "unknown parameter: use q, level, owner, treatment, asset, measure, control, cell, attention, limit or cursor");
         }
     }
     problems.into_result()?;
-    let filter = super::risk::risk_filter(&pairs, &s.store.risk_matrix().await?)?;
+    let today = s.store.clock().now().date().to_string();
+    let filter = super::risk::risk_filter(&pairs, &s.store.risk_matrix().await?, &today)?;
     let limit = parse_limit(&pairs, 100, 500)?;
     Ok(Json(
         s.store

@@ -641,6 +641,7 @@ struct DashboardPage {
     grid: Vec<GridRow>,
     frameworks: Vec<crate::domain::catalog::Framework>,
     recent: Vec<RecentRow>,
+    attention: Vec<(i64, &'static str, &'static str)>,
 }
 
 async fn dashboard(
@@ -752,7 +753,38 @@ async fn dashboard(
     } else {
         Vec::new()
     };
+    let today = s.store.clock().now().date().to_string();
+    let risks_due = crate::store::RiskFilter {
+        review_overdue_on: Some(today.clone()),
+        ..Default::default()
+    };
+    let lapsed = crate::store::RiskFilter {
+        acceptance_lapsed_on: Some(today.clone()),
+        ..Default::default()
+    };
+    let measures_due = crate::store::MeasureFilter {
+        overdue_on: Some(today),
+        ..Default::default()
+    };
+    let attention = vec![
+        (
+            s.store.list_risks(&risks_due, None, 1).await?.total,
+            "risks past their review date",
+            "/risks?attention=review",
+        ),
+        (
+            s.store.list_risks(&lapsed, None, 1).await?.total,
+            "risk acceptances expired or needing renewal",
+            "/risks?attention=acceptance",
+        ),
+        (
+            s.store.list_measures(&measures_due, None, 1).await?.total,
+            "measures past their due date",
+            "/measures?overdue=1",
+        ),
+    ];
     Ok(DashboardPage {
+        attention,
         l,
         steps,
         themes,

@@ -88,7 +88,11 @@ pub fn check_acceptance(
 }
 
 /// The register's query: q, level, owner, treatment, asset, measure, control, cell (`target:4:5`).
-pub fn risk_filter(pairs: &[(String, String)], m: &Matrix) -> Result<RiskFilter, Error> {
+pub fn risk_filter(
+    pairs: &[(String, String)],
+    m: &Matrix,
+    today: &str,
+) -> Result<RiskFilter, Error> {
     let get = |k: &str| {
         pairs
             .iter()
@@ -135,6 +139,16 @@ pub fn risk_filter(pairs: &[(String, String)], m: &Matrix) -> Result<RiskFilter,
         }
     };
     p.into_result()?;
+    let attention = get("attention");
+    match attention.as_deref() {
+        None | Some("review") | Some("acceptance") => {}
+        Some(other) => {
+            return Err(Error::field(
+                "attention",
+                format!("'{other}' is not a list: use review or acceptance"),
+            ));
+        }
+    }
     Ok(RiskFilter {
         level,
         owner: get("owner"),
@@ -144,6 +158,9 @@ pub fn risk_filter(pairs: &[(String, String)], m: &Matrix) -> Result<RiskFilter,
         control,
         cell,
         text: get("q"),
+        review_overdue_on: (attention.as_deref() == Some("review")).then(|| today.to_string()),
+        acceptance_lapsed_on: (attention.as_deref() == Some("acceptance"))
+            .then(|| today.to_string()),
     })
 }
 
@@ -251,7 +268,7 @@ async fn register(
     let day = today(&s);
     let mut errors = FormErrors::default();
     let mut filtered = false;
-    let page = match risk_filter(&pairs, &m) {
+    let page = match risk_filter(&pairs, &m, &day) {
         Ok(f) => {
             filtered = f != RiskFilter::default();
             match s

@@ -328,3 +328,52 @@ async fn a_risk_manager_writes_rates_accepts_and_finds_a_risk_on_the_heat_map_in
         );
     });
 }
+
+#[tokio::test]
+async fn overdue_reviews_lapsed_acceptances_and_overdue_measures_show_on_the_dashboard() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Old review", "inherent_likelihood": 1, "inherent_impact": 1, "review_due_on": "2001-01-01"})).await;
+        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Fresh", "inherent_likelihood": 1, "inherent_impact": 1, "review_due_on": "2099-01-01"})).await;
+        app.post_json(
+            "/api/v1/risks/R-0002/acceptance",
+            Auth::Bearer(&manager),
+            json!({"valid_until": "2099-01-01"}),
+        )
+        .await;
+        app.put_json("/api/v1/risks/R-0002", Auth::Bearer(&manager), json!({"title": "Fresh", "inherent_likelihood": 2, "inherent_impact": 2, "review_due_on": "2099-01-01"})).await;
+        app.post_json(
+            "/api/v1/measures",
+            Auth::Bearer(&manager),
+            json!({"name": "Late", "due_on": "2001-01-01"}),
+        )
+        .await;
+        assert_eq!(
+            app.get("/api/v1/risks?attention=review", Auth::Bearer(&manager))
+                .await
+                .json()["items"][0]["id"],
+            "R-0001"
+        );
+        assert_eq!(
+            app.get("/api/v1/risks?attention=acceptance", Auth::Bearer(&manager))
+                .await
+                .json()["items"][0]["id"],
+            "R-0002"
+        );
+        assert_eq!(
+            app.get("/api/v1/risks?attention=later", Auth::Bearer(&manager))
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let viewer = app.browser_as(Role::Viewer).await;
+        let dash = app.get("/", Auth::Browser(&viewer)).await;
+        for text in [
+            "<strong>1</strong> risks past their review date",
+            "<strong>1</strong> risk acceptances expired or needing renewal",
+            "<strong>1</strong> measures past their due date",
+        ] {
+            assert!(dash.body.contains(text), "dashboard shows {text}");
+        }
+    });
+}
