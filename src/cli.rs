@@ -3,8 +3,8 @@
 
 use crate::app;
 use crate::config::{Config, Flags};
-use crate::domain::asset::{Asset, AssetInput};
-use crate::domain::catalog::{Control, ControlFilter};
+use crate::domain::asset::AssetInput;
+use crate::domain::catalog::ControlFilter;
 use crate::domain::clock::{Clock, display};
 use crate::domain::user::{Email, Password, PersonName, Role};
 use crate::store::{NewUser, Store, UserUpdate};
@@ -553,7 +553,7 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
             let controls = store.catalog(&framework).await?.select(&filter)?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&controls)?)?,
-                Format::Csv => write!(out, "{}", controls_csv(&controls))?,
+                Format::Csv => write!(out, "{}", crate::exchange::controls_csv(&controls))?,
                 Format::Table => {
                     let mut t = table(&["id", "title", "theme", "attributes"]);
                     for c in &controls {
@@ -586,7 +586,11 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
                     v["new_relative_to"] = serde_json::to_value(&new_since)?;
                     writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
                 }
-                Format::Csv => write!(out, "{}", controls_csv(std::slice::from_ref(&control)))?,
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    crate::exchange::controls_csv(std::slice::from_ref(&control))
+                )?,
                 Format::Table => {
                     writeln!(
                         out,
@@ -669,41 +673,6 @@ impl AssetFields {
     }
 }
 
-/// Assets as CSV, with the columns of the asset record (the import of a later release reads them back).
-pub fn assets_csv(assets: &[Asset]) -> String {
-    let mut s = String::from(
-        "id,name,asset_type,description,owner,custodian,location,classification,confidentiality,integrity,availability,lifecycle,tags,depends_on,last_reviewed_on\n",
-    );
-    for a in assets {
-        let v = AssetInput::from(a);
-        let row = [
-            a.id.as_str(),
-            &v.name,
-            &v.asset_type,
-            &v.description,
-            &v.owner,
-            &v.custodian,
-            &v.location,
-            &v.classification,
-            &v.confidentiality,
-            &v.integrity,
-            &v.availability,
-            &v.lifecycle,
-            &v.tags,
-            &v.depends_on,
-            &v.last_reviewed_on,
-        ];
-        s.push_str(
-            &row.iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        s.push('\n');
-    }
-    s
-}
-
 async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let settings = store.asset_settings().await?;
@@ -753,7 +722,7 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
             assets.truncate(usize::try_from(want).unwrap_or(usize::MAX));
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&assets)?)?,
-                Format::Csv => write!(out, "{}", assets_csv(&assets))?,
+                Format::Csv => write!(out, "{}", crate::exchange::assets_csv(&assets))?,
                 Format::Table => {
                     let mut t = table(&[
                         "id",
@@ -784,7 +753,11 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
             let a = store.asset(&id).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&a)?)?,
-                Format::Csv => write!(out, "{}", assets_csv(std::slice::from_ref(&a)))?,
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    crate::exchange::assets_csv(std::slice::from_ref(&a))
+                )?,
                 Format::Table => {
                     let v = AssetInput::from(&a);
                     for (k, val) in [
@@ -836,46 +809,4 @@ fn table(header: &[&str]) -> comfy_table::Table {
     t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
     t.set_header(header.to_vec());
     t
-}
-
-/// Quotes a CSV field when it needs it (RFC 4180).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Controls as CSV: id, title, theme, summary, then one column per attribute type (values
-/// joined with `;`).
-pub fn controls_csv(controls: &[Control]) -> String {
-    let mut keys: Vec<&String> = controls.iter().flat_map(|c| c.attributes.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let mut s = String::from("id,title,theme,summary");
-    for k in &keys {
-        s.push(',');
-        s.push_str(&csv_field(k));
-    }
-    s.push('\n');
-    for c in controls {
-        let mut row = vec![
-            csv_field(&c.id),
-            csv_field(&c.title),
-            csv_field(&c.theme),
-            csv_field(&c.summary),
-        ];
-        for k in &keys {
-            row.push(csv_field(
-                &c.attributes
-                    .get(*k)
-                    .map(|v| v.join(";"))
-                    .unwrap_or_default(),
-            ));
-        }
-        s.push_str(&row.join(","));
-        s.push('\n');
-    }
-    s
 }

@@ -6,7 +6,8 @@
 //! - `store`: the only code that speaks SQL, on SQLite and PostgreSQL;
 //! - `web`: HTML pages and the JSON API, side by side over the same store;
 //! - `cli`: the `annex` commands; `app`: preparing a data dir and store for any of them;
-//! - `config`: layered configuration; `error`: the one domain error.
+//! - `config`: layered configuration; `error`: the one domain error;
+//! - `exchange`: registers as CSV (the spreadsheet bridge).
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -19,5 +20,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod exchange;
 pub mod store;
 pub mod web;

@@ -539,6 +539,20 @@ impl Store {
         })
     }
 
+    /// Every asset matching a filter, in the sort's order (exports).
+    pub async fn all_assets(&self, f: &AssetFilter, sort: AssetSort) -> Result<Vec<Asset>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.list_assets(f, sort, cursor.as_deref(), 500).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
     async fn attach_tags(&self, items: &mut [Asset]) -> Result<()> {
         if items.is_empty() {
             return Ok(());

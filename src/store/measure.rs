@@ -308,6 +308,20 @@ impl Store {
         })
     }
 
+    /// Every measure matching a filter (exports).
+    pub async fn all_measures(&self, f: &MeasureFilter) -> Result<Vec<Measure>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.list_measures(f, cursor.as_deref(), 500).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
     async fn attach_controls(&self, items: &mut [Measure]) -> Result<()> {
         if items.is_empty() {
             return Ok(());

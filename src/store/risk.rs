@@ -473,6 +473,7 @@ impl Store {
         let more = rows.len() as i64 > limit;
         let mut items: Vec<Risk> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
         self.attach_acceptances(&mut items).await?;
+        self.attach_links(&mut items).await?;
         let next_cursor = if more {
             items.last().map(|r| r.id.clone())
         } else {
@@ -483,6 +484,52 @@ impl Store {
             total,
             next_cursor,
         })
+    }
+
+    /// Every risk matching a filter (exports).
+    pub async fn all_risks(&self, f: &RiskFilter) -> Result<Vec<Risk>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.list_risks(f, cursor.as_deref(), 500).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Puts each risk's asset and measure ids on it (two queries for the page).
+    async fn attach_links(&self, items: &mut [Risk]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        for (table, column) in [("risk_asset", "asset_id"), ("risk_measure", "measure_id")] {
+            let mut sql = Sql::new(&format!(
+                "select risk_id, {column} from {table} where risk_id in ("
+            ));
+            for (i, r) in items.iter().enumerate() {
+                sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(r.id.clone())]);
+            }
+            sql.push(&format!(") order by {column}"), []);
+            let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
+                sqlx::query_as::<_, (String, String)>(&sql.text),
+                &sql.args
+            )
+            .fetch_all(c)
+            .await)?;
+            for (rid, other) in rows {
+                if let Some(r) = items.iter_mut().find(|r| r.id == rid) {
+                    if table == "risk_asset" {
+                        r.assets.push(other)
+                    } else {
+                        r.measures.push(other)
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Puts each risk's newest acceptance on it (one query for the page).

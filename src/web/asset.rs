@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assets", get(register).post(create))
         .route("/assets/new", get(new_form))
+        .route("/assets.csv", get(export))
         .route("/assets/bulk", post(bulk))
         .route("/assets/{id}", get(record).post(update))
         .route("/assets/{id}/edit", get(edit_form))
@@ -179,6 +180,7 @@ struct Row {
 #[template(path = "assets.html")]
 struct RegisterPage {
     l: Layout,
+    export_href: String,
     errors: FormErrors,
     can_edit: bool,
     rows: Vec<Row>,
@@ -259,6 +261,7 @@ async fn register(
     Ok((
         status,
         RegisterPage {
+            export_href: super::pages::with_same_filters("/assets.csv", raw.as_deref()),
             can_edit: can_edit(&caller),
             l,
             errors,
@@ -662,4 +665,15 @@ async fn settings_submit(
         Ok(_) => Ok(Redirect::to("/settings/assets?notice=settings-saved").into_response()),
         Err(e) => render_settings(&s, &caller, wanted, FormErrors::from_error(e)?, None).await,
     }
+}
+
+/// The register as CSV: every asset matching the filters, in the chosen order.
+async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+    let q = RegisterQuery::parse(raw.as_deref());
+    let (filter, sort) = q.filter(&s.store.asset_settings().await?)?;
+    let assets = s.store.all_assets(&filter, sort).await?;
+    Ok(crate::exchange::csv_response(
+        "assets.csv",
+        crate::exchange::assets_csv(&assets),
+    ))
 }

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/measures", get(register).post(create))
         .route("/measures/new", get(new_form))
+        .route("/measures.csv", get(export))
         .route("/measures/{id}", get(record).post(update))
         .route("/measures/{id}/edit", get(edit_form))
 }
@@ -116,6 +117,7 @@ fn control_href(c: &ControlRef) -> String {
 #[template(path = "measures.html")]
 struct RegisterPage {
     l: Layout,
+    export_href: String,
     errors: FormErrors,
     can_create: bool,
     rows: Vec<Row>,
@@ -218,6 +220,7 @@ async fn register(
     Ok((
         status,
         RegisterPage {
+            export_href: super::pages::with_same_filters("/measures.csv", raw.as_deref()),
             can_create: is_editor(&caller),
             l,
             errors,
@@ -458,4 +461,16 @@ async fn update(
         }
         Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, Some(&id)).await,
     }
+}
+
+/// The treatment plan as CSV: every measure matching the filters.
+async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let filter = measure_filter(&pairs, &today(&s))?;
+    let measures = s.store.all_measures(&filter).await?;
+    Ok(crate::exchange::csv_response(
+        "measures.csv",
+        crate::exchange::measures_csv(&measures),
+    ))
 }

@@ -97,6 +97,22 @@ pub(super) async fn layout(
     })
 }
 
+/// `path` with the query string of the current page, less its cursor and notice (exports).
+pub(super) fn with_same_filters(path: &str, raw: Option<&str>) -> String {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    let kept: Vec<String> = pairs
+        .iter()
+        .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
+        .map(|(k, v)| format!("{}={}", session::encode(k), session::encode(v)))
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
 /// Messages shown after a redirect; only these fixed texts can appear.
 fn notice_text(code: &str) -> Option<String> {
     let text = match code {
@@ -1069,7 +1085,7 @@ async fn controls_export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> 
     let filter = ControlFilter::parse(query.theme.as_deref(), &query.attrs, query.q.as_deref())?;
     let all = cat.select(&filter)?;
     let fw = &cat.framework;
-    let body = crate::cli::controls_csv(&all);
+    let body = crate::exchange::controls_csv(&all);
     let disposition = format!("attachment; filename=\"{}-controls.csv\"", fw.id);
     Ok((
         [

@@ -187,6 +187,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/risks", get(register).post(create))
         .route("/risks/new", get(new_form))
+        .route("/risks.csv", get(export))
         .route("/risks/heat-map", get(heat_map))
         .route("/risks/{id}", get(record).post(update))
         .route("/risks/{id}/edit", get(edit_form))
@@ -232,6 +233,7 @@ struct Row {
 #[template(path = "risks.html")]
 struct RegisterPage {
     l: Layout,
+    export_href: String,
     errors: FormErrors,
     can_create: bool,
     rows: Vec<Row>,
@@ -336,6 +338,7 @@ async fn register(
     Ok((
         status,
         RegisterPage {
+            export_href: super::pages::with_same_filters("/risks.csv", raw.as_deref()),
             can_create: is_editor(&caller),
             l,
             errors,
@@ -754,4 +757,17 @@ async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller
     }
     let l = layout(&s, &caller, "Risk heat map", "risks", None).await?;
     Ok(HeatMapPage { l, maps }.into_response())
+}
+
+/// The register as CSV: every risk matching the filters.
+async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let day = today(&s);
+    let filter = risk_filter(&pairs, &s.store.risk_matrix().await?, &day)?;
+    let risks = s.store.all_risks(&filter).await?;
+    Ok(crate::exchange::csv_response(
+        "risks.csv",
+        crate::exchange::risks_csv(&risks, &day),
+    ))
 }

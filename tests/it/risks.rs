@@ -377,3 +377,51 @@ async fn overdue_reviews_lapsed_acceptances_and_overdue_measures_show_on_the_das
         }
     });
 }
+
+#[tokio::test]
+async fn registers_export_as_csv_with_the_filters_shown() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        app.post_json("/api/v1/assets", Auth::Bearer(&manager), json!({"id": "SRV-01", "name": "Web, server", "asset_type": "hardware", "classification": "internal", "tags": "dmz"})).await;
+        app.post_json("/api/v1/assets", Auth::Bearer(&manager), json!({"id": "DB-1", "name": "Database", "asset_type": "information", "classification": "restricted"})).await;
+        app.post_json(
+            "/api/v1/measures",
+            Auth::Bearer(&manager),
+            json!({"name": "MFA", "controls": "5.17, 8.5", "cost": 100}),
+        )
+        .await;
+        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Takeover", "inherent_likelihood": 4, "inherent_impact": 5, "assets": "SRV-01", "measures": "M-0001"})).await;
+        let viewer = app.browser_as(Role::Viewer).await;
+        let page = app
+            .get("/assets?type=hardware", Auth::Browser(&viewer))
+            .await;
+        assert!(
+            page.body.contains("href=\"/assets.csv?type=hardware\""),
+            "the export link keeps the filters"
+        );
+        let assets = app
+            .get("/assets.csv?type=hardware", Auth::Browser(&viewer))
+            .await;
+        assert_eq!(
+            assets.headers.get("content-type").unwrap(),
+            "text/csv; charset=utf-8"
+        );
+        let lines: Vec<&str> = assets.body.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(
+            lines[0].starts_with("id,name,asset_type")
+                && lines[1].starts_with("SRV-01,\"Web, server\",hardware")
+        );
+        let risks = app.get("/risks.csv", Auth::Browser(&viewer)).await.body;
+        assert!(
+            risks.lines().nth(1).unwrap().contains("Takeover")
+                && risks.contains(",critical,")
+                && risks.contains("SRV-01")
+        );
+        let measures = app.get("/measures.csv", Auth::Browser(&viewer)).await.body;
+        assert!(
+            measures.contains("\"5.17, 8.5\"") && measures.contains(",100,"),
+            "{measures}"
+        );
+    });
+}
