@@ -154,6 +154,22 @@ enum AssetCommand {
         #[command(flatten)]
         fields: Box<AssetFields>,
     },
+    /// Import assets from a CSV file: create new ids, update existing ones, all or nothing
+    #[command(
+        after_help = "Examples:\n  annex asset import inventory.csv --dry-run\n  annex asset import inventory.csv --map 'Asset Tag=id' --map 'Data Owner=owner'\n\nHeaders match case-insensitively, with common synonyms ('Asset name', 'Owner', 'Type',\n'Classification', 'C'/'I'/'A', 'Status', 'Depends on'). Levels may be given by name or value.\nNothing is written unless every row is valid."
+    )]
+    Import {
+        file: PathBuf,
+        /// 'Their header=field', repeatable
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
+        /// Check everything and report what would change, without writing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export assets as CSV (the format `annex asset import` reads)
+    #[command(after_help = "Example:\n  annex asset export > assets.csv")]
+    Export,
     /// Change an asset; fields not given keep their value
     #[command(
         after_help = "Example:\n  annex asset edit SRV-01 --owner ops@example.org --lifecycle retired"
@@ -781,6 +797,76 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
                     }
                 }
             }
+        }
+        AssetCommand::Export => {
+            let assets = store
+                .all_assets(&Default::default(), Default::default())
+                .await?;
+            write!(out, "{}", crate::exchange::assets_csv(&assets))?;
+        }
+        AssetCommand::Import { file, map, dry_run } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let rows = crate::exchange::read_csv(&text)?;
+            let Some((header, body)) = rows.split_first() else {
+                anyhow::bail!("{} is empty", file.display());
+            };
+            let plan = crate::exchange::plan_asset_header(header, &map)?;
+            if !plan.unknown.is_empty() {
+                writeln!(
+                    out,
+                    "ignored columns (use --map 'Header=field' to read them): {}",
+                    plan.unknown.join(", ")
+                )?;
+            }
+            let column_of = |field: &str| {
+                plan.fields
+                    .iter()
+                    .position(|f| *f == Some(field))
+                    .and_then(|i| header.get(i))
+                    .cloned()
+                    .unwrap_or_else(|| field.to_string())
+            };
+            let mut problems = Vec::new();
+            let mut drafts = Vec::new();
+            for (row, input) in crate::exchange::asset_inputs(body, &plan) {
+                match input.parse(&settings, &matrix) {
+                    Ok(d) => drafts.push((row, d)),
+                    Err(e) => problems.extend(e.fields().iter().map(|f| {
+                        format!("row {row}, column {}: {}", column_of(&f.field), f.message)
+                    })),
+                }
+            }
+            if problems.is_empty() {
+                match store.import_assets(&actor(), drafts, dry_run).await {
+                    Ok(r) => {
+                        let verb = if dry_run { "would create" } else { "created" };
+                        writeln!(
+                            out,
+                            "{verb} {}, {} {}, unchanged {}",
+                            r.created.len(),
+                            if dry_run { "would update" } else { "updated" },
+                            r.updated.len(),
+                            r.unchanged.len()
+                        )?;
+                        return Ok(());
+                    }
+                    Err(crate::error::Error::Validation(fields)) => problems.extend(
+                        fields
+                            .into_iter()
+                            .map(|f| format!("{}: {}", f.field, f.message)),
+                    ),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            anyhow::bail!(
+                "{} problems in {}: nothing was imported",
+                problems.len(),
+                file.display()
+            );
         }
         AssetCommand::Add { id, fields } => {
             let input = fields.apply(AssetInput {

@@ -220,3 +220,218 @@ pub fn csv_response(name: &str, body: String) -> axum::response::Response {
     )
         .into_response()
 }
+
+/// Reads CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF,
+/// a leading byte-order mark; `;` is accepted as the separator when the header uses it).
+pub fn read_csv(text: &str) -> Result<Vec<Vec<String>>, crate::error::Error> {
+    let text = text.trim_start_matches('\u{feff}');
+    let first_line = text.lines().next().unwrap_or_default();
+    let sep = if first_line.matches(';').count() > first_line.matches(',').count() {
+        ';'
+    } else {
+        ','
+    };
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted, mut line) = (Vec::new(), String::new(), false, 1usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (c, false) if c == sep => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                if row.iter().any(|f| !f.trim().is_empty()) {
+                    rows.push(std::mem::take(&mut row));
+                } else {
+                    row.clear();
+                }
+                line += 1;
+            }
+            (c, _) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                field.push(c)
+            }
+        }
+    }
+    if quoted {
+        return Err(crate::error::Error::field(
+            format!("line {line}"),
+            "a quoted field is not closed",
+        ));
+    }
+    row.push(field);
+    if row.iter().any(|f| !f.trim().is_empty()) {
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Lower-case letters and digits only: "Risk owner" and "risk_owner" compare equal.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The headers real spreadsheets use for each asset field.
+const ASSET_SYNONYMS: &[(&str, &[&str])] = &[
+    (
+        "id",
+        &[
+            "id",
+            "assetid",
+            "ref",
+            "reference",
+            "assetref",
+            "assetnumber",
+        ],
+    ),
+    ("name", &["name", "assetname", "asset", "title"]),
+    ("asset_type", &["assettype", "type", "kind", "category"]),
+    ("description", &["description", "details", "notes"]),
+    (
+        "owner",
+        &["owner", "assetowner", "responsible", "accountable"],
+    ),
+    ("custodian", &["custodian", "maintainer", "operator"]),
+    ("location", &["location", "site", "place"]),
+    (
+        "classification",
+        &[
+            "classification",
+            "class",
+            "sensitivity",
+            "informationclassification",
+            "dataclassification",
+        ],
+    ),
+    (
+        "confidentiality",
+        &["confidentiality", "c", "confidentialityvalue"],
+    ),
+    ("integrity", &["integrity", "i", "integrityvalue"]),
+    ("availability", &["availability", "a", "availabilityvalue"]),
+    (
+        "lifecycle",
+        &["lifecycle", "status", "state", "lifecyclestatus"],
+    ),
+    ("tags", &["tags", "labels", "tag"]),
+    (
+        "depends_on",
+        &["dependson", "dependencies", "runson", "dependency"],
+    ),
+    (
+        "last_reviewed_on",
+        &[
+            "lastreviewedon",
+            "lastreviewed",
+            "reviewed",
+            "reviewdate",
+            "lastreview",
+        ],
+    ),
+];
+
+/// What a file's header means: the field of each column (or none), the columns nobody knows.
+pub struct HeaderPlan {
+    pub fields: Vec<Option<&'static str>>,
+    pub unknown: Vec<String>,
+}
+
+/// Matches a header row to asset fields: explicit `map` entries (`Their header=field`) first,
+/// then known synonyms, case and punctuation ignored. Unknown map entries are errors.
+pub fn plan_asset_header(
+    header: &[String],
+    map: &[String],
+) -> Result<HeaderPlan, crate::error::Error> {
+    let mut problems = crate::error::Problems::new();
+    let mut explicit: Vec<(String, &'static str)> = Vec::new();
+    for m in map {
+        match m.split_once('=') {
+            Some((theirs, ours)) => match ASSET_SYNONYMS.iter().find(|(f, _)| *f == ours.trim()) {
+                Some((f, _)) => explicit.push((squash(theirs), f)),
+                None => problems.add(
+                    "map",
+                    format!(
+                        "'{}' is not an asset field: use one of {}",
+                        ours.trim(),
+                        ASSET_COLUMNS.join(", ")
+                    ),
+                ),
+            },
+            None => problems.add(
+                "map",
+                format!("'{m}' is not a mapping: write 'Their header=field'"),
+            ),
+        }
+    }
+    problems.into_result()?;
+    let mut fields = Vec::new();
+    let mut unknown = Vec::new();
+    for h in header {
+        let key = squash(h);
+        let field = explicit
+            .iter()
+            .find(|(t, _)| *t == key)
+            .map(|(_, f)| *f)
+            .or_else(|| {
+                ASSET_SYNONYMS
+                    .iter()
+                    .find(|(_, syn)| syn.contains(&key.as_str()))
+                    .map(|(f, _)| *f)
+            });
+        if field.is_none() && !h.trim().is_empty() {
+            unknown.push(h.trim().to_string());
+        }
+        fields.push(field.filter(|f| !fields.contains(&Some(*f))));
+    }
+    if !fields.contains(&Some("name")) {
+        return Err(crate::error::Error::field(
+            "header",
+            "no column holds the asset name (expected a header such as 'name' or 'asset name')",
+        ));
+    }
+    Ok(HeaderPlan { fields, unknown })
+}
+
+/// Turns CSV rows into asset inputs by the header plan; answers (spreadsheet row number, input).
+pub fn asset_inputs(rows: &[Vec<String>], plan: &HeaderPlan) -> Vec<(usize, AssetInput)> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut v = AssetInput::default();
+            for (col, field) in plan.fields.iter().enumerate() {
+                let Some(field) = field else { continue };
+                let value = row.get(col).cloned().unwrap_or_default();
+                match *field {
+                    "id" => v.id = Some(value),
+                    "name" => v.name = value,
+                    "asset_type" => v.asset_type = value,
+                    "description" => v.description = value,
+                    "owner" => v.owner = value,
+                    "custodian" => v.custodian = value,
+                    "location" => v.location = value,
+                    "classification" => v.classification = value,
+                    "confidentiality" => v.confidentiality = value,
+                    "integrity" => v.integrity = value,
+                    "availability" => v.availability = value,
+                    "lifecycle" => v.lifecycle = value,
+                    "tags" => v.tags = value,
+                    "depends_on" => v.depends_on = value,
+                    "last_reviewed_on" => v.last_reviewed_on = value,
+                    _ => {}
+                }
+            }
+            (i + 2, v)
+        })
+        .collect()
+}

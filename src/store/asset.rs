@@ -52,6 +52,14 @@ fn asset_from(r: AssetRow) -> Asset {
     }
 }
 
+/// What an import did (or, in a dry run, would do), by asset id.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: Vec<String>,
+}
+
 /// Which assets to list; every part is optional and they combine with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AssetFilter {
@@ -326,33 +334,125 @@ impl Store {
                 .await?
             }
         };
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
-                                confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-            &id,
-            &draft.name,
-            &draft.asset_type,
-            &draft.description,
-            &draft.owner,
-            &draft.custodian,
-            &draft.location,
-            &draft.classification,
-            draft.confidentiality,
-            draft.integrity,
-            draft.availability,
-            draft.lifecycle.key(),
-            &draft.last_reviewed_on,
-            &now
-        )?;
+        insert_row(&mut tx, &id, &draft).await?;
         write_links(&mut tx, &id, &draft).await?;
         let asset = read_asset(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&asset))
             .await?;
         tx.commit().await?;
         Ok(asset)
+    }
+
+    /// Creates or updates (matching on id) many assets in one transaction: every row is
+    /// written, then every tag and dependency, so that rows may depend on rows further down.
+    /// Problems name their row (`row 17, depends_on`). With `dry_run`, everything is checked
+    /// and rolled back: the report says what would happen.
+    pub async fn import_assets(
+        &self,
+        actor: &str,
+        rows: Vec<(usize, AssetDraft)>,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut problems = Vec::new();
+        for (row, d) in &rows {
+            if let Some(id) = d.id.as_deref()
+                && let Some(first) = seen.insert(id, *row)
+            {
+                problems.push(FieldError::new(
+                    format!("row {row}, id"),
+                    format!("the id {id} is already on row {first}"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        let mut tx = self.write().await?;
+        let mut report = ImportReport::default();
+        let mut written: Vec<(usize, String, Option<Asset>)> = Vec::new();
+        for (row, d) in &rows {
+            let existing = match &d.id {
+                Some(id) => match read_asset(&mut tx, id).await {
+                    Ok(a) => Some(a),
+                    Err(Error::NotFound(_)) => None,
+                    Err(e) => return Err(e),
+                },
+                None => None,
+            };
+            let id = match (&existing, &d.id) {
+                (Some(a), _) => {
+                    update_row(&mut tx, &a.id, d).await?;
+                    a.id.clone()
+                }
+                (None, Some(id)) => {
+                    insert_row(&mut tx, id, d).await?;
+                    id.clone()
+                }
+                (None, None) => {
+                    let id = next_id(
+                        &mut tx,
+                        "asset",
+                        "A",
+                        "select asset_id from asset where asset_id = $1",
+                    )
+                    .await?;
+                    insert_row(&mut tx, &id, d).await?;
+                    id
+                }
+            };
+            written.push((*row, id, existing));
+        }
+        for ((row, id, _), (_, d)) in written.iter().zip(&rows) {
+            match replace_links(&mut tx, id, d).await {
+                Ok(()) => {}
+                Err(Error::Validation(fields)) => problems.extend(
+                    fields
+                        .into_iter()
+                        .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        for (_, id, before) in written {
+            let mut after = read_asset(&mut tx, &id).await?;
+            match before {
+                Some(b) => {
+                    let mut same = after.clone();
+                    same.updated_at = b.updated_at.clone();
+                    if same == b {
+                        tx_exec!(
+                            tx,
+                            "update asset set updated_at = $2 where asset_id = $1",
+                            &id,
+                            &b.updated_at
+                        )?;
+                        after.updated_at = b.updated_at.clone();
+                        report.unchanged.push(id);
+                        continue;
+                    }
+                    tx.audit(
+                        Change::new(actor, "asset.update", "asset", &id)
+                            .before(&b)
+                            .after(&after),
+                    )
+                    .await?;
+                    report.updated.push(id);
+                }
+                None => {
+                    tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&after))
+                        .await?;
+                    report.created.push(id);
+                }
+            }
+        }
+        if !dry_run {
+            tx.commit().await?;
+        }
+        Ok(report)
     }
 
     /// Replaces an asset's fields, tags and dependencies.
@@ -368,31 +468,8 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let before = read_asset(&mut tx, id).await?;
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "update asset set name = $2, asset_type = $3, description = $4, owner = $5, custodian = $6, location = $7,
-                              classification = $8, confidentiality = $9, integrity = $10, availability = $11, lifecycle = $12,
-                              last_reviewed_on = $13, updated_at = $14
-             where asset_id = $1",
-            id,
-            &draft.name,
-            &draft.asset_type,
-            &draft.description,
-            &draft.owner,
-            &draft.custodian,
-            &draft.location,
-            &draft.classification,
-            draft.confidentiality,
-            draft.integrity,
-            draft.availability,
-            draft.lifecycle.key(),
-            &draft.last_reviewed_on,
-            &now
-        )?;
-        tx_exec!(tx, "delete from asset_tag where asset_id = $1", id)?;
-        tx_exec!(tx, "delete from asset_dependency where asset_id = $1", id)?;
-        write_links(&mut tx, id, &draft).await?;
+        update_row(&mut tx, id, &draft).await?;
+        replace_links(&mut tx, id, &draft).await?;
         let mut after = read_asset(&mut tx, id).await?;
         let mut unchanged = after.clone();
         unchanged.updated_at = before.updated_at.clone();
@@ -553,24 +630,33 @@ impl Store {
         }
     }
 
+    /// Puts the tags and dependencies on a page of assets (two queries).
     async fn attach_tags(&self, items: &mut [Asset]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
-        let mut sql = Sql::new("select asset_id, tag from asset_tag where asset_id in (");
-        for (i, a) in items.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(a.id.clone())]);
-        }
-        sql.push(") order by tag", []);
-        let tags: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, (String, String)>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
-        for (id, tag) in tags {
-            if let Some(a) = items.iter_mut().find(|a| a.id == id) {
-                a.tags.push(tag);
+        for (table, column) in [("asset_tag", "tag"), ("asset_dependency", "depends_on_id")] {
+            let mut sql = Sql::new(&format!(
+                "select asset_id, {column} from {table} where asset_id in ("
+            ));
+            for (i, a) in items.iter().enumerate() {
+                sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(a.id.clone())]);
+            }
+            sql.push(&format!(") order by {column}"), []);
+            let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
+                sqlx::query_as::<_, (String, String)>(&sql.text),
+                &sql.args
+            )
+            .fetch_all(c)
+            .await)?;
+            for (id, value) in rows {
+                if let Some(a) = items.iter_mut().find(|a| a.id == id) {
+                    if table == "asset_tag" {
+                        a.tags.push(value)
+                    } else {
+                        a.depends_on.push(value)
+                    }
+                }
             }
         }
         Ok(())
@@ -774,4 +860,64 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     } else {
         Err(Error::Validation(problems))
     }
+}
+
+/// Inserts an asset's own row (not its tags or dependencies).
+async fn insert_row(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
+                            confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        id,
+        &draft.name,
+        &draft.asset_type,
+        &draft.description,
+        &draft.owner,
+        &draft.custodian,
+        &draft.location,
+        &draft.classification,
+        draft.confidentiality,
+        draft.integrity,
+        draft.availability,
+        draft.lifecycle.key(),
+        &draft.last_reviewed_on,
+        &now
+    )?;
+    Ok(())
+}
+
+/// Updates an asset's own row (not its tags or dependencies).
+async fn update_row(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update asset set name = $2, asset_type = $3, description = $4, owner = $5, custodian = $6, location = $7,
+                          classification = $8, confidentiality = $9, integrity = $10, availability = $11, lifecycle = $12,
+                          last_reviewed_on = $13, updated_at = $14
+         where asset_id = $1",
+        id,
+        &draft.name,
+        &draft.asset_type,
+        &draft.description,
+        &draft.owner,
+        &draft.custodian,
+        &draft.location,
+        &draft.classification,
+        draft.confidentiality,
+        draft.integrity,
+        draft.availability,
+        draft.lifecycle.key(),
+        &draft.last_reviewed_on,
+        &now
+    )?;
+    Ok(())
+}
+
+/// Replaces an asset's tags and dependencies.
+async fn replace_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
+    tx_exec!(tx, "delete from asset_tag where asset_id = $1", id)?;
+    tx_exec!(tx, "delete from asset_dependency where asset_id = $1", id)?;
+    write_links(tx, id, draft).await
 }

@@ -14,7 +14,7 @@ mod measure;
 mod migrate;
 mod risk;
 
-pub use asset::{AssetFilter, AssetSort};
+pub use asset::{AssetFilter, AssetSort, ImportReport};
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};

@@ -355,6 +355,8 @@ fn every_command_has_help_with_examples() {
         vec!["asset", "show", "--help"],
         vec!["asset", "add", "--help"],
         vec!["asset", "edit", "--help"],
+        vec!["asset", "import", "--help"],
+        vec!["asset", "export", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_annex"))
             .args(&args)
@@ -513,6 +515,122 @@ async fn assets_are_added_edited_listed_and_shown_from_the_command_line() {
         assert!(filtered.contains("SRV-01") && !filtered.contains("A-0001"));
         let wrong = run(&db, &["asset", "list", "--sort", "colour"]);
         assert!(!wrong.status.success() && text(&wrong).contains("'colour' is not a sort"));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_spreadsheet_of_assets_imports_all_or_nothing_and_round_trips() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let file = db.dir.path().join("inventory.csv");
+        std::fs::write(
+            &file,
+            "\u{feff}Asset Ref;Asset Name;Type;Data Owner;Classification;C;I;A;Status;Depends on;Colour\n\
+             SRV-01;Web server;Hardware;ops@example.org;Internal;2;3;Major;in use;;blue\n\
+             APP-1;\"Portal; customers\";service;ops@example.org;confidential;5;4;4;planned;SRV-01;red\n\
+             DB-1;Database;information;dba@example.org;restricted;hihg;4;4;in use;SRV-99;green\n",
+        )
+        .unwrap();
+        let broken = run(
+            &db,
+            &[
+                "asset",
+                "import",
+                file.to_str().unwrap(),
+                "--map",
+                "Data Owner=owner",
+            ],
+        );
+        assert!(!broken.status.success());
+        let msg = text(&broken);
+        assert!(
+            msg.contains("row 4, column C: 'hihg' is not a level of the impact scale"),
+            "{msg}"
+        );
+        assert!(msg.contains("nothing was imported"));
+        assert!(
+            ok(run(&db, &["asset", "list", "--format", "json"])).trim() == "[]",
+            "nothing was written"
+        );
+
+        let fixed = std::fs::read_to_string(&file).unwrap().replace("hihg", "5");
+        std::fs::write(&file, fixed).unwrap();
+        let unknown_dep = run(
+            &db,
+            &[
+                "asset",
+                "import",
+                file.to_str().unwrap(),
+                "--map",
+                "Data Owner=owner",
+            ],
+        );
+        assert!(
+            text(&unknown_dep).contains("row 4, depends_on: there is no asset SRV-99"),
+            "{}",
+            text(&unknown_dep)
+        );
+        let fixed = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("SRV-99", "SRV-01");
+        std::fs::write(&file, fixed).unwrap();
+        let dry = ok(run(
+            &db,
+            &[
+                "asset",
+                "import",
+                file.to_str().unwrap(),
+                "--map",
+                "Data Owner=owner",
+                "--dry-run",
+            ],
+        ));
+        assert!(
+            dry.contains("ignored columns")
+                && dry.contains("Colour")
+                && dry.contains("would create 3"),
+            "{dry}"
+        );
+        assert!(
+            ok(run(&db, &["asset", "list", "--format", "json"])).trim() == "[]",
+            "a dry run writes nothing"
+        );
+        let done = ok(run(
+            &db,
+            &[
+                "asset",
+                "import",
+                file.to_str().unwrap(),
+                "--map",
+                "Data Owner=owner",
+            ],
+        ));
+        assert!(done.contains("created 3"), "{done}");
+        let again = ok(run(
+            &db,
+            &[
+                "asset",
+                "import",
+                file.to_str().unwrap(),
+                "--map",
+                "Data Owner=owner",
+            ],
+        ));
+        assert!(
+            again.contains("created 0") && again.contains("unchanged 3"),
+            "re-import matches on id: {again}"
+        );
+
+        let exported = ok(run(&db, &["asset", "export"]));
+        let round = db.dir.path().join("round.csv");
+        std::fs::write(&round, &exported).unwrap();
+        let back = ok(run(&db, &["asset", "import", round.to_str().unwrap()]));
+        assert!(
+            back.contains("created 0, updated 0, unchanged 3"),
+            "export then import changes nothing: {back}"
+        );
+        assert_eq!(ok(run(&db, &["asset", "export"])), exported);
         db.cleanup().await;
     }
 }
