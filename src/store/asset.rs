@@ -532,11 +532,9 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("select asset_id, name from asset where asset_id in (");
-        for (i, id) in ids.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(id.clone())]);
-        }
-        sql.push(") order by name, asset_id", []);
+        let mut sql = Sql::new("select asset_id, name from asset where asset_id in ");
+        sql.push_in(ids.iter());
+        sql.push(" order by name, asset_id", []);
         Ok(on_pool!(&self.pool, |c| bind_args!(
             sqlx::query_as::<_, (String, String)>(&sql.text),
             &sql.args
@@ -618,16 +616,10 @@ impl Store {
 
     /// Every asset matching a filter, in the sort's order (exports).
     pub async fn all_assets(&self, f: &AssetFilter, sort: AssetSort) -> Result<Vec<Asset>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self.list_assets(f, sort, cursor.as_deref(), 500).await?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok(out),
-            }
-        }
+        super::collect_pages(|cursor| async move {
+            self.list_assets(f, sort, cursor.as_deref(), 500).await
+        })
+        .await
     }
 
     /// Puts the tags and dependencies on a page of assets (two queries).
@@ -637,12 +629,10 @@ impl Store {
         }
         for (table, column) in [("asset_tag", "tag"), ("asset_dependency", "depends_on_id")] {
             let mut sql = Sql::new(&format!(
-                "select asset_id, {column} from {table} where asset_id in ("
+                "select asset_id, {column} from {table} where asset_id in "
             ));
-            for (i, a) in items.iter().enumerate() {
-                sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(a.id.clone())]);
-            }
-            sql.push(&format!(") order by {column}"), []);
+            sql.push_in(items.iter().map(|x| &x.id));
+            sql.push(&format!(" order by {column}"), []);
             let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
                 sqlx::query_as::<_, (String, String)>(&sql.text),
                 &sql.args

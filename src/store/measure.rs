@@ -310,16 +310,10 @@ impl Store {
 
     /// Every measure matching a filter (exports).
     pub async fn all_measures(&self, f: &MeasureFilter) -> Result<Vec<Measure>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self.list_measures(f, cursor.as_deref(), 500).await?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok(out),
-            }
-        }
+        super::collect_pages(
+            |cursor| async move { self.list_measures(f, cursor.as_deref(), 500).await },
+        )
+        .await
     }
 
     async fn attach_controls(&self, items: &mut [Measure]) -> Result<()> {
@@ -327,12 +321,10 @@ impl Store {
             return Ok(());
         }
         let mut sql = Sql::new(
-            "select measure_id, framework_id, control_id from measure_control where measure_id in (",
+            "select measure_id, framework_id, control_id from measure_control where measure_id in ",
         );
-        for (i, m) in items.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(m.id.clone())]);
-        }
-        sql.push(") order by framework_id desc, control_id", []);
+        sql.push_in(items.iter().map(|x| &x.id));
+        sql.push(" order by framework_id desc, control_id", []);
         let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_args!(
             sqlx::query_as::<_, (String, String, String)>(&sql.text),
             &sql.args

@@ -135,6 +135,36 @@ impl Sql {
     }
 }
 
+impl Sql {
+    /// Appends `(?, ?, …)` with one text argument per value.
+    pub fn push_in<'a>(&mut self, values: impl IntoIterator<Item = &'a String>) -> &mut Self {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            self.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(v.clone())]);
+        }
+        self.text.push(')');
+        self
+    }
+}
+
+/// Follows a register's cursors to the end (exports and the CLI).
+pub(crate) async fn collect_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<catalog::Page<T>>>,
+{
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = page(cursor.take()).await?;
+        out.extend(p.items);
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Binds the arguments of a `Sql` to a query, once per backend.
 macro_rules! bind_args {
     ($q:expr, $args:expr) => {{

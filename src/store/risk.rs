@@ -488,16 +488,10 @@ impl Store {
 
     /// Every risk matching a filter (exports).
     pub async fn all_risks(&self, f: &RiskFilter) -> Result<Vec<Risk>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self.list_risks(f, cursor.as_deref(), 500).await?;
-            out.extend(page.items);
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok(out),
-            }
-        }
+        super::collect_pages(
+            |cursor| async move { self.list_risks(f, cursor.as_deref(), 500).await },
+        )
+        .await
     }
 
     /// Puts each risk's asset and measure ids on it (two queries for the page).
@@ -507,12 +501,10 @@ impl Store {
         }
         for (table, column) in [("risk_asset", "asset_id"), ("risk_measure", "measure_id")] {
             let mut sql = Sql::new(&format!(
-                "select risk_id, {column} from {table} where risk_id in ("
+                "select risk_id, {column} from {table} where risk_id in "
             ));
-            for (i, r) in items.iter().enumerate() {
-                sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(r.id.clone())]);
-            }
-            sql.push(&format!(") order by {column}"), []);
+            sql.push_in(items.iter().map(|x| &x.id));
+            sql.push(&format!(" order by {column}"), []);
             let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
                 sqlx::query_as::<_, (String, String)>(&sql.text),
                 &sql.args
@@ -539,12 +531,10 @@ impl Store {
         }
         let mut sql = Sql::new(
             "select risk_id, risk_acceptance_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal
-             from risk_acceptance where risk_id in (",
+             from risk_acceptance where risk_id in ",
         );
-        for (i, r) in items.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::Text(r.id.clone())]);
-        }
-        sql.push(") order by accepted_at, risk_acceptance_id", []);
+        sql.push_in(items.iter().map(|x| &x.id));
+        sql.push(" order by accepted_at, risk_acceptance_id", []);
         type Row = (String, String, String, String, String, String, String, bool);
         let rows: Vec<Row> = on_pool!(&self.pool, |c| bind_args!(
             sqlx::query_as::<_, Row>(&sql.text),

@@ -5,7 +5,7 @@ use super::AppState;
 use super::pages::{
     FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
-use super::session::{self, Caller};
+use super::session::Caller;
 use crate::domain::asset::{AssetInput, AssetSettings, AssetType, ClassificationLevel, Lifecycle};
 use crate::domain::matrix::{Matrix, ScaleLevel};
 use crate::domain::user::Role;
@@ -152,17 +152,6 @@ impl RegisterQuery {
             sort,
         ))
     }
-
-    fn href_with_cursor(&self, cursor: &str) -> String {
-        let mut parts: Vec<String> = self
-            .pairs
-            .iter()
-            .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
-            .map(|(k, v)| format!("{}={}", session::encode(k), session::encode(v)))
-            .collect();
-        parts.push(format!("cursor={}", session::encode(cursor)));
-        format!("/assets?{}", parts.join("&"))
-    }
 }
 
 struct Row {
@@ -248,7 +237,8 @@ async fn register(
                 })
                 .collect(),
             p.total,
-            p.next_cursor.map(|c| q.href_with_cursor(&c)),
+            p.next_cursor
+                .map(|c| super::pages::with_cursor("/assets", raw.as_deref(), &c)),
         ),
         None => (Vec::new(), 0, None),
     };

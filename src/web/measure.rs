@@ -6,7 +6,7 @@ use super::AppState;
 use super::pages::{
     FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
-use super::session::{self, Caller};
+use super::session::Caller;
 use crate::domain::clock::relative;
 use crate::domain::measure::{
     ControlRef, Measure, MeasureInput, MeasureStatus, parse_control_refs,
@@ -174,15 +174,9 @@ async fn register(
     };
     let (rows, total, next_href) = match page {
         Some(p) => {
-            let next = p.next_cursor.map(|c| {
-                let mut parts: Vec<String> = pairs
-                    .iter()
-                    .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
-                    .map(|(k, v)| format!("{}={}", session::encode(k), session::encode(v)))
-                    .collect();
-                parts.push(format!("cursor={}", session::encode(&c)));
-                format!("/measures?{}", parts.join("&"))
-            });
+            let next = p
+                .next_cursor
+                .map(|c| super::pages::with_cursor("/measures", raw.as_deref(), &c));
             let rows = p
                 .items
                 .into_iter()

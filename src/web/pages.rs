@@ -113,6 +113,13 @@ pub(super) fn with_same_filters(path: &str, raw: Option<&str>) -> String {
     }
 }
 
+/// The link to the next page of a register: its filters and the cursor.
+pub(super) fn with_cursor(path: &str, raw: Option<&str>, cursor: &str) -> String {
+    let base = with_same_filters(path, raw);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}cursor={}", session::encode(cursor))
+}
+
 /// Messages shown after a redirect; only these fixed texts can appear.
 fn notice_text(code: &str) -> Option<String> {
     let text = match code {

@@ -292,21 +292,9 @@ async fn register(
     };
     let (rows, total, next_href) = match page {
         Some(p) => {
-            let next = p.next_cursor.map(|c| {
-                let mut parts: Vec<String> = pairs
-                    .iter()
-                    .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
-                    .map(|(k, v)| {
-                        format!(
-                            "{}={}",
-                            super::session::encode(k),
-                            super::session::encode(v)
-                        )
-                    })
-                    .collect();
-                parts.push(format!("cursor={}", super::session::encode(&c)));
-                format!("/risks?{}", parts.join("&"))
-            });
+            let next = p
+                .next_cursor
+                .map(|c| super::pages::with_cursor("/risks", raw.as_deref(), &c));
             let rows = p
                 .items
                 .into_iter()
