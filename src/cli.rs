@@ -67,6 +67,73 @@ enum Command {
     /// Manage the asset inventory
     #[command(subcommand)]
     Asset(AssetCommand),
+    /// Read the risk register
+    #[command(subcommand)]
+    Risk(RiskCommand),
+    /// Read the treatment plan (measures)
+    #[command(subcommand)]
+    Measure(MeasureCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum RiskCommand {
+    /// List risks, filtered like the register
+    #[command(
+        after_help = "Examples:\n  annex risk list\n  annex risk list --level high --format json\n  annex risk list --control 8.13 --treatment modify"
+    )]
+    List {
+        /// Residual level key, e.g. high
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        /// modify, retain, avoid or share
+        #[arg(long)]
+        treatment: Option<String>,
+        #[arg(long)]
+        asset: Option<String>,
+        /// A control id: risks treated by measures that implement it
+        #[arg(long)]
+        control: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show one risk
+    #[command(after_help = "Example:\n  annex risk show R-0042 --format json")]
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// Export the risk register as CSV
+    #[command(after_help = "Example:\n  annex risk export > risks.csv")]
+    Export,
+}
+
+#[derive(Subcommand, Debug)]
+enum MeasureCommand {
+    /// List measures by due date (the treatment plan)
+    #[command(
+        after_help = "Examples:\n  annex measure list\n  annex measure list --overdue --format csv\n  annex measure list --control 5.17"
+    )]
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        control: Option<String>,
+        /// Only open measures past their due date
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show one measure
+    #[command(after_help = "Example:\n  annex measure show M-0001")]
+    Show { id: String },
 }
 
 /// The fields of an asset as flags; on `edit`, flags left out keep their value.
@@ -355,6 +422,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Token(c) => token_command(c, &app::open(&config).await?).await?,
         Command::Catalog(c) => catalog_command(c, &app::open(&config).await?).await?,
         Command::Asset(c) => asset_command(c, &app::open(&config).await?).await?,
+        Command::Risk(c) => risk_command(c, &app::open(&config).await?).await?,
+        Command::Measure(c) => measure_command(c, &app::open(&config).await?).await?,
         Command::Audit(AuditCommand::Verify) => {
             let store = app::open(&config).await?;
             let report = store.verify_audit_trail().await?;
@@ -886,6 +955,153 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
             let a = store.update_asset(&actor(), &id, draft).await?;
             writeln!(out, "saved asset {} ({})", a.id, a.name)?;
         }
+    }
+    Ok(())
+}
+
+/// Query pairs from optional flags, for the registers' shared filter parsers.
+fn flag_pairs(flags: &[(&str, Option<String>)]) -> Vec<(String, String)> {
+    flags
+        .iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+        .collect()
+}
+
+async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let today = store.clock().now().date().to_string();
+    let matrix = store.risk_matrix().await?;
+    match c {
+        RiskCommand::List {
+            level,
+            owner,
+            treatment,
+            asset,
+            control,
+            search,
+            format,
+        } => {
+            let pairs = flag_pairs(&[
+                ("level", level),
+                ("owner", owner),
+                ("treatment", treatment),
+                ("asset", asset),
+                ("control", control),
+                ("q", search),
+            ]);
+            let filter = crate::web::risk::risk_filter(&pairs, &matrix, &today)?;
+            let risks = store.all_risks(&filter).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&risks)?)?,
+                Format::Csv => write!(out, "{}", crate::exchange::risks_csv(&risks, &today))?,
+                Format::Table => {
+                    let mut t = table(&[
+                        "id",
+                        "title",
+                        "owner",
+                        "inherent",
+                        "residual",
+                        "treatment",
+                        "acceptance",
+                    ]);
+                    let name = |k: &str| {
+                        matrix
+                            .risk_level(k)
+                            .map(|l| l.name.clone())
+                            .unwrap_or_else(|| k.to_string())
+                    };
+                    for r in &risks {
+                        t.add_row(vec![
+                            r.id.clone(),
+                            r.title.clone(),
+                            r.owner.clone(),
+                            name(&r.inherent.level),
+                            name(&r.target.level),
+                            r.treatment.label().to_string(),
+                            r.acceptance
+                                .as_ref()
+                                .map(|a| a.state(&today).to_string())
+                                .unwrap_or_default(),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(out, "{} risks", risks.len())?;
+                }
+            }
+        }
+        RiskCommand::Show { id, format } => {
+            let r = store.risk(&id).await?;
+            match format {
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    crate::exchange::risks_csv(std::slice::from_ref(&r), &today)
+                )?,
+                _ => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+            }
+        }
+        RiskCommand::Export => {
+            let risks = store.all_risks(&Default::default()).await?;
+            write!(out, "{}", crate::exchange::risks_csv(&risks, &today))?;
+        }
+    }
+    Ok(())
+}
+
+async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let today = store.clock().now().date().to_string();
+    match c {
+        MeasureCommand::List {
+            status,
+            owner,
+            control,
+            overdue,
+            format,
+        } => {
+            let pairs = flag_pairs(&[
+                ("status", status),
+                ("owner", owner),
+                ("control", control),
+                ("overdue", overdue.then(|| "1".to_string())),
+            ]);
+            let filter = crate::web::measure::measure_filter(&pairs, &today)?;
+            let measures = store.all_measures(&filter).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&measures)?)?,
+                Format::Csv => write!(out, "{}", crate::exchange::measures_csv(&measures))?,
+                Format::Table => {
+                    let mut t = table(&["id", "name", "owner", "status", "due", "controls"]);
+                    for m in &measures {
+                        let due = m.due_on.clone().unwrap_or_default();
+                        let due = if m.overdue(&today) {
+                            format!("{due} (overdue)")
+                        } else {
+                            due
+                        };
+                        t.add_row(vec![
+                            m.id.clone(),
+                            m.name.clone(),
+                            m.owner.clone(),
+                            m.status.label().to_string(),
+                            due,
+                            m.controls
+                                .iter()
+                                .map(|c| c.id.clone())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(out, "{} measures", measures.len())?;
+                }
+            }
+        }
+        MeasureCommand::Show { id } => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&store.measure(&id).await?)?
+        )?,
     }
     Ok(())
 }

@@ -357,6 +357,11 @@ fn every_command_has_help_with_examples() {
         vec!["asset", "edit", "--help"],
         vec!["asset", "import", "--help"],
         vec!["asset", "export", "--help"],
+        vec!["risk", "list", "--help"],
+        vec!["risk", "show", "--help"],
+        vec!["risk", "export", "--help"],
+        vec!["measure", "list", "--help"],
+        vec!["measure", "show", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_annex"))
             .args(&args)
@@ -633,4 +638,65 @@ async fn a_spreadsheet_of_assets_imports_all_or_nothing_and_round_trips() {
         assert_eq!(ok(run(&db, &["asset", "export"])), exported);
         db.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn risks_and_measures_are_read_from_the_command_line() {
+    let db = TestDb::sqlite().await;
+    ok(run(&db, &["init"]));
+    let store = annex::app::open(&crate::harness::test_config(&db))
+        .await
+        .unwrap();
+    let m = store
+        .create_measure(
+            "test",
+            annex::domain::measure::MeasureInput {
+                name: "MFA".into(),
+                due_on: "2001-01-01".into(),
+                controls: Some(serde_json::json!("5.17")),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let risk = annex::domain::risk::RiskInput {
+        title: "Takeover".into(),
+        inherent_likelihood: "4".into(),
+        inherent_impact: "5".into(),
+        measures: m.id.clone(),
+        ..Default::default()
+    };
+    store
+        .create_risk(
+            "test",
+            risk.parse(&annex::domain::matrix::Matrix::default_5x5())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let list = ok(run(&db, &["risk", "list", "--control", "5.17"]));
+    assert!(
+        list.contains("R-0001") && list.contains("Critical"),
+        "{list}"
+    );
+    let bad = run(&db, &["risk", "list", "--level", "apocalyptic"]);
+    assert!(!bad.status.success() && text(&bad).contains("'apocalyptic' is not a risk level"));
+    assert!(
+        ok(run(&db, &["risk", "export"]))
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("R-0001,Takeover")
+    );
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(run(&db, &["risk", "show", "R-0001"]))).unwrap();
+    assert_eq!(shown["inherent"]["level"], "critical");
+    let measures = ok(run(&db, &["measure", "list", "--overdue"]));
+    assert!(
+        measures.contains("M-0001") && measures.contains("(overdue)"),
+        "{measures}"
+    );
 }
