@@ -553,14 +553,9 @@ impl Store {
     ) -> Result<Page<Asset>> {
         let limit = limit.clamp(1, 500);
         let (cols, desc) = sort.columns();
-        let mut count = Sql::new("select count(*) from asset a where 1 = 1");
+        let mut count = Sql::new("from asset a where 1 = 1");
         where_filter(&mut count, f);
-        let (total,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, (i64,)>(&count.text),
-            &count.args
-        )
-        .fetch_one(c)
-        .await)?;
+        let (total, total_capped) = self.capped_count(&count).await?;
 
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
         where_filter(&mut sql, f);
@@ -610,6 +605,7 @@ impl Store {
         Ok(Page {
             items,
             total,
+            total_capped,
             next_cursor,
         })
     }

@@ -25,8 +25,11 @@ pub struct CatalogLoad {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// How many controls match the filter in all.
+    /// How many records match the filter in all (counted up to 10,000: see `total_capped`).
     pub total: i64,
+    /// More than 10,000 records match: `total` is then 10,000 and the list goes on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
@@ -526,6 +529,7 @@ impl Catalog {
         Ok(Page {
             items,
             total,
+            total_capped: false,
             next_cursor,
         })
     }

@@ -147,6 +147,28 @@ impl Sql {
     }
 }
 
+/// Registers count matches up to this many; beyond, they say "10,000+" (an exact count of a
+/// large filtered set would cost more than the page itself).
+pub const COUNT_CAP: i64 = 10_000;
+
+impl Store {
+    /// Counts the rows a `from … where …` clause selects, up to `COUNT_CAP` (and whether it capped).
+    pub(crate) async fn capped_count(&self, from_where: &Sql) -> Result<(i64, bool)> {
+        let text = format!(
+            "select count(*) from (select 1 {} limit {}) capped",
+            from_where.text,
+            COUNT_CAP + 1
+        );
+        let (n,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (i64,)>(&text),
+            &from_where.args
+        )
+        .fetch_one(c)
+        .await)?;
+        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+    }
+}
+
 /// Follows a register's cursors to the end (exports and the CLI).
 pub(crate) async fn collect_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>>
 where

@@ -450,14 +450,9 @@ impl Store {
         limit: i64,
     ) -> Result<Page<Risk>> {
         let limit = limit.clamp(1, 500);
-        let mut count = Sql::new("select count(*) from risk r where 1 = 1");
+        let mut count = Sql::new("from risk r where 1 = 1");
         where_filter(&mut count, f);
-        let (total,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, (i64,)>(&count.text),
-            &count.args
-        )
-        .fetch_one(c)
-        .await)?;
+        let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
         where_filter(&mut sql, f);
         if let Some(c) = cursor.filter(|c| !c.is_empty()) {
@@ -482,6 +477,7 @@ impl Store {
         Ok(Page {
             items,
             total,
+            total_capped,
             next_cursor,
         })
     }

@@ -169,6 +169,7 @@ struct Row {
 #[template(path = "assets.html")]
 struct RegisterPage {
     l: Layout,
+    total_capped: bool,
     export_href: String,
     errors: FormErrors,
     can_edit: bool,
@@ -217,6 +218,7 @@ async fn register(
         }
     };
     let (owners, tags) = s.store.asset_facets().await?;
+    let total_capped = page.as_ref().is_some_and(|p| p.total_capped);
     let (rows, total, next_href) = match page {
         Some(p) => (
             p.items
@@ -251,6 +253,7 @@ async fn register(
     Ok((
         status,
         RegisterPage {
+            total_capped,
             export_href: super::pages::with_same_filters("/assets.csv", raw.as_deref()),
             can_edit: can_edit(&caller),
             l,

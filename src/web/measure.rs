@@ -117,6 +117,7 @@ fn control_href(c: &ControlRef) -> String {
 #[template(path = "measures.html")]
 struct RegisterPage {
     l: Layout,
+    total_capped: bool,
     export_href: String,
     errors: FormErrors,
     can_create: bool,
@@ -172,6 +173,7 @@ async fn register(
             None
         }
     };
+    let total_capped = page.as_ref().is_some_and(|p| p.total_capped);
     let (rows, total, next_href) = match page {
         Some(p) => {
             let next = p
@@ -214,6 +216,7 @@ async fn register(
     Ok((
         status,
         RegisterPage {
+            total_capped,
             export_href: super::pages::with_same_filters("/measures.csv", raw.as_deref()),
             can_create: is_editor(&caller),
             l,

@@ -233,6 +233,7 @@ struct Row {
 #[template(path = "risks.html")]
 struct RegisterPage {
     l: Layout,
+    total_capped: bool,
     export_href: String,
     errors: FormErrors,
     can_create: bool,
@@ -290,6 +291,7 @@ async fn register(
             None
         }
     };
+    let total_capped = page.as_ref().is_some_and(|p| p.total_capped);
     let (rows, total, next_href) = match page {
         Some(p) => {
             let next = p
@@ -326,6 +328,7 @@ async fn register(
     Ok((
         status,
         RegisterPage {
+            total_capped,
             export_href: super::pages::with_same_filters("/risks.csv", raw.as_deref()),
             can_create: is_editor(&caller),
             l,

@@ -425,3 +425,53 @@ async fn the_classification_scheme_is_configured_and_levels_in_use_cannot_be_rem
         );
     });
 }
+
+#[tokio::test]
+async fn large_registers_count_up_to_ten_thousand_and_keep_paging() {
+    on_every_database!(|app| {
+        let fill = "insert into asset (asset_id, name, asset_type, classification, lifecycle, created_at, updated_at)
+                    select 'X-' || i, 'Asset ' || i, 'hardware', 'internal', 'in_use', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z'";
+        match app.db.backend {
+            crate::harness::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+                sqlx::query(&format!("with recursive n(i) as (select 1 union all select i + 1 from n where i < 10005) {fill} from n"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+            }
+            crate::harness::Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+                sqlx::query(&format!("{fill} from generate_series(1, 10005) as g(i)"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+            }
+        }
+        let token = app.token_as(Role::Viewer).await;
+        let page = app
+            .get("/api/v1/assets?limit=500", Auth::Bearer(&token))
+            .await
+            .json();
+        assert_eq!(page["total"], 10_000);
+        assert_eq!(page["total_capped"], true);
+        assert!(page["next_cursor"].is_string());
+        let small = app
+            .get("/api/v1/assets?q=asset%201000", Auth::Bearer(&token))
+            .await
+            .json();
+        assert_eq!(
+            small["total"], 7,
+            "Asset 1000, 10000-10005: exact below the cap"
+        );
+        assert!(small.get("total_capped").is_none());
+        let browser = app.browser_as(Role::Viewer).await;
+        assert!(
+            app.get("/assets", Auth::Browser(&browser))
+                .await
+                .body
+                .contains("<strong>10000+</strong>")
+        );
+    });
+}
