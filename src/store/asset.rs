@@ -165,16 +165,7 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter) {
         );
     }
     if let Some(q) = &f.text {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let like = format!("%{escaped}%");
-        sql.push(
-            " and (lower(a.name) like ? escape '\\' or lower(a.asset_id) like ? escape '\\' or lower(a.description) like ? escape '\\')",
-            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
-        );
+        sql.push_text_search(&["a.name", "a.asset_id", "a.description"], q);
     }
 }
 
@@ -623,26 +614,21 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        for (table, column) in [("asset_tag", "tag"), ("asset_dependency", "depends_on_id")] {
-            let mut sql = Sql::new(&format!(
-                "select asset_id, {column} from {table} where asset_id in "
-            ));
-            sql.push_in(items.iter().map(|x| &x.id));
-            sql.push(&format!(" order by {column}"), []);
-            let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
-                sqlx::query_as::<_, (String, String)>(&sql.text),
-                &sql.args
-            )
-            .fetch_all(c)
-            .await)?;
-            for (id, value) in rows {
-                if let Some(a) = items.iter_mut().find(|a| a.id == id) {
-                    if table == "asset_tag" {
-                        a.tags.push(value)
-                    } else {
-                        a.depends_on.push(value)
-                    }
-                }
+        let ids: Vec<String> = items.iter().map(|a| a.id.clone()).collect();
+        for (id, tag) in self
+            .link_values("asset_tag", "asset_id", "tag", &ids)
+            .await?
+        {
+            if let Some(a) = items.iter_mut().find(|a| a.id == id) {
+                a.tags.push(tag);
+            }
+        }
+        for (id, dep) in self
+            .link_values("asset_dependency", "asset_id", "depends_on_id", &ids)
+            .await?
+        {
+            if let Some(a) = items.iter_mut().find(|a| a.id == id) {
+                a.depends_on.push(dep);
             }
         }
         Ok(())

@@ -71,16 +71,7 @@ fn where_filter(sql: &mut Sql, f: &MeasureFilter) {
         );
     }
     if let Some(q) = &f.text {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let like = format!("%{escaped}%");
-        sql.push(
-            " and (lower(m.name) like ? escape '\\' or lower(m.measure_id) like ? escape '\\' or lower(m.description) like ? escape '\\')",
-            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
-        );
+        sql.push_text_search(&["m.name", "m.measure_id", "m.description"], q);
     }
 }
 

@@ -147,6 +147,53 @@ impl Sql {
     }
 }
 
+impl Sql {
+    /// Appends a case-insensitive "contains" search over columns (`%` and `_` in the text are
+    /// literal).
+    pub fn push_text_search(&mut self, columns: &[&str], q: &str) -> &mut Self {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = format!("%{escaped}%");
+        let terms: Vec<String> = columns
+            .iter()
+            .map(|c| format!("lower({c}) like ? escape '\\'"))
+            .collect();
+        self.push(
+            &format!(" and ({})", terms.join(" or ")),
+            columns.iter().map(|_| Arg::Text(like.clone())),
+        )
+    }
+}
+
+impl Store {
+    /// (key, value) rows of a link table for some keys, ordered by value (one query per page).
+    pub(crate) async fn link_values(
+        &self,
+        table: &str,
+        key: &str,
+        value: &str,
+        keys: &[String],
+    ) -> Result<Vec<(String, String)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!(
+            "select {key}, {value} from {table} where {key} in "
+        ));
+        sql.push_in(keys.iter());
+        sql.push(&format!(" order by {value}"), []);
+        Ok(on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, (String, String)>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?)
+    }
+}
+
 /// Registers count matches up to this many; beyond, they say "10,000+" (an exact count of a
 /// large filtered set would cost more than the page itself).
 pub const COUNT_CAP: i64 = 10_000;

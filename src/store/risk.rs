@@ -149,16 +149,7 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter) {
         );
     }
     if let Some(q) = &f.text {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let like = format!("%{escaped}%");
-        sql.push(
-            " and (lower(r.title) like ? escape '\\' or lower(r.risk_id) like ? escape '\\' or lower(r.threat) like ? escape '\\')",
-            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
-        );
+        sql.push_text_search(&["r.title", "r.risk_id", "r.threat"], q);
     }
 }
 
@@ -495,26 +486,21 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        for (table, column) in [("risk_asset", "asset_id"), ("risk_measure", "measure_id")] {
-            let mut sql = Sql::new(&format!(
-                "select risk_id, {column} from {table} where risk_id in "
-            ));
-            sql.push_in(items.iter().map(|x| &x.id));
-            sql.push(&format!(" order by {column}"), []);
-            let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
-                sqlx::query_as::<_, (String, String)>(&sql.text),
-                &sql.args
-            )
-            .fetch_all(c)
-            .await)?;
-            for (rid, other) in rows {
-                if let Some(r) = items.iter_mut().find(|r| r.id == rid) {
-                    if table == "risk_asset" {
-                        r.assets.push(other)
-                    } else {
-                        r.measures.push(other)
-                    }
-                }
+        let ids: Vec<String> = items.iter().map(|r| r.id.clone()).collect();
+        for (id, asset) in self
+            .link_values("risk_asset", "risk_id", "asset_id", &ids)
+            .await?
+        {
+            if let Some(r) = items.iter_mut().find(|r| r.id == id) {
+                r.assets.push(asset);
+            }
+        }
+        for (id, measure) in self
+            .link_values("risk_measure", "risk_id", "measure_id", &ids)
+            .await?
+        {
+            if let Some(r) = items.iter_mut().find(|r| r.id == id) {
+                r.measures.push(measure);
             }
         }
         Ok(())
