@@ -969,7 +969,7 @@ fn flag_pairs(flags: &[(&str, Option<String>)]) -> Vec<(String, String)> {
 
 async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let today = store.clock().now().date().to_string();
+    let today = store.today();
     let matrix = store.risk_matrix().await?;
     match c {
         RiskCommand::List {
@@ -1050,7 +1050,7 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
 
 async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let today = store.clock().now().date().to_string();
+    let today = store.today();
     match c {
         MeasureCommand::List {
             status,

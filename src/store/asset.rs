@@ -325,7 +325,7 @@ impl Store {
                 .await?
             }
         };
-        insert_row(&mut tx, &id, &draft).await?;
+        write_row(&mut tx, &id, &draft).await?;
         write_links(&mut tx, &id, &draft).await?;
         let asset = read_asset(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&asset))
@@ -373,11 +373,11 @@ impl Store {
             };
             let id = match (&existing, &d.id) {
                 (Some(a), _) => {
-                    update_row(&mut tx, &a.id, d).await?;
+                    write_row(&mut tx, &a.id, d).await?;
                     a.id.clone()
                 }
                 (None, Some(id)) => {
-                    insert_row(&mut tx, id, d).await?;
+                    write_row(&mut tx, id, d).await?;
                     id.clone()
                 }
                 (None, None) => {
@@ -388,7 +388,7 @@ impl Store {
                         "select asset_id from asset where asset_id = $1",
                     )
                     .await?;
-                    insert_row(&mut tx, &id, d).await?;
+                    write_row(&mut tx, &id, d).await?;
                     id
                 }
             };
@@ -459,7 +459,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let before = read_asset(&mut tx, id).await?;
-        update_row(&mut tx, id, &draft).await?;
+        write_row(&mut tx, id, &draft).await?;
         replace_links(&mut tx, id, &draft).await?;
         let mut after = read_asset(&mut tx, id).await?;
         let mut unchanged = after.clone();
@@ -480,31 +480,8 @@ impl Store {
     }
 
     pub async fn asset(&self, id: &str) -> Result<Asset> {
-        let r: Option<AssetRow> = pool_query!(
-            self,
-            fetch_optional,
-            AssetRow,
-            &format!("select {COLUMNS} from asset a where a.asset_id = $1"),
-            id
-        )?;
-        let mut a = asset_from(r.ok_or_else(|| Error::NotFound(format!("asset {id}")))?);
-        let tags: Vec<(String,)> = pool_query!(
-            self,
-            fetch_all,
-            (String,),
-            "select tag from asset_tag where asset_id = $1 order by tag",
-            id
-        )?;
-        let deps: Vec<(String,)> = pool_query!(
-            self,
-            fetch_all,
-            (String,),
-            "select depends_on_id from asset_dependency where asset_id = $1 order by depends_on_id",
-            id
-        )?;
-        a.tags = tags.into_iter().map(|t| t.0).collect();
-        a.depends_on = deps.into_iter().map(|t| t.0).collect();
-        Ok(a)
+        let mut tx = self.read_tx().await?;
+        read_asset(&mut tx, id).await
     }
 
     /// The assets that depend on this one, as (id, name).
@@ -834,41 +811,21 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     }
 }
 
-/// Inserts an asset's own row (not its tags or dependencies).
-async fn insert_row(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
+/// Writes an asset's own row (not its tags or dependencies): inserts it, or updates every
+/// field but its creation time when the id exists.
+async fn write_row(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     let now = tx.now().to_string();
     tx_exec!(
         tx,
         "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
                             confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-        id,
-        &draft.name,
-        &draft.asset_type,
-        &draft.description,
-        &draft.owner,
-        &draft.custodian,
-        &draft.location,
-        &draft.classification,
-        draft.confidentiality,
-        draft.integrity,
-        draft.availability,
-        draft.lifecycle.key(),
-        &draft.last_reviewed_on,
-        &now
-    )?;
-    Ok(())
-}
-
-/// Updates an asset's own row (not its tags or dependencies).
-async fn update_row(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
-    let now = tx.now().to_string();
-    tx_exec!(
-        tx,
-        "update asset set name = $2, asset_type = $3, description = $4, owner = $5, custodian = $6, location = $7,
-                          classification = $8, confidentiality = $9, integrity = $10, availability = $11, lifecycle = $12,
-                          last_reviewed_on = $13, updated_at = $14
-         where asset_id = $1",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+         on conflict (asset_id) do update set
+             name = excluded.name, asset_type = excluded.asset_type, description = excluded.description,
+             owner = excluded.owner, custodian = excluded.custodian, location = excluded.location,
+             classification = excluded.classification, confidentiality = excluded.confidentiality,
+             integrity = excluded.integrity, availability = excluded.availability, lifecycle = excluded.lifecycle,
+             last_reviewed_on = excluded.last_reviewed_on, updated_at = excluded.updated_at",
         id,
         &draft.name,
         &draft.asset_type,

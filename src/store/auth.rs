@@ -518,6 +518,19 @@ impl Store {
     }
 
     pub async fn list_tokens(&self) -> Result<Vec<ApiToken>> {
+        self.tokens_where("", None).await
+    }
+
+    pub async fn token(&self, id: &str) -> Result<ApiToken> {
+        let t = self
+            .tokens_where("where t.api_token_id = $1", Some(id))
+            .await?
+            .pop();
+        found(t, || format!("API token {id}"))
+    }
+
+    /// API tokens with their user's e-mail, newest first, optionally narrowed by `clause`.
+    async fn tokens_where(&self, clause: &str, arg: Option<&str>) -> Result<Vec<ApiToken>> {
         type Row = (
             String,
             String,
@@ -527,14 +540,15 @@ impl Store {
             Option<String>,
             Option<String>,
         );
-        let rows: Vec<Row> = pool_query!(
-            self,
-            fetch_all,
-            Row,
+        let sql = format!(
             "select t.api_token_id, u.email, t.name, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
-             from api_token t join user_account u on u.user_id = t.user_id
+             from api_token t join user_account u on u.user_id = t.user_id {clause}
              order by t.created_at desc, t.api_token_id"
-        )?;
+        );
+        let rows: Vec<Row> = match arg {
+            Some(a) => pool_query!(self, fetch_all, Row, &sql, a)?,
+            None => pool_query!(self, fetch_all, Row, &sql)?,
+        };
         Ok(rows
             .into_iter()
             .map(|r| ApiToken {
@@ -547,11 +561,6 @@ impl Store {
                 last_used_at: r.6,
             })
             .collect())
-    }
-
-    pub async fn token(&self, id: &str) -> Result<ApiToken> {
-        let t = self.list_tokens().await?.into_iter().find(|t| t.id == id);
-        found(t, || format!("API token {id}"))
     }
 
     pub async fn revoke_token(&self, actor: &str, id: &str) -> Result<ApiToken> {

@@ -405,6 +405,11 @@ impl Store {
         &self.clock
     }
 
+    /// Today's date (`YYYY-MM-DD`, UTC), for due dates and expiry.
+    pub fn today(&self) -> String {
+        self.clock.now().date().to_string()
+    }
+
     pub fn now(&self) -> String {
         stamp(self.clock.now())
     }

@@ -428,7 +428,7 @@ impl Store {
     }
 
     pub async fn risk(&self, id: &str) -> Result<Risk> {
-        // Reads go through a transaction-free path; `read_risk` needs a Tx, so use a short read tx.
+        // One read transaction: the risk, its links and its acceptance are seen together.
         let mut tx = self.read_tx().await?;
         read_risk(&mut tx, id).await
     }

@@ -541,7 +541,7 @@ async fn list_measures(
         }
     }
     problems.into_result()?;
-    let today = s.store.clock().now().date().to_string();
+    let today = s.store.today();
     let filter = super::measure::measure_filter(&pairs, &today)?;
     let limit = parse_limit(&pairs, 100, 500)?;
     Ok(Json(
@@ -631,7 +631,7 @@ async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
         }
     }
     problems.into_result()?;
-    let today = s.store.clock().now().date().to_string();
+    let today = s.store.today();
     let filter = super::risk::risk_filter(&pairs, &s.store.risk_matrix().await?, &today)?;
     let limit = parse_limit(&pairs, 100, 500)?;
     Ok(Json(
@@ -705,7 +705,7 @@ async fn accept_risk(
     JsonBody(body): JsonBody<AcceptanceBody>,
 ) -> ApiResult<Risk> {
     let risk = s.store.risk(&id).await?;
-    let today = s.store.clock().now().date().to_string();
+    let today = s.store.today();
     let (rationale, until) = super::risk::check_acceptance(
         &caller,
         &risk,

@@ -3,12 +3,11 @@
 
 use super::AppState;
 use super::pages::{
-    FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
 use crate::domain::asset::{AssetInput, AssetSettings, AssetType, ClassificationLevel, Lifecycle};
 use crate::domain::matrix::{Matrix, ScaleLevel};
-use crate::domain::user::Role;
 use crate::error::Error;
 use crate::store::{AssetFilter, AssetSort, AuditFilter};
 use askama::Template;
@@ -29,18 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}/edit", get(edit_form))
         .route("/assets/{id}/retire", get(retire_page).post(retire))
         .route("/settings/assets", get(settings_page).post(settings_submit))
-}
-
-fn can_edit(caller: &Caller) -> bool {
-    caller
-        .user
-        .as_ref()
-        .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
-}
-
-pub struct Choice {
-    key: &'static str,
-    label: &'static str,
 }
 
 pub struct CiaField {
@@ -255,7 +242,7 @@ async fn register(
         RegisterPage {
             total_capped,
             export_href: super::pages::with_same_filters("/assets.csv", raw.as_deref()),
-            can_edit: can_edit(&caller),
+            can_edit: caller.is_editor(),
             l,
             errors,
             rows,
@@ -480,7 +467,7 @@ async fn record(
         s.store.clock().now(),
     );
     Ok(RecordPage {
-        can_edit: can_edit(&caller),
+        can_edit: caller.is_editor(),
         kind: settings.type_name(&a.asset_type),
         classification: settings.level_name(&a.classification),
         handling: settings
@@ -590,7 +577,7 @@ async fn render_settings(
         SettingsPage {
             l,
             errors,
-            can_edit: can_edit(caller),
+            can_edit: caller.is_editor(),
             levels: settings.classification,
             types: settings.types,
         },

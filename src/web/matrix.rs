@@ -5,7 +5,6 @@ use super::AppState;
 use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::Caller;
 use crate::domain::matrix::{Matrix, RiskLevel};
-use crate::domain::user::Role;
 use crate::error::Error;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -173,13 +172,6 @@ struct MatrixPage {
     can_edit: bool,
 }
 
-fn can_edit(caller: &Caller) -> bool {
-    caller
-        .user
-        .as_ref()
-        .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
-}
-
 async fn render(
     s: &AppState,
     caller: &Caller,
@@ -233,7 +225,7 @@ async fn render(
                 .map(|v| v.name.clone())
                 .unwrap_or_default(),
             svg: svg_grid(&m),
-            can_edit: can_edit(caller),
+            can_edit: caller.is_editor(),
             l,
             errors,
             level_rows,

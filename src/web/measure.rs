@@ -4,14 +4,13 @@
 
 use super::AppState;
 use super::pages::{
-    FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
 use crate::domain::clock::relative;
 use crate::domain::measure::{
     ControlRef, Measure, MeasureInput, MeasureStatus, parse_control_refs,
 };
-use crate::domain::user::Role;
 use crate::error::{Error, Problems};
 use crate::store::{AuditFilter, MeasureFilter};
 use askama::Template;
@@ -31,24 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route("/measures/{id}/edit", get(edit_form))
 }
 
-fn is_editor(caller: &Caller) -> bool {
-    caller
-        .user
-        .as_ref()
-        .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
-}
-
 /// Managers and admins edit every measure; a contributor edits the ones they own.
 pub fn may_edit(caller: &Caller, m: &Measure) -> bool {
-    is_editor(caller)
-        || caller.user.as_ref().is_some_and(|u| {
-            u.role == Role::Contributor && u.email.eq_ignore_ascii_case(m.owner.trim())
-        })
-}
-
-pub struct Choice {
-    key: &'static str,
-    label: &'static str,
+    caller.may_edit_owned(&m.owner)
 }
 
 fn statuses() -> Vec<Choice> {
@@ -59,10 +43,6 @@ fn statuses() -> Vec<Choice> {
             label: s.label(),
         })
         .collect()
-}
-
-fn today(s: &AppState) -> String {
-    s.store.clock().now().date().to_string()
 }
 
 /// The treatment plan's query: q, status, owner, control, overdue, cursor.
@@ -149,7 +129,7 @@ async fn register(
             .unwrap_or_default()
     };
     let l = layout(&s, &caller, "Measures", "measures", raw.as_deref()).await?;
-    let day = today(&s);
+    let day = s.store.today();
     let now = s.store.clock().now();
     let mut errors = FormErrors::default();
     let mut filtered = false;
@@ -218,7 +198,7 @@ async fn register(
         RegisterPage {
             total_capped,
             export_href: super::pages::with_same_filters("/measures.csv", raw.as_deref()),
-            can_create: is_editor(&caller),
+            can_create: caller.is_editor(),
             l,
             errors,
             rows,
@@ -300,7 +280,7 @@ async fn record(
     );
     Ok(RecordPage {
         can_edit: may_edit(&caller, &m),
-        overdue: m.overdue(&today(&s)),
+        overdue: m.overdue(&s.store.today()),
         l,
         m,
         controls,
@@ -464,7 +444,7 @@ async fn update(
 async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let filter = measure_filter(&pairs, &today(&s))?;
+    let filter = measure_filter(&pairs, &s.store.today())?;
     let measures = s.store.all_measures(&filter).await?;
     Ok(crate::exchange::csv_response(
         "measures.csv",

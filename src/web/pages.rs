@@ -142,6 +142,12 @@ fn notice_text(code: &str) -> Option<String> {
     Some(text.to_string())
 }
 
+/// One option of a select: a stored key and the words people read.
+pub struct Choice {
+    pub(super) key: &'static str,
+    pub(super) label: &'static str,
+}
+
 /// Field errors of a form, plus general ones, for templates.
 #[derive(Default)]
 pub struct FormErrors {
@@ -776,7 +782,7 @@ async fn dashboard(
     } else {
         Vec::new()
     };
-    let today = s.store.clock().now().date().to_string();
+    let today = s.store.today();
     let risks_due = crate::store::RiskFilter {
         review_overdue_on: Some(today.clone()),
         ..Default::default()

@@ -5,32 +5,12 @@ use super::session::Caller;
 use crate::domain::asset::parse_date;
 use crate::domain::matrix::Matrix;
 use crate::domain::risk::{Risk, Treatment};
-use crate::domain::user::Role;
 use crate::error::{Error, Problems};
 use crate::store::{RatingKind, RiskFilter};
 
-fn is_editor(caller: &Caller) -> bool {
-    caller
-        .user
-        .as_ref()
-        .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
-}
-
-fn is_owner(caller: &Caller, r: &Risk) -> bool {
-    caller
-        .user
-        .as_ref()
-        .is_some_and(|u| u.email.eq_ignore_ascii_case(r.owner.trim()))
-}
-
 /// Managers and admins edit every risk; a contributor edits the risks they own.
 pub fn may_edit(caller: &Caller, r: &Risk) -> bool {
-    is_editor(caller)
-        || (is_owner(caller, r)
-            && caller
-                .user
-                .as_ref()
-                .is_some_and(|u| u.role == Role::Contributor))
+    caller.may_edit_owned(&r.owner)
 }
 
 /// Checks an acceptance: the risk owner (or a manager or admin) accepts; above the matrix's
@@ -44,17 +24,11 @@ pub fn check_acceptance(
     valid_until: &str,
     today: &str,
 ) -> Result<(String, String), Error> {
-    if !(is_editor(caller)
-        || (is_owner(caller, r)
-            && caller
-                .user
-                .as_ref()
-                .is_some_and(|u| u.role == Role::Contributor)))
-    {
+    if !may_edit(caller, r) {
         return Err(Error::Forbidden);
     }
     let above = !m.acceptable(&r.target.level);
-    if above && !is_editor(caller) {
+    if above && !caller.is_editor() {
         return Err(Error::Forbidden);
     }
     let mut p = Problems::new();
@@ -169,7 +143,7 @@ pub fn risk_filter(
 use super::AppState;
 use super::matrix::{SvgGrid, svg_grid_with};
 use super::pages::{
-    FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use crate::domain::matrix::ScaleLevel;
 use crate::domain::measure::Measure;
@@ -194,11 +168,6 @@ pub fn routes() -> Router<AppState> {
         .route("/risks/{id}/accept", post(accept))
 }
 
-pub struct Choice {
-    key: &'static str,
-    label: &'static str,
-}
-
 fn treatments() -> Vec<Choice> {
     Treatment::ALL
         .iter()
@@ -207,10 +176,6 @@ fn treatments() -> Vec<Choice> {
             label: t.label(),
         })
         .collect()
-}
-
-fn today(s: &AppState) -> String {
-    s.store.clock().now().date().to_string()
 }
 
 /// (level name, colour) of a level key.
@@ -268,7 +233,7 @@ async fn register(
     };
     let l = layout(&s, &caller, "Risks", "risks", raw.as_deref()).await?;
     let m = s.store.risk_matrix().await?;
-    let day = today(&s);
+    let day = s.store.today();
     let mut errors = FormErrors::default();
     let mut filtered = false;
     let page = match risk_filter(&pairs, &m, &day) {
@@ -330,7 +295,7 @@ async fn register(
         RegisterPage {
             total_capped,
             export_href: super::pages::with_same_filters("/risks.csv", raw.as_deref()),
-            can_create: is_editor(&caller),
+            can_create: caller.is_editor(),
             l,
             errors,
             rows,
@@ -429,7 +394,7 @@ async fn render_record(
         s.store.clock().now(),
     );
     let above = !m.acceptable(&r.target.level);
-    let day = today(s);
+    let day = s.store.today();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -441,7 +406,7 @@ async fn render_record(
         RecordPage {
             can_edit: may_edit(caller, &r),
             can_accept: if above {
-                is_editor(caller)
+                caller.is_editor()
             } else {
                 may_edit(caller, &r)
             },
@@ -495,7 +460,7 @@ async fn accept(
         &m,
         form.get("rationale"),
         form.get("valid_until"),
-        &today(&s),
+        &s.store.today(),
     ) {
         Ok((rationale, until)) => {
             s.store
@@ -754,7 +719,7 @@ async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller
 async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let day = today(&s);
+    let day = s.store.today();
     let filter = risk_filter(&pairs, &s.store.risk_matrix().await?, &day)?;
     let risks = s.store.all_risks(&filter).await?;
     Ok(crate::exchange::csv_response(

@@ -7,6 +7,7 @@
 //! `Sec-Fetch-Site` and `Origin` headers are checked too.
 
 use super::AppState;
+use crate::domain::user::Role;
 use crate::domain::user::sha256_hex;
 use crate::error::Error;
 use crate::store::User;
@@ -35,6 +36,23 @@ pub struct Caller {
     pub via: Via,
     /// The CSRF token to put in forms rendered for this caller.
     pub csrf: String,
+}
+
+impl Caller {
+    /// Managers and admins edit all ISMS content.
+    pub fn is_editor(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
+    }
+
+    /// An editor, or a contributor who is the record's owner ("edit what is assigned to them").
+    pub fn may_edit_owned(&self, owner: &str) -> bool {
+        self.is_editor()
+            || self.user.as_ref().is_some_and(|u| {
+                u.role == Role::Contributor && u.email.eq_ignore_ascii_case(owner.trim())
+            })
+    }
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
