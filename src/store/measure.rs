@@ -48,6 +48,8 @@ pub struct MeasureFilter {
     pub control: Option<ControlRef>,
     /// Only open measures due before this day (`YYYY-MM-DD`).
     pub overdue_on: Option<String>,
+    /// Only the measures that treat this risk.
+    pub risk: Option<String>,
     pub text: Option<String>,
 }
 
@@ -62,6 +64,12 @@ fn where_filter(sql: &mut Sql, f: &MeasureFilter) {
         sql.push(
             " and m.measure_id in (select mc.measure_id from measure_control mc where mc.framework_id = ? and mc.control_id = ?)",
             [Arg::Text(c.framework.clone()), Arg::Text(c.id.clone())],
+        );
+    }
+    if let Some(r) = &f.risk {
+        sql.push(
+            " and m.measure_id in (select rm.measure_id from risk_measure rm where rm.risk_id = ?)",
+            [Arg::Text(r.clone())],
         );
     }
     if let Some(day) = &f.overdue_on {

@@ -518,6 +518,7 @@ async fn update_asset(
         ("owner" = Option<String>, Query),
         ("control" = Option<String>, Query, description = "a control id, e.g. 8.13 or iso27002-2013:9.4.2"),
         ("overdue" = Option<bool>, Query, description = "only open measures past their due date"),
+        ("risk" = Option<String>, Query, description = "only the measures that treat this risk"),
         ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
@@ -530,13 +531,13 @@ async fn list_measures(
     let mut problems = Problems::new();
     for (k, _) in &pairs {
         if ![
-            "q", "status", "owner", "control", "overdue", "limit", "cursor",
+            "q", "status", "owner", "control", "overdue", "risk", "limit", "cursor",
         ]
         .contains(&k.as_str())
         {
             problems.add(
                 k,
-                "unknown parameter: use q, status, owner, control, overdue, limit or cursor",
+                "unknown parameter: use q, status, owner, control, overdue, risk, limit or cursor",
             );
         }
     }

@@ -72,6 +72,7 @@ pub fn measure_filter(pairs: &[(String, String)], today: &str) -> Result<Measure
         overdue_on: get("overdue")
             .filter(|v| v == "1" || v == "true")
             .map(|_| today.to_string()),
+        risk: get("risk"),
         text: get("q"),
     })
 }

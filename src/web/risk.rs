@@ -379,10 +379,11 @@ async fn render_record(
         }
     })
     .collect();
-    let mut measures = Vec::new();
-    for mid in &r.measures {
-        measures.push(s.store.measure(mid).await?);
-    }
+    let treating = crate::store::MeasureFilter {
+        risk: Some(r.id.clone()),
+        ..Default::default()
+    };
+    let measures = s.store.all_measures(&treating).await?;
     let l = layout(s, caller, &format!("{} {}", r.id, r.title), "risks", q).await?;
     let filter = AuditFilter {
         object_type: Some("risk".into()),
