@@ -6,7 +6,10 @@ use crate::config::{Config, Flags};
 use crate::domain::asset::AssetInput;
 use crate::domain::catalog::ControlFilter;
 use crate::domain::clock::{Clock, display};
+use crate::domain::measure::MeasureInput;
+use crate::domain::risk::RiskInput;
 use crate::domain::user::{Email, Password, PersonName, Role};
+use crate::exchange::import::{self, Register};
 use crate::store::{NewUser, Store, UserUpdate};
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -67,10 +70,10 @@ enum Command {
     /// Manage the asset inventory
     #[command(subcommand)]
     Asset(AssetCommand),
-    /// Read the risk register
+    /// Manage the risk register
     #[command(subcommand)]
     Risk(RiskCommand),
-    /// Read the treatment plan (measures)
+    /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(MeasureCommand),
 }
@@ -107,9 +110,81 @@ enum RiskCommand {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
-    /// Export the risk register as CSV
-    #[command(after_help = "Example:\n  annex risk export > risks.csv")]
-    Export,
+    /// Add a risk (an id such as R-0001 is given unless --id is)
+    #[command(
+        after_help = "Example:\n  annex risk add --title 'Ransomware on file servers' --owner it@example.org \\\n    --inherent-likelihood likely --inherent-impact 5 --residual-likelihood 2 --assets SRV-01"
+    )]
+    Add {
+        #[arg(long)]
+        id: Option<String>,
+        #[command(flatten)]
+        fields: Box<RiskFields>,
+    },
+    /// Change a risk; fields not given keep their value
+    #[command(
+        after_help = "Example:\n  annex risk edit R-0001 --residual-likelihood 1 --treatment modify"
+    )]
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: Box<RiskFields>,
+    },
+    /// Import risks from a CSV or XLSX file: create new ids, update existing ones, all or nothing
+    #[command(
+        after_help = "Examples:\n  annex risk import register.xlsx --dry-run\n  annex risk import register.csv --map 'Risk Description=title' --map 'Proposed Controls='\n\nHeaders match case-insensitively, with common synonyms ('Risk owner', 'Owner';\n'Likelihood', 'Probability'; 'Residual likelihood'). Levels may be given by name or value;\nassets by id or by name. Scores and levels are computed from the matrix, not read.\nNothing is written unless every row is valid."
+    )]
+    Import(ImportArgs),
+    /// Export the risk register as CSV or XLSX (the format `annex risk import` reads)
+    #[command(
+        after_help = "Examples:\n  annex risk export > risks.csv\n  annex risk export --format xlsx --out risks.xlsx"
+    )]
+    Export(ExportArgs),
+}
+
+/// The fields of a risk as flags; on `edit`, flags left out keep their value.
+#[derive(clap::Args, Debug, Default)]
+struct RiskFields {
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    threat: Option<String>,
+    #[arg(long)]
+    vulnerability: Option<String>,
+    #[arg(long)]
+    consequence: Option<String>,
+    /// The risk owner
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    /// A likelihood step of the matrix, by value or name (no controls)
+    #[arg(long)]
+    inherent_likelihood: Option<String>,
+    /// An impact step of the matrix, by value or name (no controls)
+    #[arg(long)]
+    inherent_impact: Option<String>,
+    /// With the measures in place today (default: inherent)
+    #[arg(long)]
+    current_likelihood: Option<String>,
+    #[arg(long)]
+    current_impact: Option<String>,
+    /// After the treatment plan (default: current)
+    #[arg(long, alias = "target-likelihood")]
+    residual_likelihood: Option<String>,
+    #[arg(long, alias = "target-impact")]
+    residual_impact: Option<String>,
+    /// modify, retain, avoid or share
+    #[arg(long)]
+    treatment: Option<String>,
+    /// YYYY-MM-DD
+    #[arg(long)]
+    review_due_on: Option<String>,
+    /// Comma-separated asset ids
+    #[arg(long)]
+    assets: Option<String>,
+    /// Comma-separated measure ids
+    #[arg(long)]
+    measures: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -132,8 +207,95 @@ enum MeasureCommand {
         format: Format,
     },
     /// Show one measure
-    #[command(after_help = "Example:\n  annex measure show M-0001")]
-    Show { id: String },
+    #[command(after_help = "Example:\n  annex measure show M-0001 --format table")]
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// Add a measure (an id such as M-0001 is given unless --id is)
+    #[command(
+        after_help = "Example:\n  annex measure add --name 'MFA on VPN' --controls 5.17,8.5 --owner it@example.org --due-on 2027-03-31"
+    )]
+    Add {
+        #[arg(long)]
+        id: Option<String>,
+        #[command(flatten)]
+        fields: MeasureFields,
+    },
+    /// Change a measure; fields not given keep their value
+    #[command(after_help = "Example:\n  annex measure edit M-0001 --status implemented")]
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: MeasureFields,
+    },
+    /// Import measures from a CSV or XLSX file: create new ids, update existing ones, all or nothing
+    #[command(
+        after_help = "Examples:\n  annex measure import plan.csv --dry-run\n  annex measure import plan.xlsx --map 'Action=name' --map 'Annex A=controls'"
+    )]
+    Import(ImportArgs),
+    /// Export the treatment plan as CSV or XLSX (the format `annex measure import` reads)
+    #[command(after_help = "Example:\n  annex measure export --format xlsx --out plan.xlsx")]
+    Export(ExportArgs),
+}
+
+/// The fields of a measure as flags; on `edit`, flags left out keep their value.
+#[derive(clap::Args, Debug, Default)]
+struct MeasureFields {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    /// planned, in progress, implemented or deprecated
+    #[arg(long)]
+    status: Option<String>,
+    /// YYYY-MM-DD
+    #[arg(long)]
+    due_on: Option<String>,
+    /// Free text, e.g. '5 person-days'
+    #[arg(long)]
+    effort: Option<String>,
+    /// Whole currency units
+    #[arg(long)]
+    cost: Option<String>,
+    /// Comma-separated control ids: 5.17,8.5 (another framework as iso27002-2013:9.4.2)
+    #[arg(long)]
+    controls: Option<String>,
+}
+
+/// How to read a spreadsheet (every `import`).
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// A CSV or XLSX file
+    file: PathBuf,
+    /// 'Their header=field', repeatable; 'Their header=' ignores the column
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    map: Vec<String>,
+    /// The worksheet of an XLSX file (default: the one whose header fits best)
+    #[arg(long)]
+    sheet: Option<String>,
+    /// Check everything and report what would change, without writing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+/// Where and how to write an export (every `export`).
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    format: ExportFormat,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// The fields of an asset as flags; on `edit`, flags left out keep their value.
@@ -221,22 +383,16 @@ enum AssetCommand {
         #[command(flatten)]
         fields: Box<AssetFields>,
     },
-    /// Import assets from a CSV file: create new ids, update existing ones, all or nothing
+    /// Import assets from a CSV or XLSX file: create new ids, update existing ones, all or nothing
     #[command(
-        after_help = "Examples:\n  annex asset import inventory.csv --dry-run\n  annex asset import inventory.csv --map 'Asset Tag=id' --map 'Data Owner=owner'\n\nHeaders match case-insensitively, with common synonyms ('Asset name', 'Owner', 'Type',\n'Classification', 'C'/'I'/'A', 'Status', 'Depends on'). Levels may be given by name or value.\nNothing is written unless every row is valid."
+        after_help = "Examples:\n  annex asset import inventory.csv --dry-run\n  annex asset import inventory.xlsx --sheet 'Asset Register' --map 'Asset Tag=id' --map 'Data Owner=owner'\n\nHeaders match case-insensitively, with common synonyms ('Asset name', 'Owner', 'Type',\n'Classification', 'C'/'I'/'A', 'Status', 'Depends on'). Levels may be given by name or value.\nNothing is written unless every row is valid."
     )]
-    Import {
-        file: PathBuf,
-        /// 'Their header=field', repeatable
-        #[arg(long = "map", value_name = "HEADER=FIELD")]
-        map: Vec<String>,
-        /// Check everything and report what would change, without writing
-        #[arg(long)]
-        dry_run: bool,
-    },
-    /// Export assets as CSV (the format `annex asset import` reads)
-    #[command(after_help = "Example:\n  annex asset export > assets.csv")]
-    Export,
+    Import(ImportArgs),
+    /// Export assets as CSV or XLSX (the format `annex asset import` reads)
+    #[command(
+        after_help = "Examples:\n  annex asset export > assets.csv\n  annex asset export --format xlsx --out assets.xlsx"
+    )]
+    Export(ExportArgs),
     /// Change an asset; fields not given keep their value
     #[command(
         after_help = "Example:\n  annex asset edit SRV-01 --owner ops@example.org --lifecycle retired"
@@ -638,7 +794,7 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
             let controls = store.catalog(&framework).await?.select(&filter)?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&controls)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::controls_csv(&controls))?,
+                Format::Csv => write!(out, "{}", crate::exchange::controls_table(&controls).csv())?,
                 Format::Table => {
                     let mut t = table(&["id", "title", "theme", "attributes"]);
                     for c in &controls {
@@ -674,7 +830,7 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
                 Format::Csv => write!(
                     out,
                     "{}",
-                    crate::exchange::controls_csv(std::slice::from_ref(&control))
+                    crate::exchange::controls_table(std::slice::from_ref(&control)).csv()
                 )?,
                 Format::Table => {
                     writeln!(
@@ -807,7 +963,7 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
             assets.truncate(usize::try_from(want).unwrap_or(usize::MAX));
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&assets)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::assets_csv(&assets))?,
+                Format::Csv => write!(out, "{}", crate::exchange::assets_table(&assets).csv())?,
                 Format::Table => {
                     let mut t = table(&[
                         "id",
@@ -841,7 +997,7 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
                 Format::Csv => write!(
                     out,
                     "{}",
-                    crate::exchange::assets_csv(std::slice::from_ref(&a))
+                    crate::exchange::assets_table(std::slice::from_ref(&a)).csv()
                 )?,
                 Format::Table => {
                     let v = AssetInput::from(&a);
@@ -867,76 +1023,13 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
                 }
             }
         }
-        AssetCommand::Export => {
+        AssetCommand::Export(args) => {
             let assets = store
                 .all_assets(&Default::default(), Default::default())
                 .await?;
-            write!(out, "{}", crate::exchange::assets_csv(&assets))?;
+            write_export(&crate::exchange::assets_table(&assets), &args)?;
         }
-        AssetCommand::Import { file, map, dry_run } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let rows = crate::exchange::read_csv(&text)?;
-            let Some((header, body)) = rows.split_first() else {
-                anyhow::bail!("{} is empty", file.display());
-            };
-            let plan = crate::exchange::plan_asset_header(header, &map)?;
-            if !plan.unknown.is_empty() {
-                writeln!(
-                    out,
-                    "ignored columns (use --map 'Header=field' to read them): {}",
-                    plan.unknown.join(", ")
-                )?;
-            }
-            let column_of = |field: &str| {
-                plan.fields
-                    .iter()
-                    .position(|f| *f == Some(field))
-                    .and_then(|i| header.get(i))
-                    .cloned()
-                    .unwrap_or_else(|| field.to_string())
-            };
-            let mut problems = Vec::new();
-            let mut drafts = Vec::new();
-            for (row, input) in crate::exchange::asset_inputs(body, &plan) {
-                match input.parse(&settings, &matrix) {
-                    Ok(d) => drafts.push((row, d)),
-                    Err(e) => problems.extend(e.fields().iter().map(|f| {
-                        format!("row {row}, column {}: {}", column_of(&f.field), f.message)
-                    })),
-                }
-            }
-            if problems.is_empty() {
-                match store.import_assets(&actor(), drafts, dry_run).await {
-                    Ok(r) => {
-                        let verb = if dry_run { "would create" } else { "created" };
-                        writeln!(
-                            out,
-                            "{verb} {}, {} {}, unchanged {}",
-                            r.created.len(),
-                            if dry_run { "would update" } else { "updated" },
-                            r.updated.len(),
-                            r.unchanged.len()
-                        )?;
-                        return Ok(());
-                    }
-                    Err(crate::error::Error::Validation(fields)) => problems.extend(
-                        fields
-                            .into_iter()
-                            .map(|f| format!("{}: {}", f.field, f.message)),
-                    ),
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            anyhow::bail!(
-                "{} problems in {}: nothing was imported",
-                problems.len(),
-                file.display()
-            );
-        }
+        AssetCommand::Import(args) => import_file(store, Register::Assets, &args).await?,
         AssetCommand::Add { id, fields } => {
             let input = fields.apply(AssetInput {
                 id,
@@ -967,6 +1060,166 @@ fn flag_pairs(flags: &[(&str, Option<String>)]) -> Vec<(String, String)> {
         .collect()
 }
 
+impl RiskFields {
+    /// Fills an input from the flags, over the values it already has.
+    fn apply(self: Box<Self>, mut v: RiskInput) -> RiskInput {
+        let set = |target: &mut String, value: Option<String>| {
+            if let Some(x) = value {
+                *target = x;
+            }
+        };
+        set(&mut v.title, self.title);
+        set(&mut v.threat, self.threat);
+        set(&mut v.vulnerability, self.vulnerability);
+        set(&mut v.consequence, self.consequence);
+        set(&mut v.owner, self.owner);
+        set(&mut v.category, self.category);
+        set(&mut v.inherent_likelihood, self.inherent_likelihood);
+        set(&mut v.inherent_impact, self.inherent_impact);
+        set(&mut v.current_likelihood, self.current_likelihood);
+        set(&mut v.current_impact, self.current_impact);
+        set(&mut v.target_likelihood, self.residual_likelihood);
+        set(&mut v.target_impact, self.residual_impact);
+        set(&mut v.treatment, self.treatment);
+        set(&mut v.review_due_on, self.review_due_on);
+        set(&mut v.assets, self.assets);
+        set(&mut v.measures, self.measures);
+        v
+    }
+}
+
+impl MeasureFields {
+    /// Fills an input from the flags, over the values it already has.
+    fn apply(self, mut v: MeasureInput) -> MeasureInput {
+        let set = |target: &mut String, value: Option<String>| {
+            if let Some(x) = value {
+                *target = x;
+            }
+        };
+        set(&mut v.name, self.name);
+        set(&mut v.description, self.description);
+        set(&mut v.owner, self.owner);
+        set(&mut v.status, self.status);
+        set(&mut v.due_on, self.due_on);
+        set(&mut v.effort, self.effort);
+        if let Some(c) = self.cost {
+            v.cost = Some(serde_json::Value::String(c));
+        }
+        if let Some(c) = self.controls {
+            v.controls = Some(serde_json::Value::String(c));
+        }
+        v
+    }
+}
+
+/// Imports a file into a register and says what happened, or every problem (then nothing
+/// was written and the command fails).
+async fn import_file(store: &Store, register: Register, args: &ImportArgs) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let opts = import::Options {
+        map: args.map.clone(),
+        sheet: args.sheet.clone(),
+        dry_run: args.dry_run,
+    };
+    let o = import::run(store, &actor(), register, &bytes, &opts).await?;
+    let mut out = std::io::stdout().lock();
+    let sheet = o
+        .sheet
+        .as_ref()
+        .map(|s| format!("sheet '{s}', "))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{sheet}header on row {}, {} rows",
+        o.header_row, o.rows
+    )?;
+    for c in &o.columns {
+        match (c.field, c.how) {
+            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
+            (None, "derived") => writeln!(out, "  {}: computed by Annex, not read", c.header)?,
+            (None, "duplicate") => writeln!(
+                out,
+                "  {}: another column already gives this field, not read",
+                c.header
+            )?,
+            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
+            _ => {}
+        }
+    }
+    let unknown = o.unknown_columns();
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "not read (use --map 'Header=field' to read them): {}",
+            unknown.join(", ")
+        )?;
+    }
+    if let Some((first, last)) = o.ignored_rows {
+        writeln!(
+            out,
+            "rows {first} to {last} come after the blank row that ends the table: not read"
+        )?;
+    }
+    match &o.report {
+        Some(r) if o.problems.is_empty() => {
+            let (c, u) = if o.dry_run {
+                ("would create", "would update")
+            } else {
+                ("created", "updated")
+            };
+            writeln!(
+                out,
+                "{c} {}, {u} {}, unchanged {}{}",
+                r.created.len(),
+                r.updated.len(),
+                r.unchanged.len(),
+                if o.dry_run {
+                    " (dry run: nothing written)"
+                } else {
+                    ""
+                }
+            )?;
+            Ok(())
+        }
+        _ => {
+            for p in &o.problems {
+                eprintln!("{p}");
+            }
+            anyhow::bail!(
+                "{} problems in {}: nothing was imported",
+                o.problems.len(),
+                args.file.display()
+            )
+        }
+    }
+}
+
+/// Writes an export to `--out` or standard output (XLSX only to a file or a pipe).
+fn write_export(t: &crate::exchange::Table, args: &ExportArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let format = match args.format {
+        ExportFormat::Csv => crate::exchange::Format::Csv,
+        ExportFormat::Xlsx => crate::exchange::Format::Xlsx,
+    };
+    let bytes = t.bytes(format)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {} rows to {}", t.rows.len(), path.display());
+        }
+        None if matches!(format, crate::exchange::Format::Xlsx)
+            && std::io::stdout().is_terminal() =>
+        {
+            anyhow::bail!(
+                "an XLSX file is not for the terminal: give --out FILE or redirect the output"
+            )
+        }
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(())
+}
+
 async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let today = store.today();
@@ -993,7 +1246,11 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
             let risks = store.all_risks(&filter).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&risks)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::risks_csv(&risks, &today))?,
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    crate::exchange::risks_table(&risks, &today).csv()
+                )?,
                 Format::Table => {
                     let mut t = table(&[
                         "id",
@@ -1035,14 +1292,51 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
                 Format::Csv => write!(
                     out,
                     "{}",
-                    crate::exchange::risks_csv(std::slice::from_ref(&r), &today)
+                    crate::exchange::risks_table(std::slice::from_ref(&r), &today).csv()
                 )?,
-                _ => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+                Format::Table => {
+                    let t = crate::exchange::risks_table(std::slice::from_ref(&r), &today);
+                    for (k, v) in t.header.iter().zip(&t.rows[0]) {
+                        writeln!(out, "{k:>20}: {v}")?;
+                    }
+                }
             }
         }
-        RiskCommand::Export => {
+        RiskCommand::Add { id, fields } => {
+            let input = fields.apply(RiskInput {
+                id,
+                ..RiskInput::default()
+            });
+            let r = store.create_risk(&actor(), input.parse(&matrix)?).await?;
+            writeln!(
+                out,
+                "created risk {} ({}), residual level {}",
+                r.id, r.title, r.target.level
+            )?;
+        }
+        RiskCommand::Edit { id, fields } => {
+            let current = store.risk(&id).await?;
+            let draft = fields.apply(RiskInput::from(&current)).parse(&matrix)?;
+            let r = store.update_risk(&actor(), &id, draft).await?;
+            writeln!(
+                out,
+                "saved risk {} ({}), residual level {}",
+                r.id, r.title, r.target.level
+            )?;
+            if r.acceptance.as_ref().is_some_and(|a| a.needs_renewal)
+                && !current.acceptance.as_ref().is_some_and(|a| a.needs_renewal)
+            {
+                writeln!(
+                    out,
+                    "its acceptance now needs renewal: the residual rating or treatment changed"
+                )?;
+            }
+        }
+        RiskCommand::Import(args) => import_file(store, Register::Risks, &args).await?,
+        RiskCommand::Export(args) => {
             let risks = store.all_risks(&Default::default()).await?;
-            write!(out, "{}", crate::exchange::risks_csv(&risks, &today))?;
+            write_export(&crate::exchange::risks_table(&risks, &today), &args)?;
         }
     }
     Ok(())
@@ -1069,7 +1363,7 @@ async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()>
             let measures = store.all_measures(&filter).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&measures)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::measures_csv(&measures))?,
+                Format::Csv => write!(out, "{}", crate::exchange::measures_table(&measures).csv())?,
                 Format::Table => {
                     let mut t = table(&["id", "name", "owner", "status", "due", "controls"]);
                     for m in &measures {
@@ -1097,11 +1391,38 @@ async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()>
                 }
             }
         }
-        MeasureCommand::Show { id } => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&store.measure(&id).await?)?
-        )?,
+        MeasureCommand::Show { id, format } => {
+            let m = store.measure(&id).await?;
+            let t = crate::exchange::measures_table(std::slice::from_ref(&m));
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
+                Format::Csv => write!(out, "{}", t.csv())?,
+                Format::Table => {
+                    for (k, v) in t.header.iter().zip(&t.rows[0]) {
+                        writeln!(out, "{k:>12}: {v}")?;
+                    }
+                }
+            }
+        }
+        MeasureCommand::Add { id, fields } => {
+            let input = fields.apply(MeasureInput {
+                id,
+                ..MeasureInput::default()
+            });
+            let m = store.create_measure(&actor(), input.parse()?).await?;
+            writeln!(out, "created measure {} ({})", m.id, m.name)?;
+        }
+        MeasureCommand::Edit { id, fields } => {
+            let current = store.measure(&id).await?;
+            let draft = fields.apply(MeasureInput::from(&current)).parse()?;
+            let m = store.update_measure(&actor(), &id, draft).await?;
+            writeln!(out, "saved measure {} ({})", m.id, m.name)?;
+        }
+        MeasureCommand::Import(args) => import_file(store, Register::Measures, &args).await?,
+        MeasureCommand::Export(args) => {
+            let measures = store.all_measures(&Default::default()).await?;
+            write_export(&crate::exchange::measures_table(&measures), &args)?;
+        }
     }
     Ok(())
 }

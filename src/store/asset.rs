@@ -2,11 +2,12 @@
 //! create/update with tags and dependencies (no cycles), and the register with filters, sorts
 //! and keyset pagination that stays fast at 100,000 assets (indexes on every sort column).
 
-use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_query};
+use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query};
 use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
 use crate::domain::audit::Change;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
+use std::collections::{HashMap, HashSet};
 
 const SETTINGS_KEY: &str = "asset_settings";
 
@@ -169,32 +170,6 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter) {
     }
 }
 
-/// Hands out the next readable id of a kind (`A-0001`), skipping ids people chose themselves.
-pub(super) async fn next_id(
-    tx: &mut Tx,
-    kind: &str,
-    prefix: &str,
-    table_check: &str,
-) -> Result<String> {
-    for _ in 0..10_000 {
-        let (n,): (i64,) = tx_query!(
-            tx,
-            fetch_one,
-            (i64,),
-            "insert into id_counter (counter_key, next_value) values ($1, 2)
-             on conflict (counter_key) do update set next_value = id_counter.next_value + 1
-             returning next_value - 1",
-            kind
-        )?;
-        let id = format!("{prefix}-{n:04}");
-        let taken: Option<(String,)> = tx_query!(tx, fetch_optional, (String,), table_check, &id)?;
-        if taken.is_none() {
-            return Ok(id);
-        }
-    }
-    Err(Error::Internal(anyhow::anyhow!("no free {kind} id found")))
-}
-
 impl Store {
     pub async fn asset_settings(&self) -> Result<AssetSettings> {
         let r: Option<(String,)> = pool_query!(
@@ -315,17 +290,9 @@ impl Store {
                 }
                 id.clone()
             }
-            None => {
-                next_id(
-                    &mut tx,
-                    "asset",
-                    "A",
-                    "select asset_id from asset where asset_id = $1",
-                )
-                .await?
-            }
+            None => next_asset_ids(&mut tx, 1).await?.remove(0),
         };
-        write_row(&mut tx, &id, &draft).await?;
+        write_rows(&mut tx, &[(&id, &draft)]).await?;
         write_links(&mut tx, &id, &draft).await?;
         let asset = read_asset(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&asset))
@@ -334,112 +301,135 @@ impl Store {
         Ok(asset)
     }
 
-    /// Creates or updates (matching on id) many assets in one transaction: every row is
-    /// written, then every tag and dependency, so that rows may depend on rows further down.
-    /// Problems name their row (`row 17, depends_on`). With `dry_run`, everything is checked
-    /// and rolled back: the report says what would happen.
+    /// Creates or updates (matching on id) many assets in one transaction: rows may depend on
+    /// rows further down. Everything is checked before anything is written; problems name
+    /// their row (`row 17, depends_on`). Rows that change nothing are left alone. With
+    /// `dry_run`, the transaction is rolled back: the report says what would happen.
     pub async fn import_assets(
         &self,
         actor: &str,
         rows: Vec<(usize, AssetDraft)>,
         dry_run: bool,
     ) -> Result<ImportReport> {
-        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+        let mut tx = self.write().await?;
+        let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
+        let mut existing = read_assets(&mut tx, &given).await?;
+        let fresh =
+            next_asset_ids(&mut tx, rows.iter().filter(|(_, d)| d.id.is_none()).count()).await?;
+        let mut fresh = fresh.into_iter();
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
+            .collect();
+
+        // Every dependency is an asset of the file or of the store, and none makes a loop.
+        let in_file: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut outside: Vec<String> = rows
+            .iter()
+            .flat_map(|(_, d)| d.depends_on.iter())
+            .filter(|d| !in_file.contains(d.as_str()))
+            .cloned()
+            .collect();
+        outside.sort();
+        outside.dedup();
+        let known = super::existing_ids(&mut tx, "asset", "asset_id", &outside).await?;
         let mut problems = Vec::new();
         for (row, d) in &rows {
-            if let Some(id) = d.id.as_deref()
-                && let Some(first) = seen.insert(id, *row)
+            for dep in d
+                .depends_on
+                .iter()
+                .filter(|x| !in_file.contains(x.as_str()) && !known.contains(*x))
             {
                 problems.push(FieldError::new(
-                    format!("row {row}, id"),
-                    format!("the id {id} is already on row {first}"),
+                    format!("row {row}, depends_on"),
+                    format!("there is no asset {dep}"),
                 ));
             }
         }
-        if !problems.is_empty() {
-            return Err(Error::Validation(problems));
-        }
-        let mut tx = self.write().await?;
-        let mut report = ImportReport::default();
-        let mut written: Vec<(usize, String, Option<Asset>)> = Vec::new();
-        for (row, d) in &rows {
-            let existing = match &d.id {
-                Some(id) => match read_asset(&mut tx, id).await {
-                    Ok(a) => Some(a),
-                    Err(Error::NotFound(_)) => None,
-                    Err(e) => return Err(e),
-                },
-                None => None,
-            };
-            let id = match (&existing, &d.id) {
-                (Some(a), _) => {
-                    write_row(&mut tx, &a.id, d).await?;
-                    a.id.clone()
+        if rows.iter().any(|(_, d)| !d.depends_on.is_empty()) {
+            let stored: Vec<(String, String)> = tx_query!(
+                tx,
+                fetch_all,
+                (String, String),
+                "select asset_id, depends_on_id from asset_dependency"
+            )?;
+            let mut graph: HashMap<&str, Vec<&str>> = HashMap::new();
+            for (from, to) in stored.iter().filter(|(f, _)| !in_file.contains(f.as_str())) {
+                graph.entry(from.as_str()).or_default().push(to.as_str());
+            }
+            for (id, (_, d)) in ids.iter().zip(&rows) {
+                graph
+                    .entry(id.as_str())
+                    .or_default()
+                    .extend(d.depends_on.iter().map(String::as_str));
+            }
+            for (id, (row, _)) in ids.iter().zip(&rows) {
+                if let Some(path) = loop_through(&graph, id) {
+                    problems.push(FieldError::new(
+                        format!("row {row}, depends_on"),
+                        format!("the dependencies make a loop: {}", path.join(" → ")),
+                    ));
                 }
-                (None, Some(id)) => {
-                    write_row(&mut tx, id, d).await?;
-                    id.clone()
-                }
-                (None, None) => {
-                    let id = next_id(
-                        &mut tx,
-                        "asset",
-                        "A",
-                        "select asset_id from asset where asset_id = $1",
-                    )
-                    .await?;
-                    write_row(&mut tx, &id, d).await?;
-                    id
-                }
-            };
-            written.push((*row, id, existing));
-        }
-        for ((row, id, _), (_, d)) in written.iter().zip(&rows) {
-            match replace_links(&mut tx, id, d).await {
-                Ok(()) => {}
-                Err(Error::Validation(fields)) => problems.extend(
-                    fields
-                        .into_iter()
-                        .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
-                ),
-                Err(e) => return Err(e),
             }
         }
         if !problems.is_empty() {
             return Err(Error::Validation(problems));
         }
-        for (_, id, before) in written {
-            let mut after = read_asset(&mut tx, &id).await?;
+
+        let now = tx.now().to_string();
+        let mut report = ImportReport::default();
+        let mut changes = Vec::new();
+        let mut write: Vec<(&str, &AssetDraft)> = Vec::new();
+        let mut replaced: Vec<String> = Vec::new();
+        for (id, (_, d)) in ids.iter().zip(&rows) {
+            let before = existing.remove(id);
+            let after = asset_of(
+                id,
+                d,
+                before
+                    .as_ref()
+                    .map(|b| b.created_at.as_str())
+                    .unwrap_or(&now),
+                &now,
+            );
             match before {
+                Some(b)
+                    if Asset {
+                        updated_at: b.updated_at.clone(),
+                        ..after.clone()
+                    } == b =>
+                {
+                    report.unchanged.push(id.clone());
+                    continue;
+                }
                 Some(b) => {
-                    let mut same = after.clone();
-                    same.updated_at = b.updated_at.clone();
-                    if same == b {
-                        tx_exec!(
-                            tx,
-                            "update asset set updated_at = $2 where asset_id = $1",
-                            &id,
-                            &b.updated_at
-                        )?;
-                        after.updated_at = b.updated_at.clone();
-                        report.unchanged.push(id);
-                        continue;
-                    }
-                    tx.audit(
-                        Change::new(actor, "asset.update", "asset", &id)
+                    changes.push(
+                        Change::new(actor, "asset.update", "asset", id)
                             .before(&b)
                             .after(&after),
-                    )
-                    .await?;
-                    report.updated.push(id);
+                    );
+                    replaced.push(id.clone());
+                    report.updated.push(id.clone());
                 }
                 None => {
-                    tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&after))
-                        .await?;
-                    report.created.push(id);
+                    changes.push(Change::new(actor, "asset.create", "asset", id).after(&after));
+                    report.created.push(id.clone());
                 }
             }
+            write.push((id, d));
         }
+        write_rows(&mut tx, &write).await?;
+        tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
+            .await?;
+        tx.exec_in(
+            "delete from asset_dependency where asset_id in ",
+            &replaced,
+            "",
+        )
+        .await?;
+        insert_links(&mut tx, &write).await?;
+        tx.audit_many(changes).await?;
         if !dry_run {
             tx.commit().await?;
         }
@@ -459,7 +449,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let before = read_asset(&mut tx, id).await?;
-        write_row(&mut tx, id, &draft).await?;
+        write_rows(&mut tx, &[(id, &draft)]).await?;
         replace_links(&mut tx, id, &draft).await?;
         let mut after = read_asset(&mut tx, id).await?;
         let mut unchanged = after.clone();
@@ -493,6 +483,38 @@ impl Store {
             "select a.asset_id, a.name from asset_dependency d join asset a on a.asset_id = d.asset_id where d.depends_on_id = $1 order by a.name, a.asset_id",
             id
         )?)
+    }
+
+    /// Resolves references to assets as people write them — an id, or a name that exactly one
+    /// asset has (case ignored) — to ids. References that match nothing are left out.
+    pub async fn asset_ids_for(&self, refs: &[String]) -> Result<HashMap<String, String>> {
+        let mut tx = self.read_tx().await?;
+        let ids = super::existing_ids(&mut tx, "asset", "asset_id", refs).await?;
+        let mut out: HashMap<String, String> = ids.into_iter().map(|id| (id.clone(), id)).collect();
+        let names: Vec<&String> = refs.iter().filter(|r| !out.contains_key(*r)).collect();
+        if names.is_empty() {
+            return Ok(out);
+        }
+        // Names are compared in Rust: SQLite's lower() knows only ASCII.
+        let all: Vec<(String, String)> = tx_query!(
+            tx,
+            fetch_all,
+            (String, String),
+            "select asset_id, name from asset"
+        )?;
+        let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
+        for (id, name) in &all {
+            by_name
+                .entry(name.trim().to_lowercase())
+                .or_default()
+                .push(id);
+        }
+        for n in names {
+            if let Some([only]) = by_name.get(&n.trim().to_lowercase()).map(Vec::as_slice) {
+                out.insert(n.clone(), only.to_string());
+            }
+        }
+        Ok(out)
     }
 
     /// Names of the given assets, as (id, name), for showing dependencies.
@@ -748,29 +770,65 @@ async fn read_asset(tx: &mut Tx, id: &str) -> Result<Asset> {
     )?;
     a.tags = tags.into_iter().map(|t| t.0).collect();
     a.depends_on = deps.into_iter().map(|t| t.0).collect();
+    // Sorted here, not by the database: PostgreSQL's collation may order text otherwise.
+    a.tags.sort();
+    a.depends_on.sort();
     Ok(a)
 }
 
-/// Writes tags and dependencies; refuses unknown assets and cycles, naming them.
-async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
-    for tag in &draft.tags {
-        tx_exec!(
-            tx,
-            "insert into asset_tag (asset_id, tag) values ($1, $2)",
-            id,
-            tag
-        )?;
+/// The assets with these ids that exist, with their tags and dependencies (a few queries
+/// per 5,000 ids).
+async fn read_assets(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, Asset>> {
+    let rows: Vec<AssetRow> = tx_fetch_in!(
+        tx,
+        AssetRow,
+        &format!("select {COLUMNS} from asset a where a.asset_id in "),
+        ids,
+        ""
+    );
+    let mut out: HashMap<String, Asset> = rows
+        .into_iter()
+        .map(asset_from)
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let found: Vec<String> = out.keys().cloned().collect();
+    let tags: Vec<(String, String)> = tx_fetch_in!(
+        tx,
+        (String, String),
+        "select asset_id, tag from asset_tag where asset_id in ",
+        found,
+        ""
+    );
+    let deps: Vec<(String, String)> = tx_fetch_in!(
+        tx,
+        (String, String),
+        "select asset_id, depends_on_id from asset_dependency where asset_id in ",
+        found,
+        ""
+    );
+    for (id, tag) in tags {
+        if let Some(a) = out.get_mut(&id) {
+            a.tags.push(tag);
+        }
     }
+    for (id, dep) in deps {
+        if let Some(a) = out.get_mut(&id) {
+            a.depends_on.push(dep);
+        }
+    }
+    for a in out.values_mut() {
+        a.tags.sort();
+        a.depends_on.sort();
+    }
+    Ok(out)
+}
+
+/// Writes an asset's tags and dependencies; refuses unknown assets and loops, naming them.
+async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     let mut problems = Vec::new();
+    let known = super::existing_ids(tx, "asset", "asset_id", &draft.depends_on).await?;
     for dep in &draft.depends_on {
-        let exists: Option<(String,)> = tx_query!(
-            tx,
-            fetch_optional,
-            (String,),
-            "select asset_id from asset where asset_id = $1",
-            dep
-        )?;
-        if exists.is_none() {
+        if !known.contains(dep) {
             problems.push(FieldError::new(
                 "depends_on",
                 format!("there is no asset {dep}"),
@@ -795,14 +853,128 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
                 "depends_on",
                 format!("{dep} already depends on {id}: the dependency would make a loop"),
             ));
-            continue;
         }
-        tx_exec!(
-            tx,
-            "insert into asset_dependency (asset_id, depends_on_id) values ($1, $2)",
-            id,
-            dep
-        )?;
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    insert_links(tx, &[(id, draft)]).await
+}
+
+/// Writes assets' own rows (not their tags or dependencies): inserts them, or updates every
+/// field but the creation time where the id exists.
+async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
+    let now = tx.now().to_string();
+    let values = rows
+        .iter()
+        .map(|(id, d)| {
+            vec![
+                Arg::Text(id.to_string()),
+                Arg::Text(d.name.clone()),
+                Arg::Text(d.asset_type.clone()),
+                Arg::Text(d.description.clone()),
+                Arg::Text(d.owner.clone()),
+                Arg::Text(d.custodian.clone()),
+                Arg::Text(d.location.clone()),
+                Arg::Text(d.classification.clone()),
+                Arg::OptInt(d.confidentiality),
+                Arg::OptInt(d.integrity),
+                Arg::OptInt(d.availability),
+                Arg::Text(d.lifecycle.key().to_string()),
+                Arg::OptText(d.last_reviewed_on.clone()),
+                Arg::Text(now.clone()),
+                Arg::Text(now.clone()),
+            ]
+        })
+        .collect();
+    tx.insert_rows(
+        "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
+                            confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)",
+        values,
+        "on conflict (asset_id) do update set
+             name = excluded.name, asset_type = excluded.asset_type, description = excluded.description,
+             owner = excluded.owner, custodian = excluded.custodian, location = excluded.location,
+             classification = excluded.classification, confidentiality = excluded.confidentiality,
+             integrity = excluded.integrity, availability = excluded.availability, lifecycle = excluded.lifecycle,
+             last_reviewed_on = excluded.last_reviewed_on, updated_at = excluded.updated_at",
+    )
+    .await
+}
+
+/// Inserts assets' tags and dependencies as given (checked by the caller).
+async fn insert_links(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
+    let tags = rows
+        .iter()
+        .flat_map(|(id, d)| {
+            d.tags
+                .iter()
+                .map(move |t| vec![Arg::Text(id.to_string()), Arg::Text(t.clone())])
+        })
+        .collect();
+    tx.insert_rows("insert into asset_tag (asset_id, tag)", tags, "")
+        .await?;
+    let deps = rows
+        .iter()
+        .flat_map(|(id, d)| {
+            d.depends_on
+                .iter()
+                .map(move |t| vec![Arg::Text(id.to_string()), Arg::Text(t.clone())])
+        })
+        .collect();
+    tx.insert_rows(
+        "insert into asset_dependency (asset_id, depends_on_id)",
+        deps,
+        "",
+    )
+    .await
+}
+
+/// The asset a draft makes, as the store will read it back.
+fn asset_of(id: &str, d: &AssetDraft, created_at: &str, updated_at: &str) -> Asset {
+    let mut tags = d.tags.clone();
+    tags.sort();
+    let mut depends_on = d.depends_on.clone();
+    depends_on.sort();
+    Asset {
+        id: id.to_string(),
+        name: d.name.clone(),
+        asset_type: d.asset_type.clone(),
+        description: d.description.clone(),
+        owner: d.owner.clone(),
+        custodian: d.custodian.clone(),
+        location: d.location.clone(),
+        classification: d.classification.clone(),
+        confidentiality: d.confidentiality,
+        integrity: d.integrity,
+        availability: d.availability,
+        lifecycle: d.lifecycle,
+        last_reviewed_on: d.last_reviewed_on.clone(),
+        created_at: created_at.to_string(),
+        updated_at: updated_at.to_string(),
+        tags,
+        depends_on,
+    }
+}
+
+async fn next_asset_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
+    super::next_ids(tx, "asset", "A", "asset", "asset_id", n).await
+}
+
+/// Refuses a file that gives one id to two rows.
+pub(super) fn check_unique_ids<'a>(
+    rows: impl Iterator<Item = (usize, Option<&'a str>)>,
+) -> Result<()> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (row, id) in rows {
+        if let Some(id) = id
+            && let Some(first) = seen.insert(id, row)
+        {
+            problems.push(FieldError::new(
+                format!("row {row}, id"),
+                format!("the id {id} is already on row {first}"),
+            ));
+        }
     }
     if problems.is_empty() {
         Ok(())
@@ -811,37 +983,33 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     }
 }
 
-/// Writes an asset's own row (not its tags or dependencies): inserts it, or updates every
-/// field but its creation time when the id exists.
-async fn write_row(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
-    let now = tx.now().to_string();
-    tx_exec!(
-        tx,
-        "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
-                            confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-         on conflict (asset_id) do update set
-             name = excluded.name, asset_type = excluded.asset_type, description = excluded.description,
-             owner = excluded.owner, custodian = excluded.custodian, location = excluded.location,
-             classification = excluded.classification, confidentiality = excluded.confidentiality,
-             integrity = excluded.integrity, availability = excluded.availability, lifecycle = excluded.lifecycle,
-             last_reviewed_on = excluded.last_reviewed_on, updated_at = excluded.updated_at",
-        id,
-        &draft.name,
-        &draft.asset_type,
-        &draft.description,
-        &draft.owner,
-        &draft.custodian,
-        &draft.location,
-        &draft.classification,
-        draft.confidentiality,
-        draft.integrity,
-        draft.availability,
-        draft.lifecycle.key(),
-        &draft.last_reviewed_on,
-        &now
-    )?;
-    Ok(())
+/// A loop of dependencies through `start`, as the path `start → … → start`.
+fn loop_through(graph: &HashMap<&str, Vec<&str>>, start: &str) -> Option<Vec<String>> {
+    // Depth-first search from start's dependencies, remembering how each node was reached.
+    let mut came_from: HashMap<&str, &str> = HashMap::new();
+    let mut stack: Vec<&str> = vec![start];
+    let mut seen: HashSet<&str> = HashSet::new();
+    while let Some(node) = stack.pop() {
+        for &next in graph.get(node).map(Vec::as_slice).unwrap_or_default() {
+            if next == start {
+                let mut back = vec![node];
+                let mut at = node;
+                while at != start {
+                    at = came_from[at];
+                    back.push(at);
+                }
+                back.reverse();
+                let mut path: Vec<String> = back.iter().map(|n| n.to_string()).collect();
+                path.push(start.to_string());
+                return Some(path);
+            }
+            if seen.insert(next) {
+                came_from.insert(next, node);
+                stack.push(next);
+            }
+        }
+    }
+    None
 }
 
 /// Replaces an asset's tags and dependencies.

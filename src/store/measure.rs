@@ -2,11 +2,14 @@
 //! against the catalogues), the register (the treatment plan: by due date, overdue first),
 //! and the measures behind a control.
 
-use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_query};
+use super::{
+    Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
+};
 use crate::domain::audit::Change;
 use crate::domain::measure::{ControlRef, Measure, MeasureDraft, MeasureStatus};
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
+use std::collections::HashMap;
 
 type MeasureRow = (
     String,
@@ -84,44 +87,32 @@ fn where_filter(sql: &mut Sql, f: &MeasureFilter) {
 }
 
 async fn read_measure(tx: &mut Tx, id: &str) -> Result<Measure> {
-    let r: Option<MeasureRow> = tx_query!(
-        tx,
-        fetch_optional,
-        MeasureRow,
-        &format!("select {COLUMNS} from measure m where m.measure_id = $1"),
-        id
-    )?;
-    let mut m = measure_from(r.ok_or_else(|| Error::NotFound(format!("measure {id}")))?);
-    let refs: Vec<(String, String)> = tx_query!(
-        tx,
-        fetch_all,
-        (String, String),
-        "select framework_id, control_id from measure_control where measure_id = $1 order by framework_id desc, control_id",
-        id
-    )?;
-    m.controls = refs
-        .into_iter()
-        .map(|(framework, id)| ControlRef { framework, id })
-        .collect();
-    Ok(m)
+    read_measures(tx, &[id.to_string()])
+        .await?
+        .remove(id)
+        .ok_or_else(|| Error::NotFound(format!("measure {id}")))
 }
 
 impl Store {
-    /// Checks that every control a measure names exists in its catalogue.
-    async fn check_controls(&self, refs: &[ControlRef]) -> Result<()> {
+    /// Checks that every control the measures name exists in its catalogue; problems are
+    /// named `{prefix}controls` (the prefix is empty for one measure, `row 17, ` in an import).
+    async fn check_controls(&self, rows: &[(String, &[ControlRef])]) -> Result<()> {
         let catalogs = self.catalogs().await?;
         let mut problems = Vec::new();
-        for r in refs {
-            match catalogs.iter().find(|c| c.framework.id == r.framework) {
-                None => problems.push(FieldError::new(
-                    "controls",
-                    format!("there is no framework '{}'", r.framework),
-                )),
-                Some(c) if c.control(&r.id).is_err() => problems.push(FieldError::new(
-                    "controls",
-                    format!("there is no control {} in {}", r.id, c.framework.name),
-                )),
-                Some(_) => {}
+        for (prefix, refs) in rows {
+            for r in refs.iter() {
+                let field = format!("{prefix}controls");
+                match catalogs.iter().find(|c| c.framework.id == r.framework) {
+                    None => problems.push(FieldError::new(
+                        field,
+                        format!("there is no framework '{}'", r.framework),
+                    )),
+                    Some(c) if c.control(&r.id).is_err() => problems.push(FieldError::new(
+                        field,
+                        format!("there is no control {} in {}", r.id, c.framework.name),
+                    )),
+                    Some(_) => {}
+                }
             }
         }
         if problems.is_empty() {
@@ -132,18 +123,15 @@ impl Store {
     }
 
     pub async fn create_measure(&self, actor: &str, draft: MeasureDraft) -> Result<Measure> {
-        self.check_controls(&draft.controls).await?;
+        self.check_controls(&[(String::new(), &draft.controls)])
+            .await?;
         let mut tx = self.write().await?;
         let id = match &draft.id {
             Some(id) => {
-                let taken: Option<(String,)> = tx_query!(
-                    tx,
-                    fetch_optional,
-                    (String,),
-                    "select measure_id from measure where measure_id = $1",
-                    id
-                )?;
-                if taken.is_some() {
+                if super::existing_ids(&mut tx, "measure", "measure_id", std::slice::from_ref(id))
+                    .await?
+                    .contains(id)
+                {
                     return Err(Error::field(
                         "id",
                         format!("a measure with the id {id} already exists"),
@@ -151,32 +139,10 @@ impl Store {
                 }
                 id.clone()
             }
-            None => {
-                super::asset::next_id(
-                    &mut tx,
-                    "measure",
-                    "M",
-                    "select measure_id from measure where measure_id = $1",
-                )
-                .await?
-            }
+            None => next_measure_ids(&mut tx, 1).await?.remove(0),
         };
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "insert into measure (measure_id, name, description, owner, status, due_on, effort, cost, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-            &id,
-            &draft.name,
-            &draft.description,
-            &draft.owner,
-            draft.status.key(),
-            &draft.due_on,
-            &draft.effort,
-            draft.cost,
-            &now
-        )?;
-        write_controls(&mut tx, &id, &draft.controls).await?;
+        write_rows(&mut tx, &[(&id, &draft)]).await?;
+        insert_controls(&mut tx, &[(&id, &draft)]).await?;
         let m = read_measure(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "measure.create", "measure", &id).after(&m))
             .await?;
@@ -193,26 +159,13 @@ impl Store {
         if draft.id.as_deref().is_some_and(|d| d != id) {
             return Err(Error::field("id", "the id of a measure cannot be changed"));
         }
-        self.check_controls(&draft.controls).await?;
+        self.check_controls(&[(String::new(), &draft.controls)])
+            .await?;
         let mut tx = self.write().await?;
         let before = read_measure(&mut tx, id).await?;
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "update measure set name = $2, description = $3, owner = $4, status = $5, due_on = $6, effort = $7, cost = $8, updated_at = $9
-             where measure_id = $1",
-            id,
-            &draft.name,
-            &draft.description,
-            &draft.owner,
-            draft.status.key(),
-            &draft.due_on,
-            &draft.effort,
-            draft.cost,
-            &now
-        )?;
+        write_rows(&mut tx, &[(id, &draft)]).await?;
         tx_exec!(tx, "delete from measure_control where measure_id = $1", id)?;
-        write_controls(&mut tx, id, &draft.controls).await?;
+        insert_controls(&mut tx, &[(id, &draft)]).await?;
         let after = read_measure(&mut tx, id).await?;
         let mut same = after.clone();
         same.updated_at = before.updated_at.clone();
@@ -227,6 +180,84 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Creates or updates (matching on id) many measures in one transaction; every control
+    /// is checked first and problems name their row. With `dry_run`, nothing is kept.
+    pub async fn import_measures(
+        &self,
+        actor: &str,
+        rows: Vec<(usize, MeasureDraft)>,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+        let labelled: Vec<(String, &[ControlRef])> = rows
+            .iter()
+            .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
+            .collect();
+        self.check_controls(&labelled).await?;
+        let mut tx = self.write().await?;
+        let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
+        let mut existing = read_measures(&mut tx, &given).await?;
+        let mut fresh =
+            next_measure_ids(&mut tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
+                .await?
+                .into_iter();
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
+            .collect();
+        let now = tx.now().to_string();
+        let mut report = ImportReport::default();
+        let mut changes = Vec::new();
+        let mut write: Vec<(&str, &MeasureDraft)> = Vec::new();
+        let mut replaced: Vec<String> = Vec::new();
+        for (id, (_, d)) in ids.iter().zip(&rows) {
+            let before = existing.remove(id);
+            let created = before
+                .as_ref()
+                .map(|b| b.created_at.as_str())
+                .unwrap_or(&now);
+            let after = measure_of(id, d, created, &now);
+            match before {
+                Some(b)
+                    if Measure {
+                        updated_at: b.updated_at.clone(),
+                        ..after.clone()
+                    } == b =>
+                {
+                    report.unchanged.push(id.clone());
+                    continue;
+                }
+                Some(b) => {
+                    changes.push(
+                        Change::new(actor, "measure.update", "measure", id)
+                            .before(&b)
+                            .after(&after),
+                    );
+                    replaced.push(id.clone());
+                    report.updated.push(id.clone());
+                }
+                None => {
+                    changes.push(Change::new(actor, "measure.create", "measure", id).after(&after));
+                    report.created.push(id.clone());
+                }
+            }
+            write.push((id, d));
+        }
+        write_rows(&mut tx, &write).await?;
+        tx.exec_in(
+            "delete from measure_control where measure_id in ",
+            &replaced,
+            "",
+        )
+        .await?;
+        insert_controls(&mut tx, &write).await?;
+        tx.audit_many(changes).await?;
+        if !dry_run {
+            tx.commit().await?;
+        }
+        Ok(report)
     }
 
     pub async fn measure(&self, id: &str) -> Result<Measure> {
@@ -332,11 +363,7 @@ impl Store {
             }
         }
         for m in items.iter_mut() {
-            m.controls.sort_by(|a, b| {
-                b.framework
-                    .cmp(&a.framework)
-                    .then(super::catalog::id_order(&a.id).cmp(&super::catalog::id_order(&b.id)))
-            });
+            sort_controls(&mut m.controls);
         }
         Ok(())
     }
@@ -365,15 +392,120 @@ impl Store {
     }
 }
 
-async fn write_controls(tx: &mut Tx, id: &str, refs: &[ControlRef]) -> Result<()> {
-    for r in refs {
-        tx_exec!(
-            tx,
-            "insert into measure_control (measure_id, framework_id, control_id) values ($1, $2, $3)",
-            id,
-            &r.framework,
-            &r.id
-        )?;
+/// Writes measures' own rows: inserts them, or updates every field but the creation time.
+async fn write_rows(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<()> {
+    let now = tx.now().to_string();
+    let values = rows
+        .iter()
+        .map(|(id, d)| {
+            vec![
+                Arg::Text(id.to_string()),
+                Arg::Text(d.name.clone()),
+                Arg::Text(d.description.clone()),
+                Arg::Text(d.owner.clone()),
+                Arg::Text(d.status.key().to_string()),
+                Arg::OptText(d.due_on.clone()),
+                Arg::Text(d.effort.clone()),
+                Arg::OptInt(d.cost),
+                Arg::Text(now.clone()),
+                Arg::Text(now.clone()),
+            ]
+        })
+        .collect();
+    tx.insert_rows(
+        "insert into measure (measure_id, name, description, owner, status, due_on, effort, cost, created_at, updated_at)",
+        values,
+        "on conflict (measure_id) do update set
+             name = excluded.name, description = excluded.description, owner = excluded.owner,
+             status = excluded.status, due_on = excluded.due_on, effort = excluded.effort,
+             cost = excluded.cost, updated_at = excluded.updated_at",
+    )
+    .await
+}
+
+/// Inserts measures' control links as given (checked by the caller).
+async fn insert_controls(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<()> {
+    let values = rows
+        .iter()
+        .flat_map(|(id, d)| {
+            d.controls.iter().map(move |c| {
+                vec![
+                    Arg::Text(id.to_string()),
+                    Arg::Text(c.framework.clone()),
+                    Arg::Text(c.id.clone()),
+                ]
+            })
+        })
+        .collect();
+    tx.insert_rows(
+        "insert into measure_control (measure_id, framework_id, control_id)",
+        values,
+        "",
+    )
+    .await
+}
+
+/// Controls in the order every read shows them: other frameworks after 2022, ids numerically.
+fn sort_controls(refs: &mut [ControlRef]) {
+    refs.sort_by(|a, b| {
+        b.framework
+            .cmp(&a.framework)
+            .then(super::catalog::id_order(&a.id).cmp(&super::catalog::id_order(&b.id)))
+    });
+}
+
+/// The measure a draft makes, as the store will read it back.
+fn measure_of(id: &str, d: &MeasureDraft, created_at: &str, updated_at: &str) -> Measure {
+    let mut controls = d.controls.clone();
+    sort_controls(&mut controls);
+    Measure {
+        id: id.to_string(),
+        name: d.name.clone(),
+        description: d.description.clone(),
+        owner: d.owner.clone(),
+        status: d.status,
+        due_on: d.due_on.clone(),
+        effort: d.effort.clone(),
+        cost: d.cost,
+        controls,
+        created_at: created_at.to_string(),
+        updated_at: updated_at.to_string(),
     }
-    Ok(())
+}
+
+async fn next_measure_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
+    super::next_ids(tx, "measure", "M", "measure", "measure_id", n).await
+}
+
+/// The measures with these ids that exist, with their controls.
+async fn read_measures(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, Measure>> {
+    let rows: Vec<MeasureRow> = tx_fetch_in!(
+        tx,
+        MeasureRow,
+        &format!("select {COLUMNS} from measure m where m.measure_id in "),
+        ids,
+        ""
+    );
+    let mut out: HashMap<String, Measure> = rows
+        .into_iter()
+        .map(measure_from)
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    let found: Vec<String> = out.keys().cloned().collect();
+    let refs: Vec<(String, String, String)> = tx_fetch_in!(
+        tx,
+        (String, String, String),
+        "select measure_id, framework_id, control_id from measure_control where measure_id in ",
+        found,
+        ""
+    );
+    for (mid, framework, id) in refs {
+        if let Some(m) = out.get_mut(&mid) {
+            m.controls.push(ControlRef { framework, id });
+        }
+    }
+    for m in out.values_mut() {
+        sort_controls(&mut m.controls);
+    }
+    Ok(out)
 }

@@ -101,6 +101,8 @@ pub(crate) use {on_pool, on_tx, pool_exec, pool_query, tx_exec, tx_query};
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
+    OptText(Option<String>),
+    OptInt(Option<i64>),
 }
 
 /// A query text with its arguments, built piece by piece; placeholders are `$1`, `$2`, …
@@ -184,15 +186,99 @@ impl Store {
             "select {key}, {value} from {table} where {key} in "
         ));
         sql.push_in(keys.iter());
-        sql.push(&format!(" order by {value}"), []);
-        Ok(on_pool!(&self.pool, |c| bind_args!(
+        let mut rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
             sqlx::query_as::<_, (String, String)>(&sql.text),
             &sql.args
         )
         .fetch_all(c)
-        .await)?)
+        .await)?;
+        // Sorted here, not by the database: PostgreSQL's collation may order text otherwise.
+        rows.sort_unstable();
+        Ok(rows)
     }
 }
+
+/// Hands out `n` readable ids of a kind (`A-0001`, `R-0042`), skipping ids that people chose
+/// themselves. `table` and `column` say where ids of the kind live.
+pub(crate) async fn next_ids(
+    tx: &mut Tx,
+    kind: &str,
+    prefix: &str,
+    table: &str,
+    column: &str,
+    n: usize,
+) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let want = (n - out.len()) as i64;
+        let (start,): (i64,) = tx_query!(
+            tx,
+            fetch_one,
+            (i64,),
+            "insert into id_counter (counter_key, next_value) values ($1, 1 + $2)
+             on conflict (counter_key) do update set next_value = id_counter.next_value + $2
+             returning next_value - $2",
+            kind,
+            want
+        )?;
+        let candidates: Vec<String> = (start..start + want)
+            .map(|i| format!("{prefix}-{i:04}"))
+            .collect();
+        let taken: Vec<(String,)> = tx_fetch_in!(
+            tx,
+            (String,),
+            &format!("select {column} from {table} where {column} in "),
+            candidates,
+            ""
+        );
+        let taken: std::collections::HashSet<String> = taken.into_iter().map(|t| t.0).collect();
+        out.extend(candidates.into_iter().filter(|c| !taken.contains(c)));
+    }
+    Ok(out)
+}
+
+/// Those of `ids` that exist in `table`.
+pub(crate) async fn existing_ids(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = tx_fetch_in!(
+        tx,
+        (String,),
+        &format!("select {column} from {table} where {column} in "),
+        ids,
+        ""
+    );
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Most parameters one statement binds (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_PARAMS: usize = 30_000;
+/// Keys per `in (…)` list when reading or deleting by many ids.
+pub(crate) const IN_CHUNK: usize = 5_000;
+
+/// Reads rows for many keys inside a transaction: `prefix (k1, k2, …) suffix`, in chunks.
+macro_rules! tx_fetch_in {
+    ($tx:expr, $T:ty, $prefix:expr, $keys:expr, $suffix:expr) => {{
+        let mut out: Vec<$T> = Vec::new();
+        for chunk in $keys.chunks($crate::store::IN_CHUNK) {
+            let mut sql = $crate::store::Sql::new($prefix);
+            sql.push_in(chunk.iter());
+            sql.push($suffix, []);
+            let rows: Vec<$T> = $crate::store::on_tx!($tx, |c| $crate::store::bind_args!(
+                sqlx::query_as::<_, $T>(&sql.text),
+                &sql.args
+            )
+            .fetch_all(c)
+            .await)?;
+            out.extend(rows);
+        }
+        out
+    }};
+}
+pub(crate) use tx_fetch_in;
 
 /// Registers count matches up to this many; beyond, they say "10,000+" (an exact count of a
 /// large filtered set would cost more than the page itself).
@@ -242,6 +328,8 @@ macro_rules! bind_args {
             q = match a {
                 $crate::store::Arg::Text(s) => q.bind(s.clone()),
                 $crate::store::Arg::Int(i) => q.bind(*i),
+                $crate::store::Arg::OptText(s) => q.bind(s.clone()),
+                $crate::store::Arg::OptInt(i) => q.bind(*i),
             };
         }
         q
@@ -266,49 +354,119 @@ impl Tx {
         &self.now
     }
 
-    /// Appends an entry to the audit trail, chained to the one before it. The head row is
-    /// updated first, which serialises concurrent writers on both databases.
+    /// Appends an entry to the audit trail, chained to the one before it.
     pub async fn audit(&mut self, change: Change) -> Result<()> {
-        let (seq, prev): (i64, String) = tx_query!(
+        self.audit_many(vec![change]).await
+    }
+
+    /// Appends entries to the audit trail in order, each chained to the one before. The head
+    /// row is updated first, which serialises concurrent writers on both databases; the
+    /// entries are written in as few statements as the parameter limit allows.
+    pub async fn audit_many(&mut self, changes: Vec<Change>) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let n = changes.len() as i64;
+        let (last, mut prev): (i64, String) = tx_query!(
             self,
             fetch_one,
             (i64, String),
-            "update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash"
+            "update audit_head set seq = seq + $1 where audit_head_id = 1 returning seq, hash",
+            n
         )?;
-        let mut e = Entry {
-            seq,
-            occurred_at: self.now.clone(),
-            actor: change.actor,
-            action: change.action,
-            object_type: change.object_type,
-            object_id: change.object_id,
-            before: change.before.map(|v| v.to_string()),
-            after: change.after.map(|v| v.to_string()),
-            prev_hash: prev,
-            hash: String::new(),
-        };
-        e.hash = e.computed_hash();
-        tx_exec!(
-            self,
-            "insert into audit_event (seq, occurred_at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            e.seq,
-            &e.occurred_at,
-            &e.actor,
-            &e.action,
-            &e.object_type,
-            &e.object_id,
-            &e.before,
-            &e.after,
-            &e.prev_hash,
-            &e.hash
-        )?;
-        let hash = e.hash;
+        let mut rows = Vec::with_capacity(changes.len());
+        for (i, change) in changes.into_iter().enumerate() {
+            let mut e = Entry {
+                seq: last - n + 1 + i as i64,
+                occurred_at: self.now.clone(),
+                actor: change.actor,
+                action: change.action,
+                object_type: change.object_type,
+                object_id: change.object_id,
+                before: change.before.map(|v| v.to_string()),
+                after: change.after.map(|v| v.to_string()),
+                prev_hash: prev,
+                hash: String::new(),
+            };
+            e.hash = e.computed_hash();
+            prev = e.hash.clone();
+            rows.push(vec![
+                Arg::Int(e.seq),
+                Arg::Text(e.occurred_at),
+                Arg::Text(e.actor),
+                Arg::Text(e.action),
+                Arg::Text(e.object_type),
+                Arg::Text(e.object_id),
+                Arg::OptText(e.before),
+                Arg::OptText(e.after),
+                Arg::Text(e.prev_hash),
+                Arg::Text(e.hash),
+            ]);
+        }
+        self.insert_rows(
+            "insert into audit_event (seq, occurred_at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)",
+            rows,
+            "",
+        )
+        .await?;
         tx_exec!(
             self,
             "update audit_head set hash = $1 where audit_head_id = 1",
-            &hash
+            &prev
         )?;
+        Ok(())
+    }
+
+    /// Runs a statement built at run time; answers the number of rows affected.
+    pub(crate) async fn exec(&mut self, sql: &Sql) -> Result<u64> {
+        Ok(on_tx!(self, |c| bind_args!(
+            sqlx::query(&sql.text),
+            &sql.args
+        )
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?)
+    }
+
+    /// Inserts many rows (`head` is `insert into table (columns)`, `suffix` e.g. an
+    /// `on conflict` clause) in as few statements as the parameter limit allows.
+    pub(crate) async fn insert_rows(
+        &mut self,
+        head: &str,
+        rows: Vec<Vec<Arg>>,
+        suffix: &str,
+    ) -> Result<()> {
+        let width = rows.first().map(Vec::len).unwrap_or(1).max(1);
+        let per = (MAX_PARAMS / width).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut sql = Sql::new(head);
+            sql.text.push_str(" values ");
+            for (i, row) in rows.by_ref().take(per).enumerate() {
+                let marks = vec!["?"; row.len()].join(", ");
+                let sep = if i == 0 { "" } else { ", " };
+                sql.push(&format!("{sep}({marks})"), row);
+            }
+            sql.text.push(' ');
+            sql.text.push_str(suffix);
+            self.exec(&sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs `prefix (k1, k2, …) suffix` over keys in chunks (deletes and updates by id).
+    pub(crate) async fn exec_in(
+        &mut self,
+        prefix: &str,
+        keys: &[String],
+        suffix: &str,
+    ) -> Result<()> {
+        for chunk in keys.chunks(IN_CHUNK) {
+            let mut sql = Sql::new(prefix);
+            sql.push_in(chunk.iter());
+            sql.push(suffix, []);
+            self.exec(&sql).await?;
+        }
         Ok(())
     }
 

@@ -2,13 +2,16 @@
 //! the matrix and stored for filters and the heat map), acceptance of the residual risk
 //! (marked for renewal when the ratings or treatment change), the register and heat-map counts.
 
-use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_query};
+use super::{
+    Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
+};
 use crate::domain::audit::Change;
 use crate::domain::matrix::Matrix;
 use crate::domain::risk::{Acceptance, Accepted, Rating, Risk, RiskDraft, Treatment};
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// A risk row (20 columns: more than sqlx's tuples hold, so read by position).
 struct RiskRow(Risk);
@@ -153,106 +156,242 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter) {
     }
 }
 
-async fn read_risk(tx: &mut Tx, id: &str) -> Result<Risk> {
-    let r: Option<RiskRow> = tx_query!(
-        tx,
-        fetch_optional,
-        RiskRow,
-        &format!("select {COLUMNS} from risk r where r.risk_id = $1"),
-        id
-    )?;
-    let mut risk = r.ok_or_else(|| Error::NotFound(format!("risk {id}")))?.0;
-    let assets: Vec<(String,)> = tx_query!(
-        tx,
-        fetch_all,
-        (String,),
-        "select asset_id from risk_asset where risk_id = $1 order by asset_id",
-        id
-    )?;
-    let measures: Vec<(String,)> = tx_query!(
-        tx,
-        fetch_all,
-        (String,),
-        "select measure_id from risk_measure where risk_id = $1 order by measure_id",
-        id
-    )?;
-    risk.assets = assets.into_iter().map(|a| a.0).collect();
-    risk.measures = measures.into_iter().map(|m| m.0).collect();
-    type AccRow = (String, String, String, String, String, String, bool);
-    let acc: Option<AccRow> = tx_query!(
-        tx,
-        fetch_optional,
-        AccRow,
-        "select risk_acceptance_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal
-         from risk_acceptance where risk_id = $1 order by accepted_at desc, risk_acceptance_id desc limit 1",
-        id
-    )?;
-    risk.acceptance = match acc {
-        None => None,
-        Some((aid, by, at, rationale, until, json, renew)) => Some(Acceptance {
+/// An acceptance row: risk id, acceptance id, by, at, rationale, valid until, what was
+/// accepted (JSON), needs renewal.
+type AcceptanceRow = (String, String, String, String, String, String, String, bool);
+const ACCEPTANCE_COLUMNS: &str = "risk_id, risk_acceptance_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal";
+
+fn acceptance_from(r: AcceptanceRow) -> Result<(String, Acceptance)> {
+    let (rid, aid, by, at, rationale, until, json, renew) = r;
+    let accepted = serde_json::from_str(&json).map_err(|e| {
+        Error::Internal(anyhow::anyhow!(
+            "the acceptance of {rid} cannot be read: {e}"
+        ))
+    })?;
+    Ok((
+        rid,
+        Acceptance {
             id: aid,
             accepted_by: by,
             accepted_at: at,
             rationale,
             valid_until: until,
-            accepted: serde_json::from_str(&json).map_err(|e| {
-                Error::Internal(anyhow::anyhow!("acceptance of {id} cannot be read: {e}"))
-            })?,
+            accepted,
             needs_renewal: renew,
-        }),
-    };
-    Ok(risk)
+        },
+    ))
 }
 
-/// Writes a risk's assets and measures; unknown ids are named.
-async fn write_links(tx: &mut Tx, id: &str, draft: &RiskDraft) -> Result<()> {
-    let mut problems = Vec::new();
-    for a in &draft.assets {
-        let found: Option<(String,)> = tx_query!(
-            tx,
-            fetch_optional,
-            (String,),
-            "select asset_id from asset where asset_id = $1",
-            a
-        )?;
-        if found.is_none() {
-            problems.push(FieldError::new("assets", format!("there is no asset {a}")));
-        } else {
-            tx_exec!(
-                tx,
-                "insert into risk_asset (risk_id, asset_id) values ($1, $2)",
-                id,
-                a
-            )?;
+async fn read_risk(tx: &mut Tx, id: &str) -> Result<Risk> {
+    read_risks(tx, &[id.to_string()])
+        .await?
+        .remove(id)
+        .ok_or_else(|| Error::NotFound(format!("risk {id}")))
+}
+
+/// The risks with these ids that exist, with their assets, measures and newest acceptance
+/// (a few queries per 5,000 ids).
+async fn read_risks(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, Risk>> {
+    let rows: Vec<RiskRow> = tx_fetch_in!(
+        tx,
+        RiskRow,
+        &format!("select {COLUMNS} from risk r where r.risk_id in "),
+        ids,
+        ""
+    );
+    let mut out: HashMap<String, Risk> = rows.into_iter().map(|r| (r.0.id.clone(), r.0)).collect();
+    let found: Vec<String> = out.keys().cloned().collect();
+    let assets: Vec<(String, String)> = tx_fetch_in!(
+        tx,
+        (String, String),
+        "select risk_id, asset_id from risk_asset where risk_id in ",
+        found,
+        ""
+    );
+    let measures: Vec<(String, String)> = tx_fetch_in!(
+        tx,
+        (String, String),
+        "select risk_id, measure_id from risk_measure where risk_id in ",
+        found,
+        ""
+    );
+    let acceptances: Vec<AcceptanceRow> = tx_fetch_in!(
+        tx,
+        AcceptanceRow,
+        &format!("select {ACCEPTANCE_COLUMNS} from risk_acceptance where risk_id in "),
+        found,
+        " order by accepted_at, risk_acceptance_id"
+    );
+    for (rid, a) in assets {
+        if let Some(r) = out.get_mut(&rid) {
+            r.assets.push(a);
         }
     }
-    for m in &draft.measures {
-        let found: Option<(String,)> = tx_query!(
-            tx,
-            fetch_optional,
-            (String,),
-            "select measure_id from measure where measure_id = $1",
-            m
-        )?;
-        if found.is_none() {
+    for (rid, m) in measures {
+        if let Some(r) = out.get_mut(&rid) {
+            r.measures.push(m);
+        }
+    }
+    for row in acceptances {
+        let (rid, acc) = acceptance_from(row)?;
+        if let Some(r) = out.get_mut(&rid) {
+            r.acceptance = Some(acc);
+        }
+    }
+    for r in out.values_mut() {
+        // Sorted here, not by the database: PostgreSQL's collation may order text otherwise.
+        r.assets.sort();
+        r.measures.sort();
+    }
+    Ok(out)
+}
+
+/// The problems with the assets and measures of some risks: ids that exist nowhere, named
+/// under `field_prefix` (empty for one risk, `row 17, ` for an import).
+async fn check_links(tx: &mut Tx, rows: &[(String, &RiskDraft)]) -> Result<Vec<FieldError>> {
+    let mut assets: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, d)| d.assets.iter().cloned())
+        .collect();
+    let mut measures: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, d)| d.measures.iter().cloned())
+        .collect();
+    for v in [&mut assets, &mut measures] {
+        v.sort();
+        v.dedup();
+    }
+    let known_assets = super::existing_ids(tx, "asset", "asset_id", &assets).await?;
+    let known_measures = super::existing_ids(tx, "measure", "measure_id", &measures).await?;
+    let mut problems = Vec::new();
+    for (prefix, d) in rows {
+        for a in d.assets.iter().filter(|a| !known_assets.contains(*a)) {
             problems.push(FieldError::new(
-                "measures",
+                format!("{prefix}assets"),
+                format!("there is no asset {a}"),
+            ));
+        }
+        for m in d.measures.iter().filter(|m| !known_measures.contains(*m)) {
+            problems.push(FieldError::new(
+                format!("{prefix}measures"),
                 format!("there is no measure {m}"),
             ));
-        } else {
-            tx_exec!(
-                tx,
-                "insert into risk_measure (risk_id, measure_id) values ($1, $2)",
-                id,
-                m
-            )?;
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Validation(problems))
+    Ok(problems)
+}
+
+/// Inserts risks' asset and measure links as given (checked by the caller).
+async fn insert_links(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
+    let pairs = |pick: fn(&RiskDraft) -> &Vec<String>| -> Vec<Vec<Arg>> {
+        rows.iter()
+            .flat_map(|(id, d)| {
+                pick(d)
+                    .iter()
+                    .map(move |x| vec![Arg::Text(id.to_string()), Arg::Text(x.clone())])
+            })
+            .collect()
+    };
+    tx.insert_rows(
+        "insert into risk_asset (risk_id, asset_id)",
+        pairs(|d| &d.assets),
+        "",
+    )
+    .await?;
+    tx.insert_rows(
+        "insert into risk_measure (risk_id, measure_id)",
+        pairs(|d| &d.measures),
+        "",
+    )
+    .await
+}
+
+/// Writes risks' own rows: inserts them, or updates every field but the creation time.
+async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
+    let now = tx.now().to_string();
+    let values = rows
+        .iter()
+        .map(|(id, d)| {
+            let mut v = vec![
+                Arg::Text(id.to_string()),
+                Arg::Text(d.title.clone()),
+                Arg::Text(d.threat.clone()),
+                Arg::Text(d.vulnerability.clone()),
+                Arg::Text(d.consequence.clone()),
+                Arg::Text(d.owner.clone()),
+                Arg::Text(d.category.clone()),
+            ];
+            for r in [&d.inherent, &d.current, &d.target] {
+                v.push(Arg::Int(r.likelihood));
+                v.push(Arg::Int(r.impact));
+                v.push(Arg::Text(r.level.clone()));
+            }
+            v.push(Arg::Text(d.treatment.key().to_string()));
+            v.push(Arg::OptText(d.review_due_on.clone()));
+            v.push(Arg::Text(now.clone()));
+            v.push(Arg::Text(now.clone()));
+            v
+        })
+        .collect();
+    tx.insert_rows(
+        "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
+                           inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
+                           target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at)",
+        values,
+        "on conflict (risk_id) do update set
+             title = excluded.title, threat = excluded.threat, vulnerability = excluded.vulnerability,
+             consequence = excluded.consequence, owner = excluded.owner, category = excluded.category,
+             inherent_likelihood = excluded.inherent_likelihood, inherent_impact = excluded.inherent_impact,
+             inherent_level = excluded.inherent_level, current_likelihood = excluded.current_likelihood,
+             current_impact = excluded.current_impact, current_level = excluded.current_level,
+             target_likelihood = excluded.target_likelihood, target_impact = excluded.target_impact,
+             target_level = excluded.target_level, treatment = excluded.treatment,
+             review_due_on = excluded.review_due_on, updated_at = excluded.updated_at",
+    )
+    .await
+}
+
+/// The risk a draft makes, as the store will read it back.
+fn risk_of(
+    id: &str,
+    d: &RiskDraft,
+    created_at: &str,
+    updated_at: &str,
+    acceptance: Option<Acceptance>,
+) -> Risk {
+    let mut assets = d.assets.clone();
+    assets.sort();
+    let mut measures = d.measures.clone();
+    measures.sort();
+    Risk {
+        id: id.to_string(),
+        title: d.title.clone(),
+        threat: d.threat.clone(),
+        vulnerability: d.vulnerability.clone(),
+        consequence: d.consequence.clone(),
+        owner: d.owner.clone(),
+        category: d.category.clone(),
+        inherent: d.inherent.clone(),
+        current: d.current.clone(),
+        target: d.target.clone(),
+        treatment: d.treatment,
+        review_due_on: d.review_due_on.clone(),
+        assets,
+        measures,
+        acceptance,
+        created_at: created_at.to_string(),
+        updated_at: updated_at.to_string(),
     }
+}
+
+/// Whether a change of a risk makes its acceptance need renewal: the residual rating or the
+/// treatment is no longer what was accepted.
+fn lapses(acc: &Acceptance, d: &RiskDraft) -> bool {
+    !acc.needs_renewal && (acc.accepted.target != d.target || acc.accepted.treatment != d.treatment)
+}
+
+async fn next_risk_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
+    super::next_ids(tx, "risk", "R", "risk", "risk_id", n).await
 }
 
 impl Store {
@@ -260,14 +399,10 @@ impl Store {
         let mut tx = self.write().await?;
         let id = match &draft.id {
             Some(id) => {
-                let taken: Option<(String,)> = tx_query!(
-                    tx,
-                    fetch_optional,
-                    (String,),
-                    "select risk_id from risk where risk_id = $1",
-                    id
-                )?;
-                if taken.is_some() {
+                if super::existing_ids(&mut tx, "risk", "risk_id", std::slice::from_ref(id))
+                    .await?
+                    .contains(id)
+                {
                     return Err(Error::field(
                         "id",
                         format!("a risk with the id {id} already exists"),
@@ -275,44 +410,14 @@ impl Store {
                 }
                 id.clone()
             }
-            None => {
-                super::asset::next_id(
-                    &mut tx,
-                    "risk",
-                    "R",
-                    "select risk_id from risk where risk_id = $1",
-                )
-                .await?
-            }
+            None => next_risk_ids(&mut tx, 1).await?.remove(0),
         };
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
-                               inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
-                               target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)",
-            &id,
-            &draft.title,
-            &draft.threat,
-            &draft.vulnerability,
-            &draft.consequence,
-            &draft.owner,
-            &draft.category,
-            draft.inherent.likelihood,
-            draft.inherent.impact,
-            &draft.inherent.level,
-            draft.current.likelihood,
-            draft.current.impact,
-            &draft.current.level,
-            draft.target.likelihood,
-            draft.target.impact,
-            &draft.target.level,
-            draft.treatment.key(),
-            &draft.review_due_on,
-            &now
-        )?;
-        write_links(&mut tx, &id, &draft).await?;
+        let problems = check_links(&mut tx, &[(String::new(), &draft)]).await?;
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        write_rows(&mut tx, &[(&id, &draft)]).await?;
+        insert_links(&mut tx, &[(&id, &draft)]).await?;
         let risk = read_risk(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "risk.create", "risk", &id).after(&risk))
             .await?;
@@ -327,41 +432,16 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let before = read_risk(&mut tx, id).await?;
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "update risk set title = $2, threat = $3, vulnerability = $4, consequence = $5, owner = $6, category = $7,
-                             inherent_likelihood = $8, inherent_impact = $9, inherent_level = $10,
-                             current_likelihood = $11, current_impact = $12, current_level = $13,
-                             target_likelihood = $14, target_impact = $15, target_level = $16,
-                             treatment = $17, review_due_on = $18, updated_at = $19
-             where risk_id = $1",
-            id,
-            &draft.title,
-            &draft.threat,
-            &draft.vulnerability,
-            &draft.consequence,
-            &draft.owner,
-            &draft.category,
-            draft.inherent.likelihood,
-            draft.inherent.impact,
-            &draft.inherent.level,
-            draft.current.likelihood,
-            draft.current.impact,
-            &draft.current.level,
-            draft.target.likelihood,
-            draft.target.impact,
-            &draft.target.level,
-            draft.treatment.key(),
-            &draft.review_due_on,
-            &now
-        )?;
+        let problems = check_links(&mut tx, &[(String::new(), &draft)]).await?;
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        write_rows(&mut tx, &[(id, &draft)]).await?;
         tx_exec!(tx, "delete from risk_asset where risk_id = $1", id)?;
         tx_exec!(tx, "delete from risk_measure where risk_id = $1", id)?;
-        write_links(&mut tx, id, &draft).await?;
+        insert_links(&mut tx, &[(id, &draft)]).await?;
         if let Some(acc) = &before.acceptance
-            && !acc.needs_renewal
-            && (acc.accepted.target != draft.target || acc.accepted.treatment != draft.treatment)
+            && lapses(acc, &draft)
         {
             tx_exec!(
                 tx,
@@ -384,6 +464,103 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Creates or updates (matching on id) many risks in one transaction. Everything is checked
+    /// before anything is written; problems name their row (`row 17, assets`). A change of a
+    /// residual rating or treatment marks the risk's acceptance for renewal, as an edit does.
+    /// With `dry_run`, the transaction is rolled back.
+    pub async fn import_risks(
+        &self,
+        actor: &str,
+        rows: Vec<(usize, RiskDraft)>,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+        let mut tx = self.write().await?;
+        let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
+        let mut existing = read_risks(&mut tx, &given).await?;
+        let labelled: Vec<(String, &RiskDraft)> = rows
+            .iter()
+            .map(|(r, d)| (format!("row {r}, "), d))
+            .collect();
+        let problems = check_links(&mut tx, &labelled).await?;
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        let mut fresh = next_risk_ids(&mut tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
+            .await?
+            .into_iter();
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
+            .collect();
+        let now = tx.now().to_string();
+        let mut report = ImportReport::default();
+        let mut changes = Vec::new();
+        let mut write: Vec<(&str, &RiskDraft)> = Vec::new();
+        let mut replaced: Vec<String> = Vec::new();
+        let mut renew: Vec<String> = Vec::new();
+        for (id, (_, d)) in ids.iter().zip(&rows) {
+            let before = existing.remove(id);
+            let acceptance = before
+                .as_ref()
+                .and_then(|b| b.acceptance.clone())
+                .map(|mut a| {
+                    if lapses(&a, d) {
+                        renew.push(a.id.clone());
+                        a.needs_renewal = true;
+                    }
+                    a
+                });
+            let created = before
+                .as_ref()
+                .map(|b| b.created_at.as_str())
+                .unwrap_or(&now);
+            let after = risk_of(id, d, created, &now, acceptance);
+            match before {
+                Some(b)
+                    if Risk {
+                        updated_at: b.updated_at.clone(),
+                        ..after.clone()
+                    } == b =>
+                {
+                    report.unchanged.push(id.clone());
+                    continue;
+                }
+                Some(b) => {
+                    changes.push(
+                        Change::new(actor, "risk.update", "risk", id)
+                            .before(&b)
+                            .after(&after),
+                    );
+                    replaced.push(id.clone());
+                    report.updated.push(id.clone());
+                }
+                None => {
+                    changes.push(Change::new(actor, "risk.create", "risk", id).after(&after));
+                    report.created.push(id.clone());
+                }
+            }
+            write.push((id, d));
+        }
+        write_rows(&mut tx, &write).await?;
+        tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
+            .await?;
+        tx.exec_in("delete from risk_measure where risk_id in ", &replaced, "")
+            .await?;
+        insert_links(&mut tx, &write).await?;
+        tx.exec_in(
+            "update risk_acceptance set needs_renewal = true where risk_acceptance_id in ",
+            &renew,
+            "",
+        )
+        .await?;
+        tx.audit_many(changes).await?;
+        if !dry_run {
+            tx.commit().await?;
+        }
+        Ok(report)
     }
 
     /// Records the acceptance of a risk's residual level, keeping the ratings accepted.
@@ -511,33 +688,21 @@ impl Store {
         if items.is_empty() {
             return Ok(());
         }
-        let mut sql = Sql::new(
-            "select risk_id, risk_acceptance_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal
-             from risk_acceptance where risk_id in ",
-        );
+        let mut sql = Sql::new(&format!(
+            "select {ACCEPTANCE_COLUMNS} from risk_acceptance where risk_id in "
+        ));
         sql.push_in(items.iter().map(|x| &x.id));
         sql.push(" order by accepted_at, risk_acceptance_id", []);
-        type Row = (String, String, String, String, String, String, String, bool);
-        let rows: Vec<Row> = on_pool!(&self.pool, |c| bind_args!(
-            sqlx::query_as::<_, Row>(&sql.text),
+        let rows: Vec<AcceptanceRow> = on_pool!(&self.pool, |c| bind_args!(
+            sqlx::query_as::<_, AcceptanceRow>(&sql.text),
             &sql.args
         )
         .fetch_all(c)
         .await)?;
-        for (rid, aid, by, at, rationale, until, json, renew) in rows {
-            if let (Some(r), Ok(accepted)) = (
-                items.iter_mut().find(|r| r.id == rid),
-                serde_json::from_str(&json),
-            ) {
-                r.acceptance = Some(Acceptance {
-                    id: aid,
-                    accepted_by: by,
-                    accepted_at: at,
-                    rationale,
-                    valid_until: until,
-                    accepted,
-                    needs_renewal: renew,
-                });
+        for row in rows {
+            let (rid, acc) = acceptance_from(row)?;
+            if let Some(r) = items.iter_mut().find(|r| r.id == rid) {
+                r.acceptance = Some(acc);
             }
         }
         Ok(())

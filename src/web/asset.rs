@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets", get(register).post(create))
         .route("/assets/new", get(new_form))
         .route("/assets.csv", get(export))
+        .route("/assets.xlsx", get(export))
         .route("/assets/bulk", post(bulk))
         .route("/assets/{id}", get(record).post(update))
         .route("/assets/{id}/edit", get(edit_form))
@@ -158,6 +159,7 @@ struct RegisterPage {
     l: Layout,
     total_capped: bool,
     export_href: String,
+    xlsx_href: String,
     errors: FormErrors,
     can_edit: bool,
     rows: Vec<Row>,
@@ -242,6 +244,7 @@ async fn register(
         RegisterPage {
             total_capped,
             export_href: super::pages::with_same_filters("/assets.csv", raw.as_deref()),
+            xlsx_href: super::pages::with_same_filters("/assets.xlsx", raw.as_deref()),
             can_edit: caller.is_editor(),
             l,
             errors,
@@ -647,13 +650,19 @@ async fn settings_submit(
     }
 }
 
-/// The register as CSV: every asset matching the filters, in the chosen order.
-async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+/// The register as CSV or XLSX: every asset matching the filters, in the chosen order.
+async fn export(
+    State(s): State<AppState>,
+    path: axum::extract::MatchedPath,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let q = RegisterQuery::parse(raw.as_deref());
     let (filter, sort) = q.filter(&s.store.asset_settings().await?)?;
     let assets = s.store.all_assets(&filter, sort).await?;
-    Ok(crate::exchange::csv_response(
-        "assets.csv",
-        crate::exchange::assets_csv(&assets),
-    ))
+    let format = crate::exchange::format_of_path(path.as_str());
+    Ok(crate::exchange::download(
+        "assets",
+        format,
+        &crate::exchange::assets_table(&assets),
+    )?)
 }

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/measures", get(register).post(create))
         .route("/measures/new", get(new_form))
         .route("/measures.csv", get(export))
+        .route("/measures.xlsx", get(export))
         .route("/measures/{id}", get(record).post(update))
         .route("/measures/{id}/edit", get(edit_form))
 }
@@ -100,6 +101,7 @@ struct RegisterPage {
     l: Layout,
     total_capped: bool,
     export_href: String,
+    xlsx_href: String,
     errors: FormErrors,
     can_create: bool,
     rows: Vec<Row>,
@@ -199,6 +201,7 @@ async fn register(
         RegisterPage {
             total_capped,
             export_href: super::pages::with_same_filters("/measures.csv", raw.as_deref()),
+            xlsx_href: super::pages::with_same_filters("/measures.xlsx", raw.as_deref()),
             can_create: caller.is_editor(),
             l,
             errors,
@@ -441,14 +444,20 @@ async fn update(
     }
 }
 
-/// The treatment plan as CSV: every measure matching the filters.
-async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+/// The treatment plan as CSV or XLSX: every measure matching the filters.
+async fn export(
+    State(s): State<AppState>,
+    path: axum::extract::MatchedPath,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let filter = measure_filter(&pairs, &s.store.today())?;
     let measures = s.store.all_measures(&filter).await?;
-    Ok(crate::exchange::csv_response(
-        "measures.csv",
-        crate::exchange::measures_csv(&measures),
-    ))
+    let format = crate::exchange::format_of_path(path.as_str());
+    Ok(crate::exchange::download(
+        "treatment-plan",
+        format,
+        &crate::exchange::measures_table(&measures),
+    )?)
 }

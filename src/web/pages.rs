@@ -1098,16 +1098,11 @@ async fn controls_export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> 
     let filter = ControlFilter::parse(query.theme.as_deref(), &query.attrs, query.q.as_deref())?;
     let all = cat.select(&filter)?;
     let fw = &cat.framework;
-    let body = crate::exchange::controls_csv(&all);
-    let disposition = format!("attachment; filename=\"{}-controls.csv\"", fw.id);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::exchange::download(
+        &format!("{}-controls", fw.id),
+        crate::exchange::Format::Csv,
+        &crate::exchange::controls_table(&all),
+    )?)
 }
 
 struct AttrValue {

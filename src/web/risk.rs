@@ -162,6 +162,7 @@ pub fn routes() -> Router<AppState> {
         .route("/risks", get(register).post(create))
         .route("/risks/new", get(new_form))
         .route("/risks.csv", get(export))
+        .route("/risks.xlsx", get(export))
         .route("/risks/heat-map", get(heat_map))
         .route("/risks/{id}", get(record).post(update))
         .route("/risks/{id}/edit", get(edit_form))
@@ -200,6 +201,7 @@ struct RegisterPage {
     l: Layout,
     total_capped: bool,
     export_href: String,
+    xlsx_href: String,
     errors: FormErrors,
     can_create: bool,
     rows: Vec<Row>,
@@ -295,6 +297,7 @@ async fn register(
         RegisterPage {
             total_capped,
             export_href: super::pages::with_same_filters("/risks.csv", raw.as_deref()),
+            xlsx_href: super::pages::with_same_filters("/risks.xlsx", raw.as_deref()),
             can_create: caller.is_editor(),
             l,
             errors,
@@ -716,15 +719,21 @@ async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller
     Ok(HeatMapPage { l, maps }.into_response())
 }
 
-/// The register as CSV: every risk matching the filters.
-async fn export(State(s): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+/// The register as CSV or XLSX: every risk matching the filters.
+async fn export(
+    State(s): State<AppState>,
+    path: axum::extract::MatchedPath,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let day = s.store.today();
     let filter = risk_filter(&pairs, &s.store.risk_matrix().await?, &day)?;
     let risks = s.store.all_risks(&filter).await?;
-    Ok(crate::exchange::csv_response(
-        "risks.csv",
-        crate::exchange::risks_csv(&risks, &day),
-    ))
+    let format = crate::exchange::format_of_path(path.as_str());
+    Ok(crate::exchange::download(
+        "risks",
+        format,
+        &crate::exchange::risks_table(&risks, &day),
+    )?)
 }

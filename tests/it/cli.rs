@@ -359,9 +359,16 @@ fn every_command_has_help_with_examples() {
         vec!["asset", "export", "--help"],
         vec!["risk", "list", "--help"],
         vec!["risk", "show", "--help"],
+        vec!["risk", "add", "--help"],
+        vec!["risk", "edit", "--help"],
+        vec!["risk", "import", "--help"],
         vec!["risk", "export", "--help"],
         vec!["measure", "list", "--help"],
         vec!["measure", "show", "--help"],
+        vec!["measure", "add", "--help"],
+        vec!["measure", "edit", "--help"],
+        vec!["measure", "import", "--help"],
+        vec!["measure", "export", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_annex"))
             .args(&args)
@@ -572,7 +579,7 @@ async fn a_spreadsheet_of_assets_imports_all_or_nothing_and_round_trips() {
             ],
         );
         assert!(
-            text(&unknown_dep).contains("row 4, depends_on: there is no asset SRV-99"),
+            text(&unknown_dep).contains("row 4, column Depends on: there is no asset SRV-99"),
             "{}",
             text(&unknown_dep)
         );
@@ -592,7 +599,7 @@ async fn a_spreadsheet_of_assets_imports_all_or_nothing_and_round_trips() {
             ],
         ));
         assert!(
-            dry.contains("ignored columns")
+            dry.contains("not read (use --map")
                 && dry.contains("Colour")
                 && dry.contains("would create 3"),
             "{dry}"

@@ -1,0 +1,1080 @@
+//! Importing a register (assets, risks or measures) from a spreadsheet someone else made:
+//! finding the sheet and the header row, matching their headers to our fields (synonyms,
+//! case and punctuation ignored, explicit `Their header=field` mappings first), reading every
+//! row into the register's typed input, and naming every problem by the row and the column
+//! the person sees ("row 17, column Likelihood: 'hihg' is not a level …"). Nothing is written
+//! unless every row is valid; then the store writes all rows in one transaction. A dry run
+//! does everything but commit.
+
+use super::sheet::{self, Grid};
+use crate::domain::asset::AssetInput;
+use crate::domain::measure::MeasureInput;
+use crate::domain::risk::RiskInput;
+use crate::error::{Error, FieldError, Result};
+use crate::store::{ImportReport, Store};
+use serde::Serialize;
+
+/// The registers a file can be imported into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Register {
+    Assets,
+    Risks,
+    Measures,
+}
+
+/// One of our fields and the headers real spreadsheets use for it (squashed: lower-case
+/// letters and digits only).
+struct Field {
+    key: &'static str,
+    synonyms: &'static [&'static str],
+    /// Shown in the mapping step.
+    label: &'static str,
+}
+
+const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
+    Field {
+        key,
+        synonyms,
+        label,
+    }
+}
+
+const ASSET_FIELDS: &[Field] = &[
+    f(
+        "id",
+        "id",
+        &[
+            "id",
+            "assetid",
+            "ref",
+            "reference",
+            "assetref",
+            "assetnumber",
+            "assetno",
+            "no",
+        ],
+    ),
+    f("name", "name", &["name", "assetname", "asset", "title"]),
+    f(
+        "asset_type",
+        "type",
+        &["assettype", "type", "kind", "category"],
+    ),
+    f(
+        "description",
+        "description",
+        &["description", "details", "notes"],
+    ),
+    f(
+        "owner",
+        "owner",
+        &["owner", "assetowner", "responsible", "accountable"],
+    ),
+    f(
+        "custodian",
+        "custodian",
+        &["custodian", "assetcustodian", "maintainer", "operator"],
+    ),
+    f("location", "location", &["location", "site", "place"]),
+    f(
+        "classification",
+        "classification",
+        &[
+            "classification",
+            "class",
+            "sensitivity",
+            "informationclassification",
+            "dataclassification",
+        ],
+    ),
+    f(
+        "confidentiality",
+        "confidentiality",
+        &["confidentiality", "c", "confidentialityvalue"],
+    ),
+    f(
+        "integrity",
+        "integrity",
+        &["integrity", "i", "integrityvalue"],
+    ),
+    f(
+        "availability",
+        "availability",
+        &["availability", "a", "availabilityvalue"],
+    ),
+    f(
+        "lifecycle",
+        "lifecycle status",
+        &["lifecycle", "status", "state", "lifecyclestatus"],
+    ),
+    f("tags", "tags", &["tags", "labels", "tag"]),
+    f(
+        "depends_on",
+        "depends on",
+        &["dependson", "dependencies", "runson", "dependency"],
+    ),
+    f(
+        "last_reviewed_on",
+        "last reviewed on",
+        &[
+            "lastreviewedon",
+            "lastreviewed",
+            "reviewed",
+            "reviewdate",
+            "lastreview",
+        ],
+    ),
+];
+
+const RISK_FIELDS: &[Field] = &[
+    f(
+        "id",
+        "id",
+        &[
+            "id",
+            "riskid",
+            "ref",
+            "reference",
+            "riskref",
+            "risknumber",
+            "riskno",
+            "no",
+        ],
+    ),
+    f(
+        "title",
+        "title",
+        &[
+            "title",
+            "risktitle",
+            "riskname",
+            "name",
+            "risk",
+            "risksummary",
+        ],
+    ),
+    f(
+        "threat",
+        "threat",
+        &["threat", "threats", "threatsource", "threatdescription"],
+    ),
+    f(
+        "vulnerability",
+        "vulnerability",
+        &["vulnerability", "vulnerabilities", "weakness", "weaknesses"],
+    ),
+    f(
+        "consequence",
+        "consequence",
+        &[
+            "consequence",
+            "consequences",
+            "description",
+            "riskdescription",
+            "scenario",
+            "impactdescription",
+        ],
+    ),
+    f(
+        "owner",
+        "risk owner",
+        &["owner", "riskowner", "responsible", "accountable"],
+    ),
+    f(
+        "category",
+        "category",
+        &["category", "riskcategory", "risktype", "type"],
+    ),
+    f(
+        "inherent_likelihood",
+        "inherent likelihood",
+        &[
+            "inherentlikelihood",
+            "likelihood",
+            "probability",
+            "likelihoodbefore",
+            "grosslikelihood",
+            "initiallikelihood",
+            "frequency",
+        ],
+    ),
+    f(
+        "inherent_impact",
+        "inherent impact",
+        &[
+            "inherentimpact",
+            "impact",
+            "severity",
+            "maximpact",
+            "impactbefore",
+            "grossimpact",
+            "initialimpact",
+        ],
+    ),
+    f(
+        "current_likelihood",
+        "current likelihood",
+        &["currentlikelihood", "likelihoodnow"],
+    ),
+    f(
+        "current_impact",
+        "current impact",
+        &["currentimpact", "impactnow"],
+    ),
+    f(
+        "target_likelihood",
+        "residual likelihood",
+        &[
+            "targetlikelihood",
+            "residuallikelihood",
+            "netlikelihood",
+            "likelihoodafter",
+        ],
+    ),
+    f(
+        "target_impact",
+        "residual impact",
+        &[
+            "targetimpact",
+            "residualimpact",
+            "residualmaximpact",
+            "netimpact",
+            "impactafter",
+        ],
+    ),
+    f(
+        "treatment",
+        "treatment",
+        &[
+            "treatment",
+            "treatmentoption",
+            "treatmentdecision",
+            "riskresponse",
+            "response",
+            "decision",
+            "treatmentstrategy",
+            "recommendedtreatment",
+        ],
+    ),
+    f(
+        "review_due_on",
+        "review due on",
+        &[
+            "reviewdueon",
+            "reviewdate",
+            "nextreview",
+            "reviewdue",
+            "nextreviewdate",
+        ],
+    ),
+    f(
+        "assets",
+        "assets",
+        &["assets", "asset", "assetid", "assetids", "affectedassets"],
+    ),
+    f(
+        "measures",
+        "measures",
+        &["measures", "measureids", "treatmentmeasures", "measure"],
+    ),
+];
+
+/// Columns Annex computes (levels, scores, acceptance state): read past, never imported.
+const RISK_DERIVED: &[&str] = &[
+    "inherentlevel",
+    "currentlevel",
+    "targetlevel",
+    "acceptance",
+    "risklevel",
+    "riskscore",
+    "score",
+    "inherentscore",
+    "inherentrisklevel",
+    "currentscore",
+    "targetscore",
+    "residualscore",
+    "residuallevel",
+    "residualrisklevel",
+    "rating",
+    "level",
+];
+
+const MEASURE_FIELDS: &[Field] = &[
+    f(
+        "id",
+        "id",
+        &["id", "measureid", "ref", "reference", "actionid", "no"],
+    ),
+    f(
+        "name",
+        "name",
+        &["name", "measure", "measurename", "action", "title"],
+    ),
+    f(
+        "description",
+        "description",
+        &["description", "details", "notes"],
+    ),
+    f(
+        "owner",
+        "owner",
+        &[
+            "owner",
+            "responsible",
+            "actionowner",
+            "assignee",
+            "accountable",
+        ],
+    ),
+    f("status", "status", &["status", "state", "progress"]),
+    f(
+        "due_on",
+        "due on",
+        &[
+            "dueon",
+            "duedate",
+            "due",
+            "targetdate",
+            "deadline",
+            "completiondate",
+        ],
+    ),
+    f(
+        "effort",
+        "effort",
+        &["effort", "estimatedeffort", "persondays"],
+    ),
+    f("cost", "cost", &["cost", "budget", "estimatedcost"]),
+    f(
+        "controls",
+        "controls",
+        &[
+            "controls",
+            "control",
+            "controlids",
+            "annexa",
+            "iso27002",
+            "mappedcontrols",
+        ],
+    ),
+];
+
+/// Fields whose cells may hold an Excel date serial (a date cell formatted as a number).
+const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on"];
+
+impl Register {
+    pub const ALL: [Register; 3] = [Register::Assets, Register::Risks, Register::Measures];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Register::Assets => "assets",
+            Register::Risks => "risks",
+            Register::Measures => "measures",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Register> {
+        Register::ALL
+            .into_iter()
+            .find(|r| r.key() == raw.trim())
+            .ok_or_else(|| {
+                Error::field(
+                    "register",
+                    format!("'{raw}' is not a register: use assets, risks or measures"),
+                )
+            })
+    }
+
+    /// "asset", "risk", "measure".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Register::Assets => "asset",
+            Register::Risks => "risk",
+            Register::Measures => "measure",
+        }
+    }
+
+    fn fields(self) -> &'static [Field] {
+        match self {
+            Register::Assets => ASSET_FIELDS,
+            Register::Risks => RISK_FIELDS,
+            Register::Measures => MEASURE_FIELDS,
+        }
+    }
+
+    fn derived(self) -> &'static [&'static str] {
+        match self {
+            Register::Risks => RISK_DERIVED,
+            _ => &[],
+        }
+    }
+
+    /// The field every row must have a column for.
+    fn required(self) -> &'static str {
+        match self {
+            Register::Risks => "title",
+            _ => "name",
+        }
+    }
+
+    /// (field key, label) of every field, for the mapping step.
+    pub fn field_choices(self) -> Vec<(&'static str, &'static str)> {
+        self.fields().iter().map(|f| (f.key, f.label)).collect()
+    }
+}
+
+/// Lower-case letters and digits only: "Risk owner" and "risk_owner" compare equal.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The ways a header cell may name a field: as written, without hints in brackets
+/// ("Likelihood (1-5)"), its first line, or the part before a comma ("Owner, role").
+fn header_keys(h: &str) -> Vec<String> {
+    let mut no_brackets = String::new();
+    let mut depth = 0;
+    for c in h.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => no_brackets.push(c),
+            _ => {}
+        }
+    }
+    let mut keys = vec![
+        squash(h),
+        squash(&no_brackets),
+        squash(h.lines().next().unwrap_or_default()),
+        squash(h.split(',').next().unwrap_or_default()),
+    ];
+    keys.retain(|k| !k.is_empty());
+    keys.dedup();
+    keys
+}
+
+/// What became of one column of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// The header as written in the file.
+    pub header: String,
+    /// Our field, when the column is read.
+    pub field: Option<&'static str>,
+    /// mapped (by you), matched (by its header), derived (Annex computes it), duplicate
+    /// (another column already gives the field), ignored (mapped to nothing), unknown.
+    pub how: &'static str,
+}
+
+/// One bad cell or row: the spreadsheet row number and the column's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "row {}: {}", self.row, self.message)
+        } else {
+            write!(
+                f,
+                "row {}, column {}: {}",
+                self.row, self.column, self.message
+            )
+        }
+    }
+}
+
+/// How to read a file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `Their header=field` (an empty field ignores the column).
+    pub map: Vec<String>,
+    /// The worksheet to read (XLSX); the one whose header fits best otherwise.
+    pub sheet: Option<String>,
+    /// Check everything and report, write nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did, or in a dry run would do, or why it did nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub register: Register,
+    pub dry_run: bool,
+    /// The worksheet read (XLSX), and the others in the file.
+    pub sheet: Option<String>,
+    pub other_sheets: Vec<String>,
+    /// The spreadsheet row that holds the header.
+    pub header_row: usize,
+    pub columns: Vec<Column>,
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows below the first blank row after the data, not read: (first, last).
+    pub ignored_rows: Option<(usize, usize)>,
+    pub problems: Vec<RowProblem>,
+    /// Present when there are no problems.
+    pub report: Option<ImportReport>,
+}
+
+impl Outcome {
+    pub fn unknown_columns(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|c| c.how == "unknown")
+            .map(|c| c.header.as_str())
+            .collect()
+    }
+
+    /// Whether rows were (or in a dry run, would be) written.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && self.report.is_some()
+    }
+
+    /// The problems as field errors (`row 17, column Likelihood`), for the API's error body.
+    pub fn into_error(self) -> Error {
+        Error::Validation(
+            self.problems
+                .into_iter()
+                .map(|p| {
+                    let field = if p.column.is_empty() {
+                        format!("row {}", p.row)
+                    } else {
+                        format!("row {}, column {}", p.row, p.column)
+                    };
+                    FieldError::new(field, p.message)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The header plan of one sheet.
+struct Plan {
+    header_row: usize,
+    columns: Vec<Column>,
+}
+
+/// Reads `map` entries into (squashed header, field or none), refusing fields we do not have.
+fn explicit_map(register: Register, map: &[String]) -> Result<Vec<(String, Option<&'static str>)>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let keys: Vec<&str> = register.fields().iter().map(|f| f.key).collect();
+    for m in map.iter().filter(|m| !m.trim().is_empty()) {
+        match m.rsplit_once('=') {
+            Some((theirs, ours)) if !theirs.trim().is_empty() => {
+                let ours = ours.trim();
+                if ours.is_empty() || ours == "-" {
+                    out.push((squash(theirs), None));
+                } else if let Some(f) = register.fields().iter().find(|f| f.key == ours) {
+                    out.push((squash(theirs), Some(f.key)));
+                } else {
+                    problems.push(FieldError::new(
+                        "map",
+                        format!(
+                            "'{ours}' is not a field of the {} register: use one of {} (or nothing, to ignore the column)",
+                            register.noun(),
+                            keys.join(", ")
+                        ),
+                    ));
+                }
+            }
+            _ => problems.push(FieldError::new(
+                "map",
+                format!("'{m}' is not a mapping: write 'Their header=field'"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Validation(problems))
+    }
+}
+
+/// Plans the columns of a header row.
+fn plan_row(
+    register: Register,
+    header: &[String],
+    explicit: &[(String, Option<&'static str>)],
+) -> Vec<Column> {
+    let mut columns: Vec<Column> = Vec::new();
+    for h in header {
+        let keys = header_keys(h);
+        let (field, how) = if let Some((_, f)) = explicit.iter().find(|(t, _)| *t == squash(h)) {
+            (*f, if f.is_some() { "mapped" } else { "ignored" })
+        } else if let Some(f) = register
+            .fields()
+            .iter()
+            .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
+        {
+            (Some(f.key), "matched")
+        } else if keys
+            .iter()
+            .any(|k| register.derived().contains(&k.as_str()))
+        {
+            (None, "derived")
+        } else if h.trim().is_empty() {
+            (None, "ignored")
+        } else {
+            (None, "unknown")
+        };
+        let taken = field.is_some_and(|f| columns.iter().any(|c| c.field == Some(f)));
+        columns.push(Column {
+            header: h.trim().to_string(),
+            field: if taken { None } else { field },
+            how: if taken { "duplicate" } else { how },
+        });
+    }
+    // A column mapped by hand wins over one matched by its header.
+    for i in 0..columns.len() {
+        if columns[i].how == "matched"
+            && let Some(f) = columns[i].field
+            && columns
+                .iter()
+                .any(|c| c.how == "mapped" && c.field == Some(f))
+        {
+            columns[i].field = None;
+            columns[i].how = "duplicate";
+        }
+    }
+    columns
+}
+
+/// Finds the header row of a sheet: the row among the first 30 whose cells name the most of
+/// our fields (title rows and notes above a table are common).
+fn plan_grid(
+    register: Register,
+    grid: &Grid,
+    explicit: &[(String, Option<&'static str>)],
+) -> Option<Plan> {
+    let mut best: Option<(usize, Plan)> = None;
+    for (i, row) in grid.rows.iter().enumerate().take(30) {
+        let columns = plan_row(register, row, explicit);
+        let score = columns.iter().filter(|c| c.field.is_some()).count();
+        let has_required = columns.iter().any(|c| c.field == Some(register.required()));
+        if score > 0 && has_required && best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                Plan {
+                    header_row: i + 1,
+                    columns,
+                },
+            ));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// A row of the file as (field, cell) pairs by the plan.
+fn row_values<'a>(
+    plan: &'a Plan,
+    row: &'a [String],
+) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    plan.columns.iter().enumerate().filter_map(move |(i, c)| {
+        let field = c.field?;
+        let mut v = row.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        if DATE_FIELDS.contains(&field)
+            && let Ok(serial) = v.parse::<i64>()
+            && (20_000..80_000).contains(&serial)
+        {
+            v = sheet::excel_date(serial as f64);
+        }
+        Some((field, v))
+    })
+}
+
+fn asset_input(values: impl Iterator<Item = (&'static str, String)>) -> AssetInput {
+    let mut v = AssetInput::default();
+    for (field, value) in values {
+        match field {
+            "id" => v.id = Some(value),
+            "name" => v.name = value,
+            "asset_type" => v.asset_type = value,
+            "description" => v.description = value,
+            "owner" => v.owner = value,
+            "custodian" => v.custodian = value,
+            "location" => v.location = value,
+            "classification" => v.classification = value,
+            "confidentiality" => v.confidentiality = value,
+            "integrity" => v.integrity = value,
+            "availability" => v.availability = value,
+            "lifecycle" => v.lifecycle = value,
+            "tags" => v.tags = value,
+            "depends_on" => v.depends_on = value,
+            "last_reviewed_on" => v.last_reviewed_on = value,
+            _ => {}
+        }
+    }
+    v
+}
+
+fn risk_input(values: impl Iterator<Item = (&'static str, String)>) -> RiskInput {
+    let mut v = RiskInput::default();
+    for (field, value) in values {
+        match field {
+            "id" => v.id = Some(value),
+            "title" => v.title = value,
+            "threat" => v.threat = value,
+            "vulnerability" => v.vulnerability = value,
+            "consequence" => v.consequence = value,
+            "owner" => v.owner = value,
+            "category" => v.category = value,
+            "inherent_likelihood" => v.inherent_likelihood = value,
+            "inherent_impact" => v.inherent_impact = value,
+            "current_likelihood" => v.current_likelihood = value,
+            "current_impact" => v.current_impact = value,
+            "target_likelihood" => v.target_likelihood = value,
+            "target_impact" => v.target_impact = value,
+            "treatment" => v.treatment = value,
+            "review_due_on" => v.review_due_on = value,
+            "assets" => v.assets = value,
+            "measures" => v.measures = value,
+            _ => {}
+        }
+    }
+    v
+}
+
+fn measure_input(values: impl Iterator<Item = (&'static str, String)>) -> MeasureInput {
+    let mut v = MeasureInput::default();
+    for (field, value) in values {
+        let text = || Some(serde_json::Value::String(value.clone()));
+        match field {
+            "id" => v.id = Some(value),
+            "name" => v.name = value,
+            "description" => v.description = value,
+            "owner" => v.owner = value,
+            "status" => v.status = value,
+            "due_on" => v.due_on = value,
+            "effort" => v.effort = value,
+            "cost" => v.cost = text(),
+            "controls" => v.controls = text(),
+            _ => {}
+        }
+    }
+    v
+}
+
+/// Reads, checks and (unless a dry run) imports a file into a register.
+/// File-level problems (not a spreadsheet, no header, a bad mapping) are errors; problems
+/// with rows are in the outcome, and then nothing was written.
+pub async fn run(
+    store: &Store,
+    actor: &str,
+    register: Register,
+    bytes: &[u8],
+    opts: &Options,
+) -> Result<Outcome> {
+    let grids = sheet::read_file(bytes)?;
+    let explicit = explicit_map(register, &opts.map)?;
+    let names: Vec<String> = grids.iter().filter_map(|g| g.sheet.clone()).collect();
+    let candidates: Vec<&Grid> = match opts.sheet.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(want) => {
+            let found: Vec<&Grid> = grids
+                .iter()
+                .filter(|g| g.sheet.as_deref().is_some_and(|s| s.trim() == want.trim()))
+                .collect();
+            if found.is_empty() {
+                return Err(Error::field(
+                    "sheet",
+                    format!(
+                        "the file has no sheet '{want}': its sheets are {}",
+                        if names.is_empty() {
+                            "none (a CSV file has one table)".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                ));
+            }
+            found
+        }
+        None => grids.iter().collect(),
+    };
+    let planned: Vec<(&Grid, Plan)> = candidates
+        .into_iter()
+        .filter_map(|g| plan_grid(register, g, &explicit).map(|p| (g, p)))
+        .collect();
+    let Some((grid, plan)) = planned.into_iter().max_by_key(|(g, p)| {
+        (
+            p.columns.iter().filter(|c| c.field.is_some()).count(),
+            std::cmp::Reverse(names.iter().position(|n| Some(n) == g.sheet.as_ref())),
+        )
+    }) else {
+        let required = register.required();
+        let first = grids
+            .iter()
+            .find_map(|g| g.rows.iter().position(|r| !r.is_empty()).map(|i| (g, i)));
+        let seen = first
+            .map(|(g, i)| format!(" (row {} reads: {})", i + 1, g.rows[i].join(", ")))
+            .unwrap_or_else(|| " (the file is empty)".into());
+        return Err(Error::field(
+            "header",
+            format!(
+                "no header row names the {} {required}{seen}: map a column with 'Their header={required}'",
+                register.noun()
+            ),
+        ));
+    };
+    // Mappings must name headers that are there (a typo would otherwise go unnoticed).
+    let header_cells = &grid.rows[plan.header_row - 1];
+    let mut problems = Vec::new();
+    for (theirs, _) in &explicit {
+        if !header_cells.iter().any(|h| squash(h) == *theirs) {
+            problems.push(FieldError::new(
+                "map",
+                format!(
+                    "no column of row {} is headed '{theirs}' (the headers are: {})",
+                    plan.header_row,
+                    header_cells
+                        .iter()
+                        .filter(|h| !h.trim().is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+
+    // The table runs from below the header to the first blank row after some data.
+    let mut data: Vec<(usize, &[String])> = Vec::new();
+    let mut ignored_rows = None;
+    let mut i = plan.header_row;
+    while i < grid.rows.len() {
+        if grid.blank(i) {
+            if !data.is_empty() {
+                let rest: Vec<usize> = (i..grid.rows.len()).filter(|j| !grid.blank(*j)).collect();
+                if let (Some(first), Some(last)) = (rest.first(), rest.last()) {
+                    ignored_rows = Some((first + 1, last + 1));
+                }
+                break;
+            }
+        } else if row_values(&plan, &grid.rows[i]).any(|(_, v)| !v.is_empty()) {
+            data.push((i + 1, &grid.rows[i]));
+        }
+        i += 1;
+    }
+
+    let header_of = |field: &str| {
+        plan.columns
+            .iter()
+            .find(|c| c.field == Some(field))
+            .map(|c| c.header.clone())
+            .unwrap_or_else(|| field.to_string())
+    };
+    let mut problems: Vec<RowProblem> = Vec::new();
+    let mut add = |row: usize, fields: &[FieldError]| {
+        for fe in fields {
+            problems.push(RowProblem {
+                row,
+                column: header_of(&fe.field),
+                message: fe.message.clone(),
+            });
+        }
+    };
+    let store_result = match register {
+        Register::Assets => {
+            let settings = store.asset_settings().await?;
+            let matrix = store.risk_matrix().await?;
+            let mut drafts = Vec::with_capacity(data.len());
+            for (row, cells) in &data {
+                match asset_input(row_values(&plan, cells)).parse(&settings, &matrix) {
+                    Ok(d) => drafts.push((*row, d)),
+                    Err(e) => add(*row, e.fields()),
+                }
+            }
+            if problems.is_empty() {
+                Some(store.import_assets(actor, drafts, opts.dry_run).await)
+            } else {
+                None
+            }
+        }
+        Register::Risks => {
+            let matrix = store.risk_matrix().await?;
+            let mut inputs: Vec<(usize, RiskInput)> = data
+                .iter()
+                .map(|(row, cells)| (*row, risk_input(row_values(&plan, cells))))
+                .collect();
+            resolve_asset_names(store, &mut inputs).await?;
+            let mut drafts = Vec::with_capacity(inputs.len());
+            for (row, input) in &inputs {
+                match input.parse(&matrix) {
+                    Ok(d) => drafts.push((*row, d)),
+                    Err(e) => add(*row, e.fields()),
+                }
+            }
+            if problems.is_empty() {
+                Some(store.import_risks(actor, drafts, opts.dry_run).await)
+            } else {
+                None
+            }
+        }
+        Register::Measures => {
+            let mut drafts = Vec::with_capacity(data.len());
+            for (row, cells) in &data {
+                match measure_input(row_values(&plan, cells)).parse() {
+                    Ok(d) => drafts.push((*row, d)),
+                    Err(e) => add(*row, e.fields()),
+                }
+            }
+            if problems.is_empty() {
+                Some(store.import_measures(actor, drafts, opts.dry_run).await)
+            } else {
+                None
+            }
+        }
+    };
+    let report = match store_result {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(Error::Validation(fields))) => {
+            // The store names rows as "row 17, depends_on".
+            for fe in fields {
+                let (row, field) = fe
+                    .field
+                    .strip_prefix("row ")
+                    .and_then(|r| r.split_once(", "))
+                    .and_then(|(n, f)| n.parse::<usize>().ok().map(|n| (n, f.to_string())))
+                    .unwrap_or((0, fe.field.clone()));
+                problems.push(RowProblem {
+                    row,
+                    column: header_of(&field),
+                    message: fe.message,
+                });
+            }
+            None
+        }
+        Some(Err(e)) => return Err(e),
+    };
+    problems.sort_by_key(|p| p.row);
+    Ok(Outcome {
+        register,
+        dry_run: opts.dry_run,
+        other_sheets: names
+            .iter()
+            .filter(|n| Some(*n) != grid.sheet.as_ref())
+            .cloned()
+            .collect(),
+        sheet: grid.sheet.clone(),
+        header_row: plan.header_row,
+        columns: plan.columns,
+        rows: data.len(),
+        ignored_rows,
+        problems,
+        report,
+    })
+}
+
+/// Spreadsheets name the affected assets by name as often as by id: a name that matches
+/// exactly one asset (case ignored) is replaced by its id.
+async fn resolve_asset_names(store: &Store, inputs: &mut [(usize, RiskInput)]) -> Result<()> {
+    let split = |s: &str| -> Vec<String> {
+        s.split([',', ';', '\n'])
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let mut names: Vec<String> = inputs.iter().flat_map(|(_, i)| split(&i.assets)).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let known = store.asset_ids_for(&names).await?;
+    for (_, input) in inputs.iter_mut() {
+        if input.assets.trim().is_empty() {
+            continue;
+        }
+        let ids: Vec<String> = split(&input.assets)
+            .into_iter()
+            .map(|t| known.get(&t).cloned().unwrap_or(t))
+            .collect();
+        input.assets = ids.join(", ");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_match_with_hints_synonyms_and_explicit_maps() {
+        let header = row(&[
+            "Risk ID",
+            "Risk Title",
+            "Likelihood (1-5)",
+            "Max Impact",
+            "Inherent Score",
+            "Residual Likelihood",
+            "Risk owner",
+            "Whatever",
+        ]);
+        let cols = plan_row(Register::Risks, &header, &[]);
+        let fields: Vec<Option<&str>> = cols.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("id"),
+                Some("title"),
+                Some("inherent_likelihood"),
+                Some("inherent_impact"),
+                None,
+                Some("target_likelihood"),
+                Some("owner"),
+                None
+            ]
+        );
+        assert_eq!(cols[4].how, "derived");
+        assert_eq!(cols[7].how, "unknown");
+        let explicit = explicit_map(
+            Register::Risks,
+            &["Whatever=category".into(), "Risk owner=".into()],
+        )
+        .unwrap();
+        let cols = plan_row(Register::Risks, &header, &explicit);
+        assert_eq!(cols[7].field, Some("category"));
+        assert_eq!(cols[6].how, "ignored");
+        let e = explicit_map(Register::Risks, &["X=colour".into()]).unwrap_err();
+        assert!(
+            e.fields()[0]
+                .message
+                .contains("'colour' is not a field of the risk register")
+        );
+    }
+
+    #[test]
+    fn the_header_row_is_found_below_titles() {
+        let grid = Grid {
+            sheet: Some("Risk Assessment".into()),
+            rows: vec![
+                row(&["Northgate risk assessment"]),
+                row(&["Scores are formulas"]),
+                vec![],
+                row(&["Risk ID", "Risk Description", "Likelihood", "Impact"]),
+                row(&["R01", "Remote access", "4", "5"]),
+            ],
+        };
+        let explicit = explicit_map(Register::Risks, &["Risk Description=title".into()]).unwrap();
+        let plan = plan_grid(Register::Risks, &grid, &explicit).unwrap();
+        assert_eq!(plan.header_row, 4);
+        assert_eq!(plan.columns[1].field, Some("title"));
+        assert!(
+            plan_grid(Register::Risks, &grid, &[]).is_none(),
+            "no title column without the map"
+        );
+    }
+}

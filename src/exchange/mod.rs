@@ -1,0 +1,321 @@
+//! The spreadsheet bridge: registers (controls, assets, risks, the treatment plan) as tables
+//! that download as CSV or XLSX with the columns the records have, so that what Annex exports
+//! it reads back unchanged; reading spreadsheet files (`sheet`); and the import of a register
+//! from a file with its header matching, dry run and row-by-row problems (`import`).
+
+pub mod import;
+pub mod sheet;
+
+use crate::domain::asset::{Asset, AssetInput};
+use crate::domain::catalog::Control;
+use crate::domain::measure::{Measure, MeasureInput};
+use crate::domain::risk::{Risk, RiskInput};
+use crate::error::{Error, Result};
+
+/// A register as rows of text, ready to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The sheet name in an XLSX file.
+    pub sheet: &'static str,
+    pub header: Vec<String>,
+    /// Columns written as numbers in XLSX (when the cell holds one).
+    pub numeric: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The two download formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(raw: &str) -> Result<Format> {
+        match raw.trim().to_lowercase().as_str() {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            other => Err(Error::field(
+                "format",
+                format!("'{other}' is not an export format: use csv or xlsx"),
+            )),
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+impl Table {
+    fn new(sheet: &'static str, header: &[&str], numeric: &[&'static str]) -> Table {
+        Table {
+            sheet,
+            header: header.iter().map(|h| h.to_string()).collect(),
+            numeric: numeric.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// CSV text (RFC 4180, LF line ends).
+    pub fn csv(&self) -> String {
+        let mut s = String::new();
+        for row in std::iter::once(&self.header).chain(&self.rows) {
+            let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+            s.push_str(&line.join(","));
+            s.push('\n');
+        }
+        s
+    }
+
+    /// An XLSX workbook with one sheet: a bold, frozen header row with filters, and column
+    /// widths that fit the content (within reason).
+    pub fn xlsx(&self) -> Result<Vec<u8>> {
+        sheet::write_xlsx(self)
+    }
+
+    /// The table in a format.
+    pub fn bytes(&self, format: Format) -> Result<Vec<u8>> {
+        match format {
+            Format::Csv => Ok(self.csv().into_bytes()),
+            Format::Xlsx => self.xlsx(),
+        }
+    }
+}
+
+/// A download of a table: `name` without its extension.
+pub fn download(name: &str, format: Format, table: &Table) -> Result<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let body = table.bytes(format)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{}\"", format.extension()),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Controls: id, title, theme, summary, then one column per attribute type (values joined
+/// with `;`).
+pub fn controls_table(controls: &[Control]) -> Table {
+    let mut keys: Vec<&String> = controls.iter().flat_map(|c| c.attributes.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut header = vec!["id", "title", "theme", "summary"];
+    header.extend(keys.iter().map(|k| k.as_str()));
+    let mut t = Table::new("Controls", &header, &[]);
+    for c in controls {
+        let mut row = vec![
+            c.id.clone(),
+            c.title.clone(),
+            c.theme.clone(),
+            c.summary.clone(),
+        ];
+        for k in &keys {
+            row.push(
+                c.attributes
+                    .get(*k)
+                    .map(|v| v.join(";"))
+                    .unwrap_or_default(),
+            );
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+pub const ASSET_COLUMNS: [&str; 15] = [
+    "id",
+    "name",
+    "asset_type",
+    "description",
+    "owner",
+    "custodian",
+    "location",
+    "classification",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "lifecycle",
+    "tags",
+    "depends_on",
+    "last_reviewed_on",
+];
+
+/// Assets, one column per field of the asset record.
+pub fn assets_table(assets: &[Asset]) -> Table {
+    let mut t = Table::new(
+        "Assets",
+        &ASSET_COLUMNS,
+        &["confidentiality", "integrity", "availability"],
+    );
+    t.rows = assets
+        .iter()
+        .map(|a| {
+            let v = AssetInput::from(a);
+            vec![
+                a.id.clone(),
+                v.name,
+                v.asset_type,
+                v.description,
+                v.owner,
+                v.custodian,
+                v.location,
+                v.classification,
+                v.confidentiality,
+                v.integrity,
+                v.availability,
+                v.lifecycle,
+                v.tags,
+                v.depends_on,
+                v.last_reviewed_on,
+            ]
+        })
+        .collect();
+    t
+}
+
+pub const RISK_COLUMNS: [&str; 21] = [
+    "id",
+    "title",
+    "threat",
+    "vulnerability",
+    "consequence",
+    "owner",
+    "category",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "current_likelihood",
+    "current_impact",
+    "current_level",
+    "target_likelihood",
+    "target_impact",
+    "target_level",
+    "treatment",
+    "review_due_on",
+    "assets",
+    "measures",
+    "acceptance",
+];
+
+/// Risks: the fields of the risk, the derived levels, and the acceptance's state and date
+/// (levels and acceptance are read from the matrix and the record; an import skips them).
+pub fn risks_table(risks: &[Risk], today: &str) -> Table {
+    let mut t = Table::new(
+        "Risks",
+        &RISK_COLUMNS,
+        &[
+            "inherent_likelihood",
+            "inherent_impact",
+            "current_likelihood",
+            "current_impact",
+            "target_likelihood",
+            "target_impact",
+        ],
+    );
+    t.rows = risks
+        .iter()
+        .map(|r| {
+            let v = RiskInput::from(r);
+            vec![
+                r.id.clone(),
+                v.title,
+                v.threat,
+                v.vulnerability,
+                v.consequence,
+                v.owner,
+                v.category,
+                v.inherent_likelihood,
+                v.inherent_impact,
+                r.inherent.level.clone(),
+                v.current_likelihood,
+                v.current_impact,
+                r.current.level.clone(),
+                v.target_likelihood,
+                v.target_impact,
+                r.target.level.clone(),
+                v.treatment,
+                v.review_due_on,
+                v.assets,
+                v.measures,
+                r.acceptance
+                    .as_ref()
+                    .map(|a| format!("{} until {}", a.state(today), a.valid_until))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    t
+}
+
+pub const MEASURE_COLUMNS: [&str; 9] = [
+    "id",
+    "name",
+    "description",
+    "owner",
+    "status",
+    "due_on",
+    "effort",
+    "cost",
+    "controls",
+];
+
+/// Measures (the treatment plan).
+pub fn measures_table(measures: &[Measure]) -> Table {
+    let mut t = Table::new("Treatment plan", &MEASURE_COLUMNS, &["cost"]);
+    t.rows = measures
+        .iter()
+        .map(|m| {
+            let v = MeasureInput::from(m);
+            let cost = v.cost_text();
+            let controls = v.controls_text();
+            vec![
+                m.id.clone(),
+                v.name,
+                v.description,
+                v.owner,
+                v.status,
+                v.due_on,
+                v.effort,
+                cost,
+                controls,
+            ]
+        })
+        .collect();
+    t
+}
+
+/// Reads a file name's export format from the end of a route (`risks.xlsx`).
+pub fn format_of_path(path: &str) -> Format {
+    if path.ends_with(".xlsx") {
+        Format::Xlsx
+    } else {
+        Format::Csv
+    }
+}
