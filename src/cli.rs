@@ -274,6 +274,9 @@ struct ImportArgs {
     /// 'Their header=field', repeatable; 'Their header=' ignores the column
     #[arg(long = "map", value_name = "HEADER=FIELD")]
     map: Vec<String>,
+    /// '[field:]Their value=our value', repeatable: read 'High' as 4, 'Active' as in use
+    #[arg(long = "value", value_name = "[FIELD:]THEIRS=OURS")]
+    values: Vec<String>,
     /// The worksheet of an XLSX file (default: the one whose header fits best)
     #[arg(long)]
     sheet: Option<String>,
@@ -1119,8 +1122,10 @@ async fn import_file(store: &Store, register: Register, args: &ImportArgs) -> an
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let opts = import::Options {
         map: args.map.clone(),
+        values: args.values.clone(),
         sheet: args.sheet.clone(),
         dry_run: args.dry_run,
+        upload: None,
     };
     let o = import::run(store, &actor(), register, &bytes, &opts).await?;
     let mut out = std::io::stdout().lock();

@@ -42,11 +42,23 @@ impl Lifecycle {
         }
     }
 
+    /// Reads a status as people write it: our words or the usual ones of inventories
+    /// ("active", "decommissioned" …).
     pub fn parse(raw: &str) -> Result<Lifecycle, String> {
         let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
+        let synonym = match norm.as_str() {
+            "active" | "live" | "operational" | "production" | "in_service" | "inuse" => {
+                Some(Lifecycle::InUse)
+            }
+            "proposed" | "new" | "in_development" | "ordered" => Some(Lifecycle::Planned),
+            "inactive" | "decommissioned" | "archived" | "end_of_life" => Some(Lifecycle::Retired),
+            "destroyed" | "disposed_of" | "scrapped" => Some(Lifecycle::Disposed),
+            _ => None,
+        };
         Lifecycle::ALL
             .into_iter()
             .find(|l| l.key() == norm)
+            .or(synonym)
             .ok_or_else(|| {
                 format!(
                     "'{}' is not a lifecycle status: use planned, in use, retired or disposed",

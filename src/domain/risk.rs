@@ -48,16 +48,27 @@ impl Treatment {
         }
     }
 
+    /// Reads a treatment as people write it: our words, the usual synonyms (mitigate, accept,
+    /// transfer, tolerate, terminate …), or a phrase that starts with one ("Accept with
+    /// monitoring").
     pub fn parse(raw: &str) -> Result<Treatment, String> {
-        let norm = raw.trim().to_lowercase();
-        let found = match norm.as_str() {
-            "modify" | "mitigate" | "reduce" | "treat" => Some(Treatment::Modify),
-            "retain" | "accept" => Some(Treatment::Retain),
-            "avoid" | "terminate" => Some(Treatment::Avoid),
-            "share" | "transfer" => Some(Treatment::Share),
+        let word = |w: &str| match w {
+            "modify" | "mitigate" | "reduce" | "treat" | "mitigation" | "reduction" => {
+                Some(Treatment::Modify)
+            }
+            "retain" | "accept" | "tolerate" | "retention" | "acceptance" => {
+                Some(Treatment::Retain)
+            }
+            "avoid" | "terminate" | "avoidance" | "eliminate" => Some(Treatment::Avoid),
+            "share" | "transfer" | "insure" | "sharing" => Some(Treatment::Share),
             _ => None,
         };
-        found.ok_or_else(|| {
+        let norm = raw.trim().to_lowercase();
+        let first = norm
+            .split(|c: char| !c.is_alphabetic())
+            .find(|w| !w.is_empty())
+            .unwrap_or_default();
+        word(&norm).or_else(|| word(first)).ok_or_else(|| {
             format!(
                 "'{}' is not a treatment: use modify, retain, avoid or share",
                 raw.trim()
@@ -379,6 +390,11 @@ mod tests {
         );
         assert_eq!(r.target.level, m.level_of(2, 5).unwrap().key);
         assert_eq!(Treatment::parse("Transfer").unwrap(), Treatment::Share);
+        assert_eq!(
+            Treatment::parse("Accept with monitoring").unwrap(),
+            Treatment::Retain
+        );
+        assert!(Treatment::parse("Open").is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::store::{ImportReport, Store};
 use serde::Serialize;
 
 /// The registers a file can be imported into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Register {
     Assets,
@@ -457,7 +457,7 @@ fn header_keys(h: &str) -> Vec<String> {
 }
 
 /// What became of one column of the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Column {
     /// The header as written in the file.
     pub header: String,
@@ -466,10 +466,12 @@ pub struct Column {
     /// mapped (by you), matched (by its header), derived (Annex computes it), duplicate
     /// (another column already gives the field), ignored (mapped to nothing), unknown.
     pub how: &'static str,
+    /// The first value of the column in the data, as an example.
+    pub sample: String,
 }
 
 /// One bad cell or row: the spreadsheet row number and the column's header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowProblem {
     pub row: usize,
     pub column: String,
@@ -495,14 +497,19 @@ impl std::fmt::Display for RowProblem {
 pub struct Options {
     /// `Their header=field` (an empty field ignores the column).
     pub map: Vec<String>,
+    /// `[field:]Their value=our value`: cells that hold exactly their value (case ignored) are
+    /// read as ours, in that field or in every field ("High=4", "lifecycle:Active=in use").
+    pub values: Vec<String>,
     /// The worksheet to read (XLSX); the one whose header fits best otherwise.
     pub sheet: Option<String>,
     /// Check everything and report, write nothing.
     pub dry_run: bool,
+    /// The upload this import consumes (removed in the import's transaction).
+    pub upload: Option<String>,
 }
 
 /// What an import did, or in a dry run would do, or why it did nothing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub register: Register,
     pub dry_run: bool,
@@ -559,8 +566,11 @@ struct Plan {
     columns: Vec<Column>,
 }
 
-/// Reads `map` entries into (squashed header, field or none), refusing fields we do not have.
-fn explicit_map(register: Register, map: &[String]) -> Result<Vec<(String, Option<&'static str>)>> {
+/// A mapping by hand: (squashed header, the header as typed, our field or none).
+type Explicit = (String, String, Option<&'static str>);
+
+/// Reads `map` entries into explicit mappings, refusing fields we do not have.
+fn explicit_map(register: Register, map: &[String]) -> Result<Vec<Explicit>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let keys: Vec<&str> = register.fields().iter().map(|f| f.key).collect();
@@ -569,9 +579,9 @@ fn explicit_map(register: Register, map: &[String]) -> Result<Vec<(String, Optio
             Some((theirs, ours)) if !theirs.trim().is_empty() => {
                 let ours = ours.trim();
                 if ours.is_empty() || ours == "-" {
-                    out.push((squash(theirs), None));
+                    out.push((squash(theirs), theirs.trim().to_string(), None));
                 } else if let Some(f) = register.fields().iter().find(|f| f.key == ours) {
-                    out.push((squash(theirs), Some(f.key)));
+                    out.push((squash(theirs), theirs.trim().to_string(), Some(f.key)));
                 } else {
                     problems.push(FieldError::new(
                         "map",
@@ -596,38 +606,73 @@ fn explicit_map(register: Register, map: &[String]) -> Result<Vec<(String, Optio
     }
 }
 
+/// A value mapping: in `field` (or any), a cell reading `theirs` (lower-case) is read as `ours`.
+struct ValueMap {
+    field: Option<&'static str>,
+    theirs: String,
+    ours: String,
+}
+
+fn value_maps(register: Register, values: &[String]) -> Result<Vec<ValueMap>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for v in values.iter().filter(|v| !v.trim().is_empty()) {
+        let (field, rest) = match v.split_once(':') {
+            Some((f, rest)) => match register.fields().iter().find(|x| x.key == f.trim()) {
+                Some(x) => (Some(x.key), rest),
+                None => (None, v.as_str()),
+            },
+            None => (None, v.as_str()),
+        };
+        match rest.split_once('=') {
+            Some((theirs, ours)) if !theirs.trim().is_empty() => out.push(ValueMap {
+                field,
+                theirs: theirs.trim().to_lowercase(),
+                ours: ours.trim().to_string(),
+            }),
+            _ => problems.push(FieldError::new(
+                "value",
+                format!("'{v}' is not a value mapping: write 'Their value=our value' or 'field:Their value=our value'"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Validation(problems))
+    }
+}
+
 /// Plans the columns of a header row.
-fn plan_row(
-    register: Register,
-    header: &[String],
-    explicit: &[(String, Option<&'static str>)],
-) -> Vec<Column> {
+fn plan_row(register: Register, header: &[String], explicit: &[Explicit]) -> Vec<Column> {
     let mut columns: Vec<Column> = Vec::new();
     for h in header {
         let keys = header_keys(h);
-        let (field, how) = if let Some((_, f)) = explicit.iter().find(|(t, _)| *t == squash(h)) {
-            (*f, if f.is_some() { "mapped" } else { "ignored" })
-        } else if let Some(f) = register
-            .fields()
-            .iter()
-            .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
-        {
-            (Some(f.key), "matched")
-        } else if keys
-            .iter()
-            .any(|k| register.derived().contains(&k.as_str()))
-        {
-            (None, "derived")
-        } else if h.trim().is_empty() {
-            (None, "ignored")
-        } else {
-            (None, "unknown")
-        };
+        let (field, how) =
+            if let Some((_, _, f)) = explicit.iter().find(|(t, _, _)| *t == squash(h)) {
+                (*f, if f.is_some() { "mapped" } else { "ignored" })
+            } else if let Some(f) = register
+                .fields()
+                .iter()
+                .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
+            {
+                (Some(f.key), "matched")
+            } else if keys
+                .iter()
+                .any(|k| register.derived().contains(&k.as_str()))
+            {
+                (None, "derived")
+            } else if h.trim().is_empty() {
+                (None, "ignored")
+            } else {
+                (None, "unknown")
+            };
         let taken = field.is_some_and(|f| columns.iter().any(|c| c.field == Some(f)));
         columns.push(Column {
             header: h.trim().to_string(),
             field: if taken { None } else { field },
             how: if taken { "duplicate" } else { how },
+            sample: String::new(),
         });
     }
     // A column mapped by hand wins over one matched by its header.
@@ -646,18 +691,17 @@ fn plan_row(
 }
 
 /// Finds the header row of a sheet: the row among the first 30 whose cells name the most of
-/// our fields (title rows and notes above a table are common).
-fn plan_grid(
-    register: Register,
-    grid: &Grid,
-    explicit: &[(String, Option<&'static str>)],
-) -> Option<Plan> {
-    let mut best: Option<(usize, Plan)> = None;
+/// our fields (title rows and notes above a table are common); a row naming the register's
+/// required field wins over one that does not.
+fn plan_grid(register: Register, grid: &Grid, explicit: &[Explicit]) -> Option<Plan> {
+    let mut best: Option<((bool, usize), Plan)> = None;
     for (i, row) in grid.rows.iter().enumerate().take(30) {
         let columns = plan_row(register, row, explicit);
-        let score = columns.iter().filter(|c| c.field.is_some()).count();
-        let has_required = columns.iter().any(|c| c.field == Some(register.required()));
-        if score > 0 && has_required && best.as_ref().is_none_or(|(s, _)| score > *s) {
+        let score = (
+            columns.iter().any(|c| c.field == Some(register.required())),
+            columns.iter().filter(|c| c.field.is_some()).count(),
+        );
+        if score.1 > 0 && best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((
                 score,
                 Plan {
@@ -670,14 +714,34 @@ fn plan_grid(
     best.map(|(_, p)| p)
 }
 
-/// A row of the file as (field, cell) pairs by the plan.
+impl Plan {
+    fn has(&self, field: &str) -> bool {
+        self.columns.iter().any(|c| c.field == Some(field))
+    }
+
+    /// How many columns are read.
+    fn known(&self) -> usize {
+        self.columns.iter().filter(|c| c.field.is_some()).count()
+    }
+}
+
+/// A row of the file as (field, cell) pairs by the plan, with value mappings applied and
+/// Excel date serials in date fields read as dates.
 fn row_values<'a>(
     plan: &'a Plan,
+    values: &'a [ValueMap],
     row: &'a [String],
 ) -> impl Iterator<Item = (&'static str, String)> + 'a {
     plan.columns.iter().enumerate().filter_map(move |(i, c)| {
         let field = c.field?;
         let mut v = row.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        let lower = v.to_lowercase();
+        if let Some(m) = values
+            .iter()
+            .find(|m| m.theirs == lower && m.field.is_none_or(|f| f == field))
+        {
+            v = m.ours.clone();
+        }
         if DATE_FIELDS.contains(&field)
             && let Ok(serial) = v.parse::<i64>()
             && (20_000..80_000).contains(&serial)
@@ -772,6 +836,7 @@ pub async fn run(
 ) -> Result<Outcome> {
     let grids = sheet::read_file(bytes)?;
     let explicit = explicit_map(register, &opts.map)?;
+    let values = value_maps(register, &opts.values)?;
     let names: Vec<String> = grids.iter().filter_map(|g| g.sheet.clone()).collect();
     let candidates: Vec<&Grid> = match opts.sheet.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(want) => {
@@ -800,51 +865,22 @@ pub async fn run(
         .into_iter()
         .filter_map(|g| plan_grid(register, g, &explicit).map(|p| (g, p)))
         .collect();
+    let required = register.required();
     let Some((grid, plan)) = planned.into_iter().max_by_key(|(g, p)| {
         (
-            p.columns.iter().filter(|c| c.field.is_some()).count(),
+            p.has(required),
+            p.known(),
             std::cmp::Reverse(names.iter().position(|n| Some(n) == g.sheet.as_ref())),
         )
     }) else {
-        let required = register.required();
-        let first = grids
-            .iter()
-            .find_map(|g| g.rows.iter().position(|r| !r.is_empty()).map(|i| (g, i)));
-        let seen = first
-            .map(|(g, i)| format!(" (row {} reads: {})", i + 1, g.rows[i].join(", ")))
-            .unwrap_or_else(|| " (the file is empty)".into());
         return Err(Error::field(
             "header",
             format!(
-                "no header row names the {} {required}{seen}: map a column with 'Their header={required}'",
+                "no row of the file names a field of the {} register: is this the right file? (or map its columns with 'Their header=field')",
                 register.noun()
             ),
         ));
     };
-    // Mappings must name headers that are there (a typo would otherwise go unnoticed).
-    let header_cells = &grid.rows[plan.header_row - 1];
-    let mut problems = Vec::new();
-    for (theirs, _) in &explicit {
-        if !header_cells.iter().any(|h| squash(h) == *theirs) {
-            problems.push(FieldError::new(
-                "map",
-                format!(
-                    "no column of row {} is headed '{theirs}' (the headers are: {})",
-                    plan.header_row,
-                    header_cells
-                        .iter()
-                        .filter(|h| !h.trim().is_empty())
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Error::Validation(problems));
-    }
-
     // The table runs from below the header to the first blank row after some data.
     let mut data: Vec<(usize, &[String])> = Vec::new();
     let mut ignored_rows = None;
@@ -858,10 +894,70 @@ pub async fn run(
                 }
                 break;
             }
-        } else if row_values(&plan, &grid.rows[i]).any(|(_, v)| !v.is_empty()) {
+        } else if row_values(&plan, &values, &grid.rows[i]).any(|(_, v)| !v.is_empty()) {
             data.push((i + 1, &grid.rows[i]));
         }
         i += 1;
+    }
+    let mut columns = plan.columns.clone();
+    for (c, col) in columns.iter_mut().enumerate() {
+        col.sample = data
+            .iter()
+            .filter_map(|(_, cells)| cells.get(c).map(|v| v.trim()))
+            .find(|v| !v.is_empty())
+            .map(|v| v.chars().take(60).collect())
+            .unwrap_or_default();
+    }
+    let mut outcome = Outcome {
+        register,
+        dry_run: opts.dry_run,
+        other_sheets: names
+            .iter()
+            .filter(|n| Some(*n) != grid.sheet.as_ref())
+            .cloned()
+            .collect(),
+        sheet: grid.sheet.clone(),
+        header_row: plan.header_row,
+        columns,
+        rows: data.len(),
+        ignored_rows,
+        problems: Vec::new(),
+        report: None,
+    };
+
+    // Problems with the header stop here: the rows cannot be read as meant.
+    let header_problem = |message: String| RowProblem {
+        row: plan.header_row,
+        column: String::new(),
+        message,
+    };
+    if !plan.has(required) {
+        outcome.problems.push(header_problem(format!(
+            "no column holds the {} {required}: map one to '{required}'",
+            register.noun()
+        )));
+    }
+    let header_cells = &grid.rows[plan.header_row - 1];
+    for (key, theirs, _) in &explicit {
+        if !header_cells.iter().any(|h| squash(h) == *key) {
+            let headers: Vec<&str> = header_cells
+                .iter()
+                .map(|h| h.trim())
+                .filter(|h| !h.is_empty())
+                .collect();
+            outcome.problems.push(header_problem(format!(
+                "no column is headed '{theirs}' (the headers are: {})",
+                headers.join(", ")
+            )));
+        }
+    }
+    if data.is_empty() {
+        outcome.problems.push(header_problem(
+            "there are no rows below the header: nothing to import".into(),
+        ));
+    }
+    if !outcome.problems.is_empty() {
+        return Ok(outcome);
     }
 
     let header_of = |field: &str| {
@@ -887,13 +983,17 @@ pub async fn run(
             let matrix = store.risk_matrix().await?;
             let mut drafts = Vec::with_capacity(data.len());
             for (row, cells) in &data {
-                match asset_input(row_values(&plan, cells)).parse(&settings, &matrix) {
+                match asset_input(row_values(&plan, &values, cells)).parse(&settings, &matrix) {
                     Ok(d) => drafts.push((*row, d)),
                     Err(e) => add(*row, e.fields()),
                 }
             }
             if problems.is_empty() {
-                Some(store.import_assets(actor, drafts, opts.dry_run).await)
+                Some(
+                    store
+                        .import_assets(actor, drafts, opts.dry_run, opts.upload.as_deref())
+                        .await,
+                )
             } else {
                 None
             }
@@ -902,7 +1002,7 @@ pub async fn run(
             let matrix = store.risk_matrix().await?;
             let mut inputs: Vec<(usize, RiskInput)> = data
                 .iter()
-                .map(|(row, cells)| (*row, risk_input(row_values(&plan, cells))))
+                .map(|(row, cells)| (*row, risk_input(row_values(&plan, &values, cells))))
                 .collect();
             resolve_asset_names(store, &mut inputs).await?;
             let mut drafts = Vec::with_capacity(inputs.len());
@@ -913,7 +1013,11 @@ pub async fn run(
                 }
             }
             if problems.is_empty() {
-                Some(store.import_risks(actor, drafts, opts.dry_run).await)
+                Some(
+                    store
+                        .import_risks(actor, drafts, opts.dry_run, opts.upload.as_deref())
+                        .await,
+                )
             } else {
                 None
             }
@@ -921,13 +1025,17 @@ pub async fn run(
         Register::Measures => {
             let mut drafts = Vec::with_capacity(data.len());
             for (row, cells) in &data {
-                match measure_input(row_values(&plan, cells)).parse() {
+                match measure_input(row_values(&plan, &values, cells)).parse() {
                     Ok(d) => drafts.push((*row, d)),
                     Err(e) => add(*row, e.fields()),
                 }
             }
             if problems.is_empty() {
-                Some(store.import_measures(actor, drafts, opts.dry_run).await)
+                Some(
+                    store
+                        .import_measures(actor, drafts, opts.dry_run, opts.upload.as_deref())
+                        .await,
+                )
             } else {
                 None
             }
@@ -956,22 +1064,9 @@ pub async fn run(
         Some(Err(e)) => return Err(e),
     };
     problems.sort_by_key(|p| p.row);
-    Ok(Outcome {
-        register,
-        dry_run: opts.dry_run,
-        other_sheets: names
-            .iter()
-            .filter(|n| Some(*n) != grid.sheet.as_ref())
-            .cloned()
-            .collect(),
-        sheet: grid.sheet.clone(),
-        header_row: plan.header_row,
-        columns: plan.columns,
-        rows: data.len(),
-        ignored_rows,
-        problems,
-        report,
-    })
+    outcome.problems = problems;
+    outcome.report = report;
+    Ok(outcome)
 }
 
 /// Spreadsheets name the affected assets by name as often as by id: a name that matches
@@ -1072,9 +1167,8 @@ mod tests {
         let plan = plan_grid(Register::Risks, &grid, &explicit).unwrap();
         assert_eq!(plan.header_row, 4);
         assert_eq!(plan.columns[1].field, Some("title"));
-        assert!(
-            plan_grid(Register::Risks, &grid, &[]).is_none(),
-            "no title column without the map"
-        );
+        let unmapped = plan_grid(Register::Risks, &grid, &[]).unwrap();
+        assert_eq!(unmapped.header_row, 4);
+        assert!(!unmapped.has("title"), "no title column without the map");
     }
 }

@@ -53,8 +53,8 @@ fn asset_from(r: AssetRow) -> Asset {
     }
 }
 
-/// What an import did (or, in a dry run, would do), by asset id.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+/// What an import did (or, in a dry run, would do), by record id.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub created: Vec<String>,
     pub updated: Vec<String>,
@@ -310,6 +310,7 @@ impl Store {
         actor: &str,
         rows: Vec<(usize, AssetDraft)>,
         dry_run: bool,
+        upload: Option<&str>,
     ) -> Result<ImportReport> {
         check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
         let mut tx = self.write().await?;
@@ -430,6 +431,9 @@ impl Store {
         .await?;
         insert_links(&mut tx, &write).await?;
         tx.audit_many(changes).await?;
+        if let Some(id) = upload {
+            super::upload::consume(&mut tx, actor, id).await?;
+        }
         if !dry_run {
             tx.commit().await?;
         }

@@ -189,6 +189,7 @@ impl Store {
         actor: &str,
         rows: Vec<(usize, MeasureDraft)>,
         dry_run: bool,
+        upload: Option<&str>,
     ) -> Result<ImportReport> {
         super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
         let labelled: Vec<(String, &[ControlRef])> = rows
@@ -254,6 +255,9 @@ impl Store {
         .await?;
         insert_controls(&mut tx, &write).await?;
         tx.audit_many(changes).await?;
+        if let Some(id) = upload {
+            super::upload::consume(&mut tx, actor, id).await?;
+        }
         if !dry_run {
             tx.commit().await?;
         }

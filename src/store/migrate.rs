@@ -36,6 +36,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "risk",
         include_str!("../../migrations/sqlite/0005_risk.sql"),
     ),
+    (
+        6,
+        "import upload",
+        include_str!("../../migrations/sqlite/0006_import_upload.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -62,6 +67,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "risk",
         include_str!("../../migrations/postgres/0005_risk.sql"),
+    ),
+    (
+        6,
+        "import upload",
+        include_str!("../../migrations/postgres/0006_import_upload.sql"),
     ),
 ];
 

@@ -13,6 +13,7 @@ mod matrix;
 mod measure;
 mod migrate;
 mod risk;
+mod upload;
 
 pub use asset::{AssetFilter, AssetSort, ImportReport};
 pub use audit::{AuditFilter, VerifyReport};
@@ -20,6 +21,7 @@ pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 pub use measure::MeasureFilter;
 pub use risk::{RatingKind, RiskFilter};
+pub use upload::Upload;
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};

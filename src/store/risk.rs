@@ -4,6 +4,7 @@
 
 use super::{
     Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
+    tx_query,
 };
 use crate::domain::audit::Change;
 use crate::domain::matrix::Matrix;
@@ -475,6 +476,7 @@ impl Store {
         actor: &str,
         rows: Vec<(usize, RiskDraft)>,
         dry_run: bool,
+        upload: Option<&str>,
     ) -> Result<ImportReport> {
         super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
         let mut tx = self.write().await?;
@@ -557,6 +559,9 @@ impl Store {
         )
         .await?;
         tx.audit_many(changes).await?;
+        if let Some(id) = upload {
+            super::upload::consume(&mut tx, actor, id).await?;
+        }
         if !dry_run {
             tx.commit().await?;
         }
@@ -602,6 +607,25 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Every acceptance of a risk, newest first.
+    pub async fn risk_acceptances(&self, id: &str) -> Result<Vec<Acceptance>> {
+        let mut tx = self.read_tx().await?;
+        read_risk(&mut tx, id).await?;
+        let rows: Vec<AcceptanceRow> = tx_query!(
+            tx,
+            fetch_all,
+            AcceptanceRow,
+            &format!(
+                "select {ACCEPTANCE_COLUMNS} from risk_acceptance where risk_id = $1
+                 order by accepted_at desc, risk_acceptance_id desc"
+            ),
+            id
+        )?;
+        rows.into_iter()
+            .map(|r| acceptance_from(r).map(|(_, a)| a))
+            .collect()
     }
 
     pub async fn risk(&self, id: &str) -> Result<Risk> {

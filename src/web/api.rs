@@ -69,6 +69,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_risks, create_risk))
         .routes(routes!(get_risk, update_risk))
         .routes(routes!(accept_risk))
+        .routes(routes!(list_acceptances))
+        .routes(routes!(import_assets))
+        .routes(routes!(import_risks))
+        .routes(routes!(import_measures))
 }
 
 /// The error body of every failed API call.
@@ -725,4 +729,145 @@ impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
         ApiError(Error::Internal(e))
     }
+}
+
+/// Every acceptance of a risk, newest first (the newest is the risk's acceptance).
+#[utoipa::path(get, path = "/api/v1/risks/{id}/acceptances", tag = "risks", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<crate::domain::risk::Acceptance>), (status = 404, body = ErrorBody)))]
+async fn list_acceptances(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<crate::domain::risk::Acceptance>> {
+    Ok(Json(s.store.risk_acceptances(&id).await?))
+}
+
+/// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
+fn import_options(pairs: &[(String, String)]) -> Result<crate::exchange::import::Options, Error> {
+    let mut problems = Problems::new();
+    let mut opts = crate::exchange::import::Options::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "map" => opts.map.push(v.clone()),
+            "value" => opts.values.push(v.clone()),
+            "sheet" => opts.sheet = Some(v.clone()),
+            "dry_run" => match v.as_str() {
+                "" | "true" | "1" => opts.dry_run = true,
+                "false" | "0" => opts.dry_run = false,
+                other => problems.add("dry_run", format!("'{other}' is not true or false")),
+            },
+            other => problems.add(other, "unknown parameter: use dry_run, map, value or sheet"),
+        }
+    }
+    problems.into_result()?;
+    Ok(opts)
+}
+
+/// Imports a file (the request body, CSV or XLSX) into a register: all rows or none.
+async fn import_into(
+    s: &AppState,
+    caller: Caller,
+    register: crate::exchange::import::Register,
+    raw: Option<String>,
+    req: Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    let opts = import_options(&query_pairs(raw)?)?;
+    let max = super::session::MAX_UPLOAD_BYTES;
+    let bytes = axum::body::to_bytes(req.into_body(), max)
+        .await
+        .map_err(|_| {
+            Error::BadRequest(format!(
+                "the file is larger than {} MB",
+                max / (1024 * 1024)
+            ))
+        })?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    let outcome = crate::exchange::import::run(&s.store, &actor, register, &bytes, &opts).await?;
+    if outcome.ok() {
+        Ok(Json(outcome))
+    } else {
+        Err(outcome.into_error().into())
+    }
+}
+
+/// Imports assets from a CSV or XLSX file sent as the body (managers and admins). Headers
+/// match with synonyms; `map=Their header=field` and `value=[field:]Their word=ours` handle the
+/// rest. Every problem comes back by row and column (422) and then nothing is written.
+/// `dry_run=true` checks and reports without writing.
+#[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets",
+    params(
+        ("dry_run" = Option<bool>, Query, description = "check and report, write nothing"),
+        ("map" = Option<Vec<String>>, Query, description = "Their header=field, repeatable"),
+        ("value" = Option<Vec<String>>, Query, description = "[field:]Their word=ours, repeatable"),
+        ("sheet" = Option<String>, Query, description = "the worksheet of an XLSX file"),
+    ),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn import_assets(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+    req: Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    import_into(
+        &s,
+        caller,
+        crate::exchange::import::Register::Assets,
+        raw,
+        req,
+    )
+    .await
+}
+
+/// Imports risks from a CSV or XLSX file sent as the body (managers and admins), like the
+/// asset import. Scores and levels are computed from the matrix; assets by id or name.
+#[utoipa::path(post, path = "/api/v1/risks/import", tag = "risks",
+    params(
+        ("dry_run" = Option<bool>, Query, description = "check and report, write nothing"),
+        ("map" = Option<Vec<String>>, Query, description = "Their header=field, repeatable"),
+        ("value" = Option<Vec<String>>, Query, description = "[field:]Their word=ours, repeatable"),
+        ("sheet" = Option<String>, Query, description = "the worksheet of an XLSX file"),
+    ),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn import_risks(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+    req: Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    import_into(
+        &s,
+        caller,
+        crate::exchange::import::Register::Risks,
+        raw,
+        req,
+    )
+    .await
+}
+
+/// Imports measures (the treatment plan) from a CSV or XLSX file sent as the body (managers
+/// and admins), like the asset import. Controls are checked against the catalogues.
+#[utoipa::path(post, path = "/api/v1/measures/import", tag = "measures",
+    params(
+        ("dry_run" = Option<bool>, Query, description = "check and report, write nothing"),
+        ("map" = Option<Vec<String>>, Query, description = "Their header=field, repeatable"),
+        ("value" = Option<Vec<String>>, Query, description = "[field:]Their word=ours, repeatable"),
+        ("sheet" = Option<String>, Query, description = "the worksheet of an XLSX file"),
+    ),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn import_measures(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+    req: Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    import_into(
+        &s,
+        caller,
+        crate::exchange::import::Register::Measures,
+        raw,
+        req,
+    )
+    .await
 }

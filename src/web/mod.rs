@@ -4,6 +4,7 @@
 
 pub mod api;
 pub(crate) mod asset;
+mod import;
 mod matrix;
 pub(crate) mod measure;
 mod pages;
@@ -75,6 +76,14 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/measures.csv", Access::SignedIn),
     ("GET", "/measures.xlsx", Access::SignedIn),
     ("POST", "/assets", Access::Roles(EDITORS)),
+    ("GET", "/assets/import", Access::Roles(EDITORS)),
+    ("POST", "/assets/import", Access::Roles(EDITORS)),
+    ("GET", "/risks/import", Access::Roles(EDITORS)),
+    ("POST", "/risks/import", Access::Roles(EDITORS)),
+    ("GET", "/measures/import", Access::Roles(EDITORS)),
+    ("POST", "/measures/import", Access::Roles(EDITORS)),
+    ("GET", "/imports/{id}", Access::Roles(EDITORS)),
+    ("POST", "/imports/{id}", Access::Roles(EDITORS)),
     ("GET", "/assets/new", Access::Roles(EDITORS)),
     ("POST", "/assets/bulk", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}", Access::SignedIn),
@@ -141,6 +150,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
         "/api/v1/risks/{id}/acceptance",
         Access::Roles(OWNERS),
     ),
+    ("GET", "/api/v1/risks/{id}/acceptances", Access::SignedIn),
+    ("POST", "/api/v1/assets/import", Access::Roles(EDITORS)),
+    ("POST", "/api/v1/risks/import", Access::Roles(EDITORS)),
+    ("POST", "/api/v1/measures/import", Access::Roles(EDITORS)),
     ("GET", "/api/v1/measures", Access::SignedIn),
     ("POST", "/api/v1/measures", Access::Roles(EDITORS)),
     ("GET", "/api/v1/measures/{id}", Access::SignedIn),
@@ -186,6 +199,7 @@ pub fn router(state: AppState) -> Router {
         .merge(asset::routes())
         .merge(measure::routes())
         .merge(risk::routes())
+        .merge(import::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -21,6 +21,8 @@ pub const ANON_CSRF_COOKIE: &str = "annex_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 const CSRF_HEADER: &str = "x-csrf-token";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The largest file upload (a spreadsheet for import), with room for the form around it.
+pub const MAX_UPLOAD_BYTES: usize = crate::exchange::sheet::MAX_FILE_BYTES + 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
@@ -154,11 +156,15 @@ pub async fn check_csrf(state: &AppState, caller: &Caller, req: Request) -> Resu
             Err(csrf_error())
         };
     }
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return check_multipart_csrf(req, &content_type, &expected).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(csrf_error());
     }
     let (parts, body) = req.into_parts();
@@ -172,6 +178,42 @@ pub async fn check_csrf(state: &AppState, caller: &Caller, req: Request) -> Resu
         .map(|(_, v)| v.as_str())
         .unwrap_or_default();
     if expected.is_empty() || !constant_eq(given, &expected) {
+        return Err(csrf_error());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// A file upload carries its CSRF token as a form field: the body is read (up to the upload
+/// limit) and its `_csrf` part checked before the handler sees it.
+async fn check_multipart_csrf(
+    req: Request,
+    content_type: &str,
+    expected: &str,
+) -> Result<Request, Error> {
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| Error::BadRequest("the upload is malformed (no boundary)".into()))?;
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_UPLOAD_BYTES)
+        .await
+        .map_err(|_| {
+            Error::BadRequest(format!(
+                "the upload is larger than {} MB",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            ))
+        })?;
+    let stream = futures_util::stream::once({
+        let b = bytes.clone();
+        async move { Ok::<_, std::io::Error>(b) }
+    });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut given = String::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            given = field.text().await.unwrap_or_default();
+            break;
+        }
+    }
+    if expected.is_empty() || !constant_eq(&given, expected) {
         return Err(csrf_error());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
