@@ -8,4 +8,5 @@ pub mod clock;
 pub mod matrix;
 pub mod measure;
 pub mod risk;
+pub mod threat;
 pub mod user;

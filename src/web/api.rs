@@ -70,6 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_risk, update_risk))
         .routes(routes!(accept_risk))
         .routes(routes!(list_acceptances))
+        .routes(routes!(threat_library))
         .routes(routes!(import_assets))
         .routes(routes!(import_risks))
         .routes(routes!(import_measures))
@@ -870,4 +871,12 @@ async fn import_measures(
         req,
     )
     .await
+}
+
+/// The library of common threats and vulnerabilities (Annex's own words), grouped, each with
+/// the ISO/IEC 27002:2022 controls that usually treat it.
+#[utoipa::path(get, path = "/api/v1/threats", tag = "risks",
+    responses((status = 200, body = crate::domain::threat::Library)))]
+async fn threat_library() -> Json<crate::domain::threat::Library> {
+    Json(crate::domain::threat::Library::get().clone())
 }

@@ -95,6 +95,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/risks", Access::Roles(EDITORS)),
     ("GET", "/risks/new", Access::Roles(EDITORS)),
     ("GET", "/risks/heat-map", Access::SignedIn),
+    ("GET", "/risks/library", Access::SignedIn),
+    ("GET", "/api/v1/threats", Access::SignedIn),
     ("GET", "/risks/{id}", Access::SignedIn),
     ("POST", "/risks/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}/edit", Access::Roles(OWNERS)),

@@ -148,6 +148,7 @@ use super::pages::{
 use crate::domain::matrix::ScaleLevel;
 use crate::domain::measure::Measure;
 use crate::domain::risk::RiskInput;
+use crate::domain::threat::{Kind, Library};
 use crate::store::AuditFilter;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -164,6 +165,7 @@ pub fn routes() -> Router<AppState> {
         .route("/risks.csv", get(export))
         .route("/risks.xlsx", get(export))
         .route("/risks/heat-map", get(heat_map))
+        .route("/risks/library", get(library))
         .route("/risks/{id}", get(record).post(update))
         .route("/risks/{id}/edit", get(edit_form))
         .route("/risks/{id}/accept", post(accept))
@@ -346,6 +348,8 @@ struct RecordPage {
     form_rationale: String,
     form_until: String,
     history: Vec<HistoryRow>,
+    /// Controls the library suggests for the risk's threat and vulnerability.
+    suggested: Vec<String>,
 }
 
 async fn render_record(
@@ -405,6 +409,21 @@ async fn render_record(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let default_until = (s.store.clock().now().date() + time::Duration::days(365)).to_string();
+    let lib = Library::get();
+    let mut suggested: Vec<String> = Vec::new();
+    for e in [
+        lib.named(Kind::Threat, &r.threat),
+        lib.named(Kind::Vulnerability, &r.vulnerability),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for c in &e.controls {
+            if !suggested.contains(c) {
+                suggested.push(c.clone());
+            }
+        }
+    }
     Ok((
         status,
         RecordPage {
@@ -434,6 +453,7 @@ async fn render_record(
                 .unwrap_or(default_until),
             errors,
             history,
+            suggested,
             l,
             r,
         },
@@ -513,6 +533,22 @@ struct FormPage {
     likelihood: Vec<ScaleLevel>,
     impact: Vec<ScaleLevel>,
     treatments: Vec<Choice>,
+    /// (name, group) of the library's threats and vulnerabilities, for suggestions.
+    threats: Vec<(String, String)>,
+    vulnerabilities: Vec<(String, String)>,
+}
+
+/// (name, group name) of the library's entries of a kind.
+fn library_names(kind: Kind) -> Vec<(String, String)> {
+    let lib = Library::get();
+    lib.groups
+        .iter()
+        .filter(|g| g.kind == kind)
+        .flat_map(|g| {
+            lib.in_group(&g.id)
+                .map(|e| (e.name.clone(), g.name.clone()))
+        })
+        .collect()
 }
 
 async fn render_form(
@@ -584,6 +620,8 @@ async fn render_form(
             likelihood: m.likelihood,
             impact: m.impact,
             treatments: treatments(),
+            threats: library_names(Kind::Threat),
+            vulnerabilities: library_names(Kind::Vulnerability),
         },
     )
         .into_response())
@@ -611,18 +649,40 @@ fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
     }
 }
 
-async fn new_form(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+/// A new risk; `?threat=T-…` or `?vulnerability=V-…` starts it from the library.
+async fn new_form(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let owner = caller
         .user
         .as_ref()
         .map(|u| u.email.clone())
         .unwrap_or_default();
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let lib = Library::get();
+    let picked = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .and_then(|(_, id)| lib.entry(id))
+    };
+    let threat = picked("threat");
+    let vulnerability = picked("vulnerability");
     render_form(
         &s,
         &caller,
         RiskInput {
             owner,
             treatment: "modify".into(),
+            title: threat
+                .or(vulnerability)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            threat: threat.map(|e| e.name.clone()).unwrap_or_default(),
+            vulnerability: vulnerability.map(|e| e.name.clone()).unwrap_or_default(),
             ..RiskInput::default()
         },
         FormErrors::default(),
@@ -736,4 +796,50 @@ async fn export(
         format,
         &crate::exchange::risks_table(&risks, &day),
     )?)
+}
+
+struct LibraryGroup {
+    id: String,
+    name: String,
+    kind_label: &'static str,
+    /// The risk form's field an entry of this group fills.
+    field: &'static str,
+    entries: Vec<crate::domain::threat::Entry>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "threat_library.html")]
+struct LibraryPage {
+    l: Layout,
+    can_create: bool,
+    groups: Vec<LibraryGroup>,
+}
+
+/// The library of threats and vulnerabilities, by group.
+async fn library(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+    let lib = Library::get();
+    let groups = lib
+        .groups
+        .iter()
+        .map(|g| LibraryGroup {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            kind_label: match g.kind {
+                Kind::Threat => "threats",
+                Kind::Vulnerability => "vulnerabilities",
+            },
+            field: match g.kind {
+                Kind::Threat => "threat",
+                Kind::Vulnerability => "vulnerability",
+            },
+            entries: lib.in_group(&g.id).cloned().collect(),
+        })
+        .collect();
+    let l = layout(&s, &caller, "Threats and vulnerabilities", "risks", None).await?;
+    Ok(LibraryPage {
+        l,
+        can_create: caller.is_editor(),
+        groups,
+    }
+    .into_response())
 }
