@@ -22,7 +22,7 @@ pub struct Upload {
 }
 
 type UploadRow = (String, String, String, String, i64, String, String);
-const COLUMNS: &str = "import_upload_id, register, file_name, content_sha256, length(content), uploaded_by, uploaded_at";
+const COLUMNS: &str = "import_upload_id, register, file_name, content_sha256, cast(length(content) as bigint), uploaded_by, uploaded_at";
 
 fn upload_from(r: UploadRow) -> Upload {
     Upload {

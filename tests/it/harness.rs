@@ -252,6 +252,66 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Uploads a file as a browser does (multipart, with the CSRF field first).
+    pub async fn post_file(&self, path: &str, browser: &Browser, name: &str, bytes: &[u8]) -> Res {
+        let boundary = "annex-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
+                browser.csrf
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Auth::Browser(browser)
+            .apply(Request::post(path))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Sends a file as the body of an API call.
+    pub async fn post_bytes(&self, path: &str, auth: Auth<'_>, bytes: Vec<u8>) -> Res {
+        let req = auth
+            .apply(Request::post(path))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(bytes))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A GET answering raw bytes (downloads).
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        auth: Auth<'_>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let res = self
+            .router
+            .clone()
+            .oneshot(auth.apply(Request::get(path)).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
     pub async fn post_json(&self, path: &str, auth: Auth<'_>, body: serde_json::Value) -> Res {
         self.send_json(Request::post(path), auth, body).await
     }

@@ -1,0 +1,519 @@
+//! The spreadsheet bridge through the web UI and the API: upload, dry run with every problem
+//! named by row and column, mapping of columns and words, all-or-nothing import that a second
+//! submission cannot repeat, refusals, and CSV/XLSX exports that import back unchanged.
+
+use crate::harness::Auth;
+use crate::on_every_database;
+use annex::domain::user::Role;
+use axum::http::StatusCode;
+use serde_json::json;
+
+/// The path of the redirect after an upload: `/imports/{id}`.
+fn review_path(res: &crate::harness::Res) -> String {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let to = res.location();
+    assert!(to.starts_with("/imports/"), "{to}");
+    to
+}
+
+/// A query-string value, percent-encoded.
+fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+/// Rows without their trailing empty cells (XLSX does not keep them; CSV does).
+fn trimmed(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            let mut r = r.clone();
+            while r.last().is_some_and(|c| c.is_empty()) {
+                r.pop();
+            }
+            r
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_manager_uploads_a_risk_register_fixes_its_mapping_and_imports_it_once() {
+    on_every_database!(|app| {
+        let admin = app.set_up().await;
+        let manager = app.browser_as(Role::Manager).await;
+        let form = app.get("/risks/import", Auth::Browser(&manager)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("enctype=\"multipart/form-data\""));
+
+        // Their headers: a title block above, "Risk Description" for the title, a misspelt level.
+        let broken = "Risk register 2025,,,,,\n\
+                      ,,,,,\n\
+                      Risk ID,Risk Description,Likelihood (1-5),Impact,Risk Score,Treatment Option,Status\n\
+                      R-7,Ransomware on file servers,4,5,20,Mitigate,Open\n\
+                      R-8,Phishing of finance staff,hihg,4,16,Accept with monitoring,Open\n";
+        let review = review_path(
+            &app.post_file("/risks/import", &manager, "register.csv", broken.as_bytes())
+                .await,
+        );
+        let first = app.get(&review, Auth::Browser(&manager)).await;
+        assert_eq!(first.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            first.body.contains("header on row 3") || first.body.contains("Header on row 3"),
+            "{}",
+            first.body
+        );
+        assert!(
+            first.body.contains("no column holds the risk title"),
+            "{}",
+            first.body
+        );
+        assert!(
+            first.body.contains("computed by Annex: not read"),
+            "the score is recognised as derived"
+        );
+
+        let mapped = format!(
+            "{review}?map={}&map={}",
+            enc("Risk Description=title"),
+            enc("Status=")
+        );
+        let second = app.get(&mapped, Auth::Browser(&manager)).await;
+        assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            second.body.contains("row 5, column Likelihood (1-5):")
+                && second
+                    .body
+                    .contains("is not a level of the likelihood scale"),
+            "{}",
+            second.body
+        );
+        assert!(second.body.contains("nothing will be imported"));
+        assert_eq!(
+            app.store.risk_count().await.unwrap(),
+            0,
+            "a dry run writes nothing"
+        );
+
+        // A word of their file mapped to ours fixes the row without editing the file.
+        let fixed = format!("{mapped}&values={}", enc("inherent_likelihood:hihg=4"));
+        let ready = app.get(&fixed, Auth::Browser(&manager)).await;
+        assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+        assert!(
+            ready.body.contains("2 new, 0 updated, 0 unchanged"),
+            "{}",
+            ready.body
+        );
+        assert_eq!(app.store.risk_count().await.unwrap(), 0);
+
+        let done = app
+            .post_form(
+                &review,
+                Auth::Browser(&manager),
+                &[
+                    ("map", "Risk ID=id"),
+                    ("map", "Risk Description=title"),
+                    ("map", "Likelihood (1-5)=inherent_likelihood"),
+                    ("map", "Impact=inherent_impact"),
+                    ("map", "Risk Score="),
+                    ("map", "Treatment Option=treatment"),
+                    ("map", "Status="),
+                    ("values", "inherent_likelihood:hihg=4"),
+                    ("sheet", ""),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(
+            done.body.contains("2 created, 0 updated, 0 unchanged"),
+            "{}",
+            done.body
+        );
+        let r8 = app.store.risk("R-8").await.unwrap();
+        assert_eq!((r8.inherent.likelihood, r8.inherent.impact), (4, 4));
+        assert_eq!(
+            r8.treatment.key(),
+            "retain",
+            "'Accept with monitoring' is retain"
+        );
+        let trail = app
+            .store
+            .audit_entries(
+                &annex::store::AuditFilter {
+                    object_type: Some("risk".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 2, "one audit entry per imported risk");
+
+        // The import consumed the upload: submitting again imports nothing.
+        let again = app
+            .post_form(
+                &review,
+                Auth::Browser(&manager),
+                &[("map", "Risk Description=title")],
+            )
+            .await;
+        assert!(
+            again.status == StatusCode::CONFLICT || again.status == StatusCode::NOT_FOUND,
+            "{} {}",
+            again.status,
+            again.body
+        );
+        assert_eq!(app.store.risk_count().await.unwrap(), 2);
+        let _ = admin;
+    });
+}
+
+#[tokio::test]
+async fn uploads_are_refused_to_other_roles_other_people_and_forged_forms() {
+    on_every_database!(|app| {
+        let admin = app.set_up().await;
+        let viewer = app.browser_as(Role::Viewer).await;
+        let contributor = app.browser_as(Role::Contributor).await;
+        let manager = app.browser_as(Role::Manager).await;
+        let other = app.browser_as(Role::Manager).await;
+        let csv = b"name,type,classification\nWeb server,hardware,internal\n";
+        for b in [&viewer, &contributor] {
+            assert_eq!(
+                app.get("/assets/import", Auth::Browser(b)).await.status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                app.post_file("/assets/import", b, "a.csv", csv)
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN
+            );
+        }
+        let forged = crate::harness::Browser {
+            cookie: manager.cookie.clone(),
+            csrf: "not-the-token".into(),
+        };
+        let res = app.post_file("/assets/import", &forged, "a.csv", csv).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+
+        let binary = app
+            .post_file(
+                "/assets/import",
+                &manager,
+                "photo.png",
+                b"\x89PNG\r\n\x1a\n\0\0\0",
+            )
+            .await;
+        assert_eq!(binary.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            binary.body.contains("neither a CSV nor an XLSX file"),
+            "{}",
+            binary.body
+        );
+        let old = app
+            .post_file(
+                "/assets/import",
+                &manager,
+                "old.xls",
+                &[0xD0, 0xCF, 0x11, 0xE0, 1, 2],
+            )
+            .await;
+        assert!(
+            old.body.contains("save it as .xlsx or .csv"),
+            "{}",
+            old.body
+        );
+        let empty = app
+            .post_file("/assets/import", &manager, "empty.csv", b"")
+            .await;
+        assert!(empty.body.contains("the file is empty"), "{}", empty.body);
+        let evil = review_path(
+            &app.post_file("/assets/import", &manager, "../../etc/passwd.csv", csv)
+                .await,
+        );
+        let page = app.get(&evil, Auth::Browser(&manager)).await;
+        assert!(
+            page.body.contains("../../etc/passwd.csv"),
+            "the name is only shown, never used as a path"
+        );
+
+        assert_eq!(
+            app.get(&evil, Auth::Browser(&other)).await.status,
+            StatusCode::FORBIDDEN,
+            "another manager does not see someone's upload"
+        );
+        assert_eq!(
+            app.get(&evil, Auth::Browser(&admin)).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.get("/imports/nope", Auth::Browser(&manager))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_api_imports_in_one_transaction_with_a_dry_run_and_names_every_problem() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let viewer = app.token_as(Role::Viewer).await;
+        // 6,000 rows: more than one statement's worth of parameters and one IN list.
+        let mut csv = String::from("Asset Ref,Asset Name,Type,Classification,C,Status,Tags\n");
+        for i in 0..6_000 {
+            csv.push_str(&format!(
+                "SRV-{i:05},Server {i},hardware,internal,{},Active,linux;dc{}\n",
+                1 + i % 5,
+                i % 3
+            ));
+        }
+        let dry = app
+            .post_bytes(
+                "/api/v1/assets/import?dry_run=true",
+                Auth::Bearer(&manager),
+                csv.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+        let report = dry.json();
+        assert_eq!(report["report"]["created"].as_array().unwrap().len(), 6_000);
+        assert_eq!(report["dry_run"], true);
+        assert!(
+            app.get("/api/v1/assets?limit=1", Auth::Bearer(&manager))
+                .await
+                .json()["items"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "a dry run writes nothing"
+        );
+
+        let mut broken = csv.clone();
+        broken.push_str("BAD ID,Broken,spaceship,internal,9,Active,\n");
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                broken.into_bytes(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let details = res.json()["error"]["details"].clone();
+        let fields: Vec<&str> = details
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "row 6002, column Asset Ref",
+                "row 6002, column Type",
+                "row 6002, column C"
+            ],
+            "{details}"
+        );
+        let none = app
+            .store
+            .list_assets(&Default::default(), Default::default(), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            none.total, 0,
+            "a broken file writes nothing, not even its valid rows"
+        );
+
+        let done = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                csv.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(
+            done.json()["report"]["created"].as_array().unwrap().len(),
+            6_000
+        );
+        let a = app.store.asset("SRV-00007").await.unwrap();
+        assert_eq!(a.tags, ["dc1", "linux"]);
+        assert_eq!(a.lifecycle.key(), "in_use", "'Active' reads as in use");
+        let again = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                csv.into_bytes(),
+            )
+            .await;
+        assert_eq!(
+            again.json()["report"]["unchanged"]
+                .as_array()
+                .unwrap()
+                .len(),
+            6_000
+        );
+
+        assert_eq!(
+            app.post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&viewer),
+                b"name\nx\n".to_vec()
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let unknown = app
+            .post_bytes(
+                "/api/v1/assets/import?colour=red",
+                Auth::Bearer(&manager),
+                b"name\nx\n".to_vec(),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let bad_map = app
+            .post_bytes(
+                &format!("/api/v1/risks/import?map={}", enc("Risk=colour")),
+                Auth::Bearer(&manager),
+                b"Risk\nx\n".to_vec(),
+            )
+            .await;
+        assert!(
+            bad_map
+                .body
+                .contains("'colour' is not a field of the risk register"),
+            "{}",
+            bad_map.body
+        );
+    });
+}
+
+#[tokio::test]
+async fn an_import_that_changes_a_residual_rating_asks_for_the_acceptance_again() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = "id,title,likelihood,impact,residual likelihood,residual impact,treatment\n\
+                   R-1,Supplier outage,2,2,1,2,retain\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import",
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let accepted = app
+            .post_json(
+                "/api/v1/risks/R-1/acceptance",
+                Auth::Bearer(&manager),
+                json!({"rationale": "small", "valid_until": "2099-01-01"}),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        let changed = csv.replace("1,2,retain", "2,2,retain");
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import",
+                Auth::Bearer(&manager),
+                changed.into_bytes(),
+            )
+            .await;
+        assert_eq!(res.json()["report"]["updated"], json!(["R-1"]));
+        let risk = app
+            .get("/api/v1/risks/R-1", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(risk["acceptance"]["needs_renewal"], true);
+        let history = app
+            .get("/api/v1/risks/R-1/acceptances", Auth::Bearer(&manager))
+            .await;
+        assert_eq!(history.status, StatusCode::OK);
+        assert_eq!(history.json().as_array().unwrap().len(), 1);
+        assert_eq!(
+            app.get("/api/v1/risks/R-404/acceptances", Auth::Bearer(&manager))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    });
+}
+
+#[tokio::test]
+async fn every_register_exports_as_csv_and_xlsx_and_imports_back_unchanged() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        for (path, body) in [
+            (
+                "/api/v1/assets",
+                json!({"id": "SRV-01", "name": "Web server, \"front\"", "asset_type": "hardware", "classification": "internal", "availability": 4, "tags": ["dmz", "linux"]}),
+            ),
+            (
+                "/api/v1/assets",
+                json!({"id": "APP-01", "name": "Portal", "asset_type": "service", "classification": "confidential", "depends_on": ["SRV-01"], "last_reviewed_on": "2026-03-31"}),
+            ),
+            (
+                "/api/v1/measures",
+                json!({"name": "MFA on VPN", "controls": "5.17, 8.5, iso27002-2013:9.4.2", "cost": 12000, "due_on": "2027-01-31"}),
+            ),
+            (
+                "/api/v1/risks",
+                json!({"title": "Ransomware", "threat": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "target_likelihood": 2, "assets": ["SRV-01", "APP-01"], "measures": "M-0001", "review_due_on": "2027-06-30"}),
+            ),
+        ] {
+            let res = app.post_json(path, Auth::Bearer(&manager), body).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        for register in ["assets", "measures", "risks"] {
+            let csv = app
+                .get(&format!("/{register}.csv"), Auth::Bearer(&manager))
+                .await;
+            assert_eq!(csv.status, StatusCode::OK, "{register}.csv: {}", csv.body);
+            let (status, headers, xlsx) = app
+                .get_bytes(&format!("/{register}.xlsx"), Auth::Bearer(&manager))
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                headers[axum::http::header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .contains("spreadsheetml")
+            );
+            let grid = &annex::exchange::sheet::read_file(&xlsx).unwrap()[0];
+            let from_csv = annex::exchange::sheet::read_csv(&csv.body).unwrap();
+            assert_eq!(
+                trimmed(&grid.rows),
+                trimmed(&from_csv),
+                "{register}: the XLSX holds what the CSV holds"
+            );
+            for (format, bytes) in [("csv", csv.body.clone().into_bytes()), ("xlsx", xlsx)] {
+                let back = app
+                    .post_bytes(
+                        &format!("/api/v1/{register}/import"),
+                        Auth::Bearer(&manager),
+                        bytes,
+                    )
+                    .await;
+                assert_eq!(
+                    back.status,
+                    StatusCode::OK,
+                    "{register}.{format}: {}",
+                    back.body
+                );
+                let r = &back.json()["report"];
+                assert!(
+                    r["created"].as_array().unwrap().is_empty()
+                        && r["updated"].as_array().unwrap().is_empty()
+                        && !r["unchanged"].as_array().unwrap().is_empty(),
+                    "{register}.{format} imports back unchanged: {r}"
+                );
+            }
+            let after = app
+                .get(&format!("/{register}.csv"), Auth::Bearer(&manager))
+                .await;
+            assert_eq!(
+                after.body, csv.body,
+                "{register}: the round trip changes nothing"
+            );
+        }
+    });
+}
