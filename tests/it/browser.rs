@@ -1,10 +1,11 @@
-//! The browser journey: a newcomer sets Annex up, signs out and in again, filters the
-//! catalogue with the live filters, opens a control and signs out, in headless Chromium
-//! driven through chromedriver (fantoccini).
+//! The browser journeys, in headless Chromium driven through chromedriver (fantoccini):
+//! a newcomer sets Annex up, signs out and in again, filters the catalogue with the live
+//! filters, opens a control and signs out; a risk manager records an asset and a measure,
+//! rates, treats and accepts a risk, and finds it on the heat map.
 //!
 //! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (Debian's `chromium-driver` and
 //! `chromium`); the environment variables `CHROMEDRIVER` and `CHROMIUM` override the paths.
-//! Without them the journey is skipped with a notice, or fails under `ANNEX_REQUIRE_SUITES=1`.
+//! Without them the journeys are skipped with a notice, or fail under `ANNEX_REQUIRE_SUITES=1`.
 
 use crate::harness::{PASSWORD, TestApp, TestDb, notice, require_suites, serve_tcp};
 use annex::domain::catalog::ControlFilter;
@@ -30,14 +31,19 @@ const ADMIN_NAME: &str = "Nora Newcomer";
 const ADMIN_EMAIL: &str = "nora@northwind.example";
 const FRAMEWORK: &str = "iso27002-2022";
 
+const ASSET_ID: &str = "SRV-01";
+const ASSET_NAME: &str = "File server";
+const MEASURE_NAME: &str = "MFA on VPN";
+const RISK_TITLE: &str = "Ransomware on the file server";
+const RATIONALE: &str =
+    "MFA on the VPN is funded for this quarter; residual risk accepted until it is live";
+
 #[tokio::test]
 async fn a_newcomer_sets_up_annex_and_browses_the_catalogue_in_a_browser() {
-    let Some((chromedriver, chromium)) = browser_binaries() else {
+    let Some(j) = Journey::start().await else {
         return;
     };
-    let started = Instant::now();
-    let app = TestApp::spawn(TestDb::sqlite().await).await;
-    let base = format!("http://{}", serve_tcp(app.router.clone()).await);
+    let app = &j.app;
 
     // What the catalogue should show, straight from the store.
     let everything = app
@@ -64,30 +70,12 @@ async fn a_newcomer_sets_up_annex_and_browses_the_catalogue_in_a_browser() {
         .find(|c| c.id == "8.16")
         .expect("8.16 is a detective control");
 
-    // The browser's profile lives in a temporary directory that outlives the driver.
-    let profile = tempfile::tempdir().expect("temporary Chromium profile directory");
-    let mut driver = Chromedriver::start(&chromedriver, profile.path());
-    let client = driver.connect(&chromium, profile.path()).await;
-    let c = &client;
+    let c = &j.client;
 
     // 1. A fresh Annex sends the newcomer to first-run setup.
-    c.goto(&format!("{base}/")).await.expect("open Annex");
-    wait_for(c, "the setup form", "form[action='/setup']").await;
-    assert_eq!(path(c).await, "/setup", "a fresh Annex opens on setup");
-    type_into(c, "#organisation", ORGANISATION).await;
-    type_into(c, "#name", ADMIN_NAME).await;
-    type_into(c, "#email", ADMIN_EMAIL).await;
-    type_into(c, "#password", PASSWORD).await;
-    type_into(c, "#confirm", PASSWORD).await;
-    click(c, "form[action='/setup'] button[type='submit']").await;
+    set_up_annex(&j).await;
 
     // 2. Setup signs the administrator in and shows the dashboard.
-    wait_for(
-        c,
-        "the top bar of a signed-in page after setup",
-        "header.topbar",
-    )
-    .await;
     assert_eq!(path(c).await, "/", "setup lands on the dashboard");
     assert_eq!(text(c, "main h1").await, "Dashboard");
     assert_eq!(text(c, "header.topbar .org").await, ORGANISATION);
@@ -245,13 +233,335 @@ async fn a_newcomer_sets_up_annex_and_browses_the_catalogue_in_a_browser() {
         "no signed-in top bar after signing out"
     );
 
-    client.close().await.expect("close the browser session");
-    drop(driver);
-    app.finish().await;
-    eprintln!(
-        "browser journey passed in {:.1} s",
-        started.elapsed().as_secs_f64()
+    j.finish("the newcomer's journey").await;
+}
+
+#[tokio::test]
+async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_map() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let c = &j.client;
+    let today = time::OffsetDateTime::now_utc().date();
+    let due = (today + time::Duration::days(90)).to_string();
+    let valid_until = (today + time::Duration::days(180)).to_string();
+
+    // 1. First-run setup signs the administrator in.
+    set_up_annex(&j).await;
+    assert_eq!(path(c).await, "/", "setup lands on the dashboard");
+
+    // 2. Assets → New asset: the file server.
+    click(c, "nav.sidenav a[href='/assets']").await;
+    wait_for(
+        c,
+        "the asset register's New asset button",
+        ".pagehead .actions a[href='/assets/new']",
+    )
+    .await;
+    assert_eq!(text(c, "main h1").await, "Assets");
+    click(c, ".pagehead .actions a[href='/assets/new']").await;
+    wait_for(c, "the new-asset form", "form[action='/assets']").await;
+    assert_eq!(text(c, "main h1").await, "New asset");
+    type_into(c, "#id", ASSET_ID).await;
+    type_into(c, "#name", ASSET_NAME).await;
+    choose(c, "#asset_type", "hardware").await;
+    choose(c, "#classification", "internal").await;
+    choose(c, "#availability", "4").await;
+    type_into(c, "#location", "Server room, first floor").await;
+    click(c, "form[action='/assets'] button[type='submit']").await;
+    wait_for_notice(c, "The asset was saved.").await;
+    assert_eq!(path(c).await, format!("/assets/{ASSET_ID}"));
+    assert_eq!(text(c, "main h1 span.cid").await, ASSET_ID);
+    assert_eq!(text(c, "main h1").await, format!("{ASSET_ID} {ASSET_NAME}"));
+    assert_eq!(fact(c, "Facts", "Type").await, "Hardware");
+    assert_eq!(
+        fact(c, "Facts", "Location").await,
+        "Server room, first floor"
     );
+    assert_eq!(
+        fact(c, "Classification and value", "Classification").await,
+        "Internal"
+    );
+    assert_eq!(
+        fact(c, "Classification and value", "Availability").await,
+        "4 Major",
+        "the availability is shown as a step of the impact scale"
+    );
+    assert_eq!(
+        fact(c, "Classification and value", "Confidentiality").await,
+        "not rated"
+    );
+
+    // 3. Measures → New measure: MFA on the VPN, implementing 5.17 and 8.5.
+    click(c, "nav.sidenav a[href='/measures']").await;
+    wait_for(
+        c,
+        "the treatment plan's New measure button",
+        ".pagehead .actions a[href='/measures/new']",
+    )
+    .await;
+    assert_eq!(text(c, "main h1").await, "Measures");
+    click(c, ".pagehead .actions a[href='/measures/new']").await;
+    wait_for(c, "the new-measure form", "form[action='/measures']").await;
+    assert_eq!(text(c, "main h1").await, "New measure");
+    type_into(c, "#name", MEASURE_NAME).await;
+    type_into(c, "#controls", "5.17, 8.5").await;
+    set_date(c, "#due_on", &due).await;
+    click(c, "form[action='/measures'] button[type='submit']").await;
+    wait_for_notice(c, "The measure was saved.").await;
+    // The measure got its id automatically: read it from the page's heading.
+    let measure_id = text(c, "main h1 span.cid").await;
+    assert!(
+        measure_id.starts_with("M-"),
+        "an automatic measure id: {measure_id:?}"
+    );
+    assert_eq!(path(c).await, format!("/measures/{measure_id}"));
+    assert_eq!(
+        text(c, "main h1").await,
+        format!("{measure_id} {MEASURE_NAME}")
+    );
+    assert_eq!(fact(c, "Facts", "Due").await, due);
+    let lede = text(c, ".pagehead p.lede").await;
+    assert!(
+        lede.contains(&format!("due {due}")) && !lede.contains("overdue"),
+        "the header gives the due date, not overdue: {lede:?}"
+    );
+    let controls = links_in(c, "//section[h2='Controls it implements']//li/a").await;
+    assert_eq!(
+        controls,
+        [
+            ("5.17".to_string(), format!("/controls/{FRAMEWORK}/5.17")),
+            ("8.5".to_string(), format!("/controls/{FRAMEWORK}/8.5")),
+        ],
+        "the measure links the controls it implements"
+    );
+    let implemented = section_text(c, "Controls it implements").await;
+    for title in ["Authentication information", "Secure authentication"] {
+        assert!(
+            implemented.contains(title),
+            "the controls are listed with their titles ({title:?}): {implemented}"
+        );
+    }
+
+    // 4. Risks → New risk: ransomware on the file server, rated, treated by the measure.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    wait_for(
+        c,
+        "the risk register's New risk button",
+        ".pagehead .actions a[href='/risks/new']",
+    )
+    .await;
+    assert_eq!(text(c, "main h1").await, "Risks");
+    click(c, ".pagehead .actions a[href='/risks/new']").await;
+    wait_for(c, "the new-risk form", "form[action='/risks']").await;
+    assert_eq!(text(c, "main h1").await, "New risk");
+    type_into(c, "#title", RISK_TITLE).await;
+    type_into(c, "#threat", "A criminal gang deploys ransomware").await;
+    type_into(
+        c,
+        "#vulnerability",
+        "Remote access with a password alone; unpatched file shares",
+    )
+    .await;
+    type_into(
+        c,
+        "#consequence",
+        "Shared files encrypted; work stops for days",
+    )
+    .await;
+    choose(c, "#inherent_likelihood", "4").await;
+    choose(c, "#inherent_impact", "5").await;
+    choose(c, "#target_likelihood", "2").await;
+    choose(c, "#target_impact", "4").await;
+    choose(c, "#treatment", "modify").await;
+    type_into(c, "#assets", ASSET_ID).await;
+    type_into(c, "#measures", &measure_id).await;
+    click(c, "form[action='/risks'] button[type='submit']").await;
+    wait_for_notice(c, "The risk was saved.").await;
+    let risk_id = text(c, "main h1 span.cid").await;
+    assert!(
+        risk_id.starts_with("R-"),
+        "an automatic risk id: {risk_id:?}"
+    );
+    assert_eq!(path(c).await, format!("/risks/{risk_id}"));
+    assert_eq!(text(c, "main h1").await, format!("{risk_id} {RISK_TITLE}"));
+    let lede = text(c, ".pagehead p.lede").await;
+    assert!(
+        lede.starts_with("Residual level High · modify (mitigate)"),
+        "the header gives the residual level and the treatment: {lede:?}"
+    );
+    assert_eq!(
+        fact(c, "Scenario", "Threat").await,
+        "A criminal gang deploys ransomware"
+    );
+    assert_eq!(
+        table_rows(c, "//section[h2='Ratings']//tbody/tr").await,
+        [
+            ["Inherent", "4 Likely", "5 Severe", "Critical"],
+            // Current was left "same as before": it follows the inherent rating.
+            ["Current", "4 Likely", "5 Severe", "Critical"],
+            ["Residual", "2 Unlikely", "4 Major", "High"],
+        ],
+        "the ratings with their scale steps and level names"
+    );
+    assert_eq!(
+        links_in(c, "//section[h2='Affected assets']//li/a").await,
+        [(ASSET_ID.to_string(), format!("/assets/{ASSET_ID}"))],
+        "the risk links its asset"
+    );
+    assert!(
+        section_text(c, "Affected assets")
+            .await
+            .contains(ASSET_NAME)
+    );
+    let treating = section_text(c, "Treatment: measures").await;
+    assert!(
+        treating.contains(MEASURE_NAME) && treating.contains("5.17") && treating.contains("8.5"),
+        "the treating measure is named with its controls: {treating}"
+    );
+    find_xpath(
+        c,
+        &format!(
+            "//section[h2='Treatment: measures']//li/a[@href='/measures/{measure_id}'][.='{measure_id}']"
+        ),
+    )
+    .await;
+
+    // 5. Accept the residual risk: High is above the threshold, so a rationale is required.
+    let acceptance = text(c, "#acceptance").await;
+    assert!(
+        acceptance.contains("Not accepted yet.")
+            && acceptance.contains("above the acceptance threshold"),
+        "before acceptance, the section says so and asks for a rationale: {acceptance}"
+    );
+    type_into(c, "#rationale", RATIONALE).await;
+    set_date(c, "#valid_until", &valid_until).await;
+    click(c, "#acceptance form button[type='submit']").await;
+    wait_for_notice(c, "The residual risk was accepted.").await;
+    assert_eq!(path(c).await, format!("/risks/{risk_id}"));
+    assert_eq!(
+        text(c, "#acceptance p strong").await,
+        "active",
+        "the acceptance is active"
+    );
+    let acceptance = text(c, "#acceptance").await;
+    for part in [
+        format!("accepted by {ADMIN_EMAIL}"),
+        format!("valid until {valid_until}"),
+        "(2×4)".to_string(),
+        format!("“{RATIONALE}”"),
+    ] {
+        assert!(
+            acceptance.contains(&part),
+            "the acceptance shows {part:?}: {acceptance}"
+        );
+    }
+
+    // 6. The heat map, from the Risks page: one risk in each map, in its cell.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    wait_for(
+        c,
+        "the risk register's Heat map button",
+        ".pagehead .actions a[href='/risks/heat-map']",
+    )
+    .await;
+    let listed = table_rows(c, "//table[contains(@class,'list')]/tbody/tr").await;
+    assert_eq!(listed.len(), 1, "one risk in the register: {listed:?}");
+    click(c, ".pagehead .actions a[href='/risks/heat-map']").await;
+    wait_for(c, "the heat map", "svg.matrix").await;
+    assert_eq!(path(c).await, "/risks/heat-map");
+    assert_eq!(text(c, "main h1").await, "Risk heat map");
+    assert_eq!(
+        filled_cells(c, "Inherent risk").await,
+        [("/risks?cell=inherent:4:5".to_string(), "1".to_string())],
+        "the inherent map counts the risk at likelihood 4, impact 5, and nothing else"
+    );
+    assert_eq!(
+        filled_cells(c, "Residual risk").await,
+        [("/risks?cell=target:2:4".to_string(), "1".to_string())],
+        "the residual map counts the risk at likelihood 2, impact 4, and nothing else"
+    );
+    let cell = find_xpath(c, "//section[h2='Residual risk']")
+        .await
+        .find(Locator::Css("svg a[href='/risks?cell=target:2:4']"))
+        .await
+        .expect("find the residual cell at likelihood 2, impact 4");
+    cell.click()
+        .await
+        .expect("click the residual cell at likelihood 2, impact 4");
+    wait_for_xpath(
+        c,
+        "the register filtered by the heat-map cell",
+        "//p[contains(@class,'count')][contains(., 'heat-map cell target:2:4')]",
+    )
+    .await;
+    let url = c.current_url().await.expect("read the URL after the cell");
+    assert_eq!(url.path(), "/risks");
+    assert_eq!(url.query(), Some("cell=target:2:4"));
+    assert_eq!(
+        text(c, "main p.count").await,
+        "1 risk match (heat-map cell target:2:4)"
+    );
+    assert_eq!(
+        table_rows(c, "//table[contains(@class,'list')]/tbody/tr").await,
+        [[
+            risk_id.as_str(),
+            RISK_TITLE,
+            ADMIN_EMAIL,
+            "Critical",
+            "Critical",
+            "High",
+            "modify (mitigate)",
+            "active",
+        ]],
+        "the cell's register lists the risk, with its levels and active acceptance"
+    );
+
+    // 7. The asset, from the risk's page.
+    click_xpath(
+        c,
+        &format!("//table[contains(@class,'list')]//td[contains(@class,'id')]/a[.='{risk_id}']"),
+    )
+    .await;
+    let asset_link = format!("main section a[href='/assets/{ASSET_ID}']");
+    wait_for(c, "the risk's link to its asset", &asset_link).await;
+    click(c, &asset_link).await;
+    wait_for_xpath(
+        c,
+        "the page of the asset",
+        &format!("//main//h1/span[contains(@class,'cid')][.='{ASSET_ID}']"),
+    )
+    .await;
+    assert_eq!(path(c).await, format!("/assets/{ASSET_ID}"));
+    // The asset's page does not list the risks on the asset (templates/asset.html has no
+    // such section and src/web/asset.rs reads none); the register's Asset filter does.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    wait_for(c, "the risk register's filters", "form.filters #asset").await;
+    type_into(c, "form.filters #asset", ASSET_ID).await;
+    click(c, "form.filters button[type='submit']").await;
+    wait_for_xpath(
+        c,
+        "the register filtered by the asset",
+        "//p[contains(@class,'count')][contains(., 'match')]",
+    )
+    .await;
+    let url = c.current_url().await.expect("read the URL after filtering");
+    assert!(
+        url.query_pairs()
+            .any(|(k, v)| k == "asset" && v == ASSET_ID),
+        "the register is filtered by the asset: {url}"
+    );
+    assert_eq!(text(c, "main p.count").await, "1 risk match");
+    let rows = table_rows(c, "//table[contains(@class,'list')]/tbody/tr").await;
+    assert_eq!(
+        rows.iter()
+            .map(|r| [r[0].as_str(), r[1].as_str()])
+            .collect::<Vec<_>>(),
+        [[risk_id.as_str(), RISK_TITLE]],
+        "the risks on {ASSET_ID} are the ransomware risk"
+    );
+
+    j.finish("the risk manager's journey").await;
 }
 
 /// The chromedriver and Chromium to use, or `None` (after a notice) to skip the journey.
@@ -286,6 +596,84 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
     );
     notice("note: chromium/chromedriver not found: browser journey SKIPPED");
     None
+}
+
+/// A journey's world: Annex on a fresh SQLite database, served over TCP, and a headless
+/// Chromium session on it. `finish` closes them in order; on a panic, dropping the journey
+/// stops chromedriver (and its browser) before the profile directory is removed.
+struct Journey {
+    app: TestApp,
+    base: String,
+    client: Client,
+    driver: Chromedriver,
+    /// The browser's profile: declared after the driver, so it outlives it.
+    profile: tempfile::TempDir,
+    started: Instant,
+}
+
+impl Journey {
+    /// Starts Annex and a browser, or answers `None` (after a notice) to skip the journey.
+    async fn start() -> Option<Journey> {
+        let (chromedriver, chromium) = browser_binaries()?;
+        let started = Instant::now();
+        let app = TestApp::spawn(TestDb::sqlite().await).await;
+        let base = format!("http://{}", serve_tcp(app.router.clone()).await);
+        let profile = tempfile::tempdir().expect("temporary Chromium profile directory");
+        let mut driver = Chromedriver::start(&chromedriver, profile.path());
+        let client = driver.connect(&chromium, profile.path()).await;
+        Some(Journey {
+            app,
+            base,
+            client,
+            driver,
+            profile,
+            started,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn finish(self, name: &str) {
+        let Journey {
+            app,
+            client,
+            driver,
+            profile,
+            started,
+            ..
+        } = self;
+        client.close().await.expect("close the browser session");
+        drop(driver);
+        drop(profile);
+        app.finish().await;
+        eprintln!(
+            "browser journey: {name} passed in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// First-run setup through the page, as a newcomer does it: a fresh Annex opens on the setup
+/// form; it is filled in and sent, and the administrator is signed in.
+async fn set_up_annex(j: &Journey) {
+    let c = &j.client;
+    c.goto(&j.url("/")).await.expect("open Annex");
+    wait_for(c, "the setup form", "form[action='/setup']").await;
+    assert_eq!(path(c).await, "/setup", "a fresh Annex opens on setup");
+    type_into(c, "#organisation", ORGANISATION).await;
+    type_into(c, "#name", ADMIN_NAME).await;
+    type_into(c, "#email", ADMIN_EMAIL).await;
+    type_into(c, "#password", PASSWORD).await;
+    type_into(c, "#confirm", PASSWORD).await;
+    click(c, "form[action='/setup'] button[type='submit']").await;
+    wait_for(
+        c,
+        "the top bar of a signed-in page after setup",
+        "header.topbar",
+    )
+    .await;
 }
 
 /// A chromedriver child process, stopped (with its browsers) when dropped, even on panic.
@@ -490,6 +878,136 @@ async fn click(c: &Client, css: &str) {
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn find_xpath(c: &Client, xpath: &str) -> Element {
+    c.find(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("find {xpath}: {e}"))
+}
+
+async fn click_xpath(c: &Client, xpath: &str) {
+    find_xpath(c, xpath)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
+}
+
+/// Picks the option with this value in a select element, by clicking it.
+async fn choose(c: &Client, css: &str, value: &str) {
+    let select = find(c, css).await;
+    select
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value:?} in {css}: {e}"));
+    let chosen = select
+        .prop("value")
+        .await
+        .unwrap_or_else(|e| panic!("read the value of {css}: {e}"));
+    assert_eq!(
+        chosen.as_deref(),
+        Some(value),
+        "{css} shows the chosen option"
+    );
+}
+
+/// Sets a date field (`yyyy-mm-dd`). Chromium's date picker takes keystrokes in the order of
+/// the browser's locale, so the value is set as the picker would and the page told of it.
+async fn set_date(c: &Client, css: &str, date: &str) {
+    let field = find(c, css).await;
+    let arg = serde_json::to_value(&field).expect("an element as a script argument");
+    c.execute(
+        "const f = arguments[0]; f.value = arguments[1]; \
+         f.dispatchEvent(new Event('input', {bubbles: true})); \
+         f.dispatchEvent(new Event('change', {bubbles: true})); return f.value;",
+        vec![arg, serde_json::Value::from(date)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set the date {date} in {css}: {e}"));
+    let value = field
+        .prop("value")
+        .await
+        .unwrap_or_else(|e| panic!("read the date in {css}: {e}"));
+    assert_eq!(value.as_deref(), Some(date), "{css} holds the date");
+}
+
+/// Waits for the notice a page shows after a redirect, such as "The asset was saved.".
+async fn wait_for_notice(c: &Client, notice: &str) -> Element {
+    wait_for_xpath(
+        c,
+        &format!("the notice {notice:?}"),
+        &format!("//main/p[contains(@class,'notice')][normalize-space(.)='{notice}']"),
+    )
+    .await
+}
+
+/// The text of the section with this heading.
+async fn section_text(c: &Client, heading: &str) -> String {
+    find_xpath(c, &format!("//main//section[h2='{heading}']"))
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("read the section {heading:?}: {e}"))
+}
+
+/// The value of a term in the facts list of the section with this heading.
+async fn fact(c: &Client, heading: &str, term: &str) -> String {
+    find_xpath(
+        c,
+        &format!("//main//section[h2='{heading}']//dl/dt[.='{term}']/following-sibling::dd[1]"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap_or_else(|e| panic!("read {term:?} in {heading:?}: {e}"))
+    .trim()
+    .to_string()
+}
+
+/// The (text, href) of the links matched by an XPath, in order (read in one round trip).
+async fn links_in(c: &Client, xpath: &str) -> Vec<(String, String)> {
+    let links = c
+        .execute(
+            "const r = document.evaluate(arguments[0], document, null, \
+             XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null); \
+             return Array.from({length: r.snapshotLength}, (_, i) => r.snapshotItem(i)) \
+             .map(a => [a.innerText.trim(), a.getAttribute('href')]);",
+            vec![serde_json::Value::from(xpath)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("read the links {xpath}: {e}"));
+    serde_json::from_value(links).expect("links are pairs of strings")
+}
+
+/// The visible text of every cell of the table rows matched by an XPath (one round trip).
+async fn table_rows(c: &Client, xpath: &str) -> Vec<Vec<String>> {
+    let rows = c
+        .execute(
+            "const r = document.evaluate(arguments[0], document, null, \
+             XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null); \
+             return Array.from({length: r.snapshotLength}, (_, i) => r.snapshotItem(i)) \
+             .map(tr => Array.from(tr.cells, td => td.innerText.trim()));",
+            vec![serde_json::Value::from(xpath)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("read the table rows {xpath}: {e}"));
+    serde_json::from_value(rows).expect("table cells are strings")
+}
+
+/// The (link, label) of the heat-map cells that show a count, in the map with this heading.
+async fn filled_cells(c: &Client, heading: &str) -> Vec<(String, String)> {
+    let map = find_xpath(c, &format!("//main//section[h2='{heading}']")).await;
+    let arg = serde_json::to_value(&map).expect("an element as a script argument");
+    let cells = c
+        .execute(
+            "return Array.from(arguments[0].querySelectorAll('svg.matrix a'), \
+             a => [a.getAttribute('href'), a.textContent.trim()]).filter(c => c[1] !== '');",
+            vec![arg],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("read the cells of the {heading:?} map: {e}"));
+    serde_json::from_value(cells).expect("cells are pairs of strings")
 }
 
 async fn path(c: &Client) -> String {
