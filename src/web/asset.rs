@@ -440,6 +440,11 @@ struct RecordPage {
     av_label: String,
     depends: Vec<(String, String)>,
     dependents: Vec<(String, String)>,
+    /// The risks on this asset: (id, title, residual level name, colour), the first 50.
+    risks: Vec<(String, String, String, String)>,
+    risk_total: i64,
+    risk_total_capped: bool,
+    can_add_risk: bool,
     history: Vec<HistoryRow>,
 }
 
@@ -469,6 +474,11 @@ async fn record(
         s.store.audit_entries(&filter, 50).await?,
         s.store.clock().now(),
     );
+    let on_asset = crate::store::RiskFilter {
+        asset: Some(a.id.clone()),
+        ..Default::default()
+    };
+    let risks = s.store.list_risks(&on_asset, None, 50).await?;
     Ok(RecordPage {
         can_edit: caller.is_editor(),
         kind: settings.type_name(&a.asset_type),
@@ -485,6 +495,20 @@ async fn record(
         av_label: step_label(&matrix, a.availability),
         depends: s.store.asset_names(&a.depends_on).await?,
         dependents: s.store.asset_dependents(&a.id).await?,
+        risks: risks
+            .items
+            .iter()
+            .map(|r| {
+                let (name, colour) = matrix
+                    .risk_level(&r.target.level)
+                    .map(|l| (l.name.clone(), l.colour.clone()))
+                    .unwrap_or_else(|| (r.target.level.clone(), "#999999".into()));
+                (r.id.clone(), r.title.clone(), name, colour)
+            })
+            .collect(),
+        risk_total: risks.total,
+        risk_total_capped: risks.total_capped,
+        can_add_risk: caller.is_editor(),
         history,
         l,
         a,

@@ -350,6 +350,8 @@ struct RecordPage {
     history: Vec<HistoryRow>,
     /// Controls the library suggests for the risk's threat and vulnerability.
     suggested: Vec<String>,
+    /// The name of the level the acceptance accepted.
+    accepted_level: String,
 }
 
 async fn render_record(
@@ -454,6 +456,11 @@ async fn render_record(
             errors,
             history,
             suggested,
+            accepted_level: r
+                .acceptance
+                .as_ref()
+                .map(|a| level_look(&m, &a.accepted.target.level).0)
+                .unwrap_or_default(),
             l,
             r,
         },
@@ -649,7 +656,8 @@ fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
     }
 }
 
-/// A new risk; `?threat=T-…` or `?vulnerability=V-…` starts it from the library.
+/// A new risk; `?threat=T-…` or `?vulnerability=V-…` starts it from the library, `?assets=…`
+/// from an asset.
 async fn new_form(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -683,6 +691,11 @@ async fn new_form(
                 .unwrap_or_default(),
             threat: threat.map(|e| e.name.clone()).unwrap_or_default(),
             vulnerability: vulnerability.map(|e| e.name.clone()).unwrap_or_default(),
+            assets: pairs
+                .iter()
+                .find(|(n, _)| n == "assets")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
             ..RiskInput::default()
         },
         FormErrors::default(),

@@ -533,8 +533,16 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
     )
     .await;
     assert_eq!(path(c).await, format!("/assets/{ASSET_ID}"));
-    // The asset's page does not list the risks on the asset (templates/asset.html has no
-    // such section and src/web/asset.rs reads none); the register's Asset filter does.
+    let on_asset = table_rows(c, "//section[@id='risks']//tbody/tr").await;
+    assert_eq!(
+        on_asset
+            .iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[2].trim()])
+            .collect::<Vec<_>>(),
+        [[risk_id.as_str(), RISK_TITLE, "High"]],
+        "the asset's page lists the risk on it with its residual level"
+    );
+    // The register's Asset filter gives the same list.
     click(c, "nav.sidenav a[href='/risks']").await;
     wait_for(c, "the risk register's filters", "form.filters #asset").await;
     type_into(c, "form.filters #asset", ASSET_ID).await;
