@@ -76,6 +76,17 @@ enum Command {
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(MeasureCommand),
+    /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
+    #[command(
+        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks. large: 100,000 assets, 2,000 measures,\n100,000 risks. The same seed gives the same data. Refuses a store that holds assets or risks."
+    )]
+    Demo {
+        /// small or large
+        #[arg(long, default_value = "small")]
+        size: String,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -583,6 +594,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Asset(c) => asset_command(c, &app::open(&config).await?).await?,
         Command::Risk(c) => risk_command(c, &app::open(&config).await?).await?,
         Command::Measure(c) => measure_command(c, &app::open(&config).await?).await?,
+        Command::Demo { size, seed } => {
+            let store = app::open(&config).await?;
+            let size = crate::demo::Size::parse(&size)?;
+            let started = std::time::Instant::now();
+            let made = crate::demo::generate(&store, &actor(), size, seed).await?;
+            println!(
+                "demo data in {}: {} assets, {} measures, {} risks, {} acceptances ({:.1} s)",
+                config.data_dir.display(),
+                made.assets,
+                made.measures,
+                made.risks,
+                made.acceptances,
+                started.elapsed().as_secs_f64()
+            );
+            store.close().await;
+        }
         Command::Audit(AuditCommand::Verify) => {
             let store = app::open(&config).await?;
             let report = store.verify_audit_trail().await?;

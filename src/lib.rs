@@ -7,7 +7,8 @@
 //! - `web`: HTML pages and the JSON API, side by side over the same store;
 //! - `cli`: the `annex` commands; `app`: preparing a data dir and store for any of them;
 //! - `config`: layered configuration; `error`: the one domain error;
-//! - `exchange`: registers as CSV (the spreadsheet bridge).
+//! - `exchange`: registers as CSV and XLSX, and importing them from spreadsheets;
+//! - `demo`: a made-up organisation for trying Annex out and for benchmarks.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -18,6 +19,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod exchange;

@@ -7,15 +7,15 @@ use serde::Serialize;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// A change about to be recorded: who did what to which object, with the values before and
-/// after (JSON, `None` when the object did not exist before or does not exist after).
+/// after (JSON text, `None` when the object did not exist before or does not exist after).
 #[derive(Debug, Clone)]
 pub struct Change {
     pub actor: String,
     pub action: String,
     pub object_type: String,
     pub object_id: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 impl Change {
@@ -31,12 +31,12 @@ impl Change {
     }
 
     pub fn before(mut self, v: impl Serialize) -> Self {
-        self.before = serde_json::to_value(v).ok();
+        self.before = serde_json::to_string(&v).ok();
         self
     }
 
     pub fn after(mut self, v: impl Serialize) -> Self {
-        self.after = serde_json::to_value(v).ok();
+        self.after = serde_json::to_string(&v).ok();
         self
     }
 }
@@ -62,18 +62,34 @@ impl Entry {
     /// SHA-256 over the canonical encoding: a JSON array of every field but the hash, in a
     /// fixed order, with `before`/`after` as the exact stored text.
     pub fn computed_hash(&self) -> String {
-        let canonical = serde_json::json!([
+        use sha2::Digest;
+        /// Feeds serialised bytes straight into the hash (no copy of the encoding).
+        struct Hasher(sha2::Sha256);
+        impl std::io::Write for Hasher {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // A tuple serialises as the same compact JSON array as `json!([…])` would.
+        let canonical = (
             self.seq,
-            self.occurred_at,
-            self.actor,
-            self.action,
-            self.object_type,
-            self.object_id,
-            self.before,
-            self.after,
-            self.prev_hash
-        ]);
-        crate::domain::user::sha256_hex(canonical.to_string().as_bytes())
+            &self.occurred_at,
+            &self.actor,
+            &self.action,
+            &self.object_type,
+            &self.object_id,
+            &self.before,
+            &self.after,
+            &self.prev_hash,
+        );
+        let mut h = Hasher(sha2::Sha256::new());
+        // Writing to a hasher cannot fail, and these fields always serialise.
+        let _ = serde_json::to_writer(&mut h, &canonical);
+        crate::domain::user::to_hex(&h.0.finalize())
     }
 
     /// The fields that changed between `before` and `after`, as (field, old, new) text.
@@ -184,5 +200,42 @@ impl Verifier {
         } else if head_seq > 0 && head_hash != self.prev_hash {
             self.first_break = Some(Break::Altered { seq: last_seq });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_canonical_encoding_is_the_json_array_of_the_fields() {
+        let e = Entry {
+            seq: 7,
+            occurred_at: "2026-12-01T10:00:00Z".into(),
+            actor: "ada@example.org".into(),
+            action: "asset.update".into(),
+            object_type: "asset".into(),
+            object_id: "A-1".into(),
+            before: None,
+            after: Some(r#"{"name":"Über \"x\"\n"}"#.into()),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        };
+        let json = serde_json::json!([
+            e.seq,
+            e.occurred_at,
+            e.actor,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.before,
+            e.after,
+            e.prev_hash
+        ]);
+        assert_eq!(
+            e.computed_hash(),
+            crate::domain::user::sha256_hex(json.to_string().as_bytes()),
+            "entries written before keep verifying"
+        );
     }
 }

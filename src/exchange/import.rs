@@ -824,6 +824,13 @@ fn measure_input(values: impl Iterator<Item = (&'static str, String)>) -> Measur
     v
 }
 
+/// The checked rows of a file, by register.
+enum Drafts {
+    Assets(Vec<(usize, crate::domain::asset::AssetDraft)>),
+    Risks(Vec<(usize, crate::domain::risk::RiskDraft)>),
+    Measures(Vec<(usize, crate::domain::measure::MeasureDraft)>),
+}
+
 /// Reads, checks and (unless a dry run) imports a file into a register.
 /// File-level problems (not a spreadsheet, no header, a bad mapping) are errors; problems
 /// with rows are in the outcome, and then nothing was written.
@@ -977,7 +984,8 @@ pub async fn run(
             });
         }
     };
-    let store_result = match register {
+    // Every row is read into its register's checked form first …
+    let drafts = match register {
         Register::Assets => {
             let settings = store.asset_settings().await?;
             let matrix = store.risk_matrix().await?;
@@ -988,15 +996,7 @@ pub async fn run(
                     Err(e) => add(*row, e.fields()),
                 }
             }
-            if problems.is_empty() {
-                Some(
-                    store
-                        .import_assets(actor, drafts, opts.dry_run, opts.upload.as_deref())
-                        .await,
-                )
-            } else {
-                None
-            }
+            Drafts::Assets(drafts)
         }
         Register::Risks => {
             let matrix = store.risk_matrix().await?;
@@ -1006,21 +1006,13 @@ pub async fn run(
                 .collect();
             resolve_asset_names(store, &mut inputs).await?;
             let mut drafts = Vec::with_capacity(inputs.len());
-            for (row, input) in &inputs {
+            for (row, input) in inputs {
                 match input.parse(&matrix) {
-                    Ok(d) => drafts.push((*row, d)),
-                    Err(e) => add(*row, e.fields()),
+                    Ok(d) => drafts.push((row, d)),
+                    Err(e) => add(row, e.fields()),
                 }
             }
-            if problems.is_empty() {
-                Some(
-                    store
-                        .import_risks(actor, drafts, opts.dry_run, opts.upload.as_deref())
-                        .await,
-                )
-            } else {
-                None
-            }
+            Drafts::Risks(drafts)
         }
         Register::Measures => {
             let mut drafts = Vec::with_capacity(data.len());
@@ -1030,16 +1022,21 @@ pub async fn run(
                     Err(e) => add(*row, e.fields()),
                 }
             }
-            if problems.is_empty() {
-                Some(
-                    store
-                        .import_measures(actor, drafts, opts.dry_run, opts.upload.as_deref())
-                        .await,
-                )
-            } else {
-                None
-            }
+            Drafts::Measures(drafts)
         }
+    };
+    // … then the file is let go, and the store writes all rows in one transaction.
+    drop(data);
+    drop(grids);
+    let upload = opts.upload.as_deref();
+    let store_result = if !problems.is_empty() {
+        None
+    } else {
+        Some(match drafts {
+            Drafts::Assets(d) => store.import_assets(actor, d, opts.dry_run, upload).await,
+            Drafts::Risks(d) => store.import_risks(actor, d, opts.dry_run, upload).await,
+            Drafts::Measures(d) => store.import_measures(actor, d, opts.dry_run, upload).await,
+        })
     };
     let report = match store_result {
         None => None,

@@ -869,29 +869,31 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
 /// field but the creation time where the id exists.
 async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
     let now = tx.now().to_string();
-    let values = rows
-        .iter()
-        .map(|(id, d)| {
-            vec![
-                Arg::Text(id.to_string()),
-                Arg::Text(d.name.clone()),
-                Arg::Text(d.asset_type.clone()),
-                Arg::Text(d.description.clone()),
-                Arg::Text(d.owner.clone()),
-                Arg::Text(d.custodian.clone()),
-                Arg::Text(d.location.clone()),
-                Arg::Text(d.classification.clone()),
-                Arg::OptInt(d.confidentiality),
-                Arg::OptInt(d.integrity),
-                Arg::OptInt(d.availability),
-                Arg::Text(d.lifecycle.key().to_string()),
-                Arg::OptText(d.last_reviewed_on.clone()),
-                Arg::Text(now.clone()),
-                Arg::Text(now.clone()),
-            ]
-        })
-        .collect();
-    tx.insert_rows(
+    // A batch at a time, so that a large import does not hold every row's arguments.
+    for rows in rows.chunks(super::ROWS_PER_BATCH) {
+        let values = rows
+            .iter()
+            .map(|(id, d)| {
+                vec![
+                    Arg::Text(id.to_string()),
+                    Arg::Text(d.name.clone()),
+                    Arg::Text(d.asset_type.clone()),
+                    Arg::Text(d.description.clone()),
+                    Arg::Text(d.owner.clone()),
+                    Arg::Text(d.custodian.clone()),
+                    Arg::Text(d.location.clone()),
+                    Arg::Text(d.classification.clone()),
+                    Arg::OptInt(d.confidentiality),
+                    Arg::OptInt(d.integrity),
+                    Arg::OptInt(d.availability),
+                    Arg::Text(d.lifecycle.key().to_string()),
+                    Arg::OptText(d.last_reviewed_on.clone()),
+                    Arg::Text(now.clone()),
+                    Arg::Text(now.clone()),
+                ]
+            })
+            .collect();
+        tx.insert_rows(
         "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
                             confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)",
         values,
@@ -902,7 +904,9 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
              integrity = excluded.integrity, availability = excluded.availability, lifecycle = excluded.lifecycle,
              last_reviewed_on = excluded.last_reviewed_on, updated_at = excluded.updated_at",
     )
-    .await
+    .await?;
+    }
+    Ok(())
 }
 
 /// Inserts assets' tags and dependencies as given (checked by the caller).

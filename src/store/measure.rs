@@ -399,24 +399,26 @@ impl Store {
 /// Writes measures' own rows: inserts them, or updates every field but the creation time.
 async fn write_rows(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<()> {
     let now = tx.now().to_string();
-    let values = rows
-        .iter()
-        .map(|(id, d)| {
-            vec![
-                Arg::Text(id.to_string()),
-                Arg::Text(d.name.clone()),
-                Arg::Text(d.description.clone()),
-                Arg::Text(d.owner.clone()),
-                Arg::Text(d.status.key().to_string()),
-                Arg::OptText(d.due_on.clone()),
-                Arg::Text(d.effort.clone()),
-                Arg::OptInt(d.cost),
-                Arg::Text(now.clone()),
-                Arg::Text(now.clone()),
-            ]
-        })
-        .collect();
-    tx.insert_rows(
+    // A batch at a time, so that a large import does not hold every row's arguments.
+    for rows in rows.chunks(super::ROWS_PER_BATCH) {
+        let values = rows
+            .iter()
+            .map(|(id, d)| {
+                vec![
+                    Arg::Text(id.to_string()),
+                    Arg::Text(d.name.clone()),
+                    Arg::Text(d.description.clone()),
+                    Arg::Text(d.owner.clone()),
+                    Arg::Text(d.status.key().to_string()),
+                    Arg::OptText(d.due_on.clone()),
+                    Arg::Text(d.effort.clone()),
+                    Arg::OptInt(d.cost),
+                    Arg::Text(now.clone()),
+                    Arg::Text(now.clone()),
+                ]
+            })
+            .collect();
+        tx.insert_rows(
         "insert into measure (measure_id, name, description, owner, status, due_on, effort, cost, created_at, updated_at)",
         values,
         "on conflict (measure_id) do update set
@@ -424,7 +426,9 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<()> {
              status = excluded.status, due_on = excluded.due_on, effort = excluded.effort,
              cost = excluded.cost, updated_at = excluded.updated_at",
     )
-    .await
+    .await?;
+    }
+    Ok(())
 }
 
 /// Inserts measures' control links as given (checked by the caller).

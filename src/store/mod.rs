@@ -124,22 +124,46 @@ impl Sql {
 
     /// Appends text in which `?` stands for the next argument.
     pub fn push(&mut self, text: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        use std::fmt::Write;
         let mut args = args.into_iter();
-        for ch in text.chars() {
-            if ch == '?' {
-                if let Some(a) = args.next() {
+        let mut parts = text.split('?');
+        if let Some(first) = parts.next() {
+            self.text.push_str(first);
+        }
+        for part in parts {
+            match args.next() {
+                Some(a) => {
                     self.args.push(a);
-                    self.text.push_str(&format!("${}", self.args.len()));
+                    let _ = write!(self.text, "${}", self.args.len());
                 }
-            } else {
-                self.text.push(ch);
+                None => self.text.push('?'),
             }
+            self.text.push_str(part);
         }
         self
     }
 }
 
 impl Sql {
+    /// The text with anonymous `?` placeholders, for SQLite: its driver looks numbered ones
+    /// up by name in a list, which is quadratic in their count. (A `Sql` numbers its
+    /// placeholders in order, each once.)
+    pub fn sqlite_text(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut chars = self.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    chars.next();
+                }
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// Appends `(?, ?, …)` with one text argument per value.
     pub fn push_in<'a>(&mut self, values: impl IntoIterator<Item = &'a String>) -> &mut Self {
         self.text.push('(');
@@ -211,8 +235,12 @@ pub(crate) async fn next_ids(
     n: usize,
 ) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(n);
+    // Each round reserves a block; when ids of the block were taken (ids chosen by people, or
+    // an import of an export), the next block is larger, so that a run of taken ids costs a few
+    // rounds, not one per id.
+    let mut spare = 0i64;
     while out.len() < n {
-        let want = (n - out.len()) as i64;
+        let want = (n - out.len()) as i64 + spare;
         let (start,): (i64,) = tx_query!(
             tx,
             fetch_one,
@@ -234,7 +262,11 @@ pub(crate) async fn next_ids(
             ""
         );
         let taken: std::collections::HashSet<String> = taken.into_iter().map(|t| t.0).collect();
-        out.extend(candidates.into_iter().filter(|c| !taken.contains(c)));
+        if !taken.is_empty() {
+            spare = (spare * 2).max(16).min(1 << 16);
+        }
+        let free = candidates.into_iter().filter(|c| !taken.contains(c));
+        out.extend(free.take(n - out.len()));
     }
     Ok(out)
 }
@@ -260,6 +292,10 @@ pub(crate) async fn existing_ids(
 const MAX_PARAMS: usize = 30_000;
 /// Keys per `in (…)` list when reading or deleting by many ids.
 pub(crate) const IN_CHUNK: usize = 5_000;
+/// Rows whose statement arguments a bulk write builds at a time.
+pub(crate) const ROWS_PER_BATCH: usize = 2_000;
+/// Audit entries made at a time by `audit_many`.
+const AUDIT_CHUNK: usize = 2_000;
 
 /// Reads rows for many keys inside a transaction: `prefix (k1, k2, …) suffix`, in chunks.
 macro_rules! tx_fetch_in {
@@ -269,8 +305,9 @@ macro_rules! tx_fetch_in {
             let mut sql = $crate::store::Sql::new($prefix);
             sql.push_in(chunk.iter());
             sql.push($suffix, []);
+            let text = $tx.text_of(&sql);
             let rows: Vec<$T> = $crate::store::on_tx!($tx, |c| $crate::store::bind_args!(
-                sqlx::query_as::<_, $T>(&sql.text),
+                sqlx::query_as::<_, $T>(&text),
                 &sql.args
             )
             .fetch_all(c)
@@ -376,41 +413,48 @@ impl Tx {
             "update audit_head set seq = seq + $1 where audit_head_id = 1 returning seq, hash",
             n
         )?;
-        let mut rows = Vec::with_capacity(changes.len());
-        for (i, change) in changes.into_iter().enumerate() {
-            let mut e = Entry {
-                seq: last - n + 1 + i as i64,
-                occurred_at: self.now.clone(),
-                actor: change.actor,
-                action: change.action,
-                object_type: change.object_type,
-                object_id: change.object_id,
-                before: change.before.map(|v| v.to_string()),
-                after: change.after.map(|v| v.to_string()),
-                prev_hash: prev,
-                hash: String::new(),
-            };
-            e.hash = e.computed_hash();
-            prev = e.hash.clone();
-            rows.push(vec![
-                Arg::Int(e.seq),
-                Arg::Text(e.occurred_at),
-                Arg::Text(e.actor),
-                Arg::Text(e.action),
-                Arg::Text(e.object_type),
-                Arg::Text(e.object_id),
-                Arg::OptText(e.before),
-                Arg::OptText(e.after),
-                Arg::Text(e.prev_hash),
-                Arg::Text(e.hash),
-            ]);
+        // Entries are made a chunk at a time, so that a large import does not hold every
+        // entry's statement arguments in memory at once.
+        let mut seq = last - n;
+        let mut changes = changes.into_iter().peekable();
+        while changes.peek().is_some() {
+            let mut rows = Vec::with_capacity(AUDIT_CHUNK);
+            for change in changes.by_ref().take(AUDIT_CHUNK) {
+                seq += 1;
+                let mut e = Entry {
+                    seq,
+                    occurred_at: self.now.clone(),
+                    actor: change.actor,
+                    action: change.action,
+                    object_type: change.object_type,
+                    object_id: change.object_id,
+                    before: change.before,
+                    after: change.after,
+                    prev_hash: prev,
+                    hash: String::new(),
+                };
+                e.hash = e.computed_hash();
+                prev = e.hash.clone();
+                rows.push(vec![
+                    Arg::Int(e.seq),
+                    Arg::Text(e.occurred_at),
+                    Arg::Text(e.actor),
+                    Arg::Text(e.action),
+                    Arg::Text(e.object_type),
+                    Arg::Text(e.object_id),
+                    Arg::OptText(e.before),
+                    Arg::OptText(e.after),
+                    Arg::Text(e.prev_hash),
+                    Arg::Text(e.hash),
+                ]);
+            }
+            self.insert_rows(
+                "insert into audit_event (seq, occurred_at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)",
+                rows,
+                "",
+            )
+            .await?;
         }
-        self.insert_rows(
-            "insert into audit_event (seq, occurred_at, actor, action, object_type, object_id, before_json, after_json, prev_hash, hash)",
-            rows,
-            "",
-        )
-        .await?;
         tx_exec!(
             self,
             "update audit_head set hash = $1 where audit_head_id = 1",
@@ -421,13 +465,19 @@ impl Tx {
 
     /// Runs a statement built at run time; answers the number of rows affected.
     pub(crate) async fn exec(&mut self, sql: &Sql) -> Result<u64> {
-        Ok(on_tx!(self, |c| bind_args!(
-            sqlx::query(&sql.text),
-            &sql.args
-        )
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?)
+        let text = self.text_of(sql);
+        Ok(on_tx!(self, |c| bind_args!(sqlx::query(&text), &sql.args)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?)
+    }
+
+    /// A built statement's text for this transaction's database.
+    pub(crate) fn text_of(&self, sql: &Sql) -> String {
+        match self.inner {
+            TxInner::Sqlite(_) => sql.sqlite_text(),
+            TxInner::Postgres(_) => sql.text.clone(),
+        }
     }
 
     /// Inserts many rows (`head` is `insert into table (columns)`, `suffix` e.g. an
@@ -516,7 +566,9 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // Statement journals of large writes stay in memory, not in temp files.
+                    .pragma("temp_store", "memory");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .connect_with(opts)

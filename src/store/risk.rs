@@ -310,31 +310,33 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
 /// Writes risks' own rows: inserts them, or updates every field but the creation time.
 async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
     let now = tx.now().to_string();
-    let values = rows
-        .iter()
-        .map(|(id, d)| {
-            let mut v = vec![
-                Arg::Text(id.to_string()),
-                Arg::Text(d.title.clone()),
-                Arg::Text(d.threat.clone()),
-                Arg::Text(d.vulnerability.clone()),
-                Arg::Text(d.consequence.clone()),
-                Arg::Text(d.owner.clone()),
-                Arg::Text(d.category.clone()),
-            ];
-            for r in [&d.inherent, &d.current, &d.target] {
-                v.push(Arg::Int(r.likelihood));
-                v.push(Arg::Int(r.impact));
-                v.push(Arg::Text(r.level.clone()));
-            }
-            v.push(Arg::Text(d.treatment.key().to_string()));
-            v.push(Arg::OptText(d.review_due_on.clone()));
-            v.push(Arg::Text(now.clone()));
-            v.push(Arg::Text(now.clone()));
-            v
-        })
-        .collect();
-    tx.insert_rows(
+    // A batch at a time, so that a large import does not hold every row's arguments.
+    for rows in rows.chunks(super::ROWS_PER_BATCH) {
+        let values = rows
+            .iter()
+            .map(|(id, d)| {
+                let mut v = vec![
+                    Arg::Text(id.to_string()),
+                    Arg::Text(d.title.clone()),
+                    Arg::Text(d.threat.clone()),
+                    Arg::Text(d.vulnerability.clone()),
+                    Arg::Text(d.consequence.clone()),
+                    Arg::Text(d.owner.clone()),
+                    Arg::Text(d.category.clone()),
+                ];
+                for r in [&d.inherent, &d.current, &d.target] {
+                    v.push(Arg::Int(r.likelihood));
+                    v.push(Arg::Int(r.impact));
+                    v.push(Arg::Text(r.level.clone()));
+                }
+                v.push(Arg::Text(d.treatment.key().to_string()));
+                v.push(Arg::OptText(d.review_due_on.clone()));
+                v.push(Arg::Text(now.clone()));
+                v.push(Arg::Text(now.clone()));
+                v
+            })
+            .collect();
+        tx.insert_rows(
         "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
                            inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
                            target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at)",
@@ -349,7 +351,9 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
              target_level = excluded.target_level, treatment = excluded.treatment,
              review_due_on = excluded.review_due_on, updated_at = excluded.updated_at",
     )
-    .await
+    .await?;
+    }
+    Ok(())
 }
 
 /// The risk a draft makes, as the store will read it back.

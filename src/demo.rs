@@ -1,0 +1,306 @@
+//! `annex demo`: a made-up organisation's registers (assets with dependencies, measures linked
+//! to controls, risks on assets treated by measures, some accepted) for trying Annex out and for
+//! benchmarks at 100,000 rows. The data is the same for the same seed, and goes through the
+//! same store use cases (and audit trail) as an import.
+
+use crate::domain::asset::{AssetDraft, Lifecycle};
+use crate::domain::matrix::Matrix;
+use crate::domain::measure::{ControlRef, DEFAULT_FRAMEWORK, MeasureDraft, MeasureStatus};
+use crate::domain::risk::{Rating, RiskDraft, Treatment};
+use crate::domain::threat::{Kind, Library};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// How much to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub assets: usize,
+    pub measures: usize,
+    pub risks: usize,
+    pub acceptances: usize,
+}
+
+impl Size {
+    pub fn parse(raw: &str) -> Result<Size> {
+        match raw.trim() {
+            "small" => Ok(Size {
+                assets: 200,
+                measures: 60,
+                risks: 120,
+                acceptances: 20,
+            }),
+            "large" => Ok(Size {
+                assets: 100_000,
+                measures: 2_000,
+                risks: 100_000,
+                acceptances: 200,
+            }),
+            other => Err(Error::field(
+                "size",
+                format!("'{other}' is not a demo size: use small or large"),
+            )),
+        }
+    }
+}
+
+/// What the demo made.
+#[derive(Debug, Clone, Default)]
+pub struct Made {
+    pub assets: usize,
+    pub measures: usize,
+    pub risks: usize,
+    pub acceptances: usize,
+}
+
+/// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// 0..n
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const TEAMS: &[&str] = &[
+    "it",
+    "ops",
+    "finance",
+    "hr",
+    "sales",
+    "legal",
+    "security",
+    "dev",
+    "support",
+    "facilities",
+];
+const SYSTEMS: &[(&str, &str)] = &[
+    ("hardware", "Server"),
+    ("hardware", "Laptop"),
+    ("hardware", "Firewall"),
+    ("software", "Payroll application"),
+    ("software", "CRM"),
+    ("software", "Build pipeline"),
+    ("service", "E-mail service"),
+    ("service", "Customer portal"),
+    ("information", "Customer records"),
+    ("information", "Contracts archive"),
+    ("information", "Source code"),
+    ("people", "On-call engineers"),
+    ("site", "Office"),
+    ("supplier_provided", "Cloud hosting"),
+];
+const MEASURES: &[(&str, &[&str])] = &[
+    ("MFA for remote access", &["5.17", "8.5"]),
+    ("Offline backups tested monthly", &["8.13", "5.30"]),
+    ("Endpoint protection on every laptop", &["8.7", "8.1"]),
+    ("Patch within 14 days", &["8.8", "8.19"]),
+    ("Phishing awareness training", &["6.3", "8.23"]),
+    ("Central log collection", &["8.15", "8.16"]),
+    ("Quarterly access review", &["5.18", "8.2"]),
+    ("Supplier security clauses", &["5.19", "5.20"]),
+    ("Disk encryption", &["8.24", "7.9"]),
+    ("Network segmentation", &["8.22", "8.20"]),
+    ("Incident response playbook", &["5.24", "5.26"]),
+    ("Secure coding review", &["8.28", "8.25"]),
+];
+
+/// Fills an empty store with a demo organisation's registers.
+pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Result<Made> {
+    let empty = store
+        .list_assets(&Default::default(), Default::default(), None, 1)
+        .await?
+        .items
+        .is_empty()
+        && store.risk_count().await? == 0;
+    if !empty {
+        return Err(Error::Conflict(
+            "this store already holds assets or risks: run the demo on a new --data-dir".into(),
+        ));
+    }
+    let matrix = store.risk_matrix().await?;
+    let settings = store.asset_settings().await?;
+    let today = store.clock().now().date();
+    let date = |days: i64| (today + time::Duration::days(days)).to_string();
+    let mut dice = Dice(seed);
+    let owner = |d: &mut Dice| {
+        let team = d.pick(TEAMS);
+        format!("{team}{}@example.org", d.below(20))
+    };
+    let impacts = matrix.impact.len();
+
+    let assets: Vec<(usize, AssetDraft)> = (0..size.assets)
+        .map(|i| {
+            let (kind, noun) = *dice.pick(SYSTEMS);
+            let mut tags = vec![dice.pick(TEAMS).to_string()];
+            if dice.chance(40) {
+                tags.push(format!("site-{}", dice.below(8)));
+            }
+            if dice.chance(5) {
+                tags.push("crown-jewel".into());
+            }
+            tags.sort();
+            tags.dedup();
+            // Dependencies point to earlier assets only, so they never make a loop.
+            let depends_on = if i > 10 && dice.chance(30) {
+                vec![format!("A-{:06}", dice.below(i) + 1)]
+            } else {
+                Vec::new()
+            };
+            let rate = |d: &mut Dice| Some(1 + d.below(impacts) as i64);
+            (
+                i + 2,
+                AssetDraft {
+                    id: Some(format!("A-{:06}", i + 1)),
+                    name: format!("{noun} {}", i + 1),
+                    asset_type: kind.to_string(),
+                    description: format!("Demo {} number {}", noun.to_lowercase(), i + 1),
+                    owner: owner(&mut dice),
+                    custodian: owner(&mut dice),
+                    location: format!("Site {}", dice.below(8)),
+                    classification: dice.pick(&settings.classification).key.clone(),
+                    confidentiality: rate(&mut dice),
+                    integrity: rate(&mut dice),
+                    availability: rate(&mut dice),
+                    lifecycle: match dice.below(20) {
+                        0 => Lifecycle::Planned,
+                        1 => Lifecycle::Retired,
+                        _ => Lifecycle::InUse,
+                    },
+                    tags,
+                    depends_on,
+                    last_reviewed_on: Some(date(-(dice.below(500) as i64))),
+                },
+            )
+        })
+        .collect();
+    let made_assets = assets.len();
+    store.import_assets(actor, assets, false, None).await?;
+
+    let statuses = MeasureStatus::ALL;
+    let measures: Vec<(usize, MeasureDraft)> = (0..size.measures)
+        .map(|i| {
+            let (name, controls) = *dice.pick(MEASURES);
+            (
+                i + 2,
+                MeasureDraft {
+                    id: Some(format!("M-{:05}", i + 1)),
+                    name: format!("{name} ({})", dice.pick(TEAMS)),
+                    description: String::new(),
+                    owner: owner(&mut dice),
+                    status: *dice.pick(&statuses),
+                    due_on: Some(date(dice.below(540) as i64 - 180)),
+                    effort: format!("{} person-days", 1 + dice.below(30)),
+                    cost: Some(1_000 * (1 + dice.below(50)) as i64),
+                    controls: controls
+                        .iter()
+                        .map(|c| ControlRef {
+                            framework: DEFAULT_FRAMEWORK.into(),
+                            id: c.to_string(),
+                        })
+                        .collect(),
+                },
+            )
+        })
+        .collect();
+    let made_measures = measures.len();
+    store.import_measures(actor, measures, false, None).await?;
+
+    let lib = Library::get();
+    let threats: Vec<&str> = lib
+        .entries
+        .iter()
+        .filter(|e| lib.kind_of(e) == Some(Kind::Threat))
+        .map(|e| e.name.as_str())
+        .collect();
+    let weaknesses: Vec<&str> = lib
+        .entries
+        .iter()
+        .filter(|e| lib.kind_of(e) == Some(Kind::Vulnerability))
+        .map(|e| e.name.as_str())
+        .collect();
+    let rate = |m: &Matrix, l: i64, i: i64| {
+        Rating::rate(m, l, i).ok_or_else(|| Error::Internal(anyhow::anyhow!("off the matrix")))
+    };
+    let likelihoods = matrix.likelihood.len() as i64;
+    let mut risks = Vec::with_capacity(size.risks);
+    for i in 0..size.risks {
+        let l = 1 + dice.below(likelihoods as usize) as i64;
+        let imp = 1 + dice.below(impacts) as i64;
+        let cl = (l - dice.below(2) as i64).max(1);
+        let tl = (cl - dice.below(3) as i64).max(1);
+        let ti = (imp - dice.below(2) as i64).max(1);
+        let threat = *dice.pick(&threats);
+        let mut assets = vec![format!("A-{:06}", dice.below(size.assets.max(1)) + 1)];
+        if dice.chance(30) {
+            assets.push(format!("A-{:06}", dice.below(size.assets.max(1)) + 1));
+        }
+        assets.sort();
+        assets.dedup();
+        let mut measures: Vec<String> = (0..dice.below(3))
+            .map(|_| format!("M-{:05}", dice.below(size.measures.max(1)) + 1))
+            .collect();
+        measures.sort();
+        measures.dedup();
+        if size.measures == 0 {
+            measures.clear();
+        }
+        risks.push((
+            i + 2,
+            RiskDraft {
+                id: Some(format!("R-{:06}", i + 1)),
+                title: format!("{threat} ({})", i + 1),
+                threat: threat.to_string(),
+                vulnerability: dice.pick(&weaknesses).to_string(),
+                consequence: "Disruption of the service and loss of trust".into(),
+                owner: owner(&mut dice),
+                category: dice
+                    .pick(&["cyber", "operational", "compliance", "supplier"])
+                    .to_string(),
+                inherent: rate(&matrix, l, imp)?,
+                current: rate(&matrix, cl, imp)?,
+                target: rate(&matrix, tl, ti)?,
+                treatment: *dice.pick(&Treatment::ALL),
+                review_due_on: Some(date(dice.below(540) as i64 - 120)),
+                assets: if size.assets == 0 { Vec::new() } else { assets },
+                measures,
+            },
+        ));
+    }
+    let made_risks = risks.len();
+    store.import_risks(actor, risks, false, None).await?;
+
+    let mut acceptances = 0;
+    for i in 0..size.acceptances.min(made_risks) {
+        let id = format!(
+            "R-{:06}",
+            1 + i * (made_risks / size.acceptances.max(1)).max(1)
+        );
+        store
+            .accept_risk(actor, &id, "Demo: accepted by the risk owner", &date(365))
+            .await?;
+        acceptances += 1;
+    }
+    Ok(Made {
+        assets: made_assets,
+        measures: made_measures,
+        risks: made_risks,
+        acceptances,
+    })
+}
