@@ -263,7 +263,7 @@ pub(crate) async fn next_ids(
         );
         let taken: std::collections::HashSet<String> = taken.into_iter().map(|t| t.0).collect();
         if !taken.is_empty() {
-            spare = (spare * 2).max(16).min(1 << 16);
+            spare = (spare * 2).clamp(16, 1 << 16);
         }
         let free = candidates.into_iter().filter(|c| !taken.contains(c));
         out.extend(free.take(n - out.len()));
