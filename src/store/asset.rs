@@ -5,6 +5,7 @@
 use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query};
 use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
 use crate::domain::audit::Change;
+use crate::config::Backend;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use std::collections::{HashMap, HashSet};
@@ -146,7 +147,7 @@ impl AssetSort {
     }
 }
 
-fn where_filter(sql: &mut Sql, f: &AssetFilter) {
+fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend) {
     if let Some(t) = &f.asset_type {
         sql.push(" and a.asset_type = ?", [Arg::Text(t.clone())]);
     }
@@ -166,7 +167,7 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter) {
         );
     }
     if let Some(q) = &f.text {
-        sql.push_text_search(&["a.name", "a.asset_id", "a.description"], q);
+        sql.push_text_search(&["a.name", "a.asset_id", "a.description"], q, backend);
     }
 }
 
@@ -436,6 +437,7 @@ impl Store {
         }
         if !dry_run {
             tx.commit().await?;
+            super::refresh_statistics(&self.pool).await?;
         }
         Ok(report)
     }
@@ -548,11 +550,11 @@ impl Store {
         let limit = limit.clamp(1, 500);
         let (cols, desc) = sort.columns();
         let mut count = Sql::new("from asset a where 1 = 1");
-        where_filter(&mut count, f);
+        where_filter(&mut count, f, self.backend());
         let (total, total_capped) = self.capped_count(&count).await?;
 
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
-        where_filter(&mut sql, f);
+        where_filter(&mut sql, f, self.backend());
         if let Some(c) = cursor.filter(|c| !c.is_empty()) {
             let values: Vec<String> = serde_json::from_str(c)
                 .ok()
@@ -730,21 +732,9 @@ impl Store {
 
     /// Distinct owners and tags in use, for the register's filter menus.
     pub async fn asset_facets(&self) -> Result<(Vec<String>, Vec<String>)> {
-        let owners: Vec<(String,)> = pool_query!(
-            self,
-            fetch_all,
-            (String,),
-            "select distinct owner from asset where owner <> '' order by owner limit 500"
-        )?;
-        let tags: Vec<(String,)> = pool_query!(
-            self,
-            fetch_all,
-            (String,),
-            "select distinct tag from asset_tag order by tag limit 500"
-        )?;
         Ok((
-            owners.into_iter().map(|o| o.0).collect(),
-            tags.into_iter().map(|t| t.0).collect(),
+            self.distinct_values("asset", "owner").await?,
+            self.distinct_values("asset_tag", "tag").await?,
         ))
     }
 }

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::domain::audit::Change;
 use crate::domain::measure::{ControlRef, Measure, MeasureDraft, MeasureStatus};
+use crate::config::Backend;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use std::collections::HashMap;
@@ -56,7 +57,7 @@ pub struct MeasureFilter {
     pub text: Option<String>,
 }
 
-fn where_filter(sql: &mut Sql, f: &MeasureFilter) {
+fn where_filter(sql: &mut Sql, f: &MeasureFilter, backend: Backend) {
     if let Some(s) = f.status {
         sql.push(" and m.status = ?", [Arg::Text(s.key().into())]);
     }
@@ -82,7 +83,7 @@ fn where_filter(sql: &mut Sql, f: &MeasureFilter) {
         );
     }
     if let Some(q) = &f.text {
-        sql.push_text_search(&["m.name", "m.measure_id", "m.description"], q);
+        sql.push_text_search(&["m.name", "m.measure_id", "m.description"], q, backend);
     }
 }
 
@@ -260,6 +261,7 @@ impl Store {
         }
         if !dry_run {
             tx.commit().await?;
+            super::refresh_statistics(&self.pool).await?;
         }
         Ok(report)
     }
@@ -286,10 +288,10 @@ impl Store {
     ) -> Result<Page<Measure>> {
         let limit = limit.clamp(1, 500);
         let mut count = Sql::new("from measure m where 1 = 1");
-        where_filter(&mut count, f);
+        where_filter(&mut count, f, self.backend());
         let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from measure m where 1 = 1"));
-        where_filter(&mut sql, f);
+        where_filter(&mut sql, f, self.backend());
         if let Some(c) = cursor.filter(|c| !c.is_empty()) {
             let (due, id) = c.split_once('|').ok_or_else(|| {
                 Error::field(
@@ -386,13 +388,7 @@ impl Store {
 
     /// Distinct owners of measures, for the filter menu.
     pub async fn measure_owners(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = pool_query!(
-            self,
-            fetch_all,
-            (String,),
-            "select distinct owner from measure where owner <> '' order by owner limit 500"
-        )?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+        self.distinct_values("measure", "owner").await
     }
 }
 

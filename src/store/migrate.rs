@@ -41,6 +41,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "import upload",
         include_str!("../../migrations/sqlite/0006_import_upload.sql"),
     ),
+    (
+        7,
+        "register indexes",
+        include_str!("../../migrations/sqlite/0007_register_indexes.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -72,6 +77,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "import upload",
         include_str!("../../migrations/postgres/0006_import_upload.sql"),
+    ),
+    (
+        7,
+        "register indexes",
+        include_str!("../../migrations/postgres/0007_register_indexes.sql"),
     ),
 ];
 

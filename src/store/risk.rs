@@ -9,6 +9,7 @@ use super::{
 use crate::domain::audit::Change;
 use crate::domain::matrix::Matrix;
 use crate::domain::risk::{Acceptance, Accepted, Rating, Risk, RiskDraft, Treatment};
+use crate::config::Backend;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use sqlx::Row;
@@ -105,7 +106,7 @@ impl RatingKind {
     }
 }
 
-fn where_filter(sql: &mut Sql, f: &RiskFilter) {
+fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
     if let Some(l) = &f.level {
         sql.push(" and r.target_level = ?", [Arg::Text(l.clone())]);
     }
@@ -153,7 +154,7 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter) {
         );
     }
     if let Some(q) = &f.text {
-        sql.push_text_search(&["r.title", "r.risk_id", "r.threat"], q);
+        sql.push_text_search(&["r.title", "r.risk_id", "r.threat"], q, backend);
     }
 }
 
@@ -568,6 +569,7 @@ impl Store {
         }
         if !dry_run {
             tx.commit().await?;
+            super::refresh_statistics(&self.pool).await?;
         }
         Ok(report)
     }
@@ -647,10 +649,10 @@ impl Store {
     ) -> Result<Page<Risk>> {
         let limit = limit.clamp(1, 500);
         let mut count = Sql::new("from risk r where 1 = 1");
-        where_filter(&mut count, f);
+        where_filter(&mut count, f, self.backend());
         let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
-        where_filter(&mut sql, f);
+        where_filter(&mut sql, f, self.backend());
         if let Some(c) = cursor.filter(|c| !c.is_empty()) {
             sql.push(" and r.risk_id > ?", [Arg::Text(c.to_string())]);
         }
