@@ -3,9 +3,9 @@
 //! and keyset pagination that stays fast at 100,000 assets (indexes on every sort column).
 
 use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query};
+use crate::config::Backend;
 use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
 use crate::domain::audit::Change;
-use crate::config::Backend;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use std::collections::{HashMap, HashSet};
@@ -167,7 +167,9 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend) {
         );
     }
     if let Some(q) = &f.text {
-        sql.push_text_search(&["a.name", "a.asset_id", "a.description"], q, backend);
+        let columns = super::ASSET_TEXT.map(|c| c.replace("x.", "a."));
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        sql.push_indexed_text_search("a", "asset_text", &columns, q, backend);
     }
 }
 
@@ -366,8 +368,14 @@ impl Store {
                     .or_default()
                     .extend(d.depends_on.iter().map(String::as_str));
             }
-            for (id, (row, _)) in ids.iter().zip(&rows) {
-                if let Some(path) = loop_through(&graph, id) {
+            let row_of: HashMap<&str, usize> = ids
+                .iter()
+                .zip(&rows)
+                .map(|(id, (row, _))| (id.as_str(), *row))
+                .collect();
+            let starts: Vec<&str> = ids.iter().map(String::as_str).collect();
+            for path in find_loops(&graph, &starts) {
+                if let Some(row) = path.iter().find_map(|n| row_of.get(n)) {
                     problems.push(FieldError::new(
                         format!("row {row}, depends_on"),
                         format!("the dependencies make a loop: {}", path.join(" → ")),
@@ -981,33 +989,48 @@ pub(super) fn check_unique_ids<'a>(
     }
 }
 
-/// A loop of dependencies through `start`, as the path `start → … → start`.
-fn loop_through(graph: &HashMap<&str, Vec<&str>>, start: &str) -> Option<Vec<String>> {
-    // Depth-first search from start's dependencies, remembering how each node was reached.
-    let mut came_from: HashMap<&str, &str> = HashMap::new();
-    let mut stack: Vec<&str> = vec![start];
-    let mut seen: HashSet<&str> = HashSet::new();
-    while let Some(node) = stack.pop() {
-        for &next in graph.get(node).map(Vec::as_slice).unwrap_or_default() {
-            if next == start {
-                let mut back = vec![node];
-                let mut at = node;
-                while at != start {
-                    at = came_from[at];
-                    back.push(at);
+/// The loops of a dependency graph reachable from `starts`, each once, as a path
+/// `a → … → a`: one depth-first walk over the whole graph (linear in its size).
+fn find_loops<'a>(graph: &HashMap<&'a str, Vec<&'a str>>, starts: &[&'a str]) -> Vec<Vec<&'a str>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        OnPath,
+        Done,
+    }
+    let mut mark: HashMap<&str, Mark> = HashMap::new();
+    let mut loops = Vec::new();
+    for &start in starts {
+        if mark.contains_key(start) {
+            continue;
+        }
+        // The current path, each node with the index of its next dependency to visit.
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        mark.insert(start, Mark::OnPath);
+        while let Some(top) = path.len().checked_sub(1) {
+            let (node, next) = path[top];
+            let deps = graph.get(node).map(Vec::as_slice).unwrap_or_default();
+            let Some(&dep) = deps.get(next) else {
+                mark.insert(node, Mark::Done);
+                path.pop();
+                continue;
+            };
+            path[top].1 += 1;
+            match mark.get(dep) {
+                None => {
+                    mark.insert(dep, Mark::OnPath);
+                    path.push((dep, 0));
                 }
-                back.reverse();
-                let mut path: Vec<String> = back.iter().map(|n| n.to_string()).collect();
-                path.push(start.to_string());
-                return Some(path);
-            }
-            if seen.insert(next) {
-                came_from.insert(next, node);
-                stack.push(next);
+                Some(Mark::OnPath) => {
+                    let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                    let mut cycle: Vec<&str> = path[from..].iter().map(|(n, _)| *n).collect();
+                    cycle.push(dep);
+                    loops.push(cycle);
+                }
+                Some(Mark::Done) => {}
             }
         }
     }
-    None
+    loops
 }
 
 /// Replaces an asset's tags and dependencies.

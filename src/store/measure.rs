@@ -5,9 +5,9 @@
 use super::{
     Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
 };
+use crate::config::Backend;
 use crate::domain::audit::Change;
 use crate::domain::measure::{ControlRef, Measure, MeasureDraft, MeasureStatus};
-use crate::config::Backend;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use std::collections::HashMap;

@@ -46,6 +46,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "register indexes",
         include_str!("../../migrations/sqlite/0007_register_indexes.sql"),
     ),
+    (
+        8,
+        "text search",
+        include_str!("../../migrations/sqlite/0008_text_search.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -82,6 +87,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "register indexes",
         include_str!("../../migrations/postgres/0007_register_indexes.sql"),
+    ),
+    (
+        8,
+        "text search",
+        include_str!("../../migrations/postgres/0008_text_search.sql"),
     ),
 ];
 

@@ -200,6 +200,72 @@ impl Sql {
     }
 }
 
+impl Sql {
+    /// Appends a case-insensitive "contains" search over the columns of a register with a
+    /// text index: on SQLite, the trigram index `fts` (rows of `alias`) for three characters
+    /// or more; on PostgreSQL, one ILIKE over the columns joined (the expression that
+    /// `prepare_text_search` indexes with pg_trgm).
+    pub fn push_indexed_text_search(
+        &mut self,
+        alias: &str,
+        fts: &str,
+        columns: &[&str],
+        q: &str,
+        backend: Backend,
+    ) -> &mut Self {
+        match backend {
+            Backend::Sqlite if q.trim().chars().count() >= 3 => {
+                let phrase = format!("\"{}\"", q.trim().replace('"', "\"\""));
+                self.push(
+                    &format!(" and {alias}.rowid in (select rowid from {fts} where {fts} match ?)"),
+                    [Arg::Text(phrase)],
+                )
+            }
+            Backend::Sqlite => self.push_text_search(columns, q, backend),
+            Backend::Postgres => {
+                let joined = text_expression(columns);
+                self.push_text_search(&[joined.as_str()], q, backend)
+            }
+        }
+    }
+}
+
+/// The columns of a register's text search joined into one expression (PostgreSQL).
+fn text_expression(columns: &[&str]) -> String {
+    format!("({})", columns.join(" || ' ' || "))
+}
+
+/// On PostgreSQL, indexes the registers' text-search expressions with pg_trgm when the
+/// extension can be created (it ships with PostgreSQL; creating it needs the database owner).
+/// Without it the search still works, by a scan. Nothing to do on SQLite (see migration 8).
+async fn prepare_text_search(pool: &PgPool) {
+    let indexes = [
+        ("asset_text_trgm_idx", "asset", ASSET_TEXT),
+        ("risk_text_trgm_idx", "risk", RISK_TEXT),
+    ];
+    let ready = sqlx::query("create extension if not exists pg_trgm")
+        .execute(pool)
+        .await;
+    if let Err(e) = ready {
+        tracing::warn!(error = %e, "pg_trgm is not available: text search of large registers scans");
+        return;
+    }
+    for (name, table, columns) in indexes {
+        let columns: Vec<&str> = columns.iter().map(|c| c.trim_start_matches("x.")).collect();
+        let sql = format!(
+            "create index if not exists {name} on {table} using gin ({} gin_trgm_ops)",
+            text_expression(&columns)
+        );
+        if let Err(e) = sqlx::query(&sql).execute(pool).await {
+            tracing::warn!(error = %e, index = name, "could not create a text-search index");
+        }
+    }
+}
+
+/// The columns the asset and risk registers' text filter reads (`x.` stands for the table).
+pub(crate) const ASSET_TEXT: [&str; 3] = ["x.asset_id", "x.name", "x.description"];
+pub(crate) const RISK_TEXT: [&str; 3] = ["x.risk_id", "x.title", "x.threat"];
+
 impl Store {
     /// (key, value) rows of a link table for some keys, ordered by value (one query per page).
     pub(crate) async fn link_values(
@@ -619,6 +685,7 @@ impl Store {
                         )
                     })?;
                 migrate::run_postgres(&pool).await?;
+                prepare_text_search(&pool).await;
                 Pool::Postgres(pool)
             }
         };

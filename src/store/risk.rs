@@ -6,10 +6,10 @@ use super::{
     Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
     tx_query,
 };
+use crate::config::Backend;
 use crate::domain::audit::Change;
 use crate::domain::matrix::Matrix;
 use crate::domain::risk::{Acceptance, Accepted, Rating, Risk, RiskDraft, Treatment};
-use crate::config::Backend;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use sqlx::Row;
@@ -154,7 +154,9 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
         );
     }
     if let Some(q) = &f.text {
-        sql.push_text_search(&["r.title", "r.risk_id", "r.threat"], q, backend);
+        let columns = super::RISK_TEXT.map(|c| c.replace("x.", "r."));
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        sql.push_indexed_text_search("r", "risk_text", &columns, q, backend);
     }
 }
 

@@ -517,3 +517,120 @@ async fn every_register_exports_as_csv_and_xlsx_and_imports_back_unchanged() {
         }
     });
 }
+
+/// The ids of a register's API list for a query.
+async fn ids(app: &crate::harness::TestApp, token: &str, path: &str) -> Vec<String> {
+    let res = app.get(path, Auth::Bearer(token)).await;
+    assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+    res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn text_search_finds_substrings_in_any_case_and_follows_edits() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = "id,name,type,classification,description\n\
+                   SRV-01,Payroll Server,hardware,internal,Runs the monthly \"pay\" run at 100% load\n\
+                   SRV-02,Mail relay,hardware,internal,Outbound e-mail\n\
+                   APP-7,Portal,service,internal,Customer portal for payroll questions\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        for (q, want) in [
+            ("payroll", vec!["APP-7", "SRV-01"]),
+            ("PAYROLL SER", vec!["SRV-01"]),
+            ("srv-0", vec!["SRV-02", "SRV-01"]),
+            ("\"pay\"", vec!["SRV-01"]),
+            ("100%", vec!["SRV-01"]),
+            ("0%", vec!["SRV-01"]),
+            ("ma", vec!["SRV-02"]),
+            ("nothing like it", vec![]),
+        ] {
+            let mut got = ids(&app, &manager, &format!("/api/v1/assets?q={}", enc(q))).await;
+            got.sort();
+            let mut want: Vec<String> = want.into_iter().map(String::from).collect();
+            want.sort();
+            assert_eq!(got, want, "q={q}");
+        }
+        let res = app
+            .put_json(
+                "/api/v1/assets/SRV-02",
+                Auth::Bearer(&manager),
+                json!({"name": "Backup vault", "asset_type": "hardware", "classification": "internal"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            ids(&app, &manager, "/api/v1/assets?q=relay")
+                .await
+                .is_empty(),
+            "the old name is gone from the index"
+        );
+        assert_eq!(
+            ids(&app, &manager, "/api/v1/assets?q=vault").await,
+            ["SRV-02"]
+        );
+
+        let risks = "title,threat,likelihood,impact\n\
+                     Ransomware on the file server,Criminal gangs,4,5\n\
+                     Lost laptop,Theft,3,3\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import",
+                Auth::Bearer(&manager),
+                risks.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            ids(&app, &manager, "/api/v1/risks?q=FILE%20SERV")
+                .await
+                .len(),
+            1
+        );
+        assert_eq!(ids(&app, &manager, "/api/v1/risks?q=gang").await.len(), 1);
+        assert_eq!(ids(&app, &manager, "/api/v1/risks?q=R-").await.len(), 2);
+    });
+}
+
+#[tokio::test]
+async fn an_import_whose_dependencies_make_a_loop_is_refused_naming_it() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = "id,name,type,classification,depends on\n\
+                   A,App,service,internal,B\n\
+                   B,Server,hardware,internal,C\n\
+                   C,Storage,hardware,internal,A\n\
+                   D,Desk,hardware,internal,\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let details = res.json()["error"]["details"].clone();
+        assert_eq!(
+            details.as_array().unwrap().len(),
+            1,
+            "one loop, named once: {details}"
+        );
+        assert_eq!(details[0]["field"], "row 2, column depends on");
+        assert_eq!(
+            details[0]["message"],
+            "the dependencies make a loop: A → B → C → A"
+        );
+        assert!(ids(&app, &manager, "/api/v1/assets").await.is_empty());
+    });
+}
