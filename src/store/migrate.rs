@@ -51,6 +51,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "text search",
         include_str!("../../migrations/sqlite/0008_text_search.sql"),
     ),
+    (
+        9,
+        "register generation",
+        include_str!("../../migrations/sqlite/0009_register_generation.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -92,6 +97,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         8,
         "text search",
         include_str!("../../migrations/postgres/0008_text_search.sql"),
+    ),
+    (
+        9,
+        "register generation",
+        include_str!("../../migrations/postgres/0009_register_generation.sql"),
     ),
 ];
 

@@ -609,6 +609,16 @@ impl Tx {
         Ok(())
     }
 
+    /// Marks a register as changed by this write (see migration 9).
+    pub(crate) async fn bump_generation(&mut self, register: &str) -> Result<()> {
+        tx_exec!(
+            self,
+            "update register_generation set generation = generation + 1 where register = $1",
+            register
+        )?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
@@ -625,6 +635,8 @@ pub struct Store {
     clock: Clock,
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
+    /// Heat-map counts by rating, with the risk register's generation they were counted at.
+    heat_cache: std::sync::Arc<std::sync::Mutex<Vec<(RatingKind, i64, Vec<(i64, i64, i64)>)>>>,
 }
 
 /// Where the store lives, for messages and backups.
@@ -693,6 +705,7 @@ impl Store {
             pool,
             clock,
             catalog_cache: Default::default(),
+            heat_cache: Default::default(),
         })
     }
 

@@ -426,6 +426,7 @@ impl Store {
         }
         write_rows(&mut tx, &[(&id, &draft)]).await?;
         insert_links(&mut tx, &[(&id, &draft)]).await?;
+        tx.bump_generation("risk").await?;
         let risk = read_risk(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "risk.create", "risk", &id).after(&risk))
             .await?;
@@ -470,6 +471,7 @@ impl Store {
                 .after(&after),
         )
         .await?;
+        tx.bump_generation("risk").await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -566,6 +568,7 @@ impl Store {
         )
         .await?;
         tx.audit_many(changes).await?;
+        tx.bump_generation("risk").await?;
         if let Some(id) = upload {
             super::upload::consume(&mut tx, actor, id).await?;
         }
@@ -740,17 +743,37 @@ impl Store {
         Ok(())
     }
 
-    /// How many risks sit in each (likelihood, impact) cell of a rating.
+    /// How many risks sit in each (likelihood, impact) cell of a rating. The counts are kept
+    /// in memory until the risk register changes (one small query tells).
     pub async fn heat_map(&self, kind: RatingKind) -> Result<Vec<(i64, i64, i64)>> {
+        let (generation,): (i64,) = pool_query!(
+            self,
+            fetch_one,
+            (i64,),
+            "select generation from register_generation where register = 'risk'"
+        )?;
+        let cached = self.heat_cache.lock().ok().and_then(|c| {
+            c.iter()
+                .find(|(k, g, _)| *k == kind && *g == generation)
+                .map(|(_, _, v)| v.clone())
+        });
+        if let Some(counts) = cached {
+            return Ok(counts);
+        }
         let p = kind.prefix();
-        Ok(pool_query!(
+        let counts: Vec<(i64, i64, i64)> = pool_query!(
             self,
             fetch_all,
             (i64, i64, i64),
             &format!(
                 "select {p}_likelihood, {p}_impact, count(*) from risk group by {p}_likelihood, {p}_impact"
             )
-        )?)
+        )?;
+        if let Ok(mut c) = self.heat_cache.lock() {
+            c.retain(|(k, _, _)| *k != kind);
+            c.push((kind, generation, counts.clone()));
+        }
+        Ok(counts)
     }
 
     pub async fn risk_count(&self) -> Result<i64> {
@@ -760,6 +783,7 @@ impl Store {
 
     /// Re-derives every stored level after a change of the grid (ratings keep their values).
     pub(crate) async fn relevel_risks(tx: &mut Tx, m: &Matrix) -> Result<()> {
+        tx.bump_generation("risk").await?;
         for kind in [
             RatingKind::Inherent,
             RatingKind::Current,

@@ -425,3 +425,45 @@ async fn registers_export_as_csv_with_the_filters_shown() {
         );
     });
 }
+
+#[tokio::test]
+async fn the_heat_map_follows_every_change_of_a_risk_even_from_another_instance() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let (other_store, _) = app.second_instance().await;
+        let cell = |counts: Vec<(i64, i64, i64)>, l: i64, i: i64| {
+            counts
+                .into_iter()
+                .find(|c| c.0 == l && c.1 == i)
+                .map(|c| c.2)
+                .unwrap_or(0)
+        };
+        let target = annex::store::RatingKind::Target;
+        assert_eq!(cell(app.store.heat_map(target).await.unwrap(), 2, 4), 0);
+        let res = app
+            .post_json(
+                "/api/v1/risks",
+                Auth::Bearer(&manager),
+                json!({"id": "R-1", "title": "Outage", "inherent_likelihood": 4, "inherent_impact": 4, "target_likelihood": 2}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(cell(app.store.heat_map(target).await.unwrap(), 2, 4), 1);
+        // Another instance moves the risk: this one's counts follow.
+        let draft = annex::domain::risk::RiskInput {
+            title: "Outage".into(),
+            inherent_likelihood: "4".into(),
+            inherent_impact: "4".into(),
+            target_likelihood: "1".into(),
+            ..Default::default()
+        }
+        .parse(&Matrix::default_5x5())
+        .unwrap();
+        other_store.update_risk("test", "R-1", draft).await.unwrap();
+        let counts = app.store.heat_map(target).await.unwrap();
+        assert_eq!((cell(counts.clone(), 2, 4), cell(counts, 1, 4)), (0, 1));
+        let page = app.get("/risks/heat-map", Auth::Bearer(&manager)).await;
+        assert!(page.body.contains("/risks?cell=target:1:4"), "{}", page.body);
+        other_store.close().await;
+    });
+}
