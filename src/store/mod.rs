@@ -628,6 +628,9 @@ impl Tx {
     }
 }
 
+/// Heat-map counts of a rating — (likelihood, impact, risks) — at a generation of the register.
+type HeatCounts = (RatingKind, i64, Vec<(i64, i64, i64)>);
+
 /// The store: a connection pool and the clock.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -636,7 +639,7 @@ pub struct Store {
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
     /// Heat-map counts by rating, with the risk register's generation they were counted at.
-    heat_cache: std::sync::Arc<std::sync::Mutex<Vec<(RatingKind, i64, Vec<(i64, i64, i64)>)>>>,
+    heat_cache: std::sync::Arc<std::sync::Mutex<Vec<HeatCounts>>>,
 }
 
 /// Where the store lives, for messages and backups.
@@ -766,19 +769,14 @@ impl Store {
     }
 }
 
-/// Brings the query planner's statistics up to date after large writes, so that it picks the
-/// right index for combined filters (SQLite keeps none by itself; PostgreSQL's autovacuum
-/// would catch up later).
+/// Brings the query planner's statistics up to date, so that it picks the right index for
+/// combined filters. SQLite keeps none by itself: `optimize` analyses the tables that changed
+/// much since their last analysis (exactly: sampled statistics mislead it). PostgreSQL's
+/// autovacuum would catch up later; after a large import it is asked now.
 pub(crate) async fn refresh_statistics(pool: &Pool) -> Result<()> {
     match pool {
         Pool::Sqlite(p) => {
-            let mut c = p.acquire().await?;
-            sqlx::query("pragma analysis_limit = 1000")
-                .execute(&mut *c)
-                .await?;
-            sqlx::query("pragma optimize = 0x10002")
-                .execute(&mut *c)
-                .await?;
+            sqlx::query("pragma optimize = 0x10002").execute(p).await?;
         }
         Pool::Postgres(p) => {
             sqlx::query("analyze asset, asset_tag, asset_dependency, measure, measure_control, risk, risk_asset, risk_measure")
@@ -787,6 +785,19 @@ pub(crate) async fn refresh_statistics(pool: &Pool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+impl Store {
+    /// Refreshes the planner's statistics in the background after a large write: the
+    /// import answers at once; a command that exits first leaves it to the next start.
+    pub(crate) fn refresh_statistics_soon(&self) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = refresh_statistics(&pool).await {
+                tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
+            }
+        });
+    }
 }
 
 /// Maps "no row" to a NotFound naming what was looked for.

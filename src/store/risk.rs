@@ -574,7 +574,7 @@ impl Store {
         }
         if !dry_run {
             tx.commit().await?;
-            super::refresh_statistics(&self.pool).await?;
+            self.refresh_statistics_soon();
         }
         Ok(report)
     }

@@ -463,7 +463,11 @@ async fn the_heat_map_follows_every_change_of_a_risk_even_from_another_instance(
         let counts = app.store.heat_map(target).await.unwrap();
         assert_eq!((cell(counts.clone(), 2, 4), cell(counts, 1, 4)), (0, 1));
         let page = app.get("/risks/heat-map", Auth::Bearer(&manager)).await;
-        assert!(page.body.contains("/risks?cell=target:1:4"), "{}", page.body);
+        assert!(
+            page.body.contains("/risks?cell=target:1:4"),
+            "{}",
+            page.body
+        );
         other_store.close().await;
     });
 }
