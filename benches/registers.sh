@@ -46,7 +46,7 @@ for _ in range(100):
 print(urllib.parse.quote(cursor))
 PY
 )"
-DEEP_RISK_CURSOR="R-050000"
+DEEP_RISK_CURSOR="%5B%22R-050000%22%5D" # ["R-050000"]
 
 run_wrk assets-page "/assets" "$COOKIE"
 run_wrk assets-filter "/assets?type=hardware&classification=internal&lifecycle=in_use" "$COOKIE"

@@ -104,6 +104,9 @@ enum RiskCommand {
         /// modify, retain, avoid or share
         #[arg(long)]
         treatment: Option<String>,
+        /// open, in_treatment, closed, or active (not closed)
+        #[arg(long)]
+        status: Option<String>,
         #[arg(long)]
         asset: Option<String>,
         /// A control id: risks treated by measures that implement it
@@ -111,6 +114,9 @@ enum RiskCommand {
         control: Option<String>,
         #[arg(long)]
         search: Option<String>,
+        /// id, title, owner, residual (highest first), review (earliest first) or updated
+        #[arg(long, default_value = "id")]
+        sort: String,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -187,6 +193,9 @@ struct RiskFields {
     /// modify, retain, avoid or share
     #[arg(long)]
     treatment: Option<String>,
+    /// open, in treatment or closed
+    #[arg(long)]
+    status: Option<String>,
     /// YYYY-MM-DD
     #[arg(long)]
     review_due_on: Option<String>,
@@ -1111,6 +1120,7 @@ impl RiskFields {
         set(&mut v.target_likelihood, self.residual_likelihood);
         set(&mut v.target_impact, self.residual_impact);
         set(&mut v.treatment, self.treatment);
+        set(&mut v.status, self.status);
         set(&mut v.review_due_on, self.review_due_on);
         set(&mut v.assets, self.assets);
         set(&mut v.measures, self.measures);
@@ -1261,21 +1271,26 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
             level,
             owner,
             treatment,
+            status,
             asset,
             control,
             search,
+            sort,
             format,
         } => {
             let pairs = flag_pairs(&[
                 ("level", level),
                 ("owner", owner),
                 ("treatment", treatment),
+                ("status", status),
                 ("asset", asset),
                 ("control", control),
                 ("q", search),
+                ("sort", Some(sort)),
             ]);
             let filter = crate::web::risk::risk_filter(&pairs, &matrix, &today)?;
-            let risks = store.all_risks(&filter).await?;
+            let sort = crate::web::risk::risk_sort(&pairs)?;
+            let risks = store.all_risks_sorted(&filter, sort).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&risks)?)?,
                 Format::Csv => write!(
@@ -1291,6 +1306,7 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
                         "inherent",
                         "residual",
                         "treatment",
+                        "status",
                         "acceptance",
                     ]);
                     let name = |k: &str| {
@@ -1307,6 +1323,7 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
                             name(&r.inherent.level),
                             name(&r.target.level),
                             r.treatment.label().to_string(),
+                            r.status.label().to_string(),
                             r.acceptance
                                 .as_ref()
                                 .map(|a| a.state(&today).to_string())

@@ -6,7 +6,7 @@
 use crate::domain::asset::{AssetDraft, Lifecycle};
 use crate::domain::matrix::Matrix;
 use crate::domain::measure::{ControlRef, DEFAULT_FRAMEWORK, MeasureDraft, MeasureStatus};
-use crate::domain::risk::{Rating, RiskDraft, Treatment};
+use crate::domain::risk::{Rating, RiskDraft, RiskStatus, Treatment};
 use crate::domain::threat::{Kind, Library};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -277,6 +277,11 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
                 current: rate(&matrix, cl, imp)?,
                 target: rate(&matrix, tl, ti)?,
                 treatment: *dice.pick(&Treatment::ALL),
+                status: match dice.below(10) {
+                    0 => RiskStatus::Closed,
+                    1..=4 => RiskStatus::InTreatment,
+                    _ => RiskStatus::Open,
+                },
                 review_due_on: Some(date(dice.below(540) as i64 - 120)),
                 assets: if size.assets == 0 { Vec::new() } else { assets },
                 measures,

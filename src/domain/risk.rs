@@ -77,6 +77,70 @@ impl Treatment {
     }
 }
 
+/// Where a risk is in its handling. A closed risk stays in the register with its history;
+/// the heat map and the attention lists leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskStatus {
+    /// Identified and assessed; treatment not started (or the risk is retained).
+    Open,
+    /// Measures of its treatment plan are under way.
+    InTreatment,
+    /// No longer relevant: avoided, resolved, or its asset is gone.
+    Closed,
+}
+
+impl RiskStatus {
+    pub const ALL: [RiskStatus; 3] = [
+        RiskStatus::Open,
+        RiskStatus::InTreatment,
+        RiskStatus::Closed,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "open",
+            RiskStatus::InTreatment => "in_treatment",
+            RiskStatus::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "open",
+            RiskStatus::InTreatment => "in treatment",
+            RiskStatus::Closed => "closed",
+        }
+    }
+
+    /// Reads a status as registers write it: our words, the usual ones, or a phrase that
+    /// starts with one ("Treatment in progress (finding F1)").
+    pub fn parse(raw: &str) -> Result<RiskStatus, String> {
+        let word = |w: &str| match w {
+            "open" | "new" | "identified" | "assessed" | "accepted" | "monitored" => {
+                Some(RiskStatus::Open)
+            }
+            "in_treatment" | "treatment" | "treating" | "mitigating" | "ongoing" | "progress"
+            | "in_progress" => Some(RiskStatus::InTreatment),
+            "closed" | "resolved" | "avoided" | "retired" | "done" | "mitigated" => {
+                Some(RiskStatus::Closed)
+            }
+            _ => None,
+        };
+        let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
+        let first = norm
+            .split(|c: char| !c.is_alphabetic())
+            .find(|w| !w.is_empty())
+            .unwrap_or_default();
+        word(&norm).or_else(|| word(first)).ok_or_else(|| {
+            format!(
+                "'{}' is not a risk status: use open, in treatment or closed",
+                raw.trim()
+            )
+        })
+    }
+}
+
 /// A likelihood and an impact (values of the matrix's scales) and the level they give.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rating {
@@ -144,6 +208,7 @@ pub struct Risk {
     pub current: Rating,
     pub target: Rating,
     pub treatment: Treatment,
+    pub status: RiskStatus,
     /// `YYYY-MM-DD`
     pub review_due_on: Option<String>,
     pub assets: Vec<String>,
@@ -180,6 +245,8 @@ pub struct RiskInput {
     pub target_impact: String,
     /// modify (default), retain, avoid or share
     pub treatment: String,
+    /// open (default), in treatment or closed
+    pub status: String,
     pub review_due_on: String,
     /// Asset ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
@@ -202,6 +269,7 @@ pub struct RiskDraft {
     pub current: Rating,
     pub target: Rating,
     pub treatment: Treatment,
+    pub status: RiskStatus,
     pub review_due_on: Option<String>,
     pub assets: Vec<String>,
     pub measures: Vec<String>,
@@ -209,8 +277,9 @@ pub struct RiskDraft {
 
 fn ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
     let mut out = Vec::new();
+    // Ids hold no '/', so "A05/A06" names two.
     for part in raw
-        .split([',', ';', '\n'])
+        .split([',', ';', '\n', '/'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
@@ -294,6 +363,12 @@ impl RiskInput {
             p.take("treatment", Treatment::parse(&self.treatment))
                 .unwrap_or(Treatment::Modify)
         };
+        let status = if self.status.trim().is_empty() {
+            RiskStatus::Open
+        } else {
+            p.take("status", RiskStatus::parse(&self.status))
+                .unwrap_or(RiskStatus::Open)
+        };
         let review_due_on = match self.review_due_on.trim() {
             "" => None,
             raw => p.take("review_due_on", parse_date(raw)),
@@ -334,6 +409,7 @@ impl RiskInput {
             current,
             target,
             treatment,
+            status,
             review_due_on,
             assets,
             measures,
@@ -358,6 +434,7 @@ impl From<&Risk> for RiskInput {
             target_likelihood: r.target.likelihood.to_string(),
             target_impact: r.target.impact.to_string(),
             treatment: r.treatment.key().into(),
+            status: r.status.key().into(),
             review_due_on: r.review_due_on.clone().unwrap_or_default(),
             assets: r.assets.join(", "),
             measures: r.measures.join(", "),

@@ -257,6 +257,7 @@ const RISK_FIELDS: &[Field] = &[
             "recommendedtreatment",
         ],
     ),
+    f("status", "status", &["status", "riskstatus", "state"]),
     f(
         "review_due_on",
         "review due on",
@@ -795,6 +796,7 @@ fn risk_input(values: impl Iterator<Item = (&'static str, String)>) -> RiskInput
             "target_likelihood" => v.target_likelihood = value,
             "target_impact" => v.target_impact = value,
             "treatment" => v.treatment = value,
+            "status" => v.status = value,
             "review_due_on" => v.review_due_on = value,
             "assets" => v.assets = value,
             "measures" => v.measures = value,

@@ -200,7 +200,7 @@ pub fn assets_table(assets: &[Asset]) -> Table {
     t
 }
 
-pub const RISK_COLUMNS: [&str; 21] = [
+pub const RISK_COLUMNS: [&str; 22] = [
     "id",
     "title",
     "threat",
@@ -218,6 +218,7 @@ pub const RISK_COLUMNS: [&str; 21] = [
     "target_impact",
     "target_level",
     "treatment",
+    "status",
     "review_due_on",
     "assets",
     "measures",
@@ -261,6 +262,7 @@ pub fn risks_table(risks: &[Risk], today: &str) -> Table {
                 v.target_impact,
                 r.target.level.clone(),
                 v.treatment,
+                v.status,
                 v.review_due_on,
                 v.assets,
                 v.measures,

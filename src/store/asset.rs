@@ -573,29 +573,7 @@ impl Store {
 
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
         where_filter(&mut sql, f, self.backend(), true);
-        if let Some(c) = cursor.filter(|c| !c.is_empty()) {
-            let values: Vec<String> = serde_json::from_str(c)
-                .ok()
-                .filter(|v: &Vec<String>| v.len() == cols.len())
-                .ok_or_else(|| {
-                    Error::field(
-                        "cursor",
-                        format!("'{c}' is not a cursor from a previous page"),
-                    )
-                })?;
-            let placeholders = vec!["?"; cols.len()].join(", ");
-            let op = if desc { "<" } else { ">" };
-            sql.push(
-                &format!(" and ({}) {op} ({placeholders})", cols.join(", ")),
-                values.into_iter().map(Arg::Text),
-            );
-        }
-        let dir = if desc { " desc" } else { "" };
-        let order: Vec<String> = cols.iter().map(|c| format!("{c}{dir}")).collect();
-        sql.push(
-            &format!(" order by {} limit ?", order.join(", ")),
-            [Arg::Int(limit + 1)],
-        );
+        sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_args!(
             sqlx::query_as::<_, AssetRow>(&sql.text),
             &sql.args
@@ -612,7 +590,7 @@ impl Store {
         let next_cursor = if more {
             items
                 .last()
-                .and_then(|a| serde_json::to_string(&sort.values(a)).ok())
+                .map(|a| super::cursor_of(sort.values(a).into_iter().map(serde_json::Value::from)))
         } else {
             None
         };

@@ -56,6 +56,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "register generation",
         include_str!("../../migrations/sqlite/0009_register_generation.sql"),
     ),
+    (
+        10,
+        "risk status",
+        include_str!("../../migrations/sqlite/0010_risk_status.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -102,6 +107,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "register generation",
         include_str!("../../migrations/postgres/0009_register_generation.sql"),
+    ),
+    (
+        10,
+        "risk status",
+        include_str!("../../migrations/postgres/0010_risk_status.sql"),
     ),
 ];
 

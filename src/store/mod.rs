@@ -20,7 +20,7 @@ pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 pub use measure::MeasureFilter;
-pub use risk::{RatingKind, RiskFilter};
+pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 pub use upload::Upload;
 
 use crate::config::{Backend, check_database_url};
@@ -145,6 +145,52 @@ impl Sql {
 }
 
 impl Sql {
+    /// Appends a keyset page: the rows after the cursor (the sort columns' values of the last
+    /// row of the previous page, a JSON array) in the sort's order, `limit + 1` of them (one
+    /// more tells whether there is a next page). Every sort ends in the record's id, so rows
+    /// never tie, and has an index in that order: a deep page costs what the first does.
+    pub fn push_keyset(
+        &mut self,
+        cols: &[&str],
+        desc: bool,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<()> {
+        if let Some(c) = cursor.filter(|c| !c.is_empty()) {
+            let bad = || {
+                Error::field(
+                    "cursor",
+                    format!("'{c}' is not a cursor from a previous page"),
+                )
+            };
+            let values: Vec<serde_json::Value> = serde_json::from_str(c).map_err(|_| bad())?;
+            if values.len() != cols.len() {
+                return Err(bad());
+            }
+            let mut args = Vec::new();
+            for v in values {
+                args.push(match v {
+                    serde_json::Value::String(s) => Arg::Text(s),
+                    serde_json::Value::Number(n) => Arg::Int(n.as_i64().ok_or_else(bad)?),
+                    _ => return Err(bad()),
+                });
+            }
+            let placeholders = vec!["?"; cols.len()].join(", ");
+            let op = if desc { "<" } else { ">" };
+            self.push(
+                &format!(" and ({}) {op} ({placeholders})", cols.join(", ")),
+                args,
+            );
+        }
+        let dir = if desc { " desc" } else { "" };
+        let order: Vec<String> = cols.iter().map(|c| format!("{c}{dir}")).collect();
+        self.push(
+            &format!(" order by {} limit ?", order.join(", ")),
+            [Arg::Int(limit + 1)],
+        );
+        Ok(())
+    }
+
     /// The text with anonymous `?` placeholders, for SQLite: its driver looks numbered ones
     /// up by name in a list, which is quadratic in their count. (A `Sql` numbers its
     /// placeholders in order, each once.)
@@ -426,6 +472,11 @@ impl Store {
         .await)?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
     }
+}
+
+/// A page's cursor: its last row's sort values as a JSON array.
+pub(crate) fn cursor_of(values: impl IntoIterator<Item = serde_json::Value>) -> String {
+    serde_json::Value::Array(values.into_iter().collect()).to_string()
 }
 
 /// Follows a register's cursors to the end (exports and the CLI).

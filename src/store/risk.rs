@@ -9,13 +9,13 @@ use super::{
 use crate::config::Backend;
 use crate::domain::audit::Change;
 use crate::domain::matrix::Matrix;
-use crate::domain::risk::{Acceptance, Accepted, Rating, Risk, RiskDraft, Treatment};
+use crate::domain::risk::{Acceptance, Accepted, Rating, Risk, RiskDraft, RiskStatus, Treatment};
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// A risk row (20 columns: more than sqlx's tuples hold, so read by position).
+/// A risk row (21 columns: more than sqlx's tuples hold, so read by position).
 struct RiskRow(Risk);
 
 macro_rules! risk_from_row {
@@ -30,6 +30,7 @@ macro_rules! risk_from_row {
                     })
                 };
                 let treatment: String = r.try_get(16)?;
+                let status: String = r.try_get(20)?;
                 Ok(RiskRow(Risk {
                     id: r.try_get(0)?,
                     title: r.try_get(1)?,
@@ -42,6 +43,7 @@ macro_rules! risk_from_row {
                     current: rating(10)?,
                     target: rating(13)?,
                     treatment: Treatment::parse(&treatment).unwrap_or(Treatment::Modify),
+                    status: RiskStatus::parse(&status).unwrap_or(RiskStatus::Open),
                     review_due_on: r.try_get(17)?,
                     created_at: r.try_get(18)?,
                     updated_at: r.try_get(19)?,
@@ -58,7 +60,7 @@ risk_from_row!(sqlx::postgres::PgRow);
 
 const COLUMNS: &str = "r.risk_id, r.title, r.threat, r.vulnerability, r.consequence, r.owner, r.category, \
      r.inherent_likelihood, r.inherent_impact, r.inherent_level, r.current_likelihood, r.current_impact, r.current_level, \
-     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at";
+     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status";
 
 /// Which risks to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +73,7 @@ pub struct RiskFilter {
     pub measure: Option<String>,
     /// A control (framework, id): risks treated by a measure that implements it.
     pub control: Option<(String, String)>,
+    pub status: Option<StatusFilter>,
     /// Heat-map cell: (which rating, likelihood, impact).
     pub cell: Option<(RatingKind, i64, i64)>,
     pub text: Option<String>,
@@ -78,6 +81,13 @@ pub struct RiskFilter {
     pub review_overdue_on: Option<String>,
     /// Risks whose newest acceptance has expired before this day or needs renewal.
     pub acceptance_lapsed_on: Option<String>,
+}
+
+/// A status, or every risk that is not closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Is(RiskStatus),
+    Active,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +116,107 @@ impl RatingKind {
     }
 }
 
+/// The register's sort orders; each ends in the risk id and has an index in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RiskSort {
+    #[default]
+    Id,
+    Title,
+    Owner,
+    /// Highest residual likelihood × impact first.
+    Residual,
+    /// Earliest review due first (undated last).
+    Review,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl RiskSort {
+    pub const ALL: [RiskSort; 6] = [
+        RiskSort::Id,
+        RiskSort::Title,
+        RiskSort::Owner,
+        RiskSort::Residual,
+        RiskSort::Review,
+        RiskSort::Updated,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RiskSort::Id => "id",
+            RiskSort::Title => "title",
+            RiskSort::Owner => "owner",
+            RiskSort::Residual => "residual",
+            RiskSort::Review => "review",
+            RiskSort::Updated => "updated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskSort::Id => "id",
+            RiskSort::Title => "title",
+            RiskSort::Owner => "owner",
+            RiskSort::Residual => "residual risk, highest first",
+            RiskSort::Review => "review due, earliest first",
+            RiskSort::Updated => "last changed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<RiskSort> {
+        RiskSort::ALL
+            .into_iter()
+            .find(|s| s.key() == raw.trim())
+            .ok_or_else(|| {
+                Error::field(
+                    "sort",
+                    format!(
+                        "'{}' is not a sort: use id, title, owner, residual, review or updated",
+                        raw.trim()
+                    ),
+                )
+            })
+    }
+
+    /// The sort's columns (ending in the id) and whether it is descending (see migration 10
+    /// for the expression indexes).
+    fn columns(self) -> (&'static [&'static str], bool) {
+        match self {
+            RiskSort::Id => (&["r.risk_id"], false),
+            RiskSort::Title => (&["r.title", "r.risk_id"], false),
+            RiskSort::Owner => (&["r.owner", "r.risk_id"], false),
+            RiskSort::Residual => (
+                &["r.target_likelihood * r.target_impact", "r.risk_id"],
+                true,
+            ),
+            RiskSort::Review => (
+                &["coalesce(r.review_due_on, '9999-12-31')", "r.risk_id"],
+                false,
+            ),
+            RiskSort::Updated => (&["r.updated_at", "r.risk_id"], true),
+        }
+    }
+
+    /// A risk's values of the sort's columns, as the cursor carries them.
+    fn values(self, r: &Risk) -> Vec<serde_json::Value> {
+        let id = serde_json::Value::from(r.id.clone());
+        match self {
+            RiskSort::Id => vec![id],
+            RiskSort::Title => vec![r.title.clone().into(), id],
+            RiskSort::Owner => vec![r.owner.clone().into(), id],
+            RiskSort::Residual => vec![(r.target.likelihood * r.target.impact).into(), id],
+            RiskSort::Review => vec![
+                r.review_due_on
+                    .clone()
+                    .unwrap_or_else(|| "9999-12-31".into())
+                    .into(),
+                id,
+            ],
+            RiskSort::Updated => vec![r.updated_at.clone().into(), id],
+        }
+    }
+}
+
 fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
     if let Some(l) = &f.level {
         sql.push(" and r.target_level = ?", [Arg::Text(l.clone())]);
@@ -115,6 +226,15 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
     }
     if let Some(t) = f.treatment {
         sql.push(" and r.treatment = ?", [Arg::Text(t.key().into())]);
+    }
+    match f.status {
+        Some(StatusFilter::Is(s)) => {
+            sql.push(" and r.status = ?", [Arg::Text(s.key().into())]);
+        }
+        Some(StatusFilter::Active) => {
+            sql.push(" and r.status <> 'closed'", []);
+        }
+        None => {}
     }
     if let Some(a) = &f.asset {
         sql.push(
@@ -143,11 +263,14 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
         );
     }
     if let Some(day) = &f.review_overdue_on {
-        sql.push(" and r.review_due_on < ?", [Arg::Text(day.clone())]);
+        sql.push(
+            " and r.review_due_on < ? and r.status <> 'closed'",
+            [Arg::Text(day.clone())],
+        );
     }
     if let Some(day) = &f.acceptance_lapsed_on {
         sql.push(
-            " and r.risk_id in (select a.risk_id from risk_acceptance a
+            " and r.status <> 'closed' and r.risk_id in (select a.risk_id from risk_acceptance a
                                 where (a.needs_renewal or a.valid_until < ?)
                                   and a.accepted_at = (select max(b.accepted_at) from risk_acceptance b where b.risk_id = a.risk_id))",
             [Arg::Text(day.clone())],
@@ -336,13 +459,14 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
                 v.push(Arg::OptText(d.review_due_on.clone()));
                 v.push(Arg::Text(now.clone()));
                 v.push(Arg::Text(now.clone()));
+                v.push(Arg::Text(d.status.key().to_string()));
                 v
             })
             .collect();
         tx.insert_rows(
         "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
                            inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
-                           target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at)",
+                           target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at, status)",
         values,
         "on conflict (risk_id) do update set
              title = excluded.title, threat = excluded.threat, vulnerability = excluded.vulnerability,
@@ -352,7 +476,7 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
              current_impact = excluded.current_impact, current_level = excluded.current_level,
              target_likelihood = excluded.target_likelihood, target_impact = excluded.target_impact,
              target_level = excluded.target_level, treatment = excluded.treatment,
-             review_due_on = excluded.review_due_on, updated_at = excluded.updated_at",
+             review_due_on = excluded.review_due_on, updated_at = excluded.updated_at, status = excluded.status",
     )
     .await?;
     }
@@ -383,6 +507,7 @@ fn risk_of(
         current: d.current.clone(),
         target: d.target.clone(),
         treatment: d.treatment,
+        status: d.status,
         review_due_on: d.review_due_on.clone(),
         assets,
         measures,
@@ -649,6 +774,7 @@ impl Store {
     pub async fn list_risks(
         &self,
         f: &RiskFilter,
+        sort: RiskSort,
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<Risk>> {
@@ -658,10 +784,8 @@ impl Store {
         let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
         where_filter(&mut sql, f, self.backend());
-        if let Some(c) = cursor.filter(|c| !c.is_empty()) {
-            sql.push(" and r.risk_id > ?", [Arg::Text(c.to_string())]);
-        }
-        sql.push(" order by r.risk_id limit ?", [Arg::Int(limit + 1)]);
+        let (cols, desc) = sort.columns();
+        sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_args!(
             sqlx::query_as::<_, RiskRow>(&sql.text),
             &sql.args
@@ -673,7 +797,7 @@ impl Store {
         self.attach_acceptances(&mut items).await?;
         self.attach_links(&mut items).await?;
         let next_cursor = if more {
-            items.last().map(|r| r.id.clone())
+            items.last().map(|r| super::cursor_of(sort.values(r)))
         } else {
             None
         };
@@ -685,11 +809,16 @@ impl Store {
         })
     }
 
-    /// Every risk matching a filter (exports).
+    /// Every risk matching a filter, by id (exports).
     pub async fn all_risks(&self, f: &RiskFilter) -> Result<Vec<Risk>> {
-        super::collect_pages(
-            |cursor| async move { self.list_risks(f, cursor.as_deref(), 500).await },
-        )
+        self.all_risks_sorted(f, RiskSort::Id).await
+    }
+
+    /// Every risk matching a filter, in a sort's order.
+    pub async fn all_risks_sorted(&self, f: &RiskFilter, sort: RiskSort) -> Result<Vec<Risk>> {
+        super::collect_pages(|cursor| async move {
+            self.list_risks(f, sort, cursor.as_deref(), 500).await
+        })
         .await
     }
 
@@ -766,7 +895,8 @@ impl Store {
             fetch_all,
             (i64, i64, i64),
             &format!(
-                "select {p}_likelihood, {p}_impact, count(*) from risk group by {p}_likelihood, {p}_impact"
+                "select {p}_likelihood, {p}_impact, count(*) from risk where status <> 'closed'
+                 group by {p}_likelihood, {p}_impact"
             )
         )?;
         if let Ok(mut c) = self.heat_cache.lock() {

@@ -605,6 +605,8 @@ async fn update_measure(
         ("level" = Option<String>, Query, description = "residual (target) level key, e.g. high"),
         ("owner" = Option<String>, Query),
         ("treatment" = Option<String>, Query, description = "modify, retain, avoid or share"),
+        ("status" = Option<String>, Query, description = "open, in_treatment, closed, or active (not closed)"),
+        ("sort" = Option<String>, Query, description = "id (default), title, owner, residual, review or updated"),
         ("asset" = Option<String>, Query, description = "an asset id"),
         ("measure" = Option<String>, Query, description = "a measure id"),
         ("control" = Option<String>, Query, description = "a control id: risks treated by measures that implement it"),
@@ -623,6 +625,8 @@ async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
             "level",
             "owner",
             "treatment",
+            "status",
+            "sort",
             "asset",
             "measure",
             "control",
@@ -633,7 +637,7 @@ async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
         ]
         .contains(&k.as_str())
         {
-            problems.add(k, "unknown parameter: use q, level, owner, treatment, asset, measure, control, cell, attention, limit or cursor");
+            problems.add(k, "unknown parameter: use q, level, owner, treatment, status, sort, asset, measure, control, cell, attention, limit or cursor");
         }
     }
     problems.into_result()?;
@@ -642,7 +646,12 @@ async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
     let limit = parse_limit(&pairs, 100, 500)?;
     Ok(Json(
         s.store
-            .list_risks(&filter, first(&pairs, "cursor"), limit)
+            .list_risks(
+                &filter,
+                super::risk::risk_sort(&pairs)?,
+                first(&pairs, "cursor"),
+                limit,
+            )
             .await?,
     ))
 }

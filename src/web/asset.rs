@@ -478,7 +478,10 @@ async fn record(
         asset: Some(a.id.clone()),
         ..Default::default()
     };
-    let risks = s.store.list_risks(&on_asset, None, 50).await?;
+    let risks = s
+        .store
+        .list_risks(&on_asset, crate::store::RiskSort::Residual, None, 50)
+        .await?;
     Ok(RecordPage {
         can_edit: caller.is_editor(),
         kind: settings.type_name(&a.asset_type),

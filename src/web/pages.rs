@@ -797,12 +797,18 @@ async fn dashboard(
     };
     let attention = vec![
         (
-            s.store.list_risks(&risks_due, None, 1).await?.total,
+            s.store
+                .list_risks(&risks_due, Default::default(), None, 1)
+                .await?
+                .total,
             "risks past their review date",
             "/risks?attention=review",
         ),
         (
-            s.store.list_risks(&lapsed, None, 1).await?.total,
+            s.store
+                .list_risks(&lapsed, Default::default(), None, 1)
+                .await?
+                .total,
             "risk acceptances expired or needing renewal",
             "/risks?attention=acceptance",
         ),

@@ -4,9 +4,9 @@
 use super::session::Caller;
 use crate::domain::asset::parse_date;
 use crate::domain::matrix::Matrix;
-use crate::domain::risk::{Risk, Treatment};
+use crate::domain::risk::{Risk, RiskStatus, Treatment};
 use crate::error::{Error, Problems};
-use crate::store::{RatingKind, RiskFilter};
+use crate::store::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 
 /// Managers and admins edit every risk; a contributor edits the risks they own.
 pub fn may_edit(caller: &Caller, r: &Risk) -> bool {
@@ -61,7 +61,19 @@ pub fn check_acceptance(
     Ok((rationale, until.unwrap_or_default()))
 }
 
-/// The register's query: q, level, owner, treatment, asset, measure, control, cell (`target:4:5`).
+/// The register's order: `sort` (id by default).
+pub fn risk_sort(pairs: &[(String, String)]) -> Result<RiskSort, Error> {
+    match pairs
+        .iter()
+        .find(|(k, v)| k == "sort" && !v.trim().is_empty())
+    {
+        Some((_, v)) => RiskSort::parse(v),
+        None => Ok(RiskSort::Id),
+    }
+}
+
+/// The register's query: q, level, owner, treatment, status, asset, measure, control, cell
+/// (`target:4:5`).
 pub fn risk_filter(
     pairs: &[(String, String)],
     m: &Matrix,
@@ -87,6 +99,16 @@ pub fn risk_filter(
     let treatment = match get("treatment") {
         Some(t) => p.take("treatment", Treatment::parse(&t)),
         None => None,
+    };
+    let status = match get("status").as_deref() {
+        None => None,
+        Some("active") => Some(StatusFilter::Active),
+        Some(s) => p
+            .take(
+                "status",
+                RiskStatus::parse(s).map_err(|e| format!("{e} (or active: every risk not closed)")),
+            )
+            .map(StatusFilter::Is),
     };
     let control = get("control").map(|c| {
         let r = crate::domain::measure::parse_control_refs(&c);
@@ -127,6 +149,7 @@ pub fn risk_filter(
         level,
         owner: get("owner"),
         treatment,
+        status,
         asset: get("asset"),
         measure: get("measure"),
         control,
@@ -171,6 +194,16 @@ pub fn routes() -> Router<AppState> {
         .route("/risks/{id}/accept", post(accept))
 }
 
+fn statuses() -> Vec<Choice> {
+    RiskStatus::ALL
+        .iter()
+        .map(|s| Choice {
+            key: s.key(),
+            label: s.label(),
+        })
+        .collect()
+}
+
 fn treatments() -> Vec<Choice> {
     Treatment::ALL
         .iter()
@@ -194,6 +227,8 @@ struct Row {
     owner: String,
     levels: Vec<(String, String)>,
     treatment: &'static str,
+    status: &'static str,
+    status_key: &'static str,
     acceptance: String,
 }
 
@@ -219,6 +254,10 @@ struct RegisterPage {
     f_asset: String,
     f_control: String,
     f_cell: String,
+    f_status: String,
+    f_sort: String,
+    statuses: Vec<Choice>,
+    sorts: Vec<Choice>,
 }
 
 async fn register(
@@ -240,12 +279,12 @@ async fn register(
     let day = s.store.today();
     let mut errors = FormErrors::default();
     let mut filtered = false;
-    let page = match risk_filter(&pairs, &m, &day) {
-        Ok(f) => {
+    let page = match risk_filter(&pairs, &m, &day).and_then(|f| Ok((f, risk_sort(&pairs)?))) {
+        Ok((f, sort)) => {
             filtered = f != RiskFilter::default();
             match s
                 .store
-                .list_risks(&f, Some(value("cursor").as_str()), 50)
+                .list_risks(&f, sort, Some(value("cursor").as_str()), 50)
                 .await
             {
                 Ok(p) => Some(p),
@@ -275,6 +314,8 @@ async fn register(
                         .map(|k| level_look(&m, k))
                         .collect(),
                     treatment: r.treatment.label(),
+                    status: r.status.label(),
+                    status_key: r.status.key(),
                     acceptance: r
                         .acceptance
                         .as_ref()
@@ -316,6 +357,16 @@ async fn register(
             f_asset: value("asset"),
             f_control: value("control"),
             f_cell: value("cell"),
+            f_status: value("status"),
+            f_sort: value("sort"),
+            statuses: statuses(),
+            sorts: RiskSort::ALL
+                .iter()
+                .map(|s| Choice {
+                    key: s.key(),
+                    label: s.label(),
+                })
+                .collect(),
         },
     )
         .into_response())
@@ -540,6 +591,7 @@ struct FormPage {
     likelihood: Vec<ScaleLevel>,
     impact: Vec<ScaleLevel>,
     treatments: Vec<Choice>,
+    statuses: Vec<Choice>,
     /// (name, group) of the library's threats and vulnerabilities, for suggestions.
     threats: Vec<(String, String)>,
     vulnerabilities: Vec<(String, String)>,
@@ -627,6 +679,7 @@ async fn render_form(
             likelihood: m.likelihood,
             impact: m.impact,
             treatments: treatments(),
+            statuses: statuses(),
             threats: library_names(Kind::Threat),
             vulnerabilities: library_names(Kind::Vulnerability),
         },
@@ -650,6 +703,7 @@ fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
         target_likelihood: form.get("target_likelihood").into(),
         target_impact: form.get("target_impact").into(),
         treatment: form.get("treatment").into(),
+        status: form.get("status").into(),
         review_due_on: form.get("review_due_on").into(),
         assets: form.get("assets").into(),
         measures: form.get("measures").into(),
@@ -685,6 +739,7 @@ async fn new_form(
         RiskInput {
             owner,
             treatment: "modify".into(),
+            status: "open".into(),
             title: threat
                 .or(vulnerability)
                 .map(|e| e.name.clone())
@@ -784,7 +839,7 @@ async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller
             (
                 if n == 0 { String::new() } else { n.to_string() },
                 n,
-                format!("/risks?cell={key}:{l}:{i}"),
+                format!("/risks?cell={key}:{l}:{i}&status=active"),
             )
         }));
     }

@@ -387,7 +387,7 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
     assert_eq!(text(c, "main h1").await, format!("{risk_id} {RISK_TITLE}"));
     let lede = text(c, ".pagehead p.lede").await;
     assert!(
-        lede.starts_with("Residual level High · modify (mitigate)"),
+        lede.starts_with("● open · Residual level High · modify (mitigate)"),
         "the header gives the residual level and the treatment: {lede:?}"
     );
     assert_eq!(
@@ -473,17 +473,25 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
     assert_eq!(text(c, "main h1").await, "Risk heat map");
     assert_eq!(
         filled_cells(c, "Inherent risk").await,
-        [("/risks?cell=inherent:4:5".to_string(), "1".to_string())],
+        [(
+            "/risks?cell=inherent:4:5&status=active".to_string(),
+            "1".to_string()
+        )],
         "the inherent map counts the risk at likelihood 4, impact 5, and nothing else"
     );
     assert_eq!(
         filled_cells(c, "Residual risk").await,
-        [("/risks?cell=target:2:4".to_string(), "1".to_string())],
+        [(
+            "/risks?cell=target:2:4&status=active".to_string(),
+            "1".to_string()
+        )],
         "the residual map counts the risk at likelihood 2, impact 4, and nothing else"
     );
     let cell = find_xpath(c, "//section[h2='Residual risk']")
         .await
-        .find(Locator::Css("svg a[href='/risks?cell=target:2:4']"))
+        .find(Locator::Css(
+            "svg a[href='/risks?cell=target:2:4&status=active']",
+        ))
         .await
         .expect("find the residual cell at likelihood 2, impact 4");
     cell.click()
@@ -497,7 +505,7 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
     .await;
     let url = c.current_url().await.expect("read the URL after the cell");
     assert_eq!(url.path(), "/risks");
-    assert_eq!(url.query(), Some("cell=target:2:4"));
+    assert_eq!(url.query(), Some("cell=target:2:4&status=active"));
     assert_eq!(
         text(c, "main p.count").await,
         "1 risk match (heat-map cell target:2:4)"
@@ -512,6 +520,7 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
             "Critical",
             "High",
             "modify (mitigate)",
+            "● open",
             "active",
         ]],
         "the cell's register lists the risk, with its levels and active acceptance"

@@ -309,8 +309,13 @@ async fn a_risk_manager_writes_rates_accepts_and_finds_a_risk_on_the_heat_map_in
         let heat = app.get("/risks/heat-map", Auth::Browser(&manager)).await;
         assert_eq!(heat.status, StatusCode::OK);
         assert!(
-            heat.body.contains("href=\"/risks?cell=inherent:4:4\"")
-                && heat.body.contains("href=\"/risks?cell=target:2:2\"")
+            heat.body
+                .contains("href=\"/risks?cell=inherent:4:4&#38;status=active\"")
+                && heat
+                    .body
+                    .contains("href=\"/risks?cell=target:2:2&#38;status=active\""),
+            "heat-map cells link to the risks in them that are not closed: {}",
+            heat.body
         );
         let cell = app
             .get("/risks?cell=inherent:4:4", Auth::Browser(&manager))
@@ -469,5 +474,121 @@ async fn the_heat_map_follows_every_change_of_a_risk_even_from_another_instance(
             page.body
         );
         other_store.close().await;
+    });
+}
+
+#[tokio::test]
+async fn the_register_sorts_pages_by_any_order_and_leaves_closed_risks_off_the_heat_map() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        for (id, l, i, status, review) in [
+            ("R-1", 1, 1, "open", "2027-03-01"),
+            ("R-2", 5, 5, "closed", "2020-01-01"),
+            ("R-3", 4, 4, "in treatment", ""),
+            ("R-4", 2, 3, "open", "2026-01-01"),
+            ("R-5", 3, 3, "Treatment in progress (NC-2)", "2027-01-01"),
+        ] {
+            let res = app
+                .post_json(
+                    "/api/v1/risks",
+                    Auth::Bearer(&manager),
+                    json!({"id": id, "title": format!("Risk {id}"), "inherent_likelihood": l, "inherent_impact": i, "status": status, "review_due_on": review}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        // Two at a time, following the cursors, in each order.
+        let walk = |sort: &'static str, status: &'static str| {
+            let app = &app;
+            let manager = manager.clone();
+            async move {
+                let mut ids = Vec::new();
+                let mut cursor: Option<String> = None;
+                loop {
+                    let mut path = format!("/api/v1/risks?limit=2&sort={sort}{status}");
+                    if let Some(c) = &cursor {
+                        path.push_str(&format!(
+                            "&cursor={}",
+                            serde_urlencoded::to_string([("c", c)]).unwrap()[2..].to_string()
+                        ));
+                    }
+                    let page = app.get(&path, Auth::Bearer(&manager)).await;
+                    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+                    let page = page.json();
+                    for r in page["items"].as_array().unwrap() {
+                        ids.push(r["id"].as_str().unwrap().to_string());
+                    }
+                    match page["next_cursor"].as_str() {
+                        Some(c) => cursor = Some(c.to_string()),
+                        None => return ids,
+                    }
+                }
+            }
+        };
+        assert_eq!(
+            walk("residual", "").await,
+            ["R-2", "R-3", "R-5", "R-4", "R-1"]
+        );
+        assert_eq!(
+            walk("review", "").await,
+            ["R-2", "R-4", "R-5", "R-1", "R-3"],
+            "undated last"
+        );
+        assert_eq!(
+            walk("id", "&status=active").await,
+            ["R-1", "R-3", "R-4", "R-5"]
+        );
+        assert_eq!(walk("id", "&status=in_treatment").await, ["R-3", "R-5"]);
+        assert_eq!(walk("title", "&status=closed").await, ["R-2"]);
+        let bad = app
+            .get("/api/v1/risks?sort=colour", Auth::Bearer(&manager))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("'colour' is not a sort"));
+        let bad = app
+            .get("/api/v1/risks?status=purple", Auth::Bearer(&manager))
+            .await;
+        assert!(
+            bad.body.contains("'purple' is not a risk status"),
+            "{}",
+            bad.body
+        );
+        let bad_cursor = app
+            .get(
+                "/api/v1/risks?sort=residual&cursor=%5B%22x%22%5D",
+                Auth::Bearer(&manager),
+            )
+            .await;
+        assert!(
+            bad_cursor
+                .body
+                .contains("is not a cursor from a previous page")
+        );
+
+        let counts = app
+            .store
+            .heat_map(annex::store::RatingKind::Inherent)
+            .await
+            .unwrap();
+        assert!(
+            !counts.iter().any(|c| c.0 == 5 && c.1 == 5),
+            "the closed risk is not on the heat map: {counts:?}"
+        );
+        let overdue = app
+            .get("/api/v1/risks?attention=review", Auth::Bearer(&manager))
+            .await
+            .json();
+        let ids: Vec<&str> = overdue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["R-4"], "a closed risk's review is not overdue");
+        let page = app
+            .get("/risks?sort=residual&status=active", Auth::Bearer(&manager))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.find("R-3").unwrap() < page.body.find("R-1").unwrap());
     });
 }
