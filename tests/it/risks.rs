@@ -509,7 +509,7 @@ async fn the_register_sorts_pages_by_any_order_and_leaves_closed_risks_off_the_h
                     if let Some(c) = &cursor {
                         path.push_str(&format!(
                             "&cursor={}",
-                            serde_urlencoded::to_string([("c", c)]).unwrap()[2..].to_string()
+                            &serde_urlencoded::to_string([("c", c)]).unwrap()[2..]
                         ));
                     }
                     let page = app.get(&path, Auth::Bearer(&manager)).await;
