@@ -707,3 +707,225 @@ async fn risks_and_measures_are_read_from_the_command_line() {
         "{measures}"
     );
 }
+
+#[tokio::test]
+async fn risks_and_measures_are_written_imported_and_exported_from_the_command_line() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let m = ok(run(
+            &db,
+            &[
+                "measure",
+                "add",
+                "--name",
+                "MFA on VPN",
+                "--controls",
+                "5.17, 8.5",
+                "--due-on",
+                "2027-03-31",
+                "--cost",
+                "12000",
+            ],
+        ));
+        assert!(m.contains("created measure M-0001"), "{m}");
+        let bad = run(
+            &db,
+            &["measure", "add", "--name", "X", "--controls", "99.9"],
+        );
+        assert!(
+            !bad.status.success() && text(&bad).contains("there is no control 99.9"),
+            "{}",
+            text(&bad)
+        );
+        ok(run(
+            &db,
+            &["measure", "edit", "M-0001", "--status", "in progress"],
+        ));
+        let shown: serde_json::Value =
+            serde_json::from_str(&ok(run(&db, &["measure", "show", "M-0001"]))).unwrap();
+        assert_eq!(shown["status"], "in_progress");
+        assert_eq!(shown["cost"], 12000);
+
+        ok(run(
+            &db,
+            &[
+                "asset",
+                "add",
+                "--id",
+                "SRV-01",
+                "--name",
+                "File server",
+                "--type",
+                "hardware",
+                "--classification",
+                "internal",
+            ],
+        ));
+        let r = ok(run(
+            &db,
+            &[
+                "risk",
+                "add",
+                "--title",
+                "Ransomware on the file server",
+                "--inherent-likelihood",
+                "likely",
+                "--inherent-impact",
+                "5",
+                "--residual-likelihood",
+                "2",
+                "--assets",
+                "SRV-01",
+                "--measures",
+                "M-0001",
+            ],
+        ));
+        assert!(
+            r.contains("created risk R-0001") && r.contains("residual level high"),
+            "{r}"
+        );
+        let bad = run(
+            &db,
+            &[
+                "risk",
+                "add",
+                "--title",
+                "X",
+                "--inherent-likelihood",
+                "hihg",
+                "--inherent-impact",
+                "9",
+            ],
+        );
+        assert!(!bad.status.success());
+        assert!(
+            text(&bad).contains("'hihg' is not a level of the likelihood scale"),
+            "{}",
+            text(&bad)
+        );
+        let edited = ok(run(
+            &db,
+            &[
+                "risk",
+                "edit",
+                "R-0001",
+                "--status",
+                "in treatment",
+                "--treatment",
+                "modify",
+            ],
+        ));
+        assert!(edited.contains("saved risk R-0001"), "{edited}");
+        let list = ok(run(
+            &db,
+            &[
+                "risk",
+                "list",
+                "--status",
+                "in_treatment",
+                "--sort",
+                "residual",
+            ],
+        ));
+        assert!(
+            list.contains("R-0001") && list.contains("in treatment"),
+            "{list}"
+        );
+
+        // Exports read back unchanged, as CSV and as XLSX.
+        for register in ["asset", "risk", "measure"] {
+            let csv = ok(run(&db, &[register, "export"]));
+            let file = db.dir.path().join(format!("{register}.csv"));
+            std::fs::write(&file, &csv).unwrap();
+            let back = ok(run(&db, &[register, "import", file.to_str().unwrap()]));
+            assert!(
+                back.contains("created 0, updated 0, unchanged 1"),
+                "{register}: {back}"
+            );
+            let xlsx = db.dir.path().join(format!("{register}.xlsx"));
+            ok(run(
+                &db,
+                &[
+                    register,
+                    "export",
+                    "--format",
+                    "xlsx",
+                    "--out",
+                    xlsx.to_str().unwrap(),
+                ],
+            ));
+            let back = ok(run(
+                &db,
+                &[register, "import", xlsx.to_str().unwrap(), "--dry-run"],
+            ));
+            assert!(
+                back.contains("would create 0, would update 0, unchanged 1"),
+                "{register}.xlsx: {back}"
+            );
+            assert_eq!(
+                ok(run(&db, &[register, "export"])),
+                csv,
+                "{register}: nothing changed"
+            );
+        }
+
+        // A spreadsheet with a title above the header, their words, and a broken row.
+        let file = db.dir.path().join("register.csv");
+        std::fs::write(
+            &file,
+            "Risk register FY26,,,,\n\
+             ,,,,\n\
+             Ref,Risk,Probability,Severity,Risk owner,Asset\n\
+             R-0002,Phishing of finance staff,High,4,cfo@example.org,File server\n\
+             R-0003,Laptop theft,3,hihg,it@example.org,\n",
+        )
+        .unwrap();
+        let broken = run(
+            &db,
+            &[
+                "risk",
+                "import",
+                file.to_str().unwrap(),
+                "--value",
+                "inherent_likelihood:High=4",
+            ],
+        );
+        assert!(!broken.status.success());
+        let msg = text(&broken);
+        assert!(msg.contains("header on row 3, 2 rows"), "{msg}");
+        assert!(
+            msg.contains("row 5, column Severity: 'hihg' is not a level of the impact scale"),
+            "{msg}"
+        );
+        assert!(msg.contains("nothing was imported"));
+        std::fs::write(
+            &file,
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .replace("hihg", "Major"),
+        )
+        .unwrap();
+        let done = ok(run(
+            &db,
+            &[
+                "risk",
+                "import",
+                file.to_str().unwrap(),
+                "--value",
+                "inherent_likelihood:High=4",
+            ],
+        ));
+        assert!(done.contains("created 2, updated 0, unchanged 0"), "{done}");
+        let r2: serde_json::Value =
+            serde_json::from_str(&ok(run(&db, &["risk", "show", "R-0002"]))).unwrap();
+        assert_eq!(
+            r2["assets"],
+            serde_json::json!(["SRV-01"]),
+            "the asset named by its name"
+        );
+        assert_eq!(r2["inherent"]["likelihood"], 4);
+        let missing = run(&db, &["risk", "import", "/nonexistent.csv"]);
+        assert!(!missing.status.success() && text(&missing).contains("reading /nonexistent.csv"));
+        db.cleanup().await;
+    }
+}
