@@ -2,7 +2,9 @@
 //! create/update with tags and dependencies (no cycles), and the register with filters, sorts
 //! and keyset pagination that stays fast at 100,000 assets (indexes on every sort column).
 
-use super::{Arg, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query};
+use super::{
+    Arg, Record, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
+};
 use crate::config::Backend;
 use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
 use crate::domain::audit::Change;
@@ -398,47 +400,26 @@ impl Store {
         }
 
         let now = tx.now().to_string();
-        let mut report = ImportReport::default();
-        let mut changes = Vec::new();
-        let mut write: Vec<(&str, &AssetDraft)> = Vec::new();
-        let mut replaced: Vec<String> = Vec::new();
-        for (id, (_, d)) in ids.iter().zip(&rows) {
-            let before = existing.remove(id);
-            let after = asset_of(
-                id,
-                d,
-                before
-                    .as_ref()
-                    .map(|b| b.created_at.as_str())
-                    .unwrap_or(&now),
-                &now,
-            );
-            match before {
-                Some(b)
-                    if Asset {
-                        updated_at: b.updated_at.clone(),
-                        ..after.clone()
-                    } == b =>
-                {
-                    report.unchanged.push(id.clone());
-                    continue;
-                }
-                Some(b) => {
-                    changes.push(
-                        Change::new(actor, "asset.update", "asset", id)
-                            .before(&b)
-                            .after(&after),
-                    );
-                    replaced.push(id.clone());
-                    report.updated.push(id.clone());
-                }
-                None => {
-                    changes.push(Change::new(actor, "asset.create", "asset", id).after(&after));
-                    report.created.push(id.clone());
-                }
-            }
-            write.push((id, d));
-        }
+        let super::ImportPlan {
+            report,
+            changes,
+            write,
+            replaced,
+        } = super::plan_import(
+            actor,
+            "asset",
+            &ids,
+            &rows,
+            &mut existing,
+            |id, d, before| {
+                asset_of(
+                    id,
+                    d,
+                    before.map(|b| b.created_at.as_str()).unwrap_or(&now),
+                    &now,
+                )
+            },
+        );
         write_rows(&mut tx, &write).await?;
         tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
             .await?;
@@ -475,13 +456,10 @@ impl Store {
         let before = read_asset(&mut tx, id).await?;
         write_rows(&mut tx, &[(id, &draft)]).await?;
         replace_links(&mut tx, id, &draft).await?;
-        let mut after = read_asset(&mut tx, id).await?;
-        let mut unchanged = after.clone();
-        unchanged.updated_at = before.updated_at.clone();
-        if unchanged == before {
+        let after = read_asset(&mut tx, id).await?;
+        if after.same_as(&before) {
             // Nothing changed: roll back, so neither the time stamp nor the trail moves.
-            after.updated_at = before.updated_at.clone();
-            return Ok(after);
+            return Ok(before);
         }
         tx.audit(
             Change::new(actor, "asset.update", "asset", id)
@@ -921,6 +899,15 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
         "",
     )
     .await
+}
+
+impl Record for Asset {
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn set_updated_at(&mut self, at: &str) {
+        self.updated_at = at.to_string();
+    }
 }
 
 /// The asset a draft makes, as the store will read it back.

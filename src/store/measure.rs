@@ -3,7 +3,7 @@
 //! and the measures behind a control.
 
 use super::{
-    Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
+    Arg, ImportReport, Record, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
 };
 use crate::config::Backend;
 use crate::domain::audit::Change;
@@ -168,9 +168,7 @@ impl Store {
         tx_exec!(tx, "delete from measure_control where measure_id = $1", id)?;
         insert_controls(&mut tx, &[(id, &draft)]).await?;
         let after = read_measure(&mut tx, id).await?;
-        let mut same = after.clone();
-        same.updated_at = before.updated_at.clone();
-        if same == before {
+        if after.same_as(&before) {
             return Ok(before);
         }
         tx.audit(
@@ -210,43 +208,26 @@ impl Store {
             .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
             .collect();
         let now = tx.now().to_string();
-        let mut report = ImportReport::default();
-        let mut changes = Vec::new();
-        let mut write: Vec<(&str, &MeasureDraft)> = Vec::new();
-        let mut replaced: Vec<String> = Vec::new();
-        for (id, (_, d)) in ids.iter().zip(&rows) {
-            let before = existing.remove(id);
-            let created = before
-                .as_ref()
-                .map(|b| b.created_at.as_str())
-                .unwrap_or(&now);
-            let after = measure_of(id, d, created, &now);
-            match before {
-                Some(b)
-                    if Measure {
-                        updated_at: b.updated_at.clone(),
-                        ..after.clone()
-                    } == b =>
-                {
-                    report.unchanged.push(id.clone());
-                    continue;
-                }
-                Some(b) => {
-                    changes.push(
-                        Change::new(actor, "measure.update", "measure", id)
-                            .before(&b)
-                            .after(&after),
-                    );
-                    replaced.push(id.clone());
-                    report.updated.push(id.clone());
-                }
-                None => {
-                    changes.push(Change::new(actor, "measure.create", "measure", id).after(&after));
-                    report.created.push(id.clone());
-                }
-            }
-            write.push((id, d));
-        }
+        let super::ImportPlan {
+            report,
+            changes,
+            write,
+            replaced,
+        } = super::plan_import(
+            actor,
+            "measure",
+            &ids,
+            &rows,
+            &mut existing,
+            |id, d, before| {
+                measure_of(
+                    id,
+                    d,
+                    before.map(|b| b.created_at.as_str()).unwrap_or(&now),
+                    &now,
+                )
+            },
+        );
         write_rows(&mut tx, &write).await?;
         tx.exec_in(
             "delete from measure_control where measure_id in ",
@@ -456,6 +437,15 @@ fn sort_controls(refs: &mut [ControlRef]) {
             .cmp(&a.framework)
             .then(super::catalog::id_order(&a.id).cmp(&super::catalog::id_order(&b.id)))
     });
+}
+
+impl Record for Measure {
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn set_updated_at(&mut self, at: &str) {
+        self.updated_at = at.to_string();
+    }
 }
 
 /// The measure a draft makes, as the store will read it back.

@@ -474,6 +474,75 @@ impl Store {
     }
 }
 
+/// A record an import or an edit compares with what is stored: the same but for the time of
+/// its last change means unchanged (then nothing is written, and the trail does not move).
+pub(crate) trait Record: Clone + PartialEq + serde::Serialize {
+    fn updated_at(&self) -> &str;
+    fn set_updated_at(&mut self, at: &str);
+
+    /// Whether `self` (a record about to be written) says what `stored` says.
+    fn same_as(&self, stored: &Self) -> bool {
+        let mut me = self.clone();
+        me.set_updated_at(stored.updated_at());
+        me == *stored
+    }
+}
+
+/// What an import will write: the report, the audit entries, the rows to write (new and
+/// changed) and the ids whose links it replaces (changed).
+pub(crate) struct ImportPlan<'a, D> {
+    pub report: ImportReport,
+    pub changes: Vec<Change>,
+    pub write: Vec<(&'a str, &'a D)>,
+    pub replaced: Vec<String>,
+}
+
+/// Sorts an import's rows into created, updated and unchanged, comparing the record each row
+/// makes — `make(id, draft, stored)`, created now or when the stored one was — with the stored
+/// one. `object` names the audit entries (`asset.create`, `asset.update`).
+pub(crate) fn plan_import<'a, D, T: Record>(
+    actor: &str,
+    object: &str,
+    ids: &'a [String],
+    rows: &'a [(usize, D)],
+    existing: &mut std::collections::HashMap<String, T>,
+    mut make: impl FnMut(&str, &D, Option<&T>) -> T,
+) -> ImportPlan<'a, D> {
+    let mut plan = ImportPlan {
+        report: ImportReport::default(),
+        changes: Vec::new(),
+        write: Vec::new(),
+        replaced: Vec::new(),
+    };
+    for (id, (_, d)) in ids.iter().zip(rows) {
+        let before = existing.remove(id);
+        let after = make(id, d, before.as_ref());
+        match before {
+            Some(b) if after.same_as(&b) => {
+                plan.report.unchanged.push(id.clone());
+                continue;
+            }
+            Some(b) => {
+                plan.changes.push(
+                    Change::new(actor, &format!("{object}.update"), object, id)
+                        .before(&b)
+                        .after(&after),
+                );
+                plan.replaced.push(id.clone());
+                plan.report.updated.push(id.clone());
+            }
+            None => {
+                plan.changes.push(
+                    Change::new(actor, &format!("{object}.create"), object, id).after(&after),
+                );
+                plan.report.created.push(id.clone());
+            }
+        }
+        plan.write.push((id, d));
+    }
+    plan
+}
+
 /// A page's cursor: its last row's sort values as a JSON array.
 pub(crate) fn cursor_of(values: impl IntoIterator<Item = serde_json::Value>) -> String {
     serde_json::Value::Array(values.into_iter().collect()).to_string()

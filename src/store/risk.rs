@@ -3,8 +3,8 @@
 //! (marked for renewal when the ratings or treatment change), the register and heat-map counts.
 
 use super::{
-    Arg, ImportReport, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
-    tx_query,
+    Arg, ImportReport, Record, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec,
+    tx_fetch_in, tx_query,
 };
 use crate::config::Backend;
 use crate::domain::audit::Change;
@@ -483,6 +483,15 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
     Ok(())
 }
 
+impl Record for Risk {
+    fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+    fn set_updated_at(&mut self, at: &str) {
+        self.updated_at = at.to_string();
+    }
+}
+
 /// The risk a draft makes, as the store will read it back.
 fn risk_of(
     id: &str,
@@ -585,9 +594,7 @@ impl Store {
             )?;
         }
         let after = read_risk(&mut tx, id).await?;
-        let mut same = after.clone();
-        same.updated_at = before.updated_at.clone();
-        if same == before {
+        if after.same_as(&before) {
             return Ok(before);
         }
         tx.audit(
@@ -632,54 +639,30 @@ impl Store {
             .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
             .collect();
         let now = tx.now().to_string();
-        let mut report = ImportReport::default();
-        let mut changes = Vec::new();
-        let mut write: Vec<(&str, &RiskDraft)> = Vec::new();
-        let mut replaced: Vec<String> = Vec::new();
         let mut renew: Vec<String> = Vec::new();
-        for (id, (_, d)) in ids.iter().zip(&rows) {
-            let before = existing.remove(id);
-            let acceptance = before
-                .as_ref()
-                .and_then(|b| b.acceptance.clone())
-                .map(|mut a| {
+        let super::ImportPlan {
+            report,
+            changes,
+            write,
+            replaced,
+        } = super::plan_import(
+            actor,
+            "risk",
+            &ids,
+            &rows,
+            &mut existing,
+            |id, d, before| {
+                let acceptance = before.and_then(|b| b.acceptance.clone()).map(|mut a| {
                     if lapses(&a, d) {
                         renew.push(a.id.clone());
                         a.needs_renewal = true;
                     }
                     a
                 });
-            let created = before
-                .as_ref()
-                .map(|b| b.created_at.as_str())
-                .unwrap_or(&now);
-            let after = risk_of(id, d, created, &now, acceptance);
-            match before {
-                Some(b)
-                    if Risk {
-                        updated_at: b.updated_at.clone(),
-                        ..after.clone()
-                    } == b =>
-                {
-                    report.unchanged.push(id.clone());
-                    continue;
-                }
-                Some(b) => {
-                    changes.push(
-                        Change::new(actor, "risk.update", "risk", id)
-                            .before(&b)
-                            .after(&after),
-                    );
-                    replaced.push(id.clone());
-                    report.updated.push(id.clone());
-                }
-                None => {
-                    changes.push(Change::new(actor, "risk.create", "risk", id).after(&after));
-                    report.created.push(id.clone());
-                }
-            }
-            write.push((id, d));
-        }
+                let created = before.map(|b| b.created_at.as_str()).unwrap_or(&now);
+                risk_of(id, d, created, &now, acceptance)
+            },
+        );
         write_rows(&mut tx, &write).await?;
         tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
             .await?;

@@ -751,6 +751,21 @@ async fn list_acceptances(
     Ok(Json(s.store.risk_acceptances(&id).await?))
 }
 
+/// An import's query (documented here; read by `import_options`, which keeps repeated keys).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ImportQuery {
+    /// Check and report, write nothing.
+    dry_run: Option<bool>,
+    /// `Their header=field`, repeatable; `Their header=` ignores the column.
+    map: Option<Vec<String>>,
+    /// `[field:]Their word=ours`, repeatable.
+    value: Option<Vec<String>>,
+    /// The worksheet of an XLSX file (default: the one whose header fits best).
+    sheet: Option<String>,
+}
+
 /// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
 fn import_options(pairs: &[(String, String)]) -> Result<crate::exchange::import::Options, Error> {
     let mut problems = Problems::new();
@@ -804,12 +819,7 @@ async fn import_into(
 /// rest. Every problem comes back by row and column (422) and then nothing is written.
 /// `dry_run=true` checks and reports without writing.
 #[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "check and report, write nothing"),
-        ("map" = Option<Vec<String>>, Query, description = "Their header=field, repeatable"),
-        ("value" = Option<Vec<String>>, Query, description = "[field:]Their word=ours, repeatable"),
-        ("sheet" = Option<String>, Query, description = "the worksheet of an XLSX file"),
-    ),
+    params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn import_assets(
@@ -831,12 +841,7 @@ async fn import_assets(
 /// Imports risks from a CSV or XLSX file sent as the body (managers and admins), like the
 /// asset import. Scores and levels are computed from the matrix; assets by id or name.
 #[utoipa::path(post, path = "/api/v1/risks/import", tag = "risks",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "check and report, write nothing"),
-        ("map" = Option<Vec<String>>, Query, description = "Their header=field, repeatable"),
-        ("value" = Option<Vec<String>>, Query, description = "[field:]Their word=ours, repeatable"),
-        ("sheet" = Option<String>, Query, description = "the worksheet of an XLSX file"),
-    ),
+    params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn import_risks(
@@ -858,12 +863,7 @@ async fn import_risks(
 /// Imports measures (the treatment plan) from a CSV or XLSX file sent as the body (managers
 /// and admins), like the asset import. Controls are checked against the catalogues.
 #[utoipa::path(post, path = "/api/v1/measures/import", tag = "measures",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "check and report, write nothing"),
-        ("map" = Option<Vec<String>>, Query, description = "Their header=field, repeatable"),
-        ("value" = Option<Vec<String>>, Query, description = "[field:]Their word=ours, repeatable"),
-        ("sheet" = Option<String>, Query, description = "the worksheet of an XLSX file"),
-    ),
+    params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn import_measures(

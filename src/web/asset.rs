@@ -13,7 +13,6 @@ use crate::store::{AssetFilter, AssetSort, AuditFilter};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -233,11 +232,7 @@ async fn register(
         ),
         None => (Vec::new(), 0, None),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let value = |k: &str| q.get(k).unwrap_or_default().to_string();
     Ok((
         status,
@@ -306,11 +301,7 @@ async fn render_form(
         "New asset"
     };
     let l = layout(s, caller, title, "assets", None).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let cia = vec![
         CiaField {
             field: "confidentiality",
@@ -597,11 +588,7 @@ async fn render_settings(
         key: String::new(),
         name: String::new(),
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         SettingsPage {

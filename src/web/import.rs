@@ -86,11 +86,7 @@ async fn render_upload(
         None,
     )
     .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         UploadPage {

@@ -171,6 +171,15 @@ impl FormErrors {
         self.fields.is_empty() && self.general.is_empty()
     }
 
+    /// 200 for a form without errors, 422 for one to correct.
+    pub fn status(&self) -> StatusCode {
+        if self.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn headline(&self) -> String {
         match self.fields.len() {
             0 => "This did not work.".into(),
@@ -1070,11 +1079,7 @@ async fn controls_page(
         _ => "Theme",
     };
     let filtered = filter_ref != ControlFilter::default();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         ControlsPage {
@@ -1354,11 +1359,7 @@ async fn render_users(
             disabled: u.disabled,
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         UsersPage {
@@ -1432,11 +1433,7 @@ async fn render_user(
         s.store.audit_entries(&filter, 50).await?,
         s.store.clock().now(),
     );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         UserPage {
@@ -1595,11 +1592,7 @@ async fn render_tokens(
         .filter(|u| !u.disabled)
         .map(|u| (u.id, format!("{} <{}> · {}", u.name, u.email, u.role)))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         TokensPage {
@@ -1781,11 +1774,7 @@ struct AccountPage {
 async fn render_account(s: &AppState, caller: &Caller, errors: FormErrors) -> PageResult {
     let l = layout(s, caller, "Your account", "", None).await?;
     let user = caller.user.clone().ok_or(Error::Unauthenticated)?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         AccountPage {

@@ -176,7 +176,6 @@ use crate::store::AuditFilter;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -330,11 +329,7 @@ async fn register(
         }
         None => (Vec::new(), 0, None),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         RegisterPage {
@@ -456,11 +451,7 @@ async fn render_record(
     );
     let above = !m.acceptable(&r.target.level);
     let day = s.store.today();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let default_until = (s.store.clock().now().date() + time::Duration::days(365)).to_string();
     let lib = Library::get();
     let mut suggested: Vec<String> = Vec::new();
@@ -659,11 +650,7 @@ async fn render_form(
             impact_field: "target_impact",
         },
     ];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((
         status,
         FormPage {
