@@ -3,7 +3,7 @@
 //! and keyset pagination that stays fast at 100,000 assets (indexes on every sort column).
 
 use super::{
-    Arg, Record, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
+    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use crate::config::Backend;
 use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
@@ -527,7 +527,7 @@ impl Store {
         let mut sql = Sql::new("select asset_id, name from asset where asset_id in ");
         sql.push_in(ids.iter());
         sql.push(" order by name, asset_id", []);
-        Ok(on_pool!(&self.pool, |c| bind_args!(
+        Ok(on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, (String, String)>(&sql.text),
             &sql.args
         )
@@ -552,7 +552,7 @@ impl Store {
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
         where_filter(&mut sql, f, self.backend(), true);
         sql.push_keyset(cols, desc, cursor, limit)?;
-        let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_args!(
+        let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, AssetRow>(&sql.text),
             &sql.args
         )

@@ -1,7 +1,7 @@
 //! Reading the audit trail: pages filtered by object and person, an object's history, and the
 //! full verification of the hash chain. Entries are only ever appended (by `Tx::audit`).
 
-use super::{Arg, Sql, Store, bind_args, on_pool, pool_query};
+use super::{Arg, Sql, Store, bind_once, on_pool, pool_query};
 use crate::domain::audit::{Break, Entry, Verifier};
 use crate::error::Result;
 use futures_util::StreamExt;
@@ -72,7 +72,7 @@ impl Store {
             " order by seq desc limit ?",
             [Arg::Int(limit.clamp(1, 500))],
         );
-        let rows: Vec<EntryRow> = on_pool!(&self.pool, |c| bind_args!(
+        let rows: Vec<EntryRow> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, EntryRow>(&sql.text),
             &sql.args
         )

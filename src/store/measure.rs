@@ -3,7 +3,7 @@
 //! and the measures behind a control.
 
 use super::{
-    Arg, ImportReport, Record, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec, tx_fetch_in,
+    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
 };
 use crate::config::Backend;
 use crate::domain::audit::Change;
@@ -289,7 +289,7 @@ impl Store {
             &format!(" order by {DUE_KEY}, m.measure_id limit ?"),
             [Arg::Int(limit + 1)],
         );
-        let rows: Vec<MeasureRow> = on_pool!(&self.pool, |c| bind_args!(
+        let rows: Vec<MeasureRow> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, MeasureRow>(&sql.text),
             &sql.args
         )
@@ -338,7 +338,7 @@ impl Store {
         );
         sql.push_in(items.iter().map(|x| &x.id));
         sql.push(" order by framework_id desc, control_id", []);
-        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_args!(
+        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, (String, String, String)>(&sql.text),
             &sql.args
         )

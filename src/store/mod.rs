@@ -328,7 +328,7 @@ impl Store {
             "select {key}, {value} from {table} where {key} in "
         ));
         sql.push_in(keys.iter());
-        let mut rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_args!(
+        let mut rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, (String, String)>(&sql.text),
             &sql.args
         )
@@ -464,7 +464,7 @@ impl Store {
             from_where.text,
             COUNT_CAP + 1
         );
-        let (n,): (i64,) = on_pool!(&self.pool, |c| bind_args!(
+        let (n,): (i64,) = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, (i64,)>(&text),
             &from_where.args
         )
@@ -582,6 +582,15 @@ macro_rules! bind_args {
     }};
 }
 pub(crate) use bind_args;
+
+/// `bind_args!` for a statement built at run time for one read (a register's page or count):
+/// it is not kept prepared, so PostgreSQL plans it for its values — the index that fits this
+/// filter or search — rather than with a generic plan, and the per-connection statement cache
+/// keeps the fixed statements.
+macro_rules! bind_once {
+    ($q:expr, $args:expr) => {{ $crate::store::bind_args!($q, $args).persistent(false) }};
+}
+pub(crate) use bind_once;
 
 pub(crate) enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),

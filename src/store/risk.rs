@@ -3,7 +3,7 @@
 //! (marked for renewal when the ratings or treatment change), the register and heat-map counts.
 
 use super::{
-    Arg, ImportReport, Record, Sql, Store, Tx, bind_args, on_pool, pool_query, tx_exec,
+    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec,
     tx_fetch_in, tx_query,
 };
 use crate::config::Backend;
@@ -769,7 +769,7 @@ impl Store {
         where_filter(&mut sql, f, self.backend());
         let (cols, desc) = sort.columns();
         sql.push_keyset(cols, desc, cursor, limit)?;
-        let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_args!(
+        let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, RiskRow>(&sql.text),
             &sql.args
         )
@@ -840,7 +840,7 @@ impl Store {
         ));
         sql.push_in(items.iter().map(|x| &x.id));
         sql.push(" order by accepted_at, risk_acceptance_id", []);
-        let rows: Vec<AcceptanceRow> = on_pool!(&self.pool, |c| bind_args!(
+        let rows: Vec<AcceptanceRow> = on_pool!(&self.pool, |c| bind_once!(
             sqlx::query_as::<_, AcceptanceRow>(&sql.text),
             &sql.args
         )
