@@ -3,7 +3,8 @@
 # `annex demo --size large` (100,000 assets, 100,000 risks, 2,000 measures), then wrk on the
 # register pages and the API lists — first page, a filtered page, a deep page (keyset cursor
 # 50,000 rows in), a text search — and the heat map, the record pages and the treatment plan.
-# Then the import of a 100,000-row asset CSV into a new data dir, timed with its peak memory.
+# Then the import of a 100,000-row asset CSV into a new data dir, timed with its peak memory,
+# the same file again, and a 100,000-row risk CSV on those assets.
 #
 # Usage (from anywhere in the repository):
 #   CARGO_TARGET_DIR=/tmp/annex-bench-target bash benches/registers.sh
@@ -86,12 +87,26 @@ with open(sys.argv[1], "w") as f:
         f.write(f"IMP-{i + 1:06},Server {i + 1},hardware,ops{i % 20}@example.org,internal,"
                 f"{1 + i % 5},{1 + i % 4},{1 + i % 3},Active,linux;dc{i % 3},{dep}\n")
 PY
+RISK_CSV="$WORK/risks-100k.csv"
+python3 - "$RISK_CSV" <<'PY'
+import random, sys
+random.seed(2)
+words = ["Ransomware", "Phishing", "Supplier outage", "Lost laptop", "Insider leak", "Fire"]
+with open(sys.argv[1], "w") as f:
+    f.write("Risk ID,Risk Title,Threat,Risk owner,Likelihood (1-5),Impact,Residual likelihood,Residual impact,Treatment,Status,Asset\n")
+    for i in range(100_000):
+        l, im = random.randint(1, 5), random.randint(1, 5)
+        f.write(f"RI-{i + 1:06},{random.choice(words)} {i + 1},{random.choice(words)},owner{i % 50}@example.org,"
+                f"{l},{im},{max(1, l - 1)},{im},{random.choice(['Mitigate', 'Accept', 'Transfer'])},Open,IMP-{1 + i % 100_000:06}\n")
+PY
 IMPORT_DIR="$WORK/import"
 import_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$IMPORT_DIR" --database "sqlite://$IMPORT_DIR/annex.db")
 "${import_cmd[@]}" init >/dev/null
 echo "== annex asset import (100,000 rows)" >&2
 IMPORT="$(/usr/bin/time -f '%e s, peak %M KB' "${import_cmd[@]}" asset import "$CSV" 2>&1 | tail -n 2 | tr '\n' ' ')"
 REIMPORT="$(/usr/bin/time -f '%e s, peak %M KB' "${import_cmd[@]}" asset import "$CSV" 2>&1 | tail -n 2 | tr '\n' ' ')"
+echo "== annex risk import (100,000 rows, each on an asset of the import above)" >&2
+RISK_IMPORT="$(/usr/bin/time -f '%e s, peak %M KB' "${import_cmd[@]}" risk import "$RISK_CSV" 2>&1 | tail -n 2 | tr '\n' ' ')"
 
 echo
 echo "Annex registers at 100,000 rows: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), $DB_LABEL," \
@@ -102,3 +117,4 @@ echo "ready (launch to first 200 on /healthz, 100,000-row registers): ${READY_MS
 echo "RSS idle: $(mb "$IDLE_RSS_KB") MB   after load: $(mb "$AFTER_RSS_KB") MB   peak (VmHWM): $(mb "$PEAK_RSS_KB") MB"
 echo "import of a 100,000-row asset CSV (SQLite, new data dir): $IMPORT"
 echo "the same file again (100,000 unchanged): $REIMPORT"
+echo "import of a 100,000-row risk CSV (levels from the matrix, assets linked): $RISK_IMPORT"
