@@ -847,48 +847,55 @@ pub async fn run(
     let explicit = explicit_map(register, &opts.map)?;
     let values = value_maps(register, &opts.values)?;
     let names: Vec<String> = grids.iter().filter_map(|g| g.sheet.clone()).collect();
-    let candidates: Vec<&Grid> = match opts.sheet.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(want) => {
-            let found: Vec<&Grid> = grids
-                .iter()
-                .filter(|g| g.sheet.as_deref().is_some_and(|s| s.trim() == want.trim()))
-                .collect();
-            if found.is_empty() {
-                return Err(Error::field(
-                    "sheet",
-                    format!(
-                        "the file has no sheet '{want}': its sheets are {}",
-                        if names.is_empty() {
-                            "none (a CSV file has one table)".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    ),
-                ));
-            }
-            found
-        }
-        None => grids.iter().collect(),
-    };
+    let candidates: Vec<&Grid> = sheets_asked(&grids, opts.sheet.as_deref()).collect();
+    if candidates.is_empty() {
+        return Err(Error::field(
+            "sheet",
+            format!(
+                "the file has no sheet '{}': its sheets are {}",
+                opts.sheet.as_deref().unwrap_or_default(),
+                if names.is_empty() {
+                    "none (a CSV file has one table)".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ));
+    }
     let planned: Vec<(&Grid, Plan)> = candidates
         .into_iter()
         .filter_map(|g| plan_grid(register, g, &explicit).map(|p| (g, p)))
         .collect();
     let required = register.required();
-    let Some((grid, plan)) = planned.into_iter().max_by_key(|(g, p)| {
+    let best = planned.into_iter().max_by_key(|(g, p)| {
         (
             p.has(required),
             p.known(),
             std::cmp::Reverse(names.iter().position(|n| Some(n) == g.sheet.as_ref())),
         )
-    }) else {
-        return Err(Error::field(
-            "header",
-            format!(
-                "no row of the file names a field of the {} register: is this the right file? (or map its columns with 'Their header=field')",
-                register.noun()
-            ),
-        ));
+    });
+    // No row names a field we know (a register in another language, say): the first of the
+    // fullest rows near the top (a header fills more cells than a title) is taken as the
+    // header, so that its columns can be mapped by hand.
+    let fallback = || {
+        sheets_asked(&grids, opts.sheet.as_deref()).find_map(|g| {
+            let filled = |i: &usize| g.rows[*i].iter().filter(|c| !c.trim().is_empty()).count();
+            let most = (0..g.rows.len().min(30))
+                .map(|i| filled(&i))
+                .max()
+                .filter(|n| *n > 0)?;
+            let i = (0..g.rows.len()).find(|i| filled(i) == most)?;
+            Some((
+                g,
+                Plan {
+                    header_row: i + 1,
+                    columns: plan_row(register, &g.rows[i], &explicit),
+                },
+            ))
+        })
+    };
+    let Some((grid, plan)) = best.or_else(fallback) else {
+        return Err(Error::field("file", "the file is empty"));
     };
     // The table runs from below the header to the first blank row after some data.
     let mut data: Vec<(usize, &[String])> = Vec::new();
@@ -940,7 +947,12 @@ pub async fn run(
         column: String::new(),
         message,
     };
-    if !plan.has(required) {
+    if plan.known() == 0 {
+        outcome.problems.push(header_problem(format!(
+            "no column of this row is one Annex knows: map the columns to the fields of the {} register",
+            register.noun()
+        )));
+    } else if !plan.has(required) {
         outcome.problems.push(header_problem(format!(
             "no column holds the {} {required}: map one to '{required}'",
             register.noun()
@@ -960,7 +972,7 @@ pub async fn run(
             )));
         }
     }
-    if data.is_empty() {
+    if data.is_empty() && plan.known() > 0 {
         outcome.problems.push(header_problem(
             "there are no rows below the header: nothing to import".into(),
         ));
@@ -1066,6 +1078,19 @@ pub async fn run(
     outcome.problems = problems;
     outcome.report = report;
     Ok(outcome)
+}
+
+/// The sheets an import may read: the one asked for, or all.
+fn sheets_asked<'a>(
+    grids: &'a [Grid],
+    sheet: Option<&'a str>,
+) -> impl Iterator<Item = &'a Grid> + 'a {
+    grids
+        .iter()
+        .filter(move |g| match sheet.filter(|s| !s.trim().is_empty()) {
+            Some(want) => g.sheet.as_deref().is_some_and(|s| s.trim() == want.trim()),
+            None => true,
+        })
 }
 
 /// Spreadsheets name the affected assets by name as often as by id: a name that matches

@@ -634,3 +634,66 @@ async fn an_import_whose_dependencies_make_a_loop_is_refused_naming_it() {
         assert!(ids(&app, &manager, "/api/v1/assets").await.is_empty());
     });
 }
+
+#[tokio::test]
+async fn a_register_in_another_language_is_read_once_its_columns_are_mapped() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = "Risikoregister 2025\n\
+                   \n\
+                   Nr.,Risikotitel,Eintrittswahrscheinlichkeit (1-5),Auswirkung,Behandlung\n\
+                   1,Ransomware,4,5,Mindern\n\
+                   2,Phishing,3,4,Akzeptieren\n\
+                   \n\
+                   Legende: 1 = selten … 5 = fast sicher\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?dry_run=true",
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(
+            res.json()["error"]["details"][0]["field"],
+            "row 3",
+            "the fullest row near the top is taken as the header: {}",
+            res.body
+        );
+        assert!(
+            res.body
+                .contains("no column of this row is one Annex knows")
+        );
+        let query = [
+            "Risikotitel=title",
+            "Eintrittswahrscheinlichkeit (1-5)=inherent_likelihood",
+            "Auswirkung=inherent_impact",
+            "Behandlung=treatment",
+        ]
+        .map(|m| format!("map={}", enc(m)))
+        .join("&");
+        let values = ["treatment:Mindern=modify", "treatment:Akzeptieren=retain"]
+            .map(|v| format!("value={}", enc(v)))
+            .join("&");
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/risks/import?{query}&{values}"),
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let outcome = res.json();
+        assert_eq!(outcome["report"]["created"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            outcome["ignored_rows"],
+            json!([7, 7]),
+            "the legend below the table is not read"
+        );
+        let risks = app
+            .get("/api/v1/risks", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(risks["items"][1]["treatment"], "retain");
+    });
+}
