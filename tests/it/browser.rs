@@ -1,7 +1,8 @@
 //! The browser journeys, in headless Chromium driven through chromedriver (fantoccini):
 //! a newcomer sets Annex up, signs out and in again, filters the catalogue with the live
 //! filters, opens a control and signs out; a risk manager records an asset and a measure,
-//! rates, treats and accepts a risk, and finds it on the heat map.
+//! rates, treats and accepts a risk, and finds it on the heat map; a risk manager imports
+//! last year's register from a spreadsheet, mapping its columns and words on the review.
 //!
 //! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (Debian's `chromium-driver` and
 //! `chromium`); the environment variables `CHROMEDRIVER` and `CHROMIUM` override the paths.
@@ -581,6 +582,275 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
     j.finish("the risk manager's journey").await;
 }
 
+/// Last year's risk register as a spreadsheet keeps it: a title line and a blank line above
+/// the header (so the header is on row 3), "Risk Description" for the title (a header Annex
+/// reads as the consequence by itself) and a misspelt likelihood on row 5.
+const LAST_YEARS_REGISTER: &str = "Risk register 2025,,,,,,\n\
+    ,,,,,,\n\
+    Risk ID,Risk Description,Likelihood (1-5),Impact,Risk Score,Treatment Option,Status\n\
+    R-7,Ransomware on file servers,4,5,20,Mitigate,Open\n\
+    R-8,Phishing of finance staff,hihg,4,16,Accept with monitoring,Open\n";
+
+#[tokio::test]
+async fn a_risk_manager_imports_last_years_register_maps_its_columns_and_fixes_its_words_in_the_browser()
+ {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let c = &j.client;
+
+    // 1. First-run setup signs the administrator in.
+    set_up_annex(&j).await;
+    assert_eq!(path(c).await, "/", "setup lands on the dashboard");
+
+    // 2. The file, as it came out of last year's spreadsheet.
+    let dir = tempfile::tempdir().expect("a temporary directory for the spreadsheet");
+    let file = dir.path().join("register-2025.csv");
+    std::fs::write(&file, LAST_YEARS_REGISTER).expect("write the spreadsheet");
+    let file = file
+        .canonicalize()
+        .expect("the spreadsheet's absolute path");
+
+    // 3. Risks → Import: upload the file.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    wait_for(
+        c,
+        "the risk register's Import button",
+        ".pagehead .actions a[href='/risks/import']",
+    )
+    .await;
+    assert_eq!(
+        text(c, ".pagehead .actions a[href='/risks/import']").await,
+        "Import"
+    );
+    click(c, ".pagehead .actions a[href='/risks/import']").await;
+    wait_for(
+        c,
+        "the upload form",
+        "form[action='/risks/import'][enctype='multipart/form-data']",
+    )
+    .await;
+    assert_eq!(path(c).await, "/risks/import");
+    assert_eq!(text(c, "main h1").await, "Import risks from a spreadsheet");
+    find(c, "form[action='/risks/import'] input[type='file']#file")
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose the spreadsheet in the file field");
+    let upload = "form[action='/risks/import'] button[type='submit']";
+    assert_eq!(text(c, upload).await, "Upload and check");
+    click(c, upload).await;
+
+    // 4. The review: the header is found under the title block, but nothing holds the title.
+    let summary = "//main//div[contains(@class,'card')]/p[contains(., 'Header on row')]";
+    wait_for_xpath(c, "the review of the upload", summary).await;
+    let review = path(c).await;
+    let upload_id = review
+        .strip_prefix("/imports/")
+        .unwrap_or_else(|| panic!("the upload opens its review at /imports/{{id}}: {review}"))
+        .to_string();
+    assert!(!upload_id.is_empty(), "the review names its upload");
+    assert_eq!(text(c, "main h1").await, "Check register-2025.csv");
+    assert!(
+        text(c, "main p.lede")
+            .await
+            .contains("Nothing has been written yet."),
+        "the review is a dry run"
+    );
+    assert_eq!(
+        find_xpath(c, summary)
+            .await
+            .text()
+            .await
+            .expect("read the summary"),
+        "Header on row 3, 2 rows read.",
+        "the title line and the blank line above the header are skipped"
+    );
+    assert_eq!(
+        column_notes(c).await,
+        [
+            ("Risk ID", "matched by its header"),
+            ("Risk Description", "matched by its header"),
+            ("Likelihood (1-5)", "matched by its header"),
+            ("Impact", "matched by its header"),
+            ("Risk Score", "computed by Annex: not read"),
+            ("Treatment Option", "matched by its header"),
+            ("Status", "matched by its header"),
+        ]
+        .map(|(h, n)| (h.to_string(), n.to_string())),
+        "how each column is read before any mapping"
+    );
+    assert_eq!(
+        problems(c).await,
+        ["row 3: no column holds the risk title: map one to 'title'"],
+        "the review asks for the title column and stops there"
+    );
+    assert!(
+        c.find(Locator::XPath("//main//p[strong='Ready:']"))
+            .await
+            .is_err(),
+        "nothing can be imported yet"
+    );
+
+    // "Risk Description" is one of the consequence's synonyms: read it as the title instead,
+    // and check again.
+    let description = column_select(c, "Risk Description").await;
+    assert_eq!(
+        find(c, &description)
+            .await
+            .prop("value")
+            .await
+            .expect("read the description's mapping")
+            .as_deref(),
+        Some("Risk Description=consequence"),
+        "Annex reads a risk description as the consequence by itself"
+    );
+    choose(c, &description, "Risk Description=title").await;
+    click(c, "main form[method='get'] button[type='submit']").await;
+    wait_for_xpath(
+        c,
+        "the review with the description read as the title",
+        "//main//tr[th='Risk Description']/td[contains(., 'mapped by you')]",
+    )
+    .await;
+    assert_eq!(path(c).await, review, "checking again stays on the review");
+    let url = c.current_url().await.expect("read the URL after checking");
+    assert!(
+        url.query_pairs()
+            .any(|(k, v)| k == "map" && v == "Risk Description=title"),
+        "the mapping travels in the review's URL: {url}"
+    );
+    assert_eq!(
+        find(c, &column_select(c, "Risk Description").await)
+            .await
+            .prop("value")
+            .await
+            .expect("read the description's mapping")
+            .as_deref(),
+        Some("Risk Description=title"),
+        "the select keeps the mapping chosen"
+    );
+
+    // 5. Now the rows are read: the misspelt likelihood is named by row and column.
+    // (The current and residual likelihoods, which default to the inherent one, are reported
+    // on the same row as follow-ups; only row 5 is at fault.)
+    let listed = problems(c).await;
+    let problem = listed.first().expect("the review lists a problem");
+    assert!(
+        problem.starts_with("row 5, column Likelihood (1-5):")
+            && problem.contains("hihg")
+            && problem.contains("is not a level of the likelihood scale"),
+        "the first problem names the row, the column and the word: {listed:?}"
+    );
+    assert!(
+        listed.iter().all(|p| p.starts_with("row 5, ")),
+        "row 4 is valid: every problem is on row 5: {listed:?}"
+    );
+    assert!(
+        text(c, "main .errorbox")
+            .await
+            .contains("nothing will be imported until every row is valid"),
+        "the problems block the import"
+    );
+    assert_eq!(
+        j.app.store.risk_count().await.expect("count the risks"),
+        0,
+        "a dry run writes nothing"
+    );
+
+    // Their word "hihg" is our likelihood 4; check again.
+    type_into(c, "#values", "inherent_likelihood:hihg=4").await;
+    click(c, "main form[method='get'] button[type='submit']").await;
+    let ready = wait_for_xpath(
+        c,
+        "the review to be ready to import",
+        "//main//div[contains(@class,'card')]/p[strong='Ready:']",
+    )
+    .await;
+    assert_eq!(
+        ready.text().await.expect("read the Ready line"),
+        "Ready: 2 new, 0 updated, 0 unchanged."
+    );
+    assert!(
+        c.find(Locator::Css("main .errorbox")).await.is_err(),
+        "no problem is left"
+    );
+    assert_eq!(
+        find(c, "#values")
+            .await
+            .prop("value")
+            .await
+            .expect("read the words of the file")
+            .as_deref(),
+        Some("inherent_likelihood:hihg=4"),
+        "the words typed are kept on the page"
+    );
+    assert_eq!(
+        find(c, &column_select(c, "Risk Description").await)
+            .await
+            .prop("value")
+            .await
+            .expect("read the description's mapping")
+            .as_deref(),
+        Some("Risk Description=title"),
+        "the mapping survives the second check"
+    );
+    assert_eq!(j.app.store.risk_count().await.expect("count the risks"), 0);
+
+    // 6. Import: all rows at once.
+    let import =
+        format!("main form[method='post'][action='/imports/{upload_id}'] button[type='submit']");
+    assert_eq!(text(c, &import).await, "Import 2 rows");
+    click(c, &import).await;
+    let done = wait_for(c, "the result of the import", "main div.notice").await;
+    assert_eq!(
+        done.text().await.expect("read the result"),
+        "Done. 2 created, 0 updated, 0 unchanged. Every change is in the audit trail."
+    );
+    assert_eq!(text(c, "main h1").await, "Imported register-2025.csv");
+    let r7 = j.app.store.risk("R-7").await.expect("R-7 was imported");
+    assert_eq!(r7.title, "Ransomware on file servers");
+    assert_eq!((r7.inherent.likelihood, r7.inherent.impact), (4, 5));
+    let r8 = j.app.store.risk("R-8").await.expect("R-8 was imported");
+    assert_eq!(r8.title, "Phishing of finance staff");
+    assert_eq!(
+        (r8.inherent.likelihood, r8.inherent.impact),
+        (4, 4),
+        "'hihg' was read as likelihood 4"
+    );
+
+    // The register lists both risks.
+    click(c, "main a.button.primary[href='/risks']").await;
+    wait_for(c, "the register after the import", "main p.count").await;
+    assert_eq!(path(c).await, "/risks");
+    assert_eq!(text(c, "main p.count").await, "2 risks");
+    let mut listed: Vec<[String; 2]> = table_rows(c, "//table[contains(@class,'list')]/tbody/tr")
+        .await
+        .into_iter()
+        .map(|r| [r[0].clone(), r[1].clone()])
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ["R-7", "Ransomware on file servers"],
+            ["R-8", "Phishing of finance staff"],
+        ]
+        .map(|r| r.map(String::from)),
+        "the register lists the imported risks with their ids and titles"
+    );
+
+    // 7. The import consumed the upload: its review is gone.
+    c.goto(&j.url(&review))
+        .await
+        .expect("open the review again");
+    wait_for(c, "the error page", "main.narrow p.brand").await;
+    assert_eq!(text(c, "main h1").await, "Not found");
+    assert_eq!(j.app.store.risk_count().await.expect("count the risks"), 2);
+
+    j.finish("the import journey").await;
+}
+
 /// The chromedriver and Chromium to use, or `None` (after a notice) to skip the journey.
 fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
     let from_env = |var: &str, default: &str| {
@@ -1053,4 +1323,40 @@ async fn result_rows(c: &Client) -> Vec<String> {
         .await
         .expect("read the ids of the result rows");
     serde_json::from_value(ids).expect("the result rows' ids are strings")
+}
+
+/// The CSS selector of the mapping select of a column of the import review, by its header.
+async fn column_select(c: &Client, header: &str) -> String {
+    let id = find_xpath(
+        c,
+        &format!("//main//table/tbody/tr[th='{header}']//select[@name='map']"),
+    )
+    .await
+    .attr("id")
+    .await
+    .unwrap_or_else(|e| panic!("read the id of the select of {header:?}: {e}"))
+    .unwrap_or_else(|| panic!("the select of {header:?} has an id"));
+    format!("#{id}")
+}
+
+/// The (header, note) of each column of the import review, in order.
+async fn column_notes(c: &Client) -> Vec<(String, String)> {
+    table_rows(c, "//main//form[@method='get']//table/tbody/tr")
+        .await
+        .into_iter()
+        .map(|r| (r[0].clone(), r[3].clone()))
+        .collect()
+}
+
+/// The problems an import review lists, in order (none if it lists none).
+async fn problems(c: &Client) -> Vec<String> {
+    let items = c
+        .execute(
+            "return Array.from(document.querySelectorAll('main .errorbox ul.problems li'), \
+             li => li.innerText.trim());",
+            Vec::new(),
+        )
+        .await
+        .expect("read the problems of the review");
+    serde_json::from_value(items).expect("problems are strings")
 }
