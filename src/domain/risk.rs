@@ -344,19 +344,19 @@ impl RiskInput {
         };
         let il = step("inherent_likelihood", &self.inherent_likelihood, true);
         let ii = step("inherent_impact", &self.inherent_impact, false);
-        let or = |raw: &str, fallback: Option<i64>| {
+        // A rating left empty takes the one before it; a bad one before it is named once,
+        // where it was typed.
+        let mut or = |field: &str, raw: &str, likelihood: bool, fallback: Option<i64>| {
             if raw.trim().is_empty() {
-                fallback.map(|v| v.to_string()).unwrap_or_default()
+                fallback
             } else {
-                raw.to_string()
+                step(field, raw, likelihood)
             }
         };
-        let cl_raw = or(&self.current_likelihood, il);
-        let ci_raw = or(&self.current_impact, ii);
-        let cl = step("current_likelihood", &cl_raw, true);
-        let ci = step("current_impact", &ci_raw, false);
-        let tl = step("target_likelihood", &or(&self.target_likelihood, cl), true);
-        let ti = step("target_impact", &or(&self.target_impact, ci), false);
+        let cl = or("current_likelihood", &self.current_likelihood, true, il);
+        let ci = or("current_impact", &self.current_impact, false, ii);
+        let tl = or("target_likelihood", &self.target_likelihood, true, cl);
+        let ti = or("target_impact", &self.target_impact, false, ci);
         let treatment = if self.treatment.trim().is_empty() {
             Treatment::Modify
         } else {
@@ -489,6 +489,11 @@ mod tests {
             e.fields()[0]
                 .message
                 .contains("'hihg' is not a level of the likelihood scale (expected one of 1 Rare")
+        );
+        assert_eq!(
+            e.fields().len(),
+            1,
+            "the current and residual ratings that default to it are not named again"
         );
     }
 }
