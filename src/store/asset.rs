@@ -528,6 +528,7 @@ impl Store {
         sql.push_in(ids.iter());
         sql.push(" order by name, asset_id", []);
         Ok(on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, (String, String)>(&sql.text),
             &sql.args
         )
@@ -553,6 +554,7 @@ impl Store {
         where_filter(&mut sql, f, self.backend(), true);
         sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, AssetRow>(&sql.text),
             &sql.args
         )

@@ -73,6 +73,7 @@ impl Store {
             [Arg::Int(limit.clamp(1, 500))],
         );
         let rows: Vec<EntryRow> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, EntryRow>(&sql.text),
             &sql.args
         )

@@ -290,6 +290,7 @@ impl Store {
             [Arg::Int(limit + 1)],
         );
         let rows: Vec<MeasureRow> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, MeasureRow>(&sql.text),
             &sql.args
         )
@@ -339,6 +340,7 @@ impl Store {
         sql.push_in(items.iter().map(|x| &x.id));
         sql.push(" order by framework_id desc, control_id", []);
         let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, (String, String, String)>(&sql.text),
             &sql.args
         )

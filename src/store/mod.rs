@@ -329,6 +329,7 @@ impl Store {
         ));
         sql.push_in(keys.iter());
         let mut rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, (String, String)>(&sql.text),
             &sql.args
         )
@@ -465,6 +466,7 @@ impl Store {
             COUNT_CAP + 1
         );
         let (n,): (i64,) = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, (i64,)>(&text),
             &from_where.args
         )
@@ -584,13 +586,29 @@ macro_rules! bind_args {
 pub(crate) use bind_args;
 
 /// `bind_args!` for a statement built at run time for one read (a register's page or count):
-/// it is not kept prepared, so PostgreSQL plans it for its values — the index that fits this
-/// filter or search — rather than with a generic plan, and the per-connection statement cache
-/// keeps the fixed statements.
+/// on PostgreSQL it is not kept prepared, so it is planned for its values — the index that
+/// fits this filter or search — rather than with a generic plan, and the per-connection
+/// statement cache keeps the fixed statements.
 macro_rules! bind_once {
-    ($q:expr, $args:expr) => {{ $crate::store::bind_args!($q, $args).persistent(false) }};
+    ($c:expr, $q:expr, $args:expr) => {{ $crate::store::bind_args!($q, $args).persistent($crate::store::Prepared::keeps_prepared($c)) }};
 }
 pub(crate) use bind_once;
+
+/// Whether a backend keeps run-time statements prepared: SQLite does (preparing costs more
+/// there than planning saves); PostgreSQL plans each for its values.
+pub(crate) trait Prepared {
+    fn keeps_prepared(&self) -> bool;
+}
+impl Prepared for SqlitePool {
+    fn keeps_prepared(&self) -> bool {
+        true
+    }
+}
+impl Prepared for PgPool {
+    fn keeps_prepared(&self) -> bool {
+        false
+    }
+}
 
 pub(crate) enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),

@@ -770,6 +770,7 @@ impl Store {
         let (cols, desc) = sort.columns();
         sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, RiskRow>(&sql.text),
             &sql.args
         )
@@ -841,6 +842,7 @@ impl Store {
         sql.push_in(items.iter().map(|x| &x.id));
         sql.push(" order by accepted_at, risk_acceptance_id", []);
         let rows: Vec<AcceptanceRow> = on_pool!(&self.pool, |c| bind_once!(
+            c,
             sqlx::query_as::<_, AcceptanceRow>(&sql.text),
             &sql.args
         )

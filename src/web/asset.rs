@@ -471,7 +471,7 @@ async fn record(
     };
     let risks = s
         .store
-        .list_risks(&on_asset, crate::store::RiskSort::Residual, None, 50)
+        .list_risks(&on_asset, crate::store::RiskSort::Id, None, 50)
         .await?;
     Ok(RecordPage {
         can_edit: caller.is_editor(),
