@@ -775,8 +775,55 @@ impl Tx {
     }
 }
 
-/// Heat-map counts of a rating — (likelihood, impact, risks) — at a generation of the register.
-type HeatCounts = (RatingKind, i64, Vec<(i64, i64, i64)>);
+/// Values computed from a whole register (heat-map counts, attention counts), each kept with
+/// the register's generation it was computed at and used while that generation holds.
+pub(crate) struct GenerationCache<K, V>(std::sync::Mutex<Vec<(K, i64, V)>>);
+
+impl<K, V> std::fmt::Debug for GenerationCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|c| c.len()).unwrap_or(0);
+        write!(f, "GenerationCache({n} values)")
+    }
+}
+
+impl<K, V> Default for GenerationCache<K, V> {
+    fn default() -> Self {
+        GenerationCache(std::sync::Mutex::new(Vec::new()))
+    }
+}
+
+impl<K: PartialEq, V: Clone> GenerationCache<K, V> {
+    /// The value for `key` at `generation`, if it was computed at that generation.
+    pub(crate) fn get(&self, key: &K, generation: i64) -> Option<V> {
+        self.0.lock().ok().and_then(|c| {
+            c.iter()
+                .find(|(k, g, _)| k == key && *g == generation)
+                .map(|(_, _, v)| v.clone())
+        })
+    }
+
+    pub(crate) fn put(&self, key: K, generation: i64, value: V) {
+        if let Ok(mut c) = self.0.lock() {
+            // Older generations are of no use once a newer one is seen.
+            c.retain(|(k, g, _)| *k != key && *g >= generation);
+            c.push((key, generation, value));
+        }
+    }
+}
+
+impl Store {
+    /// The generation of a register (see migration 9): changed by every write to it.
+    pub(crate) async fn generation(&self, register: &str) -> Result<i64> {
+        let (g,): (i64,) = pool_query!(
+            self,
+            fetch_one,
+            (i64,),
+            "select generation from register_generation where register = $1",
+            register
+        )?;
+        Ok(g)
+    }
+}
 
 /// The store: a connection pool and the clock.
 #[derive(Clone, Debug)]
@@ -785,8 +832,10 @@ pub struct Store {
     clock: Clock,
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
-    /// Heat-map counts by rating, with the risk register's generation they were counted at.
-    heat_cache: std::sync::Arc<std::sync::Mutex<Vec<HeatCounts>>>,
+    /// Heat-map counts by rating — (likelihood, impact, risks) — by risk-register generation.
+    heat_cache: std::sync::Arc<GenerationCache<RatingKind, Vec<(i64, i64, i64)>>>,
+    /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
+    count_cache: std::sync::Arc<GenerationCache<RiskFilter, (i64, bool)>>,
 }
 
 /// Where the store lives, for messages and backups.
@@ -856,6 +905,7 @@ impl Store {
             clock,
             catalog_cache: Default::default(),
             heat_cache: Default::default(),
+            count_cache: Default::default(),
         })
     }
 

@@ -718,6 +718,7 @@ impl Store {
             false
         )?;
         let after = read_risk(&mut tx, id).await?;
+        tx.bump_generation("risk").await?;
         tx.audit(
             Change::new(actor, "risk.accept", "risk", id)
                 .before(&risk.acceptance)
@@ -860,18 +861,8 @@ impl Store {
     /// How many risks sit in each (likelihood, impact) cell of a rating. The counts are kept
     /// in memory until the risk register changes (one small query tells).
     pub async fn heat_map(&self, kind: RatingKind) -> Result<Vec<(i64, i64, i64)>> {
-        let (generation,): (i64,) = pool_query!(
-            self,
-            fetch_one,
-            (i64,),
-            "select generation from register_generation where register = 'risk'"
-        )?;
-        let cached = self.heat_cache.lock().ok().and_then(|c| {
-            c.iter()
-                .find(|(k, g, _)| *k == kind && *g == generation)
-                .map(|(_, _, v)| v.clone())
-        });
-        if let Some(counts) = cached {
+        let generation = self.generation("risk").await?;
+        if let Some(counts) = self.heat_cache.get(&kind, generation) {
             return Ok(counts);
         }
         let p = kind.prefix();
@@ -884,11 +875,23 @@ impl Store {
                  group by {p}_likelihood, {p}_impact"
             )
         )?;
-        if let Ok(mut c) = self.heat_cache.lock() {
-            c.retain(|(k, _, _)| *k != kind);
-            c.push((kind, generation, counts.clone()));
-        }
+        self.heat_cache.put(kind, generation, counts.clone());
         Ok(counts)
+    }
+
+    /// How many risks match a filter (up to the cap, and whether it capped), kept in memory
+    /// until the risk register changes: the dashboard's attention lists. Filters on a day
+    /// carry the day, so a new day counts anew.
+    pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
+        let generation = self.generation("risk").await?;
+        if let Some(n) = self.count_cache.get(f, generation) {
+            return Ok(n);
+        }
+        let mut count = Sql::new("from risk r where 1 = 1");
+        where_filter(&mut count, f, self.backend());
+        let n = self.capped_count(&count).await?;
+        self.count_cache.put(f.clone(), generation, n);
+        Ok(n)
     }
 
     pub async fn risk_count(&self) -> Result<i64> {

@@ -806,18 +806,12 @@ async fn dashboard(
     };
     let attention = vec![
         (
-            s.store
-                .list_risks(&risks_due, Default::default(), None, 1)
-                .await?
-                .total,
+            s.store.risk_count_matching(&risks_due).await?.0,
             "risks past their review date",
             "/risks?attention=review",
         ),
         (
-            s.store
-                .list_risks(&lapsed, Default::default(), None, 1)
-                .await?
-                .total,
+            s.store.risk_count_matching(&lapsed).await?.0,
             "risk acceptances expired or needing renewal",
             "/risks?attention=acceptance",
         ),
