@@ -775,6 +775,9 @@ impl Tx {
     }
 }
 
+/// A heat-map cell: (likelihood, impact, risks in it).
+pub(crate) type HeatCell = (i64, i64, i64);
+
 /// Values computed from a whole register (heat-map counts, attention counts), each kept with
 /// the register's generation it was computed at and used while that generation holds.
 pub(crate) struct GenerationCache<K, V>(std::sync::Mutex<Vec<(K, i64, V)>>);
@@ -833,7 +836,7 @@ pub struct Store {
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
     /// Heat-map counts by rating — (likelihood, impact, risks) — by risk-register generation.
-    heat_cache: std::sync::Arc<GenerationCache<RatingKind, Vec<(i64, i64, i64)>>>,
+    heat_cache: std::sync::Arc<GenerationCache<RatingKind, Vec<HeatCell>>>,
     /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
     count_cache: std::sync::Arc<GenerationCache<RiskFilter, (i64, bool)>>,
 }
