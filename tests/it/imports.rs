@@ -697,3 +697,115 @@ async fn a_register_in_another_language_is_read_once_its_columns_are_mapped() {
         assert_eq!(risks["items"][1]["treatment"], "retain");
     });
 }
+
+/// Imports registers that other people made (`../shared/reference/spreadsheets`, when present):
+/// a workbook whose registers sit below title rows on named sheets, and a Greek risk
+/// assessment with a legend under its table.
+#[tokio::test]
+async fn real_registers_from_the_reference_spreadsheets_import_once_mapped() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/spreadsheets");
+    let workbook = root.join("kguzman-northgate-university/ISO27001_Risk_Assessment_and_SoA.xlsx");
+    let greek = root.join("chbandis-greek-diagnostic-centre/Risk_Assessment.xlsx");
+    let (Ok(workbook), Ok(greek)) = (std::fs::read(&workbook), std::fs::read(&greek)) else {
+        crate::harness::notice(
+            "note: ../shared/reference/spreadsheets is absent: real-spreadsheet import SKIPPED",
+        );
+        return;
+    };
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let q = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", enc(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        // The asset register: its sheet and header row are found; its words are mapped.
+        let words = [
+            ("value", "High=4"),
+            ("value", "Medium=3"),
+            ("value", "Low=2"),
+            ("value", "Internal Use Only=internal"),
+            ("value", "asset_type:Information Asset=information"),
+            ("value", "asset_type:Technical Asset=hardware"),
+            ("value", "asset_type:Physical Asset=site"),
+            ("value", "asset_type:People=people"),
+            ("value", "asset_type:Service=service"),
+        ];
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/assets/import?dry_run=true&{}", q(&words)),
+                Auth::Bearer(&manager),
+                workbook.clone(),
+            )
+            .await;
+        let body = res.json();
+        assert_eq!(body["sheet"], "Asset Register", "{body}");
+        assert_eq!(body["header_row"], 3);
+        if res.status != StatusCode::OK {
+            // A word of theirs not mapped above names itself; the test says which.
+            panic!("unmapped words in the reference asset register: {body}");
+        }
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/assets/import?{}", q(&words)),
+                Auth::Bearer(&manager),
+                workbook.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["report"]["created"].as_array().unwrap().len(), 7);
+
+        // The risk register of the same workbook, on its own sheet, with "A01–A07" ranges in
+        // its asset column: named as problems until the column is left out.
+        let risk_map = [
+            ("sheet", "Risk Assessment"),
+            ("map", "Risk Description=title"),
+            ("map", "Asset="),
+        ];
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/risks/import?dry_run=true&{}", q(&risk_map)),
+                Auth::Bearer(&manager),
+                workbook.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("column Asset ID"), "{}", res.body);
+        let mut without_assets = risk_map.to_vec();
+        without_assets.push(("map", "Asset ID="));
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/risks/import?{}", q(&without_assets)),
+                Auth::Bearer(&manager),
+                workbook.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["report"]["created"].as_array().unwrap().len(), 8);
+
+        // The Greek assessment: headers mapped by hand, the legend under the table left out.
+        let greek_map = [
+            ("map", "ΑΠΕΙΛΗ=title"),
+            ("map", "ΤΡΩΤΟ ΣΗΜΕΙΟ=vulnerability"),
+            ("map", "ΠΙΘΑΝΟΤΗΤΑ ΠΡΙΝ ΤΗ ΛΗΨΗ ΜΕΤΡΩΝ=inherent_likelihood"),
+            ("map", "ΣΟΒΑΡΟΤΗΤΑ ΠΡΙΝ ΤΗ ΛΗΨΗ ΜΕΤΡΩΝ=inherent_impact"),
+            ("map", "ΠΙΘΑΝΟΤΗΤΑ ΜΕΤΑ ΤΗ ΛΗΨΗ ΜΕΤΡΩΝ=target_likelihood"),
+            ("map", "ΣΟΒΑΡΟΤΗΤΑ ΜΕΤΑ ΤΗ ΛΗΨΗ ΜΕΤΡΩΝ=target_impact"),
+        ];
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/risks/import?{}", q(&greek_map)),
+                Auth::Bearer(&manager),
+                greek.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let outcome = res.json();
+        assert_eq!(outcome["header_row"], 4);
+        assert_eq!(outcome["report"]["created"].as_array().unwrap().len(), 54);
+        assert_eq!(outcome["ignored_rows"], json!([61, 67]));
+    });
+}
