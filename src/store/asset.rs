@@ -319,7 +319,7 @@ impl Store {
     /// Creates or updates (matching on id) many assets in one transaction: rows may depend on
     /// rows further down. Everything is checked before anything is written; problems name
     /// their row (`row 17, depends_on`). Rows that change nothing are left alone. With
-    /// `dry_run`, the transaction is rolled back: the report says what would happen.
+    /// `dry_run`, nothing is written (and no write lock taken): the report says what would happen.
     pub async fn import_assets(
         &self,
         actor: &str,
@@ -328,7 +328,7 @@ impl Store {
         upload: Option<&str>,
     ) -> Result<ImportReport> {
         check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-        let mut tx = self.write().await?;
+        let mut tx = self.import_tx(dry_run).await?;
         let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
         let mut existing = read_assets(&mut tx, &given).await?;
         let fresh =
@@ -420,6 +420,10 @@ impl Store {
                 )
             },
         );
+        if dry_run {
+            // Everything is checked: what would be written is known.
+            return Ok(report);
+        }
         write_rows(&mut tx, &write).await?;
         tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
             .await?;
@@ -434,10 +438,8 @@ impl Store {
         if let Some(id) = upload {
             super::upload::consume(&mut tx, actor, id).await?;
         }
-        if !dry_run {
-            tx.commit().await?;
-            self.refresh_statistics_soon();
-        }
+        tx.commit().await?;
+        self.refresh_statistics_soon();
         Ok(report)
     }
 

@@ -182,7 +182,7 @@ impl Store {
     }
 
     /// Creates or updates (matching on id) many measures in one transaction; every control
-    /// is checked first and problems name their row. With `dry_run`, nothing is kept.
+    /// is checked first and problems name their row. With `dry_run`, nothing is written.
     pub async fn import_measures(
         &self,
         actor: &str,
@@ -196,7 +196,7 @@ impl Store {
             .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
             .collect();
         self.check_controls(&labelled).await?;
-        let mut tx = self.write().await?;
+        let mut tx = self.import_tx(dry_run).await?;
         let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
         let mut existing = read_measures(&mut tx, &given).await?;
         let mut fresh =
@@ -228,6 +228,10 @@ impl Store {
                 )
             },
         );
+        if dry_run {
+            // Everything is checked: what would be written is known.
+            return Ok(report);
+        }
         write_rows(&mut tx, &write).await?;
         tx.exec_in(
             "delete from measure_control where measure_id in ",
@@ -240,10 +244,8 @@ impl Store {
         if let Some(id) = upload {
             super::upload::consume(&mut tx, actor, id).await?;
         }
-        if !dry_run {
-            tx.commit().await?;
-            self.refresh_statistics_soon();
-        }
+        tx.commit().await?;
+        self.refresh_statistics_soon();
         Ok(report)
     }
 

@@ -355,19 +355,35 @@ pub(crate) async fn next_ids(
     // Each round reserves a block; when ids of the block were taken (ids chosen by people, or
     // an import of an export), the next block is larger, so that a run of taken ids costs a few
     // rounds, not one per id.
+    // A read (a dry run) only looks at the counter: the ids it shows are the ones an import
+    // would give now.
     let mut spare = 0i64;
+    let mut looked = 0i64;
     while out.len() < n {
         let want = (n - out.len()) as i64 + spare;
-        let (start,): (i64,) = tx_query!(
-            tx,
-            fetch_one,
-            (i64,),
-            "insert into id_counter (counter_key, next_value) values ($1, 1 + $2)
-             on conflict (counter_key) do update set next_value = id_counter.next_value + $2
-             returning next_value - $2",
-            kind,
-            want
-        )?;
+        let start = if tx.read_only {
+            let next: Option<(i64,)> = tx_query!(
+                tx,
+                fetch_optional,
+                (i64,),
+                "select next_value from id_counter where counter_key = $1",
+                kind
+            )?;
+            next.map(|n| n.0).unwrap_or(1) + looked
+        } else {
+            let (start,): (i64,) = tx_query!(
+                tx,
+                fetch_one,
+                (i64,),
+                "insert into id_counter (counter_key, next_value) values ($1, 1 + $2)
+                 on conflict (counter_key) do update set next_value = id_counter.next_value + $2
+                 returning next_value - $2",
+                kind,
+                want
+            )?;
+            start
+        };
+        looked += want;
         let candidates: Vec<String> = (start..start + want)
             .map(|i| format!("{prefix}-{i:04}"))
             .collect();
@@ -619,6 +635,8 @@ pub(crate) enum TxInner {
 pub struct Tx {
     pub(crate) inner: TxInner,
     now: String,
+    /// A consistent read (`Store::read_tx`): nothing may be written through it.
+    pub(crate) read_only: bool,
 }
 
 impl Tx {
@@ -942,6 +960,7 @@ impl Store {
         Ok(Tx {
             inner,
             now: self.now(),
+            read_only: false,
         })
     }
 
@@ -954,7 +973,18 @@ impl Store {
         Ok(Tx {
             inner,
             now: self.now(),
+            read_only: true,
         })
+    }
+
+    /// An import's transaction: a write, or for a dry run a read (which takes no write lock:
+    /// an import checks everything before it writes anything, so a dry run stops there).
+    pub(crate) async fn import_tx(&self, dry_run: bool) -> Result<Tx> {
+        if dry_run {
+            self.read_tx().await
+        } else {
+            self.write().await
+        }
     }
 
     /// Answers whether the database responds (for `/healthz`).

@@ -611,7 +611,7 @@ impl Store {
     /// Creates or updates (matching on id) many risks in one transaction. Everything is checked
     /// before anything is written; problems name their row (`row 17, assets`). A change of a
     /// residual rating or treatment marks the risk's acceptance for renewal, as an edit does.
-    /// With `dry_run`, the transaction is rolled back.
+    /// With `dry_run`, nothing is written (and no write lock taken).
     pub async fn import_risks(
         &self,
         actor: &str,
@@ -620,7 +620,7 @@ impl Store {
         upload: Option<&str>,
     ) -> Result<ImportReport> {
         super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-        let mut tx = self.write().await?;
+        let mut tx = self.import_tx(dry_run).await?;
         let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
         let mut existing = read_risks(&mut tx, &given).await?;
         let labelled: Vec<(String, &RiskDraft)> = rows
@@ -663,6 +663,10 @@ impl Store {
                 risk_of(id, d, created, &now, acceptance)
             },
         );
+        if dry_run {
+            // Everything is checked: what would be written is known.
+            return Ok(report);
+        }
         write_rows(&mut tx, &write).await?;
         tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
             .await?;
@@ -680,10 +684,8 @@ impl Store {
         if let Some(id) = upload {
             super::upload::consume(&mut tx, actor, id).await?;
         }
-        if !dry_run {
-            tx.commit().await?;
-            self.refresh_statistics_soon();
-        }
+        tx.commit().await?;
+        self.refresh_statistics_soon();
         Ok(report)
     }
 

@@ -809,3 +809,31 @@ async fn real_registers_from_the_reference_spreadsheets_import_once_mapped() {
         assert_eq!(outcome["ignored_rows"], json!([61, 67]));
     });
 }
+
+#[tokio::test]
+async fn a_dry_run_names_the_ids_the_import_then_gives() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = b"name,type,classification\nLaptop,hardware,internal\nWiki,service,internal\n";
+        let dry = app
+            .post_bytes(
+                "/api/v1/assets/import?dry_run=true",
+                Auth::Bearer(&manager),
+                csv.to_vec(),
+            )
+            .await;
+        assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+        assert_eq!(dry.json()["report"]["created"], json!(["A-0001", "A-0002"]));
+        let done = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                csv.to_vec(),
+            )
+            .await;
+        assert_eq!(
+            done.json()["report"]["created"],
+            json!(["A-0001", "A-0002"])
+        );
+    });
+}
