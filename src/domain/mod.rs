@@ -8,5 +8,6 @@ pub mod clock;
 pub mod matrix;
 pub mod measure;
 pub mod risk;
+pub mod soa;
 pub mod threat;
 pub mod user;

@@ -58,7 +58,7 @@ impl Format {
 }
 
 impl Table {
-    fn new(sheet: &'static str, header: &[&str], numeric: &[&'static str]) -> Table {
+    pub(crate) fn new(sheet: &'static str, header: &[&str], numeric: &[&'static str]) -> Table {
         Table {
             sheet,
             header: header.iter().map(|h| h.to_string()).collect(),

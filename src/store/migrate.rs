@@ -61,6 +61,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "risk status",
         include_str!("../../migrations/sqlite/0010_risk_status.sql"),
     ),
+    (
+        11,
+        "statement of applicability",
+        include_str!("../../migrations/sqlite/0011_soa.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -112,6 +117,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "risk status",
         include_str!("../../migrations/postgres/0010_risk_status.sql"),
+    ),
+    (
+        11,
+        "statement of applicability",
+        include_str!("../../migrations/postgres/0011_soa.sql"),
     ),
 ];
 

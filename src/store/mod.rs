@@ -13,6 +13,7 @@ mod matrix;
 mod measure;
 mod migrate;
 mod risk;
+mod soa;
 mod upload;
 
 pub use asset::{AssetFilter, AssetSort, ImportReport};
@@ -21,6 +22,7 @@ pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 pub use measure::MeasureFilter;
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
+pub use soa::{Linked, SoaRow};
 pub use upload::Upload;
 
 use crate::config::{Backend, check_database_url};

@@ -71,6 +71,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accept_risk))
         .routes(routes!(list_acceptances))
         .routes(routes!(threat_library))
+        .routes(routes!(list_soa))
+        .routes(routes!(get_soa_row, put_soa_row))
         .routes(routes!(import_assets))
         .routes(routes!(import_risks))
         .routes(routes!(import_measures))
@@ -888,4 +890,84 @@ async fn import_measures(
     responses((status = 200, body = crate::domain::threat::Library)))]
 async fn threat_library() -> Json<crate::domain::threat::Library> {
     Json(crate::domain::threat::Library::get().clone())
+}
+
+/// The Statement of Applicability: every control of a framework with its decision, the
+/// measures that implement it, how many open risks selected it, and its warnings.
+#[utoipa::path(get, path = "/api/v1/soa", tag = "soa",
+    params(
+        ("framework" = Option<String>, Query, description = "default iso27002-2022"),
+        ("theme" = Option<String>, Query),
+        ("applicable" = Option<String>, Query, description = "yes, no or undecided"),
+        ("status" = Option<String>, Query, description = "not_started, planned, partially_implemented, implemented, not_applicable"),
+        ("warning" = Option<String>, Query, description = "any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner"),
+        ("owner" = Option<String>, Query),
+        ("q" = Option<String>, Query, description = "text in the id, title or justification"),
+    ),
+    responses((status = 200, body = Vec<crate::store::SoaRow>), (status = 422, body = ErrorBody)))]
+async fn list_soa(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<crate::store::SoaRow>> {
+    let pairs = query_pairs(raw)?;
+    let mut problems = Problems::new();
+    for (k, _) in &pairs {
+        if ![
+            "framework",
+            "theme",
+            "applicable",
+            "status",
+            "warning",
+            "owner",
+            "q",
+        ]
+        .contains(&k.as_str())
+        {
+            problems.add(
+                k,
+                "unknown parameter: use framework, theme, applicable, status, warning, owner or q",
+            );
+        }
+    }
+    problems.into_result()?;
+    let query = super::soa::SoaQuery::parse(&pairs)?;
+    let rows = s.store.soa(&query.framework).await?;
+    Ok(Json(rows.into_iter().filter(|r| query.keeps(r)).collect()))
+}
+
+/// One control's row of the Statement of Applicability, with the risks that selected it.
+#[utoipa::path(get, path = "/api/v1/soa/{framework}/{id}", tag = "soa",
+    params(("framework" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = crate::store::SoaRow), (status = 404, body = ErrorBody)))]
+async fn get_soa_row(
+    State(s): State<AppState>,
+    Path((framework, id)): Path<(String, String)>,
+) -> ApiResult<crate::store::SoaRow> {
+    Ok(Json(s.store.soa_row(&framework, &id).await?))
+}
+
+/// Records the decision about a control (managers and admins; contributors for the controls
+/// they own): applicable with reasons, or excluded with a reason and a justification; status,
+/// maturity 0-5, owner, target date.
+#[utoipa::path(put, path = "/api/v1/soa/{framework}/{id}", tag = "soa",
+    params(("framework" = String, Path), ("id" = String, Path)),
+    request_body = crate::domain::soa::ApplicabilityInput,
+    responses((status = 200, body = crate::store::SoaRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_soa_row(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((framework, id)): Path<(String, String)>,
+    JsonBody(input): JsonBody<crate::domain::soa::ApplicabilityInput>,
+) -> ApiResult<crate::store::SoaRow> {
+    let current = s.store.soa_row(&framework, &id).await?;
+    if !super::soa::may_edit(&caller, &current.applicability) {
+        return Err(Error::Forbidden.into());
+    }
+    let draft = input.parse()?;
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok(Json(
+        s.store
+            .set_applicability(&actor, &framework, &id, draft)
+            .await?,
+    ))
 }

@@ -11,6 +11,7 @@ mod pages;
 pub(crate) mod risk;
 pub mod serve;
 mod session;
+pub(crate) mod soa;
 mod static_files;
 
 use crate::config::Config;
@@ -91,12 +92,20 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/assets/{id}/edit", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}/retire", Access::Roles(EDITORS)),
     ("POST", "/assets/{id}/retire", Access::Roles(EDITORS)),
+    ("GET", "/soa", Access::SignedIn),
+    ("GET", "/soa.csv", Access::SignedIn),
+    ("GET", "/soa.xlsx", Access::SignedIn),
+    ("GET", "/soa/{framework}/{id}", Access::SignedIn),
+    ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks", Access::SignedIn),
     ("POST", "/risks", Access::Roles(EDITORS)),
     ("GET", "/risks/new", Access::Roles(EDITORS)),
     ("GET", "/risks/heat-map", Access::SignedIn),
     ("GET", "/risks/library", Access::SignedIn),
     ("GET", "/api/v1/threats", Access::SignedIn),
+    ("GET", "/api/v1/soa", Access::SignedIn),
+    ("GET", "/api/v1/soa/{framework}/{id}", Access::SignedIn),
+    ("PUT", "/api/v1/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}", Access::SignedIn),
     ("POST", "/risks/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}/edit", Access::Roles(OWNERS)),
@@ -202,6 +211,7 @@ pub fn router(state: AppState) -> Router {
         .merge(measure::routes())
         .merge(risk::routes())
         .merge(import::routes())
+        .merge(soa::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -133,6 +133,7 @@ fn notice_text(code: &str) -> Option<String> {
         "measure-saved" => "The measure was saved.",
         "risk-saved" => "The risk was saved.",
         "risk-accepted" => "The residual risk was accepted.",
+        "soa-saved" => "The decision was saved.",
         "asset-retired" => "The asset was retired.",
         "assets-updated" => "The selected assets were updated.",
         "signed-out" => "You are signed out.",

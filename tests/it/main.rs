@@ -15,3 +15,4 @@ mod people;
 mod risks;
 mod roles;
 mod scale_out;
+mod soa;

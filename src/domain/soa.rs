@@ -1,0 +1,467 @@
+//! The Statement of Applicability (ISO/IEC 27001 6.1.3 d): for each control of the catalogue,
+//! whether it applies and why, or why not; how far it is implemented, how mature, by whom and
+//! by when. What implements it (measures) and what selected it (risks treated by those
+//! measures) are derived from the risk treatment, never typed; the warnings a row raises are
+//! computed from both.
+
+use crate::domain::asset::parse_date;
+use crate::error::{Error, Problems};
+use serde::{Deserialize, Serialize};
+
+macro_rules! keyed_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $key:literal, $label:literal;)+ } what $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key,)+
+                }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+
+            /// By key or label, case and spacing ignored.
+            pub fn parse(raw: &str) -> Result<$name, String> {
+                let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.key() == norm || v.label().replace([' ', '-'], "_") == norm)
+                    .ok_or_else(|| {
+                        let keys: Vec<&str> = $name::ALL.iter().map(|v| v.key()).collect();
+                        format!("'{}' is not {}: use {}", raw.trim(), $what, keys.join(", "))
+                    })
+            }
+        }
+    };
+}
+
+keyed_enum! {
+    /// Why an applicable control is in the Statement of Applicability.
+    Reason {
+        /// A risk's treatment selected it.
+        RiskTreatment = "risk_treatment", "risk treatment";
+        Legal = "legal", "legal or regulatory requirement";
+        Contractual = "contractual", "contractual obligation";
+        Business = "business", "business requirement";
+        BestPractice = "best_practice", "good practice";
+    } what "a reason for inclusion"
+}
+
+keyed_enum! {
+    /// Why a control is excluded (a written justification is always required as well).
+    ExclusionReason {
+        /// The activity, technology or asset the control is about does not exist in scope.
+        NotRelevant = "not_relevant", "nothing in scope it applies to";
+        /// A supplier does it entirely, under contract (and the supplier controls apply).
+        Outsourced = "outsourced", "done entirely by a supplier";
+        /// The risks it treats are low and accepted by their owners.
+        RiskAccepted = "risk_accepted", "the risks it treats are accepted";
+        /// Other applicable controls cover what it is for.
+        CoveredElsewhere = "covered_elsewhere", "covered by other controls";
+        Other = "other", "another reason (see the justification)";
+    } what "an exclusion reason"
+}
+
+keyed_enum! {
+    /// How far a control is in place.
+    Status {
+        NotStarted = "not_started", "not started";
+        Planned = "planned", "planned";
+        PartiallyImplemented = "partially_implemented", "partially implemented";
+        Implemented = "implemented", "implemented";
+        NotApplicable = "not_applicable", "not applicable";
+    } what "an implementation status"
+}
+
+/// The maturity scale, 0 to 5, in Annex's words.
+pub const MATURITY: [(i64, &str); 6] = [
+    (0, "absent: nothing is done yet"),
+    (1, "ad hoc: done now and then, depending on who is there"),
+    (2, "repeated: done regularly, but not written down"),
+    (3, "defined: written down, assigned and followed"),
+    (4, "measured: results are checked and reported"),
+    (5, "improving: results drive regular improvement"),
+];
+
+/// What the organisation decided about one control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Applicability {
+    pub framework: String,
+    pub control_id: String,
+    /// `None` while not decided.
+    pub applicable: Option<bool>,
+    pub reasons: Vec<Reason>,
+    pub exclusion_reason: Option<ExclusionReason>,
+    pub justification: String,
+    pub status: Status,
+    /// 0 to 5, see `MATURITY`.
+    pub maturity: Option<i64>,
+    pub owner: String,
+    /// `YYYY-MM-DD`
+    pub target_date: Option<String>,
+    /// Empty while never decided.
+    pub updated_at: String,
+}
+
+impl Applicability {
+    /// A control nobody has decided on yet.
+    pub fn undecided(framework: &str, control_id: &str) -> Applicability {
+        Applicability {
+            framework: framework.to_string(),
+            control_id: control_id.to_string(),
+            applicable: None,
+            reasons: Vec::new(),
+            exclusion_reason: None,
+            justification: String::new(),
+            status: Status::NotStarted,
+            maturity: None,
+            owner: String::new(),
+            target_date: None,
+            updated_at: String::new(),
+        }
+    }
+}
+
+/// A row as typed in a form, an API body or a spreadsheet.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ApplicabilityInput {
+    /// yes, no, or empty (not decided)
+    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    pub applicable: String,
+    /// Reason keys, comma-separated or a list: risk_treatment, legal, contractual, business, best_practice
+    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    pub reasons: String,
+    pub exclusion_reason: String,
+    pub justification: String,
+    pub status: String,
+    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    pub maturity: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`
+    pub target_date: String,
+}
+
+/// A checked decision, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicabilityDraft {
+    pub applicable: Option<bool>,
+    pub reasons: Vec<Reason>,
+    pub exclusion_reason: Option<ExclusionReason>,
+    pub justification: String,
+    pub status: Status,
+    pub maturity: Option<i64>,
+    pub owner: String,
+    pub target_date: Option<String>,
+}
+
+/// Reads yes/no as people write them.
+pub fn parse_yes_no(raw: &str) -> Result<Option<bool>, String> {
+    match raw.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "yes" | "y" | "true" | "1" | "applicable" | "included" | "ja" | "oui" | "si" | "sí" => {
+            Ok(Some(true))
+        }
+        "no" | "n" | "false" | "0" | "not applicable" | "excluded" | "nein" | "non" => {
+            Ok(Some(false))
+        }
+        other => Err(format!("'{other}' is not yes or no")),
+    }
+}
+
+impl ApplicabilityInput {
+    /// Checks a decision: an applicable control says why (one reason or more); an excluded
+    /// one gives a reason and a written justification, and is not applicable by status; an
+    /// undecided one is not started.
+    pub fn parse(&self) -> Result<ApplicabilityDraft, Error> {
+        let mut p = Problems::new();
+        let applicable = p
+            .take("applicable", parse_yes_no(&self.applicable))
+            .flatten();
+        let mut reasons = Vec::new();
+        for part in self
+            .reasons
+            .split([',', ';', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if let Some(r) = p.take("reasons", Reason::parse(part))
+                && !reasons.contains(&r)
+            {
+                reasons.push(r);
+            }
+        }
+        let exclusion_reason = match self.exclusion_reason.trim() {
+            "" => None,
+            raw => p.take("exclusion_reason", ExclusionReason::parse(raw)),
+        };
+        let justification = self.justification.trim().to_string();
+        if justification.chars().count() > 5000 {
+            p.add("justification", "at most 5000 characters");
+        }
+        let status = match self.status.trim() {
+            "" => None,
+            raw => p.take("status", Status::parse(raw)),
+        };
+        let maturity = match self.maturity.trim() {
+            "" => None,
+            raw => match raw.parse::<i64>() {
+                Ok(m) if (0..=5).contains(&m) => Some(m),
+                _ => {
+                    p.add("maturity", format!("'{raw}' is not a maturity: use 0 to 5"));
+                    None
+                }
+            },
+        };
+        let owner = self.owner.trim().to_string();
+        if owner.chars().count() > 200 {
+            p.add("owner", "at most 200 characters");
+        }
+        let target_date = match self.target_date.trim() {
+            "" => None,
+            raw => p.take("target_date", parse_date(raw)),
+        };
+        let status = match applicable {
+            Some(true) => {
+                if reasons.is_empty() {
+                    p.add(
+                        "reasons",
+                        "say why the control applies: choose at least one reason",
+                    );
+                }
+                match status {
+                    Some(Status::NotApplicable) => {
+                        p.add(
+                            "status",
+                            "an applicable control cannot be 'not applicable': choose how far it is implemented",
+                        );
+                        Status::NotStarted
+                    }
+                    other => other.unwrap_or(Status::NotStarted),
+                }
+            }
+            Some(false) => {
+                if exclusion_reason.is_none() {
+                    p.add("exclusion_reason", "say why the control is excluded");
+                }
+                if justification.is_empty() {
+                    p.add(
+                        "justification",
+                        "an excluded control needs a written justification (an auditor will ask for it)",
+                    );
+                }
+                match status {
+                    None | Some(Status::NotApplicable) => Status::NotApplicable,
+                    Some(other) => {
+                        p.add(
+                            "status",
+                            format!(
+                                "an excluded control is 'not applicable', not '{}'",
+                                other.label()
+                            ),
+                        );
+                        Status::NotApplicable
+                    }
+                }
+            }
+            None => match status {
+                None | Some(Status::NotStarted) => Status::NotStarted,
+                Some(other) => {
+                    p.add(
+                        "applicable",
+                        format!(
+                            "decide whether the control applies before marking it '{}'",
+                            other.label()
+                        ),
+                    );
+                    Status::NotStarted
+                }
+            },
+        };
+        p.into_result()?;
+        let included = applicable == Some(true);
+        let excluded = applicable == Some(false);
+        Ok(ApplicabilityDraft {
+            applicable,
+            reasons: if included { reasons } else { Vec::new() },
+            exclusion_reason: if excluded { exclusion_reason } else { None },
+            justification,
+            status,
+            maturity,
+            owner,
+            target_date,
+        })
+    }
+}
+
+impl From<&Applicability> for ApplicabilityInput {
+    fn from(a: &Applicability) -> ApplicabilityInput {
+        ApplicabilityInput {
+            applicable: match a.applicable {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+            reasons: a
+                .reasons
+                .iter()
+                .map(|r| r.key())
+                .collect::<Vec<_>>()
+                .join(", "),
+            exclusion_reason: a
+                .exclusion_reason
+                .map(|e| e.key().to_string())
+                .unwrap_or_default(),
+            justification: a.justification.clone(),
+            status: a.status.key().into(),
+            maturity: a.maturity.map(|m| m.to_string()).unwrap_or_default(),
+            owner: a.owner.clone(),
+            target_date: a.target_date.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Something about a row an auditor would question, computed from the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Warning {
+    /// Not decided yet.
+    Undecided,
+    /// A risk's treatment relies on a measure that implements it, yet it is excluded.
+    SelectedButExcluded,
+    /// Applicable, but no measure implements it.
+    NoMeasure,
+    /// Excluded without a written justification (from data imported or kept from before).
+    ExclusionUnjustified,
+    /// Applicable and without an owner.
+    NoOwner,
+}
+
+impl Warning {
+    pub fn label(self) -> &'static str {
+        match self {
+            Warning::Undecided => "applicability not decided",
+            Warning::SelectedButExcluded => "a risk treatment relies on it, yet it is excluded",
+            Warning::NoMeasure => "applicable, but no measure implements it",
+            Warning::ExclusionUnjustified => "excluded without a justification",
+            Warning::NoOwner => "applicable, but nobody owns it",
+        }
+    }
+
+    /// The warnings of a row, given how many measures implement it and how many risks'
+    /// treatments rely on it.
+    pub fn of(a: &Applicability, measures: usize, risks: usize) -> Vec<Warning> {
+        let mut w = Vec::new();
+        match a.applicable {
+            None => w.push(Warning::Undecided),
+            Some(false) => {
+                if risks > 0 {
+                    w.push(Warning::SelectedButExcluded);
+                }
+                if a.justification.trim().is_empty() {
+                    w.push(Warning::ExclusionUnjustified);
+                }
+            }
+            Some(true) => {
+                if measures == 0 {
+                    w.push(Warning::NoMeasure);
+                }
+                if a.owner.trim().is_empty() {
+                    w.push(Warning::NoOwner);
+                }
+            }
+        }
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_applicable_control_says_why_and_an_excluded_one_is_justified() {
+        let ok = ApplicabilityInput {
+            applicable: "Yes".into(),
+            reasons: "risk treatment, legal".into(),
+            status: "partially implemented".into(),
+            maturity: "3".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(ok.reasons, [Reason::RiskTreatment, Reason::Legal]);
+        assert_eq!(ok.status, Status::PartiallyImplemented);
+
+        let e = ApplicabilityInput {
+            applicable: "yes".into(),
+            status: "not applicable".into(),
+            maturity: "7".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["maturity", "reasons", "status"]);
+
+        let e = ApplicabilityInput {
+            applicable: "no".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["exclusion_reason", "justification"]);
+
+        let excluded = ApplicabilityInput {
+            applicable: "no".into(),
+            reasons: "legal".into(),
+            exclusion_reason: "not_relevant".into(),
+            justification: "We develop no software.".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(excluded.status, Status::NotApplicable);
+        assert!(
+            excluded.reasons.is_empty(),
+            "reasons of inclusion are dropped"
+        );
+
+        let e = ApplicabilityInput {
+            status: "implemented".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(e.fields()[0].field, "applicable");
+    }
+
+    #[test]
+    fn warnings_follow_the_decision_and_the_treatment() {
+        let mut a = Applicability::undecided("iso27002-2022", "8.13");
+        assert_eq!(Warning::of(&a, 0, 0), [Warning::Undecided]);
+        a.applicable = Some(false);
+        assert_eq!(
+            Warning::of(&a, 1, 2),
+            [Warning::SelectedButExcluded, Warning::ExclusionUnjustified]
+        );
+        a.applicable = Some(true);
+        a.owner = "ops@example.org".into();
+        assert_eq!(Warning::of(&a, 0, 0), [Warning::NoMeasure]);
+        assert!(Warning::of(&a, 1, 0).is_empty());
+    }
+}
