@@ -76,6 +76,9 @@ enum Command {
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(MeasureCommand),
+    /// Read and record the Statement of Applicability
+    #[command(subcommand)]
+    Soa(SoaCommand),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
         after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks. large: 100,000 assets, 2,000 measures,\n100,000 risks. The same seed gives the same data. Refuses a store that holds assets or risks."
@@ -284,6 +287,72 @@ struct MeasureFields {
     /// Comma-separated control ids: 5.17,8.5 (another framework as iso27002-2013:9.4.2)
     #[arg(long)]
     controls: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum SoaCommand {
+    /// List the controls with their decision, measures, risks and warnings
+    #[command(
+        after_help = "Examples:\n  annex soa list\n  annex soa list --warning any\n  annex soa list --applicable no --format csv > exclusions.csv"
+    )]
+    List {
+        #[arg(long, default_value = "iso27002-2022")]
+        framework: String,
+        #[arg(long)]
+        theme: Option<String>,
+        /// yes, no or undecided
+        #[arg(long)]
+        applicable: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        /// any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner
+        #[arg(long)]
+        warning: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show one control's row
+    #[command(after_help = "Example:\n  annex soa show 8.13")]
+    Show {
+        id: String,
+        #[arg(long, default_value = "iso27002-2022")]
+        framework: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// Record the decision about a control; fields not given keep their value
+    #[command(
+        after_help = "Examples:\n  annex soa set 8.13 --applicable yes --reasons risk_treatment,legal --status planned --owner ops@example.org\n  annex soa set 7.4 --applicable no --exclusion-reason outsourced --justification 'The data centre is the provider's.'"
+    )]
+    Set {
+        id: String,
+        #[arg(long, default_value = "iso27002-2022")]
+        framework: String,
+        /// yes, no, or '' (not decided)
+        #[arg(long)]
+        applicable: Option<String>,
+        /// Comma-separated: risk_treatment, legal, contractual, business, best_practice
+        #[arg(long)]
+        reasons: Option<String>,
+        /// not_relevant, outsourced, risk_accepted, covered_elsewhere, other
+        #[arg(long)]
+        exclusion_reason: Option<String>,
+        #[arg(long)]
+        justification: Option<String>,
+        /// not_started, planned, partially_implemented, implemented, not_applicable
+        #[arg(long)]
+        status: Option<String>,
+        /// 0 to 5
+        #[arg(long)]
+        maturity: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        target_date: Option<String>,
+    },
 }
 
 /// How to read a spreadsheet (every `import`).
@@ -603,6 +672,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Asset(c) => asset_command(c, &app::open(&config).await?).await?,
         Command::Risk(c) => risk_command(c, &app::open(&config).await?).await?,
         Command::Measure(c) => measure_command(c, &app::open(&config).await?).await?,
+        Command::Soa(c) => soa_command(c, &app::open(&config).await?).await?,
         Command::Demo { size, seed } => {
             let store = app::open(&config).await?;
             let size = crate::demo::Size::parse(&size)?;
@@ -1471,6 +1541,152 @@ async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()>
         MeasureCommand::Export(args) => {
             let measures = store.all_measures(&Default::default()).await?;
             write_export(&crate::exchange::measures_table(&measures), &args)?;
+        }
+    }
+    Ok(())
+}
+
+async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match c {
+        SoaCommand::List {
+            framework,
+            theme,
+            applicable,
+            status,
+            warning,
+            owner,
+            format,
+        } => {
+            let pairs = flag_pairs(&[
+                ("framework", Some(framework)),
+                ("theme", theme),
+                ("applicable", applicable),
+                ("status", status),
+                ("warning", warning),
+                ("owner", owner),
+            ]);
+            let query = crate::web::soa::SoaQuery::parse(&pairs)?;
+            let rows: Vec<_> = store
+                .soa(&query.framework)
+                .await?
+                .into_iter()
+                .filter(|r| query.keeps(r))
+                .collect();
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+                Format::Csv => write!(out, "{}", crate::web::soa::soa_table(&rows).csv())?,
+                Format::Table => {
+                    let mut t = table(&[
+                        "control",
+                        "title",
+                        "applicable",
+                        "status",
+                        "owner",
+                        "measures",
+                        "risks",
+                        "warnings",
+                    ]);
+                    for r in &rows {
+                        let a = &r.applicability;
+                        t.add_row(vec![
+                            r.control.id.clone(),
+                            r.control.title.clone(),
+                            match a.applicable {
+                                Some(true) => "yes".into(),
+                                Some(false) => "no".into(),
+                                None => "—".into(),
+                            },
+                            if a.applicable.is_none() {
+                                String::new()
+                            } else {
+                                a.status.label().to_string()
+                            },
+                            a.owner.clone(),
+                            r.measures.len().to_string(),
+                            r.risk_count.to_string(),
+                            r.warnings
+                                .iter()
+                                .map(|w| crate::web::soa::warning_key(*w))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(out, "{} controls", rows.len())?;
+                }
+            }
+        }
+        SoaCommand::Show {
+            id,
+            framework,
+            format,
+        } => {
+            let r = store.soa_row(&framework, &id).await?;
+            match format {
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    crate::web::soa::soa_table(std::slice::from_ref(&r)).csv()
+                )?,
+                _ => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+            }
+        }
+        SoaCommand::Set {
+            id,
+            framework,
+            applicable,
+            reasons,
+            exclusion_reason,
+            justification,
+            status,
+            maturity,
+            owner,
+            target_date,
+        } => {
+            let current = store.soa_row(&framework, &id).await?;
+            let mut v = crate::domain::soa::ApplicabilityInput::from(&current.applicability);
+            for (target, value) in [
+                (&mut v.applicable, applicable),
+                (&mut v.reasons, reasons),
+                (&mut v.exclusion_reason, exclusion_reason),
+                (&mut v.justification, justification),
+                (&mut v.status, status),
+                (&mut v.maturity, maturity),
+                (&mut v.owner, owner),
+                (&mut v.target_date, target_date),
+            ] {
+                if let Some(x) = value {
+                    *target = x;
+                }
+            }
+            let r = store
+                .set_applicability(&actor(), &framework, &id, v.parse()?)
+                .await?;
+            let a = &r.applicability;
+            writeln!(
+                out,
+                "saved {} {}: {}{}",
+                r.control.id,
+                r.control.title,
+                match a.applicable {
+                    Some(true) => format!("applicable, {}", a.status.label()),
+                    Some(false) => "excluded".to_string(),
+                    None => "not decided".to_string(),
+                },
+                if r.warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (warnings: {})",
+                        r.warnings
+                            .iter()
+                            .map(|w| w.label())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                }
+            )?;
         }
     }
     Ok(())

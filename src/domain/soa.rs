@@ -264,7 +264,10 @@ impl ApplicabilityInput {
                     );
                 }
                 match status {
-                    None | Some(Status::NotApplicable) => Status::NotApplicable,
+                    // "not started" is where every row begins: excluding it needs no other word.
+                    None | Some(Status::NotApplicable) | Some(Status::NotStarted) => {
+                        Status::NotApplicable
+                    }
                     Some(other) => {
                         p.add(
                             "status",

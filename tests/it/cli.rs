@@ -369,6 +369,10 @@ fn every_command_has_help_with_examples() {
         vec!["measure", "edit", "--help"],
         vec!["measure", "import", "--help"],
         vec!["measure", "export", "--help"],
+        vec!["soa", "list", "--help"],
+        vec!["soa", "show", "--help"],
+        vec!["soa", "set", "--help"],
+        vec!["demo", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_annex"))
             .args(&args)
@@ -926,6 +930,73 @@ async fn risks_and_measures_are_written_imported_and_exported_from_the_command_l
         assert_eq!(r2["inherent"]["likelihood"], 4);
         let missing = run(&db, &["risk", "import", "/nonexistent.csv"]);
         assert!(!missing.status.success() && text(&missing).contains("reading /nonexistent.csv"));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_statement_of_applicability_is_read_and_decided_from_the_command_line() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let saved = ok(run(
+            &db,
+            &[
+                "soa",
+                "set",
+                "8.13",
+                "--applicable",
+                "yes",
+                "--reasons",
+                "risk_treatment,legal",
+                "--status",
+                "planned",
+                "--owner",
+                "ops@example.org",
+            ],
+        ));
+        assert!(
+            saved.contains("saved 8.13") && saved.contains("applicable, planned"),
+            "{saved}"
+        );
+        assert!(saved.contains("no measure implements it"), "{saved}");
+        let bad = run(&db, &["soa", "set", "7.4", "--applicable", "no"]);
+        assert!(!bad.status.success());
+        assert!(
+            text(&bad).contains("an excluded control needs a written justification"),
+            "{}",
+            text(&bad)
+        );
+        ok(run(
+            &db,
+            &[
+                "soa",
+                "set",
+                "7.4",
+                "--applicable",
+                "no",
+                "--exclusion-reason",
+                "outsourced",
+                "--justification",
+                "The provider runs the data centre.",
+            ],
+        ));
+        let edited = ok(run(&db, &["soa", "set", "8.13", "--maturity", "3"]));
+        assert!(
+            edited.contains("applicable, planned"),
+            "other fields keep their value: {edited}"
+        );
+        let list = ok(run(&db, &["soa", "list", "--applicable", "no"]));
+        assert!(
+            list.contains("7.4") && list.contains("1 controls"),
+            "{list}"
+        );
+        let csv = ok(run(&db, &["soa", "list", "--format", "csv"]));
+        assert_eq!(csv.lines().count(), 94);
+        let shown: serde_json::Value =
+            serde_json::from_str(&ok(run(&db, &["soa", "show", "8.13"]))).unwrap();
+        assert_eq!(shown["applicability"]["maturity"], 3);
+        let missing = run(&db, &["soa", "show", "99.9"]);
+        assert!(!missing.status.success() && text(&missing).contains("not found"));
         db.cleanup().await;
     }
 }
