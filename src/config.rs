@@ -33,6 +33,8 @@ pub struct Config {
     pub login_lockout_minutes: i64,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you trust).
     pub trust_proxy: bool,
+    /// The largest evidence file accepted, in MB.
+    pub evidence_max_mb: i64,
 }
 
 /// The keys accepted in `annex.toml`; every one is optional.
@@ -49,6 +51,7 @@ struct FileLayer {
     address_max_failures: Option<i64>,
     login_lockout_minutes: Option<i64>,
     trust_proxy: Option<bool>,
+    evidence_max_mb: Option<i64>,
 }
 
 /// What the command line says; `None` means "not given".
@@ -77,6 +80,7 @@ const ENV_KEYS: &[&str] = &[
     "ADDRESS_MAX_FAILURES",
     "LOGIN_LOCKOUT_MINUTES",
     "TRUST_PROXY",
+    "EVIDENCE_MAX_MB",
 ];
 
 impl Config {
@@ -195,8 +199,20 @@ impl Config {
                 15,
             )?,
             trust_proxy: layered_bool("TRUST_PROXY", var("TRUST_PROXY"), file.trust_proxy, false)?,
+            evidence_max_mb: layered_int(
+                "EVIDENCE_MAX_MB",
+                var("EVIDENCE_MAX_MB"),
+                file.evidence_max_mb,
+                50,
+            )?,
             public_url,
         };
+        if !(1..=10_240).contains(&config.evidence_max_mb) {
+            bail!(
+                "evidence_max_mb must be between 1 and 10240 (got {})",
+                config.evidence_max_mb
+            );
+        }
         if config.session_hours < 1 {
             bail!(
                 "session_hours must be at least 1 (got {})",
@@ -204,6 +220,11 @@ impl Config {
             );
         }
         Ok(config)
+    }
+
+    /// The largest evidence file accepted, in bytes.
+    pub fn evidence_max_bytes(&self) -> u64 {
+        self.evidence_max_mb as u64 * 1024 * 1024
     }
 
     /// The URL to print for people to open.

@@ -6,4 +6,4 @@ create table register_generation (
     register text primary key,
     generation bigint not null
 );
-insert into register_generation (register, generation) values ('risk', 0);
+insert into register_generation (register, generation) values ('risk', 0), ('measure', 0);

@@ -5,6 +5,7 @@ pub mod asset;
 pub mod audit;
 pub mod catalog;
 pub mod clock;
+pub mod evidence;
 pub mod matrix;
 pub mod measure;
 pub mod risk;

@@ -5,6 +5,7 @@
 //! computed from both.
 
 use crate::domain::asset::parse_date;
+use crate::domain::evidence::State;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -351,9 +352,36 @@ pub enum Warning {
     ExclusionUnjustified,
     /// Applicable and without an owner.
     NoOwner,
+    /// Implemented, but nothing valid today proves it.
+    NoValidEvidence,
+    /// Applicable, and every piece of its evidence is past its valid-until date.
+    EvidenceExpired,
 }
 
 impl Warning {
+    pub const ALL: [Warning; 7] = [
+        Warning::Undecided,
+        Warning::SelectedButExcluded,
+        Warning::NoMeasure,
+        Warning::ExclusionUnjustified,
+        Warning::NoOwner,
+        Warning::NoValidEvidence,
+        Warning::EvidenceExpired,
+    ];
+
+    /// The key in query strings and exports.
+    pub fn key(self) -> &'static str {
+        match self {
+            Warning::Undecided => "undecided",
+            Warning::SelectedButExcluded => "selected_but_excluded",
+            Warning::NoMeasure => "no_measure",
+            Warning::ExclusionUnjustified => "exclusion_unjustified",
+            Warning::NoOwner => "no_owner",
+            Warning::NoValidEvidence => "no_valid_evidence",
+            Warning::EvidenceExpired => "evidence_expired",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Warning::Undecided => "applicability not decided",
@@ -361,12 +389,14 @@ impl Warning {
             Warning::NoMeasure => "applicable, but no measure implements it",
             Warning::ExclusionUnjustified => "excluded without a justification",
             Warning::NoOwner => "applicable, but nobody owns it",
+            Warning::NoValidEvidence => "implemented, but no valid evidence proves it",
+            Warning::EvidenceExpired => "its evidence has expired",
         }
     }
 
-    /// The warnings of a row, given how many measures implement it and how many risks'
-    /// treatments rely on it.
-    pub fn of(a: &Applicability, measures: usize, risks: usize) -> Vec<Warning> {
+    /// The warnings of a row, given how many measures implement it, how many risks'
+    /// treatments rely on it and the state of its evidence.
+    pub fn of(a: &Applicability, measures: usize, risks: usize, evidence: State) -> Vec<Warning> {
         let mut w = Vec::new();
         match a.applicable {
             None => w.push(Warning::Undecided),
@@ -384,6 +414,14 @@ impl Warning {
                 }
                 if a.owner.trim().is_empty() {
                     w.push(Warning::NoOwner);
+                }
+                if a.status == Status::Implemented
+                    && matches!(evidence, State::None | State::Expired)
+                {
+                    w.push(Warning::NoValidEvidence);
+                }
+                if evidence == State::Expired {
+                    w.push(Warning::EvidenceExpired);
                 }
             }
         }
@@ -456,15 +494,23 @@ mod tests {
     #[test]
     fn warnings_follow_the_decision_and_the_treatment() {
         let mut a = Applicability::undecided("iso27002-2022", "8.13");
-        assert_eq!(Warning::of(&a, 0, 0), [Warning::Undecided]);
+        let none = State::None;
+        assert_eq!(Warning::of(&a, 0, 0, none), [Warning::Undecided]);
         a.applicable = Some(false);
         assert_eq!(
-            Warning::of(&a, 1, 2),
+            Warning::of(&a, 1, 2, none),
             [Warning::SelectedButExcluded, Warning::ExclusionUnjustified]
         );
         a.applicable = Some(true);
         a.owner = "ops@example.org".into();
-        assert_eq!(Warning::of(&a, 0, 0), [Warning::NoMeasure]);
-        assert!(Warning::of(&a, 1, 0).is_empty());
+        assert_eq!(Warning::of(&a, 0, 0, none), [Warning::NoMeasure]);
+        assert!(Warning::of(&a, 1, 0, none).is_empty());
+        a.status = Status::Implemented;
+        assert_eq!(Warning::of(&a, 1, 0, none), [Warning::NoValidEvidence]);
+        assert!(Warning::of(&a, 1, 0, State::Expiring).is_empty());
+        assert_eq!(
+            Warning::of(&a, 1, 0, State::Expired),
+            [Warning::NoValidEvidence, Warning::EvidenceExpired]
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! from a file with its header matching, dry run and row-by-row problems (`import`).
 
 pub mod import;
+pub mod pdf;
 pub mod sheet;
 
 use crate::domain::asset::{Asset, AssetInput};

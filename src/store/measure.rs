@@ -147,6 +147,7 @@ impl Store {
         let m = read_measure(&mut tx, &id).await?;
         tx.audit(Change::new(actor, "measure.create", "measure", &id).after(&m))
             .await?;
+        tx.bump_generation("measure").await?;
         tx.commit().await?;
         Ok(m)
     }
@@ -177,6 +178,7 @@ impl Store {
                 .after(&after),
         )
         .await?;
+        tx.bump_generation("measure").await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -244,6 +246,7 @@ impl Store {
         if let Some(id) = upload {
             super::upload::consume(&mut tx, actor, id).await?;
         }
+        tx.bump_generation("measure").await?;
         tx.commit().await?;
         self.refresh_statistics_soon();
         Ok(report)

@@ -66,6 +66,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "statement of applicability",
         include_str!("../../migrations/sqlite/0011_soa.sql"),
     ),
+    (
+        12,
+        "evidence",
+        include_str!("../../migrations/sqlite/0012_evidence.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -122,6 +127,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         11,
         "statement of applicability",
         include_str!("../../migrations/postgres/0011_soa.sql"),
+    ),
+    (
+        12,
+        "evidence",
+        include_str!("../../migrations/postgres/0012_evidence.sql"),
     ),
 ];
 

@@ -8,7 +8,9 @@
 mod asset;
 mod audit;
 mod auth;
+mod blob;
 mod catalog;
+mod evidence;
 mod matrix;
 mod measure;
 mod migrate;
@@ -19,7 +21,9 @@ mod upload;
 pub use asset::{AssetFilter, AssetSort, ImportReport};
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
+pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
+pub use evidence::{ControlEvidence, EvidenceFilter, NewFile};
 pub use measure::MeasureFilter;
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 pub use soa::{Linked, SoaRow};
@@ -33,7 +37,7 @@ use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -848,6 +852,9 @@ impl Store {
     }
 }
 
+/// A framework's id with the measure register's generation (SoA caches).
+type FrameworkAt = (String, i64);
+
 /// The store: a connection pool and the clock.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -859,6 +866,14 @@ pub struct Store {
     heat_cache: std::sync::Arc<GenerationCache<RatingKind, Vec<HeatCell>>>,
     /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
     count_cache: std::sync::Arc<GenerationCache<RiskFilter, (i64, bool)>>,
+    /// The SoA's open risks per control, by (framework, measure generation) and risk generation.
+    soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, Vec<(String, i64)>>>,
+    /// The evidence of every control (direct and through its measures), by (framework,
+    /// measure generation) and evidence generation.
+    soa_evidence_cache:
+        std::sync::Arc<GenerationCache<(String, i64), Vec<evidence::ControlEvidence>>>,
+    /// Where evidence files are kept.
+    blobs: blob::Blobs,
 }
 
 /// Where the store lives, for messages and backups.
@@ -874,9 +889,13 @@ impl Store {
     /// On SQLite, a database that already holds data is copied to `backups_dir` first.
     pub async fn open(url: &str, backups_dir: PathBuf, clock: Clock) -> anyhow::Result<Store> {
         let backend = check_database_url(url)?;
+        let mut blobs = blob::Blobs::Database;
         let pool = match backend {
             Backend::Sqlite => {
                 let path = PathBuf::from(url.trim_start_matches("sqlite://"));
+                // Evidence files live beside the database, in the data dir.
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                blobs = blob::Blobs::Files(dir.join("evidence"));
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("creating the directory {}", dir.display()))?;
@@ -929,6 +948,9 @@ impl Store {
             catalog_cache: Default::default(),
             heat_cache: Default::default(),
             count_cache: Default::default(),
+            soa_risk_cache: Default::default(),
+            soa_evidence_cache: Default::default(),
+            blobs,
         })
     }
 

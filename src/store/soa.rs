@@ -3,9 +3,10 @@
 //! and what selected it (the open risks those measures treat), its warnings, and the audited
 //! change of a decision.
 
-use super::{Store, pool_query, tx_exec, tx_query};
+use super::{ControlEvidence, Store, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::catalog::Control;
+use crate::domain::evidence::State;
 use crate::domain::soa::{
     Applicability, ApplicabilityDraft, ExclusionReason, Reason, Status, Warning,
 };
@@ -33,6 +34,10 @@ pub struct SoaRow {
     pub risk_count: i64,
     /// Up to ten of them.
     pub risks: Vec<Linked>,
+    /// The evidence attached to the control or to its measures, newest first.
+    pub evidence: Vec<ControlEvidence>,
+    /// Whether that evidence proves the control today.
+    pub evidence_state: State,
     pub warnings: Vec<Warning>,
 }
 
@@ -110,7 +115,64 @@ impl Store {
              where mc.framework_id = $1 order by mc.control_id, m.measure_id",
             framework
         )?;
-        let risks: Vec<(String, i64)> = pool_query!(
+        let risks = self.soa_risk_counts(framework).await?;
+        let mut by_control: HashMap<&str, Vec<Linked>> = HashMap::new();
+        for (control, id, name, status) in &measures {
+            by_control.entry(control).or_default().push(Linked {
+                id: id.clone(),
+                name: name.clone(),
+                status: status.clone(),
+            });
+        }
+        let risk_counts: HashMap<&str, i64> = risks.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+        let mut evidence: HashMap<String, Vec<ControlEvidence>> = HashMap::new();
+        for e in self.soa_evidence(framework).await? {
+            evidence.entry(e.control_id.clone()).or_default().push(e);
+        }
+        let today = self.today();
+        Ok(catalog
+            .controls
+            .iter()
+            .map(|c| {
+                let applicability = decided
+                    .remove(&c.id)
+                    .unwrap_or_else(|| Applicability::undecided(framework, &c.id));
+                let measures = by_control.remove(c.id.as_str()).unwrap_or_default();
+                let risk_count = risk_counts.get(c.id.as_str()).copied().unwrap_or(0);
+                let evidence = evidence.remove(&c.id).unwrap_or_default();
+                let evidence_state = State::of_all(
+                    evidence
+                        .iter()
+                        .map(|e| State::of_item(e.valid_until.as_deref(), &today)),
+                );
+                SoaRow {
+                    warnings: Warning::of(
+                        &applicability,
+                        measures.len(),
+                        risk_count as usize,
+                        evidence_state,
+                    ),
+                    control: c.clone(),
+                    applicability,
+                    measures,
+                    risk_count,
+                    risks: Vec::new(),
+                    evidence,
+                    evidence_state,
+                }
+            })
+            .collect())
+    }
+
+    /// How many open risks each control's measures treat. A join over every risk: kept in
+    /// memory until the risk or the measure register changes.
+    async fn soa_risk_counts(&self, framework: &str) -> Result<Vec<(String, i64)>> {
+        let key = (framework.to_string(), self.generation("measure").await?);
+        let generation = self.generation("risk").await?;
+        if let Some(counts) = self.soa_risk_cache.get(&key, generation) {
+            return Ok(counts);
+        }
+        let counts: Vec<(String, i64)> = pool_query!(
             self,
             fetch_all,
             (String, i64),
@@ -122,34 +184,8 @@ impl Store {
              group by mc.control_id",
             framework
         )?;
-        let mut by_control: HashMap<&str, Vec<Linked>> = HashMap::new();
-        for (control, id, name, status) in &measures {
-            by_control.entry(control).or_default().push(Linked {
-                id: id.clone(),
-                name: name.clone(),
-                status: status.clone(),
-            });
-        }
-        let risk_counts: HashMap<&str, i64> = risks.iter().map(|(c, n)| (c.as_str(), *n)).collect();
-        Ok(catalog
-            .controls
-            .iter()
-            .map(|c| {
-                let applicability = decided
-                    .remove(&c.id)
-                    .unwrap_or_else(|| Applicability::undecided(framework, &c.id));
-                let measures = by_control.remove(c.id.as_str()).unwrap_or_default();
-                let risk_count = risk_counts.get(c.id.as_str()).copied().unwrap_or(0);
-                SoaRow {
-                    warnings: Warning::of(&applicability, measures.len(), risk_count as usize),
-                    control: c.clone(),
-                    applicability,
-                    measures,
-                    risk_count,
-                    risks: Vec::new(),
-                }
-            })
-            .collect())
+        self.soa_risk_cache.put(key, generation, counts.clone());
+        Ok(counts)
     }
 
     /// One control's row, with the risks that selected it listed.
@@ -167,11 +203,13 @@ impl Store {
             fetch_all,
             (String, String, String),
             &format!(
-                "select distinct r.risk_id, r.title, r.status
-                 from measure_control mc
-                 join risk_measure rm on rm.measure_id = mc.measure_id
-                 join risk r on r.risk_id = rm.risk_id
-                 where mc.framework_id = $1 and mc.control_id = $2 and r.status <> 'closed'
+                // The risks in id order, each checked against the control's measures: the
+                // walk stops at the tenth, however many risks the control has.
+                "select r.risk_id, r.title, r.status from risk r
+                 where r.status <> 'closed' and r.risk_id in (
+                     select rm.risk_id from risk_measure rm
+                     join measure_control mc on mc.measure_id = rm.measure_id
+                     where mc.framework_id = $1 and mc.control_id = $2)
                  order by r.risk_id limit {RISKS_SHOWN}"
             ),
             framework,

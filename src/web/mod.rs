@@ -4,6 +4,7 @@
 
 pub mod api;
 pub(crate) mod asset;
+pub(crate) mod evidence;
 mod import;
 mod matrix;
 pub(crate) mod measure;
@@ -97,6 +98,18 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/soa.xlsx", Access::SignedIn),
     ("GET", "/soa/{framework}/{id}", Access::SignedIn),
     ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
+    ("GET", "/evidence", Access::SignedIn),
+    ("POST", "/evidence", Access::Roles(OWNERS)),
+    ("GET", "/evidence/new", Access::Roles(OWNERS)),
+    ("GET", "/evidence/{id}", Access::SignedIn),
+    ("POST", "/evidence/{id}", Access::Roles(OWNERS)),
+    ("GET", "/evidence/{id}/edit", Access::Roles(OWNERS)),
+    ("POST", "/evidence/{id}/versions", Access::Roles(OWNERS)),
+    (
+        "GET",
+        "/evidence/{id}/versions/{version}/file",
+        Access::SignedIn,
+    ),
     ("GET", "/risks", Access::SignedIn),
     ("POST", "/risks", Access::Roles(EDITORS)),
     ("GET", "/risks/new", Access::Roles(EDITORS)),
@@ -169,6 +182,20 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/measures", Access::Roles(EDITORS)),
     ("GET", "/api/v1/measures/{id}", Access::SignedIn),
     ("PUT", "/api/v1/measures/{id}", Access::Roles(OWNERS)),
+    ("GET", "/api/v1/evidence", Access::SignedIn),
+    ("POST", "/api/v1/evidence", Access::Roles(OWNERS)),
+    ("GET", "/api/v1/evidence/{id}", Access::SignedIn),
+    ("PUT", "/api/v1/evidence/{id}", Access::Roles(OWNERS)),
+    (
+        "POST",
+        "/api/v1/evidence/{id}/versions",
+        Access::Roles(OWNERS),
+    ),
+    (
+        "GET",
+        "/api/v1/evidence/{id}/versions/{version}/file",
+        Access::SignedIn,
+    ),
     ("GET", "/api/v1/assets", Access::SignedIn),
     ("POST", "/api/v1/assets", Access::Roles(EDITORS)),
     ("GET", "/api/v1/assets/{id}", Access::SignedIn),
@@ -212,6 +239,7 @@ pub fn router(state: AppState) -> Router {
         .merge(risk::routes())
         .merge(import::routes())
         .merge(soa::routes())
+        .merge(evidence::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

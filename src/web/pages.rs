@@ -134,6 +134,11 @@ fn notice_text(code: &str) -> Option<String> {
         "risk-saved" => "The risk was saved.",
         "risk-accepted" => "The residual risk was accepted.",
         "soa-saved" => "The decision was saved.",
+        "evidence-saved" => "The evidence was saved.",
+        "evidence-version" => "The new version was kept; the earlier ones remain.",
+        "soa-approved" => {
+            "The Statement of Applicability was approved and frozen as a new version."
+        }
         "asset-retired" => "The asset was retired.",
         "assets-updated" => "The selected assets were updated.",
         "signed-out" => "You are signed out.",

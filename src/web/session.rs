@@ -48,6 +48,13 @@ impl Caller {
             .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
     }
 
+    /// An editor or a contributor: someone who adds records such as evidence.
+    pub fn may_contribute(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager | Role::Contributor))
+    }
+
     /// An editor, or a contributor who is the record's owner ("edit what is assigned to them").
     pub fn may_edit_owned(&self, owner: &str) -> bool {
         self.is_editor()
@@ -183,40 +190,53 @@ pub async fn check_csrf(state: &AppState, caller: &Caller, req: Request) -> Resu
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// A file upload carries its CSRF token as a form field: the body is read (up to the upload
-/// limit) and its `_csrf` part checked before the handler sees it.
+/// A file upload carries its CSRF token as its first form field (every Annex form puts it
+/// first, as browsers send fields in document order). Only the start of the body is read to
+/// check it; the rest streams on to the handler unread, so that a 50 MB upload is never held
+/// in memory here.
 async fn check_multipart_csrf(
     req: Request,
     content_type: &str,
     expected: &str,
 ) -> Result<Request, Error> {
+    use futures_util::StreamExt;
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| Error::BadRequest("the upload is malformed (no boundary)".into()))?;
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_UPLOAD_BYTES)
-        .await
-        .map_err(|_| {
-            Error::BadRequest(format!(
-                "the upload is larger than {} MB",
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            ))
-        })?;
-    let stream = futures_util::stream::once({
-        let b = bytes.clone();
+    let mut stream = body.into_data_stream();
+    let marker = format!("--{boundary}");
+    let mut head: Vec<u8> = Vec::new();
+    // Enough to hold the first part and the start of the second.
+    while head.len() < 64 * 1024
+        && head
+            .windows(marker.len())
+            .filter(|w| *w == marker.as_bytes())
+            .count()
+            < 2
+    {
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(Error::BadRequest("the upload could not be read".into())),
+            None => break,
+        }
+    }
+    let first = axum::body::Bytes::from(head);
+    let peek = futures_util::stream::once({
+        let b = first.clone();
         async move { Ok::<_, std::io::Error>(b) }
     });
-    let mut form = multer::Multipart::new(stream, boundary);
+    let mut form = multer::Multipart::new(peek, boundary);
     let mut given = String::new();
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some(CSRF_FIELD) {
-            given = field.text().await.unwrap_or_default();
-            break;
-        }
+    if let Ok(Some(field)) = form.next_field().await
+        && field.name() == Some(CSRF_FIELD)
+    {
+        given = field.text().await.unwrap_or_default();
     }
     if expected.is_empty() || !constant_eq(&given, expected) {
         return Err(csrf_error());
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    let rest = futures_util::stream::once(async move { Ok::<_, axum::Error>(first) }).chain(stream);
+    Ok(Request::from_parts(parts, Body::from_stream(rest)))
 }
 
 fn csrf_error() -> Error {

@@ -71,15 +71,15 @@ impl SoaQuery {
         let warning = get("warning");
         if let Some(w) = &warning
             && w != "any"
-            && !WARNINGS.iter().any(|x| warning_key(*x) == w)
+            && !Warning::ALL.iter().any(|x| x.key() == w)
         {
             p.add(
                 "warning",
                 format!(
                     "'{w}' is not a warning: use any or one of {}",
-                    WARNINGS
+                    Warning::ALL
                         .iter()
-                        .map(|w| warning_key(*w))
+                        .map(|w| w.key())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -117,7 +117,7 @@ impl SoaQuery {
                 if w == "any" {
                     !r.warnings.is_empty()
                 } else {
-                    r.warnings.iter().any(|x| warning_key(*x) == w)
+                    r.warnings.iter().any(|x| x.key() == w)
                 }
             })
             && self.q.as_ref().is_none_or(|q| {
@@ -125,25 +125,6 @@ impl SoaQuery {
                     || r.control.title.to_lowercase().contains(q)
                     || a.justification.to_lowercase().contains(q)
             })
-    }
-}
-
-const WARNINGS: [Warning; 5] = [
-    Warning::Undecided,
-    Warning::SelectedButExcluded,
-    Warning::NoMeasure,
-    Warning::ExclusionUnjustified,
-    Warning::NoOwner,
-];
-
-/// A warning's key in query strings and exports.
-pub fn warning_key(w: Warning) -> &'static str {
-    match w {
-        Warning::Undecided => "undecided",
-        Warning::SelectedButExcluded => "selected_but_excluded",
-        Warning::NoMeasure => "no_measure",
-        Warning::ExclusionUnjustified => "exclusion_unjustified",
-        Warning::NoOwner => "no_owner",
     }
 }
 
@@ -207,7 +188,7 @@ pub fn soa_table(rows: &[SoaRow]) -> Table {
                 r.risk_count.to_string(),
                 r.warnings
                     .iter()
-                    .map(|w| warning_key(*w))
+                    .map(|w| w.key())
                     .collect::<Vec<_>>()
                     .join(", "),
             ]
@@ -229,6 +210,9 @@ struct Row {
     owner: String,
     measures: usize,
     risks: i64,
+    evidence: usize,
+    evidence_state: &'static str,
+    evidence_key: &'static str,
     warnings: Vec<&'static str>,
 }
 
@@ -339,6 +323,9 @@ async fn register(
                 owner: a.owner.clone(),
                 measures: r.measures.len(),
                 risks: r.risk_count,
+                evidence: r.evidence.len(),
+                evidence_state: r.evidence_state.label(),
+                evidence_key: r.evidence_state.key(),
                 warnings: r.warnings.iter().map(|w| w.label()).collect(),
             }
         })
@@ -363,10 +350,10 @@ async fn register(
                     label: s.label(),
                 })
                 .collect(),
-            warnings: WARNINGS
+            warnings: Warning::ALL
                 .iter()
                 .map(|w| Choice {
-                    key: warning_key(*w),
+                    key: w.key(),
                     label: w.label(),
                 })
                 .collect(),
@@ -414,6 +401,7 @@ struct RecordPage {
     r: SoaRow,
     framework: String,
     can_edit: bool,
+    can_add_evidence: bool,
     errors: FormErrors,
     v: ApplicabilityInput,
     reasons: Vec<(Choice, bool)>,
@@ -457,6 +445,7 @@ async fn render_record(
         status,
         RecordPage {
             can_edit: may_edit(caller, &r.applicability),
+            can_add_evidence: caller.may_contribute(),
             warnings: r.warnings.iter().map(|w| w.label()).collect(),
             reasons: Reason::ALL
                 .iter()

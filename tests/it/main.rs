@@ -11,6 +11,7 @@ mod cli;
 mod imports;
 mod matrix;
 mod measures;
+mod pdf_read;
 mod people;
 mod risks;
 mod roles;

@@ -1,0 +1,490 @@
+//! Evidence (ISO/IEC 27002 5.28 collection of evidence, 5.33 protection of records): a file or
+//! a link that shows a control works, with when it was collected, by whom and until when it
+//! holds. Files are versioned and kept by their SHA-256; an item is attached to controls,
+//! measures and risks. Whether a control's proof holds is computed from the dates, never typed.
+
+use crate::domain::asset::parse_date;
+use crate::error::{Error, Problems};
+use serde::{Deserialize, Serialize};
+
+/// Evidence that runs out within this many days is "expiring".
+pub const EXPIRING_DAYS: i64 = 30;
+
+/// What an evidence item is attached to.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// A control of the 2022 catalogue, by id (`8.13`).
+    Control,
+    Measure,
+    Risk,
+}
+
+impl Target {
+    pub const ALL: [Target; 3] = [Target::Control, Target::Measure, Target::Risk];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Target::Control => "control",
+            Target::Measure => "measure",
+            Target::Risk => "risk",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.key() == raw)
+    }
+}
+
+/// Whether an item (or a control's evidence as a whole) still proves something today.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Nothing attached.
+    None,
+    /// Everything attached is past its valid-until date.
+    Expired,
+    /// Valid today, but not for 30 more days.
+    Expiring,
+    Valid,
+}
+
+impl State {
+    pub const ALL: [State; 4] = [State::Valid, State::Expiring, State::Expired, State::None];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            State::None => "none",
+            State::Expired => "expired",
+            State::Expiring => "expiring",
+            State::Valid => "valid",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            State::None => "no evidence",
+            State::Expired => "expired",
+            State::Expiring => "expiring soon",
+            State::Valid => "valid",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<State, String> {
+        State::ALL
+            .into_iter()
+            .find(|s| s.key() == raw.trim())
+            .ok_or_else(|| {
+                format!(
+                    "'{}' is not an evidence state: use valid, expiring, expired or none",
+                    raw.trim()
+                )
+            })
+    }
+
+    /// An item's state on `today` (both `YYYY-MM-DD`): no end date means it holds.
+    pub fn of_item(valid_until: Option<&str>, today: &str) -> State {
+        match valid_until {
+            None => State::Valid,
+            Some(until) if until < today => State::Expired,
+            Some(until) if until <= add_days(today, EXPIRING_DAYS).as_str() => State::Expiring,
+            Some(_) => State::Valid,
+        }
+    }
+
+    /// The state of a control's evidence: the best of its items (one valid item proves it).
+    pub fn of_all(items: impl IntoIterator<Item = State>) -> State {
+        items.into_iter().max().unwrap_or(State::None)
+    }
+}
+
+/// `YYYY-MM-DD` plus `days` (an unreadable date is returned unchanged).
+pub fn add_days(date: &str, days: i64) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(date, fmt)
+        .ok()
+        .and_then(|d| d.checked_add(time::Duration::days(days)))
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| date.to_string())
+}
+
+/// An evidence item as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Evidence {
+    /// `E-0001`
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// For a link: where it is. Empty for a file.
+    pub url: String,
+    /// `YYYY-MM-DD`
+    pub collected_at: String,
+    /// `YYYY-MM-DD`; none when it does not expire.
+    pub valid_until: Option<String>,
+    pub collected_by: String,
+    /// The newest file version (0 for a link).
+    pub version: i64,
+    /// The newest version's file, for a file.
+    pub file: Option<FileVersion>,
+    /// Control ids, measure ids, risk ids.
+    pub controls: Vec<String>,
+    pub measures: Vec<String>,
+    pub risks: Vec<String>,
+    pub state: State,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One stored version of an item's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FileVersion {
+    pub version: i64,
+    /// The file's name as uploaded, reduced to its last part; never used as a path.
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    /// Lowercase hex SHA-256 of the content: where it is kept, and how it is checked.
+    pub sha256: String,
+    pub uploaded_at: String,
+    pub uploaded_by: String,
+}
+
+/// An item as typed in a form, an API body or on the command line.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct EvidenceInput {
+    pub title: String,
+    pub description: String,
+    /// For a link instead of a file: `https://…`
+    pub url: String,
+    /// `YYYY-MM-DD`; today when empty.
+    pub collected_at: String,
+    /// `YYYY-MM-DD`; empty when it does not expire.
+    pub valid_until: String,
+    /// The caller when empty.
+    pub collected_by: String,
+    /// Control ids of the 2022 catalogue, comma-separated or a list (`8.13, 5.30`).
+    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    pub controls: String,
+    /// Measure ids, comma-separated or a list.
+    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    pub measures: String,
+    /// Risk ids, comma-separated or a list.
+    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    pub risks: String,
+}
+
+/// A checked item, ready to store (whether the ids exist is the store's check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceDraft {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub collected_at: String,
+    pub valid_until: Option<String>,
+    pub collected_by: String,
+    pub controls: Vec<String>,
+    pub measures: Vec<String>,
+    pub risks: Vec<String>,
+}
+
+fn ids(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in raw
+        .split([',', ';', '\n', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(id)) {
+            out.push(id.to_string());
+        }
+    }
+    out
+}
+
+impl EvidenceInput {
+    /// Checks an item; `has_file` says whether a file comes with it (a new item is a file or a
+    /// link), `today` and `caller` fill the defaults.
+    pub fn parse(&self, has_file: bool, today: &str, caller: &str) -> Result<EvidenceDraft, Error> {
+        let mut p = Problems::new();
+        let title = self.title.trim().to_string();
+        match title.chars().count() {
+            0 => p.add("title", "give the evidence a title"),
+            n if n > 200 => p.add("title", "at most 200 characters"),
+            _ => {}
+        }
+        let description = self.description.trim().to_string();
+        if description.chars().count() > 5000 {
+            p.add("description", "at most 5000 characters");
+        }
+        let url = self.url.trim().to_string();
+        if !url.is_empty() {
+            if has_file {
+                p.add("url", "give a file or a link, not both");
+            } else if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.len() < 10
+                || url.chars().any(char::is_whitespace)
+            {
+                p.add(
+                    "url",
+                    format!("'{url}' is not a web address: write it as https://…"),
+                );
+            } else if url.len() > 2000 {
+                p.add("url", "at most 2000 characters");
+            }
+        } else if !has_file {
+            p.add("file", "choose a file to upload, or give a link");
+        }
+        let collected_at = match self.collected_at.trim() {
+            "" => Some(today.to_string()),
+            raw => p.take("collected_at", parse_date(raw)),
+        };
+        if let Some(c) = &collected_at
+            && c.as_str() > today
+        {
+            p.add(
+                "collected_at",
+                format!("{c} is in the future: evidence is collected, then recorded"),
+            );
+        }
+        let valid_until = match self.valid_until.trim() {
+            "" => None,
+            raw => p.take("valid_until", parse_date(raw)),
+        };
+        if let (Some(c), Some(v)) = (&collected_at, &valid_until)
+            && v < c
+        {
+            p.add(
+                "valid_until",
+                format!("{v} is before the evidence was collected ({c})"),
+            );
+        }
+        let collected_by = match self.collected_by.trim() {
+            "" => caller.to_string(),
+            who => who.to_string(),
+        };
+        if collected_by.chars().count() > 200 {
+            p.add("collected_by", "at most 200 characters");
+        }
+        p.into_result()?;
+        Ok(EvidenceDraft {
+            title,
+            description,
+            url,
+            collected_at: collected_at.unwrap_or_default(),
+            valid_until,
+            collected_by,
+            controls: ids(&self.controls),
+            measures: ids(&self.measures),
+            risks: ids(&self.risks),
+        })
+    }
+}
+
+impl From<&Evidence> for EvidenceInput {
+    fn from(e: &Evidence) -> EvidenceInput {
+        EvidenceInput {
+            title: e.title.clone(),
+            description: e.description.clone(),
+            url: e.url.clone(),
+            collected_at: e.collected_at.clone(),
+            valid_until: e.valid_until.clone().unwrap_or_default(),
+            collected_by: e.collected_by.clone(),
+            controls: e.controls.join(", "),
+            measures: e.measures.join(", "),
+            risks: e.risks.join(", "),
+        }
+    }
+}
+
+/// The kinds of file Annex keeps as evidence, by extension: (extension, media type).
+/// Documents, images, exports and archives; never programs or scripts.
+pub const FILE_TYPES: &[(&str, &str)] = &[
+    ("pdf", "application/pdf"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("txt", "text/plain"),
+    ("log", "text/plain"),
+    ("md", "text/markdown"),
+    ("csv", "text/csv"),
+    ("json", "application/json"),
+    ("xml", "application/xml"),
+    ("yaml", "application/yaml"),
+    ("yml", "application/yaml"),
+    ("eml", "message/rfc822"),
+    ("msg", "application/vnd.ms-outlook"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    ("odt", "application/vnd.oasis.opendocument.text"),
+    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("zip", "application/zip"),
+    ("sarif", "application/sarif+json"),
+];
+
+/// The last part of an uploaded file's name, without directories, control characters or
+/// leading dots, at most 200 characters: kept to show and to name the download, never as a
+/// path (files are kept by their hash).
+pub fn clean_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    let clean: String = clean.chars().take(200).collect();
+    if clean.is_empty() {
+        "evidence".to_string()
+    } else {
+        clean
+    }
+}
+
+/// The media type of an upload, from its name's extension, checked against the first bytes:
+/// a program is refused whatever it is called, and a PDF, image or Office file must start as
+/// one. The message names the file and what is accepted.
+pub fn check_file_type(file_name: &str, head: &[u8]) -> Result<&'static str, String> {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    let accepted = || {
+        FILE_TYPES
+            .iter()
+            .map(|(e, _)| *e)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((_, media)) = FILE_TYPES.iter().find(|(e, _)| *e == ext) else {
+        return Err(format!(
+            "'{file_name}' is not a kind of file Annex keeps as evidence: use {}",
+            accepted()
+        ));
+    };
+    let program = head.starts_with(b"MZ")
+        || head.starts_with(b"\x7fELF")
+        || head.starts_with(b"#!")
+        || head.starts_with(&[0xca, 0xfe, 0xba, 0xbe])
+        || head.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]);
+    if program {
+        return Err(format!(
+            "'{file_name}' is a program or a script, not evidence: Annex does not keep executables"
+        ));
+    }
+    let magic: Option<&[&[u8]]> = match ext.as_str() {
+        "pdf" => Some(&[b"%PDF-"]),
+        "png" => Some(&[b"\x89PNG"]),
+        "jpg" | "jpeg" => Some(&[&[0xff, 0xd8, 0xff]]),
+        "gif" => Some(&[b"GIF8"]),
+        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "zip" => Some(&[b"PK\x03\x04", b"PK\x05\x06"]),
+        _ => None,
+    };
+    if let Some(starts) = magic
+        && !starts.iter().any(|m| head.starts_with(m))
+    {
+        return Err(format!(
+            "'{file_name}' is called .{ext} but its content is not a {} file",
+            ext.to_uppercase()
+        ));
+    }
+    Ok(media)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_follow_the_dates() {
+        let today = "2026-12-01";
+        assert_eq!(State::of_item(None, today), State::Valid);
+        assert_eq!(State::of_item(Some("2026-11-30"), today), State::Expired);
+        assert_eq!(State::of_item(Some("2026-12-01"), today), State::Expiring);
+        assert_eq!(State::of_item(Some("2026-12-31"), today), State::Expiring);
+        assert_eq!(State::of_item(Some("2027-01-01"), today), State::Valid);
+        assert_eq!(State::of_all([]), State::None);
+        assert_eq!(
+            State::of_all([State::Expired, State::Expiring]),
+            State::Expiring
+        );
+        assert_eq!(add_days("2026-02-27", 2), "2026-03-01");
+    }
+
+    #[test]
+    fn an_item_is_a_file_or_a_link_with_sensible_dates() {
+        let today = "2026-12-01";
+        let ok = EvidenceInput {
+            title: "Backup restore test".into(),
+            controls: "8.13, 8.13;5.30".into(),
+            valid_until: "2027-06-30".into(),
+            ..Default::default()
+        }
+        .parse(true, today, "ops@example.org")
+        .unwrap();
+        assert_eq!(ok.controls, ["8.13", "5.30"]);
+        assert_eq!(ok.collected_at, today);
+        assert_eq!(ok.collected_by, "ops@example.org");
+
+        let e = EvidenceInput {
+            url: "ftp:/x".into(),
+            collected_at: "2027-01-01".into(),
+            valid_until: "2026-01-01".into(),
+            ..Default::default()
+        }
+        .parse(false, today, "me")
+        .unwrap_err();
+        let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["title", "url", "collected_at", "valid_until"]);
+
+        let e = EvidenceInput {
+            title: "x".into(),
+            ..Default::default()
+        }
+        .parse(false, today, "me")
+        .unwrap_err();
+        assert_eq!(e.fields()[0].field, "file");
+    }
+
+    #[test]
+    fn file_names_are_never_paths_and_programs_are_refused() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("C:\\Users\\me\\report.pdf"), "report.pdf");
+        assert_eq!(clean_file_name(".."), "evidence");
+        assert_eq!(clean_file_name("..\u{0}.bashrc"), "bashrc");
+        assert_eq!(
+            check_file_type("scan.pdf", b"%PDF-1.7"),
+            Ok("application/pdf")
+        );
+        assert!(check_file_type("scan.pdf", b"hello").is_err());
+        assert!(check_file_type("tool.exe", b"MZ").is_err());
+        assert!(check_file_type("notes.txt", b"\x7fELF\x02").is_err());
+        assert!(check_file_type("notes", b"text").is_err());
+        assert_eq!(check_file_type("Notes.TXT", b"text"), Ok("text/plain"));
+    }
+}

@@ -1,0 +1,569 @@
+//! Evidence in the store: items with their links to controls, measures and risks, their file
+//! versions (content in the blob store), the audited writes, the lists (expiring, expired, by
+//! control) and the evidence of every control for the Statement of Applicability.
+
+use super::blob::Incoming;
+use super::{Arg, Sql, Store, Tx, bind_once, on_pool, tx_exec, tx_fetch_in, tx_query};
+use crate::domain::audit::Change;
+use crate::domain::evidence::{
+    Evidence, EvidenceDraft, FileVersion, State, Target, add_days, check_file_type, clean_file_name,
+};
+use crate::domain::measure::DEFAULT_FRAMEWORK;
+use crate::error::{Error, FieldError, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A file that comes with a new item or version: the upload and the name it was sent with.
+pub struct NewFile {
+    pub incoming: Incoming,
+    pub file_name: String,
+}
+
+/// What the evidence list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceFilter {
+    pub state: Option<State>,
+    /// Valid today and ending within this many days.
+    pub expiring_within: Option<i64>,
+    /// Attached to this control (directly or through a measure that implements it), measure
+    /// or risk.
+    pub target: Option<(Target, String)>,
+    /// In the title or description.
+    pub q: Option<String>,
+    pub limit: i64,
+}
+
+/// One evidence item of a control, for the SoA: attached to the control itself (`via` empty)
+/// or to a measure that implements it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ControlEvidence {
+    pub control_id: String,
+    pub evidence_id: String,
+    pub title: String,
+    pub collected_at: String,
+    pub valid_until: Option<String>,
+    /// The measure it is attached to, or empty.
+    pub via: String,
+}
+
+type ItemRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    String,
+    String,
+);
+const ITEM_COLUMNS: &str = "e.evidence_id, e.title, e.description, e.url, e.collected_at, e.valid_until, e.collected_by, e.version, e.created_at, e.updated_at";
+
+type VersionRow = (String, i64, String, String, i64, String, String, String);
+const VERSION_COLUMNS: &str =
+    "evidence_id, version, file_name, media_type, size, sha256, uploaded_by, uploaded_at";
+
+fn version_from(r: VersionRow) -> FileVersion {
+    FileVersion {
+        version: r.1,
+        file_name: r.2,
+        media_type: r.3,
+        size: r.4,
+        sha256: r.5,
+        uploaded_by: r.6,
+        uploaded_at: r.7,
+    }
+}
+
+/// Reads items with their links and newest file, in the order of `rows`.
+async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Evidence>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let links: Vec<(String, String, String)> = tx_fetch_in!(
+        tx,
+        (String, String, String),
+        "select evidence_id, target_kind, target_id from evidence_link where evidence_id in ",
+        ids,
+        ""
+    );
+    let versions: Vec<VersionRow> = tx_fetch_in!(
+        tx,
+        VersionRow,
+        &format!(
+            "select {VERSION_COLUMNS} from evidence_version v where v.version = (select e.version from evidence e where e.evidence_id = v.evidence_id) and v.evidence_id in "
+        ),
+        ids,
+        ""
+    );
+    let mut files: HashMap<String, FileVersion> = versions
+        .into_iter()
+        .map(|v| (v.0.clone(), version_from(v)))
+        .collect();
+    let mut by_item: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (id, kind, target) in links {
+        by_item.entry(id).or_default().push((kind, target));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut links = by_item.remove(&r.0).unwrap_or_default();
+            links.sort();
+            let of = |t: Target| -> Vec<String> {
+                links
+                    .iter()
+                    .filter(|(k, _)| k == t.key())
+                    .map(|(_, id)| id.clone())
+                    .collect()
+            };
+            Evidence {
+                state: State::of_item(r.5.as_deref(), today),
+                file: files.remove(&r.0),
+                controls: of(Target::Control),
+                measures: of(Target::Measure),
+                risks: of(Target::Risk),
+                id: r.0,
+                title: r.1,
+                description: r.2,
+                url: r.3,
+                collected_at: r.4,
+                valid_until: r.5,
+                collected_by: r.6,
+                version: r.7,
+                created_at: r.8,
+                updated_at: r.9,
+            }
+        })
+        .collect())
+}
+
+async fn read_item(tx: &mut Tx, id: &str, today: &str) -> Result<Evidence> {
+    let row: Option<ItemRow> = tx_query!(
+        tx,
+        fetch_optional,
+        ItemRow,
+        &format!("select {ITEM_COLUMNS} from evidence e where e.evidence_id = $1"),
+        id
+    )?;
+    let row = row.ok_or_else(|| Error::NotFound(format!("evidence {id}")))?;
+    Ok(complete(tx, vec![row], today).await?.remove(0))
+}
+
+impl Store {
+    /// Checks the ids an item is attached to: controls of the 2022 catalogue (written as the
+    /// catalogue writes them), measures and risks that exist.
+    async fn check_links(&self, tx: &mut Tx, d: &mut EvidenceDraft) -> Result<()> {
+        let catalog = self.catalog(DEFAULT_FRAMEWORK).await?;
+        let mut problems = Vec::new();
+        for c in d.controls.iter_mut() {
+            match catalog.control(c) {
+                Ok(control) => *c = control.id.clone(),
+                Err(_) => problems.push(FieldError::new(
+                    "controls",
+                    format!("'{c}' is not a control of {}", catalog.framework.name),
+                )),
+            }
+        }
+        d.controls.dedup();
+        for (field, table, column, ids) in [
+            ("measures", "measure", "measure_id", &d.measures),
+            ("risks", "risk", "risk_id", &d.risks),
+        ] {
+            let found = super::existing_ids(tx, table, column, ids).await?;
+            for id in ids.iter().filter(|i| !found.contains(*i)) {
+                problems.push(FieldError::new(field, format!("there is no {table} {id}")));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(problems))
+        }
+    }
+
+    /// Checks a file's name and type, keeps its content and records it as `version` of `id`.
+    async fn write_version(
+        &self,
+        tx: &mut Tx,
+        actor: &str,
+        id: &str,
+        version: i64,
+        file: &NewFile,
+    ) -> Result<FileVersion> {
+        let file_name = clean_file_name(&file.file_name);
+        let media_type = check_file_type(&file_name, &file.incoming.head)
+            .map_err(|m| Error::field("file", m))?;
+        self.keep_blob(tx, &file.incoming).await?;
+        let v = FileVersion {
+            version,
+            file_name,
+            media_type: media_type.to_string(),
+            size: file.incoming.size,
+            sha256: file.incoming.sha256.clone(),
+            uploaded_by: actor.to_string(),
+            uploaded_at: tx.now().to_string(),
+        };
+        tx_exec!(
+            tx,
+            &format!(
+                "insert into evidence_version ({VERSION_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ),
+            id,
+            v.version,
+            &v.file_name,
+            &v.media_type,
+            v.size,
+            &v.sha256,
+            &v.uploaded_by,
+            &v.uploaded_at
+        )?;
+        Ok(v)
+    }
+
+    async fn write_links(tx: &mut Tx, id: &str, d: &EvidenceDraft) -> Result<()> {
+        tx_exec!(tx, "delete from evidence_link where evidence_id = $1", id)?;
+        let mut rows = Vec::new();
+        for (t, ids) in [
+            (Target::Control, &d.controls),
+            (Target::Measure, &d.measures),
+            (Target::Risk, &d.risks),
+        ] {
+            for target in ids {
+                rows.push(vec![
+                    Arg::Text(id.to_string()),
+                    Arg::Text(t.key().to_string()),
+                    Arg::Text(target.clone()),
+                ]);
+            }
+        }
+        if !rows.is_empty() {
+            tx.insert_rows(
+                "insert into evidence_link (evidence_id, target_kind, target_id)",
+                rows,
+                "on conflict do nothing",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Records a new item: a file (its first version) or a link, with its attachments.
+    pub async fn add_evidence(
+        &self,
+        actor: &str,
+        mut d: EvidenceDraft,
+        file: Option<NewFile>,
+    ) -> Result<Evidence> {
+        if file.is_some() && !d.url.is_empty() {
+            return Err(Error::field("url", "give a file or a link, not both"));
+        }
+        if file.is_none() && d.url.is_empty() {
+            return Err(Error::field(
+                "file",
+                "choose a file to upload, or give a link",
+            ));
+        }
+        let mut tx = self.write().await?;
+        self.check_links(&mut tx, &mut d).await?;
+        let id = super::next_ids(&mut tx, "evidence", "E", "evidence", "evidence_id", 1)
+            .await?
+            .remove(0);
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by,
+                                   version, created_by, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            &id,
+            &d.title,
+            &d.description,
+            &d.url,
+            &d.collected_at,
+            &d.valid_until,
+            &d.collected_by,
+            if file.is_some() { 1i64 } else { 0 },
+            actor,
+            &now
+        )?;
+        if let Some(f) = &file {
+            self.write_version(&mut tx, actor, &id, 1, f).await?;
+        }
+        Self::write_links(&mut tx, &id, &d).await?;
+        let e = read_item(&mut tx, &id, &self.today()).await?;
+        tx.audit(Change::new(actor, "evidence.create", "evidence", &id).after(&e))
+            .await?;
+        tx.bump_generation("evidence").await?;
+        tx.commit().await?;
+        Ok(e)
+    }
+
+    /// Changes an item's description, dates and attachments (a link's address too; a file is
+    /// changed by a new version, never in place).
+    pub async fn update_evidence(
+        &self,
+        actor: &str,
+        id: &str,
+        mut d: EvidenceDraft,
+    ) -> Result<Evidence> {
+        let mut tx = self.write().await?;
+        let today = self.today();
+        let before = read_item(&mut tx, id, &today).await?;
+        if before.file.is_some() && !d.url.is_empty() {
+            return Err(Error::field(
+                "url",
+                "this evidence is a file: upload a new version instead of giving a link",
+            ));
+        }
+        if before.file.is_none() && d.url.is_empty() {
+            return Err(Error::field("url", "a link needs its address"));
+        }
+        self.check_links(&mut tx, &mut d).await?;
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update evidence set title = $2, description = $3, url = $4, collected_at = $5, valid_until = $6,
+                                 collected_by = $7, updated_at = $8
+             where evidence_id = $1",
+            id,
+            &d.title,
+            &d.description,
+            &d.url,
+            &d.collected_at,
+            &d.valid_until,
+            &d.collected_by,
+            &now
+        )?;
+        Self::write_links(&mut tx, id, &d).await?;
+        let after = read_item(&mut tx, id, &today).await?;
+        let mut same = after.clone();
+        same.updated_at = before.updated_at.clone();
+        if same == before {
+            return Ok(before);
+        }
+        tx.audit(
+            Change::new(actor, "evidence.update", "evidence", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        tx.bump_generation("evidence").await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Adds a new version of an item's file; the old ones stay. `collected_at` and
+    /// `valid_until`, when given, are the new version's dates.
+    pub async fn add_evidence_version(
+        &self,
+        actor: &str,
+        id: &str,
+        file: NewFile,
+        collected_at: Option<String>,
+        valid_until: Option<Option<String>>,
+    ) -> Result<Evidence> {
+        let mut tx = self.write().await?;
+        let today = self.today();
+        let before = read_item(&mut tx, id, &today).await?;
+        if before.file.is_none() {
+            return Err(Error::field(
+                "file",
+                format!("{id} is a link, not a file: change its address instead"),
+            ));
+        }
+        let version = before.version + 1;
+        self.write_version(&mut tx, actor, id, version, &file)
+            .await?;
+        let collected_at = collected_at.unwrap_or_else(|| before.collected_at.clone());
+        let valid_until = valid_until.unwrap_or_else(|| before.valid_until.clone());
+        if let Some(v) = &valid_until
+            && *v < collected_at
+        {
+            return Err(Error::field(
+                "valid_until",
+                format!("{v} is before the evidence was collected ({collected_at})"),
+            ));
+        }
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update evidence set version = $2, collected_at = $3, valid_until = $4, updated_at = $5 where evidence_id = $1",
+            id,
+            version,
+            &collected_at,
+            &valid_until,
+            &now
+        )?;
+        let after = read_item(&mut tx, id, &today).await?;
+        tx.audit(
+            Change::new(actor, "evidence.version", "evidence", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        tx.bump_generation("evidence").await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn evidence(&self, id: &str) -> Result<Evidence> {
+        let mut tx = self.read_tx().await?;
+        read_item(&mut tx, id, &self.today()).await
+    }
+
+    /// Every version of an item's file, newest first.
+    pub async fn evidence_versions(&self, id: &str) -> Result<Vec<FileVersion>> {
+        let mut tx = self.read_tx().await?;
+        let rows: Vec<VersionRow> = tx_query!(
+            tx,
+            fetch_all,
+            VersionRow,
+            &format!(
+                "select {VERSION_COLUMNS} from evidence_version where evidence_id = $1 order by version desc"
+            ),
+            id
+        )?;
+        Ok(rows.into_iter().map(version_from).collect())
+    }
+
+    /// One version of an item's file (`None`: the newest).
+    pub async fn evidence_file(&self, id: &str, version: Option<i64>) -> Result<FileVersion> {
+        let versions = self.evidence_versions(id).await?;
+        let found = match version {
+            None => versions.into_iter().next(),
+            Some(n) => versions.into_iter().find(|v| v.version == n),
+        };
+        found.ok_or_else(|| match version {
+            Some(n) => Error::NotFound(format!("version {n} of evidence {id}")),
+            None => Error::NotFound(format!("a file of evidence {id} (it is a link)")),
+        })
+    }
+
+    /// The items a filter keeps, and how many there are in all.
+    pub async fn list_evidence(&self, f: &EvidenceFilter) -> Result<(Vec<Evidence>, i64)> {
+        let today = self.today();
+        let soon = add_days(&today, crate::domain::evidence::EXPIRING_DAYS);
+        let mut sql = Sql::new(" from evidence e where 1 = 1");
+        match f.state {
+            Some(State::Expired) => {
+                sql.push(" and e.valid_until < ?", [Arg::Text(today.clone())]);
+            }
+            Some(State::Expiring) => {
+                sql.push(
+                    " and e.valid_until >= ? and e.valid_until <= ?",
+                    [Arg::Text(today.clone()), Arg::Text(soon.clone())],
+                );
+            }
+            Some(State::Valid) => {
+                sql.push(
+                    " and (e.valid_until is null or e.valid_until > ?)",
+                    [Arg::Text(soon.clone())],
+                );
+            }
+            Some(State::None) | None => {}
+        }
+        if let Some(days) = f.expiring_within {
+            sql.push(
+                " and e.valid_until >= ? and e.valid_until <= ?",
+                [Arg::Text(today.clone()), Arg::Text(add_days(&today, days))],
+            );
+        }
+        if let Some((kind, id)) = &f.target {
+            sql.push(
+                " and e.evidence_id in (select l.evidence_id from evidence_link l where l.target_kind = ? and l.target_id = ?",
+                [Arg::Text(kind.key().into()), Arg::Text(id.clone())],
+            );
+            if *kind == Target::Control {
+                sql.push(
+                    " union select l.evidence_id from evidence_link l join measure_control mc
+                        on l.target_kind = 'measure' and mc.measure_id = l.target_id
+                      where mc.framework_id = ? and mc.control_id = ?",
+                    [Arg::Text(DEFAULT_FRAMEWORK.into()), Arg::Text(id.clone())],
+                );
+            }
+            sql.push(")", []);
+        }
+        if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
+            let like = format!("%{}%", q.trim().to_lowercase());
+            sql.push(
+                " and (lower(e.title) like ? or lower(e.description) like ? or lower(e.evidence_id) like ?)",
+                [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
+            );
+        }
+        let mut count = Sql::new("select count(*)");
+        count.push(&sql.text, []);
+        count.args = sql.args.clone();
+        let (total,): (i64,) = on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, (i64,)>(&count.text),
+            &count.args
+        )
+        .fetch_one(c)
+        .await)?;
+        let order = if f.state.is_some() || f.expiring_within.is_some() {
+            " order by e.valid_until, e.evidence_id"
+        } else {
+            " order by e.created_at desc, e.evidence_id desc"
+        };
+        let mut page = Sql::new(&format!("select {ITEM_COLUMNS}"));
+        page.push(&sql.text, []);
+        page.args = sql.args.clone();
+        page.push(&format!("{order} limit ?"), [Arg::Int(f.limit.max(1))]);
+        let mut tx = self.read_tx().await?;
+        let text = tx.text_of(&page);
+        let rows: Vec<ItemRow> = super::on_tx!(tx, |c| super::bind_args!(
+            sqlx::query_as::<_, ItemRow>(&text),
+            &page.args
+        )
+        .fetch_all(c)
+        .await)?;
+        Ok((complete(&mut tx, rows, &today).await?, total))
+    }
+
+    /// The evidence of every control of a framework, attached to it or to a measure that
+    /// implements it. Kept in memory until evidence or measures change.
+    pub async fn soa_evidence(&self, framework: &str) -> Result<Vec<ControlEvidence>> {
+        let key = (framework.to_string(), self.generation("measure").await?);
+        let generation = self.generation("evidence").await?;
+        if let Some(v) = self.soa_evidence_cache.get(&key, generation) {
+            return Ok(v);
+        }
+        let rows: Vec<(String, String, String, String, Option<String>, String)> =
+            super::pool_query!(
+                self,
+                fetch_all,
+                (String, String, String, String, Option<String>, String),
+                "select l.target_id, e.evidence_id, e.title, e.collected_at, e.valid_until, ''
+                 from evidence_link l join evidence e on e.evidence_id = l.evidence_id
+                 where l.target_kind = 'control' and $1 = $2
+                 union all
+                 select mc.control_id, e.evidence_id, e.title, e.collected_at, e.valid_until, mc.measure_id
+                 from evidence_link l
+                 join measure_control mc on mc.measure_id = l.target_id and mc.framework_id = $1
+                 join evidence e on e.evidence_id = l.evidence_id
+                 where l.target_kind = 'measure'",
+                framework,
+                DEFAULT_FRAMEWORK
+            )?;
+        let mut v: Vec<ControlEvidence> = rows
+            .into_iter()
+            .map(|r| ControlEvidence {
+                control_id: r.0,
+                evidence_id: r.1,
+                title: r.2,
+                collected_at: r.3,
+                valid_until: r.4,
+                via: r.5,
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            (&a.control_id, &b.collected_at, &a.evidence_id).cmp(&(
+                &b.control_id,
+                &a.collected_at,
+                &b.evidence_id,
+            ))
+        });
+        // The same item through the control and a measure counts once.
+        v.dedup_by(|a, b| a.control_id == b.control_id && a.evidence_id == b.evidence_id);
+        self.soa_evidence_cache.put(key, generation, v.clone());
+        Ok(v)
+    }
+}
