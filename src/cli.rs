@@ -356,6 +356,40 @@ enum SoaCommand {
         #[arg(long)]
         target_date: Option<String>,
     },
+    /// Approve the current SoA: freeze every row as the next version (with its SHA-256)
+    #[command(
+        after_help = "Example:\n  annex soa approve --note 'Management review 2026-11-30, minutes MR-12'"
+    )]
+    Approve {
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List the approved versions
+    Versions,
+    /// What changed from a version to another, or to the current state
+    #[command(
+        after_help = "Examples:\n  annex soa diff 1 2\n  annex soa diff 2    (version 2 to the current state)"
+    )]
+    Diff {
+        from: i64,
+        to: Option<i64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Write the SoA (current or an approved version) as XLSX, CSV or PDF
+    #[command(
+        after_help = "Examples:\n  annex soa export --format xlsx --out soa.xlsx\n  annex soa export --format pdf --version 3 --out soa-v3.pdf"
+    )]
+    Export {
+        /// xlsx, csv or pdf
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// An approved version; the current state by default
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -1639,8 +1673,82 @@ async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()>
 }
 
 async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
+    use crate::domain::measure::DEFAULT_FRAMEWORK;
     let mut out = std::io::stdout().lock();
     match c {
+        SoaCommand::Approve { note } => {
+            let v = store
+                .approve_soa(&actor(), DEFAULT_FRAMEWORK, &note)
+                .await?;
+            writeln!(
+                out,
+                "approved version {} at {} (content SHA-256 {})",
+                v.version, v.approved_at, v.content_hash
+            )?;
+        }
+        SoaCommand::Versions => {
+            let mut t = table(&[
+                "version",
+                "approved_at",
+                "approved_by",
+                "note",
+                "content_sha256",
+                "intact",
+            ]);
+            for v in store.soa_versions(DEFAULT_FRAMEWORK).await? {
+                t.add_row(vec![
+                    v.version.to_string(),
+                    v.approved_at,
+                    v.approved_by,
+                    v.note,
+                    v.content_hash,
+                    if v.intact { "yes" } else { "NO" }.to_string(),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+        SoaCommand::Diff { from, to, format } => {
+            let changes = crate::web::soa::soa_changes(store, DEFAULT_FRAMEWORK, from, to).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&changes)?)?,
+                _ => {
+                    let mut t = table(&["control", "field", "before", "after"]);
+                    for c in &changes {
+                        for f in &c.changes {
+                            t.add_row(vec![
+                                c.control_id.clone(),
+                                f.field.to_string(),
+                                f.before.clone(),
+                                f.after.clone(),
+                            ]);
+                        }
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(out, "{} controls changed", changes.len())?;
+                }
+            }
+        }
+        SoaCommand::Export {
+            format,
+            version,
+            out: path,
+        } => {
+            let format = crate::exchange::soa::DocFormat::parse(&format)?;
+            let doc =
+                crate::exchange::soa::export(store, DEFAULT_FRAMEWORK, version, |_| true, format)
+                    .await?;
+            std::fs::write(&path, &doc.bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            writeln!(
+                out,
+                "wrote {} ({} bytes{})",
+                path.display(),
+                doc.bytes.len(),
+                version
+                    .map(|v| format!(", version {v}"))
+                    .unwrap_or_default()
+            )?;
+        }
         SoaCommand::List {
             framework,
             theme,
@@ -1667,7 +1775,7 @@ async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
                 .collect();
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
-                Format::Csv => write!(out, "{}", crate::web::soa::soa_table(&rows).csv())?,
+                Format::Csv => write!(out, "{}", crate::exchange::soa::soa_table(&rows).csv())?,
                 Format::Table => {
                     let mut t = table(&[
                         "control",
@@ -1684,11 +1792,7 @@ async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
                         t.add_row(vec![
                             r.control.id.clone(),
                             r.control.title.clone(),
-                            match a.applicable {
-                                Some(true) => "yes".into(),
-                                Some(false) => "no".into(),
-                                None => "—".into(),
-                            },
+                            a.applicable_word().to_string(),
                             if a.applicable.is_none() {
                                 String::new()
                             } else {
@@ -1719,7 +1823,7 @@ async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
                 Format::Csv => write!(
                     out,
                     "{}",
-                    crate::web::soa::soa_table(std::slice::from_ref(&r)).csv()
+                    crate::exchange::soa::soa_table(std::slice::from_ref(&r)).csv()
                 )?,
                 _ => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
             }

@@ -199,7 +199,7 @@ pub struct Group {
 }
 
 /// One control, in the shape shared by the API, the CLI's JSON and the pages.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Control {
     pub framework: String,
     pub id: String,
@@ -207,7 +207,7 @@ pub struct Control {
     /// The top-level group: the theme (`organizational` …) for 2022, the domain (`A.5` …) for 2013.
     pub theme: String,
     /// The immediate group when it differs from the theme (the control objective of 2013).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     pub summary: String,
     /// Attribute type → its values, e.g. `control_type` → `["Preventive"]`.

@@ -98,7 +98,7 @@ pub const MATURITY: [(i64, &str); 6] = [
 ];
 
 /// What the organisation decided about one control.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Applicability {
     pub framework: String,
     pub control_id: String,
@@ -118,6 +118,15 @@ pub struct Applicability {
 }
 
 impl Applicability {
+    /// The decision in one word: yes, no or undecided.
+    pub fn applicable_word(&self) -> &'static str {
+        match self.applicable {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "undecided",
+        }
+    }
+
     /// A control nobody has decided on yet.
     pub fn undecided(framework: &str, control_id: &str) -> Applicability {
         Applicability {
@@ -339,7 +348,7 @@ impl From<&Applicability> for ApplicabilityInput {
 }
 
 /// Something about a row an auditor would question, computed from the data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Warning {
     /// Not decided yet.

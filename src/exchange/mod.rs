@@ -6,6 +6,7 @@
 pub mod import;
 pub mod pdf;
 pub mod sheet;
+pub mod soa;
 
 use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::catalog::Control;
@@ -22,6 +23,9 @@ pub struct Table {
     /// Columns written as numbers in XLSX (when the cell holds one).
     pub numeric: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
+    /// Lines written above the table in XLSX (a document's title block: organisation,
+    /// version…); not in CSV, which stays one plain table.
+    pub preamble: Vec<(String, String)>,
 }
 
 /// The two download formats.
@@ -65,6 +69,7 @@ impl Table {
             header: header.iter().map(|h| h.to_string()).collect(),
             numeric: numeric.to_vec(),
             rows: Vec::new(),
+            preamble: Vec::new(),
         }
     }
 

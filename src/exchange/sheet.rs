@@ -209,9 +209,26 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
     let ws = book.add_worksheet();
     ws.set_name(t.sheet).map_err(fail)?;
     let bold = Format::new().set_bold();
+    // A document's title block (organisation, version…) comes first, then a blank row.
+    let top = if t.preamble.is_empty() {
+        0
+    } else {
+        let title = Format::new().set_bold().set_font_size(14);
+        ws.write_string_with_format(0, 0, t.sheet, &title)
+            .map_err(fail)?;
+        for (i, (k, v)) in t.preamble.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string_with_format(r, 0, k, &bold).map_err(fail)?;
+            ws.write_string(r, 1, v).map_err(fail)?;
+        }
+        t.preamble.len() as u32 + 2
+    };
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     let mut widths: Vec<usize> = t.header.iter().map(|h| h.chars().count() + 2).collect();
     for (c, h) in t.header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)
+        ws.write_string_with_format(top, c as u16, h, &bold)
             .map_err(fail)?;
     }
     let numeric: Vec<bool> = t
@@ -220,7 +237,7 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
         .map(|h| t.numeric.contains(&h.as_str()))
         .collect();
     for (r, row) in t.rows.iter().enumerate() {
-        let r = r as u32 + 1;
+        let r = top + r as u32 + 1;
         for (c, v) in row.iter().enumerate() {
             if v.is_empty() {
                 continue;
@@ -228,6 +245,10 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
             let col = c as u16;
             match v.parse::<f64>() {
                 Ok(n) if numeric.get(c) == Some(&true) => ws.write_number(r, col, n),
+                // Long texts wrap in their column instead of running across the sheet.
+                _ if v.chars().count() > 60 || v.contains('\n') => {
+                    ws.write_string_with_format(r, col, v, &wrap)
+                }
                 _ => ws.write_string(r, col, v),
             }
             .map_err(fail)?;
@@ -239,9 +260,9 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w as f64).map_err(fail)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    ws.set_freeze_panes(top + 1, 0).map_err(fail)?;
     let last_col = t.header.len().saturating_sub(1) as u16;
-    ws.autofilter(0, 0, t.rows.len() as u32, last_col)
+    ws.autofilter(top, 0, top + t.rows.len() as u32, last_col)
         .map_err(fail)?;
     book.save_to_buffer().map_err(fail)
 }
@@ -275,6 +296,7 @@ mod tests {
                 vec!["5.10".into(), "4".into(), "2026-03-31".into()],
                 vec!["A-2".into(), "".into(), "".into()],
             ],
+            preamble: Vec::new(),
         };
         let grids = read_file(&t.xlsx().unwrap()).unwrap();
         assert_eq!(grids.len(), 1);

@@ -183,6 +183,52 @@ impl Store {
         Ok(r.map(|r| r.0))
     }
 
+    /// The scope of the ISMS (ISO/IEC 27001 4.3) as the organisation states it; empty until set.
+    pub async fn isms_scope(&self) -> Result<String> {
+        let r: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select isms_scope from organisation where organisation_id = 1"
+        )?;
+        Ok(r.map(|r| r.0).unwrap_or_default())
+    }
+
+    /// Records the scope of the ISMS (audited).
+    pub async fn set_isms_scope(&self, actor: &str, scope: &str) -> Result<()> {
+        let scope = scope.trim();
+        if scope.chars().count() > 2000 {
+            return Err(Error::field("isms_scope", "at most 2000 characters"));
+        }
+        let mut tx = self.write().await?;
+        let before: Option<(String,)> = tx_query!(
+            tx,
+            fetch_optional,
+            (String,),
+            "select isms_scope from organisation where organisation_id = 1"
+        )?;
+        let Some((before,)) = before else {
+            return Err(Error::field("isms_scope", "set up the organisation first"));
+        };
+        if before == scope {
+            return Ok(());
+        }
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update organisation set isms_scope = $1, updated_at = $2 where organisation_id = 1",
+            scope,
+            &now
+        )?;
+        tx.audit(
+            Change::new(actor, "organisation.scope", "organisation", "1")
+                .before(serde_json::json!({"isms_scope": before}))
+                .after(serde_json::json!({"isms_scope": scope})),
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// First run: records the organisation and its first administrator, once. A second
     /// attempt (or a race between two) is refused.
     pub async fn set_up(&self, organisation: &str, admin: NewUser) -> Result<User> {

@@ -35,7 +35,7 @@ pub struct EvidenceFilter {
 
 /// One evidence item of a control, for the SoA: attached to the control itself (`via` empty)
 /// or to a measure that implements it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ControlEvidence {
     pub control_id: String,
     pub evidence_id: String,

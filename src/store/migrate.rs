@@ -71,6 +71,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "evidence",
         include_str!("../../migrations/sqlite/0012_evidence.sql"),
     ),
+    (
+        13,
+        "soa version",
+        include_str!("../../migrations/sqlite/0013_soa_version.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -132,6 +137,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "evidence",
         include_str!("../../migrations/postgres/0012_evidence.sql"),
+    ),
+    (
+        13,
+        "soa version",
+        include_str!("../../migrations/postgres/0013_soa_version.sql"),
     ),
 ];
 

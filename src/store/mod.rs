@@ -16,6 +16,7 @@ mod measure;
 mod migrate;
 mod risk;
 mod soa;
+mod soa_version;
 mod upload;
 
 pub use asset::{AssetFilter, AssetSort, ImportReport};
@@ -27,6 +28,7 @@ pub use evidence::{ControlEvidence, EvidenceFilter, NewFile};
 pub use measure::MeasureFilter;
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 pub use soa::{Linked, SoaRow};
+pub use soa_version::{FieldChange, RowChange, Snapshot, SoaVersion, diff as soa_diff};
 pub use upload::Upload;
 
 use crate::config::{Backend, check_database_url};
@@ -866,8 +868,9 @@ pub struct Store {
     heat_cache: std::sync::Arc<GenerationCache<RatingKind, Vec<HeatCell>>>,
     /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
     count_cache: std::sync::Arc<GenerationCache<RiskFilter, (i64, bool)>>,
-    /// The SoA's open risks per control, by (framework, measure generation) and risk generation.
-    soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, Vec<(String, i64)>>>,
+    /// The SoA's open risks per control (count and first ids), by (framework, measure
+    /// generation) and risk generation.
+    soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, soa::SoaRisks>>,
     /// The evidence of every control (direct and through its measures), by (framework,
     /// measure generation) and evidence generation.
     soa_evidence_cache:

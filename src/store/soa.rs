@@ -11,11 +11,11 @@ use crate::domain::soa::{
     Applicability, ApplicabilityDraft, ExclusionReason, Reason, Status, Warning,
 };
 use crate::error::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A measure or a risk linked to a control, as the SoA shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Linked {
     pub id: String,
     pub name: String,
@@ -24,7 +24,7 @@ pub struct Linked {
 }
 
 /// One control of the Statement of Applicability with everything derived about it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SoaRow {
     pub control: Control,
     pub applicability: Applicability,
@@ -86,6 +86,9 @@ fn decision_from(framework: &str, r: DecisionRow) -> Applicability {
     }
 }
 
+/// Per control: the open risks its measures treat, how many, and the first of them.
+pub(crate) type SoaRisks = Vec<(String, i64, Vec<Linked>)>;
+
 /// Up to this many risks are listed per control.
 const RISKS_SHOWN: usize = 10;
 
@@ -115,7 +118,7 @@ impl Store {
              where mc.framework_id = $1 order by mc.control_id, m.measure_id",
             framework
         )?;
-        let risks = self.soa_risk_counts(framework).await?;
+        let risks = self.soa_risks(framework).await?;
         let mut by_control: HashMap<&str, Vec<Linked>> = HashMap::new();
         for (control, id, name, status) in &measures {
             by_control.entry(control).or_default().push(Linked {
@@ -124,7 +127,10 @@ impl Store {
                 status: status.clone(),
             });
         }
-        let risk_counts: HashMap<&str, i64> = risks.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+        let mut risk_counts: HashMap<&str, (i64, &Vec<Linked>)> = risks
+            .iter()
+            .map(|(c, n, l)| (c.as_str(), (*n, l)))
+            .collect();
         let mut evidence: HashMap<String, Vec<ControlEvidence>> = HashMap::new();
         for e in self.soa_evidence(framework).await? {
             evidence.entry(e.control_id.clone()).or_default().push(e);
@@ -138,7 +144,10 @@ impl Store {
                     .remove(&c.id)
                     .unwrap_or_else(|| Applicability::undecided(framework, &c.id));
                 let measures = by_control.remove(c.id.as_str()).unwrap_or_default();
-                let risk_count = risk_counts.get(c.id.as_str()).copied().unwrap_or(0);
+                let (risk_count, risks) = risk_counts
+                    .remove(c.id.as_str())
+                    .map(|(n, l)| (n, l.clone()))
+                    .unwrap_or_default();
                 let evidence = evidence.remove(&c.id).unwrap_or_default();
                 let evidence_state = State::of_all(
                     evidence
@@ -156,7 +165,7 @@ impl Store {
                     applicability,
                     measures,
                     risk_count,
-                    risks: Vec::new(),
+                    risks,
                     evidence,
                     evidence_state,
                 }
@@ -164,13 +173,14 @@ impl Store {
             .collect())
     }
 
-    /// How many open risks each control's measures treat. A join over every risk: kept in
-    /// memory until the risk or the measure register changes.
-    async fn soa_risk_counts(&self, framework: &str) -> Result<Vec<(String, i64)>> {
+    /// For each control, how many open risks its measures treat and the first ten of them (by
+    /// id). Joins over every risk: kept in memory until the risk or the measure register
+    /// changes.
+    async fn soa_risks(&self, framework: &str) -> Result<SoaRisks> {
         let key = (framework.to_string(), self.generation("measure").await?);
         let generation = self.generation("risk").await?;
-        if let Some(counts) = self.soa_risk_cache.get(&key, generation) {
-            return Ok(counts);
+        if let Some(v) = self.soa_risk_cache.get(&key, generation) {
+            return Ok(v);
         }
         let counts: Vec<(String, i64)> = pool_query!(
             self,
@@ -184,41 +194,51 @@ impl Store {
              group by mc.control_id",
             framework
         )?;
-        self.soa_risk_cache.put(key, generation, counts.clone());
-        Ok(counts)
+        let first: Vec<(String, String, String, String)> = pool_query!(
+            self,
+            fetch_all,
+            (String, String, String, String),
+            &format!(
+                "select control_id, risk_id, title, status from (
+                     select p.control_id, r.risk_id, r.title, r.status,
+                            row_number() over (partition by p.control_id order by r.risk_id) as n
+                     from (select distinct mc.control_id, rm.risk_id
+                           from measure_control mc join risk_measure rm on rm.measure_id = mc.measure_id
+                           where mc.framework_id = $1) p
+                     join risk r on r.risk_id = p.risk_id
+                     where r.status <> 'closed'
+                 ) ranked where n <= {RISKS_SHOWN} order by control_id, risk_id"
+            ),
+            framework
+        )?;
+        let mut listed: HashMap<String, Vec<Linked>> = HashMap::new();
+        for (control, id, name, status) in first {
+            listed
+                .entry(control)
+                .or_default()
+                .push(Linked { id, name, status });
+        }
+        let v: SoaRisks = counts
+            .into_iter()
+            .map(|(control, n)| {
+                let risks = listed.remove(&control).unwrap_or_default();
+                (control, n, risks)
+            })
+            .collect();
+        self.soa_risk_cache.put(key, generation, v.clone());
+        Ok(v)
     }
 
     /// One control's row, with the risks that selected it listed.
     pub async fn soa_row(&self, framework: &str, id: &str) -> Result<SoaRow> {
         let catalog = self.catalog(framework).await?;
         let id = catalog.control(id)?.id.clone();
-        let mut row = self
+        let row = self
             .soa(framework)
             .await?
             .into_iter()
             .find(|r| r.control.id == id)
             .ok_or_else(|| Error::NotFound(format!("control {id} in {framework}")))?;
-        let risks: Vec<(String, String, String)> = pool_query!(
-            self,
-            fetch_all,
-            (String, String, String),
-            &format!(
-                // The risks in id order, each checked against the control's measures: the
-                // walk stops at the tenth, however many risks the control has.
-                "select r.risk_id, r.title, r.status from risk r
-                 where r.status <> 'closed' and r.risk_id in (
-                     select rm.risk_id from risk_measure rm
-                     join measure_control mc on mc.measure_id = rm.measure_id
-                     where mc.framework_id = $1 and mc.control_id = $2)
-                 order by r.risk_id limit {RISKS_SHOWN}"
-            ),
-            framework,
-            &id
-        )?;
-        row.risks = risks
-            .into_iter()
-            .map(|(id, name, status)| Linked { id, name, status })
-            .collect();
         Ok(row)
     }
 

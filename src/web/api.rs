@@ -80,6 +80,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_evidence, update_evidence))
         .routes(routes!(add_evidence_version))
         .routes(routes!(download_evidence))
+        .routes(routes!(list_soa_versions, approve_soa))
+        .routes(routes!(get_soa_version))
+        .routes(routes!(soa_diff))
+        .routes(routes!(export_soa))
 }
 
 /// The error body of every failed API call.
@@ -1118,4 +1122,118 @@ async fn download_evidence(
     Path((id, version)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
     Ok(super::evidence::download(&s, &id, version).await?)
+}
+
+/// An approval.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+struct ApprovalInput {
+    /// e.g. which management review approved it
+    note: String,
+}
+
+/// The approved versions of the Statement of Applicability (ISO/IEC 27002:2022), newest first.
+#[utoipa::path(get, path = "/api/v1/soa/versions", tag = "soa",
+    responses((status = 200, body = Vec<crate::store::SoaVersion>)))]
+async fn list_soa_versions(State(s): State<AppState>) -> ApiResult<Vec<crate::store::SoaVersion>> {
+    Ok(Json(
+        s.store
+            .soa_versions(crate::domain::measure::DEFAULT_FRAMEWORK)
+            .await?,
+    ))
+}
+
+/// Approves the current Statement of Applicability (managers and admins): every row is frozen
+/// as the next version, with the approver, the time and the snapshot's SHA-256 (also written
+/// to the audit trail).
+#[utoipa::path(post, path = "/api/v1/soa/versions", tag = "soa", request_body = ApprovalInput,
+    responses((status = 201, body = crate::store::SoaVersion), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn approve_soa(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(input): JsonBody<ApprovalInput>,
+) -> Result<(StatusCode, Json<crate::store::SoaVersion>), ApiError> {
+    let actor = caller.user.map(|u| u.email).unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            s.store
+                .approve_soa(
+                    &actor,
+                    crate::domain::measure::DEFAULT_FRAMEWORK,
+                    &input.note,
+                )
+                .await?,
+        ),
+    ))
+}
+
+/// An approved version with its header and every row as it was.
+#[derive(Serialize, ToSchema)]
+struct SoaVersionRecord {
+    #[serde(flatten)]
+    version: crate::store::SoaVersion,
+    snapshot: crate::store::Snapshot,
+}
+
+/// One approved version with its rows as they were.
+#[utoipa::path(get, path = "/api/v1/soa/versions/{version}", tag = "soa", params(("version" = i64, Path)),
+    responses((status = 200, body = SoaVersionRecord), (status = 404, body = ErrorBody)))]
+async fn get_soa_version(
+    State(s): State<AppState>,
+    Path(version): Path<i64>,
+) -> ApiResult<SoaVersionRecord> {
+    let (version, snapshot) = s
+        .store
+        .soa_version(crate::domain::measure::DEFAULT_FRAMEWORK, version)
+        .await?;
+    Ok(Json(SoaVersionRecord { version, snapshot }))
+}
+
+/// What changed from an approved version (`from`) to another (`to`) or to the current state
+/// (no `to`): each control that differs, with each field before and after.
+#[utoipa::path(get, path = "/api/v1/soa/diff", tag = "soa",
+    params(("from" = i64, Query), ("to" = Option<i64>, Query, description = "a version; the current state when absent")),
+    responses((status = 200, body = Vec<crate::store::RowChange>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn soa_diff(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<crate::store::RowChange>> {
+    let (from, to) = super::soa::diff_query(&query_pairs(raw)?)?;
+    Ok(Json(
+        super::soa::soa_changes(
+            &s.store,
+            crate::domain::measure::DEFAULT_FRAMEWORK,
+            from,
+            to,
+        )
+        .await?,
+    ))
+}
+
+/// The Statement of Applicability as a document: `format` xlsx (title block, frozen filtered
+/// table), csv or pdf (cover, contents, summary, table, exclusions); `version` for an
+/// approved version, else the current state.
+#[utoipa::path(get, path = "/api/v1/soa/export", tag = "soa",
+    params(("format" = String, Query, description = "xlsx, csv or pdf"), ("version" = Option<i64>, Query)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_soa(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(raw)?;
+    let mut problems = Problems::new();
+    for (k, _) in &pairs {
+        if !["format", "version"].contains(&k.as_str()) {
+            problems.add(k, "unknown parameter: use format or version");
+        }
+    }
+    problems.into_result()?;
+    let format = crate::exchange::soa::DocFormat::parse(first(&pairs, "format").unwrap_or("xlsx"))?;
+    let query = super::soa::SoaQuery::parse(&pairs)?;
+    Ok(
+        crate::exchange::soa::export(&s.store, &query.framework, query.version, |_| true, format)
+            .await?
+            .response(),
+    )
 }

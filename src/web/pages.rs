@@ -1715,6 +1715,7 @@ struct SettingsPage {
     l: Layout,
     errors: FormErrors,
     organisation: String,
+    scope: String,
 }
 
 async fn settings_page(
@@ -1728,6 +1729,7 @@ async fn settings_page(
         l,
         errors: FormErrors::default(),
         organisation,
+        scope: s.store.isms_scope().await?,
     }
     .into_response())
 }
@@ -1737,11 +1739,16 @@ async fn settings_submit(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    match s
-        .store
-        .rename_organisation(&actor(&caller), form.get("organisation"))
-        .await
-    {
+    let saved = async {
+        s.store
+            .rename_organisation(&actor(&caller), form.get("organisation"))
+            .await?;
+        s.store
+            .set_isms_scope(&actor(&caller), form.get("isms_scope"))
+            .await
+    }
+    .await;
+    match saved {
         Ok(()) => Ok(Redirect::to("/admin/settings?notice=settings-saved").into_response()),
         Err(e) => {
             let l = layout(&s, &caller, "Settings", "settings", None).await?;
@@ -1752,6 +1759,7 @@ async fn settings_submit(
                     l,
                     errors,
                     organisation: form.get("organisation").to_string(),
+                    scope: form.get("isms_scope").to_string(),
                 },
             )
                 .into_response())

@@ -14,8 +14,7 @@ use crate::domain::soa::{
     Applicability, ApplicabilityInput, ExclusionReason, MATURITY, Reason, Status, Warning,
 };
 use crate::error::{Error, Problems};
-use crate::exchange::Table;
-use crate::store::{AuditFilter, SoaRow};
+use crate::store::{AuditFilter, SoaRow, SoaVersion};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
@@ -28,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/soa", get(register))
         .route("/soa.csv", get(export))
         .route("/soa.xlsx", get(export))
+        .route("/soa.pdf", get(export))
+        .route("/soa/versions", get(versions).post(approve))
+        .route("/soa/diff", get(diff))
         .route("/soa/{framework}/{id}", get(record).post(update))
 }
 
@@ -36,11 +38,12 @@ pub fn may_edit(caller: &Caller, a: &Applicability) -> bool {
     caller.may_edit_owned(&a.owner)
 }
 
-/// The SoA's query: framework, theme, applicable (yes, no, undecided), status, warning (any
-/// or a warning's key), owner, q.
+/// The SoA's query: framework, version (an approved version instead of the live state),
+/// theme, applicable (yes, no, undecided), status, warning (any or a warning's key), owner, q.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SoaQuery {
     pub framework: String,
+    pub version: Option<i64>,
     pub theme: Option<String>,
     pub applicable: Option<String>,
     pub status: Option<Status>,
@@ -58,6 +61,16 @@ impl SoaQuery {
                 .map(|(_, v)| v.trim().to_string())
         };
         let mut p = Problems::new();
+        let version = match get("version") {
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    p.add("version", format!("'{v}' is not a version number"));
+                    None
+                }
+            },
+            None => None,
+        };
         let applicable = get("applicable");
         if let Some(a) = &applicable
             && !["yes", "no", "undecided"].contains(&a.as_str())
@@ -88,6 +101,7 @@ impl SoaQuery {
         p.into_result()?;
         Ok(SoaQuery {
             framework: get("framework").unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string()),
+            version,
             theme: get("theme"),
             applicable,
             status,
@@ -126,75 +140,6 @@ impl SoaQuery {
                     || a.justification.to_lowercase().contains(q)
             })
     }
-}
-
-/// The applicable column of a row, in words.
-fn applicable_text(a: &Applicability) -> &'static str {
-    match a.applicable {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "",
-    }
-}
-
-/// The SoA as a table (the columns of the CSV/XLSX export).
-pub fn soa_table(rows: &[SoaRow]) -> Table {
-    let mut t = Table::new(
-        "Statement of Applicability",
-        &[
-            "control",
-            "title",
-            "theme",
-            "applicable",
-            "reasons",
-            "exclusion_reason",
-            "justification",
-            "status",
-            "maturity",
-            "owner",
-            "target_date",
-            "measures",
-            "risks",
-            "warnings",
-        ],
-        &["maturity", "risks"],
-    );
-    t.rows = rows
-        .iter()
-        .map(|r| {
-            let a = &r.applicability;
-            let v = ApplicabilityInput::from(a);
-            vec![
-                r.control.id.clone(),
-                r.control.title.clone(),
-                r.control.theme.clone(),
-                applicable_text(a).to_string(),
-                v.reasons,
-                v.exclusion_reason,
-                v.justification,
-                if a.applicable.is_none() {
-                    String::new()
-                } else {
-                    v.status
-                },
-                v.maturity,
-                v.owner,
-                v.target_date,
-                r.measures
-                    .iter()
-                    .map(|m| m.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                r.risk_count.to_string(),
-                r.warnings
-                    .iter()
-                    .map(|w| w.key())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ]
-        })
-        .collect();
-    t
 }
 
 struct Row {
@@ -241,6 +186,13 @@ struct RegisterPage {
     f_q: String,
     export_href: String,
     xlsx_href: String,
+    pdf_href: String,
+    can_approve: bool,
+    /// The approved version shown, or none for the live state.
+    version: Option<SoaVersion>,
+    /// The newest approved version.
+    latest: Option<SoaVersion>,
+    f_version: String,
 }
 
 fn pairs_of(raw: Option<&str>) -> Vec<(String, String)> {
@@ -278,7 +230,19 @@ async fn register(
             FormErrors::from_error(e)?,
         ),
     };
-    let all = s.store.soa(&query.framework).await?;
+    let (version, all) = match query.version {
+        Some(n) => {
+            let (v, snap) = s.store.soa_version(&query.framework, n).await?;
+            (Some(v), snap.rows)
+        }
+        None => (None, s.store.soa(&query.framework).await?),
+    };
+    let latest = s
+        .store
+        .soa_versions(&query.framework)
+        .await?
+        .into_iter()
+        .next();
     let count = |f: &dyn Fn(&SoaRow) -> bool| all.iter().filter(|r| f(r)).count();
     let applicable = count(&|r| r.applicability.applicable == Some(true));
     let excluded = count(&|r| r.applicability.applicable == Some(false));
@@ -296,11 +260,7 @@ async fn register(
                 id: r.control.id.clone(),
                 title: r.control.title.clone(),
                 theme: r.control.theme.clone(),
-                applicable: match a.applicable {
-                    Some(true) => "yes",
-                    Some(false) => "no",
-                    None => "—",
-                },
+                applicable: a.applicable_word(),
                 reasons: if a.applicable == Some(false) {
                     a.exclusion_reason
                         .map(|e| e.label())
@@ -366,6 +326,11 @@ async fn register(
             f_q: value("q"),
             export_href: super::pages::with_same_filters("/soa.csv", raw.as_deref()),
             xlsx_href: super::pages::with_same_filters("/soa.xlsx", raw.as_deref()),
+            pdf_href: super::pages::with_same_filters("/soa.pdf", raw.as_deref()),
+            can_approve: caller.is_editor(),
+            version,
+            latest,
+            f_version: value("version"),
             errors,
             l,
         },
@@ -373,25 +338,23 @@ async fn register(
         .into_response())
 }
 
-/// The SoA as CSV or XLSX: the rows the filters show.
+/// The SoA (live or an approved version) as CSV, XLSX or PDF: the rows the filters show.
 async fn export(
     State(s): State<AppState>,
     path: MatchedPath,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     let query = SoaQuery::parse(&pairs_of(raw.as_deref()))?;
-    let rows: Vec<SoaRow> = s
-        .store
-        .soa(&query.framework)
-        .await?
-        .into_iter()
-        .filter(|r| query.keeps(r))
-        .collect();
-    Ok(crate::exchange::download(
-        "statement-of-applicability",
-        crate::exchange::format_of_path(path.as_str()),
-        &soa_table(&rows),
-    )?)
+    let format = crate::exchange::soa::DocFormat::of_path(path.as_str());
+    let doc = crate::exchange::soa::export(
+        &s.store,
+        &query.framework,
+        query.version,
+        |r| query.keeps(r),
+        format,
+    )
+    .await?;
+    Ok(doc.response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -533,4 +496,169 @@ async fn update(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soa_versions.html")]
+struct VersionsPage {
+    l: Layout,
+    errors: FormErrors,
+    versions: Vec<SoaVersion>,
+    can_approve: bool,
+    /// The live state, as the approval would freeze it.
+    decided: usize,
+    total: usize,
+    with_warnings: usize,
+    changed_since_last: Option<usize>,
+    note: String,
+}
+
+async fn render_versions(
+    s: &AppState,
+    caller: &Caller,
+    query: Option<&str>,
+    errors: FormErrors,
+    note: String,
+) -> PageResult {
+    let l = layout(s, caller, "SoA versions", "soa", query).await?;
+    let versions = s.store.soa_versions(DEFAULT_FRAMEWORK).await?;
+    let live = s.store.soa(DEFAULT_FRAMEWORK).await?;
+    let changed_since_last = match versions.first() {
+        Some(v) => {
+            let (_, snap) = s.store.soa_version(DEFAULT_FRAMEWORK, v.version).await?;
+            Some(crate::store::soa_diff(&snap.rows, &live).len())
+        }
+        None => None,
+    };
+    let status = errors.status();
+    Ok((
+        status,
+        VersionsPage {
+            l,
+            errors,
+            can_approve: caller.is_editor(),
+            decided: live
+                .iter()
+                .filter(|r| r.applicability.applicable.is_some())
+                .count(),
+            total: live.len(),
+            with_warnings: live.iter().filter(|r| !r.warnings.is_empty()).count(),
+            changed_since_last,
+            versions,
+            note,
+        },
+    )
+        .into_response())
+}
+
+async fn versions(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_versions(
+        &s,
+        &caller,
+        q.as_deref(),
+        FormErrors::default(),
+        String::new(),
+    )
+    .await
+}
+
+/// Approves the current state as the next version (managers and admins, who confirm that
+/// management approved it).
+async fn approve(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let note = form.get("note").to_string();
+    let result = if form.get("confirm") != "yes" {
+        Err(Error::field(
+            "confirm",
+            "confirm that management approved the Statement of Applicability as it stands",
+        ))
+    } else {
+        s.store
+            .approve_soa(&actor(&caller), DEFAULT_FRAMEWORK, &note)
+            .await
+    };
+    match result {
+        Ok(v) => Ok(
+            Redirect::to(&format!("/soa?version={}&notice=soa-approved", v.version))
+                .into_response(),
+        ),
+        Err(e) => render_versions(&s, &caller, None, FormErrors::from_error(e)?, note).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soa_diff.html")]
+struct DiffPage {
+    l: Layout,
+    from: i64,
+    /// `None`: the current state.
+    to: Option<i64>,
+    /// `to`, or 0 for the current state (for the select).
+    to_key: i64,
+    changes: Vec<crate::store::RowChange>,
+    versions: Vec<SoaVersion>,
+}
+
+/// The query of a comparison: from=N (a version) and to=M (a version, or the current state
+/// when absent).
+pub fn diff_query(pairs: &[(String, String)]) -> Result<(i64, Option<i64>), Error> {
+    let mut p = Problems::new();
+    let mut number = |k: &str| -> Option<i64> {
+        let raw = pairs
+            .iter()
+            .find(|(n, v)| n == k && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())?;
+        match raw.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                p.add(k, format!("'{raw}' is not a version number"));
+                None
+            }
+        }
+    };
+    let from = number("from");
+    let to = number("to");
+    if from.is_none() && !pairs.iter().any(|(n, _)| n == "from") {
+        p.add("from", "say which version to compare from (from=1)");
+    }
+    p.into_result()?;
+    Ok((from.unwrap_or(1), to))
+}
+
+/// What changed between two versions, or since a version.
+pub async fn soa_changes(
+    s: &crate::store::Store,
+    framework: &str,
+    from: i64,
+    to: Option<i64>,
+) -> Result<Vec<crate::store::RowChange>, Error> {
+    let before = s.soa_version(framework, from).await?.1.rows;
+    let after = s.soa_at(framework, to).await?.rows;
+    Ok(crate::store::soa_diff(&before, &after))
+}
+
+async fn diff(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let (from, to) = diff_query(&pairs_of(raw.as_deref()))?;
+    let changes = soa_changes(&s.store, DEFAULT_FRAMEWORK, from, to).await?;
+    let l = layout(&s, &caller, "SoA changes", "soa", None).await?;
+    Ok(DiffPage {
+        l,
+        from,
+        to,
+        to_key: to.unwrap_or(0),
+        changes,
+        versions: s.store.soa_versions(DEFAULT_FRAMEWORK).await?,
+    }
+    .into_response())
 }
