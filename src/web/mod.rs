@@ -100,6 +100,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/soa/versions", Access::SignedIn),
     ("POST", "/soa/versions", Access::Roles(EDITORS)),
     ("GET", "/soa/diff", Access::SignedIn),
+    ("GET", "/soa/gaps", Access::SignedIn),
     ("GET", "/soa/{framework}/{id}", Access::SignedIn),
     ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/evidence", Access::SignedIn),

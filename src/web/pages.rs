@@ -686,6 +686,9 @@ struct DashboardPage {
     frameworks: Vec<crate::domain::catalog::Framework>,
     recent: Vec<RecentRow>,
     attention: Vec<(i64, &'static str, &'static str)>,
+    /// The SoA's warnings: (rows, label, key).
+    soa_warnings: Vec<(usize, &'static str, &'static str)>,
+    readiness: crate::store::Readiness,
 }
 
 async fn dashboard(
@@ -827,7 +830,24 @@ async fn dashboard(
             "/measures?overdue=1",
         ),
     ];
+    let soa = s
+        .store
+        .soa(crate::domain::measure::DEFAULT_FRAMEWORK)
+        .await?;
+    let soa_warnings = crate::domain::soa::Warning::ALL
+        .iter()
+        .map(|w| {
+            (
+                soa.iter().filter(|r| r.warnings.contains(w)).count(),
+                w.label(),
+                w.key(),
+            )
+        })
+        .filter(|(n, _, _)| *n > 0)
+        .collect();
     Ok(DashboardPage {
+        soa_warnings,
+        readiness: s.store.readiness().await?,
         attention,
         l,
         steps,

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/soa.pdf", get(export))
         .route("/soa/versions", get(versions).post(approve))
         .route("/soa/diff", get(diff))
+        .route("/soa/gaps", get(gaps))
         .route("/soa/{framework}/{id}", get(record).post(update))
 }
 
@@ -661,4 +662,175 @@ async fn diff(
         versions: s.store.soa_versions(DEFAULT_FRAMEWORK).await?,
     }
     .into_response())
+}
+
+/// A group's bar: its counts and the widths (in % of its controls) of each segment.
+struct GapBar {
+    g: crate::store::GapRow,
+    label: String,
+    href: String,
+    /// implemented, partial, planned, not started, excluded, undecided: (class, count, x, width)
+    /// with x and width in % of the group.
+    segments: Vec<(&'static str, usize, usize, usize)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soa_gaps.html")]
+struct GapsPage {
+    l: Layout,
+    errors: FormErrors,
+    readiness: crate::store::Readiness,
+    bars: Vec<GapBar>,
+    groupings: Vec<(String, String)>,
+    attribute_values: Vec<(String, String, Vec<String>)>,
+    by: String,
+    within: String,
+}
+
+/// The gap analysis' query: `by` (theme or an attribute type) and `within` (`type:value`).
+pub fn gaps_query(
+    pairs: &[(String, String)],
+    types: &[crate::domain::catalog::AttributeType],
+) -> Result<(String, Option<(String, String)>), Error> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, v)| n == k && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let mut p = Problems::new();
+    let by = get("by").unwrap_or_else(|| "theme".into());
+    if by != "theme" && !types.iter().any(|t| t.key == by) {
+        p.add(
+            "by",
+            format!(
+                "'{by}' is not a grouping: use theme or {}",
+                types
+                    .iter()
+                    .map(|t| t.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let within = match get("within") {
+        None => None,
+        Some(w) => match w.split_once(':') {
+            Some((t, v))
+                if types
+                    .iter()
+                    .any(|x| x.key == t && x.values.iter().any(|y| y.eq_ignore_ascii_case(v))) =>
+            {
+                Some((t.to_string(), v.to_string()))
+            }
+            _ => {
+                p.add(
+                    "within",
+                    format!("'{w}' is not an attribute value: write type:value, e.g. control_type:Detective"),
+                );
+                None
+            }
+        },
+    };
+    p.into_result()?;
+    Ok((by, within))
+}
+
+/// The implementation grouped as asked, over the rows `within` keeps.
+pub async fn gap_rows(
+    s: &crate::store::Store,
+    by: &str,
+    within: Option<&(String, String)>,
+) -> Result<Vec<crate::store::GapRow>, Error> {
+    let rows: Vec<SoaRow> = s
+        .soa(DEFAULT_FRAMEWORK)
+        .await?
+        .into_iter()
+        .filter(|r| within.is_none_or(|w| crate::store::carries(r, w)))
+        .collect();
+    let values: Vec<String> = if by == "theme" {
+        let mut t: Vec<String> = rows.iter().map(|r| r.control.theme.clone()).collect();
+        t.dedup();
+        t
+    } else {
+        s.attribute_types(DEFAULT_FRAMEWORK)
+            .await?
+            .into_iter()
+            .find(|t| t.key == by)
+            .map(|t| t.values)
+            .unwrap_or_default()
+    };
+    Ok(crate::store::gaps_by(&rows, by, &values))
+}
+
+async fn gaps(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let pairs = pairs_of(raw.as_deref());
+    let types = s.store.attribute_types(DEFAULT_FRAMEWORK).await?;
+    let l = layout(&s, &caller, "Gap analysis", "gaps", raw.as_deref()).await?;
+    let (query, errors) = match gaps_query(&pairs, &types) {
+        Ok(q) => (q, FormErrors::default()),
+        Err(e) => (("theme".to_string(), None), FormErrors::from_error(e)?),
+    };
+    let (by, within) = query;
+    let groups = gap_rows(&s.store, &by, within.as_ref()).await?;
+    let bars = groups
+        .into_iter()
+        .map(|g| {
+            let pct = |n: usize| (n * 100).checked_div(g.total).unwrap_or(0);
+            let mut x = 0;
+            let segments = [
+                ("implemented", g.implemented),
+                ("partial", g.partial),
+                ("planned", g.planned),
+                ("not-started", g.not_started),
+                ("excluded", g.excluded),
+                ("undecided", g.undecided),
+            ]
+            .into_iter()
+            .map(|(class, n)| {
+                let at = x;
+                x += pct(n);
+                (class, n, at, pct(n))
+            })
+            .collect();
+            let filter = if by == "theme" {
+                format!("theme={}", super::session::encode(&g.key))
+            } else {
+                format!("attr={by}:{}", super::session::encode(&g.key))
+            };
+            GapBar {
+                label: g.key.replace('_', " "),
+                href: if by == "theme" {
+                    format!("/soa?{filter}")
+                } else {
+                    format!("/controls?{filter}")
+                },
+                segments,
+                g,
+            }
+        })
+        .collect();
+    let mut groupings = vec![("theme".to_string(), "Theme".to_string())];
+    groupings.extend(types.iter().map(|t| (t.key.clone(), t.name.clone())));
+    Ok((
+        errors.status(),
+        GapsPage {
+            readiness: s.store.readiness().await?,
+            bars,
+            groupings,
+            attribute_values: types
+                .iter()
+                .map(|t| (t.key.clone(), t.name.clone(), t.values.clone()))
+                .collect(),
+            within: within.map(|(t, v)| format!("{t}:{v}")).unwrap_or_default(),
+            by,
+            errors,
+            l,
+        },
+    )
+        .into_response())
 }

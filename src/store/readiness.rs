@@ -1,0 +1,559 @@
+//! Gap analysis and certification readiness, computed from the data: implementation of the
+//! Statement of Applicability by theme or by any attribute type (optionally within one value of
+//! another, e.g. the #Detective controls per security domain), a "what to do next" list, and
+//! for the ISO/IEC 27001 clauses the SoA work covers (6.1.2, 6.1.3, 7.5) a status with the
+//! reasons behind it.
+
+use super::{SoaRow, Store, pool_query};
+use crate::domain::evidence::{State as EvidenceState, add_days};
+use crate::domain::measure::DEFAULT_FRAMEWORK;
+use crate::domain::soa::Status;
+use crate::error::Result;
+use serde::Serialize;
+
+/// How one group of controls stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct GapRow {
+    /// The theme or attribute value.
+    pub key: String,
+    pub total: usize,
+    pub applicable: usize,
+    pub implemented: usize,
+    pub partial: usize,
+    pub planned: usize,
+    pub not_started: usize,
+    pub excluded: usize,
+    pub undecided: usize,
+    /// Applicable controls without valid evidence.
+    pub without_evidence: usize,
+}
+
+impl GapRow {
+    /// Share of the applicable controls that are implemented, 0 to 100.
+    pub fn percent_implemented(&self) -> usize {
+        (self.implemented * 100)
+            .checked_div(self.applicable)
+            .unwrap_or(0)
+    }
+
+    fn add(&mut self, r: &SoaRow) {
+        self.total += 1;
+        match r.applicability.applicable {
+            None => self.undecided += 1,
+            Some(false) => self.excluded += 1,
+            Some(true) => {
+                self.applicable += 1;
+                match r.applicability.status {
+                    Status::Implemented => self.implemented += 1,
+                    Status::PartiallyImplemented => self.partial += 1,
+                    Status::Planned => self.planned += 1,
+                    Status::NotStarted | Status::NotApplicable => self.not_started += 1,
+                }
+                if matches!(
+                    r.evidence_state,
+                    EvidenceState::None | EvidenceState::Expired
+                ) {
+                    self.without_evidence += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The implementation of `rows` grouped by theme (`by` = `theme`) or by the values of an
+/// attribute type, in the order the values are given (a control counts in each of its values).
+pub fn gaps_by(rows: &[SoaRow], by: &str, values: &[String]) -> Vec<GapRow> {
+    let mut out: Vec<GapRow> = values
+        .iter()
+        .map(|v| GapRow {
+            key: v.clone(),
+            ..GapRow::default()
+        })
+        .collect();
+    for r in rows {
+        let keys: Vec<&String> = if by == "theme" {
+            vec![&r.control.theme]
+        } else {
+            r.control
+                .attributes
+                .get(by)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default()
+        };
+        for k in keys {
+            if let Some(g) = out.iter_mut().find(|g| &g.key == k) {
+                g.add(r);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a control carries an attribute value (`within` = `(type, value)`).
+pub fn carries(r: &SoaRow, within: &(String, String)) -> bool {
+    r.control
+        .attributes
+        .get(&within.0)
+        .is_some_and(|v| v.iter().any(|x| x.eq_ignore_ascii_case(&within.1)))
+}
+
+/// How far a clause's requirement is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseStatus {
+    Met,
+    Partly,
+    NotMet,
+}
+
+impl ClauseStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClauseStatus::Met => "met",
+            ClauseStatus::Partly => "partly met",
+            ClauseStatus::NotMet => "not met",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ClauseStatus::Met => "met",
+            ClauseStatus::Partly => "partly",
+            ClauseStatus::NotMet => "not_met",
+        }
+    }
+}
+
+/// A clause of ISO/IEC 27001 with its status and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Clause {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub status: ClauseStatus,
+    /// What the status rests on, one fact per line.
+    pub reasons: Vec<String>,
+    /// Where to act.
+    pub href: &'static str,
+}
+
+/// One item of the "what to do next" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NextStep {
+    /// How many records it concerns.
+    pub count: i64,
+    pub what: String,
+    /// A few of them (ids).
+    pub examples: Vec<String>,
+    pub href: String,
+}
+
+/// Certification readiness and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub clauses: Vec<Clause>,
+    pub next: Vec<NextStep>,
+}
+
+/// The facts about the risk register readiness needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskFacts {
+    pub open: i64,
+    /// Open risks not changed (reviewed) in the last 12 months.
+    pub stale: i64,
+    pub stale_examples: Vec<String>,
+    pub review_overdue: i64,
+    /// Open risks to modify that no measure treats.
+    pub untreated: i64,
+    pub untreated_examples: Vec<String>,
+    pub acceptance_lapsed: i64,
+    pub measures_overdue: i64,
+    pub measures_overdue_examples: Vec<String>,
+    pub evidence_expiring: i64,
+    pub evidence_expiring_examples: Vec<String>,
+}
+
+/// Facts about the approved versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApprovalFacts {
+    /// (version, approved_at) of the newest.
+    pub latest: Option<(i64, String)>,
+    /// Controls changed since the newest version.
+    pub changed_since: usize,
+}
+
+fn ids_text(ids: &[String], total: i64) -> String {
+    let more = total - ids.len() as i64;
+    if more > 0 {
+        format!("{} and {more} more", ids.join(", "))
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// Readiness from the SoA's rows and the facts, on `today` (`YYYY-MM-DD`).
+pub fn readiness(
+    rows: &[SoaRow],
+    risks: &RiskFacts,
+    approval: &ApprovalFacts,
+    today: &str,
+) -> Readiness {
+    let year_ago = add_days(today, -365);
+    // 6.1.2: a risk assessment exists and was reviewed within 12 months.
+    let mut r612 = Vec::new();
+    let s612 = if risks.open == 0 {
+        r612.push("no open risk is recorded: assess the risks to the scope first".to_string());
+        ClauseStatus::NotMet
+    } else {
+        r612.push(format!("{} open risks assessed", risks.open));
+        if risks.stale > 0 {
+            r612.push(format!(
+                "{} not reviewed in the last 12 months: {}",
+                risks.stale,
+                ids_text(&risks.stale_examples, risks.stale)
+            ));
+        }
+        if risks.review_overdue > 0 {
+            r612.push(format!("{} past their review date", risks.review_overdue));
+        }
+        if risks.stale == risks.open {
+            ClauseStatus::NotMet
+        } else if risks.stale > 0 || risks.review_overdue > 0 {
+            ClauseStatus::Partly
+        } else {
+            r612.push("every open risk was reviewed within 12 months".into());
+            ClauseStatus::Met
+        }
+    };
+    // 6.1.3: every risk to modify has measures (the treatment plan); the SoA is decided and
+    // approved, within 12 months, and unchanged since.
+    let undecided = rows
+        .iter()
+        .filter(|r| r.applicability.applicable.is_none())
+        .count();
+    let unjustified = rows
+        .iter()
+        .filter(|r| {
+            r.applicability.applicable == Some(false)
+                && r.applicability.justification.trim().is_empty()
+        })
+        .count();
+    let mut r613 = Vec::new();
+    let mut gaps = 0;
+    if risks.untreated > 0 {
+        gaps += 1;
+        r613.push(format!(
+            "{} risks to modify have no measure in the treatment plan: {}",
+            risks.untreated,
+            ids_text(&risks.untreated_examples, risks.untreated)
+        ));
+    }
+    if risks.acceptance_lapsed > 0 {
+        gaps += 1;
+        r613.push(format!(
+            "{} residual-risk acceptances expired or need renewal",
+            risks.acceptance_lapsed
+        ));
+    }
+    if undecided > 0 {
+        gaps += 1;
+        r613.push(format!(
+            "{undecided} controls have no applicability decision"
+        ));
+    }
+    if unjustified > 0 {
+        gaps += 1;
+        r613.push(format!("{unjustified} exclusions have no justification"));
+    }
+    let s613 = match &approval.latest {
+        None => {
+            r613.push("the Statement of Applicability has never been approved".into());
+            ClauseStatus::NotMet
+        }
+        Some((n, at)) => {
+            r613.push(format!("version {n} approved at {at}"));
+            if at.as_str() < year_ago.as_str() {
+                gaps += 1;
+                r613.push("that approval is more than 12 months old".into());
+            }
+            if approval.changed_since > 0 {
+                gaps += 1;
+                r613.push(format!(
+                    "{} controls changed since version {n}: approve again",
+                    approval.changed_since
+                ));
+            }
+            if gaps == 0 {
+                ClauseStatus::Met
+            } else {
+                ClauseStatus::Partly
+            }
+        }
+    };
+    // 7.5: documented information — the controls in place are evidenced.
+    let in_place: Vec<&SoaRow> = rows
+        .iter()
+        .filter(|r| {
+            r.applicability.applicable == Some(true)
+                && matches!(
+                    r.applicability.status,
+                    Status::Implemented | Status::PartiallyImplemented
+                )
+        })
+        .collect();
+    let evidenced = in_place
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.evidence_state,
+                EvidenceState::Valid | EvidenceState::Expiring
+            )
+        })
+        .count();
+    let expired = rows
+        .iter()
+        .filter(|r| r.evidence_state == EvidenceState::Expired)
+        .count();
+    let mut r75 = Vec::new();
+    let s75 = if in_place.is_empty() {
+        r75.push("no control is marked implemented or partially implemented yet".into());
+        ClauseStatus::NotMet
+    } else {
+        r75.push(format!(
+            "{evidenced} of {} controls in place have valid evidence",
+            in_place.len()
+        ));
+        if expired > 0 {
+            r75.push(format!("{expired} controls' evidence has expired"));
+        }
+        if risks.evidence_expiring > 0 {
+            r75.push(format!(
+                "{} evidence items expire within 30 days",
+                risks.evidence_expiring
+            ));
+        }
+        if evidenced == in_place.len() && expired == 0 {
+            ClauseStatus::Met
+        } else if evidenced == 0 {
+            ClauseStatus::NotMet
+        } else {
+            ClauseStatus::Partly
+        }
+    };
+    let clauses = vec![
+        Clause {
+            id: "6.1.2",
+            title: "Information security risk assessment",
+            status: s612,
+            reasons: r612,
+            href: "/risks",
+        },
+        Clause {
+            id: "6.1.3",
+            title: "Information security risk treatment and the Statement of Applicability",
+            status: s613,
+            reasons: r613,
+            href: "/soa/versions",
+        },
+        Clause {
+            id: "7.5",
+            title: "Documented information (evidence)",
+            status: s75,
+            reasons: r75,
+            href: "/evidence",
+        },
+    ];
+    // What to do next, the most pressing first.
+    let pick = |f: &dyn Fn(&SoaRow) -> bool| -> (i64, Vec<String>) {
+        let ids: Vec<String> = rows
+            .iter()
+            .filter(|r| f(r))
+            .map(|r| r.control.id.clone())
+            .collect();
+        (ids.len() as i64, ids.into_iter().take(8).collect())
+    };
+    let mut next = Vec::new();
+    let mut push = |count: i64, what: &str, examples: Vec<String>, href: &str| {
+        if count > 0 {
+            next.push(NextStep {
+                count,
+                what: what.to_string(),
+                examples,
+                href: href.to_string(),
+            });
+        }
+    };
+    let (n, ex) = pick(&|r| r.applicability.applicable.is_none());
+    push(n, "controls to decide", ex, "/soa?applicable=undecided");
+    let (n, ex) = pick(&|r| {
+        r.applicability.applicable == Some(true) && r.applicability.owner.trim().is_empty()
+    });
+    push(
+        n,
+        "applicable controls without an owner",
+        ex,
+        "/soa?warning=no_owner",
+    );
+    let (n, ex) = pick(&|r| {
+        r.applicability.applicable == Some(true)
+            && matches!(
+                r.applicability.status,
+                Status::Implemented | Status::PartiallyImplemented
+            )
+            && matches!(
+                r.evidence_state,
+                EvidenceState::None | EvidenceState::Expired
+            )
+    });
+    push(
+        n,
+        "controls in place without valid evidence",
+        ex,
+        "/soa?warning=no_valid_evidence",
+    );
+    let (n, ex) = pick(&|r| r.applicability.applicable == Some(true) && r.measures.is_empty());
+    push(
+        n,
+        "applicable controls no measure implements",
+        ex,
+        "/soa?warning=no_measure",
+    );
+    push(
+        risks.measures_overdue,
+        "measures past their due date",
+        risks.measures_overdue_examples.clone(),
+        "/measures?overdue=1",
+    );
+    push(
+        risks.evidence_expiring,
+        "evidence items expiring within 30 days",
+        risks.evidence_expiring_examples.clone(),
+        "/evidence?expiring=30",
+    );
+    push(
+        risks.untreated,
+        "risks to modify without a measure",
+        risks.untreated_examples.clone(),
+        "/risks?treatment=modify&status=active",
+    );
+    push(
+        risks.stale,
+        "risks not reviewed in 12 months",
+        risks.stale_examples.clone(),
+        "/risks?status=active",
+    );
+    Readiness { clauses, next }
+}
+
+impl Store {
+    /// How many rows a condition keeps, and the first five ids (`from_where` is
+    /// `from table where …`, with `$1`, `$2` for `args`).
+    async fn count_and_examples(
+        &self,
+        from_where: &str,
+        id: &str,
+        args: &[&str],
+    ) -> Result<(i64, Vec<String>)> {
+        let count_sql = format!("select count(*) {from_where}");
+        let ids_sql = format!("select {id} {from_where} order by {id} limit 5");
+        let (n,): (i64,) = super::on_pool!(&self.pool, |c| {
+            let mut q = sqlx::query_as::<_, (i64,)>(&count_sql);
+            for a in args {
+                q = q.bind(*a);
+            }
+            q.fetch_one(c).await
+        })?;
+        let ids: Vec<(String,)> = super::on_pool!(&self.pool, |c| {
+            let mut q = sqlx::query_as::<_, (String,)>(&ids_sql);
+            for a in args {
+                q = q.bind(*a);
+            }
+            q.fetch_all(c).await
+        })?;
+        Ok((n, ids.into_iter().map(|r| r.0).collect()))
+    }
+
+    /// The facts about risks, measures and evidence that readiness rests on.
+    pub async fn risk_facts(&self) -> Result<RiskFacts> {
+        let today = self.today();
+        let cutoff = add_days(&today, -365);
+        let (open,): (i64,) = pool_query!(
+            self,
+            fetch_one,
+            (i64,),
+            "select count(*) from risk where status <> 'closed'"
+        )?;
+        let (stale, stale_examples) = self
+            .count_and_examples(
+                "from risk where status <> 'closed' and updated_at < $1",
+                "risk_id",
+                &[&cutoff],
+            )
+            .await?;
+        let (review_overdue, _) = self
+            .count_and_examples(
+                "from risk where status <> 'closed' and review_due_on < $1",
+                "risk_id",
+                &[&today],
+            )
+            .await?;
+        let (untreated, untreated_examples) = self
+            .count_and_examples(
+                "from risk r where r.status <> 'closed' and r.treatment = 'modify'
+                 and not exists (select 1 from risk_measure rm where rm.risk_id = r.risk_id)",
+                "risk_id",
+                &[],
+            )
+            .await?;
+        let lapsed = crate::store::RiskFilter {
+            acceptance_lapsed_on: Some(today.clone()),
+            ..Default::default()
+        };
+        let (acceptance_lapsed, _) = self.risk_count_matching(&lapsed).await?;
+        let (measures_overdue, measures_overdue_examples) = self
+            .count_and_examples(
+                "from measure where status in ('planned', 'in_progress') and due_on < $1",
+                "measure_id",
+                &[&today],
+            )
+            .await?;
+        let soon = add_days(&today, crate::domain::evidence::EXPIRING_DAYS);
+        let (evidence_expiring, evidence_expiring_examples) = self
+            .count_and_examples(
+                "from evidence where valid_until >= $1 and valid_until <= $2",
+                "evidence_id",
+                &[&today, &soon],
+            )
+            .await?;
+        Ok(RiskFacts {
+            open,
+            stale,
+            stale_examples,
+            review_overdue,
+            untreated,
+            untreated_examples,
+            acceptance_lapsed,
+            measures_overdue,
+            measures_overdue_examples,
+            evidence_expiring,
+            evidence_expiring_examples,
+        })
+    }
+
+    /// Readiness of the 2022 SoA now.
+    pub async fn readiness(&self) -> Result<Readiness> {
+        let rows = self.soa(DEFAULT_FRAMEWORK).await?;
+        let facts = self.risk_facts().await?;
+        let versions = self.soa_versions(DEFAULT_FRAMEWORK).await?;
+        let approval = match versions.first() {
+            Some(v) => {
+                let (_, snap) = self.soa_version(DEFAULT_FRAMEWORK, v.version).await?;
+                ApprovalFacts {
+                    latest: Some((v.version, v.approved_at.clone())),
+                    changed_since: super::soa_diff(&snap.rows, &rows).len(),
+                }
+            }
+            None => ApprovalFacts::default(),
+        };
+        Ok(readiness(&rows, &facts, &approval, &self.today()))
+    }
+}
