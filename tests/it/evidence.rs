@@ -279,6 +279,76 @@ fn ok(o: Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
+/// The fields of the page's form that posts to `action`, in document order, with the values
+/// the page filled in.
+fn form_fields(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form posts to {action}: {page}"));
+    let form = &page[start..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(i) = rest.find(" name=\"") {
+        let after = &rest[i + 7..];
+        let name = &after[..after.find('"').unwrap()];
+        let tag = &after[..after.find('>').unwrap()];
+        let value = tag
+            .find("value=\"")
+            .map(|j| {
+                let v = &tag[j + 7..];
+                v[..v.find('"').unwrap()].to_string()
+            })
+            .unwrap_or_default();
+        out.push((name.to_string(), value));
+        rest = &after[tag.len()..];
+    }
+    out
+}
+
+/// Fills in and sends a page's upload form as a browser does: every field of the form in its
+/// order (the CSRF token first, as the page puts it), `values` where given, else what the page
+/// filled in, and the file in the form's file input.
+async fn submit(
+    app: &TestApp,
+    browser: &crate::harness::Browser,
+    page_path: &str,
+    action: &str,
+    values: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> Res {
+    let page = app.get(page_path, Auth::Browser(browser)).await;
+    assert_eq!(page.status, StatusCode::OK, "{page_path}: {}", page.body);
+    let fields = form_fields(&page.body, action);
+    assert_eq!(fields[0].0, "_csrf", "the token comes first");
+    for (name, _) in values {
+        assert!(
+            fields.iter().any(|(f, _)| f == name),
+            "the form has no field {name}"
+        );
+    }
+    let parts: Vec<Part> = fields
+        .iter()
+        .map(|(name, filled)| {
+            if name == "file" {
+                Part::File {
+                    name: "file",
+                    filename: file.0,
+                    bytes: file.1,
+                }
+            } else {
+                let value = values
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| *v)
+                    .unwrap_or(filled.as_str());
+                Part::Text(name, value)
+            }
+        })
+        .collect();
+    app.post_parts(action, Auth::Browser(browser), &parts).await
+}
+
 fn fixed_day() -> Clock {
     Clock::fixed(time::macros::datetime!(2026-06-15 09:30 UTC))
 }
@@ -290,18 +360,19 @@ async fn a_pdf_uploaded_through_the_page_proves_its_control_and_downloads_unchan
         let bytes = pdf("Restore test 2026-03-31: 412 files restored, checksums match");
         let sha = sha256(&bytes);
         let until = add_days(&app.store.today(), 180);
-        let res = app
-            .upload(
-                "/evidence",
-                Auth::Browser(&admin),
-                &[
-                    ("title", "Quarterly backup restore test"),
-                    ("controls", "8.13"),
-                    ("valid_until", &until),
-                ],
-                Some(("restore-test.pdf", &bytes)),
-            )
-            .await;
+        let res = submit(
+            &app,
+            &admin,
+            "/evidence/new",
+            "/evidence",
+            &[
+                ("title", "Quarterly backup restore test"),
+                ("controls", "8.13"),
+                ("valid_until", &until),
+            ],
+            ("restore-test.pdf", &bytes),
+        )
+        .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert!(
             res.location().starts_with("/evidence/E-0001"),
@@ -484,23 +555,16 @@ async fn a_new_version_keeps_the_old_one_and_each_downloads_its_own_content() {
             .await
             .json();
 
-        // Version 2 through the page's form, laid out as it is: the file, then its dates.
-        let res = app
-            .post_parts(
-                "/evidence/E-0001/versions",
-                Auth::Browser(&admin),
-                &[
-                    Part::Text("_csrf", &admin.csrf),
-                    Part::File {
-                        name: "file",
-                        filename: "access-review-q2.txt",
-                        bytes: &v2,
-                    },
-                    Part::Text("collected_at", ""),
-                    Part::Text("valid_until", &until2),
-                ],
-            )
-            .await;
+        // Version 2 through the item page's form, with a new valid-until date.
+        let res = submit(
+            &app,
+            &admin,
+            "/evidence/E-0001",
+            "/evidence/E-0001/versions",
+            &[("valid_until", &until2)],
+            ("access-review-q2.txt", &v2),
+        )
+        .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert!(res.location().starts_with("/evidence/E-0001"));
         // Version 3 through the API, without dates: the valid-until date stays.
@@ -2010,5 +2074,61 @@ async fn the_command_line_adds_lists_shows_versions_and_gets_evidence() {
             serde_json::from_str(&ok(run(&db, &["evidence", "list", "--format", "json"]))).unwrap();
         assert_eq!(list.as_array().unwrap().len(), 2);
         db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn over_real_http_a_too_large_upload_gets_a_readable_422_answer() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for db in databases().await {
+        let app = TestApp::spawn_with(db, |c| c.evidence_max_mb = 1, Clock::system()).await;
+        let admin = app.set_up().await;
+        let addr = crate::harness::serve_tcp(app.router.clone()).await;
+        let big = vec![b'a'; 8 * 1024 * 1024];
+        let body = crate::harness::multipart_body(&[
+            Part::Text("_csrf", &admin.csrf),
+            Part::Text("title", "Disk image"),
+            Part::File {
+                name: "file",
+                filename: "disk.log",
+                bytes: &big,
+            },
+        ]);
+        let head = format!(
+            "POST /evidence HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={}\r\nContent-Length: {}\r\n\r\n",
+            admin.cookie,
+            crate::harness::MULTIPART_BOUNDARY,
+            body.len()
+        );
+        let (mut read, mut write) = tokio::net::TcpStream::connect(addr)
+            .await
+            .unwrap()
+            .into_split();
+        // The client may still be sending when the server answers and closes; the answer must
+        // still arrive whole (whether the server stops reading early is not asserted here).
+        let sender = tokio::spawn(async move {
+            let _ = write.write_all(head.as_bytes()).await;
+            let _ = write.write_all(&body).await;
+        });
+        let mut answer = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            read.read_to_end(&mut answer),
+        )
+        .await
+        .expect("an answer in time")
+        .expect("the answer is readable");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 422"),
+            "{}",
+            &answer[..answer.len().min(300)]
+        );
+        assert!(answer.contains("larger than the limit of 1 MB"));
+        sender.await.unwrap();
+        let token = app.token_as(Role::Viewer).await;
+        assert_eq!(total(&app, &token).await, 0);
+        nothing_kept(&app).await;
+        app.finish().await;
     }
 }
