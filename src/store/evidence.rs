@@ -370,8 +370,7 @@ impl Store {
             ));
         }
         let version = before.version + 1;
-        self.write_version(&mut tx, actor, id, version, &file)
-            .await?;
+        // The dates are checked before the content is kept: a refused version leaves nothing.
         let collected_at = collected_at.unwrap_or_else(|| before.collected_at.clone());
         let valid_until = valid_until.unwrap_or_else(|| before.valid_until.clone());
         if let Some(v) = &valid_until
@@ -382,6 +381,8 @@ impl Store {
                 format!("{v} is before the evidence was collected ({collected_at})"),
             ));
         }
+        self.write_version(&mut tx, actor, id, version, &file)
+            .await?;
         let now = tx.now().to_string();
         tx_exec!(
             tx,

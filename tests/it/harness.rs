@@ -209,6 +209,30 @@ impl TestApp {
         }
     }
 
+    /// An instance with a changed configuration (e.g. a smaller upload limit) and its own
+    /// clock (e.g. a fixed day, so that expiry is deterministic).
+    pub async fn spawn_with(
+        db: TestDb,
+        configure: impl FnOnce(&mut Config),
+        clock: Clock,
+    ) -> TestApp {
+        let mut config = test_config(&db);
+        configure(&mut config);
+        let (store, _) = annex::app::prepare(&config, clock)
+            .await
+            .expect("prepare store");
+        let router = router(AppState {
+            store: store.clone(),
+            config: Arc::new(config.clone()),
+        });
+        TestApp {
+            store,
+            router,
+            config,
+            db,
+        }
+    }
+
     /// Another instance on the same database, with its own pool and no shared memory.
     pub async fn second_instance(&self) -> (Store, Router) {
         let (store, _) = annex::app::prepare(&self.config, Clock::system())
@@ -280,6 +304,44 @@ impl TestApp {
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// Sends a multipart form with exactly these parts, in this order (no `_csrf` added: for
+    /// forged or reordered forms, and for API calls).
+    pub async fn post_parts(&self, path: &str, auth: Auth<'_>, parts: &[Part<'_>]) -> Res {
+        let req = auth
+            .apply(Request::post(path))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+            )
+            .body(Body::from(multipart_body(parts)))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Sends a form with text fields and an optional file as a browser does: `_csrf` first (for
+    /// a browser), then the fields, then the file as `file`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        auth: Auth<'_>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Res {
+        let mut parts = Vec::new();
+        if let Auth::Browser(b) = auth {
+            parts.push(Part::Text("_csrf", &b.csrf));
+        }
+        parts.extend(fields.iter().map(|(k, v)| Part::Text(k, v)));
+        if let Some((filename, bytes)) = file {
+            parts.push(Part::File {
+                name: "file",
+                filename,
+                bytes,
+            });
+        }
+        self.post_parts(path, auth, &parts).await
     }
 
     /// Sends a file as the body of an API call.
@@ -456,6 +518,50 @@ impl TestApp {
             .unwrap()
             .1
     }
+}
+
+/// One part of a multipart form.
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File {
+        name: &'a str,
+        filename: &'a str,
+        bytes: &'a [u8],
+    },
+}
+
+pub const MULTIPART_BOUNDARY: &str = "annex-test-parts-9QxLr2Vb7WkT";
+
+/// A `multipart/form-data` body of these parts, with `MULTIPART_BOUNDARY`.
+pub fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
+    let b = MULTIPART_BOUNDARY;
+    let mut body = Vec::new();
+    for part in parts {
+        match part {
+            Part::Text(name, value) => body.extend_from_slice(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            ),
+            Part::File {
+                name,
+                filename,
+                bytes,
+            } => {
+                body.extend_from_slice(
+                    format!(
+                        "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    body
 }
 
 /// How a request authenticates.

@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod catalogue;
 mod cli;
+mod evidence;
 mod imports;
 mod matrix;
 mod measures;
