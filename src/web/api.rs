@@ -1040,7 +1040,9 @@ async fn create_evidence(
     Extension(caller): Extension<Caller>,
     req: Request,
 ) -> Result<(StatusCode, Json<crate::domain::evidence::Evidence>), ApiError> {
-    let upload = super::evidence::read_upload(&s, req).await?;
+    let upload = super::evidence::read_upload(&s, req)
+        .await
+        .map_err(Error::from)?;
     let actor = caller.user.map(|u| u.email).unwrap_or_default();
     let draft = upload
         .input()
@@ -1099,7 +1101,9 @@ async fn add_evidence_version(
     if !super::evidence::may_edit(&caller, &current) {
         return Err(Error::Forbidden.into());
     }
-    let upload = super::evidence::read_upload(&s, req).await?;
+    let upload = super::evidence::read_upload(&s, req)
+        .await
+        .map_err(Error::from)?;
     let (collected, valid) = super::evidence::version_dates(&upload, &s.store.today())?;
     let file = upload
         .file

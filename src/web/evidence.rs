@@ -49,6 +49,14 @@ pub fn evidence_filter(pairs: &[(String, String)]) -> Result<EvidenceFilter, Err
     };
     let mut p = Problems::new();
     let state = match get("state") {
+        // Every item has a state; "none" is a control's state (nothing attached).
+        Some(s) if s == "none" => {
+            p.add(
+                "state",
+                "'none' is not an item's state: use valid, expiring or expired",
+            );
+            None
+        }
         Some(s) => p.take("state", EvidenceState::parse(&s)),
         None => None,
     };
@@ -367,9 +375,36 @@ impl UploadForm {
     }
 }
 
+/// An upload refused part-way, with the text fields read before the problem (so that a form
+/// comes back with what was typed).
+pub struct UploadRefused {
+    pub fields: Vec<(String, String)>,
+    pub error: Error,
+}
+
+impl From<UploadRefused> for Error {
+    fn from(r: UploadRefused) -> Error {
+        r.error
+    }
+}
+
 /// Reads a multipart upload as it streams (no body limit applies but the evidence limit,
 /// counted on the file); text fields are at most 64 KB each.
-pub async fn read_upload(s: &AppState, req: Request) -> Result<UploadForm, Error> {
+pub async fn read_upload(s: &AppState, req: Request) -> Result<UploadForm, UploadRefused> {
+    let mut fields = Vec::new();
+    let mut file = None;
+    match read_parts(s, req, &mut fields, &mut file).await {
+        Ok(()) => Ok(UploadForm { fields, file }),
+        Err(error) => Err(UploadRefused { fields, error }),
+    }
+}
+
+async fn read_parts(
+    s: &AppState,
+    req: Request,
+    fields: &mut Vec<(String, String)>,
+    file: &mut Option<NewFile>,
+) -> Result<(), Error> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -381,8 +416,6 @@ pub async fn read_upload(s: &AppState, req: Request) -> Result<UploadForm, Error
     })?;
     let mut form = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
     let unreadable = |_| Error::BadRequest("the upload could not be read".into());
-    let mut fields = Vec::new();
-    let mut file = None;
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -395,7 +428,7 @@ pub async fn read_upload(s: &AppState, req: Request) -> Result<UploadForm, Error
             if file_name.is_empty() {
                 continue;
             }
-            file = Some(NewFile {
+            *file = Some(NewFile {
                 incoming: w.finish().await?,
                 file_name,
             });
@@ -410,7 +443,7 @@ pub async fn read_upload(s: &AppState, req: Request) -> Result<UploadForm, Error
             fields.push((name, String::from_utf8_lossy(&text).into_owned()));
         }
     }
-    Ok(UploadForm { fields, file })
+    Ok(())
 }
 
 async fn create(
@@ -423,12 +456,16 @@ async fn create(
     }
     let upload = match read_upload(&s, req).await {
         Ok(u) => u,
-        Err(e) => {
+        Err(refused) => {
+            let typed = UploadForm {
+                fields: refused.fields,
+                file: None,
+            };
             return render_form(
                 &s,
                 &caller,
-                EvidenceInput::default(),
-                FormErrors::from_error(e)?,
+                typed.input(),
+                FormErrors::from_error(refused.error)?,
                 None,
             )
             .await;
@@ -545,7 +582,7 @@ async fn new_version(
         return Err(Error::Forbidden.into());
     }
     let result = async {
-        let upload = read_upload(&s, req).await?;
+        let upload = read_upload(&s, req).await.map_err(Error::from)?;
         let (collected, valid) = version_dates(&upload, &s.store.today())?;
         let file = upload
             .file

@@ -710,6 +710,11 @@ async fn an_upload_over_the_limit_is_refused_naming_it_and_leaves_nothing_behind
             "{}",
             res.body
         );
+        assert!(
+            res.body.contains("value=\"Full log export\""),
+            "the title typed before the file comes back: {}",
+            res.body
+        );
         let res = app
             .upload(
                 "/api/v1/evidence",
