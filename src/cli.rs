@@ -366,6 +366,25 @@ enum SoaCommand {
     },
     /// List the approved versions
     Versions,
+    /// Certification readiness (27001 6.1.2, 6.1.3, 7.5) and what to do next
+    Readiness {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Implementation by theme or attribute type (gap analysis)
+    #[command(
+        after_help = "Examples:\n  annex soa gaps\n  annex soa gaps --by security_domains --within control_type:Detective"
+    )]
+    Gaps {
+        /// theme, or an attribute type such as operational_capabilities
+        #[arg(long, default_value = "theme")]
+        by: String,
+        /// type:value, e.g. control_type:Detective
+        #[arg(long)]
+        within: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// What changed from a version to another, or to the current state
     #[command(
         after_help = "Examples:\n  annex soa diff 1 2\n  annex soa diff 2    (version 2 to the current state)"
@@ -1685,6 +1704,64 @@ async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
                 "approved version {} at {} (content SHA-256 {})",
                 v.version, v.approved_at, v.content_hash
             )?;
+        }
+        SoaCommand::Readiness { format } => {
+            let r = store.readiness().await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+                _ => {
+                    for c in &r.clauses {
+                        writeln!(out, "{} {}: {}", c.id, c.title, c.status.label())?;
+                        for reason in &c.reasons {
+                            writeln!(out, "  - {reason}")?;
+                        }
+                    }
+                    if !r.next.is_empty() {
+                        writeln!(out, "\nWhat to do next:")?;
+                        for n in &r.next {
+                            writeln!(out, "  {} {} ({})", n.count, n.what, n.examples.join(", "))?;
+                        }
+                    }
+                }
+            }
+        }
+        SoaCommand::Gaps { by, within, format } => {
+            let types = store.attribute_types(DEFAULT_FRAMEWORK).await?;
+            let pairs = flag_pairs(&[("by", Some(by)), ("within", within)]);
+            let (by, within) = crate::web::soa::gaps_query(&pairs, &types)?;
+            let rows = crate::web::soa::gap_rows(store, &by, within.as_ref()).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+                _ => {
+                    let mut t = table(&[
+                        &by,
+                        "controls",
+                        "applicable",
+                        "implemented",
+                        "partially",
+                        "planned",
+                        "not started",
+                        "excluded",
+                        "undecided",
+                        "without valid evidence",
+                    ]);
+                    for g in rows {
+                        t.add_row(vec![
+                            g.key.clone(),
+                            g.total.to_string(),
+                            g.applicable.to_string(),
+                            format!("{} ({}%)", g.implemented, g.percent_implemented()),
+                            g.partial.to_string(),
+                            g.planned.to_string(),
+                            g.not_started.to_string(),
+                            g.excluded.to_string(),
+                            g.undecided.to_string(),
+                            g.without_evidence.to_string(),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                }
+            }
         }
         SoaCommand::Versions => {
             let mut t = table(&[

@@ -84,6 +84,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_soa_version))
         .routes(routes!(soa_diff))
         .routes(routes!(export_soa))
+        .routes(routes!(readiness))
+        .routes(routes!(soa_gaps))
 }
 
 /// The error body of every failed API call.
@@ -1240,4 +1242,43 @@ async fn export_soa(
             .await?
             .response(),
     )
+}
+
+/// Certification readiness for ISO/IEC 27001 6.1.2, 6.1.3 and 7.5 (each with a status and the
+/// facts behind it), and what to do next — computed from the SoA, risks, measures, evidence
+/// and approvals.
+#[utoipa::path(get, path = "/api/v1/readiness", tag = "soa",
+    responses((status = 200, body = crate::store::Readiness)))]
+async fn readiness(State(s): State<AppState>) -> ApiResult<crate::store::Readiness> {
+    Ok(Json(s.store.readiness().await?))
+}
+
+/// Gap analysis: the implementation of the 2022 SoA grouped by theme or by an attribute
+/// type's values, optionally only over the controls carrying one attribute value.
+#[utoipa::path(get, path = "/api/v1/soa/gaps", tag = "soa",
+    params(
+        ("by" = Option<String>, Query, description = "theme (default) or an attribute type: control_type, information_security_properties, cybersecurity_concepts, operational_capabilities, security_domains"),
+        ("within" = Option<String>, Query, description = "type:value, e.g. control_type:Detective"),
+    ),
+    responses((status = 200, body = Vec<crate::store::GapRow>), (status = 422, body = ErrorBody)))]
+async fn soa_gaps(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<crate::store::GapRow>> {
+    let pairs = query_pairs(raw)?;
+    let mut problems = Problems::new();
+    for (k, _) in &pairs {
+        if !["by", "within"].contains(&k.as_str()) {
+            problems.add(k, "unknown parameter: use by or within");
+        }
+    }
+    problems.into_result()?;
+    let types = s
+        .store
+        .attribute_types(crate::domain::measure::DEFAULT_FRAMEWORK)
+        .await?;
+    let (by, within) = super::soa::gaps_query(&pairs, &types)?;
+    Ok(Json(
+        super::soa::gap_rows(&s.store, &by, within.as_ref()).await?,
+    ))
 }

@@ -128,6 +128,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/soa/versions/{version}", Access::SignedIn),
     ("GET", "/api/v1/soa/diff", Access::SignedIn),
     ("GET", "/api/v1/soa/export", Access::SignedIn),
+    ("GET", "/api/v1/soa/gaps", Access::SignedIn),
+    ("GET", "/api/v1/readiness", Access::SignedIn),
     ("PUT", "/api/v1/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}", Access::SignedIn),
     ("POST", "/risks/{id}", Access::Roles(OWNERS)),
