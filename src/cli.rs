@@ -84,7 +84,7 @@ enum Command {
     Evidence(EvidenceCommand),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
-        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks. large: 100,000 assets, 2,000 measures,\n100,000 risks. The same seed gives the same data. Refuses a store that holds assets or risks."
+        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links. large: 100,000 assets,\n2,000 measures, 100,000 risks, 10,000 evidence links. The same seed gives the same data. Refuses a store that holds assets or risks."
     )]
     Demo {
         /// small or large
@@ -824,12 +824,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             let made = crate::demo::generate(&store, &actor(), size, seed).await?;
             println!(
-                "demo data in {}: {} assets, {} measures, {} risks, {} acceptances ({:.1} s)",
+                "demo data in {}: {} assets, {} measures, {} risks, {} acceptances, {} evidence items ({:.1} s)",
                 config.data_dir.display(),
                 made.assets,
                 made.measures,
                 made.risks,
                 made.acceptances,
+                made.evidence,
                 started.elapsed().as_secs_f64()
             );
             store.close().await;

@@ -18,6 +18,7 @@ pub struct Size {
     pub measures: usize,
     pub risks: usize,
     pub acceptances: usize,
+    pub evidence: usize,
 }
 
 impl Size {
@@ -28,12 +29,14 @@ impl Size {
                 measures: 60,
                 risks: 120,
                 acceptances: 20,
+                evidence: 100,
             }),
             "large" => Ok(Size {
                 assets: 100_000,
                 measures: 2_000,
                 risks: 100_000,
                 acceptances: 200,
+                evidence: 10_000,
             }),
             other => Err(Error::field(
                 "size",
@@ -50,6 +53,7 @@ pub struct Made {
     pub measures: usize,
     pub risks: usize,
     pub acceptances: usize,
+    pub evidence: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -302,10 +306,58 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
             .await?;
         acceptances += 1;
     }
+
+    // Evidence: links to reports and tickets, on measures and on their controls, collected
+    // over the last year; some expired, some expiring soon.
+    const EVIDENCE: &[&str] = &[
+        "Access review export",
+        "Backup restore report",
+        "Vulnerability scan summary",
+        "Training completion list",
+        "Change approval ticket",
+        "Firewall rule review",
+        "Supplier assessment",
+        "Incident exercise minutes",
+    ];
+    let mut drafts = Vec::with_capacity(size.evidence);
+    for i in 0..size.evidence {
+        let title = dice.pick(EVIDENCE);
+        let measure = format!("M-{:05}", 1 + dice.below(made_measures.max(1)));
+        let (_, controls) = MEASURES[dice.below(MEASURES.len())];
+        let collected = date(-(dice.below(360) as i64));
+        drafts.push(crate::domain::evidence::EvidenceDraft {
+            title: format!("{title} #{}", i + 1),
+            description: String::new(),
+            url: format!("https://intranet.example.org/evidence/{}", i + 1),
+            valid_until: Some(crate::domain::evidence::add_days(
+                &collected,
+                90 + dice.below(365) as i64,
+            )),
+            collected_at: collected,
+            collected_by: "demo@example.org".into(),
+            controls: if dice.chance(50) {
+                controls.iter().map(|c| c.to_string()).collect()
+            } else {
+                Vec::new()
+            },
+            measures: if made_measures > 0 {
+                vec![measure]
+            } else {
+                Vec::new()
+            },
+            risks: Vec::new(),
+        });
+    }
+    let evidence = if drafts.is_empty() {
+        0
+    } else {
+        store.add_evidence_links(actor, drafts).await?
+    };
     Ok(Made {
         assets: made_assets,
         measures: made_measures,
         risks: made_risks,
         acceptances,
+        evidence,
     })
 }

@@ -568,3 +568,100 @@ impl Store {
         Ok(v)
     }
 }
+
+impl Store {
+    /// Records many links at once (the demo and benchmarks): one transaction, ids in a block,
+    /// rows and audit entries in batches. Every link is checked as `add_evidence` checks it.
+    pub async fn add_evidence_links(
+        &self,
+        actor: &str,
+        drafts: Vec<EvidenceDraft>,
+    ) -> Result<usize> {
+        let mut tx = self.write().await?;
+        let mut drafts = drafts;
+        for d in drafts.iter_mut() {
+            if d.url.is_empty() {
+                return Err(Error::field("url", "a link needs its address"));
+            }
+            self.check_links(&mut tx, d).await?;
+        }
+        let ids = super::next_ids(
+            &mut tx,
+            "evidence",
+            "E",
+            "evidence",
+            "evidence_id",
+            drafts.len(),
+        )
+        .await?;
+        let now = tx.now().to_string();
+        let today = self.today();
+        let mut items = Vec::new();
+        let mut links = Vec::new();
+        let mut changes = Vec::new();
+        for (id, d) in ids.iter().zip(&drafts) {
+            items.push(vec![
+                Arg::Text(id.clone()),
+                Arg::Text(d.title.clone()),
+                Arg::Text(d.description.clone()),
+                Arg::Text(d.url.clone()),
+                Arg::Text(d.collected_at.clone()),
+                Arg::OptText(d.valid_until.clone()),
+                Arg::Text(d.collected_by.clone()),
+                Arg::Int(0),
+                Arg::Text(actor.to_string()),
+                Arg::Text(now.clone()),
+                Arg::Text(now.clone()),
+            ]);
+            for (t, targets) in [
+                (Target::Control, &d.controls),
+                (Target::Measure, &d.measures),
+                (Target::Risk, &d.risks),
+            ] {
+                for target in targets {
+                    links.push(vec![
+                        Arg::Text(id.clone()),
+                        Arg::Text(t.key().to_string()),
+                        Arg::Text(target.clone()),
+                    ]);
+                }
+            }
+            let e = Evidence {
+                id: id.clone(),
+                title: d.title.clone(),
+                description: d.description.clone(),
+                url: d.url.clone(),
+                collected_at: d.collected_at.clone(),
+                valid_until: d.valid_until.clone(),
+                collected_by: d.collected_by.clone(),
+                version: 0,
+                file: None,
+                controls: d.controls.clone(),
+                measures: d.measures.clone(),
+                risks: d.risks.clone(),
+                state: State::of_item(d.valid_until.as_deref(), &today),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            };
+            changes.push(Change::new(actor, "evidence.create", "evidence", id).after(&e));
+        }
+        tx.insert_rows(
+            "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at)",
+            items,
+            "",
+        )
+        .await?;
+        if !links.is_empty() {
+            tx.insert_rows(
+                "insert into evidence_link (evidence_id, target_kind, target_id)",
+                links,
+                "on conflict do nothing",
+            )
+            .await?;
+        }
+        tx.audit_many(changes).await?;
+        tx.bump_generation("evidence").await?;
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+}
