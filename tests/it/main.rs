@@ -17,3 +17,4 @@ mod risks;
 mod roles;
 mod scale_out;
 mod soa;
+mod soa_versions;
