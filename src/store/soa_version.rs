@@ -180,6 +180,12 @@ impl Store {
             .map_err(|e| Error::Internal(anyhow::anyhow!("writing the SoA snapshot: {e}")))?;
         let hash = hex_sha256(&text);
         let mut tx = self.write().await?;
+        if self.backend() == crate::config::Backend::Postgres {
+            // One approval at a time (SQLite's write transaction already is): two at once would
+            // both read the same last version and one would fail on the key. Readers are not
+            // blocked by this mode.
+            tx_exec!(tx, "lock table soa_version in share row exclusive mode")?;
+        }
         let (last,): (Option<i64>,) = tx_query!(
             tx,
             fetch_one,

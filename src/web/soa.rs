@@ -381,6 +381,7 @@ async fn render_record(
     caller: &Caller,
     framework: &str,
     id: &str,
+    query: Option<&str>,
     form: Option<ApplicabilityInput>,
     errors: FormErrors,
 ) -> PageResult {
@@ -392,7 +393,7 @@ async fn render_record(
         caller,
         &format!("{} {}", r.control.id, r.control.title),
         "soa",
-        None,
+        query,
     )
     .await?;
     let filter = AuditFilter {
@@ -453,8 +454,19 @@ async fn record(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path((framework, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> PageResult {
-    render_record(&s, &caller, &framework, &id, None, FormErrors::default()).await
+    // The query carries the notice after a save (`?notice=soa-saved`).
+    render_record(
+        &s,
+        &caller,
+        &framework,
+        &id,
+        raw.as_deref(),
+        None,
+        FormErrors::default(),
+    )
+    .await
 }
 
 async fn update(
@@ -493,7 +505,7 @@ async fn update(
         .into_response()),
         Err(Error::Validation(f)) => {
             let errors = FormErrors::from_error(Error::Validation(f))?;
-            render_record(&s, &caller, &framework, &id, Some(v), errors).await
+            render_record(&s, &caller, &framework, &id, None, Some(v), errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -626,7 +638,11 @@ pub fn diff_query(pairs: &[(String, String)]) -> Result<(i64, Option<i64>), Erro
     };
     let from = number("from");
     let to = number("to");
-    if from.is_none() && !pairs.iter().any(|(n, _)| n == "from") {
+    // Absent or empty (`from=`): say so. (A value that is not a number was named above.)
+    let from_given = pairs
+        .iter()
+        .any(|(n, v)| n == "from" && !v.trim().is_empty());
+    if !from_given {
         p.add("from", "say which version to compare from (from=1)");
     }
     p.into_result()?;

@@ -2,7 +2,9 @@
 //! a newcomer sets Annex up, signs out and in again, filters the catalogue with the live
 //! filters, opens a control and signs out; a risk manager records an asset and a measure,
 //! rates, treats and accepts a risk, and finds it on the heat map; a risk manager imports
-//! last year's register from a spreadsheet, mapping its columns and words on the review.
+//! last year's register from a spreadsheet, mapping its columns and words on the review; a
+//! manager decides a control of the Statement of Applicability, proves it with a PDF,
+//! approves the SoA as version 1 and downloads its PDF.
 //!
 //! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (Debian's `chromium-driver` and
 //! `chromium`); the environment variables `CHROMEDRIVER` and `CHROMIUM` override the paths.
@@ -10,6 +12,7 @@
 
 use crate::harness::{PASSWORD, TestApp, TestDb, notice, require_suites, serve_tcp};
 use annex::domain::catalog::ControlFilter;
+use annex::domain::user::Role;
 use fantoccini::elements::Element;
 use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -36,6 +39,7 @@ const ASSET_ID: &str = "SRV-01";
 const ASSET_NAME: &str = "File server";
 const MEASURE_NAME: &str = "MFA on VPN";
 const RISK_TITLE: &str = "Ransomware on the file server";
+const EVIDENCE_TITLE: &str = "Backup restore test, first quarter";
 const RATIONALE: &str =
     "MFA on the VPN is funded for this quarter; residual risk accepted until it is live";
 
@@ -849,6 +853,256 @@ async fn a_risk_manager_imports_last_years_register_maps_its_columns_and_fixes_i
     assert_eq!(j.app.store.risk_count().await.expect("count the risks"), 2);
 
     j.finish("the import journey").await;
+}
+
+#[tokio::test]
+async fn a_manager_decides_a_control_proves_it_and_approves_the_soa_in_a_browser() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let c = &j.client;
+    let app = &j.app;
+
+    // Annex is set up (in process); a manager signs in through the form.
+    app.set_up().await;
+    let manager = app.add_user(Role::Manager).await;
+    c.goto(&j.url("/login"))
+        .await
+        .expect("open the sign-in page");
+    wait_for(c, "the sign-in form", "form[action='/login']").await;
+    type_into(c, "#email", &manager).await;
+    type_into(c, "#password", PASSWORD).await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    wait_for(c, "the top bar after signing in", "header.topbar").await;
+    assert_eq!(path(c).await, "/", "signing in lands on the dashboard");
+
+    // 1. The page of 8.13: applicable for two reasons, implemented, owned by the manager.
+    let control = format!("/soa/{FRAMEWORK}/8.13");
+    c.goto(&j.url(&control))
+        .await
+        .expect("open the page of 8.13");
+    let form = format!("form[action='{control}']");
+    wait_for(c, "the decision form of 8.13", &form).await;
+    assert_eq!(text(c, "main h1 span.cid").await, "8.13");
+    assert!(text(c, "main p.lede").await.contains("Not decided yet"));
+    click(c, &format!("{form} input[name='applicable'][value='yes']")).await;
+    click(
+        c,
+        &format!("{form} input[name='reasons'][value='risk_treatment']"),
+    )
+    .await;
+    click(c, &format!("{form} input[name='reasons'][value='legal']")).await;
+    choose(c, "#status", "implemented").await;
+    type_into(c, "#owner", &manager).await;
+    click(c, &format!("{form} button[type='submit']")).await;
+    wait_for_notice(c, "The decision was saved.").await;
+    assert_eq!(path(c).await, control);
+    assert!(
+        text(c, "main p.lede")
+            .await
+            .starts_with("Applicable · ● implemented"),
+        "the heading says it is applicable and implemented"
+    );
+    let no_valid_evidence = "implemented, but no valid evidence proves it";
+    let asked = auditor_questions(c).await;
+    assert!(
+        asked.iter().any(|w| w == no_valid_evidence),
+        "an implemented control without evidence is flagged: {asked:?}"
+    );
+    let evidence_heading = "//main//section/div/h2[starts-with(normalize-space(.), 'Evidence')]";
+    assert_eq!(
+        find_xpath(c, evidence_heading)
+            .await
+            .text()
+            .await
+            .expect("read the evidence heading"),
+        "Evidence ● no evidence"
+    );
+
+    // 2. Attach evidence: a small PDF, valid until next year.
+    let attach = "main a.button[href='/evidence/new?control=8.13']";
+    assert_eq!(text(c, attach).await, "Attach evidence");
+    click(c, attach).await;
+    wait_for(
+        c,
+        "the evidence form",
+        "form[action='/evidence'][enctype='multipart/form-data']",
+    )
+    .await;
+    assert_eq!(path(c).await, "/evidence/new");
+    assert_eq!(
+        find(c, "#controls")
+            .await
+            .prop("value")
+            .await
+            .expect("read the controls field")
+            .as_deref(),
+        Some("8.13"),
+        "the form is for 8.13 already"
+    );
+    let dir = tempfile::tempdir().expect("a temporary directory for the file");
+    let file = dir.path().join("restore-test.pdf");
+    std::fs::write(&file, crate::soa_versions::SMALL_PDF).expect("write the PDF");
+    let file = file.canonicalize().expect("the PDF's absolute path");
+    type_into(c, "#title", EVIDENCE_TITLE).await;
+    find(c, "form[action='/evidence'] input[type='file']#file")
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose the PDF in the file field");
+    let today = app.store.today();
+    let next_year = format!(
+        "{}{}",
+        today[..4].parse::<i32>().expect("a year") + 1,
+        &today[4..]
+    );
+    set_date(c, "#valid_until", &next_year).await;
+    click(c, "form[action='/evidence'] button[type='submit']").await;
+    wait_for_notice(c, "The evidence was saved.").await;
+    let evidence_page = path(c).await;
+    let evidence_id = evidence_page
+        .strip_prefix("/evidence/")
+        .unwrap_or_else(|| panic!("saving opens the evidence's page: {evidence_page}"))
+        .to_string();
+    assert!(text(c, "main h1").await.contains(EVIDENCE_TITLE));
+
+    // 3. Back on the control's page: the evidence is listed and the warning is gone.
+    click(c, &format!("main a.chip[href='{control}']")).await;
+    wait_for(c, "the decision form of 8.13 again", &form).await;
+    assert_eq!(path(c).await, control);
+    let listed = table_rows(
+        c,
+        "//main//section[div/h2[starts-with(normalize-space(.), 'Evidence')]]//table/tbody/tr",
+    )
+    .await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0][0], evidence_id);
+    assert_eq!(listed[0][1], EVIDENCE_TITLE);
+    assert_eq!(listed[0][2], today);
+    assert_eq!(listed[0][3], next_year);
+    assert_eq!(listed[0][4], "this control");
+    assert_eq!(
+        find_xpath(c, evidence_heading)
+            .await
+            .text()
+            .await
+            .expect("read the evidence heading"),
+        "Evidence ● valid"
+    );
+    let asked = auditor_questions(c).await;
+    assert!(
+        !asked.iter().any(|w| w == no_valid_evidence),
+        "valid evidence proves it now: {asked:?}"
+    );
+
+    // 4. Approve the SoA from its page.
+    click(c, "nav.sidenav a[href='/soa']").await;
+    wait_for(
+        c,
+        "the Statement of Applicability",
+        "main a[href='/soa/versions#approve']",
+    )
+    .await;
+    click(c, "main a[href='/soa/versions#approve']").await;
+    let approve = "form[action='/soa/versions']";
+    wait_for(c, "the approval form", approve).await;
+    assert_eq!(path(c).await, "/soa/versions");
+    assert!(text(c, "main").await.contains("No version approved yet."));
+    type_into(c, "#note", "Management review, minutes MR-1").await;
+    // Without the confirmation, the form asks for it.
+    click(c, &format!("{approve} button[type='submit']")).await;
+    wait_for_xpath(
+        c,
+        "the form to ask for the confirmation",
+        "//form[@action='/soa/versions']//p[@class='error'][contains(., 'confirm that management approved')]",
+    )
+    .await;
+    assert_eq!(
+        app.store
+            .soa_versions(FRAMEWORK)
+            .await
+            .expect("list the versions")
+            .len(),
+        0
+    );
+    click(c, &format!("{approve} input[name='confirm'][value='yes']")).await;
+    assert_eq!(
+        text(c, &format!("{approve} button[type='submit']")).await,
+        "Approve and freeze as version 1"
+    );
+    click(c, &format!("{approve} button[type='submit']")).await;
+    wait_for_notice(
+        c,
+        "The Statement of Applicability was approved and frozen as a new version.",
+    )
+    .await;
+    let url = c.current_url().await.expect("read the URL after approving");
+    assert_eq!(url.path(), "/soa");
+    assert!(
+        url.query_pairs().any(|(k, v)| k == "version" && v == "1"),
+        "{url}"
+    );
+    let banner = text(c, "main div.notice[role='status']").await;
+    assert!(banner.starts_with("Version 1, approved by "), "{banner}");
+    assert_eq!(
+        text(c, "main div.notice[role='status'] strong").await,
+        "Version 1"
+    );
+    let (version, _) = app
+        .store
+        .soa_version(FRAMEWORK, 1)
+        .await
+        .expect("version 1 was stored");
+    assert_eq!(version.approved_by, manager);
+    assert!(banner.contains(&version.content_hash), "{banner}");
+
+    // 5. The PDF of version 1, fetched with the browser's session as the link would be.
+    let pdf_link = find(c, "main .pagehead a.button[href^='/soa.pdf']")
+        .await
+        .attr("href")
+        .await
+        .expect("read the PDF link")
+        .expect("the PDF link has an address");
+    assert_eq!(pdf_link, "/soa.pdf?version=1");
+    let session = c
+        .get_named_cookie("annex_session")
+        .await
+        .expect("the browser's session cookie");
+    let cookie = format!("annex_session={}", session.value());
+    let (status, headers, pdf) = app
+        .get_bytes(&pdf_link, crate::harness::Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let pages = crate::pdf_read::page_count(&pdf);
+    assert!(pages >= 5, "cover, contents and sections: {pages} pages");
+    let shown = crate::pdf_read::text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "Statement of Applicability",
+        "8.13",
+        EVIDENCE_TITLE,
+        "version 1",
+    ] {
+        assert!(shown.contains(needle), "the PDF shows {needle:?}");
+    }
+
+    j.finish("the SoA approval journey").await;
+}
+
+/// The questions an auditor would ask, listed on a control's page of the SoA.
+async fn auditor_questions(c: &Client) -> Vec<String> {
+    let items = c
+        .execute(
+            "return Array.from(document.querySelectorAll('main div.errorbox[role=status] li'), \
+             li => li.innerText.trim());",
+            Vec::new(),
+        )
+        .await
+        .expect("read the warnings");
+    serde_json::from_value(items).expect("warnings are strings")
 }
 
 /// The chromedriver and Chromium to use, or `None` (after a notice) to skip the journey.

@@ -18,3 +18,4 @@ mod risks;
 mod roles;
 mod scale_out;
 mod soa;
+mod soa_versions;
