@@ -84,10 +84,10 @@ enum Command {
     Evidence(EvidenceCommand),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
-        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links. large: 100,000 assets,\n2,000 measures, 100,000 risks, 10,000 evidence links. The same seed gives the same data. Refuses a store that holds assets or risks."
+        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links. medium: 2,000 assets,\n1,000 measures, 5,000 risks, 10,000 evidence links. large: 100,000 assets, 2,000 measures,\n100,000 risks, 10,000 evidence links. The same seed gives the same data. Refuses a store that holds assets or risks."
     )]
     Demo {
-        /// small or large
+        /// small, medium or large
         #[arg(long, default_value = "small")]
         size: String,
         #[arg(long, default_value_t = 2026)]

@@ -31,6 +31,14 @@ impl Size {
                 acceptances: 20,
                 evidence: 100,
             }),
+            // The Statement of Applicability's benchmark: a mid-sized ISMS.
+            "medium" => Ok(Size {
+                assets: 2_000,
+                measures: 1_000,
+                risks: 5_000,
+                acceptances: 50,
+                evidence: 10_000,
+            }),
             "large" => Ok(Size {
                 assets: 100_000,
                 measures: 2_000,
@@ -40,7 +48,7 @@ impl Size {
             }),
             other => Err(Error::field(
                 "size",
-                format!("'{other}' is not a demo size: use small or large"),
+                format!("'{other}' is not a demo size: use small, medium or large"),
             )),
         }
     }

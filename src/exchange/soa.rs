@@ -353,7 +353,12 @@ pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> Vec<u8> {
         title: title.clone(),
         subtitle: h.organisation.clone(),
         cover: h.lines(),
-        header: format!("{title} · {} · {version}", h.organisation),
+        header: [title.as_str(), h.organisation.as_str(), version.as_str()]
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" · "),
         generated_at: h.generated_at.clone(),
         sections,
     };
