@@ -14,6 +14,7 @@ mod matrix;
 mod measures;
 mod pdf_read;
 mod people;
+mod readiness;
 mod risks;
 mod roles;
 mod scale_out;
