@@ -200,6 +200,9 @@ pub(crate) fn excel_date(serial: f64) -> String {
 }
 
 /// Writes a table as an XLSX workbook.
+/// Excel refuses longer cell texts.
+const MAX_CELL_CHARS: usize = 32_767;
+
 pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| {
@@ -242,6 +245,16 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
             if v.is_empty() {
                 continue;
             }
+            let clipped;
+            let v = if v.chars().count() > MAX_CELL_CHARS {
+                clipped = format!(
+                    "{}… (cut: a cell holds at most {MAX_CELL_CHARS} characters)",
+                    v.chars().take(MAX_CELL_CHARS - 60).collect::<String>()
+                );
+                &clipped
+            } else {
+                v
+            };
             let col = c as u16;
             match v.parse::<f64>() {
                 Ok(n) if numeric.get(c) == Some(&true) => ws.write_number(r, col, n),

@@ -92,7 +92,25 @@ fn attribute(r: &SoaRow, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// At most this many evidence items and measures are written per control (the newest
+/// evidence first); the rest are counted ("and 140 more").
+const LISTED: usize = 25;
+
+/// `items` joined, the first `LISTED` of them, then how many more there are.
+fn listed(items: Vec<String>, sep: &str) -> String {
+    let more = items.len().saturating_sub(LISTED);
+    let mut text = items.into_iter().take(LISTED).collect::<Vec<_>>().join(sep);
+    if more > 0 {
+        text.push_str(&format!("{sep}and {more} more"));
+    }
+    text
+}
+
 fn evidence_text(r: &SoaRow) -> String {
+    listed(evidence_items(r), "; ")
+}
+
+fn evidence_items(r: &SoaRow) -> Vec<String> {
     r.evidence
         .iter()
         .map(|e| {
@@ -107,8 +125,7 @@ fn evidence_text(r: &SoaRow) -> String {
                     .unwrap_or_default()
             )
         })
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect()
 }
 
 fn risks_text(r: &SoaRow) -> String {
@@ -148,11 +165,13 @@ pub fn soa_table(rows: &[SoaRow]) -> Table {
                 v.maturity,
                 v.owner,
                 v.target_date,
-                r.measures
-                    .iter()
-                    .map(|m| format!("{} {}", m.id, m.name))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                listed(
+                    r.measures
+                        .iter()
+                        .map(|m| format!("{} {}", m.id, m.name))
+                        .collect(),
+                    "; ",
+                ),
                 evidence_text(r),
                 risks_text(r),
                 r.warnings
@@ -262,27 +281,31 @@ pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> Vec<u8> {
                     },
                     a.maturity.map(|m| m.to_string()).unwrap_or_default(),
                     a.owner.clone(),
-                    r.measures
-                        .iter()
-                        .map(|m| format!("{} {}", m.id, m.name))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                    r.evidence
-                        .iter()
-                        .map(|e| {
-                            format!(
-                                "{} {} ({}{})",
-                                e.evidence_id,
-                                e.title,
-                                e.collected_at,
-                                e.valid_until
-                                    .as_ref()
-                                    .map(|v| format!(" to {v}"))
-                                    .unwrap_or_default()
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n"),
+                    listed(
+                        r.measures
+                            .iter()
+                            .map(|m| format!("{} {}", m.id, m.name))
+                            .collect(),
+                        "\n",
+                    ),
+                    listed(
+                        r.evidence
+                            .iter()
+                            .map(|e| {
+                                format!(
+                                    "{} {} ({}{})",
+                                    e.evidence_id,
+                                    e.title,
+                                    e.collected_at,
+                                    e.valid_until
+                                        .as_ref()
+                                        .map(|v| format!(" to {v}"))
+                                        .unwrap_or_default()
+                                )
+                            })
+                            .collect(),
+                        "\n",
+                    ),
                     risks_text(r),
                 ]);
                 row.shade = a.applicable == Some(false);

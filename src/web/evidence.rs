@@ -38,6 +38,16 @@ pub fn may_edit(caller: &Caller, e: &Evidence) -> bool {
     caller.may_edit_owned(&e.collected_by)
 }
 
+/// The evidence attached to a measure or a risk (for their pages; at most 100).
+pub async fn attached(s: &AppState, target: Target, id: &str) -> Result<Vec<Evidence>, Error> {
+    let f = EvidenceFilter {
+        target: Some((target, id.to_string())),
+        limit: 100,
+        ..EvidenceFilter::default()
+    };
+    Ok(s.store.list_evidence(&f).await?.0)
+}
+
 /// The evidence list's query: state (valid, expiring, expired), expiring (days), control,
 /// measure, risk, q.
 pub fn evidence_filter(pairs: &[(String, String)]) -> Result<EvidenceFilter, Error> {

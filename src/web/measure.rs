@@ -232,6 +232,9 @@ struct RecordPage {
     overdue: bool,
     controls: Vec<ControlLine>,
     history: Vec<HistoryRow>,
+    evidence: Vec<crate::domain::evidence::Evidence>,
+    evidence_new: String,
+    can_add_evidence: bool,
 }
 
 async fn record(
@@ -277,7 +280,12 @@ async fn record(
         s.store.audit_entries(&filter, 50).await?,
         s.store.clock().now(),
     );
+    let evidence =
+        super::evidence::attached(&s, crate::domain::evidence::Target::Measure, &m.id).await?;
     Ok(RecordPage {
+        evidence_new: format!("/evidence/new?measure={}", super::session::encode(&m.id)),
+        can_add_evidence: caller.may_contribute(),
+        evidence,
         can_edit: may_edit(&caller, &m),
         overdue: m.overdue(&s.store.today()),
         l,

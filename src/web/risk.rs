@@ -394,6 +394,9 @@ struct RecordPage {
     form_rationale: String,
     form_until: String,
     history: Vec<HistoryRow>,
+    evidence: Vec<crate::domain::evidence::Evidence>,
+    evidence_new: String,
+    can_add_evidence: bool,
     /// Controls the library suggests for the risk's threat and vulnerability.
     suggested: Vec<String>,
     /// The name of the level the acceptance accepted.
@@ -468,9 +471,14 @@ async fn render_record(
             }
         }
     }
+    let evidence =
+        super::evidence::attached(s, crate::domain::evidence::Target::Risk, &r.id).await?;
     Ok((
         status,
         RecordPage {
+            evidence_new: format!("/evidence/new?risk={}", super::session::encode(&r.id)),
+            can_add_evidence: caller.may_contribute(),
+            evidence,
             can_edit: may_edit(caller, &r),
             can_accept: if above {
                 caller.is_editor()
