@@ -414,6 +414,7 @@ impl Row2013Input {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Why {
     /// New in 2022: no 2013 control maps to it.
+    #[serde(rename = "new_in_2022")]
     NewIn2022,
     /// The 2013 controls it merges answer differently.
     SourcesDisagree { answers: Vec<SourceAnswer> },
@@ -566,7 +567,6 @@ pub fn propose(
                 });
             }
             let mut answers: Vec<bool> = present.iter().filter_map(|r| r.applicable).collect();
-            answers.dedup();
             answers.sort();
             answers.dedup();
             let applicable = match answers.as_slice() {

@@ -18,4 +18,5 @@ mod risks;
 mod roles;
 mod scale_out;
 mod soa;
+mod soa_migrate;
 mod soa_versions;
