@@ -234,6 +234,7 @@ pub fn field_choices() -> Vec<(&'static str, &'static str)> {
 
 /// What an import of a 2013 SoA did, or in a dry run would do, or why it did nothing.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SoaImportOutcome)]
 pub struct Outcome {
     pub dry_run: bool,
     /// The worksheet read (XLSX), and the others in the file.

@@ -63,12 +63,12 @@ pub struct SoaImportReport {
     pub kept: Vec<String>,
     /// Every 2022 control that still needs a decision, in catalogue order.
     pub needs_decision: Vec<ToDecide>,
-    pub summary: Summary,
+    pub summary: SoaImportSummary,
 }
 
 /// The report in numbers.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct Summary {
+pub struct SoaImportSummary {
     /// Drafts by decision.
     pub applicable: usize,
     pub excluded: usize,
@@ -164,7 +164,7 @@ impl Store {
         let proposal = propose(&checked, &pairs, &ids, &decided, opts.replace);
 
         let now = tx.now().to_string();
-        let mut summary = Summary::default();
+        let mut summary = SoaImportSummary::default();
         let mut drafts = Vec::new();
         let mut changes = Vec::new();
         for p in proposal.proposed {

@@ -216,15 +216,15 @@ struct ReviewPage {
     file_error: Option<String>,
 }
 
-/// What each kind of `Why` means, for the review's summary.
-fn kind_text(w: &Why) -> &'static str {
+/// What each kind of `Why` means, for the review's summary, in the order it is shown.
+fn kind_of(w: &Why) -> (usize, &'static str) {
     match w {
-        Why::NewIn2022 => "new in 2022",
-        Why::SourcesDisagree { .. } => "their 2013 controls disagree",
-        Why::NotInFile { .. } => "2013 controls that map to them are not in the file",
-        Why::NoAnswer { .. } => "2013 controls in the file without a decision",
-        Why::ChooseReasons => "applicable: reasons for inclusion to choose",
-        Why::JustifyExclusion => "excluded without a justification",
+        Why::NewIn2022 => (0, "new in 2022"),
+        Why::SourcesDisagree { .. } => (1, "their 2013 controls disagree"),
+        Why::NoAnswer { .. } => (2, "2013 controls in the file without a decision"),
+        Why::NotInFile { .. } => (3, "2013 controls that map to them are not in the file"),
+        Why::ChooseReasons => (4, "applicable: reasons for inclusion to choose"),
+        Why::JustifyExclusion => (5, "excluded without a justification"),
     }
 }
 
@@ -354,21 +354,23 @@ async fn render_review(
                 .collect()
         })
         .unwrap_or_default();
-    let mut kinds: Vec<(usize, &'static str)> = Vec::new();
+    // How many controls need a decision for each kind of reason (a control counts once per kind).
+    let mut counted: Vec<(usize, usize, &'static str)> = Vec::new();
     for n in report.iter().flat_map(|r| &r.needs_decision) {
-        let mut seen: Vec<&'static str> = Vec::new();
-        for w in &n.why {
-            let k = kind_text(w);
-            if seen.contains(&k) {
+        let mut seen: Vec<usize> = Vec::new();
+        for (rank, text) in n.why.iter().map(kind_of) {
+            if seen.contains(&rank) {
                 continue;
             }
-            seen.push(k);
-            match kinds.iter_mut().find(|(_, x)| *x == k) {
-                Some((count, _)) => *count += 1,
-                None => kinds.push((1, k)),
+            seen.push(rank);
+            match counted.iter_mut().find(|(r, _, _)| *r == rank) {
+                Some((_, count, _)) => *count += 1,
+                None => counted.push((rank, 1, text)),
             }
         }
     }
+    counted.sort_unstable();
+    let kinds: Vec<(usize, &'static str)> = counted.into_iter().map(|(_, n, t)| (n, t)).collect();
     let headings = report
         .as_ref()
         .map(|r| {

@@ -402,6 +402,38 @@ async fn only_managers_and_admins_import_a_2013_soa() {
         for p in ["dry_run", "replace", "sheet"] {
             assert!(params.contains(&p), "{params:?}");
         }
+        // Every schema the report refers to is in the document.
+        fn refs(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m {
+                        match (k.as_str(), x.as_str()) {
+                            ("$ref", Some(r)) => out.push(r.to_string()),
+                            _ => refs(x, out),
+                        }
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/SoaImportOutcome",
+            "named apart from the register imports' outcome"
+        );
+        let outcome = &doc["components"]["schemas"]["SoaImportOutcome"];
+        assert!(outcome["properties"]["report"].is_object(), "{outcome}");
+        assert!(doc["components"]["schemas"]["Outcome"]["properties"]["register"].is_object());
+        for r in all {
+            let name = r.trim_start_matches("#/components/schemas/");
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{r} is not in the document"
+            );
+        }
     });
 }
 
