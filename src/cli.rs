@@ -308,7 +308,7 @@ enum SoaCommand {
         applicable: Option<String>,
         #[arg(long)]
         status: Option<String>,
-        /// any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner
+        /// any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner, no_valid_evidence, evidence_expired, no_reason
         #[arg(long)]
         warning: Option<String>,
         #[arg(long)]
@@ -408,6 +408,28 @@ enum SoaCommand {
         version: Option<i64>,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Migrate a Statement of Applicability written against ISO/IEC 27002:2013 into a draft of the 2022 SoA
+    #[command(
+        name = "import-2013",
+        after_help = "Examples:
+  annex soa import-2013 soa-2019.xlsx --dry-run
+  annex soa import-2013 soa-2019.xlsx --sheet 'Annex A' --map 'Section=control' --map 'Control='
+
+Columns read: the 2013 control (A.5.1.1, 5.1.1, A5.1.1), applicable (yes/no), justification
+(and justification for exclusion), implementation status, reasons for inclusion (in words, or
+ticked columns LR, CO, BR, BP, RRA) and owner. Each 2022 control gets the decision its 2013
+controls agree on, their justifications and the least advanced of their statuses; controls
+new in 2022, merged controls whose sources disagree and applicable controls without a reason
+are listed for a decision. Controls already decided are kept unless --replace.
+Nothing is written unless every row is valid."
+    )]
+    Import2013 {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// Overwrite the controls already decided in the 2022 SoA (kept otherwise)
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -1962,6 +1984,120 @@ async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
                 }
             )?;
         }
+        SoaCommand::Import2013 { args, replace } => {
+            drop(out);
+            import_soa_2013(store, &args, replace).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Imports a 2013 SoA as a draft of the 2022 SoA and says how the file was read, what was
+/// written and what still needs a decision; or every problem (then nothing was written and
+/// the command fails).
+async fn import_soa_2013(store: &Store, args: &ImportArgs, replace: bool) -> anyhow::Result<()> {
+    use crate::exchange::soa_migrate;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let opts = import::Options {
+        map: args.map.clone(),
+        values: args.values.clone(),
+        sheet: args.sheet.clone(),
+        dry_run: args.dry_run,
+        upload: None,
+    };
+    let o = soa_migrate::run(store, &actor(), &bytes, &opts, replace).await?;
+    let mut out = std::io::stdout().lock();
+    let sheet = o
+        .sheet
+        .as_ref()
+        .map(|s| format!("sheet '{s}', "))
+        .unwrap_or_default();
+    let header = match o.subheader_row {
+        Some(sub) => format!("header on rows {} and {sub}", o.header_row),
+        None => format!("header on row {}", o.header_row),
+    };
+    writeln!(out, "{sheet}{header}, {} rows", o.rows)?;
+    for c in &o.columns {
+        match (c.field, c.how) {
+            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
+            (None, "derived") => writeln!(out, "  {}: from the catalogue, not read", c.header)?,
+            (None, "duplicate") => writeln!(
+                out,
+                "  {}: another column already gives this field, not read",
+                c.header
+            )?,
+            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
+            _ => {}
+        }
+    }
+    let unknown = o.unknown_columns();
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "not read (use --map 'Header=field' to read them): {}",
+            unknown.join(", ")
+        )?;
+    }
+    if let Some((first, last)) = o.ignored_rows {
+        writeln!(
+            out,
+            "rows {first} to {last} come after the blank row that ends the table: not read"
+        )?;
+    }
+    let Some(r) = o.report.as_ref().filter(|_| o.problems.is_empty()) else {
+        for p in &o.problems {
+            eprintln!("{p}");
+        }
+        anyhow::bail!(
+            "{} problems in {}: nothing was imported",
+            o.problems.len(),
+            args.file.display()
+        )
+    };
+    if !r.headings.is_empty() {
+        let rows: Vec<String> = r.headings.iter().map(|n| n.to_string()).collect();
+        writeln!(
+            out,
+            "{} rows are headings (domains, control objectives) or name no control: {}",
+            rows.len(),
+            rows.join(", ")
+        )?;
+    }
+    let s = &r.summary;
+    writeln!(
+        out,
+        "{} 2013 controls read; {} {} drafts of 2022 decisions ({} applicable, {} excluded, {} left undecided): {} new, {} updated, {} unchanged",
+        r.controls_read,
+        if o.dry_run { "would write" } else { "wrote" },
+        s.created + s.updated,
+        s.applicable,
+        s.excluded,
+        s.undecided,
+        s.created,
+        s.updated,
+        s.unchanged
+    )?;
+    if !r.kept.is_empty() {
+        writeln!(
+            out,
+            "kept as decided ({}; --replace overwrites them): {}",
+            r.kept.len(),
+            r.kept.join(", ")
+        )?;
+    }
+    writeln!(out, "needs a decision ({}):", r.needs_decision.len())?;
+    for n in &r.needs_decision {
+        writeln!(
+            out,
+            "  {} {}: {}",
+            n.control_id,
+            n.title,
+            n.reasons.join("; ")
+        )?;
+    }
+    if o.dry_run {
+        writeln!(out, "dry run: nothing written")?;
     }
     Ok(())
 }

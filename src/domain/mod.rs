@@ -10,5 +10,6 @@ pub mod matrix;
 pub mod measure;
 pub mod risk;
 pub mod soa;
+pub mod soa_migrate;
 pub mod threat;
 pub mod user;

@@ -365,10 +365,13 @@ pub enum Warning {
     NoValidEvidence,
     /// Applicable, and every piece of its evidence is past its valid-until date.
     EvidenceExpired,
+    /// Applicable, but no reason for inclusion is recorded (drafts imported from an SoA of
+    /// 2013 that gave none: the form asks for one).
+    NoReason,
 }
 
 impl Warning {
-    pub const ALL: [Warning; 7] = [
+    pub const ALL: [Warning; 8] = [
         Warning::Undecided,
         Warning::SelectedButExcluded,
         Warning::NoMeasure,
@@ -376,6 +379,7 @@ impl Warning {
         Warning::NoOwner,
         Warning::NoValidEvidence,
         Warning::EvidenceExpired,
+        Warning::NoReason,
     ];
 
     /// The key in query strings and exports.
@@ -388,6 +392,7 @@ impl Warning {
             Warning::NoOwner => "no_owner",
             Warning::NoValidEvidence => "no_valid_evidence",
             Warning::EvidenceExpired => "evidence_expired",
+            Warning::NoReason => "no_reason",
         }
     }
 
@@ -400,6 +405,7 @@ impl Warning {
             Warning::NoOwner => "applicable, but nobody owns it",
             Warning::NoValidEvidence => "implemented, but no valid evidence proves it",
             Warning::EvidenceExpired => "its evidence has expired",
+            Warning::NoReason => "applicable, but no reason for inclusion is recorded",
         }
     }
 
@@ -431,6 +437,9 @@ impl Warning {
                 }
                 if evidence == State::Expired {
                     w.push(Warning::EvidenceExpired);
+                }
+                if a.reasons.is_empty() {
+                    w.push(Warning::NoReason);
                 }
             }
         }
@@ -512,6 +521,11 @@ mod tests {
         );
         a.applicable = Some(true);
         a.owner = "ops@example.org".into();
+        assert_eq!(
+            Warning::of(&a, 0, 0, none),
+            [Warning::NoMeasure, Warning::NoReason]
+        );
+        a.reasons = vec![Reason::Legal];
         assert_eq!(Warning::of(&a, 0, 0, none), [Warning::NoMeasure]);
         assert!(Warning::of(&a, 1, 0, none).is_empty());
         a.status = Status::Implemented;

@@ -25,19 +25,48 @@ pub enum Register {
 
 /// One of our fields and the headers real spreadsheets use for it (squashed: lower-case
 /// letters and digits only).
-struct Field {
+pub(crate) struct Field {
     key: &'static str,
     synonyms: &'static [&'static str],
     /// Shown in the mapping step.
     label: &'static str,
 }
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field {
-        key,
-        synonyms,
-        label,
+impl Field {
+    pub(crate) const fn new(
+        key: &'static str,
+        label: &'static str,
+        synonyms: &'static [&'static str],
+    ) -> Field {
+        Field {
+            key,
+            synonyms,
+            label,
+        }
     }
+}
+
+const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
+    Field::new(key, label, synonyms)
+}
+
+/// What a file is read into: the fields with their header synonyms, the columns read past,
+/// the field every row must have, and how messages name them. Each register has one; so has
+/// any other table Annex reads from a spreadsheet (a Statement of Applicability of 2013).
+pub(crate) struct Schema {
+    pub(crate) fields: &'static [Field],
+    /// Headers (squashed) of columns Annex computes or knows otherwise: read past, not read.
+    pub(crate) derived: &'static [&'static str],
+    /// The field every row must have a column for.
+    pub(crate) required: &'static str,
+    /// "the risk register", in messages.
+    pub(crate) what: &'static str,
+    /// "risk", in "no column holds the risk title".
+    pub(crate) noun: &'static str,
+    /// Whether the header may take two rows: group labels in a row above fill the header's
+    /// empty cells, and a row just below that holds only labels names the columns it sits
+    /// over (the tick columns under "reasons for selection" in a Statement of Applicability).
+    pub(crate) split_header: bool,
 }
 
 const ASSET_FIELDS: &[Field] = &[
@@ -361,6 +390,33 @@ const MEASURE_FIELDS: &[Field] = &[
     ),
 ];
 
+const ASSET_SCHEMA: Schema = Schema {
+    fields: ASSET_FIELDS,
+    derived: &[],
+    required: "name",
+    what: "the asset register",
+    noun: "asset",
+    split_header: false,
+};
+
+const RISK_SCHEMA: Schema = Schema {
+    fields: RISK_FIELDS,
+    derived: RISK_DERIVED,
+    required: "title",
+    what: "the risk register",
+    noun: "risk",
+    split_header: false,
+};
+
+const MEASURE_SCHEMA: Schema = Schema {
+    fields: MEASURE_FIELDS,
+    derived: &[],
+    required: "name",
+    what: "the measure register",
+    noun: "measure",
+    split_header: false,
+};
+
 /// Fields whose cells may hold an Excel date serial (a date cell formatted as a number).
 const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on"];
 
@@ -396,32 +452,24 @@ impl Register {
         }
     }
 
-    fn fields(self) -> &'static [Field] {
+    fn schema(self) -> &'static Schema {
         match self {
-            Register::Assets => ASSET_FIELDS,
-            Register::Risks => RISK_FIELDS,
-            Register::Measures => MEASURE_FIELDS,
-        }
-    }
-
-    fn derived(self) -> &'static [&'static str] {
-        match self {
-            Register::Risks => RISK_DERIVED,
-            _ => &[],
-        }
-    }
-
-    /// The field every row must have a column for.
-    fn required(self) -> &'static str {
-        match self {
-            Register::Risks => "title",
-            _ => "name",
+            Register::Assets => &ASSET_SCHEMA,
+            Register::Risks => &RISK_SCHEMA,
+            Register::Measures => &MEASURE_SCHEMA,
         }
     }
 
     /// (field key, label) of every field, for the mapping step.
     pub fn field_choices(self) -> Vec<(&'static str, &'static str)> {
-        self.fields().iter().map(|f| (f.key, f.label)).collect()
+        self.schema().field_choices()
+    }
+}
+
+impl Schema {
+    /// (field key, label) of every field, for the mapping step.
+    pub(crate) fn field_choices(&self) -> Vec<(&'static str, &'static str)> {
+        self.fields.iter().map(|f| (f.key, f.label)).collect()
     }
 }
 
@@ -545,20 +593,25 @@ impl Outcome {
 
     /// The problems as field errors (`row 17, column Likelihood`), for the API's error body.
     pub fn into_error(self) -> Error {
-        Error::Validation(
-            self.problems
-                .into_iter()
-                .map(|p| {
-                    let field = if p.column.is_empty() {
-                        format!("row {}", p.row)
-                    } else {
-                        format!("row {}, column {}", p.row, p.column)
-                    };
-                    FieldError::new(field, p.message)
-                })
-                .collect(),
-        )
+        problems_error(self.problems)
     }
+}
+
+/// Problems with rows as field errors (`row 17, column Likelihood`), for the API's error body.
+pub(crate) fn problems_error(problems: Vec<RowProblem>) -> Error {
+    Error::Validation(
+        problems
+            .into_iter()
+            .map(|p| {
+                let field = if p.column.is_empty() {
+                    format!("row {}", p.row)
+                } else {
+                    format!("row {}, column {}", p.row, p.column)
+                };
+                FieldError::new(field, p.message)
+            })
+            .collect(),
+    )
 }
 
 /// The header plan of one sheet.
@@ -571,24 +624,24 @@ struct Plan {
 type Explicit = (String, String, Option<&'static str>);
 
 /// Reads `map` entries into explicit mappings, refusing fields we do not have.
-fn explicit_map(register: Register, map: &[String]) -> Result<Vec<Explicit>> {
+fn explicit_map(schema: &Schema, map: &[String]) -> Result<Vec<Explicit>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    let keys: Vec<&str> = register.fields().iter().map(|f| f.key).collect();
+    let keys: Vec<&str> = schema.fields.iter().map(|f| f.key).collect();
     for m in map.iter().filter(|m| !m.trim().is_empty()) {
         match m.rsplit_once('=') {
             Some((theirs, ours)) if !theirs.trim().is_empty() => {
                 let ours = ours.trim();
                 if ours.is_empty() || ours == "-" {
                     out.push((squash(theirs), theirs.trim().to_string(), None));
-                } else if let Some(f) = register.fields().iter().find(|f| f.key == ours) {
+                } else if let Some(f) = schema.fields.iter().find(|f| f.key == ours) {
                     out.push((squash(theirs), theirs.trim().to_string(), Some(f.key)));
                 } else {
                     problems.push(FieldError::new(
                         "map",
                         format!(
-                            "'{ours}' is not a field of the {} register: use one of {} (or nothing, to ignore the column)",
-                            register.noun(),
+                            "'{ours}' is not a field of {}: use one of {} (or nothing, to ignore the column)",
+                            schema.what,
                             keys.join(", ")
                         ),
                     ));
@@ -614,12 +667,12 @@ struct ValueMap {
     ours: String,
 }
 
-fn value_maps(register: Register, values: &[String]) -> Result<Vec<ValueMap>> {
+fn value_maps(schema: &Schema, values: &[String]) -> Result<Vec<ValueMap>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for v in values.iter().filter(|v| !v.trim().is_empty()) {
         let (field, rest) = match v.split_once(':') {
-            Some((f, rest)) => match register.fields().iter().find(|x| x.key == f.trim()) {
+            Some((f, rest)) => match schema.fields.iter().find(|x| x.key == f.trim()) {
                 Some(x) => (Some(x.key), rest),
                 None => (None, v.as_str()),
             },
@@ -645,23 +698,20 @@ fn value_maps(register: Register, values: &[String]) -> Result<Vec<ValueMap>> {
 }
 
 /// Plans the columns of a header row.
-fn plan_row(register: Register, header: &[String], explicit: &[Explicit]) -> Vec<Column> {
+fn plan_row(schema: &Schema, header: &[String], explicit: &[Explicit]) -> Vec<Column> {
     let mut columns: Vec<Column> = Vec::new();
     for h in header {
         let keys = header_keys(h);
         let (field, how) =
             if let Some((_, _, f)) = explicit.iter().find(|(t, _, _)| *t == squash(h)) {
                 (*f, if f.is_some() { "mapped" } else { "ignored" })
-            } else if let Some(f) = register
-                .fields()
+            } else if let Some(f) = schema
+                .fields
                 .iter()
                 .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
             {
                 (Some(f.key), "matched")
-            } else if keys
-                .iter()
-                .any(|k| register.derived().contains(&k.as_str()))
-            {
+            } else if keys.iter().any(|k| schema.derived.contains(&k.as_str())) {
                 (None, "derived")
             } else if h.trim().is_empty() {
                 (None, "ignored")
@@ -694,12 +744,12 @@ fn plan_row(register: Register, header: &[String], explicit: &[Explicit]) -> Vec
 /// Finds the header row of a sheet: the row among the first 30 whose cells name the most of
 /// our fields (title rows and notes above a table are common); a row naming the register's
 /// required field wins over one that does not.
-fn plan_grid(register: Register, grid: &Grid, explicit: &[Explicit]) -> Option<Plan> {
+fn plan_grid(schema: &Schema, grid: &Grid, explicit: &[Explicit]) -> Option<Plan> {
     let mut best: Option<((bool, usize), Plan)> = None;
     for (i, row) in grid.rows.iter().enumerate().take(30) {
-        let columns = plan_row(register, row, explicit);
+        let columns = plan_row(schema, row, explicit);
         let score = (
-            columns.iter().any(|c| c.field == Some(register.required())),
+            columns.iter().any(|c| c.field == Some(schema.required)),
             columns.iter().filter(|c| c.field.is_some()).count(),
         );
         if score.1 > 0 && best.as_ref().is_none_or(|(s, _)| score > *s) {
@@ -833,21 +883,77 @@ enum Drafts {
     Measures(Vec<(usize, crate::domain::measure::MeasureDraft)>),
 }
 
-/// Reads, checks and (unless a dry run) imports a file into a register.
-/// File-level problems (not a spreadsheet, no header, a bad mapping) are errors; problems
-/// with rows are in the outcome, and then nothing was written.
-pub async fn run(
-    store: &Store,
-    actor: &str,
-    register: Register,
-    bytes: &[u8],
+/// A table found in a file: its sheet, the header row and how each column is read, and the
+/// rows of data below the header (to the first blank row after some data).
+pub(crate) struct TableRead<'a> {
+    pub(crate) sheet: Option<String>,
+    pub(crate) other_sheets: Vec<String>,
+    pub(crate) header_row: usize,
+    /// The row just below the header that completes it (see `Schema::split_header`).
+    pub(crate) subheader_row: Option<usize>,
+    pub(crate) columns: Vec<Column>,
+    /// (spreadsheet row, cells) of every row that gives a value to one of the fields.
+    pub(crate) data: Vec<(usize, &'a [String])>,
+    pub(crate) ignored_rows: Option<(usize, usize)>,
+    /// Problems with the header: when there are any, no row can be read as meant.
+    pub(crate) problems: Vec<RowProblem>,
+    plan: Plan,
+    values: Vec<ValueMap>,
+}
+
+impl<'a> TableRead<'a> {
+    /// A row as (field, cell) pairs, with value mappings applied.
+    pub(crate) fn values<'b>(
+        &'b self,
+        cells: &'b [String],
+    ) -> impl Iterator<Item = (&'static str, String)> + 'b {
+        row_values(&self.plan, &self.values, cells)
+    }
+}
+
+/// The header of the column that gives a field (the field's key when none does).
+pub(crate) fn header_of(columns: &[Column], field: &str) -> String {
+    columns
+        .iter()
+        .find(|c| c.field == Some(field))
+        .map(|c| c.header.clone())
+        .unwrap_or_else(|| field.to_string())
+}
+
+/// Problems the store found with rows, named as "row 17, depends_on" (row and field), by
+/// the row and the column the person sees.
+pub(crate) fn row_problems(fields: Vec<FieldError>, columns: &[Column]) -> Vec<RowProblem> {
+    fields
+        .into_iter()
+        .map(|fe| {
+            let (row, field) = fe
+                .field
+                .strip_prefix("row ")
+                .and_then(|r| r.split_once(", "))
+                .and_then(|(n, f)| n.parse::<usize>().ok().map(|n| (n, f.to_string())))
+                .unwrap_or((0, fe.field.clone()));
+            RowProblem {
+                row,
+                column: header_of(columns, &field),
+                message: fe.message,
+            }
+        })
+        .collect()
+}
+
+/// Finds the table of a file: the sheet asked for or the one whose header fits best, its
+/// header row (below titles and notes), how each column is read, and its rows. File-level
+/// problems (a bad mapping, no such sheet, an empty file) are errors; problems with the header
+/// are in the table read.
+pub(crate) fn read_table<'a>(
+    schema: &Schema,
+    grids: &'a [Grid],
     opts: &Options,
-) -> Result<Outcome> {
-    let grids = sheet::read_file(bytes)?;
-    let explicit = explicit_map(register, &opts.map)?;
-    let values = value_maps(register, &opts.values)?;
+) -> Result<TableRead<'a>> {
+    let explicit = explicit_map(schema, &opts.map)?;
+    let values = value_maps(schema, &opts.values)?;
     let names: Vec<String> = grids.iter().filter_map(|g| g.sheet.clone()).collect();
-    let candidates: Vec<&Grid> = sheets_asked(&grids, opts.sheet.as_deref()).collect();
+    let candidates: Vec<&Grid> = sheets_asked(grids, opts.sheet.as_deref()).collect();
     if candidates.is_empty() {
         return Err(Error::field(
             "sheet",
@@ -864,9 +970,9 @@ pub async fn run(
     }
     let planned: Vec<(&Grid, Plan)> = candidates
         .into_iter()
-        .filter_map(|g| plan_grid(register, g, &explicit).map(|p| (g, p)))
+        .filter_map(|g| plan_grid(schema, g, &explicit).map(|p| (g, p)))
         .collect();
-    let required = register.required();
+    let required = schema.required;
     let best = planned.into_iter().max_by_key(|(g, p)| {
         (
             p.has(required),
@@ -878,7 +984,7 @@ pub async fn run(
     // fullest rows near the top (a header fills more cells than a title) is taken as the
     // header, so that its columns can be mapped by hand.
     let fallback = || {
-        sheets_asked(&grids, opts.sheet.as_deref()).find_map(|g| {
+        sheets_asked(grids, opts.sheet.as_deref()).find_map(|g| {
             let filled = |i: &usize| g.rows[*i].iter().filter(|c| !c.trim().is_empty()).count();
             let most = (0..g.rows.len().min(30))
                 .map(|i| filled(&i))
@@ -889,7 +995,7 @@ pub async fn run(
                 g,
                 Plan {
                     header_row: i + 1,
-                    columns: plan_row(register, &g.rows[i], &explicit),
+                    columns: plan_row(schema, &g.rows[i], &explicit),
                 },
             ))
         })
@@ -897,10 +1003,16 @@ pub async fn run(
     let Some((grid, plan)) = best.or_else(fallback) else {
         return Err(Error::field("file", "the file is empty"));
     };
+    let (plan, subheader_row, header_cells) = if schema.split_header {
+        split_header(schema, grid, plan, &explicit)
+    } else {
+        let cells = grid.rows[plan.header_row - 1].clone();
+        (plan, None, cells)
+    };
     // The table runs from below the header to the first blank row after some data.
     let mut data: Vec<(usize, &[String])> = Vec::new();
     let mut ignored_rows = None;
-    let mut i = plan.header_row;
+    let mut i = subheader_row.unwrap_or(plan.header_row);
     while i < grid.rows.len() {
         if grid.blank(i) {
             if !data.is_empty() {
@@ -924,41 +1036,25 @@ pub async fn run(
             .map(|v| v.chars().take(60).collect())
             .unwrap_or_default();
     }
-    let mut outcome = Outcome {
-        register,
-        dry_run: opts.dry_run,
-        other_sheets: names
-            .iter()
-            .filter(|n| Some(*n) != grid.sheet.as_ref())
-            .cloned()
-            .collect(),
-        sheet: grid.sheet.clone(),
-        header_row: plan.header_row,
-        columns,
-        rows: data.len(),
-        ignored_rows,
-        problems: Vec::new(),
-        report: None,
-    };
 
     // Problems with the header stop here: the rows cannot be read as meant.
+    let mut problems = Vec::new();
     let header_problem = |message: String| RowProblem {
         row: plan.header_row,
         column: String::new(),
         message,
     };
     if plan.known() == 0 {
-        outcome.problems.push(header_problem(format!(
-            "no column of this row is one Annex knows: map the columns to the fields of the {} register",
-            register.noun()
+        problems.push(header_problem(format!(
+            "no column of this row is one Annex knows: map the columns to the fields of {}",
+            schema.what
         )));
     } else if !plan.has(required) {
-        outcome.problems.push(header_problem(format!(
+        problems.push(header_problem(format!(
             "no column holds the {} {required}: map one to '{required}'",
-            register.noun()
+            schema.noun
         )));
     }
-    let header_cells = &grid.rows[plan.header_row - 1];
     for (key, theirs, _) in &explicit {
         if !header_cells.iter().any(|h| squash(h) == *key) {
             let headers: Vec<&str> = header_cells
@@ -966,34 +1062,152 @@ pub async fn run(
                 .map(|h| h.trim())
                 .filter(|h| !h.is_empty())
                 .collect();
-            outcome.problems.push(header_problem(format!(
+            problems.push(header_problem(format!(
                 "no column is headed '{theirs}' (the headers are: {})",
                 headers.join(", ")
             )));
         }
     }
     if data.is_empty() && plan.known() > 0 {
-        outcome.problems.push(header_problem(
+        problems.push(header_problem(
             "there are no rows below the header: nothing to import".into(),
         ));
     }
-    if !outcome.problems.is_empty() {
+    Ok(TableRead {
+        other_sheets: names
+            .iter()
+            .filter(|n| Some(*n) != grid.sheet.as_ref())
+            .cloned()
+            .collect(),
+        sheet: grid.sheet.clone(),
+        header_row: plan.header_row,
+        subheader_row,
+        columns,
+        data,
+        ignored_rows,
+        problems,
+        plan,
+        values,
+    })
+}
+
+/// A header in two rows (see `Schema::split_header`). Answers the plan of the merged header,
+/// the spreadsheet row below the header that completes it (if one does) and the merged
+/// header's cells.
+fn split_header(
+    schema: &Schema,
+    grid: &Grid,
+    plan: Plan,
+    explicit: &[Explicit],
+) -> (Plan, Option<usize>, Vec<String>) {
+    let h = plan.header_row - 1;
+    let mut cells = grid.rows[h].clone();
+    let empty = |cells: &[String], i: usize| cells.get(i).is_none_or(|c| c.trim().is_empty());
+    let mut sub = None;
+    // Below: a row that holds only labels — each names a field or sits under a header cell
+    // that is empty or not read — and nothing under the required column (then it is data).
+    if let Some(below) = grid.rows.get(h + 1).filter(|_| !grid.blank(h + 1)) {
+        let required_col = plan
+            .columns
+            .iter()
+            .position(|c| c.field == Some(schema.required));
+        let under_required = required_col.is_some_and(|i| !empty(below, i));
+        // (names a field, sits under a header cell not read, under an empty one) per label.
+        let labels: Vec<(bool, bool, bool)> = below
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(i, v)| {
+                (
+                    plan_row(schema, std::slice::from_ref(v), explicit)[0]
+                        .field
+                        .is_some(),
+                    plan.columns.get(i).is_none_or(|c| c.field.is_none()),
+                    empty(&grid.rows[h], i),
+                )
+            })
+            .collect();
+        let labels_only = labels.iter().all(|(names, unread, _)| *names || *unread);
+        // A heading row (a domain's name under a column not read) labels nothing.
+        let labels_something = labels
+            .iter()
+            .any(|(names, _, under_empty)| *names || *under_empty);
+        if !under_required && labels_only && labels_something {
+            for (i, v) in below.iter().enumerate() {
+                if !v.trim().is_empty() {
+                    if cells.len() <= i {
+                        cells.resize(i + 1, String::new());
+                    }
+                    cells[i] = v.clone();
+                }
+            }
+            sub = Some(h + 2);
+        }
+    }
+    // Above: a row of group labels (two or more; a title holds one) over merged cells fills
+    // the header's empty cells.
+    for up in [h.checked_sub(1), h.checked_sub(2)].into_iter().flatten() {
+        let row = &grid.rows[up];
+        if row.iter().filter(|c| !c.trim().is_empty()).count() < 2 {
+            continue;
+        }
+        for (i, v) in row.iter().enumerate() {
+            if !v.trim().is_empty() && empty(&cells, i) {
+                if cells.len() <= i {
+                    cells.resize(i + 1, String::new());
+                }
+                cells[i] = v.clone();
+            }
+        }
+    }
+    let columns = plan_row(schema, &cells, explicit);
+    (
+        Plan {
+            header_row: plan.header_row,
+            columns,
+        },
+        sub,
+        cells,
+    )
+}
+
+/// Reads, checks and (unless a dry run) imports a file into a register.
+/// File-level problems (not a spreadsheet, no header, a bad mapping) are errors; problems
+/// with rows are in the outcome, and then nothing was written.
+pub async fn run(
+    store: &Store,
+    actor: &str,
+    register: Register,
+    bytes: &[u8],
+    opts: &Options,
+) -> Result<Outcome> {
+    let grids = sheet::read_file(bytes)?;
+    let table = read_table(register.schema(), &grids, opts)?;
+    let mut outcome = Outcome {
+        register,
+        dry_run: opts.dry_run,
+        sheet: table.sheet.clone(),
+        other_sheets: table.other_sheets.clone(),
+        header_row: table.header_row,
+        columns: table.columns.clone(),
+        rows: table.data.len(),
+        ignored_rows: table.ignored_rows,
+        problems: Vec::new(),
+        report: None,
+    };
+    if !table.problems.is_empty() {
+        outcome.problems = table.problems;
         return Ok(outcome);
     }
-
-    let header_of = |field: &str| {
-        plan.columns
-            .iter()
-            .find(|c| c.field == Some(field))
-            .map(|c| c.header.clone())
-            .unwrap_or_else(|| field.to_string())
-    };
+    let data = &table.data;
+    let columns = table.columns.clone();
+    let column_of = |field: &str| header_of(&columns, field);
     let mut problems: Vec<RowProblem> = Vec::new();
     let mut add = |row: usize, fields: &[FieldError]| {
         for fe in fields {
             problems.push(RowProblem {
                 row,
-                column: header_of(&fe.field),
+                column: column_of(&fe.field),
                 message: fe.message.clone(),
             });
         }
@@ -1004,8 +1218,8 @@ pub async fn run(
             let settings = store.asset_settings().await?;
             let matrix = store.risk_matrix().await?;
             let mut drafts = Vec::with_capacity(data.len());
-            for (row, cells) in &data {
-                match asset_input(row_values(&plan, &values, cells)).parse(&settings, &matrix) {
+            for (row, cells) in data {
+                match asset_input(table.values(cells)).parse(&settings, &matrix) {
                     Ok(d) => drafts.push((*row, d)),
                     Err(e) => add(*row, e.fields()),
                 }
@@ -1016,7 +1230,7 @@ pub async fn run(
             let matrix = store.risk_matrix().await?;
             let mut inputs: Vec<(usize, RiskInput)> = data
                 .iter()
-                .map(|(row, cells)| (*row, risk_input(row_values(&plan, &values, cells))))
+                .map(|(row, cells)| (*row, risk_input(table.values(cells))))
                 .collect();
             resolve_asset_names(store, &mut inputs).await?;
             let mut drafts = Vec::with_capacity(inputs.len());
@@ -1030,8 +1244,8 @@ pub async fn run(
         }
         Register::Measures => {
             let mut drafts = Vec::with_capacity(data.len());
-            for (row, cells) in &data {
-                match measure_input(row_values(&plan, &values, cells)).parse() {
+            for (row, cells) in data {
+                match measure_input(table.values(cells)).parse() {
                     Ok(d) => drafts.push((*row, d)),
                     Err(e) => add(*row, e.fields()),
                 }
@@ -1040,7 +1254,7 @@ pub async fn run(
         }
     };
     // … then the file is let go, and the store writes all rows in one transaction.
-    drop(data);
+    drop(table);
     drop(grids);
     let upload = opts.upload.as_deref();
     let store_result = if !problems.is_empty() {
@@ -1056,20 +1270,7 @@ pub async fn run(
         None => None,
         Some(Ok(r)) => Some(r),
         Some(Err(Error::Validation(fields))) => {
-            // The store names rows as "row 17, depends_on".
-            for fe in fields {
-                let (row, field) = fe
-                    .field
-                    .strip_prefix("row ")
-                    .and_then(|r| r.split_once(", "))
-                    .and_then(|(n, f)| n.parse::<usize>().ok().map(|n| (n, f.to_string())))
-                    .unwrap_or((0, fe.field.clone()));
-                problems.push(RowProblem {
-                    row,
-                    column: header_of(&field),
-                    message: fe.message,
-                });
-            }
+            problems.extend(row_problems(fields, &columns));
             None
         }
         Some(Err(e)) => return Err(e),
@@ -1081,10 +1282,10 @@ pub async fn run(
 }
 
 /// The sheets an import may read: the one asked for, or all.
-fn sheets_asked<'a>(
+fn sheets_asked<'a, 'b>(
     grids: &'a [Grid],
-    sheet: Option<&'a str>,
-) -> impl Iterator<Item = &'a Grid> + 'a {
+    sheet: Option<&'b str>,
+) -> impl Iterator<Item = &'a Grid> + use<'a, 'b> {
     grids
         .iter()
         .filter(move |g| match sheet.filter(|s| !s.trim().is_empty()) {
@@ -1142,7 +1343,7 @@ mod tests {
             "Risk owner",
             "Whatever",
         ]);
-        let cols = plan_row(Register::Risks, &header, &[]);
+        let cols = plan_row(Register::Risks.schema(), &header, &[]);
         let fields: Vec<Option<&str>> = cols.iter().map(|c| c.field).collect();
         assert_eq!(
             fields,
@@ -1160,14 +1361,14 @@ mod tests {
         assert_eq!(cols[4].how, "derived");
         assert_eq!(cols[7].how, "unknown");
         let explicit = explicit_map(
-            Register::Risks,
+            Register::Risks.schema(),
             &["Whatever=category".into(), "Risk owner=".into()],
         )
         .unwrap();
-        let cols = plan_row(Register::Risks, &header, &explicit);
+        let cols = plan_row(Register::Risks.schema(), &header, &explicit);
         assert_eq!(cols[7].field, Some("category"));
         assert_eq!(cols[6].how, "ignored");
-        let e = explicit_map(Register::Risks, &["X=colour".into()]).unwrap_err();
+        let e = explicit_map(Register::Risks.schema(), &["X=colour".into()]).unwrap_err();
         assert!(
             e.fields()[0]
                 .message
@@ -1187,11 +1388,12 @@ mod tests {
                 row(&["R01", "Remote access", "4", "5"]),
             ],
         };
-        let explicit = explicit_map(Register::Risks, &["Risk Description=title".into()]).unwrap();
-        let plan = plan_grid(Register::Risks, &grid, &explicit).unwrap();
+        let explicit =
+            explicit_map(Register::Risks.schema(), &["Risk Description=title".into()]).unwrap();
+        let plan = plan_grid(Register::Risks.schema(), &grid, &explicit).unwrap();
         assert_eq!(plan.header_row, 4);
         assert_eq!(plan.columns[1].field, Some("title"));
-        let unmapped = plan_grid(Register::Risks, &grid, &[]).unwrap();
+        let unmapped = plan_grid(Register::Risks.schema(), &grid, &[]).unwrap();
         assert_eq!(unmapped.header_row, 4);
         assert!(!unmapped.has("title"), "no title column without the map");
     }

@@ -1,12 +1,14 @@
 //! The spreadsheet bridge: registers (controls, assets, risks, the treatment plan) as tables
 //! that download as CSV or XLSX with the columns the records have, so that what Annex exports
 //! it reads back unchanged; reading spreadsheet files (`sheet`); and the import of a register
-//! from a file with its header matching, dry run and row-by-row problems (`import`).
+//! from a file with its header matching, dry run and row-by-row problems (`import`); and the
+//! migration of a Statement of Applicability of 2013 into a 2022 draft (`soa_migrate`).
 
 pub mod import;
 pub mod pdf;
 pub mod sheet;
 pub mod soa;
+pub mod soa_migrate;
 
 use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::catalog::Control;

@@ -17,6 +17,7 @@ mod migrate;
 mod readiness;
 mod risk;
 mod soa;
+mod soa_migrate;
 mod soa_version;
 mod upload;
 
@@ -30,6 +31,7 @@ pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 pub use soa::{Linked, SoaRow};
+pub use soa_migrate::{Drafted, SoaImportOptions, SoaImportReport, SoaImportSummary, ToDecide};
 pub use soa_version::{FieldChange, RowChange, Snapshot, SoaVersion, diff as soa_diff};
 pub use upload::Upload;
 

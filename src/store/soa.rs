@@ -41,7 +41,7 @@ pub struct SoaRow {
     pub warnings: Vec<Warning>,
 }
 
-type DecisionRow = (
+pub(super) type DecisionRow = (
     String,
     Option<bool>,
     String,
@@ -53,9 +53,9 @@ type DecisionRow = (
     Option<String>,
     String,
 );
-const COLUMNS: &str = "control_id, applicable, reasons, exclusion_reason, justification, status, maturity, owner, target_date, updated_at";
+pub(super) const COLUMNS: &str = "control_id, applicable, reasons, exclusion_reason, justification, status, maturity, owner, target_date, updated_at";
 
-fn decision_from(framework: &str, r: DecisionRow) -> Applicability {
+pub(super) fn decision_from(framework: &str, r: DecisionRow) -> Applicability {
     let (
         control_id,
         applicable,

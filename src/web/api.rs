@@ -73,6 +73,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(threat_library))
         .routes(routes!(list_soa))
         .routes(routes!(get_soa_row, put_soa_row))
+        .routes(routes!(super::soa_migrate::import_2013))
         .routes(routes!(import_assets))
         .routes(routes!(import_risks))
         .routes(routes!(import_measures))
@@ -910,7 +911,7 @@ async fn threat_library() -> Json<crate::domain::threat::Library> {
         ("theme" = Option<String>, Query),
         ("applicable" = Option<String>, Query, description = "yes, no or undecided"),
         ("status" = Option<String>, Query, description = "not_started, planned, partially_implemented, implemented, not_applicable"),
-        ("warning" = Option<String>, Query, description = "any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner"),
+        ("warning" = Option<String>, Query, description = "any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner, no_valid_evidence, evidence_expired, no_reason"),
         ("owner" = Option<String>, Query),
         ("q" = Option<String>, Query, description = "text in the id, title or justification"),
     ),

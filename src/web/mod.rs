@@ -13,6 +13,7 @@ pub(crate) mod risk;
 pub mod serve;
 mod session;
 pub(crate) mod soa;
+mod soa_migrate;
 mod static_files;
 
 use crate::config::Config;
@@ -101,6 +102,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/soa/versions", Access::Roles(EDITORS)),
     ("GET", "/soa/diff", Access::SignedIn),
     ("GET", "/soa/gaps", Access::SignedIn),
+    ("GET", "/soa/import-2013", Access::Roles(EDITORS)),
+    ("POST", "/soa/import-2013", Access::Roles(EDITORS)),
+    ("GET", "/soa/import-2013/{id}", Access::Roles(EDITORS)),
+    ("POST", "/soa/import-2013/{id}", Access::Roles(EDITORS)),
     ("GET", "/soa/{framework}/{id}", Access::SignedIn),
     ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/evidence", Access::SignedIn),
@@ -131,6 +136,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/soa/gaps", Access::SignedIn),
     ("GET", "/api/v1/readiness", Access::SignedIn),
     ("PUT", "/api/v1/soa/{framework}/{id}", Access::Roles(OWNERS)),
+    ("POST", "/api/v1/soa/import-2013", Access::Roles(EDITORS)),
     ("GET", "/risks/{id}", Access::SignedIn),
     ("POST", "/risks/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}/edit", Access::Roles(OWNERS)),
@@ -252,6 +258,7 @@ pub fn router(state: AppState) -> Router {
         .merge(import::routes())
         .merge(soa::routes())
         .merge(evidence::routes())
+        .merge(soa_migrate::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

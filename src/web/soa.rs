@@ -194,6 +194,8 @@ struct RegisterPage {
     /// The newest approved version.
     latest: Option<SoaVersion>,
     f_version: String,
+    /// Managers and admins may import a 2013 SoA.
+    can_import: bool,
 }
 
 fn pairs_of(raw: Option<&str>) -> Vec<(String, String)> {
@@ -332,6 +334,7 @@ async fn register(
             version,
             latest,
             f_version: value("version"),
+            can_import: caller.is_editor(),
             errors,
             l,
         },

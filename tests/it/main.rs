@@ -19,4 +19,5 @@ mod risks;
 mod roles;
 mod scale_out;
 mod soa;
+mod soa_migrate;
 mod soa_versions;

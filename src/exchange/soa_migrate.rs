@@ -1,0 +1,455 @@
+//! Reading a Statement of Applicability written against ISO/IEC 27002:2013 from a spreadsheet
+//! (CSV or XLSX) and importing it as a draft of the 2022 SoA. The table is found as for every
+//! import (sheet, header row below titles, synonyms, `Their header=field` mappings, value
+//! mappings, blank rows ending the table), with one addition SoAs need: a header may take two
+//! rows (group labels over merged cells, tick columns under "reasons for selection").
+//! Problems are named by row and column; the store writes nothing unless every row is valid.
+
+use super::import::{self, Column, Field, RowProblem, Schema};
+use super::sheet;
+use crate::domain::soa_migrate::Row2013Input;
+use crate::error::{Error, Result};
+use crate::store::{SoaImportOptions, SoaImportReport, Store};
+use serde::Serialize;
+
+const FIELDS: &[Field] = &[
+    Field::new(
+        "control",
+        "2013 control (A.5.1.1)",
+        &[
+            "control",
+            "controlid",
+            "controlno",
+            "controlnumber",
+            "controlref",
+            "controlreference",
+            "ref",
+            "refno",
+            "reference",
+            "annexa",
+            "annexaref",
+            "annexareference",
+            "annexacontrol",
+            "annexacontrolid",
+            "iso27001",
+            "iso27001control",
+            "iso270012013",
+            "iso27002",
+            "iso270022013",
+            "id",
+            "no",
+            "number",
+        ],
+    ),
+    Field::new(
+        "applicable",
+        "applicable (yes or no)",
+        &[
+            "applicable",
+            "applicability",
+            "applicableyn",
+            "applicabilityyn",
+            "applicableyesno",
+            "isapplicable",
+            "controlapplicable",
+            "applies",
+            "selected",
+            "included",
+            "inscope",
+        ],
+    ),
+    Field::new(
+        "justification",
+        "justification",
+        &[
+            "justification",
+            "reason",
+            "justificationforinclusionexclusion",
+            "justificationforinclusionorexclusion",
+            "justificationforinclusion",
+            "justificationforselection",
+            "reasonforinclusionexclusion",
+            "reasonforselectionexclusion",
+            "reasonsforselectionexclusion",
+            "justificationreason",
+            "rationale",
+        ],
+    ),
+    Field::new(
+        "exclusion_justification",
+        "justification for exclusion",
+        &[
+            "justificationforexclusion",
+            "reasonforexclusion",
+            "reasonsforexclusion",
+            "exclusionjustification",
+            "exclusionreason",
+            "exclusionrationale",
+            "whyexcluded",
+        ],
+    ),
+    Field::new(
+        "status",
+        "implementation status",
+        &[
+            "status",
+            "implementationstatus",
+            "statusofimplementation",
+            "controlstatus",
+            "currentstatus",
+            "implementationstate",
+            "implemented",
+            "implementation",
+            "state",
+            "progress",
+        ],
+    ),
+    Field::new(
+        "reasons",
+        "reasons for inclusion (in words)",
+        &[
+            "reasons",
+            "reasonsforinclusion",
+            "reasonforinclusion",
+            "reasonsforselection",
+            "reasonforselection",
+            "selectionreason",
+            "selectionreasons",
+            "inclusionreason",
+            "whyselected",
+            "drivers",
+        ],
+    ),
+    Field::new(
+        "reason_risk",
+        "ticked: selected by the risk assessment (RRA)",
+        &[
+            "rra",
+            "ra",
+            "riskassessment",
+            "resultsofriskassessment",
+            "resultofriskassessment",
+            "riskassessmentresults",
+            "risktreatment",
+        ],
+    ),
+    Field::new(
+        "reason_legal",
+        "ticked: legal or regulatory requirement (LR)",
+        &[
+            "lr",
+            "legal",
+            "legalrequirement",
+            "legalrequirements",
+            "legalregulatory",
+            "legalandregulatory",
+            "regulatory",
+            "lawsandregulations",
+        ],
+    ),
+    Field::new(
+        "reason_contractual",
+        "ticked: contractual obligation (CO)",
+        &[
+            "co",
+            "cr",
+            "contractual",
+            "contractualobligation",
+            "contractualobligations",
+            "contractualrequirement",
+            "contractualrequirements",
+        ],
+    ),
+    Field::new(
+        "reason_business",
+        "ticked: business requirement (BR)",
+        &[
+            "br",
+            "business",
+            "businessrequirement",
+            "businessrequirements",
+            "businessneeds",
+        ],
+    ),
+    Field::new(
+        "reason_best_practice",
+        "ticked: best practice (BP)",
+        &[
+            "bp",
+            "bestpractice",
+            "bestpractices",
+            "goodpractice",
+            "adoptedbestpractice",
+            "adoptedbestpractices",
+            "industrybestpractice",
+        ],
+    ),
+    Field::new(
+        "owner",
+        "owner",
+        &[
+            "owner",
+            "controlowner",
+            "responsible",
+            "responsibility",
+            "responsibleperson",
+            "accountable",
+            "assignee",
+        ],
+    ),
+];
+
+/// Columns the 2013 catalogue gives (titles, control text, domains): read past.
+const FROM_CATALOGUE: &[&str] = &[
+    "title",
+    "controltitle",
+    "controlname",
+    "name",
+    "description",
+    "controldescription",
+    "controltext",
+    "objective",
+    "controlobjective",
+    "objectivecontrol",
+    "domain",
+    "section",
+    "clause",
+    "category",
+    "theme",
+];
+
+pub(crate) const SCHEMA: Schema = Schema {
+    fields: FIELDS,
+    derived: FROM_CATALOGUE,
+    required: "control",
+    what: "a Statement of Applicability of 2013",
+    noun: "2013",
+    split_header: true,
+};
+
+/// (field key, label) of every field, for the mapping step.
+pub fn field_choices() -> Vec<(&'static str, &'static str)> {
+    SCHEMA.field_choices()
+}
+
+/// What an import of a 2013 SoA did, or in a dry run would do, or why it did nothing.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SoaImportOutcome)]
+pub struct Outcome {
+    pub dry_run: bool,
+    /// The worksheet read (XLSX), and the others in the file.
+    pub sheet: Option<String>,
+    pub other_sheets: Vec<String>,
+    /// The spreadsheet row that holds the header.
+    pub header_row: usize,
+    /// The row below the header that completes it (tick columns under a group label).
+    pub subheader_row: Option<usize>,
+    /// How each column is read: `derived` columns are the catalogue's (titles, control
+    /// text), `unknown` ones are not read.
+    pub columns: Vec<Column>,
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows below the first blank row after the data, not read: (first, last).
+    pub ignored_rows: Option<(usize, usize)>,
+    pub problems: Vec<RowProblem>,
+    /// Present when there are no problems.
+    pub report: Option<SoaImportReport>,
+}
+
+impl Outcome {
+    pub fn unknown_columns(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|c| c.how == "unknown")
+            .map(|c| c.header.as_str())
+            .collect()
+    }
+
+    /// Whether the draft was (or in a dry run, would be) written.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && self.report.is_some()
+    }
+
+    /// The problems as field errors (`row 7, column Control`), for the API's error body.
+    pub fn into_error(self) -> Error {
+        import::problems_error(self.problems)
+    }
+}
+
+/// Reads a 2013 SoA and (unless a dry run) writes it as a draft of the 2022 SoA. `read` says
+/// how to read the file (mappings, sheet), whether it is a dry run and which upload it
+/// consumes; `replace` overwrites controls already decided. File-level problems are errors;
+/// problems with rows are in the outcome, and then nothing was written.
+pub async fn run(
+    store: &Store,
+    actor: &str,
+    bytes: &[u8],
+    read: &import::Options,
+    replace: bool,
+) -> Result<Outcome> {
+    let grids = sheet::read_file(bytes)?;
+    let table = import::read_table(&SCHEMA, &grids, read)?;
+    let mut outcome = Outcome {
+        dry_run: read.dry_run,
+        sheet: table.sheet.clone(),
+        other_sheets: table.other_sheets.clone(),
+        header_row: table.header_row,
+        subheader_row: table.subheader_row,
+        columns: table.columns.clone(),
+        rows: table.data.len(),
+        ignored_rows: table.ignored_rows,
+        problems: Vec::new(),
+        report: None,
+    };
+    if !table.problems.is_empty() {
+        outcome.problems = table.problems;
+        return Ok(outcome);
+    }
+    let rows: Vec<(usize, Row2013Input)> = table
+        .data
+        .iter()
+        .map(|(n, cells)| {
+            let mut input = Row2013Input::default();
+            for (field, value) in table.values(cells) {
+                input.set(field, value);
+            }
+            (*n, input)
+        })
+        .collect();
+    drop(table);
+    drop(grids);
+    let opts = SoaImportOptions {
+        dry_run: read.dry_run,
+        replace,
+        upload: read.upload.clone(),
+    };
+    match store.import_soa_2013(actor, rows, &opts).await {
+        Ok(report) => outcome.report = Some(report),
+        Err(Error::Validation(fields)) => {
+            let mut problems = import::row_problems(fields, &outcome.columns);
+            problems.sort_by_key(|p| p.row);
+            outcome.problems = problems;
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::sheet::Grid;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    fn read(grid: &Grid) -> import::TableRead<'_> {
+        import::read_table(
+            &SCHEMA,
+            std::slice::from_ref(grid),
+            &import::Options::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn tick_columns_under_a_group_label_name_their_reasons() {
+        let grid = Grid {
+            sheet: Some("SoA".into()),
+            rows: vec![
+                row(&["Statement of Applicability, v3"]),
+                row(&[
+                    "Control",
+                    "Title",
+                    "Applicable",
+                    "Reasons for selection",
+                    "",
+                    "",
+                    "",
+                    "Justification for exclusion",
+                ]),
+                row(&["", "", "", "LR", "CO", "BR/BP", "RRA", ""]),
+                row(&["A.5.1.1", "Policies", "Yes", "x", "", "", "x", ""]),
+            ],
+        };
+        let t = read(&grid);
+        assert_eq!((t.header_row, t.subheader_row), (2, Some(3)));
+        let fields: Vec<Option<&str>> = t.columns.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("control"),
+                None,
+                Some("applicable"),
+                Some("reason_legal"),
+                Some("reason_contractual"),
+                None,
+                Some("reason_risk"),
+                Some("exclusion_justification")
+            ]
+        );
+        assert_eq!(t.columns[1].how, "derived");
+        assert_eq!(t.columns[5].how, "unknown", "BR/BP is not guessed");
+        assert_eq!(t.data.len(), 1);
+        assert!(t.problems.is_empty());
+    }
+
+    #[test]
+    fn group_labels_above_fill_the_empty_cells_of_the_header() {
+        // The layout of a real 2013 SoA: labels on row 3, the header on row 5.
+        let grid = Grid {
+            sheet: Some("Sheet1".into()),
+            rows: vec![
+                row(&["Statement of Applicability"]),
+                vec![],
+                row(&[
+                    "Controls",
+                    "",
+                    "",
+                    "",
+                    "Control Description",
+                    "",
+                    "Applicability y/n ",
+                    "",
+                    "Justification",
+                ]),
+                vec![],
+                row(&["Clause", "Section", "Control", "", "Objective/Control"]),
+                row(&["A.5 Policies"]),
+                row(&[
+                    "",
+                    "5.1.1",
+                    "Policies for information security",
+                    "",
+                    "A set of …",
+                    "",
+                    "Yes ",
+                    "",
+                    "Needed.",
+                ]),
+            ],
+        };
+        let opts = import::Options {
+            map: vec!["Section=control".into(), "Control=".into()],
+            ..Default::default()
+        };
+        let t = import::read_table(&SCHEMA, std::slice::from_ref(&grid), &opts).unwrap();
+        assert_eq!((t.header_row, t.subheader_row), (5, None));
+        let read: Vec<(&str, &str)> = t
+            .columns
+            .iter()
+            .filter_map(|c| c.field.map(|f| (c.header.as_str(), f)))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Section", "control"),
+                ("Applicability y/n", "applicable"),
+                ("Justification", "justification")
+            ]
+        );
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        assert_eq!(t.data.len(), 1, "the domain row gives no field a value");
+    }
+}

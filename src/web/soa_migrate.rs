@@ -1,0 +1,544 @@
+//! Migrating a Statement of Applicability of ISO/IEC 27002:2013 through the web UI: upload
+//! the file, review the dry run (how each column is read, every problem by row and column,
+//! the draft it makes, and the 2022 controls that will still need a decision, each linked to
+//! its page), then import — all or nothing, in one transaction that consumes the upload. Also
+//! the API call that does the same with the file as the body. Managers and admins only.
+
+use super::AppState;
+use super::api::{ApiError, ErrorBody};
+use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
+use super::session::{Caller, MAX_UPLOAD_BYTES};
+use crate::domain::soa_migrate::{Why, shown};
+use crate::domain::user::Role;
+use crate::error::{Error, Problems};
+use crate::exchange::import;
+use crate::exchange::soa_migrate::{self, Outcome};
+use crate::store::{SoaImportReport, Upload};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+
+/// The `register` of the uploads kept for this import.
+const UPLOAD_KIND: &str = "soa-2013";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/soa/import-2013", get(upload_form).post(upload))
+        .route("/soa/import-2013/{id}", get(review).post(apply))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soa_import_upload.html")]
+struct UploadPage {
+    l: Layout,
+    max_mb: usize,
+    errors: FormErrors,
+}
+
+async fn render_upload(s: &AppState, caller: &Caller, errors: FormErrors) -> PageResult {
+    let l = layout(
+        s,
+        caller,
+        "Import a 2013 Statement of Applicability",
+        "soa",
+        None,
+    )
+    .await?;
+    let status = errors.status();
+    Ok((
+        status,
+        UploadPage {
+            l,
+            max_mb: crate::exchange::sheet::MAX_FILE_BYTES / (1024 * 1024),
+            errors,
+        },
+    )
+        .into_response())
+}
+
+async fn upload_form(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    render_upload(&s, &caller, FormErrors::default()).await
+}
+
+/// Keeps the uploaded file and opens its review; a file that is not a spreadsheet is refused
+/// at once.
+async fn upload(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    mut form: Multipart,
+) -> PageResult {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let unreadable = |_| Error::BadRequest("the upload could not be read".into());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let problem = match &file {
+        None => Some("choose a CSV or XLSX file".to_string()),
+        Some((_, b)) if b.is_empty() => Some("the file is empty".to_string()),
+        Some((_, b)) => crate::exchange::sheet::read_file(b).err().map(|e| {
+            e.fields()
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or(e.to_string())
+        }),
+    };
+    if let Some(message) = problem {
+        let errors = FormErrors::from_error(Error::field("file", message))?;
+        return render_upload(&s, &caller, errors).await;
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    let u = s
+        .store
+        .save_upload(&actor(&caller), UPLOAD_KIND, &name, &bytes)
+        .await?;
+    Ok(Redirect::to(&format!("/soa/import-2013/{}", u.id)).into_response())
+}
+
+/// How a review was asked for: mappings, words, sheet and replace, from the query or form.
+struct Asked {
+    map: Vec<String>,
+    values: String,
+    sheet: Option<String>,
+    replace: bool,
+}
+
+impl Asked {
+    fn from_pairs(pairs: &[(String, String)]) -> Asked {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Asked {
+            map: pairs
+                .iter()
+                .filter(|(k, _)| k == "map")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            values: get("values"),
+            sheet: Some(get("sheet")).filter(|s| !s.trim().is_empty()),
+            replace: matches!(get("replace").as_str(), "1" | "on" | "true" | "yes"),
+        }
+    }
+
+    fn options(&self, dry_run: bool, upload: Option<&str>) -> import::Options {
+        import::Options {
+            map: self.map.clone(),
+            values: self.values.lines().map(str::to_string).collect(),
+            sheet: self.sheet.clone(),
+            dry_run,
+            upload: upload.map(str::to_string),
+        }
+    }
+}
+
+/// The upload, if it is one of this import's and the caller may see it: the person who
+/// uploaded it, or an admin.
+async fn own_upload(s: &AppState, caller: &Caller, id: &str) -> Result<(Upload, Vec<u8>), Error> {
+    let (u, bytes) = s.store.upload(id).await?;
+    if u.register != UPLOAD_KIND {
+        return Err(Error::NotFound(format!("upload {id} of a 2013 SoA")));
+    }
+    let admin = caller.user.as_ref().is_some_and(|u| u.role == Role::Admin);
+    if u.uploaded_by != actor(caller) && !admin {
+        return Err(Error::Forbidden);
+    }
+    Ok((u, bytes))
+}
+
+/// One column of the review's mapping table.
+struct ColumnRow {
+    header: String,
+    sample: String,
+    field: String,
+    note: &'static str,
+}
+
+/// One row of the draft table.
+struct DraftRow {
+    id: String,
+    title: String,
+    sources: String,
+    decision: &'static str,
+    status: String,
+    status_key: &'static str,
+    change: &'static str,
+}
+
+/// One control that needs a decision.
+struct DecideRow {
+    id: String,
+    title: String,
+    reasons: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soa_import_review.html")]
+struct ReviewPage {
+    l: Layout,
+    upload: Upload,
+    choices: Vec<(&'static str, &'static str)>,
+    columns: Vec<ColumnRow>,
+    /// Every column's mapping as `Header=field`, carried to the import.
+    map: Vec<String>,
+    values: String,
+    sheet: String,
+    sheets: Vec<String>,
+    replace: bool,
+    header_row: usize,
+    subheader_row: Option<usize>,
+    rows: usize,
+    ignored_rows: Option<(usize, usize)>,
+    problems: Vec<String>,
+    more_problems: usize,
+    /// The dry run's report, or the import's once done.
+    report: Option<SoaImportReport>,
+    headings: String,
+    drafts: Vec<DraftRow>,
+    to_decide: Vec<DecideRow>,
+    /// (how many, why in words) for each kind of reason a control needs a decision.
+    kinds: Vec<(usize, &'static str)>,
+    done: bool,
+    file_error: Option<String>,
+}
+
+/// What each kind of `Why` means, for the review's summary, in the order it is shown.
+fn kind_of(w: &Why) -> (usize, &'static str) {
+    match w {
+        Why::NewIn2022 => (0, "new in 2022"),
+        Why::SourcesDisagree { .. } => (1, "their 2013 controls disagree"),
+        Why::NoAnswer { .. } => (2, "2013 controls in the file without a decision"),
+        Why::NotInFile { .. } => (3, "2013 controls that map to them are not in the file"),
+        Why::ChooseReasons => (4, "applicable: reasons for inclusion to choose"),
+        Why::JustifyExclusion => (5, "excluded without a justification"),
+    }
+}
+
+async fn render_review(
+    s: &AppState,
+    caller: &Caller,
+    upload: Upload,
+    asked: &Asked,
+    result: Result<Outcome, Error>,
+    done: bool,
+) -> PageResult {
+    let l = layout(
+        s,
+        caller,
+        &format!("Import {}", upload.file_name),
+        "soa",
+        None,
+    )
+    .await?;
+    let (outcome, file_error) = match result {
+        Ok(o) => (Some(o), None),
+        Err(Error::Validation(f)) => (
+            None,
+            Some(
+                f.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let columns: Vec<ColumnRow> = outcome
+        .as_ref()
+        .map(|o| {
+            o.columns
+                .iter()
+                .map(|c| ColumnRow {
+                    header: c.header.clone(),
+                    sample: c.sample.clone(),
+                    field: c.field.unwrap_or_default().to_string(),
+                    note: match c.how {
+                        "matched" => "matched by its header",
+                        "mapped" => "mapped by you",
+                        "derived" => "from the catalogue: not read",
+                        "duplicate" => "another column gives this field: not read",
+                        "unknown" => "not recognised: not read",
+                        _ => "not read",
+                    },
+                })
+                .filter(|c| !c.header.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let map = columns
+        .iter()
+        .map(|c| format!("{}={}", c.header, c.field))
+        .collect();
+    const SHOWN: usize = 300;
+    let all_problems: Vec<String> = outcome
+        .as_ref()
+        .map(|o| o.problems.iter().map(|p| p.to_string()).collect())
+        .unwrap_or_default();
+    let more_problems = all_problems.len().saturating_sub(SHOWN);
+    let ok = outcome.as_ref().is_some_and(|o| o.ok());
+    let status = if ok || done {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (sheet, sheets) = match &outcome {
+        Some(o) => {
+            let mut all: Vec<String> = o.sheet.iter().cloned().collect();
+            all.extend(o.other_sheets.iter().cloned());
+            (o.sheet.clone().unwrap_or_default(), all)
+        }
+        None => (asked.sheet.clone().unwrap_or_default(), Vec::new()),
+    };
+    let report = outcome.as_ref().and_then(|o| o.report.clone());
+    let drafts = report
+        .as_ref()
+        .map(|r| {
+            r.drafts
+                .iter()
+                .map(|d| {
+                    let a = &d.applicability;
+                    DraftRow {
+                        id: d.control_id.clone(),
+                        title: d.title.clone(),
+                        sources: d
+                            .sources
+                            .iter()
+                            .map(|x| shown(x))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        decision: match a.applicable {
+                            Some(true) => "applicable",
+                            Some(false) => "excluded",
+                            None => "not decided",
+                        },
+                        status: if a.applicable.is_none() {
+                            "—".into()
+                        } else {
+                            a.status.label().into()
+                        },
+                        status_key: a.status.key(),
+                        change: match d.change.as_str() {
+                            "create" => "new",
+                            "update" => "replaces the decision",
+                            _ => "unchanged",
+                        },
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let to_decide: Vec<DecideRow> = report
+        .as_ref()
+        .map(|r| {
+            r.needs_decision
+                .iter()
+                .map(|n| DecideRow {
+                    id: n.control_id.clone(),
+                    title: n.title.clone(),
+                    reasons: n.reasons.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // How many controls need a decision for each kind of reason (a control counts once per kind).
+    let mut counted: Vec<(usize, usize, &'static str)> = Vec::new();
+    for n in report.iter().flat_map(|r| &r.needs_decision) {
+        let mut seen: Vec<usize> = Vec::new();
+        for (rank, text) in n.why.iter().map(kind_of) {
+            if seen.contains(&rank) {
+                continue;
+            }
+            seen.push(rank);
+            match counted.iter_mut().find(|(r, _, _)| *r == rank) {
+                Some((_, count, _)) => *count += 1,
+                None => counted.push((rank, 1, text)),
+            }
+        }
+    }
+    counted.sort_unstable();
+    let kinds: Vec<(usize, &'static str)> = counted.into_iter().map(|(_, n, t)| (n, t)).collect();
+    let headings = report
+        .as_ref()
+        .map(|r| {
+            r.headings
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    Ok((
+        status,
+        ReviewPage {
+            l,
+            choices: soa_migrate::field_choices(),
+            columns,
+            map,
+            values: asked.values.clone(),
+            sheet,
+            sheets,
+            replace: asked.replace,
+            header_row: outcome.as_ref().map(|o| o.header_row).unwrap_or(0),
+            subheader_row: outcome.as_ref().and_then(|o| o.subheader_row),
+            rows: outcome.as_ref().map(|o| o.rows).unwrap_or(0),
+            ignored_rows: outcome.as_ref().and_then(|o| o.ignored_rows),
+            problems: all_problems.into_iter().take(SHOWN).collect(),
+            more_problems,
+            report,
+            headings,
+            drafts,
+            to_decide,
+            kinds,
+            done,
+            file_error,
+            upload,
+        },
+    )
+        .into_response())
+}
+
+/// The dry run of an upload with the mapping asked for in the query string.
+async fn review(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let (upload, bytes) = own_upload(&s, &caller, &id).await?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let asked = Asked::from_pairs(&pairs);
+    let result = soa_migrate::run(
+        &s.store,
+        &actor(&caller),
+        &bytes,
+        &asked.options(true, None),
+        asked.replace,
+    )
+    .await;
+    render_review(&s, &caller, upload, &asked, result, false).await
+}
+
+/// Imports the upload as reviewed; all or nothing.
+async fn apply(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let (upload, bytes) = own_upload(&s, &caller, &id).await?;
+    let asked = Asked {
+        map: form.all("map"),
+        values: form.get("values").to_string(),
+        sheet: Some(form.get("sheet").to_string()).filter(|s| !s.trim().is_empty()),
+        replace: matches!(form.get("replace"), "1" | "on" | "true" | "yes"),
+    };
+    let result = soa_migrate::run(
+        &s.store,
+        &actor(&caller),
+        &bytes,
+        &asked.options(false, Some(&id)),
+        asked.replace,
+    )
+    .await;
+    let done = result.as_ref().is_ok_and(|o| o.ok());
+    render_review(&s, &caller, upload, &asked, result, done).await
+}
+
+/// The query of `POST /api/v1/soa/import-2013` (documented here; read by `api_options`, which
+/// keeps repeated keys).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(super) struct Import2013Query {
+    /// Check and report, write nothing.
+    dry_run: Option<bool>,
+    /// Overwrite the 2022 controls already decided (kept otherwise).
+    replace: Option<bool>,
+    /// The worksheet of an XLSX file (default: the one whose header fits best).
+    sheet: Option<String>,
+    /// `Their header=field`, repeatable; `Their header=` ignores the column.
+    map: Option<Vec<String>>,
+    /// `[field:]Their word=ours`, repeatable.
+    value: Option<Vec<String>>,
+}
+
+/// Reads the API call's query: `dry_run`, `replace`, `sheet`, `map` and `value`.
+fn api_options(raw: Option<&str>) -> Result<(import::Options, bool), Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))?;
+    let mut problems = Problems::new();
+    let mut opts = import::Options::default();
+    let mut replace = false;
+    let flag = |problems: &mut Problems, k: &str, v: &str| match v {
+        "" | "true" | "1" => true,
+        "false" | "0" => false,
+        other => {
+            problems.add(k, format!("'{other}' is not true or false"));
+            false
+        }
+    };
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "map" => opts.map.push(v.clone()),
+            "value" => opts.values.push(v.clone()),
+            "sheet" => opts.sheet = Some(v.clone()),
+            "dry_run" => opts.dry_run = flag(&mut problems, k, v),
+            "replace" => replace = flag(&mut problems, k, v),
+            other => problems.add(
+                other,
+                "unknown parameter: use dry_run, replace, sheet, map or value",
+            ),
+        }
+    }
+    problems.into_result()?;
+    Ok((opts, replace))
+}
+
+/// Migrates a Statement of Applicability written against ISO/IEC 27002:2013 (the request body,
+/// CSV or XLSX) into a draft of the 2022 SoA (managers and admins). Each 2022 control gets the
+/// decision its 2013 controls agree on, their justifications and the least advanced of their
+/// statuses; the report lists every 2022 control that still needs a decision and why (new in
+/// 2022, sources that disagree or are not in the file, reasons for inclusion to choose).
+/// Controls already decided are kept unless `replace=true`. Every problem comes back by row
+/// and column (422) and then nothing is written; `dry_run=true` reports without writing.
+#[utoipa::path(post, path = "/api/v1/soa/import-2013", tag = "soa",
+    params(Import2013Query),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(super) async fn import_2013(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+    req: Request,
+) -> Result<Json<Outcome>, ApiError> {
+    let (opts, replace) = api_options(raw.as_deref())?;
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_UPLOAD_BYTES)
+        .await
+        .map_err(|_| {
+            Error::BadRequest(format!(
+                "the file is larger than {} MB",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            ))
+        })?;
+    let outcome = soa_migrate::run(&s.store, &actor(&caller), &bytes, &opts, replace).await?;
+    if outcome.ok() {
+        Ok(Json(outcome))
+    } else {
+        Err(outcome.into_error().into())
+    }
+}
