@@ -92,26 +92,34 @@ fn attribute(r: &SoaRow, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// At most this many evidence items and measures are written per control (the newest
+/// At most this many measures and evidence items are written per control (the newest
 /// evidence first); the rest are counted ("and 140 more").
-const LISTED: usize = 25;
+const LISTED: usize = crate::store::EVIDENCE_LISTED;
 
-/// `items` joined, the first `LISTED` of them, then how many more there are.
-fn listed(items: Vec<String>, sep: &str) -> String {
-    let more = items.len().saturating_sub(LISTED);
+/// The first `LISTED` of `items` joined, then how many more of `total` there are.
+fn listed(items: Vec<String>, total: usize, sep: &str) -> String {
+    let shown = items.len().min(LISTED);
     let mut text = items.into_iter().take(LISTED).collect::<Vec<_>>().join(sep);
-    if more > 0 {
-        text.push_str(&format!("{sep}and {more} more"));
+    if total > shown {
+        text.push_str(&format!("{sep}and {} more", total - shown));
     }
     text
 }
 
-fn evidence_text(r: &SoaRow) -> String {
-    listed(evidence_items(r), "; ")
+fn measures_text(r: &SoaRow, sep: &str) -> String {
+    let items: Vec<String> = r
+        .measures
+        .iter()
+        .map(|m| format!("{} {}", m.id, m.name))
+        .collect();
+    let total = items.len();
+    listed(items, total, sep)
 }
 
-fn evidence_items(r: &SoaRow) -> Vec<String> {
-    r.evidence
+/// The evidence of a row, newest first: id, title, collected, valid until.
+fn evidence_text(r: &SoaRow, sep: &str) -> String {
+    let items: Vec<String> = r
+        .evidence
         .iter()
         .map(|e| {
             format!(
@@ -125,7 +133,8 @@ fn evidence_items(r: &SoaRow) -> Vec<String> {
                     .unwrap_or_default()
             )
         })
-        .collect()
+        .collect();
+    listed(items, r.evidence_count.max(r.evidence.len()), sep)
 }
 
 fn risks_text(r: &SoaRow) -> String {
@@ -165,14 +174,8 @@ pub fn soa_table(rows: &[SoaRow]) -> Table {
                 v.maturity,
                 v.owner,
                 v.target_date,
-                listed(
-                    r.measures
-                        .iter()
-                        .map(|m| format!("{} {}", m.id, m.name))
-                        .collect(),
-                    "; ",
-                ),
-                evidence_text(r),
+                measures_text(r, "; "),
+                evidence_text(r, "; "),
                 risks_text(r),
                 r.warnings
                     .iter()
@@ -281,31 +284,8 @@ pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> Vec<u8> {
                     },
                     a.maturity.map(|m| m.to_string()).unwrap_or_default(),
                     a.owner.clone(),
-                    listed(
-                        r.measures
-                            .iter()
-                            .map(|m| format!("{} {}", m.id, m.name))
-                            .collect(),
-                        "\n",
-                    ),
-                    listed(
-                        r.evidence
-                            .iter()
-                            .map(|e| {
-                                format!(
-                                    "{} {} ({}{})",
-                                    e.evidence_id,
-                                    e.title,
-                                    e.collected_at,
-                                    e.valid_until
-                                        .as_ref()
-                                        .map(|v| format!(" to {v}"))
-                                        .unwrap_or_default()
-                                )
-                            })
-                            .collect(),
-                        "\n",
-                    ),
+                    measures_text(r, "\n"),
+                    evidence_text(r, "\n"),
                     risks_text(r),
                 ]);
                 row.shade = a.applicable == Some(false);

@@ -33,6 +33,34 @@ pub struct EvidenceFilter {
     pub limit: i64,
 }
 
+/// A SoA row lists at most this many evidence items (the newest); it counts them all.
+pub const EVIDENCE_LISTED: usize = 25;
+
+/// A control's evidence, summed up for the SoA.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceSummary {
+    pub count: usize,
+    /// Some item does not expire.
+    pub no_end: bool,
+    /// The latest valid-until date of the items that expire.
+    pub latest_until: Option<String>,
+    /// The newest items, at most `EVIDENCE_LISTED`.
+    pub newest: Vec<ControlEvidence>,
+}
+
+impl EvidenceSummary {
+    /// Whether the evidence proves the control on `today`: the best of its items.
+    pub fn state(&self, today: &str) -> State {
+        if self.count == 0 {
+            State::None
+        } else if self.no_end {
+            State::Valid
+        } else {
+            State::of_item(self.latest_until.as_deref(), today)
+        }
+    }
+}
+
 /// One evidence item of a control, for the SoA: attached to the control itself (`via` empty)
 /// or to a measure that implements it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -520,8 +548,12 @@ impl Store {
     }
 
     /// The evidence of every control of a framework, attached to it or to a measure that
-    /// implements it. Kept in memory until evidence or measures change.
-    pub async fn soa_evidence(&self, framework: &str) -> Result<Vec<ControlEvidence>> {
+    /// implements it: per control, how many items, until when the best of them holds, and the
+    /// newest few. Kept in memory until evidence or measures change.
+    pub async fn soa_evidence(
+        &self,
+        framework: &str,
+    ) -> Result<std::sync::Arc<HashMap<String, EvidenceSummary>>> {
         let key = (framework.to_string(), self.generation("measure").await?);
         let generation = self.generation("evidence").await?;
         if let Some(v) = self.soa_evidence_cache.get(&key, generation) {
@@ -555,6 +587,7 @@ impl Store {
                 via: r.5,
             })
             .collect();
+        // Per control, newest first; the same item through the control and a measure counts once.
         v.sort_by(|a, b| {
             (&a.control_id, &b.collected_at, &a.evidence_id).cmp(&(
                 &b.control_id,
@@ -562,8 +595,24 @@ impl Store {
                 &b.evidence_id,
             ))
         });
-        // The same item through the control and a measure counts once.
         v.dedup_by(|a, b| a.control_id == b.control_id && a.evidence_id == b.evidence_id);
+        let mut by_control: HashMap<String, EvidenceSummary> = HashMap::new();
+        for e in v {
+            let s = by_control.entry(e.control_id.clone()).or_default();
+            s.count += 1;
+            match &e.valid_until {
+                None => s.no_end = true,
+                Some(u) => {
+                    if s.latest_until.as_ref().is_none_or(|l| u > l) {
+                        s.latest_until = Some(u.clone());
+                    }
+                }
+            }
+            if s.newest.len() < EVIDENCE_LISTED {
+                s.newest.push(e);
+            }
+        }
+        let v = std::sync::Arc::new(by_control);
         self.soa_evidence_cache.put(key, generation, v.clone());
         Ok(v)
     }

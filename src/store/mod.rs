@@ -26,7 +26,7 @@ pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
-pub use evidence::{ControlEvidence, EvidenceFilter, NewFile};
+pub use evidence::{ControlEvidence, EVIDENCE_LISTED, EvidenceFilter, EvidenceSummary, NewFile};
 pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
@@ -877,8 +877,14 @@ pub struct Store {
     soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, soa::SoaRisks>>,
     /// The evidence of every control (direct and through its measures), by (framework,
     /// measure generation) and evidence generation.
-    soa_evidence_cache:
-        std::sync::Arc<GenerationCache<(String, i64), Vec<evidence::ControlEvidence>>>,
+    soa_evidence_cache: std::sync::Arc<
+        GenerationCache<
+            FrameworkAt,
+            std::sync::Arc<std::collections::HashMap<String, evidence::EvidenceSummary>>,
+        >,
+    >,
+    /// The measures of every control, by framework and measure generation.
+    soa_measure_cache: std::sync::Arc<GenerationCache<String, soa::MeasuresByControl>>,
     /// Where evidence files are kept.
     blobs: blob::Blobs,
 }
@@ -957,6 +963,7 @@ impl Store {
             count_cache: Default::default(),
             soa_risk_cache: Default::default(),
             soa_evidence_cache: Default::default(),
+            soa_measure_cache: Default::default(),
             blobs,
         })
     }

@@ -34,8 +34,12 @@ pub struct SoaRow {
     pub risk_count: i64,
     /// Up to ten of them.
     pub risks: Vec<Linked>,
-    /// The evidence attached to the control or to its measures, newest first.
+    /// The evidence attached to the control or to its measures, newest first (at most
+    /// `EVIDENCE_LISTED`).
     pub evidence: Vec<ControlEvidence>,
+    /// How many items there are in all.
+    #[serde(default)]
+    pub evidence_count: usize,
     /// Whether that evidence proves the control today.
     pub evidence_state: State,
     pub warnings: Vec<Warning>,
@@ -89,6 +93,9 @@ pub(super) fn decision_from(framework: &str, r: DecisionRow) -> Applicability {
 /// Per control: the open risks its measures treat, how many, and the first of them.
 pub(crate) type SoaRisks = Vec<(String, i64, Vec<Linked>)>;
 
+/// The measures of each control.
+pub(crate) type MeasuresByControl = std::sync::Arc<HashMap<String, Vec<Linked>>>;
+
 /// Up to this many risks are listed per control.
 const RISKS_SHOWN: usize = 10;
 
@@ -109,32 +116,13 @@ impl Store {
             .map(|r| decision_from(framework, r))
             .map(|a| (a.control_id.clone(), a))
             .collect();
-        let measures: Vec<(String, String, String, String)> = pool_query!(
-            self,
-            fetch_all,
-            (String, String, String, String),
-            "select mc.control_id, m.measure_id, m.name, m.status
-             from measure_control mc join measure m on m.measure_id = mc.measure_id
-             where mc.framework_id = $1 order by mc.control_id, m.measure_id",
-            framework
-        )?;
+        let by_control = self.soa_measures(framework).await?;
         let risks = self.soa_risks(framework).await?;
-        let mut by_control: HashMap<&str, Vec<Linked>> = HashMap::new();
-        for (control, id, name, status) in &measures {
-            by_control.entry(control).or_default().push(Linked {
-                id: id.clone(),
-                name: name.clone(),
-                status: status.clone(),
-            });
-        }
         let mut risk_counts: HashMap<&str, (i64, &Vec<Linked>)> = risks
             .iter()
             .map(|(c, n, l)| (c.as_str(), (*n, l)))
             .collect();
-        let mut evidence: HashMap<String, Vec<ControlEvidence>> = HashMap::new();
-        for e in self.soa_evidence(framework).await? {
-            evidence.entry(e.control_id.clone()).or_default().push(e);
-        }
+        let evidence = self.soa_evidence(framework).await?;
         let today = self.today();
         Ok(catalog
             .controls
@@ -143,17 +131,15 @@ impl Store {
                 let applicability = decided
                     .remove(&c.id)
                     .unwrap_or_else(|| Applicability::undecided(framework, &c.id));
-                let measures = by_control.remove(c.id.as_str()).unwrap_or_default();
+                let measures = by_control.get(&c.id).cloned().unwrap_or_default();
                 let (risk_count, risks) = risk_counts
                     .remove(c.id.as_str())
                     .map(|(n, l)| (n, l.clone()))
                     .unwrap_or_default();
-                let evidence = evidence.remove(&c.id).unwrap_or_default();
-                let evidence_state = State::of_all(
-                    evidence
-                        .iter()
-                        .map(|e| State::of_item(e.valid_until.as_deref(), &today)),
-                );
+                let (evidence, evidence_count, evidence_state) = match evidence.get(&c.id) {
+                    Some(s) => (s.newest.clone(), s.count, s.state(&today)),
+                    None => (Vec::new(), 0, State::None),
+                };
                 SoaRow {
                     warnings: Warning::of(
                         &applicability,
@@ -167,10 +153,40 @@ impl Store {
                     risk_count,
                     risks,
                     evidence,
+                    evidence_count,
                     evidence_state,
                 }
             })
             .collect())
+    }
+
+    /// The measures that implement each control, kept in memory until the measure register
+    /// changes.
+    async fn soa_measures(&self, framework: &str) -> Result<MeasuresByControl> {
+        let generation = self.generation("measure").await?;
+        let key = framework.to_string();
+        if let Some(v) = self.soa_measure_cache.get(&key, generation) {
+            return Ok(v);
+        }
+        let measures: Vec<(String, String, String, String)> = pool_query!(
+            self,
+            fetch_all,
+            (String, String, String, String),
+            "select mc.control_id, m.measure_id, m.name, m.status
+             from measure_control mc join measure m on m.measure_id = mc.measure_id
+             where mc.framework_id = $1 order by mc.control_id, m.measure_id",
+            framework
+        )?;
+        let mut by_control: HashMap<String, Vec<Linked>> = HashMap::new();
+        for (control, id, name, status) in measures {
+            by_control
+                .entry(control)
+                .or_default()
+                .push(Linked { id, name, status });
+        }
+        let v = std::sync::Arc::new(by_control);
+        self.soa_measure_cache.put(key, generation, v.clone());
+        Ok(v)
     }
 
     /// For each control, how many open risks its measures treat and the first ten of them (by

@@ -73,10 +73,13 @@ fn fields_of(r: &SoaRow) -> Vec<(&'static str, String)> {
             "measures",
             ids(&mut r.measures.iter().map(|m| m.id.as_str())),
         ),
-        (
-            "evidence",
-            ids(&mut r.evidence.iter().map(|e| e.evidence_id.as_str())),
-        ),
+        ("evidence", {
+            let shown = ids(&mut r.evidence.iter().map(|e| e.evidence_id.as_str()));
+            match r.evidence_count.saturating_sub(r.evidence.len()) {
+                0 => shown,
+                more => format!("{shown} and {more} more"),
+            }
+        }),
         ("evidence_state", r.evidence_state.key().to_string()),
     ]
 }

@@ -286,7 +286,7 @@ async fn register(
                 owner: a.owner.clone(),
                 measures: r.measures.len(),
                 risks: r.risk_count,
-                evidence: r.evidence.len(),
+                evidence: r.evidence_count,
                 evidence_state: r.evidence_state.label(),
                 evidence_key: r.evidence_state.key(),
                 warnings: r.warnings.iter().map(|w| w.label()).collect(),
