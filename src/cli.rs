@@ -1414,33 +1414,7 @@ async fn import_file(store: &Store, register: Register, args: &ImportArgs) -> an
         "{sheet}header on row {}, {} rows",
         o.header_row, o.rows
     )?;
-    for c in &o.columns {
-        match (c.field, c.how) {
-            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
-            (None, "derived") => writeln!(out, "  {}: computed by Annex, not read", c.header)?,
-            (None, "duplicate") => writeln!(
-                out,
-                "  {}: another column already gives this field, not read",
-                c.header
-            )?,
-            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
-            _ => {}
-        }
-    }
-    let unknown = o.unknown_columns();
-    if !unknown.is_empty() {
-        writeln!(
-            out,
-            "not read (use --map 'Header=field' to read them): {}",
-            unknown.join(", ")
-        )?;
-    }
-    if let Some((first, last)) = o.ignored_rows {
-        writeln!(
-            out,
-            "rows {first} to {last} come after the blank row that ends the table: not read"
-        )?;
-    }
+    print_columns(&mut out, &o.columns, "computed by Annex", o.ignored_rows)?;
     match &o.report {
         Some(r) if o.problems.is_empty() => {
             let (c, u) = if o.dry_run {
@@ -2018,33 +1992,7 @@ async fn import_soa_2013(store: &Store, args: &ImportArgs, replace: bool) -> any
         None => format!("header on row {}", o.header_row),
     };
     writeln!(out, "{sheet}{header}, {} rows", o.rows)?;
-    for c in &o.columns {
-        match (c.field, c.how) {
-            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
-            (None, "derived") => writeln!(out, "  {}: from the catalogue, not read", c.header)?,
-            (None, "duplicate") => writeln!(
-                out,
-                "  {}: another column already gives this field, not read",
-                c.header
-            )?,
-            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
-            _ => {}
-        }
-    }
-    let unknown = o.unknown_columns();
-    if !unknown.is_empty() {
-        writeln!(
-            out,
-            "not read (use --map 'Header=field' to read them): {}",
-            unknown.join(", ")
-        )?;
-    }
-    if let Some((first, last)) = o.ignored_rows {
-        writeln!(
-            out,
-            "rows {first} to {last} come after the blank row that ends the table: not read"
-        )?;
-    }
+    print_columns(&mut out, &o.columns, "from the catalogue", o.ignored_rows)?;
     let Some(r) = o.report.as_ref().filter(|_| o.problems.is_empty()) else {
         for p in &o.problems {
             eprintln!("{p}");
@@ -2307,6 +2255,48 @@ async fn evidence_command(
                 v.sha256
             )?;
         }
+    }
+    Ok(())
+}
+
+/// How an import read the file's columns and where its table ended (`derived`: what a
+/// column the import skips is, e.g. "computed by Annex").
+fn print_columns(
+    out: &mut impl Write,
+    columns: &[crate::exchange::import::Column],
+    derived: &str,
+    ignored_rows: Option<(usize, usize)>,
+) -> anyhow::Result<()> {
+    for c in columns {
+        match (c.field, c.how) {
+            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
+            (None, "derived") => writeln!(out, "  {}: {derived}, not read", c.header)?,
+            (None, "duplicate") => writeln!(
+                out,
+                "  {}: another column already gives this field, not read",
+                c.header
+            )?,
+            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
+            _ => {}
+        }
+    }
+    let unknown: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.how == "unknown")
+        .map(|c| c.header.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "not read (use --map 'Header=field' to read them): {}",
+            unknown.join(", ")
+        )?;
+    }
+    if let Some((first, last)) = ignored_rows {
+        writeln!(
+            out,
+            "rows {first} to {last} come after the blank row that ends the table: not read"
+        )?;
     }
     Ok(())
 }
