@@ -1436,16 +1436,7 @@ async fn import_file(store: &Store, register: Register, args: &ImportArgs) -> an
             )?;
             Ok(())
         }
-        _ => {
-            for p in &o.problems {
-                eprintln!("{p}");
-            }
-            anyhow::bail!(
-                "{} problems in {}: nothing was imported",
-                o.problems.len(),
-                args.file.display()
-            )
-        }
+        _ => refuse_import(&o.problems, &args.file),
     }
 }
 
@@ -1994,14 +1985,7 @@ async fn import_soa_2013(store: &Store, args: &ImportArgs, replace: bool) -> any
     writeln!(out, "{sheet}{header}, {} rows", o.rows)?;
     print_columns(&mut out, &o.columns, "from the catalogue", o.ignored_rows)?;
     let Some(r) = o.report.as_ref().filter(|_| o.problems.is_empty()) else {
-        for p in &o.problems {
-            eprintln!("{p}");
-        }
-        anyhow::bail!(
-            "{} problems in {}: nothing was imported",
-            o.problems.len(),
-            args.file.display()
-        )
+        return refuse_import(&o.problems, &args.file);
     };
     if !r.headings.is_empty() {
         let rows: Vec<String> = r.headings.iter().map(|n| n.to_string()).collect();
@@ -2257,6 +2241,24 @@ async fn evidence_command(
         }
     }
     Ok(())
+}
+
+/// Prints an import's problems and fails, saying that nothing was written.
+fn refuse_import(
+    problems: &[impl std::fmt::Display],
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    anyhow::bail!(
+        "{} in {}: nothing was imported",
+        match problems.len() {
+            1 => "1 problem".to_string(),
+            n => format!("{n} problems"),
+        },
+        file.display()
+    )
 }
 
 /// How an import read the file's columns and where its table ended (`derived`: what a
