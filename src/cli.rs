@@ -1717,7 +1717,8 @@ async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
             let types = store.attribute_types(DEFAULT_FRAMEWORK).await?;
             let pairs = flag_pairs(&[("by", Some(by)), ("within", within)]);
             let (by, within) = crate::web::soa::gaps_query(&pairs, &types)?;
-            let rows = crate::web::soa::gap_rows(store, &by, within.as_ref()).await?;
+            let all = store.soa(DEFAULT_FRAMEWORK).await?;
+            let rows = crate::web::soa::gap_rows(store, &all, &by, within.as_ref()).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
                 _ => {

@@ -105,11 +105,6 @@ impl State {
             Some(_) => State::Valid,
         }
     }
-
-    /// The state of a control's evidence: the best of its items (one valid item proves it).
-    pub fn of_all(items: impl IntoIterator<Item = State>) -> State {
-        items.into_iter().max().unwrap_or(State::None)
-    }
 }
 
 /// `YYYY-MM-DD` plus `days` (an unreadable date is returned unchanged).
@@ -428,11 +423,6 @@ mod tests {
         assert_eq!(State::of_item(Some("2026-12-01"), today), State::Expiring);
         assert_eq!(State::of_item(Some("2026-12-31"), today), State::Expiring);
         assert_eq!(State::of_item(Some("2027-01-01"), today), State::Valid);
-        assert_eq!(State::of_all([]), State::None);
-        assert_eq!(
-            State::of_all([State::Expired, State::Expiring]),
-            State::Expiring
-        );
         assert_eq!(add_days("2026-02-27", 2), "2026-03-01");
     }
 

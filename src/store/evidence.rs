@@ -714,3 +714,32 @@ impl Store {
         Ok(ids.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_controls_evidence_holds_as_long_as_its_best_item() {
+        let today = "2026-12-01";
+        assert_eq!(EvidenceSummary::default().state(today), State::None);
+        let expiring = EvidenceSummary {
+            count: 2,
+            no_end: false,
+            // one item ended in November, the other ends this month
+            latest_until: Some("2026-12-20".into()),
+            newest: Vec::new(),
+        };
+        assert_eq!(expiring.state(today), State::Expiring);
+        let expired = EvidenceSummary {
+            latest_until: Some("2026-11-30".into()),
+            ..expiring.clone()
+        };
+        assert_eq!(expired.state(today), State::Expired);
+        let open = EvidenceSummary {
+            no_end: true,
+            ..expired
+        };
+        assert_eq!(open.state(today), State::Valid);
+    }
+}

@@ -542,6 +542,11 @@ impl Store {
     /// Readiness of the 2022 SoA now.
     pub async fn readiness(&self) -> Result<Readiness> {
         let rows = self.soa(DEFAULT_FRAMEWORK).await?;
+        self.readiness_of(&rows).await
+    }
+
+    /// Readiness over the 2022 SoA's rows the caller already has (`Store::soa`).
+    pub async fn readiness_of(&self, rows: &[SoaRow]) -> Result<Readiness> {
         let facts = self.risk_facts().await?;
         let versions = self.soa_versions(DEFAULT_FRAMEWORK).await?;
         let approval = match versions.first() {
@@ -549,11 +554,11 @@ impl Store {
                 let (_, snap) = self.soa_version(DEFAULT_FRAMEWORK, v.version).await?;
                 ApprovalFacts {
                     latest: Some((v.version, v.approved_at.clone())),
-                    changed_since: super::soa_diff(&snap.rows, &rows).len(),
+                    changed_since: super::soa_diff(&snap.rows, rows).len(),
                 }
             }
             None => ApprovalFacts::default(),
         };
-        Ok(readiness(&rows, &facts, &approval, &self.today()))
+        Ok(readiness(rows, &facts, &approval, &self.today()))
     }
 }

@@ -1280,6 +1280,14 @@ async fn soa_gaps(
         .await?;
     let (by, within) = super::soa::gaps_query(&pairs, &types)?;
     Ok(Json(
-        super::soa::gap_rows(&s.store, &by, within.as_ref()).await?,
+        super::soa::gap_rows(
+            &s.store,
+            &s.store
+                .soa(crate::domain::measure::DEFAULT_FRAMEWORK)
+                .await?,
+            &by,
+            within.as_ref(),
+        )
+        .await?,
     ))
 }

@@ -363,25 +363,29 @@ impl UploadForm {
     }
 
     pub fn input(&self) -> EvidenceInput {
-        let all = |k: &str| {
+        evidence_input(|k| {
             self.fields
                 .iter()
                 .filter(|(n, _)| n == k)
                 .map(|(_, v)| v.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        };
-        EvidenceInput {
-            title: self.get("title").into(),
-            description: self.get("description").into(),
-            url: self.get("url").into(),
-            collected_at: self.get("collected_at").into(),
-            valid_until: self.get("valid_until").into(),
-            collected_by: self.get("collected_by").into(),
-            controls: all("controls"),
-            measures: all("measures"),
-            risks: all("risks"),
-        }
+        })
+    }
+}
+
+/// An item as a form sends it, `value` giving each field (repeated fields joined).
+fn evidence_input(value: impl Fn(&str) -> String) -> EvidenceInput {
+    EvidenceInput {
+        title: value("title"),
+        description: value("description"),
+        url: value("url"),
+        collected_at: value("collected_at"),
+        valid_until: value("valid_until"),
+        collected_by: value("collected_by"),
+        controls: value("controls"),
+        measures: value("measures"),
+        risks: value("risks"),
     }
 }
 
@@ -514,17 +518,7 @@ async fn edit_form(
 }
 
 fn input_from(form: &FormData) -> EvidenceInput {
-    EvidenceInput {
-        title: form.get("title").into(),
-        description: form.get("description").into(),
-        url: form.get("url").into(),
-        collected_at: form.get("collected_at").into(),
-        valid_until: form.get("valid_until").into(),
-        collected_by: form.get("collected_by").into(),
-        controls: form.get("controls").into(),
-        measures: form.get("measures").into(),
-        risks: form.get("risks").into(),
-    }
+    evidence_input(|k| form.all(k).join(", "))
 }
 
 async fn update(

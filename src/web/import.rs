@@ -155,12 +155,101 @@ async fn upload(
     Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response())
 }
 
-/// One column of the review's mapping table.
-struct ColumnRow {
-    header: String,
-    sample: String,
-    field: String,
-    note: &'static str,
+/// One column of a review's mapping table.
+pub(super) struct ColumnRow {
+    pub(super) header: String,
+    pub(super) sample: String,
+    pub(super) field: String,
+    pub(super) note: &'static str,
+}
+
+/// Problems a review page lists; the rest are counted.
+const SHOWN: usize = 300;
+
+/// What every import's review shows of a dry run: how each column is read, the mapping to
+/// carry to the import, the problems (the first `SHOWN`), the sheet read and the sheets there
+/// are. `derived` says what a column the import skips is ("computed by Annex: not read").
+pub(super) struct Reading {
+    pub(super) columns: Vec<ColumnRow>,
+    pub(super) map: Vec<String>,
+    pub(super) problems: Vec<String>,
+    pub(super) more_problems: usize,
+    pub(super) sheet: String,
+    pub(super) sheets: Vec<String>,
+}
+
+impl Reading {
+    pub(super) fn of(
+        columns: &[import::Column],
+        problems: &[import::RowProblem],
+        sheet: Option<&String>,
+        other_sheets: &[String],
+        derived: &'static str,
+    ) -> Reading {
+        let columns: Vec<ColumnRow> = columns
+            .iter()
+            .map(|c| ColumnRow {
+                header: c.header.clone(),
+                sample: c.sample.clone(),
+                field: c.field.unwrap_or_default().to_string(),
+                note: match c.how {
+                    "matched" => "matched by its header",
+                    "mapped" => "mapped by you",
+                    "derived" => derived,
+                    "duplicate" => "another column gives this field: not read",
+                    "unknown" => "not recognised: not read",
+                    _ => "not read",
+                },
+            })
+            .filter(|c| !c.header.is_empty())
+            .collect();
+        let map = columns
+            .iter()
+            .map(|c| format!("{}={}", c.header, c.field))
+            .collect();
+        let mut sheets: Vec<String> = sheet.into_iter().cloned().collect();
+        sheets.extend(other_sheets.iter().cloned());
+        Reading {
+            columns,
+            map,
+            problems: problems.iter().take(SHOWN).map(|p| p.to_string()).collect(),
+            more_problems: problems.len().saturating_sub(SHOWN),
+            sheet: sheet.cloned().unwrap_or_default(),
+            sheets,
+        }
+    }
+
+    /// A file that could not be read at all: no columns, the sheet that was asked for.
+    pub(super) fn unread(asked_sheet: Option<&String>) -> Reading {
+        Reading {
+            columns: Vec::new(),
+            map: Vec::new(),
+            problems: Vec::new(),
+            more_problems: 0,
+            sheet: asked_sheet.cloned().unwrap_or_default(),
+            sheets: Vec::new(),
+        }
+    }
+}
+
+/// A dry run's result, or why the file could not be read (its problems in one line); other
+/// errors stay errors.
+pub(super) fn outcome_or_file_error<T>(
+    result: Result<T, Error>,
+) -> Result<(Option<T>, Option<String>), Error> {
+    match result {
+        Ok(o) => Ok((Some(o), None)),
+        Err(Error::Validation(f)) => Ok((
+            None,
+            Some(
+                f.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -255,64 +344,22 @@ async fn render_review(
         None,
     )
     .await?;
-    let (outcome, file_error) = match result {
-        Ok(o) => (Some(o), None),
-        Err(Error::Validation(f)) => (
-            None,
-            Some(
-                f.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+    let (outcome, file_error) = outcome_or_file_error(result)?;
+    let reading = match &outcome {
+        Some(o) => Reading::of(
+            &o.columns,
+            &o.problems,
+            o.sheet.as_ref(),
+            &o.other_sheets,
+            "computed by Annex: not read",
         ),
-        Err(e) => return Err(e.into()),
+        None => Reading::unread(asked.sheet.as_ref()),
     };
-    let columns: Vec<ColumnRow> = outcome
-        .as_ref()
-        .map(|o| {
-            o.columns
-                .iter()
-                .map(|c| ColumnRow {
-                    header: c.header.clone(),
-                    sample: c.sample.clone(),
-                    field: c.field.unwrap_or_default().to_string(),
-                    note: match c.how {
-                        "matched" => "matched by its header",
-                        "mapped" => "mapped by you",
-                        "derived" => "computed by Annex: not read",
-                        "duplicate" => "another column gives this field: not read",
-                        "unknown" => "not recognised: not read",
-                        _ => "not read",
-                    },
-                })
-                .filter(|c| !c.header.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let map = columns
-        .iter()
-        .map(|c| format!("{}={}", c.header, c.field))
-        .collect();
-    const SHOWN: usize = 300;
-    let all_problems: Vec<String> = outcome
-        .as_ref()
-        .map(|o| o.problems.iter().map(|p| p.to_string()).collect())
-        .unwrap_or_default();
-    let more_problems = all_problems.len().saturating_sub(SHOWN);
     let ok = outcome.as_ref().is_some_and(|o| o.ok());
     let status = if ok || done {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let (sheet, sheets) = match &outcome {
-        Some(o) => {
-            let mut all: Vec<String> = o.sheet.iter().cloned().collect();
-            all.extend(o.other_sheets.iter().cloned());
-            (o.sheet.clone().unwrap_or_default(), all)
-        }
-        None => (asked.sheet.clone().unwrap_or_default(), Vec::new()),
     };
     Ok((
         status,
@@ -322,16 +369,16 @@ async fn render_review(
             noun: register.noun(),
             title,
             choices: register.field_choices(),
-            columns,
-            map,
+            columns: reading.columns,
+            map: reading.map,
             values: asked.values.clone(),
-            sheet,
-            sheets,
+            sheet: reading.sheet,
+            sheets: reading.sheets,
             header_row: outcome.as_ref().map(|o| o.header_row).unwrap_or(0),
             rows: outcome.as_ref().map(|o| o.rows).unwrap_or(0),
             ignored_rows: outcome.as_ref().and_then(|o| o.ignored_rows),
-            problems: all_problems.into_iter().take(SHOWN).collect(),
-            more_problems,
+            problems: reading.problems,
+            more_problems: reading.more_problems,
             report: outcome.and_then(|o| o.report),
             done,
             file_error,

@@ -847,7 +847,7 @@ async fn dashboard(
         .collect();
     Ok(DashboardPage {
         soa_warnings,
-        readiness: s.store.readiness().await?,
+        readiness: s.store.readiness_of(&soa).await?,
         attention,
         l,
         steps,

@@ -755,17 +755,18 @@ pub fn gaps_query(
     Ok((by, within))
 }
 
-/// The implementation grouped as asked, over the rows `within` keeps.
+/// The implementation of the 2022 SoA's `rows` grouped as asked, over the rows `within`
+/// keeps.
 pub async fn gap_rows(
     s: &crate::store::Store,
+    rows: &[SoaRow],
     by: &str,
     within: Option<&(String, String)>,
 ) -> Result<Vec<crate::store::GapRow>, Error> {
-    let rows: Vec<SoaRow> = s
-        .soa(DEFAULT_FRAMEWORK)
-        .await?
-        .into_iter()
+    let rows: Vec<SoaRow> = rows
+        .iter()
         .filter(|r| within.is_none_or(|w| crate::store::carries(r, w)))
+        .cloned()
         .collect();
     let values: Vec<String> = if by == "theme" {
         let mut t: Vec<String> = rows.iter().map(|r| r.control.theme.clone()).collect();
@@ -795,7 +796,8 @@ async fn gaps(
         Err(e) => (("theme".to_string(), None), FormErrors::from_error(e)?),
     };
     let (by, within) = query;
-    let groups = gap_rows(&s.store, &by, within.as_ref()).await?;
+    let all = s.store.soa(DEFAULT_FRAMEWORK).await?;
+    let groups = gap_rows(&s.store, &all, &by, within.as_ref()).await?;
     let bars = groups
         .into_iter()
         .map(|g| {
@@ -838,7 +840,7 @@ async fn gaps(
     Ok((
         errors.status(),
         GapsPage {
-            readiness: s.store.readiness().await?,
+            readiness: s.store.readiness_of(&all).await?,
             bars,
             groupings,
             attribute_values: types

@@ -6,6 +6,7 @@
 
 use super::AppState;
 use super::api::{ApiError, ErrorBody};
+use super::import::{ColumnRow, Reading, outcome_or_file_error};
 use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::{Caller, MAX_UPLOAD_BYTES};
 use crate::domain::soa_migrate::{Why, shown};
@@ -160,14 +161,6 @@ async fn own_upload(s: &AppState, caller: &Caller, id: &str) -> Result<(Upload, 
     Ok((u, bytes))
 }
 
-/// One column of the review's mapping table.
-struct ColumnRow {
-    header: String,
-    sample: String,
-    field: String,
-    note: &'static str,
-}
-
 /// One row of the draft table.
 struct DraftRow {
     id: String,
@@ -244,64 +237,22 @@ async fn render_review(
         None,
     )
     .await?;
-    let (outcome, file_error) = match result {
-        Ok(o) => (Some(o), None),
-        Err(Error::Validation(f)) => (
-            None,
-            Some(
-                f.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+    let (outcome, file_error) = outcome_or_file_error(result)?;
+    let reading = match &outcome {
+        Some(o) => Reading::of(
+            &o.columns,
+            &o.problems,
+            o.sheet.as_ref(),
+            &o.other_sheets,
+            "from the catalogue: not read",
         ),
-        Err(e) => return Err(e.into()),
+        None => Reading::unread(asked.sheet.as_ref()),
     };
-    let columns: Vec<ColumnRow> = outcome
-        .as_ref()
-        .map(|o| {
-            o.columns
-                .iter()
-                .map(|c| ColumnRow {
-                    header: c.header.clone(),
-                    sample: c.sample.clone(),
-                    field: c.field.unwrap_or_default().to_string(),
-                    note: match c.how {
-                        "matched" => "matched by its header",
-                        "mapped" => "mapped by you",
-                        "derived" => "from the catalogue: not read",
-                        "duplicate" => "another column gives this field: not read",
-                        "unknown" => "not recognised: not read",
-                        _ => "not read",
-                    },
-                })
-                .filter(|c| !c.header.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let map = columns
-        .iter()
-        .map(|c| format!("{}={}", c.header, c.field))
-        .collect();
-    const SHOWN: usize = 300;
-    let all_problems: Vec<String> = outcome
-        .as_ref()
-        .map(|o| o.problems.iter().map(|p| p.to_string()).collect())
-        .unwrap_or_default();
-    let more_problems = all_problems.len().saturating_sub(SHOWN);
     let ok = outcome.as_ref().is_some_and(|o| o.ok());
     let status = if ok || done {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let (sheet, sheets) = match &outcome {
-        Some(o) => {
-            let mut all: Vec<String> = o.sheet.iter().cloned().collect();
-            all.extend(o.other_sheets.iter().cloned());
-            (o.sheet.clone().unwrap_or_default(), all)
-        }
-        None => (asked.sheet.clone().unwrap_or_default(), Vec::new()),
     };
     let report = outcome.as_ref().and_then(|o| o.report.clone());
     let drafts = report
@@ -386,18 +337,18 @@ async fn render_review(
         ReviewPage {
             l,
             choices: soa_migrate::field_choices(),
-            columns,
-            map,
+            columns: reading.columns,
+            map: reading.map,
             values: asked.values.clone(),
-            sheet,
-            sheets,
+            sheet: reading.sheet,
+            sheets: reading.sheets,
             replace: asked.replace,
             header_row: outcome.as_ref().map(|o| o.header_row).unwrap_or(0),
             subheader_row: outcome.as_ref().and_then(|o| o.subheader_row),
             rows: outcome.as_ref().map(|o| o.rows).unwrap_or(0),
             ignored_rows: outcome.as_ref().and_then(|o| o.ignored_rows),
-            problems: all_problems.into_iter().take(SHOWN).collect(),
-            more_problems,
+            problems: reading.problems,
+            more_problems: reading.more_problems,
             report,
             headings,
             drafts,
