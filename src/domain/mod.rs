@@ -8,6 +8,7 @@ pub mod clock;
 pub mod evidence;
 pub mod matrix;
 pub mod measure;
+pub mod montecarlo;
 pub mod risk;
 pub mod soa;
 pub mod soa_migrate;
