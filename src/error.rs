@@ -110,6 +110,14 @@ impl Problems {
         }
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn into_result(self) -> Result<(), Error> {
         if self.0.is_empty() {
             Ok(())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod evidence;
+pub mod fair;
 pub mod matrix;
 pub mod measure;
 pub mod montecarlo;

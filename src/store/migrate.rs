@@ -76,6 +76,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "soa version",
         include_str!("../../migrations/sqlite/0013_soa_version.sql"),
     ),
+    (
+        14,
+        "risk estimate",
+        include_str!("../../migrations/sqlite/0014_risk_estimate.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -142,6 +147,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "soa version",
         include_str!("../../migrations/postgres/0013_soa_version.sql"),
+    ),
+    (
+        14,
+        "risk estimate",
+        include_str!("../../migrations/postgres/0014_risk_estimate.sql"),
     ),
 ];
 

@@ -11,6 +11,7 @@ mod auth;
 mod blob;
 mod catalog;
 mod evidence;
+mod fair;
 mod matrix;
 mod measure;
 mod migrate;
@@ -27,6 +28,7 @@ pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 pub use evidence::{ControlEvidence, EVIDENCE_LISTED, EvidenceFilter, EvidenceSummary, NewFile};
+pub use fair::{FairSettings, StoredFair};
 pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
@@ -885,6 +887,10 @@ pub struct Store {
     >,
     /// The measures of every control, by framework and measure generation.
     soa_measure_cache: std::sync::Arc<GenerationCache<String, soa::MeasuresByControl>>,
+    /// The portfolio analysis by (iterations, seed, appetite) and risk + measure generations.
+    analysis_cache: std::sync::Arc<
+        GenerationCache<(u64, u64, String), std::sync::Arc<crate::domain::fair::Analysis>>,
+    >,
     /// Where evidence files are kept.
     blobs: blob::Blobs,
 }
@@ -964,6 +970,7 @@ impl Store {
             soa_risk_cache: Default::default(),
             soa_evidence_cache: Default::default(),
             soa_measure_cache: Default::default(),
+            analysis_cache: Default::default(),
             blobs,
         })
     }
