@@ -162,6 +162,38 @@ enum RiskCommand {
         after_help = "Examples:\n  annex risk export > risks.csv\n  annex risk export --format xlsx --out risks.xlsx"
     )]
     Export(ExportArgs),
+    /// Show, set or remove a risk's FAIR ranges (before and after treatment)
+    #[command(
+        after_help = "Examples:\n  annex risk estimate R-0001\n  annex risk estimate R-0001 --set ranges.json\n  echo '{\"current\": {\"model\": \"simple\", \"lef\": {\"min\": 0.1, \"mode\": 0.5, \"max\": 2},\n    \"lm\": {\"min\": \"10k\", \"mode\": \"50k\", \"max\": \"500k\"}}}' | annex risk estimate R-0001 --set -\n  annex risk estimate R-0001 --clear\n\nThe JSON is the body of PUT /api/v1/risks/{id}/estimate. A factor is {distribution: pert|lognormal,\nmin, mode, max, lambda}; for a lognormal, min and max are the 90% interval."
+    )]
+    Estimate {
+        id: String,
+        /// A JSON file with the ranges ('-' for standard input)
+        #[arg(long, conflicts_with = "clear")]
+        set: Option<PathBuf>,
+        /// Remove the ranges
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Simulate the annual loss of every risk with ranges and of the portfolio, before and after treatment
+    #[command(
+        after_help = "Examples:\n  annex risk simulate\n  annex risk simulate --iterations 1000000 --seed 7 --format json --out results.json\n  annex risk simulate --format csv > results.csv\n  annex risk simulate --curves > curves.csv\n\nThe same seed gives the same numbers, whatever the number of threads."
+    )]
+    Simulate {
+        /// Simulated years (1,000 to 10,000,000)
+        #[arg(long, default_value_t = 100_000)]
+        iterations: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Write the loss-exceedance curves (CSV: risk, phase, loss, probability) instead
+        #[arg(long)]
+        curves: bool,
+        /// Write to a file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The fields of a risk as flags; on `edit`, flags left out keep their value.
@@ -1590,8 +1622,184 @@ async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
             let risks = store.all_risks(&Default::default()).await?;
             write_export(&crate::exchange::risks_table(&risks, &today), &args)?;
         }
+        RiskCommand::Estimate { id, set, clear } => {
+            if clear {
+                if store.clear_risk_fair(&actor(), &id).await? {
+                    writeln!(out, "removed the ranges of {id}")?;
+                } else {
+                    writeln!(out, "{id} had no ranges")?;
+                }
+            } else if let Some(path) = set {
+                let text = if path.as_os_str() == "-" {
+                    std::io::read_to_string(std::io::stdin())?
+                } else {
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?
+                };
+                let input: crate::domain::fair::FairInput = serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("the ranges are not valid JSON: {e}"))?;
+                let fair = input.parse()?;
+                store.risk(&id).await?;
+                store.set_risk_fair(&actor(), &id, &fair).await?;
+                writeln!(out, "saved the ranges of {id}")?;
+            } else {
+                match store.risk_fair(&id).await? {
+                    Some(f) => writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&crate::domain::fair::FairInput::of(&f.fair))?
+                    )?,
+                    None => anyhow::bail!("{id} has no ranges: set them with --set FILE"),
+                }
+            }
+        }
+        RiskCommand::Simulate {
+            iterations,
+            seed,
+            format,
+            curves,
+            out: file,
+        } => {
+            drop(out);
+            simulate(store, iterations, seed, format, curves, file).await?;
+        }
     }
     Ok(())
+}
+
+/// `annex risk simulate`: the analysis with a progress bar on a terminal.
+async fn simulate(
+    store: &Store,
+    iterations: u64,
+    seed: u64,
+    format: Format,
+    curves: bool,
+    file: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use crate::domain::montecarlo::{MAX_ITERATIONS, Options};
+    if !(1000..=MAX_ITERATIONS).contains(&iterations) {
+        anyhow::bail!("--iterations {iterations}: give 1,000 to {MAX_ITERATIONS}");
+    }
+    let risks = store.quantified_risks().await?;
+    let settings = store.fair_settings().await?;
+    if risks.is_empty() {
+        anyhow::bail!(
+            "no risk has ranges yet: set them with 'annex risk estimate ID --set FILE' or on the risk's page"
+        );
+    }
+    let opts = Options { iterations, seed };
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let started = std::time::Instant::now();
+    let appetite = settings.appetite.clone();
+    let analysis = tokio::task::spawn_blocking(move || {
+        let last = std::sync::atomic::AtomicU64::new(0);
+        let progress = |done: u64, total: u64| {
+            if !tty || total == 0 {
+                return;
+            }
+            let pct = done * 100 / total;
+            if last.swap(pct, std::sync::atomic::Ordering::Relaxed) != pct {
+                let bar = "#".repeat((pct / 4) as usize);
+                eprint!("\rsimulating [{bar:<25}] {pct:>3}%");
+            }
+        };
+        let a = crate::domain::fair::analyse(&risks, &appetite, &opts, &progress);
+        if tty {
+            eprint!("\r{:60}\r", "");
+        }
+        a
+    })
+    .await?;
+    let elapsed = started.elapsed();
+    let text = if curves {
+        crate::exchange::fair::curves_table(&analysis).csv()
+    } else {
+        match format {
+            Format::Json => {
+                let mut v = serde_json::to_value(&analysis)?;
+                v["currency"] = serde_json::json!(settings.currency);
+                serde_json::to_string_pretty(&v)? + "\n"
+            }
+            Format::Csv => {
+                crate::exchange::fair::analysis_table(&analysis, &settings.currency).csv()
+            }
+            Format::Table => simulation_table(&analysis, &settings.currency),
+        }
+    };
+    match file {
+        Some(path) => {
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    eprintln!(
+        "{} risks × {} iterations, seed {}, in {:.0} ms",
+        analysis.risks.len(),
+        analysis.iterations,
+        analysis.seed,
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+fn simulation_table(a: &crate::domain::fair::Analysis, currency: &str) -> String {
+    use crate::web::chart::money_short as m;
+    let mut t = table(&[
+        "risk",
+        "title",
+        "mean before",
+        "mean after",
+        "p95 before",
+        "p95 after",
+        "p99 before",
+        "p99 after",
+        "plan cost",
+        "tail share",
+    ]);
+    for r in &a.risks {
+        let share = if a.current_shortfall > 0.0 {
+            format!("{:.1}%", r.tail_current / a.current_shortfall * 100.0)
+        } else {
+            "—".into()
+        };
+        t.add_row(vec![
+            r.id.clone(),
+            r.title.clone(),
+            m(r.current.mean, currency),
+            m(r.residual.mean, currency),
+            m(r.current.p95, currency),
+            m(r.residual.p95, currency),
+            m(r.current.p99, currency),
+            m(r.residual.p99, currency),
+            m(r.plan_cost as f64, currency),
+            share,
+        ]);
+    }
+    t.add_row(vec![
+        "portfolio".into(),
+        format!("{} risks", a.risks.len()),
+        m(a.current.mean, currency),
+        m(a.residual.mean, currency),
+        m(a.current.p95, currency),
+        m(a.residual.p95, currency),
+        m(a.current.p99, currency),
+        m(a.residual.p99, currency),
+        m(a.plan_cost as f64, currency),
+        "100%".into(),
+    ]);
+    let mut out = format!("{t}\n");
+    for b in &a.breaches {
+        out.push_str(&format!(
+            "outside the risk appetite ({}): {:.1}% chance of losing more than {} a year, {:.1}% tolerated\n",
+            b.phase.key(),
+            b.simulated * 100.0,
+            m(b.loss, currency),
+            b.tolerated * 100.0
+        ));
+    }
+    out
 }
 
 async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()> {

@@ -98,7 +98,9 @@ impl Factor {
             Factor::Tef => "Threat events a year",
             Factor::Vulnerability => "Vulnerability (chance a threat event becomes a loss)",
             Factor::PrimaryLoss => "Primary loss per event",
-            Factor::SecondaryFrequency => "Chance of secondary loss (fines, claims, customers lost)",
+            Factor::SecondaryFrequency => {
+                "Chance of secondary loss (fines, claims, customers lost)"
+            }
             Factor::SecondaryLoss => "Secondary loss when it happens",
         }
     }
@@ -138,9 +140,10 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
     let whole = body.split('.').next().unwrap_or("");
     let digits = |g: &str| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit());
     let thousands = whole.contains(',')
-        && whole.split(',').enumerate().all(|(i, g)| {
-            digits(g) && if i == 0 { g.len() <= 3 } else { g.len() == 3 }
-        });
+        && whole
+            .split(',')
+            .enumerate()
+            .all(|(i, g)| digits(g) && if i == 0 { g.len() <= 3 } else { g.len() == 3 });
     let body = if thousands {
         body.replace(',', "")
     } else {
@@ -190,7 +193,7 @@ pub struct FactorInput {
 }
 
 impl FactorInput {
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         [&self.min, &self.mode, &self.max]
             .iter()
             .all(|s| s.trim().is_empty())
@@ -227,7 +230,9 @@ impl FactorInput {
                         Ok(l) => {
                             p.add(
                                 &at("lambda"),
-                                format!("λ is {l}: give a weight from 0 to 100 (4 is classic PERT)"),
+                                format!(
+                                    "λ is {l}: give a weight from 0 to 100 (4 is classic PERT)"
+                                ),
                             );
                             None
                         }
@@ -277,10 +282,7 @@ impl FactorInput {
                 let high = num(p, "max", &self.max);
                 let (low, high) = (low?, high?);
                 if low <= 0.0 {
-                    p.add(
-                        &at("min"),
-                        "a lognormal needs a 5th percentile above 0",
-                    );
+                    p.add(&at("min"), "a lognormal needs a 5th percentile above 0");
                 } else if high <= low {
                     p.add(
                         &at("max"),
@@ -371,12 +373,19 @@ pub struct EstimateInput {
     /// `simple` (loss event frequency × loss magnitude) or `tree` (the full FAIR tree).
     /// Empty: no estimate for this phase.
     pub model: String,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub lef: FactorInput,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub lm: FactorInput,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub tef: FactorInput,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub vulnerability: FactorInput,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub primary_loss: FactorInput,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub secondary_frequency: FactorInput,
+    #[serde(skip_serializing_if = "FactorInput::is_empty")]
     pub secondary_loss: FactorInput,
 }
 
@@ -589,14 +598,15 @@ pub fn parse_appetite(raw: &str) -> Result<Vec<AppetitePoint>, String> {
             return Err(format!("'{part}': the loss must be above 0"));
         }
         if !(0.0..=1.0).contains(&probability) {
-            return Err(format!(
-                "'{part}': the chance must be between 0% and 100%"
-            ));
+            return Err(format!("'{part}': the chance must be between 0% and 100%"));
         }
         points.push(AppetitePoint { loss, probability });
     }
     points.sort_by(|a, b| a.loss.total_cmp(&b.loss));
-    if points.windows(2).any(|w| w[1].probability > w[0].probability) {
+    if points
+        .windows(2)
+        .any(|w| w[1].probability > w[0].probability)
+    {
         return Err(
             "a larger loss must not be tolerated with a higher chance than a smaller one".into(),
         );
@@ -889,7 +899,11 @@ mod tests {
             "{got:?}"
         );
         assert!(got[0].1.contains("negative"), "{}", got[0].1);
-        assert!(got[2].1.contains("outside 50,000 to 100,000"), "{}", got[2].1);
+        assert!(
+            got[2].1.contains("outside 50,000 to 100,000"),
+            "{}",
+            got[2].1
+        );
         assert!(got[3].1.contains("above the maximum"), "{}", got[3].1);
     }
 
@@ -905,8 +919,14 @@ mod tests {
         assert_eq!(
             a,
             [
-                AppetitePoint { loss: 1e6, probability: 0.1 },
-                AppetitePoint { loss: 1e7, probability: 0.01 }
+                AppetitePoint {
+                    loss: 1e6,
+                    probability: 0.1
+                },
+                AppetitePoint {
+                    loss: 1e7,
+                    probability: 0.01
+                }
             ]
         );
         assert_eq!(format_appetite(&a), "1,000,000: 10%; 10,000,000: 1%");
@@ -938,12 +958,18 @@ mod tests {
             fair: input.parse().unwrap(),
             measures: vec![],
         };
-        let opts = Options { iterations: 20_000, seed: 1 };
+        let opts = Options {
+            iterations: 20_000,
+            seed: 1,
+        };
         let untreated = analyse(std::slice::from_ref(&r), &[], &opts, &|_, _| {});
         assert_eq!(untreated.current, untreated.residual);
         assert!(!untreated.risks[0].treated);
         r.measures = vec![("M-0001".into(), Some(10_000)), ("M-0002".into(), None)];
-        let appetite = [AppetitePoint { loss: 100_000.0, probability: 0.05 }];
+        let appetite = [AppetitePoint {
+            loss: 100_000.0,
+            probability: 0.05,
+        }];
         let treated = analyse(std::slice::from_ref(&r), &appetite, &opts, &|_, _| {});
         assert_eq!(treated.current, untreated.current);
         assert!(treated.risks[0].treated);

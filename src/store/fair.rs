@@ -13,8 +13,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A risk's estimates with who last changed them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct StoredFair {
+    /// `{"current": {"model": "simple", "lef": {"distribution": "pert", "min": …}, …}, "residual": … or null}`
+    #[schema(value_type = Object)]
     pub fair: Fair,
     pub updated_by: String,
     pub updated_at: String,
@@ -162,12 +164,15 @@ impl Store {
         let mut tx = self.write().await?;
         risk_exists(&mut tx, id).await?;
         let before = read_fair(&mut tx, id).await?;
-        if before.as_ref().is_some_and(|b| &b.fair == fair) {
-            return Ok(before.expect("checked"));
+        if let Some(b) = before.as_ref().filter(|b| &b.fair == fair) {
+            return Ok(b.clone());
         }
         tx_exec!(tx, "delete from risk_estimate where risk_id = $1", id)?;
         let now = tx.now().to_string();
-        let phases = [(Phase::Current, Some(&fair.current)), (Phase::Residual, fair.residual.as_ref())];
+        let phases = [
+            (Phase::Current, Some(&fair.current)),
+            (Phase::Residual, fair.residual.as_ref()),
+        ];
         for (phase, estimate) in phases {
             let Some(e) = estimate else { continue };
             tx_exec!(
@@ -206,9 +211,9 @@ impl Store {
                 )?;
             }
         }
-        let after = read_fair(&mut tx, id).await?.ok_or_else(|| {
-            Error::Conflict(format!("the estimate of {id} was not stored"))
-        })?;
+        let after = read_fair(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::Conflict(format!("the estimate of {id} was not stored")))?;
         tx.audit(
             Change::new(actor, "risk.estimate", "risk", id)
                 .before(before.as_ref().map(|b| &b.fair))
@@ -299,7 +304,12 @@ impl Store {
 
     /// Records the currency and the risk appetite (audited). The appetite is written as
     /// `1M: 10%; 10M: 1%`.
-    pub async fn set_fair_settings(&self, actor: &str, currency: &str, appetite: &str) -> Result<()> {
+    pub async fn set_fair_settings(
+        &self,
+        actor: &str,
+        currency: &str,
+        appetite: &str,
+    ) -> Result<()> {
         let currency = currency.trim().to_ascii_uppercase();
         let mut problems = crate::error::Problems::new();
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -346,7 +356,11 @@ impl Store {
     /// changes; the simulation runs off the async threads.
     pub async fn portfolio_analysis(&self, opts: Options) -> Result<Arc<Analysis>> {
         let settings = self.fair_settings().await?;
-        let key = (opts.iterations, opts.seed, fair::format_appetite(&settings.appetite));
+        let key = (
+            opts.iterations,
+            opts.seed,
+            fair::format_appetite(&settings.appetite),
+        );
         let generation = analysis_generation(self).await?;
         if let Some(a) = self.analysis_cache.get(&key, generation) {
             return Ok(a);
@@ -377,7 +391,12 @@ impl Store {
             measures,
         };
         let analysis = tokio::task::spawn_blocking(move || {
-            analyse(std::slice::from_ref(&q), &settings.appetite, &opts, &|_, _| {})
+            analyse(
+                std::slice::from_ref(&q),
+                &settings.appetite,
+                &opts,
+                &|_, _| {},
+            )
         })
         .await
         .map_err(|e| Error::Conflict(format!("the simulation failed: {e}")))?;

@@ -4,7 +4,9 @@
 
 pub mod api;
 pub(crate) mod asset;
+pub mod chart;
 pub(crate) mod evidence;
+pub(crate) mod fair;
 mod import;
 mod matrix;
 pub(crate) mod measure;
@@ -124,6 +126,16 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/risks", Access::Roles(EDITORS)),
     ("GET", "/risks/new", Access::Roles(EDITORS)),
     ("GET", "/risks/heat-map", Access::SignedIn),
+    ("GET", "/risks/quantitative", Access::SignedIn),
+    ("GET", "/risks/quantitative.csv", Access::SignedIn),
+    ("GET", "/risks/quantitative.xlsx", Access::SignedIn),
+    ("GET", "/risks/quantitative.json", Access::SignedIn),
+    ("GET", "/risks/quantitative/curves.csv", Access::SignedIn),
+    (
+        "POST",
+        "/risks/quantitative/settings",
+        Access::Roles(EDITORS),
+    ),
     ("GET", "/risks/library", Access::SignedIn),
     ("GET", "/api/v1/threats", Access::SignedIn),
     ("GET", "/api/v1/soa", Access::SignedIn),
@@ -140,6 +152,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/risks/{id}", Access::SignedIn),
     ("POST", "/risks/{id}", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}/edit", Access::Roles(OWNERS)),
+    ("GET", "/risks/{id}/estimate", Access::Roles(OWNERS)),
+    ("POST", "/risks/{id}/estimate", Access::Roles(OWNERS)),
     ("POST", "/risks/{id}/accept", Access::Roles(OWNERS)),
     ("GET", "/measures", Access::SignedIn),
     ("POST", "/measures", Access::Roles(EDITORS)),
@@ -193,6 +207,16 @@ pub const POLICY: &[(&str, &str, Access)] = &[
         Access::Roles(OWNERS),
     ),
     ("GET", "/api/v1/risks/{id}/acceptances", Access::SignedIn),
+    ("GET", "/api/v1/risks/{id}/estimate", Access::SignedIn),
+    ("PUT", "/api/v1/risks/{id}/estimate", Access::Roles(OWNERS)),
+    (
+        "DELETE",
+        "/api/v1/risks/{id}/estimate",
+        Access::Roles(OWNERS),
+    ),
+    ("GET", "/api/v1/risks/simulation", Access::SignedIn),
+    ("GET", "/api/v1/risk-appetite", Access::SignedIn),
+    ("PUT", "/api/v1/risk-appetite", Access::Roles(EDITORS)),
     ("POST", "/api/v1/assets/import", Access::Roles(EDITORS)),
     ("POST", "/api/v1/risks/import", Access::Roles(EDITORS)),
     ("POST", "/api/v1/measures/import", Access::Roles(EDITORS)),
@@ -255,6 +279,7 @@ pub fn router(state: AppState) -> Router {
         .merge(asset::routes())
         .merge(measure::routes())
         .merge(risk::routes())
+        .merge(fair::routes())
         .merge(import::routes())
         .merge(soa::routes())
         .merge(evidence::routes())

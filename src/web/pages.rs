@@ -140,6 +140,9 @@ fn notice_text(code: &str) -> Option<String> {
             "The Statement of Applicability was approved and frozen as a new version."
         }
         "asset-retired" => "The asset was retired.",
+        "estimate-saved" => "The ranges were saved; the curves below use them.",
+        "estimate-cleared" => "The ranges were removed: the risk is no longer quantified.",
+        "appetite-saved" => "The currency and risk appetite were saved.",
         "assets-updated" => "The selected assets were updated.",
         "signed-out" => "You are signed out.",
         "password-changed" => "Your password was changed. Sign in with the new one.",

@@ -401,6 +401,7 @@ struct RecordPage {
     suggested: Vec<String>,
     /// The name of the level the acceptance accepted.
     accepted_level: String,
+    quant: Option<super::fair::RiskQuant>,
 }
 
 async fn render_record(
@@ -473,6 +474,7 @@ async fn render_record(
     }
     let evidence =
         super::evidence::attached(s, crate::domain::evidence::Target::Risk, &r.id).await?;
+    let quant = super::fair::risk_card(s, &r).await?;
     Ok((
         status,
         RecordPage {
@@ -506,6 +508,7 @@ async fn render_record(
             errors,
             history,
             suggested,
+            quant,
             accepted_level: r
                 .acceptance
                 .as_ref()

@@ -1,0 +1,695 @@
+//! Quantitative risk pages: a risk's ranges (the form), its distribution and loss-exceedance
+//! curve before and after treatment (a card on the risk's page), and the portfolio with its
+//! curve against the risk appetite, the top contributors to tail loss, and the exports.
+
+use super::AppState;
+use super::chart::{self, Series, money, money_short};
+use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
+use super::session::Caller;
+use crate::domain::fair::{
+    self, Analysis, EstimateInput, Factor, FactorInput, FairInput, Kind, Phase,
+};
+use crate::domain::montecarlo::{MAX_ITERATIONS, Options, Summary};
+use crate::domain::risk::Risk;
+use crate::error::{Error, Problems, Result};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{MatchedPath, Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/risks/quantitative", get(portfolio))
+        .route("/risks/quantitative.csv", get(export))
+        .route("/risks/quantitative.xlsx", get(export))
+        .route("/risks/quantitative.json", get(export_json))
+        .route("/risks/quantitative/curves.csv", get(export_curves))
+        .route("/risks/quantitative/settings", post(save_settings))
+        .route("/risks/{id}/estimate", get(form).post(save))
+}
+
+/// Most iterations a page may ask for (the CLI may ask for more).
+pub const PAGE_ITERATIONS: u64 = 1_000_000;
+
+/// Reads `iterations` and `seed` (and nothing else unknown) from a query.
+pub fn run_options(pairs: &[(String, String)], allowed: &[&str], most: u64) -> Result<Options> {
+    let mut p = Problems::new();
+    let mut opts = Options::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "iterations" => match v.trim().replace([',', '_', ' '], "").parse::<u64>() {
+                Ok(n) if (1000..=most).contains(&n) => opts.iterations = n,
+                _ => p.add(
+                    "iterations",
+                    format!("'{v}' is not a number of iterations from 1,000 to {most}"),
+                ),
+            },
+            "seed" => match v.trim().parse::<u64>() {
+                Ok(n) => opts.seed = n,
+                Err(_) => p.add(
+                    "seed",
+                    format!("'{v}' is not a seed (a whole number, 0 or more)"),
+                ),
+            },
+            other if allowed.contains(&other) => {}
+            other => p.add(other, "unknown parameter: use iterations or seed"),
+        }
+    }
+    p.into_result()?;
+    Ok(opts)
+}
+
+fn pairs_of(raw: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default()
+}
+
+fn series<'a>(
+    label_current: &'a str,
+    c: &'a Summary,
+    label_residual: &'a str,
+    r: &'a Summary,
+) -> [Series<'a>; 2] {
+    [
+        Series {
+            label: label_current,
+            class: "current",
+            summary: c,
+        },
+        Series {
+            label: label_residual,
+            class: "residual",
+            summary: r,
+        },
+    ]
+}
+
+fn appetite_points(a: &Analysis) -> Vec<chart::AppetitePoint> {
+    a.appetite
+        .iter()
+        .map(|p| chart::AppetitePoint {
+            loss: p.loss,
+            probability: p.probability,
+        })
+        .collect()
+}
+
+/// A line of the before/after table.
+pub struct StatRow {
+    pub label: &'static str,
+    pub current: String,
+    pub residual: String,
+    pub change: String,
+}
+
+fn stat_rows(c: &Summary, r: &Summary, currency: &str) -> Vec<StatRow> {
+    let row = |label, a: f64, b: f64| StatRow {
+        label,
+        current: money(a, currency),
+        residual: money(b, currency),
+        change: if a > 0.0 {
+            format!("{:+.0}%", (b - a) / a * 100.0)
+        } else {
+            "—".into()
+        },
+    };
+    vec![
+        row("Expected annual loss (mean)", c.mean, r.mean),
+        row("Median year (50th percentile)", c.p50, r.p50),
+        row("1 year in 10 (90th percentile)", c.p90, r.p90),
+        row("1 year in 20 (95th percentile)", c.p95, r.p95),
+        row("1 year in 100 (99th percentile)", c.p99, r.p99),
+        row("Worst simulated year", c.max, r.max),
+    ]
+}
+
+fn ratio(v: Option<f64>) -> String {
+    match v {
+        Some(x) => format!("{x:.1}× the cost"),
+        None => "—".into(),
+    }
+}
+
+/// The quantitative card on a risk's page.
+pub struct RiskQuant {
+    pub rows: Vec<StatRow>,
+    pub lec: String,
+    pub distribution: String,
+    pub treated: bool,
+    pub has_residual: bool,
+    pub plan_cost: String,
+    pub reduction: String,
+    pub return_on_plan: String,
+    pub model: &'static str,
+    pub iterations: u64,
+    pub updated: String,
+}
+
+pub(super) async fn risk_card(s: &AppState, r: &Risk) -> Result<Option<RiskQuant>> {
+    let Some(a) = s.store.risk_analysis(&r.id, Options::default()).await? else {
+        return Ok(None);
+    };
+    let stored = s.store.risk_fair(&r.id).await?;
+    let currency = s.store.fair_settings().await?.currency;
+    let Some(o) = a.risks.first() else {
+        return Ok(None);
+    };
+    let [c, res] = series(
+        "Before treatment",
+        &o.current,
+        "After treatment",
+        &o.residual,
+    );
+    let both = [c, res];
+    Ok(Some(RiskQuant {
+        rows: stat_rows(&o.current, &o.residual, &currency),
+        lec: chart::lec_svg(
+            &format!("{}: loss-exceedance curve", r.id),
+            &both,
+            &[],
+            &currency,
+        ),
+        distribution: chart::distribution_svg(&format!("{}: annual loss", r.id), &both, &currency),
+        treated: o.treated,
+        has_residual: stored.as_ref().is_some_and(|f| f.fair.residual.is_some()),
+        plan_cost: money(o.plan_cost as f64, &currency),
+        reduction: money(o.reduction, &currency),
+        return_on_plan: ratio(o.return_on_plan),
+        model: o.model,
+        iterations: a.iterations,
+        updated: stored
+            .map(|f| {
+                format!(
+                    "{} by {}",
+                    crate::domain::clock::display(&f.updated_at),
+                    f.updated_by
+                )
+            })
+            .unwrap_or_default(),
+    }))
+}
+
+// --- the form --------------------------------------------------------------------------------
+
+pub struct FactorField {
+    pub name: String,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub group: &'static str,
+    pub input: FactorInput,
+    pub error: Option<String>,
+}
+
+pub struct PhaseForm {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub model: String,
+    pub model_error: Option<String>,
+    pub factors: Vec<FactorField>,
+}
+
+fn hint(f: Factor) -> &'static str {
+    match f.kind() {
+        Kind::Frequency => "events a year, e.g. 0.1 (once in ten years) to 12",
+        Kind::Probability => "a chance from 0 to 1, or a percentage such as 30%",
+        Kind::Money => "an amount, e.g. 50k or 1.5M",
+    }
+}
+
+fn phase_form(phase: Phase, input: &EstimateInput, errors: &FormErrors) -> PhaseForm {
+    let factors = Factor::ALL
+        .into_iter()
+        .map(|f| {
+            let name = format!("{}.{}", phase.key(), f.key());
+            let error = ["", ".distribution", ".min", ".mode", ".max", ".lambda"]
+                .iter()
+                .filter_map(|part| errors.get(&format!("{name}{part}")))
+                .next()
+                .map(str::to_string);
+            FactorField {
+                label: f.label(),
+                hint: hint(f),
+                group: if Factor::SIMPLE.contains(&f) {
+                    "simple"
+                } else {
+                    "tree"
+                },
+                input: input.factor(f).clone(),
+                error,
+                name,
+            }
+        })
+        .collect();
+    PhaseForm {
+        key: phase.key(),
+        label: phase.label(),
+        model: input.model.clone(),
+        model_error: errors
+            .get(&format!("{}.model", phase.key()))
+            .map(str::to_string),
+        factors,
+    }
+}
+
+fn input_of_form(form: &FormData) -> FairInput {
+    let phase = |p: Phase| {
+        let mut e = EstimateInput {
+            model: match form.get(&format!("{}.model", p.key())) {
+                "none" => String::new(),
+                m => m.to_string(),
+            },
+            ..Default::default()
+        };
+        for f in Factor::ALL {
+            let field = |part: &str| {
+                form.get(&format!("{}.{}.{part}", p.key(), f.key()))
+                    .to_string()
+            };
+            *e.factor_mut(f) = FactorInput {
+                distribution: field("distribution"),
+                min: field("min"),
+                mode: field("mode"),
+                max: field("max"),
+                lambda: field("lambda"),
+            };
+        }
+        e
+    };
+    FairInput {
+        current: phase(Phase::Current),
+        residual: phase(Phase::Residual),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risk_estimate.html")]
+struct FormPage {
+    l: Layout,
+    r: Risk,
+    phases: Vec<PhaseForm>,
+    errors: FormErrors,
+    has_estimate: bool,
+    has_plan: bool,
+    currency: String,
+}
+
+async fn render_form(
+    s: &AppState,
+    caller: &Caller,
+    r: Risk,
+    input: FairInput,
+    errors: FormErrors,
+) -> PageResult {
+    let l = layout(s, caller, &format!("Ranges of {}", r.id), "risks", None).await?;
+    let has_estimate = s.store.risk_fair(&r.id).await?.is_some();
+    let status = errors.status();
+    Ok((
+        status,
+        FormPage {
+            phases: vec![
+                phase_form(Phase::Current, &input.current, &errors),
+                phase_form(Phase::Residual, &input.residual, &errors),
+            ],
+            errors,
+            has_estimate,
+            has_plan: !r.measures.is_empty(),
+            currency: s.store.fair_settings().await?.currency,
+            l,
+            r,
+        },
+    )
+        .into_response())
+}
+
+async fn editable(s: &AppState, caller: &Caller, id: &str) -> Result<Risk> {
+    let r = s.store.risk(id).await?;
+    if !super::risk::may_edit(caller, &r) {
+        return Err(Error::Forbidden);
+    }
+    Ok(r)
+}
+
+async fn form(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let r = editable(&s, &caller, &id).await?;
+    let input = match s.store.risk_fair(&id).await? {
+        Some(f) => FairInput::of(&f.fair),
+        None => FairInput {
+            current: EstimateInput {
+                model: "simple".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    };
+    render_form(&s, &caller, r, input, FormErrors::default()).await
+}
+
+async fn save(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let r = editable(&s, &caller, &id).await?;
+    if form.get("_action") == "clear" {
+        if form.get("confirm") != "yes" {
+            let input = match s.store.risk_fair(&id).await? {
+                Some(f) => FairInput::of(&f.fair),
+                None => FairInput::default(),
+            };
+            let errors = FormErrors::from_error(Error::field(
+                "confirm",
+                "tick the box to confirm that the ranges are to be removed",
+            ))?;
+            return render_form(&s, &caller, r, input, errors).await;
+        }
+        s.store.clear_risk_fair(&actor(&caller), &id).await?;
+        return Ok(
+            Redirect::to(&format!("/risks/{id}?notice=estimate-cleared#quantitative"))
+                .into_response(),
+        );
+    }
+    let input = input_of_form(&form);
+    let outcome = match input.parse() {
+        Ok(fair) => s
+            .store
+            .set_risk_fair(&actor(&caller), &id, &fair)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/risks/{id}?notice=estimate-saved#quantitative"))
+                .into_response(),
+        ),
+        Err(e @ Error::Validation(_)) => {
+            render_form(&s, &caller, r, input, FormErrors::from_error(e)?).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// --- the portfolio ---------------------------------------------------------------------------
+
+pub struct RiskLine {
+    id: String,
+    title: String,
+    model: &'static str,
+    mean_current: String,
+    mean_residual: String,
+    p95_current: String,
+    p95_residual: String,
+    reduction: String,
+    plan_cost: String,
+    return_on_plan: String,
+    treated: bool,
+}
+
+pub struct Contributor {
+    id: String,
+    title: String,
+    tail: String,
+    share: String,
+    /// Width of the share bar, 0–100.
+    width: f64,
+}
+
+fn contributors(a: &Analysis, residual: bool, currency: &str) -> Vec<Contributor> {
+    let total = if residual {
+        a.residual_shortfall
+    } else {
+        a.current_shortfall
+    };
+    let mut v: Vec<(&fair::RiskOutcome, f64)> = a
+        .risks
+        .iter()
+        .map(|r| {
+            (
+                r,
+                if residual {
+                    r.tail_residual
+                } else {
+                    r.tail_current
+                },
+            )
+        })
+        .collect();
+    v.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.id.cmp(&y.0.id)));
+    v.into_iter()
+        .take(10)
+        .map(|(r, t)| {
+            let share = if total > 0.0 { t / total * 100.0 } else { 0.0 };
+            Contributor {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                tail: money(t, currency),
+                share: format!("{share:.1}%"),
+                width: share.clamp(0.0, 100.0),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risk_quantitative.html")]
+struct PortfolioPage {
+    l: Layout,
+    empty: bool,
+    rows: Vec<StatRow>,
+    lec: String,
+    distribution: String,
+    risks: Vec<RiskLine>,
+    top_current: Vec<Contributor>,
+    top_residual: Vec<Contributor>,
+    breaches: Vec<String>,
+    appetite_text: String,
+    has_appetite: bool,
+    currency: String,
+    shortfall_current: String,
+    shortfall_residual: String,
+    plan_cost: String,
+    plan_measures: usize,
+    reduction: String,
+    return_on_plan: String,
+    iterations: u64,
+    seed: u64,
+    query: String,
+    can_set: bool,
+    errors: FormErrors,
+    form_currency: String,
+    form_appetite: String,
+}
+
+async fn render_portfolio(
+    s: &AppState,
+    caller: &Caller,
+    opts: Options,
+    errors: FormErrors,
+    form: Option<&FormData>,
+) -> PageResult {
+    let settings = s.store.fair_settings().await?;
+    let currency = settings.currency.clone();
+    let a = s.store.portfolio_analysis(opts).await?;
+    let l = layout(s, caller, "Quantitative risk", "risks", None).await?;
+    let both = series(
+        "Before treatment",
+        &a.current,
+        "After treatment",
+        &a.residual,
+    );
+    let empty = a.risks.is_empty();
+    let status = errors.status();
+    let money_or_dash = |v: f64| money(v, &currency);
+    let page = PortfolioPage {
+        empty,
+        rows: stat_rows(&a.current, &a.residual, &currency),
+        lec: if empty {
+            String::new()
+        } else {
+            chart::lec_svg(
+                "Portfolio: loss-exceedance curve",
+                &both,
+                &appetite_points(&a),
+                &currency,
+            )
+        },
+        distribution: if empty {
+            String::new()
+        } else {
+            chart::distribution_svg("Portfolio: annual loss", &both, &currency)
+        },
+        risks: a
+            .risks
+            .iter()
+            .map(|r| RiskLine {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                model: r.model,
+                mean_current: money_short(r.current.mean, &currency),
+                mean_residual: money_short(r.residual.mean, &currency),
+                p95_current: money_short(r.current.p95, &currency),
+                p95_residual: money_short(r.residual.p95, &currency),
+                reduction: money_short(r.reduction, &currency),
+                plan_cost: if r.plan_cost > 0 {
+                    money_short(r.plan_cost as f64, &currency)
+                } else {
+                    "—".into()
+                },
+                return_on_plan: ratio(r.return_on_plan),
+                treated: r.treated,
+            })
+            .collect(),
+        top_current: contributors(&a, false, &currency),
+        top_residual: contributors(&a, true, &currency),
+        breaches: a
+            .breaches
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}: {:.1}% chance of losing more than {} a year, above the {:.1}% tolerated",
+                    match b.phase {
+                        Phase::Current => "Before treatment",
+                        Phase::Residual => "After treatment",
+                    },
+                    b.simulated * 100.0,
+                    money(b.loss, &currency),
+                    b.tolerated * 100.0
+                )
+            })
+            .collect(),
+        appetite_text: settings
+            .appetite
+            .iter()
+            .map(|p| {
+                format!(
+                    "at most {}% chance of losing more than {} a year",
+                    p.probability * 100.0,
+                    money(p.loss, &currency)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        has_appetite: !settings.appetite.is_empty(),
+        shortfall_current: money_or_dash(a.current_shortfall),
+        shortfall_residual: money_or_dash(a.residual_shortfall),
+        plan_cost: money(a.plan_cost as f64, &currency),
+        plan_measures: a.plan_measures,
+        reduction: money(a.reduction, &currency),
+        return_on_plan: ratio(a.return_on_plan),
+        iterations: a.iterations,
+        seed: a.seed,
+        query: if opts == Options::default() {
+            String::new()
+        } else {
+            format!("?iterations={}&seed={}", opts.iterations, opts.seed)
+        },
+        can_set: caller.is_editor(),
+        errors,
+        form_currency: form
+            .map(|f| f.get("currency").to_string())
+            .unwrap_or(currency.clone()),
+        form_appetite: form
+            .map(|f| f.get("loss_appetite").to_string())
+            .unwrap_or_else(|| fair::format_appetite(&settings.appetite)),
+        currency,
+        l,
+    };
+    Ok((status, page).into_response())
+}
+
+async fn portfolio(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let opts = run_options(&pairs_of(q.as_deref()), &["notice"], PAGE_ITERATIONS)?;
+    render_portfolio(&s, &caller, opts, FormErrors::default(), None).await
+}
+
+async fn save_settings(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    match s
+        .store
+        .set_fair_settings(
+            &actor(&caller),
+            form.get("currency"),
+            form.get("loss_appetite"),
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/risks/quantitative?notice=appetite-saved").into_response()),
+        Err(e @ Error::Validation(_)) => {
+            render_portfolio(
+                &s,
+                &caller,
+                Options::default(),
+                FormErrors::from_error(e)?,
+                Some(&form),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn analysis_of(s: &AppState, q: Option<&str>) -> Result<(std::sync::Arc<Analysis>, String)> {
+    let opts = run_options(&pairs_of(q), &[], MAX_ITERATIONS.min(PAGE_ITERATIONS))?;
+    let currency = s.store.fair_settings().await?.currency;
+    Ok((s.store.portfolio_analysis(opts).await?, currency))
+}
+
+async fn export(State(s): State<AppState>, path: MatchedPath, RawQuery(q): RawQuery) -> PageResult {
+    let (a, currency) = analysis_of(&s, q.as_deref()).await?;
+    let format = crate::exchange::format_of_path(path.as_str());
+    Ok(crate::exchange::download(
+        "quantitative-risk",
+        format,
+        &crate::exchange::fair::analysis_table(&a, &currency),
+    )?)
+}
+
+async fn export_curves(State(s): State<AppState>, RawQuery(q): RawQuery) -> PageResult {
+    let (a, _) = analysis_of(&s, q.as_deref()).await?;
+    Ok(crate::exchange::download(
+        "loss-exceedance",
+        crate::exchange::Format::Csv,
+        &crate::exchange::fair::curves_table(&a),
+    )?)
+}
+
+/// The analysis with its currency, as the JSON export and the API give it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AnalysisBody {
+    pub currency: String,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub analysis: Analysis,
+}
+
+async fn export_json(
+    State(s): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, super::pages::PageError> {
+    let (a, currency) = analysis_of(&s, q.as_deref()).await?;
+    let body = AnalysisBody {
+        currency,
+        analysis: (*a).clone(),
+    };
+    Ok((
+        [(
+            axum::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"quantitative-risk.json\"",
+        )],
+        Json(body),
+    )
+        .into_response())
+}
