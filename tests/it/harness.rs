@@ -259,6 +259,15 @@ impl TestApp {
             .await
     }
 
+    pub async fn delete(&self, path: &str, auth: Auth<'_>) -> Res {
+        self.send(
+            auth.apply(Request::delete(path))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Posts a form; `_csrf` is added from the browser unless `fields` has one.
     pub async fn post_form(&self, path: &str, auth: Auth<'_>, fields: &[(&str, &str)]) -> Res {
         let mut all: Vec<(&str, &str)> = fields.to_vec();

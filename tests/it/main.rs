@@ -9,6 +9,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod evidence;
+mod fair;
 mod imports;
 mod matrix;
 mod measures;

@@ -39,6 +39,7 @@ async fn call(app: &TestApp, method: &str, path: &str, auth: Auth<'_>) -> Res {
         }
         "PUT" => app.put_json(path, auth, serde_json::json!({})).await,
         "POST" => app.post_form(path, auth, &[]).await,
+        "DELETE" => app.delete(path, auth).await,
         other => panic!("the policy names an unexpected method {other}"),
     }
 }
