@@ -878,11 +878,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             let made = crate::demo::generate(&store, &actor(), size, seed).await?;
             println!(
-                "demo data in {}: {} assets, {} measures, {} risks, {} acceptances, {} evidence items ({:.1} s)",
+                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items ({:.1} s)",
                 config.data_dir.display(),
                 made.assets,
                 made.measures,
                 made.risks,
+                made.quantified,
                 made.acceptances,
                 made.evidence,
                 started.elapsed().as_secs_f64()

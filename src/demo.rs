@@ -6,6 +6,7 @@
 use crate::domain::asset::{AssetDraft, Lifecycle};
 use crate::domain::matrix::Matrix;
 use crate::domain::measure::{ControlRef, DEFAULT_FRAMEWORK, MeasureDraft, MeasureStatus};
+use crate::domain::montecarlo::{Dist, Estimate};
 use crate::domain::risk::{Rating, RiskDraft, RiskStatus, Treatment};
 use crate::domain::threat::{Kind, Library};
 use crate::error::{Error, Result};
@@ -62,6 +63,8 @@ pub struct Made {
     pub risks: usize,
     pub acceptances: usize,
     pub evidence: usize,
+    /// Risks given FAIR ranges.
+    pub quantified: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -361,7 +364,31 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
     } else {
         store.add_evidence_links(actor, drafts).await?
     };
+
+    // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
+    // event from the impact, the residual ranges a third to a tenth of the frequency.
+    let mut quantified = 0;
+    for i in 0..made_risks.min(100) {
+        let id = format!("R-{:06}", i + 1);
+        let r = store.risk(&id).await?;
+        let k = 0.05 * 2f64.powi(r.inherent.likelihood as i32);
+        let m = 2_000.0 * 3f64.powi(r.inherent.impact as i32);
+        let cut = 3.0 + dice.below(8) as f64;
+        let fair = crate::domain::fair::Fair {
+            current: Estimate::Simple {
+                lef: Dist::pert(0.2 * k, k, 4.0 * k),
+                lm: Dist::pert(0.2 * m, m, 10.0 * m),
+            },
+            residual: Some(Estimate::Simple {
+                lef: Dist::pert(0.2 * k / cut, k / cut, 4.0 * k / cut),
+                lm: Dist::pert(0.2 * m, m, 10.0 * m),
+            }),
+        };
+        store.set_risk_fair(actor, &id, &fair).await?;
+        quantified += 1;
+    }
     Ok(Made {
+        quantified,
         assets: made_assets,
         measures: made_measures,
         risks: made_risks,
