@@ -374,14 +374,20 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
         let k = 0.05 * 2f64.powi(r.inherent.likelihood as i32);
         let m = 2_000.0 * 3f64.powi(r.inherent.impact as i32);
         let cut = 3.0 + dice.below(8) as f64;
+        // Three significant digits, as people write ranges.
+        let round = |x: f64| {
+            let scale = 10f64.powi(2 - x.abs().log10().floor() as i32);
+            (x * scale).round() / scale
+        };
+        let pert = |a: f64, b: f64, c: f64| Dist::pert(round(a), round(b), round(c));
         let fair = crate::domain::fair::Fair {
             current: Estimate::Simple {
-                lef: Dist::pert(0.2 * k, k, 4.0 * k),
-                lm: Dist::pert(0.2 * m, m, 10.0 * m),
+                lef: pert(0.2 * k, k, 4.0 * k),
+                lm: pert(0.2 * m, m, 10.0 * m),
             },
             residual: Some(Estimate::Simple {
-                lef: Dist::pert(0.2 * k / cut, k / cut, 4.0 * k / cut),
-                lm: Dist::pert(0.2 * m, m, 10.0 * m),
+                lef: pert(0.2 * k / cut, k / cut, 4.0 * k / cut),
+                lm: pert(0.2 * m, m, 10.0 * m),
             }),
         };
         store.set_risk_fair(actor, &id, &fair).await?;

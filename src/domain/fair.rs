@@ -158,7 +158,8 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
     }
 }
 
-fn show(v: f64) -> String {
+/// A number with thousands separators when it is whole and large (`1,250,000`).
+pub fn show(v: f64) -> String {
     if v.abs() >= 1000.0 && v.fract() == 0.0 {
         let digits = format!("{}", v.abs() as u64);
         let mut out = String::new();

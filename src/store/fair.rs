@@ -376,14 +376,25 @@ impl Store {
         Ok(analysis)
     }
 
-    /// One risk before and after treatment (the same random numbers as in the portfolio).
-    pub async fn risk_analysis(&self, id: &str, opts: Options) -> Result<Option<Analysis>> {
+    /// One risk before and after treatment (the same random numbers as in the portfolio, so
+    /// its numbers are the portfolio's). Cached like the portfolio.
+    pub async fn risk_analysis(&self, id: &str, opts: Options) -> Result<Option<Arc<Analysis>>> {
+        let settings = self.fair_settings().await?;
+        let key = (
+            id.to_string(),
+            opts.iterations,
+            opts.seed,
+            fair::format_appetite(&settings.appetite),
+        );
+        let generation = analysis_generation(self).await?;
+        if let Some(a) = self.risk_analysis_cache.get(&key, generation) {
+            return Ok(Some(a));
+        }
         let Some(stored) = self.risk_fair(id).await? else {
             return Ok(None);
         };
         let risk = self.risk(id).await?;
         let measures = self.measures_costs(&risk.measures).await?;
-        let settings = self.fair_settings().await?;
         let q = Quantified {
             id: risk.id,
             title: risk.title,
@@ -391,15 +402,16 @@ impl Store {
             measures,
         };
         let analysis = tokio::task::spawn_blocking(move || {
-            analyse(
+            Arc::new(analyse(
                 std::slice::from_ref(&q),
                 &settings.appetite,
                 &opts,
                 &|_, _| {},
-            )
+            ))
         })
         .await
         .map_err(|e| Error::Conflict(format!("the simulation failed: {e}")))?;
+        self.risk_analysis_cache.put(key, generation, analysis.clone());
         Ok(Some(analysis))
     }
 

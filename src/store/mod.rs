@@ -841,6 +841,10 @@ impl<K: PartialEq, V: Clone> GenerationCache<K, V> {
         if let Ok(mut c) = self.0.lock() {
             // Older generations are of no use once a newer one is seen.
             c.retain(|(k, g, _)| *k != key && *g >= generation);
+            // Bounded: the oldest values go first.
+            if c.len() >= 1024 {
+                c.remove(0);
+            }
             c.push((key, generation, value));
         }
     }
@@ -890,6 +894,10 @@ pub struct Store {
     /// The portfolio analysis by (iterations, seed, appetite) and risk + measure generations.
     analysis_cache: std::sync::Arc<
         GenerationCache<(u64, u64, String), std::sync::Arc<crate::domain::fair::Analysis>>,
+    >,
+    /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
+    risk_analysis_cache: std::sync::Arc<
+        GenerationCache<(String, u64, u64, String), std::sync::Arc<crate::domain::fair::Analysis>>,
     >,
     /// Where evidence files are kept.
     blobs: blob::Blobs,
@@ -971,6 +979,7 @@ impl Store {
             soa_evidence_cache: Default::default(),
             soa_measure_cache: Default::default(),
             analysis_cache: Default::default(),
+            risk_analysis_cache: Default::default(),
             blobs,
         })
     }

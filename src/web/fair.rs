@@ -142,7 +142,7 @@ pub struct RiskQuant {
     pub reduction: String,
     pub return_on_plan: String,
     pub model: &'static str,
-    pub iterations: u64,
+    pub iterations_text: String,
     pub updated: String,
 }
 
@@ -177,7 +177,7 @@ pub(super) async fn risk_card(s: &AppState, r: &Risk) -> Result<Option<RiskQuant
         reduction: money(o.reduction, &currency),
         return_on_plan: ratio(o.return_on_plan),
         model: o.model,
-        iterations: a.iterations,
+        iterations_text: fair::show(a.iterations as f64),
         updated: stored
             .map(|f| {
                 format!(
@@ -478,6 +478,7 @@ struct PortfolioPage {
     reduction: String,
     return_on_plan: String,
     iterations: u64,
+    iterations_text: String,
     seed: u64,
     query: String,
     can_set: bool,
@@ -583,6 +584,7 @@ async fn render_portfolio(
         reduction: money(a.reduction, &currency),
         return_on_plan: ratio(a.return_on_plan),
         iterations: a.iterations,
+        iterations_text: fair::show(a.iterations as f64),
         seed: a.seed,
         query: if opts == Options::default() {
             String::new()
