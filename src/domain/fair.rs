@@ -175,9 +175,9 @@ pub fn show(v: f64) -> String {
     }
 }
 
-/// One factor as typed.
+/// One factor as typed: an object, or in JSON the short `[min, most likely, max]` of a PERT.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
+#[serde(default, try_from = "FactorWire")]
 pub struct FactorInput {
     /// `pert` (default) or `lognormal`. For a lognormal, `min` and `max` are the 90% interval
     /// (5th and 95th percentiles) and `mode` is not used.
@@ -191,6 +191,59 @@ pub struct FactorInput {
     /// Weight of the most likely value in a modified PERT; empty: 4.
     #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
     pub lambda: String,
+}
+
+/// The factor as it arrives in JSON: `{"min": …}` or `[min, mode, max]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FactorWire {
+    Object(FactorFields),
+    List(Vec<serde_json::Value>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct FactorFields {
+    distribution: String,
+    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    min: String,
+    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    mode: String,
+    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    max: String,
+    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    lambda: String,
+}
+
+impl TryFrom<FactorWire> for FactorInput {
+    type Error = String;
+
+    fn try_from(w: FactorWire) -> Result<Self, String> {
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match w {
+            FactorWire::Object(f) => Ok(FactorInput {
+                distribution: f.distribution,
+                min: f.min,
+                mode: f.mode,
+                max: f.max,
+                lambda: f.lambda,
+            }),
+            FactorWire::List(v) if v.len() == 3 => Ok(FactorInput {
+                distribution: "pert".into(),
+                min: text(&v[0]),
+                mode: text(&v[1]),
+                max: text(&v[2]),
+                lambda: String::new(),
+            }),
+            FactorWire::List(v) => Err(format!(
+                "a factor is [min, most likely, max] or an object with distribution, min, mode, max and lambda; this list has {} values",
+                v.len()
+            )),
+        }
+    }
 }
 
 impl FactorInput {
@@ -802,6 +855,13 @@ mod tests {
         }
     }
 
+    impl FactorInput {
+        fn with(mut self, distribution: &str) -> FactorInput {
+            self.distribution = distribution.into();
+            self
+        }
+    }
+
     fn fields(e: Error) -> Vec<(String, String)> {
         e.fields()
             .iter()
@@ -906,6 +966,19 @@ mod tests {
             got[2].1
         );
         assert!(got[3].1.contains("above the maximum"), "{}", got[3].1);
+    }
+
+    #[test]
+    fn a_factor_may_be_written_as_a_list() {
+        let input: FairInput = serde_json::from_str(
+            r#"{"current": {"model": "simple", "lef": [0.1, "0.5", 2], "lm": {"min": "10k", "mode": "50k", "max": "500k"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(input.current.lef, pert("0.1", "0.5", "2").with("pert"));
+        let err = serde_json::from_str::<FairInput>(r#"{"current": {"lef": [1, 2]}}"#).unwrap_err();
+        assert!(err.to_string().contains("this list has 2 values"), "{err}");
+        let err = serde_json::from_str::<FairInput>(r#"{"current": {"lef": {"minimum": 1}}}"#).unwrap_err();
+        assert!(err.to_string().contains("did not match") || err.to_string().contains("minimum"), "{err}");
     }
 
     #[test]
