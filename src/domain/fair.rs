@@ -668,10 +668,22 @@ pub fn parse_appetite(raw: &str) -> Result<Vec<AppetitePoint>, String> {
     Ok(points)
 }
 
+/// A chance as a percentage, without the float noise of `0.07 * 100` ("7", not
+/// "7.000000000000001").
+pub fn show_percent(probability: f64) -> String {
+    let text = format!("{:.6}", probability * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
 pub fn format_appetite(points: &[AppetitePoint]) -> String {
     points
         .iter()
-        .map(|p| format!("{}: {}%", show(p.loss), p.probability * 100.0))
+        .map(|p| format!("{}: {}%", show(p.loss), show_percent(p.probability)))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -1004,6 +1016,13 @@ mod tests {
             ]
         );
         assert_eq!(format_appetite(&a), "1,000,000: 10%; 10,000,000: 1%");
+        // 0.07 * 100 is 7.000000000000001 in floating point: shown as 7%, and read back.
+        let odd = parse_appetite("100k: 50%; 1M: 7%; 5M: 0.05%").unwrap();
+        assert_eq!(
+            format_appetite(&odd),
+            "100,000: 50%; 1,000,000: 7%; 5,000,000: 0.05%"
+        );
+        assert_eq!(parse_appetite(&format_appetite(&odd)).unwrap(), odd);
         assert!(parse_appetite("1M 10%").is_err());
         assert!(parse_appetite("1M: 10%; 10M: 20%").is_err());
         assert!(parse_appetite("1M: 150%").is_err());

@@ -493,11 +493,13 @@ async fn render_portfolio(
     opts: Options,
     errors: FormErrors,
     form: Option<&FormData>,
+    query: Option<&str>,
 ) -> PageResult {
     let settings = s.store.fair_settings().await?;
     let currency = settings.currency.clone();
     let a = s.store.portfolio_analysis(opts).await?;
-    let l = layout(s, caller, "Quantitative risk", "risks", None).await?;
+    // The query carries the notice after a redirect, such as the appetite being saved.
+    let l = layout(s, caller, "Quantitative risk", "risks", query).await?;
     let both = series(
         "Before treatment",
         &a.current,
@@ -570,7 +572,7 @@ async fn render_portfolio(
             .map(|p| {
                 format!(
                     "at most {}% chance of losing more than {} a year",
-                    p.probability * 100.0,
+                    fair::show_percent(p.probability),
                     money(p.loss, &currency)
                 )
             })
@@ -611,7 +613,7 @@ async fn portfolio(
     RawQuery(q): RawQuery,
 ) -> PageResult {
     let opts = run_options(&pairs_of(q.as_deref()), &["notice"], PAGE_ITERATIONS)?;
-    render_portfolio(&s, &caller, opts, FormErrors::default(), None).await
+    render_portfolio(&s, &caller, opts, FormErrors::default(), None, q.as_deref()).await
 }
 
 async fn save_settings(
@@ -636,6 +638,7 @@ async fn save_settings(
                 Options::default(),
                 FormErrors::from_error(e)?,
                 Some(&form),
+                None,
             )
             .await
         }

@@ -4,7 +4,9 @@
 //! rates, treats and accepts a risk, and finds it on the heat map; a risk manager imports
 //! last year's register from a spreadsheet, mapping its columns and words on the review; a
 //! manager decides a control of the Statement of Applicability, proves it with a PDF,
-//! approves the SoA as version 1 and downloads its PDF.
+//! approves the SoA as version 1 and downloads its PDF; a risk manager gives a risk its
+//! ranges (after a faulty one), sees its curves, sets the risk appetite and watches the curve
+//! after treatment move once a measure joins the risk's treatment plan.
 //!
 //! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (Debian's `chromium-driver` and
 //! `chromium`); the environment variables `CHROMEDRIVER` and `CHROMIUM` override the paths.
@@ -866,15 +868,7 @@ async fn a_manager_decides_a_control_proves_it_and_approves_the_soa_in_a_browser
     // Annex is set up (in process); a manager signs in through the form.
     app.set_up().await;
     let manager = app.add_user(Role::Manager).await;
-    c.goto(&j.url("/login"))
-        .await
-        .expect("open the sign-in page");
-    wait_for(c, "the sign-in form", "form[action='/login']").await;
-    type_into(c, "#email", &manager).await;
-    type_into(c, "#password", PASSWORD).await;
-    click(c, "form[action='/login'] button[type='submit']").await;
-    wait_for(c, "the top bar after signing in", "header.topbar").await;
-    assert_eq!(path(c).await, "/", "signing in lands on the dashboard");
+    sign_in(&j, &manager).await;
 
     // 1. The page of 8.13: applicable for two reasons, implemented, owned by the manager.
     let control = format!("/soa/{FRAMEWORK}/8.13");
@@ -1090,6 +1084,552 @@ async fn a_manager_decides_a_control_proves_it_and_approves_the_soa_in_a_browser
     }
 
     j.finish("the SoA approval journey").await;
+}
+
+#[tokio::test]
+async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_a_measure_in_a_browser()
+ {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let c = &j.client;
+    let app = &j.app;
+
+    // Annex is set up (in process); a manager signs in through the form.
+    app.set_up().await;
+    let manager = app.add_user(Role::Manager).await;
+    sign_in(&j, &manager).await;
+
+    // 1. Risks → New risk: the ransomware scenario, rated on the matrix only.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    wait_for(
+        c,
+        "the risk register's New risk button",
+        ".pagehead .actions a[href='/risks/new']",
+    )
+    .await;
+    click(c, ".pagehead .actions a[href='/risks/new']").await;
+    wait_for(c, "the new-risk form", "form[action='/risks']").await;
+    type_into(c, "#title", RISK_TITLE).await;
+    choose(c, "#inherent_likelihood", "4").await;
+    choose(c, "#inherent_impact", "5").await;
+    click(c, "form[action='/risks'] button[type='submit']").await;
+    wait_for_notice(c, "The risk was saved.").await;
+    let risk_id = text(c, "main h1 span.cid").await;
+    let risk_page = format!("/risks/{risk_id}");
+    assert_eq!(path(c).await, risk_page);
+
+    // The risk's quantitative card has no ranges yet and offers to add them.
+    let add = format!("#quantitative a.button[href='/risks/{risk_id}/estimate']");
+    assert_eq!(text(c, &add).await, "Add ranges");
+    assert!(
+        text(c, "#quantitative").await.contains("No ranges yet."),
+        "an unquantified risk says so"
+    );
+    assert!(
+        c.find(Locator::Css("#quantitative svg")).await.is_err(),
+        "no chart without ranges"
+    );
+    click(c, &add).await;
+    let form = format!("form[action='/risks/{risk_id}/estimate']");
+    wait_for(c, "the ranges form", &form).await;
+    assert_eq!(path(c).await, format!("/risks/{risk_id}/estimate"));
+    assert_eq!(
+        text(c, "main h1").await,
+        format!("Ranges of {risk_id} {RISK_TITLE}")
+    );
+    assert!(
+        is_checked(c, "input[name='current.model'][value='simple']").await,
+        "a new estimate starts on the short form"
+    );
+    assert!(
+        is_checked(c, "input[name='residual.model'][value='none']").await,
+        "a new estimate has no residual ranges"
+    );
+    let residual_help = text(c, "fieldset#residual p.help").await;
+    assert!(
+        residual_help.contains("this risk has none yet, so its residual ranges are not applied"),
+        "the form warns that the residual ranges need a measure: {residual_help}"
+    );
+
+    // 2. A loss per event whose minimum is above its maximum.
+    let typed = [
+        ("current.lef.min", "0.5"),
+        ("current.lef.mode", "2"),
+        ("current.lef.max", "6"),
+        ("current.lm.min", "500k"),
+        ("current.lm.mode", "50k"),
+        ("current.lm.max", "10k"),
+    ];
+    for (name, value) in typed {
+        type_into(c, &format!("input[name='{name}']"), value).await;
+    }
+    click(c, &format!("{form} button[type='submit']")).await;
+    let error = wait_for(
+        c,
+        "the error next to the loss per event",
+        "tr.simple th p.error[id='current.lm-error']",
+    )
+    .await;
+    assert_eq!(
+        error.text().await.expect("read the error"),
+        "the minimum (500,000) is above the maximum (10,000)",
+        "the error names the problem with the amounts as read"
+    );
+    assert_eq!(path(c).await, format!("/risks/{risk_id}/estimate"));
+    assert_eq!(
+        text(c, "main .errorbox").await,
+        "One field needs your attention."
+    );
+    assert_eq!(
+        find(c, "input[name='current.lm.min']")
+            .await
+            .attr("aria-invalid")
+            .await
+            .expect("read aria-invalid")
+            .as_deref(),
+        Some("true"),
+        "the faulty field is marked invalid"
+    );
+    let row = find_xpath(
+        c,
+        "//tr[.//p[@id='current.lm-error']]/th/label[@for='current.lm.min']",
+    )
+    .await;
+    assert_eq!(
+        row.text().await.expect("read the label"),
+        "Loss per event",
+        "the error sits in the row of the field it is about"
+    );
+    for (name, value) in typed {
+        assert_eq!(
+            value_of(c, &format!("input[name='{name}']")).await,
+            value,
+            "{name} keeps what was typed"
+        );
+    }
+    assert!(
+        app.store
+            .risk_fair(&risk_id)
+            .await
+            .expect("read the estimate")
+            .is_none(),
+        "nothing was saved"
+    );
+
+    // 3. Fixed, with residual ranges on the short form too.
+    type_into(c, "input[name='current.lm.min']", "10k").await;
+    type_into(c, "input[name='current.lm.max']", "500k").await;
+    click(c, "input[name='residual.model'][value='simple']").await;
+    for (name, value) in [
+        ("residual.lef.min", "0.1"),
+        ("residual.lef.mode", "0.3"),
+        ("residual.lef.max", "1"),
+        ("residual.lm.min", "10k"),
+        ("residual.lm.mode", "50k"),
+        ("residual.lm.max", "500k"),
+    ] {
+        type_into(c, &format!("input[name='{name}']"), value).await;
+    }
+    click(c, &format!("{form} button[type='submit']")).await;
+    wait_for_notice(c, "The ranges were saved; the curves below use them.").await;
+    let url = c.current_url().await.expect("read the URL after saving");
+    assert_eq!(url.path(), risk_page, "saving goes back to the risk");
+    assert_eq!(url.fragment(), Some("quantitative"), "…at its card");
+    assert_eq!(
+        text(
+            c,
+            &format!("#quantitative a.button[href='/risks/{risk_id}/estimate']")
+        )
+        .await,
+        "Edit ranges"
+    );
+    let card = text(c, "#quantitative").await;
+    assert!(
+        card.contains("Short form (loss events × loss per event), 100000 simulated years"),
+        "the card names the model and the run: {card}"
+    );
+    assert_eq!(
+        text(c, "#quantitative p.notice").await,
+        "The residual ranges are not applied: the risk has no measure in its treatment plan yet."
+    );
+    let before = card_rows(c).await;
+    assert_eq!(
+        before.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        [
+            "Expected annual loss (mean)",
+            "Median year (50th percentile)",
+            "1 year in 10 (90th percentile)",
+            "1 year in 20 (95th percentile)",
+            "1 year in 100 (99th percentile)",
+            "Worst simulated year",
+        ],
+        "the before/after table"
+    );
+    for row in &before {
+        assert_eq!(
+            row[1], row[2],
+            "without a measure, after treatment equals before: {row:?}"
+        );
+        assert!(row[1].ends_with(" EUR"), "amounts in EUR: {row:?}");
+    }
+    let mean_before = amount(&before[0][1]);
+    // LEF 0.5–2–6 (mean 2.42) × LM 10k–50k–500k (mean 118k): about 286k EUR a year.
+    assert!(
+        (240_000.0..330_000.0).contains(&mean_before),
+        "the expected annual loss is about 2.4 × 118k: {mean_before}"
+    );
+    assert_eq!(before[0][3], "+0%");
+    assert_chart(c, "#quantitative svg.chart.lec", "polyline.curve").await;
+    assert_chart(
+        c,
+        "#quantitative svg.chart.distribution",
+        "polyline.outline",
+    )
+    .await;
+    assert_eq!(
+        attr(
+            c,
+            "#quantitative svg.chart.lec polyline.curve.current",
+            "points"
+        )
+        .await,
+        attr(
+            c,
+            "#quantitative svg.chart.lec polyline.curve.residual",
+            "points"
+        )
+        .await,
+        "the two curves of an untreated risk are one"
+    );
+
+    // 4. The portfolio, from the card.
+    click(c, "#quantitative a[href='/risks/quantitative']").await;
+    let settings = "form[action='/risks/quantitative/settings']";
+    wait_for(c, "the portfolio's appetite form", settings).await;
+    assert_eq!(path(c).await, "/risks/quantitative");
+    assert_eq!(text(c, "main h1").await, "Quantitative risk");
+    let quantified = quantified_rows(c).await;
+    assert_eq!(quantified.len(), 1, "{quantified:?}");
+    assert_eq!(
+        quantified[0][0],
+        format!("{risk_id} {RISK_TITLE} untreated"),
+        "the risk is listed as untreated"
+    );
+    assert!(
+        text(c, "main")
+            .await
+            .contains("No risk appetite is set: set one below"),
+        "without an appetite the page offers to set one"
+    );
+    assert!(
+        c.find(Locator::Css("main svg.chart.lec > g.appetite"))
+            .await
+            .is_err(),
+        "no appetite line yet"
+    );
+    let portfolio = portfolio_rows(c).await;
+    assert_eq!(portfolio[0][0], "Expected annual loss (mean)");
+    assert_eq!(
+        amount(&portfolio[0][1]),
+        mean_before,
+        "one risk: the portfolio is the risk"
+    );
+    let residual_mean_untreated = portfolio[0][2].clone();
+    assert_eq!(residual_mean_untreated, portfolio[0][1]);
+    let lec = "main svg.chart.lec";
+    let residual_curve_untreated =
+        attr(c, &format!("{lec} polyline.curve.residual"), "points").await;
+    let current_curve = lec_curve(c, lec, "current").await;
+    assert!(
+        current_curve.len() > 10,
+        "the curve before treatment has points: {current_curve:?}"
+    );
+    assert_eq!(
+        lec_curve(c, lec, "residual").await,
+        current_curve,
+        "untreated, the curve after treatment is the one before"
+    );
+
+    // 5. The risk appetite: at most a 50% chance of losing more than 100k a year, 7% for 1M.
+    type_into(c, "#currency", "eur").await;
+    type_into(c, "#loss_appetite", "100k: 50%; 1M: 7%").await;
+    click(c, &format!("{settings} button[type='submit']")).await;
+    wait_for_notice(c, "The currency and risk appetite were saved.").await;
+    assert_eq!(path(c).await, "/risks/quantitative");
+    assert_eq!(value_of(c, "#currency").await, "EUR");
+    assert_eq!(
+        value_of(c, "#loss_appetite").await,
+        "100,000: 50%; 1,000,000: 7%",
+        "the appetite is shown as saved"
+    );
+    let appetite_line = wait_for(
+        c,
+        "the appetite on the curve",
+        "main svg.chart.lec > g.appetite polyline",
+    )
+    .await;
+    assert_eq!(
+        appetite_line
+            .attr("points")
+            .await
+            .expect("read the appetite line")
+            .map(|p| p.split_whitespace().count()),
+        Some(2),
+        "the appetite line joins its two points"
+    );
+    assert_eq!(
+        count(c, "main svg.chart.lec > g.appetite circle").await,
+        2,
+        "each point of the appetite is marked"
+    );
+    assert!(
+        text_content(c, "main svg.chart.lec g.legend")
+            .await
+            .contains("Risk appetite"),
+        "the legend names the appetite"
+    );
+    // The page's verdict agrees with the simulation behind it.
+    let analysis = app
+        .store
+        .portfolio_analysis(Default::default())
+        .await
+        .expect("the portfolio's analysis");
+    let verdict = appetite_verdict(c).await;
+    assert!(
+        !analysis.breaches.is_empty(),
+        "about 286k EUR a year is more than a 50% chance of losing over 100k"
+    );
+    assert_eq!(verdict[0], "The portfolio is outside the risk appetite.");
+    assert_eq!(
+        verdict.len() - 1,
+        analysis.breaches.len(),
+        "one line per breach: {verdict:?}"
+    );
+    assert!(
+        verdict.iter().any(|b| b.starts_with("Before treatment: ")
+            && b.contains(
+                "chance of losing more than 100,000 EUR a year, above the 50.0% tolerated"
+            )),
+        "the breach before treatment names the point: {verdict:?}"
+    );
+    assert!(
+        verdict.iter().any(|b| b.starts_with("After treatment: ")),
+        "untreated, after treatment breaches too: {verdict:?}"
+    );
+    assert_eq!(
+        attr(c, &format!("{lec} polyline.curve.residual"), "points").await,
+        residual_curve_untreated,
+        "the appetite does not move the curves"
+    );
+
+    // 6. Measures → New measure with its cost, then into the risk's treatment plan.
+    click(c, "nav.sidenav a[href='/measures']").await;
+    wait_for(
+        c,
+        "the treatment plan's New measure button",
+        ".pagehead .actions a[href='/measures/new']",
+    )
+    .await;
+    click(c, ".pagehead .actions a[href='/measures/new']").await;
+    wait_for(c, "the new-measure form", "form[action='/measures']").await;
+    type_into(c, "#name", MEASURE_NAME).await;
+    type_into(c, "#cost", "20000").await;
+    type_into(c, "#controls", "5.17, 8.5").await;
+    click(c, "form[action='/measures'] button[type='submit']").await;
+    wait_for_notice(c, "The measure was saved.").await;
+    let measure_id = text(c, "main h1 span.cid").await;
+    assert!(measure_id.starts_with("M-"), "{measure_id:?}");
+
+    // Back to the risk through the register, and Edit.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    let in_register =
+        format!("//table[contains(@class,'list')]//td[contains(@class,'id')]/a[.='{risk_id}']");
+    wait_for_xpath(c, "the risk in the register", &in_register).await;
+    click_xpath(c, &in_register).await;
+    let edit = format!(".pagehead a.button[href='/risks/{risk_id}/edit']");
+    wait_for(c, "the risk's Edit button", &edit).await;
+    click(c, &edit).await;
+    let risk_form = format!("form[action='/risks/{risk_id}']");
+    wait_for(c, "the risk's edit form", &risk_form).await;
+    assert_eq!(value_of(c, "#measures").await, "");
+    type_into(c, "#measures", &measure_id).await;
+    click(c, &format!("{risk_form} button[type='submit']")).await;
+    wait_for_notice(c, "The risk was saved.").await;
+    assert_eq!(path(c).await, risk_page);
+
+    // 7. The card applies the residual ranges now.
+    assert!(
+        c.find(Locator::Css("#quantitative p.notice"))
+            .await
+            .is_err(),
+        "no more notice that the residual ranges are not applied: {}",
+        text(c, "#quantitative").await
+    );
+    let after = card_rows(c).await;
+    assert_eq!(after[0][0], "Expected annual loss (mean)");
+    assert_eq!(
+        amount(&after[0][1]),
+        mean_before,
+        "before treatment did not change"
+    );
+    let mean_after = amount(&after[0][2]);
+    // LEF 0.1–0.3–1 (mean 0.38) instead of 2.42: about a sixth of the loss.
+    assert!(
+        mean_after < mean_before / 3.0 && mean_after > 0.0,
+        "the plan cuts the expected annual loss: {mean_before} → {mean_after}"
+    );
+    let change = after[0][3]
+        .trim_end_matches('%')
+        .parse::<i64>()
+        .unwrap_or_else(|e| panic!("the change {:?} is a percentage: {e}", after[0][3]));
+    assert!((-95..=-67).contains(&change), "the change: {change}%");
+    let card = text(c, "#quantitative").await;
+    assert!(
+        card.contains("cost of the treatment plan: 20,000 EUR"),
+        "the card shows the plan's cost: {card}"
+    );
+    assert_ne!(
+        attr(
+            c,
+            "#quantitative svg.chart.lec polyline.curve.current",
+            "points"
+        )
+        .await,
+        attr(
+            c,
+            "#quantitative svg.chart.lec polyline.curve.residual",
+            "points"
+        )
+        .await,
+        "the two curves part"
+    );
+
+    // 8. The portfolio: the curve after treatment moved, the one before did not.
+    click(c, "nav.sidenav a[href='/risks']").await;
+    wait_for(
+        c,
+        "the risk register's Quantitative button",
+        ".pagehead .actions a[href='/risks/quantitative']",
+    )
+    .await;
+    click(c, ".pagehead .actions a[href='/risks/quantitative']").await;
+    wait_for(c, "the portfolio's appetite form", settings).await;
+    assert_eq!(path(c).await, "/risks/quantitative");
+    let portfolio = portfolio_rows(c).await;
+    assert_eq!(amount(&portfolio[0][1]), mean_before, "before did not move");
+    assert_ne!(portfolio[0][2], residual_mean_untreated, "after moved");
+    assert_eq!(
+        amount(&portfolio[0][2]),
+        mean_after,
+        "one risk: after treatment is the risk's"
+    );
+    let residual_curve = attr(c, &format!("{lec} polyline.curve.residual"), "points").await;
+    assert_ne!(
+        residual_curve, residual_curve_untreated,
+        "the curve after treatment moved"
+    );
+    // The loss axis now reaches down to the smaller losses after treatment, so the curve
+    // before treatment is drawn elsewhere; read back in losses and chances, it is the same.
+    let current_now = lec_curve(c, lec, "current").await;
+    assert_eq!(current_now.len(), current_curve.len());
+    for (now, then) in current_now.iter().zip(&current_curve) {
+        assert!(
+            (now.0 / then.0 - 1.0).abs() < 0.01 && (now.1 - then.1).abs() < 0.001,
+            "the curve before treatment did not move: {now:?} was {then:?}"
+        );
+    }
+    // After treatment, losing more than 100k is much less likely.
+    let residual_now = lec_curve(c, lec, "residual").await;
+    let above_100k = |curve: &[(f64, f64)]| {
+        curve
+            .iter()
+            .find(|p| p.0 >= 100_000.0)
+            .map(|p| p.1)
+            .expect("the curve reaches 100k")
+    };
+    assert!(
+        above_100k(&residual_now) < above_100k(&current_now) / 3.0,
+        "after treatment, losing more than 100k is much less likely: {} before, {} after",
+        above_100k(&current_now),
+        above_100k(&residual_now)
+    );
+    // …and within the appetite: only the curve before treatment breaches it.
+    let verdict = appetite_verdict(c).await;
+    assert_eq!(verdict[0], "The portfolio is outside the risk appetite.");
+    assert!(
+        verdict[1..]
+            .iter()
+            .all(|b| b.starts_with("Before treatment: ")),
+        "after treatment, the portfolio is within the appetite: {verdict:?}"
+    );
+    let quantified = quantified_rows(c).await;
+    assert_eq!(
+        quantified[0][0],
+        format!("{risk_id} {RISK_TITLE}"),
+        "the risk is no longer untreated"
+    );
+    assert_eq!(quantified[0][7], "20k EUR", "its plan cost");
+    assert!(
+        text(c, "main").await.contains(
+            "The treatment plans (1 measure) cost 20,000 EUR and reduce the expected annual loss"
+        ),
+        "the plan's cost and effect"
+    );
+
+    // 9. The exports: CSV, XLSX, curves and JSON, fetched with the browser's session.
+    let exports = links_in(c, "//main//div[contains(@class,'pagehead')]//a[@download]").await;
+    assert_eq!(
+        exports,
+        [
+            ("Export CSV", "/risks/quantitative.csv"),
+            ("Export XLSX", "/risks/quantitative.xlsx"),
+            ("Curves CSV", "/risks/quantitative/curves.csv"),
+            ("JSON", "/risks/quantitative.json"),
+        ]
+        .map(|(t, h)| (t.to_string(), h.to_string())),
+        "the page offers its exports"
+    );
+    let session = c
+        .get_named_cookie("annex_session")
+        .await
+        .expect("the browser's session cookie");
+    let cookie = format!("annex_session={}", session.value());
+    let (status, headers, csv) = app
+        .get_bytes(&exports[0].1, crate::harness::Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .expect("a content type")
+            .starts_with("text/csv"),
+        "{headers:?}"
+    );
+    let csv = String::from_utf8(csv).expect("the CSV is UTF-8");
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0][..6],
+        ["risk_id", "title", "model", "phase", "currency", "mean"]
+    );
+    let portfolio_row = |phase: &str| {
+        rows.iter()
+            .find(|r| r[0] == "portfolio" && r[3] == phase)
+            .unwrap_or_else(|| panic!("the CSV has the portfolio's {phase} row:\n{csv}"))
+    };
+    for (phase, mean) in [("current", mean_before), ("residual", mean_after)] {
+        let row = portfolio_row(phase);
+        assert_eq!(row[1], "All quantified risks");
+        assert_eq!(row[4], "EUR");
+        let exported: f64 = row[5].parse().expect("the mean is a number");
+        assert!(
+            (exported - mean).abs() <= 0.5,
+            "the CSV's {phase} mean {exported} is the page's {mean}"
+        );
+    }
+    assert_eq!(portfolio_row("residual")[14], "20000", "the plan cost");
+
+    j.finish("the quantitative risk journey").await;
 }
 
 /// The questions an auditor would ask, listed on a control's page of the SoA.
@@ -1613,4 +2153,208 @@ async fn problems(c: &Client) -> Vec<String> {
         .await
         .expect("read the problems of the review");
     serde_json::from_value(items).expect("problems are strings")
+}
+
+/// Signs in through the sign-in form and waits for the dashboard.
+async fn sign_in(j: &Journey, email: &str) {
+    let c = &j.client;
+    c.goto(&j.url("/login"))
+        .await
+        .expect("open the sign-in page");
+    wait_for(c, "the sign-in form", "form[action='/login']").await;
+    type_into(c, "#email", email).await;
+    type_into(c, "#password", PASSWORD).await;
+    click(c, "form[action='/login'] button[type='submit']").await;
+    wait_for(c, "the top bar after signing in", "header.topbar").await;
+    assert_eq!(path(c).await, "/", "signing in lands on the dashboard");
+}
+
+/// The current value of a form field.
+async fn value_of(c: &Client, css: &str) -> String {
+    find(c, css)
+        .await
+        .prop("value")
+        .await
+        .unwrap_or_else(|e| panic!("read the value of {css}: {e}"))
+        .unwrap_or_default()
+}
+
+async fn is_checked(c: &Client, css: &str) -> bool {
+    find(c, css)
+        .await
+        .is_selected()
+        .await
+        .unwrap_or_else(|e| panic!("read whether {css} is checked: {e}"))
+}
+
+/// An attribute of an element, which must have it.
+async fn attr(c: &Client, css: &str, name: &str) -> String {
+    find(c, css)
+        .await
+        .attr(name)
+        .await
+        .unwrap_or_else(|e| panic!("read {name} of {css}: {e}"))
+        .unwrap_or_else(|| panic!("{css} has a {name} attribute"))
+}
+
+/// How many elements a CSS selector matches.
+async fn count(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find all {css}: {e}"))
+        .len()
+}
+
+/// An amount as the quantitative pages write it in full ("285,993 EUR").
+fn amount(shown: &str) -> f64 {
+    shown
+        .strip_suffix(" EUR")
+        .map(|n| n.replace(',', ""))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{shown:?} is not an amount in EUR"))
+}
+
+/// The before/after table of a risk's quantitative card.
+async fn card_rows(c: &Client) -> Vec<Vec<String>> {
+    table_rows(c, "//section[@id='quantitative']//table/tbody/tr").await
+}
+
+/// The before/after table of the portfolio.
+async fn portfolio_rows(c: &Client) -> Vec<Vec<String>> {
+    table_rows(
+        c,
+        "//main//section[h2='Portfolio before and after treatment']//table/tbody/tr",
+    )
+    .await
+}
+
+/// The list of quantified risks on the portfolio page.
+async fn quantified_rows(c: &Client) -> Vec<Vec<String>> {
+    table_rows(
+        c,
+        "//main//section[starts-with(h2, 'Quantified risks')]//table/tbody/tr",
+    )
+    .await
+}
+
+/// Whether the portfolio is within its appetite: the page's message, then each breach.
+async fn appetite_verdict(c: &Client) -> Vec<String> {
+    let lines = c
+        .execute(
+            "const box = document.querySelector('main > div.errorbox[role=alert]'); \
+             if (box) return [box.querySelector('p').innerText.trim()] \
+             .concat(Array.from(box.querySelectorAll('li'), li => li.innerText.trim())); \
+             const ok = Array.from(document.querySelectorAll('main > p.notice')) \
+             .find(p => p.innerText.startsWith('Within the risk appetite')); \
+             return ok ? [ok.innerText.trim()] : [];",
+            Vec::new(),
+        )
+        .await
+        .expect("read the appetite's verdict");
+    serde_json::from_value(lines).expect("the verdict is lines of text")
+}
+
+/// A chart is an accessible SVG with a title and a description, drawing the given lines
+/// for the series before and after treatment.
+async fn assert_chart(c: &Client, css: &str, lines: &str) {
+    let svg = find(c, css).await;
+    assert_eq!(
+        svg.attr("role").await.expect("read the role").as_deref(),
+        Some("img"),
+        "{css} is an image"
+    );
+    // A chart's title and description are not drawn: read them from the document.
+    let title = text_content(c, &format!("{css} > title")).await;
+    assert!(!title.is_empty(), "{css} has a title");
+    let desc = text_content(c, &format!("{css} > desc")).await;
+    assert!(
+        desc.contains("Before treatment: ") && desc.contains("After treatment: "),
+        "{css} describes both series in words: {desc}"
+    );
+    for class in ["current", "residual"] {
+        let points = attr(c, &format!("{css} {lines}.{class}"), "points").await;
+        assert!(
+            points.split_whitespace().count() > 2,
+            "{css} draws the {class} series: {points}"
+        );
+    }
+}
+
+/// The text of an element, drawn or not (such as an SVG's title).
+async fn text_content(c: &Client, css: &str) -> String {
+    let found = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+            vec![serde_json::Value::from(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("read the text of {css}: {e}"));
+    found
+        .as_str()
+        .unwrap_or_else(|| panic!("find {css}"))
+        .to_string()
+}
+
+/// A series of a loss-exceedance chart read back from its drawing: (loss, chance of
+/// exceeding it) per point, through the labels of the chart's axes.
+async fn lec_curve(c: &Client, svg: &str, class: &str) -> Vec<(f64, f64)> {
+    let drawn = c
+        .execute(
+            "const svg = document.querySelector(arguments[0]); \
+             const ticks = anchor => Array.from(svg.querySelectorAll( \
+               `g.tick[text-anchor=${anchor}] text`), t => [t.getAttribute(anchor === 'end' ? 'y' : 'x'), \
+               t.textContent]); \
+             return [ticks('middle'), ticks('end'), \
+               svg.querySelector(`polyline.curve.${arguments[1]}`).getAttribute('points')];",
+            vec![
+                serde_json::Value::from(svg),
+                serde_json::Value::from(class),
+            ],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("read the {class} curve of {svg}: {e}"));
+    // (position, label) of each tick label.
+    type Ticks = Vec<(String, String)>;
+    let (losses, chances, points): (Ticks, Ticks, String) =
+        serde_json::from_value(drawn).expect("ticks and points");
+    let coordinate = |v: &str| -> f64 {
+        v.parse()
+            .unwrap_or_else(|e| panic!("{v:?} is a coordinate: {e}"))
+    };
+    // The loss axis is logarithmic: its first and last labels fix it.
+    let loss_of = |label: &str| -> f64 {
+        let n = label.strip_suffix(" EUR").expect("a loss in EUR");
+        let (n, unit) = match n.chars().last() {
+            Some('k') => (&n[..n.len() - 1], 1e3),
+            Some('M') => (&n[..n.len() - 1], 1e6),
+            Some('B') => (&n[..n.len() - 1], 1e9),
+            _ => (n, 1.0),
+        };
+        n.parse::<f64>()
+            .unwrap_or_else(|e| panic!("{label:?} is an amount: {e}"))
+            * unit
+    };
+    let (first, last) = (&losses[0], &losses[losses.len() - 1]);
+    let (x0, x1) = (coordinate(&first.0), coordinate(&last.0));
+    let (l0, l1) = (loss_of(&first.1).log10(), loss_of(&last.1).log10());
+    // The chance axis is linear from 0% to 100% (its labels sit 4 below their gridlines).
+    let at = |label: &str| {
+        chances
+            .iter()
+            .find(|t| t.1 == label)
+            .map(|t| coordinate(&t.0) - 4.0)
+            .unwrap_or_else(|| panic!("the chance axis has a {label} label: {chances:?}"))
+    };
+    let (y0, y1) = (at("0%"), at("100%"));
+    points
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').expect("a point is x,y");
+            let (x, y) = (coordinate(x), coordinate(y));
+            (
+                10f64.powf(l0 + (x - x0) / (x1 - x0) * (l1 - l0)),
+                (y - y0) / (y1 - y0),
+            )
+        })
+        .collect()
 }
