@@ -989,8 +989,12 @@ mod tests {
         assert_eq!(input.current.lef, pert("0.1", "0.5", "2").with("pert"));
         let err = serde_json::from_str::<FairInput>(r#"{"current": {"lef": [1, 2]}}"#).unwrap_err();
         assert!(err.to_string().contains("this list has 2 values"), "{err}");
-        let err = serde_json::from_str::<FairInput>(r#"{"current": {"lef": {"minimum": 1}}}"#).unwrap_err();
-        assert!(err.to_string().contains("did not match") || err.to_string().contains("minimum"), "{err}");
+        let err = serde_json::from_str::<FairInput>(r#"{"current": {"lef": {"minimum": 1}}}"#)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("did not match") || err.to_string().contains("minimum"),
+            "{err}"
+        );
     }
 
     #[test]

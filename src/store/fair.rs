@@ -411,7 +411,8 @@ impl Store {
         })
         .await
         .map_err(|e| Error::Conflict(format!("the simulation failed: {e}")))?;
-        self.risk_analysis_cache.put(key, generation, analysis.clone());
+        self.risk_analysis_cache
+            .put(key, generation, analysis.clone());
         Ok(Some(analysis))
     }
 

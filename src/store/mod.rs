@@ -864,6 +864,8 @@ impl Store {
     }
 }
 
+type SharedAnalysis = std::sync::Arc<crate::domain::fair::Analysis>;
+
 /// A framework's id with the measure register's generation (SoA caches).
 type FrameworkAt = (String, i64);
 
@@ -892,13 +894,10 @@ pub struct Store {
     /// The measures of every control, by framework and measure generation.
     soa_measure_cache: std::sync::Arc<GenerationCache<String, soa::MeasuresByControl>>,
     /// The portfolio analysis by (iterations, seed, appetite) and risk + measure generations.
-    analysis_cache: std::sync::Arc<
-        GenerationCache<(u64, u64, String), std::sync::Arc<crate::domain::fair::Analysis>>,
-    >,
+    analysis_cache: std::sync::Arc<GenerationCache<(u64, u64, String), SharedAnalysis>>,
     /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
-    risk_analysis_cache: std::sync::Arc<
-        GenerationCache<(String, u64, u64, String), std::sync::Arc<crate::domain::fair::Analysis>>,
-    >,
+    risk_analysis_cache:
+        std::sync::Arc<GenerationCache<(String, u64, u64, String), SharedAnalysis>>,
     /// Where evidence files are kept.
     blobs: blob::Blobs,
 }

@@ -1246,7 +1246,7 @@ async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_
     );
     let card = text(c, "#quantitative").await;
     assert!(
-        card.contains("Short form (loss events × loss per event), 100000 simulated years"),
+        card.contains("Short form (loss events × loss per event), 100,000 simulated years"),
         "the card names the model and the run: {card}"
     );
     assert_eq!(
