@@ -1746,6 +1746,7 @@ async fn simulate(
 }
 
 fn simulation_table(a: &crate::domain::fair::Analysis, currency: &str) -> String {
+    use crate::domain::montecarlo::Summary;
     use crate::web::chart::money_short as m;
     let mut t = table(&[
         "risk",
@@ -1759,37 +1760,43 @@ fn simulation_table(a: &crate::domain::fair::Analysis, currency: &str) -> String
         "plan cost",
         "tail share",
     ]);
+    let row = |id: String, title: String, c: &Summary, r: &Summary, cost: i64, share: String| {
+        vec![
+            id,
+            title,
+            m(c.mean, currency),
+            m(r.mean, currency),
+            m(c.p95, currency),
+            m(r.p95, currency),
+            m(c.p99, currency),
+            m(r.p99, currency),
+            m(cost as f64, currency),
+            share,
+        ]
+    };
     for r in &a.risks {
         let share = if a.current_shortfall > 0.0 {
             format!("{:.1}%", r.tail_current / a.current_shortfall * 100.0)
         } else {
             "—".into()
         };
-        t.add_row(vec![
+        t.add_row(row(
             r.id.clone(),
             r.title.clone(),
-            m(r.current.mean, currency),
-            m(r.residual.mean, currency),
-            m(r.current.p95, currency),
-            m(r.residual.p95, currency),
-            m(r.current.p99, currency),
-            m(r.residual.p99, currency),
-            m(r.plan_cost as f64, currency),
+            &r.current,
+            &r.residual,
+            r.plan_cost,
             share,
-        ]);
+        ));
     }
-    t.add_row(vec![
+    t.add_row(row(
         "portfolio".into(),
         format!("{} risks", a.risks.len()),
-        m(a.current.mean, currency),
-        m(a.residual.mean, currency),
-        m(a.current.p95, currency),
-        m(a.residual.p95, currency),
-        m(a.current.p99, currency),
-        m(a.residual.p99, currency),
-        m(a.plan_cost as f64, currency),
+        &a.current,
+        &a.residual,
+        a.plan_cost,
         "100%".into(),
-    ]);
+    ));
     let mut out = format!("{t}\n");
     for b in &a.breaches {
         out.push_str(&format!(

@@ -11,43 +11,32 @@ fn amount(v: f64) -> String {
 
 /// One row per risk and phase, then the portfolio's two rows.
 pub fn analysis_table(a: &Analysis, currency: &str) -> Table {
-    let mut t = Table::new(
-        "Quantitative risk",
-        &[
-            "risk_id",
-            "title",
-            "model",
-            "phase",
-            "currency",
-            "mean",
-            "sd",
-            "p50",
-            "p90",
-            "p95",
-            "p99",
-            "max",
-            "tail_mean",
-            "treated",
-            "plan_cost",
-            "reduction_of_mean",
-            "iterations",
-            "seed",
-        ],
-        &[
-            "mean",
-            "sd",
-            "p50",
-            "p90",
-            "p95",
-            "p99",
-            "max",
-            "tail_mean",
-            "plan_cost",
-            "reduction_of_mean",
-            "iterations",
-            "seed",
-        ],
-    );
+    const HEADER: [&str; 18] = [
+        "risk_id",
+        "title",
+        "model",
+        "phase",
+        "currency",
+        "mean",
+        "sd",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "max",
+        "tail_mean",
+        "treated",
+        "plan_cost",
+        "reduction_of_mean",
+        "iterations",
+        "seed",
+    ];
+    let numeric: Vec<&'static str> = HEADER[5..]
+        .iter()
+        .copied()
+        .filter(|h| *h != "treated")
+        .collect();
+    let mut t = Table::new("Quantitative risk", &HEADER, &numeric);
     let mut push = |id: &str,
                     title: &str,
                     model: &str,

@@ -4,7 +4,7 @@ use crate::harness::{Backend, PASSWORD, TestDb, databases};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn annex(db: &TestDb, args: &[&str]) -> Command {
+pub(crate) fn annex(db: &TestDb, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_annex"));
     c.arg("--data-dir")
         .arg(db.dir.path())

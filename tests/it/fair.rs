@@ -3,13 +3,13 @@
 //! ranges applied once the risk has a measure; the plan's cost and return; the risk appetite
 //! and its breaches; exports; roles and the audit trail — on every database.
 
-use crate::harness::{Auth, TestDb, databases};
+use crate::cli::annex;
+use crate::harness::{Auth, databases};
 use crate::on_every_database;
 use annex::domain::user::Role;
 use annex::store::AuditFilter;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use std::process::Command;
 
 /// Loss events 0.5–2–6 a year, 10k–50k–500k each; after the plan 0.1–0.3–1 a year.
 fn ranges() -> Value {
@@ -529,19 +529,6 @@ async fn ranges_are_entered_on_the_page_and_the_portfolio_page_exports_its_resul
                 .contains("No risk has ranges yet")
         );
     });
-}
-
-fn annex(db: &TestDb, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_annex"));
-    c.arg("--data-dir")
-        .arg(db.dir.path())
-        .arg("--database")
-        .arg(&db.url)
-        .args(args);
-    c.env_remove("ANNEX_DATABASE_URL")
-        .env_remove("ANNEX_DATA_DIR")
-        .env("NO_COLOR", "1");
-    c
 }
 
 #[tokio::test]
