@@ -23,5 +23,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod exchange;
+pub mod scan;
 pub mod store;
 pub mod web;
