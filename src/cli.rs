@@ -82,6 +82,11 @@ enum Command {
     /// Keep evidence: files and links that prove controls work
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Check this host (or a mounted root) for the technological controls of ISO/IEC 27002
+    #[command(
+        after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails."
+    )]
+    Scan(ScanArgs),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
         after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links. medium: 2,000 assets,\n1,000 measures, 5,000 risks, 10,000 evidence links. large: 100,000 assets, 2,000 measures,\n100,000 risks, 10,000 evidence links. The same seed gives the same data. Refuses a store that holds assets or risks."
@@ -808,6 +813,128 @@ enum CatalogCommand {
     Frameworks,
 }
 
+#[derive(clap::Args, Debug)]
+struct ScanArgs {
+    /// The root to check: / for this host, or a folder holding a system's files
+    #[arg(long, default_value = "/")]
+    root: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    format: ScanFormat,
+    /// Only the checks of these controls or ids, e.g. 8.5,8.9 or ssh,updates
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Show the checks that do not apply too
+    #[arg(long)]
+    all: bool,
+    /// List the checks instead of running them
+    #[arg(long)]
+    list: bool,
+    /// Exit with 1 when a check fails
+    #[arg(long)]
+    strict: bool,
+    /// Write the report to a file
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ScanFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+/// `annex scan`: runs without a data dir, a database or an async runtime.
+fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
+    use crate::scan::{self, Host, Outcome, Tally, report};
+    let checks = scan::select(&a.only);
+    if checks.is_empty() {
+        anyhow::bail!(
+            "--only {}: no check evidences these controls or has these ids (see annex scan --list)",
+            a.only.join(",")
+        );
+    }
+    if a.list {
+        let mut t = table(&["check", "controls", "severity", "title", "how it decides"]);
+        for c in &checks {
+            t.add_row(vec![
+                c.id.to_string(),
+                c.controls.join(" "),
+                c.severity.key().to_string(),
+                c.title.to_string(),
+                c.how.to_string(),
+            ]);
+        }
+        println!("{t}\n{} checks", checks.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !a.root.is_dir() {
+        anyhow::bail!("--root {}: not a folder", a.root.display());
+    }
+    let host = Host::new(&a.root);
+    let started = std::time::Instant::now();
+    let findings = scan::run(&host, &checks);
+    let elapsed = started.elapsed();
+    let tally = Tally::of(&findings);
+    let name = host
+        .text("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| a.root.display().to_string());
+    let text = match a.format {
+        ScanFormat::Json => {
+            let r = report::Report {
+                host: name.clone(),
+                root: a.root.display().to_string(),
+                scanned_at: time::OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                duration_ms: elapsed.as_secs_f64() * 1000.0,
+                tally,
+                findings: &findings,
+            };
+            serde_json::to_string_pretty(&r)? + "\n"
+        }
+        ScanFormat::Sarif => {
+            serde_json::to_string_pretty(&report::sarif(&findings, env!("CARGO_PKG_VERSION")))?
+                + "\n"
+        }
+        ScanFormat::Table => {
+            let mut out = report::table(&findings, a.all);
+            out.push_str("\n\nControls evidenced (pass / fail):\n");
+            let per: Vec<String> = report::by_control(&findings)
+                .into_iter()
+                .filter(|(_, t)| t.pass + t.fail > 0)
+                .map(|(c, t)| format!("{c} {}/{}", t.pass, t.fail))
+                .collect();
+            out.push_str(&per.join("  "));
+            out.push('\n');
+            out
+        }
+    };
+    match &a.out {
+        Some(p) => {
+            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    eprintln!(
+        "{name}: {} checks in {:.0} ms — {} pass, {} fail, {} not applicable, {} errors",
+        findings.len(),
+        elapsed.as_secs_f64() * 1000.0,
+        tally.pass,
+        tally.fail,
+        tally.not_applicable,
+        tally.error
+    );
+    let failed = findings.iter().any(|f| f.outcome == Outcome::Fail);
+    Ok(if a.strict && failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Check every entry of the audit trail against the hash chain
@@ -818,6 +945,9 @@ enum AuditCommand {
 /// Entry point of the binary.
 pub fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if let Command::Scan(a) = &cli.command {
+        return scan_command(a);
+    }
     let flags = Flags {
         data_dir: cli.data_dir.clone(),
         config: cli.config.clone(),
@@ -872,6 +1002,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Measure(c) => measure_command(c, &app::open(&config).await?).await?,
         Command::Soa(c) => soa_command(c, &app::open(&config).await?).await?,
         Command::Evidence(c) => evidence_command(c, &config, &app::open(&config).await?).await?,
+        Command::Scan(a) => return scan_command(&a),
         Command::Demo { size, seed } => {
             let store = app::open(&config).await?;
             let size = crate::demo::Size::parse(&size)?;

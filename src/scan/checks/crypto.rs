@@ -278,7 +278,7 @@ fn backup_jobs(host: &Host) -> Vec<String> {
         }
         if let Read::Text(t) = r {
             for l in lines(&t) {
-                if BACKUP_WORDS.iter().any(|w| l.contains(w)) {
+                if BACKUP_WORDS.iter().any(|w| l.contains(w)) && !l.contains("dpkg-db-backup") {
                     out.push(format!("{p}: {l}"));
                     break;
                 }
@@ -312,7 +312,7 @@ fn backup_recent(host: &Host) -> Verdict {
     };
     let logs: Vec<(String, i64)> = names
         .iter()
-        .filter(|n| BACKUP_WORDS.iter().any(|w| n.contains(w)))
+        .filter(|n| named_backup(n))
         .filter_map(|n| {
             let p = format!("/var/log/{n}");
             host.meta(&p).map(|m| (p, m.modified))
