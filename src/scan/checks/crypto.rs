@@ -210,6 +210,7 @@ const BACKUP_TOOLS: &[&str] = &[
     "rdiff-backup",
 ];
 
+/// Words of a backup command in a job's line.
 const BACKUP_WORDS: &[&str] = &[
     "restic",
     "borg",
@@ -224,8 +225,14 @@ const BACKUP_WORDS: &[&str] = &[
     "rdiff-backup",
     "pg_dump",
     "mysqldump",
-    "backup",
+    "pg_basebackup",
 ];
+
+/// Whether a job's or log's file name says it is a backup (dpkg's own database copy is not).
+fn named_backup(name: &str) -> bool {
+    (name.contains("backup") && !name.contains("dpkg"))
+        || BACKUP_WORDS.iter().any(|w| name.contains(w))
+}
 
 fn backup_tool(host: &Host) -> Verdict {
     let Some(pkgs) = installed_packages(host) else {
@@ -261,9 +268,7 @@ fn backup_jobs(host: &Host) -> Vec<String> {
     }
     let mut out = Vec::new();
     for (p, r) in files {
-        let name_says = BACKUP_WORDS
-            .iter()
-            .any(|w| p.rsplit('/').next().unwrap_or("").contains(w));
+        let name_says = named_backup(p.rsplit('/').next().unwrap_or(""));
         if p.starts_with("/etc/systemd/system") && !(p.ends_with(".timer") && name_says) {
             continue;
         }
