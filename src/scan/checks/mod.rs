@@ -4,13 +4,15 @@
 use super::Check;
 use std::sync::OnceLock;
 
+mod accounts;
+mod auth;
 mod ssh;
 
 pub fn all() -> &'static [Check] {
     static ALL: OnceLock<Vec<Check>> = OnceLock::new();
     ALL.get_or_init(|| {
         let mut v = Vec::new();
-        for area in [ssh::CHECKS] {
+        for area in [ssh::CHECKS, accounts::CHECKS, auth::CHECKS] {
             v.extend_from_slice(area);
         }
         v
