@@ -4,6 +4,8 @@
 use super::Check;
 use std::sync::OnceLock;
 
+mod accounts;
+mod auth;
 mod crypto;
 mod software;
 mod ssh;
@@ -14,7 +16,13 @@ pub fn all() -> &'static [Check] {
     static ALL: OnceLock<Vec<Check>> = OnceLock::new();
     ALL.get_or_init(|| {
         let mut v = Vec::new();
-        for area in [ssh::CHECKS, software::CHECKS, crypto::CHECKS] {
+        for area in [
+            ssh::CHECKS,
+            auth::CHECKS,
+            accounts::CHECKS,
+            software::CHECKS,
+            crypto::CHECKS,
+        ] {
             v.extend_from_slice(area);
         }
         v
