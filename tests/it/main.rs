@@ -19,6 +19,7 @@ mod readiness;
 mod risks;
 mod roles;
 mod scale_out;
+mod scan;
 mod soa;
 mod soa_migrate;
 mod soa_versions;
