@@ -7,6 +7,9 @@ use std::sync::OnceLock;
 mod accounts;
 mod auth;
 mod crypto;
+mod kernel;
+mod logging;
+mod network;
 mod software;
 mod ssh;
 
@@ -22,6 +25,9 @@ pub fn all() -> &'static [Check] {
             accounts::CHECKS,
             software::CHECKS,
             crypto::CHECKS,
+            kernel::CHECKS,
+            logging::CHECKS,
+            network::CHECKS,
         ] {
             v.extend_from_slice(area);
         }
