@@ -58,6 +58,25 @@ pub struct Host {
     root: PathBuf,
     /// "Now" for age checks, seconds since the epoch.
     pub now: i64,
+    census: std::sync::OnceLock<Census>,
+}
+
+/// The folders the file-mode checks look through, walked once per scan.
+pub const CENSUS_TOPS: &[&str] = &[
+    "/etc", "/usr", "/bin", "/sbin", "/tmp", "/var", "/opt", "/srv",
+];
+/// Entries walked at most below each of them.
+pub const CENSUS_BUDGET: usize = 200_000;
+
+/// One walk of `CENSUS_TOPS`, keeping only what the checks ask about: world-writable entries
+/// and set-user-id or set-group-id files (memory stays small whatever the tree).
+#[derive(Debug, Default)]
+pub struct Census {
+    /// Each top folder that is a real folder, with its metadata and how many entries were seen below it.
+    pub tops: Vec<(String, Meta, usize)>,
+    pub notable: Vec<(String, Meta)>,
+    /// Whether a walk stopped at its budget.
+    pub ran_out: bool,
 }
 
 impl Host {
@@ -68,7 +87,41 @@ impl Host {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0),
+            census: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The walk of `CENSUS_TOPS`, made on first use (in parallel, one walk per folder).
+    pub fn census(&self) -> &Census {
+        self.census.get_or_init(|| {
+            use rayon::prelude::*;
+            let tops: Vec<(String, Meta)> = CENSUS_TOPS
+                .iter()
+                .filter_map(|t| self.meta(t).map(|m| (t.to_string(), m)))
+                .filter(|(_, m)| m.is_dir && !m.is_symlink)
+                .collect();
+            let walked: Vec<(usize, Vec<(String, Meta)>, bool)> = tops
+                .par_iter()
+                .map(|(t, _)| {
+                    let mut notable = Vec::new();
+                    let mut seen = 0;
+                    let ran_out = self.visit(&[t.as_str()], CENSUS_BUDGET, &mut |p, m| {
+                        seen += 1;
+                        if m.world_writable() || (m.is_file && (m.setuid() || m.setgid())) {
+                            notable.push((p.to_string(), *m));
+                        }
+                    });
+                    (seen, notable, ran_out)
+                })
+                .collect();
+            let mut c = Census::default();
+            for ((t, m), (seen, notable, ran_out)) in tops.into_iter().zip(walked) {
+                c.tops.push((t, m, seen));
+                c.notable.extend(notable);
+                c.ran_out |= ran_out;
+            }
+            c
+        })
     }
 
     /// Whether this is the running system (so `/proc` describes it).
@@ -156,6 +209,14 @@ impl Host {
     /// budget ran out.
     pub fn walk(&self, dirs: &[&str], budget: usize) -> (Vec<(String, Meta)>, bool) {
         let mut out = Vec::new();
+        let ran_out = self.visit(dirs, budget, &mut |p, m| out.push((p.to_string(), *m)));
+        (out, ran_out)
+    }
+
+    /// Calls `f` for every entry below the folders, as `walk` lists them, without keeping
+    /// them; answers whether the budget ran out.
+    pub fn visit(&self, dirs: &[&str], budget: usize, f: &mut dyn FnMut(&str, &Meta)) -> bool {
+        let mut seen = 0;
         let mut stack: Vec<String> = dirs.iter().rev().map(|d| d.to_string()).collect();
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(self.path(&dir)) else {
@@ -170,20 +231,21 @@ impl Host {
                 })
                 .collect();
             children.sort_by(|a, b| a.0.cmp(&b.0));
-            for (p, m) in children {
-                if out.len() >= budget {
-                    return (out, true);
+            for (p, m) in children.into_iter().rev() {
+                if seen >= budget {
+                    return true;
                 }
+                seen += 1;
+                f(&p, &m);
                 if m.is_dir
                     && !m.is_symlink
                     && !["/proc", "/sys", "/dev", "/run"].contains(&p.as_str())
                 {
-                    stack.push(p.clone());
+                    stack.push(p);
                 }
-                out.push((p, m));
             }
         }
-        (out, false)
+        false
     }
 }
 

@@ -121,32 +121,41 @@ fn home_mount(host: &Host) -> Verdict {
     mount_verdict(host, "/home", &["nodev"], &["nosuid"])
 }
 
-/// Entries a file check walks at most.
-const WALK_BUDGET: usize = 200_000;
+/// Entries a file check walks at most below each folder.
+const WALK_BUDGET: usize = crate::scan::host::CENSUS_BUDGET;
 
 /// How many paths a message names.
 const SHOWN: usize = 5;
 
-/// The entries below the folders that exist as real folders (a folder that is a link, such
-/// as `/bin` on a merged-/usr system, is reached through its target); `None` when none do.
-fn walk(host: &Host, tops: &[&str], with_tops: bool) -> Option<(Vec<(String, Meta)>, bool)> {
-    let present: Vec<(&str, Meta)> = tops
+/// The notable entries (world-writable, or set-id files) below those of the folders that
+/// exist as real folders (a folder that is a link, such as `/bin` on a merged-/usr system,
+/// is reached through its target), from the scan's one walk; with the folders themselves
+/// when asked. Answers the entries, how many entries were looked at, and whether a walk
+/// stopped at its budget; `None` when none of the folders exists.
+fn walk(host: &Host, tops: &[&str], with_tops: bool) -> Option<(Vec<(String, Meta)>, usize, bool)> {
+    let census = host.census();
+    let present: Vec<&(String, Meta, usize)> = census
+        .tops
         .iter()
-        .filter_map(|t| host.meta(t).map(|m| (*t, m)))
-        .filter(|(_, m)| m.is_dir && !m.is_symlink)
+        .filter(|(t, _, _)| tops.contains(&t.as_str()))
         .collect();
     if present.is_empty() {
         return None;
     }
-    let dirs: Vec<&str> = present.iter().map(|(t, _)| *t).collect();
-    let (found, out) = host.walk(&dirs, WALK_BUDGET);
+    let below = |p: &str| {
+        present
+            .iter()
+            .any(|(t, _, _)| p.starts_with(&format!("{t}/")))
+    };
     let mut all: Vec<(String, Meta)> = if with_tops {
-        present.iter().map(|(t, m)| (t.to_string(), *m)).collect()
+        present.iter().map(|(t, m, _)| (t.clone(), *m)).collect()
     } else {
         Vec::new()
     };
-    all.extend(found);
-    Some((all, out))
+    all.extend(census.notable.iter().filter(|(p, _)| below(p)).cloned());
+    let seen = present.iter().map(|(_, _, n)| n).sum::<usize>()
+        + if with_tops { present.len() } else { 0 };
+    Some((all, seen, census.ran_out))
 }
 
 /// "a, b, c … (12 in all)".
@@ -174,7 +183,7 @@ fn budget_note(out: bool) -> String {
 
 fn world_writable_files(host: &Host) -> Verdict {
     let tops = ["/etc", "/usr", "/bin", "/sbin"];
-    let Some((entries, out)) = walk(host, &tops, false) else {
+    let Some((entries, seen, out)) = walk(host, &tops, false) else {
         return Verdict::not_applicable("none of /etc, /usr, /bin, /sbin is present");
     };
     let bad: Vec<String> = entries
@@ -184,10 +193,7 @@ fn world_writable_files(host: &Host) -> Verdict {
         .collect();
     let note = budget_note(out);
     if bad.is_empty() {
-        Verdict::pass(format!(
-            "no world-writable file among {} entries{note}",
-            entries.len()
-        ))
+        Verdict::pass(format!("no world-writable file among {seen} entries{note}"))
     } else {
         Verdict::fail(format!(
             "{} world-writable files: {}{note}",
@@ -201,7 +207,7 @@ fn sticky_dirs(host: &Host) -> Verdict {
     let tops = [
         "/tmp", "/var", "/etc", "/usr", "/opt", "/srv", "/bin", "/sbin",
     ];
-    let Some((entries, out)) = walk(host, &tops, true) else {
+    let Some((entries, seen, out)) = walk(host, &tops, true) else {
         return Verdict::not_applicable("none of /tmp, /var, /etc, /usr, /opt, /srv is present");
     };
     let bad: Vec<String> = entries
@@ -212,8 +218,7 @@ fn sticky_dirs(host: &Host) -> Verdict {
     let note = budget_note(out);
     if bad.is_empty() {
         Verdict::pass(format!(
-            "every world-writable folder among {} entries has the sticky bit{note}",
-            entries.len()
+            "every world-writable folder among {seen} entries has the sticky bit{note}"
         ))
     } else {
         Verdict::fail(format!(
@@ -271,7 +276,7 @@ const USUAL_SUID: &[&str] = &[
 ];
 
 fn suid_inventory(host: &Host) -> Verdict {
-    let Some((entries, out)) = walk(host, &["/usr", "/bin", "/sbin"], false) else {
+    let Some((entries, _, out)) = walk(host, &["/usr", "/bin", "/sbin"], false) else {
         return Verdict::not_applicable("none of /usr, /bin, /sbin is present");
     };
     let special: Vec<&String> = entries
