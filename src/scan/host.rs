@@ -100,7 +100,8 @@ impl Host {
                 .filter_map(|t| self.meta(t).map(|m| (t.to_string(), m)))
                 .filter(|(_, m)| m.is_dir && !m.is_symlink)
                 .collect();
-            let walked: Vec<(usize, Vec<(String, Meta)>, bool)> = tops
+            type Walked = (usize, Vec<(String, Meta)>, bool);
+            let walked: Vec<Walked> = tops
                 .par_iter()
                 .map(|(t, _)| {
                     let mut notable = Vec::new();

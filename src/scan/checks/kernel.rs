@@ -132,7 +132,10 @@ const SHOWN: usize = 5;
 /// is reached through its target), from the scan's one walk; with the folders themselves
 /// when asked. Answers the entries, how many entries were looked at, and whether a walk
 /// stopped at its budget; `None` when none of the folders exists.
-fn walk(host: &Host, tops: &[&str], with_tops: bool) -> Option<(Vec<(String, Meta)>, usize, bool)> {
+/// Notable entries, how many entries were looked at, whether a walk ran out of budget.
+type Walked = (Vec<(String, Meta)>, usize, bool);
+
+fn walk(host: &Host, tops: &[&str], with_tops: bool) -> Option<Walked> {
     let census = host.census();
     let present: Vec<&(String, Meta, usize)> = census
         .tops
