@@ -542,39 +542,10 @@ pub const CHECKS: &[Check] = &[
 mod tests {
     use super::*;
     use crate::scan::Outcome;
-    use std::os::unix::fs::PermissionsExt;
-
-    /// A root made of (host path, contents, mode); a path ending in `/` is a folder.
-    fn root(files: &[(&str, &str, u32)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, contents, mode) in files {
-            let p = dir.path().join(path.trim_start_matches('/'));
-            if path.ends_with('/') {
-                std::fs::create_dir_all(&p).unwrap();
-            } else {
-                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                std::fs::write(&p, contents).unwrap();
-            }
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(*mode)).unwrap();
-        }
-        dir
-    }
-
-    fn check(id: &str, files: &[(&str, &str, u32)]) -> Verdict {
-        let dir = root(files);
-        let c = CHECKS.iter().find(|c| c.id == id).unwrap();
-        (c.run)(&Host::new(dir.path()))
-    }
 
     #[track_caller]
     fn expect(id: &str, files: &[(&str, &str, u32)], outcome: Outcome, seen: &str) {
-        let v = check(id, files);
-        assert_eq!(v.outcome, outcome, "{id}: {}", v.observed);
-        assert!(
-            v.observed.contains(seen),
-            "{id}: '{}' lacks '{seen}'",
-            v.observed
-        );
+        crate::scan::checks::kit::expect(CHECKS, id, files, outcome, seen)
     }
 
     use Outcome::{Fail, NotApplicable as Na, Pass};

@@ -479,23 +479,18 @@ kernel_checks! {
 mod tests {
     use super::*;
     use crate::scan::Outcome;
-    use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
 
     fn put(root: &Path, path: &str, text: &str) {
-        let p = root.join(path.trim_start_matches('/'));
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        crate::scan::checks::kit::put(root, path, text)
     }
 
     fn chmod(root: &Path, path: &str, mode: u32) {
-        let p = root.join(path.trim_start_matches('/'));
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+        crate::scan::checks::kit::chmod(root, path, mode)
     }
 
     fn check(id: &str, root: &Path) -> Verdict {
-        let c = CHECKS.iter().find(|c| c.id == id).expect(id);
-        (c.run)(&Host::new(root))
+        crate::scan::checks::kit::verdict(CHECKS, id, root)
     }
 
     /// A value the setting accepts and one it refuses.

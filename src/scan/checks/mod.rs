@@ -35,16 +35,7 @@ pub fn all() -> &'static [Check] {
     })
 }
 
-/// A root made of `(path, contents, mode)` files, for the checks' tests.
 #[cfg(test)]
-pub(crate) fn fixture(files: &[(&str, &str, u32)]) -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text, mode) in files {
-        let p = dir.path().join(path.trim_start_matches('/'));
-        std::fs::create_dir_all(p.parent().expect("a parent")).expect("folders");
-        std::fs::write(&p, text).expect("write");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(*mode)).expect("mode");
-    }
-    dir
-}
+pub(crate) mod kit;
+#[cfg(test)]
+pub(crate) use kit::fixture;
