@@ -84,7 +84,7 @@ enum Command {
     Evidence(EvidenceCommand),
     /// Check this host (or a mounted root) for the technological controls of ISO/IEC 27002
     #[command(
-        after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails."
+        after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails.\n\nReporting: --report-to http://HOST:PORT --token T (or ANNEX_AGENT_TOKEN) posts the JSON\nreport to HOST's /api/v1/scans after the scan, whatever --format prints; a refused report\nprints the server's message and exits with 1. TLS (https://) is not supported yet: put\nthe agent behind a local proxy that forwards plain http to the server."
     )]
     Scan(ScanArgs),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
@@ -835,6 +835,12 @@ struct ScanArgs {
     /// Write the report to a file
     #[arg(long)]
     out: Option<PathBuf>,
+    /// After the scan, send the JSON report to this Annex server (http:// only), e.g. http://annex.lan:8080
+    #[arg(long, value_name = "URL")]
+    report_to: Option<String>,
+    /// The agent's API token for --report-to (a user with the role agent)
+    #[arg(long, env = "ANNEX_AGENT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -881,20 +887,21 @@ fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| a.root.display().to_string());
+    let json_report = || -> anyhow::Result<String> {
+        let r = report::Report {
+            host: name.clone(),
+            root: a.root.display().to_string(),
+            scanned_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            duration_ms: elapsed.as_secs_f64() * 1000.0,
+            tally,
+            findings: &findings,
+        };
+        Ok(serde_json::to_string_pretty(&r)? + "\n")
+    };
     let text = match a.format {
-        ScanFormat::Json => {
-            let r = report::Report {
-                host: name.clone(),
-                root: a.root.display().to_string(),
-                scanned_at: time::OffsetDateTime::now_utc()
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
-                duration_ms: elapsed.as_secs_f64() * 1000.0,
-                tally,
-                findings: &findings,
-            };
-            serde_json::to_string_pretty(&r)? + "\n"
-        }
+        ScanFormat::Json => json_report()?,
         ScanFormat::Sarif => {
             serde_json::to_string_pretty(&report::sarif(&findings, env!("CARGO_PKG_VERSION")))?
                 + "\n"
@@ -927,6 +934,20 @@ fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
         tally.not_applicable,
         tally.error
     );
+    if let Some(url) = &a.report_to {
+        let token = a
+            .token
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .context("--report-to needs --token or ANNEX_AGENT_TOKEN")?;
+        let answer = scan::submit::post_report(url, token.trim(), &json_report()?)?;
+        let run: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+        eprintln!(
+            "reported to {url}: run {} of {}",
+            run["run_id"].as_str().unwrap_or("?"),
+            run["host"].as_str().unwrap_or(&name)
+        );
+    }
     let failed = findings.iter().any(|f| f.outcome == Outcome::Fail);
     Ok(if a.strict && failed {
         ExitCode::from(1)

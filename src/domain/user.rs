@@ -17,15 +17,18 @@ pub enum Role {
     Contributor,
     Auditor,
     Viewer,
+    /// A host's scanner (`annex scan --report-to`): an API token only, never the web UI.
+    Agent,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Manager,
         Role::Contributor,
         Role::Auditor,
         Role::Viewer,
+        Role::Agent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Role {
             Role::Contributor => "contributor",
             Role::Auditor => "auditor",
             Role::Viewer => "viewer",
+            Role::Agent => "agent",
         }
     }
 
@@ -46,7 +50,13 @@ impl Role {
             Role::Contributor => "edits the records assigned to them",
             Role::Auditor => "reads everything, including the audit trail; records findings",
             Role::Viewer => "reads ISMS content",
+            Role::Agent => "a host's scanner: may only submit scan results for its own host",
         }
+    }
+
+    /// Whether this role is a person's (signs in, reads ISMS content) rather than a machine's.
+    pub fn is_human(self) -> bool {
+        self != Role::Agent
     }
 }
 
@@ -65,7 +75,7 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown role '{s}': use one of admin, manager, contributor, auditor, viewer"
+                    "unknown role '{s}': use one of admin, manager, contributor, auditor, viewer, agent"
                 )
             })
     }

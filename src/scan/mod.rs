@@ -12,6 +12,7 @@ pub mod checks;
 pub mod host;
 pub mod parse;
 pub mod report;
+pub mod submit;
 
 pub use host::{Host, Read};
 

@@ -636,6 +636,11 @@ impl Store {
 
     /// The active user behind a bearer token, if the token is valid, unexpired and unrevoked.
     pub async fn token_user(&self, secret: &str) -> Result<Option<User>> {
+        Ok(self.token_user_and_id(secret).await?.map(|(u, _)| u))
+    }
+
+    /// The user behind a valid token, with the token's id.
+    pub async fn token_user_and_id(&self, secret: &str) -> Result<Option<(User, String)>> {
         let now_t = self.clock().now();
         let now = stamp(now_t);
         let hash = sha256_hex(secret.as_bytes());
@@ -660,7 +665,7 @@ impl Store {
                 &token_id
             )?;
         }
-        Ok(Some(User::from_row((a, b, c, d, e, f, g))?))
+        Ok(Some((User::from_row((a, b, c, d, e, f, g))?, token_id)))
     }
 
     // --- login throttling -----------------------------------------------------------------

@@ -81,6 +81,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "risk estimate",
         include_str!("../../migrations/sqlite/0014_risk_estimate.sql"),
     ),
+    (
+        15,
+        "scan",
+        include_str!("../../migrations/sqlite/0015_scan.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -152,6 +157,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         14,
         "risk estimate",
         include_str!("../../migrations/postgres/0014_risk_estimate.sql"),
+    ),
+    (
+        15,
+        "scan",
+        include_str!("../../migrations/postgres/0015_scan.sql"),
     ),
 ];
 

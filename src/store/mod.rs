@@ -17,6 +17,7 @@ mod measure;
 mod migrate;
 mod readiness;
 mod risk;
+mod scan;
 mod soa;
 mod soa_migrate;
 mod soa_version;
@@ -32,6 +33,9 @@ pub use fair::{FairSettings, StoredFair};
 pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
+pub use scan::{
+    CheckResult, HostSummary, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
+};
 pub use soa::{Linked, SoaRow};
 pub use soa_migrate::{Drafted, SoaImportOptions, SoaImportReport, SoaImportSummary, ToDecide};
 pub use soa_version::{FieldChange, RowChange, Snapshot, SoaVersion, diff as soa_diff};

@@ -94,6 +94,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(simulate_risks))
         .routes(routes!(get_risk_appetite, put_risk_appetite))
+        .routes(routes!(submit_scan))
+        .routes(routes!(list_hosts))
+        .routes(routes!(list_host_runs))
 }
 
 /// The error body of every failed API call.
@@ -1410,4 +1413,50 @@ async fn put_risk_appetite(
         .set_fair_settings(&actor, &body.currency, &body.loss_appetite)
         .await?;
     get_risk_appetite(State(s)).await
+}
+
+// --- scan results from agents ------------------------------------------------------------
+
+/// Submits a scan report, exactly as `annex scan --format json` prints it (agents and admins).
+/// An agent's token is bound to the host of its first report and may report for that host
+/// only; a report for another host, or for a host bound to another token, is refused (403).
+/// Problems with the body name their field, e.g. `findings[3].outcome` (422).
+#[utoipa::path(post, path = "/api/v1/scans", tag = "scan", request_body = crate::store::ScanReportInput,
+    responses((status = 201, body = crate::store::RunSummary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn submit_scan(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(body): JsonBody<crate::store::ScanReportInput>,
+) -> Result<(StatusCode, Json<crate::store::RunSummary>), ApiError> {
+    let user = caller.user.as_ref().ok_or(Error::Unauthenticated)?;
+    let agent_token = match (&user.role, &caller.via) {
+        (crate::domain::user::Role::Agent, super::session::Via::Token(id)) => Some(id.as_str()),
+        (crate::domain::user::Role::Agent, _) => return Err(Error::Forbidden.into()),
+        _ => None,
+    };
+    let run = s.store.record_scan(&user.email, agent_token, body).await?;
+    Ok((StatusCode::CREATED, Json(run)))
+}
+
+/// The hosts that report scans, by name, with their latest tally and whether they are stale
+/// (no report for more than two days).
+#[utoipa::path(get, path = "/api/v1/hosts", tag = "scan",
+    responses((status = 200, body = Vec<crate::store::HostSummary>), (status = 403, body = ErrorBody)))]
+async fn list_hosts(State(s): State<AppState>) -> ApiResult<Vec<crate::store::HostSummary>> {
+    Ok(Json(s.store.hosts().await?))
+}
+
+/// A host's runs, newest first.
+#[utoipa::path(get, path = "/api/v1/hosts/{name}/runs", tag = "scan",
+    params(("name" = String, Path, description = "the host name"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
+    responses((status = 200, body = Vec<crate::store::RunSummary>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_host_runs(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<crate::store::RunSummary>> {
+    let pairs = query_pairs(raw)?;
+    let limit = parse_limit(&pairs, 50, 500)?;
+    Ok(Json(s.store.host_runs(&name, limit).await?))
 }

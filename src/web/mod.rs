@@ -43,7 +43,8 @@ pub struct AppState {
 pub enum Access {
     /// Anyone, signed in or not.
     Public,
-    /// Any signed-in user, whatever the role.
+    /// Any signed-in person: every role except `Agent` (a host's scanner, which only submits
+    /// scan results and is admitted only where a route names it).
     SignedIn,
     /// Only these roles.
     Roles(&'static [Role]),
@@ -55,6 +56,8 @@ const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
 /// Editors, and contributors for the records they own (checked by the handler).
 const OWNERS: &[Role] = &[Role::Admin, Role::Manager, Role::Contributor];
+/// Those who submit scan results: a host's agent, and admins.
+const SCAN_SUBMITTERS: &[Role] = &[Role::Agent, Role::Admin];
 
 /// The access policy of every route: (method, route pattern, who).
 pub const POLICY: &[(&str, &str, Access)] = &[
@@ -243,6 +246,9 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/assets/{id}", Access::SignedIn),
     ("PUT", "/api/v1/assets/{id}", Access::Roles(EDITORS)),
     ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
+    ("POST", "/api/v1/scans", Access::Roles(SCAN_SUBMITTERS)),
+    ("GET", "/api/v1/hosts", Access::SignedIn),
+    ("GET", "/api/v1/hosts/{name}/runs", Access::SignedIn),
 ];
 
 /// The policy for a method and route pattern; `None` when the route is not declared.
@@ -263,7 +269,7 @@ impl Access {
         match (self, user) {
             (Access::Public, _) => true,
             (_, None) => false,
-            (Access::SignedIn, Some(_)) => true,
+            (Access::SignedIn, Some(u)) => u.role.is_human(),
             (Access::Roles(roles), Some(u)) => roles.contains(&u.role),
         }
     }

@@ -605,6 +605,15 @@ async fn attempt_login(
     let stored = candidate.as_ref().and_then(|(_, h)| h.as_deref());
     let ok = verify_password(password, stored);
     match candidate {
+        Some((user, _)) if ok && !user.disabled && user.role == Role::Agent => {
+            s.store
+                .audit_login_failure(email.as_str(), address, "agent account")
+                .await?;
+            Err(Error::field(
+                "email",
+                "this is an agent account: agents report scans with an API token (annex scan --report-to) and cannot sign in to the web UI",
+            ))
+        }
         Some((user, _)) if ok && !user.disabled => {
             s.store.clear_login_failures(&account_key).await?;
             Ok(user)

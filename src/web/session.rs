@@ -28,7 +28,8 @@ pub const MAX_UPLOAD_BYTES: usize = crate::exchange::sheet::MAX_FILE_BYTES + 102
 pub enum Via {
     Anonymous,
     Session(String),
-    Token,
+    /// A bearer API token, with the token's id.
+    Token(String),
 }
 
 /// The caller of a request, placed in the request's extensions by the guard.
@@ -90,14 +91,14 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
             .or_else(|| value.strip_prefix("bearer "))
             .map(str::trim)
             .ok_or(Error::Unauthenticated)?;
-        let user = state
+        let (user, token_id) = state
             .store
-            .token_user(token)
+            .token_user_and_id(token)
             .await?
             .ok_or(Error::Unauthenticated)?;
         return Ok(Caller {
             user: Some(user),
-            via: Via::Token,
+            via: Via::Token(token_id),
             csrf: String::new(),
         });
     }
@@ -127,7 +128,7 @@ fn unsafe_method(m: &Method) -> bool {
 /// Refuses a state-changing request made with ambient credentials (cookies) unless it carries
 /// the caller's CSRF token, in the `_csrf` form field or the `X-CSRF-Token` header.
 pub async fn check_csrf(state: &AppState, caller: &Caller, req: Request) -> Result<Request, Error> {
-    if !unsafe_method(req.method()) || caller.via == Via::Token {
+    if !unsafe_method(req.method()) || matches!(caller.via, Via::Token(_)) {
         return Ok(req);
     }
     let headers = req.headers();

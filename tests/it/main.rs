@@ -20,6 +20,7 @@ mod risks;
 mod roles;
 mod scale_out;
 mod scan;
+mod scan_agent;
 mod soa;
 mod soa_migrate;
 mod soa_versions;

@@ -15,7 +15,8 @@ struct Fixtures {
 fn concrete(path: &str, f: &Fixtures) -> String {
     let path = path
         .replace("{file}", "app.css")
-        .replace("{framework}", "iso27002-2022");
+        .replace("{framework}", "iso27002-2022")
+        .replace("{name}", "walk-host");
     if path.starts_with("/assets/") || path.starts_with("/api/v1/assets/") {
         path.replace("{id}", "A-0001")
     } else if path.starts_with("/risks/") || path.starts_with("/api/v1/risks/") {
@@ -118,11 +119,24 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
         for role in Role::ALL {
             // One person per role, signed in through the browser and holding a token; the
             // walk's measure, risk and SoA row are theirs, so that "contributors edit what they own" admits them.
+            // An agent has no browser: it cannot sign in (checked here), so it walks the
+            // pages with its bearer token too, and every page refuses it.
             let email = app.add_user(role).await;
-            let browser: Browser = app
-                .login(&email, crate::harness::PASSWORD)
-                .await
-                .expect("sign in");
+            let browser: Option<Browser> = if role == Role::Agent {
+                let refused = app
+                    .login(&email, crate::harness::PASSWORD)
+                    .await
+                    .expect_err("an agent cannot sign in to the web UI");
+                assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+                assert!(refused.body.contains("agent account"), "{}", refused.body);
+                None
+            } else {
+                Some(
+                    app.login(&email, crate::harness::PASSWORD)
+                        .await
+                        .expect("sign in"),
+                )
+            };
             let user = app
                 .store
                 .user_by_email(&Email::parse(&email).unwrap())
@@ -174,10 +188,9 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
                 }
                 let path = concrete(pattern, &f);
                 let allowed = access.allows(Some(&user));
-                let auth = if path.starts_with("/api/") {
-                    Auth::Bearer(&bearer)
-                } else {
-                    Auth::Browser(&browser)
+                let auth = match &browser {
+                    Some(b) if !path.starts_with("/api/") => Auth::Browser(b),
+                    _ => Auth::Bearer(&bearer),
                 };
                 let res = call(&app, method, &path, auth).await;
                 assert!(

@@ -1,0 +1,462 @@
+//! Scan results reported by agents: each report is one run of a host, with its findings; the
+//! host keeps its latest tally. An agent's token is bound to the first host it reports for,
+//! and may report for that host only; a host bound to a token takes reports from no other
+//! token. Admins may submit for any host (their token is never bound).
+
+use super::{Store, pool_query, tx_exec, tx_query};
+use crate::domain::audit::Change;
+use crate::domain::clock::{parse_stamp, stamp};
+use crate::domain::user::new_short_id;
+use crate::error::{Error, Problems, Result};
+use serde::{Deserialize, Serialize};
+
+/// A scan report as `annex scan --format json` prints it. Unknown fields (title, how,
+/// remediation, the tally, …) are ignored: the tally is counted again from the findings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ScanReportInput {
+    /// The host name: 1 to 253 characters of letters, digits, '.', '-' and '_'.
+    pub host: String,
+    /// The root that was scanned (`/` for the host itself).
+    pub root: String,
+    /// When the scan ran, RFC 3339.
+    pub scanned_at: String,
+    pub duration_ms: f64,
+    pub findings: Vec<ScanFindingInput>,
+}
+
+/// One check's result in a report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ScanFindingInput {
+    /// The check's id, e.g. `ssh.root-login`.
+    pub id: String,
+    /// pass, fail, not_applicable or error
+    pub outcome: String,
+    pub severity: String,
+    /// The ISO/IEC 27002:2022 controls the check evidences.
+    pub controls: Vec<String>,
+    pub observed: String,
+}
+
+/// A run as received and stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RunSummary {
+    pub run_id: String,
+    pub host: String,
+    pub scanned_at: String,
+    pub received_at: String,
+    pub duration_ms: i64,
+    pub pass: i64,
+    pub fail: i64,
+    pub not_applicable: i64,
+    pub error: i64,
+    /// pass / (pass + fail); none when nothing passed or failed.
+    pub pass_rate: Option<f64>,
+    pub submitted_by: String,
+}
+
+/// A host that reports scans, with its latest tally.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HostSummary {
+    pub name: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub last_pass: i64,
+    pub last_fail: i64,
+    pub last_not_applicable: i64,
+    pub last_error: i64,
+    /// pass / (pass + fail) of the latest run; none when nothing passed or failed.
+    pub pass_rate: Option<f64>,
+    /// No report for more than `STALE_DAYS` days.
+    pub stale: bool,
+    /// The id of the agent token bound to the host, if any.
+    pub token_id: Option<String>,
+}
+
+/// One result of one check on a host, from one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckResult {
+    pub run_id: String,
+    pub scanned_at: String,
+    pub outcome: String,
+    pub severity: String,
+    pub controls: Vec<String>,
+    pub observed: String,
+}
+
+/// A host without a report for longer than this is stale.
+pub const STALE_DAYS: i64 = 2;
+
+const OUTCOMES: [&str; 4] = ["pass", "fail", "not_applicable", "error"];
+
+fn pass_rate(pass: i64, fail: i64) -> Option<f64> {
+    (pass + fail > 0).then(|| pass as f64 / (pass + fail) as f64)
+}
+
+/// Whether a host name is 1 to 253 characters of `[A-Za-z0-9.-_]`.
+pub fn valid_host_name(name: &str) -> bool {
+    (1..=253).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// A checked report: the host, the scan's moment (stored form), the duration and the tally.
+struct Checked {
+    scanned_at: String,
+    duration_ms: i64,
+    tally: [i64; 4],
+}
+
+fn check(r: &ScanReportInput) -> Result<Checked> {
+    let mut p = Problems::new();
+    if !valid_host_name(&r.host) {
+        p.add(
+            "host",
+            "give the host name: 1 to 253 characters of letters, digits, '.', '-' and '_'",
+        );
+    }
+    let scanned_at = match parse_stamp(r.scanned_at.trim()) {
+        Some(t) => stamp(t),
+        None => {
+            p.add(
+                "scanned_at",
+                format!(
+                    "'{}' is not an RFC 3339 moment, e.g. 2026-11-23T14:30:00Z",
+                    r.scanned_at
+                ),
+            );
+            String::new()
+        }
+    };
+    if !r.duration_ms.is_finite() || r.duration_ms < 0.0 {
+        p.add(
+            "duration_ms",
+            "give the scan's duration in milliseconds (0 or more)",
+        );
+    }
+    let mut tally = [0i64; 4];
+    let mut seen = std::collections::HashSet::new();
+    for (i, f) in r.findings.iter().enumerate() {
+        if f.id.trim().is_empty() {
+            p.add(&format!("findings[{i}].id"), "give the check's id");
+        } else if !seen.insert(f.id.as_str()) {
+            p.add(
+                &format!("findings[{i}].id"),
+                format!("check '{}' appears twice in the report", f.id),
+            );
+        }
+        match OUTCOMES.iter().position(|o| *o == f.outcome) {
+            Some(k) => tally[k] += 1,
+            None => p.add(
+                &format!("findings[{i}].outcome"),
+                format!(
+                    "'{}' is not an outcome: use pass, fail, not_applicable or error",
+                    f.outcome
+                ),
+            ),
+        }
+    }
+    p.into_result()?;
+    Ok(Checked {
+        scanned_at,
+        duration_ms: r.duration_ms.round() as i64,
+        tally,
+    })
+}
+
+type HostRow = (String, Option<String>, String, String, i64, i64, i64, i64);
+const HOST_COLUMNS: &str = "host_id, token_id, first_seen, last_seen, last_pass, last_fail, last_not_applicable, last_error";
+
+type RunRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+);
+const RUN_COLUMNS: &str = "run_id, host_id, scanned_at, received_at, duration_ms, pass, fail, not_applicable, error, submitted_by";
+
+fn run_from(r: RunRow) -> RunSummary {
+    RunSummary {
+        pass_rate: pass_rate(r.5, r.6),
+        run_id: r.0,
+        host: r.1,
+        scanned_at: r.2,
+        received_at: r.3,
+        duration_ms: r.4,
+        pass: r.5,
+        fail: r.6,
+        not_applicable: r.7,
+        error: r.8,
+        submitted_by: r.9,
+    }
+}
+
+impl Store {
+    /// Records a report as a run of its host, in one transaction with one audit entry.
+    /// `agent_token` is the id of the agent's token (none for an admin's submission): it is
+    /// bound to the host on its first report, and a report for another host is refused, as is
+    /// a report for a host bound to another token.
+    pub async fn record_scan(
+        &self,
+        actor: &str,
+        agent_token: Option<&str>,
+        report: ScanReportInput,
+    ) -> Result<RunSummary> {
+        let c = check(&report)?;
+        let host = report.host.as_str();
+        let mut tx = self.write().await?;
+        let now = tx.now().to_string();
+        let existing: Option<HostRow> = tx_query!(
+            tx,
+            fetch_optional,
+            HostRow,
+            &format!("select {HOST_COLUMNS} from scan_host where host_id = $1"),
+            host
+        )?;
+        if let Some(token) = agent_token {
+            let other: Option<(String,)> = tx_query!(
+                tx,
+                fetch_optional,
+                (String,),
+                "select host_id from scan_host where token_id = $1 and host_id <> $2",
+                token,
+                host
+            )?;
+            if let Some((bound,)) = other {
+                tracing::warn!(token = token, bound = %bound, host = host, "agent token refused: it reports for another host");
+                return Err(Error::Forbidden);
+            }
+            if let Some(h) = &existing
+                && let Some(bound) = &h.1
+                && bound != token
+            {
+                tracing::warn!(
+                    token = token,
+                    host = host,
+                    "agent token refused: the host is bound to another token"
+                );
+                return Err(Error::Forbidden);
+            }
+        }
+        let [pass, fail, not_applicable, error] = c.tally;
+        match &existing {
+            None => {
+                tx_exec!(
+                    tx,
+                    "insert into scan_host (host_id, token_id, first_seen, last_seen, last_pass, last_fail, last_not_applicable, last_error) values ($1, $2, $3, $3, $4, $5, $6, $7)",
+                    host,
+                    agent_token,
+                    &now,
+                    pass,
+                    fail,
+                    not_applicable,
+                    error
+                )?;
+            }
+            Some(h) => {
+                let token = h.1.as_deref().or(agent_token);
+                tx_exec!(
+                    tx,
+                    "update scan_host set token_id = $2, last_seen = $3, last_pass = $4, last_fail = $5, last_not_applicable = $6, last_error = $7 where host_id = $1",
+                    host,
+                    token,
+                    &now,
+                    pass,
+                    fail,
+                    not_applicable,
+                    error
+                )?;
+            }
+        }
+        let run = RunSummary {
+            run_id: new_short_id(),
+            host: host.to_string(),
+            scanned_at: c.scanned_at,
+            received_at: now,
+            duration_ms: c.duration_ms,
+            pass,
+            fail,
+            not_applicable,
+            error,
+            pass_rate: pass_rate(pass, fail),
+            submitted_by: actor.to_string(),
+        };
+        tx_exec!(
+            tx,
+            &format!(
+                "insert into scan_run ({RUN_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ),
+            &run.run_id,
+            &run.host,
+            &run.scanned_at,
+            &run.received_at,
+            run.duration_ms,
+            pass,
+            fail,
+            not_applicable,
+            error,
+            actor
+        )?;
+        for f in &report.findings {
+            tx_exec!(
+                tx,
+                "insert into scan_finding (run_id, check_id, outcome, severity, controls, observed) values ($1, $2, $3, $4, $5, $6)",
+                &run.run_id,
+                f.id.trim(),
+                &f.outcome,
+                f.severity.trim(),
+                f.controls.join(" "),
+                &f.observed
+            )?;
+        }
+        tx.audit(
+            Change::new(actor, "scan.record", "host", host).after(serde_json::json!({
+                "run_id": run.run_id,
+                "scanned_at": run.scanned_at,
+                "root": report.root,
+                "pass": pass,
+                "fail": fail,
+                "not_applicable": not_applicable,
+                "error": error,
+                "token_id": agent_token,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// Every host that reported, by name.
+    pub async fn hosts(&self) -> Result<Vec<HostSummary>> {
+        let rows: Vec<HostRow> = pool_query!(
+            self,
+            fetch_all,
+            HostRow,
+            &format!("select {HOST_COLUMNS} from scan_host order by host_id")
+        )?;
+        let stale_before = stamp(self.clock().now() - time::Duration::days(STALE_DAYS));
+        Ok(rows
+            .into_iter()
+            .map(|r| HostSummary {
+                pass_rate: pass_rate(r.4, r.5),
+                stale: r.3 < stale_before,
+                name: r.0,
+                token_id: r.1,
+                first_seen: r.2,
+                last_seen: r.3,
+                last_pass: r.4,
+                last_fail: r.5,
+                last_not_applicable: r.6,
+                last_error: r.7,
+            })
+            .collect())
+    }
+
+    /// A host's runs, newest first.
+    pub async fn host_runs(&self, name: &str, limit: i64) -> Result<Vec<RunSummary>> {
+        let known: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select host_id from scan_host where host_id = $1",
+            name
+        )?;
+        if known.is_none() {
+            return Err(Error::NotFound(format!("host {name}")));
+        }
+        let rows: Vec<RunRow> = pool_query!(
+            self,
+            fetch_all,
+            RunRow,
+            &format!(
+                "select {RUN_COLUMNS} from scan_run where host_id = $1 order by scanned_at desc, received_at desc limit $2"
+            ),
+            name,
+            limit
+        )?;
+        Ok(rows.into_iter().map(run_from).collect())
+    }
+
+    /// One check's results on a host, newest first.
+    pub async fn check_history(
+        &self,
+        host: &str,
+        check_id: &str,
+        limit: i64,
+    ) -> Result<Vec<CheckResult>> {
+        let rows: Vec<(String, String, String, String, String, String)> = pool_query!(
+            self,
+            fetch_all,
+            (String, String, String, String, String, String),
+            "select r.run_id, r.scanned_at, f.outcome, f.severity, f.controls, f.observed
+             from scan_finding f join scan_run r on r.run_id = f.run_id
+             where r.host_id = $1 and f.check_id = $2
+             order by r.scanned_at desc, r.received_at desc limit $3",
+            host,
+            check_id,
+            limit
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CheckResult {
+                run_id: r.0,
+                scanned_at: r.1,
+                outcome: r.2,
+                severity: r.3,
+                controls: r.4.split_whitespace().map(str::to_string).collect(),
+                observed: r.5,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_are_checked() {
+        assert!(valid_host_name("web-01.example.org"));
+        assert!(valid_host_name("db_2"));
+        assert!(!valid_host_name(""));
+        assert!(!valid_host_name("a b"));
+        assert!(!valid_host_name(&"a".repeat(254)));
+    }
+
+    #[test]
+    fn bad_reports_name_their_fields() {
+        let r = ScanReportInput {
+            host: "web".into(),
+            scanned_at: "yesterday".into(),
+            findings: vec![
+                ScanFindingInput {
+                    id: "a".into(),
+                    outcome: "pass".into(),
+                    ..Default::default()
+                },
+                ScanFindingInput {
+                    id: "".into(),
+                    outcome: "maybe".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let fields: Vec<String> = match check(&r) {
+            Err(Error::Validation(f)) => f.into_iter().map(|f| f.field).collect(),
+            _ => panic!("should be refused"),
+        };
+        assert_eq!(
+            fields,
+            ["scanned_at", "findings[1].id", "findings[1].outcome"]
+        );
+    }
+}
