@@ -199,6 +199,15 @@ fn run_from(r: RunRow) -> RunSummary {
     }
 }
 
+/// A token's first reports for two hosts at the same moment: the unique index on the token
+/// stops the second, which is refused like any report for another host.
+fn bound_elsewhere(e: sqlx::Error, agent_token: Option<&str>) -> Error {
+    match Error::from(e) {
+        Error::Conflict(_) if agent_token.is_some() => Error::Forbidden,
+        other => other,
+    }
+}
+
 impl Store {
     /// Records a report as a run of its host, in one transaction with one audit entry.
     /// `agent_token` is the id of the agent's token (none for an admin's submission): it is
@@ -259,7 +268,8 @@ impl Store {
                     fail,
                     not_applicable,
                     error
-                )?;
+                )
+                .map_err(|e| bound_elsewhere(e, agent_token))?;
             }
             Some(h) => {
                 let token = h.1.as_deref().or(agent_token);
@@ -273,7 +283,8 @@ impl Store {
                     fail,
                     not_applicable,
                     error
-                )?;
+                )
+                .map_err(|e| bound_elsewhere(e, agent_token))?;
             }
         }
         let run = RunSummary {
