@@ -190,6 +190,17 @@ impl Host {
         Some(names)
     }
 
+    /// When the newest entry of a folder whose name passes `keep` was last changed (seconds
+    /// since the epoch); `None` when the folder is missing or holds none.
+    pub fn newest(&self, dir: &str, keep: impl Fn(&str) -> bool) -> Option<i64> {
+        self.list(dir)?
+            .iter()
+            .filter(|n| keep(n))
+            .filter_map(|n| self.meta(&format!("{}/{n}", dir.trim_end_matches('/'))))
+            .map(|m| m.modified)
+            .max()
+    }
+
     /// The files of a folder whose names end with `suffix`, with their text, sorted by name.
     pub fn read_dir(&self, dir: &str, suffix: &str) -> Vec<(String, Read)> {
         self.list(dir)

@@ -19,6 +19,9 @@ pub use host::{Host, Read};
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// Seconds in a day, for the checks that age files.
+pub const DAY: i64 = 86_400;
+
 /// How much a failure matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -309,6 +309,17 @@ pub fn installed_packages(host: &Host) -> Option<Vec<Package>> {
     )
 }
 
+/// Which of the named packages are installed, or `None` when the host has no dpkg database.
+pub fn installed_named(host: &Host, names: &[&str]) -> Option<Vec<String>> {
+    Some(
+        installed_packages(host)?
+            .into_iter()
+            .filter(|p| names.contains(&p.name.as_str()))
+            .map(|p| p.name)
+            .collect(),
+    )
+}
+
 /// An APT source: its options (`[signed-by=…]`), URI and suite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {

@@ -2,7 +2,7 @@
 //! audited), the organisation's currency and risk appetite, and the portfolio analysis, which
 //! is cached by the risk and measure register generations (estimates bump the risk register's).
 
-use super::{Store, Tx, on_pool, pool_query, tx_exec, tx_query};
+use super::{Store, Tx, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::fair::{
     self, Analysis, AppetitePoint, Factor, Fair, Phase, Quantified, analyse, parse_appetite,
@@ -394,7 +394,7 @@ impl Store {
             return Ok(None);
         };
         let risk = self.risk(id).await?;
-        let measures = self.measures_costs(&risk.measures).await?;
+        let measures = self.plan_costs(&risk.id).await?;
         let q = Quantified {
             id: risk.id,
             title: risk.title,
@@ -416,19 +416,16 @@ impl Store {
         Ok(Some(analysis))
     }
 
-    async fn measures_costs(&self, ids: &[String]) -> Result<Vec<(String, Option<i64>)>> {
-        let mut out = Vec::new();
-        for id in ids {
-            let row: Option<(Option<i64>,)> = on_pool!(&self.pool, |c| sqlx::query_as(
-                "select cost from measure where measure_id = $1"
-            )
-            .bind(id)
-            .fetch_optional(c)
-            .await)?;
-            if let Some((cost,)) = row {
-                out.push((id.clone(), cost));
-            }
-        }
-        Ok(out)
+    /// The measures of one risk's treatment plan with their costs, in one query.
+    async fn plan_costs(&self, risk: &str) -> Result<Vec<(String, Option<i64>)>> {
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            (String, Option<i64>),
+            "select m.measure_id, m.cost from risk_measure rm
+             join measure m on m.measure_id = rm.measure_id
+             where rm.risk_id = $1 order by m.measure_id",
+            risk
+        )?)
     }
 }

@@ -9,7 +9,7 @@ use super::session::Caller;
 use crate::domain::fair::{
     self, Analysis, EstimateInput, Factor, FactorInput, FairInput, Kind, Phase,
 };
-use crate::domain::montecarlo::{MAX_ITERATIONS, Options, Summary};
+use crate::domain::montecarlo::{Options, Summary};
 use crate::domain::risk::Risk;
 use crate::error::{Error, Problems, Result};
 use askama::Template;
@@ -508,7 +508,6 @@ async fn render_portfolio(
     );
     let empty = a.risks.is_empty();
     let status = errors.status();
-    let money_or_dash = |v: f64| money(v, &currency);
     let page = PortfolioPage {
         empty,
         rows: stat_rows(&a.current, &a.residual, &currency),
@@ -579,8 +578,8 @@ async fn render_portfolio(
             .collect::<Vec<_>>()
             .join("; "),
         has_appetite: !settings.appetite.is_empty(),
-        shortfall_current: money_or_dash(a.current_shortfall),
-        shortfall_residual: money_or_dash(a.residual_shortfall),
+        shortfall_current: money(a.current_shortfall, &currency),
+        shortfall_residual: money(a.residual_shortfall, &currency),
         plan_cost: money(a.plan_cost as f64, &currency),
         plan_measures: a.plan_measures,
         reduction: money(a.reduction, &currency),
@@ -647,7 +646,7 @@ async fn save_settings(
 }
 
 async fn analysis_of(s: &AppState, q: Option<&str>) -> Result<(std::sync::Arc<Analysis>, String)> {
-    let opts = run_options(&pairs_of(q), &[], MAX_ITERATIONS.min(PAGE_ITERATIONS))?;
+    let opts = run_options(&pairs_of(q), &[], PAGE_ITERATIONS)?;
     let currency = s.store.fair_settings().await?.currency;
     Ok((s.store.portfolio_analysis(opts).await?, currency))
 }

@@ -3,10 +3,8 @@
 //! and a recent run.
 
 use crate::scan::host::Read;
-use crate::scan::parse::{installed_packages, lines};
-use crate::scan::{Check, Host, Severity, Verdict};
-
-const DAY: i64 = 86_400;
+use crate::scan::parse::{installed_named, lines};
+use crate::scan::{Check, DAY, Host, Severity, Verdict};
 
 /// The text of the web servers' configuration files: (file, text).
 fn web_configs(host: &Host) -> Vec<(String, String)> {
@@ -235,14 +233,9 @@ fn named_backup(name: &str) -> bool {
 }
 
 fn backup_tool(host: &Host) -> Verdict {
-    let Some(pkgs) = installed_packages(host) else {
+    let Some(found) = installed_named(host, BACKUP_TOOLS) else {
         return Verdict::not_applicable("/var/lib/dpkg/status: no dpkg package database");
     };
-    let found: Vec<String> = pkgs
-        .into_iter()
-        .filter(|p| BACKUP_TOOLS.contains(&p.name.as_str()))
-        .map(|p| p.name)
-        .collect();
     Verdict::when(
         !found.is_empty(),
         if found.is_empty() {

@@ -479,15 +479,8 @@ kernel_checks! {
 mod tests {
     use super::*;
     use crate::scan::Outcome;
+    use crate::scan::checks::kit::{chmod, put};
     use std::path::Path;
-
-    fn put(root: &Path, path: &str, text: &str) {
-        crate::scan::checks::kit::put(root, path, text)
-    }
-
-    fn chmod(root: &Path, path: &str, mode: u32) {
-        crate::scan::checks::kit::chmod(root, path, mode)
-    }
 
     fn check(id: &str, root: &Path) -> Verdict {
         crate::scan::checks::kit::verdict(CHECKS, id, root)

@@ -493,15 +493,8 @@ pub const CHECKS: &[Check] = &[
 mod tests {
     use super::*;
     use crate::scan::Outcome;
+    use crate::scan::checks::kit::{link, put};
     use std::path::Path;
-
-    fn put(root: &Path, path: &str, text: &str) {
-        crate::scan::checks::kit::put(root, path, text)
-    }
-
-    fn link(root: &Path, path: &str) {
-        crate::scan::checks::kit::link(root, path)
-    }
 
     fn check(id: &str, root: &Path) -> Verdict {
         crate::scan::checks::kit::verdict(CHECKS, id, root)

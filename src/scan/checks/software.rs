@@ -4,21 +4,11 @@
 //! change log).
 
 use crate::scan::host::Read;
-use crate::scan::parse::{Package, apt_sources, dpkg_status, installed_packages};
-use crate::scan::{Check, Host, Severity, Verdict};
+use crate::scan::parse::{
+    Package, apt_sources, dpkg_status, installed_named as installed, installed_packages,
+};
+use crate::scan::{Check, DAY, Host, Severity, Verdict};
 use std::cmp::Ordering;
-
-const DAY: i64 = 86_400;
-
-fn installed(host: &Host, names: &[&str]) -> Option<Vec<String>> {
-    let pkgs = installed_packages(host)?;
-    Some(
-        pkgs.into_iter()
-            .filter(|p| names.contains(&p.name.as_str()))
-            .map(|p| p.name)
-            .collect(),
-    )
-}
 
 const SCANNERS: &[&str] = &[
     "clamav",
@@ -59,17 +49,12 @@ fn scanner_installed(host: &Host) -> Verdict {
 }
 
 fn signatures_fresh(host: &Host) -> Verdict {
-    let Some(files) = host.list("/var/lib/clamav") else {
+    if !host.exists("/var/lib/clamav") {
         return Verdict::not_applicable("/var/lib/clamav: ClamAV is not installed");
-    };
-    let newest = files
-        .iter()
-        .filter(|f| f.ends_with(".cvd") || f.ends_with(".cld"))
-        .filter_map(|f| {
-            host.meta(&format!("/var/lib/clamav/{f}"))
-                .map(|m| m.modified)
-        })
-        .max();
+    }
+    let newest = host.newest("/var/lib/clamav", |f| {
+        f.ends_with(".cvd") || f.ends_with(".cld")
+    });
     match newest {
         None => Verdict::fail("no ClamAV signature database in /var/lib/clamav"),
         Some(t) => {
@@ -209,17 +194,12 @@ fn pending_security(host: &Host) -> Verdict {
 }
 
 fn lists_fresh(host: &Host) -> Verdict {
-    let Some(names) = host.list("/var/lib/apt/lists") else {
+    if !host.exists("/var/lib/apt/lists") {
         return Verdict::not_applicable("/var/lib/apt/lists: not an APT system");
-    };
-    let newest = names
-        .iter()
-        .filter(|n| n.ends_with("_Packages") || n.ends_with("Release"))
-        .filter_map(|n| {
-            host.meta(&format!("/var/lib/apt/lists/{n}"))
-                .map(|m| m.modified)
-        })
-        .max();
+    }
+    let newest = host.newest("/var/lib/apt/lists", |n| {
+        n.ends_with("_Packages") || n.ends_with("Release")
+    });
     match newest {
         None => {
             Verdict::fail("APT's package lists are empty: the host has never looked for updates")
