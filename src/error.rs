@@ -31,6 +31,9 @@ pub enum Error {
     BadRequest(String),
     #[error("you are not allowed to do this")]
     Forbidden,
+    /// Not allowed, with why (when the caller may know).
+    #[error("{0}")]
+    Refused(String),
     #[error("sign in first")]
     Unauthenticated,
     #[error("too many failed attempts; try again in {0} minutes")]
@@ -59,7 +62,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Validation(_) => "validation_failed",
             Error::BadRequest(_) => "bad_request",
-            Error::Forbidden => "forbidden",
+            Error::Forbidden | Error::Refused(_) => "forbidden",
             Error::Unauthenticated => "unauthenticated",
             Error::Throttled(_) => "too_many_attempts",
             Error::Internal(_) => "internal",

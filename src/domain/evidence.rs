@@ -56,6 +56,8 @@ impl Target {
 pub enum State {
     /// Nothing attached.
     None,
+    /// An automated check that has not expired shows the control failing.
+    Failing,
     /// Everything attached is past its valid-until date.
     Expired,
     /// Valid today, but not for 30 more days.
@@ -64,11 +66,18 @@ pub enum State {
 }
 
 impl State {
-    pub const ALL: [State; 4] = [State::Valid, State::Expiring, State::Expired, State::None];
+    pub const ALL: [State; 5] = [
+        State::Valid,
+        State::Expiring,
+        State::Failing,
+        State::Expired,
+        State::None,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             State::None => "none",
+            State::Failing => "failing",
             State::Expired => "expired",
             State::Expiring => "expiring",
             State::Valid => "valid",
@@ -78,6 +87,7 @@ impl State {
     pub fn label(self) -> &'static str {
         match self {
             State::None => "no evidence",
+            State::Failing => "failing",
             State::Expired => "expired",
             State::Expiring => "expiring soon",
             State::Valid => "valid",
@@ -90,7 +100,7 @@ impl State {
             .find(|s| s.key() == raw.trim())
             .ok_or_else(|| {
                 format!(
-                    "'{}' is not an evidence state: use valid, expiring, expired or none",
+                    "'{}' is not an evidence state: use valid, expiring, failing, expired or none",
                     raw.trim()
                 )
             })
@@ -104,6 +114,21 @@ impl State {
             Some(until) if until <= add_days(today, EXPIRING_DAYS).as_str() => State::Expiring,
             Some(_) => State::Valid,
         }
+    }
+
+    /// An item's state, given whether it shows its control failing: a failure counts until
+    /// the item expires.
+    pub fn of(valid_until: Option<&str>, failing: bool, today: &str) -> State {
+        match State::of_item(valid_until, today) {
+            State::Expired => State::Expired,
+            _ if failing => State::Failing,
+            s => s,
+        }
+    }
+
+    /// Whether evidence in this state proves its control works today.
+    pub fn proves(self) -> bool {
+        matches!(self, State::Valid | State::Expiring)
     }
 }
 
@@ -140,8 +165,26 @@ pub struct Evidence {
     pub measures: Vec<String>,
     pub risks: Vec<String>,
     pub state: State,
+    /// Why the item shows its controls failing (the failed checks and what they saw); empty
+    /// when it does not.
+    pub failing: String,
+    /// The host whose scans filed the item and refresh it; none for evidence added by hand.
+    pub host: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl Evidence {
+    /// Evidence filed by scans changes with the host's reports only: an error saying so.
+    pub fn kept_by_scans(&self) -> Result<(), Error> {
+        match &self.host {
+            Some(host) => Err(Error::Conflict(format!(
+                "{} is filed by the scans of host {host}: each report refreshes it, so it is not changed by hand",
+                self.id
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// One stored version of an item's file.
@@ -424,6 +467,10 @@ mod tests {
         assert_eq!(State::of_item(Some("2026-12-31"), today), State::Expiring);
         assert_eq!(State::of_item(Some("2027-01-01"), today), State::Valid);
         assert_eq!(add_days("2026-02-27", 2), "2026-03-01");
+        assert_eq!(State::of(Some("2026-12-03"), true, today), State::Failing);
+        assert_eq!(State::of(Some("2026-11-30"), true, today), State::Expired);
+        assert_eq!(State::of(None, false, today), State::Valid);
+        assert!(!State::Failing.proves() && State::Expiring.proves());
     }
 
     #[test]

@@ -365,13 +365,15 @@ pub enum Warning {
     NoValidEvidence,
     /// Applicable, and every piece of its evidence is past its valid-until date.
     EvidenceExpired,
+    /// Applicable, and a check of a host that reports scans fails for it.
+    EvidenceFailing,
     /// Applicable, but no reason for inclusion is recorded (drafts imported from an SoA of
     /// 2013 that gave none: the form asks for one).
     NoReason,
 }
 
 impl Warning {
-    pub const ALL: [Warning; 8] = [
+    pub const ALL: [Warning; 9] = [
         Warning::Undecided,
         Warning::SelectedButExcluded,
         Warning::NoMeasure,
@@ -379,6 +381,7 @@ impl Warning {
         Warning::NoOwner,
         Warning::NoValidEvidence,
         Warning::EvidenceExpired,
+        Warning::EvidenceFailing,
         Warning::NoReason,
     ];
 
@@ -392,6 +395,7 @@ impl Warning {
             Warning::NoOwner => "no_owner",
             Warning::NoValidEvidence => "no_valid_evidence",
             Warning::EvidenceExpired => "evidence_expired",
+            Warning::EvidenceFailing => "evidence_failing",
             Warning::NoReason => "no_reason",
         }
     }
@@ -405,6 +409,7 @@ impl Warning {
             Warning::NoOwner => "applicable, but nobody owns it",
             Warning::NoValidEvidence => "implemented, but no valid evidence proves it",
             Warning::EvidenceExpired => "its evidence has expired",
+            Warning::EvidenceFailing => "an automated check shows it failing",
             Warning::NoReason => "applicable, but no reason for inclusion is recorded",
         }
     }
@@ -430,13 +435,14 @@ impl Warning {
                 if a.owner.trim().is_empty() {
                     w.push(Warning::NoOwner);
                 }
-                if a.status == Status::Implemented
-                    && matches!(evidence, State::None | State::Expired)
-                {
+                if a.status == Status::Implemented && !evidence.proves() {
                     w.push(Warning::NoValidEvidence);
                 }
                 if evidence == State::Expired {
                     w.push(Warning::EvidenceExpired);
+                }
+                if evidence == State::Failing {
+                    w.push(Warning::EvidenceFailing);
                 }
                 if a.reasons.is_empty() {
                     w.push(Warning::NoReason);
@@ -534,6 +540,10 @@ mod tests {
         assert_eq!(
             Warning::of(&a, 1, 0, State::Expired),
             [Warning::NoValidEvidence, Warning::EvidenceExpired]
+        );
+        assert_eq!(
+            Warning::of(&a, 1, 0, State::Failing),
+            [Warning::NoValidEvidence, Warning::EvidenceFailing]
         );
     }
 }

@@ -46,6 +46,8 @@ pub struct EvidenceSummary {
     pub latest_until: Option<String>,
     /// The newest items, at most `EVIDENCE_LISTED`.
     pub newest: Vec<ControlEvidence>,
+    /// Every item that shows the control failing (filed by scans), expired or not.
+    pub failing: Vec<ControlEvidence>,
 }
 
 impl EvidenceSummary {
@@ -53,11 +55,22 @@ impl EvidenceSummary {
     pub fn state(&self, today: &str) -> State {
         if self.count == 0 {
             State::None
+        } else if !self.failures(today).is_empty() {
+            State::Failing
         } else if self.no_end {
             State::Valid
         } else {
             State::of_item(self.latest_until.as_deref(), today)
         }
+    }
+
+    /// The items that show the control failing on `today` (those not expired).
+    pub fn failures(&self, today: &str) -> Vec<ControlEvidence> {
+        self.failing
+            .iter()
+            .filter(|e| State::of_item(e.valid_until.as_deref(), today) != State::Expired)
+            .cloned()
+            .collect()
     }
 }
 
@@ -72,6 +85,9 @@ pub struct ControlEvidence {
     pub valid_until: Option<String>,
     /// The measure it is attached to, or empty.
     pub via: String,
+    /// Why it shows the control failing; empty when it does not.
+    #[serde(default)]
+    pub failing: String,
 }
 
 type ItemRow = (
@@ -85,8 +101,9 @@ type ItemRow = (
     i64,
     String,
     String,
+    String,
 );
-const ITEM_COLUMNS: &str = "e.evidence_id, e.title, e.description, e.url, e.collected_at, e.valid_until, e.collected_by, e.version, e.created_at, e.updated_at";
+const ITEM_COLUMNS: &str = "e.evidence_id, e.title, e.description, e.url, e.collected_at, e.valid_until, e.collected_by, e.version, e.created_at, e.updated_at, e.failing";
 
 type VersionRow = (String, i64, String, String, i64, String, String, String);
 const VERSION_COLUMNS: &str =
@@ -105,7 +122,11 @@ fn version_from(r: VersionRow) -> FileVersion {
 }
 
 /// Reads items with their links and newest file, in the order of `rows`.
-async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Evidence>> {
+pub(super) async fn complete(
+    tx: &mut Tx,
+    rows: Vec<ItemRow>,
+    today: &str,
+) -> Result<Vec<Evidence>> {
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let links: Vec<(String, String, String)> = tx_fetch_in!(
         tx,
@@ -123,6 +144,14 @@ async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Ev
         ids,
         ""
     );
+    let hosts: Vec<(String, String)> = tx_fetch_in!(
+        tx,
+        (String, String),
+        "select evidence_id, host_id from scan_evidence where evidence_id in ",
+        ids,
+        ""
+    );
+    let mut hosts: HashMap<String, String> = hosts.into_iter().collect();
     let mut files: HashMap<String, FileVersion> = versions
         .into_iter()
         .map(|v| (v.0.clone(), version_from(v)))
@@ -144,7 +173,9 @@ async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Ev
                     .collect()
             };
             Evidence {
-                state: State::of_item(r.5.as_deref(), today),
+                state: State::of(r.5.as_deref(), !r.10.is_empty(), today),
+                host: hosts.remove(&r.0),
+                failing: r.10,
                 file: files.remove(&r.0),
                 controls: of(Target::Control),
                 measures: of(Target::Measure),
@@ -162,6 +193,18 @@ async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Ev
             }
         })
         .collect())
+}
+
+/// Reads the items with these ids (in no particular order).
+pub(super) async fn read_items(tx: &mut Tx, ids: &[String], today: &str) -> Result<Vec<Evidence>> {
+    let rows: Vec<ItemRow> = tx_fetch_in!(
+        tx,
+        ItemRow,
+        &format!("select {ITEM_COLUMNS} from evidence e where e.evidence_id in "),
+        ids,
+        ""
+    );
+    complete(tx, rows, today).await
 }
 
 async fn read_item(tx: &mut Tx, id: &str, today: &str) -> Result<Evidence> {
@@ -335,6 +378,7 @@ impl Store {
         let mut tx = self.write().await?;
         let today = self.today();
         let before = read_item(&mut tx, id, &today).await?;
+        before.kept_by_scans()?;
         if before.file.is_some() && !d.url.is_empty() {
             return Err(Error::field(
                 "url",
@@ -391,6 +435,7 @@ impl Store {
         let mut tx = self.write().await?;
         let today = self.today();
         let before = read_item(&mut tx, id, &today).await?;
+        before.kept_by_scans()?;
         if before.file.is_none() {
             return Err(Error::field(
                 "file",
@@ -477,14 +522,20 @@ impl Store {
             }
             Some(State::Expiring) => {
                 sql.push(
-                    " and e.valid_until >= ? and e.valid_until <= ?",
+                    " and e.failing = '' and e.valid_until >= ? and e.valid_until <= ?",
                     [Arg::Text(today.clone()), Arg::Text(soon.clone())],
                 );
             }
             Some(State::Valid) => {
                 sql.push(
-                    " and (e.valid_until is null or e.valid_until > ?)",
+                    " and e.failing = '' and (e.valid_until is null or e.valid_until > ?)",
                     [Arg::Text(soon.clone())],
+                );
+            }
+            Some(State::Failing) => {
+                sql.push(
+                    " and e.failing <> '' and (e.valid_until is null or e.valid_until >= ?)",
+                    [Arg::Text(today.clone())],
                 );
             }
             Some(State::None) | None => {}
@@ -559,16 +610,24 @@ impl Store {
         if let Some(v) = self.soa_evidence_cache.get(&key, generation) {
             return Ok(v);
         }
-        let rows: Vec<(String, String, String, String, Option<String>, String)> =
-            super::pool_query!(
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = super::pool_query!(
                 self,
                 fetch_all,
-                (String, String, String, String, Option<String>, String),
-                "select l.target_id, e.evidence_id, e.title, e.collected_at, e.valid_until, ''
+                Row,
+                "select l.target_id, e.evidence_id, e.title, e.collected_at, e.valid_until, '', e.failing
                  from evidence_link l join evidence e on e.evidence_id = l.evidence_id
                  where l.target_kind = 'control' and $1 = $2
                  union all
-                 select mc.control_id, e.evidence_id, e.title, e.collected_at, e.valid_until, mc.measure_id
+                 select mc.control_id, e.evidence_id, e.title, e.collected_at, e.valid_until, mc.measure_id, e.failing
                  from evidence_link l
                  join measure_control mc on mc.measure_id = l.target_id and mc.framework_id = $1
                  join evidence e on e.evidence_id = l.evidence_id
@@ -585,6 +644,7 @@ impl Store {
                 collected_at: r.3,
                 valid_until: r.4,
                 via: r.5,
+                failing: r.6,
             })
             .collect();
         // Per control, newest first; the same item through the control and a measure counts once.
@@ -607,6 +667,9 @@ impl Store {
                         s.latest_until = Some(u.clone());
                     }
                 }
+            }
+            if !e.failing.is_empty() {
+                s.failing.push(e.clone());
             }
             if s.newest.len() < EVIDENCE_LISTED {
                 s.newest.push(e);
@@ -689,6 +752,8 @@ impl Store {
                 measures: d.measures.clone(),
                 risks: d.risks.clone(),
                 state: State::of_item(d.valid_until.as_deref(), &today),
+                failing: String::new(),
+                host: None,
                 created_at: now.clone(),
                 updated_at: now.clone(),
             };
@@ -729,6 +794,7 @@ mod tests {
             // one item ended in November, the other ends this month
             latest_until: Some("2026-12-20".into()),
             newest: Vec::new(),
+            failing: Vec::new(),
         };
         assert_eq!(expiring.state(today), State::Expiring);
         let expired = EvidenceSummary {
@@ -741,5 +807,26 @@ mod tests {
             ..expired
         };
         assert_eq!(open.state(today), State::Valid);
+        let check = |until: &str| ControlEvidence {
+            control_id: "8.5".into(),
+            evidence_id: "E-0009".into(),
+            title: "Scan of web-01".into(),
+            collected_at: "2026-11-29".into(),
+            valid_until: Some(until.into()),
+            via: String::new(),
+            failing: "ssh.password-auth: PasswordAuthentication yes".into(),
+        };
+        // A live failure outweighs the valid items; an expired one no longer counts.
+        let failing = EvidenceSummary {
+            failing: vec![check("2026-12-02")],
+            ..open.clone()
+        };
+        assert_eq!(failing.state(today), State::Failing);
+        assert_eq!(failing.failures(today).len(), 1);
+        let lapsed = EvidenceSummary {
+            failing: vec![check("2026-11-30")],
+            ..open
+        };
+        assert_eq!(lapsed.state(today), State::Valid);
     }
 }

@@ -86,6 +86,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "scan",
         include_str!("../../migrations/sqlite/0015_scan.sql"),
     ),
+    (
+        16,
+        "scan evidence",
+        include_str!("../../migrations/sqlite/0016_scan_evidence.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -162,6 +167,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         15,
         "scan",
         include_str!("../../migrations/postgres/0015_scan.sql"),
+    ),
+    (
+        16,
+        "scan evidence",
+        include_str!("../../migrations/postgres/0016_scan_evidence.sql"),
     ),
 ];
 

@@ -18,6 +18,7 @@ mod migrate;
 mod readiness;
 mod risk;
 mod scan;
+mod scan_evidence;
 mod soa;
 mod soa_migrate;
 mod soa_version;

@@ -49,10 +49,7 @@ impl GapRow {
                     Status::Planned => self.planned += 1,
                     Status::NotStarted | Status::NotApplicable => self.not_started += 1,
                 }
-                if matches!(
-                    r.evidence_state,
-                    EvidenceState::None | EvidenceState::Expired
-                ) {
+                if !r.evidence_state.proves() {
                     self.without_evidence += 1;
                 }
             }
@@ -302,12 +299,7 @@ pub fn readiness(
         .collect();
     let evidenced = in_place
         .iter()
-        .filter(|r| {
-            matches!(
-                r.evidence_state,
-                EvidenceState::Valid | EvidenceState::Expiring
-            )
-        })
+        .filter(|r| r.evidence_state.proves())
         .count();
     let expired = rows
         .iter()
@@ -399,10 +391,7 @@ pub fn readiness(
                 r.applicability.status,
                 Status::Implemented | Status::PartiallyImplemented
             )
-            && matches!(
-                r.evidence_state,
-                EvidenceState::None | EvidenceState::Expired
-            )
+            && !r.evidence_state.proves()
     });
     push(
         n,

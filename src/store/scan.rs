@@ -3,9 +3,11 @@
 //! and may report for that host only; a host bound to a token takes reports from no other
 //! token. Admins may submit for any host (their token is never bound).
 
+use super::scan_evidence::decided_by_control;
 use super::{Store, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::clock::{parse_stamp, stamp};
+use crate::domain::measure::DEFAULT_FRAMEWORK;
 use crate::domain::user::new_short_id;
 use crate::error::{Error, Problems, Result};
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,8 @@ pub struct ScanFindingInput {
     /// The ISO/IEC 27002:2022 controls the check evidences.
     pub controls: Vec<String>,
     pub observed: String,
+    /// How many days the result holds as evidence (1 to 3650); 1 when not given.
+    pub cadence_days: Option<u32>,
 }
 
 /// A run as received and stored.
@@ -54,6 +58,8 @@ pub struct RunSummary {
     /// pass / (pass + fail); none when nothing passed or failed.
     pub pass_rate: Option<f64>,
     pub submitted_by: String,
+    /// How many evidence items of the host the run created or refreshed on the SoA.
+    pub evidence_filed: i64,
 }
 
 /// A host that reports scans, with its latest tally.
@@ -147,6 +153,14 @@ fn check(r: &ScanReportInput) -> Result<Checked> {
                 format!("check '{}' appears twice in the report", f.id),
             );
         }
+        if let Some(days) = f.cadence_days
+            && !(1..=3650).contains(&days)
+        {
+            p.add(
+                &format!("findings[{i}].cadence_days"),
+                format!("{days} is not a cadence: give 1 to 3650 days"),
+            );
+        }
         match OUTCOMES.iter().position(|o| *o == f.outcome) {
             Some(k) => tally[k] += 1,
             None => p.add(
@@ -180,8 +194,9 @@ type RunRow = (
     i64,
     i64,
     String,
+    i64,
 );
-const RUN_COLUMNS: &str = "run_id, host_id, scanned_at, received_at, duration_ms, pass, fail, not_applicable, error, submitted_by";
+const RUN_COLUMNS: &str = "run_id, host_id, scanned_at, received_at, duration_ms, pass, fail, not_applicable, error, submitted_by, evidence_filed";
 
 fn run_from(r: RunRow) -> RunSummary {
     RunSummary {
@@ -196,6 +211,7 @@ fn run_from(r: RunRow) -> RunSummary {
         not_applicable: r.7,
         error: r.8,
         submitted_by: r.9,
+        evidence_filed: r.10,
     }
 }
 
@@ -203,7 +219,9 @@ fn run_from(r: RunRow) -> RunSummary {
 /// stops the second, which is refused like any report for another host.
 fn bound_elsewhere(e: sqlx::Error, agent_token: Option<&str>) -> Error {
     match Error::from(e) {
-        Error::Conflict(_) if agent_token.is_some() => Error::Forbidden,
+        Error::Conflict(_) if agent_token.is_some() => {
+            Error::Refused("this agent token already reports for another host".into())
+        }
         other => other,
     }
 }
@@ -220,6 +238,8 @@ impl Store {
         report: ScanReportInput,
     ) -> Result<RunSummary> {
         let c = check(&report)?;
+        let catalog = self.catalog(DEFAULT_FRAMEWORK).await?;
+        let decided = decided_by_control(&catalog, &report.findings)?;
         let host = report.host.as_str();
         let mut tx = self.write().await?;
         let now = tx.now().to_string();
@@ -230,6 +250,7 @@ impl Store {
             &format!("select {HOST_COLUMNS} from scan_host where host_id = $1"),
             host
         )?;
+        let mut rebind = false;
         if let Some(token) = agent_token {
             let other: Option<(String,)> = tx_query!(
                 tx,
@@ -241,9 +262,29 @@ impl Store {
             )?;
             if let Some((bound,)) = other {
                 tracing::warn!(token = token, bound = %bound, host = host, "agent token refused: it reports for another host");
-                return Err(Error::Forbidden);
+                return Err(Error::Refused(format!(
+                    "this agent token reports for host {bound} only: give host {host} its own token"
+                )));
             }
             if let Some(h) = &existing
+                && let Some(bound) = &h.1
+                && bound != token
+            {
+                // A revoked or expired token no longer holds its host: the new token takes it.
+                let live: Option<(String,)> = tx_query!(
+                    tx,
+                    fetch_optional,
+                    (String,),
+                    "select api_token_id from api_token where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)",
+                    bound,
+                    &now
+                )?;
+                if live.is_none() {
+                    rebind = true;
+                }
+            }
+            if !rebind
+                && let Some(h) = &existing
                 && let Some(bound) = &h.1
                 && bound != token
             {
@@ -252,7 +293,9 @@ impl Store {
                     host = host,
                     "agent token refused: the host is bound to another token"
                 );
-                return Err(Error::Forbidden);
+                return Err(Error::Refused(format!(
+                    "host {host} reports with another agent token: use that one, or revoke it to move the host to this token"
+                )));
             }
         }
         let [pass, fail, not_applicable, error] = c.tally;
@@ -272,7 +315,11 @@ impl Store {
                 .map_err(|e| bound_elsewhere(e, agent_token))?;
             }
             Some(h) => {
-                let token = h.1.as_deref().or(agent_token);
+                let token = if rebind {
+                    agent_token
+                } else {
+                    h.1.as_deref().or(agent_token)
+                };
                 tx_exec!(
                     tx,
                     "update scan_host set token_id = $2, last_seen = $3, last_pass = $4, last_fail = $5, last_not_applicable = $6, last_error = $7 where host_id = $1",
@@ -287,7 +334,7 @@ impl Store {
                 .map_err(|e| bound_elsewhere(e, agent_token))?;
             }
         }
-        let run = RunSummary {
+        let mut run = RunSummary {
             run_id: new_short_id(),
             host: host.to_string(),
             scanned_at: c.scanned_at,
@@ -299,11 +346,12 @@ impl Store {
             error,
             pass_rate: pass_rate(pass, fail),
             submitted_by: actor.to_string(),
+            evidence_filed: 0,
         };
         tx_exec!(
             tx,
             &format!(
-                "insert into scan_run ({RUN_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                "insert into scan_run ({RUN_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)"
             ),
             &run.run_id,
             &run.host,
@@ -328,6 +376,15 @@ impl Store {
                 &f.observed
             )?;
         }
+        run.evidence_filed = self
+            .file_scan_evidence(&mut tx, &catalog, actor, host, &report.root, &run, &decided)
+            .await? as i64;
+        tx_exec!(
+            tx,
+            "update scan_run set evidence_filed = $2 where run_id = $1",
+            &run.run_id,
+            run.evidence_filed
+        )?;
         tx.audit(
             Change::new(actor, "scan.record", "host", host).after(serde_json::json!({
                 "run_id": run.run_id,
@@ -337,6 +394,7 @@ impl Store {
                 "fail": fail,
                 "not_applicable": not_applicable,
                 "error": error,
+                "evidence_filed": run.evidence_filed,
                 "token_id": agent_token,
             })),
         )

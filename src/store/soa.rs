@@ -42,6 +42,9 @@ pub struct SoaRow {
     pub evidence_count: usize,
     /// Whether that evidence proves the control today.
     pub evidence_state: State,
+    /// The items that show the control failing today (filed by scans), with why.
+    #[serde(default)]
+    pub evidence_failing: Vec<ControlEvidence>,
     pub warnings: Vec<Warning>,
 }
 
@@ -136,10 +139,16 @@ impl Store {
                     .remove(c.id.as_str())
                     .map(|(n, l)| (n, l.clone()))
                     .unwrap_or_default();
-                let (evidence, evidence_count, evidence_state) = match evidence.get(&c.id) {
-                    Some(s) => (s.newest.clone(), s.count, s.state(&today)),
-                    None => (Vec::new(), 0, State::None),
-                };
+                let (evidence, evidence_count, evidence_state, evidence_failing) =
+                    match evidence.get(&c.id) {
+                        Some(s) => (
+                            s.newest.clone(),
+                            s.count,
+                            s.state(&today),
+                            s.failures(&today),
+                        ),
+                        None => (Vec::new(), 0, State::None, Vec::new()),
+                    };
                 SoaRow {
                     warnings: Warning::of(
                         &applicability,
@@ -155,6 +164,7 @@ impl Store {
                     evidence,
                     evidence_count,
                     evidence_state,
+                    evidence_failing,
                 }
             })
             .collect())

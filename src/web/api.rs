@@ -132,7 +132,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-        Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::Forbidden | Error::Refused(_) => StatusCode::FORBIDDEN,
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -1003,7 +1003,7 @@ struct EvidenceList {
 /// Evidence items, newest first (by valid-until date with a state or expiry filter).
 #[utoipa::path(get, path = "/api/v1/evidence", tag = "evidence",
     params(
-        ("state" = Option<String>, Query, description = "valid, expiring (within 30 days) or expired"),
+        ("state" = Option<String>, Query, description = "valid, expiring (within 30 days), failing (a scan shows its control failing) or expired"),
         ("expiring" = Option<String>, Query, description = "valid today and ending within this many days, e.g. 30 or 30d"),
         ("control" = Option<String>, Query, description = "attached to this 2022 control, directly or through a measure"),
         ("measure" = Option<String>, Query),

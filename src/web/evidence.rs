@@ -33,7 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/evidence/{id}/versions/{version}/file", get(download_page))
 }
 
-/// Editors change every item; a contributor the items they collected.
+/// Editors change every item; a contributor the items they collected (evidence filed by
+/// scans changes with the host's reports only: the store refuses it, saying so).
 pub fn may_edit(caller: &Caller, e: &Evidence) -> bool {
     caller.may_edit_owned(&e.collected_by)
 }
@@ -63,7 +64,7 @@ pub fn evidence_filter(pairs: &[(String, String)]) -> Result<EvidenceFilter, Err
         Some(s) if s == "none" => {
             p.add(
                 "state",
-                "'none' is not an item's state: use valid, expiring or expired",
+                "'none' is not an item's state: use valid, expiring, failing or expired",
             );
             None
         }
@@ -114,6 +115,7 @@ fn states() -> Vec<Choice> {
     [
         EvidenceState::Valid,
         EvidenceState::Expiring,
+        EvidenceState::Failing,
         EvidenceState::Expired,
     ]
     .into_iter()
@@ -240,7 +242,7 @@ async fn render_record(
     Ok((
         status,
         RecordPage {
-            can_edit: may_edit(caller, &e),
+            can_edit: may_edit(caller, &e) && e.host.is_none(),
             max_mb: s.config.evidence_max_mb,
             l,
             e,
@@ -507,6 +509,7 @@ async fn edit_form(
     if !may_edit(&caller, &e) {
         return Err(Error::Forbidden.into());
     }
+    e.kept_by_scans()?;
     render_form(
         &s,
         &caller,

@@ -21,6 +21,7 @@ mod roles;
 mod scale_out;
 mod scan;
 mod scan_agent;
+mod scan_evidence;
 mod soa;
 mod soa_migrate;
 mod soa_versions;

@@ -1,0 +1,291 @@
+//! Scan results as evidence on the Statement of Applicability: each report files, per control
+//! its checks decided (passed or failed), one evidence item of the host, and the host's next
+//! reports refresh that same item. The item is collected on the scan's day and holds for the
+//! shortest cadence of its checks; a failed check makes it show the control failing, with the
+//! checks and what they saw as the reason.
+
+use super::evidence::read_items;
+use super::scan::{RunSummary, ScanFindingInput};
+use super::{Arg, Catalog, Store, Tx, tx_exec, tx_query};
+use crate::domain::audit::Change;
+use crate::domain::evidence::add_days;
+use crate::error::{Error, FieldError, Result};
+use std::collections::{BTreeMap, HashMap};
+
+/// A check result longer than this is cut in the evidence's description.
+const OBSERVED_SHOWN: usize = 300;
+/// The reason an item shows its control failing is cut at this many characters.
+const REASON_SHOWN: usize = 1000;
+
+/// A report's findings that decided something (passed or failed), by the catalogue id of each
+/// control they evidence. A control that is not in the catalogue is refused, naming the
+/// finding.
+pub(super) fn decided_by_control<'a>(
+    catalog: &Catalog,
+    findings: &'a [ScanFindingInput],
+) -> Result<BTreeMap<String, Vec<&'a ScanFindingInput>>> {
+    let mut out: BTreeMap<String, Vec<&ScanFindingInput>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let decided = matches!(f.outcome.as_str(), "pass" | "fail");
+        for c in &f.controls {
+            match catalog.control(c) {
+                Ok(control) if decided => out.entry(control.id.clone()).or_default().push(f),
+                Ok(_) => {}
+                Err(_) => problems.push(FieldError::new(
+                    format!("findings[{i}].controls"),
+                    format!("'{c}' is not a control of {}", catalog.framework.name),
+                )),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Validation(problems))
+    }
+}
+
+fn cut(text: &str, at: usize) -> String {
+    match text.char_indices().nth(at) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// One control's item as a report makes it.
+struct Item {
+    title: String,
+    description: String,
+    failing: String,
+    valid_until: String,
+}
+
+fn item_of(
+    catalog: &Catalog,
+    control_id: &str,
+    host: &str,
+    root: &str,
+    run: &RunSummary,
+    collected_at: &str,
+    findings: &[&ScanFindingInput],
+) -> Item {
+    let title_of = |id: &str| {
+        crate::scan::checks::all()
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| format!(" — {}", c.title))
+            .unwrap_or_default()
+    };
+    let mut fails: Vec<&&ScanFindingInput> =
+        findings.iter().filter(|f| f.outcome == "fail").collect();
+    let mut passes: Vec<&&ScanFindingInput> =
+        findings.iter().filter(|f| f.outcome == "pass").collect();
+    fails.sort_by(|a, b| a.id.cmp(&b.id));
+    passes.sort_by(|a, b| a.id.cmp(&b.id));
+    let on = if root.is_empty() || root == "/" {
+        String::new()
+    } else {
+        format!(", root {root}")
+    };
+    let mut description = format!(
+        "Filed by annex scan of host {host}{on}, scanned {}, run {}: {} {} passed, {} failed.",
+        run.scanned_at,
+        run.run_id,
+        passes.len(),
+        if passes.len() == 1 { "check" } else { "checks" },
+        fails.len()
+    );
+    for (mark, list) in [("FAIL", &fails), ("pass", &passes)] {
+        for f in list.iter() {
+            let severity = if f.severity.is_empty() || mark == "pass" {
+                String::new()
+            } else {
+                format!(" ({})", f.severity)
+            };
+            description.push_str(&format!(
+                "\n{mark} {}{}{severity}: {}",
+                f.id,
+                title_of(&f.id),
+                cut(&f.observed, OBSERVED_SHOWN)
+            ));
+        }
+    }
+    let failing = fails
+        .iter()
+        .map(|f| format!("{}: {}", f.id, cut(&f.observed, OBSERVED_SHOWN)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let cadence = findings
+        .iter()
+        .map(|f| f.cadence_days.unwrap_or(1))
+        .min()
+        .unwrap_or(1);
+    let control_title = catalog
+        .control(control_id)
+        .map(|c| format!(" {}", c.title))
+        .unwrap_or_default();
+    Item {
+        title: format!("Scan of {host}: {control_id}{control_title}"),
+        description,
+        failing: cut(&failing, REASON_SHOWN),
+        valid_until: add_days(collected_at, i64::from(cadence)),
+    }
+}
+
+impl Store {
+    /// Files the decided findings of a run as evidence of the host, per control: a new item
+    /// for a control the host has not evidenced yet, else a refresh of its item (unless the
+    /// item already holds a later scan). Every change is audited; answers how many items were
+    /// created or refreshed.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn file_scan_evidence(
+        &self,
+        tx: &mut Tx,
+        catalog: &Catalog,
+        actor: &str,
+        host: &str,
+        root: &str,
+        run: &RunSummary,
+        decided: &BTreeMap<String, Vec<&ScanFindingInput>>,
+    ) -> Result<usize> {
+        if decided.is_empty() {
+            return Ok(0);
+        }
+        let today = self.today();
+        let scanned_on = run.scanned_at.get(..10).unwrap_or(&today);
+        let collected_at = scanned_on.min(today.as_str()).to_string();
+        let known: Vec<(String, String)> = tx_query!(
+            tx,
+            fetch_all,
+            (String, String),
+            "select control_id, evidence_id from scan_evidence where host_id = $1",
+            host
+        )?;
+        let known: HashMap<String, String> = known.into_iter().collect();
+        let wanted: Vec<String> = decided
+            .keys()
+            .filter_map(|c| known.get(c).cloned())
+            .collect();
+        let before: HashMap<String, crate::domain::evidence::Evidence> =
+            read_items(tx, &wanted, &today)
+                .await?
+                .into_iter()
+                .map(|e| (e.id.clone(), e))
+                .collect();
+        let fresh: Vec<&String> = decided.keys().filter(|c| !known.contains_key(*c)).collect();
+        let new_ids =
+            super::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh.len()).await?;
+        let mut new_ids = new_ids.into_iter();
+        let now = tx.now().to_string();
+        let mut touched: Vec<(String, Option<crate::domain::evidence::Evidence>)> = Vec::new();
+        let (mut items, mut links, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
+        for (control_id, findings) in decided {
+            let item = item_of(
+                catalog,
+                control_id,
+                host,
+                root,
+                run,
+                &collected_at,
+                findings,
+            );
+            match known.get(control_id) {
+                Some(id) => {
+                    let old = before.get(id);
+                    if old.is_some_and(|o| o.collected_at > collected_at) {
+                        continue;
+                    }
+                    tx_exec!(
+                        tx,
+                        "update evidence set title = $2, description = $3, collected_at = $4, valid_until = $5,
+                                             collected_by = $6, failing = $7, updated_at = $8
+                         where evidence_id = $1",
+                        id,
+                        &item.title,
+                        &item.description,
+                        &collected_at,
+                        &item.valid_until,
+                        actor,
+                        &item.failing,
+                        &now
+                    )?;
+                    touched.push((id.clone(), old.cloned()));
+                }
+                None => {
+                    let id = new_ids.next().unwrap_or_default();
+                    items.push(vec![
+                        Arg::Text(id.clone()),
+                        Arg::Text(item.title),
+                        Arg::Text(item.description),
+                        Arg::Text(String::new()),
+                        Arg::Text(collected_at.clone()),
+                        Arg::Text(item.valid_until),
+                        Arg::Text(actor.to_string()),
+                        Arg::Int(0),
+                        Arg::Text(actor.to_string()),
+                        Arg::Text(now.clone()),
+                        Arg::Text(now.clone()),
+                        Arg::Text(item.failing),
+                    ]);
+                    links.push(vec![
+                        Arg::Text(id.clone()),
+                        Arg::Text("control".into()),
+                        Arg::Text(control_id.clone()),
+                    ]);
+                    bindings.push(vec![
+                        Arg::Text(host.to_string()),
+                        Arg::Text(control_id.clone()),
+                        Arg::Text(id.clone()),
+                    ]);
+                    touched.push((id, None));
+                }
+            }
+        }
+        if !items.is_empty() {
+            tx.insert_rows(
+                "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at, failing)",
+                items,
+                "",
+            )
+            .await?;
+            tx.insert_rows(
+                "insert into evidence_link (evidence_id, target_kind, target_id)",
+                links,
+                "",
+            )
+            .await?;
+            tx.insert_rows(
+                "insert into scan_evidence (host_id, control_id, evidence_id)",
+                bindings,
+                "",
+            )
+            .await?;
+        }
+        let ids: Vec<String> = touched.iter().map(|(id, _)| id.clone()).collect();
+        let mut after: HashMap<String, crate::domain::evidence::Evidence> =
+            read_items(tx, &ids, &today)
+                .await?
+                .into_iter()
+                .map(|e| (e.id.clone(), e))
+                .collect();
+        let changes: Vec<Change> = touched
+            .into_iter()
+            .filter_map(|(id, old)| {
+                let new = after.remove(&id)?;
+                Some(match old {
+                    Some(old) => Change::new(actor, "evidence.update", "evidence", &id)
+                        .before(&old)
+                        .after(&new),
+                    None => Change::new(actor, "evidence.create", "evidence", &id).after(&new),
+                })
+            })
+            .collect();
+        let count = changes.len();
+        tx.audit_many(changes).await?;
+        if count > 0 {
+            tx.bump_generation("evidence").await?;
+        }
+        Ok(count)
+    }
+}
