@@ -522,13 +522,13 @@ enum EvidenceCommand {
     },
     /// List evidence
     #[command(
-        after_help = "Examples:\n  annex evidence list\n  annex evidence list --expiring 30d\n  annex evidence list --state expired --format csv\n  annex evidence list --control 8.13"
+        after_help = "Examples:\n  annex evidence list\n  annex evidence list --expiring 30d\n  annex evidence list --state expired --format csv\n  annex evidence list --control 8.13\n  annex evidence list --state failing"
     )]
     List {
         /// Valid today and ending within this many days (30 or 30d)
         #[arg(long)]
         expiring: Option<String>,
-        /// valid, expiring or expired
+        /// valid, expiring, failing (a scan shows its control failing) or expired
         #[arg(long)]
         state: Option<String>,
         #[arg(long)]
@@ -703,7 +703,7 @@ enum AssetCommand {
 enum UserCommand {
     /// Create a user; prints a generated password unless --password-stdin is given
     #[command(
-        after_help = "Examples:\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin\n  printf '%s\\n' \"$PASSWORD\" | annex user add --email bob@example.org --name Bob --role viewer --password-stdin\n\nRoles: admin, manager, contributor, auditor, viewer."
+        after_help = "Examples:\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin\n  printf '%s\\n' \"$PASSWORD\" | annex user add --email bob@example.org --name Bob --role viewer --password-stdin\n\nRoles: admin, manager, contributor, auditor, viewer, agent (a host's scanner: API tokens only)."
     )]
     Add {
         #[arg(long)]
@@ -1030,7 +1030,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             let made = crate::demo::generate(&store, &actor(), size, seed).await?;
             println!(
-                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items ({:.1} s)",
+                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans ({:.1} s)",
                 config.data_dir.display(),
                 made.assets,
                 made.measures,
@@ -1038,6 +1038,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 made.quantified,
                 made.acceptances,
                 made.evidence,
+                made.hosts,
                 started.elapsed().as_secs_f64()
             );
             store.close().await;
@@ -2543,10 +2544,11 @@ async fn evidence_command(
                         e.collected_at.clone(),
                         e.valid_until.clone().unwrap_or_default(),
                         e.state.key().to_string(),
-                        e.file
-                            .as_ref()
-                            .map(|f| f.file_name.clone())
-                            .unwrap_or_else(|| e.url.clone()),
+                        match (&e.file, &e.host) {
+                            (Some(f), _) => f.file_name.clone(),
+                            (None, Some(host)) => format!("scans of {host}"),
+                            (None, None) => e.url.clone(),
+                        },
                         [e.controls.clone(), e.measures.clone(), e.risks.clone()]
                             .concat()
                             .join(", "),

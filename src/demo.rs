@@ -65,6 +65,8 @@ pub struct Made {
     pub evidence: usize,
     /// Risks given FAIR ranges.
     pub quantified: usize,
+    /// Hosts that reported a scan (their results are evidence on the SoA).
+    pub hosts: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -393,7 +395,40 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
         store.set_risk_fair(actor, &id, &fair).await?;
         quantified += 1;
     }
+    // Three servers that report scans of the check library: most checks pass, some fail,
+    // some do not apply.
+    let hosts = ["web-01", "db-01", "build-01"];
+    for host in hosts {
+        let findings = crate::scan::checks::all()
+            .iter()
+            .map(|c| {
+                let roll = dice.below(100);
+                let (outcome, observed) = match roll {
+                    0..=69 => ("pass", "as expected"),
+                    70..=84 => ("fail", "differs from the hardened setting"),
+                    _ => ("not_applicable", "not installed on this host"),
+                };
+                crate::store::ScanFindingInput {
+                    id: c.id.to_string(),
+                    outcome: outcome.to_string(),
+                    severity: c.severity.key().to_string(),
+                    controls: c.controls.iter().map(|x| x.to_string()).collect(),
+                    observed: observed.to_string(),
+                    cadence_days: Some(c.cadence_days),
+                }
+            })
+            .collect();
+        let report = crate::store::ScanReportInput {
+            host: host.to_string(),
+            root: "/".into(),
+            scanned_at: crate::domain::clock::stamp(store.clock().now()),
+            duration_ms: 250.0 + dice.below(100) as f64,
+            findings,
+        };
+        store.record_scan(actor, None, report).await?;
+    }
     Ok(Made {
+        hosts: hosts.len(),
         quantified,
         assets: made_assets,
         measures: made_measures,

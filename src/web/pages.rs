@@ -841,6 +841,11 @@ async fn dashboard(
             "measures past their due date",
             "/measures?overdue=1",
         ),
+        (
+            s.store.hosts().await?.iter().filter(|h| h.stale).count() as i64,
+            "hosts that stopped reporting scans",
+            "/hosts?stale=1",
+        ),
     ];
     let soa = s
         .store
