@@ -289,3 +289,37 @@ impl Store {
         Ok(count)
     }
 }
+
+impl Store {
+    /// The evidence a host's scans filed, one item per control, in catalogue order of the
+    /// control ids.
+    pub async fn host_evidence(
+        &self,
+        host: &str,
+    ) -> Result<Vec<crate::domain::evidence::Evidence>> {
+        let ids: Vec<(String, String)> = super::pool_query!(
+            self,
+            fetch_all,
+            (String, String),
+            "select control_id, evidence_id from scan_evidence where host_id = $1",
+            host
+        )?;
+        let order: HashMap<String, String> =
+            ids.iter().map(|(c, e)| (e.clone(), c.clone())).collect();
+        let ids: Vec<String> = ids.into_iter().map(|(_, e)| e).collect();
+        let mut tx = self.read_tx().await?;
+        let mut items = read_items(&mut tx, &ids, &self.today()).await?;
+        let key = |e: &crate::domain::evidence::Evidence| {
+            order
+                .get(&e.id)
+                .map(|c| {
+                    c.split('.')
+                        .map(|p| p.parse::<u32>().unwrap_or(u32::MAX))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        items.sort_by_key(key);
+        Ok(items)
+    }
+}

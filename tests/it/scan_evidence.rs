@@ -97,6 +97,21 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let filed = res.json()["evidence_filed"].as_i64().unwrap();
         assert!(filed >= 2, "one item per control decided, got {filed}");
+        let items = app.store.host_evidence("web-01").await.unwrap();
+        assert_eq!(items.len() as i64, filed);
+        assert!(items.iter().all(|e| e.host.as_deref() == Some("web-01")));
+        let controls: Vec<&str> = items.iter().map(|e| e.controls[0].as_str()).collect();
+        assert!(
+            controls.windows(2).all(|w| {
+                let n = |c: &str| {
+                    c.split('.')
+                        .map(|p| p.parse::<u32>().unwrap())
+                        .collect::<Vec<_>>()
+                };
+                n(w[0]) < n(w[1])
+            }),
+            "in catalogue order: {controls:?}"
+        );
 
         // 8.5: the host's item, collected today, valid for the shortest cadence, failing.
         let row = app
