@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// A fixture root named `host`: sshd without passwords (passes) but with root login (fails).
-fn fixture(host: &str) -> tempfile::TempDir {
+pub(crate) fn fixture(host: &str) -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     let files = [
         ("etc/hostname", format!("{host}\n")),
@@ -47,7 +47,7 @@ fn annex_scan(root: &Path, extra: &[&str]) -> Output {
 }
 
 /// The JSON report of the real binary for a fixture host.
-fn report_of(host: &str) -> Value {
+pub(crate) fn report_of(host: &str) -> Value {
     let root = fixture(host);
     let out = annex_scan(root.path(), &["--format", "json"]);
     assert!(
@@ -73,7 +73,7 @@ fn tally(report: &Value) -> (i64, i64) {
 }
 
 /// A token of a new user with this role, and the token's id.
-async fn token_with_id(app: &TestApp, role: Role) -> (String, String) {
+pub(crate) async fn token_with_id(app: &TestApp, role: Role) -> (String, String) {
     let email = app.add_user(role).await;
     let user = app
         .store
