@@ -35,7 +35,7 @@ pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 pub use scan::{
-    CheckResult, HostSummary, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
+    CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
 };
 pub use soa::{Linked, SoaRow};
 pub use soa_migrate::{Drafted, SoaImportOptions, SoaImportReport, SoaImportSummary, ToDecide};

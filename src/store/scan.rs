@@ -414,18 +414,7 @@ impl Store {
         let stale_before = stamp(self.clock().now() - time::Duration::days(STALE_DAYS));
         Ok(rows
             .into_iter()
-            .map(|r| HostSummary {
-                pass_rate: pass_rate(r.4, r.5),
-                stale: r.3 < stale_before,
-                name: r.0,
-                token_id: r.1,
-                first_seen: r.2,
-                last_seen: r.3,
-                last_pass: r.4,
-                last_fail: r.5,
-                last_not_applicable: r.6,
-                last_error: r.7,
-            })
+            .map(|r| host_from(r, &stale_before))
             .collect())
     }
 
@@ -461,6 +450,7 @@ impl Store {
         check_id: &str,
         limit: i64,
     ) -> Result<Vec<CheckResult>> {
+        self.known_host(host).await?;
         let rows: Vec<(String, String, String, String, String, String)> = pool_query!(
             self,
             fetch_all,
@@ -487,9 +477,169 @@ impl Store {
     }
 }
 
+/// One finding of a run, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RunFinding {
+    pub check_id: String,
+    /// pass, fail, not_applicable or error
+    pub outcome: String,
+    pub severity: String,
+    /// The ISO/IEC 27002:2022 controls the check evidences.
+    pub controls: Vec<String>,
+    pub observed: String,
+}
+
+/// Where an outcome sorts among a run's findings: what needs work first.
+fn outcome_rank(outcome: &str) -> usize {
+    match outcome {
+        "fail" => 0,
+        "error" => 1,
+        "pass" => 2,
+        "not_applicable" => 3,
+        _ => 4,
+    }
+}
+
+/// Findings in reading order: fail, error, pass, not applicable, then by check id.
+fn sort_findings(findings: &mut [RunFinding]) {
+    findings.sort_by(|a, b| {
+        outcome_rank(&a.outcome)
+            .cmp(&outcome_rank(&b.outcome))
+            .then_with(|| a.check_id.cmp(&b.check_id))
+    });
+}
+
+fn host_from(r: HostRow, stale_before: &str) -> HostSummary {
+    HostSummary {
+        pass_rate: pass_rate(r.4, r.5),
+        stale: r.3.as_str() < stale_before,
+        name: r.0,
+        token_id: r.1,
+        first_seen: r.2,
+        last_seen: r.3,
+        last_pass: r.4,
+        last_fail: r.5,
+        last_not_applicable: r.6,
+        last_error: r.7,
+    }
+}
+
+impl Store {
+    /// Fails with NotFound unless the host has reported.
+    async fn known_host(&self, name: &str) -> Result<()> {
+        let known: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select host_id from scan_host where host_id = $1",
+            name
+        )?;
+        match known {
+            Some(_) => Ok(()),
+            None => Err(Error::NotFound(format!("host {name}"))),
+        }
+    }
+
+    /// One host with its latest tally.
+    pub async fn host(&self, name: &str) -> Result<HostSummary> {
+        let row: Option<HostRow> = pool_query!(
+            self,
+            fetch_optional,
+            HostRow,
+            &format!("select {HOST_COLUMNS} from scan_host where host_id = $1"),
+            name
+        )?;
+        let row = row.ok_or_else(|| Error::NotFound(format!("host {name}")))?;
+        let stale_before = stamp(self.clock().now() - time::Duration::days(STALE_DAYS));
+        Ok(host_from(row, &stale_before))
+    }
+
+    /// One run of a host; NotFound when the run is not that host's.
+    pub async fn host_run(&self, host: &str, run_id: &str) -> Result<RunSummary> {
+        let row: Option<RunRow> = pool_query!(
+            self,
+            fetch_optional,
+            RunRow,
+            &format!("select {RUN_COLUMNS} from scan_run where host_id = $1 and run_id = $2"),
+            host,
+            run_id
+        )?;
+        row.map(run_from)
+            .ok_or_else(|| Error::NotFound(format!("run {run_id} of host {host}")))
+    }
+
+    /// A run's findings: fail first, then error, pass, not applicable, each by check id.
+    /// NotFound when the run is not that host's.
+    pub async fn run_findings(&self, host: &str, run_id: &str) -> Result<Vec<RunFinding>> {
+        let known: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select run_id from scan_run where host_id = $1 and run_id = $2",
+            host,
+            run_id
+        )?;
+        if known.is_none() {
+            return Err(Error::NotFound(format!("run {run_id} of host {host}")));
+        }
+        let rows: Vec<(String, String, String, String, String)> = pool_query!(
+            self,
+            fetch_all,
+            (String, String, String, String, String),
+            "select check_id, outcome, severity, controls, observed from scan_finding where run_id = $1",
+            run_id
+        )?;
+        let mut findings: Vec<RunFinding> = rows
+            .into_iter()
+            .map(|r| RunFinding {
+                check_id: r.0,
+                outcome: r.1,
+                severity: r.2,
+                controls: r.3.split_whitespace().map(str::to_string).collect(),
+                observed: r.4,
+            })
+            .collect();
+        sort_findings(&mut findings);
+        Ok(findings)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_sort_by_what_needs_work() {
+        let f = |id: &str, outcome: &str| RunFinding {
+            check_id: id.into(),
+            outcome: outcome.into(),
+            severity: "low".into(),
+            controls: Vec::new(),
+            observed: String::new(),
+        };
+        let mut v = vec![
+            f("a", "pass"),
+            f("z", "fail"),
+            f("b", "not_applicable"),
+            f("c", "error"),
+            f("b", "fail"),
+        ];
+        sort_findings(&mut v);
+        let order: Vec<(&str, &str)> = v
+            .iter()
+            .map(|f| (f.check_id.as_str(), f.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("b", "fail"),
+                ("z", "fail"),
+                ("c", "error"),
+                ("a", "pass"),
+                ("b", "not_applicable")
+            ]
+        );
+    }
 
     #[test]
     fn host_names_are_checked() {

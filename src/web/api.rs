@@ -97,6 +97,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_scan))
         .routes(routes!(list_hosts))
         .routes(routes!(list_host_runs))
+        .routes(routes!(get_host))
+        .routes(routes!(get_host_run))
+        .routes(routes!(get_check_history))
 }
 
 /// The error body of every failed API call.
@@ -1459,4 +1462,54 @@ async fn list_host_runs(
     let pairs = query_pairs(raw)?;
     let limit = parse_limit(&pairs, 50, 500)?;
     Ok(Json(s.store.host_runs(&name, limit).await?))
+}
+
+/// One host with its latest tally, whether it is stale and whether an agent token is bound.
+#[utoipa::path(get, path = "/api/v1/hosts/{name}", tag = "scan",
+    params(("name" = String, Path, description = "the host name")),
+    responses((status = 200, body = crate::store::HostSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_host(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<crate::store::HostSummary> {
+    Ok(Json(s.store.host(&name).await?))
+}
+
+/// A run with its findings.
+#[derive(Serialize, ToSchema)]
+struct RunDetail {
+    #[serde(flatten)]
+    run: crate::store::RunSummary,
+    /// Failures first, then errors, passes and checks that did not apply; each by check id.
+    findings: Vec<crate::store::RunFinding>,
+}
+
+/// One run of a host with its findings, failures first.
+#[utoipa::path(get, path = "/api/v1/hosts/{name}/runs/{run_id}", tag = "scan",
+    params(("name" = String, Path, description = "the host name"),
+        ("run_id" = String, Path, description = "the run's id, as `POST /api/v1/scans` answered it")),
+    responses((status = 200, body = RunDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_host_run(
+    State(s): State<AppState>,
+    Path((name, run_id)): Path<(String, String)>,
+) -> ApiResult<RunDetail> {
+    let run = s.store.host_run(&name, &run_id).await?;
+    let findings = s.store.run_findings(&name, &run_id).await?;
+    Ok(Json(RunDetail { run, findings }))
+}
+
+/// One check's results on a host, newest first (empty when the host never reported it).
+#[utoipa::path(get, path = "/api/v1/hosts/{name}/checks/{check_id}", tag = "scan",
+    params(("name" = String, Path, description = "the host name"),
+        ("check_id" = String, Path, description = "the check's id, e.g. ssh.root-login"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
+    responses((status = 200, body = Vec<crate::store::CheckResult>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_check_history(
+    State(s): State<AppState>,
+    Path((name, check_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<crate::store::CheckResult>> {
+    let pairs = query_pairs(raw)?;
+    let limit = parse_limit(&pairs, 50, 500)?;
+    Ok(Json(s.store.check_history(&name, &check_id, limit).await?))
 }

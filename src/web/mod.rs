@@ -7,6 +7,7 @@ pub(crate) mod asset;
 pub mod chart;
 pub(crate) mod evidence;
 pub(crate) mod fair;
+mod hosts;
 mod import;
 mod matrix;
 pub(crate) mod measure;
@@ -113,6 +114,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/soa/import-2013/{id}", Access::Roles(EDITORS)),
     ("GET", "/soa/{framework}/{id}", Access::SignedIn),
     ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
+    ("GET", "/hosts", Access::SignedIn),
+    ("GET", "/hosts/{name}", Access::SignedIn),
+    ("GET", "/hosts/{name}/runs/{run_id}", Access::SignedIn),
+    ("GET", "/hosts/{name}/checks/{check_id}", Access::SignedIn),
     ("GET", "/evidence", Access::SignedIn),
     ("POST", "/evidence", Access::Roles(OWNERS)),
     ("GET", "/evidence/new", Access::Roles(OWNERS)),
@@ -248,7 +253,18 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
     ("POST", "/api/v1/scans", Access::Roles(SCAN_SUBMITTERS)),
     ("GET", "/api/v1/hosts", Access::SignedIn),
+    ("GET", "/api/v1/hosts/{name}", Access::SignedIn),
     ("GET", "/api/v1/hosts/{name}/runs", Access::SignedIn),
+    (
+        "GET",
+        "/api/v1/hosts/{name}/runs/{run_id}",
+        Access::SignedIn,
+    ),
+    (
+        "GET",
+        "/api/v1/hosts/{name}/checks/{check_id}",
+        Access::SignedIn,
+    ),
 ];
 
 /// The policy for a method and route pattern; `None` when the route is not declared.
@@ -289,6 +305,7 @@ pub fn router(state: AppState) -> Router {
         .merge(import::routes())
         .merge(soa::routes())
         .merge(evidence::routes())
+        .merge(hosts::routes())
         .merge(soa_migrate::routes())
         .merge(api_router)
         .route(

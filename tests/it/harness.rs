@@ -235,7 +235,13 @@ impl TestApp {
 
     /// Another instance on the same database, with its own pool and no shared memory.
     pub async fn second_instance(&self) -> (Store, Router) {
-        let (store, _) = annex::app::prepare(&self.config, Clock::system())
+        self.instance_with_clock(Clock::system()).await
+    }
+
+    /// Another instance on the same database whose clock is `clock` (e.g. one that stands
+    /// days ago, to receive what must look old to this one).
+    pub async fn instance_with_clock(&self, clock: Clock) -> (Store, Router) {
+        let (store, _) = annex::app::prepare(&self.config, clock)
             .await
             .expect("prepare second store");
         let router = router(AppState {

@@ -10,6 +10,7 @@ mod catalogue;
 mod cli;
 mod evidence;
 mod fair;
+mod hosts;
 mod imports;
 mod matrix;
 mod measures;

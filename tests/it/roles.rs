@@ -16,7 +16,9 @@ fn concrete(path: &str, f: &Fixtures) -> String {
     let path = path
         .replace("{file}", "app.css")
         .replace("{framework}", "iso27002-2022")
-        .replace("{name}", "walk-host");
+        .replace("{name}", "walk-host")
+        .replace("{run_id}", "walk-run")
+        .replace("{check_id}", "ssh.root-login");
     if path.starts_with("/assets/") || path.starts_with("/api/v1/assets/") {
         path.replace("{id}", "A-0001")
     } else if path.starts_with("/risks/") || path.starts_with("/api/v1/risks/") {

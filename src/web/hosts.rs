@@ -1,0 +1,396 @@
+//! Host pages: the hosts that report scans (with a filter for stale ones), a host with its
+//! latest findings and recent runs, one run's findings, and one check's history on a host.
+//! Titles, how a check decides and how to fix a failure come from the local check library
+//! when it knows the check id; reports from a newer agent may name checks it does not know.
+
+use super::AppState;
+use super::pages::{Layout, PageResult, layout};
+use super::session::{Caller, encode};
+use crate::domain::clock::{display, relative};
+use crate::error::Error;
+use crate::scan::Check;
+use crate::store::{CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Router};
+use time::OffsetDateTime;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/hosts", get(list))
+        .route("/hosts/{name}", get(host_page))
+        .route("/hosts/{name}/runs/{run_id}", get(run_page))
+        .route("/hosts/{name}/checks/{check_id}", get(check_page))
+}
+
+/// How many runs the host page shows, and how many results the check page shows.
+const RECENT_RUNS: i64 = 20;
+const HISTORY_SHOWN: i64 = 100;
+
+/// A check of the local library, by id.
+fn library_check(id: &str) -> Option<&'static Check> {
+    crate::scan::checks::all().iter().find(|c| c.id == id)
+}
+
+/// One path segment: like `encode`, and a '/' too.
+fn segment(s: &str) -> String {
+    encode(s).replace('/', "%2F")
+}
+
+/// `0.875` as `88%`; `—` when nothing passed or failed.
+fn percent(rate: Option<f64>) -> String {
+    match rate {
+        Some(r) => format!("{:.0}%", r * 100.0),
+        None => "—".into(),
+    }
+}
+
+fn duration(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+/// An outcome's words and mark (never colour alone).
+fn outcome_label(outcome: &str) -> &'static str {
+    match outcome {
+        "pass" => "✓ pass",
+        "fail" => "✕ fail",
+        "error" => "! error",
+        "not_applicable" => "– not applicable",
+        _ => "? unknown",
+    }
+}
+
+/// A host as the pages show it.
+struct HostView {
+    name: String,
+    href: String,
+    last_seen: String,
+    last_seen_ago: String,
+    first_seen: String,
+    rate: String,
+    pass: i64,
+    fail: i64,
+    not_applicable: i64,
+    error: i64,
+    stale: bool,
+    bound: bool,
+}
+
+impl HostView {
+    fn of(h: &HostSummary, now: OffsetDateTime) -> HostView {
+        HostView {
+            href: format!("/hosts/{}", segment(&h.name)),
+            name: h.name.clone(),
+            last_seen: display(&h.last_seen),
+            last_seen_ago: relative(&h.last_seen, now),
+            first_seen: display(&h.first_seen),
+            rate: percent(h.pass_rate),
+            pass: h.last_pass,
+            fail: h.last_fail,
+            not_applicable: h.last_not_applicable,
+            error: h.last_error,
+            stale: h.stale,
+            bound: h.token_id.is_some(),
+        }
+    }
+}
+
+/// A run as the pages show it.
+struct RunView {
+    run_id: String,
+    href: String,
+    scanned_at: String,
+    scanned_ago: String,
+    received_at: String,
+    duration: String,
+    pass: i64,
+    fail: i64,
+    not_applicable: i64,
+    error: i64,
+    rate: String,
+    submitted_by: String,
+}
+
+impl RunView {
+    fn of(r: &RunSummary, now: OffsetDateTime) -> RunView {
+        RunView {
+            href: format!("/hosts/{}/runs/{}", segment(&r.host), segment(&r.run_id)),
+            run_id: r.run_id.clone(),
+            scanned_at: display(&r.scanned_at),
+            scanned_ago: relative(&r.scanned_at, now),
+            received_at: display(&r.received_at),
+            duration: duration(r.duration_ms),
+            pass: r.pass,
+            fail: r.fail,
+            not_applicable: r.not_applicable,
+            error: r.error,
+            rate: percent(r.pass_rate),
+            submitted_by: r.submitted_by.clone(),
+        }
+    }
+}
+
+/// A finding with what the library says about its check.
+struct FindingView {
+    check_id: String,
+    href: String,
+    outcome: String,
+    label: &'static str,
+    severity: String,
+    title: String,
+    remediation: String,
+    observed: String,
+    controls: Vec<String>,
+}
+
+impl FindingView {
+    fn of(host: &str, f: RunFinding) -> FindingView {
+        let known = library_check(&f.check_id);
+        let needs_work = f.outcome == "fail" || f.outcome == "error";
+        FindingView {
+            href: format!("/hosts/{}/checks/{}", segment(host), segment(&f.check_id)),
+            label: outcome_label(&f.outcome),
+            title: known.map(|c| c.title.to_string()).unwrap_or_default(),
+            remediation: known
+                .filter(|_| needs_work)
+                .map(|c| c.remediation.to_string())
+                .unwrap_or_default(),
+            check_id: f.check_id,
+            outcome: f.outcome,
+            severity: f.severity,
+            observed: f.observed,
+            controls: f.controls,
+        }
+    }
+}
+
+fn findings_of(host: &str, findings: Vec<RunFinding>) -> Vec<FindingView> {
+    findings
+        .into_iter()
+        .map(|f| FindingView::of(host, f))
+        .collect()
+}
+
+// --- the list -------------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hosts_list.html")]
+struct ListPage {
+    l: Layout,
+    hosts: Vec<HostView>,
+    total: usize,
+    stale_total: usize,
+    only_stale: bool,
+    stale_days: i64,
+    is_admin: bool,
+    server: String,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let only_stale = pairs
+        .iter()
+        .any(|(k, v)| k == "stale" && matches!(v.as_str(), "1" | "yes" | "true" | "on"));
+    let l = layout(&s, &caller, "Hosts", "hosts", raw.as_deref()).await?;
+    let all = s.store.hosts().await?;
+    let now = s.store.clock().now();
+    let total = all.len();
+    let stale_total = all.iter().filter(|h| h.stale).count();
+    let hosts = all
+        .iter()
+        .filter(|h| !only_stale || h.stale)
+        .map(|h| HostView::of(h, now))
+        .collect();
+    Ok(ListPage {
+        is_admin: l.is_admin(),
+        l,
+        hosts,
+        total,
+        stale_total,
+        only_stale,
+        stale_days: STALE_DAYS,
+        // The agent speaks plain HTTP for now: a public URL over TLS would not work as is.
+        server: s
+            .config
+            .public_url
+            .as_deref()
+            .filter(|u| u.starts_with("http://"))
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| "http://SERVER:PORT".into()),
+    }
+    .into_response())
+}
+
+// --- a host and its runs --------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "host.html")]
+struct HostPage {
+    l: Layout,
+    h: HostView,
+    stale_days: i64,
+    latest: Option<RunView>,
+    findings: Vec<FindingView>,
+    runs: Vec<RunView>,
+}
+
+async fn host_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    let host = s.store.host(&name).await?;
+    let runs = s.store.host_runs(&name, RECENT_RUNS).await?;
+    let findings = match runs.first() {
+        Some(r) => s.store.run_findings(&name, &r.run_id).await?,
+        None => Vec::new(),
+    };
+    let now = s.store.clock().now();
+    let l = layout(&s, &caller, &format!("Host {name}"), "hosts", None).await?;
+    Ok(HostPage {
+        l,
+        h: HostView::of(&host, now),
+        stale_days: STALE_DAYS,
+        latest: runs.first().map(|r| RunView::of(r, now)),
+        findings: findings_of(&name, findings),
+        runs: runs.iter().map(|r| RunView::of(r, now)).collect(),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "host_run.html")]
+struct RunPage {
+    l: Layout,
+    h: HostView,
+    run: RunView,
+    findings: Vec<FindingView>,
+}
+
+async fn run_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((name, run_id)): Path<(String, String)>,
+) -> PageResult {
+    let host = s.store.host(&name).await?;
+    let run = s.store.host_run(&name, &run_id).await?;
+    let findings = s.store.run_findings(&name, &run_id).await?;
+    let now = s.store.clock().now();
+    let l = layout(&s, &caller, &format!("Run of {name}"), "hosts", None).await?;
+    Ok(RunPage {
+        l,
+        h: HostView::of(&host, now),
+        run: RunView::of(&run, now),
+        findings: findings_of(&name, findings),
+    }
+    .into_response())
+}
+
+// --- one check on a host --------------------------------------------------------------------
+
+/// One result in a check's history.
+struct ResultView {
+    run_href: String,
+    scanned_at: String,
+    scanned_ago: String,
+    outcome: String,
+    label: &'static str,
+    observed: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "host_check.html")]
+struct CheckPage {
+    l: Layout,
+    h: HostView,
+    check_id: String,
+    known: bool,
+    title: String,
+    how: String,
+    remediation: String,
+    cadence_days: u32,
+    severity: String,
+    controls: Vec<String>,
+    history: Vec<ResultView>,
+    truncated: bool,
+}
+
+async fn check_page(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((name, check_id)): Path<(String, String)>,
+) -> PageResult {
+    let host = s.store.host(&name).await?;
+    let history: Vec<CheckResult> = s
+        .store
+        .check_history(&name, &check_id, HISTORY_SHOWN)
+        .await?;
+    let known = library_check(&check_id);
+    if known.is_none() && history.is_empty() {
+        return Err(Error::NotFound(format!("check {check_id} on host {name}")).into());
+    }
+    let now = s.store.clock().now();
+    // What the newest report said, for a check the library does not know.
+    let (severity, controls) = match (known, history.first()) {
+        (Some(c), _) => (
+            c.severity.key().to_string(),
+            c.controls.iter().map(|c| c.to_string()).collect(),
+        ),
+        (None, Some(r)) => (r.severity.clone(), r.controls.clone()),
+        (None, None) => (String::new(), Vec::new()),
+    };
+    let l = layout(&s, &caller, &format!("{check_id} on {name}"), "hosts", None).await?;
+    Ok(CheckPage {
+        l,
+        h: HostView::of(&host, now),
+        known: known.is_some(),
+        title: known.map(|c| c.title.to_string()).unwrap_or_default(),
+        how: known.map(|c| c.how.to_string()).unwrap_or_default(),
+        remediation: known.map(|c| c.remediation.to_string()).unwrap_or_default(),
+        cadence_days: known.map(|c| c.cadence_days).unwrap_or_default(),
+        severity,
+        controls,
+        truncated: history.len() as i64 >= HISTORY_SHOWN,
+        history: history
+            .into_iter()
+            .map(|r| ResultView {
+                run_href: format!("/hosts/{}/runs/{}", segment(&name), segment(&r.run_id)),
+                scanned_at: display(&r.scanned_at),
+                scanned_ago: relative(&r.scanned_at, now),
+                label: outcome_label(&r.outcome),
+                outcome: r.outcome,
+                observed: r.observed,
+            })
+            .collect(),
+        check_id,
+    }
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_durations_and_segments_read_well() {
+        assert_eq!(percent(Some(0.9)), "90%");
+        assert_eq!(percent(Some(1.0)), "100%");
+        assert_eq!(percent(None), "—");
+        assert_eq!(duration(340), "340 ms");
+        assert_eq!(duration(1240), "1.2 s");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+        assert!(library_check("ssh.root-login").is_some());
+    }
+}
