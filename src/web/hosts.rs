@@ -244,6 +244,8 @@ struct HostPage {
     latest: Option<RunView>,
     findings: Vec<FindingView>,
     runs: Vec<RunView>,
+    /// The evidence the host's scans filed on the SoA, one item per control.
+    evidence: Vec<crate::domain::evidence::Evidence>,
 }
 
 async fn host_page(
@@ -266,6 +268,7 @@ async fn host_page(
         latest: runs.first().map(|r| RunView::of(r, now)),
         findings: findings_of(&name, findings),
         runs: runs.iter().map(|r| RunView::of(r, now)).collect(),
+        evidence: s.store.host_evidence(&name).await?,
     }
     .into_response())
 }

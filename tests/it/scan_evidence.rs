@@ -320,6 +320,14 @@ async fn people_see_the_failure_on_the_soa_row_and_the_evidence_page() {
             .get("/evidence?state=failing", Auth::Browser(&editor))
             .await;
         assert!(list.body.contains(&id), "{}", list.body);
+
+        // The host's page lists what it evidences, the failing control among it.
+        let host = app.get("/hosts/web-01", Auth::Browser(&editor)).await;
+        assert_eq!(host.status, StatusCode::OK);
+        assert!(host.body.contains("Evidence on the SoA"), "{}", host.body);
+        assert!(host.body.contains("href=\"/soa/iso27002-2022/8.5\""));
+        assert!(host.body.contains(&format!("href=\"/evidence/{id}\"")));
+        assert!(host.body.contains("ev-failing"));
     });
 }
 
