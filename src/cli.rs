@@ -835,9 +835,13 @@ struct ScanArgs {
     /// Write the report to a file
     #[arg(long)]
     out: Option<PathBuf>,
-    /// After the scan, send the JSON report to this Annex server (http:// only), e.g. http://annex.lan:8080
+    /// After the scan, send the JSON report to this Annex server, e.g. https://annex.example.org
+    /// (http:// to another host warns: the token travels unencrypted)
     #[arg(long, value_name = "URL")]
     report_to: Option<String>,
+    /// For --report-to https://: a PEM file of CA certificates to trust besides the system's
+    #[arg(long, value_name = "FILE", requires = "report_to")]
+    ca_cert: Option<PathBuf>,
     /// The agent's API token for --report-to (a user with the role agent)
     #[arg(long, env = "ANNEX_AGENT_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -940,7 +944,8 @@ fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
             .as_deref()
             .filter(|t| !t.trim().is_empty())
             .context("--report-to needs --token or ANNEX_AGENT_TOKEN")?;
-        let answer = scan::submit::post_report(url, token.trim(), &json_report()?)?;
+        let answer =
+            scan::submit::post_report(url, token.trim(), &json_report()?, a.ca_cert.as_deref())?;
         let run: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
         eprintln!(
             "reported to {url}: run {} of {}",
