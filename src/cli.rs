@@ -84,7 +84,7 @@ enum Command {
     Evidence(EvidenceCommand),
     /// Check this host (or a mounted root) for the technological controls of ISO/IEC 27002
     #[command(
-        after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails.\n\nReporting: --report-to http://HOST:PORT --token T (or ANNEX_AGENT_TOKEN) posts the JSON\nreport to HOST's /api/v1/scans after the scan, whatever --format prints; a refused report\nprints the server's message and exits with 1. TLS (https://) is not supported yet: put\nthe agent behind a local proxy that forwards plain http to the server."
+        after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails.\n\nReporting: --report-to https://HOST[:PORT][/PATH] --token T (or ANNEX_AGENT_TOKEN) posts\nthe JSON report to HOST's /api/v1/scans after the scan, whatever --format prints; a refused\nreport prints the server's message and exits with 1. The server's certificate must chain\nto the system's certificate store or to a CA of --ca-cert FILE (PEM). http:// works too,\nbut warns that the token travels unencrypted unless HOST is this host (localhost,\n127.0.0.0/8, ::1)."
     )]
     Scan(ScanArgs),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
@@ -835,9 +835,13 @@ struct ScanArgs {
     /// Write the report to a file
     #[arg(long)]
     out: Option<PathBuf>,
-    /// After the scan, send the JSON report to this Annex server (http:// only), e.g. http://annex.lan:8080
+    /// After the scan, send the JSON report to this Annex server, e.g. https://annex.example.org
+    /// (http:// to another host warns: the token travels unencrypted)
     #[arg(long, value_name = "URL")]
     report_to: Option<String>,
+    /// For --report-to https://: a PEM file of CA certificates to trust besides the system's
+    #[arg(long, value_name = "FILE", requires = "report_to")]
+    ca_cert: Option<PathBuf>,
     /// The agent's API token for --report-to (a user with the role agent)
     #[arg(long, env = "ANNEX_AGENT_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -940,7 +944,8 @@ fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
             .as_deref()
             .filter(|t| !t.trim().is_empty())
             .context("--report-to needs --token or ANNEX_AGENT_TOKEN")?;
-        let answer = scan::submit::post_report(url, token.trim(), &json_report()?)?;
+        let answer =
+            scan::submit::post_report(url, token.trim(), &json_report()?, a.ca_cert.as_deref())?;
         let run: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
         eprintln!(
             "reported to {url}: run {} of {}",

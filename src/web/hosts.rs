@@ -221,14 +221,12 @@ async fn list(
         stale_total,
         only_stale,
         stale_days: STALE_DAYS,
-        // The agent speaks plain HTTP for now: a public URL over TLS would not work as is.
         server: s
             .config
             .public_url
             .as_deref()
-            .filter(|u| u.starts_with("http://"))
             .map(|u| u.trim_end_matches('/').to_string())
-            .unwrap_or_else(|| "http://SERVER:PORT".into()),
+            .unwrap_or_else(|| "https://SERVER".into()),
     }
     .into_response())
 }

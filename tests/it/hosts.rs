@@ -237,7 +237,7 @@ async fn the_pages_show_hosts_findings_and_histories() {
         );
         assert!(
             page.body
-                .contains("annex scan --report-to http://SERVER:PORT --token TOKEN")
+                .contains("annex scan --report-to https://SERVER --token TOKEN")
         );
         assert!(page.body.contains("href=\"/admin/tokens\""));
         assert!(page.body.contains("href=\"/hosts\" aria-current=\"page\""));

@@ -355,14 +355,25 @@ async fn a_host_without_a_report_for_two_days_is_stale() {
 async fn the_binary_reports_to_a_server_over_tcp() {
     let root = fixture("cli-01");
     let root_path = root.path().to_path_buf();
-    // TLS is refused with a clear message before anything is sent.
+    // A --ca-cert that cannot be read is named before anything is sent (TLS itself is
+    // tested against a rustls server in src/scan/submit.rs).
     let out = annex_scan(
         &root_path,
-        &["--report-to", "https://annex.example.org", "--token", "x"],
+        &[
+            "--report-to",
+            "https://annex.example.org",
+            "--ca-cert",
+            "/nonexistent/annex-ca.pem",
+            "--token",
+            "x",
+        ],
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not supported yet"), "{err}");
+    assert!(
+        err.contains("--ca-cert /nonexistent/annex-ca.pem: cannot read it"),
+        "{err}"
+    );
     on_every_database!(|app| {
         let (agent, _) = token_with_id(&app, Role::Agent).await;
         let addr = serve_tcp(app.router.clone()).await;
@@ -386,6 +397,8 @@ async fn the_binary_reports_to_a_server_over_tcp() {
         let err = String::from_utf8_lossy(&out.stderr).to_string();
         assert!(out.status.success(), "{err}");
         assert!(err.contains("reported to"), "{err}");
+        // http:// to this host (127.0.0.1) needs no warning.
+        assert!(!err.contains("unencrypted"), "{err}");
         let hosts = app.store.hosts().await.unwrap();
         assert_eq!(hosts.len(), 1);
         assert_eq!(hosts[0].name, "cli-01");
