@@ -948,9 +948,10 @@ fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
             scan::submit::post_report(url, token.trim(), &json_report()?, a.ca_cert.as_deref())?;
         let run: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
         eprintln!(
-            "reported to {url}: run {} of {}",
+            "reported to {url}: run {} of {}, {} evidence items filed on the SoA",
             run["run_id"].as_str().unwrap_or("?"),
-            run["host"].as_str().unwrap_or(&name)
+            run["host"].as_str().unwrap_or(&name),
+            run["evidence_filed"].as_i64().unwrap_or(0)
         );
     }
     let failed = findings.iter().any(|f| f.outcome == Outcome::Fail);

@@ -116,12 +116,14 @@ impl State {
         }
     }
 
-    /// An item's state, given whether it shows its control failing: a failure counts until
-    /// the item expires.
-    pub fn of(valid_until: Option<&str>, failing: bool, today: &str) -> State {
+    /// An item's state, given whether it shows its control failing (a failure counts until
+    /// the item expires) and whether scans keep it (each report refreshes it, so it is
+    /// valid, not "expiring soon", until it expires).
+    pub fn of(valid_until: Option<&str>, failing: bool, scanned: bool, today: &str) -> State {
         match State::of_item(valid_until, today) {
             State::Expired => State::Expired,
             _ if failing => State::Failing,
+            State::Expiring if scanned => State::Valid,
             s => s,
         }
     }
@@ -467,9 +469,27 @@ mod tests {
         assert_eq!(State::of_item(Some("2026-12-31"), today), State::Expiring);
         assert_eq!(State::of_item(Some("2027-01-01"), today), State::Valid);
         assert_eq!(add_days("2026-02-27", 2), "2026-03-01");
-        assert_eq!(State::of(Some("2026-12-03"), true, today), State::Failing);
-        assert_eq!(State::of(Some("2026-11-30"), true, today), State::Expired);
-        assert_eq!(State::of(None, false, today), State::Valid);
+        assert_eq!(
+            State::of(Some("2026-12-03"), true, true, today),
+            State::Failing
+        );
+        assert_eq!(
+            State::of(Some("2026-11-30"), true, true, today),
+            State::Expired
+        );
+        assert_eq!(State::of(None, false, false, today), State::Valid);
+        assert_eq!(
+            State::of(Some("2026-12-20"), false, false, today),
+            State::Expiring
+        );
+        assert_eq!(
+            State::of(Some("2026-12-20"), false, true, today),
+            State::Valid
+        );
+        assert_eq!(
+            State::of(Some("2026-11-30"), false, true, today),
+            State::Expired
+        );
         assert!(!State::Failing.proves() && State::Expiring.proves());
     }
 

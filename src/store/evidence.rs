@@ -23,7 +23,7 @@ pub struct NewFile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EvidenceFilter {
     pub state: Option<State>,
-    /// Valid today and ending within this many days.
+    /// Valid today and ending within this many days (leaving out the items scans refresh).
     pub expiring_within: Option<i64>,
     /// Attached to this control (directly or through a measure that implements it), measure
     /// or risk.
@@ -42,8 +42,10 @@ pub struct EvidenceSummary {
     pub count: usize,
     /// Some item does not expire.
     pub no_end: bool,
-    /// The latest valid-until date of the items that expire.
+    /// The latest valid-until date of the items added by hand that expire.
     pub latest_until: Option<String>,
+    /// The latest valid-until date of the items filed by scans.
+    pub scan_until: Option<String>,
     /// The newest items, at most `EVIDENCE_LISTED`.
     pub newest: Vec<ControlEvidence>,
     /// Every item that shows the control failing (filed by scans), expired or not.
@@ -60,7 +62,24 @@ impl EvidenceSummary {
         } else if self.no_end {
             State::Valid
         } else {
-            State::of_item(self.latest_until.as_deref(), today)
+            // The best of the items: by hand they may be expiring soon; scans refresh theirs.
+            let by_hand = self
+                .latest_until
+                .as_deref()
+                .map(|u| State::of_item(Some(u), today));
+            let scanned = self
+                .scan_until
+                .as_deref()
+                .map(|u| State::of(Some(u), false, true, today));
+            [by_hand, scanned]
+                .into_iter()
+                .flatten()
+                .max_by_key(|s| match s {
+                    State::Valid => 3,
+                    State::Expiring => 2,
+                    _ => 1,
+                })
+                .unwrap_or(State::Expired)
         }
     }
 
@@ -88,6 +107,9 @@ pub struct ControlEvidence {
     /// Why it shows the control failing; empty when it does not.
     #[serde(default)]
     pub failing: String,
+    /// The host whose scans filed it; empty for evidence added by hand.
+    #[serde(default)]
+    pub host: String,
 }
 
 type ItemRow = (
@@ -172,9 +194,10 @@ pub(super) async fn complete(
                     .map(|(_, id)| id.clone())
                     .collect()
             };
+            let host = hosts.remove(&r.0);
             Evidence {
-                state: State::of(r.5.as_deref(), !r.10.is_empty(), today),
-                host: hosts.remove(&r.0),
+                state: State::of(r.5.as_deref(), !r.10.is_empty(), host.is_some(), today),
+                host,
                 failing: r.10,
                 file: files.remove(&r.0),
                 controls: of(Target::Control),
@@ -520,16 +543,19 @@ impl Store {
             Some(State::Expired) => {
                 sql.push(" and e.valid_until < ?", [Arg::Text(today.clone())]);
             }
+            // Scans refresh their items: those are valid until they expire, never expiring.
             Some(State::Expiring) => {
                 sql.push(
-                    " and e.failing = '' and e.valid_until >= ? and e.valid_until <= ?",
+                    " and e.failing = '' and e.valid_until >= ? and e.valid_until <= ?
+                      and e.evidence_id not in (select evidence_id from scan_evidence)",
                     [Arg::Text(today.clone()), Arg::Text(soon.clone())],
                 );
             }
             Some(State::Valid) => {
                 sql.push(
-                    " and e.failing = '' and (e.valid_until is null or e.valid_until > ?)",
-                    [Arg::Text(soon.clone())],
+                    " and e.failing = '' and (e.valid_until is null or e.valid_until > ?
+                      or (e.valid_until >= ? and e.evidence_id in (select evidence_id from scan_evidence)))",
+                    [Arg::Text(soon.clone()), Arg::Text(today.clone())],
                 );
             }
             Some(State::Failing) => {
@@ -542,7 +568,7 @@ impl Store {
         }
         if let Some(days) = f.expiring_within {
             sql.push(
-                " and e.valid_until >= ? and e.valid_until <= ?",
+                " and e.valid_until >= ? and e.valid_until <= ? and e.evidence_id not in (select evidence_id from scan_evidence)",
                 [Arg::Text(today.clone()), Arg::Text(add_days(&today, days))],
             );
         }
@@ -618,16 +644,19 @@ impl Store {
             Option<String>,
             String,
             String,
+            String,
         );
         let rows: Vec<Row> = super::pool_query!(
                 self,
                 fetch_all,
                 Row,
-                "select l.target_id, e.evidence_id, e.title, e.collected_at, e.valid_until, '', e.failing
+                "select l.target_id, e.evidence_id, e.title, e.collected_at, e.valid_until, '', e.failing,
+                        coalesce(se.host_id, '')
                  from evidence_link l join evidence e on e.evidence_id = l.evidence_id
+                 left join scan_evidence se on se.evidence_id = e.evidence_id
                  where l.target_kind = 'control' and $1 = $2
                  union all
-                 select mc.control_id, e.evidence_id, e.title, e.collected_at, e.valid_until, mc.measure_id, e.failing
+                 select mc.control_id, e.evidence_id, e.title, e.collected_at, e.valid_until, mc.measure_id, e.failing, ''
                  from evidence_link l
                  join measure_control mc on mc.measure_id = l.target_id and mc.framework_id = $1
                  join evidence e on e.evidence_id = l.evidence_id
@@ -645,6 +674,7 @@ impl Store {
                 valid_until: r.4,
                 via: r.5,
                 failing: r.6,
+                host: r.7,
             })
             .collect();
         // Per control, newest first; the same item through the control and a measure counts once.
@@ -660,11 +690,16 @@ impl Store {
         for e in v {
             let s = by_control.entry(e.control_id.clone()).or_default();
             s.count += 1;
+            let latest = if e.host.is_empty() {
+                &mut s.latest_until
+            } else {
+                &mut s.scan_until
+            };
             match &e.valid_until {
                 None => s.no_end = true,
                 Some(u) => {
-                    if s.latest_until.as_ref().is_none_or(|l| u > l) {
-                        s.latest_until = Some(u.clone());
+                    if latest.as_ref().is_none_or(|l| u > l) {
+                        *latest = Some(u.clone());
                     }
                 }
             }
@@ -793,6 +828,7 @@ mod tests {
             no_end: false,
             // one item ended in November, the other ends this month
             latest_until: Some("2026-12-20".into()),
+            scan_until: None,
             newest: Vec::new(),
             failing: Vec::new(),
         };
@@ -815,6 +851,7 @@ mod tests {
             valid_until: Some(until.into()),
             via: String::new(),
             failing: "ssh.password-auth: PasswordAuthentication yes".into(),
+            host: "web-01".into(),
         };
         // A live failure outweighs the valid items; an expired one no longer counts.
         let failing = EvidenceSummary {
@@ -828,5 +865,19 @@ mod tests {
             ..open
         };
         assert_eq!(lapsed.state(today), State::Valid);
+        // Scans refresh their items: one ending in 19 days is valid, not expiring soon.
+        let scanned = EvidenceSummary {
+            count: 1,
+            scan_until: Some("2026-12-20".into()),
+            ..EvidenceSummary::default()
+        };
+        assert_eq!(scanned.state(today), State::Valid);
+        let both = EvidenceSummary {
+            count: 2,
+            latest_until: Some("2026-11-01".into()),
+            scan_until: Some("2026-11-30".into()),
+            ..EvidenceSummary::default()
+        };
+        assert_eq!(both.state(today), State::Expired);
     }
 }

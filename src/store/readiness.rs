@@ -508,7 +508,7 @@ impl Store {
         let soon = add_days(&today, crate::domain::evidence::EXPIRING_DAYS);
         let (evidence_expiring, evidence_expiring_examples) = self
             .count_and_examples(
-                "from evidence where valid_until >= $1 and valid_until <= $2",
+                "from evidence where valid_until >= $1 and valid_until <= $2 and evidence_id not in (select evidence_id from scan_evidence)",
                 "evidence_id",
                 &[&today, &soon],
             )

@@ -281,6 +281,7 @@ async fn people_see_the_failure_on_the_soa_row_and_the_evidence_page() {
             .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Failing on 1 host"), "{}", page.body);
+        assert!(page.body.contains("scans of <a href=\"/hosts/web-01\">"));
         assert!(page.body.contains("ssh.root-login"));
         assert!(page.body.contains("an automated check shows it failing"));
         let soa = app.get("/soa", Auth::Browser(&editor)).await;
@@ -400,5 +401,46 @@ async fn a_revoked_agent_token_hands_its_host_to_a_new_one() {
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let hosts = app.store.hosts().await.unwrap();
         assert_eq!(hosts[0].token_id.as_deref(), Some(new_id.as_str()));
+    });
+}
+
+#[tokio::test]
+async fn scan_evidence_is_valid_until_it_expires_never_expiring_soon() {
+    let mut report = with_outcome(&report_of("web-01"), "8.5", "pass");
+    for f in report["findings"].as_array_mut().unwrap() {
+        f["cadence_days"] = 20.into();
+    }
+    on_every_database!(|app| {
+        let (agent, _) = token_with_id(&app, Role::Agent).await;
+        let viewer = app.token_as(Role::Viewer).await;
+        let res = app
+            .post_json("/api/v1/scans", Auth::Bearer(&agent), report.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let row = app
+            .get("/api/v1/soa/iso27002-2022/8.5", Auth::Bearer(&viewer))
+            .await
+            .json();
+        // It ends in 20 days, but the next report refreshes it: valid, not expiring soon.
+        assert_eq!(row["evidence_state"], "valid", "{row}");
+        let id = soa_evidence(&row)[0].clone();
+        let item = app
+            .get(&format!("/api/v1/evidence/{id}"), Auth::Bearer(&viewer))
+            .await
+            .json();
+        assert_eq!(item["state"], "valid");
+        let listed = |body: Value| body.to_string().contains(&format!("\"{id}\""));
+        for (query, expected) in [
+            ("state=valid", true),
+            ("state=expiring", false),
+            ("expiring=30", false),
+            ("state=failing", false),
+        ] {
+            let res = app
+                .get(&format!("/api/v1/evidence?{query}"), Auth::Bearer(&viewer))
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            assert_eq!(listed(res.json()), expected, "?{query}");
+        }
     });
 }
