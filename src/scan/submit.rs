@@ -129,8 +129,14 @@ pub fn post_report(
                         rustls::CertificateError::UnknownIssuer
                     ))
                 );
+                let plain = matches!(
+                    e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+                    Some(rustls::Error::InvalidMessage(_))
+                );
                 let hint = if unknown_ca {
                     " (give the server's CA with --ca-cert FILE)"
+                } else if plain {
+                    " (does the server speak TLS on this port? for plain HTTP use http://)"
                 } else {
                     ""
                 };
@@ -270,6 +276,11 @@ fn answer(raw: &[u8]) -> anyhow::Result<String> {
             Some(m)
         })
         .unwrap_or_else(|| text.trim().chars().take(500).collect());
+    if message.is_empty() {
+        bail!(
+            "the server refused the report (HTTP {status}) without a message: is this the address of an Annex server?"
+        )
+    }
     bail!("the server refused the report (HTTP {status}): {message}")
 }
 

@@ -4,7 +4,7 @@
 //! token. Admins may submit for any host (their token is never bound).
 
 use super::scan_evidence::decided_by_control;
-use super::{Store, pool_query, tx_exec, tx_query};
+use super::{Arg, Store, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::clock::{parse_stamp, stamp};
 use crate::domain::measure::DEFAULT_FRAMEWORK;
@@ -364,17 +364,27 @@ impl Store {
             error,
             actor
         )?;
-        for f in &report.findings {
-            tx_exec!(
-                tx,
-                "insert into scan_finding (run_id, check_id, outcome, severity, controls, observed) values ($1, $2, $3, $4, $5, $6)",
-                &run.run_id,
-                f.id.trim(),
-                &f.outcome,
-                f.severity.trim(),
-                f.controls.join(" "),
-                &f.observed
-            )?;
+        let rows: Vec<Vec<Arg>> = report
+            .findings
+            .iter()
+            .map(|f| {
+                vec![
+                    Arg::Text(run.run_id.clone()),
+                    Arg::Text(f.id.trim().to_string()),
+                    Arg::Text(f.outcome.clone()),
+                    Arg::Text(f.severity.trim().to_string()),
+                    Arg::Text(f.controls.join(" ")),
+                    Arg::Text(f.observed.clone()),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            tx.insert_rows(
+                "insert into scan_finding (run_id, check_id, outcome, severity, controls, observed)",
+                rows,
+                "",
+            )
+            .await?;
         }
         run.evidence_filed = self
             .file_scan_evidence(&mut tx, &catalog, actor, host, &report.root, &run, &decided)
