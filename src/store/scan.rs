@@ -430,16 +430,7 @@ impl Store {
 
     /// A host's runs, newest first.
     pub async fn host_runs(&self, name: &str, limit: i64) -> Result<Vec<RunSummary>> {
-        let known: Option<(String,)> = pool_query!(
-            self,
-            fetch_optional,
-            (String,),
-            "select host_id from scan_host where host_id = $1",
-            name
-        )?;
-        if known.is_none() {
-            return Err(Error::NotFound(format!("host {name}")));
-        }
+        self.known_host(name).await?;
         let rows: Vec<RunRow> = pool_query!(
             self,
             fetch_all,

@@ -61,6 +61,24 @@ async fn decide_applicable(app: &crate::harness::TestApp, token: &str) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
+/// The SoA row of 8.5, as a viewer reads it.
+async fn row_8_5(app: &crate::harness::TestApp, token: &str) -> Value {
+    let res = app
+        .get("/api/v1/soa/iso27002-2022/8.5", Auth::Bearer(token))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+}
+
+/// An evidence item, as a viewer reads it.
+async fn evidence_item(app: &crate::harness::TestApp, token: &str, id: &str) -> Value {
+    let res = app
+        .get(&format!("/api/v1/evidence/{id}"), Auth::Bearer(token))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+}
+
 fn soa_evidence(row: &Value) -> Vec<String> {
     row["evidence"]
         .as_array()
@@ -114,11 +132,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         );
 
         // 8.5: the host's item, collected today, valid for the shortest cadence, failing.
-        let row = app
-            .get("/api/v1/soa/iso27002-2022/8.5", Auth::Bearer(&viewer))
-            .await;
-        assert_eq!(row.status, StatusCode::OK, "{}", row.body);
-        let row = row.json();
+        let row = row_8_5(&app, &viewer).await;
         assert_eq!(row["evidence_state"], "failing", "{row}");
         assert!(
             row["warnings"]
@@ -139,10 +153,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         let ids = soa_evidence(&row);
         assert_eq!(ids.len(), 1);
         let id = ids[0].clone();
-        let item = app
-            .get(&format!("/api/v1/evidence/{id}"), Auth::Bearer(&viewer))
-            .await
-            .json();
+        let item = evidence_item(&app, &viewer, &id).await;
         assert_eq!(item["host"], "web-01");
         assert_eq!(item["state"], "failing");
         assert_eq!(item["controls"], serde_json::json!(["8.5"]));
@@ -196,10 +207,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
             .post_json("/api/v1/scans", Auth::Bearer(&agent), fixed.clone())
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let row = app
-            .get("/api/v1/soa/iso27002-2022/8.5", Auth::Bearer(&viewer))
-            .await
-            .json();
+        let row = row_8_5(&app, &viewer).await;
         assert_eq!(
             soa_evidence(&row),
             vec![id.clone()],
@@ -207,10 +215,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         );
         assert_ne!(row["evidence_state"], "failing", "{row}");
         assert!(row["evidence_failing"].as_array().unwrap().is_empty());
-        let item = app
-            .get(&format!("/api/v1/evidence/{id}"), Auth::Bearer(&viewer))
-            .await
-            .json();
+        let item = evidence_item(&app, &viewer, &id).await;
         assert_eq!(item["failing"], "");
         let history = app
             .store
@@ -235,10 +240,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
             .post_json("/api/v1/scans", Auth::Bearer(&db_agent), db)
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let row = app
-            .get("/api/v1/soa/iso27002-2022/8.5", Auth::Bearer(&viewer))
-            .await
-            .json();
+        let row = row_8_5(&app, &viewer).await;
         assert_eq!(soa_evidence(&row).len(), 2);
         assert_eq!(row["evidence_state"], "failing");
         assert_eq!(row["evidence_failing"].as_array().unwrap().len(), 1);
@@ -256,10 +258,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
             .post_json("/api/v1/scans", Auth::Bearer(&agent), old)
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let item = app
-            .get(&format!("/api/v1/evidence/{id}"), Auth::Bearer(&viewer))
-            .await
-            .json();
+        let item = evidence_item(&app, &viewer, &id).await;
         assert_eq!(item["failing"], "", "{item}");
     });
 }
@@ -417,17 +416,11 @@ async fn scan_evidence_is_valid_until_it_expires_never_expiring_soon() {
             .post_json("/api/v1/scans", Auth::Bearer(&agent), report.clone())
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let row = app
-            .get("/api/v1/soa/iso27002-2022/8.5", Auth::Bearer(&viewer))
-            .await
-            .json();
+        let row = row_8_5(&app, &viewer).await;
         // It ends in 20 days, but the next report refreshes it: valid, not expiring soon.
         assert_eq!(row["evidence_state"], "valid", "{row}");
         let id = soa_evidence(&row)[0].clone();
-        let item = app
-            .get(&format!("/api/v1/evidence/{id}"), Auth::Bearer(&viewer))
-            .await
-            .json();
+        let item = evidence_item(&app, &viewer, &id).await;
         assert_eq!(item["state"], "valid");
         let listed = |body: Value| body.to_string().contains(&format!("\"{id}\""));
         for (query, expected) in [
