@@ -71,9 +71,7 @@ fn item_of(
     findings: &[&ScanFindingInput],
 ) -> Item {
     let title_of = |id: &str| {
-        crate::scan::checks::all()
-            .iter()
-            .find(|c| c.id == id)
+        crate::scan::checks::find(id)
             .map(|c| format!(" — {}", c.title))
             .unwrap_or_default()
     };

@@ -8,7 +8,6 @@ use super::pages::{Layout, PageResult, layout};
 use super::session::{Caller, encode};
 use crate::domain::clock::{display, relative};
 use crate::error::Error;
-use crate::scan::Check;
 use crate::store::{CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -29,11 +28,6 @@ pub fn routes() -> Router<AppState> {
 /// How many runs the host page shows, and how many results the check page shows.
 const RECENT_RUNS: i64 = 20;
 const HISTORY_SHOWN: i64 = 100;
-
-/// A check of the local library, by id.
-fn library_check(id: &str) -> Option<&'static Check> {
-    crate::scan::checks::all().iter().find(|c| c.id == id)
-}
 
 /// One path segment: like `encode`, and a '/' too.
 fn segment(s: &str) -> String {
@@ -152,7 +146,7 @@ struct FindingView {
 
 impl FindingView {
     fn of(host: &str, f: RunFinding) -> FindingView {
-        let known = library_check(&f.check_id);
+        let known = crate::scan::checks::find(&f.check_id);
         let needs_work = f.outcome == "fail" || f.outcome == "error";
         FindingView {
             href: format!("/hosts/{}/checks/{}", segment(host), segment(&f.check_id)),
@@ -338,7 +332,7 @@ async fn check_page(
         .store
         .check_history(&name, &check_id, HISTORY_SHOWN)
         .await?;
-    let known = library_check(&check_id);
+    let known = crate::scan::checks::find(&check_id);
     if known.is_none() && history.is_empty() {
         return Err(Error::NotFound(format!("check {check_id} on host {name}")).into());
     }
@@ -392,6 +386,6 @@ mod tests {
         assert_eq!(duration(340), "340 ms");
         assert_eq!(duration(1240), "1.2 s");
         assert_eq!(segment("a/b c"), "a%2Fb%20c");
-        assert!(library_check("ssh.root-login").is_some());
+        assert!(crate::scan::checks::find("ssh.root-login").is_some());
     }
 }

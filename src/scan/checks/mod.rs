@@ -15,6 +15,12 @@ mod ssh;
 
 pub use software::compare_versions;
 
+/// A check of the library, by id.
+pub fn find(id: &str) -> Option<&'static Check> {
+    all().iter().find(|c| c.id == id)
+}
+
+/// Every check of the library, by area.
 pub fn all() -> &'static [Check] {
     static ALL: OnceLock<Vec<Check>> = OnceLock::new();
     ALL.get_or_init(|| {
