@@ -1632,6 +1632,76 @@ async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_
     j.finish("the quantitative risk journey").await;
 }
 
+#[tokio::test]
+async fn an_engineer_connects_an_agent_and_sees_its_failing_control_on_the_soa_in_a_browser() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let c = &j.client;
+    let app = &j.app;
+    app.set_up().await;
+    let manager = app.add_user(Role::Manager).await;
+
+    // The host's agent reports with its own token: the real binary, over TCP.
+    let (token, _) = crate::scan_agent::token_with_id(app, Role::Agent).await;
+    let root = crate::scan_agent::fixture("web-01");
+    let (dir, base) = (root.path().to_path_buf(), j.base.clone());
+    // The server answers on this runtime: the binary runs off it.
+    let out = tokio::task::spawn_blocking(move || {
+        crate::scan_agent::annex_scan(&dir, &["--report-to", &base, "--token", &token])
+    })
+    .await
+    .expect("run annex scan");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("evidence items filed on the SoA"), "{err}");
+
+    // 1. The hosts page lists it; its page puts the failed checks first.
+    sign_in(&j, &manager).await;
+    click(c, "nav a[href='/hosts']").await;
+    wait_for(c, "the host's row", "main a[href='/hosts/web-01']").await;
+    click(c, "main a[href='/hosts/web-01']").await;
+    wait_for(c, "the host's page", "main h1").await;
+    assert_eq!(path(c).await, "/hosts/web-01");
+    let findings = section_text(c, "Latest findings").await;
+    assert!(findings.contains("ssh.root-login"), "{findings}");
+    assert!(findings.contains("PermitRootLogin yes"), "{findings}");
+
+    // 2. Its evidence on the SoA: 8.5 fails; the row says why.
+    let evidence = section_text(c, "Evidence on the SoA").await;
+    assert!(evidence.contains("failing"), "{evidence}");
+    click(c, &format!("main a[href='/soa/{FRAMEWORK}/8.5']")).await;
+    wait_for(c, "the SoA row of 8.5", "main h1 span.cid").await;
+    assert_eq!(path(c).await, format!("/soa/{FRAMEWORK}/8.5"));
+    let heading = "//main//section/div/h2[starts-with(normalize-space(.), 'Evidence')]";
+    assert_eq!(
+        find_xpath(c, heading)
+            .await
+            .text()
+            .await
+            .expect("read the evidence heading"),
+        "Evidence ● failing"
+    );
+    let why = text(c, "main section div.errorbox").await;
+    assert!(why.starts_with("Failing on 1 host"), "{why}");
+    assert!(why.contains("ssh.root-login: PermitRootLogin yes"), "{why}");
+
+    // 3. The item is kept by the scans: no edit button, a link back to the host.
+    click(c, "main section div.errorbox li a").await;
+    wait_for(c, "the evidence item", "main h1 span.cid").await;
+    assert!(path(c).await.starts_with("/evidence/E-"));
+    let scan = section_text(c, "Automated scan").await;
+    assert!(scan.contains("Filed by the scans of host web-01"), "{scan}");
+    assert!(
+        c.find_all(Locator::Css("main a[href$='/edit']"))
+            .await
+            .expect("look for an edit link")
+            .is_empty(),
+        "no edit link for evidence the scans keep"
+    );
+    j.finish("an engineer connects an agent").await;
+}
+
 /// The questions an auditor would ask, listed on a control's page of the SoA.
 async fn auditor_questions(c: &Client) -> Vec<String> {
     let items = c
