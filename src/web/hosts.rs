@@ -20,6 +20,8 @@ use time::OffsetDateTime;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/hosts", get(list))
+        .route("/hosts.csv", get(export))
+        .route("/hosts.xlsx", get(export))
         .route("/hosts/{name}", get(host_page))
         .route("/hosts/{name}/runs/{run_id}", get(run_page))
         .route("/hosts/{name}/checks/{check_id}", get(check_page))
@@ -185,6 +187,38 @@ struct ListPage {
     stale_days: i64,
     is_admin: bool,
     server: String,
+    export_href: String,
+    xlsx_href: String,
+}
+
+/// Whether the query asks for the stale hosts only (`?stale=1`).
+fn only_stale(raw: Option<&str>) -> bool {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    pairs
+        .iter()
+        .any(|(k, v)| k == "stale" && matches!(v.as_str(), "1" | "yes" | "true" | "on"))
+}
+
+/// The hosts (the stale ones with `?stale=1`) as CSV or XLSX.
+async fn export(
+    State(s): State<AppState>,
+    path: axum::extract::MatchedPath,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let stale = only_stale(raw.as_deref());
+    let hosts: Vec<HostSummary> = s
+        .store
+        .hosts()
+        .await?
+        .into_iter()
+        .filter(|h| !stale || h.stale)
+        .collect();
+    Ok(crate::exchange::download(
+        "hosts",
+        crate::exchange::format_of_path(path.as_str()),
+        &crate::exchange::hosts_table(&hosts),
+    )?)
 }
 
 async fn list(
@@ -192,11 +226,7 @@ async fn list(
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let only_stale = pairs
-        .iter()
-        .any(|(k, v)| k == "stale" && matches!(v.as_str(), "1" | "yes" | "true" | "on"));
+    let only_stale = only_stale(raw.as_deref());
     let l = layout(&s, &caller, "Hosts", "hosts", raw.as_deref()).await?;
     let all = s.store.hosts().await?;
     let now = s.store.clock().now();
@@ -215,6 +245,8 @@ async fn list(
         stale_total,
         only_stale,
         stale_days: STALE_DAYS,
+        export_href: super::pages::with_same_filters("/hosts.csv", raw.as_deref()),
+        xlsx_href: super::pages::with_same_filters("/hosts.xlsx", raw.as_deref()),
         server: s
             .config
             .public_url

@@ -115,6 +115,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/soa/{framework}/{id}", Access::SignedIn),
     ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/hosts", Access::SignedIn),
+    ("GET", "/hosts.csv", Access::SignedIn),
+    ("GET", "/hosts.xlsx", Access::SignedIn),
     ("GET", "/hosts/{name}", Access::SignedIn),
     ("GET", "/hosts/{name}/runs/{run_id}", Access::SignedIn),
     ("GET", "/hosts/{name}/checks/{check_id}", Access::SignedIn),

@@ -276,6 +276,31 @@ async fn the_pages_show_hosts_findings_and_histories() {
         assert!(!stale.body.contains("href=\"/hosts/web-01\""));
         assert!(!stale.body.contains("href=\"/hosts/db-01\""));
         assert!(stale.body.contains("<strong>1</strong> stale host of 3"));
+        assert!(
+            stale.body.contains("href=\"/hosts.csv?stale=1\""),
+            "the export keeps the filter"
+        );
+
+        // The list exports as CSV and XLSX, with the same filter.
+        let csv = app.get("/hosts.csv", Auth::Browser(&viewer)).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert!(
+            lines[0].starts_with("host,first_seen,last_seen,stale,pass,fail"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(lines.len(), 4, "a header and three hosts: {}", csv.body);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("old-01,") && l.contains(",yes,"))
+        );
+        let csv = app.get("/hosts.csv?stale=1", Auth::Browser(&viewer)).await;
+        assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
+        let (status, _, xlsx) = app.get_bytes("/hosts.xlsx", Auth::Browser(&viewer)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(xlsx.starts_with(b"PK"), "an XLSX file");
 
         // The host: the failing check first, with its title and remediation, its controls
         // linked; the runs.
