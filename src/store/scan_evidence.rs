@@ -18,8 +18,8 @@ const OBSERVED_SHOWN: usize = 300;
 const REASON_SHOWN: usize = 1000;
 
 /// A report's findings that decided something (passed or failed), by the catalogue id of each
-/// control they evidence. A control that is not in the catalogue is refused, naming the
-/// finding.
+/// control its checks evidence (a control whose checks all came back not applicable or in
+/// error has none). A control that is not in the catalogue is refused, naming the finding.
 pub(super) fn decided_by_control<'a>(
     catalog: &Catalog,
     findings: &'a [ScanFindingInput],
@@ -30,8 +30,12 @@ pub(super) fn decided_by_control<'a>(
         let decided = matches!(f.outcome.as_str(), "pass" | "fail");
         for c in &f.controls {
             match catalog.control(c) {
-                Ok(control) if decided => out.entry(control.id.clone()).or_default().push(f),
-                Ok(_) => {}
+                Ok(control) => {
+                    let list = out.entry(control.id.clone()).or_default();
+                    if decided {
+                        list.push(f);
+                    }
+                }
                 Err(_) => problems.push(FieldError::new(
                     format!("findings[{i}].controls"),
                     format!("'{c}' is not a control of {}", catalog.framework.name),
@@ -171,7 +175,11 @@ impl Store {
                 .into_iter()
                 .map(|e| (e.id.clone(), e))
                 .collect();
-        let fresh: Vec<&String> = decided.keys().filter(|c| !known.contains_key(*c)).collect();
+        let fresh: Vec<&String> = decided
+            .iter()
+            .filter(|(c, f)| !f.is_empty() && !known.contains_key(*c))
+            .map(|(c, _)| c)
+            .collect();
         let new_ids =
             super::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh.len()).await?;
         let mut new_ids = new_ids.into_iter();
@@ -179,6 +187,47 @@ impl Store {
         let mut touched: Vec<(String, Option<crate::domain::evidence::Evidence>)> = Vec::new();
         let (mut items, mut links, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
         for (control_id, findings) in decided {
+            if findings.is_empty() {
+                // The checks of this control could not decide this time (not applicable, or in
+                // error): the host's item no longer proves anything, failure included, so it
+                // ends with the scan before this one.
+                if let Some(id) = known.get(control_id)
+                    && let Some(old) = before.get(id)
+                    && old.collected_at < collected_at
+                {
+                    // Never later than it was; an item already ended stays as it is.
+                    let ended = add_days(&collected_at, -1).max(old.collected_at.clone());
+                    let ended = match &old.valid_until {
+                        Some(u) if *u < ended => u.clone(),
+                        _ => ended,
+                    };
+                    if old.valid_until.as_deref() == Some(ended.as_str()) && old.failing.is_empty()
+                    {
+                        continue;
+                    }
+                    let description = format!(
+                        "{}\nThe scan of {} (run {}) could not decide: its checks were not applicable or did not run, so this item ended on {ended}.",
+                        old.description
+                            .lines()
+                            .take_while(|l| !l.starts_with("The scan of "))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                        run.scanned_at,
+                        run.run_id
+                    );
+                    tx_exec!(
+                        tx,
+                        "update evidence set description = $2, valid_until = $3, failing = '', updated_at = $4
+                         where evidence_id = $1",
+                        id,
+                        &description,
+                        &ended,
+                        &now
+                    )?;
+                    touched.push((id.clone(), Some(old.clone())));
+                }
+                continue;
+            }
             let item = item_of(
                 catalog,
                 control_id,

@@ -437,3 +437,71 @@ async fn scan_evidence_is_valid_until_it_expires_never_expiring_soon() {
         }
     });
 }
+
+#[tokio::test]
+async fn a_control_its_checks_no_longer_decide_stops_failing_and_ends() {
+    let report = report_of("web-01");
+    let mut earlier = report.clone();
+    let three_days_ago = time::OffsetDateTime::now_utc() - time::Duration::days(3);
+    earlier["scanned_at"] = three_days_ago
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .into();
+    // Today sshd and PAM are gone: every check of 8.5 is not applicable.
+    let undecided = with_outcome(&report, "8.5", "not_applicable");
+    on_every_database!(|app| {
+        let (agent, _) = token_with_id(&app, Role::Agent).await;
+        let viewer = app.token_as(Role::Viewer).await;
+        let res = app
+            .post_json("/api/v1/scans", Auth::Bearer(&agent), earlier.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let row = row_8_5(&app, &viewer).await;
+        assert_eq!(row["evidence_state"], "failing", "{row}");
+        let id = soa_evidence(&row)[0].clone();
+
+        let res = app
+            .post_json("/api/v1/scans", Auth::Bearer(&agent), undecided.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let row = row_8_5(&app, &viewer).await;
+        assert_eq!(row["evidence_state"], "expired", "{row}");
+        assert!(row["evidence_failing"].as_array().unwrap().is_empty());
+        let item = evidence_item(&app, &viewer, &id).await;
+        assert_eq!(item["failing"], "");
+        assert_eq!(
+            item["valid_until"],
+            add_days(&app.store.today(), -1).as_str(),
+            "it ended with the day before the scan that could not decide"
+        );
+        assert!(
+            item["description"]
+                .as_str()
+                .unwrap()
+                .contains("could not decide"),
+            "{item}"
+        );
+        // The same again changes nothing more.
+        let before = app
+            .store
+            .audit_entries(&AuditFilter::default(), 1000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.object_id == id)
+            .count();
+        let res = app
+            .post_json("/api/v1/scans", Auth::Bearer(&agent), undecided.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let after = app
+            .store
+            .audit_entries(&AuditFilter::default(), 1000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.object_id == id)
+            .count();
+        assert_eq!(before, after);
+    });
+}
