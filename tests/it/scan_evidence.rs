@@ -49,6 +49,15 @@ fn with_outcome(report: &Value, control: &str, outcome: &str) -> Value {
     r
 }
 
+/// Posts a report as an agent; it must be taken. Answers the run.
+async fn submit(app: &crate::harness::TestApp, token: &str, report: Value) -> Value {
+    let res = app
+        .post_json("/api/v1/scans", Auth::Bearer(token), report)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    res.json()
+}
+
 /// 8.5 applies and is implemented: its warnings then speak of its evidence.
 async fn decide_applicable(app: &crate::harness::TestApp, token: &str) {
     let res = app
@@ -109,11 +118,9 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         let today = app.store.today();
 
         decide_applicable(&app, &owner).await;
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), report.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let filed = res.json()["evidence_filed"].as_i64().unwrap();
+        let filed = submit(&app, &agent, report.clone()).await["evidence_filed"]
+            .as_i64()
+            .unwrap();
         assert!(filed >= 2, "one item per control decided, got {filed}");
         let items = app.store.host_evidence("web-01").await.unwrap();
         assert_eq!(items.len() as i64, filed);
@@ -203,10 +210,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
 
         // The next report with 8.5's checks fixed refreshes the same item: the control passes.
         let fixed = with_outcome(&report, "8.5", "pass");
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), fixed.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, fixed.clone()).await;
         let row = row_8_5(&app, &viewer).await;
         assert_eq!(
             soa_evidence(&row),
@@ -236,10 +240,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         let (db_agent, _) = token_with_id(&app, Role::Agent).await;
         let mut db = report.clone();
         db["host"] = "db-01".into();
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&db_agent), db)
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &db_agent, db).await;
         let row = row_8_5(&app, &viewer).await;
         assert_eq!(soa_evidence(&row).len(), 2);
         assert_eq!(row["evidence_state"], "failing");
@@ -254,10 +255,7 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
         // A report of an older scan does not overwrite the newer evidence.
         let mut old = with_outcome(&report, "8.5", "fail");
         old["scanned_at"] = "2020-01-01T00:00:00Z".into();
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), old)
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, old).await;
         let item = evidence_item(&app, &viewer, &id).await;
         assert_eq!(item["failing"], "", "{item}");
     });
@@ -269,10 +267,7 @@ async fn people_see_the_failure_on_the_soa_row_and_the_evidence_page() {
     on_every_database!(|app| {
         app.set_up().await;
         let (agent, _) = token_with_id(&app, Role::Agent).await;
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), report.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, report.clone()).await;
         decide_applicable(&app, &app.token_as(Role::Admin).await).await;
         let editor = app.browser_as(Role::Admin).await;
         let page = app
@@ -378,10 +373,7 @@ async fn a_revoked_agent_token_hands_its_host_to_a_new_one() {
     on_every_database!(|app| {
         let (old, old_id) = token_with_id(&app, Role::Agent).await;
         let (new, new_id) = token_with_id(&app, Role::Agent).await;
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&old), report.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &old, report.clone()).await;
         let res = app
             .post_json("/api/v1/scans", Auth::Bearer(&new), report.clone())
             .await;
@@ -394,10 +386,7 @@ async fn a_revoked_agent_token_hands_its_host_to_a_new_one() {
             "the refusal says why"
         );
         app.store.revoke_token("test", &old_id).await.unwrap();
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&new), report.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &new, report.clone()).await;
         let hosts = app.store.hosts().await.unwrap();
         assert_eq!(hosts[0].token_id.as_deref(), Some(new_id.as_str()));
     });
@@ -412,10 +401,7 @@ async fn scan_evidence_is_valid_until_it_expires_never_expiring_soon() {
     on_every_database!(|app| {
         let (agent, _) = token_with_id(&app, Role::Agent).await;
         let viewer = app.token_as(Role::Viewer).await;
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), report.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, report.clone()).await;
         let row = row_8_5(&app, &viewer).await;
         // It ends in 20 days, but the next report refreshes it: valid, not expiring soon.
         assert_eq!(row["evidence_state"], "valid", "{row}");
@@ -452,18 +438,12 @@ async fn a_control_its_checks_no_longer_decide_stops_failing_and_ends() {
     on_every_database!(|app| {
         let (agent, _) = token_with_id(&app, Role::Agent).await;
         let viewer = app.token_as(Role::Viewer).await;
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), earlier.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, earlier.clone()).await;
         let row = row_8_5(&app, &viewer).await;
         assert_eq!(row["evidence_state"], "failing", "{row}");
         let id = soa_evidence(&row)[0].clone();
 
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), undecided.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, undecided.clone()).await;
         let row = row_8_5(&app, &viewer).await;
         assert_eq!(row["evidence_state"], "expired", "{row}");
         assert!(row["evidence_failing"].as_array().unwrap().is_empty());
@@ -490,10 +470,7 @@ async fn a_control_its_checks_no_longer_decide_stops_failing_and_ends() {
             .iter()
             .filter(|e| e.object_id == id)
             .count();
-        let res = app
-            .post_json("/api/v1/scans", Auth::Bearer(&agent), undecided.clone())
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        submit(&app, &agent, undecided.clone()).await;
         let after = app
             .store
             .audit_entries(&AuditFilter::default(), 1000)
