@@ -338,6 +338,13 @@ impl ControlFilter {
     }
 }
 
+/// A control id as numbers, to sort ids as the catalogue orders them (`8.9` before `8.13`).
+pub fn control_order(id: &str) -> Vec<u32> {
+    id.split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(u32::MAX))
+        .collect()
+}
+
 /// Accepts `A.5.1.1` or `a.8.13` where the catalogue writes `5.1.1` / `8.13`.
 pub fn normalise_control_id(raw: &str) -> String {
     let s = raw.trim();

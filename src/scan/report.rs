@@ -59,14 +59,7 @@ pub fn by_control(findings: &[Finding]) -> Vec<(String, Tally)> {
             }
         }
     }
-    out.sort_by(|a, b| {
-        let key = |s: &str| {
-            s.split('.')
-                .map(|p| p.parse::<u32>().unwrap_or(0))
-                .collect::<Vec<_>>()
-        };
-        key(&a.0).cmp(&key(&b.0))
-    });
+    out.sort_by_key(|(control, _)| crate::domain::catalog::control_order(control));
     out
 }
 

@@ -123,22 +123,14 @@ pub fn post_report(
                 .with_context(|| format!("cannot set up TLS with {}", t.host))?;
             // The handshake on its own, so that a certificate problem reads as one.
             if let Err(e) = conn.complete_io(&mut tcp) {
-                let unknown_ca = matches!(
-                    e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+                let hint = match e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
                     Some(rustls::Error::InvalidCertificate(
-                        rustls::CertificateError::UnknownIssuer
-                    ))
-                );
-                let plain = matches!(
-                    e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
-                    Some(rustls::Error::InvalidMessage(_))
-                );
-                let hint = if unknown_ca {
-                    " (give the server's CA with --ca-cert FILE)"
-                } else if plain {
-                    " (does the server speak TLS on this port? for plain HTTP use http://)"
-                } else {
-                    ""
+                        rustls::CertificateError::UnknownIssuer,
+                    )) => " (give the server's CA with --ca-cert FILE)",
+                    Some(rustls::Error::InvalidMessage(_)) => {
+                        " (does the server speak TLS on this port? for plain HTTP use http://)"
+                    }
+                    _ => "",
                 };
                 bail!("cannot set up TLS with {}: {e}{hint}", t.host);
             }

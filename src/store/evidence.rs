@@ -62,24 +62,17 @@ impl EvidenceSummary {
         } else if self.no_end {
             State::Valid
         } else {
-            // The best of the items: by hand they may be expiring soon; scans refresh theirs.
+            // The best of the items (states order Expired < Expiring < Valid): by hand they
+            // may be expiring soon; scans refresh theirs.
             let by_hand = self
                 .latest_until
                 .as_deref()
-                .map(|u| State::of_item(Some(u), today));
+                .map(|u| State::of(Some(u), false, false, today));
             let scanned = self
                 .scan_until
                 .as_deref()
                 .map(|u| State::of(Some(u), false, true, today));
-            [by_hand, scanned]
-                .into_iter()
-                .flatten()
-                .max_by_key(|s| match s {
-                    State::Valid => 3,
-                    State::Expiring => 2,
-                    _ => 1,
-                })
-                .unwrap_or(State::Expired)
+            by_hand.max(scanned).unwrap_or(State::Expired)
         }
     }
 
@@ -127,6 +120,9 @@ type ItemRow = (
 );
 const ITEM_COLUMNS: &str = "e.evidence_id, e.title, e.description, e.url, e.collected_at, e.valid_until, e.collected_by, e.version, e.created_at, e.updated_at, e.failing";
 
+/// The head of a batch insert of items (`insert_rows`), for links and scan results alike.
+pub(super) const INSERT_ITEMS: &str = "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at, failing)";
+
 type VersionRow = (String, i64, String, String, i64, String, String, String);
 const VERSION_COLUMNS: &str =
     "evidence_id, version, file_name, media_type, size, sha256, uploaded_by, uploaded_at";
@@ -144,11 +140,7 @@ fn version_from(r: VersionRow) -> FileVersion {
 }
 
 /// Reads items with their links and newest file, in the order of `rows`.
-pub(super) async fn complete(
-    tx: &mut Tx,
-    rows: Vec<ItemRow>,
-    today: &str,
-) -> Result<Vec<Evidence>> {
+async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Evidence>> {
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let links: Vec<(String, String, String)> = tx_fetch_in!(
         tx,
@@ -218,8 +210,12 @@ pub(super) async fn complete(
         .collect())
 }
 
-/// Reads the items with these ids (in no particular order).
-pub(super) async fn read_items(tx: &mut Tx, ids: &[String], today: &str) -> Result<Vec<Evidence>> {
+/// Reads the items with these ids, by id.
+pub(super) async fn read_items(
+    tx: &mut Tx,
+    ids: &[String],
+    today: &str,
+) -> Result<HashMap<String, Evidence>> {
     let rows: Vec<ItemRow> = tx_fetch_in!(
         tx,
         ItemRow,
@@ -227,7 +223,11 @@ pub(super) async fn read_items(tx: &mut Tx, ids: &[String], today: &str) -> Resu
         ids,
         ""
     );
-    complete(tx, rows, today).await
+    Ok(complete(tx, rows, today)
+        .await?
+        .into_iter()
+        .map(|e| (e.id.clone(), e))
+        .collect())
 }
 
 async fn read_item(tx: &mut Tx, id: &str, today: &str) -> Result<Evidence> {
@@ -759,6 +759,7 @@ impl Store {
                 Arg::Text(actor.to_string()),
                 Arg::Text(now.clone()),
                 Arg::Text(now.clone()),
+                Arg::Text(String::new()),
             ]);
             for (t, targets) in [
                 (Target::Control, &d.controls),
@@ -794,12 +795,7 @@ impl Store {
             };
             changes.push(Change::new(actor, "evidence.create", "evidence", id).after(&e));
         }
-        tx.insert_rows(
-            "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at)",
-            items,
-            "",
-        )
-        .await?;
+        tx.insert_rows(INSERT_ITEMS, items, "").await?;
         if !links.is_empty() {
             tx.insert_rows(
                 "insert into evidence_link (evidence_id, target_kind, target_id)",

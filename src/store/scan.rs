@@ -281,21 +281,16 @@ impl Store {
                 )?;
                 if live.is_none() {
                     rebind = true;
+                } else {
+                    tracing::warn!(
+                        token = token,
+                        host = host,
+                        "agent token refused: the host is bound to another token"
+                    );
+                    return Err(Error::Refused(format!(
+                        "host {host} reports with another agent token: use that one, or revoke it to move the host to this token"
+                    )));
                 }
-            }
-            if !rebind
-                && let Some(h) = &existing
-                && let Some(bound) = &h.1
-                && bound != token
-            {
-                tracing::warn!(
-                    token = token,
-                    host = host,
-                    "agent token refused: the host is bound to another token"
-                );
-                return Err(Error::Refused(format!(
-                    "host {host} reports with another agent token: use that one, or revoke it to move the host to this token"
-                )));
             }
         }
         let [pass, fail, not_applicable, error] = c.tally;
@@ -348,10 +343,13 @@ impl Store {
             submitted_by: actor.to_string(),
             evidence_filed: 0,
         };
+        run.evidence_filed = self
+            .file_scan_evidence(&mut tx, &catalog, actor, host, &report.root, &run, &decided)
+            .await? as i64;
         tx_exec!(
             tx,
             &format!(
-                "insert into scan_run ({RUN_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)"
+                "insert into scan_run ({RUN_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             ),
             &run.run_id,
             &run.host,
@@ -362,7 +360,8 @@ impl Store {
             fail,
             not_applicable,
             error,
-            actor
+            actor,
+            run.evidence_filed
         )?;
         let rows: Vec<Vec<Arg>> = report
             .findings
@@ -386,15 +385,6 @@ impl Store {
             )
             .await?;
         }
-        run.evidence_filed = self
-            .file_scan_evidence(&mut tx, &catalog, actor, host, &report.root, &run, &decided)
-            .await? as i64;
-        tx_exec!(
-            tx,
-            "update scan_run set evidence_filed = $2 where run_id = $1",
-            &run.run_id,
-            run.evidence_filed
-        )?;
         tx.audit(
             Change::new(actor, "scan.record", "host", host).after(serde_json::json!({
                 "run_id": run.run_id,
@@ -421,7 +411,7 @@ impl Store {
             HostRow,
             &format!("select {HOST_COLUMNS} from scan_host order by host_id")
         )?;
-        let stale_before = stamp(self.clock().now() - time::Duration::days(STALE_DAYS));
+        let stale_before = self.stale_before();
         Ok(rows
             .into_iter()
             .map(|r| host_from(r, &stale_before))
@@ -526,6 +516,11 @@ fn host_from(r: HostRow, stale_before: &str) -> HostSummary {
 }
 
 impl Store {
+    /// A host last seen before this moment is stale.
+    fn stale_before(&self) -> String {
+        stamp(self.clock().now() - time::Duration::days(STALE_DAYS))
+    }
+
     /// Fails with NotFound unless the host has reported.
     async fn known_host(&self, name: &str) -> Result<()> {
         let known: Option<(String,)> = pool_query!(
@@ -551,7 +546,7 @@ impl Store {
             name
         )?;
         let row = row.ok_or_else(|| Error::NotFound(format!("host {name}")))?;
-        let stale_before = stamp(self.clock().now() - time::Duration::days(STALE_DAYS));
+        let stale_before = self.stale_before();
         Ok(host_from(row, &stale_before))
     }
 
@@ -572,17 +567,7 @@ impl Store {
     /// A run's findings: fail first, then error, pass, not applicable, each by check id.
     /// NotFound when the run is not that host's.
     pub async fn run_findings(&self, host: &str, run_id: &str) -> Result<Vec<RunFinding>> {
-        let known: Option<(String,)> = pool_query!(
-            self,
-            fetch_optional,
-            (String,),
-            "select run_id from scan_run where host_id = $1 and run_id = $2",
-            host,
-            run_id
-        )?;
-        if known.is_none() {
-            return Err(Error::NotFound(format!("run {run_id} of host {host}")));
-        }
+        self.host_run(host, run_id).await?;
         let rows: Vec<(String, String, String, String, String)> = pool_query!(
             self,
             fetch_all,

@@ -4,7 +4,7 @@
 //! shortest cadence of its checks; a failed check makes it show the control failing, with the
 //! checks and what they saw as the reason.
 
-use super::evidence::read_items;
+use super::evidence::{INSERT_ITEMS, read_items};
 use super::scan::{RunSummary, ScanFindingInput};
 use super::{Arg, Catalog, Store, Tx, tx_exec, tx_query};
 use crate::domain::audit::Change;
@@ -169,19 +169,13 @@ impl Store {
             .keys()
             .filter_map(|c| known.get(c).cloned())
             .collect();
-        let before: HashMap<String, crate::domain::evidence::Evidence> =
-            read_items(tx, &wanted, &today)
-                .await?
-                .into_iter()
-                .map(|e| (e.id.clone(), e))
-                .collect();
-        let fresh: Vec<&String> = decided
+        let before = read_items(tx, &wanted, &today).await?;
+        let fresh = decided
             .iter()
             .filter(|(c, f)| !f.is_empty() && !known.contains_key(*c))
-            .map(|(c, _)| c)
-            .collect();
+            .count();
         let new_ids =
-            super::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh.len()).await?;
+            super::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh).await?;
         let mut new_ids = new_ids.into_iter();
         let now = tx.now().to_string();
         let mut touched: Vec<(String, Option<crate::domain::evidence::Evidence>)> = Vec::new();
@@ -290,12 +284,7 @@ impl Store {
             }
         }
         if !items.is_empty() {
-            tx.insert_rows(
-                "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at, failing)",
-                items,
-                "",
-            )
-            .await?;
+            tx.insert_rows(INSERT_ITEMS, items, "").await?;
             tx.insert_rows(
                 "insert into evidence_link (evidence_id, target_kind, target_id)",
                 links,
@@ -310,12 +299,7 @@ impl Store {
             .await?;
         }
         let ids: Vec<String> = touched.iter().map(|(id, _)| id.clone()).collect();
-        let mut after: HashMap<String, crate::domain::evidence::Evidence> =
-            read_items(tx, &ids, &today)
-                .await?
-                .into_iter()
-                .map(|e| (e.id.clone(), e))
-                .collect();
+        let mut after = read_items(tx, &ids, &today).await?;
         let changes: Vec<Change> = touched
             .into_iter()
             .filter_map(|(id, old)| {
@@ -344,29 +328,17 @@ impl Store {
         &self,
         host: &str,
     ) -> Result<Vec<crate::domain::evidence::Evidence>> {
-        let ids: Vec<(String, String)> = super::pool_query!(
+        let mut pairs: Vec<(String, String)> = super::pool_query!(
             self,
             fetch_all,
             (String, String),
             "select control_id, evidence_id from scan_evidence where host_id = $1",
             host
         )?;
-        let order: HashMap<String, String> =
-            ids.iter().map(|(c, e)| (e.clone(), c.clone())).collect();
-        let ids: Vec<String> = ids.into_iter().map(|(_, e)| e).collect();
+        pairs.sort_by_key(|(control, _)| crate::domain::catalog::control_order(control));
+        let ids: Vec<String> = pairs.iter().map(|(_, e)| e.clone()).collect();
         let mut tx = self.read_tx().await?;
         let mut items = read_items(&mut tx, &ids, &self.today()).await?;
-        let key = |e: &crate::domain::evidence::Evidence| {
-            order
-                .get(&e.id)
-                .map(|c| {
-                    c.split('.')
-                        .map(|p| p.parse::<u32>().unwrap_or(u32::MAX))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        };
-        items.sort_by_key(key);
-        Ok(items)
+        Ok(ids.iter().filter_map(|id| items.remove(id)).collect())
     }
 }
