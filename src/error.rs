@@ -25,6 +25,14 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A write against a version of a record that is no longer the stored one (optimistic
+    /// concurrency): who changed what since, field by field, and the version now stored.
+    #[error("{message}")]
+    Stale {
+        message: String,
+        current: i64,
+        details: Vec<FieldError>,
+    },
     #[error("invalid input: {}", format_fields(.0))]
     Validation(Vec<FieldError>),
     #[error("{0}")]
@@ -60,6 +68,7 @@ impl Error {
         match self {
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
+            Error::Stale { .. } => "stale_version",
             Error::Validation(_) => "validation_failed",
             Error::BadRequest(_) => "bad_request",
             Error::Forbidden | Error::Refused(_) => "forbidden",
@@ -72,6 +81,7 @@ impl Error {
     pub fn fields(&self) -> &[FieldError] {
         match self {
             Error::Validation(f) => f,
+            Error::Stale { details, .. } => details,
             _ => &[],
         }
     }

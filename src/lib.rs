@@ -19,10 +19,11 @@
 pub mod app;
 pub mod cli;
 pub mod config;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod exchange;
+pub mod registers;
 pub mod scan;
+pub mod service;
 pub mod store;
 pub mod web;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match annex::cli::main() {
+    match annex::app::cli::main() {
         Ok(code) => code,
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();

@@ -126,3 +126,26 @@ impl Store {
         })
     }
 }
+
+/// The latest `n` entries about one record, newest first, read inside a write (the version
+/// check of optimistic concurrency explains a stale write with them).
+pub(crate) async fn recent_changes(
+    tx: &mut super::Tx,
+    object_type: &str,
+    object_id: &str,
+    n: i64,
+) -> Result<Vec<Entry>> {
+    let rows: Vec<EntryRow> = super::tx_query!(
+        tx,
+        fetch_all,
+        EntryRow,
+        &format!(
+            "select {COLUMNS} from audit_event where object_type = $1 and object_id = $2
+             order by seq desc limit $3"
+        ),
+        object_type,
+        object_id,
+        n
+    )?;
+    Ok(rows.into_iter().map(entry).collect())
+}

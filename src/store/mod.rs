@@ -26,6 +26,7 @@ mod upload;
 
 pub use asset::{AssetFilter, AssetSort, ImportReport};
 pub use audit::{AuditFilter, VerifyReport};
+pub(crate) use audit::recent_changes;
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
@@ -791,6 +792,31 @@ impl Tx {
             self.exec(&sql).await?;
         }
         Ok(())
+    }
+
+    /// Locks a record's row for the rest of this write, so that what the write reads of it
+    /// (its version, the "before" of its audit entry, what its rules depend on) cannot change
+    /// under it. PostgreSQL locks the row (`for update`); SQLite's write transaction holds the
+    /// database's write lock from its start (`BEGIN IMMEDIATE`), so nothing more is needed.
+    /// Answers whether the row exists.
+    pub(crate) async fn lock_row(&mut self, table: &str, key: &str, id: &str) -> Result<bool> {
+        let rows: Vec<(String,)> = match self.inner {
+            TxInner::Sqlite(_) => tx_query!(
+                self,
+                fetch_all,
+                (String,),
+                &format!("select {key} from {table} where {key} = $1"),
+                id
+            )?,
+            TxInner::Postgres(_) => tx_query!(
+                self,
+                fetch_all,
+                (String,),
+                &format!("select {key} from {table} where {key} = $1 for update"),
+                id
+            )?,
+        };
+        Ok(!rows.is_empty())
     }
 
     /// Marks a register as changed by this write (see migration 9).

@@ -51,8 +51,13 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The API's document: title, security scheme, the error body.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    OpenApiRouter::new()
         .routes(routes!(me))
         .routes(routes!(list_frameworks))
         .routes(routes!(get_framework))
@@ -110,7 +115,7 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: not_found, conflict, validation_failed, bad_request, forbidden, unauthenticated, too_many_attempts, internal.
+    /// Stable code: not_found, conflict, stale_version, validation_failed, bad_request, forbidden, unauthenticated, too_many_attempts, internal.
     code: String,
     message: String,
     /// The offending fields, for validation errors.
@@ -132,7 +137,7 @@ impl From<Error> for ApiError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::Stale { .. } => StatusCode::CONFLICT,
         Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::BadRequest(_) => StatusCode::BAD_REQUEST,
         Error::Forbidden | Error::Refused(_) => StatusCode::FORBIDDEN,

@@ -1,6 +1,9 @@
-//! The web layer: HTML pages for people and the JSON API for scripts, side by side over the
-//! same store. Who may call which route is declared once, in `POLICY`, and enforced by one
-//! middleware for every request; a route missing from the table is refused (fail closed).
+//! The web layer's shared parts: the state every handler reaches, who may call a route
+//! (`Access`, declared with each route in `Routes`), the guard that authenticates the caller
+//! and enforces the assembled policy on every request (a route without a rule is refused:
+//! fail closed), sessions and CSRF, the page frame and form helpers (`page`), the JSON
+//! adapter of the API (`json`), charts and static files. The registers' pages and API
+//! handlers build on these; the application (`crate::app`) assembles them into one router.
 
 pub mod api;
 pub(crate) mod asset;
@@ -13,7 +16,7 @@ mod matrix;
 pub(crate) mod measure;
 mod pages;
 pub(crate) mod risk;
-pub mod serve;
+pub mod routes;
 mod session;
 pub(crate) mod soa;
 mod soa_migrate;
@@ -22,6 +25,7 @@ mod static_files;
 use crate::config::Config;
 use crate::domain::user::Role;
 use crate::error::Error;
+use crate::service::Services;
 use crate::store::{Store, User};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
@@ -30,13 +34,53 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
 
+pub use routes::{Routes, Rule};
 pub use session::{CSRF_FIELD, SESSION_COOKIE};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The use cases, for the context of each request.
+    pub services: Services,
     pub config: Arc<Config>,
+    /// Who may call which route, assembled from every register's routes.
+    pub policy: Arc<Policy>,
+}
+
+/// The access rules of every route, looked up by (method, route pattern).
+#[derive(Debug, Default)]
+pub struct Policy {
+    rules: Vec<Rule>,
+    index: std::collections::HashMap<(&'static str, String), Access>,
+}
+
+impl Policy {
+    pub fn new(rules: Vec<Rule>) -> Policy {
+        let index = rules
+            .iter()
+            .map(|r| ((r.method, r.path.clone()), r.access))
+            .collect();
+        Policy { rules, index }
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule for a method and route pattern; `None` when the route is not declared.
+    pub fn access_for(&self, method: &Method, pattern: &str) -> Option<Access> {
+        let method = if method == Method::HEAD {
+            "GET"
+        } else {
+            method.as_str()
+        };
+        // Methods are few and fixed: find the static name for the lookup key.
+        let key = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+            .into_iter()
+            .find(|m| *m == method)?;
+        self.index.get(&(key, pattern.to_string())).copied()
+    }
 }
 
 /// Who may call a route.
@@ -51,17 +95,17 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-const ADMIN: &[Role] = &[Role::Admin];
-const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+pub const ADMIN: &[Role] = &[Role::Admin];
+pub const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 /// Those who edit all ISMS content.
-const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
-/// Editors, and contributors for the records they own (checked by the handler).
-const OWNERS: &[Role] = &[Role::Admin, Role::Manager, Role::Contributor];
+pub const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
+/// Editors, and contributors for the records they own (checked by the use case).
+pub const OWNERS: &[Role] = &[Role::Admin, Role::Manager, Role::Contributor];
 /// Those who submit scan results: a host's agent, and admins.
-const SCAN_SUBMITTERS: &[Role] = &[Role::Agent, Role::Admin];
+pub const SCAN_SUBMITTERS: &[Role] = &[Role::Agent, Role::Admin];
 
-/// The access policy of every route: (method, route pattern, who).
-pub const POLICY: &[(&str, &str, Access)] = &[
+/// The access policy of the routes not yet declared with their register (legacy).
+const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/healthz", Access::Public),
     ("GET", "/static/{file}", Access::Public),
     ("GET", "/setup", Access::Public),
@@ -269,19 +313,6 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ),
 ];
 
-/// The policy for a method and route pattern; `None` when the route is not declared.
-pub fn access_for(method: &Method, pattern: &str) -> Option<Access> {
-    let method = if method == Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    POLICY
-        .iter()
-        .find(|(m, p, _)| *m == method && *p == pattern)
-        .map(|(_, _, a)| *a)
-}
-
 impl Access {
     pub fn allows(self, user: Option<&User>) -> bool {
         match (self, user) {
@@ -293,12 +324,9 @@ impl Access {
     }
 }
 
-/// The router shared by `annex serve` and the tests.
-pub fn router(state: AppState) -> Router {
-    let api = api::routes();
-    let (api_router, openapi) = api.split_for_parts();
-    let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
-    pages::routes()
+/// The routes not yet declared with their register, with their rules from `POLICY`.
+pub fn legacy_routes() -> Routes {
+    let pages = pages::routes()
         .merge(matrix::routes())
         .merge(asset::routes())
         .merge(measure::routes())
@@ -308,22 +336,28 @@ pub fn router(state: AppState) -> Router {
         .merge(soa::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
-        .merge(soa_migrate::routes())
-        .merge(api_router)
-        .route(
-            "/api/v1/openapi.json",
-            axum::routing::get(move || {
-                let body = openapi_json.clone();
-                async move {
-                    (
-                        [(header::CONTENT_TYPE, "application/json")],
-                        body.as_str().to_string(),
-                    )
-                }
-            }),
-        )
-        .route("/healthz", axum::routing::get(healthz))
-        .route("/static/{file}", axum::routing::get(static_files::serve))
+        .merge(soa_migrate::routes());
+    let rules = POLICY
+        .iter()
+        .map(|(m, p, a)| Rule {
+            method: m,
+            path: p.to_string(),
+            access: *a,
+        })
+        .collect();
+    Routes::legacy(api::routes().merge(pages.into()), rules)
+}
+
+/// The core routes: health, static files.
+pub fn core_routes() -> Routes {
+    Routes::new()
+        .get("/healthz", Access::Public, healthz)
+        .get("/static/{file}", Access::Public, static_files::serve)
+}
+
+/// Wraps the router of every route with the guard and the security headers.
+pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+    router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(security_headers))
@@ -331,7 +365,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.services.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -374,7 +408,7 @@ async fn guard(
     let Some(pattern) = matched.as_ref().map(|m| m.as_str().to_string()) else {
         return next.run(req).await;
     };
-    let Some(access) = access_for(req.method(), &pattern) else {
+    let Some(access) = state.policy.access_for(req.method(), &pattern) else {
         tracing::error!(method = %req.method(), route = %pattern, "route has no access policy; refused");
         return fail(Error::Forbidden);
     };

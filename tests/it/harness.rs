@@ -6,13 +6,12 @@ use annex::config::{Config, Flags};
 use annex::domain::clock::Clock;
 use annex::domain::user::{Email, Password, PersonName, Role};
 use annex::store::{NewUser, Store};
-use annex::web::{AppState, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Once};
+use std::sync::Once;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -197,10 +196,7 @@ impl TestApp {
         let (store, _) = annex::app::prepare(&config, Clock::system())
             .await
             .expect("prepare store");
-        let router = router(AppState {
-            store: store.clone(),
-            config: Arc::new(config.clone()),
-        });
+        let router = annex::app::router(store.clone(), config.clone());
         TestApp {
             store,
             router,
@@ -221,10 +217,7 @@ impl TestApp {
         let (store, _) = annex::app::prepare(&config, clock)
             .await
             .expect("prepare store");
-        let router = router(AppState {
-            store: store.clone(),
-            config: Arc::new(config.clone()),
-        });
+        let router = annex::app::router(store.clone(), config.clone());
         TestApp {
             store,
             router,
@@ -244,10 +237,7 @@ impl TestApp {
         let (store, _) = annex::app::prepare(&self.config, clock)
             .await
             .expect("prepare second store");
-        let router = router(AppState {
-            store: store.clone(),
-            config: Arc::new(self.config.clone()),
-        });
+        let router = annex::app::router(store.clone(), self.config.clone());
         (store, router)
     }
 

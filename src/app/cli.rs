@@ -2,6 +2,7 @@
 //! trail. Every command goes through the same store use cases as the web UI and the API.
 
 use crate::app;
+
 use crate::config::{Config, Flags};
 use crate::domain::asset::AssetInput;
 use crate::domain::catalog::ControlFilter;
@@ -1002,7 +1003,7 @@ fn actor() -> String {
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve { .. } => {
-            crate::web::serve::run(config).await?;
+            super::serve::run(config).await?;
         }
         Command::Init => {
             let (store, report) = app::prepare(&config, Clock::system()).await?;
@@ -1032,9 +1033,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Scan(a) => return scan_command(&a),
         Command::Demo { size, seed } => {
             let store = app::open(&config).await?;
-            let size = crate::demo::Size::parse(&size)?;
+            let size = crate::service::demo::Size::parse(&size)?;
             let started = std::time::Instant::now();
-            let made = crate::demo::generate(&store, &actor(), size, seed).await?;
+            let made = crate::service::demo::generate(&store, &actor(), size, seed).await?;
             println!(
                 "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans ({:.1} s)",
                 config.data_dir.display(),

@@ -1,12 +1,11 @@
 //! `annex serve`: prepare the store, listen, print the URL, and stop cleanly on SIGINT or
 //! SIGTERM (requests in flight finish first).
 
-use super::{AppState, router};
+use super::router;
 use crate::config::Config;
 use crate::domain::clock::Clock;
 use anyhow::Context;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     init_logging(&config.log);
@@ -21,10 +20,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let url = config.display_url(bound);
     let set_up = store.is_set_up().await?;
-    let app = router(AppState {
-        store: store.clone(),
-        config: Arc::new(config),
-    });
+    let app = router(store.clone(), config);
     tracing::info!(
         ready_ms = started.elapsed().as_millis() as u64,
         "Annex is running at {url}{}",

@@ -1,0 +1,13 @@
+//! The registers and capabilities of the ISMS, one folder each. A folder holds everything
+//! about its register: the domain types and rules (`domain.rs`), the SQL (`store.rs`), the
+//! use cases (`service.rs`), the pages (`pages.rs`), the JSON API (`api.rs`), the command
+//! line (`cli.rs`) and the spreadsheet schema (`exchange.rs`), and declares its routes with
+//! who may call them (`mod.rs`). `ARCHITECTURE.md` says how the layers may call each other
+//! and what adding a register takes.
+
+use crate::web::Routes;
+
+/// The routes of every register, with their access rules.
+pub fn routes() -> Routes {
+    Routes::new()
+}

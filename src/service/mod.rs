@@ -1,0 +1,334 @@
+//! The use-case layer: the one way in for every front end (web pages, the JSON API, the CLI,
+//! scan agents). A use case takes a `Ctx` — who is acting, through which channel, on which
+//! store and clock — checks that the actor may do it, opens the transaction, reads what its
+//! rules need inside it (rows locked on PostgreSQL), writes, audits and commits. The front
+//! ends only translate their medium (form, JSON, flags) to the use case's types and back.
+//!
+//! Each register's use cases live in `src/registers/<name>/service.rs`; this module holds the
+//! context they share, the version check of optimistic concurrency, and use cases that span
+//! registers (the demo organisation).
+
+pub mod demo;
+
+use crate::domain::audit::Change;
+use crate::domain::clock::{Clock, display};
+use crate::domain::user::Role;
+use crate::error::{Error, FieldError, Result};
+use crate::store::{Store, Tx, User};
+
+/// How a request reached Annex (recorded in the trace; the audit trail names the actor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A person in the web UI.
+    Page,
+    /// A script or tool with an API token (or a session) on `/api/`.
+    Api,
+    /// The local operator on the command line.
+    Cli,
+    /// Annex itself (start-up, catalogue loading).
+    System,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Page => "page",
+            Channel::Api => "api",
+            Channel::Cli => "cli",
+            Channel::System => "system",
+        }
+    }
+}
+
+/// Who acts. The web layer makes one from the signed-in user; the CLI acts as the named local
+/// operator (`cli:USER`, with an administrator's rights: it holds the database anyway) and
+/// goes through the same rules as everyone else.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The name recorded in the audit trail: the user's e-mail, `cli:USER` or `system`.
+    pub name: String,
+    /// The signed-in user, when there is one.
+    pub user: Option<User>,
+    /// The rights the actor has; `None` before sign-in.
+    pub role: Option<Role>,
+    pub channel: Channel,
+    /// The API token the request came with (scan agents are bound to a host by it).
+    pub token_id: Option<String>,
+}
+
+impl Actor {
+    /// A signed-in user (or nobody) calling through a page or the API.
+    pub fn user(user: Option<User>, channel: Channel, token_id: Option<String>) -> Actor {
+        Actor {
+            name: user.as_ref().map(|u| u.email.clone()).unwrap_or_default(),
+            role: user.as_ref().map(|u| u.role),
+            user,
+            channel,
+            token_id,
+        }
+    }
+
+    /// The local operator of the command line, named after the OS user.
+    pub fn operator() -> Actor {
+        let who = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Actor {
+            name: format!("cli:{who}"),
+            user: None,
+            role: Some(Role::Admin),
+            channel: Channel::Cli,
+            token_id: None,
+        }
+    }
+
+    /// Annex itself.
+    pub fn system() -> Actor {
+        Actor {
+            name: SYSTEM_ACTOR.into(),
+            user: None,
+            role: Some(Role::Admin),
+            channel: Channel::System,
+            token_id: None,
+        }
+    }
+
+    pub fn has(&self, roles: &[Role]) -> bool {
+        self.role.is_some_and(|r| roles.contains(&r))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(&[Role::Admin])
+    }
+
+    /// Managers and admins edit all ISMS content.
+    pub fn is_editor(&self) -> bool {
+        self.has(EDITORS)
+    }
+
+    /// An editor or a contributor: someone who adds records such as evidence.
+    pub fn may_contribute(&self) -> bool {
+        self.has(&[Role::Admin, Role::Manager, Role::Contributor])
+    }
+
+    /// Admins and auditors read the audit trail.
+    pub fn reads_trail(&self) -> bool {
+        self.has(&[Role::Admin, Role::Auditor])
+    }
+
+    /// A person who reads ISMS content: every role but a scan agent.
+    pub fn reads(&self) -> bool {
+        self.role.is_some_and(|r| r.is_human()) || self.channel == Channel::Cli
+    }
+
+    /// An editor, or a contributor who is the record's owner ("edit what is assigned to them").
+    pub fn may_edit_owned(&self, owner: &str) -> bool {
+        self.is_editor()
+            || (self.has(&[Role::Contributor])
+                && self
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| u.email.eq_ignore_ascii_case(owner.trim())))
+    }
+}
+
+/// The actor recorded in the audit trail for what Annex does by itself.
+pub const SYSTEM_ACTOR: &str = "system";
+
+/// Those who edit all ISMS content.
+pub const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
+
+/// What the front ends hold: the store, behind the use cases. A front end makes a `Ctx`
+/// for each request or command and calls the use cases with it.
+#[derive(Clone, Debug)]
+pub struct Services {
+    store: Store,
+}
+
+impl Services {
+    pub fn new(store: Store) -> Services {
+        Services { store }
+    }
+
+    pub fn ctx(&self, actor: Actor) -> Ctx {
+        Ctx {
+            store: self.store.clone(),
+            actor,
+        }
+    }
+
+    /// The context of Annex acting by itself.
+    pub fn system(&self) -> Ctx {
+        self.ctx(Actor::system())
+    }
+
+    /// Closes the database connections (end of a command, shutdown).
+    pub async fn close(&self) {
+        self.store.close().await
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        self.store.ping().await
+    }
+}
+
+/// The context of one use case: who acts, and the store with its clock.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    store: Store,
+    pub actor: Actor,
+}
+
+impl Ctx {
+    /// The store, for the use cases and the stores of the registers (never a front end).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        self.store.clock()
+    }
+
+    /// Today's date (`YYYY-MM-DD`, UTC), for due dates and expiry.
+    pub fn today(&self) -> String {
+        self.store.today()
+    }
+
+    /// This moment in the stored form.
+    pub fn now(&self) -> String {
+        self.store.now()
+    }
+
+    /// Which database the store runs on.
+    pub fn backend(&self) -> crate::config::Backend {
+        self.store.backend()
+    }
+
+    /// The name the audit trail records for this actor.
+    pub fn who(&self) -> &str {
+        &self.actor.name
+    }
+
+    /// Refuses unless the actor has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<()> {
+        if self.actor.has(roles) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Refuses unless the actor reads ISMS content (every person; not a scan agent).
+    pub fn require_reader(&self) -> Result<()> {
+        if self.actor.reads() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Refuses unless the actor edits all ISMS content.
+    pub fn require_editor(&self) -> Result<()> {
+        self.require(EDITORS)
+    }
+
+    /// Starts a write transaction.
+    pub(crate) async fn write(&self) -> Result<Tx> {
+        self.store.write().await
+    }
+
+    /// A change for the audit trail, made by this actor.
+    pub(crate) fn change(&self, action: &str, object_type: &str, object_id: &str) -> Change {
+        Change::new(&self.actor.name, action, object_type, object_id)
+    }
+}
+
+/// The version a writer saw, for optimistic concurrency: a form's hidden `version` field or
+/// an API client's `If-Match`. `None` means the writer did not say (then the write applies
+/// to whatever is stored).
+pub type Expected = Option<i64>;
+
+/// Checks a writer's version against the stored one (read inside the write's transaction,
+/// with the row locked). A stale write is refused with who changed what since, from the audit
+/// trail, so that the person can compare it with their own change.
+pub(crate) async fn check_version(
+    tx: &mut Tx,
+    object_type: &str,
+    object_id: &str,
+    label: &str,
+    stored: i64,
+    expected: Expected,
+) -> Result<()> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    if expected == stored {
+        return Ok(());
+    }
+    let missed = (stored - expected).clamp(1, 20);
+    let entries = crate::store::recent_changes(tx, object_type, object_id, missed).await?;
+    let mut details = Vec::new();
+    let mut who: Vec<String> = Vec::new();
+    for e in entries.iter().rev() {
+        let when = display(&e.occurred_at);
+        if !who.contains(&e.actor) {
+            who.push(e.actor.clone());
+        }
+        for (field, theirs) in changed_fields(e.before.as_deref(), e.after.as_deref()) {
+            details.push(FieldError::new(
+                field,
+                format!("{} set it to {theirs} ({when})", e.actor),
+            ));
+        }
+    }
+    let by = if who.is_empty() {
+        String::from("someone else")
+    } else {
+        who.join(", ")
+    };
+    Err(Error::Stale {
+        message: format!(
+            "{label} was changed by {by} since you opened it (you had version {expected}, it is now version {stored}); your change was not saved: compare it with theirs and save again"
+        ),
+        current: stored,
+        details,
+    })
+}
+
+/// The top-level fields an audit entry changed, with their new values as short text.
+pub fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<(String, String)> {
+    let parse = |s: Option<&str>| -> serde_json::Map<String, serde_json::Value> {
+        s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|v| match v {
+                serde_json::Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (parse(before), parse(after));
+    let mut out = Vec::new();
+    for (k, v) in &after {
+        if matches!(k.as_str(), "updated_at" | "version" | "created_at") {
+            continue;
+        }
+        if before.get(k) != Some(v) {
+            out.push((k.clone(), short_value(v)));
+        }
+    }
+    out
+}
+
+fn short_value(v: &serde_json::Value) -> String {
+    let text = match v {
+        serde_json::Value::Null => return "nothing".into(),
+        serde_json::Value::String(s) if s.is_empty() => return "nothing".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut cut: String = text.chars().take(120).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    format!("'{cut}'")
+}

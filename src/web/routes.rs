@@ -1,0 +1,130 @@
+//! Routes declared together with who may call them. Each register builds its `Routes` (its
+//! pages and its API operations, each with an `Access`); the application merges them into one
+//! router and one access policy, which the guard enforces on every request (a route without a
+//! rule is refused) and the route × role test walks.
+
+use super::{Access, AppState};
+use axum::handler::Handler;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+/// Who may call one route: (method, route pattern, access).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub method: &'static str,
+    pub path: String,
+    pub access: Access,
+}
+
+/// A set of routes with their access rules.
+pub struct Routes {
+    router: OpenApiRouter<AppState>,
+    rules: Vec<Rule>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes::new()
+    }
+}
+
+impl Routes {
+    pub fn new() -> Routes {
+        Routes {
+            router: OpenApiRouter::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// Starts from an OpenAPI document (the API's title, security schemes, shared schemas).
+    pub fn with_openapi(doc: utoipa::openapi::OpenApi) -> Routes {
+        Routes {
+            router: OpenApiRouter::with_openapi(doc),
+            rules: Vec::new(),
+        }
+    }
+
+    /// Routes built elsewhere with their rules (while registers move to `Routes`).
+    pub fn legacy(router: OpenApiRouter<AppState>, rules: Vec<Rule>) -> Routes {
+        Routes { router, rules }
+    }
+
+    fn add(mut self, method: &'static str, path: &str, access: Access, mr: MethodRouter<AppState>) -> Self {
+        self.rules.push(Rule {
+            method,
+            path: path.to_string(),
+            access,
+        });
+        self.router = self.router.route(path, mr);
+        self
+    }
+
+    /// A page or file answering GET (and HEAD).
+    pub fn get<H, T>(self, path: &str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", path, access, get(handler))
+    }
+
+    /// A form submission or another POST that is not part of the API document.
+    pub fn post<H, T>(self, path: &str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", path, access, post(handler))
+    }
+
+    pub fn put<H, T>(self, path: &str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("PUT", path, access, put(handler))
+    }
+
+    pub fn delete<H, T>(self, path: &str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("DELETE", path, access, delete(handler))
+    }
+
+    /// An API operation (`routes!(handler)`): its method and path are read from its OpenAPI
+    /// description, so the rule cannot name another route than the one served.
+    pub fn api(mut self, access: Access, op: UtoipaMethodRouter<AppState>) -> Self {
+        for (path, item) in &op.1.paths {
+            let ops = [
+                ("GET", item.get.is_some()),
+                ("PUT", item.put.is_some()),
+                ("POST", item.post.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PATCH", item.patch.is_some()),
+            ];
+            for (method, present) in ops {
+                if present {
+                    self.rules.push(Rule {
+                        method,
+                        path: path.clone(),
+                        access,
+                    });
+                }
+            }
+        }
+        self.router = self.router.routes(op);
+        self
+    }
+
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.rules.extend(other.rules);
+        self
+    }
+
+    pub fn into_parts(self) -> (OpenApiRouter<AppState>, Vec<Rule>) {
+        (self.router, self.rules)
+    }
+}
