@@ -37,6 +37,9 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     BadRequest(String),
+    /// A query string that a register cannot read: unknown or malformed parameters, named.
+    #[error("invalid query: {}", format_fields(.0))]
+    Query(Vec<FieldError>),
     #[error("you are not allowed to do this")]
     Forbidden,
     /// Not allowed, with why (when the caller may know).
@@ -71,6 +74,7 @@ impl Error {
             Error::Stale { .. } => "stale_version",
             Error::Validation(_) => "validation_failed",
             Error::BadRequest(_) => "bad_request",
+            Error::Query(_) => "invalid_query",
             Error::Forbidden | Error::Refused(_) => "forbidden",
             Error::Unauthenticated => "unauthenticated",
             Error::Throttled(_) => "too_many_attempts",
@@ -80,7 +84,7 @@ impl Error {
 
     pub fn fields(&self) -> &[FieldError] {
         match self {
-            Error::Validation(f) => f,
+            Error::Validation(f) | Error::Query(f) => f,
             Error::Stale { details, .. } => details,
             _ => &[],
         }
@@ -129,6 +133,15 @@ impl Problems {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The problems of a query string: `Error::Query` (400) rather than `Validation` (422).
+    pub fn into_query_result(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Query(self.0))
+        }
     }
 
     pub fn into_result(self) -> Result<(), Error> {

@@ -45,7 +45,7 @@ pub async fn load_builtin_catalogs(store: &Store) -> anyhow::Result<CatalogLoad>
 /// Every route of Annex with its access rule: each register's pages and API operations, the
 /// core routes and the API's OpenAPI document.
 fn routes() -> Routes {
-    Routes::with_openapi(crate::web::api::doc())
+    Routes::with_openapi(crate::web::json::doc())
         .merge(crate::registers::routes())
         .merge(crate::web::legacy_routes())
         .merge(crate::web::core_routes())

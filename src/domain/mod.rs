@@ -10,6 +10,7 @@ pub mod fair;
 pub mod matrix;
 pub mod measure;
 pub mod montecarlo;
+pub mod query;
 pub mod risk;
 pub mod soa;
 pub mod soa_migrate;

@@ -3,6 +3,7 @@
 //! `{"error": {"code": "…", "message": "…", "details": [{"field": …, "message": …}]}}`.
 
 use super::AppState;
+use super::json::*;
 use super::asset::RegisterQuery;
 use super::session::Caller;
 use crate::domain::asset::{Asset, AssetInput};
@@ -24,37 +25,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Annex API",
-        description = "The JSON API of Annex, an ISMS for ISO/IEC 27001 and the ISO/IEC 27002:2022 controls. Authenticate with `Authorization: Bearer TOKEN` (create tokens with `annex token create` or under Admin → API tokens).",
-        version = "1"
-    ),
-    components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    modifiers(&BearerAuth),
-    security(("bearer" = []))
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The API's document: title, security scheme, the error body.
-pub fn doc() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
-}
+use super::json::{ApiError, ApiResult, ErrorBody, JsonBody, first, parse_limit, query_pairs};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -106,127 +77,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_host_run))
         .routes(routes!(get_check_history))
 }
-
-/// The error body of every failed API call.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable code: not_found, conflict, stale_version, validation_failed, bad_request, forbidden, unauthenticated, too_many_attempts, internal.
-    code: String,
-    message: String,
-    /// The offending fields, for validation errors.
-    details: Vec<FieldError>,
-    /// Quote this when reporting an internal error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    operation_id: Option<String>,
-}
-
-/// The domain error, rendered as JSON with its status.
-pub struct ApiError(pub Error);
-
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        ApiError(e)
-    }
-}
-
-pub fn status_of(e: &Error) -> StatusCode {
-    match e {
-        Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Conflict(_) | Error::Stale { .. } => StatusCode::CONFLICT,
-        Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-        Error::Forbidden | Error::Refused(_) => StatusCode::FORBIDDEN,
-        Error::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        let status = status_of(&e);
-        let (message, operation_id) = match &e {
-            Error::Internal(inner) => {
-                let id = super::operation_id();
-                tracing::error!(operation_id = %id, error = format!("{inner:#}"), "internal error");
-                (
-                    format!("something went wrong on our side (operation {id})"),
-                    Some(id),
-                )
-            }
-            other => (other.to_string(), None),
-        };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: e.code().into(),
-                message,
-                details: e.fields().to_vec(),
-                operation_id,
-            },
-        };
-        let mut res = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
-        }
-        res
-    }
-}
-
-type ApiResult<T> = Result<Json<T>, ApiError>;
-
-/// A JSON body whose syntax errors come back as JSON errors naming the problem.
-pub struct JsonBody<T>(pub T);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError(Error::BadRequest(format!("could not read the body: {e}"))))?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            ApiError(Error::BadRequest(format!(
-                "the body is not valid JSON for this call: {e}"
-            )))
-        })
-    }
-}
-
-/// Query pairs, keeping repeated keys (`attr=…&attr=…`).
-fn query_pairs(raw: Option<String>) -> Result<Vec<(String, String)>, Error> {
-    serde_urlencoded::from_str(raw.as_deref().unwrap_or_default())
-        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))
-}
-
-fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-fn parse_limit(pairs: &[(String, String)], default: i64, max: i64) -> Result<i64, Error> {
-    match first(pairs, "limit") {
-        None | Some("") => Ok(default),
-        Some(l) => match l.parse::<i64>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(Error::field(
-                "limit",
-                format!("'{l}' is not a number between 1 and {max}"),
-            )),
-        },
-    }
-}
-
 /// The signed-in user calling.
 #[utoipa::path(get, path = "/api/v1/me", tag = "people",
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]

@@ -2,7 +2,7 @@
 //! classification), the record with its dependencies and history, create, edit and retire.
 
 use super::AppState;
-use super::pages::{
+use super::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
@@ -228,7 +228,7 @@ async fn register(
                 .collect(),
             p.total,
             p.next_cursor
-                .map(|c| super::pages::with_cursor("/assets", raw.as_deref(), &c)),
+                .map(|c| super::page::with_cursor("/assets", raw.as_deref(), &c)),
         ),
         None => (Vec::new(), 0, None),
     };
@@ -238,8 +238,8 @@ async fn register(
         status,
         RegisterPage {
             total_capped,
-            export_href: super::pages::with_same_filters("/assets.csv", raw.as_deref()),
-            xlsx_href: super::pages::with_same_filters("/assets.xlsx", raw.as_deref()),
+            export_href: super::page::with_same_filters("/assets.csv", raw.as_deref()),
+            xlsx_href: super::page::with_same_filters("/assets.xlsx", raw.as_deref()),
             can_edit: caller.is_editor(),
             l,
             errors,

@@ -5,7 +5,7 @@
 //! item, a contributor the items they collected.
 
 use super::AppState;
-use super::pages::{
+use super::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
@@ -610,7 +610,7 @@ async fn new_version(
 async fn download_page(
     State(s): State<AppState>,
     Path((id, version)): Path<(String, i64)>,
-) -> Result<Response, super::pages::PageError> {
+) -> Result<Response, super::page::PageError> {
     Ok(download(&s, &id, version).await?)
 }
 

@@ -4,7 +4,7 @@
 
 use super::AppState;
 use super::chart::{self, Series, money, money_short};
-use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
+use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::Caller;
 use crate::domain::fair::{
     self, Analysis, EstimateInput, Factor, FactorInput, FairInput, Kind, Phase,
@@ -682,7 +682,7 @@ pub struct AnalysisBody {
 async fn export_json(
     State(s): State<AppState>,
     RawQuery(q): RawQuery,
-) -> Result<Response, super::pages::PageError> {
+) -> Result<Response, super::page::PageError> {
     let (a, currency) = analysis_of(&s, q.as_deref()).await?;
     let body = AnalysisBody {
         currency,

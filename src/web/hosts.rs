@@ -4,7 +4,7 @@
 //! when it knows the check id; reports from a newer agent may name checks it does not know.
 
 use super::AppState;
-use super::pages::{Layout, PageResult, layout};
+use super::page::{Layout, PageResult, layout};
 use super::session::{Caller, encode};
 use crate::domain::clock::{display, relative};
 use crate::error::Error;
@@ -245,8 +245,8 @@ async fn list(
         stale_total,
         only_stale,
         stale_days: STALE_DAYS,
-        export_href: super::pages::with_same_filters("/hosts.csv", raw.as_deref()),
-        xlsx_href: super::pages::with_same_filters("/hosts.xlsx", raw.as_deref()),
+        export_href: super::page::with_same_filters("/hosts.csv", raw.as_deref()),
+        xlsx_href: super::page::with_same_filters("/hosts.xlsx", raw.as_deref()),
         server: s
             .config
             .public_url

@@ -5,7 +5,7 @@
 //! load balancer sees it; the import consumes it, so a second submission imports nothing.
 
 use super::AppState;
-use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
+use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::{Caller, MAX_UPLOAD_BYTES};
 use crate::domain::user::Role;
 use crate::error::Error;

@@ -2,7 +2,7 @@
 //! admins the form that edits it and the presets (each replacing the matrix after confirmation).
 
 use super::AppState;
-use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
+use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::Caller;
 use crate::domain::matrix::{Matrix, RiskLevel};
 use crate::error::Error;

@@ -3,7 +3,7 @@
 //! contributors edit the measures they own.
 
 use super::AppState;
-use super::pages::{
+use super::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
@@ -160,7 +160,7 @@ async fn register(
         Some(p) => {
             let next = p
                 .next_cursor
-                .map(|c| super::pages::with_cursor("/measures", raw.as_deref(), &c));
+                .map(|c| super::page::with_cursor("/measures", raw.as_deref(), &c));
             let rows = p
                 .items
                 .into_iter()
@@ -195,8 +195,8 @@ async fn register(
         status,
         RegisterPage {
             total_capped,
-            export_href: super::pages::with_same_filters("/measures.csv", raw.as_deref()),
-            xlsx_href: super::pages::with_same_filters("/measures.xlsx", raw.as_deref()),
+            export_href: super::page::with_same_filters("/measures.csv", raw.as_deref()),
+            xlsx_href: super::page::with_same_filters("/measures.xlsx", raw.as_deref()),
             can_create: caller.is_editor(),
             l,
             errors,

@@ -6,6 +6,8 @@
 //! handlers build on these; the application (`crate::app`) assembles them into one router.
 
 pub mod api;
+pub mod json;
+pub mod page;
 pub(crate) mod asset;
 pub mod chart;
 pub(crate) mod evidence;
@@ -355,13 +357,66 @@ pub fn core_routes() -> Routes {
         .get("/static/{file}", Access::Public, static_files::serve)
 }
 
-/// Wraps the router of every route with the guard and the security headers.
+/// Wraps the router of every route with the guard, the security headers and the request's
+/// trace span.
 pub fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(trace))
         .with_state(state)
+}
+
+tokio::task_local! {
+    /// The id of the request being served: in its trace span, and the operation id an
+    /// unexpected error shows, so that a person can quote it and it can be found in the log.
+    static REQUEST_ID: String;
+}
+
+/// A span per request (id, method, path, and the actor once known) around everything the
+/// request does: the use cases' spans (actor, record) and the SQL statements nest in it, so a
+/// log line can be followed from the HTTP request to the database.
+async fn trace(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = crate::domain::user::new_short_id();
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+        actor = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let res = REQUEST_ID
+        .scope(id, next.run(req).instrument(span.clone()))
+        .await;
+    span.in_scope(|| {
+        tracing::debug!(
+            status = res.status().as_u16(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "answered"
+        )
+    });
+    res
+}
+
+/// The use-case context of a request: the caller the guard authenticated, acting through a
+/// page or the API.
+impl axum::extract::FromRequestParts<AppState> for crate::service::Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<session::Caller>()
+            .cloned()
+            .unwrap_or_else(session::Caller::anonymous);
+        Ok(state.services.ctx(caller.actor(is_api(parts.uri.path()))))
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -377,9 +432,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn not_found(req: Request) -> Response {
     let e = Error::NotFound(format!("page {}", req.uri().path()));
     if is_api(req.uri().path()) {
-        api::ApiError(e).into_response()
+        json::ApiError(e).into_response()
     } else {
-        pages::PageError(e).into_response()
+        page::PageError(e).into_response()
     }
 }
 
@@ -399,9 +454,9 @@ async fn guard(
     let api = is_api(&path);
     let fail = |e: Error| {
         if api {
-            api::ApiError(e).into_response()
+            json::ApiError(e).into_response()
         } else {
-            pages::PageError(e).into_response()
+            page::PageError(e).into_response()
         }
     };
 
@@ -439,6 +494,9 @@ async fn guard(
         Err(e) => return fail(e),
     };
     let mut req = req;
+    if let Some(u) = &caller.user {
+        tracing::Span::current().record("actor", u.email.as_str());
+    }
     req.extensions_mut().insert(caller);
     next.run(req).await
 }
@@ -480,7 +538,10 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// A short id to quote when reporting an unexpected error; the details go to the log.
+/// A short id to quote when reporting an unexpected error (the request's id); the details
+/// go to the log.
 pub fn operation_id() -> String {
-    crate::domain::user::new_short_id()
+    REQUEST_ID
+        .try_with(|id| id.clone())
+        .unwrap_or_else(|_| crate::domain::user::new_short_id())
 }

@@ -165,7 +165,7 @@ pub fn risk_filter(
 
 use super::AppState;
 use super::matrix::{SvgGrid, svg_grid_with};
-use super::pages::{
+use super::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use crate::domain::matrix::ScaleLevel;
@@ -303,7 +303,7 @@ async fn register(
         Some(p) => {
             let next = p
                 .next_cursor
-                .map(|c| super::pages::with_cursor("/risks", raw.as_deref(), &c));
+                .map(|c| super::page::with_cursor("/risks", raw.as_deref(), &c));
             let rows = p
                 .items
                 .into_iter()
@@ -334,8 +334,8 @@ async fn register(
         status,
         RegisterPage {
             total_capped,
-            export_href: super::pages::with_same_filters("/risks.csv", raw.as_deref()),
-            xlsx_href: super::pages::with_same_filters("/risks.xlsx", raw.as_deref()),
+            export_href: super::page::with_same_filters("/risks.csv", raw.as_deref()),
+            xlsx_href: super::page::with_same_filters("/risks.xlsx", raw.as_deref()),
             can_create: caller.is_editor(),
             l,
             errors,

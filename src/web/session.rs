@@ -42,6 +42,29 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Nobody signed in.
+    pub fn anonymous() -> Caller {
+        Caller {
+            user: None,
+            via: Via::Anonymous,
+            csrf: String::new(),
+        }
+    }
+
+    /// The actor of the use cases this caller calls, through the API or a page.
+    pub fn actor(&self, api: bool) -> crate::service::Actor {
+        let channel = if api {
+            crate::service::Channel::Api
+        } else {
+            crate::service::Channel::Page
+        };
+        let token = match &self.via {
+            Via::Token(id) => Some(id.clone()),
+            _ => None,
+        };
+        crate::service::Actor::user(self.user.clone(), channel, token)
+    }
+
     /// Managers and admins edit all ISMS content.
     pub fn is_editor(&self) -> bool {
         self.user

@@ -5,7 +5,7 @@
 //! they own.
 
 use super::AppState;
-use super::pages::{
+use super::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
@@ -327,9 +327,9 @@ async fn register(
             f_warning: value("warning"),
             f_owner: value("owner"),
             f_q: value("q"),
-            export_href: super::pages::with_same_filters("/soa.csv", raw.as_deref()),
-            xlsx_href: super::pages::with_same_filters("/soa.xlsx", raw.as_deref()),
-            pdf_href: super::pages::with_same_filters("/soa.pdf", raw.as_deref()),
+            export_href: super::page::with_same_filters("/soa.csv", raw.as_deref()),
+            xlsx_href: super::page::with_same_filters("/soa.xlsx", raw.as_deref()),
+            pdf_href: super::page::with_same_filters("/soa.pdf", raw.as_deref()),
             can_approve: caller.is_editor(),
             version,
             latest,

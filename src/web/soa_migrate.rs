@@ -5,9 +5,9 @@
 //! the API call that does the same with the file as the body. Managers and admins only.
 
 use super::AppState;
-use super::api::{ApiError, ErrorBody};
+use super::json::{ApiError, ErrorBody};
 use super::import::{ColumnRow, Reading, outcome_or_file_error};
-use super::pages::{FormData, FormErrors, Layout, PageResult, actor, layout};
+use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::{Caller, MAX_UPLOAD_BYTES};
 use crate::domain::soa_migrate::{Why, shown};
 use crate::domain::user::Role;

@@ -1,0 +1,370 @@
+//! The frame and parts every page shares: the layout (organisation, user, CSRF token,
+//! notices), form data and field errors, choices of selects, the page adapter of the domain
+//! error (an error page with an operation id for unexpected errors), links that keep a
+//! register's filters, and the history of a record from the audit trail.
+
+use super::AppState;
+use super::session::{self, ANON_CSRF_COOKIE, Caller, Via};
+use crate::domain::audit::Entry;
+use crate::domain::clock::{display, relative};
+use crate::domain::user::{Role, new_secret};
+use crate::error::Error;
+use crate::store::User;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, FromRequest, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+/// What the frame of every page needs.
+pub struct Layout {
+    pub title: String,
+    pub nav: &'static str,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub org: String,
+    pub notice: Option<String>,
+}
+
+impl Layout {
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    pub fn can_read_trail(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Auditor))
+    }
+}
+
+pub async fn layout(
+    s: &AppState,
+    caller: &Caller,
+    title: &str,
+    nav: &'static str,
+    query: Option<&str>,
+) -> Result<Layout, Error> {
+    let notice = query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "notice")
+                .map(|(_, v)| v)
+        })
+        .and_then(|code| notice_text(&code));
+    Ok(Layout {
+        title: title.to_string(),
+        nav,
+        user: caller.user.clone(),
+        csrf: caller.csrf.clone(),
+        org: s
+            .store
+            .organisation_name()
+            .await?
+            .unwrap_or_else(|| "Your organisation".into()),
+        notice,
+    })
+}
+
+/// `path` with the query string of the current page, less its cursor and notice (exports).
+pub fn with_same_filters(path: &str, raw: Option<&str>) -> String {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    let kept: Vec<String> = pairs
+        .iter()
+        .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
+        .map(|(k, v)| format!("{}={}", session::encode(k), session::encode(v)))
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
+/// The link to the next page of a register: its filters and the cursor.
+pub fn with_cursor(path: &str, raw: Option<&str>, cursor: &str) -> String {
+    let base = with_same_filters(path, raw);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}cursor={}", session::encode(cursor))
+}
+
+/// Messages shown after a redirect; only these fixed texts can appear.
+pub fn notice_text(code: &str) -> Option<String> {
+    let text = match code {
+        "user-created" => "The user was added.",
+        "user-updated" => "The user was saved.",
+        "password-set" => "The password was set; the person was signed out everywhere.",
+        "token-revoked" => "The token was revoked.",
+        "settings-saved" => "Settings saved.",
+        "matrix-saved" => "The risk matrix was saved.",
+        "asset-saved" => "The asset was saved.",
+        "measure-saved" => "The measure was saved.",
+        "risk-saved" => "The risk was saved.",
+        "risk-accepted" => "The residual risk was accepted.",
+        "soa-saved" => "The decision was saved.",
+        "evidence-saved" => "The evidence was saved.",
+        "evidence-version" => "The new version was kept; the earlier ones remain.",
+        "soa-approved" => {
+            "The Statement of Applicability was approved and frozen as a new version."
+        }
+        "asset-retired" => "The asset was retired.",
+        "estimate-saved" => "The ranges were saved; the curves below use them.",
+        "estimate-cleared" => "The ranges were removed: the risk is no longer quantified.",
+        "appetite-saved" => "The currency and risk appetite were saved.",
+        "assets-updated" => "The selected assets were updated.",
+        "signed-out" => "You are signed out.",
+        "password-changed" => "Your password was changed. Sign in with the new one.",
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// One option of a select: a stored key and the words people read.
+pub struct Choice {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+/// Field errors of a form, plus general ones, for templates.
+#[derive(Default)]
+pub struct FormErrors {
+    pub fields: Vec<(String, String)>,
+    pub general: Vec<String>,
+}
+
+impl FormErrors {
+    pub fn has(&self, f: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k == f)
+    }
+
+    pub fn get(&self, f: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_empty()
+    }
+
+    /// 200 for a form without errors, 422 for one to correct.
+    pub fn status(&self) -> StatusCode {
+        if self.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
+    pub fn headline(&self) -> String {
+        match self.fields.len() {
+            0 => "This did not work.".into(),
+            1 => "One field needs your attention.".into(),
+            n => format!("{n} fields need your attention."),
+        }
+    }
+
+    pub fn general(msg: impl Into<String>) -> FormErrors {
+        FormErrors {
+            general: vec![msg.into()],
+            ..FormErrors::default()
+        }
+    }
+
+    /// Turns a domain error into form errors; errors that are not about the input propagate.
+    pub fn from_error(e: Error) -> Result<FormErrors, Error> {
+        match e {
+            Error::Validation(fields) => Ok(FormErrors {
+                fields: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                general: Vec::new(),
+            }),
+            Error::Conflict(m) | Error::BadRequest(m) => Ok(FormErrors::general(m)),
+            Error::NotFound(m) => Ok(FormErrors::general(format!("{m} not found"))),
+            Error::Throttled(_) => Ok(FormErrors::general(e.to_string())),
+            other => Err(other),
+        }
+    }
+}
+
+/// The peer address of the connection, when served over TCP (absent in in-process tests).
+pub struct Peer(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// A urlencoded form body, keeping repeated fields.
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    /// Every value of a repeated field (checkboxes).
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn get(&self, k: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| PageError(Error::BadRequest("the form could not be read".into())))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FormData)
+            .map_err(|_| PageError(Error::BadRequest("the form is malformed".into())))
+    }
+}
+
+/// The domain error as a page: a redirect to sign in, or an error page with its status.
+pub struct PageError(pub Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> Self {
+        PageError(Error::Internal(e))
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    heading: String,
+    message: String,
+    operation_id: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if matches!(e, Error::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let status = super::json::status_of(&e);
+        let (heading, message, operation_id) = match &e {
+            Error::Internal(inner) => {
+                let id = super::operation_id();
+                tracing::error!(operation_id = %id, error = format!("{inner:#}"), "internal error");
+                (
+                    "Something went wrong".to_string(),
+                    "Annex could not finish this request. Nothing was half-saved.".to_string(),
+                    Some(id),
+                )
+            }
+            Error::NotFound(_) => ("Not found".into(), format!("{e}."), None),
+            Error::Forbidden => (
+                "Not allowed".into(),
+                "Your role does not allow this. Ask an administrator if you need it.".into(),
+                None,
+            ),
+            other => ("This did not work".into(), other.to_string(), None),
+        };
+        (
+            status,
+            ErrorPage {
+                heading,
+                message,
+                operation_id,
+            },
+        )
+            .into_response()
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub fn actor(caller: &Caller) -> String {
+    caller
+        .user
+        .as_ref()
+        .map(|u| u.email.clone())
+        .unwrap_or_else(|| "anonymous".into())
+}
+
+pub fn redirect_with_cookie(to: &str, cookie: String) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = cookie.parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A caller before sign-in gets a CSRF cookie for the login and setup forms.
+pub fn ensure_anon_csrf(s: &AppState, caller: &mut Caller) -> Option<String> {
+    if caller.via == Via::Anonymous && caller.csrf.is_empty() {
+        caller.csrf = new_secret("");
+        Some(session::set_cookie(
+            s,
+            ANON_CSRF_COOKIE,
+            &caller.csrf,
+            3600 * 12,
+        ))
+    } else {
+        None
+    }
+}
+
+pub fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie.and_then(|c| c.parse().ok()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+pub fn history_rows(entries: Vec<Entry>, now: time::OffsetDateTime) -> Vec<HistoryRow> {
+    entries
+        .into_iter()
+        .map(|e| HistoryRow {
+            when: display(&e.occurred_at),
+            relative: relative(&e.occurred_at, now),
+            changes: e.changed_fields(),
+            object: format!("{} {}", e.object_type, e.object_id),
+            actor: e.actor,
+            action: e.action,
+        })
+        .collect()
+}
+
+pub struct HistoryRow {
+    pub when: String,
+    pub relative: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
