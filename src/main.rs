@@ -8,7 +8,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
             eprintln!("annex: error: {}", chain.join(": "));
-            ExitCode::FAILURE
+            annex::cli::exit_code(&e)
         }
     }
 }

@@ -3,14 +3,16 @@
 
 use crate::app;
 
+use crate::cli::{
+    ExportArgs, Format, ImportArgs, import_file, print_columns, refuse_import, table, write_export,
+};
 use crate::config::{Config, Flags};
 use crate::domain::asset::AssetInput;
 use crate::domain::catalog::ControlFilter;
 use crate::domain::clock::{Clock, display};
 use crate::domain::measure::MeasureInput;
-use crate::domain::risk::RiskInput;
 use crate::domain::user::{Email, Password, PersonName, Role};
-use crate::exchange::import::{self, Register};
+use crate::service::{Actor, Services};
 use crate::store::{NewUser, Store, UserUpdate};
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,7 +75,7 @@ enum Command {
     Asset(AssetCommand),
     /// Manage the risk register
     #[command(subcommand)]
-    Risk(RiskCommand),
+    Risk(crate::registers::risk::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(MeasureCommand),
@@ -99,156 +101,6 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
-}
-
-#[derive(Subcommand, Debug)]
-enum RiskCommand {
-    /// List risks, filtered like the register
-    #[command(
-        after_help = "Examples:\n  annex risk list\n  annex risk list --level high --format json\n  annex risk list --control 8.13 --treatment modify"
-    )]
-    List {
-        /// Residual level key, e.g. high
-        #[arg(long)]
-        level: Option<String>,
-        #[arg(long)]
-        owner: Option<String>,
-        /// modify, retain, avoid or share
-        #[arg(long)]
-        treatment: Option<String>,
-        /// open, in_treatment, closed, or active (not closed)
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        asset: Option<String>,
-        /// A control id: risks treated by measures that implement it
-        #[arg(long)]
-        control: Option<String>,
-        #[arg(long)]
-        search: Option<String>,
-        /// id, title, owner, residual (highest first), review (earliest first) or updated
-        #[arg(long, default_value = "id")]
-        sort: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Show one risk
-    #[command(after_help = "Example:\n  annex risk show R-0042 --format json")]
-    Show {
-        id: String,
-        #[arg(long, value_enum, default_value = "json")]
-        format: Format,
-    },
-    /// Add a risk (an id such as R-0001 is given unless --id is)
-    #[command(
-        after_help = "Example:\n  annex risk add --title 'Ransomware on file servers' --owner it@example.org \\\n    --inherent-likelihood likely --inherent-impact 5 --residual-likelihood 2 --assets SRV-01"
-    )]
-    Add {
-        #[arg(long)]
-        id: Option<String>,
-        #[command(flatten)]
-        fields: Box<RiskFields>,
-    },
-    /// Change a risk; fields not given keep their value
-    #[command(
-        after_help = "Example:\n  annex risk edit R-0001 --residual-likelihood 1 --treatment modify"
-    )]
-    Edit {
-        id: String,
-        #[command(flatten)]
-        fields: Box<RiskFields>,
-    },
-    /// Import risks from a CSV or XLSX file: create new ids, update existing ones, all or nothing
-    #[command(
-        after_help = "Examples:\n  annex risk import register.xlsx --dry-run\n  annex risk import register.csv --map 'Risk Description=title' --map 'Proposed Controls='\n\nHeaders match case-insensitively, with common synonyms ('Risk owner', 'Owner';\n'Likelihood', 'Probability'; 'Residual likelihood'). Levels may be given by name or value;\nassets by id or by name. Scores and levels are computed from the matrix, not read.\nNothing is written unless every row is valid."
-    )]
-    Import(ImportArgs),
-    /// Export the risk register as CSV or XLSX (the format `annex risk import` reads)
-    #[command(
-        after_help = "Examples:\n  annex risk export > risks.csv\n  annex risk export --format xlsx --out risks.xlsx"
-    )]
-    Export(ExportArgs),
-    /// Show, set or remove a risk's FAIR ranges (before and after treatment)
-    #[command(
-        after_help = "Examples:\n  annex risk estimate R-0001\n  annex risk estimate R-0001 --set ranges.json\n  echo '{\"current\": {\"model\": \"simple\", \"lef\": {\"min\": 0.1, \"mode\": 0.5, \"max\": 2},\n    \"lm\": {\"min\": \"10k\", \"mode\": \"50k\", \"max\": \"500k\"}}}' | annex risk estimate R-0001 --set -\n  annex risk estimate R-0001 --clear\n\nThe JSON is the body of PUT /api/v1/risks/{id}/estimate. A factor is {distribution: pert|lognormal,\nmin, mode, max, lambda}; for a lognormal, min and max are the 90% interval."
-    )]
-    Estimate {
-        id: String,
-        /// A JSON file with the ranges ('-' for standard input)
-        #[arg(long, conflicts_with = "clear")]
-        set: Option<PathBuf>,
-        /// Remove the ranges
-        #[arg(long)]
-        clear: bool,
-    },
-    /// Simulate the annual loss of every risk with ranges and of the portfolio, before and after treatment
-    #[command(
-        after_help = "Examples:\n  annex risk simulate\n  annex risk simulate --iterations 1000000 --seed 7 --format json --out results.json\n  annex risk simulate --format csv > results.csv\n  annex risk simulate --curves > curves.csv\n\nThe same seed gives the same numbers, whatever the number of threads."
-    )]
-    Simulate {
-        /// Simulated years (1,000 to 10,000,000)
-        #[arg(long, default_value_t = 100_000)]
-        iterations: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        /// Write the loss-exceedance curves (CSV: risk, phase, loss, probability) instead
-        #[arg(long)]
-        curves: bool,
-        /// Write to a file instead of standard output
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-}
-
-/// The fields of a risk as flags; on `edit`, flags left out keep their value.
-#[derive(clap::Args, Debug, Default)]
-struct RiskFields {
-    #[arg(long)]
-    title: Option<String>,
-    #[arg(long)]
-    threat: Option<String>,
-    #[arg(long)]
-    vulnerability: Option<String>,
-    #[arg(long)]
-    consequence: Option<String>,
-    /// The risk owner
-    #[arg(long)]
-    owner: Option<String>,
-    #[arg(long)]
-    category: Option<String>,
-    /// A likelihood step of the matrix, by value or name (no controls)
-    #[arg(long)]
-    inherent_likelihood: Option<String>,
-    /// An impact step of the matrix, by value or name (no controls)
-    #[arg(long)]
-    inherent_impact: Option<String>,
-    /// With the measures in place today (default: inherent)
-    #[arg(long)]
-    current_likelihood: Option<String>,
-    #[arg(long)]
-    current_impact: Option<String>,
-    /// After the treatment plan (default: current)
-    #[arg(long, alias = "target-likelihood")]
-    residual_likelihood: Option<String>,
-    #[arg(long, alias = "target-impact")]
-    residual_impact: Option<String>,
-    /// modify, retain, avoid or share
-    #[arg(long)]
-    treatment: Option<String>,
-    /// open, in treatment or closed
-    #[arg(long)]
-    status: Option<String>,
-    /// YYYY-MM-DD
-    #[arg(long)]
-    review_due_on: Option<String>,
-    /// Comma-separated asset ids
-    #[arg(long)]
-    assets: Option<String>,
-    /// Comma-separated measure ids
-    #[arg(long)]
-    measures: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -559,41 +411,6 @@ enum EvidenceCommand {
     },
 }
 
-/// How to read a spreadsheet (every `import`).
-#[derive(clap::Args, Debug)]
-struct ImportArgs {
-    /// A CSV or XLSX file
-    file: PathBuf,
-    /// 'Their header=field', repeatable; 'Their header=' ignores the column
-    #[arg(long = "map", value_name = "HEADER=FIELD")]
-    map: Vec<String>,
-    /// '[field:]Their value=our value', repeatable: read 'High' as 4, 'Active' as in use
-    #[arg(long = "value", value_name = "[FIELD:]THEIRS=OURS")]
-    values: Vec<String>,
-    /// The worksheet of an XLSX file (default: the one whose header fits best)
-    #[arg(long)]
-    sheet: Option<String>,
-    /// Check everything and report what would change, without writing
-    #[arg(long)]
-    dry_run: bool,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ExportFormat {
-    Csv,
-    Xlsx,
-}
-
-/// Where and how to write an export (every `export`).
-#[derive(clap::Args, Debug)]
-struct ExportArgs {
-    #[arg(long, value_enum, default_value = "csv")]
-    format: ExportFormat,
-    /// Write to this file instead of standard output
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-}
-
 /// The fields of an asset as flags; on `edit`, flags left out keep their value.
 #[derive(clap::Args, Debug, Default)]
 struct AssetFields {
@@ -759,13 +576,6 @@ enum TokenCommand {
     /// Revoke an API token by its id
     #[command(after_help = "Example:\n  annex token revoke 3f9a0c21b7d4")]
     Revoke { id: String },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -1026,7 +836,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Token(c) => token_command(c, &app::open(&config).await?).await?,
         Command::Catalog(c) => catalog_command(c, &app::open(&config).await?).await?,
         Command::Asset(c) => asset_command(c, &app::open(&config).await?).await?,
-        Command::Risk(c) => risk_command(c, &app::open(&config).await?).await?,
+        Command::Risk(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::risk::cli::run(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            r?
+        }
         Command::Measure(c) => measure_command(c, &app::open(&config).await?).await?,
         Command::Soa(c) => soa_command(c, &app::open(&config).await?).await?,
         Command::Evidence(c) => evidence_command(c, &config, &app::open(&config).await?).await?,
@@ -1035,7 +850,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let store = app::open(&config).await?;
             let size = crate::service::demo::Size::parse(&size)?;
             let started = std::time::Instant::now();
-            let made = crate::service::demo::generate(&store, &actor(), size, seed).await?;
+            let ctx = Services::new(store.clone()).ctx(Actor::operator());
+            let made = crate::service::demo::generate(&ctx, size, seed).await?;
             println!(
                 "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans ({:.1} s)",
                 config.data_dir.display(),
@@ -1499,7 +1315,14 @@ async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
                 .await?;
             write_export(&crate::exchange::assets_table(&assets), &args)?;
         }
-        AssetCommand::Import(args) => import_file(store, Register::Assets, &args).await?,
+        AssetCommand::Import(args) => {
+            import_file(
+                &Services::new(store.clone()).ctx(Actor::operator()),
+                &crate::exchange::import::AssetImport,
+                &args,
+            )
+            .await?
+        }
         AssetCommand::Add { id, fields } => {
             let input = fields.apply(AssetInput {
                 id,
@@ -1530,35 +1353,6 @@ fn flag_pairs(flags: &[(&str, Option<String>)]) -> Vec<(String, String)> {
         .collect()
 }
 
-impl RiskFields {
-    /// Fills an input from the flags, over the values it already has.
-    fn apply(self: Box<Self>, mut v: RiskInput) -> RiskInput {
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(x) = value {
-                *target = x;
-            }
-        };
-        set(&mut v.title, self.title);
-        set(&mut v.threat, self.threat);
-        set(&mut v.vulnerability, self.vulnerability);
-        set(&mut v.consequence, self.consequence);
-        set(&mut v.owner, self.owner);
-        set(&mut v.category, self.category);
-        set(&mut v.inherent_likelihood, self.inherent_likelihood);
-        set(&mut v.inherent_impact, self.inherent_impact);
-        set(&mut v.current_likelihood, self.current_likelihood);
-        set(&mut v.current_impact, self.current_impact);
-        set(&mut v.target_likelihood, self.residual_likelihood);
-        set(&mut v.target_impact, self.residual_impact);
-        set(&mut v.treatment, self.treatment);
-        set(&mut v.status, self.status);
-        set(&mut v.review_due_on, self.review_due_on);
-        set(&mut v.assets, self.assets);
-        set(&mut v.measures, self.measures);
-        v
-    }
-}
-
 impl MeasureFields {
     /// Fills an input from the flags, over the values it already has.
     fn apply(self, mut v: MeasureInput) -> MeasureInput {
@@ -1581,393 +1375,6 @@ impl MeasureFields {
         }
         v
     }
-}
-
-/// Imports a file into a register and says what happened, or every problem (then nothing
-/// was written and the command fails).
-async fn import_file(store: &Store, register: Register, args: &ImportArgs) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let opts = import::Options {
-        map: args.map.clone(),
-        values: args.values.clone(),
-        sheet: args.sheet.clone(),
-        dry_run: args.dry_run,
-        upload: None,
-    };
-    let o = import::run(store, &actor(), register, &bytes, &opts).await?;
-    let mut out = std::io::stdout().lock();
-    let sheet = o
-        .sheet
-        .as_ref()
-        .map(|s| format!("sheet '{s}', "))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "{sheet}header on row {}, {} rows",
-        o.header_row, o.rows
-    )?;
-    print_columns(&mut out, &o.columns, "computed by Annex", o.ignored_rows)?;
-    match &o.report {
-        Some(r) if o.problems.is_empty() => {
-            let (c, u) = if o.dry_run {
-                ("would create", "would update")
-            } else {
-                ("created", "updated")
-            };
-            writeln!(
-                out,
-                "{c} {}, {u} {}, unchanged {}{}",
-                r.created.len(),
-                r.updated.len(),
-                r.unchanged.len(),
-                if o.dry_run {
-                    " (dry run: nothing written)"
-                } else {
-                    ""
-                }
-            )?;
-            Ok(())
-        }
-        _ => refuse_import(&o.problems, &args.file),
-    }
-}
-
-/// Writes an export to `--out` or standard output (XLSX only to a file or a pipe).
-fn write_export(t: &crate::exchange::Table, args: &ExportArgs) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
-    let format = match args.format {
-        ExportFormat::Csv => crate::exchange::Format::Csv,
-        ExportFormat::Xlsx => crate::exchange::Format::Xlsx,
-    };
-    let bytes = t.bytes(format)?;
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-            eprintln!("wrote {} rows to {}", t.rows.len(), path.display());
-        }
-        None if matches!(format, crate::exchange::Format::Xlsx)
-            && std::io::stdout().is_terminal() =>
-        {
-            anyhow::bail!(
-                "an XLSX file is not for the terminal: give --out FILE or redirect the output"
-            )
-        }
-        None => std::io::stdout().lock().write_all(&bytes)?,
-    }
-    Ok(())
-}
-
-async fn risk_command(c: RiskCommand, store: &Store) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    let today = store.today();
-    let matrix = store.risk_matrix().await?;
-    match c {
-        RiskCommand::List {
-            level,
-            owner,
-            treatment,
-            status,
-            asset,
-            control,
-            search,
-            sort,
-            format,
-        } => {
-            let pairs = flag_pairs(&[
-                ("level", level),
-                ("owner", owner),
-                ("treatment", treatment),
-                ("status", status),
-                ("asset", asset),
-                ("control", control),
-                ("q", search),
-                ("sort", Some(sort)),
-            ]);
-            let filter = crate::web::risk::risk_filter(&pairs, &matrix, &today)?;
-            let sort = crate::web::risk::risk_sort(&pairs)?;
-            let risks = store.all_risks_sorted(&filter, sort).await?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&risks)?)?,
-                Format::Csv => write!(
-                    out,
-                    "{}",
-                    crate::exchange::risks_table(&risks, &today).csv()
-                )?,
-                Format::Table => {
-                    let mut t = table(&[
-                        "id",
-                        "title",
-                        "owner",
-                        "inherent",
-                        "residual",
-                        "treatment",
-                        "status",
-                        "acceptance",
-                    ]);
-                    let name = |k: &str| {
-                        matrix
-                            .risk_level(k)
-                            .map(|l| l.name.clone())
-                            .unwrap_or_else(|| k.to_string())
-                    };
-                    for r in &risks {
-                        t.add_row(vec![
-                            r.id.clone(),
-                            r.title.clone(),
-                            r.owner.clone(),
-                            name(&r.inherent.level),
-                            name(&r.target.level),
-                            r.treatment.label().to_string(),
-                            r.status.label().to_string(),
-                            r.acceptance
-                                .as_ref()
-                                .map(|a| a.state(&today).to_string())
-                                .unwrap_or_default(),
-                        ]);
-                    }
-                    writeln!(out, "{t}")?;
-                    writeln!(out, "{} risks", risks.len())?;
-                }
-            }
-        }
-        RiskCommand::Show { id, format } => {
-            let r = store.risk(&id).await?;
-            match format {
-                Format::Csv => write!(
-                    out,
-                    "{}",
-                    crate::exchange::risks_table(std::slice::from_ref(&r), &today).csv()
-                )?,
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
-                Format::Table => {
-                    let t = crate::exchange::risks_table(std::slice::from_ref(&r), &today);
-                    for (k, v) in t.header.iter().zip(&t.rows[0]) {
-                        writeln!(out, "{k:>20}: {v}")?;
-                    }
-                }
-            }
-        }
-        RiskCommand::Add { id, fields } => {
-            let input = fields.apply(RiskInput {
-                id,
-                ..RiskInput::default()
-            });
-            let r = store.create_risk(&actor(), input.parse(&matrix)?).await?;
-            writeln!(
-                out,
-                "created risk {} ({}), residual level {}",
-                r.id, r.title, r.target.level
-            )?;
-        }
-        RiskCommand::Edit { id, fields } => {
-            let current = store.risk(&id).await?;
-            let draft = fields.apply(RiskInput::from(&current)).parse(&matrix)?;
-            let r = store.update_risk(&actor(), &id, draft).await?;
-            writeln!(
-                out,
-                "saved risk {} ({}), residual level {}",
-                r.id, r.title, r.target.level
-            )?;
-            if r.acceptance.as_ref().is_some_and(|a| a.needs_renewal)
-                && !current.acceptance.as_ref().is_some_and(|a| a.needs_renewal)
-            {
-                writeln!(
-                    out,
-                    "its acceptance now needs renewal: the residual rating or treatment changed"
-                )?;
-            }
-        }
-        RiskCommand::Import(args) => import_file(store, Register::Risks, &args).await?,
-        RiskCommand::Export(args) => {
-            let risks = store.all_risks(&Default::default()).await?;
-            write_export(&crate::exchange::risks_table(&risks, &today), &args)?;
-        }
-        RiskCommand::Estimate { id, set, clear } => {
-            if clear {
-                if store.clear_risk_fair(&actor(), &id).await? {
-                    writeln!(out, "removed the ranges of {id}")?;
-                } else {
-                    writeln!(out, "{id} had no ranges")?;
-                }
-            } else if let Some(path) = set {
-                let text = if path.as_os_str() == "-" {
-                    std::io::read_to_string(std::io::stdin())?
-                } else {
-                    std::fs::read_to_string(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?
-                };
-                let input: crate::domain::fair::FairInput = serde_json::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("the ranges are not valid JSON: {e}"))?;
-                let fair = input.parse()?;
-                store.risk(&id).await?;
-                store.set_risk_fair(&actor(), &id, &fair).await?;
-                writeln!(out, "saved the ranges of {id}")?;
-            } else {
-                match store.risk_fair(&id).await? {
-                    Some(f) => writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string_pretty(&crate::domain::fair::FairInput::of(&f.fair))?
-                    )?,
-                    None => anyhow::bail!("{id} has no ranges: set them with --set FILE"),
-                }
-            }
-        }
-        RiskCommand::Simulate {
-            iterations,
-            seed,
-            format,
-            curves,
-            out: file,
-        } => {
-            drop(out);
-            simulate(store, iterations, seed, format, curves, file).await?;
-        }
-    }
-    Ok(())
-}
-
-/// `annex risk simulate`: the analysis with a progress bar on a terminal.
-async fn simulate(
-    store: &Store,
-    iterations: u64,
-    seed: u64,
-    format: Format,
-    curves: bool,
-    file: Option<PathBuf>,
-) -> anyhow::Result<()> {
-    use crate::domain::montecarlo::{MAX_ITERATIONS, Options};
-    if !(1000..=MAX_ITERATIONS).contains(&iterations) {
-        anyhow::bail!("--iterations {iterations}: give 1,000 to {MAX_ITERATIONS}");
-    }
-    let risks = store.quantified_risks().await?;
-    let settings = store.fair_settings().await?;
-    if risks.is_empty() {
-        anyhow::bail!(
-            "no risk has ranges yet: set them with 'annex risk estimate ID --set FILE' or on the risk's page"
-        );
-    }
-    let opts = Options { iterations, seed };
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let started = std::time::Instant::now();
-    let appetite = settings.appetite.clone();
-    let analysis = tokio::task::spawn_blocking(move || {
-        let last = std::sync::atomic::AtomicU64::new(0);
-        let progress = |done: u64, total: u64| {
-            if !tty || total == 0 {
-                return;
-            }
-            let pct = done * 100 / total;
-            if last.swap(pct, std::sync::atomic::Ordering::Relaxed) != pct {
-                let bar = "#".repeat((pct / 4) as usize);
-                eprint!("\rsimulating [{bar:<25}] {pct:>3}%");
-            }
-        };
-        let a = crate::domain::fair::analyse(&risks, &appetite, &opts, &progress);
-        if tty {
-            eprint!("\r{:60}\r", "");
-        }
-        a
-    })
-    .await?;
-    let elapsed = started.elapsed();
-    let text = if curves {
-        crate::exchange::fair::curves_table(&analysis).csv()
-    } else {
-        match format {
-            Format::Json => {
-                let mut v = serde_json::to_value(&analysis)?;
-                v["currency"] = serde_json::json!(settings.currency);
-                serde_json::to_string_pretty(&v)? + "\n"
-            }
-            Format::Csv => {
-                crate::exchange::fair::analysis_table(&analysis, &settings.currency).csv()
-            }
-            Format::Table => simulation_table(&analysis, &settings.currency),
-        }
-    };
-    match file {
-        Some(path) => {
-            std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-    }
-    eprintln!(
-        "{} risks × {} iterations, seed {}, in {:.0} ms",
-        analysis.risks.len(),
-        analysis.iterations,
-        analysis.seed,
-        elapsed.as_secs_f64() * 1000.0
-    );
-    Ok(())
-}
-
-fn simulation_table(a: &crate::domain::fair::Analysis, currency: &str) -> String {
-    use crate::domain::montecarlo::Summary;
-    use crate::web::chart::money_short as m;
-    let mut t = table(&[
-        "risk",
-        "title",
-        "mean before",
-        "mean after",
-        "p95 before",
-        "p95 after",
-        "p99 before",
-        "p99 after",
-        "plan cost",
-        "tail share",
-    ]);
-    let row = |id: String, title: String, c: &Summary, r: &Summary, cost: i64, share: String| {
-        vec![
-            id,
-            title,
-            m(c.mean, currency),
-            m(r.mean, currency),
-            m(c.p95, currency),
-            m(r.p95, currency),
-            m(c.p99, currency),
-            m(r.p99, currency),
-            m(cost as f64, currency),
-            share,
-        ]
-    };
-    for r in &a.risks {
-        let share = if a.current_shortfall > 0.0 {
-            format!("{:.1}%", r.tail_current / a.current_shortfall * 100.0)
-        } else {
-            "—".into()
-        };
-        t.add_row(row(
-            r.id.clone(),
-            r.title.clone(),
-            &r.current,
-            &r.residual,
-            r.plan_cost,
-            share,
-        ));
-    }
-    t.add_row(row(
-        "portfolio".into(),
-        format!("{} risks", a.risks.len()),
-        &a.current,
-        &a.residual,
-        a.plan_cost,
-        "100%".into(),
-    ));
-    let mut out = format!("{t}\n");
-    for b in &a.breaches {
-        out.push_str(&format!(
-            "outside the risk appetite ({}): {:.1}% chance of losing more than {} a year, {:.1}% tolerated\n",
-            b.phase.key(),
-            b.simulated * 100.0,
-            m(b.loss, currency),
-            b.tolerated * 100.0
-        ));
-    }
-    out
 }
 
 async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()> {
@@ -2046,7 +1453,14 @@ async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()>
             let m = store.update_measure(&actor(), &id, draft).await?;
             writeln!(out, "saved measure {} ({})", m.id, m.name)?;
         }
-        MeasureCommand::Import(args) => import_file(store, Register::Measures, &args).await?,
+        MeasureCommand::Import(args) => {
+            import_file(
+                &Services::new(store.clone()).ctx(Actor::operator()),
+                &crate::exchange::import::MeasureImport,
+                &args,
+            )
+            .await?
+        }
         MeasureCommand::Export(args) => {
             let measures = store.all_measures(&Default::default()).await?;
             write_export(&crate::exchange::measures_table(&measures), &args)?;
@@ -2341,7 +1755,7 @@ async fn import_soa_2013(store: &Store, args: &ImportArgs, replace: bool) -> any
     use crate::exchange::soa_migrate;
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let opts = import::Options {
+    let opts = crate::exchange::import::Options {
         map: args.map.clone(),
         values: args.values.clone(),
         sheet: args.sheet.clone(),
@@ -2619,71 +2033,4 @@ async fn evidence_command(
         }
     }
     Ok(())
-}
-
-/// Prints an import's problems and fails, saying that nothing was written.
-fn refuse_import(
-    problems: &[impl std::fmt::Display],
-    file: &std::path::Path,
-) -> anyhow::Result<()> {
-    for p in problems {
-        eprintln!("{p}");
-    }
-    anyhow::bail!(
-        "{} in {}: nothing was imported",
-        match problems.len() {
-            1 => "1 problem".to_string(),
-            n => format!("{n} problems"),
-        },
-        file.display()
-    )
-}
-
-/// How an import read the file's columns and where its table ended (`derived`: what a
-/// column the import skips is, e.g. "computed by Annex").
-fn print_columns(
-    out: &mut impl Write,
-    columns: &[crate::exchange::import::Column],
-    derived: &str,
-    ignored_rows: Option<(usize, usize)>,
-) -> anyhow::Result<()> {
-    for c in columns {
-        match (c.field, c.how) {
-            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
-            (None, "derived") => writeln!(out, "  {}: {derived}, not read", c.header)?,
-            (None, "duplicate") => writeln!(
-                out,
-                "  {}: another column already gives this field, not read",
-                c.header
-            )?,
-            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
-            _ => {}
-        }
-    }
-    let unknown: Vec<&str> = columns
-        .iter()
-        .filter(|c| c.how == "unknown")
-        .map(|c| c.header.as_str())
-        .collect();
-    if !unknown.is_empty() {
-        writeln!(
-            out,
-            "not read (use --map 'Header=field' to read them): {}",
-            unknown.join(", ")
-        )?;
-    }
-    if let Some((first, last)) = ignored_rows {
-        writeln!(
-            out,
-            "rows {first} to {last} come after the blank row that ends the table: not read"
-        )?;
-    }
-    Ok(())
-}
-
-fn table(header: &[&str]) -> comfy_table::Table {
-    let mut t = comfy_table::Table::new();
-    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    t.set_header(header.to_vec());
-    t
 }

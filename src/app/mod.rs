@@ -89,6 +89,7 @@ pub fn router(store: Store, config: crate::config::Config) -> Router {
         store,
         config: Arc::new(config),
         policy: Arc::new(Policy::new(rules)),
+        importers: crate::registers::importers(),
     };
     crate::web::finish(router, state)
 }

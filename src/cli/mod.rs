@@ -1,3 +1,252 @@
 //! What the registers' commands share: output formats and tables, reading files and stdin,
 //! spreadsheet import and export arguments, and the exit codes by kind of failure. The
 //! `annex` command itself is assembled in `crate::app::cli`.
+
+use crate::error::Error;
+use crate::exchange::import::{self, Importer};
+use crate::service::Ctx;
+use anyhow::Context;
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// How a command failed, as its exit status: scripts can tell bad input from a missing
+/// record, a conflict, a refusal and an unexpected error.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// An unexpected error (the database is unreachable, a file cannot be written …).
+    pub const INTERNAL: u8 = 1;
+    /// The command line is wrong (unknown flag, missing argument: clap's usage errors), or
+    /// `annex audit verify` found the trail broken.
+    pub const USAGE: u8 = 2;
+    /// Invalid input: a value, a file or a row that does not check out.
+    pub const INVALID: u8 = 3;
+    /// A record that does not exist.
+    pub const NOT_FOUND: u8 = 4;
+    /// A conflict: the record exists already, or changed since it was read.
+    pub const CONFLICT: u8 = 5;
+    /// Refused: not allowed, or not possible in this state.
+    pub const REFUSED: u8 = 6;
+}
+
+/// The exit status of a failed command, by the kind of its domain error (anything else is
+/// internal).
+pub fn exit_code(e: &anyhow::Error) -> ExitCode {
+    let code = match e.downcast_ref::<Error>() {
+        Some(Error::Validation(_) | Error::Query(_) | Error::BadRequest(_)) => exit::INVALID,
+        Some(Error::NotFound(_)) => exit::NOT_FOUND,
+        Some(Error::Conflict(_) | Error::Stale { .. }) => exit::CONFLICT,
+        Some(
+            Error::Forbidden | Error::Refused(_) | Error::Unauthenticated | Error::Throttled(_),
+        ) => exit::REFUSED,
+        Some(Error::Internal(_)) | None => exit::INTERNAL,
+    };
+    ExitCode::from(code)
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// How to read a spreadsheet (every `import`).
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// A CSV or XLSX file
+    pub file: PathBuf,
+    /// 'Their header=field', repeatable; 'Their header=' ignores the column
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    pub map: Vec<String>,
+    /// '[field:]Their value=our value', repeatable: read 'High' as 4, 'Active' as in use
+    #[arg(long = "value", value_name = "[FIELD:]THEIRS=OURS")]
+    pub values: Vec<String>,
+    /// The worksheet of an XLSX file (default: the one whose header fits best)
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Check everything and report what would change, without writing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+/// Where and how to write an export (every `export`).
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Imports a file into a register and says what happened, or every problem (then nothing
+/// was written and the command fails).
+pub async fn import_file(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    args: &ImportArgs,
+) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let opts = import::Options {
+        map: args.map.clone(),
+        values: args.values.clone(),
+        sheet: args.sheet.clone(),
+        dry_run: args.dry_run,
+        upload: None,
+    };
+    let o = crate::registers::imports::service::import(ctx, importer, &bytes, &opts).await?;
+    let mut out = std::io::stdout().lock();
+    let sheet = o
+        .sheet
+        .as_ref()
+        .map(|s| format!("sheet '{s}', "))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{sheet}header on row {}, {} rows",
+        o.header_row, o.rows
+    )?;
+    print_columns(&mut out, &o.columns, "computed by Annex", o.ignored_rows)?;
+    match &o.report {
+        Some(r) if o.problems.is_empty() => {
+            let (c, u) = if o.dry_run {
+                ("would create", "would update")
+            } else {
+                ("created", "updated")
+            };
+            writeln!(
+                out,
+                "{c} {}, {u} {}, unchanged {}{}",
+                r.created.len(),
+                r.updated.len(),
+                r.unchanged.len(),
+                if o.dry_run {
+                    " (dry run: nothing written)"
+                } else {
+                    ""
+                }
+            )?;
+            Ok(())
+        }
+        _ => refuse_import(&o.problems, &args.file),
+    }
+}
+
+/// Writes an export to `--out` or standard output (XLSX only to a file or a pipe).
+pub fn write_export(t: &crate::exchange::Table, args: &ExportArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let format = match args.format {
+        ExportFormat::Csv => crate::exchange::Format::Csv,
+        ExportFormat::Xlsx => crate::exchange::Format::Xlsx,
+    };
+    let bytes = t.bytes(format)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {} rows to {}", t.rows.len(), path.display());
+        }
+        None if matches!(format, crate::exchange::Format::Xlsx)
+            && std::io::stdout().is_terminal() =>
+        {
+            anyhow::bail!(
+                "an XLSX file is not for the terminal: give --out FILE or redirect the output"
+            )
+        }
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+/// Prints an import's problems and fails, saying that nothing was written.
+pub fn refuse_import(
+    problems: &[impl std::fmt::Display],
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    let count = match problems.len() {
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    Err(Error::BadRequest(format!(
+        "{count} in {}: nothing was imported",
+        file.display()
+    ))
+    .into())
+}
+
+/// How an import read the file's columns and where its table ended (`derived`: what a
+/// column the import skips is, e.g. "computed by Annex").
+pub fn print_columns(
+    out: &mut impl Write,
+    columns: &[crate::exchange::import::Column],
+    derived: &str,
+    ignored_rows: Option<(usize, usize)>,
+) -> anyhow::Result<()> {
+    for c in columns {
+        match (c.field, c.how) {
+            (Some(f), how) => writeln!(out, "  {} → {f} ({how})", c.header)?,
+            (None, "derived") => writeln!(out, "  {}: {derived}, not read", c.header)?,
+            (None, "duplicate") => writeln!(
+                out,
+                "  {}: another column already gives this field, not read",
+                c.header
+            )?,
+            (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
+            _ => {}
+        }
+    }
+    let unknown: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.how == "unknown")
+        .map(|c| c.header.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "not read (use --map 'Header=field' to read them): {}",
+            unknown.join(", ")
+        )?;
+    }
+    if let Some((first, last)) = ignored_rows {
+        writeln!(
+            out,
+            "rows {first} to {last} come after the blank row that ends the table: not read"
+        )?;
+    }
+    Ok(())
+}
+
+pub fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_header(header.to_vec());
+    t
+}
+
+/// The text of a file, or of standard input for `-`.
+pub fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        Ok(std::io::read_to_string(std::io::stdin())?)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+/// Sets `target` to `value` when a flag was given (`edit` keeps what is not given).
+pub fn set(target: &mut String, value: Option<String>) {
+    if let Some(x) = value {
+        *target = x;
+    }
+}

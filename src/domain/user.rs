@@ -21,6 +21,17 @@ pub enum Role {
     Agent,
 }
 
+/// Admins only: users, tokens, settings.
+pub const ADMIN: &[Role] = &[Role::Admin];
+/// Those who read the audit trail.
+pub const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+/// Those who edit all ISMS content.
+pub const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
+/// Editors, and contributors for the records they own (the use case checks the owner).
+pub const OWNERS: &[Role] = &[Role::Admin, Role::Manager, Role::Contributor];
+/// Those who submit scan results: a host's agent, and admins.
+pub const SCAN_SUBMITTERS: &[Role] = &[Role::Agent, Role::Admin];
+
 impl Role {
     pub const ALL: [Role; 6] = [
         Role::Admin,

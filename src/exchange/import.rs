@@ -9,23 +9,103 @@
 use super::sheet::{self, Grid};
 use crate::domain::asset::AssetInput;
 use crate::domain::measure::MeasureInput;
-use crate::domain::risk::RiskInput;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{ImportReport, Store};
+use crate::service::Ctx;
+use crate::store::ImportReport;
 use serde::Serialize;
 
-/// The registers a file can be imported into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Register {
-    Assets,
-    Risks,
-    Measures,
+/// A future an importer answers (boxed: importers are chosen at run time, by key).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A register that spreadsheets can be imported into: its schema (fields and the headers
+/// people use for them), and how rows become its records — every row checked, then all
+/// written in one transaction by the register's use case (or, for a dry run, reported).
+pub trait Importer: Send + Sync {
+    /// `assets`, `risks`, `measures`: in URLs, uploads and outcomes.
+    fn key(&self) -> &'static str;
+
+    fn schema(&self) -> &'static Schema;
+
+    /// Checks every row — (spreadsheet row, values by field) — and, when all are valid,
+    /// writes them (a dry run writes nothing). Problems are field errors named
+    /// `row N, field`, so that the person is told the row and the column.
+    fn import<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        dry_run: bool,
+        upload: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<ImportReport>>;
+
+    /// "Risks", on the import pages.
+    fn title(&self) -> &'static str;
+
+    /// What a file may hold, in our words, for the upload page.
+    fn hints(&self) -> &'static str;
+
+    /// "risk", in messages.
+    fn noun(&self) -> &'static str {
+        self.schema().noun
+    }
+
+    /// (field key, label) of every field, for the mapping step.
+    fn field_choices(&self) -> Vec<(&'static str, &'static str)> {
+        self.schema().field_choices()
+    }
+}
+
+/// The importers a running Annex has, found by key (an upload records which one it is for).
+#[derive(Clone, Default)]
+pub struct Importers(pub Vec<&'static dyn Importer>);
+
+impl Importers {
+    pub fn find(&self, key: &str) -> Result<&'static dyn Importer> {
+        self.0
+            .iter()
+            .copied()
+            .find(|i| i.key() == key.trim())
+            .ok_or_else(|| {
+                let keys: Vec<&str> = self.0.iter().map(|i| i.key()).collect();
+                Error::field(
+                    "register",
+                    format!(
+                        "'{key}' is not a register: use {}",
+                        crate::domain::query::list_words(&keys, "or")
+                    ),
+                )
+            })
+    }
+}
+
+/// Reads each row into a register's checked form; the problems of every row at once, named
+/// `row N, field`.
+pub fn parse_rows<I, D>(
+    rows: Vec<(usize, I)>,
+    mut parse: impl FnMut(I) -> Result<D>,
+) -> Result<Vec<(usize, D)>> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    for (row, input) in rows {
+        match parse(input) {
+            Ok(d) => out.push((row, d)),
+            Err(Error::Validation(fields)) => problems.extend(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Validation(problems))
+    }
 }
 
 /// One of our fields and the headers real spreadsheets use for it (squashed: lower-case
 /// letters and digits only).
-pub(crate) struct Field {
+pub struct Field {
     key: &'static str,
     synonyms: &'static [&'static str],
     /// Shown in the mapping step.
@@ -53,7 +133,7 @@ const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static 
 /// What a file is read into: the fields with their header synonyms, the columns read past,
 /// the field every row must have, and how messages name them. Each register has one; so has
 /// any other table Annex reads from a spreadsheet (a Statement of Applicability of 2013).
-pub(crate) struct Schema {
+pub struct Schema {
     pub(crate) fields: &'static [Field],
     /// Headers (squashed) of columns Annex computes or knows otherwise: read past, not read.
     pub(crate) derived: &'static [&'static str],
@@ -156,180 +236,6 @@ const ASSET_FIELDS: &[Field] = &[
     ),
 ];
 
-const RISK_FIELDS: &[Field] = &[
-    f(
-        "id",
-        "id",
-        &[
-            "id",
-            "riskid",
-            "ref",
-            "reference",
-            "riskref",
-            "risknumber",
-            "riskno",
-            "no",
-        ],
-    ),
-    f(
-        "title",
-        "title",
-        &[
-            "title",
-            "risktitle",
-            "riskname",
-            "name",
-            "risk",
-            "risksummary",
-        ],
-    ),
-    f(
-        "threat",
-        "threat",
-        &["threat", "threats", "threatsource", "threatdescription"],
-    ),
-    f(
-        "vulnerability",
-        "vulnerability",
-        &["vulnerability", "vulnerabilities", "weakness", "weaknesses"],
-    ),
-    f(
-        "consequence",
-        "consequence",
-        &[
-            "consequence",
-            "consequences",
-            "description",
-            "riskdescription",
-            "scenario",
-            "impactdescription",
-        ],
-    ),
-    f(
-        "owner",
-        "risk owner",
-        &["owner", "riskowner", "responsible", "accountable"],
-    ),
-    f(
-        "category",
-        "category",
-        &["category", "riskcategory", "risktype", "type"],
-    ),
-    f(
-        "inherent_likelihood",
-        "inherent likelihood",
-        &[
-            "inherentlikelihood",
-            "likelihood",
-            "probability",
-            "likelihoodbefore",
-            "grosslikelihood",
-            "initiallikelihood",
-            "frequency",
-        ],
-    ),
-    f(
-        "inherent_impact",
-        "inherent impact",
-        &[
-            "inherentimpact",
-            "impact",
-            "severity",
-            "maximpact",
-            "impactbefore",
-            "grossimpact",
-            "initialimpact",
-        ],
-    ),
-    f(
-        "current_likelihood",
-        "current likelihood",
-        &["currentlikelihood", "likelihoodnow"],
-    ),
-    f(
-        "current_impact",
-        "current impact",
-        &["currentimpact", "impactnow"],
-    ),
-    f(
-        "target_likelihood",
-        "residual likelihood",
-        &[
-            "targetlikelihood",
-            "residuallikelihood",
-            "netlikelihood",
-            "likelihoodafter",
-        ],
-    ),
-    f(
-        "target_impact",
-        "residual impact",
-        &[
-            "targetimpact",
-            "residualimpact",
-            "residualmaximpact",
-            "netimpact",
-            "impactafter",
-        ],
-    ),
-    f(
-        "treatment",
-        "treatment",
-        &[
-            "treatment",
-            "treatmentoption",
-            "treatmentdecision",
-            "riskresponse",
-            "response",
-            "decision",
-            "treatmentstrategy",
-            "recommendedtreatment",
-        ],
-    ),
-    f("status", "status", &["status", "riskstatus", "state"]),
-    f(
-        "review_due_on",
-        "review due on",
-        &[
-            "reviewdueon",
-            "reviewdate",
-            "nextreview",
-            "reviewdue",
-            "nextreviewdate",
-        ],
-    ),
-    f(
-        "assets",
-        "assets",
-        &["assets", "asset", "assetid", "assetids", "affectedassets"],
-    ),
-    f(
-        "measures",
-        "measures",
-        &["measures", "measureids", "treatmentmeasures", "measure"],
-    ),
-];
-
-/// Columns Annex computes (levels, scores, acceptance state): read past, never imported.
-const RISK_DERIVED: &[&str] = &[
-    "inherentlevel",
-    "currentlevel",
-    "targetlevel",
-    "acceptance",
-    "risklevel",
-    "riskscore",
-    "score",
-    "inherentscore",
-    "inherentrisklevel",
-    "currentscore",
-    "targetscore",
-    "residualscore",
-    "residuallevel",
-    "residualrisklevel",
-    "rating",
-    "level",
-];
-
 const MEASURE_FIELDS: &[Field] = &[
     f(
         "id",
@@ -399,15 +305,6 @@ const ASSET_SCHEMA: Schema = Schema {
     split_header: false,
 };
 
-const RISK_SCHEMA: Schema = Schema {
-    fields: RISK_FIELDS,
-    derived: RISK_DERIVED,
-    required: "title",
-    what: "the risk register",
-    noun: "risk",
-    split_header: false,
-};
-
 const MEASURE_SCHEMA: Schema = Schema {
     fields: MEASURE_FIELDS,
     derived: &[],
@@ -419,52 +316,6 @@ const MEASURE_SCHEMA: Schema = Schema {
 
 /// Fields whose cells may hold an Excel date serial (a date cell formatted as a number).
 const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on"];
-
-impl Register {
-    pub const ALL: [Register; 3] = [Register::Assets, Register::Risks, Register::Measures];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Register::Assets => "assets",
-            Register::Risks => "risks",
-            Register::Measures => "measures",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Register> {
-        Register::ALL
-            .into_iter()
-            .find(|r| r.key() == raw.trim())
-            .ok_or_else(|| {
-                Error::field(
-                    "register",
-                    format!("'{raw}' is not a register: use assets, risks or measures"),
-                )
-            })
-    }
-
-    /// "asset", "risk", "measure".
-    pub fn noun(self) -> &'static str {
-        match self {
-            Register::Assets => "asset",
-            Register::Risks => "risk",
-            Register::Measures => "measure",
-        }
-    }
-
-    fn schema(self) -> &'static Schema {
-        match self {
-            Register::Assets => &ASSET_SCHEMA,
-            Register::Risks => &RISK_SCHEMA,
-            Register::Measures => &MEASURE_SCHEMA,
-        }
-    }
-
-    /// (field key, label) of every field, for the mapping step.
-    pub fn field_choices(self) -> Vec<(&'static str, &'static str)> {
-        self.schema().field_choices()
-    }
-}
 
 impl Schema {
     /// (field key, label) of every field, for the mapping step.
@@ -560,7 +411,8 @@ pub struct Options {
 /// What an import did, or in a dry run would do, or why it did nothing.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Outcome {
-    pub register: Register,
+    /// The register's key (`assets`, `risks`, `measures`).
+    pub register: &'static str,
     pub dry_run: bool,
     /// The worksheet read (XLSX), and the others in the file.
     pub sheet: Option<String>,
@@ -828,34 +680,6 @@ fn asset_input(values: impl Iterator<Item = (&'static str, String)>) -> AssetInp
     v
 }
 
-fn risk_input(values: impl Iterator<Item = (&'static str, String)>) -> RiskInput {
-    let mut v = RiskInput::default();
-    for (field, value) in values {
-        match field {
-            "id" => v.id = Some(value),
-            "title" => v.title = value,
-            "threat" => v.threat = value,
-            "vulnerability" => v.vulnerability = value,
-            "consequence" => v.consequence = value,
-            "owner" => v.owner = value,
-            "category" => v.category = value,
-            "inherent_likelihood" => v.inherent_likelihood = value,
-            "inherent_impact" => v.inherent_impact = value,
-            "current_likelihood" => v.current_likelihood = value,
-            "current_impact" => v.current_impact = value,
-            "target_likelihood" => v.target_likelihood = value,
-            "target_impact" => v.target_impact = value,
-            "treatment" => v.treatment = value,
-            "status" => v.status = value,
-            "review_due_on" => v.review_due_on = value,
-            "assets" => v.assets = value,
-            "measures" => v.measures = value,
-            _ => {}
-        }
-    }
-    v
-}
-
 fn measure_input(values: impl Iterator<Item = (&'static str, String)>) -> MeasureInput {
     let mut v = MeasureInput::default();
     for (field, value) in values {
@@ -874,13 +698,6 @@ fn measure_input(values: impl Iterator<Item = (&'static str, String)>) -> Measur
         }
     }
     v
-}
-
-/// The checked rows of a file, by register.
-enum Drafts {
-    Assets(Vec<(usize, crate::domain::asset::AssetDraft)>),
-    Risks(Vec<(usize, crate::domain::risk::RiskDraft)>),
-    Measures(Vec<(usize, crate::domain::measure::MeasureDraft)>),
 }
 
 /// A table found in a file: its sheet, the header row and how each column is read, and the
@@ -1175,16 +992,15 @@ fn split_header(
 /// File-level problems (not a spreadsheet, no header, a bad mapping) are errors; problems
 /// with rows are in the outcome, and then nothing was written.
 pub async fn run(
-    store: &Store,
-    actor: &str,
-    register: Register,
+    ctx: &Ctx,
+    importer: &dyn Importer,
     bytes: &[u8],
     opts: &Options,
 ) -> Result<Outcome> {
     let grids = sheet::read_file(bytes)?;
-    let table = read_table(register.schema(), &grids, opts)?;
+    let table = read_table(importer.schema(), &grids, opts)?;
     let mut outcome = Outcome {
-        register,
+        register: importer.key(),
         dry_run: opts.dry_run,
         sheet: table.sheet.clone(),
         other_sheets: table.other_sheets.clone(),
@@ -1199,86 +1015,105 @@ pub async fn run(
         outcome.problems = table.problems;
         return Ok(outcome);
     }
-    let data = &table.data;
     let columns = table.columns.clone();
-    let column_of = |field: &str| header_of(&columns, field);
-    let mut problems: Vec<RowProblem> = Vec::new();
-    let mut add = |row: usize, fields: &[FieldError]| {
-        for fe in fields {
-            problems.push(RowProblem {
-                row,
-                column: column_of(&fe.field),
-                message: fe.message.clone(),
-            });
-        }
-    };
-    // Every row is read into its register's checked form first …
-    let drafts = match register {
-        Register::Assets => {
-            let settings = store.asset_settings().await?;
-            let matrix = store.risk_matrix().await?;
-            let mut drafts = Vec::with_capacity(data.len());
-            for (row, cells) in data {
-                match asset_input(table.values(cells)).parse(&settings, &matrix) {
-                    Ok(d) => drafts.push((*row, d)),
-                    Err(e) => add(*row, e.fields()),
-                }
-            }
-            Drafts::Assets(drafts)
-        }
-        Register::Risks => {
-            let matrix = store.risk_matrix().await?;
-            let mut inputs: Vec<(usize, RiskInput)> = data
-                .iter()
-                .map(|(row, cells)| (*row, risk_input(table.values(cells))))
-                .collect();
-            resolve_asset_names(store, &mut inputs).await?;
-            let mut drafts = Vec::with_capacity(inputs.len());
-            for (row, input) in inputs {
-                match input.parse(&matrix) {
-                    Ok(d) => drafts.push((row, d)),
-                    Err(e) => add(row, e.fields()),
-                }
-            }
-            Drafts::Risks(drafts)
-        }
-        Register::Measures => {
-            let mut drafts = Vec::with_capacity(data.len());
-            for (row, cells) in data {
-                match measure_input(table.values(cells)).parse() {
-                    Ok(d) => drafts.push((*row, d)),
-                    Err(e) => add(*row, e.fields()),
-                }
-            }
-            Drafts::Measures(drafts)
-        }
-    };
-    // … then the file is let go, and the store writes all rows in one transaction.
+    let rows: Vec<(usize, Vec<(&'static str, String)>)> = table
+        .data
+        .iter()
+        .map(|(row, cells)| (*row, table.values(cells).collect()))
+        .collect();
+    // The file is let go before the register checks and writes the rows.
     drop(table);
     drop(grids);
-    let upload = opts.upload.as_deref();
-    let store_result = if !problems.is_empty() {
-        None
-    } else {
-        Some(match drafts {
-            Drafts::Assets(d) => store.import_assets(actor, d, opts.dry_run, upload).await,
-            Drafts::Risks(d) => store.import_risks(actor, d, opts.dry_run, upload).await,
-            Drafts::Measures(d) => store.import_measures(actor, d, opts.dry_run, upload).await,
-        })
-    };
-    let report = match store_result {
-        None => None,
-        Some(Ok(r)) => Some(r),
-        Some(Err(Error::Validation(fields))) => {
-            problems.extend(row_problems(fields, &columns));
-            None
+    match importer
+        .import(ctx, rows, opts.dry_run, opts.upload.as_deref())
+        .await
+    {
+        Ok(report) => outcome.report = Some(report),
+        Err(Error::Validation(fields)) => {
+            let mut problems = row_problems(fields, &columns);
+            problems.sort_by_key(|p| p.row);
+            outcome.problems = problems;
         }
-        Some(Err(e)) => return Err(e),
-    };
-    problems.sort_by_key(|p| p.row);
-    outcome.problems = problems;
-    outcome.report = report;
+        Err(e) => return Err(e),
+    }
     Ok(outcome)
+}
+
+/// Imports asset inventories (until the asset register takes its schema).
+pub struct AssetImport;
+
+impl Importer for AssetImport {
+    fn key(&self) -> &'static str {
+        "assets"
+    }
+
+    fn title(&self) -> &'static str {
+        "Assets"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per asset, with at least a name. Annex also reads id, type, description, owner, custodian, location, classification, confidentiality, integrity, availability (impact steps by value or name), status, tags, depends on (asset ids) and last reviewed (a date)."
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &ASSET_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        dry_run: bool,
+        upload: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<ImportReport>> {
+        Box::pin(async move {
+            let store = ctx.store();
+            let settings = store.asset_settings().await?;
+            let matrix = store.risk_matrix().await?;
+            let drafts = parse_rows(rows, |values| {
+                asset_input(values.into_iter()).parse(&settings, &matrix)
+            })?;
+            store
+                .import_assets(ctx.who(), drafts, dry_run, upload)
+                .await
+        })
+    }
+}
+
+/// Imports treatment plans (until the measure register takes its schema).
+pub struct MeasureImport;
+
+impl Importer for MeasureImport {
+    fn key(&self) -> &'static str {
+        "measures"
+    }
+
+    fn title(&self) -> &'static str {
+        "Measures"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per measure, with at least a name. Annex also reads id, description, owner, status, due date, effort, cost and controls (ids such as 5.17, 8.5)."
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &MEASURE_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        dry_run: bool,
+        upload: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<ImportReport>> {
+        Box::pin(async move {
+            let drafts = parse_rows(rows, |values| measure_input(values.into_iter()).parse())?;
+            ctx.store()
+                .import_measures(ctx.who(), drafts, dry_run, upload)
+                .await
+        })
+    }
 }
 
 /// The sheets an import may read: the one asked for, or all.
@@ -1292,35 +1127,6 @@ fn sheets_asked<'a, 'b>(
             Some(want) => g.sheet.as_deref().is_some_and(|s| s.trim() == want.trim()),
             None => true,
         })
-}
-
-/// Spreadsheets name the affected assets by name as often as by id: a name that matches
-/// exactly one asset (case ignored) is replaced by its id.
-async fn resolve_asset_names(store: &Store, inputs: &mut [(usize, RiskInput)]) -> Result<()> {
-    let split = |s: &str| -> Vec<String> {
-        s.split([',', ';', '\n'])
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect()
-    };
-    let mut names: Vec<String> = inputs.iter().flat_map(|(_, i)| split(&i.assets)).collect();
-    names.sort();
-    names.dedup();
-    if names.is_empty() {
-        return Ok(());
-    }
-    let known = store.asset_ids_for(&names).await?;
-    for (_, input) in inputs.iter_mut() {
-        if input.assets.trim().is_empty() {
-            continue;
-        }
-        let ids: Vec<String> = split(&input.assets)
-            .into_iter()
-            .map(|t| known.get(&t).cloned().unwrap_or(t))
-            .collect();
-        input.assets = ids.join(", ");
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1343,7 +1149,7 @@ mod tests {
             "Risk owner",
             "Whatever",
         ]);
-        let cols = plan_row(Register::Risks.schema(), &header, &[]);
+        let cols = plan_row(&crate::registers::risk::exchange::RISK_SCHEMA, &header, &[]);
         let fields: Vec<Option<&str>> = cols.iter().map(|c| c.field).collect();
         assert_eq!(
             fields,
@@ -1361,14 +1167,22 @@ mod tests {
         assert_eq!(cols[4].how, "derived");
         assert_eq!(cols[7].how, "unknown");
         let explicit = explicit_map(
-            Register::Risks.schema(),
+            &crate::registers::risk::exchange::RISK_SCHEMA,
             &["Whatever=category".into(), "Risk owner=".into()],
         )
         .unwrap();
-        let cols = plan_row(Register::Risks.schema(), &header, &explicit);
+        let cols = plan_row(
+            &crate::registers::risk::exchange::RISK_SCHEMA,
+            &header,
+            &explicit,
+        );
         assert_eq!(cols[7].field, Some("category"));
         assert_eq!(cols[6].how, "ignored");
-        let e = explicit_map(Register::Risks.schema(), &["X=colour".into()]).unwrap_err();
+        let e = explicit_map(
+            &crate::registers::risk::exchange::RISK_SCHEMA,
+            &["X=colour".into()],
+        )
+        .unwrap_err();
         assert!(
             e.fields()[0]
                 .message
@@ -1388,12 +1202,21 @@ mod tests {
                 row(&["R01", "Remote access", "4", "5"]),
             ],
         };
-        let explicit =
-            explicit_map(Register::Risks.schema(), &["Risk Description=title".into()]).unwrap();
-        let plan = plan_grid(Register::Risks.schema(), &grid, &explicit).unwrap();
+        let explicit = explicit_map(
+            &crate::registers::risk::exchange::RISK_SCHEMA,
+            &["Risk Description=title".into()],
+        )
+        .unwrap();
+        let plan = plan_grid(
+            &crate::registers::risk::exchange::RISK_SCHEMA,
+            &grid,
+            &explicit,
+        )
+        .unwrap();
         assert_eq!(plan.header_row, 4);
         assert_eq!(plan.columns[1].field, Some("title"));
-        let unmapped = plan_grid(Register::Risks.schema(), &grid, &[]).unwrap();
+        let unmapped =
+            plan_grid(&crate::registers::risk::exchange::RISK_SCHEMA, &grid, &[]).unwrap();
         assert_eq!(unmapped.header_row, 4);
         assert!(!unmapped.has("title"), "no title column without the map");
     }

@@ -14,7 +14,6 @@ pub mod soa_migrate;
 use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::catalog::Control;
 use crate::domain::measure::{Measure, MeasureInput};
-use crate::domain::risk::{Risk, RiskInput};
 use crate::error::{Error, Result};
 
 /// A register as rows of text, ready to download.
@@ -203,82 +202,6 @@ pub fn assets_table(assets: &[Asset]) -> Table {
                 v.tags,
                 v.depends_on,
                 v.last_reviewed_on,
-            ]
-        })
-        .collect();
-    t
-}
-
-pub const RISK_COLUMNS: [&str; 22] = [
-    "id",
-    "title",
-    "threat",
-    "vulnerability",
-    "consequence",
-    "owner",
-    "category",
-    "inherent_likelihood",
-    "inherent_impact",
-    "inherent_level",
-    "current_likelihood",
-    "current_impact",
-    "current_level",
-    "target_likelihood",
-    "target_impact",
-    "target_level",
-    "treatment",
-    "status",
-    "review_due_on",
-    "assets",
-    "measures",
-    "acceptance",
-];
-
-/// Risks: the fields of the risk, the derived levels, and the acceptance's state and date
-/// (levels and acceptance are read from the matrix and the record; an import skips them).
-pub fn risks_table(risks: &[Risk], today: &str) -> Table {
-    let mut t = Table::new(
-        "Risks",
-        &RISK_COLUMNS,
-        &[
-            "inherent_likelihood",
-            "inherent_impact",
-            "current_likelihood",
-            "current_impact",
-            "target_likelihood",
-            "target_impact",
-        ],
-    );
-    t.rows = risks
-        .iter()
-        .map(|r| {
-            let v = RiskInput::from(r);
-            vec![
-                r.id.clone(),
-                v.title,
-                v.threat,
-                v.vulnerability,
-                v.consequence,
-                v.owner,
-                v.category,
-                v.inherent_likelihood,
-                v.inherent_impact,
-                r.inherent.level.clone(),
-                v.current_likelihood,
-                v.current_impact,
-                r.current.level.clone(),
-                v.target_likelihood,
-                v.target_impact,
-                r.target.level.clone(),
-                v.treatment,
-                v.status,
-                v.review_due_on,
-                v.assets,
-                v.measures,
-                r.acceptance
-                    .as_ref()
-                    .map(|a| format!("{} until {}", a.state(today), a.valid_until))
-                    .unwrap_or_default(),
             ]
         })
         .collect();

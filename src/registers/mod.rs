@@ -5,9 +5,27 @@
 //! who may call them (`mod.rs`). `ARCHITECTURE.md` says how the layers may call each other
 //! and what adding a register takes.
 
+pub mod asset;
+pub mod audit;
+pub mod imports;
+pub mod measure;
+pub mod organisation;
+pub mod quant;
+pub mod risk;
+
+use crate::exchange::import::{AssetImport, Importers, MeasureImport};
 use crate::web::Routes;
 
 /// The routes of every register, with their access rules.
 pub fn routes() -> Routes {
-    Routes::new()
+    Routes::new().merge(imports::routes()).merge(risk::routes())
+}
+
+/// The registers spreadsheets can be imported into.
+pub fn importers() -> Importers {
+    Importers(vec![
+        &AssetImport,
+        &risk::exchange::RiskImport,
+        &MeasureImport,
+    ])
 }

@@ -7,10 +7,10 @@ use crate::domain::asset::{AssetDraft, Lifecycle};
 use crate::domain::matrix::Matrix;
 use crate::domain::measure::{ControlRef, DEFAULT_FRAMEWORK, MeasureDraft, MeasureStatus};
 use crate::domain::montecarlo::{Dist, Estimate};
-use crate::domain::risk::{Rating, RiskDraft, RiskStatus, Treatment};
-use crate::domain::threat::{Kind, Library};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::registers::risk::domain::{Rating, RiskDraft, RiskStatus, Treatment};
+use crate::registers::risk::domain_threat::{Kind, Library};
+use crate::service::Ctx;
 
 /// How much to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,10 @@ const MEASURES: &[(&str, &[&str])] = &[
 ];
 
 /// Fills an empty store with a demo organisation's registers.
-pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Result<Made> {
+pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
+    ctx.require(crate::domain::user::ADMIN)?;
+    let store = ctx.store();
+    let actor = ctx.who();
     let empty = store
         .list_assets(&Default::default(), Default::default(), None, 1)
         .await?
@@ -306,7 +309,7 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
         ));
     }
     let made_risks = risks.len();
-    store.import_risks(actor, risks, false, None).await?;
+    crate::registers::risk::service::import(ctx, risks, false, None).await?;
 
     let mut acceptances = 0;
     for i in 0..size.acceptances.min(made_risks) {
@@ -314,9 +317,14 @@ pub async fn generate(store: &Store, actor: &str, size: Size, seed: u64) -> Resu
             "R-{:06}",
             1 + i * (made_risks / size.acceptances.max(1)).max(1)
         );
-        store
-            .accept_risk(actor, &id, "Demo: accepted by the risk owner", &date(365))
-            .await?;
+        crate::registers::risk::service::accept(
+            ctx,
+            &id,
+            None,
+            "Demo: accepted by the risk owner",
+            &date(365),
+        )
+        .await?;
         acceptances += 1;
     }
 

@@ -5,14 +5,15 @@
 //! ends only translate their medium (form, JSON, flags) to the use case's types and back.
 //!
 //! Each register's use cases live in `src/registers/<name>/service.rs`; this module holds the
-//! context they share, the version check of optimistic concurrency, and use cases that span
+//! context they share, the revision check of optimistic concurrency, and use cases that span
 //! registers (the demo organisation).
 
+pub mod cache;
 pub mod demo;
 
 use crate::domain::audit::Change;
 use crate::domain::clock::{Clock, display};
-use crate::domain::user::Role;
+use crate::domain::user::{EDITORS, Role};
 use crate::error::{Error, FieldError, Result};
 use crate::store::{Store, Tx, User};
 
@@ -135,24 +136,26 @@ impl Actor {
 /// The actor recorded in the audit trail for what Annex does by itself.
 pub const SYSTEM_ACTOR: &str = "system";
 
-/// Those who edit all ISMS content.
-pub const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
-
 /// What the front ends hold: the store, behind the use cases. A front end makes a `Ctx`
 /// for each request or command and calls the use cases with it.
 #[derive(Clone, Debug)]
 pub struct Services {
     store: Store,
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 impl Services {
     pub fn new(store: Store) -> Services {
-        Services { store }
+        Services {
+            store,
+            caches: Default::default(),
+        }
     }
 
     pub fn ctx(&self, actor: Actor) -> Ctx {
         Ctx {
             store: self.store.clone(),
+            caches: self.caches.clone(),
             actor,
         }
     }
@@ -177,10 +180,16 @@ impl Services {
 #[derive(Clone, Debug)]
 pub struct Ctx {
     store: Store,
+    caches: std::sync::Arc<cache::Caches>,
     pub actor: Actor,
 }
 
 impl Ctx {
+    /// The instance's caches of values computed from whole registers.
+    pub(crate) fn caches(&self) -> &cache::Caches {
+        &self.caches
+    }
+
     /// The store, for the use cases and the stores of the registers (never a front end).
     pub(crate) fn store(&self) -> &Store {
         &self.store
@@ -244,15 +253,15 @@ impl Ctx {
     }
 }
 
-/// The version a writer saw, for optimistic concurrency: a form's hidden `version` field or
+/// The revision a writer saw, for optimistic concurrency: a form's hidden `revision` field or
 /// an API client's `If-Match`. `None` means the writer did not say (then the write applies
 /// to whatever is stored).
 pub type Expected = Option<i64>;
 
-/// Checks a writer's version against the stored one (read inside the write's transaction,
+/// Checks a writer's revision against the stored one (read inside the write's transaction,
 /// with the row locked). A stale write is refused with who changed what since, from the audit
 /// trail, so that the person can compare it with their own change.
-pub(crate) async fn check_version(
+pub(crate) async fn check_revision(
     tx: &mut Tx,
     object_type: &str,
     object_id: &str,
@@ -289,7 +298,7 @@ pub(crate) async fn check_version(
     };
     Err(Error::Stale {
         message: format!(
-            "{label} was changed by {by} since you opened it (you had version {expected}, it is now version {stored}); your change was not saved: compare it with theirs and save again"
+            "{label} was changed by {by} since you opened it (you had revision {expected}, it is now revision {stored}); your change was not saved: compare it with theirs and save again"
         ),
         current: stored,
         details,
@@ -309,7 +318,7 @@ pub fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<(String,
     let (before, after) = (parse(before), parse(after));
     let mut out = Vec::new();
     for (k, v) in &after {
-        if matches!(k.as_str(), "updated_at" | "version" | "created_at") {
+        if matches!(k.as_str(), "updated_at" | "revision" | "created_at") {
             continue;
         }
         if before.get(k) != Some(v) {

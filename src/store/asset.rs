@@ -327,7 +327,7 @@ impl Store {
         dry_run: bool,
         upload: Option<&str>,
     ) -> Result<ImportReport> {
-        check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+        super::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
         let mut tx = self.import_tx(dry_run).await?;
         let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
         let mut existing = read_assets(&mut tx, &given).await?;
@@ -436,7 +436,7 @@ impl Store {
         insert_links(&mut tx, &write).await?;
         tx.audit_many(changes).await?;
         if let Some(id) = upload {
-            super::upload::consume(&mut tx, actor, id).await?;
+            crate::registers::imports::store::consume(&mut tx, actor, id).await?;
         }
         tx.commit().await?;
         self.refresh_statistics_soon();
@@ -906,11 +906,8 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
 }
 
 impl Record for Asset {
-    fn updated_at(&self) -> &str {
-        &self.updated_at
-    }
-    fn set_updated_at(&mut self, at: &str) {
-        self.updated_at = at.to_string();
+    fn align_with(&mut self, stored: &Self) {
+        self.updated_at = stored.updated_at.clone();
     }
 }
 
@@ -943,29 +940,6 @@ fn asset_of(id: &str, d: &AssetDraft, created_at: &str, updated_at: &str) -> Ass
 
 async fn next_asset_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
     super::next_ids(tx, "asset", "A", "asset", "asset_id", n).await
-}
-
-/// Refuses a file that gives one id to two rows.
-pub(super) fn check_unique_ids<'a>(
-    rows: impl Iterator<Item = (usize, Option<&'a str>)>,
-) -> Result<()> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut problems = Vec::new();
-    for (row, id) in rows {
-        if let Some(id) = id
-            && let Some(first) = seen.insert(id, row)
-        {
-            problems.push(FieldError::new(
-                format!("row {row}, id"),
-                format!("the id {id} is already on row {first}"),
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Validation(problems))
-    }
 }
 
 /// The loops of a dependency graph reachable from `starts`, each once, as a path

@@ -79,3 +79,21 @@ impl Store {
         Ok(matrix)
     }
 }
+
+/// The risk matrix read inside a transaction (a write whose rules depend on it).
+pub(crate) async fn read_matrix(tx: &mut super::Tx) -> Result<Matrix> {
+    let r: Option<(String,)> = super::tx_query!(
+        tx,
+        fetch_optional,
+        (String,),
+        "select definition_json from risk_matrix where risk_matrix_id = 1"
+    )?;
+    match r {
+        None => Ok(Matrix::default_5x5()),
+        Some((json,)) => serde_json::from_str(&json).map_err(|e| {
+            Error::Internal(anyhow::anyhow!(
+                "the stored risk matrix cannot be read: {e}"
+            ))
+        }),
+    }
+}

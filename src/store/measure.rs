@@ -192,7 +192,7 @@ impl Store {
         dry_run: bool,
         upload: Option<&str>,
     ) -> Result<ImportReport> {
-        super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+        super::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
         let labelled: Vec<(String, &[ControlRef])> = rows
             .iter()
             .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
@@ -244,7 +244,7 @@ impl Store {
         insert_controls(&mut tx, &write).await?;
         tx.audit_many(changes).await?;
         if let Some(id) = upload {
-            super::upload::consume(&mut tx, actor, id).await?;
+            crate::registers::imports::store::consume(&mut tx, actor, id).await?;
         }
         tx.bump_generation("measure").await?;
         tx.commit().await?;
@@ -447,11 +447,8 @@ fn sort_controls(refs: &mut [ControlRef]) {
 }
 
 impl Record for Measure {
-    fn updated_at(&self) -> &str {
-        &self.updated_at
-    }
-    fn set_updated_at(&mut self, at: &str) {
-        self.updated_at = at.to_string();
+    fn align_with(&mut self, stored: &Self) {
+        self.updated_at = stored.updated_at.clone();
     }
 }
 

@@ -16,41 +16,41 @@ mod matrix;
 mod measure;
 mod migrate;
 mod readiness;
-mod risk;
 mod scan;
 mod scan_evidence;
 mod soa;
 mod soa_migrate;
 mod soa_version;
-mod upload;
 
 pub use asset::{AssetFilter, AssetSort, ImportReport};
-pub use audit::{AuditFilter, VerifyReport};
 pub(crate) use audit::recent_changes;
+pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page};
 pub use evidence::{ControlEvidence, EVIDENCE_LISTED, EvidenceFilter, EvidenceSummary, NewFile};
 pub use fair::{FairSettings, StoredFair};
+pub(crate) use matrix::read_matrix;
 pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
-pub use risk::{RatingKind, RiskFilter, RiskSort, StatusFilter};
 pub use scan::{
     CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
 };
 pub use soa::{Linked, SoaRow};
 pub use soa_migrate::{Drafted, SoaImportOptions, SoaImportReport, SoaImportSummary, ToDecide};
 pub use soa_version::{FieldChange, RowChange, Snapshot, SoaVersion, diff as soa_diff};
-pub use upload::Upload;
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};
 use crate::domain::clock::{Clock, stamp};
+use crate::error::FieldError;
 use crate::error::{Error, Result};
+use crate::service::cache::GenerationCache;
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -512,16 +512,17 @@ impl Store {
     }
 }
 
-/// A record an import or an edit compares with what is stored: the same but for the time of
-/// its last change means unchanged (then nothing is written, and the trail does not move).
+/// A record an import or an edit compares with what is stored: the same but for what every
+/// write changes by itself (the time of its last change, its revision) means unchanged (then
+/// nothing is written, and the trail does not move).
 pub(crate) trait Record: Clone + PartialEq + serde::Serialize {
-    fn updated_at(&self) -> &str;
-    fn set_updated_at(&mut self, at: &str);
+    /// Takes `stored`'s time of last change and revision.
+    fn align_with(&mut self, stored: &Self);
 
     /// Whether `self` (a record about to be written) says what `stored` says.
     fn same_as(&self, stored: &Self) -> bool {
         let mut me = self.clone();
-        me.set_updated_at(stored.updated_at());
+        me.align_with(stored);
         me == *stored
     }
 }
@@ -579,6 +580,29 @@ pub(crate) fn plan_import<'a, D, T: Record>(
         plan.write.push((id, d));
     }
     plan
+}
+
+/// Refuses a file that gives one id to two rows.
+pub(crate) fn check_unique_ids<'a>(
+    rows: impl Iterator<Item = (usize, Option<&'a str>)>,
+) -> Result<()> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (row, id) in rows {
+        if let Some(id) = id
+            && let Some(first) = seen.insert(id, row)
+        {
+            problems.push(FieldError::new(
+                format!("row {row}, id"),
+                format!("the id {id} is already on row {first}"),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(problems))
+    }
 }
 
 /// A page's cursor: its last row's sort values as a JSON array.
@@ -838,52 +862,9 @@ impl Tx {
     }
 }
 
-/// A heat-map cell: (likelihood, impact, risks in it).
-pub(crate) type HeatCell = (i64, i64, i64);
-
-/// Values computed from a whole register (heat-map counts, attention counts), each kept with
-/// the register's generation it was computed at and used while that generation holds.
-pub(crate) struct GenerationCache<K, V>(std::sync::Mutex<Vec<(K, i64, V)>>);
-
-impl<K, V> std::fmt::Debug for GenerationCache<K, V> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.0.lock().map(|c| c.len()).unwrap_or(0);
-        write!(f, "GenerationCache({n} values)")
-    }
-}
-
-impl<K, V> Default for GenerationCache<K, V> {
-    fn default() -> Self {
-        GenerationCache(std::sync::Mutex::new(Vec::new()))
-    }
-}
-
-impl<K: PartialEq, V: Clone> GenerationCache<K, V> {
-    /// The value for `key` at `generation`, if it was computed at that generation.
-    pub(crate) fn get(&self, key: &K, generation: i64) -> Option<V> {
-        self.0.lock().ok().and_then(|c| {
-            c.iter()
-                .find(|(k, g, _)| k == key && *g == generation)
-                .map(|(_, _, v)| v.clone())
-        })
-    }
-
-    pub(crate) fn put(&self, key: K, generation: i64, value: V) {
-        if let Ok(mut c) = self.0.lock() {
-            // Older generations are of no use once a newer one is seen.
-            c.retain(|(k, g, _)| *k != key && *g >= generation);
-            // Bounded: the oldest values go first.
-            if c.len() >= 1024 {
-                c.remove(0);
-            }
-            c.push((key, generation, value));
-        }
-    }
-}
-
 impl Store {
     /// The generation of a register (see migration 9): changed by every write to it.
-    pub(crate) async fn generation(&self, register: &str) -> Result<i64> {
+    pub async fn generation(&self, register: &str) -> Result<i64> {
         let (g,): (i64,) = pool_query!(
             self,
             fetch_one,
@@ -907,10 +888,6 @@ pub struct Store {
     clock: Clock,
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
-    /// Heat-map counts by rating — (likelihood, impact, risks) — by risk-register generation.
-    heat_cache: std::sync::Arc<GenerationCache<RatingKind, Vec<HeatCell>>>,
-    /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
-    count_cache: std::sync::Arc<GenerationCache<RiskFilter, (i64, bool)>>,
     /// The SoA's open risks per control (count and first ids), by (framework, measure
     /// generation) and risk generation.
     soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, soa::SoaRisks>>,
@@ -1003,8 +980,6 @@ impl Store {
             pool,
             clock,
             catalog_cache: Default::default(),
-            heat_cache: Default::default(),
-            count_cache: Default::default(),
             soa_risk_cache: Default::default(),
             soa_evidence_cache: Default::default(),
             soa_measure_cache: Default::default(),

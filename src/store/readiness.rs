@@ -493,7 +493,7 @@ impl Store {
                 &[],
             )
             .await?;
-        let lapsed = crate::store::RiskFilter {
+        let lapsed = crate::registers::risk::domain::RiskFilter {
             acceptance_lapsed_on: Some(today.clone()),
             ..Default::default()
         };

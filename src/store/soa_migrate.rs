@@ -275,7 +275,7 @@ impl Store {
         }
         tx.audit_many(changes).await?;
         if let Some(id) = opts.upload.as_deref() {
-            super::upload::consume(&mut tx, actor, id).await?;
+            crate::registers::imports::store::consume(&mut tx, actor, id).await?;
         }
         tx.commit().await?;
         Ok(report)

@@ -3,8 +3,8 @@
 //! `{"error": {"code": "…", "message": "…", "details": [{"field": …, "message": …}]}}`.
 
 use super::AppState;
-use super::json::*;
 use super::asset::RegisterQuery;
+use super::json::{ApiError, ApiResult, ErrorBody, JsonBody, first, parse_limit, query_pairs};
 use super::session::Caller;
 use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::audit::Entry;
@@ -13,19 +13,17 @@ use crate::domain::catalog::{
 };
 use crate::domain::matrix::Matrix;
 use crate::domain::measure::{Measure, MeasureInput};
-use crate::domain::risk::{Risk, RiskInput};
-use crate::error::{Error, FieldError, Problems};
+use crate::error::{Error, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
 use axum::Json;
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use super::json::{ApiError, ApiResult, ErrorBody, JsonBody, first, parse_limit, query_pairs};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -42,16 +40,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_asset, update_asset))
         .routes(routes!(list_measures, create_measure))
         .routes(routes!(get_measure, update_measure))
-        .routes(routes!(list_risks, create_risk))
-        .routes(routes!(get_risk, update_risk))
-        .routes(routes!(accept_risk))
-        .routes(routes!(list_acceptances))
-        .routes(routes!(threat_library))
         .routes(routes!(list_soa))
         .routes(routes!(get_soa_row, put_soa_row))
         .routes(routes!(super::soa_migrate::import_2013))
         .routes(routes!(import_assets))
-        .routes(routes!(import_risks))
         .routes(routes!(import_measures))
         .routes(routes!(list_evidence, create_evidence))
         .routes(routes!(get_evidence, update_evidence))
@@ -479,228 +471,12 @@ async fn update_measure(
     Ok(Json(s.store.update_measure(&actor, &id, draft).await?))
 }
 
-/// The risk register, by id, filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/risks", tag = "risks",
-    params(
-        ("q" = Option<String>, Query, description = "text in the id, title or threat"),
-        ("level" = Option<String>, Query, description = "residual (target) level key, e.g. high"),
-        ("owner" = Option<String>, Query),
-        ("treatment" = Option<String>, Query, description = "modify, retain, avoid or share"),
-        ("status" = Option<String>, Query, description = "open, in_treatment, closed, or active (not closed)"),
-        ("sort" = Option<String>, Query, description = "id (default), title, owner, residual, review or updated"),
-        ("asset" = Option<String>, Query, description = "an asset id"),
-        ("measure" = Option<String>, Query, description = "a measure id"),
-        ("control" = Option<String>, Query, description = "a control id: risks treated by measures that implement it"),
-        ("cell" = Option<String>, Query, description = "a heat-map cell: inherent:L:I, current:L:I or target:L:I"),
-        ("attention" = Option<String>, Query, description = "review: review overdue; acceptance: acceptance expired or needing renewal"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
-    responses((status = 200, body = Page<Risk>), (status = 422, body = ErrorBody)))]
-async fn list_risks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Page<Risk>> {
-    let pairs = query_pairs(raw)?;
-    let mut problems = Problems::new();
-    for (k, _) in &pairs {
-        if ![
-            "q",
-            "level",
-            "owner",
-            "treatment",
-            "status",
-            "sort",
-            "asset",
-            "measure",
-            "control",
-            "cell",
-            "attention",
-            "limit",
-            "cursor",
-        ]
-        .contains(&k.as_str())
-        {
-            problems.add(k, "unknown parameter: use q, level, owner, treatment, status, sort, asset, measure, control, cell, attention, limit or cursor");
-        }
-    }
-    problems.into_result()?;
-    let today = s.store.today();
-    let filter = super::risk::risk_filter(&pairs, &s.store.risk_matrix().await?, &today)?;
-    let limit = parse_limit(&pairs, 100, 500)?;
-    Ok(Json(
-        s.store
-            .list_risks(
-                &filter,
-                super::risk::risk_sort(&pairs)?,
-                first(&pairs, "cursor"),
-                limit,
-            )
-            .await?,
-    ))
-}
-
-/// Creates a risk (managers and admins). Likelihood and impact by value or by name; levels
-/// are read from the matrix. Current defaults to inherent, target to current.
-#[utoipa::path(post, path = "/api/v1/risks", tag = "risks", request_body = RiskInput,
-    responses((status = 201, body = Risk), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_risk(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    JsonBody(input): JsonBody<RiskInput>,
-) -> Result<(StatusCode, Json<Risk>), ApiError> {
-    let draft = input.parse(&s.store.risk_matrix().await?)?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(s.store.create_risk(&actor, draft).await?),
-    ))
-}
-
-/// One risk with its ratings, assets, measures and acceptance.
-#[utoipa::path(get, path = "/api/v1/risks/{id}", tag = "risks", params(("id" = String, Path)),
-    responses((status = 200, body = Risk), (status = 404, body = ErrorBody)))]
-async fn get_risk(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Risk> {
-    Ok(Json(s.store.risk(&id).await?))
-}
-
-/// Replaces a risk (managers and admins; contributors for the risks they own). A change to the
-/// target rating or the treatment marks the acceptance for renewal.
-#[utoipa::path(put, path = "/api/v1/risks/{id}", tag = "risks", params(("id" = String, Path)), request_body = RiskInput,
-    responses((status = 200, body = Risk), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_risk(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<RiskInput>,
-) -> ApiResult<Risk> {
-    let current = s.store.risk(&id).await?;
-    if !super::risk::may_edit(&caller, &current) {
-        return Err(Error::Forbidden.into());
-    }
-    let draft = input.parse(&s.store.risk_matrix().await?)?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(s.store.update_risk(&actor, &id, draft).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-struct AcceptanceBody {
-    /// Why the residual risk is accepted (required above the acceptance threshold).
-    #[serde(default)]
-    rationale: String,
-    /// `YYYY-MM-DD`, in the future.
-    #[serde(default)]
-    valid_until: String,
-}
-
-/// The risk owner (or a manager or admin) formally accepts the residual risk. Above the
-/// matrix's acceptance threshold only a manager or admin may, with a rationale.
-#[utoipa::path(post, path = "/api/v1/risks/{id}/acceptance", tag = "risks", params(("id" = String, Path)), request_body = AcceptanceBody,
-    responses((status = 200, body = Risk), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn accept_risk(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody<AcceptanceBody>,
-) -> ApiResult<Risk> {
-    let risk = s.store.risk(&id).await?;
-    let today = s.store.today();
-    let (rationale, until) = super::risk::check_acceptance(
-        &caller,
-        &risk,
-        &s.store.risk_matrix().await?,
-        &body.rationale,
-        &body.valid_until,
-        &today,
-    )?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(
-        s.store.accept_risk(&actor, &id, &rationale, &until).await?,
-    ))
-}
-
-impl From<anyhow::Error> for ApiError {
-    fn from(e: anyhow::Error) -> Self {
-        ApiError(Error::Internal(e))
-    }
-}
-
-/// Every acceptance of a risk, newest first (the newest is the risk's acceptance).
-#[utoipa::path(get, path = "/api/v1/risks/{id}/acceptances", tag = "risks", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<crate::domain::risk::Acceptance>), (status = 404, body = ErrorBody)))]
-async fn list_acceptances(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Vec<crate::domain::risk::Acceptance>> {
-    Ok(Json(s.store.risk_acceptances(&id).await?))
-}
-
-/// An import's query (documented here; read by `import_options`, which keeps repeated keys).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct ImportQuery {
-    /// Check and report, write nothing.
-    dry_run: Option<bool>,
-    /// `Their header=field`, repeatable; `Their header=` ignores the column.
-    map: Option<Vec<String>>,
-    /// `[field:]Their word=ours`, repeatable.
-    value: Option<Vec<String>>,
-    /// The worksheet of an XLSX file (default: the one whose header fits best).
-    sheet: Option<String>,
-}
-
-/// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
-fn import_options(pairs: &[(String, String)]) -> Result<crate::exchange::import::Options, Error> {
-    let mut problems = Problems::new();
-    let mut opts = crate::exchange::import::Options::default();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "map" => opts.map.push(v.clone()),
-            "value" => opts.values.push(v.clone()),
-            "sheet" => opts.sheet = Some(v.clone()),
-            "dry_run" => match v.as_str() {
-                "" | "true" | "1" => opts.dry_run = true,
-                "false" | "0" => opts.dry_run = false,
-                other => problems.add("dry_run", format!("'{other}' is not true or false")),
-            },
-            other => problems.add(other, "unknown parameter: use dry_run, map, value or sheet"),
-        }
-    }
-    problems.into_result()?;
-    Ok(opts)
-}
-
-/// Imports a file (the request body, CSV or XLSX) into a register: all rows or none.
-async fn import_into(
-    s: &AppState,
-    caller: Caller,
-    register: crate::exchange::import::Register,
-    raw: Option<String>,
-    req: Request,
-) -> ApiResult<crate::exchange::import::Outcome> {
-    let opts = import_options(&query_pairs(raw)?)?;
-    let max = super::session::MAX_UPLOAD_BYTES;
-    let bytes = axum::body::to_bytes(req.into_body(), max)
-        .await
-        .map_err(|_| {
-            Error::BadRequest(format!(
-                "the file is larger than {} MB",
-                max / (1024 * 1024)
-            ))
-        })?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    let outcome = crate::exchange::import::run(&s.store, &actor, register, &bytes, &opts).await?;
-    if outcome.ok() {
-        Ok(Json(outcome))
-    } else {
-        Err(outcome.into_error().into())
-    }
-}
-
 /// Imports assets from a CSV or XLSX file sent as the body (managers and admins). Headers
 /// match with synonyms; `map=Their header=field` and `value=[field:]Their word=ours` handle the
 /// rest. Every problem comes back by row and column (422) and then nothing is written.
 /// `dry_run=true` checks and reports without writing.
 #[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets",
-    params(ImportQuery),
+    params(crate::registers::imports::api::ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn import_assets(
@@ -709,32 +485,10 @@ async fn import_assets(
     RawQuery(raw): RawQuery,
     req: Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
-    import_into(
-        &s,
-        caller,
-        crate::exchange::import::Register::Assets,
-        raw,
-        req,
-    )
-    .await
-}
-
-/// Imports risks from a CSV or XLSX file sent as the body (managers and admins), like the
-/// asset import. Scores and levels are computed from the matrix; assets by id or name.
-#[utoipa::path(post, path = "/api/v1/risks/import", tag = "risks",
-    params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
-    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn import_risks(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
-    req: Request,
-) -> ApiResult<crate::exchange::import::Outcome> {
-    import_into(
-        &s,
-        caller,
-        crate::exchange::import::Register::Risks,
+    let ctx = s.services.ctx(caller.actor(true));
+    crate::registers::imports::api::import_into(
+        &ctx,
+        &crate::exchange::import::AssetImport,
         raw,
         req,
     )
@@ -744,7 +498,7 @@ async fn import_risks(
 /// Imports measures (the treatment plan) from a CSV or XLSX file sent as the body (managers
 /// and admins), like the asset import. Controls are checked against the catalogues.
 #[utoipa::path(post, path = "/api/v1/measures/import", tag = "measures",
-    params(ImportQuery),
+    params(crate::registers::imports::api::ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn import_measures(
@@ -753,22 +507,14 @@ async fn import_measures(
     RawQuery(raw): RawQuery,
     req: Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
-    import_into(
-        &s,
-        caller,
-        crate::exchange::import::Register::Measures,
+    let ctx = s.services.ctx(caller.actor(true));
+    crate::registers::imports::api::import_into(
+        &ctx,
+        &crate::exchange::import::MeasureImport,
         raw,
         req,
     )
     .await
-}
-
-/// The library of common threats and vulnerabilities (Annex's own words), grouped, each with
-/// the ISO/IEC 27002:2022 controls that usually treat it.
-#[utoipa::path(get, path = "/api/v1/threats", tag = "risks",
-    responses((status = 200, body = crate::domain::threat::Library)))]
-async fn threat_library() -> Json<crate::domain::threat::Library> {
-    Json(crate::domain::threat::Library::get().clone())
 }
 
 /// The Statement of Applicability: every control of a framework with its decision, the
@@ -1186,7 +932,7 @@ async fn put_risk_estimate(
     JsonBody(input): JsonBody<crate::domain::fair::FairInput>,
 ) -> ApiResult<crate::store::StoredFair> {
     let risk = s.store.risk(&id).await?;
-    if !super::risk::may_edit(&caller, &risk) {
+    if !crate::registers::risk::service::may_edit(&caller.actor(true), &risk) {
         return Err(Error::Forbidden.into());
     }
     let fair = input.parse()?;
@@ -1203,7 +949,7 @@ async fn delete_risk_estimate(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let risk = s.store.risk(&id).await?;
-    if !super::risk::may_edit(&caller, &risk) {
+    if !crate::registers::risk::service::may_edit(&caller.actor(true), &risk) {
         return Err(Error::Forbidden.into());
     }
     let actor = caller.user.map(|u| u.email).unwrap_or_default();

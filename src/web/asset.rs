@@ -465,13 +465,18 @@ async fn record(
         s.store.audit_entries(&filter, 50).await?,
         s.store.clock().now(),
     );
-    let on_asset = crate::store::RiskFilter {
+    let on_asset = crate::registers::risk::domain::RiskFilter {
         asset: Some(a.id.clone()),
         ..Default::default()
     };
     let risks = s
         .store
-        .list_risks(&on_asset, crate::store::RiskSort::Id, None, 50)
+        .list_risks(
+            &on_asset,
+            crate::registers::risk::domain::RiskSort::Id,
+            None,
+            50,
+        )
         .await?;
     Ok(RecordPage {
         can_edit: caller.is_editor(),

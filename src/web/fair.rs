@@ -10,8 +10,8 @@ use crate::domain::fair::{
     self, Analysis, EstimateInput, Factor, FactorInput, FairInput, Kind, Phase,
 };
 use crate::domain::montecarlo::{Options, Summary};
-use crate::domain::risk::Risk;
 use crate::error::{Error, Problems, Result};
+use crate::registers::risk::domain::Risk;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
@@ -146,7 +146,7 @@ pub struct RiskQuant {
     pub updated: String,
 }
 
-pub(super) async fn risk_card(s: &AppState, r: &Risk) -> Result<Option<RiskQuant>> {
+pub async fn risk_card(s: &AppState, r: &Risk) -> Result<Option<RiskQuant>> {
     let Some(a) = s.store.risk_analysis(&r.id, Options::default()).await? else {
         return Ok(None);
     };
@@ -324,7 +324,7 @@ async fn render_form(
 
 async fn editable(s: &AppState, caller: &Caller, id: &str) -> Result<Risk> {
     let r = s.store.risk(id).await?;
-    if !super::risk::may_edit(caller, &r) {
+    if !crate::registers::risk::service::may_edit(&caller.actor(false), &r) {
         return Err(Error::Forbidden);
     }
     Ok(r)

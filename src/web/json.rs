@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -163,3 +162,64 @@ pub fn parse_limit(pairs: &[(String, String)], default: i64, max: i64) -> Result
     }
 }
 
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError(Error::Internal(e))
+    }
+}
+
+/// A query string read into `Params`; a malformed one is a 400 naming it.
+pub struct Query(pub crate::domain::query::Params);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Query {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Query(crate::domain::query::Params::parse(
+            parts.uri.query(),
+        )?))
+    }
+}
+
+/// The revision an API client last read, from `If-Match: "3"`: a write then applies only to
+/// that revision (409 otherwise). Without the header (or with `*`) the write applies to
+/// whatever is stored.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(axum::http::header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+        tag.parse::<i64>().map(|r| IfMatch(Some(r))).map_err(|_| {
+            ApiError(Error::BadRequest(format!(
+                "If-Match: '{text}' is not an ETag this API gave (a record's revision in quotes, e.g. \"3\")"
+            )))
+        })
+    }
+}
+
+/// A record as JSON with its revision as the `ETag`, to send back as `If-Match`.
+pub fn tagged<T: Serialize>(status: StatusCode, revision: i64, body: T) -> Response {
+    let mut res = (status, Json(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("\"{revision}\"")) {
+        res.headers_mut().insert(axum::http::header::ETAG, v);
+    }
+    res
+}
+
+/// A tagged answer or the error.
+pub type TaggedResult = Result<Response, ApiError>;

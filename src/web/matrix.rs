@@ -20,36 +20,36 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub struct SvgCell {
-    pub(super) x: i64,
-    pub(super) y: i64,
-    pub(super) tx: i64,
-    pub(super) ty: i64,
-    pub(super) fill: String,
-    pub(super) ink: &'static str,
-    pub(super) label: String,
-    pub(super) likelihood: i64,
-    pub(super) impact: i64,
-    pub(super) count: i64,
-    pub(super) href: String,
+    pub x: i64,
+    pub y: i64,
+    pub tx: i64,
+    pub ty: i64,
+    pub fill: String,
+    pub ink: &'static str,
+    pub label: String,
+    pub likelihood: i64,
+    pub impact: i64,
+    pub count: i64,
+    pub href: String,
 }
 
 pub struct SvgText {
-    pub(super) x: i64,
-    pub(super) y: i64,
-    pub(super) text: String,
+    pub x: i64,
+    pub y: i64,
+    pub text: String,
 }
 
 /// The grid as SVG geometry: rows are likelihood (highest at the top), columns impact.
 pub struct SvgGrid {
-    pub(super) kind: &'static str,
-    pub(super) title: String,
-    pub(super) width: i64,
-    pub(super) height: i64,
-    pub(super) cell: i64,
-    pub(super) axis_x: i64,
-    pub(super) cells: Vec<SvgCell>,
-    pub(super) row_labels: Vec<SvgText>,
-    pub(super) col_labels: Vec<SvgText>,
+    pub kind: &'static str,
+    pub title: String,
+    pub width: i64,
+    pub height: i64,
+    pub cell: i64,
+    pub axis_x: i64,
+    pub cells: Vec<SvgCell>,
+    pub row_labels: Vec<SvgText>,
+    pub col_labels: Vec<SvgText>,
 }
 
 /// Black or white text, whichever reads better on the colour.

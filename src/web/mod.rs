@@ -6,20 +6,18 @@
 //! handlers build on these; the application (`crate::app`) assembles them into one router.
 
 pub mod api;
-pub mod json;
-pub mod page;
 pub(crate) mod asset;
 pub mod chart;
-pub(crate) mod evidence;
-pub(crate) mod fair;
-mod hosts;
-mod import;
-mod matrix;
+pub mod evidence;
+pub mod fair;
+pub mod hosts;
+pub mod json;
+pub mod matrix;
 pub(crate) mod measure;
+pub mod page;
 mod pages;
-pub(crate) mod risk;
 pub mod routes;
-mod session;
+pub mod session;
 pub(crate) mod soa;
 mod soa_migrate;
 mod static_files;
@@ -48,6 +46,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Who may call which route, assembled from every register's routes.
     pub policy: Arc<Policy>,
+    /// The registers spreadsheets can be imported into, by key.
+    pub importers: crate::exchange::import::Importers,
+}
+
+impl AppState {
+    /// The use-case context of a page request by this caller.
+    pub fn ctx(&self, caller: &session::Caller) -> crate::service::Ctx {
+        self.services.ctx(caller.actor(false))
+    }
 }
 
 /// The access rules of every route, looked up by (method, route pattern).
@@ -97,14 +104,7 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-pub const ADMIN: &[Role] = &[Role::Admin];
-pub const TRAIL_READERS: &[Role] = &[Role::Admin, Role::Auditor];
-/// Those who edit all ISMS content.
-pub const EDITORS: &[Role] = &[Role::Admin, Role::Manager];
-/// Editors, and contributors for the records they own (checked by the use case).
-pub const OWNERS: &[Role] = &[Role::Admin, Role::Manager, Role::Contributor];
-/// Those who submit scan results: a host's agent, and admins.
-pub const SCAN_SUBMITTERS: &[Role] = &[Role::Agent, Role::Admin];
+pub use crate::domain::user::{ADMIN, EDITORS, OWNERS, SCAN_SUBMITTERS, TRAIL_READERS};
 
 /// The access policy of the routes not yet declared with their register (legacy).
 const POLICY: &[(&str, &str, Access)] = &[
@@ -126,19 +126,13 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/assets", Access::SignedIn),
     ("GET", "/assets.csv", Access::SignedIn),
     ("GET", "/assets.xlsx", Access::SignedIn),
-    ("GET", "/risks.csv", Access::SignedIn),
-    ("GET", "/risks.xlsx", Access::SignedIn),
     ("GET", "/measures.csv", Access::SignedIn),
     ("GET", "/measures.xlsx", Access::SignedIn),
     ("POST", "/assets", Access::Roles(EDITORS)),
     ("GET", "/assets/import", Access::Roles(EDITORS)),
     ("POST", "/assets/import", Access::Roles(EDITORS)),
-    ("GET", "/risks/import", Access::Roles(EDITORS)),
-    ("POST", "/risks/import", Access::Roles(EDITORS)),
     ("GET", "/measures/import", Access::Roles(EDITORS)),
     ("POST", "/measures/import", Access::Roles(EDITORS)),
-    ("GET", "/imports/{id}", Access::Roles(EDITORS)),
-    ("POST", "/imports/{id}", Access::Roles(EDITORS)),
     ("GET", "/assets/new", Access::Roles(EDITORS)),
     ("POST", "/assets/bulk", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}", Access::SignedIn),
@@ -178,10 +172,6 @@ const POLICY: &[(&str, &str, Access)] = &[
         "/evidence/{id}/versions/{version}/file",
         Access::SignedIn,
     ),
-    ("GET", "/risks", Access::SignedIn),
-    ("POST", "/risks", Access::Roles(EDITORS)),
-    ("GET", "/risks/new", Access::Roles(EDITORS)),
-    ("GET", "/risks/heat-map", Access::SignedIn),
     ("GET", "/risks/quantitative", Access::SignedIn),
     ("GET", "/risks/quantitative.csv", Access::SignedIn),
     ("GET", "/risks/quantitative.xlsx", Access::SignedIn),
@@ -192,8 +182,6 @@ const POLICY: &[(&str, &str, Access)] = &[
         "/risks/quantitative/settings",
         Access::Roles(EDITORS),
     ),
-    ("GET", "/risks/library", Access::SignedIn),
-    ("GET", "/api/v1/threats", Access::SignedIn),
     ("GET", "/api/v1/soa", Access::SignedIn),
     ("GET", "/api/v1/soa/{framework}/{id}", Access::SignedIn),
     ("GET", "/api/v1/soa/versions", Access::SignedIn),
@@ -205,12 +193,8 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/readiness", Access::SignedIn),
     ("PUT", "/api/v1/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("POST", "/api/v1/soa/import-2013", Access::Roles(EDITORS)),
-    ("GET", "/risks/{id}", Access::SignedIn),
-    ("POST", "/risks/{id}", Access::Roles(OWNERS)),
-    ("GET", "/risks/{id}/edit", Access::Roles(OWNERS)),
     ("GET", "/risks/{id}/estimate", Access::Roles(OWNERS)),
     ("POST", "/risks/{id}/estimate", Access::Roles(OWNERS)),
-    ("POST", "/risks/{id}/accept", Access::Roles(OWNERS)),
     ("GET", "/measures", Access::SignedIn),
     ("POST", "/measures", Access::Roles(EDITORS)),
     ("GET", "/measures/new", Access::Roles(EDITORS)),
@@ -253,16 +237,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
     ("GET", "/api/v1/risk-matrix", Access::SignedIn),
-    ("GET", "/api/v1/risks", Access::SignedIn),
-    ("POST", "/api/v1/risks", Access::Roles(EDITORS)),
-    ("GET", "/api/v1/risks/{id}", Access::SignedIn),
-    ("PUT", "/api/v1/risks/{id}", Access::Roles(OWNERS)),
-    (
-        "POST",
-        "/api/v1/risks/{id}/acceptance",
-        Access::Roles(OWNERS),
-    ),
-    ("GET", "/api/v1/risks/{id}/acceptances", Access::SignedIn),
     ("GET", "/api/v1/risks/{id}/estimate", Access::SignedIn),
     ("PUT", "/api/v1/risks/{id}/estimate", Access::Roles(OWNERS)),
     (
@@ -274,7 +248,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/risk-appetite", Access::SignedIn),
     ("PUT", "/api/v1/risk-appetite", Access::Roles(EDITORS)),
     ("POST", "/api/v1/assets/import", Access::Roles(EDITORS)),
-    ("POST", "/api/v1/risks/import", Access::Roles(EDITORS)),
     ("POST", "/api/v1/measures/import", Access::Roles(EDITORS)),
     ("GET", "/api/v1/measures", Access::SignedIn),
     ("POST", "/api/v1/measures", Access::Roles(EDITORS)),
@@ -332,9 +305,8 @@ pub fn legacy_routes() -> Routes {
         .merge(matrix::routes())
         .merge(asset::routes())
         .merge(measure::routes())
-        .merge(risk::routes())
         .merge(fair::routes())
-        .merge(import::routes())
+        .merge(legacy_import_routes())
         .merge(soa::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
@@ -350,11 +322,27 @@ pub fn legacy_routes() -> Routes {
     Routes::legacy(api::routes().merge(pages.into()), rules)
 }
 
+/// The import pages of the registers not yet declared with their register.
+fn legacy_import_routes() -> Router<AppState> {
+    use crate::registers::imports::pages::{upload, upload_form};
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::get;
+    let limit = DefaultBodyLimit::max(session::MAX_UPLOAD_BYTES);
+    Router::new()
+        .route("/assets/import", get(upload_form).post(upload).layer(limit))
+        .route(
+            "/measures/import",
+            get(upload_form).post(upload).layer(limit),
+        )
+}
+
 /// The core routes: health, static files.
 pub fn core_routes() -> Routes {
-    Routes::new()
-        .get("/healthz", Access::Public, healthz)
-        .get("/static/{file}", Access::Public, static_files::serve)
+    Routes::new().get("/healthz", Access::Public, healthz).get(
+        "/static/{file}",
+        Access::Public,
+        static_files::serve,
+    )
 }
 
 /// Wraps the router of every route with the guard, the security headers and the request's

@@ -134,6 +134,10 @@ pub struct Choice {
 pub struct FormErrors {
     pub fields: Vec<(String, String)>,
     pub general: Vec<String>,
+    /// After a stale write: the revision now stored. The form shows the other person's change
+    /// next to each field (in `fields`), keeps what this person typed, and carries this
+    /// revision, so that saving again replaces theirs knowingly.
+    pub stale: Option<i64>,
 }
 
 impl FormErrors {
@@ -161,7 +165,16 @@ impl FormErrors {
         }
     }
 
+    /// The revision a re-rendered form carries: the stored one after a stale write, else the
+    /// one the person started from.
+    pub fn revision(&self, started_from: i64) -> i64 {
+        self.stale.unwrap_or(started_from)
+    }
+
     pub fn headline(&self) -> String {
+        if self.stale.is_some() {
+            return "Someone else saved this record since you opened it.".into();
+        }
         match self.fields.len() {
             0 => "This did not work.".into(),
             1 => "One field needs your attention.".into(),
@@ -179,10 +192,29 @@ impl FormErrors {
     /// Turns a domain error into form errors; errors that are not about the input propagate.
     pub fn from_error(e: Error) -> Result<FormErrors, Error> {
         match e {
-            Error::Validation(fields) => Ok(FormErrors {
+            Error::Validation(fields) | Error::Query(fields) => Ok(FormErrors {
                 fields: fields.into_iter().map(|f| (f.field, f.message)).collect(),
-                general: Vec::new(),
+                ..FormErrors::default()
             }),
+            Error::Stale {
+                message,
+                current,
+                details,
+            } => {
+                // Their changes are listed above the form (every one, also those the form has
+                // no field for) and next to the fields they touched.
+                let mut general = vec![message];
+                general.extend(
+                    details
+                        .iter()
+                        .map(|f| format!("{}: {}", f.field, f.message)),
+                );
+                Ok(FormErrors {
+                    fields: details.into_iter().map(|f| (f.field, f.message)).collect(),
+                    general,
+                    stale: Some(current),
+                })
+            }
             Error::Conflict(m) | Error::BadRequest(m) => Ok(FormErrors::general(m)),
             Error::NotFound(m) => Ok(FormErrors::general(format!("{m} not found"))),
             Error::Throttled(_) => Ok(FormErrors::general(e.to_string())),
@@ -367,4 +399,3 @@ pub struct HistoryRow {
     pub object: String,
     pub changes: Vec<(String, String, String)>,
 }
-

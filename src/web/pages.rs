@@ -4,8 +4,7 @@
 
 use super::AppState;
 use super::page::*;
-use super::session::{self, ANON_CSRF_COOKIE, Caller, SESSION_COOKIE, Via};
-use crate::domain::audit::Entry;
+use super::session::{self, Caller, SESSION_COOKIE, Via};
 use crate::domain::catalog::{ControlFilter, normalise_control_id};
 use crate::domain::clock::{display, relative};
 use crate::domain::user::{Email, Password, PersonName, Role, new_secret, verify_password};
@@ -13,12 +12,11 @@ use crate::error::{Error, Problems};
 use crate::store::{AuditFilter, NewUser, User, UserUpdate};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, FromRequest, Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use std::net::SocketAddr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -461,11 +459,11 @@ async fn dashboard(
         Vec::new()
     };
     let today = s.store.today();
-    let risks_due = crate::store::RiskFilter {
+    let risks_due = crate::registers::risk::domain::RiskFilter {
         review_overdue_on: Some(today.clone()),
         ..Default::default()
     };
-    let lapsed = crate::store::RiskFilter {
+    let lapsed = crate::registers::risk::domain::RiskFilter {
         acceptance_lapsed_on: Some(today.clone()),
         ..Default::default()
     };
@@ -475,12 +473,16 @@ async fn dashboard(
     };
     let attention = vec![
         (
-            s.store.risk_count_matching(&risks_due).await?.0,
+            crate::registers::risk::service::count_matching(&s.ctx(&caller), &risks_due)
+                .await?
+                .0,
             "risks past their review date",
             "/risks?attention=review",
         ),
         (
-            s.store.risk_count_matching(&lapsed).await?.0,
+            crate::registers::risk::service::count_matching(&s.ctx(&caller), &lapsed)
+                .await?
+                .0,
             "risk acceptances expired or needing renewal",
             "/risks?attention=acceptance",
         ),

@@ -49,7 +49,13 @@ impl Routes {
         Routes { router, rules }
     }
 
-    fn add(mut self, method: &'static str, path: &str, access: Access, mr: MethodRouter<AppState>) -> Self {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &str,
+        access: Access,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
         self.rules.push(Rule {
             method,
             path: path.to_string(),
@@ -75,6 +81,16 @@ impl Routes {
         T: 'static,
     {
         self.add("POST", path, access, post(handler))
+    }
+
+    /// A POST whose body may be as large as `max_bytes` (a file upload).
+    pub fn post_upload<H, T>(self, path: &str, access: Access, handler: H, max_bytes: usize) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let mr = post(handler).layer(axum::extract::DefaultBodyLimit::max(max_bytes));
+        self.add("POST", path, access, mr)
     }
 
     pub fn put<H, T>(self, path: &str, access: Access, handler: H) -> Self

@@ -6,7 +6,6 @@
 
 use super::AppState;
 use super::json::{ApiError, ErrorBody};
-use super::import::{ColumnRow, Reading, outcome_or_file_error};
 use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
 use super::session::{Caller, MAX_UPLOAD_BYTES};
 use crate::domain::soa_migrate::{Why, shown};
@@ -14,7 +13,9 @@ use crate::domain::user::Role;
 use crate::error::{Error, Problems};
 use crate::exchange::import;
 use crate::exchange::soa_migrate::{self, Outcome};
-use crate::store::{SoaImportReport, Upload};
+use crate::registers::imports::pages::{ColumnRow, Reading, outcome_or_file_error};
+use crate::registers::imports::store::Upload;
+use crate::store::SoaImportReport;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, Request, State};

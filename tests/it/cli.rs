@@ -672,19 +672,14 @@ async fn risks_and_measures_are_read_from_the_command_line() {
         )
         .await
         .unwrap();
-    let risk = annex::domain::risk::RiskInput {
+    let risk = annex::registers::risk::domain::RiskInput {
         title: "Takeover".into(),
         inherent_likelihood: "4".into(),
         inherent_impact: "5".into(),
         measures: m.id.clone(),
         ..Default::default()
     };
-    store
-        .create_risk(
-            "test",
-            risk.parse(&annex::domain::matrix::Matrix::default_5x5())
-                .unwrap(),
-        )
+    annex::registers::risk::service::create(&crate::harness::operator(&store), &risk)
         .await
         .unwrap();
     store.close().await;

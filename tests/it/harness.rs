@@ -131,6 +131,12 @@ pub fn test_config(db: &TestDb) -> Config {
     Config::load_from(&flags, &[]).expect("test config")
 }
 
+/// The use cases acting as the local operator (an administrator) on a store, to set up a
+/// story or read what a use case answers (one context keeps its caches across calls).
+pub fn operator(store: &Store) -> annex::service::Ctx {
+    annex::service::Services::new(store.clone()).ctx(annex::service::Actor::operator())
+}
+
 /// A running Annex (in process) on its own database.
 pub struct TestApp {
     pub store: Store,

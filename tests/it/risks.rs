@@ -94,12 +94,13 @@ async fn risks_are_rated_on_the_matrix_linked_filtered_and_accepted() {
                 "{query}"
             );
         }
-        assert_eq!(
-            app.get("/api/v1/risks?cell=sideways", Auth::Bearer(&manager))
-                .await
-                .status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        // A malformed query parameter is a bad request naming it.
+        let sideways = app
+            .get("/api/v1/risks?cell=sideways", Auth::Bearer(&manager))
+            .await;
+        assert_eq!(sideways.status, StatusCode::BAD_REQUEST);
+        assert_eq!(sideways.json()["error"]["code"], "invalid_query");
+        assert_eq!(sideways.json()["error"]["details"][0]["field"], "cell");
 
         // Below the threshold, the owner accepts; a viewer may not.
         let viewer = app.token_as(Role::Viewer).await;
@@ -365,12 +366,11 @@ async fn overdue_reviews_lapsed_acceptances_and_overdue_measures_show_on_the_das
                 .json()["items"][0]["id"],
             "R-0002"
         );
-        assert_eq!(
-            app.get("/api/v1/risks?attention=later", Auth::Bearer(&manager))
-                .await
-                .status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        let later = app
+            .get("/api/v1/risks?attention=later", Auth::Bearer(&manager))
+            .await;
+        assert_eq!(later.status, StatusCode::BAD_REQUEST);
+        assert_eq!(later.json()["error"]["details"][0]["field"], "attention");
         let viewer = app.browser_as(Role::Viewer).await;
         let dash = app.get("/", Auth::Browser(&viewer)).await;
         for text in [
@@ -443,8 +443,17 @@ async fn the_heat_map_follows_every_change_of_a_risk_even_from_another_instance(
                 .map(|c| c.2)
                 .unwrap_or(0)
         };
-        let target = annex::store::RatingKind::Target;
-        assert_eq!(cell(app.store.heat_map(target).await.unwrap(), 2, 4), 0);
+        let target = annex::registers::risk::domain::RatingKind::Target;
+        let ctx = crate::harness::operator(&app.store);
+        let heat = |kind| {
+            let ctx = ctx.clone();
+            async move {
+                annex::registers::risk::service::heat_map(&ctx, kind)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(cell(heat(target).await, 2, 4), 0);
         let res = app
             .post_json(
                 "/api/v1/risks",
@@ -453,19 +462,24 @@ async fn the_heat_map_follows_every_change_of_a_risk_even_from_another_instance(
             )
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        assert_eq!(cell(app.store.heat_map(target).await.unwrap(), 2, 4), 1);
+        assert_eq!(cell(heat(target).await, 2, 4), 1);
         // Another instance moves the risk: this one's counts follow.
-        let draft = annex::domain::risk::RiskInput {
+        let input = annex::registers::risk::domain::RiskInput {
             title: "Outage".into(),
             inherent_likelihood: "4".into(),
             inherent_impact: "4".into(),
             target_likelihood: "1".into(),
             ..Default::default()
-        }
-        .parse(&Matrix::default_5x5())
+        };
+        annex::registers::risk::service::update(
+            &crate::harness::operator(&other_store),
+            "R-1",
+            None,
+            &input,
+        )
+        .await
         .unwrap();
-        other_store.update_risk("test", "R-1", draft).await.unwrap();
-        let counts = app.store.heat_map(target).await.unwrap();
+        let counts = heat(target).await;
         assert_eq!((cell(counts.clone(), 2, 4), cell(counts, 1, 4)), (0, 1));
         let page = app.get("/risks/heat-map", Auth::Bearer(&manager)).await;
         assert!(
@@ -543,7 +557,7 @@ async fn the_register_sorts_pages_by_any_order_and_leaves_closed_risks_off_the_h
         let bad = app
             .get("/api/v1/risks?sort=colour", Auth::Bearer(&manager))
             .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(bad.body.contains("'colour' is not a sort"));
         let bad = app
             .get("/api/v1/risks?status=purple", Auth::Bearer(&manager))
@@ -567,7 +581,7 @@ async fn the_register_sorts_pages_by_any_order_and_leaves_closed_risks_off_the_h
 
         let counts = app
             .store
-            .heat_map(annex::store::RatingKind::Inherent)
+            .heat_map(annex::registers::risk::domain::RatingKind::Inherent)
             .await
             .unwrap();
         assert!(

@@ -106,20 +106,17 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
             )
             .await
             .unwrap();
-        app.store
-            .create_risk(
-                "test",
-                annex::domain::risk::RiskInput {
-                    title: "Walk".into(),
-                    inherent_likelihood: "1".into(),
-                    inherent_impact: "1".into(),
-                    ..Default::default()
-                }
-                .parse(&annex::domain::matrix::Matrix::default_5x5())
-                .unwrap(),
-            )
-            .await
-            .unwrap();
+        annex::registers::risk::service::create(
+            &crate::harness::operator(&app.store),
+            &annex::registers::risk::domain::RiskInput {
+                title: "Walk".into(),
+                inherent_likelihood: "1".into(),
+                inherent_impact: "1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let f = Fixtures {
             user_id: victim_id,
             token_id: token.id,
@@ -166,18 +163,18 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
                 .update_measure("test", "M-0001", owned.parse().unwrap())
                 .await
                 .unwrap();
-            let mut risk =
-                annex::domain::risk::RiskInput::from(&app.store.risk("R-0001").await.unwrap());
+            let mut risk = annex::registers::risk::domain::RiskInput::from(
+                &app.store.risk("R-0001").await.unwrap(),
+            );
             risk.owner = email.clone();
-            app.store
-                .update_risk(
-                    "test",
-                    "R-0001",
-                    risk.parse(&annex::domain::matrix::Matrix::default_5x5())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
+            annex::registers::risk::service::update(
+                &crate::harness::operator(&app.store),
+                "R-0001",
+                None,
+                &risk,
+            )
+            .await
+            .unwrap();
             let row = annex::domain::soa::ApplicabilityInput {
                 applicable: "yes".into(),
                 reasons: "business".into(),

@@ -1,196 +1,32 @@
-//! Risk rules shared by the pages and the API: who may edit a risk, who may accept it, and the
-//! register's query string.
+//! The risk register's pages: the register with its filters, a risk with its ratings,
+//! assets, measures, acceptance, evidence and history, the form, the heat map and the threat
+//! and vulnerability library.
 
-use super::session::Caller;
-use crate::domain::asset::parse_date;
-use crate::domain::matrix::Matrix;
-use crate::domain::risk::{Risk, RiskStatus, Treatment};
-use crate::error::{Error, Problems};
-use crate::store::{RatingKind, RiskFilter, RiskSort, StatusFilter};
-
-/// Managers and admins edit every risk; a contributor edits the risks they own.
-pub fn may_edit(caller: &Caller, r: &Risk) -> bool {
-    caller.may_edit_owned(&r.owner)
-}
-
-/// Checks an acceptance: the risk owner (or a manager or admin) accepts; above the matrix's
-/// threshold only a manager or admin may, and with a rationale. Answers the checked
-/// (rationale, valid-until date).
-pub fn check_acceptance(
-    caller: &Caller,
-    r: &Risk,
-    m: &Matrix,
-    rationale: &str,
-    valid_until: &str,
-    today: &str,
-) -> Result<(String, String), Error> {
-    if !may_edit(caller, r) {
-        return Err(Error::Forbidden);
-    }
-    let above = !m.acceptable(&r.target.level);
-    if above && !caller.is_editor() {
-        return Err(Error::Forbidden);
-    }
-    let mut p = Problems::new();
-    let rationale = rationale.trim().to_string();
-    if above && rationale.is_empty() {
-        let level = m
-            .risk_level(&r.target.level)
-            .map(|l| l.name.clone())
-            .unwrap_or_default();
-        p.add("rationale", format!("the residual level {level} is above the acceptance threshold: say why the risk is accepted"));
-    }
-    if rationale.chars().count() > 5000 {
-        p.add("rationale", "at most 5000 characters");
-    }
-    let until = match parse_date(valid_until) {
-        Ok(d) if d.as_str() > today => Some(d),
-        Ok(d) => {
-            p.add(
-                "valid_until",
-                format!("{d} is not in the future: an acceptance must stay valid for some time"),
-            );
-            None
-        }
-        Err(e) => {
-            p.add("valid_until", e);
-            None
-        }
-    };
-    p.into_result()?;
-    Ok((rationale, until.unwrap_or_default()))
-}
-
-/// The register's order: `sort` (id by default).
-pub fn risk_sort(pairs: &[(String, String)]) -> Result<RiskSort, Error> {
-    match pairs
-        .iter()
-        .find(|(k, v)| k == "sort" && !v.trim().is_empty())
-    {
-        Some((_, v)) => RiskSort::parse(v),
-        None => Ok(RiskSort::Id),
-    }
-}
-
-/// The register's query: q, level, owner, treatment, status, asset, measure, control, cell
-/// (`target:4:5`).
-pub fn risk_filter(
-    pairs: &[(String, String)],
-    m: &Matrix,
-    today: &str,
-) -> Result<RiskFilter, Error> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, v)| n == k && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let mut p = Problems::new();
-    let level = get("level");
-    if let Some(l) = &level
-        && m.risk_level(l).is_none()
-    {
-        let keys: Vec<&str> = m.levels.iter().map(|l| l.key.as_str()).collect();
-        p.add(
-            "level",
-            format!("'{l}' is not a risk level: use one of {}", keys.join(", ")),
-        );
-    }
-    let treatment = match get("treatment") {
-        Some(t) => p.take("treatment", Treatment::parse(&t)),
-        None => None,
-    };
-    let status = match get("status").as_deref() {
-        None => None,
-        Some("active") => Some(StatusFilter::Active),
-        Some(s) => p
-            .take(
-                "status",
-                RiskStatus::parse(s).map_err(|e| format!("{e} (or active: every risk not closed)")),
-            )
-            .map(StatusFilter::Is),
-    };
-    let control = get("control").map(|c| {
-        let r = crate::domain::measure::parse_control_refs(&c);
-        r.into_iter()
-            .next()
-            .map(|r| (r.framework, r.id))
-            .unwrap_or_default()
-    });
-    let cell = match get("cell") {
-        None => None,
-        Some(c) => {
-            let parts: Vec<&str> = c.split(':').collect();
-            match (
-                parts.first().and_then(|k| RatingKind::parse(k)),
-                parts.get(1).and_then(|v| v.parse().ok()),
-                parts.get(2).and_then(|v| v.parse().ok()),
-            ) {
-                (Some(k), Some(l), Some(i)) if parts.len() == 3 => Some((k, l, i)),
-                _ => {
-                    p.add("cell", format!("'{c}' is not a heat-map cell: write inherent:L:I, current:L:I or target:L:I"));
-                    None
-                }
-            }
-        }
-    };
-    p.into_result()?;
-    let attention = get("attention");
-    match attention.as_deref() {
-        None | Some("review") | Some("acceptance") => {}
-        Some(other) => {
-            return Err(Error::field(
-                "attention",
-                format!("'{other}' is not a list: use review or acceptance"),
-            ));
-        }
-    }
-    Ok(RiskFilter {
-        level,
-        owner: get("owner"),
-        treatment,
-        status,
-        asset: get("asset"),
-        measure: get("measure"),
-        control,
-        cell,
-        text: get("q"),
-        review_overdue_on: (attention.as_deref() == Some("review")).then(|| today.to_string()),
-        acceptance_lapsed_on: (attention.as_deref() == Some("acceptance"))
-            .then(|| today.to_string()),
-    })
-}
-
-// --- pages -----------------------------------------------------------------------------------
-
-use super::AppState;
-use super::matrix::{SvgGrid, svg_grid_with};
-use super::page::{
-    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
-};
-use crate::domain::matrix::ScaleLevel;
+use super::domain::{RatingKind, Risk, RiskInput, RiskQuery, RiskSort, RiskStatus, Treatment};
+use super::domain_threat::{Kind, Library};
+use super::service::{self, may_accept, may_edit};
+use crate::domain::matrix::{Matrix, ScaleLevel};
 use crate::domain::measure::Measure;
-use crate::domain::risk::RiskInput;
-use crate::domain::threat::{Kind, Library};
-use crate::store::AuditFilter;
+use crate::domain::query::Params;
+use crate::error::Error;
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::matrix::{SvgGrid, svg_grid_with};
+use crate::web::page::{
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, history_rows, layout,
+    with_cursor, with_same_filters,
+};
+use crate::web::session::{Caller, encode};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::Extension;
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/risks", get(register).post(create))
-        .route("/risks/new", get(new_form))
-        .route("/risks.csv", get(export))
-        .route("/risks.xlsx", get(export))
-        .route("/risks/heat-map", get(heat_map))
-        .route("/risks/library", get(library))
-        .route("/risks/{id}", get(record).post(update))
-        .route("/risks/{id}/edit", get(edit_form))
-        .route("/risks/{id}/accept", post(accept))
+/// The revision a form was opened at (its hidden field); a form without one (a script's
+/// POST) applies to whatever is stored.
+pub fn form_revision(form: &FormData) -> Option<i64> {
+    form.get("revision").trim().parse().ok()
 }
 
 fn statuses() -> Vec<Choice> {
@@ -259,40 +95,31 @@ struct RegisterPage {
     sorts: Vec<Choice>,
 }
 
-async fn register(
+pub async fn register(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let value = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let (params, malformed) = Params::parse_lenient(raw.as_deref());
+    let value = |k: &str| params.raw(k);
     let l = layout(&s, &caller, "Risks", "risks", raw.as_deref()).await?;
-    let m = s.store.risk_matrix().await?;
-    let day = s.store.today();
+    let m = service::matrix(&ctx).await?;
+    let day = ctx.today();
     let mut errors = FormErrors::default();
-    let mut filtered = false;
-    let page = match risk_filter(&pairs, &m, &day).and_then(|f| Ok((f, risk_sort(&pairs)?))) {
-        Ok((f, sort)) => {
-            filtered = f != RiskFilter::default();
-            match s
-                .store
-                .list_risks(&f, sort, Some(value("cursor").as_str()), 50)
-                .await
-            {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    errors = FormErrors::from_error(e)?;
-                    None
-                }
+    let query = match malformed {
+        Some(e) => Err(e),
+        None => RiskQuery::read(&params, &day),
+    };
+    let filtered = params.filters_anything();
+    let page = match query {
+        Ok(q) => match service::list(&ctx, &q, params.cursor(), 50).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors = FormErrors::from_error(e)?;
+                None
             }
-        }
+        },
         Err(e) => {
             errors = FormErrors::from_error(e)?;
             None
@@ -303,7 +130,7 @@ async fn register(
         Some(p) => {
             let next = p
                 .next_cursor
-                .map(|c| super::page::with_cursor("/risks", raw.as_deref(), &c));
+                .map(|c| with_cursor("/risks", raw.as_deref(), &c));
             let rows = p
                 .items
                 .into_iter()
@@ -334,9 +161,9 @@ async fn register(
         status,
         RegisterPage {
             total_capped,
-            export_href: super::page::with_same_filters("/risks.csv", raw.as_deref()),
-            xlsx_href: super::page::with_same_filters("/risks.xlsx", raw.as_deref()),
-            can_create: caller.is_editor(),
+            export_href: with_same_filters("/risks.csv", raw.as_deref()),
+            xlsx_href: with_same_filters("/risks.xlsx", raw.as_deref()),
+            can_create: ctx.actor.is_editor(),
             l,
             errors,
             rows,
@@ -401,19 +228,22 @@ struct RecordPage {
     suggested: Vec<String>,
     /// The name of the level the acceptance accepted.
     accepted_level: String,
-    quant: Option<super::fair::RiskQuant>,
+    quant: Option<crate::web::fair::RiskQuant>,
+    /// The revision the acceptance form carries.
+    revision: i64,
 }
 
 async fn render_record(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     id: &str,
     errors: FormErrors,
     form: Option<&FormData>,
     q: Option<&str>,
 ) -> PageResult {
-    let r = s.store.risk(id).await?;
-    let m = s.store.risk_matrix().await?;
+    let r = service::get(ctx, id).await?;
+    let m = service::matrix(ctx).await?;
     let step = |scale: &[ScaleLevel], v: i64| {
         scale
             .iter()
@@ -442,21 +272,17 @@ async fn render_record(
         risk: Some(r.id.clone()),
         ..Default::default()
     };
-    let measures = s.store.all_measures(&treating).await?;
+    let measures = crate::registers::measure::service::all(ctx, &treating).await?;
     let l = layout(s, caller, &format!("{} {}", r.id, r.title), "risks", q).await?;
-    let filter = AuditFilter {
-        object_type: Some("risk".into()),
-        object_id: Some(r.id.clone()),
-        ..AuditFilter::default()
-    };
     let history = history_rows(
-        s.store.audit_entries(&filter, 50).await?,
-        s.store.clock().now(),
+        crate::registers::audit::service::history(ctx, "risk", &r.id, 50).await?,
+        ctx.clock().now(),
     );
     let above = !m.acceptable(&r.target.level);
-    let day = s.store.today();
+    let day = ctx.today();
     let status = errors.status();
-    let default_until = (s.store.clock().now().date() + time::Duration::days(365)).to_string();
+    let default_until = (ctx.clock().now().date() + time::Duration::days(365)).to_string();
+    let revision = errors.revision(r.revision);
     let lib = Library::get();
     let mut suggested: Vec<String> = Vec::new();
     for e in [
@@ -473,25 +299,22 @@ async fn render_record(
         }
     }
     let evidence =
-        super::evidence::attached(s, crate::domain::evidence::Target::Risk, &r.id).await?;
-    let quant = super::fair::risk_card(s, &r).await?;
+        crate::web::evidence::attached(s, crate::domain::evidence::Target::Risk, &r.id).await?;
+    let quant = crate::web::fair::risk_card(s, &r).await?;
     Ok((
         status,
         RecordPage {
-            evidence_new: format!("/evidence/new?risk={}", super::session::encode(&r.id)),
-            can_add_evidence: caller.may_contribute(),
+            evidence_new: format!("/evidence/new?risk={}", encode(&r.id)),
+            can_add_evidence: ctx.actor.may_contribute(),
             evidence,
-            can_edit: may_edit(caller, &r),
-            can_accept: if above {
-                caller.is_editor()
-            } else {
-                may_edit(caller, &r)
-            },
+            can_edit: may_edit(&ctx.actor, &r),
+            can_accept: may_accept(&ctx.actor, &r, &m),
+            revision,
             above_threshold: above,
             residual_name: level_look(&m, &r.target.level).0,
             treatment: r.treatment.label(),
             ratings,
-            assets: s.store.asset_names(&r.assets).await?,
+            assets: crate::registers::asset::service::names(ctx, &r.assets).await?,
             measures,
             acceptance_state: r.acceptance.as_ref().map(|a| a.state(&day)).unwrap_or(""),
             accepted_on: r
@@ -521,50 +344,47 @@ async fn render_record(
         .into_response())
 }
 
-async fn record(
+pub async fn record(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    render_record(&s, &caller, &id, FormErrors::default(), None, q.as_deref()).await
+    render_record(
+        &s,
+        &ctx,
+        &caller,
+        &id,
+        FormErrors::default(),
+        None,
+        q.as_deref(),
+    )
+    .await
 }
 
-async fn accept(
+pub async fn accept(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let r = s.store.risk(&id).await?;
-    let m = s.store.risk_matrix().await?;
-    match check_acceptance(
-        &caller,
-        &r,
-        &m,
+    match service::accept(
+        &ctx,
+        &id,
+        form_revision(&form),
         form.get("rationale"),
         form.get("valid_until"),
-        &s.store.today(),
-    ) {
-        Ok((rationale, until)) => {
-            s.store
-                .accept_risk(&actor(&caller), &id, &rationale, &until)
-                .await?;
-            Ok(
-                Redirect::to(&format!("/risks/{id}?notice=risk-accepted#acceptance"))
-                    .into_response(),
-            )
-        }
-        Err(Error::Validation(f)) => {
-            render_record(
-                &s,
-                &caller,
-                &id,
-                FormErrors::from_error(Error::Validation(f))?,
-                Some(&form),
-                None,
-            )
-            .await
+    )
+    .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/risks/{id}?notice=risk-accepted#acceptance")).into_response(),
+        ),
+        Err(e @ (Error::Validation(_) | Error::Stale { .. })) => {
+            let errors = FormErrors::from_error(e)?;
+            render_record(&s, &ctx, &caller, &id, errors, Some(&form), None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -585,6 +405,8 @@ struct RatingFields {
 struct FormPage {
     l: Layout,
     errors: FormErrors,
+    /// The revision of the risk the form edits (0 for a new one).
+    revision: i64,
     is_new: bool,
     current_id: String,
     action: String,
@@ -614,12 +436,13 @@ fn library_names(kind: Kind) -> Vec<(String, String)> {
 
 async fn render_form(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     v: RiskInput,
     errors: FormErrors,
-    existing: Option<&str>,
+    existing: Option<(&str, i64)>,
 ) -> PageResult {
-    let m = s.store.risk_matrix().await?;
+    let m = service::matrix(ctx).await?;
     let l = layout(
         s,
         caller,
@@ -662,15 +485,17 @@ async fn render_form(
         },
     ];
     let status = errors.status();
+    let revision = existing.map(|e| errors.revision(e.1)).unwrap_or(0);
     Ok((
         status,
         FormPage {
             l,
             errors,
+            revision,
             is_new: existing.is_none(),
-            current_id: existing.unwrap_or_default().to_string(),
+            current_id: existing.map(|e| e.0).unwrap_or_default().to_string(),
             action: existing
-                .map(|id| format!("/risks/{id}"))
+                .map(|(id, _)| format!("/risks/{id}"))
                 .unwrap_or_else(|| "/risks".into()),
             v,
             ratings,
@@ -710,8 +535,9 @@ fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
 
 /// A new risk; `?threat=T-…` or `?vulnerability=V-…` starts it from the library, `?assets=…`
 /// from an asset.
-async fn new_form(
+pub async fn new_form(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
@@ -720,19 +546,14 @@ async fn new_form(
         .as_ref()
         .map(|u| u.email.clone())
         .unwrap_or_default();
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let params = Params::parse(raw.as_deref())?;
     let lib = Library::get();
-    let picked = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .and_then(|(_, id)| lib.entry(id))
-    };
+    let picked = |k: &str| params.get(k).and_then(|id| lib.entry(id));
     let threat = picked("threat");
     let vulnerability = picked("vulnerability");
     render_form(
         &s,
+        &ctx,
         &caller,
         RiskInput {
             owner,
@@ -744,11 +565,7 @@ async fn new_form(
                 .unwrap_or_default(),
             threat: threat.map(|e| e.name.clone()).unwrap_or_default(),
             vulnerability: vulnerability.map(|e| e.name.clone()).unwrap_or_default(),
-            assets: pairs
-                .iter()
-                .find(|(n, _)| n == "assets")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
+            assets: params.raw("assets"),
             ..RiskInput::default()
         },
         FormErrors::default(),
@@ -757,59 +574,60 @@ async fn new_form(
     .await
 }
 
-async fn create(
+pub async fn create(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
     let v = input_from(&form, Some(form.get("id").to_string()));
-    let result = match v.parse(&s.store.risk_matrix().await?) {
-        Ok(d) => s.store.create_risk(&actor(&caller), d).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    match service::create(&ctx, &v).await {
         Ok(r) => Ok(Redirect::to(&format!("/risks/{}?notice=risk-saved", r.id)).into_response()),
-        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, None).await,
+        Err(e) => render_form(&s, &ctx, &caller, v, FormErrors::from_error(e)?, None).await,
     }
 }
 
-async fn edit_form(
+pub async fn edit_form(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let r = s.store.risk(&id).await?;
-    if !may_edit(&caller, &r) {
+    let r = service::get(&ctx, &id).await?;
+    if !may_edit(&ctx.actor, &r) {
         return Err(Error::Forbidden.into());
     }
     render_form(
         &s,
+        &ctx,
         &caller,
         RiskInput::from(&r),
         FormErrors::default(),
-        Some(&r.id),
+        Some((&r.id, r.revision)),
     )
     .await
 }
 
-async fn update(
+/// Saves the form. When someone else saved the risk since the form was opened, the form comes
+/// back with what this person typed, the other person's change next to each field, and the
+/// stored revision: saving again replaces theirs knowingly.
+pub async fn update(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let current = s.store.risk(&id).await?;
-    if !may_edit(&caller, &current) {
-        return Err(Error::Forbidden.into());
-    }
     let v = input_from(&form, Some(id.clone()));
-    let result = match v.parse(&s.store.risk_matrix().await?) {
-        Ok(d) => s.store.update_risk(&actor(&caller), &id, d).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    let started = form_revision(&form);
+    match service::update(&ctx, &id, started, &v).await {
         Ok(r) => Ok(Redirect::to(&format!("/risks/{}?notice=risk-saved", r.id)).into_response()),
-        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, Some(&id)).await,
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let rev = started.unwrap_or_default();
+            render_form(&s, &ctx, &caller, v, errors, Some((&id, rev))).await
+        }
     }
 }
 
@@ -820,14 +638,18 @@ struct HeatMapPage {
     maps: Vec<SvgGrid>,
 }
 
-async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
-    let m = s.store.risk_matrix().await?;
+pub async fn heat_map(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let m = service::matrix(&ctx).await?;
     let mut maps = Vec::new();
     for (kind, key, title) in [
         (RatingKind::Inherent, "inherent", "Inherent risk"),
         (RatingKind::Target, "target", "Residual risk"),
     ] {
-        let counts = s.store.heat_map(kind).await?;
+        let counts = service::heat_map(&ctx, kind).await?;
         maps.push(svg_grid_with(&m, key, title, |l, i| {
             let n = counts
                 .iter()
@@ -846,21 +668,16 @@ async fn heat_map(State(s): State<AppState>, Extension(caller): Extension<Caller
 }
 
 /// The register as CSV or XLSX: every risk matching the filters.
-async fn export(
-    State(s): State<AppState>,
-    path: axum::extract::MatchedPath,
-    RawQuery(raw): RawQuery,
-) -> PageResult {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let day = s.store.today();
-    let filter = risk_filter(&pairs, &s.store.risk_matrix().await?, &day)?;
-    let risks = s.store.all_risks(&filter).await?;
+pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> PageResult {
+    let params = Params::parse(raw.as_deref())?;
+    let day = ctx.today();
+    let query = RiskQuery::read(&params, &day)?;
+    let risks = service::all(&ctx, &query).await?;
     let format = crate::exchange::format_of_path(path.as_str());
     Ok(crate::exchange::download(
         "risks",
         format,
-        &crate::exchange::risks_table(&risks, &day),
+        &super::exchange::risks_table(&risks, &day),
     )?)
 }
 
@@ -870,7 +687,7 @@ struct LibraryGroup {
     kind_label: &'static str,
     /// The risk form's field an entry of this group fills.
     field: &'static str,
-    entries: Vec<crate::domain::threat::Entry>,
+    entries: Vec<super::domain_threat::Entry>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -882,7 +699,11 @@ struct LibraryPage {
 }
 
 /// The library of threats and vulnerabilities, by group.
-async fn library(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+pub async fn library(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
     let lib = Library::get();
     let groups = lib
         .groups
@@ -904,7 +725,7 @@ async fn library(State(s): State<AppState>, Extension(caller): Extension<Caller>
     let l = layout(&s, &caller, "Threats and vulnerabilities", "risks", None).await?;
     Ok(LibraryPage {
         l,
-        can_create: caller.is_editor(),
+        can_create: ctx.actor.is_editor(),
         groups,
     }
     .into_response())

@@ -4,60 +4,31 @@
 //! nothing. The upload waits in the store between the steps, so that every instance behind a
 //! load balancer sees it; the import consumes it, so a second submission imports nothing.
 
-use super::AppState;
-use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
-use super::session::{Caller, MAX_UPLOAD_BYTES};
-use crate::domain::user::Role;
+use super::service;
+use super::store::Upload;
+use crate::domain::query::Params;
 use crate::error::Error;
-use crate::exchange::import::{self, Outcome, Register};
-use crate::store::{ImportReport, Upload};
+use crate::exchange::import::{self, Importer, Outcome};
+use crate::service::Ctx;
+use crate::store::ImportReport;
+use crate::web::AppState;
+use crate::web::page::{FormData, FormErrors, Layout, PageResult, layout};
+use crate::web::session::Caller;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Multipart, Path, RawQuery, State};
+use axum::Extension;
+use axum::extract::{MatchedPath, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
-use axum::{Extension, Router};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/assets/import", get(upload_form).post(upload))
-        .route("/risks/import", get(upload_form).post(upload))
-        .route("/measures/import", get(upload_form).post(upload))
-        .route("/imports/{id}", get(review).post(apply))
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
-}
-
-/// The register a route is about: `/risks/import` → risks.
-fn register_of(path: &str) -> Register {
-    Register::ALL
-        .into_iter()
-        .find(|r| path.starts_with(&format!("/{}/", r.key())))
-        .unwrap_or(Register::Assets)
-}
-
-/// Words for a register on its pages.
-fn title_of(r: Register) -> &'static str {
-    match r {
-        Register::Assets => "Assets",
-        Register::Risks => "Risks",
-        Register::Measures => "Measures",
-    }
-}
-
-/// What a register's file may hold, for the upload page.
-fn hints(r: Register) -> &'static str {
-    match r {
-        Register::Assets => {
-            "One row per asset, with at least a name. Annex also reads id, type, description, owner, custodian, location, classification, confidentiality, integrity, availability (impact steps by value or name), status, tags, depends on (asset ids) and last reviewed (a date)."
-        }
-        Register::Risks => {
-            "One row per risk, with at least a title and the inherent likelihood and impact (steps of your risk matrix, by value or name). Annex also reads id, threat, vulnerability, consequence, owner, category, current and residual likelihood and impact, treatment, review date, assets (ids or names) and measures (ids). Scores and levels are computed from the matrix, never read."
-        }
-        Register::Measures => {
-            "One row per measure, with at least a name. Annex also reads id, description, owner, status, due date, effort, cost and controls (ids such as 5.17, 8.5)."
-        }
-    }
+/// The importer a route is about: `/risks/import` → risks.
+fn importer_of(s: &AppState, path: &str) -> Result<&'static dyn Importer, Error> {
+    let key = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    s.importers.find(key)
 }
 
 #[derive(Template, WebTemplate)]
@@ -74,10 +45,10 @@ struct UploadPage {
 async fn render_upload(
     s: &AppState,
     caller: &Caller,
-    register: Register,
+    register: &dyn Importer,
     errors: FormErrors,
 ) -> PageResult {
-    let title = title_of(register);
+    let title = register.title();
     let l = layout(
         s,
         caller,
@@ -93,7 +64,7 @@ async fn render_upload(
             l,
             register: register.key(),
             title,
-            hints: hints(register),
+            hints: register.hints(),
             max_mb: crate::exchange::sheet::MAX_FILE_BYTES / (1024 * 1024),
             errors,
         },
@@ -101,29 +72,26 @@ async fn render_upload(
         .into_response())
 }
 
-async fn upload_form(
+/// The upload page of the register the route is about (`/risks/import`).
+pub async fn upload_form(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     path: MatchedPath,
 ) -> PageResult {
-    render_upload(
-        &s,
-        &caller,
-        register_of(path.as_str()),
-        FormErrors::default(),
-    )
-    .await
+    let register = importer_of(&s, path.as_str())?;
+    render_upload(&s, &caller, register, FormErrors::default()).await
 }
 
 /// Keeps the uploaded file and opens its review; a file that is not a spreadsheet is refused
 /// at once.
-async fn upload(
+pub async fn upload(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     path: MatchedPath,
     mut form: Multipart,
 ) -> PageResult {
-    let register = register_of(path.as_str());
+    let register = importer_of(&s, path.as_str())?;
     let mut file: Option<(String, Vec<u8>)> = None;
     let unreadable = |_| Error::BadRequest("the upload could not be read".into());
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
@@ -148,19 +116,16 @@ async fn upload(
         return render_upload(&s, &caller, register, errors).await;
     }
     let (name, bytes) = file.unwrap_or_default();
-    let u = s
-        .store
-        .save_upload(&actor(&caller), register.key(), &name, &bytes)
-        .await?;
+    let u = service::save(&ctx, register, &name, &bytes).await?;
     Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response())
 }
 
 /// One column of a review's mapping table.
-pub(super) struct ColumnRow {
-    pub(super) header: String,
-    pub(super) sample: String,
-    pub(super) field: String,
-    pub(super) note: &'static str,
+pub struct ColumnRow {
+    pub header: String,
+    pub sample: String,
+    pub field: String,
+    pub note: &'static str,
 }
 
 /// Problems a review page lists; the rest are counted.
@@ -169,17 +134,17 @@ const SHOWN: usize = 300;
 /// What every import's review shows of a dry run: how each column is read, the mapping to
 /// carry to the import, the problems (the first `SHOWN`), the sheet read and the sheets there
 /// are. `derived` says what a column the import skips is ("computed by Annex: not read").
-pub(super) struct Reading {
-    pub(super) columns: Vec<ColumnRow>,
-    pub(super) map: Vec<String>,
-    pub(super) problems: Vec<String>,
-    pub(super) more_problems: usize,
-    pub(super) sheet: String,
-    pub(super) sheets: Vec<String>,
+pub struct Reading {
+    pub columns: Vec<ColumnRow>,
+    pub map: Vec<String>,
+    pub problems: Vec<String>,
+    pub more_problems: usize,
+    pub sheet: String,
+    pub sheets: Vec<String>,
 }
 
 impl Reading {
-    pub(super) fn of(
+    pub fn of(
         columns: &[import::Column],
         problems: &[import::RowProblem],
         sheet: Option<&String>,
@@ -220,7 +185,7 @@ impl Reading {
     }
 
     /// A file that could not be read at all: no columns, the sheet that was asked for.
-    pub(super) fn unread(asked_sheet: Option<&String>) -> Reading {
+    pub fn unread(asked_sheet: Option<&String>) -> Reading {
         Reading {
             columns: Vec::new(),
             map: Vec::new(),
@@ -234,7 +199,7 @@ impl Reading {
 
 /// A dry run's result, or why the file could not be read (its problems in one line); other
 /// errors stay errors.
-pub(super) fn outcome_or_file_error<T>(
+pub fn outcome_or_file_error<T>(
     result: Result<T, Error>,
 ) -> Result<(Option<T>, Option<String>), Error> {
     match result {
@@ -316,16 +281,6 @@ impl Asked {
     }
 }
 
-/// The upload, if the caller may see it: the person who uploaded it, or an admin.
-async fn own_upload(s: &AppState, caller: &Caller, id: &str) -> Result<(Upload, Vec<u8>), Error> {
-    let (u, bytes) = s.store.upload(id).await?;
-    let admin = caller.user.as_ref().is_some_and(|u| u.role == Role::Admin);
-    if u.uploaded_by != actor(caller) && !admin {
-        return Err(Error::Forbidden);
-    }
-    Ok((u, bytes))
-}
-
 async fn render_review(
     s: &AppState,
     caller: &Caller,
@@ -334,8 +289,8 @@ async fn render_review(
     result: Result<Outcome, Error>,
     done: bool,
 ) -> PageResult {
-    let register = import::Register::parse(&upload.register)?;
-    let title = title_of(register);
+    let register = s.importers.find(&upload.register)?;
+    let title = register.title();
     let l = layout(
         s,
         caller,
@@ -389,50 +344,37 @@ async fn render_review(
 }
 
 /// The dry run of an upload with the mapping asked for in the query string.
-async fn review(
+pub async fn review(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let (upload, bytes) = own_upload(&s, &caller, &id).await?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let asked = Asked::from_pairs(&pairs);
-    let register = import::Register::parse(&upload.register)?;
-    let result = import::run(
-        &s.store,
-        &actor(&caller),
-        register,
-        &bytes,
-        &asked.options(true, None),
-    )
-    .await;
+    let (upload, bytes) = service::own(&ctx, &id).await?;
+    let params = Params::parse(raw.as_deref())?;
+    let asked = Asked::from_pairs(params.pairs());
+    let register = s.importers.find(&upload.register)?;
+    let result = service::import(&ctx, register, &bytes, &asked.options(true, None)).await;
     render_review(&s, &caller, upload, &asked, result, false).await
 }
 
 /// Imports the upload with the mapping reviewed; all or nothing.
-async fn apply(
+pub async fn apply(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let (upload, bytes) = own_upload(&s, &caller, &id).await?;
+    let (upload, bytes) = service::own(&ctx, &id).await?;
     let asked = Asked {
         map: form.all("map"),
         values: form.get("values").to_string(),
         sheet: Some(form.get("sheet").to_string()).filter(|s| !s.trim().is_empty()),
     };
-    let register = import::Register::parse(&upload.register)?;
-    let result = import::run(
-        &s.store,
-        &actor(&caller),
-        register,
-        &bytes,
-        &asked.options(false, Some(&id)),
-    )
-    .await;
+    let register = s.importers.find(&upload.register)?;
+    let result = service::import(&ctx, register, &bytes, &asked.options(false, Some(&id))).await;
     let done = result.as_ref().is_ok_and(|o| o.ok());
     render_review(&s, &caller, upload, &asked, result, done).await
 }

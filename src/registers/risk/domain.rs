@@ -216,6 +216,8 @@ pub struct Risk {
     pub acceptance: Option<Acceptance>,
     pub created_at: String,
     pub updated_at: String,
+    /// Raised by every write: a writer that saw an older revision is refused (409).
+    pub revision: i64,
 }
 
 /// A risk as typed. Likelihood and impact may be given by value or by name of the step.
@@ -496,4 +498,314 @@ mod tests {
             "the current and residual ratings that default to it are not named again"
         );
     }
+}
+
+/// Which risks to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskFilter {
+    /// Residual (target) level key.
+    pub level: Option<String>,
+    pub owner: Option<String>,
+    pub treatment: Option<Treatment>,
+    pub asset: Option<String>,
+    pub measure: Option<String>,
+    /// A control (framework, id): risks treated by a measure that implements it.
+    pub control: Option<(String, String)>,
+    pub status: Option<StatusFilter>,
+    /// Heat-map cell: (which rating, likelihood, impact).
+    pub cell: Option<(RatingKind, i64, i64)>,
+    pub text: Option<String>,
+    /// Risks whose review date is before this day.
+    pub review_overdue_on: Option<String>,
+    /// Risks whose newest acceptance has expired before this day or needs renewal.
+    pub acceptance_lapsed_on: Option<String>,
+}
+
+/// A status, or every risk that is not closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Is(RiskStatus),
+    Active,
+}
+
+impl StatusFilter {
+    /// `active` (every risk not closed) or a status.
+    pub fn parse(raw: &str) -> Result<StatusFilter, String> {
+        match raw.trim() {
+            "active" => Ok(StatusFilter::Active),
+            s => RiskStatus::parse(s)
+                .map(StatusFilter::Is)
+                .map_err(|e| format!("{e} (or active: every risk not closed)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingKind {
+    Inherent,
+    Current,
+    Target,
+}
+
+impl RatingKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            RatingKind::Inherent => "inherent",
+            RatingKind::Current => "current",
+            RatingKind::Target => "target",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<RatingKind> {
+        match raw {
+            "inherent" => Some(RatingKind::Inherent),
+            "current" => Some(RatingKind::Current),
+            "target" | "residual" => Some(RatingKind::Target),
+            _ => None,
+        }
+    }
+}
+
+/// The register's sort orders; each ends in the risk id and has an index in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RiskSort {
+    #[default]
+    Id,
+    Title,
+    Owner,
+    /// Highest residual likelihood × impact first.
+    Residual,
+    /// Earliest review due first (undated last).
+    Review,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl RiskSort {
+    pub const ALL: [RiskSort; 6] = [
+        RiskSort::Id,
+        RiskSort::Title,
+        RiskSort::Owner,
+        RiskSort::Residual,
+        RiskSort::Review,
+        RiskSort::Updated,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RiskSort::Id => "id",
+            RiskSort::Title => "title",
+            RiskSort::Owner => "owner",
+            RiskSort::Residual => "residual",
+            RiskSort::Review => "review",
+            RiskSort::Updated => "updated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskSort::Id => "id",
+            RiskSort::Title => "title",
+            RiskSort::Owner => "owner",
+            RiskSort::Residual => "residual risk, highest first",
+            RiskSort::Review => "review due, earliest first",
+            RiskSort::Updated => "last changed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<RiskSort, Error> {
+        RiskSort::ALL
+            .into_iter()
+            .find(|s| s.key() == raw.trim())
+            .ok_or_else(|| {
+                Error::field(
+                    "sort",
+                    format!(
+                        "'{}' is not a sort: use id, title, owner, residual, review or updated",
+                        raw.trim()
+                    ),
+                )
+            })
+    }
+}
+
+/// The register's query: the filter and the order, read from a query string by the page and
+/// the API, and built from flags by the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskQuery {
+    pub filter: RiskFilter,
+    pub sort: RiskSort,
+}
+
+impl RiskQuery {
+    /// The parameters the register reads (besides `cursor` and `limit`).
+    pub const PARAMS: &'static [&'static str] = &[
+        "q",
+        "level",
+        "owner",
+        "treatment",
+        "status",
+        "sort",
+        "asset",
+        "measure",
+        "control",
+        "cell",
+        "attention",
+    ];
+
+    /// Reads `q`, `level` (residual level key), `owner`, `treatment`, `status` (or `active`),
+    /// `asset`, `measure`, `control`, `cell` (`target:4:5`), `attention` (`review` or
+    /// `acceptance`, as of `today`) and `sort`. Every malformed value is named. Whether a
+    /// level exists is the matrix's business (checked by the use case).
+    pub fn read(params: &crate::domain::query::Params, today: &str) -> Result<RiskQuery, Error> {
+        let get = |k: &str| params.get(k).map(str::to_string);
+        let mut p = Problems::new();
+        let treatment = match get("treatment") {
+            Some(t) => p.take("treatment", Treatment::parse(&t)),
+            None => None,
+        };
+        let status = match get("status") {
+            None => None,
+            Some(s) => p.take("status", StatusFilter::parse(&s)),
+        };
+        let control = get("control").map(|c| {
+            crate::domain::measure::parse_control_refs(&c)
+                .into_iter()
+                .next()
+                .map(|r| (r.framework, r.id))
+                .unwrap_or_default()
+        });
+        let cell = get("cell").and_then(|c| match parse_cell(&c) {
+            Some(cell) => Some(cell),
+            None => {
+                p.add(
+                    "cell",
+                    format!("'{c}' is not a heat-map cell: write inherent:L:I, current:L:I or target:L:I"),
+                );
+                None
+            }
+        });
+        let attention = get("attention");
+        match attention.as_deref() {
+            None | Some("review") | Some("acceptance") => {}
+            Some(other) => p.add(
+                "attention",
+                format!("'{other}' is not a list: use review or acceptance"),
+            ),
+        }
+        let sort = match get("sort") {
+            Some(s) => match RiskSort::parse(&s) {
+                Ok(s) => s,
+                Err(e) => {
+                    for f in e.fields() {
+                        p.add(&f.field, &f.message);
+                    }
+                    RiskSort::Id
+                }
+            },
+            None => RiskSort::Id,
+        };
+        p.into_query_result()?;
+        Ok(RiskQuery {
+            filter: RiskFilter {
+                level: get("level"),
+                owner: get("owner"),
+                treatment,
+                status,
+                asset: get("asset"),
+                measure: get("measure"),
+                control,
+                cell,
+                text: get("q"),
+                review_overdue_on: (attention.as_deref() == Some("review"))
+                    .then(|| today.to_string()),
+                acceptance_lapsed_on: (attention.as_deref() == Some("acceptance"))
+                    .then(|| today.to_string()),
+            },
+            sort,
+        })
+    }
+}
+
+/// A heat-map cell `KIND:L:I` (`target:4:5`).
+fn parse_cell(c: &str) -> Option<(RatingKind, i64, i64)> {
+    let parts: Vec<&str> = c.split(':').collect();
+    match (
+        parts.first().and_then(|k| RatingKind::parse(k)),
+        parts.get(1).and_then(|v| v.parse().ok()),
+        parts.get(2).and_then(|v| v.parse().ok()),
+    ) {
+        (Some(k), Some(l), Some(i)) if parts.len() == 3 => Some((k, l, i)),
+        _ => None,
+    }
+}
+
+impl RiskFilter {
+    /// Refuses a residual level the matrix does not have, naming the choices.
+    pub fn check_level(&self, m: &Matrix) -> Result<(), Error> {
+        match &self.level {
+            Some(l) if m.risk_level(l).is_none() => {
+                let keys: Vec<&str> = m.levels.iter().map(|l| l.key.as_str()).collect();
+                Err(Error::Query(vec![crate::error::FieldError::new(
+                    "level",
+                    format!("'{l}' is not a risk level: use one of {}", keys.join(", ")),
+                )]))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether a change of a risk makes its acceptance need renewal: the residual rating or the
+/// treatment is no longer what was accepted.
+pub fn lapses(acc: &Acceptance, d: &RiskDraft) -> bool {
+    !acc.needs_renewal && (acc.accepted.target != d.target || acc.accepted.treatment != d.treatment)
+}
+
+/// Checks an acceptance's terms: above the matrix's threshold only an editor (manager or
+/// admin) may accept, and with a rationale; the end date must be in the future. Answers the
+/// checked (rationale, valid-until date). Who may accept at all is the use case's business.
+pub fn check_acceptance(
+    r: &Risk,
+    m: &Matrix,
+    by_editor: bool,
+    rationale: &str,
+    valid_until: &str,
+    today: &str,
+) -> Result<(String, String), Error> {
+    let above = !m.acceptable(&r.target.level);
+    if above && !by_editor {
+        return Err(Error::Forbidden);
+    }
+    let mut p = Problems::new();
+    let rationale = rationale.trim().to_string();
+    if above && rationale.is_empty() {
+        let level = m
+            .risk_level(&r.target.level)
+            .map(|l| l.name.clone())
+            .unwrap_or_default();
+        p.add(
+            "rationale",
+            format!("the residual level {level} is above the acceptance threshold: say why the risk is accepted"),
+        );
+    }
+    if rationale.chars().count() > 5000 {
+        p.add("rationale", "at most 5000 characters");
+    }
+    let until = match parse_date(valid_until) {
+        Ok(d) if d.as_str() > today => Some(d),
+        Ok(d) => {
+            p.add(
+                "valid_until",
+                format!("{d} is not in the future: an acceptance must stay valid for some time"),
+            );
+            None
+        }
+        Err(e) => {
+            p.add("valid_until", e);
+            None
+        }
+    };
+    p.into_result()?;
+    Ok((rationale, until.unwrap_or_default()))
 }

@@ -45,7 +45,7 @@ pub struct Library {
     pub entries: Vec<Entry>,
 }
 
-const SOURCE: &str = include_str!("../../catalog/threats.toml");
+const SOURCE: &str = include_str!("../../../catalog/threats.toml");
 
 impl Library {
     /// The library shipped in the binary.
@@ -92,7 +92,7 @@ mod tests {
     fn the_shipped_library_parses_and_points_to_real_2022_controls() {
         let lib: Library = toml::from_str(SOURCE).expect("catalog/threats.toml parses");
         let cat: toml::Value =
-            toml::from_str(include_str!("../../catalog/iso27002-2022.toml")).unwrap();
+            toml::from_str(include_str!("../../../catalog/iso27002-2022.toml")).unwrap();
         let ids: Vec<&str> = cat["control"]
             .as_array()
             .unwrap()

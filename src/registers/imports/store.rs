@@ -1,9 +1,9 @@
 //! Spreadsheets uploaded for import: kept in the database (not on one server's disk) while
 //! the person reviews the dry run, and removed once imported or after a day.
 
-use super::{Store, Tx, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::error::{Error, Result};
+use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
 
 /// How long an upload waits for its import.
 const KEEP_HOURS: i64 = 24;

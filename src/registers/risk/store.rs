@@ -2,20 +2,22 @@
 //! the matrix and stored for filters and the heat map), acceptance of the residual risk
 //! (marked for renewal when the ratings or treatment change), the register and heat-map counts.
 
-use super::{
+use super::domain::{
+    Acceptance, Accepted, Rating, RatingKind, Risk, RiskDraft, RiskFilter, RiskSort, RiskStatus,
+    StatusFilter, Treatment,
+};
+use crate::config::Backend;
+use crate::domain::matrix::Matrix;
+use crate::error::{Error, FieldError, Result};
+use crate::store::Page;
+use crate::store::{
     Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec,
     tx_fetch_in, tx_query,
 };
-use crate::config::Backend;
-use crate::domain::audit::Change;
-use crate::domain::matrix::Matrix;
-use crate::domain::risk::{Acceptance, Accepted, Rating, Risk, RiskDraft, RiskStatus, Treatment};
-use crate::error::{Error, FieldError, Result};
-use crate::store::Page;
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// A risk row (21 columns: more than sqlx's tuples hold, so read by position).
+/// A risk row (22 columns: more than sqlx's tuples hold, so read by position).
 struct RiskRow(Risk);
 
 macro_rules! risk_from_row {
@@ -31,6 +33,7 @@ macro_rules! risk_from_row {
                 };
                 let treatment: String = r.try_get(16)?;
                 let status: String = r.try_get(20)?;
+                let revision: i64 = r.try_get(21)?;
                 Ok(RiskRow(Risk {
                     id: r.try_get(0)?,
                     title: r.try_get(1)?,
@@ -50,6 +53,7 @@ macro_rules! risk_from_row {
                     assets: Vec::new(),
                     measures: Vec::new(),
                     acceptance: None,
+                    revision,
                 }))
             }
         }
@@ -60,126 +64,16 @@ risk_from_row!(sqlx::postgres::PgRow);
 
 const COLUMNS: &str = "r.risk_id, r.title, r.threat, r.vulnerability, r.consequence, r.owner, r.category, \
      r.inherent_likelihood, r.inherent_impact, r.inherent_level, r.current_likelihood, r.current_impact, r.current_level, \
-     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status";
+     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status, r.revision";
 
-/// Which risks to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RiskFilter {
-    /// Residual (target) level key.
-    pub level: Option<String>,
-    pub owner: Option<String>,
-    pub treatment: Option<Treatment>,
-    pub asset: Option<String>,
-    pub measure: Option<String>,
-    /// A control (framework, id): risks treated by a measure that implements it.
-    pub control: Option<(String, String)>,
-    pub status: Option<StatusFilter>,
-    /// Heat-map cell: (which rating, likelihood, impact).
-    pub cell: Option<(RatingKind, i64, i64)>,
-    pub text: Option<String>,
-    /// Risks whose review date is before this day.
-    pub review_overdue_on: Option<String>,
-    /// Risks whose newest acceptance has expired before this day or needs renewal.
-    pub acceptance_lapsed_on: Option<String>,
+/// The SQL of a sort: its columns (ending in the id) and whether it is descending (see
+/// migration 10 for the expression indexes), and a risk's values of them for the cursor.
+trait SortSql {
+    fn columns(self) -> (&'static [&'static str], bool);
+    fn values(self, r: &Risk) -> Vec<serde_json::Value>;
 }
 
-/// A status, or every risk that is not closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    Is(RiskStatus),
-    Active,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RatingKind {
-    Inherent,
-    Current,
-    Target,
-}
-
-impl RatingKind {
-    pub fn parse(raw: &str) -> Option<RatingKind> {
-        match raw {
-            "inherent" => Some(RatingKind::Inherent),
-            "current" => Some(RatingKind::Current),
-            "target" | "residual" => Some(RatingKind::Target),
-            _ => None,
-        }
-    }
-
-    fn prefix(self) -> &'static str {
-        match self {
-            RatingKind::Inherent => "inherent",
-            RatingKind::Current => "current",
-            RatingKind::Target => "target",
-        }
-    }
-}
-
-/// The register's sort orders; each ends in the risk id and has an index in its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RiskSort {
-    #[default]
-    Id,
-    Title,
-    Owner,
-    /// Highest residual likelihood × impact first.
-    Residual,
-    /// Earliest review due first (undated last).
-    Review,
-    /// Most recently changed first.
-    Updated,
-}
-
-impl RiskSort {
-    pub const ALL: [RiskSort; 6] = [
-        RiskSort::Id,
-        RiskSort::Title,
-        RiskSort::Owner,
-        RiskSort::Residual,
-        RiskSort::Review,
-        RiskSort::Updated,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            RiskSort::Id => "id",
-            RiskSort::Title => "title",
-            RiskSort::Owner => "owner",
-            RiskSort::Residual => "residual",
-            RiskSort::Review => "review",
-            RiskSort::Updated => "updated",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RiskSort::Id => "id",
-            RiskSort::Title => "title",
-            RiskSort::Owner => "owner",
-            RiskSort::Residual => "residual risk, highest first",
-            RiskSort::Review => "review due, earliest first",
-            RiskSort::Updated => "last changed",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<RiskSort> {
-        RiskSort::ALL
-            .into_iter()
-            .find(|s| s.key() == raw.trim())
-            .ok_or_else(|| {
-                Error::field(
-                    "sort",
-                    format!(
-                        "'{}' is not a sort: use id, title, owner, residual, review or updated",
-                        raw.trim()
-                    ),
-                )
-            })
-    }
-
-    /// The sort's columns (ending in the id) and whether it is descending (see migration 10
-    /// for the expression indexes).
+impl SortSql for RiskSort {
     fn columns(self) -> (&'static [&'static str], bool) {
         match self {
             RiskSort::Id => (&["r.risk_id"], false),
@@ -197,7 +91,6 @@ impl RiskSort {
         }
     }
 
-    /// A risk's values of the sort's columns, as the cursor carries them.
     fn values(self, r: &Risk) -> Vec<serde_json::Value> {
         let id = serde_json::Value::from(r.id.clone());
         match self {
@@ -256,7 +149,7 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
         );
     }
     if let Some((kind, l, i)) = f.cell {
-        let p = kind.prefix();
+        let p = kind.key();
         sql.push(
             &format!(" and r.{p}_likelihood = ? and r.{p}_impact = ?"),
             [Arg::Int(l), Arg::Int(i)],
@@ -277,7 +170,7 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
         );
     }
     if let Some(q) = &f.text {
-        let columns = super::RISK_TEXT.map(|c| c.replace("x.", "r."));
+        let columns = crate::store::RISK_TEXT.map(|c| c.replace("x.", "r."));
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         sql.push_indexed_text_search("r", "risk_text", &columns, q, backend);
     }
@@ -388,8 +281,8 @@ async fn check_links(tx: &mut Tx, rows: &[(String, &RiskDraft)]) -> Result<Vec<F
         v.sort();
         v.dedup();
     }
-    let known_assets = super::existing_ids(tx, "asset", "asset_id", &assets).await?;
-    let known_measures = super::existing_ids(tx, "measure", "measure_id", &measures).await?;
+    let known_assets = crate::store::existing_ids(tx, "asset", "asset_id", &assets).await?;
+    let known_measures = crate::store::existing_ids(tx, "measure", "measure_id", &measures).await?;
     let mut problems = Vec::new();
     for (prefix, d) in rows {
         for a in d.assets.iter().filter(|a| !known_assets.contains(*a)) {
@@ -437,7 +330,7 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
 async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
     let now = tx.now().to_string();
     // A batch at a time, so that a large import does not hold every row's arguments.
-    for rows in rows.chunks(super::ROWS_PER_BATCH) {
+    for rows in rows.chunks(crate::store::ROWS_PER_BATCH) {
         let values = rows
             .iter()
             .map(|(id, d)| {
@@ -476,7 +369,8 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
              current_impact = excluded.current_impact, current_level = excluded.current_level,
              target_likelihood = excluded.target_likelihood, target_impact = excluded.target_impact,
              target_level = excluded.target_level, treatment = excluded.treatment,
-             review_due_on = excluded.review_due_on, updated_at = excluded.updated_at, status = excluded.status",
+             review_due_on = excluded.review_due_on, updated_at = excluded.updated_at, status = excluded.status,
+             revision = risk.revision + 1",
     )
     .await?;
     }
@@ -484,11 +378,9 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
 }
 
 impl Record for Risk {
-    fn updated_at(&self) -> &str {
-        &self.updated_at
-    }
-    fn set_updated_at(&mut self, at: &str) {
-        self.updated_at = at.to_string();
+    fn align_with(&mut self, stored: &Self) {
+        self.updated_at = stored.updated_at.clone();
+        self.revision = stored.revision;
     }
 }
 
@@ -499,6 +391,7 @@ fn risk_of(
     created_at: &str,
     updated_at: &str,
     acceptance: Option<Acceptance>,
+    revision: i64,
 ) -> Risk {
     let mut assets = d.assets.clone();
     assets.sort();
@@ -523,214 +416,191 @@ fn risk_of(
         acceptance,
         created_at: created_at.to_string(),
         updated_at: updated_at.to_string(),
+        revision,
     }
-}
-
-/// Whether a change of a risk makes its acceptance need renewal: the residual rating or the
-/// treatment is no longer what was accepted.
-fn lapses(acc: &Acceptance, d: &RiskDraft) -> bool {
-    !acc.needs_renewal && (acc.accepted.target != d.target || acc.accepted.treatment != d.treatment)
 }
 
 async fn next_risk_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
-    super::next_ids(tx, "risk", "R", "risk", "risk_id", n).await
+    crate::store::next_ids(tx, "risk", "R", "risk", "risk_id", n).await
+}
+
+/// Reads a risk inside a write, its row locked until the write ends (PostgreSQL; SQLite's
+/// write holds the database): what the write's rules read of it cannot change under it.
+pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Risk> {
+    if !tx.lock_row("risk", "risk_id", id).await? {
+        return Err(Error::NotFound(format!("risk {id}")));
+    }
+    read_risk(tx, id).await
+}
+
+/// Inserts a new risk with its links (an id given must be free; links must exist).
+pub(crate) async fn insert(tx: &mut Tx, draft: &RiskDraft) -> Result<Risk> {
+    let id = match &draft.id {
+        Some(id) => {
+            if crate::store::existing_ids(tx, "risk", "risk_id", std::slice::from_ref(id))
+                .await?
+                .contains(id)
+            {
+                return Err(Error::field(
+                    "id",
+                    format!("a risk with the id {id} already exists"),
+                ));
+            }
+            id.clone()
+        }
+        None => next_risk_ids(tx, 1).await?.remove(0),
+    };
+    let problems = check_links(tx, &[(String::new(), draft)]).await?;
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    write_rows(tx, &[(&id, draft)]).await?;
+    insert_links(tx, &[(&id, draft)]).await?;
+    tx.bump_generation("risk").await?;
+    read_risk(tx, &id).await
+}
+
+/// Replaces a risk's fields and links (its revision goes up by one), marking the acceptance
+/// `renew` for renewal. Answers the risk as stored.
+pub(crate) async fn update(
+    tx: &mut Tx,
+    id: &str,
+    draft: &RiskDraft,
+    renew: Option<&str>,
+) -> Result<Risk> {
+    let problems = check_links(tx, &[(String::new(), draft)]).await?;
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    write_rows(tx, &[(id, draft)]).await?;
+    tx_exec!(tx, "delete from risk_asset where risk_id = $1", id)?;
+    tx_exec!(tx, "delete from risk_measure where risk_id = $1", id)?;
+    insert_links(tx, &[(id, draft)]).await?;
+    if let Some(acc) = renew {
+        tx_exec!(
+            tx,
+            "update risk_acceptance set needs_renewal = $1 where risk_acceptance_id = $2",
+            true,
+            acc
+        )?;
+    }
+    tx.bump_generation("risk").await?;
+    read_risk(tx, id).await
+}
+
+/// Records an acceptance of a risk's residual rating and treatment as they stand (the risk's
+/// revision goes up by one). Answers the risk with it.
+pub(crate) async fn insert_acceptance(
+    tx: &mut Tx,
+    risk: &Risk,
+    by: &str,
+    rationale: &str,
+    valid_until: &str,
+) -> Result<Risk> {
+    let acc_id = uuid::Uuid::new_v4().to_string();
+    let accepted = Accepted {
+        target: risk.target.clone(),
+        treatment: risk.treatment,
+    };
+    let json = serde_json::to_string(&accepted).map_err(|e| Error::Internal(e.into()))?;
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "insert into risk_acceptance (risk_acceptance_id, risk_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &acc_id,
+        &risk.id,
+        by,
+        &now,
+        rationale,
+        valid_until,
+        &json,
+        false
+    )?;
+    tx_exec!(
+        tx,
+        "update risk set revision = revision + 1 where risk_id = $1",
+        &risk.id
+    )?;
+    tx.bump_generation("risk").await?;
+    read_risk(tx, &risk.id).await
+}
+
+/// Creates or updates (matching on id) many risks in one transaction. Everything is checked
+/// before anything is written; problems name their row (`row 17, assets`). A change of a
+/// residual rating or treatment marks the risk's acceptance for renewal, as an edit does.
+/// In a read transaction (a dry run), nothing is written.
+pub(crate) async fn import(
+    tx: &mut Tx,
+    actor: &str,
+    rows: Vec<(usize, RiskDraft)>,
+) -> Result<ImportReport> {
+    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
+    let mut existing = read_risks(tx, &given).await?;
+    let labelled: Vec<(String, &RiskDraft)> = rows
+        .iter()
+        .map(|(r, d)| (format!("row {r}, "), d))
+        .collect();
+    let problems = check_links(tx, &labelled).await?;
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut fresh = next_risk_ids(tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
+        .await?
+        .into_iter();
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
+        .collect();
+    let now = tx.now().to_string();
+    let mut renew: Vec<String> = Vec::new();
+    let crate::store::ImportPlan {
+        report,
+        changes,
+        write,
+        replaced,
+    } = crate::store::plan_import(
+        actor,
+        "risk",
+        &ids,
+        &rows,
+        &mut existing,
+        |id, d, before| {
+            let acceptance = before.and_then(|b| b.acceptance.clone()).map(|mut a| {
+                if crate::registers::risk::domain::lapses(&a, d) {
+                    renew.push(a.id.clone());
+                    a.needs_renewal = true;
+                }
+                a
+            });
+            let created = before.map(|b| b.created_at.as_str()).unwrap_or(&now);
+            let revision = before.map(|b| b.revision + 1).unwrap_or(1);
+            risk_of(id, d, created, &now, acceptance, revision)
+        },
+    );
+    if tx.read_only {
+        // A dry run: everything is checked, what would be written is known.
+        return Ok(report);
+    }
+    write_rows(tx, &write).await?;
+    tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
+        .await?;
+    tx.exec_in("delete from risk_measure where risk_id in ", &replaced, "")
+        .await?;
+    insert_links(tx, &write).await?;
+    tx.exec_in(
+        "update risk_acceptance set needs_renewal = true where risk_acceptance_id in ",
+        &renew,
+        "",
+    )
+    .await?;
+    tx.audit_many(changes).await?;
+    tx.bump_generation("risk").await?;
+    Ok(report)
 }
 
 impl Store {
-    pub async fn create_risk(&self, actor: &str, draft: RiskDraft) -> Result<Risk> {
-        let mut tx = self.write().await?;
-        let id = match &draft.id {
-            Some(id) => {
-                if super::existing_ids(&mut tx, "risk", "risk_id", std::slice::from_ref(id))
-                    .await?
-                    .contains(id)
-                {
-                    return Err(Error::field(
-                        "id",
-                        format!("a risk with the id {id} already exists"),
-                    ));
-                }
-                id.clone()
-            }
-            None => next_risk_ids(&mut tx, 1).await?.remove(0),
-        };
-        let problems = check_links(&mut tx, &[(String::new(), &draft)]).await?;
-        if !problems.is_empty() {
-            return Err(Error::Validation(problems));
-        }
-        write_rows(&mut tx, &[(&id, &draft)]).await?;
-        insert_links(&mut tx, &[(&id, &draft)]).await?;
-        tx.bump_generation("risk").await?;
-        let risk = read_risk(&mut tx, &id).await?;
-        tx.audit(Change::new(actor, "risk.create", "risk", &id).after(&risk))
-            .await?;
-        tx.commit().await?;
-        Ok(risk)
-    }
-
-    /// Updates a risk. A change to its ratings or treatment marks its acceptance for renewal.
-    pub async fn update_risk(&self, actor: &str, id: &str, draft: RiskDraft) -> Result<Risk> {
-        if draft.id.as_deref().is_some_and(|d| d != id) {
-            return Err(Error::field("id", "the id of a risk cannot be changed"));
-        }
-        let mut tx = self.write().await?;
-        let before = read_risk(&mut tx, id).await?;
-        let problems = check_links(&mut tx, &[(String::new(), &draft)]).await?;
-        if !problems.is_empty() {
-            return Err(Error::Validation(problems));
-        }
-        write_rows(&mut tx, &[(id, &draft)]).await?;
-        tx_exec!(tx, "delete from risk_asset where risk_id = $1", id)?;
-        tx_exec!(tx, "delete from risk_measure where risk_id = $1", id)?;
-        insert_links(&mut tx, &[(id, &draft)]).await?;
-        if let Some(acc) = &before.acceptance
-            && lapses(acc, &draft)
-        {
-            tx_exec!(
-                tx,
-                "update risk_acceptance set needs_renewal = $1 where risk_acceptance_id = $2",
-                true,
-                &acc.id
-            )?;
-        }
-        let after = read_risk(&mut tx, id).await?;
-        if after.same_as(&before) {
-            return Ok(before);
-        }
-        tx.audit(
-            Change::new(actor, "risk.update", "risk", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        tx.bump_generation("risk").await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
-    /// Creates or updates (matching on id) many risks in one transaction. Everything is checked
-    /// before anything is written; problems name their row (`row 17, assets`). A change of a
-    /// residual rating or treatment marks the risk's acceptance for renewal, as an edit does.
-    /// With `dry_run`, nothing is written (and no write lock taken).
-    pub async fn import_risks(
-        &self,
-        actor: &str,
-        rows: Vec<(usize, RiskDraft)>,
-        dry_run: bool,
-        upload: Option<&str>,
-    ) -> Result<ImportReport> {
-        super::asset::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-        let mut tx = self.import_tx(dry_run).await?;
-        let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
-        let mut existing = read_risks(&mut tx, &given).await?;
-        let labelled: Vec<(String, &RiskDraft)> = rows
-            .iter()
-            .map(|(r, d)| (format!("row {r}, "), d))
-            .collect();
-        let problems = check_links(&mut tx, &labelled).await?;
-        if !problems.is_empty() {
-            return Err(Error::Validation(problems));
-        }
-        let mut fresh = next_risk_ids(&mut tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
-            .await?
-            .into_iter();
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
-            .collect();
-        let now = tx.now().to_string();
-        let mut renew: Vec<String> = Vec::new();
-        let super::ImportPlan {
-            report,
-            changes,
-            write,
-            replaced,
-        } = super::plan_import(
-            actor,
-            "risk",
-            &ids,
-            &rows,
-            &mut existing,
-            |id, d, before| {
-                let acceptance = before.and_then(|b| b.acceptance.clone()).map(|mut a| {
-                    if lapses(&a, d) {
-                        renew.push(a.id.clone());
-                        a.needs_renewal = true;
-                    }
-                    a
-                });
-                let created = before.map(|b| b.created_at.as_str()).unwrap_or(&now);
-                risk_of(id, d, created, &now, acceptance)
-            },
-        );
-        if dry_run {
-            // Everything is checked: what would be written is known.
-            return Ok(report);
-        }
-        write_rows(&mut tx, &write).await?;
-        tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
-            .await?;
-        tx.exec_in("delete from risk_measure where risk_id in ", &replaced, "")
-            .await?;
-        insert_links(&mut tx, &write).await?;
-        tx.exec_in(
-            "update risk_acceptance set needs_renewal = true where risk_acceptance_id in ",
-            &renew,
-            "",
-        )
-        .await?;
-        tx.audit_many(changes).await?;
-        tx.bump_generation("risk").await?;
-        if let Some(id) = upload {
-            super::upload::consume(&mut tx, actor, id).await?;
-        }
-        tx.commit().await?;
-        self.refresh_statistics_soon();
-        Ok(report)
-    }
-
-    /// Records the acceptance of a risk's residual level, keeping the ratings accepted.
-    pub async fn accept_risk(
-        &self,
-        actor: &str,
-        id: &str,
-        rationale: &str,
-        valid_until: &str,
-    ) -> Result<Risk> {
-        let mut tx = self.write().await?;
-        let risk = read_risk(&mut tx, id).await?;
-        let acc_id = uuid::Uuid::new_v4().to_string();
-        let accepted = Accepted {
-            target: risk.target.clone(),
-            treatment: risk.treatment,
-        };
-        let json = serde_json::to_string(&accepted).map_err(|e| Error::Internal(e.into()))?;
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "insert into risk_acceptance (risk_acceptance_id, risk_id, accepted_by, accepted_at, rationale, valid_until, accepted_json, needs_renewal)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &acc_id,
-            id,
-            actor,
-            &now,
-            rationale,
-            valid_until,
-            &json,
-            false
-        )?;
-        let after = read_risk(&mut tx, id).await?;
-        tx.bump_generation("risk").await?;
-        tx.audit(
-            Change::new(actor, "risk.accept", "risk", id)
-                .before(&risk.acceptance)
-                .after(&after.acceptance),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
     /// Every acceptance of a risk, newest first.
     pub async fn risk_acceptances(&self, id: &str) -> Result<Vec<Acceptance>> {
         let mut tx = self.read_tx().await?;
@@ -784,7 +654,9 @@ impl Store {
         self.attach_acceptances(&mut items).await?;
         self.attach_links(&mut items).await?;
         let next_cursor = if more {
-            items.last().map(|r| super::cursor_of(sort.values(r)))
+            items
+                .last()
+                .map(|r| crate::store::cursor_of(sort.values(r)))
         } else {
             None
         };
@@ -803,7 +675,7 @@ impl Store {
 
     /// Every risk matching a filter, in a sort's order.
     pub async fn all_risks_sorted(&self, f: &RiskFilter, sort: RiskSort) -> Result<Vec<Risk>> {
-        super::collect_pages(|cursor| async move {
+        crate::store::collect_pages(|cursor| async move {
             self.list_risks(f, sort, cursor.as_deref(), 500).await
         })
         .await
@@ -860,14 +732,9 @@ impl Store {
         Ok(())
     }
 
-    /// How many risks sit in each (likelihood, impact) cell of a rating. The counts are kept
-    /// in memory until the risk register changes (one small query tells).
+    /// How many open or treated risks sit in each (likelihood, impact) cell of a rating.
     pub async fn heat_map(&self, kind: RatingKind) -> Result<Vec<(i64, i64, i64)>> {
-        let generation = self.generation("risk").await?;
-        if let Some(counts) = self.heat_cache.get(&kind, generation) {
-            return Ok(counts);
-        }
-        let p = kind.prefix();
+        let p = kind.key();
         let counts: Vec<(i64, i64, i64)> = pool_query!(
             self,
             fetch_all,
@@ -877,23 +744,14 @@ impl Store {
                  group by {p}_likelihood, {p}_impact"
             )
         )?;
-        self.heat_cache.put(kind, generation, counts.clone());
         Ok(counts)
     }
 
-    /// How many risks match a filter (up to the cap, and whether it capped), kept in memory
-    /// until the risk register changes: the dashboard's attention lists. Filters on a day
-    /// carry the day, so a new day counts anew.
+    /// How many risks match a filter (up to the cap, and whether it capped).
     pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
-        let generation = self.generation("risk").await?;
-        if let Some(n) = self.count_cache.get(f, generation) {
-            return Ok(n);
-        }
         let mut count = Sql::new("from risk r where 1 = 1");
         where_filter(&mut count, f, self.backend());
-        let n = self.capped_count(&count).await?;
-        self.count_cache.put(f.clone(), generation, n);
-        Ok(n)
+        self.capped_count(&count).await
     }
 
     pub async fn risk_count(&self) -> Result<i64> {
@@ -909,13 +767,13 @@ impl Store {
             RatingKind::Current,
             RatingKind::Target,
         ] {
-            let p = kind.prefix();
+            let p = kind.key();
             for (li, row) in m.grid.iter().enumerate() {
                 for (ii, key) in row.iter().enumerate() {
                     tx_exec!(
                         tx,
                         &format!(
-                            "update risk set {p}_level = $1 where {p}_likelihood = $2 and {p}_impact = $3 and {p}_level <> $1"
+                            "update risk set {p}_level = $1, revision = revision + 1 where {p}_likelihood = $2 and {p}_impact = $3 and {p}_level <> $1"
                         ),
                         key,
                         li as i64 + 1,

@@ -1,0 +1,46 @@
+//! The use cases of importing spreadsheets: keeping an upload for its review (managers and
+//! admins), reading it back (its uploader, or an admin), and importing a file into a register
+//! through the register's importer — every row checked, then all written in one transaction.
+
+use super::store::Upload;
+use crate::domain::user::EDITORS;
+use crate::error::{Error, Result};
+use crate::exchange::import::{self, Importer, Options, Outcome};
+use crate::service::Ctx;
+
+/// Keeps a file for import into a register; uploads older than a day go on the way.
+#[tracing::instrument(name = "import.upload", skip_all, fields(actor = %ctx.who(), register = importer.key()))]
+pub async fn save(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    file_name: &str,
+    content: &[u8],
+) -> Result<Upload> {
+    ctx.require(EDITORS)?;
+    ctx.store()
+        .save_upload(ctx.who(), importer.key(), file_name, content)
+        .await
+}
+
+/// An upload and its content, for the person who uploaded it (or an admin).
+pub async fn own(ctx: &Ctx, id: &str) -> Result<(Upload, Vec<u8>)> {
+    ctx.require(EDITORS)?;
+    let (u, bytes) = ctx.store().upload(id).await?;
+    if u.uploaded_by != ctx.who() && !ctx.actor.is_admin() {
+        return Err(Error::Forbidden);
+    }
+    Ok((u, bytes))
+}
+
+/// Reads, checks and (unless a dry run) imports a file into a register: file-level problems
+/// are errors, row problems are in the outcome (and then nothing was written).
+#[tracing::instrument(name = "import.run", skip_all, fields(actor = %ctx.who(), register = importer.key(), dry_run = opts.dry_run))]
+pub async fn import(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    bytes: &[u8],
+    opts: &Options,
+) -> Result<Outcome> {
+    ctx.require(EDITORS)?;
+    import::run(ctx, importer, bytes, opts).await
+}

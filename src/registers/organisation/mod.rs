@@ -1,0 +1,3 @@
+//! The organisation: its name and the ISMS scope (administration settings).
+
+pub mod service;

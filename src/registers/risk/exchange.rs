@@ -1,0 +1,371 @@
+//! The risk register as a spreadsheet: its columns for export (the levels and the acceptance
+//! state included, which an import reads past), the headers real risk registers use for each
+//! field, and its import (affected assets named by id or by name).
+
+use super::domain::{Risk, RiskInput};
+use super::service;
+use crate::error::Result;
+use crate::exchange::Table;
+use crate::exchange::import::{Field, Importer, Schema, parse_rows};
+use crate::service::Ctx;
+use crate::store::ImportReport;
+
+pub const RISK_COLUMNS: [&str; 22] = [
+    "id",
+    "title",
+    "threat",
+    "vulnerability",
+    "consequence",
+    "owner",
+    "category",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "current_likelihood",
+    "current_impact",
+    "current_level",
+    "target_likelihood",
+    "target_impact",
+    "target_level",
+    "treatment",
+    "status",
+    "review_due_on",
+    "assets",
+    "measures",
+    "acceptance",
+];
+
+/// Risks: the fields of the risk, the derived levels, and the acceptance's state and date
+/// (levels and acceptance are read from the matrix and the record; an import skips them).
+pub fn risks_table(risks: &[Risk], today: &str) -> Table {
+    let mut t = Table::new(
+        "Risks",
+        &RISK_COLUMNS,
+        &[
+            "inherent_likelihood",
+            "inherent_impact",
+            "current_likelihood",
+            "current_impact",
+            "target_likelihood",
+            "target_impact",
+        ],
+    );
+    t.rows = risks
+        .iter()
+        .map(|r| {
+            let v = RiskInput::from(r);
+            vec![
+                r.id.clone(),
+                v.title,
+                v.threat,
+                v.vulnerability,
+                v.consequence,
+                v.owner,
+                v.category,
+                v.inherent_likelihood,
+                v.inherent_impact,
+                r.inherent.level.clone(),
+                v.current_likelihood,
+                v.current_impact,
+                r.current.level.clone(),
+                v.target_likelihood,
+                v.target_impact,
+                r.target.level.clone(),
+                v.treatment,
+                v.status,
+                v.review_due_on,
+                v.assets,
+                v.measures,
+                r.acceptance
+                    .as_ref()
+                    .map(|a| format!("{} until {}", a.state(today), a.valid_until))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    t
+}
+
+const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
+    Field::new(key, label, synonyms)
+}
+
+const RISK_FIELDS: &[Field] = &[
+    f(
+        "id",
+        "id",
+        &[
+            "id",
+            "riskid",
+            "ref",
+            "reference",
+            "riskref",
+            "risknumber",
+            "riskno",
+            "no",
+        ],
+    ),
+    f(
+        "title",
+        "title",
+        &[
+            "title",
+            "risktitle",
+            "riskname",
+            "name",
+            "risk",
+            "risksummary",
+        ],
+    ),
+    f(
+        "threat",
+        "threat",
+        &["threat", "threats", "threatsource", "threatdescription"],
+    ),
+    f(
+        "vulnerability",
+        "vulnerability",
+        &["vulnerability", "vulnerabilities", "weakness", "weaknesses"],
+    ),
+    f(
+        "consequence",
+        "consequence",
+        &[
+            "consequence",
+            "consequences",
+            "description",
+            "riskdescription",
+            "scenario",
+            "impactdescription",
+        ],
+    ),
+    f(
+        "owner",
+        "risk owner",
+        &["owner", "riskowner", "responsible", "accountable"],
+    ),
+    f(
+        "category",
+        "category",
+        &["category", "riskcategory", "risktype", "type"],
+    ),
+    f(
+        "inherent_likelihood",
+        "inherent likelihood",
+        &[
+            "inherentlikelihood",
+            "likelihood",
+            "probability",
+            "likelihoodbefore",
+            "grosslikelihood",
+            "initiallikelihood",
+            "frequency",
+        ],
+    ),
+    f(
+        "inherent_impact",
+        "inherent impact",
+        &[
+            "inherentimpact",
+            "impact",
+            "severity",
+            "maximpact",
+            "impactbefore",
+            "grossimpact",
+            "initialimpact",
+        ],
+    ),
+    f(
+        "current_likelihood",
+        "current likelihood",
+        &["currentlikelihood", "likelihoodnow"],
+    ),
+    f(
+        "current_impact",
+        "current impact",
+        &["currentimpact", "impactnow"],
+    ),
+    f(
+        "target_likelihood",
+        "residual likelihood",
+        &[
+            "targetlikelihood",
+            "residuallikelihood",
+            "netlikelihood",
+            "likelihoodafter",
+        ],
+    ),
+    f(
+        "target_impact",
+        "residual impact",
+        &[
+            "targetimpact",
+            "residualimpact",
+            "residualmaximpact",
+            "netimpact",
+            "impactafter",
+        ],
+    ),
+    f(
+        "treatment",
+        "treatment",
+        &[
+            "treatment",
+            "treatmentoption",
+            "treatmentdecision",
+            "riskresponse",
+            "response",
+            "decision",
+            "treatmentstrategy",
+            "recommendedtreatment",
+        ],
+    ),
+    f("status", "status", &["status", "riskstatus", "state"]),
+    f(
+        "review_due_on",
+        "review due on",
+        &[
+            "reviewdueon",
+            "reviewdate",
+            "nextreview",
+            "reviewdue",
+            "nextreviewdate",
+        ],
+    ),
+    f(
+        "assets",
+        "assets",
+        &["assets", "asset", "assetid", "assetids", "affectedassets"],
+    ),
+    f(
+        "measures",
+        "measures",
+        &["measures", "measureids", "treatmentmeasures", "measure"],
+    ),
+];
+
+/// Columns Annex computes (levels, scores, acceptance state): read past, never imported.
+const RISK_DERIVED: &[&str] = &[
+    "inherentlevel",
+    "currentlevel",
+    "targetlevel",
+    "acceptance",
+    "risklevel",
+    "riskscore",
+    "score",
+    "inherentscore",
+    "inherentrisklevel",
+    "currentscore",
+    "targetscore",
+    "residualscore",
+    "residuallevel",
+    "residualrisklevel",
+    "rating",
+    "level",
+];
+
+pub const RISK_SCHEMA: Schema = Schema {
+    fields: RISK_FIELDS,
+    derived: RISK_DERIVED,
+    required: "title",
+    what: "the risk register",
+    noun: "risk",
+    split_header: false,
+};
+
+pub fn risk_input(values: impl Iterator<Item = (&'static str, String)>) -> RiskInput {
+    let mut v = RiskInput::default();
+    for (field, value) in values {
+        match field {
+            "id" => v.id = Some(value),
+            "title" => v.title = value,
+            "threat" => v.threat = value,
+            "vulnerability" => v.vulnerability = value,
+            "consequence" => v.consequence = value,
+            "owner" => v.owner = value,
+            "category" => v.category = value,
+            "inherent_likelihood" => v.inherent_likelihood = value,
+            "inherent_impact" => v.inherent_impact = value,
+            "current_likelihood" => v.current_likelihood = value,
+            "current_impact" => v.current_impact = value,
+            "target_likelihood" => v.target_likelihood = value,
+            "target_impact" => v.target_impact = value,
+            "treatment" => v.treatment = value,
+            "status" => v.status = value,
+            "review_due_on" => v.review_due_on = value,
+            "assets" => v.assets = value,
+            "measures" => v.measures = value,
+            _ => {}
+        }
+    }
+    v
+}
+
+/// Imports risk registers.
+pub struct RiskImport;
+
+impl Importer for RiskImport {
+    fn key(&self) -> &'static str {
+        "risks"
+    }
+
+    fn title(&self) -> &'static str {
+        "Risks"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per risk, with at least a title and the inherent likelihood and impact (steps of your risk matrix, by value or name). Annex also reads id, threat, vulnerability, consequence, owner, category, current and residual likelihood and impact, treatment, review date, assets (ids or names) and measures (ids). Scores and levels are computed from the matrix, never read."
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &RISK_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        dry_run: bool,
+        upload: Option<&'a str>,
+    ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
+        Box::pin(async move {
+            let matrix = service::matrix(ctx).await?;
+            let mut inputs: Vec<(usize, RiskInput)> = rows
+                .into_iter()
+                .map(|(row, values)| (row, risk_input(values.into_iter())))
+                .collect();
+            resolve_asset_names(ctx, &mut inputs).await?;
+            let drafts = parse_rows(inputs, |input| input.parse(&matrix))?;
+            service::import(ctx, drafts, dry_run, upload).await
+        })
+    }
+}
+
+/// Spreadsheets name the affected assets by name as often as by id: a name that matches
+/// exactly one asset (case ignored) is replaced by its id.
+async fn resolve_asset_names(ctx: &Ctx, inputs: &mut [(usize, RiskInput)]) -> Result<()> {
+    let split = |s: &str| -> Vec<String> {
+        s.split([',', ';', '\n'])
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let mut names: Vec<String> = inputs.iter().flat_map(|(_, i)| split(&i.assets)).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let known = crate::registers::asset::service::ids_for(ctx, &names).await?;
+    for (_, input) in inputs.iter_mut() {
+        if input.assets.trim().is_empty() {
+            continue;
+        }
+        let ids: Vec<String> = split(&input.assets)
+            .into_iter()
+            .map(|t| known.get(&t).cloned().unwrap_or(t))
+            .collect();
+        input.assets = ids.join(", ");
+    }
+    Ok(())
+}

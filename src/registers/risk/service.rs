@@ -1,0 +1,240 @@
+//! The risk register's use cases: reading the register and a risk, creating, editing and
+//! accepting risks, importing them. Each write checks who may do it, opens the transaction,
+//! reads the risk (its row locked) and the matrix inside it, checks the writer's revision,
+//! applies the domain's rules (levels from the matrix, acceptance renewal, the threshold),
+//! writes and audits.
+
+use super::domain::{
+    Acceptance, RatingKind, Risk, RiskDraft, RiskFilter, RiskInput, RiskQuery, check_acceptance,
+    lapses,
+};
+use super::store;
+use crate::domain::matrix::Matrix;
+use crate::domain::user::OWNERS;
+use crate::error::{Error, Result};
+use crate::service::{Actor, Ctx, Expected, check_revision};
+use crate::store::{ImportReport, Page};
+
+/// Managers and admins edit every risk; a contributor edits the risks they own.
+pub fn may_edit(actor: &Actor, r: &Risk) -> bool {
+    actor.may_edit_owned(&r.owner)
+}
+
+/// Whether the actor may accept the risk's residual level: its editors, and above the
+/// matrix's threshold only managers and admins.
+pub fn may_accept(actor: &Actor, r: &Risk, m: &Matrix) -> bool {
+    if m.acceptable(&r.target.level) {
+        may_edit(actor, r)
+    } else {
+        actor.is_editor()
+    }
+}
+
+/// A page of the register.
+#[tracing::instrument(name = "risk.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(
+    ctx: &Ctx,
+    q: &RiskQuery,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Risk>> {
+    ctx.require_reader()?;
+    q.filter.check_level(&ctx.store().risk_matrix().await?)?;
+    ctx.store()
+        .list_risks(&q.filter, q.sort, cursor, limit)
+        .await
+        // A cursor that is not one is a problem of the query string.
+        .map_err(crate::domain::query::as_query_error)
+}
+
+/// Every risk of a query, in its order (exports, the command line).
+#[tracing::instrument(name = "risk.all", skip_all, fields(actor = %ctx.who()))]
+pub async fn all(ctx: &Ctx, q: &RiskQuery) -> Result<Vec<Risk>> {
+    ctx.require_reader()?;
+    q.filter.check_level(&ctx.store().risk_matrix().await?)?;
+    ctx.store().all_risks_sorted(&q.filter, q.sort).await
+}
+
+/// How many risks match a filter (up to the register's count cap, and whether it capped).
+/// The counts are kept until the register changes: the dashboard's attention lists (filters on
+/// a day carry the day, so a new day counts anew).
+pub async fn count_matching(ctx: &Ctx, f: &RiskFilter) -> Result<(i64, bool)> {
+    ctx.require_reader()?;
+    let generation = ctx.store().generation("risk").await?;
+    if let Some(n) = ctx.caches().risk_counts.get(f, generation) {
+        return Ok(n);
+    }
+    let n = ctx.store().risk_count_matching(f).await?;
+    ctx.caches().risk_counts.put(f.clone(), generation, n);
+    Ok(n)
+}
+
+/// How many risks there are.
+pub async fn count(ctx: &Ctx) -> Result<i64> {
+    ctx.require_reader()?;
+    ctx.store().risk_count().await
+}
+
+/// The heat map of a rating: (likelihood, impact, risks) per cell, closed risks left out.
+/// The counts are kept until the register changes (one small query tells).
+pub async fn heat_map(ctx: &Ctx, kind: RatingKind) -> Result<Vec<(i64, i64, i64)>> {
+    ctx.require_reader()?;
+    let generation = ctx.store().generation("risk").await?;
+    if let Some(counts) = ctx.caches().heat.get(&kind, generation) {
+        return Ok(counts);
+    }
+    let counts = ctx.store().heat_map(kind).await?;
+    ctx.caches().heat.put(kind, generation, counts.clone());
+    Ok(counts)
+}
+
+#[tracing::instrument(name = "risk.get", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Risk> {
+    ctx.require_reader()?;
+    ctx.store().risk(id).await
+}
+
+/// Every acceptance of a risk, newest first.
+pub async fn acceptances(ctx: &Ctx, id: &str) -> Result<Vec<Acceptance>> {
+    ctx.require_reader()?;
+    ctx.store().risk_acceptances(id).await
+}
+
+/// Creates a risk (managers and admins). Levels are read from the matrix as it stands in the
+/// write.
+#[tracing::instrument(name = "risk.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &RiskInput) -> Result<Risk> {
+    ctx.require_editor()?;
+    let mut tx = ctx.write().await?;
+    let m = crate::store::read_matrix(&mut tx).await?;
+    let draft = input.parse(&m)?;
+    let risk = store::insert(&mut tx, &draft).await?;
+    tx.audit(ctx.change("risk.create", "risk", &risk.id).after(&risk))
+        .await?;
+    tx.commit().await?;
+    Ok(risk)
+}
+
+/// Replaces a risk's fields (managers and admins; a contributor for the risks they own). A
+/// writer who saw an older revision is refused with who changed what since. A change of the
+/// residual rating or the treatment marks the acceptance for renewal.
+#[tracing::instrument(name = "risk.update", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &RiskInput) -> Result<Risk> {
+    Ok(edit(ctx, id, expected, |_| Ok(input.clone())).await?.1)
+}
+
+/// Changes a risk from what is stored: `change` gets the stored risk as input and answers
+/// the new input, all inside one write (the command line's `risk edit`, which changes only
+/// the flags given). Answers the risk before and after; the audit entry's "before" is what
+/// `change` saw.
+pub async fn edit(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    change: impl FnOnce(RiskInput) -> Result<RiskInput>,
+) -> Result<(Risk, Risk)> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &before) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "risk", id, id, before.revision, expected).await?;
+    let input = change(RiskInput::from(&before))?;
+    if input
+        .id
+        .as_deref()
+        .is_some_and(|d| !d.is_empty() && d != id)
+    {
+        return Err(Error::field("id", "the id of a risk cannot be changed"));
+    }
+    let m = crate::store::read_matrix(&mut tx).await?;
+    let mut draft: RiskDraft = input.parse(&m)?;
+    draft.id = Some(id.to_string());
+    let renew = before
+        .acceptance
+        .as_ref()
+        .filter(|a| lapses(a, &draft))
+        .map(|a| a.id.clone());
+    let after = store::update(&mut tx, id, &draft, renew.as_deref()).await?;
+    if crate::store::Record::same_as(&after, &before) {
+        // Nothing changed: the write is dropped (rolled back), the trail does not move.
+        return Ok((before.clone(), before));
+    }
+    tx.audit(
+        ctx.change("risk.update", "risk", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+/// Records the acceptance of a risk's residual level by its owner (or a manager or admin;
+/// above the threshold only those, and with a rationale), until a date in the future. The
+/// acceptance keeps the ratings and treatment accepted.
+#[tracing::instrument(name = "risk.accept", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn accept(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    rationale: &str,
+    valid_until: &str,
+) -> Result<Risk> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let risk = store::lock(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &risk) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "risk", id, id, risk.revision, expected).await?;
+    let m = crate::store::read_matrix(&mut tx).await?;
+    let (rationale, until) = check_acceptance(
+        &risk,
+        &m,
+        ctx.actor.is_editor(),
+        rationale,
+        valid_until,
+        &ctx.today(),
+    )?;
+    let after = store::insert_acceptance(&mut tx, &risk, ctx.who(), &rationale, &until).await?;
+    tx.audit(
+        ctx.change("risk.accept", "risk", id)
+            .before(&risk.acceptance)
+            .after(&after.acceptance),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Creates or updates (matching on id) many risks in one transaction (managers and admins):
+/// every row is checked before anything is written; a dry run writes nothing. `upload`, the
+/// reviewed upload the rows came from, is consumed by the import.
+#[tracing::instrument(name = "risk.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<(usize, RiskDraft)>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<ImportReport> {
+    ctx.require_editor()?;
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    let report = store::import(&mut tx, ctx.who(), rows).await?;
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    ctx.store().refresh_statistics_soon();
+    Ok(report)
+}
+
+/// The matrix the risks are rated on.
+pub async fn matrix(ctx: &Ctx) -> Result<Matrix> {
+    ctx.require_reader()?;
+    ctx.store().risk_matrix().await
+}

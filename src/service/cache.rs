@@ -1,0 +1,55 @@
+//! Values computed from a whole register (heat-map counts, attention counts, the SoA's
+//! derived columns, the Monte Carlo analysis), each kept with the register's generation it was
+//! computed at (see migration 9) and used while that generation holds: one small query tells
+//! whether a cached value is still true, on every instance sharing the database.
+
+use crate::registers::risk::domain::{RatingKind, RiskFilter};
+
+/// Values computed from a whole register (heat-map counts, attention counts), each kept with
+/// the register's generation it was computed at and used while that generation holds.
+pub struct GenerationCache<K, V>(std::sync::Mutex<Vec<(K, i64, V)>>);
+
+impl<K, V> std::fmt::Debug for GenerationCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|c| c.len()).unwrap_or(0);
+        write!(f, "GenerationCache({n} values)")
+    }
+}
+
+impl<K, V> Default for GenerationCache<K, V> {
+    fn default() -> Self {
+        GenerationCache(std::sync::Mutex::new(Vec::new()))
+    }
+}
+
+impl<K: PartialEq, V: Clone> GenerationCache<K, V> {
+    /// The value for `key` at `generation`, if it was computed at that generation.
+    pub fn get(&self, key: &K, generation: i64) -> Option<V> {
+        self.0.lock().ok().and_then(|c| {
+            c.iter()
+                .find(|(k, g, _)| k == key && *g == generation)
+                .map(|(_, _, v)| v.clone())
+        })
+    }
+
+    pub fn put(&self, key: K, generation: i64, value: V) {
+        if let Ok(mut c) = self.0.lock() {
+            // Older generations are of no use once a newer one is seen.
+            c.retain(|(k, g, _)| *k != key && *g >= generation);
+            // Bounded: the oldest values go first.
+            if c.len() >= 1024 {
+                c.remove(0);
+            }
+            c.push((key, generation, value));
+        }
+    }
+}
+
+/// The caches of the use cases, shared by every request of an instance.
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Heat-map counts by rating — (likelihood, impact, risks) — by risk-register generation.
+    pub heat: GenerationCache<RatingKind, Vec<(i64, i64, i64)>>,
+    /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
+    pub risk_counts: GenerationCache<RiskFilter, (i64, bool)>,
+}
