@@ -156,10 +156,13 @@ impl FormErrors {
         self.fields.is_empty() && self.general.is_empty()
     }
 
-    /// 200 for a form without errors, 422 for one to correct.
+    /// 200 for a form without errors, 409 for a stale one (someone saved the record since it
+    /// was opened), 422 for one to correct.
     pub fn status(&self) -> StatusCode {
         if self.is_empty() {
             StatusCode::OK
+        } else if self.stale.is_some() {
+            StatusCode::CONFLICT
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         }

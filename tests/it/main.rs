@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod catalogue;
 mod cli;
+mod concurrency;
 mod evidence;
 mod fair;
 mod hosts;
