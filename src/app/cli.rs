@@ -10,7 +10,6 @@ use crate::config::{Config, Flags};
 use crate::domain::asset::AssetInput;
 use crate::domain::catalog::ControlFilter;
 use crate::domain::clock::{Clock, display};
-use crate::domain::measure::MeasureInput;
 use crate::domain::user::{Email, Password, PersonName, Role};
 use crate::service::{Actor, Services};
 use crate::store::{NewUser, Store, UserUpdate};
@@ -78,7 +77,7 @@ enum Command {
     Risk(crate::registers::risk::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
-    Measure(MeasureCommand),
+    Measure(crate::registers::measure::cli::Command),
     /// Read and record the Statement of Applicability
     #[command(subcommand)]
     Soa(SoaCommand),
@@ -101,85 +100,6 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
-}
-
-#[derive(Subcommand, Debug)]
-enum MeasureCommand {
-    /// List measures by due date (the treatment plan)
-    #[command(
-        after_help = "Examples:\n  annex measure list\n  annex measure list --overdue --format csv\n  annex measure list --control 5.17"
-    )]
-    List {
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        owner: Option<String>,
-        #[arg(long)]
-        control: Option<String>,
-        /// Only open measures past their due date
-        #[arg(long)]
-        overdue: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Show one measure
-    #[command(after_help = "Example:\n  annex measure show M-0001 --format table")]
-    Show {
-        id: String,
-        #[arg(long, value_enum, default_value = "json")]
-        format: Format,
-    },
-    /// Add a measure (an id such as M-0001 is given unless --id is)
-    #[command(
-        after_help = "Example:\n  annex measure add --name 'MFA on VPN' --controls 5.17,8.5 --owner it@example.org --due-on 2027-03-31"
-    )]
-    Add {
-        #[arg(long)]
-        id: Option<String>,
-        #[command(flatten)]
-        fields: MeasureFields,
-    },
-    /// Change a measure; fields not given keep their value
-    #[command(after_help = "Example:\n  annex measure edit M-0001 --status implemented")]
-    Edit {
-        id: String,
-        #[command(flatten)]
-        fields: MeasureFields,
-    },
-    /// Import measures from a CSV or XLSX file: create new ids, update existing ones, all or nothing
-    #[command(
-        after_help = "Examples:\n  annex measure import plan.csv --dry-run\n  annex measure import plan.xlsx --map 'Action=name' --map 'Annex A=controls'"
-    )]
-    Import(ImportArgs),
-    /// Export the treatment plan as CSV or XLSX (the format `annex measure import` reads)
-    #[command(after_help = "Example:\n  annex measure export --format xlsx --out plan.xlsx")]
-    Export(ExportArgs),
-}
-
-/// The fields of a measure as flags; on `edit`, flags left out keep their value.
-#[derive(clap::Args, Debug, Default)]
-struct MeasureFields {
-    #[arg(long)]
-    name: Option<String>,
-    #[arg(long)]
-    description: Option<String>,
-    #[arg(long)]
-    owner: Option<String>,
-    /// planned, in progress, implemented or deprecated
-    #[arg(long)]
-    status: Option<String>,
-    /// YYYY-MM-DD
-    #[arg(long)]
-    due_on: Option<String>,
-    /// Free text, e.g. '5 person-days'
-    #[arg(long)]
-    effort: Option<String>,
-    /// Whole currency units
-    #[arg(long)]
-    cost: Option<String>,
-    /// Comma-separated control ids: 5.17,8.5 (another framework as iso27002-2013:9.4.2)
-    #[arg(long)]
-    controls: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -842,7 +762,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             services.close().await;
             r?
         }
-        Command::Measure(c) => measure_command(c, &app::open(&config).await?).await?,
+        Command::Measure(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::measure::cli::run(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            r?
+        }
         Command::Soa(c) => soa_command(c, &app::open(&config).await?).await?,
         Command::Evidence(c) => evidence_command(c, &config, &app::open(&config).await?).await?,
         Command::Scan(a) => return scan_command(&a),
@@ -1353,124 +1278,8 @@ fn flag_pairs(flags: &[(&str, Option<String>)]) -> Vec<(String, String)> {
         .collect()
 }
 
-impl MeasureFields {
-    /// Fills an input from the flags, over the values it already has.
-    fn apply(self, mut v: MeasureInput) -> MeasureInput {
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(x) = value {
-                *target = x;
-            }
-        };
-        set(&mut v.name, self.name);
-        set(&mut v.description, self.description);
-        set(&mut v.owner, self.owner);
-        set(&mut v.status, self.status);
-        set(&mut v.due_on, self.due_on);
-        set(&mut v.effort, self.effort);
-        if let Some(c) = self.cost {
-            v.cost = Some(serde_json::Value::String(c));
-        }
-        if let Some(c) = self.controls {
-            v.controls = Some(serde_json::Value::String(c));
-        }
-        v
-    }
-}
-
-async fn measure_command(c: MeasureCommand, store: &Store) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    let today = store.today();
-    match c {
-        MeasureCommand::List {
-            status,
-            owner,
-            control,
-            overdue,
-            format,
-        } => {
-            let pairs = flag_pairs(&[
-                ("status", status),
-                ("owner", owner),
-                ("control", control),
-                ("overdue", overdue.then(|| "1".to_string())),
-            ]);
-            let filter = crate::web::measure::measure_filter(&pairs, &today)?;
-            let measures = store.all_measures(&filter).await?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&measures)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::measures_table(&measures).csv())?,
-                Format::Table => {
-                    let mut t = table(&["id", "name", "owner", "status", "due", "controls"]);
-                    for m in &measures {
-                        let due = m.due_on.clone().unwrap_or_default();
-                        let due = if m.overdue(&today) {
-                            format!("{due} (overdue)")
-                        } else {
-                            due
-                        };
-                        t.add_row(vec![
-                            m.id.clone(),
-                            m.name.clone(),
-                            m.owner.clone(),
-                            m.status.label().to_string(),
-                            due,
-                            m.controls
-                                .iter()
-                                .map(|c| c.id.clone())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        ]);
-                    }
-                    writeln!(out, "{t}")?;
-                    writeln!(out, "{} measures", measures.len())?;
-                }
-            }
-        }
-        MeasureCommand::Show { id, format } => {
-            let m = store.measure(&id).await?;
-            let t = crate::exchange::measures_table(std::slice::from_ref(&m));
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
-                Format::Csv => write!(out, "{}", t.csv())?,
-                Format::Table => {
-                    for (k, v) in t.header.iter().zip(&t.rows[0]) {
-                        writeln!(out, "{k:>12}: {v}")?;
-                    }
-                }
-            }
-        }
-        MeasureCommand::Add { id, fields } => {
-            let input = fields.apply(MeasureInput {
-                id,
-                ..MeasureInput::default()
-            });
-            let m = store.create_measure(&actor(), input.parse()?).await?;
-            writeln!(out, "created measure {} ({})", m.id, m.name)?;
-        }
-        MeasureCommand::Edit { id, fields } => {
-            let current = store.measure(&id).await?;
-            let draft = fields.apply(MeasureInput::from(&current)).parse()?;
-            let m = store.update_measure(&actor(), &id, draft).await?;
-            writeln!(out, "saved measure {} ({})", m.id, m.name)?;
-        }
-        MeasureCommand::Import(args) => {
-            import_file(
-                &Services::new(store.clone()).ctx(Actor::operator()),
-                &crate::exchange::import::MeasureImport,
-                &args,
-            )
-            .await?
-        }
-        MeasureCommand::Export(args) => {
-            let measures = store.all_measures(&Default::default()).await?;
-            write_export(&crate::exchange::measures_table(&measures), &args)?;
-        }
-    }
-    Ok(())
-}
-
 async fn soa_command(c: SoaCommand, store: &Store) -> anyhow::Result<()> {
-    use crate::domain::measure::DEFAULT_FRAMEWORK;
+    use crate::domain::catalog::DEFAULT_FRAMEWORK;
     let mut out = std::io::stdout().lock();
     match c {
         SoaCommand::Approve { note } => {

@@ -354,6 +354,39 @@ pub fn normalise_control_id(raw: &str) -> String {
     }
 }
 
+/// A catalogue control a measure implements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ControlRef {
+    pub framework: String,
+    pub id: String,
+}
+
+/// The framework a control id without one refers to.
+pub const DEFAULT_FRAMEWORK: &str = "iso27002-2022";
+
+/// Reads `5.17, iso27002-2013:9.4.2` into control references (ids normalised, duplicates removed).
+pub fn parse_control_refs(raw: &str) -> Vec<ControlRef> {
+    let mut out: Vec<ControlRef> = Vec::new();
+    for part in raw
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (framework, id) = match part.split_once(':') {
+            Some((f, i)) => (f.trim().to_string(), i.trim()),
+            None => (DEFAULT_FRAMEWORK.to_string(), part),
+        };
+        let r = ControlRef {
+            framework,
+            id: crate::domain::catalog::normalise_control_id(id),
+        };
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

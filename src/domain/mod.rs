@@ -8,7 +8,6 @@ pub mod clock;
 pub mod evidence;
 pub mod fair;
 pub mod matrix;
-pub mod measure;
 pub mod money;
 pub mod montecarlo;
 pub mod query;

@@ -8,7 +8,6 @@
 
 use super::sheet::{self, Grid};
 use crate::domain::asset::AssetInput;
-use crate::domain::measure::MeasureInput;
 use crate::error::{Error, FieldError, Result};
 use crate::service::Ctx;
 use crate::store::ImportReport;
@@ -236,81 +235,12 @@ const ASSET_FIELDS: &[Field] = &[
     ),
 ];
 
-const MEASURE_FIELDS: &[Field] = &[
-    f(
-        "id",
-        "id",
-        &["id", "measureid", "ref", "reference", "actionid", "no"],
-    ),
-    f(
-        "name",
-        "name",
-        &["name", "measure", "measurename", "action", "title"],
-    ),
-    f(
-        "description",
-        "description",
-        &["description", "details", "notes"],
-    ),
-    f(
-        "owner",
-        "owner",
-        &[
-            "owner",
-            "responsible",
-            "actionowner",
-            "assignee",
-            "accountable",
-        ],
-    ),
-    f("status", "status", &["status", "state", "progress"]),
-    f(
-        "due_on",
-        "due on",
-        &[
-            "dueon",
-            "duedate",
-            "due",
-            "targetdate",
-            "deadline",
-            "completiondate",
-        ],
-    ),
-    f(
-        "effort",
-        "effort",
-        &["effort", "estimatedeffort", "persondays"],
-    ),
-    f("cost", "cost", &["cost", "budget", "estimatedcost"]),
-    f(
-        "controls",
-        "controls",
-        &[
-            "controls",
-            "control",
-            "controlids",
-            "annexa",
-            "iso27002",
-            "mappedcontrols",
-        ],
-    ),
-];
-
 const ASSET_SCHEMA: Schema = Schema {
     fields: ASSET_FIELDS,
     derived: &[],
     required: "name",
     what: "the asset register",
     noun: "asset",
-    split_header: false,
-};
-
-const MEASURE_SCHEMA: Schema = Schema {
-    fields: MEASURE_FIELDS,
-    derived: &[],
-    required: "name",
-    what: "the measure register",
-    noun: "measure",
     split_header: false,
 };
 
@@ -674,26 +604,6 @@ fn asset_input(values: impl Iterator<Item = (&'static str, String)>) -> AssetInp
             "tags" => v.tags = value,
             "depends_on" => v.depends_on = value,
             "last_reviewed_on" => v.last_reviewed_on = value,
-            _ => {}
-        }
-    }
-    v
-}
-
-fn measure_input(values: impl Iterator<Item = (&'static str, String)>) -> MeasureInput {
-    let mut v = MeasureInput::default();
-    for (field, value) in values {
-        let text = || Some(serde_json::Value::String(value.clone()));
-        match field {
-            "id" => v.id = Some(value),
-            "name" => v.name = value,
-            "description" => v.description = value,
-            "owner" => v.owner = value,
-            "status" => v.status = value,
-            "due_on" => v.due_on = value,
-            "effort" => v.effort = value,
-            "cost" => v.cost = text(),
-            "controls" => v.controls = text(),
             _ => {}
         }
     }
@@ -1075,42 +985,6 @@ impl Importer for AssetImport {
             })?;
             store
                 .import_assets(ctx.who(), drafts, dry_run, upload)
-                .await
-        })
-    }
-}
-
-/// Imports treatment plans (until the measure register takes its schema).
-pub struct MeasureImport;
-
-impl Importer for MeasureImport {
-    fn key(&self) -> &'static str {
-        "measures"
-    }
-
-    fn title(&self) -> &'static str {
-        "Measures"
-    }
-
-    fn hints(&self) -> &'static str {
-        "One row per measure, with at least a name. Annex also reads id, description, owner, status, due date, effort, cost and controls (ids such as 5.17, 8.5)."
-    }
-
-    fn schema(&self) -> &'static Schema {
-        &MEASURE_SCHEMA
-    }
-
-    fn import<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<ImportReport>> {
-        Box::pin(async move {
-            let drafts = parse_rows(rows, |values| measure_input(values.into_iter()).parse())?;
-            ctx.store()
-                .import_measures(ctx.who(), drafts, dry_run, upload)
                 .await
         })
     }

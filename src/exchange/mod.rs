@@ -13,7 +13,6 @@ pub mod soa_migrate;
 
 use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::catalog::Control;
-use crate::domain::measure::{Measure, MeasureInput};
 use crate::error::{Error, Result};
 
 /// A register as rows of text, ready to download.
@@ -208,45 +207,6 @@ pub fn assets_table(assets: &[Asset]) -> Table {
     t
 }
 
-pub const MEASURE_COLUMNS: [&str; 9] = [
-    "id",
-    "name",
-    "description",
-    "owner",
-    "status",
-    "due_on",
-    "effort",
-    "cost",
-    "controls",
-];
-
-/// Measures (the treatment plan).
-pub fn measures_table(measures: &[Measure]) -> Table {
-    let mut t = Table::new("Treatment plan", &MEASURE_COLUMNS, &["cost"]);
-    t.rows = measures
-        .iter()
-        .map(|m| {
-            let v = MeasureInput::from(m);
-            let cost = v.cost_text();
-            let controls = v.controls_text();
-            vec![
-                m.id.clone(),
-                v.name,
-                v.description,
-                v.owner,
-                v.status,
-                v.due_on,
-                v.effort,
-                cost,
-                controls,
-            ]
-        })
-        .collect();
-    t
-}
-
-/// Reads a file name's export format from the end of a route (`risks.xlsx`).
-/// The hosts that report scans, with their latest tally.
 pub fn hosts_table(hosts: &[crate::store::HostSummary]) -> Table {
     let mut t = Table::new(
         "Hosts",

@@ -7,18 +7,22 @@
 
 pub mod asset;
 pub mod audit;
+pub mod catalog;
 pub mod imports;
 pub mod measure;
 pub mod organisation;
 pub mod quant;
 pub mod risk;
 
-use crate::exchange::import::{AssetImport, Importers, MeasureImport};
+use crate::exchange::import::{AssetImport, Importers};
 use crate::web::Routes;
 
 /// The routes of every register, with their access rules.
 pub fn routes() -> Routes {
-    Routes::new().merge(imports::routes()).merge(risk::routes())
+    Routes::new()
+        .merge(imports::routes())
+        .merge(measure::routes())
+        .merge(risk::routes())
 }
 
 /// The registers spreadsheets can be imported into.
@@ -26,6 +30,6 @@ pub fn importers() -> Importers {
     Importers(vec![
         &AssetImport,
         &risk::exchange::RiskImport,
-        &MeasureImport,
+        &measure::exchange::MeasureImport,
     ])
 }

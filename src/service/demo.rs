@@ -4,10 +4,11 @@
 //! same store use cases (and audit trail) as an import.
 
 use crate::domain::asset::{AssetDraft, Lifecycle};
+use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK};
 use crate::domain::matrix::Matrix;
-use crate::domain::measure::{ControlRef, DEFAULT_FRAMEWORK, MeasureDraft, MeasureStatus};
 use crate::domain::montecarlo::{Dist, Estimate};
 use crate::error::{Error, Result};
+use crate::registers::measure::domain::{MeasureDraft, MeasureStatus};
 use crate::registers::risk::domain::{Rating, RiskDraft, RiskStatus, Treatment};
 use crate::registers::risk::domain_threat::{Kind, Library};
 use crate::service::Ctx;
@@ -240,7 +241,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         })
         .collect();
     let made_measures = measures.len();
-    store.import_measures(actor, measures, false, None).await?;
+    crate::registers::measure::service::import(ctx, measures, false, None).await?;
 
     let lib = Library::get();
     let threats: Vec<&str> = lib

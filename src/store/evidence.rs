@@ -5,10 +5,10 @@
 use super::blob::Incoming;
 use super::{Arg, Sql, Store, Tx, bind_once, on_pool, tx_exec, tx_fetch_in, tx_query};
 use crate::domain::audit::Change;
+use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::domain::evidence::{
     Evidence, EvidenceDraft, FileVersion, State, Target, add_days, check_file_type, clean_file_name,
 };
-use crate::domain::measure::DEFAULT_FRAMEWORK;
 use crate::error::{Error, FieldError, Result};
 use serde::Serialize;
 use std::collections::HashMap;

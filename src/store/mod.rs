@@ -13,7 +13,6 @@ mod catalog;
 mod evidence;
 mod fair;
 mod matrix;
-mod measure;
 mod migrate;
 mod readiness;
 mod scan;
@@ -27,11 +26,10 @@ pub(crate) use audit::recent_changes;
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
-pub use catalog::{Catalog, CatalogLoad, Facets, Page};
+pub use catalog::{Catalog, CatalogLoad, Facets, Page, id_order};
 pub use evidence::{ControlEvidence, EVIDENCE_LISTED, EvidenceFilter, EvidenceSummary, NewFile};
 pub use fair::{FairSettings, StoredFair};
 pub(crate) use matrix::read_matrix;
-pub use measure::MeasureFilter;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use scan::{
     CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,

@@ -5,8 +5,8 @@
 //! reasons behind it.
 
 use super::{SoaRow, Store, pool_query};
+use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::domain::evidence::{State as EvidenceState, add_days};
-use crate::domain::measure::DEFAULT_FRAMEWORK;
 use crate::domain::soa::Status;
 use crate::error::Result;
 use serde::Serialize;

@@ -6,8 +6,8 @@
 use super::scan_evidence::decided_by_control;
 use super::{Arg, Store, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
+use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::domain::clock::{parse_stamp, stamp};
-use crate::domain::measure::DEFAULT_FRAMEWORK;
 use crate::domain::user::new_short_id;
 use crate::error::{Error, Problems, Result};
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,6 @@ use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
 };
 use crate::domain::matrix::Matrix;
-use crate::domain::measure::{Measure, MeasureInput};
 use crate::error::{Error, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
@@ -38,13 +37,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_risk_matrix, put_risk_matrix))
         .routes(routes!(list_assets, create_asset))
         .routes(routes!(get_asset, update_asset))
-        .routes(routes!(list_measures, create_measure))
-        .routes(routes!(get_measure, update_measure))
         .routes(routes!(list_soa))
         .routes(routes!(get_soa_row, put_soa_row))
         .routes(routes!(super::soa_migrate::import_2013))
         .routes(routes!(import_assets))
-        .routes(routes!(import_measures))
         .routes(routes!(list_evidence, create_evidence))
         .routes(routes!(get_evidence, update_evidence))
         .routes(routes!(add_evidence_version))
@@ -388,89 +384,6 @@ async fn update_asset(
     Ok(Json(s.store.update_asset(&actor, &id, draft).await?))
 }
 
-/// The treatment plan: measures by due date (undated last), filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/measures", tag = "measures",
-    params(
-        ("q" = Option<String>, Query, description = "text in the id, name or description"),
-        ("status" = Option<String>, Query, description = "planned, in_progress, implemented or deprecated"),
-        ("owner" = Option<String>, Query),
-        ("control" = Option<String>, Query, description = "a control id, e.g. 8.13 or iso27002-2013:9.4.2"),
-        ("overdue" = Option<bool>, Query, description = "only open measures past their due date"),
-        ("risk" = Option<String>, Query, description = "only the measures that treat this risk"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
-    responses((status = 200, body = Page<Measure>), (status = 422, body = ErrorBody)))]
-async fn list_measures(
-    State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Page<Measure>> {
-    let pairs = query_pairs(raw)?;
-    let mut problems = Problems::new();
-    for (k, _) in &pairs {
-        if ![
-            "q", "status", "owner", "control", "overdue", "risk", "limit", "cursor",
-        ]
-        .contains(&k.as_str())
-        {
-            problems.add(
-                k,
-                "unknown parameter: use q, status, owner, control, overdue, risk, limit or cursor",
-            );
-        }
-    }
-    problems.into_result()?;
-    let today = s.store.today();
-    let filter = super::measure::measure_filter(&pairs, &today)?;
-    let limit = parse_limit(&pairs, 100, 500)?;
-    Ok(Json(
-        s.store
-            .list_measures(&filter, first(&pairs, "cursor"), limit)
-            .await?,
-    ))
-}
-
-/// Creates a measure (managers and admins).
-#[utoipa::path(post, path = "/api/v1/measures", tag = "measures", request_body = MeasureInput,
-    responses((status = 201, body = Measure), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_measure(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    JsonBody(input): JsonBody<MeasureInput>,
-) -> Result<(StatusCode, Json<Measure>), ApiError> {
-    let draft = input.parse()?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(s.store.create_measure(&actor, draft).await?),
-    ))
-}
-
-/// One measure with the controls it implements.
-#[utoipa::path(get, path = "/api/v1/measures/{id}", tag = "measures", params(("id" = String, Path)),
-    responses((status = 200, body = Measure), (status = 404, body = ErrorBody)))]
-async fn get_measure(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Measure> {
-    Ok(Json(s.store.measure(&id).await?))
-}
-
-/// Replaces a measure (managers and admins; contributors for the measures they own).
-#[utoipa::path(put, path = "/api/v1/measures/{id}", tag = "measures", params(("id" = String, Path)), request_body = MeasureInput,
-    responses((status = 200, body = Measure), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_measure(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<MeasureInput>,
-) -> ApiResult<Measure> {
-    let current = s.store.measure(&id).await?;
-    if !super::measure::may_edit(&caller, &current) {
-        return Err(Error::Forbidden.into());
-    }
-    let draft = input.parse()?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(s.store.update_measure(&actor, &id, draft).await?))
-}
-
 /// Imports assets from a CSV or XLSX file sent as the body (managers and admins). Headers
 /// match with synonyms; `map=Their header=field` and `value=[field:]Their word=ours` handle the
 /// rest. Every problem comes back by row and column (422) and then nothing is written.
@@ -489,28 +402,6 @@ async fn import_assets(
     crate::registers::imports::api::import_into(
         &ctx,
         &crate::exchange::import::AssetImport,
-        raw,
-        req,
-    )
-    .await
-}
-
-/// Imports measures (the treatment plan) from a CSV or XLSX file sent as the body (managers
-/// and admins), like the asset import. Controls are checked against the catalogues.
-#[utoipa::path(post, path = "/api/v1/measures/import", tag = "measures",
-    params(crate::registers::imports::api::ImportQuery),
-    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
-    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn import_measures(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
-    req: Request,
-) -> ApiResult<crate::exchange::import::Outcome> {
-    let ctx = s.services.ctx(caller.actor(true));
-    crate::registers::imports::api::import_into(
-        &ctx,
-        &crate::exchange::import::MeasureImport,
         raw,
         req,
     )
@@ -759,7 +650,7 @@ struct ApprovalInput {
 async fn list_soa_versions(State(s): State<AppState>) -> ApiResult<Vec<crate::store::SoaVersion>> {
     Ok(Json(
         s.store
-            .soa_versions(crate::domain::measure::DEFAULT_FRAMEWORK)
+            .soa_versions(crate::domain::catalog::DEFAULT_FRAMEWORK)
             .await?,
     ))
 }
@@ -781,7 +672,7 @@ async fn approve_soa(
             s.store
                 .approve_soa(
                     &actor,
-                    crate::domain::measure::DEFAULT_FRAMEWORK,
+                    crate::domain::catalog::DEFAULT_FRAMEWORK,
                     &input.note,
                 )
                 .await?,
@@ -806,7 +697,7 @@ async fn get_soa_version(
 ) -> ApiResult<SoaVersionRecord> {
     let (version, snapshot) = s
         .store
-        .soa_version(crate::domain::measure::DEFAULT_FRAMEWORK, version)
+        .soa_version(crate::domain::catalog::DEFAULT_FRAMEWORK, version)
         .await?;
     Ok(Json(SoaVersionRecord { version, snapshot }))
 }
@@ -824,7 +715,7 @@ async fn soa_diff(
     Ok(Json(
         super::soa::soa_changes(
             &s.store,
-            crate::domain::measure::DEFAULT_FRAMEWORK,
+            crate::domain::catalog::DEFAULT_FRAMEWORK,
             from,
             to,
         )
@@ -890,14 +781,14 @@ async fn soa_gaps(
     problems.into_result()?;
     let types = s
         .store
-        .attribute_types(crate::domain::measure::DEFAULT_FRAMEWORK)
+        .attribute_types(crate::domain::catalog::DEFAULT_FRAMEWORK)
         .await?;
     let (by, within) = super::soa::gaps_query(&pairs, &types)?;
     Ok(Json(
         super::soa::gap_rows(
             &s.store,
             &s.store
-                .soa(crate::domain::measure::DEFAULT_FRAMEWORK)
+                .soa(crate::domain::catalog::DEFAULT_FRAMEWORK)
                 .await?,
             &by,
             within.as_ref(),

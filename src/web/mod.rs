@@ -13,7 +13,6 @@ pub mod fair;
 pub mod hosts;
 pub mod json;
 pub mod matrix;
-pub(crate) mod measure;
 pub mod page;
 mod pages;
 pub mod routes;
@@ -126,13 +125,9 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/assets", Access::SignedIn),
     ("GET", "/assets.csv", Access::SignedIn),
     ("GET", "/assets.xlsx", Access::SignedIn),
-    ("GET", "/measures.csv", Access::SignedIn),
-    ("GET", "/measures.xlsx", Access::SignedIn),
     ("POST", "/assets", Access::Roles(EDITORS)),
     ("GET", "/assets/import", Access::Roles(EDITORS)),
     ("POST", "/assets/import", Access::Roles(EDITORS)),
-    ("GET", "/measures/import", Access::Roles(EDITORS)),
-    ("POST", "/measures/import", Access::Roles(EDITORS)),
     ("GET", "/assets/new", Access::Roles(EDITORS)),
     ("POST", "/assets/bulk", Access::Roles(EDITORS)),
     ("GET", "/assets/{id}", Access::SignedIn),
@@ -195,12 +190,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/soa/import-2013", Access::Roles(EDITORS)),
     ("GET", "/risks/{id}/estimate", Access::Roles(OWNERS)),
     ("POST", "/risks/{id}/estimate", Access::Roles(OWNERS)),
-    ("GET", "/measures", Access::SignedIn),
-    ("POST", "/measures", Access::Roles(EDITORS)),
-    ("GET", "/measures/new", Access::Roles(EDITORS)),
-    ("GET", "/measures/{id}", Access::SignedIn),
-    ("POST", "/measures/{id}", Access::Roles(OWNERS)),
-    ("GET", "/measures/{id}/edit", Access::Roles(OWNERS)),
     ("GET", "/settings/assets", Access::SignedIn),
     ("POST", "/settings/assets", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix", Access::SignedIn),
@@ -248,11 +237,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/risk-appetite", Access::SignedIn),
     ("PUT", "/api/v1/risk-appetite", Access::Roles(EDITORS)),
     ("POST", "/api/v1/assets/import", Access::Roles(EDITORS)),
-    ("POST", "/api/v1/measures/import", Access::Roles(EDITORS)),
-    ("GET", "/api/v1/measures", Access::SignedIn),
-    ("POST", "/api/v1/measures", Access::Roles(EDITORS)),
-    ("GET", "/api/v1/measures/{id}", Access::SignedIn),
-    ("PUT", "/api/v1/measures/{id}", Access::Roles(OWNERS)),
     ("GET", "/api/v1/evidence", Access::SignedIn),
     ("POST", "/api/v1/evidence", Access::Roles(OWNERS)),
     ("GET", "/api/v1/evidence/{id}", Access::SignedIn),
@@ -304,7 +288,6 @@ pub fn legacy_routes() -> Routes {
     let pages = pages::routes()
         .merge(matrix::routes())
         .merge(asset::routes())
-        .merge(measure::routes())
         .merge(fair::routes())
         .merge(legacy_import_routes())
         .merge(soa::routes())
@@ -328,12 +311,7 @@ fn legacy_import_routes() -> Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     use axum::routing::get;
     let limit = DefaultBodyLimit::max(session::MAX_UPLOAD_BYTES);
-    Router::new()
-        .route("/assets/import", get(upload_form).post(upload).layer(limit))
-        .route(
-            "/measures/import",
-            get(upload_form).post(upload).layer(limit),
-        )
+    Router::new().route("/assets/import", get(upload_form).post(upload).layer(limit))
 }
 
 /// The core routes: health, static files.

@@ -258,6 +258,12 @@ impl FormData {
             .collect()
     }
 
+    /// The revision the form was opened at (its hidden `revision` field); a form without one
+    /// (a script's POST) applies to whatever is stored.
+    pub fn revision(&self) -> Option<i64> {
+        self.get("revision").trim().parse().ok()
+    }
+
     pub fn get(&self, k: &str) -> &str {
         self.0
             .iter()

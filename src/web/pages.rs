@@ -467,7 +467,7 @@ async fn dashboard(
         acceptance_lapsed_on: Some(today.clone()),
         ..Default::default()
     };
-    let measures_due = crate::store::MeasureFilter {
+    let measures_due = crate::registers::measure::domain::MeasureFilter {
         overdue_on: Some(today),
         ..Default::default()
     };
@@ -499,7 +499,7 @@ async fn dashboard(
     ];
     let soa = s
         .store
-        .soa(crate::domain::measure::DEFAULT_FRAMEWORK)
+        .soa(crate::domain::catalog::DEFAULT_FRAMEWORK)
         .await?;
     let soa_warnings = crate::domain::soa::Warning::ALL
         .iter()
@@ -825,7 +825,7 @@ struct ControlPage {
     attributes: Vec<AttrRow>,
     mapped: Vec<crate::domain::catalog::MappedControl>,
     new_since: Vec<String>,
-    measures: Vec<crate::domain::measure::Measure>,
+    measures: Vec<crate::registers::measure::domain::Measure>,
 }
 
 async fn control_page(

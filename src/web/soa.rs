@@ -9,7 +9,7 @@ use super::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
 };
 use super::session::Caller;
-use crate::domain::measure::DEFAULT_FRAMEWORK;
+use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::domain::soa::{
     Applicability, ApplicabilityInput, ExclusionReason, MATURITY, Reason, Status, Warning,
 };

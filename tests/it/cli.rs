@@ -658,20 +658,17 @@ async fn risks_and_measures_are_read_from_the_command_line() {
     let store = annex::app::open(&crate::harness::test_config(&db))
         .await
         .unwrap();
-    let m = store
-        .create_measure(
-            "test",
-            annex::domain::measure::MeasureInput {
-                name: "MFA".into(),
-                due_on: "2001-01-01".into(),
-                controls: Some(serde_json::json!("5.17")),
-                ..Default::default()
-            }
-            .parse()
-            .unwrap(),
-        )
-        .await
-        .unwrap();
+    let m = annex::registers::measure::service::create(
+        &crate::harness::operator(&store),
+        &annex::registers::measure::domain::MeasureInput {
+            name: "MFA".into(),
+            due_on: "2001-01-01".into(),
+            controls: Some(serde_json::json!("5.17")),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let risk = annex::registers::risk::domain::RiskInput {
         title: "Takeover".into(),
         inherent_likelihood: "4".into(),

@@ -84,9 +84,34 @@ async fn risk(app: &TestApp, token: &str) -> Kind {
     }
 }
 
+/// A measure whose `description` counts.
+async fn measure(app: &TestApp, token: &str) -> Kind {
+    let res = app
+        .post_json(
+            "/api/v1/measures",
+            Auth::Bearer(token),
+            json!({"id": "M-1", "name": "Backups off site", "controls": "8.13", "description": "0"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    Kind {
+        path: "/api/v1/measures/M-1".into(),
+        object_type: "measure",
+        object_id: "M-1".into(),
+        put_body: |v, n| {
+            json!({
+                "name": v["name"], "owner": v["owner"], "status": v["status"],
+                "description": n.to_string(), "controls": "8.13",
+            })
+        },
+        counter: |v| text_counter(v, "description"),
+        field: "description",
+    }
+}
+
 /// The kinds of record every story runs on.
 async fn kinds(app: &TestApp, token: &str) -> Vec<Kind> {
-    vec![risk(app, token).await]
+    vec![risk(app, token).await, measure(app, token).await]
 }
 
 /// Two API clients read the same revision; the first write wins, the second is refused with

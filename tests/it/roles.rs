@@ -94,18 +94,15 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
             )
             .await
             .unwrap();
-        app.store
-            .create_measure(
-                "test",
-                annex::domain::measure::MeasureInput {
-                    name: "Walk".into(),
-                    ..Default::default()
-                }
-                .parse()
-                .unwrap(),
-            )
-            .await
-            .unwrap();
+        annex::registers::measure::service::create(
+            &crate::harness::operator(&app.store),
+            &annex::registers::measure::domain::MeasureInput {
+                name: "Walk".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         annex::registers::risk::service::create(
             &crate::harness::operator(&app.store),
             &annex::registers::risk::domain::RiskInput {
@@ -155,14 +152,18 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
                 .await
                 .unwrap()
                 .1;
-            let mut owned = annex::domain::measure::MeasureInput::from(
+            let mut owned = annex::registers::measure::domain::MeasureInput::from(
                 &app.store.measure("M-0001").await.unwrap(),
             );
             owned.owner = email.clone();
-            app.store
-                .update_measure("test", "M-0001", owned.parse().unwrap())
-                .await
-                .unwrap();
+            annex::registers::measure::service::update(
+                &crate::harness::operator(&app.store),
+                "M-0001",
+                None,
+                &owned,
+            )
+            .await
+            .unwrap();
             let mut risk = annex::registers::risk::domain::RiskInput::from(
                 &app.store.risk("R-0001").await.unwrap(),
             );

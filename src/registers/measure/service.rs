@@ -1,12 +1,154 @@
-//! The measures' use cases: the treatment plan and one measure.
+//! The treatment plan's use cases: reading the plan and a measure, creating and editing
+//! measures (managers and admins; a contributor the measures they own), importing them. A
+//! write reads the measure (its row locked) inside its transaction and checks the writer's
+//! revision there.
 
-use crate::domain::measure::Measure;
-use crate::error::Result;
-use crate::service::Ctx;
-use crate::store::MeasureFilter;
+use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureInput, MeasureQuery};
+use super::store;
+use crate::domain::user::OWNERS;
+use crate::error::{Error, Result};
+use crate::service::{Actor, Ctx, Expected, check_revision};
+use crate::store::{ImportReport, Page};
+
+/// Managers and admins edit every measure; a contributor edits the ones they own.
+pub fn may_edit(actor: &Actor, m: &Measure) -> bool {
+    actor.may_edit_owned(&m.owner)
+}
+
+/// A page of the treatment plan, by due date.
+#[tracing::instrument(name = "measure.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(
+    ctx: &Ctx,
+    q: &MeasureQuery,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Measure>> {
+    ctx.require_reader()?;
+    ctx.store()
+        .list_measures(&q.filter, cursor, limit)
+        .await
+        .map_err(crate::domain::query::as_query_error)
+}
 
 /// Every measure matching a filter, by due date.
 pub async fn all(ctx: &Ctx, f: &MeasureFilter) -> Result<Vec<Measure>> {
     ctx.require_reader()?;
     ctx.store().all_measures(f).await
+}
+
+/// The measures that implement a control.
+pub async fn for_control(ctx: &Ctx, framework: &str, id: &str) -> Result<Vec<Measure>> {
+    ctx.require_reader()?;
+    ctx.store().measures_for_control(framework, id).await
+}
+
+/// The people who own measures, for the filter menu.
+pub async fn owners(ctx: &Ctx) -> Result<Vec<String>> {
+    ctx.require_reader()?;
+    ctx.store().measure_owners().await
+}
+
+#[tracing::instrument(name = "measure.get", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Measure> {
+    ctx.require_reader()?;
+    ctx.store().measure(id).await
+}
+
+/// Creates a measure (managers and admins); its controls must exist in their catalogues.
+#[tracing::instrument(name = "measure.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &MeasureInput) -> Result<Measure> {
+    ctx.require_editor()?;
+    let draft = input.parse()?;
+    ctx.store()
+        .check_controls(&[(String::new(), &draft.controls)])
+        .await?;
+    let mut tx = ctx.write().await?;
+    let m = store::insert(&mut tx, &draft).await?;
+    tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
+        .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Replaces a measure's fields (managers and admins; a contributor the measures they own).
+/// A writer who saw an older revision is refused with who changed what since.
+#[tracing::instrument(name = "measure.update", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn update(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    input: &MeasureInput,
+) -> Result<Measure> {
+    Ok(edit(ctx, id, expected, |_| Ok(input.clone())).await?.1)
+}
+
+/// Changes a measure from what is stored, inside one write (the command line's `edit`, which
+/// changes only the flags given). Answers the measure before and after.
+pub async fn edit(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    change: impl FnOnce(MeasureInput) -> Result<MeasureInput>,
+) -> Result<(Measure, Measure)> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &before) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "measure", id, id, before.revision, expected).await?;
+    let input = change(MeasureInput::from(&before))?;
+    if input
+        .id
+        .as_deref()
+        .is_some_and(|d| !d.is_empty() && d != id)
+    {
+        return Err(Error::field("id", "the id of a measure cannot be changed"));
+    }
+    let mut draft: MeasureDraft = input.parse()?;
+    draft.id = Some(id.to_string());
+    ctx.store()
+        .check_controls(&[(String::new(), &draft.controls)])
+        .await?;
+    let after = store::update(&mut tx, id, &draft).await?;
+    if crate::store::Record::same_as(&after, &before) {
+        return Ok((before.clone(), before));
+    }
+    tx.audit(
+        ctx.change("measure.update", "measure", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+/// Creates or updates (matching on id) many measures in one transaction (managers and admins):
+/// every row and control checked first; a dry run writes nothing.
+#[tracing::instrument(name = "measure.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<(usize, MeasureDraft)>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<ImportReport> {
+    ctx.require_editor()?;
+    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let labelled: Vec<(String, &[crate::domain::catalog::ControlRef])> = rows
+        .iter()
+        .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
+        .collect();
+    ctx.store().check_controls(&labelled).await?;
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    let report = store::import(&mut tx, ctx.who(), rows).await?;
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    ctx.store().refresh_statistics_soon();
+    Ok(report)
 }

@@ -22,7 +22,7 @@ fn sort_arg(raw: &str) -> Result<RiskSort, String> {
 
 /// A control given as `8.13` or `iso27002-2013:9.4.2`: (framework, id).
 fn control_arg(raw: &str) -> (String, String) {
-    crate::domain::measure::parse_control_refs(raw)
+    crate::domain::catalog::parse_control_refs(raw)
         .into_iter()
         .next()
         .map(|r| (r.framework, r.id))

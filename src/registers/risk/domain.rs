@@ -669,7 +669,7 @@ impl RiskQuery {
             Some(s) => p.take("status", StatusFilter::parse(&s)),
         };
         let control = get("control").map(|c| {
-            crate::domain::measure::parse_control_refs(&c)
+            crate::domain::catalog::parse_control_refs(&c)
                 .into_iter()
                 .next()
                 .map(|r| (r.framework, r.id))

@@ -6,9 +6,9 @@ use super::domain::{RatingKind, Risk, RiskInput, RiskQuery, RiskSort, RiskStatus
 use super::domain_threat::{Kind, Library};
 use super::service::{self, may_accept, may_edit};
 use crate::domain::matrix::{Matrix, ScaleLevel};
-use crate::domain::measure::Measure;
 use crate::domain::query::Params;
 use crate::error::Error;
+use crate::registers::measure::domain::Measure;
 use crate::service::Ctx;
 use crate::web::AppState;
 use crate::web::matrix::{SvgGrid, svg_grid_with};
@@ -22,12 +22,6 @@ use askama_web::WebTemplate;
 use axum::Extension;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-
-/// The revision a form was opened at (its hidden field); a form without one (a script's
-/// POST) applies to whatever is stored.
-pub fn form_revision(form: &FormData) -> Option<i64> {
-    form.get("revision").trim().parse().ok()
-}
 
 fn statuses() -> Vec<Choice> {
     RiskStatus::ALL
@@ -268,7 +262,7 @@ async fn render_record(
         }
     })
     .collect();
-    let treating = crate::store::MeasureFilter {
+    let treating = crate::registers::measure::domain::MeasureFilter {
         risk: Some(r.id.clone()),
         ..Default::default()
     };
@@ -373,7 +367,7 @@ pub async fn accept(
     match service::accept(
         &ctx,
         &id,
-        form_revision(&form),
+        form.revision(),
         form.get("rationale"),
         form.get("valid_until"),
     )
@@ -619,7 +613,7 @@ pub async fn update(
     form: FormData,
 ) -> PageResult {
     let v = input_from(&form, Some(id.clone()));
-    let started = form_revision(&form);
+    let started = form.revision();
     match service::update(&ctx, &id, started, &v).await {
         Ok(r) => Ok(Redirect::to(&format!("/risks/{}?notice=risk-saved", r.id)).into_response()),
         Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),

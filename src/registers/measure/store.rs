@@ -2,14 +2,14 @@
 //! against the catalogues), the register (the treatment plan: by due date, overdue first),
 //! and the measures behind a control.
 
-use super::{
-    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
-};
+use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureStatus};
 use crate::config::Backend;
-use crate::domain::audit::Change;
-use crate::domain::measure::{ControlRef, Measure, MeasureDraft, MeasureStatus};
+use crate::domain::catalog::ControlRef;
 use crate::error::{Error, FieldError, Result};
 use crate::store::Page;
+use crate::store::{
+    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
+};
 use std::collections::HashMap;
 
 type MeasureRow = (
@@ -23,8 +23,9 @@ type MeasureRow = (
     Option<i64>,
     String,
     String,
+    i64,
 );
-const COLUMNS: &str = "m.measure_id, m.name, m.description, m.owner, m.status, m.due_on, m.effort, m.cost, m.created_at, m.updated_at";
+const COLUMNS: &str = "m.measure_id, m.name, m.description, m.owner, m.status, m.due_on, m.effort, m.cost, m.created_at, m.updated_at, m.revision";
 /// Measures without a due date sort after every dated one.
 const DUE_KEY: &str = "coalesce(m.due_on, '9999-12-31')";
 
@@ -41,20 +42,8 @@ fn measure_from(r: MeasureRow) -> Measure {
         controls: Vec::new(),
         created_at: r.8,
         updated_at: r.9,
+        revision: r.10,
     }
-}
-
-/// Which measures to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MeasureFilter {
-    pub status: Option<MeasureStatus>,
-    pub owner: Option<String>,
-    pub control: Option<ControlRef>,
-    /// Only open measures due before this day (`YYYY-MM-DD`).
-    pub overdue_on: Option<String>,
-    /// Only the measures that treat this risk.
-    pub risk: Option<String>,
-    pub text: Option<String>,
 }
 
 fn where_filter(sql: &mut Sql, f: &MeasureFilter, backend: Backend) {
@@ -94,10 +83,105 @@ async fn read_measure(tx: &mut Tx, id: &str) -> Result<Measure> {
         .ok_or_else(|| Error::NotFound(format!("measure {id}")))
 }
 
+/// Reads a measure inside a write, its row locked until the write ends.
+pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Measure> {
+    if !tx.lock_row("measure", "measure_id", id).await? {
+        return Err(Error::NotFound(format!("measure {id}")));
+    }
+    read_measure(tx, id).await
+}
+
+/// Inserts a new measure with its controls (checked by the caller); an id given must be free.
+pub(crate) async fn insert(tx: &mut Tx, draft: &MeasureDraft) -> Result<Measure> {
+    let id = match &draft.id {
+        Some(id) => {
+            if crate::store::existing_ids(tx, "measure", "measure_id", std::slice::from_ref(id))
+                .await?
+                .contains(id)
+            {
+                return Err(Error::field(
+                    "id",
+                    format!("a measure with the id {id} already exists"),
+                ));
+            }
+            id.clone()
+        }
+        None => next_measure_ids(tx, 1).await?.remove(0),
+    };
+    write_rows(tx, &[(&id, draft)]).await?;
+    insert_controls(tx, &[(&id, draft)]).await?;
+    tx.bump_generation("measure").await?;
+    read_measure(tx, &id).await
+}
+
+/// Replaces a measure's fields and controls (its revision goes up by one).
+pub(crate) async fn update(tx: &mut Tx, id: &str, draft: &MeasureDraft) -> Result<Measure> {
+    write_rows(tx, &[(id, draft)]).await?;
+    tx_exec!(tx, "delete from measure_control where measure_id = $1", id)?;
+    insert_controls(tx, &[(id, draft)]).await?;
+    tx.bump_generation("measure").await?;
+    read_measure(tx, id).await
+}
+
+/// Creates or updates (matching on id) many measures in one transaction; every control
+/// was checked by the caller. In a read transaction (a dry run), nothing is written.
+pub(crate) async fn import(
+    tx: &mut Tx,
+    actor: &str,
+    rows: Vec<(usize, MeasureDraft)>,
+) -> Result<ImportReport> {
+    let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
+    let mut existing = read_measures(tx, &given).await?;
+    let mut fresh = next_measure_ids(tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
+        .await?
+        .into_iter();
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
+        .collect();
+    let now = tx.now().to_string();
+    let crate::store::ImportPlan {
+        report,
+        changes,
+        write,
+        replaced,
+    } = crate::store::plan_import(
+        actor,
+        "measure",
+        &ids,
+        &rows,
+        &mut existing,
+        |id, d, before| {
+            measure_of(
+                id,
+                d,
+                before.map(|b| b.created_at.as_str()).unwrap_or(&now),
+                &now,
+                before.map(|b| b.revision + 1).unwrap_or(1),
+            )
+        },
+    );
+    if tx.read_only {
+        // A dry run: everything is checked, what would be written is known.
+        return Ok(report);
+    }
+    write_rows(tx, &write).await?;
+    tx.exec_in(
+        "delete from measure_control where measure_id in ",
+        &replaced,
+        "",
+    )
+    .await?;
+    insert_controls(tx, &write).await?;
+    tx.audit_many(changes).await?;
+    tx.bump_generation("measure").await?;
+    Ok(report)
+}
+
 impl Store {
     /// Checks that every control the measures name exists in its catalogue; problems are
     /// named `{prefix}controls` (the prefix is empty for one measure, `row 17, ` in an import).
-    async fn check_controls(&self, rows: &[(String, &[ControlRef])]) -> Result<()> {
+    pub(crate) async fn check_controls(&self, rows: &[(String, &[ControlRef])]) -> Result<()> {
         let catalogs = self.catalogs().await?;
         let mut problems = Vec::new();
         for (prefix, refs) in rows {
@@ -121,135 +205,6 @@ impl Store {
         } else {
             Err(Error::Validation(problems))
         }
-    }
-
-    pub async fn create_measure(&self, actor: &str, draft: MeasureDraft) -> Result<Measure> {
-        self.check_controls(&[(String::new(), &draft.controls)])
-            .await?;
-        let mut tx = self.write().await?;
-        let id = match &draft.id {
-            Some(id) => {
-                if super::existing_ids(&mut tx, "measure", "measure_id", std::slice::from_ref(id))
-                    .await?
-                    .contains(id)
-                {
-                    return Err(Error::field(
-                        "id",
-                        format!("a measure with the id {id} already exists"),
-                    ));
-                }
-                id.clone()
-            }
-            None => next_measure_ids(&mut tx, 1).await?.remove(0),
-        };
-        write_rows(&mut tx, &[(&id, &draft)]).await?;
-        insert_controls(&mut tx, &[(&id, &draft)]).await?;
-        let m = read_measure(&mut tx, &id).await?;
-        tx.audit(Change::new(actor, "measure.create", "measure", &id).after(&m))
-            .await?;
-        tx.bump_generation("measure").await?;
-        tx.commit().await?;
-        Ok(m)
-    }
-
-    pub async fn update_measure(
-        &self,
-        actor: &str,
-        id: &str,
-        draft: MeasureDraft,
-    ) -> Result<Measure> {
-        if draft.id.as_deref().is_some_and(|d| d != id) {
-            return Err(Error::field("id", "the id of a measure cannot be changed"));
-        }
-        self.check_controls(&[(String::new(), &draft.controls)])
-            .await?;
-        let mut tx = self.write().await?;
-        let before = read_measure(&mut tx, id).await?;
-        write_rows(&mut tx, &[(id, &draft)]).await?;
-        tx_exec!(tx, "delete from measure_control where measure_id = $1", id)?;
-        insert_controls(&mut tx, &[(id, &draft)]).await?;
-        let after = read_measure(&mut tx, id).await?;
-        if after.same_as(&before) {
-            return Ok(before);
-        }
-        tx.audit(
-            Change::new(actor, "measure.update", "measure", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        tx.bump_generation("measure").await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
-    /// Creates or updates (matching on id) many measures in one transaction; every control
-    /// is checked first and problems name their row. With `dry_run`, nothing is written.
-    pub async fn import_measures(
-        &self,
-        actor: &str,
-        rows: Vec<(usize, MeasureDraft)>,
-        dry_run: bool,
-        upload: Option<&str>,
-    ) -> Result<ImportReport> {
-        super::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-        let labelled: Vec<(String, &[ControlRef])> = rows
-            .iter()
-            .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
-            .collect();
-        self.check_controls(&labelled).await?;
-        let mut tx = self.import_tx(dry_run).await?;
-        let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
-        let mut existing = read_measures(&mut tx, &given).await?;
-        let mut fresh =
-            next_measure_ids(&mut tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
-                .await?
-                .into_iter();
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
-            .collect();
-        let now = tx.now().to_string();
-        let super::ImportPlan {
-            report,
-            changes,
-            write,
-            replaced,
-        } = super::plan_import(
-            actor,
-            "measure",
-            &ids,
-            &rows,
-            &mut existing,
-            |id, d, before| {
-                measure_of(
-                    id,
-                    d,
-                    before.map(|b| b.created_at.as_str()).unwrap_or(&now),
-                    &now,
-                )
-            },
-        );
-        if dry_run {
-            // Everything is checked: what would be written is known.
-            return Ok(report);
-        }
-        write_rows(&mut tx, &write).await?;
-        tx.exec_in(
-            "delete from measure_control where measure_id in ",
-            &replaced,
-            "",
-        )
-        .await?;
-        insert_controls(&mut tx, &write).await?;
-        tx.audit_many(changes).await?;
-        if let Some(id) = upload {
-            crate::registers::imports::store::consume(&mut tx, actor, id).await?;
-        }
-        tx.bump_generation("measure").await?;
-        tx.commit().await?;
-        self.refresh_statistics_soon();
-        Ok(report)
     }
 
     pub async fn measure(&self, id: &str) -> Result<Measure> {
@@ -329,9 +284,9 @@ impl Store {
 
     /// Every measure matching a filter (exports).
     pub async fn all_measures(&self, f: &MeasureFilter) -> Result<Vec<Measure>> {
-        super::collect_pages(
-            |cursor| async move { self.list_measures(f, cursor.as_deref(), 500).await },
-        )
+        crate::store::collect_pages(|cursor| async move {
+            self.list_measures(f, cursor.as_deref(), 500).await
+        })
         .await
     }
 
@@ -384,7 +339,7 @@ impl Store {
 async fn write_rows(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<()> {
     let now = tx.now().to_string();
     // A batch at a time, so that a large import does not hold every row's arguments.
-    for rows in rows.chunks(super::ROWS_PER_BATCH) {
+    for rows in rows.chunks(crate::store::ROWS_PER_BATCH) {
         let values = rows
             .iter()
             .map(|(id, d)| {
@@ -408,7 +363,8 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<()> {
         "on conflict (measure_id) do update set
              name = excluded.name, description = excluded.description, owner = excluded.owner,
              status = excluded.status, due_on = excluded.due_on, effort = excluded.effort,
-             cost = excluded.cost, updated_at = excluded.updated_at",
+             cost = excluded.cost, updated_at = excluded.updated_at,
+             revision = measure.revision + 1",
     )
     .await?;
     }
@@ -442,18 +398,25 @@ fn sort_controls(refs: &mut [ControlRef]) {
     refs.sort_by(|a, b| {
         b.framework
             .cmp(&a.framework)
-            .then(super::catalog::id_order(&a.id).cmp(&super::catalog::id_order(&b.id)))
+            .then(crate::store::id_order(&a.id).cmp(&crate::store::id_order(&b.id)))
     });
 }
 
 impl Record for Measure {
     fn align_with(&mut self, stored: &Self) {
         self.updated_at = stored.updated_at.clone();
+        self.revision = stored.revision;
     }
 }
 
 /// The measure a draft makes, as the store will read it back.
-fn measure_of(id: &str, d: &MeasureDraft, created_at: &str, updated_at: &str) -> Measure {
+fn measure_of(
+    id: &str,
+    d: &MeasureDraft,
+    created_at: &str,
+    updated_at: &str,
+    revision: i64,
+) -> Measure {
     let mut controls = d.controls.clone();
     sort_controls(&mut controls);
     Measure {
@@ -468,11 +431,12 @@ fn measure_of(id: &str, d: &MeasureDraft, created_at: &str, updated_at: &str) ->
         controls,
         created_at: created_at.to_string(),
         updated_at: updated_at.to_string(),
+        revision,
     }
 }
 
 async fn next_measure_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
-    super::next_ids(tx, "measure", "M", "measure", "measure_id", n).await
+    crate::store::next_ids(tx, "measure", "M", "measure", "measure_id", n).await
 }
 
 /// The measures with these ids that exist, with their controls.

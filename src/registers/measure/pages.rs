@@ -2,38 +2,24 @@
 //! controls and history, create and edit. Managers and admins edit every measure;
 //! contributors edit the measures they own.
 
-use super::AppState;
-use super::page::{
-    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
-};
-use super::session::Caller;
+use super::domain::{Measure, MeasureInput, MeasureQuery, MeasureStatus};
+use super::service::{self, may_edit};
+use crate::domain::catalog::ControlRef;
 use crate::domain::clock::relative;
-use crate::domain::measure::{
-    ControlRef, Measure, MeasureInput, MeasureStatus, parse_control_refs,
+use crate::domain::query::Params;
+use crate::error::Error;
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::page::{
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, history_rows, layout,
+    with_cursor, with_same_filters,
 };
-use crate::error::{Error, Problems};
-use crate::store::{AuditFilter, MeasureFilter};
+use crate::web::session::{Caller, encode};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::Extension;
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
-use axum::{Extension, Router};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/measures", get(register).post(create))
-        .route("/measures/new", get(new_form))
-        .route("/measures.csv", get(export))
-        .route("/measures.xlsx", get(export))
-        .route("/measures/{id}", get(record).post(update))
-        .route("/measures/{id}/edit", get(edit_form))
-}
-
-/// Managers and admins edit every measure; a contributor edits the ones they own.
-pub fn may_edit(caller: &Caller, m: &Measure) -> bool {
-    caller.may_edit_owned(&m.owner)
-}
 
 fn statuses() -> Vec<Choice> {
     MeasureStatus::ALL
@@ -43,38 +29,6 @@ fn statuses() -> Vec<Choice> {
             label: s.label(),
         })
         .collect()
-}
-
-/// The treatment plan's query: q, status, owner, control, overdue, cursor.
-pub fn measure_filter(pairs: &[(String, String)], today: &str) -> Result<MeasureFilter, Error> {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, v)| n == k && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let mut p = Problems::new();
-    let status = match get("status") {
-        Some(s) => p.take("status", MeasureStatus::parse(&s)),
-        None => None,
-    };
-    let control = get("control")
-        .map(|c| parse_control_refs(&c))
-        .and_then(|mut v| if v.len() == 1 { v.pop() } else { None });
-    if get("control").is_some() && control.is_none() {
-        p.add("control", "give one control id, e.g. 8.13");
-    }
-    p.into_result()?;
-    Ok(MeasureFilter {
-        status,
-        owner: get("owner"),
-        control,
-        overdue_on: get("overdue")
-            .filter(|v| v == "1" || v == "true")
-            .map(|_| today.to_string()),
-        risk: get("risk"),
-        text: get("q"),
-    })
 }
 
 struct Row {
@@ -116,40 +70,31 @@ struct RegisterPage {
     f_overdue: bool,
 }
 
-async fn register(
+pub async fn register(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let value = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let (params, malformed) = Params::parse_lenient(raw.as_deref());
+    let value = |k: &str| params.raw(k);
     let l = layout(&s, &caller, "Measures", "measures", raw.as_deref()).await?;
-    let day = s.store.today();
-    let now = s.store.clock().now();
+    let day = ctx.today();
+    let now = ctx.clock().now();
     let mut errors = FormErrors::default();
-    let mut filtered = false;
-    let page = match measure_filter(&pairs, &day) {
-        Ok(f) => {
-            filtered = f != MeasureFilter::default();
-            match s
-                .store
-                .list_measures(&f, Some(value("cursor").as_str()), 50)
-                .await
-            {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    errors = FormErrors::from_error(e)?;
-                    None
-                }
+    let filtered = params.filters_anything();
+    let query = match malformed {
+        Some(e) => Err(e),
+        None => MeasureQuery::read(&params, &day),
+    };
+    let page = match query {
+        Ok(q) => match service::list(&ctx, &q, params.cursor(), 50).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors = FormErrors::from_error(e)?;
+                None
             }
-        }
+        },
         Err(e) => {
             errors = FormErrors::from_error(e)?;
             None
@@ -160,7 +105,7 @@ async fn register(
         Some(p) => {
             let next = p
                 .next_cursor
-                .map(|c| super::page::with_cursor("/measures", raw.as_deref(), &c));
+                .map(|c| with_cursor("/measures", raw.as_deref(), &c));
             let rows = p
                 .items
                 .into_iter()
@@ -195,9 +140,9 @@ async fn register(
         status,
         RegisterPage {
             total_capped,
-            export_href: super::page::with_same_filters("/measures.csv", raw.as_deref()),
-            xlsx_href: super::page::with_same_filters("/measures.xlsx", raw.as_deref()),
-            can_create: caller.is_editor(),
+            export_href: with_same_filters("/measures.csv", raw.as_deref()),
+            xlsx_href: with_same_filters("/measures.xlsx", raw.as_deref()),
+            can_create: ctx.actor.is_editor(),
             l,
             errors,
             rows,
@@ -205,12 +150,12 @@ async fn register(
             filtered,
             next_href,
             statuses: statuses(),
-            owners: s.store.measure_owners().await?,
+            owners: service::owners(&ctx).await?,
             f_q: value("q"),
             f_status: value("status"),
             f_owner: value("owner"),
             f_control: value("control"),
-            f_overdue: value("overdue") == "1",
+            f_overdue: matches!(params.get("overdue"), Some("1" | "true" | "yes" | "on")),
         },
     )
         .into_response())
@@ -237,14 +182,15 @@ struct RecordPage {
     can_add_evidence: bool,
 }
 
-async fn record(
+pub async fn record(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let m = s.store.measure(&id).await?;
-    let catalogs = s.store.catalogs().await?;
+    let m = service::get(&ctx, &id).await?;
+    let catalogs = crate::registers::catalog::service::catalogs(&ctx).await?;
     let controls = m
         .controls
         .iter()
@@ -271,23 +217,18 @@ async fn record(
         q.as_deref(),
     )
     .await?;
-    let filter = AuditFilter {
-        object_type: Some("measure".into()),
-        object_id: Some(m.id.clone()),
-        ..AuditFilter::default()
-    };
     let history = history_rows(
-        s.store.audit_entries(&filter, 50).await?,
-        s.store.clock().now(),
+        crate::registers::audit::service::history(&ctx, "measure", &m.id, 50).await?,
+        ctx.clock().now(),
     );
     let evidence =
-        super::evidence::attached(&s, crate::domain::evidence::Target::Measure, &m.id).await?;
+        crate::web::evidence::attached(&s, crate::domain::evidence::Target::Measure, &m.id).await?;
     Ok(RecordPage {
-        evidence_new: format!("/evidence/new?measure={}", super::session::encode(&m.id)),
-        can_add_evidence: caller.may_contribute(),
+        evidence_new: format!("/evidence/new?measure={}", encode(&m.id)),
+        can_add_evidence: ctx.actor.may_contribute(),
         evidence,
-        can_edit: may_edit(&caller, &m),
-        overdue: m.overdue(&s.store.today()),
+        can_edit: may_edit(&ctx.actor, &m),
+        overdue: m.overdue(&ctx.today()),
         l,
         m,
         controls,
@@ -301,6 +242,8 @@ async fn record(
 struct FormPage {
     l: Layout,
     errors: FormErrors,
+    /// The revision of the measure the form edits (0 for a new one).
+    revision: i64,
     is_new: bool,
     current_id: String,
     action: String,
@@ -315,7 +258,7 @@ async fn render_form(
     caller: &Caller,
     v: MeasureInput,
     errors: FormErrors,
-    existing: Option<&str>,
+    existing: Option<(&str, i64)>,
 ) -> PageResult {
     let l = layout(
         s,
@@ -330,15 +273,17 @@ async fn render_form(
     )
     .await?;
     let status = errors.status();
+    let revision = existing.map(|e| errors.revision(e.1)).unwrap_or(0);
     Ok((
         status,
         FormPage {
             l,
             errors,
+            revision,
             is_new: existing.is_none(),
-            current_id: existing.unwrap_or_default().to_string(),
+            current_id: existing.map(|e| e.0).unwrap_or_default().to_string(),
             action: existing
-                .map(|id| format!("/measures/{id}"))
+                .map(|(id, _)| format!("/measures/{id}"))
                 .unwrap_or_else(|| "/measures".into()),
             cost: v.cost_text(),
             controls: v.controls_text(),
@@ -363,7 +308,10 @@ fn input_from(form: &FormData, id: Option<String>) -> MeasureInput {
     }
 }
 
-async fn new_form(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+pub async fn new_form(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
     let owner = caller
         .user
         .as_ref()
@@ -383,17 +331,14 @@ async fn new_form(State(s): State<AppState>, Extension(caller): Extension<Caller
     .await
 }
 
-async fn create(
+pub async fn create(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
     let v = input_from(&form, Some(form.get("id").to_string()));
-    let result = match v.parse() {
-        Ok(d) => s.store.create_measure(&actor(&caller), d).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    match service::create(&ctx, &v).await {
         Ok(m) => {
             Ok(Redirect::to(&format!("/measures/{}?notice=measure-saved", m.id)).into_response())
         }
@@ -401,13 +346,14 @@ async fn create(
     }
 }
 
-async fn edit_form(
+pub async fn edit_form(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let m = s.store.measure(&id).await?;
-    if !may_edit(&caller, &m) {
+    let m = service::get(&ctx, &id).await?;
+    if !may_edit(&ctx.actor, &m) {
         return Err(Error::Forbidden.into());
     }
     render_form(
@@ -415,48 +361,44 @@ async fn edit_form(
         &caller,
         MeasureInput::from(&m),
         FormErrors::default(),
-        Some(&m.id),
+        Some((&m.id, m.revision)),
     )
     .await
 }
 
-async fn update(
+/// Saves the form; a measure saved by someone else since the form was opened comes back with
+/// their change named and this person's values kept (409).
+pub async fn update(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let current = s.store.measure(&id).await?;
-    if !may_edit(&caller, &current) {
-        return Err(Error::Forbidden.into());
-    }
     let v = input_from(&form, Some(id.clone()));
-    let result = match v.parse() {
-        Ok(d) => s.store.update_measure(&actor(&caller), &id, d).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    let started = form.revision();
+    match service::update(&ctx, &id, started, &v).await {
         Ok(m) => {
             Ok(Redirect::to(&format!("/measures/{}?notice=measure-saved", m.id)).into_response())
         }
-        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, Some(&id)).await,
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let rev = started.unwrap_or_default();
+            render_form(&s, &caller, v, errors, Some((&id, rev))).await
+        }
     }
 }
 
 /// The treatment plan as CSV or XLSX: every measure matching the filters.
-async fn export(
-    State(s): State<AppState>,
-    path: axum::extract::MatchedPath,
-    RawQuery(raw): RawQuery,
-) -> PageResult {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let filter = measure_filter(&pairs, &s.store.today())?;
-    let measures = s.store.all_measures(&filter).await?;
+pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> PageResult {
+    let params = Params::parse(raw.as_deref())?;
+    let query = MeasureQuery::read(&params, &ctx.today())?;
+    let measures = service::all(&ctx, &query.filter).await?;
     let format = crate::exchange::format_of_path(path.as_str());
     Ok(crate::exchange::download(
         "treatment-plan",
         format,
-        &crate::exchange::measures_table(&measures),
+        &super::exchange::measures_table(&measures),
     )?)
 }

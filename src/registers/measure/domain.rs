@@ -3,6 +3,7 @@
 //! serve many controls and many risks.
 
 use crate::domain::asset::parse_date;
+use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK, parse_control_refs};
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -55,13 +56,6 @@ impl MeasureStatus {
     }
 }
 
-/// A catalogue control a measure implements.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ControlRef {
-    pub framework: String,
-    pub id: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Measure {
     pub id: String,
@@ -78,6 +72,8 @@ pub struct Measure {
     pub controls: Vec<ControlRef>,
     pub created_at: String,
     pub updated_at: String,
+    /// Raised by every write: a writer that saw an older revision is refused (409).
+    pub revision: i64,
 }
 
 impl Measure {
@@ -119,31 +115,6 @@ pub struct MeasureDraft {
     pub effort: String,
     pub cost: Option<i64>,
     pub controls: Vec<ControlRef>,
-}
-
-pub const DEFAULT_FRAMEWORK: &str = "iso27002-2022";
-
-/// Reads `5.17, iso27002-2013:9.4.2` into control references (ids normalised, duplicates removed).
-pub fn parse_control_refs(raw: &str) -> Vec<ControlRef> {
-    let mut out: Vec<ControlRef> = Vec::new();
-    for part in raw
-        .split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let (framework, id) = match part.split_once(':') {
-            Some((f, i)) => (f.trim().to_string(), i.trim()),
-            None => (DEFAULT_FRAMEWORK.to_string(), part),
-        };
-        let r = ControlRef {
-            framework,
-            id: crate::domain::catalog::normalise_control_id(id),
-        };
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    out
 }
 
 fn text_of(v: &Option<serde_json::Value>) -> String {
@@ -255,6 +226,66 @@ impl From<&Measure> for MeasureInput {
             cost: m.cost.map(|c| serde_json::Value::String(c.to_string())),
             controls: Some(serde_json::Value::String(controls.join(", "))),
         }
+    }
+}
+
+/// Which measures to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeasureFilter {
+    pub status: Option<MeasureStatus>,
+    pub owner: Option<String>,
+    pub control: Option<ControlRef>,
+    /// Only open measures due before this day (`YYYY-MM-DD`).
+    pub overdue_on: Option<String>,
+    /// Only the measures that treat this risk.
+    pub risk: Option<String>,
+    pub text: Option<String>,
+}
+
+/// The treatment plan's query (it has one order: by due date, undated last).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeasureQuery {
+    pub filter: MeasureFilter,
+}
+
+impl MeasureQuery {
+    /// The parameters the treatment plan reads (besides `cursor` and `limit`).
+    pub const PARAMS: &'static [&'static str] =
+        &["q", "status", "owner", "control", "overdue", "risk"];
+
+    /// Reads `q`, `status`, `owner`, `control` (one id), `overdue` (open measures past their
+    /// due date as of `today`) and `risk`; every malformed value is named.
+    pub fn read(params: &crate::domain::query::Params, today: &str) -> Result<MeasureQuery, Error> {
+        let get = |k: &str| params.get(k).map(str::to_string);
+        let mut p = Problems::new();
+        let status = match get("status") {
+            Some(s) => p.take("status", MeasureStatus::parse(&s)),
+            None => None,
+        };
+        let control = match get("control") {
+            None => None,
+            Some(c) => {
+                let mut refs = parse_control_refs(&c);
+                if refs.len() == 1 {
+                    refs.pop()
+                } else {
+                    p.add("control", "give one control id, e.g. 8.13");
+                    None
+                }
+            }
+        };
+        let overdue = params.flag("overdue", &mut p);
+        p.into_query_result()?;
+        Ok(MeasureQuery {
+            filter: MeasureFilter {
+                status,
+                owner: get("owner"),
+                control,
+                overdue_on: overdue.then(|| today.to_string()),
+                risk: get("risk"),
+                text: get("q"),
+            },
+        })
     }
 }
 
