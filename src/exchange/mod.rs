@@ -207,6 +207,7 @@ pub fn assets_table(assets: &[Asset]) -> Table {
     t
 }
 
+/// The hosts that report scans, with their latest tally.
 pub fn hosts_table(hosts: &[crate::store::HostSummary]) -> Table {
     let mut t = Table::new(
         "Hosts",

@@ -47,8 +47,6 @@ pub fn measures_table(measures: &[Measure]) -> Table {
 }
 
 /// Reads a file name's export format from the end of a route (`risks.xlsx`).
-/// The hosts that report scans, with their latest tally.
-
 const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
     Field::new(key, label, synonyms)
 }
