@@ -3,11 +3,8 @@
 
 use crate::app;
 
-use crate::cli::{
-    ExportArgs, Format, ImportArgs, import_file, print_columns, refuse_import, table, write_export,
-};
+use crate::cli::{Format, ImportArgs, print_columns, refuse_import, table};
 use crate::config::{Config, Flags};
-use crate::domain::asset::AssetInput;
 use crate::domain::catalog::ControlFilter;
 use crate::domain::clock::{Clock, display};
 use crate::domain::user::{Email, Password, PersonName, Role};
@@ -71,7 +68,7 @@ enum Command {
     Audit(AuditCommand),
     /// Manage the asset inventory
     #[command(subcommand)]
-    Asset(AssetCommand),
+    Asset(crate::registers::asset::cli::Command),
     /// Manage the risk register
     #[command(subcommand)]
     Risk(crate::registers::risk::cli::Command),
@@ -328,112 +325,6 @@ enum EvidenceCommand {
         version: Option<i64>,
         #[arg(long)]
         out: PathBuf,
-    },
-}
-
-/// The fields of an asset as flags; on `edit`, flags left out keep their value.
-#[derive(clap::Args, Debug, Default)]
-struct AssetFields {
-    #[arg(long)]
-    name: Option<String>,
-    /// Asset type, by key or name: information, software, hardware, service, people, site, supplier-provided
-    #[arg(long = "type", value_name = "TYPE")]
-    asset_type: Option<String>,
-    #[arg(long)]
-    description: Option<String>,
-    #[arg(long)]
-    owner: Option<String>,
-    #[arg(long)]
-    custodian: Option<String>,
-    #[arg(long)]
-    location: Option<String>,
-    /// Classification level, by key or name (public, internal, confidential, restricted)
-    #[arg(long)]
-    classification: Option<String>,
-    /// Impact step of the risk matrix, by value or name
-    #[arg(long)]
-    confidentiality: Option<String>,
-    #[arg(long)]
-    integrity: Option<String>,
-    #[arg(long)]
-    availability: Option<String>,
-    /// planned, in use, retired or disposed
-    #[arg(long)]
-    lifecycle: Option<String>,
-    /// Comma-separated tags
-    #[arg(long)]
-    tags: Option<String>,
-    /// Comma-separated ids of the assets this one depends on
-    #[arg(long)]
-    depends_on: Option<String>,
-    /// YYYY-MM-DD
-    #[arg(long)]
-    last_reviewed_on: Option<String>,
-}
-
-#[derive(Subcommand, Debug)]
-enum AssetCommand {
-    /// List assets, filtered and sorted
-    #[command(
-        after_help = "Examples:\n  annex asset list\n  annex asset list --type hardware --classification restricted --format json\n  annex asset list --tag crown-jewel --sort updated --limit 20"
-    )]
-    List {
-        #[arg(long = "type")]
-        asset_type: Option<String>,
-        #[arg(long)]
-        classification: Option<String>,
-        #[arg(long)]
-        lifecycle: Option<String>,
-        #[arg(long)]
-        owner: Option<String>,
-        #[arg(long)]
-        tag: Option<String>,
-        #[arg(long)]
-        search: Option<String>,
-        /// name, id, type, owner, classification, lifecycle or updated
-        #[arg(long, default_value = "name")]
-        sort: String,
-        /// At most this many (all when left out)
-        #[arg(long)]
-        limit: Option<i64>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Show one asset
-    #[command(after_help = "Example:\n  annex asset show SRV-01 --format json")]
-    Show {
-        id: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Add an asset (an id such as A-0001 is given unless --id is)
-    #[command(
-        after_help = "Example:\n  annex asset add --id SRV-01 --name 'Web server' --type hardware --classification internal --availability 4 --tags dmz,linux"
-    )]
-    Add {
-        #[arg(long)]
-        id: Option<String>,
-        #[command(flatten)]
-        fields: Box<AssetFields>,
-    },
-    /// Import assets from a CSV or XLSX file: create new ids, update existing ones, all or nothing
-    #[command(
-        after_help = "Examples:\n  annex asset import inventory.csv --dry-run\n  annex asset import inventory.xlsx --sheet 'Asset Register' --map 'Asset Tag=id' --map 'Data Owner=owner'\n\nHeaders match case-insensitively, with common synonyms ('Asset name', 'Owner', 'Type',\n'Classification', 'C'/'I'/'A', 'Status', 'Depends on'). Levels may be given by name or value.\nNothing is written unless every row is valid."
-    )]
-    Import(ImportArgs),
-    /// Export assets as CSV or XLSX (the format `annex asset import` reads)
-    #[command(
-        after_help = "Examples:\n  annex asset export > assets.csv\n  annex asset export --format xlsx --out assets.xlsx"
-    )]
-    Export(ExportArgs),
-    /// Change an asset; fields not given keep their value
-    #[command(
-        after_help = "Example:\n  annex asset edit SRV-01 --owner ops@example.org --lifecycle retired"
-    )]
-    Edit {
-        id: String,
-        #[command(flatten)]
-        fields: Box<AssetFields>,
     },
 }
 
@@ -755,7 +646,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::User(c) => user_command(c, &app::open(&config).await?).await?,
         Command::Token(c) => token_command(c, &app::open(&config).await?).await?,
         Command::Catalog(c) => catalog_command(c, &app::open(&config).await?).await?,
-        Command::Asset(c) => asset_command(c, &app::open(&config).await?).await?,
+        Command::Asset(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::asset::cli::run(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            r?
+        }
         Command::Risk(c) => {
             let services = Services::new(app::open(&config).await?);
             let r = crate::registers::risk::cli::run(c, &services.ctx(Actor::operator())).await;
@@ -1094,177 +990,6 @@ async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()>
                 ]);
             }
             writeln!(out, "{t}")?;
-        }
-    }
-    Ok(())
-}
-
-impl AssetFields {
-    /// Fills an input from the flags, over the values it already has.
-    fn apply(self: Box<Self>, mut v: AssetInput) -> AssetInput {
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(x) = value {
-                *target = x;
-            }
-        };
-        set(&mut v.name, self.name);
-        set(&mut v.asset_type, self.asset_type);
-        set(&mut v.description, self.description);
-        set(&mut v.owner, self.owner);
-        set(&mut v.custodian, self.custodian);
-        set(&mut v.location, self.location);
-        set(&mut v.classification, self.classification);
-        set(&mut v.confidentiality, self.confidentiality);
-        set(&mut v.integrity, self.integrity);
-        set(&mut v.availability, self.availability);
-        set(&mut v.lifecycle, self.lifecycle);
-        set(&mut v.tags, self.tags);
-        set(&mut v.depends_on, self.depends_on);
-        set(&mut v.last_reviewed_on, self.last_reviewed_on);
-        v
-    }
-}
-
-async fn asset_command(c: AssetCommand, store: &Store) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    let settings = store.asset_settings().await?;
-    let matrix = store.risk_matrix().await?;
-    match c {
-        AssetCommand::List {
-            asset_type,
-            classification,
-            lifecycle,
-            owner,
-            tag,
-            search,
-            sort,
-            limit,
-            format,
-        } => {
-            let mut pairs: Vec<(String, String)> = Vec::new();
-            for (k, v) in [
-                ("type", asset_type),
-                ("classification", classification),
-                ("lifecycle", lifecycle),
-                ("owner", owner),
-                ("tag", tag),
-                ("q", search),
-            ] {
-                if let Some(v) = v {
-                    pairs.push((k.to_string(), v));
-                }
-            }
-            pairs.push(("sort".into(), sort));
-            let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-            let (filter, sort) =
-                crate::web::asset::RegisterQuery::parse(Some(&query)).filter(&settings)?;
-            let mut assets = Vec::new();
-            let mut cursor: Option<String> = None;
-            let want = limit.unwrap_or(i64::MAX).max(1);
-            loop {
-                let page = store
-                    .list_assets(&filter, sort, cursor.as_deref(), 500.min(want))
-                    .await?;
-                assets.extend(page.items);
-                match page.next_cursor {
-                    Some(c) if (assets.len() as i64) < want => cursor = Some(c),
-                    _ => break,
-                }
-            }
-            assets.truncate(usize::try_from(want).unwrap_or(usize::MAX));
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&assets)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::assets_table(&assets).csv())?,
-                Format::Table => {
-                    let mut t = table(&[
-                        "id",
-                        "name",
-                        "type",
-                        "owner",
-                        "classification",
-                        "status",
-                        "tags",
-                    ]);
-                    for a in &assets {
-                        t.add_row(vec![
-                            a.id.clone(),
-                            a.name.clone(),
-                            settings.type_name(&a.asset_type),
-                            a.owner.clone(),
-                            settings.level_name(&a.classification),
-                            a.lifecycle.label().to_string(),
-                            a.tags.join(", "),
-                        ]);
-                    }
-                    writeln!(out, "{t}")?;
-                    writeln!(out, "{} assets", assets.len())?;
-                }
-            }
-        }
-        AssetCommand::Show { id, format } => {
-            let a = store.asset(&id).await?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&a)?)?,
-                Format::Csv => write!(
-                    out,
-                    "{}",
-                    crate::exchange::assets_table(std::slice::from_ref(&a)).csv()
-                )?,
-                Format::Table => {
-                    let v = AssetInput::from(&a);
-                    for (k, val) in [
-                        ("id", a.id.as_str()),
-                        ("name", &v.name),
-                        ("type", &settings.type_name(&a.asset_type)),
-                        ("classification", &settings.level_name(&a.classification)),
-                        ("owner", &v.owner),
-                        ("custodian", &v.custodian),
-                        ("location", &v.location),
-                        ("confidentiality", &v.confidentiality),
-                        ("integrity", &v.integrity),
-                        ("availability", &v.availability),
-                        ("status", a.lifecycle.label()),
-                        ("tags", &v.tags),
-                        ("depends on", &v.depends_on),
-                        ("last reviewed", &v.last_reviewed_on),
-                        ("description", &v.description),
-                    ] {
-                        writeln!(out, "{k:>15}: {val}")?;
-                    }
-                }
-            }
-        }
-        AssetCommand::Export(args) => {
-            let assets = store
-                .all_assets(&Default::default(), Default::default())
-                .await?;
-            write_export(&crate::exchange::assets_table(&assets), &args)?;
-        }
-        AssetCommand::Import(args) => {
-            import_file(
-                &Services::new(store.clone()).ctx(Actor::operator()),
-                &crate::exchange::import::AssetImport,
-                &args,
-            )
-            .await?
-        }
-        AssetCommand::Add { id, fields } => {
-            let input = fields.apply(AssetInput {
-                id,
-                lifecycle: "in_use".into(),
-                ..AssetInput::default()
-            });
-            let draft = input.parse(&settings, &matrix)?;
-            let a = store.create_asset(&actor(), draft).await?;
-            writeln!(out, "created asset {} ({})", a.id, a.name)?;
-        }
-        AssetCommand::Edit { id, fields } => {
-            let current = store.asset(&id).await?;
-            let draft = fields
-                .apply(AssetInput::from(&current))
-                .parse(&settings, &matrix)?;
-            let a = store.update_asset(&actor(), &id, draft).await?;
-            writeln!(out, "saved asset {} ({})", a.id, a.name)?;
         }
     }
     Ok(())
@@ -1728,14 +1453,14 @@ async fn evidence_command(
             let f = receive_file(store, config, &file).await?;
             let today = store.today();
             let collected = match collected_at {
-                Some(c) => crate::domain::asset::parse_date(&c)
+                Some(c) => crate::domain::input::parse_date(&c)
                     .map_err(|m| anyhow::anyhow!("--collected-at: {m}"))?,
                 None => today,
             };
             let valid = match valid_until {
                 Some(v) if v.trim().is_empty() => Some(None),
                 Some(v) => Some(Some(
-                    crate::domain::asset::parse_date(&v)
+                    crate::domain::input::parse_date(&v)
                         .map_err(|m| anyhow::anyhow!("--valid-until: {m}"))?,
                 )),
                 None => None,

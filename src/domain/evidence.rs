@@ -3,7 +3,7 @@
 //! holds. Files are versioned and kept by their SHA-256; an item is attached to controls,
 //! measures and risks. Whether a control's proof holds is computed from the dates, never typed.
 
-use crate::domain::asset::parse_date;
+use crate::domain::input::parse_date;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -218,13 +218,13 @@ pub struct EvidenceInput {
     /// The caller when empty.
     pub collected_by: String,
     /// Control ids of the 2022 catalogue, comma-separated or a list (`8.13, 5.30`).
-    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     pub controls: String,
     /// Measure ids, comma-separated or a list.
-    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     pub measures: String,
     /// Risk ids, comma-separated or a list.
-    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     pub risks: String,
 }
 

@@ -182,14 +182,14 @@ pub struct FactorInput {
     /// `pert` (default) or `lognormal`. For a lognormal, `min` and `max` are the 90% interval
     /// (5th and 95th percentiles) and `mode` is not used.
     pub distribution: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub min: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub mode: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub max: String,
     /// Weight of the most likely value in a modified PERT; empty: 4.
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub lambda: String,
 }
 
@@ -205,13 +205,13 @@ enum FactorWire {
 #[serde(default, deny_unknown_fields)]
 struct FactorFields {
     distribution: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     min: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     mode: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     max: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     lambda: String,
 }
 

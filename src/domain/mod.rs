@@ -1,12 +1,12 @@
 //! The domain: types that parse their input, the rules of the ISMS, and pure computations.
 //! Nothing in here performs I/O; the store and the web layer call into it.
 
-pub mod asset;
 pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod evidence;
 pub mod fair;
+pub mod input;
 pub mod matrix;
 pub mod money;
 pub mod montecarlo;

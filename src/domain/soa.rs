@@ -4,8 +4,8 @@
 //! measures) are derived from the risk treatment, never typed; the warnings a row raises are
 //! computed from both.
 
-use crate::domain::asset::parse_date;
 use crate::domain::evidence::State;
+use crate::domain::input::parse_date;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -150,15 +150,15 @@ impl Applicability {
 #[serde(default)]
 pub struct ApplicabilityInput {
     /// yes, no, or empty (not decided)
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub applicable: String,
     /// Reason keys, comma-separated or a list: risk_treatment, legal, contractual, business, best_practice
-    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     pub reasons: String,
     pub exclusion_reason: String,
     pub justification: String,
     pub status: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub maturity: String,
     pub owner: String,
     /// `YYYY-MM-DD`

@@ -7,7 +7,6 @@
 //! does everything but commit.
 
 use super::sheet::{self, Grid};
-use crate::domain::asset::AssetInput;
 use crate::error::{Error, FieldError, Result};
 use crate::service::Ctx;
 use crate::store::ImportReport;
@@ -125,9 +124,6 @@ impl Field {
     }
 }
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
 
 /// What a file is read into: the fields with their header synonyms, the columns read past,
 /// the field every row must have, and how messages name them. Each register has one; so has
@@ -147,102 +143,6 @@ pub struct Schema {
     /// over (the tick columns under "reasons for selection" in a Statement of Applicability).
     pub(crate) split_header: bool,
 }
-
-const ASSET_FIELDS: &[Field] = &[
-    f(
-        "id",
-        "id",
-        &[
-            "id",
-            "assetid",
-            "ref",
-            "reference",
-            "assetref",
-            "assetnumber",
-            "assetno",
-            "no",
-        ],
-    ),
-    f("name", "name", &["name", "assetname", "asset", "title"]),
-    f(
-        "asset_type",
-        "type",
-        &["assettype", "type", "kind", "category"],
-    ),
-    f(
-        "description",
-        "description",
-        &["description", "details", "notes"],
-    ),
-    f(
-        "owner",
-        "owner",
-        &["owner", "assetowner", "responsible", "accountable"],
-    ),
-    f(
-        "custodian",
-        "custodian",
-        &["custodian", "assetcustodian", "maintainer", "operator"],
-    ),
-    f("location", "location", &["location", "site", "place"]),
-    f(
-        "classification",
-        "classification",
-        &[
-            "classification",
-            "class",
-            "sensitivity",
-            "informationclassification",
-            "dataclassification",
-        ],
-    ),
-    f(
-        "confidentiality",
-        "confidentiality",
-        &["confidentiality", "c", "confidentialityvalue"],
-    ),
-    f(
-        "integrity",
-        "integrity",
-        &["integrity", "i", "integrityvalue"],
-    ),
-    f(
-        "availability",
-        "availability",
-        &["availability", "a", "availabilityvalue"],
-    ),
-    f(
-        "lifecycle",
-        "lifecycle status",
-        &["lifecycle", "status", "state", "lifecyclestatus"],
-    ),
-    f("tags", "tags", &["tags", "labels", "tag"]),
-    f(
-        "depends_on",
-        "depends on",
-        &["dependson", "dependencies", "runson", "dependency"],
-    ),
-    f(
-        "last_reviewed_on",
-        "last reviewed on",
-        &[
-            "lastreviewedon",
-            "lastreviewed",
-            "reviewed",
-            "reviewdate",
-            "lastreview",
-        ],
-    ),
-];
-
-const ASSET_SCHEMA: Schema = Schema {
-    fields: ASSET_FIELDS,
-    derived: &[],
-    required: "name",
-    what: "the asset register",
-    noun: "asset",
-    split_header: false,
-};
 
 /// Fields whose cells may hold an Excel date serial (a date cell formatted as a number).
 const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on"];
@@ -585,31 +485,6 @@ fn row_values<'a>(
     })
 }
 
-fn asset_input(values: impl Iterator<Item = (&'static str, String)>) -> AssetInput {
-    let mut v = AssetInput::default();
-    for (field, value) in values {
-        match field {
-            "id" => v.id = Some(value),
-            "name" => v.name = value,
-            "asset_type" => v.asset_type = value,
-            "description" => v.description = value,
-            "owner" => v.owner = value,
-            "custodian" => v.custodian = value,
-            "location" => v.location = value,
-            "classification" => v.classification = value,
-            "confidentiality" => v.confidentiality = value,
-            "integrity" => v.integrity = value,
-            "availability" => v.availability = value,
-            "lifecycle" => v.lifecycle = value,
-            "tags" => v.tags = value,
-            "depends_on" => v.depends_on = value,
-            "last_reviewed_on" => v.last_reviewed_on = value,
-            _ => {}
-        }
-    }
-    v
-}
-
 /// A table found in a file: its sheet, the header row and how each column is read, and the
 /// rows of data below the header (to the first blank row after some data).
 pub(crate) struct TableRead<'a> {
@@ -947,47 +822,6 @@ pub async fn run(
         Err(e) => return Err(e),
     }
     Ok(outcome)
-}
-
-/// Imports asset inventories (until the asset register takes its schema).
-pub struct AssetImport;
-
-impl Importer for AssetImport {
-    fn key(&self) -> &'static str {
-        "assets"
-    }
-
-    fn title(&self) -> &'static str {
-        "Assets"
-    }
-
-    fn hints(&self) -> &'static str {
-        "One row per asset, with at least a name. Annex also reads id, type, description, owner, custodian, location, classification, confidentiality, integrity, availability (impact steps by value or name), status, tags, depends on (asset ids) and last reviewed (a date)."
-    }
-
-    fn schema(&self) -> &'static Schema {
-        &ASSET_SCHEMA
-    }
-
-    fn import<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<ImportReport>> {
-        Box::pin(async move {
-            let store = ctx.store();
-            let settings = store.asset_settings().await?;
-            let matrix = store.risk_matrix().await?;
-            let drafts = parse_rows(rows, |values| {
-                asset_input(values.into_iter()).parse(&settings, &matrix)
-            })?;
-            store
-                .import_assets(ctx.who(), drafts, dry_run, upload)
-                .await
-        })
-    }
 }
 
 /// The sheets an import may read: the one asked for, or all.

@@ -11,7 +11,6 @@ pub mod sheet;
 pub mod soa;
 pub mod soa_migrate;
 
-use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::catalog::Control;
 use crate::error::{Error, Result};
 
@@ -153,57 +152,6 @@ pub fn controls_table(controls: &[Control]) -> Table {
         }
         t.rows.push(row);
     }
-    t
-}
-
-pub const ASSET_COLUMNS: [&str; 15] = [
-    "id",
-    "name",
-    "asset_type",
-    "description",
-    "owner",
-    "custodian",
-    "location",
-    "classification",
-    "confidentiality",
-    "integrity",
-    "availability",
-    "lifecycle",
-    "tags",
-    "depends_on",
-    "last_reviewed_on",
-];
-
-/// Assets, one column per field of the asset record.
-pub fn assets_table(assets: &[Asset]) -> Table {
-    let mut t = Table::new(
-        "Assets",
-        &ASSET_COLUMNS,
-        &["confidentiality", "integrity", "availability"],
-    );
-    t.rows = assets
-        .iter()
-        .map(|a| {
-            let v = AssetInput::from(a);
-            vec![
-                a.id.clone(),
-                v.name,
-                v.asset_type,
-                v.description,
-                v.owner,
-                v.custodian,
-                v.location,
-                v.classification,
-                v.confidentiality,
-                v.integrity,
-                v.availability,
-                v.lifecycle,
-                v.tags,
-                v.depends_on,
-                v.last_reviewed_on,
-            ]
-        })
-        .collect();
     t
 }
 

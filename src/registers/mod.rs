@@ -14,12 +14,13 @@ pub mod organisation;
 pub mod quant;
 pub mod risk;
 
-use crate::exchange::import::{AssetImport, Importers};
+use crate::exchange::import::Importers;
 use crate::web::Routes;
 
 /// The routes of every register, with their access rules.
 pub fn routes() -> Routes {
     Routes::new()
+        .merge(asset::routes())
         .merge(imports::routes())
         .merge(measure::routes())
         .merge(risk::routes())
@@ -28,7 +29,7 @@ pub fn routes() -> Routes {
 /// The registers spreadsheets can be imported into.
 pub fn importers() -> Importers {
     Importers(vec![
-        &AssetImport,
+        &asset::exchange::AssetImport,
         &risk::exchange::RiskImport,
         &measure::exchange::MeasureImport,
     ])

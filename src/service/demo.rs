@@ -3,11 +3,11 @@
 //! benchmarks at 100,000 rows. The data is the same for the same seed, and goes through the
 //! same store use cases (and audit trail) as an import.
 
-use crate::domain::asset::{AssetDraft, Lifecycle};
 use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK};
 use crate::domain::matrix::Matrix;
 use crate::domain::montecarlo::{Dist, Estimate};
 use crate::error::{Error, Result};
+use crate::registers::asset::domain::{AssetDraft, Lifecycle};
 use crate::registers::measure::domain::{MeasureDraft, MeasureStatus};
 use crate::registers::risk::domain::{Rating, RiskDraft, RiskStatus, Treatment};
 use crate::registers::risk::domain_threat::{Kind, Library};
@@ -212,7 +212,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         })
         .collect();
     let made_assets = assets.len();
-    store.import_assets(actor, assets, false, None).await?;
+    crate::registers::asset::service::import(ctx, assets, false, None).await?;
 
     let statuses = MeasureStatus::ALL;
     let measures: Vec<(usize, MeasureDraft)> = (0..size.measures)

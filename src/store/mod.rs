@@ -5,7 +5,6 @@
 //!
 //! Every write runs in a transaction (`Store::write`) that also appends its audit-trail entry.
 
-mod asset;
 mod audit;
 mod auth;
 mod blob;
@@ -21,7 +20,6 @@ mod soa;
 mod soa_migrate;
 mod soa_version;
 
-pub use asset::{AssetFilter, AssetSort, ImportReport};
 pub(crate) use audit::recent_changes;
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
@@ -523,6 +521,14 @@ pub(crate) trait Record: Clone + PartialEq + serde::Serialize {
         me.align_with(stored);
         me == *stored
     }
+}
+
+/// What an import did (or, in a dry run, would do), by record id.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: Vec<String>,
 }
 
 /// What an import will write: the report, the audit entries, the rows to write (new and

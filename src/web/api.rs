@@ -3,10 +3,8 @@
 //! `{"error": {"code": "…", "message": "…", "details": [{"field": …, "message": …}]}}`.
 
 use super::AppState;
-use super::asset::RegisterQuery;
 use super::json::{ApiError, ApiResult, ErrorBody, JsonBody, first, parse_limit, query_pairs};
 use super::session::Caller;
-use crate::domain::asset::{Asset, AssetInput};
 use crate::domain::audit::Entry;
 use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
@@ -35,12 +33,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_audit))
         .routes(routes!(get_risk_matrix, put_risk_matrix))
-        .routes(routes!(list_assets, create_asset))
-        .routes(routes!(get_asset, update_asset))
         .routes(routes!(list_soa))
         .routes(routes!(get_soa_row, put_soa_row))
         .routes(routes!(super::soa_migrate::import_2013))
-        .routes(routes!(import_assets))
         .routes(routes!(list_evidence, create_evidence))
         .routes(routes!(get_evidence, update_evidence))
         .routes(routes!(add_evidence_version))
@@ -296,116 +291,6 @@ async fn put_risk_matrix(
 ) -> ApiResult<Matrix> {
     let actor = caller.user.map(|u| u.email).unwrap_or_default();
     Ok(Json(s.store.set_risk_matrix(&actor, m).await?))
-}
-
-/// The asset register, filtered, sorted and paginated (keyset: pass `next_cursor` back).
-#[utoipa::path(get, path = "/api/v1/assets", tag = "assets",
-    params(
-        ("q" = Option<String>, Query, description = "text in the id, name or description"),
-        ("type" = Option<String>, Query, description = "asset type key, e.g. hardware"),
-        ("classification" = Option<String>, Query, description = "classification level key"),
-        ("lifecycle" = Option<String>, Query, description = "planned, in_use, retired or disposed"),
-        ("owner" = Option<String>, Query),
-        ("tag" = Option<String>, Query),
-        ("sort" = Option<String>, Query, description = "name (default), id, type, owner, classification, lifecycle, updated"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
-    responses((status = 200, body = Page<Asset>), (status = 422, body = ErrorBody)))]
-async fn list_assets(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Page<Asset>> {
-    let q = RegisterQuery::parse(raw.as_deref());
-    let mut problems = Problems::new();
-    for k in q.unknown(&["limit"]) {
-        problems.add(&k, "unknown parameter: use q, type, classification, lifecycle, owner, tag, sort, limit or cursor");
-    }
-    problems.into_result()?;
-    let (filter, sort) = q.filter(&s.store.asset_settings().await?)?;
-    let limit = match q.get("limit") {
-        None => 100,
-        Some(l) => match l.parse::<i64>() {
-            Ok(n) if (1..=500).contains(&n) => n,
-            _ => {
-                return Err(Error::field(
-                    "limit",
-                    format!("'{l}' is not a number between 1 and 500"),
-                )
-                .into());
-            }
-        },
-    };
-    Ok(Json(
-        s.store
-            .list_assets(&filter, sort, q.get("cursor"), limit)
-            .await?,
-    ))
-}
-
-/// Creates an asset (managers and admins). Levels and steps may be given by key, name or value.
-#[utoipa::path(post, path = "/api/v1/assets", tag = "assets", request_body = AssetInput,
-    responses((status = 201, body = Asset), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_asset(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    JsonBody(input): JsonBody<AssetInput>,
-) -> Result<(StatusCode, Json<Asset>), ApiError> {
-    let draft = input.parse(
-        &s.store.asset_settings().await?,
-        &s.store.risk_matrix().await?,
-    )?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(s.store.create_asset(&actor, draft).await?),
-    ))
-}
-
-/// One asset with its tags and dependencies.
-#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = String, Path)),
-    responses((status = 200, body = Asset), (status = 404, body = ErrorBody)))]
-async fn get_asset(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Asset> {
-    Ok(Json(s.store.asset(&id).await?))
-}
-
-/// Replaces an asset's fields (managers and admins); fields left out become empty.
-#[utoipa::path(put, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = String, Path)), request_body = AssetInput,
-    responses((status = 200, body = Asset), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_asset(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<AssetInput>,
-) -> ApiResult<Asset> {
-    s.store.asset(&id).await?;
-    let draft = input.parse(
-        &s.store.asset_settings().await?,
-        &s.store.risk_matrix().await?,
-    )?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(s.store.update_asset(&actor, &id, draft).await?))
-}
-
-/// Imports assets from a CSV or XLSX file sent as the body (managers and admins). Headers
-/// match with synonyms; `map=Their header=field` and `value=[field:]Their word=ours` handle the
-/// rest. Every problem comes back by row and column (422) and then nothing is written.
-/// `dry_run=true` checks and reports without writing.
-#[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets",
-    params(crate::registers::imports::api::ImportQuery),
-    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
-    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn import_assets(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
-    req: Request,
-) -> ApiResult<crate::exchange::import::Outcome> {
-    let ctx = s.services.ctx(caller.actor(true));
-    crate::registers::imports::api::import_into(
-        &ctx,
-        &crate::exchange::import::AssetImport,
-        raw,
-        req,
-    )
-    .await
 }
 
 /// The Statement of Applicability: every control of a framework with its decision, the

@@ -556,7 +556,7 @@ pub fn version_dates(
     let mut p = Problems::new();
     let collected = match form.get("collected_at").trim() {
         "" => Some(today.to_string()),
-        raw => p.take("collected_at", crate::domain::asset::parse_date(raw)),
+        raw => p.take("collected_at", crate::domain::input::parse_date(raw)),
     };
     if collected.as_deref().is_some_and(|c| c > today) {
         p.add(
@@ -568,7 +568,7 @@ pub fn version_dates(
         match form.get("valid_until").trim() {
             "" => Some(None),
             raw => p
-                .take("valid_until", crate::domain::asset::parse_date(raw))
+                .take("valid_until", crate::domain::input::parse_date(raw))
                 .map(Some),
         }
     } else {

@@ -6,7 +6,6 @@
 //! handlers build on these; the application (`crate::app`) assembles them into one router.
 
 pub mod api;
-pub(crate) mod asset;
 pub mod chart;
 pub mod evidence;
 pub mod fair;
@@ -122,19 +121,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/controls/export.csv", Access::SignedIn),
     ("GET", "/controls/{framework}/{id}", Access::SignedIn),
     ("GET", "/audit", Access::Roles(TRAIL_READERS)),
-    ("GET", "/assets", Access::SignedIn),
-    ("GET", "/assets.csv", Access::SignedIn),
-    ("GET", "/assets.xlsx", Access::SignedIn),
-    ("POST", "/assets", Access::Roles(EDITORS)),
-    ("GET", "/assets/import", Access::Roles(EDITORS)),
-    ("POST", "/assets/import", Access::Roles(EDITORS)),
-    ("GET", "/assets/new", Access::Roles(EDITORS)),
-    ("POST", "/assets/bulk", Access::Roles(EDITORS)),
-    ("GET", "/assets/{id}", Access::SignedIn),
-    ("POST", "/assets/{id}", Access::Roles(EDITORS)),
-    ("GET", "/assets/{id}/edit", Access::Roles(EDITORS)),
-    ("GET", "/assets/{id}/retire", Access::Roles(EDITORS)),
-    ("POST", "/assets/{id}/retire", Access::Roles(EDITORS)),
     ("GET", "/soa", Access::SignedIn),
     ("GET", "/soa.csv", Access::SignedIn),
     ("GET", "/soa.xlsx", Access::SignedIn),
@@ -190,8 +176,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/soa/import-2013", Access::Roles(EDITORS)),
     ("GET", "/risks/{id}/estimate", Access::Roles(OWNERS)),
     ("POST", "/risks/{id}/estimate", Access::Roles(OWNERS)),
-    ("GET", "/settings/assets", Access::SignedIn),
-    ("POST", "/settings/assets", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix", Access::SignedIn),
     ("POST", "/risk-matrix", Access::Roles(EDITORS)),
     ("GET", "/risk-matrix/preset", Access::Roles(EDITORS)),
@@ -236,7 +220,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/risks/simulation", Access::SignedIn),
     ("GET", "/api/v1/risk-appetite", Access::SignedIn),
     ("PUT", "/api/v1/risk-appetite", Access::Roles(EDITORS)),
-    ("POST", "/api/v1/assets/import", Access::Roles(EDITORS)),
     ("GET", "/api/v1/evidence", Access::SignedIn),
     ("POST", "/api/v1/evidence", Access::Roles(OWNERS)),
     ("GET", "/api/v1/evidence/{id}", Access::SignedIn),
@@ -251,10 +234,6 @@ const POLICY: &[(&str, &str, Access)] = &[
         "/api/v1/evidence/{id}/versions/{version}/file",
         Access::SignedIn,
     ),
-    ("GET", "/api/v1/assets", Access::SignedIn),
-    ("POST", "/api/v1/assets", Access::Roles(EDITORS)),
-    ("GET", "/api/v1/assets/{id}", Access::SignedIn),
-    ("PUT", "/api/v1/assets/{id}", Access::Roles(EDITORS)),
     ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
     ("POST", "/api/v1/scans", Access::Roles(SCAN_SUBMITTERS)),
     ("GET", "/api/v1/hosts", Access::SignedIn),
@@ -287,9 +266,7 @@ impl Access {
 pub fn legacy_routes() -> Routes {
     let pages = pages::routes()
         .merge(matrix::routes())
-        .merge(asset::routes())
         .merge(fair::routes())
-        .merge(legacy_import_routes())
         .merge(soa::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
@@ -303,15 +280,6 @@ pub fn legacy_routes() -> Routes {
         })
         .collect();
     Routes::legacy(api::routes().merge(pages.into()), rules)
-}
-
-/// The import pages of the registers not yet declared with their register.
-fn legacy_import_routes() -> Router<AppState> {
-    use crate::registers::imports::pages::{upload, upload_form};
-    use axum::extract::DefaultBodyLimit;
-    use axum::routing::get;
-    let limit = DefaultBodyLimit::max(session::MAX_UPLOAD_BYTES);
-    Router::new().route("/assets/import", get(upload_form).post(upload).layer(limit))
 }
 
 /// The core routes: health, static files.

@@ -109,9 +109,39 @@ async fn measure(app: &TestApp, token: &str) -> Kind {
     }
 }
 
+/// An asset whose `location` counts.
+async fn asset(app: &TestApp, token: &str) -> Kind {
+    let res = app
+        .post_json(
+            "/api/v1/assets",
+            Auth::Bearer(token),
+            json!({"id": "A-1", "name": "File server", "asset_type": "hardware", "classification": "internal", "location": "0"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    Kind {
+        path: "/api/v1/assets/A-1".into(),
+        object_type: "asset",
+        object_id: "A-1".into(),
+        put_body: |v, n| {
+            json!({
+                "name": v["name"], "asset_type": v["asset_type"], "owner": v["owner"],
+                "classification": v["classification"], "lifecycle": v["lifecycle"],
+                "location": n.to_string(),
+            })
+        },
+        counter: |v| text_counter(v, "location"),
+        field: "location",
+    }
+}
+
 /// The kinds of record every story runs on.
 async fn kinds(app: &TestApp, token: &str) -> Vec<Kind> {
-    vec![risk(app, token).await, measure(app, token).await]
+    vec![
+        risk(app, token).await,
+        measure(app, token).await,
+        asset(app, token).await,
+    ]
 }
 
 /// Two API clients read the same revision; the first write wins, the second is refused with

@@ -77,23 +77,17 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
             .create_token("test", &victim_id, "walk", None)
             .await
             .unwrap();
-        app.store
-            .create_asset(
-                "test",
-                annex::domain::asset::AssetInput {
-                    name: "Walk".into(),
-                    asset_type: "software".into(),
-                    classification: "internal".into(),
-                    ..Default::default()
-                }
-                .parse(
-                    &Default::default(),
-                    &annex::domain::matrix::Matrix::default_5x5(),
-                )
-                .unwrap(),
-            )
-            .await
-            .unwrap();
+        annex::registers::asset::service::create(
+            &crate::harness::operator(&app.store),
+            &annex::registers::asset::domain::AssetInput {
+                name: "Walk".into(),
+                asset_type: "software".into(),
+                classification: "internal".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         annex::registers::measure::service::create(
             &crate::harness::operator(&app.store),
             &annex::registers::measure::domain::MeasureInput {

@@ -1,7 +1,44 @@
-//! The asset register's use cases.
+//! The asset register's use cases: reading the register, an asset and the settings (asset
+//! types, classification scheme), creating, editing, retiring and bulk-changing assets,
+//! importing them, changing the settings. Writes are for managers and admins; each reads
+//! what its rules need (the asset, its row locked; the settings; the matrix) inside its
+//! transaction and checks the writer's revision there.
 
-use crate::error::Result;
-use crate::service::Ctx;
+use super::domain::{Asset, AssetDraft, AssetInput, AssetQuery, AssetSettings};
+use super::store;
+use crate::error::{Error, Result};
+use crate::service::{Ctx, Expected, check_revision};
+use crate::store::{ImportReport, Page};
+use std::collections::HashMap;
+
+/// A page of the register.
+#[tracing::instrument(name = "asset.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(
+    ctx: &Ctx,
+    q: &AssetQuery,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Asset>> {
+    ctx.require_reader()?;
+    q.filter.check(&ctx.store().asset_settings().await?)?;
+    ctx.store()
+        .list_assets(&q.filter, q.sort, cursor, limit)
+        .await
+        .map_err(crate::domain::query::as_query_error)
+}
+
+/// Every asset of a query, in its order (exports, the command line).
+pub async fn all(ctx: &Ctx, q: &AssetQuery) -> Result<Vec<Asset>> {
+    ctx.require_reader()?;
+    q.filter.check(&ctx.store().asset_settings().await?)?;
+    ctx.store().all_assets(&q.filter, q.sort).await
+}
+
+#[tracing::instrument(name = "asset.get", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Asset> {
+    ctx.require_reader()?;
+    ctx.store().asset(id).await
+}
 
 /// (id, name) of the assets with these ids that exist, by id.
 pub async fn names(ctx: &Ctx, ids: &[String]) -> Result<Vec<(String, String)>> {
@@ -9,12 +46,209 @@ pub async fn names(ctx: &Ctx, ids: &[String]) -> Result<Vec<(String, String)>> {
     ctx.store().asset_names(ids).await
 }
 
+/// (id, name) of the assets that depend on this one.
+pub async fn dependents(ctx: &Ctx, id: &str) -> Result<Vec<(String, String)>> {
+    ctx.require_reader()?;
+    ctx.store().asset_dependents(id).await
+}
+
 /// Asset ids for references that are ids or names: a name that matches exactly one asset
 /// (case ignored) gives its id (imports name affected assets either way).
-pub async fn ids_for(
-    ctx: &Ctx,
-    refs: &[String],
-) -> Result<std::collections::HashMap<String, String>> {
+pub async fn ids_for(ctx: &Ctx, refs: &[String]) -> Result<HashMap<String, String>> {
     ctx.require_reader()?;
     ctx.store().asset_ids_for(refs).await
+}
+
+/// The owners and tags in use, for the filter menus.
+pub async fn facets(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>)> {
+    ctx.require_reader()?;
+    ctx.store().asset_facets().await
+}
+
+/// The asset types and the classification scheme.
+pub async fn settings(ctx: &Ctx) -> Result<AssetSettings> {
+    ctx.require_reader()?;
+    ctx.store().asset_settings().await
+}
+
+/// Replaces the asset types and classification scheme (managers and admins); a type or level
+/// still in use cannot be removed.
+#[tracing::instrument(name = "asset.settings", skip_all, fields(actor = %ctx.who()))]
+pub async fn set_settings(ctx: &Ctx, settings: AssetSettings) -> Result<AssetSettings> {
+    ctx.require_editor()?;
+    settings.validate()?;
+    let mut tx = ctx.write().await?;
+    let before = store::settings_in(&mut tx).await?;
+    if before == settings {
+        return Ok(settings);
+    }
+    store::save_settings(&mut tx, &before, &settings).await?;
+    tx.audit(
+        ctx.change("asset_settings.update", "setting", "asset_settings")
+            .before(&before)
+            .after(&settings),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(settings)
+}
+
+/// Checks an asset as typed against the settings and the matrix as they stand in the write.
+async fn parse_in(tx: &mut crate::store::Tx, input: &AssetInput) -> Result<AssetDraft> {
+    let settings = store::settings_in(tx).await?;
+    let matrix = crate::store::read_matrix(tx).await?;
+    input.parse(&settings, &matrix)
+}
+
+/// Creates an asset (managers and admins). Levels and steps by key, name or value.
+#[tracing::instrument(name = "asset.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &AssetInput) -> Result<Asset> {
+    ctx.require_editor()?;
+    let mut tx = ctx.write().await?;
+    let draft = parse_in(&mut tx, input).await?;
+    let asset = store::insert(&mut tx, &draft).await?;
+    tx.audit(ctx.change("asset.create", "asset", &asset.id).after(&asset))
+        .await?;
+    tx.commit().await?;
+    Ok(asset)
+}
+
+/// Replaces an asset's fields (managers and admins). A writer who saw an older revision is
+/// refused with who changed what since.
+#[tracing::instrument(name = "asset.update", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &AssetInput) -> Result<Asset> {
+    Ok(edit(ctx, id, expected, |_| Ok(input.clone())).await?.1)
+}
+
+/// Changes an asset from what is stored, inside one write (the command line's `edit`, which
+/// changes only the flags given). Answers the asset before and after.
+pub async fn edit(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    change: impl FnOnce(AssetInput) -> Result<AssetInput>,
+) -> Result<(Asset, Asset)> {
+    ctx.require_editor()?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    check_revision(&mut tx, "asset", id, id, before.revision, expected).await?;
+    let input = change(AssetInput::from(&before))?;
+    if input
+        .id
+        .as_deref()
+        .is_some_and(|d| !d.is_empty() && d != id)
+    {
+        return Err(Error::field("id", "the id of an asset cannot be changed"));
+    }
+    let mut draft = parse_in(&mut tx, &input).await?;
+    draft.id = Some(id.to_string());
+    let after = store::update(&mut tx, id, &draft).await?;
+    if crate::store::Record::same_as(&after, &before) {
+        return Ok((before.clone(), before));
+    }
+    tx.audit(
+        ctx.change("asset.update", "asset", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+/// Retires an asset (managers and admins): it stays in the register with its history.
+#[tracing::instrument(name = "asset.retire", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn retire(ctx: &Ctx, id: &str, expected: Expected) -> Result<Asset> {
+    ctx.require_editor()?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    check_revision(&mut tx, "asset", id, id, before.revision, expected).await?;
+    let after = store::retire(&mut tx, &before).await?;
+    if after == before {
+        return Ok(before);
+    }
+    tx.audit(
+        ctx.change("asset.retire", "asset", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Gives a selection of assets a new owner and/or classification (managers and admins), in
+/// one write; answers how many changed.
+#[tracing::instrument(name = "asset.bulk_update", skip_all, fields(actor = %ctx.who(), assets = ids.len()))]
+pub async fn bulk_update(
+    ctx: &Ctx,
+    ids: &[String],
+    owner: Option<&str>,
+    classification: Option<&str>,
+) -> Result<usize> {
+    ctx.require_editor()?;
+    if ids.is_empty() {
+        return Err(Error::field("id", "select at least one asset"));
+    }
+    if owner.is_none() && classification.is_none() {
+        return Err(Error::field(
+            "owner",
+            "give a new owner or a new classification",
+        ));
+    }
+    if owner.is_some_and(|o| o.chars().count() > 200) {
+        return Err(Error::field("owner", "at most 200 characters"));
+    }
+    let mut tx = ctx.write().await?;
+    if let Some(c) = classification {
+        let settings = store::settings_in(&mut tx).await?;
+        if !settings.classification.iter().any(|l| l.key == c) {
+            return Err(Error::field(
+                "classification",
+                format!("'{c}' is not a classification level"),
+            ));
+        }
+    }
+    let changed = store::bulk_update(&mut tx, ids, owner, classification).await?;
+    let n = changed.len();
+    for (before, after) in changed {
+        tx.audit(
+            ctx.change("asset.update", "asset", &after.id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Creates or updates (matching on id) many assets in one transaction (managers and admins):
+/// every row and dependency checked first; a dry run writes nothing.
+#[tracing::instrument(name = "asset.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<(usize, AssetDraft)>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<ImportReport> {
+    ctx.require_editor()?;
+    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    let report = store::import(&mut tx, ctx.who(), rows).await?;
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    ctx.store().refresh_statistics_soon();
+    Ok(report)
+}
+
+/// The matrix the assets' confidentiality, integrity and availability are valued on.
+pub async fn matrix(ctx: &Ctx) -> Result<crate::domain::matrix::Matrix> {
+    ctx.require_reader()?;
+    ctx.store().risk_matrix().await
 }

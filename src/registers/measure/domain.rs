@@ -2,8 +2,8 @@
 //! date, effort and cost) that implement catalogue controls and treat risks. One measure can
 //! serve many controls and many risks.
 
-use crate::domain::asset::parse_date;
 use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK, parse_control_refs};
+use crate::domain::input::parse_date;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -147,7 +147,7 @@ impl MeasureInput {
         let id = match self.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(raw) => p.take(
                 "id",
-                crate::domain::asset::parse_asset_id(raw)
+                crate::domain::input::parse_asset_id(raw)
                     .map_err(|e| e.replace("asset id", "measure id")),
             ),
             None => None,

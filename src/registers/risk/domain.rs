@@ -3,7 +3,7 @@
 //! target/residual (after the treatment plan) — each level read from the matrix, the
 //! treatment option, and the formal acceptance of the residual risk.
 
-use crate::domain::asset::{parse_asset_id, parse_date};
+use crate::domain::input::{parse_asset_id, parse_date};
 use crate::domain::matrix::Matrix;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
@@ -231,19 +231,19 @@ pub struct RiskInput {
     pub consequence: String,
     pub owner: String,
     pub category: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub inherent_likelihood: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub inherent_impact: String,
     /// Empty: the same as inherent.
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub current_likelihood: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub current_impact: String,
     /// Empty: the same as current.
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub target_likelihood: String,
-    #[serde(deserialize_with = "crate::domain::asset::text_or_number")]
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     pub target_impact: String,
     /// modify (default), retain, avoid or share
     pub treatment: String,
@@ -251,10 +251,10 @@ pub struct RiskInput {
     pub status: String,
     pub review_due_on: String,
     /// Asset ids, comma-separated or a list.
-    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     pub assets: String,
     /// Measure ids, comma-separated or a list.
-    #[serde(deserialize_with = "crate::domain::asset::list_or_text")]
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     pub measures: String,
 }
 

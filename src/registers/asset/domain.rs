@@ -2,6 +2,7 @@
 //! and classification scheme, and the parsing of an asset as typed in a form, an API body or a
 //! spreadsheet row — every bad field reported at once, by name.
 
+use crate::domain::input::{list_or_text, parse_asset_id, parse_date, text_or_number};
 use crate::domain::matrix::Matrix;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
@@ -274,6 +275,8 @@ pub struct Asset {
     pub last_reviewed_on: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Raised by every write: a writer that saw an older revision is refused (409).
+    pub revision: i64,
 }
 
 /// An asset as typed: every field text, as forms and spreadsheets give them.
@@ -353,22 +356,6 @@ pub struct AssetDraft {
     pub last_reviewed_on: Option<String>,
 }
 
-/// Checks an asset id typed by a person: letters, digits, `.`, `_`, `-`, up to 40 characters.
-pub fn parse_asset_id(raw: &str) -> Result<String, String> {
-    let s = raw.trim();
-    if s.is_empty()
-        || s.len() > 40
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err(format!(
-            "'{s}' is not an asset id: use up to 40 letters, digits, '.', '_' or '-'"
-        ));
-    }
-    Ok(s.to_string())
-}
-
 fn bounded(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
     let s = raw.trim().to_string();
     if s.chars().count() > max {
@@ -389,19 +376,6 @@ fn split_list(raw: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Checks a `YYYY-MM-DD` date.
-pub fn parse_date(raw: &str) -> Result<String, String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw.trim(), fmt)
-        .map(|d| d.to_string())
-        .map_err(|_| {
-            format!(
-                "'{}' is not a date: write YYYY-MM-DD, e.g. 2026-03-31",
-                raw.trim()
-            )
-        })
 }
 
 impl AssetInput {
@@ -532,28 +506,151 @@ impl AssetInput {
     }
 }
 
-pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    })
+/// Which assets to list; every part is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssetFilter {
+    pub asset_type: Option<String>,
+    pub owner: Option<String>,
+    pub classification: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub tag: Option<String>,
+    pub text: Option<String>,
 }
 
-pub(crate) fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        other => other.to_string(),
-    })
+/// The register's sort orders; each has an index ending in the asset id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssetSort {
+    #[default]
+    Name,
+    Id,
+    Type,
+    Owner,
+    Classification,
+    Lifecycle,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl AssetSort {
+    pub const ALL: [AssetSort; 7] = [
+        AssetSort::Name,
+        AssetSort::Id,
+        AssetSort::Type,
+        AssetSort::Owner,
+        AssetSort::Classification,
+        AssetSort::Lifecycle,
+        AssetSort::Updated,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AssetSort::Name => "name",
+            AssetSort::Id => "id",
+            AssetSort::Type => "type",
+            AssetSort::Owner => "owner",
+            AssetSort::Classification => "classification",
+            AssetSort::Lifecycle => "lifecycle",
+            AssetSort::Updated => "updated",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<AssetSort, Error> {
+        AssetSort::ALL.into_iter().find(|s| s.key() == raw.trim()).ok_or_else(|| {
+            Error::field("sort", format!("'{}' is not a sort: use name, id, type, owner, classification, lifecycle or updated", raw.trim()))
+        })
+    }
+}
+
+impl AssetSort {
+    /// Words for the sort menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            AssetSort::Name => "name",
+            AssetSort::Id => "id",
+            AssetSort::Type => "type",
+            AssetSort::Owner => "owner",
+            AssetSort::Classification => "classification",
+            AssetSort::Lifecycle => "lifecycle status",
+            AssetSort::Updated => "last changed",
+        }
+    }
+}
+
+/// The register's query: the filter and the order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssetQuery {
+    pub filter: AssetFilter,
+    pub sort: AssetSort,
+}
+
+impl AssetQuery {
+    /// The parameters the register reads (besides `cursor` and `limit`).
+    pub const PARAMS: &'static [&'static str] = &[
+        "q",
+        "type",
+        "classification",
+        "lifecycle",
+        "owner",
+        "tag",
+        "sort",
+    ];
+
+    /// Reads `q`, `type`, `classification`, `lifecycle`, `owner`, `tag` and `sort`; every
+    /// malformed value is named. Whether a type or level exists is the settings' business
+    /// (checked by the use case).
+    pub fn read(params: &crate::domain::query::Params) -> Result<AssetQuery, Error> {
+        let get = |k: &str| params.get(k).map(str::to_string);
+        let mut p = Problems::new();
+        let lifecycle = match get("lifecycle") {
+            Some(l) => p.take("lifecycle", Lifecycle::parse(&l)),
+            None => None,
+        };
+        let sort = match get("sort") {
+            Some(s) => match AssetSort::parse(&s) {
+                Ok(s) => s,
+                Err(e) => {
+                    for f in e.fields() {
+                        p.add(&f.field, &f.message);
+                    }
+                    AssetSort::Name
+                }
+            },
+            None => AssetSort::Name,
+        };
+        p.into_query_result()?;
+        Ok(AssetQuery {
+            filter: AssetFilter {
+                asset_type: get("type"),
+                owner: get("owner"),
+                classification: get("classification"),
+                lifecycle,
+                tag: get("tag"),
+                text: get("q"),
+            },
+            sort,
+        })
+    }
+}
+
+impl AssetFilter {
+    /// Refuses a type or classification level the settings do not have, naming each.
+    pub fn check(&self, settings: &AssetSettings) -> Result<(), Error> {
+        let mut p = Problems::new();
+        if let Some(t) = &self.asset_type
+            && !settings.types.iter().any(|x| &x.key == t)
+        {
+            p.add("type", format!("'{t}' is not an asset type"));
+        }
+        if let Some(c) = &self.classification
+            && !settings.classification.iter().any(|x| &x.key == c)
+        {
+            p.add(
+                "classification",
+                format!("'{c}' is not a classification level"),
+            );
+        }
+        p.into_query_result()
+    }
 }
 
 #[cfg(test)]

@@ -2,14 +2,13 @@
 //! create/update with tags and dependencies (no cycles), and the register with filters, sorts
 //! and keyset pagination that stays fast at 100,000 assets (indexes on every sort column).
 
-use super::{
-    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
-};
+use super::domain::{Asset, AssetDraft, AssetFilter, AssetSettings, AssetSort, Lifecycle};
 use crate::config::Backend;
-use crate::domain::asset::{Asset, AssetDraft, AssetSettings, Lifecycle};
-use crate::domain::audit::Change;
 use crate::error::{Error, FieldError, Result};
-use crate::store::Page;
+use crate::store::{
+    Arg, ImportReport, Page, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec,
+    tx_fetch_in, tx_query,
+};
 use std::collections::{HashMap, HashSet};
 
 const SETTINGS_KEY: &str = "asset_settings";
@@ -30,9 +29,10 @@ type AssetRow = (
     Option<String>,
     String,
     String,
+    i64,
 );
 const COLUMNS: &str = "a.asset_id, a.name, a.asset_type, a.description, a.owner, a.custodian, a.location, a.classification, \
-     a.confidentiality, a.integrity, a.availability, a.lifecycle, a.last_reviewed_on, a.created_at, a.updated_at";
+     a.confidentiality, a.integrity, a.availability, a.lifecycle, a.last_reviewed_on, a.created_at, a.updated_at, a.revision";
 
 fn asset_from(r: AssetRow) -> Asset {
     Asset {
@@ -51,74 +51,20 @@ fn asset_from(r: AssetRow) -> Asset {
         last_reviewed_on: r.12,
         created_at: r.13,
         updated_at: r.14,
+        revision: r.15,
         tags: Vec::new(),
         depends_on: Vec::new(),
     }
 }
 
-/// What an import did (or, in a dry run, would do), by record id.
-#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    pub created: Vec<String>,
-    pub updated: Vec<String>,
-    pub unchanged: Vec<String>,
+/// The SQL of a sort: (first column, then columns ending in the id) and whether the order is
+/// descending, and an asset's values of them for the cursor.
+trait SortSql {
+    fn columns(self) -> (&'static [&'static str], bool);
+    fn values(self, a: &Asset) -> Vec<String>;
 }
 
-/// Which assets to list; every part is optional and they combine with AND.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AssetFilter {
-    pub asset_type: Option<String>,
-    pub owner: Option<String>,
-    pub classification: Option<String>,
-    pub lifecycle: Option<Lifecycle>,
-    pub tag: Option<String>,
-    pub text: Option<String>,
-}
-
-/// The register's sort orders; each has an index ending in the asset id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AssetSort {
-    #[default]
-    Name,
-    Id,
-    Type,
-    Owner,
-    Classification,
-    Lifecycle,
-    /// Most recently changed first.
-    Updated,
-}
-
-impl AssetSort {
-    pub const ALL: [AssetSort; 7] = [
-        AssetSort::Name,
-        AssetSort::Id,
-        AssetSort::Type,
-        AssetSort::Owner,
-        AssetSort::Classification,
-        AssetSort::Lifecycle,
-        AssetSort::Updated,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            AssetSort::Name => "name",
-            AssetSort::Id => "id",
-            AssetSort::Type => "type",
-            AssetSort::Owner => "owner",
-            AssetSort::Classification => "classification",
-            AssetSort::Lifecycle => "lifecycle",
-            AssetSort::Updated => "updated",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<AssetSort> {
-        AssetSort::ALL.into_iter().find(|s| s.key() == raw.trim()).ok_or_else(|| {
-            Error::field("sort", format!("'{}' is not a sort: use name, id, type, owner, classification, lifecycle or updated", raw.trim()))
-        })
-    }
-
-    /// (first column, then columns ending in the id) and whether the order is descending.
+impl SortSql for AssetSort {
     fn columns(self) -> (&'static [&'static str], bool) {
         match self {
             AssetSort::Name => (&["a.name", "a.asset_id"], false),
@@ -131,7 +77,6 @@ impl AssetSort {
         }
     }
 
-    /// The values of the sort columns for an asset, as the cursor carries them.
     fn values(self, a: &Asset) -> Vec<String> {
         match self {
             AssetSort::Name => vec![a.name.clone(), a.id.clone()],
@@ -179,10 +124,315 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, page: bool) {
         );
     }
     if let Some(q) = &f.text {
-        let columns = super::ASSET_TEXT.map(|c| c.replace("x.", "a."));
+        let columns = crate::store::ASSET_TEXT.map(|c| c.replace("x.", "a."));
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         sql.push_indexed_text_search("a", "asset_text", &columns, q, backend);
     }
+}
+
+/// The asset settings read inside a write.
+pub(crate) async fn settings_in(tx: &mut Tx) -> Result<AssetSettings> {
+    let r: Option<(String,)> = tx_query!(
+        tx,
+        fetch_optional,
+        (String,),
+        "select value_json from org_setting where setting_key = $1",
+        SETTINGS_KEY
+    )?;
+    match r {
+        None => Ok(AssetSettings::default()),
+        Some((json,)) => serde_json::from_str(&json).map_err(|e| {
+            Error::Internal(anyhow::anyhow!(
+                "the stored asset settings cannot be read: {e}"
+            ))
+        }),
+    }
+}
+
+/// Stores the asset settings; a type or classification level still in use cannot go.
+pub(crate) async fn save_settings(
+    tx: &mut Tx,
+    before: &AssetSettings,
+    settings: &AssetSettings,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for t in before
+        .types
+        .iter()
+        .filter(|t| !settings.types.iter().any(|n| n.key == t.key))
+    {
+        let (n,): (i64,) = tx_query!(
+            tx,
+            fetch_one,
+            (i64,),
+            "select count(*) from asset where asset_type = $1",
+            &t.key
+        )?;
+        if n > 0 {
+            problems.push(FieldError::new(
+                "types",
+                format!(
+                    "{n} assets are of type '{}': change them before removing the type",
+                    t.name
+                ),
+            ));
+        }
+    }
+    for c in before
+        .classification
+        .iter()
+        .filter(|c| !settings.classification.iter().any(|n| n.key == c.key))
+    {
+        let (n,): (i64,) = tx_query!(
+            tx,
+            fetch_one,
+            (i64,),
+            "select count(*) from asset where classification = $1",
+            &c.key
+        )?;
+        if n > 0 {
+            problems.push(FieldError::new(
+                "classification",
+                format!(
+                    "{n} assets are classified '{}': reclassify them before removing the level",
+                    c.name
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let json = serde_json::to_string(settings).map_err(|e| Error::Internal(e.into()))?;
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "insert into org_setting (setting_key, value_json, updated_at) values ($1, $2, $3)
+         on conflict (setting_key) do update set value_json = excluded.value_json, updated_at = excluded.updated_at",
+        SETTINGS_KEY,
+        &json,
+        &now
+    )?;
+    Ok(())
+}
+
+
+/// Inserts a new asset with its tags and dependencies (checked: they exist, no loop).
+pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
+    let id = match &draft.id {
+        Some(id) => {
+            let taken: Option<(String,)> = tx_query!(
+                tx,
+                fetch_optional,
+                (String,),
+                "select asset_id from asset where asset_id = $1",
+                id
+            )?;
+            if taken.is_some() {
+                return Err(Error::Validation(vec![FieldError::new(
+                    "id",
+                    format!("an asset with the id {id} already exists"),
+                )]));
+            }
+            id.clone()
+        }
+        None => next_asset_ids(tx, 1).await?.remove(0),
+    };
+    write_rows(tx, &[(&id, draft)]).await?;
+    write_links(tx, &id, draft).await?;
+    read_asset(tx, &id).await
+}
+
+
+/// Creates or updates (matching on id) many assets; every dependency is checked (it exists,
+/// in the store or the file, and makes no loop) before anything is written. In a read
+/// transaction (a dry run), nothing is written.
+pub(crate) async fn import(
+    tx: &mut Tx,
+    actor: &str,
+    rows: Vec<(usize, AssetDraft)>,
+) -> Result<ImportReport> {
+    let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
+    let mut existing = read_assets(tx, &given).await?;
+    let fresh = next_asset_ids(tx, rows.iter().filter(|(_, d)| d.id.is_none()).count()).await?;
+    let mut fresh = fresh.into_iter();
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
+        .collect();
+
+    // Every dependency is an asset of the file or of the store, and none makes a loop.
+    let in_file: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut outside: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, d)| d.depends_on.iter())
+        .filter(|d| !in_file.contains(d.as_str()))
+        .cloned()
+        .collect();
+    outside.sort();
+    outside.dedup();
+    let known = crate::store::existing_ids(tx, "asset", "asset_id", &outside).await?;
+    let mut problems = Vec::new();
+    for (row, d) in &rows {
+        for dep in d
+            .depends_on
+            .iter()
+            .filter(|x| !in_file.contains(x.as_str()) && !known.contains(*x))
+        {
+            problems.push(FieldError::new(
+                format!("row {row}, depends_on"),
+                format!("there is no asset {dep}"),
+            ));
+        }
+    }
+    if rows.iter().any(|(_, d)| !d.depends_on.is_empty()) {
+        let stored: Vec<(String, String)> = tx_query!(
+            tx,
+            fetch_all,
+            (String, String),
+            "select asset_id, depends_on_id from asset_dependency"
+        )?;
+        let mut graph: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (from, to) in stored.iter().filter(|(f, _)| !in_file.contains(f.as_str())) {
+            graph.entry(from.as_str()).or_default().push(to.as_str());
+        }
+        for (id, (_, d)) in ids.iter().zip(&rows) {
+            graph
+                .entry(id.as_str())
+                .or_default()
+                .extend(d.depends_on.iter().map(String::as_str));
+        }
+        let row_of: HashMap<&str, usize> = ids
+            .iter()
+            .zip(&rows)
+            .map(|(id, (row, _))| (id.as_str(), *row))
+            .collect();
+        let starts: Vec<&str> = ids.iter().map(String::as_str).collect();
+        for path in find_loops(&graph, &starts) {
+            if let Some(row) = path.iter().find_map(|n| row_of.get(n)) {
+                problems.push(FieldError::new(
+                    format!("row {row}, depends_on"),
+                    format!("the dependencies make a loop: {}", path.join(" → ")),
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+
+    let now = tx.now().to_string();
+    let crate::store::ImportPlan {
+        report,
+        changes,
+        write,
+        replaced,
+    } = crate::store::plan_import(
+        actor,
+        "asset",
+        &ids,
+        &rows,
+        &mut existing,
+        |id, d, before| {
+            asset_of(
+                id,
+                d,
+                before.map(|b| b.created_at.as_str()).unwrap_or(&now),
+                &now,
+                before.map(|b| b.revision + 1).unwrap_or(1),
+            )
+        },
+    );
+    if tx.read_only {
+        // A dry run: everything is checked, what would be written is known.
+        return Ok(report);
+    }
+    write_rows(tx, &write).await?;
+    tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
+        .await?;
+    tx.exec_in(
+        "delete from asset_dependency where asset_id in ",
+        &replaced,
+        "",
+    )
+    .await?;
+    insert_links(tx, &write).await?;
+    tx.audit_many(changes).await?;
+    Ok(report)
+}
+
+
+/// Reads an asset inside a write, its row locked until the write ends.
+pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Asset> {
+    if !tx.lock_row("asset", "asset_id", id).await? {
+        return Err(Error::NotFound(format!("asset {id}")));
+    }
+    read_asset(tx, id).await
+}
+
+/// Replaces an asset's fields, tags and dependencies (its revision goes up by one).
+pub(crate) async fn update(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<Asset> {
+    if draft.depends_on.iter().any(|d| d == id) {
+        return Err(Error::field(
+            "depends_on",
+            "an asset cannot depend on itself",
+        ));
+    }
+    write_rows(tx, &[(id, draft)]).await?;
+    replace_links(tx, id, draft).await?;
+    read_asset(tx, id).await
+}
+
+/// Marks an asset retired (its revision goes up by one); one retired or disposed already is
+/// left as it is. Answers it as stored.
+pub(crate) async fn retire(tx: &mut Tx, before: &Asset) -> Result<Asset> {
+    if matches!(before.lifecycle, Lifecycle::Retired | Lifecycle::Disposed) {
+        return Ok(before.clone());
+    }
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update asset set lifecycle = $2, updated_at = $3, revision = revision + 1 where asset_id = $1",
+        &before.id,
+        Lifecycle::Retired.key(),
+        &now
+    )?;
+    read_asset(tx, &before.id).await
+}
+
+/// Sets the owner and/or classification of many assets (checked by the caller), each row
+/// locked; answers (before, after) of each asset that changed.
+pub(crate) async fn bulk_update(
+    tx: &mut Tx,
+    ids: &[String],
+    owner: Option<&str>,
+    classification: Option<&str>,
+) -> Result<Vec<(Asset, Asset)>> {
+    let now = tx.now().to_string();
+    let mut changed = Vec::new();
+    for id in ids {
+        let before = lock(tx, id).await?;
+        let new_owner = owner
+            .map(str::to_string)
+            .unwrap_or_else(|| before.owner.clone());
+        let new_class = classification
+            .map(str::to_string)
+            .unwrap_or_else(|| before.classification.clone());
+        if new_owner == before.owner && new_class == before.classification {
+            continue;
+        }
+        tx_exec!(
+            tx,
+            "update asset set owner = $2, classification = $3, updated_at = $4, revision = revision + 1 where asset_id = $1",
+            id,
+            &new_owner,
+            &new_class,
+            &now
+        )?;
+        let after = read_asset(tx, id).await?;
+        changed.push((before, after));
+    }
+    Ok(changed)
 }
 
 impl Store {
@@ -206,273 +456,6 @@ impl Store {
 
     /// Replaces the asset types and classification scheme. A type or level that assets still
     /// use cannot be removed: the refusal says how many assets use it.
-    pub async fn set_asset_settings(
-        &self,
-        actor: &str,
-        settings: AssetSettings,
-    ) -> Result<AssetSettings> {
-        settings.validate()?;
-        let before = self.asset_settings().await?;
-        if before == settings {
-            return Ok(settings);
-        }
-        let mut tx = self.write().await?;
-        let mut problems = Vec::new();
-        for t in before
-            .types
-            .iter()
-            .filter(|t| !settings.types.iter().any(|n| n.key == t.key))
-        {
-            let (n,): (i64,) = tx_query!(
-                tx,
-                fetch_one,
-                (i64,),
-                "select count(*) from asset where asset_type = $1",
-                &t.key
-            )?;
-            if n > 0 {
-                problems.push(FieldError::new(
-                    "types",
-                    format!(
-                        "{n} assets are of type '{}': change them before removing the type",
-                        t.name
-                    ),
-                ));
-            }
-        }
-        for c in before
-            .classification
-            .iter()
-            .filter(|c| !settings.classification.iter().any(|n| n.key == c.key))
-        {
-            let (n,): (i64,) = tx_query!(
-                tx,
-                fetch_one,
-                (i64,),
-                "select count(*) from asset where classification = $1",
-                &c.key
-            )?;
-            if n > 0 {
-                problems.push(FieldError::new(
-                    "classification",
-                    format!(
-                        "{n} assets are classified '{}': reclassify them before removing the level",
-                        c.name
-                    ),
-                ));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Validation(problems));
-        }
-        let json = serde_json::to_string(&settings).map_err(|e| Error::Internal(e.into()))?;
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "insert into org_setting (setting_key, value_json, updated_at) values ($1, $2, $3)
-             on conflict (setting_key) do update set value_json = excluded.value_json, updated_at = excluded.updated_at",
-            SETTINGS_KEY,
-            &json,
-            &now
-        )?;
-        tx.audit(
-            Change::new(actor, "asset_settings.update", "setting", SETTINGS_KEY)
-                .before(&before)
-                .after(&settings),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(settings)
-    }
-
-    /// Creates an asset; its id is the one given or the next `A-nnnn`.
-    pub async fn create_asset(&self, actor: &str, draft: AssetDraft) -> Result<Asset> {
-        let mut tx = self.write().await?;
-        let id = match &draft.id {
-            Some(id) => {
-                let taken: Option<(String,)> = tx_query!(
-                    tx,
-                    fetch_optional,
-                    (String,),
-                    "select asset_id from asset where asset_id = $1",
-                    id
-                )?;
-                if taken.is_some() {
-                    return Err(Error::Validation(vec![FieldError::new(
-                        "id",
-                        format!("an asset with the id {id} already exists"),
-                    )]));
-                }
-                id.clone()
-            }
-            None => next_asset_ids(&mut tx, 1).await?.remove(0),
-        };
-        write_rows(&mut tx, &[(&id, &draft)]).await?;
-        write_links(&mut tx, &id, &draft).await?;
-        let asset = read_asset(&mut tx, &id).await?;
-        tx.audit(Change::new(actor, "asset.create", "asset", &id).after(&asset))
-            .await?;
-        tx.commit().await?;
-        Ok(asset)
-    }
-
-    /// Creates or updates (matching on id) many assets in one transaction: rows may depend on
-    /// rows further down. Everything is checked before anything is written; problems name
-    /// their row (`row 17, depends_on`). Rows that change nothing are left alone. With
-    /// `dry_run`, nothing is written (and no write lock taken): the report says what would happen.
-    pub async fn import_assets(
-        &self,
-        actor: &str,
-        rows: Vec<(usize, AssetDraft)>,
-        dry_run: bool,
-        upload: Option<&str>,
-    ) -> Result<ImportReport> {
-        super::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-        let mut tx = self.import_tx(dry_run).await?;
-        let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
-        let mut existing = read_assets(&mut tx, &given).await?;
-        let fresh =
-            next_asset_ids(&mut tx, rows.iter().filter(|(_, d)| d.id.is_none()).count()).await?;
-        let mut fresh = fresh.into_iter();
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
-            .collect();
-
-        // Every dependency is an asset of the file or of the store, and none makes a loop.
-        let in_file: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let mut outside: Vec<String> = rows
-            .iter()
-            .flat_map(|(_, d)| d.depends_on.iter())
-            .filter(|d| !in_file.contains(d.as_str()))
-            .cloned()
-            .collect();
-        outside.sort();
-        outside.dedup();
-        let known = super::existing_ids(&mut tx, "asset", "asset_id", &outside).await?;
-        let mut problems = Vec::new();
-        for (row, d) in &rows {
-            for dep in d
-                .depends_on
-                .iter()
-                .filter(|x| !in_file.contains(x.as_str()) && !known.contains(*x))
-            {
-                problems.push(FieldError::new(
-                    format!("row {row}, depends_on"),
-                    format!("there is no asset {dep}"),
-                ));
-            }
-        }
-        if rows.iter().any(|(_, d)| !d.depends_on.is_empty()) {
-            let stored: Vec<(String, String)> = tx_query!(
-                tx,
-                fetch_all,
-                (String, String),
-                "select asset_id, depends_on_id from asset_dependency"
-            )?;
-            let mut graph: HashMap<&str, Vec<&str>> = HashMap::new();
-            for (from, to) in stored.iter().filter(|(f, _)| !in_file.contains(f.as_str())) {
-                graph.entry(from.as_str()).or_default().push(to.as_str());
-            }
-            for (id, (_, d)) in ids.iter().zip(&rows) {
-                graph
-                    .entry(id.as_str())
-                    .or_default()
-                    .extend(d.depends_on.iter().map(String::as_str));
-            }
-            let row_of: HashMap<&str, usize> = ids
-                .iter()
-                .zip(&rows)
-                .map(|(id, (row, _))| (id.as_str(), *row))
-                .collect();
-            let starts: Vec<&str> = ids.iter().map(String::as_str).collect();
-            for path in find_loops(&graph, &starts) {
-                if let Some(row) = path.iter().find_map(|n| row_of.get(n)) {
-                    problems.push(FieldError::new(
-                        format!("row {row}, depends_on"),
-                        format!("the dependencies make a loop: {}", path.join(" → ")),
-                    ));
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Validation(problems));
-        }
-
-        let now = tx.now().to_string();
-        let super::ImportPlan {
-            report,
-            changes,
-            write,
-            replaced,
-        } = super::plan_import(
-            actor,
-            "asset",
-            &ids,
-            &rows,
-            &mut existing,
-            |id, d, before| {
-                asset_of(
-                    id,
-                    d,
-                    before.map(|b| b.created_at.as_str()).unwrap_or(&now),
-                    &now,
-                )
-            },
-        );
-        if dry_run {
-            // Everything is checked: what would be written is known.
-            return Ok(report);
-        }
-        write_rows(&mut tx, &write).await?;
-        tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
-            .await?;
-        tx.exec_in(
-            "delete from asset_dependency where asset_id in ",
-            &replaced,
-            "",
-        )
-        .await?;
-        insert_links(&mut tx, &write).await?;
-        tx.audit_many(changes).await?;
-        if let Some(id) = upload {
-            crate::registers::imports::store::consume(&mut tx, actor, id).await?;
-        }
-        tx.commit().await?;
-        self.refresh_statistics_soon();
-        Ok(report)
-    }
-
-    /// Replaces an asset's fields, tags and dependencies.
-    pub async fn update_asset(&self, actor: &str, id: &str, draft: AssetDraft) -> Result<Asset> {
-        if draft.id.as_deref().is_some_and(|d| d != id) {
-            return Err(Error::field("id", "the id of an asset cannot be changed"));
-        }
-        if draft.depends_on.iter().any(|d| d == id) {
-            return Err(Error::field(
-                "depends_on",
-                "an asset cannot depend on itself",
-            ));
-        }
-        let mut tx = self.write().await?;
-        let before = read_asset(&mut tx, id).await?;
-        write_rows(&mut tx, &[(id, &draft)]).await?;
-        replace_links(&mut tx, id, &draft).await?;
-        let after = read_asset(&mut tx, id).await?;
-        if after.same_as(&before) {
-            // Nothing changed: roll back, so neither the time stamp nor the trail moves.
-            return Ok(before);
-        }
-        tx.audit(
-            Change::new(actor, "asset.update", "asset", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
     pub async fn asset(&self, id: &str) -> Result<Asset> {
         let mut tx = self.read_tx().await?;
         read_asset(&mut tx, id).await
@@ -493,7 +476,7 @@ impl Store {
     /// asset has (case ignored) — to ids. References that match nothing are left out.
     pub async fn asset_ids_for(&self, refs: &[String]) -> Result<HashMap<String, String>> {
         let mut tx = self.read_tx().await?;
-        let ids = super::existing_ids(&mut tx, "asset", "asset_id", refs).await?;
+        let ids = crate::store::existing_ids(&mut tx, "asset", "asset_id", refs).await?;
         let mut out: HashMap<String, String> = ids.into_iter().map(|id| (id.clone(), id)).collect();
         let names: Vec<&String> = refs.iter().filter(|r| !out.contains_key(*r)).collect();
         if names.is_empty() {
@@ -570,9 +553,9 @@ impl Store {
             .collect();
         self.attach_tags(&mut items).await?;
         let next_cursor = if more {
-            items
-                .last()
-                .map(|a| super::cursor_of(sort.values(a).into_iter().map(serde_json::Value::from)))
+            items.last().map(|a| {
+                crate::store::cursor_of(sort.values(a).into_iter().map(serde_json::Value::from))
+            })
         } else {
             None
         };
@@ -586,7 +569,7 @@ impl Store {
 
     /// Every asset matching a filter, in the sort's order (exports).
     pub async fn all_assets(&self, f: &AssetFilter, sort: AssetSort) -> Result<Vec<Asset>> {
-        super::collect_pages(|cursor| async move {
+        crate::store::collect_pages(|cursor| async move {
             self.list_assets(f, sort, cursor.as_deref(), 500).await
         })
         .await
@@ -618,97 +601,6 @@ impl Store {
     }
 
     /// Marks an asset retired (it keeps its history, links and risks).
-    pub async fn retire_asset(&self, actor: &str, id: &str) -> Result<Asset> {
-        let mut tx = self.write().await?;
-        let before = read_asset(&mut tx, id).await?;
-        if matches!(before.lifecycle, Lifecycle::Retired | Lifecycle::Disposed) {
-            return Ok(before);
-        }
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "update asset set lifecycle = $2, updated_at = $3 where asset_id = $1",
-            id,
-            Lifecycle::Retired.key(),
-            &now
-        )?;
-        let after = read_asset(&mut tx, id).await?;
-        tx.audit(
-            Change::new(actor, "asset.retire", "asset", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
-    /// Sets the owner and/or classification of several assets in one transaction (one audit
-    /// entry per asset). Answers how many changed.
-    pub async fn bulk_update_assets(
-        &self,
-        actor: &str,
-        ids: &[String],
-        owner: Option<&str>,
-        classification: Option<&str>,
-    ) -> Result<usize> {
-        if ids.is_empty() {
-            return Err(Error::field("id", "select at least one asset"));
-        }
-        if owner.is_none() && classification.is_none() {
-            return Err(Error::field(
-                "owner",
-                "give a new owner or a new classification",
-            ));
-        }
-        if let Some(c) = classification {
-            let settings = self.asset_settings().await?;
-            if !settings.classification.iter().any(|l| l.key == c) {
-                return Err(Error::field(
-                    "classification",
-                    format!("'{c}' is not a classification level"),
-                ));
-            }
-        }
-        if owner.is_some_and(|o| o.chars().count() > 200) {
-            return Err(Error::field("owner", "at most 200 characters"));
-        }
-        let mut tx = self.write().await?;
-        let now = tx.now().to_string();
-        let mut changed = 0;
-        for id in ids {
-            let before = read_asset(&mut tx, id).await?;
-            let new_owner = owner
-                .map(str::to_string)
-                .unwrap_or_else(|| before.owner.clone());
-            let new_class = classification
-                .map(str::to_string)
-                .unwrap_or_else(|| before.classification.clone());
-            if new_owner == before.owner && new_class == before.classification {
-                continue;
-            }
-            tx_exec!(
-                tx,
-                "update asset set owner = $2, classification = $3, updated_at = $4 where asset_id = $1",
-                id,
-                &new_owner,
-                &new_class,
-                &now
-            )?;
-            let after = read_asset(&mut tx, id).await?;
-            tx.audit(
-                Change::new(actor, "asset.update", "asset", id)
-                    .before(&before)
-                    .after(&after),
-            )
-            .await?;
-            changed += 1;
-        }
-        tx.commit().await?;
-        Ok(changed)
-    }
-
-    /// Distinct owners and tags in use, for the register's filter menus.
     pub async fn asset_facets(&self) -> Result<(Vec<String>, Vec<String>)> {
         Ok((
             self.distinct_values("asset", "owner").await?,
@@ -798,7 +690,7 @@ async fn read_assets(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, Asse
 /// Writes an asset's tags and dependencies; refuses unknown assets and loops, naming them.
 async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     let mut problems = Vec::new();
-    let known = super::existing_ids(tx, "asset", "asset_id", &draft.depends_on).await?;
+    let known = crate::store::existing_ids(tx, "asset", "asset_id", &draft.depends_on).await?;
     for dep in &draft.depends_on {
         if !known.contains(dep) {
             problems.push(FieldError::new(
@@ -838,7 +730,7 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
 async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
     let now = tx.now().to_string();
     // A batch at a time, so that a large import does not hold every row's arguments.
-    for rows in rows.chunks(super::ROWS_PER_BATCH) {
+    for rows in rows.chunks(crate::store::ROWS_PER_BATCH) {
         let values = rows
             .iter()
             .map(|(id, d)| {
@@ -870,7 +762,8 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
              owner = excluded.owner, custodian = excluded.custodian, location = excluded.location,
              classification = excluded.classification, confidentiality = excluded.confidentiality,
              integrity = excluded.integrity, availability = excluded.availability, lifecycle = excluded.lifecycle,
-             last_reviewed_on = excluded.last_reviewed_on, updated_at = excluded.updated_at",
+             last_reviewed_on = excluded.last_reviewed_on, updated_at = excluded.updated_at,
+             revision = asset.revision + 1",
     )
     .await?;
     }
@@ -908,11 +801,12 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
 impl Record for Asset {
     fn align_with(&mut self, stored: &Self) {
         self.updated_at = stored.updated_at.clone();
+        self.revision = stored.revision;
     }
 }
 
 /// The asset a draft makes, as the store will read it back.
-fn asset_of(id: &str, d: &AssetDraft, created_at: &str, updated_at: &str) -> Asset {
+fn asset_of(id: &str, d: &AssetDraft, created_at: &str, updated_at: &str, revision: i64) -> Asset {
     let mut tags = d.tags.clone();
     tags.sort();
     let mut depends_on = d.depends_on.clone();
@@ -933,13 +827,14 @@ fn asset_of(id: &str, d: &AssetDraft, created_at: &str, updated_at: &str) -> Ass
         last_reviewed_on: d.last_reviewed_on.clone(),
         created_at: created_at.to_string(),
         updated_at: updated_at.to_string(),
+        revision,
         tags,
         depends_on,
     }
 }
 
 async fn next_asset_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
-    super::next_ids(tx, "asset", "A", "asset", "asset_id", n).await
+    crate::store::next_ids(tx, "asset", "A", "asset", "asset_id", n).await
 }
 
 /// The loops of a dependency graph reachable from `starts`, each once, as a path

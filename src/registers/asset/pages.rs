@@ -1,34 +1,26 @@
 //! Asset pages: the register (filters, sorts, keyset pages, bulk change of owner or
 //! classification), the record with its dependencies and history, create, edit and retire.
 
-use super::AppState;
-use super::page::{
-    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, actor, history_rows, layout,
+use super::domain::{
+    Asset, AssetInput, AssetQuery, AssetSettings, AssetSort, AssetType, ClassificationLevel,
+    Lifecycle,
 };
-use super::session::Caller;
-use crate::domain::asset::{AssetInput, AssetSettings, AssetType, ClassificationLevel, Lifecycle};
+use super::service;
 use crate::domain::matrix::{Matrix, ScaleLevel};
+use crate::domain::query::Params;
 use crate::error::Error;
-use crate::store::{AssetFilter, AssetSort, AuditFilter};
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::page::{
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, history_rows, layout,
+    with_cursor, with_same_filters,
+};
+use crate::web::session::Caller;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::Extension;
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/assets", get(register).post(create))
-        .route("/assets/new", get(new_form))
-        .route("/assets.csv", get(export))
-        .route("/assets.xlsx", get(export))
-        .route("/assets/bulk", post(bulk))
-        .route("/assets/{id}", get(record).post(update))
-        .route("/assets/{id}/edit", get(edit_form))
-        .route("/assets/{id}/retire", get(retire_page).post(retire))
-        .route("/settings/assets", get(settings_page).post(settings_submit))
-}
 
 pub struct CiaField {
     field: &'static str,
@@ -50,94 +42,6 @@ fn step_label(m: &Matrix, v: Option<i64>) -> String {
     match v.and_then(|v| m.impact.iter().find(|s| s.value == v)) {
         Some(s) => format!("{} {}", s.value, s.name),
         None => "not rated".into(),
-    }
-}
-
-/// The register's query string: q, type, classification, lifecycle, owner, tag, sort, cursor.
-pub struct RegisterQuery {
-    pairs: Vec<(String, String)>,
-}
-
-impl RegisterQuery {
-    pub fn parse(raw: Option<&str>) -> RegisterQuery {
-        RegisterQuery {
-            pairs: serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default(),
-        }
-    }
-
-    pub fn get(&self, k: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, v)| n == k && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
-    }
-
-    /// The parameter names that are not part of the register's query.
-    pub fn unknown(&self, extra: &[&str]) -> Vec<String> {
-        const KNOWN: [&str; 9] = [
-            "q",
-            "type",
-            "classification",
-            "lifecycle",
-            "owner",
-            "tag",
-            "sort",
-            "cursor",
-            "notice",
-        ];
-        self.pairs
-            .iter()
-            .map(|(k, _)| k.clone())
-            .filter(|k| !KNOWN.contains(&k.as_str()) && !extra.contains(&k.as_str()))
-            .collect()
-    }
-
-    /// The filter and sort, with every unknown value named.
-    pub fn filter(&self, settings: &AssetSettings) -> Result<(AssetFilter, AssetSort), Error> {
-        let mut p = crate::error::Problems::new();
-        let asset_type = self.get("type").map(str::to_string);
-        if let Some(t) = &asset_type
-            && !settings.types.iter().any(|x| &x.key == t)
-        {
-            p.add("type", format!("'{t}' is not an asset type"));
-        }
-        let classification = self.get("classification").map(str::to_string);
-        if let Some(c) = &classification
-            && !settings.classification.iter().any(|x| &x.key == c)
-        {
-            p.add(
-                "classification",
-                format!("'{c}' is not a classification level"),
-            );
-        }
-        let lifecycle = match self.get("lifecycle") {
-            Some(l) => p.take("lifecycle", Lifecycle::parse(l)),
-            None => None,
-        };
-        let sort = match self.get("sort") {
-            Some(s) => match AssetSort::parse(s) {
-                Ok(s) => s,
-                Err(e) => {
-                    for f in e.fields() {
-                        p.add(&f.field, &f.message);
-                    }
-                    AssetSort::Name
-                }
-            },
-            None => AssetSort::Name,
-        };
-        p.into_result()?;
-        Ok((
-            AssetFilter {
-                asset_type,
-                owner: self.get("owner").map(str::to_string),
-                classification,
-                lifecycle,
-                tag: self.get("tag").map(str::to_string),
-                text: self.get("q").map(str::to_string),
-            },
-            sort,
-        ))
     }
 }
 
@@ -180,32 +84,35 @@ struct RegisterPage {
     f_sort: String,
 }
 
-async fn register(
+pub async fn register(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let q = RegisterQuery::parse(raw.as_deref());
+    let (params, malformed) = Params::parse_lenient(raw.as_deref());
     let l = layout(&s, &caller, "Assets", "assets", raw.as_deref()).await?;
-    let settings = s.store.asset_settings().await?;
+    let settings = service::settings(&ctx).await?;
     let mut errors = FormErrors::default();
-    let (page, filtered) = match q.filter(&settings) {
-        Ok((f, sort)) => {
-            let filtered = f != AssetFilter::default();
-            match s.store.list_assets(&f, sort, q.get("cursor"), 50).await {
-                Ok(p) => (Some(p), filtered),
-                Err(e) => {
-                    errors = FormErrors::from_error(e)?;
-                    (None, true)
-                }
+    let filtered = params.filters_anything();
+    let query = match malformed {
+        Some(e) => Err(e),
+        None => AssetQuery::read(&params),
+    };
+    let page = match query {
+        Ok(q) => match service::list(&ctx, &q, params.cursor(), 50).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors = FormErrors::from_error(e)?;
+                None
             }
-        }
+        },
         Err(e) => {
             errors = FormErrors::from_error(e)?;
-            (None, true)
+            None
         }
     };
-    let (owners, tags) = s.store.asset_facets().await?;
+    let (owners, tags) = service::facets(&ctx).await?;
     let total_capped = page.as_ref().is_some_and(|p| p.total_capped);
     let (rows, total, next_href) = match page {
         Some(p) => (
@@ -228,19 +135,19 @@ async fn register(
                 .collect(),
             p.total,
             p.next_cursor
-                .map(|c| super::page::with_cursor("/assets", raw.as_deref(), &c)),
+                .map(|c| with_cursor("/assets", raw.as_deref(), &c)),
         ),
         None => (Vec::new(), 0, None),
     };
     let status = errors.status();
-    let value = |k: &str| q.get(k).unwrap_or_default().to_string();
+    let value = |k: &str| params.raw(k);
     Ok((
         status,
         RegisterPage {
             total_capped,
-            export_href: super::page::with_same_filters("/assets.csv", raw.as_deref()),
-            xlsx_href: super::page::with_same_filters("/assets.xlsx", raw.as_deref()),
-            can_edit: caller.is_editor(),
+            export_href: with_same_filters("/assets.csv", raw.as_deref()),
+            xlsx_href: with_same_filters("/assets.xlsx", raw.as_deref()),
+            can_edit: ctx.actor.is_editor(),
             l,
             errors,
             rows,
@@ -256,7 +163,7 @@ async fn register(
                 .iter()
                 .map(|s| Choice {
                     key: s.key(),
-                    label: s.key(),
+                    label: s.label(),
                 })
                 .collect(),
             f_q: value("q"),
@@ -265,7 +172,7 @@ async fn register(
             f_lifecycle: value("lifecycle"),
             f_owner: value("owner"),
             f_tag: value("tag"),
-            f_sort: q.get("sort").unwrap_or("name").to_string(),
+            f_sort: params.get("sort").unwrap_or("name").to_string(),
         },
     )
         .into_response())
@@ -276,6 +183,8 @@ async fn register(
 struct FormPage {
     l: Layout,
     errors: FormErrors,
+    /// The revision of the asset the form edits (0 for a new one).
+    revision: i64,
     is_new: bool,
     action: String,
     v: AssetInput,
@@ -288,13 +197,14 @@ struct FormPage {
 
 async fn render_form(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     v: AssetInput,
     errors: FormErrors,
-    existing: Option<&str>,
+    existing: Option<(&str, i64)>,
 ) -> PageResult {
-    let settings = s.store.asset_settings().await?;
-    let matrix = s.store.risk_matrix().await?;
+    let settings = service::settings(ctx).await?;
+    let matrix = service::matrix(ctx).await?;
     let title = if existing.is_some() {
         "Edit asset"
     } else {
@@ -319,14 +229,16 @@ async fn render_form(
             current: v.availability.clone(),
         },
     ];
+    let revision = existing.map(|e| errors.revision(e.1)).unwrap_or(0);
     Ok((
         status,
         FormPage {
             l,
             errors,
+            revision,
             is_new: existing.is_none(),
             action: existing
-                .map(|id| format!("/assets/{id}"))
+                .map(|(id, _)| format!("/assets/{id}"))
                 .unwrap_or_else(|| "/assets".into()),
             v,
             types: settings.types,
@@ -359,60 +271,70 @@ fn input_from(form: &FormData, id: Option<String>) -> AssetInput {
     }
 }
 
-async fn new_form(State(s): State<AppState>, Extension(caller): Extension<Caller>) -> PageResult {
+pub async fn new_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
     let v = AssetInput {
         classification: "internal".into(),
         lifecycle: "in_use".into(),
         ..AssetInput::default()
     };
-    render_form(&s, &caller, v, FormErrors::default(), None).await
+    render_form(&s, &ctx, &caller, v, FormErrors::default(), None).await
 }
 
-async fn create(
+pub async fn create(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
     let v = input_from(&form, Some(form.get("id").to_string()));
-    let settings = s.store.asset_settings().await?;
-    let matrix = s.store.risk_matrix().await?;
-    let result = match v.parse(&settings, &matrix) {
-        Ok(d) => s.store.create_asset(&actor(&caller), d).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    match service::create(&ctx, &v).await {
         Ok(a) => Ok(Redirect::to(&format!("/assets/{}?notice=asset-saved", a.id)).into_response()),
-        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, None).await,
+        Err(e) => render_form(&s, &ctx, &caller, v, FormErrors::from_error(e)?, None).await,
     }
 }
 
-async fn edit_form(
+pub async fn edit_form(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let a = s.store.asset(&id).await?;
+    let a = service::get(&ctx, &id).await?;
     let v = AssetInput::from(&a);
-    render_form(&s, &caller, v, FormErrors::default(), Some(&a.id)).await
+    render_form(
+        &s,
+        &ctx,
+        &caller,
+        v,
+        FormErrors::default(),
+        Some((&a.id, a.revision)),
+    )
+    .await
 }
 
-async fn update(
+/// Saves the form; an asset saved by someone else since the form was opened comes back with
+/// their change named and this person's values kept (409).
+pub async fn update(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    s.store.asset(&id).await?;
     let v = input_from(&form, Some(id.clone()));
-    let settings = s.store.asset_settings().await?;
-    let matrix = s.store.risk_matrix().await?;
-    let result = match v.parse(&settings, &matrix) {
-        Ok(d) => s.store.update_asset(&actor(&caller), &id, d).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    let started = form.revision();
+    match service::update(&ctx, &id, started, &v).await {
         Ok(a) => Ok(Redirect::to(&format!("/assets/{}?notice=asset-saved", a.id)).into_response()),
-        Err(e) => render_form(&s, &caller, v, FormErrors::from_error(e)?, Some(&id)).await,
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let rev = started.unwrap_or_default();
+            render_form(&s, &ctx, &caller, v, errors, Some((&id, rev))).await
+        }
     }
 }
 
@@ -420,7 +342,7 @@ async fn update(
 #[template(path = "asset.html")]
 struct RecordPage {
     l: Layout,
-    a: crate::domain::asset::Asset,
+    a: Asset,
     can_edit: bool,
     kind: String,
     classification: String,
@@ -439,15 +361,16 @@ struct RecordPage {
     history: Vec<HistoryRow>,
 }
 
-async fn record(
+pub async fn record(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let a = s.store.asset(&id).await?;
-    let settings = s.store.asset_settings().await?;
-    let matrix = s.store.risk_matrix().await?;
+    let a = service::get(&ctx, &id).await?;
+    let settings = service::settings(&ctx).await?;
+    let matrix = service::matrix(&ctx).await?;
     let l = layout(
         &s,
         &caller,
@@ -456,30 +379,20 @@ async fn record(
         q.as_deref(),
     )
     .await?;
-    let filter = AuditFilter {
-        object_type: Some("asset".into()),
-        object_id: Some(a.id.clone()),
-        ..AuditFilter::default()
-    };
     let history = history_rows(
-        s.store.audit_entries(&filter, 50).await?,
-        s.store.clock().now(),
+        crate::registers::audit::service::history(&ctx, "asset", &a.id, 50).await?,
+        ctx.clock().now(),
     );
-    let on_asset = crate::registers::risk::domain::RiskFilter {
-        asset: Some(a.id.clone()),
-        ..Default::default()
+    let on_asset = crate::registers::risk::domain::RiskQuery {
+        filter: crate::registers::risk::domain::RiskFilter {
+            asset: Some(a.id.clone()),
+            ..Default::default()
+        },
+        sort: crate::registers::risk::domain::RiskSort::Id,
     };
-    let risks = s
-        .store
-        .list_risks(
-            &on_asset,
-            crate::registers::risk::domain::RiskSort::Id,
-            None,
-            50,
-        )
-        .await?;
+    let risks = crate::registers::risk::service::list(&ctx, &on_asset, None, 50).await?;
     Ok(RecordPage {
-        can_edit: caller.is_editor(),
+        can_edit: ctx.actor.is_editor(),
         kind: settings.type_name(&a.asset_type),
         classification: settings.level_name(&a.classification),
         handling: settings
@@ -492,8 +405,8 @@ async fn record(
         c_label: step_label(&matrix, a.confidentiality),
         i_label: step_label(&matrix, a.integrity),
         av_label: step_label(&matrix, a.availability),
-        depends: s.store.asset_names(&a.depends_on).await?,
-        dependents: s.store.asset_dependents(&a.id).await?,
+        depends: service::names(&ctx, &a.depends_on).await?,
+        dependents: service::dependents(&ctx, &a.id).await?,
         risks: risks
             .items
             .iter()
@@ -507,7 +420,7 @@ async fn record(
             .collect(),
         risk_total: risks.total,
         risk_total_capped: risks.total_capped,
-        can_add_risk: caller.is_editor(),
+        can_add_risk: ctx.actor.is_editor(),
         history,
         l,
         a,
@@ -521,48 +434,37 @@ struct RetirePage {
     l: Layout,
     id: String,
     name: String,
+    revision: i64,
 }
 
-async fn retire_page(
+pub async fn retire_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let a = s.store.asset(&id).await?;
+    let a = service::get(&ctx, &id).await?;
     let l = layout(&s, &caller, "Retire an asset", "assets", None).await?;
     Ok(RetirePage {
         l,
         id: a.id,
         name: a.name,
+        revision: a.revision,
     }
     .into_response())
 }
 
-async fn retire(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> PageResult {
-    s.store.retire_asset(&actor(&caller), &id).await?;
+pub async fn retire(ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageResult {
+    service::retire(&ctx, &id, form.revision()).await?;
     Ok(Redirect::to(&format!("/assets/{id}?notice=asset-retired")).into_response())
 }
 
-async fn bulk(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    form: FormData,
-) -> PageResult {
+pub async fn bulk(ctx: Ctx, form: FormData) -> PageResult {
     let ids = form.all("id");
     let owner = Some(form.get("owner").trim()).filter(|o| !o.is_empty());
     let classification = Some(form.get("classification").trim()).filter(|c| !c.is_empty());
-    match s
-        .store
-        .bulk_update_assets(&actor(&caller), &ids, owner, classification)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/assets?notice=assets-updated").into_response()),
-        Err(e) => Err(e.into()),
-    }
+    service::bulk_update(&ctx, &ids, owner, classification).await?;
+    Ok(Redirect::to("/assets?notice=assets-updated").into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -578,6 +480,7 @@ struct SettingsPage {
 /// Renders the settings with one empty row for a new level and a new type.
 async fn render_settings(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     mut settings: AssetSettings,
     errors: FormErrors,
@@ -599,7 +502,7 @@ async fn render_settings(
         SettingsPage {
             l,
             errors,
-            can_edit: caller.is_editor(),
+            can_edit: ctx.actor.is_editor(),
             levels: settings.classification,
             types: settings.types,
         },
@@ -607,17 +510,27 @@ async fn render_settings(
         .into_response())
 }
 
-async fn settings_page(
+pub async fn settings_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let settings = s.store.asset_settings().await?;
-    render_settings(&s, &caller, settings, FormErrors::default(), q.as_deref()).await
+    let settings = service::settings(&ctx).await?;
+    render_settings(
+        &s,
+        &ctx,
+        &caller,
+        settings,
+        FormErrors::default(),
+        q.as_deref(),
+    )
+    .await
 }
 
-async fn settings_submit(
+pub async fn settings_submit(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
@@ -659,29 +572,24 @@ async fn settings_submit(
         types,
         classification,
     };
-    match s
-        .store
-        .set_asset_settings(&actor(&caller), wanted.clone())
-        .await
-    {
+    match service::set_settings(&ctx, wanted.clone()).await {
         Ok(_) => Ok(Redirect::to("/settings/assets?notice=settings-saved").into_response()),
-        Err(e) => render_settings(&s, &caller, wanted, FormErrors::from_error(e)?, None).await,
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            render_settings(&s, &ctx, &caller, wanted, errors, None).await
+        }
     }
 }
 
 /// The register as CSV or XLSX: every asset matching the filters, in the chosen order.
-async fn export(
-    State(s): State<AppState>,
-    path: axum::extract::MatchedPath,
-    RawQuery(raw): RawQuery,
-) -> PageResult {
-    let q = RegisterQuery::parse(raw.as_deref());
-    let (filter, sort) = q.filter(&s.store.asset_settings().await?)?;
-    let assets = s.store.all_assets(&filter, sort).await?;
+pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> PageResult {
+    let params = Params::parse(raw.as_deref())?;
+    let query = AssetQuery::read(&params)?;
+    let assets = service::all(&ctx, &query).await?;
     let format = crate::exchange::format_of_path(path.as_str());
     Ok(crate::exchange::download(
         "assets",
         format,
-        &crate::exchange::assets_table(&assets),
+        &super::exchange::assets_table(&assets),
     )?)
 }

@@ -1,0 +1,224 @@
+//! The asset register as a spreadsheet: its columns for export and import, the headers real
+//! asset inventories use for each field, and its import.
+
+use super::domain::{Asset, AssetInput};
+use super::service;
+use crate::error::Result;
+use crate::exchange::Table;
+use crate::exchange::import::{Field, Importer, Schema, parse_rows};
+use crate::service::Ctx;
+use crate::store::ImportReport;
+
+pub const ASSET_COLUMNS: [&str; 15] = [
+    "id",
+    "name",
+    "asset_type",
+    "description",
+    "owner",
+    "custodian",
+    "location",
+    "classification",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "lifecycle",
+    "tags",
+    "depends_on",
+    "last_reviewed_on",
+];
+
+/// Assets, one column per field of the asset record.
+pub fn assets_table(assets: &[Asset]) -> Table {
+    let mut t = Table::new(
+        "Assets",
+        &ASSET_COLUMNS,
+        &["confidentiality", "integrity", "availability"],
+    );
+    t.rows = assets
+        .iter()
+        .map(|a| {
+            let v = AssetInput::from(a);
+            vec![
+                a.id.clone(),
+                v.name,
+                v.asset_type,
+                v.description,
+                v.owner,
+                v.custodian,
+                v.location,
+                v.classification,
+                v.confidentiality,
+                v.integrity,
+                v.availability,
+                v.lifecycle,
+                v.tags,
+                v.depends_on,
+                v.last_reviewed_on,
+            ]
+        })
+        .collect();
+    t
+}
+
+const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
+    Field::new(key, label, synonyms)
+}
+
+const ASSET_FIELDS: &[Field] = &[
+    f(
+        "id",
+        "id",
+        &[
+            "id",
+            "assetid",
+            "ref",
+            "reference",
+            "assetref",
+            "assetnumber",
+            "assetno",
+            "no",
+        ],
+    ),
+    f("name", "name", &["name", "assetname", "asset", "title"]),
+    f(
+        "asset_type",
+        "type",
+        &["assettype", "type", "kind", "category"],
+    ),
+    f(
+        "description",
+        "description",
+        &["description", "details", "notes"],
+    ),
+    f(
+        "owner",
+        "owner",
+        &["owner", "assetowner", "responsible", "accountable"],
+    ),
+    f(
+        "custodian",
+        "custodian",
+        &["custodian", "assetcustodian", "maintainer", "operator"],
+    ),
+    f("location", "location", &["location", "site", "place"]),
+    f(
+        "classification",
+        "classification",
+        &[
+            "classification",
+            "class",
+            "sensitivity",
+            "informationclassification",
+            "dataclassification",
+        ],
+    ),
+    f(
+        "confidentiality",
+        "confidentiality",
+        &["confidentiality", "c", "confidentialityvalue"],
+    ),
+    f(
+        "integrity",
+        "integrity",
+        &["integrity", "i", "integrityvalue"],
+    ),
+    f(
+        "availability",
+        "availability",
+        &["availability", "a", "availabilityvalue"],
+    ),
+    f(
+        "lifecycle",
+        "lifecycle status",
+        &["lifecycle", "status", "state", "lifecyclestatus"],
+    ),
+    f("tags", "tags", &["tags", "labels", "tag"]),
+    f(
+        "depends_on",
+        "depends on",
+        &["dependson", "dependencies", "runson", "dependency"],
+    ),
+    f(
+        "last_reviewed_on",
+        "last reviewed on",
+        &[
+            "lastreviewedon",
+            "lastreviewed",
+            "reviewed",
+            "reviewdate",
+            "lastreview",
+        ],
+    ),
+];
+
+pub const ASSET_SCHEMA: Schema = Schema {
+    fields: ASSET_FIELDS,
+    derived: &[],
+    required: "name",
+    what: "the asset register",
+    noun: "asset",
+    split_header: false,
+};
+
+pub fn asset_input(values: impl Iterator<Item = (&'static str, String)>) -> AssetInput {
+    let mut v = AssetInput::default();
+    for (field, value) in values {
+        match field {
+            "id" => v.id = Some(value),
+            "name" => v.name = value,
+            "asset_type" => v.asset_type = value,
+            "description" => v.description = value,
+            "owner" => v.owner = value,
+            "custodian" => v.custodian = value,
+            "location" => v.location = value,
+            "classification" => v.classification = value,
+            "confidentiality" => v.confidentiality = value,
+            "integrity" => v.integrity = value,
+            "availability" => v.availability = value,
+            "lifecycle" => v.lifecycle = value,
+            "tags" => v.tags = value,
+            "depends_on" => v.depends_on = value,
+            "last_reviewed_on" => v.last_reviewed_on = value,
+            _ => {}
+        }
+    }
+    v
+}
+
+/// Imports asset inventories.
+pub struct AssetImport;
+
+impl Importer for AssetImport {
+    fn key(&self) -> &'static str {
+        "assets"
+    }
+
+    fn title(&self) -> &'static str {
+        "Assets"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per asset, with at least a name. Annex also reads id, type, description, owner, custodian, location, classification, confidentiality, integrity, availability (impact steps by value or name), status, tags, depends on (asset ids) and last reviewed (a date)."
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &ASSET_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        dry_run: bool,
+        upload: Option<&'a str>,
+    ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
+        Box::pin(async move {
+            let settings = service::settings(ctx).await?;
+            let matrix = service::matrix(ctx).await?;
+            let drafts = parse_rows(rows, |values| {
+                asset_input(values.into_iter()).parse(&settings, &matrix)
+            })?;
+            service::import(ctx, drafts, dry_run, upload).await
+        })
+    }
+}
