@@ -80,7 +80,7 @@ enum Command {
     Soa(SoaCommand),
     /// Keep evidence: files and links that prove controls work
     #[command(subcommand)]
-    Evidence(EvidenceCommand),
+    Evidence(crate::registers::evidence::cli::Command),
     /// Check this host (or a mounted root) for the technological controls of ISO/IEC 27002
     #[command(
         after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails.\n\nReporting: --report-to https://HOST[:PORT][/PATH] --token T (or ANNEX_AGENT_TOKEN) posts\nthe JSON report to HOST's /api/v1/scans after the scan, whatever --format prints; a refused\nreport prints the server's message and exits with 1. The server's certificate must chain\nto the system's certificate store or to a CA of --ca-cert FILE (PEM). http:// works too,\nbut warns that the token travels unencrypted unless HOST is this host (localhost,\n127.0.0.0/8, ::1)."
@@ -237,94 +237,6 @@ Nothing is written unless every row is valid."
         /// Overwrite the controls already decided in the 2022 SoA (kept otherwise)
         #[arg(long)]
         replace: bool,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum EvidenceCommand {
-    /// Add a file (or, with --link, a link) as evidence
-    #[command(
-        after_help = "Examples:\n  annex evidence add restore-test.pdf --control 8.13 --valid-until 2027-03-31\n  annex evidence add --link https://tickets.example.org/CHG-42 --title 'Change approval' --control 8.32\n\nThe file is kept by its SHA-256 under the data dir (in the database on PostgreSQL)."
-    )]
-    Add {
-        /// The file to keep (not with --link)
-        file: Option<PathBuf>,
-        /// A web address instead of a file
-        #[arg(long)]
-        link: Option<String>,
-        /// Defaults to the file's name
-        #[arg(long)]
-        title: Option<String>,
-        #[arg(long)]
-        description: Option<String>,
-        /// Control ids of ISO/IEC 27002:2022, comma-separated
-        #[arg(long)]
-        control: Option<String>,
-        /// Measure ids, comma-separated
-        #[arg(long)]
-        measure: Option<String>,
-        /// Risk ids, comma-separated
-        #[arg(long)]
-        risk: Option<String>,
-        /// YYYY-MM-DD; today by default
-        #[arg(long)]
-        collected_at: Option<String>,
-        /// YYYY-MM-DD; none by default
-        #[arg(long)]
-        valid_until: Option<String>,
-        /// Who collected it; you by default
-        #[arg(long)]
-        collected_by: Option<String>,
-    },
-    /// Upload a new version of an item's file (the earlier ones are kept)
-    #[command(
-        after_help = "Example:\n  annex evidence version E-0004 restore-test-q2.pdf --valid-until 2027-06-30"
-    )]
-    Version {
-        id: String,
-        file: PathBuf,
-        /// YYYY-MM-DD; today by default
-        #[arg(long)]
-        collected_at: Option<String>,
-        /// YYYY-MM-DD; kept as it was by default
-        #[arg(long)]
-        valid_until: Option<String>,
-    },
-    /// List evidence
-    #[command(
-        after_help = "Examples:\n  annex evidence list\n  annex evidence list --expiring 30d\n  annex evidence list --state expired --format csv\n  annex evidence list --control 8.13\n  annex evidence list --state failing"
-    )]
-    List {
-        /// Valid today and ending within this many days (30 or 30d)
-        #[arg(long)]
-        expiring: Option<String>,
-        /// valid, expiring, failing (a scan shows its control failing) or expired
-        #[arg(long)]
-        state: Option<String>,
-        #[arg(long)]
-        control: Option<String>,
-        #[arg(long)]
-        measure: Option<String>,
-        #[arg(long)]
-        risk: Option<String>,
-        #[arg(long)]
-        q: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Show an item with its versions (JSON)
-    Show { id: String },
-    /// Write an item's file (checked against its SHA-256) to a file
-    #[command(
-        after_help = "Example:\n  annex evidence get E-0004 --out restore-test.pdf\n  annex evidence get E-0004 --version 1 --out first.pdf"
-    )]
-    Get {
-        id: String,
-        /// The newest by default
-        #[arg(long)]
-        version: Option<i64>,
-        #[arg(long)]
-        out: PathBuf,
     },
 }
 
@@ -665,7 +577,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             r?
         }
         Command::Soa(c) => soa_command(c, &app::open(&config).await?).await?,
-        Command::Evidence(c) => evidence_command(c, &config, &app::open(&config).await?).await?,
+        Command::Evidence(c) => {
+            let services = Services::configured(app::open(&config).await?, &config);
+            let r = crate::registers::evidence::cli::run(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            r?
+        }
         Command::Scan(a) => return scan_command(&a),
         Command::Demo { size, seed } => {
             let store = app::open(&config).await?;
@@ -1355,216 +1272,6 @@ async fn import_soa_2013(store: &Store, args: &ImportArgs, replace: bool) -> any
     }
     if o.dry_run {
         writeln!(out, "dry run: nothing written")?;
-    }
-    Ok(())
-}
-
-/// Streams a file from disk into the blob store's temporary file, hashing it.
-async fn receive_file(
-    store: &Store,
-    config: &Config,
-    path: &std::path::Path,
-) -> anyhow::Result<crate::store::NewFile> {
-    use tokio::io::AsyncReadExt;
-    let mut f = tokio::fs::File::open(path)
-        .await
-        .with_context(|| format!("opening {}", path.display()))?;
-    let mut w = store.blob_writer(config.evidence_max_bytes()).await?;
-    let mut buf = vec![0u8; 1024 * 1024];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .await
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        w.write(&buf[..n]).await?;
-    }
-    Ok(crate::store::NewFile {
-        incoming: w.finish().await?,
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    })
-}
-
-async fn evidence_command(
-    c: EvidenceCommand,
-    config: &Config,
-    store: &Store,
-) -> anyhow::Result<()> {
-    use crate::domain::evidence::EvidenceInput;
-    let mut out = std::io::stdout().lock();
-    match c {
-        EvidenceCommand::Add {
-            file,
-            link,
-            title,
-            description,
-            control,
-            measure,
-            risk,
-            collected_at,
-            valid_until,
-            collected_by,
-        } => {
-            if file.is_some() == link.is_some() {
-                anyhow::bail!("give a FILE to keep, or --link URL (one of them)");
-            }
-            let incoming = match &file {
-                Some(path) => Some(receive_file(store, config, path).await?),
-                None => None,
-            };
-            let v = EvidenceInput {
-                title: title
-                    .or_else(|| incoming.as_ref().map(|f| f.file_name.clone()))
-                    .unwrap_or_default(),
-                description: description.unwrap_or_default(),
-                url: link.unwrap_or_default(),
-                collected_at: collected_at.unwrap_or_default(),
-                valid_until: valid_until.unwrap_or_default(),
-                collected_by: collected_by.unwrap_or_default(),
-                controls: control.unwrap_or_default(),
-                measures: measure.unwrap_or_default(),
-                risks: risk.unwrap_or_default(),
-            };
-            let d = v.parse(incoming.is_some(), &store.today(), &actor())?;
-            let e = store.add_evidence(&actor(), d, incoming).await?;
-            writeln!(
-                out,
-                "added {} {}{} ({})",
-                e.id,
-                e.title,
-                e.file
-                    .as_ref()
-                    .map(|f| format!(", {} bytes, sha256 {}", f.size, f.sha256))
-                    .unwrap_or_default(),
-                e.state.label()
-            )?;
-        }
-        EvidenceCommand::Version {
-            id,
-            file,
-            collected_at,
-            valid_until,
-        } => {
-            let f = receive_file(store, config, &file).await?;
-            let today = store.today();
-            let collected = match collected_at {
-                Some(c) => crate::domain::input::parse_date(&c)
-                    .map_err(|m| anyhow::anyhow!("--collected-at: {m}"))?,
-                None => today,
-            };
-            let valid = match valid_until {
-                Some(v) if v.trim().is_empty() => Some(None),
-                Some(v) => Some(Some(
-                    crate::domain::input::parse_date(&v)
-                        .map_err(|m| anyhow::anyhow!("--valid-until: {m}"))?,
-                )),
-                None => None,
-            };
-            let e = store
-                .add_evidence_version(&actor(), &id, f, Some(collected), valid)
-                .await?;
-            writeln!(out, "{} is now at version {}", e.id, e.version)?;
-        }
-        EvidenceCommand::List {
-            expiring,
-            state,
-            control,
-            measure,
-            risk,
-            q,
-            format,
-        } => {
-            let pairs = flag_pairs(&[
-                ("expiring", expiring),
-                ("state", state),
-                ("control", control),
-                ("measure", measure),
-                ("risk", risk),
-                ("q", q),
-            ]);
-            let mut filter = crate::web::evidence::evidence_filter(&pairs)?;
-            filter.limit = i64::MAX / 2;
-            let (items, _) = store.list_evidence(&filter).await?;
-            let rows: Vec<Vec<String>> = items
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.id.clone(),
-                        e.title.clone(),
-                        e.collected_at.clone(),
-                        e.valid_until.clone().unwrap_or_default(),
-                        e.state.key().to_string(),
-                        match (&e.file, &e.host) {
-                            (Some(f), _) => f.file_name.clone(),
-                            (None, Some(host)) => format!("scans of {host}"),
-                            (None, None) => e.url.clone(),
-                        },
-                        [e.controls.clone(), e.measures.clone(), e.risks.clone()]
-                            .concat()
-                            .join(", "),
-                    ]
-                })
-                .collect();
-            let header = [
-                "id",
-                "title",
-                "collected_at",
-                "valid_until",
-                "state",
-                "file_or_link",
-                "attached_to",
-            ];
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
-                Format::Csv => {
-                    let mut t = crate::exchange::Table::new("Evidence", &header, &[]);
-                    t.rows = rows;
-                    write!(out, "{}", t.csv())?
-                }
-                Format::Table => {
-                    let mut t = table(&header);
-                    for r in rows {
-                        t.add_row(r);
-                    }
-                    writeln!(out, "{t}")?;
-                    writeln!(out, "{} items", items.len())?;
-                }
-            }
-        }
-        EvidenceCommand::Show { id } => {
-            let e = store.evidence(&id).await?;
-            let versions = store.evidence_versions(&id).await?;
-            let mut v = serde_json::to_value(&e)?;
-            v["versions"] = serde_json::to_value(&versions)?;
-            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        }
-        EvidenceCommand::Get {
-            id,
-            version,
-            out: path,
-        } => {
-            let v = store.evidence_file(&id, version).await?;
-            store.verify_blob(&v.sha256, v.size).await?;
-            let mut r = store.open_blob(&v.sha256).await?;
-            let mut f = std::fs::File::create(&path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            while let Some(chunk) = r.next().await? {
-                f.write_all(&chunk)?;
-            }
-            writeln!(
-                out,
-                "wrote {} (version {}, {} bytes, sha256 {} checked)",
-                path.display(),
-                v.version,
-                v.size,
-                v.sha256
-            )?;
-        }
     }
     Ok(())
 }

@@ -85,7 +85,7 @@ pub fn router(store: Store, config: crate::config::Config) -> Router {
         }),
     );
     let state = AppState {
-        services: Services::new(store.clone()),
+        services: Services::configured(store.clone(), &config),
         store,
         config: Arc::new(config),
         policy: Arc::new(Policy::new(rules)),

@@ -4,7 +4,6 @@
 pub mod audit;
 pub mod catalog;
 pub mod clock;
-pub mod evidence;
 pub mod fair;
 pub mod input;
 pub mod matrix;

@@ -4,9 +4,9 @@
 //! measures) are derived from the risk treatment, never typed; the warnings a row raises are
 //! computed from both.
 
-use crate::domain::evidence::State;
 use crate::domain::input::parse_date;
 use crate::error::{Error, Problems};
+use crate::registers::evidence::domain::State;
 use serde::{Deserialize, Serialize};
 
 macro_rules! keyed_enum {

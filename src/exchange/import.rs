@@ -124,7 +124,6 @@ impl Field {
     }
 }
 
-
 /// What a file is read into: the fields with their header synonyms, the columns read past,
 /// the field every row must have, and how messages name them. Each register has one; so has
 /// any other table Annex reads from a spreadsheet (a Statement of Applicability of 2013).

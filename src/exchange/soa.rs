@@ -94,7 +94,7 @@ fn attribute(r: &SoaRow, key: &str) -> String {
 
 /// At most this many measures and evidence items are written per control (the newest
 /// evidence first); the rest are counted ("and 140 more").
-const LISTED: usize = crate::store::EVIDENCE_LISTED;
+const LISTED: usize = crate::registers::evidence::domain::EVIDENCE_LISTED;
 
 /// The first `LISTED` of `items` joined, then how many more of `total` there are.
 fn listed(items: Vec<String>, total: usize, sep: &str) -> String {

@@ -8,6 +8,7 @@
 pub mod asset;
 pub mod audit;
 pub mod catalog;
+pub mod evidence;
 pub mod imports;
 pub mod measure;
 pub mod organisation;
@@ -21,6 +22,7 @@ use crate::web::Routes;
 pub fn routes() -> Routes {
     Routes::new()
         .merge(asset::routes())
+        .merge(evidence::routes())
         .merge(imports::routes())
         .merge(measure::routes())
         .merge(risk::routes())

@@ -347,11 +347,11 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         let measure = format!("M-{:05}", 1 + dice.below(made_measures.max(1)));
         let (_, controls) = MEASURES[dice.below(MEASURES.len())];
         let collected = date(-(dice.below(360) as i64));
-        drafts.push(crate::domain::evidence::EvidenceDraft {
+        drafts.push(crate::registers::evidence::domain::EvidenceDraft {
             title: format!("{title} #{}", i + 1),
             description: String::new(),
             url: format!("https://intranet.example.org/evidence/{}", i + 1),
-            valid_until: Some(crate::domain::evidence::add_days(
+            valid_until: Some(crate::registers::evidence::domain::add_days(
                 &collected,
                 90 + dice.below(365) as i64,
             )),
@@ -373,7 +373,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let evidence = if drafts.is_empty() {
         0
     } else {
-        store.add_evidence_links(actor, drafts).await?
+        crate::registers::evidence::service::add_links(ctx, drafts).await?
     };
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per

@@ -142,6 +142,22 @@ pub const SYSTEM_ACTOR: &str = "system";
 pub struct Services {
     store: Store,
     caches: std::sync::Arc<cache::Caches>,
+    limits: Limits,
+}
+
+/// Limits of the configuration the use cases apply.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest evidence file accepted, in bytes.
+    pub evidence_max_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            evidence_max_bytes: 50 * 1024 * 1024,
+        }
+    }
 }
 
 impl Services {
@@ -149,6 +165,17 @@ impl Services {
         Services {
             store,
             caches: Default::default(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The use cases with the limits of a configuration.
+    pub fn configured(store: Store, config: &crate::config::Config) -> Services {
+        Services {
+            limits: Limits {
+                evidence_max_bytes: config.evidence_max_bytes(),
+            },
+            ..Services::new(store)
         }
     }
 
@@ -156,6 +183,7 @@ impl Services {
         Ctx {
             store: self.store.clone(),
             caches: self.caches.clone(),
+            limits: self.limits,
             actor,
         }
     }
@@ -181,10 +209,16 @@ impl Services {
 pub struct Ctx {
     store: Store,
     caches: std::sync::Arc<cache::Caches>,
+    limits: Limits,
     pub actor: Actor,
 }
 
 impl Ctx {
+    /// The limits of the configuration.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// The instance's caches of values computed from whole registers.
     pub(crate) fn caches(&self) -> &cache::Caches {
         &self.caches

@@ -9,7 +9,6 @@ mod audit;
 mod auth;
 mod blob;
 mod catalog;
-mod evidence;
 mod fair;
 mod matrix;
 mod migrate;
@@ -25,7 +24,6 @@ pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page, id_order};
-pub use evidence::{ControlEvidence, EVIDENCE_LISTED, EvidenceFilter, EvidenceSummary, NewFile};
 pub use fair::{FairSettings, StoredFair};
 pub(crate) use matrix::read_matrix;
 pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
@@ -897,10 +895,15 @@ pub struct Store {
     soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, soa::SoaRisks>>,
     /// The evidence of every control (direct and through its measures), by (framework,
     /// measure generation) and evidence generation.
-    soa_evidence_cache: std::sync::Arc<
+    pub(crate) soa_evidence_cache: std::sync::Arc<
         GenerationCache<
             FrameworkAt,
-            std::sync::Arc<std::collections::HashMap<String, evidence::EvidenceSummary>>,
+            std::sync::Arc<
+                std::collections::HashMap<
+                    String,
+                    crate::registers::evidence::domain::EvidenceSummary,
+                >,
+            >,
         >,
     >,
     /// The measures of every control, by framework and measure generation.

@@ -6,9 +6,9 @@
 
 use super::{SoaRow, Store, pool_query};
 use crate::domain::catalog::DEFAULT_FRAMEWORK;
-use crate::domain::evidence::{State as EvidenceState, add_days};
 use crate::domain::soa::Status;
 use crate::error::Result;
+use crate::registers::evidence::domain::{State as EvidenceState, add_days};
 use serde::Serialize;
 
 /// How one group of controls stands.
@@ -505,7 +505,7 @@ impl Store {
                 &[&today],
             )
             .await?;
-        let soon = add_days(&today, crate::domain::evidence::EXPIRING_DAYS);
+        let soon = add_days(&today, crate::registers::evidence::domain::EXPIRING_DAYS);
         let (evidence_expiring, evidence_expiring_examples) = self
             .count_and_examples(
                 "from evidence where valid_until >= $1 and valid_until <= $2 and evidence_id not in (select evidence_id from scan_evidence)",

@@ -4,12 +4,12 @@
 //! shortest cadence of its checks; a failed check makes it show the control failing, with the
 //! checks and what they saw as the reason.
 
-use super::evidence::{INSERT_ITEMS, read_items};
 use super::scan::{RunSummary, ScanFindingInput};
 use super::{Arg, Catalog, Store, Tx, tx_exec, tx_query};
 use crate::domain::audit::Change;
-use crate::domain::evidence::add_days;
 use crate::error::{Error, FieldError, Result};
+use crate::registers::evidence::domain::add_days;
+use crate::registers::evidence::store::{INSERT_ITEMS, read_items};
 use std::collections::{BTreeMap, HashMap};
 
 /// A check result longer than this is cut in the evidence's description.
@@ -178,7 +178,8 @@ impl Store {
             super::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh).await?;
         let mut new_ids = new_ids.into_iter();
         let now = tx.now().to_string();
-        let mut touched: Vec<(String, Option<crate::domain::evidence::Evidence>)> = Vec::new();
+        let mut touched: Vec<(String, Option<crate::registers::evidence::domain::Evidence>)> =
+            Vec::new();
         let (mut items, mut links, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
         for (control_id, findings) in decided {
             if findings.is_empty() {
@@ -211,7 +212,8 @@ impl Store {
                     );
                     tx_exec!(
                         tx,
-                        "update evidence set description = $2, valid_until = $3, failing = '', updated_at = $4
+                        "update evidence set description = $2, valid_until = $3, failing = '', updated_at = $4,
+                                             revision = revision + 1
                          where evidence_id = $1",
                         id,
                         &description,
@@ -240,7 +242,7 @@ impl Store {
                     tx_exec!(
                         tx,
                         "update evidence set title = $2, description = $3, collected_at = $4, valid_until = $5,
-                                             collected_by = $6, failing = $7, updated_at = $8
+                                             collected_by = $6, failing = $7, updated_at = $8, revision = revision + 1
                          where evidence_id = $1",
                         id,
                         &item.title,
@@ -327,7 +329,7 @@ impl Store {
     pub async fn host_evidence(
         &self,
         host: &str,
-    ) -> Result<Vec<crate::domain::evidence::Evidence>> {
+    ) -> Result<Vec<crate::registers::evidence::domain::Evidence>> {
         let mut pairs: Vec<(String, String)> = super::pool_query!(
             self,
             fetch_all,

@@ -3,14 +3,15 @@
 //! and what selected it (the open risks those measures treat), its warnings, and the audited
 //! change of a decision.
 
-use super::{ControlEvidence, Store, pool_query, tx_exec, tx_query};
+use super::{Store, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::catalog::Control;
-use crate::domain::evidence::State;
 use crate::domain::soa::{
     Applicability, ApplicabilityDraft, ExclusionReason, Reason, Status, Warning,
 };
 use crate::error::{Error, Result};
+use crate::registers::evidence::domain::ControlEvidence;
+use crate::registers::evidence::domain::State;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

@@ -14,7 +14,7 @@ use crate::error::{Error, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -36,10 +36,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_soa))
         .routes(routes!(get_soa_row, put_soa_row))
         .routes(routes!(super::soa_migrate::import_2013))
-        .routes(routes!(list_evidence, create_evidence))
-        .routes(routes!(get_evidence, update_evidence))
-        .routes(routes!(add_evidence_version))
-        .routes(routes!(download_evidence))
         .routes(routes!(list_soa_versions, approve_soa))
         .routes(routes!(get_soa_version))
         .routes(routes!(soa_diff))
@@ -371,154 +367,6 @@ async fn put_soa_row(
             .set_applicability(&actor, &framework, &id, draft)
             .await?,
     ))
-}
-
-/// A page of evidence and how many items match.
-#[derive(Serialize, ToSchema)]
-struct EvidenceList {
-    items: Vec<crate::domain::evidence::Evidence>,
-    total: i64,
-}
-
-/// Evidence items, newest first (by valid-until date with a state or expiry filter).
-#[utoipa::path(get, path = "/api/v1/evidence", tag = "evidence",
-    params(
-        ("state" = Option<String>, Query, description = "valid, expiring (within 30 days), failing (a scan shows its control failing) or expired"),
-        ("expiring" = Option<String>, Query, description = "valid today and ending within this many days, e.g. 30 or 30d"),
-        ("control" = Option<String>, Query, description = "attached to this 2022 control, directly or through a measure"),
-        ("measure" = Option<String>, Query),
-        ("risk" = Option<String>, Query),
-        ("q" = Option<String>, Query, description = "text in the id, title or description"),
-        ("limit" = Option<i64>, Query, description = "1 to 1000, default 200"),
-    ),
-    responses((status = 200, body = EvidenceList), (status = 422, body = ErrorBody)))]
-async fn list_evidence(
-    State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<EvidenceList> {
-    let pairs = query_pairs(raw)?;
-    let known = [
-        "state", "expiring", "control", "measure", "risk", "q", "limit",
-    ];
-    let mut problems = Problems::new();
-    for (k, _) in &pairs {
-        if !known.contains(&k.as_str()) {
-            problems.add(k, format!("unknown parameter: use {}", known.join(", ")));
-        }
-    }
-    problems.into_result()?;
-    let mut filter = super::evidence::evidence_filter(&pairs)?;
-    filter.limit = parse_limit(&pairs, 200, 1000)?;
-    let (items, total) = s.store.list_evidence(&filter).await?;
-    Ok(Json(EvidenceList { items, total }))
-}
-
-/// An evidence item with every version of its file.
-#[derive(Serialize, ToSchema)]
-struct EvidenceRecord {
-    #[serde(flatten)]
-    evidence: crate::domain::evidence::Evidence,
-    versions: Vec<crate::domain::evidence::FileVersion>,
-}
-
-/// Adds evidence (contributors, managers, admins) as `multipart/form-data`: a `file` part or a
-/// `url` field, and the fields title, description, collected_at, valid_until, collected_by,
-/// controls, measures, risks. The file streams to the store, is kept by its SHA-256 and is
-/// checked against the size limit and the accepted types.
-#[utoipa::path(post, path = "/api/v1/evidence", tag = "evidence",
-    request_body(content = crate::domain::evidence::EvidenceInput, content_type = "multipart/form-data", description = "the fields, and a `file` part"),
-    responses((status = 201, body = crate::domain::evidence::Evidence), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_evidence(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    req: Request,
-) -> Result<(StatusCode, Json<crate::domain::evidence::Evidence>), ApiError> {
-    let upload = super::evidence::read_upload(&s, req)
-        .await
-        .map_err(Error::from)?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    let draft = upload
-        .input()
-        .parse(upload.file.is_some(), &s.store.today(), &actor)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(s.store.add_evidence(&actor, draft, upload.file).await?),
-    ))
-}
-
-/// One evidence item, with its attachments, state and file versions.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
-    responses((status = 200, body = EvidenceRecord), (status = 404, body = ErrorBody)))]
-async fn get_evidence(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<EvidenceRecord> {
-    Ok(Json(EvidenceRecord {
-        evidence: s.store.evidence(&id).await?,
-        versions: s.store.evidence_versions(&id).await?,
-    }))
-}
-
-/// Changes an item's title, description, dates, attachments (or a link's address). Managers
-/// and admins; contributors for the items they collected. A file changes by a new version.
-#[utoipa::path(put, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
-    request_body = crate::domain::evidence::EvidenceInput,
-    responses((status = 200, body = crate::domain::evidence::Evidence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_evidence(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<crate::domain::evidence::EvidenceInput>,
-) -> ApiResult<crate::domain::evidence::Evidence> {
-    let current = s.store.evidence(&id).await?;
-    if !super::evidence::may_edit(&caller, &current) {
-        return Err(Error::Forbidden.into());
-    }
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    let draft = input.parse(current.file.is_some(), &s.store.today(), &actor)?;
-    Ok(Json(s.store.update_evidence(&actor, &id, draft).await?))
-}
-
-/// Uploads a new version of an item's file (`multipart/form-data` with a `file` part, and
-/// optionally collected_at and valid_until for the new version); earlier versions are kept.
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/versions", tag = "evidence", params(("id" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "multipart/form-data", description = "a `file` part"),
-    responses((status = 200, body = crate::domain::evidence::Evidence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_evidence_version(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    req: Request,
-) -> ApiResult<crate::domain::evidence::Evidence> {
-    let current = s.store.evidence(&id).await?;
-    if !super::evidence::may_edit(&caller, &current) {
-        return Err(Error::Forbidden.into());
-    }
-    let upload = super::evidence::read_upload(&s, req)
-        .await
-        .map_err(Error::from)?;
-    let (collected, valid) = super::evidence::version_dates(&upload, &s.store.today())?;
-    let file = upload
-        .file
-        .ok_or_else(|| Error::field("file", "send the new version as a `file` part"))?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(
-        s.store
-            .add_evidence_version(&actor, &id, file, collected, valid)
-            .await?,
-    ))
-}
-
-/// Downloads one version of an item's file. Its content is checked against its SHA-256 first
-/// (also sent as `X-Content-SHA256`): a damaged file answers 500 instead of wrong bytes.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}/versions/{version}/file", tag = "evidence",
-    params(("id" = String, Path), ("version" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
-async fn download_evidence(
-    State(s): State<AppState>,
-    Path((id, version)): Path<(String, i64)>,
-) -> Result<Response, ApiError> {
-    Ok(super::evidence::download(&s, &id, version).await?)
 }
 
 /// An approval.

@@ -269,7 +269,7 @@ struct HostPage {
     findings: Vec<FindingView>,
     runs: Vec<RunView>,
     /// The evidence the host's scans filed on the SoA, one item per control.
-    evidence: Vec<crate::domain::evidence::Evidence>,
+    evidence: Vec<crate::registers::evidence::domain::Evidence>,
 }
 
 async fn host_page(

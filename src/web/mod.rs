@@ -7,7 +7,6 @@
 
 pub mod api;
 pub mod chart;
-pub mod evidence;
 pub mod fair;
 pub mod hosts;
 pub mod json;
@@ -141,18 +140,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/hosts/{name}", Access::SignedIn),
     ("GET", "/hosts/{name}/runs/{run_id}", Access::SignedIn),
     ("GET", "/hosts/{name}/checks/{check_id}", Access::SignedIn),
-    ("GET", "/evidence", Access::SignedIn),
-    ("POST", "/evidence", Access::Roles(OWNERS)),
-    ("GET", "/evidence/new", Access::Roles(OWNERS)),
-    ("GET", "/evidence/{id}", Access::SignedIn),
-    ("POST", "/evidence/{id}", Access::Roles(OWNERS)),
-    ("GET", "/evidence/{id}/edit", Access::Roles(OWNERS)),
-    ("POST", "/evidence/{id}/versions", Access::Roles(OWNERS)),
-    (
-        "GET",
-        "/evidence/{id}/versions/{version}/file",
-        Access::SignedIn,
-    ),
     ("GET", "/risks/quantitative", Access::SignedIn),
     ("GET", "/risks/quantitative.csv", Access::SignedIn),
     ("GET", "/risks/quantitative.xlsx", Access::SignedIn),
@@ -220,20 +207,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/risks/simulation", Access::SignedIn),
     ("GET", "/api/v1/risk-appetite", Access::SignedIn),
     ("PUT", "/api/v1/risk-appetite", Access::Roles(EDITORS)),
-    ("GET", "/api/v1/evidence", Access::SignedIn),
-    ("POST", "/api/v1/evidence", Access::Roles(OWNERS)),
-    ("GET", "/api/v1/evidence/{id}", Access::SignedIn),
-    ("PUT", "/api/v1/evidence/{id}", Access::Roles(OWNERS)),
-    (
-        "POST",
-        "/api/v1/evidence/{id}/versions",
-        Access::Roles(OWNERS),
-    ),
-    (
-        "GET",
-        "/api/v1/evidence/{id}/versions/{version}/file",
-        Access::SignedIn,
-    ),
     ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
     ("POST", "/api/v1/scans", Access::Roles(SCAN_SUBMITTERS)),
     ("GET", "/api/v1/hosts", Access::SignedIn),
@@ -268,7 +241,6 @@ pub fn legacy_routes() -> Routes {
         .merge(matrix::routes())
         .merge(fair::routes())
         .merge(soa::routes())
-        .merge(evidence::routes())
         .merge(hosts::routes())
         .merge(soa_migrate::routes());
     let rules = POLICY

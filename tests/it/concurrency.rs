@@ -135,12 +135,51 @@ async fn asset(app: &TestApp, token: &str) -> Kind {
     }
 }
 
+/// A link kept as evidence, whose `description` counts.
+async fn evidence(app: &TestApp, token: &str) -> Kind {
+    let body = crate::harness::multipart_body(&[
+        crate::harness::Part::Text("title", "Backup restore test"),
+        crate::harness::Part::Text("url", "https://tickets.example.org/CHG-42"),
+        crate::harness::Part::Text("controls", "8.13"),
+        crate::harness::Part::Text("description", "0"),
+    ]);
+    let req = Request::post("/api/v1/evidence")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!(
+                "multipart/form-data; boundary={}",
+                crate::harness::MULTIPART_BOUNDARY
+            ),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    Kind {
+        path: format!("/api/v1/evidence/{id}"),
+        object_type: "evidence",
+        object_id: id,
+        put_body: |v, n| {
+            json!({
+                "title": v["title"], "url": v["url"], "collected_at": v["collected_at"],
+                "collected_by": v["collected_by"], "controls": "8.13",
+                "description": n.to_string(),
+            })
+        },
+        counter: |v| text_counter(v, "description"),
+        field: "description",
+    }
+}
+
 /// The kinds of record every story runs on.
 async fn kinds(app: &TestApp, token: &str) -> Vec<Kind> {
     vec![
         risk(app, token).await,
         measure(app, token).await,
         asset(app, token).await,
+        evidence(app, token).await,
     ]
 }
 

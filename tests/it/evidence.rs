@@ -6,8 +6,8 @@
 use crate::harness::{Auth, Backend, PASSWORD, Part, Res, TestApp, TestDb, databases};
 use crate::on_every_database;
 use annex::domain::clock::Clock;
-use annex::domain::evidence::add_days;
 use annex::domain::user::{Email, Role};
+use annex::registers::evidence::domain::add_days;
 use annex::store::AuditFilter;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
@@ -1177,7 +1177,7 @@ async fn expired_evidence_warns_on_the_soa_and_expiring_evidence_is_listed() {
         let bad = app
             .get("/api/v1/evidence?expiring=soon", Auth::Bearer(&manager))
             .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert_eq!(fields(&bad), ["expiring"]);
         let page = app
             .get("/evidence?expiring=30", Auth::Browser(&admin))
@@ -1683,12 +1683,13 @@ async fn bad_input_is_refused_naming_the_field() {
         let res = app
             .get("/api/v1/evidence?colour=red", Auth::Bearer(&token))
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
         assert_eq!(fields(&res), ["colour"]);
         let res = app
             .get("/api/v1/evidence?state=stale", Auth::Bearer(&token))
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert_eq!(res.json()["error"]["code"], "invalid_query");
         assert_eq!(fields(&res), ["state"]);
 
         // The page shows the same, and keeps what was typed.

@@ -6,8 +6,8 @@
 use crate::harness::Auth;
 use crate::on_every_database;
 use crate::scan_agent::{report_of, token_with_id};
-use annex::domain::evidence::add_days;
 use annex::domain::user::Role;
+use annex::registers::evidence::domain::add_days;
 use annex::store::AuditFilter;
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -357,7 +357,7 @@ async fn a_report_naming_an_unknown_control_is_refused_whole() {
         assert!(app.store.hosts().await.unwrap().is_empty());
         let (items, _) = app
             .store
-            .list_evidence(&annex::store::EvidenceFilter {
+            .list_evidence(&annex::registers::evidence::domain::EvidenceFilter {
                 limit: 10,
                 ..Default::default()
             })

@@ -216,7 +216,6 @@ pub(crate) async fn save_settings(
     Ok(())
 }
 
-
 /// Inserts a new asset with its tags and dependencies (checked: they exist, no loop).
 pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
     let id = match &draft.id {
@@ -242,7 +241,6 @@ pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
     write_links(tx, &id, draft).await?;
     read_asset(tx, &id).await
 }
-
 
 /// Creates or updates (matching on id) many assets; every dependency is checked (it exists,
 /// in the store or the file, and makes no loop) before anything is written. In a read
@@ -360,7 +358,6 @@ pub(crate) async fn import(
     tx.audit_many(changes).await?;
     Ok(report)
 }
-
 
 /// Reads an asset inside a write, its row locked until the write ends.
 pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Asset> {

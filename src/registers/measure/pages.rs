@@ -177,7 +177,7 @@ struct RecordPage {
     overdue: bool,
     controls: Vec<ControlLine>,
     history: Vec<HistoryRow>,
-    evidence: Vec<crate::domain::evidence::Evidence>,
+    evidence: Vec<crate::registers::evidence::domain::Evidence>,
     evidence_new: String,
     can_add_evidence: bool,
 }
@@ -221,8 +221,12 @@ pub async fn record(
         crate::registers::audit::service::history(&ctx, "measure", &m.id, 50).await?,
         ctx.clock().now(),
     );
-    let evidence =
-        crate::web::evidence::attached(&s, crate::domain::evidence::Target::Measure, &m.id).await?;
+    let evidence = crate::registers::evidence::service::attached(
+        &ctx,
+        crate::registers::evidence::domain::Target::Measure,
+        &m.id,
+    )
+    .await?;
     Ok(RecordPage {
         evidence_new: format!("/evidence/new?measure={}", encode(&m.id)),
         can_add_evidence: ctx.actor.may_contribute(),

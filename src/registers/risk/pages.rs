@@ -215,7 +215,7 @@ struct RecordPage {
     form_rationale: String,
     form_until: String,
     history: Vec<HistoryRow>,
-    evidence: Vec<crate::domain::evidence::Evidence>,
+    evidence: Vec<crate::registers::evidence::domain::Evidence>,
     evidence_new: String,
     can_add_evidence: bool,
     /// Controls the library suggests for the risk's threat and vulnerability.
@@ -292,8 +292,12 @@ async fn render_record(
             }
         }
     }
-    let evidence =
-        crate::web::evidence::attached(s, crate::domain::evidence::Target::Risk, &r.id).await?;
+    let evidence = crate::registers::evidence::service::attached(
+        ctx,
+        crate::registers::evidence::domain::Target::Risk,
+        &r.id,
+    )
+    .await?;
     let quant = crate::web::fair::risk_card(s, &r).await?;
     Ok((
         status,

@@ -6,6 +6,7 @@
 use crate::domain::input::parse_date;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Evidence that runs out within this many days is "expiring".
 pub const EXPIRING_DAYS: i64 = 30;
@@ -174,6 +175,8 @@ pub struct Evidence {
     pub host: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Raised by every write: a writer that saw an older revision is refused (409).
+    pub revision: i64,
 }
 
 impl Evidence {
@@ -456,6 +459,198 @@ pub fn check_file_type(file_name: &str, head: &[u8]) -> Result<&'static str, Str
     Ok(media)
 }
 
+/// A file that comes with a new item or version: the upload and the name it was sent with.
+pub struct NewFile {
+    pub incoming: crate::store::Incoming,
+    pub file_name: String,
+}
+
+/// What the evidence list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceFilter {
+    pub state: Option<State>,
+    /// Valid today and ending within this many days (leaving out the items scans refresh).
+    pub expiring_within: Option<i64>,
+    /// Attached to this control (directly or through a measure that implements it), measure
+    /// or risk.
+    pub target: Option<(Target, String)>,
+    /// In the title or description.
+    pub q: Option<String>,
+    pub limit: i64,
+}
+
+/// A SoA row lists at most this many evidence items (the newest); it counts them all.
+pub const EVIDENCE_LISTED: usize = 25;
+
+/// A control's evidence, summed up for the SoA.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceSummary {
+    pub count: usize,
+    /// Some item does not expire.
+    pub no_end: bool,
+    /// The latest valid-until date of the items added by hand that expire.
+    pub latest_until: Option<String>,
+    /// The latest valid-until date of the items filed by scans.
+    pub scan_until: Option<String>,
+    /// The newest items, at most `EVIDENCE_LISTED`.
+    pub newest: Vec<ControlEvidence>,
+    /// Every item that shows the control failing (filed by scans), expired or not.
+    pub failing: Vec<ControlEvidence>,
+}
+
+impl EvidenceSummary {
+    /// Whether the evidence proves the control on `today`: the best of its items.
+    pub fn state(&self, today: &str) -> State {
+        if self.count == 0 {
+            State::None
+        } else if !self.failures(today).is_empty() {
+            State::Failing
+        } else if self.no_end {
+            State::Valid
+        } else {
+            // The best of the items (states order Expired < Expiring < Valid): by hand they
+            // may be expiring soon; scans refresh theirs.
+            let by_hand = self
+                .latest_until
+                .as_deref()
+                .map(|u| State::of(Some(u), false, false, today));
+            let scanned = self
+                .scan_until
+                .as_deref()
+                .map(|u| State::of(Some(u), false, true, today));
+            by_hand.max(scanned).unwrap_or(State::Expired)
+        }
+    }
+
+    /// The items that show the control failing on `today` (those not expired).
+    pub fn failures(&self, today: &str) -> Vec<ControlEvidence> {
+        self.failing
+            .iter()
+            .filter(|e| State::of_item(e.valid_until.as_deref(), today) != State::Expired)
+            .cloned()
+            .collect()
+    }
+}
+
+/// One evidence item of a control, for the SoA: attached to the control itself (`via` empty)
+/// or to a measure that implements it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ControlEvidence {
+    pub control_id: String,
+    pub evidence_id: String,
+    pub title: String,
+    pub collected_at: String,
+    pub valid_until: Option<String>,
+    /// The measure it is attached to, or empty.
+    pub via: String,
+    /// Why it shows the control failing; empty when it does not.
+    #[serde(default)]
+    pub failing: String,
+    /// The host whose scans filed it; empty for evidence added by hand.
+    #[serde(default)]
+    pub host: String,
+}
+
+/// The parameters the evidence list reads (besides `cursor` and `limit`).
+pub const EVIDENCE_PARAMS: &[&str] = &["state", "expiring", "control", "measure", "risk", "q"];
+
+/// The evidence list's query: `state` (valid, expiring, failing, expired), `expiring` (days),
+/// `control`, `measure` or `risk`, and `q`; every malformed value is named.
+pub fn evidence_query(params: &crate::domain::query::Params) -> Result<EvidenceFilter, Error> {
+    let get = |k: &str| params.get(k).map(str::to_string);
+    let mut p = Problems::new();
+    let state = match get("state") {
+        // Every item has a state; "none" is a control's state (nothing attached).
+        Some(s) if s == "none" => {
+            p.add(
+                "state",
+                "'none' is not an item's state: use valid, expiring, failing or expired",
+            );
+            None
+        }
+        Some(s) => p.take("state", State::parse(&s)),
+        None => None,
+    };
+    let expiring_within = match get("expiring") {
+        Some(raw) => p.take("expiring", parse_days(&raw)),
+        None => None,
+    };
+    let mut target = None;
+    for t in Target::ALL {
+        if let Some(id) = get(t.key()) {
+            if target.is_some() {
+                p.add(t.key(), "filter by one control, measure or risk at a time");
+            }
+            target = Some((t, id));
+        }
+    }
+    p.into_query_result()?;
+    Ok(EvidenceFilter {
+        state,
+        expiring_within,
+        target,
+        q: get("q"),
+        limit: 500,
+    })
+}
+
+/// `30`, `30d` or `30 days`: a number of days from 0 to 3650.
+pub fn parse_days(raw: &str) -> Result<i64, String> {
+    let t = raw.trim().to_lowercase();
+    let digits = t
+        .trim_end_matches("days")
+        .trim_end_matches("day")
+        .trim_end_matches('d')
+        .trim();
+    match digits.parse::<i64>() {
+        Ok(n) if (0..=3650).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{}' is not a number of days: write e.g. 30 or 30d",
+            raw.trim()
+        )),
+    }
+}
+
+/// Sums up the evidence of every control (items attached to it and to the measures that
+/// implement it): per control, how many, until when the best of them holds, the newest few
+/// and the failing ones.
+pub fn summarise(mut v: Vec<ControlEvidence>) -> HashMap<String, EvidenceSummary> {
+    // Per control, newest first; the same item through the control and a measure counts once.
+    v.sort_by(|a, b| {
+        (&a.control_id, &b.collected_at, &a.evidence_id).cmp(&(
+            &b.control_id,
+            &a.collected_at,
+            &b.evidence_id,
+        ))
+    });
+    v.dedup_by(|a, b| a.control_id == b.control_id && a.evidence_id == b.evidence_id);
+    let mut by_control: HashMap<String, EvidenceSummary> = HashMap::new();
+    for e in v {
+        let s = by_control.entry(e.control_id.clone()).or_default();
+        s.count += 1;
+        let latest = if e.host.is_empty() {
+            &mut s.latest_until
+        } else {
+            &mut s.scan_until
+        };
+        match &e.valid_until {
+            None => s.no_end = true,
+            Some(u) => {
+                if latest.as_ref().is_none_or(|l| u > l) {
+                    *latest = Some(u.clone());
+                }
+            }
+        }
+        if !e.failing.is_empty() {
+            s.failing.push(e.clone());
+        }
+        if s.newest.len() < EVIDENCE_LISTED {
+            s.newest.push(e);
+        }
+    }
+    by_control
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,5 +738,72 @@ mod tests {
         assert!(check_file_type("notes.txt", b"\x7fELF\x02").is_err());
         assert!(check_file_type("notes", b"text").is_err());
         assert_eq!(check_file_type("Notes.TXT", b"text"), Ok("text/plain"));
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn a_controls_evidence_holds_as_long_as_its_best_item() {
+        let today = "2026-12-01";
+        assert_eq!(EvidenceSummary::default().state(today), State::None);
+        let expiring = EvidenceSummary {
+            count: 2,
+            no_end: false,
+            // one item ended in November, the other ends this month
+            latest_until: Some("2026-12-20".into()),
+            scan_until: None,
+            newest: Vec::new(),
+            failing: Vec::new(),
+        };
+        assert_eq!(expiring.state(today), State::Expiring);
+        let expired = EvidenceSummary {
+            latest_until: Some("2026-11-30".into()),
+            ..expiring.clone()
+        };
+        assert_eq!(expired.state(today), State::Expired);
+        let open = EvidenceSummary {
+            no_end: true,
+            ..expired
+        };
+        assert_eq!(open.state(today), State::Valid);
+        let check = |until: &str| ControlEvidence {
+            control_id: "8.5".into(),
+            evidence_id: "E-0009".into(),
+            title: "Scan of web-01".into(),
+            collected_at: "2026-11-29".into(),
+            valid_until: Some(until.into()),
+            via: String::new(),
+            failing: "ssh.password-auth: PasswordAuthentication yes".into(),
+            host: "web-01".into(),
+        };
+        // A live failure outweighs the valid items; an expired one no longer counts.
+        let failing = EvidenceSummary {
+            failing: vec![check("2026-12-02")],
+            ..open.clone()
+        };
+        assert_eq!(failing.state(today), State::Failing);
+        assert_eq!(failing.failures(today).len(), 1);
+        let lapsed = EvidenceSummary {
+            failing: vec![check("2026-11-30")],
+            ..open
+        };
+        assert_eq!(lapsed.state(today), State::Valid);
+        // Scans refresh their items: one ending in 19 days is valid, not expiring soon.
+        let scanned = EvidenceSummary {
+            count: 1,
+            scan_until: Some("2026-12-20".into()),
+            ..EvidenceSummary::default()
+        };
+        assert_eq!(scanned.state(today), State::Valid);
+        let both = EvidenceSummary {
+            count: 2,
+            latest_until: Some("2026-11-01".into()),
+            scan_until: Some("2026-11-30".into()),
+            ..EvidenceSummary::default()
+        };
+        assert_eq!(both.state(today), State::Expired);
     }
 }

@@ -2,108 +2,17 @@
 //! versions (content in the blob store), the audited writes, the lists (expiring, expired, by
 //! control) and the evidence of every control for the Statement of Applicability.
 
-use super::blob::Incoming;
-use super::{Arg, Sql, Store, Tx, bind_once, on_pool, tx_exec, tx_fetch_in, tx_query};
+use super::domain::{
+    ControlEvidence, Evidence, EvidenceDraft, EvidenceFilter, EvidenceSummary, FileVersion,
+    NewFile, State, Target, add_days, check_file_type, clean_file_name,
+};
 use crate::domain::audit::Change;
 use crate::domain::catalog::DEFAULT_FRAMEWORK;
-use crate::domain::evidence::{
-    Evidence, EvidenceDraft, FileVersion, State, Target, add_days, check_file_type, clean_file_name,
-};
 use crate::error::{Error, FieldError, Result};
-use serde::Serialize;
+use crate::store::{
+    Arg, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
+};
 use std::collections::HashMap;
-
-/// A file that comes with a new item or version: the upload and the name it was sent with.
-pub struct NewFile {
-    pub incoming: Incoming,
-    pub file_name: String,
-}
-
-/// What the evidence list shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EvidenceFilter {
-    pub state: Option<State>,
-    /// Valid today and ending within this many days (leaving out the items scans refresh).
-    pub expiring_within: Option<i64>,
-    /// Attached to this control (directly or through a measure that implements it), measure
-    /// or risk.
-    pub target: Option<(Target, String)>,
-    /// In the title or description.
-    pub q: Option<String>,
-    pub limit: i64,
-}
-
-/// A SoA row lists at most this many evidence items (the newest); it counts them all.
-pub const EVIDENCE_LISTED: usize = 25;
-
-/// A control's evidence, summed up for the SoA.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EvidenceSummary {
-    pub count: usize,
-    /// Some item does not expire.
-    pub no_end: bool,
-    /// The latest valid-until date of the items added by hand that expire.
-    pub latest_until: Option<String>,
-    /// The latest valid-until date of the items filed by scans.
-    pub scan_until: Option<String>,
-    /// The newest items, at most `EVIDENCE_LISTED`.
-    pub newest: Vec<ControlEvidence>,
-    /// Every item that shows the control failing (filed by scans), expired or not.
-    pub failing: Vec<ControlEvidence>,
-}
-
-impl EvidenceSummary {
-    /// Whether the evidence proves the control on `today`: the best of its items.
-    pub fn state(&self, today: &str) -> State {
-        if self.count == 0 {
-            State::None
-        } else if !self.failures(today).is_empty() {
-            State::Failing
-        } else if self.no_end {
-            State::Valid
-        } else {
-            // The best of the items (states order Expired < Expiring < Valid): by hand they
-            // may be expiring soon; scans refresh theirs.
-            let by_hand = self
-                .latest_until
-                .as_deref()
-                .map(|u| State::of(Some(u), false, false, today));
-            let scanned = self
-                .scan_until
-                .as_deref()
-                .map(|u| State::of(Some(u), false, true, today));
-            by_hand.max(scanned).unwrap_or(State::Expired)
-        }
-    }
-
-    /// The items that show the control failing on `today` (those not expired).
-    pub fn failures(&self, today: &str) -> Vec<ControlEvidence> {
-        self.failing
-            .iter()
-            .filter(|e| State::of_item(e.valid_until.as_deref(), today) != State::Expired)
-            .cloned()
-            .collect()
-    }
-}
-
-/// One evidence item of a control, for the SoA: attached to the control itself (`via` empty)
-/// or to a measure that implements it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct ControlEvidence {
-    pub control_id: String,
-    pub evidence_id: String,
-    pub title: String,
-    pub collected_at: String,
-    pub valid_until: Option<String>,
-    /// The measure it is attached to, or empty.
-    pub via: String,
-    /// Why it shows the control failing; empty when it does not.
-    #[serde(default)]
-    pub failing: String,
-    /// The host whose scans filed it; empty for evidence added by hand.
-    #[serde(default)]
-    pub host: String,
-}
 
 type ItemRow = (
     String,
@@ -117,11 +26,12 @@ type ItemRow = (
     String,
     String,
     String,
+    i64,
 );
-const ITEM_COLUMNS: &str = "e.evidence_id, e.title, e.description, e.url, e.collected_at, e.valid_until, e.collected_by, e.version, e.created_at, e.updated_at, e.failing";
+const ITEM_COLUMNS: &str = "e.evidence_id, e.title, e.description, e.url, e.collected_at, e.valid_until, e.collected_by, e.version, e.created_at, e.updated_at, e.failing, e.revision";
 
 /// The head of a batch insert of items (`insert_rows`), for links and scan results alike.
-pub(super) const INSERT_ITEMS: &str = "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at, failing)";
+pub(crate) const INSERT_ITEMS: &str = "insert into evidence (evidence_id, title, description, url, collected_at, valid_until, collected_by, version, created_by, created_at, updated_at, failing)";
 
 type VersionRow = (String, i64, String, String, i64, String, String, String);
 const VERSION_COLUMNS: &str =
@@ -205,13 +115,14 @@ async fn complete(tx: &mut Tx, rows: Vec<ItemRow>, today: &str) -> Result<Vec<Ev
                 version: r.7,
                 created_at: r.8,
                 updated_at: r.9,
+                revision: r.11,
             }
         })
         .collect())
 }
 
 /// Reads the items with these ids, by id.
-pub(super) async fn read_items(
+pub(crate) async fn read_items(
     tx: &mut Tx,
     ids: &[String],
     today: &str,
@@ -245,7 +156,11 @@ async fn read_item(tx: &mut Tx, id: &str, today: &str) -> Result<Evidence> {
 impl Store {
     /// Checks the ids an item is attached to: controls of the 2022 catalogue (written as the
     /// catalogue writes them), measures and risks that exist.
-    async fn check_links(&self, tx: &mut Tx, d: &mut EvidenceDraft) -> Result<()> {
+    pub(crate) async fn check_evidence_links(
+        &self,
+        tx: &mut Tx,
+        d: &mut EvidenceDraft,
+    ) -> Result<()> {
         let catalog = self.catalog(DEFAULT_FRAMEWORK).await?;
         let mut problems = Vec::new();
         for c in d.controls.iter_mut() {
@@ -262,7 +177,7 @@ impl Store {
             ("measures", "measure", "measure_id", &d.measures),
             ("risks", "risk", "risk_id", &d.risks),
         ] {
-            let found = super::existing_ids(tx, table, column, ids).await?;
+            let found = crate::store::existing_ids(tx, table, column, ids).await?;
             for id in ids.iter().filter(|i| !found.contains(*i)) {
                 problems.push(FieldError::new(field, format!("there is no {table} {id}")));
             }
@@ -340,25 +255,16 @@ impl Store {
         Ok(())
     }
 
-    /// Records a new item: a file (its first version) or a link, with its attachments.
-    pub async fn add_evidence(
+    /// Records a new item (checked by the caller): a file (its first version) or a link, with
+    /// its attachments.
+    pub(crate) async fn insert_evidence(
         &self,
+        tx: &mut Tx,
         actor: &str,
-        mut d: EvidenceDraft,
-        file: Option<NewFile>,
+        d: &EvidenceDraft,
+        file: Option<&NewFile>,
     ) -> Result<Evidence> {
-        if file.is_some() && !d.url.is_empty() {
-            return Err(Error::field("url", "give a file or a link, not both"));
-        }
-        if file.is_none() && d.url.is_empty() {
-            return Err(Error::field(
-                "file",
-                "choose a file to upload, or give a link",
-            ));
-        }
-        let mut tx = self.write().await?;
-        self.check_links(&mut tx, &mut d).await?;
-        let id = super::next_ids(&mut tx, "evidence", "E", "evidence", "evidence_id", 1)
+        let id = crate::store::next_ids(tx, "evidence", "E", "evidence", "evidence_id", 1)
             .await?
             .remove(0);
         let now = tx.now().to_string();
@@ -378,45 +284,27 @@ impl Store {
             actor,
             &now
         )?;
-        if let Some(f) = &file {
-            self.write_version(&mut tx, actor, &id, 1, f).await?;
+        if let Some(f) = file {
+            self.write_version(tx, actor, &id, 1, f).await?;
         }
-        Self::write_links(&mut tx, &id, &d).await?;
-        let e = read_item(&mut tx, &id, &self.today()).await?;
-        tx.audit(Change::new(actor, "evidence.create", "evidence", &id).after(&e))
-            .await?;
+        Self::write_links(tx, &id, d).await?;
         tx.bump_generation("evidence").await?;
-        tx.commit().await?;
-        Ok(e)
+        read_item(tx, &id, &self.today()).await
     }
 
-    /// Changes an item's description, dates and attachments (a link's address too; a file is
-    /// changed by a new version, never in place).
-    pub async fn update_evidence(
+    /// Changes an item's description, dates and attachments (a link's address too), its
+    /// revision going up by one.
+    pub(crate) async fn update_evidence(
         &self,
-        actor: &str,
+        tx: &mut Tx,
         id: &str,
-        mut d: EvidenceDraft,
+        d: &EvidenceDraft,
     ) -> Result<Evidence> {
-        let mut tx = self.write().await?;
-        let today = self.today();
-        let before = read_item(&mut tx, id, &today).await?;
-        before.kept_by_scans()?;
-        if before.file.is_some() && !d.url.is_empty() {
-            return Err(Error::field(
-                "url",
-                "this evidence is a file: upload a new version instead of giving a link",
-            ));
-        }
-        if before.file.is_none() && d.url.is_empty() {
-            return Err(Error::field("url", "a link needs its address"));
-        }
-        self.check_links(&mut tx, &mut d).await?;
         let now = tx.now().to_string();
         tx_exec!(
             tx,
             "update evidence set title = $2, description = $3, url = $4, collected_at = $5, valid_until = $6,
-                                 collected_by = $7, updated_at = $8
+                                 collected_by = $7, updated_at = $8, revision = revision + 1
              where evidence_id = $1",
             id,
             &d.title,
@@ -427,78 +315,46 @@ impl Store {
             &d.collected_by,
             &now
         )?;
-        Self::write_links(&mut tx, id, &d).await?;
-        let after = read_item(&mut tx, id, &today).await?;
-        let mut same = after.clone();
-        same.updated_at = before.updated_at.clone();
-        if same == before {
-            return Ok(before);
-        }
-        tx.audit(
-            Change::new(actor, "evidence.update", "evidence", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
+        Self::write_links(tx, id, d).await?;
         tx.bump_generation("evidence").await?;
-        tx.commit().await?;
-        Ok(after)
+        read_item(tx, id, &self.today()).await
     }
 
-    /// Adds a new version of an item's file; the old ones stay. `collected_at` and
-    /// `valid_until`, when given, are the new version's dates.
-    pub async fn add_evidence_version(
+    /// Keeps a new version of an item's file with its dates (checked by the caller), the
+    /// item's revision going up by one.
+    pub(crate) async fn add_evidence_version(
         &self,
+        tx: &mut Tx,
         actor: &str,
         id: &str,
-        file: NewFile,
-        collected_at: Option<String>,
-        valid_until: Option<Option<String>>,
+        version: i64,
+        file: &NewFile,
+        collected_at: &str,
+        valid_until: Option<&str>,
     ) -> Result<Evidence> {
-        let mut tx = self.write().await?;
-        let today = self.today();
-        let before = read_item(&mut tx, id, &today).await?;
-        before.kept_by_scans()?;
-        if before.file.is_none() {
-            return Err(Error::field(
-                "file",
-                format!("{id} is a link, not a file: change its address instead"),
-            ));
-        }
-        let version = before.version + 1;
-        // The dates are checked before the content is kept: a refused version leaves nothing.
-        let collected_at = collected_at.unwrap_or_else(|| before.collected_at.clone());
-        let valid_until = valid_until.unwrap_or_else(|| before.valid_until.clone());
-        if let Some(v) = &valid_until
-            && *v < collected_at
-        {
-            return Err(Error::field(
-                "valid_until",
-                format!("{v} is before the evidence was collected ({collected_at})"),
-            ));
-        }
-        self.write_version(&mut tx, actor, id, version, &file)
-            .await?;
+        self.write_version(tx, actor, id, version, file).await?;
         let now = tx.now().to_string();
         tx_exec!(
             tx,
-            "update evidence set version = $2, collected_at = $3, valid_until = $4, updated_at = $5 where evidence_id = $1",
+            "update evidence set version = $2, collected_at = $3, valid_until = $4, updated_at = $5,
+                                 revision = revision + 1
+             where evidence_id = $1",
             id,
             version,
-            &collected_at,
-            &valid_until,
+            collected_at,
+            valid_until,
             &now
         )?;
-        let after = read_item(&mut tx, id, &today).await?;
-        tx.audit(
-            Change::new(actor, "evidence.version", "evidence", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
         tx.bump_generation("evidence").await?;
-        tx.commit().await?;
-        Ok(after)
+        read_item(tx, id, &self.today()).await
+    }
+
+    /// Reads an item inside a write, its row locked until the write ends.
+    pub(crate) async fn lock_evidence(&self, tx: &mut Tx, id: &str) -> Result<Evidence> {
+        if !tx.lock_row("evidence", "evidence_id", id).await? {
+            return Err(Error::NotFound(format!("evidence {id}")));
+        }
+        read_item(tx, id, &self.today()).await
     }
 
     pub async fn evidence(&self, id: &str) -> Result<Evidence> {
@@ -537,7 +393,7 @@ impl Store {
     /// The items a filter keeps, and how many there are in all.
     pub async fn list_evidence(&self, f: &EvidenceFilter) -> Result<(Vec<Evidence>, i64)> {
         let today = self.today();
-        let soon = add_days(&today, crate::domain::evidence::EXPIRING_DAYS);
+        let soon = add_days(&today, crate::registers::evidence::domain::EXPIRING_DAYS);
         let mut sql = Sql::new(" from evidence e where 1 = 1");
         match f.state {
             Some(State::Expired) => {
@@ -615,7 +471,7 @@ impl Store {
         page.push(&format!("{order} limit ?"), [Arg::Int(f.limit.max(1))]);
         let mut tx = self.read_tx().await?;
         let text = tx.text_of(&page);
-        let rows: Vec<ItemRow> = super::on_tx!(tx, |c| super::bind_args!(
+        let rows: Vec<ItemRow> = crate::store::on_tx!(tx, |c| crate::store::bind_args!(
             sqlx::query_as::<_, ItemRow>(&text),
             &page.args
         )
@@ -624,18 +480,9 @@ impl Store {
         Ok((complete(&mut tx, rows, &today).await?, total))
     }
 
-    /// The evidence of every control of a framework, attached to it or to a measure that
-    /// implements it: per control, how many items, until when the best of them holds, and the
-    /// newest few. Kept in memory until evidence or measures change.
-    pub async fn soa_evidence(
-        &self,
-        framework: &str,
-    ) -> Result<std::sync::Arc<HashMap<String, EvidenceSummary>>> {
-        let key = (framework.to_string(), self.generation("measure").await?);
-        let generation = self.generation("evidence").await?;
-        if let Some(v) = self.soa_evidence_cache.get(&key, generation) {
-            return Ok(v);
-        }
+    /// Every evidence item of every control of a framework, attached to it or to a measure
+    /// that implements it (the SoA's evidence, summed up by `domain::summarise`).
+    pub async fn soa_evidence_rows(&self, framework: &str) -> Result<Vec<ControlEvidence>> {
         type Row = (
             String,
             String,
@@ -646,7 +493,7 @@ impl Store {
             String,
             String,
         );
-        let rows: Vec<Row> = super::pool_query!(
+        let rows: Vec<Row> = pool_query!(
                 self,
                 fetch_all,
                 Row,
@@ -664,7 +511,7 @@ impl Store {
                 framework,
                 DEFAULT_FRAMEWORK
             )?;
-        let mut v: Vec<ControlEvidence> = rows
+        Ok(rows
             .into_iter()
             .map(|r| ControlEvidence {
                 control_id: r.0,
@@ -676,41 +523,23 @@ impl Store {
                 failing: r.6,
                 host: r.7,
             })
-            .collect();
-        // Per control, newest first; the same item through the control and a measure counts once.
-        v.sort_by(|a, b| {
-            (&a.control_id, &b.collected_at, &a.evidence_id).cmp(&(
-                &b.control_id,
-                &a.collected_at,
-                &b.evidence_id,
-            ))
-        });
-        v.dedup_by(|a, b| a.control_id == b.control_id && a.evidence_id == b.evidence_id);
-        let mut by_control: HashMap<String, EvidenceSummary> = HashMap::new();
-        for e in v {
-            let s = by_control.entry(e.control_id.clone()).or_default();
-            s.count += 1;
-            let latest = if e.host.is_empty() {
-                &mut s.latest_until
-            } else {
-                &mut s.scan_until
-            };
-            match &e.valid_until {
-                None => s.no_end = true,
-                Some(u) => {
-                    if latest.as_ref().is_none_or(|l| u > l) {
-                        *latest = Some(u.clone());
-                    }
-                }
-            }
-            if !e.failing.is_empty() {
-                s.failing.push(e.clone());
-            }
-            if s.newest.len() < EVIDENCE_LISTED {
-                s.newest.push(e);
-            }
+            .collect())
+    }
+
+    /// The evidence of every control of a framework, summed up, kept in memory until
+    /// evidence or measures change (the SoA's caches move to its use cases with it).
+    pub async fn soa_evidence(
+        &self,
+        framework: &str,
+    ) -> Result<std::sync::Arc<HashMap<String, EvidenceSummary>>> {
+        let key = (framework.to_string(), self.generation("measure").await?);
+        let generation = self.generation("evidence").await?;
+        if let Some(v) = self.soa_evidence_cache.get(&key, generation) {
+            return Ok(v);
         }
-        let v = std::sync::Arc::new(by_control);
+        let v = std::sync::Arc::new(super::domain::summarise(
+            self.soa_evidence_rows(framework).await?,
+        ));
         self.soa_evidence_cache.put(key, generation, v.clone());
         Ok(v)
     }
@@ -719,28 +548,22 @@ impl Store {
 impl Store {
     /// Records many links at once (the demo and benchmarks): one transaction, ids in a block,
     /// rows and audit entries in batches. Every link is checked as `add_evidence` checks it.
-    pub async fn add_evidence_links(
+    pub(crate) async fn add_evidence_links(
         &self,
+        tx: &mut Tx,
         actor: &str,
         drafts: Vec<EvidenceDraft>,
     ) -> Result<usize> {
-        let mut tx = self.write().await?;
         let mut drafts = drafts;
         for d in drafts.iter_mut() {
             if d.url.is_empty() {
                 return Err(Error::field("url", "a link needs its address"));
             }
-            self.check_links(&mut tx, d).await?;
+            self.check_evidence_links(tx, d).await?;
         }
-        let ids = super::next_ids(
-            &mut tx,
-            "evidence",
-            "E",
-            "evidence",
-            "evidence_id",
-            drafts.len(),
-        )
-        .await?;
+        let ids =
+            crate::store::next_ids(tx, "evidence", "E", "evidence", "evidence_id", drafts.len())
+                .await?;
         let now = tx.now().to_string();
         let today = self.today();
         let mut items = Vec::new();
@@ -792,6 +615,7 @@ impl Store {
                 host: None,
                 created_at: now.clone(),
                 updated_at: now.clone(),
+                revision: 1,
             };
             changes.push(Change::new(actor, "evidence.create", "evidence", id).after(&e));
         }
@@ -806,74 +630,6 @@ impl Store {
         }
         tx.audit_many(changes).await?;
         tx.bump_generation("evidence").await?;
-        tx.commit().await?;
         Ok(ids.len())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_controls_evidence_holds_as_long_as_its_best_item() {
-        let today = "2026-12-01";
-        assert_eq!(EvidenceSummary::default().state(today), State::None);
-        let expiring = EvidenceSummary {
-            count: 2,
-            no_end: false,
-            // one item ended in November, the other ends this month
-            latest_until: Some("2026-12-20".into()),
-            scan_until: None,
-            newest: Vec::new(),
-            failing: Vec::new(),
-        };
-        assert_eq!(expiring.state(today), State::Expiring);
-        let expired = EvidenceSummary {
-            latest_until: Some("2026-11-30".into()),
-            ..expiring.clone()
-        };
-        assert_eq!(expired.state(today), State::Expired);
-        let open = EvidenceSummary {
-            no_end: true,
-            ..expired
-        };
-        assert_eq!(open.state(today), State::Valid);
-        let check = |until: &str| ControlEvidence {
-            control_id: "8.5".into(),
-            evidence_id: "E-0009".into(),
-            title: "Scan of web-01".into(),
-            collected_at: "2026-11-29".into(),
-            valid_until: Some(until.into()),
-            via: String::new(),
-            failing: "ssh.password-auth: PasswordAuthentication yes".into(),
-            host: "web-01".into(),
-        };
-        // A live failure outweighs the valid items; an expired one no longer counts.
-        let failing = EvidenceSummary {
-            failing: vec![check("2026-12-02")],
-            ..open.clone()
-        };
-        assert_eq!(failing.state(today), State::Failing);
-        assert_eq!(failing.failures(today).len(), 1);
-        let lapsed = EvidenceSummary {
-            failing: vec![check("2026-11-30")],
-            ..open
-        };
-        assert_eq!(lapsed.state(today), State::Valid);
-        // Scans refresh their items: one ending in 19 days is valid, not expiring soon.
-        let scanned = EvidenceSummary {
-            count: 1,
-            scan_until: Some("2026-12-20".into()),
-            ..EvidenceSummary::default()
-        };
-        assert_eq!(scanned.state(today), State::Valid);
-        let both = EvidenceSummary {
-            count: 2,
-            latest_until: Some("2026-11-01".into()),
-            scan_until: Some("2026-11-30".into()),
-            ..EvidenceSummary::default()
-        };
-        assert_eq!(both.state(today), State::Expired);
     }
 }

@@ -1,0 +1,217 @@
+//! The evidence vault's use cases: the list, an item with its versions, downloads checked
+//! against their SHA-256, adding a file or a link, editing an item, adding a new version of
+//! its file. Contributors, managers and admins add evidence; editors change any item, a
+//! contributor the items they collected; items filed by scans change with the host's reports
+//! only. Each write reads the item (its row locked) inside its transaction and checks the
+//! writer's revision there.
+
+use super::domain::{
+    Evidence, EvidenceDraft, EvidenceFilter, EvidenceInput, FileVersion, NewFile, Target,
+};
+use crate::domain::user::OWNERS;
+use crate::error::{Error, Result};
+use crate::service::{Actor, Ctx, Expected, check_revision};
+use crate::store::{BlobReader, BlobWriter};
+
+/// Editors change every item; a contributor the items they collected.
+pub fn may_edit(actor: &Actor, e: &Evidence) -> bool {
+    actor.may_edit_owned(&e.collected_by)
+}
+
+/// The items a filter keeps (at most its limit), and how many there are in all.
+#[tracing::instrument(name = "evidence.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(ctx: &Ctx, f: &EvidenceFilter) -> Result<(Vec<Evidence>, i64)> {
+    ctx.require_reader()?;
+    ctx.store().list_evidence(f).await
+}
+
+/// The evidence attached to a control, a measure or a risk (for their pages; at most 100).
+pub async fn attached(ctx: &Ctx, target: Target, id: &str) -> Result<Vec<Evidence>> {
+    let f = EvidenceFilter {
+        target: Some((target, id.to_string())),
+        limit: 100,
+        ..EvidenceFilter::default()
+    };
+    Ok(list(ctx, &f).await?.0)
+}
+
+#[tracing::instrument(name = "evidence.get", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Evidence> {
+    ctx.require_reader()?;
+    ctx.store().evidence(id).await
+}
+
+/// Every version of an item's file, newest first.
+pub async fn versions(ctx: &Ctx, id: &str) -> Result<Vec<FileVersion>> {
+    ctx.require_reader()?;
+    ctx.store().evidence_versions(id).await
+}
+
+/// One version of an item's file (`None`: the newest) to download: its content is checked against its SHA-256
+/// first (a damaged file is an error, never a wrong download), then read in chunks.
+#[tracing::instrument(name = "evidence.download", skip_all, fields(actor = %ctx.who(), id, version))]
+pub async fn download(
+    ctx: &Ctx,
+    id: &str,
+    version: Option<i64>,
+) -> Result<(FileVersion, BlobReader)> {
+    ctx.require_reader()?;
+    let v = ctx.store().evidence_file(id, version).await?;
+    ctx.store().verify_blob(&v.sha256, v.size).await?;
+    let reader = ctx.store().open_blob(&v.sha256).await?;
+    Ok((v, reader))
+}
+
+/// Where an upload streams to while it is hashed and counted against the configured limit
+/// (those who add evidence).
+pub async fn file_writer(ctx: &Ctx) -> Result<BlobWriter> {
+    ctx.require(OWNERS)?;
+    ctx.store()
+        .blob_writer(ctx.limits().evidence_max_bytes)
+        .await
+}
+
+/// Adds an item: a file (its first version) or a link, attached to controls, measures and
+/// risks (contributors, managers and admins).
+#[tracing::instrument(name = "evidence.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &EvidenceInput, file: Option<NewFile>) -> Result<Evidence> {
+    ctx.require(OWNERS)?;
+    let mut d: EvidenceDraft = input.parse(file.is_some(), &ctx.today(), ctx.who())?;
+    if file.is_some() && !d.url.is_empty() {
+        return Err(Error::field("url", "give a file or a link, not both"));
+    }
+    if file.is_none() && d.url.is_empty() {
+        return Err(Error::field(
+            "file",
+            "choose a file to upload, or give a link",
+        ));
+    }
+    let mut tx = ctx.write().await?;
+    ctx.store().check_evidence_links(&mut tx, &mut d).await?;
+    let e = ctx
+        .store()
+        .insert_evidence(&mut tx, ctx.who(), &d, file.as_ref())
+        .await?;
+    tx.audit(ctx.change("evidence.create", "evidence", &e.id).after(&e))
+        .await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Changes an item's description, dates and attachments (a link's address too; a file
+/// changes by a new version, never in place). A writer who saw an older revision is refused
+/// with who changed what since.
+#[tracing::instrument(name = "evidence.update", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn update(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    input: &EvidenceInput,
+) -> Result<Evidence> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let before = ctx.store().lock_evidence(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &before) {
+        return Err(Error::Forbidden);
+    }
+    before.kept_by_scans()?;
+    check_revision(&mut tx, "evidence", id, id, before.revision, expected).await?;
+    // An item keeps what it is: a file stays a file.
+    let mut d = input.parse(before.file.is_some(), &ctx.today(), ctx.who())?;
+    if before.file.is_some() && !d.url.is_empty() {
+        return Err(Error::field(
+            "url",
+            "this evidence is a file: upload a new version instead of giving a link",
+        ));
+    }
+    if before.file.is_none() && d.url.is_empty() {
+        return Err(Error::field("url", "a link needs its address"));
+    }
+    ctx.store().check_evidence_links(&mut tx, &mut d).await?;
+    let after = ctx.store().update_evidence(&mut tx, id, &d).await?;
+    let mut same = after.clone();
+    same.updated_at = before.updated_at.clone();
+    same.revision = before.revision;
+    if same == before {
+        return Ok(before);
+    }
+    tx.audit(
+        ctx.change("evidence.update", "evidence", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Keeps a new version of an item's file; the old ones stay. `collected_at` and
+/// `valid_until`, when given, are the new version's dates (an empty `valid_until` clears it).
+#[tracing::instrument(name = "evidence.version", skip_all, fields(actor = %ctx.who(), id))]
+pub async fn add_version(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    file: NewFile,
+    collected_at: Option<String>,
+    valid_until: Option<Option<String>>,
+) -> Result<Evidence> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let before = ctx.store().lock_evidence(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &before) {
+        return Err(Error::Forbidden);
+    }
+    before.kept_by_scans()?;
+    check_revision(&mut tx, "evidence", id, id, before.revision, expected).await?;
+    if before.file.is_none() {
+        return Err(Error::field(
+            "file",
+            format!("{id} is a link, not a file: change its address instead"),
+        ));
+    }
+    // The dates are checked before the content is kept: a refused version leaves nothing.
+    let collected_at = collected_at.unwrap_or_else(|| before.collected_at.clone());
+    let valid_until = valid_until.unwrap_or_else(|| before.valid_until.clone());
+    if let Some(v) = &valid_until
+        && *v < collected_at
+    {
+        return Err(Error::field(
+            "valid_until",
+            format!("{v} is before the evidence was collected ({collected_at})"),
+        ));
+    }
+    let after = ctx
+        .store()
+        .add_evidence_version(
+            &mut tx,
+            ctx.who(),
+            id,
+            before.version + 1,
+            &file,
+            &collected_at,
+            valid_until.as_deref(),
+        )
+        .await?;
+    tx.audit(
+        ctx.change("evidence.version", "evidence", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Records many links at once in one write (the demo organisation and benchmarks), each
+/// checked as `create` checks one.
+pub async fn add_links(ctx: &Ctx, drafts: Vec<EvidenceDraft>) -> Result<usize> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let n = ctx
+        .store()
+        .add_evidence_links(&mut tx, ctx.who(), drafts)
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -1,0 +1,206 @@
+//! What the evidence pages and the evidence API share over HTTP: reading a multipart upload as
+//! it streams (the file to the blob store's temporary file, hashed and counted; never held in
+//! memory), the dates of a new version, and a stored file as a download.
+
+use super::domain::{EvidenceInput, NewFile};
+use super::service;
+use crate::error::{Error, Problems};
+use crate::service::Ctx;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A multipart form read as it streams: its text fields, and its `file` part written to the
+/// blob store's temporary file (counted against the limit), if one was chosen.
+pub struct UploadForm {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<NewFile>,
+}
+
+impl UploadForm {
+    pub fn get(&self, k: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    pub fn input(&self) -> EvidenceInput {
+        evidence_input(|k| {
+            self.fields
+                .iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+}
+
+/// An item as a form sends it, `value` giving each field (repeated fields joined).
+pub fn evidence_input(value: impl Fn(&str) -> String) -> EvidenceInput {
+    EvidenceInput {
+        title: value("title"),
+        description: value("description"),
+        url: value("url"),
+        collected_at: value("collected_at"),
+        valid_until: value("valid_until"),
+        collected_by: value("collected_by"),
+        controls: value("controls"),
+        measures: value("measures"),
+        risks: value("risks"),
+    }
+}
+
+/// An upload refused part-way, with the text fields read before the problem (so that a form
+/// comes back with what was typed).
+pub struct UploadRefused {
+    pub fields: Vec<(String, String)>,
+    pub error: Error,
+}
+
+impl From<UploadRefused> for Error {
+    fn from(r: UploadRefused) -> Error {
+        r.error
+    }
+}
+
+/// Reads a multipart upload as it streams (no body limit applies but the evidence limit,
+/// counted on the file); text fields are at most 64 KB each.
+pub async fn read_upload(ctx: &Ctx, req: Request) -> Result<UploadForm, UploadRefused> {
+    let mut fields = Vec::new();
+    let mut file = None;
+    match read_parts(ctx, req, &mut fields, &mut file).await {
+        Ok(()) => Ok(UploadForm { fields, file }),
+        Err(error) => Err(UploadRefused { fields, error }),
+    }
+}
+
+async fn read_parts(
+    ctx: &Ctx,
+    req: Request,
+    fields: &mut Vec<(String, String)>,
+    file: &mut Option<NewFile>,
+) -> Result<(), Error> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let boundary = multer::parse_boundary(&content_type).map_err(|_| {
+        Error::BadRequest("send the file as multipart/form-data (a form upload)".into())
+    })?;
+    let mut form = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
+    let unreadable = |_| Error::BadRequest("the upload could not be read".into());
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut w = service::file_writer(ctx).await?;
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                w.write(&chunk).await?;
+            }
+            // A file input left empty sends a part with no name and no content.
+            if file_name.is_empty() {
+                continue;
+            }
+            *file = Some(NewFile {
+                incoming: w.finish().await?,
+                file_name,
+            });
+        } else {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                text.extend_from_slice(&chunk);
+                if text.len() > 64 * 1024 {
+                    return Err(Error::field(&name, "at most 64 KB"));
+                }
+            }
+            fields.push((name, String::from_utf8_lossy(&text).into_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// The dates of a new version, when given: (collected at, valid until — empty clears it).
+pub fn version_dates(
+    form: &UploadForm,
+    today: &str,
+) -> Result<(Option<String>, Option<Option<String>>), Error> {
+    let mut p = Problems::new();
+    let collected = match form.get("collected_at").trim() {
+        "" => Some(today.to_string()),
+        raw => p.take("collected_at", crate::domain::input::parse_date(raw)),
+    };
+    if collected.as_deref().is_some_and(|c| c > today) {
+        p.add(
+            "collected_at",
+            "a date in the future: evidence is collected, then recorded",
+        );
+    }
+    let valid = if form.fields.iter().any(|(n, _)| n == "valid_until") {
+        match form.get("valid_until").trim() {
+            "" => Some(None),
+            raw => p
+                .take("valid_until", crate::domain::input::parse_date(raw))
+                .map(Some),
+        }
+    } else {
+        None
+    };
+    p.into_result()?;
+    Ok((collected, valid))
+}
+
+/// A stored file as a download: its content is checked against its SHA-256 first (a damaged
+/// file is an error, never a wrong download), then streamed in chunks.
+pub async fn download(ctx: &Ctx, id: &str, version: i64) -> Result<Response, Error> {
+    let (v, reader) = service::download(ctx, id, Some(version)).await?;
+    let stream = futures_util::stream::unfold(Some(reader), |state| async move {
+        let mut reader = state?;
+        match reader.next().await {
+            Ok(Some(chunk)) => Some((Ok(axum::body::Bytes::from(chunk)), Some(reader))),
+            Ok(None) => None,
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+        }
+    });
+    let ascii: String = v
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, v.media_type.clone()),
+            (header::CONTENT_LENGTH, v.size.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    crate::web::session::encode(&v.file_name)
+                ),
+            ),
+            (
+                header::HeaderName::from_static("x-content-sha256"),
+                v.sha256.clone(),
+            ),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".into(),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
