@@ -189,8 +189,7 @@ pub async fn add_version(
             id,
             before.version + 1,
             &file,
-            &collected_at,
-            valid_until.as_deref(),
+            (&collected_at, valid_until.as_deref()),
         )
         .await?;
     tx.audit(

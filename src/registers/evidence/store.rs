@@ -329,8 +329,7 @@ impl Store {
         id: &str,
         version: i64,
         file: &NewFile,
-        collected_at: &str,
-        valid_until: Option<&str>,
+        (collected_at, valid_until): (&str, Option<&str>),
     ) -> Result<Evidence> {
         self.write_version(tx, actor, id, version, file).await?;
         let now = tx.now().to_string();
