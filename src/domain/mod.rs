@@ -10,6 +10,4 @@ pub mod matrix;
 pub mod money;
 pub mod montecarlo;
 pub mod query;
-pub mod soa;
-pub mod soa_migrate;
 pub mod user;

@@ -8,8 +8,6 @@ pub mod fair;
 pub mod import;
 pub mod pdf;
 pub mod sheet;
-pub mod soa;
-pub mod soa_migrate;
 
 use crate::domain::catalog::Control;
 use crate::error::{Error, Result};

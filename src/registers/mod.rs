@@ -13,7 +13,10 @@ pub mod imports;
 pub mod measure;
 pub mod organisation;
 pub mod quant;
+pub mod readiness;
 pub mod risk;
+pub mod soa;
+pub mod soa_migrate;
 
 use crate::exchange::import::Importers;
 use crate::web::Routes;
@@ -25,7 +28,10 @@ pub fn routes() -> Routes {
         .merge(evidence::routes())
         .merge(imports::routes())
         .merge(measure::routes())
+        .merge(readiness::routes())
         .merge(risk::routes())
+        .merge(soa::routes())
+        .merge(soa_migrate::routes())
 }
 
 /// The registers spreadsheets can be imported into.

@@ -3,7 +3,14 @@
 //! computed at (see migration 9) and used while that generation holds: one small query tells
 //! whether a cached value is still true, on every instance sharing the database.
 
+use crate::registers::evidence::domain::EvidenceSummary;
 use crate::registers::risk::domain::{RatingKind, RiskFilter};
+use crate::registers::soa::domain::{MeasuresByControl, SoaRisks};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A framework's id with the measure register's generation (the SoA's caches).
+pub type FrameworkAt = (String, i64);
 
 /// Values computed from a whole register (heat-map counts, attention counts), each kept with
 /// the register's generation it was computed at and used while that generation holds.
@@ -52,4 +59,12 @@ pub struct Caches {
     pub heat: GenerationCache<RatingKind, Vec<(i64, i64, i64)>>,
     /// Capped counts of risks by filter (the dashboard's attention lists), by generation.
     pub risk_counts: GenerationCache<RiskFilter, (i64, bool)>,
+    /// The measures of every control, by framework and measure generation.
+    pub soa_measures: GenerationCache<String, MeasuresByControl>,
+    /// The SoA's open risks per control (count and first ids), by (framework, measure
+    /// generation) and risk generation.
+    pub soa_risks: GenerationCache<FrameworkAt, SoaRisks>,
+    /// The evidence of every control (direct and through its measures), by (framework,
+    /// measure generation) and evidence generation.
+    pub soa_evidence: GenerationCache<FrameworkAt, Arc<HashMap<String, EvidenceSummary>>>,
 }

@@ -12,12 +12,8 @@ mod catalog;
 mod fair;
 mod matrix;
 mod migrate;
-mod readiness;
 mod scan;
 mod scan_evidence;
-mod soa;
-mod soa_migrate;
-mod soa_version;
 
 pub(crate) use audit::recent_changes;
 pub use audit::{AuditFilter, VerifyReport};
@@ -26,13 +22,9 @@ pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page, id_order};
 pub use fair::{FairSettings, StoredFair};
 pub(crate) use matrix::read_matrix;
-pub use readiness::{Clause, ClauseStatus, GapRow, NextStep, Readiness, carries, gaps_by};
 pub use scan::{
     CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
 };
-pub use soa::{Linked, SoaRow};
-pub use soa_migrate::{Drafted, SoaImportOptions, SoaImportReport, SoaImportSummary, ToDecide};
-pub use soa_version::{FieldChange, RowChange, Snapshot, SoaVersion, diff as soa_diff};
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};
@@ -880,9 +872,6 @@ impl Store {
 
 type SharedAnalysis = std::sync::Arc<crate::domain::fair::Analysis>;
 
-/// A framework's id with the measure register's generation (SoA caches).
-type FrameworkAt = (String, i64);
-
 /// The store: a connection pool and the clock.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -890,24 +879,6 @@ pub struct Store {
     clock: Clock,
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
-    /// The SoA's open risks per control (count and first ids), by (framework, measure
-    /// generation) and risk generation.
-    soa_risk_cache: std::sync::Arc<GenerationCache<FrameworkAt, soa::SoaRisks>>,
-    /// The evidence of every control (direct and through its measures), by (framework,
-    /// measure generation) and evidence generation.
-    pub(crate) soa_evidence_cache: std::sync::Arc<
-        GenerationCache<
-            FrameworkAt,
-            std::sync::Arc<
-                std::collections::HashMap<
-                    String,
-                    crate::registers::evidence::domain::EvidenceSummary,
-                >,
-            >,
-        >,
-    >,
-    /// The measures of every control, by framework and measure generation.
-    soa_measure_cache: std::sync::Arc<GenerationCache<String, soa::MeasuresByControl>>,
     /// The portfolio analysis by (iterations, seed, appetite) and risk + measure generations.
     analysis_cache: std::sync::Arc<GenerationCache<(u64, u64, String), SharedAnalysis>>,
     /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
@@ -987,9 +958,6 @@ impl Store {
             pool,
             clock,
             catalog_cache: Default::default(),
-            soa_risk_cache: Default::default(),
-            soa_evidence_cache: Default::default(),
-            soa_measure_cache: Default::default(),
             analysis_cache: Default::default(),
             risk_analysis_cache: Default::default(),
             blobs,

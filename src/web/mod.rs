@@ -15,8 +15,6 @@ pub mod page;
 mod pages;
 pub mod routes;
 pub mod session;
-pub(crate) mod soa;
-mod soa_migrate;
 mod static_files;
 
 use crate::config::Config;
@@ -120,20 +118,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/controls/export.csv", Access::SignedIn),
     ("GET", "/controls/{framework}/{id}", Access::SignedIn),
     ("GET", "/audit", Access::Roles(TRAIL_READERS)),
-    ("GET", "/soa", Access::SignedIn),
-    ("GET", "/soa.csv", Access::SignedIn),
-    ("GET", "/soa.xlsx", Access::SignedIn),
-    ("GET", "/soa.pdf", Access::SignedIn),
-    ("GET", "/soa/versions", Access::SignedIn),
-    ("POST", "/soa/versions", Access::Roles(EDITORS)),
-    ("GET", "/soa/diff", Access::SignedIn),
-    ("GET", "/soa/gaps", Access::SignedIn),
-    ("GET", "/soa/import-2013", Access::Roles(EDITORS)),
-    ("POST", "/soa/import-2013", Access::Roles(EDITORS)),
-    ("GET", "/soa/import-2013/{id}", Access::Roles(EDITORS)),
-    ("POST", "/soa/import-2013/{id}", Access::Roles(EDITORS)),
-    ("GET", "/soa/{framework}/{id}", Access::SignedIn),
-    ("POST", "/soa/{framework}/{id}", Access::Roles(OWNERS)),
     ("GET", "/hosts", Access::SignedIn),
     ("GET", "/hosts.csv", Access::SignedIn),
     ("GET", "/hosts.xlsx", Access::SignedIn),
@@ -150,17 +134,6 @@ const POLICY: &[(&str, &str, Access)] = &[
         "/risks/quantitative/settings",
         Access::Roles(EDITORS),
     ),
-    ("GET", "/api/v1/soa", Access::SignedIn),
-    ("GET", "/api/v1/soa/{framework}/{id}", Access::SignedIn),
-    ("GET", "/api/v1/soa/versions", Access::SignedIn),
-    ("POST", "/api/v1/soa/versions", Access::Roles(EDITORS)),
-    ("GET", "/api/v1/soa/versions/{version}", Access::SignedIn),
-    ("GET", "/api/v1/soa/diff", Access::SignedIn),
-    ("GET", "/api/v1/soa/export", Access::SignedIn),
-    ("GET", "/api/v1/soa/gaps", Access::SignedIn),
-    ("GET", "/api/v1/readiness", Access::SignedIn),
-    ("PUT", "/api/v1/soa/{framework}/{id}", Access::Roles(OWNERS)),
-    ("POST", "/api/v1/soa/import-2013", Access::Roles(EDITORS)),
     ("GET", "/risks/{id}/estimate", Access::Roles(OWNERS)),
     ("POST", "/risks/{id}/estimate", Access::Roles(OWNERS)),
     ("GET", "/risk-matrix", Access::SignedIn),
@@ -240,9 +213,7 @@ pub fn legacy_routes() -> Routes {
     let pages = pages::routes()
         .merge(matrix::routes())
         .merge(fair::routes())
-        .merge(soa::routes())
-        .merge(hosts::routes())
-        .merge(soa_migrate::routes());
+        .merge(hosts::routes());
     let rules = POLICY
         .iter()
         .map(|(m, p, a)| Rule {

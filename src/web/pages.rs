@@ -346,7 +346,7 @@ struct DashboardPage {
     attention: Vec<(i64, &'static str, &'static str)>,
     /// The SoA's warnings: (rows, label, key).
     soa_warnings: Vec<(usize, &'static str, &'static str)>,
-    readiness: crate::store::Readiness,
+    readiness: crate::registers::readiness::domain::Readiness,
 }
 
 async fn dashboard(
@@ -497,11 +497,12 @@ async fn dashboard(
             "/hosts?stale=1",
         ),
     ];
-    let soa = s
-        .store
-        .soa(crate::domain::catalog::DEFAULT_FRAMEWORK)
-        .await?;
-    let soa_warnings = crate::domain::soa::Warning::ALL
+    let soa = crate::registers::soa::service::rows(
+        &s.ctx(&caller),
+        crate::domain::catalog::DEFAULT_FRAMEWORK,
+    )
+    .await?;
+    let soa_warnings = crate::registers::soa::domain::Warning::ALL
         .iter()
         .map(|w| {
             (
@@ -514,7 +515,7 @@ async fn dashboard(
         .collect();
     Ok(DashboardPage {
         soa_warnings,
-        readiness: s.store.readiness_of(&soa).await?,
+        readiness: crate::registers::readiness::service::of(&s.ctx(&caller), &soa).await?,
         attention,
         l,
         steps,

@@ -191,14 +191,14 @@ async fn gaps_group_by_theme_or_attribute_within_a_value() {
         );
 
         let bad = app.get("/api/v1/soa/gaps?by=colour", auth()).await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert_eq!(bad.json()["error"]["details"][0]["field"], "by");
         let bad = app
             .get("/api/v1/soa/gaps?within=control_type:Sneaky", auth())
             .await;
         assert_eq!(bad.json()["error"]["details"][0]["field"], "within");
         let bad = app.get("/api/v1/soa/gaps?sort=x", auth()).await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
         let viewer = app.browser_as(Role::Viewer).await;
         let page = app

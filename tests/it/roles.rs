@@ -170,7 +170,7 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
             )
             .await
             .unwrap();
-            let row = annex::domain::soa::ApplicabilityInput {
+            let row = annex::registers::soa::domain::ApplicabilityInput {
                 applicable: "yes".into(),
                 reasons: "business".into(),
                 owner: email.clone(),
@@ -180,10 +180,15 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
                 // An empty decision is a valid one (undecided, no owner): give the row back
                 // to the walker before each of its routes.
                 if pattern.contains("/soa/") {
-                    app.store
-                        .set_applicability("test", "iso27002-2022", "8.13", row.parse().unwrap())
-                        .await
-                        .unwrap();
+                    annex::registers::soa::service::decide(
+                        &crate::harness::operator(&app.store),
+                        "iso27002-2022",
+                        "8.13",
+                        None,
+                        &row,
+                    )
+                    .await
+                    .unwrap();
                 }
                 if *pattern == "/logout" || *pattern == "/setup" || *pattern == "/login" {
                     continue; // walked below: they change who is signed in

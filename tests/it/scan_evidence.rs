@@ -281,12 +281,14 @@ async fn people_see_the_failure_on_the_soa_row_and_the_evidence_page() {
         let soa = app.get("/soa", Auth::Browser(&editor)).await;
         assert!(soa.body.contains("ev-failing"), "the SoA list marks it");
 
-        let id = app
-            .store
-            .soa_row("iso27002-2022", "8.5")
-            .await
-            .unwrap()
-            .evidence[0]
+        let id = annex::registers::soa::service::row(
+            &crate::harness::operator(&app.store),
+            "iso27002-2022",
+            "8.5",
+        )
+        .await
+        .unwrap()
+        .evidence[0]
             .evidence_id
             .clone();
         let page = app

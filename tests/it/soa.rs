@@ -109,7 +109,7 @@ async fn decisions_are_checked_linked_to_the_treatment_and_warned_about() {
         let bad = app
             .get("/api/v1/soa?applicable=maybe", Auth::Bearer(&manager))
             .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert_eq!(
             app.get("/api/v1/soa/iso27002-2022/99.9", Auth::Bearer(&manager))
                 .await

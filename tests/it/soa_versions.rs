@@ -8,7 +8,7 @@ use crate::harness::{Auth, Backend, Browser, Res, TestApp};
 use crate::on_every_database;
 use crate::pdf_read;
 use annex::domain::user::Role;
-use annex::exchange::soa::SOA_COLUMNS;
+use annex::registers::soa::exchange::SOA_COLUMNS;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
@@ -383,12 +383,7 @@ async fn soa_versions_an_approval_is_a_frozen_snapshot_compared_field_by_field()
             let res = app
                 .get(&format!("/api/v1/soa/diff?{bad}"), Auth::Bearer(&manager))
                 .await;
-            assert_eq!(
-                res.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{bad}: {}",
-                res.body
-            );
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}: {}", res.body);
             assert_eq!(res.json()["error"]["details"][0]["field"], "from", "{bad}");
         }
         assert_eq!(
@@ -1016,7 +1011,7 @@ async fn soa_versions_a_version_exports_to_pdf_from_the_page_the_api_and_the_cli
                 Auth::Bearer(&manager),
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
         assert_eq!(
             res.json()["error"]["details"][0]["field"],
             "format",
@@ -1030,7 +1025,7 @@ async fn soa_versions_a_version_exports_to_pdf_from_the_page_the_api_and_the_cli
                 Auth::Bearer(&manager),
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
         assert_eq!(res.json()["error"]["details"][0]["field"], "version");
         let res = app
             .get(
@@ -1038,7 +1033,7 @@ async fn soa_versions_a_version_exports_to_pdf_from_the_page_the_api_and_the_cli
                 Auth::Bearer(&manager),
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
         let cli_bad = annex_cli(
             &app,
             &[
@@ -1119,10 +1114,14 @@ async fn soa_versions_approvals_at_the_same_time_on_two_instances_each_get_a_num
         app.set_up().await;
         let (other, _) = app.second_instance().await;
         let mut numbers = Vec::new();
+        let (here, there) = (
+            crate::harness::operator(&app.store),
+            crate::harness::operator(&other),
+        );
         for _ in 0..6 {
             let (a, b) = tokio::join!(
-                app.store.approve_soa("a@example.org", "iso27002-2022", "a"),
-                other.approve_soa("b@example.org", "iso27002-2022", "b")
+                annex::registers::soa::service::approve(&here, "iso27002-2022", "a"),
+                annex::registers::soa::service::approve(&there, "iso27002-2022", "b")
             );
             numbers.push(a.expect("the first approval").version);
             numbers.push(b.expect("the second approval, at the same time").version);

@@ -11,3 +11,9 @@ pub async fn catalogs(ctx: &Ctx) -> Result<Vec<Arc<Catalog>>> {
     ctx.require_reader()?;
     ctx.store().catalogs().await
 }
+
+/// One catalogue with its controls.
+pub async fn catalog(ctx: &Ctx, framework: &str) -> Result<Arc<Catalog>> {
+    ctx.require_reader()?;
+    ctx.store().catalog(framework).await
+}

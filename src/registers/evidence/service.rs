@@ -214,3 +214,25 @@ pub async fn add_links(ctx: &Ctx, drafts: Vec<EvidenceDraft>) -> Result<usize> {
     tx.commit().await?;
     Ok(n)
 }
+
+/// The evidence of every control of a framework, summed up (the SoA's evidence column), kept
+/// until evidence or measures change.
+pub async fn summaries(
+    ctx: &Ctx,
+    framework: &str,
+) -> Result<std::sync::Arc<std::collections::HashMap<String, super::domain::EvidenceSummary>>> {
+    ctx.require_reader()?;
+    let key = (
+        framework.to_string(),
+        ctx.store().generation("measure").await?,
+    );
+    let generation = ctx.store().generation("evidence").await?;
+    if let Some(v) = ctx.caches().soa_evidence.get(&key, generation) {
+        return Ok(v);
+    }
+    let v = std::sync::Arc::new(super::domain::summarise(
+        ctx.store().soa_evidence_rows(framework).await?,
+    ));
+    ctx.caches().soa_evidence.put(key, generation, v.clone());
+    Ok(v)
+}

@@ -3,8 +3,8 @@
 //! control) and the evidence of every control for the Statement of Applicability.
 
 use super::domain::{
-    ControlEvidence, Evidence, EvidenceDraft, EvidenceFilter, EvidenceSummary, FileVersion,
-    NewFile, State, Target, add_days, check_file_type, clean_file_name,
+    ControlEvidence, Evidence, EvidenceDraft, EvidenceFilter, FileVersion, NewFile, State, Target,
+    add_days, check_file_type, clean_file_name,
 };
 use crate::domain::audit::Change;
 use crate::domain::catalog::DEFAULT_FRAMEWORK;
@@ -523,24 +523,6 @@ impl Store {
                 host: r.7,
             })
             .collect())
-    }
-
-    /// The evidence of every control of a framework, summed up, kept in memory until
-    /// evidence or measures change (the SoA's caches move to its use cases with it).
-    pub async fn soa_evidence(
-        &self,
-        framework: &str,
-    ) -> Result<std::sync::Arc<HashMap<String, EvidenceSummary>>> {
-        let key = (framework.to_string(), self.generation("measure").await?);
-        let generation = self.generation("evidence").await?;
-        if let Some(v) = self.soa_evidence_cache.get(&key, generation) {
-            return Ok(v);
-        }
-        let v = std::sync::Arc::new(super::domain::summarise(
-            self.soa_evidence_rows(framework).await?,
-        ));
-        self.soa_evidence_cache.put(key, generation, v.clone());
-        Ok(v)
     }
 }
 

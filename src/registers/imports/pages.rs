@@ -116,7 +116,7 @@ pub async fn upload(
         return render_upload(&s, &caller, register, errors).await;
     }
     let (name, bytes) = file.unwrap_or_default();
-    let u = service::save(&ctx, register, &name, &bytes).await?;
+    let u = service::save(&ctx, register.key(), &name, &bytes).await?;
     Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response())
 }
 

@@ -9,16 +9,12 @@ use crate::exchange::import::{self, Importer, Options, Outcome};
 use crate::service::Ctx;
 
 /// Keeps a file for import into a register; uploads older than a day go on the way.
-#[tracing::instrument(name = "import.upload", skip_all, fields(actor = %ctx.who(), register = importer.key()))]
-pub async fn save(
-    ctx: &Ctx,
-    importer: &dyn Importer,
-    file_name: &str,
-    content: &[u8],
-) -> Result<Upload> {
+/// `kind` is the importer's key (or `soa-2013` for the migration of a 2013 SoA).
+#[tracing::instrument(name = "import.upload", skip_all, fields(actor = %ctx.who(), kind))]
+pub async fn save(ctx: &Ctx, kind: &str, file_name: &str, content: &[u8]) -> Result<Upload> {
     ctx.require(EDITORS)?;
     ctx.store()
-        .save_upload(ctx.who(), importer.key(), file_name, content)
+        .save_upload(ctx.who(), kind, file_name, content)
         .await
 }
 

@@ -5,11 +5,11 @@
 //! rows (group labels over merged cells, tick columns under "reasons for selection").
 //! Problems are named by row and column; the store writes nothing unless every row is valid.
 
-use super::import::{self, Column, Field, RowProblem, Schema};
-use super::sheet;
-use crate::domain::soa_migrate::Row2013Input;
+use super::domain::{Row2013Input, SoaImportOptions, SoaImportReport};
 use crate::error::{Error, Result};
-use crate::store::{SoaImportOptions, SoaImportReport, Store};
+use crate::exchange::import::{self, Column, Field, RowProblem, Schema};
+use crate::exchange::sheet;
+use crate::service::Ctx;
 use serde::Serialize;
 
 const FIELDS: &[Field] = &[
@@ -281,8 +281,7 @@ impl Outcome {
 /// consumes; `replace` overwrites controls already decided. File-level problems are errors;
 /// problems with rows are in the outcome, and then nothing was written.
 pub async fn run(
-    store: &Store,
-    actor: &str,
+    ctx: &Ctx,
     bytes: &[u8],
     read: &import::Options,
     replace: bool,
@@ -323,7 +322,7 @@ pub async fn run(
         replace,
         upload: read.upload.clone(),
     };
-    match store.import_soa_2013(actor, rows, &opts).await {
+    match super::service::import_2013(ctx, rows, &opts).await {
         Ok(report) => outcome.report = Some(report),
         Err(Error::Validation(fields)) => {
             let mut problems = import::row_problems(fields, &outcome.columns);

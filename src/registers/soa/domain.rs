@@ -4,10 +4,12 @@
 //! measures) are derived from the risk treatment, never typed; the warnings a row raises are
 //! computed from both.
 
+use crate::domain::catalog::{Control, DEFAULT_FRAMEWORK};
 use crate::domain::input::parse_date;
 use crate::error::{Error, Problems};
-use crate::registers::evidence::domain::State;
+use crate::registers::evidence::domain::{ControlEvidence, EvidenceSummary, State};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 macro_rules! keyed_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $key:literal, $label:literal;)+ } what $what:literal) => {
@@ -115,6 +117,10 @@ pub struct Applicability {
     pub target_date: Option<String>,
     /// Empty while never decided.
     pub updated_at: String,
+    /// Raised by every decision (0 while never decided): a writer that saw an older revision
+    /// is refused (409). Versions approved before revisions existed read as 0.
+    #[serde(default)]
+    pub revision: i64,
 }
 
 impl Applicability {
@@ -141,6 +147,7 @@ impl Applicability {
             owner: String::new(),
             target_date: None,
             updated_at: String::new(),
+            revision: 0,
         }
     }
 }
@@ -450,6 +457,235 @@ impl Warning {
             }
         }
         w
+    }
+}
+
+/// A measure or a risk linked to a control, as the SoA shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Linked {
+    pub id: String,
+    pub name: String,
+    /// The measure's or the risk's status key.
+    pub status: String,
+}
+
+/// One control of the Statement of Applicability with everything derived about it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SoaRow {
+    pub control: Control,
+    pub applicability: Applicability,
+    /// The measures that implement the control.
+    pub measures: Vec<Linked>,
+    /// How many open risks are treated by those measures (the risks that selected it).
+    pub risk_count: i64,
+    /// Up to ten of them.
+    pub risks: Vec<Linked>,
+    /// The evidence attached to the control or to its measures, newest first (at most
+    /// `EVIDENCE_LISTED`).
+    pub evidence: Vec<ControlEvidence>,
+    /// How many items there are in all.
+    #[serde(default)]
+    pub evidence_count: usize,
+    /// Whether that evidence proves the control today.
+    pub evidence_state: State,
+    /// The items that show the control failing today (filed by scans), with why.
+    #[serde(default)]
+    pub evidence_failing: Vec<ControlEvidence>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Per control: the open risks its measures treat, how many, and the first of them.
+pub type SoaRisks = Vec<(String, i64, Vec<Linked>)>;
+
+/// The measures of each control.
+pub type MeasuresByControl = std::sync::Arc<HashMap<String, Vec<Linked>>>;
+
+/// The SoA's rows: every control of the catalogue in its order, with its decision (undecided
+/// when there is none) and what is derived about it — the measures that implement it, the open
+/// risks they treat, its evidence and how well that proves it `today`, and its warnings.
+pub fn assemble(
+    framework: &str,
+    controls: &[Control],
+    decisions: Vec<Applicability>,
+    by_control: &HashMap<String, Vec<Linked>>,
+    risks: &SoaRisks,
+    evidence: &HashMap<String, EvidenceSummary>,
+    today: &str,
+) -> Vec<SoaRow> {
+    let mut decided: HashMap<String, Applicability> = decisions
+        .into_iter()
+        .map(|a| (a.control_id.clone(), a))
+        .collect();
+    let mut risk_counts: HashMap<&str, (i64, &Vec<Linked>)> = risks
+        .iter()
+        .map(|(c, n, l)| (c.as_str(), (*n, l)))
+        .collect();
+    controls
+        .iter()
+        .map(|c| {
+            let applicability = decided
+                .remove(&c.id)
+                .unwrap_or_else(|| Applicability::undecided(framework, &c.id));
+            let measures = by_control.get(&c.id).cloned().unwrap_or_default();
+            let (risk_count, risks) = risk_counts
+                .remove(c.id.as_str())
+                .map(|(n, l)| (n, l.clone()))
+                .unwrap_or_default();
+            let (evidence, evidence_count, evidence_state, evidence_failing) =
+                match evidence.get(&c.id) {
+                    Some(s) => (s.newest.clone(), s.count, s.state(today), s.failures(today)),
+                    None => (Vec::new(), 0, State::None, Vec::new()),
+                };
+            SoaRow {
+                warnings: Warning::of(
+                    &applicability,
+                    measures.len(),
+                    risk_count as usize,
+                    evidence_state,
+                ),
+                control: c.clone(),
+                applicability,
+                measures,
+                risk_count,
+                risks,
+                evidence,
+                evidence_count,
+                evidence_state,
+                evidence_failing,
+            }
+        })
+        .collect()
+}
+
+/// The SoA's query: framework, version (an approved version instead of the live state),
+/// theme, applicable (yes, no, undecided), status, warning (any or a warning's key), owner, q.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SoaQuery {
+    pub framework: String,
+    pub version: Option<i64>,
+    pub theme: Option<String>,
+    pub applicable: Option<String>,
+    pub status: Option<Status>,
+    pub warning: Option<String>,
+    pub owner: Option<String>,
+    pub q: Option<String>,
+}
+
+impl SoaQuery {
+    /// The parameters the SoA reads.
+    pub const PARAMS: &'static [&'static str] = &[
+        "framework",
+        "version",
+        "theme",
+        "applicable",
+        "status",
+        "warning",
+        "owner",
+        "q",
+    ];
+
+    /// Reads the query; every malformed value is named.
+    pub fn read(params: &crate::domain::query::Params) -> Result<SoaQuery, Error> {
+        let get = |k: &str| params.get(k).map(str::to_string);
+        let mut p = Problems::new();
+        let version = match get("version") {
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    p.add("version", format!("'{v}' is not a version number"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let applicable = get("applicable");
+        if let Some(a) = &applicable
+            && !["yes", "no", "undecided"].contains(&a.as_str())
+        {
+            p.add("applicable", format!("'{a}' is not yes, no or undecided"));
+        }
+        let status = match get("status") {
+            Some(s) => p.take("status", Status::parse(&s)),
+            None => None,
+        };
+        let warning = get("warning");
+        if let Some(w) = &warning
+            && w != "any"
+            && !Warning::ALL.iter().any(|x| x.key() == w)
+        {
+            p.add(
+                "warning",
+                format!(
+                    "'{w}' is not a warning: use any or one of {}",
+                    Warning::ALL
+                        .iter()
+                        .map(|w| w.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        p.into_query_result()?;
+        Ok(SoaQuery {
+            framework: get("framework").unwrap_or_else(|| DEFAULT_FRAMEWORK.to_string()),
+            version,
+            theme: get("theme"),
+            applicable,
+            status,
+            warning,
+            owner: get("owner"),
+            q: get("q").map(|q| q.to_lowercase()),
+        })
+    }
+
+    /// Whether a row is shown.
+    pub fn keeps(&self, r: &SoaRow) -> bool {
+        let a = &r.applicability;
+        self.theme
+            .as_ref()
+            .is_none_or(|t| r.control.theme.eq_ignore_ascii_case(t))
+            && self.applicable.as_deref().is_none_or(|want| match want {
+                "yes" => a.applicable == Some(true),
+                "no" => a.applicable == Some(false),
+                _ => a.applicable.is_none(),
+            })
+            && self.status.is_none_or(|s| a.status == s)
+            && self
+                .owner
+                .as_ref()
+                .is_none_or(|o| a.owner.eq_ignore_ascii_case(o))
+            && self.warning.as_deref().is_none_or(|w| {
+                if w == "any" {
+                    !r.warnings.is_empty()
+                } else {
+                    r.warnings.iter().any(|x| x.key() == w)
+                }
+            })
+            && self.q.as_ref().is_none_or(|q| {
+                r.control.id.to_lowercase().contains(q)
+                    || r.control.title.to_lowercase().contains(q)
+                    || a.justification.to_lowercase().contains(q)
+            })
+    }
+}
+
+impl ApplicabilityDraft {
+    /// The decision this draft makes about a control (its time and revision are the store's).
+    pub fn applied(self, framework: &str, control_id: &str) -> Applicability {
+        Applicability {
+            framework: framework.to_string(),
+            control_id: control_id.to_string(),
+            applicable: self.applicable,
+            reasons: self.reasons,
+            exclusion_reason: self.exclusion_reason,
+            justification: self.justification,
+            status: self.status,
+            maturity: self.maturity,
+            owner: self.owner,
+            target_date: self.target_date,
+            updated_at: String::new(),
+            revision: 0,
+        }
     }
 }
 

@@ -4,9 +4,9 @@
 //! with the organisation, scope and version above a frozen, filtered table) and PDF (cover,
 //! contents, summary, the table, exclusions with their justifications).
 
-use super::Table;
-use super::pdf;
-use crate::store::{SoaRow, SoaVersion};
+use super::domain::SoaRow;
+use super::domain_version::SoaVersion;
+use crate::exchange::{Table, pdf};
 
 /// The title block of an export.
 #[derive(Debug, Clone, Default)]
@@ -154,7 +154,7 @@ pub fn soa_table(rows: &[SoaRow]) -> Table {
         .iter()
         .map(|r| {
             let a = &r.applicability;
-            let v = crate::domain::soa::ApplicabilityInput::from(a);
+            let v = crate::registers::soa::domain::ApplicabilityInput::from(a);
             let mut row = vec![
                 r.control.id.clone(),
                 r.control.title.clone(),
@@ -219,7 +219,9 @@ pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> Vec<u8> {
                 of(&|r| r.applicability.applicable == Some(true)),
                 of(&|r| r.applicability.applicable == Some(false)),
                 of(&|r| r.applicability.applicable.is_none()),
-                of(&|r| r.applicability.status == crate::domain::soa::Status::Implemented),
+                of(&|r| {
+                    r.applicability.status == crate::registers::soa::domain::Status::Implemented
+                }),
                 of(&|r| !r.warnings.is_empty()),
             ])
         })
@@ -320,7 +322,7 @@ pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> Vec<u8> {
                     count(&|r| r.applicability.applicable == Some(true)),
                     count(&|r| r.applicability.applicable == Some(false)),
                     count(&|r| r.applicability.applicable.is_none()),
-                    count(&|r| r.applicability.status == crate::domain::soa::Status::Implemented),
+                    count(&|r| r.applicability.status == crate::registers::soa::domain::Status::Implemented),
                     count(&|r| !r.warnings.is_empty()),
                 )),
                 pdf::Block::Table(summary),
@@ -427,7 +429,7 @@ pub struct Export {
 
 /// The SoA (live, or an approved version) as a document, with the rows `keep` keeps.
 pub async fn export(
-    store: &crate::store::Store,
+    ctx: &crate::service::Ctx,
     framework: &str,
     version: Option<i64>,
     keep: impl Fn(&SoaRow) -> bool,
@@ -435,17 +437,17 @@ pub async fn export(
 ) -> crate::error::Result<Export> {
     let (meta, snapshot) = match version {
         Some(n) => {
-            let (v, snap) = store.soa_version(framework, n).await?;
+            let (v, snap) = super::service::version(ctx, framework, n).await?;
             (Some(v), snap)
         }
-        None => (None, store.soa_snapshot(framework).await?),
+        None => (None, super::service::snapshot(ctx, framework).await?),
     };
-    let catalog = store.catalog(framework).await?;
+    let catalog = crate::registers::catalog::service::catalog(ctx, framework).await?;
     let header = Header {
         organisation: snapshot.organisation.clone(),
         scope: snapshot.scope.clone(),
         framework: catalog.framework.name.clone(),
-        generated_at: store.now(),
+        generated_at: ctx.now(),
         version: meta,
     };
     let rows: Vec<SoaRow> = snapshot.rows.into_iter().filter(|r| keep(r)).collect();

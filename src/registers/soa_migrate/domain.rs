@@ -5,8 +5,10 @@
 //! correspondence, a decision for each 2022 control, with the list of the controls a person
 //! must still decide and why. Nothing here performs I/O.
 
-use crate::domain::soa::{ApplicabilityDraft, ExclusionReason, Reason, Status, parse_yes_no};
 use crate::error::{Error, Problems};
+use crate::registers::soa::domain::{
+    Applicability, ApplicabilityDraft, ExclusionReason, Reason, Status, parse_yes_no,
+};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -697,6 +699,73 @@ fn kept_justification(sources: &[&Row2013]) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
     }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SoaImportOptions {
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+    /// Overwrite the controls already decided in the live SoA (kept otherwise).
+    pub replace: bool,
+    /// The upload this import consumes (removed in the import's transaction).
+    pub upload: Option<String>,
+}
+
+/// One 2022 control with a proposed decision.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Drafted {
+    pub control_id: String,
+    pub title: String,
+    /// The 2013 controls of the file it comes from (`5.1.1`).
+    pub sources: Vec<String>,
+    /// The decision as written (or, in a dry run, as it would be).
+    pub applicability: Applicability,
+    /// create, update or unchanged
+    pub change: String,
+}
+
+/// A 2022 control that needs a person's decision, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ToDecide {
+    pub control_id: String,
+    pub title: String,
+    pub why: Vec<Why>,
+    /// `why` in words.
+    pub reasons: Vec<String>,
+}
+
+/// What the import of a 2013 SoA did, or in a dry run would do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SoaImportReport {
+    pub dry_run: bool,
+    pub replace: bool,
+    /// 2013 controls read from the file.
+    pub controls_read: usize,
+    /// Rows read past: domains and control objectives (A.5, A.5.1), rows without a control.
+    pub headings: Vec<usize>,
+    /// Every 2022 control with a proposed decision, in catalogue order.
+    pub drafts: Vec<Drafted>,
+    /// 2022 controls already decided in the live SoA, left as they are.
+    pub kept: Vec<String>,
+    /// Every 2022 control that still needs a decision, in catalogue order.
+    pub needs_decision: Vec<ToDecide>,
+    pub summary: SoaImportSummary,
+}
+
+/// The report in numbers.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct SoaImportSummary {
+    /// Drafts by decision.
+    pub applicable: usize,
+    pub excluded: usize,
+    /// Drafts that carry justifications but no decision (their sources disagree).
+    pub undecided: usize,
+    /// Drafts by what writing them does.
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub kept: usize,
+    pub needs_decision: usize,
 }
 
 #[cfg(test)]

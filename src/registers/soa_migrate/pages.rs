@@ -4,35 +4,27 @@
 //! its page), then import — all or nothing, in one transaction that consumes the upload. Also
 //! the API call that does the same with the file as the body. Managers and admins only.
 
-use super::AppState;
-use super::json::{ApiError, ErrorBody};
-use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
-use super::session::{Caller, MAX_UPLOAD_BYTES};
-use crate::domain::soa_migrate::{Why, shown};
-use crate::domain::user::Role;
-use crate::error::{Error, Problems};
+use super::domain::{SoaImportReport, Why, shown};
+use super::exchange::{self as soa_migrate, Outcome};
+use crate::domain::query::Params;
+use crate::error::Error;
 use crate::exchange::import;
-use crate::exchange::soa_migrate::{self, Outcome};
 use crate::registers::imports::pages::{ColumnRow, Reading, outcome_or_file_error};
+use crate::registers::imports::service as uploads;
 use crate::registers::imports::store::Upload;
-use crate::store::SoaImportReport;
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::page::{FormData, FormErrors, Layout, PageResult, layout};
+use crate::web::session::Caller;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, Request, State};
+use axum::Extension;
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
-use axum::{Extension, Json, Router};
 
 /// The `register` of the uploads kept for this import.
-const UPLOAD_KIND: &str = "soa-2013";
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/soa/import-2013", get(upload_form).post(upload))
-        .route("/soa/import-2013/{id}", get(review).post(apply))
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
-}
+pub const UPLOAD_KIND: &str = "soa-2013";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "soa_import_upload.html")]
@@ -63,7 +55,7 @@ async fn render_upload(s: &AppState, caller: &Caller, errors: FormErrors) -> Pag
         .into_response())
 }
 
-async fn upload_form(
+pub async fn upload_form(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> PageResult {
@@ -72,8 +64,9 @@ async fn upload_form(
 
 /// Keeps the uploaded file and opens its review; a file that is not a spreadsheet is refused
 /// at once.
-async fn upload(
+pub async fn upload(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     mut form: Multipart,
 ) -> PageResult {
@@ -101,10 +94,7 @@ async fn upload(
         return render_upload(&s, &caller, errors).await;
     }
     let (name, bytes) = file.unwrap_or_default();
-    let u = s
-        .store
-        .save_upload(&actor(&caller), UPLOAD_KIND, &name, &bytes)
-        .await?;
+    let u = uploads::save(&ctx, UPLOAD_KIND, &name, &bytes).await?;
     Ok(Redirect::to(&format!("/soa/import-2013/{}", u.id)).into_response())
 }
 
@@ -150,14 +140,10 @@ impl Asked {
 
 /// The upload, if it is one of this import's and the caller may see it: the person who
 /// uploaded it, or an admin.
-async fn own_upload(s: &AppState, caller: &Caller, id: &str) -> Result<(Upload, Vec<u8>), Error> {
-    let (u, bytes) = s.store.upload(id).await?;
+async fn own_upload(ctx: &Ctx, id: &str) -> Result<(Upload, Vec<u8>), Error> {
+    let (u, bytes) = uploads::own(ctx, id).await?;
     if u.register != UPLOAD_KIND {
         return Err(Error::NotFound(format!("upload {id} of a 2013 SoA")));
-    }
-    let admin = caller.user.as_ref().is_some_and(|u| u.role == Role::Admin);
-    if u.uploaded_by != actor(caller) && !admin {
-        return Err(Error::Forbidden);
     }
     Ok((u, bytes))
 }
@@ -364,35 +350,29 @@ async fn render_review(
 }
 
 /// The dry run of an upload with the mapping asked for in the query string.
-async fn review(
+pub async fn review(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let (upload, bytes) = own_upload(&s, &caller, &id).await?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let asked = Asked::from_pairs(&pairs);
-    let result = soa_migrate::run(
-        &s.store,
-        &actor(&caller),
-        &bytes,
-        &asked.options(true, None),
-        asked.replace,
-    )
-    .await;
+    let (upload, bytes) = own_upload(&ctx, &id).await?;
+    let params = Params::parse(raw.as_deref())?;
+    let asked = Asked::from_pairs(params.pairs());
+    let result = soa_migrate::run(&ctx, &bytes, &asked.options(true, None), asked.replace).await;
     render_review(&s, &caller, upload, &asked, result, false).await
 }
 
 /// Imports the upload as reviewed; all or nothing.
-async fn apply(
+pub async fn apply(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let (upload, bytes) = own_upload(&s, &caller, &id).await?;
+    let (upload, bytes) = own_upload(&ctx, &id).await?;
     let asked = Asked {
         map: form.all("map"),
         values: form.get("values").to_string(),
@@ -400,8 +380,7 @@ async fn apply(
         replace: matches!(form.get("replace"), "1" | "on" | "true" | "yes"),
     };
     let result = soa_migrate::run(
-        &s.store,
-        &actor(&caller),
+        &ctx,
         &bytes,
         &asked.options(false, Some(&id)),
         asked.replace,
@@ -409,88 +388,4 @@ async fn apply(
     .await;
     let done = result.as_ref().is_ok_and(|o| o.ok());
     render_review(&s, &caller, upload, &asked, result, done).await
-}
-
-/// The query of `POST /api/v1/soa/import-2013` (documented here; read by `api_options`, which
-/// keeps repeated keys).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub(super) struct Import2013Query {
-    /// Check and report, write nothing.
-    dry_run: Option<bool>,
-    /// Overwrite the 2022 controls already decided (kept otherwise).
-    replace: Option<bool>,
-    /// The worksheet of an XLSX file (default: the one whose header fits best).
-    sheet: Option<String>,
-    /// `Their header=field`, repeatable; `Their header=` ignores the column.
-    map: Option<Vec<String>>,
-    /// `[field:]Their word=ours`, repeatable.
-    value: Option<Vec<String>>,
-}
-
-/// Reads the API call's query: `dry_run`, `replace`, `sheet`, `map` and `value`.
-fn api_options(raw: Option<&str>) -> Result<(import::Options, bool), Error> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
-        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))?;
-    let mut problems = Problems::new();
-    let mut opts = import::Options::default();
-    let mut replace = false;
-    let flag = |problems: &mut Problems, k: &str, v: &str| match v {
-        "" | "true" | "1" => true,
-        "false" | "0" => false,
-        other => {
-            problems.add(k, format!("'{other}' is not true or false"));
-            false
-        }
-    };
-    for (k, v) in &pairs {
-        match k.as_str() {
-            "map" => opts.map.push(v.clone()),
-            "value" => opts.values.push(v.clone()),
-            "sheet" => opts.sheet = Some(v.clone()),
-            "dry_run" => opts.dry_run = flag(&mut problems, k, v),
-            "replace" => replace = flag(&mut problems, k, v),
-            other => problems.add(
-                other,
-                "unknown parameter: use dry_run, replace, sheet, map or value",
-            ),
-        }
-    }
-    problems.into_result()?;
-    Ok((opts, replace))
-}
-
-/// Migrates a Statement of Applicability written against ISO/IEC 27002:2013 (the request body,
-/// CSV or XLSX) into a draft of the 2022 SoA (managers and admins). Each 2022 control gets the
-/// decision its 2013 controls agree on, their justifications and the least advanced of their
-/// statuses; the report lists every 2022 control that still needs a decision and why (new in
-/// 2022, sources that disagree or are not in the file, reasons for inclusion to choose).
-/// Controls already decided are kept unless `replace=true`. Every problem comes back by row
-/// and column (422) and then nothing is written; `dry_run=true` reports without writing.
-#[utoipa::path(post, path = "/api/v1/soa/import-2013", tag = "soa",
-    params(Import2013Query),
-    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
-    responses((status = 200, body = Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub(super) async fn import_2013(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
-    req: Request,
-) -> Result<Json<Outcome>, ApiError> {
-    let (opts, replace) = api_options(raw.as_deref())?;
-    let bytes = axum::body::to_bytes(req.into_body(), MAX_UPLOAD_BYTES)
-        .await
-        .map_err(|_| {
-            Error::BadRequest(format!(
-                "the file is larger than {} MB",
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            ))
-        })?;
-    let outcome = soa_migrate::run(&s.store, &actor(&caller), &bytes, &opts, replace).await?;
-    if outcome.ok() {
-        Ok(Json(outcome))
-    } else {
-        Err(outcome.into_error().into())
-    }
 }

@@ -4,11 +4,10 @@
 //! for the ISO/IEC 27001 clauses the SoA work covers (6.1.2, 6.1.3, 7.5) a status with the
 //! reasons behind it.
 
-use super::{SoaRow, Store, pool_query};
-use crate::domain::catalog::DEFAULT_FRAMEWORK;
-use crate::domain::soa::Status;
 use crate::error::Result;
 use crate::registers::evidence::domain::{State as EvidenceState, add_days};
+use crate::registers::soa::domain::SoaRow;
+use crate::registers::soa::domain::Status;
 use serde::Serialize;
 
 /// How one group of controls stands.
@@ -433,121 +432,46 @@ pub fn readiness(
     Readiness { clauses, next }
 }
 
-impl Store {
-    /// How many rows a condition keeps, and the first five ids (`from_where` is
-    /// `from table where …`, with `$1`, `$2` for `args`).
-    async fn count_and_examples(
-        &self,
-        from_where: &str,
-        id: &str,
-        args: &[&str],
-    ) -> Result<(i64, Vec<String>)> {
-        let count_sql = format!("select count(*) {from_where}");
-        let ids_sql = format!("select {id} {from_where} order by {id} limit 5");
-        let (n,): (i64,) = super::on_pool!(&self.pool, |c| {
-            let mut q = sqlx::query_as::<_, (i64,)>(&count_sql);
-            for a in args {
-                q = q.bind(*a);
+/// The gap analysis' query: `by` (theme or an attribute type) and `within` (`type:value`).
+pub fn gaps_query(
+    params: &crate::domain::query::Params,
+    types: &[crate::domain::catalog::AttributeType],
+) -> Result<(String, Option<(String, String)>), crate::error::Error> {
+    let get = |k: &str| params.get(k).map(str::to_string);
+    let mut p = crate::error::Problems::new();
+    let by = get("by").unwrap_or_else(|| "theme".into());
+    if by != "theme" && !types.iter().any(|t| t.key == by) {
+        p.add(
+            "by",
+            format!(
+                "'{by}' is not a grouping: use theme or {}",
+                types
+                    .iter()
+                    .map(|t| t.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let within = match get("within") {
+        None => None,
+        Some(w) => match w.split_once(':') {
+            Some((t, v))
+                if types
+                    .iter()
+                    .any(|x| x.key == t && x.values.iter().any(|y| y.eq_ignore_ascii_case(v))) =>
+            {
+                Some((t.to_string(), v.to_string()))
             }
-            q.fetch_one(c).await
-        })?;
-        let ids: Vec<(String,)> = super::on_pool!(&self.pool, |c| {
-            let mut q = sqlx::query_as::<_, (String,)>(&ids_sql);
-            for a in args {
-                q = q.bind(*a);
+            _ => {
+                p.add(
+                    "within",
+                    format!("'{w}' is not an attribute value: write type:value, e.g. control_type:Detective"),
+                );
+                None
             }
-            q.fetch_all(c).await
-        })?;
-        Ok((n, ids.into_iter().map(|r| r.0).collect()))
-    }
-
-    /// The facts about risks, measures and evidence that readiness rests on.
-    pub async fn risk_facts(&self) -> Result<RiskFacts> {
-        let today = self.today();
-        let cutoff = add_days(&today, -365);
-        let (open,): (i64,) = pool_query!(
-            self,
-            fetch_one,
-            (i64,),
-            "select count(*) from risk where status <> 'closed'"
-        )?;
-        let (stale, stale_examples) = self
-            .count_and_examples(
-                "from risk where status <> 'closed' and updated_at < $1",
-                "risk_id",
-                &[&cutoff],
-            )
-            .await?;
-        let (review_overdue, _) = self
-            .count_and_examples(
-                "from risk where status <> 'closed' and review_due_on < $1",
-                "risk_id",
-                &[&today],
-            )
-            .await?;
-        let (untreated, untreated_examples) = self
-            .count_and_examples(
-                "from risk r where r.status <> 'closed' and r.treatment = 'modify'
-                 and not exists (select 1 from risk_measure rm where rm.risk_id = r.risk_id)",
-                "risk_id",
-                &[],
-            )
-            .await?;
-        let lapsed = crate::registers::risk::domain::RiskFilter {
-            acceptance_lapsed_on: Some(today.clone()),
-            ..Default::default()
-        };
-        let (acceptance_lapsed, _) = self.risk_count_matching(&lapsed).await?;
-        let (measures_overdue, measures_overdue_examples) = self
-            .count_and_examples(
-                "from measure where status in ('planned', 'in_progress') and due_on < $1",
-                "measure_id",
-                &[&today],
-            )
-            .await?;
-        let soon = add_days(&today, crate::registers::evidence::domain::EXPIRING_DAYS);
-        let (evidence_expiring, evidence_expiring_examples) = self
-            .count_and_examples(
-                "from evidence where valid_until >= $1 and valid_until <= $2 and evidence_id not in (select evidence_id from scan_evidence)",
-                "evidence_id",
-                &[&today, &soon],
-            )
-            .await?;
-        Ok(RiskFacts {
-            open,
-            stale,
-            stale_examples,
-            review_overdue,
-            untreated,
-            untreated_examples,
-            acceptance_lapsed,
-            measures_overdue,
-            measures_overdue_examples,
-            evidence_expiring,
-            evidence_expiring_examples,
-        })
-    }
-
-    /// Readiness of the 2022 SoA now.
-    pub async fn readiness(&self) -> Result<Readiness> {
-        let rows = self.soa(DEFAULT_FRAMEWORK).await?;
-        self.readiness_of(&rows).await
-    }
-
-    /// Readiness over the 2022 SoA's rows the caller already has (`Store::soa`).
-    pub async fn readiness_of(&self, rows: &[SoaRow]) -> Result<Readiness> {
-        let facts = self.risk_facts().await?;
-        let versions = self.soa_versions(DEFAULT_FRAMEWORK).await?;
-        let approval = match versions.first() {
-            Some(v) => {
-                let (_, snap) = self.soa_version(DEFAULT_FRAMEWORK, v.version).await?;
-                ApprovalFacts {
-                    latest: Some((v.version, v.approved_at.clone())),
-                    changed_since: super::soa_diff(&snap.rows, rows).len(),
-                }
-            }
-            None => ApprovalFacts::default(),
-        };
-        Ok(readiness(rows, &facts, &approval, &self.today()))
-    }
+        },
+    };
+    p.into_query_result()?;
+    Ok((by, within))
 }

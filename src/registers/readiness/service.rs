@@ -1,0 +1,71 @@
+//! Gap analysis and certification readiness, computed from live data: the implementation of
+//! the Statement of Applicability by theme or attribute, and the clauses of ISO/IEC 27001 the
+//! SoA work covers, each with its status and the facts behind it.
+
+use super::domain::{ApprovalFacts, GapRow, Readiness, carries, gaps_by, readiness};
+use crate::domain::catalog::DEFAULT_FRAMEWORK;
+use crate::error::Result;
+use crate::registers::soa::domain::SoaRow;
+use crate::registers::soa::service as soa;
+use crate::service::Ctx;
+
+/// Readiness of the 2022 SoA now.
+#[tracing::instrument(name = "readiness", skip_all, fields(actor = %ctx.who()))]
+pub async fn now(ctx: &Ctx) -> Result<Readiness> {
+    let rows = soa::rows(ctx, DEFAULT_FRAMEWORK).await?;
+    of(ctx, &rows).await
+}
+
+/// Readiness over the 2022 SoA's rows the caller already has.
+pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
+    ctx.require_reader()?;
+    let facts = ctx.store().risk_facts().await?;
+    let versions = soa::versions(ctx, DEFAULT_FRAMEWORK).await?;
+    let approval = match versions.first() {
+        Some(v) => {
+            let (_, snap) = soa::version(ctx, DEFAULT_FRAMEWORK, v.version).await?;
+            ApprovalFacts {
+                latest: Some((v.version, v.approved_at.clone())),
+                changed_since: crate::registers::soa::domain_version::diff(&snap.rows, rows).len(),
+            }
+        }
+        None => ApprovalFacts::default(),
+    };
+    Ok(readiness(rows, &facts, &approval, &ctx.today()))
+}
+
+/// The implementation of the 2022 SoA's `rows` grouped by theme or by the values of an
+/// attribute type, over the rows `within` (`type`, `value`) keeps.
+pub async fn gaps(
+    ctx: &Ctx,
+    rows: &[SoaRow],
+    by: &str,
+    within: Option<&(String, String)>,
+) -> Result<Vec<GapRow>> {
+    ctx.require_reader()?;
+    let rows: Vec<SoaRow> = rows
+        .iter()
+        .filter(|r| within.is_none_or(|w| carries(r, w)))
+        .cloned()
+        .collect();
+    let values: Vec<String> = if by == "theme" {
+        let mut t: Vec<String> = rows.iter().map(|r| r.control.theme.clone()).collect();
+        t.dedup();
+        t
+    } else {
+        ctx.store()
+            .attribute_types(DEFAULT_FRAMEWORK)
+            .await?
+            .into_iter()
+            .find(|t| t.key == by)
+            .map(|t| t.values)
+            .unwrap_or_default()
+    };
+    Ok(gaps_by(&rows, by, &values))
+}
+
+/// The attribute types of the 2022 catalogue (the groupings of the gap analysis).
+pub async fn attribute_types(ctx: &Ctx) -> Result<Vec<crate::domain::catalog::AttributeType>> {
+    ctx.require_reader()?;
+    ctx.store().attribute_types(DEFAULT_FRAMEWORK).await
+}

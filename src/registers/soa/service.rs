@@ -1,0 +1,199 @@
+//! The Statement of Applicability's use cases: the SoA's rows (every control with its
+//! decision and what is derived about it, kept until the registers behind them change), one
+//! control's row, deciding a control (managers and admins; a contributor the controls they
+//! own) with the writer's revision checked in the write, approving the SoA as a frozen
+//! version, the versions and the comparison of two.
+
+use super::domain::{ApplicabilityInput, MeasuresByControl, SoaRisks, SoaRow, assemble};
+use super::domain_version::{RowChange, Snapshot, SoaVersion, diff};
+use super::store;
+use crate::domain::user::{EDITORS, OWNERS};
+use crate::error::{Error, Result};
+use crate::service::{Actor, Ctx, Expected, check_revision};
+
+/// Managers and admins decide every control; a contributor the controls they own.
+pub fn may_edit(actor: &Actor, owner: &str) -> bool {
+    actor.may_edit_owned(owner)
+}
+
+/// Every control of a framework, in catalogue order, with its decision and what is derived
+/// about it (a few queries whatever the size of the catalogue; each kept until the register
+/// it comes from changes).
+#[tracing::instrument(name = "soa.rows", skip_all, fields(actor = %ctx.who(), framework))]
+pub async fn rows(ctx: &Ctx, framework: &str) -> Result<Vec<SoaRow>> {
+    ctx.require_reader()?;
+    let catalog = ctx.store().catalog(framework).await?;
+    let decisions = ctx.store().soa_decisions(framework).await?;
+    let by_control = measures(ctx, framework).await?;
+    let risks = risks(ctx, framework).await?;
+    let evidence = crate::registers::evidence::service::summaries(ctx, framework).await?;
+    Ok(assemble(
+        framework,
+        &catalog.controls,
+        decisions,
+        &by_control,
+        &risks,
+        &evidence,
+        &ctx.today(),
+    ))
+}
+
+/// The measures that implement each control, kept until the measure register changes.
+async fn measures(ctx: &Ctx, framework: &str) -> Result<MeasuresByControl> {
+    let generation = ctx.store().generation("measure").await?;
+    let key = framework.to_string();
+    if let Some(v) = ctx.caches().soa_measures.get(&key, generation) {
+        return Ok(v);
+    }
+    let v = std::sync::Arc::new(ctx.store().soa_measures(framework).await?);
+    ctx.caches().soa_measures.put(key, generation, v.clone());
+    Ok(v)
+}
+
+/// The open risks per control, kept until the risk or the measure register changes.
+async fn risks(ctx: &Ctx, framework: &str) -> Result<SoaRisks> {
+    let key = (
+        framework.to_string(),
+        ctx.store().generation("measure").await?,
+    );
+    let generation = ctx.store().generation("risk").await?;
+    if let Some(v) = ctx.caches().soa_risks.get(&key, generation) {
+        return Ok(v);
+    }
+    let v = ctx.store().soa_risks(framework).await?;
+    ctx.caches().soa_risks.put(key, generation, v.clone());
+    Ok(v)
+}
+
+/// One control's row.
+#[tracing::instrument(name = "soa.row", skip_all, fields(actor = %ctx.who(), framework, id))]
+pub async fn row(ctx: &Ctx, framework: &str, id: &str) -> Result<SoaRow> {
+    ctx.require_reader()?;
+    let catalog = ctx.store().catalog(framework).await?;
+    let id = catalog.control(id)?.id.clone();
+    rows(ctx, framework)
+        .await?
+        .into_iter()
+        .find(|r| r.control.id == id)
+        .ok_or_else(|| Error::NotFound(format!("control {id} in {framework}")))
+}
+
+/// Records the decision about a control, audited with the values before and after. A
+/// decision that changes nothing writes nothing; a writer who saw an older revision (0: the
+/// control was undecided) is refused with who changed what since.
+#[tracing::instrument(name = "soa.decide", skip_all, fields(actor = %ctx.who(), framework, id))]
+pub async fn decide(
+    ctx: &Ctx,
+    framework: &str,
+    id: &str,
+    expected: Expected,
+    input: &ApplicabilityInput,
+) -> Result<SoaRow> {
+    ctx.require(OWNERS)?;
+    let catalog = ctx.store().catalog(framework).await?;
+    let id = catalog.control(id)?.id.clone();
+    let d = input.parse()?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock_decision(&mut tx, framework, &id).await?;
+    let owner = before
+        .as_ref()
+        .map(|b| b.owner.as_str())
+        .unwrap_or_default();
+    if !may_edit(&ctx.actor, owner) {
+        return Err(Error::Forbidden);
+    }
+    let object = format!("{framework}:{id}");
+    let stored = before.as_ref().map(|b| b.revision).unwrap_or(0);
+    check_revision(&mut tx, "soa", &object, &object, stored, expected).await?;
+    let mut after = d.applied(framework, &id);
+    let unchanged = before.as_ref().is_some_and(|b| {
+        after.updated_at = b.updated_at.clone();
+        after.revision = b.revision;
+        after == *b
+    });
+    if !unchanged {
+        let after = store::write_decision(&mut tx, &after).await?;
+        tx.audit(
+            ctx.change("soa.update", "soa", &object)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        tx.commit().await?;
+    } else {
+        drop(tx);
+    }
+    row(ctx, framework, &id).await
+}
+
+/// The live SoA with its header, as a version would freeze it.
+pub async fn snapshot(ctx: &Ctx, framework: &str) -> Result<Snapshot> {
+    ctx.require_reader()?;
+    Ok(Snapshot {
+        organisation: ctx.store().organisation_name().await?.unwrap_or_default(),
+        scope: ctx.store().isms_scope().await?,
+        rows: rows(ctx, framework).await?,
+    })
+}
+
+/// Approves the SoA as it is now (managers and admins, confirming management's approval):
+/// stores it as the next version with its SHA-256, audited.
+#[tracing::instrument(name = "soa.approve", skip_all, fields(actor = %ctx.who(), framework))]
+pub async fn approve(ctx: &Ctx, framework: &str, note: &str) -> Result<SoaVersion> {
+    ctx.require(EDITORS)?;
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(Error::field("note", "at most 2000 characters"));
+    }
+    let snapshot = snapshot(ctx, framework).await?;
+    let text = serde_json::to_string(&snapshot)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("writing the SoA snapshot: {e}")))?;
+    let mut tx = ctx.write().await?;
+    let postgres = ctx.backend() == crate::config::Backend::Postgres;
+    let v =
+        super::store_version::insert_version(&mut tx, postgres, framework, ctx.who(), note, &text)
+            .await?;
+    tx.audit(
+        ctx.change(
+            "soa.approve",
+            "soa_version",
+            &format!("{framework}:{}", v.version),
+        )
+        .after(&v),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Every approved version of a framework's SoA, newest first.
+pub async fn versions(ctx: &Ctx, framework: &str) -> Result<Vec<SoaVersion>> {
+    ctx.require_reader()?;
+    ctx.store().soa_versions(framework).await
+}
+
+/// One approved version with its rows as they were (its hash checked).
+pub async fn version(ctx: &Ctx, framework: &str, version: i64) -> Result<(SoaVersion, Snapshot)> {
+    ctx.require_reader()?;
+    ctx.store().soa_version(framework, version).await
+}
+
+/// A version's rows, or the live SoA's for `None`.
+pub async fn at(ctx: &Ctx, framework: &str, n: Option<i64>) -> Result<Snapshot> {
+    match n {
+        Some(n) => Ok(version(ctx, framework, n).await?.1),
+        None => snapshot(ctx, framework).await,
+    }
+}
+
+/// What changed between two versions, or since a version (`to` absent).
+pub async fn changes(
+    ctx: &Ctx,
+    framework: &str,
+    from: i64,
+    to: Option<i64>,
+) -> Result<Vec<RowChange>> {
+    let before = version(ctx, framework, from).await?.1.rows;
+    let after = at(ctx, framework, to).await?.rows;
+    Ok(diff(&before, &after))
+}
