@@ -4,9 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod clock;
-pub mod fair;
 pub mod input;
-pub mod matrix;
 pub mod money;
 pub mod montecarlo;
 pub mod query;

@@ -4,7 +4,6 @@
 //! from a file with its header matching, dry run and row-by-row problems (`import`); and the
 //! migration of a Statement of Applicability of 2013 into a 2022 draft (`soa_migrate`).
 
-pub mod fair;
 pub mod import;
 pub mod pdf;
 pub mod sheet;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod catalog;
 pub mod evidence;
 pub mod imports;
+pub mod matrix;
 pub mod measure;
 pub mod organisation;
 pub mod quant;
@@ -27,7 +28,9 @@ pub fn routes() -> Routes {
         .merge(asset::routes())
         .merge(evidence::routes())
         .merge(imports::routes())
+        .merge(matrix::routes())
         .merge(measure::routes())
+        .merge(quant::routes())
         .merge(readiness::routes())
         .merge(risk::routes())
         .merge(soa::routes())

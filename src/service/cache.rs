@@ -4,6 +4,7 @@
 //! whether a cached value is still true, on every instance sharing the database.
 
 use crate::registers::evidence::domain::EvidenceSummary;
+use crate::registers::quant::domain::Analysis;
 use crate::registers::risk::domain::{RatingKind, RiskFilter};
 use crate::registers::soa::domain::{MeasuresByControl, SoaRisks};
 use std::collections::HashMap;
@@ -67,4 +68,8 @@ pub struct Caches {
     /// The evidence of every control (direct and through its measures), by (framework,
     /// measure generation) and evidence generation.
     pub soa_evidence: GenerationCache<FrameworkAt, Arc<HashMap<String, EvidenceSummary>>>,
+    /// The portfolio analysis by (iterations, seed, appetite) and risk + measure generations.
+    pub analysis: GenerationCache<(u64, u64, String), Arc<Analysis>>,
+    /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
+    pub risk_analysis: GenerationCache<(String, u64, u64, String), Arc<Analysis>>,
 }

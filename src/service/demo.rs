@@ -4,10 +4,10 @@
 //! same store use cases (and audit trail) as an import.
 
 use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK};
-use crate::domain::matrix::Matrix;
 use crate::domain::montecarlo::{Dist, Estimate};
 use crate::error::{Error, Result};
 use crate::registers::asset::domain::{AssetDraft, Lifecycle};
+use crate::registers::matrix::domain::Matrix;
 use crate::registers::measure::domain::{MeasureDraft, MeasureStatus};
 use crate::registers::risk::domain::{Rating, RiskDraft, RiskStatus, Treatment};
 use crate::registers::risk::domain_threat::{Kind, Library};
@@ -391,7 +391,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
             (x * scale).round() / scale
         };
         let pert = |a: f64, b: f64, c: f64| Dist::pert(round(a), round(b), round(c));
-        let fair = crate::domain::fair::Fair {
+        let fair = crate::registers::quant::domain::Fair {
             current: Estimate::Simple {
                 lef: pert(0.2 * k, k, 4.0 * k),
                 lm: pert(0.2 * m, m, 10.0 * m),
@@ -401,7 +401,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
                 lm: pert(0.2 * m, m, 10.0 * m),
             }),
         };
-        store.set_risk_fair(actor, &id, &fair).await?;
+        crate::registers::quant::service::set_fair(ctx, &id, &fair).await?;
         quantified += 1;
     }
     // Three servers that report scans of the check library: most checks pass, some fail,

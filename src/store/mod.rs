@@ -9,8 +9,6 @@ mod audit;
 mod auth;
 mod blob;
 mod catalog;
-mod fair;
-mod matrix;
 mod migrate;
 mod scan;
 mod scan_evidence;
@@ -20,8 +18,6 @@ pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::{Catalog, CatalogLoad, Facets, Page, id_order};
-pub use fair::{FairSettings, StoredFair};
-pub(crate) use matrix::read_matrix;
 pub use scan::{
     CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
 };
@@ -31,7 +27,6 @@ use crate::domain::audit::{Change, Entry};
 use crate::domain::clock::{Clock, stamp};
 use crate::error::FieldError;
 use crate::error::{Error, Result};
-use crate::service::cache::GenerationCache;
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -678,6 +673,15 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// The clause that locks the rows a `select` reads for the rest of this write: ` for
+    /// update` on PostgreSQL; nothing on SQLite, whose write holds the database's write lock.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.inner {
+            TxInner::Sqlite(_) => "",
+            TxInner::Postgres(_) => " for update",
+        }
+    }
+
     /// The moment this write happens (one value for all its rows).
     pub fn now(&self) -> &str {
         &self.now
@@ -870,8 +874,6 @@ impl Store {
     }
 }
 
-type SharedAnalysis = std::sync::Arc<crate::domain::fair::Analysis>;
-
 /// The store: a connection pool and the clock.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -879,11 +881,6 @@ pub struct Store {
     clock: Clock,
     /// Snapshots of immutable catalogue content, checked against the store's content hash.
     catalog_cache: std::sync::Arc<catalog::CatalogCache>,
-    /// The portfolio analysis by (iterations, seed, appetite) and risk + measure generations.
-    analysis_cache: std::sync::Arc<GenerationCache<(u64, u64, String), SharedAnalysis>>,
-    /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
-    risk_analysis_cache:
-        std::sync::Arc<GenerationCache<(String, u64, u64, String), SharedAnalysis>>,
     /// Where evidence files are kept.
     blobs: blob::Blobs,
 }
@@ -958,8 +955,6 @@ impl Store {
             pool,
             clock,
             catalog_cache: Default::default(),
-            analysis_cache: Default::default(),
-            risk_analysis_cache: Default::default(),
             blobs,
         })
     }

@@ -9,7 +9,6 @@ use crate::domain::audit::Entry;
 use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
 };
-use crate::domain::matrix::Matrix;
 use crate::error::{Error, Problems};
 use crate::store::{AuditFilter, NewUser, Page, User};
 use axum::Extension;
@@ -31,14 +30,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_mappings))
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_audit))
-        .routes(routes!(get_risk_matrix, put_risk_matrix))
-        .routes(routes!(
-            get_risk_estimate,
-            put_risk_estimate,
-            delete_risk_estimate
-        ))
-        .routes(routes!(simulate_risks))
-        .routes(routes!(get_risk_appetite, put_risk_appetite))
         .routes(routes!(submit_scan))
         .routes(routes!(list_hosts))
         .routes(routes!(list_host_runs))
@@ -257,139 +248,6 @@ async fn list_audit(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
         before_seq: q.before,
     };
     Ok(Json(s.store.audit_entries(&filter, limit).await?))
-}
-
-/// The organisation's risk matrix: scales, levels, grid and acceptance threshold.
-#[utoipa::path(get, path = "/api/v1/risk-matrix", tag = "risk",
-    responses((status = 200, body = Matrix), (status = 401, body = ErrorBody)))]
-async fn get_risk_matrix(State(s): State<AppState>) -> ApiResult<Matrix> {
-    Ok(Json(s.store.risk_matrix().await?))
-}
-
-/// Replaces the risk matrix (managers and admins). The whole matrix is checked; every
-/// problem comes back with the field it concerns, e.g. `grid[3][2]` or `levels[1].colour`.
-#[utoipa::path(put, path = "/api/v1/risk-matrix", tag = "risk", request_body = Matrix,
-    responses((status = 200, body = Matrix), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn put_risk_matrix(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    JsonBody(m): JsonBody<Matrix>,
-) -> ApiResult<Matrix> {
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(s.store.set_risk_matrix(&actor, m).await?))
-}
-
-/// A risk's FAIR ranges before (current) and after (residual) its treatment plan.
-#[utoipa::path(get, path = "/api/v1/risks/{id}/estimate", tag = "quantitative risk", params(("id" = String, Path)),
-    responses((status = 200, body = crate::store::StoredFair), (status = 404, body = ErrorBody)))]
-async fn get_risk_estimate(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<crate::store::StoredFair> {
-    match s.store.risk_fair(&id).await? {
-        Some(f) => Ok(Json(f)),
-        None => Err(Error::NotFound(format!("an estimate of risk {id}")).into()),
-    }
-}
-
-/// Sets a risk's ranges (both phases at once; leave `residual.model` empty when the plan does
-/// not change them). Managers and admins; contributors for the risks they own. Bad ranges are
-/// refused with the field named, e.g. `current.lm.max`.
-#[utoipa::path(put, path = "/api/v1/risks/{id}/estimate", tag = "quantitative risk", params(("id" = String, Path)),
-    request_body = crate::domain::fair::FairInput,
-    responses((status = 200, body = crate::store::StoredFair), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn put_risk_estimate(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    JsonBody(input): JsonBody<crate::domain::fair::FairInput>,
-) -> ApiResult<crate::store::StoredFair> {
-    let risk = s.store.risk(&id).await?;
-    if !crate::registers::risk::service::may_edit(&caller.actor(true), &risk) {
-        return Err(Error::Forbidden.into());
-    }
-    let fair = input.parse()?;
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    Ok(Json(s.store.set_risk_fair(&actor, &id, &fair).await?))
-}
-
-/// Removes a risk's ranges: it leaves the quantitative portfolio.
-#[utoipa::path(delete, path = "/api/v1/risks/{id}/estimate", tag = "quantitative risk", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete_risk_estimate(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let risk = s.store.risk(&id).await?;
-    if !crate::registers::risk::service::may_edit(&caller.actor(true), &risk) {
-        return Err(Error::Forbidden.into());
-    }
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    if s.store.clear_risk_fair(&actor, &id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(Error::NotFound(format!("an estimate of risk {id}")).into())
-    }
-}
-
-/// Simulates every risk with ranges, before and after treatment: per risk and for the
-/// portfolio the mean, percentiles, loss-exceedance curve and distribution; the tail
-/// contributions; the plan's cost and return; breaches of the risk appetite. Reproducible:
-/// the same seed gives the same numbers.
-#[utoipa::path(get, path = "/api/v1/risks/simulation", tag = "quantitative risk",
-    params(
-        ("iterations" = Option<u64>, Query, description = "simulated years, 1,000 to 1,000,000 (default 100,000)"),
-        ("seed" = Option<u64>, Query, description = "default 1"),
-    ),
-    responses((status = 200, body = super::fair::AnalysisBody), (status = 422, body = ErrorBody)))]
-async fn simulate_risks(
-    State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<super::fair::AnalysisBody> {
-    let pairs = query_pairs(raw)?;
-    let opts = super::fair::run_options(&pairs, &[], super::fair::PAGE_ITERATIONS)?;
-    let analysis = s.store.portfolio_analysis(opts).await?;
-    Ok(Json(super::fair::AnalysisBody {
-        currency: s.store.fair_settings().await?.currency,
-        analysis: (*analysis).clone(),
-    }))
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-struct AppetiteBody {
-    /// ISO 4217 code, e.g. EUR.
-    #[serde(default)]
-    currency: String,
-    /// Points of the tolerated loss-exceedance curve, e.g. `1M: 10%; 10M: 1%`.
-    #[serde(default)]
-    loss_appetite: String,
-}
-
-/// The currency and the risk appetite.
-#[utoipa::path(get, path = "/api/v1/risk-appetite", tag = "quantitative risk",
-    responses((status = 200, body = AppetiteBody)))]
-async fn get_risk_appetite(State(s): State<AppState>) -> ApiResult<AppetiteBody> {
-    let f = s.store.fair_settings().await?;
-    Ok(Json(AppetiteBody {
-        currency: f.currency,
-        loss_appetite: crate::domain::fair::format_appetite(&f.appetite),
-    }))
-}
-
-/// Sets the currency and the risk appetite (managers and admins).
-#[utoipa::path(put, path = "/api/v1/risk-appetite", tag = "quantitative risk", request_body = AppetiteBody,
-    responses((status = 200, body = AppetiteBody), (status = 422, body = ErrorBody)))]
-async fn put_risk_appetite(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    JsonBody(body): JsonBody<AppetiteBody>,
-) -> ApiResult<AppetiteBody> {
-    let actor = caller.user.map(|u| u.email).unwrap_or_default();
-    s.store
-        .set_fair_settings(&actor, &body.currency, &body.loss_appetite)
-        .await?;
-    get_risk_appetite(State(s)).await
 }
 
 // --- scan results from agents ------------------------------------------------------------

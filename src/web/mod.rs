@@ -7,10 +7,8 @@
 
 pub mod api;
 pub mod chart;
-pub mod fair;
 pub mod hosts;
 pub mod json;
-pub mod matrix;
 pub mod page;
 mod pages;
 pub mod routes;
@@ -124,22 +122,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/hosts/{name}", Access::SignedIn),
     ("GET", "/hosts/{name}/runs/{run_id}", Access::SignedIn),
     ("GET", "/hosts/{name}/checks/{check_id}", Access::SignedIn),
-    ("GET", "/risks/quantitative", Access::SignedIn),
-    ("GET", "/risks/quantitative.csv", Access::SignedIn),
-    ("GET", "/risks/quantitative.xlsx", Access::SignedIn),
-    ("GET", "/risks/quantitative.json", Access::SignedIn),
-    ("GET", "/risks/quantitative/curves.csv", Access::SignedIn),
-    (
-        "POST",
-        "/risks/quantitative/settings",
-        Access::Roles(EDITORS),
-    ),
-    ("GET", "/risks/{id}/estimate", Access::Roles(OWNERS)),
-    ("POST", "/risks/{id}/estimate", Access::Roles(OWNERS)),
-    ("GET", "/risk-matrix", Access::SignedIn),
-    ("POST", "/risk-matrix", Access::Roles(EDITORS)),
-    ("GET", "/risk-matrix/preset", Access::Roles(EDITORS)),
-    ("POST", "/risk-matrix/preset", Access::Roles(EDITORS)),
     ("GET", "/admin/users", Access::Roles(ADMIN)),
     ("POST", "/admin/users", Access::Roles(ADMIN)),
     ("GET", "/admin/users/{id}", Access::Roles(ADMIN)),
@@ -169,18 +151,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/users", Access::Roles(ADMIN)),
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
-    ("GET", "/api/v1/risk-matrix", Access::SignedIn),
-    ("GET", "/api/v1/risks/{id}/estimate", Access::SignedIn),
-    ("PUT", "/api/v1/risks/{id}/estimate", Access::Roles(OWNERS)),
-    (
-        "DELETE",
-        "/api/v1/risks/{id}/estimate",
-        Access::Roles(OWNERS),
-    ),
-    ("GET", "/api/v1/risks/simulation", Access::SignedIn),
-    ("GET", "/api/v1/risk-appetite", Access::SignedIn),
-    ("PUT", "/api/v1/risk-appetite", Access::Roles(EDITORS)),
-    ("PUT", "/api/v1/risk-matrix", Access::Roles(EDITORS)),
     ("POST", "/api/v1/scans", Access::Roles(SCAN_SUBMITTERS)),
     ("GET", "/api/v1/hosts", Access::SignedIn),
     ("GET", "/api/v1/hosts/{name}", Access::SignedIn),
@@ -210,10 +180,7 @@ impl Access {
 
 /// The routes not yet declared with their register, with their rules from `POLICY`.
 pub fn legacy_routes() -> Routes {
-    let pages = pages::routes()
-        .merge(matrix::routes())
-        .merge(fair::routes())
-        .merge(hosts::routes());
+    let pages = pages::routes().merge(hosts::routes());
     let rules = POLICY
         .iter()
         .map(|(m, p, a)| Rule {

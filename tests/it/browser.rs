@@ -12,7 +12,7 @@
 //! `chromium`); the environment variables `CHROMEDRIVER` and `CHROMIUM` override the paths.
 //! Without them the journeys are skipped with a notice, or fail under `ANNEX_REQUIRE_SUITES=1`.
 
-use crate::harness::{PASSWORD, TestApp, TestDb, notice, require_suites, serve_tcp};
+use crate::harness::{PASSWORD, TestApp, TestDb, notice, operator, require_suites, serve_tcp};
 use annex::domain::catalog::ControlFilter;
 use annex::domain::user::Role;
 use fantoccini::elements::Element;
@@ -1390,11 +1390,10 @@ async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_
         "the legend names the appetite"
     );
     // The page's verdict agrees with the simulation behind it.
-    let analysis = app
-        .store
-        .portfolio_analysis(Default::default())
-        .await
-        .expect("the portfolio's analysis");
+    let analysis =
+        annex::registers::quant::service::portfolio(&operator(&app.store), Default::default())
+            .await
+            .expect("the portfolio's analysis");
     let verdict = appetite_verdict(c).await;
     assert!(
         !analysis.breaches.is_empty(),

@@ -245,7 +245,7 @@ async fn a_risk_manager_quantifies_risks_and_sees_what_the_treatment_plan_buys()
         let r = app
             .get("/api/v1/risks/simulation?iterations=5&colour=red", auth())
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(field_names(&r.json()), ["iterations", "colour"]);
         assert_eq!(
             app.put_json("/api/v1/risks/R-9/estimate", auth(), ranges())
@@ -480,7 +480,7 @@ async fn ranges_are_entered_on_the_page_and_the_portfolio_page_exports_its_resul
             app.get("/risks/quantitative?iterations=abc", b())
                 .await
                 .status,
-            StatusCode::UNPROCESSABLE_ENTITY
+            StatusCode::BAD_REQUEST
         );
 
         // A viewer sees the pages but not the form; removing asks for confirmation.

@@ -3,8 +3,8 @@
 
 use crate::harness::Auth;
 use crate::on_every_database;
-use annex::domain::matrix::Matrix;
 use annex::domain::user::Role;
+use annex::registers::matrix::domain::Matrix;
 use axum::http::StatusCode;
 
 #[tokio::test]

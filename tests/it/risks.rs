@@ -4,8 +4,8 @@
 
 use crate::harness::{Auth, PASSWORD};
 use crate::on_every_database;
-use annex::domain::matrix::Matrix;
 use annex::domain::user::{Email, Role};
+use annex::registers::matrix::domain::Matrix;
 use axum::http::StatusCode;
 use serde_json::json;
 

@@ -3,8 +3,8 @@
 //! spreadsheet row — every bad field reported at once, by name.
 
 use crate::domain::input::{list_or_text, parse_asset_id, parse_date, text_or_number};
-use crate::domain::matrix::Matrix;
 use crate::error::{Error, Problems};
+use crate::registers::matrix::domain::Matrix;
 use serde::{Deserialize, Serialize};
 
 /// Where an asset is in its life.

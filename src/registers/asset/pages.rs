@@ -6,9 +6,9 @@ use super::domain::{
     Lifecycle,
 };
 use super::service;
-use crate::domain::matrix::{Matrix, ScaleLevel};
 use crate::domain::query::Params;
 use crate::error::Error;
+use crate::registers::matrix::domain::{Matrix, ScaleLevel};
 use crate::service::Ctx;
 use crate::web::AppState;
 use crate::web::page::{

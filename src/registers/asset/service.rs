@@ -96,7 +96,7 @@ pub async fn set_settings(ctx: &Ctx, settings: AssetSettings) -> Result<AssetSet
 /// Checks an asset as typed against the settings and the matrix as they stand in the write.
 async fn parse_in(tx: &mut crate::store::Tx, input: &AssetInput) -> Result<AssetDraft> {
     let settings = store::settings_in(tx).await?;
-    let matrix = crate::store::read_matrix(tx).await?;
+    let matrix = crate::registers::matrix::store::read_matrix(tx).await?;
     input.parse(&settings, &matrix)
 }
 
@@ -248,7 +248,6 @@ pub async fn import(
 }
 
 /// The matrix the assets' confidentiality, integrity and availability are valued on.
-pub async fn matrix(ctx: &Ctx) -> Result<crate::domain::matrix::Matrix> {
-    ctx.require_reader()?;
-    ctx.store().risk_matrix().await
+pub async fn matrix(ctx: &Ctx) -> Result<crate::registers::matrix::domain::Matrix> {
+    crate::registers::matrix::service::get(ctx).await
 }

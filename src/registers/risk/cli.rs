@@ -335,8 +335,8 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 }
             } else if let Some(path) = set {
                 let text = read_text(&path)?;
-                let input: crate::domain::fair::FairInput =
-                    serde_json::from_str(&text).map_err(|e| {
+                let input: crate::registers::quant::domain::FairInput = serde_json::from_str(&text)
+                    .map_err(|e| {
                         Error::BadRequest(format!("the ranges are not valid JSON: {e}"))
                     })?;
                 let fair = input.parse()?;
@@ -347,7 +347,9 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                     Some(f) => writeln!(
                         out,
                         "{}",
-                        serde_json::to_string_pretty(&crate::domain::fair::FairInput::of(&f.fair))?
+                        serde_json::to_string_pretty(
+                            &crate::registers::quant::domain::FairInput::of(&f.fair)
+                        )?
                     )?,
                     None => {
                         return Err(Error::NotFound(format!(
@@ -411,7 +413,7 @@ async fn simulate(
     }
     let elapsed = started.elapsed();
     let text = if curves {
-        crate::exchange::fair::curves_table(&analysis).csv()
+        crate::registers::quant::exchange::curves_table(&analysis).csv()
     } else {
         match format {
             Format::Json => {
@@ -420,7 +422,8 @@ async fn simulate(
                 serde_json::to_string_pretty(&v)? + "\n"
             }
             Format::Csv => {
-                crate::exchange::fair::analysis_table(&analysis, &settings.currency).csv()
+                crate::registers::quant::exchange::analysis_table(&analysis, &settings.currency)
+                    .csv()
             }
             Format::Table => simulation_table(&analysis, &settings.currency),
         }
@@ -443,7 +446,7 @@ async fn simulate(
     Ok(())
 }
 
-fn simulation_table(a: &crate::domain::fair::Analysis, currency: &str) -> String {
+fn simulation_table(a: &crate::registers::quant::domain::Analysis, currency: &str) -> String {
     use crate::domain::montecarlo::Summary;
     use crate::web::chart::money_short as m;
     let mut t = table(&[

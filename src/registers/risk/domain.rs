@@ -4,8 +4,8 @@
 //! treatment option, and the formal acceptance of the residual risk.
 
 use crate::domain::input::{parse_asset_id, parse_date};
-use crate::domain::matrix::Matrix;
 use crate::error::{Error, Problems};
+use crate::registers::matrix::domain::Matrix;
 use serde::{Deserialize, Serialize};
 
 /// The four ways to treat a risk (ISO/IEC 27005 terms in brackets).

@@ -5,13 +5,13 @@
 use super::domain::{RatingKind, Risk, RiskInput, RiskQuery, RiskSort, RiskStatus, Treatment};
 use super::domain_threat::{Kind, Library};
 use super::service::{self, may_accept, may_edit};
-use crate::domain::matrix::{Matrix, ScaleLevel};
 use crate::domain::query::Params;
 use crate::error::Error;
+use crate::registers::matrix::domain::{Matrix, ScaleLevel};
+use crate::registers::matrix::pages::{SvgGrid, svg_grid_with};
 use crate::registers::measure::domain::Measure;
 use crate::service::Ctx;
 use crate::web::AppState;
-use crate::web::matrix::{SvgGrid, svg_grid_with};
 use crate::web::page::{
     Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, history_rows, layout,
     with_cursor, with_same_filters,
@@ -74,7 +74,7 @@ struct RegisterPage {
     total: i64,
     filtered: bool,
     next_href: Option<String>,
-    levels: Vec<crate::domain::matrix::RiskLevel>,
+    levels: Vec<crate::registers::matrix::domain::RiskLevel>,
     treatments: Vec<Choice>,
     f_q: String,
     f_level: String,
@@ -222,7 +222,7 @@ struct RecordPage {
     suggested: Vec<String>,
     /// The name of the level the acceptance accepted.
     accepted_level: String,
-    quant: Option<crate::web::fair::RiskQuant>,
+    quant: Option<crate::registers::quant::pages::RiskQuant>,
     /// The revision the acceptance form carries.
     revision: i64,
 }
@@ -298,7 +298,7 @@ async fn render_record(
         &r.id,
     )
     .await?;
-    let quant = crate::web::fair::risk_card(s, &r).await?;
+    let quant = crate::registers::quant::pages::risk_card(ctx, &r).await?;
     Ok((
         status,
         RecordPage {

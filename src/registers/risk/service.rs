@@ -9,9 +9,9 @@ use super::domain::{
     lapses,
 };
 use super::store;
-use crate::domain::matrix::Matrix;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
+use crate::registers::matrix::domain::Matrix;
 use crate::service::{Actor, Ctx, Expected, check_revision};
 use crate::store::{ImportReport, Page};
 
@@ -106,7 +106,7 @@ pub async fn acceptances(ctx: &Ctx, id: &str) -> Result<Vec<Acceptance>> {
 pub async fn create(ctx: &Ctx, input: &RiskInput) -> Result<Risk> {
     ctx.require_editor()?;
     let mut tx = ctx.write().await?;
-    let m = crate::store::read_matrix(&mut tx).await?;
+    let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
     let draft = input.parse(&m)?;
     let risk = store::insert(&mut tx, &draft).await?;
     tx.audit(ctx.change("risk.create", "risk", &risk.id).after(&risk))
@@ -148,7 +148,7 @@ pub async fn edit(
     {
         return Err(Error::field("id", "the id of a risk cannot be changed"));
     }
-    let m = crate::store::read_matrix(&mut tx).await?;
+    let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
     let mut draft: RiskDraft = input.parse(&m)?;
     draft.id = Some(id.to_string());
     let renew = before
@@ -189,7 +189,7 @@ pub async fn accept(
         return Err(Error::Forbidden);
     }
     check_revision(&mut tx, "risk", id, id, risk.revision, expected).await?;
-    let m = crate::store::read_matrix(&mut tx).await?;
+    let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
     let (rationale, until) = check_acceptance(
         &risk,
         &m,
@@ -235,6 +235,5 @@ pub async fn import(
 
 /// The matrix the risks are rated on.
 pub async fn matrix(ctx: &Ctx) -> Result<Matrix> {
-    ctx.require_reader()?;
-    ctx.store().risk_matrix().await
+    crate::registers::matrix::service::get(ctx).await
 }

@@ -1,9 +1,9 @@
 //! Quantitative risk results as tables: the statistics of every risk and of the portfolio
 //! before and after treatment, and the loss-exceedance curves point by point.
 
-use super::Table;
-use crate::domain::fair::Analysis;
 use crate::domain::montecarlo::Summary;
+use crate::exchange::Table;
+use crate::registers::quant::domain::Analysis;
 
 fn amount(v: f64) -> String {
     format!("{:.2}", v)

@@ -2,68 +2,25 @@
 //! curve before and after treatment (a card on the risk's page), and the portfolio with its
 //! curve against the risk appetite, the top contributors to tail loss, and the exports.
 
-use super::AppState;
-use super::chart::{self, Series, money, money_short};
-use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
-use super::session::Caller;
-use crate::domain::fair::{
-    self, Analysis, EstimateInput, Factor, FactorInput, FairInput, Kind, Phase,
+use super::domain::{
+    self as fair, Analysis, EstimateInput, Factor, FactorInput, FairInput, Kind, PAGE_ITERATIONS,
+    Phase, run_options,
 };
+use super::service;
 use crate::domain::montecarlo::{Options, Summary};
-use crate::error::{Error, Problems, Result};
+use crate::domain::query::Params;
+use crate::error::{Error, Result};
 use crate::registers::risk::domain::Risk;
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::chart::{self, Series, money, money_short};
+use crate::web::page::{FormData, FormErrors, Layout, PageError, PageResult, layout};
+use crate::web::session::Caller;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/risks/quantitative", get(portfolio))
-        .route("/risks/quantitative.csv", get(export))
-        .route("/risks/quantitative.xlsx", get(export))
-        .route("/risks/quantitative.json", get(export_json))
-        .route("/risks/quantitative/curves.csv", get(export_curves))
-        .route("/risks/quantitative/settings", post(save_settings))
-        .route("/risks/{id}/estimate", get(form).post(save))
-}
-
-/// Most iterations a page may ask for (the CLI may ask for more).
-pub const PAGE_ITERATIONS: u64 = 1_000_000;
-
-/// Reads `iterations` and `seed` (and nothing else unknown) from a query.
-pub fn run_options(pairs: &[(String, String)], allowed: &[&str], most: u64) -> Result<Options> {
-    let mut p = Problems::new();
-    let mut opts = Options::default();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "iterations" => match v.trim().replace([',', '_', ' '], "").parse::<u64>() {
-                Ok(n) if (1000..=most).contains(&n) => opts.iterations = n,
-                _ => p.add(
-                    "iterations",
-                    format!("'{v}' is not a number of iterations from 1,000 to {most}"),
-                ),
-            },
-            "seed" => match v.trim().parse::<u64>() {
-                Ok(n) => opts.seed = n,
-                Err(_) => p.add(
-                    "seed",
-                    format!("'{v}' is not a seed (a whole number, 0 or more)"),
-                ),
-            },
-            other if allowed.contains(&other) => {}
-            other => p.add(other, "unknown parameter: use iterations or seed"),
-        }
-    }
-    p.into_result()?;
-    Ok(opts)
-}
-
-fn pairs_of(raw: Option<&str>) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default()
-}
+use axum::{Extension, Json};
 
 fn series<'a>(
     label_current: &'a str,
@@ -146,12 +103,13 @@ pub struct RiskQuant {
     pub updated: String,
 }
 
-pub async fn risk_card(s: &AppState, r: &Risk) -> Result<Option<RiskQuant>> {
-    let Some(a) = s.store.risk_analysis(&r.id, Options::default()).await? else {
+/// The card of a risk with ranges (`None` without).
+pub async fn risk_card(ctx: &Ctx, r: &Risk) -> Result<Option<RiskQuant>> {
+    let Some(a) = service::risk_analysis(ctx, &r.id, Options::default()).await? else {
         return Ok(None);
     };
-    let stored = s.store.risk_fair(&r.id).await?;
-    let currency = s.store.fair_settings().await?.currency;
+    let stored = service::fair(ctx, &r.id).await?;
+    let currency = service::settings(ctx).await?.currency;
     let Some(o) = a.risks.first() else {
         return Ok(None);
     };
@@ -296,13 +254,14 @@ struct FormPage {
 
 async fn render_form(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     r: Risk,
     input: FairInput,
     errors: FormErrors,
 ) -> PageResult {
     let l = layout(s, caller, &format!("Ranges of {}", r.id), "risks", None).await?;
-    let has_estimate = s.store.risk_fair(&r.id).await?.is_some();
+    let has_estimate = service::fair(ctx, &r.id).await?.is_some();
     let status = errors.status();
     Ok((
         status,
@@ -314,7 +273,7 @@ async fn render_form(
             errors,
             has_estimate,
             has_plan: !r.measures.is_empty(),
-            currency: s.store.fair_settings().await?.currency,
+            currency: service::settings(ctx).await?.currency,
             l,
             r,
         },
@@ -322,21 +281,15 @@ async fn render_form(
         .into_response())
 }
 
-async fn editable(s: &AppState, caller: &Caller, id: &str) -> Result<Risk> {
-    let r = s.store.risk(id).await?;
-    if !crate::registers::risk::service::may_edit(&caller.actor(false), &r) {
-        return Err(Error::Forbidden);
-    }
-    Ok(r)
-}
-
-async fn form(
+/// The form of a risk's ranges.
+pub async fn form(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let r = editable(&s, &caller, &id).await?;
-    let input = match s.store.risk_fair(&id).await? {
+    let r = service::editable(&ctx, &id).await?;
+    let input = match service::fair(&ctx, &id).await? {
         Some(f) => FairInput::of(&f.fair),
         None => FairInput {
             current: EstimateInput {
@@ -346,19 +299,21 @@ async fn form(
             ..Default::default()
         },
     };
-    render_form(&s, &caller, r, input, FormErrors::default()).await
+    render_form(&s, &ctx, &caller, r, input, FormErrors::default()).await
 }
 
-async fn save(
+/// Saves a risk's ranges, or removes them once confirmed.
+pub async fn save(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let r = editable(&s, &caller, &id).await?;
+    let r = service::editable(&ctx, &id).await?;
     if form.get("_action") == "clear" {
         if form.get("confirm") != "yes" {
-            let input = match s.store.risk_fair(&id).await? {
+            let input = match service::fair(&ctx, &id).await? {
                 Some(f) => FairInput::of(&f.fair),
                 None => FairInput::default(),
             };
@@ -366,9 +321,9 @@ async fn save(
                 "confirm",
                 "tick the box to confirm that the ranges are to be removed",
             ))?;
-            return render_form(&s, &caller, r, input, errors).await;
+            return render_form(&s, &ctx, &caller, r, input, errors).await;
         }
-        s.store.clear_risk_fair(&actor(&caller), &id).await?;
+        service::clear_fair(&ctx, &id).await?;
         return Ok(
             Redirect::to(&format!("/risks/{id}?notice=estimate-cleared#quantitative"))
                 .into_response(),
@@ -376,11 +331,7 @@ async fn save(
     }
     let input = input_of_form(&form);
     let outcome = match input.parse() {
-        Ok(fair) => s
-            .store
-            .set_risk_fair(&actor(&caller), &id, &fair)
-            .await
-            .map(|_| ()),
+        Ok(fair) => service::set_fair(&ctx, &id, &fair).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match outcome {
@@ -389,7 +340,7 @@ async fn save(
                 .into_response(),
         ),
         Err(e @ Error::Validation(_)) => {
-            render_form(&s, &caller, r, input, FormErrors::from_error(e)?).await
+            render_form(&s, &ctx, &caller, r, input, FormErrors::from_error(e)?).await
         }
         Err(e) => Err(e.into()),
     }
@@ -489,15 +440,16 @@ struct PortfolioPage {
 
 async fn render_portfolio(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     opts: Options,
     errors: FormErrors,
     form: Option<&FormData>,
     query: Option<&str>,
 ) -> PageResult {
-    let settings = s.store.fair_settings().await?;
+    let settings = service::settings(ctx).await?;
     let currency = settings.currency.clone();
-    let a = s.store.portfolio_analysis(opts).await?;
+    let a = service::portfolio(ctx, opts).await?;
     // The query carries the notice after a redirect, such as the appetite being saved.
     let l = layout(s, caller, "Quantitative risk", "risks", query).await?;
     let both = series(
@@ -606,33 +558,39 @@ async fn render_portfolio(
     Ok((status, page).into_response())
 }
 
-async fn portfolio(
+/// The portfolio before and after treatment.
+pub async fn portfolio(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let opts = run_options(&pairs_of(q.as_deref()), &["notice"], PAGE_ITERATIONS)?;
-    render_portfolio(&s, &caller, opts, FormErrors::default(), None, q.as_deref()).await
+    let opts = run_options(&Params::parse(q.as_deref())?, PAGE_ITERATIONS, false)?;
+    render_portfolio(
+        &s,
+        &ctx,
+        &caller,
+        opts,
+        FormErrors::default(),
+        None,
+        q.as_deref(),
+    )
+    .await
 }
 
-async fn save_settings(
+/// Saves the currency and the risk appetite.
+pub async fn save_settings(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    match s
-        .store
-        .set_fair_settings(
-            &actor(&caller),
-            form.get("currency"),
-            form.get("loss_appetite"),
-        )
-        .await
-    {
+    match service::set_settings(&ctx, form.get("currency"), form.get("loss_appetite")).await {
         Ok(()) => Ok(Redirect::to("/risks/quantitative?notice=appetite-saved").into_response()),
         Err(e @ Error::Validation(_)) => {
             render_portfolio(
                 &s,
+                &ctx,
                 &caller,
                 Options::default(),
                 FormErrors::from_error(e)?,
@@ -645,46 +603,37 @@ async fn save_settings(
     }
 }
 
-async fn analysis_of(s: &AppState, q: Option<&str>) -> Result<(std::sync::Arc<Analysis>, String)> {
-    let opts = run_options(&pairs_of(q), &[], PAGE_ITERATIONS)?;
-    let currency = s.store.fair_settings().await?.currency;
-    Ok((s.store.portfolio_analysis(opts).await?, currency))
+async fn analysis_of(ctx: &Ctx, q: Option<&str>) -> Result<(std::sync::Arc<Analysis>, String)> {
+    let opts = run_options(&Params::parse(q)?, PAGE_ITERATIONS, false)?;
+    let currency = service::settings(ctx).await?.currency;
+    Ok((service::portfolio(ctx, opts).await?, currency))
 }
 
-async fn export(State(s): State<AppState>, path: MatchedPath, RawQuery(q): RawQuery) -> PageResult {
-    let (a, currency) = analysis_of(&s, q.as_deref()).await?;
+/// The analysis as CSV or XLSX (by the path's extension).
+pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(q): RawQuery) -> PageResult {
+    let (a, currency) = analysis_of(&ctx, q.as_deref()).await?;
     let format = crate::exchange::format_of_path(path.as_str());
     Ok(crate::exchange::download(
         "quantitative-risk",
         format,
-        &crate::exchange::fair::analysis_table(&a, &currency),
+        &super::exchange::analysis_table(&a, &currency),
     )?)
 }
 
-async fn export_curves(State(s): State<AppState>, RawQuery(q): RawQuery) -> PageResult {
-    let (a, _) = analysis_of(&s, q.as_deref()).await?;
+/// The loss-exceedance curves as CSV.
+pub async fn export_curves(ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
+    let (a, _) = analysis_of(&ctx, q.as_deref()).await?;
     Ok(crate::exchange::download(
         "loss-exceedance",
         crate::exchange::Format::Csv,
-        &crate::exchange::fair::curves_table(&a),
+        &super::exchange::curves_table(&a),
     )?)
 }
 
-/// The analysis with its currency, as the JSON export and the API give it.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct AnalysisBody {
-    pub currency: String,
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub analysis: Analysis,
-}
-
-async fn export_json(
-    State(s): State<AppState>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, super::page::PageError> {
-    let (a, currency) = analysis_of(&s, q.as_deref()).await?;
-    let body = AnalysisBody {
+/// The analysis as a JSON download.
+pub async fn export_json(ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, PageError> {
+    let (a, currency) = analysis_of(&ctx, q.as_deref()).await?;
+    let body = fair::AnalysisBody {
         currency,
         analysis: (*a).clone(),
     };

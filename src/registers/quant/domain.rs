@@ -764,6 +764,57 @@ fn run(models: &[Model], opts: &Options, progress: &(dyn Fn(u64, u64) + Sync)) -
     montecarlo::simulate(models, opts, progress)
 }
 
+/// The analysis with its currency, as the JSON export and the API give it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AnalysisBody {
+    pub currency: String,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub analysis: Analysis,
+}
+
+/// Most iterations a page or the API may ask for (the command line may ask for more).
+pub const PAGE_ITERATIONS: u64 = 1_000_000;
+
+/// The parameters of a simulation's query string.
+pub const RUN_PARAMS: &[&str] = &["iterations", "seed"];
+
+/// Reads a simulation's `iterations` (1,000 to `most`) and `seed` from a query. When `strict`
+/// (the API), any other parameter is refused; pages ignore strangers. Problems are query
+/// problems (400), each naming its parameter.
+pub fn run_options(
+    params: &crate::domain::query::Params,
+    most: u64,
+    strict: bool,
+) -> Result<Options, Error> {
+    let mut p = Problems::new();
+    let mut opts = Options::default();
+    for (k, v) in params.pairs() {
+        match k.as_str() {
+            "iterations" => match v.trim().replace([',', '_', ' '], "").parse::<u64>() {
+                Ok(n) if (1000..=most).contains(&n) => opts.iterations = n,
+                _ => p.add(
+                    "iterations",
+                    format!("'{v}' is not a number of iterations from 1,000 to {most}"),
+                ),
+            },
+            "seed" => match v.trim().parse::<u64>() {
+                Ok(n) => opts.seed = n,
+                Err(_) => p.add(
+                    "seed",
+                    format!("'{v}' is not a seed (a whole number, 0 or more)"),
+                ),
+            },
+            other if strict && !crate::domain::query::PAGING.contains(&other) => {
+                p.add(other, "unknown parameter: use iterations or seed")
+            }
+            _ => {}
+        }
+    }
+    p.into_query_result()?;
+    Ok(opts)
+}
+
 /// Simulates the portfolio before and after treatment with the same random numbers, so that
 /// what differs between the two is the plan, not the noise. `progress` hears (done, total)
 /// over both runs.

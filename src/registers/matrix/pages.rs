@@ -1,23 +1,19 @@
 //! The risk matrix page: the grid drawn as SVG on the server, the scales, and for managers and
 //! admins the form that edits it and the presets (each replacing the matrix after confirmation).
 
-use super::AppState;
-use super::page::{FormData, FormErrors, Layout, PageResult, actor, layout};
-use super::session::Caller;
-use crate::domain::matrix::{Matrix, RiskLevel};
+use super::domain::{Matrix, RiskLevel};
+use super::service;
+use crate::domain::query::Params;
 use crate::error::Error;
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::page::{FormData, FormErrors, Layout, PageResult, layout};
+use crate::web::session::Caller;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
-use axum::{Extension, Router};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/risk-matrix", get(matrix_page).post(matrix_submit))
-        .route("/risk-matrix/preset", get(preset_page).post(preset_submit))
-}
 
 pub struct SvgCell {
     pub x: i64,
@@ -231,12 +227,13 @@ async fn render(
         .into_response())
 }
 
-async fn matrix_page(
+pub async fn matrix_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let m = s.store.risk_matrix().await?;
+    let m = service::get(&ctx).await?;
     render(&s, &caller, m, FormErrors::default(), q.as_deref()).await
 }
 
@@ -273,17 +270,14 @@ fn apply_form(mut m: Matrix, form: &FormData) -> Matrix {
     m
 }
 
-async fn matrix_submit(
+pub async fn matrix_submit(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    let edited = apply_form(s.store.risk_matrix().await?, &form);
-    match s
-        .store
-        .set_risk_matrix(&actor(&caller), edited.clone())
-        .await
-    {
+    let edited = apply_form(service::get(&ctx).await?, &form);
+    match service::set(&ctx, edited.clone()).await {
         Ok(_) => Ok(Redirect::to("/risk-matrix?notice=matrix-saved").into_response()),
         Err(e) => render(&s, &caller, edited, FormErrors::from_error(e)?, None).await,
     }
@@ -308,31 +302,20 @@ fn preset_size(raw: &str) -> Result<usize, Error> {
     }
 }
 
-async fn preset_page(
+pub async fn preset_page(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(q.as_deref().unwrap_or_default()).unwrap_or_default();
-    let size = preset_size(
-        pairs
-            .iter()
-            .find(|(k, _)| k == "size")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default(),
-    )?;
+    let params = Params::parse(q.as_deref())?;
+    let size = preset_size(params.get("size").unwrap_or_default())?;
     let l = layout(&s, &caller, "Risk matrix preset", "matrix", None).await?;
     Ok(PresetPage { l, size }.into_response())
 }
 
-async fn preset_submit(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    form: FormData,
-) -> PageResult {
+pub async fn preset_submit(ctx: Ctx, form: FormData) -> PageResult {
     let size = preset_size(form.get("size"))?;
     let preset = Matrix::preset(size).ok_or_else(|| Error::field("size", "unknown preset"))?;
-    s.store.set_risk_matrix(&actor(&caller), preset).await?;
+    service::set(&ctx, preset).await?;
     Ok(Redirect::to("/risk-matrix?notice=matrix-saved").into_response())
 }
