@@ -164,6 +164,19 @@ pub fn as_query_error(e: Error) -> Error {
     }
 }
 
+/// A page of a list and the cursor of the next page.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many records match the filter in all (counted up to 10,000: see `total_capped`).
+    pub total: i64,
+    /// More than 10,000 records match: `total` is then 10,000 and the list goes on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,44 +152,6 @@ pub fn controls_table(controls: &[Control]) -> Table {
     t
 }
 
-/// The hosts that report scans, with their latest tally.
-pub fn hosts_table(hosts: &[crate::store::HostSummary]) -> Table {
-    let mut t = Table::new(
-        "Hosts",
-        &[
-            "host",
-            "first_seen",
-            "last_seen",
-            "stale",
-            "pass",
-            "fail",
-            "not_applicable",
-            "error",
-            "pass_rate",
-            "agent_token",
-        ],
-        &["pass", "fail", "not_applicable", "error", "pass_rate"],
-    );
-    t.rows = hosts
-        .iter()
-        .map(|h| {
-            vec![
-                h.name.clone(),
-                h.first_seen.clone(),
-                h.last_seen.clone(),
-                if h.stale { "yes" } else { "no" }.to_string(),
-                h.last_pass.to_string(),
-                h.last_fail.to_string(),
-                h.last_not_applicable.to_string(),
-                h.last_error.to_string(),
-                h.pass_rate.map(|r| format!("{r:.3}")).unwrap_or_default(),
-                h.token_id.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    t
-}
-
 pub fn format_of_path(path: &str) -> Format {
     if path.ends_with(".xlsx") {
         Format::Xlsx

@@ -9,6 +9,7 @@ pub mod asset;
 pub mod audit;
 pub mod catalog;
 pub mod evidence;
+pub mod hosts;
 pub mod imports;
 pub mod matrix;
 pub mod measure;
@@ -27,6 +28,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .merge(asset::routes())
         .merge(evidence::routes())
+        .merge(hosts::routes())
         .merge(imports::routes())
         .merge(matrix::routes())
         .merge(measure::routes())

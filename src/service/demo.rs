@@ -143,7 +143,6 @@ const MEASURES: &[(&str, &[&str])] = &[
 pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     ctx.require(crate::domain::user::ADMIN)?;
     let store = ctx.store();
-    let actor = ctx.who();
     let empty = store
         .list_assets(&Default::default(), Default::default(), None, 1)
         .await?
@@ -417,7 +416,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
                     70..=84 => ("fail", "differs from the hardened setting"),
                     _ => ("not_applicable", "not installed on this host"),
                 };
-                crate::store::ScanFindingInput {
+                crate::registers::hosts::domain::ScanFindingInput {
                     id: c.id.to_string(),
                     outcome: outcome.to_string(),
                     severity: c.severity.key().to_string(),
@@ -427,14 +426,14 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
                 }
             })
             .collect();
-        let report = crate::store::ScanReportInput {
+        let report = crate::registers::hosts::domain::ScanReportInput {
             host: host.to_string(),
             root: "/".into(),
             scanned_at: crate::domain::clock::stamp(store.clock().now()),
             duration_ms: 250.0 + dice.below(100) as f64,
             findings,
         };
-        store.record_scan(actor, None, report).await?;
+        crate::registers::hosts::service::record(ctx, report).await?;
     }
     Ok(Made {
         hosts: hosts.len(),

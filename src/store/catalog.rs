@@ -5,12 +5,12 @@
 use super::{Store, Tx, found, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::catalog::{
-    AttributeType, Control, ControlFilter, Framework, FrameworkFile, Group, MappedControl,
-    MappingFile,
+    AttributeType, Catalog, Control, ControlFilter, Facets, Framework, FrameworkFile, Group,
+    MappedControl, MappingFile, id_order,
 };
+use crate::domain::query::Page;
 use crate::domain::user::sha256_hex;
-use crate::error::{Error, Result};
-use serde::Serialize;
+use crate::error::Result;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
@@ -19,27 +19,6 @@ use std::sync::{Arc, RwLock};
 pub struct CatalogLoad {
     pub loaded: Vec<String>,
     pub unchanged: Vec<String>,
-}
-
-/// A page of controls and the cursor of the next page.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// How many records match the filter in all (counted up to 10,000: see `total_capped`).
-    pub total: i64,
-    /// More than 10,000 records match: `total` is then 10,000 and the list goes on.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub total_capped: bool,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-/// Counts of matching controls per theme and per attribute value, for the filter panel.
-#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
-pub struct Facets {
-    pub themes: BTreeMap<String, i64>,
-    /// attribute type → value → count
-    pub attributes: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
 type ControlRow = (String, String, String, String, String, i64);
@@ -257,19 +236,15 @@ impl Store {
                 controls[i].attributes.entry(key).or_default().push(value);
             }
         }
-        let search = controls
-            .iter()
-            .map(|c| format!("{}\n{}\n{}", c.id, c.title, c.summary).to_lowercase())
-            .collect();
         framework.control_count = controls.len() as i64;
-        Ok(Catalog {
+        Ok(Catalog::new(
             framework,
             hash,
-            groups: groups
+            groups
                 .into_iter()
                 .map(|(id, title, parent)| Group { id, title, parent })
                 .collect(),
-            attribute_types: types
+            types
                 .into_iter()
                 .map(|(key, name)| AttributeType {
                     values: values
@@ -282,9 +257,7 @@ impl Store {
                 })
                 .collect(),
             controls,
-            index,
-            search,
-        })
+        ))
     }
 
     pub async fn frameworks(&self) -> Result<Vec<Framework>> {
@@ -441,115 +414,6 @@ impl Store {
     }
 }
 
-/// A framework as loaded from the store, immutable: its groups, attribute types and controls
-/// with their attributes. Catalogues change only when a catalogue is (re)loaded, so each
-/// process keeps the snapshot of the content hash it last saw and checks that hash on every
-/// use: instances never serve stale data, and filtering 1,000 controls takes microseconds.
-#[derive(Debug)]
-pub struct Catalog {
-    pub framework: Framework,
-    pub hash: String,
-    pub groups: Vec<Group>,
-    pub attribute_types: Vec<AttributeType>,
-    pub controls: Vec<Control>,
-    index: HashMap<String, usize>,
-    /// Lower-case "id, title, summary" of each control, for text search.
-    search: Vec<String>,
-}
-
-impl Catalog {
-    pub fn control(&self, id: &str) -> Result<&Control> {
-        let id = crate::domain::catalog::normalise_control_id(id);
-        let c = self.index.get(&id).map(|&i| &self.controls[i]);
-        found(c, || format!("control {id} in {}", self.framework.id))
-    }
-
-    fn matching<'a>(&'a self, f: &'a ControlFilter) -> impl Iterator<Item = &'a Control> + 'a {
-        let text = f.text.as_ref().map(|t| t.to_lowercase());
-        self.controls
-            .iter()
-            .zip(&self.search)
-            .filter_map(move |(c, hay)| {
-                let theme_ok = f
-                    .theme
-                    .as_ref()
-                    .is_none_or(|t| t.eq_ignore_ascii_case(&c.theme));
-                let attrs_ok = f
-                    .attributes
-                    .iter()
-                    .all(|(k, v)| c.attributes.get(k).is_some_and(|vs| vs.contains(v)));
-                let text_ok = text.as_ref().is_none_or(|t| hay.contains(t.as_str()));
-                (theme_ok && attrs_ok && text_ok).then_some(c)
-            })
-    }
-
-    /// Every control matching a filter, after checking the filter names known themes and
-    /// attribute values (for exports).
-    pub fn select(&self, f: &ControlFilter) -> Result<Vec<Control>> {
-        f.check(&self.groups, &self.attribute_types)?;
-        Ok(self.matching(f).cloned().collect())
-    }
-
-    /// A page of matching controls after `cursor` (the position of the last control shown).
-    pub fn page(
-        &self,
-        f: &ControlFilter,
-        cursor: Option<&str>,
-        limit: i64,
-    ) -> Result<Page<Control>> {
-        let limit = limit.clamp(1, 1000) as usize;
-        let after: i64 = match cursor {
-            None | Some("") => -1,
-            Some(c) => c.parse().map_err(|_| {
-                Error::field(
-                    "cursor",
-                    format!("'{c}' is not a cursor from a previous page"),
-                )
-            })?,
-        };
-        let mut total = 0i64;
-        let mut items = Vec::new();
-        let mut more = false;
-        for c in self.matching(f) {
-            total += 1;
-            if c.position <= after {
-                continue;
-            }
-            if items.len() < limit {
-                items.push(c.clone());
-            } else {
-                more = true;
-            }
-        }
-        let next_cursor = if more {
-            items.last().map(|c| c.position.to_string())
-        } else {
-            None
-        };
-        Ok(Page {
-            items,
-            total,
-            total_capped: false,
-            next_cursor,
-        })
-    }
-
-    /// Counts per theme and attribute value among the matching controls.
-    pub fn facets(&self, f: &ControlFilter) -> Facets {
-        let mut facets = Facets::default();
-        for c in self.matching(f) {
-            *facets.themes.entry(c.theme.clone()).or_default() += 1;
-            for (k, vs) in &c.attributes {
-                let counts = facets.attributes.entry(k.clone()).or_default();
-                for v in vs {
-                    *counts.entry(v.clone()).or_default() += 1;
-                }
-            }
-        }
-        facets
-    }
-}
-
 /// The snapshots this process holds, by framework id.
 #[derive(Debug, Default)]
 pub(crate) struct CatalogCache(RwLock<HashMap<String, Arc<Catalog>>>);
@@ -564,13 +428,6 @@ impl CatalogCache {
         let mut map = self.0.write().unwrap_or_else(|p| p.into_inner());
         map.insert(c.framework.id.clone(), c);
     }
-}
-
-/// Sorts ids like `5.10` after `5.9`.
-pub fn id_order(id: &str) -> Vec<(u64, String)> {
-    id.split(['.', '-', '(', ')'])
-        .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p.to_string()))
-        .collect()
 }
 
 async fn replace_framework(tx: &mut Tx, fw: &FrameworkFile, hash: &str) -> Result<()> {

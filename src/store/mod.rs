@@ -10,17 +10,12 @@ mod auth;
 mod blob;
 mod catalog;
 mod migrate;
-mod scan;
-mod scan_evidence;
 
 pub(crate) use audit::recent_changes;
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
-pub use catalog::{Catalog, CatalogLoad, Facets, Page, id_order};
-pub use scan::{
-    CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS, ScanFindingInput, ScanReportInput,
-};
+pub use catalog::CatalogLoad;
 
 use crate::config::{Backend, check_database_url};
 use crate::domain::audit::{Change, Entry};
@@ -603,7 +598,7 @@ pub(crate) fn cursor_of(values: impl IntoIterator<Item = serde_json::Value>) -> 
 pub(crate) async fn collect_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>>
 where
     F: FnMut(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<catalog::Page<T>>>,
+    Fut: std::future::Future<Output = Result<crate::domain::query::Page<T>>>,
 {
     let mut out = Vec::new();
     let mut cursor = None;

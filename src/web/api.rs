@@ -9,8 +9,9 @@ use crate::domain::audit::Entry;
 use crate::domain::catalog::{
     AttributeType, Control, ControlFilter, Framework, Group, MappedControl,
 };
+use crate::domain::query::Page;
 use crate::error::{Error, Problems};
-use crate::store::{AuditFilter, NewUser, Page, User};
+use crate::store::{AuditFilter, NewUser, User};
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -30,12 +31,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_mappings))
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_audit))
-        .routes(routes!(submit_scan))
-        .routes(routes!(list_hosts))
-        .routes(routes!(list_host_runs))
-        .routes(routes!(get_host))
-        .routes(routes!(get_host_run))
-        .routes(routes!(get_check_history))
 }
 /// The signed-in user calling.
 #[utoipa::path(get, path = "/api/v1/me", tag = "people",
@@ -248,100 +243,4 @@ async fn list_audit(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
         before_seq: q.before,
     };
     Ok(Json(s.store.audit_entries(&filter, limit).await?))
-}
-
-// --- scan results from agents ------------------------------------------------------------
-
-/// Submits a scan report, exactly as `annex scan --format json` prints it (agents and admins).
-/// An agent's token is bound to the host of its first report and may report for that host
-/// only; a report for another host, or for a host bound to another token, is refused (403).
-/// Problems with the body name their field, e.g. `findings[3].outcome` (422).
-#[utoipa::path(post, path = "/api/v1/scans", tag = "scan", request_body = crate::store::ScanReportInput,
-    responses((status = 201, body = crate::store::RunSummary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn submit_scan(
-    State(s): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    JsonBody(body): JsonBody<crate::store::ScanReportInput>,
-) -> Result<(StatusCode, Json<crate::store::RunSummary>), ApiError> {
-    let user = caller.user.as_ref().ok_or(Error::Unauthenticated)?;
-    let agent_token = match (&user.role, &caller.via) {
-        (crate::domain::user::Role::Agent, super::session::Via::Token(id)) => Some(id.as_str()),
-        (crate::domain::user::Role::Agent, _) => return Err(Error::Forbidden.into()),
-        _ => None,
-    };
-    let run = s.store.record_scan(&user.email, agent_token, body).await?;
-    Ok((StatusCode::CREATED, Json(run)))
-}
-
-/// The hosts that report scans, by name, with their latest tally and whether they are stale
-/// (no report for more than two days).
-#[utoipa::path(get, path = "/api/v1/hosts", tag = "scan",
-    responses((status = 200, body = Vec<crate::store::HostSummary>), (status = 403, body = ErrorBody)))]
-async fn list_hosts(State(s): State<AppState>) -> ApiResult<Vec<crate::store::HostSummary>> {
-    Ok(Json(s.store.hosts().await?))
-}
-
-/// A host's runs, newest first.
-#[utoipa::path(get, path = "/api/v1/hosts/{name}/runs", tag = "scan",
-    params(("name" = String, Path, description = "the host name"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
-    responses((status = 200, body = Vec<crate::store::RunSummary>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list_host_runs(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Vec<crate::store::RunSummary>> {
-    let pairs = query_pairs(raw)?;
-    let limit = parse_limit(&pairs, 50, 500)?;
-    Ok(Json(s.store.host_runs(&name, limit).await?))
-}
-
-/// One host with its latest tally, whether it is stale and whether an agent token is bound.
-#[utoipa::path(get, path = "/api/v1/hosts/{name}", tag = "scan",
-    params(("name" = String, Path, description = "the host name")),
-    responses((status = 200, body = crate::store::HostSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_host(
-    State(s): State<AppState>,
-    Path(name): Path<String>,
-) -> ApiResult<crate::store::HostSummary> {
-    Ok(Json(s.store.host(&name).await?))
-}
-
-/// A run with its findings.
-#[derive(Serialize, ToSchema)]
-struct RunDetail {
-    #[serde(flatten)]
-    run: crate::store::RunSummary,
-    /// Failures first, then errors, passes and checks that did not apply; each by check id.
-    findings: Vec<crate::store::RunFinding>,
-}
-
-/// One run of a host with its findings, failures first.
-#[utoipa::path(get, path = "/api/v1/hosts/{name}/runs/{run_id}", tag = "scan",
-    params(("name" = String, Path, description = "the host name"),
-        ("run_id" = String, Path, description = "the run's id, as `POST /api/v1/scans` answered it")),
-    responses((status = 200, body = RunDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_host_run(
-    State(s): State<AppState>,
-    Path((name, run_id)): Path<(String, String)>,
-) -> ApiResult<RunDetail> {
-    let run = s.store.host_run(&name, &run_id).await?;
-    let findings = s.store.run_findings(&name, &run_id).await?;
-    Ok(Json(RunDetail { run, findings }))
-}
-
-/// One check's results on a host, newest first (empty when the host never reported it).
-#[utoipa::path(get, path = "/api/v1/hosts/{name}/checks/{check_id}", tag = "scan",
-    params(("name" = String, Path, description = "the host name"),
-        ("check_id" = String, Path, description = "the check's id, e.g. ssh.root-login"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
-    responses((status = 200, body = Vec<crate::store::CheckResult>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn get_check_history(
-    State(s): State<AppState>,
-    Path((name, check_id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Vec<crate::store::CheckResult>> {
-    let pairs = query_pairs(raw)?;
-    let limit = parse_limit(&pairs, 50, 500)?;
-    Ok(Json(s.store.check_history(&name, &check_id, limit).await?))
 }

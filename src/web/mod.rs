@@ -7,7 +7,6 @@
 
 pub mod api;
 pub mod chart;
-pub mod hosts;
 pub mod json;
 pub mod page;
 mod pages;
@@ -116,12 +115,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/controls/export.csv", Access::SignedIn),
     ("GET", "/controls/{framework}/{id}", Access::SignedIn),
     ("GET", "/audit", Access::Roles(TRAIL_READERS)),
-    ("GET", "/hosts", Access::SignedIn),
-    ("GET", "/hosts.csv", Access::SignedIn),
-    ("GET", "/hosts.xlsx", Access::SignedIn),
-    ("GET", "/hosts/{name}", Access::SignedIn),
-    ("GET", "/hosts/{name}/runs/{run_id}", Access::SignedIn),
-    ("GET", "/hosts/{name}/checks/{check_id}", Access::SignedIn),
     ("GET", "/admin/users", Access::Roles(ADMIN)),
     ("POST", "/admin/users", Access::Roles(ADMIN)),
     ("GET", "/admin/users/{id}", Access::Roles(ADMIN)),
@@ -151,20 +144,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/users", Access::Roles(ADMIN)),
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
     ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
-    ("POST", "/api/v1/scans", Access::Roles(SCAN_SUBMITTERS)),
-    ("GET", "/api/v1/hosts", Access::SignedIn),
-    ("GET", "/api/v1/hosts/{name}", Access::SignedIn),
-    ("GET", "/api/v1/hosts/{name}/runs", Access::SignedIn),
-    (
-        "GET",
-        "/api/v1/hosts/{name}/runs/{run_id}",
-        Access::SignedIn,
-    ),
-    (
-        "GET",
-        "/api/v1/hosts/{name}/checks/{check_id}",
-        Access::SignedIn,
-    ),
 ];
 
 impl Access {
@@ -180,7 +159,7 @@ impl Access {
 
 /// The routes not yet declared with their register, with their rules from `POLICY`.
 pub fn legacy_routes() -> Routes {
-    let pages = pages::routes().merge(hosts::routes());
+    let pages = pages::routes();
     let rules = POLICY
         .iter()
         .map(|(m, p, a)| Rule {

@@ -1,9 +1,9 @@
 //! The catalogues' use cases: the frameworks and their controls, mappings between them, and
 //! loading the catalogues compiled into the binary.
 
+use crate::domain::catalog::Catalog;
 use crate::error::Result;
 use crate::service::Ctx;
-use crate::store::Catalog;
 use std::sync::Arc;
 
 /// Every catalogue in the store, with its controls (a snapshot kept while the content holds).

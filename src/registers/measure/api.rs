@@ -3,8 +3,8 @@
 
 use super::domain::{Measure, MeasureInput, MeasureQuery};
 use super::service;
+use crate::domain::query::Page;
 use crate::service::Ctx;
-use crate::store::Page;
 use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
 use axum::Json;
 use axum::extract::{Path, RawQuery, Request};

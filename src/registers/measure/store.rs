@@ -5,8 +5,8 @@
 use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureStatus};
 use crate::config::Backend;
 use crate::domain::catalog::ControlRef;
+use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
-use crate::store::Page;
 use crate::store::{
     Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
 };
@@ -396,9 +396,9 @@ async fn insert_controls(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<
 /// Controls in the order every read shows them: other frameworks after 2022, ids numerically.
 fn sort_controls(refs: &mut [ControlRef]) {
     refs.sort_by(|a, b| {
-        b.framework
-            .cmp(&a.framework)
-            .then(crate::store::id_order(&a.id).cmp(&crate::store::id_order(&b.id)))
+        b.framework.cmp(&a.framework).then(
+            crate::domain::catalog::id_order(&a.id).cmp(&crate::domain::catalog::id_order(&b.id)),
+        )
     });
 }
 

@@ -5,8 +5,8 @@
 use super::domain::{Acceptance, Risk, RiskInput, RiskQuery};
 use super::domain_threat::Library;
 use super::service;
+use crate::domain::query::Page;
 use crate::service::Ctx;
-use crate::store::Page;
 use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
 use axum::Json;
 use axum::extract::Path;

@@ -3,29 +3,20 @@
 //! Titles, how a check decides and how to fix a failure come from the local check library
 //! when it knows the check id; reports from a newer agent may name checks it does not know.
 
-use super::AppState;
-use super::page::{Layout, PageResult, layout};
-use super::session::{Caller, encode};
+use super::domain::{HostSummary, RunFinding, RunSummary, STALE_DAYS};
+use super::service;
 use crate::domain::clock::{display, relative};
 use crate::error::Error;
-use crate::store::{CheckResult, HostSummary, RunFinding, RunSummary, STALE_DAYS};
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::page::{Layout, PageResult, layout, with_same_filters};
+use crate::web::session::{Caller, encode};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
+use axum::Extension;
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Extension, Router};
 use time::OffsetDateTime;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/hosts", get(list))
-        .route("/hosts.csv", get(export))
-        .route("/hosts.xlsx", get(export))
-        .route("/hosts/{name}", get(host_page))
-        .route("/hosts/{name}/runs/{run_id}", get(run_page))
-        .route("/hosts/{name}/checks/{check_id}", get(check_page))
-}
 
 /// How many runs the host page shows, and how many results the check page shows.
 const RECENT_RUNS: i64 = 20;
@@ -201,15 +192,9 @@ fn only_stale(raw: Option<&str>) -> bool {
 }
 
 /// The hosts (the stale ones with `?stale=1`) as CSV or XLSX.
-async fn export(
-    State(s): State<AppState>,
-    path: axum::extract::MatchedPath,
-    RawQuery(raw): RawQuery,
-) -> PageResult {
+pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> PageResult {
     let stale = only_stale(raw.as_deref());
-    let hosts: Vec<HostSummary> = s
-        .store
-        .hosts()
+    let hosts: Vec<HostSummary> = service::hosts(&ctx)
         .await?
         .into_iter()
         .filter(|h| !stale || h.stale)
@@ -217,19 +202,21 @@ async fn export(
     Ok(crate::exchange::download(
         "hosts",
         crate::exchange::format_of_path(path.as_str()),
-        &crate::exchange::hosts_table(&hosts),
+        &super::exchange::hosts_table(&hosts),
     )?)
 }
 
-async fn list(
+/// The hosts that report scans (the stale ones with `?stale=1`).
+pub async fn list(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     let only_stale = only_stale(raw.as_deref());
     let l = layout(&s, &caller, "Hosts", "hosts", raw.as_deref()).await?;
-    let all = s.store.hosts().await?;
-    let now = s.store.clock().now();
+    let all = service::hosts(&ctx).await?;
+    let now = ctx.clock().now();
     let total = all.len();
     let stale_total = all.iter().filter(|h| h.stale).count();
     let hosts = all
@@ -245,8 +232,8 @@ async fn list(
         stale_total,
         only_stale,
         stale_days: STALE_DAYS,
-        export_href: super::page::with_same_filters("/hosts.csv", raw.as_deref()),
-        xlsx_href: super::page::with_same_filters("/hosts.xlsx", raw.as_deref()),
+        export_href: with_same_filters("/hosts.csv", raw.as_deref()),
+        xlsx_href: with_same_filters("/hosts.xlsx", raw.as_deref()),
         server: s
             .config
             .public_url
@@ -272,18 +259,20 @@ struct HostPage {
     evidence: Vec<crate::registers::evidence::domain::Evidence>,
 }
 
-async fn host_page(
+/// A host with its latest findings, recent runs and the evidence its scans filed.
+pub async fn host_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> PageResult {
-    let host = s.store.host(&name).await?;
-    let runs = s.store.host_runs(&name, RECENT_RUNS).await?;
+    let host = service::host(&ctx, &name).await?;
+    let runs = service::runs(&ctx, &name, RECENT_RUNS).await?;
     let findings = match runs.first() {
-        Some(r) => s.store.run_findings(&name, &r.run_id).await?,
+        Some(r) => service::findings(&ctx, &name, &r.run_id).await?,
         None => Vec::new(),
     };
-    let now = s.store.clock().now();
+    let now = ctx.clock().now();
     let l = layout(&s, &caller, &format!("Host {name}"), "hosts", None).await?;
     Ok(HostPage {
         l,
@@ -292,7 +281,7 @@ async fn host_page(
         latest: runs.first().map(|r| RunView::of(r, now)),
         findings: findings_of(&name, findings),
         runs: runs.iter().map(|r| RunView::of(r, now)).collect(),
-        evidence: s.store.host_evidence(&name).await?,
+        evidence: service::evidence(&ctx, &name).await?,
     }
     .into_response())
 }
@@ -306,15 +295,16 @@ struct RunPage {
     findings: Vec<FindingView>,
 }
 
-async fn run_page(
+/// One run of a host with its findings.
+pub async fn run_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path((name, run_id)): Path<(String, String)>,
 ) -> PageResult {
-    let host = s.store.host(&name).await?;
-    let run = s.store.host_run(&name, &run_id).await?;
-    let findings = s.store.run_findings(&name, &run_id).await?;
-    let now = s.store.clock().now();
+    let host = service::host(&ctx, &name).await?;
+    let (run, findings) = service::run(&ctx, &name, &run_id).await?;
+    let now = ctx.clock().now();
     let l = layout(&s, &caller, &format!("Run of {name}"), "hosts", None).await?;
     Ok(RunPage {
         l,
@@ -354,21 +344,20 @@ struct CheckPage {
     truncated: bool,
 }
 
-async fn check_page(
+/// One check's history on a host, with what the library says about it.
+pub async fn check_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path((name, check_id)): Path<(String, String)>,
 ) -> PageResult {
-    let host = s.store.host(&name).await?;
-    let history: Vec<CheckResult> = s
-        .store
-        .check_history(&name, &check_id, HISTORY_SHOWN)
-        .await?;
+    let host = service::host(&ctx, &name).await?;
+    let history = service::check_history(&ctx, &name, &check_id, HISTORY_SHOWN).await?;
     let known = crate::scan::checks::find(&check_id);
     if known.is_none() && history.is_empty() {
         return Err(Error::NotFound(format!("check {check_id} on host {name}")).into());
     }
-    let now = s.store.clock().now();
+    let now = ctx.clock().now();
     // What the newest report said, for a check the library does not know.
     let (severity, controls) = match (known, history.first()) {
         (Some(c), _) => (

@@ -4,159 +4,35 @@
 //! shortest cadence of its checks; a failed check makes it show the control failing, with the
 //! checks and what they saw as the reason.
 
-use super::scan::{RunSummary, ScanFindingInput};
-use super::{Arg, Catalog, Store, Tx, tx_exec, tx_query};
-use crate::domain::audit::Change;
-use crate::error::{Error, FieldError, Result};
-use crate::registers::evidence::domain::add_days;
+use super::domain::Filing;
+use crate::error::Result;
+use crate::registers::evidence::domain::{Evidence, add_days};
 use crate::registers::evidence::store::{INSERT_ITEMS, read_items};
-use std::collections::{BTreeMap, HashMap};
+use crate::store::{Arg, Store, Tx, tx_exec, tx_query};
+use std::collections::HashMap;
 
-/// A check result longer than this is cut in the evidence's description.
-const OBSERVED_SHOWN: usize = 300;
-/// The reason an item shows its control failing is cut at this many characters.
-const REASON_SHOWN: usize = 1000;
+/// An evidence item a run created (no before) or refreshed.
+pub(crate) type Filed = (String, Option<Evidence>, Evidence);
 
-/// A report's findings that decided something (passed or failed), by the catalogue id of each
-/// control its checks evidence (a control whose checks all came back not applicable or in
-/// error has none). A control that is not in the catalogue is refused, naming the finding.
-pub(super) fn decided_by_control<'a>(
-    catalog: &Catalog,
-    findings: &'a [ScanFindingInput],
-) -> Result<BTreeMap<String, Vec<&'a ScanFindingInput>>> {
-    let mut out: BTreeMap<String, Vec<&ScanFindingInput>> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for (i, f) in findings.iter().enumerate() {
-        let decided = matches!(f.outcome.as_str(), "pass" | "fail");
-        for c in &f.controls {
-            match catalog.control(c) {
-                Ok(control) => {
-                    let list = out.entry(control.id.clone()).or_default();
-                    if decided {
-                        list.push(f);
-                    }
-                }
-                Err(_) => problems.push(FieldError::new(
-                    format!("findings[{i}].controls"),
-                    format!("'{c}' is not a control of {}", catalog.framework.name),
-                )),
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Validation(problems))
-    }
-}
-
-fn cut(text: &str, at: usize) -> String {
-    match text.char_indices().nth(at) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
-}
-
-/// One control's item as a report makes it.
-struct Item {
-    title: String,
-    description: String,
-    failing: String,
-    valid_until: String,
-}
-
-fn item_of(
-    catalog: &Catalog,
-    control_id: &str,
-    host: &str,
-    root: &str,
-    run: &RunSummary,
-    collected_at: &str,
-    findings: &[&ScanFindingInput],
-) -> Item {
-    let title_of = |id: &str| {
-        crate::scan::checks::find(id)
-            .map(|c| format!(" — {}", c.title))
-            .unwrap_or_default()
-    };
-    let mut fails: Vec<&&ScanFindingInput> =
-        findings.iter().filter(|f| f.outcome == "fail").collect();
-    let mut passes: Vec<&&ScanFindingInput> =
-        findings.iter().filter(|f| f.outcome == "pass").collect();
-    fails.sort_by(|a, b| a.id.cmp(&b.id));
-    passes.sort_by(|a, b| a.id.cmp(&b.id));
-    let on = if root.is_empty() || root == "/" {
-        String::new()
-    } else {
-        format!(", root {root}")
-    };
-    let mut description = format!(
-        "Filed by annex scan of host {host}{on}, scanned {}, run {}: {} {} passed, {} failed.",
-        run.scanned_at,
-        run.run_id,
-        passes.len(),
-        if passes.len() == 1 { "check" } else { "checks" },
-        fails.len()
-    );
-    for (mark, list) in [("FAIL", &fails), ("pass", &passes)] {
-        for f in list.iter() {
-            let severity = if f.severity.is_empty() || mark == "pass" {
-                String::new()
-            } else {
-                format!(" ({})", f.severity)
-            };
-            description.push_str(&format!(
-                "\n{mark} {}{}{severity}: {}",
-                f.id,
-                title_of(&f.id),
-                cut(&f.observed, OBSERVED_SHOWN)
-            ));
-        }
-    }
-    let failing = fails
-        .iter()
-        .map(|f| format!("{}: {}", f.id, cut(&f.observed, OBSERVED_SHOWN)))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let cadence = findings
-        .iter()
-        .map(|f| f.cadence_days.unwrap_or(1))
-        .min()
-        .unwrap_or(1);
-    let control_title = catalog
-        .control(control_id)
-        .map(|c| format!(" {}", c.title))
-        .unwrap_or_default();
-    Item {
-        title: format!("Scan of {host}: {control_id}{control_title}"),
-        description,
-        failing: cut(&failing, REASON_SHOWN),
-        valid_until: add_days(collected_at, i64::from(cadence)),
-    }
-}
-
-impl Store {
-    /// Files the decided findings of a run as evidence of the host, per control: a new item
-    /// for a control the host has not evidenced yet, else a refresh of its item (unless the
-    /// item already holds a later scan). Every change is audited; answers how many items were
-    /// created or refreshed.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn file_scan_evidence(
-        &self,
-        tx: &mut Tx,
-        catalog: &Catalog,
-        actor: &str,
-        host: &str,
-        root: &str,
-        run: &RunSummary,
-        decided: &BTreeMap<String, Vec<&ScanFindingInput>>,
-    ) -> Result<usize> {
+/// Files the decided findings of a run as evidence of the host, per control: a new item for
+/// a control the host has not evidenced yet, else a refresh of its item (unless the item
+/// already holds a later scan). Answers every item created or refreshed, with before and
+/// after, for the audit trail.
+pub(crate) async fn file_evidence(tx: &mut Tx, f: &Filing<'_>) -> Result<Vec<Filed>> {
+    let Filing {
+        actor,
+        host,
+        run,
+        decided,
+        today,
+        ..
+    } = *f;
+    {
         if decided.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
-        let today = self.today();
-        let scanned_on = run.scanned_at.get(..10).unwrap_or(&today);
-        let collected_at = scanned_on.min(today.as_str()).to_string();
+        let scanned_on = run.scanned_at.get(..10).unwrap_or(today);
+        let collected_at = scanned_on.min(today).to_string();
         let known: Vec<(String, String)> = tx_query!(
             tx,
             fetch_all,
@@ -169,17 +45,16 @@ impl Store {
             .keys()
             .filter_map(|c| known.get(c).cloned())
             .collect();
-        let before = read_items(tx, &wanted, &today).await?;
+        let before = read_items(tx, &wanted, today).await?;
         let fresh = decided
             .iter()
             .filter(|(c, f)| !f.is_empty() && !known.contains_key(*c))
             .count();
         let new_ids =
-            super::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh).await?;
+            crate::store::next_ids(tx, "evidence", "E", "evidence", "evidence_id", fresh).await?;
         let mut new_ids = new_ids.into_iter();
         let now = tx.now().to_string();
-        let mut touched: Vec<(String, Option<crate::registers::evidence::domain::Evidence>)> =
-            Vec::new();
+        let mut touched: Vec<(String, Option<Evidence>)> = Vec::new();
         let (mut items, mut links, mut bindings) = (Vec::new(), Vec::new(), Vec::new());
         for (control_id, findings) in decided {
             if findings.is_empty() {
@@ -224,15 +99,7 @@ impl Store {
                 }
                 continue;
             }
-            let item = item_of(
-                catalog,
-                control_id,
-                host,
-                root,
-                run,
-                &collected_at,
-                findings,
-            );
+            let item = f.item(control_id, &collected_at, findings);
             match known.get(control_id) {
                 Some(id) => {
                     let old = before.get(id);
@@ -301,36 +168,22 @@ impl Store {
             .await?;
         }
         let ids: Vec<String> = touched.iter().map(|(id, _)| id.clone()).collect();
-        let mut after = read_items(tx, &ids, &today).await?;
-        let changes: Vec<Change> = touched
+        let mut after = read_items(tx, &ids, today).await?;
+        Ok(touched
             .into_iter()
             .filter_map(|(id, old)| {
                 let new = after.remove(&id)?;
-                Some(match old {
-                    Some(old) => Change::new(actor, "evidence.update", "evidence", &id)
-                        .before(&old)
-                        .after(&new),
-                    None => Change::new(actor, "evidence.create", "evidence", &id).after(&new),
-                })
+                Some((id, old, new))
             })
-            .collect();
-        let count = changes.len();
-        tx.audit_many(changes).await?;
-        if count > 0 {
-            tx.bump_generation("evidence").await?;
-        }
-        Ok(count)
+            .collect())
     }
 }
 
 impl Store {
     /// The evidence a host's scans filed, one item per control, in catalogue order of the
     /// control ids.
-    pub async fn host_evidence(
-        &self,
-        host: &str,
-    ) -> Result<Vec<crate::registers::evidence::domain::Evidence>> {
-        let mut pairs: Vec<(String, String)> = super::pool_query!(
+    pub async fn host_evidence(&self, host: &str) -> Result<Vec<Evidence>> {
+        let mut pairs: Vec<(String, String)> = crate::store::pool_query!(
             self,
             fetch_all,
             (String, String),

@@ -1,0 +1,97 @@
+//! Hosts and their scans through the API: agents submit reports; people read hosts, runs,
+//! findings and a check's history.
+
+use super::domain::{CheckResult, HostSummary, RunFinding, RunSummary, ScanReportInput};
+use super::service;
+use crate::service::Ctx;
+use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody, Query};
+use axum::Json;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Submits a scan report, exactly as `annex scan --format json` prints it (agents and admins).
+/// An agent's token is bound to the host of its first report and may report for that host
+/// only; a report for another host, or for a host bound to another token, is refused (403).
+/// Problems with the body name their field, e.g. `findings[3].outcome` (422).
+#[utoipa::path(post, path = "/api/v1/scans", tag = "scan", request_body = ScanReportInput,
+    responses((status = 201, body = RunSummary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn submit_scan(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<ScanReportInput>,
+) -> Result<(StatusCode, Json<RunSummary>), ApiError> {
+    let run = service::record(&ctx, body).await?;
+    Ok((StatusCode::CREATED, Json(run)))
+}
+
+/// The hosts that report scans, by name, with their latest tally and whether they are stale
+/// (no report for more than two days).
+#[utoipa::path(get, path = "/api/v1/hosts", tag = "scan",
+    responses((status = 200, body = Vec<HostSummary>), (status = 403, body = ErrorBody)))]
+pub async fn list_hosts(ctx: Ctx) -> ApiResult<Vec<HostSummary>> {
+    Ok(Json(service::hosts(&ctx).await?))
+}
+
+/// A host's runs, newest first.
+#[utoipa::path(get, path = "/api/v1/hosts/{name}/runs", tag = "scan",
+    params(("name" = String, Path, description = "the host name"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
+    responses((status = 200, body = Vec<RunSummary>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+pub async fn list_host_runs(
+    ctx: Ctx,
+    Path(name): Path<String>,
+    Query(params): Query,
+) -> ApiResult<Vec<RunSummary>> {
+    params.check_known(&[])?;
+    let limit = params.limit(50, 500)?;
+    Ok(Json(service::runs(&ctx, &name, limit).await?))
+}
+
+/// One host with its latest tally, whether it is stale and whether an agent token is bound.
+#[utoipa::path(get, path = "/api/v1/hosts/{name}", tag = "scan",
+    params(("name" = String, Path, description = "the host name")),
+    responses((status = 200, body = HostSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_host(ctx: Ctx, Path(name): Path<String>) -> ApiResult<HostSummary> {
+    Ok(Json(service::host(&ctx, &name).await?))
+}
+
+/// A run with its findings.
+#[derive(Serialize, ToSchema)]
+pub struct RunDetail {
+    #[serde(flatten)]
+    run: RunSummary,
+    /// Failures first, then errors, passes and checks that did not apply; each by check id.
+    findings: Vec<RunFinding>,
+}
+
+/// One run of a host with its findings, failures first.
+#[utoipa::path(get, path = "/api/v1/hosts/{name}/runs/{run_id}", tag = "scan",
+    params(("name" = String, Path, description = "the host name"),
+        ("run_id" = String, Path, description = "the run's id, as `POST /api/v1/scans` answered it")),
+    responses((status = 200, body = RunDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_host_run(
+    ctx: Ctx,
+    Path((name, run_id)): Path<(String, String)>,
+) -> ApiResult<RunDetail> {
+    let (run, findings) = service::run(&ctx, &name, &run_id).await?;
+    Ok(Json(RunDetail { run, findings }))
+}
+
+/// One check's results on a host, newest first (empty when the host never reported it).
+#[utoipa::path(get, path = "/api/v1/hosts/{name}/checks/{check_id}", tag = "scan",
+    params(("name" = String, Path, description = "the host name"),
+        ("check_id" = String, Path, description = "the check's id, e.g. ssh.root-login"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
+    responses((status = 200, body = Vec<CheckResult>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+pub async fn get_check_history(
+    ctx: Ctx,
+    Path((name, check_id)): Path<(String, String)>,
+    Query(params): Query,
+) -> ApiResult<Vec<CheckResult>> {
+    params.check_known(&[])?;
+    let limit = params.limit(50, 500)?;
+    Ok(Json(
+        service::check_history(&ctx, &name, &check_id, limit).await?,
+    ))
+}

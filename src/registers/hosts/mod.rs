@@ -1,0 +1,33 @@
+//! Hosts that report scans: agents post `annex scan` reports, each a run of its host; people
+//! read the hosts (stale ones flagged), their runs and findings, a check's history, and the
+//! evidence the scans file on the Statement of Applicability.
+
+pub mod api;
+pub mod domain;
+pub mod exchange;
+pub mod pages;
+pub mod service;
+pub mod store;
+pub mod store_evidence;
+
+use crate::domain::user::SCAN_SUBMITTERS;
+use crate::web::{Access, Routes};
+use utoipa_axum::routes;
+
+/// The pages and API operations of hosts, each with who may call it.
+pub fn routes() -> Routes {
+    let anyone = Access::SignedIn;
+    Routes::new()
+        .get("/hosts", anyone, pages::list)
+        .get("/hosts.csv", anyone, pages::export)
+        .get("/hosts.xlsx", anyone, pages::export)
+        .get("/hosts/{name}", anyone, pages::host_page)
+        .get("/hosts/{name}/runs/{run_id}", anyone, pages::run_page)
+        .get("/hosts/{name}/checks/{check_id}", anyone, pages::check_page)
+        .api(Access::Roles(SCAN_SUBMITTERS), routes!(api::submit_scan))
+        .api(anyone, routes!(api::list_hosts))
+        .api(anyone, routes!(api::get_host))
+        .api(anyone, routes!(api::list_host_runs))
+        .api(anyone, routes!(api::get_host_run))
+        .api(anyone, routes!(api::get_check_history))
+}
