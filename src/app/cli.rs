@@ -11,7 +11,7 @@ use crate::domain::user::{Email, Password, PersonName, Role};
 use crate::service::{Actor, Services};
 use crate::store::{NewUser, Store, UserUpdate};
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,10 +62,10 @@ enum Command {
     Token(TokenCommand),
     /// Browse the control catalogues
     #[command(subcommand)]
-    Catalog(CatalogCommand),
+    Catalog(crate::registers::catalog::cli::Command),
     /// Check the audit trail
     #[command(subcommand)]
-    Audit(AuditCommand),
+    Audit(crate::registers::audit::cli::Command),
     /// Manage the asset inventory
     #[command(subcommand)]
     Asset(crate::registers::asset::cli::Command),
@@ -85,7 +85,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails.\n\nReporting: --report-to https://HOST[:PORT][/PATH] --token T (or ANNEX_AGENT_TOKEN) posts\nthe JSON report to HOST's /api/v1/scans after the scan, whatever --format prints; a refused\nreport prints the server's message and exits with 1. The server's certificate must chain\nto the system's certificate store or to a CA of --ca-cert FILE (PEM). http:// works too,\nbut warns that the token travels unencrypted unless HOST is this host (localhost,\n127.0.0.0/8, ::1)."
     )]
-    Scan(ScanArgs),
+    Scan(crate::scan::cli::Args),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
         after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links. medium: 2,000 assets,\n1,000 measures, 5,000 risks, 10,000 evidence links. large: 100,000 assets, 2,000 measures,\n100,000 risks, 10,000 evidence links. The same seed gives the same data. Refuses a store that holds assets or risks."
@@ -160,213 +160,11 @@ enum TokenCommand {
     Revoke { id: String },
 }
 
-#[derive(Subcommand, Debug)]
-enum CatalogCommand {
-    /// List controls, filtered by theme, attribute values and text
-    #[command(
-        after_help = "Examples:\n  annex catalog list\n  annex catalog list --theme technological --attr control_type=Detective\n  annex catalog list --attr security_domains=Resilience --format json\n  annex catalog list --framework iso27002-2013 --search password --format csv"
-    )]
-    List {
-        #[arg(long, default_value = "iso27002-2022")]
-        framework: String,
-        #[arg(long)]
-        theme: Option<String>,
-        /// KEY=VALUE, repeatable: control_type=Preventive
-        #[arg(long = "attr", value_name = "KEY=VALUE")]
-        attrs: Vec<String>,
-        #[arg(long)]
-        search: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Show one control with its attributes and mappings
-    #[command(
-        after_help = "Examples:\n  annex catalog show 8.13\n  annex catalog show 12.3.1 --framework iso27002-2013"
-    )]
-    Show {
-        id: String,
-        #[arg(long, default_value = "iso27002-2022")]
-        framework: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Show which controls of one framework correspond to a control of another
-    #[command(
-        after_help = "Examples:\n  annex catalog map 12.3.1 --from iso27002-2013 --to iso27002-2022\n  annex catalog map 5.18 --from iso27002-2022 --to iso27002-2013"
-    )]
-    Map {
-        id: String,
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-    },
-    /// List the frameworks in the store
-    #[command(after_help = "Example:\n  annex catalog frameworks")]
-    Frameworks,
-}
-
-#[derive(clap::Args, Debug)]
-struct ScanArgs {
-    /// The root to check: / for this host, or a folder holding a system's files
-    #[arg(long, default_value = "/")]
-    root: PathBuf,
-    #[arg(long, value_enum, default_value = "table")]
-    format: ScanFormat,
-    /// Only the checks of these controls or ids, e.g. 8.5,8.9 or ssh,updates
-    #[arg(long, value_delimiter = ',')]
-    only: Vec<String>,
-    /// Show the checks that do not apply too
-    #[arg(long)]
-    all: bool,
-    /// List the checks instead of running them
-    #[arg(long)]
-    list: bool,
-    /// Exit with 1 when a check fails
-    #[arg(long)]
-    strict: bool,
-    /// Write the report to a file
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// After the scan, send the JSON report to this Annex server, e.g. https://annex.example.org
-    /// (http:// to another host warns: the token travels unencrypted)
-    #[arg(long, value_name = "URL")]
-    report_to: Option<String>,
-    /// For --report-to https://: a PEM file of CA certificates to trust besides the system's
-    #[arg(long, value_name = "FILE", requires = "report_to")]
-    ca_cert: Option<PathBuf>,
-    /// The agent's API token for --report-to (a user with the role agent)
-    #[arg(long, env = "ANNEX_AGENT_TOKEN", hide_env_values = true)]
-    token: Option<String>,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum ScanFormat {
-    Table,
-    Json,
-    Sarif,
-}
-
-/// `annex scan`: runs without a data dir, a database or an async runtime.
-fn scan_command(a: &ScanArgs) -> anyhow::Result<ExitCode> {
-    use crate::scan::{self, Host, Outcome, Tally, report};
-    let checks = scan::select(&a.only);
-    if checks.is_empty() {
-        anyhow::bail!(
-            "--only {}: no check evidences these controls or has these ids (see annex scan --list)",
-            a.only.join(",")
-        );
-    }
-    if a.list {
-        let mut t = table(&["check", "controls", "severity", "title", "how it decides"]);
-        for c in &checks {
-            t.add_row(vec![
-                c.id.to_string(),
-                c.controls.join(" "),
-                c.severity.key().to_string(),
-                c.title.to_string(),
-                c.how.to_string(),
-            ]);
-        }
-        println!("{t}\n{} checks", checks.len());
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !a.root.is_dir() {
-        anyhow::bail!("--root {}: not a folder", a.root.display());
-    }
-    let host = Host::new(&a.root);
-    let started = std::time::Instant::now();
-    let findings = scan::run(&host, &checks);
-    let elapsed = started.elapsed();
-    let tally = Tally::of(&findings);
-    let name = host
-        .text("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| a.root.display().to_string());
-    let json_report = || -> anyhow::Result<String> {
-        let r = report::Report {
-            host: name.clone(),
-            root: a.root.display().to_string(),
-            scanned_at: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            duration_ms: elapsed.as_secs_f64() * 1000.0,
-            tally,
-            findings: &findings,
-        };
-        Ok(serde_json::to_string_pretty(&r)? + "\n")
-    };
-    let text = match a.format {
-        ScanFormat::Json => json_report()?,
-        ScanFormat::Sarif => {
-            serde_json::to_string_pretty(&report::sarif(&findings, env!("CARGO_PKG_VERSION")))?
-                + "\n"
-        }
-        ScanFormat::Table => {
-            let mut out = report::table(&findings, a.all);
-            out.push_str("\n\nControls evidenced (pass / fail):\n");
-            let per: Vec<String> = report::by_control(&findings)
-                .into_iter()
-                .filter(|(_, t)| t.pass + t.fail > 0)
-                .map(|(c, t)| format!("{c} {}/{}", t.pass, t.fail))
-                .collect();
-            out.push_str(&per.join("  "));
-            out.push('\n');
-            out
-        }
-    };
-    match &a.out {
-        Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?
-        }
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
-    }
-    eprintln!(
-        "{name}: {} checks in {:.0} ms — {} pass, {} fail, {} not applicable, {} errors",
-        findings.len(),
-        elapsed.as_secs_f64() * 1000.0,
-        tally.pass,
-        tally.fail,
-        tally.not_applicable,
-        tally.error
-    );
-    if let Some(url) = &a.report_to {
-        let token = a
-            .token
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .context("--report-to needs --token or ANNEX_AGENT_TOKEN")?;
-        let answer =
-            scan::submit::post_report(url, token.trim(), &json_report()?, a.ca_cert.as_deref())?;
-        let run: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
-        eprintln!(
-            "reported to {url}: run {} of {}, {} evidence items filed on the SoA",
-            run["run_id"].as_str().unwrap_or("?"),
-            run["host"].as_str().unwrap_or(&name),
-            run["evidence_filed"].as_i64().unwrap_or(0)
-        );
-    }
-    let failed = findings.iter().any(|f| f.outcome == Outcome::Fail);
-    Ok(if a.strict && failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-#[derive(Subcommand, Debug)]
-enum AuditCommand {
-    /// Check every entry of the audit trail against the hash chain
-    #[command(after_help = "Example:\n  annex audit verify && echo intact")]
-    Verify,
-}
-
 /// Entry point of the binary.
 pub fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     if let Command::Scan(a) = &cli.command {
-        return scan_command(a);
+        return crate::scan::cli::run(a);
     }
     let flags = Flags {
         data_dir: cli.data_dir.clone(),
@@ -416,7 +214,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Config => print!("{}", config.to_redacted_toml()),
         Command::User(c) => user_command(c, &app::open(&config).await?).await?,
         Command::Token(c) => token_command(c, &app::open(&config).await?).await?,
-        Command::Catalog(c) => catalog_command(c, &app::open(&config).await?).await?,
+        Command::Catalog(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::catalog::cli::run(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            r?
+        }
         Command::Asset(c) => {
             let services = Services::new(app::open(&config).await?);
             let r = crate::registers::asset::cli::run(c, &services.ctx(Actor::operator())).await;
@@ -447,7 +250,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             services.close().await;
             r?
         }
-        Command::Scan(a) => return scan_command(&a),
+        Command::Scan(a) => return crate::scan::cli::run(&a),
         Command::Demo { size, seed } => {
             let store = app::open(&config).await?;
             let size = crate::service::demo::Size::parse(&size)?;
@@ -468,20 +271,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             store.close().await;
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let store = app::open(&config).await?;
-            let report = store.verify_audit_trail().await?;
-            store.close().await;
-            match report.first_break {
-                None => println!("audit trail intact: {} entries checked", report.checked),
-                Some(b) => {
-                    eprintln!(
-                        "annex: audit trail broken: {b} ({} entries read)",
-                        report.checked
-                    );
-                    return Ok(ExitCode::from(2));
-                }
-            }
+        Command::Audit(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::audit::cli::run(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            return r;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -663,114 +457,6 @@ async fn token_command(c: TokenCommand, store: &Store) -> anyhow::Result<()> {
         TokenCommand::Revoke { id } => {
             let t = store.revoke_token(&actor(), id.trim()).await?;
             println!("revoked token {} ({}, {})", t.id, t.name, t.user_email);
-        }
-    }
-    Ok(())
-}
-
-async fn catalog_command(c: CatalogCommand, store: &Store) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match c {
-        CatalogCommand::List {
-            framework,
-            theme,
-            attrs,
-            search,
-            format,
-        } => {
-            let filter = ControlFilter::parse(theme.as_deref(), &attrs, search.as_deref())?;
-            let controls = store.catalog(&framework).await?.select(&filter)?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&controls)?)?,
-                Format::Csv => write!(out, "{}", crate::exchange::controls_table(&controls).csv())?,
-                Format::Table => {
-                    let mut t = table(&["id", "title", "theme", "attributes"]);
-                    for c in &controls {
-                        let attrs: Vec<String> =
-                            c.attributes.values().map(|v| v.join(", ")).collect();
-                        t.add_row(vec![
-                            c.id.clone(),
-                            c.title.clone(),
-                            c.theme.clone(),
-                            attrs.join(" · "),
-                        ]);
-                    }
-                    writeln!(out, "{t}")?;
-                    writeln!(out, "{} controls", controls.len())?;
-                }
-            }
-        }
-        CatalogCommand::Show {
-            id,
-            framework,
-            format,
-        } => {
-            let control = store.control(&framework, &id).await?;
-            let mapped = store.mapped_controls(&framework, &control.id).await?;
-            let new_since = store.new_relative_to(&framework, &control.id).await?;
-            match format {
-                Format::Json => {
-                    let mut v = serde_json::to_value(&control)?;
-                    v["mapped"] = serde_json::to_value(&mapped)?;
-                    v["new_relative_to"] = serde_json::to_value(&new_since)?;
-                    writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-                }
-                Format::Csv => write!(
-                    out,
-                    "{}",
-                    crate::exchange::controls_table(std::slice::from_ref(&control)).csv()
-                )?,
-                Format::Table => {
-                    writeln!(
-                        out,
-                        "{} {} ({})",
-                        control.id, control.title, control.framework
-                    )?;
-                    writeln!(out, "theme: {}", control.theme)?;
-                    if let Some(g) = &control.group {
-                        writeln!(out, "group: {g}")?;
-                    }
-                    for (k, v) in &control.attributes {
-                        writeln!(out, "{k}: {}", v.join(", "))?;
-                    }
-                    if !control.summary.is_empty() {
-                        writeln!(out, "\n{}\n", control.summary)?;
-                    }
-                    for f in &new_since {
-                        writeln!(out, "new: no predecessor in {f}")?;
-                    }
-                    for m in &mapped {
-                        writeln!(out, "maps to {} {} {}", m.framework, m.id, m.title)?;
-                    }
-                }
-            }
-        }
-        CatalogCommand::Map { id, from, to } => {
-            let mapped = store.map_control(&from, &id, &to).await?;
-            let id = crate::domain::catalog::normalise_control_id(&id);
-            if mapped.is_empty() {
-                let new = store.new_relative_to(&from, &id).await?;
-                if new.contains(&to) {
-                    writeln!(out, "{from} {id} is new: it has no counterpart in {to}")?;
-                } else {
-                    writeln!(out, "{from} {id} has no mapping to {to}")?;
-                }
-            }
-            for m in mapped {
-                writeln!(out, "{}\t{}", m.id, m.title)?;
-            }
-        }
-        CatalogCommand::Frameworks => {
-            let mut t = table(&["id", "name", "controls", "data version"]);
-            for f in store.frameworks().await? {
-                t.add_row(vec![
-                    f.id,
-                    f.name,
-                    f.control_count.to_string(),
-                    f.data_version.to_string(),
-                ]);
-            }
-            writeln!(out, "{t}")?;
         }
     }
     Ok(())

@@ -151,6 +151,48 @@ impl std::fmt::Display for Break {
     }
 }
 
+/// Which entries to show; every part is optional.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub actor: Option<String>,
+    /// Show entries older than this sequence number (keyset pagination, newest first).
+    pub before_seq: Option<i64>,
+}
+
+/// What `annex audit verify` reports.
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub checked: i64,
+    pub first_break: Option<Break>,
+}
+
+impl AuditFilter {
+    /// The parameters the trail's list reads (besides `limit`).
+    pub const PARAMS: &'static [&'static str] = &["object_type", "object_id", "actor", "before"];
+
+    /// Reads `object_type`, `object_id`, `actor` and `before` (an entry number) from a query;
+    /// a malformed `before` is named.
+    pub fn read(params: &crate::domain::query::Params) -> Result<AuditFilter, crate::error::Error> {
+        let before_seq = match params.get("before") {
+            Some(b) => Some(b.parse::<i64>().map_err(|_| {
+                crate::error::Error::Query(vec![crate::error::FieldError::new(
+                    "before",
+                    format!("'{b}' is not an entry number"),
+                )])
+            })?),
+            None => None,
+        };
+        Ok(AuditFilter {
+            object_type: params.get("object_type").map(str::to_string),
+            object_id: params.get("object_id").map(str::to_string),
+            actor: params.get("actor").map(str::to_string),
+            before_seq,
+        })
+    }
+}
+
 /// Walks entries in order and remembers where the chain first breaks.
 pub struct Verifier {
     expected_seq: i64,

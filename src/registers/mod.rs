@@ -27,6 +27,8 @@ use crate::web::Routes;
 pub fn routes() -> Routes {
     Routes::new()
         .merge(asset::routes())
+        .merge(audit::routes())
+        .merge(catalog::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
         .merge(imports::routes())

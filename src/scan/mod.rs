@@ -9,6 +9,7 @@
 //! and `parse.rs` the small readers of configuration formats.
 
 pub mod checks;
+pub mod cli;
 pub mod host;
 pub mod parse;
 pub mod report;

@@ -2,26 +2,9 @@
 //! full verification of the hash chain. Entries are only ever appended (by `Tx::audit`).
 
 use super::{Arg, Sql, Store, bind_once, on_pool, pool_query};
-use crate::domain::audit::{Break, Entry, Verifier};
+use crate::domain::audit::{AuditFilter, Entry, Verifier, VerifyReport};
 use crate::error::Result;
 use futures_util::StreamExt;
-
-/// Which entries to show; every part is optional.
-#[derive(Debug, Default, Clone)]
-pub struct AuditFilter {
-    pub object_type: Option<String>,
-    pub object_id: Option<String>,
-    pub actor: Option<String>,
-    /// Show entries older than this sequence number (keyset pagination, newest first).
-    pub before_seq: Option<i64>,
-}
-
-/// What `annex audit verify` reports.
-#[derive(Debug)]
-pub struct VerifyReport {
-    pub checked: i64,
-    pub first_break: Option<Break>,
-}
 
 type EntryRow = (
     i64,

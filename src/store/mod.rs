@@ -12,7 +12,6 @@ mod catalog;
 mod migrate;
 
 pub(crate) use audit::recent_changes;
-pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{ApiToken, NewUser, User, UserUpdate};
 pub use blob::{BlobReader, BlobWriter, Incoming};
 pub use catalog::CatalogLoad;

@@ -111,10 +111,6 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/account", Access::SignedIn),
     ("POST", "/account/password", Access::SignedIn),
     ("GET", "/search", Access::SignedIn),
-    ("GET", "/controls", Access::SignedIn),
-    ("GET", "/controls/export.csv", Access::SignedIn),
-    ("GET", "/controls/{framework}/{id}", Access::SignedIn),
-    ("GET", "/audit", Access::Roles(TRAIL_READERS)),
     ("GET", "/admin/users", Access::Roles(ADMIN)),
     ("POST", "/admin/users", Access::Roles(ADMIN)),
     ("GET", "/admin/users/{id}", Access::Roles(ADMIN)),
@@ -128,22 +124,8 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/admin/settings", Access::Roles(ADMIN)),
     ("GET", "/api/v1/openapi.json", Access::Public),
     ("GET", "/api/v1/me", Access::SignedIn),
-    ("GET", "/api/v1/frameworks", Access::SignedIn),
-    ("GET", "/api/v1/frameworks/{framework}", Access::SignedIn),
-    (
-        "GET",
-        "/api/v1/frameworks/{framework}/controls",
-        Access::SignedIn,
-    ),
-    (
-        "GET",
-        "/api/v1/frameworks/{framework}/controls/{id}",
-        Access::SignedIn,
-    ),
-    ("GET", "/api/v1/mappings", Access::SignedIn),
     ("GET", "/api/v1/users", Access::Roles(ADMIN)),
     ("POST", "/api/v1/users", Access::Roles(ADMIN)),
-    ("GET", "/api/v1/audit", Access::Roles(TRAIL_READERS)),
 ];
 
 impl Access {

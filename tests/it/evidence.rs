@@ -5,10 +5,10 @@
 
 use crate::harness::{Auth, Backend, PASSWORD, Part, Res, TestApp, TestDb, databases};
 use crate::on_every_database;
+use annex::domain::audit::AuditFilter;
 use annex::domain::clock::Clock;
 use annex::domain::user::{Email, Role};
 use annex::registers::evidence::domain::add_days;
-use annex::store::AuditFilter;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

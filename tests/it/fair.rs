@@ -6,8 +6,8 @@
 use crate::cli::annex;
 use crate::harness::{Auth, databases};
 use crate::on_every_database;
+use annex::domain::audit::AuditFilter;
 use annex::domain::user::Role;
-use annex::store::AuditFilter;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 

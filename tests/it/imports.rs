@@ -136,7 +136,7 @@ async fn a_manager_uploads_a_risk_register_fixes_its_mapping_and_imports_it_once
         let trail = app
             .store
             .audit_entries(
-                &annex::store::AuditFilter {
+                &annex::domain::audit::AuditFilter {
                     object_type: Some("risk".into()),
                     ..Default::default()
                 },

@@ -67,7 +67,7 @@ async fn the_default_matrix_is_5x5_and_the_api_replaces_it_with_every_problem_na
         let trail = app
             .store
             .audit_entries(
-                &annex::store::AuditFilter {
+                &annex::domain::audit::AuditFilter {
                     object_type: Some("risk_matrix".into()),
                     ..Default::default()
                 },

@@ -4,9 +4,9 @@
 
 use crate::harness::{Auth, TestApp, databases, serve_tcp};
 use crate::on_every_database;
+use annex::domain::audit::AuditFilter;
 use annex::domain::clock::Clock;
 use annex::domain::user::{Email, Role};
-use annex::store::AuditFilter;
 use axum::http::StatusCode;
 use serde_json::Value;
 use std::path::Path;

@@ -6,9 +6,9 @@
 use crate::harness::Auth;
 use crate::on_every_database;
 use crate::scan_agent::{report_of, token_with_id};
+use annex::domain::audit::AuditFilter;
 use annex::domain::user::Role;
 use annex::registers::evidence::domain::add_days;
-use annex::store::AuditFilter;
 use axum::http::StatusCode;
 use serde_json::Value;
 

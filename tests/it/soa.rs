@@ -129,7 +129,7 @@ async fn decisions_are_checked_linked_to_the_treatment_and_warned_about() {
             async move {
                 store
                     .audit_entries(
-                        &annex::store::AuditFilter {
+                        &annex::domain::audit::AuditFilter {
                             object_type: Some("soa".into()),
                             ..Default::default()
                         },

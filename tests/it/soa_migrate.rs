@@ -85,7 +85,7 @@ fn kinds(n: &Value) -> Vec<String> {
 async fn soa_entries(app: &TestApp) -> Vec<annex::domain::audit::Entry> {
     app.store
         .audit_entries(
-            &annex::store::AuditFilter {
+            &annex::domain::audit::AuditFilter {
                 object_type: Some("soa".into()),
                 ..Default::default()
             },
@@ -334,7 +334,7 @@ async fn a_file_with_a_broken_row_writes_nothing_and_names_the_row_and_column() 
         assert!(soa_entries(&app).await.is_empty(), "and nothing audited");
         let trail = app
             .store
-            .audit_entries(&annex::store::AuditFilter::default(), 1000)
+            .audit_entries(&annex::domain::audit::AuditFilter::default(), 1000)
             .await
             .unwrap();
         assert!(trail.iter().all(|e| !e.action.starts_with("soa.")));

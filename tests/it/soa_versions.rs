@@ -475,7 +475,7 @@ async fn soa_versions_each_approval_is_audited_with_its_content_hash() {
         let entries = app
             .store
             .audit_entries(
-                &annex::store::AuditFilter {
+                &annex::domain::audit::AuditFilter {
                     object_type: Some("soa_version".into()),
                     ..Default::default()
                 },

@@ -1,7 +1,7 @@
-//! The catalogues' use cases: the frameworks and their controls, mappings between them, and
-//! loading the catalogues compiled into the binary.
+//! The catalogues' use cases: the frameworks and their controls, a control with its mappings,
+//! and the mappings between two frameworks.
 
-use crate::domain::catalog::Catalog;
+use crate::domain::catalog::{Catalog, Control, Framework, MappedControl, normalise_control_id};
 use crate::error::Result;
 use crate::service::Ctx;
 use std::sync::Arc;
@@ -12,8 +12,72 @@ pub async fn catalogs(ctx: &Ctx) -> Result<Vec<Arc<Catalog>>> {
     ctx.store().catalogs().await
 }
 
-/// One catalogue with its controls.
+/// One framework's catalogue.
 pub async fn catalog(ctx: &Ctx, framework: &str) -> Result<Arc<Catalog>> {
     ctx.require_reader()?;
     ctx.store().catalog(framework).await
+}
+
+/// The frameworks in the store with their number of controls.
+pub async fn frameworks(ctx: &Ctx) -> Result<Vec<Framework>> {
+    ctx.require_reader()?;
+    ctx.store().frameworks().await
+}
+
+/// A control with what corresponds to it in other frameworks.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ControlDetail {
+    #[serde(flatten)]
+    pub control: Control,
+    /// Corresponding controls in other frameworks (e.g. the 2013 predecessors of a 2022 control).
+    pub mapped: Vec<MappedControl>,
+    /// Frameworks relative to which this control is new (no predecessor).
+    pub new_relative_to: Vec<String>,
+}
+
+/// One control (an `A.` prefix is accepted) with its mappings.
+pub async fn control(ctx: &Ctx, framework: &str, id: &str) -> Result<ControlDetail> {
+    ctx.require_reader()?;
+    let control = ctx.store().control(framework, id).await?;
+    Ok(ControlDetail {
+        mapped: ctx.store().mapped_controls(framework, &control.id).await?,
+        new_relative_to: ctx.store().new_relative_to(framework, &control.id).await?,
+        control,
+    })
+}
+
+/// What corresponds in framework `to` to control `id` of framework `from`; when nothing
+/// does, whether the control is new relative to `to` (no predecessor there).
+pub async fn map(ctx: &Ctx, from: &str, id: &str, to: &str) -> Result<(Vec<MappedControl>, bool)> {
+    ctx.require_reader()?;
+    let mapped = ctx.store().map_control(from, id, to).await?;
+    let new = mapped.is_empty()
+        && ctx
+            .store()
+            .new_relative_to(from, &normalise_control_id(id))
+            .await?
+            .iter()
+            .any(|f| f == to);
+    Ok((mapped, new))
+}
+
+/// The pairs of corresponding control ids from one framework to another (both must exist),
+/// only those of source control `id` when given.
+pub async fn mapping_pairs(
+    ctx: &Ctx,
+    from: &str,
+    to: &str,
+    id: Option<&str>,
+) -> Result<Vec<(String, String)>> {
+    ctx.require_reader()?;
+    ctx.store().framework(from).await?;
+    ctx.store().framework(to).await?;
+    let id = id.map(normalise_control_id);
+    Ok(ctx
+        .store()
+        .mapping_pairs(from, to)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| id.as_ref().is_none_or(|i| i == a))
+        .collect())
 }
