@@ -3,16 +3,11 @@
 
 use crate::app;
 
-use crate::cli::{Format, table};
 use crate::config::{Config, Flags};
-use crate::domain::catalog::ControlFilter;
-use crate::domain::clock::{Clock, display};
-use crate::domain::user::{Email, Password, PersonName, Role};
+use crate::domain::clock::Clock;
 use crate::service::{Actor, Services};
-use crate::store::{NewUser, Store, UserUpdate};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,10 +51,10 @@ enum Command {
     Config,
     /// Manage user accounts
     #[command(subcommand)]
-    User(UserCommand),
+    User(crate::registers::people::cli::UserCommand),
     /// Manage API tokens
     #[command(subcommand)]
-    Token(TokenCommand),
+    Token(crate::registers::people::cli::TokenCommand),
     /// Browse the control catalogues
     #[command(subcommand)]
     Catalog(crate::registers::catalog::cli::Command),
@@ -99,67 +94,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand, Debug)]
-enum UserCommand {
-    /// Create a user; prints a generated password unless --password-stdin is given
-    #[command(
-        after_help = "Examples:\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin\n  printf '%s\\n' \"$PASSWORD\" | annex user add --email bob@example.org --name Bob --role viewer --password-stdin\n\nRoles: admin, manager, contributor, auditor, viewer, agent (a host's scanner: API tokens only)."
-    )]
-    Add {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        role: String,
-        /// Read the password from the first line of standard input
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// List users
-    #[command(after_help = "Example:\n  annex user list")]
-    List,
-    /// Set a user's password; ends their sessions
-    #[command(
-        after_help = "Examples:\n  annex user passwd --email ada@example.org            (generates one)\n  annex user passwd --email ada@example.org --password-stdin < pw.txt"
-    )]
-    Passwd {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Disable a user; ends their sessions, keeps their history
-    #[command(after_help = "Example:\n  annex user disable --email bob@example.org")]
-    Disable {
-        #[arg(long)]
-        email: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum TokenCommand {
-    /// Create an API token for a user and print it once
-    #[command(
-        after_help = "Example:\n  annex token create --email ci@example.org --name ci-pipeline --expires-in-days 90\n\nUse it as: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/frameworks"
-    )]
-    Create {
-        #[arg(long)]
-        email: String,
-        /// A label that says where the token is used
-        #[arg(long)]
-        name: String,
-        #[arg(long, value_name = "N")]
-        expires_in_days: Option<i64>,
-    },
-    /// List API tokens (never their secrets)
-    #[command(after_help = "Example:\n  annex token list")]
-    List,
-    /// Revoke an API token by its id
-    #[command(after_help = "Example:\n  annex token revoke 3f9a0c21b7d4")]
-    Revoke { id: String },
-}
-
 /// Entry point of the binary.
 pub fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
@@ -181,13 +115,6 @@ pub fn main() -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(run(cli.command, config))
-}
-
-fn actor() -> String {
-    let who = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    format!("cli:{who}")
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -212,8 +139,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             store.close().await;
         }
         Command::Config => print!("{}", config.to_redacted_toml()),
-        Command::User(c) => user_command(c, &app::open(&config).await?).await?,
-        Command::Token(c) => token_command(c, &app::open(&config).await?).await?,
+        Command::User(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::people::cli::user(c, &services).await;
+            services.close().await;
+            r?
+        }
+        Command::Token(c) => {
+            let services = Services::new(app::open(&config).await?);
+            let r = crate::registers::people::cli::token(c, &services.ctx(Actor::operator())).await;
+            services.close().await;
+            r?
+        }
         Command::Catalog(c) => {
             let services = Services::new(app::open(&config).await?);
             let r = crate::registers::catalog::cli::run(c, &services.ctx(Actor::operator())).await;
@@ -287,177 +224,4 @@ fn list_or_none(v: &[String]) -> String {
     } else {
         v.join(", ")
     }
-}
-
-fn password_from(stdin: bool) -> anyhow::Result<(Password, bool)> {
-    if !stdin {
-        return Ok((Password::generate(), true));
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("reading the password from standard input")?;
-    let line = line.trim_end_matches(['\r', '\n']);
-    let p = Password::parse(line).map_err(|e| anyhow::anyhow!("password: {e}"))?;
-    Ok((p, false))
-}
-
-fn parse_arg<T>(field: &str, r: Result<T, String>) -> anyhow::Result<T> {
-    r.map_err(|e| anyhow::anyhow!("{field}: {e}"))
-}
-
-async fn user_command(c: UserCommand, store: &Store) -> anyhow::Result<()> {
-    let actor = actor();
-    match c {
-        UserCommand::Add {
-            email,
-            name,
-            role,
-            password_stdin,
-        } => {
-            let email = parse_arg("--email", Email::parse(&email))?;
-            let name = parse_arg("--name", PersonName::parse(&name))?;
-            let role: Role = parse_arg("--role", role.parse())?;
-            let (password, generated) = password_from(password_stdin)?;
-            let was_set_up = store.is_set_up().await?;
-            let user = store
-                .create_user(
-                    &actor,
-                    NewUser {
-                        email,
-                        name,
-                        role,
-                        password_hash: Some(password.hash()?),
-                    },
-                )
-                .await?;
-            println!("created {} <{}> as {}", user.name, user.email, user.role);
-            if generated {
-                println!(
-                    "password (shown once, ask them to change it): {}",
-                    password.reveal()
-                );
-            }
-            if !was_set_up {
-                println!(
-                    "note: the organisation has no name yet; an admin can set it in the web UI."
-                );
-            }
-        }
-        UserCommand::List => {
-            let mut t = table(&["email", "name", "role", "status", "created"]);
-            for u in store.list_users().await? {
-                t.add_row(vec![
-                    u.email,
-                    u.name,
-                    u.role.to_string(),
-                    if u.disabled {
-                        "disabled".into()
-                    } else {
-                        "active".into()
-                    },
-                    display(&u.created_at),
-                ]);
-            }
-            println!("{t}");
-        }
-        UserCommand::Passwd {
-            email,
-            password_stdin,
-        } => {
-            let email = parse_arg("--email", Email::parse(&email))?;
-            let user = store.user_by_email(&email).await?;
-            let (password, generated) = password_from(password_stdin)?;
-            store
-                .set_password(&actor, &user.id, &password.hash()?)
-                .await?;
-            println!(
-                "password changed for {}; their sessions were ended",
-                user.email
-            );
-            if generated {
-                println!("new password (shown once): {}", password.reveal());
-            }
-        }
-        UserCommand::Disable { email } => {
-            let email = parse_arg("--email", Email::parse(&email))?;
-            let user = store.user_by_email(&email).await?;
-            store
-                .update_user(
-                    &actor,
-                    &user.id,
-                    UserUpdate {
-                        disabled: Some(true),
-                        ..UserUpdate::default()
-                    },
-                )
-                .await?;
-            println!("disabled {}; their sessions were ended", user.email);
-        }
-    }
-    Ok(())
-}
-
-async fn token_command(c: TokenCommand, store: &Store) -> anyhow::Result<()> {
-    match c {
-        TokenCommand::Create {
-            email,
-            name,
-            expires_in_days,
-        } => {
-            let email = parse_arg("--email", Email::parse(&email))?;
-            let user = store.user_by_email(&email).await?;
-            let (token, secret) = store
-                .create_token(&actor(), &user.id, &name, expires_in_days)
-                .await?;
-            eprintln!(
-                "token {} for {} ({}){}; it is shown once, store it now:",
-                token.id,
-                token.user_email,
-                token.name,
-                token
-                    .expires_at
-                    .as_deref()
-                    .map(|e| format!(", expires {}", display(e)))
-                    .unwrap_or_default()
-            );
-            println!("{secret}");
-        }
-        TokenCommand::List => {
-            let now = store.now();
-            let mut t = table(&[
-                "id",
-                "user",
-                "name",
-                "state",
-                "created",
-                "expires",
-                "last used",
-            ]);
-            for tok in store.list_tokens().await? {
-                t.add_row(vec![
-                    tok.id.clone(),
-                    tok.user_email.clone(),
-                    tok.name.clone(),
-                    tok.state(&now).into(),
-                    display(&tok.created_at),
-                    tok.expires_at
-                        .as_deref()
-                        .map(display)
-                        .unwrap_or_else(|| "never".into()),
-                    tok.last_used_at
-                        .as_deref()
-                        .map(display)
-                        .unwrap_or_else(|| "never".into()),
-                ]);
-            }
-            println!("{t}");
-        }
-        TokenCommand::Revoke { id } => {
-            let t = store.revoke_token(&actor(), id.trim()).await?;
-            println!("revoked token {} ({}, {})", t.id, t.name, t.user_email);
-        }
-    }
-    Ok(())
 }

@@ -47,7 +47,6 @@ pub async fn load_builtin_catalogs(store: &Store) -> anyhow::Result<CatalogLoad>
 fn routes() -> Routes {
     Routes::with_openapi(crate::web::json::doc())
         .merge(crate::registers::routes())
-        .merge(crate::web::legacy_routes())
         .merge(crate::web::core_routes())
 }
 
@@ -85,8 +84,7 @@ pub fn router(store: Store, config: crate::config::Config) -> Router {
         }),
     );
     let state = AppState {
-        services: Services::configured(store.clone(), &config),
-        store,
+        services: Services::configured(store, &config),
         config: Arc::new(config),
         policy: Arc::new(Policy::new(rules)),
         importers: crate::registers::importers(),

@@ -8,7 +8,6 @@ pub mod import;
 pub mod pdf;
 pub mod sheet;
 
-use crate::domain::catalog::Control;
 use crate::error::{Error, Result};
 
 /// A register as rows of text, ready to download.

@@ -8,12 +8,14 @@
 pub mod asset;
 pub mod audit;
 pub mod catalog;
+pub mod dashboard;
 pub mod evidence;
 pub mod hosts;
 pub mod imports;
 pub mod matrix;
 pub mod measure;
 pub mod organisation;
+pub mod people;
 pub mod quant;
 pub mod readiness;
 pub mod risk;
@@ -29,11 +31,14 @@ pub fn routes() -> Routes {
         .merge(asset::routes())
         .merge(audit::routes())
         .merge(catalog::routes())
+        .merge(dashboard::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
         .merge(imports::routes())
         .merge(matrix::routes())
         .merge(measure::routes())
+        .merge(organisation::routes())
+        .merge(people::routes())
         .merge(quant::routes())
         .merge(readiness::routes())
         .merge(risk::routes())

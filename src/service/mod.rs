@@ -8,6 +8,7 @@
 //! context they share, the revision check of optimistic concurrency, and use cases that span
 //! registers (the demo organisation).
 
+pub mod access;
 pub mod cache;
 pub mod demo;
 
@@ -150,12 +151,23 @@ pub struct Services {
 pub struct Limits {
     /// The largest evidence file accepted, in bytes.
     pub evidence_max_bytes: u64,
+    /// How long a session lasts without use.
+    pub session_hours: i64,
+    /// Failed sign-ins on one account before it is locked for `lockout_minutes`.
+    pub login_max_failures: i64,
+    /// Failed sign-ins from one address before it is locked for `lockout_minutes`.
+    pub address_max_failures: i64,
+    pub lockout_minutes: i64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             evidence_max_bytes: 50 * 1024 * 1024,
+            session_hours: 12,
+            login_max_failures: 5,
+            address_max_failures: 20,
+            lockout_minutes: 15,
         }
     }
 }
@@ -174,6 +186,10 @@ impl Services {
         Services {
             limits: Limits {
                 evidence_max_bytes: config.evidence_max_bytes(),
+                session_hours: config.session_hours,
+                login_max_failures: config.login_max_failures,
+                address_max_failures: config.address_max_failures,
+                lockout_minutes: config.login_lockout_minutes,
             },
             ..Services::new(store)
         }

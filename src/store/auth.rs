@@ -194,41 +194,6 @@ impl Store {
         Ok(r.map(|r| r.0).unwrap_or_default())
     }
 
-    /// Records the scope of the ISMS (audited).
-    pub async fn set_isms_scope(&self, actor: &str, scope: &str) -> Result<()> {
-        let scope = scope.trim();
-        if scope.chars().count() > 2000 {
-            return Err(Error::field("isms_scope", "at most 2000 characters"));
-        }
-        let mut tx = self.write().await?;
-        let before: Option<(String,)> = tx_query!(
-            tx,
-            fetch_optional,
-            (String,),
-            "select isms_scope from organisation where organisation_id = 1"
-        )?;
-        let Some((before,)) = before else {
-            return Err(Error::field("isms_scope", "set up the organisation first"));
-        };
-        if before == scope {
-            return Ok(());
-        }
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "update organisation set isms_scope = $1, updated_at = $2 where organisation_id = 1",
-            scope,
-            &now
-        )?;
-        tx.audit(
-            Change::new(actor, "organisation.scope", "organisation", "1")
-                .before(serde_json::json!({"isms_scope": before}))
-                .after(serde_json::json!({"isms_scope": scope})),
-        )
-        .await?;
-        tx.commit().await
-    }
-
     /// First run: records the organisation and its first administrator, once. A second
     /// attempt (or a race between two) is refused.
     pub async fn set_up(&self, organisation: &str, admin: NewUser) -> Result<User> {
@@ -254,39 +219,6 @@ impl Store {
         let user = insert_user(&mut tx, &actor, &admin).await?;
         tx.commit().await?;
         Ok(user)
-    }
-
-    /// Renames the organisation (settings).
-    pub async fn rename_organisation(&self, actor: &str, name: &str) -> Result<()> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(Error::field(
-                "organisation",
-                "enter your organisation's name (up to 200 characters)",
-            ));
-        }
-        let mut tx = self.write().await?;
-        let before: Option<(String,)> = tx_query!(
-            tx,
-            fetch_optional,
-            (String,),
-            "select name from organisation where organisation_id = 1"
-        )?;
-        let now = tx.now().to_string();
-        tx_exec!(
-            tx,
-            "insert into organisation (organisation_id, name, created_at, updated_at) values (1, $1, $2, $2)
-             on conflict (organisation_id) do update set name = excluded.name, updated_at = excluded.updated_at",
-            name,
-            &now
-        )?;
-        tx.audit(
-            Change::new(actor, "organisation.update", "organisation", "1")
-                .before(before.map(|b| serde_json::json!({"name": b.0})))
-                .after(serde_json::json!({"name": name})),
-        )
-        .await?;
-        tx.commit().await
     }
 
     pub async fn create_user(&self, actor: &str, new: NewUser) -> Result<User> {

@@ -5,11 +5,9 @@
 //! adapter of the API (`json`), charts and static files. The registers' pages and API
 //! handlers build on these; the application (`crate::app`) assembles them into one router.
 
-pub mod api;
 pub mod chart;
 pub mod json;
 pub mod page;
-mod pages;
 pub mod routes;
 pub mod session;
 mod static_files;
@@ -18,7 +16,7 @@ use crate::config::Config;
 use crate::domain::user::Role;
 use crate::error::Error;
 use crate::service::Services;
-use crate::store::{Store, User};
+use crate::store::User;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -32,7 +30,6 @@ pub use session::{CSRF_FIELD, SESSION_COOKIE};
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
     /// The use cases, for the context of each request.
     pub services: Services,
     pub config: Arc<Config>,
@@ -96,38 +93,6 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-pub use crate::domain::user::{ADMIN, EDITORS, OWNERS, SCAN_SUBMITTERS, TRAIL_READERS};
-
-/// The access policy of the routes not yet declared with their register (legacy).
-const POLICY: &[(&str, &str, Access)] = &[
-    ("GET", "/healthz", Access::Public),
-    ("GET", "/static/{file}", Access::Public),
-    ("GET", "/setup", Access::Public),
-    ("POST", "/setup", Access::Public),
-    ("GET", "/login", Access::Public),
-    ("POST", "/login", Access::Public),
-    ("POST", "/logout", Access::SignedIn),
-    ("GET", "/", Access::SignedIn),
-    ("GET", "/account", Access::SignedIn),
-    ("POST", "/account/password", Access::SignedIn),
-    ("GET", "/search", Access::SignedIn),
-    ("GET", "/admin/users", Access::Roles(ADMIN)),
-    ("POST", "/admin/users", Access::Roles(ADMIN)),
-    ("GET", "/admin/users/{id}", Access::Roles(ADMIN)),
-    ("POST", "/admin/users/{id}", Access::Roles(ADMIN)),
-    ("POST", "/admin/users/{id}/password", Access::Roles(ADMIN)),
-    ("GET", "/admin/tokens", Access::Roles(ADMIN)),
-    ("POST", "/admin/tokens", Access::Roles(ADMIN)),
-    ("GET", "/admin/tokens/{id}/revoke", Access::Roles(ADMIN)),
-    ("POST", "/admin/tokens/{id}/revoke", Access::Roles(ADMIN)),
-    ("GET", "/admin/settings", Access::Roles(ADMIN)),
-    ("POST", "/admin/settings", Access::Roles(ADMIN)),
-    ("GET", "/api/v1/openapi.json", Access::Public),
-    ("GET", "/api/v1/me", Access::SignedIn),
-    ("GET", "/api/v1/users", Access::Roles(ADMIN)),
-    ("POST", "/api/v1/users", Access::Roles(ADMIN)),
-];
-
 impl Access {
     pub fn allows(self, user: Option<&User>) -> bool {
         match (self, user) {
@@ -137,20 +102,6 @@ impl Access {
             (Access::Roles(roles), Some(u)) => roles.contains(&u.role),
         }
     }
-}
-
-/// The routes not yet declared with their register, with their rules from `POLICY`.
-pub fn legacy_routes() -> Routes {
-    let pages = pages::routes();
-    let rules = POLICY
-        .iter()
-        .map(|(m, p, a)| Rule {
-            method: m,
-            path: p.to_string(),
-            access: *a,
-        })
-        .collect();
-    Routes::legacy(api::routes().merge(pages.into()), rules)
 }
 
 /// The core routes: health, static files.
@@ -284,7 +235,7 @@ async fn guard(
         if api {
             return fail(Error::Unauthenticated);
         }
-        return match state.store.is_set_up().await {
+        return match crate::service::access::is_set_up(&state.services).await {
             Ok(false) => Redirect::to("/setup").into_response(),
             Ok(true) => Redirect::to(&format!(
                 "/login?next={}",

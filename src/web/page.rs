@@ -60,11 +60,7 @@ pub async fn layout(
         nav,
         user: caller.user.clone(),
         csrf: caller.csrf.clone(),
-        org: s
-            .store
-            .organisation_name()
-            .await?
-            .unwrap_or_else(|| "Your organisation".into()),
+        org: crate::service::access::organisation_name(&s.services).await?,
         notice,
     })
 }

@@ -44,11 +44,6 @@ impl Routes {
         }
     }
 
-    /// Routes built elsewhere with their rules (while registers move to `Routes`).
-    pub fn legacy(router: OpenApiRouter<AppState>, rules: Vec<Rule>) -> Routes {
-        Routes { router, rules }
-    }
-
     fn add(
         mut self,
         method: &'static str,

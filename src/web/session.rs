@@ -114,9 +114,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
             .or_else(|| value.strip_prefix("bearer "))
             .map(str::trim)
             .ok_or(Error::Unauthenticated)?;
-        let (user, token_id) = state
-            .store
-            .token_user_and_id(token)
+        let (user, token_id) = crate::service::access::token_user(&state.services, token)
             .await?
             .ok_or(Error::Unauthenticated)?;
         return Ok(Caller {
@@ -126,10 +124,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         });
     }
     if let Some(secret) = cookie(headers, SESSION_COOKIE)
-        && let Some(user) = state
-            .store
-            .session_user(&secret, state.config.session_hours)
-            .await?
+        && let Some(user) = crate::service::access::session_user(&state.services, &secret).await?
     {
         return Ok(Caller {
             user: Some(user),

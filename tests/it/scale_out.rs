@@ -1,7 +1,7 @@
 //! Several `annex serve` processes on one database behave as one: sessions and counters live
 //! in the store, not in process memory.
 
-use crate::harness::{Auth, send_to};
+use crate::harness::{Auth, operator, send_to};
 use crate::on_every_database;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -60,13 +60,14 @@ async fn concurrent_writes_from_two_instances_keep_the_audit_chain_intact() {
         let (other, _) = app.second_instance().await;
         let mut tasks = Vec::new();
         for i in 0..20 {
-            let store = if i % 2 == 0 {
-                app.store.clone()
+            let ctx = if i % 2 == 0 {
+                operator(&app.store)
             } else {
-                other.clone()
+                operator(&other)
             };
             tasks.push(tokio::spawn(async move {
-                store.rename_organisation("test", &format!("Org {i}")).await
+                annex::registers::organisation::service::save(&ctx, Some(&format!("Org {i}")), None)
+                    .await
             }));
         }
         for t in tasks {

@@ -1,7 +1,9 @@
 //! The catalogues' use cases: the frameworks and their controls, a control with its mappings,
 //! and the mappings between two frameworks.
 
-use crate::domain::catalog::{Catalog, Control, Framework, MappedControl, normalise_control_id};
+use crate::domain::catalog::{
+    Catalog, Control, Framework, Group, MappedControl, normalise_control_id,
+};
 use crate::error::Result;
 use crate::service::Ctx;
 use std::sync::Arc;
@@ -80,4 +82,35 @@ pub async fn mapping_pairs(
         .into_iter()
         .filter(|(a, _)| id.as_ref().is_none_or(|i| i == a))
         .collect())
+}
+
+/// How many controls each top-level theme of a framework holds, in catalogue order.
+pub async fn theme_counts(ctx: &Ctx, framework: &str) -> Result<Vec<(Group, i64)>> {
+    ctx.require_reader()?;
+    ctx.store().control_count_by_theme(framework).await
+}
+
+/// How many controls carry each pair of values of two attribute types, as
+/// (row value, column value, count).
+pub async fn attribute_grid(
+    ctx: &Ctx,
+    framework: &str,
+    rows: &str,
+    columns: &str,
+) -> Result<Vec<(String, String, i64)>> {
+    ctx.require_reader()?;
+    ctx.store().attribute_grid(framework, rows, columns).await
+}
+
+/// The first framework, in `order`, that has a control with this id (an `A.` prefix is
+/// accepted), with the id as the catalogue writes it.
+pub async fn find_control(ctx: &Ctx, id: &str, order: &[&str]) -> Result<Option<(String, String)>> {
+    ctx.require_reader()?;
+    let id = normalise_control_id(id);
+    for fw in order {
+        if let Ok(c) = ctx.store().control(fw, &id).await {
+            return Ok(Some((fw.to_string(), c.id)));
+        }
+    }
+    Ok(None)
 }

@@ -1,6 +1,8 @@
-//! The organisation's use cases: its name and the ISMS scope.
+//! The organisation's use cases: its name and the ISMS scope (ISO/IEC 27001 4.3).
 
-use crate::error::Result;
+use super::store;
+use crate::domain::user::ADMIN;
+use crate::error::{Error, Problems, Result};
 use crate::service::Ctx;
 
 /// The organisation's name, as people read it in every page's frame.
@@ -10,4 +12,61 @@ pub async fn name(ctx: &Ctx) -> Result<String> {
         .organisation_name()
         .await?
         .unwrap_or_else(|| "Your organisation".into()))
+}
+
+/// The scope of the ISMS as the organisation states it; empty until set.
+pub async fn scope(ctx: &Ctx) -> Result<String> {
+    ctx.require_reader()?;
+    ctx.store().isms_scope().await
+}
+
+/// Changes the organisation's name and the ISMS scope (admins); `None` leaves one as it is.
+/// Both are checked first, every problem named, and written in one transaction with one
+/// audit entry each that changed.
+#[tracing::instrument(name = "organisation.save", skip_all, fields(actor = %ctx.who()))]
+pub async fn save(ctx: &Ctx, name: Option<&str>, scope: Option<&str>) -> Result<()> {
+    ctx.require(ADMIN)?;
+    let name = name.map(str::trim);
+    let scope = scope.map(str::trim);
+    let mut p = Problems::new();
+    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 200) {
+        p.add(
+            "organisation",
+            "enter your organisation's name (up to 200 characters)",
+        );
+    }
+    if scope.is_some_and(|s| s.chars().count() > 2000) {
+        p.add("isms_scope", "at most 2000 characters");
+    }
+    p.into_result()?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx).await?;
+    let (old_name, old_scope) = match (&before, name) {
+        (Some((n, s)), _) => (Some(n.as_str()), s.as_str()),
+        (None, Some(_)) => (None, ""),
+        (None, None) => return Err(Error::field("isms_scope", "set up the organisation first")),
+    };
+    let new_name = name.or(old_name).unwrap_or_default();
+    let new_scope = scope.unwrap_or(old_scope);
+    let mut changes = Vec::new();
+    if old_name != Some(new_name) {
+        changes.push(
+            ctx.change("organisation.update", "organisation", "1")
+                .before(old_name.map(|n| serde_json::json!({"name": n})))
+                .after(serde_json::json!({"name": new_name})),
+        );
+    }
+    if old_scope != new_scope {
+        changes.push(
+            ctx.change("organisation.scope", "organisation", "1")
+                .before(serde_json::json!({"isms_scope": old_scope}))
+                .after(serde_json::json!({"isms_scope": new_scope})),
+        );
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    store::write(&mut tx, new_name, new_scope).await?;
+    tx.audit_many(changes).await?;
+    tx.commit().await
 }

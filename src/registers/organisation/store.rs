@@ -1,0 +1,30 @@
+//! The organisation's row: its name and the ISMS scope.
+
+use crate::error::Result;
+use crate::store::{Tx, tx_exec, tx_query};
+
+/// The organisation's name and scope, its row locked for this write; `None` before setup.
+pub(crate) async fn lock(tx: &mut Tx) -> Result<Option<(String, String)>> {
+    let lock = tx.row_lock();
+    Ok(tx_query!(
+        tx,
+        fetch_optional,
+        (String, String),
+        &format!("select name, isms_scope from organisation where organisation_id = 1{lock}")
+    )?)
+}
+
+/// Records the name and the scope (creating the row when an instance was started from the
+/// command line without the setup page).
+pub(crate) async fn write(tx: &mut Tx, name: &str, scope: &str) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "insert into organisation (organisation_id, name, isms_scope, created_at, updated_at) values (1, $1, $2, $3, $3)
+         on conflict (organisation_id) do update set name = excluded.name, isms_scope = excluded.isms_scope, updated_at = excluded.updated_at",
+        name,
+        scope,
+        &now
+    )?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! People through the API: who is calling, and user accounts (admins).
+
+use super::service;
+use crate::error::Error;
+use crate::service::Ctx;
+use crate::store::{NewUser, User};
+use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody};
+use axum::Json;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// The signed-in user calling.
+#[utoipa::path(get, path = "/api/v1/me", tag = "people",
+    responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+pub async fn me(ctx: Ctx) -> ApiResult<User> {
+    ctx.actor
+        .user
+        .map(Json)
+        .ok_or(ApiError(Error::Unauthenticated))
+}
+
+/// All user accounts (admins only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "people",
+    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(ctx: Ctx) -> ApiResult<Vec<User>> {
+    Ok(Json(service::users(&ctx).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserBody {
+    email: Option<String>,
+    name: Option<String>,
+    /// admin, manager, contributor, auditor, viewer or agent
+    role: Option<String>,
+    /// At least 12 characters.
+    password: Option<String>,
+}
+
+/// Creates a user account (admins only).
+#[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = NewUserBody,
+    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_user(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<NewUserBody>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let new = NewUser::parse(
+        body.email.as_deref().unwrap_or_default(),
+        body.name.as_deref().unwrap_or_default(),
+        body.role.as_deref().unwrap_or_default(),
+        body.password.as_deref().unwrap_or_default(),
+    )?;
+    let user = service::create(&ctx, new).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
