@@ -8,4 +8,13 @@ pub mod input;
 pub mod money;
 pub mod montecarlo;
 pub mod query;
+pub mod upload;
 pub mod user;
+
+/// What an import did (or, in a dry run, would do), by record id.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: Vec<String>,
+}

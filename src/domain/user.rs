@@ -246,6 +246,92 @@ pub fn new_short_id() -> String {
     to_hex(&bytes)
 }
 
+/// A user account as the rest of Annex sees it (never with the password hash).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl User {
+    /// What the audit trail records of a user (no secrets).
+    pub fn audit_view(&self) -> serde_json::Value {
+        serde_json::json!({"email": self.email, "name": self.name, "role": self.role, "disabled": self.disabled})
+    }
+}
+
+/// A user to create; the password arrives already hashed (or absent: cannot log in yet).
+pub struct NewUser {
+    pub email: Email,
+    pub name: PersonName,
+    pub role: Role,
+    pub password_hash: Option<String>,
+}
+
+impl NewUser {
+    /// Parses a user as typed in a form or an API body, reporting every bad field at once,
+    /// and hashes the password.
+    pub fn parse(
+        email: &str,
+        name: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<NewUser, crate::error::Error> {
+        let mut p = crate::error::Problems::new();
+        let email = p.take("email", Email::parse(email));
+        let name = p.take("name", PersonName::parse(name));
+        let role = p.take("role", role.parse::<Role>());
+        let password = p.take("password", Password::parse(password));
+        p.into_result()?;
+        match (email, name, role, password) {
+            (Some(email), Some(name), Some(role), Some(password)) => Ok(NewUser {
+                email,
+                name,
+                role,
+                password_hash: Some(password.hash()?),
+            }),
+            _ => Err(crate::error::Error::BadRequest("incomplete user".into())),
+        }
+    }
+}
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct UserUpdate {
+    pub name: Option<PersonName>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// An API token as listed (the secret is shown once, at creation, and never again).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_email: String,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+impl ApiToken {
+    pub fn state(&self, now: &str) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.expires_at.as_deref().is_some_and(|e| e <= now) {
+            "expired"
+        } else {
+            "active"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,9 @@
 //! does everything but commit.
 
 use super::sheet::{self, Grid};
+use crate::domain::ImportReport;
 use crate::error::{Error, FieldError, Result};
 use crate::service::Ctx;
-use crate::store::ImportReport;
 use serde::Serialize;
 
 /// A future an importer answers (boxed: importers are chosen at run time, by key).

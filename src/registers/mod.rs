@@ -20,7 +20,6 @@ pub mod quant;
 pub mod readiness;
 pub mod risk;
 pub mod soa;
-pub mod soa_migrate;
 
 use crate::exchange::import::Importers;
 use crate::web::Routes;
@@ -43,7 +42,6 @@ pub fn routes() -> Routes {
         .merge(readiness::routes())
         .merge(risk::routes())
         .merge(soa::routes())
-        .merge(soa_migrate::routes())
 }
 
 /// The registers spreadsheets can be imported into.

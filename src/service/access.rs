@@ -5,8 +5,8 @@
 
 use super::Services;
 use crate::domain::user::{Email, Role, verify_password};
+use crate::domain::user::{NewUser, User};
 use crate::error::{Error, Result};
-use crate::store::{NewUser, User};
 
 /// Whether first-run setup has been done (a user exists).
 pub async fn is_set_up(services: &Services) -> Result<bool> {

@@ -14,9 +14,10 @@ pub mod demo;
 
 use crate::domain::audit::Change;
 use crate::domain::clock::{Clock, display};
+use crate::domain::user::User;
 use crate::domain::user::{EDITORS, Role};
 use crate::error::{Error, FieldError, Result};
-use crate::store::{Store, Tx, User};
+use crate::store::{Store, Tx};
 
 /// How a request reached Annex (recorded in the trace; the audit trail names the actor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,21 +5,10 @@
 use super::{Store, Tx, found, pool_exec, pool_query, tx_exec, tx_query};
 use crate::domain::audit::Change;
 use crate::domain::clock::stamp;
-use crate::domain::user::{Email, PersonName, Role, new_short_id, sha256_hex};
+use crate::domain::user::{
+    ApiToken, Email, NewUser, Role, User, UserUpdate, new_short_id, sha256_hex,
+};
 use crate::error::{Error, Result};
-use serde::Serialize;
-
-/// A user account as the rest of Annex sees it (never with the password hash).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct User {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub disabled: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
 
 type UserRow = (String, String, String, String, bool, String, String);
 /// A user row followed by one more column.
@@ -38,88 +27,19 @@ type TokenUserRow = (
 );
 const USER_COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at";
 
-impl User {
-    fn from_row(r: UserRow) -> Result<User> {
-        Ok(User {
-            role: r
-                .3
-                .parse()
-                .map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))?,
-            id: r.0,
-            email: r.1,
-            name: r.2,
-            disabled: r.4,
-            created_at: r.5,
-            updated_at: r.6,
-        })
-    }
-
-    /// What the audit trail records of a user (no secrets).
-    fn audit_view(&self) -> serde_json::Value {
-        serde_json::json!({"email": self.email, "name": self.name, "role": self.role, "disabled": self.disabled})
-    }
-}
-
-/// A user to create; the password arrives already hashed (or absent: cannot log in yet).
-pub struct NewUser {
-    pub email: Email,
-    pub name: PersonName,
-    pub role: Role,
-    pub password_hash: Option<String>,
-}
-
-impl NewUser {
-    /// Parses a user as typed in a form or an API body, reporting every bad field at once,
-    /// and hashes the password.
-    pub fn parse(email: &str, name: &str, role: &str, password: &str) -> Result<NewUser> {
-        let mut p = crate::error::Problems::new();
-        let email = p.take("email", Email::parse(email));
-        let name = p.take("name", PersonName::parse(name));
-        let role = p.take("role", role.parse::<Role>());
-        let password = p.take("password", crate::domain::user::Password::parse(password));
-        p.into_result()?;
-        match (email, name, role, password) {
-            (Some(email), Some(name), Some(role), Some(password)) => Ok(NewUser {
-                email,
-                name,
-                role,
-                password_hash: Some(password.hash()?),
-            }),
-            _ => Err(Error::BadRequest("incomplete user".into())),
-        }
-    }
-}
-
-/// Changes to a user; `None` leaves a field as it is.
-#[derive(Default)]
-pub struct UserUpdate {
-    pub name: Option<PersonName>,
-    pub role: Option<Role>,
-    pub disabled: Option<bool>,
-}
-
-/// An API token as listed (the secret is shown once, at creation, and never again).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ApiToken {
-    pub id: String,
-    pub user_email: String,
-    pub name: String,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
-}
-
-impl ApiToken {
-    pub fn state(&self, now: &str) -> &'static str {
-        if self.revoked_at.is_some() {
-            "revoked"
-        } else if self.expires_at.as_deref().is_some_and(|e| e <= now) {
-            "expired"
-        } else {
-            "active"
-        }
-    }
+fn user_from_row(r: UserRow) -> Result<User> {
+    Ok(User {
+        role: r
+            .3
+            .parse()
+            .map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))?,
+        id: r.0,
+        email: r.1,
+        name: r.2,
+        disabled: r.4,
+        created_at: r.5,
+        updated_at: r.6,
+    })
 }
 
 async fn insert_user(tx: &mut Tx, actor: &str, u: &NewUser) -> Result<User> {
@@ -235,7 +155,7 @@ impl Store {
             UserRow,
             &format!("select {USER_COLUMNS} from user_account order by lower(name), email")
         )?;
-        rows.into_iter().map(User::from_row).collect()
+        rows.into_iter().map(user_from_row).collect()
     }
 
     pub async fn user(&self, id: &str) -> Result<User> {
@@ -246,7 +166,7 @@ impl Store {
             &format!("select {USER_COLUMNS} from user_account where user_id = $1"),
             id
         )?;
-        User::from_row(found(r, || format!("user {id}"))?)
+        user_from_row(found(r, || format!("user {id}"))?)
     }
 
     pub async fn user_by_email(&self, email: &Email) -> Result<User> {
@@ -257,7 +177,7 @@ impl Store {
             &format!("select {USER_COLUMNS} from user_account where email = $1"),
             email.as_str()
         )?;
-        User::from_row(found(r, || format!("user {}", email.as_str()))?)
+        user_from_row(found(r, || format!("user {}", email.as_str()))?)
     }
 
     /// The user and stored password hash for a login attempt.
@@ -272,7 +192,7 @@ impl Store {
         match r {
             None => Ok(None),
             Some((a, b, c, d, e, f, g, hash)) => {
-                Ok(Some((User::from_row((a, b, c, d, e, f, g))?, hash)))
+                Ok(Some((user_from_row((a, b, c, d, e, f, g))?, hash)))
             }
         }
     }
@@ -288,7 +208,7 @@ impl Store {
             &format!("select {USER_COLUMNS} from user_account where user_id = $1"),
             id
         )?;
-        let before = User::from_row(found(r, || format!("user {id}"))?)?;
+        let before = user_from_row(found(r, || format!("user {id}"))?)?;
         let mut after = before.clone();
         if let Some(n) = change.name {
             after.name = n.as_str().to_string();
@@ -423,7 +343,7 @@ impl Store {
                 &id
             )?;
         }
-        Ok(Some(User::from_row((a, b, c, d, e, f, g))?))
+        Ok(Some(user_from_row((a, b, c, d, e, f, g))?))
     }
 
     pub async fn end_session(&self, user: &User, secret: &str) -> Result<()> {
@@ -597,7 +517,7 @@ impl Store {
                 &token_id
             )?;
         }
-        Ok(Some((User::from_row((a, b, c, d, e, f, g))?, token_id)))
+        Ok(Some((user_from_row((a, b, c, d, e, f, g))?, token_id)))
     }
 
     // --- login throttling -----------------------------------------------------------------

@@ -6,6 +6,7 @@
 //! checked against the hash before anything is handed out.
 
 use super::{Store, Tx, pool_query, tx_exec, tx_query};
+use crate::domain::upload::Incoming;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -49,24 +50,6 @@ pub struct BlobWriter {
     incoming: Incoming,
     hasher: Sha256,
     max_bytes: u64,
-}
-
-/// A received file, hashed, waiting in a temporary file until it is kept (or dropped, which
-/// removes it).
-#[derive(Debug)]
-pub struct Incoming {
-    path: PathBuf,
-    pub sha256: String,
-    pub size: i64,
-    /// The first bytes, to check the type.
-    pub head: Vec<u8>,
-}
-
-impl Drop for Incoming {
-    fn drop(&mut self) {
-        // Already moved into place, or never written: nothing to remove then.
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 impl BlobWriter {

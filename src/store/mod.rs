@@ -12,11 +12,11 @@ mod catalog;
 mod migrate;
 
 pub(crate) use audit::recent_changes;
-pub use auth::{ApiToken, NewUser, User, UserUpdate};
-pub use blob::{BlobReader, BlobWriter, Incoming};
+pub use blob::{BlobReader, BlobWriter};
 pub use catalog::CatalogLoad;
 
 use crate::config::{Backend, check_database_url};
+use crate::domain::ImportReport;
 use crate::domain::audit::{Change, Entry};
 use crate::domain::clock::{Clock, stamp};
 use crate::error::FieldError;
@@ -500,14 +500,6 @@ pub(crate) trait Record: Clone + PartialEq + serde::Serialize {
         me.align_with(stored);
         me == *stored
     }
-}
-
-/// What an import did (or, in a dry run, would do), by record id.
-#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    pub created: Vec<String>,
-    pub updated: Vec<String>,
-    pub unchanged: Vec<String>,
 }
 
 /// What an import will write: the report, the audit entries, the rows to write (new and

@@ -14,9 +14,9 @@ mod static_files;
 
 use crate::config::Config;
 use crate::domain::user::Role;
+use crate::domain::user::User;
 use crate::error::Error;
 use crate::service::Services;
-use crate::store::User;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};

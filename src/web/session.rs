@@ -8,9 +8,9 @@
 
 use super::AppState;
 use crate::domain::user::Role;
+use crate::domain::user::User;
 use crate::domain::user::sha256_hex;
 use crate::error::Error;
-use crate::store::User;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};

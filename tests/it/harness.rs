@@ -4,8 +4,9 @@
 
 use annex::config::{Config, Flags};
 use annex::domain::clock::Clock;
+use annex::domain::user::NewUser;
 use annex::domain::user::{Email, Password, PersonName, Role};
-use annex::store::{NewUser, Store};
+use annex::store::Store;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

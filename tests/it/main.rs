@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod architecture;
 mod assets;
 mod audit;
 mod browser;

@@ -67,7 +67,7 @@ pub async fn update_asset(
 /// rest. Every problem comes back by row and column (422) and then nothing is written.
 /// `dry_run=true` checks and reports without writing.
 #[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets",
-    params(crate::registers::imports::api::ImportQuery),
+    params(crate::registers::imports::web::ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn import_assets(
@@ -75,5 +75,5 @@ pub async fn import_assets(
     RawQuery(raw): RawQuery,
     req: Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
-    crate::registers::imports::api::import_into(&ctx, &super::exchange::AssetImport, raw, req).await
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::AssetImport, raw, req).await
 }

@@ -3,11 +3,11 @@
 
 use super::domain::{Asset, AssetInput};
 use super::service;
+use crate::domain::ImportReport;
 use crate::error::Result;
 use crate::exchange::Table;
 use crate::exchange::import::{Field, Importer, Schema, parse_rows};
 use crate::service::Ctx;
-use crate::store::ImportReport;
 
 pub const ASSET_COLUMNS: [&str; 15] = [
     "id",

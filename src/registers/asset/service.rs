@@ -6,10 +6,10 @@
 
 use super::domain::{Asset, AssetDraft, AssetInput, AssetQuery, AssetSettings};
 use super::store;
+use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, Result};
 use crate::service::{Ctx, Expected, check_revision};
-use crate::store::ImportReport;
 use std::collections::HashMap;
 
 /// A page of the register.

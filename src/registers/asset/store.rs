@@ -4,11 +4,11 @@
 
 use super::domain::{Asset, AssetDraft, AssetFilter, AssetSettings, AssetSort, Lifecycle};
 use crate::config::Backend;
+use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec,
-    tx_fetch_in, tx_query,
+    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use std::collections::{HashMap, HashSet};
 

@@ -461,7 +461,7 @@ pub fn check_file_type(file_name: &str, head: &[u8]) -> Result<&'static str, Str
 
 /// A file that comes with a new item or version: the upload and the name it was sent with.
 pub struct NewFile {
-    pub incoming: crate::store::Incoming,
+    pub incoming: crate::domain::upload::Incoming,
     pub file_name: String,
 }
 

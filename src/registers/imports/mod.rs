@@ -3,10 +3,11 @@
 //! import itself, and the API's import operations. The registers bring their importers
 //! (`crate::exchange::import::Importer`); this module is the same for all of them.
 
-pub mod api;
+pub mod domain;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use crate::domain::user::EDITORS;
 use crate::web::{Access, Routes};

@@ -4,13 +4,14 @@
 //! nothing. The upload waits in the store between the steps, so that every instance behind a
 //! load balancer sees it; the import consumes it, so a second submission imports nothing.
 
+use super::domain::Upload;
 use super::service;
-use super::store::Upload;
+use super::web::{ColumnRow, Reading, outcome_or_file_error};
+use crate::domain::ImportReport;
 use crate::domain::query::Params;
 use crate::error::Error;
 use crate::exchange::import::{self, Importer, Outcome};
 use crate::service::Ctx;
-use crate::store::ImportReport;
 use crate::web::AppState;
 use crate::web::page::{FormData, FormErrors, Layout, PageResult, layout};
 use crate::web::session::Caller;
@@ -121,102 +122,6 @@ pub async fn upload(
 }
 
 /// One column of a review's mapping table.
-pub struct ColumnRow {
-    pub header: String,
-    pub sample: String,
-    pub field: String,
-    pub note: &'static str,
-}
-
-/// Problems a review page lists; the rest are counted.
-const SHOWN: usize = 300;
-
-/// What every import's review shows of a dry run: how each column is read, the mapping to
-/// carry to the import, the problems (the first `SHOWN`), the sheet read and the sheets there
-/// are. `derived` says what a column the import skips is ("computed by Annex: not read").
-pub struct Reading {
-    pub columns: Vec<ColumnRow>,
-    pub map: Vec<String>,
-    pub problems: Vec<String>,
-    pub more_problems: usize,
-    pub sheet: String,
-    pub sheets: Vec<String>,
-}
-
-impl Reading {
-    pub fn of(
-        columns: &[import::Column],
-        problems: &[import::RowProblem],
-        sheet: Option<&String>,
-        other_sheets: &[String],
-        derived: &'static str,
-    ) -> Reading {
-        let columns: Vec<ColumnRow> = columns
-            .iter()
-            .map(|c| ColumnRow {
-                header: c.header.clone(),
-                sample: c.sample.clone(),
-                field: c.field.unwrap_or_default().to_string(),
-                note: match c.how {
-                    "matched" => "matched by its header",
-                    "mapped" => "mapped by you",
-                    "derived" => derived,
-                    "duplicate" => "another column gives this field: not read",
-                    "unknown" => "not recognised: not read",
-                    _ => "not read",
-                },
-            })
-            .filter(|c| !c.header.is_empty())
-            .collect();
-        let map = columns
-            .iter()
-            .map(|c| format!("{}={}", c.header, c.field))
-            .collect();
-        let mut sheets: Vec<String> = sheet.into_iter().cloned().collect();
-        sheets.extend(other_sheets.iter().cloned());
-        Reading {
-            columns,
-            map,
-            problems: problems.iter().take(SHOWN).map(|p| p.to_string()).collect(),
-            more_problems: problems.len().saturating_sub(SHOWN),
-            sheet: sheet.cloned().unwrap_or_default(),
-            sheets,
-        }
-    }
-
-    /// A file that could not be read at all: no columns, the sheet that was asked for.
-    pub fn unread(asked_sheet: Option<&String>) -> Reading {
-        Reading {
-            columns: Vec::new(),
-            map: Vec::new(),
-            problems: Vec::new(),
-            more_problems: 0,
-            sheet: asked_sheet.cloned().unwrap_or_default(),
-            sheets: Vec::new(),
-        }
-    }
-}
-
-/// A dry run's result, or why the file could not be read (its problems in one line); other
-/// errors stay errors.
-pub fn outcome_or_file_error<T>(
-    result: Result<T, Error>,
-) -> Result<(Option<T>, Option<String>), Error> {
-    match result {
-        Ok(o) => Ok((Some(o), None)),
-        Err(Error::Validation(f)) => Ok((
-            None,
-            Some(
-                f.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        )),
-        Err(e) => Err(e),
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "import_review.html")]
 struct ReviewPage {

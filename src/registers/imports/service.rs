@@ -2,7 +2,7 @@
 //! admins), reading it back (its uploader, or an admin), and importing a file into a register
 //! through the register's importer — every row checked, then all written in one transaction.
 
-use super::store::Upload;
+use super::domain::Upload;
 use crate::domain::user::EDITORS;
 use crate::error::{Error, Result};
 use crate::exchange::import::{self, Importer, Options, Outcome};

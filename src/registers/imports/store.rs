@@ -1,25 +1,13 @@
 //! Spreadsheets uploaded for import: kept in the database (not on one server's disk) while
 //! the person reviews the dry run, and removed once imported or after a day.
 
+use super::domain::Upload;
 use crate::domain::audit::Change;
 use crate::error::{Error, Result};
 use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
 
 /// How long an upload waits for its import.
 const KEEP_HOURS: i64 = 24;
-
-/// An uploaded file, without its content.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Upload {
-    pub id: String,
-    /// assets, risks or measures
-    pub register: String,
-    pub file_name: String,
-    pub sha256: String,
-    pub size: i64,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-}
 
 type UploadRow = (String, String, String, String, i64, String, String);
 const COLUMNS: &str = "import_upload_id, register, file_name, content_sha256, cast(length(content) as bigint), uploaded_by, uploaded_at";

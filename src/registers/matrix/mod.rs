@@ -6,6 +6,7 @@ pub mod domain;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use crate::domain::user::EDITORS;
 use crate::web::{Access, Routes};

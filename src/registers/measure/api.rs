@@ -64,7 +64,7 @@ pub async fn update_measure(
 /// Imports measures (the treatment plan) from a CSV or XLSX file sent as the body (managers
 /// and admins), like the asset import. Controls are checked against the catalogues.
 #[utoipa::path(post, path = "/api/v1/measures/import", tag = "measures",
-    params(crate::registers::imports::api::ImportQuery),
+    params(crate::registers::imports::web::ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
     responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn import_measures(
@@ -72,6 +72,6 @@ pub async fn import_measures(
     RawQuery(raw): RawQuery,
     req: Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
-    crate::registers::imports::api::import_into(&ctx, &super::exchange::MeasureImport, raw, req)
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::MeasureImport, raw, req)
         .await
 }

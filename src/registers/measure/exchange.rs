@@ -3,11 +3,11 @@
 
 use super::domain::{Measure, MeasureInput};
 use super::service;
+use crate::domain::ImportReport;
 use crate::error::Result;
 use crate::exchange::Table;
 use crate::exchange::import::{Field, Importer, Schema, parse_rows};
 use crate::service::Ctx;
-use crate::store::ImportReport;
 
 pub const MEASURE_COLUMNS: [&str; 9] = [
     "id",

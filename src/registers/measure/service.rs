@@ -5,11 +5,11 @@
 
 use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureInput, MeasureQuery};
 use super::store;
+use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
 use crate::service::{Actor, Ctx, Expected, check_revision};
-use crate::store::ImportReport;
 
 /// Managers and admins edit every measure; a contributor edits the ones they own.
 pub fn may_edit(actor: &Actor, m: &Measure) -> bool {

@@ -4,11 +4,12 @@
 
 use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureStatus};
 use crate::config::Backend;
+use crate::domain::ImportReport;
 use crate::domain::catalog::ControlRef;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
+    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
 };
 use std::collections::HashMap;
 

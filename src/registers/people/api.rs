@@ -1,9 +1,9 @@
 //! People through the API: who is calling, and user accounts (admins).
 
 use super::service;
+use crate::domain::user::{NewUser, User};
 use crate::error::Error;
 use crate::service::Ctx;
-use crate::store::{NewUser, User};
 use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody};
 use axum::Json;
 use axum::http::StatusCode;

@@ -5,9 +5,9 @@
 use super::service;
 use crate::domain::clock::display;
 use crate::domain::user::{Email, Password, PersonName, Role, new_secret};
+use crate::domain::user::{NewUser, User};
 use crate::error::{Error, Problems};
 use crate::service::{Ctx, access};
-use crate::store::{NewUser, User};
 use crate::web::AppState;
 use crate::web::page::{
     FormData, FormErrors, HistoryRow, Layout, PageResult, Peer, ensure_anon_csrf, history_rows,

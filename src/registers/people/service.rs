@@ -2,9 +2,9 @@
 //! password. Signing in and sessions are in `crate::service::access`.
 
 use crate::domain::user::{ADMIN, Email, Password, PersonName, Role};
+use crate::domain::user::{ApiToken, NewUser, User, UserUpdate};
 use crate::error::{Error, Problems, Result};
 use crate::service::Ctx;
-use crate::store::{ApiToken, NewUser, User, UserUpdate};
 
 /// Every user account (admins).
 pub async fn users(ctx: &Ctx) -> Result<Vec<User>> {

@@ -1,8 +1,8 @@
 //! Quantitative risk through the API: a risk's ranges, the simulation, the risk appetite.
 
+use super::domain::StoredFair;
 use super::domain::{self, AnalysisBody, FairInput, PAGE_ITERATIONS, run_options};
 use super::service;
-use super::store::StoredFair;
 use crate::error::Error;
 use crate::service::Ctx;
 use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody, Query};

@@ -764,6 +764,24 @@ fn run(models: &[Model], opts: &Options, progress: &(dyn Fn(u64, u64) + Sync)) -
     montecarlo::simulate(models, opts, progress)
 }
 
+/// A risk's estimates with who last changed them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredFair {
+    /// `{"current": {"model": "simple", "lef": {"distribution": "pert", "min": …}, …}, "residual": … or null}`
+    #[schema(value_type = Object)]
+    pub fair: Fair,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+/// The organisation's settings for quantitative risk.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FairSettings {
+    /// ISO 4217 code, e.g. EUR.
+    pub currency: String,
+    pub appetite: Vec<AppetitePoint>,
+}
+
 /// The analysis with its currency, as the JSON export and the API give it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AnalysisBody {

@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod web;
 
 use crate::domain::user::{EDITORS, OWNERS};
 use crate::web::{Access, Routes};

@@ -3,7 +3,8 @@
 //! treatment.
 
 use super::domain::{Analysis, Fair, Quantified, analyse, format_appetite, parse_appetite};
-use super::store::{self, FairSettings, StoredFair};
+use super::domain::{FairSettings, StoredFair};
+use super::store;
 use crate::domain::montecarlo::{MAX_ITERATIONS, Options};
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Problems, Result};

@@ -2,29 +2,13 @@
 //! audited), the organisation's currency and risk appetite, every quantified risk with its
 //! treatment plan's costs.
 
-use super::domain::{self as fair, AppetitePoint, Factor, Fair, Phase, Quantified, parse_appetite};
+use super::domain::{
+    self as fair, Factor, Fair, FairSettings, Phase, Quantified, StoredFair, parse_appetite,
+};
 use crate::domain::montecarlo::Dist;
 use crate::error::{Error, Result};
 use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
 use std::collections::HashMap;
-
-/// A risk's estimates with who last changed them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct StoredFair {
-    /// `{"current": {"model": "simple", "lef": {"distribution": "pert", "min": …}, …}, "residual": … or null}`
-    #[schema(value_type = Object)]
-    pub fair: Fair,
-    pub updated_by: String,
-    pub updated_at: String,
-}
-
-/// The organisation's settings for quantitative risk.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct FairSettings {
-    /// ISO 4217 code, e.g. EUR.
-    pub currency: String,
-    pub appetite: Vec<AppetitePoint>,
-}
 
 type EstimateRow = (String, String, String, String, String);
 type FactorRow = (

@@ -4,11 +4,11 @@
 
 use super::domain::{Risk, RiskInput};
 use super::service;
+use crate::domain::ImportReport;
 use crate::error::Result;
 use crate::exchange::Table;
 use crate::exchange::import::{Field, Importer, Schema, parse_rows};
 use crate::service::Ctx;
-use crate::store::ImportReport;
 
 pub const RISK_COLUMNS: [&str; 22] = [
     "id",

@@ -8,7 +8,7 @@ use super::service::{self, may_accept, may_edit};
 use crate::domain::query::Params;
 use crate::error::Error;
 use crate::registers::matrix::domain::{Matrix, ScaleLevel};
-use crate::registers::matrix::pages::{SvgGrid, svg_grid_with};
+use crate::registers::matrix::web::{SvgGrid, svg_grid_with};
 use crate::registers::measure::domain::Measure;
 use crate::service::Ctx;
 use crate::web::AppState;
@@ -222,7 +222,7 @@ struct RecordPage {
     suggested: Vec<String>,
     /// The name of the level the acceptance accepted.
     accepted_level: String,
-    quant: Option<crate::registers::quant::pages::RiskQuant>,
+    quant: Option<crate::registers::quant::web::RiskQuant>,
     /// The revision the acceptance form carries.
     revision: i64,
 }
@@ -298,7 +298,7 @@ async fn render_record(
         &r.id,
     )
     .await?;
-    let quant = crate::registers::quant::pages::risk_card(ctx, &r).await?;
+    let quant = crate::registers::quant::web::risk_card(ctx, &r).await?;
     Ok((
         status,
         RecordPage {

@@ -9,12 +9,12 @@ use super::domain::{
     lapses,
 };
 use super::store;
+use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
 use crate::registers::matrix::domain::Matrix;
 use crate::service::{Actor, Ctx, Expected, check_revision};
-use crate::store::ImportReport;
 
 /// Managers and admins edit every risk; a contributor edits the risks they own.
 pub fn may_edit(actor: &Actor, r: &Risk) -> bool {

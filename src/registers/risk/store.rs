@@ -7,12 +7,12 @@ use super::domain::{
     StatusFilter, Treatment,
 };
 use crate::config::Backend;
+use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::registers::matrix::domain::Matrix;
 use crate::store::{
-    Arg, ImportReport, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec,
-    tx_fetch_in, tx_query,
+    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use sqlx::Row;
 use std::collections::HashMap;

@@ -427,7 +427,7 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
         }
         Command::Import2013 { args, replace } => {
             drop(out);
-            crate::registers::soa_migrate::cli::import(ctx, &args, replace).await?;
+            crate::registers::soa::migrate::cli::import(ctx, &args, replace).await?;
         }
     }
     Ok(())

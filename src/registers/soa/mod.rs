@@ -8,6 +8,7 @@ pub mod cli;
 pub mod domain;
 pub mod domain_version;
 pub mod exchange;
+pub mod migrate;
 pub mod pages;
 pub mod service;
 pub mod store;
@@ -23,6 +24,7 @@ pub fn routes() -> Routes {
     let owners = Access::Roles(OWNERS);
     let anyone = Access::SignedIn;
     Routes::new()
+        .merge(migrate::routes())
         .get("/soa", anyone, pages::register)
         .get("/soa.csv", anyone, pages::export)
         .get("/soa.xlsx", anyone, pages::export)

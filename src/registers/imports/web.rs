@@ -1,0 +1,171 @@
+//! The import's pieces the registers' pages and API operations share: how a file was read
+//! (`Reading`, shown on an import's review page and on the SoA migration's), and the API's
+//! import (`import_into`, with the query it reads: `dry_run`, `map`, `value`, `sheet`). Each
+//! register declares its own import operation, documented with its fields, and hands the
+//! request to `import_into`.
+
+use crate::error::{Error, Problems};
+use crate::exchange::import::{self, Importer, Options, Outcome};
+use crate::service::Ctx;
+use crate::web::json::{ApiResult, query_pairs};
+use crate::web::session::MAX_UPLOAD_BYTES;
+use axum::Json;
+use axum::extract::Request;
+
+/// An import's query (documented here; read by `import_options`, which keeps repeated keys).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ImportQuery {
+    /// Check and report, write nothing.
+    dry_run: Option<bool>,
+    /// `Their header=field`, repeatable; `Their header=` ignores the column.
+    map: Option<Vec<String>>,
+    /// `[field:]Their word=ours`, repeatable.
+    value: Option<Vec<String>>,
+    /// The worksheet of an XLSX file (default: the one whose header fits best).
+    sheet: Option<String>,
+}
+
+/// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
+fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
+    let mut problems = Problems::new();
+    let mut opts = Options::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "map" => opts.map.push(v.clone()),
+            "value" => opts.values.push(v.clone()),
+            "sheet" => opts.sheet = Some(v.clone()),
+            "dry_run" => match v.as_str() {
+                "" | "true" | "1" => opts.dry_run = true,
+                "false" | "0" => opts.dry_run = false,
+                other => problems.add("dry_run", format!("'{other}' is not true or false")),
+            },
+            other => problems.add(other, "unknown parameter: use dry_run, map, value or sheet"),
+        }
+    }
+    problems.into_result()?;
+    Ok(opts)
+}
+
+/// Imports a file (the request body, CSV or XLSX) into a register: all rows or none. Each
+/// register's API declares its own import operation (for its documentation) and calls this.
+pub async fn import_into(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    raw: Option<String>,
+    req: Request,
+) -> ApiResult<Outcome> {
+    let opts = import_options(&query_pairs(raw)?)?;
+    let max = MAX_UPLOAD_BYTES;
+    let bytes = axum::body::to_bytes(req.into_body(), max)
+        .await
+        .map_err(|_| {
+            Error::BadRequest(format!(
+                "the file is larger than {} MB",
+                max / (1024 * 1024)
+            ))
+        })?;
+    let outcome = super::service::import(ctx, importer, &bytes, &opts).await?;
+    if outcome.ok() {
+        Ok(Json(outcome))
+    } else {
+        Err(outcome.into_error().into())
+    }
+}
+
+pub struct ColumnRow {
+    pub header: String,
+    pub sample: String,
+    pub field: String,
+    pub note: &'static str,
+}
+
+/// Problems a review page lists; the rest are counted.
+const SHOWN: usize = 300;
+
+/// What every import's review shows of a dry run: how each column is read, the mapping to
+/// carry to the import, the problems (the first `SHOWN`), the sheet read and the sheets there
+/// are. `derived` says what a column the import skips is ("computed by Annex: not read").
+pub struct Reading {
+    pub columns: Vec<ColumnRow>,
+    pub map: Vec<String>,
+    pub problems: Vec<String>,
+    pub more_problems: usize,
+    pub sheet: String,
+    pub sheets: Vec<String>,
+}
+
+impl Reading {
+    pub fn of(
+        columns: &[import::Column],
+        problems: &[import::RowProblem],
+        sheet: Option<&String>,
+        other_sheets: &[String],
+        derived: &'static str,
+    ) -> Reading {
+        let columns: Vec<ColumnRow> = columns
+            .iter()
+            .map(|c| ColumnRow {
+                header: c.header.clone(),
+                sample: c.sample.clone(),
+                field: c.field.unwrap_or_default().to_string(),
+                note: match c.how {
+                    "matched" => "matched by its header",
+                    "mapped" => "mapped by you",
+                    "derived" => derived,
+                    "duplicate" => "another column gives this field: not read",
+                    "unknown" => "not recognised: not read",
+                    _ => "not read",
+                },
+            })
+            .filter(|c| !c.header.is_empty())
+            .collect();
+        let map = columns
+            .iter()
+            .map(|c| format!("{}={}", c.header, c.field))
+            .collect();
+        let mut sheets: Vec<String> = sheet.into_iter().cloned().collect();
+        sheets.extend(other_sheets.iter().cloned());
+        Reading {
+            columns,
+            map,
+            problems: problems.iter().take(SHOWN).map(|p| p.to_string()).collect(),
+            more_problems: problems.len().saturating_sub(SHOWN),
+            sheet: sheet.cloned().unwrap_or_default(),
+            sheets,
+        }
+    }
+
+    /// A file that could not be read at all: no columns, the sheet that was asked for.
+    pub fn unread(asked_sheet: Option<&String>) -> Reading {
+        Reading {
+            columns: Vec::new(),
+            map: Vec::new(),
+            problems: Vec::new(),
+            more_problems: 0,
+            sheet: asked_sheet.cloned().unwrap_or_default(),
+            sheets: Vec::new(),
+        }
+    }
+}
+
+/// A dry run's result, or why the file could not be read (its problems in one line); other
+/// errors stay errors.
+pub fn outcome_or_file_error<T>(
+    result: Result<T, Error>,
+) -> Result<(Option<T>, Option<String>), Error> {
+    match result {
+        Ok(o) => Ok((Some(o), None)),
+        Err(Error::Validation(f)) => Ok((
+            None,
+            Some(
+                f.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        )),
+        Err(e) => Err(e),
+    }
+}
