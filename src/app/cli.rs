@@ -16,7 +16,7 @@ use std::process::ExitCode;
     name = "annex",
     version,
     about = "Annex: an information security management system for ISO/IEC 27001 and the ISO/IEC 27002:2022 controls",
-    after_help = "Examples:\n  annex serve                       start on SQLite in ./annex-data and print the URL\n  annex --database postgres://postgres@127.0.0.1/annex serve\n  annex catalog list --attr control_type=Detective\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin"
+    after_help = "Examples:\n  annex serve                       start on SQLite in ./annex-data and print the URL\n  annex --database postgres://postgres@127.0.0.1/annex serve\n  annex catalog list --attr control_type=Detective\n  annex user add --email ada@example.org --name 'Ada Lovelace' --role admin\n\nExit status: 0 done; 1 unexpected error (database unreachable, file not writable); 2 bad\ncommand line, or the audit trail is broken; 3 invalid input (a value, a file, a row); 4 not\nfound; 5 conflict (exists already, or changed since it was read); 6 refused (not allowed,\nor not possible in this state)."
 )]
 pub struct Cli {
     /// Folder for the database, backups and annex.toml [env: ANNEX_DATA_DIR] [default: ./annex-data]

@@ -34,7 +34,12 @@ pub mod exit {
 /// The exit status of a failed command, by the kind of its domain error (anything else is
 /// internal).
 pub fn exit_code(e: &anyhow::Error) -> ExitCode {
-    let code = match e.downcast_ref::<Error>() {
+    ExitCode::from(exit_status(e))
+}
+
+/// The number of `exit_code`.
+fn exit_status(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<Error>() {
         Some(Error::Validation(_) | Error::Query(_) | Error::BadRequest(_)) => exit::INVALID,
         Some(Error::NotFound(_)) => exit::NOT_FOUND,
         Some(Error::Conflict(_) | Error::Stale { .. }) => exit::CONFLICT,
@@ -42,8 +47,7 @@ pub fn exit_code(e: &anyhow::Error) -> ExitCode {
             Error::Forbidden | Error::Refused(_) | Error::Unauthenticated | Error::Throttled(_),
         ) => exit::REFUSED,
         Some(Error::Internal(_)) | None => exit::INTERNAL,
-    };
-    ExitCode::from(code)
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -248,5 +252,25 @@ pub fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
 pub fn set(target: &mut String, value: Option<String>) {
     if let Some(x) = value {
         *target = x;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_failure_has_its_exit_status() {
+        let status = |e: Error| exit_status(&anyhow::Error::new(e));
+        assert_eq!(status(Error::field("title", "give a title")), exit::INVALID);
+        assert_eq!(status(Error::BadRequest("x".into())), exit::INVALID);
+        assert_eq!(status(Error::NotFound("risk R-9".into())), exit::NOT_FOUND);
+        assert_eq!(status(Error::Conflict("exists".into())), exit::CONFLICT);
+        assert_eq!(status(Error::Forbidden), exit::REFUSED);
+        assert_eq!(status(Error::Refused("no".into())), exit::REFUSED);
+        assert_eq!(
+            exit_status(&anyhow::anyhow!("the disk is full")),
+            exit::INTERNAL
+        );
     }
 }

@@ -536,6 +536,38 @@ pub struct Facets {
     pub attributes: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
+/// Checks that every control the measures name exists in its catalogue; problems are
+/// named `{prefix}controls` (the prefix is empty for one measure, `row 17, ` in an import).
+pub fn check_control_refs(
+    catalogs: &[std::sync::Arc<Catalog>],
+    rows: &[(String, &[ControlRef])],
+) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    for (prefix, refs) in rows {
+        for r in refs.iter() {
+            let field = format!("{prefix}controls");
+            match catalogs.iter().find(|c| c.framework.id == r.framework) {
+                None => problems.push(crate::error::FieldError::new(
+                    field,
+                    format!("there is no framework '{}'", r.framework),
+                )),
+                Some(c) if c.control(&r.id).is_err() => {
+                    problems.push(crate::error::FieldError::new(
+                        field,
+                        format!("there is no control {} in {}", r.id, c.framework.name),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(problems))
+    }
+}
+
 /// Sorts ids like `5.10` after `5.9`.
 pub fn id_order(id: &str) -> Vec<(u64, String)> {
     id.split(['.', '-', '(', ')'])

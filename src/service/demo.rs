@@ -140,6 +140,7 @@ const MEASURES: &[(&str, &[&str])] = &[
 ];
 
 /// Fills an empty store with a demo organisation's registers.
+#[tracing::instrument(name = "demo.generate", skip_all, fields(actor = %ctx.who()))]
 pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     ctx.require(crate::domain::user::ADMIN)?;
     let store = ctx.store();

@@ -64,31 +64,50 @@ macro_rules! on_tx {
 
 /// `query_as` + binds + fetch on the pool, for both backends.
 macro_rules! pool_query {
-    ($store:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::store::on_pool!(&$store.pool, |c| sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.$fetch(c).await)
-    };
+    ($store:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql = $sql;
+        $crate::store::trace_sql(&sql);
+        $crate::store::on_pool!(&$store.pool, |c| sqlx::query_as::<_, $T>(sql)$(.bind($arg))*.$fetch(c).await)
+    }};
 }
 
 /// `query_as` + binds + fetch inside a transaction.
 macro_rules! tx_query {
-    ($tx:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::store::on_tx!($tx, |c| sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.$fetch(c).await)
-    };
+    ($tx:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql = $sql;
+        $crate::store::trace_sql(&sql);
+        $crate::store::on_tx!($tx, |c| sqlx::query_as::<_, $T>(sql)$(.bind($arg))*.$fetch(c).await)
+    }};
 }
 
 /// A statement without rows inside a transaction; answers the number of rows affected.
 macro_rules! tx_exec {
-    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::store::on_tx!($tx, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
-    };
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql = $sql;
+        $crate::store::trace_sql(&sql);
+        $crate::store::on_tx!($tx, |c| sqlx::query(sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
+    }};
 }
 
 /// A statement without rows on the pool (no audit entry: only for bookkeeping such as
 /// session activity and login throttling, which are not records).
 macro_rules! pool_exec {
-    ($store:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::store::on_pool!(&$store.pool, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
-    };
+    ($store:expr, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql = $sql;
+        $crate::store::trace_sql(&sql);
+        $crate::store::on_pool!(&$store.pool, |c| sqlx::query(sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
+    }};
+}
+
+/// Logs a statement (at debug level, target `annex::sql`) in the span of the request and the
+/// use case that runs it, on both databases (SQLite's driver runs statements on its own
+/// thread, where these spans are not current). Costs a level check when debug is off.
+pub(crate) fn trace_sql(sql: &str) {
+    tracing::debug!(
+        target: "annex::sql",
+        sql = %sql.split_whitespace().collect::<Vec<_>>().join(" "),
+        "statement"
+    );
 }
 
 pub(crate) use {on_pool, on_tx, pool_exec, pool_query, tx_exec, tx_query};
@@ -754,10 +773,12 @@ impl Tx {
 
     /// A built statement's text for this transaction's database.
     pub(crate) fn text_of(&self, sql: &Sql) -> String {
-        match self.inner {
+        let text = match self.inner {
             TxInner::Sqlite(_) => sql.sqlite_text(),
             TxInner::Postgres(_) => sql.text.clone(),
-        }
+        };
+        trace_sql(&text);
+        text
     }
 
     /// Inserts many rows (`head` is `insert into table (columns)`, `suffix` e.g. an

@@ -992,3 +992,46 @@ async fn the_statement_of_applicability_is_read_and_decided_from_the_command_lin
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_exit_status_says_what_kind_of_failure_it_was() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let code = |args: &[&str]| {
+            let o = run(&db, args);
+            (o.status.code(), text(&o))
+        };
+        // Invalid input: a value that does not check out.
+        let (c, out) = code(&["risk", "add", "--title", "", "--owner", "ops@example.org"]);
+        assert_eq!(c, Some(3), "{out}");
+        // Not found.
+        let (c, out) = code(&["risk", "show", "R-9999"]);
+        assert_eq!(c, Some(4), "{out}");
+        assert!(out.contains("R-9999"), "{out}");
+        // Conflict: the same user twice.
+        let add = [
+            "user",
+            "add",
+            "--email",
+            "ada@example.org",
+            "--name",
+            "Ada",
+            "--role",
+            "admin",
+        ];
+        ok(run(&db, &add));
+        let (c, out) = code(&add);
+        assert_eq!(c, Some(5), "{out}");
+        // A conflict with the state: the last administrator cannot be disabled.
+        let (c, out) = code(&["user", "disable", "--email", "ada@example.org"]);
+        assert_eq!(c, Some(5), "{out}");
+        assert!(out.contains("last active administrator"), "{out}");
+        // Usage: clap's own errors.
+        let (c, _) = code(&["risk", "frobnicate"]);
+        assert_eq!(c, Some(2));
+        // The top-level help documents the codes.
+        let help = ok(run(&db, &["--help"]));
+        assert!(help.contains("Exit status: 0 done"), "{help}");
+        assert!(help.contains("6 refused"), "{help}");
+    }
+}

@@ -28,3 +28,4 @@ mod scan_evidence;
 mod soa;
 mod soa_migrate;
 mod soa_versions;
+mod tracing;

@@ -29,25 +29,28 @@ pub async fn list(
 }
 
 /// Every asset of a query, in its order (exports, the command line).
+#[tracing::instrument(name = "asset.all", skip_all, fields(actor = %ctx.who()))]
 pub async fn all(ctx: &Ctx, q: &AssetQuery) -> Result<Vec<Asset>> {
     ctx.require_reader()?;
     q.filter.check(&ctx.store().asset_settings().await?)?;
     ctx.store().all_assets(&q.filter, q.sort).await
 }
 
-#[tracing::instrument(name = "asset.get", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "asset.get", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn get(ctx: &Ctx, id: &str) -> Result<Asset> {
     ctx.require_reader()?;
     ctx.store().asset(id).await
 }
 
 /// (id, name) of the assets with these ids that exist, by id.
+#[tracing::instrument(name = "asset.names", skip_all, fields(actor = %ctx.who()))]
 pub async fn names(ctx: &Ctx, ids: &[String]) -> Result<Vec<(String, String)>> {
     ctx.require_reader()?;
     ctx.store().asset_names(ids).await
 }
 
 /// (id, name) of the assets that depend on this one.
+#[tracing::instrument(name = "asset.dependents", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn dependents(ctx: &Ctx, id: &str) -> Result<Vec<(String, String)>> {
     ctx.require_reader()?;
     ctx.store().asset_dependents(id).await
@@ -55,18 +58,21 @@ pub async fn dependents(ctx: &Ctx, id: &str) -> Result<Vec<(String, String)>> {
 
 /// Asset ids for references that are ids or names: a name that matches exactly one asset
 /// (case ignored) gives its id (imports name affected assets either way).
+#[tracing::instrument(name = "asset.ids_for", skip_all, fields(actor = %ctx.who()))]
 pub async fn ids_for(ctx: &Ctx, refs: &[String]) -> Result<HashMap<String, String>> {
     ctx.require_reader()?;
     ctx.store().asset_ids_for(refs).await
 }
 
 /// The owners and tags in use, for the filter menus.
+#[tracing::instrument(name = "asset.facets", skip_all, fields(actor = %ctx.who()))]
 pub async fn facets(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>)> {
     ctx.require_reader()?;
     ctx.store().asset_facets().await
 }
 
 /// The asset types and the classification scheme.
+#[tracing::instrument(name = "asset.settings", skip_all, fields(actor = %ctx.who()))]
 pub async fn settings(ctx: &Ctx) -> Result<AssetSettings> {
     ctx.require_reader()?;
     ctx.store().asset_settings().await
@@ -116,13 +122,14 @@ pub async fn create(ctx: &Ctx, input: &AssetInput) -> Result<Asset> {
 
 /// Replaces an asset's fields (managers and admins). A writer who saw an older revision is
 /// refused with who changed what since.
-#[tracing::instrument(name = "asset.update", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "asset.update", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &AssetInput) -> Result<Asset> {
     Ok(edit(ctx, id, expected, |_| Ok(input.clone())).await?.1)
 }
 
 /// Changes an asset from what is stored, inside one write (the command line's `edit`, which
 /// changes only the flags given). Answers the asset before and after.
+#[tracing::instrument(name = "asset.edit", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn edit(
     ctx: &Ctx,
     id: &str,
@@ -158,7 +165,7 @@ pub async fn edit(
 }
 
 /// Retires an asset (managers and admins): it stays in the register with its history.
-#[tracing::instrument(name = "asset.retire", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "asset.retire", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn retire(ctx: &Ctx, id: &str, expected: Expected) -> Result<Asset> {
     ctx.require_editor()?;
     let mut tx = ctx.write().await?;
@@ -249,6 +256,7 @@ pub async fn import(
 }
 
 /// The matrix the assets' confidentiality, integrity and availability are valued on.
+#[tracing::instrument(name = "asset.matrix", skip_all, fields(actor = %ctx.who()))]
 pub async fn matrix(ctx: &Ctx) -> Result<crate::registers::matrix::domain::Matrix> {
     crate::registers::matrix::service::get(ctx).await
 }

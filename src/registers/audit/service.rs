@@ -8,6 +8,7 @@ use crate::service::Ctx;
 
 /// The latest changes of one record, newest first: its history, shown on its page to anyone
 /// who reads the record.
+#[tracing::instrument(name = "audit.history", skip_all, fields(actor = %ctx.who(), object_type = %object_type, object_id = %object_id))]
 pub async fn history(
     ctx: &Ctx,
     object_type: &str,
@@ -24,12 +25,14 @@ pub async fn history(
 }
 
 /// A page of entries, newest first (admins and auditors).
+#[tracing::instrument(name = "audit.entries", skip_all, fields(actor = %ctx.who()))]
 pub async fn entries(ctx: &Ctx, filter: &AuditFilter, limit: i64) -> Result<Vec<Entry>> {
     ctx.require(TRAIL_READERS)?;
     ctx.store().audit_entries(filter, limit).await
 }
 
 /// The kinds of record and the people the trail names, for its filters.
+#[tracing::instrument(name = "audit.facets", skip_all, fields(actor = %ctx.who()))]
 pub async fn facets(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>)> {
     ctx.require(TRAIL_READERS)?;
     ctx.store().audit_facets().await

@@ -9,18 +9,21 @@ use crate::service::Ctx;
 use std::sync::Arc;
 
 /// Every catalogue in the store, with its controls (a snapshot kept while the content holds).
+#[tracing::instrument(name = "catalog.catalogs", skip_all, fields(actor = %ctx.who()))]
 pub async fn catalogs(ctx: &Ctx) -> Result<Vec<Arc<Catalog>>> {
     ctx.require_reader()?;
     ctx.store().catalogs().await
 }
 
 /// One framework's catalogue.
+#[tracing::instrument(name = "catalog.catalog", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn catalog(ctx: &Ctx, framework: &str) -> Result<Arc<Catalog>> {
     ctx.require_reader()?;
     ctx.store().catalog(framework).await
 }
 
 /// The frameworks in the store with their number of controls.
+#[tracing::instrument(name = "catalog.frameworks", skip_all, fields(actor = %ctx.who()))]
 pub async fn frameworks(ctx: &Ctx) -> Result<Vec<Framework>> {
     ctx.require_reader()?;
     ctx.store().frameworks().await
@@ -38,6 +41,7 @@ pub struct ControlDetail {
 }
 
 /// One control (an `A.` prefix is accepted) with its mappings.
+#[tracing::instrument(name = "catalog.control", skip_all, fields(actor = %ctx.who(), framework = %framework, id = %id))]
 pub async fn control(ctx: &Ctx, framework: &str, id: &str) -> Result<ControlDetail> {
     ctx.require_reader()?;
     let control = ctx.store().control(framework, id).await?;
@@ -50,6 +54,7 @@ pub async fn control(ctx: &Ctx, framework: &str, id: &str) -> Result<ControlDeta
 
 /// What corresponds in framework `to` to control `id` of framework `from`; when nothing
 /// does, whether the control is new relative to `to` (no predecessor there).
+#[tracing::instrument(name = "catalog.map", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn map(ctx: &Ctx, from: &str, id: &str, to: &str) -> Result<(Vec<MappedControl>, bool)> {
     ctx.require_reader()?;
     let mapped = ctx.store().map_control(from, id, to).await?;
@@ -65,6 +70,7 @@ pub async fn map(ctx: &Ctx, from: &str, id: &str, to: &str) -> Result<(Vec<Mappe
 
 /// The pairs of corresponding control ids from one framework to another (both must exist),
 /// only those of source control `id` when given.
+#[tracing::instrument(name = "catalog.mapping_pairs", skip_all, fields(actor = %ctx.who(), id = ?id))]
 pub async fn mapping_pairs(
     ctx: &Ctx,
     from: &str,
@@ -85,6 +91,7 @@ pub async fn mapping_pairs(
 }
 
 /// How many controls each top-level theme of a framework holds, in catalogue order.
+#[tracing::instrument(name = "catalog.theme_counts", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn theme_counts(ctx: &Ctx, framework: &str) -> Result<Vec<(Group, i64)>> {
     ctx.require_reader()?;
     ctx.store().control_count_by_theme(framework).await
@@ -92,6 +99,7 @@ pub async fn theme_counts(ctx: &Ctx, framework: &str) -> Result<Vec<(Group, i64)
 
 /// How many controls carry each pair of values of two attribute types, as
 /// (row value, column value, count).
+#[tracing::instrument(name = "catalog.attribute_grid", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn attribute_grid(
     ctx: &Ctx,
     framework: &str,
@@ -104,6 +112,7 @@ pub async fn attribute_grid(
 
 /// The first framework, in `order`, that has a control with this id (an `A.` prefix is
 /// accepted), with the id as the catalogue writes it.
+#[tracing::instrument(name = "catalog.find_control", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn find_control(ctx: &Ctx, id: &str, order: &[&str]) -> Result<Option<(String, String)>> {
     ctx.require_reader()?;
     let id = normalise_control_id(id);

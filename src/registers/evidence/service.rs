@@ -26,6 +26,7 @@ pub async fn list(ctx: &Ctx, f: &EvidenceFilter) -> Result<(Vec<Evidence>, i64)>
 }
 
 /// The evidence attached to a control, a measure or a risk (for their pages; at most 100).
+#[tracing::instrument(name = "evidence.attached", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn attached(ctx: &Ctx, target: Target, id: &str) -> Result<Vec<Evidence>> {
     let f = EvidenceFilter {
         target: Some((target, id.to_string())),
@@ -35,13 +36,14 @@ pub async fn attached(ctx: &Ctx, target: Target, id: &str) -> Result<Vec<Evidenc
     Ok(list(ctx, &f).await?.0)
 }
 
-#[tracing::instrument(name = "evidence.get", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "evidence.get", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn get(ctx: &Ctx, id: &str) -> Result<Evidence> {
     ctx.require_reader()?;
     ctx.store().evidence(id).await
 }
 
 /// Every version of an item's file, newest first.
+#[tracing::instrument(name = "evidence.versions", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn versions(ctx: &Ctx, id: &str) -> Result<Vec<FileVersion>> {
     ctx.require_reader()?;
     ctx.store().evidence_versions(id).await
@@ -49,7 +51,7 @@ pub async fn versions(ctx: &Ctx, id: &str) -> Result<Vec<FileVersion>> {
 
 /// One version of an item's file (`None`: the newest) to download: its content is checked against its SHA-256
 /// first (a damaged file is an error, never a wrong download), then read in chunks.
-#[tracing::instrument(name = "evidence.download", skip_all, fields(actor = %ctx.who(), id, version))]
+#[tracing::instrument(name = "evidence.download", skip_all, fields(actor = %ctx.who(), id = %id, version = ?version))]
 pub async fn download(
     ctx: &Ctx,
     id: &str,
@@ -64,6 +66,7 @@ pub async fn download(
 
 /// Where an upload streams to while it is hashed and counted against the configured limit
 /// (those who add evidence).
+#[tracing::instrument(name = "evidence.file_writer", skip_all, fields(actor = %ctx.who()))]
 pub async fn file_writer(ctx: &Ctx) -> Result<BlobWriter> {
     ctx.require(OWNERS)?;
     ctx.store()
@@ -101,7 +104,7 @@ pub async fn create(ctx: &Ctx, input: &EvidenceInput, file: Option<NewFile>) -> 
 /// Changes an item's description, dates and attachments (a link's address too; a file
 /// changes by a new version, never in place). A writer who saw an older revision is refused
 /// with who changed what since.
-#[tracing::instrument(name = "evidence.update", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "evidence.update", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn update(
     ctx: &Ctx,
     id: &str,
@@ -147,7 +150,7 @@ pub async fn update(
 
 /// Keeps a new version of an item's file; the old ones stay. `collected_at` and
 /// `valid_until`, when given, are the new version's dates (an empty `valid_until` clears it).
-#[tracing::instrument(name = "evidence.version", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "evidence.version", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn add_version(
     ctx: &Ctx,
     id: &str,
@@ -204,6 +207,7 @@ pub async fn add_version(
 
 /// Records many links at once in one write (the demo organisation and benchmarks), each
 /// checked as `create` checks one.
+#[tracing::instrument(name = "evidence.add_links", skip_all, fields(actor = %ctx.who()))]
 pub async fn add_links(ctx: &Ctx, drafts: Vec<EvidenceDraft>) -> Result<usize> {
     ctx.require(OWNERS)?;
     let mut tx = ctx.write().await?;
@@ -217,6 +221,7 @@ pub async fn add_links(ctx: &Ctx, drafts: Vec<EvidenceDraft>) -> Result<usize> {
 
 /// The evidence of every control of a framework, summed up (the SoA's evidence column), kept
 /// until evidence or measures change.
+#[tracing::instrument(name = "evidence.summaries", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn summaries(
     ctx: &Ctx,
     framework: &str,

@@ -134,18 +134,21 @@ pub async fn record(ctx: &Ctx, report: ScanReportInput) -> Result<RunSummary> {
 }
 
 /// Every host that reported, by name.
+#[tracing::instrument(name = "hosts.hosts", skip_all, fields(actor = %ctx.who()))]
 pub async fn hosts(ctx: &Ctx) -> Result<Vec<HostSummary>> {
     ctx.require_reader()?;
     ctx.store().hosts().await
 }
 
 /// One host with its latest tally.
+#[tracing::instrument(name = "hosts.host", skip_all, fields(actor = %ctx.who(), name = %name))]
 pub async fn host(ctx: &Ctx, name: &str) -> Result<HostSummary> {
     ctx.require_reader()?;
     ctx.store().host(name).await
 }
 
 /// A host's runs, newest first.
+#[tracing::instrument(name = "hosts.runs", skip_all, fields(actor = %ctx.who(), name = %name))]
 pub async fn runs(ctx: &Ctx, name: &str, limit: i64) -> Result<Vec<RunSummary>> {
     ctx.require_reader()?;
     ctx.store().host_runs(name, limit).await
@@ -153,6 +156,7 @@ pub async fn runs(ctx: &Ctx, name: &str, limit: i64) -> Result<Vec<RunSummary>> 
 
 /// One run of a host with its findings (what needs work first); not found when the run is
 /// not that host's.
+#[tracing::instrument(name = "hosts.run", skip_all, fields(actor = %ctx.who(), name = %name, run_id = %run_id))]
 pub async fn run(ctx: &Ctx, name: &str, run_id: &str) -> Result<(RunSummary, Vec<RunFinding>)> {
     ctx.require_reader()?;
     let run = ctx.store().host_run(name, run_id).await?;
@@ -161,12 +165,14 @@ pub async fn run(ctx: &Ctx, name: &str, run_id: &str) -> Result<(RunSummary, Vec
 }
 
 /// A run's findings (what needs work first).
+#[tracing::instrument(name = "hosts.findings", skip_all, fields(actor = %ctx.who(), name = %name, run_id = %run_id))]
 pub async fn findings(ctx: &Ctx, name: &str, run_id: &str) -> Result<Vec<RunFinding>> {
     ctx.require_reader()?;
     ctx.store().run_findings(name, run_id).await
 }
 
 /// One check's results on a host, newest first.
+#[tracing::instrument(name = "hosts.check_history", skip_all, fields(actor = %ctx.who(), name = %name, check_id = %check_id))]
 pub async fn check_history(
     ctx: &Ctx,
     name: &str,
@@ -178,6 +184,7 @@ pub async fn check_history(
 }
 
 /// The evidence a host's scans filed, one item per control, in catalogue order.
+#[tracing::instrument(name = "hosts.evidence", skip_all, fields(actor = %ctx.who(), name = %name))]
 pub async fn evidence(ctx: &Ctx, name: &str) -> Result<Vec<Evidence>> {
     ctx.require_reader()?;
     ctx.store().host_evidence(name).await

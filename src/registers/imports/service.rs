@@ -10,7 +10,7 @@ use crate::service::Ctx;
 
 /// Keeps a file for import into a register; uploads older than a day go on the way.
 /// `kind` is the importer's key (or `soa-2013` for the migration of a 2013 SoA).
-#[tracing::instrument(name = "import.upload", skip_all, fields(actor = %ctx.who(), kind))]
+#[tracing::instrument(name = "import.upload", skip_all, fields(actor = %ctx.who(), kind = %kind))]
 pub async fn save(ctx: &Ctx, kind: &str, file_name: &str, content: &[u8]) -> Result<Upload> {
     ctx.require(EDITORS)?;
     ctx.store()
@@ -19,6 +19,7 @@ pub async fn save(ctx: &Ctx, kind: &str, file_name: &str, content: &[u8]) -> Res
 }
 
 /// An upload and its content, for the person who uploaded it (or an admin).
+#[tracing::instrument(name = "imports.own", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn own(ctx: &Ctx, id: &str) -> Result<(Upload, Vec<u8>)> {
     ctx.require(EDITORS)?;
     let (u, bytes) = ctx.store().upload(id).await?;

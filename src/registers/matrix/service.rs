@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::service::Ctx;
 
 /// The organisation's risk matrix (the default 5×5 when none was set).
+#[tracing::instrument(name = "matrix.get", skip_all, fields(actor = %ctx.who()))]
 pub async fn get(ctx: &Ctx) -> Result<Matrix> {
     ctx.require_reader()?;
     ctx.store().risk_matrix().await

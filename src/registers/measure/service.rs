@@ -6,6 +6,7 @@
 use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureInput, MeasureQuery};
 use super::store;
 use crate::domain::ImportReport;
+use crate::domain::catalog::check_control_refs;
 use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
@@ -32,24 +33,27 @@ pub async fn list(
 }
 
 /// Every measure matching a filter, by due date.
+#[tracing::instrument(name = "measure.all", skip_all, fields(actor = %ctx.who()))]
 pub async fn all(ctx: &Ctx, f: &MeasureFilter) -> Result<Vec<Measure>> {
     ctx.require_reader()?;
     ctx.store().all_measures(f).await
 }
 
 /// The measures that implement a control.
+#[tracing::instrument(name = "measure.for_control", skip_all, fields(actor = %ctx.who(), framework = %framework, id = %id))]
 pub async fn for_control(ctx: &Ctx, framework: &str, id: &str) -> Result<Vec<Measure>> {
     ctx.require_reader()?;
     ctx.store().measures_for_control(framework, id).await
 }
 
 /// The people who own measures, for the filter menu.
+#[tracing::instrument(name = "measure.owners", skip_all, fields(actor = %ctx.who()))]
 pub async fn owners(ctx: &Ctx) -> Result<Vec<String>> {
     ctx.require_reader()?;
     ctx.store().measure_owners().await
 }
 
-#[tracing::instrument(name = "measure.get", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "measure.get", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn get(ctx: &Ctx, id: &str) -> Result<Measure> {
     ctx.require_reader()?;
     ctx.store().measure(id).await
@@ -60,9 +64,10 @@ pub async fn get(ctx: &Ctx, id: &str) -> Result<Measure> {
 pub async fn create(ctx: &Ctx, input: &MeasureInput) -> Result<Measure> {
     ctx.require_editor()?;
     let draft = input.parse()?;
-    ctx.store()
-        .check_controls(&[(String::new(), &draft.controls)])
-        .await?;
+    check_control_refs(
+        &ctx.store().catalogs().await?,
+        &[(String::new(), &draft.controls)],
+    )?;
     let mut tx = ctx.write().await?;
     let m = store::insert(&mut tx, &draft).await?;
     tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
@@ -73,7 +78,7 @@ pub async fn create(ctx: &Ctx, input: &MeasureInput) -> Result<Measure> {
 
 /// Replaces a measure's fields (managers and admins; a contributor the measures they own).
 /// A writer who saw an older revision is refused with who changed what since.
-#[tracing::instrument(name = "measure.update", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "measure.update", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn update(
     ctx: &Ctx,
     id: &str,
@@ -85,6 +90,7 @@ pub async fn update(
 
 /// Changes a measure from what is stored, inside one write (the command line's `edit`, which
 /// changes only the flags given). Answers the measure before and after.
+#[tracing::instrument(name = "measure.edit", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn edit(
     ctx: &Ctx,
     id: &str,
@@ -108,9 +114,10 @@ pub async fn edit(
     }
     let mut draft: MeasureDraft = input.parse()?;
     draft.id = Some(id.to_string());
-    ctx.store()
-        .check_controls(&[(String::new(), &draft.controls)])
-        .await?;
+    check_control_refs(
+        &ctx.store().catalogs().await?,
+        &[(String::new(), &draft.controls)],
+    )?;
     let after = store::update(&mut tx, id, &draft).await?;
     if crate::store::Record::same_as(&after, &before) {
         return Ok((before.clone(), before));
@@ -140,7 +147,7 @@ pub async fn import(
         .iter()
         .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
         .collect();
-    ctx.store().check_controls(&labelled).await?;
+    check_control_refs(&ctx.store().catalogs().await?, &labelled)?;
     let mut tx = ctx.store().import_tx(dry_run).await?;
     let report = store::import(&mut tx, ctx.who(), rows).await?;
     if dry_run {

@@ -7,7 +7,7 @@ use crate::config::Backend;
 use crate::domain::ImportReport;
 use crate::domain::catalog::ControlRef;
 use crate::domain::query::Page;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::store::{
     Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
 };
@@ -180,34 +180,6 @@ pub(crate) async fn import(
 }
 
 impl Store {
-    /// Checks that every control the measures name exists in its catalogue; problems are
-    /// named `{prefix}controls` (the prefix is empty for one measure, `row 17, ` in an import).
-    pub(crate) async fn check_controls(&self, rows: &[(String, &[ControlRef])]) -> Result<()> {
-        let catalogs = self.catalogs().await?;
-        let mut problems = Vec::new();
-        for (prefix, refs) in rows {
-            for r in refs.iter() {
-                let field = format!("{prefix}controls");
-                match catalogs.iter().find(|c| c.framework.id == r.framework) {
-                    None => problems.push(FieldError::new(
-                        field,
-                        format!("there is no framework '{}'", r.framework),
-                    )),
-                    Some(c) if c.control(&r.id).is_err() => problems.push(FieldError::new(
-                        field,
-                        format!("there is no control {} in {}", r.id, c.framework.name),
-                    )),
-                    Some(_) => {}
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Validation(problems))
-        }
-    }
-
     pub async fn measure(&self, id: &str) -> Result<Measure> {
         let r: Option<MeasureRow> = pool_query!(
             self,

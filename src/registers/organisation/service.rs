@@ -6,6 +6,7 @@ use crate::error::{Error, Problems, Result};
 use crate::service::Ctx;
 
 /// The organisation's name, as people read it in every page's frame.
+#[tracing::instrument(name = "organisation.name", skip_all, fields(actor = %ctx.who()))]
 pub async fn name(ctx: &Ctx) -> Result<String> {
     Ok(ctx
         .store()
@@ -15,6 +16,7 @@ pub async fn name(ctx: &Ctx) -> Result<String> {
 }
 
 /// The scope of the ISMS as the organisation states it; empty until set.
+#[tracing::instrument(name = "organisation.scope", skip_all, fields(actor = %ctx.who()))]
 pub async fn scope(ctx: &Ctx) -> Result<String> {
     ctx.require_reader()?;
     ctx.store().isms_scope().await

@@ -7,18 +7,21 @@ use crate::error::{Error, Problems, Result};
 use crate::service::Ctx;
 
 /// Every user account (admins).
+#[tracing::instrument(name = "people.users", skip_all, fields(actor = %ctx.who()))]
 pub async fn users(ctx: &Ctx) -> Result<Vec<User>> {
     ctx.require(ADMIN)?;
     ctx.store().list_users().await
 }
 
 /// One user account (admins).
+#[tracing::instrument(name = "people.user", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn user(ctx: &Ctx, id: &str) -> Result<User> {
     ctx.require(ADMIN)?;
     ctx.store().user(id).await
 }
 
 /// A user account by e-mail address (admins).
+#[tracing::instrument(name = "people.user_by_email", skip_all, fields(actor = %ctx.who(), email = %email))]
 pub async fn user_by_email(ctx: &Ctx, email: &str) -> Result<User> {
     ctx.require(ADMIN)?;
     let email = Email::parse(email).map_err(|m| Error::field("email", m))?;
@@ -59,14 +62,14 @@ pub fn read_update(name: &str, role: &str, status: &str) -> Result<UserUpdate> {
 
 /// Changes a user's name, role or status (admins), audited; disabling ends their sessions.
 /// The last active administrator cannot be demoted or disabled.
-#[tracing::instrument(name = "user.update", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "user.update", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn update(ctx: &Ctx, id: &str, change: UserUpdate) -> Result<User> {
     ctx.require(ADMIN)?;
     ctx.store().update_user(ctx.who(), id, change).await
 }
 
 /// Sets a user's password (admins), audited; ends their sessions.
-#[tracing::instrument(name = "user.password", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "user.password", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn set_password(ctx: &Ctx, id: &str, password: &Password) -> Result<()> {
     ctx.require(ADMIN)?;
     ctx.store()
@@ -105,12 +108,14 @@ pub async fn change_own_password(ctx: &Ctx, current: &str, new: &str, confirm: &
 }
 
 /// Every API token, never their secrets (admins).
+#[tracing::instrument(name = "people.tokens", skip_all, fields(actor = %ctx.who()))]
 pub async fn tokens(ctx: &Ctx) -> Result<Vec<ApiToken>> {
     ctx.require(ADMIN)?;
     ctx.store().list_tokens().await
 }
 
 /// One API token (admins).
+#[tracing::instrument(name = "people.token", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn token(ctx: &Ctx, id: &str) -> Result<ApiToken> {
     ctx.require(ADMIN)?;
     ctx.store().token(id).await
@@ -132,7 +137,7 @@ pub async fn create_token(
 }
 
 /// Revokes an API token (admins), audited; revoking twice changes nothing.
-#[tracing::instrument(name = "token.revoke", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "token.revoke", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn revoke_token(ctx: &Ctx, id: &str) -> Result<ApiToken> {
     ctx.require(ADMIN)?;
     ctx.store().revoke_token(ctx.who(), id).await

@@ -14,12 +14,14 @@ use crate::service::Ctx;
 use std::sync::Arc;
 
 /// A risk's ranges, if it has some.
+#[tracing::instrument(name = "quant.fair", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn fair(ctx: &Ctx, id: &str) -> Result<Option<StoredFair>> {
     ctx.require_reader()?;
     ctx.store().risk_fair(id).await
 }
 
 /// The risk whose ranges the caller would edit: found, and the caller may edit it.
+#[tracing::instrument(name = "quant.editable", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn editable(ctx: &Ctx, id: &str) -> Result<Risk> {
     ctx.require(OWNERS)?;
     let risk = ctx.store().risk(id).await?;
@@ -31,7 +33,7 @@ pub async fn editable(ctx: &Ctx, id: &str) -> Result<Risk> {
 
 /// Sets a risk's ranges (those who may edit the risk), both phases at once, audited with
 /// before and after. The risk is locked and who may edit it is decided inside the write.
-#[tracing::instrument(name = "risk.estimate", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "risk.estimate", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn set_fair(ctx: &Ctx, id: &str, fair: &Fair) -> Result<StoredFair> {
     ctx.require(OWNERS)?;
     let mut tx = ctx.write().await?;
@@ -56,7 +58,7 @@ pub async fn set_fair(ctx: &Ctx, id: &str, fair: &Fair) -> Result<StoredFair> {
 }
 
 /// Removes a risk's ranges (audited); answers whether it had some.
-#[tracing::instrument(name = "risk.estimate_clear", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "risk.estimate_clear", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn clear_fair(ctx: &Ctx, id: &str) -> Result<bool> {
     ctx.require(OWNERS)?;
     let mut tx = ctx.write().await?;
@@ -79,6 +81,7 @@ pub async fn clear_fair(ctx: &Ctx, id: &str) -> Result<bool> {
 }
 
 /// The currency and the risk appetite.
+#[tracing::instrument(name = "quant.settings", skip_all, fields(actor = %ctx.who()))]
 pub async fn settings(ctx: &Ctx) -> Result<FairSettings> {
     ctx.require_reader()?;
     ctx.store().fair_settings().await
@@ -185,6 +188,7 @@ pub async fn portfolio(ctx: &Ctx, opts: Options) -> Result<Arc<Analysis>> {
 
 /// One risk before and after treatment (the same random numbers as in the portfolio, so its
 /// numbers are the portfolio's). Kept like the portfolio.
+#[tracing::instrument(name = "quant.risk_analysis", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn risk_analysis(ctx: &Ctx, id: &str, opts: Options) -> Result<Option<Arc<Analysis>>> {
     ctx.require_reader()?;
     let settings = ctx.store().fair_settings().await?;

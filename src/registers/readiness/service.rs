@@ -17,6 +17,7 @@ pub async fn now(ctx: &Ctx) -> Result<Readiness> {
 }
 
 /// Readiness over the 2022 SoA's rows the caller already has.
+#[tracing::instrument(name = "readiness.of", skip_all, fields(actor = %ctx.who()))]
 pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     ctx.require_reader()?;
     let facts = ctx.store().risk_facts().await?;
@@ -36,6 +37,7 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
 
 /// The implementation of the 2022 SoA's `rows` grouped by theme or by the values of an
 /// attribute type, over the rows `within` (`type`, `value`) keeps.
+#[tracing::instrument(name = "readiness.gaps", skip_all, fields(actor = %ctx.who()))]
 pub async fn gaps(
     ctx: &Ctx,
     rows: &[SoaRow],
@@ -65,6 +67,7 @@ pub async fn gaps(
 }
 
 /// The attribute types of the 2022 catalogue (the groupings of the gap analysis).
+#[tracing::instrument(name = "readiness.attribute_types", skip_all, fields(actor = %ctx.who()))]
 pub async fn attribute_types(ctx: &Ctx) -> Result<Vec<crate::domain::catalog::AttributeType>> {
     ctx.require_reader()?;
     ctx.store().attribute_types(DEFAULT_FRAMEWORK).await

@@ -59,6 +59,7 @@ pub async fn all(ctx: &Ctx, q: &RiskQuery) -> Result<Vec<Risk>> {
 /// How many risks match a filter (up to the register's count cap, and whether it capped).
 /// The counts are kept until the register changes: the dashboard's attention lists (filters on
 /// a day carry the day, so a new day counts anew).
+#[tracing::instrument(name = "risk.count_matching", skip_all, fields(actor = %ctx.who()))]
 pub async fn count_matching(ctx: &Ctx, f: &RiskFilter) -> Result<(i64, bool)> {
     ctx.require_reader()?;
     let generation = ctx.store().generation("risk").await?;
@@ -71,6 +72,7 @@ pub async fn count_matching(ctx: &Ctx, f: &RiskFilter) -> Result<(i64, bool)> {
 }
 
 /// How many risks there are.
+#[tracing::instrument(name = "risk.count", skip_all, fields(actor = %ctx.who()))]
 pub async fn count(ctx: &Ctx) -> Result<i64> {
     ctx.require_reader()?;
     ctx.store().risk_count().await
@@ -78,6 +80,7 @@ pub async fn count(ctx: &Ctx) -> Result<i64> {
 
 /// The heat map of a rating: (likelihood, impact, risks) per cell, closed risks left out.
 /// The counts are kept until the register changes (one small query tells).
+#[tracing::instrument(name = "risk.heat_map", skip_all, fields(actor = %ctx.who()))]
 pub async fn heat_map(ctx: &Ctx, kind: RatingKind) -> Result<Vec<(i64, i64, i64)>> {
     ctx.require_reader()?;
     let generation = ctx.store().generation("risk").await?;
@@ -89,13 +92,14 @@ pub async fn heat_map(ctx: &Ctx, kind: RatingKind) -> Result<Vec<(i64, i64, i64)
     Ok(counts)
 }
 
-#[tracing::instrument(name = "risk.get", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "risk.get", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn get(ctx: &Ctx, id: &str) -> Result<Risk> {
     ctx.require_reader()?;
     ctx.store().risk(id).await
 }
 
 /// Every acceptance of a risk, newest first.
+#[tracing::instrument(name = "risk.acceptances", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn acceptances(ctx: &Ctx, id: &str) -> Result<Vec<Acceptance>> {
     ctx.require_reader()?;
     ctx.store().risk_acceptances(id).await
@@ -119,7 +123,7 @@ pub async fn create(ctx: &Ctx, input: &RiskInput) -> Result<Risk> {
 /// Replaces a risk's fields (managers and admins; a contributor for the risks they own). A
 /// writer who saw an older revision is refused with who changed what since. A change of the
 /// residual rating or the treatment marks the acceptance for renewal.
-#[tracing::instrument(name = "risk.update", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "risk.update", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &RiskInput) -> Result<Risk> {
     Ok(edit(ctx, id, expected, |_| Ok(input.clone())).await?.1)
 }
@@ -128,6 +132,7 @@ pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &RiskInput) 
 /// the new input, all inside one write (the command line's `risk edit`, which changes only
 /// the flags given). Answers the risk before and after; the audit entry's "before" is what
 /// `change` saw.
+#[tracing::instrument(name = "risk.edit", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn edit(
     ctx: &Ctx,
     id: &str,
@@ -175,7 +180,7 @@ pub async fn edit(
 /// Records the acceptance of a risk's residual level by its owner (or a manager or admin;
 /// above the threshold only those, and with a rationale), until a date in the future. The
 /// acceptance keeps the ratings and treatment accepted.
-#[tracing::instrument(name = "risk.accept", skip_all, fields(actor = %ctx.who(), id))]
+#[tracing::instrument(name = "risk.accept", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn accept(
     ctx: &Ctx,
     id: &str,
@@ -235,6 +240,7 @@ pub async fn import(
 }
 
 /// The matrix the risks are rated on.
+#[tracing::instrument(name = "risk.matrix", skip_all, fields(actor = %ctx.who()))]
 pub async fn matrix(ctx: &Ctx) -> Result<Matrix> {
     crate::registers::matrix::service::get(ctx).await
 }

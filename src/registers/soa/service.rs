@@ -19,7 +19,7 @@ pub fn may_edit(actor: &Actor, owner: &str) -> bool {
 /// Every control of a framework, in catalogue order, with its decision and what is derived
 /// about it (a few queries whatever the size of the catalogue; each kept until the register
 /// it comes from changes).
-#[tracing::instrument(name = "soa.rows", skip_all, fields(actor = %ctx.who(), framework))]
+#[tracing::instrument(name = "soa.rows", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn rows(ctx: &Ctx, framework: &str) -> Result<Vec<SoaRow>> {
     ctx.require_reader()?;
     let catalog = ctx.store().catalog(framework).await?;
@@ -66,7 +66,7 @@ async fn risks(ctx: &Ctx, framework: &str) -> Result<SoaRisks> {
 }
 
 /// One control's row.
-#[tracing::instrument(name = "soa.row", skip_all, fields(actor = %ctx.who(), framework, id))]
+#[tracing::instrument(name = "soa.row", skip_all, fields(actor = %ctx.who(), framework = %framework, id = %id))]
 pub async fn row(ctx: &Ctx, framework: &str, id: &str) -> Result<SoaRow> {
     ctx.require_reader()?;
     let catalog = ctx.store().catalog(framework).await?;
@@ -81,7 +81,7 @@ pub async fn row(ctx: &Ctx, framework: &str, id: &str) -> Result<SoaRow> {
 /// Records the decision about a control, audited with the values before and after. A
 /// decision that changes nothing writes nothing; a writer who saw an older revision (0: the
 /// control was undecided) is refused with who changed what since.
-#[tracing::instrument(name = "soa.decide", skip_all, fields(actor = %ctx.who(), framework, id))]
+#[tracing::instrument(name = "soa.decide", skip_all, fields(actor = %ctx.who(), framework = %framework, id = %id))]
 pub async fn decide(
     ctx: &Ctx,
     framework: &str,
@@ -127,6 +127,7 @@ pub async fn decide(
 }
 
 /// The live SoA with its header, as a version would freeze it.
+#[tracing::instrument(name = "soa.snapshot", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn snapshot(ctx: &Ctx, framework: &str) -> Result<Snapshot> {
     ctx.require_reader()?;
     Ok(Snapshot {
@@ -138,7 +139,7 @@ pub async fn snapshot(ctx: &Ctx, framework: &str) -> Result<Snapshot> {
 
 /// Approves the SoA as it is now (managers and admins, confirming management's approval):
 /// stores it as the next version with its SHA-256, audited.
-#[tracing::instrument(name = "soa.approve", skip_all, fields(actor = %ctx.who(), framework))]
+#[tracing::instrument(name = "soa.approve", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn approve(ctx: &Ctx, framework: &str, note: &str) -> Result<SoaVersion> {
     ctx.require(EDITORS)?;
     let note = note.trim();
@@ -167,18 +168,21 @@ pub async fn approve(ctx: &Ctx, framework: &str, note: &str) -> Result<SoaVersio
 }
 
 /// Every approved version of a framework's SoA, newest first.
+#[tracing::instrument(name = "soa.versions", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn versions(ctx: &Ctx, framework: &str) -> Result<Vec<SoaVersion>> {
     ctx.require_reader()?;
     ctx.store().soa_versions(framework).await
 }
 
 /// One approved version with its rows as they were (its hash checked).
+#[tracing::instrument(name = "soa.version", skip_all, fields(actor = %ctx.who(), framework = %framework, version = %version))]
 pub async fn version(ctx: &Ctx, framework: &str, version: i64) -> Result<(SoaVersion, Snapshot)> {
     ctx.require_reader()?;
     ctx.store().soa_version(framework, version).await
 }
 
 /// A version's rows, or the live SoA's for `None`.
+#[tracing::instrument(name = "soa.at", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn at(ctx: &Ctx, framework: &str, n: Option<i64>) -> Result<Snapshot> {
     match n {
         Some(n) => Ok(version(ctx, framework, n).await?.1),
@@ -187,6 +191,7 @@ pub async fn at(ctx: &Ctx, framework: &str, n: Option<i64>) -> Result<Snapshot> 
 }
 
 /// What changed between two versions, or since a version (`to` absent).
+#[tracing::instrument(name = "soa.changes", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn changes(
     ctx: &Ctx,
     framework: &str,
