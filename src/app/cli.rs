@@ -5,7 +5,7 @@ use crate::app;
 
 use crate::config::{Config, Flags};
 use crate::domain::clock::Clock;
-use crate::service::{Actor, Services};
+use crate::service::{Actor, Ctx, Services};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -49,33 +49,9 @@ enum Command {
     /// Print the resolved configuration (secrets redacted)
     #[command(after_help = "Example:\n  ANNEX_BIND=0.0.0.0:9000 annex config")]
     Config,
-    /// Manage user accounts
-    #[command(subcommand)]
-    User(crate::registers::people::cli::UserCommand),
-    /// Manage API tokens
-    #[command(subcommand)]
-    Token(crate::registers::people::cli::TokenCommand),
-    /// Browse the control catalogues
-    #[command(subcommand)]
-    Catalog(crate::registers::catalog::cli::Command),
-    /// Check the audit trail
-    #[command(subcommand)]
-    Audit(crate::registers::audit::cli::Command),
-    /// Manage the asset inventory
-    #[command(subcommand)]
-    Asset(crate::registers::asset::cli::Command),
-    /// Manage the risk register
-    #[command(subcommand)]
-    Risk(crate::registers::risk::cli::Command),
-    /// Manage the treatment plan (measures)
-    #[command(subcommand)]
-    Measure(crate::registers::measure::cli::Command),
-    /// Read and record the Statement of Applicability
-    #[command(subcommand)]
-    Soa(crate::registers::soa::cli::Command),
-    /// Keep evidence: files and links that prove controls work
-    #[command(subcommand)]
-    Evidence(crate::registers::evidence::cli::Command),
+    /// The registers' commands: user, token, catalog, audit, asset, risk, measure, soa, evidence
+    #[command(flatten)]
+    Register(crate::registers::Command),
     /// Check this host (or a mounted root) for the technological controls of ISO/IEC 27002
     #[command(
         after_help = "Examples:\n  annex scan\n  annex scan --only 8.5,8.9\n  annex scan --root /mnt/image --format json --out scan.json\n  annex scan --format sarif > annex.sarif\n  annex scan --list\n\nReads files only: no network, no programs run. Checks that need a root-only file say\n'not applicable: permission denied' when run as another user. Exit status 0; with\n--strict, 1 when a check fails.\n\nReporting: --report-to https://HOST[:PORT][/PATH] --token T (or ANNEX_AGENT_TOKEN) posts\nthe JSON report to HOST's /api/v1/scans after the scan, whatever --format prints; a refused\nreport prints the server's message and exits with 1. The server's certificate must chain\nto the system's certificate store or to a CA of --ca-cert FILE (PEM). http:// works too,\nbut warns that the token travels unencrypted unless HOST is this host (localhost,\n127.0.0.0/8, ::1)."
@@ -139,53 +115,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             store.close().await;
         }
         Command::Config => print!("{}", config.to_redacted_toml()),
-        Command::User(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::people::cli::user(c, &services).await;
-            services.close().await;
-            r?
-        }
-        Command::Token(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::people::cli::token(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
-        }
-        Command::Catalog(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::catalog::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
-        }
-        Command::Asset(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::asset::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
-        }
-        Command::Risk(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::risk::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
-        }
-        Command::Measure(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::measure::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
-        }
-        Command::Soa(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::soa::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
-        }
-        Command::Evidence(c) => {
-            let services = Services::configured(app::open(&config).await?, &config);
-            let r = crate::registers::evidence::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            r?
+        Command::Register(c) => {
+            return as_operator(&config, async |ctx| crate::registers::run(c, ctx).await).await;
         }
         Command::Scan(a) => return crate::scan::cli::run(&a),
         Command::Demo { size, seed } => {
@@ -208,14 +139,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             store.close().await;
         }
-        Command::Audit(c) => {
-            let services = Services::new(app::open(&config).await?);
-            let r = crate::registers::audit::cli::run(c, &services.ctx(Actor::operator())).await;
-            services.close().await;
-            return r;
-        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a register's command as the local operator on the configured store, and closes the
+/// store whatever happened.
+async fn as_operator<T>(
+    config: &Config,
+    command: impl AsyncFnOnce(&Ctx) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let services = Services::configured(app::open(config).await?, config);
+    let result = command(&services.ctx(Actor::operator())).await;
+    services.close().await;
+    result
 }
 
 fn list_or_none(v: &[String]) -> String {

@@ -52,7 +52,7 @@ fn routes() -> Routes {
 
 /// The access policy of every route (what the guard enforces; walked by the role test).
 pub fn policy() -> Vec<Rule> {
-    let (_, mut rules) = routes().into_parts();
+    let (_, mut rules, _) = routes().into_parts();
     rules.push(openapi_rule());
     rules
 }
@@ -67,7 +67,7 @@ fn openapi_rule() -> Rule {
 
 /// The router of `annex serve` (and of the tests), on a store with its configuration.
 pub fn router(store: Store, config: crate::config::Config) -> Router {
-    let (router, mut rules) = routes().into_parts();
+    let (router, mut rules, importers) = routes().into_parts();
     rules.push(openapi_rule());
     let (router, openapi) = router.split_for_parts();
     let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
@@ -87,7 +87,7 @@ pub fn router(store: Store, config: crate::config::Config) -> Router {
         services: Services::configured(store, &config),
         config: Arc::new(config),
         policy: Arc::new(Policy::new(rules)),
-        importers: crate::registers::importers(),
+        importers,
     };
     crate::web::finish(router, state)
 }

@@ -21,8 +21,9 @@ pub mod readiness;
 pub mod risk;
 pub mod soa;
 
-use crate::exchange::import::Importers;
+use crate::service::Ctx;
 use crate::web::Routes;
+use std::process::ExitCode;
 
 /// The routes of every register, with their access rules.
 pub fn routes() -> Routes {
@@ -44,11 +45,50 @@ pub fn routes() -> Routes {
         .merge(soa::routes())
 }
 
-/// The registers spreadsheets can be imported into.
-pub fn importers() -> Importers {
-    Importers(vec![
-        &asset::exchange::AssetImport,
-        &risk::exchange::RiskImport,
-        &measure::exchange::MeasureImport,
-    ])
+/// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Manage user accounts
+    #[command(subcommand)]
+    User(people::cli::UserCommand),
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(people::cli::TokenCommand),
+    /// Browse the control catalogues
+    #[command(subcommand)]
+    Catalog(catalog::cli::Command),
+    /// Check the audit trail
+    #[command(subcommand)]
+    Audit(audit::cli::Command),
+    /// Manage the asset inventory
+    #[command(subcommand)]
+    Asset(asset::cli::Command),
+    /// Manage the risk register
+    #[command(subcommand)]
+    Risk(risk::cli::Command),
+    /// Manage the treatment plan (measures)
+    #[command(subcommand)]
+    Measure(measure::cli::Command),
+    /// Read and record the Statement of Applicability
+    #[command(subcommand)]
+    Soa(soa::cli::Command),
+    /// Keep evidence: files and links that prove controls work
+    #[command(subcommand)]
+    Evidence(evidence::cli::Command),
+}
+
+/// Runs a register's command as `ctx`'s actor (the local operator).
+pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::User(c) => people::cli::user(c, ctx).await?,
+        Command::Token(c) => people::cli::token(c, ctx).await?,
+        Command::Catalog(c) => catalog::cli::run(c, ctx).await?,
+        Command::Audit(c) => return audit::cli::run(c, ctx).await,
+        Command::Asset(c) => asset::cli::run(c, ctx).await?,
+        Command::Risk(c) => risk::cli::run(c, ctx).await?,
+        Command::Measure(c) => measure::cli::run(c, ctx).await?,
+        Command::Soa(c) => soa::cli::run(c, ctx).await?,
+        Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

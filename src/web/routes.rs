@@ -4,6 +4,7 @@
 //! rule is refused) and the route × role test walks.
 
 use super::{Access, AppState};
+use crate::exchange::import::{Importer, Importers};
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
@@ -16,10 +17,11 @@ pub struct Rule {
     pub access: Access,
 }
 
-/// A set of routes with their access rules.
+/// A set of routes with their access rules, and the spreadsheet importers of their registers.
 pub struct Routes {
     router: OpenApiRouter<AppState>,
     rules: Vec<Rule>,
+    importers: Vec<&'static dyn Importer>,
 }
 
 impl Default for Routes {
@@ -33,6 +35,7 @@ impl Routes {
         Routes {
             router: OpenApiRouter::new(),
             rules: Vec::new(),
+            importers: Vec::new(),
         }
     }
 
@@ -41,6 +44,7 @@ impl Routes {
         Routes {
             router: OpenApiRouter::with_openapi(doc),
             rules: Vec::new(),
+            importers: Vec::new(),
         }
     }
 
@@ -129,13 +133,21 @@ impl Routes {
         self
     }
 
-    pub fn merge(mut self, other: Routes) -> Self {
-        self.router = self.router.merge(other.router);
-        self.rules.extend(other.rules);
+    /// The register imports spreadsheets with this importer (its upload's review and the
+    /// import pages find it by key).
+    pub fn importer(mut self, importer: &'static dyn Importer) -> Self {
+        self.importers.push(importer);
         self
     }
 
-    pub fn into_parts(self) -> (OpenApiRouter<AppState>, Vec<Rule>) {
-        (self.router, self.rules)
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.rules.extend(other.rules);
+        self.importers.extend(other.importers);
+        self
+    }
+
+    pub fn into_parts(self) -> (OpenApiRouter<AppState>, Vec<Rule>, Importers) {
+        (self.router, self.rules, Importers(self.importers))
     }
 }

@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
     let editors = Access::Roles(EDITORS);
     let anyone = Access::SignedIn;
     Routes::new()
+        .importer(&exchange::AssetImport)
         .get("/assets", anyone, pages::register)
         .post("/assets", editors, pages::create)
         .get("/assets/new", editors, pages::new_form)

@@ -57,7 +57,7 @@ struct Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "assets.html")]
+#[template(path = "asset/templates/assets.html")]
 struct RegisterPage {
     l: Layout,
     total_capped: bool,
@@ -179,7 +179,7 @@ pub async fn register(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "asset_form.html")]
+#[template(path = "asset/templates/asset_form.html")]
 struct FormPage {
     l: Layout,
     errors: FormErrors,
@@ -339,7 +339,7 @@ pub async fn update(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "asset.html")]
+#[template(path = "asset/templates/asset.html")]
 struct RecordPage {
     l: Layout,
     a: Asset,
@@ -429,7 +429,7 @@ pub async fn record(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "asset_retire.html")]
+#[template(path = "asset/templates/asset_retire.html")]
 struct RetirePage {
     l: Layout,
     id: String,
@@ -468,7 +468,7 @@ pub async fn bulk(ctx: Ctx, form: FormData) -> PageResult {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "asset_settings.html")]
+#[template(path = "asset/templates/asset_settings.html")]
 struct SettingsPage {
     l: Layout,
     errors: FormErrors,

@@ -14,7 +14,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "audit.html")]
+#[template(path = "audit/templates/audit.html")]
 struct AuditPage {
     l: Layout,
     history: Vec<HistoryRow>,

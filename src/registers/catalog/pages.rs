@@ -46,7 +46,7 @@ struct ControlRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "controls.html")]
+#[template(path = "catalog/templates/controls.html")]
 struct ControlsPage {
     l: Layout,
     errors: FormErrors,
@@ -282,7 +282,7 @@ struct AttrRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "control.html")]
+#[template(path = "catalog/templates/control.html")]
 struct ControlPage {
     l: Layout,
     c: crate::domain::catalog::Control,

@@ -52,7 +52,7 @@ struct RecentRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "dashboard.html")]
+#[template(path = "dashboard/templates/dashboard.html")]
 struct DashboardPage {
     l: Layout,
     steps: Vec<Step>,

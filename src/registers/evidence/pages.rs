@@ -37,7 +37,7 @@ fn states() -> Vec<Choice> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "evidence_list.html")]
+#[template(path = "evidence/templates/evidence_list.html")]
 struct ListPage {
     l: Layout,
     errors: FormErrors,
@@ -102,7 +102,7 @@ pub async fn list(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "evidence.html")]
+#[template(path = "evidence/templates/evidence.html")]
 struct RecordPage {
     l: Layout,
     e: Evidence,
@@ -166,7 +166,7 @@ pub async fn record(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "evidence_form.html")]
+#[template(path = "evidence/templates/evidence_form.html")]
 struct FormPage {
     l: Layout,
     errors: FormErrors,

@@ -168,7 +168,7 @@ fn findings_of(host: &str, findings: Vec<RunFinding>) -> Vec<FindingView> {
 // --- the list -------------------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "hosts_list.html")]
+#[template(path = "hosts/templates/hosts_list.html")]
 struct ListPage {
     l: Layout,
     hosts: Vec<HostView>,
@@ -247,7 +247,7 @@ pub async fn list(
 // --- a host and its runs --------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "host.html")]
+#[template(path = "hosts/templates/host.html")]
 struct HostPage {
     l: Layout,
     h: HostView,
@@ -287,7 +287,7 @@ pub async fn host_page(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "host_run.html")]
+#[template(path = "hosts/templates/host_run.html")]
 struct RunPage {
     l: Layout,
     h: HostView,
@@ -328,7 +328,7 @@ struct ResultView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "host_check.html")]
+#[template(path = "hosts/templates/host_check.html")]
 struct CheckPage {
     l: Layout,
     h: HostView,

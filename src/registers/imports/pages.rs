@@ -33,7 +33,7 @@ fn importer_of(s: &AppState, path: &str) -> Result<&'static dyn Importer, Error>
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "import_upload.html")]
+#[template(path = "imports/templates/import_upload.html")]
 struct UploadPage {
     l: Layout,
     register: &'static str,
@@ -123,7 +123,7 @@ pub async fn upload(
 
 /// One column of a review's mapping table.
 #[derive(Template, WebTemplate)]
-#[template(path = "import_review.html")]
+#[template(path = "imports/templates/import_review.html")]
 struct ReviewPage {
     l: Layout,
     upload: Upload,

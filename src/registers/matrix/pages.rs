@@ -37,7 +37,7 @@ pub struct GridRowEdit {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "matrix.html")]
+#[template(path = "matrix/templates/matrix.html")]
 struct MatrixPage {
     l: Layout,
     errors: FormErrors,
@@ -166,7 +166,7 @@ pub async fn matrix_submit(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "matrix_preset.html")]
+#[template(path = "matrix/templates/matrix_preset.html")]
 struct PresetPage {
     l: Layout,
     size: usize,

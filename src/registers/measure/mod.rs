@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
     let owners = Access::Roles(OWNERS);
     let anyone = Access::SignedIn;
     Routes::new()
+        .importer(&exchange::MeasureImport)
         .get("/measures", anyone, pages::register)
         .post("/measures", editors, pages::create)
         .get("/measures/new", editors, pages::new_form)

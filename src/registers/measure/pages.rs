@@ -49,7 +49,7 @@ fn control_href(c: &ControlRef) -> String {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "measures.html")]
+#[template(path = "measure/templates/measures.html")]
 struct RegisterPage {
     l: Layout,
     total_capped: bool,
@@ -169,7 +169,7 @@ struct ControlLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "measure.html")]
+#[template(path = "measure/templates/measure.html")]
 struct RecordPage {
     l: Layout,
     m: Measure,
@@ -242,7 +242,7 @@ pub async fn record(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "measure_form.html")]
+#[template(path = "measure/templates/measure_form.html")]
 struct FormPage {
     l: Layout,
     errors: FormErrors,

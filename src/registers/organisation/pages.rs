@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
 #[derive(Template, WebTemplate)]
-#[template(path = "settings.html")]
+#[template(path = "organisation/templates/settings.html")]
 struct SettingsPage {
     l: Layout,
     errors: FormErrors,

@@ -6,7 +6,7 @@ use crate::cli::table;
 use crate::domain::clock::display;
 use crate::domain::user::{Email, Password, PersonName, Role};
 use crate::domain::user::{NewUser, UserUpdate};
-use crate::service::{Actor, Ctx, Services, access};
+use crate::service::Ctx;
 use anyhow::Context;
 use clap::Subcommand;
 use std::io::BufRead;
@@ -91,8 +91,7 @@ fn parse_arg<T>(field: &str, r: Result<T, String>) -> anyhow::Result<T> {
 }
 
 /// Runs a user command as the local operator. Adding the first user sets up a new instance.
-pub async fn user(c: UserCommand, services: &Services) -> anyhow::Result<()> {
-    let ctx = &services.ctx(Actor::operator());
+pub async fn user(c: UserCommand, ctx: &Ctx) -> anyhow::Result<()> {
     match c {
         UserCommand::Add {
             email,
@@ -104,7 +103,7 @@ pub async fn user(c: UserCommand, services: &Services) -> anyhow::Result<()> {
             let name = parse_arg("--name", PersonName::parse(&name))?;
             let role: Role = parse_arg("--role", role.parse())?;
             let (password, generated) = password_from(password_stdin)?;
-            let was_set_up = access::is_set_up(services).await?;
+            let was_set_up = service::is_set_up(ctx).await?;
             let user = service::create(
                 ctx,
                 NewUser {

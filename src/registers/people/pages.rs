@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 
 #[derive(Template, WebTemplate)]
-#[template(path = "setup.html")]
+#[template(path = "people/templates/setup.html")]
 struct SetupPage {
     l: Layout,
     errors: FormErrors,
@@ -123,7 +123,7 @@ async fn sign_in(s: &AppState, user: &User, address: &str, next: &str) -> PageRe
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "login.html")]
+#[template(path = "people/templates/login.html")]
 struct LoginPage {
     l: Layout,
     errors: FormErrors,
@@ -242,7 +242,7 @@ struct UserRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users.html")]
+#[template(path = "people/templates/users.html")]
 struct UsersPage {
     l: Layout,
     users: Vec<UserRow>,
@@ -335,7 +335,7 @@ pub async fn users_create(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "user.html")]
+#[template(path = "people/templates/user.html")]
 struct UserPage {
     l: Layout,
     u: User,
@@ -442,7 +442,7 @@ struct TokenRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "tokens.html")]
+#[template(path = "people/templates/tokens.html")]
 struct TokensPage {
     l: Layout,
     tokens: Vec<TokenRow>,
@@ -594,7 +594,7 @@ pub async fn tokens_create(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "revoke.html")]
+#[template(path = "people/templates/revoke.html")]
 struct RevokePage {
     l: Layout,
     token_id: String,
@@ -627,7 +627,7 @@ pub async fn token_revoke(ctx: Ctx, Path(id): Path<String>) -> PageResult {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account.html")]
+#[template(path = "people/templates/account.html")]
 struct AccountPage {
     l: Layout,
     errors: FormErrors,

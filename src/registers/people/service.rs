@@ -6,6 +6,11 @@ use crate::domain::user::{ApiToken, NewUser, User, UserUpdate};
 use crate::error::{Error, Problems, Result};
 use crate::service::Ctx;
 
+/// Whether the instance has been set up (a user exists).
+pub async fn is_set_up(ctx: &Ctx) -> Result<bool> {
+    ctx.store().is_set_up().await
+}
+
 /// Every user account (admins).
 #[tracing::instrument(name = "people.users", skip_all, fields(actor = %ctx.who()))]
 pub async fn users(ctx: &Ctx) -> Result<Vec<User>> {

@@ -116,7 +116,7 @@ fn input_of_form(form: &FormData) -> FairInput {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "risk_estimate.html")]
+#[template(path = "quant/templates/risk_estimate.html")]
 struct FormPage {
     l: Layout,
     r: Risk,
@@ -283,7 +283,7 @@ fn contributors(a: &Analysis, residual: bool, currency: &str) -> Vec<Contributor
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "risk_quantitative.html")]
+#[template(path = "quant/templates/risk_quantitative.html")]
 struct PortfolioPage {
     l: Layout,
     empty: bool,

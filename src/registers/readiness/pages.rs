@@ -28,7 +28,7 @@ struct GapBar {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa_gaps.html")]
+#[template(path = "readiness/templates/soa_gaps.html")]
 struct GapsPage {
     l: Layout,
     errors: FormErrors,

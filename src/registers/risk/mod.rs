@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
     let owners = Access::Roles(OWNERS);
     let anyone = Access::SignedIn;
     Routes::new()
+        .importer(&exchange::RiskImport)
         .get("/risks", anyone, pages::register)
         .post("/risks", editors, pages::create)
         .get("/risks/new", editors, pages::new_form)

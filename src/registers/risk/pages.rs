@@ -62,7 +62,7 @@ struct Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "risks.html")]
+#[template(path = "risk/templates/risks.html")]
 struct RegisterPage {
     l: Layout,
     total_capped: bool,
@@ -197,7 +197,7 @@ struct RatingRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "risk.html")]
+#[template(path = "risk/templates/risk.html")]
 struct RecordPage {
     l: Layout,
     r: Risk,
@@ -399,7 +399,7 @@ struct RatingFields {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "risk_form.html")]
+#[template(path = "risk/templates/risk_form.html")]
 struct FormPage {
     l: Layout,
     errors: FormErrors,
@@ -630,7 +630,7 @@ pub async fn update(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "heatmap.html")]
+#[template(path = "risk/templates/heatmap.html")]
 struct HeatMapPage {
     l: Layout,
     maps: Vec<SvgGrid>,
@@ -689,7 +689,7 @@ struct LibraryGroup {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "threat_library.html")]
+#[template(path = "risk/templates/threat_library.html")]
 struct LibraryPage {
     l: Layout,
     can_create: bool,

@@ -46,7 +46,7 @@ struct Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa.html")]
+#[template(path = "soa/templates/soa.html")]
 struct RegisterPage {
     l: Layout,
     errors: FormErrors,
@@ -234,7 +234,7 @@ pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> Pag
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa_row.html")]
+#[template(path = "soa/templates/soa_row.html")]
 struct RecordPage {
     l: Layout,
     r: SoaRow,
@@ -389,7 +389,7 @@ pub async fn update(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa_versions.html")]
+#[template(path = "soa/templates/soa_versions.html")]
 struct VersionsPage {
     l: Layout,
     errors: FormErrors,
@@ -489,7 +489,7 @@ pub async fn approve(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa_diff.html")]
+#[template(path = "soa/templates/soa_diff.html")]
 struct DiffPage {
     l: Layout,
     from: i64,

@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Redirect};
 pub const UPLOAD_KIND: &str = "soa-2013";
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa_import_upload.html")]
+#[template(path = "soa/migrate/templates/soa_import_upload.html")]
 struct UploadPage {
     l: Layout,
     max_mb: usize,
@@ -167,7 +167,7 @@ struct DecideRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "soa_import_review.html")]
+#[template(path = "soa/migrate/templates/soa_import_review.html")]
 struct ReviewPage {
     l: Layout,
     upload: Upload,
