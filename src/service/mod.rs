@@ -304,6 +304,42 @@ impl Ctx {
     }
 }
 
+/// Refuses an edit that would rename the record `id` (`noun`: "a risk", "an asset").
+pub(crate) fn keep_id(given: Option<&str>, id: &str, noun: &str) -> Result<()> {
+    match given {
+        Some(d) if !d.is_empty() && d != id => Err(Error::field(
+            "id",
+            format!("the id of {noun} cannot be changed"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Ends an edit of record `id`: when the record written says what `before` said, the write is
+/// dropped (rolled back: the trail does not move) and the record answered as it was; else the
+/// change is audited as `action` with before and after, and committed.
+pub(crate) async fn finish_edit<R: crate::store::Record>(
+    ctx: &Ctx,
+    mut tx: Tx,
+    action: &str,
+    object_type: &str,
+    id: &str,
+    before: R,
+    after: R,
+) -> Result<(R, R)> {
+    if after.same_as(&before) {
+        return Ok((before.clone(), before));
+    }
+    tx.audit(
+        ctx.change(action, object_type, id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
 /// The revision a writer saw, for optimistic concurrency: a form's hidden `revision` field or
 /// an API client's `If-Match`. `None` means the writer did not say (then the write applies
 /// to whatever is stored).

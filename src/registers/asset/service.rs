@@ -9,7 +9,7 @@ use super::store;
 use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, Result};
-use crate::service::{Ctx, Expected, check_revision};
+use crate::service::{Ctx, Expected, check_revision, finish_edit, keep_id};
 use std::collections::HashMap;
 
 /// A page of the register.
@@ -141,27 +141,11 @@ pub async fn edit(
     let before = store::lock(&mut tx, id).await?;
     check_revision(&mut tx, "asset", id, id, before.revision, expected).await?;
     let input = change(AssetInput::from(&before))?;
-    if input
-        .id
-        .as_deref()
-        .is_some_and(|d| !d.is_empty() && d != id)
-    {
-        return Err(Error::field("id", "the id of an asset cannot be changed"));
-    }
+    keep_id(input.id.as_deref(), id, "an asset")?;
     let mut draft = parse_in(&mut tx, &input).await?;
     draft.id = Some(id.to_string());
     let after = store::update(&mut tx, id, &draft).await?;
-    if crate::store::Record::same_as(&after, &before) {
-        return Ok((before.clone(), before));
-    }
-    tx.audit(
-        ctx.change("asset.update", "asset", id)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((before, after))
+    finish_edit(ctx, tx, "asset.update", "asset", id, before, after).await
 }
 
 /// Retires an asset (managers and admins): it stays in the register with its history.

@@ -10,7 +10,7 @@ use crate::domain::catalog::check_control_refs;
 use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
-use crate::service::{Actor, Ctx, Expected, check_revision};
+use crate::service::{Actor, Ctx, Expected, check_revision, finish_edit, keep_id};
 
 /// Managers and admins edit every measure; a contributor edits the ones they own.
 pub fn may_edit(actor: &Actor, m: &Measure) -> bool {
@@ -105,13 +105,7 @@ pub async fn edit(
     }
     check_revision(&mut tx, "measure", id, id, before.revision, expected).await?;
     let input = change(MeasureInput::from(&before))?;
-    if input
-        .id
-        .as_deref()
-        .is_some_and(|d| !d.is_empty() && d != id)
-    {
-        return Err(Error::field("id", "the id of a measure cannot be changed"));
-    }
+    keep_id(input.id.as_deref(), id, "a measure")?;
     let mut draft: MeasureDraft = input.parse()?;
     draft.id = Some(id.to_string());
     check_control_refs(
@@ -119,17 +113,7 @@ pub async fn edit(
         &[(String::new(), &draft.controls)],
     )?;
     let after = store::update(&mut tx, id, &draft).await?;
-    if crate::store::Record::same_as(&after, &before) {
-        return Ok((before.clone(), before));
-    }
-    tx.audit(
-        ctx.change("measure.update", "measure", id)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((before, after))
+    finish_edit(ctx, tx, "measure.update", "measure", id, before, after).await
 }
 
 /// Creates or updates (matching on id) many measures in one transaction (managers and admins):

@@ -14,7 +14,7 @@ use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
 use crate::registers::matrix::domain::Matrix;
-use crate::service::{Actor, Ctx, Expected, check_revision};
+use crate::service::{Actor, Ctx, Expected, check_revision, finish_edit, keep_id};
 
 /// Managers and admins edit every risk; a contributor edits the risks they own.
 pub fn may_edit(actor: &Actor, r: &Risk) -> bool {
@@ -147,13 +147,7 @@ pub async fn edit(
     }
     check_revision(&mut tx, "risk", id, id, before.revision, expected).await?;
     let input = change(RiskInput::from(&before))?;
-    if input
-        .id
-        .as_deref()
-        .is_some_and(|d| !d.is_empty() && d != id)
-    {
-        return Err(Error::field("id", "the id of a risk cannot be changed"));
-    }
+    keep_id(input.id.as_deref(), id, "a risk")?;
     let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
     let mut draft: RiskDraft = input.parse(&m)?;
     draft.id = Some(id.to_string());
@@ -163,18 +157,7 @@ pub async fn edit(
         .filter(|a| lapses(a, &draft))
         .map(|a| a.id.clone());
     let after = store::update(&mut tx, id, &draft, renew.as_deref()).await?;
-    if crate::store::Record::same_as(&after, &before) {
-        // Nothing changed: the write is dropped (rolled back), the trail does not move.
-        return Ok((before.clone(), before));
-    }
-    tx.audit(
-        ctx.change("risk.update", "risk", id)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((before, after))
+    finish_edit(ctx, tx, "risk.update", "risk", id, before, after).await
 }
 
 /// Records the acceptance of a risk's residual level by its owner (or a manager or admin;
