@@ -35,6 +35,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// The largest evidence file accepted, in MB.
     pub evidence_max_mb: i64,
+    /// The Ed25519 key that signs audit checkpoints (`annex audit checkpoint`); made on first
+    /// use. `audit-checkpoint.key` in the data dir unless set.
+    pub audit_key_file: PathBuf,
 }
 
 /// The keys accepted in `annex.toml`; every one is optional.
@@ -52,6 +55,7 @@ struct FileLayer {
     login_lockout_minutes: Option<i64>,
     trust_proxy: Option<bool>,
     evidence_max_mb: Option<i64>,
+    audit_key_file: Option<PathBuf>,
 }
 
 /// What the command line says; `None` means "not given".
@@ -64,7 +68,12 @@ pub struct Flags {
 }
 
 /// Variables read by the test suite, not by Annex; allowed so that they are not reported.
-const TEST_VARIABLES: &[&str] = &["ANNEX_TEST_DATABASE_URL", "ANNEX_REQUIRE_SUITES"];
+const TEST_VARIABLES: &[&str] = &[
+    "ANNEX_TEST_DATABASE_URL",
+    "ANNEX_REQUIRE_SUITES",
+    "ANNEX_FUZZ_SECONDS",
+    "ANNEX_FUZZ_SEED",
+];
 
 const ENV_KEYS: &[&str] = &[
     "DATA_DIR",
@@ -81,6 +90,7 @@ const ENV_KEYS: &[&str] = &[
     "LOGIN_LOCKOUT_MINUTES",
     "TRUST_PROXY",
     "EVIDENCE_MAX_MB",
+    "AUDIT_KEY_FILE",
 ];
 
 impl Config {
@@ -163,7 +173,7 @@ impl Config {
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"));
         let config = Config {
-            data_dir,
+            data_dir: data_dir.clone(),
             config_file,
             database_url,
             bind,
@@ -206,6 +216,10 @@ impl Config {
                 50,
             )?,
             public_url,
+            audit_key_file: var("AUDIT_KEY_FILE")
+                .map(PathBuf::from)
+                .or(file.audit_key_file)
+                .unwrap_or_else(|| data_dir.join("audit-checkpoint.key")),
         };
         if !(1..=10_240).contains(&config.evidence_max_mb) {
             bail!(
@@ -225,6 +239,14 @@ impl Config {
     /// The largest evidence file accepted, in bytes.
     pub fn evidence_max_bytes(&self) -> u64 {
         self.evidence_max_mb as u64 * 1024 * 1024
+    }
+
+    /// Whether people reach Annex over https (`public_url`), so that browsers should be told
+    /// to keep to it (HSTS).
+    pub fn public_url_is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
     }
 
     /// The URL to print for people to open.

@@ -49,6 +49,9 @@ pub enum Error {
     Unauthenticated,
     #[error("too many failed attempts; try again in {0} minutes")]
     Throttled(i64),
+    /// A known address asked with a method it does not answer (`DELETE` on a list, say).
+    #[error("this address does not answer {0}")]
+    MethodNotAllowed(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -78,6 +81,7 @@ impl Error {
             Error::Forbidden | Error::Refused(_) => "forbidden",
             Error::Unauthenticated => "unauthenticated",
             Error::Throttled(_) => "too_many_attempts",
+            Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Internal(_) => "internal",
         }
     }

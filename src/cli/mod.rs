@@ -40,7 +40,12 @@ pub fn exit_code(e: &anyhow::Error) -> ExitCode {
 /// The number of `exit_code`.
 fn exit_status(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
-        Some(Error::Validation(_) | Error::Query(_) | Error::BadRequest(_)) => exit::INVALID,
+        Some(
+            Error::Validation(_)
+            | Error::Query(_)
+            | Error::BadRequest(_)
+            | Error::MethodNotAllowed(_),
+        ) => exit::INVALID,
         Some(Error::NotFound(_)) => exit::NOT_FOUND,
         Some(Error::Conflict(_) | Error::Stale { .. }) => exit::CONFLICT,
         Some(

@@ -127,6 +127,12 @@ pub enum Break {
     Missing { expected: i64, found: i64 },
     /// The head (last known entry) does not match the last entry: the end was cut off.
     Truncated { head_seq: i64, last_seq: i64 },
+    /// The trail ends before an entry a checkpoint saw: the end was cut off (and the head
+    /// rewound to hide it).
+    BeforeCheckpoint { checkpoint_seq: i64, last_seq: i64 },
+    /// The entry a checkpoint saw has another hash now: the chain was recomputed from that
+    /// entry or an earlier one.
+    Rewritten { seq: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -147,7 +153,48 @@ impl std::fmt::Display for Break {
                 f,
                 "the trail ends at entry {last_seq} but {head_seq} entries were written: the last entries were removed"
             ),
+            Break::BeforeCheckpoint {
+                checkpoint_seq,
+                last_seq,
+            } => write!(
+                f,
+                "the trail ends at entry {last_seq} but the checkpoint saw entry {checkpoint_seq}: entries were removed from the end"
+            ),
+            Break::Rewritten { seq } => write!(
+                f,
+                "entry {seq} no longer has the hash the checkpoint saw: the trail was rewritten at or before entry {seq}"
+            ),
         }
+    }
+}
+
+/// A signed statement that the trail had reached entry `seq`, whose chain hash was `hash`.
+/// The operator keeps it away from the database; `annex audit verify --checkpoint` later
+/// proves the trail still holds that entry with that hash, so that cutting entries off the
+/// end or recomputing the chain is seen even when the chain itself is consistent again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    /// `annex-audit-checkpoint/1`
+    pub format: String,
+    pub organisation: String,
+    pub seq: i64,
+    pub hash: String,
+    pub taken_at: String,
+    /// The Ed25519 public key that signed it (hex).
+    pub public_key: String,
+    /// The signature of `message()` (hex).
+    pub signature: String,
+}
+
+impl Checkpoint {
+    pub const FORMAT: &'static str = "annex-audit-checkpoint/1";
+
+    /// The text that is signed: every field but the key and the signature, one per line.
+    pub fn message(&self) -> String {
+        format!(
+            "{}\n{}\n{}\n{}\n{}\n",
+            self.format, self.organisation, self.seq, self.hash, self.taken_at
+        )
     }
 }
 
@@ -199,6 +246,8 @@ pub struct Verifier {
     prev_hash: String,
     pub checked: i64,
     pub first_break: Option<Break>,
+    /// The entry (number, hash) a checkpoint saw, which the trail must still hold.
+    anchor: Option<(i64, String)>,
 }
 
 impl Default for Verifier {
@@ -208,12 +257,28 @@ impl Default for Verifier {
             prev_hash: GENESIS.to_string(),
             checked: 0,
             first_break: None,
+            anchor: None,
         }
     }
 }
 
 impl Verifier {
+    /// A walk that also proves the trail still holds the entry a checkpoint saw.
+    pub fn anchored(seq: i64, hash: &str) -> Verifier {
+        Verifier {
+            anchor: Some((seq, hash.to_string())),
+            ..Verifier::default()
+        }
+    }
+
     pub fn feed(&mut self, e: &Entry) {
+        if self.first_break.is_none()
+            && let Some((seq, hash)) = &self.anchor
+            && e.seq == *seq
+            && e.hash != *hash
+        {
+            self.first_break = Some(Break::Rewritten { seq: e.seq });
+        }
         if self.first_break.is_none() {
             if e.seq != self.expected_seq {
                 self.first_break = Some(Break::Missing {
@@ -235,6 +300,15 @@ impl Verifier {
     pub fn finish(&mut self, head_seq: i64, head_hash: &str) {
         let last_seq = self.expected_seq - 1;
         if self.first_break.is_some() {
+            return;
+        }
+        if let Some((seq, _)) = &self.anchor
+            && *seq > last_seq
+        {
+            self.first_break = Some(Break::BeforeCheckpoint {
+                checkpoint_seq: *seq,
+                last_seq,
+            });
             return;
         }
         if head_seq != last_seq {

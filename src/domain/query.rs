@@ -19,14 +19,25 @@ impl Params {
     /// Reads a raw query string; one that is not `key=value&…` is an error naming it.
     pub fn parse(raw: Option<&str>) -> Result<Params> {
         let raw = raw.unwrap_or_default();
-        serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
-            .map(|pairs| Params { pairs })
-            .map_err(|e| {
-                Error::Query(vec![FieldError::new(
-                    "query",
-                    format!("the query string is malformed: {e}"),
-                )])
-            })
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(raw).map_err(|e| {
+            Error::Query(vec![FieldError::new(
+                "query",
+                format!("the query string is malformed: {e}"),
+            )])
+        })?;
+        // No text holds a control character such as NUL (`%00`); PostgreSQL cannot even
+        // compare one. Tabs and line breaks are left to the parameter that reads them.
+        let mut p = Problems::new();
+        for (k, v) in &pairs {
+            if k.chars().chain(v.chars()).any(forbidden_in_text) {
+                p.add(
+                    k,
+                    "holds a control character (such as %00), which no value can contain",
+                );
+            }
+        }
+        p.into_query_result()?;
+        Ok(Params { pairs })
     }
 
     /// Reads a raw query string, keeping what can be read of a malformed one (a page shows
@@ -145,6 +156,12 @@ impl Params {
             },
         }
     }
+}
+
+/// Control characters no text in Annex may hold (everything below a space but tab, line feed
+/// and carriage return, and DEL).
+pub fn forbidden_in_text(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) && (c as u32) < 0x80
 }
 
 /// `a, b or c`.

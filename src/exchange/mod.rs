@@ -113,12 +113,44 @@ pub fn download(name: &str, format: Format, table: &Table) -> Result<axum::respo
         .into_response())
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// Quotes a CSV field when it needs it (RFC 4180), and neutralises a field a spreadsheet
+/// program would run as a formula: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'` (OWASP's advice), unless it is a plain number such as `-5`. The
+/// import takes exactly that quote off again (`sheet::read_csv`), so round trips keep the text.
 pub fn csv_field(s: &str) -> String {
+    let neutral;
+    let s = if needs_formula_guard(s) {
+        neutral = format!("'{s}");
+        neutral.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+/// The first characters that make a spreadsheet program read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell's text would be run as a formula (a plain number is not), or already looks
+/// guarded (`'=…`, which the import would otherwise take for a guard and shorten).
+fn needs_formula_guard(s: &str) -> bool {
+    (s.starts_with(FORMULA_STARTS) && s.parse::<f64>().is_err())
+        || s.strip_prefix('\'').is_some_and(needs_formula_guard)
+}
+
+/// Whether a cell read from a CSV file carries the guard `csv_field` adds.
+fn is_guarded(s: &str) -> bool {
+    s.strip_prefix('\'').is_some_and(needs_formula_guard)
+}
+
+/// Undoes `csv_field`'s guard on a cell read from a CSV file: `'=…` becomes `=…` again.
+pub fn unguard_csv_cell(s: &mut String) {
+    if is_guarded(s) {
+        s.remove(0);
     }
 }
 

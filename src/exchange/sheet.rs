@@ -79,6 +79,7 @@ pub fn read_csv(text: &str) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::new();
     let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
     let mut started_at = 1usize;
+    let mut budget = Budget::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match (c, quoted) {
@@ -91,14 +92,11 @@ pub fn read_csv(text: &str) -> Result<Vec<Vec<String>>> {
                 quoted = true;
                 started_at = rows.len() + 1;
             }
-            (c, false) if c == sep => row.push(std::mem::take(&mut field)),
+            (c, false) if c == sep => end_cell(&mut row, &mut field, rows.len() + 1)?,
             ('\r', false) => {}
             ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                if row.iter().all(|f| f.trim().is_empty()) {
-                    row.clear();
-                }
-                rows.push(std::mem::take(&mut row));
+                end_cell(&mut row, &mut field, rows.len() + 1)?;
+                end_row(&mut rows, &mut row, &mut budget)?;
             }
             (c, _) => field.push(c),
         }
@@ -109,16 +107,127 @@ pub fn read_csv(text: &str) -> Result<Vec<Vec<String>>> {
             "a quoted field is opened and never closed",
         ));
     }
-    row.push(field);
+    end_cell(&mut row, &mut field, rows.len() + 1)?;
     if row.iter().any(|f| !f.trim().is_empty()) {
-        rows.push(row);
+        end_row(&mut rows, &mut row, &mut budget)?;
     }
     Ok(rows)
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
-    use calamine::Reader;
-    let unreadable = |e: calamine::Error| {
+/// Ends a CSV cell of spreadsheet row `row_number`; empty cells past the last column Annex
+/// reads are dropped, a filled one there is an error.
+fn end_cell(row: &mut Vec<String>, field: &mut String, row_number: usize) -> Result<()> {
+    if row.len() < MAX_COLUMNS {
+        row.push(take_cell(field));
+    } else if field.trim().is_empty() {
+        field.clear();
+    } else {
+        return Err(too_big(format!(
+            "row {row_number} has a value past column {MAX_COLUMNS}: Annex reads at most {MAX_COLUMNS} columns"
+        )));
+    }
+    Ok(())
+}
+
+/// Ends a CSV row (a blank one stays, empty, so that the numbering holds).
+fn end_row(rows: &mut Vec<Vec<String>>, row: &mut Vec<String>, budget: &mut Budget) -> Result<()> {
+    if row.iter().all(|f| f.trim().is_empty()) {
+        row.clear();
+    }
+    budget.row("the file", rows.len() + 1, row.len())?;
+    rows.push(std::mem::take(row));
+    Ok(())
+}
+
+/// A finished CSV cell, with the formula guard of Annex's own exports taken off.
+fn take_cell(field: &mut String) -> String {
+    let mut cell = std::mem::take(field);
+    super::unguard_csv_cell(&mut cell);
+    cell
+}
+
+/// What a spreadsheet may hold, checked before anything is allocated for it: a file that
+/// claims more is refused with the limit it passed, never read into memory.
+pub mod limits {
+    /// Rows of a sheet (a spreadsheet program's own maximum).
+    pub const MAX_ROWS: usize = 1_048_576;
+    /// Columns of a sheet (`IV`): registers have a few dozen.
+    pub const MAX_COLUMNS: usize = 256;
+    /// Cells of a sheet, counted as its rows up to their last filled column (a 100,000-row
+    /// register of 20 columns has 2,000,000).
+    pub const MAX_CELLS: usize = 4_000_000;
+    /// Files inside an XLSX (a workbook has a dozen or so per sheet).
+    pub const MAX_PARTS: usize = 10_000;
+    /// Bytes of all the files inside an XLSX once decompressed (zip bombs).
+    pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
+}
+use limits::*;
+
+fn too_big(message: String) -> Error {
+    Error::field("file", message)
+}
+
+/// Counts a sheet's cells as rows are added and refuses past the limits.
+struct Budget {
+    cells: usize,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget { cells: 0 }
+    }
+
+    /// Checks a row (1-based `row`) of `width` columns before it is kept.
+    fn row(&mut self, where_: &str, row: usize, width: usize) -> Result<()> {
+        if row > MAX_ROWS {
+            return Err(too_big(format!(
+                "{where_} goes on past row {}: Annex reads at most {} rows",
+                thousands(MAX_ROWS),
+                thousands(MAX_ROWS)
+            )));
+        }
+        if width > MAX_COLUMNS {
+            return Err(too_big(format!(
+                "{where_} has a value in column {} of row {row}: Annex reads at most {} columns",
+                thousands(width),
+                MAX_COLUMNS
+            )));
+        }
+        self.cells = self.cells.saturating_add(width.max(1));
+        if self.cells > MAX_CELLS {
+            return Err(too_big(format!(
+                "{where_} has more than {} cells (rows × the columns they use, by row {row}): split it into smaller files",
+                thousands(MAX_CELLS)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `1,048,576`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks an XLSX file's parts before the spreadsheet reader opens it: how many there are
+/// and how big they are once decompressed (by decompressing them into nothing, so that a
+/// size the archive lies about counts too), and the number of shared strings the workbook
+/// announces (the reader reserves room for them up front).
+fn check_xlsx_parts(bytes: &[u8]) -> Result<()> {
+    check_xlsx_parts_within(bytes, MAX_UNZIPPED_BYTES)
+}
+
+fn check_xlsx_parts_within(bytes: &[u8], max_unzipped: u64) -> Result<()> {
+    use std::io::Read;
+    let unreadable = |e: zip::result::ZipError| {
         Error::field(
             "file",
             format!(
@@ -126,8 +235,162 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
             ),
         )
     };
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(unreadable)?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    if zip.len() > MAX_PARTS {
+        return Err(too_big(format!(
+            "the XLSX file holds {} parts: a workbook has a few dozen, Annex reads at most {}",
+            thousands(zip.len()),
+            thousands(MAX_PARTS)
+        )));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(unreadable)?;
+        let shared = part.name().is_ok_and(|n| n.ends_with("sharedStrings.xml"));
+        let sheet = part
+            .name()
+            .is_ok_and(|n| n.contains("worksheets/") && n.ends_with(".xml"));
+        let left = max_unzipped - total;
+        let mut limited = (&mut part).take(left + 1);
+        if shared {
+            let mut head = Vec::new();
+            (&mut limited)
+                .take(64 * 1024)
+                .read_to_end(&mut head)
+                .map_err(|e| too_big(format!("the XLSX file cannot be read ({e})")))?;
+            check_shared_strings_head(&head)?;
+            total += head.len() as u64;
+        }
+        let mut refs = CellRefs::default();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut n: u64 = 0;
+        loop {
+            let got = limited
+                .read(&mut buf)
+                .map_err(|e| too_big(format!("the XLSX file cannot be read ({e})")))?;
+            if got == 0 {
+                break;
+            }
+            if sheet {
+                refs.feed(&buf[..got])?;
+            }
+            n += got as u64;
+        }
+        total = total.saturating_add(n);
+        if total > max_unzipped {
+            return Err(too_big(format!(
+                "the XLSX file unpacks to more than {} MB: Annex reads at most that much",
+                max_unzipped / (1024 * 1024)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the cell references of a worksheet's XML as it streams by (`<c r="XFD1048576">`,
+/// `<row r="12">`, `<dimension ref="A1:E40">`): at most three letters and seven digits each,
+/// so that no reader's arithmetic on them can overflow. A reference that is not one names
+/// itself in the refusal.
+#[derive(Default)]
+struct CellRefs {
+    /// The bytes just before the current one (enough to recognise ` r="` and `<dimension ref="`).
+    tail: Vec<u8>,
+    /// The attribute value being read, when inside one.
+    value: Option<Vec<u8>>,
+}
+
+impl CellRefs {
+    const OPENERS: [&'static [u8]; 2] = [b" r=\"", b"<dimension ref=\""];
+
+    fn feed(&mut self, bytes: &[u8]) -> Result<()> {
+        for &b in bytes {
+            if let Some(v) = &mut self.value {
+                if b == b'"' {
+                    let v = self.value.take().unwrap_or_default();
+                    check_reference(&v)?;
+                } else if v.len() > 32 {
+                    return Err(bad_reference(v));
+                } else {
+                    v.push(b);
+                }
+                continue;
+            }
+            self.tail.push(b);
+            if self.tail.len() > 32 {
+                self.tail.drain(..16);
+            }
+            if Self::OPENERS.iter().any(|o| self.tail.ends_with(o)) {
+                self.value = Some(Vec::new());
+                self.tail.clear();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `A1`, `$B$12`, `12` (a row), or a range of them `A1:E40`.
+fn check_reference(v: &[u8]) -> Result<()> {
+    let one = |part: &[u8]| {
+        let part: Vec<u8> = part.iter().copied().filter(|b| *b != b'$').collect();
+        let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let digits = &part[letters..];
+        letters <= 3 && (1..=7).contains(&digits.len()) && digits.iter().all(|b| b.is_ascii_digit())
+    };
+    if v.split(|b| *b == b':').all(one) {
+        Ok(())
+    } else {
+        Err(bad_reference(v))
+    }
+}
+
+fn bad_reference(v: &[u8]) -> Error {
+    let shown: String = String::from_utf8_lossy(v).chars().take(40).collect();
+    Error::field(
+        "file",
+        format!(
+            "the XLSX file refers to a cell '{shown}', which no spreadsheet has: save it again from the spreadsheet program"
+        ),
+    )
+}
+
+/// Refuses a shared-string table that announces more strings than a sheet may have cells.
+fn check_shared_strings_head(head: &[u8]) -> Result<()> {
+    let text = String::from_utf8_lossy(head);
+    for attr in ["uniqueCount=\"", "count=\""] {
+        if let Some(at) = text.find(attr) {
+            let digits: String = text[at + attr.len()..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect();
+            let fits = digits
+                .trim()
+                .parse::<u64>()
+                .is_ok_and(|n| n <= MAX_CELLS as u64 * 4);
+            if !fits {
+                return Err(too_big(format!(
+                    "the XLSX file announces {} shared texts: Annex reads at most {}",
+                    digits.trim(),
+                    thousands(MAX_CELLS * 4)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
+    use calamine::Reader;
+    check_xlsx_parts(bytes)?;
+    let unreadable = |e: calamine::XlsxError| {
+        Error::field(
+            "file",
+            format!(
+                "the XLSX file cannot be read ({e}); save it again from the spreadsheet program"
+            ),
+        )
+    };
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let sheets: Vec<String> = book
         .sheets_metadata()
         .iter()
@@ -137,17 +400,54 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
         .map(|s| s.name.clone())
         .collect();
     let mut out = Vec::new();
+    let mut budget = Budget::new();
     for name in sheets {
-        let range = book.worksheet_range(&name).map_err(unreadable)?;
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<String>> = vec![Vec::new(); top as usize];
-        for r in range.rows() {
-            let mut row: Vec<String> = vec![String::new(); left as usize];
-            row.extend(r.iter().map(cell_text));
-            while row.last().is_some_and(|c| c.is_empty()) {
-                row.pop();
+        let where_ = format!("the sheet '{name}'");
+        // The cells come one by one, in the file's order; only filled ones are kept, and the
+        // grid is built once they all passed the limits.
+        let mut cells: Vec<(u32, u32, String)> = Vec::new();
+        let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            let (r, c) = cell.get_position();
+            let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+            if text.is_empty() {
+                continue;
             }
-            rows.push(row);
+            let (row, col) = (r as usize + 1, c as usize + 1);
+            if row > MAX_ROWS || col > MAX_COLUMNS {
+                return Err(too_big(format!(
+                    "{where_} has a value at {}: Annex reads at most {} rows and {} columns",
+                    cell_name(r, c),
+                    thousands(MAX_ROWS),
+                    MAX_COLUMNS
+                )));
+            }
+            if cells.len() >= MAX_CELLS {
+                return Err(too_big(format!(
+                    "{where_} has more than {} filled cells: split it into smaller files",
+                    thousands(MAX_CELLS)
+                )));
+            }
+            cells.push((r, c, text));
+        }
+        drop(reader);
+        cells.sort_by_key(|(r, c, _)| (*r, *c));
+        // Each row's width is its last filled column: count them all before allocating.
+        let mut last = None;
+        for (r, c, _) in cells.iter().rev() {
+            if last != Some(*r) {
+                budget.row(&where_, *r as usize + 1, *c as usize + 1)?;
+                last = Some(*r);
+            }
+        }
+        let height = cells.last().map_or(0, |(r, _, _)| *r as usize + 1);
+        let mut rows: Vec<Vec<String>> = vec![Vec::new(); height];
+        for (r, c, text) in cells {
+            let row = &mut rows[r as usize];
+            if row.len() <= c as usize {
+                row.resize(c as usize + 1, String::new());
+            }
+            row[c as usize] = text;
         }
         out.push(Grid {
             sheet: Some(name),
@@ -155,6 +455,23 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
         });
     }
     Ok(out)
+}
+
+/// `XFD1048576` for a 0-based position.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col as u64 + 1;
+    while n > 0 {
+        let d = ((n - 1) % 26) as u8;
+        letters.push((b'A' + d) as char);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        letters.into_iter().collect::<String>(),
+        row as u64 + 1
+    )
 }
 
 /// A cell as the text a person sees: whole numbers without `.0`, dates as `YYYY-MM-DD`.
@@ -187,6 +504,10 @@ fn number_text(f: f64) -> String {
 /// time of day when it has one.
 pub(crate) fn excel_date(serial: f64) -> String {
     let epoch = time::macros::date!(1899 - 12 - 30);
+    // Dates past year 9999 (or not numbers at all) stay numbers: `1E+300` is no date.
+    if !serial.is_finite() || !(-693_594.0..=2_958_466.0).contains(&serial) {
+        return number_text(serial);
+    }
     let days = serial.floor() as i64;
     let Some(date) = epoch.checked_add(time::Duration::days(days)) else {
         return number_text(serial);
@@ -322,9 +643,210 @@ mod tests {
     #[test]
     fn excel_serials_become_dates_and_floats_read_as_typed() {
         assert_eq!(excel_date(46023.0), "2026-01-01");
+        // Once a panic: far past any date, or not a number at all, stays a number.
+        assert_eq!(excel_date(1e300), format!("{}", 1e300));
+        assert_eq!(excel_date(-1e300), format!("{}", -1e300));
+        assert_eq!(excel_date(f64::NAN), "NaN");
+        assert_eq!(excel_date(2_958_465.0), "9999-12-31");
         assert_eq!(excel_date(40179.5), "2010-01-01 12:00");
         assert_eq!(number_text(5.1), "5.1");
         assert_eq!(number_text(4.0), "4");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_on_export_and_restored_on_import() {
+        let cells = [
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\tTab",
+            "\r=CR",
+            "-5",
+            "+3.5",
+            "'quoted already",
+            "'=kept as typed",
+            "Αρχείο =ok",
+        ];
+        let t = Table {
+            sheet: "T",
+            header: vec!["v".into()],
+            numeric: Vec::new(),
+            rows: cells.iter().map(|c| vec![c.to_string()]).collect(),
+            preamble: Vec::new(),
+        };
+        let text = t.csv();
+        for line in text.lines().skip(1) {
+            let bare = line.trim_start_matches('"');
+            assert!(
+                !bare.starts_with(['=', '+', '@', '\t', '\r']) || bare.parse::<f64>().is_ok(),
+                "a spreadsheet would run {line:?}"
+            );
+        }
+        assert!(text.contains("\n-5\n"), "plain numbers stay numbers");
+        let back = read_csv(&text).unwrap();
+        let read: Vec<&str> = back[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(read, cells, "round trip");
+    }
+
+    /// An XLSX file written by Annex with one of its parts replaced.
+    fn xlsx_with(part: &str, content: &[u8]) -> Vec<u8> {
+        xlsx_with_parts(&[(part, content)])
+    }
+
+    fn xlsx_with_parts(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let t = Table {
+            sheet: "Assets",
+            header: vec!["id".into()],
+            numeric: Vec::new(),
+            rows: vec![vec!["A-1".into()]],
+            preamble: Vec::new(),
+        };
+        let original = t.xlsx().unwrap();
+        let mut zin = zip::ZipArchive::new(std::io::Cursor::new(&original)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut replaced = Vec::new();
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            out.start_file(name.as_str(), opts).unwrap();
+            match parts.iter().find(|(p, _)| *p == name) {
+                Some((p, content)) => {
+                    out.write_all(content).unwrap();
+                    replaced.push(*p);
+                }
+                None => out.write_all(&data).unwrap(),
+            }
+        }
+        for (part, content) in parts.iter().filter(|(p, _)| !replaced.contains(p)) {
+            out.start_file(*part, opts).unwrap();
+            out.write_all(content).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    fn sheet_xml(cells: &str) -> Vec<u8> {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#
+        )
+        .into_bytes()
+    }
+
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+
+    #[test]
+    fn a_sheet_reaching_the_last_cell_is_refused_before_it_is_read() {
+        // Two cells, A1 and XFD1048576: once an allocation of 550 GB.
+        let file = xlsx_with(
+            SHEET,
+            &sheet_xml(
+                r#"<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+            ),
+        );
+        assert!(file.len() < 8 * 1024, "a small file: {} bytes", file.len());
+        let e = read_file(&file).unwrap_err();
+        let m = &e.fields()[0].message;
+        assert!(m.contains("XFD1048576") && m.contains("256 columns"), "{m}");
+    }
+
+    #[test]
+    fn a_wide_sparse_sheet_is_refused_by_its_cells() {
+        // 20,000 rows, each with one value in column 702 (ZZ): once 794 MB resident.
+        let rows: String = (1..=20_000)
+            .map(|r| format!(r#"<row r="{r}"><c r="ZZ{r}"><v>1</v></c></row>"#))
+            .collect();
+        let e = read_file(&xlsx_with(SHEET, &sheet_xml(&rows))).unwrap_err();
+        let m = &e.fields()[0].message;
+        assert!(m.contains("ZZ1") && m.contains("at most"), "{m}");
+        // 20,000 rows × 250 columns is within the columns but not the cells.
+        let rows: String = (1..=20_000)
+            .map(|r| format!(r#"<row r="{r}"><c r="IP{r}"><v>1</v></c></row>"#))
+            .collect();
+        let e = read_file(&xlsx_with(SHEET, &sheet_xml(&rows))).unwrap_err();
+        let m = &e.fields()[0].message;
+        assert!(m.contains("4,000,000 cells"), "{m}");
+    }
+
+    #[test]
+    fn a_date_cell_far_past_any_calendar_is_read_as_its_number() {
+        // Style 1 is a date format (14), so the reader takes the number for a date.
+        let styles = br#"<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#;
+        let sheet = sheet_xml(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>reviewed</t></is></c></row><row r="2"><c r="A2" s="1"><v>1E+300</v></c><c r="B2" s="1"><v>46023</v></c></row>"#,
+        );
+        let file = xlsx_with_parts(&[("xl/styles.xml", styles), (SHEET, &sheet)]);
+        let grids = read_file(&file).unwrap();
+        assert_eq!(grids[0].rows[0], ["reviewed"]);
+        assert_eq!(
+            grids[0].rows[1],
+            [format!("{}", 1e300), "2026-01-01".to_string()]
+        );
+    }
+
+    #[test]
+    fn announced_shared_strings_and_zip_bombs_are_refused() {
+        let file = xlsx_with(
+            "xl/sharedStrings.xml",
+            br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="999999999999999"><si><t>x</t></si></sst>"#,
+        );
+        let e = read_file(&file).unwrap_err();
+        assert!(e.fields()[0].message.contains("shared texts"), "{e}");
+        // A part that unpacks past the limit (here 1 MB, to keep the test quick) is refused
+        // while it is being counted, whatever size the archive claims.
+        let mut bomb = sheet_xml("");
+        bomb.extend(std::iter::repeat_n(b' ', 3 * 1024 * 1024));
+        let file = xlsx_with(SHEET, &bomb);
+        assert!(file.len() < 64 * 1024);
+        let e = check_xlsx_parts_within(&file, 1024 * 1024).unwrap_err();
+        assert!(
+            e.fields()[0].message.contains("unpacks to more than 1 MB"),
+            "{e}"
+        );
+        assert!(check_xlsx_parts_within(&file, 8 * 1024 * 1024).is_ok());
+    }
+
+    #[test]
+    fn cell_references_no_spreadsheet_has_are_refused() {
+        for bad in [
+            r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="ZZZZZZZZZZZZZZ1"><v>1</v></c></row>"#,
+            r#"<row r="123456789012"><c r="A1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="1A"><v>1</v></c></row>"#,
+        ] {
+            let e = read_file(&xlsx_with(SHEET, &sheet_xml(bad))).unwrap_err();
+            assert!(
+                e.fields()[0].message.contains("which no spreadsheet has"),
+                "{bad}: {e}"
+            );
+        }
+        let dim = br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD99999999999"/><sheetData/></worksheet>"#;
+        assert!(read_file(&xlsx_with(SHEET, dim)).is_err());
+        let fine = br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row></sheetData></worksheet>"#;
+        read_file(&xlsx_with(SHEET, fine)).unwrap();
+    }
+
+    #[test]
+    fn csv_rows_columns_and_cells_are_bounded() {
+        let e = read_csv(&"\n".repeat(MAX_ROWS + 1)).unwrap_err();
+        assert!(e.fields()[0].message.contains("1,048,576 rows"), "{e}");
+        let mut wide = ",".repeat(300);
+        let ok = read_csv(&format!("a{wide}\n")).unwrap();
+        assert_eq!(
+            ok[0].len(),
+            MAX_COLUMNS,
+            "empty cells past the limit are dropped"
+        );
+        wide.push('x');
+        let e = read_csv(&format!("a{wide}\n")).unwrap_err();
+        assert!(e.fields()[0].message.contains("past column 256"), "{e}");
+        let row = format!("{}\n", "x,".repeat(200));
+        let e = read_csv(&row.repeat(25_000)).unwrap_err();
+        assert!(e.fields()[0].message.contains("4,000,000 cells"), "{e}");
     }
 
     #[test]

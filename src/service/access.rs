@@ -61,8 +61,9 @@ pub async fn end_session(services: &Services, user: &User, secret: &str) -> Resu
     services.store.end_session(user, secret).await
 }
 
-/// Checks a sign-in: counts failures per account and per address, refuses while either is
-/// locked, and audits every failure with its reason. Agents cannot sign in to the web UI.
+/// Checks a sign-in: counts attempts per account and per address (atomically, before the
+/// password is checked), refuses while either is locked, and audits every failure with its
+/// reason. Agents cannot sign in to the web UI.
 #[tracing::instrument(name = "access.sign_in", skip_all, fields(address))]
 pub async fn sign_in(
     services: &Services,
@@ -75,10 +76,16 @@ pub async fn sign_in(
     let email = Email::parse(typed_email).map_err(|m| Error::field("email", m))?;
     let account_key = format!("account:{}", email.as_str());
     let address_key = format!("address:{address}");
-    if let Some(minutes) = store
-        .throttled(&[account_key.clone(), address_key.clone()])
-        .await?
-    {
+    // Each attempt is claimed against both counters before the password is looked at, so
+    // that parallel guesses cannot all be checked while the counters lag behind.
+    let window = limits.lockout_minutes;
+    let on_account = store
+        .claim_login_attempt(&account_key, limits.login_max_failures, window)
+        .await?;
+    let on_address = store
+        .claim_login_attempt(&address_key, limits.address_max_failures, window)
+        .await?;
+    if let Some(minutes) = on_account.into_iter().chain(on_address).max() {
         store
             .audit_login_failure(email.as_str(), address, "locked")
             .await?;
@@ -99,16 +106,12 @@ pub async fn sign_in(
         }
         Some((user, _)) if ok && !user.disabled => {
             store.clear_login_failures(&account_key).await?;
+            store
+                .release_login_attempt(&address_key, limits.address_max_failures)
+                .await?;
             Ok(user)
         }
         other => {
-            let window = limits.lockout_minutes;
-            store
-                .record_login_failure(&account_key, limits.login_max_failures, window)
-                .await?;
-            store
-                .record_login_failure(&address_key, limits.address_max_failures, window)
-                .await?;
             let reason = match other {
                 None => "unknown account",
                 Some((u, _)) if u.disabled => "account disabled",

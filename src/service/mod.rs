@@ -145,6 +145,9 @@ pub struct Services {
     store: Store,
     caches: std::sync::Arc<cache::Caches>,
     limits: Limits,
+    /// Where the key that signs audit checkpoints is kept (none: checkpoints cannot be
+    /// taken, as in tests that build the use cases on a bare store).
+    audit_key_file: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 /// Limits of the configuration the use cases apply.
@@ -179,6 +182,7 @@ impl Services {
             store,
             caches: Default::default(),
             limits: Limits::default(),
+            audit_key_file: None,
         }
     }
 
@@ -192,6 +196,7 @@ impl Services {
                 address_max_failures: config.address_max_failures,
                 lockout_minutes: config.login_lockout_minutes,
             },
+            audit_key_file: Some(std::sync::Arc::new(config.audit_key_file.clone())),
             ..Services::new(store)
         }
     }
@@ -201,6 +206,7 @@ impl Services {
             store: self.store.clone(),
             caches: self.caches.clone(),
             limits: self.limits,
+            audit_key_file: self.audit_key_file.clone(),
             actor,
         }
     }
@@ -227,10 +233,16 @@ pub struct Ctx {
     store: Store,
     caches: std::sync::Arc<cache::Caches>,
     limits: Limits,
+    audit_key_file: Option<std::sync::Arc<std::path::PathBuf>>,
     pub actor: Actor,
 }
 
 impl Ctx {
+    /// Where the key that signs audit checkpoints is kept, when configured.
+    pub(crate) fn audit_key_file(&self) -> Option<&std::path::Path> {
+        self.audit_key_file.as_deref().map(|p| p.as_path())
+    }
+
     /// The limits of the configuration.
     pub fn limits(&self) -> Limits {
         self.limits

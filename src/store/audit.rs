@@ -88,7 +88,26 @@ impl Store {
     /// Walks the whole trail in order and checks every link of the chain, streaming so that
     /// memory does not grow with the trail.
     pub async fn verify_audit_trail(&self) -> Result<VerifyReport> {
-        let mut v = Verifier::default();
+        self.walk_audit_trail(Verifier::default()).await
+    }
+
+    /// Walks the trail as `verify_audit_trail` does and proves that it still holds entry
+    /// `seq` with `hash` (a checkpoint's).
+    pub async fn verify_audit_trail_from(&self, seq: i64, hash: &str) -> Result<VerifyReport> {
+        self.walk_audit_trail(Verifier::anchored(seq, hash)).await
+    }
+
+    /// The head of the trail: the last entry's number and hash.
+    pub async fn audit_head(&self) -> Result<(i64, String)> {
+        Ok(pool_query!(
+            self,
+            fetch_one,
+            (i64, String),
+            "select seq, hash from audit_head where audit_head_id = 1"
+        )?)
+    }
+
+    async fn walk_audit_trail(&self, mut v: Verifier) -> Result<VerifyReport> {
         let sql = format!("select {COLUMNS} from audit_event order by seq");
         on_pool!(&self.pool, |c| {
             let mut rows = sqlx::query_as::<_, EntryRow>(&sql).fetch(c);
@@ -96,12 +115,7 @@ impl Store {
                 v.feed(&entry(r?));
             }
         });
-        let (seq, hash): (i64, String) = pool_query!(
-            self,
-            fetch_one,
-            (i64, String),
-            "select seq, hash from audit_head where audit_head_id = 1"
-        )?;
+        let (seq, hash) = self.audit_head().await?;
         v.finish(seq, &hash);
         Ok(VerifyReport {
             checked: v.checked,

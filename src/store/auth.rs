@@ -522,56 +522,65 @@ impl Store {
 
     // --- login throttling -----------------------------------------------------------------
 
-    /// Minutes left on the longest lock among `keys`, if any is locked.
-    pub async fn throttled(&self, keys: &[String]) -> Result<Option<i64>> {
-        let now_t = self.clock().now();
-        let now = stamp(now_t);
-        let mut longest: Option<i64> = None;
-        for key in keys {
-            let r: Option<(Option<String>,)> = pool_query!(
-                self,
-                fetch_optional,
-                (Option<String>,),
-                "select locked_until from login_throttle where throttle_key = $1",
-                key
-            )?;
-            if let Some((Some(until),)) = r
-                && until > now
-                && let Some(t) = crate::domain::clock::parse_stamp(&until)
-            {
-                let minutes = ((t - now_t).whole_seconds() + 59) / 60;
-                longest = Some(longest.map_or(minutes, |l| l.max(minutes)));
-            }
-        }
-        Ok(longest)
-    }
-
-    /// Counts a failed login against `key`; locks it after `max` failures within the window.
-    pub async fn record_login_failure(
+    /// Claims one sign-in attempt against `key` before the password is checked, in one
+    /// statement so that parallel attempts cannot all slip under the limit: every attempt
+    /// counts, a passed window starts again at one, and the `max`-th attempt inside a window
+    /// sets the lock. Answers `Some(minutes left)` when this attempt is over the limit (it
+    /// must be refused unchecked), `None` when it may go on to the password check.
+    pub async fn claim_login_attempt(
         &self,
         key: &str,
         max: i64,
         window_minutes: i64,
-    ) -> Result<()> {
+    ) -> Result<Option<i64>> {
         let now_t = self.clock().now();
         let now = stamp(now_t);
         let window_start = stamp(now_t - time::Duration::minutes(window_minutes));
         let lock = stamp(now_t + time::Duration::minutes(window_minutes));
-        // A window that has passed starts again at one failure.
-        pool_exec!(
+        // `fresh`: the row's window has passed and it is not locked, so counting starts again.
+        let (attempts, locked_until): (i64, Option<String>) = pool_query!(
             self,
-            "insert into login_throttle (throttle_key, failures, window_started_at, locked_until) values ($1, 1, $2, null)
+            fetch_one,
+            (i64, Option<String>),
+            "insert into login_throttle (throttle_key, failures, window_started_at, locked_until)
+             values ($1, 1, $2, case when 1 >= $5 then $4 else null end)
              on conflict (throttle_key) do update set
-               failures = case when login_throttle.window_started_at < $3 then 1 else login_throttle.failures + 1 end,
-               window_started_at = case when login_throttle.window_started_at < $3 then $2 else login_throttle.window_started_at end",
+               failures = case
+                 when coalesce(login_throttle.locked_until, '') <= $2 and login_throttle.window_started_at < $3 then 1
+                 else login_throttle.failures + 1 end,
+               window_started_at = case
+                 when coalesce(login_throttle.locked_until, '') <= $2 and login_throttle.window_started_at < $3 then $2
+                 else login_throttle.window_started_at end,
+               locked_until = case
+                 when login_throttle.locked_until > $2 then login_throttle.locked_until
+                 when login_throttle.window_started_at < $3 then case when 1 >= $5 then $4 else null end
+                 when login_throttle.failures + 1 >= $5 then $4
+                 else null end
+             returning failures, locked_until",
             key,
             &now,
-            &window_start
+            &window_start,
+            &lock,
+            max
         )?;
+        if attempts <= max {
+            return Ok(None);
+        }
+        let until = locked_until
+            .as_deref()
+            .and_then(crate::domain::clock::parse_stamp)
+            .unwrap_or(now_t + time::Duration::minutes(window_minutes));
+        Ok(Some(((until - now_t).whole_seconds().max(0) + 59) / 60))
+    }
+
+    /// Gives back an attempt claimed against `key` that turned out to be a good sign-in (the
+    /// address of an office that signs in all day is not locked by its successes).
+    pub async fn release_login_attempt(&self, key: &str, max: i64) -> Result<()> {
         pool_exec!(
             self,
-            "update login_throttle set locked_until = $1 where throttle_key = $2 and failures >= $3",
-            &lock,
+            "update login_throttle set failures = failures - 1,
+               locked_until = case when failures - 1 < $2 then null else locked_until end
+             where throttle_key = $1 and failures > 0",
             key,
             max
         )?;

@@ -268,10 +268,16 @@ impl Store {
         Ok(BlobReader { source })
     }
 
-    /// Reads stored content through and checks it still has its hash and size: a damaged or
-    /// missing file is an error that says so, not a silently wrong download.
-    pub async fn verify_blob(&self, sha256: &str, size: i64) -> Result<()> {
-        let mut r = self.open_blob(sha256).await?;
+    /// Reads stored content through and checks it still has its hash and size: `None` when
+    /// it does, else what is wrong (missing, or changed), in words.
+    pub async fn blob_damage(&self, sha256: &str, size: i64) -> Result<Option<String>> {
+        let mut r = match self.open_blob(sha256).await {
+            Ok(r) => r,
+            Err(Error::Internal(_)) => {
+                return Ok(Some(format!("its stored file ({sha256}) is missing")));
+            }
+            Err(e) => return Err(e),
+        };
         let mut hasher = Sha256::new();
         let mut read = 0i64;
         while let Some(chunk) = r.next().await? {
@@ -287,10 +293,10 @@ impl Store {
                 read,
                 "stored evidence does not match its hash"
             );
-            return Err(Error::Internal(anyhow::anyhow!(
-                "the stored file no longer matches its SHA-256 {sha256} ({read} bytes read, {size} expected): it has been damaged or changed; restore it from a backup"
+            return Ok(Some(format!(
+                "its stored file no longer matches its SHA-256 {sha256} ({read} bytes read, {size} expected): it was damaged or changed"
             )));
         }
-        Ok(())
+        Ok(None)
     }
 }

@@ -158,6 +158,22 @@ impl Sql {
     }
 }
 
+/// A sort column (or expression) and the kind of value it holds, which its cursor value
+/// must have.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SortKey {
+    Text(&'static str),
+    Number(&'static str),
+}
+
+impl SortKey {
+    fn sql(self) -> &'static str {
+        match self {
+            SortKey::Text(c) | SortKey::Number(c) => c,
+        }
+    }
+}
+
 impl Sql {
     /// Appends a keyset page: the rows after the cursor (the sort columns' values of the last
     /// row of the previous page, a JSON array) in the sort's order, `limit + 1` of them (one
@@ -165,7 +181,7 @@ impl Sql {
     /// never tie, and has an index in that order: a deep page costs what the first does.
     pub fn push_keyset(
         &mut self,
-        cols: &[&str],
+        keys: &[SortKey],
         desc: bool,
         cursor: Option<&str>,
         limit: i64,
@@ -178,18 +194,25 @@ impl Sql {
                 )
             };
             let values: Vec<serde_json::Value> = serde_json::from_str(c).map_err(|_| bad())?;
-            if values.len() != cols.len() {
+            if values.len() != keys.len() {
                 return Err(bad());
             }
+            // Each value must have its column's type: a number where text is sorted would
+            // reach PostgreSQL as `text > bigint` and fail there.
             let mut args = Vec::new();
-            for v in values {
-                args.push(match v {
-                    serde_json::Value::String(s) => Arg::Text(s),
-                    serde_json::Value::Number(n) => Arg::Int(n.as_i64().ok_or_else(bad)?),
+            for (v, key) in values.into_iter().zip(keys) {
+                args.push(match (v, key) {
+                    (serde_json::Value::String(s), SortKey::Text(_)) if !s.contains('\0') => {
+                        Arg::Text(s)
+                    }
+                    (serde_json::Value::Number(n), SortKey::Number(_)) => {
+                        Arg::Int(n.as_i64().ok_or_else(bad)?)
+                    }
                     _ => return Err(bad()),
                 });
             }
-            let placeholders = vec!["?"; cols.len()].join(", ");
+            let cols: Vec<&str> = keys.iter().map(|k| k.sql()).collect();
+            let placeholders = vec!["?"; keys.len()].join(", ");
             let op = if desc { "<" } else { ">" };
             self.push(
                 &format!(" and ({}) {op} ({placeholders})", cols.join(", ")),
@@ -197,7 +220,7 @@ impl Sql {
             );
         }
         let dir = if desc { " desc" } else { "" };
-        let order: Vec<String> = cols.iter().map(|c| format!("{c}{dir}")).collect();
+        let order: Vec<String> = keys.iter().map(|k| format!("{}{dir}", k.sql())).collect();
         self.push(
             &format!(" order by {} limit ?", order.join(", ")),
             [Arg::Int(limit + 1)],

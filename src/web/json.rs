@@ -50,7 +50,7 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: not_found, conflict, stale_version, validation_failed, bad_request, invalid_query, forbidden, unauthenticated, too_many_attempts, internal.
+    /// Stable code: not_found, conflict, stale_version, validation_failed, bad_request, invalid_query, forbidden, unauthenticated, too_many_attempts, method_not_allowed, internal.
     code: String,
     message: String,
     /// The offending fields, for validation errors.
@@ -78,6 +78,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Forbidden | Error::Refused(_) => StatusCode::FORBIDDEN,
         Error::Unauthenticated => StatusCode::UNAUTHORIZED,
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

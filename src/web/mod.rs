@@ -79,6 +79,20 @@ impl Policy {
             .find(|m| *m == method)?;
         self.index.get(&(key, pattern.to_string())).copied()
     }
+
+    /// The methods a route pattern answers (for a 405's `Allow`), empty when it is unknown.
+    pub fn methods_of(&self, pattern: &str) -> Vec<&'static str> {
+        let mut methods: Vec<&'static str> = self
+            .rules
+            .iter()
+            .filter(|r| r.path == pattern)
+            .map(|r| r.method)
+            .collect();
+        if methods.contains(&"GET") {
+            methods.push("HEAD");
+        }
+        methods
+    }
 }
 
 /// Who may call a route.
@@ -119,7 +133,10 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.config.public_url_is_https(),
+            security_headers,
+        ))
         .layer(middleware::from_fn(trace))
         .with_state(state)
 }
@@ -220,6 +237,15 @@ async fn guard(
         return next.run(req).await;
     };
     let Some(access) = state.policy.access_for(req.method(), &pattern) else {
+        let allowed = state.policy.methods_of(&pattern);
+        if !allowed.is_empty() {
+            // A known route asked with a method it does not answer: the client's mistake.
+            let mut res = fail(Error::MethodNotAllowed(req.method().to_string()));
+            if let Ok(v) = allowed.join(", ").parse() {
+                res.headers_mut().insert(axum::http::header::ALLOW, v);
+            }
+            return res;
+        }
         tracing::error!(method = %req.method(), route = %pattern, "route has no access policy; refused");
         return fail(Error::Forbidden);
     };
@@ -265,10 +291,17 @@ fn path_and_query(req: &Request) -> String {
 }
 
 /// Headers on every response: a strict CSP (nothing from other hosts, no inline script),
-/// no MIME sniffing, no framing, no referrer leaks.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// no MIME sniffing, no framing, no referrer leaks; and, when Annex is served as https, HSTS
+/// (browsers then never try plain http for a year).
+async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -315,9 +315,22 @@ pub fn encode(s: &str) -> String {
 }
 
 /// Only same-site paths are followed after login (no open redirect).
+///
+/// Only a path on this site is kept: it starts with one `/` and holds no backslash, whitespace
+/// or control character (browsers drop tabs and line breaks from a `Location`, so `/\t/evil`
+/// would become `//evil`, another site), and is not absurdly long. Anything else means `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/".into(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    n.len() <= 2048
+        && n.starts_with('/')
+        && !n.starts_with("//")
+        && !n
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }

@@ -461,7 +461,8 @@ async fn a_pdf_uploaded_through_the_page_proves_its_control_and_downloads_unchan
 async fn the_same_content_uploaded_twice_is_stored_once() {
     on_every_database!(|app| {
         let admin = app.set_up().await;
-        let token = app.token_as(Role::Contributor).await;
+        // A manager: contributors file evidence only on what they own.
+        let token = app.token_as(Role::Manager).await;
         // More than one chunk (1 MiB), so that PostgreSQL splits it and reads it back in order.
         let bytes: Vec<u8> = (0..1_300_000usize)
             .map(|i| b"2026-04-01 accept tcp 10.0.0.1\n"[i % 31])
@@ -1039,11 +1040,32 @@ async fn a_damaged_file_is_an_error_never_a_wrong_download() {
             ),
         ] {
             let (status, headers, body) = app.get_bytes(path, auth).await;
-            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+            // Once a generic 500: now the answer says the file is damaged.
+            assert_eq!(status, StatusCode::CONFLICT, "{path}");
             assert_ne!(header_of(&headers, "x-content-sha256"), sha);
             let body = String::from_utf8_lossy(&body);
             assert!(!body.contains("Penetration test report"), "{path}: {body}");
+            assert!(body.contains("is damaged"), "{path}: {body}");
         }
+        // The item is marked damaged, once, and shows its control failing.
+        let item = app
+            .get("/api/v1/evidence/E-0001", Auth::Bearer(&token))
+            .await
+            .json();
+        assert_eq!(item["state"], "failing", "{item}");
+        assert!(
+            item["failing"].as_str().unwrap().starts_with("Damaged"),
+            "{item}"
+        );
+        let marks = app
+            .store
+            .audit_entries(&Default::default(), 500)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "evidence.damaged")
+            .count();
+        assert_eq!(marks, 1, "found twice, marked once");
         let bad = out_dir.path().join("bad.pdf");
         let out = run(
             &app.db,
@@ -1068,8 +1090,23 @@ async fn a_damaged_file_is_an_error_never_a_wrong_download() {
                     Auth::Bearer(&token),
                 )
                 .await;
-            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(status, StatusCode::CONFLICT);
         }
+        // A new version replaces the damaged file and clears the mark.
+        let res = app
+            .upload(
+                "/evidence/E-0001/versions",
+                Auth::Browser(&admin),
+                &[],
+                Some(("pentest-2.pdf", &pdf("Penetration test report, re-issued"))),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let item = app
+            .get("/api/v1/evidence/E-0001", Auth::Bearer(&token))
+            .await
+            .json();
+        assert_eq!(item["failing"], "", "{item}");
     });
 }
 
@@ -1435,8 +1472,18 @@ async fn readers_download_contributors_add_and_edit_their_own_and_forged_uploads
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{role}");
         }
 
-        // A contributor adds evidence (through the page and the API) and edits only their own.
+        // A contributor adds evidence (through the page and the API) to what they own, and
+        // edits only their own items.
         let (email, contributor, token) = person(&app, Role::Contributor).await;
+        let (_, _, manager) = person(&app, Role::Manager).await;
+        let res = app
+            .put_json(
+                "/api/v1/soa/iso27002-2022/6.3",
+                Auth::Bearer(&manager),
+                json!({"applicable": "yes", "reasons": ["best_practice"], "status": "implemented", "owner": email}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let res = app
             .upload(
                 "/evidence",

@@ -519,9 +519,14 @@ impl TestApp {
     /// An API token for a new user of the given role.
     pub async fn token_as(&self, role: Role) -> String {
         let email = self.add_user(role).await;
+        self.token_for(&email).await
+    }
+
+    /// A new API token of an existing user.
+    pub async fn token_for(&self, email: &str) -> String {
         let user = self
             .store
-            .user_by_email(&Email::parse(&email).unwrap())
+            .user_by_email(&Email::parse(email).unwrap())
             .await
             .unwrap();
         self.store

@@ -12,6 +12,8 @@ mod cli;
 mod concurrency;
 mod evidence;
 mod fair;
+mod fuzz;
+mod hardening;
 mod hosts;
 mod imports;
 mod matrix;

@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 
 /// Last year's SoA as a small company keeps it: a title block, their headers, a column Annex
 /// does not know, and a note below the table.
-const SOA_2013: &str = "\
+pub(crate) const SOA_2013: &str = "\
 ACME Ltd — Statement of Applicability (ISO/IEC 27001:2013 Annex A)
 \"Version 4, approved by the ISMS board on 2021-03-01\"
 

@@ -8,7 +8,8 @@ use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
+    Arg, Record, SortKey, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
+    tx_query,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -61,20 +62,24 @@ fn asset_from(r: AssetRow) -> Asset {
 /// The SQL of a sort: (first column, then columns ending in the id) and whether the order is
 /// descending, and an asset's values of them for the cursor.
 trait SortSql {
-    fn columns(self) -> (&'static [&'static str], bool);
+    fn columns(self) -> (&'static [SortKey], bool);
     fn values(self, a: &Asset) -> Vec<String>;
 }
 
 impl SortSql for AssetSort {
-    fn columns(self) -> (&'static [&'static str], bool) {
+    fn columns(self) -> (&'static [SortKey], bool) {
+        use SortKey::Text as T;
         match self {
-            AssetSort::Name => (&["a.name", "a.asset_id"], false),
-            AssetSort::Id => (&["a.asset_id"], false),
-            AssetSort::Type => (&["a.asset_type", "a.name", "a.asset_id"], false),
-            AssetSort::Owner => (&["a.owner", "a.name", "a.asset_id"], false),
-            AssetSort::Classification => (&["a.classification", "a.name", "a.asset_id"], false),
-            AssetSort::Lifecycle => (&["a.lifecycle", "a.name", "a.asset_id"], false),
-            AssetSort::Updated => (&["a.updated_at", "a.asset_id"], true),
+            AssetSort::Name => (&[T("a.name"), T("a.asset_id")], false),
+            AssetSort::Id => (&[T("a.asset_id")], false),
+            AssetSort::Type => (&[T("a.asset_type"), T("a.name"), T("a.asset_id")], false),
+            AssetSort::Owner => (&[T("a.owner"), T("a.name"), T("a.asset_id")], false),
+            AssetSort::Classification => (
+                &[T("a.classification"), T("a.name"), T("a.asset_id")],
+                false,
+            ),
+            AssetSort::Lifecycle => (&[T("a.lifecycle"), T("a.name"), T("a.asset_id")], false),
+            AssetSort::Updated => (&[T("a.updated_at"), T("a.asset_id")], true),
         }
     }
 

@@ -18,6 +18,77 @@ pub fn may_edit(actor: &Actor, e: &Evidence) -> bool {
     actor.may_edit_owned(&e.collected_by)
 }
 
+/// Who may file what, checked inside the write: a contributor attaches evidence only to the
+/// controls (by their SoA row), measures and risks they own, and files it as collected by
+/// themselves; an editor may name another collector, who must be a person known to Annex.
+/// On an edit, only what the edit adds is checked (an editor may have attached more).
+async fn check_filing(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    d: &EvidenceDraft,
+    before: Option<&Evidence>,
+) -> Result<()> {
+    let mut p = crate::error::Problems::new();
+    let collector_changed = match before {
+        Some(b) => !b.collected_by.eq_ignore_ascii_case(d.collected_by.trim()),
+        None => !d.collected_by.eq_ignore_ascii_case(ctx.who()),
+    };
+    if collector_changed {
+        if !ctx.actor.is_editor() {
+            p.add(
+                "collected_by",
+                "you can only file evidence you collected yourself: leave this empty",
+            );
+        } else if !ctx.store().is_known_person(tx, &d.collected_by).await? {
+            p.add(
+                "collected_by",
+                format!(
+                    "'{}' is not a person known to Annex: give the e-mail address of a user",
+                    d.collected_by
+                ),
+            );
+        }
+    }
+    if !ctx.actor.is_editor() {
+        let added = |now: &[String], was: Option<&Vec<String>>| -> Vec<String> {
+            now.iter()
+                .filter(|id| was.is_none_or(|w| !w.contains(id)))
+                .cloned()
+                .collect()
+        };
+        let owners = ctx
+            .store()
+            .evidence_target_owners(
+                tx,
+                &added(&d.controls, before.map(|b| &b.controls)),
+                &added(&d.measures, before.map(|b| &b.measures)),
+                &added(&d.risks, before.map(|b| &b.risks)),
+            )
+            .await?;
+        // One message per field, naming each target that is not the actor's.
+        for field in ["controls", "measures", "risks"] {
+            let others: Vec<String> = owners
+                .iter()
+                .filter(|(f, _, owner)| *f == field && !ctx.actor.may_edit_owned(owner))
+                .map(|(_, id, owner)| match owner.trim() {
+                    "" => format!("{id} is owned by nobody yet"),
+                    o => format!("{id} is owned by {o}"),
+                })
+                .collect();
+            if !others.is_empty() {
+                p.add(
+                    field,
+                    format!(
+                        "{}: you can attach evidence only to what you own",
+                        others.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    p.into_result()
+}
+
 /// The items a filter keeps (at most its limit), and how many there are in all.
 #[tracing::instrument(name = "evidence.list", skip_all, fields(actor = %ctx.who()))]
 pub async fn list(ctx: &Ctx, f: &EvidenceFilter) -> Result<(Vec<Evidence>, i64)> {
@@ -59,9 +130,42 @@ pub async fn download(
 ) -> Result<(FileVersion, BlobReader)> {
     ctx.require_reader()?;
     let v = ctx.store().evidence_file(id, version).await?;
-    ctx.store().verify_blob(&v.sha256, v.size).await?;
+    if let Some(damage) = ctx.store().blob_damage(&v.sha256, v.size).await? {
+        mark_damaged(ctx, id, v.version, &damage).await?;
+        return Err(Error::Conflict(format!(
+            "evidence {id}, version {}, is damaged: {damage}. Annex will not hand it out; upload the file again as a new version, or restore it from a backup",
+            v.version
+        )));
+    }
     let reader = ctx.store().open_blob(&v.sha256).await?;
     Ok((v, reader))
+}
+
+/// Marks an item whose newest file is damaged, so that its controls warn (Annex records it,
+/// whoever found it; an older version's damage is only refused).
+async fn mark_damaged(ctx: &Ctx, id: &str, version: i64, damage: &str) -> Result<()> {
+    let mut tx = ctx.write().await?;
+    let before = ctx.store().lock_evidence(&mut tx, id).await?;
+    let reason = format!("Damaged: version {version}'s file: {damage}");
+    if before.version != version || before.failing == reason {
+        return Ok(());
+    }
+    let after = ctx
+        .store()
+        .mark_evidence_damaged(&mut tx, id, &reason)
+        .await?;
+    tx.audit(
+        crate::domain::audit::Change::new(
+            crate::service::SYSTEM_ACTOR,
+            "evidence.damaged",
+            "evidence",
+            id,
+        )
+        .before(&before)
+        .after(&after),
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// Where an upload streams to while it is hashed and counted against the configured limit
@@ -91,6 +195,7 @@ pub async fn create(ctx: &Ctx, input: &EvidenceInput, file: Option<NewFile>) -> 
     }
     let mut tx = ctx.write().await?;
     ctx.store().check_evidence_links(&mut tx, &mut d).await?;
+    check_filing(ctx, &mut tx, &d, None).await?;
     let e = ctx
         .store()
         .insert_evidence(&mut tx, ctx.who(), &d, file.as_ref())
@@ -131,6 +236,7 @@ pub async fn update(
         return Err(Error::field("url", "a link needs its address"));
     }
     ctx.store().check_evidence_links(&mut tx, &mut d).await?;
+    check_filing(ctx, &mut tx, &d, Some(&before)).await?;
     let after = ctx.store().update_evidence(&mut tx, id, &d).await?;
     let mut same = after.clone();
     same.updated_at = before.updated_at.clone();

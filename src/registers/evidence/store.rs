@@ -189,6 +189,64 @@ impl Store {
         }
     }
 
+    /// The owner of each control (its SoA row's owner, empty when undecided), measure and
+    /// risk among `ids`, read inside the write so that an owner changed meanwhile counts:
+    /// `(field, id, owner)`.
+    pub(crate) async fn evidence_target_owners(
+        &self,
+        tx: &mut Tx,
+        controls: &[String],
+        measures: &[String],
+        risks: &[String],
+    ) -> Result<Vec<(&'static str, String, String)>> {
+        let mut out = Vec::new();
+        let soa_rows: Vec<(String, String)> = tx_fetch_in!(
+            tx,
+            (String, String),
+            &format!(
+                "select control_id, owner from soa_row where framework_id = '{DEFAULT_FRAMEWORK}' and control_id in "
+            ),
+            controls,
+            ""
+        );
+        let owned: HashMap<String, String> = soa_rows.into_iter().collect();
+        for c in controls {
+            out.push((
+                "controls",
+                c.clone(),
+                owned.get(c).cloned().unwrap_or_default(),
+            ));
+        }
+        for (field, table, column, ids) in [
+            ("measures", "measure", "measure_id", measures),
+            ("risks", "risk", "risk_id", risks),
+        ] {
+            let rows: Vec<(String, String)> = tx_fetch_in!(
+                tx,
+                (String, String),
+                &format!("select {column}, owner from {table} where {column} in "),
+                ids,
+                ""
+            );
+            out.extend(rows.into_iter().map(|(id, owner)| (field, id, owner)));
+        }
+        Ok(out)
+    }
+
+    /// Whether `who` is the e-mail address of a person known to Annex (any role, enabled or
+    /// not: evidence collected by someone who has left stays theirs).
+    pub(crate) async fn is_known_person(&self, tx: &mut Tx, who: &str) -> Result<bool> {
+        let email = who.trim().to_lowercase();
+        let found: Option<(String,)> = tx_query!(
+            tx,
+            fetch_optional,
+            (String,),
+            "select email from user_account where email = $1",
+            &email
+        )?;
+        Ok(found.is_some())
+    }
+
     /// Checks a file's name and type, keeps its content and records it as `version` of `id`.
     async fn write_version(
         &self,
@@ -336,12 +394,33 @@ impl Store {
         tx_exec!(
             tx,
             "update evidence set version = $2, collected_at = $3, valid_until = $4, updated_at = $5,
-                                 revision = revision + 1
+                                 failing = '', revision = revision + 1
              where evidence_id = $1",
             id,
             version,
             collected_at,
             valid_until,
+            &now
+        )?;
+        tx.bump_generation("evidence").await?;
+        read_item(tx, id, &self.today()).await
+    }
+
+    /// Marks an item damaged (its file no longer matches its hash): it shows its controls
+    /// failing, with `reason`, until a new version is uploaded.
+    pub(crate) async fn mark_evidence_damaged(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        reason: &str,
+    ) -> Result<Evidence> {
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update evidence set failing = $2, updated_at = $3, revision = revision + 1
+             where evidence_id = $1",
+            id,
+            reason,
             &now
         )?;
         tx.bump_generation("evidence").await?;
@@ -443,10 +522,11 @@ impl Store {
             sql.push(")", []);
         }
         if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
-            let like = format!("%{}%", q.trim().to_lowercase());
-            sql.push(
-                " and (lower(e.title) like ? or lower(e.description) like ? or lower(e.evidence_id) like ?)",
-                [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
+            // `%` and `_` are searched for as typed, as in every other register.
+            sql.push_text_search(
+                &["e.title", "e.description", "e.evidence_id"],
+                q.trim(),
+                self.backend(),
             );
         }
         let mut count = Sql::new("select count(*)");

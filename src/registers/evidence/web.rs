@@ -67,8 +67,15 @@ impl From<UploadRefused> for Error {
     }
 }
 
-/// Reads a multipart upload as it streams (no body limit applies but the evidence limit,
-/// counted on the file); text fields are at most 64 KB each.
+/// Text fields an evidence upload may carry (the form has about ten).
+const MAX_TEXT_FIELDS: usize = 50;
+/// Bytes of one text field, and of all of them together.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+const MAX_TEXT_BYTES: usize = 256 * 1024;
+
+/// Reads a multipart upload as it streams: one file, counted against the evidence limit as it
+/// is written, and at most 50 text fields of 64 KB each, 256 KB in all — so the memory an
+/// upload takes is bounded whatever its size.
 pub async fn read_upload(ctx: &Ctx, req: Request) -> Result<UploadForm, UploadRefused> {
     let mut fields = Vec::new();
     let mut file = None;
@@ -95,9 +102,14 @@ async fn read_parts(
     })?;
     let mut form = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
     let unreadable = |_| Error::BadRequest("the upload could not be read".into());
+    let (mut text_fields, mut text_bytes, mut file_parts) = (0usize, 0usize, 0usize);
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
+            file_parts += 1;
+            if file_parts > 1 {
+                return Err(Error::field("file", "send one file per upload"));
+            }
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut w = service::file_writer(ctx).await?;
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
@@ -112,11 +124,23 @@ async fn read_parts(
                 file_name,
             });
         } else {
+            text_fields += 1;
+            if text_fields > MAX_TEXT_FIELDS {
+                return Err(Error::BadRequest(format!(
+                    "the upload has more than {MAX_TEXT_FIELDS} form fields: the evidence form has about ten"
+                )));
+            }
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                 text.extend_from_slice(&chunk);
-                if text.len() > 64 * 1024 {
+                text_bytes += chunk.len();
+                if text.len() > MAX_FIELD_BYTES {
                     return Err(Error::field(&name, "at most 64 KB"));
+                }
+                if text_bytes > MAX_TEXT_BYTES {
+                    return Err(Error::BadRequest(
+                        "the upload's form fields hold more than 256 KB of text".into(),
+                    ));
                 }
             }
             fields.push((name, String::from_utf8_lossy(&text).into_owned()));

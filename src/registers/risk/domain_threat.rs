@@ -14,7 +14,10 @@ pub enum Kind {
     Vulnerability,
 }
 
+/// A group of the threat library (its component name is `ThreatGroup`: `Group` is the
+/// catalogue's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ThreatGroup)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub id: String,
@@ -22,7 +25,10 @@ pub struct Group {
     pub name: String,
 }
 
+/// A threat or vulnerability of the library (component `ThreatEntry`: `Entry` is the audit
+/// trail's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ThreatEntry)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// `T-…` for threats, `V-…` for vulnerabilities.

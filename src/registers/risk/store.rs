@@ -12,7 +12,8 @@ use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::registers::matrix::domain::Matrix;
 use crate::store::{
-    Arg, Record, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
+    Arg, Record, SortKey, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
+    tx_query,
 };
 use sqlx::Row;
 use std::collections::HashMap;
@@ -69,25 +70,26 @@ const COLUMNS: &str = "r.risk_id, r.title, r.threat, r.vulnerability, r.conseque
 /// The SQL of a sort: its columns (ending in the id) and whether it is descending (see
 /// migration 10 for the expression indexes), and a risk's values of them for the cursor.
 trait SortSql {
-    fn columns(self) -> (&'static [&'static str], bool);
+    fn columns(self) -> (&'static [SortKey], bool);
     fn values(self, r: &Risk) -> Vec<serde_json::Value>;
 }
 
 impl SortSql for RiskSort {
-    fn columns(self) -> (&'static [&'static str], bool) {
+    fn columns(self) -> (&'static [SortKey], bool) {
+        use SortKey::{Number as N, Text as T};
         match self {
-            RiskSort::Id => (&["r.risk_id"], false),
-            RiskSort::Title => (&["r.title", "r.risk_id"], false),
-            RiskSort::Owner => (&["r.owner", "r.risk_id"], false),
+            RiskSort::Id => (&[T("r.risk_id")], false),
+            RiskSort::Title => (&[T("r.title"), T("r.risk_id")], false),
+            RiskSort::Owner => (&[T("r.owner"), T("r.risk_id")], false),
             RiskSort::Residual => (
-                &["r.target_likelihood * r.target_impact", "r.risk_id"],
+                &[N("r.target_likelihood * r.target_impact"), T("r.risk_id")],
                 true,
             ),
             RiskSort::Review => (
-                &["coalesce(r.review_due_on, '9999-12-31')", "r.risk_id"],
+                &[T("coalesce(r.review_due_on, '9999-12-31')"), T("r.risk_id")],
                 false,
             ),
-            RiskSort::Updated => (&["r.updated_at", "r.risk_id"], true),
+            RiskSort::Updated => (&[T("r.updated_at"), T("r.risk_id")], true),
         }
     }
 

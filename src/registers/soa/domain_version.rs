@@ -18,8 +18,50 @@ pub struct SoaVersion {
     pub note: String,
     /// SHA-256 of the stored snapshot.
     pub content_hash: String,
-    /// Whether the stored snapshot still has that hash.
+    /// Whether the stored snapshot still has that hash, and that hash is the one recorded in
+    /// the approval's audit entry.
     pub intact: bool,
+    /// The audit entry that recorded the approval: its number and its chain hash (the
+    /// trail's head just after approving), printed in exports to anchor them in the trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_entry: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_entry_hash: Option<String>,
+    /// Why the version no longer matches what was approved, when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl SoaVersion {
+    /// Compares the version with the content hash its approval's audit entry recorded
+    /// (`approved`: that entry's number, chain hash and the content hash in it; `None` when
+    /// the trail has no approval of it).
+    pub fn check_approval(&mut self, approved: Option<(i64, String, Option<String>)>) {
+        let n = self.version;
+        let problem = match &approved {
+            _ if !self.intact => Some(format!(
+                "in version {n}, its content no longer matches its SHA-256 ({}): the stored snapshot was altered",
+                self.content_hash
+            )),
+            None => Some(format!(
+                "the audit trail holds no approval of version {n}: it was not approved through Annex"
+            )),
+            Some((seq, _, recorded)) if recorded.as_deref() != Some(self.content_hash.as_str()) => {
+                Some(format!(
+                    "version {n}'s SHA-256 ({}) is not the one recorded when it was approved (audit entry {seq}: {}): its content no longer matches its SHA-256 as approved, the snapshot and its hash were altered",
+                    self.content_hash,
+                    recorded.as_deref().unwrap_or("none")
+                ))
+            }
+            Some(_) => None,
+        };
+        if let Some((seq, hash, _)) = approved {
+            self.approval_entry = Some(seq);
+            self.approval_entry_hash = Some(hash);
+        }
+        self.intact = problem.is_none();
+        self.problem = problem;
+    }
 }
 
 /// What a version holds: the header an auditor reads and every row as it was.

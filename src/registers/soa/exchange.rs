@@ -45,6 +45,14 @@ impl Header {
                     v.push(("Approval note".into(), ver.note.clone()));
                 }
                 v.push(("Content SHA-256".into(), ver.content_hash.clone()));
+                // The trail's head just after approving: an auditor can ask for it to be
+                // proved by `annex audit verify` against a checkpoint taken since.
+                if let (Some(seq), Some(hash)) = (ver.approval_entry, &ver.approval_entry_hash) {
+                    v.push((
+                        "Approval in the audit trail".into(),
+                        format!("entry {seq}, chain hash {hash}"),
+                    ));
+                }
             }
             None => v.push(("Version".into(), "current state, not approved".to_string())),
         }
@@ -437,7 +445,7 @@ pub async fn export(
 ) -> crate::error::Result<Export> {
     let (meta, snapshot) = match version {
         Some(n) => {
-            let (v, snap) = super::service::version(ctx, framework, n).await?;
+            let (v, snap) = super::service::approved(ctx, framework, n).await?;
             (Some(v), snap)
         }
         None => (None, super::service::snapshot(ctx, framework).await?),

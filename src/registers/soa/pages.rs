@@ -113,7 +113,7 @@ pub async fn register(
     };
     let (version, all) = match query.version {
         Some(n) => {
-            let (v, snap) = service::version(&ctx, &query.framework, n).await?;
+            let (v, snap) = service::approved(&ctx, &query.framework, n).await?;
             (Some(v), snap.rows)
         }
         None => (None, service::rows(&ctx, &query.framework).await?),
@@ -415,11 +415,11 @@ async fn render_versions(
     let versions = service::versions(ctx, DEFAULT_FRAMEWORK).await?;
     let live = service::rows(ctx, DEFAULT_FRAMEWORK).await?;
     let changed_since_last = match versions.first() {
-        Some(v) => {
+        Some(v) if v.intact => {
             let (_, snap) = service::version(ctx, DEFAULT_FRAMEWORK, v.version).await?;
             Some(crate::registers::soa::domain_version::diff(&snap.rows, &live).len())
         }
-        None => None,
+        _ => None,
     };
     let status = errors.status();
     Ok((

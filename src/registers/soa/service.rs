@@ -167,25 +167,81 @@ pub async fn approve(ctx: &Ctx, framework: &str, note: &str) -> Result<SoaVersio
     Ok(v)
 }
 
-/// Every approved version of a framework's SoA, newest first.
+/// Every approved version of a framework's SoA, newest first, each checked against its hash
+/// and the hash its approval recorded in the audit trail.
 #[tracing::instrument(name = "soa.versions", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn versions(ctx: &Ctx, framework: &str) -> Result<Vec<SoaVersion>> {
     ctx.require_reader()?;
-    ctx.store().soa_versions(framework).await
+    let mut list = ctx.store().soa_versions(framework).await?;
+    let mut approved = approvals(ctx, framework).await?;
+    for v in &mut list {
+        v.check_approval(approved.remove(&v.version));
+    }
+    Ok(list)
 }
 
-/// One approved version with its rows as they were (its hash checked).
+/// One approved version with its rows as they were, checked against its hash and the hash
+/// its approval recorded (`intact` and `problem` say what was found).
 #[tracing::instrument(name = "soa.version", skip_all, fields(actor = %ctx.who(), framework = %framework, version = %version))]
 pub async fn version(ctx: &Ctx, framework: &str, version: i64) -> Result<(SoaVersion, Snapshot)> {
     ctx.require_reader()?;
-    ctx.store().soa_version(framework, version).await
+    let (mut v, snapshot) = ctx.store().soa_version(framework, version).await?;
+    v.check_approval(approvals(ctx, framework).await?.remove(&version));
+    Ok((v, snapshot))
+}
+
+/// An approved version to show or export as what was approved: refused, saying why, when it
+/// no longer matches its approval.
+#[tracing::instrument(name = "soa.approved", skip_all, fields(actor = %ctx.who(), framework = %framework, version = %n))]
+pub async fn approved(ctx: &Ctx, framework: &str, n: i64) -> Result<(SoaVersion, Snapshot)> {
+    let (v, snapshot) = version(ctx, framework, n).await?;
+    match &v.problem {
+        None => Ok((v, snapshot)),
+        Some(problem) => Err(Error::Conflict(format!(
+            "Version {n} of the Statement of Applicability no longer matches what was approved, so Annex will not show or export it: {problem}. Restore the database from a backup taken before the change; the audit trail shows who approved what."
+        ))),
+    }
+}
+
+/// What the trail recorded of each approval of a framework's SoA: version → (the entry's
+/// number, its chain hash, the content hash it recorded).
+async fn approvals(
+    ctx: &Ctx,
+    framework: &str,
+) -> Result<std::collections::HashMap<i64, (i64, String, Option<String>)>> {
+    let filter = crate::domain::audit::AuditFilter {
+        object_type: Some("soa_version".into()),
+        ..Default::default()
+    };
+    let prefix = format!("{framework}:");
+    let mut out = std::collections::HashMap::new();
+    for e in ctx.store().audit_entries(&filter, 100_000).await? {
+        let Some(n) = e
+            .object_id
+            .strip_prefix(&prefix)
+            .and_then(|n| n.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        if e.action != "soa.approve" {
+            continue;
+        }
+        let recorded = e
+            .after
+            .as_deref()
+            .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+            .and_then(|a| a["content_hash"].as_str().map(str::to_string));
+        // Newest first: an approval recorded twice keeps its first record.
+        out.insert(n, (e.seq, e.hash, recorded));
+    }
+    Ok(out)
 }
 
 /// A version's rows, or the live SoA's for `None`.
 #[tracing::instrument(name = "soa.at", skip_all, fields(actor = %ctx.who(), framework = %framework))]
 pub async fn at(ctx: &Ctx, framework: &str, n: Option<i64>) -> Result<Snapshot> {
     match n {
-        Some(n) => Ok(version(ctx, framework, n).await?.1),
+        Some(n) => Ok(approved(ctx, framework, n).await?.1),
         None => snapshot(ctx, framework).await,
     }
 }
@@ -198,7 +254,7 @@ pub async fn changes(
     from: i64,
     to: Option<i64>,
 ) -> Result<Vec<RowChange>> {
-    let before = version(ctx, framework, from).await?.1.rows;
+    let before = approved(ctx, framework, from).await?.1.rows;
     let after = at(ctx, framework, to).await?.rows;
     Ok(diff(&before, &after))
 }

@@ -19,6 +19,9 @@ fn version_from(r: VersionRow) -> (SoaVersion, String) {
             note: r.4,
             content_hash: r.5,
             intact,
+            approval_entry: None,
+            approval_entry_hash: None,
+            problem: None,
         },
         r.6,
     )
@@ -72,6 +75,9 @@ pub(crate) async fn insert_version(
         note: note.to_string(),
         content_hash: hash,
         intact: true,
+        approval_entry: None,
+        approval_entry_hash: None,
+        problem: None,
     })
 }
 
