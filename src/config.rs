@@ -73,6 +73,7 @@ const TEST_VARIABLES: &[&str] = &[
     "ANNEX_REQUIRE_SUITES",
     "ANNEX_FUZZ_SECONDS",
     "ANNEX_FUZZ_SEED",
+    "ANNEX_CONTRACT",
 ];
 
 const ENV_KEYS: &[&str] = &[

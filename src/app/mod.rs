@@ -69,7 +69,8 @@ fn openapi_rule() -> Rule {
 pub fn router(store: Store, config: crate::config::Config) -> Router {
     let (router, mut rules, importers) = routes().into_parts();
     rules.push(openapi_rule());
-    let (router, openapi) = router.split_for_parts();
+    let (router, mut openapi) = router.split_for_parts();
+    crate::web::json::complete(&mut openapi, &rules);
     let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
     let router = router.route(
         "/api/v1/openapi.json",

@@ -42,6 +42,102 @@ pub fn doc() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// Completes the document with what the router knows of each operation, so that it names
+/// every answer the API can give: a public operation needs no token; every other may answer
+/// 401 (no or a bad token) and 403 (a role that may not); an operation with query parameters
+/// 400 (one malformed or unknown), with path parameters 404, with a body 400 (not JSON) and
+/// 422 (a field that does not hold).
+pub fn complete(doc: &mut utoipa::openapi::OpenApi, rules: &[super::routes::Rule]) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let add = |op: &mut Operation, code: &str, what: &str| {
+        op.responses
+            .responses
+            .entry(code.to_string())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(what)
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("DELETE", &mut item.delete),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            let access = rules
+                .iter()
+                .find(|r| r.method == method && r.path == *path)
+                .map(|r| r.access);
+            if access == Some(super::Access::Public) {
+                op.security = Some(vec![SecurityRequirement::default()]);
+            } else {
+                add(
+                    op,
+                    "401",
+                    "No token, or one that is unknown, expired or revoked.",
+                );
+                add(op, "403", "The caller's role may not do this.");
+            }
+            let places: Vec<ParameterIn> = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) => Some(p.parameter_in.clone()),
+                    RefOr::Ref(_) => None,
+                })
+                .collect();
+            if places.iter().any(|p| matches!(p, ParameterIn::Query)) {
+                add(
+                    op,
+                    "400",
+                    "A query parameter is malformed or unknown; `details` names it.",
+                );
+            }
+            if places.iter().any(|p| matches!(p, ParameterIn::Path)) {
+                add(op, "404", "There is no such record.");
+                add(
+                    op,
+                    "400",
+                    "A path parameter is not of its type (a number, say).",
+                );
+            }
+            if op.request_body.is_some() {
+                add(
+                    op,
+                    "400",
+                    "The body cannot be read (not JSON, or not the declared type).",
+                );
+                add(
+                    op,
+                    "422",
+                    "A field does not hold; `details` names each one.",
+                );
+            }
+            if method != "GET" {
+                add(
+                    op,
+                    "409",
+                    "The write conflicts with the stored state: a stale revision (`stale_version`, saying who changed what since), a key already taken, or a value still in use.",
+                );
+            }
+        }
+    }
+}
+
 /// The error body of every failed API call.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {

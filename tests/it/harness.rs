@@ -383,6 +383,19 @@ impl TestApp {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        crate::contract::check(
+            &self.router,
+            &axum::http::Method::GET,
+            path,
+            status,
+            content_type,
+            &bytes,
+        )
+        .await;
         (status, headers, bytes.to_vec())
     }
 
@@ -602,6 +615,7 @@ impl Auth<'_> {
 }
 
 pub async fn send_to(router: &Router, req: Request<Body>) -> Res {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let res = router
         .clone()
         .oneshot(req)
@@ -612,6 +626,11 @@ pub async fn send_to(router: &Router, req: Request<Body>) -> Res {
     let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
         .await
         .unwrap();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    crate::contract::check(router, &method, &path, status, content_type, &bytes).await;
     Res {
         status,
         headers,

@@ -10,6 +10,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod concurrency;
+mod contract;
 mod evidence;
 mod fair;
 mod fuzz;

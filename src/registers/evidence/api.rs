@@ -118,10 +118,12 @@ pub async fn add_evidence_version(
 }
 
 /// Downloads one version of an item's file. Its content is checked against its SHA-256 first
-/// (also sent as `X-Content-SHA256`): a damaged file answers 500 instead of wrong bytes.
+/// (also sent as `X-Content-SHA256`): a damaged file answers 409 saying so, never wrong
+/// bytes, and marks its item damaged.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/versions/{version}/file", tag = "evidence",
     params(("id" = String, Path), ("version" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody),
+        (status = 409, description = "the stored file is damaged or missing", body = ErrorBody)))]
 pub async fn download_evidence(
     ctx: Ctx,
     Path((id, version)): Path<(String, i64)>,

@@ -30,7 +30,8 @@ use utoipa::ToSchema;
         ("owner" = Option<String>, Query),
         ("q" = Option<String>, Query, description = "text in the id, title or justification"),
     ),
-    responses((status = 200, body = Vec<SoaRow>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Vec<SoaRow>), (status = 400, body = ErrorBody),
+        (status = 404, description = "no such framework", body = ErrorBody)))]
 pub async fn list_soa(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<SoaRow>> {
     p.check_known(SoaQuery::PARAMS)?;
     let query = SoaQuery::read(&p)?;
@@ -116,7 +117,8 @@ pub async fn get_soa_version(ctx: Ctx, Path(version): Path<i64>) -> ApiResult<So
 /// (no `to`): each control that differs, with each field before and after.
 #[utoipa::path(get, path = "/api/v1/soa/diff", tag = "soa",
     params(("from" = i64, Query), ("to" = Option<i64>, Query, description = "a version; the current state when absent")),
-    responses((status = 200, body = Vec<RowChange>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Vec<RowChange>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody),
+        (status = 409, description = "a version no longer matches what was approved (altered in the database)", body = ErrorBody)))]
 pub async fn soa_diff(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<RowChange>> {
     p.check_known(&["from", "to"])?;
     let (from, to) = diff_query(&p)?;
@@ -130,7 +132,8 @@ pub async fn soa_diff(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<RowChange>> {
 /// approved version, else the current state.
 #[utoipa::path(get, path = "/api/v1/soa/export", tag = "soa",
     params(("format" = String, Query, description = "xlsx, csv or pdf"), ("version" = Option<i64>, Query)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody),
+        (status = 409, description = "the version no longer matches what was approved (altered in the database)", body = ErrorBody)))]
 pub async fn export_soa(ctx: Ctx, Query(p): Query) -> Result<Response, ApiError> {
     p.check_known(&["format", "version"])?;
     let format = DocFormat::parse(p.get("format").unwrap_or("xlsx"))
