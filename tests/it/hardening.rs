@@ -43,22 +43,7 @@ async fn sign_in_never_redirects_to_another_site() {
             assert_eq!(res.location(), "/", "GET /login with next={payload:?}");
 
             // The form posts `next` back after a good password.
-            let page = app.get("/login", Auth::None).await;
-            let anon = page.cookie("annex_csrf").unwrap();
-            let req = Request::post("/login")
-                .header(header::COOKIE, format!("annex_csrf={anon}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(
-                    serde_urlencoded::to_string([
-                        ("_csrf", page.csrf().as_str()),
-                        ("email", "admin@example.org"),
-                        ("password", PASSWORD),
-                        ("next", payload),
-                    ])
-                    .unwrap(),
-                ))
-                .unwrap();
-            let res = app.send(req).await;
+            let res = app.post_login("admin@example.org", PASSWORD, payload).await;
             assert_eq!(
                 res.status,
                 StatusCode::SEE_OTHER,

@@ -495,6 +495,17 @@ impl TestApp {
 
     /// Signs in through the login form; answers the browser.
     pub async fn login(&self, email: &str, password: &str) -> Result<Browser, Res> {
+        let res = self.post_login(email, password, "/").await;
+        match res.cookie("annex_session") {
+            Some(s) if res.status == StatusCode::SEE_OTHER => {
+                Ok(self.browser_from_cookie(&s).await)
+            }
+            _ => Err(res),
+        }
+    }
+
+    /// Submits the sign-in form as a browser does, with the page's `next` field.
+    pub async fn post_login(&self, email: &str, password: &str, next: &str) -> Res {
         let page = self.get("/login", Auth::None).await;
         let anon = page
             .cookie("annex_csrf")
@@ -507,18 +518,12 @@ impl TestApp {
                     ("_csrf", page.csrf().as_str()),
                     ("email", email),
                     ("password", password),
-                    ("next", "/"),
+                    ("next", next),
                 ])
                 .unwrap(),
             ))
             .unwrap();
-        let res = self.send(req).await;
-        match res.cookie("annex_session") {
-            Some(s) if res.status == StatusCode::SEE_OTHER => {
-                Ok(self.browser_from_cookie(&s).await)
-            }
-            _ => Err(res),
-        }
+        self.send(req).await
     }
 
     /// A signed-in browser for a new user of the given role.

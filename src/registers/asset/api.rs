@@ -1,7 +1,7 @@
 //! The asset register's JSON API: the register, an asset (its revision as `ETag`), create,
 //! replace (`If-Match` for optimistic concurrency), and import.
 
-use super::domain::{Asset, AssetInput, AssetQuery};
+use super::domain::{Asset, AssetInput, AssetQuery, AssetSort, Lifecycle};
 use super::service;
 use crate::domain::query::Page;
 use crate::service::Ctx;
@@ -16,11 +16,11 @@ use axum::http::StatusCode;
         ("q" = Option<String>, Query, description = "text in the id, name or description"),
         ("type" = Option<String>, Query, description = "asset type key, e.g. hardware"),
         ("classification" = Option<String>, Query, description = "classification level key"),
-        ("lifecycle" = Option<String>, Query, description = "planned, in_use, retired or disposed"),
+        ("lifecycle" = inline(Option<Lifecycle>), Query, description = "planned, in_use, retired or disposed"),
         ("owner" = Option<String>, Query),
         ("tag" = Option<String>, Query),
-        ("sort" = Option<String>, Query, description = "name (default), id, type, owner, classification, lifecycle, updated"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
+        ("sort" = inline(Option<AssetSort>), Query, description = "name (default), id, type, owner, classification, lifecycle, updated"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, body = Page<Asset>), (status = 400, body = ErrorBody)))]

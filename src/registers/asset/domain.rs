@@ -518,7 +518,8 @@ pub struct AssetFilter {
 }
 
 /// The register's sort orders; each has an index ending in the asset id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum AssetSort {
     #[default]
     Name,

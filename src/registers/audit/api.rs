@@ -15,6 +15,7 @@ pub struct AuditQuery {
     /// Entries older than this sequence number (the last `seq` of the previous page).
     before: Option<i64>,
     /// 1 to 500 (default 100)
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 

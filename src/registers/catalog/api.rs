@@ -49,7 +49,7 @@ pub async fn get_framework(ctx: Ctx, Path(framework): Path<String>) -> ApiResult
         ("theme" = Option<String>, Query, description = "organizational, people, physical, technological (2022); A.5 … A.18 (2013)"),
         ("attr" = Option<Vec<String>>, Query, description = "KEY:VALUE, repeatable, e.g. control_type:Detective"),
         ("q" = Option<String>, Query, description = "text in the id, title or summary"),
-        ("limit" = Option<i64>, Query, description = "page size, 1 to 1000 (default 100)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, body = Page<Control>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]

@@ -33,7 +33,7 @@ pub struct EvidenceList {
         ("measure" = Option<String>, Query),
         ("risk" = Option<String>, Query),
         ("q" = Option<String>, Query, description = "text in the id, title or description"),
-        ("limit" = Option<i64>, Query, description = "1 to 1000, default 200"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "1 to 1000, default 200"),
     ),
     responses((status = 200, body = EvidenceList), (status = 400, body = ErrorBody)))]
 pub async fn list_evidence(ctx: Ctx, Query(p): Query) -> ApiResult<EvidenceList> {

@@ -36,7 +36,7 @@ pub async fn list_hosts(ctx: Ctx) -> ApiResult<Vec<HostSummary>> {
 /// A host's runs, newest first.
 #[utoipa::path(get, path = "/api/v1/hosts/{name}/runs", tag = "scan",
     params(("name" = String, Path, description = "the host name"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 50)")),
     responses((status = 200, body = Vec<RunSummary>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn list_host_runs(
     ctx: Ctx,
@@ -82,7 +82,7 @@ pub async fn get_host_run(
 #[utoipa::path(get, path = "/api/v1/hosts/{name}/checks/{check_id}", tag = "scan",
     params(("name" = String, Path, description = "the host name"),
         ("check_id" = String, Path, description = "the check's id, e.g. ssh.root-login"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)")),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 50)")),
     responses((status = 200, body = Vec<CheckResult>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn get_check_history(
     ctx: Ctx,

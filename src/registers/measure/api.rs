@@ -1,7 +1,7 @@
 //! The treatment plan's JSON API: the plan, a measure (its revision as `ETag`), create,
 //! replace (`If-Match` for optimistic concurrency), and import.
 
-use super::domain::{Measure, MeasureInput, MeasureQuery};
+use super::domain::{Measure, MeasureInput, MeasureQuery, MeasureStatus};
 use super::service;
 use crate::domain::query::Page;
 use crate::service::Ctx;
@@ -14,12 +14,12 @@ use axum::http::StatusCode;
 #[utoipa::path(get, path = "/api/v1/measures", tag = "measures",
     params(
         ("q" = Option<String>, Query, description = "text in the id, name or description"),
-        ("status" = Option<String>, Query, description = "planned, in_progress, implemented or deprecated"),
+        ("status" = inline(Option<MeasureStatus>), Query, description = "planned, in_progress, implemented or deprecated"),
         ("owner" = Option<String>, Query),
         ("control" = Option<String>, Query, description = "a control id, e.g. 8.13 or iso27002-2013:9.4.2"),
         ("overdue" = Option<bool>, Query, description = "only open measures past their due date"),
         ("risk" = Option<String>, Query, description = "only the measures that treat this risk"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, body = Page<Measure>), (status = 400, body = ErrorBody)))]

@@ -58,8 +58,8 @@ pub async fn delete_risk_estimate(
 /// the same seed gives the same numbers.
 #[utoipa::path(get, path = "/api/v1/risks/simulation", tag = "quantitative risk",
     params(
-        ("iterations" = Option<u64>, Query, description = "simulated years, 1,000 to 1,000,000 (default 100,000)"),
-        ("seed" = Option<u64>, Query, description = "default 1"),
+        ("iterations" = Option<i64>, Query, minimum = 1000, maximum = 1000000, description = "simulated years, 1,000 to 1,000,000 (default 100,000)"),
+        ("seed" = Option<i64>, Query, minimum = 0, description = "0 to 9223372036854775807; default 1"),
     ),
     responses((status = 200, body = AnalysisBody), (status = 400, body = ErrorBody)))]
 pub async fn simulate_risks(ctx: Ctx, Query(params): Query) -> ApiResult<AnalysisBody> {

@@ -816,11 +816,15 @@ pub fn run_options(
                     format!("'{v}' is not a number of iterations from 1,000 to {most}"),
                 ),
             },
+            // The API declares a seed as a 64-bit integer: 0 to 9,223,372,036,854,775,807.
             "seed" => match v.trim().parse::<u64>() {
-                Ok(n) => opts.seed = n,
-                Err(_) => p.add(
+                Ok(n) if i64::try_from(n).is_ok() => opts.seed = n,
+                _ => p.add(
                     "seed",
-                    format!("'{v}' is not a seed (a whole number, 0 or more)"),
+                    format!(
+                        "'{v}' is not a seed (a whole number from 0 to {})",
+                        i64::MAX
+                    ),
                 ),
             },
             other if strict && !crate::domain::query::PAGING.contains(&other) => {

@@ -2,7 +2,7 @@
 //! replace (`If-Match` for optimistic concurrency), acceptance and its history, the threat
 //! and vulnerability library.
 
-use super::domain::{Acceptance, Risk, RiskInput, RiskQuery};
+use super::domain::{Acceptance, Risk, RiskInput, RiskQuery, RiskSort, Treatment};
 use super::domain_threat::Library;
 use super::service;
 use crate::domain::query::Page;
@@ -20,15 +20,15 @@ use utoipa::ToSchema;
         ("q" = Option<String>, Query, description = "text in the id, title or threat"),
         ("level" = Option<String>, Query, description = "residual (target) level key, e.g. high"),
         ("owner" = Option<String>, Query),
-        ("treatment" = Option<String>, Query, description = "modify, retain, avoid or share"),
+        ("treatment" = inline(Option<Treatment>), Query, description = "modify, retain, avoid or share"),
         ("status" = Option<String>, Query, description = "open, in_treatment, closed, or active (not closed)"),
-        ("sort" = Option<String>, Query, description = "id (default), title, owner, residual, review or updated"),
+        ("sort" = inline(Option<RiskSort>), Query, description = "id (default), title, owner, residual, review or updated"),
         ("asset" = Option<String>, Query, description = "an asset id"),
         ("measure" = Option<String>, Query, description = "a measure id"),
         ("control" = Option<String>, Query, description = "a control id: risks treated by measures that implement it"),
         ("cell" = Option<String>, Query, description = "a heat-map cell: inherent:L:I, current:L:I or target:L:I"),
         ("attention" = Option<String>, Query, description = "review: review overdue; acceptance: acceptance expired or needing renewal"),
-        ("limit" = Option<i64>, Query, description = "1 to 500 (default 100)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, body = Page<Risk>), (status = 400, body = ErrorBody)))]

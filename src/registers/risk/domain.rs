@@ -567,7 +567,8 @@ impl RatingKind {
 }
 
 /// The register's sort orders; each ends in the risk id and has an index in its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum RiskSort {
     #[default]
     Id,
