@@ -91,6 +91,7 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi, rules: &[super::routes::Rule
                 );
                 add(op, "403", "The caller's role may not do this.");
             }
+            declare_text_shapes(op);
             let places: Vec<ParameterIn> = op
                 .parameters
                 .iter()
@@ -133,6 +134,38 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi, rules: &[super::routes::Rule
                     "409",
                     "The write conflicts with the stored state: a stale revision (`stale_version`, saying who changed what since), a key already taken, or a value still in use.",
                 );
+            }
+        }
+    }
+}
+
+/// What the API refuses in any text it reads from a query or a header: control characters
+/// (a NUL byte and its kin; tab, line feed and carriage return aside).
+const NO_CONTROL_CHARACTERS: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$";
+/// An `If-Match` the API understands: a revision it gave as `ETag`, in quotes.
+const ETAG: &str = "^\"[0-9]+\"$";
+
+/// Declares the shapes of text parameters the API checks: no control characters in a query
+/// parameter, an `ETag` in `If-Match`.
+fn declare_text_shapes(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    for p in op.parameters.iter_mut().flatten() {
+        let RefOr::T(p) = p else { continue };
+        let pattern = match (&p.parameter_in, p.name.as_str()) {
+            (ParameterIn::Query, _) => NO_CONTROL_CHARACTERS,
+            (ParameterIn::Header, "If-Match") => ETAG,
+            _ => continue,
+        };
+        if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+            let text = match &o.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(ts) => ts.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if text && o.pattern.is_none() && o.enum_values.is_none() {
+                o.pattern = Some(pattern.to_string());
             }
         }
     }
