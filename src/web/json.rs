@@ -166,6 +166,10 @@ fn declare_text_shapes(op: &mut utoipa::openapi::path::Operation) {
             };
             if text && o.pattern.is_none() && o.enum_values.is_none() {
                 o.pattern = Some(pattern.to_string());
+                if pattern == ETAG {
+                    // Absent is said by `required: false`; a present header is never null.
+                    o.schema_type = SchemaType::Type(Type::String);
+                }
             }
         }
     }
