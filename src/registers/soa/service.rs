@@ -173,7 +173,7 @@ pub async fn approve(ctx: &Ctx, framework: &str, note: &str) -> Result<SoaVersio
 pub async fn versions(ctx: &Ctx, framework: &str) -> Result<Vec<SoaVersion>> {
     ctx.require_reader()?;
     let mut list = ctx.store().soa_versions(framework).await?;
-    let mut approved = approvals(ctx, framework).await?;
+    let mut approved = approvals(ctx, framework, None).await?;
     for v in &mut list {
         v.check_approval(approved.remove(&v.version));
     }
@@ -186,7 +186,11 @@ pub async fn versions(ctx: &Ctx, framework: &str) -> Result<Vec<SoaVersion>> {
 pub async fn version(ctx: &Ctx, framework: &str, version: i64) -> Result<(SoaVersion, Snapshot)> {
     ctx.require_reader()?;
     let (mut v, snapshot) = ctx.store().soa_version(framework, version).await?;
-    v.check_approval(approvals(ctx, framework).await?.remove(&version));
+    v.check_approval(
+        approvals(ctx, framework, Some(version))
+            .await?
+            .remove(&version),
+    );
     Ok((v, snapshot))
 }
 
@@ -203,14 +207,17 @@ pub async fn approved(ctx: &Ctx, framework: &str, n: i64) -> Result<(SoaVersion,
     }
 }
 
-/// What the trail recorded of each approval of a framework's SoA: version → (the entry's
-/// number, its chain hash, the content hash it recorded).
+/// What the trail recorded of each approval of a framework's SoA (or of one version, read by
+/// its record's index): version → (the entry's number, its chain hash, the content hash it
+/// recorded).
 async fn approvals(
     ctx: &Ctx,
     framework: &str,
+    only: Option<i64>,
 ) -> Result<std::collections::HashMap<i64, (i64, String, Option<String>)>> {
     let filter = crate::domain::audit::AuditFilter {
         object_type: Some("soa_version".into()),
+        object_id: only.map(|n| format!("{framework}:{n}")),
         ..Default::default()
     };
     let prefix = format!("{framework}:");
