@@ -14,7 +14,6 @@ use crate::store::{CatalogLoad, Store};
 use crate::web::{AppState, Policy, Routes, Rule};
 use anyhow::Context;
 use axum::Router;
-use axum::http::header;
 use std::sync::Arc;
 
 /// Creates the data dir and database if missing, applies migrations, loads the catalogues.
@@ -52,7 +51,7 @@ fn routes() -> Routes {
 
 /// The access policy of every route (what the guard enforces; walked by the role test).
 pub fn policy() -> Vec<Rule> {
-    let (_, mut rules, _) = routes().into_parts();
+    let mut rules = routes().into_parts().rules;
     rules.push(openapi_rule());
     rules
 }
@@ -65,25 +64,66 @@ fn openapi_rule() -> Rule {
     }
 }
 
+/// The API's document as served: what the routes declare, completed with the answers every
+/// operation can give and the fixed closed lists; the organisation's own lists are added per
+/// request for a signed-in caller (`openapi_document`).
+pub fn api_document(
+    openapi: &mut utoipa::openapi::OpenApi,
+    rules: &[Rule],
+    values: &[crate::web::vocabulary::Values],
+) -> serde_json::Value {
+    crate::web::json::complete(openapi, rules);
+    let mut doc = serde_json::to_value(&*openapi).unwrap_or_default();
+    for v in values {
+        if let Err(e) = v.apply(&mut doc) {
+            tracing::error!(error = %e, "a closed list names a place the API document lacks");
+        }
+    }
+    doc
+}
+
+/// The API document; with the organisation's own closed lists for a signed-in caller (an
+/// anonymous one is not told the organisation's settings).
+async fn openapi_document(
+    ctx: crate::service::Ctx,
+    base: Arc<serde_json::Value>,
+    live: Arc<Vec<crate::web::vocabulary::Live>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if ctx.actor.user.is_none() {
+        return axum::Json(base.as_ref()).into_response();
+    }
+    let mut doc = base.as_ref().clone();
+    for read in live.iter() {
+        match read(&ctx).await {
+            Ok(values) => {
+                for v in values {
+                    if let Err(e) = v.apply(&mut doc) {
+                        tracing::error!(error = %e, "a closed list names a place the API document lacks");
+                    }
+                }
+            }
+            Err(e) => return crate::web::json::ApiError(e).into_response(),
+        }
+    }
+    axum::Json(doc).into_response()
+}
+
 /// The router of `annex serve` (and of the tests), on a store with its configuration.
 pub fn router(store: Store, config: crate::config::Config) -> Router {
-    let (router, mut rules, importers) = routes().into_parts();
+    let parts = routes().into_parts();
+    let mut rules = parts.rules;
     rules.push(openapi_rule());
-    let (router, mut openapi) = router.split_for_parts();
-    crate::web::json::complete(&mut openapi, &rules);
-    let openapi_json = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
+    let (router, mut openapi) = parts.router.split_for_parts();
+    let base = Arc::new(api_document(&mut openapi, &rules, &parts.values));
+    let live = Arc::new(parts.live);
     let router = router.route(
         "/api/v1/openapi.json",
-        axum::routing::get(move || {
-            let body = openapi_json.clone();
-            async move {
-                (
-                    [(header::CONTENT_TYPE, "application/json")],
-                    body.as_str().to_string(),
-                )
-            }
+        axum::routing::get(move |ctx: crate::service::Ctx| {
+            openapi_document(ctx, base.clone(), live.clone())
         }),
     );
+    let importers = parts.importers;
     let state = AppState {
         services: Services::configured(store, &config),
         config: Arc::new(config),

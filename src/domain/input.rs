@@ -40,18 +40,52 @@ pub fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, 
     })
 }
 
+/// Text, or (in JSON) a list of texts joined with commas; null is empty. Anything else is
+/// refused (a number in a list of ids would lose its form: `5.10` is not `5.1`).
 pub fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s,
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(String::new()),
+        serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Array(items) => items
             .into_iter()
             .map(|v| match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
+                serde_json::Value::String(s) => Ok(s),
+                other => Err(D::Error::custom(format!(
+                    "{other} is not text: give the list as texts, e.g. [\"5.17\", \"8.5\"]"
+                ))),
             })
-            .collect::<Vec<_>>()
-            .join(","),
-        other => other.to_string(),
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.join(",")),
+        other => Err(D::Error::custom(format!(
+            "{other} is neither text nor a list of texts"
+        ))),
+    }
+}
+
+fn whole_of(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
     })
+}
+
+/// A whole number that JSON may write as `7` or `7.0`.
+pub fn whole_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    whole_of(&n).ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
+}
+
+/// A whole number that JSON may write as `7` or `7.0`; none when null.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    whole_of(&n)
+        .and_then(|v| u32::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("{n} is not a whole number from 0 to {}", u32::MAX))
+        })
 }

@@ -143,7 +143,7 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi, rules: &[super::routes::Rule
 /// (a NUL byte and its kin; tab, line feed and carriage return aside).
 const NO_CONTROL_CHARACTERS: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$";
 /// An `If-Match` the API understands: a revision it gave as `ETag`, in quotes.
-const ETAG: &str = "^\"[0-9]+\"$";
+const ETAG: &str = "^(|\\*|(W/)?\"[0-9]{1,18}\")$";
 
 /// Declares the shapes of text parameters the API checks: no control characters in a query
 /// parameter, an `ETag` in `If-Match`.
@@ -158,7 +158,55 @@ fn declare_text_shapes(op: &mut utoipa::openapi::path::Operation) {
             (ParameterIn::Header, "If-Match") => ETAG,
             _ => continue,
         };
-        if let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() {
+        let schema = match p.schema.as_mut() {
+            // A repeatable parameter: each of its values.
+            Some(RefOr::T(Schema::Array(a))) => match &mut a.items {
+                utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => Some(item.as_mut()),
+                _ => None,
+            },
+            other => other,
+        };
+        if let Some(RefOr::T(Schema::Object(o))) = schema {
+            let flag = match &o.schema_type {
+                SchemaType::Type(t) => *t == Type::Boolean,
+                SchemaType::Array(ts) => ts.contains(&Type::Boolean),
+                SchemaType::AnyValue => false,
+            };
+            let number = match &o.schema_type {
+                SchemaType::Type(t) => *t == Type::Integer,
+                SchemaType::Array(ts) => ts.contains(&Type::Integer),
+                SchemaType::AnyValue => false,
+            };
+            if number
+                && p.parameter_in == ParameterIn::Query
+                && p.required != utoipa::openapi::Required::True
+            {
+                // Given empty, a number is not given: an integer, or the empty text.
+                o.schema_type = SchemaType::from_iter([Type::Integer, Type::String]);
+                o.max_length = Some(0);
+                continue;
+            }
+            if let Some(values) = o.enum_values.as_mut()
+                && p.parameter_in == ParameterIn::Query
+                && p.required != utoipa::openapi::Required::True
+                && !values.contains(&serde_json::Value::from(""))
+            {
+                // Given empty, a choice is not given.
+                values.insert(0, "".into());
+                continue;
+            }
+            if flag && p.parameter_in == ParameterIn::Query {
+                // A flag travels as text: `true`/`1`, `false`/`0`; empty is not given (or, for
+                // an import's `dry_run`, given).
+                o.schema_type = SchemaType::Type(Type::String);
+                o.enum_values = Some(
+                    ["", "true", "false", "1", "0"]
+                        .into_iter()
+                        .map(serde_json::Value::from)
+                        .collect(),
+                );
+                continue;
+            }
             let text = match &o.schema_type {
                 SchemaType::Type(t) => *t == Type::String,
                 SchemaType::Array(ts) => ts.contains(&Type::String),
@@ -333,12 +381,24 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IfMatch {
         let Some(value) = parts.headers.get(axum::http::header::IF_MATCH) else {
             return Ok(IfMatch(None));
         };
-        let text = value.to_str().unwrap_or_default().trim();
-        if text == "*" {
+        let text = value
+            .to_str()
+            .map_err(|_| {
+                ApiError(Error::BadRequest(
+                    "If-Match holds characters an ETag never has".into(),
+                ))
+            })?
+            .trim();
+        if text == "*" || text.is_empty() {
             return Ok(IfMatch(None));
         }
-        let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-        tag.parse::<i64>().map(|r| IfMatch(Some(r))).map_err(|_| {
+        let tag = text.strip_prefix("W/").unwrap_or(text);
+        tag.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .filter(|t| (1..=18).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<i64>().ok())
+            .map(|r| IfMatch(Some(r)))
+            .ok_or_else(|| {
             ApiError(Error::BadRequest(format!(
                 "If-Match: '{text}' is not an ETag this API gave (a record's revision in quotes, e.g. \"3\")"
             )))
@@ -357,3 +417,53 @@ pub fn tagged<T: Serialize>(status: StatusCode, revision: i64, body: T) -> Respo
 
 /// A tagged answer or the error.
 pub type TaggedResult = Result<Response, ApiError>;
+
+/// Path parameters whose type errors come back as JSON errors naming the parameter (a version
+/// number too large for the API, say), like every other API error.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
+    for Path<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|e| {
+                ApiError(Error::BadRequest(format!(
+                    "a path parameter is malformed: {}",
+                    e.body_text()
+                )))
+            })
+    }
+}
+
+/// The schema of a field that takes text, a number or null (`crate::domain::input::text_or_number`).
+pub fn text_or_number() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .build()
+}
+
+/// The schema of a field that takes text, a list of texts or null
+/// (`crate::domain::input::list_or_text`).
+pub fn list_or_text() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
+}

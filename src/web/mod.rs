@@ -11,6 +11,7 @@ pub mod page;
 pub mod routes;
 pub mod session;
 mod static_files;
+pub mod vocabulary;
 
 use crate::config::Config;
 use crate::domain::user::Role;

@@ -3,6 +3,7 @@
 //! router and one access policy, which the guard enforces on every request (a route without a
 //! rule is refused) and the route × role test walks.
 
+use super::vocabulary::{Live, Values};
 use super::{Access, AppState};
 use crate::exchange::import::{Importer, Importers};
 use axum::handler::Handler;
@@ -22,6 +23,19 @@ pub struct Routes {
     router: OpenApiRouter<AppState>,
     rules: Vec<Rule>,
     importers: Vec<&'static dyn Importer>,
+    values: Vec<Values>,
+    live: Vec<Live>,
+}
+
+/// Everything the routes declared, taken apart for the application.
+pub struct Parts {
+    pub router: OpenApiRouter<AppState>,
+    pub rules: Vec<Rule>,
+    pub importers: Importers,
+    /// Closed lists of accepted values, for the API document.
+    pub values: Vec<Values>,
+    /// Readers of the organisation's own closed lists, for the API document.
+    pub live: Vec<Live>,
 }
 
 impl Default for Routes {
@@ -36,6 +50,8 @@ impl Routes {
             router: OpenApiRouter::new(),
             rules: Vec::new(),
             importers: Vec::new(),
+            values: Vec::new(),
+            live: Vec::new(),
         }
     }
 
@@ -45,6 +61,8 @@ impl Routes {
             router: OpenApiRouter::with_openapi(doc),
             rules: Vec::new(),
             importers: Vec::new(),
+            values: Vec::new(),
+            live: Vec::new(),
         }
     }
 
@@ -140,14 +158,35 @@ impl Routes {
         self
     }
 
+    /// The API accepts only these values at this place (declared in its document).
+    pub fn values(mut self, values: impl IntoIterator<Item = Values>) -> Self {
+        self.values.extend(values);
+        self
+    }
+
+    /// The API accepts only the organisation's own values at some places (its settings, its
+    /// matrix), read when a signed-in caller asks for the document.
+    pub fn live_values(mut self, live: Live) -> Self {
+        self.live.push(live);
+        self
+    }
+
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
         self.rules.extend(other.rules);
         self.importers.extend(other.importers);
+        self.values.extend(other.values);
+        self.live.extend(other.live);
         self
     }
 
-    pub fn into_parts(self) -> (OpenApiRouter<AppState>, Vec<Rule>, Importers) {
-        (self.router, self.rules, Importers(self.importers))
+    pub fn into_parts(self) -> Parts {
+        Parts {
+            router: self.router,
+            rules: self.rules,
+            importers: Importers(self.importers),
+            values: self.values,
+            live: self.live,
+        }
     }
 }

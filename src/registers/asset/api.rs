@@ -5,9 +5,11 @@ use super::domain::{Asset, AssetInput, AssetQuery, AssetSort, Lifecycle};
 use super::service;
 use crate::domain::query::Page;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
+use crate::web::vocabulary::{LiveFuture, Values};
 use axum::Json;
-use axum::extract::{Path, RawQuery, Request};
+use axum::extract::{RawQuery, Request};
 use axum::http::StatusCode;
 
 /// The asset register, filtered, sorted and paginated (keyset: pass `next_cursor` back).
@@ -76,4 +78,50 @@ pub async fn import_assets(
     req: Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
     crate::registers::imports::web::import_into(&ctx, &super::exchange::AssetImport, raw, req).await
+}
+
+/// The organisation's asset types, classification levels and impact steps, for the API
+/// document.
+pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
+    Box::pin(async move {
+        let settings = ctx.store().asset_settings().await?;
+        let m = ctx.store().risk_matrix().await?;
+        let type_keys = settings.types.iter().map(|t| t.key.clone());
+        let level_keys = settings.classification.iter().map(|c| c.key.clone());
+        let types = settings
+            .types
+            .iter()
+            .flat_map(|t| [t.key.clone(), t.name.clone()]);
+        let levels = settings
+            .classification
+            .iter()
+            .flat_map(|c| [c.key.clone(), c.name.clone()]);
+        let mut impact: Vec<serde_json::Value> = vec!["".into(), serde_json::Value::Null];
+        for s in &m.impact {
+            impact.extend([
+                s.value.into(),
+                s.value.to_string().into(),
+                s.name.clone().into(),
+            ]);
+        }
+        Ok(vec![
+            Values::param("get", "/api/v1/assets", "type", type_keys),
+            Values::param("get", "/api/v1/assets", "classification", level_keys),
+            Values::property("AssetInput", "asset_type", types),
+            Values::property("AssetInput", "classification", levels),
+            Values::property("AssetInput", "confidentiality", impact.clone()),
+            Values::property("AssetInput", "integrity", impact.clone()),
+            Values::property("AssetInput", "availability", impact),
+        ])
+    })
+}
+
+/// The register's fixed closed lists, for the API document.
+pub fn values() -> Vec<Values> {
+    let stages = Lifecycle::ALL.iter().map(|l| l.key());
+    vec![Values::property(
+        "AssetInput",
+        "lifecycle",
+        [""].into_iter().chain(stages),
+    )]
 }

@@ -285,30 +285,43 @@ pub struct Asset {
 pub struct AssetInput {
     /// Optional on creation (a readable id such as A-0001 is given); must match on update.
     pub id: Option<String>,
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// An asset type, by key or name.
+    #[schema(required = true)]
     pub asset_type: String,
+    #[schema(max_length = 5000)]
     pub description: String,
+    #[schema(max_length = 200)]
     pub owner: String,
+    #[schema(max_length = 200)]
     pub custodian: String,
+    #[schema(max_length = 200)]
     pub location: String,
     /// A classification level, by key or name.
+    #[schema(required = true)]
     pub classification: String,
     /// An impact step of the risk matrix, by value or name; empty when not rated.
     #[serde(deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub confidentiality: String,
     #[serde(deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub integrity: String,
     #[serde(deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub availability: String,
     /// planned, in use, retired or disposed (default: in use).
     pub lifecycle: String,
     /// Comma-separated, or a JSON list in the API.
     #[serde(deserialize_with = "list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub tags: String,
     #[serde(deserialize_with = "list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub depends_on: String,
-    /// `YYYY-MM-DD`
+    /// `YYYY-MM-DD`, or empty.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub last_reviewed_on: String,
 }
 

@@ -21,6 +21,8 @@ pub fn routes() -> Routes {
     let editors = Access::Roles(EDITORS);
     let anyone = Access::SignedIn;
     Routes::new()
+        .values(api::values())
+        .live_values(api::live)
         .importer(&exchange::AssetImport)
         .get("/assets", anyone, pages::register)
         .post("/assets", editors, pages::create)

@@ -7,6 +7,7 @@ use crate::web::json::{ApiResult, ErrorBody, Query};
 use axum::Json;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct AuditQuery {
     object_type: Option<String>,

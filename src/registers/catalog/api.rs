@@ -6,9 +6,11 @@ use crate::domain::catalog::{AttributeType, Control, ControlFilter, Framework, G
 use crate::domain::query::Page;
 use crate::error::Error;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{ApiResult, ErrorBody, Query};
+use crate::web::vocabulary::{LiveFuture, Values};
 use axum::Json;
-use axum::extract::{Path, RawQuery};
+use axum::extract::RawQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -85,6 +87,7 @@ pub async fn get_control(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MappingQuery {
     /// Source framework, e.g. iso27002-2013
@@ -114,4 +117,28 @@ pub async fn list_mappings(ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult<Vec<M
             .map(|(from_id, to_id)| MappingPair { from_id, to_id })
             .collect(),
     ))
+}
+
+/// The themes of every catalogue, for the API document (which cannot say that a theme
+/// belongs to the framework in the path: the API answers 400 naming the framework's own).
+pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
+    Box::pin(async move {
+        let themes: Vec<String> = service::catalogs(ctx)
+            .await?
+            .iter()
+            .flat_map(|c| {
+                c.groups
+                    .iter()
+                    .filter(|g| g.parent.is_none())
+                    .map(|g| g.id.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(vec![Values::param(
+            "get",
+            "/api/v1/frameworks/{framework}/controls",
+            "theme",
+            themes,
+        )])
+    })
 }

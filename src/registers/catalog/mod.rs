@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
+        .live_values(api::live)
         .get("/controls", anyone, pages::controls_page)
         .get("/controls/export.csv", anyone, pages::controls_export)
         .get("/controls/{framework}/{id}", anyone, pages::control_page)

@@ -229,21 +229,14 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 (Target::Measure, measure),
                 (Target::Risk, risk),
             ];
-            let mut given = targets
+            let targets = targets
                 .into_iter()
-                .filter_map(|(t, id)| id.map(|id| (t, id)));
-            let target = given.next();
-            if given.next().is_some() {
-                return Err(Error::field(
-                    "--control",
-                    "filter by one control, measure or risk at a time",
-                )
-                .into());
-            }
+                .filter_map(|(t, id)| id.map(|id| (t, id)))
+                .collect();
             let filter = EvidenceFilter {
                 state,
                 expiring_within,
-                target,
+                targets,
                 q,
                 limit: i64::MAX / 2,
             };

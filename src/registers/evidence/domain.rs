@@ -210,24 +210,33 @@ pub struct FileVersion {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct EvidenceInput {
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
+    #[schema(max_length = 5000)]
     pub description: String,
     /// For a link instead of a file: `https://…`
+    #[schema(max_length = 2000)]
     pub url: String,
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub collected_at: String,
     /// `YYYY-MM-DD`; empty when it does not expire.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub valid_until: String,
     /// The caller when empty.
+    #[schema(max_length = 200)]
     pub collected_by: String,
     /// Control ids of the 2022 catalogue, comma-separated or a list (`8.13, 5.30`).
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub controls: String,
     /// Measure ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub measures: String,
     /// Risk ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub risks: String,
 }
 
@@ -471,9 +480,9 @@ pub struct EvidenceFilter {
     pub state: Option<State>,
     /// Valid today and ending within this many days (leaving out the items scans refresh).
     pub expiring_within: Option<i64>,
-    /// Attached to this control (directly or through a measure that implements it), measure
-    /// or risk.
-    pub target: Option<(Target, String)>,
+    /// Attached to each of these: a control (directly or through a measure that implements
+    /// it), a measure, a risk.
+    pub targets: Vec<(Target, String)>,
     /// In the title or description.
     pub q: Option<String>,
     pub limit: i64,
@@ -555,7 +564,8 @@ pub struct ControlEvidence {
 pub const EVIDENCE_PARAMS: &[&str] = &["state", "expiring", "control", "measure", "risk", "q"];
 
 /// The evidence list's query: `state` (valid, expiring, failing, expired), `expiring` (days),
-/// `control`, `measure` or `risk`, and `q`; every malformed value is named.
+/// `control`, `measure` and `risk` (each one given narrows the list), and `q`; every
+/// malformed value is named.
 pub fn evidence_query(params: &crate::domain::query::Params) -> Result<EvidenceFilter, Error> {
     let get = |k: &str| params.get(k).map(str::to_string);
     let mut p = Problems::new();
@@ -575,20 +585,15 @@ pub fn evidence_query(params: &crate::domain::query::Params) -> Result<EvidenceF
         Some(raw) => p.take("expiring", parse_days(&raw)),
         None => None,
     };
-    let mut target = None;
-    for t in Target::ALL {
-        if let Some(id) = get(t.key()) {
-            if target.is_some() {
-                p.add(t.key(), "filter by one control, measure or risk at a time");
-            }
-            target = Some((t, id));
-        }
-    }
+    let targets = Target::ALL
+        .into_iter()
+        .filter_map(|t| get(t.key()).map(|id| (t, id)))
+        .collect();
     p.into_query_result()?;
     Ok(EvidenceFilter {
         state,
         expiring_within,
-        target,
+        targets,
         q: get("q"),
         limit: 500,
     })

@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
             anyone,
             pages::download_page,
         )
+        .values(api::values())
         .api(anyone, routes!(api::list_evidence))
         .api(owners, routes!(api::create_evidence))
         .api(anyone, routes!(api::get_evidence))

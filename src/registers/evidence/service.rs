@@ -100,7 +100,7 @@ pub async fn list(ctx: &Ctx, f: &EvidenceFilter) -> Result<(Vec<Evidence>, i64)>
 #[tracing::instrument(name = "evidence.attached", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn attached(ctx: &Ctx, target: Target, id: &str) -> Result<Vec<Evidence>> {
     let f = EvidenceFilter {
-        target: Some((target, id.to_string())),
+        targets: vec![(target, id.to_string())],
         limit: 100,
         ..EvidenceFilter::default()
     };

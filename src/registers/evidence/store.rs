@@ -506,7 +506,7 @@ impl Store {
                 [Arg::Text(today.clone()), Arg::Text(add_days(&today, days))],
             );
         }
-        if let Some((kind, id)) = &f.target {
+        for (kind, id) in &f.targets {
             sql.push(
                 " and e.evidence_id in (select l.evidence_id from evidence_link l where l.target_kind = ? and l.target_id = ?",
                 [Arg::Text(kind.key().into()), Arg::Text(id.clone())],

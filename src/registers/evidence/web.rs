@@ -19,6 +19,21 @@ pub struct UploadForm {
 }
 
 impl UploadForm {
+    /// Refuses a field the call does not take (an API client's typo would otherwise be lost
+    /// without a word).
+    pub fn check_known(&self, known: &[&str]) -> Result<(), Error> {
+        let mut p = Problems::new();
+        for (name, _) in &self.fields {
+            if !known.contains(&name.as_str()) {
+                p.add(
+                    name,
+                    format!("not a field of this upload: use {}", known.join(", ")),
+                );
+            }
+        }
+        p.into_result()
+    }
+
     pub fn get(&self, k: &str) -> &str {
         self.fields
             .iter()
@@ -101,7 +116,8 @@ async fn read_parts(
         Error::BadRequest("send the file as multipart/form-data (a form upload)".into())
     })?;
     let mut form = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
-    let unreadable = |_| Error::BadRequest("the upload could not be read".into());
+    let unreadable =
+        |e: multer::Error| Error::BadRequest(format!("the upload could not be read: {e}"));
     let (mut text_fields, mut text_bytes, mut file_parts) = (0usize, 0usize, 0usize);
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();

@@ -4,9 +4,10 @@
 use super::domain::{CheckResult, HostSummary, RunFinding, RunSummary, ScanReportInput};
 use super::service;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody, Query};
+use crate::web::vocabulary::Values;
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -94,4 +95,13 @@ pub async fn get_check_history(
     Ok(Json(
         service::check_history(&ctx, &name, &check_id, limit).await?,
     ))
+}
+
+/// A finding's outcomes, for the API document.
+pub fn values() -> Vec<Values> {
+    vec![Values::property(
+        "ScanFindingInput",
+        "outcome",
+        super::domain::OUTCOMES,
+    )]
 }

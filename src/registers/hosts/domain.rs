@@ -15,11 +15,14 @@ use std::collections::{BTreeMap, HashMap};
 #[serde(default)]
 pub struct ScanReportInput {
     /// The host name: 1 to 253 characters of letters, digits, '.', '-' and '_'.
+    #[schema(required = true, pattern = "^[A-Za-z0-9._-]{1,253}$")]
     pub host: String,
     /// The root that was scanned (`/` for the host itself).
     pub root: String,
     /// When the scan ran, RFC 3339.
+    #[schema(required = true, format = DateTime)]
     pub scanned_at: String,
+    #[schema(minimum = 0)]
     pub duration_ms: f64,
     pub findings: Vec<ScanFindingInput>,
 }
@@ -29,6 +32,7 @@ pub struct ScanReportInput {
 #[serde(default)]
 pub struct ScanFindingInput {
     /// The check's id, e.g. `ssh.root-login`.
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub id: String,
     /// pass, fail, not_applicable or error
     pub outcome: String,
@@ -37,6 +41,8 @@ pub struct ScanFindingInput {
     pub controls: Vec<String>,
     pub observed: String,
     /// How many days the result holds as evidence (1 to 3650); 1 when not given.
+    #[serde(deserialize_with = "crate::domain::input::whole_number")]
+    #[schema(minimum = 1, maximum = 3650)]
     pub cadence_days: Option<u32>,
 }
 
@@ -91,7 +97,7 @@ pub struct CheckResult {
 /// A host without a report for longer than this is stale.
 pub const STALE_DAYS: i64 = 2;
 
-const OUTCOMES: [&str; 4] = ["pass", "fail", "not_applicable", "error"];
+pub(crate) const OUTCOMES: [&str; 4] = ["pass", "fail", "not_applicable", "error"];
 
 pub fn pass_rate(pass: i64, fail: i64) -> Option<f64> {
     (pass + fail > 0).then(|| pass as f64 / (pass + fail) as f64)
@@ -144,6 +150,11 @@ pub fn check(r: &ScanReportInput) -> Result<Checked> {
     for (i, f) in r.findings.iter().enumerate() {
         if f.id.trim().is_empty() {
             p.add(&format!("findings[{i}].id"), "give the check's id");
+        } else if f.id.chars().count() > 200 {
+            p.add(
+                &format!("findings[{i}].id"),
+                "a check's id has at most 200 characters",
+            );
         } else if !seen.insert(f.id.as_str()) {
             p.add(
                 &format!("findings[{i}].id"),

@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
+        .values(api::values())
         .get("/hosts", anyone, pages::list)
         .get("/hosts.csv", anyone, pages::export)
         .get("/hosts.xlsx", anyone, pages::export)

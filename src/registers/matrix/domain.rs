@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScaleLevel {
     /// 1 for the lowest step, counting up without gaps.
+    #[serde(deserialize_with = "crate::domain::input::whole_i64")]
+    #[schema(minimum = 1, maximum = 10)]
     pub value: i64,
     pub name: String,
     pub description: String,
@@ -22,6 +24,8 @@ pub struct RiskLevel {
     pub name: String,
     /// `#rrggbb`
     pub colour: String,
+    #[serde(deserialize_with = "crate::domain::input::whole_i64")]
+    #[schema(minimum = 1, maximum = 8)]
     pub rank: i64,
 }
 

@@ -5,9 +5,11 @@ use super::domain::{Measure, MeasureInput, MeasureQuery, MeasureStatus};
 use super::service;
 use crate::domain::query::Page;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
+use crate::web::vocabulary::Values;
 use axum::Json;
-use axum::extract::{Path, RawQuery, Request};
+use axum::extract::{RawQuery, Request};
 use axum::http::StatusCode;
 
 /// The treatment plan: measures by due date (undated last), filtered and paginated.
@@ -74,4 +76,14 @@ pub async fn import_measures(
 ) -> ApiResult<crate::exchange::import::Outcome> {
     crate::registers::imports::web::import_into(&ctx, &super::exchange::MeasureImport, raw, req)
         .await
+}
+
+/// The register's fixed closed lists, for the API document.
+pub fn values() -> Vec<Values> {
+    let statuses = super::domain::MeasureStatus::ALL.iter().map(|s| s.key());
+    vec![Values::property(
+        "MeasureInput",
+        "status",
+        [""].into_iter().chain(statuses),
+    )]
 }

@@ -88,15 +88,21 @@ impl Measure {
 #[serde(default)]
 pub struct MeasureInput {
     pub id: Option<String>,
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
+    #[schema(max_length = 5000)]
     pub description: String,
+    #[schema(max_length = 200)]
     pub owner: String,
     /// planned (default), in progress, implemented or deprecated
     pub status: String,
-    /// `YYYY-MM-DD`
+    /// `YYYY-MM-DD`, or empty.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub due_on: String,
+    #[schema(max_length = 200)]
     pub effort: String,
     /// Whole currency units, e.g. 12000.
+    #[schema(value_type = Option<u64>)]
     pub cost: Option<serde_json::Value>,
     /// Control ids, comma-separated or a list: `5.17, 8.5`; another framework as
     /// `iso27002-2013:9.4.2`. Ids without a framework are ISO/IEC 27002:2022.

@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
     let owners = Access::Roles(OWNERS);
     let anyone = Access::SignedIn;
     Routes::new()
+        .values(api::values())
         .importer(&exchange::MeasureImport)
         .get("/measures", anyone, pages::register)
         .post("/measures", editors, pages::create)

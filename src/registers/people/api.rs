@@ -5,6 +5,7 @@ use crate::domain::user::{NewUser, User};
 use crate::error::Error;
 use crate::service::Ctx;
 use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody};
+use crate::web::vocabulary::Values;
 use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -29,11 +30,15 @@ pub async fn list_users(ctx: Ctx) -> ApiResult<Vec<User>> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUserBody {
+    #[schema(required = true, value_type = String, format = Email)]
     email: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 200, pattern = "\\S")]
     name: Option<String>,
     /// admin, manager, contributor, auditor, viewer or agent
+    #[schema(required = true, value_type = String)]
     role: Option<String>,
     /// At least 12 characters.
+    #[schema(required = true, value_type = String, min_length = 12)]
     password: Option<String>,
 }
 
@@ -52,4 +57,10 @@ pub async fn create_user(
     )?;
     let user = service::create(&ctx, new).await?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// The roles a new user may have, for the API document.
+pub fn values() -> Vec<Values> {
+    let roles = crate::domain::user::Role::ALL.iter().map(|r| r.as_str());
+    vec![Values::property("NewUserBody", "role", roles)]
 }

@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     let admins = Access::Roles(ADMIN);
     Routes::new()
+        .values(api::values())
         .get("/setup", public, pages::setup_page)
         .post("/setup", public, pages::setup_submit)
         .get("/login", public, pages::login_page)

@@ -5,9 +5,10 @@ use super::domain::{self, AnalysisBody, FairInput, PAGE_ITERATIONS, run_options}
 use super::service;
 use crate::error::Error;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{ApiError, ApiResult, ErrorBody, JsonBody, Query};
+use crate::web::vocabulary::Values;
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -75,6 +76,7 @@ pub async fn simulate_risks(ctx: Ctx, Query(params): Query) -> ApiResult<Analysi
 pub struct AppetiteBody {
     /// ISO 4217 code, e.g. EUR.
     #[serde(default)]
+    #[schema(required = true, pattern = "^[A-Za-z]{3}$")]
     currency: String,
     /// Points of the tolerated loss-exceedance curve, e.g. `1M: 10%; 10M: 1%`.
     #[serde(default)]
@@ -101,4 +103,12 @@ pub async fn put_risk_appetite(
 ) -> ApiResult<AppetiteBody> {
     service::set_settings(&ctx, &body.currency, &body.loss_appetite).await?;
     get_risk_appetite(ctx).await
+}
+
+/// The models and distributions of an estimate, for the API document.
+pub fn values() -> Vec<Values> {
+    vec![
+        Values::property("EstimateInput", "model", ["", "simple", "tree"]),
+        Values::property("FactorInput", "distribution", ["", "pert", "lognormal"]),
+    ]
 }

@@ -177,19 +177,23 @@ pub fn show(v: f64) -> String {
 
 /// One factor as typed: an object, or in JSON the short `[min, most likely, max]` of a PERT.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default, try_from = "FactorWire")]
+#[serde(default, deny_unknown_fields, try_from = "FactorWire")]
 pub struct FactorInput {
     /// `pert` (default) or `lognormal`. For a lognormal, `min` and `max` are the 90% interval
     /// (5th and 95th percentiles) and `mode` is not used.
     pub distribution: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub min: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub mode: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub max: String,
     /// Weight of the most likely value in a modified PERT; empty: 4.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub lambda: String,
 }
 

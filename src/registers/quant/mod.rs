@@ -19,6 +19,7 @@ pub fn routes() -> Routes {
     let editors = Access::Roles(EDITORS);
     let owners = Access::Roles(OWNERS);
     Routes::new()
+        .values(api::values())
         .get("/risks/quantitative", anyone, pages::portfolio)
         .get("/risks/quantitative.csv", anyone, pages::export)
         .get("/risks/quantitative.xlsx", anyone, pages::export)

@@ -6,6 +6,7 @@ use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::registers::soa::service as soa;
 use crate::service::Ctx;
 use crate::web::json::{ApiResult, ErrorBody, Query};
+use crate::web::vocabulary::{LiveFuture, Values};
 use axum::Json;
 
 /// Certification readiness for ISO/IEC 27001 6.1.2, 6.1.3 and 7.5 (each with a status and the
@@ -33,4 +34,22 @@ pub async fn soa_gaps(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<GapRow>> {
     Ok(Json(
         service::gaps(&ctx, &rows, &by, within.as_ref()).await?,
     ))
+}
+
+/// The catalogue's attribute types and values the gap analysis groups by, for the API
+/// document.
+pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
+    Box::pin(async move {
+        let types = service::attribute_types(ctx).await?;
+        let by = ["theme".to_string()]
+            .into_iter()
+            .chain(types.iter().map(|t| t.key.clone()));
+        let within = types
+            .iter()
+            .flat_map(|t| t.values.iter().map(move |v| format!("{}:{v}", t.key)));
+        Ok(vec![
+            Values::param("get", "/api/v1/soa/gaps", "by", by),
+            Values::param("get", "/api/v1/soa/gaps", "within", within),
+        ])
+    })
 }

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
+        .live_values(api::live)
         .get("/soa/gaps", anyone, pages::gaps)
         .api(anyone, routes!(api::readiness))
         .api(anyone, routes!(api::soa_gaps))

@@ -7,9 +7,10 @@ use super::domain_threat::Library;
 use super::service;
 use crate::domain::query::Page;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
+use crate::web::vocabulary::{LiveFuture, Values};
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -77,9 +78,14 @@ pub async fn update_risk(
 pub struct AcceptanceBody {
     /// Why the residual risk is accepted (required above the acceptance threshold).
     #[serde(default)]
+    #[schema(max_length = 5000)]
     rationale: String,
     /// `YYYY-MM-DD`, in the future.
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+    )]
     valid_until: String,
 }
 
@@ -129,4 +135,78 @@ pub async fn import_risks(
     req: axum::extract::Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
     crate::registers::imports::web::import_into(&ctx, &super::exchange::RiskImport, raw, req).await
+}
+
+/// The register's fixed closed lists, for the API document.
+pub fn values() -> Vec<Values> {
+    use super::domain::{RiskStatus, Treatment};
+    let statuses = RiskStatus::ALL.iter().map(|s| s.key()).chain(["active"]);
+    vec![
+        Values::param("get", "/api/v1/risks", "status", statuses),
+        Values::param(
+            "get",
+            "/api/v1/risks",
+            "attention",
+            ["review", "acceptance"],
+        ),
+        Values::property(
+            "RiskInput",
+            "treatment",
+            [""].into_iter()
+                .chain(Treatment::ALL.iter().map(|t| t.key())),
+        ),
+        Values::property(
+            "RiskInput",
+            "status",
+            [""].into_iter()
+                .chain(RiskStatus::ALL.iter().map(|s| s.key())),
+        ),
+    ]
+}
+
+/// The matrix's levels, cells and steps, for the API document.
+pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
+    Box::pin(async move {
+        let m = ctx.store().risk_matrix().await?;
+        let levels = m.levels.iter().map(|l| l.key.clone());
+        let mut cells = Vec::new();
+        for kind in ["inherent", "current", "target", "residual"] {
+            for l in &m.likelihood {
+                for i in &m.impact {
+                    cells.push(format!("{kind}:{}:{}", l.value, i.value));
+                }
+            }
+        }
+        let steps = |scale: &[crate::registers::matrix::domain::ScaleLevel], empty: bool| {
+            let mut v: Vec<serde_json::Value> = Vec::new();
+            if empty {
+                v.extend(["".into(), serde_json::Value::Null]);
+            }
+            for s in scale {
+                v.push(s.value.into());
+                v.push(s.value.to_string().into());
+                v.push(s.name.clone().into());
+            }
+            v
+        };
+        let mut out = vec![
+            Values::param("get", "/api/v1/risks", "level", levels),
+            Values::param("get", "/api/v1/risks", "cell", cells),
+            Values::property(
+                "RiskInput",
+                "inherent_likelihood",
+                steps(&m.likelihood, false),
+            ),
+            Values::property("RiskInput", "inherent_impact", steps(&m.impact, false)),
+        ];
+        for (field, scale) in [
+            ("current_likelihood", &m.likelihood),
+            ("current_impact", &m.impact),
+            ("target_likelihood", &m.likelihood),
+            ("target_impact", &m.impact),
+        ] {
+            out.push(Values::property("RiskInput", field, steps(scale, true)));
+        }
+        Ok(out)
+    })
 }

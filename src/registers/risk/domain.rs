@@ -225,36 +225,56 @@ pub struct Risk {
 #[serde(default)]
 pub struct RiskInput {
     pub id: Option<String>,
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
+    #[schema(max_length = 2000)]
     pub threat: String,
+    #[schema(max_length = 2000)]
     pub vulnerability: String,
+    #[schema(max_length = 2000)]
     pub consequence: String,
+    #[schema(max_length = 200)]
     pub owner: String,
+    #[schema(max_length = 100)]
     pub category: String,
+    /// A step of the matrix's likelihood scale, by value or name.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(required = true)]
     pub inherent_likelihood: String,
+    /// A step of the matrix's impact scale, by value or name.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(required = true)]
     pub inherent_impact: String,
     /// Empty: the same as inherent.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub current_likelihood: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub current_impact: String,
     /// Empty: the same as current.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub target_likelihood: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub target_impact: String,
     /// modify (default), retain, avoid or share
     pub treatment: String,
     /// open (default), in treatment or closed
     pub status: String,
+    /// `YYYY-MM-DD`, or empty.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub review_due_on: String,
     /// Asset ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub assets: String,
     /// Measure ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub measures: String,
 }
 
@@ -729,12 +749,19 @@ impl RiskQuery {
 }
 
 /// A heat-map cell `KIND:L:I` (`target:4:5`).
+/// A step's value as the heat map writes it: digits only, no sign or leading zero.
+fn step_number(v: &str) -> Option<i64> {
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0 && n.to_string() == v)
+}
+
 fn parse_cell(c: &str) -> Option<(RatingKind, i64, i64)> {
     let parts: Vec<&str> = c.split(':').collect();
     match (
         parts.first().and_then(|k| RatingKind::parse(k)),
-        parts.get(1).and_then(|v| v.parse().ok()),
-        parts.get(2).and_then(|v| v.parse().ok()),
+        parts.get(1).and_then(|v| step_number(v)),
+        parts.get(2).and_then(|v| step_number(v)),
     ) {
         (Some(k), Some(l), Some(i)) if parts.len() == 3 => Some((k, l, i)),
         _ => None,
@@ -742,18 +769,33 @@ fn parse_cell(c: &str) -> Option<(RatingKind, i64, i64)> {
 }
 
 impl RiskFilter {
-    /// Refuses a residual level the matrix does not have, naming the choices.
+    /// Refuses a residual level, or a heat-map cell, the matrix does not have, naming the
+    /// choices.
     pub fn check_level(&self, m: &Matrix) -> Result<(), Error> {
-        match &self.level {
-            Some(l) if m.risk_level(l).is_none() => {
-                let keys: Vec<&str> = m.levels.iter().map(|l| l.key.as_str()).collect();
-                Err(Error::Query(vec![crate::error::FieldError::new(
-                    "level",
-                    format!("'{l}' is not a risk level: use one of {}", keys.join(", ")),
-                )]))
-            }
-            _ => Ok(()),
+        let mut p = Problems::new();
+        if let Some(l) = &self.level
+            && m.risk_level(l).is_none()
+        {
+            let keys: Vec<&str> = m.levels.iter().map(|l| l.key.as_str()).collect();
+            p.add(
+                "level",
+                format!("'{l}' is not a risk level: use one of {}", keys.join(", ")),
+            );
         }
+        if let Some((_, l, i)) = self.cell
+            && (!m.likelihood.iter().any(|s| s.value == l)
+                || !m.impact.iter().any(|s| s.value == i))
+        {
+            p.add(
+                "cell",
+                format!(
+                    "there is no cell of likelihood {l} and impact {i}: the matrix has likelihood 1 to {} and impact 1 to {}",
+                    m.likelihood.len(),
+                    m.impact.len()
+                ),
+            );
+        }
+        p.into_query_result()
     }
 }
 

@@ -22,6 +22,8 @@ pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
         .importer(&exchange::RiskImport)
+        .values(api::values())
+        .live_values(api::live)
         .get("/risks", anyone, pages::register)
         .post("/risks", editors, pages::create)
         .get("/risks/new", editors, pages::new_form)

@@ -8,11 +8,12 @@ use super::exchange::{DocFormat, export};
 use super::service;
 use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::service::Ctx;
+use crate::web::json::Path;
 use crate::web::json::{
     ApiError, ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged,
 };
+use crate::web::vocabulary::Values;
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -106,7 +107,7 @@ pub struct SoaVersionRecord {
 }
 
 /// One approved version with its rows as they were.
-#[utoipa::path(get, path = "/api/v1/soa/versions/{version}", tag = "soa", params(("version" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/soa/versions/{version}", tag = "soa", params(("version" = i64, Path, minimum = 1, maximum = 2147483647)),
     responses((status = 200, body = SoaVersionRecord), (status = 404, body = ErrorBody)))]
 pub async fn get_soa_version(ctx: Ctx, Path(version): Path<i64>) -> ApiResult<SoaVersionRecord> {
     let (version, snapshot) = service::version(&ctx, DEFAULT_FRAMEWORK, version).await?;
@@ -116,7 +117,7 @@ pub async fn get_soa_version(ctx: Ctx, Path(version): Path<i64>) -> ApiResult<So
 /// What changed from an approved version (`from`) to another (`to`) or to the current state
 /// (no `to`): each control that differs, with each field before and after.
 #[utoipa::path(get, path = "/api/v1/soa/diff", tag = "soa",
-    params(("from" = i64, Query), ("to" = Option<i64>, Query, description = "a version; the current state when absent")),
+    params(("from" = i64, Query, minimum = 1, maximum = 2147483647), ("to" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "a version; the current state when absent")),
     responses((status = 200, body = Vec<RowChange>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody),
         (status = 409, description = "a version no longer matches what was approved (altered in the database)", body = ErrorBody)))]
 pub async fn soa_diff(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<RowChange>> {
@@ -131,8 +132,8 @@ pub async fn soa_diff(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<RowChange>> {
 /// table), csv or pdf (cover, contents, summary, table, exclusions); `version` for an
 /// approved version, else the current state.
 #[utoipa::path(get, path = "/api/v1/soa/export", tag = "soa",
-    params(("format" = String, Query, description = "xlsx, csv or pdf"), ("version" = Option<i64>, Query)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody),
+    params(("format" = Option<String>, Query, description = "xlsx (default), csv or pdf"), ("version" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "an approved version; the current state when absent")),
+    responses((status = 200, description = "the document in the format asked for", content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "text/csv"), (Vec<u8> = "application/pdf"))), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody),
         (status = 409, description = "the version no longer matches what was approved (altered in the database)", body = ErrorBody)))]
 pub async fn export_soa(ctx: Ctx, Query(p): Query) -> Result<Response, ApiError> {
     p.check_known(&["format", "version"])?;
@@ -144,4 +145,57 @@ pub async fn export_soa(ctx: Ctx, Query(p): Query) -> Result<Response, ApiError>
             .await?
             .response(),
     )
+}
+
+/// The SoA's fixed closed lists, for the API document.
+pub fn values() -> Vec<Values> {
+    use super::domain::{ExclusionReason, Status, Warning};
+    let statuses = Status::ALL.iter().map(|s| s.key());
+    let warnings = ["any"]
+        .into_iter()
+        .chain(Warning::ALL.iter().map(|w| w.key()));
+    vec![
+        Values::param(
+            "get",
+            "/api/v1/soa",
+            "applicable",
+            ["yes", "no", "undecided"],
+        ),
+        Values::param("get", "/api/v1/soa", "status", statuses),
+        Values::param("get", "/api/v1/soa", "warning", warnings),
+        Values::param(
+            "get",
+            "/api/v1/soa/export",
+            "format",
+            ["xlsx", "csv", "pdf"],
+        ),
+        Values::property(
+            "ApplicabilityInput",
+            "applicable",
+            [
+                serde_json::Value::Null,
+                "".into(),
+                "yes".into(),
+                "no".into(),
+            ],
+        ),
+        Values::property(
+            "ApplicabilityInput",
+            "exclusion_reason",
+            [""].into_iter()
+                .chain(ExclusionReason::ALL.iter().map(|r| r.key())),
+        ),
+        Values::property(
+            "ApplicabilityInput",
+            "status",
+            [""].into_iter().chain(Status::ALL.iter().map(|s| s.key())),
+        ),
+        Values::property(
+            "ApplicabilityInput",
+            "maturity",
+            [serde_json::Value::Null, "".into()]
+                .into_iter()
+                .chain((0..=5).flat_map(|m| [m.into(), m.to_string().into()])),
+        ),
+    ]
 }

@@ -158,17 +158,24 @@ impl Applicability {
 pub struct ApplicabilityInput {
     /// yes, no, or empty (not decided)
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub applicable: String,
     /// Reason keys, comma-separated or a list: risk_treatment, legal, contractual, business, best_practice
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::web::json::list_or_text)]
     pub reasons: String,
     pub exclusion_reason: String,
+    #[schema(max_length = 5000)]
     pub justification: String,
     pub status: String,
+    /// 0 to 5, or empty.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::web::json::text_or_number)]
     pub maturity: String,
+    #[schema(max_length = 200)]
     pub owner: String,
-    /// `YYYY-MM-DD`
+    /// `YYYY-MM-DD`, or empty.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub target_date: String,
 }
 

@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .get("/soa/diff", anyone, pages::diff)
         .get("/soa/{framework}/{id}", anyone, pages::record)
         .post("/soa/{framework}/{id}", owners, pages::update)
+        .values(api::values())
         .api(anyone, routes!(api::list_soa))
         .api(anyone, routes!(api::get_soa_row))
         .api(owners, routes!(api::put_soa_row))
