@@ -103,6 +103,8 @@ async fn openapi_document(
                     }
                 }
             }
+            // Lists the caller may not read (an agent's token) are left out.
+            Err(crate::error::Error::Forbidden) => {}
             Err(e) => return crate::web::json::ApiError(e).into_response(),
         }
     }

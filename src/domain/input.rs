@@ -89,3 +89,72 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32
             serde::de::Error::custom(format!("{n} is not a whole number from 0 to {}", u32::MAX))
         })
 }
+
+/// The schema of a field that takes text, a number or null (`crate::domain::input::text_or_number`).
+pub fn text_or_number_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .build()
+}
+
+/// The schema of a field that takes text, a list of texts or null
+/// (`crate::domain::input::list_or_text`).
+pub fn list_or_text_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Days {
+        #[serde(deserialize_with = "whole_number", default)]
+        days: Option<u32>,
+    }
+
+    #[derive(Deserialize)]
+    struct Tags {
+        #[serde(deserialize_with = "list_or_text")]
+        tags: String,
+    }
+
+    #[test]
+    fn a_whole_number_may_be_written_with_a_point_zero() {
+        let days = |j: &str| serde_json::from_str::<Days>(j).map(|d| d.days);
+        assert_eq!(days(r#"{"days": 7}"#).unwrap(), Some(7));
+        assert_eq!(days(r#"{"days": 7.0}"#).unwrap(), Some(7));
+        assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
+        assert!(days(r#"{"days": 7.5}"#).is_err());
+        assert!(days(r#"{"days": -1}"#).is_err());
+        assert!(days(r#"{"days": 1e300}"#).is_err());
+    }
+
+    #[test]
+    fn a_list_is_text_or_texts_and_nothing_else() {
+        let tags = |j: &str| serde_json::from_str::<Tags>(j).map(|t| t.tags);
+        assert_eq!(tags(r#"{"tags": "a, b"}"#).unwrap(), "a, b");
+        assert_eq!(tags(r#"{"tags": ["a", "b"]}"#).unwrap(), "a,b");
+        assert_eq!(tags(r#"{"tags": null}"#).unwrap(), "");
+        for bad in [
+            r#"{"tags": {}}"#,
+            r#"{"tags": 5.10}"#,
+            r#"{"tags": [5.10]}"#,
+            r#"{"tags": true}"#,
+        ] {
+            assert!(tags(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -442,28 +442,3 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromR
             })
     }
 }
-
-/// The schema of a field that takes text, a number or null (`crate::domain::input::text_or_number`).
-pub fn text_or_number() -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
-    ObjectBuilder::new()
-        .schema_type(SchemaType::from_iter([
-            Type::String,
-            Type::Number,
-            Type::Null,
-        ]))
-        .build()
-}
-
-/// The schema of a field that takes text, a list of texts or null
-/// (`crate::domain::input::list_or_text`).
-pub fn list_or_text() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
-    Schema::OneOf(
-        OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::String))
-            .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
-            .item(ObjectBuilder::new().schema_type(Type::Null))
-            .build(),
-    )
-}

@@ -1020,3 +1020,154 @@ async fn an_approved_version_altered_with_its_hash_recomputed_is_refused() {
         );
     });
 }
+
+/// The API document says what the API accepts, so that requests generated from it are
+/// accepted (`.ci/api-property-test` checks every operation): the organisation's own closed
+/// lists for a signed-in caller (not for an anonymous one), typed errors for a path
+/// parameter, and readers as strict as the document.
+#[tokio::test]
+async fn the_document_declares_what_the_api_accepts_and_the_api_keeps_to_it() {
+    on_every_database!(|app| {
+        app.set_up().await;
+        let ctx = crate::harness::operator(&app.store);
+        annex::service::demo::generate(
+            &ctx,
+            annex::service::demo::Size::parse("small").unwrap(),
+            7,
+        )
+        .await
+        .unwrap();
+        let token = app.token_as(annex::domain::user::Role::Admin).await;
+        let enum_of = |doc: &serde_json::Value, pointer: &str| -> Vec<serde_json::Value> {
+            doc.pointer(pointer)
+                .and_then(|s| s.get("enum"))
+                .and_then(|e| e.as_array())
+                .cloned()
+                .unwrap_or_default()
+        };
+        let param = |doc: &serde_json::Value, path: &str, name: &str| -> serde_json::Value {
+            doc["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{path} has {name}"))["schema"]
+                .clone()
+        };
+
+        // Anonymous: the fixed lists only; the organisation's settings are not told.
+        let anon = app.get("/api/v1/openapi.json", Auth::None).await.json();
+        assert!(
+            enum_of(
+                &anon,
+                "/components/schemas/AssetInput/properties/asset_type"
+            )
+            .is_empty()
+        );
+        let statuses = param(&anon, "/api/v1/risks", "status");
+        assert_eq!(
+            statuses["enum"],
+            serde_json::json!(["", "open", "in_treatment", "closed", "active"])
+        );
+        // Signed in: the asset types, the matrix's cells and steps as this organisation has them.
+        let doc = app
+            .get("/api/v1/openapi.json", Auth::Bearer(&token))
+            .await
+            .json();
+        let types = enum_of(&doc, "/components/schemas/AssetInput/properties/asset_type");
+        assert!(types.contains(&"hardware".into()) && types.contains(&"Hardware".into()));
+        let cells = param(&doc, "/api/v1/risks", "cell")["enum"].clone();
+        assert!(cells.as_array().unwrap().contains(&"target:5:5".into()));
+        let likelihood = enum_of(
+            &doc,
+            "/components/schemas/RiskInput/properties/inherent_likelihood",
+        );
+        assert!(likelihood.contains(&1.into()) && likelihood.contains(&"Rare".into()));
+        // A flag, and a number given empty, travel as text.
+        assert_eq!(
+            param(&doc, "/api/v1/measures", "overdue")["enum"],
+            serde_json::json!(["", "true", "false", "1", "0"])
+        );
+
+        // A path parameter of the wrong type is a JSON error like any other.
+        let res = app
+            .get(
+                "/api/v1/soa/versions/9223372036854775808",
+                Auth::Bearer(&token),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert_eq!(res.json()["error"]["code"], "bad_request");
+
+        // A cell outside the matrix, or not written as the heat map writes it, is refused.
+        for cell in ["inherent:9:9", "inherent:+1:2", "inherent:01:2"] {
+            let res = app
+                .get(&format!("/api/v1/risks?cell={cell}"), Auth::Bearer(&token))
+                .await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{cell}: {}", res.body);
+        }
+        let res = app
+            .get("/api/v1/risks?cell=target:1:1", Auth::Bearer(&token))
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+
+        // Evidence filters combine (they once refused each other).
+        let res = app
+            .get(
+                "/api/v1/evidence?control=5.1&risk=R-0001",
+                Auth::Bearer(&token),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+        // A list is text or a list of texts; anything else is refused, not stringified.
+        let asset = |tags: serde_json::Value| serde_json::json!({"name": "Ledger", "asset_type": "information", "classification": "internal", "tags": tags});
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!(5),
+            serde_json::json!([1]),
+        ] {
+            let res = app
+                .post_json("/api/v1/assets", Auth::Bearer(&token), asset(bad.clone()))
+                .await;
+            assert_eq!(
+                res.status,
+                StatusCode::BAD_REQUEST,
+                "tags {bad}: {}",
+                res.body
+            );
+        }
+        let res = app
+            .post_json(
+                "/api/v1/assets",
+                Auth::Bearer(&token),
+                asset(serde_json::json!(["pci", "ledger"])),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let id = res.json()["id"].as_str().unwrap().to_string();
+
+        // If-Match: bytes an ETag never has are refused; empty is as if not sent.
+        let put = |value: &'static [u8]| {
+            Auth::Bearer(&token)
+                .apply(Request::put(format!("/api/v1/assets/{id}")))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(
+                    header::IF_MATCH,
+                    axum::http::HeaderValue::from_bytes(value).unwrap(),
+                )
+                .body(Body::from(asset(serde_json::json!("pci")).to_string()))
+                .unwrap()
+        };
+        assert_eq!(
+            app.send(put(b"\xc2\x84")).await.status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            app.send(put(b"\"99999999999999999999\"")).await.status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(app.send(put(b"")).await.status, StatusCode::OK);
+        assert_eq!(app.send(put(b"\"1\"")).await.status, StatusCode::CONFLICT);
+    });
+}

@@ -609,7 +609,7 @@ pub enum Auth<'a> {
 }
 
 impl Auth<'_> {
-    fn apply(self, b: axum::http::request::Builder) -> axum::http::request::Builder {
+    pub fn apply(self, b: axum::http::request::Builder) -> axum::http::request::Builder {
         match self {
             Auth::None => b,
             Auth::Browser(br) => b.header(header::COOKIE, &br.cookie),

@@ -284,6 +284,7 @@ pub struct Asset {
 #[serde(default)]
 pub struct AssetInput {
     /// Optional on creation (a readable id such as A-0001 is given); must match on update.
+    #[schema(pattern = "^ *([A-Za-z0-9._-]{1,40})? *$")]
     pub id: Option<String>,
     #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
@@ -303,22 +304,22 @@ pub struct AssetInput {
     pub classification: String,
     /// An impact step of the risk matrix, by value or name; empty when not rated.
     #[serde(deserialize_with = "text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub confidentiality: String,
     #[serde(deserialize_with = "text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub integrity: String,
     #[serde(deserialize_with = "text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub availability: String,
     /// planned, in use, retired or disposed (default: in use).
     pub lifecycle: String,
     /// Comma-separated, or a JSON list in the API.
     #[serde(deserialize_with = "list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub tags: String,
     #[serde(deserialize_with = "list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub depends_on: String,
     /// `YYYY-MM-DD`, or empty.
     #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]

@@ -228,15 +228,15 @@ pub struct EvidenceInput {
     pub collected_by: String,
     /// Control ids of the 2022 catalogue, comma-separated or a list (`8.13, 5.30`).
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub controls: String,
     /// Measure ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub measures: String,
     /// Risk ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub risks: String,
 }
 

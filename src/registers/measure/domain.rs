@@ -87,6 +87,7 @@ impl Measure {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MeasureInput {
+    #[schema(pattern = "^ *([A-Za-z0-9._-]{1,40})? *$")]
     pub id: Option<String>,
     #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,

@@ -183,17 +183,17 @@ pub struct FactorInput {
     /// (5th and 95th percentiles) and `mode` is not used.
     pub distribution: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub min: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub mode: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub max: String,
     /// Weight of the most likely value in a modified PERT; empty: 4.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub lambda: String,
 }
 

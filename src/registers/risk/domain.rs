@@ -224,6 +224,7 @@ pub struct Risk {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RiskInput {
+    #[schema(pattern = "^ *([A-Za-z0-9._-]{1,40})? *$")]
     pub id: Option<String>,
     #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
@@ -239,27 +240,27 @@ pub struct RiskInput {
     pub category: String,
     /// A step of the matrix's likelihood scale, by value or name.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     #[schema(required = true)]
     pub inherent_likelihood: String,
     /// A step of the matrix's impact scale, by value or name.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     #[schema(required = true)]
     pub inherent_impact: String,
     /// Empty: the same as inherent.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub current_likelihood: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub current_impact: String,
     /// Empty: the same as current.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub target_likelihood: String,
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub target_impact: String,
     /// modify (default), retain, avoid or share
     pub treatment: String,
@@ -270,11 +271,11 @@ pub struct RiskInput {
     pub review_due_on: String,
     /// Asset ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub assets: String,
     /// Measure ids, comma-separated or a list.
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub measures: String,
 }
 

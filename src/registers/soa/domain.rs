@@ -158,11 +158,11 @@ impl Applicability {
 pub struct ApplicabilityInput {
     /// yes, no, or empty (not decided)
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub applicable: String,
     /// Reason keys, comma-separated or a list: risk_treatment, legal, contractual, business, best_practice
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
-    #[schema(schema_with = crate::web::json::list_or_text)]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub reasons: String,
     pub exclusion_reason: String,
     #[schema(max_length = 5000)]
@@ -170,7 +170,7 @@ pub struct ApplicabilityInput {
     pub status: String,
     /// 0 to 5, or empty.
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
-    #[schema(schema_with = crate::web::json::text_or_number)]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
     pub maturity: String,
     #[schema(max_length = 200)]
     pub owner: String,
