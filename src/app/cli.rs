@@ -137,10 +137,31 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 made.hosts,
                 started.elapsed().as_secs_f64()
             );
+            let set_up = crate::service::access::is_set_up(&Services::new(store.clone())).await?;
+            println!("{}", demo_sign_in(set_up, &config));
             store.close().await;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to see the demo data: the first page creates the administrator on a store without
+/// accounts (the demo makes none, so that no known password is left on a server).
+fn demo_sign_in(set_up: bool, config: &Config) -> String {
+    let data_dir = config.data_dir.display();
+    let url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.bind));
+    if set_up {
+        format!(
+            "to see it: annex --data-dir {data_dir} serve, then sign in at {url} with an account of this store"
+        )
+    } else {
+        format!(
+            "to see it: annex --data-dir {data_dir} serve, then open {url}: the first page creates the administrator\n  (or first: annex --data-dir {data_dir} user add --email you@example.org --name \"Your Name\" --role admin)"
+        )
+    }
 }
 
 /// Runs a register's command as the local operator on the configured store, and closes the

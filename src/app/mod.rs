@@ -51,23 +51,13 @@ fn routes() -> Routes {
 
 /// The access policy of every route (what the guard enforces; walked by the role test).
 pub fn policy() -> Vec<Rule> {
-    let mut rules = routes().into_parts().rules;
-    rules.push(openapi_rule());
-    rules
-}
-
-fn openapi_rule() -> Rule {
-    Rule {
-        method: "GET",
-        path: "/api/v1/openapi.json".into(),
-        access: crate::web::Access::Public,
-    }
+    routes().into_parts().rules
 }
 
 /// The API's document as served: what the routes declare, completed with the answers every
 /// operation can give and the fixed closed lists; the organisation's own lists are added per
-/// request for a signed-in caller (`openapi_document`).
-pub fn api_document(
+/// request for a signed-in caller (`web::api_reference::ApiDocument::for_caller`).
+fn api_document(
     openapi: &mut utoipa::openapi::OpenApi,
     rules: &[Rule],
     values: &[crate::web::vocabulary::Values],
@@ -82,55 +72,21 @@ pub fn api_document(
     doc
 }
 
-/// The API document; with the organisation's own closed lists for a signed-in caller (an
-/// anonymous one is not told the organisation's settings).
-async fn openapi_document(
-    ctx: crate::service::Ctx,
-    base: Arc<serde_json::Value>,
-    live: Arc<Vec<crate::web::vocabulary::Live>>,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if ctx.actor.user.is_none() {
-        return axum::Json(base.as_ref()).into_response();
-    }
-    let mut doc = base.as_ref().clone();
-    for read in live.iter() {
-        match read(&ctx).await {
-            Ok(values) => {
-                for v in values {
-                    if let Err(e) = v.apply(&mut doc) {
-                        tracing::error!(error = %e, "a closed list names a place the API document lacks");
-                    }
-                }
-            }
-            // Lists the caller may not read (an agent's token) are left out.
-            Err(crate::error::Error::Forbidden) => {}
-            Err(e) => return crate::web::json::ApiError(e).into_response(),
-        }
-    }
-    axum::Json(doc).into_response()
-}
-
 /// The router of `annex serve` (and of the tests), on a store with its configuration.
 pub fn router(store: Store, config: crate::config::Config) -> Router {
     let parts = routes().into_parts();
-    let mut rules = parts.rules;
-    rules.push(openapi_rule());
+    let rules = parts.rules;
     let (router, mut openapi) = parts.router.split_for_parts();
-    let base = Arc::new(api_document(&mut openapi, &rules, &parts.values));
-    let live = Arc::new(parts.live);
-    let router = router.route(
-        "/api/v1/openapi.json",
-        axum::routing::get(move |ctx: crate::service::Ctx| {
-            openapi_document(ctx, base.clone(), live.clone())
-        }),
-    );
+    let base = api_document(&mut openapi, &rules, &parts.values);
     let importers = parts.importers;
     let state = AppState {
         services: Services::configured(store, &config),
         config: Arc::new(config),
         policy: Arc::new(Policy::new(rules)),
         importers,
+        api: Arc::new(crate::web::api_reference::ApiDocument::new(
+            base, parts.live,
+        )),
     };
     crate::web::finish(router, state)
 }

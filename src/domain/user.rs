@@ -275,7 +275,8 @@ pub struct NewUser {
 
 impl NewUser {
     /// Parses a user as typed in a form or an API body, reporting every bad field at once,
-    /// and hashes the password.
+    /// and hashes the password. An agent (a host's scanner) has none: it reports with API
+    /// tokens, so a password given for one is refused rather than kept unusable.
     pub fn parse(
         email: &str,
         name: &str,
@@ -286,9 +287,25 @@ impl NewUser {
         let email = p.take("email", Email::parse(email));
         let name = p.take("name", PersonName::parse(name));
         let role = p.take("role", role.parse::<Role>());
-        let password = p.take("password", Password::parse(password));
+        let password = if role == Some(Role::Agent) {
+            if !password.is_empty() {
+                p.add(
+                    "password",
+                    "an agent account has no password (it reports with API tokens): leave it empty",
+                );
+            }
+            None
+        } else {
+            p.take("password", Password::parse(password))
+        };
         p.into_result()?;
         match (email, name, role, password) {
+            (Some(email), Some(name), Some(Role::Agent), None) => Ok(NewUser {
+                email,
+                name,
+                role: Role::Agent,
+                password_hash: None,
+            }),
             (Some(email), Some(name), Some(role), Some(password)) => Ok(NewUser {
                 email,
                 name,
@@ -335,6 +352,18 @@ impl ApiToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_agent_has_no_password_and_may_not_be_given_one() {
+        let agent = NewUser::parse("web-01@example.org", "web-01", "agent", "").unwrap();
+        assert!(agent.password_hash.is_none());
+        let e = NewUser::parse("web-01@example.org", "web-01", "agent", "a long enough one")
+            .err()
+            .unwrap();
+        assert_eq!(e.fields()[0].field, "password");
+        // Everyone else still needs one.
+        assert!(NewUser::parse("ada@example.org", "Ada", "viewer", "").is_err());
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

@@ -5,6 +5,7 @@
 //! adapter of the API (`json`), charts and static files. The registers' pages and API
 //! handlers build on these; the application (`crate::app`) assembles them into one router.
 
+pub mod api_reference;
 pub mod chart;
 pub mod json;
 pub mod page;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     /// The registers spreadsheets can be imported into, by key.
     pub importers: crate::exchange::import::Importers,
+    /// The API's document, as JSON and as the reference page.
+    pub api: Arc<api_reference::ApiDocument>,
 }
 
 impl AppState {
@@ -121,11 +124,15 @@ impl Access {
 
 /// The core routes: health, static files.
 pub fn core_routes() -> Routes {
-    Routes::new().get("/healthz", Access::Public, healthz).get(
-        "/static/{file}",
-        Access::Public,
-        static_files::serve,
-    )
+    Routes::new()
+        .get("/healthz", Access::Public, healthz)
+        .get("/static/{file}", Access::Public, static_files::serve)
+        .get("/api", Access::SignedIn, api_reference::page)
+        .get(
+            "/api/v1/openapi.json",
+            Access::Public,
+            api_reference::openapi_json,
+        )
 }
 
 /// Wraps the router of every route with the guard, the security headers and the request's

@@ -1035,3 +1035,78 @@ async fn the_exit_status_says_what_kind_of_failure_it_was() {
         assert!(help.contains("6 refused"), "{help}");
     }
 }
+
+#[tokio::test]
+async fn demo_says_how_to_sign_in() {
+    for db in databases().await {
+        let out = run(&db, &["demo", "--size", "small"]);
+        assert!(out.status.success(), "{}", text(&out));
+        let said = text(&out);
+        assert!(said.contains("200 assets"), "{said}");
+        assert!(
+            said.contains("the first page creates the administrator")
+                && said.contains("user add --email"),
+            "a store without accounts is told how to get one: {said}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agent_account_gets_no_password_but_the_way_to_a_token() {
+    for db in databases().await {
+        let out = run(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "web-01@example.org",
+                "--name",
+                "web-01",
+                "--role",
+                "agent",
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let said = text(&out);
+        assert!(!said.contains("password (shown once"), "{said}");
+        assert!(
+            said.contains("annex token create --email web-01@example.org"),
+            "{said}"
+        );
+        let out = run_with_stdin(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "web-02@example.org",
+                "--name",
+                "web-02",
+                "--role",
+                "agent",
+                "--password-stdin",
+            ],
+            "a long enough password\n",
+        );
+        assert!(!out.status.success());
+        assert!(
+            text(&out).contains("an agent account has no password"),
+            "{}",
+            text(&out)
+        );
+        // The token works for the agent's reports.
+        let out = run(
+            &db,
+            &[
+                "token",
+                "create",
+                "--email",
+                "web-01@example.org",
+                "--name",
+                "web-01",
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+}

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod api_reference;
 mod architecture;
 mod assets;
 mod audit;

@@ -37,8 +37,8 @@ pub struct NewUserBody {
     /// admin, manager, contributor, auditor, viewer or agent
     #[schema(required = true, value_type = String)]
     role: Option<String>,
-    /// At least 12 characters.
-    #[schema(required = true, value_type = String, min_length = 12)]
+    /// At least 12 characters; none for an agent (it reports with API tokens).
+    #[schema(value_type = String, min_length = 12)]
     password: Option<String>,
 }
 

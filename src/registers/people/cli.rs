@@ -102,7 +102,19 @@ pub async fn user(c: UserCommand, ctx: &Ctx) -> anyhow::Result<()> {
             let email = parse_arg("--email", Email::parse(&email))?;
             let name = parse_arg("--name", PersonName::parse(&name))?;
             let role: Role = parse_arg("--role", role.parse())?;
-            let (password, generated) = password_from(password_stdin)?;
+            if role == Role::Agent && password_stdin {
+                return Err(crate::error::Error::field(
+                    "--password-stdin",
+                    "an agent account has no password (it reports with API tokens)",
+                )
+                .into());
+            }
+            let (password, generated) = if role == Role::Agent {
+                (None, false)
+            } else {
+                let (p, generated) = password_from(password_stdin)?;
+                (Some(p), generated)
+            };
             let was_set_up = service::is_set_up(ctx).await?;
             let user = service::create(
                 ctx,
@@ -110,12 +122,18 @@ pub async fn user(c: UserCommand, ctx: &Ctx) -> anyhow::Result<()> {
                     email,
                     name,
                     role,
-                    password_hash: Some(password.hash()?),
+                    password_hash: password.as_ref().map(|p| p.hash()).transpose()?,
                 },
             )
             .await?;
             println!("created {} <{}> as {}", user.name, user.email, user.role);
-            if generated {
+            if role == Role::Agent {
+                println!(
+                    "an agent has no password; give its host a token: annex token create --email {} --name <host>",
+                    user.email
+                );
+            }
+            if let Some(password) = password.filter(|_| generated) {
                 println!(
                     "password (shown once, ask them to change it): {}",
                     password.reveal()
