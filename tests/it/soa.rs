@@ -302,3 +302,58 @@ async fn the_soa_pages_list_filter_decide_and_export() {
         assert!(history.body.contains("soa.update") || history.body.contains("sec@example.org"));
     });
 }
+
+#[tokio::test]
+async fn a_target_date_that_has_passed_is_a_warning_until_the_control_is_implemented() {
+    on_every_database!(|app| {
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let browser = app.browser_as(Role::Manager).await;
+        let path = "/api/v1/soa/iso27002-2022/8.13";
+        let decide = |status: &'static str| json!({"applicable": "yes", "reasons": ["legal"], "status": status, "owner": "ops@example.org", "target_date": "2020-01-31"});
+        let res = app
+            .put_json(path, Auth::Bearer(&manager), decide("planned"))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            res.json()["warnings"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("target_date_passed")),
+            "{}",
+            res.body
+        );
+        let listed = app
+            .get(
+                "/api/v1/soa?warning=target_date_passed",
+                Auth::Bearer(&manager),
+            )
+            .await
+            .json();
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["control"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["8.13"]);
+        // People read it as words on the SoA page.
+        let page = app
+            .get("/soa?warning=target_date_passed", Auth::Browser(&browser))
+            .await
+            .body;
+        assert!(page.contains("its target date has passed and it is not implemented"));
+
+        // Implemented: the date no longer matters.
+        let res = app
+            .put_json(path, Auth::Bearer(&manager), decide("implemented"))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            !res.json()["warnings"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("target_date_passed"))
+        );
+    });
+}

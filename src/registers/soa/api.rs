@@ -27,7 +27,7 @@ use utoipa::ToSchema;
         ("theme" = Option<String>, Query),
         ("applicable" = Option<String>, Query, description = "yes, no or undecided"),
         ("status" = Option<String>, Query, description = "not_started, planned, partially_implemented, implemented, not_applicable"),
-        ("warning" = Option<String>, Query, description = "any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner, no_valid_evidence, evidence_expired, no_reason"),
+        ("warning" = Option<String>, Query, description = "any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner, no_valid_evidence, evidence_expired, evidence_failing, no_reason, target_date_passed"),
         ("owner" = Option<String>, Query),
         ("q" = Option<String>, Query, description = "text in the id, title or justification"),
     ),

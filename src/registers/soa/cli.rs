@@ -32,7 +32,7 @@ pub enum Command {
         applicable: Option<String>,
         #[arg(long)]
         status: Option<String>,
-        /// any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner, no_valid_evidence, evidence_expired, no_reason
+        /// any, or undecided, selected_but_excluded, no_measure, exclusion_unjustified, no_owner, no_valid_evidence, evidence_expired, evidence_failing, no_reason, target_date_passed
         #[arg(long)]
         warning: Option<String>,
         #[arg(long)]

@@ -384,10 +384,13 @@ pub enum Warning {
     /// Applicable, but no reason for inclusion is recorded (drafts imported from an SoA of
     /// 2013 that gave none: the form asks for one).
     NoReason,
+    /// Applicable and not yet implemented, and the date it was to be implemented by has
+    /// passed.
+    TargetDatePassed,
 }
 
 impl Warning {
-    pub const ALL: [Warning; 9] = [
+    pub const ALL: [Warning; 10] = [
         Warning::Undecided,
         Warning::SelectedButExcluded,
         Warning::NoMeasure,
@@ -397,6 +400,7 @@ impl Warning {
         Warning::EvidenceExpired,
         Warning::EvidenceFailing,
         Warning::NoReason,
+        Warning::TargetDatePassed,
     ];
 
     /// The key in query strings and exports.
@@ -411,6 +415,7 @@ impl Warning {
             Warning::EvidenceExpired => "evidence_expired",
             Warning::EvidenceFailing => "evidence_failing",
             Warning::NoReason => "no_reason",
+            Warning::TargetDatePassed => "target_date_passed",
         }
     }
 
@@ -425,12 +430,19 @@ impl Warning {
             Warning::EvidenceExpired => "its evidence has expired",
             Warning::EvidenceFailing => "an automated check shows it failing",
             Warning::NoReason => "applicable, but no reason for inclusion is recorded",
+            Warning::TargetDatePassed => "its target date has passed and it is not implemented",
         }
     }
 
     /// The warnings of a row, given how many measures implement it, how many risks'
-    /// treatments rely on it and the state of its evidence.
-    pub fn of(a: &Applicability, measures: usize, risks: usize, evidence: State) -> Vec<Warning> {
+    /// treatments rely on it, the state of its evidence and today's date.
+    pub fn of(
+        a: &Applicability,
+        measures: usize,
+        risks: usize,
+        evidence: State,
+        today: &str,
+    ) -> Vec<Warning> {
         let mut w = Vec::new();
         match a.applicable {
             None => w.push(Warning::Undecided),
@@ -460,6 +472,11 @@ impl Warning {
                 }
                 if a.reasons.is_empty() {
                     w.push(Warning::NoReason);
+                }
+                if a.status != Status::Implemented
+                    && a.target_date.as_deref().is_some_and(|d| d < today)
+                {
+                    w.push(Warning::TargetDatePassed);
                 }
             }
         }
@@ -549,6 +566,7 @@ pub fn assemble(
                     measures.len(),
                     risk_count as usize,
                     evidence_state,
+                    today,
                 ),
                 control: c.clone(),
                 applicability,
@@ -762,31 +780,50 @@ mod tests {
     fn warnings_follow_the_decision_and_the_treatment() {
         let mut a = Applicability::undecided("iso27002-2022", "8.13");
         let none = State::None;
-        assert_eq!(Warning::of(&a, 0, 0, none), [Warning::Undecided]);
+        assert_eq!(
+            Warning::of(&a, 0, 0, none, "2026-01-01"),
+            [Warning::Undecided]
+        );
         a.applicable = Some(false);
         assert_eq!(
-            Warning::of(&a, 1, 2, none),
+            Warning::of(&a, 1, 2, none, "2026-01-01"),
             [Warning::SelectedButExcluded, Warning::ExclusionUnjustified]
         );
         a.applicable = Some(true);
         a.owner = "ops@example.org".into();
         assert_eq!(
-            Warning::of(&a, 0, 0, none),
+            Warning::of(&a, 0, 0, none, "2026-01-01"),
             [Warning::NoMeasure, Warning::NoReason]
         );
         a.reasons = vec![Reason::Legal];
-        assert_eq!(Warning::of(&a, 0, 0, none), [Warning::NoMeasure]);
-        assert!(Warning::of(&a, 1, 0, none).is_empty());
-        a.status = Status::Implemented;
-        assert_eq!(Warning::of(&a, 1, 0, none), [Warning::NoValidEvidence]);
-        assert!(Warning::of(&a, 1, 0, State::Expiring).is_empty());
         assert_eq!(
-            Warning::of(&a, 1, 0, State::Expired),
+            Warning::of(&a, 0, 0, none, "2026-01-01"),
+            [Warning::NoMeasure]
+        );
+        assert!(Warning::of(&a, 1, 0, none, "2026-01-01").is_empty());
+        a.status = Status::Implemented;
+        assert_eq!(
+            Warning::of(&a, 1, 0, none, "2026-01-01"),
+            [Warning::NoValidEvidence]
+        );
+        assert!(Warning::of(&a, 1, 0, State::Expiring, "2026-01-01").is_empty());
+        assert_eq!(
+            Warning::of(&a, 1, 0, State::Expired, "2026-01-01"),
             [Warning::NoValidEvidence, Warning::EvidenceExpired]
         );
         assert_eq!(
-            Warning::of(&a, 1, 0, State::Failing),
+            Warning::of(&a, 1, 0, State::Failing, "2026-01-01"),
             [Warning::NoValidEvidence, Warning::EvidenceFailing]
         );
+        // A target date that has passed is a warning until the control is implemented.
+        a.status = Status::PartiallyImplemented;
+        a.target_date = Some("2025-12-31".into());
+        assert_eq!(
+            Warning::of(&a, 1, 0, State::Valid, "2026-01-01"),
+            [Warning::TargetDatePassed]
+        );
+        assert!(Warning::of(&a, 1, 0, State::Valid, "2025-12-31").is_empty());
+        a.status = Status::Implemented;
+        assert!(Warning::of(&a, 1, 0, State::Valid, "2026-01-01").is_empty());
     }
 }
