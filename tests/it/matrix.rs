@@ -198,3 +198,57 @@ async fn a_manager_edits_the_matrix_on_its_page_and_applies_a_preset_after_confi
         );
     });
 }
+
+#[tokio::test]
+async fn a_preset_that_cannot_replace_the_matrix_says_so_before_anyone_confirms() {
+    on_every_database!(|app| {
+        app.set_up().await;
+        let manager = app.browser_as(Role::Manager).await;
+        let token = app.token_as(Role::Manager).await;
+        let res = app
+            .post_json(
+                "/api/v1/risks",
+                Auth::Bearer(&token),
+                serde_json::json!({"title": "Ransomware on the file server", "inherent_likelihood": 4, "inherent_impact": 5}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let before = app.store.risk_matrix().await.unwrap();
+
+        // A 3×3 preset would rescale the risk rated on 5×5: the page says so, offers no
+        // "Replace" and leads back.
+        let page = app
+            .get("/risk-matrix/preset?size=3", Auth::Browser(&manager))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("cannot replace the matrix now"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("1 risk is rated on the current 5×5 scales")
+        );
+        assert!(!page.body.contains("Replace with the 3×3 preset"));
+        assert!(page.body.contains("href=\"/risk-matrix\""));
+        // The 5×5 preset keeps the scales' sizes: it may replace it.
+        let page = app
+            .get("/risk-matrix/preset?size=5", Auth::Browser(&manager))
+            .await;
+        assert!(page.body.contains("Replace with the 5×5 preset"));
+
+        // Posted anyway (an old tab): refused with the same page, nothing changed.
+        let res = app
+            .post_form(
+                "/risk-matrix/preset",
+                Auth::Browser(&manager),
+                &[("size", "3")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT);
+        assert!(res.body.contains("cannot replace the matrix now"));
+        assert!(res.body.contains("href=\"/risk-matrix\""));
+        assert_eq!(app.store.risk_matrix().await.unwrap(), before);
+    });
+}

@@ -222,7 +222,7 @@ async fn the_matrix_cannot_be_rescaled_under_rated_risks_but_its_grid_relevels_t
         assert!(
             refused
                 .body
-                .contains("1 risks are rated on the current 5×5 scales")
+                .contains("1 risk is rated on the current 5×5 scales")
         );
         let mut m = Matrix::default_5x5();
         m.grid[0][4] = "critical".into();

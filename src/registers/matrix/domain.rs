@@ -388,6 +388,26 @@ fn is_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// Why `after` may not replace `before` while `risks` risks are rated on it: a different
+/// number of likelihood or impact steps would silently rescale their ratings.
+pub fn rescaling_refusal(before: &Matrix, after: &Matrix, risks: i64) -> Option<String> {
+    (risks > 0
+        && (before.likelihood.len() != after.likelihood.len()
+            || before.impact.len() != after.impact.len()))
+    .then(|| {
+        let rated = if risks == 1 {
+            "1 risk is rated".to_string()
+        } else {
+            format!("{risks} risks are rated")
+        };
+        format!(
+            "{rated} on the current {}×{} scales: changing the number of likelihood or impact steps would silently rescale them. Keep the scales' sizes (names, descriptions, colours and the grid can change), or re-rate the risks on a new matrix first",
+            before.likelihood.len(),
+            before.impact.len()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

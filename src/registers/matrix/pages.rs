@@ -170,6 +170,8 @@ pub async fn matrix_submit(
 struct PresetPage {
     l: Layout,
     size: usize,
+    /// Why the preset cannot replace the matrix now, said before anyone confirms.
+    refused: Option<String>,
 }
 
 fn preset_size(raw: &str) -> Result<usize, Error> {
@@ -186,18 +188,38 @@ fn preset_size(raw: &str) -> Result<usize, Error> {
 
 pub async fn preset_page(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
     let params = Params::parse(q.as_deref())?;
     let size = preset_size(params.get("size").unwrap_or_default())?;
+    let preset = Matrix::preset(size).ok_or_else(|| Error::field("size", "unknown preset"))?;
+    let refused = service::refusal(&ctx, &preset).await?;
     let l = layout(&s, &caller, "Risk matrix preset", "matrix", None).await?;
-    Ok(PresetPage { l, size }.into_response())
+    Ok(PresetPage { l, size, refused }.into_response())
 }
 
-pub async fn preset_submit(ctx: Ctx, form: FormData) -> PageResult {
+pub async fn preset_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
     let size = preset_size(form.get("size"))?;
     let preset = Matrix::preset(size).ok_or_else(|| Error::field("size", "unknown preset"))?;
-    service::set(&ctx, preset).await?;
-    Ok(Redirect::to("/risk-matrix?notice=matrix-saved").into_response())
+    match service::set(&ctx, preset).await {
+        Ok(_) => Ok(Redirect::to("/risk-matrix?notice=matrix-saved").into_response()),
+        // Refused meanwhile (risks rated since the page was opened): the page says why.
+        Err(Error::Conflict(why)) => {
+            let l = layout(&s, &caller, "Risk matrix preset", "matrix", None).await?;
+            let page = PresetPage {
+                l,
+                size,
+                refused: Some(why),
+            };
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -14,6 +14,15 @@ pub async fn get(ctx: &Ctx) -> Result<Matrix> {
     ctx.store().risk_matrix().await
 }
 
+/// Why the matrix may not be replaced by `matrix` now (risks rated on scales of another
+/// size), if it may not: for a page to say so before anyone confirms.
+pub async fn refusal(ctx: &Ctx, matrix: &Matrix) -> Result<Option<String>> {
+    ctx.require_editor()?;
+    let before = ctx.store().risk_matrix().await?;
+    let risks = ctx.store().risk_count().await?;
+    Ok(super::domain::rescaling_refusal(&before, matrix, risks))
+}
+
 /// Replaces the risk matrix after checking it.
 #[tracing::instrument(name = "risk_matrix.update", skip_all, fields(actor = %ctx.who()))]
 pub async fn set(ctx: &Ctx, matrix: Matrix) -> Result<Matrix> {
@@ -25,15 +34,8 @@ pub async fn set(ctx: &Ctx, matrix: Matrix) -> Result<Matrix> {
         return Ok(matrix);
     }
     let risks = store::risks_rated(&mut tx).await?;
-    if risks > 0
-        && (before.likelihood.len() != matrix.likelihood.len()
-            || before.impact.len() != matrix.impact.len())
-    {
-        return Err(Error::Conflict(format!(
-            "{risks} risks are rated on the current {}×{} scales: changing the number of likelihood or impact steps would silently rescale them. Keep the scales' sizes (names, descriptions, colours and the grid can change), or re-rate the risks on a new matrix first",
-            before.likelihood.len(),
-            before.impact.len()
-        )));
+    if let Some(why) = super::domain::rescaling_refusal(&before, &matrix, risks) {
+        return Err(Error::Conflict(why));
     }
     store::write_matrix(&mut tx, &matrix).await?;
     // Ratings keep their values; the levels they give follow the new grid.
