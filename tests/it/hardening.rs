@@ -198,16 +198,7 @@ fn api_lists(doc: &serde_json::Value) -> Vec<(String, Vec<String>)> {
 #[tokio::test]
 async fn no_list_parameter_makes_the_server_fail() {
     on_every_database!(|app| {
-        app.set_up().await;
-        let ctx = crate::harness::operator(&app.store);
-        annex::service::demo::generate(
-            &ctx,
-            annex::service::demo::Size::parse("small").unwrap(),
-            7,
-        )
-        .await
-        .unwrap();
-        let token = app.token_as(annex::domain::user::Role::Admin).await;
+        let token = small_demo(&app).await;
         let browser = app.browser_as(annex::domain::user::Role::Admin).await;
         let doc = app.get("/api/v1/openapi.json", Auth::None).await.json();
         let lists = api_lists(&doc);
@@ -1021,6 +1012,16 @@ async fn an_approved_version_altered_with_its_hash_recomputed_is_refused() {
     });
 }
 
+/// A small demo organisation and an admin's API token.
+async fn small_demo(app: &crate::harness::TestApp) -> String {
+    app.set_up().await;
+    let ctx = crate::harness::operator(&app.store);
+    annex::service::demo::generate(&ctx, annex::service::demo::Size::parse("small").unwrap(), 7)
+        .await
+        .unwrap();
+    app.token_as(annex::domain::user::Role::Admin).await
+}
+
 /// The API document says what the API accepts, so that requests generated from it are
 /// accepted (`.ci/api-property-test` checks every operation): the organisation's own closed
 /// lists for a signed-in caller (not for an anonymous one), typed errors for a path
@@ -1028,16 +1029,7 @@ async fn an_approved_version_altered_with_its_hash_recomputed_is_refused() {
 #[tokio::test]
 async fn the_document_declares_what_the_api_accepts_and_the_api_keeps_to_it() {
     on_every_database!(|app| {
-        app.set_up().await;
-        let ctx = crate::harness::operator(&app.store);
-        annex::service::demo::generate(
-            &ctx,
-            annex::service::demo::Size::parse("small").unwrap(),
-            7,
-        )
-        .await
-        .unwrap();
-        let token = app.token_as(annex::domain::user::Role::Admin).await;
+        let token = small_demo(&app).await;
         let enum_of = |doc: &serde_json::Value, pointer: &str| -> Vec<serde_json::Value> {
             doc.pointer(pointer)
                 .and_then(|s| s.get("enum"))
