@@ -64,11 +64,7 @@ fn api_document(
 ) -> serde_json::Value {
     crate::web::json::complete(openapi, rules);
     let mut doc = serde_json::to_value(&*openapi).unwrap_or_default();
-    for v in values {
-        if let Err(e) = v.apply(&mut doc) {
-            tracing::error!(error = %e, "a closed list names a place the API document lacks");
-        }
-    }
+    crate::web::vocabulary::apply_all(&mut doc, values.iter().cloned());
     doc
 }
 

@@ -38,13 +38,7 @@ impl ApiDocument {
         }
         for read in &self.live {
             match read(ctx).await {
-                Ok(values) => {
-                    for v in values {
-                        if let Err(e) = v.apply(&mut doc) {
-                            tracing::error!(error = %e, "a closed list names a place the API document lacks");
-                        }
-                    }
-                }
+                Ok(values) => super::vocabulary::apply_all(&mut doc, values),
                 Err(Error::Forbidden) => {}
                 Err(e) => return Err(e),
             }

@@ -118,6 +118,20 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Writes every list into the document, logging (and, in debug builds such as the tests',
+/// refusing) one whose place the document lacks: a renamed parameter or schema.
+pub fn apply_all(doc: &mut Value, values: impl IntoIterator<Item = Values>) {
+    for v in values {
+        if let Err(e) = v.apply(doc) {
+            tracing::error!(error = %e, "a closed list names a place the API document lacks");
+            debug_assert!(
+                false,
+                "a closed list names a place the API document lacks: {e}"
+            );
+        }
+    }
+}
+
 pub type LiveFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<Values>>> + Send + 'a>>;
 
 /// Reads the organisation's own closed lists (its settings, its matrix) for the document.
