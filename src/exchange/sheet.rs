@@ -328,18 +328,33 @@ impl CellRefs {
     }
 }
 
-/// `A1`, `$B$12`, `12` (a row), or a range of them `A1:E40`.
+/// `A1`, `$B$12`, `12` (a row), or a range of them `A1:E40` whose end is not before its start
+/// (readers subtract the start from the end).
 fn check_reference(v: &[u8]) -> Result<()> {
-    let one = |part: &[u8]| {
+    // (column, row), the column 0 when the part names a row only.
+    let one = |part: &[u8]| -> Option<(u32, u32)> {
         let part: Vec<u8> = part.iter().copied().filter(|b| *b != b'$').collect();
         let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         let digits = &part[letters..];
-        letters <= 3 && (1..=7).contains(&digits.len()) && digits.iter().all(|b| b.is_ascii_digit())
+        if letters > 3
+            || !(1..=7).contains(&digits.len())
+            || !digits.iter().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let column = part[..letters].iter().fold(0u32, |n, b| {
+            n * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
+        });
+        let row = digits
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+        Some((column, row))
     };
-    if v.split(|b| *b == b':').all(one) {
-        Ok(())
-    } else {
-        Err(bad_reference(v))
+    let parts: Option<Vec<(u32, u32)>> = v.split(|b| *b == b':').map(one).collect();
+    match parts.as_deref() {
+        Some([_]) => Ok(()),
+        Some([(c1, r1), (c2, r2)]) if c2 >= c1 && r2 >= r1 => Ok(()),
+        _ => Err(bad_reference(v)),
     }
 }
 
@@ -826,6 +841,13 @@ mod tests {
         }
         let dim = br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD99999999999"/><sheetData/></worksheet>"#;
         assert!(read_file(&xlsx_with(SHEET, dim)).is_err());
+        for reversed in ["B2:A1", "A2:B1", "B1:A2", "A1:B2:C3"] {
+            let dim = format!(
+                r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{reversed}"/><sheetData/></worksheet>"#
+            );
+            let e = read_file(&xlsx_with(SHEET, dim.as_bytes())).unwrap_err();
+            assert!(e.fields()[0].message.contains(reversed), "{reversed}: {e}");
+        }
         let fine = br#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row></sheetData></worksheet>"#;
         read_file(&xlsx_with(SHEET, fine)).unwrap();
     }
