@@ -206,7 +206,7 @@ pub fn soa_xlsx(h: &Header, rows: &[SoaRow]) -> crate::error::Result<Vec<u8>> {
 
 /// The PDF document: cover with the title block, contents, a summary by theme, the table,
 /// and the exclusions with their justifications.
-pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> Vec<u8> {
+pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> crate::error::Result<Vec<u8>> {
     let title = "Statement of Applicability".to_string();
     let version = match &h.version {
         Some(v) => format!("version {}", v.version),
@@ -462,7 +462,7 @@ pub async fn export(
     let bytes = match format {
         DocFormat::Csv => soa_table(&rows).csv().into_bytes(),
         DocFormat::Xlsx => soa_xlsx(&header, &rows)?,
-        DocFormat::Pdf => soa_pdf(&header, &rows),
+        DocFormat::Pdf => soa_pdf(&header, &rows)?,
     };
     let suffix = version.map(|n| format!("-v{n}")).unwrap_or_default();
     Ok(Export {
