@@ -184,10 +184,7 @@ pub fn refuse_import(
     for p in problems {
         eprintln!("{p}");
     }
-    let count = match problems.len() {
-        1 => "1 problem".to_string(),
-        n => format!("{n} problems"),
-    };
+    let count = crate::domain::words::count(problems.len(), "problem", "problems");
     Err(Error::BadRequest(format!(
         "{count} in {}: nothing was imported",
         file.display()
@@ -237,10 +234,16 @@ pub fn print_columns(
     Ok(())
 }
 
+/// A terminal table with its header in words ([`crate::exchange::header_label`]).
 pub fn table(header: &[&str]) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    t.set_header(header.to_vec());
+    t.set_header(
+        header
+            .iter()
+            .map(|h| crate::exchange::header_label(h))
+            .collect::<Vec<_>>(),
+    );
     t
 }
 

@@ -10,6 +10,7 @@ pub mod montecarlo;
 pub mod query;
 pub mod upload;
 pub mod user;
+pub mod words;
 
 /// What an import did (or, in a dry run, would do), by record id.
 #[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]

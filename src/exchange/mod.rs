@@ -69,10 +69,16 @@ impl Table {
         }
     }
 
+    /// The header as people read it in a file ([`header_label`]).
+    pub fn header_labels(&self) -> Vec<String> {
+        self.header.iter().map(|k| header_label(k)).collect()
+    }
+
     /// CSV text (RFC 4180, LF line ends).
     pub fn csv(&self) -> String {
         let mut s = String::new();
-        for row in std::iter::once(&self.header).chain(&self.rows) {
+        let labels = self.header_labels();
+        for row in std::iter::once(&labels).chain(&self.rows) {
             let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
             s.push_str(&line.join(","));
             s.push('\n');
@@ -91,6 +97,55 @@ impl Table {
         match format {
             Format::Csv => Ok(self.csv().into_bytes()),
             Format::Xlsx => self.xlsx(),
+        }
+    }
+}
+
+/// A column key as people read it in a file's header: `target_likelihood` becomes "Target
+/// likelihood", `id` "ID". Imports compare headers by their letters and digits only, case
+/// ignored, so a file keeps importing whichever of the two it has. A key that is already
+/// written for people (it has a capital or a space, as the catalogue's attribute names do)
+/// is kept.
+pub fn header_label(key: &str) -> String {
+    if key.chars().any(|c| c.is_uppercase() || c == ' ') {
+        return key.to_string();
+    }
+    let words: Vec<String> = key
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| match w {
+            "id" | "sd" | "url" | "ip" => w.to_uppercase(),
+            w if i == 0 => {
+                let mut chars = w.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+            w => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn header_labels_are_words_that_squash_to_the_key() {
+        use super::header_label;
+        assert_eq!(header_label("target_likelihood"), "Target likelihood");
+        assert_eq!(header_label("id"), "ID");
+        assert_eq!(header_label("risk_id"), "Risk ID");
+        assert_eq!(header_label("Control type"), "Control type");
+        for key in ["review_due_on", "exclusion_reason", "risk_id", "p99"] {
+            let squash = |s: &str| -> String {
+                s.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
+            assert_eq!(squash(&header_label(key)), squash(key), "{key}");
         }
     }
 }

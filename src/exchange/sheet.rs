@@ -565,8 +565,9 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
     let wrap = Format::new()
         .set_text_wrap()
         .set_align(rust_xlsxwriter::FormatAlign::Top);
-    let mut widths: Vec<usize> = t.header.iter().map(|h| h.chars().count() + 2).collect();
-    for (c, h) in t.header.iter().enumerate() {
+    let labels = t.header_labels();
+    let mut widths: Vec<usize> = labels.iter().map(|h| h.chars().count() + 2).collect();
+    for (c, h) in labels.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, h, &bold)
             .map_err(fail)?;
     }
@@ -650,7 +651,7 @@ mod tests {
         let grids = read_file(&t.xlsx().unwrap()).unwrap();
         assert_eq!(grids.len(), 1);
         assert_eq!(grids[0].sheet.as_deref(), Some("Assets"));
-        assert_eq!(grids[0].rows[0], ["id", "availability", "reviewed"]);
+        assert_eq!(grids[0].rows[0], ["ID", "Availability", "Reviewed"]);
         assert_eq!(grids[0].rows[1], ["5.10", "4", "2026-03-31"]);
         assert_eq!(grids[0].rows[2], ["A-2"]);
     }

@@ -525,7 +525,7 @@ async fn assets_are_added_edited_listed_and_shown_from_the_command_line() {
             csv.lines()
                 .next()
                 .unwrap()
-                .starts_with("id,name,asset_type")
+                .starts_with("ID,Name,Asset type")
         );
         let filtered = ok(run(&db, &["asset", "list", "--lifecycle", "retired"]));
         assert!(filtered.contains("SRV-01") && !filtered.contains("A-0001"));

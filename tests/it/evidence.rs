@@ -2058,7 +2058,7 @@ async fn the_command_line_adds_lists_shows_versions_and_gets_evidence() {
         assert_eq!(by_control[0]["id"], "E-0002");
         let csv = ok(run(&db, &["evidence", "list", "--format", "csv"]));
         assert!(
-            csv.starts_with("id,title,collected_at,valid_until,state,file_or_link,attached_to"),
+            csv.starts_with("ID,Title,Collected at,Valid until,State,File or link,Attached to"),
             "{csv}"
         );
         assert!(csv.contains("E-0001,restore-test.pdf,"), "{csv}");

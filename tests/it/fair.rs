@@ -441,7 +441,7 @@ async fn ranges_are_entered_on_the_page_and_the_portfolio_page_exports_its_resul
         let csv = app.get("/risks/quantitative.csv", b()).await;
         assert_eq!(csv.status, StatusCode::OK);
         let lines: Vec<&str> = csv.body.lines().collect();
-        assert!(lines[0].starts_with("risk_id,title,model,phase,currency,mean"));
+        assert!(lines[0].starts_with("Risk ID,Title,Model,Phase,Currency,Mean"));
         assert_eq!(lines.len(), 5, "{}", csv.body);
         assert!(lines[1].starts_with("R-7,Supplier outage,simple,current,EUR,"));
         assert!(lines[4].starts_with("portfolio,"));

@@ -286,7 +286,7 @@ async fn the_pages_show_hosts_findings_and_histories() {
         assert_eq!(csv.status, StatusCode::OK);
         let lines: Vec<&str> = csv.body.lines().collect();
         assert!(
-            lines[0].starts_with("host,first_seen,last_seen,stale,pass,fail"),
+            lines[0].starts_with("Host,First seen,Last seen,Stale,Pass,Fail"),
             "{}",
             lines[0]
         );

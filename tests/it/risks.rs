@@ -414,8 +414,10 @@ async fn registers_export_as_csv_with_the_filters_shown() {
         let lines: Vec<&str> = assets.body.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(
-            lines[0].starts_with("id,name,asset_type")
-                && lines[1].starts_with("SRV-01,\"Web, server\",hardware")
+            lines[0].starts_with("ID,Name,Asset type")
+                && lines[1].starts_with("SRV-01,\"Web, server\",Hardware"),
+            "types by name, headers in words: {}",
+            assets.body
         );
         let risks = app.get("/risks.csv", Auth::Browser(&viewer)).await.body;
         assert!(

@@ -270,7 +270,7 @@ async fn the_soa_pages_list_filter_decide_and_export() {
         assert!(
             csv.body
                 .lines()
-                .any(|l| l.starts_with("8.24,") && l.contains("partially_implemented")),
+                .any(|l| l.starts_with("8.24,") && l.contains("partially implemented")),
             "{}",
             csv.body
         );
@@ -282,7 +282,7 @@ async fn the_soa_pages_list_filter_decide_and_export() {
         let header = grid
             .rows
             .iter()
-            .position(|r| r.first().map(String::as_str) == Some("control"))
+            .position(|r| r.first().map(String::as_str) == Some("Control"))
             .expect("a header row below the title block");
         assert!(
             grid.rows[..header]

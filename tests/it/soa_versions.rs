@@ -711,7 +711,7 @@ fn sheet_parts(xlsx: &[u8]) -> (BTreeMap<String, String>, Vec<String>, Vec<Vec<S
     let header = grid
         .rows
         .iter()
-        .position(|r| r.first().map(String::as_str) == Some("control"))
+        .position(|r| r.first().map(String::as_str) == Some("Control"))
         .expect("a header row below the title block");
     let block = grid.rows[..header]
         .iter()
@@ -726,11 +726,13 @@ fn sheet_parts(xlsx: &[u8]) -> (BTreeMap<String, String>, Vec<String>, Vec<Vec<S
     (block, grid.rows[header].clone(), body)
 }
 
-/// A row's cell under a header (rows read back end at their last filled cell).
-fn cell<'a>(row: &'a [String], header: &[String], name: &str) -> &'a str {
+/// A row's cell under the header of a column key (rows read back end at their last filled
+/// cell); headers are written in words ("Exclusion reason").
+fn cell<'a>(row: &'a [String], header: &[String], key: &str) -> &'a str {
+    let name = annex::exchange::header_label(key);
     let i = header
         .iter()
-        .position(|h| h == name)
+        .position(|h| *h == name)
         .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
     row.get(i).map_or("", String::as_str)
 }
@@ -776,7 +778,10 @@ async fn soa_versions_a_version_exports_to_xlsx_with_its_title_block() {
             v1["content_hash"].as_str().unwrap()
         );
         assert!(block.contains_key("Generated at"), "{block:?}");
-        assert_eq!(head, SOA_COLUMNS.map(String::from).to_vec());
+        assert_eq!(
+            head,
+            SOA_COLUMNS.map(annex::exchange::header_label).to_vec()
+        );
         assert_eq!(body.len(), 93, "one row per control");
         let by_id = |id: &str| {
             body.iter()
@@ -789,11 +794,18 @@ async fn soa_versions_a_version_exports_to_xlsx_with_its_title_block() {
             "no",
             "as approved, not as now"
         );
-        assert_eq!(cell(r74, &head, "exclusion_reason"), "outsourced");
+        assert_eq!(
+            cell(r74, &head, "exclusion_reason"),
+            "done entirely by a supplier",
+            "values in words"
+        );
         assert_eq!(cell(r74, &head, "justification"), JUSTIFICATION_7_4);
         let r813 = by_id("8.13");
         assert_eq!(cell(r813, &head, "applicable"), "yes");
-        assert_eq!(cell(r813, &head, "reasons"), "risk_treatment, legal");
+        assert_eq!(
+            cell(r813, &head, "reasons"),
+            "risk treatment, legal or regulatory requirement"
+        );
         assert_eq!(cell(r813, &head, "status"), "implemented");
         assert_eq!(cell(r813, &head, "owner"), "ops@example.org");
         let ev = cell(r813, &head, "evidence");
@@ -1096,11 +1108,14 @@ async fn soa_versions_a_version_exports_to_csv_one_line_per_control() {
         );
         let lines: Vec<&str> = res.body.lines().collect();
         assert_eq!(lines.len(), 94, "a header and 93 controls");
-        assert_eq!(lines[0], SOA_COLUMNS.join(","));
+        assert_eq!(
+            lines[0],
+            SOA_COLUMNS.map(annex::exchange::header_label).join(",")
+        );
         assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("7.4,") && l.contains(",no,") && l.contains("outsourced")),
+            lines.iter().any(|l| l.starts_with("7.4,")
+                && l.contains(",no,")
+                && l.contains("done entirely by a supplier")),
             "7.4 as approved"
         );
         assert!(

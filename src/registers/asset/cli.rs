@@ -183,7 +183,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             assets.truncate(usize::try_from(want).unwrap_or(usize::MAX));
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&assets)?)?,
-                Format::Csv => write!(out, "{}", assets_table(&assets).csv())?,
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    assets_table(&assets, &service::settings(ctx).await?).csv()
+                )?,
                 Format::Table => {
                     let mut t = table(&[
                         "id",
@@ -206,7 +210,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                         ]);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(out, "{} assets", assets.len())?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(assets.len(), "asset", "assets")
+                    )?;
                 }
             }
         }
@@ -214,7 +222,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             let a = service::get(ctx, &id).await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&a)?)?,
-                Format::Csv => write!(out, "{}", assets_table(std::slice::from_ref(&a)).csv())?,
+                Format::Csv => write!(
+                    out,
+                    "{}",
+                    assets_table(std::slice::from_ref(&a), &service::settings(ctx).await?).csv()
+                )?,
                 Format::Table => {
                     let v = AssetInput::from(&a);
                     for (k, val) in [
@@ -241,7 +253,10 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
         }
         Command::Export(args) => {
             let assets = service::all(ctx, &AssetQuery::default()).await?;
-            write_export(&assets_table(&assets), &args)?;
+            write_export(
+                &assets_table(&assets, &service::settings(ctx).await?),
+                &args,
+            )?;
         }
         Command::Import(args) => import_file(ctx, &super::exchange::AssetImport, &args).await?,
         Command::Add { id, fields } => {

@@ -28,7 +28,8 @@ pub const ASSET_COLUMNS: [&str; 15] = [
 ];
 
 /// Assets, one column per field of the asset record.
-pub fn assets_table(assets: &[Asset]) -> Table {
+/// Types and classification levels are written by name (an import reads names and keys).
+pub fn assets_table(assets: &[Asset], settings: &super::domain::AssetSettings) -> Table {
     let mut t = Table::new(
         "Assets",
         &ASSET_COLUMNS,
@@ -41,16 +42,16 @@ pub fn assets_table(assets: &[Asset]) -> Table {
             vec![
                 a.id.clone(),
                 v.name,
-                v.asset_type,
+                settings.type_name(&a.asset_type),
                 v.description,
                 v.owner,
                 v.custodian,
                 v.location,
-                v.classification,
+                settings.level_name(&a.classification),
                 v.confidentiality,
                 v.integrity,
                 v.availability,
-                v.lifecycle,
+                a.lifecycle.label().to_string(),
                 v.tags,
                 v.depends_on,
                 v.last_reviewed_on,

@@ -590,6 +590,6 @@ pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> Pag
     Ok(crate::exchange::download(
         "assets",
         format,
-        &super::exchange::assets_table(&assets),
+        &super::exchange::assets_table(&assets, &service::settings(&ctx).await?),
     )?)
 }

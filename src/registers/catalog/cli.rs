@@ -66,10 +66,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             format,
         } => {
             let filter = ControlFilter::parse(theme.as_deref(), &attrs, search.as_deref())?;
-            let controls = service::catalog(ctx, &framework).await?.select(&filter)?;
+            let catalog = service::catalog(ctx, &framework).await?;
+            let controls = catalog.select(&filter)?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&controls)?)?,
-                Format::Csv => write!(out, "{}", controls_table(&controls).csv())?,
+                Format::Csv => write!(out, "{}", controls_table(&controls, &catalog).csv())?,
                 Format::Table => {
                     let mut t = table(&["id", "title", "theme", "attributes"]);
                     for c in &controls {
@@ -83,7 +84,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                         ]);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(out, "{} controls", controls.len())?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(controls.len(), "control", "controls")
+                    )?;
                 }
             }
         }
@@ -107,7 +112,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 Format::Csv => write!(
                     out,
                     "{}",
-                    controls_table(std::slice::from_ref(&control)).csv()
+                    controls_table(
+                        std::slice::from_ref(&control),
+                        &*service::catalog(ctx, &framework).await?
+                    )
+                    .csv()
                 )?,
                 Format::Table => {
                     writeln!(

@@ -266,7 +266,7 @@ pub async fn controls_export(ctx: Ctx, RawQuery(raw): RawQuery) -> PageResult {
     Ok(crate::exchange::download(
         &format!("{}-controls", fw.id),
         crate::exchange::Format::Csv,
-        &super::exchange::controls_table(&all),
+        &super::exchange::controls_table(&all, &cat),
     )?)
 }
 

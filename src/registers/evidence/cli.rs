@@ -249,7 +249,7 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                         e.title.clone(),
                         e.collected_at.clone(),
                         e.valid_until.clone().unwrap_or_default(),
-                        e.state.key().to_string(),
+                        e.state.label().to_string(),
                         match (&e.file, &e.host) {
                             (Some(f), _) => f.file_name.clone(),
                             (None, Some(host)) => format!("scans of {host}"),
@@ -283,7 +283,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                         t.add_row(r);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(out, "{} items", items.len())?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(items.len(), "item", "items")
+                    )?;
                 }
             }
         }

@@ -169,7 +169,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                         ]);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(out, "{} measures", measures.len())?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(measures.len(), "measure", "measures")
+                    )?;
                 }
             }
         }

@@ -35,7 +35,7 @@ pub fn measures_table(measures: &[Measure]) -> Table {
                 v.name,
                 v.description,
                 v.owner,
-                v.status,
+                m.status.label().to_string(),
                 v.due_on,
                 v.effort,
                 cost,

@@ -270,7 +270,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                         ]);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(out, "{} risks", risks.len())?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(risks.len(), "risk", "risks")
+                    )?;
                 }
             }
         }

@@ -349,7 +349,11 @@ impl RiskInput {
                     if raw.trim().is_empty() {
                         p.add(
                             field,
-                            format!("choose a {what} (one of {})", steps.join(", ")),
+                            format!(
+                                "choose {} {what} (one of {})",
+                                if likelihood { "a" } else { "an" },
+                                steps.join(", ")
+                            ),
                         );
                     } else {
                         p.add(

@@ -313,7 +313,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 .collect();
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
-                Format::Csv => write!(out, "{}", soa_table(&rows).csv())?,
+                Format::Csv => {
+                    let catalog =
+                        crate::registers::catalog::service::catalog(ctx, &query.framework).await?;
+                    write!(out, "{}", soa_table(&rows, &catalog).csv())?
+                }
                 Format::Table => {
                     let mut t = table(&[
                         "control",
@@ -341,13 +345,17 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                             r.risk_count.to_string(),
                             r.warnings
                                 .iter()
-                                .map(|w| w.key())
+                                .map(|w| w.label())
                                 .collect::<Vec<_>>()
-                                .join(", "),
+                                .join("; "),
                         ]);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(out, "{} controls", rows.len())?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(rows.len(), "control", "controls")
+                    )?;
                 }
             }
         }
@@ -358,7 +366,15 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
         } => {
             let r = service::row(ctx, &framework, &id).await?;
             match format {
-                Format::Csv => write!(out, "{}", soa_table(std::slice::from_ref(&r)).csv())?,
+                Format::Csv => {
+                    let catalog =
+                        crate::registers::catalog::service::catalog(ctx, &framework).await?;
+                    write!(
+                        out,
+                        "{}",
+                        soa_table(std::slice::from_ref(&r), &catalog).csv()
+                    )?
+                }
                 _ => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
             }
         }

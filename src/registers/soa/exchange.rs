@@ -96,8 +96,30 @@ fn attribute(r: &SoaRow, key: &str) -> String {
     r.control
         .attributes
         .get(key)
-        .map(|v| v.join(", "))
+        .map(|v| {
+            v.iter()
+                .map(|x| attribute_value_label(x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default()
+}
+
+/// An attribute value as people read it: `Governance_and_Ecosystem` is "Governance and
+/// Ecosystem" (the standard joins the words of its hashtags).
+pub fn attribute_value_label(value: &str) -> String {
+    value.trim_start_matches('#').replace('_', " ")
+}
+
+/// The title of a control's theme in its catalogue ("Organizational controls"), or the
+/// theme's id where the catalogue has no such group.
+pub fn theme_title(catalog: &crate::domain::catalog::Catalog, theme: &str) -> String {
+    catalog
+        .groups
+        .iter()
+        .find(|g| g.id == theme)
+        .map(|g| g.title.clone())
+        .unwrap_or_else(|| theme.to_string())
 }
 
 /// At most this many measures and evidence items are written per control (the newest
@@ -155,41 +177,47 @@ fn risks_text(r: &SoaRow) -> String {
     }
 }
 
-/// One row per control, the columns of `SOA_COLUMNS`.
-pub fn soa_table(rows: &[SoaRow]) -> Table {
+/// One row per control, the columns of `SOA_COLUMNS`, every value in words (themes by
+/// title, reasons, statuses and warnings by label).
+pub fn soa_table(rows: &[SoaRow], catalog: &crate::domain::catalog::Catalog) -> Table {
     let mut t = Table::new("Statement of Applicability", &SOA_COLUMNS, &["maturity"]);
     t.rows = rows
         .iter()
         .map(|r| {
             let a = &r.applicability;
-            let v = crate::registers::soa::domain::ApplicabilityInput::from(a);
             let mut row = vec![
                 r.control.id.clone(),
                 r.control.title.clone(),
-                r.control.theme.clone(),
+                theme_title(catalog, &r.control.theme),
             ];
             row.extend(ATTRIBUTES.iter().map(|k| attribute(r, k)));
             row.extend([
                 a.applicable_word().to_string(),
-                v.reasons,
-                v.exclusion_reason,
-                v.justification,
+                a.reasons
+                    .iter()
+                    .map(|x| x.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                a.exclusion_reason
+                    .map(|e| e.label().to_string())
+                    .unwrap_or_default(),
+                a.justification.clone(),
                 if a.applicable.is_none() {
                     String::new()
                 } else {
-                    v.status
+                    a.status.label().to_string()
                 },
-                v.maturity,
-                v.owner,
-                v.target_date,
+                a.maturity.map(|m| m.to_string()).unwrap_or_default(),
+                a.owner.clone(),
+                a.target_date.clone().unwrap_or_default(),
                 measures_text(r, "; "),
                 evidence_text(r, "; "),
                 risks_text(r),
                 r.warnings
                     .iter()
-                    .map(|w| w.key())
+                    .map(|w| w.label())
                     .collect::<Vec<_>>()
-                    .join(", "),
+                    .join("; "),
             ]);
             row
         })
@@ -198,15 +226,23 @@ pub fn soa_table(rows: &[SoaRow]) -> Table {
 }
 
 /// The XLSX workbook: the title block, then the table.
-pub fn soa_xlsx(h: &Header, rows: &[SoaRow]) -> crate::error::Result<Vec<u8>> {
-    let mut t = soa_table(rows);
+pub fn soa_xlsx(
+    h: &Header,
+    rows: &[SoaRow],
+    catalog: &crate::domain::catalog::Catalog,
+) -> crate::error::Result<Vec<u8>> {
+    let mut t = soa_table(rows, catalog);
     t.preamble = h.lines();
     t.xlsx()
 }
 
 /// The PDF document: cover with the title block, contents, a summary by theme, the table,
 /// and the exclusions with their justifications.
-pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> crate::error::Result<Vec<u8>> {
+pub fn soa_pdf(
+    h: &Header,
+    rows: &[SoaRow],
+    catalog: &crate::domain::catalog::Catalog,
+) -> crate::error::Result<Vec<u8>> {
     let title = "Statement of Applicability".to_string();
     let version = match &h.version {
         Some(v) => format!("version {}", v.version),
@@ -222,7 +258,7 @@ pub fn soa_pdf(h: &Header, rows: &[SoaRow]) -> crate::error::Result<Vec<u8>> {
                 count(&|r: &SoaRow| r.control.theme == *theme && f(r)).to_string()
             };
             pdf::Row::new(vec![
-                theme.clone(),
+                theme_title(catalog, theme),
                 of(&|_| true),
                 of(&|r| r.applicability.applicable == Some(true)),
                 of(&|r| r.applicability.applicable == Some(false)),
@@ -460,9 +496,9 @@ pub async fn export(
     };
     let rows: Vec<SoaRow> = snapshot.rows.into_iter().filter(|r| keep(r)).collect();
     let bytes = match format {
-        DocFormat::Csv => soa_table(&rows).csv().into_bytes(),
-        DocFormat::Xlsx => soa_xlsx(&header, &rows)?,
-        DocFormat::Pdf => soa_pdf(&header, &rows)?,
+        DocFormat::Csv => soa_table(&rows, &catalog).csv().into_bytes(),
+        DocFormat::Xlsx => soa_xlsx(&header, &rows, &catalog)?,
+        DocFormat::Pdf => soa_pdf(&header, &rows, &catalog)?,
     };
     let suffix = version.map(|n| format!("-v{n}")).unwrap_or_default();
     Ok(Export {
