@@ -129,27 +129,6 @@ pub fn header_label(key: &str) -> String {
     words.join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn header_labels_are_words_that_squash_to_the_key() {
-        use super::header_label;
-        assert_eq!(header_label("target_likelihood"), "Target likelihood");
-        assert_eq!(header_label("id"), "ID");
-        assert_eq!(header_label("risk_id"), "Risk ID");
-        assert_eq!(header_label("Control type"), "Control type");
-        for key in ["review_due_on", "exclusion_reason", "risk_id", "p99"] {
-            let squash = |s: &str| -> String {
-                s.chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .flat_map(char::to_lowercase)
-                    .collect()
-            };
-            assert_eq!(squash(&header_label(key)), squash(key), "{key}");
-        }
-    }
-}
-
 /// A download of a table: `name` without its extension.
 pub fn download(name: &str, format: Format, table: &Table) -> Result<axum::response::Response> {
     use axum::http::header;
@@ -214,5 +193,26 @@ pub fn format_of_path(path: &str) -> Format {
         Format::Xlsx
     } else {
         Format::Csv
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn header_labels_are_words_that_squash_to_the_key() {
+        use super::header_label;
+        assert_eq!(header_label("target_likelihood"), "Target likelihood");
+        assert_eq!(header_label("id"), "ID");
+        assert_eq!(header_label("risk_id"), "Risk ID");
+        assert_eq!(header_label("Control type"), "Control type");
+        for key in ["review_due_on", "exclusion_reason", "risk_id", "p99"] {
+            let squash = |s: &str| -> String {
+                s.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
+            assert_eq!(squash(&header_label(key)), squash(key), "{key}");
+        }
     }
 }
