@@ -252,6 +252,28 @@ async fn a_scan_files_fresh_evidence_and_a_failed_check_turns_the_control_red() 
                 .contains("db-01")
         );
 
+        // Evidence added by hand that proves the control keeps it evidenced, counted apart
+        // from the scans; the failing host still raises its own warning.
+        let res = app
+            .upload(
+                "/api/v1/evidence",
+                Auth::Bearer(&owner),
+                &[
+                    ("title", "Hardening review, signed"),
+                    ("controls", "8.5"),
+                    ("valid_until", "2099-12-31"),
+                ],
+                Some(("review.txt", b"signed by the CISO")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let row = row_8_5(&app, &viewer).await;
+        assert_eq!(row["evidence_state"], "valid", "{row}");
+        let warnings = row["warnings"].as_array().unwrap();
+        assert!(warnings.iter().any(|w| w == "evidence_failing"), "{row}");
+        assert!(!warnings.iter().any(|w| w == "no_valid_evidence"), "{row}");
+        assert_eq!(row["evidence_failing"].as_array().unwrap().len(), 1);
+
         // A report of an older scan does not overwrite the newer evidence.
         let mut old = with_outcome(&report, "8.5", "fail");
         old["scanned_at"] = "2020-01-01T00:00:00Z".into();

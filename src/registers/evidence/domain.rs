@@ -495,7 +495,7 @@ pub const EVIDENCE_LISTED: usize = 25;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EvidenceSummary {
     pub count: usize,
-    /// Some item does not expire.
+    /// Some item added by hand does not expire.
     pub no_end: bool,
     /// The latest valid-until date of the items added by hand that expire.
     pub latest_until: Option<String>,
@@ -508,27 +508,35 @@ pub struct EvidenceSummary {
 }
 
 impl EvidenceSummary {
-    /// Whether the evidence proves the control on `today`: the best of its items.
+    /// Whether the evidence proves the control on `today`: the best of its items. Evidence
+    /// added by hand and scan results count separately: a failing scan makes the control
+    /// failing only when no valid item added by hand proves it (the failure still raises
+    /// its own warning, see [`EvidenceSummary::failures`]), so a backup report uploaded by
+    /// the backup team is not hidden by one workstation's failing check.
     pub fn state(&self, today: &str) -> State {
         if self.count == 0 {
-            State::None
-        } else if !self.failures(today).is_empty() {
-            State::Failing
-        } else if self.no_end {
-            State::Valid
-        } else {
-            // The best of the items (states order Expired < Expiring < Valid): by hand they
-            // may be expiring soon; scans refresh theirs.
-            let by_hand = self
-                .latest_until
-                .as_deref()
-                .map(|u| State::of(Some(u), false, false, today));
-            let scanned = self
-                .scan_until
-                .as_deref()
-                .map(|u| State::of(Some(u), false, true, today));
-            by_hand.max(scanned).unwrap_or(State::Expired)
+            return State::None;
         }
+        // States order Expired < Expiring < Valid: by hand items may be expiring soon;
+        // scans refresh theirs.
+        let by_hand = if self.no_end {
+            Some(State::Valid)
+        } else {
+            self.latest_until
+                .as_deref()
+                .map(|u| State::of(Some(u), false, false, today))
+        };
+        if !self.failures(today).is_empty() {
+            return match by_hand {
+                Some(state) if state.proves() => state,
+                _ => State::Failing,
+            };
+        }
+        let scanned = self
+            .scan_until
+            .as_deref()
+            .map(|u| State::of(Some(u), false, true, today));
+        by_hand.max(scanned).unwrap_or(State::Expired)
     }
 
     /// The items that show the control failing on `today` (those not expired).
@@ -639,7 +647,9 @@ pub fn summarise(mut v: Vec<ControlEvidence>) -> HashMap<String, EvidenceSummary
             &mut s.scan_until
         };
         match &e.valid_until {
-            None => s.no_end = true,
+            None if e.host.is_empty() => s.no_end = true,
+            // A scan's item without an end stands until the next scan replaces it.
+            None => s.scan_until = Some("9999-12-31".into()),
             Some(u) => {
                 if latest.as_ref().is_none_or(|l| u > l) {
                     *latest = Some(u.clone());
@@ -784,13 +794,26 @@ mod summary_tests {
             failing: "ssh.password-auth: PasswordAuthentication yes".into(),
             host: "web-01".into(),
         };
-        // A live failure outweighs the valid items; an expired one no longer counts.
+        // A live failure does not hide valid evidence added by hand (it warns by itself);
+        // without such evidence the control is failing; an expired failure no longer counts.
         let failing = EvidenceSummary {
             failing: vec![check("2026-12-02")],
             ..open.clone()
         };
-        assert_eq!(failing.state(today), State::Failing);
+        assert_eq!(failing.state(today), State::Valid);
         assert_eq!(failing.failures(today).len(), 1);
+        let only_scans = EvidenceSummary {
+            count: 1,
+            scan_until: Some("2026-12-02".into()),
+            failing: vec![check("2026-12-02")],
+            ..EvidenceSummary::default()
+        };
+        assert_eq!(only_scans.state(today), State::Failing);
+        let stale_by_hand = EvidenceSummary {
+            latest_until: Some("2026-11-01".into()),
+            ..only_scans.clone()
+        };
+        assert_eq!(stale_by_hand.state(today), State::Failing);
         let lapsed = EvidenceSummary {
             failing: vec![check("2026-11-30")],
             ..open

@@ -435,12 +435,14 @@ impl Warning {
     }
 
     /// The warnings of a row, given how many measures implement it, how many risks'
-    /// treatments rely on it, the state of its evidence and today's date.
+    /// treatments rely on it, the state of its evidence, whether a scan shows it failing
+    /// (which warns even when evidence added by hand proves it) and today's date.
     pub fn of(
         a: &Applicability,
         measures: usize,
         risks: usize,
         evidence: State,
+        failing: bool,
         today: &str,
     ) -> Vec<Warning> {
         let mut w = Vec::new();
@@ -467,7 +469,7 @@ impl Warning {
                 if evidence == State::Expired {
                     w.push(Warning::EvidenceExpired);
                 }
-                if evidence == State::Failing {
+                if failing || evidence == State::Failing {
                     w.push(Warning::EvidenceFailing);
                 }
                 if a.reasons.is_empty() {
@@ -566,6 +568,7 @@ pub fn assemble(
                     measures.len(),
                     risk_count as usize,
                     evidence_state,
+                    !evidence_failing.is_empty(),
                     today,
                 ),
                 control: c.clone(),
@@ -781,49 +784,54 @@ mod tests {
         let mut a = Applicability::undecided("iso27002-2022", "8.13");
         let none = State::None;
         assert_eq!(
-            Warning::of(&a, 0, 0, none, "2026-01-01"),
+            Warning::of(&a, 0, 0, none, false, "2026-01-01"),
             [Warning::Undecided]
         );
         a.applicable = Some(false);
         assert_eq!(
-            Warning::of(&a, 1, 2, none, "2026-01-01"),
+            Warning::of(&a, 1, 2, none, false, "2026-01-01"),
             [Warning::SelectedButExcluded, Warning::ExclusionUnjustified]
         );
         a.applicable = Some(true);
         a.owner = "ops@example.org".into();
         assert_eq!(
-            Warning::of(&a, 0, 0, none, "2026-01-01"),
+            Warning::of(&a, 0, 0, none, false, "2026-01-01"),
             [Warning::NoMeasure, Warning::NoReason]
         );
         a.reasons = vec![Reason::Legal];
         assert_eq!(
-            Warning::of(&a, 0, 0, none, "2026-01-01"),
+            Warning::of(&a, 0, 0, none, false, "2026-01-01"),
             [Warning::NoMeasure]
         );
-        assert!(Warning::of(&a, 1, 0, none, "2026-01-01").is_empty());
+        assert!(Warning::of(&a, 1, 0, none, false, "2026-01-01").is_empty());
         a.status = Status::Implemented;
         assert_eq!(
-            Warning::of(&a, 1, 0, none, "2026-01-01"),
+            Warning::of(&a, 1, 0, none, false, "2026-01-01"),
             [Warning::NoValidEvidence]
         );
-        assert!(Warning::of(&a, 1, 0, State::Expiring, "2026-01-01").is_empty());
+        assert!(Warning::of(&a, 1, 0, State::Expiring, false, "2026-01-01").is_empty());
         assert_eq!(
-            Warning::of(&a, 1, 0, State::Expired, "2026-01-01"),
+            Warning::of(&a, 1, 0, State::Expired, false, "2026-01-01"),
             [Warning::NoValidEvidence, Warning::EvidenceExpired]
         );
         assert_eq!(
-            Warning::of(&a, 1, 0, State::Failing, "2026-01-01"),
+            Warning::of(&a, 1, 0, State::Failing, true, "2026-01-01"),
             [Warning::NoValidEvidence, Warning::EvidenceFailing]
+        );
+        // Evidence added by hand proves it; a failing scan still warns.
+        assert_eq!(
+            Warning::of(&a, 1, 0, State::Valid, true, "2026-01-01"),
+            [Warning::EvidenceFailing]
         );
         // A target date that has passed is a warning until the control is implemented.
         a.status = Status::PartiallyImplemented;
         a.target_date = Some("2025-12-31".into());
         assert_eq!(
-            Warning::of(&a, 1, 0, State::Valid, "2026-01-01"),
+            Warning::of(&a, 1, 0, State::Valid, false, "2026-01-01"),
             [Warning::TargetDatePassed]
         );
-        assert!(Warning::of(&a, 1, 0, State::Valid, "2025-12-31").is_empty());
+        assert!(Warning::of(&a, 1, 0, State::Valid, false, "2025-12-31").is_empty());
         a.status = Status::Implemented;
-        assert!(Warning::of(&a, 1, 0, State::Valid, "2026-01-01").is_empty());
+        assert!(Warning::of(&a, 1, 0, State::Valid, false, "2026-01-01").is_empty());
     }
 }
