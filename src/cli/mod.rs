@@ -234,10 +234,17 @@ pub fn print_columns(
     Ok(())
 }
 
-/// A terminal table with its header in words ([`crate::exchange::header_label`]).
+/// The width tables wrap to when the output is not a terminal (a pipe, a file, CI logs).
+pub const TABLE_WIDTH: u16 = 120;
+
+/// A terminal table with its header in words ([`crate::exchange::header_label`]), its long
+/// cells wrapped to the terminal's width, or to [`TABLE_WIDTH`] without a terminal.
 pub fn table(header: &[&str]) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if t.width().is_none() {
+        t.set_width(TABLE_WIDTH);
+    }
     t.set_header(
         header
             .iter()

@@ -113,7 +113,23 @@ pub fn run(a: &Args) -> anyhow::Result<ExitCode> {
                 .filter(|(_, t)| t.pass + t.fail > 0)
                 .map(|(c, t)| format!("{c} {}/{}", t.pass, t.fail))
                 .collect();
-            out.push_str(&per.join("  "));
+            // Wrapped like the table above it.
+            let mut line = String::new();
+            for item in per {
+                if !line.is_empty()
+                    && line.chars().count() + 2 + item.chars().count()
+                        > usize::from(crate::cli::TABLE_WIDTH)
+                {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                }
+                if !line.is_empty() {
+                    line.push_str("  ");
+                }
+                line.push_str(&item);
+            }
+            out.push_str(&line);
             out.push('\n');
             out
         }

@@ -16,9 +16,10 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
 }
 
+/// The findings as a terminal table that wraps its long cells to the terminal's width (or
+/// to [`crate::cli::TABLE_WIDTH`] when the output is not a terminal).
 pub fn table(findings: &[Finding], verbose: bool) -> String {
-    let mut t = comfy_table::Table::new();
-    t.set_header(["result", "check", "controls", "severity", "observed"]);
+    let mut t = crate::cli::table(&["result", "check", "controls", "severity", "observed"]);
     for f in findings {
         if !verbose && f.outcome == Outcome::NotApplicable {
             continue;

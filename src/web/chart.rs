@@ -100,7 +100,7 @@ const HEIGHT: f64 = 300.0;
 const LEFT: f64 = 62.0;
 const RIGHT: f64 = 612.0;
 const BOTTOM: f64 = 244.0;
-const FONT: f64 = 11.0;
+const FONT: f64 = 13.0;
 /// Smallest and largest loss on an axis (currency units).
 const AXIS_MIN: f64 = 1.0;
 const AXIS_MAX: f64 = 1e18;

@@ -436,3 +436,17 @@ async fn the_binary_reports_to_a_server_over_tcp() {
         assert_eq!(app.store.host_runs("cli-01", 10).await.unwrap().len(), 1);
     });
 }
+
+#[test]
+fn the_scan_table_fits_a_terminal_when_written_to_a_pipe() {
+    let root = fixture("web-01");
+    let out = annex_scan(root.path(), &["--all"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Result") && text.contains("Controls evidenced"));
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(
+        widest <= usize::from(annex::cli::TABLE_WIDTH),
+        "{widest} columns:\n{text}"
+    );
+}

@@ -40,6 +40,8 @@ pub struct GridRowEdit {
 #[template(path = "matrix/templates/matrix.html")]
 struct MatrixPage {
     l: Layout,
+    /// The form's problems with their fields named for people ("Impact step 5, name").
+    problems: Vec<(String, String)>,
     errors: FormErrors,
     m: Matrix,
     svg: SvgGrid,
@@ -100,6 +102,11 @@ async fn render(
             svg: svg_grid(&m),
             can_edit: caller.is_editor(),
             l,
+            problems: errors
+                .fields
+                .iter()
+                .map(|(k, m)| (field_label(k), m.clone()))
+                .collect(),
             errors,
             level_rows,
             grid_rows,
@@ -221,5 +228,53 @@ pub async fn preset_submit(
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A field of the matrix as the API names it (`impact[5].name`, `grid[3][2]`,
+/// `levels[1].colour`) in words for the page.
+fn field_label(key: &str) -> String {
+    let number = |s: &str| -> Option<i64> { s.parse().ok() };
+    let parts: Vec<&str> = key
+        .split(['[', ']', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.as_slice() {
+        ["likelihood"] => "Likelihood scale".into(),
+        ["impact"] => "Impact scale".into(),
+        ["levels"] => "Risk levels".into(),
+        ["acceptance_threshold"] => "Acceptance threshold".into(),
+        [scale @ ("likelihood" | "impact"), n, what] if number(n).is_some() => {
+            let scale = if *scale == "likelihood" {
+                "Likelihood"
+            } else {
+                "Impact"
+            };
+            format!("{scale} step {n}, {what}")
+        }
+        ["levels", n, what] if number(n).is_some() => format!("Risk level {n}, {what}"),
+        ["grid", l, i] if number(l).is_some() && number(i).is_some() => {
+            format!("Grid cell at likelihood {l} and impact {i}")
+        }
+        _ => crate::exchange::header_label(key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn matrix_fields_are_named_in_words() {
+        use super::field_label;
+        assert_eq!(field_label("impact[5].name"), "Impact step 5, name");
+        assert_eq!(
+            field_label("likelihood[2].value"),
+            "Likelihood step 2, value"
+        );
+        assert_eq!(field_label("levels[1].colour"), "Risk level 1, colour");
+        assert_eq!(
+            field_label("grid[3][2]"),
+            "Grid cell at likelihood 3 and impact 2"
+        );
+        assert_eq!(field_label("acceptance_threshold"), "Acceptance threshold");
     }
 }

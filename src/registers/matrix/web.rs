@@ -10,7 +10,10 @@ pub struct SvgCell {
     pub ty: i64,
     pub fill: String,
     pub ink: &'static str,
+    /// The whole label (the cell's tooltip).
     pub label: String,
+    /// The label wrapped to fit the cell: at most two lines, cut with "…" beyond.
+    pub lines: Vec<SvgLine>,
     pub likelihood: i64,
     pub impact: i64,
     pub count: i64,
@@ -20,7 +23,54 @@ pub struct SvgCell {
 pub struct SvgText {
     pub x: i64,
     pub y: i64,
+    /// What is drawn (cut with "…" when longer than the margin holds).
     pub text: String,
+    /// The whole text (the tooltip).
+    pub full: String,
+}
+
+/// One line of a wrapped label, with its baseline.
+pub struct SvgLine {
+    pub y: i64,
+    pub text: String,
+}
+
+/// Characters of a 12-point label a 64-unit cell holds on one line.
+const CELL_CHARS: usize = 9;
+/// Characters of a row label the left margin holds.
+const ROW_LABEL_CHARS: usize = 17;
+
+/// Cuts text to `max` characters, ending it with "…" when something was cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// Wraps a label into at most `lines` lines of `width` characters, at spaces where it can.
+fn wrap_label(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+        if out.len() > lines {
+            break;
+        }
+    }
+    if out.len() > lines {
+        out.truncate(lines);
+        if let Some(last) = out.last_mut() {
+            *last = cut(&format!("{last} …"), width);
+        }
+    }
+    out.iter().map(|l| cut(l, width)).collect()
 }
 
 /// The grid as SVG geometry: rows are likelihood (highest at the top), columns impact.
@@ -74,6 +124,16 @@ pub fn svg_grid_with(
                 .map(|v| v.colour.clone())
                 .unwrap_or_else(|| "#999999".into());
             let (label, count, href) = cell_of(l.value, ii as i64 + 1);
+            let wrapped = wrap_label(&label, CELL_CHARS, 2);
+            let first = y + cell / 2 + 4 - 7 * (wrapped.len() as i64 - 1);
+            let lines = wrapped
+                .into_iter()
+                .enumerate()
+                .map(|(k, text)| SvgLine {
+                    y: first + 14 * k as i64,
+                    text,
+                })
+                .collect();
             cells.push(SvgCell {
                 x,
                 y,
@@ -82,6 +142,7 @@ pub fn svg_grid_with(
                 ink: ink_for(&fill),
                 fill,
                 label,
+                lines,
                 likelihood: l.value,
                 impact: ii as i64 + 1,
                 count,
@@ -96,7 +157,8 @@ pub fn svg_grid_with(
         .map(|(li, l)| SvgText {
             x: left - 6,
             y: top + (rows - 1 - li as i64) * cell + cell / 2 + 4,
-            text: format!("{} {}", l.value, l.name),
+            text: cut(&format!("{} {}", l.value, l.name), ROW_LABEL_CHARS),
+            full: format!("{} {}", l.value, l.name),
         })
         .collect();
     let col_labels = m
@@ -107,6 +169,7 @@ pub fn svg_grid_with(
             x: left + ii as i64 * cell + cell / 2,
             y: top + rows * cell + 16,
             text: i.value.to_string(),
+            full: format!("{} {}", i.value, i.name),
         })
         .collect();
     SvgGrid {
@@ -119,5 +182,26 @@ pub fn svg_grid_with(
         cells,
         row_labels,
         col_labels,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_level_names_wrap_and_are_cut_to_fit_a_cell() {
+        assert_eq!(wrap_label("High", 9, 2), ["High"]);
+        assert_eq!(wrap_label("Very high", 9, 2), ["Very high"]);
+        assert_eq!(
+            wrap_label("Extremely high risk", 9, 2),
+            ["Extremely", "high risk"]
+        );
+        let long = wrap_label("Unacceptable without board approval", 9, 2);
+        assert_eq!(long.len(), 2);
+        assert!(long.iter().all(|l| l.chars().count() <= 9), "{long:?}");
+        assert!(long[1].ends_with('…'), "{long:?}");
+        assert_eq!(wrap_label("Καταστροφικός", 9, 2), ["Καταστρο…"]);
+        assert_eq!(cut("5 Almost certain to happen", 17), "5 Almost certain…");
     }
 }
