@@ -306,6 +306,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
                 review_due_on: Some(date(dice.below(540) as i64 - 120)),
                 assets: if size.assets == 0 { Vec::new() } else { assets },
                 measures,
+                rating_reason: String::new(),
             },
         ));
     }

@@ -376,6 +376,7 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
         "Shared files encrypted; work stops for days",
     )
     .await;
+    type_into(c, "#owner", "risk.owner@example.org").await;
     choose(c, "#inherent_likelihood", "4").await;
     choose(c, "#inherent_impact", "5").await;
     choose(c, "#target_likelihood", "2").await;
@@ -1110,6 +1111,7 @@ async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_
     click(c, ".pagehead .actions a[href='/risks/new']").await;
     wait_for(c, "the new-risk form", "form[action='/risks']").await;
     type_into(c, "#title", RISK_TITLE).await;
+    type_into(c, "#owner", "risk.owner@example.org").await;
     choose(c, "#inherent_likelihood", "4").await;
     choose(c, "#inherent_impact", "5").await;
     click(c, "form[action='/risks'] button[type='submit']").await;

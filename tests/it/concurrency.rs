@@ -62,7 +62,7 @@ async fn risk(app: &TestApp, token: &str) -> Kind {
         .post_json(
             "/api/v1/risks",
             Auth::Bearer(token),
-            json!({"id": "R-1", "title": "Ransomware", "inherent_likelihood": 3, "inherent_impact": 4, "category": "0"}),
+            json!({"owner": "risk.owner@example.org", "id": "R-1", "title": "Ransomware", "inherent_likelihood": 3, "inherent_impact": 4, "category": "0"}),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
@@ -407,6 +407,7 @@ async fn two_browsers_editing_one_risk_the_second_sees_the_first_change_and_lose
         let fields = |title: &'static str, revision: &'static str| {
             vec![
                 ("title", title),
+                ("owner", "risk.owner@example.org"),
                 ("inherent_likelihood", "3"),
                 ("inherent_impact", "4"),
                 ("treatment", "modify"),

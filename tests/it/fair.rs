@@ -59,7 +59,7 @@ async fn a_risk_manager_quantifies_risks_and_sees_what_the_treatment_plan_buys()
             ("R-1", "Ransomware on the file server"),
             ("R-2", "Phishing of the finance team"),
         ] {
-            let r = app.post_json("/api/v1/risks", auth(), json!({"id": id, "title": title, "inherent_likelihood": 4, "inherent_impact": 4})).await;
+            let r = app.post_json("/api/v1/risks", auth(), json!({"owner": "risk.owner@example.org", "id": id, "title": title, "inherent_likelihood": 4, "inherent_impact": 4})).await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         }
 
@@ -146,7 +146,7 @@ async fn a_risk_manager_quantifies_risks_and_sees_what_the_treatment_plan_buys()
             .await;
         assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
         let mid = m.json()["id"].as_str().unwrap().to_string();
-        let body = json!({"title": "Ransomware on the file server", "inherent_likelihood": 4, "inherent_impact": 4, "measures": [mid]});
+        let body = json!({"owner": "risk.owner@example.org", "title": "Ransomware on the file server", "inherent_likelihood": 4, "inherent_impact": 4, "measures": [mid]});
         let r = app.put_json("/api/v1/risks/R-1", auth(), body).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let b = app
@@ -367,6 +367,7 @@ async fn ranges_are_entered_on_the_page_and_the_portfolio_page_exports_its_resul
                 &[
                     ("id", "R-7"),
                     ("title", "Supplier outage"),
+                    ("owner", "risk.owner@example.org"),
                     ("inherent_likelihood", "3"),
                     ("inherent_impact", "4"),
                 ],
@@ -545,6 +546,8 @@ async fn the_command_line_sets_ranges_and_simulates_reproducibly() {
             &[
                 "risk",
                 "add",
+                "--owner",
+                "risk.owner@example.org",
                 "--id",
                 "R-3",
                 "--title",

@@ -457,7 +457,7 @@ async fn every_register_exports_as_csv_and_xlsx_and_imports_back_unchanged() {
             ),
             (
                 "/api/v1/risks",
-                json!({"title": "Ransomware", "threat": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "target_likelihood": 2, "assets": ["SRV-01", "APP-01"], "measures": "M-0001", "review_due_on": "2027-06-30"}),
+                json!({"owner": "risk.owner@example.org", "title": "Ransomware", "threat": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "target_likelihood": 2, "assets": ["SRV-01", "APP-01"], "measures": "M-0001", "review_due_on": "2027-06-30"}),
             ),
         ] {
             let res = app.post_json(path, Auth::Bearer(&manager), body).await;

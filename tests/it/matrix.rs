@@ -209,7 +209,7 @@ async fn a_preset_that_cannot_replace_the_matrix_says_so_before_anyone_confirms(
             .post_json(
                 "/api/v1/risks",
                 Auth::Bearer(&token),
-                serde_json::json!({"title": "Ransomware on the file server", "inherent_likelihood": 4, "inherent_impact": 5}),
+                serde_json::json!({"owner": "risk.owner@example.org", "title": "Ransomware on the file server", "inherent_likelihood": 4, "inherent_impact": 5}),
             )
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);

@@ -43,7 +43,7 @@ async fn readiness_follows_the_risks_the_treatment_the_approval_and_the_evidence
         assert_eq!(r["next"][0]["count"], 93);
 
         // A risk to modify without a measure, then its measure.
-        let res = app.post_json("/api/v1/risks", auth(), json!({"id": "R-1", "title": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "treatment": "modify"})).await;
+        let res = app.post_json("/api/v1/risks", auth(), json!({"owner": "risk.owner@example.org", "id": "R-1", "title": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "treatment": "modify"})).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let r = app.get("/api/v1/readiness", auth()).await.json();
         assert_eq!(clause(&r, "6.1.2")["status"], "met", "{r}");
@@ -59,7 +59,7 @@ async fn readiness_follows_the_risks_the_treatment_the_approval_and_the_evidence
             )
             .await;
         assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
-        let res = app.put_json("/api/v1/risks/R-1", auth(), json!({"title": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "treatment": "modify", "measures": "M-0001"})).await;
+        let res = app.put_json("/api/v1/risks/R-1", auth(), json!({"owner": "risk.owner@example.org", "title": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "treatment": "modify", "measures": "M-0001"})).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 
         // Every control decided: 8.13 implemented, the others excluded with a justification.

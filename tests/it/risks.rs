@@ -58,7 +58,7 @@ async fn risks_are_rated_on_the_matrix_linked_filtered_and_accepted() {
         );
         assert_eq!(risk["target"]["level"], "low");
 
-        let bad = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "", "inherent_likelihood": "hihg", "inherent_impact": 9, "assets": "NOPE"})).await;
+        let bad = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "title": "", "inherent_likelihood": "hihg", "inherent_impact": 9, "assets": "NOPE"})).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let fields: Vec<String> = bad.json()["error"]["details"]
             .as_array()
@@ -74,7 +74,7 @@ async fn risks_are_rated_on_the_matrix_linked_filtered_and_accepted() {
             ]),
             "{fields:?}"
         );
-        let ghost = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "X", "inherent_likelihood": 1, "inherent_impact": 1, "assets": "NOPE"})).await;
+        let ghost = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "title": "X", "inherent_likelihood": 1, "inherent_impact": 1, "assets": "NOPE"})).await;
         assert!(ghost.body.contains("there is no asset NOPE"));
 
         for (query, n) in [
@@ -207,7 +207,7 @@ async fn the_matrix_cannot_be_rescaled_under_rated_risks_but_its_grid_relevels_t
         app.post_json(
             "/api/v1/risks",
             Auth::Bearer(&manager),
-            json!({"title": "Flood", "inherent_likelihood": 1, "inherent_impact": 5}),
+            json!({"owner": "risk.owner@example.org", "title": "Flood", "inherent_likelihood": 1, "inherent_impact": 5}),
         )
         .await;
         let three = Matrix::preset(3).unwrap();
@@ -257,6 +257,7 @@ async fn a_risk_manager_writes_rates_accepts_and_finds_a_risk_on_the_heat_map_in
                 Auth::Browser(&manager),
                 &[
                     ("title", "Laptop theft"),
+                    ("owner", "risk.owner@example.org"),
                     ("inherent_likelihood", ""),
                     ("inherent_impact", "4"),
                 ],
@@ -272,6 +273,7 @@ async fn a_risk_manager_writes_rates_accepts_and_finds_a_risk_on_the_heat_map_in
                 Auth::Browser(&manager),
                 &[
                     ("title", "Laptop theft"),
+                    ("owner", "risk.owner@example.org"),
                     ("threat", "Thief"),
                     ("inherent_likelihood", "4"),
                     ("inherent_impact", "4"),
@@ -339,15 +341,15 @@ async fn a_risk_manager_writes_rates_accepts_and_finds_a_risk_on_the_heat_map_in
 async fn overdue_reviews_lapsed_acceptances_and_overdue_measures_show_on_the_dashboard() {
     on_every_database!(|app| {
         let manager = app.token_as(Role::Manager).await;
-        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Old review", "inherent_likelihood": 1, "inherent_impact": 1, "review_due_on": "2001-01-01"})).await;
-        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Fresh", "inherent_likelihood": 1, "inherent_impact": 1, "review_due_on": "2099-01-01"})).await;
+        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "title": "Old review", "inherent_likelihood": 1, "inherent_impact": 1, "review_due_on": "2001-01-01"})).await;
+        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "title": "Fresh", "inherent_likelihood": 1, "inherent_impact": 1, "review_due_on": "2099-01-01"})).await;
         app.post_json(
             "/api/v1/risks/R-0002/acceptance",
             Auth::Bearer(&manager),
             json!({"valid_until": "2099-01-01"}),
         )
         .await;
-        app.put_json("/api/v1/risks/R-0002", Auth::Bearer(&manager), json!({"title": "Fresh", "inherent_likelihood": 2, "inherent_impact": 2, "review_due_on": "2099-01-01"})).await;
+        app.put_json("/api/v1/risks/R-0002", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "title": "Fresh", "inherent_likelihood": 2, "inherent_impact": 2, "review_due_on": "2099-01-01"})).await;
         app.post_json(
             "/api/v1/measures",
             Auth::Bearer(&manager),
@@ -395,7 +397,7 @@ async fn registers_export_as_csv_with_the_filters_shown() {
             json!({"name": "MFA", "controls": "5.17, 8.5", "cost": 100}),
         )
         .await;
-        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Takeover", "inherent_likelihood": 4, "inherent_impact": 5, "assets": "SRV-01", "measures": "M-0001"})).await;
+        app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "title": "Takeover", "inherent_likelihood": 4, "inherent_impact": 5, "assets": "SRV-01", "measures": "M-0001"})).await;
         let viewer = app.browser_as(Role::Viewer).await;
         let page = app
             .get("/assets?type=hardware", Auth::Browser(&viewer))
@@ -460,13 +462,14 @@ async fn the_heat_map_follows_every_change_of_a_risk_even_from_another_instance(
             .post_json(
                 "/api/v1/risks",
                 Auth::Bearer(&manager),
-                json!({"id": "R-1", "title": "Outage", "inherent_likelihood": 4, "inherent_impact": 4, "target_likelihood": 2}),
+                json!({"owner": "risk.owner@example.org", "id": "R-1", "title": "Outage", "inherent_likelihood": 4, "inherent_impact": 4, "target_likelihood": 2}),
             )
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         assert_eq!(cell(heat(target).await, 2, 4), 1);
         // Another instance moves the risk: this one's counts follow.
         let input = annex::registers::risk::domain::RiskInput {
+            owner: "risk.owner@example.org".into(),
             title: "Outage".into(),
             inherent_likelihood: "4".into(),
             inherent_impact: "4".into(),
@@ -508,7 +511,7 @@ async fn the_register_sorts_pages_by_any_order_and_leaves_closed_risks_off_the_h
                 .post_json(
                     "/api/v1/risks",
                     Auth::Bearer(&manager),
-                    json!({"id": id, "title": format!("Risk {id}"), "inherent_likelihood": l, "inherent_impact": i, "status": status, "review_due_on": review}),
+                    json!({"owner": "risk.owner@example.org", "id": id, "title": format!("Risk {id}"), "inherent_likelihood": l, "inherent_impact": i, "status": status, "review_due_on": review}),
                 )
                 .await;
             assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
@@ -606,5 +609,108 @@ async fn the_register_sorts_pages_by_any_order_and_leaves_closed_risks_off_the_h
             .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.find("R-3").unwrap() < page.body.find("R-1").unwrap());
+    });
+}
+
+#[tokio::test]
+async fn a_risk_needs_an_owner_and_a_reason_when_a_residual_rating_is_above_the_inherent_one() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let m = || Auth::Bearer(&manager);
+        // Entered without an owner: refused, naming the field and the clause.
+        let res = app
+            .post_json(
+                "/api/v1/risks",
+                m(),
+                json!({"title": "Ransomware", "inherent_likelihood": 2, "inherent_impact": 3}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains("owner") && res.body.contains("6.1.2"),
+            "{}",
+            res.body
+        );
+
+        // A residual rating above the inherent one is kept, with a warning until a reason
+        // is given.
+        let res = app
+            .post_json(
+                "/api/v1/risks",
+                m(),
+                json!({"id": "R-1", "title": "Ransomware", "owner": "ciso@example.org", "inherent_likelihood": 2, "inherent_impact": 3, "target_likelihood": 4}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let page = app.get("/risks/R-1", Auth::Bearer(&manager)).await;
+        assert!(
+            page.body
+                .contains("A residual rating is above the inherent one"),
+            "{}",
+            page.body
+        );
+        let readiness = app.get("/api/v1/readiness", m()).await.json();
+        let r612 = readiness["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "6.1.2")
+            .unwrap()
+            .clone();
+        assert_eq!(r612["status"], "partly", "{r612}");
+        assert!(
+            r612["reasons"]
+                .to_string()
+                .contains("1 open risk rated higher after controls than before"),
+            "{r612}"
+        );
+        let res = app
+            .put_json(
+                "/api/v1/risks/R-1",
+                m(),
+                json!({"title": "Ransomware", "owner": "ciso@example.org", "inherent_likelihood": 2, "inherent_impact": 3, "target_likelihood": 4,
+                       "rating_reason": "The new partner portal exposes the file shares until the migration ends."}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let page = app.get("/risks/R-1", Auth::Bearer(&manager)).await;
+        assert!(
+            !page
+                .body
+                .contains("A residual rating is above the inherent one: say why")
+        );
+        assert!(
+            page.body
+                .contains("The new partner portal exposes the file shares")
+        );
+
+        // An imported register without owners is imported; its risks are a readiness gap.
+        let csv = b"id,title,likelihood,impact\nR-2,Supplier outage,3,3\n".to_vec();
+        let res = app.post_bytes("/api/v1/risks/import", m(), csv).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let readiness = app.get("/api/v1/readiness", m()).await.json();
+        let reasons = readiness["clauses"].to_string();
+        assert!(
+            reasons.contains("1 open risk without a risk owner: R-2"),
+            "{reasons}"
+        );
+        let page = app.get("/risks/R-2", Auth::Bearer(&manager)).await;
+        assert!(page.body.contains("No risk owner"), "{}", page.body);
+        // Editing it asks for the owner first.
+        let form = app.browser_as(Role::Manager).await;
+        let res = app
+            .post_form(
+                "/risks/R-2",
+                Auth::Browser(&form),
+                &[
+                    ("title", "Supplier outage"),
+                    ("inherent_likelihood", "3"),
+                    ("inherent_impact", "3"),
+                    ("_csrf", &form.csrf),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("name the risk owner"), "{}", res.body);
     });
 }

@@ -100,6 +100,7 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
         annex::registers::risk::service::create(
             &crate::harness::operator(&app.store),
             &annex::registers::risk::domain::RiskInput {
+                owner: "risk.owner@example.org".into(),
                 title: "Walk".into(),
                 inherent_likelihood: "1".into(),
                 inherent_impact: "1".into(),

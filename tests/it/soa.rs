@@ -55,7 +55,7 @@ async fn decisions_are_checked_linked_to_the_treatment_and_warned_about() {
             )
             .await;
         assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
-        let res = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"id": "R-1", "title": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "measures": "M-0001"})).await;
+        let res = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "id": "R-1", "title": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "measures": "M-0001"})).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let r = app
             .get("/api/v1/soa/iso27002-2022/8.13", Auth::Bearer(&manager))

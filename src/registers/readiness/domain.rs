@@ -158,6 +158,12 @@ pub struct RiskFacts {
     pub stale: i64,
     pub stale_examples: Vec<String>,
     pub review_overdue: i64,
+    /// Open risks without an owner (6.1.2 c asks for one; imports may bring them).
+    pub no_owner: i64,
+    pub no_owner_examples: Vec<String>,
+    /// Open risks rated worse after controls than before, with no reason given.
+    pub rating_unexplained: i64,
+    pub rating_unexplained_examples: Vec<String>,
     /// Open risks to modify that no measure treats.
     pub untreated: i64,
     pub untreated_examples: Vec<String>,
@@ -211,9 +217,31 @@ pub fn readiness(
         if risks.review_overdue > 0 {
             r612.push(format!("{} past their review date", risks.review_overdue));
         }
+        if risks.no_owner > 0 {
+            r612.push(format!(
+                "{} without a risk owner: {}",
+                crate::domain::words::count(risks.no_owner as usize, "open risk", "open risks"),
+                ids_text(&risks.no_owner_examples, risks.no_owner)
+            ));
+        }
+        if risks.rating_unexplained > 0 {
+            r612.push(format!(
+                "{} rated higher after controls than before, with no reason given: {}",
+                crate::domain::words::count(
+                    risks.rating_unexplained as usize,
+                    "open risk",
+                    "open risks"
+                ),
+                ids_text(&risks.rating_unexplained_examples, risks.rating_unexplained)
+            ));
+        }
         if risks.stale == risks.open {
             ClauseStatus::NotMet
-        } else if risks.stale > 0 || risks.review_overdue > 0 {
+        } else if risks.stale > 0
+            || risks.review_overdue > 0
+            || risks.no_owner > 0
+            || risks.rating_unexplained > 0
+        {
             ClauseStatus::Partly
         } else {
             r612.push("every open risk was reviewed within 12 months".into());

@@ -58,6 +58,22 @@ impl Store {
                 &[&today],
             )
             .await?;
+        let (no_owner, no_owner_examples) = self
+            .count_and_examples(
+                "from risk where status <> 'closed' and trim(owner) = ''",
+                "risk_id",
+                &[],
+            )
+            .await?;
+        let (rating_unexplained, rating_unexplained_examples) = self
+            .count_and_examples(
+                "from risk where status <> 'closed' and trim(rating_reason) = ''
+                 and (current_likelihood > inherent_likelihood or current_impact > inherent_impact
+                      or target_likelihood > inherent_likelihood or target_impact > inherent_impact)",
+                "risk_id",
+                &[],
+            )
+            .await?;
         let (untreated, untreated_examples) = self
             .count_and_examples(
                 "from risk r where r.status <> 'closed' and r.treatment = 'modify'
@@ -91,6 +107,10 @@ impl Store {
             stale,
             stale_examples,
             review_overdue,
+            no_owner,
+            no_owner_examples,
+            rating_unexplained,
+            rating_unexplained_examples,
             untreated,
             untreated_examples,
             acceptance_lapsed,

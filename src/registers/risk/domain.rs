@@ -214,10 +214,41 @@ pub struct Risk {
     pub assets: Vec<String>,
     pub measures: Vec<String>,
     pub acceptance: Option<Acceptance>,
+    /// Why a residual rating is above the inherent one (see
+    /// [`Risk::residual_above_inherent`]); empty otherwise.
+    pub rating_reason: String,
     pub created_at: String,
     pub updated_at: String,
     /// Raised by every write: a writer that saw an older revision is refused (409).
     pub revision: i64,
+}
+
+impl Risk {
+    /// Whether a residual rating (current or target) is worse than the inherent one in
+    /// likelihood or impact: controls do not usually make a risk likelier or worse, so
+    /// Annex asks why (it warns, it does not refuse).
+    pub fn residual_above_inherent(&self) -> bool {
+        residual_above(&self.inherent, [&self.current, &self.target])
+    }
+
+    /// What a risk manager should look at on this risk: no owner (ISO/IEC 27001 6.1.2 c
+    /// asks for one), a residual rating above the inherent one without a reason.
+    pub fn warnings(&self) -> Vec<&'static str> {
+        let mut w = Vec::new();
+        if self.owner.trim().is_empty() {
+            w.push("No risk owner: name who is accountable for this risk.");
+        }
+        if self.residual_above_inherent() && self.rating_reason.trim().is_empty() {
+            w.push("A residual rating is above the inherent one: say why, or correct the ratings.");
+        }
+        w
+    }
+}
+
+fn residual_above<'a>(inherent: &Rating, residual: impl IntoIterator<Item = &'a Rating>) -> bool {
+    residual
+        .into_iter()
+        .any(|r| r.likelihood > inherent.likelihood || r.impact > inherent.impact)
 }
 
 /// A risk as typed. Likelihood and impact may be given by value or by name of the step.
@@ -234,7 +265,9 @@ pub struct RiskInput {
     pub vulnerability: String,
     #[schema(max_length = 2000)]
     pub consequence: String,
-    #[schema(max_length = 200)]
+    /// Who is accountable for the risk: required when a person enters or edits a risk
+    /// (imports keep risks without one and list them as a readiness gap).
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub owner: String,
     #[schema(max_length = 100)]
     pub category: String,
@@ -277,6 +310,10 @@ pub struct RiskInput {
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub measures: String,
+    /// Why a residual rating (current or target) is above the inherent one; Annex keeps such
+    /// a rating and warns until a reason is given.
+    #[schema(max_length = 1000)]
+    pub rating_reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,6 +333,14 @@ pub struct RiskDraft {
     pub review_due_on: Option<String>,
     pub assets: Vec<String>,
     pub measures: Vec<String>,
+    pub rating_reason: String,
+}
+
+impl RiskDraft {
+    /// See [`Risk::residual_above_inherent`].
+    pub fn residual_above_inherent(&self) -> bool {
+        residual_above(&self.inherent, [&self.current, &self.target])
+    }
 }
 
 fn ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
@@ -317,8 +362,23 @@ fn ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
     out
 }
 
+/// What ISO/IEC 27001 6.1.2 c) asks of a risk entered by a person: an owner.
+pub const OWNER_REQUIRED: &str =
+    "name the risk owner: who is accountable for this risk (ISO/IEC 27001 6.1.2 c)";
+
 impl RiskInput {
+    /// Reads a risk as an import does: a file's risks without an owner are imported and then
+    /// listed as a readiness gap (6.1.2).
     pub fn parse(&self, m: &Matrix) -> Result<RiskDraft, Error> {
+        self.parse_with(m, false)
+    }
+
+    /// Reads a risk a person enters or edits (form, API, command line): it needs an owner.
+    pub fn parse_entered(&self, m: &Matrix) -> Result<RiskDraft, Error> {
+        self.parse_with(m, true)
+    }
+
+    fn parse_with(&self, m: &Matrix, owner_required: bool) -> Result<RiskDraft, Error> {
         let mut p = Problems::new();
         let id = match self.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(raw) => p.take(
@@ -406,10 +466,14 @@ impl RiskInput {
             ("consequence", &self.consequence, 2000),
             ("owner", &self.owner, 200),
             ("category", &self.category, 100),
+            ("rating_reason", &self.rating_reason, 1000),
         ] {
             if value.trim().chars().count() > max {
                 p.add(field, format!("at most {max} characters"));
             }
+        }
+        if owner_required && self.owner.trim().is_empty() {
+            p.add("owner", OWNER_REQUIRED);
         }
         let assets = ids(&mut p, "assets", &self.assets);
         let measures = ids(&mut p, "measures", &self.measures);
@@ -440,6 +504,7 @@ impl RiskInput {
             review_due_on,
             assets,
             measures,
+            rating_reason: self.rating_reason.trim().to_string(),
         })
     }
 }
@@ -465,6 +530,7 @@ impl From<&Risk> for RiskInput {
             review_due_on: r.review_due_on.clone().unwrap_or_default(),
             assets: r.assets.join(", "),
             measures: r.measures.join(", "),
+            rating_reason: r.rating_reason.clone(),
         }
     }
 }

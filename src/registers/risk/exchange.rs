@@ -10,7 +10,7 @@ use crate::exchange::Table;
 use crate::exchange::import::{Field, Importer, Schema, parse_rows};
 use crate::service::Ctx;
 
-pub const RISK_COLUMNS: [&str; 22] = [
+pub const RISK_COLUMNS: [&str; 23] = [
     "id",
     "title",
     "threat",
@@ -33,6 +33,7 @@ pub const RISK_COLUMNS: [&str; 22] = [
     "assets",
     "measures",
     "acceptance",
+    "rating_reason",
 ];
 
 /// Risks: the fields of the risk, the derived levels, and the acceptance's state and date
@@ -80,6 +81,7 @@ pub fn risks_table(risks: &[Risk], today: &str) -> Table {
                     .as_ref()
                     .map(|a| format!("{} until {}", a.state(today), a.valid_until))
                     .unwrap_or_default(),
+                v.rating_reason,
             ]
         })
         .collect();
@@ -242,6 +244,11 @@ const RISK_FIELDS: &[Field] = &[
         "measures",
         &["measures", "measureids", "treatmentmeasures", "measure"],
     ),
+    f(
+        "rating_reason",
+        "why the residual rating is above the inherent one",
+        &["ratingreason", "residualreason", "reasonforrating"],
+    ),
 ];
 
 /// Columns Annex computes (levels, scores, acceptance state): read past, never imported.
@@ -295,6 +302,7 @@ pub fn risk_input(values: impl Iterator<Item = (&'static str, String)>) -> RiskI
             "review_due_on" => v.review_due_on = value,
             "assets" => v.assets = value,
             "measures" => v.measures = value,
+            "rating_reason" => v.rating_reason = value,
             _ => {}
         }
     }

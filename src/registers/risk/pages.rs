@@ -528,6 +528,7 @@ fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
         review_due_on: form.get("review_due_on").into(),
         assets: form.get("assets").into(),
         measures: form.get("measures").into(),
+        rating_reason: form.get("rating_reason").into(),
     }
 }
 

@@ -112,7 +112,7 @@ pub async fn create(ctx: &Ctx, input: &RiskInput) -> Result<Risk> {
     ctx.require_editor()?;
     let mut tx = ctx.write().await?;
     let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
-    let draft = input.parse(&m)?;
+    let draft = input.parse_entered(&m)?;
     let risk = store::insert(&mut tx, &draft).await?;
     tx.audit(ctx.change("risk.create", "risk", &risk.id).after(&risk))
         .await?;
@@ -149,7 +149,7 @@ pub async fn edit(
     let input = change(RiskInput::from(&before))?;
     keep_id(input.id.as_deref(), id, "a risk")?;
     let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
-    let mut draft: RiskDraft = input.parse(&m)?;
+    let mut draft: RiskDraft = input.parse_entered(&m)?;
     draft.id = Some(id.to_string());
     let renew = before
         .acceptance

@@ -35,6 +35,7 @@ macro_rules! risk_from_row {
                 let treatment: String = r.try_get(16)?;
                 let status: String = r.try_get(20)?;
                 let revision: i64 = r.try_get(21)?;
+                let rating_reason: String = r.try_get(22)?;
                 Ok(RiskRow(Risk {
                     id: r.try_get(0)?,
                     title: r.try_get(1)?,
@@ -54,6 +55,7 @@ macro_rules! risk_from_row {
                     assets: Vec::new(),
                     measures: Vec::new(),
                     acceptance: None,
+                    rating_reason,
                     revision,
                 }))
             }
@@ -65,7 +67,7 @@ risk_from_row!(sqlx::postgres::PgRow);
 
 const COLUMNS: &str = "r.risk_id, r.title, r.threat, r.vulnerability, r.consequence, r.owner, r.category, \
      r.inherent_likelihood, r.inherent_impact, r.inherent_level, r.current_likelihood, r.current_impact, r.current_level, \
-     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status, r.revision";
+     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status, r.revision, r.rating_reason";
 
 /// The SQL of a sort: its columns (ending in the id) and whether it is descending (see
 /// migration 10 for the expression indexes), and a risk's values of them for the cursor.
@@ -355,13 +357,15 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
                 v.push(Arg::Text(now.clone()));
                 v.push(Arg::Text(now.clone()));
                 v.push(Arg::Text(d.status.key().to_string()));
+                v.push(Arg::Text(d.rating_reason.clone()));
                 v
             })
             .collect();
         tx.insert_rows(
         "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
                            inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
-                           target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at, status)",
+                           target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at, status,
+                           rating_reason)",
         values,
         "on conflict (risk_id) do update set
              title = excluded.title, threat = excluded.threat, vulnerability = excluded.vulnerability,
@@ -372,7 +376,7 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
              target_likelihood = excluded.target_likelihood, target_impact = excluded.target_impact,
              target_level = excluded.target_level, treatment = excluded.treatment,
              review_due_on = excluded.review_due_on, updated_at = excluded.updated_at, status = excluded.status,
-             revision = risk.revision + 1",
+             rating_reason = excluded.rating_reason, revision = risk.revision + 1",
     )
     .await?;
     }
@@ -416,6 +420,7 @@ fn risk_of(
         assets,
         measures,
         acceptance,
+        rating_reason: d.rating_reason.clone(),
         created_at: created_at.to_string(),
         updated_at: updated_at.to_string(),
         revision,
