@@ -11,8 +11,29 @@
   // Rows with data-href open their record when clicked outside a link.
   document.addEventListener("click", function (e) {
     var row = e.target.closest("tr[data-href]");
-    if (row && !e.target.closest("a, button, input, select, label")) { window.location = row.dataset.href; }
+    if (row && !e.target.closest("a, button, input, select, label, td.pick")) { window.location = row.dataset.href; }
   });
+  // The SoA's bulk form: a box that ticks every control shown, and a count on the button.
+  var all = document.getElementById("select-all");
+  if (all) {
+    var boxes = document.querySelectorAll("#bulk input[name=controls]");
+    var apply = document.querySelector("#bulk button[type=submit]");
+    var label = apply ? apply.textContent : "";
+    var update = function () {
+      var n = 0;
+      boxes.forEach(function (b) { if (b.checked) n++; });
+      all.checked = n > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+      if (apply) apply.textContent = n ? label + " (" + n + ")" : label;
+    };
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+      update();
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  }
   // "Go back" links on error pages.
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     a.addEventListener("click", function (e) { e.preventDefault(); history.back(); });

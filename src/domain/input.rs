@@ -63,6 +63,16 @@ pub fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     }
 }
 
+/// Like [`list_or_text`], for a field that may be left out: `null` and absence are `None`.
+pub fn optional_list_or_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        v => list_or_text(v).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 fn whole_of(n: &serde_json::Number) -> Option<i64> {
     n.as_i64().or_else(|| {
         n.as_f64()

@@ -102,6 +102,10 @@ pub fn notice_text(code: &str) -> Option<String> {
         "risk-saved" => "The risk was saved.",
         "risk-accepted" => "The residual risk was accepted.",
         "soa-saved" => "The decision was saved.",
+        "soa-bulk-saved" => "The decisions were saved.",
+        "soa-bulk-unchanged" => {
+            "The selected controls already held that decision: nothing changed."
+        }
         "evidence-saved" => "The evidence was saved.",
         "evidence-version" => "The new version was kept; the earlier ones remain.",
         "soa-approved" => {

@@ -357,3 +357,127 @@ async fn a_target_date_that_has_passed_is_a_warning_until_the_control_is_impleme
         );
     });
 }
+
+#[tokio::test]
+async fn several_controls_are_decided_at_once_all_or_nothing() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let m = || Auth::Bearer(&manager);
+        // Through the API: three controls excluded with one reason and justification.
+        let res = app
+            .post_json(
+                "/api/v1/soa/iso27002-2022/decisions",
+                m(),
+                json!({"controls": ["7.4", "7.5", "A.7.6"], "applicable": "no", "exclusion_reason": "outsourced",
+                       "justification": "Το κέντρο δεδομένων το λειτουργεί ο πάροχος."}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["changed"], json!(["7.4", "7.5", "7.6"]));
+        let rows = app.get("/api/v1/soa?applicable=no", m()).await.json();
+        assert_eq!(rows.as_array().unwrap().len(), 3, "{rows}");
+        assert_eq!(
+            row(&rows, "7.5")["applicability"]["exclusion_reason"],
+            "outsourced"
+        );
+
+        // One control that cannot take the decision: nothing is written, and it is named.
+        let res = app
+            .post_json(
+                "/api/v1/soa/iso27002-2022/decisions",
+                m(),
+                json!({"controls": ["8.13", "7.4"], "applicable": "yes", "owner": "ops@example.org"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("controls[8.13].reasons"), "{}", res.body);
+        let rows = app.get("/api/v1/soa?applicable=no", m()).await.json();
+        assert_eq!(rows.as_array().unwrap().len(), 3, "7.4 stays excluded");
+        let res = app
+            .post_json(
+                "/api/v1/soa/iso27002-2022/decisions",
+                m(),
+                json!({"controls": ["9.99"], "owner": "x"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("'9.99' is not a control"), "{}", res.body);
+
+        // A control changed since its revision was read: 409, nothing written.
+        let res = app
+            .post_json(
+                "/api/v1/soa/iso27002-2022/decisions",
+                m(),
+                json!({"controls": ["7.4", "7.5"], "owner": "facilities@example.org", "revisions": {"7.4": 0}}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let r = app.get("/api/v1/soa/iso27002-2022/7.5", m()).await.json();
+        assert_eq!(r["applicability"]["owner"], "");
+
+        // Contributors and viewers may not decide in bulk.
+        let viewer = app.token_as(Role::Contributor).await;
+        let res = app
+            .post_json(
+                "/api/v1/soa/iso27002-2022/decisions",
+                Auth::Bearer(&viewer),
+                json!({"controls": ["5.1"], "owner": "me@example.org"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+        // Through the page: tick, choose, apply; the audit trail has one entry per control.
+        let browser = app.browser_as(Role::Manager).await;
+        let page = app.get("/soa", Auth::Browser(&browser)).await;
+        assert!(page.body.contains("Decide the selected controls at once"));
+        assert!(page.body.contains("name=\"revision_5.1\" value=\"0\""));
+        let res = app
+            .post_form(
+                "/soa/decisions?theme=organizational",
+                Auth::Browser(&browser),
+                &[
+                    ("controls", "5.1"),
+                    ("controls", "5.2"),
+                    ("revision_5.1", "0"),
+                    ("revision_5.2", "0"),
+                    ("bulk_applicable", "yes"),
+                    ("bulk_reasons", "legal"),
+                    ("bulk_reasons", "best_practice"),
+                    ("bulk_owner", "Ασπασία Παπαδοπούλου"),
+                    ("bulk_status", "planned"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let to = res.headers["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with("/soa?theme=organizational"), "{to}");
+        let shown = app.get(&to, Auth::Browser(&browser)).await;
+        assert!(shown.body.contains("The decisions were saved."));
+        let r = app.get("/api/v1/soa/iso27002-2022/5.2", m()).await.json();
+        assert_eq!(r["applicability"]["owner"], "Ασπασία Παπαδοπούλου");
+        assert_eq!(
+            r["applicability"]["reasons"],
+            json!(["legal", "best_practice"])
+        );
+        assert_eq!(r["applicability"]["status"], "planned");
+        // A bad bulk form comes back with the ticks and fields kept, and names the control.
+        let res = app
+            .post_form(
+                "/soa/decisions",
+                Auth::Browser(&browser),
+                &[("controls", "5.3"), ("bulk_applicable", "no")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("Nothing was saved."));
+        assert!(
+            res.body.contains("5.3: say why the control is excluded"),
+            "{}",
+            res.body
+        );
+        assert!(
+            res.body
+                .contains("value=\"5.3\" aria-label=\"Select 5.3\" checked")
+        );
+    });
+}

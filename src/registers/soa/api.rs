@@ -2,7 +2,7 @@
 //! revision as `ETag`), a decision (`If-Match`), approved versions and the comparison of two,
 //! and the SoA as a document.
 
-use super::domain::{ApplicabilityInput, SoaQuery, SoaRow};
+use super::domain::{ApplicabilityInput, BulkDecision, SoaQuery, SoaRow};
 use super::domain_version::{RowChange, Snapshot, SoaVersion, diff_query};
 use super::exchange::{DocFormat, export};
 use super::service;
@@ -66,6 +66,30 @@ pub async fn put_soa_row(
 ) -> TaggedResult {
     let r = service::decide(&ctx, &framework, &id, expected, &input).await?;
     Ok(tagged(StatusCode::OK, r.applicability.revision, r))
+}
+
+/// What a bulk decision changed.
+#[derive(Serialize, ToSchema)]
+pub struct BulkOutcome {
+    /// The controls whose decision changed (the others already held it), in catalogue order.
+    pub changed: Vec<String>,
+}
+
+/// Decides several controls at once (managers and admins): the fields given apply to every
+/// control listed, the others keep each control's own value. Every control is checked as if
+/// decided alone; one problem anywhere (named `controls[8.13].justification`) or one control
+/// changed since its revision in `revisions` (409) writes nothing.
+#[utoipa::path(post, path = "/api/v1/soa/{framework}/decisions", tag = "soa",
+    params(("framework" = String, Path)),
+    request_body = BulkDecision,
+    responses((status = 200, body = BulkOutcome), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn decide_soa_rows(
+    ctx: Ctx,
+    Path(framework): Path<String>,
+    JsonBody(bulk): JsonBody<BulkDecision>,
+) -> ApiResult<BulkOutcome> {
+    let changed = service::decide_many(&ctx, &framework, &bulk).await?;
+    Ok(Json(BulkOutcome { changed }))
 }
 
 /// An approval.
@@ -189,6 +213,25 @@ pub fn values() -> Vec<Values> {
             "ApplicabilityInput",
             "status",
             [""].into_iter().chain(Status::ALL.iter().map(|s| s.key())),
+        ),
+        Values::property(
+            "BulkDecision",
+            "applicable",
+            [serde_json::Value::Null, "yes".into(), "no".into()],
+        ),
+        Values::property(
+            "BulkDecision",
+            "exclusion_reason",
+            [serde_json::Value::Null, "".into()]
+                .into_iter()
+                .chain(ExclusionReason::ALL.iter().map(|r| r.key().into())),
+        ),
+        Values::property(
+            "BulkDecision",
+            "status",
+            [serde_json::Value::Null]
+                .into_iter()
+                .chain(Status::ALL.iter().map(|s| s.key().into())),
         ),
         Values::property(
             "ApplicabilityInput",

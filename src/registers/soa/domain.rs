@@ -179,6 +179,86 @@ pub struct ApplicabilityInput {
     pub target_date: String,
 }
 
+/// One decision for several controls at once (the SoA page's "with the selected controls",
+/// `POST /api/v1/soa/{framework}/decisions`). A field left out keeps each control's own
+/// value; every control is checked as if decided alone, and either all are written or none.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct BulkDecision {
+    /// The controls to decide, by id (e.g. `8.13` or `A.8.13`), at most [`BULK_MAX`].
+    #[schema(min_items = 1, max_items = 200)]
+    pub controls: Vec<String>,
+    /// The revision each control was seen at, by control id: a control changed since is
+    /// refused (409) and nothing is written. A control left out is not checked.
+    pub revisions: std::collections::BTreeMap<String, i64>,
+    /// yes or no
+    pub applicable: Option<String>,
+    /// Reason keys or labels, comma-separated or a list (for applicable controls).
+    #[serde(deserialize_with = "crate::domain::input::optional_list_or_text")]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
+    pub reasons: Option<String>,
+    pub exclusion_reason: Option<String>,
+    #[schema(max_length = 5000)]
+    pub justification: Option<String>,
+    pub status: Option<String>,
+    #[schema(max_length = 200)]
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`, or empty to clear.
+    #[schema(pattern = "^$|^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub target_date: Option<String>,
+}
+
+/// The most controls one bulk decision takes (the 2022 catalogue has 93).
+pub const BULK_MAX: usize = 200;
+
+impl BulkDecision {
+    /// Whether it changes anything at all.
+    pub fn changes_something(&self) -> bool {
+        self.applicable.is_some()
+            || self.reasons.is_some()
+            || self.exclusion_reason.is_some()
+            || self.justification.is_some()
+            || self.status.is_some()
+            || self.owner.is_some()
+            || self.target_date.is_some()
+    }
+
+    /// A control's decision with this one's fields applied over it. Deciding "no" on an
+    /// applicable control drops its reasons and status (an excluded control is not
+    /// applicable), deciding "yes" on an excluded one its exclusion reason, unless given.
+    pub fn over(&self, current: &Applicability) -> ApplicabilityInput {
+        let mut v = ApplicabilityInput::from(current);
+        if let Some(a) = &self.applicable {
+            v.applicable = a.clone();
+            match parse_yes_no(a) {
+                Ok(Some(true)) if current.applicable != Some(true) => {
+                    v.exclusion_reason.clear();
+                    if current.status == Status::NotApplicable {
+                        v.status.clear();
+                    }
+                }
+                Ok(Some(false)) if current.applicable != Some(false) => {
+                    v.reasons.clear();
+                    v.status.clear();
+                }
+                _ => {}
+            }
+        }
+        let set = |field: &mut String, value: &Option<String>| {
+            if let Some(value) = value {
+                *field = value.clone();
+            }
+        };
+        set(&mut v.reasons, &self.reasons);
+        set(&mut v.exclusion_reason, &self.exclusion_reason);
+        set(&mut v.justification, &self.justification);
+        set(&mut v.status, &self.status);
+        set(&mut v.owner, &self.owner);
+        set(&mut v.target_date, &self.target_date);
+        v
+    }
+}
+
 /// A checked decision, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicabilityDraft {

@@ -5,7 +5,8 @@
 //! they own.
 
 use super::domain::{
-    ApplicabilityInput, ExclusionReason, MATURITY, Reason, SoaQuery, SoaRow, Status, Warning,
+    ApplicabilityInput, BulkDecision, ExclusionReason, MATURITY, Reason, SoaQuery, SoaRow, Status,
+    Warning,
 };
 use super::domain_version::{RowChange, SoaVersion, diff_query};
 use super::exchange::{DocFormat, export as soa_export};
@@ -25,9 +26,14 @@ use askama_web::WebTemplate;
 use axum::Extension;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
+use std::collections::BTreeMap;
 
 struct Row {
     id: String,
+    /// The decision's revision, carried by the bulk form so that a stale row is refused.
+    revision: i64,
+    /// Ticked in the bulk form (kept when the form comes back with problems).
+    selected: bool,
     href: String,
     title: String,
     theme: String,
@@ -79,6 +85,57 @@ struct RegisterPage {
     f_version: String,
     /// Managers and admins may import a 2013 SoA.
     can_import: bool,
+    /// Managers and admins decide several controls at once (the live state only).
+    can_bulk: bool,
+    bulk: BulkForm,
+    reason_choices: Vec<Choice>,
+    exclusion_choices: Vec<Choice>,
+    /// The page's query string, kept by the bulk form's action.
+    query: String,
+}
+
+/// What the bulk form holds: empty fields keep each control's own value.
+#[derive(Default)]
+struct BulkForm {
+    errors: FormErrors,
+    applicable: String,
+    reasons: Vec<String>,
+    exclusion_reason: String,
+    justification: String,
+    status: String,
+    owner: String,
+    target_date: String,
+}
+
+impl BulkForm {
+    fn read(form: &FormData) -> BulkForm {
+        BulkForm {
+            applicable: form.get("bulk_applicable").into(),
+            reasons: form.all("bulk_reasons"),
+            exclusion_reason: form.get("bulk_exclusion_reason").into(),
+            justification: form.get("bulk_justification").into(),
+            status: form.get("bulk_status").into(),
+            owner: form.get("bulk_owner").into(),
+            target_date: form.get("bulk_target_date").into(),
+            ..BulkForm::default()
+        }
+    }
+
+    /// The decision: a field left empty is left out.
+    fn decision(&self, controls: Vec<String>, revisions: BTreeMap<String, i64>) -> BulkDecision {
+        let given = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
+        BulkDecision {
+            controls,
+            revisions,
+            applicable: given(&self.applicable),
+            reasons: (!self.reasons.is_empty()).then(|| self.reasons.join(",")),
+            exclusion_reason: given(&self.exclusion_reason),
+            justification: given(&self.justification),
+            status: given(&self.status),
+            owner: given(&self.owner),
+            target_date: given(&self.target_date),
+        }
+    }
 }
 
 pub async fn register(
@@ -87,11 +144,61 @@ pub async fn register(
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
+    render_register(&s, &ctx, &caller, raw, BulkForm::default(), Vec::new()).await
+}
+
+/// Decides the ticked controls at once (the SoA page's bulk form), then shows the SoA with
+/// the same filters; with problems, the page again with the ticks and the fields kept (422),
+/// or who changed a control since (409).
+pub async fn decide_selected(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+    form: FormData,
+) -> PageResult {
+    let selected = form.all("controls");
+    let revisions: BTreeMap<String, i64> = selected
+        .iter()
+        .filter_map(|id| {
+            let rev = form.get(&format!("revision_{id}")).trim().parse().ok()?;
+            Some((id.clone(), rev))
+        })
+        .collect();
+    let mut bulk = BulkForm::read(&form);
+    let decision = bulk.decision(selected.clone(), revisions);
+    match service::decide_many(&ctx, DEFAULT_FRAMEWORK, &decision).await {
+        Ok(changed) => {
+            let mut to = with_same_filters("/soa", raw.as_deref());
+            to.push_str(if to.contains('?') { "&" } else { "?" });
+            to.push_str(if changed.is_empty() {
+                "notice=soa-bulk-unchanged"
+            } else {
+                "notice=soa-bulk-saved"
+            });
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(e @ (Error::Validation(_) | Error::Stale { .. })) => {
+            bulk.errors = FormErrors::from_error(e)?;
+            render_register(&s, &ctx, &caller, raw, bulk, selected).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn render_register(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    raw: Option<String>,
+    bulk: BulkForm,
+    selected: Vec<String>,
+) -> PageResult {
     let (params, malformed) = Params::parse_lenient(raw.as_deref());
     let value = |k: &str| params.raw(k);
     let l = layout(
-        &s,
-        &caller,
+        s,
+        caller,
         "Statement of Applicability",
         "soa",
         raw.as_deref(),
@@ -113,12 +220,12 @@ pub async fn register(
     };
     let (version, all) = match query.version {
         Some(n) => {
-            let (v, snap) = service::approved(&ctx, &query.framework, n).await?;
+            let (v, snap) = service::approved(ctx, &query.framework, n).await?;
             (Some(v), snap.rows)
         }
-        None => (None, service::rows(&ctx, &query.framework).await?),
+        None => (None, service::rows(ctx, &query.framework).await?),
     };
-    let latest = service::versions(&ctx, &query.framework)
+    let latest = service::versions(ctx, &query.framework)
         .await?
         .into_iter()
         .next();
@@ -129,6 +236,14 @@ pub async fn register(
     let with_warnings = count(&|r| !r.warnings.is_empty());
     let mut themes: Vec<String> = all.iter().map(|r| r.control.theme.clone()).collect();
     themes.dedup();
+    let theme_titles: BTreeMap<String, String> = match ctx.store().catalog(&query.framework).await {
+        Ok(c) => c
+            .groups
+            .iter()
+            .map(|g| (g.id.clone(), g.title.clone()))
+            .collect(),
+        Err(_) => BTreeMap::new(),
+    };
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| query.keeps(r))
@@ -137,8 +252,13 @@ pub async fn register(
             Row {
                 href: format!("/soa/{}/{}", query.framework, r.control.id),
                 id: r.control.id.clone(),
+                revision: a.revision,
+                selected: selected.contains(&r.control.id),
                 title: r.control.title.clone(),
-                theme: r.control.theme.clone(),
+                theme: theme_titles
+                    .get(&r.control.theme)
+                    .cloned()
+                    .unwrap_or_else(|| r.control.theme.clone()),
                 applicable: a.applicable_word(),
                 reasons: if a.applicable == Some(false) {
                     a.exclusion_reason
@@ -169,7 +289,11 @@ pub async fn register(
             }
         })
         .collect();
-    let status = errors.status();
+    let status = if bulk.errors.is_empty() {
+        errors.status()
+    } else {
+        bulk.errors.status()
+    };
     Ok((
         status,
         RegisterPage {
@@ -211,6 +335,23 @@ pub async fn register(
             latest,
             f_version: value("version"),
             can_import: ctx.actor.is_editor(),
+            can_bulk: ctx.actor.is_editor() && query.version.is_none(),
+            bulk,
+            reason_choices: Reason::ALL
+                .iter()
+                .map(|r| Choice {
+                    key: r.key(),
+                    label: r.label(),
+                })
+                .collect(),
+            exclusion_choices: ExclusionReason::ALL
+                .iter()
+                .map(|r| Choice {
+                    key: r.key(),
+                    label: r.label(),
+                })
+                .collect(),
+            query: raw.as_deref().map(|q| format!("?{q}")).unwrap_or_default(),
             errors,
             l,
         },

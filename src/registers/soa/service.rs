@@ -4,7 +4,9 @@
 //! own) with the writer's revision checked in the write, approving the SoA as a frozen
 //! version, the versions and the comparison of two.
 
-use super::domain::{ApplicabilityInput, MeasuresByControl, SoaRisks, SoaRow, assemble};
+use super::domain::{
+    ApplicabilityInput, BULK_MAX, BulkDecision, MeasuresByControl, SoaRisks, SoaRow, assemble,
+};
 use super::domain_version::{RowChange, Snapshot, SoaVersion, diff};
 use super::store;
 use crate::domain::user::{EDITORS, OWNERS};
@@ -124,6 +126,115 @@ pub async fn decide(
         drop(tx);
     }
     row(ctx, framework, &id).await
+}
+
+/// Decides several controls at once (managers and admins): the bulk decision's fields over
+/// each control's own decision, every control checked as if decided alone, its revision
+/// checked when given, all in one write: every problem of every control is named
+/// (`controls[8.13].justification`) and nothing is written, or all are, each with its audit
+/// entry. Answers the controls that changed.
+#[tracing::instrument(name = "soa.decide_many", skip_all, fields(actor = %ctx.who(), framework = %framework))]
+pub async fn decide_many(ctx: &Ctx, framework: &str, bulk: &BulkDecision) -> Result<Vec<String>> {
+    ctx.require(EDITORS)?;
+    if bulk.controls.is_empty() {
+        return Err(Error::field("controls", "select at least one control"));
+    }
+    if bulk.controls.len() > BULK_MAX {
+        return Err(Error::field(
+            "controls",
+            format!("decide at most {BULK_MAX} controls at once"),
+        ));
+    }
+    if !bulk.changes_something() {
+        return Err(Error::field(
+            "applicable",
+            "choose what to change: applicability, reasons, owner, status …",
+        ));
+    }
+    if let Some(a) = &bulk.applicable
+        && !matches!(super::domain::parse_yes_no(a), Ok(Some(_)))
+    {
+        return Err(Error::field(
+            "applicable",
+            format!("'{}' is not yes or no", a.trim()),
+        ));
+    }
+    let catalog = ctx.store().catalog(framework).await?;
+    let mut ids: Vec<String> = Vec::new();
+    let mut problems: Vec<crate::error::FieldError> = Vec::new();
+    for raw in &bulk.controls {
+        match catalog.control(raw) {
+            Ok(c) if !ids.contains(&c.id) => ids.push(c.id.clone()),
+            Ok(_) => {}
+            Err(_) => problems.push(crate::error::FieldError::new(
+                "controls",
+                format!(
+                    "'{}' is not a control of {}",
+                    raw.trim(),
+                    catalog.framework.name
+                ),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut tx = ctx.write().await?;
+    let mut writes = Vec::new();
+    for id in &ids {
+        let before = store::lock_decision(&mut tx, framework, id).await?;
+        let object = format!("{framework}:{id}");
+        let stored = before.as_ref().map(|b| b.revision).unwrap_or(0);
+        let expected = bulk
+            .revisions
+            .iter()
+            .find(|(k, _)| catalog.control(k).is_ok_and(|c| c.id == *id))
+            .map(|(_, v)| *v);
+        check_revision(&mut tx, "soa", &object, &object, stored, expected).await?;
+        let current = before
+            .clone()
+            .unwrap_or_else(|| super::domain::Applicability::undecided(framework, id));
+        match bulk.over(&current).parse() {
+            Ok(d) => {
+                let mut after = d.applied(framework, id);
+                let unchanged = before.as_ref().is_some_and(|b| {
+                    after.updated_at = b.updated_at.clone();
+                    after.revision = b.revision;
+                    after == *b
+                });
+                if !unchanged {
+                    writes.push((object, before, after));
+                }
+            }
+            Err(Error::Validation(fields)) => {
+                problems.extend(fields.into_iter().map(|f| {
+                    crate::error::FieldError::new(
+                        format!("controls[{id}].{}", f.field),
+                        format!("{id}: {}", f.message),
+                    )
+                }));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut changed = Vec::new();
+    for (object, before, after) in writes {
+        let after = store::write_decision(&mut tx, &after).await?;
+        tx.audit(
+            ctx.change("soa.update", "soa", &object)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        changed.push(after.control_id.clone());
+    }
+    if !changed.is_empty() {
+        tx.commit().await?;
+    }
+    Ok(changed)
 }
 
 /// The live SoA with its header, as a version would freeze it.
