@@ -376,7 +376,6 @@ async fn a_risk_manager_rates_treats_and_accepts_a_risk_and_sees_it_on_the_heat_
         "Shared files encrypted; work stops for days",
     )
     .await;
-    type_into(c, "#owner", "risk.owner@example.org").await;
     choose(c, "#inherent_likelihood", "4").await;
     choose(c, "#inherent_impact", "5").await;
     choose(c, "#target_likelihood", "2").await;
@@ -1111,7 +1110,6 @@ async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_
     click(c, ".pagehead .actions a[href='/risks/new']").await;
     wait_for(c, "the new-risk form", "form[action='/risks']").await;
     type_into(c, "#title", RISK_TITLE).await;
-    type_into(c, "#owner", "risk.owner@example.org").await;
     choose(c, "#inherent_likelihood", "4").await;
     choose(c, "#inherent_impact", "5").await;
     click(c, "form[action='/risks'] button[type='submit']").await;
@@ -1610,7 +1608,7 @@ async fn a_risk_manager_quantifies_a_risk_and_sees_the_curves_move_after_adding_
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(
         rows[0][..6],
-        ["risk_id", "title", "model", "phase", "currency", "mean"]
+        ["Risk ID", "Title", "Model", "Phase", "Currency", "Mean"]
     );
     let portfolio_row = |phase: &str| {
         rows.iter()
@@ -1703,6 +1701,74 @@ async fn an_engineer_connects_an_agent_and_sees_its_failing_control_on_the_soa_i
 }
 
 /// The questions an auditor would ask, listed on a control's page of the SoA.
+#[tokio::test]
+async fn a_manager_decides_the_soa_in_bulk_on_a_1366_pixel_screen() {
+    let Some(j) = Journey::start().await else {
+        return;
+    };
+    let c = &j.client;
+    let app = &j.app;
+    app.set_up().await;
+    let manager = app.add_user(Role::Manager).await;
+    sign_in(&j, &manager).await;
+    c.set_window_size(1366, 900)
+        .await
+        .expect("a 1,366 pixel wide window");
+    c.goto(&j.url("/soa")).await.expect("open the SoA");
+    wait_for(c, "the bulk form", "form#bulk").await;
+
+    // The table fits: the Evidence and Warnings columns end inside the window.
+    let edges = c
+        .execute(
+            "const h = [...document.querySelectorAll('table.soa thead th')];
+             const right = (t) => h.find((e) => e.textContent.trim() === t).getBoundingClientRect().right;
+             return [right('Evidence'), right('Warnings'), document.documentElement.clientWidth,
+                     document.documentElement.scrollWidth];",
+            Vec::new(),
+        )
+        .await
+        .expect("measure the table");
+    let edges: Vec<f64> = serde_json::from_value(edges).expect("four numbers");
+    let shot = c.screenshot().await.expect("a screenshot");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshots folder");
+    std::fs::write(dir.join("soa-1366.png"), shot).expect("save the screenshot");
+    assert!(
+        edges[0] <= edges[2] && edges[1] <= edges[2] && edges[3] <= edges[2],
+        "Evidence and Warnings end inside {} px, the page does not scroll sideways: {edges:?}",
+        edges[2]
+    );
+
+    // Every shown control is ticked with one box, and the button counts them.
+    click(c, "#select-all").await;
+    click(c, "details.bulk > summary").await;
+    let button = "form#bulk button[type='submit']";
+    assert_eq!(text(c, button).await, "Apply to the selected controls (93)");
+    click(c, "#select-all").await;
+    assert_eq!(text(c, button).await, "Apply to the selected controls");
+
+    // Two organisational controls: applicable for a legal reason, owned by a Greek name.
+    click(c, "input[name='controls'][value='5.1']").await;
+    click(c, "input[name='controls'][value='5.2']").await;
+    choose(c, "#bulk_applicable", "yes").await;
+    click(c, "input[name='bulk_reasons'][value='legal']").await;
+    type_into(c, "#bulk_owner", "Ασπασία Παπαδοπούλου").await;
+    choose(c, "#bulk_status", "planned").await;
+    click(c, button).await;
+    wait_for_notice(c, "The decisions were saved.").await;
+    let rows = table_rows(c, "//table[contains(@class, 'soa')]//tbody/tr").await;
+    for id in ["5.1", "5.2"] {
+        let row = rows
+            .iter()
+            .find(|r| r.get(1).map(String::as_str) == Some(id))
+            .unwrap_or_else(|| panic!("a row for {id}: {rows:?}"));
+        assert!(row[3].starts_with("yes"), "{row:?}");
+        assert!(row[4].contains("planned"), "{row:?}");
+        assert_eq!(row[5], "Ασπασία Παπαδοπούλου", "{row:?}");
+    }
+    j.finish("the bulk SoA journey").await;
+}
+
 async fn auditor_questions(c: &Client) -> Vec<String> {
     let items = c
         .execute(

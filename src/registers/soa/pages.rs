@@ -64,7 +64,8 @@ struct RegisterPage {
     undecided: usize,
     implemented: usize,
     with_warnings: usize,
-    themes: Vec<String>,
+    /// (id, title)
+    themes: Vec<(String, String)>,
     statuses: Vec<Choice>,
     warnings: Vec<Choice>,
     framework: String,
@@ -234,8 +235,6 @@ async fn render_register(
     let excluded = count(&|r| r.applicability.applicable == Some(false));
     let implemented = count(&|r| r.applicability.status == Status::Implemented);
     let with_warnings = count(&|r| !r.warnings.is_empty());
-    let mut themes: Vec<String> = all.iter().map(|r| r.control.theme.clone()).collect();
-    themes.dedup();
     let theme_titles: BTreeMap<String, String> = match ctx.store().catalog(&query.framework).await {
         Ok(c) => c
             .groups
@@ -244,6 +243,15 @@ async fn render_register(
             .collect(),
         Err(_) => BTreeMap::new(),
     };
+    let mut themes: Vec<(String, String)> = all
+        .iter()
+        .map(|r| {
+            let id = r.control.theme.clone();
+            let title = theme_titles.get(&id).cloned().unwrap_or_else(|| id.clone());
+            (id, title)
+        })
+        .collect();
+    themes.dedup();
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| query.keeps(r))
