@@ -29,6 +29,7 @@ mod scale_out;
 mod scan;
 mod scan_agent;
 mod scan_evidence;
+mod search;
 mod soa;
 mod soa_migrate;
 mod soa_versions;

@@ -260,16 +260,227 @@ pub async fn dashboard(
 }
 
 /// The top bar's search: an id opens the control, anything else searches the catalogue.
-pub async fn search(ctx: Ctx, RawQuery(q): RawQuery) -> PageResult {
+/// One kind of record found by the header's search.
+struct Group {
+    kind: &'static str,
+    /// (href, id, text)
+    hits: Vec<(String, String, String)>,
+    /// How many match in all (the register counts up to 10,000).
+    total: i64,
+    /// The register filtered by the same words, when it has such a filter.
+    all_href: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard/templates/search.html")]
+struct SearchPage {
+    l: Layout,
+    q: String,
+    groups: Vec<Group>,
+    found: i64,
+}
+
+/// Hits shown per kind of record.
+const HITS: usize = 8;
+
+/// The header's search over everything a person looks for: controls (by id in any usual
+/// spelling — `8.13`, `A.8.13`, `9.2` — or by words), assets, risks, measures, evidence,
+/// hosts and, for admins, people; grouped by kind, a few of each with a link to all of them.
+pub async fn search(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
     let (params, _) = Params::parse_lenient(q.as_deref());
-    let Some(text) = params.get("q") else {
+    let text = params
+        .get("q")
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    if text.is_empty() {
         return Ok(Redirect::to("/controls").into_response());
-    };
-    let order = [ISO_2022, "iso27002-2013", "iso27001-2022"];
-    Ok(match catalog::find_control(&ctx, text, &order).await? {
-        Some((fw, id)) => {
-            Redirect::to(&format!("/controls/{fw}/{}", session::encode(&id))).into_response()
+    }
+    let text: String = text.chars().take(200).collect();
+    let encoded = session::encode(&text);
+    let mut groups = Vec::new();
+
+    // Controls: the one an id names first, then those whose id, title or summary match.
+    let order = [ISO_2022, "iso27001-2022", "iso27002-2013"];
+    let mut hits: Vec<(String, String, String)> = Vec::new();
+    let mut total = 0;
+    if let Some((fw, id)) = catalog::find_control(&ctx, &text, &order).await? {
+        let c = catalog::catalog(&ctx, &fw).await?;
+        if let Ok(found) = c.control(&id) {
+            hits.push((
+                format!("/controls/{fw}/{}", session::encode(&id)),
+                id.clone(),
+                format!("{} ({})", found.title, c.framework.name),
+            ));
+            total += 1;
         }
-        None => Redirect::to(&format!("/controls?q={}", session::encode(text))).into_response(),
-    })
+    }
+    for fw in order {
+        let c = catalog::catalog(&ctx, fw).await?;
+        let filter = crate::domain::catalog::ControlFilter {
+            text: Some(text.clone()),
+            ..Default::default()
+        };
+        if let Ok(found) = c.select(&filter) {
+            for control in &found {
+                let href = format!("/controls/{fw}/{}", session::encode(&control.id));
+                if hits.iter().any(|h| h.0 == href) {
+                    continue;
+                }
+                total += 1;
+                if hits.len() < HITS {
+                    hits.push((
+                        href,
+                        control.id.clone(),
+                        format!("{} ({})", control.title, c.framework.name),
+                    ));
+                }
+            }
+        }
+    }
+    groups.push(Group {
+        kind: "Controls",
+        hits,
+        total,
+        all_href: Some(format!("/controls?q={encoded}")),
+    });
+
+    let words = Params::parse(Some(&format!("q={encoded}")))?;
+    let today = ctx.today();
+    let assets_query = crate::registers::asset::domain::AssetQuery::read(&words)?;
+    let page =
+        crate::registers::asset::service::list(&ctx, &assets_query, None, HITS as i64).await?;
+    groups.push(Group {
+        kind: "Assets",
+        hits: page
+            .items
+            .iter()
+            .map(|a| {
+                (
+                    format!("/assets/{}", session::encode(&a.id)),
+                    a.id.clone(),
+                    a.name.clone(),
+                )
+            })
+            .collect(),
+        total: page.total,
+        all_href: Some(format!("/assets?q={encoded}")),
+    });
+    let risks_query = crate::registers::risk::domain::RiskQuery::read(&words, &today)?;
+    let page = crate::registers::risk::service::list(&ctx, &risks_query, None, HITS as i64).await?;
+    groups.push(Group {
+        kind: "Risks",
+        hits: page
+            .items
+            .iter()
+            .map(|r| {
+                (
+                    format!("/risks/{}", session::encode(&r.id)),
+                    r.id.clone(),
+                    r.title.clone(),
+                )
+            })
+            .collect(),
+        total: page.total,
+        all_href: Some(format!("/risks?q={encoded}")),
+    });
+    let measures_query = crate::registers::measure::domain::MeasureQuery::read(&words, &today)?;
+    let page =
+        crate::registers::measure::service::list(&ctx, &measures_query, None, HITS as i64).await?;
+    groups.push(Group {
+        kind: "Measures",
+        hits: page
+            .items
+            .iter()
+            .map(|m| {
+                (
+                    format!("/measures/{}", session::encode(&m.id)),
+                    m.id.clone(),
+                    m.name.clone(),
+                )
+            })
+            .collect(),
+        total: page.total,
+        all_href: Some(format!("/measures?q={encoded}")),
+    });
+    let evidence_filter = crate::registers::evidence::domain::EvidenceFilter {
+        q: Some(text.clone()),
+        limit: HITS as i64,
+        ..Default::default()
+    };
+    let (items, count) = crate::registers::evidence::service::list(&ctx, &evidence_filter).await?;
+    groups.push(Group {
+        kind: "Evidence",
+        hits: items
+            .iter()
+            .map(|e| {
+                (
+                    format!("/evidence/{}", session::encode(&e.id)),
+                    e.id.clone(),
+                    e.title.clone(),
+                )
+            })
+            .collect(),
+        total: count,
+        all_href: Some(format!("/evidence?q={encoded}")),
+    });
+    let needle = text.to_lowercase();
+    let hosts: Vec<_> = crate::registers::hosts::service::hosts(&ctx)
+        .await?
+        .into_iter()
+        .filter(|h| h.name.to_lowercase().contains(&needle))
+        .collect();
+    groups.push(Group {
+        kind: "Hosts",
+        total: hosts.len() as i64,
+        hits: hosts
+            .iter()
+            .take(HITS)
+            .map(|h| {
+                (
+                    format!("/hosts/{}", session::encode(&h.name)),
+                    h.name.clone(),
+                    String::new(),
+                )
+            })
+            .collect(),
+        all_href: None,
+    });
+    if let Ok(users) = people::users(&ctx).await {
+        let found: Vec<_> = users
+            .into_iter()
+            .filter(|u| {
+                u.name.to_lowercase().contains(&needle) || u.email.to_lowercase().contains(&needle)
+            })
+            .collect();
+        groups.push(Group {
+            kind: "People",
+            total: found.len() as i64,
+            hits: found
+                .iter()
+                .take(HITS)
+                .map(|u| {
+                    (
+                        format!("/admin/users/{}", session::encode(&u.id)),
+                        u.name.clone(),
+                        u.email.clone(),
+                    )
+                })
+                .collect(),
+            all_href: None,
+        });
+    }
+    let found = groups.iter().map(|g| g.total).sum();
+    let l = layout(&s, &caller, "Search", "", None).await?;
+    Ok(SearchPage {
+        l,
+        q: text,
+        groups,
+        found,
+    }
+    .into_response())
 }
