@@ -34,6 +34,44 @@
     boxes.forEach(function (b) { b.addEventListener("change", update); });
     update();
   }
+  // Pickers: a field with data-suggest offers matching records as you type (from
+  // /suggest/KIND); with data-multiple, the words after the last comma, keeping the rest.
+  // Without this script the field takes typed ids and names as before.
+  document.querySelectorAll("input[data-suggest]").forEach(function (input, n) {
+    var list = document.createElement("datalist");
+    list.id = "suggest-" + (input.id || n);
+    input.after(list);
+    input.setAttribute("list", list.id);
+    var timer = null, seq = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var value = input.value, head = "", word = value;
+        if (input.hasAttribute("data-multiple")) {
+          var cut = value.lastIndexOf(",");
+          if (cut >= 0) { head = value.slice(0, cut + 1) + " "; word = value.slice(cut + 1); }
+        }
+        word = word.trim();
+        if (word.length < 1) { list.replaceChildren(); return; }
+        var mine = ++seq;
+        var params = new URLSearchParams({ q: word });
+        if (input.dataset.framework) params.set("framework", input.dataset.framework);
+        fetch("/suggest/" + input.dataset.suggest + "?" + params.toString(), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) {
+            if (mine !== seq) return;
+            list.replaceChildren.apply(list, items.map(function (it) {
+              var o = document.createElement("option");
+              o.value = head.replace(/\s+$/, " ") + it.value;
+              o.label = it.label;
+              o.textContent = it.label;
+              return o;
+            }));
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  });
   // "Go back" links on error pages.
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     a.addEventListener("click", function (e) { e.preventDefault(); history.back(); });

@@ -538,6 +538,31 @@ pub struct Facets {
 
 /// Checks that every control the measures name exists in its catalogue; problems are
 /// named `{prefix}controls` (the prefix is empty for one measure, `row 17, ` in an import).
+/// Where a control id written without its framework is looked for after the 2022 controls:
+/// the clauses of ISO/IEC 27001 (`9.2`), then the controls of 2013 (`A.12.4.1`).
+const OTHER_FRAMEWORKS: [&str; 2] = ["iso27001-2022", "iso27002-2013"];
+
+/// Gives each reference written without a framework that the 2022 controls do not have the
+/// framework that has it (`9.2` is the 27001 clause, `A.12.4.1` a 2013 control), so that an
+/// id is understood in any usual spelling; references still unknown are left for
+/// [`check_control_refs`] to name.
+pub fn resolve_control_refs(catalogs: &[std::sync::Arc<Catalog>], refs: &mut [ControlRef]) {
+    let has = |fw: &str, id: &str| {
+        catalogs
+            .iter()
+            .find(|c| c.framework.id == fw)
+            .is_some_and(|c| c.control(id).is_ok())
+    };
+    for r in refs.iter_mut() {
+        if r.framework == DEFAULT_FRAMEWORK
+            && !has(DEFAULT_FRAMEWORK, &r.id)
+            && let Some(fw) = OTHER_FRAMEWORKS.iter().find(|fw| has(fw, &r.id))
+        {
+            r.framework = fw.to_string();
+        }
+    }
+}
+
 pub fn check_control_refs(
     catalogs: &[std::sync::Arc<Catalog>],
     rows: &[(String, &[ControlRef])],

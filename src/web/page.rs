@@ -145,11 +145,16 @@ impl FormErrors {
         self.fields.iter().any(|(k, _)| k == f)
     }
 
-    pub fn get(&self, f: &str) -> Option<&str> {
-        self.fields
+    /// Every problem of a field, in order, joined ("there is no control 9.99 …; there is no
+    /// control banana …"), so that a form shows them all next to the field.
+    pub fn get(&self, f: &str) -> Option<String> {
+        let all: Vec<&str> = self
+            .fields
             .iter()
-            .find(|(k, _)| k == f)
+            .filter(|(k, _)| k == f)
             .map(|(_, m)| m.as_str())
+            .collect();
+        (!all.is_empty()).then(|| all.join("; "))
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1747,6 +1747,23 @@ async fn a_manager_decides_the_soa_in_bulk_on_a_1366_pixel_screen() {
     click(c, "#select-all").await;
     assert_eq!(text(c, button).await, "Apply to the selected controls");
 
+    // The owner field offers the people of the organisation as one types.
+    type_into(c, "#bulk_owner", &manager[..4]).await;
+    let offered = wait_for(
+        c,
+        "the owner picker's choices",
+        "datalist#suggest-bulk_owner option",
+    )
+    .await;
+    assert_eq!(
+        offered
+            .attr("value")
+            .await
+            .expect("read the choice")
+            .as_deref(),
+        Some(manager.as_str())
+    );
+
     // Two organisational controls: applicable for a legal reason, owned by a Greek name.
     click(c, "input[name='controls'][value='5.1']").await;
     click(c, "input[name='controls'][value='5.2']").await;

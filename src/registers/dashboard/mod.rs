@@ -1,4 +1,4 @@
-//! The dashboard and the top bar's search. They own no records: their pages gather what the
+//! The dashboard, the top bar's search and the forms' pickers (`/suggest/{kind}`). They own no records: their pages gather what the
 //! other registers' use cases answer.
 
 pub mod pages;
@@ -11,4 +11,5 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/", anyone, pages::dashboard)
         .get("/search", anyone, pages::search)
+        .get("/suggest/{kind}", anyone, pages::suggest)
 }

@@ -484,3 +484,140 @@ pub async fn search(
     }
     .into_response())
 }
+
+/// One choice of a picker: the value a field takes and what people read.
+#[derive(serde::Serialize)]
+struct Suggestion {
+    value: String,
+    label: String,
+}
+
+/// Choices a picker offers.
+const SUGGESTIONS: usize = 12;
+
+/// What a form's picker offers for the words typed (`?q=`): `people` (by name or e-mail; the
+/// value is the e-mail), `assets`, `risks`, `measures` (by id or words), `controls` (by id
+/// in any usual spelling or words; `?framework=` else 2022, then the 27001 clauses). JSON,
+/// for the pickers' script; every field also takes typed ids without it.
+pub async fn suggest(
+    ctx: Ctx,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let (params, _) = Params::parse_lenient(q.as_deref());
+    let text: String = params
+        .get("q")
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
+    let needle = text.to_lowercase();
+    let encoded = session::encode(&text);
+    let words = Params::parse(Some(&format!("q={encoded}")))?;
+    let today = ctx.today();
+    let limit = SUGGESTIONS as i64;
+    let out: Vec<Suggestion> = match kind.as_str() {
+        "people" => people::directory(&ctx)
+            .await?
+            .into_iter()
+            .filter(|(name, email)| {
+                name.to_lowercase().contains(&needle) || email.to_lowercase().contains(&needle)
+            })
+            .take(SUGGESTIONS)
+            .map(|(name, email)| Suggestion {
+                label: format!("{name} <{email}>"),
+                value: email,
+            })
+            .collect(),
+        "assets" => {
+            let query = crate::registers::asset::domain::AssetQuery::read(&words)?;
+            crate::registers::asset::service::list(&ctx, &query, None, limit)
+                .await?
+                .items
+                .into_iter()
+                .map(|a| Suggestion {
+                    label: format!("{} {}", a.id, a.name),
+                    value: a.id,
+                })
+                .collect()
+        }
+        "risks" => {
+            let query = crate::registers::risk::domain::RiskQuery::read(&words, &today)?;
+            crate::registers::risk::service::list(&ctx, &query, None, limit)
+                .await?
+                .items
+                .into_iter()
+                .map(|r| Suggestion {
+                    label: format!("{} {}", r.id, r.title),
+                    value: r.id,
+                })
+                .collect()
+        }
+        "measures" => {
+            let query = crate::registers::measure::domain::MeasureQuery::read(&words, &today)?;
+            crate::registers::measure::service::list(&ctx, &query, None, limit)
+                .await?
+                .items
+                .into_iter()
+                .map(|m| Suggestion {
+                    label: format!("{} {}", m.id, m.name),
+                    value: m.id,
+                })
+                .collect()
+        }
+        "controls" => {
+            let first = params.get("framework").unwrap_or(ISO_2022).to_string();
+            let mut order = vec![first.clone()];
+            order.extend(
+                [ISO_2022, "iso27001-2022"]
+                    .iter()
+                    .filter(|f| **f != first)
+                    .map(|f| f.to_string()),
+            );
+            let mut out = Vec::new();
+            for fw in &order {
+                let Ok(c) = catalog::catalog(&ctx, fw).await else {
+                    continue;
+                };
+                let id = crate::domain::catalog::normalise_control_id(&text);
+                let mut found: Vec<&crate::domain::catalog::Control> = Vec::new();
+                if let Ok(exact) = c.control(&id) {
+                    found.push(exact);
+                }
+                let filter = crate::domain::catalog::ControlFilter {
+                    text: Some(text.clone()),
+                    ..Default::default()
+                };
+                let matching = c.select(&filter).unwrap_or_default();
+                for control in c.controls.iter() {
+                    if matching.iter().any(|m| m.id == control.id)
+                        && !found.iter().any(|f| f.id == control.id)
+                    {
+                        found.push(control);
+                    }
+                }
+                for control in found {
+                    if out.len() >= SUGGESTIONS {
+                        break;
+                    }
+                    // Outside the 2022 controls the value names its framework.
+                    let value = if *fw == ISO_2022 {
+                        control.id.clone()
+                    } else {
+                        format!("{fw}:{}", control.id)
+                    };
+                    out.push(Suggestion {
+                        label: format!("{} {} ({})", control.id, control.title, c.framework.name),
+                        value,
+                    });
+                }
+            }
+            out
+        }
+        other => {
+            return Err(crate::error::Error::NotFound(format!("the picker '{other}'")).into());
+        }
+    };
+    Ok(axum::Json(out).into_response())
+}

@@ -6,7 +6,7 @@
 use super::domain::{Measure, MeasureDraft, MeasureFilter, MeasureInput, MeasureQuery};
 use super::store;
 use crate::domain::ImportReport;
-use crate::domain::catalog::check_control_refs;
+use crate::domain::catalog::{check_control_refs, resolve_control_refs};
 use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
@@ -63,11 +63,10 @@ pub async fn get(ctx: &Ctx, id: &str) -> Result<Measure> {
 #[tracing::instrument(name = "measure.create", skip_all, fields(actor = %ctx.who()))]
 pub async fn create(ctx: &Ctx, input: &MeasureInput) -> Result<Measure> {
     ctx.require_editor()?;
-    let draft = input.parse()?;
-    check_control_refs(
-        &ctx.store().catalogs().await?,
-        &[(String::new(), &draft.controls)],
-    )?;
+    let mut draft = input.parse()?;
+    let catalogs = ctx.store().catalogs().await?;
+    resolve_control_refs(&catalogs, &mut draft.controls);
+    check_control_refs(&catalogs, &[(String::new(), &draft.controls)])?;
     let mut tx = ctx.write().await?;
     let m = store::insert(&mut tx, &draft).await?;
     tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
@@ -108,10 +107,9 @@ pub async fn edit(
     keep_id(input.id.as_deref(), id, "a measure")?;
     let mut draft: MeasureDraft = input.parse()?;
     draft.id = Some(id.to_string());
-    check_control_refs(
-        &ctx.store().catalogs().await?,
-        &[(String::new(), &draft.controls)],
-    )?;
+    let catalogs = ctx.store().catalogs().await?;
+    resolve_control_refs(&catalogs, &mut draft.controls);
+    check_control_refs(&catalogs, &[(String::new(), &draft.controls)])?;
     let after = store::update(&mut tx, id, &draft).await?;
     finish_edit(ctx, tx, "measure.update", "measure", id, before, after).await
 }
@@ -127,11 +125,16 @@ pub async fn import(
 ) -> Result<ImportReport> {
     ctx.require_editor()?;
     crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let catalogs = ctx.store().catalogs().await?;
+    let mut rows = rows;
+    for (_, d) in rows.iter_mut() {
+        resolve_control_refs(&catalogs, &mut d.controls);
+    }
     let labelled: Vec<(String, &[crate::domain::catalog::ControlRef])> = rows
         .iter()
         .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
         .collect();
-    check_control_refs(&ctx.store().catalogs().await?, &labelled)?;
+    check_control_refs(&catalogs, &labelled)?;
     let mut tx = ctx.store().import_tx(dry_run).await?;
     let report = store::import(&mut tx, ctx.who(), rows).await?;
     if dry_run {

@@ -11,6 +11,22 @@ pub async fn is_set_up(ctx: &Ctx) -> Result<bool> {
     ctx.store().is_set_up().await
 }
 
+/// The people who can own records, for pickers: (name, e-mail) of every active account
+/// that is a person (scan agents left out). Every reader may see them, as they see owners
+/// on every register.
+#[tracing::instrument(name = "people.directory", skip_all, fields(actor = %ctx.who()))]
+pub async fn directory(ctx: &Ctx) -> Result<Vec<(String, String)>> {
+    ctx.require_reader()?;
+    Ok(ctx
+        .store()
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.role != Role::Agent)
+        .map(|u| (u.name, u.email))
+        .collect())
+}
+
 /// Every user account (admins).
 #[tracing::instrument(name = "people.users", skip_all, fields(actor = %ctx.who()))]
 pub async fn users(ctx: &Ctx) -> Result<Vec<User>> {

@@ -58,8 +58,7 @@ fn phase_form(phase: Phase, input: &EstimateInput, errors: &FormErrors) -> Phase
             let error = ["", ".distribution", ".min", ".mode", ".max", ".lambda"]
                 .iter()
                 .filter_map(|part| errors.get(&format!("{name}{part}")))
-                .next()
-                .map(str::to_string);
+                .next();
             FactorField {
                 label: f.label(),
                 hint: hint(f),
@@ -78,9 +77,7 @@ fn phase_form(phase: Phase, input: &EstimateInput, errors: &FormErrors) -> Phase
         key: phase.key(),
         label: phase.label(),
         model: input.model.clone(),
-        model_error: errors
-            .get(&format!("{}.model", phase.key()))
-            .map(str::to_string),
+        model_error: errors.get(&format!("{}.model", phase.key())),
         factors,
     }
 }
