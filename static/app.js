@@ -72,6 +72,26 @@
       }, 150);
     });
   });
+  // Uploads and imports that take longer than a second say that they are working, and for
+  // how long, until the next page arrives.
+  document.querySelectorAll("form[enctype='multipart/form-data'], form[data-slow]").forEach(function (f) {
+    f.addEventListener("submit", function () {
+      var started = Date.now();
+      setTimeout(function tick() {
+        var note = f.querySelector(".working");
+        if (!note) {
+          note = document.createElement("p");
+          note.className = "working";
+          note.setAttribute("role", "status");
+          note.innerHTML = "<progress></progress> <span></span>";
+          f.appendChild(note);
+        }
+        var secs = Math.round((Date.now() - started) / 1000);
+        note.querySelector("span").textContent = "Sending and checking the file… " + secs + " s";
+        setTimeout(tick, 1000);
+      }, 1000);
+    });
+  });
   // "Go back" links on error pages.
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     a.addEventListener("click", function (e) { e.preventDefault(); history.back(); });

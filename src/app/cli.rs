@@ -124,7 +124,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let size = crate::service::demo::Size::parse(&size)?;
             let started = std::time::Instant::now();
             let ctx = Services::new(store.clone()).ctx(Actor::operator());
+            let spinner = crate::cli::progress::Progress::spinner("making demo data");
             let made = crate::service::demo::generate(&ctx, size, seed).await?;
+            drop(spinner);
             println!(
                 "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans ({:.1} s)",
                 config.data_dir.display(),

@@ -2,6 +2,8 @@
 //! spreadsheet import and export arguments, and the exit codes by kind of failure. The
 //! `annex` command itself is assembled in `crate::app::cli`.
 
+pub mod progress;
+
 use crate::error::Error;
 use crate::exchange::import::{self, Importer};
 use crate::service::Ctx;
@@ -113,7 +115,17 @@ pub async fn import_file(
         dry_run: args.dry_run,
         upload: None,
     };
+    let spinner = progress::Progress::spinner(&format!(
+        "{} {}",
+        if args.dry_run {
+            "checking"
+        } else {
+            "importing"
+        },
+        args.file.display()
+    ));
     let o = crate::registers::imports::service::import(ctx, importer, &bytes, &opts).await?;
+    drop(spinner);
     let mut out = std::io::stdout().lock();
     let sheet = o
         .sheet
@@ -158,7 +170,9 @@ pub fn write_export(t: &crate::exchange::Table, args: &ExportArgs) -> anyhow::Re
         ExportFormat::Csv => crate::exchange::Format::Csv,
         ExportFormat::Xlsx => crate::exchange::Format::Xlsx,
     };
+    let spinner = progress::Progress::spinner(&format!("writing {} rows", t.rows.len()));
     let bytes = t.bytes(format)?;
+    drop(spinner);
     match &args.out {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;

@@ -78,7 +78,13 @@ pub fn run(a: &Args) -> anyhow::Result<ExitCode> {
     }
     let host = Host::new(&a.root);
     let started = std::time::Instant::now();
+    let spinner = crate::cli::progress::Progress::spinner(&format!(
+        "checking {} ({} checks)",
+        a.root.display(),
+        checks.len()
+    ));
     let findings = super::run(&host, &checks);
+    drop(spinner);
     let elapsed = started.elapsed();
     let tally = Tally::of(&findings);
     let name = host

@@ -1056,6 +1056,46 @@ async fn demo_says_how_to_sign_in() {
     }
 }
 
+/// Long work shows progress on a terminal and stays quiet in pipes and logs: `annex demo`
+/// and `annex risk simulate` run once under a pseudo-terminal (util-linux `script`), once
+/// with their output captured.
+#[tokio::test]
+async fn long_work_shows_progress_on_a_terminal_only() {
+    let Some(db) = databases().await.into_iter().next() else {
+        return;
+    };
+    let quiet = run(&db, &["demo", "--size", "small"]);
+    assert!(quiet.status.success(), "{}", text(&quiet));
+    assert!(
+        !text(&quiet).contains("making demo data"),
+        "{}",
+        text(&quiet)
+    );
+    let quiet = run(&db, &["risk", "simulate", "--iterations", "20000"]);
+    assert!(quiet.status.success(), "{}", text(&quiet));
+    assert!(!text(&quiet).contains("simulating"), "{}", text(&quiet));
+    let command = format!(
+        "{} --data-dir {} --database {} risk simulate --iterations 200000",
+        env!("CARGO_BIN_EXE_annex"),
+        db.dir.path().display(),
+        db.url
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("ANNEX_DATABASE_URL")
+        .env_remove("ANNEX_DATA_DIR")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run annex under script(1) (util-linux)");
+    let shown = text(&tty);
+    assert!(tty.status.success(), "{shown}");
+    assert!(
+        shown.contains("simulating ["),
+        "a bar on the terminal: {shown}"
+    );
+    db.cleanup().await;
+}
+
 #[tokio::test]
 async fn an_agent_account_gets_no_password_but_the_way_to_a_token() {
     for db in databases().await {

@@ -388,17 +388,12 @@ async fn simulate(
     file: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let opts = crate::domain::montecarlo::Options { iterations, seed };
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let started = std::time::Instant::now();
-    let last = std::sync::atomic::AtomicU64::new(u64::MAX);
+    let bar = crate::cli::progress::Progress::bar("simulating", 100);
+    let handle = bar.clone();
     let progress = move |done: u64, total: u64| {
-        if !tty || total == 0 {
-            return;
-        }
-        let pct = done * 100 / total;
-        if last.swap(pct, std::sync::atomic::Ordering::Relaxed) != pct {
-            let bar = "#".repeat((pct / 4) as usize);
-            eprint!("\rsimulating [{bar:<25}] {pct:>3}%");
+        if total > 0 {
+            handle.set(done.saturating_mul(100) / total);
         }
     };
     let (analysis, settings) = quant::simulate(ctx, opts, progress)
@@ -412,9 +407,7 @@ async fn simulate(
             }
             other => other,
         })?;
-    if tty {
-        eprint!("\r{:60}\r", "");
-    }
+    drop(bar);
     let elapsed = started.elapsed();
     let text = if curves {
         crate::registers::quant::exchange::curves_table(&analysis).csv()

@@ -275,7 +275,10 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             out: path,
         } => {
             let format = DocFormat::parse(&format)?;
+            let spinner =
+                crate::cli::progress::Progress::spinner("writing the Statement of Applicability");
             let doc = export(ctx, DEFAULT_FRAMEWORK, version, |_| true, format).await?;
+            drop(spinner);
             std::fs::write(&path, &doc.bytes)
                 .with_context(|| format!("writing {}", path.display()))?;
             writeln!(
