@@ -392,8 +392,8 @@ async fn simulate(
     let bar = crate::cli::progress::Progress::bar("simulating", 100);
     let handle = bar.clone();
     let progress = move |done: u64, total: u64| {
-        if total > 0 {
-            handle.set(done.saturating_mul(100) / total);
+        if let Some(percent) = done.saturating_mul(100).checked_div(total) {
+            handle.set(percent);
         }
     };
     let (analysis, settings) = quant::simulate(ctx, opts, progress)
