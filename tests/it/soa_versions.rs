@@ -771,7 +771,12 @@ async fn soa_versions_a_version_exports_to_xlsx_with_its_title_block() {
         assert_eq!(block["Controls"], "ISO/IEC 27002:2022");
         assert_eq!(block["Version"], "1");
         assert_eq!(block["Approved by"], v1["approved_by"].as_str().unwrap());
-        assert_eq!(block["Approved at"], v1["approved_at"].as_str().unwrap());
+        assert_eq!(
+            block["Approved at"],
+            annex::domain::clock::display(v1["approved_at"].as_str().unwrap()),
+            "times as people read them"
+        );
+        assert!(block["Approved at"].ends_with(" UTC"), "{block:?}");
         assert_eq!(block["Approval note"], "MR-1");
         assert_eq!(
             block["Content SHA-256"],

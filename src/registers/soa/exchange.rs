@@ -40,7 +40,10 @@ impl Header {
             Some(ver) => {
                 v.push(("Version".into(), ver.version.to_string()));
                 v.push(("Approved by".into(), ver.approved_by.clone()));
-                v.push(("Approved at".into(), ver.approved_at.clone()));
+                v.push((
+                    "Approved at".into(),
+                    crate::domain::clock::display(&ver.approved_at),
+                ));
                 if !ver.note.is_empty() {
                     v.push(("Approval note".into(), ver.note.clone()));
                 }
@@ -56,7 +59,10 @@ impl Header {
             }
             None => v.push(("Version".into(), "current state, not approved".to_string())),
         }
-        v.push(("Generated at".into(), self.generated_at.clone()));
+        v.push((
+            "Generated at".into(),
+            crate::domain::clock::display(&self.generated_at),
+        ));
         v
     }
 }
