@@ -104,15 +104,75 @@ impl Entry {
         let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
         keys.sort();
         keys.dedup();
-        let show = |v: Option<&serde_json::Value>| match v {
-            None | Some(serde_json::Value::Null) => String::from("—"),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
+        let show = |v: Option<&serde_json::Value>| v.map_or_else(|| "—".to_string(), in_words);
         keys.into_iter()
             .filter(|k| b.get(*k) != a.get(*k))
-            .map(|k| (k.clone(), show(b.get(k)), show(a.get(k))))
+            .map(|k| {
+                (
+                    crate::domain::words::key_label(k),
+                    show(b.get(k)),
+                    show(a.get(k)),
+                )
+            })
             .collect()
+    }
+}
+
+/// A recorded value as people read it: lists joined, records as "Key: value" pairs, yes and
+/// no, times in words, keys such as `partially_implemented` without their underscores.
+fn in_words(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "—".into(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.is_empty() => "—".into(),
+        Value::String(s) if s.len() >= 20 && s.as_bytes().get(10) == Some(&b'T') => {
+            crate::domain::clock::display(s)
+        }
+        Value::String(s) if is_key(s) => s.replace('_', " "),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "—".into(),
+        Value::Array(items) => items.iter().map(in_words).collect::<Vec<_>>().join(", "),
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| format!("{}: {}", crate::domain::words::key_label(k), in_words(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// `partially_implemented`, `in_use`: lower-case words joined by underscores.
+fn is_key(s: &str) -> bool {
+    s.contains('_')
+        && s.split('_').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+mod words_tests {
+    #[test]
+    fn history_values_read_as_words() {
+        use serde_json::json;
+        assert_eq!(
+            super::in_words(&json!("partially_implemented")),
+            "partially implemented"
+        );
+        assert_eq!(super::in_words(&json!(["SRV-01", "DB-1"])), "SRV-01, DB-1");
+        assert_eq!(
+            super::in_words(&json!({"likelihood": 4, "impact": 5, "level": "critical"})),
+            "Impact: 5; Level: critical; Likelihood: 4"
+        );
+        assert_eq!(super::in_words(&json!(true)), "yes");
+        assert_eq!(
+            super::in_words(&json!("2026-12-03T04:23:46.329459Z")),
+            "2026-12-03 04:23 UTC"
+        );
+        assert_eq!(super::in_words(&json!("Ασφάλεια")), "Ασφάλεια");
     }
 }
 

@@ -1,4 +1,5 @@
-//! Counts in words: "1 risk", "2 risks", "1 evidence item".
+//! Words for people: counts ("1 risk", "2 risks") and keys ("target_likelihood" is
+//! "Target likelihood").
 
 /// `n` with the singular or the plural of what is counted.
 pub fn count(n: usize, one: &str, many: &str) -> String {
@@ -7,6 +8,34 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// A key as people read it (file headers, field names in the history): `target_likelihood` becomes "Target
+/// likelihood", `id` "ID". Imports compare headers by their letters and digits only, case
+/// ignored, so a file keeps importing whichever of the two it has. A key that is already
+/// written for people (it has a capital or a space, as the catalogue's attribute names do)
+/// is kept.
+pub fn key_label(key: &str) -> String {
+    if key.chars().any(|c| c.is_uppercase() || c == ' ') {
+        return key.to_string();
+    }
+    let words: Vec<String> = key
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| match w {
+            "id" | "sd" | "url" | "ip" => w.to_uppercase(),
+            w if i == 0 => {
+                let mut chars = w.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+            w => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
 }
 
 #[cfg(test)]

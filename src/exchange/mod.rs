@@ -101,33 +101,8 @@ impl Table {
     }
 }
 
-/// A column key as people read it in a file's header: `target_likelihood` becomes "Target
-/// likelihood", `id` "ID". Imports compare headers by their letters and digits only, case
-/// ignored, so a file keeps importing whichever of the two it has. A key that is already
-/// written for people (it has a capital or a space, as the catalogue's attribute names do)
-/// is kept.
-pub fn header_label(key: &str) -> String {
-    if key.chars().any(|c| c.is_uppercase() || c == ' ') {
-        return key.to_string();
-    }
-    let words: Vec<String> = key
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .enumerate()
-        .map(|(i, w)| match w {
-            "id" | "sd" | "url" | "ip" => w.to_uppercase(),
-            w if i == 0 => {
-                let mut chars = w.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
-            }
-            w => w.to_string(),
-        })
-        .collect();
-    words.join(" ")
-}
+/// A column key as people read it in a file's header (see [`crate::domain::words::key_label`]).
+pub use crate::domain::words::key_label as header_label;
 
 /// A download of a table: `name` without its extension.
 pub fn download(name: &str, format: Format, table: &Table) -> Result<axum::response::Response> {
