@@ -2,7 +2,8 @@
 # The registers at 100,000 rows: a release build of Annex on SQLite, filled by
 # `annex demo --size large` (100,000 assets, 100,000 risks, 2,000 measures), then wrk on the
 # register pages and the API lists — first page, a filtered page, a deep page (keyset cursor
-# 50,000 rows in), a text search — and the heat map, the record pages and the treatment plan.
+# 50,000 rows in), a text search — and the heat map, the record pages, the treatment plan,
+# the header's search over every register and the forms' pickers.
 # Then the import of a 100,000-row asset CSV into a new data dir, timed with its peak memory,
 # the same file again, and a 100,000-row risk CSV on those assets.
 #
@@ -70,6 +71,10 @@ run_wrk risk-record "/risks/R-050000" "$COOKIE"
 run_wrk heat-map "/risks/heat-map" "$COOKIE"
 run_wrk measures "/measures" "$COOKIE"
 run_wrk dashboard "/" "$COOKIE"
+run_wrk search-words "/search?q=Ransomware" "$COOKIE"
+run_wrk search-id "/search?q=A-050000" "$COOKIE"
+run_wrk suggest-asset "/suggest/assets?q=A-0500" "$COOKIE"
+run_wrk suggest-control "/suggest/controls?q=backup" "$COOKIE"
 
 AFTER_RSS_KB="$(rss_kb)"
 PEAK_RSS_KB="$(hwm_kb)"
