@@ -93,6 +93,37 @@ impl Entry {
     }
 
     /// The fields that changed between `before` and `after`, as (field, old, new) text.
+    /// What the entry is about, as people read it: the record's kind and id, and for a
+    /// person (whose id is a random key) the name the entry recorded.
+    pub fn object_label(&self) -> String {
+        let recorded_name = || {
+            [&self.after, &self.before]
+                .into_iter()
+                .flatten()
+                .find_map(|t| {
+                    let v: serde_json::Value = serde_json::from_str(t).ok()?;
+                    let name = v
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .filter(|n| !n.is_empty());
+                    let email = v.get("email").and_then(|n| n.as_str());
+                    match (name, email) {
+                        (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+                        (Some(n), None) => Some(n.to_string()),
+                        (None, Some(e)) => Some(e.to_string()),
+                        (None, None) => None,
+                    }
+                })
+        };
+        match self.object_type.as_str() {
+            "user" => format!(
+                "person {}",
+                recorded_name().unwrap_or_else(|| self.object_id.clone())
+            ),
+            kind => format!("{} {}", kind.replace('_', " "), self.object_id),
+        }
+    }
+
     pub fn changed_fields(&self) -> Vec<(String, String, String)> {
         let parse = |s: &Option<String>| {
             s.as_deref()
@@ -173,6 +204,32 @@ mod words_tests {
             "2026-12-03 04:23 UTC"
         );
         assert_eq!(super::in_words(&json!("Ασφάλεια")), "Ασφάλεια");
+    }
+
+    #[test]
+    fn a_person_is_named_not_numbered() {
+        let entry = |object_type: &str, after: &str| super::Entry {
+            seq: 1,
+            occurred_at: String::new(),
+            actor: "admin@example.org".into(),
+            action: "user.create".into(),
+            object_type: object_type.into(),
+            object_id: "3f2a9c51-0d6e-4b7a-9f1e-5c2d8a7b6e40".into(),
+            before: None,
+            after: Some(after.into()),
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let made = entry(
+            "user",
+            r#"{"email": "eleni@example.gr", "name": "Ελένη Παππά"}"#,
+        );
+        assert_eq!(made.object_label(), "person Ελένη Παππά <eleni@example.gr>");
+        let risk = entry("risk", "{}");
+        assert_eq!(
+            risk.object_label(),
+            "risk 3f2a9c51-0d6e-4b7a-9f1e-5c2d8a7b6e40"
+        );
     }
 }
 

@@ -398,7 +398,7 @@ pub fn history_rows(entries: Vec<Entry>, now: time::OffsetDateTime) -> Vec<Histo
             when: display(&e.occurred_at),
             relative: relative(&e.occurred_at, now),
             changes: e.changed_fields(),
-            object: format!("{} {}", e.object_type, e.object_id),
+            object: e.object_label(),
             actor: e.actor,
             action: e.action,
         })

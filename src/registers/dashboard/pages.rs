@@ -170,7 +170,7 @@ pub async fn dashboard(
             .map(|e| RecentRow {
                 when: display(&e.occurred_at),
                 relative: relative(&e.occurred_at, now),
-                object: format!("{} {}", e.object_type, e.object_id),
+                object: e.object_label(),
                 actor: e.actor,
                 action: e.action,
             })
