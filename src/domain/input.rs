@@ -87,6 +87,31 @@ pub fn whole_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error
     whole_of(&n).ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
 }
 
+/// Whole numbers by name, each as `7` or `7.0` (JSON Schema counts both as integers).
+pub fn whole_i64_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, i64>, D::Error> {
+    let raw = std::collections::BTreeMap::<String, serde_json::Number>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(k, n)| {
+            // A revision past 2^53 only has to differ from the stored one: the nearest whole
+            // number does.
+            let whole = whole_of(&n).or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.fract() == 0.0)
+                    .map(|f| f as i64)
+            });
+            (k, whole)
+        })
+        .map(|(k, n)| match n {
+            Some(v) => Ok((k, v)),
+            None => Err(serde::de::Error::custom(format!(
+                "the revision of {k} is not a whole number"
+            ))),
+        })
+        .collect()
+}
+
 /// A whole number that JSON may write as `7` or `7.0`; none when null.
 pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {

@@ -103,6 +103,11 @@ async fn a_risk_manager_quantifies_risks_and_sees_what_the_treatment_plan_buys()
             .json();
         assert_eq!(a["iterations"], 100_000);
         assert_eq!(a["currency"], "EUR");
+        // Empty parameters are the defaults, as the API document declares.
+        let empty = app
+            .get("/api/v1/risks/simulation?iterations=1000&seed=", auth())
+            .await;
+        assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
         let r1 = risk(&a, "R-1");
         let analytic = pert_mean(0.5, 2.0, 6.0) * pert_mean(1e4, 5e4, 5e5);
         let mean = f(&r1["current"]["mean"]);

@@ -414,6 +414,17 @@ async fn several_controls_are_decided_at_once_all_or_nothing() {
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         let r = app.get("/api/v1/soa/iso27002-2022/7.5", m()).await.json();
         assert_eq!(r["applicability"]["owner"], "");
+        assert_eq!(r["applicability"]["revision"], 1);
+
+        // A revision written as 0.0 is the whole number it is (JSON Schema's integer).
+        let res = app
+            .post_json(
+                "/api/v1/soa/iso27002-2022/decisions",
+                m(),
+                json!({"controls": ["7.5"], "owner": "facilities@example.org", "revisions": {"7.5": 1.0}}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 
         // Contributors and viewers may not decide in bulk.
         let viewer = app.token_as(Role::Contributor).await;

@@ -813,6 +813,8 @@ pub fn run_options(
     let mut opts = Options::default();
     for (k, v) in params.pairs() {
         match k.as_str() {
+            // Empty is the default, as the API document declares it.
+            "iterations" | "seed" if v.trim().is_empty() => {}
             "iterations" => match v.trim().replace([',', '_', ' '], "").parse::<u64>() {
                 Ok(n) if (1000..=most).contains(&n) => opts.iterations = n,
                 _ => p.add(

@@ -190,6 +190,7 @@ pub struct BulkDecision {
     pub controls: Vec<String>,
     /// The revision each control was seen at, by control id: a control changed since is
     /// refused (409) and nothing is written. A control left out is not checked.
+    #[serde(deserialize_with = "crate::domain::input::whole_i64_map")]
     pub revisions: std::collections::BTreeMap<String, i64>,
     /// yes or no
     pub applicable: Option<String>,
