@@ -349,64 +349,23 @@ pub async fn search(
         all_href: Some(format!("/controls?q={encoded}")),
     });
 
-    let words = Params::parse(Some(&format!("q={encoded}")))?;
-    let today = ctx.today();
-    let assets_query = crate::registers::asset::domain::AssetQuery::read(&words)?;
-    let page =
-        crate::registers::asset::service::list(&ctx, &assets_query, None, HITS as i64).await?;
-    groups.push(Group {
-        kind: "Assets",
-        hits: page
-            .items
-            .iter()
-            .map(|a| {
-                (
-                    format!("/assets/{}", session::encode(&a.id)),
-                    a.id.clone(),
-                    a.name.clone(),
-                )
-            })
-            .collect(),
-        total: page.total,
-        all_href: Some(format!("/assets?q={encoded}")),
-    });
-    let risks_query = crate::registers::risk::domain::RiskQuery::read(&words, &today)?;
-    let page = crate::registers::risk::service::list(&ctx, &risks_query, None, HITS as i64).await?;
-    groups.push(Group {
-        kind: "Risks",
-        hits: page
-            .items
-            .iter()
-            .map(|r| {
-                (
-                    format!("/risks/{}", session::encode(&r.id)),
-                    r.id.clone(),
-                    r.title.clone(),
-                )
-            })
-            .collect(),
-        total: page.total,
-        all_href: Some(format!("/risks?q={encoded}")),
-    });
-    let measures_query = crate::registers::measure::domain::MeasureQuery::read(&words, &today)?;
-    let page =
-        crate::registers::measure::service::list(&ctx, &measures_query, None, HITS as i64).await?;
-    groups.push(Group {
-        kind: "Measures",
-        hits: page
-            .items
-            .iter()
-            .map(|m| {
-                (
-                    format!("/measures/{}", session::encode(&m.id)),
-                    m.id.clone(),
-                    m.name.clone(),
-                )
-            })
-            .collect(),
-        total: page.total,
-        all_href: Some(format!("/measures?q={encoded}")),
-    });
+    for (kind, register) in [
+        ("Assets", Register::Assets),
+        ("Risks", Register::Risks),
+        ("Measures", Register::Measures),
+    ] {
+        let (found, total) = register.matching(&ctx, &text, HITS as i64).await?;
+        let path = register.path();
+        groups.push(Group {
+            kind,
+            hits: found
+                .into_iter()
+                .map(|(id, name)| (format!("/{path}/{}", session::encode(&id)), id, name))
+                .collect(),
+            total,
+            all_href: Some(format!("/{path}?q={encoded}")),
+        });
+    }
     let evidence_filter = crate::registers::evidence::domain::EvidenceFilter {
         q: Some(text.clone()),
         limit: HITS as i64,
@@ -513,10 +472,6 @@ pub async fn suggest(
         .take(100)
         .collect();
     let needle = text.to_lowercase();
-    let encoded = session::encode(&text);
-    let words = Params::parse(Some(&format!("q={encoded}")))?;
-    let today = ctx.today();
-    let limit = SUGGESTIONS as i64;
     let out: Vec<Suggestion> = match kind.as_str() {
         "people" => people::directory(&ctx)
             .await?
@@ -530,39 +485,20 @@ pub async fn suggest(
                 value: email,
             })
             .collect(),
-        "assets" => {
-            let query = crate::registers::asset::domain::AssetQuery::read(&words)?;
-            crate::registers::asset::service::list(&ctx, &query, None, limit)
+        "assets" | "risks" | "measures" => {
+            let register = match kind.as_str() {
+                "assets" => Register::Assets,
+                "risks" => Register::Risks,
+                _ => Register::Measures,
+            };
+            register
+                .matching(&ctx, &text, SUGGESTIONS as i64)
                 .await?
-                .items
+                .0
                 .into_iter()
-                .map(|a| Suggestion {
-                    label: format!("{} {}", a.id, a.name),
-                    value: a.id,
-                })
-                .collect()
-        }
-        "risks" => {
-            let query = crate::registers::risk::domain::RiskQuery::read(&words, &today)?;
-            crate::registers::risk::service::list(&ctx, &query, None, limit)
-                .await?
-                .items
-                .into_iter()
-                .map(|r| Suggestion {
-                    label: format!("{} {}", r.id, r.title),
-                    value: r.id,
-                })
-                .collect()
-        }
-        "measures" => {
-            let query = crate::registers::measure::domain::MeasureQuery::read(&words, &today)?;
-            crate::registers::measure::service::list(&ctx, &query, None, limit)
-                .await?
-                .items
-                .into_iter()
-                .map(|m| Suggestion {
-                    label: format!("{} {}", m.id, m.name),
-                    value: m.id,
+                .map(|(id, name)| Suggestion {
+                    label: format!("{id} {name}"),
+                    value: id,
                 })
                 .collect()
         }
@@ -590,10 +526,8 @@ pub async fn suggest(
                     ..Default::default()
                 };
                 let matching = c.select(&filter).unwrap_or_default();
-                for control in c.controls.iter() {
-                    if matching.iter().any(|m| m.id == control.id)
-                        && !found.iter().any(|f| f.id == control.id)
-                    {
+                for control in &matching {
+                    if !found.iter().any(|f| f.id == control.id) {
                         found.push(control);
                     }
                 }
@@ -620,4 +554,56 @@ pub async fn suggest(
         }
     };
     Ok(axum::Json(out).into_response())
+}
+
+/// The registers the search and the pickers look into by words, through their own list
+/// use cases (the same text filter their pages have).
+#[derive(Clone, Copy)]
+enum Register {
+    Assets,
+    Risks,
+    Measures,
+}
+
+impl Register {
+    /// Where its records live (`/assets/A-0001`).
+    fn path(self) -> &'static str {
+        match self {
+            Register::Assets => "assets",
+            Register::Risks => "risks",
+            Register::Measures => "measures",
+        }
+    }
+
+    /// (id, name) of the first `limit` records matching `text`, and how many match in all.
+    async fn matching(
+        self,
+        ctx: &Ctx,
+        text: &str,
+        limit: i64,
+    ) -> crate::error::Result<(Vec<(String, String)>, i64)> {
+        let words = Params::parse(Some(&format!("q={}", session::encode(text))))?;
+        let today = ctx.today();
+        Ok(match self {
+            Register::Assets => {
+                let query = crate::registers::asset::domain::AssetQuery::read(&words)?;
+                let page = crate::registers::asset::service::list(ctx, &query, None, limit).await?;
+                let found = page.items.into_iter().map(|a| (a.id, a.name)).collect();
+                (found, page.total)
+            }
+            Register::Risks => {
+                let query = crate::registers::risk::domain::RiskQuery::read(&words, &today)?;
+                let page = crate::registers::risk::service::list(ctx, &query, None, limit).await?;
+                let found = page.items.into_iter().map(|r| (r.id, r.title)).collect();
+                (found, page.total)
+            }
+            Register::Measures => {
+                let query = crate::registers::measure::domain::MeasureQuery::read(&words, &today)?;
+                let page =
+                    crate::registers::measure::service::list(ctx, &query, None, limit).await?;
+                let found = page.items.into_iter().map(|m| (m.id, m.name)).collect();
+                (found, page.total)
+            }
+        })
+    }
 }

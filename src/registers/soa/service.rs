@@ -5,7 +5,8 @@
 //! version, the versions and the comparison of two.
 
 use super::domain::{
-    ApplicabilityInput, BULK_MAX, BulkDecision, MeasuresByControl, SoaRisks, SoaRow, assemble,
+    Applicability, ApplicabilityInput, BULK_MAX, BulkDecision, MeasuresByControl, SoaRisks, SoaRow,
+    assemble,
 };
 use super::domain_version::{RowChange, Snapshot, SoaVersion, diff};
 use super::store;
@@ -107,20 +108,8 @@ pub async fn decide(
     let object = format!("{framework}:{id}");
     let stored = before.as_ref().map(|b| b.revision).unwrap_or(0);
     check_revision(&mut tx, "soa", &object, &object, stored, expected).await?;
-    let mut after = d.applied(framework, &id);
-    let unchanged = before.as_ref().is_some_and(|b| {
-        after.updated_at = b.updated_at.clone();
-        after.revision = b.revision;
-        after == *b
-    });
-    if !unchanged {
-        let after = store::write_decision(&mut tx, &after).await?;
-        tx.audit(
-            ctx.change("soa.update", "soa", &object)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
+    if let Some(after) = change_of(before.as_ref(), d.applied(framework, &id)) {
+        write_audited(ctx, &mut tx, &object, &before, &after).await?;
         tx.commit().await?;
     } else {
         drop(tx);
@@ -193,16 +182,10 @@ pub async fn decide_many(ctx: &Ctx, framework: &str, bulk: &BulkDecision) -> Res
         check_revision(&mut tx, "soa", &object, &object, stored, expected).await?;
         let current = before
             .clone()
-            .unwrap_or_else(|| super::domain::Applicability::undecided(framework, id));
+            .unwrap_or_else(|| Applicability::undecided(framework, id));
         match bulk.over(&current).parse() {
             Ok(d) => {
-                let mut after = d.applied(framework, id);
-                let unchanged = before.as_ref().is_some_and(|b| {
-                    after.updated_at = b.updated_at.clone();
-                    after.revision = b.revision;
-                    after == *b
-                });
-                if !unchanged {
+                if let Some(after) = change_of(before.as_ref(), d.applied(framework, id)) {
                     writes.push((object, before, after));
                 }
             }
@@ -222,19 +205,41 @@ pub async fn decide_many(ctx: &Ctx, framework: &str, bulk: &BulkDecision) -> Res
     }
     let mut changed = Vec::new();
     for (object, before, after) in writes {
-        let after = store::write_decision(&mut tx, &after).await?;
-        tx.audit(
-            ctx.change("soa.update", "soa", &object)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        changed.push(after.control_id.clone());
+        write_audited(ctx, &mut tx, &object, &before, &after).await?;
+        changed.push(after.control_id);
     }
     if !changed.is_empty() {
         tx.commit().await?;
     }
     Ok(changed)
+}
+
+/// The decision to write, or none when it holds what is stored already (its time and
+/// revision aside).
+fn change_of(before: Option<&Applicability>, mut after: Applicability) -> Option<Applicability> {
+    let unchanged = before.is_some_and(|b| {
+        after.updated_at = b.updated_at.clone();
+        after.revision = b.revision;
+        after == *b
+    });
+    (!unchanged).then_some(after)
+}
+
+/// Writes a decision and its audit entry (`soa.update`, before and after) in the write.
+async fn write_audited(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    object: &str,
+    before: &Option<Applicability>,
+    after: &Applicability,
+) -> Result<()> {
+    let after = store::write_decision(tx, after).await?;
+    tx.audit(
+        ctx.change("soa.update", "soa", object)
+            .before(before)
+            .after(&after),
+    )
+    .await
 }
 
 /// The live SoA with its header, as a version would freeze it.
