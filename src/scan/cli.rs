@@ -38,6 +38,10 @@ pub struct Args {
     /// For --report-to https://: a PEM file of CA certificates to trust besides the system's
     #[arg(long, value_name = "FILE", requires = "report_to")]
     pub ca_cert: Option<PathBuf>,
+    /// The host's group in Annex on its first report, e.g. workstations (later reports leave
+    /// the group people chose); the default group when not given
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
     /// The agent's API token for --report-to (a user with the role agent)
     #[arg(long, env = "ANNEX_AGENT_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
@@ -100,6 +104,7 @@ pub fn run(a: &Args) -> anyhow::Result<ExitCode> {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
             duration_ms: elapsed.as_secs_f64() * 1000.0,
+            group: a.group.clone(),
             tally,
             findings: &findings,
         };

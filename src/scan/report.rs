@@ -12,6 +12,9 @@ pub struct Report<'a> {
     /// RFC 3339, UTC.
     pub scanned_at: String,
     pub duration_ms: f64,
+    /// The host's group in Annex on its first report (`--group`); absent when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     pub tally: Tally,
     pub findings: &'a [Finding],
 }

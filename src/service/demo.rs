@@ -405,10 +405,16 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         crate::registers::quant::service::set_fair(ctx, &id, &fair).await?;
         quantified += 1;
     }
-    // Three servers that report scans of the check library: most checks pass, some fail,
-    // some do not apply.
-    let hosts = ["web-01", "db-01", "build-01"];
-    for host in hosts {
+    // Three servers and a laptop that report scans of the check library: most checks pass,
+    // some fail, some do not apply. The laptop is a workstation: its scans do not evidence
+    // backup or redundancy.
+    let hosts = [
+        ("web-01", "servers"),
+        ("db-01", "servers"),
+        ("build-01", "servers"),
+        ("laptop-07", "workstations"),
+    ];
+    for (host, group) in hosts {
         let findings = crate::scan::checks::all()
             .iter()
             .map(|c| {
@@ -433,6 +439,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
             root: "/".into(),
             scanned_at: crate::domain::clock::stamp(store.clock().now()),
             duration_ms: 250.0 + dice.below(100) as f64,
+            group: group.to_string(),
             findings,
         };
         crate::registers::hosts::service::record(ctx, report).await?;

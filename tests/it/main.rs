@@ -16,6 +16,7 @@ mod evidence;
 mod fair;
 mod fuzz;
 mod hardening;
+mod host_groups;
 mod hosts;
 mod imports;
 mod matrix;

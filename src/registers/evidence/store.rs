@@ -560,7 +560,8 @@ impl Store {
     }
 
     /// Every evidence item of every control of a framework, attached to it or to a measure
-    /// that implements it (the SoA's evidence, summed up by `domain::summarise`).
+    /// that implements it (the SoA's evidence, summed up by `domain::summarise`). A scan's
+    /// item counts only when its host's group evidences the control.
     pub async fn soa_evidence_rows(&self, framework: &str) -> Result<Vec<ControlEvidence>> {
         type Row = (
             String,
@@ -581,6 +582,9 @@ impl Store {
                  from evidence_link l join evidence e on e.evidence_id = l.evidence_id
                  left join scan_evidence se on se.evidence_id = e.evidence_id
                  where l.target_kind = 'control' and $1 = $2
+                   and not exists (select 1 from scan_host h
+                                   join host_group_exclusion x on x.group_key = h.group_key
+                                   where h.host_id = se.host_id and x.control_id = l.target_id)
                  union all
                  select mc.control_id, e.evidence_id, e.title, e.collected_at, e.valid_until, mc.measure_id, e.failing, ''
                  from evidence_link l

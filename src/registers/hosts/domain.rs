@@ -24,6 +24,9 @@ pub struct ScanReportInput {
     pub scanned_at: String,
     #[schema(minimum = 0)]
     pub duration_ms: f64,
+    /// The host's group (key or name) on its first report; later reports leave the group
+    /// people chose. The default group when not given.
+    pub group: String,
     pub findings: Vec<ScanFindingInput>,
 }
 
@@ -81,6 +84,11 @@ pub struct HostSummary {
     pub stale: bool,
     /// The id of the agent token bound to the host, if any.
     pub token_id: Option<String>,
+    /// The key of the host's group (its scans evidence the controls the group does).
+    pub group: String,
+    pub group_name: String,
+    /// Raised when the host changes group: a writer that saw an older revision is refused.
+    pub revision: i64,
 }
 
 /// One result of one check on a host, from one run.

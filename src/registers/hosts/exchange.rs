@@ -9,6 +9,7 @@ pub fn hosts_table(hosts: &[HostSummary]) -> Table {
         "Hosts",
         &[
             "host",
+            "group",
             "first_seen",
             "last_seen",
             "stale",
@@ -26,8 +27,9 @@ pub fn hosts_table(hosts: &[HostSummary]) -> Table {
         .map(|h| {
             vec![
                 h.name.clone(),
-                h.first_seen.clone(),
-                h.last_seen.clone(),
+                h.group_name.clone(),
+                crate::domain::clock::display(&h.first_seen),
+                crate::domain::clock::display(&h.last_seen),
                 if h.stale { "yes" } else { "no" }.to_string(),
                 h.last_pass.to_string(),
                 h.last_fail.to_string(),

@@ -9,7 +9,7 @@ use crate::domain::clock::{display, relative};
 use crate::error::Error;
 use crate::service::Ctx;
 use crate::web::AppState;
-use crate::web::page::{Layout, PageResult, layout, with_same_filters};
+use crate::web::page::{FormErrors, Layout, PageResult, layout, with_same_filters};
 use crate::web::session::{Caller, encode};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -68,6 +68,8 @@ struct HostView {
     error: i64,
     stale: bool,
     bound: bool,
+    group_name: String,
+    group_href: String,
 }
 
 impl HostView {
@@ -85,6 +87,8 @@ impl HostView {
             error: h.last_error,
             stale: h.stale,
             bound: h.token_id.is_some(),
+            group_name: h.group_name.clone(),
+            group_href: format!("/host-groups/{}", encode(&h.group)),
         }
     }
 }
@@ -175,6 +179,10 @@ struct ListPage {
     total: usize,
     stale_total: usize,
     only_stale: bool,
+    /// The group the list shows (its key), or empty for every group.
+    group: String,
+    /// Every group (key, name), for the filter.
+    groups: Vec<(String, String)>,
     stale_days: i64,
     is_admin: bool,
     server: String,
@@ -182,22 +190,40 @@ struct ListPage {
     xlsx_href: String,
 }
 
-/// Whether the query asks for the stale hosts only (`?stale=1`).
-fn only_stale(raw: Option<&str>) -> bool {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
-    pairs
-        .iter()
-        .any(|(k, v)| k == "stale" && matches!(v.as_str(), "1" | "yes" | "true" | "on"))
+/// What the list shows: the stale hosts only (`?stale=1`), the hosts of one group
+/// (`?group=workstations`).
+struct ListFilter {
+    stale: bool,
+    group: Option<String>,
 }
 
-/// The hosts (the stale ones with `?stale=1`) as CSV or XLSX.
+impl ListFilter {
+    fn read(raw: Option<&str>) -> ListFilter {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.unwrap_or_default()).unwrap_or_default();
+        ListFilter {
+            stale: pairs
+                .iter()
+                .any(|(k, v)| k == "stale" && matches!(v.as_str(), "1" | "yes" | "true" | "on")),
+            group: pairs
+                .into_iter()
+                .find(|(k, v)| k == "group" && !v.is_empty())
+                .map(|(_, v)| v),
+        }
+    }
+
+    fn keeps(&self, h: &HostSummary) -> bool {
+        (!self.stale || h.stale) && self.group.as_ref().is_none_or(|g| *g == h.group)
+    }
+}
+
+/// The hosts (the stale ones with `?stale=1`, one group's with `?group=`) as CSV or XLSX.
 pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> PageResult {
-    let stale = only_stale(raw.as_deref());
+    let filter = ListFilter::read(raw.as_deref());
     let hosts: Vec<HostSummary> = service::hosts(&ctx)
         .await?
         .into_iter()
-        .filter(|h| !stale || h.stale)
+        .filter(|h| filter.keeps(h))
         .collect();
     Ok(crate::exchange::download(
         "hosts",
@@ -213,24 +239,27 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let only_stale = only_stale(raw.as_deref());
+    let filter = ListFilter::read(raw.as_deref());
     let l = layout(&s, &caller, "Hosts", "hosts", raw.as_deref()).await?;
     let all = service::hosts(&ctx).await?;
+    let groups = super::service_group::groups(&ctx).await?;
     let now = ctx.clock().now();
     let total = all.len();
     let stale_total = all.iter().filter(|h| h.stale).count();
     let hosts = all
         .iter()
-        .filter(|h| !only_stale || h.stale)
+        .filter(|h| filter.keeps(h))
         .map(|h| HostView::of(h, now))
         .collect();
     Ok(ListPage {
+        only_stale: filter.stale,
+        group: filter.group.unwrap_or_default(),
+        groups: groups.into_iter().map(|g| (g.key, g.name)).collect(),
         is_admin: l.is_admin(),
         l,
         hosts,
         total,
         stale_total,
-        only_stale,
         stale_days: STALE_DAYS,
         export_href: with_same_filters("/hosts.csv", raw.as_deref()),
         xlsx_href: with_same_filters("/hosts.xlsx", raw.as_deref()),
@@ -255,8 +284,17 @@ struct HostPage {
     latest: Option<RunView>,
     findings: Vec<FindingView>,
     runs: Vec<RunView>,
-    /// The evidence the host's scans filed on the SoA, one item per control.
-    evidence: Vec<crate::registers::evidence::domain::Evidence>,
+    /// The evidence the host's scans filed on the SoA, one item per control, and whether the
+    /// host's group evidences that control (else the item is not counted).
+    evidence: Vec<(crate::registers::evidence::domain::Evidence, bool)>,
+    group_name: String,
+    group_key: String,
+    group_href: String,
+    /// Every group (key, name), for the move form.
+    groups: Vec<(String, String)>,
+    can_edit: bool,
+    revision: i64,
+    errors: FormErrors,
 }
 
 /// A host with its latest findings, recent runs and the evidence its scans filed.
@@ -265,25 +303,73 @@ pub async fn host_page(
     ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> PageResult {
-    let host = service::host(&ctx, &name).await?;
-    let runs = service::runs(&ctx, &name, RECENT_RUNS).await?;
+    render_host(
+        &s,
+        &ctx,
+        &caller,
+        &name,
+        q.as_deref(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+/// The host's page, with the problems of a group change when there are some.
+pub(super) async fn render_host(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    name: &str,
+    q: Option<&str>,
+    errors: FormErrors,
+) -> PageResult {
+    let host = service::host(ctx, name).await?;
+    let runs = service::runs(ctx, name, RECENT_RUNS).await?;
     let findings = match runs.first() {
-        Some(r) => service::findings(&ctx, &name, &r.run_id).await?,
+        Some(r) => service::findings(ctx, name, &r.run_id).await?,
         None => Vec::new(),
     };
+    let groups = super::service_group::groups(ctx).await?;
+    let group = groups.iter().find(|g| g.key == host.group).cloned();
     let now = ctx.clock().now();
-    let l = layout(&s, &caller, &format!("Host {name}"), "hosts", None).await?;
-    Ok(HostPage {
-        l,
-        h: HostView::of(&host, now),
-        stale_days: STALE_DAYS,
-        latest: runs.first().map(|r| RunView::of(r, now)),
-        findings: findings_of(&name, findings),
-        runs: runs.iter().map(|r| RunView::of(r, now)).collect(),
-        evidence: service::evidence(&ctx, &name).await?,
-    }
-    .into_response())
+    let l = layout(s, caller, &format!("Host {name}"), "hosts", q).await?;
+    let evidence = service::evidence(ctx, name)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let counted = e
+                .controls
+                .iter()
+                .all(|c| group.as_ref().is_none_or(|g| g.evidences(c)));
+            (e, counted)
+        })
+        .collect();
+    let status = errors.status();
+    Ok((
+        status,
+        HostPage {
+            l,
+            h: HostView::of(&host, now),
+            stale_days: STALE_DAYS,
+            latest: runs.first().map(|r| RunView::of(r, now)),
+            findings: findings_of(name, findings),
+            runs: runs.iter().map(|r| RunView::of(r, now)).collect(),
+            evidence,
+            group_name: host.group_name.clone(),
+            group_key: host.group.clone(),
+            group_href: format!("/host-groups/{}", encode(&host.group)),
+            groups: groups
+                .iter()
+                .map(|g| (g.key.clone(), g.name.clone()))
+                .collect(),
+            can_edit: ctx.actor.is_editor(),
+            revision: errors.revision(host.revision),
+            errors,
+        },
+    )
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

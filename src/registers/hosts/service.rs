@@ -69,7 +69,12 @@ pub async fn record(ctx: &Ctx, report: ScanReportInput) -> Result<RunSummary> {
             None => token = Some(agent.to_string()),
         }
     }
-    save_host(&mut tx, host, token.as_deref(), existing.is_none(), c.tally).await?;
+    // A new host joins the group its report names, else the default group.
+    let group = match existing {
+        Some(_) => None,
+        None => Some(super::service_group::group_for_report(&mut tx, &report.group).await?),
+    };
+    save_host(&mut tx, host, token.as_deref(), group.as_deref(), c.tally).await?;
     let [pass, fail, not_applicable, error] = c.tally;
     let mut run = RunSummary {
         run_id: new_short_id(),
@@ -126,6 +131,7 @@ pub async fn record(ctx: &Ctx, report: ScanReportInput) -> Result<RunSummary> {
                 "error": error,
                 "evidence_filed": run.evidence_filed,
                 "token_id": agent_token,
+                "group": group,
             })),
     );
     tx.audit_many(changes).await?;

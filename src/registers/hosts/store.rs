@@ -9,8 +9,22 @@ use crate::domain::clock::stamp;
 use crate::error::{Error, Result};
 use crate::store::{Arg, Store, Tx, pool_query, tx_exec, tx_query};
 
-type HostRow = (String, Option<String>, String, String, i64, i64, i64, i64);
-const HOST_COLUMNS: &str = "host_id, token_id, first_seen, last_seen, last_pass, last_fail, last_not_applicable, last_error";
+type HostRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+);
+/// A host's columns with its group's name (`scan_host h`).
+const HOST_COLUMNS: &str = "h.host_id, h.token_id, h.first_seen, h.last_seen, h.last_pass, h.last_fail, h.last_not_applicable, h.last_error,
+        h.group_key, coalesce((select g.name from host_group g where g.group_key = h.group_key), h.group_key), h.revision";
 
 type RunRow = (
     String,
@@ -96,35 +110,45 @@ pub(crate) async fn token_live(tx: &mut Tx, token: &str) -> Result<bool> {
     Ok(live.is_some())
 }
 
-/// Records the host's latest tally and its token (inserting the host on its first report).
+/// Records the host's latest tally and its token (inserting the host, in the group `first`
+/// names, on its first report).
 /// A token bound to another host in the meantime is refused by the unique index, like any
 /// report for another host.
 pub(crate) async fn save_host(
     tx: &mut Tx,
     host: &str,
     token: Option<&str>,
-    first: bool,
+    first: Option<&str>,
     tally: [i64; 4],
 ) -> Result<()> {
     let now = tx.now().to_string();
     let [pass, fail, not_applicable, error] = tally;
-    let sql = if first {
-        "insert into scan_host (host_id, token_id, first_seen, last_seen, last_pass, last_fail, last_not_applicable, last_error) values ($1, $2, $3, $3, $4, $5, $6, $7)"
-    } else {
-        "update scan_host set token_id = $2, last_seen = $3, last_pass = $4, last_fail = $5, last_not_applicable = $6, last_error = $7 where host_id = $1"
+    let written = match first {
+        Some(group) => tx_exec!(
+            tx,
+            "insert into scan_host (host_id, token_id, first_seen, last_seen, last_pass, last_fail, last_not_applicable, last_error, group_key) values ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
+            host,
+            token,
+            &now,
+            pass,
+            fail,
+            not_applicable,
+            error,
+            group
+        ),
+        None => tx_exec!(
+            tx,
+            "update scan_host set token_id = $2, last_seen = $3, last_pass = $4, last_fail = $5, last_not_applicable = $6, last_error = $7 where host_id = $1",
+            host,
+            token,
+            &now,
+            pass,
+            fail,
+            not_applicable,
+            error
+        ),
     };
-    tx_exec!(
-        tx,
-        sql,
-        host,
-        token,
-        &now,
-        pass,
-        fail,
-        not_applicable,
-        error
-    )
-    .map_err(|e| bound_elsewhere(e, token))?;
+    written.map_err(|e| bound_elsewhere(e, token))?;
     Ok(())
 }
 
@@ -182,7 +206,7 @@ impl Store {
             self,
             fetch_all,
             HostRow,
-            &format!("select {HOST_COLUMNS} from scan_host order by host_id")
+            &format!("select {HOST_COLUMNS} from scan_host h order by h.host_id")
         )?;
         let stale_before = self.stale_before();
         Ok(rows
@@ -253,6 +277,9 @@ fn host_from(r: HostRow, stale_before: &str) -> HostSummary {
         last_fail: r.5,
         last_not_applicable: r.6,
         last_error: r.7,
+        group: r.8,
+        group_name: r.9,
+        revision: r.10,
     }
 }
 
@@ -283,7 +310,7 @@ impl Store {
             self,
             fetch_optional,
             HostRow,
-            &format!("select {HOST_COLUMNS} from scan_host where host_id = $1"),
+            &format!("select {HOST_COLUMNS} from scan_host h where h.host_id = $1"),
             name
         )?;
         let row = row.ok_or_else(|| Error::NotFound(format!("host {name}")))?;
