@@ -173,7 +173,10 @@ async fn as_operator<T>(
     command: impl AsyncFnOnce(&Ctx) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let services = Services::configured(app::open(config).await?, config);
-    let result = command(&services.ctx(Actor::operator())).await;
+    // Tables and exports show moments in the organisation's time zone.
+    let zone = services.time_zone().await;
+    let ctx = services.ctx(Actor::operator());
+    let result = crate::domain::clock::in_zone(&zone, command(&ctx)).await;
     services.close().await;
     result
 }

@@ -24,19 +24,79 @@ pub fn parse_stamp(s: &str) -> Option<OffsetDateTime> {
         .or_else(|| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
 }
 
-/// A human form of a stored stamp: `2026-11-23 14:30 UTC`.
+tokio::task_local! {
+    /// The time zone people read moments in, for the request or command being served: the
+    /// organisation's setting (see [`in_zone`]). UTC outside such a scope.
+    static ZONE: Option<jiff::tz::TimeZone>;
+}
+
+/// The IANA name of a time zone written in any case (`europe/athens` → `Europe/Athens`), or a
+/// message naming the value.
+pub fn parse_zone(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() || name.eq_ignore_ascii_case("utc") {
+        return Ok("UTC".into());
+    }
+    jiff::tz::db()
+        .available()
+        .find(|n| n.as_str().eq_ignore_ascii_case(name))
+        .map(|n| n.as_str().to_string())
+        .ok_or_else(|| {
+            format!("'{name}' is not a time zone: give an IANA name such as Europe/Athens or UTC")
+        })
+}
+
+/// Every time zone name people may choose, sorted.
+pub fn zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("posix/"))
+        .collect();
+    names.push("UTC".into());
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Runs `f` with moments shown in the zone `name` (UTC for "UTC" or a name the database does
+/// not know).
+pub async fn in_zone<F: std::future::Future>(name: &str, f: F) -> F::Output {
+    let zone = match name {
+        "" | "UTC" => None,
+        _ => jiff::tz::TimeZone::get(name).ok(),
+    };
+    ZONE.scope(zone, f).await
+}
+
+/// A human form of a stored stamp in the organisation's zone: `2026-11-23 14:30 UTC`,
+/// `2026-11-23 16:30 EET` in Europe/Athens. Text that is not a stamp is given back as it is.
 pub fn display(s: &str) -> String {
-    match parse_stamp(s) {
-        Some(t) => format!(
+    let Some(t) = parse_stamp(s) else {
+        return s.to_string();
+    };
+    let zoned = ZONE
+        .try_with(|z| {
+            let tz = z.as_ref()?;
+            let ts = jiff::Timestamp::from_second(t.unix_timestamp()).ok()?;
+            Some(
+                ts.to_zoned(tz.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string(),
+            )
+        })
+        .ok()
+        .flatten();
+    zoned.unwrap_or_else(|| {
+        format!(
             "{:04}-{:02}-{:02} {:02}:{:02} UTC",
             t.year(),
             u8::from(t.month()),
             t.day(),
             t.hour(),
             t.minute()
-        ),
-        None => s.to_string(),
-    }
+        )
+    })
 }
 
 /// A relative hint such as "in 5 days" or "3 weeks ago".
@@ -98,6 +158,34 @@ impl std::fmt::Debug for Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn moments_show_in_the_zone_of_their_scope() {
+        let s = "2026-07-01T09:30:00.000000Z";
+        assert_eq!(display(s), "2026-07-01 09:30 UTC");
+        assert_eq!(
+            in_zone("Europe/Athens", async { display(s) }).await,
+            "2026-07-01 12:30 EEST"
+        );
+        assert_eq!(
+            in_zone("Asia/Tokyo", async { display("2026-12-31T20:00:00Z") }).await,
+            "2027-01-01 05:00 JST"
+        );
+        assert_eq!(
+            in_zone("UTC", async { display(s) }).await,
+            "2026-07-01 09:30 UTC"
+        );
+        assert_eq!(display(s), "2026-07-01 09:30 UTC", "outside a scope, UTC");
+        assert_eq!(parse_zone("europe/prague").unwrap(), "Europe/Prague");
+        assert_eq!(parse_zone(" utc ").unwrap(), "UTC");
+        assert!(
+            parse_zone("Mars/Olympus")
+                .unwrap_err()
+                .contains("'Mars/Olympus'")
+        );
+        let names = zone_names();
+        assert!(names.contains(&"Europe/Athens".to_string()) && names.contains(&"UTC".to_string()));
+    }
 
     #[test]
     fn stamps_round_trip_and_sort_as_text() {

@@ -72,4 +72,10 @@ pub struct Caches {
     pub analysis: GenerationCache<(u64, u64, String), Arc<Analysis>>,
     /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
     pub risk_analysis: GenerationCache<(String, u64, u64, String), Arc<Analysis>>,
+    /// The organisation's time zone and when it was read: read again after `ZONE_TTL`, so an
+    /// instance follows a change made on another within seconds without a query per request.
+    pub zone: std::sync::Mutex<Option<(std::time::Instant, String)>>,
 }
+
+/// How long an instance keeps the organisation's time zone before reading it again.
+pub const ZONE_TTL: std::time::Duration = std::time::Duration::from_secs(5);

@@ -201,6 +201,27 @@ impl Services {
         }
     }
 
+    /// The organisation's time zone (an IANA name, "UTC" until set), kept for a few seconds.
+    pub async fn time_zone(&self) -> String {
+        if let Ok(z) = self.caches.zone.lock()
+            && let Some((at, name)) = z.as_ref()
+            && at.elapsed() < cache::ZONE_TTL
+        {
+            return name.clone();
+        }
+        let name = match self.store.time_zone().await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "the time zone could not be read: times in UTC");
+                return "UTC".into();
+            }
+        };
+        if let Ok(mut z) = self.caches.zone.lock() {
+            *z = Some((std::time::Instant::now(), name.clone()));
+        }
+        name
+    }
+
     pub fn ctx(&self, actor: Actor) -> Ctx {
         Ctx {
             store: self.store.clone(),

@@ -103,6 +103,17 @@ impl Store {
         Ok(r.map(|r| r.0))
     }
 
+    /// The organisation's time zone (an IANA name); UTC before setup.
+    pub async fn time_zone(&self) -> Result<String> {
+        let r: Option<(String,)> = pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select time_zone from organisation where organisation_id = 1"
+        )?;
+        Ok(r.map(|r| r.0).unwrap_or_else(|| "UTC".into()))
+    }
+
     /// The scope of the ISMS (ISO/IEC 27001 4.3) as the organisation states it; empty until set.
     pub async fn isms_scope(&self) -> Result<String> {
         let r: Option<(String,)> = pool_query!(

@@ -288,7 +288,9 @@ async fn guard(
         tracing::Span::current().record("actor", u.email.as_str());
     }
     req.extensions_mut().insert(caller);
-    next.run(req).await
+    // Pages, exports and PDFs show moments in the organisation's time zone.
+    let zone = state.services.time_zone().await;
+    crate::domain::clock::in_zone(&zone, next.run(req)).await
 }
 
 fn path_and_query(req: &Request) -> String {

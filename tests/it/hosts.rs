@@ -286,7 +286,7 @@ async fn the_pages_show_hosts_findings_and_histories() {
         assert_eq!(csv.status, StatusCode::OK);
         let lines: Vec<&str> = csv.body.lines().collect();
         assert!(
-            lines[0].starts_with("Host,First seen,Last seen,Stale,Pass,Fail"),
+            lines[0].starts_with("Host,Group,First seen,Last seen,Stale,Pass,Fail"),
             "{}",
             lines[0]
         );
@@ -294,8 +294,18 @@ async fn the_pages_show_hosts_findings_and_histories() {
         assert!(
             lines
                 .iter()
-                .any(|l| l.starts_with("old-01,") && l.contains(",yes,"))
+                .any(|l| l.starts_with("old-01,Servers,") && l.contains(",yes,"))
         );
+        // Every host joined the default group; the list filters by group.
+        let none = app
+            .get("/hosts?group=workstations", Auth::Browser(&viewer))
+            .await;
+        assert!(
+            none.body.contains("<strong>0</strong> hosts of 3"),
+            "{}",
+            none.body
+        );
+        assert!(none.body.contains("No host is in this group."));
         let csv = app.get("/hosts.csv?stale=1", Auth::Browser(&viewer)).await;
         assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
         let (status, _, xlsx) = app.get_bytes("/hosts.xlsx", Auth::Browser(&viewer)).await;

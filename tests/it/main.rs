@@ -34,4 +34,5 @@ mod search;
 mod soa;
 mod soa_migrate;
 mod soa_versions;
+mod time_zone;
 mod tracing;

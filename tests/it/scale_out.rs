@@ -66,8 +66,15 @@ async fn concurrent_writes_from_two_instances_keep_the_audit_chain_intact() {
                 operator(&other)
             };
             tasks.push(tokio::spawn(async move {
-                annex::registers::organisation::service::save(&ctx, Some(&format!("Org {i}")), None)
-                    .await
+                let name = format!("Org {i}");
+                annex::registers::organisation::service::save(
+                    &ctx,
+                    annex::registers::organisation::service::Settings {
+                        name: Some(&name),
+                        ..Default::default()
+                    },
+                )
+                .await
             }));
         }
         for t in tasks {

@@ -20,6 +20,11 @@ struct SettingsPage {
     errors: FormErrors,
     organisation: String,
     scope: String,
+    time_zone: String,
+    /// Every zone people may choose, for the field's suggestions.
+    zones: Vec<String>,
+    /// The current moment as the chosen zone shows it.
+    now_shown: String,
 }
 
 /// The organisation's settings: its name and the ISMS scope.
@@ -36,6 +41,9 @@ pub async fn settings_page(
         errors: FormErrors::default(),
         organisation,
         scope: service::scope(&ctx).await?,
+        time_zone: service::time_zone(&ctx).await?,
+        zones: crate::domain::clock::zone_names(),
+        now_shown: crate::domain::clock::display(&crate::domain::clock::stamp(ctx.clock().now())),
     }
     .into_response())
 }
@@ -49,8 +57,12 @@ pub async fn settings_submit(
 ) -> PageResult {
     let saved = service::save(
         &ctx,
-        Some(form.get("organisation")),
-        Some(form.get("isms_scope")),
+        service::Settings {
+            name: Some(form.get("organisation")),
+            scope: Some(form.get("isms_scope")),
+            // An empty field leaves the zone as it is (type UTC for UTC).
+            time_zone: Some(form.get("time_zone")).filter(|z| !z.trim().is_empty()),
+        },
     )
     .await;
     match saved {
@@ -65,6 +77,11 @@ pub async fn settings_submit(
                     errors,
                     organisation: form.get("organisation").to_string(),
                     scope: form.get("isms_scope").to_string(),
+                    time_zone: form.get("time_zone").to_string(),
+                    zones: crate::domain::clock::zone_names(),
+                    now_shown: crate::domain::clock::display(&crate::domain::clock::stamp(
+                        ctx.clock().now(),
+                    )),
                 },
             )
                 .into_response())

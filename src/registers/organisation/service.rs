@@ -22,15 +22,35 @@ pub async fn scope(ctx: &Ctx) -> Result<String> {
     ctx.store().isms_scope().await
 }
 
-/// Changes the organisation's name and the ISMS scope (admins); `None` leaves one as it is.
-/// Both are checked first, every problem named, and written in one transaction with one
-/// audit entry each that changed.
+/// The organisation's time zone (an IANA name; "UTC" until set).
+#[tracing::instrument(name = "organisation.time_zone", skip_all, fields(actor = %ctx.who()))]
+pub async fn time_zone(ctx: &Ctx) -> Result<String> {
+    ctx.require_reader()?;
+    ctx.store().time_zone().await
+}
+
+/// What the settings change: each `None` is left as it is.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Settings<'a> {
+    pub name: Option<&'a str>,
+    pub scope: Option<&'a str>,
+    /// An IANA time zone name in any case (`europe/athens`), or UTC.
+    pub time_zone: Option<&'a str>,
+}
+
+/// Changes the organisation's name, the ISMS scope and the time zone (admins). All are
+/// checked first, every problem named, and written in one transaction with one audit entry
+/// each that changed.
 #[tracing::instrument(name = "organisation.save", skip_all, fields(actor = %ctx.who()))]
-pub async fn save(ctx: &Ctx, name: Option<&str>, scope: Option<&str>) -> Result<()> {
+pub async fn save(ctx: &Ctx, settings: Settings<'_>) -> Result<()> {
     ctx.require(ADMIN)?;
-    let name = name.map(str::trim);
-    let scope = scope.map(str::trim);
+    let name = settings.name.map(str::trim);
+    let scope = settings.scope.map(str::trim);
     let mut p = Problems::new();
+    let zone = match settings.time_zone {
+        Some(z) => p.take("time_zone", crate::domain::clock::parse_zone(z)),
+        None => None,
+    };
     if name.is_some_and(|n| n.is_empty() || n.chars().count() > 200) {
         p.add(
             "organisation",
@@ -50,7 +70,16 @@ pub async fn save(ctx: &Ctx, name: Option<&str>, scope: Option<&str>) -> Result<
     };
     let new_name = name.or(old_name).unwrap_or_default();
     let new_scope = scope.unwrap_or(old_scope);
+    let old_zone = store::time_zone(&mut tx).await?;
+    let new_zone = zone.unwrap_or_else(|| old_zone.clone());
     let mut changes = Vec::new();
+    if old_zone != new_zone {
+        changes.push(
+            ctx.change("organisation.time_zone", "organisation", "1")
+                .before(serde_json::json!({"time_zone": old_zone}))
+                .after(serde_json::json!({"time_zone": new_zone})),
+        );
+    }
     if old_name != Some(new_name) {
         changes.push(
             ctx.change("organisation.update", "organisation", "1")
@@ -68,7 +97,11 @@ pub async fn save(ctx: &Ctx, name: Option<&str>, scope: Option<&str>) -> Result<
     if changes.is_empty() {
         return Ok(());
     }
-    store::write(&mut tx, new_name, new_scope).await?;
+    store::write(&mut tx, new_name, new_scope, &new_zone).await?;
     tx.audit_many(changes).await?;
-    tx.commit().await
+    tx.commit().await?;
+    if let Ok(mut z) = ctx.caches().zone.lock() {
+        *z = None;
+    }
+    Ok(())
 }

@@ -14,17 +14,30 @@ pub(crate) async fn lock(tx: &mut Tx) -> Result<Option<(String, String)>> {
     )?)
 }
 
-/// Records the name and the scope (creating the row when an instance was started from the
-/// command line without the setup page).
-pub(crate) async fn write(tx: &mut Tx, name: &str, scope: &str) -> Result<()> {
+/// The time zone as stored, read inside a write (UTC before setup).
+pub(crate) async fn time_zone(tx: &mut Tx) -> Result<String> {
+    let r: Option<(String,)> = tx_query!(
+        tx,
+        fetch_optional,
+        (String,),
+        "select time_zone from organisation where organisation_id = 1"
+    )?;
+    Ok(r.map(|r| r.0).unwrap_or_else(|| "UTC".into()))
+}
+
+/// Records the name, the scope and the time zone (creating the row when an instance was
+/// started from the command line without the setup page).
+pub(crate) async fn write(tx: &mut Tx, name: &str, scope: &str, zone: &str) -> Result<()> {
     let now = tx.now().to_string();
     tx_exec!(
         tx,
-        "insert into organisation (organisation_id, name, isms_scope, created_at, updated_at) values (1, $1, $2, $3, $3)
-         on conflict (organisation_id) do update set name = excluded.name, isms_scope = excluded.isms_scope, updated_at = excluded.updated_at",
+        "insert into organisation (organisation_id, name, isms_scope, created_at, updated_at, time_zone) values (1, $1, $2, $3, $3, $4)
+         on conflict (organisation_id) do update set name = excluded.name, isms_scope = excluded.isms_scope,
+                                                     updated_at = excluded.updated_at, time_zone = excluded.time_zone",
         name,
         scope,
-        &now
+        &now,
+        zone
     )?;
     Ok(())
 }
