@@ -1835,10 +1835,10 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
 /// A journey's world: Annex on a fresh SQLite database, served over TCP, and a headless
 /// Chromium session on it. `finish` closes them in order; on a panic, dropping the journey
 /// stops chromedriver (and its browser) before the profile directory is removed.
-struct Journey {
-    app: TestApp,
-    base: String,
-    client: Client,
+pub(crate) struct Journey {
+    pub(crate) app: TestApp,
+    pub(crate) base: String,
+    pub(crate) client: Client,
     driver: Chromedriver,
     /// The browser's profile: declared after the driver, so it outlives it.
     profile: tempfile::TempDir,
@@ -1847,7 +1847,7 @@ struct Journey {
 
 impl Journey {
     /// Starts Annex and a browser, or answers `None` (after a notice) to skip the journey.
-    async fn start() -> Option<Journey> {
+    pub(crate) async fn start() -> Option<Journey> {
         let (chromedriver, chromium) = browser_binaries()?;
         let started = Instant::now();
         let app = TestApp::spawn(TestDb::sqlite().await).await;
@@ -1865,11 +1865,11 @@ impl Journey {
         })
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    async fn finish(self, name: &str) {
+    pub(crate) async fn finish(self, name: &str) {
         let Journey {
             app,
             client,
@@ -2029,7 +2029,7 @@ fn http(port: u16, method: &str, path: &str) {
 }
 
 /// Waits for an element matched by a CSS selector; on timeout, says where the browser is.
-async fn wait_for(c: &Client, what: &str, css: &str) -> Element {
+pub(crate) async fn wait_for(c: &Client, what: &str, css: &str) -> Element {
     waited(
         c,
         what,
@@ -2042,7 +2042,7 @@ async fn wait_for(c: &Client, what: &str, css: &str) -> Element {
     .await
 }
 
-async fn wait_for_xpath(c: &Client, what: &str, xpath: &str) -> Element {
+pub(crate) async fn wait_for_xpath(c: &Client, what: &str, xpath: &str) -> Element {
     waited(
         c,
         what,
@@ -2080,13 +2080,13 @@ async fn waited(
     }
 }
 
-async fn find(c: &Client, css: &str) -> Element {
+pub(crate) async fn find(c: &Client, css: &str) -> Element {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("find {css}: {e}"))
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     find(c, css)
         .await
         .text()
@@ -2094,7 +2094,7 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap_or_else(|e| panic!("read the text of {css}: {e}"))
 }
 
-async fn type_into(c: &Client, css: &str, value: &str) {
+pub(crate) async fn type_into(c: &Client, css: &str, value: &str) {
     let field = find(c, css).await;
     field
         .clear()
@@ -2106,7 +2106,7 @@ async fn type_into(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     find(c, css)
         .await
         .click()
@@ -2129,7 +2129,7 @@ async fn click_xpath(c: &Client, xpath: &str) {
 }
 
 /// Picks the option with this value in a select element, by clicking it.
-async fn choose(c: &Client, css: &str, value: &str) {
+pub(crate) async fn choose(c: &Client, css: &str, value: &str) {
     let select = find(c, css).await;
     select
         .select_by_value(value)
@@ -2167,7 +2167,7 @@ async fn set_date(c: &Client, css: &str, date: &str) {
 }
 
 /// Waits for the notice a page shows after a redirect, such as "The asset was saved.".
-async fn wait_for_notice(c: &Client, notice: &str) -> Element {
+pub(crate) async fn wait_for_notice(c: &Client, notice: &str) -> Element {
     wait_for_xpath(
         c,
         &format!("the notice {notice:?}"),
@@ -2215,7 +2215,7 @@ async fn links_in(c: &Client, xpath: &str) -> Vec<(String, String)> {
 }
 
 /// The visible text of every cell of the table rows matched by an XPath (one round trip).
-async fn table_rows(c: &Client, xpath: &str) -> Vec<Vec<String>> {
+pub(crate) async fn table_rows(c: &Client, xpath: &str) -> Vec<Vec<String>> {
     let rows = c
         .execute(
             "const r = document.evaluate(arguments[0], document, null, \
@@ -2244,7 +2244,7 @@ async fn filled_cells(c: &Client, heading: &str) -> Vec<(String, String)> {
     serde_json::from_value(cells).expect("cells are pairs of strings")
 }
 
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     c.current_url()
         .await
         .expect("read the browser's URL")

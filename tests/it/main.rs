@@ -8,6 +8,7 @@ mod architecture;
 mod assets;
 mod audit;
 mod browser;
+mod browser_greek;
 mod catalogue;
 mod cli;
 mod concurrency;

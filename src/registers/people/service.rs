@@ -27,6 +27,21 @@ pub async fn directory(ctx: &Ctx) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// The names of the people with an account, by e-mail address in lowercase (readers), so that
+/// an owner recorded by e-mail is shown by name.
+#[tracing::instrument(name = "people.names", skip_all, fields(actor = %ctx.who()))]
+pub async fn names(ctx: &Ctx) -> Result<std::collections::HashMap<String, String>> {
+    ctx.require_reader()?;
+    Ok(ctx
+        .store()
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role != Role::Agent && !u.name.trim().is_empty())
+        .map(|u| (u.email.to_lowercase(), u.name))
+        .collect())
+}
+
 /// Every user account (admins).
 #[tracing::instrument(name = "people.users", skip_all, fields(actor = %ctx.who()))]
 pub async fn users(ctx: &Ctx) -> Result<Vec<User>> {

@@ -19,6 +19,9 @@ pub struct Header {
     pub version: Option<SoaVersion>,
     /// When the export was made (RFC 3339).
     pub generated_at: String,
+    /// People's names by lowercase e-mail address: owners and approvers recorded by address
+    /// are printed by name.
+    pub names: std::collections::HashMap<String, String>,
 }
 
 impl Header {
@@ -39,7 +42,10 @@ impl Header {
         match &self.version {
             Some(ver) => {
                 v.push(("Version".into(), ver.version.to_string()));
-                v.push(("Approved by".into(), ver.approved_by.clone()));
+                v.push((
+                    "Approved by".into(),
+                    crate::domain::words::person(&self.names, &ver.approved_by),
+                ));
                 v.push((
                     "Approved at".into(),
                     crate::domain::clock::display(&ver.approved_at),
@@ -335,7 +341,7 @@ pub fn soa_pdf(
                         a.status.label().to_string()
                     },
                     a.maturity.map(|m| m.to_string()).unwrap_or_default(),
-                    a.owner.clone(),
+                    crate::domain::words::person(&h.names, &a.owner),
                     measures_text(r, "\n"),
                     evidence_text(r, "\n"),
                     risks_text(r),
@@ -499,6 +505,7 @@ pub async fn export(
         framework: catalog.framework.name.clone(),
         generated_at: ctx.now(),
         version: meta,
+        names: crate::registers::people::service::names(ctx).await?,
     };
     let rows: Vec<SoaRow> = snapshot.rows.into_iter().filter(|r| keep(r)).collect();
     let bytes = match format {

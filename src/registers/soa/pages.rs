@@ -252,6 +252,7 @@ async fn render_register(
         })
         .collect();
     themes.dedup();
+    let names = crate::registers::people::service::names(ctx).await?;
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| query.keeps(r))
@@ -287,7 +288,7 @@ async fn render_register(
                 },
                 status_key: a.status.key(),
                 maturity: a.maturity.map(|m| m.to_string()).unwrap_or_default(),
-                owner: a.owner.clone(),
+                owner: crate::domain::words::person(&names, &a.owner),
                 measures: r.measures.len(),
                 risks: r.risk_count,
                 evidence: r.evidence_count,
