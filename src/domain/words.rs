@@ -38,6 +38,15 @@ pub fn key_label(key: &str) -> String {
     words.join(" ")
 }
 
+/// A person as people read them: the name of the account whose e-mail address `who` is
+/// (`names` by lowercase address), else `who` as written.
+pub fn person(names: &std::collections::HashMap<String, String>, who: &str) -> String {
+    names
+        .get(&who.trim().to_lowercase())
+        .cloned()
+        .unwrap_or_else(|| who.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -46,13 +55,4 @@ mod tests {
         assert_eq!(super::count(0, "problem", "problems"), "0 problems");
         assert_eq!(super::count(12, "entry", "entries"), "12 entries");
     }
-}
-
-/// A person as people read them: the name of the account whose e-mail address `who` is
-/// (`names` by lowercase address), else `who` as written.
-pub fn person(names: &std::collections::HashMap<String, String>, who: &str) -> String {
-    names
-        .get(&who.trim().to_lowercase())
-        .cloned()
-        .unwrap_or_else(|| who.to_string())
 }
