@@ -64,6 +64,22 @@ async fn the_default_matrix_is_5x5_and_the_api_replaces_it_with_every_problem_na
             .await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
         assert_eq!(app.store.risk_matrix().await.unwrap(), three);
+        assert_eq!(ok.headers["etag"], "\"1\"", "the first save");
+        // A script that read the matrix before that change does not overwrite it.
+        let stale = app
+            .send(
+                axum::http::Request::put("/api/v1/risk-matrix")
+                    .header("authorization", format!("Bearer {manager}"))
+                    .header("content-type", "application/json")
+                    .header("if-match", "\"0\"")
+                    .body(axum::body::Body::from(
+                        serde_json::to_string(&Matrix::default_5x5()).unwrap(),
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        assert_eq!(app.store.risk_matrix().await.unwrap(), three);
         let trail = app
             .store
             .audit_entries(
@@ -95,6 +111,10 @@ async fn a_manager_edits_the_matrix_on_its_page_and_applies_a_preset_after_confi
         assert_eq!(page.status, StatusCode::OK);
         assert!(
             page.body.contains("<svg class=\"matrix\"") && page.body.contains("Save the matrix")
+        );
+        assert!(
+            page.body.contains("name=\"revision\" value=\"0\""),
+            "a matrix never saved is at revision 0"
         );
 
         let m = app.store.risk_matrix().await.unwrap();
@@ -138,12 +158,38 @@ async fn a_manager_edits_the_matrix_on_its_page_and_applies_a_preset_after_confi
         assert!(now.acceptable("medium"));
 
         let mut bad = borrowed.clone();
-        bad.retain(|(k, _)| *k != "threshold");
+        bad.retain(|(k, _)| *k != "threshold" && *k != "likelihood_name_2");
         bad.push(("threshold", "nonsense"));
+        bad.push(("likelihood_name_2", "Σπάνια"));
         let refused = app
             .post_form("/risk-matrix", Auth::Browser(&manager), &bad)
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The picture and the scales are the matrix as saved; the form keeps the changes.
+        assert!(
+            refused
+                .body
+                .contains("Not saved. The grid and scales below are the matrix as saved")
+        );
+        assert!(
+            refused.body.contains("<dt>2 · Seldom</dt>"),
+            "{}",
+            refused.body
+        );
+        assert!(!refused.body.contains("<dt>2 · Σπάνια</dt>"));
+        assert!(refused.body.contains("value=\"Σπάνια\""));
+        // A form opened before the last save is refused, naming the change since.
+        let mut stale = borrowed.clone();
+        stale.push(("revision", "0"));
+        let res = app
+            .post_form("/risk-matrix", Auth::Browser(&manager), &stale)
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(
+            res.body
+                .contains("Someone else saved this record since you opened it.")
+        );
+        assert!(res.body.contains("name=\"revision\" value=\"1\""));
         assert!(
             refused
                 .body

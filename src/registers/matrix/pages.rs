@@ -43,7 +43,13 @@ struct MatrixPage {
     /// The form's problems with their fields named for people ("Impact step 5, name").
     problems: Vec<(String, String)>,
     errors: FormErrors,
+    /// The matrix as saved: the picture, the levels and the scales.
+    saved: Matrix,
+    /// The matrix the form holds: the saved one, or after a rejected save the person's
+    /// changes (kept to correct, never drawn as if saved).
     m: Matrix,
+    /// The revision the form was opened at.
+    revision: i64,
     svg: SvgGrid,
     level_rows: Vec<LevelRow>,
     grid_rows: Vec<GridRowEdit>,
@@ -51,19 +57,28 @@ struct MatrixPage {
     can_edit: bool,
 }
 
+/// The page: the saved matrix drawn, and the form with `edited` (after a rejected save) or
+/// the saved matrix, at `revision`.
 async fn render(
     s: &AppState,
     caller: &Caller,
-    m: Matrix,
+    (saved, revision): (Matrix, i64),
+    edited: Option<Matrix>,
     errors: FormErrors,
     query: Option<&str>,
 ) -> PageResult {
     let l = layout(s, caller, "Risk matrix", "matrix", query).await?;
-    let level_rows = m
+    let m = edited.unwrap_or_else(|| saved.clone());
+    let level_rows = saved
         .levels
         .iter()
         .map(|lv: &RiskLevel| LevelRow {
-            cells: m.grid.iter().flatten().filter(|k| **k == lv.key).count(),
+            cells: saved
+                .grid
+                .iter()
+                .flatten()
+                .filter(|k| **k == lv.key)
+                .count(),
             key: lv.key.clone(),
             name: lv.name.clone(),
             colour: lv.colour.clone(),
@@ -95,11 +110,12 @@ async fn render(
     Ok((
         status,
         MatrixPage {
-            threshold_name: m
-                .risk_level(&m.acceptance_threshold)
+            threshold_name: saved
+                .risk_level(&saved.acceptance_threshold)
                 .map(|v| v.name.clone())
                 .unwrap_or_default(),
-            svg: svg_grid(&m),
+            svg: svg_grid(&saved),
+            revision: errors.revision(revision),
             can_edit: caller.is_editor(),
             l,
             problems: errors
@@ -110,6 +126,7 @@ async fn render(
             errors,
             level_rows,
             grid_rows,
+            saved,
             m,
         },
     )
@@ -122,8 +139,16 @@ pub async fn matrix_page(
     Extension(caller): Extension<Caller>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    let m = service::get(&ctx).await?;
-    render(&s, &caller, m, FormErrors::default(), q.as_deref()).await
+    let saved = service::get_revisioned(&ctx).await?;
+    render(
+        &s,
+        &caller,
+        saved,
+        None,
+        FormErrors::default(),
+        q.as_deref(),
+    )
+    .await
 }
 
 /// Applies the edit form to the current matrix (its sizes and level keys stay as they are).
@@ -165,10 +190,16 @@ pub async fn matrix_submit(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    let edited = apply_form(service::get(&ctx).await?, &form);
-    match service::set(&ctx, edited.clone()).await {
+    let saved = service::get_revisioned(&ctx).await?;
+    let edited = apply_form(saved.0.clone(), &form);
+    match service::set(&ctx, edited.clone(), form.revision()).await {
         Ok(_) => Ok(Redirect::to("/risk-matrix?notice=matrix-saved").into_response()),
-        Err(e) => render(&s, &caller, edited, FormErrors::from_error(e)?, None).await,
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            // The form keeps the revision it was opened at unless it was stale.
+            let revision = form.revision().unwrap_or(saved.1);
+            render(&s, &caller, (saved.0, revision), Some(edited), errors, None).await
+        }
     }
 }
 
@@ -215,7 +246,7 @@ pub async fn preset_submit(
 ) -> PageResult {
     let size = preset_size(form.get("size"))?;
     let preset = Matrix::preset(size).ok_or_else(|| Error::field("size", "unknown preset"))?;
-    match service::set(&ctx, preset).await {
+    match service::set(&ctx, preset, None).await {
         Ok(_) => Ok(Redirect::to("/risk-matrix?notice=matrix-saved").into_response()),
         // Refused meanwhile (risks rated since the page was opened): the page says why.
         Err(Error::Conflict(why)) => {
