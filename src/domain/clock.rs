@@ -37,6 +37,11 @@ pub fn parse_zone(name: &str) -> Result<String, String> {
     if name.is_empty() || name.eq_ignore_ascii_case("utc") {
         return Ok("UTC".into());
     }
+    if name.chars().count() > 64 {
+        return Err(
+            "that is not a time zone: give an IANA name such as Europe/Athens or UTC".into(),
+        );
+    }
     jiff::tz::db()
         .available()
         .find(|n| n.as_str().eq_ignore_ascii_case(name))

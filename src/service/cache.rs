@@ -72,6 +72,10 @@ pub struct Caches {
     pub analysis: GenerationCache<(u64, u64, String), Arc<Analysis>>,
     /// One risk's analysis by (risk, iterations, seed, appetite) and the same generations.
     pub risk_analysis: GenerationCache<(String, u64, u64, String), Arc<Analysis>>,
+    /// The facts readiness rests on (counts over risks, measures and evidence), by day and
+    /// the generations of those registers (`[risk, measure, evidence]`), at their sum.
+    pub readiness_facts:
+        GenerationCache<(String, [i64; 3]), crate::registers::readiness::domain::RiskFacts>,
     /// The organisation's time zone and when it was read: read again after `ZONE_TTL`, so an
     /// instance follows a change made on another within seconds without a query per request.
     pub zone: std::sync::Mutex<Option<(std::time::Instant, String)>>,

@@ -283,6 +283,18 @@ async fn editors_create_change_and_remove_groups() {
             "'9.99', 'banana' are not controls of ISO/IEC 27002:2022: name controls such as 8.13"
         );
 
+        // Hostile sizes are refused, naming the field, without echoing them back.
+        let res = app
+            .post_json(
+                "/api/v1/host-groups",
+                Auth::Bearer(&manager),
+                json!({"name": "x".repeat(101), "excluded_controls": "9.9,".repeat(1000)}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.len() < 2000, "{}", res.body);
+        assert!(res.body.contains("at most 2000 characters"));
+
         // A Greek name has no Latin letters for a key: the group is numbered.
         let res = app
             .post_json(

@@ -47,6 +47,19 @@ async fn times_show_in_the_organisations_time_zone() {
             "{}",
             res.body
         );
+        let res = app
+            .post_form(
+                "/admin/settings",
+                Auth::Browser(&admin),
+                &[
+                    ("organisation", "Ασφάλεια Α.Ε."),
+                    ("isms_scope", ""),
+                    ("time_zone", &"Europe/".repeat(5000)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("that is not a time zone"));
         // Written in any case, it is the IANA name.
         let res = app
             .post_form(

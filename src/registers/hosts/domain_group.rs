@@ -38,7 +38,7 @@ impl HostGroup {
 pub struct HostGroupInput {
     /// The key (made from the name when empty, e.g. `Point of sale` → `point-of-sale`); only
     /// when the group is created: a key never changes.
-    #[schema(max_length = 40)]
+    #[schema(max_length = 40, pattern = "^[a-z0-9-]{0,40}$")]
     pub key: String,
     #[schema(required = true, min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
@@ -125,10 +125,16 @@ impl HostGroupInput {
         };
         let mut excluded: Vec<String> = Vec::new();
         let mut unknown = Vec::new();
-        for raw in self
-            .excluded_controls
-            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        {
+        let listed = if self.excluded_controls.chars().count() > 2000 {
+            p.add(
+                "excluded_controls",
+                "at most 2000 characters: name the controls, e.g. 8.13, 8.14",
+            );
+            ""
+        } else {
+            self.excluded_controls.as_str()
+        };
+        for raw in listed.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
             if raw.is_empty() {
                 continue;
             }
@@ -140,6 +146,11 @@ impl HostGroupInput {
                 }
                 Err(_) => unknown.push(format!("'{raw}'")),
             }
+        }
+        if unknown.len() > 10 {
+            let more = unknown.len() - 10;
+            unknown.truncate(10);
+            unknown.push(format!("and {more} more"));
         }
         if !unknown.is_empty() {
             p.add(
