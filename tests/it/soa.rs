@@ -65,6 +65,31 @@ async fn decisions_are_checked_linked_to_the_treatment_and_warned_about() {
         assert_eq!(r["risk_count"], 1);
         assert_eq!(r["risks"][0]["id"], "R-1");
         assert_eq!(r["warnings"], json!([]));
+        // Eleven more open risks and a closed one: the row counts the open ones and lists
+        // the first ten by id.
+        for n in 2..=13 {
+            let status = if n == 13 { "closed" } else { "open" };
+            let res = app.post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"owner": "risk.owner@example.org", "id": format!("R-{n}"), "title": format!("Risk {n}"), "inherent_likelihood": 2, "inherent_impact": 2, "measures": "M-0001", "status": status})).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        let r = app
+            .get("/api/v1/soa/iso27002-2022/8.13", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(r["risk_count"], 12, "{r}");
+        let listed: Vec<&str> = r["risks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "R-1", "R-10", "R-11", "R-12", "R-2", "R-3", "R-4", "R-5", "R-6", "R-7"
+            ]
+        );
+        assert_eq!(r["risks"][4]["name"], "Risk 2");
 
         let bad = put(
             "8.13",
