@@ -358,6 +358,21 @@ async fn editors_create_change_and_remove_groups() {
         )
         .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "a stale write is refused");
+        let res = send_json(
+            &app,
+            "PUT",
+            "/api/v1/host-groups/group-3",
+            &manager,
+            None,
+            json!({"name": "Σημεία πώλησης", "key": "POS!", "is_default": true}),
+        )
+        .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a key never changes"
+        );
+        assert_eq!(res.json()["error"]["details"][0]["field"], "key");
         let groups = app
             .get("/api/v1/host-groups", Auth::Bearer(&viewer))
             .await

@@ -105,7 +105,16 @@ impl HostGroupInput {
             p.add("description", "at most 2000 characters");
         }
         let key = match fixed_key {
-            Some(k) => k.to_string(),
+            Some(k) => {
+                let given = self.key.trim();
+                if !given.is_empty() && given != k {
+                    p.add(
+                        "key",
+                        format!("the key of a group does not change: this one is '{k}'"),
+                    );
+                }
+                k.to_string()
+            }
             None => {
                 let given = self.key.trim();
                 if given.is_empty() {
