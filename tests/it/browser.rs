@@ -1848,9 +1848,14 @@ pub(crate) struct Journey {
 impl Journey {
     /// Starts Annex and a browser, or answers `None` (after a notice) to skip the journey.
     pub(crate) async fn start() -> Option<Journey> {
+        Journey::start_on(TestDb::sqlite().await).await
+    }
+
+    /// Starts Annex on `db` and a browser, or answers `None` (after a notice) to skip.
+    pub(crate) async fn start_on(db: TestDb) -> Option<Journey> {
         let (chromedriver, chromium) = browser_binaries()?;
         let started = Instant::now();
-        let app = TestApp::spawn(TestDb::sqlite().await).await;
+        let app = TestApp::spawn(db).await;
         let base = format!("http://{}", serve_tcp(app.router.clone()).await);
         let profile = tempfile::tempdir().expect("temporary Chromium profile directory");
         let mut driver = Chromedriver::start(&chromedriver, profile.path());

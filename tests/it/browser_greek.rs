@@ -24,7 +24,15 @@ const ASSET: &str = "Διακομιστής αρχείων";
 
 #[tokio::test]
 async fn a_greek_speaking_security_manager_prepares_the_soa_for_her_auditor_in_a_browser() {
-    let Some(j) = Journey::start().await else {
+    for db in crate::harness::databases().await {
+        greek_day(db).await;
+    }
+}
+
+/// The whole day on one database.
+async fn greek_day(db: crate::harness::TestDb) {
+    let backend = format!("{:?}", db.backend);
+    let Some(j) = Journey::start_on(db).await else {
         return;
     };
     let c = &j.client;
@@ -238,5 +246,6 @@ async fn a_greek_speaking_security_manager_prepares_the_soa_for_her_auditor_in_a
         "Ready: 0 new, 0 updated, 1 unchanged."
     );
     assert!(path(c).await.starts_with("/imports/"));
-    j.finish("the Greek security manager's day").await;
+    j.finish(&format!("the Greek security manager's day on {backend}"))
+        .await;
 }

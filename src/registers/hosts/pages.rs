@@ -23,7 +23,7 @@ const RECENT_RUNS: i64 = 20;
 const HISTORY_SHOWN: i64 = 100;
 
 /// One path segment: like `encode`, and a '/' too.
-fn segment(s: &str) -> String {
+pub(super) fn segment(s: &str) -> String {
     encode(s).replace('/', "%2F")
 }
 

@@ -192,7 +192,7 @@ async fn render_group(
         .into_iter()
         .filter(|h| h.group == g.key)
         .map(|h| HostLine {
-            href: format!("/hosts/{}", encode(&h.name).replace('/', "%2F")),
+            href: format!("/hosts/{}", super::pages::segment(&h.name)),
             last_seen: crate::domain::clock::display(&h.last_seen),
             rate: h
                 .pass_rate
@@ -327,7 +327,7 @@ pub async fn move_host(
     match service_group::move_host(&ctx, &name, form.revision(), form.get("group")).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/hosts/{}?notice=host-moved",
-            encode(&name).replace('/', "%2F")
+            super::pages::segment(&name)
         ))
         .into_response()),
         Err(e @ (Error::Validation(_) | Error::Stale { .. })) => {

@@ -110,16 +110,7 @@ pub async fn update(
     let catalog = ctx.store().catalog(DEFAULT_FRAMEWORK).await?;
     let draft = input.parse(&catalog, Some(key))?;
     let mut tx = ctx.write().await?;
-    let before = lock_group(&mut tx, key).await?;
-    check_revision(
-        &mut tx,
-        "host_group",
-        key,
-        &format!("host group {}", before.name),
-        before.revision,
-        expected,
-    )
-    .await?;
+    let before = lock_checked(&mut tx, key, expected).await?;
     if before.is_default && !draft.is_default {
         return Err(Error::field(
             "is_default",
@@ -171,21 +162,28 @@ pub async fn update(
     Ok(after)
 }
 
+/// A group locked for this write, refused (409, naming the change since) when the writer saw
+/// an older revision.
+async fn lock_checked(tx: &mut Tx, key: &str, expected: Expected) -> Result<HostGroup> {
+    let group = lock_group(tx, key).await?;
+    check_revision(
+        tx,
+        "host_group",
+        key,
+        &format!("host group {}", group.name),
+        group.revision,
+        expected,
+    )
+    .await?;
+    Ok(group)
+}
+
 /// Removes a group (editors): only an empty group that is not the default.
 #[tracing::instrument(name = "hosts.group_delete", skip_all, fields(actor = %ctx.who(), key = %key))]
 pub async fn delete(ctx: &Ctx, key: &str, expected: Expected) -> Result<()> {
     ctx.require(EDITORS)?;
     let mut tx = ctx.write().await?;
-    let before = lock_group(&mut tx, key).await?;
-    check_revision(
-        &mut tx,
-        "host_group",
-        key,
-        &format!("host group {}", before.name),
-        before.revision,
-        expected,
-    )
-    .await?;
+    let before = lock_checked(&mut tx, key, expected).await?;
     if before.is_default {
         return Err(Error::Conflict(format!(
             "new hosts join {}: make another group the default before removing it",
