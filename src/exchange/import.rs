@@ -669,6 +669,35 @@ pub(crate) fn read_table<'a>(
             )));
         }
     }
+    // A value right of the last headed column: in a CSV usually a comma inside an unquoted
+    // value, which moved every value after it one column to the right.
+    let width = header_cells
+        .iter()
+        .rposition(|c| !c.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    if plan.known() > 0 && width > 0 {
+        for (row, cells) in &data {
+            if let Some(last) = cells.iter().rposition(|c| !c.trim().is_empty())
+                && last >= width
+            {
+                let value: String = cells[last].trim().chars().take(40).collect();
+                let hint = if grid.sheet.is_none() {
+                    ": a comma inside a value may have split it and moved the values after it; put that value in quotes"
+                } else {
+                    ": give the column a header, or remove the value"
+                };
+                problems.push(RowProblem {
+                    row: *row,
+                    column: sheet::column_letters(last as u64),
+                    message: format!(
+                        "'{value}' is in column {}, right of the last column with a header ({}){hint}",
+                        sheet::column_letters(last as u64),
+                        header_cells[width - 1].trim()
+                    ),
+                });
+            }
+        }
+    }
     if data.is_empty() && plan.known() > 0 {
         problems.push(header_problem(
             "there are no rows below the header: nothing to import".into(),

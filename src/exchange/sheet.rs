@@ -473,20 +473,21 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
 }
 
 /// `XFD1048576` for a 0-based position.
-fn cell_name(row: u32, col: u32) -> String {
+/// A column's letters as spreadsheets name it: 0 → A, 25 → Z, 26 → AA.
+pub(crate) fn column_letters(col: u64) -> String {
     let mut letters = Vec::new();
-    let mut n = col as u64 + 1;
+    let mut n = col + 1;
     while n > 0 {
         let d = ((n - 1) % 26) as u8;
         letters.push((b'A' + d) as char);
         n = (n - 1) / 26;
     }
     letters.reverse();
-    format!(
-        "{}{}",
-        letters.into_iter().collect::<String>(),
-        row as u64 + 1
-    )
+    letters.into_iter().collect()
+}
+
+fn cell_name(row: u32, col: u32) -> String {
+    format!("{}{}", column_letters(u64::from(col)), row as u64 + 1)
 }
 
 /// A cell as the text a person sees: whole numbers without `.0`, dates as `YYYY-MM-DD`.

@@ -837,3 +837,46 @@ async fn a_dry_run_names_the_ids_the_import_then_gives() {
         );
     });
 }
+
+/// A row with more values than the header has columns (in a CSV, an unquoted comma inside a
+/// value) is named with the value and its column, and nothing is written; before, every value
+/// after the comma moved one column to the right without a word.
+#[tokio::test]
+async fn a_value_right_of_the_last_headed_column_is_named_not_shifted_silently() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = "Asset Ref,Asset Name,Type,Owner,Classification\n\
+                   SRV-1,File server,hardware,ops@example.org,internal\n\
+                   SRV-2,Web, portal,service,web@example.org,confidential\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let details = res.json()["error"]["details"].clone();
+        assert_eq!(details[0]["field"], "row 3, column F", "{details}");
+        assert_eq!(
+            details[0]["message"],
+            "'confidential' is in column F, right of the last column with a header (Classification): a comma inside a value may have split it and moved the values after it; put that value in quotes"
+        );
+        let none = app
+            .store
+            .list_assets(&Default::default(), Default::default(), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(none.total, 0, "nothing is written");
+        // Quoted, the same row imports.
+        let fixed = csv.replace("Web, portal", "\"Web, portal\"");
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                fixed.into_bytes(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    });
+}
