@@ -81,6 +81,24 @@ pub struct ImportArgs {
     /// Check everything and report what would change, without writing
     #[arg(long)]
     pub dry_run: bool,
+    /// Import only the rows above the first blank row below the data (without it, rows
+    /// after a blank row stop the import, so that none is left behind unnoticed)
+    #[arg(long)]
+    pub stop_at_blank: bool,
+}
+
+impl ImportArgs {
+    /// The import's options as the flags give them.
+    pub fn options(&self) -> import::Options {
+        import::Options {
+            map: self.map.clone(),
+            values: self.values.clone(),
+            sheet: self.sheet.clone(),
+            dry_run: self.dry_run,
+            upload: None,
+            refuse_rows_after_blank: !self.stop_at_blank,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -108,13 +126,7 @@ pub async fn import_file(
 ) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let opts = import::Options {
-        map: args.map.clone(),
-        values: args.values.clone(),
-        sheet: args.sheet.clone(),
-        dry_run: args.dry_run,
-        upload: None,
-    };
+    let opts = args.options();
     let spinner = progress::Progress::spinner(&format!(
         "{} {}",
         if args.dry_run {

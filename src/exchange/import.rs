@@ -235,6 +235,9 @@ pub struct Options {
     pub dry_run: bool,
     /// The upload this import consumes (removed in the import's transaction).
     pub upload: Option<String>,
+    /// Rows below the blank row that ends the table are a problem (the command line, unless
+    /// `--stop-at-blank`), not only reported as not read (pages and API show them).
+    pub refuse_rows_after_blank: bool,
 }
 
 /// What an import did, or in a dry run would do, or why it did nothing.
@@ -498,6 +501,10 @@ pub(crate) struct TableRead<'a> {
     pub(crate) ignored_rows: Option<(usize, usize)>,
     /// Problems with the header: when there are any, no row can be read as meant.
     pub(crate) problems: Vec<RowProblem>,
+    /// Problems with the table's shape that leave its rows readable (a value right of the
+    /// last headed column, rows after a blank row): the rows are still checked, so that every
+    /// problem is told at once, and nothing is written.
+    pub(crate) shape_problems: Vec<RowProblem>,
     plan: Plan,
     values: Vec<ValueMap>,
 }
@@ -669,6 +676,7 @@ pub(crate) fn read_table<'a>(
             )));
         }
     }
+    let mut shape_problems = Vec::new();
     // A value right of the last headed column: in a CSV usually a comma inside an unquoted
     // value, which moved every value after it one column to the right.
     let width = header_cells
@@ -686,7 +694,7 @@ pub(crate) fn read_table<'a>(
                 } else {
                     ": give the column a header, or remove the value"
                 };
-                problems.push(RowProblem {
+                shape_problems.push(RowProblem {
                     row: *row,
                     column: sheet::column_letters(last as u64),
                     message: format!(
@@ -697,6 +705,24 @@ pub(crate) fn read_table<'a>(
                 });
             }
         }
+    }
+    if let Some((first, last)) = ignored_rows
+        && opts.refuse_rows_after_blank
+        && plan.known() > 0
+    {
+        shape_problems.push(RowProblem {
+            row: first,
+            column: String::new(),
+            message: format!(
+                "{} after a blank row, which ends the table: remove the blank row to import {}, or give --stop-at-blank to import only the rows above it",
+                if first == last {
+                    format!("row {first} comes")
+                } else {
+                    format!("rows {first} to {last} come")
+                },
+                if first == last { "it" } else { "them" }
+            ),
+        });
     }
     if data.is_empty() && plan.known() > 0 {
         problems.push(header_problem(
@@ -716,6 +742,7 @@ pub(crate) fn read_table<'a>(
         data,
         ignored_rows,
         problems,
+        shape_problems,
         plan,
         values,
     })
@@ -811,7 +838,7 @@ pub async fn run(
     opts: &Options,
 ) -> Result<Outcome> {
     let grids = sheet::read_file(bytes)?;
-    let table = read_table(importer.schema(), &grids, opts)?;
+    let mut table = read_table(importer.schema(), &grids, opts)?;
     let mut outcome = Outcome {
         register: importer.key(),
         dry_run: opts.dry_run,
@@ -828,6 +855,7 @@ pub async fn run(
         outcome.problems = table.problems;
         return Ok(outcome);
     }
+    let shape = std::mem::take(&mut table.shape_problems);
     let columns = table.columns.clone();
     let rows: Vec<(usize, Vec<(&'static str, String)>)> = table
         .data
@@ -837,19 +865,44 @@ pub async fn run(
     // The file is let go before the register checks and writes the rows.
     drop(table);
     drop(grids);
-    match importer
-        .import(ctx, rows, opts.dry_run, opts.upload.as_deref())
-        .await
-    {
-        Ok(report) => outcome.report = Some(report),
-        Err(Error::Validation(fields)) => {
-            let mut problems = row_problems(fields, &columns);
-            problems.sort_by_key(|p| p.row);
-            outcome.problems = problems;
-        }
-        Err(e) => return Err(e),
-    }
+    // With problems of the table's shape, the rows are only checked: nothing is written.
+    let dry_run = opts.dry_run || !shape.is_empty();
+    let checked = importer
+        .import(ctx, rows, dry_run, opts.upload.as_deref())
+        .await;
+    settle(
+        &mut outcome.report,
+        &mut outcome.problems,
+        checked,
+        shape,
+        &columns,
+    )?;
     Ok(outcome)
+}
+
+/// Records what an import's rows gave: its report, or every problem — those of the rows and
+/// those of the table's shape, in row order (a report only when there are none).
+pub(crate) fn settle<R>(
+    report: &mut Option<R>,
+    problems: &mut Vec<RowProblem>,
+    checked: Result<R>,
+    shape: Vec<RowProblem>,
+    columns: &[Column],
+) -> Result<()> {
+    let mut found = match checked {
+        Ok(r) => {
+            if shape.is_empty() {
+                *report = Some(r);
+            }
+            Vec::new()
+        }
+        Err(Error::Validation(fields)) => row_problems(fields, columns),
+        Err(e) => return Err(e),
+    };
+    found.extend(shape);
+    found.sort_by_key(|p| p.row);
+    *problems = found;
+    Ok(())
 }
 
 /// The sheets an import may read: the one asked for, or all.

@@ -1155,3 +1155,42 @@ async fn an_agent_account_gets_no_password_but_the_way_to_a_token() {
         assert!(out.status.success(), "{}", text(&out));
     }
 }
+
+/// Rows after a blank row stop a command-line import (naming them) instead of being left
+/// behind with a success; `--stop-at-blank` imports the rows above the blank row.
+#[tokio::test]
+async fn rows_after_a_blank_row_stop_the_import_unless_asked_to_stop_there() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let file = db.dir.path().join("assets.csv");
+        std::fs::write(
+            &file,
+            "Asset Ref,Asset Name,Type,Classification\n\
+             SRV-01,Web server,hardware,internal\n\
+             \n\
+             SRV-02,Mail server,hardware,internal\n\
+             SRV-03,Backup server,hardware,internal\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let stopped = run(&db, &["asset", "import", path]);
+        assert!(!stopped.status.success());
+        let msg = text(&stopped);
+        assert!(
+            msg.contains("row 4: rows 4 to 5 come after a blank row, which ends the table: remove the blank row to import them, or give --stop-at-blank to import only the rows above it"),
+            "{msg}"
+        );
+        assert!(msg.contains("nothing was imported"), "{msg}");
+        assert_eq!(
+            ok(run(&db, &["asset", "list", "--format", "json"])).trim(),
+            "[]"
+        );
+        let out = ok(run(&db, &["asset", "import", path, "--stop-at-blank"]));
+        assert!(
+            out.contains("rows 4 to 5 come after the blank row that ends the table: not read"),
+            "{out}"
+        );
+        assert!(out.contains("created 1, updated 0, unchanged 0"), "{out}");
+        db.cleanup().await;
+    }
+}

@@ -856,11 +856,25 @@ async fn a_value_right_of_the_last_headed_column_is_named_not_shifted_silently()
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        // Every problem at once: the shifted values, and why they shifted.
         let details = res.json()["error"]["details"].clone();
-        assert_eq!(details[0]["field"], "row 3, column F", "{details}");
+        let shifted = details
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["field"] == "row 3, column F")
+            .unwrap_or_else(|| panic!("the value right of the header is named: {details}"));
         assert_eq!(
-            details[0]["message"],
+            shifted["message"],
             "'confidential' is in column F, right of the last column with a header (Classification): a comma inside a value may have split it and moved the values after it; put that value in quotes"
+        );
+        assert!(
+            details
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["field"] == "row 3, column Type"),
+            "{details}"
         );
         let none = app
             .store

@@ -673,7 +673,19 @@ async fn the_command_line_checks_a_2013_soa_then_imports_it() {
         std::fs::write(&csv, SOA_2013).unwrap();
         let file = csv.to_str().unwrap();
 
-        let dry = annex(&db, &["soa", "import-2013", file, "--dry-run"]);
+        // The note below the table, after a blank row, stops the import until it is
+        // acknowledged with --stop-at-blank.
+        let stopped = annex(&db, &["soa", "import-2013", file, "--dry-run"]);
+        assert!(!stopped.status.success());
+        let err = String::from_utf8_lossy(&stopped.stderr);
+        assert!(
+            err.contains("row 26: row 26 comes after a blank row, which ends the table: remove the blank row to import it, or give --stop-at-blank to import only the rows above it"),
+            "{err}"
+        );
+        let dry = annex(
+            &db,
+            &["soa", "import-2013", file, "--dry-run", "--stop-at-blank"],
+        );
         let out = stdout(&dry);
         assert!(
             dry.status.success(),
@@ -701,7 +713,7 @@ async fn the_command_line_checks_a_2013_soa_then_imports_it() {
             "only the header: nothing written"
         );
 
-        let done = annex(&db, &["soa", "import-2013", file]);
+        let done = annex(&db, &["soa", "import-2013", file, "--stop-at-blank"]);
         let out = stdout(&done);
         assert!(done.status.success(), "{out}");
         assert!(out.contains("wrote 17 drafts"), "{out}");
@@ -713,10 +725,16 @@ async fn the_command_line_checks_a_2013_soa_then_imports_it() {
         );
 
         // A second time, decided controls are kept; a broken file fails and writes nothing.
-        let again = stdout(&annex(&db, &["soa", "import-2013", file]));
+        let again = stdout(&annex(
+            &db,
+            &["soa", "import-2013", file, "--stop-at-blank"],
+        ));
         assert!(again.contains("kept as decided (16;"), "{again}");
         std::fs::write(&csv, broken_soa()).unwrap();
-        let bad = annex(&db, &["soa", "import-2013", file, "--replace"]);
+        let bad = annex(
+            &db,
+            &["soa", "import-2013", file, "--replace", "--stop-at-blank"],
+        );
         assert!(!bad.status.success());
         let err = String::from_utf8_lossy(&bad.stderr);
         assert!(

@@ -12,13 +12,7 @@ use std::io::Write;
 pub async fn import(ctx: &Ctx, args: &ImportArgs, replace: bool) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let opts = crate::exchange::import::Options {
-        map: args.map.clone(),
-        values: args.values.clone(),
-        sheet: args.sheet.clone(),
-        dry_run: args.dry_run,
-        upload: None,
-    };
+    let opts = args.options();
     let o = super::exchange::run(ctx, &bytes, &opts, replace).await?;
     let mut out = std::io::stdout().lock();
     let sheet = o

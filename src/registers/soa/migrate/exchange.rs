@@ -287,7 +287,7 @@ pub async fn run(
     replace: bool,
 ) -> Result<Outcome> {
     let grids = sheet::read_file(bytes)?;
-    let table = import::read_table(&SCHEMA, &grids, read)?;
+    let mut table = import::read_table(&SCHEMA, &grids, read)?;
     let mut outcome = Outcome {
         dry_run: read.dry_run,
         sheet: table.sheet.clone(),
@@ -304,6 +304,7 @@ pub async fn run(
         outcome.problems = table.problems;
         return Ok(outcome);
     }
+    let shape = std::mem::take(&mut table.shape_problems);
     let rows: Vec<(usize, Row2013Input)> = table
         .data
         .iter()
@@ -317,20 +318,20 @@ pub async fn run(
         .collect();
     drop(table);
     drop(grids);
+    // With problems of the table's shape, the rows are only checked: nothing is written.
     let opts = SoaImportOptions {
-        dry_run: read.dry_run,
+        dry_run: read.dry_run || !shape.is_empty(),
         replace,
         upload: read.upload.clone(),
     };
-    match super::service::import_2013(ctx, rows, &opts).await {
-        Ok(report) => outcome.report = Some(report),
-        Err(Error::Validation(fields)) => {
-            let mut problems = import::row_problems(fields, &outcome.columns);
-            problems.sort_by_key(|p| p.row);
-            outcome.problems = problems;
-        }
-        Err(e) => return Err(e),
-    }
+    let checked = super::service::import_2013(ctx, rows, &opts).await;
+    import::settle(
+        &mut outcome.report,
+        &mut outcome.problems,
+        checked,
+        shape,
+        &outcome.columns,
+    )?;
     Ok(outcome)
 }
 

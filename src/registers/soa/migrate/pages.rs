@@ -134,6 +134,7 @@ impl Asked {
             sheet: self.sheet.clone(),
             dry_run,
             upload: upload.map(str::to_string),
+            refuse_rows_after_blank: false,
         }
     }
 }
