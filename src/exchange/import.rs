@@ -358,6 +358,26 @@ fn value_maps(schema: &Schema, values: &[String]) -> Result<Vec<ValueMap>> {
         let (field, rest) = match v.split_once(':') {
             Some((f, rest)) => match schema.fields.iter().find(|x| x.key == f.trim()) {
                 Some(x) => (Some(x.key), rest),
+                // Written like a field's key (lowercase words joined by '_') before a mapping:
+                // a misspelt field, refused rather than read as part of their value.
+                None if rest.contains('=')
+                    && !f.trim().is_empty()
+                    && f.trim()
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_') =>
+                {
+                    let keys: Vec<&str> = schema.fields.iter().map(|x| x.key).collect();
+                    problems.push(FieldError::new(
+                        "value",
+                        format!(
+                            "'{}' is not a field of {}: use one of {}, or leave the prefix out",
+                            f.trim(),
+                            schema.what,
+                            keys.join(", ")
+                        ),
+                    ));
+                    continue;
+                }
                 None => (None, v.as_str()),
             },
             None => (None, v.as_str()),
@@ -921,6 +941,30 @@ fn sheets_asked<'a, 'b>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_field_prefix_of_a_value_mapping_is_refused() {
+        let schema = &crate::registers::risk::exchange::RISK_SCHEMA;
+        let ok = value_maps(
+            schema,
+            &["treatment:Mindern=modify".into(), "Hoch=4".into()],
+        )
+        .unwrap();
+        assert_eq!(ok[0].field, Some("treatment"));
+        assert_eq!(ok[1].field, None);
+        // A colon inside their own value is still theirs.
+        let colon = value_maps(schema, &["Status: Active=open".into()]).unwrap();
+        assert_eq!(colon[0].theirs, "status: active");
+        let message = match value_maps(schema, &["treatmnt:Mindern=modify".into()]) {
+            Err(Error::Validation(f)) => f[0].message.clone(),
+            _ => panic!("a misspelt prefix is refused"),
+        };
+        assert!(
+            message.starts_with("'treatmnt' is not a field of the risk register: use one of "),
+            "{message}"
+        );
+        assert!(message.contains("treatment"), "{message}");
+    }
 
     fn row(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|c| c.to_string()).collect()
