@@ -50,6 +50,25 @@ pub trait Importer: Send + Sync {
     fn field_choices(&self) -> Vec<(&'static str, &'static str)> {
         self.schema().field_choices()
     }
+
+    /// Another import that takes this file instead: a Statement of Applicability of 2013
+    /// sent where the 2022 one is imported.
+    fn divert(&self, _grids: &[Grid]) -> Option<Diversion> {
+        None
+    }
+}
+
+/// Where a file belongs when it was sent to the wrong import (see `Importer::divert`).
+#[derive(Debug, Clone)]
+pub struct Diversion {
+    /// The kind its upload is kept under for that import's review.
+    pub kind: &'static str,
+    /// That import's page (`/soa/import-2013`): the review is `{page}/{upload id}`.
+    pub page: &'static str,
+    /// That import's API operation (`POST /api/v1/soa/import-2013`).
+    pub api: &'static str,
+    /// Why, in words ("its controls are of ISO/IEC 27002:2013, such as A.5.1.1").
+    pub why: String,
 }
 
 /// The importers a running Annex has, found by key (an upload records which one it is for).
@@ -129,8 +148,9 @@ impl Field {
 /// any other table Annex reads from a spreadsheet (a Statement of Applicability of 2013).
 pub struct Schema {
     pub(crate) fields: &'static [Field],
-    /// Headers (squashed) of columns Annex computes or knows otherwise: read past, not read.
-    pub(crate) derived: &'static [&'static str],
+    /// Headers (squashed) of columns Annex computes or knows otherwise, in lists: read past,
+    /// not read.
+    pub(crate) derived: &'static [&'static [&'static str]],
     /// The field every row must have a column for.
     pub(crate) required: &'static str,
     /// "the risk register", in messages.
@@ -144,7 +164,7 @@ pub struct Schema {
 }
 
 /// Fields whose cells may hold an Excel date serial (a date cell formatted as a number).
-const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on"];
+const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on", "target_date"];
 
 impl Schema {
     /// (field key, label) of every field, for the mapping step.
@@ -415,7 +435,10 @@ fn plan_row(schema: &Schema, header: &[String], explicit: &[Explicit]) -> Vec<Co
                 .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
             {
                 (Some(f.key), "matched")
-            } else if keys.iter().any(|k| schema.derived.contains(&k.as_str())) {
+            } else if keys
+                .iter()
+                .any(|k| schema.derived.iter().any(|d| d.contains(&k.as_str())))
+            {
                 (None, "derived")
             } else if h.trim().is_empty() {
                 (None, "ignored")

@@ -33,6 +33,7 @@ mod scan_agent;
 mod scan_evidence;
 mod search;
 mod soa;
+mod soa_import;
 mod soa_migrate;
 mod soa_versions;
 mod time_zone;

@@ -102,21 +102,31 @@ pub async fn upload(
             file = Some((name, bytes.to_vec()));
         }
     }
-    let problem = match &file {
-        None => Some("choose a CSV or XLSX file".to_string()),
-        Some((_, b)) if b.is_empty() => Some("the file is empty".to_string()),
-        Some((_, b)) => crate::exchange::sheet::read_file(b).err().map(|e| {
+    let read = match &file {
+        None => Err("choose a CSV or XLSX file".to_string()),
+        Some((_, b)) if b.is_empty() => Err("the file is empty".to_string()),
+        Some((_, b)) => crate::exchange::sheet::read_file(b).map_err(|e| {
             e.fields()
                 .first()
                 .map(|f| f.message.clone())
                 .unwrap_or(e.to_string())
         }),
     };
-    if let Some(message) = problem {
-        let errors = FormErrors::from_error(Error::field("file", message))?;
-        return render_upload(&s, &caller, register, errors).await;
-    }
+    let grids = match read {
+        Ok(grids) => grids,
+        Err(message) => {
+            let errors = FormErrors::from_error(Error::field("file", message))?;
+            return render_upload(&s, &caller, register, errors).await;
+        }
+    };
+    let diversion = register.divert(&grids);
+    drop(grids);
     let (name, bytes) = file.unwrap_or_default();
+    // A file for another import (a 2013 SoA sent to the 2022 one) goes to that one's review.
+    if let Some(d) = diversion {
+        let u = service::save(&ctx, d.kind, &name, &bytes).await?;
+        return Ok(Redirect::to(&format!("{}/{}", d.page, u.id)).into_response());
+    }
     let u = service::save(&ctx, register.key(), &name, &bytes).await?;
     Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response())
 }

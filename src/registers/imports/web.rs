@@ -66,6 +66,18 @@ pub async fn import_into(
                 max / (1024 * 1024)
             ))
         })?;
+    if let Ok(grids) = crate::exchange::sheet::read_file(&bytes)
+        && let Some(d) = importer.divert(&grids)
+    {
+        return Err(Error::field(
+            "file",
+            format!(
+                "this file is not for this import: {}; send it to {}",
+                d.why, d.api
+            ),
+        )
+        .into());
+    }
     let outcome = super::service::import(ctx, importer, &bytes, &opts).await?;
     if outcome.ok() {
         Ok(Json(outcome))

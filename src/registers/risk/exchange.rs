@@ -273,7 +273,7 @@ const RISK_DERIVED: &[&str] = &[
 
 pub const RISK_SCHEMA: Schema = Schema {
     fields: RISK_FIELDS,
-    derived: RISK_DERIVED,
+    derived: &[RISK_DERIVED],
     required: "title",
     what: "the risk register",
     noun: "risk",

@@ -242,3 +242,25 @@ pub fn values() -> Vec<Values> {
         ),
     ]
 }
+
+/// Imports a Statement of Applicability of ISO/IEC 27002:2022 from a CSV or XLSX file sent as
+/// the body (managers and admins): Annex's own export or one made elsewhere. Controls in any
+/// usual spelling (`5.1`, `A.5.1`), applicability, reasons (words or tick columns), exclusion
+/// reason, justification, status, maturity, owner and target date; titles, attributes,
+/// measures, evidence, risks and warnings are read past. Each control's decision becomes the
+/// file's (audited as `soa.import`); controls the file leaves out stay as they are. A file of
+/// 2013 controls is refused, pointing to `POST /api/v1/soa/import-2013`. Every problem comes
+/// back by row and column (422) and then nothing is written; `dry_run=true` reports without
+/// writing.
+#[utoipa::path(post, path = "/api/v1/soa/import", tag = "soa",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_soa(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange_import::SoaImport, raw, req)
+        .await
+}

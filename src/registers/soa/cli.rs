@@ -133,6 +133,33 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import a Statement of Applicability from a CSV or XLSX file: a 2022 SoA (Annex's export or another's), or a 2013 SoA migrated to 2022
+    #[command(after_help = "Examples:
+  annex soa import soa.xlsx --dry-run
+  annex soa import statement-of-applicability.csv --map 'Kontroll-ID=control'
+  annex soa import soa-2019.xlsx --edition 2013 --replace
+
+The edition is told by the control ids (5.1 or A.5.1: 2022; A.5.1.1: 2013) unless --edition
+says it. A 2022 file: columns read are the control (5.1, A.5.1, or the id and its title),
+applicable (yes/no, in several languages), reasons for inclusion (words or ticked columns LR,
+CO, BR, BP, RRA), exclusion reason, justification (and justification for exclusion),
+implementation status, maturity (0 to 5), owner and target date; titles, attributes,
+measures, evidence, risks and warnings are Annex's and read past. Each control in the file
+gets the file's decision; controls left out stay as they are. A status written with more
+words than a status ('Implemented (Documented)') is read as the status and the whole text is
+kept in the justification. A 2013 file: as `annex soa import-2013`.
+Nothing is written unless every row is valid.")]
+    Import {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// The edition of ISO/IEC 27002 the file is written against: 2013 or 2022 (found from
+        /// the control ids by default)
+        #[arg(long, value_name = "2013|2022")]
+        edition: Option<String>,
+        /// For a 2013 SoA: overwrite the controls already decided in the 2022 SoA
+        #[arg(long)]
+        replace: bool,
+    },
     /// Migrate a Statement of Applicability written against ISO/IEC 27002:2013 into a draft of the 2022 SoA
     #[command(
         name = "import-2013",
@@ -444,10 +471,57 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 }
             )?;
         }
+        Command::Import {
+            args,
+            edition,
+            replace,
+        } => {
+            drop(out);
+            import(ctx, &args, edition.as_deref(), replace).await?;
+        }
         Command::Import2013 { args, replace } => {
             drop(out);
             crate::registers::soa::migrate::cli::import(ctx, &args, replace).await?;
         }
     }
     Ok(())
+}
+
+/// `annex soa import`: a 2013 SoA goes to the migration, a 2022 one to the import; the
+/// edition is the one `--edition` names or the file's control ids tell.
+async fn import(
+    ctx: &Ctx,
+    args: &ImportArgs,
+    edition: Option<&str>,
+    replace: bool,
+) -> anyhow::Result<()> {
+    use super::domain_import::{Edition, edition_name};
+    use super::exchange_import::{SoaImport, detect};
+    let edition = match edition {
+        Some(e) => Edition::parse(e).map_err(|m| crate::error::Error::field("edition", m))?,
+        None => {
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?;
+            let grids = crate::exchange::sheet::read_file(&bytes)?;
+            match detect(&grids, &args.options()) {
+                Some(e) => {
+                    eprintln!(
+                        "the control ids are of {}: importing it as such (--edition says otherwise)",
+                        edition_name(e)
+                    );
+                    e
+                }
+                None => Edition::E2022,
+            }
+        }
+    };
+    match edition {
+        Edition::E2013 => super::migrate::cli::import(ctx, args, replace).await,
+        Edition::E2022 if replace => Err(crate::error::Error::field(
+            "replace",
+            "--replace is for a 2013 SoA: a 2022 file's decisions always replace those of its controls",
+        )
+        .into()),
+        Edition::E2022 => crate::cli::import_file(ctx, &SoaImport, args).await,
+    }
 }

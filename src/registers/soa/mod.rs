@@ -6,8 +6,10 @@
 pub mod api;
 pub mod cli;
 pub mod domain;
+pub mod domain_import;
 pub mod domain_version;
 pub mod exchange;
+pub mod exchange_import;
 pub mod migrate;
 pub mod pages;
 pub mod service;
@@ -25,6 +27,18 @@ pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
         .merge(migrate::routes())
+        .importer(&exchange_import::SoaImport)
+        .get(
+            "/soa/import",
+            editors,
+            crate::registers::imports::pages::upload_form,
+        )
+        .post_upload(
+            "/soa/import",
+            editors,
+            crate::registers::imports::pages::upload,
+            crate::web::session::MAX_UPLOAD_BYTES,
+        )
         .get("/soa", anyone, pages::register)
         .post("/soa/decisions", editors, pages::decide_selected)
         .get("/soa.csv", anyone, pages::export)
@@ -45,4 +59,5 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api::get_soa_version))
         .api(anyone, routes!(api::soa_diff))
         .api(anyone, routes!(api::export_soa))
+        .api(editors, routes!(api::import_soa))
 }

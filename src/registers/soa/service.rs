@@ -109,7 +109,7 @@ pub async fn decide(
     let stored = before.as_ref().map(|b| b.revision).unwrap_or(0);
     check_revision(&mut tx, "soa", &object, &object, stored, expected).await?;
     if let Some(after) = change_of(before.as_ref(), d.applied(framework, &id)) {
-        write_audited(ctx, &mut tx, &object, &before, &after).await?;
+        write_audited(ctx, &mut tx, "soa.update", &object, &before, &after).await?;
         tx.commit().await?;
     } else {
         drop(tx);
@@ -205,13 +205,101 @@ pub async fn decide_many(ctx: &Ctx, framework: &str, bulk: &BulkDecision) -> Res
     }
     let mut changed = Vec::new();
     for (object, before, after) in writes {
-        write_audited(ctx, &mut tx, &object, &before, &after).await?;
+        write_audited(ctx, &mut tx, "soa.update", &object, &before, &after).await?;
         changed.push(after.control_id);
     }
     if !changed.is_empty() {
         tx.commit().await?;
     }
     Ok(changed)
+}
+
+/// Imports decisions about 2022 controls (managers and admins): every row checked against the
+/// catalogue — problems named "row 7, status" and then nothing is written — and then, in one
+/// transaction, each control's decision replaced by the file's, audited as `soa.import` with
+/// the values before and after. A row that holds what is stored already writes nothing;
+/// controls the file leaves out stay as they are. A dry run reports without writing.
+#[tracing::instrument(name = "soa.import", skip_all, fields(actor = %ctx.who(), framework = %framework, rows = rows.len()))]
+pub async fn import(
+    ctx: &Ctx,
+    framework: &str,
+    rows: Vec<(usize, super::domain_import::RowInput)>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require(EDITORS)?;
+    let catalog = ctx.store().catalog(framework).await?;
+    let resolve = super::domain_import::resolver(&catalog);
+    let mut problems: Vec<crate::error::FieldError> = Vec::new();
+    let mut decisions = Vec::new();
+    let mut first_row: std::collections::HashMap<String, usize> = Default::default();
+    for (n, input) in &rows {
+        match input.parse(&resolve) {
+            Ok(Some((id, draft))) => {
+                if let Some(first) = first_row.get(&id) {
+                    problems.push(crate::error::FieldError::new(
+                        format!("row {n}, control"),
+                        format!("{id} is already on row {first}"),
+                    ));
+                } else {
+                    first_row.insert(id.clone(), *n);
+                    decisions.push((id, draft));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => problems.extend(e.fields().iter().map(|f| {
+                crate::error::FieldError::new(format!("row {n}, {}", f.field), &f.message)
+            })),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    if decisions.is_empty() {
+        return Err(Error::field(
+            "file",
+            format!("no row names a control of {}", catalog.framework.name),
+        ));
+    }
+    // Catalogue order, so that the report and the trail read like the SoA.
+    let order: std::collections::HashMap<&str, usize> = catalog
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    decisions.sort_by_key(|(id, _)| order.get(id.as_str()).copied().unwrap_or(usize::MAX));
+    let mut report = crate::domain::ImportReport::default();
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    for (id, draft) in decisions {
+        let before = store::lock_decision(&mut tx, framework, &id).await?;
+        // A control never decided reads as undecided: a row that leaves it so changes nothing.
+        let current = before
+            .clone()
+            .unwrap_or_else(|| Applicability::undecided(framework, &id));
+        match change_of(Some(&current), draft.applied(framework, &id)) {
+            None => report.unchanged.push(id),
+            Some(after) => {
+                let object = format!("{framework}:{id}");
+                if !dry_run {
+                    write_audited(ctx, &mut tx, "soa.import", &object, &before, &after).await?;
+                }
+                if before.as_ref().is_some_and(|b| b.applicable.is_some()) {
+                    report.updated.push(id);
+                } else {
+                    report.created.push(id);
+                }
+            }
+        }
+    }
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
 }
 
 /// The decision to write, or none when it holds what is stored already (its time and
@@ -225,17 +313,19 @@ fn change_of(before: Option<&Applicability>, mut after: Applicability) -> Option
     (!unchanged).then_some(after)
 }
 
-/// Writes a decision and its audit entry (`soa.update`, before and after) in the write.
+/// Writes a decision and its audit entry (`soa.update`, `soa.import`: before and after) in
+/// the write.
 async fn write_audited(
     ctx: &Ctx,
     tx: &mut crate::store::Tx,
+    action: &str,
     object: &str,
     before: &Option<Applicability>,
     after: &Applicability,
 ) -> Result<()> {
     let after = store::write_decision(tx, after).await?;
     tx.audit(
-        ctx.change("soa.update", "soa", object)
+        ctx.change(action, "soa", object)
             .before(before)
             .after(&after),
     )

@@ -15,7 +15,9 @@ use std::collections::{HashMap, HashSet};
 /// The framework migrated from, and the one migrated to.
 pub const FROM: &str = "iso27002-2013";
 pub const TO: &str = "iso27002-2022";
-const FROM_NAME: &str = "ISO/IEC 27002:2013";
+pub const FROM_NAME: &str = "ISO/IEC 27002:2013";
+/// The `register` of the uploads kept for this import.
+pub const UPLOAD_KIND: &str = "soa-2013";
 
 /// What the 2013 catalogue says an id is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,18 @@ pub fn parse_applicable(raw: &str) -> Result<Option<bool>, String> {
         }
         "n/a" | "na" | "not selected" | "not included" | "exclude" | "out of scope"
         | "not required" | "does not apply" => Ok(Some(false)),
+        // Czech, Greek, Polish, Dutch, Italian and Spanish yes and no (German and French are
+        // `parse_yes_no`'s).
+        "ano" | "ναι" | "tak" | "sì" | "anwendbar" | "aplikovatelné" | "εφαρμόζεται" => {
+            Ok(Some(true))
+        }
+        "ne"
+        | "όχι"
+        | "nie"
+        | "nee"
+        | "nicht anwendbar"
+        | "neaplikovatelné"
+        | "δεν εφαρμόζεται" => Ok(Some(false)),
         _ => Err(format!(
             "'{}' is not yes or no (applicable, excluded and N/A are read too)",
             raw.trim()
@@ -155,7 +169,27 @@ pub fn parse_status(raw: &str) -> Result<Option<Status>, String> {
         | "gap"
         | "to do"
         | "todo" => Status::NotStarted,
-        "n/a" | "na" | "excluded" => Status::NotApplicable,
+        "n/a" | "na" | "excluded" | "nicht anwendbar" | "neaplikovatelné" => Status::NotApplicable,
+        // German, Czech and Greek words of the reference SoAs.
+        "umgesetzt"
+        | "vollständig umgesetzt"
+        | "ano"
+        | "implementováno"
+        | "zavedeno"
+        | "υλοποιημένο"
+        | "ναι" => Status::Implemented,
+        "teilweise umgesetzt"
+        | "teilweise"
+        | "in umsetzung"
+        | "částečně"
+        | "částečně implementováno"
+        | "μερικώς"
+        | "μερικώς υλοποιημένο" => Status::PartiallyImplemented,
+        "geplant" | "plánováno" | "plánované" | "προγραμματισμένο" => {
+            Status::Planned
+        }
+        "nicht umgesetzt" | "offen" | "ne" | "neimplementováno" | "όχι" | "not assessed"
+        | "not yet assessed" | "to be assessed" | "unknown" | "tbd" => Status::NotStarted,
         _ => {
             return Err(format!(
                 "'{}' is not an implementation status: use implemented, partially implemented, planned, not implemented or not applicable",
@@ -164,6 +198,30 @@ pub fn parse_status(raw: &str) -> Result<Option<Status>, String> {
         }
     };
     Ok(Some(status))
+}
+
+/// An implementation status written with more words than a status ("Implemented
+/// (Documented)", "Gap — Not Addressed", "Partial: MFA for admins only"): the status its first
+/// words name, and the whole text when it said more than that, to be kept beside the decision.
+pub fn parse_status_with_rest(raw: &str) -> Result<(Option<Status>, Option<String>), String> {
+    let first_error = match parse_status(raw) {
+        Ok(s) => return Ok((s, None)),
+        Err(e) => e,
+    };
+    let text = raw.trim();
+    let cut = text
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '(' | '[' | ':' | ';' | ',' | '—' | '–' | '\n'))
+        .map(|(i, _)| i)
+        .chain(text.find(" - "))
+        .min();
+    match cut.map(|i| text[..i].trim()).filter(|h| !h.is_empty()) {
+        Some(head) => match parse_status(head) {
+            Ok(Some(s)) => Ok((Some(s), Some(text.to_string()))),
+            _ => Err(first_error),
+        },
+        None => Err(first_error),
+    }
 }
 
 /// Reasons for inclusion in words: "risk assessment, legal", "LR/CO", "contractual and
@@ -253,7 +311,7 @@ pub fn control_candidates(raw: &str) -> Vec<String> {
     out
 }
 
-fn id_token(raw: &str) -> Option<String> {
+pub fn id_token(raw: &str) -> Option<String> {
     let s = raw.trim();
     let s = s
         .strip_prefix(['A', 'a'])

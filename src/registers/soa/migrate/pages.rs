@@ -23,8 +23,7 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
-/// The `register` of the uploads kept for this import.
-pub const UPLOAD_KIND: &str = "soa-2013";
+pub use super::domain::UPLOAD_KIND;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "soa/migrate/templates/soa_import_upload.html")]
