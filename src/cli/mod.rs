@@ -85,6 +85,13 @@ pub struct ImportArgs {
     /// after a blank row stop the import, so that none is left behind unnoticed)
     #[arg(long)]
     pub stop_at_blank: bool,
+    /// Leave out the rows and columns an XLSX sheet hides (read, with a warning, without it)
+    #[arg(long)]
+    pub skip_hidden: bool,
+    /// The character set of a CSV file: utf-8, utf-16, windows-1252, windows-1250,
+    /// iso-8859-2 (found from the file's content without it, and said)
+    #[arg(long, value_name = "CHARSET")]
+    pub encoding: Option<String>,
 }
 
 impl ImportArgs {
@@ -97,6 +104,8 @@ impl ImportArgs {
             dry_run: self.dry_run,
             upload: None,
             refuse_rows_after_blank: !self.stop_at_blank,
+            skip_hidden: self.skip_hidden,
+            encoding: self.encoding.clone(),
         }
     }
 }
@@ -149,6 +158,7 @@ pub async fn import_file(
         "{sheet}header on row {}, {} rows",
         o.header_row, o.rows
     )?;
+    print_reading(&mut out, o.encoding.as_ref(), &o.warnings, args)?;
     print_columns(&mut out, &o.columns, "computed by Annex", o.ignored_rows)?;
     match &o.report {
         Some(r) if o.problems.is_empty() => {
@@ -218,6 +228,31 @@ pub fn refuse_import(
     .into())
 }
 
+/// The character set a CSV file was read in, and what the file hides (read or left out).
+pub fn print_reading(
+    out: &mut impl Write,
+    encoding: Option<&String>,
+    warnings: &[String],
+    args: &ImportArgs,
+) -> anyhow::Result<()> {
+    if let Some(e) = encoding {
+        let how = if args.encoding.is_some() {
+            "as --encoding says"
+        } else {
+            "found from the file's content; --encoding says otherwise"
+        };
+        writeln!(out, "read as {e} ({how})")?;
+    }
+    for w in warnings {
+        let w = w.replace(
+            "skip hidden rows and columns to leave them out",
+            "--skip-hidden leaves them out",
+        );
+        writeln!(out, "note: {w}")?;
+    }
+    Ok(())
+}
+
 /// How an import read the file's columns and where its table ended (`derived`: what a
 /// column the import skips is, e.g. "computed by Annex").
 pub fn print_columns(
@@ -236,6 +271,7 @@ pub fn print_columns(
                 c.header
             )?,
             (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
+            (None, "hidden") => writeln!(out, "  {}: hidden in the file, not read", c.header)?,
             _ => {}
         }
     }

@@ -258,6 +258,21 @@ pub struct Options {
     /// Rows below the blank row that ends the table are a problem (the command line, unless
     /// `--stop-at-blank`), not only reported as not read (pages and API show them).
     pub refuse_rows_after_blank: bool,
+    /// Leave out the rows and columns the sheet hides (read, with a warning, otherwise).
+    pub skip_hidden: bool,
+    /// The character set of a CSV file (`windows-1250`); found from its content otherwise.
+    pub encoding: Option<String>,
+}
+
+impl Options {
+    /// Reads the file the options are for (a CSV in the character set they name, if any).
+    pub fn read(&self, bytes: &[u8]) -> Result<Vec<Grid>> {
+        let encoding = match self.encoding.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(e) => Some(super::charset::parse(e)?),
+        };
+        sheet::read_file_as(bytes, encoding)
+    }
 }
 
 /// What an import did, or in a dry run would do, or why it did nothing.
@@ -276,6 +291,11 @@ pub struct Outcome {
     pub rows: usize,
     /// Rows below the first blank row after the data, not read: (first, last).
     pub ignored_rows: Option<(usize, usize)>,
+    /// The character set a CSV file was read in.
+    pub encoding: Option<String>,
+    /// What the import did that the file does not show at first sight (hidden rows and
+    /// columns read or left out), in words.
+    pub warnings: Vec<String>,
     pub problems: Vec<RowProblem>,
     /// Present when there are no problems.
     pub report: Option<ImportReport>,
@@ -548,18 +568,65 @@ pub(crate) struct TableRead<'a> {
     /// last headed column, rows after a blank row): the rows are still checked, so that every
     /// problem is told at once, and nothing is written.
     pub(crate) shape_problems: Vec<RowProblem>,
+    /// The character set a CSV file was read in.
+    pub(crate) encoding: Option<String>,
+    /// Hidden rows and columns read or left out, in words.
+    pub(crate) warnings: Vec<String>,
     plan: Plan,
     values: Vec<ValueMap>,
+    shown: &'a std::collections::HashMap<(usize, usize), String>,
 }
 
+/// Fields that hold ids: they read a number as the file shows it ("5.10", not 5.1).
+const ID_FIELDS: &[&str] = &["id", "control", "controls", "measures"];
+
 impl<'a> TableRead<'a> {
-    /// A row as (field, cell) pairs, with value mappings applied.
+    /// Spreadsheet row `row`'s cells as (field, cell) pairs, with value mappings applied and
+    /// ids as the file shows them.
     pub(crate) fn values<'b>(
         &'b self,
+        row: usize,
         cells: &'b [String],
     ) -> impl Iterator<Item = (&'static str, String)> + 'b {
-        row_values(&self.plan, &self.values, cells)
+        row_values(&self.plan, &self.values, cells).map(move |(field, v)| {
+            if ID_FIELDS.contains(&field)
+                && let Some(col) = self
+                    .plan
+                    .columns
+                    .iter()
+                    .position(|c| c.field == Some(field))
+                && let Some(shown) = self.shown.get(&(row, col))
+            {
+                (field, shown.clone())
+            } else {
+                (field, v)
+            }
+        })
     }
+}
+
+/// Rows in words, runs joined: "rows 5, 7–9 and 12", "row 4".
+pub(crate) fn rows_words(rows: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &r in rows {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == r => *end = r,
+            _ => runs.push((r, r)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect();
+    let noun = if rows.len() == 1 { "row" } else { "rows" };
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    format!("{noun} {}", crate::domain::query::list_words(&parts, "and"))
 }
 
 /// The header of the column that gives a field (the field's key when none does).
@@ -660,6 +727,41 @@ pub(crate) fn read_table<'a>(
         let cells = grid.rows[plan.header_row - 1].clone();
         (plan, None, cells)
     };
+    let mut plan = plan;
+    let mut warnings = Vec::new();
+    // Hidden columns that would be read: left out when asked, read with a warning otherwise.
+    let hidden_read: Vec<usize> = plan
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.field.is_some() && grid.notes.hidden_columns.contains(i))
+        .map(|(i, _)| i)
+        .collect();
+    if !hidden_read.is_empty() {
+        let named: Vec<String> = hidden_read
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} ({})",
+                    sheet::column_letters(*i as u64),
+                    plan.columns[*i].header
+                )
+            })
+            .collect();
+        let named: Vec<&str> = named.iter().map(String::as_str).collect();
+        let named = crate::domain::query::list_words(&named, "and");
+        if opts.skip_hidden {
+            for i in &hidden_read {
+                plan.columns[*i].field = None;
+                plan.columns[*i].how = "hidden";
+            }
+            warnings.push(format!("hidden in the file, not read: column {named}"));
+        } else {
+            warnings.push(format!(
+                "hidden in the file, read all the same: column {named} (skip hidden rows and columns to leave them out)"
+            ));
+        }
+    }
     // The table runs from below the header to the first blank row after some data.
     let mut data: Vec<(usize, &[String])> = Vec::new();
     let mut ignored_rows = None;
@@ -677,6 +779,26 @@ pub(crate) fn read_table<'a>(
             data.push((i + 1, &grid.rows[i]));
         }
         i += 1;
+    }
+    // Hidden rows of the table: left out when asked, imported with a warning otherwise.
+    let hidden: Vec<usize> = data
+        .iter()
+        .map(|(r, _)| *r)
+        .filter(|r| grid.notes.hidden_rows.contains(r))
+        .collect();
+    if !hidden.is_empty() {
+        if opts.skip_hidden {
+            data.retain(|(r, _)| !hidden.contains(r));
+            warnings.push(format!(
+                "hidden in the file, not read: {}",
+                rows_words(&hidden)
+            ));
+        } else {
+            warnings.push(format!(
+                "hidden in the file, read all the same: {} (skip hidden rows and columns to leave them out)",
+                rows_words(&hidden)
+            ));
+        }
     }
     let mut columns = plan.columns.clone();
     for (c, col) in columns.iter_mut().enumerate() {
@@ -720,6 +842,29 @@ pub(crate) fn read_table<'a>(
         }
     }
     let mut shape_problems = Vec::new();
+    // A formula saved without its value (a file written by a program that computes none): the
+    // cell would read as empty. Told once per column, with its rows.
+    for (c, col) in plan.columns.iter().enumerate() {
+        if col.field.is_none() {
+            continue;
+        }
+        let rows: Vec<usize> = data
+            .iter()
+            .map(|(r, _)| *r)
+            .filter(|r| grid.notes.formulas_without_value.contains(&(*r, c)))
+            .collect();
+        if let Some(first) = rows.first() {
+            shape_problems.push(RowProblem {
+                row: *first,
+                column: col.header.clone(),
+                message: format!(
+                    "{} {} a formula whose value was not saved with the file (it was written by a program that does not compute formulas): open the file in a spreadsheet program and save it again, or leave the column out",
+                    rows_words(&rows),
+                    if rows.len() == 1 { "holds" } else { "hold" }
+                ),
+            });
+        }
+    }
     // A value right of the last headed column: in a CSV usually a comma inside an unquoted
     // value, which moved every value after it one column to the right.
     let width = header_cells
@@ -786,8 +931,11 @@ pub(crate) fn read_table<'a>(
         ignored_rows,
         problems,
         shape_problems,
+        encoding: grid.notes.encoding.clone(),
+        warnings,
         plan,
         values,
+        shown: &grid.notes.shown,
     })
 }
 
@@ -880,7 +1028,7 @@ pub async fn run(
     bytes: &[u8],
     opts: &Options,
 ) -> Result<Outcome> {
-    let grids = sheet::read_file(bytes)?;
+    let grids = opts.read(bytes)?;
     let mut table = read_table(importer.schema(), &grids, opts)?;
     let mut outcome = Outcome {
         register: importer.key(),
@@ -891,6 +1039,8 @@ pub async fn run(
         columns: table.columns.clone(),
         rows: table.data.len(),
         ignored_rows: table.ignored_rows,
+        encoding: table.encoding.clone(),
+        warnings: table.warnings.clone(),
         problems: Vec::new(),
         report: None,
     };
@@ -903,7 +1053,7 @@ pub async fn run(
     let rows: Vec<(usize, Vec<(&'static str, String)>)> = table
         .data
         .iter()
-        .map(|(row, cells)| (*row, table.values(cells).collect()))
+        .map(|(row, cells)| (*row, table.values(*row, cells).collect()))
         .collect();
     // The file is let go before the register checks and writes the rows.
     drop(table);
@@ -1057,6 +1207,7 @@ mod tests {
                 row(&["Risk ID", "Risk Description", "Likelihood", "Impact"]),
                 row(&["R01", "Remote access", "4", "5"]),
             ],
+            notes: Default::default(),
         };
         let explicit = explicit_map(
             &crate::registers::risk::exchange::RISK_SCHEMA,

@@ -4,9 +4,11 @@
 //! from a file with its header matching, dry run and row-by-row problems (`import`); and the
 //! migration of a Statement of Applicability of 2013 into a 2022 draft (`soa_migrate`).
 
+pub mod charset;
 pub mod import;
 pub mod pdf;
 pub mod sheet;
+pub mod sheet_notes;
 
 use crate::error::{Error, Result};
 

@@ -8,11 +8,31 @@ use crate::error::{Error, Result};
 
 /// One sheet of a file: `rows[i]` is spreadsheet row `i + 1`; blank rows stay (as empty rows)
 /// so that the numbering holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Grid {
     /// The worksheet's name (XLSX), or `None` for CSV.
     pub sheet: Option<String>,
     pub rows: Vec<Vec<String>>,
+    /// What a person sees of the sheet that its values alone do not say.
+    pub notes: Notes,
+}
+
+/// What a person sees of a sheet that its cell values alone do not say: the character set a
+/// CSV file was read in, the rows and columns an XLSX sheet hides, and the cells whose formula
+/// has no value saved with it (a file written by a program that does not compute formulas).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Notes {
+    /// CSV: the character set used, as people read it ("Windows-1250 (Central European)").
+    pub encoding: Option<String>,
+    /// Spreadsheet rows (1-based) hidden in the sheet.
+    pub hidden_rows: Vec<usize>,
+    /// Columns (0-based) hidden in the sheet.
+    pub hidden_columns: Vec<usize>,
+    /// (row 1-based, column 0-based) of each cell whose formula has no saved value.
+    pub formulas_without_value: Vec<(usize, usize)>,
+    /// (row 1-based, column 0-based) → a number as its format shows it, where that differs
+    /// from the number written plainly (`5.10` for 5.1 under the format `0.00`): ids read it.
+    pub shown: std::collections::HashMap<(usize, usize), String>,
 }
 
 impl Grid {
@@ -29,6 +49,15 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Reads a CSV or XLSX file (told apart by content, not by name) into its sheets.
 pub fn read_file(bytes: &[u8]) -> Result<Vec<Grid>> {
+    read_file_as(bytes, None)
+}
+
+/// Reads a CSV or XLSX file, a CSV file in the character set given (found from its content
+/// otherwise, see `charset`).
+pub fn read_file_as(
+    bytes: &[u8],
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<Grid>> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::field(
             "file",
@@ -48,11 +77,8 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<Grid>> {
             "this is an old Excel file (.xls): save it as .xlsx or .csv and import that",
         ));
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        // Spreadsheets saved as "CSV" on Windows are often in the Windows code page.
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0,
-    };
+    // Spreadsheets saved as "CSV" on Windows are often in the Windows code page.
+    let (text, used) = super::charset::decode(bytes, encoding);
     if text.contains('\0') {
         return Err(Error::field(
             "file",
@@ -62,6 +88,10 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<Grid>> {
     Ok(vec![Grid {
         sheet: None,
         rows: read_csv(&text)?,
+        notes: Notes {
+            encoding: Some(super::charset::label(used)),
+            ..Notes::default()
+        },
     }])
 }
 
@@ -404,6 +434,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
             ),
         )
     };
+    let mut xml = super::sheet_notes::read(bytes);
     let mut book: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let sheets: Vec<String> = book
@@ -464,9 +495,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
             }
             row[c as usize] = text;
         }
+        let x = xml.remove(&name).unwrap_or_default();
         out.push(Grid {
             sheet: Some(name),
             rows,
+            notes: Notes {
+                encoding: None,
+                hidden_rows: x.hidden_rows,
+                hidden_columns: x.hidden_columns,
+                formulas_without_value: x.formulas_without_value,
+                shown: x.shown,
+            },
         });
     }
     Ok(out)
@@ -507,7 +546,7 @@ fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
-fn number_text(f: f64) -> String {
+pub(crate) fn number_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {

@@ -272,6 +272,11 @@ impl FormData {
         self.get("revision").trim().parse().ok()
     }
 
+    /// Every (name, value) pair, in the order sent.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     pub fn get(&self, k: &str) -> &str {
         self.0
             .iter()

@@ -894,3 +894,230 @@ async fn a_value_right_of_the_last_headed_column_is_named_not_shifted_silently()
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     });
 }
+
+/// An XLSX file made by a spreadsheet program: `rows` of text, with cells given as numbers
+/// under a format (`(row, col, value, format)`), hidden rows and columns, and formulas whose
+/// value was not saved (`(row, col, formula)`: the file of a program that computes none).
+fn workbook_with(
+    rows: &[&[&str]],
+    numbers: &[(u32, u16, f64, &str)],
+    hidden_rows: &[u32],
+    hidden_cols: &[u16],
+    formulas: &[(u32, u16, &str)],
+) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    for (r, c, v, f) in numbers {
+        let format = rust_xlsxwriter::Format::new().set_num_format(*f);
+        ws.write_number_with_format(*r, *c, *v, &format).unwrap();
+    }
+    for r in hidden_rows {
+        ws.set_row_hidden(*r).unwrap();
+    }
+    for c in hidden_cols {
+        ws.set_column_hidden(*c).unwrap();
+    }
+    for (r, c, f) in formulas {
+        ws.write_formula(*r, *c, *f).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    // Take the saved values off the formulas, as a program that computes none leaves them.
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut part = zin.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut part, &mut content).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            let xml = String::from_utf8(content).unwrap();
+            content = xml.replace("</f><v>0</v>", "</f>").into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, &content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn what_a_file_hides_or_encodes_is_told_never_lost() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+
+        // A Czech CSV saved by Excel on Windows: Windows-1250, found from its words.
+        let czech = "name,type,classification,owner\nÚčetní systém,software,internal,Jiří Dvořák\nŘídicí jednotka,hardware,internal,Šárka Žižková\n";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1250.encode(czech);
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import",
+                Auth::Bearer(&manager),
+                bytes.to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let o = res.json();
+        assert_eq!(o["encoding"], "Windows-1250 (Central European)");
+        let id = o["report"]["created"][0].as_str().unwrap().to_string();
+        let a = app.store.asset(&id).await.unwrap();
+        assert_eq!(
+            (a.name.as_str(), a.owner.as_str()),
+            ("Účetní systém", "Jiří Dvořák")
+        );
+        // Told to read it as Western European, it reads what that gives.
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import?dry_run=true&encoding=windows-1252",
+                Auth::Bearer(&manager),
+                bytes.to_vec(),
+            )
+            .await;
+        assert_eq!(res.json()["encoding"], "Windows-1252 (Western European)");
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import?dry_run=true&encoding=klingon",
+                Auth::Bearer(&manager),
+                bytes.to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains("'klingon' is not a character set"),
+            "{}",
+            res.body
+        );
+        // UTF-16 with its mark (Excel's "Unicode text").
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(
+            "name,type,classification\nΔιακομιστής,hardware,internal\n"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        );
+        let res = app
+            .post_bytes("/api/v1/assets/import", Auth::Bearer(&manager), utf16)
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let id = res.json()["report"]["created"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(app.store.asset(&id).await.unwrap().name, "Διακομιστής");
+
+        // A measure plan: control 5.10 stored as the number 5.1 under the format 0.00; row 4
+        // hidden, column E (Cost) hidden.
+        let plan = workbook_with(
+            &[
+                &["Measure", "Status", "Due date", "Owner", "Cost", "Controls"],
+                &[
+                    "Acceptable use rules",
+                    "planned",
+                    "2027-03-31",
+                    "anna@example.com",
+                    "100",
+                ],
+                &[
+                    "Log review",
+                    "planned",
+                    "2027-04-30",
+                    "anna@example.com",
+                    "200",
+                    "8.15",
+                ],
+                &[
+                    "Old hidden row",
+                    "planned",
+                    "2027-05-31",
+                    "anna@example.com",
+                    "300",
+                    "8.16",
+                ],
+            ],
+            &[(1, 5, 5.1, "0.00")],
+            &[3],
+            &[4],
+            &[],
+        );
+        let res = app
+            .post_bytes(
+                "/api/v1/measures/import?dry_run=true",
+                Auth::Bearer(&manager),
+                plan.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let o = res.json();
+        let warnings = o["warnings"].to_string();
+        assert!(
+            warnings.contains("hidden in the file, read all the same: column E (Cost)"),
+            "{warnings}"
+        );
+        assert!(
+            warnings.contains("hidden in the file, read all the same: row 4"),
+            "{warnings}"
+        );
+        assert_eq!(o["rows"], 3);
+        let res = app
+            .post_bytes(
+                "/api/v1/measures/import?skip_hidden=true",
+                Auth::Bearer(&manager),
+                plan,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let o = res.json();
+        assert_eq!(o["rows"], 2, "the hidden row is left out");
+        assert!(
+            o["columns"].to_string().contains("\"how\":\"hidden\""),
+            "{}",
+            o["columns"]
+        );
+        let created: Vec<String> = o["report"]["created"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let first = app.store.measure(&created[0]).await.unwrap();
+        assert_eq!(
+            first
+                .controls
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            ["5.10"],
+            "shown as 5.10, read as 5.10 — not 5.1"
+        );
+        assert_eq!(first.cost, None, "the hidden cost column is not read");
+
+        // Levels the file computes with formulas nobody saved: named, nothing written.
+        let risks = workbook_with(
+            &[
+                &["Risk", "Likelihood", "Impact", "Owner"],
+                &["Ransomware", "3", "4", "anna@example.com"],
+                &["Phishing", "2", "2", "anna@example.com"],
+            ],
+            &[],
+            &[],
+            &[],
+            &[(1, 1, "=2+1"), (2, 1, "=1+1")],
+        );
+        let res = app
+            .post_bytes("/api/v1/risks/import", Auth::Bearer(&manager), risks)
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body
+                .contains("rows 2–3 hold a formula whose value was not saved with the file"),
+            "{}",
+            res.body
+        );
+        assert_eq!(app.store.risk_count().await.unwrap(), 0);
+    });
+}

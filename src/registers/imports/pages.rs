@@ -6,11 +6,11 @@
 
 use super::domain::Upload;
 use super::service;
-use super::web::{ColumnRow, Reading, outcome_or_file_error};
+use super::web::{Asked, ColumnRow, FileReading, Reading, outcome_or_file_error};
 use crate::domain::ImportReport;
 use crate::domain::query::Params;
 use crate::error::Error;
-use crate::exchange::import::{self, Importer, Outcome};
+use crate::exchange::import::{Importer, Outcome};
 use crate::service::Ctx;
 use crate::web::AppState;
 use crate::web::page::{FormData, FormErrors, Layout, PageResult, layout};
@@ -150,51 +150,13 @@ struct ReviewPage {
     header_row: usize,
     rows: usize,
     ignored_rows: Option<(usize, usize)>,
+    file: FileReading,
     problems: Vec<String>,
     more_problems: usize,
     /// The dry run's report, or the import's once done.
     report: Option<ImportReport>,
     done: bool,
     file_error: Option<String>,
-}
-
-/// How a review was asked for: the mapping, value mappings and sheet from the query or form.
-struct Asked {
-    map: Vec<String>,
-    values: String,
-    sheet: Option<String>,
-}
-
-impl Asked {
-    fn from_pairs(pairs: &[(String, String)]) -> Asked {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        Asked {
-            map: pairs
-                .iter()
-                .filter(|(k, _)| k == "map")
-                .map(|(_, v)| v.clone())
-                .collect(),
-            values: get("values"),
-            sheet: Some(get("sheet")).filter(|s| !s.trim().is_empty()),
-        }
-    }
-
-    fn options(&self, dry_run: bool, upload: Option<&str>) -> import::Options {
-        import::Options {
-            map: self.map.clone(),
-            values: self.values.lines().map(str::to_string).collect(),
-            sheet: self.sheet.clone(),
-            dry_run,
-            upload: upload.map(str::to_string),
-            refuse_rows_after_blank: false,
-        }
-    }
 }
 
 async fn render_review(
@@ -248,6 +210,14 @@ async fn render_review(
             header_row: outcome.as_ref().map(|o| o.header_row).unwrap_or(0),
             rows: outcome.as_ref().map(|o| o.rows).unwrap_or(0),
             ignored_rows: outcome.as_ref().and_then(|o| o.ignored_rows),
+            file: FileReading::of(
+                asked,
+                outcome.as_ref().and_then(|o| o.encoding.as_ref()),
+                outcome
+                    .as_ref()
+                    .map(|o| o.warnings.as_slice())
+                    .unwrap_or_default(),
+            ),
             problems: reading.problems,
             more_problems: reading.more_problems,
             report: outcome.and_then(|o| o.report),
@@ -284,11 +254,7 @@ pub async fn apply(
     form: FormData,
 ) -> PageResult {
     let (upload, bytes) = service::own(&ctx, &id).await?;
-    let asked = Asked {
-        map: form.all("map"),
-        values: form.get("values").to_string(),
-        sheet: Some(form.get("sheet").to_string()).filter(|s| !s.trim().is_empty()),
-    };
+    let asked = Asked::from_pairs(form.pairs());
     let register = s.importers.find(&upload.register)?;
     let result = service::import(&ctx, register, &bytes, &asked.options(false, Some(&id))).await;
     let done = result.as_ref().is_ok_and(|o| o.ok());

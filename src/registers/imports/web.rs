@@ -25,6 +25,11 @@ pub struct ImportQuery {
     value: Option<Vec<String>>,
     /// The worksheet of an XLSX file (default: the one whose header fits best).
     sheet: Option<String>,
+    /// The character set of a CSV file (utf-8, utf-16, windows-1252, windows-1250,
+    /// iso-8859-2); found from its content by default, and answered as `encoding`.
+    encoding: Option<String>,
+    /// Leave out the rows and columns an XLSX sheet hides (read, with a warning, by default).
+    skip_hidden: Option<bool>,
 }
 
 /// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
@@ -36,12 +41,21 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
             "map" => opts.map.push(v.clone()),
             "value" => opts.values.push(v.clone()),
             "sheet" => opts.sheet = Some(v.clone()),
+            "skip_hidden" => match v.as_str() {
+                "" | "true" | "1" => opts.skip_hidden = true,
+                "false" | "0" => opts.skip_hidden = false,
+                other => problems.add("skip_hidden", format!("'{other}' is not true or false")),
+            },
+            "encoding" => opts.encoding = Some(v.clone()),
             "dry_run" => match v.as_str() {
                 "" | "true" | "1" => opts.dry_run = true,
                 "false" | "0" => opts.dry_run = false,
                 other => problems.add("dry_run", format!("'{other}' is not true or false")),
             },
-            other => problems.add(other, "unknown parameter: use dry_run, map, value or sheet"),
+            other => problems.add(
+                other,
+                "unknown parameter: use dry_run, map, value, sheet, encoding or skip_hidden",
+            ),
         }
     }
     problems.into_result()?;
@@ -127,6 +141,7 @@ impl Reading {
                     "mapped" => "mapped by you",
                     "derived" => derived,
                     "duplicate" => "another column gives this field: not read",
+                    "hidden" => "hidden in the file: not read",
                     "unknown" => "not recognised: not read",
                     _ => "not read",
                 },
@@ -179,5 +194,83 @@ pub fn outcome_or_file_error<T>(
             ),
         )),
         Err(e) => Err(e),
+    }
+}
+
+/// How a review was asked for — the mapping, value mappings, sheet, character set and whether
+/// hidden rows and columns are left out — from the query string (a check) or the form (the
+/// import). Every import's review reads the same.
+pub struct Asked {
+    pub map: Vec<String>,
+    pub values: String,
+    pub sheet: Option<String>,
+    /// Empty: found from the file.
+    pub encoding: String,
+    pub skip_hidden: bool,
+}
+
+impl Asked {
+    /// From (name, value) pairs: a query string's or a form's.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Asked {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Asked {
+            map: pairs
+                .iter()
+                .filter(|(k, _)| k == "map")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            values: get("values"),
+            sheet: Some(get("sheet")).filter(|s| !s.trim().is_empty()),
+            encoding: get("encoding").trim().to_string(),
+            skip_hidden: is_ticked(&get("skip_hidden")),
+        }
+    }
+
+    pub fn options(&self, dry_run: bool, upload: Option<&str>) -> Options {
+        Options {
+            map: self.map.clone(),
+            values: self.values.lines().map(str::to_string).collect(),
+            sheet: self.sheet.clone(),
+            dry_run,
+            upload: upload.map(str::to_string),
+            refuse_rows_after_blank: false,
+            skip_hidden: self.skip_hidden,
+            encoding: Some(self.encoding.clone()).filter(|e| !e.is_empty()),
+        }
+    }
+}
+
+/// A ticked box as forms and query strings send it.
+pub fn is_ticked(v: &str) -> bool {
+    matches!(v, "1" | "on" | "true" | "yes")
+}
+
+/// What a review page shows about how the file itself was read: its character set (and the
+/// ones to choose from), hidden rows and columns, and whether they are left out.
+pub struct FileReading {
+    /// The character set a CSV was read in, in words; empty for XLSX.
+    pub encoding: String,
+    /// What was asked ("" for "found from the file").
+    pub asked_encoding: String,
+    pub encodings: Vec<(&'static str, &'static str)>,
+    pub skip_hidden: bool,
+    pub warnings: Vec<String>,
+}
+
+impl FileReading {
+    pub fn of(asked: &Asked, encoding: Option<&String>, warnings: &[String]) -> FileReading {
+        FileReading {
+            encoding: encoding.cloned().unwrap_or_default(),
+            asked_encoding: asked.encoding.clone(),
+            encodings: crate::exchange::charset::CHOICES.to_vec(),
+            skip_hidden: asked.skip_hidden,
+            warnings: warnings.to_vec(),
+        }
     }
 }

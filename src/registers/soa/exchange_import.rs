@@ -413,6 +413,7 @@ mod tests {
                 .iter()
                 .map(|r| r.iter().map(|c| c.to_string()).collect())
                 .collect(),
+            notes: Default::default(),
         }
     }
 

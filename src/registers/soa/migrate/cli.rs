@@ -25,6 +25,7 @@ pub async fn import(ctx: &Ctx, args: &ImportArgs, replace: bool) -> anyhow::Resu
         None => format!("header on row {}", o.header_row),
     };
     writeln!(out, "{sheet}{header}, {} rows", o.rows)?;
+    crate::cli::print_reading(&mut out, o.encoding.as_ref(), &o.warnings, args)?;
     print_columns(&mut out, &o.columns, "from the catalogue", o.ignored_rows)?;
     let Some(r) = o.report.as_ref().filter(|_| o.problems.is_empty()) else {
         return refuse_import(&o.problems, &args.file);

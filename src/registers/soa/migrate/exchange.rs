@@ -8,7 +8,6 @@
 use super::domain::{Row2013Input, SoaImportOptions, SoaImportReport};
 use crate::error::{Error, Result};
 use crate::exchange::import::{self, Column, Field, RowProblem, Schema};
-use crate::exchange::sheet;
 use crate::service::Ctx;
 use serde::Serialize;
 
@@ -99,6 +98,10 @@ pub struct Outcome {
     pub rows: usize,
     /// Rows below the first blank row after the data, not read: (first, last).
     pub ignored_rows: Option<(usize, usize)>,
+    /// The character set a CSV file was read in.
+    pub encoding: Option<String>,
+    /// Hidden rows and columns read or left out, in words.
+    pub warnings: Vec<String>,
     pub problems: Vec<RowProblem>,
     /// Present when there are no problems.
     pub report: Option<SoaImportReport>,
@@ -134,7 +137,7 @@ pub async fn run(
     read: &import::Options,
     replace: bool,
 ) -> Result<Outcome> {
-    let grids = sheet::read_file(bytes)?;
+    let grids = read.read(bytes)?;
     let mut table = import::read_table(&SCHEMA, &grids, read)?;
     let mut outcome = Outcome {
         dry_run: read.dry_run,
@@ -145,6 +148,8 @@ pub async fn run(
         columns: table.columns.clone(),
         rows: table.data.len(),
         ignored_rows: table.ignored_rows,
+        encoding: table.encoding.clone(),
+        warnings: table.warnings.clone(),
         problems: Vec::new(),
         report: None,
     };
@@ -158,7 +163,7 @@ pub async fn run(
         .iter()
         .map(|(n, cells)| {
             let mut input = Row2013Input::default();
-            for (field, value) in table.values(cells) {
+            for (field, value) in table.values(*n, cells) {
                 input.set(field, value);
             }
             (*n, input)
@@ -220,6 +225,7 @@ mod tests {
                 row(&["", "", "", "LR", "CO", "BR/BP", "RRA", ""]),
                 row(&["A.5.1.1", "Policies", "Yes", "x", "", "", "x", ""]),
             ],
+            notes: Default::default(),
         };
         let t = read(&grid);
         assert_eq!((t.header_row, t.subheader_row), (2, Some(3)));
@@ -247,6 +253,7 @@ mod tests {
     fn group_labels_above_fill_the_empty_cells_of_the_header() {
         // The layout of a real 2013 SoA: labels on row 3, the header on row 5.
         let grid = Grid {
+            notes: Default::default(),
             sheet: Some("Sheet1".into()),
             rows: vec![
                 row(&["Statement of Applicability"]),

@@ -8,7 +8,6 @@ use super::domain::{SoaImportReport, Why, shown};
 use super::exchange::{self as soa_migrate, Outcome};
 use crate::domain::query::Params;
 use crate::error::Error;
-use crate::exchange::import;
 use crate::registers::imports::domain::Upload;
 use crate::registers::imports::service as uploads;
 use crate::registers::imports::web::{ColumnRow, Reading, outcome_or_file_error};
@@ -97,43 +96,21 @@ pub async fn upload(
     Ok(Redirect::to(&format!("/soa/import-2013/{}", u.id)).into_response())
 }
 
-/// How a review was asked for: mappings, words, sheet and replace, from the query or form.
+/// How the review was asked for: what every import's review reads, and whether decided
+/// controls are replaced.
 struct Asked {
-    map: Vec<String>,
-    values: String,
-    sheet: Option<String>,
+    read: crate::registers::imports::web::Asked,
     replace: bool,
 }
 
 impl Asked {
     fn from_pairs(pairs: &[(String, String)]) -> Asked {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let replace = pairs
+            .iter()
+            .any(|(k, v)| k == "replace" && crate::registers::imports::web::is_ticked(v));
         Asked {
-            map: pairs
-                .iter()
-                .filter(|(k, _)| k == "map")
-                .map(|(_, v)| v.clone())
-                .collect(),
-            values: get("values"),
-            sheet: Some(get("sheet")).filter(|s| !s.trim().is_empty()),
-            replace: matches!(get("replace").as_str(), "1" | "on" | "true" | "yes"),
-        }
-    }
-
-    fn options(&self, dry_run: bool, upload: Option<&str>) -> import::Options {
-        import::Options {
-            map: self.map.clone(),
-            values: self.values.lines().map(str::to_string).collect(),
-            sheet: self.sheet.clone(),
-            dry_run,
-            upload: upload.map(str::to_string),
-            refuse_rows_after_blank: false,
+            read: crate::registers::imports::web::Asked::from_pairs(pairs),
+            replace,
         }
     }
 }
@@ -183,6 +160,7 @@ struct ReviewPage {
     subheader_row: Option<usize>,
     rows: usize,
     ignored_rows: Option<(usize, usize)>,
+    file: crate::registers::imports::web::FileReading,
     problems: Vec<String>,
     more_problems: usize,
     /// The dry run's report, or the import's once done.
@@ -233,7 +211,7 @@ async fn render_review(
             &o.other_sheets,
             "from the catalogue: not read",
         ),
-        None => Reading::unread(asked.sheet.as_ref()),
+        None => Reading::unread(asked.read.sheet.as_ref()),
     };
     let ok = outcome.as_ref().is_some_and(|o| o.ok());
     let status = if ok || done {
@@ -326,7 +304,7 @@ async fn render_review(
             choices: soa_migrate::field_choices(),
             columns: reading.columns,
             map: reading.map,
-            values: asked.values.clone(),
+            values: asked.read.values.clone(),
             sheet: reading.sheet,
             sheets: reading.sheets,
             replace: asked.replace,
@@ -334,6 +312,14 @@ async fn render_review(
             subheader_row: outcome.as_ref().and_then(|o| o.subheader_row),
             rows: outcome.as_ref().map(|o| o.rows).unwrap_or(0),
             ignored_rows: outcome.as_ref().and_then(|o| o.ignored_rows),
+            file: crate::registers::imports::web::FileReading::of(
+                &asked.read,
+                outcome.as_ref().and_then(|o| o.encoding.as_ref()),
+                outcome
+                    .as_ref()
+                    .map(|o| o.warnings.as_slice())
+                    .unwrap_or_default(),
+            ),
             problems: reading.problems,
             more_problems: reading.more_problems,
             report,
@@ -360,7 +346,8 @@ pub async fn review(
     let (upload, bytes) = own_upload(&ctx, &id).await?;
     let params = Params::parse(raw.as_deref())?;
     let asked = Asked::from_pairs(params.pairs());
-    let result = soa_migrate::run(&ctx, &bytes, &asked.options(true, None), asked.replace).await;
+    let result =
+        soa_migrate::run(&ctx, &bytes, &asked.read.options(true, None), asked.replace).await;
     render_review(&s, &caller, upload, &asked, result, false).await
 }
 
@@ -373,16 +360,11 @@ pub async fn apply(
     form: FormData,
 ) -> PageResult {
     let (upload, bytes) = own_upload(&ctx, &id).await?;
-    let asked = Asked {
-        map: form.all("map"),
-        values: form.get("values").to_string(),
-        sheet: Some(form.get("sheet").to_string()).filter(|s| !s.trim().is_empty()),
-        replace: matches!(form.get("replace"), "1" | "on" | "true" | "yes"),
-    };
+    let asked = Asked::from_pairs(form.pairs());
     let result = soa_migrate::run(
         &ctx,
         &bytes,
-        &asked.options(false, Some(&id)),
+        &asked.read.options(false, Some(&id)),
         asked.replace,
     )
     .await;
