@@ -179,6 +179,7 @@ pub async fn import_file(
                     ""
                 }
             )?;
+            print_recomputed(&mut out, r)?;
             Ok(())
         }
         _ => refuse_import(&o.problems, &args.file),
@@ -226,6 +227,36 @@ pub fn refuse_import(
         file.display()
     ))
     .into())
+}
+
+/// The levels and scores the file computed that Annex computes otherwise, side by side.
+fn print_recomputed(out: &mut impl Write, r: &crate::domain::ImportReport) -> anyhow::Result<()> {
+    if r.compared == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "the file computed {}; {} Annex's matrix gives otherwise (Annex keeps its own){}",
+        crate::domain::words::count(r.compared, "level or score", "levels and scores"),
+        match r.recomputed.len() {
+            0 => "none of them".to_string(),
+            1 => "1 of them".to_string(),
+            n => format!("{n} of them"),
+        },
+        if r.recomputed.is_empty() { "" } else { ":" }
+    )?;
+    const SHOWN: usize = 100;
+    for d in r.recomputed.iter().take(SHOWN) {
+        writeln!(
+            out,
+            "  row {}, {} {}: the file says {}, Annex {} ({})",
+            d.row, d.record, d.what, d.file, d.annex, d.from
+        )?;
+    }
+    if r.recomputed.len() > SHOWN {
+        writeln!(out, "  … and {} more", r.recomputed.len() - SHOWN)?;
+    }
+    Ok(())
 }
 
 /// The character set a CSV file was read in, and what the file hides (read or left out).

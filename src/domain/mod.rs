@@ -18,4 +18,33 @@ pub struct ImportReport {
     pub created: Vec<String>,
     pub updated: Vec<String>,
     pub unchanged: Vec<String>,
+    /// How many values the file computed (risk levels, scores) were compared with what Annex
+    /// computes from the same ratings.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub compared: usize,
+    /// Those that differ: the file's and Annex's, side by side. Annex keeps its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recomputed: Vec<Recomputed>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// A value a file computed that Annex computes otherwise from the same input (a risk's level
+/// from its own matrix): both are shown, Annex's is kept.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Recomputed {
+    /// The spreadsheet row.
+    pub row: usize,
+    /// The record: its id, or its title when it has none yet.
+    pub record: String,
+    /// What was computed: "inherent level", "residual score" …
+    pub what: String,
+    /// What it was computed from, as read: "likelihood 4 × impact 5".
+    pub from: String,
+    /// The file's value, as written.
+    pub file: String,
+    /// Annex's value, in words.
+    pub annex: String,
 }

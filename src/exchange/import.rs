@@ -1164,13 +1164,13 @@ mod tests {
                 Some("title"),
                 Some("inherent_likelihood"),
                 Some("inherent_impact"),
-                None,
+                Some("file_inherent_score"),
                 Some("target_likelihood"),
                 Some("owner"),
                 None
             ]
         );
-        assert_eq!(cols[4].how, "derived");
+        assert_eq!(cols[4].how, "matched");
         assert_eq!(cols[7].how, "unknown");
         let explicit = explicit_map(
             &crate::registers::risk::exchange::RISK_SCHEMA,

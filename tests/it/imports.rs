@@ -66,8 +66,11 @@ async fn a_manager_uploads_a_risk_register_fixes_its_mapping_and_imports_it_once
             first.body
         );
         assert!(
-            first.body.contains("computed by Annex: not read"),
-            "the score is recognised as derived"
+            first
+                .body
+                .contains("<option value=\"Risk Score=file_inherent_score\" selected>"),
+            "the score is recognised as the file's own, to be compared: {}",
+            first.body
         );
 
         let mapped = format!(
@@ -1119,5 +1122,110 @@ async fn what_a_file_hides_or_encodes_is_told_never_lost() {
             res.body
         );
         assert_eq!(app.store.risk_count().await.unwrap(), 0);
+    });
+}
+
+#[tokio::test]
+async fn levels_a_risk_register_computed_are_compared_with_the_matrix_never_taken_silently() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let english = "\
+ID,Risk Title,Likelihood (1-5),Impact,Risk Score,Risk Level,Residual Likelihood,Residual Impact,Residual Score,Residual Risk Level,Owner
+R-1,Ransomware,4,5,20,Critical,2,4,8,Medium,anna@example.com
+R-2,Phishing,2,2,4,Low,1,2,3,Low,anna@example.com
+";
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?dry_run=true",
+                Auth::Bearer(&manager),
+                english.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let r = &res.json()["report"];
+        assert_eq!(r["compared"], 8, "{r}");
+        let differ: Vec<String> = r["recomputed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {}: {} / {}",
+                    d["row"],
+                    d["record"].as_str().unwrap(),
+                    d["what"].as_str().unwrap(),
+                    d["file"].as_str().unwrap(),
+                    d["annex"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(
+            differ,
+            [
+                "2 R-1 residual level: Medium / High",
+                "3 R-2 inherent level: Low / Medium",
+                "3 R-2 residual score: 3 / 2 (likelihood × impact)",
+            ],
+            "{r}"
+        );
+
+        // German words for the levels: read by their height among the file's own words.
+        let german = "\
+ID,Risikotitel,Eintrittswahrscheinlichkeit,Auswirkung,Risikolevel,Eigentümer
+R-3,Ausfall Rechenzentrum,4,5,Kritisch,anna@example.com
+R-4,Laptop verloren,1,1,Niedrig,anna@example.com
+R-5,Phishing,2,4,Mittel,anna@example.com
+R-6,Insider,3,4,Hoch,anna@example.com
+";
+        let maps = format!(
+            "map={}&map={}&map={}&map={}",
+            enc("Risikotitel=title"),
+            enc("Eintrittswahrscheinlichkeit=inherent_likelihood"),
+            enc("Auswirkung=inherent_impact"),
+            enc("Eigentümer=owner")
+        );
+        let res = app
+            .post_bytes(
+                &format!("/api/v1/risks/import?{maps}"),
+                Auth::Bearer(&manager),
+                german.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let r = &res.json()["report"];
+        assert_eq!(r["compared"], 4, "{r}");
+        let differ: Vec<&str> = r["recomputed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["record"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            differ,
+            ["R-5"],
+            "Mittel for 2 × 4, which the matrix makes High: {r}"
+        );
+        let r5 = app.store.risk("R-5").await.unwrap();
+        assert_eq!(r5.inherent.level, "high", "Annex keeps its own level");
+
+        // The review shows the disagreement side by side.
+        let browser = app.browser_as(Role::Manager).await;
+        let res = app
+            .post_file(
+                "/risks/import",
+                &browser,
+                "register.csv",
+                english.as_bytes(),
+            )
+            .await;
+        let page = app.get(&review_path(&res), Auth::Browser(&browser)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for text in [
+            "Levels and scores your file computed",
+            "<strong>3 of 8</strong> differ",
+            "likelihood 2 × impact 4",
+        ] {
+            assert!(page.body.contains(text), "{text}: {}", page.body);
+        }
     });
 }

@@ -222,6 +222,31 @@ impl Matrix {
         self.levels.iter().find(|l| l.key == key)
     }
 
+    /// The level a file's word names: by key or name (case ignored), else — when the word is
+    /// one of the usual ones in some language — the level at the same height: the word's place
+    /// among the file's own level words (`vocabulary`, lowest first) laid over this matrix's
+    /// levels ("Kritisch" of Niedrig … Kritisch is the top level, whatever it is called here).
+    pub fn level_by_word(&self, raw: &str, vocabulary: &[String]) -> Option<&RiskLevel> {
+        let w = raw.trim().to_lowercase();
+        if w.is_empty() {
+            return None;
+        }
+        let mut ranked: Vec<&RiskLevel> = self.levels.iter().collect();
+        ranked.sort_by_key(|l| l.rank);
+        if let Some(l) = ranked
+            .iter()
+            .find(|l| l.key == w || l.name.to_lowercase() == w)
+        {
+            return Some(l);
+        }
+        generic_position(raw)?;
+        let place = vocabulary.iter().position(|v| v.to_lowercase() == w)?;
+        let last = ranked.len().checked_sub(1)?;
+        let steps = vocabulary.len().checked_sub(1).filter(|n| *n > 0)?;
+        let at = (place as f64 * last as f64 / steps as f64).round() as usize;
+        ranked.get(at).copied()
+    }
+
     /// Whether a level may be retained without treatment.
     pub fn acceptable(&self, key: &str) -> bool {
         match (
@@ -380,8 +405,71 @@ fn find_step<'a>(scale: &'a [ScaleLevel], raw: &str) -> Option<&'a ScaleLevel> {
     let raw = raw.trim();
     match raw.parse::<i64>() {
         Ok(v) => scale.iter().find(|s| s.value == v),
-        Err(_) => scale.iter().find(|s| s.name.eq_ignore_ascii_case(raw)),
+        Err(_) => scale
+            .iter()
+            .find(|s| s.name.to_lowercase() == raw.to_lowercase())
+            .or_else(|| {
+                // "High" on a scale named Rare … Almost certain: the step at the same height.
+                let p = generic_position(raw)?;
+                let last = scale.len().checked_sub(1)?;
+                scale.get((p * last as f64).round() as usize)
+            }),
     }
+}
+
+/// Where a word people use for a level or a step sits between the lowest (0) and the highest
+/// (1) of a scale: "low" a quarter up, "high" three quarters, "critical" at the top — in
+/// English, German, Czech and Greek, as the registers Annex meets write them.
+pub fn generic_position(raw: &str) -> Option<f64> {
+    let w: String = raw
+        .trim()
+        .to_lowercase()
+        .replace(['-', '_'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let p = match w.as_str() {
+        "very low"
+        | "negligible"
+        | "insignificant"
+        | "rare"
+        | "minimal"
+        | "sehr gering"
+        | "sehr niedrig"
+        | "vernachlässigbar"
+        | "velmi nízká"
+        | "velmi nízké"
+        | "velmi nízký"
+        | "zanedbatelná"
+        | "πολύ χαμηλή"
+        | "πολύ χαμηλός"
+        | "ελάχιστη" => 0.0,
+        "low" | "minor" | "unlikely" | "gering" | "niedrig" | "nízká" | "nízké" | "nízký"
+        | "χαμηλή" | "χαμηλός" | "χαμηλό" => 0.25,
+        "medium" | "moderate" | "possible" | "mittel" | "mittlere" | "střední" | "μέτρια"
+        | "μέτριος" | "μέτριο" | "μεσαία" => 0.5,
+        "high" | "major" | "likely" | "significant" | "hoch" | "vysoká" | "vysoké" | "vysoký"
+        | "υψηλή" | "υψηλός" | "υψηλό" => 0.75,
+        "very high"
+        | "critical"
+        | "severe"
+        | "extreme"
+        | "catastrophic"
+        | "almost certain"
+        | "sehr hoch"
+        | "kritisch"
+        | "katastrophal"
+        | "velmi vysoká"
+        | "velmi vysoké"
+        | "kritická"
+        | "kritické"
+        | "kritický"
+        | "πολύ υψηλή"
+        | "κρίσιμη"
+        | "κρίσιμος" => 1.0,
+        _ => return None,
+    };
+    Some(p)
 }
 
 fn is_colour(s: &str) -> bool {

@@ -249,27 +249,61 @@ const RISK_FIELDS: &[Field] = &[
         "why the residual rating is above the inherent one",
         &["ratingreason", "residualreason", "reasonforrating"],
     ),
+    // The levels and scores a file computed itself: read to be compared with Annex's, never
+    // stored (Annex computes them from its matrix).
+    Field::new(
+        "file_inherent_level",
+        "level the file computed (inherent)",
+        &[
+            "inherentlevel",
+            "risklevel",
+            "inherentrisklevel",
+            "rating",
+            "riskrating",
+            "level",
+            "inhärentesrisikolevel",
+            "risikolevel",
+            "úroveňrizika",
+        ],
+    ),
+    Field::new(
+        "file_inherent_score",
+        "score the file computed (inherent)",
+        &[
+            "inherentscore",
+            "riskscore",
+            "score",
+            "inherentriskscore",
+            "inhärenterwert",
+            "risikowert",
+            "skórerizika",
+        ],
+    ),
+    Field::new(
+        "file_target_level",
+        "level the file computed (residual)",
+        &[
+            "targetlevel",
+            "residuallevel",
+            "residualrisklevel",
+            "residualrating",
+            "restrisikolevel",
+        ],
+    ),
+    Field::new(
+        "file_target_score",
+        "score the file computed (residual)",
+        &[
+            "targetscore",
+            "residualscore",
+            "residualriskscore",
+            "restrisikowert",
+        ],
+    ),
 ];
 
 /// Columns Annex computes (levels, scores, acceptance state): read past, never imported.
-const RISK_DERIVED: &[&str] = &[
-    "inherentlevel",
-    "currentlevel",
-    "targetlevel",
-    "acceptance",
-    "risklevel",
-    "riskscore",
-    "score",
-    "inherentscore",
-    "inherentrisklevel",
-    "currentscore",
-    "targetscore",
-    "residualscore",
-    "residuallevel",
-    "residualrisklevel",
-    "rating",
-    "level",
-];
+const RISK_DERIVED: &[&str] = &["currentlevel", "acceptance", "currentscore"];
 
 pub const RISK_SCHEMA: Schema = Schema {
     fields: RISK_FIELDS,
@@ -338,13 +372,24 @@ impl Importer for RiskImport {
     ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
         Box::pin(async move {
             let matrix = service::matrix(ctx).await?;
+            let mut computed: Vec<(usize, Vec<(&'static str, String)>)> = Vec::new();
             let mut inputs: Vec<(usize, RiskInput)> = rows
                 .into_iter()
-                .map(|(row, values)| (row, risk_input(values.into_iter())))
+                .map(|(row, values)| {
+                    let (theirs, ours): (Vec<_>, Vec<_>) = values
+                        .into_iter()
+                        .partition(|(f, _)| f.starts_with("file_"));
+                    computed.push((row, theirs));
+                    (row, risk_input(ours.into_iter()))
+                })
                 .collect();
             resolve_asset_names(ctx, &mut inputs).await?;
             let drafts = parse_rows(inputs, |input| input.parse(&matrix))?;
-            service::import(ctx, drafts, dry_run, upload).await
+            let (compared, recomputed) = compare_computed(&matrix, &drafts, &computed);
+            let mut report = service::import(ctx, drafts, dry_run, upload).await?;
+            report.compared = compared;
+            report.recomputed = recomputed;
+            Ok(report)
         })
     }
 }
@@ -376,4 +421,84 @@ async fn resolve_asset_names(ctx: &Ctx, inputs: &mut [(usize, RiskInput)]) -> Re
         input.assets = ids.join(", ");
     }
     Ok(())
+}
+
+/// Compares the levels and scores a file computed (`file_*` fields, by row) with what Annex
+/// computes from the same ratings: its matrix's level, and likelihood × impact. Answers how
+/// many were compared and those that differ. A level word the file uses is read by name, or by
+/// its height among the file's own level words (Niedrig … Kritisch).
+pub fn compare_computed(
+    matrix: &crate::registers::matrix::domain::Matrix,
+    drafts: &[(usize, crate::registers::risk::domain::RiskDraft)],
+    computed: &[(usize, Vec<(&'static str, String)>)],
+) -> (usize, Vec<crate::domain::Recomputed>) {
+    use crate::registers::matrix::domain::generic_position;
+    // The file's level words, lowest first.
+    let mut vocabulary: Vec<String> = Vec::new();
+    for (_, values) in computed {
+        for (f, v) in values {
+            let v = v.trim();
+            if f.ends_with("_level")
+                && generic_position(v).is_some()
+                && !vocabulary.iter().any(|x| x.eq_ignore_ascii_case(v))
+            {
+                vocabulary.push(v.to_string());
+            }
+        }
+    }
+    vocabulary.sort_by(|a, b| {
+        generic_position(a)
+            .partial_cmp(&generic_position(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut compared = 0;
+    let mut out = Vec::new();
+    for ((row, draft), (_, values)) in drafts.iter().zip(computed) {
+        for (field, value) in values {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let (rating, which) = if field.starts_with("file_inherent") {
+                (&draft.inherent, "inherent")
+            } else {
+                (&draft.target, "residual")
+            };
+            if rating.likelihood <= 0 || rating.impact <= 0 {
+                continue;
+            }
+            let ours = matrix.risk_level(&rating.level);
+            let (what, differs, annex) = if field.ends_with("_level") {
+                let theirs = matrix.level_by_word(value, &vocabulary);
+                let name = ours.map(|l| l.name.clone()).unwrap_or_default();
+                let differs = match (theirs, ours) {
+                    (Some(t), Some(o)) => t.key != o.key,
+                    _ => !value.eq_ignore_ascii_case(&name),
+                };
+                ("level", differs, name)
+            } else {
+                let product = rating.likelihood * rating.impact;
+                let differs = value
+                    .replace(',', ".")
+                    .parse::<f64>()
+                    .map_or(true, |x| (x - product as f64).abs() > 1e-9);
+                ("score", differs, format!("{product} (likelihood × impact)"))
+            };
+            compared += 1;
+            if differs {
+                out.push(crate::domain::Recomputed {
+                    row: *row,
+                    record: draft.id.clone().unwrap_or_else(|| draft.title.clone()),
+                    what: format!("{which} {what}"),
+                    from: format!(
+                        "likelihood {} × impact {}",
+                        rating.likelihood, rating.impact
+                    ),
+                    file: value.to_string(),
+                    annex,
+                });
+            }
+        }
+    }
+    (compared, out)
 }
