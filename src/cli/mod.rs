@@ -92,6 +92,10 @@ pub struct ImportArgs {
     /// iso-8859-2 (found from the file's content without it, and said)
     #[arg(long, value_name = "CHARSET")]
     pub encoding: Option<String>,
+    /// 'field=value', repeatable: the value of a field in every row that leaves it empty or
+    /// has no column for it (--default 'owner=ciso@example.com')
+    #[arg(long = "default", value_name = "FIELD=VALUE")]
+    pub defaults: Vec<String>,
 }
 
 impl ImportArgs {
@@ -106,6 +110,7 @@ impl ImportArgs {
             refuse_rows_after_blank: !self.stop_at_blank,
             skip_hidden: self.skip_hidden,
             encoding: self.encoding.clone(),
+            defaults: self.defaults.clone(),
         }
     }
 }

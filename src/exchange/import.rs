@@ -167,6 +167,18 @@ pub struct Schema {
 const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on", "target_date"];
 
 impl Schema {
+    /// Every field with a few of the headers that name it: "title (risk, risktitle, name)".
+    pub(crate) fn fields_in_words(&self) -> String {
+        self.fields
+            .iter()
+            .map(|f| {
+                let some: Vec<&str> = f.synonyms.iter().take(4).copied().collect();
+                format!("{} ({})", f.key, some.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// (field key, label) of every field, for the mapping step.
     pub(crate) fn field_choices(&self) -> Vec<(&'static str, &'static str)> {
         self.fields.iter().map(|f| (f.key, f.label)).collect()
@@ -222,20 +234,57 @@ pub struct Column {
 /// One bad cell or row: the spreadsheet row number and the column's header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowProblem {
+    /// The (first) row.
     pub row: usize,
     pub column: String,
     pub message: String,
+    /// Every row with the same problem in the same column, when there are several (told once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<usize>,
+}
+
+impl RowProblem {
+    /// "row 5" or "rows 5–9 and 12".
+    pub fn where_(&self) -> String {
+        if self.rows.len() > 1 {
+            rows_words(&self.rows)
+        } else {
+            format!("row {}", self.row)
+        }
+    }
+}
+
+/// Problems that say the same of the same column on several rows, told once with the rows.
+fn told_once(problems: Vec<RowProblem>) -> Vec<RowProblem> {
+    let mut out: Vec<RowProblem> = Vec::new();
+    for p in problems {
+        match out
+            .iter_mut()
+            .find(|q| q.column == p.column && q.message == p.message && !p.column.is_empty())
+        {
+            Some(q) => {
+                if q.rows.is_empty() {
+                    q.rows.push(q.row);
+                }
+                q.rows.push(p.row);
+            }
+            None => out.push(p),
+        }
+    }
+    out
 }
 
 impl std::fmt::Display for RowProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.column.is_empty() {
-            write!(f, "row {}: {}", self.row, self.message)
+            write!(f, "{}: {}", self.where_(), self.message)
         } else {
             write!(
                 f,
-                "row {}, column {}: {}",
-                self.row, self.column, self.message
+                "{}, column {}: {}",
+                self.where_(),
+                self.column,
+                self.message
             )
         }
     }
@@ -262,6 +311,9 @@ pub struct Options {
     pub skip_hidden: bool,
     /// The character set of a CSV file (`windows-1250`); found from its content otherwise.
     pub encoding: Option<String>,
+    /// `field=value`: the value of a field in every row that leaves it empty (or has no
+    /// column for it).
+    pub defaults: Vec<String>,
 }
 
 impl Options {
@@ -328,9 +380,9 @@ pub(crate) fn problems_error(problems: Vec<RowProblem>) -> Error {
             .into_iter()
             .map(|p| {
                 let field = if p.column.is_empty() {
-                    format!("row {}", p.row)
+                    p.where_()
                 } else {
-                    format!("row {}, column {}", p.row, p.column)
+                    format!("{}, column {}", p.where_(), p.column)
                 };
                 FieldError::new(field, p.message)
             })
@@ -374,6 +426,40 @@ fn explicit_map(schema: &Schema, map: &[String]) -> Result<Vec<Explicit>> {
             _ => problems.push(FieldError::new(
                 "map",
                 format!("'{m}' is not a mapping: write 'Their header=field'"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Validation(problems))
+    }
+}
+
+/// Reads `default` entries (`field=value`), refusing fields we do not have.
+fn defaults(schema: &Schema, given: &[String]) -> Result<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for d in given.iter().filter(|d| !d.trim().is_empty()) {
+        match d.split_once('=') {
+            Some((field, value)) => match schema.fields.iter().find(|f| f.key == field.trim()) {
+                Some(f) => out.push((f.key, value.trim().to_string())),
+                None => {
+                    let keys: Vec<&str> = schema.fields.iter().map(|x| x.key).collect();
+                    problems.push(FieldError::new(
+                        "default",
+                        format!(
+                            "'{}' is not a field of {}: use one of {}",
+                            field.trim(),
+                            schema.what,
+                            keys.join(", ")
+                        ),
+                    ));
+                }
+            },
+            None => problems.push(FieldError::new(
+                "default",
+                format!("'{d}' is not a default: write 'field=value'"),
             )),
         }
     }
@@ -441,13 +527,58 @@ fn value_maps(schema: &Schema, values: &[String]) -> Result<Vec<ValueMap>> {
     }
 }
 
-/// Plans the columns of a header row.
+/// The column a mapping's left side names by its letters (`C`, `AB`), when no header of the
+/// row is called so.
+fn lettered(theirs: &str, header: &[String]) -> Option<usize> {
+    let t = theirs.trim();
+    if t.is_empty()
+        || t.len() > 3
+        || !t.bytes().all(|b| b.is_ascii_uppercase())
+        || header.iter().any(|h| header_keys(h).contains(&squash(t)))
+    {
+        return None;
+    }
+    let n = t
+        .bytes()
+        .fold(0usize, |n, b| n * 26 + usize::from(b - b'A') + 1);
+    Some(n - 1)
+}
+
+/// Plans the columns of a header row. A mapping names a column by its header (compared as
+/// automatic matching compares them: case, punctuation and hints in brackets ignored) or by
+/// its letters (`C=title`).
 fn plan_row(schema: &Schema, header: &[String], explicit: &[Explicit]) -> Vec<Column> {
     let mut columns: Vec<Column> = Vec::new();
-    for h in header {
+    let by_letter: Vec<(usize, Option<&'static str>)> = explicit
+        .iter()
+        .filter_map(|(_, typed, f)| lettered(typed, header).map(|i| (i, *f)))
+        .collect();
+    let width = header
+        .len()
+        .max(by_letter.iter().map(|(i, _)| i + 1).max().unwrap_or(0));
+    let blank = String::new();
+    for (i, h) in (0..width).map(|i| (i, header.get(i).unwrap_or(&blank))) {
         let keys = header_keys(h);
+        if let Some((_, f)) = by_letter.iter().find(|(c, _)| *c == i) {
+            let taken = f.is_some_and(|f| columns.iter().any(|c| c.field == Some(f)));
+            columns.push(Column {
+                header: if h.trim().is_empty() {
+                    super::sheet::column_letters(i as u64)
+                } else {
+                    h.trim().to_string()
+                },
+                field: if taken { None } else { *f },
+                how: match (taken, f) {
+                    (true, _) => "duplicate",
+                    (false, Some(_)) => "mapped",
+                    (false, None) => "ignored",
+                },
+                sample: String::new(),
+            });
+            continue;
+        }
         let (field, how) =
-            if let Some((_, _, f)) = explicit.iter().find(|(t, _, _)| *t == squash(h)) {
+            if let Some((_, _, f)) = explicit.iter().find(|(t, _, _)| keys.contains(t)) {
                 (*f, if f.is_some() { "mapped" } else { "ignored" })
             } else if let Some(f) = schema
                 .fields
@@ -575,6 +706,7 @@ pub(crate) struct TableRead<'a> {
     plan: Plan,
     values: Vec<ValueMap>,
     shown: &'a std::collections::HashMap<(usize, usize), String>,
+    defaults: Vec<(&'static str, String)>,
 }
 
 /// Fields that hold ids: they read a number as the file shows it ("5.10", not 5.1).
@@ -588,7 +720,7 @@ impl<'a> TableRead<'a> {
         row: usize,
         cells: &'b [String],
     ) -> impl Iterator<Item = (&'static str, String)> + 'b {
-        row_values(&self.plan, &self.values, cells).map(move |(field, v)| {
+        let read = row_values(&self.plan, &self.values, cells).map(move |(field, v)| {
             if ID_FIELDS.contains(&field)
                 && let Some(col) = self
                     .plan
@@ -598,10 +730,21 @@ impl<'a> TableRead<'a> {
                 && let Some(shown) = self.shown.get(&(row, col))
             {
                 (field, shown.clone())
+            } else if v.is_empty()
+                && let Some((_, d)) = self.defaults.iter().find(|(f, _)| *f == field)
+            {
+                (field, d.clone())
             } else {
                 (field, v)
             }
-        })
+        });
+        // Defaults of fields no column gives.
+        let missing = self
+            .defaults
+            .iter()
+            .filter(|(f, _)| !self.plan.has(f))
+            .map(|(f, v)| (*f, v.clone()));
+        read.chain(missing)
     }
 }
 
@@ -651,6 +794,7 @@ pub(crate) fn row_problems(fields: Vec<FieldError>, columns: &[Column]) -> Vec<R
                 .and_then(|(n, f)| n.parse::<usize>().ok().map(|n| (n, f.to_string())))
                 .unwrap_or((0, fe.field.clone()));
             RowProblem {
+                rows: Vec::new(),
                 row,
                 column: header_of(columns, &field),
                 message: fe.message,
@@ -670,6 +814,7 @@ pub(crate) fn read_table<'a>(
 ) -> Result<TableRead<'a>> {
     let explicit = explicit_map(schema, &opts.map)?;
     let values = value_maps(schema, &opts.values)?;
+    let defaults = defaults(schema, &opts.defaults)?;
     let names: Vec<String> = grids.iter().filter_map(|g| g.sheet.clone()).collect();
     let candidates: Vec<&Grid> = sheets_asked(grids, opts.sheet.as_deref()).collect();
     if candidates.is_empty() {
@@ -813,14 +958,16 @@ pub(crate) fn read_table<'a>(
     // Problems with the header stop here: the rows cannot be read as meant.
     let mut problems = Vec::new();
     let header_problem = |message: String| RowProblem {
+        rows: Vec::new(),
         row: plan.header_row,
         column: String::new(),
         message,
     };
     if plan.known() == 0 {
         problems.push(header_problem(format!(
-            "no column of this row is one Annex knows: map the columns to the fields of {}",
-            schema.what
+            "no column of this row is one Annex knows: map the columns to the fields of {} (--map 'Their header=field', or a column's letters: --map 'C=field'). The fields, with headers Annex recognises: {}",
+            schema.what,
+            schema.fields_in_words()
         )));
     } else if !plan.has(required) {
         problems.push(header_problem(format!(
@@ -829,7 +976,9 @@ pub(crate) fn read_table<'a>(
         )));
     }
     for (key, theirs, _) in &explicit {
-        if !header_cells.iter().any(|h| squash(h) == *key) {
+        if !header_cells.iter().any(|h| header_keys(h).contains(key))
+            && lettered(theirs, &header_cells).is_none()
+        {
             let headers: Vec<&str> = header_cells
                 .iter()
                 .map(|h| h.trim())
@@ -855,6 +1004,7 @@ pub(crate) fn read_table<'a>(
             .collect();
         if let Some(first) = rows.first() {
             shape_problems.push(RowProblem {
+ rows: Vec::new(),
                 row: *first,
                 column: col.header.clone(),
                 message: format!(
@@ -870,7 +1020,13 @@ pub(crate) fn read_table<'a>(
     let width = header_cells
         .iter()
         .rposition(|c| !c.trim().is_empty())
-        .map_or(0, |i| i + 1);
+        .map_or(0, |i| i + 1)
+        .max(
+            plan.columns
+                .iter()
+                .rposition(|c| c.field.is_some())
+                .map_or(0, |i| i + 1),
+        );
     if plan.known() > 0 && width > 0 {
         for (row, cells) in &data {
             if let Some(last) = cells.iter().rposition(|c| !c.trim().is_empty())
@@ -883,6 +1039,7 @@ pub(crate) fn read_table<'a>(
                     ": give the column a header, or remove the value"
                 };
                 shape_problems.push(RowProblem {
+ rows: Vec::new(),
                     row: *row,
                     column: sheet::column_letters(last as u64),
                     message: format!(
@@ -899,6 +1056,7 @@ pub(crate) fn read_table<'a>(
         && plan.known() > 0
     {
         shape_problems.push(RowProblem {
+ rows: Vec::new(),
             row: first,
             column: String::new(),
             message: format!(
@@ -936,6 +1094,7 @@ pub(crate) fn read_table<'a>(
         plan,
         values,
         shown: &grid.notes.shown,
+        defaults,
     })
 }
 
@@ -1094,7 +1253,7 @@ pub(crate) fn settle<R>(
     };
     found.extend(shape);
     found.sort_by_key(|p| p.row);
-    *problems = found;
+    *problems = told_once(found);
     Ok(())
 }
 
@@ -1226,5 +1385,93 @@ mod tests {
             plan_grid(&crate::registers::risk::exchange::RISK_SCHEMA, &grid, &[]).unwrap();
         assert_eq!(unmapped.header_row, 4);
         assert!(!unmapped.has("title"), "no title column without the map");
+    }
+
+    #[test]
+    fn mappings_name_columns_as_matching_does_or_by_letter_and_defaults_fill_the_gaps() {
+        let grid = Grid {
+            sheet: None,
+            rows: vec![
+                row(&["Risk title", "", "Likelihood (1-5)", "Impact", "Treatment"]),
+                row(&["Ransomware", "anna@example.com", "4", "5", ""]),
+                row(&["Phishing", "", "3", "3", "retain"]),
+            ],
+            notes: Default::default(),
+        };
+        let opts = Options {
+            // "likelihood" names "Likelihood (1-5)" as automatic matching would; B has no header.
+            map: vec!["likelihood=inherent_likelihood".into(), "B=owner".into()],
+            defaults: vec!["owner=ciso@example.com".into(), "category=Cyber".into()],
+            ..Default::default()
+        };
+        let schema = &crate::registers::risk::exchange::RISK_SCHEMA;
+        let t = read_table(schema, std::slice::from_ref(&grid), &opts).unwrap();
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        assert!(t.shape_problems.is_empty(), "{:?}", t.shape_problems);
+        assert_eq!(t.columns[1].header, "B");
+        assert_eq!(t.columns[1].field, Some("owner"));
+        let rows: Vec<Vec<(&str, String)>> = t
+            .data
+            .iter()
+            .map(|(n, cells)| t.values(*n, cells).collect())
+            .collect();
+        let get =
+            |r: &[(&str, String)], f: &str| r.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone());
+        assert_eq!(get(&rows[0], "owner").as_deref(), Some("anna@example.com"));
+        assert_eq!(get(&rows[1], "owner").as_deref(), Some("ciso@example.com"));
+        assert_eq!(get(&rows[1], "category").as_deref(), Some("Cyber"));
+        assert_eq!(get(&rows[0], "inherent_likelihood").as_deref(), Some("4"));
+
+        let bad = Options {
+            defaults: vec!["colour=red".into()],
+            ..Default::default()
+        };
+        let e = read_table(schema, std::slice::from_ref(&grid), &bad)
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string()
+                .contains("'colour' is not a field of the risk register")
+        );
+
+        // A row of headers Annex does not know: the message lists the fields and headers.
+        let unknown = Grid {
+            sheet: None,
+            rows: vec![row(&["Foo", "Bar"]), row(&["1", "2"])],
+            notes: Default::default(),
+        };
+        let t = read_table(schema, std::slice::from_ref(&unknown), &Options::default()).unwrap();
+        assert!(
+            t.problems[0]
+                .message
+                .contains("title (title, risktitle, riskname, name)"),
+            "{}",
+            t.problems[0].message
+        );
+    }
+
+    #[test]
+    fn a_problem_repeated_on_many_rows_is_told_once_with_the_rows() {
+        let p = |row: usize, column: &str, message: &str| RowProblem {
+            rows: Vec::new(),
+            row,
+            column: column.into(),
+            message: message.into(),
+        };
+        let told = told_once(vec![
+            p(2, "Status", "'Sort of' is not a status"),
+            p(3, "Status", "'Sort of' is not a status"),
+            p(4, "Status", "'Sort of' is not a status"),
+            p(4, "Owner", "too long"),
+            p(9, "Status", "'Sort of' is not a status"),
+        ]);
+        let shown: Vec<String> = told.iter().map(|t| t.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "rows 2–4 and 9, column Status: 'Sort of' is not a status",
+                "row 4, column Owner: too long"
+            ]
+        );
     }
 }

@@ -679,7 +679,7 @@ async fn a_risk_manager_imports_last_years_register_maps_its_columns_and_fixes_i
             ("Risk Description", "matched by its header"),
             ("Likelihood (1-5)", "matched by its header"),
             ("Impact", "matched by its header"),
-            ("Risk Score", "computed by Annex: not read"),
+            ("Risk Score", "matched by its header"),
             ("Treatment Option", "matched by its header"),
             ("Status", "matched by its header"),
         ]
@@ -1896,7 +1896,7 @@ impl Journey {
 
 /// First-run setup through the page, as a newcomer does it: a fresh Annex opens on the setup
 /// form; it is filled in and sent, and the administrator is signed in.
-async fn set_up_annex(j: &Journey) {
+pub(crate) async fn set_up_annex(j: &Journey) {
     let c = &j.client;
     c.goto(&j.url("/")).await.expect("open Annex");
     wait_for(c, "the setup form", "form[action='/setup']").await;

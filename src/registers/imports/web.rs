@@ -30,6 +30,9 @@ pub struct ImportQuery {
     encoding: Option<String>,
     /// Leave out the rows and columns an XLSX sheet hides (read, with a warning, by default).
     skip_hidden: Option<bool>,
+    /// `field=value`, repeatable: the value of a field in every row that leaves it empty or
+    /// has no column for it.
+    default: Option<Vec<String>>,
 }
 
 /// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
@@ -47,6 +50,7 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
                 other => problems.add("skip_hidden", format!("'{other}' is not true or false")),
             },
             "encoding" => opts.encoding = Some(v.clone()),
+            "default" => opts.defaults.push(v.clone()),
             "dry_run" => match v.as_str() {
                 "" | "true" | "1" => opts.dry_run = true,
                 "false" | "0" => opts.dry_run = false,
@@ -54,7 +58,7 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
             },
             other => problems.add(
                 other,
-                "unknown parameter: use dry_run, map, value, sheet, encoding or skip_hidden",
+                "unknown parameter: use dry_run, map, value, default, sheet, encoding or skip_hidden",
             ),
         }
     }
@@ -207,6 +211,8 @@ pub struct Asked {
     /// Empty: found from the file.
     pub encoding: String,
     pub skip_hidden: bool,
+    /// `field=value`, one per line.
+    pub defaults: String,
 }
 
 impl Asked {
@@ -229,6 +235,7 @@ impl Asked {
             sheet: Some(get("sheet")).filter(|s| !s.trim().is_empty()),
             encoding: get("encoding").trim().to_string(),
             skip_hidden: is_ticked(&get("skip_hidden")),
+            defaults: get("defaults"),
         }
     }
 
@@ -242,6 +249,7 @@ impl Asked {
             refuse_rows_after_blank: false,
             skip_hidden: self.skip_hidden,
             encoding: Some(self.encoding.clone()).filter(|e| !e.is_empty()),
+            defaults: self.defaults.lines().map(str::to_string).collect(),
         }
     }
 }
@@ -261,6 +269,8 @@ pub struct FileReading {
     pub encodings: Vec<(&'static str, &'static str)>,
     pub skip_hidden: bool,
     pub warnings: Vec<String>,
+    /// `field=value` lines, as asked.
+    pub defaults: String,
 }
 
 impl FileReading {
@@ -271,6 +281,7 @@ impl FileReading {
             encodings: crate::exchange::charset::CHOICES.to_vec(),
             skip_hidden: asked.skip_hidden,
             warnings: warnings.to_vec(),
+            defaults: asked.defaults.clone(),
         }
     }
 }
