@@ -527,6 +527,15 @@ fn value_maps(schema: &Schema, values: &[String]) -> Result<Vec<ValueMap>> {
     }
 }
 
+/// Whether a mapping's left side (squashed) begins header `h` and no other header of the row:
+/// "Asset ID" names "Asset ID Jednoznačný identifikátor" (a header with its hint after it).
+fn prefix_of_one(t: &str, h: &str, header: &[String]) -> bool {
+    let starts = |x: &String| !t.is_empty() && squash(x).starts_with(t);
+    starts(&h.to_string())
+        && !header.iter().any(|x| header_keys(x).iter().any(|k| k == t))
+        && header.iter().filter(|x| starts(x)).count() == 1
+}
+
 /// The column a mapping's left side names by its letters (`C`, `AB`), when no header of the
 /// row is called so.
 fn lettered(theirs: &str, header: &[String]) -> Option<usize> {
@@ -577,25 +586,27 @@ fn plan_row(schema: &Schema, header: &[String], explicit: &[Explicit]) -> Vec<Co
             });
             continue;
         }
-        let (field, how) =
-            if let Some((_, _, f)) = explicit.iter().find(|(t, _, _)| keys.contains(t)) {
-                (*f, if f.is_some() { "mapped" } else { "ignored" })
-            } else if let Some(f) = schema
-                .fields
-                .iter()
-                .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
-            {
-                (Some(f.key), "matched")
-            } else if keys
-                .iter()
-                .any(|k| schema.derived.iter().any(|d| d.contains(&k.as_str())))
-            {
-                (None, "derived")
-            } else if h.trim().is_empty() {
-                (None, "ignored")
-            } else {
-                (None, "unknown")
-            };
+        let (field, how) = if let Some((_, _, f)) = explicit
+            .iter()
+            .find(|(t, _, _)| keys.contains(t) || prefix_of_one(t, h, header))
+        {
+            (*f, if f.is_some() { "mapped" } else { "ignored" })
+        } else if let Some(f) = schema
+            .fields
+            .iter()
+            .find(|f| keys.iter().any(|k| f.synonyms.contains(&k.as_str())))
+        {
+            (Some(f.key), "matched")
+        } else if keys
+            .iter()
+            .any(|k| schema.derived.iter().any(|d| d.contains(&k.as_str())))
+        {
+            (None, "derived")
+        } else if h.trim().is_empty() {
+            (None, "ignored")
+        } else {
+            (None, "unknown")
+        };
         let taken = field.is_some_and(|f| columns.iter().any(|c| c.field == Some(f)));
         columns.push(Column {
             header: h.trim().to_string(),
@@ -976,7 +987,9 @@ pub(crate) fn read_table<'a>(
         )));
     }
     for (key, theirs, _) in &explicit {
-        if !header_cells.iter().any(|h| header_keys(h).contains(key))
+        if !header_cells
+            .iter()
+            .any(|h| header_keys(h).contains(key) || prefix_of_one(key, h, &header_cells))
             && lettered(theirs, &header_cells).is_none()
         {
             let headers: Vec<&str> = header_cells

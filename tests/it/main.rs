@@ -26,6 +26,7 @@ mod measures;
 mod pdf_read;
 mod people;
 mod readiness;
+mod reference_files;
 mod risks;
 mod roles;
 mod scale_out;
