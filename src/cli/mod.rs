@@ -153,11 +153,7 @@ pub async fn import_file(
     let o = crate::registers::imports::service::import(ctx, importer, &bytes, &opts).await?;
     drop(spinner);
     let mut out = std::io::stdout().lock();
-    let sheet = o
-        .sheet
-        .as_ref()
-        .map(|s| format!("sheet '{s}', "))
-        .unwrap_or_default();
+    let sheet = sheet_chosen(o.sheet.as_ref(), &o.other_sheets, args);
     writeln!(
         out,
         "{sheet}header on row {}, {} rows",
@@ -262,6 +258,24 @@ fn print_recomputed(out: &mut impl Write, r: &crate::domain::ImportReport) -> an
         writeln!(out, "  … and {} more", r.recomputed.len() - SHOWN)?;
     }
     Ok(())
+}
+
+/// "sheet 'Risks' (the one of 3 whose header names the most fields; --sheet chooses another), "
+/// — the sheet read, and why when the file has others and none was asked for.
+pub fn sheet_chosen(sheet: Option<&String>, others: &[String], args: &ImportArgs) -> String {
+    match sheet {
+        None => String::new(),
+        Some(s) if others.is_empty() || args.sheet.is_some() => format!("sheet '{s}', "),
+        Some(s) => format!(
+            "sheet '{s}' (of {}, the one whose header names the most fields; --sheet chooses another: {}), ",
+            others.len() + 1,
+            others
+                .iter()
+                .map(|o| format!("'{o}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// The character set a CSV file was read in, and what the file hides (read or left out).

@@ -47,6 +47,82 @@ pub fn person(names: &std::collections::HashMap<String, String>, who: &str) -> S
         .unwrap_or_else(|| who.to_string())
 }
 
+/// Greek and Cyrillic capitals and small letters that look like Latin ones, with the Latin
+/// letter each is mistaken for.
+const LOOKALIKES: &[(char, char, &str)] = &[
+    ('Α', 'A', "Greek"),
+    ('Β', 'B', "Greek"),
+    ('Ε', 'E', "Greek"),
+    ('Ζ', 'Z', "Greek"),
+    ('Η', 'H', "Greek"),
+    ('Ι', 'I', "Greek"),
+    ('Κ', 'K', "Greek"),
+    ('Μ', 'M', "Greek"),
+    ('Ν', 'N', "Greek"),
+    ('Ο', 'O', "Greek"),
+    ('Ρ', 'P', "Greek"),
+    ('Τ', 'T', "Greek"),
+    ('Υ', 'Y', "Greek"),
+    ('Χ', 'X', "Greek"),
+    ('ο', 'o', "Greek"),
+    ('ν', 'v', "Greek"),
+    ('А', 'A', "Cyrillic"),
+    ('В', 'B', "Cyrillic"),
+    ('Е', 'E', "Cyrillic"),
+    ('К', 'K', "Cyrillic"),
+    ('М', 'M', "Cyrillic"),
+    ('Н', 'H', "Cyrillic"),
+    ('О', 'O', "Cyrillic"),
+    ('Р', 'P', "Cyrillic"),
+    ('С', 'C', "Cyrillic"),
+    ('Т', 'T', "Cyrillic"),
+    ('Х', 'X', "Cyrillic"),
+    ('а', 'a', "Cyrillic"),
+    ('е', 'e', "Cyrillic"),
+    ('о', 'o', "Cyrillic"),
+    ('р', 'p', "Cyrillic"),
+    ('с', 'c', "Cyrillic"),
+    ('х', 'x', "Cyrillic"),
+    ('у', 'y', "Cyrillic"),
+];
+
+/// When a value mixes Latin letters with Greek or Cyrillic ones that look the same ("Ηigh"
+/// typed with a Greek Η), says which: an error that quotes the value would otherwise read as
+/// if the value were right.
+pub fn lookalikes(value: &str) -> Option<String> {
+    let latin = value.chars().any(|c| c.is_ascii_alphabetic());
+    let found: Vec<String> = value
+        .chars()
+        .filter_map(|c| LOOKALIKES.iter().find(|(x, _, _)| *x == c))
+        .map(|(x, l, script)| {
+            format!(
+                "the {script} letter {x} (U+{:04X}), not the Latin {l}",
+                *x as u32
+            )
+        })
+        .collect();
+    // A word wholly in Greek or Cyrillic is meant so; one letter among Latin ones is not, nor
+    // is a word that is only look-alikes (the Greek "ΑΒ" for "AB").
+    let all_lookalike = value
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| LOOKALIKES.iter().any(|(x, _, _)| *x == c));
+    if found.is_empty() || !(latin || all_lookalike) {
+        return None;
+    }
+    let mut unique = found;
+    unique.dedup();
+    Some(format!("it holds {}", list_of(&unique)))
+}
+
+fn list_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -54,5 +130,26 @@ mod tests {
         assert_eq!(super::count(1, "problem", "problems"), "1 problem");
         assert_eq!(super::count(0, "problem", "problems"), "0 problems");
         assert_eq!(super::count(12, "entry", "entries"), "12 entries");
+    }
+}
+
+#[cfg(test)]
+mod lookalike_tests {
+    use super::lookalikes;
+
+    #[test]
+    fn letters_of_other_scripts_that_look_latin_are_named() {
+        assert_eq!(
+            lookalikes("Μitigate").as_deref(),
+            Some("it holds the Greek letter Μ (U+039C), not the Latin M")
+        );
+        assert_eq!(
+            lookalikes("Α").as_deref(),
+            Some("it holds the Greek letter Α (U+0391), not the Latin A")
+        );
+        assert!(lookalikes("Cеrvеr").unwrap().contains("Cyrillic letter е"));
+        assert_eq!(lookalikes("Mitigate"), None);
+        assert_eq!(lookalikes("Μείωση"), None, "a Greek word is meant so");
+        assert_eq!(lookalikes("Ναι"), None);
     }
 }

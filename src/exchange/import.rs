@@ -808,10 +808,23 @@ pub(crate) fn row_problems(fields: Vec<FieldError>, columns: &[Column]) -> Vec<R
                 rows: Vec::new(),
                 row,
                 column: header_of(columns, &field),
-                message: fe.message,
+                message: with_lookalikes(fe.message),
             }
         })
         .collect()
+}
+
+/// A message that quotes a value ('Ηigh' is not …) says when the value holds a letter of
+/// another script that looks like a Latin one, which the quote alone cannot show.
+fn with_lookalikes(message: String) -> String {
+    let quoted = message
+        .split_once('\'')
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(q, _)| q.to_string());
+    match quoted.as_deref().and_then(crate::domain::words::lookalikes) {
+        Some(hint) => format!("{message} ({hint})"),
+        None => message,
+    }
 }
 
 /// Finds the table of a file: the sheet asked for or the one whose header fits best, its

@@ -1122,6 +1122,23 @@ async fn what_a_file_hides_or_encodes_is_told_never_lost() {
             res.body
         );
         assert_eq!(app.store.risk_count().await.unwrap(), 0);
+
+        // A Greek capital among Latin letters: the message says so, since the quote cannot.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?dry_run=true",
+                Auth::Bearer(&manager),
+                "Title,Likelihood,Impact,Owner,Treatment\nRansomware,3,4,anna@example.com,\u{39C}odify\n"
+                    .into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body
+                .contains("(it holds the Greek letter \u{39C} (U+039C), not the Latin M)"),
+            "{}",
+            res.body
+        );
     });
 }
 

@@ -15,11 +15,7 @@ pub async fn import(ctx: &Ctx, args: &ImportArgs, replace: bool) -> anyhow::Resu
     let opts = args.options();
     let o = super::exchange::run(ctx, &bytes, &opts, replace).await?;
     let mut out = std::io::stdout().lock();
-    let sheet = o
-        .sheet
-        .as_ref()
-        .map(|s| format!("sheet '{s}', "))
-        .unwrap_or_default();
+    let sheet = crate::cli::sheet_chosen(o.sheet.as_ref(), &o.other_sheets, args);
     let header = match o.subheader_row {
         Some(sub) => format!("header on rows {} and {sub}", o.header_row),
         None => format!("header on row {}", o.header_row),
