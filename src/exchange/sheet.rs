@@ -434,7 +434,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Grid>> {
             ),
         )
     };
-    let mut xml = super::sheet_notes::read(bytes);
+    let mut xml = super::sheet_notes::read(bytes, MAX_COLUMNS);
     let mut book: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let sheets: Vec<String> = book

@@ -31,7 +31,7 @@ type Zip<'a> = zip::ZipArchive<std::io::Cursor<&'a [u8]>>;
 
 /// The notes of each sheet, by sheet name. A part that cannot be read gives no notes (the
 /// spreadsheet reader says what is wrong with the file).
-pub fn read(bytes: &[u8]) -> HashMap<String, SheetXml> {
+pub fn read(bytes: &[u8], max_columns: usize) -> HashMap<String, SheetXml> {
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
         return HashMap::new();
     };
@@ -39,7 +39,7 @@ pub fn read(bytes: &[u8]) -> HashMap<String, SheetXml> {
     let mut out = HashMap::new();
     for (name, path) in sheet_parts(&mut zip) {
         if let Ok(part) = zip.by_name(&path) {
-            out.insert(name, sheet(part, &decimals));
+            out.insert(name, sheet(part, &decimals, max_columns));
         }
     }
     out
@@ -165,7 +165,7 @@ fn position(r: &str) -> Option<(usize, usize)> {
 }
 
 /// The notes of one worksheet part.
-fn sheet(part: impl Read, decimals: &[Option<usize>]) -> SheetXml {
+fn sheet(part: impl Read, decimals: &[Option<usize>], max_columns: usize) -> SheetXml {
     let mut notes = SheetXml::default();
     // The cell being read: position, style's decimals, whether it is a number, has a formula,
     // and its value's text.
@@ -193,7 +193,13 @@ fn sheet(part: impl Read, decimals: &[Option<usize>]) -> SheetXml {
             && notes.shown.len() < MAX_NOTED
         {
             let shown = format!("{x:.d$}");
-            if shown != super::sheet::number_text(x) {
+            // Written plainly: whole numbers without ".0", others as short as they read back.
+            let plain = if x.fract() == 0.0 {
+                format!("{}", x as i64)
+            } else {
+                format!("{x}")
+            };
+            if shown != plain {
                 notes.shown.insert(at, shown);
             }
         }
@@ -217,7 +223,7 @@ fn sheet(part: impl Read, decimals: &[Option<usize>]) -> SheetXml {
                 if let (true, Some(min), Some(max)) = (hidden, n("min"), n("max")) {
                     // A range over every column (min 1, max 16384) is common for "hide the
                     // rest": only columns a sheet can fill are noted.
-                    for c in min.max(1)..=max.min(crate::exchange::sheet::limits::MAX_COLUMNS) {
+                    for c in min.max(1)..=max.min(max_columns) {
                         if notes.hidden_columns.len() < MAX_NOTED {
                             notes.hidden_columns.push(c - 1);
                         }

@@ -75,6 +75,12 @@ impl Treatment {
             )
         })
     }
+
+    /// Whether a cell says more than the treatment read from its first word ("Avoided —
+    /// payments outsourced to …"): the rest is worth keeping.
+    pub fn said_more(raw: &str) -> bool {
+        said_more(raw, |w| Treatment::parse(w).is_ok())
+    }
 }
 
 /// Where a risk is in its handling. A closed risk stays in the register with its history;
@@ -139,6 +145,29 @@ impl RiskStatus {
             )
         })
     }
+
+    /// Whether a cell says more than the status read from its first word.
+    pub fn said_more(raw: &str) -> bool {
+        said_more(raw, |w| RiskStatus::parse(w).is_ok())
+    }
+}
+
+/// Whether `raw` holds words after its first that are not part of a phrase `reads` knows as a
+/// whole ("in treatment" is one status; "Avoided — payments outsourced" is a status and more).
+fn said_more(raw: &str, reads: impl Fn(&str) -> bool) -> bool {
+    let text = raw.trim();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < 2 {
+        return false;
+    }
+    // The whole phrase read as one of our words ("in treatment", "in progress") says nothing
+    // more; two words read from the first alone do.
+    let phrase = words.join(" ");
+    let whole = reads(&phrase) && !reads(words[0]);
+    !whole && reads(text)
 }
 
 /// A likelihood and an impact (values of the matrix's scales) and the level they give.

@@ -384,6 +384,9 @@ impl Importer for RiskImport {
                 })
                 .collect();
             resolve_asset_names(ctx, &mut inputs).await?;
+            for (_, input) in inputs.iter_mut() {
+                keep_what_was_said(input);
+            }
             let drafts = parse_rows(inputs, |input| input.parse(&matrix))?;
             let (compared, recomputed) = compare_computed(&matrix, &drafts, &computed);
             let mut report = service::import(ctx, drafts, dry_run, upload).await?;
@@ -501,4 +504,57 @@ pub fn compare_computed(
         }
     }
     (compared, out)
+}
+
+/// A status or treatment cell that says more than the word read from it ("Avoided — payments
+/// outsourced to a PCI-DSS Level 1 provider") keeps its whole text in the risk's description
+/// (its consequence), so that nothing the file said is lost.
+fn keep_what_was_said(input: &mut RiskInput) {
+    use super::domain::{RiskStatus, Treatment};
+    let mut kept = Vec::new();
+    if Treatment::said_more(&input.treatment) {
+        kept.push(format!("Treatment as written: {}", input.treatment.trim()));
+    }
+    if RiskStatus::said_more(&input.status) {
+        kept.push(format!("Status as written: {}", input.status.trim()));
+    }
+    for line in kept {
+        if input.consequence.contains(&line) {
+            continue;
+        }
+        if !input.consequence.trim().is_empty() {
+            input.consequence.push('\n');
+        }
+        input.consequence.push_str(&line);
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+
+    #[test]
+    fn a_status_or_treatment_that_says_more_keeps_its_words() {
+        let mut input = RiskInput {
+            consequence: "Card data exposed".into(),
+            status: "Avoided — payments outsourced to a PCI-DSS Level 1 provider".into(),
+            treatment: "Accept with monitoring".into(),
+            ..Default::default()
+        };
+        keep_what_was_said(&mut input);
+        assert_eq!(
+            input.consequence,
+            "Card data exposed\nTreatment as written: Accept with monitoring\nStatus as written: Avoided — payments outsourced to a PCI-DSS Level 1 provider"
+        );
+        // Read again (an export imported back), nothing is added twice.
+        keep_what_was_said(&mut input);
+        assert_eq!(input.consequence.matches("as written").count(), 2);
+        let mut plain = RiskInput {
+            status: "in treatment".into(),
+            treatment: "mitigate".into(),
+            ..Default::default()
+        };
+        keep_what_was_said(&mut plain);
+        assert_eq!(plain.consequence, "");
+    }
 }
