@@ -79,7 +79,10 @@ impl Treatment {
     /// Whether a cell says more than the treatment read from its first word ("Avoided —
     /// payments outsourced to …"): the rest is worth keeping.
     pub fn said_more(raw: &str) -> bool {
-        said_more(raw, |w| Treatment::parse(w).is_ok())
+        let ours = Treatment::ALL
+            .iter()
+            .any(|t| t.label().eq_ignore_ascii_case(raw.trim()));
+        !ours && said_more(raw, |w| Treatment::parse(w).is_ok())
     }
 }
 
@@ -148,7 +151,10 @@ impl RiskStatus {
 
     /// Whether a cell says more than the status read from its first word.
     pub fn said_more(raw: &str) -> bool {
-        said_more(raw, |w| RiskStatus::parse(w).is_ok())
+        let ours = RiskStatus::ALL
+            .iter()
+            .any(|s| s.label().eq_ignore_ascii_case(raw.trim()));
+        !ours && said_more(raw, |w| RiskStatus::parse(w).is_ok())
     }
 }
 

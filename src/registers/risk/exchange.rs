@@ -551,7 +551,7 @@ mod kept_tests {
         assert_eq!(input.consequence.matches("as written").count(), 2);
         let mut plain = RiskInput {
             status: "in treatment".into(),
-            treatment: "mitigate".into(),
+            treatment: "modify (mitigate)".into(),
             ..Default::default()
         };
         keep_what_was_said(&mut plain);
