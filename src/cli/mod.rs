@@ -96,6 +96,10 @@ pub struct ImportArgs {
     /// has no column for it (--default 'owner=ciso@example.com')
     #[arg(long = "default", value_name = "FIELD=VALUE")]
     pub defaults: Vec<String>,
+    /// Rows without an id update the record with the same name (title for risks) instead of
+    /// creating another, when one record has that name
+    #[arg(long)]
+    pub match_by_name: bool,
 }
 
 impl ImportArgs {
@@ -111,6 +115,7 @@ impl ImportArgs {
             skip_hidden: self.skip_hidden,
             encoding: self.encoding.clone(),
             defaults: self.defaults.clone(),
+            match_by_name: self.match_by_name,
         }
     }
 }
@@ -294,10 +299,12 @@ pub fn print_reading(
         writeln!(out, "read as {e} ({how})")?;
     }
     for w in warnings {
-        let w = w.replace(
-            "skip hidden rows and columns to leave them out",
-            "--skip-hidden leaves them out",
-        );
+        let w = w
+            .replace(
+                "skip hidden rows and columns to leave them out",
+                "--skip-hidden leaves them out",
+            )
+            .replace("or match rows by name", "or --match-by-name");
         writeln!(out, "note: {w}")?;
     }
     Ok(())
@@ -322,6 +329,7 @@ pub fn print_columns(
             )?,
             (None, "ignored") if !c.header.is_empty() => writeln!(out, "  {}: ignored", c.header)?,
             (None, "hidden") => writeln!(out, "  {}: hidden in the file, not read", c.header)?,
+            (None, "empty") => writeln!(out, "  {}: no value in the file, not read", c.header)?,
             _ => {}
         }
     }

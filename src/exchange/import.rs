@@ -51,11 +51,27 @@ pub trait Importer: Send + Sync {
         self.schema().field_choices()
     }
 
+    /// How a record is named, for matching rows without ids to records by name; none when
+    /// the register does not offer it.
+    fn named_by(&self) -> Option<NamedBy> {
+        None
+    }
+
     /// Another import that takes this file instead: a Statement of Applicability of 2013
     /// sent where the 2022 one is imported.
     fn divert(&self, _grids: &[Grid]) -> Option<Diversion> {
         None
     }
+}
+
+/// How a register's records are named: the import's field and the store's table and columns.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedBy {
+    /// `name`, `title`.
+    pub field: &'static str,
+    pub table: &'static str,
+    pub id_column: &'static str,
+    pub name_column: &'static str,
 }
 
 /// Where a file belongs when it was sent to the wrong import (see `Importer::divert`).
@@ -225,7 +241,8 @@ pub struct Column {
     /// Our field, when the column is read.
     pub field: Option<&'static str>,
     /// mapped (by you), matched (by its header), derived (Annex computes it), duplicate
-    /// (another column already gives the field), ignored (mapped to nothing), unknown.
+    /// (another column already gives the field), empty (no value below the header), hidden
+    /// (hidden in the sheet, left out as asked), ignored (mapped to nothing), unknown.
     pub how: &'static str,
     /// The first value of the column in the data, as an example.
     pub sample: String,
@@ -314,6 +331,9 @@ pub struct Options {
     /// `field=value`: the value of a field in every row that leaves it empty (or has no
     /// column for it).
     pub defaults: Vec<String>,
+    /// Rows without an id update the record of the same name (or title), when one record has
+    /// it; they create one otherwise.
+    pub match_by_name: bool,
 }
 
 impl Options {
@@ -768,8 +788,10 @@ pub(crate) fn rows_words(rows: &[usize]) -> String {
             _ => runs.push((r, r)),
         }
     }
-    let parts: Vec<String> = runs
+    const RUNS: usize = 12;
+    let mut parts: Vec<String> = runs
         .iter()
+        .take(RUNS)
         .map(|(a, b)| {
             if a == b {
                 a.to_string()
@@ -778,6 +800,10 @@ pub(crate) fn rows_words(rows: &[usize]) -> String {
             }
         })
         .collect();
+    if runs.len() > RUNS {
+        let rest: usize = runs[RUNS..].iter().map(|(a, b)| b - a + 1).sum();
+        parts.push(format!("{rest} more"));
+    }
     let noun = if rows.len() == 1 { "row" } else { "rows" };
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     format!("{noun} {}", crate::domain::query::list_words(&parts, "and"))
@@ -898,6 +924,41 @@ pub(crate) fn read_table<'a>(
     };
     let mut plan = plan;
     let mut warnings = Vec::new();
+    // A column with no value below the header never takes a field from another column that
+    // would give it and has values ("Owner" left empty beside a filled "Risk owner"). A cell
+    // holding a formula counts as a value.
+    let below = subheader_row.unwrap_or(plan.header_row);
+    let empty = |i: usize| {
+        grid.rows.iter().enumerate().skip(below).all(|(r, cells)| {
+            cells.get(i).is_none_or(|c| c.trim().is_empty())
+                && !grid.notes.formulas_without_value.contains(&(r + 1, i))
+        })
+    };
+    for i in 0..plan.columns.len() {
+        let Some(field) = plan.columns[i].field else {
+            continue;
+        };
+        if plan.columns[i].how != "matched" || !empty(i) {
+            continue;
+        }
+        let other = (0..plan.columns.len()).find(|j| {
+            plan.columns[*j].how == "duplicate"
+                && !empty(*j)
+                && plan_row(
+                    schema,
+                    std::slice::from_ref(&plan.columns[*j].header),
+                    &explicit,
+                )[0]
+                .field
+                    == Some(field)
+        });
+        if let Some(j) = other {
+            plan.columns[i].field = None;
+            plan.columns[i].how = "empty";
+            plan.columns[j].field = Some(field);
+            plan.columns[j].how = "matched";
+        }
+    }
     // Hidden columns that would be read: left out when asked, read with a warning otherwise.
     let hidden_read: Vec<usize> = plan
         .columns
@@ -966,6 +1027,28 @@ pub(crate) fn read_table<'a>(
             warnings.push(format!(
                 "hidden in the file, read all the same: {} (skip hidden rows and columns to leave them out)",
                 rows_words(&hidden)
+            ));
+        }
+    }
+    // Rows without an id become new records, again at every import of the same file.
+    if !opts.match_by_name && schema.fields.iter().any(|f| f.key == "id") {
+        let without: Vec<usize> = data
+            .iter()
+            .filter(|(_, cells)| {
+                !row_values(&plan, &values, cells).any(|(f, v)| f == "id" && !v.is_empty())
+            })
+            .map(|(r, _)| *r)
+            .collect();
+        if !without.is_empty() {
+            let (verb, them) = if without.len() == 1 {
+                ("has", "it")
+            } else {
+                ("have", "them")
+            };
+            warnings.push(format!(
+                "{} {verb} no id: each becomes a new {}, and importing the file again makes {them} again (give ids — an export has them — or match rows by name to update records instead)",
+                rows_words(&without),
+                schema.noun
             ));
         }
     }
@@ -1243,6 +1326,49 @@ pub async fn run(
     // The file is let go before the register checks and writes the rows.
     drop(table);
     drop(grids);
+    let mut rows = rows;
+    if opts.match_by_name
+        && let Some(named) = importer.named_by()
+    {
+        let name_field = named.field;
+        let nameless = |r: &Vec<(&'static str, String)>| {
+            !r.iter().any(|(f, v)| *f == "id" && !v.trim().is_empty())
+        };
+        let name_of = |r: &Vec<(&'static str, String)>| {
+            r.iter()
+                .find(|(f, _)| *f == name_field)
+                .map(|(_, v)| v.trim().to_lowercase())
+                .filter(|v| !v.is_empty())
+        };
+        let names: Vec<String> = rows
+            .iter()
+            .filter(|(_, r)| nameless(r))
+            .filter_map(|(_, r)| name_of(r))
+            .collect();
+        let ids = crate::service::ids_by_name(
+            ctx,
+            named.table,
+            named.id_column,
+            named.name_column,
+            &names,
+        )
+        .await?;
+        let mut matched = 0;
+        for (_, r) in rows.iter_mut() {
+            if nameless(r)
+                && let Some(id) = name_of(r).and_then(|n| ids.get(&n))
+            {
+                r.retain(|(f, _)| *f != "id");
+                r.push(("id", id.clone()));
+                matched += 1;
+            }
+        }
+        outcome.warnings.push(format!(
+            "{} without an id matched an existing {} of the same {name_field}: updated, not made again",
+            crate::domain::words::count(matched, "row", "rows"),
+            importer.noun()
+        ));
+    }
     // With problems of the table's shape, the rows are only checked: nothing is written.
     let dry_run = opts.dry_run || !shape.is_empty();
     let checked = importer
@@ -1499,5 +1625,30 @@ mod tests {
                 "row 4, column Owner: too long"
             ]
         );
+    }
+
+    #[test]
+    fn an_empty_column_never_gives_its_field() {
+        // Two owner columns: the first, empty, gives way to the second.
+        let grid = Grid {
+            sheet: None,
+            rows: vec![
+                row(&["Title", "Owner", "Risk owner", "Likelihood", "Impact"]),
+                row(&["Ransomware", "", "anna@example.com", "3", "4"]),
+                row(&["Phishing", "", "ben@example.com", "2", "2"]),
+            ],
+            notes: Default::default(),
+        };
+        let schema = &crate::registers::risk::exchange::RISK_SCHEMA;
+        let t = read_table(schema, std::slice::from_ref(&grid), &Options::default()).unwrap();
+        let read: Vec<(&str, Option<&str>, &str)> = t
+            .columns
+            .iter()
+            .map(|c| (c.header.as_str(), c.field, c.how))
+            .collect();
+        assert_eq!(read[1], ("Owner", None, "empty"));
+        assert_eq!(read[2], ("Risk owner", Some("owner"), "matched"));
+        let values: Vec<(&str, String)> = t.values(2, t.data[0].1).collect();
+        assert!(values.contains(&("owner", "anna@example.com".to_string())));
     }
 }

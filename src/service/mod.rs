@@ -426,6 +426,21 @@ pub(crate) async fn check_revision(
 }
 
 /// The top-level fields an audit entry changed, with their new values as short text.
+/// The ids of a register's records whose name (`name_column`) is one of `names` (lower-case),
+/// for the names one record has: an import matching rows without ids by name (editors).
+pub async fn ids_by_name(
+    ctx: &Ctx,
+    table: &str,
+    id_column: &str,
+    name_column: &str,
+    names: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    ctx.require(crate::domain::user::EDITORS)?;
+    ctx.store()
+        .ids_by_name(table, id_column, name_column, names)
+        .await
+}
+
 pub fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<(String, String)> {
     let parse = |s: Option<&str>| -> serde_json::Map<String, serde_json::Value> {
         s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())

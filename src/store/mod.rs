@@ -458,6 +458,43 @@ pub(crate) async fn existing_ids(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+impl Store {
+    /// The ids of the records of `table` whose `name_column` is one of `names` (case and
+    /// surrounding spaces ignored), for names that one record has: an import that matches rows
+    /// without ids by name. Compared in Rust: SQLite's `lower()` knows only ASCII.
+    pub(crate) async fn ids_by_name(
+        &self,
+        table: &str,
+        id_column: &str,
+        name_column: &str,
+        names: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let wanted: std::collections::HashSet<String> =
+            names.iter().map(|n| n.trim().to_lowercase()).collect();
+        if wanted.is_empty() {
+            return Ok(Default::default());
+        }
+        let all: Vec<(String, String)> = pool_query!(
+            self,
+            fetch_all,
+            (String, String),
+            &format!("select {id_column}, {name_column} from {table}")
+        )?;
+        let mut by_name: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for (id, name) in all {
+            let key = name.trim().to_lowercase();
+            if wanted.contains(&key) {
+                by_name.entry(key).or_default().push(id);
+            }
+        }
+        Ok(by_name
+            .into_iter()
+            .filter(|(_, ids)| ids.len() == 1)
+            .map(|(name, mut ids)| (name, ids.remove(0)))
+            .collect())
+    }
+}
+
 /// Most parameters one statement binds (SQLite allows 32,766, PostgreSQL 65,535).
 const MAX_PARAMS: usize = 30_000;
 /// Keys per `in (…)` list when reading or deleting by many ids.

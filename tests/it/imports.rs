@@ -1246,3 +1246,64 @@ R-6,Insider,3,4,Hoch,anna@example.com
         }
     });
 }
+
+#[tokio::test]
+async fn rows_without_ids_are_warned_about_and_can_update_records_of_the_same_name() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let csv = "name,type,classification,owner\nMail server,hardware,internal,anna@example.com\nΜισθοδοσία,software,confidential,anna@example.com\n";
+        let res = app
+            .post_bytes("/api/v1/assets/import", Auth::Bearer(&manager), csv.into())
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let o = res.json();
+        assert_eq!(o["report"]["created"].as_array().unwrap().len(), 2);
+        assert!(
+            o["warnings"]
+                .to_string()
+                .contains("rows 2–3 have no id: each becomes a new asset"),
+            "{}",
+            o["warnings"]
+        );
+        // The same file again, matched by name (case ignored): the two assets are updated.
+        let changed = csv.replace(
+            "Mail server,hardware,internal,anna",
+            "MAIL SERVER,hardware,internal,ben",
+        );
+        let res = app
+            .post_bytes(
+                "/api/v1/assets/import?match_by_name=true",
+                Auth::Bearer(&manager),
+                changed.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let o = res.json();
+        let r = &o["report"];
+        assert_eq!(
+            (
+                r["created"].as_array().unwrap().len(),
+                r["updated"].as_array().unwrap().len(),
+                r["unchanged"].as_array().unwrap().len()
+            ),
+            (0, 1, 1),
+            "{o}"
+        );
+        assert!(
+            o["warnings"]
+                .to_string()
+                .contains("2 rows without an id matched an existing asset of the same name"),
+            "{}",
+            o["warnings"]
+        );
+        let listed = app
+            .get("/api/v1/assets", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(
+            listed["items"].as_array().unwrap().len(),
+            2,
+            "nothing made again"
+        );
+    });
+}

@@ -282,6 +282,15 @@ impl Importer for AssetImport {
         &ASSET_SCHEMA
     }
 
+    fn named_by(&self) -> Option<crate::exchange::import::NamedBy> {
+        Some(crate::exchange::import::NamedBy {
+            field: "name",
+            table: "asset",
+            id_column: "asset_id",
+            name_column: "name",
+        })
+    }
+
     fn import<'a>(
         &'a self,
         ctx: &'a Ctx,

@@ -33,6 +33,8 @@ pub struct ImportQuery {
     /// `field=value`, repeatable: the value of a field in every row that leaves it empty or
     /// has no column for it.
     default: Option<Vec<String>>,
+    /// Rows without an id update the record with the same name (or title), when one has it.
+    match_by_name: Option<bool>,
 }
 
 /// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
@@ -51,6 +53,11 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
             },
             "encoding" => opts.encoding = Some(v.clone()),
             "default" => opts.defaults.push(v.clone()),
+            "match_by_name" => match v.as_str() {
+                "" | "true" | "1" => opts.match_by_name = true,
+                "false" | "0" => opts.match_by_name = false,
+                other => problems.add("match_by_name", format!("'{other}' is not true or false")),
+            },
             "dry_run" => match v.as_str() {
                 "" | "true" | "1" => opts.dry_run = true,
                 "false" | "0" => opts.dry_run = false,
@@ -58,7 +65,7 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
             },
             other => problems.add(
                 other,
-                "unknown parameter: use dry_run, map, value, default, sheet, encoding or skip_hidden",
+                "unknown parameter: use dry_run, map, value, default, sheet, encoding, skip_hidden or match_by_name",
             ),
         }
     }
@@ -146,6 +153,7 @@ impl Reading {
                     "derived" => derived,
                     "duplicate" => "another column gives this field: not read",
                     "hidden" => "hidden in the file: not read",
+                    "empty" => "no value in the file: not read",
                     "unknown" => "not recognised: not read",
                     _ => "not read",
                 },
@@ -213,6 +221,7 @@ pub struct Asked {
     pub skip_hidden: bool,
     /// `field=value`, one per line.
     pub defaults: String,
+    pub match_by_name: bool,
 }
 
 impl Asked {
@@ -236,6 +245,7 @@ impl Asked {
             encoding: get("encoding").trim().to_string(),
             skip_hidden: is_ticked(&get("skip_hidden")),
             defaults: get("defaults"),
+            match_by_name: is_ticked(&get("match_by_name")),
         }
     }
 
@@ -250,6 +260,7 @@ impl Asked {
             skip_hidden: self.skip_hidden,
             encoding: Some(self.encoding.clone()).filter(|e| !e.is_empty()),
             defaults: self.defaults.lines().map(str::to_string).collect(),
+            match_by_name: self.match_by_name,
         }
     }
 }
@@ -271,6 +282,7 @@ pub struct FileReading {
     pub warnings: Vec<String>,
     /// `field=value` lines, as asked.
     pub defaults: String,
+    pub match_by_name: bool,
 }
 
 impl FileReading {
@@ -282,6 +294,7 @@ impl FileReading {
             skip_hidden: asked.skip_hidden,
             warnings: warnings.to_vec(),
             defaults: asked.defaults.clone(),
+            match_by_name: asked.match_by_name,
         }
     }
 }

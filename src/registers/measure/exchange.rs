@@ -160,6 +160,15 @@ impl Importer for MeasureImport {
         &MEASURE_SCHEMA
     }
 
+    fn named_by(&self) -> Option<crate::exchange::import::NamedBy> {
+        Some(crate::exchange::import::NamedBy {
+            field: "name",
+            table: "measure",
+            id_column: "measure_id",
+            name_column: "name",
+        })
+    }
+
     fn import<'a>(
         &'a self,
         ctx: &'a Ctx,

@@ -363,6 +363,15 @@ impl Importer for RiskImport {
         &RISK_SCHEMA
     }
 
+    fn named_by(&self) -> Option<crate::exchange::import::NamedBy> {
+        Some(crate::exchange::import::NamedBy {
+            field: "title",
+            table: "risk",
+            id_column: "risk_id",
+            name_column: "title",
+        })
+    }
+
     fn import<'a>(
         &'a self,
         ctx: &'a Ctx,
