@@ -125,8 +125,17 @@ impl Params {
 
     /// The page size: `limit` between 1 and `max`, `default` when absent.
     pub fn limit(&self, default: i64, max: i64) -> Result<i64> {
+        // Left empty (a form's field) is the default; only spaces or line breaks are no number.
+        let raw = self.raw("limit");
         match self.get("limit") {
-            None => Ok(default),
+            None if raw.is_empty() => Ok(default),
+            None => Err(Error::Query(vec![FieldError::new(
+                "limit",
+                format!(
+                    "'{}' is not a number between 1 and {max}",
+                    raw.escape_debug()
+                ),
+            )])),
             Some(l) => match l.parse::<i64>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(n),
                 _ => Err(Error::Query(vec![FieldError::new(

@@ -366,6 +366,12 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "soa-2022",
+            path: "/api/v1/soa/import?dry_run=true",
+            seeds: vec![export("/soa.csv").await, export("/soa.xlsx").await],
+            json: false,
+        },
+        Target {
             name: "scan-report",
             path: "/api/v1/scans",
             seeds: vec![report],
