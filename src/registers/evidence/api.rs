@@ -126,7 +126,7 @@ pub async fn add_evidence_version(
 /// bytes, and marks its item damaged.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/versions/{version}/file", tag = "evidence",
     params(("id" = String, Path), ("version" = i64, Path, minimum = 1, maximum = 2147483647)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody),
+    responses((status = 200, content_type = "*/*", description = "the file as it was uploaded, with its own type (application/octet-stream when unknown)", body = Vec<u8>), (status = 404, body = ErrorBody),
         (status = 409, description = "the stored file is damaged or missing", body = ErrorBody)))]
 pub async fn download_evidence(
     ctx: Ctx,
