@@ -310,6 +310,13 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError(Error::BadRequest(format!("could not read the body: {e}"))))?;
+        // Every body of the API is an object: serde would read a list (`[]`) into a struct of
+        // defaults, as if it said nothing.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError(Error::BadRequest(
+                "the body must be a JSON object ({ … })".into(),
+            )));
+        }
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             ApiError(Error::BadRequest(format!(
                 "the body is not valid JSON for this call: {e}"
