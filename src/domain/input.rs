@@ -193,3 +193,16 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod revision_tests {
+    /// Schemathesis reported such a map refused; read directly, it is accepted (kept as a
+    /// guard while the real payload is looked for).
+    #[test]
+    fn whole_revisions_written_as_floats_are_read() {
+        let b: Result<crate::registers::soa::domain::BulkDecision, _> = serde_json::from_str(
+            r#"{"revisions": {"": 8589934592.0, "x": -2000001826893719.0, "y": 162323}}"#,
+        );
+        assert!(b.is_ok(), "{:?}", b.err());
+    }
+}
