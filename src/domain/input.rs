@@ -201,7 +201,7 @@ mod revision_tests {
     #[test]
     fn whole_revisions_written_as_floats_are_read() {
         let b: Result<crate::registers::soa::domain::BulkDecision, _> = serde_json::from_str(
-            r#"{"revisions": {"": 8589934592.0, "x": -2000001826893719.0, "y": 162323}}"#,
+            r##"{"applicable": "no", "status": null, "owner": "dev14@example.org", "justification": "", "revisions": {"\u0095:\u00c9\u00cf\u0080\u0017\u00d5\u00b0)\u0084\udb6c\udef3\udb8d\udffa\u00b9\udbf3\udff3\u00d2]\ud9db\udd5d": 162323, "k\u00ca": -49870, "": 8589934592.0, "\ud9d3\udf57\u00eaP": 606, "\u00f9t\u00f4v\u0007\udb87\ude1e\uda60\udc93\u00ce\ud894\udd0f\u00a8 \u00b1\u00a1\u008f\u0015\u00db\u001f": -2000001826893719.0}, "target_date": "", "reasons": ["", "\udb0f\ude20\u0017\u008fX\ud841\udc2c\ud8f3\ude8f\uda57\udcc1\r\u0002\u00c4\uda19\ude00v[", "2\u00ce", "\u0082", "", "\u0011", "\u007f\u0005\u00c4", ""], "controls": ["\u00fc\u00ea", "", "\ud829\udd67\ud8bb\ude1f\u00ad\uda93\udf22\u009e"], "exclusion_reason": null}"##,
         );
         assert!(b.is_ok(), "{:?}", b.err());
     }
