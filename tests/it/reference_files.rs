@@ -5,8 +5,8 @@
 //! needs and the rows it imports are recorded here. Skipped when the folder is absent (a
 //! user's clone has none).
 
-use crate::harness::{TestDb, databases};
-use std::process::Command;
+use crate::harness::databases;
+use crate::soa_migrate::annex;
 
 /// (command, file, flags, rows imported: created + updated + unchanged, or for a SoA of 2013
 /// the 2013 controls read).
@@ -277,20 +277,6 @@ const CASES: &[Case] = &[
         114,
     ),
 ];
-
-fn annex(db: &TestDb, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_annex"))
-        .arg("--data-dir")
-        .arg(db.dir.path())
-        .arg("--database")
-        .arg(&db.url)
-        .args(args)
-        .env_remove("ANNEX_DATABASE_URL")
-        .env_remove("ANNEX_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run annex")
-}
 
 /// The rows an import's last line reports: "created 3, updated 1, unchanged 0" (registers and
 /// 2022 SoAs) or "114 2013 controls read" (2013 SoAs).

@@ -4,12 +4,12 @@
 //! migration, the upload page and the command line take it there), the roles that may import,
 //! and the 2022 SoAs of the reference spreadsheets when they are present.
 
-use crate::harness::{Auth, TestApp, TestDb};
+use crate::harness::{Auth, TestApp};
 use crate::on_every_database;
+use crate::soa_migrate::annex;
 use annex::domain::user::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use std::process::{Command, Output};
 
 fn row<'a>(rows: &'a Value, id: &str) -> &'a Value {
     rows.as_array()
@@ -383,20 +383,6 @@ async fn a_2013_soa_sent_to_the_2022_import_goes_to_the_migration() {
             );
         }
     });
-}
-
-fn annex(db: &TestDb, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annex"))
-        .arg("--data-dir")
-        .arg(db.dir.path())
-        .arg("--database")
-        .arg(&db.url)
-        .args(args)
-        .env_remove("ANNEX_DATABASE_URL")
-        .env_remove("ANNEX_DATA_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run annex")
 }
 
 #[tokio::test]

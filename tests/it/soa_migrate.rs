@@ -574,7 +574,8 @@ async fn a_manager_uploads_a_2013_soa_reviews_the_draft_and_imports_it_once() {
     });
 }
 
-fn annex(db: &TestDb, args: &[&str]) -> Output {
+/// Runs the `annex` binary on a test database (as a person would on the command line).
+pub(crate) fn annex(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_annex"))
         .arg("--data-dir")
         .arg(db.dir.path())
