@@ -116,6 +116,7 @@ impl ImportArgs {
             encoding: self.encoding.clone(),
             defaults: self.defaults.clone(),
             match_by_name: self.match_by_name,
+            adopt_matrix: false,
         }
     }
 }
@@ -143,9 +144,18 @@ pub async fn import_file(
     importer: &dyn Importer,
     args: &ImportArgs,
 ) -> anyhow::Result<()> {
+    import_with(ctx, importer, args, args.options()).await
+}
+
+/// [`import_file`] with options a register's own flags changed (`--adopt-matrix`).
+pub async fn import_with(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    args: &ImportArgs,
+    opts: import::Options,
+) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let opts = args.options();
     let spinner = progress::Progress::spinner(&format!(
         "{} {}",
         if args.dry_run {
@@ -186,6 +196,7 @@ pub async fn import_file(
                 }
             )?;
             print_recomputed(&mut out, r)?;
+            print_file_matrix(&mut out, r, o.dry_run, opts.adopt_matrix)?;
             Ok(())
         }
         _ => refuse_import(&o.problems, &args.file),
@@ -242,12 +253,17 @@ fn print_recomputed(out: &mut impl Write, r: &crate::domain::ImportReport) -> an
     }
     writeln!(
         out,
-        "the file computed {}; {} Annex's matrix gives otherwise (Annex keeps its own){}",
+        "the file computed {}; {} Annex's matrix gives otherwise{}{}",
         crate::domain::words::count(r.compared, "level or score", "levels and scores"),
         match r.recomputed.len() {
             0 => "none of them".to_string(),
             1 => "1 of them".to_string(),
             n => format!("{n} of them"),
+        },
+        if r.recomputed.is_empty() {
+            ""
+        } else {
+            " (Annex keeps its own)"
         },
         if r.recomputed.is_empty() { "" } else { ":" }
     )?;
@@ -261,6 +277,84 @@ fn print_recomputed(out: &mut impl Write, r: &crate::domain::ImportReport) -> an
     }
     if r.recomputed.len() > SHOWN {
         writeln!(out, "  … and {} more", r.recomputed.len() - SHOWN)?;
+    }
+    Ok(())
+}
+
+/// The matrix the file's levels describe: offered (`--adopt-matrix`), or adopted.
+fn print_file_matrix(
+    out: &mut impl Write,
+    r: &crate::domain::ImportReport,
+    dry_run: bool,
+    asked: bool,
+) -> anyhow::Result<()> {
+    let Some(f) = &r.file_matrix else {
+        if asked && r.compared > 0 {
+            writeln!(
+                out,
+                "--adopt-matrix: the file's levels describe no other matrix than Annex's; it is kept"
+            )?;
+        }
+        return Ok(());
+    };
+    let m = &f.matrix;
+    let levels: Vec<&str> = m.levels.iter().map(|l| l.name.as_str()).collect();
+    writeln!(
+        out,
+        "{} (levels {}, lowest first; {} the file rated, {} by the nearest score):",
+        match (r.matrix_adopted, dry_run) {
+            (true, true) =>
+                "Annex's risk matrix would be replaced by the one the file's levels describe",
+            (true, false) =>
+                "Annex's risk matrix was replaced by the one the file's levels describe",
+            _ => "the file's levels describe another risk matrix",
+        },
+        levels.join(", "),
+        crate::domain::words::count(f.observed, "cell", "cells"),
+        f.inferred
+    )?;
+    let width = |s: &str| s.chars().count();
+    let first = m
+        .likelihood
+        .iter()
+        .map(|s| width(&s.name))
+        .max()
+        .unwrap_or(0);
+    let cell = m
+        .levels
+        .iter()
+        .map(|l| width(&l.name))
+        .chain(m.impact.iter().map(|s| width(&s.name)))
+        .max()
+        .unwrap_or(0);
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(width(s))));
+    let head: Vec<String> = m.impact.iter().map(|s| pad(&s.name, cell)).collect();
+    writeln!(out, "  {}  {}", pad("", first), head.join("  ").trim_end())?;
+    for (l, step) in m.likelihood.iter().enumerate().rev() {
+        let cells: Vec<String> = m.grid[l]
+            .iter()
+            .map(|k| {
+                pad(
+                    m.risk_level(k).map_or(k.as_str(), |x| x.name.as_str()),
+                    cell,
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {}  {}",
+            pad(&step.name, first),
+            cells.join("  ").trim_end()
+        )?;
+    }
+    for d in &f.disagreements {
+        writeln!(out, "  rows disagree on {d}")?;
+    }
+    if !r.matrix_adopted {
+        writeln!(
+            out,
+            "Annex keeps its own matrix; --adopt-matrix adopts this one with the import (every risk's levels follow it)"
+        )?;
     }
     Ok(())
 }

@@ -25,6 +25,13 @@ pub struct ImportReport {
     /// Those that differ: the file's and Annex's, side by side. Annex keeps its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recomputed: Vec<Recomputed>,
+    /// The matrix the file's own levels describe, when they differ from Annex's: offered for
+    /// adoption (`adopt_matrix`), or adopted with the import (`matrix_adopted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_matrix: Option<crate::registers::matrix::domain_adopt::FileMatrix>,
+    /// Whether the import replaced Annex's matrix with the file's (or, in a dry run, would).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub matrix_adopted: bool,
 }
 
 fn is_zero(n: &usize) -> bool {

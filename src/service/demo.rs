@@ -311,7 +311,8 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         ));
     }
     let made_risks = risks.len();
-    crate::registers::risk::service::import(ctx, risks, false, None).await?;
+    let matrix = crate::registers::matrix::service::get(ctx).await?;
+    crate::registers::risk::service::import(ctx, risks, Default::default(), &matrix, None).await?;
 
     let mut acceptances = 0;
     for i in 0..size.acceptances.min(made_risks) {

@@ -373,7 +373,13 @@ async fn the_api_imports_in_one_transaction_with_a_dry_run_and_names_every_probl
                 b"name\nx\n".to_vec(),
             )
             .await;
-        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            unknown.status,
+            StatusCode::BAD_REQUEST,
+            "an unknown query parameter is the query's problem, as everywhere: {}",
+            unknown.body
+        );
+        assert!(unknown.body.contains("invalid_query"), "{}", unknown.body);
         let bad_map = app
             .post_bytes(
                 &format!("/api/v1/risks/import?map={}", enc("Risk=colour")),
@@ -1305,5 +1311,236 @@ async fn rows_without_ids_are_warned_about_and_can_update_records_of_the_same_na
             2,
             "nothing made again"
         );
+    });
+}
+
+#[tokio::test]
+async fn a_file_whose_levels_describe_another_matrix_can_have_it_adopted_with_the_import() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        // Rated before the import at likelihood 3 × impact 1: Low on Annex's matrix.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import",
+                Auth::Bearer(&manager),
+                "ID,Title,Likelihood,Impact,Owner\nR-0,Tailgating,3,1,anna@example.com\n".into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(app.store.risk("R-0").await.unwrap().inherent.level, "low");
+        // The file's matrix puts its bands lower than Annex's: 3 is already Medium, 12 High.
+        let file = "\
+ID,Risk Title,Likelihood,Impact,Risk Level,Owner
+R-1,Ransomware,4,5,Critical,anna@example.com
+R-2,Shoulder surfing,1,3,Medium,anna@example.com
+R-3,Phishing,2,3,Medium,anna@example.com
+R-4,Lost badge,1,1,Low,anna@example.com
+R-5,Insider,4,3,High,anna@example.com
+R-6,Supplier breach,2,4,High,anna@example.com
+R-7,Outage,3,4,High,anna@example.com
+R-8,Data centre fire,3,5,Critical,anna@example.com
+R-9,Weak passwords,2,2,Medium,anna@example.com
+";
+        let before = app
+            .get("/api/v1/risk-matrix", Auth::Bearer(&manager))
+            .await
+            .json();
+
+        // Offered, not taken.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?dry_run=true",
+                Auth::Bearer(&manager),
+                file.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let r = &res.json()["report"];
+        assert_eq!(r["recomputed"].as_array().unwrap().len(), 1, "{r}");
+        assert!(r.get("matrix_adopted").is_none(), "{r}");
+        let offered = &r["file_matrix"];
+        assert_eq!(offered["observed"], 9, "{r}");
+        assert_eq!(offered["inferred"], 16, "{r}");
+        let names: Vec<&str> = offered["matrix"]["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Low", "Medium", "High", "Critical"]);
+        assert_eq!(
+            offered["matrix"]["grid"][0][2], "medium",
+            "1 × 3 as the file rated it"
+        );
+        assert_eq!(
+            offered["matrix"]["grid"][2][0], "medium",
+            "3 × 1, not rated by the file: as 1 × 3, the nearest score"
+        );
+
+        // A dry run with the file's matrix changes nothing.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?dry_run=true&adopt_matrix=true",
+                Auth::Bearer(&manager),
+                file.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let r = &res.json()["report"];
+        assert_eq!(r["matrix_adopted"], true, "{r}");
+        assert_eq!(r["compared"], 9, "{r}");
+        assert!(
+            r.get("recomputed").is_none(),
+            "every level agrees on the file's matrix: {r}"
+        );
+        let after = app
+            .get("/api/v1/risk-matrix", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(before, after, "a dry run writes nothing");
+
+        // Bad values of the option are named.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?adopt_matrix=perhaps",
+                Auth::Bearer(&manager),
+                file.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert!(res.body.contains("adopt_matrix"), "{}", res.body);
+
+        // The command line offers it, and adopts it only when asked.
+        let path = app.db.dir.path().join("register.csv");
+        std::fs::write(&path, file).unwrap();
+        let out = crate::soa_migrate::annex(
+            &app.db,
+            &["risk", "import", path.to_str().unwrap(), "--dry-run"],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains(
+                "the file's levels describe another risk matrix (levels Low, Medium, High, Critical"
+            ) && text.contains("--adopt-matrix adopts this one"),
+            "{text}"
+        );
+        let out = crate::soa_migrate::annex(
+            &app.db,
+            &[
+                "risk",
+                "import",
+                path.to_str().unwrap(),
+                "--adopt-matrix",
+                "--dry-run",
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(text.contains("would be replaced"), "{text}");
+
+        // The import with it: one transaction, the matrix replaced, every risk relevelled.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?adopt_matrix=true",
+                Auth::Bearer(&manager),
+                file.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["report"]["matrix_adopted"], true);
+        let matrix = app
+            .get("/api/v1/risk-matrix", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(matrix["grid"], offered["matrix"]["grid"]);
+        assert_eq!(
+            app.store.risk("R-2").await.unwrap().inherent.level,
+            "medium"
+        );
+        assert_eq!(
+            app.store.risk("R-0").await.unwrap().inherent.level,
+            "medium",
+            "a risk rated before follows the adopted grid"
+        );
+        let trail = app
+            .store
+            .audit_entries(
+                &annex::domain::audit::AuditFilter {
+                    object_type: Some("risk_matrix".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(trail.len(), 1, "the matrix's change is audited");
+        // Imported again, the file agrees with the matrix: nothing more is offered.
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import?dry_run=true",
+                Auth::Bearer(&manager),
+                file.into(),
+            )
+            .await;
+        let r = &res.json()["report"];
+        assert!(
+            r.get("file_matrix").is_none() && r.get("recomputed").is_none(),
+            "{r}"
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_review_offers_the_file_s_matrix_and_the_import_adopts_it() {
+    on_every_database!(|app| {
+        let browser = app.browser_as(Role::Manager).await;
+        let file = "\
+Risk Title,Likelihood,Impact,Risk Level,Owner
+Ransomware,4,5,Critical,anna@example.com
+Shoulder surfing,1,3,Medium,anna@example.com
+Lost badge,1,1,Low,anna@example.com
+Outage,3,4,High,anna@example.com
+";
+        let res = app
+            .post_file("/risks/import", &browser, "register.csv", file.as_bytes())
+            .await;
+        let review = review_path(&res);
+        let page = app.get(&review, Auth::Browser(&browser)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for text in [
+            "The risk matrix your file's levels describe",
+            "Annex keeps its own matrix unless you adopt this one",
+            "name=\"adopt_matrix\" value=\"1\"",
+            "<svg class=\"matrix\"",
+        ] {
+            assert!(page.body.contains(text), "{text}: {}", page.body);
+        }
+        let page = app
+            .get(&format!("{review}?adopt_matrix=1"), Auth::Browser(&browser))
+            .await;
+        assert!(
+            page.body
+                .contains("The import will replace Annex's risk matrix with this one"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("<input type=\"hidden\" name=\"adopt_matrix\" value=\"1\">"),
+            "the import form carries the choice: {}",
+            page.body
+        );
+        let done = app
+            .post_form(&review, Auth::Browser(&browser), &[("adopt_matrix", "1")])
+            .await;
+        assert!(
+            done.body.contains(
+                "Annex's risk matrix was replaced by the one your file's levels describe"
+            ),
+            "{}",
+            done.body
+        );
+        let m = app.store.risk_matrix().await.unwrap();
+        assert_eq!(m.level_of(1, 3).unwrap().name, "Medium");
     });
 }

@@ -34,8 +34,7 @@ pub trait Importer: Send + Sync {
         &'a self,
         ctx: &'a Ctx,
         rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
+        how: Writing<'a>,
     ) -> BoxFuture<'a, Result<ImportReport>>;
 
     /// "Risks", on the import pages.
@@ -65,6 +64,17 @@ pub trait Importer: Send + Sync {
     fn divert(&self, _grids: &[Grid]) -> Option<Diversion> {
         None
     }
+}
+
+/// How an import writes its rows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Writing<'a> {
+    /// Check everything and report, write nothing.
+    pub dry_run: bool,
+    /// The reviewed upload the rows came from, consumed by the import.
+    pub upload: Option<&'a str>,
+    /// Risks: adopt the matrix the file's own levels describe, in the import's transaction.
+    pub adopt_matrix: bool,
 }
 
 /// How a register's records are named: the import's field and the store's table and columns.
@@ -337,6 +347,9 @@ pub struct Options {
     /// Rows without an id update the record of the same name (or title), when one record has
     /// it; they create one otherwise.
     pub match_by_name: bool,
+    /// Risks: when the file's own levels describe another matrix, adopt it (Annex's scales,
+    /// the file's levels and grid) in the same transaction as the import.
+    pub adopt_matrix: bool,
 }
 
 impl Options {
@@ -993,7 +1006,15 @@ pub async fn run(
     // With problems of the table's shape, the rows are only checked: nothing is written.
     let dry_run = opts.dry_run || !shape.is_empty();
     let checked = importer
-        .import(ctx, rows, dry_run, opts.upload.as_deref())
+        .import(
+            ctx,
+            rows,
+            Writing {
+                dry_run,
+                upload: opts.upload.as_deref(),
+                adopt_matrix: opts.adopt_matrix,
+            },
+        )
         .await;
     settle(
         &mut outcome.report,

@@ -295,8 +295,7 @@ impl Importer for AssetImport {
         &'a self,
         ctx: &'a Ctx,
         rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
+        how: crate::exchange::import::Writing<'a>,
     ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
         Box::pin(async move {
             let settings = service::settings(ctx).await?;
@@ -304,7 +303,7 @@ impl Importer for AssetImport {
             let drafts = parse_rows(rows, |values| {
                 asset_input(values.into_iter()).parse(&settings, &matrix)
             })?;
-            service::import(ctx, drafts, dry_run, upload).await
+            service::import(ctx, drafts, how.dry_run, how.upload).await
         })
     }
 }

@@ -157,6 +157,8 @@ struct ReviewPage {
     report: Option<ImportReport>,
     done: bool,
     file_error: Option<String>,
+    /// The matrix the file's levels describe, drawn.
+    file_svg: Option<crate::registers::matrix::web::SvgGrid>,
 }
 
 async fn render_review(
@@ -220,6 +222,11 @@ async fn render_review(
             ),
             problems: reading.problems,
             more_problems: reading.more_problems,
+            file_svg: outcome
+                .as_ref()
+                .and_then(|o| o.report.as_ref())
+                .and_then(|r| r.file_matrix.as_ref())
+                .map(|f| crate::registers::matrix::web::svg_grid(&f.matrix)),
             report: outcome.and_then(|o| o.report),
             done,
             file_error,

@@ -35,6 +35,9 @@ pub struct ImportQuery {
     default: Option<Vec<String>>,
     /// Rows without an id update the record with the same name (or title), when one has it.
     match_by_name: Option<bool>,
+    /// Risks: when the file's own levels describe another matrix (`file_matrix` in the
+    /// report), adopt it with the import; Annex keeps its own otherwise.
+    adopt_matrix: Option<bool>,
 }
 
 /// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
@@ -58,6 +61,11 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
                 "false" | "0" => opts.match_by_name = false,
                 other => problems.add("match_by_name", format!("'{other}' is not true or false")),
             },
+            "adopt_matrix" => match v.as_str() {
+                "" | "true" | "1" => opts.adopt_matrix = true,
+                "false" | "0" => opts.adopt_matrix = false,
+                other => problems.add("adopt_matrix", format!("'{other}' is not true or false")),
+            },
             "dry_run" => match v.as_str() {
                 "" | "true" | "1" => opts.dry_run = true,
                 "false" | "0" => opts.dry_run = false,
@@ -65,11 +73,11 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
             },
             other => problems.add(
                 other,
-                "unknown parameter: use dry_run, map, value, default, sheet, encoding, skip_hidden or match_by_name",
+                "unknown parameter: use dry_run, map, value, default, sheet, encoding, skip_hidden, match_by_name or adopt_matrix",
             ),
         }
     }
-    problems.into_result()?;
+    problems.into_query_result()?;
     Ok(opts)
 }
 
@@ -222,6 +230,8 @@ pub struct Asked {
     /// `field=value`, one per line.
     pub defaults: String,
     pub match_by_name: bool,
+    /// Risks: adopt the matrix the file's levels describe.
+    pub adopt_matrix: bool,
 }
 
 impl Asked {
@@ -246,6 +256,7 @@ impl Asked {
             skip_hidden: is_ticked(&get("skip_hidden")),
             defaults: get("defaults"),
             match_by_name: is_ticked(&get("match_by_name")),
+            adopt_matrix: is_ticked(&get("adopt_matrix")),
         }
     }
 
@@ -261,6 +272,7 @@ impl Asked {
             encoding: Some(self.encoding.clone()).filter(|e| !e.is_empty()),
             defaults: self.defaults.lines().map(str::to_string).collect(),
             match_by_name: self.match_by_name,
+            adopt_matrix: self.adopt_matrix,
         }
     }
 }
@@ -283,6 +295,7 @@ pub struct FileReading {
     /// `field=value` lines, as asked.
     pub defaults: String,
     pub match_by_name: bool,
+    pub adopt_matrix: bool,
 }
 
 impl FileReading {
@@ -295,6 +308,7 @@ impl FileReading {
             warnings: warnings.to_vec(),
             defaults: asked.defaults.clone(),
             match_by_name: asked.match_by_name,
+            adopt_matrix: asked.adopt_matrix,
         }
     }
 }

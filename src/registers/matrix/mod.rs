@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod domain_adopt;
 pub mod pages;
 pub mod service;
 pub mod store;

@@ -6,6 +6,7 @@ use super::domain::Matrix;
 use super::store;
 use crate::error::{Error, Result};
 use crate::service::{Ctx, Expected, check_revision};
+use crate::store::Tx;
 
 /// The organisation's risk matrix (the default 5×5 when none was set).
 #[tracing::instrument(name = "matrix.get", skip_all, fields(actor = %ctx.who()))]
@@ -51,19 +52,52 @@ pub async fn set(ctx: &Ctx, matrix: Matrix, expected: Expected) -> Result<(Matri
     if before == matrix {
         return Ok((matrix, revision));
     }
-    let risks = store::risks_rated(&mut tx).await?;
-    if let Some(why) = super::domain::rescaling_refusal(&before, &matrix, risks) {
-        return Err(Error::Conflict(why));
-    }
-    store::write_matrix(&mut tx, &matrix).await?;
-    // Ratings keep their values; the levels they give follow the new grid.
-    crate::store::Store::relevel_risks(&mut tx, &matrix).await?;
-    tx.audit(
-        ctx.change("risk_matrix.update", "risk_matrix", "1")
-            .before(&before)
-            .after(&matrix),
-    )
-    .await?;
+    replace(ctx, &mut tx, &before, &matrix).await?;
     tx.commit().await?;
     Ok((matrix, revision + 1))
+}
+
+/// Writes `matrix` in place of `before` inside a write: refused when risks are rated on
+/// scales of another size; every risk's levels follow the new grid; audited.
+async fn replace(ctx: &Ctx, tx: &mut Tx, before: &Matrix, matrix: &Matrix) -> Result<()> {
+    let risks = store::risks_rated(tx).await?;
+    if let Some(why) = super::domain::rescaling_refusal(before, matrix, risks) {
+        return Err(Error::Conflict(why));
+    }
+    store::write_matrix(tx, matrix).await?;
+    // Ratings keep their values; the levels they give follow the new grid.
+    crate::store::Store::relevel_risks(tx, matrix).await?;
+    tx.audit(
+        ctx.change("risk_matrix.update", "risk_matrix", "1")
+            .before(before)
+            .after(matrix),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inside another write (a risk import): checks that the matrix is still the one the rows
+/// were rated on (`rated_on`), and replaces it with `adopt` when one is given (the matrix a
+/// file's own levels describe), with the same checks and audit as [`set`].
+pub(crate) async fn keep_or_adopt(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    rated_on: &Matrix,
+    adopt: Option<&Matrix>,
+) -> Result<()> {
+    let (before, _) = store::lock_matrix(tx).await?;
+    if before != *rated_on {
+        return Err(Error::Conflict(
+            "the risk matrix was changed while the file was being imported, and the levels were worked out on the one before: import the file again".into(),
+        ));
+    }
+    let Some(matrix) = adopt else {
+        return Ok(());
+    };
+    ctx.require_editor()?;
+    matrix.validate()?;
+    if before != *matrix {
+        replace(ctx, tx, &before, matrix).await?;
+    }
+    Ok(())
 }

@@ -173,12 +173,11 @@ impl Importer for MeasureImport {
         &'a self,
         ctx: &'a Ctx,
         rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
+        how: crate::exchange::import::Writing<'a>,
     ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
         Box::pin(async move {
             let drafts = parse_rows(rows, |values| measure_input(values.into_iter()).parse())?;
-            service::import(ctx, drafts, dry_run, upload).await
+            service::import(ctx, drafts, how.dry_run, how.upload).await
         })
     }
 }

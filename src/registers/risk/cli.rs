@@ -6,7 +6,7 @@ use super::domain::{RiskFilter, RiskInput, RiskQuery, RiskSort, StatusFilter, Tr
 use super::exchange::risks_table;
 use super::service;
 use crate::cli::{
-    ExportArgs, Format, ImportArgs, import_file, read_text, set, table, write_export,
+    ExportArgs, Format, ImportArgs, import_with, read_text, set, table, write_export,
 };
 use crate::error::Error;
 use crate::registers::quant::service as quant;
@@ -88,9 +88,16 @@ pub enum Command {
     },
     /// Import risks from a CSV or XLSX file: create new ids, update existing ones, all or nothing
     #[command(
-        after_help = "Examples:\n  annex risk import register.xlsx --dry-run\n  annex risk import register.csv --map 'Risk Description=title' --map 'Proposed Controls='\n\nHeaders match case-insensitively, with common synonyms ('Risk owner', 'Owner';\n'Likelihood', 'Probability'; 'Residual likelihood'). Levels may be given by name or value;\nassets by id or by name. Scores and levels are computed from the matrix, not read.\nNothing is written unless every row is valid."
+        after_help = "Examples:\n  annex risk import register.xlsx --dry-run\n  annex risk import register.csv --map 'Risk Description=title' --map 'Proposed Controls='\n\nHeaders match case-insensitively, with common synonyms ('Risk owner', 'Owner';\n'Likelihood', 'Probability'; 'Residual likelihood'). Levels may be given by name or value;\nassets by id or by name. Levels and scores are computed from the matrix; those the file\ncomputed are compared and each difference told (--adopt-matrix takes the file's matrix).\nNothing is written unless every row is valid."
     )]
-    Import(ImportArgs),
+    Import {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// When the file's own levels describe another matrix than Annex's, adopt it with the
+        /// import (Annex's scales, the file's levels and grid; every risk's levels follow)
+        #[arg(long)]
+        adopt_matrix: bool,
+    },
     /// Export the risk register as CSV or XLSX (the format `annex risk import` reads)
     #[command(
         after_help = "Examples:\n  annex risk export > risks.csv\n  annex risk export --format xlsx --out risks.xlsx"
@@ -325,7 +332,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 )?;
             }
         }
-        Command::Import(args) => import_file(ctx, &super::exchange::RiskImport, &args).await?,
+        Command::Import { args, adopt_matrix } => {
+            let mut opts = args.options();
+            opts.adopt_matrix = adopt_matrix;
+            import_with(ctx, &super::exchange::RiskImport, &args, opts).await?
+        }
         Command::Export(args) => {
             let risks = service::all(ctx, &RiskQuery::default()).await?;
             write_export(&risks_table(&risks, &today), &args)?;

@@ -376,8 +376,7 @@ impl Importer for RiskImport {
         &'a self,
         ctx: &'a Ctx,
         rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
+        how: crate::exchange::import::Writing<'a>,
     ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
         Box::pin(async move {
             let matrix = service::matrix(ctx).await?;
@@ -396,11 +395,27 @@ impl Importer for RiskImport {
             for (_, input) in inputs.iter_mut() {
                 keep_what_was_said(input);
             }
-            let drafts = parse_rows(inputs, |input| input.parse(&matrix))?;
-            let (compared, recomputed) = compare_computed(&matrix, &drafts, &computed);
-            let mut report = service::import(ctx, drafts, dry_run, upload).await?;
-            report.compared = compared;
-            report.recomputed = recomputed;
+            let drafts = parse_rows(inputs.clone(), |input| input.parse(&matrix))?;
+            let compared = compare_computed(&matrix, &drafts, &computed);
+            // The matrix the file's levels describe, when they disagree with Annex's.
+            let offered = if compared.differ.is_empty() {
+                None
+            } else {
+                crate::registers::matrix::domain_adopt::from_file(&matrix, &compared.seen)
+            };
+            let (drafts, compared, adopted) = match &offered {
+                Some(file) if how.adopt_matrix => {
+                    let drafts = parse_rows(inputs, |input| input.parse(&file.matrix))?;
+                    let compared = compare_computed(&file.matrix, &drafts, &computed);
+                    (drafts, compared, Some(&file.matrix))
+                }
+                _ => (drafts, compared, None),
+            };
+            let mut report = service::import(ctx, drafts, how, &matrix, adopted).await?;
+            report.compared = compared.count;
+            report.recomputed = compared.differ;
+            report.matrix_adopted = adopted.is_some();
+            report.file_matrix = offered;
             Ok(report)
         })
     }
@@ -435,6 +450,16 @@ async fn resolve_asset_names(ctx: &Ctx, inputs: &mut [(usize, RiskInput)]) -> Re
     Ok(())
 }
 
+/// What comparing a file's levels and scores with Annex's gave.
+pub struct Compared {
+    /// How many values were compared.
+    pub count: usize,
+    /// Those that differ.
+    pub differ: Vec<crate::domain::Recomputed>,
+    /// Every level the file gave, with the rating it gave it for (to read its matrix from).
+    pub seen: Vec<crate::registers::matrix::domain_adopt::Seen>,
+}
+
 /// Compares the levels and scores a file computed (`file_*` fields, by row) with what Annex
 /// computes from the same ratings: its matrix's level, and likelihood × impact. Answers how
 /// many were compared and those that differ. A level word the file uses is read by name, or by
@@ -443,7 +468,7 @@ pub fn compare_computed(
     matrix: &crate::registers::matrix::domain::Matrix,
     drafts: &[(usize, crate::registers::risk::domain::RiskDraft)],
     computed: &[(usize, Vec<(&'static str, String)>)],
-) -> (usize, Vec<crate::domain::Recomputed>) {
+) -> Compared {
     use crate::registers::matrix::domain::generic_position;
     // The file's level words, lowest first.
     let mut vocabulary: Vec<String> = Vec::new();
@@ -465,6 +490,7 @@ pub fn compare_computed(
     });
     let mut compared = 0;
     let mut out = Vec::new();
+    let mut seen = Vec::new();
     for ((row, draft), (_, values)) in drafts.iter().zip(computed) {
         for (field, value) in values {
             let value = value.trim();
@@ -481,6 +507,11 @@ pub fn compare_computed(
             }
             let ours = matrix.risk_level(&rating.level);
             let (what, differs, annex) = if field.ends_with("_level") {
+                seen.push(crate::registers::matrix::domain_adopt::Seen {
+                    likelihood: rating.likelihood,
+                    impact: rating.impact,
+                    level: value.to_string(),
+                });
                 let theirs = matrix.level_by_word(value, &vocabulary);
                 let name = ours.map(|l| l.name.clone()).unwrap_or_default();
                 let differs = match (theirs, ours) {
@@ -512,7 +543,11 @@ pub fn compare_computed(
             }
         }
     }
-    (compared, out)
+    Compared {
+        count: compared,
+        differ: out,
+        seen,
+    }
 }
 
 /// A status or treatment cell that says more than the word read from it ("Avoided — payments

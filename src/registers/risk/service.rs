@@ -205,11 +205,17 @@ pub async fn accept(
 pub async fn import(
     ctx: &Ctx,
     rows: Vec<(usize, RiskDraft)>,
-    dry_run: bool,
-    upload: Option<&str>,
+    how: crate::exchange::import::Writing<'_>,
+    rated_on: &Matrix,
+    adopt: Option<&Matrix>,
 ) -> Result<ImportReport> {
     ctx.require_editor()?;
+    let (dry_run, upload) = (how.dry_run, how.upload);
     let mut tx = ctx.store().import_tx(dry_run).await?;
+    if !dry_run {
+        // The rows' levels were worked out on `rated_on` (or on the matrix adopted now).
+        crate::registers::matrix::service::keep_or_adopt(ctx, &mut tx, rated_on, adopt).await?;
+    }
     let report = store::import(&mut tx, ctx.who(), rows).await?;
     if dry_run {
         return Ok(report);

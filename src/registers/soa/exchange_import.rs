@@ -369,8 +369,7 @@ impl Importer for SoaImport {
         &'a self,
         ctx: &'a Ctx,
         rows: Vec<(usize, Vec<(&'static str, String)>)>,
-        dry_run: bool,
-        upload: Option<&'a str>,
+        how: import::Writing<'a>,
     ) -> import::BoxFuture<'a, Result<ImportReport>> {
         Box::pin(async move {
             let inputs = rows
@@ -383,7 +382,7 @@ impl Importer for SoaImport {
                     (n, input)
                 })
                 .collect();
-            super::service::import(ctx, DEFAULT_FRAMEWORK, inputs, dry_run, upload).await
+            super::service::import(ctx, DEFAULT_FRAMEWORK, inputs, how.dry_run, how.upload).await
         })
     }
 
