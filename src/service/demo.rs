@@ -307,6 +307,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
                 assets: if size.assets == 0 { Vec::new() } else { assets },
                 measures,
                 rating_reason: String::new(),
+                notes: String::new(),
             },
         ));
     }

@@ -136,6 +136,10 @@ async fn a_manager_uploads_a_risk_register_fixes_its_mapping_and_imports_it_once
             "retain",
             "'Accept with monitoring' is retain"
         );
+        assert_eq!(
+            r8.notes, "Treatment as written: Accept with monitoring",
+            "what the cell said beyond 'retain' is kept in the risk's notes"
+        );
         let trail = app
             .store
             .audit_entries(

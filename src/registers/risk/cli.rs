@@ -148,6 +148,9 @@ pub struct RiskFields {
     vulnerability: Option<String>,
     #[arg(long)]
     consequence: Option<String>,
+    /// Anything else said about the risk
+    #[arg(long)]
+    notes: Option<String>,
     /// The risk owner
     #[arg(long)]
     owner: Option<String>,
@@ -193,6 +196,7 @@ impl RiskFields {
         set(&mut v.threat, self.threat);
         set(&mut v.vulnerability, self.vulnerability);
         set(&mut v.consequence, self.consequence);
+        set(&mut v.notes, self.notes);
         set(&mut v.owner, self.owner);
         set(&mut v.category, self.category);
         set(&mut v.inherent_likelihood, self.inherent_likelihood);

@@ -252,6 +252,9 @@ pub struct Risk {
     /// Why a residual rating is above the inherent one (see
     /// [`Risk::residual_above_inherent`]); empty otherwise.
     pub rating_reason: String,
+    /// Anything else said about the risk (an import keeps here what a cell said beyond the
+    /// word read from it).
+    pub notes: String,
     pub created_at: String,
     pub updated_at: String,
     /// Raised by every write: a writer that saw an older revision is refused (409).
@@ -349,6 +352,9 @@ pub struct RiskInput {
     /// a rating and warns until a reason is given.
     #[schema(max_length = 1000)]
     pub rating_reason: String,
+    /// Anything else said about the risk.
+    #[schema(max_length = 4000)]
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,6 +375,7 @@ pub struct RiskDraft {
     pub assets: Vec<String>,
     pub measures: Vec<String>,
     pub rating_reason: String,
+    pub notes: String,
 }
 
 impl RiskDraft {
@@ -502,6 +509,7 @@ impl RiskInput {
             ("owner", &self.owner, 200),
             ("category", &self.category, 100),
             ("rating_reason", &self.rating_reason, 1000),
+            ("notes", &self.notes, 4000),
         ] {
             if value.trim().chars().count() > max {
                 p.add(field, format!("at most {max} characters"));
@@ -540,6 +548,7 @@ impl RiskInput {
             assets,
             measures,
             rating_reason: self.rating_reason.trim().to_string(),
+            notes: self.notes.trim().to_string(),
         })
     }
 }
@@ -566,6 +575,7 @@ impl From<&Risk> for RiskInput {
             assets: r.assets.join(", "),
             measures: r.measures.join(", "),
             rating_reason: r.rating_reason.clone(),
+            notes: r.notes.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::exchange::Table;
 use crate::exchange::import::{Field, Importer, Schema, parse_rows};
 use crate::service::Ctx;
 
-pub const RISK_COLUMNS: [&str; 23] = [
+pub const RISK_COLUMNS: [&str; 24] = [
     "id",
     "title",
     "threat",
@@ -34,6 +34,7 @@ pub const RISK_COLUMNS: [&str; 23] = [
     "measures",
     "acceptance",
     "rating_reason",
+    "notes",
 ];
 
 /// Risks: the fields of the risk, the derived levels, and the acceptance's state and date
@@ -82,6 +83,7 @@ pub fn risks_table(risks: &[Risk], today: &str) -> Table {
                     .map(|a| format!("{} until {}", a.state(today), a.valid_until))
                     .unwrap_or_default(),
                 v.rating_reason,
+                v.notes,
             ]
         })
         .collect();
@@ -249,6 +251,26 @@ const RISK_FIELDS: &[Field] = &[
         "why the residual rating is above the inherent one",
         &["ratingreason", "residualreason", "reasonforrating"],
     ),
+    f(
+        "notes",
+        "notes",
+        &[
+            "notes",
+            "note",
+            "comments",
+            "comment",
+            "remarks",
+            "bemerkungen",
+            "bemerkung",
+            "anmerkungen",
+            "kommentar",
+            "poznámky",
+            "poznámka",
+            "komentář",
+            "σχόλια",
+            "παρατηρήσεις",
+        ],
+    ),
     // The levels and scores a file computed itself: read to be compared with Annex's, never
     // stored (Annex computes them from its matrix).
     Field::new(
@@ -337,6 +359,7 @@ pub fn risk_input(values: impl Iterator<Item = (&'static str, String)>) -> RiskI
             "assets" => v.assets = value,
             "measures" => v.measures = value,
             "rating_reason" => v.rating_reason = value,
+            "notes" => v.notes = value,
             _ => {}
         }
     }
@@ -356,7 +379,7 @@ impl Importer for RiskImport {
     }
 
     fn hints(&self) -> &'static str {
-        "One row per risk, with at least a title and the inherent likelihood and impact (steps of your risk matrix, by value or name). Annex also reads id, threat, vulnerability, consequence, owner, category, current and residual likelihood and impact, treatment, review date, assets (ids or names) and measures (ids). Scores and levels are computed from the matrix, never read."
+        "One row per risk, with at least a title and the inherent likelihood and impact (steps of your risk matrix, by value or name). Annex also reads id, threat, vulnerability, consequence, owner, category, current and residual likelihood and impact, treatment, review date, assets (ids or names), measures (ids) and notes. Levels and scores are computed from the matrix; those the file computed are compared with it, and the review offers the matrix they describe."
     }
 
     fn schema(&self) -> &'static Schema {
@@ -551,8 +574,8 @@ pub fn compare_computed(
 }
 
 /// A status or treatment cell that says more than the word read from it ("Avoided — payments
-/// outsourced to a PCI-DSS Level 1 provider") keeps its whole text in the risk's description
-/// (its consequence), so that nothing the file said is lost.
+/// outsourced to a PCI-DSS Level 1 provider") keeps its whole text in the risk's notes, so
+/// that nothing the file said is lost.
 fn keep_what_was_said(input: &mut RiskInput) {
     use super::domain::{RiskStatus, Treatment};
     let mut kept = Vec::new();
@@ -563,13 +586,13 @@ fn keep_what_was_said(input: &mut RiskInput) {
         kept.push(format!("Status as written: {}", input.status.trim()));
     }
     for line in kept {
-        if input.consequence.contains(&line) {
+        if input.notes.contains(&line) {
             continue;
         }
-        if !input.consequence.trim().is_empty() {
-            input.consequence.push('\n');
+        if !input.notes.trim().is_empty() {
+            input.notes.push('\n');
         }
-        input.consequence.push_str(&line);
+        input.notes.push_str(&line);
     }
 }
 
@@ -580,25 +603,25 @@ mod kept_tests {
     #[test]
     fn a_status_or_treatment_that_says_more_keeps_its_words() {
         let mut input = RiskInput {
-            consequence: "Card data exposed".into(),
+            notes: "Card data exposed".into(),
             status: "Avoided — payments outsourced to a PCI-DSS Level 1 provider".into(),
             treatment: "Accept with monitoring".into(),
             ..Default::default()
         };
         keep_what_was_said(&mut input);
         assert_eq!(
-            input.consequence,
+            input.notes,
             "Card data exposed\nTreatment as written: Accept with monitoring\nStatus as written: Avoided — payments outsourced to a PCI-DSS Level 1 provider"
         );
         // Read again (an export imported back), nothing is added twice.
         keep_what_was_said(&mut input);
-        assert_eq!(input.consequence.matches("as written").count(), 2);
+        assert_eq!(input.notes.matches("as written").count(), 2);
         let mut plain = RiskInput {
             status: "in treatment".into(),
             treatment: "modify (mitigate)".into(),
             ..Default::default()
         };
         keep_what_was_said(&mut plain);
-        assert_eq!(plain.consequence, "");
+        assert_eq!(plain.notes, "");
     }
 }

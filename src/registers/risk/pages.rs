@@ -529,6 +529,7 @@ fn input_from(form: &FormData, id: Option<String>) -> RiskInput {
         assets: form.get("assets").into(),
         measures: form.get("measures").into(),
         rating_reason: form.get("rating_reason").into(),
+        notes: form.get("notes").into(),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::store::{
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// A risk row (22 columns: more than sqlx's tuples hold, so read by position).
+/// A risk row (24 columns: more than sqlx's tuples hold, so read by position).
 struct RiskRow(Risk);
 
 macro_rules! risk_from_row {
@@ -36,6 +36,7 @@ macro_rules! risk_from_row {
                 let status: String = r.try_get(20)?;
                 let revision: i64 = r.try_get(21)?;
                 let rating_reason: String = r.try_get(22)?;
+                let notes: String = r.try_get(23)?;
                 Ok(RiskRow(Risk {
                     id: r.try_get(0)?,
                     title: r.try_get(1)?,
@@ -56,6 +57,7 @@ macro_rules! risk_from_row {
                     measures: Vec::new(),
                     acceptance: None,
                     rating_reason,
+                    notes,
                     revision,
                 }))
             }
@@ -67,7 +69,7 @@ risk_from_row!(sqlx::postgres::PgRow);
 
 const COLUMNS: &str = "r.risk_id, r.title, r.threat, r.vulnerability, r.consequence, r.owner, r.category, \
      r.inherent_likelihood, r.inherent_impact, r.inherent_level, r.current_likelihood, r.current_impact, r.current_level, \
-     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status, r.revision, r.rating_reason";
+     r.target_likelihood, r.target_impact, r.target_level, r.treatment, r.review_due_on, r.created_at, r.updated_at, r.status, r.revision, r.rating_reason, r.notes";
 
 /// The SQL of a sort: its columns (ending in the id) and whether it is descending (see
 /// migration 10 for the expression indexes), and a risk's values of them for the cursor.
@@ -358,6 +360,7 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
                 v.push(Arg::Text(now.clone()));
                 v.push(Arg::Text(d.status.key().to_string()));
                 v.push(Arg::Text(d.rating_reason.clone()));
+                v.push(Arg::Text(d.notes.clone()));
                 v
             })
             .collect();
@@ -365,7 +368,7 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
         "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
                            inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
                            target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at, status,
-                           rating_reason)",
+                           rating_reason, notes)",
         values,
         "on conflict (risk_id) do update set
              title = excluded.title, threat = excluded.threat, vulnerability = excluded.vulnerability,
@@ -376,7 +379,7 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
              target_likelihood = excluded.target_likelihood, target_impact = excluded.target_impact,
              target_level = excluded.target_level, treatment = excluded.treatment,
              review_due_on = excluded.review_due_on, updated_at = excluded.updated_at, status = excluded.status,
-             rating_reason = excluded.rating_reason, revision = risk.revision + 1",
+             rating_reason = excluded.rating_reason, notes = excluded.notes, revision = risk.revision + 1",
     )
     .await?;
     }
@@ -421,6 +424,7 @@ fn risk_of(
         measures,
         acceptance,
         rating_reason: d.rating_reason.clone(),
+        notes: d.notes.clone(),
         created_at: created_at.to_string(),
         updated_at: updated_at.to_string(),
         revision,
