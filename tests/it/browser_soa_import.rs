@@ -64,7 +64,14 @@ fn consultants_workbook() -> Vec<u8> {
 
 #[tokio::test]
 async fn a_security_manager_imports_a_consultants_2022_soa_workbook_in_a_browser() {
-    let Some(j) = Journey::start().await else {
+    for db in crate::harness::databases().await {
+        import_journey(db).await;
+    }
+}
+
+/// The journey on one database.
+async fn import_journey(db: crate::harness::TestDb) {
+    let Some(j) = Journey::start_on(db).await else {
         return;
     };
     let c = &j.client;
