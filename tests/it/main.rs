@@ -9,6 +9,7 @@ mod assets;
 mod audit;
 mod browser;
 mod browser_greek;
+mod browser_risk_levels;
 mod browser_soa_import;
 mod catalogue;
 mod cli;
