@@ -198,6 +198,24 @@ pub struct Browser {
 }
 
 impl TestApp {
+    /// The latest `limit` audit entries about records of one type (`risk`, `risk_matrix`).
+    pub async fn audit_of(
+        &self,
+        object_type: &str,
+        limit: i64,
+    ) -> Vec<annex::domain::audit::Entry> {
+        self.store
+            .audit_entries(
+                &annex::domain::audit::AuditFilter {
+                    object_type: Some(object_type.into()),
+                    ..Default::default()
+                },
+                limit,
+            )
+            .await
+            .expect("read the audit trail")
+    }
+
     pub async fn spawn(db: TestDb) -> TestApp {
         let config = test_config(&db);
         let (store, _) = annex::app::prepare(&config, Clock::system())

@@ -140,17 +140,7 @@ async fn a_manager_uploads_a_risk_register_fixes_its_mapping_and_imports_it_once
             r8.notes, "Treatment as written: Accept with monitoring",
             "what the cell said beyond 'retain' is kept in the risk's notes"
         );
-        let trail = app
-            .store
-            .audit_entries(
-                &annex::domain::audit::AuditFilter {
-                    object_type: Some("risk".into()),
-                    ..Default::default()
-                },
-                10,
-            )
-            .await
-            .unwrap();
+        let trail = app.audit_of("risk", 10).await;
         assert_eq!(trail.len(), 2, "one audit entry per imported risk");
 
         // The import consumed the upload: submitting again imports nothing.
@@ -1466,17 +1456,7 @@ R-9,Weak passwords,2,2,Medium,anna@example.com
             "medium",
             "a risk rated before follows the adopted grid"
         );
-        let trail = app
-            .store
-            .audit_entries(
-                &annex::domain::audit::AuditFilter {
-                    object_type: Some("risk_matrix".into()),
-                    ..Default::default()
-                },
-                10,
-            )
-            .await
-            .unwrap();
+        let trail = app.audit_of("risk_matrix", 10).await;
         assert_eq!(trail.len(), 1, "the matrix's change is audited");
         // Imported again, the file agrees with the matrix: nothing more is offered.
         let res = app

@@ -80,17 +80,7 @@ async fn the_default_matrix_is_5x5_and_the_api_replaces_it_with_every_problem_na
             .await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
         assert_eq!(app.store.risk_matrix().await.unwrap(), three);
-        let trail = app
-            .store
-            .audit_entries(
-                &annex::domain::audit::AuditFilter {
-                    object_type: Some("risk_matrix".into()),
-                    ..Default::default()
-                },
-                10,
-            )
-            .await
-            .unwrap();
+        let trail = app.audit_of("risk_matrix", 10).await;
         assert_eq!(trail.len(), 1);
         assert!(
             trail[0]

@@ -83,16 +83,7 @@ async fn decisions(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 async fn import_entries(app: &TestApp) -> Vec<annex::domain::audit::Entry> {
-    app.store
-        .audit_entries(
-            &annex::domain::audit::AuditFilter {
-                object_type: Some("soa".into()),
-                ..Default::default()
-            },
-            500,
-        )
-        .await
-        .unwrap()
+    app.audit_of("soa", 500).await
         .into_iter()
         .filter(|e| e.action == "soa.import")
         .collect()

@@ -83,16 +83,7 @@ fn kinds(n: &Value) -> Vec<String> {
 }
 
 async fn soa_entries(app: &TestApp) -> Vec<annex::domain::audit::Entry> {
-    app.store
-        .audit_entries(
-            &annex::domain::audit::AuditFilter {
-                object_type: Some("soa".into()),
-                ..Default::default()
-            },
-            1000,
-        )
-        .await
-        .unwrap()
+    app.audit_of("soa", 1000).await
 }
 
 async fn decided(app: &TestApp, token: &str) -> usize {

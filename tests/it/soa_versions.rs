@@ -476,17 +476,7 @@ async fn soa_versions_each_approval_is_audited_with_its_content_hash() {
     on_every_database!(|app| {
         let (_admin, manager, _) = decided(&app).await;
         let v1 = approve(&app, &manager, "MR-1").await;
-        let entries = app
-            .store
-            .audit_entries(
-                &annex::domain::audit::AuditFilter {
-                    object_type: Some("soa_version".into()),
-                    ..Default::default()
-                },
-                10,
-            )
-            .await
-            .unwrap();
+        let entries = app.audit_of("soa_version", 10).await;
         assert_eq!(entries.len(), 1, "{entries:?}");
         let e = &entries[0];
         assert_eq!(e.action, "soa.approve");
