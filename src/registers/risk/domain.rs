@@ -379,6 +379,15 @@ pub struct RiskDraft {
 }
 
 impl RiskDraft {
+    /// Gives each rating the level another matrix with the same scales gives it.
+    pub fn relevel(&mut self, m: &Matrix) {
+        for r in [&mut self.inherent, &mut self.current, &mut self.target] {
+            if let Some(level) = m.level_of(r.likelihood, r.impact) {
+                r.level = level.key.clone();
+            }
+        }
+    }
+
     /// See [`Risk::residual_above_inherent`].
     pub fn residual_above_inherent(&self) -> bool {
         residual_above(&self.inherent, [&self.current, &self.target])

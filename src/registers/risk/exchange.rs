@@ -418,7 +418,7 @@ impl Importer for RiskImport {
             for (_, input) in inputs.iter_mut() {
                 keep_what_was_said(input);
             }
-            let drafts = parse_rows(inputs.clone(), |input| input.parse(&matrix))?;
+            let drafts = parse_rows(inputs, |input| input.parse(&matrix))?;
             let compared = compare_computed(&matrix, &drafts, &computed);
             // The matrix the file's levels describe, when they disagree with Annex's.
             let offered = if compared.differ.is_empty() {
@@ -428,7 +428,12 @@ impl Importer for RiskImport {
             };
             let (drafts, compared, adopted) = match &offered {
                 Some(file) if how.adopt_matrix => {
-                    let drafts = parse_rows(inputs, |input| input.parse(&file.matrix))?;
+                    // The file's matrix has Annex's scales: each rating keeps its values and
+                    // takes the level the file's grid gives it.
+                    let mut drafts = drafts;
+                    for (_, d) in drafts.iter_mut() {
+                        d.relevel(&file.matrix);
+                    }
                     let compared = compare_computed(&file.matrix, &drafts, &computed);
                     (drafts, compared, Some(&file.matrix))
                 }
