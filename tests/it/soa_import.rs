@@ -83,7 +83,8 @@ async fn decisions(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 async fn import_entries(app: &TestApp) -> Vec<annex::domain::audit::Entry> {
-    app.audit_of("soa", 500).await
+    app.audit_of("soa", 500)
+        .await
         .into_iter()
         .filter(|e| e.action == "soa.import")
         .collect()
