@@ -206,3 +206,21 @@ mod revision_tests {
         assert!(b.is_ok(), "{:?}", b.err());
     }
 }
+
+/// A JSON value as text: a string as it is, a list joined by commas, a number as written,
+/// nothing for null or absent.
+pub fn text_of(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Some(other) => other.to_string(),
+    }
+}

@@ -9,6 +9,7 @@ pub mod asset;
 pub mod audit;
 pub mod catalog;
 pub mod dashboard;
+pub mod document;
 pub mod evidence;
 pub mod hosts;
 pub mod imports;
@@ -37,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(imports::routes())
         .merge(matrix::routes())
         .merge(measure::routes())
+        .merge(document::routes())
         .merge(organisation::routes())
         .merge(people::routes())
         .merge(quant::routes())
@@ -66,6 +68,9 @@ pub enum Command {
     /// Manage the risk register
     #[command(subcommand)]
     Risk(risk::cli::Command),
+    /// Manage the documents: policies, procedures, their versions and approval
+    #[command(subcommand)]
+    Document(document::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -87,6 +92,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Asset(c) => asset::cli::run(c, ctx).await?,
         Command::Risk(c) => risk::cli::run(c, ctx).await?,
         Command::Measure(c) => measure::cli::run(c, ctx).await?,
+        Command::Document(c) => document::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

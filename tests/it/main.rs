@@ -15,6 +15,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod contract;
+mod documents;
 mod evidence;
 mod fair;
 mod fuzz;

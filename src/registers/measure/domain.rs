@@ -124,29 +124,13 @@ pub struct MeasureDraft {
     pub controls: Vec<ControlRef>,
 }
 
-fn text_of(v: &Option<serde_json::Value>) -> String {
-    match v {
-        None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Array(items)) => items
-            .iter()
-            .map(|i| match i {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        Some(other) => other.to_string(),
-    }
-}
-
 impl MeasureInput {
     pub fn cost_text(&self) -> String {
-        text_of(&self.cost)
+        crate::domain::input::text_of(&self.cost)
     }
 
     pub fn controls_text(&self) -> String {
-        text_of(&self.controls)
+        crate::domain::input::text_of(&self.controls)
     }
 
     pub fn parse(&self) -> Result<MeasureDraft, Error> {

@@ -1,0 +1,160 @@
+//! The document register's JSON API: the register, a document (its revision as `ETag`),
+//! create (blank or from a template), replace, its versions, a draft's text, the workflow's
+//! steps, and the templates.
+
+use super::domain::{
+    Document, DocumentInput, DocumentKind, DocumentQuery, DocumentStatus, Step, Version,
+};
+use super::domain_template::Template;
+use super::service;
+use crate::domain::query::Page;
+use crate::service::Ctx;
+use crate::web::json::Path;
+use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
+use crate::web::vocabulary::Values;
+use axum::Json;
+use axum::http::StatusCode;
+
+/// The register: documents by title, filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/documents", tag = "documents",
+    params(
+        ("q" = Option<String>, Query, description = "text in the id, title or audience"),
+        ("kind" = inline(Option<DocumentKind>), Query),
+        ("status" = inline(Option<DocumentStatus>), Query),
+        ("owner" = Option<String>, Query),
+        ("control" = Option<String>, Query, pattern = r"^[^,;\x00-\x1F\x7F]*[^,;\s\x00-\x1F\x7F][^,;\x00-\x1F\x7F]*$", description = "one control id, e.g. 5.15"),
+        ("review_due" = Option<bool>, Query, description = "only published documents whose review is due"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = Page<Document>), (status = 400, body = ErrorBody)))]
+pub async fn list_documents(ctx: Ctx, Query(p): Query) -> ApiResult<Page<Document>> {
+    p.check_known(DocumentQuery::PARAMS)?;
+    let q = DocumentQuery::read(&p, &ctx.today())?;
+    let limit = p.limit(100, 500)?;
+    Ok(Json(service::list(&ctx, &q, p.cursor(), limit).await?))
+}
+
+/// Creates a document with its first version, a draft (managers and admins); from a
+/// template, its title, kind, controls and clauses fill what is left empty and its text is
+/// filled with the organisation's data.
+#[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = DocumentInput,
+    responses((status = 201, body = Document), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_document(ctx: Ctx, JsonBody(input): JsonBody<DocumentInput>) -> TaggedResult {
+    let d = service::create(&ctx, &input).await?;
+    Ok(tagged(StatusCode::CREATED, d.revision, d))
+}
+
+/// One document; its `ETag` is its revision.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = String, Path)),
+    responses((status = 200, body = Document), (status = 404, body = ErrorBody)))]
+pub async fn get_document(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {
+    let d = service::get(&ctx, &id).await?;
+    Ok(tagged(StatusCode::OK, d.revision, d))
+}
+
+/// Replaces a document's fields (managers and admins; contributors the documents they own).
+#[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", request_body = DocumentInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the document as read")),
+    responses((status = 200, body = Document), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_document(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<DocumentInput>,
+) -> TaggedResult {
+    let d = service::update(&ctx, &id, expected, &input).await?;
+    Ok(tagged(StatusCode::OK, d.revision, d))
+}
+
+/// A document's versions, newest first, with their texts.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions", tag = "documents", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<Version>), (status = 404, body = ErrorBody)))]
+pub async fn list_versions(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Vec<Version>> {
+    Ok(Json(service::versions(&ctx, &id).await?))
+}
+
+/// A draft's new text.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DraftText {
+    /// Markdown, at most 200,000 characters.
+    #[schema(max_length = 200000)]
+    pub body: String,
+    #[schema(max_length = 500)]
+    pub change_note: String,
+}
+
+/// Replaces the text of the document's draft (its newest version, while a draft). With
+/// `If-Match`, a document changed since is not overwritten (409).
+#[utoipa::path(put, path = "/api/v1/documents/{id}/text", tag = "documents", request_body = DraftText,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the document as read")),
+    responses((status = 200, body = Version), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn write_text(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<DraftText>,
+) -> TaggedResult {
+    let (d, v) = service::write_text(&ctx, &id, expected, &input.body, &input.change_note).await?;
+    Ok(tagged(StatusCode::OK, d.revision, v))
+}
+
+/// A step of the workflow.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StepInput {
+    /// submit, approve, reject, publish, revise or retire
+    #[schema(
+        required = true,
+        pattern = "^(submit|approve|reject|publish|revise|retire)$"
+    )]
+    pub step: String,
+    /// The approver's note (required to send a version back).
+    #[schema(max_length = 2000)]
+    pub note: String,
+}
+
+/// Takes a workflow step: `submit` (the owner sends the draft for approval), `approve` or
+/// `reject` (the approver; approval freezes the text by its SHA-256), `publish` (the approved
+/// version becomes the one people read), `revise` (a new draft from the newest text),
+/// `retire`. A step that cannot be taken now is refused (409) saying why.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/steps", tag = "documents", request_body = StepInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the document as read")),
+    responses((status = 200, body = Version), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn take_step(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<StepInput>,
+) -> TaggedResult {
+    let step = Step::parse(&input.step).ok_or_else(|| {
+        crate::error::Error::field(
+            "step",
+            format!(
+                "'{}' is not a step: use submit, approve, reject, publish, revise or retire",
+                input.step
+            ),
+        )
+    })?;
+    let (d, v) = service::step(&ctx, &id, expected, step, &input.note).await?;
+    Ok(tagged(StatusCode::OK, d.revision, v))
+}
+
+/// The policy templates Annex ships, with their controls, clauses and text.
+#[utoipa::path(get, path = "/api/v1/documents/templates", tag = "documents",
+    responses((status = 200, body = Vec<Template>)))]
+pub async fn list_templates(ctx: Ctx) -> ApiResult<Vec<Template>> {
+    ctx.require_reader()?;
+    Ok(Json(super::domain_template::all().to_vec()))
+}
+
+/// The register's fixed closed lists, for the API document.
+pub fn values() -> Vec<Values> {
+    let kinds = DocumentKind::ALL.iter().map(|s| s.key());
+    vec![Values::property(
+        "DocumentInput",
+        "kind",
+        [""].into_iter().chain(kinds),
+    )]
+}

@@ -1,0 +1,301 @@
+//! `annex document`: the document register on the command line — list, show, the templates,
+//! new (blank or from a template), edit, a draft's text from a file, the workflow's steps, a
+//! version's Markdown, and the register's export.
+
+use super::domain::{DocumentFilter, DocumentInput, DocumentKind, DocumentStatus, Step};
+use super::exchange::documents_table;
+use super::service;
+use crate::cli::{ExportArgs, Format, read_text, set, table, write_export};
+use crate::domain::catalog::parse_control_refs;
+use crate::error::Error;
+use crate::service::Ctx;
+use clap::Subcommand;
+use std::io::Write;
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List documents by title
+    #[command(
+        after_help = "Examples:\n  annex document list\n  annex document list --review-due --format csv\n  annex document list --control 5.15"
+    )]
+    List {
+        /// policy, topic_policy, procedure, standard or plan
+        #[arg(long, value_parser = DocumentKind::parse)]
+        kind: Option<DocumentKind>,
+        /// draft, in_review, approved, published or retired
+        #[arg(long, value_parser = DocumentStatus::parse)]
+        status: Option<DocumentStatus>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        control: Option<String>,
+        /// Only published documents whose review is due
+        #[arg(long)]
+        review_due: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show one document
+    #[command(after_help = "Example:\n  annex document show DOC-001 --format table")]
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+    /// The policy templates Annex ships
+    Templates,
+    /// Start a document, blank or from a template (its first version is a draft)
+    #[command(
+        after_help = "Examples:\n  annex document new --template access-control --owner ciso@example.org --approver ceo@example.org\n  annex document new --title 'Backup procedure' --kind procedure"
+    )]
+    New {
+        #[arg(long)]
+        id: Option<String>,
+        /// A template's key (see `annex document templates`)
+        #[arg(long)]
+        template: Option<String>,
+        #[command(flatten)]
+        fields: DocumentFields,
+    },
+    /// Change a document's details; fields not given keep their value
+    #[command(after_help = "Example:\n  annex document edit DOC-001 --review-months 24")]
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: DocumentFields,
+    },
+    /// Replace the draft's text with a Markdown file ('-' reads standard input)
+    #[command(
+        after_help = "Example:\n  annex document write DOC-001 policy.md --note 'MFA for all staff'"
+    )]
+    Write {
+        id: String,
+        file: std::path::PathBuf,
+        /// What changed in this version
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Take a step of the workflow: submit, approve, reject, publish, revise or retire
+    #[command(
+        after_help = "Examples:\n  annex document step DOC-001 submit\n  annex document step DOC-001 approve --note 'Agreed at the board meeting'\n  annex document step DOC-001 publish"
+    )]
+    Step {
+        id: String,
+        /// submit, approve, reject, publish, revise or retire
+        step: String,
+        /// The approver's note (required with reject)
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Print a version's Markdown (the published one, or the newest, by default)
+    Markdown {
+        id: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Export the register as CSV or XLSX
+    #[command(after_help = "Example:\n  annex document export --format xlsx --out documents.xlsx")]
+    Export(ExportArgs),
+}
+
+/// A document's details as flags; on `edit`, flags left out keep their value.
+#[derive(clap::Args, Debug, Default)]
+pub struct DocumentFields {
+    #[arg(long)]
+    title: Option<String>,
+    /// policy, topic_policy, procedure, standard or plan
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long)]
+    approver: Option<String>,
+    /// A level of the classification scheme
+    #[arg(long)]
+    classification: Option<String>,
+    #[arg(long)]
+    audience: Option<String>,
+    /// Months between reviews (1 to 60)
+    #[arg(long)]
+    review_months: Option<String>,
+    /// Comma-separated control ids: 5.15,8.5
+    #[arg(long)]
+    controls: Option<String>,
+    /// Comma-separated ISO/IEC 27001 clauses: 5.2,7.5
+    #[arg(long)]
+    clauses: Option<String>,
+}
+
+impl DocumentFields {
+    fn apply(self, mut v: DocumentInput) -> DocumentInput {
+        set(&mut v.title, self.title);
+        set(&mut v.kind, self.kind);
+        set(&mut v.owner, self.owner);
+        set(&mut v.approver, self.approver);
+        set(&mut v.classification, self.classification);
+        set(&mut v.audience, self.audience);
+        set(&mut v.controls, self.controls);
+        set(&mut v.clauses, self.clauses);
+        if let Some(m) = self.review_months {
+            v.review_months = Some(serde_json::Value::String(m));
+        }
+        v
+    }
+}
+
+/// Runs `annex document …` as the local operator.
+pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let today = ctx.today();
+    match c {
+        Command::List {
+            kind,
+            status,
+            owner,
+            control,
+            review_due,
+            format,
+        } => {
+            let control = match control {
+                None => None,
+                Some(c) => {
+                    let mut refs = parse_control_refs(&c);
+                    if refs.len() != 1 {
+                        return Err(
+                            Error::field("--control", "give one control id, e.g. 5.15").into()
+                        );
+                    }
+                    refs.pop()
+                }
+            };
+            let filter = DocumentFilter {
+                kind,
+                status,
+                owner,
+                control,
+                review_due_on: review_due.then(|| today.clone()),
+                text: None,
+            };
+            let documents = service::all(ctx, &filter).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&documents)?)?,
+                Format::Csv => write!(out, "{}", documents_table(&documents).csv())?,
+                Format::Table => {
+                    let mut t = table(&["id", "title", "kind", "status", "published", "review"]);
+                    for d in &documents {
+                        let review = d.next_review_on.clone().unwrap_or_default();
+                        t.add_row(vec![
+                            d.id.clone(),
+                            d.title.clone(),
+                            d.kind.label().to_string(),
+                            d.status.label().to_string(),
+                            d.current_version
+                                .map(|n| format!("version {n}"))
+                                .unwrap_or_default(),
+                            if d.review_due(&today) {
+                                format!("{review} (due)")
+                            } else {
+                                review
+                            },
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(documents.len(), "document", "documents")
+                    )?;
+                }
+            }
+        }
+        Command::Show { id, format } => {
+            let d = service::get(ctx, &id).await?;
+            let t = documents_table(std::slice::from_ref(&d));
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?,
+                Format::Csv => write!(out, "{}", t.csv())?,
+                Format::Table => {
+                    for (k, v) in t.header_labels().iter().zip(&t.rows[0]) {
+                        writeln!(out, "{k:>16}: {v}")?;
+                    }
+                }
+            }
+        }
+        Command::Templates => {
+            let mut t = table(&["template", "title", "controls"]);
+            for tpl in super::domain_template::all() {
+                t.add_row(vec![
+                    tpl.key.clone(),
+                    tpl.title.clone(),
+                    tpl.controls.join(", "),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+        Command::New {
+            id,
+            template,
+            fields,
+        } => {
+            let input = fields.apply(DocumentInput {
+                id,
+                template: template.unwrap_or_default(),
+                ..DocumentInput::default()
+            });
+            let d = service::create(ctx, &input).await?;
+            writeln!(
+                out,
+                "created document {} ({}), version 1 is a draft",
+                d.id, d.title
+            )?;
+        }
+        Command::Edit { id, fields } => {
+            let (_, d) = service::edit(ctx, &id, None, |stored| Ok(fields.apply(stored))).await?;
+            writeln!(out, "saved document {} ({})", d.id, d.title)?;
+        }
+        Command::Write { id, file, note } => {
+            let body = read_text(&file)?;
+            let (d, v) = service::write_text(ctx, &id, None, &body, &note).await?;
+            writeln!(
+                out,
+                "wrote version {} of {} ({})",
+                v.number,
+                d.id,
+                crate::domain::words::count(v.body.chars().count(), "character", "characters")
+            )?;
+        }
+        Command::Step { id, step, note } => {
+            let s = Step::parse(&step).ok_or_else(|| {
+                Error::field(
+                    "step",
+                    format!(
+                        "'{step}' is not a step: use submit, approve, reject, publish, revise or retire"
+                    ),
+                )
+            })?;
+            let (d, v) = service::step(ctx, &id, None, s, &note).await?;
+            writeln!(
+                out,
+                "{}: version {} is {}; the document is {}",
+                d.id,
+                v.number,
+                v.state.label(),
+                d.status.label()
+            )?;
+            if let Some(h) = v.sha256.as_deref().filter(|_| s == Step::Approve) {
+                writeln!(out, "the approved text's SHA-256: {h}")?;
+            }
+        }
+        Command::Markdown { id, version } => {
+            let d = service::get(ctx, &id).await?;
+            let n = version.unwrap_or(d.current_version.unwrap_or(d.latest_version));
+            let v = service::version(ctx, &id, n).await?;
+            write!(out, "{}", v.body)?;
+        }
+        Command::Export(args) => {
+            let documents = service::all(ctx, &DocumentFilter::default()).await?;
+            write_export(&documents_table(&documents), &args)?;
+        }
+    }
+    Ok(())
+}

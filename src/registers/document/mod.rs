@@ -1,0 +1,55 @@
+//! Documents of the ISMS (27001 7.5; 27002 5.1, 5.37): the information security policy,
+//! topic-specific policies, procedures, standards and plans, with owners, approvers and
+//! review cycles; their versions written in Markdown, approved (frozen by the SHA-256 of
+//! their text) and published; and the policy templates Annex ships in its own words.
+
+pub mod api;
+pub mod cli;
+pub mod domain;
+pub mod domain_template;
+pub mod domain_text;
+pub mod exchange;
+pub mod pages;
+pub mod service;
+pub mod store;
+
+use crate::domain::user::{EDITORS, OWNERS};
+use crate::web::{Access, Routes};
+use utoipa_axum::routes;
+
+/// The register's pages and API operations, each with who may call it. The workflow's steps
+/// are open to everyone signed in: the use case decides (the approver approves, the owner
+/// submits and publishes, managers retire).
+pub fn routes() -> Routes {
+    let editors = Access::Roles(EDITORS);
+    let owners = Access::Roles(OWNERS);
+    let anyone = Access::SignedIn;
+    Routes::new()
+        .values(api::values())
+        .get("/documents", anyone, pages::register)
+        .post("/documents", editors, pages::create)
+        .get("/documents/new", editors, pages::new_form)
+        .get("/documents.csv", anyone, pages::export)
+        .get("/documents.xlsx", anyone, pages::export)
+        .get("/documents/{id}", anyone, pages::record)
+        .post("/documents/{id}", owners, pages::update)
+        .get("/documents/{id}/edit", owners, pages::edit_form)
+        .get("/documents/{id}/text", owners, pages::text_form)
+        .post("/documents/{id}/text", owners, pages::text_submit)
+        .post("/documents/{id}/step", anyone, pages::step)
+        .get("/documents/{id}/versions/{n}", anyone, pages::version)
+        .get(
+            "/documents/{id}/versions/{n}/markdown",
+            anyone,
+            pages::markdown,
+        )
+        .get("/documents/{id}/compare", anyone, pages::compare_page)
+        .api(anyone, routes!(api::list_documents))
+        .api(editors, routes!(api::create_document))
+        .api(anyone, routes!(api::list_templates))
+        .api(anyone, routes!(api::get_document))
+        .api(owners, routes!(api::update_document))
+        .api(anyone, routes!(api::list_versions))
+        .api(owners, routes!(api::write_text))
+        .api(anyone, routes!(api::take_step))
+}

@@ -1,0 +1,435 @@
+//! The document register's use cases: reading documents and their versions, creating one
+//! (blank or from a template, filled from the organisation's data), editing its fields and its
+//! draft's text, and the workflow — submit, approve or send back (the approver), publish,
+//! revise, retire — each in one transaction with the document's row locked, its revision
+//! checked and the step audited.
+
+use super::domain::{
+    Document, DocumentFilter, DocumentInput, DocumentQuery, DocumentStatus, Step, Version,
+    VersionState, months_after, text_hash,
+};
+use super::domain_template::{self as templates, Fill};
+use super::store;
+use crate::domain::catalog::{check_control_refs, resolve_control_refs};
+use crate::domain::query::Page;
+use crate::domain::user::OWNERS;
+use crate::error::{Error, Result};
+use crate::service::{Actor, Channel, Ctx, Expected, check_revision, keep_id};
+
+/// The longest text a version may hold (characters).
+pub const MAX_TEXT: usize = 200_000;
+
+/// Managers and admins edit every document; a contributor the ones they own.
+pub fn may_edit(actor: &Actor, d: &Document) -> bool {
+    actor.may_edit_owned(&d.owner)
+}
+
+/// Whether the actor decides on the document's versions: its approver (the local operator of
+/// the command line too, who holds the database).
+pub fn may_approve(actor: &Actor, d: &Document) -> bool {
+    actor.channel == Channel::Cli
+        || (!d.approver.trim().is_empty()
+            && actor
+                .user
+                .as_ref()
+                .is_some_and(|u| u.email.eq_ignore_ascii_case(d.approver.trim())))
+}
+
+#[tracing::instrument(name = "document.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(
+    ctx: &Ctx,
+    q: &DocumentQuery,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Document>> {
+    ctx.require_reader()?;
+    ctx.store()
+        .list_documents(&q.filter, cursor, limit)
+        .await
+        .map_err(crate::domain::query::as_query_error)
+}
+
+#[tracing::instrument(name = "document.all", skip_all, fields(actor = %ctx.who()))]
+pub async fn all(ctx: &Ctx, f: &DocumentFilter) -> Result<Vec<Document>> {
+    ctx.require_reader()?;
+    ctx.store().all_documents(f).await
+}
+
+#[tracing::instrument(name = "document.get", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Document> {
+    ctx.require_reader()?;
+    ctx.store().document(id).await
+}
+
+#[tracing::instrument(name = "document.owners", skip_all, fields(actor = %ctx.who()))]
+pub async fn owners(ctx: &Ctx) -> Result<Vec<String>> {
+    ctx.require_reader()?;
+    ctx.store().document_owners().await
+}
+
+/// A document's versions, newest first.
+#[tracing::instrument(name = "document.versions", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn versions(ctx: &Ctx, id: &str) -> Result<Vec<Version>> {
+    ctx.require_reader()?;
+    ctx.store().document(id).await?;
+    ctx.store().document_versions(id).await
+}
+
+#[tracing::instrument(name = "document.version", skip_all, fields(actor = %ctx.who(), id = %id, number))]
+pub async fn version(ctx: &Ctx, id: &str, number: i64) -> Result<Version> {
+    ctx.require_reader()?;
+    ctx.store().document_version(id, number).await
+}
+
+/// The classification scheme's levels as (key, name), least sensitive first.
+pub async fn levels(ctx: &Ctx) -> Result<Vec<(String, String)>> {
+    Ok(crate::registers::asset::service::settings(ctx)
+        .await?
+        .classification
+        .into_iter()
+        .map(|c| (c.key, c.name))
+        .collect())
+}
+
+/// What a template's placeholders become for this organisation and document.
+async fn fill(ctx: &Ctx, d: &Document) -> Result<Fill> {
+    let levels = levels(ctx).await?;
+    Ok(Fill {
+        organisation: crate::registers::organisation::service::name(ctx).await?,
+        scope: crate::registers::organisation::service::scope(ctx).await?,
+        owner: d.owner.clone(),
+        approver: d.approver.clone(),
+        review_cycle: crate::domain::words::count(d.review_months as usize, "month", "months"),
+        classification_levels: levels
+            .into_iter()
+            .map(|l| l.1)
+            .collect::<Vec<_>>()
+            .join(", "),
+        effective_date: "the day this version is published".into(),
+    })
+}
+
+/// Creates a document with its first version, a draft (managers and admins): blank but for
+/// its title, or from a template — whose title, kind, controls and clauses fill what the
+/// input leaves empty, and whose text is filled from the organisation's data.
+#[tracing::instrument(name = "document.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &DocumentInput) -> Result<Document> {
+    ctx.require_editor()?;
+    let template = match Some(input.template.trim()).filter(|t| !t.is_empty()) {
+        Some(key) => Some(templates::find(key).ok_or_else(|| {
+            let keys: Vec<&str> = templates::all().iter().map(|t| t.key.as_str()).collect();
+            Error::field(
+                "template",
+                format!("'{key}' is not a template: use one of {}", keys.join(", ")),
+            )
+        })?),
+        None => None,
+    };
+    let mut input = input.clone();
+    if let Some(t) = template {
+        let empty = |s: &str| s.trim().is_empty();
+        if empty(&input.title) {
+            input.title = t.title.clone();
+        }
+        if empty(&input.kind) {
+            input.kind = t.kind.key().into();
+        }
+        if empty(&input.controls) {
+            input.controls = t.controls.join(", ");
+        }
+        if empty(&input.clauses) {
+            input.clauses = t.clauses.join(", ");
+        }
+    }
+    let mut draft = input.parse(&levels(ctx).await?)?;
+    let catalogs = ctx.store().catalogs().await?;
+    resolve_control_refs(&catalogs, &mut draft.controls);
+    check_control_refs(&catalogs, &[(String::new(), &draft.controls)])?;
+    let preview = Document {
+        id: String::new(),
+        kind: draft.kind,
+        title: draft.title.clone(),
+        owner: draft.owner.clone(),
+        approver: draft.approver.clone(),
+        classification: draft.classification.clone(),
+        audience: draft.audience.clone(),
+        review_months: draft.review_months,
+        status: DocumentStatus::Draft,
+        current_version: None,
+        latest_version: 1,
+        next_review_on: None,
+        controls: Vec::new(),
+        clauses: Vec::new(),
+        template: None,
+        created_at: String::new(),
+        updated_at: String::new(),
+        revision: 1,
+    };
+    let body = match template {
+        Some(t) => t.filled(&fill(ctx, &preview).await?),
+        None => format!("# {}\n\n", draft.title),
+    };
+    let mut tx = ctx.write().await?;
+    let d = store::insert(
+        &mut tx,
+        &draft,
+        template.map(|t| t.key.as_str()),
+        &body,
+        ctx.who(),
+    )
+    .await?;
+    tx.audit(ctx.change("document.create", "document", &d.id).after(&d))
+        .await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// Replaces a document's fields (managers and admins; a contributor the documents they own).
+#[tracing::instrument(name = "document.update", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn update(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    input: &DocumentInput,
+) -> Result<Document> {
+    Ok(edit(ctx, id, expected, |_| Ok(input.clone())).await?.1)
+}
+
+/// Changes a document's fields from what is stored, inside one write (the command line's
+/// `edit` changes only the flags given). Answers the document before and after.
+#[tracing::instrument(name = "document.edit", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn edit(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    change: impl FnOnce(DocumentInput) -> Result<DocumentInput>,
+) -> Result<(Document, Document)> {
+    ctx.require(OWNERS)?;
+    let levels = levels(ctx).await?;
+    let catalogs = ctx.store().catalogs().await?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &before) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "document", id, id, before.revision, expected).await?;
+    let input = change(DocumentInput::from(&before))?;
+    keep_id(input.id.as_deref(), id, "a document")?;
+    if !input.template.trim().is_empty() {
+        return Err(Error::field(
+            "template",
+            "a template only starts a new document: write its text as a new version instead",
+        ));
+    }
+    let mut draft = input.parse(&levels)?;
+    resolve_control_refs(&catalogs, &mut draft.controls);
+    check_control_refs(&catalogs, &[(String::new(), &draft.controls)])?;
+    let mut after = store::update(&mut tx, id, &draft).await?;
+    if after.current_version.is_some() && after.review_months != before.review_months {
+        // The next review follows the new cycle from the publication.
+        let published = store::version_in(&mut tx, id, after.current_version.unwrap_or(0))
+            .await?
+            .published_at;
+        after.next_review_on = published
+            .and_then(|p| months_after(&p, after.review_months))
+            .or(after.next_review_on);
+        after = store::set_standing(&mut tx, &after).await?;
+    }
+    tx.audit(
+        ctx.change("document.update", "document", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+/// What the audit trail keeps of a version's text: its hash and length, not the text.
+fn text_fact(v: &Version) -> serde_json::Value {
+    serde_json::json!({
+        "version": v.number,
+        "state": v.state.key(),
+        "characters": v.body.chars().count(),
+        "sha256": text_hash(&v.body),
+        "change_note": v.change_note,
+    })
+}
+
+/// Replaces the text of the document's draft (its newest version, while a draft).
+#[tracing::instrument(name = "document.write", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn write_text(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    body: &str,
+    change_note: &str,
+) -> Result<(Document, Version)> {
+    ctx.require(OWNERS)?;
+    let mut problems = crate::error::Problems::new();
+    if body.chars().count() > MAX_TEXT {
+        problems.add("body", format!("at most {MAX_TEXT} characters"));
+    }
+    if change_note.trim().chars().count() > 500 {
+        problems.add("change_note", "at most 500 characters");
+    }
+    problems.into_result()?;
+    let mut tx = ctx.write().await?;
+    let d = store::lock(&mut tx, id).await?;
+    if !may_edit(&ctx.actor, &d) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "document", id, id, d.revision, expected).await?;
+    let before = store::version_in(&mut tx, id, d.latest_version).await?;
+    if before.state != VersionState::Draft {
+        return Err(Error::Conflict(format!(
+            "version {} is {}: only a draft's text can change (start a new version)",
+            before.number,
+            before.state.label()
+        )));
+    }
+    let mut v = before.clone();
+    v.body = body.replace("\r\n", "\n");
+    v.change_note = change_note.trim().to_string();
+    if v == before {
+        return Ok((d, v));
+    }
+    store::write_version(&mut tx, &v).await?;
+    let d = store::set_standing(&mut tx, &d).await?;
+    tx.audit(
+        ctx.change("document.write", "document", id)
+            .before(text_fact(&before))
+            .after(text_fact(&v)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((d, v))
+}
+
+/// Takes a step of the workflow (see [`Step`]): who may take it, and whether it can be taken
+/// now, is checked inside the write. `note` is the approver's (required to send back).
+#[tracing::instrument(name = "document.step", skip_all, fields(actor = %ctx.who(), id = %id, step = step.key()))]
+pub async fn step(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    step: Step,
+    note: &str,
+) -> Result<(Document, Version)> {
+    ctx.require_reader()?;
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(Error::field("note", "at most 2000 characters"));
+    }
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    let allowed = match step {
+        Step::Approve | Step::Reject => may_approve(&ctx.actor, &before),
+        Step::Retire => ctx.actor.is_editor(),
+        Step::Submit | Step::Publish | Step::Revise => may_edit(&ctx.actor, &before),
+    };
+    if !allowed {
+        if matches!(step, Step::Approve | Step::Reject) && before.approver.trim().is_empty() {
+            return Err(Error::field(
+                "approver",
+                format!("{id} has no approver: name one before it can be approved"),
+            ));
+        }
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "document", id, id, before.revision, expected).await?;
+    let latest = store::version_in(&mut tx, id, before.latest_version).await?;
+    if let Some(why) = step.refusal(&before, &latest) {
+        return Err(Error::Conflict(why));
+    }
+    if step == Step::Reject && note.is_empty() {
+        return Err(Error::field(
+            "note",
+            "say what must change before it can be approved",
+        ));
+    }
+    let now = tx.now().to_string();
+    let me = Some(ctx.who().to_string());
+    let mut d = before.clone();
+    let mut v = latest.clone();
+    match step {
+        Step::Submit => {
+            v.state = VersionState::InReview;
+            v.submitted_by = me;
+            v.submitted_at = Some(now.clone());
+            d.status = DocumentStatus::InReview;
+        }
+        Step::Approve => {
+            v.state = VersionState::Approved;
+            v.sha256 = Some(text_hash(&v.body));
+            v.decided_by = me;
+            v.decided_at = Some(now.clone());
+            v.decision_note = note.to_string();
+            d.status = DocumentStatus::Approved;
+        }
+        Step::Reject => {
+            v.state = VersionState::Draft;
+            v.decided_by = me;
+            v.decided_at = Some(now.clone());
+            v.decision_note = note.to_string();
+            d.status = DocumentStatus::Draft;
+        }
+        Step::Publish => {
+            if let Some(old) = d.current_version.filter(|n| *n != v.number) {
+                let mut previous = store::version_in(&mut tx, id, old).await?;
+                previous.state = VersionState::Superseded;
+                store::write_version(&mut tx, &previous).await?;
+            }
+            v.state = VersionState::Published;
+            v.published_at = Some(now.clone());
+            d.status = DocumentStatus::Published;
+            d.current_version = Some(v.number);
+            d.next_review_on = months_after(&ctx.today(), d.review_months);
+        }
+        Step::Revise => {
+            v = Version {
+                number: latest.number + 1,
+                change_note: String::new(),
+                state: VersionState::Draft,
+                sha256: None,
+                created_by: ctx.who().to_string(),
+                created_at: now.clone(),
+                submitted_by: None,
+                submitted_at: None,
+                decided_by: None,
+                decided_at: None,
+                decision_note: String::new(),
+                published_at: None,
+                ..latest.clone()
+            };
+            store::insert_version(&mut tx, &v).await?;
+            d.latest_version = v.number;
+            d.status = DocumentStatus::Draft;
+        }
+        Step::Retire => {
+            d.status = DocumentStatus::Retired;
+        }
+    }
+    if step != Step::Revise && step != Step::Retire {
+        store::write_version(&mut tx, &v).await?;
+    }
+    let d = store::set_standing(&mut tx, &d).await?;
+    let standing = |d: &Document, v: &Version| {
+        serde_json::json!({
+            "status": d.status.key(),
+            "current_version": d.current_version,
+            "latest_version": d.latest_version,
+            "next_review_on": d.next_review_on,
+            "version": text_fact(v),
+            "note": if v.decision_note.is_empty() { None } else { Some(&v.decision_note) },
+        })
+    };
+    tx.audit(
+        ctx.change(&format!("document.{}", step.key()), "document", id)
+            .before(standing(&before, &latest))
+            .after(standing(&d, &v)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((d, v))
+}
