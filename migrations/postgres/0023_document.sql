@@ -50,6 +50,8 @@ create table document_version (
     decided_at text,
     decision_note text not null default '',
     published_at text,
+    -- The evidence item its publication filed for the document's controls.
+    evidence_id text,
     primary key (document_id, number)
 );
 

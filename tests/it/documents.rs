@@ -223,6 +223,24 @@ async fn a_policy_goes_from_template_to_published_and_is_revised_by_its_approver
         let next = annex::registers::document::domain::months_after(&today, 12).unwrap();
         assert_eq!(d["next_review_on"], next.as_str());
 
+        // Published, it is evidence of its controls until its next review.
+        let ev = app
+            .get("/api/v1/evidence?control=5.15", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(ev["total"], 1, "{ev}");
+        let first = &ev["items"][0];
+        assert_eq!(first["valid_until"], next.as_str(), "{ev}");
+        assert_eq!(first["url"], format!("/documents/{id}/versions/1"));
+        let soa = app
+            .get("/api/v1/soa/iso27002-2022/5.15", Auth::Bearer(&manager))
+            .await;
+        assert!(
+            soa.body.contains("Access control policy, version 1"),
+            "{}",
+            soa.body
+        );
+
         // A new version starts from the published text; the published one stays current.
         let res = step(&manager, "revise", "").await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -246,21 +264,43 @@ async fn a_policy_goes_from_template_to_published_and_is_revised_by_its_approver
             (json!(1), json!(2))
         );
 
+        // Version 2 published: it is the evidence now, version 1's item ends today.
+        assert_eq!(step(&manager, "submit", "").await.status, StatusCode::OK);
+        assert_eq!(step(&approver, "approve", "").await.status, StatusCode::OK);
+        assert_eq!(step(&manager, "publish", "").await.status, StatusCode::OK);
+        let ev = app
+            .get("/api/v1/evidence?control=5.15", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(ev["total"], 2, "{ev}");
+        let v1_item = ev["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["url"] == format!("/documents/{id}/versions/1"))
+            .unwrap();
+        assert_eq!(v1_item["valid_until"], today.as_str(), "{ev}");
+        assert_eq!(step(&manager, "revise", "").await.status, StatusCode::OK);
+
         // Pages: the register, the published text (nothing runnable), the comparison.
         let browser = app.browser_as(Role::Manager).await;
         let list = app.get("/documents", Auth::Browser(&browser)).await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-        assert!(list.body.contains("Access control policy") && list.body.contains("version 1"));
+        assert!(list.body.contains("Access control policy") && list.body.contains("version 2"));
         let page = app
             .get(&format!("/documents/{id}"), Auth::Browser(&browser))
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("<h2>Πρόσβαση</h2>"), "{}", page.body);
         assert!(
+            page.body.contains("Κάθε λογαριασμός"),
+            "the published version 2 is shown"
+        );
+        assert!(
             !page.body.contains("<script>alert(1)"),
             "the text is sanitised"
         );
-        assert!(page.body.contains("Version 1, published"), "{}", page.body);
+        assert!(page.body.contains("Version 2, published"), "{}", page.body);
         let cmp = app
             .get(
                 &format!("/documents/{id}/compare?from=1&to=2"),
@@ -320,6 +360,10 @@ async fn a_policy_goes_from_template_to_published_and_is_revised_by_its_approver
                 "document.publish",
                 "document.revise",
                 "document.write",
+                "document.submit",
+                "document.approve",
+                "document.publish",
+                "document.revise",
             ]
         );
     });

@@ -148,6 +148,8 @@ pub struct Version {
     pub decided_at: Option<String>,
     pub decision_note: String,
     pub published_at: Option<String>,
+    /// The evidence item its publication filed for the document's controls.
+    pub evidence_id: Option<String>,
 }
 
 /// A document's fields as typed in a form or an API body (its text is a version's).

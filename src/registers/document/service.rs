@@ -15,6 +15,7 @@ use crate::domain::query::Page;
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
 use crate::service::{Actor, Channel, Ctx, Expected, check_revision, keep_id};
+use crate::store::Tx;
 
 /// The longest text a version may hold (characters).
 pub const MAX_TEXT: usize = 200_000;
@@ -306,6 +307,72 @@ pub async fn write_text(
     Ok((d, v))
 }
 
+/// Files the published version as evidence of the document's controls (of the 2022
+/// catalogue): a link to the version, collected today, valid until the next review.
+async fn file_evidence(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    d: &Document,
+    v: &Version,
+) -> Result<Option<String>> {
+    use crate::registers::evidence::domain::EvidenceDraft;
+    let controls: Vec<String> = d
+        .controls
+        .iter()
+        .filter(|c| c.framework == crate::domain::catalog::DEFAULT_FRAMEWORK)
+        .map(|c| c.id.clone())
+        .collect();
+    if controls.is_empty() {
+        return Ok(None);
+    }
+    let mut draft = EvidenceDraft {
+        title: format!("{}, version {} (published)", d.title, v.number),
+        description: format!(
+            "Document {} version {}, approved by {} with SHA-256 {}, published by {}. It counts as evidence of its controls until its next review{}.",
+            d.id,
+            v.number,
+            v.decided_by.as_deref().unwrap_or_default(),
+            v.sha256.as_deref().unwrap_or_default(),
+            ctx.who(),
+            d.next_review_on
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ),
+        url: format!("/documents/{}/versions/{}", d.id, v.number),
+        collected_at: ctx.today(),
+        valid_until: d.next_review_on.clone(),
+        collected_by: ctx.who().to_string(),
+        controls,
+        measures: Vec::new(),
+        risks: Vec::new(),
+    };
+    ctx.store().check_evidence_links(tx, &mut draft).await?;
+    let e = ctx
+        .store()
+        .insert_evidence(tx, ctx.who(), &draft, None)
+        .await?;
+    tx.audit(ctx.change("evidence.create", "evidence", &e.id).after(&e))
+        .await?;
+    Ok(Some(e.id))
+}
+
+/// Ends the evidence a version's publication filed (it was superseded or retired today).
+async fn end_evidence(ctx: &Ctx, tx: &mut Tx, v: &Version) -> Result<()> {
+    let Some(id) = v.evidence_id.as_deref() else {
+        return Ok(());
+    };
+    if let Some((before, after)) = ctx.store().end_evidence(tx, id, &ctx.today()).await? {
+        tx.audit(
+            ctx.change("evidence.update", "evidence", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Takes a step of the workflow (see [`Step`]): who may take it, and whether it can be taken
 /// now, is checked inside the write. `note` is the approver's (required to send back).
 #[tracing::instrument(name = "document.step", skip_all, fields(actor = %ctx.who(), id = %id, step = step.key()))]
@@ -379,12 +446,14 @@ pub async fn step(
                 let mut previous = store::version_in(&mut tx, id, old).await?;
                 previous.state = VersionState::Superseded;
                 store::write_version(&mut tx, &previous).await?;
+                end_evidence(ctx, &mut tx, &previous).await?;
             }
             v.state = VersionState::Published;
             v.published_at = Some(now.clone());
             d.status = DocumentStatus::Published;
             d.current_version = Some(v.number);
             d.next_review_on = months_after(&ctx.today(), d.review_months);
+            v.evidence_id = file_evidence(ctx, &mut tx, &d, &v).await?;
         }
         Step::Revise => {
             v = Version {
@@ -400,6 +469,7 @@ pub async fn step(
                 decided_at: None,
                 decision_note: String::new(),
                 published_at: None,
+                evidence_id: None,
                 ..latest.clone()
             };
             store::insert_version(&mut tx, &v).await?;
@@ -408,6 +478,10 @@ pub async fn step(
         }
         Step::Retire => {
             d.status = DocumentStatus::Retired;
+            if let Some(n) = d.current_version {
+                let current = store::version_in(&mut tx, id, n).await?;
+                end_evidence(ctx, &mut tx, &current).await?;
+            }
         }
     }
     if step != Step::Revise && step != Step::Retire {

@@ -71,9 +71,10 @@ type VersionRow = (
     Option<String>,
     String,
     Option<String>,
+    Option<String>,
 );
 const VERSION_COLUMNS: &str = "document_id, number, body, change_note, state, sha256, created_by, created_at, \
-     submitted_by, submitted_at, decided_by, decided_at, decision_note, published_at";
+     submitted_by, submitted_at, decided_by, decided_at, decision_note, published_at, evidence_id";
 
 fn version_from(r: VersionRow) -> Version {
     Version {
@@ -91,6 +92,7 @@ fn version_from(r: VersionRow) -> Version {
         decided_at: r.11,
         decision_note: r.12,
         published_at: r.13,
+        evidence_id: r.14,
     }
 }
 
@@ -273,7 +275,8 @@ pub(crate) async fn write_version(tx: &mut Tx, v: &Version) -> Result<()> {
         tx,
         "update document_version set body = $1, change_note = $2, state = $3, sha256 = $4,
                                      submitted_by = $5, submitted_at = $6, decided_by = $7,
-                                     decided_at = $8, decision_note = $9, published_at = $10
+                                     decided_at = $8, decision_note = $9, published_at = $10,
+                                     evidence_id = $13
          where document_id = $11 and number = $12",
         &v.body,
         &v.change_note,
@@ -286,7 +289,8 @@ pub(crate) async fn write_version(tx: &mut Tx, v: &Version) -> Result<()> {
         &v.decision_note,
         v.published_at.as_deref(),
         &v.document_id,
-        v.number
+        v.number,
+        v.evidence_id.as_deref()
     )?;
     Ok(())
 }

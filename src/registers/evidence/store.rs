@@ -378,6 +378,33 @@ impl Store {
         read_item(tx, id, &self.today()).await
     }
 
+    /// Ends an item on `day` (its valid-until moved back to it; an item already ended earlier
+    /// stays as it is). Answers the item before and after, or none when nothing changed.
+    pub(crate) async fn end_evidence(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        day: &str,
+    ) -> Result<Option<(Evidence, Evidence)>> {
+        let today = self.today();
+        let before = read_item(tx, id, &today).await?;
+        if before.valid_until.as_deref().is_some_and(|u| u <= day) {
+            return Ok(None);
+        }
+        let now = tx.now().to_string();
+        tx_exec!(
+            tx,
+            "update evidence set valid_until = $2, updated_at = $3, revision = revision + 1
+             where evidence_id = $1",
+            id,
+            day,
+            &now
+        )?;
+        tx.bump_generation("evidence").await?;
+        let after = read_item(tx, id, &today).await?;
+        Ok(Some((before, after)))
+    }
+
     /// Keeps a new version of an item's file with its dates (checked by the caller), the
     /// item's revision going up by one.
     pub(crate) async fn add_evidence_version(
