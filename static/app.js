@@ -96,6 +96,30 @@
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     a.addEventListener("click", function (e) { e.preventDefault(); history.back(); });
   });
+  // Live preview of a document's text: the form is sent as "Preview" (nothing is saved) and
+  // the page's rendered preview replaces the one shown, a moment after typing stops.
+  document.querySelectorAll("textarea[data-preview]").forEach(function (area) {
+    var target = document.getElementById(area.dataset.preview);
+    var pform = area.form;
+    if (!target || !pform) return;
+    var wait = null, sent = 0;
+    area.addEventListener("input", function () {
+      clearTimeout(wait);
+      wait = setTimeout(function () {
+        var data = new FormData(pform);
+        data.set("action", "preview");
+        var mine = ++sent;
+        fetch(pform.action, { method: "POST", body: new URLSearchParams(data), headers: { "Accept": "text/html" }, credentials: "same-origin" })
+          .then(function (r) { return r.text(); })
+          .then(function (html) {
+            if (mine !== sent) return;
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(area.dataset.preview);
+            if (fresh) target.innerHTML = fresh.innerHTML;
+          })
+          .catch(function () {});
+      }, 500);
+    });
+  });
   // Live filters: the catalogue updates as filters change, and the URL follows.
   var form = document.querySelector("form[data-live]");
   if (!form) return;

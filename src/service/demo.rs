@@ -68,6 +68,8 @@ pub struct Made {
     pub quantified: usize,
     /// Hosts that reported a scan (their results are evidence on the SoA).
     pub hosts: usize,
+    /// Documents from the templates (most published, one in review, one a draft).
+    pub documents: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -378,6 +380,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     } else {
         crate::registers::evidence::service::add_links(ctx, drafts).await?
     };
+    let documents = demo_documents(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -454,5 +457,35 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         risks: made_risks,
         acceptances,
         evidence,
+        documents,
     })
+}
+
+/// Every policy template as a document of the demo organisation: all published but the last
+/// two (one waits for approval, one is still a draft).
+async fn demo_documents(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::document::{domain::DocumentInput, domain::Step, service};
+    let all = crate::registers::document::domain_template::all();
+    for (i, t) in all.iter().enumerate() {
+        let d = service::create(
+            ctx,
+            &DocumentInput {
+                template: t.key.clone(),
+                owner: "security0@example.org".into(),
+                approver: "ceo@example.org".into(),
+                audience: "all staff".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let steps: &[Step] = match all.len() - i {
+            1 => &[],
+            2 => &[Step::Submit],
+            _ => &[Step::Submit, Step::Approve, Step::Publish],
+        };
+        for step in steps {
+            service::step(ctx, &d.id, None, *step, "").await?;
+        }
+    }
+    Ok(all.len())
 }

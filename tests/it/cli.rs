@@ -1048,6 +1048,13 @@ async fn demo_says_how_to_sign_in() {
         assert!(out.status.success(), "{}", text(&out));
         let said = text(&out);
         assert!(said.contains("200 assets"), "{said}");
+        assert!(said.contains("15 documents"), "{said}");
+        let list = run(&db, &["document", "list", "--status", "published"]);
+        assert!(
+            text(&list).contains("13 documents"),
+            "all but two templates are published: {}",
+            text(&list)
+        );
         assert!(
             said.contains("the first page creates the administrator")
                 && said.contains("user add --email"),

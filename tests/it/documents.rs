@@ -43,6 +43,21 @@ async fn a_policy_goes_from_template_to_published_and_is_revised_by_its_approver
         assert_eq!(templates.status, StatusCode::OK, "{}", templates.body);
         assert!(templates.json().as_array().unwrap().len() >= 13);
 
+        let clause = |r: &Value, id: &str| {
+            r["clauses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        let r = app
+            .get("/api/v1/readiness", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(clause(&r, "5.2")["status"], "not_met", "{r}");
+
         // From the access-control template: its title, controls and text, filled in.
         let res = send(
             &app,
@@ -223,6 +238,19 @@ async fn a_policy_goes_from_template_to_published_and_is_revised_by_its_approver
         let next = annex::registers::document::domain::months_after(&today, 12).unwrap();
         assert_eq!(d["next_review_on"], next.as_str());
 
+        // A topic-specific policy is not the information security policy (5.2).
+        let r = app
+            .get("/api/v1/readiness", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(clause(&r, "5.2")["status"], "not_met", "{r}");
+        assert!(
+            clause(&r, "7.5")
+                .to_string()
+                .contains("1 document is published"),
+            "{r}"
+        );
+
         // Published, it is evidence of its controls until its next review.
         let ev = app
             .get("/api/v1/evidence?control=5.15", Auth::Bearer(&manager))
@@ -338,6 +366,20 @@ async fn a_policy_goes_from_template_to_published_and_is_revised_by_its_approver
             md.body, text,
             "the Markdown download is the text as approved"
         );
+        let pdf = app
+            .get(
+                &format!("/documents/{id}/versions/1/pdf"),
+                Auth::Browser(&browser),
+            )
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+        let dash = app.get("/", Auth::Browser(&browser)).await;
+        assert!(
+            dash.body.contains("documents waiting for approval"),
+            "{}",
+            dash.body
+        );
         let csv = app.get("/documents.csv", Auth::Browser(&browser)).await;
         assert!(csv.body.starts_with("ID,Title,Kind"), "{}", csv.body);
         assert!(
@@ -432,5 +474,32 @@ async fn the_command_line_starts_writes_approves_and_publishes_a_policy() {
             text.contains("POL-1") && text.contains("published"),
             "{text}"
         );
+        let pdf = db.dir.path().join("policy.pdf");
+        let out = annex(&["document", "pdf", "POL-1", "--out", pdf.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::read(&pdf).unwrap().starts_with(b"%PDF"),
+            "a PDF file"
+        );
+        // The published information security policy meets 5.2.
+        let out = annex(&["soa", "readiness", "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c52 = r["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "5.2")
+            .cloned()
+            .unwrap();
+        assert_eq!(c52["status"], "met", "{c52}");
     });
 }

@@ -229,6 +229,30 @@ pub async fn dashboard(
             "hosts that stopped reporting scans",
             "/hosts?stale=1",
         ),
+        (
+            documents_matching(
+                ctx,
+                crate::registers::document::domain::DocumentFilter {
+                    review_due_on: Some(ctx.today()),
+                    ..Default::default()
+                },
+            )
+            .await?,
+            "documents due for review",
+            "/documents?review_due=1",
+        ),
+        (
+            documents_matching(
+                ctx,
+                crate::registers::document::domain::DocumentFilter {
+                    status: Some(crate::registers::document::domain::DocumentStatus::InReview),
+                    ..Default::default()
+                },
+            )
+            .await?,
+            "documents waiting for approval",
+            "/documents?status=in_review",
+        ),
     ];
     let soa = crate::registers::soa::service::rows(ctx, crate::domain::catalog::DEFAULT_FRAMEWORK)
         .await?;
@@ -606,4 +630,15 @@ impl Register {
             }
         })
     }
+}
+
+/// How many documents a filter finds.
+async fn documents_matching(
+    ctx: &Ctx,
+    filter: crate::registers::document::domain::DocumentFilter,
+) -> Result<i64, crate::error::Error> {
+    let q = crate::registers::document::domain::DocumentQuery { filter };
+    Ok(crate::registers::document::service::list(ctx, &q, None, 1)
+        .await?
+        .total)
 }

@@ -93,6 +93,15 @@ pub enum Command {
         #[arg(long)]
         version: Option<i64>,
     },
+    /// Write a version as a PDF (the published one, or the newest, by default)
+    #[command(after_help = "Example:\n  annex document pdf DOC-001 --out access-control.pdf")]
+    Pdf {
+        id: String,
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Export the register as CSV or XLSX
     #[command(after_help = "Example:\n  annex document export --format xlsx --out documents.xlsx")]
     Export(ExportArgs),
@@ -291,6 +300,19 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             let n = version.unwrap_or(d.current_version.unwrap_or(d.latest_version));
             let v = service::version(ctx, &id, n).await?;
             write!(out, "{}", v.body)?;
+        }
+        Command::Pdf {
+            id,
+            version,
+            out: path,
+        } => {
+            let d = service::get(ctx, &id).await?;
+            let n = version.unwrap_or(d.current_version.unwrap_or(d.latest_version));
+            let v = service::version(ctx, &id, n).await?;
+            let org = crate::registers::organisation::service::name(ctx).await?;
+            let bytes = super::exchange::version_pdf(&org, &d, &v, &today)?;
+            std::fs::write(&path, &bytes)?;
+            writeln!(out, "wrote version {n} of {id} to {}", path.display())?;
         }
         Command::Export(args) => {
             let documents = service::all(ctx, &DocumentFilter::default()).await?;

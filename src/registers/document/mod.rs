@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
             anyone,
             pages::markdown,
         )
+        .get("/documents/{id}/versions/{n}/pdf", anyone, pages::pdf)
         .get("/documents/{id}/compare", anyone, pages::compare_page)
         .api(anyone, routes!(api::list_documents))
         .api(editors, routes!(api::create_document))

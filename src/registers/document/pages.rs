@@ -702,6 +702,29 @@ pub async fn markdown(ctx: Ctx, Path((id, n)): Path<(String, String)>) -> PageRe
         .into_response())
 }
 
+/// One version as a PDF (cover with its approval and hash, then the text).
+pub async fn pdf(ctx: Ctx, Path((id, n)): Path<(String, String)>) -> PageResult {
+    let d = service::get(&ctx, &id).await?;
+    let v = service::version(&ctx, &id, number_of(&n)?).await?;
+    let org = crate::registers::organisation::service::name(&ctx).await?;
+    let bytes = super::exchange::version_pdf(&org, &d, &v, &ctx.today())?;
+    let name = format!("{id}-v{}.pdf", v.number);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(askama::Template, WebTemplate)]
 #[template(path = "document/templates/document_compare.html")]
 struct ComparePage {

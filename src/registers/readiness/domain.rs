@@ -174,6 +174,21 @@ pub struct RiskFacts {
     pub evidence_expiring_examples: Vec<String>,
 }
 
+/// Facts about the document register.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentFacts {
+    /// The top-level information security policies: (id, published, review due).
+    pub policies: Vec<(String, bool, bool)>,
+    /// Published documents (not retired).
+    pub published: i64,
+    /// Published documents whose review date has come.
+    pub review_due: i64,
+    pub review_due_examples: Vec<String>,
+    /// Versions waiting for their approver.
+    pub in_review: i64,
+    pub in_review_examples: Vec<String>,
+}
+
 /// Facts about the approved versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApprovalFacts {
@@ -197,9 +212,37 @@ pub fn readiness(
     rows: &[SoaRow],
     risks: &RiskFacts,
     approval: &ApprovalFacts,
+    documents: &DocumentFacts,
     today: &str,
 ) -> Readiness {
     let year_ago = add_days(today, -365);
+    // 5.2: an information security policy, approved, published and within its review cycle.
+    let mut r52 = Vec::new();
+    let live: Vec<&(String, bool, bool)> = documents.policies.iter().filter(|p| p.1).collect();
+    let s52 = if documents.policies.is_empty() {
+        r52.push("no information security policy is in the document register".to_string());
+        ClauseStatus::NotMet
+    } else if live.is_empty() {
+        let ids: Vec<String> = documents.policies.iter().map(|p| p.0.clone()).collect();
+        r52.push(format!(
+            "the information security policy ({}) is not published yet",
+            ids.join(", ")
+        ));
+        ClauseStatus::Partly
+    } else if let Some(due) = live.iter().find(|p| p.2) {
+        r52.push(format!(
+            "the information security policy ({}) is published but due for review",
+            due.0
+        ));
+        ClauseStatus::Partly
+    } else {
+        let ids: Vec<String> = live.iter().map(|p| p.0.clone()).collect();
+        r52.push(format!(
+            "the information security policy ({}) is approved, published and within its review cycle",
+            ids.join(", ")
+        ));
+        ClauseStatus::Met
+    };
     // 6.1.2: a risk assessment exists and was reviewed within 12 months.
     let mut r612 = Vec::new();
     let s612 = if risks.open == 0 {
@@ -350,7 +393,7 @@ pub fn readiness(
                 risks.evidence_expiring
             ));
         }
-        if evidenced == in_place.len() && expired == 0 {
+        if evidenced == in_place.len() && expired == 0 && documents.review_due == 0 {
             ClauseStatus::Met
         } else if evidenced == 0 {
             ClauseStatus::NotMet
@@ -358,7 +401,37 @@ pub fn readiness(
             ClauseStatus::Partly
         }
     };
+    // Documents are documented information too: published ones count, overdue reviews too.
+    if documents.published > 0 {
+        r75.push(format!(
+            "{} published",
+            crate::domain::words::count(
+                documents.published as usize,
+                "document is",
+                "documents are"
+            )
+        ));
+    }
+    if documents.review_due > 0 {
+        r75.push(format!(
+            "{} past {} review date: {}",
+            crate::domain::words::count(documents.review_due as usize, "document", "documents"),
+            if documents.review_due == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            ids_text(&documents.review_due_examples, documents.review_due)
+        ));
+    }
     let clauses = vec![
+        Clause {
+            id: "5.2",
+            title: "Information security policy",
+            status: s52,
+            reasons: r52,
+            href: "/documents?kind=policy",
+        },
         Clause {
             id: "6.1.2",
             title: "Information security risk assessment",
@@ -456,6 +529,18 @@ pub fn readiness(
         "risks not reviewed in 12 months",
         risks.stale_examples.clone(),
         "/risks?status=active",
+    );
+    push(
+        documents.review_due,
+        "documents due for review",
+        documents.review_due_examples.clone(),
+        "/documents?review_due=1",
+    );
+    push(
+        documents.in_review,
+        "documents waiting for approval",
+        documents.in_review_examples.clone(),
+        "/documents?status=in_review",
     );
     Readiness { clauses, next }
 }

@@ -51,7 +51,40 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
         }
         None => ApprovalFacts::default(),
     };
-    Ok(readiness(rows, &facts, &approval, &ctx.today()))
+    let documents = document_facts(ctx).await?;
+    Ok(readiness(rows, &facts, &approval, &documents, &ctx.today()))
+}
+
+/// What readiness needs of the document register.
+async fn document_facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::DocumentFacts> {
+    use crate::registers::document::domain::{DocumentFilter, DocumentKind, DocumentStatus};
+    let today = ctx.today();
+    let all = crate::registers::document::service::all(ctx, &DocumentFilter::default()).await?;
+    let live = |d: &&crate::registers::document::domain::Document| {
+        d.status != DocumentStatus::Retired && d.current_version.is_some()
+    };
+    let due: Vec<String> = all
+        .iter()
+        .filter(|d| d.review_due(&today))
+        .map(|d| d.id.clone())
+        .collect();
+    let in_review: Vec<String> = all
+        .iter()
+        .filter(|d| d.status == DocumentStatus::InReview)
+        .map(|d| d.id.clone())
+        .collect();
+    Ok(crate::registers::readiness::domain::DocumentFacts {
+        policies: all
+            .iter()
+            .filter(|d| d.kind == DocumentKind::Policy && d.status != DocumentStatus::Retired)
+            .map(|d| (d.id.clone(), live(&d), d.review_due(&today)))
+            .collect(),
+        published: all.iter().filter(live).count() as i64,
+        review_due: due.len() as i64,
+        review_due_examples: due.iter().take(8).cloned().collect(),
+        in_review: in_review.len() as i64,
+        in_review_examples: in_review.iter().take(8).cloned().collect(),
+    })
 }
 
 /// The implementation of the 2022 SoA's `rows` grouped by theme or by the values of an

@@ -90,7 +90,7 @@ pub enum Command {
     },
     /// List the approved versions
     Versions,
-    /// Certification readiness (27001 6.1.2, 6.1.3, 7.5) and what to do next
+    /// Certification readiness (27001 5.2, 6.1.2, 6.1.3, 7.5) and what to do next
     Readiness {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
