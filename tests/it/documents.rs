@@ -503,3 +503,63 @@ async fn the_command_line_starts_writes_approves_and_publishes_a_policy() {
         assert_eq!(c52["status"], "met", "{c52}");
     });
 }
+
+#[tokio::test]
+async fn a_document_register_is_imported_all_or_nothing_and_names_each_bad_cell() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let bad = "Title,Type,Owner,Review cycle,Controls,Status\n\
+                   Zásady řízení přístupu,topic-specific policy,ciso@example.org,12,\"5.15, 8.5\",published\n\
+                   Memo,memo,ciso@example.org,0,9.99,draft\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/documents/import",
+                Auth::Bearer(&manager),
+                bad.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        for said in [
+            "row 3, column Type: 'memo' is not a kind of document",
+            "row 3, column Review cycle: '0' is not a review cycle",
+        ] {
+            assert!(res.body.contains(said), "{said}: {}", res.body);
+        }
+        let unknown_control =
+            bad.replace("memo,ciso@example.org,0", "procedure,ciso@example.org,12");
+        let res = app
+            .post_bytes(
+                "/api/v1/documents/import",
+                Auth::Bearer(&manager),
+                unknown_control.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("9.99"), "{}", res.body);
+        let list = app
+            .get("/api/v1/documents", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(list["total"], 0, "nothing is written: {list}");
+        let good = bad.lines().take(2).collect::<Vec<_>>().join("\n");
+        let res = app
+            .post_bytes(
+                "/api/v1/documents/import",
+                Auth::Bearer(&manager),
+                good.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let o = res.json();
+        assert_eq!(o["report"]["created"].as_array().unwrap().len(), 1, "{o}");
+        let d = &app
+            .get("/api/v1/documents", Auth::Bearer(&manager))
+            .await
+            .json()["items"][0];
+        assert_eq!(d["title"], "Zásady řízení přístupu");
+        assert_eq!(
+            d["status"], "draft",
+            "the file's status is Annex's to keep: {d}"
+        );
+    });
+}

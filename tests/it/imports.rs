@@ -462,11 +462,19 @@ async fn every_register_exports_as_csv_and_xlsx_and_imports_back_unchanged() {
                 "/api/v1/risks",
                 json!({"owner": "risk.owner@example.org", "title": "Ransomware", "threat": "Ransomware", "inherent_likelihood": 4, "inherent_impact": 5, "target_likelihood": 2, "assets": ["SRV-01", "APP-01"], "measures": "M-0001", "review_due_on": "2027-06-30"}),
             ),
+            (
+                "/api/v1/documents",
+                json!({"template": "backup", "owner": "it@example.org", "approver": "ceo@example.org", "audience": "IT, \"ops\"", "clauses": "7.5"}),
+            ),
+            (
+                "/api/v1/documents",
+                json!({"title": "Διαδικασία αντιγράφων", "kind": "procedure", "classification": "confidential", "review_months": 24}),
+            ),
         ] {
             let res = app.post_json(path, Auth::Bearer(&manager), body).await;
             assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         }
-        for register in ["assets", "measures", "risks"] {
+        for register in ["assets", "measures", "risks", "documents"] {
             let csv = app
                 .get(&format!("/{register}.csv"), Auth::Bearer(&manager))
                 .await;

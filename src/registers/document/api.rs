@@ -141,6 +141,21 @@ pub async fn take_step(
     Ok(tagged(StatusCode::OK, d.revision, v))
 }
 
+/// Imports the document register from a CSV or XLSX file sent as the body (managers and
+/// admins): details only; new documents start with a draft, existing ones keep their versions.
+#[utoipa::path(post, path = "/api/v1/documents/import", tag = "documents",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_documents(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::DocumentImport, raw, req)
+        .await
+}
+
 /// The policy templates Annex ships, with their controls, clauses and text.
 #[utoipa::path(get, path = "/api/v1/documents/templates", tag = "documents",
     responses((status = 200, body = Vec<Template>)))]

@@ -102,7 +102,10 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
-    /// Export the register as CSV or XLSX
+    /// Import the register's details from a CSV or XLSX file: new documents start with a draft, all or nothing
+    #[command(after_help = "Example:\n  annex document import documents.xlsx --dry-run")]
+    Import(crate::cli::ImportArgs),
+    /// Export the register as CSV or XLSX (the format `annex document import` reads)
     #[command(after_help = "Example:\n  annex document export --format xlsx --out documents.xlsx")]
     Export(ExportArgs),
 }
@@ -313,6 +316,9 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             let bytes = super::exchange::version_pdf(&org, &d, &v, &today)?;
             std::fs::write(&path, &bytes)?;
             writeln!(out, "wrote version {n} of {id} to {}", path.display())?;
+        }
+        Command::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::DocumentImport, &args).await?
         }
         Command::Export(args) => {
             let documents = service::all(ctx, &DocumentFilter::default()).await?;

@@ -14,6 +14,8 @@ pub mod service;
 pub mod store;
 
 use crate::domain::user::{EDITORS, OWNERS};
+use crate::registers::imports::pages::{upload, upload_form};
+use crate::web::session::MAX_UPLOAD_BYTES;
 use crate::web::{Access, Routes};
 use utoipa_axum::routes;
 
@@ -26,11 +28,14 @@ pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
         .values(api::values())
+        .importer(&exchange::DocumentImport)
         .get("/documents", anyone, pages::register)
         .post("/documents", editors, pages::create)
         .get("/documents/new", editors, pages::new_form)
         .get("/documents.csv", anyone, pages::export)
         .get("/documents.xlsx", anyone, pages::export)
+        .get("/documents/import", editors, upload_form)
+        .post_upload("/documents/import", editors, upload, MAX_UPLOAD_BYTES)
         .get("/documents/{id}", anyone, pages::record)
         .post("/documents/{id}", owners, pages::update)
         .get("/documents/{id}/edit", owners, pages::edit_form)
@@ -52,5 +57,6 @@ pub fn routes() -> Routes {
         .api(owners, routes!(api::update_document))
         .api(anyone, routes!(api::list_versions))
         .api(owners, routes!(api::write_text))
+        .api(editors, routes!(api::import_documents))
         .api(anyone, routes!(api::take_step))
 }

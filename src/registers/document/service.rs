@@ -507,3 +507,88 @@ pub async fn step(
     tx.commit().await?;
     Ok((d, v))
 }
+
+/// Creates or updates (matching on id) many documents' details in one transaction (managers
+/// and admins): every row and control checked first; a new document starts with a draft
+/// holding its title, one already here keeps its versions. A dry run writes nothing.
+#[tracing::instrument(name = "document.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<(usize, super::domain::DocumentDraft)>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require_editor()?;
+    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let catalogs = ctx.store().catalogs().await?;
+    let mut rows = rows;
+    for (_, d) in rows.iter_mut() {
+        resolve_control_refs(&catalogs, &mut d.controls);
+    }
+    let labelled: Vec<(String, &[crate::domain::catalog::ControlRef])> = rows
+        .iter()
+        .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
+        .collect();
+    check_control_refs(&catalogs, &labelled)?;
+    let levels = levels(ctx).await?;
+    let mut report = crate::domain::ImportReport::default();
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    for (_, draft) in &rows {
+        let found = match &draft.id {
+            Some(id) if !dry_run => Some(store::lock(&mut tx, id).await),
+            Some(id) => Some(ctx.store().document(id).await),
+            None => None,
+        };
+        let existing = match found {
+            None | Some(Err(Error::NotFound(_))) => None,
+            Some(Err(e)) => return Err(e),
+            Some(Ok(d)) => Some(d),
+        };
+        match existing {
+            Some(before) => {
+                let same = DocumentInput::from(&before).parse(&levels).ok();
+                let mut compared = draft.clone();
+                compared.id = Some(before.id.clone());
+                if same.as_ref() == Some(&compared) {
+                    report.unchanged.push(before.id);
+                    continue;
+                }
+                report.updated.push(before.id.clone());
+                if dry_run {
+                    continue;
+                }
+                let after = store::update(&mut tx, &before.id, draft).await?;
+                tx.audit(
+                    ctx.change("document.update", "document", &before.id)
+                        .before(&before)
+                        .after(&after),
+                )
+                .await?;
+            }
+            None if dry_run => report
+                .created
+                .push(draft.id.clone().unwrap_or_else(|| "a new id".into())),
+            None => {
+                let d = store::insert(
+                    &mut tx,
+                    draft,
+                    None,
+                    &format!("# {}\n\n", draft.title),
+                    ctx.who(),
+                )
+                .await?;
+                tx.audit(ctx.change("document.create", "document", &d.id).after(&d))
+                    .await?;
+                report.created.push(d.id);
+            }
+        }
+    }
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
