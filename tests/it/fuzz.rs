@@ -360,6 +360,15 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "documents",
+            path: "/api/v1/documents/import?dry_run=true",
+            seeds: vec![
+                export("/documents.csv").await,
+                export("/documents.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "soa-2013",
             path: "/api/v1/soa/import-2013?dry_run=true",
             seeds: vec![crate::soa_migrate::SOA_2013.as_bytes().to_vec()],
