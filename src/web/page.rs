@@ -120,7 +120,7 @@ pub fn notice_text(code: &str) -> Option<String> {
         "group-removed" => "The host group was removed.",
         "host-moved" => "The host's group was saved; the SoA counts its scans accordingly.",
         "document-saved" => "The document was saved.",
-        "document-text-saved" => "The draft's text was saved.",
+        "document-text-saved" => "The draft was saved.",
         "document-submit" => "The draft was sent to the approver.",
         "document-approve" => "The version was approved: its text is frozen by its SHA-256.",
         "document-reject" => "The version was sent back to its author as a draft.",

@@ -32,7 +32,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// How long chromedriver may take to start and open a browser.
 const STARTUP: Duration = Duration::from_secs(20);
 
-const ORGANISATION: &str = "Northwind Trading";
+pub(crate) const ORGANISATION: &str = "Northwind Trading";
 const ADMIN_NAME: &str = "Nora Newcomer";
 const ADMIN_EMAIL: &str = "nora@northwind.example";
 const FRAMEWORK: &str = "iso27002-2022";

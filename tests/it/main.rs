@@ -8,6 +8,7 @@ mod architecture;
 mod assets;
 mod audit;
 mod browser;
+mod browser_documents;
 mod browser_greek;
 mod browser_risk_levels;
 mod browser_soa_import;
