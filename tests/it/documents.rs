@@ -460,6 +460,15 @@ async fn the_command_line_starts_writes_approves_and_publishes_a_policy() {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+        let latin1 = db.dir.path().join("latin1.md");
+        std::fs::write(&latin1, b"# Policy\n\nCaf\xe9\n").unwrap();
+        let out = annex(&["document", "write", "POL-1", latin1.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(3), "invalid input");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not UTF-8 text (byte 14 is not)"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let out = annex(&["document", "step", "POL-1", "explode"]);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("'explode' is not a step"));

@@ -5,7 +5,7 @@
 use super::domain::{DocumentFilter, DocumentInput, DocumentKind, DocumentStatus, Step};
 use super::exchange::documents_table;
 use super::service;
-use crate::cli::{ExportArgs, Format, read_text, set, table, write_export};
+use crate::cli::{ExportArgs, Format, set, table, write_export};
 use crate::domain::catalog::parse_control_refs;
 use crate::error::Error;
 use crate::service::Ctx;
@@ -266,7 +266,7 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             writeln!(out, "saved document {} ({})", d.id, d.title)?;
         }
         Command::Write { id, file, note } => {
-            let body = read_text(&file)?;
+            let body = read_markdown(&file)?;
             let (d, v) = service::write_text(ctx, &id, None, &body, &note).await?;
             writeln!(
                 out,
@@ -326,4 +326,44 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A Markdown file (or standard input for `-`), read no further than the longest text a
+/// version may hold, and only as UTF-8.
+fn read_markdown(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Read;
+    // A character takes at most 4 bytes in UTF-8.
+    let limit = (service::MAX_TEXT * 4) as u64;
+    let reader: Box<dyn Read> =
+        if path.as_os_str() == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path).map_err(|e| {
+                Error::field("file", format!("cannot read {}: {e}", path.display()))
+            })?)
+        };
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::field(
+            "file",
+            format!(
+                "{} is larger than a version may be ({} characters)",
+                path.display(),
+                service::MAX_TEXT
+            ),
+        )
+        .into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::field(
+            "file",
+            format!(
+                "{} is not UTF-8 text (byte {} is not): save it as UTF-8",
+                path.display(),
+                e.utf8_error().valid_up_to() + 1
+            ),
+        )
+        .into()
+    })
 }
