@@ -520,16 +520,9 @@ pub async fn import(
 ) -> Result<crate::domain::ImportReport> {
     ctx.require_editor()?;
     crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let catalogs = ctx.store().catalogs().await?;
     let mut rows = rows;
-    for (_, d) in rows.iter_mut() {
-        resolve_control_refs(&catalogs, &mut d.controls);
-    }
-    let labelled: Vec<(String, &[crate::domain::catalog::ControlRef])> = rows
-        .iter()
-        .map(|(r, d)| (format!("row {r}, "), d.controls.as_slice()))
-        .collect();
-    check_control_refs(&catalogs, &labelled)?;
+    crate::registers::imports::service::check_row_controls(ctx, &mut rows, |d| &mut d.controls)
+        .await?;
     let levels = levels(ctx).await?;
     let mut report = crate::domain::ImportReport::default();
     let mut tx = ctx.store().import_tx(dry_run).await?;
@@ -586,9 +579,6 @@ pub async fn import(
     if dry_run {
         return Ok(report);
     }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
-    }
-    tx.commit().await?;
+    crate::registers::imports::service::commit(ctx, tx, upload).await?;
     Ok(report)
 }

@@ -41,3 +41,35 @@ pub async fn import(
     ctx.require(EDITORS)?;
     import::run(ctx, importer, bytes, opts).await
 }
+
+/// Ends an import's write: the reviewed upload it came from (if any) is consumed in the same
+/// transaction, which then commits.
+pub(crate) async fn commit(
+    ctx: &Ctx,
+    mut tx: crate::store::Tx,
+    upload: Option<&str>,
+) -> Result<()> {
+    if let Some(id) = upload {
+        super::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await
+}
+
+/// Reads the controls of every row of an import against the catalogues (`A.8.5` is `8.5`),
+/// and refuses the rows naming each unknown control with its row.
+pub(crate) async fn check_row_controls<T>(
+    ctx: &Ctx,
+    rows: &mut [(usize, T)],
+    controls: impl Fn(&mut T) -> &mut Vec<crate::domain::catalog::ControlRef>,
+) -> Result<()> {
+    let catalogs = ctx.store().catalogs().await?;
+    let labelled: Vec<(String, &[crate::domain::catalog::ControlRef])> = rows
+        .iter_mut()
+        .map(|(r, d)| {
+            let refs = controls(d);
+            crate::domain::catalog::resolve_control_refs(&catalogs, refs);
+            (format!("row {r}, "), refs.as_slice())
+        })
+        .collect();
+    crate::domain::catalog::check_control_refs(&catalogs, &labelled)
+}

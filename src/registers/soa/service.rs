@@ -295,10 +295,7 @@ pub async fn import(
     if dry_run {
         return Ok(report);
     }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
-    }
-    tx.commit().await?;
+    crate::registers::imports::service::commit(ctx, tx, upload).await?;
     Ok(report)
 }
 
