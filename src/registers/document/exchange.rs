@@ -338,7 +338,8 @@ pub fn markdown_sections(markdown: &str, title: &str) -> Vec<crate::exchange::pd
                 lists.pop();
             }
             Event::Start(Tag::Item) => {
-                let indent = "    ".repeat(lists.len().saturating_sub(1));
+                // Deeper than a few levels reads no better, and a hostile text nests thousands.
+                let indent = "    ".repeat(lists.len().saturating_sub(1).min(6));
                 let mark = match lists.last_mut() {
                     Some(Some(n)) => {
                         let m = format!("{n}. ");
