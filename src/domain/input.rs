@@ -205,6 +205,19 @@ mod revision_tests {
         );
         assert!(b.is_ok(), "{:?}", b.err());
     }
+
+    #[test]
+    fn whole_numbers_near_the_limit_of_doubles_are_read_exactly() {
+        // Correctly rounded: every build reads them the same (serde_json's float_roundtrip).
+        for (text, whole) in [
+            ("-2000001826893719.0", -2_000_001_826_893_719_i64),
+            ("4503599627370495.0", 4_503_599_627_370_495),
+            ("8589934592.0", 8_589_934_592),
+        ] {
+            let n: serde_json::Number = serde_json::from_str(text).unwrap();
+            assert_eq!(super::whole_of(&n), Some(whole), "{text}");
+        }
+    }
 }
 
 /// A JSON value as text: a string as it is, a list joined by commas, a number as written,
