@@ -593,6 +593,15 @@ pub fn check_control_refs(
     }
 }
 
+/// Controls in the order every read shows them: other frameworks after 2022, ids numerically.
+pub fn sort_control_refs(refs: &mut [ControlRef]) {
+    refs.sort_by(|a, b| {
+        b.framework
+            .cmp(&a.framework)
+            .then(id_order(&a.id).cmp(&id_order(&b.id)))
+    });
+}
+
 /// Sorts ids like `5.10` after `5.9`.
 pub fn id_order(id: &str) -> Vec<(u64, String)> {
     id.split(['.', '-', '(', ')'])

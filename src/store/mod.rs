@@ -1130,3 +1130,40 @@ impl Store {
 pub(crate) fn found<T>(r: Option<T>, what: impl FnOnce() -> String) -> Result<T> {
     r.ok_or_else(|| Error::NotFound(what()))
 }
+
+impl Store {
+    /// The control links of records of a register (`measure_control`, `document_control`) by
+    /// record id, each list in the order every read shows it.
+    pub(crate) async fn control_links(
+        &self,
+        table: &str,
+        id_column: &str,
+        ids: &[&String],
+    ) -> Result<std::collections::HashMap<String, Vec<crate::domain::catalog::ControlRef>>> {
+        let mut out: std::collections::HashMap<String, Vec<crate::domain::catalog::ControlRef>> =
+            std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut sql = Sql::new(&format!(
+            "select {id_column}, framework_id, control_id from {table} where {id_column} in "
+        ));
+        sql.push_in(ids.iter().copied());
+        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, (String, String, String)>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        for (record, framework, id) in rows {
+            out.entry(record)
+                .or_default()
+                .push(crate::domain::catalog::ControlRef { framework, id });
+        }
+        for refs in out.values_mut() {
+            crate::domain::catalog::sort_control_refs(refs);
+        }
+        Ok(out)
+    }
+}

@@ -140,7 +140,7 @@ async fn read_document(tx: &mut Tx, id: &str) -> Result<Document> {
         .into_iter()
         .map(|(framework, id)| ControlRef { framework, id })
         .collect();
-    sort_controls(&mut d.controls);
+    crate::domain::catalog::sort_control_refs(&mut d.controls);
     Ok(d)
 }
 
@@ -331,15 +331,6 @@ async fn insert_controls(tx: &mut Tx, id: &str, controls: &[ControlRef]) -> Resu
     .await
 }
 
-/// Controls in the order every read shows them: other frameworks after 2022, ids numerically.
-fn sort_controls(refs: &mut [ControlRef]) {
-    refs.sort_by(|a, b| {
-        b.framework.cmp(&a.framework).then(
-            crate::domain::catalog::id_order(&a.id).cmp(&crate::domain::catalog::id_order(&b.id)),
-        )
-    });
-}
-
 impl Store {
     pub async fn document(&self, id: &str) -> Result<Document> {
         let sql = format!("select {COLUMNS} from document d where d.document_id = $1");
@@ -413,27 +404,12 @@ impl Store {
     }
 
     async fn attach_document_controls(&self, items: &mut [Document]) -> Result<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let mut sql = Sql::new(
-            "select document_id, framework_id, control_id from document_control where document_id in ",
-        );
-        sql.push_in(items.iter().map(|x| &x.id));
-        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, (String, String, String)>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
-        for (did, framework, id) in rows {
-            if let Some(d) = items.iter_mut().find(|d| d.id == did) {
-                d.controls.push(ControlRef { framework, id });
-            }
-        }
+        let ids: Vec<&String> = items.iter().map(|d| &d.id).collect();
+        let mut links = self
+            .control_links("document_control", "document_id", &ids)
+            .await?;
         for d in items.iter_mut() {
-            sort_controls(&mut d.controls);
+            d.controls = links.remove(&d.id).unwrap_or_default();
         }
         Ok(())
     }

@@ -264,28 +264,12 @@ impl Store {
     }
 
     async fn attach_controls(&self, items: &mut [Measure]) -> Result<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let mut sql = Sql::new(
-            "select measure_id, framework_id, control_id from measure_control where measure_id in ",
-        );
-        sql.push_in(items.iter().map(|x| &x.id));
-        sql.push(" order by framework_id desc, control_id", []);
-        let rows: Vec<(String, String, String)> = on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, (String, String, String)>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
-        for (mid, framework, id) in rows {
-            if let Some(m) = items.iter_mut().find(|m| m.id == mid) {
-                m.controls.push(ControlRef { framework, id });
-            }
-        }
+        let ids: Vec<&String> = items.iter().map(|m| &m.id).collect();
+        let mut links = self
+            .control_links("measure_control", "measure_id", &ids)
+            .await?;
         for m in items.iter_mut() {
-            sort_controls(&mut m.controls);
+            m.controls = links.remove(&m.id).unwrap_or_default();
         }
         Ok(())
     }
@@ -366,15 +350,6 @@ async fn insert_controls(tx: &mut Tx, rows: &[(&str, &MeasureDraft)]) -> Result<
     .await
 }
 
-/// Controls in the order every read shows them: other frameworks after 2022, ids numerically.
-fn sort_controls(refs: &mut [ControlRef]) {
-    refs.sort_by(|a, b| {
-        b.framework.cmp(&a.framework).then(
-            crate::domain::catalog::id_order(&a.id).cmp(&crate::domain::catalog::id_order(&b.id)),
-        )
-    });
-}
-
 impl Record for Measure {
     fn align_with(&mut self, stored: &Self) {
         self.updated_at = stored.updated_at.clone();
@@ -391,7 +366,7 @@ fn measure_of(
     revision: i64,
 ) -> Measure {
     let mut controls = d.controls.clone();
-    sort_controls(&mut controls);
+    crate::domain::catalog::sort_control_refs(&mut controls);
     Measure {
         id: id.to_string(),
         name: d.name.clone(),
@@ -440,7 +415,7 @@ async fn read_measures(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, Me
         }
     }
     for m in out.values_mut() {
-        sort_controls(&mut m.controls);
+        crate::domain::catalog::sort_control_refs(&mut m.controls);
     }
     Ok(out)
 }
