@@ -2111,6 +2111,30 @@ pub(crate) async fn type_into(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
+/// Clicks something that sends a form and waits until the browser shows the page that
+/// answered it, so nothing is read from (or clicked on) the page being left.
+pub(crate) async fn click_and_wait_for_new_page(c: &Client, css: &str) {
+    c.execute("window.annexLeaving = true;", vec![])
+        .await
+        .unwrap_or_else(|e| panic!("mark the page before clicking {css}: {e}"));
+    click(c, css).await;
+    let mut left = false;
+    for _ in 0..(WAIT.as_millis() / POLL.as_millis()) {
+        let still = c
+            .execute("return window.annexLeaving === true;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool());
+        if still == Some(false) {
+            left = true;
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    assert!(left, "clicking {css} led to no new page within {WAIT:?}");
+    wait_for(c, "the page's end", "body footer, body main").await;
+}
+
 pub(crate) async fn click(c: &Client, css: &str) {
     find(c, css)
         .await

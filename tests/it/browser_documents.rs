@@ -5,7 +5,8 @@
 //! control 5.15 on the SoA counts it as evidence.
 
 use crate::browser::{
-    Journey, click, find, path, set_up_annex, text, type_into, wait_for, wait_for_notice,
+    Journey, click, click_and_wait_for_new_page, find, path, set_up_annex, text, type_into,
+    wait_for, wait_for_notice, wait_for_xpath,
 };
 use crate::harness::PASSWORD;
 use annex::domain::user::Role;
@@ -72,14 +73,13 @@ async fn journey(db: crate::harness::TestDb) {
         .await
         .expect("type into the draft");
     type_into(c, "#change_note", "First version").await;
-    click(c, "button[name='action'][value='preview']").await;
-    wait_for(c, "the preview", "#preview h2").await;
-    assert!(
-        text(c, "#preview")
-            .await
-            .contains("Visitors never receive accounts."),
-        "the preview shows the new rule"
-    );
+    click_and_wait_for_new_page(c, "button[name='action'][value='preview']").await;
+    wait_for_xpath(
+        c,
+        "the preview with the new rule",
+        "//*[@id='preview'][.//h2 and contains(., 'Visitors never receive accounts.')]",
+    )
+    .await;
     click(c, "button[name='action'][value='save']").await;
     wait_for_notice(c, "The draft was saved.").await;
     let page = path(c).await;
