@@ -117,6 +117,7 @@ impl ImportArgs {
             defaults: self.defaults.clone(),
             match_by_name: self.match_by_name,
             adopt_matrix: false,
+            absent_left: false,
         }
     }
 }
@@ -196,6 +197,24 @@ pub async fn import_with(
                 }
             )?;
             print_recomputed(&mut out, r)?;
+            if !r.left.is_empty() {
+                writeln!(
+                    out,
+                    "{} {} not in the file: {} as having left today, with offboarding checklists: {}",
+                    r.left.len(),
+                    if r.left.len() == 1 {
+                        "person is"
+                    } else {
+                        "people are"
+                    },
+                    if o.dry_run {
+                        "would be recorded"
+                    } else {
+                        "recorded"
+                    },
+                    r.left.join(", ")
+                )?;
+            }
             print_file_matrix(&mut out, r, o.dry_run, opts.adopt_matrix)?;
             Ok(())
         }

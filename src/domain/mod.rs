@@ -32,6 +32,10 @@ pub struct ImportReport {
     /// Whether the import replaced Annex's matrix with the file's (or, in a dry run, would).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub matrix_adopted: bool,
+    /// People the HR import found gone (absent from a file that is the whole staff, with
+    /// `absent_left`): their last day is set to today, and they are among `updated`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -24,7 +24,7 @@ pub fn key_label(key: &str) -> String {
         .filter(|w| !w.is_empty())
         .enumerate()
         .map(|(i, w)| match w {
-            "id" | "sd" | "url" | "ip" => w.to_uppercase(),
+            "id" | "sd" | "url" | "ip" | "nda" => w.to_uppercase(),
             w if i == 0 => {
                 let mut chars = w.chars();
                 chars
@@ -153,3 +153,39 @@ mod lookalike_tests {
         assert_eq!(lookalikes("Ναι"), None);
     }
 }
+
+macro_rules! words_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal, [$(($v:ident, $key:literal, $label:literal)),+ $(,)?]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($v),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            pub fn key(self) -> &'static str {
+                match self { $($name::$v => $key),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$v => $label),+ }
+            }
+
+            /// By key or label, case, spaces and hyphens ignored.
+            pub fn parse(raw: &str) -> Result<$name, String> {
+                let norm = |s: &str| s.trim().to_lowercase().replace([' ', '-'], "_");
+                let n = norm(raw);
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.key() == n || norm(v.label()) == n)
+                    .ok_or_else(|| {
+                        let all: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
+                        format!("'{}' is not {}: use {}", raw.trim(), $what, all.join(", "))
+                    })
+            }
+        }
+    };
+}
+pub(crate) use words_enum;

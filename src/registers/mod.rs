@@ -21,6 +21,7 @@ pub mod quant;
 pub mod readiness;
 pub mod risk;
 pub mod soa;
+pub mod staff;
 
 use crate::service::Ctx;
 use crate::web::Routes;
@@ -45,6 +46,7 @@ pub fn routes() -> Routes {
         .merge(readiness::routes())
         .merge(risk::routes())
         .merge(soa::routes())
+        .merge(staff::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -71,6 +73,9 @@ pub enum Command {
     /// Manage the documents: policies, procedures, their versions and approval
     #[command(subcommand)]
     Document(document::cli::Command),
+    /// Manage the staff directory: people, HR imports, onboarding and offboarding checklists
+    #[command(subcommand)]
+    Person(staff::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -93,6 +98,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Risk(c) => risk::cli::run(c, ctx).await?,
         Command::Measure(c) => measure::cli::run(c, ctx).await?,
         Command::Document(c) => document::cli::run(c, ctx).await?,
+        Command::Person(c) => staff::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

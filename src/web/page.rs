@@ -32,6 +32,13 @@ impl Layout {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
     }
 
+    /// Whether the staff directory is shown (it is personal data).
+    pub fn reads_staff(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager | Role::Auditor))
+    }
+
     pub fn can_read_trail(&self) -> bool {
         self.user
             .as_ref()
@@ -120,6 +127,15 @@ pub fn notice_text(code: &str) -> Option<String> {
         "group-removed" => "The host group was removed.",
         "host-moved" => "The host's group was saved; the SoA counts its scans accordingly.",
         "document-saved" => "The document was saved.",
+        "person-saved" => "The person was saved.",
+        "step-done" => "The step was marked done.",
+        "step-reopened" => "The step is open again.",
+        "step-stale" => {
+            "Someone changed this checklist since you opened the page: look again and repeat your change if it is still needed."
+        }
+        "template-saved" => {
+            "The checklist template was saved; checklists started from now on follow it."
+        }
         "document-text-saved" => "The draft was saved.",
         "document-submit" => "The draft was sent to the approver.",
         "document-approve" => "The version was approved: its text is frozen by its SHA-256.",

@@ -41,5 +41,6 @@ mod soa;
 mod soa_import;
 mod soa_migrate;
 mod soa_versions;
+mod staff;
 mod time_zone;
 mod tracing;

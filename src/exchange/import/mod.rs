@@ -75,6 +75,8 @@ pub struct Writing<'a> {
     pub upload: Option<&'a str>,
     /// Risks: adopt the matrix the file's own levels describe, in the import's transaction.
     pub adopt_matrix: bool,
+    /// Staff: the file is the whole staff; everyone it does not list has left.
+    pub absent_left: bool,
 }
 
 /// How a register's records are named: the import's field and the store's table and columns.
@@ -350,6 +352,9 @@ pub struct Options {
     /// Risks: when the file's own levels describe another matrix, adopt it (Annex's scales,
     /// the file's levels and grid) in the same transaction as the import.
     pub adopt_matrix: bool,
+    /// Staff: the file (an HR export) lists everyone who works here; a person it does not
+    /// list has left today, and gets an offboarding checklist.
+    pub absent_left: bool,
 }
 
 impl Options {
@@ -1013,6 +1018,7 @@ pub async fn run(
                 dry_run,
                 upload: opts.upload.as_deref(),
                 adopt_matrix: opts.adopt_matrix,
+                absent_left: opts.absent_left,
             },
         )
         .await;

@@ -5,43 +5,9 @@
 //! text) to publication.
 
 use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK, parse_control_refs};
+use crate::domain::words::words_enum;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
-
-macro_rules! words_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal, [$(($v:ident, $key:literal, $label:literal)),+ $(,)?]) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            pub fn key(self) -> &'static str {
-                match self { $($name::$v => $key),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$v => $label),+ }
-            }
-
-            /// By key or label, case, spaces and hyphens ignored.
-            pub fn parse(raw: &str) -> Result<$name, String> {
-                let norm = |s: &str| s.trim().to_lowercase().replace([' ', '-'], "_");
-                let n = norm(raw);
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.key() == n || norm(v.label()) == n)
-                    .ok_or_else(|| {
-                        let all: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
-                        format!("'{}' is not {}: use {}", raw.trim(), $what, all.join(", "))
-                    })
-            }
-        }
-    };
-}
 
 words_enum!(
     /// What a document is.

@@ -38,6 +38,9 @@ pub struct ImportQuery {
     /// Risks: when the file's own levels describe another matrix (`file_matrix` in the
     /// report), adopt it with the import; Annex keeps its own otherwise.
     adopt_matrix: Option<bool>,
+    /// Staff: the file is the whole staff (an HR export); everyone in Annex it does not list
+    /// has left today (`left` in the report) and gets an offboarding checklist.
+    absent_left: Option<bool>,
 }
 
 /// Reads an import's query: `dry_run`, `map` and `value` (repeatable), `sheet`.
@@ -66,6 +69,11 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
                 "false" | "0" => opts.adopt_matrix = false,
                 other => problems.add("adopt_matrix", format!("'{other}' is not true or false")),
             },
+            "absent_left" => match v.as_str() {
+                "" | "true" | "1" => opts.absent_left = true,
+                "false" | "0" => opts.absent_left = false,
+                other => problems.add("absent_left", format!("'{other}' is not true or false")),
+            },
             "dry_run" => match v.as_str() {
                 "" | "true" | "1" => opts.dry_run = true,
                 "false" | "0" => opts.dry_run = false,
@@ -73,7 +81,7 @@ fn import_options(pairs: &[(String, String)]) -> Result<Options, Error> {
             },
             other => problems.add(
                 other,
-                "unknown parameter: use dry_run, map, value, default, sheet, encoding, skip_hidden, match_by_name or adopt_matrix",
+                "unknown parameter: use dry_run, map, value, default, sheet, encoding, skip_hidden, match_by_name, adopt_matrix or absent_left",
             ),
         }
     }
@@ -232,6 +240,8 @@ pub struct Asked {
     pub match_by_name: bool,
     /// Risks: adopt the matrix the file's levels describe.
     pub adopt_matrix: bool,
+    /// Staff: everyone the file does not list has left.
+    pub absent_left: bool,
 }
 
 impl Asked {
@@ -257,6 +267,7 @@ impl Asked {
             defaults: get("defaults"),
             match_by_name: is_ticked(&get("match_by_name")),
             adopt_matrix: is_ticked(&get("adopt_matrix")),
+            absent_left: is_ticked(&get("absent_left")),
         }
     }
 
@@ -273,6 +284,7 @@ impl Asked {
             defaults: self.defaults.lines().map(str::to_string).collect(),
             match_by_name: self.match_by_name,
             adopt_matrix: self.adopt_matrix,
+            absent_left: self.absent_left,
         }
     }
 }
@@ -296,6 +308,7 @@ pub struct FileReading {
     pub defaults: String,
     pub match_by_name: bool,
     pub adopt_matrix: bool,
+    pub absent_left: bool,
 }
 
 impl FileReading {
@@ -309,6 +322,7 @@ impl FileReading {
             defaults: asked.defaults.clone(),
             match_by_name: asked.match_by_name,
             adopt_matrix: asked.adopt_matrix,
+            absent_left: asked.absent_left,
         }
     }
 }
