@@ -45,6 +45,10 @@ pub enum Error {
     /// Not allowed, with why (when the caller may know).
     #[error("{0}")]
     Refused(String),
+    /// What the request names existed but no longer serves: a personal link expired, altered,
+    /// or for someone who has left.
+    #[error("{0}")]
+    Gone(String),
     #[error("sign in first")]
     Unauthenticated,
     #[error("too many failed attempts; try again in {0} minutes")]
@@ -73,6 +77,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotFound(_) => "not_found",
+            Error::Gone(_) => "gone",
             Error::Conflict(_) => "conflict",
             Error::Stale { .. } => "stale_version",
             Error::Validation(_) => "validation_failed",

@@ -48,7 +48,7 @@ fn exit_status(e: &anyhow::Error) -> u8 {
             | Error::BadRequest(_)
             | Error::MethodNotAllowed(_),
         ) => exit::INVALID,
-        Some(Error::NotFound(_)) => exit::NOT_FOUND,
+        Some(Error::NotFound(_) | Error::Gone(_)) => exit::NOT_FOUND,
         Some(Error::Conflict(_) | Error::Stale { .. }) => exit::CONFLICT,
         Some(
             Error::Forbidden | Error::Refused(_) | Error::Unauthenticated | Error::Throttled(_),

@@ -32,6 +32,21 @@ pub fn parse_date(raw: &str) -> Result<String, String> {
         })
 }
 
+/// `day` (`YYYY-MM-DD`) moved by `days`.
+pub fn days_after(day: &str, days: i64) -> Option<String> {
+    let d = time::Date::parse(
+        day.get(..10)?,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    if days.abs() > 1_000_000 {
+        // Far beyond any calendar (and `Duration::days` would overflow).
+        return None;
+    }
+    d.checked_add(time::Duration::days(days))
+        .map(|d| d.to_string())
+}
+
 pub fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => String::new(),

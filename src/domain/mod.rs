@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod input;
+pub mod link;
 pub mod money;
 pub mod montecarlo;
 pub mod query;

@@ -123,37 +123,6 @@ fn list_of(items: &[String]) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn one_is_singular_and_every_other_number_plural() {
-        assert_eq!(super::count(1, "problem", "problems"), "1 problem");
-        assert_eq!(super::count(0, "problem", "problems"), "0 problems");
-        assert_eq!(super::count(12, "entry", "entries"), "12 entries");
-    }
-}
-
-#[cfg(test)]
-mod lookalike_tests {
-    use super::lookalikes;
-
-    #[test]
-    fn letters_of_other_scripts_that_look_latin_are_named() {
-        assert_eq!(
-            lookalikes("Μitigate").as_deref(),
-            Some("it holds the Greek letter Μ (U+039C), not the Latin M")
-        );
-        assert_eq!(
-            lookalikes("Α").as_deref(),
-            Some("it holds the Greek letter Α (U+0391), not the Latin A")
-        );
-        assert!(lookalikes("Cеrvеr").unwrap().contains("Cyrillic letter е"));
-        assert_eq!(lookalikes("Mitigate"), None);
-        assert_eq!(lookalikes("Μείωση"), None, "a Greek word is meant so");
-        assert_eq!(lookalikes("Ναι"), None);
-    }
-}
-
 macro_rules! words_enum {
     ($(#[$doc:meta])* $name:ident, $what:literal, [$(($v:ident, $key:literal, $label:literal)),+ $(,)?]) => {
         $(#[$doc])*
@@ -189,3 +158,34 @@ macro_rules! words_enum {
     };
 }
 pub(crate) use words_enum;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_is_singular_and_every_other_number_plural() {
+        assert_eq!(super::count(1, "problem", "problems"), "1 problem");
+        assert_eq!(super::count(0, "problem", "problems"), "0 problems");
+        assert_eq!(super::count(12, "entry", "entries"), "12 entries");
+    }
+}
+
+#[cfg(test)]
+mod lookalike_tests {
+    use super::lookalikes;
+
+    #[test]
+    fn letters_of_other_scripts_that_look_latin_are_named() {
+        assert_eq!(
+            lookalikes("Μitigate").as_deref(),
+            Some("it holds the Greek letter Μ (U+039C), not the Latin M")
+        );
+        assert_eq!(
+            lookalikes("Α").as_deref(),
+            Some("it holds the Greek letter Α (U+0391), not the Latin A")
+        );
+        assert!(lookalikes("Cеrvеr").unwrap().contains("Cyrillic letter е"));
+        assert_eq!(lookalikes("Mitigate"), None);
+        assert_eq!(lookalikes("Μείωση"), None, "a Greek word is meant so");
+        assert_eq!(lookalikes("Ναι"), None);
+    }
+}

@@ -85,6 +85,26 @@ async fn insert_user(tx: &mut Tx, actor: &str, u: &NewUser) -> Result<User> {
 }
 
 impl Store {
+    /// A secret every instance shares (`link`: the seed personal links are signed with),
+    /// made at random the first time it is asked for. Never logged.
+    pub async fn shared_secret(&self, name: &str) -> Result<String> {
+        let fresh = crate::domain::user::to_hex(&rand::random::<[u8; 32]>());
+        pool_exec!(
+            self,
+            "insert into app_secret (name, value) values ($1, $2) on conflict (name) do nothing",
+            name,
+            &fresh
+        )?;
+        let (value,): (String,) = pool_query!(
+            self,
+            fetch_one,
+            (String,),
+            "select value from app_secret where name = $1",
+            name
+        )?;
+        Ok(value)
+    }
+
     /// Whether first-run setup has been done (a user exists).
     pub async fn is_set_up(&self) -> Result<bool> {
         let (n,): (i64,) =

@@ -253,6 +253,7 @@ impl From<Error> for ApiError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Gone(_) => StatusCode::GONE,
         Error::Conflict(_) | Error::Stale { .. } => StatusCode::CONFLICT,
         Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::BadRequest(_) | Error::Query(_) => StatusCode::BAD_REQUEST,

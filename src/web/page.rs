@@ -128,6 +128,8 @@ pub fn notice_text(code: &str) -> Option<String> {
         "host-moved" => "The host's group was saved; the SoA counts its scans accordingly.",
         "document-saved" => "The document was saved.",
         "person-saved" => "The person was saved.",
+        "ack-rule-saved" => "The acknowledgement requirement was saved.",
+        "acknowledged" => "Thank you: your acknowledgement is recorded.",
         "step-done" => "The step was marked done.",
         "step-reopened" => "The step is open again.",
         "step-stale" => {
@@ -364,6 +366,7 @@ impl IntoResponse for PageError {
                 )
             }
             Error::NotFound(_) => ("Not found".into(), format!("{e}."), None),
+            Error::Gone(m) => ("This link does not work".into(), m.clone(), None),
             Error::Forbidden => (
                 "Not allowed".into(),
                 "Your role does not allow this. Ask an administrator if you need it.".into(),

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod acknowledgements;
 mod api_reference;
 mod architecture;
 mod assets;

@@ -3,7 +3,7 @@
 //! later that nothing was cut off or rewritten (admins).
 
 use crate::domain::audit::{AuditFilter, Checkpoint, Entry, VerifyReport};
-use crate::domain::user::{ADMIN, TRAIL_READERS, to_hex};
+use crate::domain::user::{ADMIN, TRAIL_READERS, from_hex, to_hex};
 use crate::error::{Error, Result};
 use crate::service::Ctx;
 
@@ -159,14 +159,4 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     f.write_all(text.as_bytes())?;
     f.write_all(b"\n")?;
     f.sync_all()
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }

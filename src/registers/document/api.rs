@@ -164,12 +164,93 @@ pub async fn list_templates(ctx: Ctx) -> ApiResult<Vec<Template>> {
     Ok(Json(super::domain_template::all().to_vec()))
 }
 
+/// Where acknowledgement of the published version stands: the requirement, counts in all and
+/// per department (everyone signed in). Its `ETag` is the requirement's revision (0: none).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/acknowledgement", tag = "documents", params(("id" = String, Path)),
+    responses((status = 200, body = super::domain_ack::AckSummary), (status = 404, body = ErrorBody)))]
+pub async fn get_ack_summary(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {
+    let s = super::service_ack::summary(&ctx, &id).await?;
+    let rev = s.rule.as_ref().map(|r| r.revision).unwrap_or(0);
+    Ok(tagged(StatusCode::OK, rev, s))
+}
+
+/// Requires (`required: true`) or stops requiring acknowledgement of the published version:
+/// the document's owner, managers and admins. With `If-Match` (the requirement's revision, 0
+/// when there is none) a requirement changed since is not overwritten (409).
+#[utoipa::path(put, path = "/api/v1/documents/{id}/acknowledgement", tag = "documents", request_body = super::domain_ack::AckRuleInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the acknowledgement as read")),
+    responses((status = 200, body = super::domain_ack::AckSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_ack_rule(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<super::domain_ack::AckRuleInput>,
+) -> TaggedResult {
+    super::service_ack::set_rule(&ctx, &id, expected, &input).await?;
+    let s = super::service_ack::summary(&ctx, &id).await?;
+    let rev = s.rule.as_ref().map(|r| r.revision).unwrap_or(0);
+    Ok(tagged(StatusCode::OK, rev, s))
+}
+
+/// The audience of the published version, by name, with where each person stands
+/// (managers, admins and auditors: it names people).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/acknowledgements", tag = "documents",
+    params(("id" = String, Path),
+        ("state" = inline(Option<super::domain_ack::AckState>), Query, description = "acknowledged, pending (overdue included) or overdue"),
+        ("department" = Option<String>, Query),
+        ("q" = Option<String>, Query, description = "text in the name, e-mail or id"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = Page<super::domain_ack::AckLine>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_acks(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(p): Query,
+) -> ApiResult<Page<super::domain_ack::AckLine>> {
+    p.check_known(super::domain_ack::AckFilter::PARAMS)?;
+    let f = super::domain_ack::AckFilter::read(&p)?;
+    let limit = p.limit(100, 500)?;
+    Ok(Json(
+        super::service_ack::lines(&ctx, &id, &f, p.cursor(), limit).await?,
+    ))
+}
+
+/// Someone's acknowledgement, recorded for them.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordAck {
+    /// The person's id in the staff directory; empty: the signed-in caller, found by e-mail.
+    #[schema(max_length = 40)]
+    pub person: String,
+}
+
+/// Acknowledges the published version: the signed-in caller themselves (`person` empty, the
+/// staff directory knowing their e-mail), or, for managers and admins, someone who gave it on
+/// paper (`person`). Refused (409) when the document does not ask that person.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/acknowledgements", tag = "documents", request_body = RecordAck,
+    params(("id" = String, Path)),
+    responses((status = 200, body = super::domain_ack::Owed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn acknowledge(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<RecordAck>,
+) -> ApiResult<super::domain_ack::Owed> {
+    let person = input.person.trim();
+    let o = if person.is_empty() {
+        super::service_ack::acknowledge_signed_in(&ctx, &id).await?
+    } else {
+        super::service_ack::record(&ctx, &id, person).await?
+    };
+    Ok(Json(o))
+}
+
 /// The register's fixed closed lists, for the API document.
 pub fn values() -> Vec<Values> {
     let kinds = DocumentKind::ALL.iter().map(|s| s.key());
-    vec![Values::property(
-        "DocumentInput",
-        "kind",
-        [""].into_iter().chain(kinds),
-    )]
+    let scopes = super::domain_ack::AckScope::ALL.iter().map(|s| s.key());
+    vec![
+        Values::property("DocumentInput", "kind", [""].into_iter().chain(kinds)),
+        Values::property("AckRuleInput", "scope", [""].into_iter().chain(scopes)),
+    ]
 }

@@ -394,6 +394,49 @@ pub fn markdown_sections(markdown: &str, title: &str) -> Vec<crate::exchange::pd
     sections
 }
 
+/// A document's audience and where each person stands; with `links` (one per line), the
+/// personal link each is sent for a reminder.
+pub fn acks_table(lines: &[super::domain_ack::AckLine], links: &[String]) -> Table {
+    let mut columns = vec![
+        "person_id",
+        "name",
+        "email",
+        "department",
+        "state",
+        "due_on",
+        "acknowledged_at",
+        "via",
+    ];
+    if !links.is_empty() {
+        columns.push("link");
+    }
+    let mut t = Table::new("Acknowledgements", &columns, &[]);
+    t.rows = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut row = vec![
+                l.person_id.clone(),
+                l.name.clone(),
+                l.email.clone(),
+                l.department.clone(),
+                l.state.label().to_string(),
+                l.due_on.clone().unwrap_or_default(),
+                l.acknowledged_at
+                    .as_deref()
+                    .map(crate::domain::clock::display)
+                    .unwrap_or_default(),
+                l.via.map(|v| v.label().to_string()).unwrap_or_default(),
+            ];
+            if let Some(link) = links.get(i) {
+                row.push(link.clone());
+            }
+            row
+        })
+        .collect();
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

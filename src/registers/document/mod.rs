@@ -6,12 +6,16 @@
 pub mod api;
 pub mod cli;
 pub mod domain;
+pub mod domain_ack;
 pub mod domain_template;
 pub mod domain_text;
 pub mod exchange;
 pub mod pages;
+pub mod pages_ack;
 pub mod service;
+pub mod service_ack;
 pub mod store;
+pub mod store_ack;
 
 use crate::domain::user::{EDITORS, OWNERS};
 use crate::registers::imports::pages::{upload, upload_form};
@@ -26,6 +30,7 @@ pub fn routes() -> Routes {
     let editors = Access::Roles(EDITORS);
     let owners = Access::Roles(OWNERS);
     let anyone = Access::SignedIn;
+    let staff_readers = Access::Roles(crate::registers::staff::service::STAFF_READERS);
     Routes::new()
         .values(api::values())
         .importer(&exchange::DocumentImport)
@@ -50,6 +55,27 @@ pub fn routes() -> Routes {
         )
         .get("/documents/{id}/versions/{n}/pdf", anyone, pages::pdf)
         .get("/documents/{id}/compare", anyone, pages::compare_page)
+        .post(
+            "/documents/{id}/acknowledgement",
+            owners,
+            pages_ack::set_rule,
+        )
+        .post(
+            "/documents/{id}/acknowledge",
+            anyone,
+            pages_ack::acknowledge,
+        )
+        .get(
+            "/documents/{id}/acknowledgements",
+            staff_readers,
+            pages_ack::status_page,
+        )
+        .get(
+            "/documents/{id}/acknowledgements.csv",
+            staff_readers,
+            pages_ack::export,
+        )
+        .post("/documents/{id}/reminders", editors, pages_ack::reminders)
         .api(anyone, routes!(api::list_documents))
         .api(editors, routes!(api::create_document))
         .api(anyone, routes!(api::list_templates))
@@ -59,4 +85,8 @@ pub fn routes() -> Routes {
         .api(owners, routes!(api::write_text))
         .api(editors, routes!(api::import_documents))
         .api(anyone, routes!(api::take_step))
+        .api(anyone, routes!(api::get_ack_summary))
+        .api(owners, routes!(api::set_ack_rule))
+        .api(staff_readers, routes!(api::list_acks))
+        .api(anyone, routes!(api::acknowledge))
 }

@@ -210,6 +210,7 @@ struct RecordPage {
     history: Vec<HistoryRow>,
     /// Why the step just asked for was not taken.
     problem: Option<String>,
+    ack: super::pages_ack::AckView,
 }
 
 fn actions(ctx: &Ctx, d: &Document, latest: &Version) -> Vec<Action> {
@@ -311,9 +312,11 @@ async fn render_record(
             .join("; "),
         other => other.to_string(),
     });
+    let ack = super::pages_ack::view(&ctx, &d, may_edit(&ctx.actor, &d)).await?;
     Ok((
         status,
         RecordPage {
+            ack,
             problem,
             kind: d.kind.label(),
             classification,

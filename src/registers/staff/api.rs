@@ -116,6 +116,38 @@ pub async fn import_people(
         .await
 }
 
+/// How long a personal link stays valid.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkInput {
+    /// 1 to 366 days (default 30).
+    #[schema(minimum = 1, maximum = 366)]
+    pub days: Option<i64>,
+}
+
+/// A personal link made for someone.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Link {
+    /// The path to send them (after Annex's address): `/for/…`.
+    pub path: String,
+    /// The last day it opens.
+    pub valid_until: String,
+}
+
+/// Makes a personal link for a person (managers and admins): whoever opens it acknowledges
+/// documents in their name until it expires. Annex does not keep it.
+#[utoipa::path(post, path = "/api/v1/people/{id}/link", tag = "people", request_body = LinkInput,
+    params(("id" = String, Path)),
+    responses((status = 200, body = Link), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn make_link(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<LinkInput>,
+) -> ApiResult<Link> {
+    let (path, valid_until) = super::service_link::make(&ctx, &id, input.days).await?;
+    Ok(Json(Link { path, valid_until }))
+}
+
 /// The register's fixed closed lists, for the API document.
 pub fn values() -> Vec<Values> {
     let employments = Employment::ALL.iter().map(|s| s.key());

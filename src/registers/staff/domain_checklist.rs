@@ -6,6 +6,7 @@
 //! replaces them on the checklists' page.
 
 use super::domain::Employment;
+use crate::domain::input::days_after;
 use crate::domain::words::words_enum;
 use crate::error::{Error, Problems};
 use serde::Serialize;
@@ -302,21 +303,6 @@ pub fn instantiate(
         .collect()
 }
 
-/// `day` (`YYYY-MM-DD`) moved by `days`.
-pub fn days_after(day: &str, days: i64) -> Option<String> {
-    let d = time::Date::parse(
-        day.get(..10)?,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
-    if days.abs() > 1_000_000 {
-        // Far beyond any calendar (and `Duration::days` would overflow).
-        return None;
-    }
-    d.checked_add(time::Duration::days(days))
-        .map(|d| d.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +347,9 @@ mod tests {
         assert_eq!(steps[0].due_on.as_deref(), Some("2026-12-26"));
         assert_eq!(steps[1].owner, "leaver@example.org");
         assert_eq!(steps[4].due_on.as_deref(), Some("2027-01-01"));
-        assert_eq!(days_after("2026-12-31", i64::MAX), None);
+        assert_eq!(
+            crate::domain::input::days_after("2026-12-31", i64::MAX),
+            None
+        );
     }
 }

@@ -10,7 +10,9 @@ pub mod domain;
 pub mod domain_checklist;
 pub mod exchange;
 pub mod pages;
+pub mod pages_link;
 pub mod service;
+pub mod service_link;
 pub mod store;
 pub mod store_checklist;
 
@@ -46,7 +48,15 @@ pub fn routes() -> Routes {
             anyone,
             pages::tick,
         )
+        .post("/people/{id}/link", editors, pages_link::make_link)
+        .get("/for/{token}", Access::Public, pages_link::link_page)
+        .post(
+            "/for/{token}/documents/{document}",
+            Access::Public,
+            pages_link::link_acknowledge,
+        )
         .api(readers, routes!(api::list_people))
+        .api(editors, routes!(api::make_link))
         .api(editors, routes!(api::create_person))
         .api(readers, routes!(api::get_person))
         .api(editors, routes!(api::update_person))

@@ -189,6 +189,8 @@ struct RecordPage {
     manager: Option<(String, String)>,
     account: Option<String>,
     history: Vec<HistoryRow>,
+    /// Documents they must acknowledge: (id, title, version, due, acknowledged at, overdue).
+    owed: Vec<(String, String, i64, String, String, bool)>,
 }
 
 pub async fn record(
@@ -244,8 +246,28 @@ pub async fn record(
         crate::registers::audit::service::history(&ctx, "person", &p.id, 50).await?,
         ctx.clock().now(),
     );
+    let owed = crate::registers::document::service_ack::owed_by_person(&ctx, &p)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let overdue = o.acknowledged_at.is_none()
+                && o.due_on.as_deref().is_some_and(|d| d < today.as_str());
+            (
+                o.document_id,
+                o.title,
+                o.version,
+                o.due_on.unwrap_or_default(),
+                o.acknowledged_at
+                    .as_deref()
+                    .map(crate::domain::clock::display)
+                    .unwrap_or_default(),
+                overdue,
+            )
+        })
+        .collect();
     let status = p.status(&today);
     Ok(RecordPage {
+        owed,
         status: status.label(),
         status_key: status.key(),
         can_edit: editor,

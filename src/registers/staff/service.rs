@@ -7,10 +7,11 @@
 use super::domain::Employment;
 use super::domain::{Person, PersonDraft, PersonFilter, PersonInput, PersonQuery, PersonStatus};
 use super::domain_checklist::{
-    Checklist, ChecklistKind, NewStep, TemplateStep, days_after, instantiate, parse_template,
+    Checklist, ChecklistKind, NewStep, TemplateStep, instantiate, parse_template,
 };
 use super::{store, store_checklist};
 use crate::domain::ImportReport;
+use crate::domain::input::days_after;
 use crate::domain::query::Page;
 use crate::domain::user::{EDITORS, Role};
 use crate::error::{Error, FieldError, Result};
