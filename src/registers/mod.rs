@@ -22,6 +22,7 @@ pub mod readiness;
 pub mod risk;
 pub mod soa;
 pub mod staff;
+pub mod training;
 
 use crate::service::Ctx;
 use crate::web::Routes;
@@ -47,6 +48,7 @@ pub fn routes() -> Routes {
         .merge(risk::routes())
         .merge(soa::routes())
         .merge(staff::routes())
+        .merge(training::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -76,6 +78,9 @@ pub enum Command {
     /// Manage the staff directory: people, HR imports, onboarding and offboarding checklists
     #[command(subcommand)]
     Person(staff::cli::Command),
+    /// Manage awareness and training: modules, campaigns, completions
+    #[command(subcommand)]
+    Training(training::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -99,6 +104,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Measure(c) => measure::cli::run(c, ctx).await?,
         Command::Document(c) => document::cli::run(c, ctx).await?,
         Command::Person(c) => staff::cli::run(c, ctx).await?,
+        Command::Training(c) => training::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

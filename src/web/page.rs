@@ -128,6 +128,14 @@ pub fn notice_text(code: &str) -> Option<String> {
         "host-moved" => "The host's group was saved; the SoA counts its scans accordingly.",
         "document-saved" => "The document was saved.",
         "person-saved" => "The person was saved.",
+        "module-saved" => "The module was saved.",
+        "campaign-saved" => {
+            "The campaign was started; its completion records count as evidence for its modules' controls."
+        }
+        "campaign-closed" => "The campaign was closed.",
+        "completion-saved" => "The completion was recorded.",
+        "training-recorded" => "Thank you: your training is recorded.",
+        "competence-saved" => "The competence each job title requires was saved.",
         "ack-rule-saved" => "The acknowledgement requirement was saved.",
         "acknowledged" => "Thank you: your acknowledgement is recorded.",
         "step-done" => "The step was marked done.",

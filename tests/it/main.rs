@@ -45,3 +45,4 @@ mod soa_versions;
 mod staff;
 mod time_zone;
 mod tracing;
+mod training;

@@ -39,6 +39,26 @@ words_enum!(
     ]
 );
 
+impl AckScope {
+    /// The staff directory's column its groups name, if any.
+    pub fn column(self) -> Option<&'static str> {
+        match self {
+            AckScope::Everyone => None,
+            AckScope::Departments => Some("p.department"),
+            AckScope::JobTitles => Some("p.job_title"),
+        }
+    }
+
+    /// Whether a person of this department and job title is among `groups`.
+    pub fn includes(self, groups: &[String], department: &str, job_title: &str) -> bool {
+        match self {
+            AckScope::Everyone => true,
+            AckScope::Departments => groups.iter().any(|g| g == department),
+            AckScope::JobTitles => groups.iter().any(|g| g == job_title),
+        }
+    }
+}
+
 /// A document's requirement of acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AckRule {

@@ -5,7 +5,7 @@
 
 use super::domain::{Document, DocumentStatus};
 use super::domain_ack::{
-    AckFilter, AckLine, AckRule, AckRuleInput, AckScope, AckSummary, AckVia, Owed, due_on,
+    AckFilter, AckLine, AckRule, AckRuleInput, AckSummary, AckVia, Owed, due_on,
 };
 use super::{service, store, store_ack};
 use crate::domain::audit::Change;
@@ -146,11 +146,8 @@ fn asks(rule: &AckRule, p: &Person, today: &str) -> bool {
     if matches!(p.status(today), PersonStatus::Left | PersonStatus::Joining) {
         return false;
     }
-    match rule.scope {
-        AckScope::Everyone => true,
-        AckScope::Departments => rule.groups.contains(&p.department),
-        AckScope::JobTitles => rule.groups.contains(&p.job_title),
-    }
+    rule.scope
+        .includes(&rule.groups, &p.department, &p.job_title)
 }
 
 /// The published documents a person must acknowledge, with those they have.

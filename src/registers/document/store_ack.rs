@@ -46,19 +46,8 @@ fn push_audience(sql: &mut Sql, rule: &AckRule, document: &str, version: i64, to
         " and a.document_id = ? and a.version = ?",
         [Arg::Text(document.into()), Arg::Int(version)],
     );
-    sql.push(
-        " where (p.left_on is null or p.left_on >= ?) and (p.started_on is null or p.started_on <= ?)",
-        [Arg::Text(today.into()), Arg::Text(today.into())],
-    );
-    let column = match rule.scope {
-        AckScope::Everyone => None,
-        AckScope::Departments => Some("p.department"),
-        AckScope::JobTitles => Some("p.job_title"),
-    };
-    if let Some(c) = column {
-        sql.push(&format!(" and {c} in "), []);
-        sql.push_in(rule.groups.iter());
-    }
+    sql.push(" where 1 = 1", []);
+    crate::registers::staff::store::push_audience(sql, rule.scope.column(), &rule.groups, today);
 }
 
 /// The overdue condition on a pending row (`1 = 0` when nobody can be overdue yet).

@@ -55,6 +55,11 @@ pub fn routes() -> Routes {
             Access::Public,
             pages_link::link_acknowledge,
         )
+        .post(
+            "/for/{token}/training/{module}",
+            Access::Public,
+            pages_link::link_complete,
+        )
         .api(readers, routes!(api::list_people))
         .api(editors, routes!(api::make_link))
         .api(editors, routes!(api::create_person))

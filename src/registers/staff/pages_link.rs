@@ -16,6 +16,17 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 
+struct TrainingLine {
+    module_id: String,
+    title: String,
+    campaign: String,
+    url: String,
+    minutes: String,
+    due: String,
+    overdue: bool,
+    completed: String,
+}
+
 struct OwedCard {
     id: String,
     title: String,
@@ -35,6 +46,7 @@ struct LinkPage {
     name: String,
     cards: Vec<OwedCard>,
     open: usize,
+    training: Vec<TrainingLine>,
 }
 
 /// What the link's holder owes, to read and acknowledge.
@@ -73,7 +85,26 @@ pub async fn link_page(
         })
         .collect();
     let open = cards.iter().filter(|c| c.acknowledged.is_empty()).count();
+    let training = crate::registers::training::service::assigned_to_holder(&ctx, &holder)
+        .await?
+        .into_iter()
+        .map(|a| TrainingLine {
+            overdue: a.completed_on.is_none() && a.due_on.as_str() < today.as_str(),
+            module_id: a.module.id,
+            title: a.module.title,
+            campaign: a.campaign,
+            url: a.module.material_url,
+            minutes: a
+                .module
+                .duration_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            due: a.due_on,
+            completed: a.completed_on.unwrap_or_default(),
+        })
+        .collect();
     let page = LinkPage {
+        training,
         l,
         token,
         name: holder.person().name.clone(),
@@ -99,6 +130,25 @@ pub async fn link_acknowledge(
         "/for/{}?notice=acknowledged#{}",
         encode(&token),
         encode(&document)
+    ))
+    .into_response())
+}
+
+/// The holder says they completed an assigned training module today.
+pub async fn link_complete(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    Path((token, module)): Path<(String, String)>,
+    _form: FormData,
+) -> PageResult {
+    let address = client_address(&s, &headers, peer);
+    let holder = service_link::open(&ctx, &token, &address).await?;
+    crate::registers::training::service::complete_by_link(&ctx, &holder, &module).await?;
+    Ok(Redirect::to(&format!(
+        "/for/{}?notice=training-recorded#training-h",
+        encode(&token)
     ))
     .into_response())
 }

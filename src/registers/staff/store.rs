@@ -112,6 +112,19 @@ fn where_filter(sql: &mut Sql, f: &PersonFilter, backend: Backend) {
     }
 }
 
+/// Appends the people (alias `p`) an audience asks on `today`: present (started, not gone)
+/// and, unless it is everyone, in one of `groups` of `column` (`p.department`, `p.job_title`).
+pub(crate) fn push_audience(sql: &mut Sql, column: Option<&str>, groups: &[String], today: &str) {
+    sql.push(
+        " and (p.left_on is null or p.left_on >= ?) and (p.started_on is null or p.started_on <= ?)",
+        [Arg::Text(today.into()), Arg::Text(today.into())],
+    );
+    if let Some(c) = column {
+        sql.push(&format!(" and {c} in "), []);
+        sql.push_in(groups.iter());
+    }
+}
+
 fn key_of(p: &Person) -> Vec<serde_json::Value> {
     vec![p.name.clone().into(), p.id.clone().into()]
 }
