@@ -256,6 +256,14 @@ async fn a_starter_is_onboarded_and_a_leaver_offboarded_with_the_assets_they_hol
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let lists = checklists(&app, &manager, &jiri_id).await;
         assert_eq!(lists[0]["steps"][0]["note"], "Handover agreed");
+        let dashboard = app.get("/", Auth::Browser(&browser)).await;
+        assert!(
+            dashboard
+                .body
+                .contains("<strong>1</strong> leavers with open offboarding steps"),
+            "{}",
+            dashboard.body
+        );
         let viewer_page = app
             .get(
                 "/people",

@@ -228,6 +228,30 @@ async fn a_campaign_shows_completion_by_department_and_proves_6_3() {
             "{c}"
         );
 
+        // Readiness: 7.2 met (every accountant trained); 7.3 partly (the campaign is done, but
+        // no policy asks to be acknowledged).
+        let r = app
+            .get("/api/v1/readiness", Auth::Bearer(&viewer))
+            .await
+            .json();
+        let clause = |id: &str| {
+            r["clauses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(clause("7.2")["status"], "met", "{r}");
+        assert_eq!(clause("7.3")["status"], "partly", "{r}");
+        assert!(
+            clause("7.3")["reasons"]
+                .to_string()
+                .contains(&format!("campaign {cid}: 2 of 2 completed")),
+            "{r}"
+        );
+
         // The campaign's page, and 6.3 on the SoA shows the campaign's evidence.
         let page = app
             .get(&format!("/training/campaigns/{cid}"), Auth::Browser(&b))

@@ -191,7 +191,18 @@ pub async fn dashboard(
         overdue_on: Some(today),
         ..Default::default()
     };
+    let (leavers, _, unreturned) = crate::registers::staff::service::offboarding_open(ctx).await?;
     let attention = vec![
+        (
+            leavers,
+            "leavers with open offboarding steps",
+            "/people/checklists",
+        ),
+        (
+            unreturned,
+            "assets still to get back from leavers",
+            "/people/checklists",
+        ),
         (
             crate::registers::risk::service::count_matching(ctx, &risks_due)
                 .await?

@@ -189,6 +189,19 @@ pub struct DocumentFacts {
     pub in_review_examples: Vec<String>,
 }
 
+/// Facts about staff, their competence and awareness (27001 7.2, 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleFacts {
+    /// People present in the staff directory today.
+    pub staff: i64,
+    /// Job titles that require training: (title, people holding it, those who completed it).
+    pub competence: Vec<(String, i64, i64)>,
+    /// Campaigns open or due within the last 12 months: (id, asked, completed, overdue).
+    pub campaigns: Vec<(String, i64, i64, i64)>,
+    /// The information security policy's acknowledgement: (id, asked, acknowledged, overdue).
+    pub policy_ack: Option<(String, i64, i64, i64)>,
+}
+
 /// Facts about the approved versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApprovalFacts {
@@ -207,12 +220,92 @@ fn ids_text(ids: &[String], total: i64) -> String {
     }
 }
 
+/// 7.2: every job title that requires training is held by people who completed it.
+fn competence(people: &PeopleFacts) -> (ClauseStatus, Vec<String>) {
+    let mut r = Vec::new();
+    if people.staff == 0 {
+        r.push("the staff directory is empty: import your HR export first".to_string());
+        return (ClauseStatus::NotMet, r);
+    }
+    if people.competence.is_empty() {
+        r.push("no job title says which training it requires".to_string());
+        return (ClauseStatus::NotMet, r);
+    }
+    let holders: i64 = people.competence.iter().map(|c| c.1).sum();
+    let meet: i64 = people.competence.iter().map(|c| c.2).sum();
+    r.push(format!(
+        "{} require training; {meet} of {holders} people holding them completed it",
+        crate::domain::words::count(people.competence.len(), "job title", "job titles")
+    ));
+    for (title, n, m) in people.competence.iter().filter(|c| c.2 < c.1).take(5) {
+        r.push(format!("{title}: {} of {n} have not", n - m));
+    }
+    let status = if meet == holders {
+        ClauseStatus::Met
+    } else {
+        ClauseStatus::Partly
+    };
+    (status, r)
+}
+
+/// 7.3: staff acknowledged the information security policy and took part in awareness
+/// training within the last 12 months, no one late.
+fn awareness(people: &PeopleFacts) -> (ClauseStatus, Vec<String>) {
+    let mut r = Vec::new();
+    if people.staff == 0 {
+        r.push("the staff directory is empty: import your HR export first".to_string());
+        return (ClauseStatus::NotMet, r);
+    }
+    let policy_ok =
+        match &people.policy_ack {
+            None => {
+                r.push(
+                    "the information security policy does not ask staff to acknowledge it"
+                        .to_string(),
+                );
+                None
+            }
+            Some((id, asked, done, overdue)) => {
+                r.push(format!(
+                "{done} of {asked} people acknowledged the information security policy ({id}){}",
+                if *overdue > 0 { format!(", {overdue} overdue") } else { String::new() }
+            ));
+                Some(*overdue == 0 && *asked > 0)
+            }
+        };
+    let campaigns_ok = if people.campaigns.is_empty() {
+        r.push("no training campaign in the last 12 months".to_string());
+        None
+    } else {
+        let mut ok = true;
+        for (id, asked, done, overdue) in &people.campaigns {
+            r.push(format!(
+                "campaign {id}: {done} of {asked} completed{}",
+                if *overdue > 0 {
+                    format!(", {overdue} overdue")
+                } else {
+                    String::new()
+                }
+            ));
+            ok &= *overdue == 0;
+        }
+        Some(ok)
+    };
+    let status = match (policy_ok, campaigns_ok) {
+        (Some(true), Some(true)) => ClauseStatus::Met,
+        (None, None) => ClauseStatus::NotMet,
+        _ => ClauseStatus::Partly,
+    };
+    (status, r)
+}
+
 /// Readiness from the SoA's rows and the facts, on `today` (`YYYY-MM-DD`).
 pub fn readiness(
     rows: &[SoaRow],
     risks: &RiskFacts,
     approval: &ApprovalFacts,
     documents: &DocumentFacts,
+    people: &PeopleFacts,
     today: &str,
 ) -> Readiness {
     let year_ago = add_days(today, -365);
@@ -424,6 +517,8 @@ pub fn readiness(
             ids_text(&documents.review_due_examples, documents.review_due)
         ));
     }
+    let (s72, r72) = competence(people);
+    let (s73, r73) = awareness(people);
     let clauses = vec![
         Clause {
             id: "5.2",
@@ -445,6 +540,20 @@ pub fn readiness(
             status: s613,
             reasons: r613,
             href: "/soa/versions",
+        },
+        Clause {
+            id: "7.2",
+            title: "Competence",
+            status: s72,
+            reasons: r72,
+            href: "/training/competence",
+        },
+        Clause {
+            id: "7.3",
+            title: "Awareness",
+            status: s73,
+            reasons: r73,
+            href: "/training",
         },
         Clause {
             id: "7.5",

@@ -52,7 +52,59 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
         None => ApprovalFacts::default(),
     };
     let documents = document_facts(ctx).await?;
-    Ok(readiness(rows, &facts, &approval, &documents, &ctx.today()))
+    let people = people_facts(ctx).await?;
+    Ok(readiness(
+        rows,
+        &facts,
+        &approval,
+        &documents,
+        &people,
+        &ctx.today(),
+    ))
+}
+
+/// What readiness needs of the staff directory, training and acknowledgements (7.2, 7.3):
+/// counts only, so every reader of readiness may see them.
+async fn people_facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::PeopleFacts> {
+    use crate::registers::document::domain::{DocumentFilter, DocumentKind, DocumentStatus};
+    let today = ctx.today();
+    let staff = ctx.store().present_staff(&today).await?;
+    let competence = crate::registers::training::service::competence(ctx)
+        .await?
+        .into_iter()
+        .map(|c| (c.job_title, c.people, c.meet))
+        .collect();
+    let year_ago = crate::domain::input::days_after(&today, -365).unwrap_or_default();
+    let mut campaigns = Vec::new();
+    for c in crate::registers::training::service::campaigns(ctx).await? {
+        if c.due_on >= year_ago || c.closed_on.is_none() {
+            let s = crate::registers::training::service::summary(ctx, &c.id).await?;
+            campaigns.push((c.id, s.required, s.completed, s.overdue));
+        }
+    }
+    let mut policy_ack = None;
+    let policies = crate::registers::document::service::all(
+        ctx,
+        &DocumentFilter {
+            kind: Some(DocumentKind::Policy),
+            status: Some(DocumentStatus::Published),
+            ..DocumentFilter::default()
+        },
+    )
+    .await?;
+    for d in policies {
+        let s = crate::registers::document::service_ack::summary(ctx, &d.id).await?;
+        if s.rule.is_some() {
+            policy_ack = Some((d.id, s.required, s.acknowledged, s.overdue));
+            break;
+        }
+    }
+    Ok(crate::registers::readiness::domain::PeopleFacts {
+        staff,
+        competence,
+        campaigns,
+        policy_ack,
+    })
 }
 
 /// What readiness needs of the document register.

@@ -338,6 +338,18 @@ impl Store {
         .await
     }
 
+    /// How many people are present on `today` (started, not gone).
+    pub async fn present_staff(&self, today: &str) -> Result<i64> {
+        let (n,): (i64,) = pool_query!(
+            self,
+            fetch_one,
+            (i64,),
+            "select count(*) from person p where (p.left_on is null or p.left_on >= $1) and (p.started_on is null or p.started_on <= $1)",
+            today
+        )?;
+        Ok(n)
+    }
+
     /// The departments people are in, for the filter menu.
     pub async fn departments(&self) -> Result<Vec<String>> {
         self.distinct_values("person", "department").await
