@@ -59,7 +59,7 @@ enum Command {
     Scan(crate::scan::cli::Args),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
-        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links. medium: 2,000 assets,\n1,000 measures, 5,000 risks, 10,000 evidence links. large: 100,000 assets, 2,000 measures,\n100,000 risks, 10,000 evidence links. The same seed gives the same data. Refuses a store that holds assets or risks."
+        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links, 100 people. medium: 2,000\nassets, 1,000 measures, 5,000 risks, 10,000 evidence links, 1,000 people. large: 100,000\nassets, 2,000 measures, 100,000 risks, 10,000 evidence links, 10,000 people and 20\npublished documents they acknowledge. The same seed gives the same data. Refuses a store that holds assets or risks."
     )]
     Demo {
         /// small, medium or large
@@ -128,7 +128,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let made = crate::service::demo::generate(&ctx, size, seed).await?;
             drop(spinner);
             println!(
-                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans, {} documents ({:.1} s)",
+                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans, {} documents, {} people, {} acknowledgements, {} training completions ({:.1} s)",
                 config.data_dir.display(),
                 made.assets,
                 made.measures,
@@ -138,6 +138,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 made.evidence,
                 made.hosts,
                 made.documents,
+                made.people,
+                made.acknowledgements,
+                made.completions,
                 started.elapsed().as_secs_f64()
             );
             let set_up = crate::service::access::is_set_up(&Services::new(store.clone())).await?;

@@ -21,6 +21,10 @@ pub struct Size {
     pub risks: usize,
     pub acceptances: usize,
     pub evidence: usize,
+    /// People in the staff directory (with acknowledgements and training completions).
+    pub people: usize,
+    /// Documents published and acknowledged (the policy templates, then procedures).
+    pub published: usize,
 }
 
 impl Size {
@@ -32,6 +36,8 @@ impl Size {
                 risks: 120,
                 acceptances: 20,
                 evidence: 100,
+                people: 100,
+                published: 13,
             }),
             // The Statement of Applicability's benchmark: a mid-sized ISMS.
             "medium" => Ok(Size {
@@ -40,6 +46,8 @@ impl Size {
                 risks: 5_000,
                 acceptances: 50,
                 evidence: 10_000,
+                people: 1_000,
+                published: 13,
             }),
             "large" => Ok(Size {
                 assets: 100_000,
@@ -47,6 +55,8 @@ impl Size {
                 risks: 100_000,
                 acceptances: 200,
                 evidence: 10_000,
+                people: 10_000,
+                published: 20,
             }),
             other => Err(Error::field(
                 "size",
@@ -70,6 +80,9 @@ pub struct Made {
     pub hosts: usize,
     /// Documents from the templates (most published, one in review, one a draft).
     pub documents: usize,
+    pub people: usize,
+    pub acknowledgements: usize,
+    pub completions: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -380,7 +393,8 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     } else {
         crate::registers::evidence::service::add_links(ctx, drafts).await?
     };
-    let documents = demo_documents(ctx).await?;
+    let documents = demo_documents(ctx, size.published).await?;
+    let (people, acknowledgements, completions) = demo_people(ctx, size, &mut dice).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -458,14 +472,20 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         acceptances,
         evidence,
         documents,
+        people,
+        acknowledgements,
+        completions,
     })
 }
 
 /// Every policy template as a document of the demo organisation: all published but the last
-/// two (one waits for approval, one is still a draft).
-async fn demo_documents(ctx: &Ctx) -> Result<usize> {
+/// two (one waits for approval, one is still a draft); then procedures, published, until
+/// `published` documents are. Every published one asks everyone to acknowledge it.
+async fn demo_documents(ctx: &Ctx, published: usize) -> Result<usize> {
     use crate::registers::document::{domain::DocumentInput, domain::Step, service};
     let all = crate::registers::document::domain_template::all();
+    let mut made = 0;
+    let mut live = Vec::new();
     for (i, t) in all.iter().enumerate() {
         let d = service::create(
             ctx,
@@ -478,6 +498,7 @@ async fn demo_documents(ctx: &Ctx) -> Result<usize> {
             },
         )
         .await?;
+        made += 1;
         let steps: &[Step] = match all.len() - i {
             1 => &[],
             2 => &[Step::Submit],
@@ -486,6 +507,215 @@ async fn demo_documents(ctx: &Ctx) -> Result<usize> {
         for step in steps {
             service::step(ctx, &d.id, None, *step, "").await?;
         }
+        if steps.len() == 3 {
+            live.push(d.id);
+        }
     }
-    Ok(all.len())
+    let mut n = 0;
+    while live.len() < published {
+        n += 1;
+        let d = service::create(
+            ctx,
+            &DocumentInput {
+                title: format!("Operating procedure {n}"),
+                kind: "procedure".into(),
+                owner: "ops0@example.org".into(),
+                approver: "ceo@example.org".into(),
+                audience: "all staff".into(),
+                controls: "5.37".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        service::write_text(
+            ctx,
+            &d.id,
+            None,
+            &format!("# Operating procedure {n}\n\nWhat to do, who does it, and how to check it was done.\n"),
+            "first version",
+        )
+        .await?;
+        for step in [Step::Submit, Step::Approve, Step::Publish] {
+            service::step(ctx, &d.id, None, step, "").await?;
+        }
+        made += 1;
+        live.push(d.id);
+    }
+    for id in &live {
+        crate::registers::document::service_ack::set_rule(
+            ctx,
+            id,
+            None,
+            &crate::registers::document::domain_ack::AckRuleInput {
+                required: true,
+                scope: "everyone".into(),
+                groups: String::new(),
+                days: Some(30),
+            },
+        )
+        .await?;
+    }
+    Ok(made)
+}
+
+const GIVEN: &[&str] = &[
+    "Ana", "Jan", "Zoë", "Eleni", "Jiří", "Mei", "Omar", "Priya", "Lukas", "Sofia", "Nikos",
+    "Ewa", "Tomás", "Aiko", "Kwame", "Ingrid", "Petra", "Ravi", "Chloé", "Dmitri",
+];
+const FAMILY: &[&str] = &[
+    "Novák", "Παππά", "Lima", "Schmidt", "Okafor", "Tanaka", "Dvořák", "Rossi", "Nilsson",
+    "García", "Κωνσταντίνου", "Kowalska", "Haddad", "Müller", "Silva", "Chen",
+];
+const JOBS: &[&str] = &["Engineer", "Analyst", "Specialist", "Coordinator", "Lead"];
+
+/// The demo's staff (the first of each team manages it; some contractors and interns, a few
+/// leavers), imported as an HR export would be; most acknowledge every published document,
+/// and an awareness campaign is under way with two modules.
+async fn demo_people(ctx: &Ctx, size: Size, dice: &mut Dice) -> Result<(usize, usize, usize)> {
+    use crate::registers::staff::domain::PersonInput;
+    let today = ctx.today();
+    let date = |days: i64| crate::domain::input::days_after(&today, days).unwrap_or_default();
+    let mut rows = Vec::with_capacity(size.people);
+    for i in 0..size.people {
+        let team = TEAMS[i % TEAMS.len()];
+        let n = i / TEAMS.len();
+        let email = format!("{team}{n}@example.org");
+        let manager = if n == 0 {
+            String::new()
+        } else {
+            format!("{team}0@example.org")
+        };
+        let employment = match dice.below(100) {
+            0..=84 => "employee",
+            85..=96 => "contractor",
+            _ => "intern",
+        };
+        let started = -(30 + dice.below(3000) as i64);
+        let left = match dice.below(200) {
+            0 => date(-(1 + dice.below(25) as i64)),
+            1 => date(1 + dice.below(40) as i64),
+            _ => String::new(),
+        };
+        let screened = dice.chance(90);
+        let input = PersonInput {
+            staff_number: format!("E{:05}", i + 1),
+            name: format!("{} {}", dice.pick(GIVEN), dice.pick(FAMILY)),
+            email,
+            department: team.to_string(),
+            manager,
+            job_title: format!("{} {}", team.to_uppercase(), dice.pick(JOBS)),
+            employment: employment.into(),
+            location: dice.pick(&["Prague", "Athens", "Lisbon", "Remote"]).to_string(),
+            started_on: date(started),
+            left_on: left,
+            screening: if screened { "standard".into() } else { String::new() },
+            screened_on: if screened { date(started - 10) } else { String::new() },
+            terms_version: "2024-1".into(),
+            terms_signed_on: date(started - 5),
+            nda_version: "v3".into(),
+            nda_signed_on: date(started - 5),
+            remote_signed_on: if dice.chance(40) { date(started) } else { String::new() },
+            ..PersonInput::default()
+        };
+        rows.push((i + 2, input.parse()?));
+    }
+    let fields: Vec<&'static str> = crate::registers::staff::exchange::PERSON_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| *c != "status")
+        .collect();
+    let present = vec![fields; rows.len()];
+    crate::registers::staff::service::import(
+        ctx,
+        rows,
+        present,
+        crate::exchange::import::Writing {
+            dry_run: false,
+            upload: None,
+            adopt_matrix: false,
+            absent_left: false,
+        },
+    )
+    .await?;
+    let people = ctx
+        .store()
+        .all_people(&crate::registers::staff::domain::PersonFilter {
+            today: today.clone(),
+            ..Default::default()
+        })
+        .await?;
+    // Acknowledgements: nearly everyone has acknowledged every published document.
+    let acks = crate::registers::document::service_ack::demo_acknowledgements(ctx, |_, _| dice.chance(95)).await?;
+    // Training: two modules, an awareness campaign for everyone started ten days ago, and
+    // what developers must complete.
+    use crate::registers::training::{domain::CampaignInput, domain::ModuleInput, service};
+    let phishing = service::create_module(
+        ctx,
+        &ModuleInput {
+            title: "Recognising phishing".into(),
+            material_url: "https://learning.example.org/phishing".into(),
+            duration_minutes: Some(serde_json::json!(20)),
+            controls: Some(serde_json::json!("6.3, 8.23")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let secure = service::create_module(
+        ctx,
+        &ModuleInput {
+            title: "Secure coding basics".into(),
+            material_url: "https://learning.example.org/secure-coding".into(),
+            duration_minutes: Some(serde_json::json!(90)),
+            controls: Some(serde_json::json!("6.3, 8.28")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    service::create_campaign(
+        ctx,
+        &CampaignInput {
+            title: "Security awareness this year".into(),
+            modules: phishing.id.clone(),
+            starts_on: date(-10),
+            due_on: date(20),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut completions = Vec::new();
+    for p in &people {
+        if dice.chance(70) {
+            completions.push((
+                0,
+                crate::registers::training::domain::CompletionDraft {
+                    person: p.id.clone(),
+                    module: phishing.id.clone(),
+                    completed_on: date(-(dice.below(10) as i64)),
+                    score: Some(60 + dice.below(41) as i64),
+                },
+            ));
+        }
+        if p.department == "dev" && dice.chance(80) {
+            completions.push((
+                0,
+                crate::registers::training::domain::CompletionDraft {
+                    person: p.id.clone(),
+                    module: secure.id.clone(),
+                    completed_on: date(-(dice.below(300) as i64)),
+                    score: None,
+                },
+            ));
+        }
+    }
+    let n = service::record(
+        ctx,
+        completions,
+        crate::registers::training::domain::CompletionVia::Import,
+        false,
+        None,
+    )
+    .await? as usize;
+    let titles: Vec<String> = JOBS.iter().map(|j| format!("DEV {j}: {}", secure.id)).collect();
+    service::set_competence(ctx, &titles.join("\n")).await?;
+    Ok((people.len(), acks, n))
 }

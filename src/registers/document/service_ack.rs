@@ -307,3 +307,71 @@ pub async fn reminders(ctx: &Ctx, id: &str, days: i64) -> Result<Vec<(AckLine, S
         .map(|(l, (_, path))| (l, path))
         .collect())
 }
+
+/// Records, for the demo organisation, the acknowledgements `given(person, document)` says
+/// were given, of every published version that asks for them (administrators). One audit
+/// entry per document says how many.
+#[tracing::instrument(name = "document.demo_acknowledgements", skip_all, fields(actor = %ctx.who()))]
+pub async fn demo_acknowledgements(
+    ctx: &Ctx,
+    mut given: impl FnMut(&str, &str) -> bool,
+) -> Result<usize> {
+    ctx.require(crate::domain::user::ADMIN)?;
+    let documents = ctx
+        .store()
+        .all_documents(&super::domain::DocumentFilter {
+            status: Some(DocumentStatus::Published),
+            ..Default::default()
+        })
+        .await?;
+    let mut total = 0;
+    for d in documents {
+        let (Some(rule), Some((version, day))) =
+            (ctx.store().ack_rule(&d.id).await?, published(ctx, &d).await?)
+        else {
+            continue;
+        };
+        let sha = ctx
+            .store()
+            .document_version(&d.id, version)
+            .await?
+            .sha256
+            .unwrap_or_default();
+        let mut people = Vec::new();
+        let mut cursor: Option<String> = None;
+        let pending = AckFilter {
+            state: Some(super::domain_ack::AckState::Pending),
+            ..AckFilter::default()
+        };
+        loop {
+            let page = ctx
+                .store()
+                .ack_lines(&rule, version, &day, &ctx.today(), &pending, cursor.as_deref(), 500)
+                .await?;
+            people.extend(
+                page.items
+                    .into_iter()
+                    .filter(|l| given(&l.person_id, &d.id))
+                    .map(|l| l.person_id),
+            );
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        if people.is_empty() {
+            continue;
+        }
+        let mut tx = ctx.write().await?;
+        store_ack::insert_acks(&mut tx, &d.id, version, &people, AckVia::Recorded, ctx.who(), &sha)
+            .await?;
+        tx.audit(
+            ctx.change("document.acknowledge", "document", &d.id)
+                .after(serde_json::json!({ "version": version, "acknowledged_by": people.len(), "via": "demo" })),
+        )
+        .await?;
+        tx.commit().await?;
+        total += people.len();
+    }
+    Ok(total)
+}

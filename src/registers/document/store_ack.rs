@@ -155,6 +155,39 @@ pub(crate) async fn insert_ack(
     Ok(now)
 }
 
+/// Records many people's acknowledgements of one version at once.
+pub(crate) async fn insert_acks(
+    tx: &mut Tx,
+    document: &str,
+    version: i64,
+    people: &[String],
+    via: AckVia,
+    by: &str,
+    sha256: &str,
+) -> Result<()> {
+    let now = tx.now().to_string();
+    let rows = people
+        .iter()
+        .map(|p| {
+            vec![
+                Arg::Text(document.into()),
+                Arg::Int(version),
+                Arg::Text(p.clone()),
+                Arg::Text(now.clone()),
+                Arg::Text(via.key().into()),
+                Arg::Text(by.into()),
+                Arg::Text(sha256.into()),
+            ]
+        })
+        .collect();
+    tx.insert_rows(
+        "insert into acknowledgement (document_id, version, person_id, acknowledged_at, via, recorded_by, sha256)",
+        rows,
+        "on conflict do nothing",
+    )
+    .await
+}
+
 type LineRow = (
     String,
     String,
