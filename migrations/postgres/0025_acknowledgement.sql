@@ -30,3 +30,9 @@ create table app_secret (
 );
 
 create index person_job_title_idx on person (job_title, name, person_id);
+-- Who an audience holds, read without touching the table.
+create index person_audience_idx on person (department, left_on, started_on, job_title, person_id);
+
+-- Acknowledgement counts are cached by this generation (raised by every acknowledgement and
+-- every change of a requirement) with the staff directory's and the documents'.
+insert into register_generation (register, generation) values ('acknowledgement', 0);

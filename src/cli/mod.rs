@@ -200,7 +200,7 @@ pub async fn import_with(
             if !r.left.is_empty() {
                 writeln!(
                     out,
-                    "{} {} not in the file: {} as having left today, with offboarding checklists: {}",
+                    "{} {} not in the file: {} as having left yesterday, with offboarding checklists: {}",
                     r.left.len(),
                     if r.left.len() == 1 {
                         "person is"

@@ -76,6 +76,18 @@ pub struct Caches {
     /// the generations of those registers (`[risk, measure, evidence]`), at their sum.
     pub readiness_facts:
         GenerationCache<(String, [i64; 3]), crate::registers::readiness::domain::RiskFacts>,
+    /// A published version's acknowledgement per department, by (document, version, day) and
+    /// the generations of acknowledgements, the staff directory and the documents.
+    pub ack_progress: GenerationCache<
+        (String, i64, String, [i64; 3]),
+        Vec<crate::registers::document::domain_ack::DepartmentAcks>,
+    >,
+    /// A campaign's progress per department, by (campaign, day) and the generations of
+    /// training and the staff directory.
+    pub campaign_progress: GenerationCache<
+        (String, String, [i64; 2]),
+        Vec<crate::registers::training::domain::DepartmentProgress>,
+    >,
     /// The organisation's time zone and when it was read: read again after `ZONE_TTL`, so an
     /// instance follows a change made on another within seconds without a query per request.
     pub zone: std::sync::Mutex<Option<(std::time::Instant, String)>>,

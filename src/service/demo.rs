@@ -559,12 +559,26 @@ async fn demo_documents(ctx: &Ctx, published: usize) -> Result<usize> {
 }
 
 const GIVEN: &[&str] = &[
-    "Ana", "Jan", "Zoë", "Eleni", "Jiří", "Mei", "Omar", "Priya", "Lukas", "Sofia", "Nikos",
-    "Ewa", "Tomás", "Aiko", "Kwame", "Ingrid", "Petra", "Ravi", "Chloé", "Dmitri",
+    "Ana", "Jan", "Zoë", "Eleni", "Jiří", "Mei", "Omar", "Priya", "Lukas", "Sofia", "Nikos", "Ewa",
+    "Tomás", "Aiko", "Kwame", "Ingrid", "Petra", "Ravi", "Chloé", "Dmitri",
 ];
 const FAMILY: &[&str] = &[
-    "Novák", "Παππά", "Lima", "Schmidt", "Okafor", "Tanaka", "Dvořák", "Rossi", "Nilsson",
-    "García", "Κωνσταντίνου", "Kowalska", "Haddad", "Müller", "Silva", "Chen",
+    "Novák",
+    "Παππά",
+    "Lima",
+    "Schmidt",
+    "Okafor",
+    "Tanaka",
+    "Dvořák",
+    "Rossi",
+    "Nilsson",
+    "García",
+    "Κωνσταντίνου",
+    "Kowalska",
+    "Haddad",
+    "Müller",
+    "Silva",
+    "Chen",
 ];
 const JOBS: &[&str] = &["Engineer", "Analyst", "Specialist", "Coordinator", "Lead"];
 
@@ -605,16 +619,30 @@ async fn demo_people(ctx: &Ctx, size: Size, dice: &mut Dice) -> Result<(usize, u
             manager,
             job_title: format!("{} {}", team.to_uppercase(), dice.pick(JOBS)),
             employment: employment.into(),
-            location: dice.pick(&["Prague", "Athens", "Lisbon", "Remote"]).to_string(),
+            location: dice
+                .pick(&["Prague", "Athens", "Lisbon", "Remote"])
+                .to_string(),
             started_on: date(started),
             left_on: left,
-            screening: if screened { "standard".into() } else { String::new() },
-            screened_on: if screened { date(started - 10) } else { String::new() },
+            screening: if screened {
+                "standard".into()
+            } else {
+                String::new()
+            },
+            screened_on: if screened {
+                date(started - 10)
+            } else {
+                String::new()
+            },
             terms_version: "2024-1".into(),
             terms_signed_on: date(started - 5),
             nda_version: "v3".into(),
             nda_signed_on: date(started - 5),
-            remote_signed_on: if dice.chance(40) { date(started) } else { String::new() },
+            remote_signed_on: if dice.chance(40) {
+                date(started)
+            } else {
+                String::new()
+            },
             ..PersonInput::default()
         };
         rows.push((i + 2, input.parse()?));
@@ -645,7 +673,9 @@ async fn demo_people(ctx: &Ctx, size: Size, dice: &mut Dice) -> Result<(usize, u
         })
         .await?;
     // Acknowledgements: nearly everyone has acknowledged every published document.
-    let acks = crate::registers::document::service_ack::demo_acknowledgements(ctx, |_, _| dice.chance(95)).await?;
+    let acks =
+        crate::registers::document::service_ack::demo_acknowledgements(ctx, |_, _| dice.chance(95))
+            .await?;
     // Training: two modules, an awareness campaign for everyone started ten days ago, and
     // what developers must complete.
     use crate::registers::training::{domain::CampaignInput, domain::ModuleInput, service};
@@ -715,7 +745,10 @@ async fn demo_people(ctx: &Ctx, size: Size, dice: &mut Dice) -> Result<(usize, u
         None,
     )
     .await? as usize;
-    let titles: Vec<String> = JOBS.iter().map(|j| format!("DEV {j}: {}", secure.id)).collect();
+    let titles: Vec<String> = JOBS
+        .iter()
+        .map(|j| format!("DEV {j}: {}", secure.id))
+        .collect();
     service::set_competence(ctx, &titles.join("\n")).await?;
     Ok((people.len(), acks, n))
 }

@@ -568,8 +568,9 @@ impl Store {
 
 impl Store {
     /// One page of a register: the rows `from_where` selects (`from … where …`, counted up to
-    /// `COUNT_CAP`), `columns` read as `R` after the cursor in the order of `keys` (ending in the
-    /// record's id), made into items; the next cursor holds the last item's `key_of`.
+    /// `COUNT_CAP` unless the caller knows how many: `known_total`), `columns` read as `R` after
+    /// the cursor in the order of `keys` (ending in the record's id), made into items; the next
+    /// cursor holds the last item's `key_of`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn keyset_page<R, T>(
         &self,
@@ -578,6 +579,7 @@ impl Store {
         keys: &[SortKey],
         cursor: Option<&str>,
         limit: i64,
+        known_total: Option<i64>,
         item: impl FnMut(R) -> T,
         key_of: impl Fn(&T) -> Vec<serde_json::Value>,
     ) -> Result<crate::domain::query::Page<T>>
@@ -588,7 +590,10 @@ impl Store {
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
         let limit = limit.clamp(1, 500);
-        let (total, total_capped) = self.capped_count(&from_where).await?;
+        let (total, total_capped) = match known_total {
+            Some(n) => (n, false),
+            None => self.capped_count(&from_where).await?,
+        };
         let mut sql = Sql {
             text: format!("select {columns} {}", from_where.text),
             args: from_where.args,

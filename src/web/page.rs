@@ -130,7 +130,7 @@ pub fn notice_text(code: &str) -> Option<String> {
         "person-saved" => "The person was saved.",
         "module-saved" => "The module was saved.",
         "campaign-saved" => {
-            "The campaign was started; its completion records count as evidence for its modules' controls."
+            "The campaign was started; its completion records count as evidence for the controls of its modules."
         }
         "campaign-closed" => "The campaign was closed.",
         "completion-saved" => "The completion was recorded.",

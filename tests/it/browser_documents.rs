@@ -18,7 +18,7 @@ async fn a_security_manager_has_the_access_control_policy_approved_and_published
     }
 }
 
-async fn sign_in(j: &Journey, email: &str) {
+pub(crate) async fn sign_in(j: &Journey, email: &str) {
     let c = &j.client;
     click(
         c,

@@ -369,6 +369,21 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "people",
+            path: "/api/v1/people/import?dry_run=true&absent_left=true",
+            seeds: vec![export("/people.csv").await, export("/people.xlsx").await],
+            json: false,
+        },
+        Target {
+            name: "training",
+            path: "/api/v1/training/import?dry_run=true",
+            seeds: vec![
+                b"Learner,Course,Completion date,Score\nit0@example.org,TM-0001,2026-01-05,90%\nE00002,Recognising phishing,2026-01-06,\n"
+                    .to_vec(),
+            ],
+            json: false,
+        },
+        Target {
             name: "soa-2013",
             path: "/api/v1/soa/import-2013?dry_run=true",
             seeds: vec![crate::soa_migrate::SOA_2013.as_bytes().to_vec()],

@@ -438,7 +438,7 @@ async fn an_hr_export_is_imported_again_and_the_people_it_leaves_out_have_left()
             )
             .await
             .json();
-        assert_eq!(gone["left_on"], day(0));
+        assert_eq!(gone["left_on"], day(-1), "their last day was yesterday");
         let lists = checklists(&app, &manager, &pavlos_id).await;
         assert_eq!(lists[0]["kind"], "offboarding");
         assert!(
@@ -481,7 +481,7 @@ async fn an_hr_export_is_imported_again_and_the_people_it_leaves_out_have_left()
         assert!(
             text.contains("Παύλος Νικολάου")
                 && text.contains("NDA version")
-                && text.contains(&format!("{},leaving", day(0))),
+                && text.contains(&format!("{},left", day(-1))),
             "{text}"
         );
         let res = app
@@ -536,7 +536,7 @@ async fn the_command_line_adds_imports_and_offboards_people() {
             "--dry-run",
         ]));
         assert!(
-            said.contains("would be recorded as having left today"),
+            said.contains("would be recorded as having left yesterday"),
             "{said}"
         );
         assert!(said.contains("P-9"), "{said}");
@@ -547,7 +547,7 @@ async fn the_command_line_adds_imports_and_offboards_people() {
             "--absent-left",
         ]));
         assert!(said.contains("created 1"), "{said}");
-        let said = ok(annex(&["person", "list", "--status", "leaving"]));
+        let said = ok(annex(&["person", "list", "--status", "left"]));
         assert!(
             said.contains("Ελένη Κ.") && said.contains("1 person"),
             "{said}"

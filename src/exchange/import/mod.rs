@@ -353,7 +353,7 @@ pub struct Options {
     /// the file's levels and grid) in the same transaction as the import.
     pub adopt_matrix: bool,
     /// Staff: the file (an HR export) lists everyone who works here; a person it does not
-    /// list has left today, and gets an offboarding checklist.
+    /// list has left (their last day yesterday), and gets an offboarding checklist.
     pub absent_left: bool,
 }
 

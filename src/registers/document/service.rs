@@ -5,8 +5,8 @@
 //! checked and the step audited.
 
 use super::domain::{
-    Document, DocumentFilter, DocumentInput, DocumentQuery, DocumentStatus, Step, Version,
-    VersionState, months_after, text_hash,
+    Document, DocumentFilter, DocumentInput, DocumentKind, DocumentQuery, DocumentStatus, Step,
+    Version, VersionState, months_after, text_hash,
 };
 use super::domain_template::{self as templates, Fill};
 use super::store;
@@ -308,7 +308,8 @@ pub async fn write_text(
 }
 
 /// Files the published version as evidence of the document's controls (of the 2022
-/// catalogue): a link to the version, collected today, valid until the next review.
+/// catalogue): a link to the version, collected today, valid until the next review. A policy
+/// or a topic-specific policy is evidence of 5.1 (policies for information security) too.
 async fn file_evidence(
     ctx: &Ctx,
     tx: &mut Tx,
@@ -316,12 +317,17 @@ async fn file_evidence(
     v: &Version,
 ) -> Result<Option<String>> {
     use crate::registers::evidence::domain::EvidenceDraft;
-    let controls: Vec<String> = d
+    let mut controls: Vec<String> = d
         .controls
         .iter()
         .filter(|c| c.framework == crate::domain::catalog::DEFAULT_FRAMEWORK)
         .map(|c| c.id.clone())
         .collect();
+    if matches!(d.kind, DocumentKind::Policy | DocumentKind::TopicPolicy)
+        && !controls.iter().any(|c| c == "5.1")
+    {
+        controls.insert(0, "5.1".to_string());
+    }
     if controls.is_empty() {
         return Ok(None);
     }

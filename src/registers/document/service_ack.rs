@@ -5,7 +5,7 @@
 
 use super::domain::{Document, DocumentStatus};
 use super::domain_ack::{
-    AckFilter, AckLine, AckRule, AckRuleInput, AckSummary, AckVia, Owed, due_on,
+    AckFilter, AckLine, AckRule, AckRuleInput, AckState, AckSummary, AckVia, Owed, due_on,
 };
 use super::{service, store, store_ack};
 use crate::domain::audit::Change;
@@ -80,6 +80,30 @@ async fn published(ctx: &Ctx, d: &Document) -> Result<Option<(i64, String)>> {
     Ok(Some((n, day)))
 }
 
+/// The counts per department, cached until an acknowledgement, a requirement, a person or a
+/// document changes (or the day does).
+async fn progress(
+    ctx: &Ctx,
+    rule: &AckRule,
+    version: i64,
+    day: &str,
+) -> Result<Vec<super::domain_ack::DepartmentAcks>> {
+    let store = ctx.store();
+    let generations = [
+        store.generation("acknowledgement").await?,
+        store.generation("person").await?,
+        store.generation("document").await?,
+    ];
+    let at = generations.iter().sum();
+    let key = (rule.document_id.clone(), version, ctx.today(), generations);
+    if let Some(d) = ctx.caches().ack_progress.get(&key, at) {
+        return Ok(d);
+    }
+    let d = store.ack_summary(rule, version, day, &ctx.today()).await?;
+    ctx.caches().ack_progress.put(key, at, d.clone());
+    Ok(d)
+}
+
 /// How far the audience is with the published version: counts, in all and per department
 /// (everyone signed in reads the counts).
 #[tracing::instrument(name = "document.ack_summary", skip_all, fields(actor = %ctx.who(), id = %id))]
@@ -100,10 +124,7 @@ pub async fn summary(ctx: &Ctx, id: &str) -> Result<AckSummary> {
         return Ok(s);
     };
     s.version = Some(version);
-    s.departments = ctx
-        .store()
-        .ack_summary(&rule, version, &day, &ctx.today())
-        .await?;
+    s.departments = progress(ctx, &rule, version, &day).await?;
     for dep in &s.departments {
         s.required += dep.required;
         s.acknowledged += dep.acknowledged;
@@ -135,8 +156,22 @@ pub async fn lines(
     else {
         return Ok(empty);
     };
+    // The counts (cached) say how many a filter without text finds.
+    let departments = progress(ctx, &rule, version, &day).await?;
+    let known = f.text.is_none().then(|| {
+        departments
+            .iter()
+            .filter(|d| f.department.as_ref().is_none_or(|x| *x == d.department))
+            .map(|d| match f.state {
+                None => d.required,
+                Some(AckState::Acknowledged) => d.acknowledged,
+                Some(AckState::Pending) => d.required - d.acknowledged,
+                Some(AckState::Overdue) => d.overdue,
+            })
+            .sum()
+    });
     ctx.store()
-        .ack_lines(&rule, version, &day, &ctx.today(), f, cursor, limit)
+        .ack_lines(&rule, version, &day, &ctx.today(), f, cursor, limit, known)
         .await
         .map_err(crate::domain::query::as_query_error)
 }
@@ -326,9 +361,10 @@ pub async fn demo_acknowledgements(
         .await?;
     let mut total = 0;
     for d in documents {
-        let (Some(rule), Some((version, day))) =
-            (ctx.store().ack_rule(&d.id).await?, published(ctx, &d).await?)
-        else {
+        let (Some(rule), Some((version, day))) = (
+            ctx.store().ack_rule(&d.id).await?,
+            published(ctx, &d).await?,
+        ) else {
             continue;
         };
         let sha = ctx
@@ -346,7 +382,16 @@ pub async fn demo_acknowledgements(
         loop {
             let page = ctx
                 .store()
-                .ack_lines(&rule, version, &day, &ctx.today(), &pending, cursor.as_deref(), 500)
+                .ack_lines(
+                    &rule,
+                    version,
+                    &day,
+                    &ctx.today(),
+                    &pending,
+                    cursor.as_deref(),
+                    500,
+                    Some(0),
+                )
                 .await?;
             people.extend(
                 page.items
@@ -363,8 +408,16 @@ pub async fn demo_acknowledgements(
             continue;
         }
         let mut tx = ctx.write().await?;
-        store_ack::insert_acks(&mut tx, &d.id, version, &people, AckVia::Recorded, ctx.who(), &sha)
-            .await?;
+        store_ack::insert_acks(
+            &mut tx,
+            &d.id,
+            version,
+            &people,
+            AckVia::Recorded,
+            ctx.who(),
+            &sha,
+        )
+        .await?;
         tx.audit(
             ctx.change("document.acknowledge", "document", &d.id)
                 .after(serde_json::json!({ "version": version, "acknowledged_by": people.len(), "via": "demo" })),

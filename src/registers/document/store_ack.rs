@@ -107,6 +107,7 @@ pub(crate) async fn write_rule(
             )?;
         }
     }
+    tx.bump_generation("acknowledgement").await?;
     rule_in(tx, document).await
 }
 
@@ -152,6 +153,7 @@ pub(crate) async fn insert_ack(
         by,
         sha256
     )?;
+    tx.bump_generation("acknowledgement").await?;
     Ok(now)
 }
 
@@ -185,7 +187,8 @@ pub(crate) async fn insert_acks(
         rows,
         "on conflict do nothing",
     )
-    .await
+    .await?;
+    tx.bump_generation("acknowledgement").await
 }
 
 type LineRow = (
@@ -254,6 +257,7 @@ impl Store {
         f: &AckFilter,
         cursor: Option<&str>,
         limit: i64,
+        known_total: Option<i64>,
     ) -> Result<Page<AckLine>> {
         let cutoff = overdue_cutoff(published_on, rule, today);
         let mut from = Sql::new("");
@@ -286,6 +290,7 @@ impl Store {
             &[SortKey::Text("p.name"), SortKey::Text("p.person_id")],
             cursor,
             limit,
+            known_total,
             move |r: LineRow| {
                 let due = due_on(&published, r.4.as_deref(), days);
                 let state = match (&r.5, &due) {

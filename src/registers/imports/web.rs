@@ -39,7 +39,7 @@ pub struct ImportQuery {
     /// report), adopt it with the import; Annex keeps its own otherwise.
     adopt_matrix: Option<bool>,
     /// Staff: the file is the whole staff (an HR export); everyone in Annex it does not list
-    /// has left today (`left` in the report) and gets an offboarding checklist.
+    /// has left, their last day yesterday (`left` in the report), and gets an offboarding checklist.
     absent_left: Option<bool>,
 }
 

@@ -101,7 +101,7 @@ pub async fn tick_step(
 
 /// Imports an HR system's export (CSV or XLSX as the body; managers and admins), all or
 /// nothing: a row updates the person with its id, e-mail or staff number, or adds one. With
-/// `absent_left=true` the file is the whole staff: everyone it leaves out has left today
+/// `absent_left=true` the file is the whole staff: everyone it leaves out has left (their last day yesterday)
 /// (`left` in the report) and gets an offboarding checklist.
 #[utoipa::path(post, path = "/api/v1/people/import", tag = "people",
     params(crate::registers::imports::web::ImportQuery),

@@ -62,7 +62,8 @@ pub enum Command {
     Import {
         #[command(flatten)]
         args: ImportArgs,
-        /// The file is the whole staff: everyone in Annex it does not list has left today
+        /// The file is the whole staff: everyone in Annex it does not list has left (their last
+        /// day yesterday)
         /// (and gets an offboarding checklist)
         #[arg(long)]
         absent_left: bool,

@@ -507,8 +507,9 @@ async fn render_checklists(
     ctx: &Ctx,
     caller: &Caller,
     typed: Option<(ChecklistKind, Employment, String, String)>,
+    q: Option<&str>,
 ) -> PageResult {
-    let l = layout(s, caller, "Checklists", "people", None).await?;
+    let l = layout(s, caller, "Checklists", "people", q).await?;
     let mut templates = Vec::new();
     for kind in ChecklistKind::ALL {
         for employment in Employment::ALL {
@@ -566,8 +567,9 @@ pub async fn checklists_page(
     State(s): State<AppState>,
     ctx: Ctx,
     Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
 ) -> PageResult {
-    render_checklists(&s, &ctx, &caller, None).await
+    render_checklists(&s, &ctx, &caller, None, q.as_deref()).await
 }
 
 /// Saves one template; a bad line comes back on the page with its number.
@@ -589,7 +591,7 @@ pub async fn template_submit(
                 .map(|p| p.message.clone())
                 .collect::<Vec<_>>()
                 .join("; ");
-            render_checklists(&s, &ctx, &caller, Some((kind, employment, text, msg))).await
+            render_checklists(&s, &ctx, &caller, Some((kind, employment, text, msg)), None).await
         }
         Err(e) => Err(e.into()),
     }

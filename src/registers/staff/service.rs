@@ -354,7 +354,8 @@ fn check_file_unique(rows: &[(usize, PersonDraft)]) -> Result<()> {
 
 /// Imports an HR export (managers and admins), all or nothing: each row updates the person
 /// with its id, e-mail or staff number, or adds one. With `absent_left` the file is the whole
-/// staff: everyone present in Annex it does not list has left today. Leavers and starters get
+/// staff: everyone present in Annex it does not list has left, their last day
+/// yesterday (today's export would still list someone whose last day is today). Leavers and starters get
 /// their checklists in the same transaction; a dry run writes nothing and says who would leave.
 #[tracing::instrument(name = "person.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
 pub async fn import(
@@ -402,9 +403,11 @@ pub async fn import(
             d.keep_absent(stored, present);
         }
     }
-    // The whole staff: everyone present in Annex and absent from the file has left today.
+    // The whole staff: everyone present in Annex and absent from the file has left; their
+    // last day was yesterday.
     let mut leavers = Vec::new();
     if how.absent_left {
+        let yesterday = days_after(&today, -1).unwrap_or_else(|| today.clone());
         let listed: std::collections::HashSet<&String> = ids.iter().collect();
         let absent: Vec<String> = store::present_ids(&mut tx, &today)
             .await?
@@ -413,7 +416,7 @@ pub async fn import(
             .collect();
         for (id, p) in store::read_people(&mut tx, &absent).await? {
             let mut d = PersonInput::from(&p).parse()?;
-            d.left_on = Some(today.clone());
+            d.left_on = Some(yesterday.clone());
             existing.insert(id.clone(), p);
             leavers.push((id, d));
         }

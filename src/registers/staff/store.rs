@@ -324,6 +324,7 @@ impl Store {
             KEYS,
             cursor,
             limit,
+            None,
             |r: PersonRow| r.0,
             key_of,
         )

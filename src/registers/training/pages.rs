@@ -238,9 +238,10 @@ async fn render_module(
     caller: &Caller,
     id: &str,
     typed: Option<(ModuleInput, FormErrors, i64)>,
+    q: Option<&str>,
 ) -> PageResult {
     let m = service::module(ctx, id).await?;
-    let l = layout(s, caller, &m.title, "training", None).await?;
+    let l = layout(s, caller, &m.title, "training", q).await?;
     let (v, errors, revision) =
         typed.unwrap_or_else(|| (ModuleInput::from(&m), FormErrors::default(), m.revision));
     let status = errors.status();
@@ -263,8 +264,9 @@ pub async fn module_page(
     ctx: Ctx,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> PageResult {
-    render_module(&s, &ctx, &caller, &id, None).await
+    render_module(&s, &ctx, &caller, &id, None, q.as_deref()).await
 }
 
 pub async fn update_module(
@@ -286,7 +288,7 @@ pub async fn update_module(
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
             let rev = errors.revision(started.unwrap_or_default());
-            render_module(&s, &ctx, &caller, &id, Some((v, errors, rev))).await
+            render_module(&s, &ctx, &caller, &id, Some((v, errors, rev)), None).await
         }
     }
 }
@@ -503,9 +505,10 @@ async fn render_competence(
     ctx: &Ctx,
     caller: &Caller,
     typed: Option<(String, FormErrors)>,
+    q: Option<&str>,
 ) -> PageResult {
     let rows = service::competence(ctx).await?;
-    let l = layout(s, caller, "Competence", "training", None).await?;
+    let l = layout(s, caller, "Competence", "training", q).await?;
     let (text, errors) = typed.unwrap_or_else(|| {
         (
             rows.iter()
@@ -533,8 +536,9 @@ pub async fn competence_page(
     State(s): State<AppState>,
     ctx: Ctx,
     Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
 ) -> PageResult {
-    render_competence(&s, &ctx, &caller, None).await
+    render_competence(&s, &ctx, &caller, None, q.as_deref()).await
 }
 
 pub async fn competence_submit(
@@ -549,7 +553,7 @@ pub async fn competence_submit(
         Err(e @ Error::Forbidden) => Err(e.into()),
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
-            render_competence(&s, &ctx, &caller, Some((text, errors))).await
+            render_competence(&s, &ctx, &caller, Some((text, errors)), None).await
         }
     }
 }

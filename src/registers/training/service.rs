@@ -216,7 +216,21 @@ pub async fn close_campaign(ctx: &Ctx, id: &str, expected: Expected) -> Result<C
 pub async fn summary(ctx: &Ctx, id: &str) -> Result<CampaignSummary> {
     ctx.require_reader()?;
     let c = ctx.store().training_campaign(id).await?;
-    let departments = ctx.store().campaign_progress(&c, &ctx.today()).await?;
+    let store = ctx.store();
+    let generations = [
+        store.generation("training").await?,
+        store.generation("person").await?,
+    ];
+    let at = generations.iter().sum();
+    let key = (c.id.clone(), ctx.today(), generations);
+    let departments = match ctx.caches().campaign_progress.get(&key, at) {
+        Some(d) => d,
+        None => {
+            let d = store.campaign_progress(&c, &ctx.today()).await?;
+            ctx.caches().campaign_progress.put(key, at, d.clone());
+            d
+        }
+    };
     let mut s = CampaignSummary {
         campaign: c,
         required: 0,
@@ -242,9 +256,21 @@ pub async fn lines(
     limit: i64,
 ) -> Result<Page<CampaignLine>> {
     ctx.require(STAFF_READERS)?;
-    let c = ctx.store().training_campaign(id).await?;
+    let s = summary(ctx, id).await?;
+    let known = f.text.is_none().then(|| {
+        s.departments
+            .iter()
+            .filter(|d| f.department.as_ref().is_none_or(|x| *x == d.department))
+            .map(|d| match f.state {
+                None => d.required,
+                Some(super::domain::CampaignState::Completed) => d.completed,
+                Some(super::domain::CampaignState::Pending) => d.required - d.completed,
+                Some(super::domain::CampaignState::Overdue) => d.overdue,
+            })
+            .sum()
+    });
     ctx.store()
-        .campaign_lines(&c, &ctx.today(), f, cursor, limit)
+        .campaign_lines(&s.campaign, &ctx.today(), f, cursor, limit, known)
         .await
         .map_err(crate::domain::query::as_query_error)
 }

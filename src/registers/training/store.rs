@@ -400,6 +400,7 @@ impl Store {
         f: &CampaignFilter,
         cursor: Option<&str>,
         limit: i64,
+        known_total: Option<i64>,
     ) -> Result<Page<CampaignLine>> {
         let m = c.modules.len() as i64;
         let mut from = Sql::new("");
@@ -436,6 +437,7 @@ impl Store {
             &[SortKey::Text("p.name"), SortKey::Text("p.person_id")],
             cursor,
             limit,
+            known_total,
             move |r: (String, String, String, String, i64)| CampaignLine {
                 state: if r.4 >= m {
                     CampaignState::Completed
