@@ -463,6 +463,8 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         };
         crate::registers::hosts::service::record(ctx, report).await?;
     }
+    // The planner's statistics cover what was just written (the command exits next).
+    store.refresh_statistics().await?;
     Ok(Made {
         hosts: hosts.len(),
         quantified,

@@ -1161,7 +1161,7 @@ pub(crate) async fn refresh_statistics(pool: &Pool) -> Result<()> {
             sqlx::query("pragma optimize = 0x10002").execute(p).await?;
         }
         Pool::Postgres(p) => {
-            sqlx::query("analyze asset, asset_tag, asset_dependency, measure, measure_control, risk, risk_asset, risk_measure")
+            sqlx::query("analyze asset, asset_tag, asset_dependency, measure, measure_control, risk, risk_asset, risk_measure, person, acknowledgement, training_completion, checklist_step")
                 .execute(p)
                 .await?;
         }
@@ -1170,6 +1170,11 @@ pub(crate) async fn refresh_statistics(pool: &Pool) -> Result<()> {
 }
 
 impl Store {
+    /// Refreshes the planner's statistics now (a batch command before it exits).
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        refresh_statistics(&self.pool).await
+    }
+
     /// Refreshes the planner's statistics in the background after a large write: the
     /// import answers at once; a command that exits first leaves it to the next start.
     pub(crate) fn refresh_statistics_soon(&self) {

@@ -74,18 +74,19 @@ pub struct AckRule {
 
 /// A requirement as typed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct AckRuleInput {
     /// Whether acknowledgement is required at all (false removes the requirement).
-    #[schema(required = true)]
     pub required: bool,
     /// everyone (default), departments or job_titles
+    #[serde(default)]
     pub scope: String,
     /// The departments or job titles, one per line or as a list.
-    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[serde(default, deserialize_with = "crate::domain::input::list_or_text")]
     #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub groups: String,
     /// 1 to 365 days (default 14).
+    #[serde(default)]
     #[schema(minimum = 1, maximum = 365)]
     pub days: Option<i64>,
 }

@@ -74,11 +74,11 @@ pub async fn list_checklists(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Vec<
 
 /// A step ticked off, or opened again.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct TickInput {
     /// Done (true) or open again (false).
-    #[schema(required = true)]
     pub done: bool,
+    #[serde(default)]
     #[schema(max_length = 2000)]
     pub note: String,
 }

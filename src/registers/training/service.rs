@@ -372,6 +372,9 @@ pub async fn record(
         crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
     }
     tx.commit().await?;
+    if n > 1000 {
+        ctx.store().refresh_statistics_soon();
+    }
     Ok(n)
 }
 
