@@ -86,9 +86,9 @@ pub struct AckRuleInput {
     #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub groups: String,
     /// 1 to 365 days (default 14).
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 365)]
-    pub days: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::whole_number")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 365)]
+    pub days: Option<u32>,
 }
 
 /// A checked requirement: `None` when none is required.
@@ -100,10 +100,8 @@ pub struct AckRuleDraft {
 }
 
 impl AckRuleInput {
+    /// The requirement, or none when not `required` (every field is checked either way).
     pub fn parse(&self) -> Result<Option<AckRuleDraft>, Error> {
-        if !self.required {
-            return Ok(None);
-        }
         let mut p = Problems::new();
         let scope = match self.scope.trim() {
             "" => AckScope::Everyone,
@@ -121,7 +119,7 @@ impl AckRuleInput {
         groups.dedup();
         if scope == AckScope::Everyone {
             groups.clear();
-        } else if groups.is_empty() {
+        } else if groups.is_empty() && self.required {
             p.add(
                 "groups",
                 format!(
@@ -133,11 +131,14 @@ impl AckRuleInput {
         if groups.len() > 200 || groups.iter().any(|g| g.chars().count() > 200) {
             p.add("groups", "at most 200 names of at most 200 characters");
         }
-        let days = self.days.unwrap_or(14);
+        let days = self.days.map(i64::from).unwrap_or(14);
         if !(1..=365).contains(&days) {
             p.add("days", format!("'{days}' is not 1 to 365 days"));
         }
         p.into_result()?;
+        if !self.required {
+            return Ok(None);
+        }
         Ok(Some(AckRuleDraft {
             scope,
             groups,

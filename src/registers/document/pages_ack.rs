@@ -83,7 +83,7 @@ pub async fn set_rule(ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageR
     let days = match form.get("days").trim() {
         "" => None,
         d => Some(
-            d.parse::<i64>()
+            d.parse::<u32>()
                 .map_err(|_| Error::field("days", format!("'{d}' is not a number of days")))?,
         ),
     };

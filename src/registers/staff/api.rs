@@ -121,8 +121,9 @@ pub async fn import_people(
 #[serde(default, deny_unknown_fields)]
 pub struct LinkInput {
     /// 1 to 366 days (default 30).
-    #[schema(minimum = 1, maximum = 366)]
-    pub days: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::whole_number")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 366)]
+    pub days: Option<u32>,
 }
 
 /// A personal link made for someone.
@@ -144,7 +145,8 @@ pub async fn make_link(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<LinkInput>,
 ) -> ApiResult<Link> {
-    let (path, valid_until) = super::service_link::make(&ctx, &id, input.days).await?;
+    let (path, valid_until) =
+        super::service_link::make(&ctx, &id, input.days.map(i64::from)).await?;
     Ok(Json(Link { path, valid_until }))
 }
 
