@@ -203,6 +203,45 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Which people of an audience (a document's, a campaign's) to list: where they stand
+/// (`state`, one of the register's words), their department, text in their name or e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudienceFilter<S> {
+    pub state: Option<S>,
+    pub department: Option<String>,
+    pub text: Option<String>,
+}
+
+impl<S> Default for AudienceFilter<S> {
+    fn default() -> Self {
+        AudienceFilter {
+            state: None,
+            department: None,
+            text: None,
+        }
+    }
+}
+
+impl<S> AudienceFilter<S> {
+    /// The parameters an audience's list reads (besides `cursor` and `limit`).
+    pub const PARAMS: &'static [&'static str] = &["state", "department", "q"];
+
+    /// Reads `state` (through `parse`), `department` and `q`; a bad state is named.
+    pub fn read_with(
+        params: &Params,
+        parse: impl Fn(&str) -> Result<S, String>,
+    ) -> Result<AudienceFilter<S>, crate::error::Error> {
+        let mut p = crate::error::Problems::new();
+        let state = params.get("state").and_then(|s| p.take("state", parse(s)));
+        p.into_query_result()?;
+        Ok(AudienceFilter {
+            state,
+            department: params.get("department").map(str::to_string),
+            text: params.get("q").map(str::to_string),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

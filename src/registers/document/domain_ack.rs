@@ -195,28 +195,12 @@ pub struct AckLine {
     pub due_on: Option<String>,
 }
 
-/// Which people of an audience to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AckFilter {
-    pub state: Option<AckState>,
-    pub department: Option<String>,
-    pub text: Option<String>,
-}
+/// Which people of a document's audience to list.
+pub type AckFilter = crate::domain::query::AudienceFilter<AckState>;
 
 impl AckFilter {
-    pub const PARAMS: &'static [&'static str] = &["state", "department", "q"];
-
     pub fn read(params: &crate::domain::query::Params) -> Result<AckFilter, Error> {
-        let mut p = Problems::new();
-        let state = params
-            .get("state")
-            .and_then(|s| p.take("state", AckState::parse(s)));
-        p.into_query_result()?;
-        Ok(AckFilter {
-            state,
-            department: params.get("department").map(str::to_string),
-            text: params.get("q").map(str::to_string),
-        })
+        Self::read_with(params, AckState::parse)
     }
 }
 

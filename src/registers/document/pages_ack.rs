@@ -239,16 +239,7 @@ pub async fn status_page(
 pub async fn export(ctx: Ctx, Path(id): Path<String>, RawQuery(raw): RawQuery) -> PageResult {
     let params = Params::parse(raw.as_deref())?;
     let f = AckFilter::read(&params)?;
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = service_ack::lines(&ctx, &id, &f, cursor.as_deref(), 500).await?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let all = service_ack::all_lines(&ctx, &id, &f).await?;
     Ok(crate::exchange::download(
         &format!("{id}-acknowledgements"),
         crate::exchange::Format::Csv,

@@ -176,6 +176,14 @@ pub async fn lines(
         .map_err(crate::domain::query::as_query_error)
 }
 
+/// Every person of the audience a filter finds, by name (exports, reminders).
+pub async fn all_lines(ctx: &Ctx, id: &str, f: &AckFilter) -> Result<Vec<AckLine>> {
+    crate::store::collect_pages(
+        |cursor| async move { lines(ctx, id, f, cursor.as_deref(), 500).await },
+    )
+    .await
+}
+
 /// Whether a rule asks this person (present today, in its departments or job titles).
 fn asks(rule: &AckRule, p: &Person, today: &str) -> bool {
     if matches!(p.status(today), PersonStatus::Left | PersonStatus::Joining) {
@@ -324,16 +332,7 @@ pub async fn reminders(ctx: &Ctx, id: &str, days: i64) -> Result<Vec<(AckLine, S
         state: Some(super::domain_ack::AckState::Pending),
         ..AckFilter::default()
     };
-    let mut pending = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = lines(ctx, id, &f, cursor.as_deref(), 500).await?;
-        pending.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let pending = all_lines(ctx, id, &f).await?;
     let ids: Vec<String> = pending.iter().map(|l| l.person_id.clone()).collect();
     let links = crate::registers::staff::service_link::make_many(ctx, &ids, days).await?;
     Ok(pending

@@ -402,27 +402,11 @@ pub struct CampaignLine {
 }
 
 /// Which people of a campaign to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CampaignFilter {
-    pub state: Option<CampaignState>,
-    pub department: Option<String>,
-    pub text: Option<String>,
-}
+pub type CampaignFilter = crate::domain::query::AudienceFilter<CampaignState>;
 
 impl CampaignFilter {
-    pub const PARAMS: &'static [&'static str] = &["state", "department", "q"];
-
     pub fn read(params: &crate::domain::query::Params) -> Result<CampaignFilter, Error> {
-        let mut p = Problems::new();
-        let state = params
-            .get("state")
-            .and_then(|s| p.take("state", CampaignState::parse(s)));
-        p.into_query_result()?;
-        Ok(CampaignFilter {
-            state,
-            department: params.get("department").map(str::to_string),
-            text: params.get("q").map(str::to_string),
-        })
+        Self::read_with(params, CampaignState::parse)
     }
 }
 

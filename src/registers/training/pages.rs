@@ -473,16 +473,7 @@ pub async fn export_campaign(
 ) -> PageResult {
     let params = Params::parse(raw.as_deref())?;
     let f = CampaignFilter::read(&params)?;
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = service::lines(&ctx, &id, &f, cursor.as_deref(), 500).await?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let all = service::all_lines(&ctx, &id, &f).await?;
     Ok(crate::exchange::download(
         &format!("{id}-training"),
         crate::exchange::Format::Csv,

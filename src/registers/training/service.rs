@@ -275,6 +275,14 @@ pub async fn lines(
         .map_err(crate::domain::query::as_query_error)
 }
 
+/// Every person of a campaign's audience a filter finds, by name (exports).
+pub async fn all_lines(ctx: &Ctx, id: &str, f: &CampaignFilter) -> Result<Vec<CampaignLine>> {
+    crate::store::collect_pages(
+        |cursor| async move { lines(ctx, id, f, cursor.as_deref(), 500).await },
+    )
+    .await
+}
+
 /// Finds the people and modules completions name (person by id, e-mail or staff number;
 /// module by id or title), every one that names nothing refused with its row.
 async fn resolve(
