@@ -130,7 +130,9 @@ async fn journey(db: crate::harness::TestDb) {
         .unwrap_or_default();
     // The link names Annex's configured address; the test server listens elsewhere.
     let link_path = &link[link.find("/for/").unwrap_or_else(|| panic!("{link}"))..];
-    c.goto(&j.url(link_path)).await.expect("open the personal link");
+    c.goto(&j.url(link_path))
+        .await
+        .expect("open the personal link");
     wait_for(c, "Ana's documents", "form[action*='/documents/'] button").await;
     assert!(text(c, "main").await.contains("Access control policy"));
     click_and_wait_for_new_page(c, "form[action*='/documents/'] button").await;
