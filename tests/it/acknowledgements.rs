@@ -361,3 +361,53 @@ async fn staff_acknowledge_a_published_policy_through_their_personal_links() {
         let _ = ana;
     });
 }
+
+#[tokio::test]
+async fn the_command_line_requires_acknowledgement_makes_links_and_reports() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let approver = app.add_user(Role::Viewer).await;
+        let ana = add(
+            &app,
+            &manager,
+            json!({"name": "Ana Lima", "department": "Finance"}),
+        )
+        .await;
+        let policy = published_policy(&app, &manager, &approver, "clear-desk").await;
+        let db = &app.db;
+        let annex = |args: &[&str]| crate::soa_migrate::annex(db, args);
+        let ok = |out: std::process::Output| {
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).to_string()
+        };
+        let said = ok(annex(&[
+            "document",
+            "require-ack",
+            &policy,
+            "--scope",
+            "departments",
+            "--groups",
+            "Finance",
+            "--days",
+            "7",
+        ]));
+        assert!(said.contains("asks departments Finance"), "{said}");
+        let said = ok(annex(&["person", "link", &ana, "--days", "5"]));
+        assert!(
+            said.starts_with("/for/") && said.contains(&format!("valid until {}", day(5))),
+            "{said}"
+        );
+        let said = ok(annex(&["document", "acks", &policy]));
+        assert!(
+            said.contains("0 of 1 acknowledged") && said.contains("Ana Lima"),
+            "{said}"
+        );
+        let out = annex(&["document", "acks", &policy, "--state", "late"]);
+        assert_eq!(out.status.code(), Some(3));
+    });
+}

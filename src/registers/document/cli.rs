@@ -108,6 +108,39 @@ pub enum Command {
     /// Export the register as CSV or XLSX (the format `annex document import` reads)
     #[command(after_help = "Example:\n  annex document export --format xlsx --out documents.xlsx")]
     Export(ExportArgs),
+    /// Require acknowledgement of the published version (or stop requiring it with --off)
+    #[command(
+        after_help = "Examples:\n  annex document require-ack DOC-0001 --days 14\n  annex document require-ack DOC-0002 --scope departments --groups Finance,IT\n  annex document require-ack DOC-0003 --off"
+    )]
+    RequireAck {
+        id: String,
+        /// everyone (default), departments or job_titles
+        #[arg(long)]
+        scope: Option<String>,
+        /// Departments or job titles, comma-separated
+        #[arg(long)]
+        groups: Option<String>,
+        /// Days to acknowledge (default 14)
+        #[arg(long)]
+        days: Option<u32>,
+        /// Stop requiring acknowledgement
+        #[arg(long)]
+        off: bool,
+    },
+    /// Who of the audience has acknowledged the published version, by department and by person
+    #[command(
+        after_help = "Examples:\n  annex document acks DOC-0001\n  annex document acks DOC-0001 --state overdue --format csv"
+    )]
+    Acks {
+        id: String,
+        /// acknowledged, pending or overdue
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 /// A document's details as flags; on `edit`, flags left out keep their value.
@@ -323,6 +356,94 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
         Command::Export(args) => {
             let documents = service::all(ctx, &DocumentFilter::default()).await?;
             write_export(&documents_table(&documents), &args)?;
+        }
+        Command::RequireAck {
+            id,
+            scope,
+            groups,
+            days,
+            off,
+        } => {
+            let input = super::domain_ack::AckRuleInput {
+                required: !off,
+                scope: scope.unwrap_or_default(),
+                groups: groups.unwrap_or_default().replace(',', "\n"),
+                days,
+            };
+            match super::service_ack::set_rule(ctx, &id, None, &input).await? {
+                None => writeln!(out, "{id} no longer asks for acknowledgement")?,
+                Some(r) => writeln!(
+                    out,
+                    "{id} asks {} to acknowledge its published version within {} days",
+                    if r.groups.is_empty() {
+                        "everyone".to_string()
+                    } else {
+                        format!("{} {}", r.scope.label(), r.groups.join(", "))
+                    },
+                    r.days
+                )?,
+            }
+        }
+        Command::Acks {
+            id,
+            state,
+            department,
+            format,
+        } => {
+            let f = super::domain_ack::AckFilter {
+                state: match state {
+                    None => None,
+                    Some(s) => Some(
+                        super::domain_ack::AckState::parse(&s)
+                            .map_err(|e| Error::field("--state", e))?,
+                    ),
+                },
+                department,
+                text: None,
+            };
+            let lines = super::service_ack::all_lines(ctx, &id, &f).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&lines)?)?,
+                Format::Csv => write!(out, "{}", super::exchange::acks_table(&lines, &[]).csv())?,
+                Format::Table => {
+                    let s = super::service_ack::summary(ctx, &id).await?;
+                    match s.version {
+                        None => writeln!(
+                            out,
+                            "{id} has no published version that asks for acknowledgement"
+                        )?,
+                        Some(v) => writeln!(
+                            out,
+                            "{id} version {v}: {} of {} acknowledged ({}%), {} overdue",
+                            s.acknowledged,
+                            s.required,
+                            s.percent(),
+                            s.overdue
+                        )?,
+                    }
+                    let mut t = table(&["department", "asked", "acknowledged", "overdue"]);
+                    for d in &s.departments {
+                        t.add_row(vec![
+                            d.department.clone(),
+                            d.required.to_string(),
+                            d.acknowledged.to_string(),
+                            d.overdue.to_string(),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    let mut t = table(&["person", "name", "department", "status", "due"]);
+                    for l in &lines {
+                        t.add_row(vec![
+                            l.person_id.clone(),
+                            l.name.clone(),
+                            l.department.clone(),
+                            l.state.label().to_string(),
+                            l.due_on.clone().unwrap_or_default(),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                }
+            }
         }
     }
     Ok(())

@@ -71,6 +71,15 @@ pub enum Command {
     /// Export the directory as CSV or XLSX (the format `annex person import` reads)
     #[command(after_help = "Example:\n  annex person export --format xlsx --out staff.xlsx")]
     Export(ExportArgs),
+    /// Make a personal link for a person: whoever opens it acknowledges documents and records
+    /// training in their name until it expires (Annex does not keep it)
+    #[command(after_help = "Example:\n  annex person link P-0001 --days 14")]
+    Link {
+        id: String,
+        /// 1 to 366 days (default 30)
+        #[arg(long)]
+        days: Option<i64>,
+    },
     /// Mark a checklist step done (or open again with --reopen)
     #[command(after_help = "Example:\n  annex person tick CL-0001 3 --note 'Laptop returned'")]
     Tick {
@@ -283,6 +292,13 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             )
             .await?;
             write_export(&people_table(&people, &today), &args)?;
+        }
+        Command::Link { id, days } => {
+            let (path, until) = super::service_link::make(ctx, &id, days).await?;
+            writeln!(
+                out,
+                "{path}\nvalid until {until}; put Annex's address in front (ANNEX_PUBLIC_URL)"
+            )?;
         }
         Command::Tick {
             checklist,
