@@ -15,6 +15,11 @@ pub struct Params {
 /// on pages, the notice shown after a redirect.
 pub const PAGING: &[&str] = &["cursor", "limit", "notice"];
 
+/// A value without the white space around it (U+0085 kept: see [`Params::get`]).
+fn trim_blank(v: &str) -> &str {
+    v.trim_matches(|c: char| c.is_whitespace() && c != '\u{85}')
+}
+
 impl Params {
     /// Reads a raw query string; one that is not `key=value&…` is an error naming it.
     pub fn parse(raw: Option<&str>) -> Result<Params> {
@@ -67,12 +72,14 @@ impl Params {
         &self.pairs
     }
 
-    /// The first non-empty value of `key`, trimmed.
+    /// The first non-empty value of `key`, trimmed of spaces (not of U+0085, a C1 control
+    /// that Unicode also counts as white space: a value of it alone is a value, refused by
+    /// the parameters that read choices, as the API document says).
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()
-            .find(|(k, v)| k == key && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
+            .find(|(k, v)| k == key && !trim_blank(v).is_empty())
+            .map(|(_, v)| trim_blank(v))
     }
 
     /// The value of `key` as typed (empty when absent), to fill a filter form again.
@@ -88,8 +95,8 @@ impl Params {
     pub fn all(&self, key: &str) -> Vec<&str> {
         self.pairs
             .iter()
-            .filter(|(k, v)| k == key && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
+            .filter(|(k, v)| k == key && !trim_blank(v).is_empty())
+            .map(|(_, v)| trim_blank(v))
             .collect()
     }
 
@@ -97,7 +104,7 @@ impl Params {
     pub fn filters_anything(&self) -> bool {
         self.pairs
             .iter()
-            .any(|(k, v)| !PAGING.contains(&k.as_str()) && !v.trim().is_empty())
+            .any(|(k, v)| !PAGING.contains(&k.as_str()) && !trim_blank(v).is_empty())
     }
 
     /// Refuses parameters that are neither in `known` nor paging ones, naming each and saying

@@ -1163,3 +1163,29 @@ async fn the_document_declares_what_the_api_accepts_and_the_api_keeps_to_it() {
         assert_eq!(app.send(put(b"\"1\"")).await.status, StatusCode::CONFLICT);
     });
 }
+
+/// A choice given as U+0085 alone (a C1 control Unicode counts as white space) is not an empty
+/// choice: it is refused, as the API document says; an empty one still means "any".
+#[tokio::test]
+async fn a_next_line_character_is_not_an_empty_choice() {
+    on_every_database!(|app| {
+        let token = app.token_as(annex::domain::user::Role::Manager).await;
+        for path in [
+            "/api/v1/documents?kind=%C2%85",
+            "/api/v1/documents?control=%C2%85",
+            "/api/v1/measures?status=%C2%85",
+            "/api/v1/people?employment=%C2%85",
+        ] {
+            let res = app.get(path, Auth::Bearer(&token)).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path}: {}", res.body);
+        }
+        for path in [
+            "/api/v1/documents?kind=",
+            "/api/v1/documents?control=%20",
+            "/api/v1/people?employment=%20&q=%C2%85",
+        ] {
+            let res = app.get(path, Auth::Bearer(&token)).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        }
+    });
+}

@@ -22,7 +22,7 @@ use axum::http::StatusCode;
         ("kind" = inline(Option<DocumentKind>), Query),
         ("status" = inline(Option<DocumentStatus>), Query),
         ("owner" = Option<String>, Query),
-        ("control" = Option<String>, Query, pattern = r"^[^\S\x0B\x0C\x1C-\x1F]*$|^[^,;\x00-\x1F\x7F]*[^,;\s\x00-\x1F\x7F][^,;\x00-\x1F\x7F]*$", description = "one control id, e.g. 5.15 (empty: any)"),
+        ("control" = Option<String>, Query, pattern = r"^[^\S\x0B\x0C\x1C-\x1F\x85]*$|^[^,;\x00-\x1F\x7F]*[^,;\s\x00-\x1F\x7F][^,;\x00-\x1F\x7F]*$", description = "one control id, e.g. 5.15 (empty: any)"),
         ("review_due" = Option<bool>, Query, description = "only published documents whose review is due"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),

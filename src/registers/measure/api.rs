@@ -18,7 +18,7 @@ use axum::http::StatusCode;
         ("q" = Option<String>, Query, description = "text in the id, name or description"),
         ("status" = inline(Option<MeasureStatus>), Query, description = "planned, in_progress, implemented or deprecated"),
         ("owner" = Option<String>, Query),
-        ("control" = Option<String>, Query, pattern = r"^[^\S\x0B\x0C\x1C-\x1F]*$|^[^,;\x00-\x1F\x7F]*[^,;\s\x00-\x1F\x7F][^,;\x00-\x1F\x7F]*$", description = "one control id, e.g. 8.13 or iso27002-2013:9.4.2 (empty: any)"),
+        ("control" = Option<String>, Query, pattern = r"^[^\S\x0B\x0C\x1C-\x1F\x85]*$|^[^,;\x00-\x1F\x7F]*[^,;\s\x00-\x1F\x7F][^,;\x00-\x1F\x7F]*$", description = "one control id, e.g. 8.13 or iso27002-2013:9.4.2 (empty: any)"),
         ("overdue" = Option<bool>, Query, description = "only open measures past their due date"),
         ("risk" = Option<String>, Query, description = "only the measures that treat this risk"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
