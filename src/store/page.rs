@@ -1,0 +1,61 @@
+//! A register's keyset page: counted (or told its total), read after its cursor in its sort's
+//! order, with the next cursor from its last row.
+
+use super::{SortKey, Sql, Store, bind_once, cursor_of, on_pool};
+use crate::error::Result;
+
+impl Store {
+    /// One page of a register: the rows `from_where` selects (`from … where …`, counted up to
+    /// `COUNT_CAP` unless the caller knows how many: `known_total`), `columns` read as `R` after
+    /// the cursor in the order of `keys` (ending in the record's id), made into items; the next
+    /// cursor holds the last item's `key_of`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn keyset_page<R, T>(
+        &self,
+        columns: &str,
+        from_where: Sql,
+        keys: &[SortKey],
+        cursor: Option<&str>,
+        limit: i64,
+        known_total: Option<i64>,
+        item: impl FnMut(R) -> T,
+        key_of: impl Fn(&T) -> Vec<serde_json::Value>,
+    ) -> Result<crate::domain::query::Page<T>>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let limit = limit.clamp(1, 500);
+        let (total, total_capped) = match known_total {
+            Some(n) => (n, false),
+            None => self.capped_count(&from_where).await?,
+        };
+        let mut sql = Sql {
+            text: format!("select {columns} {}", from_where.text),
+            args: from_where.args,
+        };
+        sql.push_keyset(keys, false, cursor, limit)?;
+        let rows: Vec<R> = on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, R>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        let more = rows.len() as i64 > limit;
+        let items: Vec<T> = rows.into_iter().take(limit as usize).map(item).collect();
+        let next_cursor = if more {
+            items.last().map(|i| cursor_of(key_of(i)))
+        } else {
+            None
+        };
+        Ok(crate::domain::query::Page {
+            items,
+            total,
+            total_capped,
+            next_cursor,
+        })
+    }
+}
