@@ -5,6 +5,7 @@
 //! migration of a Statement of Applicability of 2013 into a 2022 draft (`soa_migrate`).
 
 pub mod charset;
+pub mod docx;
 pub mod import;
 pub mod pdf;
 pub mod sheet;
@@ -122,6 +123,33 @@ pub fn download(name: &str, format: Format, table: &Table) -> Result<axum::respo
         body,
     )
         .into_response())
+}
+
+/// Bytes as a file to download under `name` (a name Annex made: ids and extensions only).
+pub fn attachment(name: &str, media_type: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180), and neutralises a field a spreadsheet

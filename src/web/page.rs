@@ -147,6 +147,7 @@ pub fn notice_text(code: &str) -> Option<String> {
             "The checklist template was saved; checklists started from now on follow it."
         }
         "document-text-saved" => "The draft was saved.",
+        "document-file-saved" => "The file was uploaded: it is this version now.",
         "document-submit" => "The draft was sent to the approver.",
         "document-approve" => "The version was approved: its text is frozen by its SHA-256.",
         "document-reject" => "The version was sent back to its author as a draft.",

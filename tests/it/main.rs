@@ -18,6 +18,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod contract;
+mod document_files;
 mod documents;
 mod evidence;
 mod fair;

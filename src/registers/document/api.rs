@@ -100,6 +100,89 @@ pub async fn write_text(
     Ok(tagged(StatusCode::OK, d.revision, v))
 }
 
+/// A file that becomes the draft's content, as a form upload.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct FileUpload {
+    /// PDF, DOCX, ODT, PPTX, XLSX, Markdown or text.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    #[schema(max_length = 500)]
+    change_note: Option<String>,
+}
+
+/// Makes an uploaded file (`multipart/form-data` with a `file` part) the content of the
+/// document's draft, kept in the evidence vault by its SHA-256; approval then freezes the
+/// file's hash. With `If-Match`, a document changed since is not overwritten (409).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/file", tag = "documents",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the document as read")),
+    request_body(content = FileUpload, content_type = "multipart/form-data", description = "a `file` part"),
+    responses((status = 200, body = Version), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_file(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    req: axum::extract::Request,
+) -> TaggedResult {
+    let upload = crate::registers::evidence::web::read_upload(&ctx, req)
+        .await
+        .map_err(crate::error::Error::from)?;
+    upload.check_known(&["change_note"])?;
+    let note = upload.get("change_note").to_string();
+    let file = upload.file.ok_or_else(|| {
+        crate::error::Error::field("file", "send the version's file as a `file` part")
+    })?;
+    let (d, v) = service::attach_file(&ctx, &id, expected, file, &note).await?;
+    Ok(tagged(StatusCode::OK, d.revision, v))
+}
+
+/// Takes the uploaded file off the draft, whose text is then written in Annex again.
+#[utoipa::path(delete, path = "/api/v1/documents/{id}/file", tag = "documents",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the document as read")),
+    responses((status = 200, body = Version), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remove_file(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+) -> TaggedResult {
+    let (d, v) = service::remove_file(&ctx, &id, expected).await?;
+    Ok(tagged(StatusCode::OK, d.revision, v))
+}
+
+/// Downloads a version's uploaded file, checked against its SHA-256 first (also sent as
+/// `X-Content-SHA256`): a damaged file answers 409, never wrong bytes.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{number}/file", tag = "documents",
+    params(("id" = String, Path), ("number" = i64, Path, minimum = 1, maximum = 2147483647)),
+    responses((status = 200, content_type = "*/*", description = "the file as it was uploaded, with its own type", body = Vec<u8>), (status = 404, body = ErrorBody),
+        (status = 409, description = "the stored file is damaged or missing", body = ErrorBody)))]
+pub async fn version_file(
+    ctx: Ctx,
+    Path((id, number)): Path<(String, i64)>,
+) -> Result<axum::response::Response, crate::web::json::ApiError> {
+    let (f, reader) = service::version_file(&ctx, &id, number).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
+}
+
+/// Exports a version written in Annex as PDF, Word (DOCX) or Markdown, with a cover giving its
+/// approval and SHA-256. A version that is an uploaded file is refused (409): download the
+/// file itself.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{number}/export", tag = "documents",
+    params(("id" = String, Path), ("number" = i64, Path, minimum = 1, maximum = 2147483647),
+        ("format" = inline(Option<super::domain::ExportFormat>), Query, description = "pdf (default), docx or markdown")),
+    responses((status = 200, content_type = "*/*", description = "the file", body = Vec<u8>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the version is an uploaded file", body = ErrorBody)))]
+pub async fn export_version(
+    ctx: Ctx,
+    Path((id, number)): Path<(String, i64)>,
+    Query(p): Query,
+) -> Result<axum::response::Response, crate::web::json::ApiError> {
+    p.check_known(&["format"])?;
+    let format = super::domain::ExportFormat::read(&p)?;
+    let (name, media, bytes) = service::export(&ctx, &id, number, format).await?;
+    Ok(crate::exchange::attachment(&name, media, bytes))
+}
+
 /// A step of the workflow.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]

@@ -2,7 +2,9 @@
 //! new (blank or from a template), edit, a draft's text from a file, the workflow's steps, a
 //! version's Markdown, and the register's export.
 
-use super::domain::{DocumentFilter, DocumentInput, DocumentKind, DocumentStatus, Step};
+use super::domain::{
+    DocumentFilter, DocumentInput, DocumentKind, DocumentStatus, ExportFormat, Step,
+};
 use super::exchange::documents_table;
 use super::service;
 use crate::cli::{ExportArgs, Format, set, table, write_export};
@@ -102,6 +104,39 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Write a version as a Word document (the published one, or the newest, by default)
+    #[command(after_help = "Example:\n  annex document docx DOC-001 --out access-control.docx")]
+    Docx {
+        id: String,
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Make a file (PDF, DOCX, ODT, PPTX, XLSX, Markdown or text) the content of the draft, kept in the evidence vault by its SHA-256
+    #[command(
+        after_help = "Example:\n  annex document upload DOC-007 --file \"Business continuity plan.docx\" --note \"2027 revision\""
+    )]
+    Upload {
+        id: String,
+        #[arg(long, required_unless_present = "remove")]
+        file: Option<std::path::PathBuf>,
+        /// What changed in this version
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Take the file off the draft instead (its text is written in Annex again)
+        #[arg(long, conflicts_with_all = ["file", "note"])]
+        remove: bool,
+    },
+    /// Save a version's uploaded file, checked against its SHA-256 (the published one, or the newest, by default)
+    #[command(after_help = "Example:\n  annex document file DOC-007 --out plan.docx")]
+    File {
+        id: String,
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Import the register's details from a CSV or XLSX file: new documents start with a draft, all or nothing
     #[command(after_help = "Example:\n  annex document import documents.xlsx --dry-run")]
     Import(crate::cli::ImportArgs),
@@ -192,6 +227,7 @@ impl DocumentFields {
 pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let today = ctx.today();
+    let word = matches!(c, Command::Docx { .. });
     match c {
         Command::List {
             kind,
@@ -332,23 +368,73 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             }
         }
         Command::Markdown { id, version } => {
-            let d = service::get(ctx, &id).await?;
-            let n = version.unwrap_or(d.current_version.unwrap_or(d.latest_version));
-            let v = service::version(ctx, &id, n).await?;
-            write!(out, "{}", v.body)?;
+            let n = shown_version(ctx, &id, version).await?;
+            let (_, _, bytes) = service::export(ctx, &id, n, ExportFormat::Markdown).await?;
+            out.write_all(&bytes)?;
         }
         Command::Pdf {
             id,
             version,
             out: path,
+        }
+        | Command::Docx {
+            id,
+            version,
+            out: path,
         } => {
-            let d = service::get(ctx, &id).await?;
-            let n = version.unwrap_or(d.current_version.unwrap_or(d.latest_version));
-            let v = service::version(ctx, &id, n).await?;
-            let org = crate::registers::organisation::service::name(ctx).await?;
-            let bytes = super::exchange::version_pdf(&org, &d, &v, &today)?;
+            let format = if word {
+                ExportFormat::Docx
+            } else {
+                ExportFormat::Pdf
+            };
+            let n = shown_version(ctx, &id, version).await?;
+            let (_, _, bytes) = service::export(ctx, &id, n, format).await?;
             std::fs::write(&path, &bytes)?;
             writeln!(out, "wrote version {n} of {id} to {}", path.display())?;
+        }
+        Command::Upload { id, file, note, .. } => {
+            let (_, v) = match file {
+                None => service::remove_file(ctx, &id, None).await?,
+                Some(file) => {
+                    let f = crate::registers::evidence::web::file_from_disk(ctx, &file).await?;
+                    service::attach_file(ctx, &id, None, f, &note).await?
+                }
+            };
+            match &v.file {
+                Some(f) => writeln!(
+                    out,
+                    "version {} of {id} is now {} ({}, SHA-256 {})",
+                    v.number,
+                    f.file_name,
+                    f.size_label(),
+                    f.sha256
+                )?,
+                None => writeln!(
+                    out,
+                    "version {} of {id} is a text written in Annex again",
+                    v.number
+                )?,
+            }
+        }
+        Command::File {
+            id,
+            version,
+            out: path,
+        } => {
+            let n = shown_version(ctx, &id, version).await?;
+            let (f, mut reader) = service::version_file(ctx, &id, n).await?;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            while let Some(chunk) = reader.next().await? {
+                w.write_all(&chunk)?;
+            }
+            w.flush()?;
+            writeln!(
+                out,
+                "wrote {} (version {n} of {id}, SHA-256 {}) to {}",
+                f.file_name,
+                f.sha256,
+                path.display()
+            )?;
         }
         Command::Import(args) => {
             crate::cli::import_file(ctx, &super::exchange::DocumentImport, &args).await?
@@ -487,4 +573,10 @@ fn read_markdown(path: &std::path::Path) -> anyhow::Result<String> {
         )
         .into()
     })
+}
+
+/// The version a command means: the one given, else the published one, else the newest.
+async fn shown_version(ctx: &Ctx, id: &str, version: Option<i64>) -> anyhow::Result<i64> {
+    let d = service::get(ctx, id).await?;
+    Ok(version.unwrap_or(d.current_version.unwrap_or(d.latest_version)))
 }

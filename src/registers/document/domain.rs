@@ -48,6 +48,48 @@ words_enum!(
     ]
 );
 
+words_enum!(
+    /// How a version written in Annex is exported.
+    ExportFormat,
+    "an export format",
+    [
+        (Pdf, "pdf", "PDF"),
+        (Docx, "docx", "Word"),
+        (Markdown, "markdown", "Markdown"),
+    ]
+);
+
+impl ExportFormat {
+    /// The `format` parameter (PDF when absent).
+    pub fn read(params: &crate::domain::query::Params) -> Result<ExportFormat, Error> {
+        let mut p = Problems::new();
+        let f = match params.get("format") {
+            None => Some(ExportFormat::Pdf),
+            Some(raw) => p.take("format", ExportFormat::parse(raw)),
+        };
+        p.into_query_result()?;
+        Ok(f.unwrap_or(ExportFormat::Pdf))
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Pdf => "pdf",
+            ExportFormat::Docx => "docx",
+            ExportFormat::Markdown => "md",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Pdf => "application/pdf",
+            ExportFormat::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            ExportFormat::Markdown => "text/markdown; charset=utf-8",
+        }
+    }
+}
+
 /// A document of the ISMS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Document {
@@ -116,7 +158,23 @@ pub struct Version {
     pub published_at: Option<String>,
     /// The evidence item its publication filed for the document's controls.
     pub evidence_id: Option<String>,
+    /// An uploaded file that is this version's content instead of its text (kept in the
+    /// evidence vault by its SHA-256).
+    pub file: Option<crate::domain::upload::KeptFile>,
 }
+
+impl Version {
+    /// The SHA-256 of what this version is: its file's, or its text's.
+    pub fn content_hash(&self) -> String {
+        match &self.file {
+            Some(f) => f.sha256.clone(),
+            None => text_hash(&self.body),
+        }
+    }
+}
+
+/// The kinds of file a version may be (by extension): office documents, PDF, text.
+pub const VERSION_FILE_TYPES: &[&str] = &["pdf", "docx", "odt", "pptx", "xlsx", "md", "txt"];
 
 /// A document's fields as typed in a form or an API body (its text is a version's).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -374,9 +432,11 @@ impl Step {
         }
         let n = latest.number;
         match (self, latest.state) {
-            (Step::Submit, V::Draft) if latest.body.trim().is_empty() => Some(format!(
-                "version {n} has no text yet: write it before sending it for approval"
-            )),
+            (Step::Submit, V::Draft) if latest.file.is_none() && latest.body.trim().is_empty() => {
+                Some(format!(
+                    "version {n} has no text yet: write it before sending it for approval"
+                ))
+            }
             (Step::Submit, V::Draft) => None,
             (Step::Approve | Step::Reject, V::InReview) => None,
             (Step::Publish, V::Approved) => None,

@@ -236,17 +236,10 @@ impl Importer for DocumentImport {
     }
 }
 
-/// A version as a PDF for readers and auditors: a cover with the document's facts (its
-/// approval and the SHA-256 of the approved text), then the text, a section per second-level
-/// heading, lists and tables kept.
-pub fn version_pdf(
-    organisation: &str,
-    d: &Document,
-    v: &super::domain::Version,
-    generated_at: &str,
-) -> crate::error::Result<Vec<u8>> {
+/// The facts a version's exports open with: the document, the version, its owner, its
+/// approval with the SHA-256 of what was approved, publication and the next review.
+fn cover(d: &Document, v: &super::domain::Version) -> Vec<(String, String)> {
     use crate::domain::clock::display;
-    use crate::exchange::pdf;
     let when = |s: &Option<String>| s.as_deref().map(display).unwrap_or_default();
     let mut cover = vec![
         (
@@ -276,14 +269,57 @@ pub fn version_pdf(
     if let Some(r) = &d.next_review_on {
         cover.push(("Next review".to_string(), r.clone()));
     }
+    cover
+}
+
+/// A version as a PDF for readers and auditors: a cover with the document's facts (its
+/// approval and the SHA-256 of the approved text), then the text, a section per second-level
+/// heading, lists and tables kept.
+pub fn version_pdf(
+    organisation: &str,
+    d: &Document,
+    v: &super::domain::Version,
+    generated_at: &str,
+) -> crate::error::Result<Vec<u8>> {
+    use crate::exchange::pdf;
     pdf::render(&pdf::Document {
         title: d.title.clone(),
         subtitle: organisation.to_string(),
-        cover,
+        cover: cover(d, v),
         header: format!("{} {}, version {}", d.id, d.title, v.number),
         generated_at: generated_at.to_string(),
         sections: markdown_sections(&v.body, &d.title),
     })
+}
+
+/// A version as a Word document, to edit or circulate where Word is the norm: the same cover,
+/// then the text with Word's headings, lists and tables.
+pub fn version_docx(
+    organisation: &str,
+    d: &Document,
+    v: &super::domain::Version,
+    generated_at: &str,
+) -> crate::error::Result<Vec<u8>> {
+    crate::exchange::docx::render(&crate::exchange::docx::DocxDocument {
+        title: d.title.clone(),
+        subtitle: organisation.to_string(),
+        cover: cover(d, v),
+        header: format!("{} {}, version {}", d.id, d.title, v.number),
+        generated_at: generated_at.to_string(),
+        markdown: &without_title(&v.body, &d.title),
+    })
+}
+
+/// The text without its first heading when that heading is the title (the cover has it).
+fn without_title(markdown: &str, title: &str) -> String {
+    let trimmed = markdown.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("# ") {
+        let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        if first.trim() == title.trim() {
+            return after.to_string();
+        }
+    }
+    markdown.to_string()
 }
 
 /// The Markdown as PDF sections: one per second-level heading (the text before the first
@@ -479,6 +515,60 @@ mod tests {
         for t in super::super::domain_template::all() {
             let sections = markdown_sections(&t.body, &t.title);
             assert!(sections.len() >= 4, "{}", t.key);
+        }
+    }
+
+    #[test]
+    fn every_template_renders_as_a_word_document_with_its_headings() {
+        use std::io::Read;
+        for t in super::super::domain_template::all() {
+            let d = super::super::domain::Document {
+                id: "DOC-001".into(),
+                kind: t.kind,
+                title: t.title.clone(),
+                owner: "ciso@example.org".into(),
+                approver: String::new(),
+                classification: "internal".into(),
+                audience: "all staff".into(),
+                review_months: 12,
+                status: super::super::domain::DocumentStatus::Draft,
+                current_version: None,
+                latest_version: 1,
+                next_review_on: None,
+                controls: Vec::new(),
+                clauses: Vec::new(),
+                template: None,
+                created_at: String::new(),
+                updated_at: String::new(),
+                revision: 1,
+            };
+            let v = super::super::domain::Version {
+                document_id: d.id.clone(),
+                number: 1,
+                body: t.body.clone(),
+                change_note: String::new(),
+                state: super::super::domain::VersionState::Draft,
+                sha256: None,
+                created_by: String::new(),
+                created_at: String::new(),
+                submitted_by: None,
+                submitted_at: None,
+                decided_by: None,
+                decided_at: None,
+                decision_note: String::new(),
+                published_at: None,
+                evidence_id: None,
+                file: None,
+            };
+            let bytes = version_docx("Ακμή", &d, &v, "2026-12-04").expect("a docx");
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+            let mut xml = String::new();
+            zip.by_name("word/document.xml")
+                .expect("the body")
+                .read_to_string(&mut xml)
+                .expect("text");
+            assert!(xml.contains("Heading2"), "{}", t.key);
+            assert!(xml.contains("Ακμή"), "{}", t.key);
         }
     }
 }

@@ -54,6 +54,14 @@ pub fn routes() -> Routes {
             pages::markdown,
         )
         .get("/documents/{id}/versions/{n}/pdf", anyone, pages::pdf)
+        .get("/documents/{id}/versions/{n}/docx", anyone, pages::docx)
+        .get(
+            "/documents/{id}/versions/{n}/file",
+            anyone,
+            pages::version_file,
+        )
+        .post("/documents/{id}/file", owners, pages::upload_file)
+        .post("/documents/{id}/file/remove", owners, pages::remove_file)
         .get("/documents/{id}/compare", anyone, pages::compare_page)
         .post(
             "/documents/{id}/acknowledgement",
@@ -83,6 +91,10 @@ pub fn routes() -> Routes {
         .api(owners, routes!(api::update_document))
         .api(anyone, routes!(api::list_versions))
         .api(owners, routes!(api::write_text))
+        .api(owners, routes!(api::upload_file))
+        .api(owners, routes!(api::remove_file))
+        .api(anyone, routes!(api::version_file))
+        .api(anyone, routes!(api::export_version))
         .api(editors, routes!(api::import_documents))
         .api(anyone, routes!(api::take_step))
         .api(anyone, routes!(api::get_ack_summary))

@@ -3,8 +3,8 @@
 //! version as approved, and the comparison of two versions.
 
 use super::domain::{
-    Document, DocumentInput, DocumentKind, DocumentQuery, DocumentStatus, Step, Version,
-    VersionState,
+    Document, DocumentInput, DocumentKind, DocumentQuery, DocumentStatus, ExportFormat, Step,
+    Version, VersionState,
 };
 use super::domain_template::{self as templates, Template};
 use super::domain_text::{Line, compare, render};
@@ -547,6 +547,8 @@ struct TextPage {
     change_note: String,
     preview: String,
     revision: i64,
+    /// The draft is an uploaded file (no text to write).
+    file: Option<crate::domain::upload::KeptFile>,
 }
 
 /// The draft's text, with its preview.
@@ -578,6 +580,7 @@ pub async fn text_form(
         number: v.number,
         body: v.body,
         change_note: v.change_note,
+        file: v.file,
         errors: FormErrors::default(),
         l,
         d,
@@ -609,35 +612,104 @@ pub async fn text_submit(
         ),
         Err(Some(e @ (Error::Forbidden | Error::NotFound(_)))) => Err(e.into()),
         Err(e) => {
-            let d = service::get(&ctx, &id).await?;
             let errors = match e {
                 Some(e) => FormErrors::from_error(e)?,
                 None => FormErrors::default(),
             };
-            let l = layout(
-                &s,
-                &caller,
-                &format!("Write {}", d.title),
-                "documents",
-                None,
-            )
-            .await?;
-            Ok((
-                errors.status(),
-                TextPage {
-                    preview: render(&body),
-                    revision: errors.revision(started.unwrap_or(d.revision)),
-                    number: d.latest_version,
-                    body,
-                    change_note: note,
-                    errors,
-                    l,
-                    d,
-                },
-            )
-                .into_response())
+            text_again(&s, &ctx, &caller, &id, errors, started, Some((body, note))).await
         }
     }
+}
+
+/// The draft's page again after a refused change: the problems named, what was typed kept
+/// (`typed`: the text and the note), the revision the writer started from.
+async fn text_again(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: &str,
+    errors: FormErrors,
+    started: Option<i64>,
+    typed: Option<(String, String)>,
+) -> PageResult {
+    let d = service::get(ctx, id).await?;
+    let v = service::version(ctx, id, d.latest_version).await?;
+    let (body, change_note) = typed.unwrap_or((v.body.clone(), v.change_note.clone()));
+    let l = layout(s, caller, &format!("Write {}", d.title), "documents", None).await?;
+    Ok((
+        errors.status(),
+        TextPage {
+            preview: render(&body),
+            revision: errors.revision(started.unwrap_or(d.revision)),
+            number: d.latest_version,
+            body,
+            change_note,
+            file: v.file,
+            errors,
+            l,
+            d,
+        },
+    )
+        .into_response())
+}
+
+/// Makes an uploaded file the draft's content (a multipart form: `file`, `change_note`,
+/// `revision`); streamed to disk while it is hashed, kept in the evidence vault.
+pub async fn upload_file(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> PageResult {
+    let mut started = None;
+    let result = async {
+        let upload = crate::registers::evidence::web::read_upload(&ctx, req)
+            .await
+            .map_err(Error::from)?;
+        started = upload.get("revision").trim().parse().ok();
+        let note = upload.get("change_note").to_string();
+        let file = upload
+            .file
+            .ok_or_else(|| Error::field("file", "choose the file of this version"))?;
+        service::attach_file(&ctx, &id, started, file, &note).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/documents/{id}?notice=document-file-saved")).into_response(),
+        ),
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            text_again(&s, &ctx, &caller, &id, errors, started, None).await
+        }
+    }
+}
+
+/// Takes the uploaded file off the draft: its text is written in Annex again.
+pub async fn remove_file(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let started = form.revision();
+    match service::remove_file(&ctx, &id, started).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}/text")).into_response()),
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            text_again(&s, &ctx, &caller, &id, errors, started, None).await
+        }
+    }
+}
+
+/// A version's uploaded file, checked against its SHA-256 before it is handed out.
+pub async fn version_file(ctx: Ctx, Path((id, n)): Path<(String, String)>) -> PageResult {
+    let (f, reader) = service::version_file(&ctx, &id, number_of(&n)?).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
 }
 
 #[derive(askama::Template, WebTemplate)]
@@ -677,7 +749,7 @@ pub async fn version(
     .await?;
     Ok(VersionPage {
         html: render(&v.body),
-        hash_now: super::domain::text_hash(&v.body),
+        hash_now: v.content_hash(),
         l,
         d,
         v,
@@ -687,45 +759,22 @@ pub async fn version(
 
 /// One version's text as a Markdown file.
 pub async fn markdown(ctx: Ctx, Path((id, n)): Path<(String, String)>) -> PageResult {
-    let v = service::version(&ctx, &id, number_of(&n)?).await?;
-    let name = format!("{id}-v{}.md", v.number);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/markdown; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        v.body,
-    )
-        .into_response())
+    export_version(ctx, &id, &n, ExportFormat::Markdown).await
 }
 
 /// One version as a PDF (cover with its approval and hash, then the text).
 pub async fn pdf(ctx: Ctx, Path((id, n)): Path<(String, String)>) -> PageResult {
-    let d = service::get(&ctx, &id).await?;
-    let v = service::version(&ctx, &id, number_of(&n)?).await?;
-    let org = crate::registers::organisation::service::name(&ctx).await?;
-    let bytes = super::exchange::version_pdf(&org, &d, &v, &ctx.today())?;
-    let name = format!("{id}-v{}.pdf", v.number);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    export_version(ctx, &id, &n, ExportFormat::Pdf).await
+}
+
+/// One version as a Word document (the same cover, then the text).
+pub async fn docx(ctx: Ctx, Path((id, n)): Path<(String, String)>) -> PageResult {
+    export_version(ctx, &id, &n, ExportFormat::Docx).await
+}
+
+async fn export_version(ctx: Ctx, id: &str, n: &str, format: ExportFormat) -> PageResult {
+    let (name, media, bytes) = service::export(&ctx, id, number_of(n)?, format).await?;
+    Ok(crate::exchange::attachment(&name, media, bytes))
 }
 
 #[derive(askama::Template, WebTemplate)]
@@ -739,6 +788,25 @@ struct ComparePage {
     lines: Vec<Line>,
     added: usize,
     removed: usize,
+    /// When either version is an uploaded file: what each holds, and whether they are the same.
+    files: Option<(String, String, bool)>,
+}
+
+/// What a version holds, in words, for a comparison involving a file.
+fn content_words(v: &Version) -> String {
+    match &v.file {
+        Some(f) => format!(
+            "the file {} ({}, SHA-256 {})",
+            f.file_name,
+            f.size_label(),
+            f.sha256
+        ),
+        None => format!(
+            "a text written in Annex ({} lines, SHA-256 {})",
+            v.body.lines().count(),
+            super::domain::text_hash(&v.body)
+        ),
+    }
 }
 
 /// Two versions side by side, line by line (`?from=1&to=2`; by default the newest and the
@@ -775,7 +843,18 @@ pub async fn compare_page(
     let from = pick("from", (to - 1).max(1))?;
     let old = service::version(&ctx, &id, from).await?;
     let new = service::version(&ctx, &id, to).await?;
-    let (lines, added, removed) = compare(&old.body, &new.body, 3);
+    let files = (old.file.is_some() || new.file.is_some()).then(|| {
+        (
+            content_words(&old),
+            content_words(&new),
+            old.content_hash() == new.content_hash(),
+        )
+    });
+    let (lines, added, removed) = if files.is_some() {
+        (Vec::new(), 0, 0)
+    } else {
+        compare(&old.body, &new.body, 3)
+    };
     let l = layout(
         &s,
         &caller,
@@ -793,6 +872,7 @@ pub async fn compare_page(
         lines,
         added,
         removed,
+        files,
     }
     .into_response())
 }

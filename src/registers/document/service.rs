@@ -246,15 +246,26 @@ pub async fn edit(
     Ok((before, after))
 }
 
-/// What the audit trail keeps of a version's text: its hash and length, not the text.
+/// What the audit trail keeps of a version's content: its hash and length (or its file's
+/// name, size and hash), not the text.
 fn text_fact(v: &Version) -> serde_json::Value {
-    serde_json::json!({
-        "version": v.number,
-        "state": v.state.key(),
-        "characters": v.body.chars().count(),
-        "sha256": text_hash(&v.body),
-        "change_note": v.change_note,
-    })
+    match &v.file {
+        Some(f) => serde_json::json!({
+            "version": v.number,
+            "state": v.state.key(),
+            "file": f.file_name,
+            "bytes": f.size,
+            "sha256": f.sha256,
+            "change_note": v.change_note,
+        }),
+        None => serde_json::json!({
+            "version": v.number,
+            "state": v.state.key(),
+            "characters": v.body.chars().count(),
+            "sha256": text_hash(&v.body),
+            "change_note": v.change_note,
+        }),
+    }
 }
 
 /// Replaces the text of the document's draft (its newest version, while a draft).
@@ -276,17 +287,11 @@ pub async fn write_text(
     }
     problems.into_result()?;
     let mut tx = ctx.write().await?;
-    let d = store::lock(&mut tx, id).await?;
-    if !may_edit(&ctx.actor, &d) {
-        return Err(Error::Forbidden);
-    }
-    check_revision(&mut tx, "document", id, id, d.revision, expected).await?;
-    let before = store::version_in(&mut tx, id, d.latest_version).await?;
-    if before.state != VersionState::Draft {
+    let (d, before) = lock_draft(ctx, &mut tx, id, expected).await?;
+    if let Some(f) = &before.file {
         return Err(Error::Conflict(format!(
-            "version {} is {}: only a draft's text can change (start a new version)",
-            before.number,
-            before.state.label()
+            "version {} is the uploaded file {}: remove the file to write the text in Annex instead",
+            before.number, f.file_name
         )));
     }
     let mut v = before.clone();
@@ -305,6 +310,174 @@ pub async fn write_text(
     .await?;
     tx.commit().await?;
     Ok((d, v))
+}
+
+/// Checks the change note a draft's new content comes with.
+fn check_note(change_note: &str) -> Result<()> {
+    if change_note.trim().chars().count() > 500 {
+        return Err(Error::field("change_note", "at most 500 characters"));
+    }
+    Ok(())
+}
+
+/// Locks the document and its draft for a change of the draft's content by the actor.
+async fn lock_draft(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    id: &str,
+    expected: Expected,
+) -> Result<(Document, Version)> {
+    let d = store::lock(tx, id).await?;
+    if !may_edit(&ctx.actor, &d) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(tx, "document", id, id, d.revision, expected).await?;
+    let v = store::version_in(tx, id, d.latest_version).await?;
+    if v.state != VersionState::Draft {
+        return Err(Error::Conflict(format!(
+            "version {} is {}: only a draft's content can change (start a new version)",
+            v.number,
+            v.state.label()
+        )));
+    }
+    Ok((d, v))
+}
+
+/// Makes an uploaded file (a Word, OpenDocument or PDF policy as the organisation wrote it)
+/// the content of the document's draft, kept in the evidence vault by its SHA-256; the draft's
+/// Markdown is put aside (approval then freezes the file's hash). Checked like a text: the
+/// document's editors, a draft only, the writer's revision.
+#[tracing::instrument(name = "document.upload", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn attach_file(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    file: crate::registers::evidence::domain::NewFile,
+    change_note: &str,
+) -> Result<(Document, Version)> {
+    ctx.require(OWNERS)?;
+    check_note(change_note)?;
+    let mut tx = ctx.write().await?;
+    let (d, before) = lock_draft(ctx, &mut tx, id, expected).await?;
+    let kept = crate::registers::evidence::service::keep_file(
+        ctx,
+        &mut tx,
+        &file,
+        super::domain::VERSION_FILE_TYPES,
+    )
+    .await?;
+    let mut v = before.clone();
+    v.file = Some(kept);
+    v.body = String::new();
+    if !change_note.trim().is_empty() {
+        v.change_note = change_note.trim().to_string();
+    }
+    if v == before {
+        return Ok((d, v));
+    }
+    store::write_version(&mut tx, &v).await?;
+    let d = store::set_standing(&mut tx, &d).await?;
+    tx.audit(
+        ctx.change("document.upload", "document", id)
+            .before(text_fact(&before))
+            .after(text_fact(&v)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((d, v))
+}
+
+/// Takes the uploaded file off the draft, which becomes a text written in Annex again
+/// (starting from the document's title); the file stays in the vault for older versions.
+#[tracing::instrument(name = "document.remove_file", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn remove_file(ctx: &Ctx, id: &str, expected: Expected) -> Result<(Document, Version)> {
+    ctx.require(OWNERS)?;
+    let mut tx = ctx.write().await?;
+    let (d, before) = lock_draft(ctx, &mut tx, id, expected).await?;
+    if before.file.is_none() {
+        return Err(Error::Conflict(format!(
+            "version {} has no uploaded file: its text is written in Annex",
+            before.number
+        )));
+    }
+    let mut v = before.clone();
+    v.file = None;
+    v.body = format!("# {}\n\n", d.title);
+    store::write_version(&mut tx, &v).await?;
+    let d = store::set_standing(&mut tx, &d).await?;
+    tx.audit(
+        ctx.change("document.remove_file", "document", id)
+            .before(text_fact(&before))
+            .after(text_fact(&v)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((d, v))
+}
+
+/// A version's uploaded file to download (everyone signed in reads documents), checked
+/// against its SHA-256 before it is handed out.
+#[tracing::instrument(name = "document.file", skip_all, fields(actor = %ctx.who(), id = %id, number))]
+pub async fn version_file(
+    ctx: &Ctx,
+    id: &str,
+    number: i64,
+) -> Result<(
+    crate::domain::upload::KeptFile,
+    crate::registers::evidence::service::BlobReader,
+)> {
+    ctx.require_reader()?;
+    let v = ctx.store().document_version(id, number).await?;
+    open_version_file(ctx, &v).await
+}
+
+/// Opens a version's file, checked against its hash.
+pub(crate) async fn open_version_file(
+    ctx: &Ctx,
+    v: &Version,
+) -> Result<(
+    crate::domain::upload::KeptFile,
+    crate::registers::evidence::service::BlobReader,
+)> {
+    let Some(f) = v.file.clone() else {
+        return Err(Error::NotFound(format!(
+            "a file for version {} of {}: its text is written in Annex",
+            v.number, v.document_id
+        )));
+    };
+    let what = format!("the file of {} version {}", v.document_id, v.number);
+    let reader = crate::registers::evidence::service::open_kept(ctx, &f, &what).await?;
+    Ok((f, reader))
+}
+
+/// A version written in Annex as a file to download: (file name, media type, bytes), with a
+/// cover giving its approval and SHA-256 (PDF and Word). A version that is an uploaded file
+/// is refused (409) with where to download the file itself.
+#[tracing::instrument(name = "document.export", skip_all, fields(actor = %ctx.who(), id = %id, number, format = format.key()))]
+pub async fn export(
+    ctx: &Ctx,
+    id: &str,
+    number: i64,
+    format: super::domain::ExportFormat,
+) -> Result<(String, &'static str, Vec<u8>)> {
+    use super::domain::ExportFormat;
+    ctx.require_reader()?;
+    let d = ctx.store().document(id).await?;
+    let v = ctx.store().document_version(id, number).await?;
+    if let Some(f) = &v.file {
+        return Err(Error::Conflict(format!(
+            "version {} of {id} is the uploaded file {}: download the file itself (/documents/{id}/versions/{}/file)",
+            v.number, f.file_name, v.number
+        )));
+    }
+    let org = crate::registers::organisation::service::name(ctx).await?;
+    let bytes = match format {
+        ExportFormat::Pdf => super::exchange::version_pdf(&org, &d, &v, &ctx.today())?,
+        ExportFormat::Docx => super::exchange::version_docx(&org, &d, &v, &ctx.today())?,
+        ExportFormat::Markdown => v.body.clone().into_bytes(),
+    };
+    let name = format!("{}-v{}.{}", d.id, v.number, format.extension());
+    Ok((name, format.media_type(), bytes))
 }
 
 /// Files the published version as evidence of the document's controls (of the 2022
@@ -434,7 +607,7 @@ pub async fn step(
         }
         Step::Approve => {
             v.state = VersionState::Approved;
-            v.sha256 = Some(text_hash(&v.body));
+            v.sha256 = Some(v.content_hash());
             v.decided_by = me;
             v.decided_at = Some(now.clone());
             v.decision_note = note.to_string();

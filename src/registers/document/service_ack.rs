@@ -3,7 +3,7 @@
 //! their personal link or signed in (or a manager records a paper one); everyone signed in
 //! sees how far it is, and readers of the directory see who is late.
 
-use super::domain::{Document, DocumentStatus};
+use super::domain::{Document, DocumentStatus, Version};
 use super::domain_ack::{
     AckFilter, AckLine, AckRule, AckRuleInput, AckState, AckSummary, AckVia, Owed, due_on,
 };
@@ -216,19 +216,42 @@ pub async fn owed_by_person(ctx: &Ctx, p: &Person) -> Result<Vec<Owed>> {
     owed_by(ctx, p).await
 }
 
-/// What the holder of a personal link owes, each with the text of the version to read.
+/// What the holder of a personal link owes, each with the version to read (its text or file).
 #[tracing::instrument(name = "document.owed_by_link", skip_all, fields(person = %holder.person().id))]
-pub async fn owed_by_holder(ctx: &Ctx, holder: &Holder) -> Result<Vec<(Owed, String)>> {
+pub async fn owed_by_holder(ctx: &Ctx, holder: &Holder) -> Result<Vec<(Owed, Version)>> {
     let mut out = Vec::new();
     for o in owed_by(ctx, holder.person()).await? {
-        let body = ctx
+        let v = ctx
             .store()
             .document_version(&o.document_id, o.version)
-            .await?
-            .body;
-        out.push((o, body));
+            .await?;
+        out.push((o, v));
     }
     Ok(out)
+}
+
+/// The file of a version the holder of a personal link is asked to acknowledge (and only
+/// such a version: the link opens nothing else of the ISMS), checked against its hash.
+#[tracing::instrument(name = "document.file_by_link", skip_all, fields(person = %holder.person().id, document = %document))]
+pub async fn file_for_holder(
+    ctx: &Ctx,
+    holder: &Holder,
+    document: &str,
+) -> Result<(
+    crate::domain::upload::KeptFile,
+    crate::registers::evidence::service::BlobReader,
+)> {
+    let owed = owed_by(ctx, holder.person()).await?;
+    let Some(o) = owed.into_iter().find(|o| o.document_id == document) else {
+        return Err(Error::NotFound(format!(
+            "{document} among the documents this link is for"
+        )));
+    };
+    let v = ctx
+        .store()
+        .document_version(&o.document_id, o.version)
+        .await?;
+    service::open_version_file(ctx, &v).await
 }
 
 /// What the signed-in person owes, when the staff directory has them (by their e-mail).

@@ -7,6 +7,7 @@ use super::domain::{
 use crate::config::Backend;
 use crate::domain::catalog::ControlRef;
 use crate::domain::query::Page;
+use crate::domain::upload::KeptFile;
 use crate::error::{Error, Result};
 use crate::store::{Arg, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_query};
 use sqlx::Row;
@@ -56,44 +57,50 @@ const COLUMNS: &str = "d.document_id, d.kind, d.title, d.owner, d.approver, d.cl
      d.review_months, d.status, d.current_version, d.latest_version, d.next_review_on, d.clauses, d.template, \
      d.created_at, d.updated_at, d.revision";
 
-type VersionRow = (
-    String,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// A version row (19 columns, read by position).
+struct VersionRow(Version);
+
+macro_rules! version_from_row {
+    ($row:ty) => {
+        impl<'r> sqlx::FromRow<'r, $row> for VersionRow {
+            fn from_row(r: &'r $row) -> sqlx::Result<Self> {
+                let state: String = r.try_get(4)?;
+                Ok(VersionRow(Version {
+                    document_id: r.try_get(0)?,
+                    number: r.try_get(1)?,
+                    body: r.try_get(2)?,
+                    change_note: r.try_get(3)?,
+                    state: VersionState::parse(&state).unwrap_or(VersionState::Draft),
+                    sha256: r.try_get(5)?,
+                    created_by: r.try_get(6)?,
+                    created_at: r.try_get(7)?,
+                    submitted_by: r.try_get(8)?,
+                    submitted_at: r.try_get(9)?,
+                    decided_by: r.try_get(10)?,
+                    decided_at: r.try_get(11)?,
+                    decision_note: r.try_get(12)?,
+                    published_at: r.try_get(13)?,
+                    evidence_id: r.try_get(14)?,
+                    file: KeptFile::from_columns(
+                        r.try_get(15)?,
+                        r.try_get(16)?,
+                        r.try_get(17)?,
+                        r.try_get(18)?,
+                    ),
+                }))
+            }
+        }
+    };
+}
+version_from_row!(sqlx::sqlite::SqliteRow);
+version_from_row!(sqlx::postgres::PgRow);
+
 const VERSION_COLUMNS: &str = "document_id, number, body, change_note, state, sha256, created_by, created_at, \
-     submitted_by, submitted_at, decided_by, decided_at, decision_note, published_at, evidence_id";
+     submitted_by, submitted_at, decided_by, decided_at, decision_note, published_at, evidence_id, \
+     file_name, file_type, file_size, file_sha256";
 
 fn version_from(r: VersionRow) -> Version {
-    Version {
-        document_id: r.0,
-        number: r.1,
-        body: r.2,
-        change_note: r.3,
-        state: VersionState::parse(&r.4).unwrap_or(VersionState::Draft),
-        sha256: r.5,
-        created_by: r.6,
-        created_at: r.7,
-        submitted_by: r.8,
-        submitted_at: r.9,
-        decided_by: r.10,
-        decided_at: r.11,
-        decision_note: r.12,
-        published_at: r.13,
-        evidence_id: r.14,
-    }
+    r.0
 }
 
 fn where_filter(sql: &mut Sql, f: &DocumentFilter, backend: Backend) {
@@ -276,7 +283,8 @@ pub(crate) async fn write_version(tx: &mut Tx, v: &Version) -> Result<()> {
         "update document_version set body = $1, change_note = $2, state = $3, sha256 = $4,
                                      submitted_by = $5, submitted_at = $6, decided_by = $7,
                                      decided_at = $8, decision_note = $9, published_at = $10,
-                                     evidence_id = $13
+                                     evidence_id = $13, file_name = $14, file_type = $15,
+                                     file_size = $16, file_sha256 = $17
          where document_id = $11 and number = $12",
         &v.body,
         &v.change_note,
@@ -290,7 +298,11 @@ pub(crate) async fn write_version(tx: &mut Tx, v: &Version) -> Result<()> {
         v.published_at.as_deref(),
         &v.document_id,
         v.number,
-        v.evidence_id.as_deref()
+        v.evidence_id.as_deref(),
+        v.file.as_ref().map(|f| f.file_name.as_str()),
+        v.file.as_ref().map(|f| f.media_type.as_str()),
+        v.file.as_ref().map(|f| f.size),
+        v.file.as_ref().map(|f| f.sha256.as_str())
     )?;
     Ok(())
 }
@@ -299,15 +311,20 @@ pub(crate) async fn write_version(tx: &mut Tx, v: &Version) -> Result<()> {
 pub(crate) async fn insert_version(tx: &mut Tx, v: &Version) -> Result<()> {
     tx_exec!(
         tx,
-        "insert into document_version (document_id, number, body, change_note, state, created_by, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into document_version (document_id, number, body, change_note, state, created_by, created_at,
+                                       file_name, file_type, file_size, file_sha256)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &v.document_id,
         v.number,
         &v.body,
         &v.change_note,
         v.state.key(),
         &v.created_by,
-        &v.created_at
+        &v.created_at,
+        v.file.as_ref().map(|f| f.file_name.as_str()),
+        v.file.as_ref().map(|f| f.media_type.as_str()),
+        v.file.as_ref().map(|f| f.size),
+        v.file.as_ref().map(|f| f.sha256.as_str())
     )?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! hashed, type-checked) or a link, a new version of a file, the list (filters built straight
 //! from the flags), one item, and a file written out after checking its SHA-256.
 
-use super::domain::{EvidenceFilter, EvidenceInput, NewFile, State, Target, parse_days};
+use super::domain::{EvidenceFilter, EvidenceInput, State, Target, parse_days};
 use super::service;
 use crate::cli::{Format, table};
 use crate::error::Error;
@@ -108,33 +108,6 @@ pub enum Command {
         out: PathBuf,
     },
 }
-/// Streams a file from disk into the blob store's temporary file, hashing it.
-async fn receive_file(ctx: &Ctx, path: &std::path::Path) -> anyhow::Result<NewFile> {
-    use tokio::io::AsyncReadExt;
-    let mut f = tokio::fs::File::open(path)
-        .await
-        .with_context(|| format!("opening {}", path.display()))?;
-    let mut w = service::file_writer(ctx).await?;
-    let mut buf = vec![0u8; 1024 * 1024];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .await
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        w.write(&buf[..n]).await?;
-    }
-    Ok(NewFile {
-        incoming: w.finish().await?,
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    })
-}
-
 /// Runs `annex evidence …` as the local operator.
 pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -158,7 +131,7 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 .into());
             }
             let incoming = match &file {
-                Some(path) => Some(receive_file(ctx, path).await?),
+                Some(path) => Some(super::web::file_from_disk(ctx, path).await?),
                 None => None,
             };
             let v = EvidenceInput {
@@ -193,7 +166,7 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             collected_at,
             valid_until,
         } => {
-            let f = receive_file(ctx, &file).await?;
+            let f = super::web::file_from_disk(ctx, &file).await?;
             let today = ctx.today();
             let collected = match collected_at {
                 Some(c) => crate::domain::input::parse_date(&c)

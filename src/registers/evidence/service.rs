@@ -11,7 +11,8 @@ use super::domain::{
 use crate::domain::user::OWNERS;
 use crate::error::{Error, Result};
 use crate::service::{Actor, Ctx, Expected, check_revision};
-use crate::store::{BlobReader, BlobWriter};
+pub use crate::store::BlobReader;
+use crate::store::BlobWriter;
 
 /// Editors change every item; a contributor the items they collected.
 pub fn may_edit(actor: &Actor, e: &Evidence) -> bool {
@@ -166,6 +167,57 @@ async fn mark_damaged(ctx: &Ctx, id: &str, version: i64, damage: &str) -> Result
     )
     .await?;
     tx.commit().await
+}
+
+/// Keeps an upload in the vault for another register's record (a document version, a
+/// training module's material), inside that record's write: its name cleaned, its type
+/// checked against its first bytes and against `accepted` (extensions), its content kept
+/// under its hash. The caller has checked who may write.
+pub(crate) async fn keep_file(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    file: &NewFile,
+    accepted: &[&str],
+) -> Result<crate::domain::upload::KeptFile> {
+    let file_name = super::domain::clean_file_name(&file.file_name);
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    if !accepted.contains(&ext.as_str()) {
+        return Err(Error::field(
+            "file",
+            format!(
+                "'{file_name}' is not a kind of file kept here: use {}",
+                accepted.join(", ")
+            ),
+        ));
+    }
+    let media_type = super::domain::check_file_type(&file_name, &file.incoming.head)
+        .map_err(|m| Error::field("file", m))?;
+    ctx.store().keep_blob(tx, &file.incoming).await?;
+    Ok(crate::domain::upload::KeptFile {
+        file_name,
+        media_type: media_type.to_string(),
+        size: file.incoming.size,
+        sha256: file.incoming.sha256.clone(),
+    })
+}
+
+/// Opens a record's kept file to hand out, after checking its content still has its hash
+/// (a damaged file is refused with what is wrong, never handed out). The caller has checked
+/// who may read.
+pub(crate) async fn open_kept(
+    ctx: &Ctx,
+    f: &crate::domain::upload::KeptFile,
+    what: &str,
+) -> Result<BlobReader> {
+    if let Some(damage) = ctx.store().blob_damage(&f.sha256, f.size).await? {
+        return Err(Error::Conflict(format!(
+            "{what} is damaged: {damage}. Annex will not hand it out; upload the file again, or restore it from a backup"
+        )));
+    }
+    ctx.store().open_blob(&f.sha256).await
 }
 
 /// Where an upload streams to while it is hashed and counted against the configured limit

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use service::BlobReader;
 
 /// A multipart form read as it streams: its text fields, and its `file` part written to the
 /// blob store's temporary file (counted against the limit), if one was chosen.
@@ -199,6 +200,18 @@ pub fn version_dates(
 /// file is an error, never a wrong download), then streamed in chunks.
 pub async fn download(ctx: &Ctx, id: &str, version: i64) -> Result<Response, Error> {
     let (v, reader) = service::download(ctx, id, Some(version)).await?;
+    let f = crate::domain::upload::KeptFile {
+        file_name: v.file_name,
+        media_type: v.media_type,
+        size: v.size,
+        sha256: v.sha256,
+    };
+    Ok(file_response(&f, reader))
+}
+
+/// A kept file, read from the vault, as a download: named as uploaded (ASCII and UTF-8), its
+/// SHA-256 in `X-Content-SHA256`, never sniffed by the browser.
+pub fn file_response(f: &crate::domain::upload::KeptFile, reader: BlobReader) -> Response {
     let stream = futures_util::stream::unfold(Some(reader), |state| async move {
         let mut reader = state?;
         match reader.next().await {
@@ -207,7 +220,7 @@ pub async fn download(ctx: &Ctx, id: &str, version: i64) -> Result<Response, Err
             Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
         }
     });
-    let ascii: String = v
+    let ascii: String = f
         .file_name
         .chars()
         .map(|c| {
@@ -219,21 +232,21 @@ pub async fn download(ctx: &Ctx, id: &str, version: i64) -> Result<Response, Err
         })
         .filter(|c| *c != '"' && *c != '\\')
         .collect();
-    Ok((
+    (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, v.media_type.clone()),
-            (header::CONTENT_LENGTH, v.size.to_string()),
+            (header::CONTENT_TYPE, f.media_type.clone()),
+            (header::CONTENT_LENGTH, f.size.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!(
                     "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                    crate::web::session::encode(&v.file_name)
+                    crate::web::session::encode(&f.file_name)
                 ),
             ),
             (
                 header::HeaderName::from_static("x-content-sha256"),
-                v.sha256.clone(),
+                f.sha256.clone(),
             ),
             (
                 header::HeaderName::from_static("x-content-type-options"),
@@ -242,5 +255,34 @@ pub async fn download(ctx: &Ctx, id: &str, version: i64) -> Result<Response, Err
         ],
         Body::from_stream(stream),
     )
-        .into_response())
+        .into_response()
+}
+
+/// A file on the operator's disk, streamed into the blob store's temporary file as an upload
+/// is (hashed, counted against the limit): the command line's way to add a file.
+pub async fn file_from_disk(ctx: &Ctx, path: &std::path::Path) -> anyhow::Result<NewFile> {
+    use anyhow::Context;
+    use tokio::io::AsyncReadExt;
+    let mut f = tokio::fs::File::open(path)
+        .await
+        .with_context(|| format!("opening {}", path.display()))?;
+    let mut w = service::file_writer(ctx).await?;
+    let mut buf = vec![0u8; 1024 * 1024];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .await
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        w.write(&buf[..n]).await?;
+    }
+    Ok(NewFile {
+        incoming: w.finish().await?,
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    })
 }

@@ -55,6 +55,11 @@ pub fn routes() -> Routes {
             Access::Public,
             pages_link::link_acknowledge,
         )
+        .get(
+            "/for/{token}/documents/{document}/file",
+            Access::Public,
+            pages_link::link_file,
+        )
         .post(
             "/for/{token}/training/{module}",
             Access::Public,

@@ -36,6 +36,8 @@ struct OwedCard {
     overdue: bool,
     acknowledged: String,
     html: String,
+    /// The version is an uploaded file: its name and size, to download.
+    file: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -68,7 +70,7 @@ pub async fn link_page(
     l.user = None;
     let cards: Vec<OwedCard> = owed
         .into_iter()
-        .map(|(o, body)| OwedCard {
+        .map(|(o, v)| OwedCard {
             overdue: o.acknowledged_at.is_none()
                 && o.due_on.as_deref().is_some_and(|d| d < today.as_str()),
             due: o.due_on.clone().unwrap_or_default(),
@@ -77,7 +79,11 @@ pub async fn link_page(
                 .as_deref()
                 .map(crate::domain::clock::display)
                 .unwrap_or_default(),
-            html: crate::registers::document::domain_text::render(&body),
+            html: crate::registers::document::domain_text::render(&v.body),
+            file: v
+                .file
+                .as_ref()
+                .map(|f| (f.file_name.clone(), f.size_label())),
             id: o.document_id,
             title: o.title,
             version: o.version,
@@ -132,6 +138,20 @@ pub async fn link_acknowledge(
         encode(&document)
     ))
     .into_response())
+}
+
+/// The file of a document the holder is asked to acknowledge, to read before acknowledging.
+pub async fn link_file(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    Path((token, document)): Path<(String, String)>,
+) -> PageResult {
+    let address = client_address(&s, &headers, peer);
+    let holder = service_link::open(&ctx, &token, &address).await?;
+    let (f, reader) = service_ack::file_for_holder(&ctx, &holder, &document).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
 }
 
 /// The holder says they completed an assigned training module today.
