@@ -594,6 +594,57 @@ mod tests {
         }
     }
 
+    /// Whatever the text (Markdown pieces, control characters, any script), the file is made
+    /// and every part of it is well-formed XML.
+    fn well_formed(markdown: &str) {
+        let bytes = render(&DocxDocument {
+            title: markdown.chars().take(40).collect(),
+            subtitle: String::new(),
+            cover: vec![(markdown.chars().take(10).collect(), markdown.into())],
+            header: markdown.chars().take(20).collect(),
+            generated_at: String::new(),
+            markdown,
+        })
+        .expect("a docx");
+        for (name, xml) in parts(&bytes) {
+            if name.ends_with(".xml") || name.ends_with(".rels") {
+                let mut r = quick_xml::Reader::from_str(&xml);
+                loop {
+                    match r.read_event() {
+                        Ok(quick_xml::events::Event::Eof) => break,
+                        Ok(_) => {}
+                        Err(e) => panic!("{name} is not well-formed for {markdown:?}: {e}"),
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_text_makes_a_well_formed_file(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("# ".to_string()),
+                    proptest::strategy::Just("- ".to_string()),
+                    proptest::strategy::Just("1. ".to_string()),
+                    proptest::strategy::Just("> ".to_string()),
+                    proptest::strategy::Just("**".to_string()),
+                    proptest::strategy::Just("|a|b|\n|-|-|\n".to_string()),
+                    proptest::strategy::Just("[x](https://a.b/?q=<&>)".to_string()),
+                    proptest::strategy::Just("```\n".to_string()),
+                    proptest::strategy::Just("\n".to_string()),
+                    "\\PC{0,12}",
+                    "[\\x00-\\x1f\\u{fffe}\\u{ffff}<&>\"']{0,4}",
+                ],
+                0..40,
+            )
+        ) {
+            well_formed(&pieces.concat());
+        }
+    }
+
     #[test]
     fn hostile_nesting_stays_within_words_levels() {
         let md = format!("{}deep\n", "- ".repeat(500));

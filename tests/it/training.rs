@@ -66,6 +66,63 @@ async fn a_campaign_shows_completion_by_department_and_proves_6_3() {
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let module = res.json()["id"].as_str().unwrap().to_string();
 
+        // Its material as a file: slides kept by their hash; a program or a stale write is
+        // refused; readers download it, checked against the hash.
+        let slides = b"%PDF-1.7\n% \xce\xa6\xce\xb9\xcf\x83\xce\xb9\xce\xbd\xce\xb3\n".to_vec();
+        let res = app
+            .upload(
+                &format!("/api/v1/training/modules/{module}/material"),
+                Auth::Bearer(&manager),
+                &[],
+                Some(("setup.exe", b"MZ\x90")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .upload(
+                &format!("/api/v1/training/modules/{module}/material"),
+                Auth::Bearer(&viewer),
+                &[],
+                Some(("Φίσινγκ.pdf", &slides)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let res = app
+            .upload(
+                &format!("/api/v1/training/modules/{module}/material"),
+                Auth::Bearer(&manager),
+                &[],
+                Some(("Φίσινγκ.pdf", &slides)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["material_file"]["file_name"], "Φίσινγκ.pdf");
+        let (status, headers, bytes) = app
+            .get_bytes(
+                &format!("/api/v1/training/modules/{module}/material"),
+                Auth::Bearer(&viewer),
+            )
+            .await;
+        assert_eq!(
+            (status, bytes.as_slice()),
+            (StatusCode::OK, slides.as_slice())
+        );
+        assert!(headers.contains_key("x-content-sha256"));
+        let browser_m = app.browser_as(Role::Manager).await;
+        let res = app
+            .post_form(
+                &format!("/training/modules/{module}/material/remove"),
+                Auth::Browser(&browser_m),
+                &[("revision", "1")],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CONFLICT,
+            "a stale form: {}",
+            res.body
+        );
+
         let res = app
             .post_json("/api/v1/training/campaigns", Auth::Bearer(&manager), json!({"title": "Awareness", "modules": ["TM-9999"], "due_on": day(30), "scope": "departments", "groups": ["Finance"]}))
             .await;
@@ -98,6 +155,15 @@ async fn a_campaign_shows_completion_by_department_and_proves_6_3() {
             "{}",
             page.body
         );
+        assert!(page.body.contains("Download Φίσινγκ.pdf"), "{}", page.body);
+        let (status, _, bytes) = app
+            .get_bytes(&format!("{path}/training/{module}/material"), Auth::None)
+            .await;
+        assert_eq!((status, bytes), (StatusCode::OK, slides.clone()));
+        let (status, _, _) = app
+            .get_bytes(&format!("{path}/training/TM-9999/material"), Auth::None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         let browser = Browser {
             cookie: format!("annex_csrf={}", page.cookie("annex_csrf").unwrap()),
             csrf: page.csrf(),
@@ -303,6 +369,18 @@ async fn the_command_line_runs_a_training_campaign() {
             "10",
         ]));
         assert!(said.contains("TM-0001"), "{said}");
+        let slides = app.db.dir.path().join("Čistý stůl.pdf");
+        std::fs::write(&slides, b"%PDF-1.4\n").unwrap();
+        let said = ok(annex(&[
+            "training",
+            "material",
+            "TM-0001",
+            "--file",
+            slides.to_str().unwrap(),
+        ]));
+        assert!(said.contains("Čistý stůl.pdf"), "{said}");
+        let said = ok(annex(&["training", "material", "TM-0001", "--remove"]));
+        assert!(said.contains("no material file"), "{said}");
         let said = ok(annex(&[
             "training",
             "start",

@@ -60,6 +60,11 @@ pub fn routes() -> Routes {
             Access::Public,
             pages_link::link_file,
         )
+        .get(
+            "/for/{token}/training/{module}/material",
+            Access::Public,
+            pages_link::link_material,
+        )
         .post(
             "/for/{token}/training/{module}",
             Access::Public,

@@ -25,6 +25,8 @@ struct TrainingLine {
     due: String,
     overdue: bool,
     completed: String,
+    /// The material's file name, when there is one to download.
+    file: String,
 }
 
 struct OwedCard {
@@ -107,6 +109,12 @@ pub async fn link_page(
                 .unwrap_or_default(),
             due: a.due_on,
             completed: a.completed_on.unwrap_or_default(),
+            file: a
+                .module
+                .material_file
+                .as_ref()
+                .map(|f| f.file_name.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let page = LinkPage {
@@ -151,6 +159,21 @@ pub async fn link_file(
     let address = client_address(&s, &headers, peer);
     let holder = service_link::open(&ctx, &token, &address).await?;
     let (f, reader) = service_ack::file_for_holder(&ctx, &holder, &document).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
+}
+
+/// The material file of a module assigned to the holder.
+pub async fn link_material(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    Path((token, module)): Path<(String, String)>,
+) -> PageResult {
+    let address = client_address(&s, &headers, peer);
+    let holder = service_link::open(&ctx, &token, &address).await?;
+    let (f, reader) =
+        crate::registers::training::service::material_for_holder(&ctx, &holder, &module).await?;
     Ok(crate::registers::evidence::web::file_response(&f, reader))
 }
 

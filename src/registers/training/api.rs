@@ -51,6 +51,66 @@ pub async fn update_module(
     Ok(tagged(StatusCode::OK, m.revision, m))
 }
 
+/// A module's material file as a form upload.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct MaterialUpload {
+    /// PDF, PPTX, DOCX, ODT, XLSX, Markdown, text, PNG or JPEG.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Sets a module's material file (`multipart/form-data` with a `file` part; managers and
+/// admins), kept in the evidence vault by its SHA-256. `If-Match` refuses a stale write (409).
+#[utoipa::path(post, path = "/api/v1/training/modules/{id}/material", tag = "training",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the module as read")),
+    request_body(content = MaterialUpload, content_type = "multipart/form-data", description = "a `file` part"),
+    responses((status = 200, body = Module), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_material(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    req: axum::extract::Request,
+) -> TaggedResult {
+    let upload = crate::registers::evidence::web::read_upload(&ctx, req)
+        .await
+        .map_err(crate::error::Error::from)?;
+    upload.check_known(&[])?;
+    let file = upload
+        .file
+        .ok_or_else(|| crate::error::Error::field("file", "send the material as a `file` part"))?;
+    let m = service::set_material_file(&ctx, &id, expected, Some(file)).await?;
+    Ok(tagged(StatusCode::OK, m.revision, m))
+}
+
+/// Removes a module's material file (managers and admins).
+#[utoipa::path(delete, path = "/api/v1/training/modules/{id}/material", tag = "training",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the module as read")),
+    responses((status = 200, body = Module), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remove_material(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+) -> TaggedResult {
+    let m = service::set_material_file(&ctx, &id, expected, None).await?;
+    Ok(tagged(StatusCode::OK, m.revision, m))
+}
+
+/// Downloads a module's material file, checked against its SHA-256 first (also sent as
+/// `X-Content-SHA256`).
+#[utoipa::path(get, path = "/api/v1/training/modules/{id}/material", tag = "training",
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "*/*", description = "the file as it was uploaded", body = Vec<u8>), (status = 404, body = ErrorBody),
+        (status = 409, description = "the stored file is damaged or missing", body = ErrorBody)))]
+pub async fn get_material(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, crate::web::json::ApiError> {
+    let (f, reader) = service::material(&ctx, &id).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
+}
+
 /// Campaigns, the latest due first.
 #[utoipa::path(get, path = "/api/v1/training/campaigns", tag = "training",
     responses((status = 200, body = Vec<Campaign>)))]

@@ -79,6 +79,16 @@ pub enum Command {
     /// Import a learning platform's completion export (CSV or XLSX), all or nothing
     #[command(after_help = "Example:\n  annex training import completions.csv --dry-run")]
     Import(ImportArgs),
+    /// Set a module's material file (slides, a handout), kept in the evidence vault by its SHA-256
+    #[command(after_help = "Example:\n  annex training material TM-0001 --file phishing-2027.pptx")]
+    Material {
+        id: String,
+        #[arg(long, required_unless_present = "remove")]
+        file: Option<std::path::PathBuf>,
+        /// Remove the module's file instead
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
 }
 
 /// Runs `annex training …` as the local operator.
@@ -129,6 +139,26 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             )
             .await?;
             writeln!(out, "added module {} ({})", m.id, m.title)?;
+        }
+        Command::Material { id, file, .. } => {
+            let file = match file {
+                Some(path) => {
+                    Some(crate::registers::evidence::web::file_from_disk(ctx, &path).await?)
+                }
+                None => None,
+            };
+            let m = service::set_material_file(ctx, &id, None, file).await?;
+            match &m.material_file {
+                Some(f) => writeln!(
+                    out,
+                    "{}'s material is {} ({}, SHA-256 {})",
+                    m.id,
+                    f.file_name,
+                    f.size_label(),
+                    f.sha256
+                )?,
+                None => writeln!(out, "{} has no material file now", m.id)?,
+            }
         }
         Command::Campaigns { format } => {
             let campaigns = service::campaigns(ctx).await?;

@@ -38,6 +38,8 @@ pub struct Module {
     pub description: String,
     /// Where the material is (a course, a video, a document).
     pub material_url: String,
+    /// The material as a file (slides, a handout), kept in the evidence vault by its SHA-256.
+    pub material_file: Option<crate::domain::upload::KeptFile>,
     pub duration_minutes: Option<i64>,
     /// The controls it supports (6.3 unless said otherwise).
     pub controls: Vec<ControlRef>,

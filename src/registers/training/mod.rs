@@ -28,6 +28,17 @@ pub fn routes() -> Routes {
         .post("/training/modules", editors, pages::create_module)
         .get("/training/modules/{id}", anyone, pages::module_page)
         .post("/training/modules/{id}", editors, pages::update_module)
+        .get("/training/modules/{id}/material", anyone, pages::material)
+        .post(
+            "/training/modules/{id}/material",
+            editors,
+            pages::upload_material,
+        )
+        .post(
+            "/training/modules/{id}/material/remove",
+            editors,
+            pages::remove_material,
+        )
         .post("/training/campaigns", editors, pages::create_campaign)
         .get("/training/campaigns/{id}", anyone, pages::campaign_page)
         .get(
@@ -53,6 +64,9 @@ pub fn routes() -> Routes {
         .api(editors, routes!(api::create_module))
         .api(anyone, routes!(api::get_module))
         .api(editors, routes!(api::update_module))
+        .api(editors, routes!(api::upload_material))
+        .api(editors, routes!(api::remove_material))
+        .api(anyone, routes!(api::get_material))
         .api(anyone, routes!(api::list_campaigns))
         .api(editors, routes!(api::create_campaign))
         .api(anyone, routes!(api::get_campaign))

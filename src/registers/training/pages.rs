@@ -293,6 +293,80 @@ pub async fn update_module(
     }
 }
 
+/// Sets the module's material file from a multipart form (`file`, `revision`).
+pub async fn upload_material(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> PageResult {
+    let mut started = None;
+    let result = async {
+        let upload = crate::registers::evidence::web::read_upload(&ctx, req)
+            .await
+            .map_err(Error::from)?;
+        started = upload.get("revision").trim().parse().ok();
+        let file = upload
+            .file
+            .ok_or_else(|| Error::field("file", "choose the material's file"))?;
+        service::set_material_file(&ctx, &id, started, Some(file)).await
+    }
+    .await;
+    material_done(&s, &ctx, &caller, &id, started, result).await
+}
+
+/// Removes the module's material file.
+pub async fn remove_material(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let started = form.revision();
+    let result = service::set_material_file(&ctx, &id, started, None).await;
+    material_done(&s, &ctx, &caller, &id, started, result).await
+}
+
+async fn material_done(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: &str,
+    started: Option<i64>,
+    result: Result<super::domain::Module, Error>,
+) -> PageResult {
+    match result {
+        Ok(m) => Ok(Redirect::to(&format!(
+            "/training/modules/{}?notice=module-saved",
+            encode(&m.id)
+        ))
+        .into_response()),
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let m = service::module(ctx, id).await?;
+            let rev = errors.revision(started.unwrap_or(m.revision));
+            render_module(
+                s,
+                ctx,
+                caller,
+                id,
+                Some((ModuleInput::from(&m), errors, rev)),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// The module's material file, checked against its SHA-256.
+pub async fn material(ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let (f, reader) = service::material(&ctx, &id).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
+}
+
 struct Line {
     person_id: String,
     name: String,

@@ -101,6 +101,102 @@ pub async fn update_module(
     Ok(after)
 }
 
+/// The kinds of file a module's material may be.
+pub const MATERIAL_FILE_TYPES: &[&str] = &[
+    "pdf", "pptx", "docx", "odt", "xlsx", "md", "txt", "png", "jpg", "jpeg",
+];
+
+/// Sets a module's material file (managers and admins), kept in the evidence vault by its
+/// SHA-256; `None` removes it (the content stays in the vault for the history).
+#[tracing::instrument(name = "training.module_file", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn set_material_file(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    file: Option<crate::registers::evidence::domain::NewFile>,
+) -> Result<Module> {
+    ctx.require(EDITORS)?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock_module(&mut tx, id).await?;
+    check_revision(
+        &mut tx,
+        "training_module",
+        id,
+        id,
+        before.revision,
+        expected,
+    )
+    .await?;
+    let kept = match &file {
+        Some(f) => Some(
+            crate::registers::evidence::service::keep_file(ctx, &mut tx, f, MATERIAL_FILE_TYPES)
+                .await?,
+        ),
+        None if before.material_file.is_none() => {
+            return Err(Error::Conflict(format!("{id} has no material file")));
+        }
+        None => None,
+    };
+    let after = store::set_module_file(&mut tx, id, kept.as_ref()).await?;
+    tx.audit(
+        ctx.change("training.module.file", "training_module", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A module's material file (everyone signed in), checked against its SHA-256.
+#[tracing::instrument(name = "training.material", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn material(
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(
+    crate::domain::upload::KeptFile,
+    crate::registers::evidence::service::BlobReader,
+)> {
+    ctx.require_reader()?;
+    let m = ctx.store().training_module(id).await?;
+    open_material(ctx, &m).await
+}
+
+async fn open_material(
+    ctx: &Ctx,
+    m: &Module,
+) -> Result<(
+    crate::domain::upload::KeptFile,
+    crate::registers::evidence::service::BlobReader,
+)> {
+    let Some(f) = m.material_file.clone() else {
+        return Err(Error::NotFound(format!("a material file for {}", m.id)));
+    };
+    let what = format!("the material of {}", m.id);
+    let reader = crate::registers::evidence::service::open_kept(ctx, &f, &what).await?;
+    Ok((f, reader))
+}
+
+/// The material file of a module assigned to the holder of a personal link (and only such a
+/// module), checked against its SHA-256.
+#[tracing::instrument(name = "training.material_by_link", skip_all, fields(person = %holder.person().id, module = %module))]
+pub async fn material_for_holder(
+    ctx: &Ctx,
+    holder: &Holder,
+    module: &str,
+) -> Result<(
+    crate::domain::upload::KeptFile,
+    crate::registers::evidence::service::BlobReader,
+)> {
+    let assigned = ctx.store().assigned_to(holder.person()).await?;
+    let Some(a) = assigned.into_iter().find(|a| a.module.id == module) else {
+        return Err(Error::NotFound(format!(
+            "{module} among the training this link is for"
+        )));
+    };
+    open_material(ctx, &a.module).await
+}
+
 #[tracing::instrument(name = "training.campaigns", skip_all, fields(actor = %ctx.who()))]
 pub async fn campaigns(ctx: &Ctx) -> Result<Vec<Campaign>> {
     ctx.require_reader()?;

@@ -7,6 +7,7 @@ use super::domain::{
 };
 use crate::domain::catalog::parse_control_refs;
 use crate::domain::query::Page;
+use crate::domain::upload::KeptFile;
 use crate::error::{Error, Result};
 use crate::registers::document::domain_ack::AckScope;
 use crate::registers::staff::store::push_audience;
@@ -22,8 +23,13 @@ type ModuleRow = (
     String,
     String,
     i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
 );
-const MODULE_COLUMNS: &str = "module_id, title, description, material_url, duration_minutes, controls, created_at, updated_at, revision";
+const MODULE_COLUMNS: &str = "module_id, title, description, material_url, duration_minutes, controls, created_at, updated_at, revision, \
+     material_file_name, material_file_type, material_file_size, material_sha256";
 
 fn module_from(r: ModuleRow) -> Module {
     Module {
@@ -36,6 +42,7 @@ fn module_from(r: ModuleRow) -> Module {
         created_at: r.6,
         updated_at: r.7,
         revision: r.8,
+        material_file: KeptFile::from_columns(r.9, r.10, r.11, r.12),
     }
 }
 
@@ -120,6 +127,30 @@ pub(crate) async fn write_module(tx: &mut Tx, id: &str, d: &ModuleDraft) -> Resu
         d.duration_minutes,
         controls_text(d),
         &now
+    )?;
+    tx.bump_generation("training").await?;
+    lock_module(tx, id).await
+}
+
+/// Sets (or, with `None`, removes) a module's material file; answers the module as stored.
+pub(crate) async fn set_module_file(
+    tx: &mut Tx,
+    id: &str,
+    file: Option<&KeptFile>,
+) -> Result<Module> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update training_module set material_file_name = $1, material_file_type = $2,
+                material_file_size = $3, material_sha256 = $4, updated_at = $5,
+                revision = revision + 1
+         where module_id = $6",
+        file.map(|f| f.file_name.as_str()),
+        file.map(|f| f.media_type.as_str()),
+        file.map(|f| f.size),
+        file.map(|f| f.sha256.as_str()),
+        &now,
+        id
     )?;
     tx.bump_generation("training").await?;
     lock_module(tx, id).await
