@@ -483,6 +483,52 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
 /// Every policy template as a document of the demo organisation: all published but the last
 /// two (one waits for approval, one is still a draft); then procedures, published, until
 /// `published` documents are. Every published one asks everyone to acknowledge it.
+/// A continuity plan kept as the PDF the organisation circulates (an uploaded file, not a
+/// text written in Annex), approved by its hash and published.
+async fn demo_plan_file(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::document::{domain::DocumentInput, domain::Step, service};
+    let text = "# Business continuity plan\n\n## Purpose\n\nHow we keep serving customers when a site, a system or a supplier fails, and how we come back.\n\n## Priorities\n\n| Service | Back within | Data loss at most |\n|---|---|---|\n| Customer portal | 4 hours | 15 minutes |\n| Payroll | 2 days | 1 day |\n| E-mail | 8 hours | 1 hour |\n\n## Roles\n\n- The incident lead decides when to invoke this plan.\n- The IT lead restores systems in the order above.\n- Communications keeps staff and customers told.\n\n## Exercises\n\nWe rehearse this plan twice a year and record what we learned.\n";
+    let bytes = crate::exchange::pdf::render(&crate::exchange::pdf::Document {
+        title: "Business continuity plan".into(),
+        subtitle: crate::registers::organisation::service::name(ctx).await?,
+        cover: vec![(
+            "Kept as".into(),
+            "the PDF circulated to the crisis team".into(),
+        )],
+        header: "Business continuity plan".into(),
+        generated_at: ctx.today(),
+        sections: crate::registers::document::exchange_version::markdown_sections(
+            text,
+            "Business continuity plan",
+        ),
+    })?;
+    let d = service::create(
+        ctx,
+        &DocumentInput {
+            title: "Business continuity plan".into(),
+            kind: "plan".into(),
+            owner: "ops0@example.org".into(),
+            approver: "ceo@example.org".into(),
+            audience: "crisis team".into(),
+            controls: "5.29, 5.30".into(),
+            clauses: "8.1".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut w = crate::registers::evidence::service::file_writer(ctx).await?;
+    w.write(&bytes).await?;
+    let file = crate::registers::evidence::domain::NewFile {
+        incoming: w.finish().await?,
+        file_name: "business-continuity-plan.pdf".into(),
+    };
+    service::attach_file(ctx, &d.id, None, file, "the plan as circulated").await?;
+    for step in [Step::Submit, Step::Approve, Step::Publish] {
+        service::step(ctx, &d.id, None, step, "").await?;
+    }
+    Ok(1)
+}
+
 async fn demo_documents(ctx: &Ctx, published: usize) -> Result<usize> {
     use crate::registers::document::{domain::DocumentInput, domain::Step, service};
     let all = crate::registers::document::domain_template::all();
@@ -543,6 +589,7 @@ async fn demo_documents(ctx: &Ctx, published: usize) -> Result<usize> {
         made += 1;
         live.push(d.id);
     }
+    made += demo_plan_file(ctx).await?;
     for id in &live {
         crate::registers::document::service_ack::set_rule(
             ctx,

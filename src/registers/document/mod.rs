@@ -10,6 +10,7 @@ pub mod domain_ack;
 pub mod domain_template;
 pub mod domain_text;
 pub mod exchange;
+pub mod exchange_version;
 pub mod pages;
 pub mod pages_ack;
 pub mod service;

@@ -472,8 +472,8 @@ pub async fn export(
     }
     let org = crate::registers::organisation::service::name(ctx).await?;
     let bytes = match format {
-        ExportFormat::Pdf => super::exchange::version_pdf(&org, &d, &v, &ctx.today())?,
-        ExportFormat::Docx => super::exchange::version_docx(&org, &d, &v, &ctx.today())?,
+        ExportFormat::Pdf => super::exchange_version::version_pdf(&org, &d, &v, &ctx.today())?,
+        ExportFormat::Docx => super::exchange_version::version_docx(&org, &d, &v, &ctx.today())?,
         ExportFormat::Markdown => v.body.clone().into_bytes(),
     };
     let name = format!("{}-v{}.{}", d.id, v.number, format.extension());
