@@ -56,7 +56,7 @@ pub async fn published_policy(
 }
 
 /// An anonymous browser that opened a page (it holds the page's CSRF cookie).
-async fn anonymous_at(app: &TestApp, path: &str) -> (crate::harness::Res, Browser) {
+pub async fn anonymous_at(app: &TestApp, path: &str) -> (crate::harness::Res, Browser) {
     let page = app.get(path, Auth::None).await;
     let csrf = page.csrf();
     let cookie = page

@@ -5,7 +5,7 @@
 //! writes and exports of a file are refused with what to do; the command line along the same
 //! path.
 
-use crate::harness::{Auth, Browser, TestApp};
+use crate::harness::{Auth, TestApp};
 use crate::on_every_database;
 use annex::domain::user::Role;
 use axum::http::StatusCode;
@@ -45,17 +45,6 @@ async fn step(app: &TestApp, token: &str, id: &str, step: &str) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{step}: {}", res.body);
-}
-
-/// An anonymous browser that opened a page (it holds the page's CSRF cookie).
-async fn anonymous_at(app: &TestApp, path: &str) -> (crate::harness::Res, Browser) {
-    let page = app.get(path, Auth::None).await;
-    let csrf = page.csrf();
-    let cookie = page
-        .cookie("annex_csrf")
-        .map(|c| format!("annex_csrf={c}"))
-        .unwrap_or_default();
-    (page, Browser { cookie, csrf })
 }
 
 #[tokio::test]
@@ -271,7 +260,7 @@ async fn a_policy_kept_as_a_file_is_approved_by_its_hash_and_acknowledged_throug
             .await
             .json();
         let path = link["path"].as_str().unwrap().to_string();
-        let (page, browser) = anonymous_at(&app, &path).await;
+        let (page, browser) = crate::acknowledgements::anonymous_at(&app, &path).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(
             page.body.contains("This version is a file")

@@ -297,14 +297,27 @@ pub async fn write_text(
     let mut v = before.clone();
     v.body = body.replace("\r\n", "\n");
     v.change_note = change_note.trim().to_string();
-    if v == before {
+    save_draft(ctx, tx, d, &before, v, "document.write").await
+}
+
+/// Writes the draft's new content (unless nothing changed), the document's standing and the
+/// audit entry (the content's hash and size, not the text), and commits.
+async fn save_draft(
+    ctx: &Ctx,
+    mut tx: Tx,
+    d: Document,
+    before: &Version,
+    v: Version,
+    action: &str,
+) -> Result<(Document, Version)> {
+    if v == *before {
         return Ok((d, v));
     }
     store::write_version(&mut tx, &v).await?;
     let d = store::set_standing(&mut tx, &d).await?;
     tx.audit(
-        ctx.change("document.write", "document", id)
-            .before(text_fact(&before))
+        ctx.change(action, "document", &d.id)
+            .before(text_fact(before))
             .after(text_fact(&v)),
     )
     .await?;
@@ -372,19 +385,7 @@ pub async fn attach_file(
     if !change_note.trim().is_empty() {
         v.change_note = change_note.trim().to_string();
     }
-    if v == before {
-        return Ok((d, v));
-    }
-    store::write_version(&mut tx, &v).await?;
-    let d = store::set_standing(&mut tx, &d).await?;
-    tx.audit(
-        ctx.change("document.upload", "document", id)
-            .before(text_fact(&before))
-            .after(text_fact(&v)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((d, v))
+    save_draft(ctx, tx, d, &before, v, "document.upload").await
 }
 
 /// Takes the uploaded file off the draft, which becomes a text written in Annex again
@@ -403,16 +404,7 @@ pub async fn remove_file(ctx: &Ctx, id: &str, expected: Expected) -> Result<(Doc
     let mut v = before.clone();
     v.file = None;
     v.body = format!("# {}\n\n", d.title);
-    store::write_version(&mut tx, &v).await?;
-    let d = store::set_standing(&mut tx, &d).await?;
-    tx.audit(
-        ctx.change("document.remove_file", "document", id)
-            .before(text_fact(&before))
-            .after(text_fact(&v)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((d, v))
+    save_draft(ctx, tx, d, &before, v, "document.remove_file").await
 }
 
 /// A version's uploaded file to download (everyone signed in reads documents), checked
