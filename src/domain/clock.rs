@@ -104,6 +104,19 @@ pub fn display(s: &str) -> String {
     })
 }
 
+/// A moment typed as `YYYY-MM-DDTHH:MM` (or with seconds), read in the organisation's zone
+/// (UTC when none is set; a time that a clock change skips or repeats takes the earlier one).
+pub fn parse_local(s: &str) -> Option<OffsetDateTime> {
+    let civil: jiff::civil::DateTime = s.trim().parse().ok()?;
+    let tz = ZONE
+        .try_with(|z| z.clone())
+        .ok()
+        .flatten()
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let ts = tz.to_ambiguous_zoned(civil).compatible().ok()?.timestamp();
+    OffsetDateTime::from_unix_timestamp(ts.as_second()).ok()
+}
+
 /// A relative hint such as "in 5 days" or "3 weeks ago".
 pub fn relative(s: &str, now: OffsetDateTime) -> String {
     let Some(t) = parse_stamp(s) else {

@@ -13,6 +13,7 @@ pub mod document;
 pub mod evidence;
 pub mod hosts;
 pub mod imports;
+pub mod incident;
 pub mod matrix;
 pub mod measure;
 pub mod organisation;
@@ -49,6 +50,7 @@ pub fn routes() -> Routes {
         .merge(soa::routes())
         .merge(staff::routes())
         .merge(training::routes())
+        .merge(incident::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -81,6 +83,9 @@ pub enum Command {
     /// Manage awareness and training: modules, campaigns, completions
     #[command(subcommand)]
     Training(training::cli::Command),
+    /// Report and handle incidents: triage, timeline, notification deadlines, lessons learned
+    #[command(subcommand)]
+    Incident(incident::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -105,6 +110,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Document(c) => document::cli::run(c, ctx).await?,
         Command::Person(c) => staff::cli::run(c, ctx).await?,
         Command::Training(c) => training::cli::run(c, ctx).await?,
+        Command::Incident(c) => incident::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

@@ -27,6 +27,40 @@ impl Store {
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
+        let order = (keys, false);
+        self.keyset_page_ordered(
+            columns,
+            from_where,
+            order,
+            cursor,
+            limit,
+            known_total,
+            item,
+            key_of,
+        )
+        .await
+    }
+
+    /// As [`Store::keyset_page`], in the keys' order or (`order.1`) the reverse (newest first).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn keyset_page_ordered<R, T>(
+        &self,
+        columns: &str,
+        from_where: Sql,
+        order: (&[SortKey], bool),
+        cursor: Option<&str>,
+        limit: i64,
+        known_total: Option<i64>,
+        item: impl FnMut(R) -> T,
+        key_of: impl Fn(&T) -> Vec<serde_json::Value>,
+    ) -> Result<crate::domain::query::Page<T>>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let (keys, desc) = order;
         let limit = limit.clamp(1, 500);
         let (total, total_capped) = match known_total {
             Some(n) => (n, false),
@@ -36,7 +70,7 @@ impl Store {
             text: format!("select {columns} {}", from_where.text),
             args: from_where.args,
         };
-        sql.push_keyset(keys, false, cursor, limit)?;
+        sql.push_keyset(keys, desc, cursor, limit)?;
         let rows: Vec<R> = on_pool!(&self.pool, |c| bind_once!(
             c,
             sqlx::query_as::<_, R>(&sql.text),

@@ -148,6 +148,13 @@ pub fn notice_text(code: &str) -> Option<String> {
         }
         "document-text-saved" => "The draft was saved.",
         "document-file-saved" => "The file was uploaded: it is this version now.",
+        "incident-reported" => "Your report was recorded. The security team will assess it.",
+        "incident-triaged" => "The assessment was saved and added to the timeline.",
+        "incident-advanced" => "The step was recorded on the timeline.",
+        "incident-action" => "The action was added to the timeline.",
+        "incident-notified" => "The notification was recorded.",
+        "incident-closed" => "The incident is closed with its lessons learned.",
+        "regime-saved" => "The notification regime was saved.",
         "document-submit" => "The draft was sent to the approver.",
         "document-approve" => "The version was approved: its text is frozen by its SHA-256.",
         "document-reject" => "The version was sent back to its author as a draft.",

@@ -27,6 +27,7 @@ mod hardening;
 mod host_groups;
 mod hosts;
 mod imports;
+mod incidents;
 mod matrix;
 mod measures;
 mod pdf_read;

@@ -192,7 +192,18 @@ pub async fn dashboard(
         ..Default::default()
     };
     let (leavers, _, unreturned) = crate::registers::staff::service::offboarding_open(ctx).await?;
+    let clocks = crate::registers::incident::service::deadlines(ctx).await?;
+    let overdue = clocks
+        .iter()
+        .filter(|c| c.2.state == crate::registers::incident::domain_regime::StageState::Overdue)
+        .count() as i64;
     let attention = vec![
+        (overdue, "incident notifications overdue", "/incidents"),
+        (
+            clocks.len() as i64 - overdue,
+            "incident notifications to send before their deadline",
+            "/incidents",
+        ),
         (
             leavers,
             "leavers with open offboarding steps",

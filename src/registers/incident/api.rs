@@ -1,0 +1,237 @@
+//! The incident register's JSON API: the register, reporting, an incident with its timeline,
+//! notifications and deadlines (its revision as `ETag`), triage, the steps of its handling,
+//! actions, notifications, closing, and the notification regimes.
+
+use super::domain::{
+    Category, Classification, CloseInput, Incident, IncidentFilter, IncidentStatus, Notification,
+    NotificationInput, ReportInput, Severity, TimelineEntry, TriageInput,
+};
+use super::domain_regime::{Regime, StageDue};
+use super::service;
+use crate::domain::query::Page;
+use crate::service::Ctx;
+use crate::web::json::Path;
+use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
+use axum::Json;
+use axum::http::StatusCode;
+
+/// The register, newest report first; restricted incidents only for those who may see them.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
+    params(
+        ("status" = inline(Option<IncidentStatus>), Query),
+        ("severity" = inline(Option<Severity>), Query),
+        ("category" = inline(Option<Category>), Query),
+        ("classification" = inline(Option<Classification>), Query),
+        ("open" = Option<bool>, Query, description = "only those not closed"),
+        ("q" = Option<String>, Query, description = "text in the id, title, description or what is affected"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "1 to 500 (default 100)"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = Page<Incident>), (status = 400, body = ErrorBody)))]
+pub async fn list_incidents(ctx: Ctx, Query(p): Query) -> ApiResult<Page<Incident>> {
+    p.check_known(IncidentFilter::PARAMS)?;
+    let f = IncidentFilter::read(&p)?;
+    let limit = p.limit(100, 500)?;
+    Ok(Json(service::list(&ctx, &f, p.cursor(), limit).await?))
+}
+
+/// Reports an event (everyone signed in). Answers the new record, status `reported`.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = ReportInput,
+    responses((status = 201, body = Incident), (status = 422, body = ErrorBody)))]
+pub async fn report_incident(ctx: Ctx, JsonBody(input): JsonBody<ReportInput>) -> TaggedResult {
+    let i = service::report(&ctx, &input).await?;
+    Ok(tagged(StatusCode::CREATED, i.revision, i))
+}
+
+/// An incident with its timeline, notifications and the deadlines of its regimes.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IncidentRecord {
+    pub incident: Incident,
+    pub timeline: Vec<TimelineEntry>,
+    pub notifications: Vec<Notification>,
+    pub deadlines: Vec<StageDue>,
+}
+
+/// One incident; its `ETag` is its revision.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 200, body = IncidentRecord), (status = 404, body = ErrorBody)))]
+pub async fn get_incident(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {
+    let d = service::detail(&ctx, &id).await?;
+    Ok(tagged(
+        StatusCode::OK,
+        d.incident.revision,
+        IncidentRecord {
+            incident: d.incident,
+            timeline: d.entries,
+            notifications: d.notifications,
+            deadlines: d.stages,
+        },
+    ))
+}
+
+/// Triage (managers and admins): event or incident and why, category, severity, personal data
+/// (which restricts it), regimes, assets, handler, when the organisation became aware.
+#[utoipa::path(put, path = "/api/v1/incidents/{id}/triage", tag = "incidents", request_body = TriageInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the incident as read")),
+    responses((status = 200, body = Incident), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn triage_incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<TriageInput>,
+) -> TaggedResult {
+    let i = service::triage(&ctx, &id, expected, &input).await?;
+    Ok(tagged(StatusCode::OK, i.revision, i))
+}
+
+/// A step of the handling, with what was done.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdvanceInput {
+    #[schema(max_length = 5000)]
+    pub note: String,
+}
+
+/// Takes the next step (triaged → contained → eradicated → recovered): its handler, managers
+/// and admins. Refused (409) saying why when it cannot be taken now.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/advance", tag = "incidents", request_body = AdvanceInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the incident as read")),
+    responses((status = 200, body = Incident), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn advance_incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<AdvanceInput>,
+) -> TaggedResult {
+    let i = service::advance(&ctx, &id, expected, &input.note).await?;
+    Ok(tagged(StatusCode::OK, i.revision, i))
+}
+
+/// What was done.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionInput {
+    #[schema(required = true, min_length = 1, max_length = 5000, pattern = "\\S")]
+    pub text: String,
+}
+
+/// Appends an action to the timeline (its handler, managers and admins).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "incidents", request_body = ActionInput,
+    params(("id" = String, Path)),
+    responses((status = 200, body = Incident), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_action(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<ActionInput>,
+) -> TaggedResult {
+    let i = service::add_action(&ctx, &id, &input.text).await?;
+    Ok(tagged(StatusCode::OK, i.revision, i))
+}
+
+/// Records a notification sent under one of the incident's regimes (once per stage).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/notifications", tag = "incidents", request_body = NotificationInput,
+    params(("id" = String, Path)),
+    responses((status = 201, body = Notification), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_notification(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<NotificationInput>,
+) -> Result<(StatusCode, Json<Notification>), crate::web::json::ApiError> {
+    let n = service::record_notification(&ctx, &id, &input).await?;
+    Ok((StatusCode::CREATED, Json(n)))
+}
+
+/// The incident closed, and the measures its lessons started.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Closed {
+    pub incident: Incident,
+    pub measures: Vec<String>,
+}
+
+/// Closes a recovered incident (or a triaged event) with the lessons learned (required;
+/// managers and admins); each line of `measures` starts a planned measure.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/close", tag = "incidents", request_body = CloseInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the incident as read")),
+    responses((status = 200, body = Closed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn close_incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<CloseInput>,
+) -> TaggedResult {
+    let (incident, measures) = service::close(&ctx, &id, expected, &input).await?;
+    Ok(tagged(
+        StatusCode::OK,
+        incident.revision,
+        Closed { incident, measures },
+    ))
+}
+
+/// A notification regime and whether the organisation has switched it on.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RegimeSetting {
+    pub regime: Regime,
+    pub enabled: bool,
+}
+
+/// The notification regimes Annex ships and which are switched on.
+#[utoipa::path(get, path = "/api/v1/incidents/regimes", tag = "incidents",
+    responses((status = 200, body = Vec<RegimeSetting>)))]
+pub async fn list_regimes(ctx: Ctx) -> ApiResult<Vec<RegimeSetting>> {
+    Ok(Json(
+        service::regimes(&ctx)
+            .await?
+            .into_iter()
+            .map(|(regime, enabled)| RegimeSetting { regime, enabled })
+            .collect(),
+    ))
+}
+
+/// A regime switched on or off.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegimeInput {
+    #[schema(required = true)]
+    pub enabled: bool,
+    /// The contractual notice's hours (1 to 10000); only for `contract`.
+    #[schema(minimum = 1, maximum = 10000)]
+    pub hours: Option<i64>,
+}
+
+/// Switches a regime on or off (managers and admins).
+#[utoipa::path(put, path = "/api/v1/incidents/regimes/{key}", tag = "incidents", request_body = RegimeInput,
+    params(("key" = String, Path, description = "gdpr, nis2, dora or contract")),
+    responses((status = 200, body = Vec<RegimeSetting>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_regime(
+    ctx: Ctx,
+    Path(key): Path<String>,
+    JsonBody(input): JsonBody<RegimeInput>,
+) -> ApiResult<Vec<RegimeSetting>> {
+    service::set_regime(&ctx, &key, input.enabled, input.hours).await?;
+    list_regimes(ctx).await
+}
+
+/// Every notification stage still to send of the open incidents the caller sees, soonest due
+/// first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Deadline {
+    pub incident: String,
+    pub title: String,
+    pub stage: StageDue,
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/deadlines", tag = "incidents",
+    responses((status = 200, body = Vec<Deadline>)))]
+pub async fn list_deadlines(ctx: Ctx) -> ApiResult<Vec<Deadline>> {
+    Ok(Json(
+        service::deadlines(&ctx)
+            .await?
+            .into_iter()
+            .map(|(incident, title, stage)| Deadline {
+                incident,
+                title,
+                stage,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,360 @@
+//! `annex incident`: the register, reporting, triage, the steps of handling, actions,
+//! notifications, closing, and the notification regimes, on the command line.
+
+use super::domain::{CloseInput, IncidentFilter, NotificationInput, ReportInput, TriageInput};
+use super::service;
+use crate::cli::{Format, table};
+use clap::Subcommand;
+use std::io::Write;
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List incidents, newest report first
+    #[command(after_help = "Example:\n  annex incident list --open --severity high")]
+    List {
+        /// reported, triaged, contained, eradicated, recovered or closed
+        #[arg(long)]
+        status: Option<String>,
+        /// low, medium, high or critical
+        #[arg(long)]
+        severity: Option<String>,
+        /// Only those not closed
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show an incident with its timeline and deadlines
+    #[command(after_help = "Example:\n  annex incident show INC-0001")]
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Report an event
+    #[command(
+        after_help = "Example:\n  annex incident report --title 'Laptop left on a train' --affected 'LAP-0042' --noticed-at 2026-12-04T08:15"
+    )]
+    Report {
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, default_value = "")]
+        affected: String,
+        /// When it was noticed (YYYY-MM-DDTHH:MM, the organisation's time); now by default
+        #[arg(long, default_value = "")]
+        noticed_at: String,
+    },
+    /// Triage a report: event or incident, and why
+    #[command(
+        after_help = "Example:\n  annex incident triage INC-0001 --incident --reason 'customer data on the disk' --category lost_device --severity high --personal-data --regimes gdpr"
+    )]
+    Triage {
+        id: String,
+        /// It is an incident (otherwise an event)
+        #[arg(long)]
+        incident: bool,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "")]
+        category: String,
+        #[arg(long, default_value = "")]
+        severity: String,
+        #[arg(long)]
+        personal_data: bool,
+        #[arg(long)]
+        restricted: bool,
+        /// Regime keys, comma-separated (gdpr, nis2, dora, contract)
+        #[arg(long, default_value = "")]
+        regimes: String,
+        /// Affected asset ids, comma-separated
+        #[arg(long, default_value = "")]
+        assets: String,
+        #[arg(long, default_value = "")]
+        handler: String,
+    },
+    /// Take the next step: contained, eradicated, recovered
+    #[command(
+        after_help = "Example:\n  annex incident advance INC-0001 --note 'device wiped remotely'"
+    )]
+    Advance {
+        id: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record an action on the timeline
+    #[command(after_help = "Example:\n  annex incident act INC-0001 'Disabled the account'")]
+    Act { id: String, text: String },
+    /// Record a notification sent under one of the incident's regimes
+    #[command(
+        after_help = "Example:\n  annex incident notify INC-0001 --regime gdpr --stage authority --recipient 'Hellenic DPA' --sent-at 2026-12-05T14:00"
+    )]
+    Notify {
+        id: String,
+        #[arg(long)]
+        regime: String,
+        #[arg(long)]
+        stage: String,
+        #[arg(long)]
+        recipient: String,
+        #[arg(long, default_value = "")]
+        sent_at: String,
+        #[arg(long, default_value = "")]
+        content: String,
+    },
+    /// Close an incident with the lessons learned (each --measure starts a measure)
+    #[command(
+        after_help = "Example:\n  annex incident close INC-0001 --lessons 'Disks were not encrypted' --measure 'Encrypt every laptop disk'"
+    )]
+    Close {
+        id: String,
+        #[arg(long)]
+        lessons: String,
+        #[arg(long, default_value = "")]
+        root_cause: String,
+        #[arg(long = "measure")]
+        measures: Vec<String>,
+    },
+    /// List the notification regimes, or switch one on or off
+    #[command(
+        after_help = "Examples:\n  annex incident regimes\n  annex incident regimes --on gdpr\n  annex incident regimes --on contract --hours 24"
+    )]
+    Regimes {
+        #[arg(long, conflicts_with = "off")]
+        on: Option<String>,
+        #[arg(long)]
+        off: Option<String>,
+        #[arg(long, requires = "on")]
+        hours: Option<i64>,
+    },
+}
+
+/// Runs `annex incident …` as the local operator.
+pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match c {
+        Command::List {
+            status,
+            severity,
+            open,
+            format,
+        } => {
+            let params = crate::domain::query::Params::from_flags([
+                ("status", status),
+                ("severity", severity),
+                ("open", open.then(|| "1".to_string())),
+            ]);
+            let f = IncidentFilter::read(&params)?;
+            let mut items = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = service::list(ctx, &f, cursor.as_deref(), 500).await?;
+                items.extend(page.items);
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
+                _ => {
+                    let mut t = table(&["id", "title", "status", "severity", "reported"]);
+                    for i in &items {
+                        t.add_row(vec![
+                            i.id.clone(),
+                            i.title.clone(),
+                            i.status.label().to_string(),
+                            i.severity
+                                .map(|s| s.label())
+                                .unwrap_or_default()
+                                .to_string(),
+                            crate::domain::clock::display(&i.reported_at),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                    writeln!(
+                        out,
+                        "{}",
+                        crate::domain::words::count(items.len(), "incident", "incidents")
+                    )?;
+                }
+            }
+        }
+        Command::Show { id, format } => {
+            let d = service::detail(ctx, &id).await?;
+            if matches!(format, Format::Json) {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "incident": d.incident,
+                        "timeline": d.entries,
+                        "notifications": d.notifications,
+                        "deadlines": d.stages,
+                    }))?
+                )?;
+                return Ok(());
+            }
+            let i = &d.incident;
+            writeln!(out, "{} {} ({})", i.id, i.title, i.status.label())?;
+            writeln!(
+                out,
+                "reported by {} at {}; aware at {}",
+                i.reported_by,
+                crate::domain::clock::display(&i.reported_at),
+                crate::domain::clock::display(&i.aware_at)
+            )?;
+            for s in &d.stages {
+                writeln!(
+                    out,
+                    "deadline: {} ({}) {} {}",
+                    s.name,
+                    s.regime,
+                    s.state.label(),
+                    s.due_at
+                        .as_deref()
+                        .map(crate::domain::clock::display)
+                        .unwrap_or_default()
+                )?;
+            }
+            for e in &d.entries {
+                writeln!(
+                    out,
+                    "{}  {}  {}",
+                    crate::domain::clock::display(&e.at),
+                    e.actor,
+                    e.text
+                )?;
+            }
+        }
+        Command::Report {
+            title,
+            description,
+            affected,
+            noticed_at,
+        } => {
+            let i = service::report(
+                ctx,
+                &ReportInput {
+                    title,
+                    description,
+                    affected,
+                    noticed_at,
+                },
+            )
+            .await?;
+            writeln!(out, "reported {} ({})", i.id, i.title)?;
+        }
+        Command::Triage {
+            id,
+            incident,
+            reason,
+            category,
+            severity,
+            personal_data,
+            restricted,
+            regimes,
+            assets,
+            handler,
+        } => {
+            let input = TriageInput {
+                classification: if incident { "incident" } else { "event" }.into(),
+                reason,
+                category,
+                severity,
+                personal_data,
+                restricted,
+                regimes,
+                assets,
+                handler,
+                aware_at: String::new(),
+            };
+            let i = service::triage(ctx, &id, None, &input).await?;
+            writeln!(out, "{} is {}", i.id, i.status.label())?;
+        }
+        Command::Advance { id, note } => {
+            let i = service::advance(ctx, &id, None, &note).await?;
+            writeln!(out, "{} is {}", i.id, i.status.label())?;
+        }
+        Command::Act { id, text } => {
+            service::add_action(ctx, &id, &text).await?;
+            writeln!(out, "recorded on {id}'s timeline")?;
+        }
+        Command::Notify {
+            id,
+            regime,
+            stage,
+            recipient,
+            sent_at,
+            content,
+        } => {
+            let n = service::record_notification(
+                ctx,
+                &id,
+                &NotificationInput {
+                    regime,
+                    stage,
+                    recipient,
+                    sent_at,
+                    content,
+                },
+            )
+            .await?;
+            writeln!(
+                out,
+                "recorded: {} {} sent to {} at {}",
+                n.regime,
+                n.stage,
+                n.recipient,
+                crate::domain::clock::display(&n.sent_at)
+            )?;
+        }
+        Command::Close {
+            id,
+            lessons,
+            root_cause,
+            measures,
+        } => {
+            let (i, made) = service::close(
+                ctx,
+                &id,
+                None,
+                &CloseInput {
+                    lessons,
+                    root_cause,
+                    measures: measures.join("\n"),
+                },
+            )
+            .await?;
+            writeln!(out, "{} is closed", i.id)?;
+            if !made.is_empty() {
+                writeln!(out, "measures started: {}", made.join(", "))?;
+            }
+        }
+        Command::Regimes { on, off, hours } => {
+            if let Some(key) = &on {
+                service::set_regime(ctx, key, true, hours).await?;
+            }
+            if let Some(key) = &off {
+                service::set_regime(ctx, key, false, None).await?;
+            }
+            let mut t = table(&["key", "regime", "reference", "on", "stages"]);
+            for (r, enabled) in service::regimes(ctx).await? {
+                t.add_row(vec![
+                    r.key.clone(),
+                    r.name.clone(),
+                    r.reference.clone(),
+                    if enabled { "yes" } else { "no" }.to_string(),
+                    r.stages
+                        .iter()
+                        .map(|s| format!("{} within {}", s.name, s.within.words()))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Information security events and incidents (27002 5.24–5.28, 6.8): reporting, triage,
+//! handling with a timeline, notification deadlines under the regimes that apply (GDPR, NIS2,
+//! DORA, contracts), and closing with lessons learned.
+
+pub mod api;
+pub mod cli;
+pub mod domain;
+pub mod domain_regime;
+pub mod pages;
+pub mod service;
+pub mod store;
+
+use crate::domain::user::EDITORS;
+use crate::web::{Access, Routes};
+use utoipa_axum::routes;
+
+/// The register's API operations, each with who may call it. Reporting is everyone's; triage,
+/// closing and the regimes are managers' and admins'; the steps of handling are for its
+/// handler too (the use cases decide).
+pub fn routes() -> Routes {
+    let editors = Access::Roles(EDITORS);
+    let anyone = Access::SignedIn;
+    Routes::new()
+        .get("/incidents", anyone, pages::register)
+        .post("/incidents", anyone, pages::create)
+        .get("/incidents/new", anyone, pages::new_form)
+        .get("/incidents/regimes", anyone, pages::regimes_page)
+        .post("/incidents/regimes", editors, pages::regimes_submit)
+        .get("/incidents/{id}", anyone, pages::record)
+        .post("/incidents/{id}/triage", editors, pages::triage)
+        .post("/incidents/{id}/advance", anyone, pages::advance)
+        .post("/incidents/{id}/actions", anyone, pages::act)
+        .post("/incidents/{id}/notifications", anyone, pages::notify)
+        .post("/incidents/{id}/close", editors, pages::close)
+        .get("/for/{token}/report", Access::Public, pages::link_form)
+        .post("/for/{token}/report", Access::Public, pages::link_submit)
+        .api(anyone, routes!(api::list_incidents))
+        .api(anyone, routes!(api::report_incident))
+        .api(anyone, routes!(api::list_regimes))
+        .api(editors, routes!(api::set_regime))
+        .api(anyone, routes!(api::list_deadlines))
+        .api(anyone, routes!(api::get_incident))
+        .api(editors, routes!(api::triage_incident))
+        .api(anyone, routes!(api::advance_incident))
+        .api(anyone, routes!(api::add_action))
+        .api(anyone, routes!(api::record_notification))
+        .api(editors, routes!(api::close_incident))
+}

@@ -1,0 +1,711 @@
+//! Incident pages: the register with the deadlines still to meet, reporting (signed in, or
+//! through a person's link with a receipt), an incident with its deadlines, timeline and the
+//! forms of its handling, and the notification regimes.
+
+use super::domain::{
+    Category, Classification, CloseInput, Incident, IncidentFilter, IncidentStatus,
+    NotificationInput, ReportInput, Severity, TriageInput, next_status,
+};
+use super::service::{self, may_handle};
+use crate::domain::query::Params;
+use crate::error::Error;
+use crate::service::Ctx;
+use crate::web::AppState;
+use crate::web::page::{
+    Choice, FormData, FormErrors, Layout, PageResult, Peer, ensure_anon_csrf, layout, with_cookie,
+    with_cursor,
+};
+use crate::web::session::{Caller, client_address, encode};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
+
+fn choices<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            key: key(*v),
+            label: label(*v),
+        })
+        .collect()
+}
+
+/// A deadline as a line of the panel.
+struct DeadlineLine {
+    incident: String,
+    title: String,
+    name: String,
+    regime: String,
+    due: String,
+    relative: String,
+    overdue: bool,
+}
+
+fn deadline_lines(
+    ctx: &Ctx,
+    all: Vec<(String, String, super::domain_regime::StageDue)>,
+) -> Vec<DeadlineLine> {
+    let now = ctx.clock().now();
+    all.into_iter()
+        .map(|(incident, title, s)| {
+            let due = s.due_at.clone().unwrap_or_default();
+            DeadlineLine {
+                overdue: s.state == super::domain_regime::StageState::Overdue,
+                relative: crate::domain::clock::relative(&due, now),
+                due: crate::domain::clock::display(&due),
+                name: s.name,
+                regime: s.regime,
+                incident,
+                title,
+            }
+        })
+        .collect()
+}
+
+struct Row {
+    id: String,
+    title: String,
+    status: &'static str,
+    status_key: &'static str,
+    classification: &'static str,
+    severity: &'static str,
+    category: &'static str,
+    reported: String,
+    restricted: bool,
+}
+
+fn row(i: &Incident) -> Row {
+    Row {
+        id: i.id.clone(),
+        title: i.title.clone(),
+        status: i.status.label(),
+        status_key: i.status.key(),
+        classification: i.classification.map(|c| c.label()).unwrap_or("not triaged"),
+        severity: i.severity.map(|s| s.label()).unwrap_or(""),
+        category: i.category.map(|c| c.label()).unwrap_or(""),
+        reported: crate::domain::clock::display(&i.reported_at),
+        restricted: i.restricted,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incident/templates/incidents.html")]
+struct RegisterPage {
+    l: Layout,
+    rows: Vec<Row>,
+    total: i64,
+    total_capped: bool,
+    filtered: bool,
+    next_href: Option<String>,
+    deadlines: Vec<DeadlineLine>,
+    statuses: Vec<Choice>,
+    severities: Vec<Choice>,
+    categories: Vec<Choice>,
+    f_status: String,
+    f_severity: String,
+    f_category: String,
+    f_q: String,
+    f_open: bool,
+    errors: FormErrors,
+    can_configure: bool,
+}
+
+pub async fn register(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let params = Params::parse(raw.as_deref())?;
+    let (filter, errors) = match IncidentFilter::read(&params) {
+        Ok(f) => (f, FormErrors::default()),
+        Err(e) => (IncidentFilter::default(), FormErrors::from_error(e)?),
+    };
+    let page = service::list(&ctx, &filter, params.cursor(), 100).await?;
+    let deadlines = deadline_lines(&ctx, service::deadlines(&ctx).await?);
+    let l = layout(&s, &caller, "Incidents", "incidents", raw.as_deref()).await?;
+    Ok(RegisterPage {
+        rows: page.items.iter().map(row).collect(),
+        total: page.total,
+        total_capped: page.total_capped,
+        filtered: params.filters_anything(),
+        next_href: page
+            .next_cursor
+            .as_deref()
+            .map(|c| with_cursor("/incidents", raw.as_deref(), c)),
+        deadlines,
+        statuses: choices(
+            IncidentStatus::ALL,
+            IncidentStatus::key,
+            IncidentStatus::label,
+        ),
+        severities: choices(Severity::ALL, Severity::key, Severity::label),
+        categories: choices(Category::ALL, Category::key, Category::label),
+        f_status: params.raw("status"),
+        f_severity: params.raw("severity"),
+        f_category: params.raw("category"),
+        f_q: params.raw("q"),
+        f_open: filter.open,
+        errors,
+        can_configure: ctx.actor.is_editor(),
+        l,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incident/templates/incident_report.html")]
+struct ReportPage {
+    l: Layout,
+    errors: FormErrors,
+    v: ReportInput,
+    /// Where the form posts: `/incidents` or a person's link.
+    action: String,
+    /// Through a link: the person's name and the receipt of what they just reported.
+    name: String,
+    receipt: Option<String>,
+}
+
+fn report_input(form: &FormData) -> ReportInput {
+    ReportInput {
+        title: form.get("title").into(),
+        description: form.get("description").into(),
+        affected: form.get("affected").into(),
+        noticed_at: form.get("noticed_at").into(),
+    }
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let l = layout(&s, &caller, "Report an event", "incidents", None).await?;
+    Ok(ReportPage {
+        l,
+        errors: FormErrors::default(),
+        v: ReportInput::default(),
+        action: "/incidents".into(),
+        name: String::new(),
+        receipt: None,
+    }
+    .into_response())
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let v = report_input(&form);
+    match service::report(&ctx, &v).await {
+        Ok(i) => Ok(Redirect::to(&format!(
+            "/incidents/{}?notice=incident-reported",
+            encode(&i.id)
+        ))
+        .into_response()),
+        Err(e @ Error::Forbidden) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let l = layout(&s, &caller, "Report an event", "incidents", None).await?;
+            Ok((
+                errors.status(),
+                ReportPage {
+                    l,
+                    errors,
+                    v,
+                    action: "/incidents".into(),
+                    name: String::new(),
+                    receipt: None,
+                },
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The report form of a person's link (no account), with the receipt of a report just made.
+pub async fn link_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(mut caller): Extension<Caller>,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    Path(token): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let address = client_address(&s, &headers, peer);
+    let holder = crate::registers::staff::service_link::open(&ctx, &token, &address).await?;
+    let params = Params::parse(q.as_deref())?;
+    // Only an id is echoed (escaped), and only one shaped like ours.
+    let receipt = params
+        .get("reported")
+        .filter(|r| {
+            r.len() <= 20 && r.starts_with("INC-") && r[4..].bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(str::to_string);
+    let cookie = ensure_anon_csrf(&s, &mut caller);
+    let mut l = layout(&s, &caller, "Report an event", "", None).await?;
+    l.user = None;
+    let page = ReportPage {
+        l,
+        errors: FormErrors::default(),
+        v: ReportInput::default(),
+        action: format!("/for/{}/report", encode(&token)),
+        name: holder.person().name.clone(),
+        receipt,
+    };
+    Ok(with_cookie(page.into_response(), cookie))
+}
+
+pub async fn link_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    Path(token): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let address = client_address(&s, &headers, peer);
+    let holder = crate::registers::staff::service_link::open(&ctx, &token, &address).await?;
+    let v = report_input(&form);
+    match service::report_by_link(&ctx, &holder, &v).await {
+        Ok(i) => Ok(Redirect::to(&format!(
+            "/for/{}/report?reported={}",
+            encode(&token),
+            encode(&i.id)
+        ))
+        .into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            let mut l = layout(&s, &caller, "Report an event", "", None).await?;
+            l.user = None;
+            Ok((
+                errors.status(),
+                ReportPage {
+                    l,
+                    errors,
+                    v,
+                    action: format!("/for/{}/report", encode(&token)),
+                    name: holder.person().name.clone(),
+                    receipt: None,
+                },
+            )
+                .into_response())
+        }
+    }
+}
+
+struct EntryLine {
+    at: String,
+    actor: String,
+    kind: &'static str,
+    text: String,
+}
+
+struct StageLine {
+    regime: String,
+    key: String,
+    name: String,
+    recipient: String,
+    due: String,
+    relative: String,
+    state: &'static str,
+    state_key: &'static str,
+    sent: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incident/templates/incident.html")]
+struct RecordPage {
+    l: Layout,
+    i: Incident,
+    status: &'static str,
+    classification: &'static str,
+    severity: &'static str,
+    category: &'static str,
+    reported: String,
+    aware: String,
+    noticed: String,
+    entries: Vec<EntryLine>,
+    stages: Vec<StageLine>,
+    regimes: Vec<(String, String, bool)>,
+    classifications: Vec<Choice>,
+    severities: Vec<Choice>,
+    categories: Vec<Choice>,
+    /// The assessment's keys, to select in the triage form.
+    cur_classification: &'static str,
+    cur_category: &'static str,
+    cur_severity: &'static str,
+    can_triage: bool,
+    can_handle: bool,
+    next_step: Option<&'static str>,
+    can_close: bool,
+    errors: FormErrors,
+    /// Why the last step was not taken.
+    problem: Option<String>,
+}
+
+async fn render_record(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: &str,
+    errors: FormErrors,
+    problem: Option<String>,
+    q: Option<&str>,
+) -> PageResult {
+    let d = service::detail(ctx, id).await?;
+    let all = service::regimes(ctx).await?;
+    let now = ctx.clock().now();
+    let i = d.incident;
+    let l = layout(s, caller, &format!("{} {}", i.id, i.title), "incidents", q).await?;
+    let event = i.classification == Some(Classification::Event);
+    let status = errors.status();
+    let page = RecordPage {
+        status: i.status.label(),
+        classification: i
+            .classification
+            .map(|c| c.label())
+            .unwrap_or("not triaged yet"),
+        severity: i.severity.map(|s| s.label()).unwrap_or(""),
+        category: i.category.map(|c| c.label()).unwrap_or(""),
+        reported: crate::domain::clock::display(&i.reported_at),
+        aware: crate::domain::clock::display(&i.aware_at),
+        noticed: crate::domain::clock::display(&i.noticed_at),
+        entries: d
+            .entries
+            .iter()
+            .map(|e| EntryLine {
+                at: crate::domain::clock::display(&e.at),
+                actor: e.actor.clone(),
+                kind: e.kind.label(),
+                text: e.text.clone(),
+            })
+            .collect(),
+        stages: d
+            .stages
+            .iter()
+            .map(|st| StageLine {
+                regime: all
+                    .iter()
+                    .find(|(r, _)| r.key == st.regime)
+                    .map(|(r, _)| r.name.clone())
+                    .unwrap_or_else(|| st.regime.clone()),
+                key: format!("{}:{}", st.regime, st.stage),
+                name: st.name.clone(),
+                recipient: st.recipient.clone(),
+                due: st
+                    .due_at
+                    .as_deref()
+                    .map(crate::domain::clock::display)
+                    .unwrap_or_default(),
+                relative: st
+                    .due_at
+                    .as_deref()
+                    .map(|d| crate::domain::clock::relative(d, now))
+                    .unwrap_or_default(),
+                state: st.state.label(),
+                state_key: st.state.key(),
+                sent: st
+                    .sent_at
+                    .as_deref()
+                    .map(crate::domain::clock::display)
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        regimes: all
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(r, _)| (r.key.clone(), r.name.clone(), i.regimes.contains(&r.key)))
+            .collect(),
+        classifications: choices(
+            Classification::ALL,
+            Classification::key,
+            Classification::label,
+        ),
+        severities: choices(Severity::ALL, Severity::key, Severity::label),
+        categories: choices(Category::ALL, Category::key, Category::label),
+        cur_classification: i.classification.map(|c| c.key()).unwrap_or("incident"),
+        cur_category: i.category.map(|c| c.key()).unwrap_or(""),
+        cur_severity: i.severity.map(|c| c.key()).unwrap_or(""),
+        can_triage: ctx.actor.is_editor() && i.status != IncidentStatus::Closed,
+        can_handle: may_handle(&ctx.actor, &i) && i.status != IncidentStatus::Closed,
+        next_step: if event {
+            None
+        } else {
+            next_status(i.status).map(|s| s.label())
+        },
+        can_close: ctx.actor.is_editor()
+            && (i.status == IncidentStatus::Recovered
+                || (event && i.status == IncidentStatus::Triaged)),
+        errors,
+        problem,
+        l,
+        i,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn record(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_record(
+        &s,
+        &ctx,
+        &caller,
+        &id,
+        FormErrors::default(),
+        None,
+        q.as_deref(),
+    )
+    .await
+}
+
+/// After a form of the incident page: to the page with a notice, or the page again with what
+/// was wrong (409 and 422 keep the page; 403 and 404 are the error page).
+async fn after(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: &str,
+    result: Result<(), Error>,
+    notice: &str,
+) -> PageResult {
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/incidents/{}?notice={notice}", encode(id))).into_response())
+        }
+        Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
+        Err(Error::Conflict(why)) => {
+            let res =
+                render_record(s, ctx, caller, id, FormErrors::default(), Some(why), None).await?;
+            Ok((axum::http::StatusCode::CONFLICT, res).into_response())
+        }
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            render_record(s, ctx, caller, id, errors, None, None).await
+        }
+    }
+}
+
+pub async fn triage(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let input = TriageInput {
+        classification: form.get("classification").into(),
+        reason: form.get("reason").into(),
+        category: form.get("category").into(),
+        severity: form.get("severity").into(),
+        personal_data: form.get("personal_data") == "1",
+        restricted: form.get("restricted") == "1",
+        regimes: form.all("regimes").join(","),
+        assets: form.get("assets").into(),
+        handler: form.get("handler").into(),
+        aware_at: form.get("aware_at").into(),
+    };
+    let r = service::triage(&ctx, &id, form.revision(), &input)
+        .await
+        .map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-triaged").await
+}
+
+pub async fn advance(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let r = service::advance(&ctx, &id, form.revision(), form.get("note"))
+        .await
+        .map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-advanced").await
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let r = service::add_action(&ctx, &id, form.get("text"))
+        .await
+        .map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-action").await
+}
+
+pub async fn notify(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let (regime, stage) = form.get("stage").split_once(':').unwrap_or(("", ""));
+    let input = NotificationInput {
+        regime: regime.into(),
+        stage: stage.into(),
+        recipient: form.get("recipient").into(),
+        sent_at: form.get("sent_at").into(),
+        content: form.get("content").into(),
+    };
+    let r = service::record_notification(&ctx, &id, &input)
+        .await
+        .map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-notified").await
+}
+
+pub async fn close(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let input = CloseInput {
+        lessons: form.get("lessons").into(),
+        root_cause: form.get("root_cause").into(),
+        measures: form.get("measures").into(),
+    };
+    let r = service::close(&ctx, &id, form.revision(), &input)
+        .await
+        .map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-closed").await
+}
+
+struct RegimeLine {
+    key: String,
+    name: String,
+    reference: String,
+    summary: String,
+    stages: Vec<String>,
+    enabled: bool,
+    hours: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incident/templates/regimes.html")]
+struct RegimesPage {
+    l: Layout,
+    regimes: Vec<RegimeLine>,
+    can_edit: bool,
+    errors: FormErrors,
+}
+
+async fn render_regimes(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    errors: FormErrors,
+    q: Option<&str>,
+) -> PageResult {
+    let regimes = service::regimes(ctx)
+        .await?
+        .into_iter()
+        .map(|(r, enabled)| RegimeLine {
+            hours: match (r.key.as_str(), r.stages.first().map(|s| s.within)) {
+                ("contract", Some(super::domain_regime::Span::Hours(h))) => h.to_string(),
+                _ => String::new(),
+            },
+            stages: r
+                .stages
+                .iter()
+                .map(|s| {
+                    let from = match &s.from {
+                        super::domain_regime::ClockStart::Awareness => "awareness".to_string(),
+                        super::domain_regime::ClockStart::Classification => {
+                            "classification".to_string()
+                        }
+                        super::domain_regime::ClockStart::Stage(k) => r
+                            .stages
+                            .iter()
+                            .find(|x| &x.key == k)
+                            .map(|x| x.name.to_lowercase())
+                            .unwrap_or_else(|| k.clone()),
+                    };
+                    let latest = s
+                        .at_latest_hours_after_awareness
+                        .map(|h| format!(", at the latest {h} hours after awareness"))
+                        .unwrap_or_default();
+                    format!(
+                        "{} to {}: within {} of {from}{latest}",
+                        s.name,
+                        s.recipient,
+                        s.within.words()
+                    )
+                })
+                .collect(),
+            key: r.key,
+            name: r.name,
+            reference: r.reference,
+            summary: r.summary,
+            enabled,
+        })
+        .collect();
+    let status = errors.status();
+    let l = layout(s, caller, "Notification regimes", "incidents", q).await?;
+    Ok((
+        status,
+        RegimesPage {
+            l,
+            regimes,
+            can_edit: ctx.actor.is_editor(),
+            errors,
+        },
+    )
+        .into_response())
+}
+
+pub async fn regimes_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    render_regimes(&s, &ctx, &caller, FormErrors::default(), q.as_deref()).await
+}
+
+pub async fn regimes_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let key = form.get("regime").to_string();
+    let hours = match form.get("hours").trim() {
+        "" => Ok(None),
+        raw => raw
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| Error::field("hours", format!("'{raw}' is not a whole number of hours"))),
+    };
+    let r = match hours {
+        Ok(h) => service::set_regime(&ctx, &key, form.get("enabled") == "1", h).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to("/incidents/regimes?notice=regime-saved").into_response()),
+        Err(e @ Error::Forbidden) => Err(e.into()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            render_regimes(&s, &ctx, &caller, errors, None).await
+        }
+    }
+}

@@ -1,0 +1,675 @@
+//! The incident register's use cases: reporting (signed in, or through a person's link
+//! without an account), triage by managers, the steps of its handling, actions on its
+//! timeline, notifications recorded against the regimes' clocks, and closing with lessons
+//! learned that can start measures. Each write locks the incident, checks the writer's
+//! revision, appends to the timeline and to the audit trail in one transaction. A restricted
+//! incident (personal data) is seen only by managers, admins, auditors, its handler and its
+//! reporter: to anyone else it does not exist.
+
+use super::domain::{
+    CloseInput, EntryKind, Incident, IncidentFilter, IncidentStatus, Notification,
+    NotificationInput, ReportInput, ReportedVia, TimelineEntry, TriageInput, next_status,
+    parse_moment,
+};
+use super::domain_regime::{Regime, Span, StageDue, shipped, stages_due};
+use super::store;
+use crate::domain::query::Page;
+use crate::error::{Error, Result};
+use crate::registers::staff::service::STAFF_READERS;
+use crate::registers::staff::service_link::Holder;
+use crate::service::{Actor, Channel, Ctx, Expected, check_revision};
+use crate::store::Tx;
+
+/// Managers, admins and auditors see every incident.
+fn privileged(actor: &Actor) -> bool {
+    actor.role.is_some_and(|r| STAFF_READERS.contains(&r)) || actor.channel == Channel::Cli
+}
+
+fn me(actor: &Actor) -> String {
+    actor
+        .user
+        .as_ref()
+        .map(|u| u.email.as_str().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether the actor sees the incident.
+pub fn visible(actor: &Actor, i: &Incident) -> bool {
+    !i.restricted
+        || privileged(actor)
+        || (!i.handler.is_empty() && i.handler == me(actor))
+        || i.reported_by.eq_ignore_ascii_case(&me(actor))
+}
+
+/// Whether the actor handles the incident: managers and admins, and its handler.
+pub fn may_handle(actor: &Actor, i: &Incident) -> bool {
+    actor.is_editor() || (!i.handler.is_empty() && i.handler == me(actor))
+}
+
+/// The regimes Annex ships, with whether the organisation switched each on and the
+/// contractual notice's hours as configured.
+#[tracing::instrument(name = "incident.regimes", skip_all, fields(actor = %ctx.who()))]
+pub async fn regimes(ctx: &Ctx) -> Result<Vec<(Regime, bool)>> {
+    ctx.require_reader()?;
+    let configured = ctx.store().incident_regimes().await?;
+    Ok(shipped()
+        .into_iter()
+        .map(|mut r| {
+            let c = configured.iter().find(|c| c.0 == r.key);
+            if let Some(h) = c.and_then(|c| c.2)
+                && let Some(s) = r.stages.first_mut()
+            {
+                s.within = Span::Hours(h.clamp(1, 10_000) as u32);
+            }
+            let on = c.is_some_and(|c| c.1);
+            (r, on)
+        })
+        .collect())
+}
+
+/// Switches a regime on or off (managers and admins); the contractual notice takes its hours.
+#[tracing::instrument(name = "incident.set_regime", skip_all, fields(actor = %ctx.who(), regime = %key))]
+pub async fn set_regime(ctx: &Ctx, key: &str, enabled: bool, hours: Option<i64>) -> Result<()> {
+    ctx.require_editor()?;
+    let all = shipped();
+    let Some(r) = all.iter().find(|r| r.key == key) else {
+        let keys: Vec<&str> = all.iter().map(|r| r.key.as_str()).collect();
+        return Err(Error::field(
+            "regime",
+            format!("'{key}' is not a regime: use {}", keys.join(", ")),
+        ));
+    };
+    if let Some(h) = hours
+        && (r.key != "contract" || !(1..=10_000).contains(&h))
+    {
+        return Err(Error::field(
+            "hours",
+            "only the contractual notice takes hours, 1 to 10000",
+        ));
+    }
+    let mut tx = ctx.write().await?;
+    store::set_regime(&mut tx, key, enabled, hours).await?;
+    tx.audit(
+        ctx.change("incident.regime", "incident_regime", key)
+            .after(serde_json::json!({"enabled": enabled, "hours": hours})),
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[tracing::instrument(name = "incident.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(
+    ctx: &Ctx,
+    f: &IncidentFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Incident>> {
+    ctx.require_reader()?;
+    ctx.store()
+        .list_incidents(f, privileged(&ctx.actor), &me(&ctx.actor), cursor, limit)
+        .await
+        .map_err(crate::domain::query::as_query_error)
+}
+
+#[tracing::instrument(name = "incident.get", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Incident> {
+    ctx.require_reader()?;
+    let i = ctx.store().incident(id).await?;
+    if !visible(&ctx.actor, &i) {
+        return Err(Error::NotFound(format!("incident {id}")));
+    }
+    Ok(i)
+}
+
+/// An incident with its timeline, its notifications and where each regime's stages stand now.
+pub struct Detail {
+    pub incident: Incident,
+    pub entries: Vec<TimelineEntry>,
+    pub notifications: Vec<Notification>,
+    pub stages: Vec<StageDue>,
+}
+
+#[tracing::instrument(name = "incident.detail", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
+    let incident = get(ctx, id).await?;
+    let entries = ctx.store().incident_entries(id).await?;
+    let notifications = ctx.store().incident_notifications(id).await?;
+    let all = regimes(ctx).await?;
+    let stages = clocks(&incident, &all, &notifications, ctx.clock().now());
+    Ok(Detail {
+        incident,
+        entries,
+        notifications,
+        stages,
+    })
+}
+
+/// The stages of every regime that applies to an incident, as seen at `now`.
+fn clocks(
+    i: &Incident,
+    all: &[(Regime, bool)],
+    notifications: &[Notification],
+    now: time::OffsetDateTime,
+) -> Vec<StageDue> {
+    let Some(aware) = crate::domain::clock::parse_stamp(&i.aware_at) else {
+        return Vec::new();
+    };
+    let classified = i
+        .classified_at
+        .as_deref()
+        .and_then(crate::domain::clock::parse_stamp);
+    let mut out = Vec::new();
+    for key in &i.regimes {
+        let Some((r, _)) = all.iter().find(|(r, _)| &r.key == key) else {
+            continue;
+        };
+        let sent: Vec<(String, time::OffsetDateTime)> = notifications
+            .iter()
+            .filter(|n| &n.regime == key)
+            .filter_map(|n| {
+                crate::domain::clock::parse_stamp(&n.sent_at).map(|t| (n.stage.clone(), t))
+            })
+            .collect();
+        out.extend(stages_due(r, aware, classified, &sent, now));
+    }
+    out
+}
+
+/// Every stage still to send of open incidents the caller sees, soonest due first (the
+/// dashboard's deadline panel).
+#[tracing::instrument(name = "incident.deadlines", skip_all, fields(actor = %ctx.who()))]
+pub async fn deadlines(ctx: &Ctx) -> Result<Vec<(String, String, StageDue)>> {
+    ctx.require_reader()?;
+    let all = regimes(ctx).await?;
+    let now = ctx.clock().now();
+    let who = me(&ctx.actor);
+    let see_all = privileged(&ctx.actor);
+    let mut out = Vec::new();
+    for c in ctx.store().open_clocks().await? {
+        if c.restricted && !see_all && c.handler != who && !c.reported_by.eq_ignore_ascii_case(&who)
+        {
+            continue;
+        }
+        let i = Incident {
+            id: c.id.clone(),
+            aware_at: c.aware_at.clone(),
+            classified_at: c.classified_at.clone(),
+            regimes: c.regimes.clone(),
+            ..placeholder()
+        };
+        let sent: Vec<Notification> = c
+            .notifications
+            .iter()
+            .map(|(regime, stage, sent_at)| Notification {
+                regime: regime.clone(),
+                stage: stage.clone(),
+                recipient: String::new(),
+                sent_at: sent_at.clone(),
+                content: String::new(),
+                recorded_by: String::new(),
+                recorded_at: String::new(),
+            })
+            .collect();
+        for s in clocks(&i, &all, &sent, now) {
+            if s.sent_at.is_none() && s.due_at.is_some() {
+                out.push((c.id.clone(), c.title.clone(), s));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.2.due_at.cmp(&b.2.due_at));
+    Ok(out)
+}
+
+/// An incident with nothing in it, to fill in.
+fn placeholder() -> Incident {
+    Incident {
+        id: String::new(),
+        title: String::new(),
+        description: String::new(),
+        affected: String::new(),
+        reported_by: String::new(),
+        reported_via: ReportedVia::Page,
+        reported_at: String::new(),
+        noticed_at: String::new(),
+        aware_at: String::new(),
+        status: IncidentStatus::Reported,
+        classification: None,
+        classification_reason: String::new(),
+        classified_at: None,
+        category: None,
+        severity: None,
+        personal_data: false,
+        restricted: false,
+        regimes: Vec::new(),
+        handler: String::new(),
+        assets: Vec::new(),
+        lessons: String::new(),
+        root_cause: String::new(),
+        closed_at: None,
+        updated_at: String::new(),
+        revision: 0,
+    }
+}
+
+async fn write_report(
+    ctx: &Ctx,
+    input: &ReportInput,
+    reporter: &str,
+    via: ReportedVia,
+) -> Result<Incident> {
+    let now = ctx.now();
+    let d = input.parse(&now)?;
+    let mut tx = ctx.write().await?;
+    let i = store::insert(&mut tx, &d, reporter, via).await?;
+    store::append_entry(
+        &mut tx,
+        &i.id,
+        reporter,
+        EntryKind::Reported,
+        &format!("Reported ({}): {}", via.label(), i.title),
+    )
+    .await?;
+    tx.audit(
+        crate::domain::audit::Change::new(reporter, "incident.report", "incident", &i.id).after(&i),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(i)
+}
+
+/// Reports an event (everyone signed in: reporting is everyone's duty, 6.8).
+#[tracing::instrument(name = "incident.report", skip_all, fields(actor = %ctx.who()))]
+pub async fn report(ctx: &Ctx, input: &ReportInput) -> Result<Incident> {
+    ctx.require_reader()?;
+    let via = match ctx.actor.channel {
+        Channel::Api => ReportedVia::Api,
+        Channel::Cli => ReportedVia::Cli,
+        _ => ReportedVia::Page,
+    };
+    let who = match me(&ctx.actor) {
+        m if m.is_empty() => ctx.who().to_string(),
+        m => m,
+    };
+    write_report(ctx, input, &who, via).await
+}
+
+/// Reports an event through a person's link, without an account.
+#[tracing::instrument(name = "incident.report_by_link", skip_all, fields(person = %holder.person().id))]
+pub async fn report_by_link(ctx: &Ctx, holder: &Holder, input: &ReportInput) -> Result<Incident> {
+    let actor = format!("link:{}", holder.person().id);
+    write_report(ctx, input, &actor, ReportedVia::Link).await
+}
+
+/// Locks an incident for a step of its handling by the actor, checking the revision.
+async fn lock_handled(ctx: &Ctx, tx: &mut Tx, id: &str, expected: Expected) -> Result<Incident> {
+    let i = store::lock(tx, id).await?;
+    if !visible(&ctx.actor, &i) {
+        return Err(Error::NotFound(format!("incident {id}")));
+    }
+    if !may_handle(&ctx.actor, &i) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(tx, "incident", id, id, i.revision, expected).await?;
+    Ok(i)
+}
+
+/// Assesses a report (managers and admins): event or incident and why, category, severity,
+/// personal data (which restricts it), the regimes that apply (switched on), the assets it
+/// affects, its handler and when the organisation became aware. Triage may be redone until it
+/// is closed; the regimes' classification clock starts when it is first classified an incident.
+#[tracing::instrument(name = "incident.triage", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn triage(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    input: &TriageInput,
+) -> Result<Incident> {
+    ctx.require_editor()?;
+    let now = ctx.now();
+    let mut t = input.parse(&now)?;
+    let all = regimes(ctx).await?;
+    let mut p = crate::error::Problems::new();
+    for key in &t.regimes {
+        match all.iter().find(|(r, _)| &r.key == key) {
+            None => p.add("regimes", format!("'{key}' is not a regime")),
+            Some((r, false)) => p.add(
+                "regimes",
+                format!(
+                    "{} is switched off: switch it on at /incidents/regimes first",
+                    r.name
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    if t.classification == super::domain::Classification::Event && !t.regimes.is_empty() {
+        p.add(
+            "regimes",
+            "an event that is not an incident notifies no one",
+        );
+    }
+    p.into_result()?;
+    if t.handler.is_empty() {
+        t.handler = me(&ctx.actor);
+    }
+    let mut tx = ctx.write().await?;
+    let before = lock_handled(ctx, &mut tx, id, expected).await?;
+    if before.status == IncidentStatus::Closed {
+        return Err(Error::Conflict(format!("{id} is closed")));
+    }
+    let unknown = store::unknown_assets(&mut tx, &t.assets).await?;
+    if !unknown.is_empty() {
+        return Err(Error::field(
+            "assets",
+            format!("not in the asset register: {}", unknown.join(", ")),
+        ));
+    }
+    let incident = t.classification == super::domain::Classification::Incident;
+    let classified_at = match (&before.classified_at, before.classification) {
+        (Some(at), Some(super::domain::Classification::Incident)) if incident => at.clone(),
+        _ => now.clone(),
+    };
+    let aware_at = t
+        .aware_at
+        .clone()
+        .unwrap_or_else(|| before.aware_at.clone());
+    let status = match before.status {
+        IncidentStatus::Reported => IncidentStatus::Triaged,
+        s => s,
+    };
+    let after = store::write_triage(&mut tx, id, &t, status, &classified_at, &aware_at).await?;
+    let mut words = vec![t.classification.label().to_string()];
+    words.extend(t.severity.map(|s| format!("{} severity", s.label())));
+    words.extend(t.category.map(|c| c.label().to_string()));
+    if t.personal_data {
+        words.push("personal data involved".into());
+    }
+    if !t.regimes.is_empty() {
+        let names: Vec<String> = t
+            .regimes
+            .iter()
+            .filter_map(|k| {
+                all.iter()
+                    .find(|(r, _)| &r.key == k)
+                    .map(|(r, _)| r.name.clone())
+            })
+            .collect();
+        words.push(format!("notify under {}", names.join(", ")));
+    }
+    store::append_entry(
+        &mut tx,
+        id,
+        ctx.who(),
+        EntryKind::Triaged,
+        &format!("Triaged: {}. {}", words.join("; "), t.reason),
+    )
+    .await?;
+    tx.audit(
+        ctx.change("incident.triage", "incident", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Takes the next step of the handling (triaged → contained → eradicated → recovered), with
+/// what was done, on the timeline.
+#[tracing::instrument(name = "incident.advance", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn advance(ctx: &Ctx, id: &str, expected: Expected, note: &str) -> Result<Incident> {
+    ctx.require_reader()?;
+    let note = note.trim();
+    if note.chars().count() > 5000 {
+        return Err(Error::field("note", "at most 5000 characters"));
+    }
+    let mut tx = ctx.write().await?;
+    let before = lock_handled(ctx, &mut tx, id, expected).await?;
+    if before.classification == Some(super::domain::Classification::Event) {
+        return Err(Error::Conflict(format!(
+            "{id} was triaged as an event, not an incident: close it with what was learned"
+        )));
+    }
+    let Some(next) = next_status(before.status) else {
+        return Err(Error::Conflict(match before.status {
+            IncidentStatus::Reported => format!("{id} is not triaged yet"),
+            IncidentStatus::Recovered => {
+                format!("{id} is recovered: close it with the lessons learned")
+            }
+            _ => format!("{id} is closed"),
+        }));
+    };
+    let after = store::set_status(&mut tx, id, next, None).await?;
+    let text = if note.is_empty() {
+        format!("Now {}.", next.label())
+    } else {
+        format!("Now {}: {note}", next.label())
+    };
+    store::append_entry(&mut tx, id, ctx.who(), EntryKind::Status, &text).await?;
+    tx.audit(
+        ctx.change("incident.advance", "incident", id)
+            .before(serde_json::json!({"status": before.status.key()}))
+            .after(serde_json::json!({"status": next.key(), "note": note})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Appends an action to the timeline (what was done, by whom, now).
+#[tracing::instrument(name = "incident.act", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn add_action(ctx: &Ctx, id: &str, text: &str) -> Result<Incident> {
+    ctx.require_reader()?;
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 5000 {
+        return Err(Error::field(
+            "text",
+            "say what was done, in 1 to 5000 characters",
+        ));
+    }
+    let mut tx = ctx.write().await?;
+    let i = lock_handled(ctx, &mut tx, id, None).await?;
+    if i.status == IncidentStatus::Closed {
+        return Err(Error::Conflict(format!("{id} is closed")));
+    }
+    store::append_entry(&mut tx, id, ctx.who(), EntryKind::Action, text).await?;
+    tx.audit(
+        ctx.change("incident.action", "incident", id)
+            .after(serde_json::json!({"text": text})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(i)
+}
+
+/// Records that a regime's stage was notified: to whom, when, and what was sent.
+#[tracing::instrument(name = "incident.notify", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn record_notification(
+    ctx: &Ctx,
+    id: &str,
+    input: &NotificationInput,
+) -> Result<Notification> {
+    ctx.require_reader()?;
+    let now = ctx.now();
+    let mut p = crate::error::Problems::new();
+    let recipient = input.recipient.trim().to_string();
+    if recipient.is_empty() || recipient.chars().count() > 300 {
+        p.add("recipient", "say who was notified, in 1 to 300 characters");
+    }
+    let sent_at = match input.sent_at.trim() {
+        "" => Some(now.clone()),
+        raw => p.take("sent_at", parse_moment(raw)),
+    };
+    if sent_at.as_deref().is_some_and(|s| s > now.as_str()) {
+        p.add(
+            "sent_at",
+            "a moment in the future: record a notification once it is sent",
+        );
+    }
+    if input.content.chars().count() > 20_000 {
+        p.add("content", "at most 20000 characters");
+    }
+    p.into_result()?;
+    let all = regimes(ctx).await?;
+    let mut tx = ctx.write().await?;
+    let i = lock_handled(ctx, &mut tx, id, None).await?;
+    let regime = input.regime.trim().to_lowercase();
+    if !i.regimes.contains(&regime) {
+        return Err(Error::field(
+            "regime",
+            format!(
+                "'{regime}' does not apply to {id}: it is under {}",
+                if i.regimes.is_empty() {
+                    "no regime".to_string()
+                } else {
+                    i.regimes.join(", ")
+                }
+            ),
+        ));
+    }
+    let Some((r, _)) = all.iter().find(|(r, _)| r.key == regime) else {
+        return Err(Error::field(
+            "regime",
+            format!("'{regime}' is not a regime"),
+        ));
+    };
+    let stage = input.stage.trim().to_lowercase();
+    let Some(s) = r.stages.iter().find(|s| s.key == stage) else {
+        let keys: Vec<&str> = r.stages.iter().map(|s| s.key.as_str()).collect();
+        return Err(Error::field(
+            "stage",
+            format!(
+                "'{stage}' is not a stage of {}: use {}",
+                r.name,
+                keys.join(", ")
+            ),
+        ));
+    };
+    let sent = store::notifications_in(&mut tx, id).await?;
+    if sent.iter().any(|n| n.regime == regime && n.stage == stage) {
+        return Err(Error::Conflict(format!(
+            "{} ({}) is already recorded for {id}",
+            s.name, r.name
+        )));
+    }
+    let n = Notification {
+        regime: regime.clone(),
+        stage: stage.clone(),
+        recipient,
+        sent_at: sent_at.unwrap_or(now.clone()),
+        content: input.content.trim().to_string(),
+        recorded_by: ctx.who().to_string(),
+        recorded_at: now,
+    };
+    store::insert_notification(&mut tx, id, &n).await?;
+    store::append_entry(
+        &mut tx,
+        id,
+        ctx.who(),
+        EntryKind::Notification,
+        &format!(
+            "{} ({}) sent to {} at {}",
+            s.name,
+            r.name,
+            n.recipient,
+            crate::domain::clock::display(&n.sent_at)
+        ),
+    )
+    .await?;
+    tx.audit(ctx.change("incident.notify", "incident", id).after(&n))
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Closes an incident (or an event) with what was learned (5.27), required; each line of
+/// `measures` starts a planned measure owned by the handler, named on the timeline.
+#[tracing::instrument(name = "incident.close", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn close(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    input: &CloseInput,
+) -> Result<(Incident, Vec<String>)> {
+    ctx.require_editor()?;
+    let mut p = crate::error::Problems::new();
+    let lessons = input.lessons.trim();
+    if lessons.is_empty() || lessons.chars().count() > 10_000 {
+        p.add(
+            "lessons",
+            "write what was learned (1 to 10000 characters): it is required to close",
+        );
+    }
+    if input.root_cause.trim().chars().count() > 5000 {
+        p.add("root_cause", "at most 5000 characters");
+    }
+    let titles: Vec<&str> = input
+        .measures
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if titles.len() > 20 || titles.iter().any(|t| t.chars().count() > 200) {
+        p.add(
+            "measures",
+            "at most 20 measures, one title of up to 200 characters per line",
+        );
+    }
+    p.into_result()?;
+    let mut tx = ctx.write().await?;
+    let before = lock_handled(ctx, &mut tx, id, expected).await?;
+    let event = before.classification == Some(super::domain::Classification::Event);
+    if !(before.status == IncidentStatus::Recovered
+        || (event && before.status == IncidentStatus::Triaged))
+    {
+        return Err(Error::Conflict(match before.status {
+            IncidentStatus::Closed => format!("{id} is closed already"),
+            IncidentStatus::Reported => format!("{id} is not triaged yet"),
+            s => format!("{id} is {}: it closes once recovered", s.label()),
+        }));
+    }
+    let mut made = Vec::new();
+    for title in &titles {
+        let draft = crate::registers::measure::domain::MeasureDraft {
+            id: None,
+            name: title.to_string(),
+            description: format!(
+                "From the lessons learned of incident {id}: {}",
+                before.title
+            ),
+            owner: before.handler.clone(),
+            status: crate::registers::measure::domain::MeasureStatus::Planned,
+            due_on: None,
+            effort: String::new(),
+            cost: None,
+            controls: vec![crate::domain::catalog::ControlRef {
+                framework: crate::domain::catalog::DEFAULT_FRAMEWORK.into(),
+                id: "5.27".into(),
+            }],
+        };
+        let m = crate::registers::measure::store::insert(&mut tx, &draft).await?;
+        tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
+            .await?;
+        made.push(m.id);
+    }
+    let after = store::set_status(
+        &mut tx,
+        id,
+        IncidentStatus::Closed,
+        Some((lessons, input.root_cause.trim())),
+    )
+    .await?;
+    let mut text = format!("Closed. Lessons learned: {lessons}");
+    if !made.is_empty() {
+        text.push_str(&format!(" Measures started: {}.", made.join(", ")));
+    }
+    store::append_entry(&mut tx, id, ctx.who(), EntryKind::Closed, &text).await?;
+    tx.audit(
+        ctx.change("incident.close", "incident", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((after, made))
+}

@@ -1,0 +1,408 @@
+//! Incidents through the paths people take: a report (signed in, or through a person's link
+//! without an account), triage as an incident involving personal data (restricted from
+//! others), the GDPR clock started at awareness, the notification recorded in time, the steps
+//! of handling on an append-only timeline, and closing with lessons learned that start a
+//! measure; bad input named, stale writes refused, roles kept, on both databases.
+
+use crate::harness::{Auth, TestApp};
+use crate::on_every_database;
+use annex::domain::user::Role;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn field_names(res: &crate::harness::Res) -> Vec<String> {
+    res.json()["error"]["details"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|x| x["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn record(app: &TestApp, token: &str, id: &str) -> Value {
+    let res = app
+        .get(&format!("/api/v1/incidents/{id}"), Auth::Bearer(token))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+}
+
+#[tokio::test]
+async fn a_lost_laptop_is_reported_triaged_notified_in_time_handled_and_closed_with_a_measure() {
+    on_every_database!(|app| {
+        let manager_email = app.add_user(Role::Manager).await;
+        let manager = app.token_for(&manager_email).await;
+        let viewer = app.token_as(Role::Viewer).await;
+        let contributor = app.token_as(Role::Contributor).await;
+        let laptop = app
+            .post_json(
+                "/api/v1/assets",
+                Auth::Bearer(&manager),
+                json!({"name": "Φορητός υπολογιστής 42", "asset_type": "Hardware", "classification": "Confidential"}),
+            )
+            .await;
+        assert_eq!(laptop.status, StatusCode::CREATED, "{}", laptop.body);
+        let laptop = laptop.json()["id"].as_str().unwrap().to_string();
+
+        // Bad reports are named.
+        let res = app
+            .post_json(
+                "/api/v1/incidents",
+                Auth::Bearer(&viewer),
+                json!({"title": " ", "noticed_at": "tomorrow"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field_names(&res), ["title", "noticed_at"]);
+
+        // A staff member reports it through their personal link, without an account.
+        let person = app
+            .post_json(
+                "/api/v1/people",
+                Auth::Bearer(&manager),
+                json!({"name": "Ελένη Ρήγα", "department": "Sales"}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let path = app
+            .post_json(
+                &format!("/api/v1/people/{person}/link"),
+                Auth::Bearer(&manager),
+                json!({}),
+            )
+            .await
+            .json()["path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (page, browser) =
+            crate::acknowledgements::anonymous_at(&app, &format!("{path}/report")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let res = app
+            .post_form(
+                &format!("{path}/report"),
+                Auth::Browser(&browser),
+                &[
+                    ("title", "Laptop left on the train"),
+                    (
+                        "description",
+                        "Ο φορητός έμεινε στο τρένο Αθήνα–Θεσσαλονίκη.",
+                    ),
+                    ("affected", "my laptop, customer spreadsheets"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let receipt = app.get(&res.location(), Auth::Browser(&browser)).await;
+        assert!(receipt.body.contains("INC-"), "a receipt: {}", receipt.body);
+        let list = app
+            .get("/api/v1/incidents", Auth::Bearer(&manager))
+            .await
+            .json();
+        let id = list["items"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(list["items"][0]["reported_by"], format!("link:{person}"));
+        assert_eq!(list["items"][0]["reported_via"], "link");
+
+        // Triage: GDPR must be switched on first; only managers triage.
+        let triage = json!({"classification": "incident", "reason": "customer data on an unencrypted disk", "category": "lost_device", "severity": "high", "personal_data": true, "regimes": ["gdpr"], "assets": [laptop]});
+        let res = app
+            .put_json(
+                &format!("/api/v1/incidents/{id}/triage"),
+                Auth::Bearer(&manager),
+                triage.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("switched off"), "{}", res.body);
+        let res = app
+            .put_json(
+                "/api/v1/incidents/regimes/gdpr",
+                Auth::Bearer(&contributor),
+                json!({"enabled": true}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = app
+            .put_json(
+                "/api/v1/incidents/regimes/gdpr",
+                Auth::Bearer(&manager),
+                json!({"enabled": true}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let res = app
+            .put_json(
+                &format!("/api/v1/incidents/{id}/triage"),
+                Auth::Bearer(&contributor),
+                triage.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let mut bad = triage.clone();
+        bad["assets"] = json!(["A-9999"]);
+        bad["severity"] = json!("apocalyptic");
+        let res = app
+            .put_json(
+                &format!("/api/v1/incidents/{id}/triage"),
+                Auth::Bearer(&manager),
+                bad,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field_names(&res), ["severity"]);
+        let res = app
+            .put_json(
+                &format!("/api/v1/incidents/{id}/triage"),
+                Auth::Bearer(&manager),
+                triage.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let i = res.json();
+        assert_eq!(
+            (i["status"].as_str(), i["restricted"].as_bool()),
+            (Some("triaged"), Some(true))
+        );
+        assert_eq!(i["handler"], manager_email.to_lowercase());
+        assert_eq!(i["assets"], json!([laptop]));
+
+        // Personal data restricts it: a viewer does not see it at all.
+        let res = app
+            .get(&format!("/api/v1/incidents/{id}"), Auth::Bearer(&viewer))
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        let seen = app
+            .get("/api/v1/incidents", Auth::Bearer(&viewer))
+            .await
+            .json();
+        assert_eq!(seen["total"], 0, "{seen}");
+
+        // The GDPR clock: 72 hours from awareness.
+        let r = record(&app, &manager, &id).await;
+        let stage = &r["deadlines"][0];
+        assert_eq!(
+            (stage["regime"].as_str(), stage["stage"].as_str()),
+            (Some("gdpr"), Some("authority"))
+        );
+        assert_eq!(stage["state"], "due");
+        let aware =
+            annex::domain::clock::parse_stamp(r["incident"]["aware_at"].as_str().unwrap()).unwrap();
+        let due = annex::domain::clock::parse_stamp(stage["due_at"].as_str().unwrap()).unwrap();
+        assert_eq!((due - aware).whole_hours(), 72);
+        let panel = app
+            .get("/api/v1/incidents/deadlines", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(panel[0]["incident"], id.as_str(), "{panel}");
+
+        // The notification is recorded; a stage of another regime or a second one is refused.
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/notifications"),
+                Auth::Bearer(&manager),
+                json!({"regime": "nis2", "stage": "early_warning", "recipient": "CSIRT"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/notifications"),
+                Auth::Bearer(&manager),
+                json!({"regime": "gdpr", "stage": "authority", "recipient": "Αρχή Προστασίας Δεδομένων", "content": "Form ref 2026/118"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/notifications"),
+                Auth::Bearer(&manager),
+                json!({"regime": "gdpr", "stage": "authority", "recipient": "again"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let r = record(&app, &manager, &id).await;
+        assert_eq!(r["deadlines"][0]["state"], "sent");
+        let panel = app
+            .get("/api/v1/incidents/deadlines", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(panel, json!([]), "nothing left to send");
+
+        // Handling: it cannot close before it is recovered; a stale step is refused.
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/close"),
+                Auth::Bearer(&manager),
+                json!({"lessons": "x"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let revision = r["incident"]["revision"].as_i64().unwrap();
+        for note in [
+            "remote wipe sent",
+            "account tokens revoked",
+            "replacement issued",
+        ] {
+            let res = app
+                .post_json(
+                    &format!("/api/v1/incidents/{id}/advance"),
+                    Auth::Bearer(&manager),
+                    json!({"note": note}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        }
+        let stale = app
+            .send(
+                axum::http::Request::post(format!("/api/v1/incidents/{id}/close"))
+                    .header("authorization", format!("Bearer {manager}"))
+                    .header("content-type", "application/json")
+                    .header("if-match", format!("\"{revision}\""))
+                    .body(axum::body::Body::from(
+                        json!({"lessons": "late"}).to_string(),
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/close"),
+                Auth::Bearer(&manager),
+                json!({"lessons": " "}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/close"),
+                Auth::Bearer(&manager),
+                json!({"lessons": "Laptop disks were not encrypted.", "root_cause": "no encryption baseline", "measures": "Encrypt every laptop disk\n"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let closed = res.json();
+        let measure = closed["measures"][0].as_str().unwrap().to_string();
+        let m = app
+            .get(
+                &format!("/api/v1/measures/{measure}"),
+                Auth::Bearer(&manager),
+            )
+            .await
+            .json();
+        assert_eq!(m["name"], "Encrypt every laptop disk", "{m}");
+
+        // The timeline tells the whole story, in order, and is in the audit trail.
+        let r = record(&app, &manager, &id).await;
+        let kinds: Vec<&str> = r["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "reported",
+                "triaged",
+                "notification",
+                "status",
+                "status",
+                "status",
+                "closed"
+            ]
+        );
+        let trail = app.audit_of("incident", 50).await;
+        for action in [
+            "incident.report",
+            "incident.triage",
+            "incident.notify",
+            "incident.advance",
+            "incident.close",
+        ] {
+            assert!(trail.iter().any(|e| e.action == action), "{action}");
+        }
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/actions"),
+                Auth::Bearer(&manager),
+                json!({"text": "after the fact"}),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CONFLICT,
+            "a closed incident's timeline is final"
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_command_line_reports_triages_and_closes_an_event() {
+    on_every_database!(|app| {
+        let db = &app.db;
+        let annex = |args: &[&str]| crate::soa_migrate::annex(db, args);
+        let ok = |out: std::process::Output| {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).to_string()
+        };
+        let said = ok(annex(&[
+            "incident",
+            "report",
+            "--title",
+            "Podezřelý e-mail",
+            "--noticed-at",
+            "2026-01-05T09:30",
+        ]));
+        assert!(said.contains("INC-0001"), "{said}");
+        let out = annex(&[
+            "incident",
+            "triage",
+            "INC-0001",
+            "--reason",
+            "x",
+            "--regimes",
+            "gdpr",
+        ]);
+        assert_eq!(out.status.code(), Some(3), "an event notifies no one");
+        ok(annex(&[
+            "incident",
+            "triage",
+            "INC-0001",
+            "--reason",
+            "blocked by the filter",
+        ]));
+        let out = annex(&["incident", "advance", "INC-0001"]);
+        assert_eq!(
+            out.status.code(),
+            Some(5),
+            "an event is not handled step by step"
+        );
+        let said = ok(annex(&[
+            "incident",
+            "close",
+            "INC-0001",
+            "--lessons",
+            "the filter works",
+        ]));
+        assert!(said.contains("closed"), "{said}");
+        let said = ok(annex(&["incident", "list"]));
+        assert!(
+            said.contains("Podezřelý e-mail") && said.contains("1 incident"),
+            "{said}"
+        );
+        let said = ok(annex(&[
+            "incident", "regimes", "--on", "contract", "--hours", "24",
+        ]));
+        assert!(said.contains("within 24 hours"), "{said}");
+    });
+}
