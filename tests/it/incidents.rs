@@ -406,3 +406,195 @@ async fn the_command_line_reports_triages_and_closes_an_event() {
         assert!(said.contains("within 24 hours"), "{said}");
     });
 }
+
+#[tokio::test]
+async fn a_manager_handles_an_incident_on_its_pages() {
+    on_every_database!(|app| {
+        let browser = app.browser_as(Role::Manager).await;
+        let viewer = app.browser_as(Role::Viewer).await;
+        let page = app.get("/incidents", Auth::Browser(&browser)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Nothing reported yet"), "{}", page.body);
+
+        // A viewer reports; a bad form keeps what was typed and names the field.
+        let res = app
+            .post_form(
+                "/incidents",
+                Auth::Browser(&viewer),
+                &[("title", ""), ("description", "Ένα ύποπτο μήνυμα")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("Ένα ύποπτο μήνυμα"), "{}", res.body);
+        let res = app
+            .post_form(
+                "/incidents",
+                Auth::Browser(&viewer),
+                &[
+                    ("title", "Phishing e-mail opened"),
+                    ("affected", "my mailbox"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let at = res.location();
+        let id = at
+            .trim_start_matches("/incidents/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = app.get(&at, Auth::Browser(&viewer)).await;
+        assert!(
+            page.body.contains("Your report was recorded"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("Save the assessment"),
+            "a viewer does not triage"
+        );
+
+        // The manager switches NIS2 on, triages, records the early warning, handles and closes.
+        let res = app
+            .post_form(
+                "/incidents/regimes",
+                Auth::Browser(&browser),
+                &[("regime", "nis2"), ("enabled", "1")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get("/incidents/regimes", Auth::Browser(&browser)).await;
+        assert!(
+            page.body.contains("Early warning to the CSIRT"),
+            "{}",
+            page.body
+        );
+        let rev = |body: &str| {
+            body.split("name=\"revision\" value=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap()
+                .to_string()
+        };
+        let page = app
+            .get(&format!("/incidents/{id}"), Auth::Browser(&browser))
+            .await;
+        assert!(page.body.contains("Save the assessment"), "{}", page.body);
+        let revision = rev(&page.body);
+        let res = app
+            .post_form(
+                &format!("/incidents/{id}/triage"),
+                Auth::Browser(&browser),
+                &[
+                    ("revision", &revision),
+                    ("classification", "incident"),
+                    ("reason", ""),
+                    ("category", "phishing"),
+                    ("severity", "medium"),
+                    ("regimes", "nis2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("say why it is"), "{}", res.body);
+        let res = app
+            .post_form(
+                &format!("/incidents/{id}/triage"),
+                Auth::Browser(&browser),
+                &[
+                    ("revision", &revision),
+                    ("classification", "incident"),
+                    ("reason", "credentials were entered on the fake page"),
+                    ("category", "phishing"),
+                    ("severity", "medium"),
+                    ("regimes", "nis2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get("/incidents", Auth::Browser(&browser)).await;
+        assert!(
+            page.body.contains("Notifications due") && page.body.contains("Early warning"),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get(&format!("/incidents/{id}"), Auth::Browser(&browser))
+            .await;
+        assert!(page.body.contains("due in"), "a countdown: {}", page.body);
+        let res = app
+            .post_form(
+                &format!("/incidents/{id}/notifications"),
+                Auth::Browser(&browser),
+                &[
+                    ("stage", "nis2:early_warning"),
+                    ("recipient", "CSIRT"),
+                    ("sent_at", "2099-01-01T10:00"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .post_form(
+                &format!("/incidents/{id}/notifications"),
+                Auth::Browser(&browser),
+                &[("stage", "nis2:early_warning"), ("recipient", "CSIRT")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        // A stale step is refused on the page; then contained, eradicated, recovered.
+        let res = app
+            .post_form(
+                &format!("/incidents/{id}/advance"),
+                Auth::Browser(&browser),
+                &[("revision", &revision), ("note", "password reset")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        for note in ["password reset", "mail rule removed", "mailbox checked"] {
+            let page = app
+                .get(&format!("/incidents/{id}"), Auth::Browser(&browser))
+                .await;
+            let res = app
+                .post_form(
+                    &format!("/incidents/{id}/advance"),
+                    Auth::Browser(&browser),
+                    &[("revision", &rev(&page.body)), ("note", note)],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        }
+        let page = app
+            .get(&format!("/incidents/{id}"), Auth::Browser(&browser))
+            .await;
+        assert!(
+            page.body.contains("Close with the lessons learned"),
+            "{}",
+            page.body
+        );
+        let res = app
+            .post_form(
+                &format!("/incidents/{id}/close"),
+                Auth::Browser(&browser),
+                &[
+                    ("revision", &rev(&page.body)),
+                    ("lessons", "people still open unexpected links"),
+                    ("measures", "Quarterly phishing exercise"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app
+            .get(&format!("/incidents/{id}"), Auth::Browser(&viewer))
+            .await;
+        assert!(
+            page.body.contains("people still open unexpected links")
+                && page.body.contains("Measures started: M-"),
+            "{}",
+            page.body
+        );
+        let dash = app.get("/", Auth::Browser(&browser)).await;
+        assert_eq!(dash.status, StatusCode::OK);
+    });
+}
