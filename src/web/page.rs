@@ -174,6 +174,23 @@ pub struct Choice {
     pub label: &'static str,
 }
 
+impl Choice {
+    /// Every value of a closed list (`Kind::ALL`) as choices of a select, by key and label.
+    pub fn all<T: Copy>(
+        values: &[T],
+        key: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> Vec<Choice> {
+        values
+            .iter()
+            .map(|v| Choice {
+                key: key(*v),
+                label: label(*v),
+            })
+            .collect()
+    }
+}
+
 /// Field errors of a form, plus general ones, for templates.
 #[derive(Default)]
 pub struct FormErrors {

@@ -23,19 +23,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 
-fn choices<T: Copy>(
-    all: &[T],
-    key: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            key: key(*v),
-            label: label(*v),
-        })
-        .collect()
-}
-
 /// A deadline as a line of the panel.
 struct DeadlineLine {
     incident: String,
@@ -140,13 +127,13 @@ pub async fn register(
             .as_deref()
             .map(|c| with_cursor("/incidents", raw.as_deref(), c)),
         deadlines,
-        statuses: choices(
+        statuses: Choice::all(
             IncidentStatus::ALL,
             IncidentStatus::key,
             IncidentStatus::label,
         ),
-        severities: choices(Severity::ALL, Severity::key, Severity::label),
-        categories: choices(Category::ALL, Category::key, Category::label),
+        severities: Choice::all(Severity::ALL, Severity::key, Severity::label),
+        categories: Choice::all(Category::ALL, Category::key, Category::label),
         f_status: params.raw("status"),
         f_severity: params.raw("severity"),
         f_category: params.raw("category"),
@@ -426,13 +413,13 @@ async fn render_record(
             .filter(|(_, on)| *on)
             .map(|(r, _)| (r.key.clone(), r.name.clone(), i.regimes.contains(&r.key)))
             .collect(),
-        classifications: choices(
+        classifications: Choice::all(
             Classification::ALL,
             Classification::key,
             Classification::label,
         ),
-        severities: choices(Severity::ALL, Severity::key, Severity::label),
-        categories: choices(Category::ALL, Category::key, Category::label),
+        severities: Choice::all(Severity::ALL, Severity::key, Severity::label),
+        categories: Choice::all(Category::ALL, Category::key, Category::label),
         cur_classification: i.classification.map(|c| c.key()).unwrap_or("incident"),
         cur_category: i.category.map(|c| c.key()).unwrap_or(""),
         cur_severity: i.severity.map(|c| c.key()).unwrap_or(""),

@@ -20,19 +20,6 @@ use axum::Extension;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 
-fn choices<T: Copy>(
-    all: &[T],
-    key: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            key: key(*v),
-            label: label(*v),
-        })
-        .collect()
-}
-
 struct Row {
     id: String,
     name: String,
@@ -139,8 +126,8 @@ pub async fn register(
             total,
             filtered,
             next_href,
-            statuses: choices(PersonStatus::ALL, PersonStatus::key, PersonStatus::label),
-            employments: choices(Employment::ALL, Employment::key, Employment::label),
+            statuses: Choice::all(PersonStatus::ALL, PersonStatus::key, PersonStatus::label),
+            employments: Choice::all(Employment::ALL, Employment::key, Employment::label),
             departments: service::departments(&ctx).await?,
             f_q: value("q"),
             f_status: value("status"),
@@ -332,8 +319,8 @@ async fn render_form(
                 .map(|(id, _)| format!("/people/{}", encode(id)))
                 .unwrap_or_else(|| "/people".into()),
             v,
-            employments: choices(Employment::ALL, Employment::key, Employment::label),
-            screenings: choices(Screening::ALL, Screening::key, Screening::label),
+            employments: Choice::all(Employment::ALL, Employment::key, Employment::label),
+            screenings: Choice::all(Screening::ALL, Screening::key, Screening::label),
         },
     )
         .into_response())
