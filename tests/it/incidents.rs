@@ -596,5 +596,22 @@ async fn a_manager_handles_an_incident_on_its_pages() {
         );
         let dash = app.get("/", Auth::Browser(&browser)).await;
         assert_eq!(dash.status, StatusCode::OK);
+
+        // The register exports in words.
+        let (status, _, csv) = app
+            .get_bytes("/incidents.csv?status=closed", Auth::Browser(&browser))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(
+            csv.starts_with("ID,Title,Status,Classification,Category,Severity,Personal data")
+                && csv.contains("Phishing e-mail opened,closed,incident,phishing,medium,no"),
+            "{csv}"
+        );
+        let (status, _, xlsx) = app
+            .get_bytes("/incidents.xlsx", Auth::Browser(&browser))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(xlsx.starts_with(b"PK"));
     });
 }

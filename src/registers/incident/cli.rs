@@ -158,7 +158,8 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             }
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
-                _ => {
+                Format::Csv => write!(out, "{}", super::exchange::incidents_table(&items).csv())?,
+                Format::Table => {
                     let mut t = table(&["id", "title", "status", "severity", "reported"]);
                     for i in &items {
                         t.add_row(vec![

@@ -420,9 +420,6 @@ impl IncidentFilter {
             get("classification").and_then(|s| p.take("classification", Classification::parse(&s)));
         let open = params.flag("open", &mut p);
         let q = get("q").filter(|q| !q.is_empty());
-        if q.as_deref().is_some_and(|q| q.chars().count() > 200) {
-            p.add("q", "at most 200 characters");
-        }
         p.into_query_result()?;
         Ok(IncidentFilter {
             status,

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod domain;
 pub mod domain_regime;
+pub mod exchange;
 pub mod pages;
 pub mod service;
 pub mod store;
@@ -24,6 +25,8 @@ pub fn routes() -> Routes {
         .get("/incidents", anyone, pages::register)
         .post("/incidents", anyone, pages::create)
         .get("/incidents/new", anyone, pages::new_form)
+        .get("/incidents.csv", anyone, pages::export)
+        .get("/incidents.xlsx", anyone, pages::export)
         .get("/incidents/regimes", anyone, pages::regimes_page)
         .post("/incidents/regimes", editors, pages::regimes_submit)
         .get("/incidents/{id}", anyone, pages::record)

@@ -55,6 +55,23 @@ fn deadline_lines(
         .collect()
 }
 
+/// The register as CSV or XLSX: every incident the filters keep that the caller sees.
+pub async fn export(
+    ctx: Ctx,
+    path: axum::extract::MatchedPath,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let params = Params::parse(raw.as_deref())?;
+    let f = IncidentFilter::read(&params)?;
+    let incidents = service::all(&ctx, &f).await?;
+    let format = crate::exchange::format_of_path(path.as_str());
+    Ok(crate::exchange::download(
+        "incidents",
+        format,
+        &super::exchange::incidents_table(&incidents),
+    )?)
+}
+
 struct Row {
     id: String,
     title: String,

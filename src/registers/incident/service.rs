@@ -111,6 +111,13 @@ pub async fn list(
         .map_err(crate::domain::query::as_query_error)
 }
 
+/// Every incident a filter keeps that the caller sees (exports).
+#[tracing::instrument(name = "incident.all", skip_all, fields(actor = %ctx.who()))]
+pub async fn all(ctx: &Ctx, f: &IncidentFilter) -> Result<Vec<Incident>> {
+    crate::store::collect_pages(|cursor| async move { list(ctx, f, cursor.as_deref(), 500).await })
+        .await
+}
+
 #[tracing::instrument(name = "incident.get", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn get(ctx: &Ctx, id: &str) -> Result<Incident> {
     ctx.require_reader()?;
