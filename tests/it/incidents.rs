@@ -131,6 +131,19 @@ async fn a_lost_laptop_is_reported_triaged_notified_in_time_handled_and_closed_w
             .put_json(
                 "/api/v1/incidents/regimes/gdpr",
                 Auth::Bearer(&manager),
+                json!({"hours": null}),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "on or off must be said: {}",
+            res.body
+        );
+        let res = app
+            .put_json(
+                "/api/v1/incidents/regimes/gdpr",
+                Auth::Bearer(&manager),
                 json!({"enabled": true}),
             )
             .await;

@@ -191,8 +191,9 @@ pub async fn list_regimes(ctx: Ctx) -> ApiResult<Vec<RegimeSetting>> {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RegimeInput {
-    #[schema(required = true)]
-    pub enabled: bool,
+    /// On (true) or off (false).
+    #[schema(value_type = bool, required = true)]
+    pub enabled: Option<bool>,
     /// The contractual notice's hours (1 to 10000); only for `contract`.
     #[schema(minimum = 1, maximum = 10000)]
     pub hours: Option<i64>,
@@ -207,7 +208,13 @@ pub async fn set_regime(
     Path(key): Path<String>,
     JsonBody(input): JsonBody<RegimeInput>,
 ) -> ApiResult<Vec<RegimeSetting>> {
-    service::set_regime(&ctx, &key, input.enabled, input.hours).await?;
+    let enabled = input.enabled.ok_or_else(|| {
+        crate::error::Error::field(
+            "enabled",
+            "say whether the regime is on (true) or off (false)",
+        )
+    })?;
+    service::set_regime(&ctx, &key, enabled, input.hours).await?;
     list_regimes(ctx).await
 }
 
