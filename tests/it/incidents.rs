@@ -142,6 +142,20 @@ async fn a_lost_laptop_is_reported_triaged_notified_in_time_handled_and_closed_w
         );
         let res = app
             .put_json(
+                "/api/v1/incidents/regimes/contract",
+                Auth::Bearer(&manager),
+                json!({"enabled": true, "hours": 36.0}),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "36.0 is a whole number: {}",
+            res.body
+        );
+        assert!(res.body.contains("\"count\":36"), "{}", res.body);
+        let res = app
+            .put_json(
                 "/api/v1/incidents/regimes/gdpr",
                 Auth::Bearer(&manager),
                 json!({"enabled": true}),

@@ -195,8 +195,9 @@ pub struct RegimeInput {
     #[schema(value_type = bool, required = true)]
     pub enabled: Option<bool>,
     /// The contractual notice's hours (1 to 10000); only for `contract`.
-    #[schema(minimum = 1, maximum = 10000)]
-    pub hours: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::whole_number")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 10000)]
+    pub hours: Option<u32>,
 }
 
 /// Switches a regime on or off (managers and admins).
@@ -214,7 +215,7 @@ pub async fn set_regime(
             "say whether the regime is on (true) or off (false)",
         )
     })?;
-    service::set_regime(&ctx, &key, enabled, input.hours).await?;
+    service::set_regime(&ctx, &key, enabled, input.hours.map(i64::from)).await?;
     list_regimes(ctx).await
 }
 
