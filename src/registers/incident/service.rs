@@ -142,7 +142,16 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
     let entries = ctx.store().incident_entries(id).await?;
     let notifications = ctx.store().incident_notifications(id).await?;
     let all = regimes(ctx).await?;
-    let stages = clocks(&incident, &all, &notifications, ctx.clock().now());
+    let stages = clocks(
+        &incident.aware_at,
+        incident.classified_at.as_deref(),
+        &incident.regimes,
+        &all,
+        notifications
+            .iter()
+            .map(|n| (n.regime.as_str(), n.stage.as_str(), n.sent_at.as_str())),
+        ctx.clock().now(),
+    );
     Ok(Detail {
         incident,
         entries,
@@ -152,32 +161,30 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
 }
 
 /// The stages of every regime that applies to an incident, as seen at `now`.
-fn clocks(
-    i: &Incident,
+fn clocks<'a>(
+    aware_at: &str,
+    classified_at: Option<&str>,
+    regimes: &[String],
     all: &[(Regime, bool)],
-    notifications: &[Notification],
+    sent: impl Iterator<Item = (&'a str, &'a str, &'a str)> + Clone,
     now: time::OffsetDateTime,
 ) -> Vec<StageDue> {
-    let Some(aware) = crate::domain::clock::parse_stamp(&i.aware_at) else {
+    use crate::domain::clock::parse_stamp;
+    let Some(aware) = parse_stamp(aware_at) else {
         return Vec::new();
     };
-    let classified = i
-        .classified_at
-        .as_deref()
-        .and_then(crate::domain::clock::parse_stamp);
+    let classified = classified_at.and_then(parse_stamp);
     let mut out = Vec::new();
-    for key in &i.regimes {
+    for key in regimes {
         let Some((r, _)) = all.iter().find(|(r, _)| &r.key == key) else {
             continue;
         };
-        let sent: Vec<(String, time::OffsetDateTime)> = notifications
-            .iter()
-            .filter(|n| &n.regime == key)
-            .filter_map(|n| {
-                crate::domain::clock::parse_stamp(&n.sent_at).map(|t| (n.stage.clone(), t))
-            })
+        let stages: Vec<(String, time::OffsetDateTime)> = sent
+            .clone()
+            .filter(|(regime, _, _)| regime == key)
+            .filter_map(|(_, stage, at)| parse_stamp(at).map(|t| (stage.to_string(), t)))
             .collect();
-        out.extend(stages_due(r, aware, classified, &sent, now));
+        out.extend(stages_due(r, aware, classified, &stages, now));
     }
     out
 }
@@ -197,27 +204,18 @@ pub async fn deadlines(ctx: &Ctx) -> Result<Vec<(String, String, StageDue)>> {
         {
             continue;
         }
-        let i = Incident {
-            id: c.id.clone(),
-            aware_at: c.aware_at.clone(),
-            classified_at: c.classified_at.clone(),
-            regimes: c.regimes.clone(),
-            ..placeholder()
-        };
-        let sent: Vec<Notification> = c
+        let sent = c
             .notifications
             .iter()
-            .map(|(regime, stage, sent_at)| Notification {
-                regime: regime.clone(),
-                stage: stage.clone(),
-                recipient: String::new(),
-                sent_at: sent_at.clone(),
-                content: String::new(),
-                recorded_by: String::new(),
-                recorded_at: String::new(),
-            })
-            .collect();
-        for s in clocks(&i, &all, &sent, now) {
+            .map(|(regime, stage, at)| (regime.as_str(), stage.as_str(), at.as_str()));
+        for s in clocks(
+            &c.aware_at,
+            c.classified_at.as_deref(),
+            &c.regimes,
+            &all,
+            sent,
+            now,
+        ) {
             if s.sent_at.is_none() && s.due_at.is_some() {
                 out.push((c.id.clone(), c.title.clone(), s));
             }
@@ -225,37 +223,6 @@ pub async fn deadlines(ctx: &Ctx) -> Result<Vec<(String, String, StageDue)>> {
     }
     out.sort_by(|a, b| a.2.due_at.cmp(&b.2.due_at));
     Ok(out)
-}
-
-/// An incident with nothing in it, to fill in.
-fn placeholder() -> Incident {
-    Incident {
-        id: String::new(),
-        title: String::new(),
-        description: String::new(),
-        affected: String::new(),
-        reported_by: String::new(),
-        reported_via: ReportedVia::Page,
-        reported_at: String::new(),
-        noticed_at: String::new(),
-        aware_at: String::new(),
-        status: IncidentStatus::Reported,
-        classification: None,
-        classification_reason: String::new(),
-        classified_at: None,
-        category: None,
-        severity: None,
-        personal_data: false,
-        restricted: false,
-        regimes: Vec::new(),
-        handler: String::new(),
-        assets: Vec::new(),
-        lessons: String::new(),
-        root_cause: String::new(),
-        closed_at: None,
-        updated_at: String::new(),
-        revision: 0,
-    }
 }
 
 async fn write_report(
