@@ -580,11 +580,26 @@ pub(crate) fn excel_date(serial: f64) -> String {
 const MAX_CELL_CHARS: usize = 32_767;
 
 pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| {
-        Error::Internal(anyhow::anyhow!("writing the XLSX file: {e}"))
-    };
-    let mut book = Workbook::new();
+    write_workbook(std::slice::from_ref(t))
+}
+
+fn xlsx_failed(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Internal(anyhow::anyhow!("writing the XLSX file: {e}"))
+}
+
+/// Writes tables as one XLSX workbook, a sheet each (a record and its parts: an incident with
+/// its timeline and its evidence's custody).
+pub fn write_workbook(tables: &[Table]) -> Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for t in tables {
+        write_sheet(&mut book, t)?;
+    }
+    book.save_to_buffer().map_err(xlsx_failed)
+}
+
+fn write_sheet(book: &mut rust_xlsxwriter::Workbook, t: &Table) -> Result<()> {
+    use rust_xlsxwriter::Format;
+    let fail = xlsx_failed;
     let ws = book.add_worksheet();
     ws.set_name(t.sheet).map_err(fail)?;
     let bold = Format::new().set_bold();
@@ -654,7 +669,7 @@ pub fn write_xlsx(t: &Table) -> Result<Vec<u8>> {
     let last_col = t.header.len().saturating_sub(1) as u16;
     ws.autofilter(top, 0, top + t.rows.len() as u32, last_col)
         .map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -153,6 +153,10 @@ pub fn notice_text(code: &str) -> Option<String> {
         "incident-advanced" => "The step was recorded on the timeline.",
         "incident-action" => "The action was added to the timeline.",
         "incident-notified" => "The notification was recorded.",
+        "incident-evidence" => {
+            "The evidence was kept, with the first line of its chain of custody."
+        }
+        "incident-handed-over" => "The hand-over was added to the chain of custody.",
         "incident-closed" => "The incident is closed with its lessons learned.",
         "regime-saved" => "The notification regime was saved.",
         "document-submit" => "The draft was sent to the approver.",

@@ -642,3 +642,273 @@ async fn a_manager_handles_an_incident_on_its_pages() {
         assert!(xlsx.starts_with(b"PK"));
     });
 }
+
+/// Runs SQL on the app's database directly (as someone with database access would).
+async fn raw_sql(app: &TestApp, sql: &str) -> Result<(), String> {
+    match app.db.backend {
+        crate::harness::Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+            let r = sqlx::query(sql).execute(&pool).await;
+            pool.close().await;
+            r.map(|_| ()).map_err(|e| e.to_string())
+        }
+        crate::harness::Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+            let r = sqlx::query(sql).execute(&pool).await;
+            pool.close().await;
+            r.map(|_| ()).map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[tokio::test]
+async fn evidence_is_kept_by_hash_with_an_append_only_chain_of_custody_exported_with_the_incident()
+{
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let contributor = app.token_as(Role::Contributor).await;
+        let viewer = app.token_as(Role::Viewer).await;
+        let id = app
+            .post_json(
+                "/api/v1/incidents",
+                Auth::Bearer(&manager),
+                json!({"title": "Laptop stolen from a car", "affected": "LAP-7"}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = app
+            .put_json(
+                &format!("/api/v1/incidents/{id}/triage"),
+                Auth::Bearer(&manager),
+                json!({"classification": "incident", "reason": "device with customer data", "category": "lost_device", "severity": "medium"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let path = format!("/api/v1/incidents/{id}/evidence");
+        let image: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+
+        // Only who handles it keeps evidence; bad files and fields are named.
+        for token in [&viewer, &contributor] {
+            let res = app
+                .upload(
+                    &path,
+                    Auth::Bearer(token),
+                    &[],
+                    Some(("laptop.img", &image)),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        }
+        let res = app
+            .upload(
+                &path,
+                Auth::Bearer(&manager),
+                &[],
+                Some(("tool.img", b"MZ\x90\x00 a program")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field_names(&res), ["file"]);
+        let res = app
+            .upload(
+                &path,
+                Auth::Bearer(&manager),
+                &[("collected_at", "2099-01-01T10:00"), ("colour", "red")],
+                Some(("laptop.img", &image)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field_names(&res), ["colour"]);
+        let res = app
+            .upload(
+                &path,
+                Auth::Bearer(&manager),
+                &[("collected_at", "2099-01-01T10:00")],
+                Some(("laptop.img", &image)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field_names(&res), ["collected_at"]);
+        let res = app.upload(&path, Auth::Bearer(&manager), &[], None).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+
+        let res = app
+            .upload(
+                &path,
+                Auth::Bearer(&manager),
+                &[
+                    ("description", "Αντίγραφο δίσκου του φορητού"),
+                    ("collected_by", "Ανδρέας, IT"),
+                    ("collected_from", "LAP-7 recovered by the police"),
+                ],
+                Some(("δίσκος-LAP-7.img", &image)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let e = res.json();
+        assert_eq!(e["seq"], 1);
+        assert_eq!(e["file"]["file_name"], "δίσκος-LAP-7.img");
+        assert_eq!(e["holder"], "Ανδρέας, IT");
+        assert_eq!(e["custody"].as_array().unwrap().len(), 1);
+        let sha = e["file"]["sha256"].as_str().unwrap().to_string();
+
+        // It downloads byte for byte, with its hash; anyone who sees the incident reads it.
+        let (status, headers, bytes) = app
+            .get_bytes(&format!("{path}/1/file"), Auth::Bearer(&viewer))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(bytes, image);
+        assert_eq!(headers["x-content-sha256"], sha.as_str());
+        let res = app
+            .get(&format!("{path}/9/file"), Auth::Bearer(&manager))
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+        // Hand-overs: named problems, then appended in order.
+        let handover = format!("{path}/1/handover");
+        let res = app
+            .post_json(
+                &handover,
+                Auth::Bearer(&manager),
+                json!({"to": "Ανδρέας, IT"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("holds it already"), "{}", res.body);
+        let res = app
+            .post_json(
+                &handover,
+                Auth::Bearer(&manager),
+                json!({"to": "forensics", "at": "2001-01-01T00:00"}),
+            )
+            .await;
+        assert_eq!(field_names(&res), ["at"]);
+        let res = app
+            .post_json(&handover, Auth::Bearer(&contributor), json!({"to": "me"}))
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = app
+            .post_json(
+                &handover,
+                Auth::Bearer(&manager),
+                json!({"to": "Forensics Ltd (Ιωάννα)", "purpose": "imaging analysis"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let e = res.json();
+        assert_eq!(e["holder"], "Forensics Ltd (Ιωάννα)");
+        let lines: Vec<(&str, &str)> = e["custody"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["from_holder"].as_str().unwrap(),
+                    c["to_holder"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("", "Ανδρέας, IT"),
+                ("Ανδρέας, IT", "Forensics Ltd (Ιωάννα)")
+            ]
+        );
+
+        // The custody log cannot be changed, even in the database.
+        for sql in [
+            "update incident_custody set to_holder = 'someone else'",
+            "delete from incident_custody",
+        ] {
+            let r = raw_sql(&app, sql).await;
+            assert!(
+                r.as_ref().is_err_and(|e| e.contains("append-only")),
+                "{sql}: {r:?}"
+            );
+        }
+
+        // The record shows it, the timeline names it, the audit trail has it.
+        let r = record(&app, &manager, &id).await;
+        assert_eq!(
+            r["evidence"][0]["custody"][1]["purpose"],
+            "imaging analysis"
+        );
+        let kinds: Vec<&str> = r["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.ends_with(&["evidence", "custody"]), "{kinds:?}");
+        let trail = app.audit_of("incident", 50).await;
+        for action in ["incident.evidence", "incident.hand_over"] {
+            assert!(trail.iter().any(|e| e.action == action), "{action}");
+        }
+
+        // Exported with the incident: a workbook with the custody, in words.
+        let (status, _, xlsx) = app
+            .get_bytes(
+                &format!("/api/v1/incidents/{id}/export"),
+                Auth::Bearer(&viewer),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let grids = annex::exchange::sheet::read_file(&xlsx).unwrap();
+        let names: Vec<&str> = grids.iter().filter_map(|g| g.sheet.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                "Incident",
+                "Timeline",
+                "Notifications",
+                "Evidence",
+                "Custody"
+            ]
+        );
+        let custody = &grids[4].rows;
+        assert_eq!(custody[0][..5], ["Evidence", "Line", "At", "From", "To"]);
+        assert_eq!(custody[1][3], "collected");
+        assert_eq!(custody[2][4], "Forensics Ltd (Ιωάννα)");
+        assert_eq!(grids[3].rows[1][3], sha);
+
+        // Evidence is kept while it is handled; it still changes hands once closed.
+        for _ in 0..3 {
+            app.post_json(
+                &format!("/api/v1/incidents/{id}/advance"),
+                Auth::Bearer(&manager),
+                json!({}),
+            )
+            .await;
+        }
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/close"),
+                Auth::Bearer(&manager),
+                json!({"lessons": "Laptops left in cars are stolen."}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let res = app
+            .upload(
+                &path,
+                Auth::Bearer(&manager),
+                &[],
+                Some(("late.txt", b"late")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let res = app
+            .post_json(
+                &handover,
+                Auth::Bearer(&manager),
+                json!({"to": "Legal (hold)", "purpose": "kept for court"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["custody"].as_array().unwrap().len(), 3);
+    });
+}

@@ -398,6 +398,16 @@ pub const FILE_TYPES: &[(&str, &str)] = &[
     ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
     ("zip", "application/zip"),
     ("sarif", "application/sarif+json"),
+    // Forensic formats an incident keeps (27002 5.28): disk and memory images, packet
+    // captures, Windows event logs.
+    ("img", "application/octet-stream"),
+    ("dd", "application/octet-stream"),
+    ("raw", "application/octet-stream"),
+    ("mem", "application/octet-stream"),
+    ("e01", "application/x-ewf"),
+    ("pcap", "application/vnd.tcpdump.pcap"),
+    ("pcapng", "application/x-pcapng"),
+    ("evtx", "application/x-ms-evtx"),
 ];
 
 /// The last part of an uploaded file's name, without directories, control characters or
@@ -455,6 +465,15 @@ pub fn check_file_type(file_name: &str, head: &[u8]) -> Result<&'static str, Str
         "jpg" | "jpeg" => Some(&[&[0xff, 0xd8, 0xff]]),
         "gif" => Some(&[b"GIF8"]),
         "docx" | "xlsx" | "pptx" | "odt" | "ods" | "zip" => Some(&[b"PK\x03\x04", b"PK\x05\x06"]),
+        "e01" => Some(&[b"EVF\x09\x0d\x0a\xff\x00"]),
+        "pcap" => Some(&[
+            &[0xd4, 0xc3, 0xb2, 0xa1],
+            &[0xa1, 0xb2, 0xc3, 0xd4],
+            &[0x4d, 0x3c, 0xb2, 0xa1],
+            &[0xa1, 0xb2, 0x3c, 0x4d],
+        ]),
+        "pcapng" => Some(&[&[0x0a, 0x0d, 0x0d, 0x0a]]),
+        "evtx" => Some(&[b"ElfFile\x00"]),
         _ => None,
     };
     if let Some(starts) = magic

@@ -6,6 +6,7 @@ use super::domain::{
     Category, Classification, CloseInput, Incident, IncidentFilter, IncidentStatus, Notification,
     NotificationInput, ReportInput, Severity, TimelineEntry, TriageInput,
 };
+use super::domain_custody::{EvidenceItem, HandoverInput};
 use super::domain_regime::{Regime, StageDue};
 use super::service;
 use crate::domain::query::Page;
@@ -50,6 +51,8 @@ pub struct IncidentRecord {
     pub timeline: Vec<TimelineEntry>,
     pub notifications: Vec<Notification>,
     pub deadlines: Vec<StageDue>,
+    /// The evidence kept, each with its chain of custody.
+    pub evidence: Vec<EvidenceItem>,
 }
 
 /// One incident; its `ETag` is its revision.
@@ -65,6 +68,7 @@ pub async fn get_incident(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {
             timeline: d.entries,
             notifications: d.notifications,
             deadlines: d.stages,
+            evidence: d.evidence,
         },
     ))
 }
@@ -241,5 +245,116 @@ pub async fn list_deadlines(ctx: Ctx) -> ApiResult<Vec<Deadline>> {
                 stage,
             })
             .collect(),
+    ))
+}
+
+/// An incident's evidence, each with its chain of custody (the collection first).
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/evidence", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<EvidenceItem>), (status = 404, body = ErrorBody)))]
+pub async fn list_evidence(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Vec<EvidenceItem>> {
+    Ok(Json(super::service_custody::evidence(&ctx, &id).await?))
+}
+
+/// Evidence as a form upload: the file and how it was collected.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    /// A disk or memory image (img, dd, raw, e01, mem), a packet capture (pcap, pcapng), an
+    /// event log (evtx), logs, images, e-mails, documents or an archive.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// What it is.
+    #[schema(max_length = 2000)]
+    description: Option<String>,
+    /// Who collected it (the caller when absent).
+    #[schema(max_length = 300)]
+    collected_by: Option<String>,
+    /// When (now when absent), e.g. `2026-12-04T14:30`.
+    #[schema(max_length = 40)]
+    collected_at: Option<String>,
+    /// From where (a device, a system, a place).
+    #[schema(max_length = 300)]
+    collected_from: Option<String>,
+}
+
+const EVIDENCE_FIELDS: [&str; 4] = [
+    "description",
+    "collected_by",
+    "collected_at",
+    "collected_from",
+];
+
+/// Keeps a file as evidence of an incident (`multipart/form-data`; its handler, managers and
+/// admins), in the evidence vault by its SHA-256; its collection is the first line of its
+/// chain of custody.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/evidence", tag = "incidents",
+    params(("id" = String, Path)),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data", description = "a `file` part and the fields"),
+    responses((status = 201, body = EvidenceItem), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn keep_evidence(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<(StatusCode, Json<EvidenceItem>), crate::web::json::ApiError> {
+    let upload = crate::registers::evidence::web::read_upload(&ctx, req)
+        .await
+        .map_err(crate::error::Error::from)?;
+    upload.check_known(&EVIDENCE_FIELDS)?;
+    let input = super::domain_custody::EvidenceInput {
+        description: upload.get("description").into(),
+        collected_by: upload.get("collected_by").into(),
+        collected_at: upload.get("collected_at").into(),
+        collected_from: upload.get("collected_from").into(),
+    };
+    let file = upload
+        .file
+        .ok_or_else(|| crate::error::Error::field("file", "send the evidence as a `file` part"))?;
+    let e = super::service_custody::keep_evidence(&ctx, &id, &input, &file).await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+/// Downloads a piece of evidence, checked against its SHA-256 first (also sent as
+/// `X-Content-SHA256`).
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/evidence/{seq}/file", tag = "incidents",
+    params(("id" = String, Path), ("seq" = i64, Path, minimum = 1)),
+    responses((status = 200, content_type = "*/*", description = "the file as it was kept", body = Vec<u8>), (status = 404, body = ErrorBody),
+        (status = 409, description = "the stored file is damaged or missing", body = ErrorBody)))]
+pub async fn get_evidence_file(
+    ctx: Ctx,
+    Path((id, seq)): Path<(String, i64)>,
+) -> Result<axum::response::Response, crate::web::json::ApiError> {
+    let (f, reader) = super::service_custody::evidence_file(&ctx, &id, seq).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
+}
+
+/// Hands a piece of evidence over to someone (appended to its chain of custody, which is
+/// never changed); possible after the incident closed too.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/evidence/{seq}/handover", tag = "incidents", request_body = HandoverInput,
+    params(("id" = String, Path), ("seq" = i64, Path, minimum = 1)),
+    responses((status = 200, body = EvidenceItem), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn hand_over_evidence(
+    ctx: Ctx,
+    Path((id, seq)): Path<(String, i64)>,
+    JsonBody(input): JsonBody<HandoverInput>,
+) -> ApiResult<EvidenceItem> {
+    Ok(Json(
+        super::service_custody::hand_over(&ctx, &id, seq, &input).await?,
+    ))
+}
+
+/// The incident as an XLSX workbook: its fields, timeline, notifications, and each piece of
+/// evidence with its chain of custody.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/export", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the workbook", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn export_incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, crate::web::json::ApiError> {
+    let bytes = super::service_custody::export_record(&ctx, &id).await?;
+    Ok(crate::exchange::attachment(
+        &format!("{id}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
     ))
 }

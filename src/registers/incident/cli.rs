@@ -116,6 +116,57 @@ pub enum Command {
         #[arg(long = "measure")]
         measures: Vec<String>,
     },
+    /// Keep a file as evidence of an incident, with who collected it, when and from where
+    #[command(
+        after_help = "Example:\n  annex incident evidence INC-0001 --file laptop.img --description 'Disk image of the laptop' --collected-from 'LAP-0042' --collected-by ana@example.com"
+    )]
+    Evidence {
+        id: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Who collected it (the operator by default)
+        #[arg(long, default_value = "")]
+        collected_by: String,
+        /// When (YYYY-MM-DDTHH:MM, the organisation's time); now by default
+        #[arg(long, default_value = "")]
+        collected_at: String,
+        #[arg(long, default_value = "")]
+        collected_from: String,
+    },
+    /// Hand a piece of evidence over to someone (appended to its chain of custody)
+    #[command(
+        after_help = "Example:\n  annex incident handover INC-0001 1 --to 'forensics@example.com' --purpose 'analysis'"
+    )]
+    Handover {
+        id: String,
+        /// The evidence's number within the incident
+        evidence: i64,
+        #[arg(long)]
+        to: String,
+        /// When (YYYY-MM-DDTHH:MM); now by default
+        #[arg(long, default_value = "")]
+        at: String,
+        #[arg(long, default_value = "")]
+        purpose: String,
+    },
+    /// Write a piece of evidence's file, checked against its SHA-256, and show its custody
+    #[command(after_help = "Example:\n  annex incident custody INC-0001 1 --out laptop.img")]
+    Custody {
+        id: String,
+        evidence: i64,
+        /// Where to write the file (only the custody is shown without it)
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Write an incident as a workbook: fields, timeline, notifications, evidence, custody
+    #[command(after_help = "Example:\n  annex incident export INC-0001 --out INC-0001.xlsx")]
+    Export {
+        id: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// List the notification regimes, or switch one on or off
     #[command(
         after_help = "Examples:\n  annex incident regimes\n  annex incident regimes --on gdpr\n  annex incident regimes --on contract --hours 24"
@@ -193,6 +244,7 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                         "timeline": d.entries,
                         "notifications": d.notifications,
                         "deadlines": d.stages,
+                        "evidence": d.evidence,
                     }))?
                 )?;
                 return Ok(());
@@ -332,6 +384,105 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             if !made.is_empty() {
                 writeln!(out, "measures started: {}", made.join(", "))?;
             }
+        }
+        Command::Evidence {
+            id,
+            file,
+            description,
+            collected_by,
+            collected_at,
+            collected_from,
+        } => {
+            let f = crate::registers::evidence::web::file_from_disk(ctx, &file).await?;
+            let e = super::service_custody::keep_evidence(
+                ctx,
+                &id,
+                &super::domain_custody::EvidenceInput {
+                    description,
+                    collected_by,
+                    collected_at,
+                    collected_from,
+                },
+                &f,
+            )
+            .await?;
+            writeln!(
+                out,
+                "kept evidence {} of {id}: {} ({}, SHA-256 {})",
+                e.seq,
+                e.file.file_name,
+                e.file.size_label(),
+                e.file.sha256
+            )?;
+        }
+        Command::Handover {
+            id,
+            evidence,
+            to,
+            at,
+            purpose,
+        } => {
+            let e = super::service_custody::hand_over(
+                ctx,
+                &id,
+                evidence,
+                &super::domain_custody::HandoverInput { to, at, purpose },
+            )
+            .await?;
+            writeln!(
+                out,
+                "evidence {} of {id} is now held by {}",
+                e.seq, e.holder
+            )?;
+        }
+        Command::Custody {
+            id,
+            evidence,
+            out: to,
+        } => {
+            let items = super::service_custody::evidence(ctx, &id).await?;
+            let Some(e) = items.into_iter().find(|e| e.seq == evidence) else {
+                return Err(
+                    crate::error::Error::NotFound(format!("evidence {evidence} of {id}")).into(),
+                );
+            };
+            writeln!(
+                out,
+                "{} ({}, SHA-256 {}), held by {}",
+                e.file.file_name,
+                e.file.size_label(),
+                e.file.sha256,
+                e.holder
+            )?;
+            for c in &e.custody {
+                writeln!(
+                    out,
+                    "{}  {} → {}  {}",
+                    crate::domain::clock::display(&c.at),
+                    if c.from_holder.is_empty() {
+                        "collected"
+                    } else {
+                        &c.from_holder
+                    },
+                    c.to_holder,
+                    c.purpose
+                )?;
+            }
+            if let Some(path) = to {
+                let (_, mut reader) =
+                    super::service_custody::evidence_file(ctx, &id, evidence).await?;
+                let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+                while let Some(chunk) = reader.next().await? {
+                    w.write_all(&chunk)?;
+                }
+                w.flush()?;
+                writeln!(out, "written to {}", path.display())?;
+            }
+        }
+        Command::Export { id, out: path } => {
+            let bytes = super::service_custody::export_record(ctx, &id).await?;
+            std::fs::write(&path, bytes)?;
+            writeln!(out, "wrote {id} to {}", path.display())?;
         }
         Command::Regimes { on, off, hours } => {
             if let Some(key) = &on {

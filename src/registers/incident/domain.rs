@@ -83,6 +83,8 @@ crate::domain::words::words_enum!(
         (Status, "status", "status"),
         (Action, "action", "action"),
         (Notification, "notification", "notification"),
+        (Evidence, "evidence", "evidence"),
+        (Custody, "custody", "hand-over"),
         (Closed, "closed", "closed"),
     ]
 );

@@ -5,11 +5,14 @@
 pub mod api;
 pub mod cli;
 pub mod domain;
+pub mod domain_custody;
 pub mod domain_regime;
 pub mod exchange;
 pub mod pages;
 pub mod service;
+pub mod service_custody;
 pub mod store;
+pub mod store_custody;
 
 use crate::domain::user::EDITORS;
 use crate::web::{Access, Routes};
@@ -35,6 +38,18 @@ pub fn routes() -> Routes {
         .post("/incidents/{id}/actions", anyone, pages::act)
         .post("/incidents/{id}/notifications", anyone, pages::notify)
         .post("/incidents/{id}/close", editors, pages::close)
+        .post("/incidents/{id}/evidence", anyone, pages::keep_evidence)
+        .get(
+            "/incidents/{id}/evidence/{seq}/file",
+            anyone,
+            pages::evidence_file,
+        )
+        .get("/incidents/{id}/record.xlsx", anyone, pages::record_export)
+        .post(
+            "/incidents/{id}/evidence/{seq}/handover",
+            anyone,
+            pages::hand_over,
+        )
         .get("/for/{token}/report", Access::Public, pages::link_form)
         .post("/for/{token}/report", Access::Public, pages::link_submit)
         .api(anyone, routes!(api::list_incidents))
@@ -48,4 +63,9 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api::add_action))
         .api(anyone, routes!(api::record_notification))
         .api(editors, routes!(api::close_incident))
+        .api(anyone, routes!(api::list_evidence))
+        .api(anyone, routes!(api::keep_evidence))
+        .api(anyone, routes!(api::get_evidence_file))
+        .api(anyone, routes!(api::hand_over_evidence))
+        .api(anyone, routes!(api::export_incident))
 }

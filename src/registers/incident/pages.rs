@@ -6,6 +6,7 @@ use super::domain::{
     Category, Classification, CloseInput, Incident, IncidentFilter, IncidentStatus,
     NotificationInput, ReportInput, Severity, TriageInput, next_status,
 };
+use super::domain_custody::{EvidenceInput, HandoverInput};
 use super::service::{self, may_handle};
 use crate::domain::query::Params;
 use crate::error::Error;
@@ -307,6 +308,55 @@ pub async fn link_submit(
     }
 }
 
+struct CustodyLine {
+    at: String,
+    from: String,
+    to: String,
+    purpose: String,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+struct EvidenceLine {
+    seq: i64,
+    name: String,
+    size: String,
+    sha256: String,
+    description: String,
+    collected_by: String,
+    collected_at: String,
+    collected_from: String,
+    holder: String,
+    custody: Vec<CustodyLine>,
+}
+
+fn evidence_line(e: &super::domain_custody::EvidenceItem) -> EvidenceLine {
+    use crate::domain::clock::display;
+    EvidenceLine {
+        seq: e.seq,
+        name: e.file.file_name.clone(),
+        size: e.file.size_label(),
+        sha256: e.file.sha256.clone(),
+        description: e.description.clone(),
+        collected_by: e.collected_by.clone(),
+        collected_at: display(&e.collected_at),
+        collected_from: e.collected_from.clone(),
+        holder: e.holder.clone(),
+        custody: e
+            .custody
+            .iter()
+            .map(|c| CustodyLine {
+                at: display(&c.at),
+                from: c.from_holder.clone(),
+                to: c.to_holder.clone(),
+                purpose: c.purpose.clone(),
+                recorded_by: c.recorded_by.clone(),
+                recorded_at: display(&c.recorded_at),
+            })
+            .collect(),
+    }
+}
+
 struct EntryLine {
     at: String,
     actor: String,
@@ -350,6 +400,9 @@ struct RecordPage {
     cur_severity: &'static str,
     can_triage: bool,
     can_handle: bool,
+    /// Evidence changes hands after the incident closes too.
+    can_hand_over: bool,
+    evidence: Vec<EvidenceLine>,
     next_step: Option<&'static str>,
     can_close: bool,
     errors: FormErrors,
@@ -442,6 +495,8 @@ async fn render_record(
         cur_severity: i.severity.map(|c| c.key()).unwrap_or(""),
         can_triage: ctx.actor.is_editor() && i.status != IncidentStatus::Closed,
         can_handle: may_handle(&ctx.actor, &i) && i.status != IncidentStatus::Closed,
+        can_hand_over: may_handle(&ctx.actor, &i),
+        evidence: d.evidence.iter().map(evidence_line).collect(),
         next_step: if event {
             None
         } else {
@@ -712,4 +767,69 @@ pub async fn regimes_submit(
             render_regimes(&s, &ctx, &caller, errors, None).await
         }
     }
+}
+
+/// Keeps a file as evidence from a multipart form (`file`, `description`, `collected_by`,
+/// `collected_at`, `collected_from`).
+pub async fn keep_evidence(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> PageResult {
+    let r = async {
+        let upload = crate::registers::evidence::web::read_upload(&ctx, req)
+            .await
+            .map_err(Error::from)?;
+        let input = EvidenceInput {
+            description: upload.get("description").into(),
+            collected_by: upload.get("collected_by").into(),
+            collected_at: upload.get("collected_at").into(),
+            collected_from: upload.get("collected_from").into(),
+        };
+        let file = upload
+            .file
+            .ok_or_else(|| Error::field("file", "choose the evidence's file"))?;
+        super::service_custody::keep_evidence(&ctx, &id, &input, &file)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    after(&s, &ctx, &caller, &id, r, "incident-evidence").await
+}
+
+/// Hands a piece of evidence over (`to`, `at`, `purpose`).
+pub async fn hand_over(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path((id, seq)): Path<(String, i64)>,
+    form: FormData,
+) -> PageResult {
+    let input = HandoverInput {
+        to: form.get("to").into(),
+        at: form.get("at").into(),
+        purpose: form.get("purpose").into(),
+    };
+    let r = super::service_custody::hand_over(&ctx, &id, seq, &input)
+        .await
+        .map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-handed-over").await
+}
+
+/// A piece of evidence's file, checked against its SHA-256.
+pub async fn evidence_file(ctx: Ctx, Path((id, seq)): Path<(String, i64)>) -> PageResult {
+    let (f, reader) = super::service_custody::evidence_file(&ctx, &id, seq).await?;
+    Ok(crate::registers::evidence::web::file_response(&f, reader))
+}
+
+/// The incident as a workbook: fields, timeline, notifications, evidence and custody.
+pub async fn record_export(ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let bytes = super::service_custody::export_record(&ctx, &id).await?;
+    Ok(crate::exchange::attachment(
+        &format!("{id}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    ))
 }

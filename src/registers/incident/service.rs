@@ -25,7 +25,7 @@ fn privileged(actor: &Actor) -> bool {
     actor.role.is_some_and(|r| STAFF_READERS.contains(&r)) || actor.channel == Channel::Cli
 }
 
-fn me(actor: &Actor) -> String {
+pub(crate) fn me(actor: &Actor) -> String {
     actor
         .user
         .as_ref()
@@ -134,6 +134,7 @@ pub struct Detail {
     pub entries: Vec<TimelineEntry>,
     pub notifications: Vec<Notification>,
     pub stages: Vec<StageDue>,
+    pub evidence: Vec<super::domain_custody::EvidenceItem>,
 }
 
 #[tracing::instrument(name = "incident.detail", skip_all, fields(actor = %ctx.who(), id = %id))]
@@ -141,6 +142,7 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
     let incident = get(ctx, id).await?;
     let entries = ctx.store().incident_entries(id).await?;
     let notifications = ctx.store().incident_notifications(id).await?;
+    let evidence = ctx.store().incident_evidence(id).await?;
     let all = regimes(ctx).await?;
     let stages = clocks(
         &incident.aware_at,
@@ -157,6 +159,7 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
         entries,
         notifications,
         stages,
+        evidence,
     })
 }
 
@@ -275,7 +278,12 @@ pub async fn report_by_link(ctx: &Ctx, holder: &Holder, input: &ReportInput) -> 
 }
 
 /// Locks an incident for a step of its handling by the actor, checking the revision.
-async fn lock_handled(ctx: &Ctx, tx: &mut Tx, id: &str, expected: Expected) -> Result<Incident> {
+pub(crate) async fn lock_handled(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    id: &str,
+    expected: Expected,
+) -> Result<Incident> {
     let i = store::lock(tx, id).await?;
     if !visible(&ctx.actor, &i) {
         return Err(Error::NotFound(format!("incident {id}")));
