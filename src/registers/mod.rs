@@ -8,6 +8,7 @@
 pub mod asset;
 pub mod audit;
 pub mod catalog;
+pub mod continuity;
 pub mod dashboard;
 pub mod document;
 pub mod evidence;
@@ -51,6 +52,7 @@ pub fn routes() -> Routes {
         .merge(staff::routes())
         .merge(training::routes())
         .merge(incident::routes())
+        .merge(continuity::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -86,6 +88,15 @@ pub enum Command {
     /// Report and handle incidents: triage, timeline, notification deadlines, lessons learned
     #[command(subcommand)]
     Incident(incident::cli::Command),
+    /// Manage business processes and their business impact analysis (BIA)
+    #[command(subcommand)]
+    Process(continuity::cli::ProcessCommand),
+    /// Manage the processes' continuity and recovery plans
+    #[command(subcommand)]
+    Plan(continuity::cli::PlanCommand),
+    /// Record continuity exercises and restore tests
+    #[command(subcommand)]
+    Exercise(continuity::cli::ExerciseCommand),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -111,6 +122,9 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Person(c) => staff::cli::run(c, ctx).await?,
         Command::Training(c) => training::cli::run(c, ctx).await?,
         Command::Incident(c) => incident::cli::run(c, ctx).await?,
+        Command::Process(c) => continuity::cli::process(c, ctx).await?,
+        Command::Plan(c) => continuity::cli::plan(c, ctx).await?,
+        Command::Exercise(c) => continuity::cli::exercise(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

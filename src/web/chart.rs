@@ -816,3 +816,142 @@ fn distribution_desc(series: &[Series], bins: &[Vec<(f64, f64, f64)>], currency:
 
 #[cfg(test)]
 mod tests;
+
+// ---------------------------------------------------------------------------------------------
+// Dependency view
+
+/// A box of the dependency view: an id, a name, and a CSS class (`process`, `asset ok`,
+/// `asset gap`, `asset untested`).
+pub struct Node<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub class: &'a str,
+    pub href: String,
+}
+
+/// Processes on the left, the assets they depend on on the right, a line for each dependency
+/// (`edges` are pairs of indexes into `left` and `right`). Each box links to its record.
+pub fn dependencies(
+    title: &str,
+    left: &[Node],
+    right: &[Node],
+    edges: &[(usize, usize)],
+) -> String {
+    const ROW: f64 = 34.0;
+    const BOX_H: f64 = 26.0;
+    const BOX_W: f64 = 240.0;
+    const GAP: f64 = 140.0;
+    let rows = left.len().max(right.len()).max(1) as f64;
+    let height = rows * ROW + 40.0;
+    let width = BOX_W * 2.0 + GAP + 20.0;
+    let (lx, rx) = (10.0, 10.0 + BOX_W + GAP);
+    let y = |i: usize| 30.0 + i as f64 * ROW;
+    let fit = |s: &str| -> String {
+        let max = (BOX_W / (FONT * 0.56)) as usize - 1;
+        if s.chars().count() > max {
+            format!(
+                "{}…",
+                s.chars().take(max.saturating_sub(1)).collect::<String>()
+            )
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg class="chart deps" viewBox="0 0 {} {}" role="img" aria-labelledby="deps-t deps-d" xmlns="http://www.w3.org/2000/svg"><title id="deps-t">{}</title><desc id="deps-d">{} processes depend on {} assets through {} links.</desc>"#,
+        num(width),
+        num(height),
+        escape(title),
+        left.len(),
+        right.len(),
+        edges.len()
+    );
+    let _ = write!(
+        out,
+        r#"<text class="tick" x="{}" y="16">Processes</text><text class="tick" x="{}" y="16">Assets</text>"#,
+        num(lx),
+        num(rx)
+    );
+    for (a, b) in edges {
+        if *a >= left.len() || *b >= right.len() {
+            continue;
+        }
+        let (y1, y2) = (y(*a) + BOX_H / 2.0, y(*b) + BOX_H / 2.0);
+        let (x1, x2) = (lx + BOX_W, rx);
+        let mid = (x1 + x2) / 2.0;
+        let _ = write!(
+            out,
+            r#"<path class="edge {}" d="M{} {} C{} {} {} {} {} {}" fill="none" stroke="currentColor"/>"#,
+            escape(right[*b].class),
+            num(x1),
+            num(y1),
+            num(mid),
+            num(y1),
+            num(mid),
+            num(y2),
+            num(x2),
+            num(y2)
+        );
+    }
+    for (x, nodes) in [(lx, left), (rx, right)] {
+        for (i, n) in nodes.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<a href="{}"><g class="node {}"><rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="none" stroke="currentColor"/><text x="{}" y="{}" fill="currentColor">{} {}</text></g></a>"#,
+                escape(&n.href),
+                escape(n.class),
+                num(x),
+                num(y(i)),
+                num(BOX_W),
+                num(BOX_H),
+                num(x + 8.0),
+                num(y(i) + 17.0),
+                escape(n.id),
+                escape(&fit(n.name))
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod dependency_tests {
+    use super::*;
+
+    #[test]
+    fn the_dependency_view_escapes_names_and_draws_each_link() {
+        let left = [Node {
+            id: "PR-0001",
+            name: "Payroll <& \"pay\">",
+            class: "process",
+            href: "/continuity/processes/PR-0001".into(),
+        }];
+        let right = [
+            Node {
+                id: "A-1",
+                name: "Μισθοδοσία σύστημα",
+                class: "asset gap",
+                href: "/assets/A-1".into(),
+            },
+            Node {
+                id: "A-2",
+                name: &"x".repeat(200),
+                class: "asset ok",
+                href: "/assets/A-2".into(),
+            },
+        ];
+        let svg = dependencies("Dependencies", &left, &right, &[(0, 0), (0, 1), (5, 0)]);
+        assert!(svg.contains("Payroll &lt;&amp; &quot;pay&quot;&gt;"));
+        assert!(svg.contains("Μισθοδοσία σύστημα"));
+        assert_eq!(
+            svg.matches("<path").count(),
+            2,
+            "an edge out of range is left out"
+        );
+        assert!(svg.contains("…"), "long names are cut");
+        assert!(!svg.contains("NaN"));
+    }
+}

@@ -153,6 +153,12 @@ pub fn notice_text(code: &str) -> Option<String> {
         "incident-advanced" => "The step was recorded on the timeline.",
         "incident-action" => "The action was added to the timeline.",
         "incident-notified" => "The notification was recorded.",
+        "process-saved" => "The process was saved.",
+        "plan-started" => {
+            "The plan was started from the continuity plan template: write it, then submit it for approval."
+        }
+        "plan-linked" => "The plan was linked to the process.",
+        "exercise-recorded" => "The exercise was recorded.",
         "incident-evidence" => {
             "The evidence was kept, with the first line of its chain of custody."
         }

@@ -17,6 +17,7 @@ mod browser_soa_import;
 mod catalogue;
 mod cli;
 mod concurrency;
+mod continuity;
 mod contract;
 mod document_files;
 mod documents;

@@ -359,6 +359,8 @@ struct RecordPage {
     risk_total_capped: bool,
     can_add_risk: bool,
     history: Vec<HistoryRow>,
+    /// What the processes depending on it require, against its last restore test.
+    continuity: Option<crate::registers::continuity::web::AssetCard>,
 }
 
 pub async fn record(
@@ -391,7 +393,9 @@ pub async fn record(
         sort: crate::registers::risk::domain::RiskSort::Id,
     };
     let risks = crate::registers::risk::service::list(&ctx, &on_asset, None, 50).await?;
+    let continuity = crate::registers::continuity::web::asset_card(&ctx, &a.id).await?;
     Ok(RecordPage {
+        continuity,
         can_edit: ctx.actor.is_editor(),
         kind: settings.type_name(&a.asset_type),
         classification: settings.level_name(&a.classification),

@@ -38,6 +38,7 @@ const SOURCES: &[&str] = &[
     include_str!("policies/remote-working.md"),
     include_str!("policies/clear-desk.md"),
     include_str!("policies/mobile-devices.md"),
+    include_str!("policies/continuity-plan.md"),
 ];
 
 /// Reads a template: the front matter (`key: value` lines between `---` lines), then the text.

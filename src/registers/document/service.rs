@@ -110,11 +110,8 @@ async fn fill(ctx: &Ctx, d: &Document) -> Result<Fill> {
     })
 }
 
-/// Creates a document with its first version, a draft (managers and admins): blank but for
-/// its title, or from a template — whose title, kind, controls and clauses fill what the
-/// input leaves empty, and whose text is filled from the organisation's data.
-#[tracing::instrument(name = "document.create", skip_all, fields(actor = %ctx.who()))]
-pub async fn create(ctx: &Ctx, input: &DocumentInput) -> Result<Document> {
+/// Checks a new document and writes its first text (from its template when one is named).
+pub(crate) async fn prepare(ctx: &Ctx, input: &DocumentInput) -> Result<Prepared> {
     ctx.require_editor()?;
     let template = match Some(input.template.trim()).filter(|t| !t.is_empty()) {
         Some(key) => Some(templates::find(key).ok_or_else(|| {
@@ -170,17 +167,41 @@ pub async fn create(ctx: &Ctx, input: &DocumentInput) -> Result<Document> {
         Some(t) => t.filled(&fill(ctx, &preview).await?),
         None => format!("# {}\n\n", draft.title),
     };
-    let mut tx = ctx.write().await?;
-    let d = store::insert(
-        &mut tx,
-        &draft,
-        template.map(|t| t.key.as_str()),
-        &body,
-        ctx.who(),
-    )
-    .await?;
+    Ok(Prepared {
+        draft,
+        template: template.map(|t| t.key.clone()),
+        body,
+    })
+}
+
+/// A new document checked and its first text written, ready to insert.
+pub(crate) struct Prepared {
+    draft: super::domain::DocumentDraft,
+    template: Option<String>,
+    body: String,
+}
+
+/// Inserts a prepared document inside another record's write (a continuity plan started
+/// from its process), with the audit entry.
+pub(crate) async fn insert_within(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    p: &Prepared,
+) -> Result<Document> {
+    let d = store::insert(tx, &p.draft, p.template.as_deref(), &p.body, ctx.who()).await?;
     tx.audit(ctx.change("document.create", "document", &d.id).after(&d))
         .await?;
+    Ok(d)
+}
+
+/// Creates a document with its first version, a draft (managers and admins): blank but for
+/// its title, or from a template — whose title, kind, controls and clauses fill what the
+/// input leaves empty, and whose text is filled from the organisation's data.
+#[tracing::instrument(name = "document.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &DocumentInput) -> Result<Document> {
+    let p = prepare(ctx, input).await?;
+    let mut tx = ctx.write().await?;
+    let d = insert_within(ctx, &mut tx, &p).await?;
     tx.commit().await?;
     Ok(d)
 }

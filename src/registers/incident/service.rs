@@ -612,27 +612,20 @@ pub async fn close(
     }
     let mut made = Vec::new();
     for title in &titles {
-        let draft = crate::registers::measure::domain::MeasureDraft {
-            id: None,
-            name: title.to_string(),
-            description: format!(
-                "From the lessons learned of incident {id}: {}",
-                before.title
-            ),
-            owner: before.handler.clone(),
-            status: crate::registers::measure::domain::MeasureStatus::Planned,
-            due_on: None,
-            effort: String::new(),
-            cost: None,
-            controls: vec![crate::domain::catalog::ControlRef {
-                framework: crate::domain::catalog::DEFAULT_FRAMEWORK.into(),
-                id: "5.27".into(),
-            }],
-        };
-        let m = crate::registers::measure::store::insert(&mut tx, &draft).await?;
-        tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
-            .await?;
-        made.push(m.id);
+        made.push(
+            crate::registers::measure::service::start_within(
+                ctx,
+                &mut tx,
+                title,
+                format!(
+                    "From the lessons learned of incident {id}: {}",
+                    before.title
+                ),
+                &before.handler,
+                "5.27",
+            )
+            .await?,
+        );
     }
     let after = store::set_status(
         &mut tx,

@@ -140,3 +140,33 @@ pub async fn import(
     ctx.store().refresh_statistics_soon();
     Ok(report)
 }
+
+/// Starts a planned measure inside another record's write (an incident's lessons learned, an
+/// exercise's findings): owned by `owner`, for `control`, with the audit entry. Its id.
+pub(crate) async fn start_within(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    name: &str,
+    description: String,
+    owner: &str,
+    control: &str,
+) -> Result<String> {
+    let draft = MeasureDraft {
+        id: None,
+        name: name.to_string(),
+        description,
+        owner: owner.to_string(),
+        status: super::domain::MeasureStatus::Planned,
+        due_on: None,
+        effort: String::new(),
+        cost: None,
+        controls: vec![crate::domain::catalog::ControlRef {
+            framework: crate::domain::catalog::DEFAULT_FRAMEWORK.into(),
+            id: control.into(),
+        }],
+    };
+    let m = store::insert(tx, &draft).await?;
+    tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
+        .await?;
+    Ok(m.id)
+}
