@@ -83,6 +83,10 @@ pub struct Made {
     pub people: usize,
     pub acknowledgements: usize,
     pub completions: usize,
+    /// Business processes with their BIA, and the exercises and restore tests held.
+    pub processes: usize,
+    pub exercises: usize,
+    pub incidents: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -395,6 +399,8 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     };
     let documents = demo_documents(ctx, size.published).await?;
     let (people, acknowledgements, completions) = demo_people(ctx, size, &mut dice).await?;
+    let (processes, exercises) = demo_continuity(ctx).await?;
+    let incidents = demo_incidents(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -473,10 +479,14 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         risks: made_risks,
         acceptances,
         evidence,
-        documents,
+        // The continuity plan started for Payroll is a document too.
+        documents: documents + 1,
         people,
         acknowledgements,
         completions,
+        processes,
+        exercises,
+        incidents,
     })
 }
 
@@ -800,4 +810,232 @@ async fn demo_people(ctx: &Ctx, size: Size, dice: &mut Dice) -> Result<(usize, u
         .collect();
     service::set_competence(ctx, &titles.join("\n")).await?;
     Ok((people.len(), acks, n))
+}
+
+/// The first asset whose name starts with `noun` (the demo names assets "Payroll
+/// application 12").
+async fn demo_asset(ctx: &Ctx, noun: &str) -> Result<Option<String>> {
+    let q = crate::registers::asset::domain::AssetQuery {
+        filter: crate::registers::asset::domain::AssetFilter {
+            text: Some(noun.to_string()),
+            ..Default::default()
+        },
+        sort: crate::registers::asset::domain::AssetSort::Id,
+    };
+    Ok(crate::registers::asset::service::list(ctx, &q, None, 1)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(|a| a.id))
+}
+
+/// Four business processes with their BIA on the assets they run on, a continuity plan started
+/// for Payroll from the template, and exercises: a tabletop, a restore test that met the
+/// Payroll RTO, and one of the customer portal that did not (its gap shows on the asset).
+async fn demo_continuity(ctx: &Ctx) -> Result<(usize, usize)> {
+    use crate::registers::continuity::{domain::ExerciseInput, domain::ProcessInput, service};
+    let processes: [(&str, &str, [&str; 4], &str, &str, &str, &[&str]); 4] = [
+        (
+            "Payroll",
+            "hr0@example.org",
+            ["1", "2", "4", "5"],
+            "1 week",
+            "3 days",
+            "1 day",
+            &["Payroll application", "Customer records"],
+        ),
+        (
+            "Customer portal",
+            "dev0@example.org",
+            ["3", "4", "5", "5"],
+            "1 day",
+            "4 hours",
+            "15 minutes",
+            &["Customer portal", "Cloud hosting"],
+        ),
+        (
+            "Order handling",
+            "sales0@example.org",
+            ["2", "3", "4", "5"],
+            "3 days",
+            "1 day",
+            "4 hours",
+            &["CRM", "E-mail service"],
+        ),
+        (
+            "Internal e-mail",
+            "it0@example.org",
+            ["1", "2", "3", "3"],
+            "1 week",
+            "8 hours",
+            "1 hour",
+            &["E-mail service"],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (name, owner, impacts, mtpd, rto, rpo, nouns) in processes {
+        let mut assets = Vec::new();
+        for n in nouns {
+            assets.extend(demo_asset(ctx, n).await?);
+        }
+        let p = service::create_process(
+            ctx,
+            &ProcessInput {
+                name: name.into(),
+                owner: owner.into(),
+                impact_4h: impacts[0].into(),
+                impact_1d: impacts[1].into(),
+                impact_3d: impacts[2].into(),
+                impact_1w: impacts[3].into(),
+                mtpd: mtpd.into(),
+                rto: rto.into(),
+                rpo: rpo.into(),
+                min_service: "the essential part, by hand if need be".into(),
+                assets: assets.join(", "),
+                suppliers: "Cloud hosting provider".into(),
+                roles: "Process owner\nIT recovery".into(),
+                locations: "Head office".into(),
+                reviewed_on: ctx.today(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        ids.push((p.id, assets));
+    }
+    service::add_plan(ctx, &ids[0].0, None, None).await?;
+    let days_ago = |d: i64| crate::domain::input::days_after(&ctx.today(), -d).unwrap_or_default();
+    let exercises = [
+        ExerciseInput {
+            title: "Payroll restore test".into(),
+            kind: "restore_test".into(),
+            held_on: days_ago(40),
+            process: ids[0].0.clone(),
+            assets: ids[0].1.join(", "),
+            result: "passed".into(),
+            achieved_rto: "2 days".into(),
+            achieved_rpo: "1 day".into(),
+            participants: "IT recovery, payroll clerk".into(),
+            ..Default::default()
+        },
+        ExerciseInput {
+            title: "Customer portal restore test".into(),
+            kind: "restore_test".into(),
+            held_on: days_ago(20),
+            process: ids[1].0.clone(),
+            assets: ids[1].1.join(", "),
+            result: "passed_with_findings".into(),
+            achieved_rto: "9 hours".into(),
+            achieved_rpo: "1 hour".into(),
+            findings: "The database restore alone took six hours.\n- Keep a warm standby of the portal database".into(),
+            ..Default::default()
+        },
+        ExerciseInput {
+            title: "Ransomware tabletop".into(),
+            kind: "tabletop".into(),
+            held_on: days_ago(10),
+            process: ids[2].0.clone(),
+            result: "passed".into(),
+            participants: "management, IT, communications".into(),
+            scope: "All systems encrypted on a Monday morning".into(),
+            ..Default::default()
+        },
+    ];
+    for e in &exercises {
+        service::record_exercise(ctx, e).await?;
+    }
+    Ok((ids.len(), exercises.len()))
+}
+
+/// Incidents in every stage: a lost laptop with personal data notified under GDPR and
+/// closed with lessons learned, a phishing report under handling, and a fresh report.
+async fn demo_incidents(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::incident::{domain::*, service};
+    service::set_regime(ctx, "gdpr", true, None).await?;
+    service::set_regime(ctx, "nis2", true, None).await?;
+    let laptop = demo_asset(ctx, "Laptop").await?;
+    let report = |title: &str, affected: &str| ReportInput {
+        title: title.into(),
+        description: String::new(),
+        affected: affected.into(),
+        noticed_at: String::new(),
+    };
+    let lost = service::report(
+        ctx,
+        &report(
+            "Laptop left on a train",
+            "a sales laptop with customer lists",
+        ),
+    )
+    .await?;
+    service::triage(
+        ctx,
+        &lost.id,
+        None,
+        &TriageInput {
+            classification: "incident".into(),
+            reason: "customer personal data on the disk".into(),
+            category: "lost_device".into(),
+            severity: "high".into(),
+            personal_data: true,
+            restricted: false,
+            regimes: "gdpr".into(),
+            assets: laptop.unwrap_or_default(),
+            handler: "security0@example.org".into(),
+            aware_at: String::new(),
+        },
+    )
+    .await?;
+    service::record_notification(
+        ctx,
+        &lost.id,
+        &NotificationInput {
+            regime: "gdpr".into(),
+            stage: "authority".into(),
+            recipient: "the data protection authority".into(),
+            sent_at: String::new(),
+            content: "Online breach form, reference 2026-118".into(),
+        },
+    )
+    .await?;
+    for note in [
+        "remote wipe sent",
+        "account tokens revoked",
+        "replacement laptop issued",
+    ] {
+        service::advance(ctx, &lost.id, None, note).await?;
+    }
+    service::close(
+        ctx,
+        &lost.id,
+        None,
+        &CloseInput {
+            lessons: "The disk was encrypted but the recovery key was taped to the lid.".into(),
+            root_cause: "no rule on where recovery keys are kept".into(),
+            measures: "Keep recovery keys in the key vault only".into(),
+        },
+    )
+    .await?;
+    let phish = service::report(ctx, &report("Phishing e-mail opened", "one mailbox")).await?;
+    service::triage(
+        ctx,
+        &phish.id,
+        None,
+        &TriageInput {
+            classification: "incident".into(),
+            reason: "credentials were typed into the fake page".into(),
+            category: "phishing".into(),
+            severity: "medium".into(),
+            handler: "security0@example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    service::advance(ctx, &phish.id, None, "password reset and sessions revoked").await?;
+    service::report(
+        ctx,
+        &report("Door to the server room found open", "server room"),
+    )
+    .await?;
+    Ok(3)
 }

@@ -1048,10 +1048,14 @@ async fn demo_says_how_to_sign_in() {
         assert!(out.status.success(), "{}", text(&out));
         let said = text(&out);
         assert!(said.contains("200 assets"), "{said}");
-        assert!(said.contains("16 documents"), "{said}");
+        assert!(said.contains("18 documents"), "{said}");
+        assert!(
+            said.contains("4 business processes, 3 exercises, 3 incidents"),
+            "{said}"
+        );
         let list = run(&db, &["document", "list", "--status", "published"]);
         assert!(
-            text(&list).contains("14 documents")
+            text(&list).contains("15 documents")
                 && text(&list).contains("Business continuity plan"),
             "all but two templates are published, and the continuity plan kept as a PDF: {}",
             text(&list)
