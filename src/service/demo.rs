@@ -835,7 +835,10 @@ async fn demo_asset(ctx: &Ctx, noun: &str) -> Result<Option<String>> {
 /// Payroll RTO, and one of the customer portal that did not (its gap shows on the asset).
 async fn demo_continuity(ctx: &Ctx) -> Result<(usize, usize)> {
     use crate::registers::continuity::{domain::ExerciseInput, domain::ProcessInput, service};
-    let processes: [(&str, &str, [&str; 4], &str, &str, &str, &[&str]); 4] = [
+    // (name, owner, impacts after 4 hours, 1 day, 3 days, 1 week, MTPD, RTO, RPO, the
+    // assets it runs on by their names' first words)
+    type Bia<'a> = (&'a str, &'a str, [&'a str; 4], &'a str, &'a str, &'a str, &'a [&'a str]);
+    let processes: [Bia; 4] = [
         (
             "Payroll",
             "hr0@example.org",
