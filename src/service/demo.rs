@@ -837,7 +837,15 @@ async fn demo_continuity(ctx: &Ctx) -> Result<(usize, usize)> {
     use crate::registers::continuity::{domain::ExerciseInput, domain::ProcessInput, service};
     // (name, owner, impacts after 4 hours, 1 day, 3 days, 1 week, MTPD, RTO, RPO, the
     // assets it runs on by their names' first words)
-    type Bia<'a> = (&'a str, &'a str, [&'a str; 4], &'a str, &'a str, &'a str, &'a [&'a str]);
+    type Bia<'a> = (
+        &'a str,
+        &'a str,
+        [&'a str; 4],
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+    );
     let processes: [Bia; 4] = [
         (
             "Payroll",

@@ -955,3 +955,154 @@ mod dependency_tests {
         assert!(!svg.contains("NaN"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bars per period
+
+/// One series of a bar chart: its label, its CSS class (`s0` … `s9`, styled in app.css) and
+/// a value per period.
+pub struct Bars<'a> {
+    pub label: &'a str,
+    pub class: &'a str,
+    pub values: &'a [f64],
+}
+
+/// A stacked bar per period (months), with a legend and the total above each bar; `unit`
+/// names what is counted ("incidents", "hours"). Non-finite or negative values count as 0.
+pub fn stacked_bars(title: &str, periods: &[String], series: &[Bars], unit: &str) -> String {
+    const TOP: f64 = 40.0;
+    let n = periods.len().max(1);
+    let value = |s: &Bars, i: usize| {
+        s.values
+            .get(i)
+            .copied()
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .unwrap_or(0.0)
+    };
+    let totals: Vec<f64> = (0..periods.len())
+        .map(|i| series.iter().map(|s| value(s, i)).sum())
+        .collect();
+    let max = totals.iter().copied().fold(0.0, f64::max);
+    let scale_max = if max <= 0.0 { 1.0 } else { max };
+    let slot = (RIGHT - LEFT) / n as f64;
+    let bar = (slot * 0.6).max(2.0);
+    let y = |v: f64| BOTTOM - (v / scale_max) * (BOTTOM - TOP);
+    let mut out = String::new();
+    let total: f64 = totals.iter().sum();
+    let _ = write!(
+        out,
+        r#"<svg class="chart bars" viewBox="0 0 {} {}" role="img" aria-labelledby="bars-t-{id} bars-d-{id}" xmlns="http://www.w3.org/2000/svg"><title id="bars-t-{id}">{}</title><desc id="bars-d-{id}">{} {} over {} periods, at most {} in one.</desc>"#,
+        num(WIDTH),
+        num(HEIGHT),
+        escape(title),
+        num(total),
+        escape(unit),
+        periods.len(),
+        num(max),
+        id = title.len() + periods.len() * 7 + series.len()
+    );
+    let _ = write!(
+        out,
+        r#"<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="currentColor"/>"#,
+        num(LEFT),
+        num(BOTTOM),
+        num(RIGHT),
+        num(BOTTOM)
+    );
+    for (i, p) in periods.iter().enumerate() {
+        let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+        let mut base = 0.0;
+        for s in series {
+            let v = value(s, i);
+            if v <= 0.0 {
+                continue;
+            }
+            let _ = write!(
+                out,
+                r#"<rect class="{}" x="{}" y="{}" width="{}" height="{}" fill="currentColor"><title>{} {}: {}</title></rect>"#,
+                escape(s.class),
+                num(x),
+                num(y(base + v)),
+                num(bar),
+                num(y(base) - y(base + v)),
+                escape(p),
+                escape(s.label),
+                num(v)
+            );
+            base += v;
+        }
+        if totals[i] > 0.0 {
+            let _ = write!(
+                out,
+                r#"<text class="tick" x="{}" y="{}" text-anchor="middle" fill="currentColor">{}</text>"#,
+                num(x + bar / 2.0),
+                num(y(totals[i]) - 4.0),
+                num(totals[i])
+            );
+        }
+        // Every label when they fit, else every other one.
+        if n <= 12 || i % 2 == 0 {
+            let _ = write!(
+                out,
+                r#"<text class="tick" x="{}" y="{}" text-anchor="middle" fill="currentColor">{}</text>"#,
+                num(x + bar / 2.0),
+                num(BOTTOM + 16.0),
+                escape(p.get(2..).unwrap_or(p))
+            );
+        }
+    }
+    let mut lx = LEFT;
+    for s in series {
+        let _ = write!(
+            out,
+            r#"<g class="legend"><rect class="{}" x="{}" y="{}" width="10" height="10" fill="currentColor"/><text x="{}" y="{}" fill="currentColor">{}</text></g>"#,
+            escape(s.class),
+            num(lx),
+            num(HEIGHT - 22.0),
+            num(lx + 14.0),
+            num(HEIGHT - 13.0),
+            escape(s.label)
+        );
+        lx += 24.0 + text_width(s.label, FONT);
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod bar_tests {
+    use super::*;
+
+    #[test]
+    fn bars_stack_per_period_and_never_draw_nonsense() {
+        let months = vec!["2026-11".to_string(), "2026-12".to_string()];
+        let high = [2.0, f64::NAN];
+        let low = [1.0, -3.0];
+        let svg = stacked_bars(
+            "Incidents <by> severity",
+            &months,
+            &[
+                Bars {
+                    label: "high",
+                    class: "s0",
+                    values: &high,
+                },
+                Bars {
+                    label: "low",
+                    class: "s1",
+                    values: &low,
+                },
+            ],
+            "incidents",
+        );
+        assert_eq!(
+            svg.matches("<rect class=\"s").count(),
+            2 + 2,
+            "two bars and two legend keys"
+        );
+        assert!(svg.contains("&lt;by&gt;") && svg.contains(">3<"), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        let empty = stacked_bars("Nothing", &[], &[], "incidents");
+        assert!(empty.ends_with("</svg>"));
+    }
+}

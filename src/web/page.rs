@@ -162,6 +162,8 @@ pub fn notice_text(code: &str) -> Option<String> {
         "incident-evidence" => {
             "The evidence was kept, with the first line of its chain of custody."
         }
+        "incident-task" => "The task was added.",
+        "incident-task-done" => "The task was marked done.",
         "incident-handed-over" => "The hand-over was added to the chain of custody.",
         "incident-closed" => "The incident is closed with its lessons learned.",
         "regime-saved" => "The notification regime was saved.",

@@ -2177,7 +2177,7 @@ pub(crate) async fn choose(c: &Client, css: &str, value: &str) {
 
 /// Sets a date field (`yyyy-mm-dd`). Chromium's date picker takes keystrokes in the order of
 /// the browser's locale, so the value is set as the picker would and the page told of it.
-async fn set_date(c: &Client, css: &str, date: &str) {
+pub(crate) async fn set_date(c: &Client, css: &str, date: &str) {
     let field = find(c, css).await;
     let arg = serde_json::to_value(&field).expect("an element as a script argument");
     c.execute(

@@ -912,3 +912,164 @@ async fn evidence_is_kept_by_hash_with_an_append_only_chain_of_custody_exported_
         assert_eq!(res.json()["custody"].as_array().unwrap().len(), 3);
     });
 }
+
+#[tokio::test]
+async fn tasks_with_owners_hold_the_close_and_metrics_count_what_happened() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let owner_email = app.add_user(Role::Viewer).await;
+        let owner = app.token_for(&owner_email).await;
+        let other = app.token_as(Role::Contributor).await;
+        let id = app
+            .post_json(
+                "/api/v1/incidents",
+                Auth::Bearer(&manager),
+                json!({"title": "Ransomware note on a share"}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.put_json(
+            &format!("/api/v1/incidents/{id}/triage"),
+            Auth::Bearer(&manager),
+            json!({"classification": "incident", "reason": "files encrypted", "category": "malware", "severity": "critical"}),
+        )
+        .await;
+        let tasks = format!("/api/v1/incidents/{id}/tasks");
+        let res = app
+            .post_json(
+                &tasks,
+                Auth::Bearer(&manager),
+                json!({"title": " ", "owner": "", "due_on": "soon"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field_names(&res), ["title", "owner", "due_on"]);
+        let res = app
+            .post_json(
+                &tasks,
+                Auth::Bearer(&other),
+                json!({"title": "x", "owner": "y"}),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "only who handles it adds tasks"
+        );
+        let res = app
+            .post_json(
+                &tasks,
+                Auth::Bearer(&manager),
+                json!({"title": "Restore the share from last night's backup", "owner": owner_email, "due_on": "2026-12-31"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        for _ in 0..3 {
+            app.post_json(
+                &format!("/api/v1/incidents/{id}/advance"),
+                Auth::Bearer(&manager),
+                json!({}),
+            )
+            .await;
+        }
+        let close = json!({"lessons": "Backups saved us.", "root_cause": "Macro in an attachment"});
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/close"),
+                Auth::Bearer(&manager),
+                close.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(res.body.contains("Restore the share"), "{}", res.body);
+        let res = app
+            .post_json(&format!("{tasks}/1/done"), Auth::Bearer(&other), json!({}))
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = app
+            .post_json(&format!("{tasks}/1/done"), Auth::Bearer(&owner), json!({}))
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "the task's owner marks it done: {}",
+            res.body
+        );
+        let res = app
+            .post_json(&format!("{tasks}/1/done"), Auth::Bearer(&owner), json!({}))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT);
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id}/close"),
+                Auth::Bearer(&manager),
+                close,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let r = record(&app, &manager, &id).await;
+        assert!(r["tasks"][0]["done_at"].is_string(), "{r}");
+
+        // A second incident with the same cause: it recurs.
+        let id2 = app
+            .post_json(
+                "/api/v1/incidents",
+                Auth::Bearer(&manager),
+                json!({"title": "Another macro"}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.put_json(
+            &format!("/api/v1/incidents/{id2}/triage"),
+            Auth::Bearer(&manager),
+            json!({"classification": "incident", "reason": "same again", "category": "malware", "severity": "high"}),
+        )
+        .await;
+        for _ in 0..3 {
+            app.post_json(
+                &format!("/api/v1/incidents/{id2}/advance"),
+                Auth::Bearer(&manager),
+                json!({}),
+            )
+            .await;
+        }
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{id2}/close"),
+                Auth::Bearer(&manager),
+                json!({"lessons": "Block macros.", "root_cause": "macro in an  attachment"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let m = app
+            .get("/api/v1/incidents/metrics", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(m["total"], 2, "{m}");
+        assert_eq!(m["months"].as_array().unwrap().len(), 12);
+        assert_eq!(m["recurring_causes"][0][1], 2, "{m}");
+        assert!(m["median_close_hours"].is_number(), "{m}");
+        let critical = m["by_severity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == "critical")
+            .unwrap();
+        assert_eq!(critical["values"][11], 1.0);
+        let browser = app.browser_as(Role::Viewer).await;
+        let page = app.get("/incidents/metrics", Auth::Browser(&browser)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body.contains("<svg class=\"chart bars\"")
+                && page.body.contains("Macro in an attachment"),
+            "{}",
+            page.body
+        );
+    });
+}

@@ -53,6 +53,8 @@ pub struct IncidentRecord {
     pub deadlines: Vec<StageDue>,
     /// The evidence kept, each with its chain of custody.
     pub evidence: Vec<EvidenceItem>,
+    /// The tasks of its handling.
+    pub tasks: Vec<super::domain::IncidentTask>,
 }
 
 /// One incident; its `ETag` is its revision.
@@ -69,6 +71,7 @@ pub async fn get_incident(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {
             notifications: d.notifications,
             deadlines: d.stages,
             evidence: d.evidence,
+            tasks: d.tasks,
         },
     ))
 }
@@ -357,4 +360,39 @@ pub async fn export_incident(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))
+}
+
+/// Incidents of the last 12 months by severity and category, the medians of the time to
+/// detect (noticed → aware), contain (aware → contained) and close (aware → closed), per month
+/// and overall, and the root causes named more than once.
+#[utoipa::path(get, path = "/api/v1/incidents/metrics", tag = "incidents",
+    responses((status = 200, body = super::domain_metrics::Metrics)))]
+pub async fn get_metrics(ctx: Ctx) -> ApiResult<super::domain_metrics::Metrics> {
+    Ok(Json(service::metrics(&ctx).await?))
+}
+
+/// Gives an incident's handling a task with an owner and a due day (its handler, managers and
+/// admins); it shows on the timeline.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/tasks", tag = "incidents", request_body = super::domain::TaskInput,
+    params(("id" = String, Path)),
+    responses((status = 201, body = super::domain::IncidentTask), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_task(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<super::domain::TaskInput>,
+) -> Result<(StatusCode, Json<super::domain::IncidentTask>), crate::web::json::ApiError> {
+    let t = service::add_task(&ctx, &id, &input).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+/// Marks a task done (its owner, the incident's handler, managers and admins). An incident
+/// closes only once its tasks are done.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/tasks/{seq}/done", tag = "incidents",
+    params(("id" = String, Path), ("seq" = i64, Path, minimum = 1)),
+    responses((status = 200, body = super::domain::IncidentTask), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn finish_task(
+    ctx: Ctx,
+    Path((id, seq)): Path<(String, i64)>,
+) -> ApiResult<super::domain::IncidentTask> {
+    Ok(Json(service::finish_task(&ctx, &id, seq).await?))
 }

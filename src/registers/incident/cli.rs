@@ -160,6 +160,22 @@ pub enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Give an incident's handling a task with an owner
+    #[command(
+        after_help = "Example:\n  annex incident task INC-0001 --title 'Reset the VPN keys' --owner it@example.com --due-on 2026-12-10"
+    )]
+    Task {
+        id: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "")]
+        due_on: String,
+    },
+    /// Mark an incident's task done
+    #[command(after_help = "Example:\n  annex incident done INC-0001 1")]
+    Done { id: String, task: i64 },
     /// Write an incident as a workbook: fields, timeline, notifications, evidence, custody
     #[command(after_help = "Example:\n  annex incident export INC-0001 --out INC-0001.xlsx")]
     Export {
@@ -245,6 +261,7 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                         "notifications": d.notifications,
                         "deadlines": d.stages,
                         "evidence": d.evidence,
+                        "tasks": d.tasks,
                     }))?
                 )?;
                 return Ok(());
@@ -478,6 +495,28 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                 w.flush()?;
                 writeln!(out, "written to {}", path.display())?;
             }
+        }
+        Command::Task {
+            id,
+            title,
+            owner,
+            due_on,
+        } => {
+            let t = service::add_task(
+                ctx,
+                &id,
+                &super::domain::TaskInput {
+                    title,
+                    owner,
+                    due_on,
+                },
+            )
+            .await?;
+            writeln!(out, "task {} of {id} for {}", t.seq, t.owner)?;
+        }
+        Command::Done { id, task } => {
+            let t = service::finish_task(ctx, &id, task).await?;
+            writeln!(out, "task {} of {id} is done", t.seq)?;
         }
         Command::Export { id, out: path } => {
             let bytes = super::service_custody::export_record(ctx, &id).await?;

@@ -85,6 +85,7 @@ crate::domain::words::words_enum!(
         (Notification, "notification", "notification"),
         (Evidence, "evidence", "evidence"),
         (Custody, "custody", "hand-over"),
+        (Task, "task", "task"),
         (Closed, "closed", "closed"),
     ]
 );
@@ -496,5 +497,57 @@ mod tests {
         .parse(NOW)
         .unwrap();
         assert_eq!(event.classification, Classification::Event);
+    }
+}
+
+/// A task of an incident's handling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct IncidentTask {
+    /// 1, 2, … within the incident.
+    pub seq: i64,
+    pub title: String,
+    /// Who does it (an e-mail address or a name).
+    pub owner: String,
+    /// YYYY-MM-DD
+    pub due_on: Option<String>,
+    pub done_at: Option<String>,
+    pub done_by: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// A task as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TaskInput {
+    #[schema(required = true, min_length = 1, max_length = 300, pattern = "\\S")]
+    pub title: String,
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
+    pub owner: String,
+    /// YYYY-MM-DD
+    #[schema(max_length = 10)]
+    pub due_on: String,
+}
+
+/// A checked task: (title, owner, due day).
+pub type TaskDraft = (String, String, Option<String>);
+
+impl TaskInput {
+    pub fn parse(&self) -> Result<TaskDraft, Error> {
+        let mut p = Problems::new();
+        let title = text(&mut p, "title", &self.title, 300);
+        if title.is_empty() {
+            p.add("title", "say what is to be done");
+        }
+        let owner = text(&mut p, "owner", &self.owner, 200).to_lowercase();
+        if owner.is_empty() {
+            p.add("owner", "say who does it");
+        }
+        let due_on = match self.due_on.trim() {
+            "" => None,
+            d => p.take("due_on", crate::domain::input::parse_date(d)),
+        };
+        p.into_result()?;
+        Ok((title, owner, due_on))
     }
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod domain;
 pub mod domain_custody;
+pub mod domain_metrics;
 pub mod domain_regime;
 pub mod exchange;
 pub mod pages;
@@ -31,6 +32,7 @@ pub fn routes() -> Routes {
         .get("/incidents.csv", anyone, pages::export)
         .get("/incidents.xlsx", anyone, pages::export)
         .get("/incidents/regimes", anyone, pages::regimes_page)
+        .get("/incidents/metrics", anyone, pages::metrics)
         .post("/incidents/regimes", editors, pages::regimes_submit)
         .get("/incidents/{id}", anyone, pages::record)
         .post("/incidents/{id}/triage", editors, pages::triage)
@@ -39,6 +41,12 @@ pub fn routes() -> Routes {
         .post("/incidents/{id}/notifications", anyone, pages::notify)
         .post("/incidents/{id}/close", editors, pages::close)
         .post("/incidents/{id}/evidence", anyone, pages::keep_evidence)
+        .post("/incidents/{id}/tasks", anyone, pages::add_task)
+        .post(
+            "/incidents/{id}/tasks/{seq}/done",
+            anyone,
+            pages::finish_task,
+        )
         .get(
             "/incidents/{id}/evidence/{seq}/file",
             anyone,
@@ -57,6 +65,7 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api::list_regimes))
         .api(editors, routes!(api::set_regime))
         .api(anyone, routes!(api::list_deadlines))
+        .api(anyone, routes!(api::get_metrics))
         .api(anyone, routes!(api::get_incident))
         .api(editors, routes!(api::triage_incident))
         .api(anyone, routes!(api::advance_incident))
@@ -68,4 +77,6 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api::get_evidence_file))
         .api(anyone, routes!(api::hand_over_evidence))
         .api(anyone, routes!(api::export_incident))
+        .api(anyone, routes!(api::add_task))
+        .api(anyone, routes!(api::finish_task))
 }

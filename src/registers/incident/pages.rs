@@ -403,6 +403,9 @@ struct RecordPage {
     /// Evidence changes hands after the incident closes too.
     can_hand_over: bool,
     evidence: Vec<EvidenceLine>,
+    tasks: Vec<super::domain::IncidentTask>,
+    /// Who the caller is (a task's owner may mark it done).
+    me: String,
     next_step: Option<&'static str>,
     can_close: bool,
     errors: FormErrors,
@@ -497,6 +500,13 @@ async fn render_record(
         can_handle: may_handle(&ctx.actor, &i) && i.status != IncidentStatus::Closed,
         can_hand_over: may_handle(&ctx.actor, &i),
         evidence: d.evidence.iter().map(evidence_line).collect(),
+        tasks: d.tasks,
+        me: ctx
+            .actor
+            .user
+            .as_ref()
+            .map(|u| u.email.as_str().to_lowercase())
+            .unwrap_or_default(),
         next_step: if event {
             None
         } else {
@@ -832,4 +842,125 @@ pub async fn record_export(ctx: Ctx, Path(id): Path<String>) -> PageResult {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incident/templates/metrics.html")]
+struct MetricsPage {
+    l: Layout,
+    m: super::domain_metrics::Metrics,
+    by_severity: String,
+    to_close: String,
+    to_contain: String,
+    categories: Vec<(String, i64)>,
+    detect: String,
+    contain: String,
+    close: String,
+}
+
+/// The register's metrics with their charts.
+pub async fn metrics(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    use crate::web::chart::{Bars, stacked_bars};
+    let m = service::metrics(&ctx).await?;
+    // The most severe at the bottom of each bar.
+    let class = |key: &str| match key {
+        "critical" => "s0",
+        "high" => "s1",
+        "medium" => "s2",
+        "low" => "s3",
+        _ => "s4",
+    };
+    let series: Vec<Bars> = m
+        .by_severity
+        .iter()
+        .rev()
+        .map(|s| Bars {
+            label: &s.label,
+            class: class(&s.key),
+            values: &s.values,
+        })
+        .collect();
+    let by_severity = stacked_bars(
+        "Incidents per month by severity",
+        &m.months,
+        &series,
+        "incidents",
+    );
+    let to_close = stacked_bars(
+        "Median hours from aware to closed, per month",
+        &m.months,
+        &[Bars {
+            label: "hours to close",
+            class: "s2",
+            values: &m.close_hours,
+        }],
+        "hours",
+    );
+    let to_contain = stacked_bars(
+        "Median hours from aware to contained, per month",
+        &m.months,
+        &[Bars {
+            label: "hours to contain",
+            class: "s1",
+            values: &m.contain_hours,
+        }],
+        "hours",
+    );
+    let mut categories: Vec<(String, i64)> = m
+        .by_category
+        .iter()
+        .map(|c| (c.label.clone(), c.values.iter().sum::<f64>() as i64))
+        .collect();
+    categories.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let words = |h: Option<f64>| match h {
+        None => "nothing to measure yet".to_string(),
+        Some(h) if h < 48.0 => format!("{h} hours"),
+        Some(h) => format!("{:.1} days", h / 24.0),
+    };
+    let l = layout(&s, &caller, "Incident metrics", "incidents", q.as_deref()).await?;
+    Ok(MetricsPage {
+        detect: words(m.median_detect_hours),
+        contain: words(m.median_contain_hours),
+        close: words(m.median_close_hours),
+        by_severity,
+        to_close,
+        to_contain,
+        categories,
+        l,
+        m,
+    }
+    .into_response())
+}
+
+/// Adds a task (`title`, `owner`, `due_on`).
+pub async fn add_task(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let input = super::domain::TaskInput {
+        title: form.get("title").into(),
+        owner: form.get("owner").into(),
+        due_on: form.get("due_on").into(),
+    };
+    let r = service::add_task(&ctx, &id, &input).await.map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-task").await
+}
+
+/// Marks a task done.
+pub async fn finish_task(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    Path((id, seq)): Path<(String, i64)>,
+) -> PageResult {
+    let r = service::finish_task(&ctx, &id, seq).await.map(|_| ());
+    after(&s, &ctx, &caller, &id, r, "incident-task-done").await
 }

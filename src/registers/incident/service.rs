@@ -135,6 +135,7 @@ pub struct Detail {
     pub notifications: Vec<Notification>,
     pub stages: Vec<StageDue>,
     pub evidence: Vec<super::domain_custody::EvidenceItem>,
+    pub tasks: Vec<super::domain::IncidentTask>,
 }
 
 #[tracing::instrument(name = "incident.detail", skip_all, fields(actor = %ctx.who(), id = %id))]
@@ -143,6 +144,7 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
     let entries = ctx.store().incident_entries(id).await?;
     let notifications = ctx.store().incident_notifications(id).await?;
     let evidence = ctx.store().incident_evidence(id).await?;
+    let tasks = ctx.store().incident_tasks(id).await?;
     let all = regimes(ctx).await?;
     let stages = clocks(
         &incident.aware_at,
@@ -160,6 +162,7 @@ pub async fn detail(ctx: &Ctx, id: &str) -> Result<Detail> {
         notifications,
         stages,
         evidence,
+        tasks,
     })
 }
 
@@ -610,6 +613,20 @@ pub async fn close(
             s => format!("{id} is {}: it closes once recovered", s.label()),
         }));
     }
+    let open: Vec<String> = store::tasks_in(&mut tx, id)
+        .await?
+        .into_iter()
+        .filter(|t| t.done_at.is_none())
+        .map(|t| format!("{} ({})", t.title, t.owner))
+        .collect();
+    if !open.is_empty() {
+        return Err(Error::Conflict(format!(
+            "{} still open: {}. Mark {} done first",
+            crate::domain::words::count(open.len(), "task is", "tasks are"),
+            open.join("; "),
+            if open.len() == 1 { "it" } else { "them" }
+        )));
+    }
     let mut made = Vec::new();
     for title in &titles {
         made.push(
@@ -647,4 +664,105 @@ pub async fn close(
     .await?;
     tx.commit().await?;
     Ok((after, made))
+}
+
+/// The register's metrics over the last 12 months: incidents by severity and category, the
+/// medians of the time to detect, contain and close, the causes that recur (of the incidents
+/// the caller sees).
+#[tracing::instrument(name = "incident.metrics", skip_all, fields(actor = %ctx.who()))]
+pub async fn metrics(ctx: &Ctx) -> Result<super::domain_metrics::Metrics> {
+    ctx.require_reader()?;
+    let months = super::domain_metrics::last_months(&ctx.today(), 12);
+    let since = format!("{}-01", months[0]);
+    let rows = ctx
+        .store()
+        .incident_metric_rows(&since, privileged(&ctx.actor), &me(&ctx.actor))
+        .await?;
+    Ok(super::domain_metrics::metrics(&rows, &months))
+}
+
+/// Gives the handling a task with an owner and a due day (its handler, managers and admins).
+#[tracing::instrument(name = "incident.add_task", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn add_task(
+    ctx: &Ctx,
+    id: &str,
+    input: &super::domain::TaskInput,
+) -> Result<super::domain::IncidentTask> {
+    ctx.require_reader()?;
+    let t = input.parse()?;
+    let mut tx = ctx.write().await?;
+    let i = lock_handled(ctx, &mut tx, id, None).await?;
+    if i.status == IncidentStatus::Closed {
+        return Err(Error::Conflict(format!("{id} is closed")));
+    }
+    let seq = store::insert_task(&mut tx, id, &t, ctx.who()).await?;
+    let due =
+        t.2.as_deref()
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default();
+    store::append_entry(
+        &mut tx,
+        id,
+        ctx.who(),
+        EntryKind::Task,
+        &format!("Task {seq} for {}{due}: {}", t.1, t.0),
+    )
+    .await?;
+    let task = store::tasks_in(&mut tx, id)
+        .await?
+        .into_iter()
+        .find(|x| x.seq == seq)
+        .ok_or_else(|| Error::NotFound(format!("task {seq} of {id}")))?;
+    tx.audit(ctx.change("incident.task", "incident", id).after(&task))
+        .await?;
+    tx.commit().await?;
+    Ok(task)
+}
+
+/// Marks a task done: its owner, the incident's handler, managers and admins.
+#[tracing::instrument(name = "incident.finish_task", skip_all, fields(actor = %ctx.who(), id = %id, task = seq))]
+pub async fn finish_task(ctx: &Ctx, id: &str, seq: i64) -> Result<super::domain::IncidentTask> {
+    ctx.require_reader()?;
+    let mut tx = ctx.write().await?;
+    let i = store::lock(&mut tx, id).await?;
+    if !visible(&ctx.actor, &i) {
+        return Err(Error::NotFound(format!("incident {id}")));
+    }
+    let Some(before) = store::tasks_in(&mut tx, id)
+        .await?
+        .into_iter()
+        .find(|t| t.seq == seq)
+    else {
+        return Err(Error::NotFound(format!("task {seq} of {id}")));
+    };
+    if !(may_handle(&ctx.actor, &i) || before.owner == me(&ctx.actor)) {
+        return Err(Error::Forbidden);
+    }
+    if before.done_at.is_some() {
+        return Err(Error::Conflict(format!(
+            "task {seq} of {id} is done already"
+        )));
+    }
+    store::finish_task(&mut tx, id, seq, ctx.who()).await?;
+    store::append_entry(
+        &mut tx,
+        id,
+        ctx.who(),
+        EntryKind::Task,
+        &format!("Task {seq} done: {}", before.title),
+    )
+    .await?;
+    let after = store::tasks_in(&mut tx, id)
+        .await?
+        .into_iter()
+        .find(|t| t.seq == seq)
+        .ok_or_else(|| Error::NotFound(format!("task {seq} of {id}")))?;
+    tx.audit(
+        ctx.change("incident.task_done", "incident", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }

@@ -243,7 +243,9 @@ pub(crate) async fn set_status(
         )?,
         None => tx_exec!(
             tx,
-            "update incident set status = $1, updated_at = $2, revision = revision + 1
+            "update incident set status = $1, updated_at = $2, revision = revision + 1,
+                    contained_at = case when $1 = 'contained' then $2 else contained_at end,
+                    recovered_at = case when $1 = 'recovered' then $2 else recovered_at end
              where incident_id = $3",
             status.key(),
             &now,
@@ -521,5 +523,155 @@ impl Store {
                 reported_by: r.7,
             })
             .collect())
+    }
+}
+
+type MetricSqlRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+impl Store {
+    /// What metrics read of the incidents reported since `since` (YYYY-MM-DD) that the caller
+    /// sees; events triaged as not incidents are left out.
+    pub async fn incident_metric_rows(
+        &self,
+        since: &str,
+        privileged: bool,
+        who: &str,
+    ) -> Result<Vec<super::domain_metrics::MetricRow>> {
+        let mut sql = Sql::new(
+            "select i.reported_at, i.category, i.severity, i.noticed_at, i.aware_at, i.contained_at, i.closed_at, i.root_cause
+             from incident i where (i.classification is null or i.classification <> 'event')",
+        );
+        sql.push(" and i.reported_at >= ?", [Arg::Text(since.to_string())]);
+        push_visible(&mut sql, privileged, who);
+        let rows: Vec<MetricSqlRow> =
+            crate::store::on_pool!(&self.pool, |c| crate::store::bind_once!(
+                c,
+                sqlx::query_as::<_, MetricSqlRow>(&sql.text),
+                &sql.args
+            )
+            .fetch_all(c)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| super::domain_metrics::MetricRow {
+                reported_at: r.0,
+                category: r.1.as_deref().and_then(|c| Category::parse(c).ok()),
+                severity: r.2.as_deref().and_then(|c| Severity::parse(c).ok()),
+                noticed_at: r.3,
+                aware_at: r.4,
+                contained_at: r.5,
+                closed_at: r.6,
+                root_cause: r.7,
+            })
+            .collect())
+    }
+}
+
+type TaskRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+const TASK_COLUMNS: &str = "seq, title, owner, due_on, done_at, done_by, created_by, created_at";
+
+fn task_from(r: TaskRow) -> super::domain::IncidentTask {
+    super::domain::IncidentTask {
+        seq: r.0,
+        title: r.1,
+        owner: r.2,
+        due_on: r.3,
+        done_at: r.4,
+        done_by: r.5,
+        created_by: r.6,
+        created_at: r.7,
+    }
+}
+
+/// Adds a task; its number within the incident.
+pub(crate) async fn insert_task(
+    tx: &mut Tx,
+    id: &str,
+    t: &super::domain::TaskDraft,
+    by: &str,
+) -> Result<i64> {
+    let now = tx.now().to_string();
+    let (seq,): (i64,) = tx_query!(
+        tx,
+        fetch_one,
+        (i64,),
+        "select coalesce(max(seq), 0) + 1 from incident_task where incident_id = $1",
+        id
+    )?;
+    tx_exec!(
+        tx,
+        &format!(
+            "insert into incident_task (incident_id, {TASK_COLUMNS}) values ($1, $2, $3, $4, $5, null, '', $6, $7)"
+        ),
+        id,
+        seq,
+        &t.0,
+        &t.1,
+        &t.2,
+        by,
+        &now
+    )?;
+    tx.bump_generation("incident").await?;
+    Ok(seq)
+}
+
+/// The tasks of an incident, read inside a write.
+pub(crate) async fn tasks_in(tx: &mut Tx, id: &str) -> Result<Vec<super::domain::IncidentTask>> {
+    let rows: Vec<TaskRow> = tx_query!(
+        tx,
+        fetch_all,
+        TaskRow,
+        &format!("select {TASK_COLUMNS} from incident_task where incident_id = $1 order by seq"),
+        id
+    )?;
+    Ok(rows.into_iter().map(task_from).collect())
+}
+
+/// Marks a task done.
+pub(crate) async fn finish_task(tx: &mut Tx, id: &str, seq: i64, by: &str) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update incident_task set done_at = $1, done_by = $2 where incident_id = $3 and seq = $4",
+        &now,
+        by,
+        id,
+        seq
+    )?;
+    tx.bump_generation("incident").await?;
+    Ok(())
+}
+
+impl Store {
+    /// An incident's tasks, in the order they were added.
+    pub async fn incident_tasks(&self, id: &str) -> Result<Vec<super::domain::IncidentTask>> {
+        let rows: Vec<TaskRow> = pool_query!(
+            self,
+            fetch_all,
+            TaskRow,
+            &format!(
+                "select {TASK_COLUMNS} from incident_task where incident_id = $1 order by seq"
+            ),
+            id
+        )?;
+        Ok(rows.into_iter().map(task_from).collect())
     }
 }
