@@ -110,6 +110,24 @@ async fn a_payroll_bia_sets_its_systems_rto_and_restore_tests_show_the_gap_and_b
             page.body
         );
 
+        // Readiness names what to do: the asset was never tested, the process has no plan.
+        let r = app
+            .get("/api/v1/readiness", Auth::Bearer(&viewer))
+            .await
+            .json();
+        let next: Vec<&str> = r["next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n["what"].as_str())
+            .collect();
+        for what in [
+            "assets not shown to recover as fast as their processes require",
+            "business processes without a continuity plan",
+        ] {
+            assert!(next.contains(&what), "{what}: {next:?}");
+        }
+
         // A restore test that took 5 days: the gap is named on the asset.
         let res = app
             .post_json(
@@ -441,6 +459,40 @@ async fn processes_and_exercises_are_kept_on_their_pages_and_on_the_command_line
             text.contains("tabletop exercise") && text.contains("Achieved RTO"),
             "{text}"
         );
+        // An export imports back unchanged; a file with a bad row writes nothing.
+        let file = db.dir.path().join("bia.csv");
+        let f = file.to_str().unwrap();
+        ok(annex(&["process", "export", "--format", "csv", "--out", f]));
+        let text = ok(annex(&["process", "import", f]));
+        assert!(text.contains("unchanged 2"), "{text}");
+        let csv = std::fs::read_to_string(&file).unwrap();
+        let changed = format!(
+            "{}X-NEW,Μισθοδοσία Β{}soon{}\n",
+            csv.replace(",3 days,", ",2 days,"),
+            ",".repeat(8),
+            ",".repeat(8)
+        );
+        std::fs::write(&file, &changed).unwrap();
+        let out = annex(&["process", "import", f]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(said.contains("row 4") && said.contains("rto"), "{said}");
+        let text = ok(annex(&["process", "show", "PAY"]));
+        assert!(text.contains("RTO 3 days"), "nothing was written: {text}");
+        std::fs::write(&file, csv.replace(",3 days,", ",2 days,")).unwrap();
+        let text = ok(annex(&["process", "import", f]));
+        assert!(text.contains("updated 1"), "{text}");
+        let text = ok(annex(&["process", "show", "PAY"]));
+        assert!(text.contains("RTO 2 days"), "{text}");
         let text = ok(annex(&["process", "requirements", "--format", "json"]));
         assert_eq!(text.trim(), "[]", "no process depends on an asset");
     });

@@ -139,3 +139,19 @@ pub async fn record_exercise(
 pub async fn get_exercise(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Exercise> {
     Ok(Json(service::exercise(&ctx, &id).await?))
 }
+
+/// Imports processes and their BIA from a CSV or XLSX file sent as the body (managers and
+/// admins): all rows or none; a row whose id exists updates it, so an export imports back
+/// unchanged.
+#[utoipa::path(post, path = "/api/v1/processes/import", tag = "continuity",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_processes(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::ProcessImport, raw, req)
+        .await
+}

@@ -154,6 +154,14 @@ pub enum ProcessCommand {
     /// Change a process's BIA (only the flags given)
     #[command(after_help = "Example:\n  annex process edit PR-0001 --rto '2 days'")]
     Edit(Box<EditArgs>),
+    /// Import processes and their BIA from a CSV or XLSX file (all or nothing)
+    #[command(
+        after_help = "Examples:\n  annex process import bia.xlsx --dry-run\n  annex process import bia.csv"
+    )]
+    Import(crate::cli::ImportArgs),
+    /// Export the processes and their BIA
+    #[command(after_help = "Example:\n  annex process export --format xlsx --out bia.xlsx")]
+    Export(crate::cli::ExportArgs),
     /// Each asset's required RTO and RPO, its last restore test, and the gaps
     #[command(
         after_help = "Examples:\n  annex process requirements\n  annex process requirements --asset A-0001"
@@ -280,6 +288,14 @@ pub async fn process(c: ProcessCommand, ctx: &crate::service::Ctx) -> anyhow::Re
             }
             let p = service::update_process(ctx, &id, Some(current.revision), &v).await?;
             writeln!(out, "saved {} (revision {})", p.id, p.revision)?;
+        }
+        ProcessCommand::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::ProcessImport, &args).await?
+        }
+        ProcessCommand::Export(args) => {
+            let all = service::all_processes(ctx).await?;
+            let scale = service::impact_scale(ctx).await?;
+            crate::cli::write_export(&super::exchange::processes_table(&all, &scale), &args)?;
         }
         ProcessCommand::Requirements { asset, format } => {
             let reqs = service::asset_requirements(ctx, asset.as_deref()).await?;

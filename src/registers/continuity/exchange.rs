@@ -4,10 +4,11 @@
 use super::domain::{Exercise, ImpactLevel, Process, duration_words};
 use crate::exchange::Table;
 
-const PROCESS_COLUMNS: [&str; 17] = [
+const PROCESS_COLUMNS: [&str; 18] = [
     "id",
     "name",
     "owner",
+    "description",
     "impact_after_4_hours",
     "impact_after_1_day",
     "impact_after_3_days",
@@ -49,6 +50,7 @@ pub fn processes_table(processes: &[Process], scale: &[ImpactLevel]) -> Table {
                 p.id.clone(),
                 p.name.clone(),
                 p.owner.clone(),
+                p.description.clone(),
                 imp(0),
                 imp(1),
                 imp(2),
@@ -113,4 +115,219 @@ pub fn exercises_table(exercises: &[Exercise]) -> Table {
         })
         .collect();
     t
+}
+
+const fn f(
+    key: &'static str,
+    label: &'static str,
+    synonyms: &'static [&'static str],
+) -> crate::exchange::import::Field {
+    crate::exchange::import::Field::new(key, label, synonyms)
+}
+
+const PROCESS_FIELDS: &[crate::exchange::import::Field] = &[
+    f("id", "id", &["id", "processid", "ref", "reference", "no"]),
+    f(
+        "name",
+        "name",
+        &[
+            "name",
+            "process",
+            "processname",
+            "activity",
+            "businessprocess",
+            "title",
+        ],
+    ),
+    f(
+        "description",
+        "description",
+        &["description", "details", "notes"],
+    ),
+    f(
+        "owner",
+        "owner",
+        &["owner", "processowner", "responsible", "accountable"],
+    ),
+    f(
+        "impact_4h",
+        "impact after 4 hours",
+        &[
+            "impactafter4hours",
+            "impact4h",
+            "4hours",
+            "4h",
+            "impact4hours",
+        ],
+    ),
+    f(
+        "impact_1d",
+        "impact after 1 day",
+        &[
+            "impactafter1day",
+            "impact1d",
+            "1day",
+            "24h",
+            "impact24h",
+            "impact1day",
+        ],
+    ),
+    f(
+        "impact_3d",
+        "impact after 3 days",
+        &[
+            "impactafter3days",
+            "impact3d",
+            "3days",
+            "72h",
+            "impact72h",
+            "impact3days",
+        ],
+    ),
+    f(
+        "impact_1w",
+        "impact after 1 week",
+        &[
+            "impactafter1week",
+            "impact1w",
+            "1week",
+            "7days",
+            "impact1week",
+        ],
+    ),
+    f(
+        "mtpd",
+        "MTPD",
+        &[
+            "mtpd",
+            "maximumtolerableperiodofdisruption",
+            "mtd",
+            "maximumtolerabledowntime",
+        ],
+    ),
+    f("rto", "RTO", &["rto", "recoverytimeobjective"]),
+    f("rpo", "RPO", &["rpo", "recoverypointobjective"]),
+    f(
+        "min_service",
+        "minimum service",
+        &[
+            "minservice",
+            "minimumservice",
+            "minimumservicelevel",
+            "mbco",
+        ],
+    ),
+    f(
+        "assets",
+        "assets",
+        &[
+            "assets",
+            "systems",
+            "itsystems",
+            "applications",
+            "dependencies",
+        ],
+    ),
+    f(
+        "suppliers",
+        "suppliers",
+        &["suppliers", "vendors", "thirdparties"],
+    ),
+    f("roles", "roles", &["roles", "keyroles", "people", "staff"]),
+    f(
+        "locations",
+        "locations",
+        &["locations", "sites", "location", "site"],
+    ),
+    f(
+        "reviewed_on",
+        "reviewed on",
+        &["reviewedon", "lastreview", "reviewdate", "biadate"],
+    ),
+];
+
+/// Imports the processes and their BIA: one row per process. The plans are Annex's (they are
+/// documents linked on the process's page), read past.
+pub const PROCESS_SCHEMA: crate::exchange::import::Schema = crate::exchange::import::Schema {
+    fields: PROCESS_FIELDS,
+    derived: &[&["plans", "plan"]],
+    required: "name",
+    what: "the processes and their business impact analysis",
+    noun: "process",
+    split_header: false,
+};
+
+fn process_input(
+    values: impl Iterator<Item = (&'static str, String)>,
+) -> super::domain::ProcessInput {
+    let mut v = super::domain::ProcessInput::default();
+    for (field, value) in values {
+        match field {
+            "id" => v.id = Some(value),
+            "name" => v.name = value,
+            "description" => v.description = value,
+            "owner" => v.owner = value,
+            "impact_4h" => v.impact_4h = value,
+            "impact_1d" => v.impact_1d = value,
+            "impact_3d" => v.impact_3d = value,
+            "impact_1w" => v.impact_1w = value,
+            "mtpd" => v.mtpd = value,
+            "rto" => v.rto = value,
+            "rpo" => v.rpo = value,
+            "min_service" => v.min_service = value,
+            "assets" => v.assets = value,
+            "suppliers" => v.suppliers = value,
+            "roles" => v.roles = value,
+            "locations" => v.locations = value,
+            "reviewed_on" => v.reviewed_on = value,
+            _ => {}
+        }
+    }
+    v
+}
+
+/// Imports processes with their BIA.
+pub struct ProcessImport;
+
+impl crate::exchange::import::Importer for ProcessImport {
+    fn key(&self) -> &'static str {
+        "processes"
+    }
+
+    fn title(&self) -> &'static str {
+        "Business processes (BIA)"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per process, with at least a name. Annex also reads id, owner, the impact after 4 hours, 1 day, 3 days and 1 week (values or names of the impact scale), MTPD, RTO and RPO (3 days, 4h, 15 minutes, or hours), minimum service, assets (ids), suppliers, roles and locations."
+    }
+
+    fn schema(&self) -> &'static crate::exchange::import::Schema {
+        &PROCESS_SCHEMA
+    }
+
+    fn named_by(&self) -> Option<crate::exchange::import::NamedBy> {
+        Some(crate::exchange::import::NamedBy {
+            field: "name",
+            table: "process",
+            id_column: "process_id",
+            name_column: "name",
+        })
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a crate::service::Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> crate::exchange::import::BoxFuture<'a, crate::error::Result<crate::domain::ImportReport>>
+    {
+        Box::pin(async move {
+            let scale = super::service::impact_scale(ctx).await?;
+            let drafts = crate::exchange::import::parse_rows(rows, |values| {
+                process_input(values.into_iter()).parse(&scale)
+            })?;
+            super::service::import(ctx, drafts, how.dry_run, how.upload).await
+        })
+    }
 }

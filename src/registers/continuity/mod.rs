@@ -13,6 +13,8 @@ pub mod store;
 pub mod web;
 
 use crate::domain::user::{EDITORS, OWNERS};
+use crate::registers::imports::pages::{upload, upload_form};
+use crate::web::session::MAX_UPLOAD_BYTES;
 use crate::web::{Access, Routes};
 use utoipa_axum::routes;
 
@@ -24,6 +26,7 @@ pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     Routes::new()
         .get("/continuity", anyone, pages::overview)
+        .importer(&exchange::ProcessImport)
         .get(
             "/continuity/dependencies.svg",
             anyone,
@@ -35,6 +38,8 @@ pub fn routes() -> Routes {
             anyone,
             pages::export_processes,
         )
+        .get("/processes/import", editors, upload_form)
+        .post_upload("/processes/import", editors, upload, MAX_UPLOAD_BYTES)
         .get("/continuity/processes/new", editors, pages::new_process)
         .post("/continuity/processes", editors, pages::create_process)
         .get("/continuity/processes/{id}", anyone, pages::process)
@@ -51,6 +56,7 @@ pub fn routes() -> Routes {
         .get("/continuity/exercises/{id}", anyone, pages::exercise)
         .api(anyone, routes!(api::list_processes))
         .api(editors, routes!(api::create_process))
+        .api(editors, routes!(api::import_processes))
         .api(anyone, routes!(api::get_process))
         .api(editors, routes!(api::update_process))
         .api(editors, routes!(api::add_plan))

@@ -328,3 +328,77 @@ pub async fn record_exercise(ctx: &Ctx, input: &ExerciseInput) -> Result<Exercis
     tx.commit().await?;
     Ok(e)
 }
+
+/// Imports processes with their BIA (managers and admins), all or none in one transaction: a
+/// row whose id exists updates that process (unchanged when it says the same), the others are
+/// added; assets must exist. A dry run checks everything and writes nothing.
+#[tracing::instrument(name = "continuity.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<(usize, super::domain::ProcessDraft)>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require_editor()?;
+    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let scale = impact_scale(ctx).await?;
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    let mut problems = Vec::new();
+    for (row, d) in &rows {
+        let unknown = store::unknown(&mut tx, "asset", "asset_id", &d.assets).await?;
+        if !unknown.is_empty() {
+            problems.push(crate::error::FieldError::new(
+                format!("row {row}, assets"),
+                format!("not in the asset register: {}", unknown.join(", ")),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut report = crate::domain::ImportReport::default();
+    for (_, d) in &rows {
+        let before = match &d.id {
+            Some(id) => store::read_process_in(&mut tx, id).await?,
+            None => None,
+        };
+        match before {
+            Some(b) => {
+                let same = ProcessInput::from(&b)
+                    .parse(&scale)
+                    .is_ok_and(|old| old == *d);
+                if same {
+                    report.unchanged.push(b.id);
+                    continue;
+                }
+                report.updated.push(b.id.clone());
+                if !dry_run {
+                    let after = store::write_process(&mut tx, &b.id, d, true).await?;
+                    tx.audit(
+                        ctx.change("process.update", "process", &b.id)
+                            .before(&b)
+                            .after(&after),
+                    )
+                    .await?;
+                }
+            }
+            None if dry_run => report
+                .created
+                .push(d.id.clone().unwrap_or_else(|| "a new process".into())),
+            None => {
+                let p = store::insert_process(&mut tx, d).await?;
+                tx.audit(ctx.change("process.create", "process", &p.id).after(&p))
+                    .await?;
+                report.created.push(p.id);
+            }
+        }
+    }
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}

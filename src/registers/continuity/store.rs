@@ -109,6 +109,11 @@ async fn read_process(tx: &mut Tx, id: &str) -> Result<Option<Process>> {
     }
 }
 
+/// A process read inside a transaction (an import's), or none.
+pub(crate) async fn read_process_in(tx: &mut Tx, id: &str) -> Result<Option<Process>> {
+    read_process(tx, id).await
+}
+
 /// Locks a process's row and reads it, inside a write.
 pub(crate) async fn lock_process(tx: &mut Tx, id: &str) -> Result<Process> {
     if !tx.lock_row("process", "process_id", id).await? {

@@ -53,14 +53,61 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     };
     let documents = document_facts(ctx).await?;
     let people = people_facts(ctx).await?;
-    Ok(readiness(
-        rows,
-        &facts,
-        &approval,
-        &documents,
-        &people,
-        &ctx.today(),
-    ))
+    let mut r = readiness(rows, &facts, &approval, &documents, &people, &ctx.today());
+    r.next.extend(resilience_steps(ctx).await?);
+    Ok(r)
+}
+
+/// What to do next about incidents and continuity (5.24–5.30): notifications overdue,
+/// assets short of the recovery time their processes require, processes without a plan.
+async fn resilience_steps(ctx: &Ctx) -> Result<Vec<super::domain::NextStep>> {
+    use crate::registers::incident::domain_regime::StageState;
+    let mut steps = Vec::new();
+    let mut push = |ids: Vec<String>, what: &str, href: &str| {
+        if !ids.is_empty() {
+            steps.push(super::domain::NextStep {
+                count: ids.len() as i64,
+                what: what.to_string(),
+                examples: ids.into_iter().take(8).collect(),
+                href: href.to_string(),
+            });
+        }
+    };
+    let mut overdue: Vec<String> = crate::registers::incident::service::deadlines(ctx)
+        .await?
+        .into_iter()
+        .filter(|d| d.2.state == StageState::Overdue)
+        .map(|d| d.0)
+        .collect();
+    overdue.dedup();
+    push(
+        overdue,
+        "incidents with a notification overdue",
+        "/incidents?open=1",
+    );
+    let short: Vec<String> = crate::registers::continuity::service::asset_requirements(ctx, None)
+        .await?
+        .into_iter()
+        .filter(|r| !r.gaps.is_empty())
+        .map(|r| r.asset)
+        .collect();
+    push(
+        short,
+        "assets not shown to recover as fast as their processes require",
+        "/continuity",
+    );
+    let planless: Vec<String> = crate::registers::continuity::service::all_processes(ctx)
+        .await?
+        .into_iter()
+        .filter(|p| p.plans.is_empty())
+        .map(|p| p.id)
+        .collect();
+    push(
+        planless,
+        "business processes without a continuity plan",
+        "/continuity",
+    );
+    Ok(steps)
 }
 
 /// What readiness needs of the staff directory, training and acknowledgements (7.2, 7.3):
