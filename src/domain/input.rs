@@ -58,6 +58,16 @@ pub fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, 
 /// Text, or (in JSON) a list of texts joined with commas; null is empty. Anything else is
 /// refused (a number in a list of ids would lose its form: `5.10` is not `5.1`).
 pub fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    joined(d, ",")
+}
+
+/// Like [`list_or_text`] for names that may hold commas ("Acme, Inc."): a list's items are
+/// joined one per line.
+pub fn lines_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    joined(d, "\n")
+}
+
+fn joined<'de, D: serde::Deserializer<'de>>(d: D, by: &str) -> Result<String, D::Error> {
     use serde::de::Error;
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => Ok(String::new()),
@@ -71,7 +81,7 @@ pub fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
                 ))),
             })
             .collect::<Result<Vec<_>, _>>()
-            .map(|v| v.join(",")),
+            .map(|v| v.join(by)),
         other => Err(D::Error::custom(format!(
             "{other} is neither text nor a list of texts"
         ))),

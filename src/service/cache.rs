@@ -88,6 +88,10 @@ pub struct Caches {
         (String, String, [i64; 2]),
         Vec<crate::registers::training::domain::DepartmentProgress>,
     >,
+    /// Every asset's recovery requirement and gap, by the continuity register's generation
+    /// (processes and exercises; the dashboard's next steps read it on every view).
+    pub continuity_requirements:
+        GenerationCache<(), Arc<Vec<crate::registers::continuity::domain::Requirement>>>,
     /// The organisation's time zone and when it was read: read again after `ZONE_TTL`, so an
     /// instance follows a change made on another within seconds without a query per request.
     pub zone: std::sync::Mutex<Option<(std::time::Instant, String)>>,

@@ -992,8 +992,9 @@ async fn demo_incidents(ctx: &Ctx) -> Result<usize> {
             restricted: false,
             regimes: "gdpr".into(),
             assets: laptop.unwrap_or_default(),
+            people: "about 300 customers on the sales team's lists".into(),
             handler: "security0@example.org".into(),
-            aware_at: String::new(),
+            ..Default::default()
         },
     )
     .await?;

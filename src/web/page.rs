@@ -163,6 +163,7 @@ pub fn notice_text(code: &str) -> Option<String> {
             "The evidence was kept, with the first line of its chain of custody."
         }
         "incident-task" => "The task was added.",
+        "severities-saved" => "The severity scale was saved.",
         "incident-task-done" => "The task was marked done.",
         "incident-handed-over" => "The hand-over was added to the chain of custody.",
         "incident-closed" => "The incident is closed with its lessons learned.",

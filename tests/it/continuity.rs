@@ -10,17 +10,6 @@ use annex::domain::user::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-fn field_names(res: &crate::harness::Res) -> Vec<String> {
-    res.json()["error"]["details"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .map(|x| x["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn requirement(app: &TestApp, token: &str, asset: &str) -> Value {
     let res = app
         .get(
@@ -59,7 +48,7 @@ async fn a_payroll_bia_sets_its_systems_rto_and_restore_tests_show_the_gap_and_b
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert_eq!(
-            field_names(&res),
+            res.fields(),
             ["impact_3d", "impact_1d", "rpo", "rto"],
             "{}",
             res.body
@@ -71,7 +60,7 @@ async fn a_payroll_bia_sets_its_systems_rto_and_restore_tests_show_the_gap_and_b
                 json!({"name": "Payroll", "assets": ["A-9999"]}),
             )
             .await;
-        assert_eq!(field_names(&res), ["assets"], "{}", res.body);
+        assert_eq!(res.fields(), ["assets"], "{}", res.body);
         let bia = json!({"name": "Payroll", "owner": "hr@example.com", "impact_4h": 1, "impact_1d": "2",
                          "impact_3d": 4, "impact_1w": 5, "mtpd": "1 week", "rto": "3 days", "rpo": 24,
                          "min_service": "pay everyone their last month's net", "assets": [system],
@@ -137,7 +126,7 @@ async fn a_payroll_bia_sets_its_systems_rto_and_restore_tests_show_the_gap_and_b
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["assets", "achieved_rto"]);
+        assert_eq!(res.fields(), ["assets", "achieved_rto"]);
         let res = app
             .post_json(
                 "/api/v1/exercises",
@@ -251,7 +240,7 @@ async fn a_payroll_bia_sets_its_systems_rto_and_restore_tests_show_the_gap_and_b
                 json!({"document": "DOC-NONE"}),
             )
             .await;
-        assert_eq!(field_names(&res), ["document"]);
+        assert_eq!(res.fields(), ["document"]);
 
         // A stale edit is refused; an edit with the right revision applies.
         let mut edit = bia.clone();

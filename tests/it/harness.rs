@@ -159,6 +159,18 @@ impl Res {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
+    /// The fields an error answer names, in its order.
+    pub fn fields(&self) -> Vec<String> {
+        self.json()["error"]["details"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .map(|x| x["field"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn location(&self) -> String {
         self.headers
             .get(header::LOCATION)

@@ -10,17 +10,6 @@ use annex::domain::user::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-fn field_names(res: &crate::harness::Res) -> Vec<String> {
-    res.json()["error"]["details"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .map(|x| x["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn record(app: &TestApp, token: &str, id: &str) -> Value {
     let res = app
         .get(&format!("/api/v1/incidents/{id}"), Auth::Bearer(token))
@@ -55,7 +44,7 @@ async fn a_lost_laptop_is_reported_triaged_notified_in_time_handled_and_closed_w
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["title", "noticed_at"]);
+        assert_eq!(res.fields(), ["title", "noticed_at"]);
 
         // A staff member reports it through their personal link, without an account.
         let person = app
@@ -181,7 +170,7 @@ async fn a_lost_laptop_is_reported_triaged_notified_in_time_handled_and_closed_w
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["severity"]);
+        assert_eq!(res.fields(), ["severity"]);
         let res = app
             .put_json(
                 &format!("/api/v1/incidents/{id}/triage"),
@@ -711,7 +700,7 @@ async fn evidence_is_kept_by_hash_with_an_append_only_chain_of_custody_exported_
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["file"]);
+        assert_eq!(res.fields(), ["file"]);
         let res = app
             .upload(
                 &path,
@@ -721,7 +710,7 @@ async fn evidence_is_kept_by_hash_with_an_append_only_chain_of_custody_exported_
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["colour"]);
+        assert_eq!(res.fields(), ["colour"]);
         let res = app
             .upload(
                 &path,
@@ -731,7 +720,7 @@ async fn evidence_is_kept_by_hash_with_an_append_only_chain_of_custody_exported_
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["collected_at"]);
+        assert_eq!(res.fields(), ["collected_at"]);
         let res = app.upload(&path, Auth::Bearer(&manager), &[], None).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
 
@@ -785,7 +774,7 @@ async fn evidence_is_kept_by_hash_with_an_append_only_chain_of_custody_exported_
                 json!({"to": "forensics", "at": "2001-01-01T00:00"}),
             )
             .await;
-        assert_eq!(field_names(&res), ["at"]);
+        assert_eq!(res.fields(), ["at"]);
         let res = app
             .post_json(&handover, Auth::Bearer(&contributor), json!({"to": "me"}))
             .await;
@@ -946,7 +935,7 @@ async fn tasks_with_owners_hold_the_close_and_metrics_count_what_happened() {
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert_eq!(field_names(&res), ["title", "owner", "due_on"]);
+        assert_eq!(res.fields(), ["title", "owner", "due_on"]);
         let res = app
             .post_json(
                 &tasks,
@@ -1070,6 +1059,161 @@ async fn tasks_with_owners_hold_the_close_and_metrics_count_what_happened() {
                 && page.body.contains("Macro in an attachment"),
             "{}",
             page.body
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_severity_scale_is_the_organisations_and_triage_names_what_is_affected() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        let contributor = app.token_as(Role::Contributor).await;
+        let scale = app
+            .get("/api/v1/incidents/severities", Auth::Bearer(&contributor))
+            .await
+            .json();
+        assert_eq!(scale["levels"].as_array().unwrap().len(), 4, "{scale}");
+        let id = app
+            .post_json(
+                "/api/v1/incidents",
+                Auth::Bearer(&manager),
+                json!({"title": "Web shop down"}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let triage = format!("/api/v1/incidents/{id}/triage");
+        let mut t = json!({"classification": "incident", "reason": "no orders for an hour", "category": "denial_of_service",
+                           "severity": "high", "processes": ["PR-9999"]});
+        let res = app
+            .put_json(&triage, Auth::Bearer(&manager), t.clone())
+            .await;
+        assert_eq!(res.fields(), ["processes"], "{}", res.body);
+        let pid = app
+            .post_json(
+                "/api/v1/processes",
+                Auth::Bearer(&manager),
+                json!({"name": "Web shop orders"}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        t["processes"] = json!([pid]);
+        t["suppliers"] = json!(["Acme Hosting, Inc.", "Βήτα Πληρωμές"]);
+        t["people"] = json!("about 1,200 customers\nthe support team");
+        let res = app
+            .put_json(&triage, Auth::Bearer(&manager), t.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let i = res.json();
+        assert_eq!(i["processes"], json!([pid]));
+        assert_eq!(
+            i["suppliers"],
+            json!(["Acme Hosting, Inc.", "Βήτα Πληρωμές"])
+        );
+        assert_eq!(
+            i["people"],
+            json!(["about 1,200 customers", "the support team"])
+        );
+
+        // The scale: checked, kept by managers, its used levels kept.
+        let put = |body: Value, token: String| {
+            let app = &app;
+            async move {
+                app.put_json("/api/v1/incidents/severities", Auth::Bearer(&token), body)
+                    .await
+            }
+        };
+        let res = put(
+            json!({"levels": [{"key": "only", "label": "Only"}]}),
+            manager.clone(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let sev = json!({"levels": [
+            {"key": "sev3", "label": "SEV 3", "description": "a few users"},
+            {"key": "sev2", "label": "SEV 2 — σοβαρό"},
+            {"key": "sev1", "label": "SEV 1"}]});
+        let res = put(sev.clone(), contributor.clone()).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = put(sev.clone(), manager.clone()).await;
+        assert_eq!(
+            res.status,
+            StatusCode::CONFLICT,
+            "high is in use: {}",
+            res.body
+        );
+        assert!(res.body.contains("high (1 incident)"), "{}", res.body);
+        let mut sev = sev;
+        sev["levels"][1]["key"] = json!("high");
+        let res = put(sev, manager.clone()).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        t["severity"] = json!("low");
+        let res = app
+            .put_json(&triage, Auth::Bearer(&manager), t.clone())
+            .await;
+        assert_eq!(res.fields(), ["severity"], "low is gone: {}", res.body);
+        t["severity"] = json!("sev 1");
+        let res = app
+            .put_json(&triage, Auth::Bearer(&manager), t.clone())
+            .await;
+        assert_eq!(res.json()["severity"], "sev1", "{}", res.body);
+        let list = app
+            .get("/api/v1/incidents?severity=sev1", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(list["total"], 1, "{list}");
+        let list = app
+            .get(
+                "/api/v1/incidents?severity=whatever",
+                Auth::Bearer(&manager),
+            )
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert_eq!(list.json()["total"], 0);
+        let browser = app.browser_as(Role::Manager).await;
+        let csv = app.get("/incidents.csv", Auth::Browser(&browser)).await;
+        assert!(
+            csv.body.contains("SEV 1") && csv.body.contains("Βήτα Πληρωμές"),
+            "{}",
+            csv.body
+        );
+        let page = app.get("/incidents/regimes", Auth::Browser(&browser)).await;
+        assert!(page.body.contains("SEV 2 — σοβαρό"), "{}", page.body);
+        let res = app
+            .post_form(
+                "/incidents/severities",
+                Auth::Browser(&browser),
+                &[
+                    ("key_0", "sev3"),
+                    ("label_0", "SEV 3"),
+                    ("key_1", "high"),
+                    ("label_1", "SEV 2"),
+                    ("key_2", "sev1"),
+                    ("label_2", "SEV 1"),
+                    ("key_3", "sev0"),
+                    ("label_3", "SEV 0"),
+                    ("description_3", "everything is down"),
+                    ("key_4", ""),
+                    ("label_4", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let scale = app
+            .get("/api/v1/incidents/severities", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(scale["levels"][3]["key"], "sev0", "{scale}");
+        assert!(
+            app.audit_of("incident_severity", 10)
+                .await
+                .iter()
+                .any(|e| e.action == "incident.severities")
         );
     });
 }

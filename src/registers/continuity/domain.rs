@@ -667,22 +667,28 @@ fn strictest<'a>(
 /// Each asset's requirement from the processes' demands, compared with the latest test
 /// that achieved something for it; assets sorted by id.
 pub fn requirements(demands: &[Demand], achieved: &[Achieved]) -> Vec<Requirement> {
-    let mut assets: Vec<&str> = demands.iter().map(|d| d.asset.as_str()).collect();
-    assets.sort_unstable();
-    assets.dedup();
-    assets
+    use std::collections::BTreeMap;
+    let mut by_asset: BTreeMap<&str, Vec<&Demand>> = BTreeMap::new();
+    for d in demands {
+        by_asset.entry(d.asset.as_str()).or_default().push(d);
+    }
+    let mut last_test: std::collections::HashMap<&str, &Achieved> =
+        std::collections::HashMap::new();
+    for a in achieved {
+        let e = last_test.entry(a.asset.as_str()).or_insert(a);
+        if (&a.held_on, &a.exercise) > (&e.held_on, &e.exercise) {
+            *e = a;
+        }
+    }
+    by_asset
         .into_iter()
-        .map(|asset| {
-            let mine = || demands.iter().filter(move |d| d.asset == asset);
-            let rto = strictest(mine(), |d| d.rto_minutes);
-            let rpo = strictest(mine(), |d| d.rpo_minutes);
-            let mut processes: Vec<String> = mine().map(|d| d.process.clone()).collect();
+        .map(|(asset, mine)| {
+            let rto = strictest(mine.iter().copied(), |d| d.rto_minutes);
+            let rpo = strictest(mine.iter().copied(), |d| d.rpo_minutes);
+            let mut processes: Vec<String> = mine.iter().map(|d| d.process.clone()).collect();
             processes.sort();
             processes.dedup();
-            let last = achieved
-                .iter()
-                .filter(|a| a.asset == asset)
-                .max_by(|a, b| (&a.held_on, &a.exercise).cmp(&(&b.held_on, &b.exercise)));
+            let last = last_test.get(asset).copied();
             let mut gaps = Vec::new();
             if rto.is_some() || rpo.is_some() {
                 match last {

@@ -71,12 +71,13 @@ struct RequirementRow {
 }
 
 fn requirement_rows(reqs: Vec<Requirement>, names: &[(String, String)]) -> Vec<RequirementRow> {
+    let names: std::collections::HashMap<&str, &str> =
+        names.iter().map(|n| (n.0.as_str(), n.1.as_str())).collect();
     reqs.into_iter()
         .map(|r| RequirementRow {
             name: names
-                .iter()
-                .find(|n| n.0 == r.asset)
-                .map(|n| n.1.clone())
+                .get(r.asset.as_str())
+                .map(|n| n.to_string())
                 .unwrap_or_default(),
             rto: words(r.required_rto_minutes),
             rto_by: r.rto_set_by.unwrap_or_default(),
@@ -119,11 +120,16 @@ fn dependency_svg(processes: &[Process], reqs: &[RequirementRow]) -> String {
             href: format!("/assets/{}", encode(&r.asset)),
         })
         .collect();
+    let at: std::collections::HashMap<&str, usize> = reqs
+        .iter()
+        .enumerate()
+        .map(|(j, r)| (r.asset.as_str(), j))
+        .collect();
     let mut edges = Vec::new();
     for (i, p) in processes.iter().enumerate() {
         for a in &p.assets {
-            if let Some(j) = reqs.iter().position(|r| &r.asset == a) {
-                edges.push((i, j));
+            if let Some(j) = at.get(a.as_str()) {
+                edges.push((i, *j));
             }
         }
     }

@@ -177,9 +177,23 @@ pub async fn add_plan(
 #[tracing::instrument(name = "continuity.requirements", skip_all, fields(actor = %ctx.who()))]
 pub async fn asset_requirements(ctx: &Ctx, asset: Option<&str>) -> Result<Vec<Requirement>> {
     ctx.require_reader()?;
-    let demands = ctx.store().continuity_demands(asset).await?;
-    let achieved = ctx.store().continuity_achieved(asset).await?;
-    Ok(requirements(&demands, &achieved))
+    if asset.is_some() {
+        let demands = ctx.store().continuity_demands(asset).await?;
+        let achieved = ctx.store().continuity_achieved(asset).await?;
+        return Ok(requirements(&demands, &achieved));
+    }
+    // All of them: kept until a process or an exercise changes (on any instance).
+    let generation = ctx.store().generation("continuity").await?;
+    if let Some(r) = ctx.caches().continuity_requirements.get(&(), generation) {
+        return Ok(r.as_ref().clone());
+    }
+    let demands = ctx.store().continuity_demands(None).await?;
+    let achieved = ctx.store().continuity_achieved(None).await?;
+    let r = std::sync::Arc::new(requirements(&demands, &achieved));
+    ctx.caches()
+        .continuity_requirements
+        .put((), generation, r.clone());
+    Ok(r.as_ref().clone())
 }
 
 /// Asset names by id (for pages and exports).

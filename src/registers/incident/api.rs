@@ -4,7 +4,7 @@
 
 use super::domain::{
     Category, Classification, CloseInput, Incident, IncidentFilter, IncidentStatus, Notification,
-    NotificationInput, ReportInput, Severity, TimelineEntry, TriageInput,
+    NotificationInput, ReportInput, SeverityScale, TimelineEntry, TriageInput,
 };
 use super::domain_custody::{EvidenceItem, HandoverInput};
 use super::domain_regime::{Regime, StageDue};
@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
     params(
         ("status" = inline(Option<IncidentStatus>), Query),
-        ("severity" = inline(Option<Severity>), Query),
+        ("severity" = Option<String>, Query, description = "a key of the organisation's severity scale (`GET /api/v1/incidents/severities`)"),
         ("category" = inline(Option<Category>), Query),
         ("classification" = inline(Option<Classification>), Query),
         ("open" = Option<bool>, Query, description = "only those not closed"),
@@ -395,4 +395,23 @@ pub async fn finish_task(
     Path((id, seq)): Path<(String, i64)>,
 ) -> ApiResult<super::domain::IncidentTask> {
     Ok(Json(service::finish_task(&ctx, &id, seq).await?))
+}
+
+/// The organisation's severity scale, least severe first.
+#[utoipa::path(get, path = "/api/v1/incidents/severities", tag = "incidents",
+    responses((status = 200, body = SeverityScale)))]
+pub async fn get_severities(ctx: Ctx) -> ApiResult<SeverityScale> {
+    Ok(Json(service::severities(&ctx).await?))
+}
+
+/// Replaces the severity scale (managers and admins): 2 to 10 levels, least severe first,
+/// keys and labels unique. A level incidents are rated with cannot be removed (409): rename its
+/// label instead.
+#[utoipa::path(put, path = "/api/v1/incidents/severities", tag = "incidents", request_body = SeverityScale,
+    responses((status = 200, body = SeverityScale), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_severities(
+    ctx: Ctx,
+    JsonBody(input): JsonBody<SeverityScale>,
+) -> ApiResult<SeverityScale> {
+    Ok(Json(service::set_severities(&ctx, &input).await?))
 }

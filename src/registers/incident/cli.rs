@@ -71,6 +71,15 @@ pub enum Command {
         /// Affected asset ids, comma-separated
         #[arg(long, default_value = "")]
         assets: String,
+        /// Affected business process ids, comma-separated
+        #[arg(long, default_value = "")]
+        processes: String,
+        /// Affected suppliers, separated by ';'
+        #[arg(long, default_value = "")]
+        suppliers: String,
+        /// Affected people or groups, separated by ';'
+        #[arg(long, default_value = "")]
+        people: String,
         #[arg(long, default_value = "")]
         handler: String,
     },
@@ -183,6 +192,15 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Show the severity scale, or replace it (least severe first)
+    #[command(
+        after_help = "Examples:\n  annex incident severities\n  annex incident severities --level 'sev3:SEV 3:a few users' --level 'sev2:SEV 2' --level 'sev1:SEV 1:everyone'"
+    )]
+    Severities {
+        /// KEY:LABEL[:DESCRIPTION], least severe first; replaces the whole scale
+        #[arg(long = "level")]
+        levels: Vec<String>,
+    },
     /// List the notification regimes, or switch one on or off
     #[command(
         after_help = "Examples:\n  annex incident regimes\n  annex incident regimes --on gdpr\n  annex incident regimes --on contract --hours 24"
@@ -225,8 +243,16 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             }
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
-                Format::Csv => write!(out, "{}", super::exchange::incidents_table(&items).csv())?,
+                Format::Csv => {
+                    let scale = service::severities(ctx).await?;
+                    write!(
+                        out,
+                        "{}",
+                        super::exchange::incidents_table(&items, &scale).csv()
+                    )?
+                }
                 Format::Table => {
+                    let scale = service::severities(ctx).await?;
                     let mut t = table(&["id", "title", "status", "severity", "reported"]);
                     for i in &items {
                         t.add_row(vec![
@@ -234,9 +260,9 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                             i.title.clone(),
                             i.status.label().to_string(),
                             i.severity
-                                .map(|s| s.label())
-                                .unwrap_or_default()
-                                .to_string(),
+                                .as_deref()
+                                .map(|s| scale.label(s))
+                                .unwrap_or_default(),
                             crate::domain::clock::display(&i.reported_at),
                         ]);
                     }
@@ -326,6 +352,9 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             restricted,
             regimes,
             assets,
+            processes,
+            suppliers,
+            people,
             handler,
         } => {
             let input = TriageInput {
@@ -337,6 +366,9 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                 restricted,
                 regimes,
                 assets,
+                processes,
+                suppliers,
+                people,
                 handler,
                 aware_at: String::new(),
             };
@@ -522,6 +554,29 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             let bytes = super::service_custody::export_record(ctx, &id).await?;
             std::fs::write(&path, bytes)?;
             writeln!(out, "wrote {id} to {}", path.display())?;
+        }
+        Command::Severities { levels } => {
+            if !levels.is_empty() {
+                let scale = super::domain::SeverityScale {
+                    levels: levels
+                        .iter()
+                        .map(|l| {
+                            let mut parts = l.splitn(3, ':');
+                            super::domain::SeverityLevel {
+                                key: parts.next().unwrap_or_default().to_string(),
+                                label: parts.next().unwrap_or_default().to_string(),
+                                description: parts.next().unwrap_or_default().to_string(),
+                            }
+                        })
+                        .collect(),
+                };
+                service::set_severities(ctx, &scale).await?;
+            }
+            let mut t = table(&["key", "severity", "when"]);
+            for l in service::severities(ctx).await?.levels {
+                t.add_row(vec![l.key, l.label, l.description]);
+            }
+            writeln!(out, "{t}")?;
         }
         Command::Regimes { on, off, hours } => {
             if let Some(key) = &on {

@@ -31,17 +31,131 @@ crate::domain::words::words_enum!(
     ]
 );
 
-crate::domain::words::words_enum!(
-    /// How bad it is.
-    Severity,
-    "a severity",
-    [
-        (Low, "low", "low"),
-        (Medium, "medium", "medium"),
-        (High, "high", "high"),
-        (Critical, "critical", "critical"),
-    ]
-);
+/// A level of the organisation's severity scale (configurable; low to critical by default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityLevel {
+    /// What incidents store and the API takes: lower-case letters, digits and `_`.
+    #[schema(pattern = "^[a-z0-9_]{1,30}$")]
+    pub key: String,
+    #[schema(min_length = 1, max_length = 60, pattern = "\\S")]
+    pub label: String,
+    /// When an incident is this severe, in the organisation's words.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub description: String,
+}
+
+/// The severity scale, least severe first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityScale {
+    #[schema(min_items = 2, max_items = 10)]
+    pub levels: Vec<SeverityLevel>,
+}
+
+impl Default for SeverityScale {
+    fn default() -> SeverityScale {
+        let level = |key: &str, label: &str, description: &str| SeverityLevel {
+            key: key.into(),
+            label: label.into(),
+            description: description.into(),
+        };
+        SeverityScale {
+            levels: vec![
+                level(
+                    "low",
+                    "low",
+                    "A nuisance: no data, service or person was harmed.",
+                ),
+                level(
+                    "medium",
+                    "medium",
+                    "Limited harm: one team, a few records or a short outage.",
+                ),
+                level(
+                    "high",
+                    "high",
+                    "Serious harm: personal or confidential data, a key service down, customers affected.",
+                ),
+                level(
+                    "critical",
+                    "critical",
+                    "Harm to the whole organisation: a breach at scale, a long outage, regulators or the press involved.",
+                ),
+            ],
+        }
+    }
+}
+
+impl SeverityScale {
+    /// The level a key or a label names (any case).
+    pub fn find(&self, raw: &str) -> Result<&SeverityLevel, String> {
+        let t = raw.trim();
+        self.levels
+            .iter()
+            .find(|l| l.key.eq_ignore_ascii_case(t) || l.label.to_lowercase() == t.to_lowercase())
+            .ok_or_else(|| {
+                let keys: Vec<&str> = self.levels.iter().map(|l| l.key.as_str()).collect();
+                format!(
+                    "'{t}' is not a severity of the scale: use {}",
+                    keys.join(", ")
+                )
+            })
+    }
+
+    /// A stored key in words (the key itself if the scale no longer has it).
+    pub fn label(&self, key: &str) -> String {
+        self.levels
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.label.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// Checks a scale as typed: 2 to 10 levels, keys and labels unique.
+    pub fn check(&self) -> Result<SeverityScale, Error> {
+        let mut p = Problems::new();
+        if !(2..=10).contains(&self.levels.len()) {
+            p.add("levels", "a scale has 2 to 10 levels");
+        }
+        let mut out = Vec::new();
+        for (i, l) in self.levels.iter().enumerate() {
+            let field = format!("levels[{i}]");
+            let key = l.key.trim().to_lowercase();
+            if key.is_empty()
+                || key.len() > 30
+                || !key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                p.add(
+                    &field,
+                    format!("'{key}' is not a key: lower-case letters, digits and _, at most 30"),
+                );
+            }
+            let label = l.label.trim().to_string();
+            if label.is_empty() || label.chars().count() > 60 {
+                p.add(&field, "a label of 1 to 60 characters");
+            }
+            if l.description.chars().count() > 500 {
+                p.add(&field, "a description of at most 500 characters");
+            }
+            if out.iter().any(|o: &SeverityLevel| {
+                o.key == key || o.label.to_lowercase() == label.to_lowercase()
+            }) {
+                p.add(&field, format!("'{label}' ({key}) is on the scale twice"));
+            }
+            out.push(SeverityLevel {
+                key,
+                label,
+                description: l.description.trim().to_string(),
+            });
+        }
+        p.into_result()?;
+        Ok(SeverityScale { levels: out })
+    }
+}
 
 crate::domain::words::words_enum!(
     /// What kind of incident it is.
@@ -113,7 +227,8 @@ pub struct Incident {
     pub classification_reason: String,
     pub classified_at: Option<String>,
     pub category: Option<Category>,
-    pub severity: Option<Severity>,
+    /// A key of the organisation's severity scale.
+    pub severity: Option<String>,
     pub personal_data: bool,
     /// Seen only by managers, admins and auditors (and its handler).
     pub restricted: bool,
@@ -123,6 +238,12 @@ pub struct Incident {
     pub handler: String,
     /// Affected asset ids.
     pub assets: Vec<String>,
+    /// Affected business processes (ids of the continuity register).
+    pub processes: Vec<String>,
+    /// Affected suppliers, by name.
+    pub suppliers: Vec<String>,
+    /// Affected people or groups of people (customers, staff), in words.
+    pub people: Vec<String>,
     /// Lessons learned (required to close).
     pub lessons: String,
     pub root_cause: String,
@@ -229,6 +350,19 @@ pub struct TriageInput {
     #[serde(deserialize_with = "crate::domain::input::list_or_text")]
     #[schema(schema_with = crate::domain::input::list_or_text_schema)]
     pub assets: String,
+    /// Affected business process ids, comma-separated or a list.
+    #[serde(deserialize_with = "crate::domain::input::list_or_text")]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
+    pub processes: String,
+    /// Affected suppliers by name, one per line or a list.
+    #[serde(deserialize_with = "crate::domain::input::lines_or_text")]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
+    pub suppliers: String,
+    /// Affected people or groups (e.g. "1,200 customers of the web shop"), one per line or a
+    /// list.
+    #[serde(deserialize_with = "crate::domain::input::lines_or_text")]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
+    pub people: String,
     /// Who handles it (an e-mail address); the triager when empty.
     #[schema(max_length = 200)]
     pub handler: String,
@@ -243,11 +377,15 @@ pub struct TriageDraft {
     pub classification: Classification,
     pub reason: String,
     pub category: Option<Category>,
-    pub severity: Option<Severity>,
+    /// A key of the organisation's severity scale.
+    pub severity: Option<String>,
     pub personal_data: bool,
     pub restricted: bool,
     pub regimes: Vec<String>,
     pub assets: Vec<String>,
+    pub processes: Vec<String>,
+    pub suppliers: Vec<String>,
+    pub people: Vec<String>,
     pub handler: String,
     pub aware_at: Option<String>,
 }
@@ -267,7 +405,8 @@ fn list(raw: &str) -> Vec<String> {
 }
 
 impl TriageInput {
-    pub fn parse(&self, now: &str) -> Result<TriageDraft, Error> {
+    /// Checks the assessment; the severity against the organisation's scale.
+    pub fn parse(&self, now: &str, scale: &SeverityScale) -> Result<TriageDraft, Error> {
         let mut p = Problems::new();
         let classification = p.take(
             "classification",
@@ -292,7 +431,7 @@ impl TriageInput {
                 None
             }
             "" => None,
-            raw => p.take("severity", Severity::parse(raw)),
+            raw => p.take("severity", scale.find(raw).map(|l| l.key.clone())),
         };
         let handler = text(&mut p, "handler", &self.handler, 200).to_lowercase();
         if !handler.is_empty() && !handler.contains('@') {
@@ -310,6 +449,24 @@ impl TriageInput {
         if assets.len() > 500 {
             p.add("assets", "at most 500 assets");
         }
+        let processes = list(&self.processes);
+        let names = |p: &mut Problems, field: &str, raw: &str| {
+            let out: Vec<String> = raw
+                .split(['\n', ';'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if out.len() > 100 || out.iter().any(|n| n.chars().count() > 200) {
+                p.add(field, "at most 100, each at most 200 characters");
+            }
+            out
+        };
+        let suppliers = names(&mut p, "suppliers", &self.suppliers);
+        let people = names(&mut p, "people", &self.people);
+        if processes.len() > 200 {
+            p.add("processes", "at most 200 processes");
+        }
         p.into_result()?;
         Ok(TriageDraft {
             classification: classification.unwrap_or(Classification::Event),
@@ -320,6 +477,9 @@ impl TriageInput {
             restricted: self.restricted || self.personal_data,
             regimes: regimes.into_iter().map(|r| r.to_lowercase()).collect(),
             assets,
+            processes,
+            suppliers,
+            people,
             handler,
             aware_at,
         })
@@ -395,7 +555,8 @@ pub fn next_status(s: IncidentStatus) -> Option<IncidentStatus> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IncidentFilter {
     pub status: Option<IncidentStatus>,
-    pub severity: Option<Severity>,
+    /// A key of the organisation's severity scale.
+    pub severity: Option<String>,
     pub category: Option<Category>,
     pub classification: Option<Classification>,
     /// Only those not closed.
@@ -417,7 +578,10 @@ impl IncidentFilter {
         let mut p = Problems::new();
         let get = |k: &str| params.get(k).map(str::to_string);
         let status = get("status").and_then(|s| p.take("status", IncidentStatus::parse(&s)));
-        let severity = get("severity").and_then(|s| p.take("severity", Severity::parse(&s)));
+        // A key of the organisation's scale: any other finds nothing.
+        let severity = get("severity")
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
         let category = get("category").and_then(|s| p.take("category", Category::parse(&s)));
         let classification =
             get("classification").and_then(|s| p.take("classification", Classification::parse(&s)));
@@ -471,7 +635,7 @@ mod tests {
             classification: "incident".into(),
             ..TriageInput::default()
         }
-        .parse(NOW)
+        .parse(NOW, &SeverityScale::default())
         .unwrap_err();
         let fields: Vec<String> = bad.fields().iter().map(|f| f.field.clone()).collect();
         assert_eq!(fields, ["reason", "category", "severity"]);
@@ -484,19 +648,95 @@ mod tests {
             regimes: "GDPR, gdpr".into(),
             ..TriageInput::default()
         }
-        .parse(NOW)
+        .parse(NOW, &SeverityScale::default())
         .unwrap();
         assert!(t.restricted);
         assert_eq!(t.regimes, ["gdpr"]);
         assert_eq!(t.category, Some(Category::LostDevice));
+        assert_eq!(t.severity.as_deref(), Some("high"));
+        let custom = SeverityScale {
+            levels: vec![
+                SeverityLevel {
+                    key: "sev3".into(),
+                    label: "SEV 3".into(),
+                    description: String::new(),
+                },
+                SeverityLevel {
+                    key: "sev1".into(),
+                    label: "SEV 1 — Κρίσιμο".into(),
+                    description: String::new(),
+                },
+            ],
+        };
+        let t = TriageInput {
+            classification: "incident".into(),
+            reason: "down".into(),
+            category: "other".into(),
+            severity: "sev 1 — κρίσιμο".into(),
+            ..TriageInput::default()
+        }
+        .parse(NOW, &custom)
+        .unwrap();
+        assert_eq!(
+            t.severity.as_deref(),
+            Some("sev1"),
+            "found by its label in any case"
+        );
+        let e = TriageInput {
+            classification: "incident".into(),
+            reason: "down".into(),
+            category: "other".into(),
+            severity: "high".into(),
+            ..TriageInput::default()
+        }
+        .parse(NOW, &custom)
+        .unwrap_err();
+        assert!(e.to_string().contains("use sev3, sev1"), "{e}");
         let event = TriageInput {
             classification: "event".into(),
             reason: "a false alarm".into(),
             ..TriageInput::default()
         }
-        .parse(NOW)
+        .parse(NOW, &SeverityScale::default())
         .unwrap();
         assert_eq!(event.classification, Classification::Event);
+    }
+
+    #[test]
+    fn a_scale_has_two_to_ten_levels_with_unique_keys_and_labels() {
+        let level = |k: &str, l: &str| SeverityLevel {
+            key: k.into(),
+            label: l.into(),
+            description: String::new(),
+        };
+        assert!(
+            SeverityScale {
+                levels: vec![level("a", "A")]
+            }
+            .check()
+            .is_err()
+        );
+        let e = SeverityScale {
+            levels: vec![
+                level("minor", "Minor"),
+                level("Minor", "minor"),
+                level("x y", ""),
+            ],
+        }
+        .check()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("levels[1]") && e.contains("levels[2]"), "{e}");
+        let ok = SeverityScale {
+            levels: vec![level(" Minor ", "Minor"), level("major", "Major")],
+        }
+        .check()
+        .unwrap();
+        assert_eq!(ok.levels[0].key, "minor");
+        assert_eq!(
+            SeverityScale::default().check().unwrap(),
+            SeverityScale::default()
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 //! category, how long detection, containment and closing took (medians), and the causes
 //! that recur.
 
-use super::domain::{Category, Severity};
+use super::domain::{Category, SeverityScale};
 use serde::Serialize;
 
 /// What metrics read of one incident.
@@ -10,7 +10,8 @@ use serde::Serialize;
 pub struct MetricRow {
     pub reported_at: String,
     pub category: Option<Category>,
-    pub severity: Option<Severity>,
+    /// A key of the severity scale.
+    pub severity: Option<String>,
     pub noticed_at: String,
     pub aware_at: String,
     pub contained_at: Option<String>,
@@ -87,17 +88,18 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 }
 
 /// The metrics of `rows` over `months`.
-pub fn metrics(rows: &[MetricRow], months: &[String]) -> Metrics {
+pub fn metrics(rows: &[MetricRow], months: &[String], scale: &SeverityScale) -> Metrics {
     let month_of = |r: &MetricRow| {
         months
             .iter()
             .position(|m| r.reported_at.starts_with(m.as_str()))
     };
-    let mut by_severity: Vec<Series> = Severity::ALL
+    let mut by_severity: Vec<Series> = scale
+        .levels
         .iter()
         .map(|s| Series {
-            key: s.key().into(),
-            label: s.label().into(),
+            key: s.key.clone(),
+            label: s.label.clone(),
             values: vec![0.0; months.len()],
         })
         .collect();
@@ -122,10 +124,12 @@ pub fn metrics(rows: &[MetricRow], months: &[String]) -> Metrics {
     for r in rows {
         let Some(m) = month_of(r) else { continue };
         total += 1;
-        let s = match r.severity {
-            Some(s) => Severity::ALL.iter().position(|x| *x == s).unwrap_or(0),
-            None => Severity::ALL.len(),
-        };
+        // Not assessed, or rated on a level since removed: the last series.
+        let s = r
+            .severity
+            .as_deref()
+            .and_then(|k| scale.levels.iter().position(|l| l.key == k))
+            .unwrap_or(scale.levels.len());
         by_severity[s].values[m] += 1.0;
         if let Some(c) = r.category
             && let Some(i) = Category::ALL.iter().position(|x| *x == c)
@@ -178,11 +182,11 @@ pub fn metrics(rows: &[MetricRow], months: &[String]) -> Metrics {
 mod tests {
     use super::*;
 
-    fn row(reported: &str, sev: Option<Severity>, cause: &str, closed: Option<&str>) -> MetricRow {
+    fn row(reported: &str, sev: Option<&str>, cause: &str, closed: Option<&str>) -> MetricRow {
         MetricRow {
             reported_at: reported.into(),
             category: Some(Category::Phishing),
-            severity: sev,
+            severity: sev.map(str::to_string),
             noticed_at: "2026-11-01T08:00:00Z".into(),
             aware_at: "2026-11-01T10:00:00Z".into(),
             contained_at: Some("2026-11-01T14:00:00Z".into()),
@@ -205,15 +209,15 @@ mod tests {
         let rows = vec![
             row(
                 "2026-11-01T10:00:00Z",
-                Some(Severity::High),
+                Some("high"),
                 "Weak  password",
                 Some("2026-11-03T10:00:00Z"),
             ),
             row("2026-11-02T10:00:00Z", None, "weak password", None),
-            row("2026-12-01T10:00:00Z", Some(Severity::Low), "no MFA", None),
-            row("2025-01-01T10:00:00Z", Some(Severity::Low), "old", None),
+            row("2026-12-01T10:00:00Z", Some("low"), "no MFA", None),
+            row("2025-01-01T10:00:00Z", Some("low"), "old", None),
         ];
-        let m = metrics(&rows, &months);
+        let m = metrics(&rows, &months, &SeverityScale::default());
         assert_eq!(m.total, 3, "the old one is outside the months");
         let high = m.by_severity.iter().find(|s| s.key == "high").unwrap();
         assert_eq!(high.values, [1.0, 0.0]);

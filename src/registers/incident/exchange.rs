@@ -4,7 +4,7 @@
 use super::domain::Incident;
 use crate::exchange::Table;
 
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 24] = [
     "id",
     "title",
     "status",
@@ -16,6 +16,9 @@ const COLUMNS: [&str; 21] = [
     "regimes",
     "handler",
     "assets",
+    "processes",
+    "suppliers",
+    "people",
     "reported_by",
     "reported_via",
     "reported_at",
@@ -33,7 +36,7 @@ fn yes(b: bool) -> String {
 }
 
 /// The register: one row per incident.
-pub fn incidents_table(incidents: &[Incident]) -> Table {
+pub fn incidents_table(incidents: &[Incident], scale: &super::domain::SeverityScale) -> Table {
     use crate::domain::clock::display;
     let mut t = Table::new("Incidents", &COLUMNS, &[]);
     t.rows = incidents
@@ -52,14 +55,17 @@ pub fn incidents_table(incidents: &[Incident]) -> Table {
                     .unwrap_or_default()
                     .to_string(),
                 i.severity
-                    .map(|c| c.label())
-                    .unwrap_or_default()
-                    .to_string(),
+                    .as_deref()
+                    .map(|s| scale.label(s))
+                    .unwrap_or_default(),
                 yes(i.personal_data),
                 yes(i.restricted),
                 i.regimes.join(", "),
                 i.handler.clone(),
                 i.assets.join(", "),
+                i.processes.join(", "),
+                i.suppliers.join("; "),
+                i.people.join("; "),
                 i.reported_by.clone(),
                 i.reported_via.label().to_string(),
                 display(&i.reported_at),
@@ -80,12 +86,13 @@ pub fn incidents_table(incidents: &[Incident]) -> Table {
 /// piece of evidence with its chain of custody (5.28: the custody goes with the incident).
 pub fn record_tables(
     i: &Incident,
+    scale: &super::domain::SeverityScale,
     entries: &[super::domain::TimelineEntry],
     notifications: &[super::domain::Notification],
     evidence: &[super::domain_custody::EvidenceItem],
 ) -> Vec<Table> {
     use crate::domain::clock::display;
-    let register = incidents_table(std::slice::from_ref(i));
+    let register = incidents_table(std::slice::from_ref(i), scale);
     let mut fields = Table::new("Incident", &["field", "value"], &[]);
     if let Some(row) = register.rows.first() {
         fields.rows = register
@@ -196,9 +203,16 @@ pub fn record_tables(
 /// The incident's workbook as bytes.
 pub fn record_xlsx(
     i: &Incident,
+    scale: &super::domain::SeverityScale,
     entries: &[super::domain::TimelineEntry],
     notifications: &[super::domain::Notification],
     evidence: &[super::domain_custody::EvidenceItem],
 ) -> crate::error::Result<Vec<u8>> {
-    crate::exchange::sheet::write_workbook(&record_tables(i, entries, notifications, evidence))
+    crate::exchange::sheet::write_workbook(&record_tables(
+        i,
+        scale,
+        entries,
+        notifications,
+        evidence,
+    ))
 }

@@ -4,7 +4,7 @@
 
 use super::domain::{
     Category, Classification, CloseInput, Incident, IncidentFilter, IncidentStatus,
-    NotificationInput, ReportInput, Severity, TriageInput, next_status,
+    NotificationInput, ReportInput, SeverityLevel, SeverityScale, TriageInput, next_status,
 };
 use super::domain_custody::{EvidenceInput, HandoverInput};
 use super::service::{self, may_handle};
@@ -65,11 +65,12 @@ pub async fn export(
     let params = Params::parse(raw.as_deref())?;
     let f = IncidentFilter::read(&params)?;
     let incidents = service::all(&ctx, &f).await?;
+    let scale = service::severities(&ctx).await?;
     let format = crate::exchange::format_of_path(path.as_str());
     Ok(crate::exchange::download(
         "incidents",
         format,
-        &super::exchange::incidents_table(&incidents),
+        &super::exchange::incidents_table(&incidents, &scale),
     )?)
 }
 
@@ -79,20 +80,24 @@ struct Row {
     status: &'static str,
     status_key: &'static str,
     classification: &'static str,
-    severity: &'static str,
+    severity: String,
     category: &'static str,
     reported: String,
     restricted: bool,
 }
 
-fn row(i: &Incident) -> Row {
+fn row(i: &Incident, scale: &SeverityScale) -> Row {
     Row {
         id: i.id.clone(),
         title: i.title.clone(),
         status: i.status.label(),
         status_key: i.status.key(),
         classification: i.classification.map(|c| c.label()).unwrap_or("not triaged"),
-        severity: i.severity.map(|s| s.label()).unwrap_or(""),
+        severity: i
+            .severity
+            .as_deref()
+            .map(|s| scale.label(s))
+            .unwrap_or_default(),
         category: i.category.map(|c| c.label()).unwrap_or(""),
         reported: crate::domain::clock::display(&i.reported_at),
         restricted: i.restricted,
@@ -110,7 +115,7 @@ struct RegisterPage {
     next_href: Option<String>,
     deadlines: Vec<DeadlineLine>,
     statuses: Vec<Choice>,
-    severities: Vec<Choice>,
+    severities: Vec<SeverityLevel>,
     categories: Vec<Choice>,
     f_status: String,
     f_severity: String,
@@ -133,10 +138,11 @@ pub async fn register(
         Err(e) => (IncidentFilter::default(), FormErrors::from_error(e)?),
     };
     let page = service::list(&ctx, &filter, params.cursor(), 100).await?;
+    let scale = service::severities(&ctx).await?;
     let deadlines = deadline_lines(&ctx, service::deadlines(&ctx).await?);
     let l = layout(&s, &caller, "Incidents", "incidents", raw.as_deref()).await?;
     Ok(RegisterPage {
-        rows: page.items.iter().map(row).collect(),
+        rows: page.items.iter().map(|i| row(i, &scale)).collect(),
         total: page.total,
         total_capped: page.total_capped,
         filtered: params.filters_anything(),
@@ -150,7 +156,7 @@ pub async fn register(
             IncidentStatus::key,
             IncidentStatus::label,
         ),
-        severities: Choice::all(Severity::ALL, Severity::key, Severity::label),
+        severities: scale.levels.clone(),
         categories: Choice::all(Category::ALL, Category::key, Category::label),
         f_status: params.raw("status"),
         f_severity: params.raw("severity"),
@@ -383,7 +389,7 @@ struct RecordPage {
     i: Incident,
     status: &'static str,
     classification: &'static str,
-    severity: &'static str,
+    severity: String,
     category: &'static str,
     reported: String,
     aware: String,
@@ -392,12 +398,12 @@ struct RecordPage {
     stages: Vec<StageLine>,
     regimes: Vec<(String, String, bool)>,
     classifications: Vec<Choice>,
-    severities: Vec<Choice>,
+    severities: Vec<SeverityLevel>,
     categories: Vec<Choice>,
     /// The assessment's keys, to select in the triage form.
     cur_classification: &'static str,
     cur_category: &'static str,
-    cur_severity: &'static str,
+    cur_severity: String,
     can_triage: bool,
     can_handle: bool,
     /// Evidence changes hands after the incident closes too.
@@ -424,6 +430,7 @@ async fn render_record(
 ) -> PageResult {
     let d = service::detail(ctx, id).await?;
     let all = service::regimes(ctx).await?;
+    let scale = service::severities(ctx).await?;
     let now = ctx.clock().now();
     let i = d.incident;
     let l = layout(s, caller, &format!("{} {}", i.id, i.title), "incidents", q).await?;
@@ -435,7 +442,11 @@ async fn render_record(
             .classification
             .map(|c| c.label())
             .unwrap_or("not triaged yet"),
-        severity: i.severity.map(|s| s.label()).unwrap_or(""),
+        severity: i
+            .severity
+            .as_deref()
+            .map(|s| scale.label(s))
+            .unwrap_or_default(),
         category: i.category.map(|c| c.label()).unwrap_or(""),
         reported: crate::domain::clock::display(&i.reported_at),
         aware: crate::domain::clock::display(&i.aware_at),
@@ -491,11 +502,11 @@ async fn render_record(
             Classification::key,
             Classification::label,
         ),
-        severities: Choice::all(Severity::ALL, Severity::key, Severity::label),
+        severities: scale.levels.clone(),
         categories: Choice::all(Category::ALL, Category::key, Category::label),
         cur_classification: i.classification.map(|c| c.key()).unwrap_or("incident"),
         cur_category: i.category.map(|c| c.key()).unwrap_or(""),
-        cur_severity: i.severity.map(|c| c.key()).unwrap_or(""),
+        cur_severity: i.severity.clone().unwrap_or_default(),
         can_triage: ctx.actor.is_editor() && i.status != IncidentStatus::Closed,
         can_handle: may_handle(&ctx.actor, &i) && i.status != IncidentStatus::Closed,
         can_hand_over: may_handle(&ctx.actor, &i),
@@ -585,6 +596,9 @@ pub async fn triage(
         restricted: form.get("restricted") == "1",
         regimes: form.all("regimes").join(","),
         assets: form.get("assets").into(),
+        processes: form.get("processes").into(),
+        suppliers: form.get("suppliers").into(),
+        people: form.get("people").into(),
         handler: form.get("handler").into(),
         aware_at: form.get("aware_at").into(),
     };
@@ -674,6 +688,8 @@ struct RegimeLine {
 struct RegimesPage {
     l: Layout,
     regimes: Vec<RegimeLine>,
+    /// The scale's levels and two empty rows to add one.
+    severity_rows: Vec<SeverityLevel>,
     can_edit: bool,
     errors: FormErrors,
 }
@@ -728,6 +744,12 @@ async fn render_regimes(
             enabled,
         })
         .collect();
+    let mut severity_rows = service::severities(ctx).await?.levels;
+    severity_rows.extend((0..2).map(|_| SeverityLevel {
+        key: String::new(),
+        label: String::new(),
+        description: String::new(),
+    }));
     let status = errors.status();
     let l = layout(s, caller, "Notification regimes", "incidents", q).await?;
     Ok((
@@ -735,6 +757,7 @@ async fn render_regimes(
         RegimesPage {
             l,
             regimes,
+            severity_rows,
             can_edit: ctx.actor.is_editor(),
             errors,
         },
@@ -867,21 +890,22 @@ pub async fn metrics(
 ) -> PageResult {
     use crate::web::chart::{Bars, stacked_bars};
     let m = service::metrics(&ctx).await?;
-    // The most severe at the bottom of each bar.
-    let class = |key: &str| match key {
-        "critical" => "s0",
-        "high" => "s1",
-        "medium" => "s2",
-        "low" => "s3",
-        _ => "s4",
-    };
+    // The most severe at the bottom of each bar, in the danger colour; the levels below it
+    // in the next colours; those not assessed last.
+    const CLASSES: [&str; 4] = ["s0", "s1", "s2", "s3"];
+    let levels = m.by_severity.len().saturating_sub(1);
     let series: Vec<Bars> = m
         .by_severity
         .iter()
+        .enumerate()
         .rev()
-        .map(|s| Bars {
+        .map(|(i, s)| Bars {
             label: &s.label,
-            class: class(&s.key),
+            class: if i >= levels {
+                "s4"
+            } else {
+                CLASSES[(levels - 1 - i).min(3)]
+            },
             values: &s.values,
         })
         .collect();
@@ -963,4 +987,36 @@ pub async fn finish_task(
 ) -> PageResult {
     let r = service::finish_task(&ctx, &id, seq).await.map(|_| ());
     after(&s, &ctx, &caller, &id, r, "incident-task-done").await
+}
+
+/// Replaces the severity scale from the regimes page's table (`key_N`, `label_N`,
+/// `description_N`; a row left empty is no level).
+pub async fn severities_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let levels = (0..12)
+        .map(|i| SeverityLevel {
+            key: form.get(&format!("key_{i}")).to_string(),
+            label: form.get(&format!("label_{i}")).to_string(),
+            description: form.get(&format!("description_{i}")).to_string(),
+        })
+        .filter(|l| !(l.key.trim().is_empty() && l.label.trim().is_empty()))
+        .collect();
+    match service::set_severities(&ctx, &SeverityScale { levels }).await {
+        Ok(_) => Ok(Redirect::to("/incidents/regimes?notice=severities-saved").into_response()),
+        Err(e @ Error::Forbidden) => Err(e.into()),
+        Err(Error::Conflict(why)) => {
+            let errors = FormErrors::from_error(Error::field("levels", why))?;
+            let mut res = render_regimes(&s, &ctx, &caller, errors, None).await?;
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
+        Err(e) => {
+            let errors = FormErrors::from_error(e)?;
+            render_regimes(&s, &ctx, &caller, errors, None).await
+        }
+    }
 }

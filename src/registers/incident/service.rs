@@ -311,7 +311,8 @@ pub async fn triage(
 ) -> Result<Incident> {
     ctx.require_editor()?;
     let now = ctx.now();
-    let mut t = input.parse(&now)?;
+    let scale = ctx.store().incident_severities().await?;
+    let mut t = input.parse(&now, &scale)?;
     let all = regimes(ctx).await?;
     let mut p = crate::error::Problems::new();
     for key in &t.regimes {
@@ -342,11 +343,35 @@ pub async fn triage(
     if before.status == IncidentStatus::Closed {
         return Err(Error::Conflict(format!("{id} is closed")));
     }
+    if let Some(k) = &t.severity
+        && !store::severities_in(&mut tx)
+            .await?
+            .levels
+            .iter()
+            .any(|l| &l.key == k)
+    {
+        return Err(Error::Conflict(format!(
+            "the severity scale changed while you assessed {id}: '{k}' is no longer on it"
+        )));
+    }
     let unknown = store::unknown_assets(&mut tx, &t.assets).await?;
     if !unknown.is_empty() {
         return Err(Error::field(
             "assets",
             format!("not in the asset register: {}", unknown.join(", ")),
+        ));
+    }
+    let known = crate::store::existing_ids(&mut tx, "process", "process_id", &t.processes).await?;
+    let unknown: Vec<&str> = t
+        .processes
+        .iter()
+        .filter(|p| !known.contains(*p))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::field(
+            "processes",
+            format!("not business processes: {}", unknown.join(", ")),
         ));
     }
     let incident = t.classification == super::domain::Classification::Incident;
@@ -364,7 +389,11 @@ pub async fn triage(
     };
     let after = store::write_triage(&mut tx, id, &t, status, &classified_at, &aware_at).await?;
     let mut words = vec![t.classification.label().to_string()];
-    words.extend(t.severity.map(|s| format!("{} severity", s.label())));
+    words.extend(
+        t.severity
+            .as_deref()
+            .map(|s| format!("{} severity", scale.label(s))),
+    );
     words.extend(t.category.map(|c| c.label().to_string()));
     if t.personal_data {
         words.push("personal data involved".into());
@@ -678,7 +707,8 @@ pub async fn metrics(ctx: &Ctx) -> Result<super::domain_metrics::Metrics> {
         .store()
         .incident_metric_rows(&since, privileged(&ctx.actor), &me(&ctx.actor))
         .await?;
-    Ok(super::domain_metrics::metrics(&rows, &months))
+    let scale = ctx.store().incident_severities().await?;
+    Ok(super::domain_metrics::metrics(&rows, &months, &scale))
 }
 
 /// Gives the handling a task with an owner and a due day (its handler, managers and admins).
@@ -765,4 +795,64 @@ pub async fn finish_task(ctx: &Ctx, id: &str, seq: i64) -> Result<super::domain:
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The organisation's severity scale, least severe first.
+#[tracing::instrument(name = "incident.severities", skip_all, fields(actor = %ctx.who()))]
+pub async fn severities(ctx: &Ctx) -> Result<super::domain::SeverityScale> {
+    ctx.require_reader()?;
+    ctx.store().incident_severities().await
+}
+
+/// Replaces the severity scale (managers and admins): 2 to 10 levels; a level incidents are
+/// rated with cannot be removed (rename its label instead).
+#[tracing::instrument(name = "incident.set_severities", skip_all, fields(actor = %ctx.who()))]
+pub async fn set_severities(
+    ctx: &Ctx,
+    input: &super::domain::SeverityScale,
+) -> Result<super::domain::SeverityScale> {
+    ctx.require_editor()?;
+    let scale = input.check()?;
+    let mut tx = ctx.write().await?;
+    // Two scales written at once: the second waits for the first, then reads it.
+    tx.lock_row("register_generation", "register", "incident")
+        .await?;
+    let before = store::severities_in(&mut tx).await?;
+    let removed: Vec<String> = before
+        .levels
+        .iter()
+        .filter(|l| !scale.levels.iter().any(|n| n.key == l.key))
+        .map(|l| l.key.clone())
+        .collect();
+    let used = store::severities_in_use(&mut tx, &removed).await?;
+    if !used.is_empty() {
+        let words: Vec<String> = used
+            .iter()
+            .map(|(k, n)| {
+                format!(
+                    "{k} ({})",
+                    crate::domain::words::count(*n as usize, "incident", "incidents")
+                )
+            })
+            .collect();
+        return Err(Error::Conflict(format!(
+            "incidents are rated {}: keep {} (rename {} label instead)",
+            words.join(", "),
+            if used.len() == 1 {
+                "that level"
+            } else {
+                "those levels"
+            },
+            if used.len() == 1 { "its" } else { "their" }
+        )));
+    }
+    store::write_severities(&mut tx, &scale).await?;
+    tx.audit(
+        ctx.change("incident.severities", "incident_severity", "scale")
+            .before(&before)
+            .after(&scale),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(scale)
 }

@@ -142,5 +142,12 @@ pub async fn evidence_file(ctx: &Ctx, id: &str, seq: i64) -> Result<(KeptFile, B
 #[tracing::instrument(name = "incident.export_record", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn export_record(ctx: &Ctx, id: &str) -> Result<Vec<u8>> {
     let d = super::service::detail(ctx, id).await?;
-    super::exchange::record_xlsx(&d.incident, &d.entries, &d.notifications, &d.evidence)
+    let scale = ctx.store().incident_severities().await?;
+    super::exchange::record_xlsx(
+        &d.incident,
+        &scale,
+        &d.entries,
+        &d.notifications,
+        &d.evidence,
+    )
 }

@@ -3,7 +3,7 @@
 
 use super::domain::{
     Category, Classification, EntryKind, Incident, IncidentFilter, IncidentStatus, Notification,
-    ReportDraft, ReportedVia, Severity, TimelineEntry, TriageDraft,
+    ReportDraft, ReportedVia, SeverityLevel, SeverityScale, TimelineEntry, TriageDraft,
 };
 use crate::config::Backend;
 use crate::domain::query::Page;
@@ -13,6 +13,14 @@ use sqlx::Row;
 
 /// An incident row (24 columns, read by position).
 struct IncidentRow(Incident);
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 fn split(text: &str) -> Vec<String> {
     text.split(',')
@@ -49,7 +57,7 @@ macro_rules! incident_from_row {
                     classification_reason: r.try_get(11)?,
                     classified_at: r.try_get(12)?,
                     category: category.as_deref().and_then(|c| Category::parse(c).ok()),
-                    severity: severity.as_deref().and_then(|c| Severity::parse(c).ok()),
+                    severity,
                     personal_data: r.try_get(15)?,
                     restricted: r.try_get(16)?,
                     regimes: split(&regimes),
@@ -60,6 +68,9 @@ macro_rules! incident_from_row {
                     updated_at: r.try_get(22)?,
                     revision: r.try_get(23)?,
                     assets: Vec::new(),
+                    processes: split(&r.try_get::<String, _>(24)?),
+                    suppliers: lines(&r.try_get::<String, _>(25)?),
+                    people: lines(&r.try_get::<String, _>(26)?),
                 }))
             }
         }
@@ -71,7 +82,8 @@ incident_from_row!(sqlx::postgres::PgRow);
 const COLUMNS: &str = "i.incident_id, i.title, i.description, i.affected, i.reported_by, i.reported_via, \
      i.reported_at, i.noticed_at, i.aware_at, i.status, i.classification, i.classification_reason, \
      i.classified_at, i.category, i.severity, i.personal_data, i.restricted, i.regimes, i.handler, \
-     i.lessons, i.root_cause, i.closed_at, i.updated_at, i.revision";
+     i.lessons, i.root_cause, i.closed_at, i.updated_at, i.revision, i.affected_processes, \
+     i.affected_suppliers, i.affected_people";
 
 const KEYS: &[SortKey] = &[
     SortKey::Text("i.reported_at"),
@@ -100,8 +112,8 @@ fn where_filter(sql: &mut Sql, f: &IncidentFilter, backend: Backend) {
     if f.open {
         sql.push(" and i.status <> 'closed'", []);
     }
-    if let Some(s) = f.severity {
-        sql.push(" and i.severity = ?", [Arg::Text(s.key().into())]);
+    if let Some(s) = &f.severity {
+        sql.push(" and i.severity = ?", [Arg::Text(s.clone())]);
     }
     if let Some(c) = f.category {
         sql.push(" and i.category = ?", [Arg::Text(c.key().into())]);
@@ -192,13 +204,14 @@ pub(crate) async fn write_triage(
         "update incident set classification = $1, classification_reason = $2, classified_at = $3,
                 category = $4, severity = $5, personal_data = $6, restricted = $7, regimes = $8,
                 handler = $9, aware_at = $10, status = $11, updated_at = $12,
+                affected_processes = $14, affected_suppliers = $15, affected_people = $16,
                 revision = revision + 1
          where incident_id = $13",
         t.classification.key(),
         &t.reason,
         classified_at,
         t.category.map(|c| c.key()),
-        t.severity.map(|s| s.key()),
+        &t.severity,
         t.personal_data,
         t.restricted,
         t.regimes.join(", "),
@@ -206,7 +219,10 @@ pub(crate) async fn write_triage(
         aware_at,
         status.key(),
         &now,
-        id
+        id,
+        t.processes.join(", "),
+        t.suppliers.join("\n"),
+        t.people.join("\n")
     )?;
     tx_exec!(tx, "delete from incident_asset where incident_id = $1", id)?;
     for a in &t.assets {
@@ -505,14 +521,15 @@ impl Store {
              join incident i on i.incident_id = n.incident_id
              where i.status <> 'closed' and i.regimes <> ''",
         )?;
+        let mut by_incident: std::collections::HashMap<String, Vec<(String, String, String)>> =
+            std::collections::HashMap::new();
+        for s in sent {
+            by_incident.entry(s.0).or_default().push((s.1, s.2, s.3));
+        }
         Ok(rows
             .into_iter()
             .map(|r| OpenClock {
-                notifications: sent
-                    .iter()
-                    .filter(|s| s.0 == r.0)
-                    .map(|s| (s.1.clone(), s.2.clone(), s.3.clone()))
-                    .collect(),
+                notifications: by_incident.remove(&r.0).unwrap_or_default(),
                 id: r.0,
                 title: r.1,
                 aware_at: r.2,
@@ -565,7 +582,7 @@ impl Store {
             .map(|r| super::domain_metrics::MetricRow {
                 reported_at: r.0,
                 category: r.1.as_deref().and_then(|c| Category::parse(c).ok()),
-                severity: r.2.as_deref().and_then(|c| Severity::parse(c).ok()),
+                severity: r.2,
                 noticed_at: r.3,
                 aware_at: r.4,
                 contained_at: r.5,
@@ -673,5 +690,72 @@ impl Store {
             id
         )?;
         Ok(rows.into_iter().map(task_from).collect())
+    }
+}
+
+/// Replaces the severity scale.
+pub(crate) async fn write_severities(tx: &mut Tx, scale: &SeverityScale) -> Result<()> {
+    tx_exec!(tx, "delete from incident_severity")?;
+    for (i, l) in scale.levels.iter().enumerate() {
+        tx_exec!(
+            tx,
+            "insert into incident_severity (severity_key, label, description, rank) values ($1, $2, $3, $4)",
+            &l.key,
+            &l.label,
+            &l.description,
+            i as i64 + 1
+        )?;
+    }
+    tx.bump_generation("incident").await?;
+    Ok(())
+}
+
+/// Which of `keys` incidents are rated with, and how many each.
+pub(crate) async fn severities_in_use(tx: &mut Tx, keys: &[String]) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for k in keys {
+        let (n,): (i64,) = tx_query!(
+            tx,
+            fetch_one,
+            (i64,),
+            "select count(*) from incident where severity = $1",
+            k
+        )?;
+        if n > 0 {
+            out.push((k.clone(), n));
+        }
+    }
+    Ok(out)
+}
+
+fn scale_of(rows: Vec<(String, String, String)>) -> SeverityScale {
+    SeverityScale {
+        levels: rows
+            .into_iter()
+            .map(|r| SeverityLevel {
+                key: r.0,
+                label: r.1,
+                description: r.2,
+            })
+            .collect(),
+    }
+}
+
+const SCALE_SQL: &str =
+    "select severity_key, label, description from incident_severity order by rank";
+
+/// The severity scale, read inside a write.
+pub(crate) async fn severities_in(tx: &mut Tx) -> Result<SeverityScale> {
+    let rows: Vec<(String, String, String)> =
+        tx_query!(tx, fetch_all, (String, String, String), SCALE_SQL)?;
+    Ok(scale_of(rows))
+}
+
+impl Store {
+    /// The severity scale, least severe first.
+    pub async fn incident_severities(&self) -> Result<SeverityScale> {
+        let rows: Vec<(String, String, String)> =
+            pool_query!(self, fetch_all, (String, String, String), SCALE_SQL)?;
+        Ok(scale_of(rows))
     }
 }
