@@ -92,6 +92,10 @@ pub struct Caches {
     /// (processes and exercises; the dashboard's next steps read it on every view).
     pub continuity_requirements:
         GenerationCache<(), Arc<Vec<crate::registers::continuity::domain::Requirement>>>,
+    /// The incident metrics of those who see every incident, by day and the incident
+    /// register's generation (a year of incidents is read to compute them).
+    pub incident_metrics:
+        GenerationCache<String, Arc<crate::registers::incident::domain_metrics::Metrics>>,
     /// The organisation's time zone and when it was read: read again after `ZONE_TTL`, so an
     /// instance follows a change made on another within seconds without a query per request.
     pub zone: std::sync::Mutex<Option<(std::time::Instant, String)>>,

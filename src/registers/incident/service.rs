@@ -701,14 +701,28 @@ pub async fn close(
 #[tracing::instrument(name = "incident.metrics", skip_all, fields(actor = %ctx.who()))]
 pub async fn metrics(ctx: &Ctx) -> Result<super::domain_metrics::Metrics> {
     ctx.require_reader()?;
-    let months = super::domain_metrics::last_months(&ctx.today(), 12);
+    let today = ctx.today();
+    let see_all = privileged(&ctx.actor);
+    // Those who see every incident share one computation until the register changes or the
+    // day does; others see only what is visible to them, computed each time.
+    let generation = ctx.store().generation("incident").await?;
+    if see_all && let Some(m) = ctx.caches().incident_metrics.get(&today, generation) {
+        return Ok(m.as_ref().clone());
+    }
+    let months = super::domain_metrics::last_months(&today, 12);
     let since = format!("{}-01", months[0]);
     let rows = ctx
         .store()
-        .incident_metric_rows(&since, privileged(&ctx.actor), &me(&ctx.actor))
+        .incident_metric_rows(&since, see_all, &me(&ctx.actor))
         .await?;
     let scale = ctx.store().incident_severities().await?;
-    Ok(super::domain_metrics::metrics(&rows, &months, &scale))
+    let m = super::domain_metrics::metrics(&rows, &months, &scale);
+    if see_all {
+        ctx.caches()
+            .incident_metrics
+            .put(today, generation, std::sync::Arc::new(m.clone()));
+    }
+    Ok(m)
 }
 
 /// Gives the handling a task with an owner and a due day (its handler, managers and admins).
