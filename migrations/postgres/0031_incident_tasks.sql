@@ -40,4 +40,7 @@ insert into incident_severity (severity_key, label, description, rank) values
     ('medium', 'medium', 'Limited harm: one team, a few records or a short outage.', 2),
     ('high', 'high', 'Serious harm: personal or confidential data, a key service down, customers affected.', 3),
     ('critical', 'critical', 'Harm to the whole organisation: a breach at scale, a long outage, regulators or the press involved.', 4);
-create index incident_severity_idx on incident (severity, reported_at, incident_id);
+-- The register's filters: by severity (with the status, so a count reads the index alone), and
+-- the open incidents newest first (a few among many closed ones).
+create index incident_severity_idx on incident (severity, status, reported_at, incident_id);
+create index incident_open_idx on incident (reported_at, incident_id) where status <> 'closed';
