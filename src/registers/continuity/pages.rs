@@ -141,13 +141,17 @@ fn dependency_svg(processes: &[Process], reqs: &[RequirementRow]) -> String {
     )
 }
 
+/// Each requirement with its asset's name; only those of `keep` when given.
 async fn requirements_with_names(
     ctx: &Ctx,
-    asset: Option<&str>,
+    keep: Option<&[String]>,
 ) -> Result<Vec<RequirementRow>, Error> {
-    let reqs = service::asset_requirements(ctx, asset).await?;
+    let mut reqs = service::asset_requirements(ctx, None).await?;
+    if let Some(keep) = keep {
+        reqs.retain(|r| keep.contains(&r.asset));
+    }
     let ids: Vec<String> = reqs.iter().map(|r| r.asset.clone()).collect();
-    let names = service::asset_names(ctx, &ids).await?;
+    let names = crate::registers::asset::service::names(ctx, &ids).await?;
     Ok(requirement_rows(reqs, &names))
 }
 
@@ -404,8 +408,7 @@ async fn render_process(
             },
         );
     }
-    let mut requirements = requirements_with_names(ctx, None).await?;
-    requirements.retain(|r| p.assets.contains(&r.asset));
+    let requirements = requirements_with_names(ctx, Some(&p.assets)).await?;
     let exercises = service::exercises(ctx, Some(id), None, None, 20).await?;
     let (v, revision) = form.unwrap_or_else(|| (ProcessInput::from(&p), p.revision));
     let l = layout(s, caller, &format!("{} {}", p.id, p.name), "continuity", q).await?;

@@ -196,12 +196,6 @@ pub async fn asset_requirements(ctx: &Ctx, asset: Option<&str>) -> Result<Vec<Re
     Ok(r.as_ref().clone())
 }
 
-/// Asset names by id (for pages and exports).
-pub async fn asset_names(ctx: &Ctx, ids: &[String]) -> Result<Vec<(String, String)>> {
-    ctx.require_reader()?;
-    ctx.store().continuity_asset_names(ids).await
-}
-
 #[tracing::instrument(name = "continuity.exercises", skip_all, fields(actor = %ctx.who()))]
 pub async fn exercises(
     ctx: &Ctx,

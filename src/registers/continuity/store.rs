@@ -515,18 +515,4 @@ impl Store {
             })
             .collect())
     }
-
-    /// The names of assets by id.
-    pub async fn continuity_asset_names(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
-        let mut tx = self.read_tx().await?;
-        let rows: Vec<(String, String)> = tx_fetch_in!(
-            &mut tx,
-            (String, String),
-            "select asset_id, name from asset where asset_id in ",
-            ids,
-            ""
-        );
-        tx.commit().await?;
-        Ok(rows)
-    }
 }
