@@ -136,6 +136,22 @@ impl Problems {
         }
     }
 
+    /// Keeps the value of a check that answers field errors of its own, recording them; any
+    /// other error (none is expected of a parse) under `field`.
+    pub fn absorb<T>(&mut self, field: &str, r: Result<T, Error>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(Error::Validation(fields)) => {
+                self.0.extend(fields);
+                None
+            }
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -117,6 +117,25 @@ pub fn parse_local(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(ts.as_second()).ok()
 }
 
+/// A moment as [`display`] writes it (`2026-11-23 14:30 UTC`, `2026-11-23 16:30 EET`): what
+/// an export holds, read back. The zone's abbreviation must be what the organisation's zone
+/// shows at that moment (a repeated hour picks the one that shows it).
+pub fn parse_displayed(s: &str) -> Option<OffsetDateTime> {
+    let (civil, abbr) = s.trim().rsplit_once(' ')?;
+    let civil: jiff::civil::DateTime = civil.trim().replacen(' ', "T", 1).parse().ok()?;
+    if abbr == "UTC" {
+        let ts = jiff::tz::TimeZone::UTC.to_zoned(civil).ok()?.timestamp();
+        return OffsetDateTime::from_unix_timestamp(ts.as_second()).ok();
+    }
+    let tz = ZONE.try_with(|z| z.clone()).ok().flatten()?;
+    let ambiguous = tz.to_ambiguous_zoned(civil);
+    [ambiguous.clone().earlier().ok(), ambiguous.later().ok()]
+        .into_iter()
+        .flatten()
+        .filter_map(|z| OffsetDateTime::from_unix_timestamp(z.timestamp().as_second()).ok())
+        .find(|t| display(&stamp(*t)) == s.trim())
+}
+
 /// A relative hint such as "in 5 days" or "3 weeks ago".
 pub fn relative(s: &str, now: OffsetDateTime) -> String {
     let Some(t) = parse_stamp(s) else {

@@ -141,6 +141,12 @@ macro_rules! words_enum {
                 match self { $($name::$v => $label),+ }
             }
 
+            /// Its place in the declared order (0 first).
+            #[allow(dead_code)]
+            pub fn rank(self) -> usize {
+                Self::ALL.iter().position(|v| *v == self).unwrap_or(0)
+            }
+
             /// By key or label, case, spaces and hyphens ignored.
             pub fn parse(raw: &str) -> Result<$name, String> {
                 let norm = |s: &str| s.trim().to_lowercase().replace([' ', '-'], "_");

@@ -1025,6 +1025,7 @@ async fn demo_incidents(ctx: &Ctx) -> Result<usize> {
             lessons: "The disk was encrypted but the recovery key was taped to the lid.".into(),
             root_cause: "no rule on where recovery keys are kept".into(),
             measures: "Keep recovery keys in the key vault only".into(),
+            risks: "Recovery keys kept with the devices they unlock | 3 | 4".into(),
         },
     )
     .await?;

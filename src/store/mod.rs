@@ -890,22 +890,19 @@ impl Tx {
     /// database's write lock from its start (`BEGIN IMMEDIATE`), so nothing more is needed.
     /// Answers whether the row exists.
     pub(crate) async fn lock_row(&mut self, table: &str, key: &str, id: &str) -> Result<bool> {
-        let rows: Vec<(String,)> = match self.inner {
-            TxInner::Sqlite(_) => tx_query!(
-                self,
-                fetch_all,
-                (String,),
-                &format!("select {key} from {table} where {key} = $1"),
-                id
-            )?,
-            TxInner::Postgres(_) => tx_query!(
-                self,
-                fetch_all,
-                (String,),
-                &format!("select {key} from {table} where {key} = $1 for update"),
-                id
-            )?,
+        // SQLite's write already holds the database; a read (a dry run) cannot lock on
+        // PostgreSQL, and need not.
+        let lock = match self.inner {
+            TxInner::Postgres(_) if !self.read_only => " for update",
+            _ => "",
         };
+        let rows: Vec<(String,)> = tx_query!(
+            self,
+            fetch_all,
+            (String,),
+            &format!("select {key} from {table} where {key} = $1{lock}"),
+            id
+        )?;
         Ok(!rows.is_empty())
     }
 

@@ -43,6 +43,12 @@ pub trait Importer: Send + Sync {
     /// What a file may hold, in our words, for the upload page.
     fn hints(&self) -> &'static str;
 
+    /// Where the register's pages live, without the leading `/` (`assets`,
+    /// `continuity/exercises`): its import is at `/{path}/import`.
+    fn path(&self) -> &'static str {
+        self.key()
+    }
+
     /// "risk", in messages.
     fn noun(&self) -> &'static str {
         self.schema().noun
@@ -122,6 +128,17 @@ impl Importers {
                     ),
                 )
             })
+    }
+}
+
+impl Importers {
+    /// The importer of the register at `path` (see [`Importer::path`]).
+    pub fn at(&self, path: &str) -> Result<&'static dyn Importer> {
+        self.0
+            .iter()
+            .copied()
+            .find(|i| i.path() == path)
+            .ok_or_else(|| Error::NotFound(format!("an import at /{path}")))
     }
 }
 

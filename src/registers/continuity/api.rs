@@ -155,3 +155,20 @@ pub async fn import_processes(
     crate::registers::imports::web::import_into(&ctx, &super::exchange::ProcessImport, raw, req)
         .await
 }
+
+/// Imports exercises and tests that were held from a CSV or XLSX file sent as the body
+/// (managers and admins): all rows or none; each new one files its evidence and starts the
+/// measures of its findings as recording it does; a row whose id is recorded must say what it
+/// says, so an export imports back unchanged.
+#[utoipa::path(post, path = "/api/v1/exercises/import", tag = "continuity",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_exercises(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::ExerciseImport, raw, req)
+        .await
+}

@@ -208,6 +208,14 @@ pub enum ExerciseCommand {
         after_help = "Example:\n  annex exercise record --title 'Payroll restore test' --kind restore_test --process PR-0001 --assets A-0001 --result passed --achieved-rto '2 days'"
     )]
     Record(Box<RecordArgs>),
+    /// Import exercises and tests that were held from a CSV or XLSX file (all rows or none)
+    #[command(
+        after_help = "Examples:\n  annex exercise import exercises.xlsx --dry-run\n  annex exercise import tests.csv"
+    )]
+    Import(crate::cli::ImportArgs),
+    /// Export the exercises and tests
+    #[command(after_help = "Example:\n  annex exercise export --format xlsx --out exercises.xlsx")]
+    Export(crate::cli::ExportArgs),
 }
 
 fn words(m: Option<i64>) -> String {
@@ -448,6 +456,13 @@ pub async fn exercise(c: ExerciseCommand, ctx: &crate::service::Ctx) -> anyhow::
             if !e.measures.is_empty() {
                 writeln!(out, "measures started: {}", e.measures.join(", "))?;
             }
+        }
+        ExerciseCommand::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::ExerciseImport, &args).await?
+        }
+        ExerciseCommand::Export(args) => {
+            let all = service::all_exercises(ctx).await?;
+            crate::cli::write_export(&super::exchange::exercises_table(&all), &args)?;
         }
     }
     Ok(())

@@ -531,6 +531,27 @@ pub struct ExerciseDraft {
     pub measures: Vec<String>,
 }
 
+impl From<&Exercise> for ExerciseInput {
+    /// The exercise as typed, to compare a row of a file with it.
+    fn from(e: &Exercise) -> ExerciseInput {
+        let words = |m: Option<i64>| m.map(duration_words).unwrap_or_default();
+        ExerciseInput {
+            title: e.title.clone(),
+            kind: e.kind.key().into(),
+            held_on: e.held_on.clone(),
+            process: e.process.clone().unwrap_or_default(),
+            plan: e.plan.clone().unwrap_or_default(),
+            assets: e.assets.join(", "),
+            scope: e.scope.clone(),
+            participants: e.participants.clone(),
+            result: e.result.key().into(),
+            achieved_rto: words(e.achieved_rto_minutes),
+            achieved_rpo: words(e.achieved_rpo_minutes),
+            findings: e.findings.clone(),
+        }
+    }
+}
+
 impl ExerciseInput {
     /// Checks the exercise; `today` (YYYY-MM-DD) bounds when it can have been held.
     pub fn parse(&self, today: &str) -> Result<ExerciseDraft, Error> {

@@ -298,6 +298,10 @@ impl crate::exchange::import::Importer for ProcessImport {
         "Business processes (BIA)"
     }
 
+    fn path(&self) -> &'static str {
+        "continuity/processes"
+    }
+
     fn hints(&self) -> &'static str {
         "One row per process, with at least a name. Annex also reads id, owner, the impact after 4 hours, 1 day, 3 days and 1 week (values or names of the impact scale), MTPD, RTO and RPO (3 days, 4h, 15 minutes, or hours), minimum service, assets (ids), suppliers, roles and locations."
     }
@@ -328,6 +332,152 @@ impl crate::exchange::import::Importer for ProcessImport {
                 process_input(values.into_iter()).parse(&scale)
             })?;
             super::service::import(ctx, drafts, how.dry_run, how.upload).await
+        })
+    }
+}
+
+const EXERCISE_FIELDS: &[crate::exchange::import::Field] = &[
+    f("id", "id", &["id", "exerciseid", "ref", "reference", "no"]),
+    f(
+        "title",
+        "title",
+        &["title", "exercise", "name", "test", "testname"],
+    ),
+    f(
+        "kind",
+        "kind",
+        &["kind", "type", "exercisetype", "testtype", "method"],
+    ),
+    f(
+        "held_on",
+        "held on",
+        &["heldon", "date", "held", "testdate", "exercisedate", "when"],
+    ),
+    f(
+        "process",
+        "process",
+        &["process", "processid", "businessprocess"],
+    ),
+    f("plan", "plan", &["plan", "planid", "continuityplan", "bcp"]),
+    f(
+        "assets",
+        "assets",
+        &["assets", "systems", "restoredassets", "itsystems"],
+    ),
+    f(
+        "result",
+        "result",
+        &["result", "outcome", "status", "passed"],
+    ),
+    f(
+        "achieved_rto",
+        "recovery time achieved",
+        &[
+            "achievedrto",
+            "rtoachieved",
+            "actualrto",
+            "recoverytime",
+            "timetorecover",
+        ],
+    ),
+    f(
+        "achieved_rpo",
+        "data loss achieved",
+        &["achievedrpo", "rpoachieved", "actualrpo", "dataloss"],
+    ),
+    f("scope", "scope", &["scope", "scenario", "description"]),
+    f(
+        "participants",
+        "participants",
+        &["participants", "attendees", "people", "team"],
+    ),
+    f(
+        "findings",
+        "findings",
+        &["findings", "issues", "observations", "lessons", "notes"],
+    ),
+];
+
+/// Imports the exercises held: one row per exercise. The measures and evidence are what
+/// Annex records for them, read past.
+pub const EXERCISE_SCHEMA: crate::exchange::import::Schema = crate::exchange::import::Schema {
+    fields: EXERCISE_FIELDS,
+    derived: &[&["measures", "measure"], &["evidence"]],
+    required: "title",
+    what: "the exercises and tests",
+    noun: "exercise",
+    split_header: false,
+};
+
+fn exercise_input(
+    values: impl Iterator<Item = (&'static str, String)>,
+) -> (Option<String>, super::domain::ExerciseInput) {
+    let mut v = super::domain::ExerciseInput::default();
+    let mut id = None;
+    for (field, value) in values {
+        match field {
+            "id" if !value.trim().is_empty() => id = Some(value.trim().to_string()),
+            "title" => v.title = value,
+            "kind" => v.kind = value,
+            "held_on" => v.held_on = value,
+            "process" => v.process = value,
+            "plan" => v.plan = value,
+            "assets" => v.assets = value,
+            "result" => v.result = value,
+            "achieved_rto" => v.achieved_rto = value,
+            "achieved_rpo" => v.achieved_rpo = value,
+            "scope" => v.scope = value,
+            "participants" => v.participants = value,
+            "findings" => v.findings = value,
+            _ => {}
+        }
+    }
+    (id, v)
+}
+
+/// Imports exercises and tests that were held.
+pub struct ExerciseImport;
+
+impl crate::exchange::import::Importer for ExerciseImport {
+    fn key(&self) -> &'static str {
+        "exercises"
+    }
+
+    fn title(&self) -> &'static str {
+        "Exercises and tests"
+    }
+
+    fn path(&self) -> &'static str {
+        "continuity/exercises"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per exercise or test that was held, with a title, its kind (tabletop, walkthrough, simulation, restore test, failover), the day it was held and its result (passed, passed with findings, failed). Annex also reads the process (id), the plan (a document id), the assets restored, the recovery time and data loss achieved (3 days, 4h, 15 minutes), scope, participants and findings; each finding written as a line starting with '- ' starts a measure, and each exercise that did not fail files evidence for its controls, as when it is recorded on its page."
+    }
+
+    fn schema(&self) -> &'static crate::exchange::import::Schema {
+        &EXERCISE_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a crate::service::Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> crate::exchange::import::BoxFuture<'a, crate::error::Result<crate::domain::ImportReport>>
+    {
+        Box::pin(async move {
+            let today = ctx.today();
+            let drafts = crate::exchange::import::parse_rows(rows, |values| {
+                let (id, input) = exercise_input(values.into_iter());
+                if let Some(id) = &id
+                    && id.chars().count() > 40
+                {
+                    return Err(crate::error::Error::field("id", "at most 40 characters"));
+                }
+                Ok((id, input.parse(&today)?))
+            })?;
+            super::service::import_exercises(ctx, drafts, how.dry_run, how.upload).await
         })
     }
 }

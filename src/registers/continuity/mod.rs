@@ -38,8 +38,14 @@ pub fn routes() -> Routes {
             anyone,
             pages::export_processes,
         )
-        .get("/processes/import", editors, upload_form)
-        .post_upload("/processes/import", editors, upload, MAX_UPLOAD_BYTES)
+        .get("/continuity/processes", anyone, pages::overview)
+        .get("/continuity/processes/import", editors, upload_form)
+        .post_upload(
+            "/continuity/processes/import",
+            editors,
+            upload,
+            MAX_UPLOAD_BYTES,
+        )
         .get("/continuity/processes/new", editors, pages::new_process)
         .post("/continuity/processes", editors, pages::create_process)
         .get("/continuity/processes/{id}", anyone, pages::process)
@@ -53,6 +59,14 @@ pub fn routes() -> Routes {
             pages::export_exercises,
         )
         .post("/continuity/exercises", owners, pages::record_exercise)
+        .importer(&exchange::ExerciseImport)
+        .get("/continuity/exercises/import", editors, upload_form)
+        .post_upload(
+            "/continuity/exercises/import",
+            editors,
+            upload,
+            MAX_UPLOAD_BYTES,
+        )
         .get("/continuity/exercises/{id}", anyone, pages::exercise)
         .api(anyone, routes!(api::list_processes))
         .api(editors, routes!(api::create_process))
@@ -63,5 +77,6 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api::list_requirements))
         .api(anyone, routes!(api::list_exercises))
         .api(owners, routes!(api::record_exercise))
+        .api(editors, routes!(api::import_exercises))
         .api(anyone, routes!(api::get_exercise))
 }

@@ -534,6 +534,7 @@ struct ExercisesPage {
     total: i64,
     next_href: Option<String>,
     can_record: bool,
+    can_import: bool,
     v: ExerciseInput,
     errors: FormErrors,
     kinds: Vec<Choice>,
@@ -563,6 +564,7 @@ async fn render_exercises(
                 .next_cursor
                 .map(|c| format!("/continuity/exercises?cursor={}", encode(&c))),
             can_record: ctx.actor.may_contribute(),
+            can_import: ctx.actor.is_editor(),
             v,
             errors,
             kinds: Choice::all(ExerciseKind::ALL, ExerciseKind::key, ExerciseKind::label),

@@ -234,38 +234,66 @@ pub async fn record_exercise(ctx: &Ctx, input: &ExerciseInput) -> Result<Exercis
     ctx.require(OWNERS)?;
     let d = input.parse(&ctx.today())?;
     let mut tx = ctx.write().await?;
+    if let Some((field, message)) = unknown_references(&mut tx, &d).await?.into_iter().next() {
+        return Err(Error::field(field, message));
+    }
+    let e = record_within(ctx, &mut tx, &d).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// The process, plan and assets an exercise names that Annex does not have, as (field,
+/// message), read inside the write.
+async fn unknown_references(
+    tx: &mut crate::store::Tx,
+    d: &super::domain::ExerciseDraft,
+) -> Result<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    if let Some(p) = &d.process
+        && !store::unknown(tx, "process", "process_id", std::slice::from_ref(p))
+            .await?
+            .is_empty()
+    {
+        out.push(("process", format!("no process {p}")));
+    }
+    if let Some(doc) = &d.plan
+        && !store::unknown(tx, "document", "document_id", std::slice::from_ref(doc))
+            .await?
+            .is_empty()
+    {
+        out.push(("plan", format!("no document {doc}")));
+    }
+    let unknown = store::unknown(tx, "asset", "asset_id", &d.assets).await?;
+    if !unknown.is_empty() {
+        out.push((
+            "assets",
+            format!("not in the asset register: {}", unknown.join(", ")),
+        ));
+    }
+    Ok(out)
+}
+
+/// Records a checked exercise whose references exist, inside a write: its measures, its
+/// evidence, its audit entries.
+async fn record_within(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    d: &super::domain::ExerciseDraft,
+) -> Result<Exercise> {
     let mut owner = ctx.who().to_string();
     if let Some(p) = &d.process {
-        let unknown =
-            store::unknown(&mut tx, "process", "process_id", std::slice::from_ref(p)).await?;
-        if !unknown.is_empty() {
-            return Err(Error::field("process", format!("no process {p}")));
-        }
-        let proc = store::lock_process(&mut tx, p).await?;
+        let proc = store::lock_process(tx, p).await?;
         if !proc.owner.is_empty() {
             owner = proc.owner;
         }
     }
-    if let Some(doc) = &d.plan
-        && !store::unknown(
-            &mut tx,
-            "document",
-            "document_id",
-            std::slice::from_ref(doc),
-        )
-        .await?
-        .is_empty()
-    {
-        return Err(Error::field("plan", format!("no document {doc}")));
-    }
-    check_assets(&mut tx, &d.assets).await?;
-    let id = store::next_exercise_id(&mut tx).await?;
+    let id = store::next_exercise_id(tx).await?;
     let mut measures = Vec::new();
     for m in &d.measures {
         measures.push(
             crate::registers::measure::service::start_within(
                 ctx,
-                &mut tx,
+                tx,
                 m,
                 format!("From the findings of exercise {id}: {}", d.title),
                 &owner,
@@ -315,12 +343,10 @@ pub async fn record_exercise(ctx: &Ctx, input: &ExerciseInput) -> Result<Exercis
     let evidence = if d.result == super::domain::ExerciseResult::Failed {
         None
     } else {
-        ctx.store()
-            .check_evidence_links(&mut tx, &mut draft)
-            .await?;
+        ctx.store().check_evidence_links(tx, &mut draft).await?;
         let evidence = ctx
             .store()
-            .insert_evidence(&mut tx, ctx.who(), &draft, None)
+            .insert_evidence(tx, ctx.who(), &draft, None)
             .await?;
         tx.audit(
             ctx.change("evidence.create", "evidence", &evidence.id)
@@ -329,12 +355,82 @@ pub async fn record_exercise(ctx: &Ctx, input: &ExerciseInput) -> Result<Exercis
         .await?;
         Some(evidence.id)
     };
-    let e =
-        store::insert_exercise(&mut tx, &id, &d, &measures, evidence.as_deref(), ctx.who()).await?;
+    let e = store::insert_exercise(tx, &id, d, &measures, evidence.as_deref(), ctx.who()).await?;
     tx.audit(ctx.change("exercise.record", "exercise", &e.id).after(&e))
         .await?;
-    tx.commit().await?;
     Ok(e)
+}
+
+/// Imports exercises that were held (managers and admins), all rows or none in one
+/// transaction: each new row is recorded as `record_exercise` records one — its evidence
+/// filed, its findings' measures started. A row whose id is a recorded exercise must say
+/// what it says (an export imports back unchanged): an exercise is a record of what
+/// happened, not changed afterwards. A dry run checks everything and writes nothing.
+#[tracing::instrument(name = "continuity.import_exercises", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
+pub async fn import_exercises(
+    ctx: &Ctx,
+    rows: Vec<(usize, (Option<String>, super::domain::ExerciseDraft))>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require_editor()?;
+    crate::store::check_unique_ids(rows.iter().map(|(r, (id, _))| (*r, id.as_deref())))?;
+    let today = ctx.today();
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    let mut problems = Vec::new();
+    let mut recorded = Vec::with_capacity(rows.len());
+    for (row, (id, d)) in &rows {
+        let before = match id {
+            Some(id) => store::read_exercise_in(&mut tx, id).await?,
+            None => None,
+        };
+        match &before {
+            Some(b) => {
+                let same = ExerciseInput::from(b)
+                    .parse(&today)
+                    .is_ok_and(|old| old == *d);
+                if !same {
+                    problems.push(crate::error::FieldError::new(
+                        format!("row {row}, id"),
+                        format!(
+                            "{} is recorded as held and is not changed by an import: leave the id empty to record another exercise",
+                            b.id
+                        ),
+                    ));
+                }
+            }
+            None => {
+                for (field, message) in unknown_references(&mut tx, d).await? {
+                    problems.push(crate::error::FieldError::new(
+                        format!("row {row}, {field}"),
+                        message,
+                    ));
+                }
+            }
+        }
+        recorded.push(before.map(|b| b.id));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut report = crate::domain::ImportReport::default();
+    for ((_, (_, d)), before) in rows.iter().zip(recorded) {
+        match before {
+            Some(id) => report.unchanged.push(id),
+            None if dry_run => report.created.push(format!("a new exercise: {}", d.title)),
+            None => report
+                .created
+                .push(record_within(ctx, &mut tx, d).await?.id),
+        }
+    }
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
 }
 
 /// Imports processes with their BIA (managers and admins), all or none in one transaction: a

@@ -114,6 +114,21 @@ pub(crate) async fn read_process_in(tx: &mut Tx, id: &str) -> Result<Option<Proc
     read_process(tx, id).await
 }
 
+/// An exercise with its assets, read inside a transaction; none when there is no such one.
+pub(crate) async fn read_exercise_in(tx: &mut Tx, id: &str) -> Result<Option<Exercise>> {
+    let row: Option<ExerciseRow> = tx_query!(
+        tx,
+        fetch_optional,
+        ExerciseRow,
+        &format!("select {EXERCISE_COLUMNS} from exercise e where e.exercise_id = $1"),
+        id
+    )?;
+    Ok(match row {
+        Some(r) => exercise_assets(tx, vec![r.0]).await?.pop(),
+        None => None,
+    })
+}
+
 /// Locks a process's row and reads it, inside a write.
 pub(crate) async fn lock_process(tx: &mut Tx, id: &str) -> Result<Process> {
     if !tx.lock_row("process", "process_id", id).await? {
@@ -454,17 +469,9 @@ impl Store {
 
     pub async fn exercise(&self, id: &str) -> Result<Exercise> {
         let mut tx = self.read_tx().await?;
-        let row: Option<ExerciseRow> = tx_query!(
-            &mut tx,
-            fetch_optional,
-            ExerciseRow,
-            &format!("select {EXERCISE_COLUMNS} from exercise e where e.exercise_id = $1"),
-            id
-        )?;
-        let Some(row) = row else {
-            return Err(Error::NotFound(format!("exercise {id}")));
-        };
-        let e = exercise_assets(&mut tx, vec![row.0]).await?.remove(0);
+        let e = read_exercise_in(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("exercise {id}")))?;
         tx.commit().await?;
         Ok(e)
     }

@@ -22,21 +22,23 @@ use axum::extract::{MatchedPath, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
-/// The importer a route is about: `/risks/import` → risks.
+/// The importer a route is about: `/risks/import` → risks, `/continuity/exercises/import` →
+/// exercises.
 fn importer_of(s: &AppState, path: &str) -> Result<&'static dyn Importer, Error> {
-    let key = path
+    let at = path
         .trim_start_matches('/')
-        .split('/')
+        .split("/import")
         .next()
         .unwrap_or_default();
-    s.importers.find(key)
+    s.importers.at(at)
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "imports/templates/import_upload.html")]
 struct UploadPage {
     l: Layout,
-    register: &'static str,
+    /// Where the register lives (its import is below it).
+    path: &'static str,
     title: &'static str,
     hints: &'static str,
     max_mb: usize,
@@ -63,7 +65,7 @@ async fn render_upload(
         status,
         UploadPage {
             l,
-            register: register.key(),
+            path: register.path(),
             title,
             hints: register.hints(),
             max_mb: crate::exchange::sheet::MAX_FILE_BYTES / (1024 * 1024),
@@ -138,6 +140,8 @@ struct ReviewPage {
     l: Layout,
     upload: Upload,
     register: &'static str,
+    /// Where the register lives (its import is below it).
+    path: &'static str,
     noun: &'static str,
     title: &'static str,
     choices: Vec<(&'static str, &'static str)>,
@@ -201,6 +205,7 @@ async fn render_review(
         ReviewPage {
             l,
             register: register.key(),
+            path: register.path(),
             noun: register.noun(),
             title,
             choices: register.field_choices(),

@@ -148,30 +148,20 @@ pub async fn record_notification(
     Ok((StatusCode::CREATED, Json(n)))
 }
 
-/// The incident closed, and the measures its lessons started.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Closed {
-    pub incident: Incident,
-    pub measures: Vec<String>,
-}
-
 /// Closes a recovered incident (or a triaged event) with the lessons learned (required;
-/// managers and admins); each line of `measures` starts a planned measure.
+/// managers and admins); each line of `measures` starts a planned measure, each line of
+/// `risks` (`title | likelihood | impact`) registers a risk.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/close", tag = "incidents", request_body = CloseInput,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the incident as read")),
-    responses((status = 200, body = Closed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = super::domain::Closed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn close_incident(
     ctx: Ctx,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     JsonBody(input): JsonBody<CloseInput>,
 ) -> TaggedResult {
-    let (incident, measures) = service::close(&ctx, &id, expected, &input).await?;
-    Ok(tagged(
-        StatusCode::OK,
-        incident.revision,
-        Closed { incident, measures },
-    ))
+    let closed = service::close(&ctx, &id, expected, &input).await?;
+    Ok(tagged(StatusCode::OK, closed.incident.revision, closed))
 }
 
 /// A notification regime and whether the organisation has switched it on.
@@ -414,4 +404,20 @@ pub async fn set_severities(
     JsonBody(input): JsonBody<SeverityScale>,
 ) -> ApiResult<SeverityScale> {
     Ok(Json(service::set_severities(&ctx, &input).await?))
+}
+
+/// Imports incidents from a CSV or XLSX file sent as the body (managers and admins): all rows
+/// or none; a row whose id is an incident of Annex updates its description, triage and
+/// lessons (never its status), so an export imports back unchanged.
+#[utoipa::path(post, path = "/api/v1/incidents/import", tag = "incidents",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_incidents(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::IncidentImport, raw, req)
+        .await
 }

@@ -112,9 +112,10 @@ pub enum Command {
         #[arg(long, default_value = "")]
         content: String,
     },
-    /// Close an incident with the lessons learned (each --measure starts a measure)
+    /// Close an incident with the lessons learned (each --measure starts a measure, each
+    /// --risk registers a risk)
     #[command(
-        after_help = "Example:\n  annex incident close INC-0001 --lessons 'Disks were not encrypted' --measure 'Encrypt every laptop disk'"
+        after_help = "Example:\n  annex incident close INC-0001 --lessons 'Disks were not encrypted' --measure 'Encrypt every laptop disk' --risk 'Unencrypted laptops lost | 3 | 4'"
     )]
     Close {
         id: String,
@@ -124,6 +125,9 @@ pub enum Command {
         root_cause: String,
         #[arg(long = "measure")]
         measures: Vec<String>,
+        /// A risk to register, 'title | likelihood | impact' (steps of the risk matrix)
+        #[arg(long = "risk")]
+        risks: Vec<String>,
     },
     /// Keep a file as evidence of an incident, with who collected it, when and from where
     #[command(
@@ -192,6 +196,11 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Import incidents from a CSV or XLSX file (all rows or none)
+    #[command(
+        after_help = "Examples:\n  annex incident import incidents.xlsx --dry-run\n  annex incident import tickets.csv --map 'Ticket=id' --value 'severity:P1=critical'"
+    )]
+    Import(crate::cli::ImportArgs),
     /// Show the severity scale, or replace it (least severe first)
     #[command(
         after_help = "Examples:\n  annex incident severities\n  annex incident severities --level 'sev3:SEV 3:a few users' --level 'sev2:SEV 2' --level 'sev1:SEV 1:everyone'"
@@ -417,8 +426,9 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             lessons,
             root_cause,
             measures,
+            risks,
         } => {
-            let (i, made) = service::close(
+            let closed = service::close(
                 ctx,
                 &id,
                 None,
@@ -426,12 +436,16 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                     lessons,
                     root_cause,
                     measures: measures.join("\n"),
+                    risks: risks.join("\n"),
                 },
             )
             .await?;
-            writeln!(out, "{} is closed", i.id)?;
-            if !made.is_empty() {
-                writeln!(out, "measures started: {}", made.join(", "))?;
+            writeln!(out, "{} is closed", closed.incident.id)?;
+            if !closed.measures.is_empty() {
+                writeln!(out, "measures started: {}", closed.measures.join(", "))?;
+            }
+            if !closed.risks.is_empty() {
+                writeln!(out, "risks registered: {}", closed.risks.join(", "))?;
             }
         }
         Command::Evidence {
@@ -554,6 +568,9 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             let bytes = super::service_custody::export_record(ctx, &id).await?;
             std::fs::write(&path, bytes)?;
             writeln!(out, "wrote {id} to {}", path.display())?;
+        }
+        Command::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::IncidentImport, &args).await?
         }
         Command::Severities { levels } => {
             if !levels.is_empty() {

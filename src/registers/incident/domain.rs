@@ -184,6 +184,7 @@ crate::domain::words::words_enum!(
         (Link, "link", "report link"),
         (Api, "api", "API"),
         (Cli, "cli", "command line"),
+        (Import, "import", "imported"),
     ]
 );
 
@@ -247,6 +248,9 @@ pub struct Incident {
     /// Lessons learned (required to close).
     pub lessons: String,
     pub root_cause: String,
+    /// When it was contained and recovered (the steps of its handling).
+    pub contained_at: Option<String>,
+    pub recovered_at: Option<String>,
     pub closed_at: Option<String>,
     pub updated_at: String,
     pub revision: i64,
@@ -281,7 +285,9 @@ pub struct ReportDraft {
 /// the organisation's time zone; answered in the stored form (UTC).
 pub fn parse_moment(raw: &str) -> Result<String, String> {
     let t = raw.trim();
-    if let Some(v) = crate::domain::clock::parse_stamp(t) {
+    if let Some(v) =
+        crate::domain::clock::parse_stamp(t).or_else(|| crate::domain::clock::parse_displayed(t))
+    {
         return Ok(crate::domain::clock::stamp(v));
     }
     crate::domain::clock::parse_local(&t.replacen(' ', "T", 1))
@@ -537,6 +543,68 @@ pub struct CloseInput {
     /// Measures to start from the lessons, one title per line (optional).
     #[schema(max_length = 5000)]
     pub measures: String,
+    /// Risks to register from the lessons (optional), one per line:
+    /// `title | likelihood | impact`, the ratings as steps of the risk matrix by value or
+    /// name. Each is owned by the handler and linked to the incident's assets.
+    #[schema(max_length = 5000)]
+    pub risks: String,
+}
+
+/// A risk the lessons of an incident name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonRisk {
+    pub line: usize,
+    pub title: String,
+    pub likelihood: String,
+    pub impact: String,
+}
+
+/// Reads the risks of a closing, one per line: `title | likelihood | impact` (the ratings are
+/// checked against the matrix by the risk register).
+pub fn lesson_risks(raw: &str) -> Result<Vec<LessonRisk>, String> {
+    let mut out = Vec::new();
+    for (n, line) in raw.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        match parts.as_slice() {
+            [title, likelihood, impact]
+                if !title.is_empty() && !likelihood.is_empty() && !impact.is_empty() =>
+            {
+                if title.chars().count() > 200 {
+                    return Err(format!("line {}: a title of at most 200 characters", n + 1));
+                }
+                out.push(LessonRisk {
+                    line: n + 1,
+                    title: title.to_string(),
+                    likelihood: likelihood.to_string(),
+                    impact: impact.to_string(),
+                });
+            }
+            _ => {
+                return Err(format!(
+                    "line {}: write a risk as title | likelihood | impact, e.g. Recovery keys kept with laptops | 3 | 4",
+                    n + 1
+                ));
+            }
+        }
+    }
+    if out.len() > 20 {
+        return Err("at most 20 risks".into());
+    }
+    Ok(out)
+}
+
+/// An incident closed, with the measures and risks its lessons started.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Closed {
+    pub incident: Incident,
+    /// Ids of the measures started.
+    pub measures: Vec<String>,
+    /// Ids of the risks registered.
+    pub risks: Vec<String>,
 }
 
 /// The step from one status to the next, in order; closing is its own use case.

@@ -2,13 +2,15 @@
 //! assessments by their labels, moments in the organisation's time zone.
 
 use super::domain::Incident;
+use super::domain_import::IncidentRow;
 use crate::exchange::Table;
 
-const COLUMNS: [&str; 24] = [
+const COLUMNS: [&str; 27] = [
     "id",
     "title",
     "status",
     "classification",
+    "reason",
     "category",
     "severity",
     "personal_data",
@@ -24,6 +26,8 @@ const COLUMNS: [&str; 24] = [
     "reported_at",
     "noticed_at",
     "aware_at",
+    "contained_at",
+    "recovered_at",
     "closed_at",
     "description",
     "affected",
@@ -31,51 +35,41 @@ const COLUMNS: [&str; 24] = [
     "root_cause",
 ];
 
-fn yes(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
-}
-
-/// The register: one row per incident.
+/// The register: one row per incident, as its import reads it back.
 pub fn incidents_table(incidents: &[Incident], scale: &super::domain::SeverityScale) -> Table {
-    use crate::domain::clock::display;
     let mut t = Table::new("Incidents", &COLUMNS, &[]);
     t.rows = incidents
         .iter()
         .map(|i| {
+            let r = IncidentRow::from((i, scale));
             vec![
-                i.id.clone(),
-                i.title.clone(),
-                i.status.label().to_string(),
-                i.classification
-                    .map(|c| c.label())
-                    .unwrap_or_default()
-                    .to_string(),
-                i.category
-                    .map(|c| c.label())
-                    .unwrap_or_default()
-                    .to_string(),
-                i.severity
-                    .as_deref()
-                    .map(|s| scale.label(s))
-                    .unwrap_or_default(),
-                yes(i.personal_data),
-                yes(i.restricted),
-                i.regimes.join(", "),
-                i.handler.clone(),
-                i.assets.join(", "),
-                i.processes.join(", "),
-                i.suppliers.join("; "),
-                i.people.join("; "),
-                i.reported_by.clone(),
-                i.reported_via.label().to_string(),
-                display(&i.reported_at),
-                display(&i.noticed_at),
-                display(&i.aware_at),
-                i.closed_at.as_deref().map(display).unwrap_or_default(),
-                i.description.clone(),
-                i.affected.clone(),
-                i.lessons.clone(),
-                i.root_cause.clone(),
+                r.id,
+                r.title,
+                r.status,
+                r.classification,
+                r.reason,
+                r.category,
+                r.severity,
+                r.personal_data,
+                r.restricted,
+                r.regimes,
+                r.handler,
+                r.assets,
+                r.processes,
+                r.suppliers,
+                r.people,
+                r.reported_by,
+                r.reported_via,
+                r.reported_at,
+                r.noticed_at,
+                r.aware_at,
+                r.contained_at,
+                r.recovered_at,
+                r.closed_at,
+                r.description,
+                r.affected,
+                r.lessons,
+                r.root_cause,
             ]
         })
         .collect();
@@ -215,4 +209,267 @@ pub fn record_xlsx(
         notifications,
         evidence,
     ))
+}
+
+const fn f(
+    key: &'static str,
+    label: &'static str,
+    synonyms: &'static [&'static str],
+) -> crate::exchange::import::Field {
+    crate::exchange::import::Field::new(key, label, synonyms)
+}
+
+const FIELDS: &[crate::exchange::import::Field] = &[
+    f(
+        "id",
+        "id",
+        &["id", "incidentid", "ref", "reference", "ticket", "no"],
+    ),
+    f(
+        "title",
+        "title",
+        &["title", "summary", "incident", "name", "subject", "event"],
+    ),
+    f("status", "status", &["status", "state", "stage"]),
+    f(
+        "classification",
+        "classification (event or incident)",
+        &["classification", "type", "eventorincident", "classified"],
+    ),
+    f(
+        "reason",
+        "reason for the classification",
+        &[
+            "reason",
+            "classificationreason",
+            "justification",
+            "rationale",
+        ],
+    ),
+    f(
+        "category",
+        "category",
+        &["category", "incidentcategory", "kind", "incidenttype"],
+    ),
+    f(
+        "severity",
+        "severity",
+        &["severity", "priority", "impactlevel", "sev"],
+    ),
+    f(
+        "personal_data",
+        "personal data involved",
+        &[
+            "personaldata",
+            "personaldatainvolved",
+            "pii",
+            "gdpr",
+            "databreach",
+        ],
+    ),
+    f(
+        "restricted",
+        "restricted",
+        &["restricted", "confidential", "limited"],
+    ),
+    f(
+        "regimes",
+        "regimes",
+        &["regimes", "regime", "notificationregimes", "reporting"],
+    ),
+    f(
+        "handler",
+        "handler",
+        &[
+            "handler",
+            "assignee",
+            "assignedto",
+            "owner",
+            "incidentmanager",
+        ],
+    ),
+    f(
+        "assets",
+        "assets",
+        &["assets", "affectedassets", "systems", "affectedsystems"],
+    ),
+    f(
+        "processes",
+        "processes",
+        &["processes", "affectedprocesses", "businessprocesses"],
+    ),
+    f(
+        "suppliers",
+        "suppliers",
+        &["suppliers", "affectedsuppliers", "vendors", "thirdparties"],
+    ),
+    f(
+        "people",
+        "people",
+        &[
+            "people",
+            "affectedpeople",
+            "datasubjects",
+            "affectedparties",
+        ],
+    ),
+    f(
+        "reported_by",
+        "reported by",
+        &["reportedby", "reporter", "raisedby", "openedby"],
+    ),
+    f(
+        "reported_via",
+        "reported via",
+        &["reportedvia", "channel", "source"],
+    ),
+    f(
+        "reported_at",
+        "reported at",
+        &[
+            "reportedat",
+            "reported",
+            "reportdate",
+            "created",
+            "createdat",
+            "opened",
+        ],
+    ),
+    f(
+        "noticed_at",
+        "noticed at",
+        &["noticedat", "noticed", "detected", "detectedat", "occurred"],
+    ),
+    f(
+        "aware_at",
+        "aware at",
+        &["awareat", "aware", "awareness", "becameaware"],
+    ),
+    f(
+        "contained_at",
+        "contained at",
+        &["containedat", "contained", "containment"],
+    ),
+    f(
+        "recovered_at",
+        "recovered at",
+        &[
+            "recoveredat",
+            "recovered",
+            "restored",
+            "resolved",
+            "resolvedat",
+        ],
+    ),
+    f(
+        "closed_at",
+        "closed at",
+        &["closedat", "closed", "closedon", "closuredate"],
+    ),
+    f(
+        "description",
+        "description",
+        &["description", "details", "whathappened", "narrative"],
+    ),
+    f(
+        "affected",
+        "affected (as reported)",
+        &["affected", "whatisaffected", "impact"],
+    ),
+    f(
+        "lessons",
+        "lessons learned",
+        &["lessons", "lessonslearned", "learned", "postmortem"],
+    ),
+    f(
+        "root_cause",
+        "root cause",
+        &["rootcause", "cause", "causes"],
+    ),
+];
+
+/// Imports incidents: one row per incident, as the register's export writes them.
+pub const SCHEMA: crate::exchange::import::Schema = crate::exchange::import::Schema {
+    fields: FIELDS,
+    derived: &[],
+    required: "title",
+    what: "the incident register",
+    noun: "incident",
+    split_header: false,
+};
+
+fn row_input(values: impl Iterator<Item = (&'static str, String)>) -> IncidentRow {
+    let mut v = IncidentRow::default();
+    for (field, value) in values {
+        let slot = match field {
+            "id" => &mut v.id,
+            "title" => &mut v.title,
+            "status" => &mut v.status,
+            "classification" => &mut v.classification,
+            "reason" => &mut v.reason,
+            "category" => &mut v.category,
+            "severity" => &mut v.severity,
+            "personal_data" => &mut v.personal_data,
+            "restricted" => &mut v.restricted,
+            "regimes" => &mut v.regimes,
+            "handler" => &mut v.handler,
+            "assets" => &mut v.assets,
+            "processes" => &mut v.processes,
+            "suppliers" => &mut v.suppliers,
+            "people" => &mut v.people,
+            "reported_by" => &mut v.reported_by,
+            "reported_via" => &mut v.reported_via,
+            "reported_at" => &mut v.reported_at,
+            "noticed_at" => &mut v.noticed_at,
+            "aware_at" => &mut v.aware_at,
+            "contained_at" => &mut v.contained_at,
+            "recovered_at" => &mut v.recovered_at,
+            "closed_at" => &mut v.closed_at,
+            "description" => &mut v.description,
+            "affected" => &mut v.affected,
+            "lessons" => &mut v.lessons,
+            "root_cause" => &mut v.root_cause,
+            _ => continue,
+        };
+        *slot = value;
+    }
+    v
+}
+
+/// Imports incidents (the incidents of another tool, or last year's log).
+pub struct IncidentImport;
+
+impl crate::exchange::import::Importer for IncidentImport {
+    fn key(&self) -> &'static str {
+        "incidents"
+    }
+
+    fn title(&self) -> &'static str {
+        "Incidents"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per incident, with at least a title. Annex also reads its status, the triage (event or incident with the reason, category, severity on your scale, personal data, regimes, handler, affected assets, processes, suppliers and people), who reported it and when, when it was noticed, when the organisation became aware, contained, recovered and closed, and the lessons learned and root cause of a closed one. A row whose id is an incident of Annex updates its description and triage; its status and the moments of its handling stay as recorded."
+    }
+
+    fn schema(&self) -> &'static crate::exchange::import::Schema {
+        &SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a crate::service::Ctx,
+        rows: Vec<(usize, Vec<(&'static str, String)>)>,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> crate::exchange::import::BoxFuture<'a, crate::error::Result<crate::domain::ImportReport>>
+    {
+        Box::pin(async move {
+            let scale = super::service::severities(ctx).await?;
+            let now = ctx.now();
+            let drafts = crate::exchange::import::parse_rows(rows, |values| {
+                row_input(values.into_iter()).parse(&now, &scale)
+            })?;
+            super::service_import::import(ctx, drafts, how.dry_run, how.upload).await
+        })
+    }
 }

@@ -6,16 +6,20 @@ pub mod api;
 pub mod cli;
 pub mod domain;
 pub mod domain_custody;
+pub mod domain_import;
 pub mod domain_metrics;
 pub mod domain_regime;
 pub mod exchange;
 pub mod pages;
 pub mod service;
 pub mod service_custody;
+pub mod service_import;
 pub mod store;
 pub mod store_custody;
 
 use crate::domain::user::EDITORS;
+use crate::registers::imports::pages::{upload, upload_form};
+use crate::web::session::MAX_UPLOAD_BYTES;
 use crate::web::{Access, Routes};
 use utoipa_axum::routes;
 
@@ -31,6 +35,9 @@ pub fn routes() -> Routes {
         .get("/incidents/new", anyone, pages::new_form)
         .get("/incidents.csv", anyone, pages::export)
         .get("/incidents.xlsx", anyone, pages::export)
+        .importer(&exchange::IncidentImport)
+        .get("/incidents/import", editors, upload_form)
+        .post_upload("/incidents/import", editors, upload, MAX_UPLOAD_BYTES)
         .get("/incidents/regimes", anyone, pages::regimes_page)
         .get("/incidents/metrics", anyone, pages::metrics)
         .post("/incidents/regimes", editors, pages::regimes_submit)
@@ -63,6 +70,7 @@ pub fn routes() -> Routes {
         .post("/for/{token}/report", Access::Public, pages::link_submit)
         .api(anyone, routes!(api::list_incidents))
         .api(anyone, routes!(api::report_incident))
+        .api(editors, routes!(api::import_incidents))
         .api(anyone, routes!(api::list_regimes))
         .api(anyone, routes!(api::get_severities))
         .api(editors, routes!(api::set_severities))

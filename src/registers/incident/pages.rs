@@ -414,9 +414,39 @@ struct RecordPage {
     me: String,
     next_step: Option<&'static str>,
     can_close: bool,
+    /// The steps of the risk matrix, for the risks a closing registers.
+    risk_steps: String,
     errors: FormErrors,
     /// Why the last step was not taken.
     problem: Option<String>,
+    /// The closing as typed, when it was refused.
+    closing: CloseInput,
+}
+
+/// What a refused form of the incident page shows again.
+#[derive(Default)]
+struct Again {
+    errors: FormErrors,
+    /// Why the step was not taken (a conflict).
+    problem: Option<String>,
+    closing: CloseInput,
+}
+
+/// "likelihood 1 Rare … 5 Almost certain; impact 1 Negligible … 5 Severe".
+async fn risk_steps(ctx: &Ctx) -> Result<String, Error> {
+    let m = crate::registers::risk::service::matrix(ctx).await?;
+    let steps = |levels: &[crate::registers::matrix::domain::ScaleLevel]| {
+        levels
+            .iter()
+            .map(|l| format!("{} {}", l.value, l.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(format!(
+        "likelihood: {}; impact: {}",
+        steps(&m.likelihood),
+        steps(&m.impact)
+    ))
 }
 
 async fn render_record(
@@ -424,10 +454,14 @@ async fn render_record(
     ctx: &Ctx,
     caller: &Caller,
     id: &str,
-    errors: FormErrors,
-    problem: Option<String>,
+    again: Again,
     q: Option<&str>,
 ) -> PageResult {
+    let Again {
+        errors,
+        problem,
+        closing,
+    } = again;
     let d = service::detail(ctx, id).await?;
     let all = service::regimes(ctx).await?;
     let scale = service::severities(ctx).await?;
@@ -435,6 +469,9 @@ async fn render_record(
     let i = d.incident;
     let l = layout(s, caller, &format!("{} {}", i.id, i.title), "incidents", q).await?;
     let event = i.classification == Some(Classification::Event);
+    let can_close = ctx.actor.is_editor()
+        && (i.status == IncidentStatus::Recovered
+            || (event && i.status == IncidentStatus::Triaged));
     let status = errors.status();
     let page = RecordPage {
         status: i.status.label(),
@@ -523,11 +560,15 @@ async fn render_record(
         } else {
             next_status(i.status).map(|s| s.label())
         },
-        can_close: ctx.actor.is_editor()
-            && (i.status == IncidentStatus::Recovered
-                || (event && i.status == IncidentStatus::Triaged)),
+        can_close,
+        risk_steps: if can_close {
+            risk_steps(ctx).await?
+        } else {
+            String::new()
+        },
         errors,
         problem,
+        closing,
         l,
         i,
     };
@@ -541,16 +582,7 @@ pub async fn record(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> PageResult {
-    render_record(
-        &s,
-        &ctx,
-        &caller,
-        &id,
-        FormErrors::default(),
-        None,
-        q.as_deref(),
-    )
-    .await
+    render_record(&s, &ctx, &caller, &id, Again::default(), q.as_deref()).await
 }
 
 /// After a form of the incident page: to the page with a notice, or the page again with what
@@ -563,19 +595,40 @@ async fn after(
     result: Result<(), Error>,
     notice: &str,
 ) -> PageResult {
+    after_typed(s, ctx, caller, id, result, notice, CloseInput::default()).await
+}
+
+/// As [`after`], showing the closing as typed when it was refused.
+async fn after_typed(
+    s: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: &str,
+    result: Result<(), Error>,
+    notice: &str,
+    closing: CloseInput,
+) -> PageResult {
     match result {
         Ok(()) => {
             Ok(Redirect::to(&format!("/incidents/{}?notice={notice}", encode(id))).into_response())
         }
         Err(e @ (Error::Forbidden | Error::NotFound(_))) => Err(e.into()),
         Err(Error::Conflict(why)) => {
-            let res =
-                render_record(s, ctx, caller, id, FormErrors::default(), Some(why), None).await?;
+            let again = Again {
+                problem: Some(why),
+                closing,
+                ..Again::default()
+            };
+            let res = render_record(s, ctx, caller, id, again, None).await?;
             Ok((axum::http::StatusCode::CONFLICT, res).into_response())
         }
         Err(e) => {
-            let errors = FormErrors::from_error(e)?;
-            render_record(s, ctx, caller, id, errors, None, None).await
+            let again = Again {
+                errors: FormErrors::from_error(e)?,
+                closing,
+                ..Again::default()
+            };
+            render_record(s, ctx, caller, id, again, None).await
         }
     }
 }
@@ -666,11 +719,12 @@ pub async fn close(
         lessons: form.get("lessons").into(),
         root_cause: form.get("root_cause").into(),
         measures: form.get("measures").into(),
+        risks: form.get("risks").into(),
     };
     let r = service::close(&ctx, &id, form.revision(), &input)
         .await
         .map(|_| ());
-    after(&s, &ctx, &caller, &id, r, "incident-closed").await
+    after_typed(&s, &ctx, &caller, &id, r, "incident-closed", input).await
 }
 
 struct RegimeLine {

@@ -315,24 +315,8 @@ pub async fn triage(
     let mut t = input.parse(&now, &scale)?;
     let all = regimes(ctx).await?;
     let mut p = crate::error::Problems::new();
-    for key in &t.regimes {
-        match all.iter().find(|(r, _)| &r.key == key) {
-            None => p.add("regimes", format!("'{key}' is not a regime")),
-            Some((r, false)) => p.add(
-                "regimes",
-                format!(
-                    "{} is switched off: switch it on at /incidents/regimes first",
-                    r.name
-                ),
-            ),
-            Some(_) => {}
-        }
-    }
-    if t.classification == super::domain::Classification::Event && !t.regimes.is_empty() {
-        p.add(
-            "regimes",
-            "an event that is not an incident notifies no one",
-        );
+    for m in regime_problems(&all, &t, false) {
+        p.add("regimes", m);
     }
     p.into_result()?;
     if t.handler.is_empty() {
@@ -354,25 +338,8 @@ pub async fn triage(
             "the severity scale changed while you assessed {id}: '{k}' is no longer on it"
         )));
     }
-    let unknown = store::unknown_assets(&mut tx, &t.assets).await?;
-    if !unknown.is_empty() {
-        return Err(Error::field(
-            "assets",
-            format!("not in the asset register: {}", unknown.join(", ")),
-        ));
-    }
-    let known = crate::store::existing_ids(&mut tx, "process", "process_id", &t.processes).await?;
-    let unknown: Vec<&str> = t
-        .processes
-        .iter()
-        .filter(|p| !known.contains(*p))
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::field(
-            "processes",
-            format!("not business processes: {}", unknown.join(", ")),
-        ));
+    if let Some((field, message)) = unknown_affected(&mut tx, &t).await?.into_iter().next() {
+        return Err(Error::field(field, message));
     }
     let incident = t.classification == super::domain::Classification::Incident;
     let classified_at = match (&before.classified_at, before.classification) {
@@ -426,6 +393,60 @@ pub async fn triage(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// What is wrong with the regimes of an assessment: each must be one Annex knows and, unless
+/// the incident is `historic` (imported closed), switched on; an event notifies no one.
+pub(crate) fn regime_problems(
+    all: &[(Regime, bool)],
+    t: &super::domain::TriageDraft,
+    historic: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in &t.regimes {
+        match all.iter().find(|(r, _)| &r.key == key) {
+            None => out.push(format!("'{key}' is not a regime")),
+            Some((r, false)) if !historic => out.push(format!(
+                "{} is switched off: switch it on at /incidents/regimes first",
+                r.name
+            )),
+            Some(_) => {}
+        }
+    }
+    if t.classification == super::domain::Classification::Event && !t.regimes.is_empty() {
+        out.push("an event that is not an incident notifies no one".into());
+    }
+    out
+}
+
+/// The affected assets and processes of an assessment that are not in their registers, as
+/// (field, message), read inside the write.
+pub(crate) async fn unknown_affected(
+    tx: &mut Tx,
+    t: &super::domain::TriageDraft,
+) -> Result<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    let unknown = store::unknown_assets(tx, &t.assets).await?;
+    if !unknown.is_empty() {
+        out.push((
+            "assets",
+            format!("not in the asset register: {}", unknown.join(", ")),
+        ));
+    }
+    let known = crate::store::existing_ids(tx, "process", "process_id", &t.processes).await?;
+    let unknown: Vec<&str> = t
+        .processes
+        .iter()
+        .filter(|p| !known.contains(*p))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        out.push((
+            "processes",
+            format!("not business processes: {}", unknown.join(", ")),
+        ));
+    }
+    Ok(out)
 }
 
 /// Takes the next step of the handling (triaged → contained → eradicated → recovered), with
@@ -604,7 +625,7 @@ pub async fn close(
     id: &str,
     expected: Expected,
     input: &CloseInput,
-) -> Result<(Incident, Vec<String>)> {
+) -> Result<super::domain::Closed> {
     ctx.require_editor()?;
     let mut p = crate::error::Problems::new();
     let lessons = input.lessons.trim();
@@ -629,6 +650,7 @@ pub async fn close(
             "at most 20 measures, one title of up to 200 characters per line",
         );
     }
+    let risks = p.take("risks", super::domain::lesson_risks(&input.risks));
     p.into_result()?;
     let mut tx = ctx.write().await?;
     let before = lock_handled(ctx, &mut tx, id, expected).await?;
@@ -673,6 +695,47 @@ pub async fn close(
             .await?,
         );
     }
+    let mut registered = Vec::new();
+    let owner = if before.handler.is_empty() {
+        me(&ctx.actor)
+    } else {
+        before.handler.clone()
+    };
+    for r in risks.unwrap_or_default() {
+        let risk = crate::registers::risk::domain::RiskInput {
+            title: r.title.clone(),
+            owner: owner.clone(),
+            category: before
+                .category
+                .map(|c| c.label().to_string())
+                .unwrap_or_default(),
+            inherent_likelihood: r.likelihood.clone(),
+            inherent_impact: r.impact.clone(),
+            assets: before.assets.join(","),
+            notes: format!(
+                "From the lessons learned of incident {id}: {}",
+                before.title
+            ),
+            ..Default::default()
+        };
+        match crate::registers::risk::service::create_within(ctx, &mut tx, &risk).await {
+            Ok(made) => registered.push(made.id),
+            Err(Error::Validation(fields)) => {
+                return Err(Error::Validation(
+                    fields
+                        .into_iter()
+                        .map(|f| {
+                            crate::error::FieldError::new(
+                                "risks",
+                                format!("line {} ({}): {}", r.line, r.title, f.message),
+                            )
+                        })
+                        .collect(),
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let after = store::set_status(
         &mut tx,
         id,
@@ -684,6 +747,9 @@ pub async fn close(
     if !made.is_empty() {
         text.push_str(&format!(" Measures started: {}.", made.join(", ")));
     }
+    if !registered.is_empty() {
+        text.push_str(&format!(" Risks registered: {}.", registered.join(", ")));
+    }
     store::append_entry(&mut tx, id, ctx.who(), EntryKind::Closed, &text).await?;
     tx.audit(
         ctx.change("incident.close", "incident", id)
@@ -692,7 +758,11 @@ pub async fn close(
     )
     .await?;
     tx.commit().await?;
-    Ok((after, made))
+    Ok(super::domain::Closed {
+        incident: after,
+        measures: made,
+        risks: registered,
+    })
 }
 
 /// The register's metrics over the last 12 months: incidents by severity and category, the

@@ -71,6 +71,8 @@ macro_rules! incident_from_row {
                     processes: split(&r.try_get::<String, _>(24)?),
                     suppliers: lines(&r.try_get::<String, _>(25)?),
                     people: lines(&r.try_get::<String, _>(26)?),
+                    contained_at: r.try_get(27)?,
+                    recovered_at: r.try_get(28)?,
                 }))
             }
         }
@@ -83,7 +85,7 @@ const COLUMNS: &str = "i.incident_id, i.title, i.description, i.affected, i.repo
      i.reported_at, i.noticed_at, i.aware_at, i.status, i.classification, i.classification_reason, \
      i.classified_at, i.category, i.severity, i.personal_data, i.restricted, i.regimes, i.handler, \
      i.lessons, i.root_cause, i.closed_at, i.updated_at, i.revision, i.affected_processes, \
-     i.affected_suppliers, i.affected_people";
+     i.affected_suppliers, i.affected_people, i.contained_at, i.recovered_at";
 
 const KEYS: &[SortKey] = &[
     SortKey::Text("i.reported_at"),
@@ -758,4 +760,105 @@ impl Store {
             pool_query!(self, fetch_all, (String, String, String), SCALE_SQL)?;
         Ok(scale_of(rows))
     }
+}
+
+/// Records an incident brought by an import, as the row says it stands: its report, its
+/// triage, the moments of its handling and, closed, its lessons.
+pub(crate) async fn insert_imported(
+    tx: &mut Tx,
+    row: &super::domain_import::IncidentImport,
+    reporter: &str,
+) -> Result<Incident> {
+    let id = match &row.id {
+        Some(id) => id.clone(),
+        None => crate::store::next_ids(tx, "incident", "INC", "incident", "incident_id", 1)
+            .await?
+            .pop()
+            .unwrap_or_default(),
+    };
+    let now = tx.now().to_string();
+    let reported_at = row.reported_at.clone().unwrap_or_else(|| now.clone());
+    let noticed = row
+        .report
+        .noticed_at
+        .clone()
+        .unwrap_or_else(|| reported_at.clone());
+    let t = row.triage.as_ref();
+    let aware = t
+        .and_then(|t| t.aware_at.clone())
+        .unwrap_or_else(|| reported_at.clone());
+    let via = row.reported_via.unwrap_or(ReportedVia::Import);
+    tx_exec!(
+        tx,
+        "insert into incident (incident_id, title, description, affected, reported_by, reported_via,
+                               reported_at, noticed_at, aware_at, updated_at, status,
+                               classification, classification_reason, classified_at, category,
+                               severity, personal_data, restricted, regimes, handler,
+                               affected_processes, affected_suppliers, affected_people,
+                               contained_at, recovered_at, closed_at, lessons, root_cause)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+        &id,
+        &row.report.title,
+        &row.report.description,
+        &row.report.affected,
+        reporter,
+        via.key(),
+        &reported_at,
+        &noticed,
+        &aware,
+        &now,
+        row.status.key(),
+        t.map(|t| t.classification.key()),
+        t.map(|t| t.reason.clone()).unwrap_or_default(),
+        t.map(|_| aware.clone()),
+        t.and_then(|t| t.category).map(|c| c.key()),
+        t.and_then(|t| t.severity.clone()),
+        t.is_some_and(|t| t.personal_data),
+        t.is_some_and(|t| t.restricted),
+        t.map(|t| t.regimes.join(", ")).unwrap_or_default(),
+        t.map(|t| t.handler.clone()).unwrap_or_default(),
+        t.map(|t| t.processes.join(", ")).unwrap_or_default(),
+        t.map(|t| t.suppliers.join("\n")).unwrap_or_default(),
+        t.map(|t| t.people.join("\n")).unwrap_or_default(),
+        &row.contained_at,
+        &row.recovered_at,
+        &row.closed_at,
+        &row.lessons,
+        &row.root_cause
+    )?;
+    for a in t.map(|t| t.assets.as_slice()).unwrap_or_default() {
+        tx_exec!(
+            tx,
+            "insert into incident_asset (incident_id, asset_id) values ($1, $2)",
+            &id,
+            a
+        )?;
+    }
+    tx.bump_generation("incident").await?;
+    lock(tx, &id).await
+}
+
+/// Changes what an import may change of a recorded incident's report and lessons.
+pub(crate) async fn write_imported_text(
+    tx: &mut Tx,
+    id: &str,
+    row: &super::domain_import::IncidentImport,
+) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update incident set title = $1, description = $2, affected = $3, lessons = $4,
+                root_cause = $5, updated_at = $6, revision = revision + 1
+         where incident_id = $7",
+        &row.report.title,
+        &row.report.description,
+        &row.report.affected,
+        &row.lessons,
+        &row.root_cause,
+        &now,
+        id
+    )?;
+    tx.bump_generation("incident").await?;
+    Ok(())
 }

@@ -111,12 +111,23 @@ pub async fn acceptances(ctx: &Ctx, id: &str) -> Result<Vec<Acceptance>> {
 pub async fn create(ctx: &Ctx, input: &RiskInput) -> Result<Risk> {
     ctx.require_editor()?;
     let mut tx = ctx.write().await?;
-    let m = crate::registers::matrix::store::read_matrix(&mut tx).await?;
+    let risk = create_within(ctx, &mut tx, input).await?;
+    tx.commit().await?;
+    Ok(risk)
+}
+
+/// Creates a risk inside another register's write (the lessons of an incident), checked as
+/// one typed by a person, with its audit entry; the caller holds the rights.
+pub(crate) async fn create_within(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    input: &RiskInput,
+) -> Result<Risk> {
+    let m = crate::registers::matrix::store::read_matrix(tx).await?;
     let draft = input.parse_entered(&m)?;
-    let risk = store::insert(&mut tx, &draft).await?;
+    let risk = store::insert(tx, &draft).await?;
     tx.audit(ctx.change("risk.create", "risk", &risk.id).after(&risk))
         .await?;
-    tx.commit().await?;
     Ok(risk)
 }
 

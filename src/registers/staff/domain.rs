@@ -44,13 +44,6 @@ words_enum!(
     ]
 );
 
-impl Screening {
-    /// Its place from weakest (0) to strongest.
-    pub fn rank(self) -> usize {
-        Screening::ALL.iter().position(|s| *s == self).unwrap_or(0)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: String,
