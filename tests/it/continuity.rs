@@ -484,5 +484,26 @@ async fn processes_and_exercises_are_kept_on_their_pages_and_on_the_command_line
         assert!(text.contains("RTO 2 days"), "{text}");
         let text = ok(annex(&["process", "requirements", "--format", "json"]));
         assert_eq!(text.trim(), "[]", "no process depends on an asset");
+        // Exercises export and import back unchanged; a new row is recorded.
+        let file = db.dir.path().join("exercises.xlsx");
+        let f = file.to_str().unwrap();
+        ok(annex(&[
+            "exercise", "export", "--format", "xlsx", "--out", f,
+        ]));
+        let text = ok(annex(&["exercise", "import", f]));
+        assert!(text.contains("unchanged"), "{text}");
+        let file = db.dir.path().join("exercises.csv");
+        let f = file.to_str().unwrap();
+        std::fs::write(
+            &file,
+            "title,kind,held_on,result\nΆσκηση εκκένωσης,walkthrough,2025-10-01,passed\n",
+        )
+        .unwrap();
+        let text = ok(annex(&["exercise", "import", f, "--dry-run"]));
+        assert!(text.contains("would create 1"), "{text}");
+        let text = ok(annex(&["exercise", "import", f]));
+        assert!(text.contains("created 1"), "{text}");
+        let text = ok(annex(&["exercise", "list"]));
+        assert!(text.contains("Άσκηση εκκένωσης"), "{text}");
     });
 }

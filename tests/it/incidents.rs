@@ -409,13 +409,29 @@ async fn the_command_line_reports_triages_and_closes_an_event() {
             "INC-0001",
             "--lessons",
             "the filter works",
+            "--risk",
+            "Filtr propustí cílený phishing | 2 | 3",
         ]));
-        assert!(said.contains("closed"), "{said}");
+        assert!(
+            said.contains("closed") && said.contains("risks registered: R-"),
+            "{said}"
+        );
         let said = ok(annex(&["incident", "list"]));
         assert!(
             said.contains("Podezřelý e-mail") && said.contains("1 incident"),
             "{said}"
         );
+        // The register's CSV imports back unchanged; a log of another tool adds to it.
+        let file = db.dir.path().join("incidents.csv");
+        let f = file.to_str().unwrap();
+        let csv = ok(annex(&["incident", "list", "--format", "csv"]));
+        std::fs::write(&file, &csv).unwrap();
+        let said = ok(annex(&["incident", "import", f]));
+        assert!(said.contains("unchanged 1"), "{said}");
+        std::fs::write(&file, "Ticket;Summary\nT-1;Ztracený odznak\n").unwrap();
+        let said = ok(annex(&["incident", "import", f, "--map", "Ticket=id"]));
+        assert!(said.contains("created 1"), "{said}");
+        assert!(ok(annex(&["incident", "show", "T-1"])).contains("Ztracený odznak"));
         let said = ok(annex(&[
             "incident", "regimes", "--on", "contract", "--hours", "24",
         ]));
@@ -620,8 +636,8 @@ async fn a_manager_handles_an_incident_on_its_pages() {
         assert_eq!(status, StatusCode::OK);
         let csv = String::from_utf8(csv).unwrap();
         assert!(
-            csv.starts_with("ID,Title,Status,Classification,Category,Severity,Personal data")
-                && csv.contains("Phishing e-mail opened,closed,incident,phishing,medium,no"),
+            csv.starts_with("ID,Title,Status,Classification,Reason,Category,Severity,Personal data")
+                && csv.contains("Phishing e-mail opened,closed,incident,credentials were entered on the fake page,phishing,medium,no"),
             "{csv}"
         );
         let (status, _, xlsx) = app

@@ -29,6 +29,7 @@ mod hardening;
 mod host_groups;
 mod hosts;
 mod imports;
+mod incident_import;
 mod incidents;
 mod matrix;
 mod measures;

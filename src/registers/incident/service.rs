@@ -696,11 +696,15 @@ pub async fn close(
         );
     }
     let mut registered = Vec::new();
-    let owner = if before.handler.is_empty() {
-        me(&ctx.actor)
-    } else {
-        before.handler.clone()
-    };
+    // The handler owns what the lessons found; without one, whoever closes it.
+    let owner = [
+        before.handler.clone(),
+        me(&ctx.actor),
+        ctx.who().to_string(),
+    ]
+    .into_iter()
+    .find(|o| !o.is_empty())
+    .unwrap_or_default();
     for r in risks.unwrap_or_default() {
         let risk = crate::registers::risk::domain::RiskInput {
             title: r.title.clone(),

@@ -92,7 +92,17 @@ pub async fn import(
                     && let Some(t) = &d.triage
                 {
                     let classified = b.classified_at.clone().unwrap_or_else(|| now.clone());
-                    let aware = t.aware_at.clone().unwrap_or_else(|| b.aware_at.clone());
+                    // The file holds moments to the minute: one that reads as the stored
+                    // one is the stored one.
+                    let aware = match &t.aware_at {
+                        Some(a)
+                            if crate::domain::clock::display(a)
+                                != crate::domain::clock::display(&b.aware_at) =>
+                        {
+                            a.clone()
+                        }
+                        _ => b.aware_at.clone(),
+                    };
                     store::write_triage(&mut tx, &b.id, t, b.status, &classified, &aware).await?;
                 }
                 store::write_imported_text(&mut tx, &b.id, d).await?;

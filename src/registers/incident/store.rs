@@ -143,6 +143,26 @@ async fn read_assets(tx: &mut Tx, id: &str) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The affected assets of a page of incidents, in one query.
+async fn page_assets(tx: &mut Tx, mut items: Vec<Incident>) -> Result<Vec<Incident>> {
+    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let assets: Vec<(String, String)> = crate::store::tx_fetch_in!(
+        tx,
+        (String, String),
+        "select incident_id, asset_id from incident_asset where incident_id in ",
+        ids,
+        " order by asset_id"
+    );
+    for i in &mut items {
+        i.assets = assets
+            .iter()
+            .filter(|a| a.0 == i.id)
+            .map(|a| a.1.clone())
+            .collect();
+    }
+    Ok(items)
+}
+
 /// Locks an incident's row and reads it, inside a write.
 pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Incident> {
     if !tx.lock_row("incident", "incident_id", id).await? {
@@ -447,17 +467,25 @@ impl Store {
         let mut from = Sql::new("from incident i where 1 = 1");
         push_visible(&mut from, privileged, who);
         where_filter(&mut from, f, self.backend());
-        self.keyset_page_ordered(
-            COLUMNS,
-            from,
-            (KEYS, true),
-            cursor,
-            limit,
-            None,
-            |r: IncidentRow| r.0,
-            key_of,
-        )
-        .await
+        let page = self
+            .keyset_page_ordered(
+                COLUMNS,
+                from,
+                (KEYS, true),
+                cursor,
+                limit,
+                None,
+                |r: IncidentRow| r.0,
+                key_of,
+            )
+            .await?;
+        if page.items.is_empty() {
+            return Ok(page);
+        }
+        let mut tx = self.read_tx().await?;
+        let items = page_assets(&mut tx, page.items).await?;
+        tx.commit().await?;
+        Ok(Page { items, ..page })
     }
 
     /// An incident's timeline, oldest first.
