@@ -149,7 +149,9 @@ async fn mark_damaged(ctx: &Ctx, id: &str, version: i64, damage: &str) -> Result
     let before = ctx.store().lock_evidence(&mut tx, id).await?;
     let reason = format!("Damaged: version {version}'s file: {damage}");
     if before.version != version || before.failing == reason {
-        return Ok(());
+        // Ends the write now (it wrote nothing), so that the row lock is released before
+        // this returns: a dropped transaction's rollback waits for a task to run.
+        return tx.commit().await;
     }
     let after = ctx
         .store()

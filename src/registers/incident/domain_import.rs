@@ -298,7 +298,17 @@ pub fn changes(
     now: &str,
 ) -> Result<Vec<&'static str>, Error> {
     use crate::domain::clock::display;
-    let stored = IncidentRow::from((before, scale)).parse(now, scale)?;
+    let stored = IncidentRow::from((before, scale))
+        .parse(now, scale)
+        .map_err(|e| {
+            Error::field(
+                "id",
+                format!(
+                    "{} as recorded does not read back ({e}): change it on its page",
+                    before.id
+                ),
+            )
+        })?;
     let mut p = Problems::new();
     if row.status != before.status {
         p.add(
@@ -379,17 +389,16 @@ pub fn changes(
     if !triage_same {
         out.push("triage");
     }
-    if !out.is_empty() && before.status == IncidentStatus::Closed && out != ["lessons"] {
-        let only_lessons = out.iter().all(|f| matches!(*f, "lessons" | "root_cause"));
-        if !only_lessons {
-            return Err(Error::field(
-                "status",
-                format!(
-                    "{} is closed: an import may complete its lessons and root cause, nothing else",
-                    before.id
-                ),
-            ));
-        }
+    if before.status == IncidentStatus::Closed
+        && out.iter().any(|f| !matches!(*f, "lessons" | "root_cause"))
+    {
+        return Err(Error::field(
+            "status",
+            format!(
+                "{} is closed: an import may complete its lessons and root cause, nothing else",
+                before.id
+            ),
+        ));
     }
     Ok(out)
 }
