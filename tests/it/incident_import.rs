@@ -5,18 +5,11 @@
 //! databases, through the API, the pages and the command line.
 
 use crate::harness::{Auth, TestApp};
+use crate::incidents::{record, reported};
 use crate::on_every_database;
 use annex::domain::user::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-
-async fn incident(app: &TestApp, token: &str, id: &str) -> Value {
-    let res = app
-        .get(&format!("/api/v1/incidents/{id}"), Auth::Bearer(token))
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    res.json()
-}
 
 async fn total(app: &TestApp, token: &str, path: &str) -> u64 {
     let res = app.get(path, Auth::Bearer(token)).await;
@@ -127,7 +120,7 @@ async fn incidents_import_as_they_stand_and_an_export_imports_back_unchanged() {
             json!(["HD-7", "HD-9", "INC-0002"]),
             "{report}"
         );
-        let hd7 = incident(&app, &manager, "HD-7").await;
+        let hd7 = record(&app, &manager, "HD-7").await;
         let i = &hd7["incident"];
         assert_eq!(i["status"], "closed", "{hd7}");
         assert_eq!(i["severity"], "high");
@@ -140,10 +133,10 @@ async fn incidents_import_as_they_stand_and_an_export_imports_back_unchanged() {
         assert_eq!(i["lessons"], "Schulung wiederholen");
         let said = hd7["timeline"][0]["text"].as_str().unwrap();
         assert!(said.starts_with("Imported as closed"), "{said}");
-        let hd9 = incident(&app, &manager, "HD-9").await;
+        let hd9 = record(&app, &manager, "HD-9").await;
         assert_eq!(hd9["incident"]["title"], "ノートPCの紛失");
         assert_eq!(hd9["incident"]["category"], "lost_device");
-        let badge = incident(&app, &manager, "INC-0002").await;
+        let badge = record(&app, &manager, "INC-0002").await;
         assert_eq!(badge["incident"]["status"], "reported");
 
         // Bad files name each row and field, and write nothing: a closed incident without
@@ -201,7 +194,7 @@ async fn incidents_import_as_they_stand_and_an_export_imports_back_unchanged() {
         let report = report_of(&res);
         assert_eq!(report["updated"], json!([first.clone()]), "{report}");
         assert_eq!(count(&report, "unchanged"), 3, "{report}");
-        let r = incident(&app, &manager, &first).await;
+        let r = record(&app, &manager, &first).await;
         assert_eq!(r["incident"]["status"], "triaged");
         assert_eq!(r["incident"]["suppliers"], json!(["Hosting, Inc."]));
         let last = r["timeline"].as_array().unwrap().last().unwrap().clone();
@@ -373,17 +366,7 @@ async fn lessons_learned_register_risks_rated_on_the_matrix() {
             )
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let id = app
-            .post_json(
-                "/api/v1/incidents",
-                Auth::Bearer(&manager),
-                json!({"title": "Στοιχεία σε χαμένο laptop"}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = reported(&app, &manager, "Στοιχεία σε χαμένο laptop").await;
         let res = app
             .put_json(
                 &format!("/api/v1/incidents/{id}/triage"),
@@ -412,7 +395,7 @@ async fn lessons_learned_register_risks_rated_on_the_matrix() {
         }
         assert_eq!(total(&app, &manager, "/api/v1/risks").await, risks_before);
         assert_eq!(
-            incident(&app, &manager, &id).await["incident"]["status"],
+            record(&app, &manager, &id).await["incident"]["status"],
             "triaged"
         );
 
@@ -436,22 +419,12 @@ async fn lessons_learned_register_risks_rated_on_the_matrix() {
         assert_eq!(r["assets"], json!(["LAP-9"]));
         assert_eq!(r["inherent"]["likelihood"], 3, "{r}");
         assert!(r["notes"].as_str().unwrap().contains(&id));
-        let timeline = incident(&app, &manager, &id).await["timeline"].to_string();
+        let timeline = record(&app, &manager, &id).await["timeline"].to_string();
         assert!(timeline.contains(&format!("Risks registered: {risk}")));
 
         // On the page, a refused closing keeps what was typed.
         let browser = app.browser_as(Role::Manager).await;
-        let other = app
-            .post_json(
-                "/api/v1/incidents",
-                Auth::Bearer(&manager),
-                json!({"title": "Tailgating"}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let other = reported(&app, &manager, "Tailgating").await;
         app.put_json(
             &format!("/api/v1/incidents/{other}/triage"),
             Auth::Bearer(&manager),
@@ -462,7 +435,7 @@ async fn lessons_learned_register_risks_rated_on_the_matrix() {
             .get(&format!("/incidents/{other}"), Auth::Browser(&browser))
             .await;
         assert!(page.body.contains("name=\"risks\""), "{}", page.body);
-        let revision = incident(&app, &manager, &other).await["incident"]["revision"].to_string();
+        let revision = record(&app, &manager, &other).await["incident"]["revision"].to_string();
         let res = app
             .post_form(
                 &format!("/incidents/{other}/close"),

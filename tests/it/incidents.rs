@@ -10,12 +10,26 @@ use annex::domain::user::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-async fn record(app: &TestApp, token: &str, id: &str) -> Value {
+/// An incident as the API answers it: the record, its timeline, notifications, deadlines.
+pub(crate) async fn record(app: &TestApp, token: &str, id: &str) -> Value {
     let res = app
         .get(&format!("/api/v1/incidents/{id}"), Auth::Bearer(token))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     res.json()
+}
+
+/// Reports an event through the API; answers its id.
+pub(crate) async fn reported(app: &TestApp, token: &str, title: &str) -> String {
+    let res = app
+        .post_json(
+            "/api/v1/incidents",
+            Auth::Bearer(token),
+            json!({ "title": title }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    res.json()["id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -925,17 +939,7 @@ async fn tasks_with_owners_hold_the_close_and_metrics_count_what_happened() {
         let owner_email = app.add_user(Role::Viewer).await;
         let owner = app.token_for(&owner_email).await;
         let other = app.token_as(Role::Contributor).await;
-        let id = app
-            .post_json(
-                "/api/v1/incidents",
-                Auth::Bearer(&manager),
-                json!({"title": "Ransomware note on a share"}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = reported(&app, &manager, "Ransomware note on a share").await;
         app.put_json(
             &format!("/api/v1/incidents/{id}/triage"),
             Auth::Bearer(&manager),
@@ -1089,17 +1093,7 @@ async fn the_severity_scale_is_the_organisations_and_triage_names_what_is_affect
             .await
             .json();
         assert_eq!(scale["levels"].as_array().unwrap().len(), 4, "{scale}");
-        let id = app
-            .post_json(
-                "/api/v1/incidents",
-                Auth::Bearer(&manager),
-                json!({"title": "Web shop down"}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = reported(&app, &manager, "Web shop down").await;
         let triage = format!("/api/v1/incidents/{id}/triage");
         let mut t = json!({"classification": "incident", "reason": "no orders for an hour", "category": "denial_of_service",
                            "severity": "high", "processes": ["PR-9999"]});

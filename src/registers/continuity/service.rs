@@ -423,14 +423,7 @@ pub async fn import_exercises(
                 .push(record_within(ctx, &mut tx, d).await?.id),
         }
     }
-    if dry_run {
-        return Ok(report);
-    }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
-    }
-    tx.commit().await?;
-    Ok(report)
+    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
 
 /// Imports processes with their BIA (managers and admins), all or none in one transaction: a
@@ -497,12 +490,5 @@ pub async fn import(
             }
         }
     }
-    if dry_run {
-        return Ok(report);
-    }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
-    }
-    tx.commit().await?;
-    Ok(report)
+    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }

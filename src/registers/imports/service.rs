@@ -73,3 +73,22 @@ pub(crate) async fn check_row_controls<T>(
         .collect();
     crate::domain::catalog::check_control_refs(&catalogs, &labelled)
 }
+
+/// Ends a register's import transaction: a dry run answers its report having written
+/// nothing; a write consumes the reviewed upload it came from and commits.
+pub(crate) async fn finish(
+    ctx: &Ctx,
+    mut tx: crate::store::Tx,
+    dry_run: bool,
+    upload: Option<&str>,
+    report: crate::domain::ImportReport,
+) -> Result<crate::domain::ImportReport> {
+    if dry_run {
+        return Ok(report);
+    }
+    if let Some(id) = upload {
+        super::store::consume(&mut tx, ctx.who(), id).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}

@@ -153,12 +153,5 @@ pub async fn import(
             }
         }
     }
-    if dry_run {
-        return Ok(report);
-    }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
-    }
-    tx.commit().await?;
-    Ok(report)
+    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
