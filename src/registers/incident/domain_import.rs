@@ -240,7 +240,7 @@ impl IncidentRow {
             if lessons.is_empty() {
                 p.add("lessons", "a closed incident says what was learned (5.27)");
             }
-            if closed_at.is_none() {
+            if self.closed_at.trim().is_empty() {
                 p.add("closed_at", "say when it was closed");
             }
         } else if closed_at.is_some() {
