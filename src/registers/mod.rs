@@ -24,6 +24,7 @@ pub mod readiness;
 pub mod risk;
 pub mod soa;
 pub mod staff;
+pub mod supplier;
 pub mod training;
 
 use crate::service::Ctx;

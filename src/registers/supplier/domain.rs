@@ -1,0 +1,574 @@
+//! Suppliers (27002 5.19–5.23): who they are and what they do for the organisation, how
+//! critical they are — derived from the data they access, its classification and the
+//! business processes that depend on them, with an override and its reason —, their
+//! contract and its security clauses (5.20), the certifications they hold and when those
+//! lapse, and how often they are reviewed.
+
+use crate::error::{Error, Problems};
+use serde::{Deserialize, Serialize};
+
+crate::domain::words::words_enum!(
+    /// How much the organisation depends on a supplier.
+    Criticality,
+    "a criticality",
+    [
+        (Low, "low", "low"),
+        (Medium, "medium", "medium"),
+        (High, "high", "high"),
+        (Critical, "critical", "critical"),
+    ]
+);
+
+impl Criticality {
+    /// How often a supplier of this criticality is reviewed, in months.
+    pub fn review_months(self) -> i64 {
+        match self {
+            Criticality::Low => 36,
+            Criticality::Medium => 24,
+            Criticality::High => 12,
+            Criticality::Critical => 6,
+        }
+    }
+}
+
+/// What a supplier's criticality is derived from, gathered from the other registers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// The most sensitive classification of the data it accesses: its place on the
+    /// organisation's scheme (0 the least sensitive) and its name.
+    pub data: Option<(usize, String)>,
+    /// How many levels the classification scheme has.
+    pub levels: usize,
+    pub personal_data: bool,
+    /// The business processes that depend on it, with their RTO in minutes when set.
+    pub processes: Vec<(String, Option<i64>)>,
+}
+
+/// A process that must be back within this many minutes makes its suppliers critical.
+const CRITICAL_RTO_MINUTES: i64 = 24 * 60;
+
+/// The criticality the exposure calls for, with why, in words.
+pub fn derive_criticality(e: &Exposure) -> (Criticality, Vec<String>) {
+    let mut why = Vec::new();
+    let mut level = Criticality::Low;
+    let mut raise = |to: Criticality, reason: String| {
+        if to.rank() > level.rank() {
+            level = to;
+        }
+        why.push(reason);
+    };
+    if let Some((rank, name)) = &e.data {
+        let top = e.levels.saturating_sub(1);
+        let to = match top.saturating_sub(*rank) {
+            _ if *rank == 0 => Criticality::Low,
+            0 => Criticality::Critical,
+            1 => Criticality::High,
+            _ => Criticality::Medium,
+        };
+        raise(to, format!("accesses {name} data"));
+    }
+    if e.personal_data {
+        raise(Criticality::High, "processes personal data".into());
+    }
+    let urgent: Vec<&str> = e
+        .processes
+        .iter()
+        .filter(|(_, rto)| rto.is_some_and(|m| m <= CRITICAL_RTO_MINUTES))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !urgent.is_empty() {
+        raise(
+            Criticality::Critical,
+            format!("{} must recover within a day", urgent.join(", ")),
+        );
+    } else if !e.processes.is_empty() {
+        let names: Vec<&str> = e.processes.iter().map(|(n, _)| n.as_str()).collect();
+        raise(
+            Criticality::High,
+            format!("{} depend on it", names.join(", ")),
+        );
+    }
+    (level, why)
+}
+
+crate::domain::words::words_enum!(
+    /// A security clause a supplier contract should hold (5.20), in our words.
+    Clause,
+    "a contract clause",
+    [
+        (Confidentiality, "confidentiality", "confidentiality"),
+        (SecurityRequirements, "security_requirements", "security requirements"),
+        (RightToAudit, "right_to_audit", "right to audit"),
+        (IncidentNotification, "incident_notification", "incident notification"),
+        (SubprocessorApproval, "subprocessor_approval", "approval of sub-processors"),
+        (DataLocation, "data_location", "data location"),
+        (ReturnAndDeletion, "return_and_deletion", "return and deletion at exit"),
+        (Continuity, "continuity", "continuity of the service"),
+        (Screening, "screening", "screening of their staff"),
+    ]
+);
+
+crate::domain::words::words_enum!(
+    /// Whether the contract holds a clause.
+    ClauseState,
+    "a clause state",
+    [
+        (Present, "present", "in the contract"),
+        (Missing, "missing", "missing"),
+        (NotApplicable, "not_applicable", "not applicable"),
+    ]
+);
+
+/// A clause of a supplier's contract as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClauseLine {
+    pub clause: Clause,
+    pub state: ClauseState,
+    /// For incident notification: within how many hours the supplier must tell.
+    pub hours: Option<i64>,
+}
+
+/// What the clauses lack against what the organisation asks (every clause present, and an
+/// incident notified within `notify_within_hours`), in words, most pressing first.
+pub fn clause_gaps(lines: &[ClauseLine], notify_within_hours: i64) -> Vec<String> {
+    let mut gaps = Vec::new();
+    for clause in Clause::ALL {
+        let line = lines.iter().find(|l| l.clause == *clause);
+        match line.map(|l| (l.state, l.hours)) {
+            Some((ClauseState::NotApplicable, _)) => {}
+            None | Some((ClauseState::Missing, _)) => {
+                if *clause == Clause::IncidentNotification {
+                    gaps.push(format!(
+                        "incident notification within {notify_within_hours} h is missing"
+                    ));
+                } else {
+                    gaps.push(format!("{} is missing", clause.label()));
+                }
+            }
+            Some((ClauseState::Present, Some(h)))
+                if *clause == Clause::IncidentNotification && h > notify_within_hours =>
+            {
+                gaps.push(format!(
+                    "incident notification within {h} h, not {notify_within_hours} h"
+                ));
+            }
+            Some((ClauseState::Present, None)) if *clause == Clause::IncidentNotification => {
+                gaps.push("incident notification names no time".into());
+            }
+            Some(_) => {}
+        }
+    }
+    gaps.sort_by_key(|g| !g.starts_with("incident notification"));
+    gaps
+}
+
+crate::domain::words::words_enum!(
+    /// A certification or report a supplier holds.
+    CertificationKind,
+    "a certification",
+    [
+        (Iso27001, "iso27001", "ISO/IEC 27001 certificate"),
+        (Iso27017, "iso27017", "ISO/IEC 27017 certificate"),
+        (Iso27018, "iso27018", "ISO/IEC 27018 certificate"),
+        (Iso27701, "iso27701", "ISO/IEC 27701 certificate"),
+        (Soc2Type2, "soc2_type2", "SOC 2 Type II report"),
+        (Soc2Type1, "soc2_type1", "SOC 2 Type I report"),
+        (PciDss, "pci_dss", "PCI DSS attestation"),
+        (CsaStar, "csa_star", "CSA STAR"),
+        (Other, "other", "other"),
+    ]
+);
+
+impl CertificationKind {
+    /// A report covers a period that has ended: it is taken as current for a year after it.
+    pub fn is_report(self) -> bool {
+        matches!(
+            self,
+            CertificationKind::Soc2Type1 | CertificationKind::Soc2Type2
+        )
+    }
+}
+
+/// A certification as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Certification {
+    pub kind: CertificationKind,
+    /// The certificate's number, or the report's name.
+    pub reference: String,
+    pub issuer: String,
+    /// `YYYY-MM-DD`: a certificate's expiry, or the end of a report's period.
+    pub until: String,
+}
+
+/// Where a certification stands on `today`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Standing {
+    Current {
+        until: String,
+    },
+    /// Lapses within [`WARN_DAYS`].
+    Lapsing {
+        until: String,
+        days: i64,
+    },
+    Lapsed {
+        since: String,
+    },
+}
+
+/// How long before a certification lapses its supplier's owner is warned.
+pub const WARN_DAYS: i64 = 60;
+
+impl Certification {
+    /// The last day it counts: a certificate's expiry, a report's period end and a year.
+    pub fn counts_until(&self) -> Option<String> {
+        if self.kind.is_report() {
+            crate::domain::input::days_after(&self.until, 365)
+        } else {
+            Some(self.until.clone())
+        }
+    }
+
+    pub fn standing(&self, today: &str) -> Standing {
+        let until = self.counts_until().unwrap_or_else(|| self.until.clone());
+        if until.as_str() < today {
+            return Standing::Lapsed { since: until };
+        }
+        let days = (0..=WARN_DAYS)
+            .find(|d| crate::domain::input::days_after(today, *d).is_some_and(|day| day >= until));
+        match days {
+            Some(days) => Standing::Lapsing { until, days },
+            None => Standing::Current { until },
+        }
+    }
+}
+
+/// A supplier as typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupplierInput {
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
+    pub name: String,
+    /// What they provide.
+    #[schema(max_length = 2000)]
+    pub services: String,
+    /// Who in the organisation answers for the relationship (an e-mail address).
+    #[schema(max_length = 200)]
+    pub owner: String,
+    pub personal_data: bool,
+    /// Countries or regions where they keep the data, one per line or a list.
+    #[serde(deserialize_with = "crate::domain::input::lines_or_text")]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
+    pub data_locations: String,
+    /// Their sub-processors by name, one per line or a list.
+    #[serde(deserialize_with = "crate::domain::input::lines_or_text")]
+    #[schema(schema_with = crate::domain::input::list_or_text_schema)]
+    pub sub_processors: String,
+    /// low, medium, high or critical to override what Annex derives; empty: derived.
+    pub criticality: String,
+    /// Why the override (required with one).
+    #[schema(max_length = 1000)]
+    pub criticality_reason: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub contract_start: String,
+    pub contract_end: String,
+    /// Whether the contract renews by itself unless notice is given.
+    pub auto_renews: bool,
+    /// Days of notice before the end.
+    #[serde(deserialize_with = "crate::domain::input::text_or_number")]
+    #[schema(schema_with = crate::domain::input::text_or_number_schema)]
+    pub notice_days: String,
+    /// `YYYY-MM-DD` of the last review, or empty.
+    pub reviewed_on: String,
+}
+
+/// A checked supplier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierDraft {
+    pub name: String,
+    pub services: String,
+    pub owner: String,
+    pub personal_data: bool,
+    pub data_locations: Vec<String>,
+    pub sub_processors: Vec<String>,
+    /// With its reason.
+    pub override_: Option<(Criticality, String)>,
+    pub contract_start: Option<String>,
+    pub contract_end: Option<String>,
+    pub auto_renews: bool,
+    pub notice_days: Option<i64>,
+    pub reviewed_on: Option<String>,
+}
+
+fn names(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in raw
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
+            out.push(n.to_string());
+        }
+    }
+    if out.len() > 100 || out.iter().any(|n| n.chars().count() > 200) {
+        p.add(field, "at most 100, each at most 200 characters");
+    }
+    out
+}
+
+fn text(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
+    let t = raw.trim();
+    if t.chars().count() > max {
+        p.add(field, format!("at most {max} characters"));
+    }
+    t.to_string()
+}
+
+fn day(p: &mut Problems, field: &str, raw: &str) -> Option<String> {
+    match raw.trim() {
+        "" => None,
+        t => p.take(field, crate::domain::input::parse_date(t)),
+    }
+}
+
+impl SupplierInput {
+    /// Checks the supplier; `today` bounds its last review.
+    pub fn parse(&self, today: &str) -> Result<SupplierDraft, Error> {
+        let mut p = Problems::new();
+        let name = text(&mut p, "name", &self.name, 200);
+        if name.is_empty() {
+            p.add("name", "name the supplier");
+        }
+        let services = text(&mut p, "services", &self.services, 2000);
+        let owner = text(&mut p, "owner", &self.owner, 200).to_lowercase();
+        if !owner.is_empty() && !owner.contains('@') {
+            p.add("owner", format!("'{owner}' is not an e-mail address"));
+        }
+        let data_locations = names(&mut p, "data_locations", &self.data_locations);
+        let sub_processors = names(&mut p, "sub_processors", &self.sub_processors);
+        let reason = text(&mut p, "criticality_reason", &self.criticality_reason, 1000);
+        let override_ = match self.criticality.trim() {
+            "" => None,
+            raw => match p.take("criticality", Criticality::parse(raw)) {
+                Some(_) if reason.is_empty() => {
+                    p.add(
+                        "criticality_reason",
+                        "say why the derived criticality does not fit",
+                    );
+                    None
+                }
+                Some(c) => Some((c, reason)),
+                None => None,
+            },
+        };
+        let contract_start = day(&mut p, "contract_start", &self.contract_start);
+        let contract_end = day(&mut p, "contract_end", &self.contract_end);
+        if let (Some(s), Some(e)) = (&contract_start, &contract_end)
+            && e < s
+        {
+            p.add("contract_end", "before the contract starts");
+        }
+        let notice_days = match self.notice_days.trim() {
+            "" => None,
+            t => match t.parse::<i64>() {
+                Ok(n) if (0..=3650).contains(&n) => Some(n),
+                _ => {
+                    p.add(
+                        "notice_days",
+                        format!("'{t}' is not a number of days (0 to 3650)"),
+                    );
+                    None
+                }
+            },
+        };
+        let reviewed_on = day(&mut p, "reviewed_on", &self.reviewed_on);
+        if reviewed_on.as_deref().is_some_and(|d| d > today) {
+            p.add(
+                "reviewed_on",
+                "a day to come: record a review once it is done",
+            );
+        }
+        p.into_result()?;
+        Ok(SupplierDraft {
+            name,
+            services,
+            owner,
+            personal_data: self.personal_data,
+            data_locations,
+            sub_processors,
+            override_,
+            contract_start,
+            contract_end,
+            auto_renews: self.auto_renews,
+            notice_days,
+            reviewed_on,
+        })
+    }
+}
+
+/// The last day to give notice, for a contract that ends (or renews) on `end`.
+pub fn notice_by(end: &str, notice_days: Option<i64>) -> Option<String> {
+    crate::domain::input::days_after(end, -notice_days.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exposure(rank: usize, personal: bool, processes: &[(&str, Option<i64>)]) -> Exposure {
+        let names = ["Public", "Internal", "Confidential", "Restricted"];
+        Exposure {
+            data: Some((rank, names[rank].into())),
+            levels: 4,
+            personal_data: personal,
+            processes: processes.iter().map(|(n, r)| (n.to_string(), *r)).collect(),
+        }
+    }
+
+    #[test]
+    fn criticality_follows_the_data_and_the_processes_that_depend_on_it() {
+        assert_eq!(derive_criticality(&Exposure::default()).0, Criticality::Low);
+        assert_eq!(
+            derive_criticality(&exposure(0, false, &[])).0,
+            Criticality::Low
+        );
+        assert_eq!(
+            derive_criticality(&exposure(1, false, &[])).0,
+            Criticality::Medium
+        );
+        assert_eq!(
+            derive_criticality(&exposure(2, false, &[])).0,
+            Criticality::High
+        );
+        let (c, why) = derive_criticality(&exposure(3, false, &[]));
+        assert_eq!(c, Criticality::Critical);
+        assert_eq!(why, ["accesses Restricted data"]);
+        assert_eq!(
+            derive_criticality(&exposure(1, true, &[])).0,
+            Criticality::High
+        );
+        let (c, why) = derive_criticality(&exposure(1, true, &[("Payroll", Some(3 * 24 * 60))]));
+        assert_eq!(c, Criticality::High);
+        assert_eq!(why.last().unwrap(), "Payroll depend on it");
+        let (c, why) = derive_criticality(&exposure(1, false, &[("Orders", Some(4 * 60))]));
+        assert_eq!(c, Criticality::Critical);
+        assert!(
+            why.last()
+                .unwrap()
+                .contains("Orders must recover within a day")
+        );
+        assert_eq!(Criticality::Critical.review_months(), 6);
+    }
+
+    #[test]
+    fn clauses_missing_or_weaker_than_asked_are_named_notification_first() {
+        let line = |clause, state, hours| ClauseLine {
+            clause,
+            state,
+            hours,
+        };
+        let mut lines: Vec<ClauseLine> = Clause::ALL
+            .iter()
+            .map(|c| line(*c, ClauseState::Present, Some(24)))
+            .collect();
+        assert!(clause_gaps(&lines, 24).is_empty());
+        lines[3] = line(Clause::IncidentNotification, ClauseState::Present, Some(72));
+        lines[2] = line(Clause::RightToAudit, ClauseState::Missing, None);
+        lines[8] = line(Clause::Screening, ClauseState::NotApplicable, None);
+        assert_eq!(
+            clause_gaps(&lines, 24),
+            [
+                "incident notification within 72 h, not 24 h",
+                "right to audit is missing"
+            ]
+        );
+        let gaps = clause_gaps(&[], 24);
+        assert_eq!(gaps[0], "incident notification within 24 h is missing");
+        assert_eq!(gaps.len(), Clause::ALL.len());
+    }
+
+    #[test]
+    fn a_certificate_lapses_on_its_expiry_and_a_report_a_year_after_its_period() {
+        let cert = |kind, until: &str| Certification {
+            kind,
+            reference: "IS 123456".into(),
+            issuer: "Some body".into(),
+            until: until.into(),
+        };
+        let today = "2026-12-04";
+        assert_eq!(
+            cert(CertificationKind::Iso27001, "2027-06-30").standing(today),
+            Standing::Current {
+                until: "2027-06-30".into()
+            }
+        );
+        assert_eq!(
+            cert(CertificationKind::Iso27001, "2027-01-02").standing(today),
+            Standing::Lapsing {
+                until: "2027-01-02".into(),
+                days: 29
+            }
+        );
+        assert_eq!(
+            cert(CertificationKind::Iso27001, "2026-12-03").standing(today),
+            Standing::Lapsed {
+                since: "2026-12-03".into()
+            }
+        );
+        assert_eq!(
+            cert(CertificationKind::Soc2Type2, "2026-03-31").standing(today),
+            Standing::Current {
+                until: "2027-03-31".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_supplier_needs_a_name_and_an_override_needs_its_reason() {
+        let today = "2026-12-04";
+        let input = SupplierInput {
+            name: " Μισθοδοσία Α.Ε. ".into(),
+            owner: "Ana@Example.com".into(),
+            data_locations: "Greece\nGermany; greece".into(),
+            contract_start: "2025-01-01".into(),
+            contract_end: "2027-12-31".into(),
+            notice_days: "90".into(),
+            ..SupplierInput::default()
+        };
+        let d = input.parse(today).unwrap();
+        assert_eq!(d.name, "Μισθοδοσία Α.Ε.");
+        assert_eq!(d.owner, "ana@example.com");
+        assert_eq!(d.data_locations, ["Greece", "Germany"]);
+        assert_eq!(
+            notice_by("2027-12-31", d.notice_days).as_deref(),
+            Some("2027-10-02")
+        );
+        let bad = SupplierInput {
+            name: " ".into(),
+            owner: "ana".into(),
+            criticality: "high".into(),
+            contract_start: "2027-01-01".into(),
+            contract_end: "2026-01-01".into(),
+            notice_days: "-3".into(),
+            reviewed_on: "2027-01-01".into(),
+            ..SupplierInput::default()
+        };
+        let Err(Error::Validation(fields)) = bad.parse(today) else {
+            panic!("a bad supplier passed")
+        };
+        let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            named,
+            [
+                "name",
+                "owner",
+                "criticality_reason",
+                "contract_end",
+                "notice_days",
+                "reviewed_on"
+            ]
+        );
+    }
+}
