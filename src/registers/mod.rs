@@ -17,6 +17,7 @@ pub mod imports;
 pub mod incident;
 pub mod matrix;
 pub mod measure;
+pub mod obligation;
 pub mod organisation;
 pub mod people;
 pub mod quant;
