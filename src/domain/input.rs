@@ -1,7 +1,45 @@
 //! Reading what people type: record ids, dates, and JSON values that may come as text or as a
 //! number or a list (forms send text, scripts send numbers and arrays).
 
+use crate::error::Problems;
 use serde::Deserialize;
+
+/// Text typed in a field, trimmed; more than `max` characters is a problem of `field`.
+pub fn bounded(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
+    let t = raw.trim();
+    if t.chars().count() > max {
+        p.add(field, format!("at most {max} characters"));
+    }
+    t.to_string()
+}
+
+/// Names in a list, split at any of `separators` (names of companies hold commas: lines
+/// and semicolons separate them), each kept once whatever its case; each at most 200
+/// characters, at most 100 of them.
+pub fn names(p: &mut Problems, field: &str, raw: &str, separators: &[char]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in raw
+        .split(separators)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if n.chars().count() > 200 {
+            p.add(
+                field,
+                format!(
+                    "'{}…' is longer than 200 characters",
+                    n.chars().take(20).collect::<String>()
+                ),
+            );
+        } else if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
+            out.push(n.to_string());
+        }
+    }
+    if out.len() > 100 {
+        p.add(field, "at most 100");
+    }
+    out
+}
 
 /// Checks an asset id typed by a person: letters, digits, `.`, `_`, `-`, up to 40 characters.
 pub fn parse_asset_id(raw: &str) -> Result<String, String> {

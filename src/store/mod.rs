@@ -90,6 +90,18 @@ macro_rules! tx_exec {
     }};
 }
 
+/// Links read in one query as (record id, linked id), grouped by record in the order read:
+/// each record of a page then takes its own (`remove(&id)`).
+pub(crate) fn group_links(
+    pairs: Vec<(String, String)>,
+) -> std::collections::HashMap<String, Vec<String>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for (record, linked) in pairs {
+        out.entry(record).or_default().push(linked);
+    }
+    out
+}
+
 /// A statement without rows on the pool (no audit entry: only for bookkeeping such as
 /// session activity and login throttling, which are not records).
 macro_rules! pool_exec {

@@ -191,6 +191,16 @@ impl Field {
     }
 }
 
+/// A field of a register's schema: its key, the label the mapping step shows, and the
+/// headers (squashed) that name it (`use crate::exchange::import::field as f;`).
+pub(crate) const fn field(
+    key: &'static str,
+    label: &'static str,
+    synonyms: &'static [&'static str],
+) -> Field {
+    Field::new(key, label, synonyms)
+}
+
 /// What a file is read into: the fields with their header synonyms, the columns read past,
 /// the field every row must have, and how messages name them. Each register has one; so has
 /// any other table Annex reads from a spreadsheet (a Statement of Applicability of 2013).

@@ -61,9 +61,7 @@ pub fn assets_table(assets: &[Asset], settings: &super::domain::AssetSettings) -
     t
 }
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const ASSET_FIELDS: &[Field] = &[
     f(

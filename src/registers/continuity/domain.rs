@@ -4,6 +4,7 @@
 //! therefore required to meet, what restore tests showed it achieves, and the exercises that
 //! prove the plans work.
 
+use crate::domain::input::bounded;
 use crate::domain::words::words_enum;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
@@ -179,39 +180,9 @@ pub struct ProcessDraft {
 /// A level of the impact scale: (value, name).
 pub type ImpactLevel = (i64, String);
 
-fn bounded(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
-    let t = raw.trim();
-    if t.chars().count() > max {
-        p.add(field, format!("at most {max} characters"));
-    }
-    t.to_string()
-}
-
-/// Names in a list: separated by lines, commas or semicolons; each at most 200 characters;
-/// at most 100.
+/// Names in a list: separated by lines, commas or semicolons.
 fn names(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for n in raw
-        .split(['\n', ',', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        if n.chars().count() > 200 {
-            p.add(
-                field,
-                format!(
-                    "'{}…' is longer than 200 characters",
-                    n.chars().take(20).collect::<String>()
-                ),
-            );
-        } else if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
-            out.push(n.to_string());
-        }
-    }
-    if out.len() > 100 {
-        p.add(field, "at most 100");
-    }
-    out
+    crate::domain::input::names(p, field, raw, &['\n', ',', ';'])
 }
 
 /// Asset ids in a list.

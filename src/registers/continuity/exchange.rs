@@ -117,13 +117,7 @@ pub fn exercises_table(exercises: &[Exercise]) -> Table {
     t
 }
 
-const fn f(
-    key: &'static str,
-    label: &'static str,
-    synonyms: &'static [&'static str],
-) -> crate::exchange::import::Field {
-    crate::exchange::import::Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const PROCESS_FIELDS: &[crate::exchange::import::Field] = &[
     f("id", "id", &["id", "processid", "ref", "reference", "no"]),

@@ -80,17 +80,13 @@ async fn with_links(tx: &mut Tx, mut items: Vec<Process>) -> Result<Vec<Process>
         ids,
         " order by document_id"
     );
+    let (mut assets, mut plans) = (
+        crate::store::group_links(assets),
+        crate::store::group_links(plans),
+    );
     for p in &mut items {
-        p.assets = assets
-            .iter()
-            .filter(|a| a.0 == p.id)
-            .map(|a| a.1.clone())
-            .collect();
-        p.plans = plans
-            .iter()
-            .filter(|a| a.0 == p.id)
-            .map(|a| a.1.clone())
-            .collect();
+        p.assets = assets.remove(&p.id).unwrap_or_default();
+        p.plans = plans.remove(&p.id).unwrap_or_default();
     }
     Ok(items)
 }
@@ -317,12 +313,9 @@ async fn exercise_assets(tx: &mut Tx, mut items: Vec<Exercise>) -> Result<Vec<Ex
         ids,
         " order by asset_id"
     );
+    let mut assets = crate::store::group_links(assets);
     for e in &mut items {
-        e.assets = assets
-            .iter()
-            .filter(|a| a.0 == e.id)
-            .map(|a| a.1.clone())
-            .collect();
+        e.assets = assets.remove(&e.id).unwrap_or_default();
     }
     Ok(items)
 }

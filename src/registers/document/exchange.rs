@@ -56,9 +56,7 @@ pub fn documents_table(documents: &[Document]) -> Table {
     t
 }
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const DOCUMENT_FIELDS: &[Field] = &[
     f(

@@ -4,6 +4,7 @@
 //! contained → eradicated → recovered → closed), its timeline (appended, never edited) and the
 //! lessons learned that close it.
 
+use crate::domain::input::bounded;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -295,24 +296,16 @@ pub fn parse_moment(raw: &str) -> Result<String, String> {
         .ok_or_else(|| format!("'{t}' is not a moment: write it as 2026-12-04T14:30"))
 }
 
-fn text(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
-    let t = raw.trim();
-    if t.chars().count() > max {
-        p.add(field, format!("at most {max} characters"));
-    }
-    t.to_string()
-}
-
 impl ReportInput {
     /// Checks the report; `now` (stored form) bounds when it can have been noticed.
     pub fn parse(&self, now: &str) -> Result<ReportDraft, Error> {
         let mut p = Problems::new();
-        let title = text(&mut p, "title", &self.title, 200);
+        let title = bounded(&mut p, "title", &self.title, 200);
         if title.is_empty() {
             p.add("title", "say in a few words what happened");
         }
-        let description = text(&mut p, "description", &self.description, 10_000);
-        let affected = text(&mut p, "affected", &self.affected, 2000);
+        let description = bounded(&mut p, "description", &self.description, 10_000);
+        let affected = bounded(&mut p, "affected", &self.affected, 2000);
         let noticed_at = match self.noticed_at.trim() {
             "" => None,
             raw => p.take("noticed_at", parse_moment(raw)),
@@ -418,7 +411,7 @@ impl TriageInput {
             "classification",
             Classification::parse(&self.classification),
         );
-        let reason = text(&mut p, "reason", &self.reason, 2000);
+        let reason = bounded(&mut p, "reason", &self.reason, 2000);
         if reason.is_empty() {
             p.add("reason", "say why it is (or is not) an incident");
         }
@@ -439,7 +432,7 @@ impl TriageInput {
             "" => None,
             raw => p.take("severity", scale.find(raw).map(|l| l.key.clone())),
         };
-        let handler = text(&mut p, "handler", &self.handler, 200).to_lowercase();
+        let handler = bounded(&mut p, "handler", &self.handler, 200).to_lowercase();
         if !handler.is_empty() && !handler.contains('@') {
             p.add("handler", format!("'{handler}' is not an e-mail address"));
         }
@@ -457,16 +450,7 @@ impl TriageInput {
         }
         let processes = list(&self.processes);
         let names = |p: &mut Problems, field: &str, raw: &str| {
-            let out: Vec<String> = raw
-                .split(['\n', ';'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            if out.len() > 100 || out.iter().any(|n| n.chars().count() > 200) {
-                p.add(field, "at most 100, each at most 200 characters");
-            }
-            out
+            crate::domain::input::names(p, field, raw, &['\n', ';'])
         };
         let suppliers = names(&mut p, "suppliers", &self.suppliers);
         let people = names(&mut p, "people", &self.people);
@@ -843,11 +827,11 @@ pub type TaskDraft = (String, String, Option<String>);
 impl TaskInput {
     pub fn parse(&self) -> Result<TaskDraft, Error> {
         let mut p = Problems::new();
-        let title = text(&mut p, "title", &self.title, 300);
+        let title = bounded(&mut p, "title", &self.title, 300);
         if title.is_empty() {
             p.add("title", "say what is to be done");
         }
-        let owner = text(&mut p, "owner", &self.owner, 200).to_lowercase();
+        let owner = bounded(&mut p, "owner", &self.owner, 200).to_lowercase();
         if owner.is_empty() {
             p.add("owner", "say who does it");
         }

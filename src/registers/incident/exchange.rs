@@ -211,13 +211,7 @@ pub fn record_xlsx(
     ))
 }
 
-const fn f(
-    key: &'static str,
-    label: &'static str,
-    synonyms: &'static [&'static str],
-) -> crate::exchange::import::Field {
-    crate::exchange::import::Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const FIELDS: &[crate::exchange::import::Field] = &[
     f(

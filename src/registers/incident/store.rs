@@ -153,12 +153,9 @@ async fn page_assets(tx: &mut Tx, mut items: Vec<Incident>) -> Result<Vec<Incide
         ids,
         " order by asset_id"
     );
+    let mut assets = crate::store::group_links(assets);
     for i in &mut items {
-        i.assets = assets
-            .iter()
-            .filter(|a| a.0 == i.id)
-            .map(|a| a.1.clone())
-            .collect();
+        i.assets = assets.remove(&i.id).unwrap_or_default();
     }
     Ok(items)
 }

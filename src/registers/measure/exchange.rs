@@ -47,9 +47,7 @@ pub fn measures_table(measures: &[Measure]) -> Table {
 }
 
 /// Reads a file name's export format from the end of a route (`risks.xlsx`).
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const MEASURE_FIELDS: &[Field] = &[
     f(

@@ -90,9 +90,7 @@ pub fn risks_table(risks: &[Risk], today: &str) -> Table {
     t
 }
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const RISK_FIELDS: &[Field] = &[
     f(

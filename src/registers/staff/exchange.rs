@@ -67,9 +67,7 @@ pub fn people_table(people: &[Person], today: &str) -> Table {
     t
 }
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const PERSON_FIELDS: &[Field] = &[
     f("id", "id", &["id", "personid", "annexid"]),

@@ -4,6 +4,7 @@
 //! contract and its security clauses (5.20), the certifications they hold and when those
 //! lapse, and how often they are reviewed.
 
+use crate::domain::input::bounded;
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
 
@@ -302,28 +303,7 @@ pub struct SupplierDraft {
 }
 
 fn names(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for n in raw
-        .split(['\n', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(n)) {
-            out.push(n.to_string());
-        }
-    }
-    if out.len() > 100 || out.iter().any(|n| n.chars().count() > 200) {
-        p.add(field, "at most 100, each at most 200 characters");
-    }
-    out
-}
-
-fn text(p: &mut Problems, field: &str, raw: &str, max: usize) -> String {
-    let t = raw.trim();
-    if t.chars().count() > max {
-        p.add(field, format!("at most {max} characters"));
-    }
-    t.to_string()
+    crate::domain::input::names(p, field, raw, &['\n', ';'])
 }
 
 fn day(p: &mut Problems, field: &str, raw: &str) -> Option<String> {
@@ -337,18 +317,18 @@ impl SupplierInput {
     /// Checks the supplier; `today` bounds its last review.
     pub fn parse(&self, today: &str) -> Result<SupplierDraft, Error> {
         let mut p = Problems::new();
-        let name = text(&mut p, "name", &self.name, 200);
+        let name = bounded(&mut p, "name", &self.name, 200);
         if name.is_empty() {
             p.add("name", "name the supplier");
         }
-        let services = text(&mut p, "services", &self.services, 2000);
-        let owner = text(&mut p, "owner", &self.owner, 200).to_lowercase();
+        let services = bounded(&mut p, "services", &self.services, 2000);
+        let owner = bounded(&mut p, "owner", &self.owner, 200).to_lowercase();
         if !owner.is_empty() && !owner.contains('@') {
             p.add("owner", format!("'{owner}' is not an e-mail address"));
         }
         let data_locations = names(&mut p, "data_locations", &self.data_locations);
         let sub_processors = names(&mut p, "sub_processors", &self.sub_processors);
-        let reason = text(&mut p, "criticality_reason", &self.criticality_reason, 1000);
+        let reason = bounded(&mut p, "criticality_reason", &self.criticality_reason, 1000);
         let override_ = match self.criticality.trim() {
             "" => None,
             raw => match p.take("criticality", Criticality::parse(raw)) {

@@ -9,9 +9,7 @@ use crate::exchange::Table;
 use crate::exchange::import::{Field, Importer, Schema, parse_rows};
 use crate::service::Ctx;
 
-const fn f(key: &'static str, label: &'static str, synonyms: &'static [&'static str]) -> Field {
-    Field::new(key, label, synonyms)
-}
+use crate::exchange::import::field as f;
 
 const COMPLETION_FIELDS: &[Field] = &[
     f(
