@@ -425,28 +425,52 @@ pub(crate) async fn unknown_affected(
     tx: &mut Tx,
     t: &super::domain::TriageDraft,
 ) -> Result<Vec<(&'static str, String)>> {
-    let mut out = Vec::new();
-    let unknown = store::unknown_assets(tx, &t.assets).await?;
-    if !unknown.is_empty() {
-        out.push((
-            "assets",
-            format!("not in the asset register: {}", unknown.join(", ")),
-        ));
+    let known = Known::read(tx, std::slice::from_ref(t)).await?;
+    Ok(known.unknown(t))
+}
+
+/// The affected assets and processes of some assessments that exist, read in one query
+/// each (an import checks all its rows at once).
+pub(crate) struct Known {
+    assets: std::collections::HashSet<String>,
+    processes: std::collections::HashSet<String>,
+}
+
+impl Known {
+    pub(crate) async fn read(tx: &mut Tx, all: &[super::domain::TriageDraft]) -> Result<Known> {
+        let ids = |f: fn(&super::domain::TriageDraft) -> &Vec<String>| {
+            let mut v: Vec<String> = all.iter().flat_map(|t| f(t).iter().cloned()).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let (assets, processes) = (ids(|t| &t.assets), ids(|t| &t.processes));
+        Ok(Known {
+            assets: crate::store::existing_ids(tx, "asset", "asset_id", &assets).await?,
+            processes: crate::store::existing_ids(tx, "process", "process_id", &processes).await?,
+        })
     }
-    let known = crate::store::existing_ids(tx, "process", "process_id", &t.processes).await?;
-    let unknown: Vec<&str> = t
-        .processes
-        .iter()
-        .filter(|p| !known.contains(*p))
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        out.push((
-            "processes",
-            format!("not business processes: {}", unknown.join(", ")),
-        ));
+
+    /// What of `t` is not in its register, as (field, message).
+    pub(crate) fn unknown(&self, t: &super::domain::TriageDraft) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let missing = |ids: &[String], known: &std::collections::HashSet<String>| {
+            ids.iter()
+                .filter(|i| !known.contains(*i))
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let assets = missing(&t.assets, &self.assets);
+        if !assets.is_empty() {
+            out.push(("assets", format!("not in the asset register: {assets}")));
+        }
+        let processes = missing(&t.processes, &self.processes);
+        if !processes.is_empty() {
+            out.push(("processes", format!("not business processes: {processes}")));
+        }
+        out
     }
-    Ok(out)
 }
 
 /// Takes the next step of the handling (triaged → contained → eradicated → recovered), with

@@ -7,7 +7,7 @@
 
 use super::domain::EntryKind;
 use super::domain_import::{IncidentImport, changes};
-use super::service::{me, regime_problems, regimes, unknown_affected, visible};
+use super::service::{Known, me, regime_problems, regimes, visible};
 use super::store;
 use crate::domain::ImportReport;
 use crate::error::{Error, FieldError, Result};
@@ -28,6 +28,8 @@ pub async fn import(
     let scale = store::severities_in(&mut tx).await?;
     let mut problems = Vec::new();
     let mut plan = Vec::with_capacity(rows.len());
+    let triages: Vec<_> = rows.iter().filter_map(|(_, d)| d.triage.clone()).collect();
+    let known = Known::read(&mut tx, &triages).await?;
     for (row, d) in &rows {
         let mut say = |field: &str, message: String| {
             problems.push(FieldError::new(format!("row {row}, {field}"), message));
@@ -37,7 +39,7 @@ pub async fn import(
             for m in regime_problems(&all, t, historic) {
                 say("regimes", m);
             }
-            for (field, m) in unknown_affected(&mut tx, t).await? {
+            for (field, m) in known.unknown(t) {
                 say(field, m);
             }
             if let Some(k) = &t.severity

@@ -353,22 +353,6 @@ pub(crate) async fn notifications_in(tx: &mut Tx, id: &str) -> Result<Vec<Notifi
     Ok(rows.into_iter().map(notification_from).collect())
 }
 
-/// Which of `ids` are not assets of the register.
-pub(crate) async fn unknown_assets(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>> {
-    let found: Vec<(String,)> = crate::store::tx_fetch_in!(
-        tx,
-        (String,),
-        "select asset_id from asset where asset_id in ",
-        ids,
-        ""
-    );
-    Ok(ids
-        .iter()
-        .filter(|id| !found.iter().any(|f| &f.0 == *id))
-        .cloned()
-        .collect())
-}
-
 /// Switches a regime on or off (with the hours of a contractual notice).
 pub(crate) async fn set_regime(
     tx: &mut Tx,
