@@ -41,6 +41,51 @@ pub fn names(p: &mut Problems, field: &str, raw: &str, separators: &[char]) -> V
     out
 }
 
+/// Asset ids in a list.
+pub fn asset_ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
+    let ids: Vec<String> = raw
+        .split([',', ';', '\n', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .fold(Vec::new(), |mut acc, id| {
+            if !acc.contains(&id) {
+                acc.push(id);
+            }
+            acc
+        });
+    if ids.len() > 200 {
+        p.add(field, "at most 200 assets");
+    }
+    if let Some(bad) = ids.iter().find(|i| i.chars().count() > 40) {
+        p.add(
+            field,
+            format!(
+                "'{}…' is not an asset id",
+                bad.chars().take(20).collect::<String>()
+            ),
+        );
+    }
+    ids
+}
+
+/// Yes or no as a spreadsheet writes it (empty is no).
+pub fn yes_no(p: &mut Problems, field: &str, raw: &str) -> bool {
+    match raw.trim().to_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => false,
+        "yes" | "y" | "true" | "1" | "x" => true,
+        other => {
+            p.add(field, format!("'{other}' is neither yes nor no"));
+            false
+        }
+    }
+}
+
+/// A yes or no in words.
+pub fn yes(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
 /// Checks an asset id typed by a person: letters, digits, `.`, `_`, `-`, up to 40 characters.
 pub fn parse_asset_id(raw: &str) -> Result<String, String> {
     let s = raw.trim();

@@ -55,6 +55,7 @@ pub fn routes() -> Routes {
         .merge(training::routes())
         .merge(incident::routes())
         .merge(continuity::routes())
+        .merge(supplier::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -99,6 +100,9 @@ pub enum Command {
     /// Record continuity exercises and restore tests
     #[command(subcommand)]
     Exercise(continuity::cli::ExerciseCommand),
+    /// Manage the supplier register: criticality, contracts and their clauses, certifications
+    #[command(subcommand)]
+    Supplier(supplier::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -127,6 +131,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Process(c) => continuity::cli::process(c, ctx).await?,
         Command::Plan(c) => continuity::cli::plan(c, ctx).await?,
         Command::Exercise(c) => continuity::cli::exercise(c, ctx).await?,
+        Command::Supplier(c) => supplier::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

@@ -154,6 +154,7 @@ pub fn notice_text(code: &str) -> Option<String> {
         "incident-action" => "The action was added to the timeline.",
         "incident-notified" => "The notification was recorded.",
         "process-saved" => "The process was saved.",
+        "supplier-saved" => "The supplier was saved.",
         "plan-started" => {
             "The plan was started from the continuity plan template: write it, then submit it for approval."
         }

@@ -49,6 +49,7 @@ mod soa_import;
 mod soa_migrate;
 mod soa_versions;
 mod staff;
+mod supplier;
 mod time_zone;
 mod tracing;
 mod training;

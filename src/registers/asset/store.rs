@@ -161,6 +161,8 @@ pub(crate) async fn save_settings(
     before: &AssetSettings,
     settings: &AssetSettings,
 ) -> Result<()> {
+    // Suppliers derive their criticality from the assets they access.
+    tx.bump_generation("asset").await?;
     let mut problems = Vec::new();
     for t in before
         .types
@@ -224,6 +226,8 @@ pub(crate) async fn save_settings(
 
 /// Inserts a new asset with its tags and dependencies (checked: they exist, no loop).
 pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
+    // Suppliers derive their criticality from the assets they access.
+    tx.bump_generation("asset").await?;
     let id = match &draft.id {
         Some(id) => {
             let taken: Option<(String,)> = tx_query!(
@@ -256,6 +260,10 @@ pub(crate) async fn import(
     actor: &str,
     rows: Vec<(usize, AssetDraft)>,
 ) -> Result<ImportReport> {
+    if !tx.read_only {
+        // Suppliers derive their criticality from the assets they access.
+        tx.bump_generation("asset").await?;
+    }
     let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
     let mut existing = read_assets(tx, &given).await?;
     let fresh = next_asset_ids(tx, rows.iter().filter(|(_, d)| d.id.is_none()).count()).await?;
@@ -375,6 +383,8 @@ pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Asset> {
 
 /// Replaces an asset's fields, tags and dependencies (its revision goes up by one).
 pub(crate) async fn update(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<Asset> {
+    // Suppliers derive their criticality from the assets they access.
+    tx.bump_generation("asset").await?;
     if draft.depends_on.iter().any(|d| d == id) {
         return Err(Error::field(
             "depends_on",
@@ -389,6 +399,8 @@ pub(crate) async fn update(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<
 /// Marks an asset retired (its revision goes up by one); one retired or disposed already is
 /// left as it is. Answers it as stored.
 pub(crate) async fn retire(tx: &mut Tx, before: &Asset) -> Result<Asset> {
+    // Suppliers derive their criticality from the assets they access.
+    tx.bump_generation("asset").await?;
     if matches!(before.lifecycle, Lifecycle::Retired | Lifecycle::Disposed) {
         return Ok(before.clone());
     }
@@ -411,6 +423,8 @@ pub(crate) async fn bulk_update(
     owner: Option<&str>,
     classification: Option<&str>,
 ) -> Result<Vec<(Asset, Asset)>> {
+    // Suppliers derive their criticality from the assets they access.
+    tx.bump_generation("asset").await?;
     let now = tx.now().to_string();
     let mut changed = Vec::new();
     for id in ids {

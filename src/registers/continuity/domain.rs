@@ -185,34 +185,6 @@ fn names(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
     crate::domain::input::names(p, field, raw, &['\n', ',', ';'])
 }
 
-/// Asset ids in a list.
-pub fn asset_ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
-    let ids: Vec<String> = raw
-        .split([',', ';', '\n', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .fold(Vec::new(), |mut acc, id| {
-            if !acc.contains(&id) {
-                acc.push(id);
-            }
-            acc
-        });
-    if ids.len() > 200 {
-        p.add(field, "at most 200 assets");
-    }
-    if let Some(bad) = ids.iter().find(|i| i.chars().count() > 40) {
-        p.add(
-            field,
-            format!(
-                "'{}…' is not an asset id",
-                bad.chars().take(20).collect::<String>()
-            ),
-        );
-    }
-    ids
-}
-
 fn duration(p: &mut Problems, field: &str, raw: &str) -> Option<i64> {
     match raw.trim() {
         "" => None,
@@ -309,7 +281,7 @@ impl ProcessInput {
             );
         }
         let min_service = bounded(&mut p, "min_service", &self.min_service, 2000);
-        let assets = asset_ids(&mut p, "assets", &self.assets);
+        let assets = crate::domain::input::asset_ids(&mut p, "assets", &self.assets);
         let suppliers = names(&mut p, "suppliers", &self.suppliers);
         let roles = names(&mut p, "roles", &self.roles);
         let locations = names(&mut p, "locations", &self.locations);
@@ -552,7 +524,7 @@ impl ExerciseInput {
         };
         let process = id(&mut p, "process", &self.process);
         let plan = id(&mut p, "plan", &self.plan);
-        let assets = asset_ids(&mut p, "assets", &self.assets);
+        let assets = crate::domain::input::asset_ids(&mut p, "assets", &self.assets);
         let scope = bounded(&mut p, "scope", &self.scope, 5000);
         let participants = bounded(&mut p, "participants", &self.participants, 2000);
         let result = p.take("result", ExerciseResult::parse(&self.result));

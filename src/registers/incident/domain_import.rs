@@ -62,17 +62,6 @@ pub struct IncidentImport {
     pub root_cause: String,
 }
 
-fn yes_no(p: &mut Problems, field: &str, raw: &str) -> bool {
-    match raw.trim().to_lowercase().as_str() {
-        "" | "no" | "n" | "false" | "0" => false,
-        "yes" | "y" | "true" | "1" | "x" => true,
-        other => {
-            p.add(field, format!("'{other}' is neither yes nor no"));
-            false
-        }
-    }
-}
-
 fn moment(p: &mut Problems, field: &str, raw: &str, now: &str) -> Option<String> {
     let m = match raw.trim() {
         "" => None,
@@ -82,10 +71,6 @@ fn moment(p: &mut Problems, field: &str, raw: &str, now: &str) -> Option<String>
         p.add(field, "a moment in the future");
     }
     Some(m)
-}
-
-fn yes(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
 }
 
 impl From<(&Incident, &SeverityScale)> for IncidentRow {
@@ -105,8 +90,8 @@ impl From<(&Incident, &SeverityScale)> for IncidentRow {
                 .as_deref()
                 .map(|s| scale.label(s))
                 .unwrap_or_default(),
-            personal_data: yes(i.personal_data),
-            restricted: yes(i.restricted),
+            personal_data: crate::domain::input::yes(i.personal_data),
+            restricted: crate::domain::input::yes(i.restricted),
             regimes: i.regimes.join(", "),
             handler: i.handler.clone(),
             assets: i.assets.join(", "),
@@ -154,8 +139,9 @@ impl IncidentRow {
             t => p.take("status", IncidentStatus::parse(t)),
         };
         let assessed = !self.classification.trim().is_empty();
-        let personal_data = yes_no(&mut p, "personal_data", &self.personal_data);
-        let restricted = yes_no(&mut p, "restricted", &self.restricted);
+        let personal_data =
+            crate::domain::input::yes_no(&mut p, "personal_data", &self.personal_data);
+        let restricted = crate::domain::input::yes_no(&mut p, "restricted", &self.restricted);
         let triage = if assessed {
             p.absorb(
                 "classification",
