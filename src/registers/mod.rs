@@ -56,6 +56,7 @@ pub fn routes() -> Routes {
         .merge(incident::routes())
         .merge(continuity::routes())
         .merge(supplier::routes())
+        .merge(obligation::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -103,6 +104,9 @@ pub enum Command {
     /// Manage the supplier register: criticality, contracts and their clauses, certifications
     #[command(subcommand)]
     Supplier(supplier::cli::Command),
+    /// Manage legal, regulatory and contractual obligations and the controls that satisfy them
+    #[command(subcommand)]
+    Obligation(obligation::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -132,6 +136,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Plan(c) => continuity::cli::plan(c, ctx).await?,
         Command::Exercise(c) => continuity::cli::exercise(c, ctx).await?,
         Command::Supplier(c) => supplier::cli::run(c, ctx).await?,
+        Command::Obligation(c) => obligation::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

@@ -62,6 +62,9 @@ pub struct Caches {
     pub risk_counts: GenerationCache<RiskFilter, (i64, bool)>,
     /// The measures of every control, by framework and measure generation.
     pub soa_measures: GenerationCache<String, MeasuresByControl>,
+    /// The applicable obligations of every control, by framework and obligation generation.
+    pub soa_obligations:
+        GenerationCache<String, crate::registers::obligation::service::ControlObligations>,
     /// The SoA's open risks per control (count and first ids), by (framework, measure
     /// generation) and risk generation.
     pub soa_risks: GenerationCache<FrameworkAt, SoaRisks>,

@@ -155,6 +155,7 @@ pub fn notice_text(code: &str) -> Option<String> {
         "incident-notified" => "The notification was recorded.",
         "process-saved" => "The process was saved.",
         "supplier-saved" => "The supplier was saved.",
+        "obligation-saved" => "The obligation was saved.",
         "plan-started" => {
             "The plan was started from the continuity plan template: write it, then submit it for approval."
         }

@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 /// A JSON request with an optional `If-Match`.
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: &str,
     path: &str,

@@ -33,6 +33,7 @@ mod incident_import;
 mod incidents;
 mod matrix;
 mod measures;
+mod obligation;
 mod pdf_read;
 mod people;
 mod readiness;

@@ -36,13 +36,13 @@ async fn decisions_are_checked_linked_to_the_treatment_and_warned_about() {
                 .await
             }
         };
-        let res = put("8.13", json!({"applicable": "yes", "reasons": ["risk_treatment", "legal"], "status": "planned", "maturity": 2, "owner": "ops@example.org"})).await;
+        let res = put("8.13", json!({"applicable": "yes", "reasons": ["risk_treatment", "business"], "status": "planned", "maturity": 2, "owner": "ops@example.org"})).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let r = res.json();
         assert_eq!(r["applicability"]["applicable"], true);
         assert_eq!(
             r["applicability"]["reasons"],
-            json!(["risk_treatment", "legal"])
+            json!(["risk_treatment", "business"])
         );
         assert_eq!(r["warnings"], json!(["no_measure"]));
 

@@ -16,6 +16,9 @@ use plan::*;
 use serde::Serialize;
 
 /// A future an importer answers (boxed: importers are chosen at run time, by key).
+/// A spreadsheet row as an import reads it: its number and its values by field key.
+pub type Row = (usize, Vec<(&'static str, String)>);
+
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// A register that spreadsheets can be imported into: its schema (fields and the headers

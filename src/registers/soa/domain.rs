@@ -468,10 +468,13 @@ pub enum Warning {
     /// Applicable and not yet implemented, and the date it was to be implemented by has
     /// passed.
     TargetDatePassed,
+    /// A legal or contractual reason for inclusion is recorded, but no applicable obligation
+    /// of the register is linked to it.
+    ReasonUnbacked,
 }
 
 impl Warning {
-    pub const ALL: [Warning; 10] = [
+    pub const ALL: [Warning; 11] = [
         Warning::Undecided,
         Warning::SelectedButExcluded,
         Warning::NoMeasure,
@@ -482,6 +485,7 @@ impl Warning {
         Warning::EvidenceFailing,
         Warning::NoReason,
         Warning::TargetDatePassed,
+        Warning::ReasonUnbacked,
     ];
 
     /// The key in query strings and exports.
@@ -497,6 +501,7 @@ impl Warning {
             Warning::EvidenceFailing => "evidence_failing",
             Warning::NoReason => "no_reason",
             Warning::TargetDatePassed => "target_date_passed",
+            Warning::ReasonUnbacked => "reason_unbacked",
         }
     }
 
@@ -512,6 +517,7 @@ impl Warning {
             Warning::EvidenceFailing => "an automated check shows it failing",
             Warning::NoReason => "applicable, but no reason for inclusion is recorded",
             Warning::TargetDatePassed => "its target date has passed and it is not implemented",
+            Warning::ReasonUnbacked => "no obligation behind its legal or contractual reason",
         }
     }
 
@@ -599,6 +605,61 @@ pub struct SoaRow {
     #[serde(default)]
     pub evidence_failing: Vec<ControlEvidence>,
     pub warnings: Vec<Warning>,
+    /// The applicable obligations linked to it (from the obligations register).
+    #[serde(default)]
+    pub obligations: Vec<ObligationLine>,
+    /// The reasons for inclusion those obligations give it, each with them named.
+    #[serde(default)]
+    pub derived_reasons: Vec<DerivedReason>,
+}
+
+/// An applicable obligation linked to a control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ObligationLine {
+    pub id: String,
+    pub title: String,
+    /// The reason for inclusion it gives.
+    pub reason: Reason,
+}
+
+/// A reason for inclusion the control's obligations give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DerivedReason {
+    pub reason: Reason,
+    /// The obligations' titles.
+    pub obligations: Vec<String>,
+}
+
+impl SoaRow {
+    /// Gives the row its applicable obligations and the reasons they derive; `unbacked`:
+    /// the legal or contractual reasons typed on it that no obligation stands behind (a
+    /// gentle warning). A row whose obligations give a reason is not without one.
+    pub fn with_obligations(
+        &mut self,
+        lines: Vec<ObligationLine>,
+        derived: Vec<DerivedReason>,
+        unbacked: bool,
+    ) {
+        if self.applicability.applicable == Some(true) {
+            if !derived.is_empty() {
+                self.warnings.retain(|w| *w != Warning::NoReason);
+            }
+            if unbacked && !self.warnings.contains(&Warning::ReasonUnbacked) {
+                self.warnings.push(Warning::ReasonUnbacked);
+            }
+        }
+        self.obligations = lines;
+        self.derived_reasons = derived;
+    }
+
+    /// The obligations in words: "legal or regulatory requirement: GDPR, NIS2".
+    pub fn obligations_text(&self) -> String {
+        self.derived_reasons
+            .iter()
+            .map(|d| format!("{}: {}", d.reason.label(), d.obligations.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// Per control: the open risks its measures treat, how many, and the first of them.
@@ -661,6 +722,8 @@ pub fn assemble(
                 evidence_count,
                 evidence_state,
                 evidence_failing,
+                obligations: Vec::new(),
+                derived_reasons: Vec::new(),
             }
         })
         .collect()

@@ -73,7 +73,7 @@ impl Header {
     }
 }
 
-pub const SOA_COLUMNS: [&str; 20] = [
+pub const SOA_COLUMNS: [&str; 21] = [
     "control",
     "title",
     "theme",
@@ -84,6 +84,7 @@ pub const SOA_COLUMNS: [&str; 20] = [
     "security_domains",
     "applicable",
     "reasons",
+    "obligations",
     "exclusion_reason",
     "justification",
     "status",
@@ -210,6 +211,7 @@ pub fn soa_table(rows: &[SoaRow], catalog: &crate::domain::catalog::Catalog) -> 
                     .map(|x| x.label())
                     .collect::<Vec<_>>()
                     .join(", "),
+                r.obligations_text(),
                 a.exclusion_reason
                     .map(|e| e.label().to_string())
                     .unwrap_or_default(),

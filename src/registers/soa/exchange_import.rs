@@ -302,6 +302,7 @@ pub(crate) const FROM_ANNEX: &[&str] = &[
     "evidence",
     "risks",
     "warnings",
+    "obligations",
 ];
 
 pub(crate) const SCHEMA: Schema = Schema {

@@ -275,9 +275,13 @@ async fn render_register(
                         .unwrap_or_default()
                         .to_string()
                 } else {
-                    a.reasons
+                    let typed = a
+                        .reasons
                         .iter()
-                        .map(|r| r.label())
+                        .filter(|x| !r.derived_reasons.iter().any(|d| d.reason == **x))
+                        .map(|x| x.label().to_string());
+                    typed
+                        .chain(std::iter::once(r.obligations_text()).filter(|t| !t.is_empty()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 },

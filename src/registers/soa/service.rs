@@ -30,7 +30,7 @@ pub async fn rows(ctx: &Ctx, framework: &str) -> Result<Vec<SoaRow>> {
     let by_control = measures(ctx, framework).await?;
     let risks = risks(ctx, framework).await?;
     let evidence = crate::registers::evidence::service::summaries(ctx, framework).await?;
-    Ok(assemble(
+    let mut rows = assemble(
         framework,
         &catalog.controls,
         decisions,
@@ -38,7 +38,51 @@ pub async fn rows(ctx: &Ctx, framework: &str) -> Result<Vec<SoaRow>> {
         &risks,
         &evidence,
         &ctx.today(),
-    ))
+    );
+    with_obligations(
+        &mut rows,
+        &crate::registers::obligation::service::of_controls(ctx, framework).await?,
+    );
+    Ok(rows)
+}
+
+/// Gives each row its applicable obligations, the reasons for inclusion they derive, and the
+/// warning on a legal or contractual reason no obligation stands behind.
+fn with_obligations(
+    rows: &mut [SoaRow],
+    of: &crate::registers::obligation::service::ControlObligations,
+) {
+    use super::domain::{DerivedReason, ObligationLine};
+    use crate::registers::obligation::domain::{Linked, ObligationKind, derived_reasons, unbacked};
+    for row in rows.iter_mut() {
+        let found = of.get(&row.control.id).map(Vec::as_slice).unwrap_or(&[]);
+        let linked: Vec<Linked> = found
+            .iter()
+            .map(|(_, title, kind)| Linked {
+                title: title.clone(),
+                kind: ObligationKind::parse(kind).unwrap_or(ObligationKind::Legal),
+                applicable: true,
+            })
+            .collect();
+        let lines = found
+            .iter()
+            .zip(&linked)
+            .map(|((id, title, _), l)| ObligationLine {
+                id: id.clone(),
+                title: title.clone(),
+                reason: l.kind.reason(),
+            })
+            .collect();
+        let derived = derived_reasons(&linked)
+            .into_iter()
+            .map(|(reason, obligations)| DerivedReason {
+                reason,
+                obligations,
+            })
+            .collect();
+        let unbacked = !unbacked(&row.applicability.reasons, &linked).is_empty();
+        row.with_obligations(lines, derived, unbacked);
+    }
 }
 
 /// The measures that implement each control, kept until the measure register changes.

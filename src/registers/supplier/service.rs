@@ -223,16 +223,13 @@ pub async fn update(
     Ok(after)
 }
 
-/// A spreadsheet row: its number and its values by field.
-pub type Row = (usize, Vec<(&'static str, String)>);
-
 /// Imports suppliers (managers and admins): all rows or none; a row whose id (or, without
 /// one, whose name) is a supplier of Annex updates the columns its file has, so an export
 /// imports back unchanged and a partial list does not wipe what it does not hold.
 #[tracing::instrument(name = "supplier.import", skip_all, fields(actor = %ctx.who(), rows = rows.len()))]
 pub async fn import(
     ctx: &Ctx,
-    rows: Vec<Row>,
+    rows: Vec<crate::exchange::import::Row>,
     dry_run: bool,
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
