@@ -22,6 +22,20 @@ async fn soa_row(app: &TestApp, token: &str, id: &str) -> Value {
     res.json()
 }
 
+async fn clause_4_2(app: &TestApp, token: &str) -> Value {
+    let r = app
+        .get("/api/v1/readiness", Auth::Bearer(token))
+        .await
+        .json();
+    r["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "4.2")
+        .cloned()
+        .unwrap_or_else(|| panic!("no clause 4.2 in {r}"))
+}
+
 fn warnings(row: &Value) -> Vec<String> {
     row["warnings"]
         .as_array()
@@ -54,6 +68,7 @@ async fn applicable_obligations_give_the_soa_its_reasons_and_a_typed_one_without
         }
         let res = app.get("/api/v1/obligations", Auth::Bearer(&viewer)).await;
         assert_eq!(res.json()["total"], 0, "each is off until added");
+        assert_eq!(clause_4_2(&app, &viewer).await["status"], "not_met");
 
         // Bad input named; only managers and admins add.
         let res = app
@@ -115,6 +130,11 @@ async fn applicable_obligations_give_the_soa_its_reasons_and_a_typed_one_without
             .get("/api/v1/obligations/starters", Auth::Bearer(&viewer))
             .await;
         assert!(!starters.body.contains("\"gdpr\""), "{}", starters.body);
+
+        // Readiness: 4.2 is partly met — GDPR applies, but nobody has assessed it.
+        let c = clause_4_2(&app, &viewer).await;
+        assert_eq!(c["status"], "partly", "{c}");
+        assert!(c.to_string().contains("1 not assessed"), "{c}");
 
         // The SoA: 5.34 is in for a legal requirement, GDPR named; a contractual reason typed
         // on 8.24 with no contract behind it is worth a look, until one is linked.

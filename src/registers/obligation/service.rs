@@ -289,3 +289,47 @@ pub async fn import(
     }
     crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
+
+/// What readiness asks about obligations (27001 4.2, 27002 5.31): how many apply, and those
+/// linked to no control, due for review, or not (or not yet) met — each as (how many, a few
+/// ids).
+#[derive(Debug, Clone, Default)]
+pub struct Attention {
+    pub applicable: i64,
+    pub without_controls: (i64, Vec<String>),
+    pub review_due: (i64, Vec<String>),
+    pub not_met: (i64, Vec<String>),
+    pub not_assessed: (i64, Vec<String>),
+}
+
+#[tracing::instrument(name = "obligation.attention", skip_all, fields(actor = %ctx.who()))]
+pub async fn attention(ctx: &Ctx) -> Result<Attention> {
+    use super::domain::{Compliance, ObligationFilter};
+    ctx.require_reader()?;
+    let applicable = all(
+        ctx,
+        &ObligationQuery {
+            filter: ObligationFilter {
+                applicable: Some(true),
+                ..Default::default()
+            },
+        },
+    )
+    .await?;
+    let today = ctx.today();
+    let pick = |f: &dyn Fn(&Obligation) -> bool| -> (i64, Vec<String>) {
+        let ids: Vec<String> = applicable
+            .iter()
+            .filter(|o| f(o))
+            .map(|o| o.id.clone())
+            .collect();
+        (ids.len() as i64, ids.into_iter().take(8).collect())
+    };
+    Ok(Attention {
+        applicable: applicable.len() as i64,
+        without_controls: pick(&|o| o.controls.is_empty()),
+        review_due: pick(&|o| o.review_is_due(&today)),
+        not_met: pick(&|o| matches!(o.compliance, Compliance::NonCompliant | Compliance::Partial)),
+        not_assessed: pick(&|o| o.compliance == Compliance::NotAssessed),
+    })
+}

@@ -202,6 +202,60 @@ pub struct PeopleFacts {
     pub policy_ack: Option<(String, i64, i64, i64)>,
 }
 
+/// Facts about the obligations register (27001 4.2, 27002 5.31): how many apply, and
+/// (count, examples) of those linked to no control, due for review, not met, not assessed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObligationFacts {
+    pub applicable: i64,
+    pub without_controls: (i64, Vec<String>),
+    pub review_due: (i64, Vec<String>),
+    pub not_met: (i64, Vec<String>),
+    pub not_assessed: (i64, Vec<String>),
+}
+
+/// 4.2: the requirements of interested parties that bind the organisation — its legal,
+/// regulatory and contractual obligations — are known, each met by controls, assessed and
+/// reviewed within a year.
+pub fn interested_parties(o: &ObligationFacts) -> Clause {
+    let mut r = Vec::new();
+    let status = if o.applicable == 0 {
+        r.push(
+            "no applicable legal, regulatory or contractual obligation is in the register".into(),
+        );
+        ClauseStatus::NotMet
+    } else {
+        r.push(format!(
+            "{} apply",
+            crate::domain::words::count(o.applicable as usize, "obligation", "obligations")
+        ));
+        let mut gaps = 0;
+        for ((n, ids), what) in [
+            (&o.without_controls, "linked to no control"),
+            (&o.not_met, "not or only partly met"),
+            (&o.not_assessed, "not assessed"),
+            (&o.review_due, "due for review"),
+        ] {
+            if *n > 0 {
+                gaps += 1;
+                r.push(format!("{n} {what}: {}", ids_text(ids, *n)));
+            }
+        }
+        if gaps == 0 {
+            r.push("each is met by its controls, assessed and reviewed within a year".into());
+            ClauseStatus::Met
+        } else {
+            ClauseStatus::Partly
+        }
+    };
+    Clause {
+        id: "4.2",
+        title: "Needs and expectations of interested parties",
+        status,
+        reasons: r,
+        href: "/obligations?applicable=1",
+    }
+}
+
 /// Facts about the approved versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApprovalFacts {

@@ -55,7 +55,76 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let people = people_facts(ctx).await?;
     let mut r = readiness(rows, &facts, &approval, &documents, &people, &ctx.today());
     r.next.extend(resilience_steps(ctx).await?);
+    let (clause, steps) = supplier_and_obligation_steps(ctx, rows).await?;
+    r.clauses.insert(0, clause);
+    r.next.extend(steps);
     Ok(r)
+}
+
+/// Clause 4.2 from the obligations register, and what to do next about obligations and
+/// suppliers (5.19–5.22, 5.31): reviews due, contracts lacking clauses, certifications
+/// lapsing, obligations no control meets, typed reasons no obligation stands behind.
+async fn supplier_and_obligation_steps(
+    ctx: &Ctx,
+    rows: &[SoaRow],
+) -> Result<(super::domain::Clause, Vec<super::domain::NextStep>)> {
+    let o = crate::registers::obligation::service::attention(ctx).await?;
+    let s = crate::registers::supplier::service::attention(ctx).await?;
+    let clause = super::domain::interested_parties(&super::domain::ObligationFacts {
+        applicable: o.applicable,
+        without_controls: o.without_controls.clone(),
+        review_due: o.review_due.clone(),
+        not_met: o.not_met.clone(),
+        not_assessed: o.not_assessed.clone(),
+    });
+    let unbacked: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            r.warnings
+                .contains(&crate::registers::soa::domain::Warning::ReasonUnbacked)
+        })
+        .map(|r| r.control.id.clone())
+        .collect();
+    let mut steps = Vec::new();
+    let mut push = |(count, examples): (i64, Vec<String>), what: &str, href: &str| {
+        if count > 0 {
+            steps.push(super::domain::NextStep {
+                count,
+                what: what.to_string(),
+                examples,
+                href: href.to_string(),
+            });
+        }
+    };
+    push(
+        o.without_controls,
+        "applicable obligations no control is linked to",
+        "/obligations?applicable=1",
+    );
+    push(
+        (
+            unbacked.len() as i64,
+            unbacked.into_iter().take(8).collect(),
+        ),
+        "controls with a legal or contractual reason no obligation stands behind",
+        "/soa?warning=reason_unbacked",
+    );
+    push(
+        s.review_due,
+        "suppliers due for review",
+        "/suppliers?review_due=1",
+    );
+    push(
+        s.clause_gaps,
+        "critical or high suppliers whose contract lacks security clauses",
+        "/suppliers?status=active",
+    );
+    push(
+        s.certifications,
+        "suppliers with a certification lapsed or lapsing",
+        "/suppliers?status=active",
+    );
+    Ok((clause, steps))
 }
 
 /// What to do next about incidents and continuity (5.24–5.30): notifications overdue,

@@ -566,3 +566,37 @@ impl Store {
         )?)
     }
 }
+
+impl Store {
+    /// The certifications that end on or before `day` (their supplier's id with each), of
+    /// suppliers in use.
+    pub async fn supplier_certifications_ending(
+        &self,
+        day: &str,
+    ) -> Result<Vec<(String, Certification)>> {
+        let rows: Vec<CertRow> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            CertRow,
+            "select c.supplier_id, c.kind, c.reference, c.issuer, c.until_on
+             from supplier_certification c join supplier s on s.supplier_id = c.supplier_id
+             where c.until_on <= $1 and s.status <> 'ended'
+             order by c.until_on, c.supplier_id",
+            day
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, kind, reference, issuer, until)| {
+                (
+                    id,
+                    Certification {
+                        kind: CertificationKind::parse(&kind).unwrap_or(CertificationKind::Other),
+                        reference,
+                        issuer,
+                        until,
+                    },
+                )
+            })
+            .collect())
+    }
+}
