@@ -176,6 +176,18 @@ impl Problems {
             Err(Error::Validation(self.0))
         }
     }
+
+    /// `result`, with these problems told after its own: a validation error gathers both.
+    pub fn and<T>(self, result: Result<T, Error>) -> Result<T, Error> {
+        match (result, self.into_result()) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Err(Error::Validation(mut a)), Err(Error::Validation(b))) => {
+                a.extend(b);
+                Err(Error::Validation(a))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

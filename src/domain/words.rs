@@ -24,7 +24,9 @@ pub fn key_label(key: &str) -> String {
         .filter(|w| !w.is_empty())
         .enumerate()
         .map(|(i, w)| match w {
-            "id" | "sd" | "url" | "ip" | "nda" | "rto" | "rpo" | "mtpd" => w.to_uppercase(),
+            "id" | "sd" | "url" | "ip" | "nda" | "rto" | "rpo" | "mtpd" | "dpia" | "eea" => {
+                w.to_uppercase()
+            }
             w if i == 0 => {
                 let mut chars = w.chars();
                 chars

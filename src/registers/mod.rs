@@ -19,7 +19,9 @@ pub mod matrix;
 pub mod measure;
 pub mod obligation;
 pub mod organisation;
+pub mod party;
 pub mod people;
+pub mod processing;
 pub mod quant;
 pub mod readiness;
 pub mod risk;
@@ -57,6 +59,8 @@ pub fn routes() -> Routes {
         .merge(continuity::routes())
         .merge(supplier::routes())
         .merge(obligation::routes())
+        .merge(processing::routes())
+        .merge(party::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -107,6 +111,12 @@ pub enum Command {
     /// Manage legal, regulatory and contractual obligations and the controls that satisfy them
     #[command(subcommand)]
     Obligation(obligation::cli::Command),
+    /// Manage the interested parties and what they need of the ISMS (27001 4.2)
+    #[command(subcommand)]
+    Party(party::cli::Command),
+    /// Keep the record of processing activities (GDPR Art. 30)
+    #[command(subcommand)]
+    Processing(processing::cli::Command),
     /// Manage the treatment plan (measures)
     #[command(subcommand)]
     Measure(measure::cli::Command),
@@ -137,6 +147,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Exercise(c) => continuity::cli::exercise(c, ctx).await?,
         Command::Supplier(c) => supplier::cli::run(c, ctx).await?,
         Command::Obligation(c) => obligation::cli::run(c, ctx).await?,
+        Command::Processing(c) => processing::cli::run(c, ctx).await?,
+        Command::Party(c) => party::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

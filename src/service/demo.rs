@@ -89,6 +89,8 @@ pub struct Made {
     pub incidents: usize,
     pub suppliers: usize,
     pub obligations: usize,
+    /// Activities in the record of processing.
+    pub processing: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -405,6 +407,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let incidents = demo_incidents(ctx).await?;
     let suppliers = demo_suppliers(ctx).await?;
     let obligations = demo_obligations(ctx).await?;
+    let processing = demo_processing(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -493,6 +496,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         incidents,
         suppliers,
         obligations,
+        processing,
     })
 }
 
@@ -1208,8 +1212,126 @@ async fn demo_obligations(ctx: &Ctx) -> Result<usize> {
         },
     ];
     let n = obligations.len();
+    let mut ids = Vec::new();
     for o in obligations {
-        service::create(ctx, &o).await?;
+        ids.push(service::create(ctx, &o).await?.id);
+    }
+    // Who has a stake in the ISMS, and the obligations their requirements are written in.
+    use crate::registers::party::{domain::PartyInput, service as parties};
+    let party = |name: &str, kind: &str, needs: &str, addressed: bool, obligations: &[&String]| {
+        PartyInput {
+            name: name.into(),
+            kind: kind.into(),
+            needs: needs.into(),
+            addressed,
+            obligations: obligations
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            reviewed_on: ctx.today(),
+            ..Default::default()
+        }
+    };
+    for p in [
+        party(
+            "Customers",
+            "customers",
+            "Their data kept confidential and available; told quickly of a breach",
+            true,
+            &[&ids[0]],
+        ),
+        party(
+            "A key customer",
+            "customers",
+            "A certified ISMS, notice of incidents within 24 hours, a yearly penetration test",
+            true,
+            &[&ids[2]],
+        ),
+        party(
+            "The data protection authority",
+            "regulators",
+            "Breaches notified within 72 hours; the record of processing on request",
+            true,
+            &[&ids[0]],
+        ),
+        party(
+            "Staff",
+            "staff",
+            "Clear rules, training, and their own personal data protected",
+            true,
+            &[],
+        ),
+        party(
+            "Cyber insurer",
+            "insurers",
+            "Multi-factor sign-in everywhere and tested backups before renewal",
+            false,
+            &[],
+        ),
+    ] {
+        parties::create(ctx, &p).await?;
+    }
+    Ok(n)
+}
+
+/// The record of processing: payroll with the payroll bureau as processor, customer accounts
+/// hosted in the cloud with a transfer under standard contractual clauses, and marketing
+/// e-mails whose US transfer has no safeguard yet.
+async fn demo_processing(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::processing::{domain::ProcessingInput, service};
+    let payroll = demo_asset(ctx, "Payroll application")
+        .await?
+        .unwrap_or_default();
+    let portal = demo_asset(ctx, "Customer portal")
+        .await?
+        .unwrap_or_default();
+    let activities = [
+        ProcessingInput {
+            name: "Payroll".into(),
+            owner: "hr0@example.org".into(),
+            purposes: "Paying staff, their taxes and social security".into(),
+            legal_basis: "legal_obligation".into(),
+            data_categories: "name\naddress\nbank account\nsalary\ntax number".into(),
+            data_subjects: "employees\nformer employees".into(),
+            recipients: "tax authority\nsocial security".into(),
+            processors: "SUP-0002".into(),
+            retention: "10 years after the end of employment".into(),
+            assets: payroll,
+            security: "Access limited to HR; encrypted at rest and in transit; audited yearly"
+                .into(),
+            reviewed_on: ctx.today(),
+            ..Default::default()
+        },
+        ProcessingInput {
+            name: "Customer accounts".into(),
+            owner: "dev0@example.org".into(),
+            purposes: "Running the customer portal and supporting customers".into(),
+            legal_basis: "contract".into(),
+            data_categories: "name\ne-mail address\norder history".into(),
+            data_subjects: "customers".into(),
+            processors: "SUP-0001, SUP-0003".into(),
+            transfers: "United States | standard contractual clauses".into(),
+            retention: "3 years after the last order".into(),
+            assets: portal,
+            security: "Multi-factor sign-in for staff; encrypted backups tested twice a year"
+                .into(),
+            ..Default::default()
+        },
+        ProcessingInput {
+            name: "Marketing e-mails".into(),
+            owner: "sales0@example.org".into(),
+            purposes: "Newsletters to customers who asked for them".into(),
+            legal_basis: "consent".into(),
+            data_categories: "e-mail address\nopens and clicks".into(),
+            data_subjects: "customers\nprospects".into(),
+            transfers: "United States | none yet".into(),
+            ..Default::default()
+        },
+    ];
+    let n = activities.len();
+    for a in activities {
+        service::create(ctx, &a).await?;
     }
     Ok(n)
 }

@@ -378,6 +378,31 @@ pub(crate) async fn finish_edit<R: crate::store::Record>(
 /// to whatever is stored).
 pub type Expected = Option<i64>;
 
+/// The ids a record names that are not in their registers, each as a problem of `prefix` +
+/// its field: `(field, table, id column, ids, the register's name)`, read inside the write.
+pub(crate) async fn unknown_links(
+    tx: &mut crate::store::Tx,
+    prefix: &str,
+    links: &[(&str, &str, &str, &[String], &str)],
+) -> Result<Vec<crate::error::FieldError>> {
+    let mut out = Vec::new();
+    for (field, table, column, ids, what) in links {
+        let found = crate::store::existing_ids(tx, table, column, ids).await?;
+        let unknown: Vec<&str> = ids
+            .iter()
+            .filter(|i| !found.contains(*i))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            out.push(crate::error::FieldError::new(
+                format!("{prefix}{field}"),
+                format!("not in the {what}: {}", unknown.join(", ")),
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// Checks a writer's revision against the stored one (read inside the write's transaction,
 /// with the row locked). A stale write is refused with who changed what since, from the audit
 /// trail, so that the person can compare it with their own change.

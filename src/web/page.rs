@@ -156,6 +156,8 @@ pub fn notice_text(code: &str) -> Option<String> {
         "process-saved" => "The process was saved.",
         "supplier-saved" => "The supplier was saved.",
         "obligation-saved" => "The obligation was saved.",
+        "processing-saved" => "The processing activity was saved.",
+        "party-saved" => "The interested party was saved.",
         "plan-started" => {
             "The plan was started from the continuity plan template: write it, then submit it for approval."
         }

@@ -36,6 +36,7 @@ mod measures;
 mod obligation;
 mod pdf_read;
 mod people;
+mod processing;
 mod readiness;
 mod reference_files;
 mod risks;

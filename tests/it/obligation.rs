@@ -136,6 +136,40 @@ async fn applicable_obligations_give_the_soa_its_reasons_and_a_typed_one_without
         assert_eq!(c["status"], "partly", "{c}");
         assert!(c.to_string().contains("1 not assessed"), "{c}");
 
+        // Interested parties and the obligations their requirements are written in.
+        let res = app
+            .post_json(
+                "/api/v1/parties",
+                Auth::Bearer(&manager),
+                json!({"name": "Πελάτες", "kind": "pirates", "obligations": ["OB-404"]}),
+            )
+            .await;
+        assert_eq!(res.fields(), ["kind"], "{}", res.body);
+        let res = app
+            .post_json(
+                "/api/v1/parties",
+                Auth::Bearer(&manager),
+                json!({"name": "Πελάτες", "kind": "customers", "obligations": ["OB-404"]}),
+            )
+            .await;
+        assert_eq!(res.fields(), ["obligations"], "{}", res.body);
+        let party = json!({"name": "Πελάτες", "kind": "customers", "needs": "τα δεδομένα τους ασφαλή",
+                           "obligations": [gdpr_id.clone()]});
+        let res = app
+            .post_json("/api/v1/parties", Auth::Bearer(&contributor), party.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = app
+            .post_json("/api/v1/parties", Auth::Bearer(&manager), party.clone())
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let c = clause_4_2(&app, &viewer).await.to_string();
+        assert!(
+            c.contains("1 interested party recorded")
+                && c.contains("whose needs the ISMS does not address yet"),
+            "{c}"
+        );
+
         // The SoA: 5.34 is in for a legal requirement, GDPR named; a contractual reason typed
         // on 8.24 with no contract behind it is worth a look, until one is linked.
         let row = soa_row(&app, &viewer, "5.34").await;
@@ -312,6 +346,23 @@ async fn applicable_obligations_give_the_soa_its_reasons_and_a_typed_one_without
         );
         let out = annex(&["obligation", "edit", "OB-0004", "--compliance", "perfect"]);
         assert_eq!(out.status.code(), Some(3));
+        let text = ok(annex(&[
+            "party",
+            "add",
+            "--name",
+            "Staff",
+            "--kind",
+            "staff",
+            "--addressed",
+            "yes",
+        ]));
+        assert!(text.contains("added IP-0002"), "{text}");
+        let page = app.get("/parties", Auth::Browser(&browser)).await;
+        assert!(
+            page.body.contains("Πελάτες") && page.body.contains("Staff"),
+            "{}",
+            page.body
+        );
         let text = ok(annex(&["obligation", "list", "--applicable"]));
         assert!(text.contains("3 obligations"), "{text}");
     });

@@ -86,19 +86,20 @@ async fn check_links(
     {
         out.extend(fields);
     }
-    let found = crate::store::existing_ids(tx, "evidence", "evidence_id", &d.evidence).await?;
-    let unknown: Vec<&str> = d
-        .evidence
-        .iter()
-        .filter(|e| !found.contains(*e))
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        out.push(FieldError::new(
-            format!("{prefix}evidence"),
-            format!("not in the evidence register: {}", unknown.join(", ")),
-        ));
-    }
+    out.extend(
+        crate::service::unknown_links(
+            tx,
+            prefix,
+            &[(
+                "evidence",
+                "evidence",
+                "evidence_id",
+                &d.evidence,
+                "evidence register",
+            )],
+        )
+        .await?,
+    );
     if let Some(s) = &d.supplier
         && crate::store::existing_ids(tx, "supplier", "supplier_id", std::slice::from_ref(s))
             .await?

@@ -211,6 +211,9 @@ pub struct ObligationFacts {
     pub review_due: (i64, Vec<String>),
     pub not_met: (i64, Vec<String>),
     pub not_assessed: (i64, Vec<String>),
+    /// Interested parties recorded, and those whose needs the ISMS does not address yet.
+    pub parties: i64,
+    pub unaddressed: (i64, Vec<String>),
 }
 
 /// 4.2: the requirements of interested parties that bind the organisation — its legal,
@@ -218,6 +221,28 @@ pub struct ObligationFacts {
 /// reviewed within a year.
 pub fn interested_parties(o: &ObligationFacts) -> Clause {
     let mut r = Vec::new();
+    let mut party_gap = false;
+    if o.parties == 0 {
+        r.push("no interested party is recorded".into());
+        party_gap = true;
+    } else {
+        r.push(format!(
+            "{} recorded",
+            crate::domain::words::count(
+                o.parties as usize,
+                "interested party",
+                "interested parties"
+            )
+        ));
+        if o.unaddressed.0 > 0 {
+            party_gap = true;
+            r.push(format!(
+                "{} whose needs the ISMS does not address yet: {}",
+                o.unaddressed.0,
+                ids_text(&o.unaddressed.1, o.unaddressed.0)
+            ));
+        }
+    }
     let status = if o.applicable == 0 {
         r.push(
             "no applicable legal, regulatory or contractual obligation is in the register".into(),
@@ -242,6 +267,8 @@ pub fn interested_parties(o: &ObligationFacts) -> Clause {
         }
         if gaps == 0 {
             r.push("each is met by its controls, assessed and reviewed within a year".into());
+        }
+        if gaps == 0 && !party_gap {
             ClauseStatus::Met
         } else {
             ClauseStatus::Partly

@@ -70,12 +70,23 @@ async fn supplier_and_obligation_steps(
 ) -> Result<(super::domain::Clause, Vec<super::domain::NextStep>)> {
     let o = crate::registers::obligation::service::attention(ctx).await?;
     let s = crate::registers::supplier::service::attention(ctx).await?;
+    let parties = crate::registers::party::service::all(ctx).await?;
+    let unaddressed: Vec<String> = parties
+        .iter()
+        .filter(|p| !p.addressed)
+        .map(|p| p.id.clone())
+        .collect();
     let clause = super::domain::interested_parties(&super::domain::ObligationFacts {
         applicable: o.applicable,
         without_controls: o.without_controls.clone(),
         review_due: o.review_due.clone(),
         not_met: o.not_met.clone(),
         not_assessed: o.not_assessed.clone(),
+        parties: parties.len() as i64,
+        unaddressed: (
+            unaddressed.len() as i64,
+            unaddressed.into_iter().take(8).collect(),
+        ),
     });
     let unbacked: Vec<String> = rows
         .iter()

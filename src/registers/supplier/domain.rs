@@ -817,14 +817,7 @@ impl SupplierInput {
                 _ => {}
             }
         }
-        match (self.parse(today), p.into_result()) {
-            (Ok(d), Ok(())) => Ok(d),
-            (Err(Error::Validation(mut a)), Err(Error::Validation(b))) => {
-                a.extend(b);
-                Err(Error::Validation(a))
-            }
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        }
+        p.and(self.parse(today))
     }
 }
 

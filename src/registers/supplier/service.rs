@@ -112,31 +112,21 @@ pub async fn processes_of(ctx: &Ctx, s: &Supplier) -> Result<Vec<(String, String
 /// The assets and evidence items a supplier names that Annex does not have, as problems of
 /// `prefix` + field, read inside the write.
 async fn unknown_links(tx: &mut Tx, d: &SupplierDraft, prefix: &str) -> Result<Vec<FieldError>> {
-    let mut out = Vec::new();
-    for (field, table, column, ids, what) in [
-        ("assets", "asset", "asset_id", &d.assets, "asset register"),
-        (
-            "evidence",
-            "evidence",
-            "evidence_id",
-            &d.evidence,
-            "evidence register",
-        ),
-    ] {
-        let found = crate::store::existing_ids(tx, table, column, ids).await?;
-        let unknown: Vec<&str> = ids
-            .iter()
-            .filter(|i| !found.contains(*i))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            out.push(FieldError::new(
-                format!("{prefix}{field}"),
-                format!("not in the {what}: {}", unknown.join(", ")),
-            ));
-        }
-    }
-    Ok(out)
+    crate::service::unknown_links(
+        tx,
+        prefix,
+        &[
+            ("assets", "asset", "asset_id", &d.assets, "asset register"),
+            (
+                "evidence",
+                "evidence",
+                "evidence_id",
+                &d.evidence,
+                "evidence register",
+            ),
+        ],
+    )
+    .await
 }
 
 /// Derives a supplier's criticality as drafted, inside the write.
@@ -403,4 +393,11 @@ pub async fn attention(ctx: &Ctx) -> Result<Attention> {
         clause_gaps: (gaps.len() as i64, gaps.into_iter().take(8).collect()),
         certifications: (lapsing.len() as i64, lapsing.into_iter().take(8).collect()),
     })
+}
+
+/// The names of suppliers, by id (other registers show them).
+#[tracing::instrument(name = "supplier.names", skip_all, fields(actor = %ctx.who()))]
+pub async fn names(ctx: &Ctx, ids: &[String]) -> Result<Vec<(String, String)>> {
+    ctx.require_reader()?;
+    ctx.store().supplier_names(ids).await
 }

@@ -600,3 +600,19 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The names of suppliers, by id.
+    pub async fn supplier_names(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        let mut tx = self.read_tx().await?;
+        let rows: Vec<(String, String)> = tx_fetch_in!(
+            tx,
+            (String, String),
+            "select supplier_id, name from supplier where supplier_id in ",
+            ids,
+            " order by supplier_id"
+        );
+        tx.commit().await?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Suppliers, obligations and the record of processing at scale: a release build of Annex with
+# 10,000 suppliers written straight into the database after `annex init` (three assets each,
+# the nine contract clauses, two certifications), 2,000 assets, 200 processes that list
+# suppliers by name, 200 obligations linked to controls and 1,000 processing activities; then
+# wrk on the supplier register (first page, filters), a supplier's page and record, the
+# obligations register, the SoA (whose reasons the obligations derive), the record of
+# processing and readiness. The first read derives every supplier's criticality (timed).
+#
+# Usage (from anywhere in the repository):
+#   CARGO_TARGET_DIR=/tmp/annex-bench-target bash benches/suppliers.sh
+#   BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/annex_suppliers bash benches/suppliers.sh
+#
+# Knobs: BENCH_DURATION (default 5s), BENCH_CONNECTIONS (default 2), BENCH_SKIP_BUILD=1,
+# BENCH_DATABASE (an empty PostgreSQL database instead of SQLite).
+# Needs: cargo, curl, wrk, sqlite3 (SQLite) or psql (PostgreSQL).
+
+NAME=suppliers.sh
+BENCH_DURATION="${BENCH_DURATION:-5s}"
+BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-2}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [[ -n "${BENCH_DATABASE:-}" ]]; then
+    command -v psql >/dev/null 2>&1 || die "psql is needed to fill the database"
+    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$BENCH_DATABASE")
+    db="${BENCH_DATABASE##*/}"
+    admin="${BENCH_DATABASE%/*}/postgres"
+    psql "$admin" -qc "drop database if exists $db" -c "create database $db" >/dev/null
+    run_sql() { psql "$BENCH_DATABASE" -q -v ON_ERROR_STOP=1; }
+    series() { echo "select g as i from generate_series(1, $1) as g"; }
+    pad() { echo "lpad(($1)::text, $2, '0')"; }
+    yes() { echo "($1)"; }
+    nl() { echo "chr(10)"; }
+else
+    command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is needed to fill the database (apt-get install sqlite3)"
+    run_sql() { sqlite3 "$DATA/annex.db"; }
+    series() { echo "with recursive s(i) as (select 1 union all select i + 1 from s where i < $1) select i from s"; }
+    pad() { echo "printf('%0$2d', $1)"; }
+    yes() { echo "(case when $1 then 1 else 0 end)"; }
+    nl() { echo "char(10)"; }
+fi
+DB_LABEL="$([[ -n "${BENCH_DATABASE:-}" ]] && echo PostgreSQL || echo SQLite)"
+T="'2026-01-01T00:00:00.000000Z'"
+
+"${annex_cmd[@]}" init >/dev/null
+echo "== writing 10,000 suppliers, 30,000 asset links, 90,000 clauses, 20,000 certifications, 200 obligations, 1,000 processing activities" >&2
+FILL_START="$(now_ms)"
+run_sql <<SQL
+insert into asset (asset_id, name, asset_type, classification, lifecycle, created_at, updated_at)
+select 'A-' || $(pad i 6), 'System ' || i, 'software',
+    case i % 4 when 0 then 'public' when 1 then 'internal' when 2 then 'confidential' else 'restricted' end,
+    'in_use', $T, $T
+from ($(series 2000)) n;
+insert into supplier (supplier_id, name, name_key, status, services, owner, personal_data, data_locations,
+    contract_start, contract_end, auto_renews, notice_days, reviewed_on, updated_at)
+select 'SUP-' || $(pad i 6), 'Supplier ' || i, 'supplier ' || i,
+    case when i % 50 = 0 then 'ended' when i % 25 = 0 then 'proposed' else 'active' end,
+    'Services of supplier ' || i, 'owner' || (i % 40) || '@example.org', $(yes "i % 3 = 0"), 'Germany',
+    '2024-01-01', '2027-12-31', $(yes "i % 2 = 0"), 90,
+    case when i % 5 = 0 then null else '2026-0' || (1 + i % 9) || '-15' end, $T
+from ($(series 10000)) n;
+insert into supplier_asset (supplier_id, asset_id)
+select distinct 'SUP-' || $(pad "(i - 1) / 3 + 1" 6), 'A-' || $(pad "(i * 7) % 2000 + 1" 6)
+from ($(series 30000)) n;
+insert into supplier_clause (supplier_id, clause, state, hours)
+select 'SUP-' || $(pad i 6), c.clause, case when i % 7 = 0 then 'missing' else 'present' end,
+    case when c.clause = 'incident_notification' then 24 + 24 * (i % 3) else null end
+from ($(series 10000)) n cross join (select 'confidentiality' as clause union all select 'security_requirements'
+    union all select 'right_to_audit' union all select 'incident_notification' union all select 'subprocessor_approval'
+    union all select 'data_location' union all select 'return_and_deletion' union all select 'continuity'
+    union all select 'screening') c;
+insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on)
+select 'SUP-' || $(pad i 6), 1, 'iso27001', 'IS ' || i, 'a body', '2027-0' || (1 + i % 9) || '-01'
+from ($(series 10000)) n;
+insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on)
+select 'SUP-' || $(pad i 6), 2, 'soc2_type2', 'FY ' || i, 'an auditor', '2026-0' || (1 + i % 9) || '-30'
+from ($(series 10000)) n;
+insert into id_counter (counter_key, next_value) values ('supplier', 10001);
+insert into process (process_id, name, owner, impact_4h, impact_1d, impact_3d, impact_1w, mtpd_minutes, rto_minutes, rpo_minutes, suppliers, updated_at)
+select 'PR-' || $(pad i 4), 'Process ' || i, 'owner@example.org', 1, 2, 3, 4, 10080, 240 * (1 + i % 18), 60,
+    'Supplier ' || (i * 37 % 10000 + 1) || $(nl) || 'Supplier ' || (i * 53 % 10000 + 1), $T
+from ($(series 200)) n;
+insert into obligation (obligation_id, title, kind, reference, applicable, compliance, reviewed_on, review_due, updated_at)
+select 'OB-' || $(pad i 4), 'Obligation ' || i, case when i % 3 = 0 then 'contractual' else 'legal' end,
+    'Ref ' || i, $(yes "i % 2 = 0"), 'compliant', '2026-06-01', '2027-06-01', $T
+from ($(series 200)) n;
+insert into obligation_control (obligation_id, framework_id, control_id)
+select distinct 'OB-' || $(pad "(i - 1) / 5 + 1" 4), 'iso27002-2022', c.id
+from ($(series 1000)) n join control c on c.framework_id = 'iso27002-2022' and c.position % 93 = (i * 11) % 93;
+insert into processing (processing_id, name, purposes, legal_basis, data_categories, data_subjects, retention, updated_at)
+select 'PA-' || $(pad i 5), 'Processing ' || i, 'purpose ' || i, 'contract', 'name' || $(nl) || 'e-mail', 'customers', '3 years', $T
+from ($(series 1000)) n;
+insert into processing_supplier (processing_id, supplier_id)
+select 'PA-' || $(pad i 5), 'SUP-' || $(pad "i * 7 % 10000 + 1" 6) from ($(series 1000)) n;
+SQL
+echo "analyze;" | run_sql
+FILL="$(( $(now_ms) - FILL_START )) ms"
+echo "   filled in $FILL" >&2
+
+start_server
+sign_in
+DERIVE_START="$(now_ms)"
+curl -fsS -o /dev/null -H "$BEARER" "$BASE/api/v1/suppliers?limit=1" || die "the first read failed"
+DERIVE="$(( $(now_ms) - DERIVE_START )) ms"
+run_wrk suppliers "/suppliers" "$COOKIE"
+run_wrk suppliers-critical "/suppliers?criticality=critical&status=active" "$COOKIE"
+run_wrk suppliers-review-due "/suppliers?review_due=1" "$COOKIE"
+run_wrk suppliers-text "/suppliers?q=Supplier%2077" "$COOKIE"
+run_wrk api-suppliers "/api/v1/suppliers?limit=100" "$BEARER"
+run_wrk supplier "/suppliers/SUP-005000" "$COOKIE"
+run_wrk api-supplier "/api/v1/suppliers/SUP-005000" "$BEARER"
+run_wrk obligations "/obligations" "$COOKIE"
+run_wrk soa "/soa" "$COOKIE"
+run_wrk processing "/processing" "$COOKIE"
+run_wrk readiness "/api/v1/readiness" "$BEARER"
+PEAK_KB="$(hwm_kb)"
+stop_server
+
+echo
+echo "suppliers.sh on $DB_LABEL, $(nproc) cores; filled in $FILL; first read (derives 10,000 criticalities) $DERIVE"
+print_rows
+echo "server peak RSS: $(mb "$PEAK_KB") MB"

@@ -1,0 +1,96 @@
+//! Interested parties' use cases: managers and admins keep the list, everyone signed in
+//! reads it; the obligations named must be in the obligations register.
+
+use super::domain::{Party, PartyDraft, PartyInput};
+use super::store;
+use crate::domain::query::Page;
+use crate::error::{Error, FieldError, Result};
+use crate::service::{Ctx, Expected, check_revision};
+use crate::store::Tx;
+
+#[tracing::instrument(name = "party.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(
+    ctx: &Ctx,
+    q: Option<&str>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Party>> {
+    ctx.require_reader()?;
+    ctx.store()
+        .list_parties(q, cursor, limit)
+        .await
+        .map_err(crate::domain::query::as_query_error)
+}
+
+/// Every interested party (exports, readiness).
+#[tracing::instrument(name = "party.all", skip_all, fields(actor = %ctx.who()))]
+pub async fn all(ctx: &Ctx) -> Result<Vec<Party>> {
+    crate::store::collect_pages(
+        |cursor| async move { list(ctx, None, cursor.as_deref(), 500).await },
+    )
+    .await
+}
+
+#[tracing::instrument(name = "party.get", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<Party> {
+    ctx.require_reader()?;
+    ctx.store().party(id).await
+}
+
+async fn unknown_links(tx: &mut Tx, d: &PartyDraft, prefix: &str) -> Result<Vec<FieldError>> {
+    crate::service::unknown_links(
+        tx,
+        prefix,
+        &[(
+            "obligations",
+            "obligation",
+            "obligation_id",
+            &d.obligations,
+            "obligations register",
+        )],
+    )
+    .await
+}
+
+/// Adds an interested party (managers and admins).
+#[tracing::instrument(name = "party.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &PartyInput) -> Result<Party> {
+    ctx.require_editor()?;
+    let d = input.parse(&ctx.today())?;
+    let mut tx = ctx.write().await?;
+    let problems = unknown_links(&mut tx, &d, "").await?;
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let x = store::insert(&mut tx, &d).await?;
+    tx.audit(ctx.change("party.create", "party", &x.id).after(&x))
+        .await?;
+    tx.commit().await?;
+    Ok(x)
+}
+
+/// Replaces an interested party (managers and admins), checking the revision.
+#[tracing::instrument(name = "party.update", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &PartyInput) -> Result<Party> {
+    ctx.require_editor()?;
+    let d = input.parse(&ctx.today())?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    check_revision(&mut tx, "party", id, id, before.revision, expected).await?;
+    if d.id.as_deref().is_some_and(|new| new != id) {
+        return Err(Error::field("id", "an interested party keeps its id"));
+    }
+    let problems = unknown_links(&mut tx, &d, "").await?;
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let after = store::write(&mut tx, id, &d, true).await?;
+    tx.audit(
+        ctx.change("party.update", "party", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
