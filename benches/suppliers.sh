@@ -51,12 +51,13 @@ select 'A-' || $(pad i 6), 'System ' || i, 'software',
     'in_use', $T, $T
 from ($(series 2000)) n;
 insert into supplier (supplier_id, name, name_key, status, services, owner, personal_data, data_locations,
-    contract_start, contract_end, auto_renews, notice_days, reviewed_on, updated_at)
+    contract_start, contract_end, auto_renews, notice_days, reviewed_on, clause_gaps, updated_at)
 select 'SUP-' || $(pad i 6), 'Supplier ' || i, 'supplier ' || i,
     case when i % 50 = 0 then 'ended' when i % 25 = 0 then 'proposed' else 'active' end,
     'Services of supplier ' || i, 'owner' || (i % 40) || '@example.org', $(yes "i % 3 = 0"), 'Germany',
     '2024-01-01', '2027-12-31', $(yes "i % 2 = 0"), 90,
-    case when i % 5 = 0 then null else '2026-0' || (1 + i % 9) || '-15' end, $T
+    case when i % 5 = 0 then null else '2026-0' || (1 + i % 9) || '-15' end,
+    case when i % 7 = 0 then 9 when i % 3 <> 0 then 1 else 0 end, $T
 from ($(series 10000)) n;
 insert into supplier_asset (supplier_id, asset_id)
 select distinct 'SUP-' || $(pad "(i - 1) / 3 + 1" 6), 'A-' || $(pad "(i * 7) % 2000 + 1" 6)
@@ -68,11 +69,11 @@ from ($(series 10000)) n cross join (select 'confidentiality' as clause union al
     union all select 'right_to_audit' union all select 'incident_notification' union all select 'subprocessor_approval'
     union all select 'data_location' union all select 'return_and_deletion' union all select 'continuity'
     union all select 'screening') c;
-insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on)
-select 'SUP-' || $(pad i 6), 1, 'iso27001', 'IS ' || i, 'a body', '2027-0' || (1 + i % 9) || '-01'
+insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on, counts_until)
+select 'SUP-' || $(pad i 6), 1, 'iso27001', 'IS ' || i, 'a body', '2027-0' || (1 + i % 9) || '-01', '2027-0' || (1 + i % 9) || '-01'
 from ($(series 10000)) n;
-insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on)
-select 'SUP-' || $(pad i 6), 2, 'soc2_type2', 'FY ' || i, 'an auditor', '2026-0' || (1 + i % 9) || '-30'
+insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on, counts_until)
+select 'SUP-' || $(pad i 6), 2, 'soc2_type2', 'FY ' || i, 'an auditor', '2026-0' || (1 + i % 9) || '-30', '2027-0' || (1 + i % 9) || '-30'
 from ($(series 10000)) n;
 insert into id_counter (counter_key, next_value) values ('supplier', 10001);
 insert into process (process_id, name, owner, impact_4h, impact_1d, impact_3d, impact_1w, mtpd_minutes, rto_minutes, rpo_minutes, suppliers, updated_at)
@@ -84,7 +85,7 @@ select 'OB-' || $(pad i 4), 'Obligation ' || i, case when i % 3 = 0 then 'contra
     'Ref ' || i, $(yes "i % 2 = 0"), 'compliant', '2026-06-01', '2027-06-01', $T
 from ($(series 200)) n;
 insert into obligation_control (obligation_id, framework_id, control_id)
-select distinct 'OB-' || $(pad "(i - 1) / 5 + 1" 4), 'iso27002-2022', c.id
+select distinct 'OB-' || $(pad "(i - 1) / 5 + 1" 4), 'iso27002-2022', c.control_id
 from ($(series 1000)) n join control c on c.framework_id = 'iso27002-2022' and c.position % 93 = (i * 11) % 93;
 insert into processing (processing_id, name, purposes, legal_basis, data_categories, data_subjects, retention, updated_at)
 select 'PA-' || $(pad i 5), 'Processing ' || i, 'purpose ' || i, 'contract', 'name' || $(nl) || 'e-mail', 'customers', '3 years', $T
@@ -102,6 +103,12 @@ DERIVE_START="$(now_ms)"
 curl -fsS -o /dev/null -H "$BEARER" "$BASE/api/v1/suppliers?limit=1" || die "the first read failed"
 DERIVE="$(( $(now_ms) - DERIVE_START )) ms"
 run_wrk suppliers "/suppliers" "$COOKIE"
+curl -fsS -o /dev/null -X PUT -H "$BEARER" -H 'Content-Type: application/json' \
+    -d '{"name": "System 7 renamed", "asset_type": "software", "classification": "restricted"}' \
+    "$BASE/api/v1/assets/A-000007" || die "the asset edit failed"
+REDERIVE_START="$(now_ms)"
+curl -fsS -o /dev/null -H "$BEARER" "$BASE/api/v1/suppliers?limit=1" || die "the read after the edit failed"
+REDERIVE="$(( $(now_ms) - REDERIVE_START )) ms"
 run_wrk suppliers-critical "/suppliers?criticality=critical&status=active" "$COOKIE"
 run_wrk suppliers-review-due "/suppliers?review_due=1" "$COOKIE"
 run_wrk suppliers-text "/suppliers?q=Supplier%2077" "$COOKIE"
@@ -116,6 +123,6 @@ PEAK_KB="$(hwm_kb)"
 stop_server
 
 echo
-echo "suppliers.sh on $DB_LABEL, $(nproc) cores; filled in $FILL; first read (derives 10,000 criticalities) $DERIVE"
+echo "suppliers.sh on $DB_LABEL, $(nproc) cores; filled in $FILL; first read (derives 10,000 criticalities) $DERIVE; first read after an asset edit $REDERIVE"
 print_rows
 echo "server peak RSS: $(mb "$PEAK_KB") MB"

@@ -28,6 +28,8 @@ create table supplier (
     cloud_services text not null default '',
     shared_responsibility text not null default '',
     exit_plan text not null default '',
+    -- How many of the contract's security clauses are missing or weaker than asked.
+    clause_gaps bigint not null default 0,
     updated_at text not null,
     revision bigint not null default 1
 );
@@ -37,6 +39,7 @@ create index supplier_criticality_idx on supplier (criticality, name, supplier_i
 create index supplier_owner_idx on supplier (owner, name, supplier_id);
 create index supplier_status_idx on supplier (status, name, supplier_id);
 create index supplier_review_idx on supplier (review_due, supplier_id);
+create index supplier_gaps_idx on supplier (criticality, status, clause_gaps, supplier_id);
 
 create table supplier_asset (
     supplier_id text not null references supplier (supplier_id) on delete cascade,
@@ -60,9 +63,11 @@ create table supplier_certification (
     reference text not null default '',
     issuer text not null default '',
     until_on text not null,
+    -- The last day it counts: a certificate's expiry, a report's period end and a year.
+    counts_until text not null,
     primary key (supplier_id, seq)
 );
-create index supplier_certification_until_idx on supplier_certification (until_on, supplier_id);
+create index supplier_certification_until_idx on supplier_certification (counts_until, supplier_id);
 
 create table supplier_evidence (
     supplier_id text not null references supplier (supplier_id) on delete cascade,

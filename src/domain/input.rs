@@ -43,6 +43,12 @@ pub fn names(p: &mut Problems, field: &str, raw: &str, separators: &[char]) -> V
 
 /// Asset ids in a list.
 pub fn asset_ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
+    ids(p, field, raw, "an asset")
+}
+
+/// Record ids in a list (`what`: "an asset", "a supplier" …), separated by commas,
+/// semicolons, lines or spaces, each kept once; at most 200 of at most 40 characters.
+pub fn ids(p: &mut Problems, field: &str, raw: &str, what: &str) -> Vec<String> {
     let ids: Vec<String> = raw
         .split([',', ';', '\n', ' '])
         .map(str::trim)
@@ -55,18 +61,37 @@ pub fn asset_ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
             acc
         });
     if ids.len() > 200 {
-        p.add(field, "at most 200 assets");
+        p.add(field, "at most 200");
     }
     if let Some(bad) = ids.iter().find(|i| i.chars().count() > 40) {
         p.add(
             field,
             format!(
-                "'{}…' is not an asset id",
+                "'{}…' is not {what} id",
                 bad.chars().take(20).collect::<String>()
             ),
         );
     }
     ids
+}
+
+/// A record id typed by a person (`SUP-0001`, `OB-7`), or none when empty: letters, digits,
+/// `.`, `_` and `-`, at most 40.
+pub fn record_id(p: &mut Problems, field: &str, raw: &str) -> Option<String> {
+    match raw.trim() {
+        "" => None,
+        id if id.len() <= 40
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) =>
+        {
+            Some(id.to_string())
+        }
+        _ => {
+            p.add(field, "letters, digits, '.', '_' and '-', at most 40");
+            None
+        }
+    }
 }
 
 /// Yes or no as a spreadsheet writes it (empty is no).

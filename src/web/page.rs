@@ -191,6 +191,20 @@ pub struct Choice {
     pub label: &'static str,
 }
 
+/// The choices of a closed list of words (a `words_enum!`), in its order.
+pub fn choices<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            key: key(*v),
+            label: label(*v),
+        })
+        .collect()
+}
+
 impl Choice {
     /// Every value of a closed list (`Kind::ALL`) as choices of a select, by key and label.
     pub fn all<T: Copy>(

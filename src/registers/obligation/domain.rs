@@ -269,29 +269,11 @@ pub struct ObligationDraft {
     pub evidence: Vec<String>,
 }
 
-/// An id typed by a person: letters, digits, `.`, `_`, `-`, at most 40.
-fn record_id(p: &mut Problems, field: &str, raw: &str) -> Option<String> {
-    match raw.trim() {
-        "" => None,
-        id if id.len() <= 40
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) =>
-        {
-            Some(id.to_string())
-        }
-        _ => {
-            p.add(field, "letters, digits, '.', '_' and '-', at most 40");
-            None
-        }
-    }
-}
-
 impl ObligationInput {
     /// Checks the obligation; a starter fills what is left empty; `today` bounds the review.
     pub fn parse(&self, today: &str) -> Result<ObligationDraft, Error> {
         let mut p = Problems::new();
-        let id = record_id(&mut p, "id", self.id.as_deref().unwrap_or(""));
+        let id = crate::domain::input::record_id(&mut p, "id", self.id.as_deref().unwrap_or(""));
         let starter = match self.starter.trim() {
             "" => None,
             key => match starters().into_iter().find(|s| s.key == key) {
@@ -368,7 +350,7 @@ impl ObligationInput {
                 .unwrap_or(Compliance::NotAssessed),
         };
         let counterparty = bounded(&mut p, "counterparty", &self.counterparty, 200);
-        let supplier = record_id(&mut p, "supplier", &self.supplier);
+        let supplier = crate::domain::input::record_id(&mut p, "supplier", &self.supplier);
         let reviewed_on = match self.reviewed_on.trim() {
             "" => None,
             t => p.take("reviewed_on", crate::domain::input::parse_date(t)),
@@ -383,19 +365,7 @@ impl ObligationInput {
         if controls.len() > 200 {
             p.add("controls", "at most 200");
         }
-        let mut evidence: Vec<String> = Vec::new();
-        for e in self
-            .evidence
-            .split([',', ';', '\n', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            if let Some(e) = record_id(&mut p, "evidence", e)
-                && !evidence.contains(&e)
-            {
-                evidence.push(e);
-            }
-        }
+        let evidence = crate::domain::input::ids(&mut p, "evidence", &self.evidence, "an evidence");
         p.into_result()?;
         Ok(ObligationDraft {
             id,

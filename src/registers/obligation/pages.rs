@@ -23,23 +23,11 @@ use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 
 fn kinds() -> Vec<Choice> {
-    ObligationKind::ALL
-        .iter()
-        .map(|k| Choice {
-            key: k.key(),
-            label: k.label(),
-        })
-        .collect()
+    crate::web::page::choices(ObligationKind::ALL, ObligationKind::key, ObligationKind::label)
 }
 
 fn compliances() -> Vec<Choice> {
-    Compliance::ALL
-        .iter()
-        .map(|k| Choice {
-            key: k.key(),
-            label: k.label(),
-        })
-        .collect()
+    crate::web::page::choices(Compliance::ALL, Compliance::key, Compliance::label)
 }
 
 struct Row {

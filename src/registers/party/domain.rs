@@ -81,21 +81,7 @@ impl PartyInput {
     /// Checks the party; `today` bounds its last review.
     pub fn parse(&self, today: &str) -> Result<PartyDraft, Error> {
         let mut p = Problems::new();
-        let id = match self.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-            None => None,
-            Some(id)
-                if id.len() <= 40
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) =>
-            {
-                Some(id.to_string())
-            }
-            Some(_) => {
-                p.add("id", "letters, digits, '.', '_' and '-', at most 40");
-                None
-            }
-        };
+        let id = crate::domain::input::record_id(&mut p, "id", self.id.as_deref().unwrap_or(""));
         let name = bounded(&mut p, "name", &self.name, 200);
         if name.is_empty() {
             p.add(
@@ -110,7 +96,7 @@ impl PartyInput {
                 .unwrap_or(PartyKind::Other),
         };
         let needs = bounded(&mut p, "needs", &self.needs, 5000);
-        let obligations = crate::domain::input::asset_ids(&mut p, "obligations", &self.obligations);
+        let obligations = crate::domain::input::ids(&mut p, "obligations", &self.obligations, "an obligation");
         let owner = bounded(&mut p, "owner", &self.owner, 200).to_lowercase();
         if !owner.is_empty() && !owner.contains('@') {
             p.add("owner", format!("'{owner}' is not an e-mail address"));

@@ -18,13 +18,7 @@ use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 
 fn kinds() -> Vec<Choice> {
-    PartyKind::ALL
-        .iter()
-        .map(|k| Choice {
-            key: k.key(),
-            label: k.label(),
-        })
-        .collect()
+    crate::web::page::choices(PartyKind::ALL, PartyKind::key, PartyKind::label)
 }
 
 fn input_of(form: &FormData) -> PartyInput {

@@ -217,29 +217,11 @@ pub fn transfers_text(t: &[Transfer]) -> Vec<String> {
         .collect()
 }
 
-fn ids(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
-    crate::domain::input::asset_ids(p, field, raw)
-}
-
 impl ProcessingInput {
     /// Checks the activity; `today` bounds its last review.
     pub fn parse(&self, today: &str) -> Result<ProcessingDraft, Error> {
         let mut p = Problems::new();
-        let id = match self.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-            None => None,
-            Some(id)
-                if id.len() <= 40
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) =>
-            {
-                Some(id.to_string())
-            }
-            Some(_) => {
-                p.add("id", "letters, digits, '.', '_' and '-', at most 40");
-                None
-            }
-        };
+        let id = crate::domain::input::record_id(&mut p, "id", self.id.as_deref().unwrap_or(""));
         let name = bounded(&mut p, "name", &self.name, 200);
         if name.is_empty() {
             p.add("name", "name the processing (e.g. Payroll)");
@@ -259,10 +241,10 @@ impl ProcessingInput {
         let data_categories = names(&mut p, "data_categories", &self.data_categories);
         let data_subjects = names(&mut p, "data_subjects", &self.data_subjects);
         let recipients = names(&mut p, "recipients", &self.recipients);
-        let processors = ids(&mut p, "processors", &self.processors);
+        let processors = crate::domain::input::ids(&mut p, "processors", &self.processors, "a supplier");
         let transfers = transfers(&mut p, &self.transfers);
         let retention = bounded(&mut p, "retention", &self.retention, 2000);
-        let assets = ids(&mut p, "assets", &self.assets);
+        let assets = crate::domain::input::asset_ids(&mut p, "assets", &self.assets);
         let security = bounded(&mut p, "security", &self.security, 5000);
         let reviewed_on = match self.reviewed_on.trim() {
             "" => None,

@@ -20,13 +20,7 @@ use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 
 fn bases() -> Vec<Choice> {
-    LegalBasis::ALL
-        .iter()
-        .map(|k| Choice {
-            key: k.key(),
-            label: k.label(),
-        })
-        .collect()
+    crate::web::page::choices(LegalBasis::ALL, LegalBasis::key, LegalBasis::label)
 }
 
 struct Row {

@@ -637,20 +637,10 @@ fn evidence_ids(p: &mut Problems, raw: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        if id.len() > 40
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        if let Some(id) = crate::domain::input::record_id(p, "evidence", id)
+            && !out.contains(&id)
         {
-            p.add(
-                "evidence",
-                format!(
-                    "'{}' is not an evidence id",
-                    id.chars().take(20).collect::<String>()
-                ),
-            );
-        } else if !out.iter().any(|o| o == id) {
-            out.push(id.to_string());
+            out.push(id);
         }
     }
     if out.len() > 200 {
@@ -663,21 +653,7 @@ impl SupplierInput {
     /// Checks the supplier; `today` bounds its last review.
     pub fn parse(&self, today: &str) -> Result<SupplierDraft, Error> {
         let mut p = Problems::new();
-        let id = match self.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-            None => None,
-            Some(id)
-                if id.len() <= 40
-                    && id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) =>
-            {
-                Some(id.to_string())
-            }
-            Some(_) => {
-                p.add("id", "letters, digits, '.', '_' and '-', at most 40");
-                None
-            }
-        };
+        let id = crate::domain::input::record_id(&mut p, "id", self.id.as_deref().unwrap_or(""));
         let name = bounded(&mut p, "name", &self.name, 200);
         if name.is_empty() {
             p.add("name", "name the supplier");

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod domain;
+pub mod domain_assessment;
 pub mod exchange;
 pub mod pages;
 pub mod service;

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::service::Ctx;
 use crate::web::AppState;
 use crate::web::page::{
-    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, history_rows, layout,
+    Choice, FormData, FormErrors, HistoryRow, Layout, PageResult, choices, history_rows, layout,
     with_cursor, with_same_filters,
 };
 use crate::web::session::{Caller, encode};
@@ -21,19 +21,6 @@ use askama_web::WebTemplate;
 use axum::Extension;
 use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
-
-fn choices<T: Copy>(
-    all: &[T],
-    key: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            key: key(*v),
-            label: label(*v),
-        })
-        .collect()
-}
 
 fn criticalities() -> Vec<Choice> {
     choices(Criticality::ALL, Criticality::key, Criticality::label)

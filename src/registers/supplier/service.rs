@@ -327,7 +327,6 @@ pub async fn import(
 /// — each as (how many, a few ids).
 #[derive(Debug, Clone, Default)]
 pub struct Attention {
-    pub total: i64,
     pub review_due: (i64, Vec<String>),
     pub clause_gaps: (i64, Vec<String>),
     pub certifications: (i64, Vec<String>),
@@ -335,15 +334,11 @@ pub struct Attention {
 
 #[tracing::instrument(name = "supplier.attention", skip_all, fields(actor = %ctx.who()))]
 pub async fn attention(ctx: &Ctx) -> Result<Attention> {
-    use super::domain::{Criticality, Standing, SupplierFilter, SupplierStatus};
+    use super::domain::{Criticality, SupplierFilter};
     ctx.require_reader()?;
     ensure_derived(ctx).await?;
     let today = ctx.today();
     let ids = |p: &Page<Supplier>| p.items.iter().take(8).map(|s| s.id.clone()).collect();
-    let all = ctx
-        .store()
-        .list_suppliers(&SupplierFilter::default(), None, 1)
-        .await?;
     let due = ctx
         .store()
         .list_suppliers(
@@ -355,43 +350,17 @@ pub async fn attention(ctx: &Ctx) -> Result<Attention> {
             8,
         )
         .await?;
-    let mut gaps = Vec::new();
-    for c in [Criticality::Critical, Criticality::High] {
-        let page = ctx
-            .store()
-            .list_suppliers(
-                &SupplierFilter {
-                    criticality: Some(c),
-                    status: Some(SupplierStatus::Active),
-                    ..Default::default()
-                },
-                None,
-                500,
-            )
-            .await?;
-        gaps.extend(
-            page.items
-                .into_iter()
-                .filter(|s| !s.clause_gaps().is_empty())
-                .map(|s| s.id),
-        );
-    }
+    let gaps = ctx
+        .store()
+        .suppliers_with_clause_gaps(&[Criticality::Critical.key(), Criticality::High.key()])
+        .await?;
     let soon = crate::domain::input::days_after(&today, super::domain::WARN_DAYS)
         .unwrap_or_else(|| today.clone());
-    let mut lapsing: Vec<String> = ctx
-        .store()
-        .supplier_certifications_ending(&soon)
-        .await?
-        .into_iter()
-        .filter(|(_, c)| !matches!(c.standing(&today), Standing::Current { .. }))
-        .map(|(id, _)| id)
-        .collect();
-    lapsing.dedup();
+    let certifications = ctx.store().suppliers_certifications_ending(&soon).await?;
     Ok(Attention {
-        total: all.total,
         review_due: (due.total, ids(&due)),
-        clause_gaps: (gaps.len() as i64, gaps.into_iter().take(8).collect()),
-        certifications: (lapsing.len() as i64, lapsing.into_iter().take(8).collect()),
+        clause_gaps: gaps,
+        certifications,
     })
 }
 

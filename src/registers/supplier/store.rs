@@ -230,7 +230,7 @@ pub(crate) async fn write(
     tx_exec!(
         tx,
         &format!(
-            "update supplier set name = $1, name_key = $24, status = $2, services = $3, owner = $4, personal_data = $5,
+            "update supplier set name = $1, name_key = $24, clause_gaps = $25, status = $2, services = $3, owner = $4, personal_data = $5,
                 data_locations = $6, sub_processors = $7, criticality_override = $8,
                 criticality_reason = $9, derived_criticality = $10, derived_why = $11,
                 criticality = $12, contract_start = $13, contract_end = $14, auto_renews = $15,
@@ -265,7 +265,8 @@ pub(crate) async fn write(
         &d.exit_plan,
         &now,
         id,
-        d.name.to_lowercase()
+        d.name.to_lowercase(),
+        super::domain::clause_gaps(&d.clauses, super::domain::ASKED_NOTIFICATION_HOURS).len() as i64
     )?;
     tx_exec!(tx, "delete from supplier_asset where supplier_id = $1", id)?;
     for a in &d.assets {
@@ -308,14 +309,15 @@ pub(crate) async fn write(
     for (seq, c) in d.certifications.iter().enumerate() {
         tx_exec!(
             tx,
-            "insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into supplier_certification (supplier_id, seq, kind, reference, issuer, until_on, counts_until)
+             values ($1, $2, $3, $4, $5, $6, $7)",
             id,
             seq as i64 + 1,
             c.kind.key(),
             &c.reference,
             &c.issuer,
-            &c.until
+            &c.until,
+            c.counts_until().unwrap_or_else(|| c.until.clone())
         )?;
     }
     tx.bump_generation("supplier").await?;
@@ -568,36 +570,59 @@ impl Store {
 }
 
 impl Store {
-    /// The certifications that end on or before `day` (their supplier's id with each), of
-    /// suppliers in use.
-    pub async fn supplier_certifications_ending(
-        &self,
-        day: &str,
-    ) -> Result<Vec<(String, Certification)>> {
-        let rows: Vec<CertRow> = crate::store::pool_query!(
+    /// Suppliers in use whose certification stops counting on or before `day` (lapsed, or
+    /// lapsing by then): how many, and the first few.
+    pub async fn suppliers_certifications_ending(&self, day: &str) -> Result<(i64, Vec<String>)> {
+        let (n,): (i64,) = crate::store::pool_query!(
             self,
-            fetch_all,
-            CertRow,
-            "select c.supplier_id, c.kind, c.reference, c.issuer, c.until_on
-             from supplier_certification c join supplier s on s.supplier_id = c.supplier_id
-             where c.until_on <= $1 and s.status <> 'ended'
-             order by c.until_on, c.supplier_id",
+            fetch_one,
+            (i64,),
+            "select count(distinct c.supplier_id) from supplier_certification c
+             join supplier s on s.supplier_id = c.supplier_id
+             where c.counts_until <= $1 and s.status <> 'ended'",
             day
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, kind, reference, issuer, until)| {
-                (
-                    id,
-                    Certification {
-                        kind: CertificationKind::parse(&kind).unwrap_or(CertificationKind::Other),
-                        reference,
-                        issuer,
-                        until,
-                    },
-                )
-            })
-            .collect())
+        let ids: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select distinct c.supplier_id from supplier_certification c
+             join supplier s on s.supplier_id = c.supplier_id
+             where c.counts_until <= $1 and s.status <> 'ended'
+             order by c.supplier_id limit 8",
+            day
+        )?;
+        Ok((n, ids.into_iter().map(|r| r.0).collect()))
+    }
+
+    /// Active suppliers of these criticalities whose contract lacks clauses: how many, and
+    /// the first few.
+    pub async fn suppliers_with_clause_gaps(
+        &self,
+        criticalities: &[&str],
+    ) -> Result<(i64, Vec<String>)> {
+        let (mut n, mut ids) = (0, Vec::new());
+        for c in criticalities {
+            let (k,): (i64,) = crate::store::pool_query!(
+                self,
+                fetch_one,
+                (i64,),
+                "select count(*) from supplier where criticality = $1 and status = 'active' and clause_gaps > 0",
+                *c
+            )?;
+            n += k;
+            let rows: Vec<(String,)> = crate::store::pool_query!(
+                self,
+                fetch_all,
+                (String,),
+                "select supplier_id from supplier where criticality = $1 and status = 'active' and clause_gaps > 0
+                 order by supplier_id limit 8",
+                *c
+            )?;
+            ids.extend(rows.into_iter().map(|r| r.0));
+        }
+        ids.truncate(8);
+        Ok((n, ids))
     }
 }
 
