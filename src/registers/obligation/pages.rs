@@ -23,7 +23,11 @@ use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 
 fn kinds() -> Vec<Choice> {
-    crate::web::page::choices(ObligationKind::ALL, ObligationKind::key, ObligationKind::label)
+    crate::web::page::choices(
+        ObligationKind::ALL,
+        ObligationKind::key,
+        ObligationKind::label,
+    )
 }
 
 fn compliances() -> Vec<Choice> {

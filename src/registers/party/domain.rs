@@ -96,7 +96,8 @@ impl PartyInput {
                 .unwrap_or(PartyKind::Other),
         };
         let needs = bounded(&mut p, "needs", &self.needs, 5000);
-        let obligations = crate::domain::input::ids(&mut p, "obligations", &self.obligations, "an obligation");
+        let obligations =
+            crate::domain::input::ids(&mut p, "obligations", &self.obligations, "an obligation");
         let owner = bounded(&mut p, "owner", &self.owner, 200).to_lowercase();
         if !owner.is_empty() && !owner.contains('@') {
             p.add("owner", format!("'{owner}' is not an e-mail address"));

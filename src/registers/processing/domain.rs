@@ -183,11 +183,16 @@ fn names(p: &mut Problems, field: &str, raw: &str) -> Vec<String> {
 /// Reads `country | safeguard` lines.
 fn transfers(p: &mut Problems, raw: &str) -> Vec<Transfer> {
     let mut out: Vec<Transfer> = Vec::new();
-    for line in raw
+    let lines: Vec<&str> = raw
         .split(['\n', ';'])
         .map(str::trim)
         .filter(|l| !l.is_empty())
-    {
+        .collect();
+    if lines.len() > 100 {
+        p.add("transfers", "at most 100");
+        return out;
+    }
+    for line in lines {
         let Some((country, safeguard)) = line.split_once('|') else {
             p.add(
                 "transfers",
@@ -203,9 +208,6 @@ fn transfers(p: &mut Problems, raw: &str) -> Vec<Transfer> {
         if let Some(safeguard) = p.take("transfers", Safeguard::parse(safeguard)) {
             out.push(Transfer { country, safeguard });
         }
-    }
-    if out.len() > 100 {
-        p.add("transfers", "at most 100");
     }
     out
 }
@@ -241,7 +243,8 @@ impl ProcessingInput {
         let data_categories = names(&mut p, "data_categories", &self.data_categories);
         let data_subjects = names(&mut p, "data_subjects", &self.data_subjects);
         let recipients = names(&mut p, "recipients", &self.recipients);
-        let processors = crate::domain::input::ids(&mut p, "processors", &self.processors, "a supplier");
+        let processors =
+            crate::domain::input::ids(&mut p, "processors", &self.processors, "a supplier");
         let transfers = transfers(&mut p, &self.transfers);
         let retention = bounded(&mut p, "retention", &self.retention, 2000);
         let assets = crate::domain::input::asset_ids(&mut p, "assets", &self.assets);

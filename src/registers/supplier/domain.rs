@@ -519,6 +519,16 @@ fn hours(raw: &str) -> Option<i64> {
 /// Reads `clause: state[, N h]` lines.
 fn parse_clauses(p: &mut Problems, raw: &str) -> Vec<ClauseLine> {
     let mut out: Vec<ClauseLine> = Vec::new();
+    if lines(raw).count() > ContractClause::ALL.len() * 2 {
+        p.add(
+            "clauses",
+            format!(
+                "at most {} lines: one per clause",
+                ContractClause::ALL.len() * 2
+            ),
+        );
+        return out;
+    }
     for line in lines(raw) {
         let Some((name, rest)) = line.split_once(':') else {
             p.add(
@@ -582,6 +592,10 @@ pub fn clauses_text(lines: &[ClauseLine]) -> Vec<String> {
 /// Reads `kind | reference | issuer | YYYY-MM-DD` lines.
 fn parse_certifications(p: &mut Problems, raw: &str) -> Vec<Certification> {
     let mut out = Vec::new();
+    if lines(raw).count() > 50 {
+        p.add("certifications", "at most 50");
+        return out;
+    }
     for line in lines(raw) {
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
         if parts.len() != 4 {
@@ -606,9 +620,6 @@ fn parse_certifications(p: &mut Problems, raw: &str) -> Vec<Certification> {
                 until,
             });
         }
-    }
-    if out.len() > 50 {
-        p.add("certifications", "at most 50");
     }
     out
 }

@@ -214,12 +214,14 @@ pub fn incomplete(q: &Questionnaire, answers: &[Answer]) -> Vec<String> {
         let answered = a.is_some_and(|a| {
             !a.value.trim().is_empty() || (question.kind == AnswerKind::File && a.has_file)
         });
-        let not_applicable =
-            a.is_some_and(|a| yes_no(&a.value) == Some(YesNo::NotApplicable));
+        let not_applicable = a.is_some_and(|a| yes_no(&a.value) == Some(YesNo::NotApplicable));
         if !answered {
             out.push(format!("{}: not answered", question.id));
         } else if question.evidence && !not_applicable && !a.is_some_and(|a| a.has_file) {
-            out.push(format!("{}: the document it asks for is missing", question.id));
+            out.push(format!(
+                "{}: the document it asks for is missing",
+                question.id
+            ));
         }
     }
     out
@@ -765,7 +767,10 @@ mod tests {
                 ],
             )],
         };
-        assert_eq!(check_answer(&q.sections[0].questions[0], "maybe").unwrap_err(), "'maybe' is not yes, no or not applicable");
+        assert_eq!(
+            check_answer(&q.sections[0].questions[0], "maybe").unwrap_err(),
+            "'maybe' is not yes, no or not applicable"
+        );
         assert!(check_answer(&q.sections[0].questions[2], "soon").is_err());
         let answers = [
             answer("a", "yes", false),
@@ -789,7 +794,10 @@ mod tests {
             ),
             RiskRating::Critical
         );
-        assert_eq!(incomplete(&q, &answers), ["b: the document it asks for is missing"]);
+        assert_eq!(
+            incomplete(&q, &answers),
+            ["b: the document it asks for is missing"]
+        );
         assert_eq!(incomplete(&q, &[]).len(), 4);
     }
 }
