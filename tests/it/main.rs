@@ -6,6 +6,7 @@ mod harness;
 mod acknowledgements;
 mod api_reference;
 mod architecture;
+mod assessment;
 mod assets;
 mod audit;
 mod browser;

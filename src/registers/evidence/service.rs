@@ -222,6 +222,9 @@ pub(crate) async fn open_kept(
     ctx.store().open_blob(&f.sha256).await
 }
 
+/// Where an upload streams, as the front ends name it.
+pub type FileWriter = BlobWriter;
+
 /// Where an upload streams to while it is hashed and counted against the configured limit
 /// (those who add evidence).
 #[tracing::instrument(name = "evidence.file_writer", skip_all, fields(actor = %ctx.who()))]

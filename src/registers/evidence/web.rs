@@ -93,20 +93,34 @@ const MAX_TEXT_BYTES: usize = 256 * 1024;
 /// is written, and at most 50 text fields of 64 KB each, 256 KB in all — so the memory an
 /// upload takes is bounded whatever its size.
 pub async fn read_upload(ctx: &Ctx, req: Request) -> Result<UploadForm, UploadRefused> {
+    read_upload_with(req, || service::file_writer(ctx)).await
+}
+
+/// As [`read_upload`], the file streamed to the writer `writer` gives (a use case that
+/// checked who may upload: a supplier's questionnaire link).
+pub async fn read_upload_with<F, Fut>(req: Request, writer: F) -> Result<UploadForm, UploadRefused>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<service::FileWriter, Error>>,
+{
     let mut fields = Vec::new();
     let mut file = None;
-    match read_parts(ctx, req, &mut fields, &mut file).await {
+    match read_parts(&writer, req, &mut fields, &mut file).await {
         Ok(()) => Ok(UploadForm { fields, file }),
         Err(error) => Err(UploadRefused { fields, error }),
     }
 }
 
-async fn read_parts(
-    ctx: &Ctx,
+async fn read_parts<F, Fut>(
+    writer: &F,
     req: Request,
     fields: &mut Vec<(String, String)>,
     file: &mut Option<NewFile>,
-) -> Result<(), Error> {
+) -> Result<(), Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<service::FileWriter, Error>>,
+{
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -128,7 +142,7 @@ async fn read_parts(
                 return Err(Error::field("file", "send one file per upload"));
             }
             let file_name = field.file_name().unwrap_or_default().to_string();
-            let mut w = service::file_writer(ctx).await?;
+            let mut w = writer().await?;
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                 w.write(&chunk).await?;
             }

@@ -206,8 +206,8 @@ pub fn check_answer(q: &Question, value: &str) -> Result<(), String> {
 }
 
 /// What keeps an assessment from being submitted: unanswered questions and documents asked
-/// for and not given, by question id.
-pub fn incomplete(q: &Questionnaire, answers: &[Answer]) -> Vec<String> {
+/// for and not given, as (question id, what is missing).
+pub fn incomplete(q: &Questionnaire, answers: &[Answer]) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for question in q.questions() {
         let a = answers.iter().find(|a| a.question == question.id);
@@ -216,12 +216,9 @@ pub fn incomplete(q: &Questionnaire, answers: &[Answer]) -> Vec<String> {
         });
         let not_applicable = a.is_some_and(|a| yes_no(&a.value) == Some(YesNo::NotApplicable));
         if !answered {
-            out.push(format!("{}: not answered", question.id));
+            out.push((question.id.clone(), "not answered"));
         } else if question.evidence && !not_applicable && !a.is_some_and(|a| a.has_file) {
-            out.push(format!(
-                "{}: the document it asks for is missing",
-                question.id
-            ));
+            out.push((question.id.clone(), "the document it asks for is missing"));
         }
     }
     out
@@ -796,8 +793,164 @@ mod tests {
         );
         assert_eq!(
             incomplete(&q, &answers),
-            ["b: the document it asks for is missing"]
+            [("b".to_string(), "the document it asks for is missing")]
         );
         assert_eq!(incomplete(&q, &[]).len(), 4);
     }
+}
+
+crate::domain::words::words_enum!(
+    /// Where an assessment stands.
+    AssessmentStatus,
+    "an assessment status",
+    [
+        (Sent, "sent", "sent"),
+        (InProgress, "in_progress", "being answered"),
+        (Submitted, "submitted", "submitted"),
+        (Reviewed, "reviewed", "reviewed"),
+        (Cancelled, "cancelled", "cancelled"),
+    ]
+);
+
+/// An answer as stored, with the reviewer's finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredAnswer {
+    pub question: String,
+    pub value: String,
+    pub comment: String,
+    /// The evidence item the supplier's document became.
+    pub evidence: Option<String>,
+    pub file_name: Option<String>,
+    pub finding: String,
+    pub finding_severity: Option<FindingSeverity>,
+    pub answered_at: Option<String>,
+}
+
+impl StoredAnswer {
+    pub fn as_answer(&self) -> Answer {
+        Answer {
+            question: self.question.clone(),
+            value: self.value.clone(),
+            comment: self.comment.clone(),
+            has_file: self.evidence.is_some(),
+        }
+    }
+}
+
+/// An assessment sent to a supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Assessment {
+    pub id: String,
+    pub supplier: String,
+    pub questionnaire_key: String,
+    /// The questionnaire as it was sent.
+    pub questionnaire: Questionnaire,
+    pub status: AssessmentStatus,
+    pub sent_by: String,
+    pub sent_at: String,
+    pub due_on: Option<String>,
+    /// The last day its link opens.
+    pub link_until: String,
+    pub submitted_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub score: Option<Score>,
+    pub rating: Option<RiskRating>,
+    pub summary: String,
+    /// The risk the review registered.
+    pub risk: Option<String>,
+    /// The evidence item the review filed.
+    pub evidence: Option<String>,
+    pub answers: Vec<StoredAnswer>,
+    pub revision: i64,
+}
+
+impl Assessment {
+    pub fn answers(&self) -> Vec<Answer> {
+        self.answers.iter().map(StoredAnswer::as_answer).collect()
+    }
+
+    /// Whether the supplier may still change its answers.
+    pub fn open_for_answers(&self) -> bool {
+        matches!(
+            self.status,
+            AssessmentStatus::Sent | AssessmentStatus::InProgress
+        )
+    }
+
+    /// The controls its review is evidence of: supplier relationships and their monitoring,
+    /// and cloud services for the cloud questionnaire.
+    pub fn controls(&self) -> Vec<String> {
+        let mut c = vec!["5.19".to_string(), "5.20".into(), "5.22".into()];
+        if self.questionnaire_key == "cloud" {
+            c.push("5.23".into());
+        }
+        c
+    }
+}
+
+/// A reviewer's finding on one answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct FindingInput {
+    #[schema(max_length = 20)]
+    pub question: String,
+    #[schema(max_length = 2000)]
+    pub finding: String,
+    /// observation, minor or major.
+    pub severity: String,
+}
+
+/// A review of a submitted assessment.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewInput {
+    pub findings: Vec<FindingInput>,
+    #[schema(max_length = 5000)]
+    pub summary: String,
+    /// Risks to register from it, one per line: `title | likelihood | impact`.
+    #[schema(max_length = 5000)]
+    pub risks: String,
+}
+
+/// Checks a review's findings against the questionnaire: (question, finding, severity).
+pub fn check_findings(
+    q: &Questionnaire,
+    findings: &[FindingInput],
+) -> Result<Vec<(String, String, FindingSeverity)>, Error> {
+    let mut p = Problems::new();
+    let mut out = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let at = format!("findings[{}]", i + 1);
+        let text = f.finding.trim();
+        if text.is_empty() && f.severity.trim().is_empty() {
+            continue;
+        }
+        if q.question(f.question.trim()).is_none() {
+            p.add(
+                &format!("{at}.question"),
+                format!(
+                    "'{}' is not a question of this questionnaire",
+                    f.question.trim()
+                ),
+            );
+            continue;
+        }
+        if text.is_empty() || text.chars().count() > 2000 {
+            p.add(
+                &format!("{at}.finding"),
+                "a finding of 1 to 2000 characters",
+            );
+            continue;
+        }
+        let severity = match f.severity.trim() {
+            "" => Some(FindingSeverity::Observation),
+            raw => p.take(&format!("{at}.severity"), FindingSeverity::parse(raw)),
+        };
+        if let Some(s) = severity {
+            out.push((f.question.trim().to_string(), text.to_string(), s));
+        }
+    }
+    p.into_result()?;
+    Ok(out)
 }

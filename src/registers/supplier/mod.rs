@@ -4,13 +4,17 @@
 //! expiry, cloud services with their shared responsibility and exit plan, and review cycle.
 
 pub mod api;
+pub mod api_assessment;
 pub mod cli;
 pub mod domain;
 pub mod domain_assessment;
 pub mod exchange;
 pub mod pages;
+pub mod pages_assessment;
 pub mod service;
+pub mod service_assessment;
 pub mod store;
+pub mod store_assessment;
 
 use crate::domain::user::EDITORS;
 use crate::registers::imports::pages::{upload, upload_form};
@@ -32,6 +36,37 @@ pub fn routes() -> Routes {
         .post_upload("/suppliers/import", editors, upload, MAX_UPLOAD_BYTES)
         .get("/suppliers/new", editors, pages::new)
         .post("/suppliers", editors, pages::create)
+        .get(
+            "/suppliers/assessments/{id}",
+            anyone,
+            pages_assessment::assessment,
+        )
+        .post(
+            "/suppliers/assessments/{id}/review",
+            editors,
+            pages_assessment::review,
+        )
+        .post(
+            "/suppliers/{id}/assessments",
+            editors,
+            pages_assessment::send,
+        )
+        .get(
+            "/q/{token}",
+            Access::Public,
+            pages_assessment::questionnaire_page,
+        )
+        .post(
+            "/q/{token}",
+            Access::Public,
+            pages_assessment::questionnaire_answer,
+        )
+        .post_upload(
+            "/q/{token}/files",
+            Access::Public,
+            pages_assessment::questionnaire_upload,
+            MAX_UPLOAD_BYTES,
+        )
         .get("/suppliers/{id}", anyone, pages::show)
         .post("/suppliers/{id}", editors, pages::update)
         .api(anyone, routes!(api::list_suppliers))
@@ -39,4 +74,12 @@ pub fn routes() -> Routes {
         .api(editors, routes!(api::import_suppliers))
         .api(anyone, routes!(api::get_supplier))
         .api(editors, routes!(api::update_supplier))
+        .api(anyone, routes!(api_assessment::list_questionnaires))
+        .api(anyone, routes!(api_assessment::get_questionnaire))
+        .api(editors, routes!(api_assessment::put_questionnaire))
+        .api(editors, routes!(api_assessment::send_assessment))
+        .api(anyone, routes!(api_assessment::list_assessments))
+        .api(anyone, routes!(api_assessment::get_assessment))
+        .api(editors, routes!(api_assessment::review_assessment))
+        .api(editors, routes!(api_assessment::cancel_assessment))
 }

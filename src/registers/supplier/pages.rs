@@ -364,6 +364,8 @@ struct SupplierPage {
     assets: Vec<(String, String)>,
     processes: Vec<(String, String)>,
     history: Vec<HistoryRow>,
+    assessments: Vec<super::domain_assessment::Assessment>,
+    questionnaires: Vec<(String, String)>,
     can_edit: bool,
     v: SupplierInput,
     clause_fields: Vec<ClauseField>,
@@ -391,6 +393,8 @@ async fn render_supplier(
         crate::registers::audit::service::history(ctx, "supplier", &sup.id, 50).await?,
         ctx.clock().now(),
     );
+    let assessments = super::service_assessment::list(ctx, Some(&sup.id), None, None, 20).await?;
+    let questionnaires = super::pages_assessment::questionnaire_choices(ctx).await?;
     let (v, revision) = form.unwrap_or_else(|| (SupplierInput::from(&sup), sup.revision));
     let l = layout(
         s,
@@ -410,6 +414,8 @@ async fn render_supplier(
             assets,
             processes,
             history,
+            assessments: assessments.items,
+            questionnaires,
             can_edit: ctx.actor.is_editor(),
             clause_fields: clause_fields(&v),
             clause_states: clause_states(),

@@ -370,3 +370,27 @@ pub async fn names(ctx: &Ctx, ids: &[String]) -> Result<Vec<(String, String)>> {
     ctx.require_reader()?;
     ctx.store().supplier_names(ids).await
 }
+
+/// Records that a supplier was reviewed on `day` (an assessment's review does it), inside
+/// the caller's write: its next review moves by its criticality's cycle; audited.
+pub(crate) async fn record_review_within(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    id: &str,
+    day: &str,
+) -> Result<Supplier> {
+    store::derivation_mark(tx).await?;
+    let before = store::lock(tx, id).await?;
+    let mut input = SupplierInput::from(&before);
+    input.reviewed_on = day.to_string();
+    let d = input.parse(day)?;
+    let derived = derive_draft(tx, &d).await?;
+    let after = store::write(tx, id, &d, &derived, true).await?;
+    tx.audit(
+        ctx.change("supplier.update", "supplier", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    Ok(after)
+}

@@ -1,0 +1,374 @@
+//! Supplier assessments in the store: the questionnaires the organisation wrote, the
+//! assessments sent (with the questionnaire as sent), their answers and findings.
+
+use super::domain_assessment::{
+    Assessment, AssessmentStatus, FindingSeverity, Questionnaire, RiskRating, Score, StoredAnswer,
+};
+use crate::domain::query::Page;
+use crate::error::{Error, Result};
+use crate::store::{Arg, SortKey, Sql, Store, Tx, tx_exec, tx_fetch_in, tx_query};
+use sqlx::Row;
+
+struct AssessmentRow(Assessment);
+
+const COLUMNS: &str = "a.assessment_id, a.supplier_id, a.questionnaire_key, a.questionnaire, a.status, \
+     a.sent_by, a.sent_at, a.due_on, a.link_until, a.submitted_at, a.reviewed_by, a.reviewed_at, \
+     a.score_points, a.score_max, a.score_percent, a.rating, a.summary, a.risk_id, a.evidence_id, a.revision";
+
+macro_rules! assessment_from_row {
+    ($row:ty) => {
+        impl<'r> sqlx::FromRow<'r, $row> for AssessmentRow {
+            fn from_row(r: &'r $row) -> sqlx::Result<Self> {
+                let body: String = r.try_get(3)?;
+                let status: String = r.try_get(4)?;
+                let points: Option<i64> = r.try_get(12)?;
+                let max: Option<i64> = r.try_get(13)?;
+                let percent: Option<i64> = r.try_get(14)?;
+                let rating: Option<String> = r.try_get(15)?;
+                Ok(AssessmentRow(Assessment {
+                    id: r.try_get(0)?,
+                    supplier: r.try_get(1)?,
+                    questionnaire_key: r.try_get(2)?,
+                    questionnaire: serde_json::from_str(&body)
+                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                    status: AssessmentStatus::parse(&status).unwrap_or(AssessmentStatus::Sent),
+                    sent_by: r.try_get(5)?,
+                    sent_at: r.try_get(6)?,
+                    due_on: r.try_get(7)?,
+                    link_until: r.try_get(8)?,
+                    submitted_at: r.try_get(9)?,
+                    reviewed_by: r.try_get(10)?,
+                    reviewed_at: r.try_get(11)?,
+                    score: match (points, max) {
+                        (Some(points), Some(max)) => Some(Score {
+                            points,
+                            max,
+                            percent,
+                        }),
+                        _ => None,
+                    },
+                    rating: rating.as_deref().and_then(|r| RiskRating::parse(r).ok()),
+                    summary: r.try_get(16)?,
+                    risk: r.try_get(17)?,
+                    evidence: r.try_get(18)?,
+                    revision: r.try_get(19)?,
+                    answers: Vec::new(),
+                }))
+            }
+        }
+    };
+}
+assessment_from_row!(sqlx::sqlite::SqliteRow);
+assessment_from_row!(sqlx::postgres::PgRow);
+
+type AnswerRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+async fn with_answers(tx: &mut Tx, mut items: Vec<Assessment>) -> Result<Vec<Assessment>> {
+    let ids: Vec<String> = items.iter().map(|a| a.id.clone()).collect();
+    let rows: Vec<AnswerRow> = tx_fetch_in!(
+        tx,
+        AnswerRow,
+        "select assessment_id, question_id, value, comment, evidence_id, file_name, finding,
+                finding_severity, answered_at
+         from assessment_answer where assessment_id in ",
+        ids,
+        ""
+    );
+    let mut by: std::collections::HashMap<String, Vec<StoredAnswer>> = Default::default();
+    for r in rows {
+        by.entry(r.0).or_default().push(StoredAnswer {
+            question: r.1,
+            value: r.2,
+            comment: r.3,
+            evidence: r.4,
+            file_name: r.5,
+            finding: r.6,
+            finding_severity: r.7.as_deref().and_then(|s| FindingSeverity::parse(s).ok()),
+            answered_at: r.8,
+        });
+    }
+    for a in &mut items {
+        let mut answers = by.remove(&a.id).unwrap_or_default();
+        // In the questionnaire's order.
+        let order: Vec<String> = a.questionnaire.questions().map(|q| q.id.clone()).collect();
+        answers.sort_by_key(|x| order.iter().position(|o| *o == x.question));
+        a.answers = answers;
+    }
+    Ok(items)
+}
+
+/// An assessment read inside a transaction, or none.
+pub(crate) async fn read_in(tx: &mut Tx, id: &str) -> Result<Option<Assessment>> {
+    let row: Option<AssessmentRow> = tx_query!(
+        tx,
+        fetch_optional,
+        AssessmentRow,
+        &format!("select {COLUMNS} from assessment a where a.assessment_id = $1"),
+        id
+    )?;
+    match row {
+        None => Ok(None),
+        Some(r) => Ok(with_answers(tx, vec![r.0]).await?.pop()),
+    }
+}
+
+/// Locks an assessment's row and reads it, inside a write.
+pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Assessment> {
+    if !tx.lock_row("assessment", "assessment_id", id).await? {
+        return Err(Error::NotFound(format!("assessment {id}")));
+    }
+    read_in(tx, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("assessment {id}")))
+}
+
+/// Records an assessment sent to a supplier.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    supplier: &str,
+    q: &Questionnaire,
+    by: &str,
+    due_on: Option<&str>,
+    link_until: &str,
+) -> Result<Assessment> {
+    let id = crate::store::next_ids(tx, "assessment", "AS", "assessment", "assessment_id", 1)
+        .await?
+        .pop()
+        .unwrap_or_default();
+    let now = tx.now().to_string();
+    let body = serde_json::to_string(q).map_err(|e| Error::Internal(e.into()))?;
+    tx_exec!(
+        tx,
+        "insert into assessment (assessment_id, supplier_id, questionnaire_key, questionnaire, status,
+                                 sent_by, sent_at, due_on, link_until)
+         values ($1, $2, $3, $4, 'sent', $5, $6, $7, $8)",
+        &id,
+        supplier,
+        &q.key,
+        &body,
+        by,
+        &now,
+        due_on,
+        link_until
+    )?;
+    lock(tx, &id).await
+}
+
+/// Writes the answers given (value and comment), the others kept; moves a sent assessment
+/// to being answered.
+pub(crate) async fn write_answers(
+    tx: &mut Tx,
+    id: &str,
+    answers: &[(String, String, String)],
+) -> Result<()> {
+    let now = tx.now().to_string();
+    for (question, value, comment) in answers {
+        tx_exec!(
+            tx,
+            "insert into assessment_answer (assessment_id, question_id, value, comment, answered_at)
+             values ($1, $2, $3, $4, $5)
+             on conflict (assessment_id, question_id)
+             do update set value = excluded.value, comment = excluded.comment, answered_at = excluded.answered_at",
+            id,
+            question,
+            value,
+            comment,
+            &now
+        )?;
+    }
+    tx_exec!(
+        tx,
+        "update assessment set status = 'in_progress', revision = revision + 1
+         where assessment_id = $1 and status = 'sent'",
+        id
+    )?;
+    Ok(())
+}
+
+/// Keeps the evidence item a document became on its answer.
+pub(crate) async fn attach_file(
+    tx: &mut Tx,
+    id: &str,
+    question: &str,
+    evidence: &str,
+    file_name: &str,
+) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "insert into assessment_answer (assessment_id, question_id, evidence_id, file_name, answered_at)
+         values ($1, $2, $3, $4, $5)
+         on conflict (assessment_id, question_id)
+         do update set evidence_id = excluded.evidence_id, file_name = excluded.file_name, answered_at = excluded.answered_at",
+        id,
+        question,
+        evidence,
+        file_name,
+        &now
+    )?;
+    tx_exec!(
+        tx,
+        "update assessment set status = 'in_progress', revision = revision + 1
+         where assessment_id = $1 and status = 'sent'",
+        id
+    )?;
+    Ok(())
+}
+
+/// Marks an assessment submitted with its score.
+pub(crate) async fn submit(tx: &mut Tx, id: &str, score: &Score) -> Result<Assessment> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update assessment set status = 'submitted', submitted_at = $1, score_points = $2,
+                score_max = $3, score_percent = $4, revision = revision + 1
+         where assessment_id = $5",
+        &now,
+        score.points,
+        score.max,
+        score.percent,
+        id
+    )?;
+    lock(tx, id).await
+}
+
+/// What a review writes.
+pub(crate) struct Review<'a> {
+    pub by: &'a str,
+    pub findings: &'a [(String, String, FindingSeverity)],
+    pub summary: &'a str,
+    pub rating: RiskRating,
+    pub risk: Option<&'a str>,
+    pub evidence: Option<&'a str>,
+}
+
+/// Records the review of a submitted assessment.
+pub(crate) async fn review(tx: &mut Tx, id: &str, r: &Review<'_>) -> Result<Assessment> {
+    let now = tx.now().to_string();
+    for (question, finding, severity) in r.findings {
+        tx_exec!(
+            tx,
+            "insert into assessment_answer (assessment_id, question_id, finding, finding_severity)
+             values ($1, $2, $3, $4)
+             on conflict (assessment_id, question_id)
+             do update set finding = excluded.finding, finding_severity = excluded.finding_severity",
+            id,
+            question,
+            finding,
+            severity.key()
+        )?;
+    }
+    tx_exec!(
+        tx,
+        "update assessment set status = 'reviewed', reviewed_by = $1, reviewed_at = $2, summary = $3,
+                rating = $4, risk_id = $5, evidence_id = $6, revision = revision + 1
+         where assessment_id = $7",
+        r.by,
+        &now,
+        r.summary,
+        r.rating.key(),
+        r.risk,
+        r.evidence,
+        id
+    )?;
+    lock(tx, id).await
+}
+
+/// Cancels an assessment (its link opens nothing any more).
+pub(crate) async fn cancel(tx: &mut Tx, id: &str) -> Result<Assessment> {
+    tx_exec!(
+        tx,
+        "update assessment set status = 'cancelled', revision = revision + 1 where assessment_id = $1",
+        id
+    )?;
+    lock(tx, id).await
+}
+
+/// Stores a questionnaire the organisation wrote (created or replaced).
+pub(crate) async fn save_questionnaire(tx: &mut Tx, q: &Questionnaire) -> Result<()> {
+    let now = tx.now().to_string();
+    let body = serde_json::to_string(q).map_err(|e| Error::Internal(e.into()))?;
+    tx_exec!(
+        tx,
+        "insert into questionnaire (questionnaire_key, title, body, updated_at) values ($1, $2, $3, $4)
+         on conflict (questionnaire_key)
+         do update set title = excluded.title, body = excluded.body, updated_at = excluded.updated_at,
+                       revision = questionnaire.revision + 1",
+        &q.key,
+        &q.title,
+        &body,
+        &now
+    )?;
+    Ok(())
+}
+
+const KEYS: &[SortKey] = &[SortKey::Text("a.sent_at"), SortKey::Text("a.assessment_id")];
+
+fn key_of(a: &Assessment) -> Vec<serde_json::Value> {
+    vec![a.sent_at.clone().into(), a.id.clone().into()]
+}
+
+impl Store {
+    /// Assessments, the latest sent first; of one supplier, or in one status, when given.
+    pub async fn list_assessments(
+        &self,
+        supplier: Option<&str>,
+        status: Option<AssessmentStatus>,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Assessment>> {
+        let mut from = Sql::new("from assessment a where 1 = 1");
+        if let Some(s) = supplier {
+            from.push(" and a.supplier_id = ?", [Arg::Text(s.to_string())]);
+        }
+        if let Some(s) = status {
+            from.push(" and a.status = ?", [Arg::Text(s.key().to_string())]);
+        }
+        let page = self
+            .keyset_page_ordered(
+                COLUMNS,
+                from,
+                (KEYS, true),
+                cursor,
+                limit,
+                None,
+                |r: AssessmentRow| r.0,
+                key_of,
+            )
+            .await?;
+        let mut tx = self.read_tx().await?;
+        let items = with_answers(&mut tx, page.items).await?;
+        tx.commit().await?;
+        Ok(Page { items, ..page })
+    }
+
+    pub async fn assessment(&self, id: &str) -> Result<Assessment> {
+        let mut tx = self.read_tx().await?;
+        let a = read_in(&mut tx, id).await?;
+        tx.commit().await?;
+        a.ok_or_else(|| Error::NotFound(format!("assessment {id}")))
+    }
+
+    /// The questionnaires the organisation wrote.
+    pub async fn questionnaires(&self) -> Result<Vec<Questionnaire>> {
+        let rows: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select body from questionnaire order by questionnaire_key"
+        )?;
+        rows.into_iter()
+            .map(|(b,)| serde_json::from_str(&b).map_err(|e| Error::Internal(e.into())))
+            .collect()
+    }
+}
