@@ -167,6 +167,25 @@ macro_rules! words_enum {
 }
 pub(crate) use words_enum;
 
+/// The values of a closed list whose JSON name is not its key (the API's document lists the
+/// JSON names, the filters read keys: the two must agree), for tests.
+#[cfg(test)]
+pub fn keys_not_json<T: serde::Serialize + Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+) -> Vec<String> {
+    all.iter()
+        .filter(|v| {
+            serde_json::to_value(**v)
+                .ok()
+                .and_then(|j| j.as_str().map(str::to_string))
+                .as_deref()
+                != Some(key(**v))
+        })
+        .map(|v| key(*v).to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

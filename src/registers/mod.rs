@@ -108,6 +108,9 @@ pub enum Command {
     /// Manage the supplier register: criticality, contracts and their clauses, certifications
     #[command(subcommand)]
     Supplier(supplier::cli::Command),
+    /// Send questionnaires to suppliers and review their answers
+    #[command(subcommand)]
+    Assessment(supplier::cli_assessment::Command),
     /// Manage legal, regulatory and contractual obligations and the controls that satisfy them
     #[command(subcommand)]
     Obligation(obligation::cli::Command),
@@ -146,6 +149,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Plan(c) => continuity::cli::plan(c, ctx).await?,
         Command::Exercise(c) => continuity::cli::exercise(c, ctx).await?,
         Command::Supplier(c) => supplier::cli::run(c, ctx).await?,
+        Command::Assessment(c) => supplier::cli_assessment::run(c, ctx).await?,
         Command::Obligation(c) => obligation::cli::run(c, ctx).await?,
         Command::Processing(c) => processing::cli::run(c, ctx).await?,
         Command::Party(c) => party::cli::run(c, ctx).await?,

@@ -349,5 +349,29 @@ async fn a_supplier_answers_the_cloud_questionnaire_by_its_link_and_the_review_m
             )
             .await;
         assert_eq!(res.json()["total"], 2, "{}", res.body);
+
+        // The command line.
+        let db = &app.db;
+        let annex = |args: &[&str]| crate::soa_migrate::annex(db, args);
+        let out = annex(&["assessment", "questionnaires"]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            text.contains("dienstleister") && text.contains("baseline"),
+            "{text}"
+        );
+        let out = annex(&[
+            "assessment",
+            "send",
+            &supplier,
+            "--questionnaire",
+            "baseline",
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success() && text.contains("/q/"), "{text}");
+        let out = annex(&["assessment", "list", "--supplier", &supplier]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(text.contains("Baseline security questionnaire"), "{text}");
+        let out = annex(&["assessment", "review", &id, "--summary", "again"]);
+        assert_eq!(out.status.code(), Some(5), "reviewed once");
     });
 }

@@ -144,7 +144,7 @@ crate::domain::words::words_enum!(
     [
         (NotAssessed, "not_assessed", "not assessed"),
         (Compliant, "compliant", "compliant"),
-        (Partial, "partially_compliant", "partially compliant"),
+        (PartiallyCompliant, "partially_compliant", "partially compliant"),
         (NonCompliant, "non_compliant", "not compliant"),
     ]
 );
@@ -571,6 +571,15 @@ pub fn unbacked(typed: &[Reason], linked: &[Linked]) -> Vec<Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_value_s_json_name_is_its_key() {
+        assert!(
+            crate::domain::words::keys_not_json(ObligationKind::ALL, ObligationKind::key)
+                .is_empty()
+        );
+        assert!(crate::domain::words::keys_not_json(Compliance::ALL, Compliance::key).is_empty());
+    }
 
     fn linked(title: &str, kind: ObligationKind, applicable: bool) -> Linked {
         Linked {

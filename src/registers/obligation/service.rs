@@ -330,7 +330,12 @@ pub async fn attention(ctx: &Ctx) -> Result<Attention> {
         applicable: applicable.len() as i64,
         without_controls: pick(&|o| o.controls.is_empty()),
         review_due: pick(&|o| o.review_is_due(&today)),
-        not_met: pick(&|o| matches!(o.compliance, Compliance::NonCompliant | Compliance::Partial)),
+        not_met: pick(&|o| {
+            matches!(
+                o.compliance,
+                Compliance::NonCompliant | Compliance::PartiallyCompliant
+            )
+        }),
         not_assessed: pick(&|o| o.compliance == Compliance::NotAssessed),
     })
 }

@@ -345,6 +345,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_value_s_json_name_is_its_key() {
+        assert!(crate::domain::words::keys_not_json(LegalBasis::ALL, LegalBasis::key).is_empty());
+        assert!(crate::domain::words::keys_not_json(Safeguard::ALL, Safeguard::key).is_empty());
+    }
+
+    #[test]
     fn a_processing_needs_a_name_and_a_basis_and_its_gaps_are_named() {
         let input = ProcessingInput {
             name: "Μισθοδοσία".into(),

@@ -909,6 +909,24 @@ pub fn notice_by(end: &str, notice_days: Option<i64>) -> Option<String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_value_s_json_name_is_its_key() {
+        assert!(crate::domain::words::keys_not_json(Criticality::ALL, Criticality::key).is_empty());
+        assert!(
+            crate::domain::words::keys_not_json(ContractClause::ALL, ContractClause::key)
+                .is_empty()
+        );
+        assert!(crate::domain::words::keys_not_json(ClauseState::ALL, ClauseState::key).is_empty());
+        assert!(
+            crate::domain::words::keys_not_json(CertificationKind::ALL, CertificationKind::key)
+                .is_empty()
+        );
+        assert!(
+            crate::domain::words::keys_not_json(SupplierStatus::ALL, SupplierStatus::key)
+                .is_empty()
+        );
+    }
+
     fn exposure(rank: usize, personal: bool, processes: &[(&str, Option<i64>)]) -> Exposure {
         let names = ["Public", "Internal", "Confidential", "Restricted"];
         Exposure {

@@ -705,6 +705,20 @@ pub fn shipped() -> Vec<Questionnaire> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_value_s_json_name_is_its_key() {
+        assert!(crate::domain::words::keys_not_json(AnswerKind::ALL, AnswerKind::key).is_empty());
+        assert!(
+            crate::domain::words::keys_not_json(FindingSeverity::ALL, FindingSeverity::key)
+                .is_empty()
+        );
+        assert!(crate::domain::words::keys_not_json(RiskRating::ALL, RiskRating::key).is_empty());
+        assert!(
+            crate::domain::words::keys_not_json(AssessmentStatus::ALL, AssessmentStatus::key)
+                .is_empty()
+        );
+    }
+
     fn answer(q: &str, v: &str, file: bool) -> Answer {
         Answer {
             question: q.into(),

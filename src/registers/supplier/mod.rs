@@ -6,6 +6,7 @@
 pub mod api;
 pub mod api_assessment;
 pub mod cli;
+pub mod cli_assessment;
 pub mod domain;
 pub mod domain_assessment;
 pub mod exchange;
