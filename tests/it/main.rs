@@ -16,6 +16,7 @@ mod browser_incidents;
 mod browser_policies;
 mod browser_risk_levels;
 mod browser_soa_import;
+mod browser_suppliers;
 mod catalogue;
 mod cli;
 mod concurrency;
