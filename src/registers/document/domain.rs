@@ -64,6 +64,10 @@ impl ExportFormat {
     pub fn read(params: &crate::domain::query::Params) -> Result<ExportFormat, Error> {
         let mut p = Problems::new();
         let f = match params.get("format") {
+            // Only blank space (a no-break space, say) is not "absent": it names no format.
+            None if !params.raw("format").is_empty() => {
+                p.take("format", ExportFormat::parse(&params.raw("format")))
+            }
             None => Some(ExportFormat::Pdf),
             Some(raw) => p.take("format", ExportFormat::parse(raw)),
         };

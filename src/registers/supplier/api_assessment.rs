@@ -54,8 +54,9 @@ pub struct SendInput {
     /// `YYYY-MM-DD` by which the answers are due, or empty.
     pub due_on: String,
     /// How long the link opens, in days (1 to 366; 30 by default).
-    #[schema(minimum = 1, maximum = 366)]
-    pub days: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::input::whole_number")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 366)]
+    pub days: Option<u32>,
 }
 
 /// Sends a questionnaire to a supplier (managers and admins): the answer carries the link to
@@ -68,7 +69,14 @@ pub async fn send_assessment(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<SendInput>,
 ) -> Result<(StatusCode, Json<service::Sent>), crate::web::json::ApiError> {
-    let sent = service::send(&ctx, &id, &input.questionnaire, &input.due_on, input.days).await?;
+    let sent = service::send(
+        &ctx,
+        &id,
+        &input.questionnaire,
+        &input.due_on,
+        input.days.map(i64::from),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
 

@@ -23,6 +23,8 @@ crate::domain::words::words_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnswerOption {
     pub label: String,
+    #[serde(deserialize_with = "crate::domain::input::whole_i64")]
+    #[schema(minimum = 0, maximum = 100)]
     pub points: i64,
 }
 
@@ -34,6 +36,8 @@ pub struct Question {
     pub text: String,
     pub kind: AnswerKind,
     /// 1 to 5: how much it counts in the score.
+    #[serde(deserialize_with = "crate::domain::input::whole_i64")]
+    #[schema(minimum = 1, maximum = 5)]
     pub weight: i64,
     /// Whether a document must back the answer.
     #[serde(default)]
