@@ -378,26 +378,50 @@ pub(crate) async fn finish_edit<R: crate::store::Record>(
 /// to whatever is stored).
 pub type Expected = Option<i64>;
 
-/// The ids a record names that are not in their registers, each as a problem of `prefix` +
-/// its field: `(field, table, id column, ids, the register's name)`, read inside the write.
+/// A record's link to another register: (field, table, id column, ids, the register's name).
+pub(crate) type Link<'a> = (&'a str, &'a str, &'a str, &'a [String], &'a str);
+
+/// The ids records name that are not in their registers, each as a problem of the record's
+/// prefix (`row 3, `) and its field — one query per register for all the records (an import's
+/// rows), read inside the write.
 pub(crate) async fn unknown_links(
     tx: &mut crate::store::Tx,
-    prefix: &str,
-    links: &[(&str, &str, &str, &[String], &str)],
+    records: &[(String, Vec<Link<'_>>)],
 ) -> Result<Vec<crate::error::FieldError>> {
+    let mut wanted: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
+    for (_, links) in records {
+        for (_, table, column, ids, _) in links {
+            wanted
+                .entry((*table, *column))
+                .or_default()
+                .extend(ids.iter().cloned());
+        }
+    }
+    let mut found: std::collections::HashMap<(&str, &str), std::collections::HashSet<String>> =
+        Default::default();
+    for ((table, column), mut ids) in wanted {
+        ids.sort();
+        ids.dedup();
+        found.insert(
+            (table, column),
+            crate::store::existing_ids(tx, table, column, &ids).await?,
+        );
+    }
     let mut out = Vec::new();
-    for (field, table, column, ids, what) in links {
-        let found = crate::store::existing_ids(tx, table, column, ids).await?;
-        let unknown: Vec<&str> = ids
-            .iter()
-            .filter(|i| !found.contains(*i))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            out.push(crate::error::FieldError::new(
-                format!("{prefix}{field}"),
-                format!("not in the {what}: {}", unknown.join(", ")),
-            ));
+    for (prefix, links) in records {
+        for (field, table, column, ids, what) in links {
+            let known = &found[&(*table, *column)];
+            let unknown: Vec<&str> = ids
+                .iter()
+                .filter(|i| !known.contains(*i))
+                .map(String::as_str)
+                .collect();
+            if !unknown.is_empty() {
+                out.push(crate::error::FieldError::new(
+                    format!("{prefix}{field}"),
+                    format!("not in the {what}: {}", unknown.join(", ")),
+                ));
+            }
         }
     }
     Ok(out)

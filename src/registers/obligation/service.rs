@@ -89,13 +89,15 @@ async fn check_links(
     out.extend(
         crate::service::unknown_links(
             tx,
-            prefix,
             &[(
-                "evidence",
-                "evidence",
-                "evidence_id",
-                &d.evidence,
-                "evidence register",
+                prefix.to_string(),
+                vec![(
+                    "evidence",
+                    "evidence",
+                    "evidence_id",
+                    &d.evidence,
+                    "evidence register",
+                )],
             )],
         )
         .await?,

@@ -4,9 +4,8 @@
 use super::domain::{Party, PartyDraft, PartyInput};
 use super::store;
 use crate::domain::query::Page;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::service::{Ctx, Expected, check_revision};
-use crate::store::Tx;
 
 #[tracing::instrument(name = "party.list", skip_all, fields(actor = %ctx.who()))]
 pub async fn list(
@@ -37,19 +36,15 @@ pub async fn get(ctx: &Ctx, id: &str) -> Result<Party> {
     ctx.store().party(id).await
 }
 
-async fn unknown_links(tx: &mut Tx, d: &PartyDraft, prefix: &str) -> Result<Vec<FieldError>> {
-    crate::service::unknown_links(
-        tx,
-        prefix,
-        &[(
-            "obligations",
-            "obligation",
-            "obligation_id",
-            &d.obligations,
-            "obligations register",
-        )],
-    )
-    .await
+/// What a party links to: the obligations its requirements are written in.
+fn links(d: &PartyDraft) -> Vec<crate::service::Link<'_>> {
+    vec![(
+        "obligations",
+        "obligation",
+        "obligation_id",
+        &d.obligations,
+        "obligations register",
+    )]
 }
 
 /// Adds an interested party (managers and admins).
@@ -58,7 +53,7 @@ pub async fn create(ctx: &Ctx, input: &PartyInput) -> Result<Party> {
     ctx.require_editor()?;
     let d = input.parse(&ctx.today())?;
     let mut tx = ctx.write().await?;
-    let problems = unknown_links(&mut tx, &d, "").await?;
+    let problems = crate::service::unknown_links(&mut tx, &[(String::new(), links(&d))]).await?;
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
@@ -80,7 +75,7 @@ pub async fn update(ctx: &Ctx, id: &str, expected: Expected, input: &PartyInput)
     if d.id.as_deref().is_some_and(|new| new != id) {
         return Err(Error::field("id", "an interested party keeps its id"));
     }
-    let problems = unknown_links(&mut tx, &d, "").await?;
+    let problems = crate::service::unknown_links(&mut tx, &[(String::new(), links(&d))]).await?;
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }

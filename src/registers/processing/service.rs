@@ -7,7 +7,6 @@ use super::store;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::service::{Ctx, Expected, check_revision};
-use crate::store::Tx;
 
 #[tracing::instrument(name = "processing.list", skip_all, fields(actor = %ctx.who()))]
 pub async fn list(
@@ -39,23 +38,18 @@ pub async fn get(ctx: &Ctx, id: &str) -> Result<Processing> {
     ctx.store().processing(id).await
 }
 
-/// The processors and assets an activity names that Annex does not have.
-async fn unknown_links(tx: &mut Tx, d: &ProcessingDraft, prefix: &str) -> Result<Vec<FieldError>> {
-    crate::service::unknown_links(
-        tx,
-        prefix,
-        &[
-            (
-                "processors",
-                "supplier",
-                "supplier_id",
-                &d.processors,
-                "supplier register",
-            ),
-            ("assets", "asset", "asset_id", &d.assets, "asset register"),
-        ],
-    )
-    .await
+/// What an activity links to in other registers: its processors and assets.
+fn links(d: &ProcessingDraft) -> Vec<crate::service::Link<'_>> {
+    vec![
+        (
+            "processors",
+            "supplier",
+            "supplier_id",
+            &d.processors,
+            "supplier register",
+        ),
+        ("assets", "asset", "asset_id", &d.assets, "asset register"),
+    ]
 }
 
 /// Adds a processing activity (managers and admins).
@@ -64,7 +58,7 @@ pub async fn create(ctx: &Ctx, input: &ProcessingInput) -> Result<Processing> {
     ctx.require_editor()?;
     let d = input.parse(&ctx.today())?;
     let mut tx = ctx.write().await?;
-    let problems = unknown_links(&mut tx, &d, "").await?;
+    let problems = crate::service::unknown_links(&mut tx, &[(String::new(), links(&d))]).await?;
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
@@ -94,7 +88,7 @@ pub async fn update(
     if d.id.as_deref().is_some_and(|new| new != id) {
         return Err(Error::field("id", "a processing activity keeps its id"));
     }
-    let problems = unknown_links(&mut tx, &d, "").await?;
+    let problems = crate::service::unknown_links(&mut tx, &[(String::new(), links(&d))]).await?;
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
@@ -148,14 +142,18 @@ pub async fn import(
                     Err(e) => return Err(e),
                 },
             };
-        problems.extend(unknown_links(&mut tx, &d, &format!("row {row}, ")).await?);
-        targets.push((d, before));
+        targets.push((row, d, before));
     }
+    let linked: Vec<_> = targets
+        .iter()
+        .map(|(row, d, _)| (format!("row {row}, "), links(d)))
+        .collect();
+    problems.extend(crate::service::unknown_links(&mut tx, &linked).await?);
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
     let mut report = crate::domain::ImportReport::default();
-    for (d, before) in targets {
+    for (_, d, before) in targets {
         match before {
             Some(b) => {
                 if ProcessingInput::from(&b)

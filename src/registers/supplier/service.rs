@@ -109,24 +109,18 @@ pub async fn processes_of(ctx: &Ctx, s: &Supplier) -> Result<Vec<(String, String
     ctx.store().processes_of_supplier(&s.name).await
 }
 
-/// The assets and evidence items a supplier names that Annex does not have, as problems of
-/// `prefix` + field, read inside the write.
-async fn unknown_links(tx: &mut Tx, d: &SupplierDraft, prefix: &str) -> Result<Vec<FieldError>> {
-    crate::service::unknown_links(
-        tx,
-        prefix,
-        &[
-            ("assets", "asset", "asset_id", &d.assets, "asset register"),
-            (
-                "evidence",
-                "evidence",
-                "evidence_id",
-                &d.evidence,
-                "evidence register",
-            ),
-        ],
-    )
-    .await
+/// What a supplier links to in other registers: the assets and evidence items it names.
+fn links(d: &SupplierDraft) -> Vec<crate::service::Link<'_>> {
+    vec![
+        ("assets", "asset", "asset_id", &d.assets, "asset register"),
+        (
+            "evidence",
+            "evidence",
+            "evidence_id",
+            &d.evidence,
+            "evidence register",
+        ),
+    ]
 }
 
 /// Derives a supplier's criticality as drafted, inside the write.
@@ -166,7 +160,7 @@ pub async fn create(ctx: &Ctx, input: &SupplierInput) -> Result<Supplier> {
     let d = input.parse(&ctx.today())?;
     let mut tx = ctx.write().await?;
     store::derivation_mark(&mut tx).await?;
-    let problems = unknown_links(&mut tx, &d, "").await?;
+    let problems = crate::service::unknown_links(&mut tx, &[(String::new(), links(&d))]).await?;
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
@@ -196,7 +190,7 @@ pub async fn update(
     if d.id.as_deref().is_some_and(|new| new != id) {
         return Err(Error::field("id", "a supplier keeps its id"));
     }
-    let problems = unknown_links(&mut tx, &d, "").await?;
+    let problems = crate::service::unknown_links(&mut tx, &[(String::new(), links(&d))]).await?;
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
@@ -277,14 +271,18 @@ pub async fn import(
                     Err(e) => return Err(e),
                 },
             };
-        problems.extend(unknown_links(&mut tx, &d, &format!("row {row}, ")).await?);
-        targets.push((d, before));
+        targets.push((row, d, before));
     }
+    let linked: Vec<_> = targets
+        .iter()
+        .map(|(row, d, _)| (format!("row {row}, "), links(d)))
+        .collect();
+    problems.extend(crate::service::unknown_links(&mut tx, &linked).await?);
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
     let mut report = crate::domain::ImportReport::default();
-    for (d, before) in targets {
+    for (_, d, before) in targets {
         match before {
             Some(b) => {
                 let same = SupplierInput::from(&b)
