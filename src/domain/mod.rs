@@ -60,3 +60,15 @@ pub struct Recomputed {
     /// Annex's value, in words.
     pub annex: String,
 }
+
+/// Bytes in lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a text, in hex: how Annex names a version of a text it keeps (document and
+/// SoA versions, questionnaires as sent).
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(text.as_bytes()))
+}

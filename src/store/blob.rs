@@ -87,16 +87,12 @@ impl BlobWriter {
             .await
             .map_err(|e| io("writing an upload", e))?;
         let digest = std::mem::take(&mut self.hasher).finalize();
-        self.incoming.sha256 = hex(&digest);
+        self.incoming.sha256 = crate::domain::hex(&digest);
         if self.incoming.size == 0 {
             return Err(Error::field("file", "the file is empty"));
         }
         Ok(self.incoming)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A stored file read chunk by chunk.
@@ -284,7 +280,7 @@ impl Store {
             read += chunk.len() as i64;
             hasher.update(&chunk);
         }
-        let got = hex(&hasher.finalize());
+        let got = crate::domain::hex(&hasher.finalize());
         if got != sha256 || read != size {
             tracing::error!(
                 sha256,

@@ -169,4 +169,90 @@ mod tests {
             "the copy has the old schema"
         );
     }
+    // Assessments sent before 0037 each kept a JSON copy of their questionnaire; the migration
+    // keeps one copy per distinct text and points every assessment at its own.
+    const ASSESSMENTS_BEFORE_0037: &str = "
+        insert into supplier (supplier_id, name, name_key, status, updated_at)
+            values ('SUP-1', 'Ωμέγα', 'ωμέγα', 'active', 't');
+        insert into assessment (assessment_id, supplier_id, questionnaire_key, questionnaire, status,
+                                sent_by, sent_at, link_until) values
+            ('AS-1', 'SUP-1', 'baseline', '{\"v\":\"一\"}', 'sent', 'x', 't1', 'd'),
+            ('AS-2', 'SUP-1', 'baseline', '{\"v\":\"一\"}', 'reviewed', 'x', 't2', 'd'),
+            ('AS-3', 'SUP-1', 'cloud', '{\"v\":\"cloud\"}', 'sent', 'x', 't3', 'd'),
+            ('AS-4', 'SUP-1', 'baseline', '{\"v\":\"二\"}', 'sent', 'x', 't4', 'd');";
+    const AFTER_0037: &str = "select a.assessment_id, c.body from assessment a
+        join questionnaire_copy c on c.copy_id = a.questionnaire_copy order by a.assessment_id";
+    const COPIES: &str = "select count(*) from questionnaire_copy";
+
+    fn before_0037(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+        let n = list.iter().take_while(|m| m.0 < 37).count();
+        migrator(&list[..n])
+    }
+
+    fn expected_after_0037() -> Vec<(String, String)> {
+        [
+            ("AS-1", r#"{"v":"一"}"#),
+            ("AS-2", r#"{"v":"一"}"#),
+            ("AS-3", r#"{"v":"cloud"}"#),
+            ("AS-4", r#"{"v":"二"}"#),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    #[tokio::test]
+    async fn assessments_sent_before_0037_keep_their_questionnaire_once_per_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("annex.db"))
+            .create_if_missing(true);
+        let pool = SqlitePool::connect_with(opts).await.unwrap();
+        before_0037(SQLITE).run(&pool).await.unwrap();
+        sqlx::raw_sql(ASSESSMENTS_BEFORE_0037)
+            .execute(&pool)
+            .await
+            .unwrap();
+        migrator(SQLITE).run(&pool).await.unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as(AFTER_0037).fetch_all(&pool).await.unwrap();
+        assert_eq!(rows, expected_after_0037());
+        let (copies,): (i64,) = sqlx::query_as(COPIES).fetch_one(&pool).await.unwrap();
+        assert_eq!(copies, 3);
+
+        let Some(admin) = std::env::var("ANNEX_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            eprintln!("note: ANNEX_TEST_DATABASE_URL is not set: the PostgreSQL half SKIPPED");
+            return;
+        };
+        let name = format!("annex_migrate_{}", crate::domain::user::new_short_id());
+        let admin_pool = PgPool::connect(&admin).await.unwrap();
+        sqlx::raw_sql(&format!("create database {name}"))
+            .execute(&admin_pool)
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+        let pool = PgPool::connect(&format!("{base}/{name}")).await.unwrap();
+        let result = async {
+            before_0037(POSTGRES).run(&pool).await?;
+            sqlx::raw_sql(ASSESSMENTS_BEFORE_0037)
+                .execute(&pool)
+                .await?;
+            run_postgres(&pool).await?;
+            let rows: Vec<(String, String)> = sqlx::query_as(AFTER_0037).fetch_all(&pool).await?;
+            let (copies,): (i64,) = sqlx::query_as(COPIES).fetch_one(&pool).await?;
+            anyhow::Ok((rows, copies))
+        }
+        .await;
+        pool.close().await;
+        sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+            .execute(&admin_pool)
+            .await
+            .unwrap();
+        let (rows, copies) = result.unwrap();
+        assert_eq!(rows, expected_after_0037());
+        assert_eq!(copies, 3);
+    }
 }

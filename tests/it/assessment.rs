@@ -342,13 +342,79 @@ async fn a_supplier_answers_the_cloud_questionnaire_by_its_link_and_the_review_m
             )
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let first_own = res.json()["assessment"]["id"].as_str().unwrap().to_string();
+
+        // The questionnaire changed after sending: what was sent stays as it was sent, the next
+        // one sends the new version, and a list of both shows each its own.
+        let mut changed = own.clone();
+        changed["title"] = json!("Fragebogen für Dienstleister 2027");
+        changed["sections"][0]["questions"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "3", "text": "Wo liegen die Daten?", "kind": "text", "weight": 1}));
+        let res = app
+            .put_json(
+                "/api/v1/questionnaires/dienstleister",
+                Auth::Bearer(&manager),
+                changed,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let res = app
+            .post_json(
+                &send,
+                Auth::Bearer(&manager),
+                json!({"questionnaire": "dienstleister"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let second_own = res.json()["assessment"]["id"].as_str().unwrap().to_string();
         let res = app
             .get(
                 &format!("/api/v1/assessments?supplier={supplier}"),
                 Auth::Bearer(&manager),
             )
             .await;
-        assert_eq!(res.json()["total"], 2, "{}", res.body);
+        let list = res.json();
+        assert_eq!(list["total"], 3, "{}", res.body);
+        let sent_as = |id: &str| {
+            let a = list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["id"] == id)
+                .unwrap_or_else(|| panic!("{id} listed: {list}"));
+            let q = &a["questionnaire"];
+            (
+                q["title"].as_str().unwrap().to_string(),
+                q["sections"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["questions"].as_array().unwrap().len())
+                    .sum::<usize>(),
+            )
+        };
+        assert_eq!(
+            sent_as(&first_own),
+            ("Fragebogen für Dienstleister".to_string(), 2)
+        );
+        assert_eq!(
+            sent_as(&second_own),
+            ("Fragebogen für Dienstleister 2027".to_string(), 3)
+        );
+        assert_eq!(sent_as(&id).1, 14, "the cloud questionnaire as sent");
+        let one = app
+            .get(
+                &format!("/api/v1/assessments/{first_own}"),
+                Auth::Bearer(&manager),
+            )
+            .await
+            .json();
+        assert_eq!(
+            one["questionnaire"]["title"],
+            "Fragebogen für Dienstleister"
+        );
 
         // The command line.
         let db = &app.db;

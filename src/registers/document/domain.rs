@@ -520,13 +520,7 @@ impl DocumentQuery {
 }
 
 /// The SHA-256 of a version's text, in hex.
-pub fn text_hash(body: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(body.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::domain::sha256_hex as text_hash;
 
 /// The day `months` after `day` (`YYYY-MM-DD`), the last of its month when it has fewer days.
 pub fn months_after(day: &str, months: i64) -> Option<String> {

@@ -6,7 +6,6 @@
 use super::domain::{ApplicabilityInput, SoaRow};
 use crate::error::{Error, Problems};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// An approved version, without its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -88,12 +87,7 @@ pub struct RowChange {
     pub changes: Vec<FieldChange>,
 }
 
-pub fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::domain::sha256_hex as hex_sha256;
 
 /// The compared fields of a row, as words: (field, value).
 fn fields_of(r: &SoaRow) -> Vec<(&'static str, String)> {

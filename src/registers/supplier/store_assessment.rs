@@ -1,5 +1,8 @@
 //! Supplier assessments in the store: the questionnaires the organisation wrote, the
-//! assessments sent (with the questionnaire as sent), their answers and findings.
+//! assessments sent, their answers and findings, and the questionnaires as sent — one copy per
+//! version (`questionnaire_copy`, keyed by the SHA-256 of its JSON) that every assessment sent
+//! with that version names, so 50,000 assessments of one questionnaire keep it once and a page
+//! of them parses it once.
 
 use super::domain_assessment::{
     Assessment, AssessmentStatus, FindingSeverity, Questionnaire, RiskRating, Score, StoredAnswer,
@@ -9,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::store::{Arg, SortKey, Sql, Store, Tx, tx_exec, tx_fetch_in, tx_query};
 use sqlx::Row;
 
-struct AssessmentRow(Assessment);
+/// An assessment as read, its questionnaire still to be filled in from the copy it names.
+struct AssessmentRow(Assessment, String);
 
-const COLUMNS: &str = "a.assessment_id, a.supplier_id, a.questionnaire_key, a.questionnaire, a.status, \
+const COLUMNS: &str = "a.assessment_id, a.supplier_id, a.questionnaire_key, a.questionnaire_copy, a.status, \
      a.sent_by, a.sent_at, a.due_on, a.link_until, a.submitted_at, a.reviewed_by, a.reviewed_at, \
      a.score_points, a.score_max, a.score_percent, a.rating, a.summary, a.risk_id, a.evidence_id, a.revision";
 
@@ -19,41 +23,48 @@ macro_rules! assessment_from_row {
     ($row:ty) => {
         impl<'r> sqlx::FromRow<'r, $row> for AssessmentRow {
             fn from_row(r: &'r $row) -> sqlx::Result<Self> {
-                let body: String = r.try_get(3)?;
+                let copy: Option<String> = r.try_get(3)?;
+                let key: String = r.try_get(2)?;
                 let status: String = r.try_get(4)?;
                 let points: Option<i64> = r.try_get(12)?;
                 let max: Option<i64> = r.try_get(13)?;
                 let percent: Option<i64> = r.try_get(14)?;
                 let rating: Option<String> = r.try_get(15)?;
-                Ok(AssessmentRow(Assessment {
-                    id: r.try_get(0)?,
-                    supplier: r.try_get(1)?,
-                    questionnaire_key: r.try_get(2)?,
-                    questionnaire: serde_json::from_str(&body)
-                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-                    status: AssessmentStatus::parse(&status).unwrap_or(AssessmentStatus::Sent),
-                    sent_by: r.try_get(5)?,
-                    sent_at: r.try_get(6)?,
-                    due_on: r.try_get(7)?,
-                    link_until: r.try_get(8)?,
-                    submitted_at: r.try_get(9)?,
-                    reviewed_by: r.try_get(10)?,
-                    reviewed_at: r.try_get(11)?,
-                    score: match (points, max) {
-                        (Some(points), Some(max)) => Some(Score {
-                            points,
-                            max,
-                            percent,
-                        }),
-                        _ => None,
+                Ok(AssessmentRow(
+                    Assessment {
+                        id: r.try_get(0)?,
+                        supplier: r.try_get(1)?,
+                        questionnaire: Questionnaire {
+                            key: key.clone(),
+                            title: String::new(),
+                            sections: Vec::new(),
+                        },
+                        questionnaire_key: key,
+                        status: AssessmentStatus::parse(&status).unwrap_or(AssessmentStatus::Sent),
+                        sent_by: r.try_get(5)?,
+                        sent_at: r.try_get(6)?,
+                        due_on: r.try_get(7)?,
+                        link_until: r.try_get(8)?,
+                        submitted_at: r.try_get(9)?,
+                        reviewed_by: r.try_get(10)?,
+                        reviewed_at: r.try_get(11)?,
+                        score: match (points, max) {
+                            (Some(points), Some(max)) => Some(Score {
+                                points,
+                                max,
+                                percent,
+                            }),
+                            _ => None,
+                        },
+                        rating: rating.as_deref().and_then(|r| RiskRating::parse(r).ok()),
+                        summary: r.try_get(16)?,
+                        risk: r.try_get(17)?,
+                        evidence: r.try_get(18)?,
+                        revision: r.try_get(19)?,
+                        answers: Vec::new(),
                     },
-                    rating: rating.as_deref().and_then(|r| RiskRating::parse(r).ok()),
-                    summary: r.try_get(16)?,
-                    risk: r.try_get(17)?,
-                    evidence: r.try_get(18)?,
-                    revision: r.try_get(19)?,
-                    answers: Vec::new(),
-                }))
+                    copy.unwrap_or_default(),
+                ))
             }
         }
     };
@@ -73,7 +84,33 @@ type AnswerRow = (
     Option<String>,
 );
 
-async fn with_answers(tx: &mut Tx, mut items: Vec<Assessment>) -> Result<Vec<Assessment>> {
+/// Fills in the assessments' questionnaires (each copy read and parsed once) and answers.
+async fn complete(tx: &mut Tx, rows: Vec<AssessmentRow>) -> Result<Vec<Assessment>> {
+    let mut copies: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    copies.sort();
+    copies.dedup();
+    let bodies: Vec<(String, String)> = tx_fetch_in!(
+        tx,
+        (String, String),
+        "select copy_id, body from questionnaire_copy where copy_id in ",
+        copies,
+        ""
+    );
+    let mut parsed: std::collections::HashMap<String, Questionnaire> = Default::default();
+    for (copy, body) in bodies {
+        let q = serde_json::from_str(&body).map_err(|e| Error::Internal(e.into()))?;
+        parsed.insert(copy, q);
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for AssessmentRow(mut a, copy) in rows {
+        a.questionnaire = parsed.get(&copy).cloned().ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!(
+                "assessment {}: its questionnaire copy {copy} is missing",
+                a.id
+            ))
+        })?;
+        items.push(a);
+    }
     let ids: Vec<String> = items.iter().map(|a| a.id.clone()).collect();
     let rows: Vec<AnswerRow> = tx_fetch_in!(
         tx,
@@ -100,8 +137,13 @@ async fn with_answers(tx: &mut Tx, mut items: Vec<Assessment>) -> Result<Vec<Ass
     for a in &mut items {
         let mut answers = by.remove(&a.id).unwrap_or_default();
         // In the questionnaire's order.
-        let order: Vec<String> = a.questionnaire.questions().map(|q| q.id.clone()).collect();
-        answers.sort_by_key(|x| order.iter().position(|o| *o == x.question));
+        let order: std::collections::HashMap<&str, usize> = a
+            .questionnaire
+            .questions()
+            .enumerate()
+            .map(|(i, q)| (q.id.as_str(), i))
+            .collect();
+        answers.sort_by_key(|x| order.get(x.question.as_str()).copied());
         a.answers = answers;
     }
     Ok(items)
@@ -118,7 +160,7 @@ pub(crate) async fn read_in(tx: &mut Tx, id: &str) -> Result<Option<Assessment>>
     )?;
     match row {
         None => Ok(None),
-        Some(r) => Ok(with_answers(tx, vec![r.0]).await?.pop()),
+        Some(r) => Ok(complete(tx, vec![r]).await?.pop()),
     }
 }
 
@@ -130,6 +172,21 @@ pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<Assessment> {
     read_in(tx, id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("assessment {id}")))
+}
+
+/// Keeps a questionnaire as sent, once per version: its copy's key (the SHA-256 of its JSON).
+async fn keep_copy(tx: &mut Tx, q: &Questionnaire) -> Result<String> {
+    let body = serde_json::to_string(q).map_err(|e| Error::Internal(e.into()))?;
+    let copy = crate::domain::sha256_hex(&body);
+    tx_exec!(
+        tx,
+        "insert into questionnaire_copy (copy_id, questionnaire_key, body) values ($1, $2, $3)
+         on conflict (copy_id) do nothing",
+        &copy,
+        &q.key,
+        &body
+    )?;
+    Ok(copy)
 }
 
 /// Records an assessment sent to a supplier.
@@ -146,16 +203,16 @@ pub(crate) async fn insert(
         .pop()
         .unwrap_or_default();
     let now = tx.now().to_string();
-    let body = serde_json::to_string(q).map_err(|e| Error::Internal(e.into()))?;
+    let copy = keep_copy(tx, q).await?;
     tx_exec!(
         tx,
-        "insert into assessment (assessment_id, supplier_id, questionnaire_key, questionnaire, status,
+        "insert into assessment (assessment_id, supplier_id, questionnaire_key, questionnaire_copy, status,
                                  sent_by, sent_at, due_on, link_until)
          values ($1, $2, $3, $4, 'sent', $5, $6, $7, $8)",
         &id,
         supplier,
         &q.key,
-        &body,
+        &copy,
         by,
         &now,
         due_on,
@@ -314,8 +371,8 @@ pub(crate) async fn save_questionnaire(tx: &mut Tx, q: &Questionnaire) -> Result
 
 const KEYS: &[SortKey] = &[SortKey::Text("a.sent_at"), SortKey::Text("a.assessment_id")];
 
-fn key_of(a: &Assessment) -> Vec<serde_json::Value> {
-    vec![a.sent_at.clone().into(), a.id.clone().into()]
+fn key_of(r: &AssessmentRow) -> Vec<serde_json::Value> {
+    vec![r.0.sent_at.clone().into(), r.0.id.clone().into()]
 }
 
 impl Store {
@@ -342,14 +399,19 @@ impl Store {
                 cursor,
                 limit,
                 None,
-                |r: AssessmentRow| r.0,
+                |r: AssessmentRow| r,
                 key_of,
             )
             .await?;
         let mut tx = self.read_tx().await?;
-        let items = with_answers(&mut tx, page.items).await?;
+        let items = complete(&mut tx, page.items).await?;
         tx.commit().await?;
-        Ok(Page { items, ..page })
+        Ok(Page {
+            items,
+            total: page.total,
+            total_capped: page.total_capped,
+            next_cursor: page.next_cursor,
+        })
     }
 
     pub async fn assessment(&self, id: &str) -> Result<Assessment> {
