@@ -39,6 +39,7 @@ mod obligation;
 mod pdf_read;
 mod people;
 mod processing;
+mod questionnaire;
 mod readiness;
 mod reference_files;
 mod risks;

@@ -12,7 +12,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-async fn put(app: &TestApp, path: &str, token: &str, if_match: Option<&str>, body: Value) -> Res {
+pub(crate) async fn put(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+    body: Value,
+) -> Res {
     let mut req = Request::put(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header(header::CONTENT_TYPE, "application/json");

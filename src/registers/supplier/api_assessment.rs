@@ -19,29 +19,53 @@ pub async fn list_questionnaires(ctx: Ctx) -> ApiResult<Vec<Questionnaire>> {
     Ok(Json(service::questionnaires(&ctx).await?))
 }
 
-/// One questionnaire.
+/// One questionnaire; its `ETag` is its revision.
 #[utoipa::path(get, path = "/api/v1/questionnaires/{key}", tag = "suppliers", params(("key" = String, Path)),
     responses((status = 200, body = Questionnaire), (status = 404, body = ErrorBody)))]
-pub async fn get_questionnaire(ctx: Ctx, Path(key): Path<String>) -> ApiResult<Questionnaire> {
-    Ok(Json(service::questionnaire(&ctx, &key).await?))
+pub async fn get_questionnaire(ctx: Ctx, Path(key): Path<String>) -> TaggedResult {
+    let (q, revision) = service::questionnaire_tagged(&ctx, &key).await?;
+    Ok(tagged(StatusCode::OK, revision, q))
 }
 
 /// Creates or replaces a questionnaire of the organisation's own (managers and admins); its
-/// `key` is the path's. Assessments already sent keep the questionnaire as it was.
+/// `key` is the path's. With `If-Match`, only over that revision (409 otherwise). Assessments
+/// already sent keep the questionnaire as it was.
 #[utoipa::path(put, path = "/api/v1/questionnaires/{key}", tag = "suppliers", request_body = Questionnaire,
-    params(("key" = String, Path)),
-    responses((status = 200, body = Questionnaire), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
+    responses((status = 200, body = Questionnaire), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_questionnaire(
     ctx: Ctx,
     Path(key): Path<String>,
+    IfMatch(expected): IfMatch,
     JsonBody(q): JsonBody<Questionnaire>,
-) -> ApiResult<Questionnaire> {
+) -> TaggedResult {
     if q.key != key {
         return Err(
             Error::field("key", format!("'{}' is not the path's key '{key}'", q.key)).into(),
         );
     }
-    Ok(Json(service::save_questionnaire(&ctx, &q).await?))
+    let (q, revision) = service::save_questionnaire(&ctx, &q, expected).await?;
+    Ok(tagged(StatusCode::OK, revision, q))
+}
+
+/// Imports questionnaires from a CSV or XLSX file sent as the body (managers and admins):
+/// one row per question, rows of one key making one questionnaire; all or nothing.
+#[utoipa::path(post, path = "/api/v1/questionnaires/import", tag = "suppliers",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_questionnaires(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(
+        &ctx,
+        &super::exchange_questionnaire::QuestionnaireImport,
+        raw,
+        req,
+    )
+    .await
 }
 
 /// What sending a questionnaire takes.

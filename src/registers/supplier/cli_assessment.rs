@@ -12,6 +12,23 @@ pub enum Command {
     /// The questionnaires an assessment may be sent from
     #[command(after_help = "Example:\n  annex assessment questionnaires")]
     Questionnaires,
+    /// Export questionnaires as a spreadsheet, one row per question (all, or one by --key)
+    #[command(
+        after_help = "Examples:\n  annex assessment questionnaire-export --format xlsx --out questionnaires.xlsx\n  annex assessment questionnaire-export --key cloud --out cloud.csv"
+    )]
+    QuestionnaireExport {
+        /// Only this questionnaire
+        #[arg(long)]
+        key: Option<String>,
+        #[command(flatten)]
+        export: crate::cli::ExportArgs,
+    },
+    /// Import questionnaires of your own from a CSV or XLSX file, one row per question (all
+    /// or nothing)
+    #[command(
+        after_help = "Examples:\n  annex assessment questionnaire-import vendor-review.xlsx --dry-run\n  annex assessment questionnaire-import vendor-review.xlsx"
+    )]
+    QuestionnaireImport(crate::cli::ImportArgs),
     /// Send a questionnaire to a supplier; prints the link to give them (shown once)
     #[command(
         after_help = "Example:\n  annex assessment send SUP-0001 --questionnaire cloud --due-on 2027-01-31 --days 30"
@@ -79,6 +96,29 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                 ]);
             }
             writeln!(out, "{t}")?;
+        }
+        Command::QuestionnaireExport { key, export } => {
+            let mut all = service::questionnaires(ctx).await?;
+            if let Some(key) = key {
+                all.retain(|q| q.key == key.trim());
+                if all.is_empty() {
+                    return Err(
+                        crate::error::Error::NotFound(format!("questionnaire {key}")).into(),
+                    );
+                }
+            }
+            crate::cli::write_export(
+                &super::exchange_questionnaire::questionnaires_table(&all),
+                &export,
+            )?;
+        }
+        Command::QuestionnaireImport(args) => {
+            crate::cli::import_file(
+                ctx,
+                &super::exchange_questionnaire::QuestionnaireImport,
+                &args,
+            )
+            .await?
         }
         Command::Send {
             supplier,

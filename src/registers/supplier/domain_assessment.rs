@@ -91,6 +91,8 @@ impl Questionnaire {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         {
             p.add("key", "lower-case letters, digits, '_' and '-', at most 40");
+        } else if key == "import" {
+            p.add("key", "'import' names the import page: choose another key");
         }
         if self.title.trim().is_empty() || self.title.chars().count() > 200 {
             p.add("title", "a title of 1 to 200 characters");

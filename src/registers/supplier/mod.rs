@@ -10,8 +10,10 @@ pub mod cli_assessment;
 pub mod domain;
 pub mod domain_assessment;
 pub mod exchange;
+pub mod exchange_questionnaire;
 pub mod pages;
 pub mod pages_assessment;
+pub mod pages_questionnaire;
 pub mod service;
 pub mod service_assessment;
 pub mod store;
@@ -35,6 +37,34 @@ pub fn routes() -> Routes {
         .importer(&exchange::SupplierImport)
         .get("/suppliers/import", editors, upload_form)
         .post_upload("/suppliers/import", editors, upload, MAX_UPLOAD_BYTES)
+        .get(
+            "/suppliers/questionnaires",
+            anyone,
+            pages_questionnaire::list,
+        )
+        .get(
+            "/suppliers/questionnaires.csv",
+            anyone,
+            pages_questionnaire::export,
+        )
+        .get(
+            "/suppliers/questionnaires.xlsx",
+            anyone,
+            pages_questionnaire::export,
+        )
+        .importer(&exchange_questionnaire::QuestionnaireImport)
+        .get("/suppliers/questionnaires/import", editors, upload_form)
+        .post_upload(
+            "/suppliers/questionnaires/import",
+            editors,
+            upload,
+            MAX_UPLOAD_BYTES,
+        )
+        .get(
+            "/suppliers/questionnaires/{key}",
+            anyone,
+            pages_questionnaire::show,
+        )
         .get("/suppliers/new", editors, pages::new)
         .post("/suppliers", editors, pages::create)
         .get(
@@ -78,6 +108,7 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api_assessment::list_questionnaires))
         .api(anyone, routes!(api_assessment::get_questionnaire))
         .api(editors, routes!(api_assessment::put_questionnaire))
+        .api(editors, routes!(api_assessment::import_questionnaires))
         .api(editors, routes!(api_assessment::send_assessment))
         .api(anyone, routes!(api_assessment::list_assessments))
         .api(anyone, routes!(api_assessment::get_assessment))

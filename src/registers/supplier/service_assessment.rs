@@ -35,29 +35,114 @@ pub async fn questionnaire(ctx: &Ctx, key: &str) -> Result<Questionnaire> {
 }
 
 /// Stores a questionnaire the organisation wrote (managers and admins); the shipped ones
-/// stay as they are.
+/// stay as they are. With `expected`, only over that revision (409 otherwise). Answers the
+/// questionnaire and its new revision.
 #[tracing::instrument(name = "assessment.save_questionnaire", skip_all, fields(actor = %ctx.who(), key = %q.key))]
-pub async fn save_questionnaire(ctx: &Ctx, q: &Questionnaire) -> Result<Questionnaire> {
+pub async fn save_questionnaire(
+    ctx: &Ctx,
+    q: &Questionnaire,
+    expected: Expected,
+) -> Result<(Questionnaire, i64)> {
     ctx.require_editor()?;
     q.check()?;
     if shipped().iter().any(|s| s.key == q.key) {
-        return Err(Error::field(
-            "key",
-            format!(
-                "'{}' is a questionnaire Annex ships: give yours another key",
-                q.key
-            ),
-        ));
+        return Err(Error::field("key", shipped_key(&q.key)));
     }
     let mut tx = ctx.write().await?;
-    store::save_questionnaire(&mut tx, q).await?;
-    tx.audit(
-        ctx.change("questionnaire.save", "questionnaire", &q.key)
-            .after(q),
+    let before = store::questionnaire_in(&mut tx, &q.key).await?;
+    let stored = before.as_ref().map(|b| b.1).unwrap_or(0);
+    check_revision(
+        &mut tx,
+        "questionnaire",
+        &q.key,
+        "questionnaire",
+        stored,
+        expected,
     )
     .await?;
+    store::save_questionnaire(&mut tx, q).await?;
+    let mut change = ctx.change("questionnaire.save", "questionnaire", &q.key);
+    if let Some((b, _)) = &before {
+        change = change.before(b);
+    }
+    tx.audit(change.after(q)).await?;
     tx.commit().await?;
-    Ok(q.clone())
+    Ok((q.clone(), stored + 1))
+}
+
+fn shipped_key(key: &str) -> String {
+    format!("'{key}' is a questionnaire Annex ships: give yours another key")
+}
+
+/// A questionnaire with its revision (the shipped ones are at 1), for an `ETag`.
+pub async fn questionnaire_tagged(ctx: &Ctx, key: &str) -> Result<(Questionnaire, i64)> {
+    let q = questionnaire(ctx, key).await?;
+    if shipped().iter().any(|s| s.key == key) {
+        return Ok((q, 1));
+    }
+    let mut tx = ctx.store().read_tx().await?;
+    let stored = store::questionnaire_in(&mut tx, key).await?;
+    tx.commit().await?;
+    stored.ok_or_else(|| Error::NotFound(format!("questionnaire {key}")))
+}
+
+/// Imports questionnaires from a spreadsheet's rows (managers and admins): each key's rows
+/// make one questionnaire that creates or replaces the organisation's own of that key, all
+/// in one write; a shipped questionnaire may come back only as Annex wrote it (an export of
+/// all of them imports back unchanged).
+#[tracing::instrument(name = "assessment.import_questionnaires", skip_all, fields(actor = %ctx.who()))]
+pub async fn import_questionnaires(
+    ctx: &Ctx,
+    rows: Vec<crate::exchange::import::Row>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require_editor()?;
+    let all = super::exchange_questionnaire::assemble(&rows)?;
+    let ours = shipped();
+    let mut report = crate::domain::ImportReport::default();
+    let mut problems = Vec::new();
+    let mut own = Vec::new();
+    for (q, at) in all {
+        match ours.iter().find(|s| s.key == q.key) {
+            Some(s) if *s == q => report.unchanged.push(q.key),
+            Some(_) => problems.push(FieldError::new(
+                format!(
+                    "row {}, questionnaire",
+                    at.first().copied().unwrap_or_default()
+                ),
+                format!(
+                    "{}, or leave its rows as Annex wrote them",
+                    shipped_key(&q.key)
+                ),
+            )),
+            None => own.push(q),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    for q in own {
+        let before = store::questionnaire_in(&mut tx, &q.key).await?;
+        match &before {
+            Some((b, _)) if *b == q => {
+                report.unchanged.push(q.key);
+                continue;
+            }
+            Some(_) => report.updated.push(q.key.clone()),
+            None => report.created.push(q.key.clone()),
+        }
+        if !dry_run {
+            store::save_questionnaire(&mut tx, &q).await?;
+            let mut change = ctx.change("questionnaire.import", "questionnaire", &q.key);
+            if let Some((b, _)) = &before {
+                change = change.before(b);
+            }
+            tx.audit(change.after(&q)).await?;
+        }
+    }
+    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
 
 async fn key(ctx: &Ctx) -> Result<ed25519_dalek::SigningKey> {

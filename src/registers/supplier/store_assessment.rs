@@ -351,6 +351,29 @@ pub(crate) async fn cancel(tx: &mut Tx, id: &str) -> Result<Assessment> {
     lock(tx, id).await
 }
 
+/// A questionnaire the organisation wrote, with its revision, read (and, in a write, locked)
+/// inside a transaction; none when there is no such key.
+pub(crate) async fn questionnaire_in(
+    tx: &mut Tx,
+    key: &str,
+) -> Result<Option<(Questionnaire, i64)>> {
+    tx.lock_row("questionnaire", "questionnaire_key", key)
+        .await?;
+    let row: Option<(String, i64)> = tx_query!(
+        tx,
+        fetch_optional,
+        (String, i64),
+        "select body, revision from questionnaire where questionnaire_key = $1",
+        key
+    )?;
+    row.map(|(body, revision)| {
+        serde_json::from_str(&body)
+            .map(|q| (q, revision))
+            .map_err(|e| Error::Internal(e.into()))
+    })
+    .transpose()
+}
+
 /// Stores a questionnaire the organisation wrote (created or replaced).
 pub(crate) async fn save_questionnaire(tx: &mut Tx, q: &Questionnaire) -> Result<()> {
     let now = tx.now().to_string();
