@@ -384,6 +384,45 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "suppliers",
+            path: "/api/v1/suppliers/import?dry_run=true",
+            seeds: vec![
+                b"Name,Personal data,Clauses,Certifications,Notice days\n\xce\xa9\xce\xbc\xce\xad\xce\xb3\xce\xb1 Cloud,yes,right to audit: in the contract; incident notification: in the contract, 24 h,ISO/IEC 27001 certificate | IS 1 | BSI | 2028-01-01,30\n"
+                    .to_vec(),
+                export("/suppliers.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
+            name: "obligations",
+            path: "/api/v1/obligations/import?dry_run=true",
+            seeds: vec![
+                b"Title,Kind,Reference,Applicable,Compliance,Controls\nGDPR,legal,Regulation (EU) 2016/679,yes,partially compliant,5.34\n"
+                    .to_vec(),
+                export("/obligations.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
+            name: "processing",
+            path: "/api/v1/processing/import?dry_run=true",
+            seeds: vec![
+                b"Name,Purposes,Legal basis,Data categories,Data subjects,Retention\nPayroll,paying staff,contract,name; salary,employees,10 years\n"
+                    .to_vec(),
+                export("/processing.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
+            name: "questionnaires",
+            path: "/api/v1/questionnaires/import?dry_run=true",
+            seeds: vec![
+                export("/suppliers/questionnaires.csv").await,
+                export("/suppliers/questionnaires.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "soa-2013",
             path: "/api/v1/soa/import-2013?dry_run=true",
             seeds: vec![crate::soa_migrate::SOA_2013.as_bytes().to_vec()],

@@ -321,11 +321,25 @@ fn read_row(values: &[(&'static str, String)]) -> Result<QuestionRow> {
     })
 }
 
+/// At most this many questions (rows) in one file: twenty questionnaires of the most questions
+/// one may have.
+pub const MAX_FILE_QUESTIONS: usize = 20 * super::domain_assessment::MAX_QUESTIONS;
+
 /// The questionnaires a file's rows make, each with the spreadsheet rows of its questions:
 /// rows of one key form one questionnaire (its title from the first row that gives one),
 /// sections in the order they first appear, questions without an id numbered `section.n`.
 /// Every problem is named by its row and column.
 pub fn assemble(rows: &[Row]) -> Result<Vec<(Questionnaire, Vec<usize>)>> {
+    if rows.len() > MAX_FILE_QUESTIONS {
+        return Err(Error::field(
+            "file",
+            format!(
+                "{} questions: a file holds at most {MAX_FILE_QUESTIONS} (a questionnaire at most {})",
+                rows.len(),
+                super::domain_assessment::MAX_QUESTIONS
+            ),
+        ));
+    }
     let read = crate::exchange::import::parse_rows(
         rows.iter().map(|(r, v)| (*r, v.as_slice())).collect(),
         read_row,
@@ -494,6 +508,16 @@ mod tests {
                 (i + 2, values)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_file_of_too_many_questions_is_refused_before_it_is_read() {
+        let row: Row = (2, vec![("question", "Why?".to_string())]);
+        let many = vec![row; MAX_FILE_QUESTIONS + 1];
+        let Err(Error::Validation(fields)) = assemble(&many) else {
+            panic!("read")
+        };
+        assert_eq!(fields[0].field, "file");
     }
 
     #[test]

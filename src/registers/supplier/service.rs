@@ -24,11 +24,8 @@ async fn scheme_in(tx: &mut Tx) -> Result<Vec<(String, String)>> {
 /// scheme and the processes it is derived from, when any of those changed since it was last
 /// derived (on any instance). Criticalities that change are written to the audit trail.
 async fn ensure_derived(ctx: &Ctx) -> Result<()> {
-    let now = (
-        ctx.store().generation("asset").await?,
-        ctx.store().generation("continuity").await?,
-    );
-    if ctx.store().supplier_derivation_mark().await? == now {
+    let (mark, now) = ctx.store().supplier_derivation_state().await?;
+    if mark == now {
         return Ok(());
     }
     let mut tx = ctx.write().await?;

@@ -559,13 +559,19 @@ pub(crate) async fn id_by_name(tx: &mut Tx, name: &str) -> Result<Option<String>
 
 impl Store {
     /// The generations (asset, continuity) the stored derivations were computed from.
-    pub async fn supplier_derivation_mark(&self) -> Result<(i64, i64)> {
-        Ok(crate::store::pool_query!(
+    /// The asset and continuity generations the criticalities were last derived at, and
+    /// those of now — in one query, as every read of the register asks it first.
+    pub async fn supplier_derivation_state(&self) -> Result<((i64, i64), (i64, i64))> {
+        let (a, c, now_a, now_c): (i64, i64, i64, i64) = crate::store::pool_query!(
             self,
             fetch_one,
-            (i64, i64),
-            "select asset_generation, continuity_generation from supplier_derivation where id = 'mark'"
-        )?)
+            (i64, i64, i64, i64),
+            "select m.asset_generation, m.continuity_generation,
+                    (select generation from register_generation where register = 'asset'),
+                    (select generation from register_generation where register = 'continuity')
+             from supplier_derivation m where m.id = 'mark'"
+        )?;
+        Ok(((a, c), (now_a, now_c)))
     }
 }
 
