@@ -414,6 +414,15 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "parties",
+            path: "/api/v1/parties/import?dry_run=true",
+            seeds: vec![
+                b"Stakeholder,Kind,Needs,Addressed\nKunden,customers,Schutz ihrer Daten,yes\n".to_vec(),
+                export("/parties.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "questionnaires",
             path: "/api/v1/questionnaires/import?dry_run=true",
             seeds: vec![

@@ -363,6 +363,77 @@ async fn applicable_obligations_give_the_soa_its_reasons_and_a_typed_one_without
             "{}",
             page.body
         );
+
+        // Interested parties import: the export comes back unchanged; a list of the team's
+        // own adds one and changes only the columns it has; a bad row writes nothing.
+        for path in ["/parties.csv", "/parties.xlsx"] {
+            let (status, _, bytes) = app.get_bytes(path, Auth::Browser(&browser)).await;
+            assert_eq!(status, StatusCode::OK);
+            let res = app
+                .post_bytes("/api/v1/parties/import", Auth::Bearer(&manager), bytes)
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+            let mut same: Vec<String> =
+                serde_json::from_value(res.json()["report"]["unchanged"].clone()).unwrap();
+            same.sort();
+            assert_eq!(same, ["IP-0001", "IP-0002"], "{path}");
+        }
+        let list = "Stakeholder,Id,Needs and expectations,Addressed\n\
+                    Versicherer,,Nachweis der Kontrollen,no\n\
+                    Staff,IP-0002,Clear rules and training,\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/parties/import",
+                Auth::Bearer(&contributor),
+                list.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let res = app
+            .post_bytes(
+                "/api/v1/parties/import",
+                Auth::Bearer(&manager),
+                list.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let report = &res.json()["report"];
+        assert_eq!(report["created"], json!(["IP-0003"]), "{report}");
+        assert_eq!(report["updated"], json!(["IP-0002"]), "{report}");
+        let staff = app
+            .get("/api/v1/parties/IP-0002", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(staff["needs"], "Clear rules and training");
+        assert_eq!(staff["kind"], "staff", "a column the file lacks is kept");
+        for (bad, text) in [
+            (
+                "Name,Kind,Obligations\nΡυθμιστής,pirates,\nBank,other,\n",
+                "row 2, column Kind",
+            ),
+            (
+                "Name,Kind,Obligations\nΡυθμιστής,regulators,\nBank,other,OB-404\n",
+                "row 3, column Obligations",
+            ),
+        ] {
+            let res = app
+                .post_bytes("/api/v1/parties/import", Auth::Bearer(&manager), bad.into())
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+            assert!(res.body.contains(text), "{text}: {}", res.body);
+        }
+        let all = app
+            .get("/api/v1/parties", Auth::Bearer(&manager))
+            .await
+            .json();
+        assert_eq!(all["total"], 3, "nothing written: {all}");
+        let page = app.get("/parties/import", Auth::Browser(&browser)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let file = db.dir.path().join("parties.xlsx");
+        let f = file.to_str().unwrap();
+        ok(annex(&["party", "export", "--format", "xlsx", "--out", f]));
+        let text = ok(annex(&["party", "import", f]));
+        assert!(text.contains("unchanged 3"), "{text}");
         let text = ok(annex(&["obligation", "list", "--applicable"]));
         assert!(text.contains("3 obligations"), "{text}");
     });

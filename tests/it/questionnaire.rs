@@ -218,6 +218,24 @@ async fn a_team_writes_its_questionnaire_in_a_spreadsheet_and_sends_it() {
             3,
             "nothing written"
         );
+        let mut huge = String::from("Questionnaire,Question\n");
+        for i in 0..6001 {
+            huge.push_str(&format!("q{},Frage {i}?\n", i % 30));
+        }
+        let res = app
+            .post_bytes(
+                "/api/v1/questionnaires/import",
+                Auth::Bearer(&manager),
+                huge.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(
+            res.fields(),
+            ["the file"],
+            "a problem of the whole file names no row: {}",
+            res.body
+        );
         let res = app
             .get("/suppliers/questionnaires/import", Auth::Browser(&browser))
             .await;

@@ -310,6 +310,9 @@ impl RowProblem {
     pub fn where_(&self) -> String {
         if self.rows.len() > 1 {
             rows_words(&self.rows)
+        } else if self.row == 0 {
+            // Of no row: of the file as a whole (too many rows for one import, say).
+            "the file".to_string()
         } else {
             format!("row {}", self.row)
         }
@@ -573,16 +576,27 @@ pub(crate) fn row_problems(fields: Vec<FieldError>, columns: &[Column]) -> Vec<R
     fields
         .into_iter()
         .map(|fe| {
-            let (row, field) = fe
+            let of_row = fe
                 .field
                 .strip_prefix("row ")
                 .and_then(|r| r.split_once(", "))
-                .and_then(|(n, f)| n.parse::<usize>().ok().map(|n| (n, f.to_string())))
-                .unwrap_or((0, fe.field.clone()));
+                .and_then(|(n, f)| n.parse::<usize>().ok().map(|n| (n, f.to_string())));
+            let (row, column) = match of_row {
+                Some((row, field)) => (row, header_of(columns, &field)),
+                // A problem of the whole file names a column only when one holds the field.
+                None => (
+                    0,
+                    columns
+                        .iter()
+                        .find(|c| c.field.is_some_and(|f| f == fe.field))
+                        .map(|c| c.header.clone())
+                        .unwrap_or_default(),
+                ),
+            };
             RowProblem {
                 rows: Vec::new(),
                 row,
-                column: header_of(columns, &field),
+                column,
                 message: with_lookalikes(fe.message),
             }
         })

@@ -34,6 +34,21 @@ pub async fn create_party(ctx: Ctx, JsonBody(input): JsonBody<PartyInput>) -> Ta
 }
 
 /// One interested party; its `ETag` is its revision.
+/// Imports interested parties from a CSV or XLSX file sent as the body (managers and
+/// admins): all rows or none; a row whose id is a party of Annex updates it, so an export
+/// imports back unchanged.
+#[utoipa::path(post, path = "/api/v1/parties/import", tag = "obligations",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_parties(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> crate::web::json::ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::PartyImport, raw, req).await
+}
+
 #[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "obligations", params(("id" = String, Path)),
     responses((status = 200, body = Party), (status = 404, body = ErrorBody)))]
 pub async fn get_party(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {

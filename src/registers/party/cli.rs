@@ -76,6 +76,11 @@ pub enum Command {
         #[command(flatten)]
         fields: FieldArgs,
     },
+    /// Import interested parties from a CSV or XLSX file (all or nothing)
+    #[command(
+        after_help = "Examples:\n  annex party import parties.xlsx --dry-run\n  annex party import parties.csv"
+    )]
+    Import(crate::cli::ImportArgs),
     /// Export the interested parties
     #[command(after_help = "Example:\n  annex party export --format xlsx --out parties.xlsx")]
     Export(crate::cli::ExportArgs),
@@ -121,6 +126,9 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             }
             let x = service::update(ctx, &id, Some(current.revision), &v).await?;
             writeln!(out, "saved {} (revision {})", x.id, x.revision)?;
+        }
+        Command::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::PartyImport, &args).await?
         }
         Command::Export(args) => {
             let all = service::all(ctx).await?;

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cli_assessment;
 pub mod domain;
 pub mod domain_assessment;
+pub mod domain_questionnaire;
 pub mod exchange;
 pub mod exchange_questionnaire;
 pub mod pages;

@@ -98,7 +98,7 @@ pub async fn import_questionnaires(
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
     ctx.require_editor()?;
-    let all = super::exchange_questionnaire::assemble(&rows)?;
+    let all = super::domain_questionnaire::assemble(&rows)?;
     let ours = shipped();
     let mut report = crate::domain::ImportReport::default();
     let mut problems = Vec::new();
