@@ -91,6 +91,13 @@ async fn journey(db: crate::harness::TestDb) {
             &format!("form[id='upload-{question}'] button[type='submit']"),
         )
         .await;
+        // The notice alone may still be the previous upload's page: wait for this one's.
+        wait_for(
+            c,
+            &format!("the document given for {question}"),
+            &format!("div[id='q-{question}'] span.status.on"),
+        )
+        .await;
         wait_for_notice(c, "The document was uploaded.").await;
     }
     // Every question answered: the first option of each choice, yes, a sentence.
