@@ -145,6 +145,27 @@ impl Importers {
     }
 }
 
+/// A row's checked form, or none when it has problems, which are kept named `row N, field`
+/// (a row over the record it updates: its problems are told with the others, not first).
+pub fn checked_row<D>(
+    row: usize,
+    r: Result<D>,
+    problems: &mut Vec<FieldError>,
+) -> Result<Option<D>> {
+    match r {
+        Ok(d) => Ok(Some(d)),
+        Err(Error::Validation(fields)) => {
+            problems.extend(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Reads each row into a register's checked form; the problems of every row at once, named
 /// `row N, field`.
 pub fn parse_rows<I, D>(
@@ -154,14 +175,8 @@ pub fn parse_rows<I, D>(
     let mut out = Vec::with_capacity(rows.len());
     let mut problems = Vec::new();
     for (row, input) in rows {
-        match parse(input) {
-            Ok(d) => out.push((row, d)),
-            Err(Error::Validation(fields)) => problems.extend(
-                fields
-                    .into_iter()
-                    .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
-            ),
-            Err(e) => return Err(e),
+        if let Some(d) = checked_row(row, parse(input), &mut problems)? {
+            out.push((row, d));
         }
     }
     if problems.is_empty() {

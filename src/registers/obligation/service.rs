@@ -221,20 +221,17 @@ pub async fn import(
             Some(id) => store::read_in(&mut tx, id).await?,
             None => None,
         };
-        let mut d =
-            match &before {
-                None => d,
-                Some(b) => match ObligationInput::from(b).overlay(values, &today) {
-                    Ok(d) => d,
-                    Err(Error::Validation(fields)) => {
-                        problems.extend(fields.into_iter().map(|f| {
-                            FieldError::new(format!("row {row}, {}", f.field), f.message)
-                        }));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                },
-            };
+        let mut d = match &before {
+            None => d,
+            Some(b) => match crate::exchange::import::checked_row(
+                row,
+                ObligationInput::from(b).overlay(values, &today),
+                &mut problems,
+            )? {
+                Some(d) => d,
+                None => continue,
+            },
+        };
         problems.extend(check_links(ctx, &mut tx, &mut d, &format!("row {row}, ")).await?);
         if let Some(key) = &d.starter
             && let Some(other) = store::id_of_starter(&mut tx, key).await?

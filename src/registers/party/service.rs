@@ -91,15 +91,13 @@ pub async fn import(
         };
         let d = match &before {
             None => d,
-            Some(b) => match PartyInput::from(b).overlay(values, &today) {
-                Ok(d) => d,
-                Err(Error::Validation(fields)) => {
-                    problems.extend(fields.into_iter().map(|f| {
-                        crate::error::FieldError::new(format!("row {row}, {}", f.field), f.message)
-                    }));
-                    continue;
-                }
-                Err(e) => return Err(e),
+            Some(b) => match crate::exchange::import::checked_row(
+                row,
+                PartyInput::from(b).overlay(values, &today),
+                &mut problems,
+            )? {
+                Some(d) => d,
+                None => continue,
             },
         };
         targets.push((row, d, before));

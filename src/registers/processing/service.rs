@@ -5,7 +5,7 @@
 use super::domain::{Processing, ProcessingDraft, ProcessingInput};
 use super::store;
 use crate::domain::query::Page;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::service::{Ctx, Expected, check_revision};
 
 #[tracing::instrument(name = "processing.list", skip_all, fields(actor = %ctx.who()))]
@@ -128,20 +128,17 @@ pub async fn import(
             Some(id) => store::read_in(&mut tx, id).await?,
             None => None,
         };
-        let d =
-            match &before {
-                None => d,
-                Some(b) => match ProcessingInput::from(b).overlay(values, &today) {
-                    Ok(d) => d,
-                    Err(Error::Validation(fields)) => {
-                        problems.extend(fields.into_iter().map(|f| {
-                            FieldError::new(format!("row {row}, {}", f.field), f.message)
-                        }));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                },
-            };
+        let d = match &before {
+            None => d,
+            Some(b) => match crate::exchange::import::checked_row(
+                row,
+                ProcessingInput::from(b).overlay(values, &today),
+                &mut problems,
+            )? {
+                Some(d) => d,
+                None => continue,
+            },
+        };
         targets.push((row, d, before));
     }
     let linked: Vec<_> = targets

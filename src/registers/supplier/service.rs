@@ -254,20 +254,17 @@ pub async fn import(
             (None, Some(other)) => store::read_in(&mut tx, &other).await?,
             (None, None) => None,
         };
-        let d =
-            match &before {
-                None => d,
-                Some(b) => match SupplierInput::from(b).overlay(values, &today) {
-                    Ok(d) => d,
-                    Err(Error::Validation(fields)) => {
-                        problems.extend(fields.into_iter().map(|f| {
-                            FieldError::new(format!("row {row}, {}", f.field), f.message)
-                        }));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                },
-            };
+        let d = match &before {
+            None => d,
+            Some(b) => match crate::exchange::import::checked_row(
+                row,
+                SupplierInput::from(b).overlay(values, &today),
+                &mut problems,
+            )? {
+                Some(d) => d,
+                None => continue,
+            },
+        };
         targets.push((row, d, before));
     }
     let linked: Vec<_> = targets
