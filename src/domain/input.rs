@@ -283,6 +283,25 @@ pub fn list_or_text_schema() -> utoipa::openapi::schema::Schema {
     )
 }
 
+/// A row's checked form, or none when it has problems, which are kept named `row N, field`
+/// (a row over the record it updates: its problems are told with the others, not first).
+pub fn checked_row<D>(
+    row: usize,
+    r: crate::error::Result<D>,
+    problems: &mut Vec<crate::error::FieldError>,
+) -> crate::error::Result<Option<D>> {
+    match r {
+        Ok(d) => Ok(Some(d)),
+        Err(crate::error::Error::Validation(fields)) => {
+            problems.extend(fields.into_iter().map(|f| {
+                crate::error::FieldError::new(format!("row {row}, {}", f.field), f.message)
+            }));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

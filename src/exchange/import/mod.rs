@@ -145,26 +145,7 @@ impl Importers {
     }
 }
 
-/// A row's checked form, or none when it has problems, which are kept named `row N, field`
-/// (a row over the record it updates: its problems are told with the others, not first).
-pub fn checked_row<D>(
-    row: usize,
-    r: Result<D>,
-    problems: &mut Vec<FieldError>,
-) -> Result<Option<D>> {
-    match r {
-        Ok(d) => Ok(Some(d)),
-        Err(Error::Validation(fields)) => {
-            problems.extend(
-                fields
-                    .into_iter()
-                    .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
-            );
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
-}
+pub use crate::domain::input::checked_row;
 
 /// Reads each row into a register's checked form; the problems of every row at once, named
 /// `row N, field`.

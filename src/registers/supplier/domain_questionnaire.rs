@@ -163,14 +163,8 @@ pub fn assemble(rows: &[Row]) -> Result<Vec<(Questionnaire, Vec<usize>)>> {
     let mut problems = Vec::new();
     let mut read = Vec::with_capacity(rows.len());
     for (row, values) in rows {
-        match read_row(values) {
-            Ok(r) => read.push((*row, r)),
-            Err(Error::Validation(fields)) => problems.extend(
-                fields
-                    .into_iter()
-                    .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
-            ),
-            Err(e) => return Err(e),
+        if let Some(r) = crate::domain::input::checked_row(*row, read_row(values), &mut problems)? {
+            read.push((*row, r));
         }
     }
     if !problems.is_empty() {
