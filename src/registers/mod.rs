@@ -8,6 +8,7 @@
 pub mod asset;
 pub mod audit;
 pub mod catalog;
+pub mod context;
 pub mod continuity;
 pub mod dashboard;
 pub mod document;
@@ -40,6 +41,7 @@ pub fn routes() -> Routes {
         .merge(asset::routes())
         .merge(audit::routes())
         .merge(catalog::routes())
+        .merge(context::routes())
         .merge(dashboard::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
@@ -114,6 +116,12 @@ pub enum Command {
     /// Manage legal, regulatory and contractual obligations and the controls that satisfy them
     #[command(subcommand)]
     Obligation(obligation::cli::Command),
+    /// Manage the internal and external issues of the organisation's context (27001 4.1)
+    #[command(subcommand)]
+    Context(context::cli::Command),
+    /// Write and approve the scope of the ISMS (27001 4.3)
+    #[command(subcommand)]
+    Scope(context::cli::ScopeCommand),
     /// Manage the interested parties and what they need of the ISMS (27001 4.2)
     #[command(subcommand)]
     Party(party::cli::Command),
@@ -153,6 +161,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Obligation(c) => obligation::cli::run(c, ctx).await?,
         Command::Processing(c) => processing::cli::run(c, ctx).await?,
         Command::Party(c) => party::cli::run(c, ctx).await?,
+        Command::Context(c) => context::cli::run(c, ctx).await?,
+        Command::Scope(c) => context::cli::scope(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

@@ -4,6 +4,7 @@
 //! same store use cases (and audit trail) as an import.
 
 mod compliance;
+mod management;
 
 use crate::domain::catalog::{ControlRef, DEFAULT_FRAMEWORK};
 use crate::domain::montecarlo::{Dist, Estimate};
@@ -93,6 +94,8 @@ pub struct Made {
     pub obligations: usize,
     /// Activities in the record of processing.
     pub processing: usize,
+    /// Issues of the organisation's context.
+    pub issues: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -410,6 +413,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let suppliers = compliance::suppliers(ctx).await?;
     let obligations = compliance::obligations(ctx).await?;
     let processing = compliance::processing(ctx).await?;
+    let issues = management::context(ctx, &risk_ids_for_context(ctx).await?).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -499,7 +503,19 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         suppliers,
         obligations,
         processing,
+        issues,
     })
+}
+
+/// The first risks of the register, for the context's issues to name.
+async fn risk_ids_for_context(ctx: &Ctx) -> Result<Vec<String>> {
+    let q = crate::registers::risk::domain::RiskQuery::default();
+    Ok(crate::registers::risk::service::list(ctx, &q, None, 2)
+        .await?
+        .items
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
 }
 
 /// Every policy template as a document of the demo organisation: all published but the last

@@ -140,7 +140,7 @@ impl Store {
             self,
             fetch_optional,
             (String,),
-            "select isms_scope from organisation where organisation_id = 1"
+            "select statement from isms_scope where scope_id = 'isms'"
         )?;
         Ok(r.map(|r| r.0).unwrap_or_default())
     }

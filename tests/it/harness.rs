@@ -155,6 +155,11 @@ pub struct Res {
 }
 
 impl Res {
+    /// A header's value, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -435,6 +440,18 @@ impl TestApp {
 
     pub async fn put_json(&self, path: &str, auth: Auth<'_>, body: serde_json::Value) -> Res {
         self.send_json(Request::put(path), auth, body).await
+    }
+
+    /// A PUT with `If-Match: tag`.
+    pub async fn put_json_if_match(
+        &self,
+        path: &str,
+        auth: Auth<'_>,
+        body: serde_json::Value,
+        tag: &str,
+    ) -> Res {
+        self.send_json(Request::put(path).header(header::IF_MATCH, tag), auth, body)
+            .await
     }
 
     async fn send_json(

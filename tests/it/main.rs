@@ -20,6 +20,7 @@ mod browser_suppliers;
 mod catalogue;
 mod cli;
 mod concurrency;
+mod context;
 mod continuity;
 mod contract;
 mod document_files;

@@ -57,8 +57,8 @@ pub async fn save(ctx: &Ctx, settings: Settings<'_>) -> Result<()> {
             "enter your organisation's name (up to 200 characters)",
         );
     }
-    if scope.is_some_and(|s| s.chars().count() > 2000) {
-        p.add("isms_scope", "at most 2000 characters");
+    if scope.is_some_and(|s| s.chars().count() > 10_000) {
+        p.add("isms_scope", "at most 10,000 characters");
     }
     p.into_result()?;
     let mut tx = ctx.write().await?;
@@ -88,16 +88,18 @@ pub async fn save(ctx: &Ctx, settings: Settings<'_>) -> Result<()> {
         );
     }
     if old_scope != new_scope {
+        // The statement is the scope register's: written there, audited as its change.
+        crate::registers::context::service::write_statement(&mut tx, ctx, new_scope).await?;
         changes.push(
-            ctx.change("organisation.scope", "organisation", "1")
-                .before(serde_json::json!({"isms_scope": old_scope}))
-                .after(serde_json::json!({"isms_scope": new_scope})),
+            ctx.change("scope.update", "scope", "isms")
+                .before(serde_json::json!({"statement": old_scope}))
+                .after(serde_json::json!({"statement": new_scope})),
         );
     }
     if changes.is_empty() {
         return Ok(());
     }
-    store::write(&mut tx, new_name, new_scope, &new_zone).await?;
+    store::write(&mut tx, new_name, &new_zone).await?;
     tx.audit_many(changes).await?;
     tx.commit().await?;
     if let Ok(mut z) = ctx.caches().zone.lock() {

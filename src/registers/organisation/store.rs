@@ -1,4 +1,5 @@
-//! The organisation's row: its name and the ISMS scope.
+//! The organisation's row: its name and time zone; the scope statement is the context
+//! register's (`isms_scope`).
 
 use crate::error::Result;
 use crate::store::{Tx, tx_exec, tx_query};
@@ -10,7 +11,10 @@ pub(crate) async fn lock(tx: &mut Tx) -> Result<Option<(String, String)>> {
         tx,
         fetch_optional,
         (String, String),
-        &format!("select name, isms_scope from organisation where organisation_id = 1{lock}")
+        &format!(
+            "select o.name, s.statement from organisation o, isms_scope s
+             where o.organisation_id = 1 and s.scope_id = 'isms'{lock}"
+        )
     )?)
 }
 
@@ -25,17 +29,16 @@ pub(crate) async fn time_zone(tx: &mut Tx) -> Result<String> {
     Ok(r.map(|r| r.0).unwrap_or_else(|| "UTC".into()))
 }
 
-/// Records the name, the scope and the time zone (creating the row when an instance was
-/// started from the command line without the setup page).
-pub(crate) async fn write(tx: &mut Tx, name: &str, scope: &str, zone: &str) -> Result<()> {
+/// Records the name and the time zone (creating the row when an instance was started from
+/// the command line without the setup page).
+pub(crate) async fn write(tx: &mut Tx, name: &str, zone: &str) -> Result<()> {
     let now = tx.now().to_string();
     tx_exec!(
         tx,
-        "insert into organisation (organisation_id, name, isms_scope, created_at, updated_at, time_zone) values (1, $1, $2, $3, $3, $4)
-         on conflict (organisation_id) do update set name = excluded.name, isms_scope = excluded.isms_scope,
+        "insert into organisation (organisation_id, name, created_at, updated_at, time_zone) values (1, $1, $2, $2, $3)
+         on conflict (organisation_id) do update set name = excluded.name,
                                                      updated_at = excluded.updated_at, time_zone = excluded.time_zone",
         name,
-        scope,
         &now,
         zone
     )?;

@@ -283,6 +283,137 @@ pub fn interested_parties(o: &ObligationFacts) -> Clause {
     }
 }
 
+/// Facts about the organisation's context (27001 4.1, 4.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextFacts {
+    pub internal: i64,
+    pub external: i64,
+    /// Issues whose review has come: (count, examples).
+    pub review_due: (i64, Vec<String>),
+    /// Issues that say nothing of their effect on the ISMS.
+    pub without_effect: (i64, Vec<String>),
+    /// Whether a scope statement is written.
+    pub statement: bool,
+    /// The parts of the scope left empty that 4.3 asks to consider (their labels).
+    pub missing_parts: Vec<&'static str>,
+    /// (version, approved_at) of the newest approval.
+    pub approved: Option<(i64, String)>,
+    /// The parts changed since that approval (their labels).
+    pub changed_since: Vec<&'static str>,
+}
+
+/// 4.1 and 4.3 from the context register: issues on both sides, each with its effect and
+/// reviewed in time; a scope written with its boundaries, interfaces and dependencies,
+/// approved within 12 months and unchanged since.
+pub fn context_clauses(c: &ContextFacts, today: &str) -> [Clause; 2] {
+    let mut r41 = Vec::new();
+    let total = c.internal + c.external;
+    let s41 = if total == 0 {
+        r41.push("no internal or external issue is recorded".into());
+        ClauseStatus::NotMet
+    } else {
+        r41.push(format!(
+            "{} internal and {} external",
+            crate::domain::words::count(c.internal as usize, "issue", "issues"),
+            c.external
+        ));
+        let mut gaps = 0;
+        if c.internal == 0 || c.external == 0 {
+            gaps += 1;
+            r41.push(format!(
+                "no {} issue is recorded",
+                if c.internal == 0 {
+                    "internal"
+                } else {
+                    "external"
+                }
+            ));
+        }
+        for ((n, ids), what) in [
+            (&c.without_effect, "say nothing of their effect on the ISMS"),
+            (&c.review_due, "due for review"),
+        ] {
+            if *n > 0 {
+                gaps += 1;
+                r41.push(format!("{n} {what}: {}", ids_text(ids, *n)));
+            }
+        }
+        if gaps == 0 {
+            r41.push("each says how it affects the ISMS and is within its review date".into());
+            ClauseStatus::Met
+        } else {
+            ClauseStatus::Partly
+        }
+    };
+    let mut r43 = Vec::new();
+    let s43 = if !c.statement {
+        r43.push("no scope statement is written".into());
+        ClauseStatus::NotMet
+    } else {
+        let mut gaps = 0;
+        if !c.missing_parts.is_empty() {
+            gaps += 1;
+            r43.push(format!(
+                "the scope does not say its {}",
+                c.missing_parts.join(", ").to_lowercase()
+            ));
+        }
+        match &c.approved {
+            None => {
+                gaps += 1;
+                r43.push("the scope has never been approved".into());
+            }
+            Some((n, at)) => {
+                r43.push(format!(
+                    "version {n} approved on {}",
+                    crate::domain::clock::display(at)
+                ));
+                if at.as_str() < add_days(today, -365).as_str() {
+                    gaps += 1;
+                    r43.push("that approval is more than 12 months old".into());
+                }
+                if !c.changed_since.is_empty() {
+                    gaps += 1;
+                    r43.push(format!(
+                        "changed since version {n} ({}): approve again",
+                        c.changed_since.join(", ").to_lowercase()
+                    ));
+                }
+            }
+        }
+        if gaps == 0 {
+            ClauseStatus::Met
+        } else {
+            ClauseStatus::Partly
+        }
+    };
+    [
+        Clause {
+            id: "4.1",
+            title: "The organisation and its context",
+            status: s41,
+            reasons: r41,
+            href: "/context",
+        },
+        Clause {
+            id: "4.3",
+            title: "The scope of the ISMS",
+            status: s43,
+            reasons: r43,
+            href: "/context/scope",
+        },
+    ]
+}
+
+/// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
+pub fn sort_clauses(clauses: &mut [Clause]) {
+    clauses.sort_by_key(|c| {
+        c.id.split('.')
+            .map(|n| n.parse::<u32>().unwrap_or(u32::MAX))
+            .collect::<Vec<_>>()
+    });
+}
+
 /// Facts about the approved versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApprovalFacts {

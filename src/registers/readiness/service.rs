@@ -58,7 +58,49 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let (clause, steps) = supplier_and_obligation_steps(ctx, rows).await?;
     r.clauses.insert(0, clause);
     r.next.extend(steps);
+    r.clauses
+        .extend(super::domain::context_clauses(&context_facts(ctx).await?, &ctx.today()));
+    super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
+}
+
+/// The facts 4.1 and 4.3 rest on, from the context register.
+async fn context_facts(ctx: &Ctx) -> Result<super::domain::ContextFacts> {
+    use crate::registers::context::domain::{IssueQuery, IssueSide, SCOPE_PARTS};
+    let issues = crate::registers::context::service::all(ctx, &IssueQuery::default()).await?;
+    let today = ctx.today();
+    let pick = |keep: &dyn Fn(&crate::registers::context::domain::ContextIssue) -> bool| {
+        let ids: Vec<String> = issues
+            .iter()
+            .filter(|x| keep(x))
+            .map(|x| x.id.clone())
+            .collect();
+        (ids.len() as i64, ids.into_iter().take(8).collect())
+    };
+    let (scope, versions) = crate::registers::context::service::scope(ctx).await?;
+    let latest = versions.first();
+    Ok(super::domain::ContextFacts {
+        internal: issues
+            .iter()
+            .filter(|x| x.side == IssueSide::Internal)
+            .count() as i64,
+        external: issues
+            .iter()
+            .filter(|x| x.side == IssueSide::External)
+            .count() as i64,
+        review_due: pick(&|x| x.review_is_due(&today)),
+        without_effect: pick(&|x| x.effect.trim().is_empty()),
+        statement: !scope.text.statement.is_empty(),
+        missing_parts: SCOPE_PARTS[1..4]
+            .iter()
+            .filter(|(k, _)| scope.text.part(k).is_empty())
+            .map(|(_, l)| *l)
+            .collect(),
+        approved: latest.map(|v| (v.version, v.approved_at.clone())),
+        changed_since: latest
+            .map(|v| scope.text.changed_from(&v.text))
+            .unwrap_or_default(),
+    })
 }
 
 /// Clause 4.2 from the obligations register, and what to do next about obligations and

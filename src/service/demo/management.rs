@@ -1,0 +1,120 @@
+//! The demo organisation's management system around the controls (issue 20's registers):
+//! the issues of its context and its approved scope, made through their use cases as a person
+//! would.
+
+use crate::error::Result;
+use crate::service::Ctx;
+
+/// Seven issues of the context, inside and outside, one of them due for review and one
+/// linked to the risks it gave rise to; the scope written in full and approved, then changed
+/// (an office opened since), so that it waits for its next approval.
+pub(super) async fn context(ctx: &Ctx, risks: &[String]) -> Result<usize> {
+    use crate::registers::context::domain::{IssueInput, ScopeText};
+    use crate::registers::context::service;
+    let day = |n: i64| crate::domain::input::days_after(&ctx.today(), n).unwrap_or_default();
+    let issues: [(&str, &str, &str, &str, &str, i64); 7] = [
+        (
+            "Most staff work from home three days a week",
+            "internal",
+            "organisational",
+            "Laptops and home networks carry customer data outside the office; the ISMS must reach them.",
+            "risk",
+            -90,
+        ),
+        (
+            "Growth through the acquisition of a smaller payroll firm",
+            "internal",
+            "strategic",
+            "Its systems and people join the scope within a year; their practices are unknown yet.",
+            "both",
+            -30,
+        ),
+        (
+            "A small security team of three",
+            "internal",
+            "organisational",
+            "Controls must be automated and owned by the teams that run the systems.",
+            "risk",
+            -400,
+        ),
+        (
+            "Customers ask for an ISO/IEC 27001 certificate in tenders",
+            "external",
+            "economic",
+            "Certification is a condition of most new contracts: the ISMS must be auditable.",
+            "opportunity",
+            -60,
+        ),
+        (
+            "NIS2 brings payroll providers of our size into national law",
+            "external",
+            "legal",
+            "Notification deadlines and management accountability apply to us from this year.",
+            "risk",
+            -45,
+        ),
+        (
+            "Ransomware groups target payroll providers before pay day",
+            "external",
+            "technological",
+            "Backups, recovery and incident response must hold at the end of every month.",
+            "risk",
+            -20,
+        ),
+        (
+            "Main data centre region in a flood zone",
+            "external",
+            "environmental",
+            "The cloud host's second region must be usable for the customer portal.",
+            "risk",
+            -150,
+        ),
+    ];
+    let mut made = 0;
+    for (i, (title, side, category, effect, bearing, reviewed)) in issues.into_iter().enumerate() {
+        service::create(
+            ctx,
+            &IssueInput {
+                title: title.into(),
+                side: side.into(),
+                category: category.into(),
+                effect: effect.into(),
+                bearing: bearing.into(),
+                risks: if i == 5 {
+                    risks.iter().take(2).cloned().collect::<Vec<_>>().join(", ")
+                } else {
+                    String::new()
+                },
+                owner: "ciso@example.org".into(),
+                reviewed_on: day(reviewed),
+                // Reviewed yearly: the one looked at 400 days ago is due.
+                review_due: day(reviewed + 365),
+                ..Default::default()
+            },
+        )
+        .await?;
+        made += 1;
+    }
+    let (scope, _) = service::scope(ctx).await?;
+    let text = ScopeText {
+        statement: "The payroll and HR services the organisation provides to its customers: their development, operation and support, and the information of customers and staff they process.".into(),
+        boundaries: "The head office and the staff working from home; the customer portal, the payroll application and the CRM with the cloud hosting they run on; every employee and contractor. Not the canteen or the building's own systems, which the landlord runs.".into(),
+        interfaces: "Customers' HR offices send and receive payroll files through the portal; banks receive payment files; the tax authority receives filings.".into(),
+        dependencies: "Nimbus Cloud Hosting runs the servers and databases; the mail provider carries e-mail; the landlord provides physical security of the building.".into(),
+        exclusions: String::new(),
+    };
+    let written = service::update_scope(ctx, Some(scope.revision), &text).await?;
+    service::approve_scope(
+        ctx,
+        Some(written.revision),
+        "Approved by the management board",
+    )
+    .await?;
+    let grown = ScopeText {
+        boundaries: format!("{} Since then, the new branch office as well.", text.boundaries),
+        ..text
+    };
+    let now = service::scope(ctx).await?.0;
+    service::update_scope(ctx, Some(now.revision), &grown).await?;
+    Ok(made)
+}
