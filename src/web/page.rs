@@ -164,7 +164,9 @@ pub fn notice_text(code: &str) -> Option<String> {
         "party-saved" => "The interested party was saved.",
         "issue-saved" => "The issue was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",
-        "scope-approved" => "The scope was approved: this text is kept as a version, frozen by its SHA-256.",
+        "scope-approved" => {
+            "The scope was approved: this text is kept as a version, frozen by its SHA-256."
+        }
         "plan-started" => {
             "The plan was started from the continuity plan template: write it, then submit it for approval."
         }

@@ -92,11 +92,7 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         let res = app
-            .post_json(
-                "/api/v1/context/issues",
-                Auth::Bearer(&manager),
-                internal,
-            )
+            .post_json("/api/v1/context/issues", Auth::Bearer(&manager), internal)
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let x = res.json();
@@ -105,10 +101,7 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
         assert_eq!(x["owner"], "ciso@example.org");
         let c = clause(&app, &viewer, "4.1").await;
         assert_eq!(c["status"], "partly", "{c}");
-        assert!(
-            reasons(&c).contains("no external issue is recorded"),
-            "{c}"
-        );
+        assert!(reasons(&c).contains("no external issue is recorded"), "{c}");
 
         // Bad input is named field by field; nothing is written.
         let res = app
@@ -167,14 +160,9 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
             .await;
         assert_eq!(got.header("etag"), Some("\"1\""));
         let mut body = got.json();
-        body.as_object_mut().unwrap().retain(|k, _| {
-            ![
-                "id",
-                "updated_at",
-                "revision",
-            ]
-            .contains(&k.as_str())
-        });
+        body.as_object_mut()
+            .unwrap()
+            .retain(|k, _| !["id", "updated_at", "revision"].contains(&k.as_str()));
         body["effect"] = json!("Notification deadlines and management accountability");
         body["reviewed_on"] = json!(today);
         body["review_due"] = json!(day(365));
@@ -210,7 +198,10 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
         assert_eq!(list["total"], 1, "{list}");
         assert_eq!(list["items"][0]["risks"], json!(["R-1"]));
         let list = app
-            .get("/api/v1/context/issues?review_due=true", Auth::Bearer(&viewer))
+            .get(
+                "/api/v1/context/issues?review_due=true",
+                Auth::Bearer(&viewer),
+            )
             .await
             .json();
         assert_eq!(list["total"], 0, "{list}");
@@ -323,7 +314,8 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(
-            res.body.contains("row 2, column side: say whether the issue is internal or external"),
+            res.body
+                .contains("row 2, column side: say whether the issue is internal or external"),
             "a new issue needs its side even with an id: {}",
             res.body
         );
@@ -384,7 +376,9 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
         );
         let file = db.dir.path().join("issues.xlsx");
         let f = file.to_str().unwrap();
-        ok(annex(&["context", "export", "--format", "xlsx", "--out", f]));
+        ok(annex(&[
+            "context", "export", "--format", "xlsx", "--out", f,
+        ]));
         let text = ok(annex(&["context", "import", f]));
         assert!(text.contains("unchanged 4"), "{text}");
     });
@@ -405,7 +399,11 @@ async fn the_scope_is_written_approved_as_frozen_versions_and_makes_4_3() {
             .post_json("/api/v1/scope/approve", Auth::Bearer(&manager), json!({}))
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-        assert!(res.body.contains("write the scope statement"), "{}", res.body);
+        assert!(
+            res.body.contains("write the scope statement"),
+            "{}",
+            res.body
+        );
 
         // The settings page's field is the scope statement.
         let res = app
@@ -441,11 +439,21 @@ async fn the_scope_is_written_approved_as_frozen_versions_and_makes_4_3() {
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         let res = app
-            .put_json_if_match("/api/v1/scope", Auth::Bearer(&manager), text.clone(), "\"1\"")
+            .put_json_if_match(
+                "/api/v1/scope",
+                Auth::Bearer(&manager),
+                text.clone(),
+                "\"1\"",
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         let res = app
-            .put_json_if_match("/api/v1/scope", Auth::Bearer(&manager), text.clone(), "\"2\"")
+            .put_json_if_match(
+                "/api/v1/scope",
+                Auth::Bearer(&manager),
+                text.clone(),
+                "\"2\"",
+            )
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.header("etag"), Some("\"3\""));
@@ -497,7 +505,11 @@ async fn the_scope_is_written_approved_as_frozen_versions_and_makes_4_3() {
             .post_json("/api/v1/scope/approve", Auth::Bearer(&manager), json!({}))
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-        assert!(res.body.contains("version 1 already says this"), "{}", res.body);
+        assert!(
+            res.body.contains("version 1 already says this"),
+            "{}",
+            res.body
+        );
         let c = clause(&app, &viewer, "4.3").await;
         assert_eq!(c["status"], "met", "{c}");
 
@@ -566,10 +578,7 @@ async fn the_scope_is_written_approved_as_frozen_versions_and_makes_4_3() {
             "update isms_scope_version set note = 'rewritten' where version = 1",
             "delete from isms_scope_version",
         ] {
-            let err = execute(&app, sql)
-                .await
-                .expect_err(sql)
-                .to_string();
+            let err = execute(&app, sql).await.expect_err(sql).to_string();
             assert!(
                 err.contains("approved version of the scope cannot be"),
                 "{sql}: {err}"
@@ -603,10 +612,7 @@ async fn the_scope_is_written_approved_as_frozen_versions_and_makes_4_3() {
         );
         ok(annex(&["scope", "edit", "--exclusions", "Kantýna"]));
         let text = ok(annex(&["scope", "show"]));
-        assert!(
-            text.contains("changed since: Exclusions and why"),
-            "{text}"
-        );
+        assert!(text.contains("changed since: Exclusions and why"), "{text}");
         let text = ok(annex(&["scope", "approve", "--note", "CLI"]));
         assert!(text.contains("version 3"), "{text}");
         let out = annex(&["scope", "approve"]);

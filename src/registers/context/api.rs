@@ -2,8 +2,7 @@
 //! its approval and approved versions.
 
 use super::domain::{
-    ContextIssue, IssueCategory, IssueInput, IssueQuery, IssueSide, Scope, ScopeText,
-    ScopeVersion,
+    ContextIssue, IssueCategory, IssueInput, IssueQuery, IssueSide, Scope, ScopeText, ScopeVersion,
 };
 use super::service;
 use crate::domain::query::Page;
@@ -55,8 +54,7 @@ pub async fn import_issues(
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
     req: axum::extract::Request,
 ) -> ApiResult<crate::exchange::import::Outcome> {
-    crate::registers::imports::web::import_into(&ctx, &super::exchange::IssueImport, raw, req)
-        .await
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::IssueImport, raw, req).await
 }
 
 /// One issue; its `ETag` is its revision.

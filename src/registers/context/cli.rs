@@ -61,7 +61,9 @@ impl FieldArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the issues of the organisation's context
-    #[command(after_help = "Examples:\n  annex context list\n  annex context list --side external --review-due")]
+    #[command(
+        after_help = "Examples:\n  annex context list\n  annex context list --side external --review-due"
+    )]
     List {
         /// internal or external
         #[arg(long)]
@@ -131,7 +133,9 @@ pub enum ScopeCommand {
         exclusions: Option<String>,
     },
     /// Approve the scope as written: it is kept as the next version
-    #[command(after_help = "Example:\n  annex scope approve --note 'management meeting of 2026-11-30'")]
+    #[command(
+        after_help = "Example:\n  annex scope approve --note 'management meeting of 2026-11-30'"
+    )]
     Approve {
         #[arg(long, default_value = "")]
         note: String,

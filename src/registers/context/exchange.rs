@@ -99,7 +99,11 @@ const FIELDS: &[crate::exchange::import::Field] = &[
         &["bearing", "riskoropportunity", "riskopportunity", "nature"],
     ),
     f("risks", "risks", &["risks", "riskids", "relatedrisks"]),
-    f("owner", "owner", &["owner", "responsible", "verantwortlich"]),
+    f(
+        "owner",
+        "owner",
+        &["owner", "responsible", "verantwortlich"],
+    ),
     f(
         "reviewed_on",
         "reviewed on",

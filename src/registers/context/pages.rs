@@ -52,9 +52,7 @@ fn input_of(form: &FormData) -> IssueInput {
 /// How the scope stands, in a sentence, for the context page.
 fn scope_state(s: &Scope, versions: &[ScopeVersion]) -> (String, bool) {
     match versions.first() {
-        None if s.text.statement.is_empty() => {
-            ("No scope is written yet.".into(), false)
-        }
+        None if s.text.statement.is_empty() => ("No scope is written yet.".into(), false),
         None => (
             "The scope is written but has never been approved.".into(),
             false,

@@ -53,8 +53,11 @@ pub async fn create(ctx: &Ctx, input: &IssueInput) -> Result<ContextIssue> {
         return Err(Error::Validation(problems));
     }
     let x = store::insert(&mut tx, &d).await?;
-    tx.audit(ctx.change("context.create", "context_issue", &x.id).after(&x))
-        .await?;
+    tx.audit(
+        ctx.change("context.create", "context_issue", &x.id)
+            .after(&x),
+    )
+    .await?;
     tx.commit().await?;
     Ok(x)
 }
@@ -176,8 +179,11 @@ pub async fn import(
             ),
             None => {
                 let x = store::insert(&mut tx, &d).await?;
-                tx.audit(ctx.change("context.create", "context_issue", &x.id).after(&x))
-                    .await?;
+                tx.audit(
+                    ctx.change("context.create", "context_issue", &x.id)
+                        .after(&x),
+                )
+                .await?;
                 report.created.push(x.id);
             }
         }
@@ -217,7 +223,15 @@ pub async fn update_scope(ctx: &Ctx, expected: Expected, input: &ScopeText) -> R
     let t = input.parse()?;
     let mut tx = ctx.write().await?;
     let before = store::scope_in(&mut tx, true).await?;
-    check_revision(&mut tx, "scope", "isms", "the scope", before.revision, expected).await?;
+    check_revision(
+        &mut tx,
+        "scope",
+        "isms",
+        "the scope",
+        before.revision,
+        expected,
+    )
+    .await?;
     if before.text == t {
         tx.commit().await?;
         return Ok(before);
@@ -257,7 +271,15 @@ pub async fn approve_scope(ctx: &Ctx, expected: Expected, note: &str) -> Result<
     }
     let mut tx = ctx.write().await?;
     let draft = store::scope_in(&mut tx, true).await?;
-    check_revision(&mut tx, "scope", "isms", "the scope", draft.revision, expected).await?;
+    check_revision(
+        &mut tx,
+        "scope",
+        "isms",
+        "the scope",
+        draft.revision,
+        expected,
+    )
+    .await?;
     let latest = store::versions_in(&mut tx, 1).await?;
     if let Some(why) = approval_refusal(&draft.text, latest.first()) {
         return Err(Error::Conflict(why));
@@ -265,7 +287,7 @@ pub async fn approve_scope(ctx: &Ctx, expected: Expected, note: &str) -> Result<
     let v = store::insert_version(&mut tx, &draft.text, ctx.who(), note).await?;
     tx.audit(
         ctx.change("scope.approve", "scope_version", &v.version.to_string())
-            .after(&serde_json::json!({
+            .after(serde_json::json!({
                 "version": v.version,
                 "sha256": v.sha256,
                 "note": v.note,

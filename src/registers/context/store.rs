@@ -101,14 +101,9 @@ pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<ContextIssue> {
 pub(crate) async fn insert(tx: &mut Tx, d: &IssueDraft) -> Result<ContextIssue> {
     let id = match &d.id {
         Some(id) => {
-            if crate::store::existing_ids(
-                tx,
-                "context_issue",
-                "issue_id",
-                std::slice::from_ref(id),
-            )
-            .await?
-            .contains(id)
+            if crate::store::existing_ids(tx, "context_issue", "issue_id", std::slice::from_ref(id))
+                .await?
+                .contains(id)
             {
                 return Err(Error::field(
                     "id",
@@ -206,10 +201,11 @@ pub(crate) async fn scope_in(tx: &mut Tx, lock: bool) -> Result<Scope> {
     if lock && !tx.lock_row("isms_scope", "scope_id", "isms").await? {
         return Err(Error::NotFound("the scope".into()));
     }
-    let r: Option<(String, String, String, String, String, String, String, i64)> = tx_query!(
+    type Row = (String, String, String, String, String, String, String, i64);
+    let r: Option<Row> = tx_query!(
         tx,
         fetch_optional,
-        (String, String, String, String, String, String, String, i64),
+        Row,
         "select statement, boundaries, interfaces, dependencies, exclusions, updated_at, updated_by, revision from isms_scope where scope_id = 'isms'"
     )?;
     let r = r.ok_or_else(|| Error::NotFound("the scope".into()))?;
@@ -271,9 +267,7 @@ pub(crate) async fn versions_in(tx: &mut Tx, limit: i64) -> Result<Vec<ScopeVers
         tx,
         fetch_all,
         VersionRow,
-        &format!(
-            "select {VERSION_COLUMNS} from isms_scope_version order by version desc limit $1"
-        ),
+        &format!("select {VERSION_COLUMNS} from isms_scope_version order by version desc limit $1"),
         limit
     )?;
     Ok(rows.into_iter().map(version_of).collect())

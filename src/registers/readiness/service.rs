@@ -58,8 +58,10 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let (clause, steps) = supplier_and_obligation_steps(ctx, rows).await?;
     r.clauses.insert(0, clause);
     r.next.extend(steps);
-    r.clauses
-        .extend(super::domain::context_clauses(&context_facts(ctx).await?, &ctx.today()));
+    r.clauses.extend(super::domain::context_clauses(
+        &context_facts(ctx).await?,
+        &ctx.today(),
+    ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
 }

@@ -111,7 +111,10 @@ pub(super) async fn context(ctx: &Ctx, risks: &[String]) -> Result<usize> {
     )
     .await?;
     let grown = ScopeText {
-        boundaries: format!("{} Since then, the new branch office as well.", text.boundaries),
+        boundaries: format!(
+            "{} Since then, the new branch office as well.",
+            text.boundaries
+        ),
         ..text
     };
     let now = service::scope(ctx).await?.0;
