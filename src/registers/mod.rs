@@ -25,6 +25,7 @@ pub mod people;
 pub mod processing;
 pub mod quant;
 pub mod readiness;
+pub mod responsibility;
 pub mod risk;
 pub mod soa;
 pub mod staff;
@@ -42,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(audit::routes())
         .merge(catalog::routes())
         .merge(context::routes())
+        .merge(responsibility::routes())
         .merge(dashboard::routes())
         .merge(evidence::routes())
         .merge(hosts::routes())
@@ -122,6 +124,9 @@ pub enum Command {
     /// Write and approve the scope of the ISMS (27001 4.3)
     #[command(subcommand)]
     Scope(context::cli::ScopeCommand),
+    /// Manage the roles of the ISMS and who holds them; see who owns what (27001 5.3)
+    #[command(subcommand)]
+    Role(responsibility::cli::Command),
     /// Manage the interested parties and what they need of the ISMS (27001 4.2)
     #[command(subcommand)]
     Party(party::cli::Command),
@@ -162,6 +167,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Processing(c) => processing::cli::run(c, ctx).await?,
         Command::Party(c) => party::cli::run(c, ctx).await?,
         Command::Context(c) => context::cli::run(c, ctx).await?,
+        Command::Role(c) => responsibility::cli::run(c, ctx).await?,
         Command::Scope(c) => context::cli::scope(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,

@@ -96,6 +96,8 @@ pub struct Made {
     pub processing: usize,
     /// Issues of the organisation's context.
     pub issues: usize,
+    /// Roles of the ISMS.
+    pub roles: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -414,6 +416,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let obligations = compliance::obligations(ctx).await?;
     let processing = compliance::processing(ctx).await?;
     let issues = management::context(ctx, &risk_ids_for_context(ctx).await?).await?;
+    let roles = management::roles(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -504,6 +507,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         obligations,
         processing,
         issues,
+        roles,
     })
 }
 

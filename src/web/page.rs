@@ -162,6 +162,7 @@ pub fn notice_text(code: &str) -> Option<String> {
         "obligation-saved" => "The obligation was saved.",
         "processing-saved" => "The processing activity was saved.",
         "party-saved" => "The interested party was saved.",
+        "role-saved" => "The role was saved.",
         "issue-saved" => "The issue was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",
         "scope-approved" => {

@@ -34,6 +34,7 @@ mod hosts;
 mod imports;
 mod incident_import;
 mod incidents;
+mod isms_roles;
 mod matrix;
 mod measures;
 mod obligation;

@@ -405,6 +405,89 @@ pub fn context_clauses(c: &ContextFacts, today: &str) -> [Clause; 2] {
     ]
 }
 
+/// 5.3 from the roles register and the ownership view: the roles every ISMS needs are held,
+/// every role has a holder and its responsibilities written, and no one who has left (or whom
+/// Annex does not know) still owns records or holds a role.
+pub fn roles_clause(
+    roles: usize,
+    o: &crate::registers::responsibility::domain::Ownership,
+) -> Clause {
+    use crate::registers::responsibility::domain::Known;
+    let mut r = Vec::new();
+    let status = if roles == 0 {
+        r.push("no role of the ISMS is recorded".into());
+        ClauseStatus::NotMet
+    } else {
+        r.push(crate::domain::words::count(
+            roles,
+            "role recorded",
+            "roles recorded",
+        ));
+        let mut gaps = 0;
+        if !o.required_missing.is_empty() {
+            gaps += 1;
+            r.push(format!(
+                "no one holds a role of {}",
+                o.required_missing.join(", ")
+            ));
+        }
+        for (ids, what) in [
+            (&o.roles_unheld, "without a holder"),
+            (
+                &o.roles_undescribed,
+                "without their responsibilities written",
+            ),
+        ] {
+            if !ids.is_empty() {
+                gaps += 1;
+                r.push(format!(
+                    "{} {what}: {}",
+                    ids.len(),
+                    ids_text(ids, ids.len() as i64)
+                ));
+            }
+        }
+        let gone: Vec<String> = o
+            .people
+            .iter()
+            .filter(|p| p.known != Known::Present && (!p.owns.is_empty() || !p.roles.is_empty()))
+            .map(|p| p.email.clone())
+            .collect();
+        if !gone.is_empty() {
+            gaps += 1;
+            r.push(format!(
+                "{} who left or whom Annex does not know still own records or hold roles: {}",
+                crate::domain::words::count(gone.len(), "person", "people"),
+                ids_text(&gone, gone.len() as i64)
+            ));
+        }
+        let mismatched = o
+            .people
+            .iter()
+            .filter(|p| p.known == Known::Present && !p.notes.is_empty())
+            .count();
+        if mismatched > 0 {
+            r.push(format!(
+                "{} whose roles and what they own do not match",
+                crate::domain::words::count(mismatched, "person", "people")
+            ));
+        }
+        if gaps == 0 {
+            r.push("every role is held and described".into());
+            ClauseStatus::Met
+        } else {
+            ClauseStatus::Partly
+        }
+    };
+    Clause {
+        id: "5.3",
+        title: "Roles, responsibilities and authorities",
+        status,
+        reasons: r,
+        href: "/roles/ownership",
+    }
+}
+
 /// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
 pub fn sort_clauses(clauses: &mut [Clause]) {
     clauses.sort_by_key(|c| {

@@ -62,6 +62,10 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
         &context_facts(ctx).await?,
         &ctx.today(),
     ));
+    let roles = crate::registers::responsibility::service::all(ctx).await?;
+    let ownership = crate::registers::responsibility::service::ownership_view(ctx).await?;
+    r.clauses
+        .push(super::domain::roles_clause(roles.len(), &ownership));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
 }

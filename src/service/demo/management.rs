@@ -85,7 +85,7 @@ pub(super) async fn context(ctx: &Ctx, risks: &[String]) -> Result<usize> {
                 } else {
                     String::new()
                 },
-                owner: "ciso@example.org".into(),
+                owner: "security0@example.org".into(),
                 reviewed_on: day(reviewed),
                 // Reviewed yearly: the one looked at 400 days ago is due.
                 review_due: day(reviewed + 365),
@@ -119,5 +119,72 @@ pub(super) async fn context(ctx: &Ctx, risks: &[String]) -> Result<usize> {
     };
     let now = service::scope(ctx).await?.0;
     service::update_scope(ctx, Some(now.revision), &grown).await?;
+    Ok(made)
+}
+
+/// The roles of the ISMS: top management, the ISMS manager, risk and asset owners from the
+/// teams, an internal auditor from outside the security team, and an incident manager.
+pub(super) async fn roles(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::responsibility::{domain::RoleInput, service};
+    let roles = [
+        (
+            "Management board",
+            "top_management",
+            "Sets the direction of the ISMS, approves the policy, the scope and the risk appetite, provides resources and holds the management review.",
+            "Approves the policy, the scope and accepted risks.",
+            "ceo@example.org",
+        ),
+        (
+            "ISMS manager",
+            "isms_manager",
+            "Runs the ISMS day to day: the risk assessment, the Statement of Applicability, the internal audit programme, reporting to the board.",
+            "Decides how controls are implemented within the approved budget.",
+            "security0@example.org",
+        ),
+        (
+            "Risk owners",
+            "risk_owner",
+            "Decide how their risks are treated and accept what remains.",
+            "Accept residual risk within the appetite.",
+            "it0@example.org, hr0@example.org, ops0@example.org",
+        ),
+        (
+            "Asset owners",
+            "asset_owner",
+            "Keep their assets classified, their access reviewed and their backups tested.",
+            "Grant access to their assets.",
+            "it0@example.org, dev0@example.org",
+        ),
+        (
+            "Internal auditor",
+            "internal_auditor",
+            "Audits the ISMS against the standard and its own rules, independently of what they audit.",
+            "Records findings; asks for any record.",
+            "legal0@example.org",
+        ),
+        (
+            "Incident manager",
+            "incident_manager",
+            "Leads the handling of incidents and the notifications they need.",
+            "Calls in anyone needed; decides on containment.",
+            "security0@example.org",
+        ),
+    ];
+    let mut made = 0;
+    for (name, kind, responsibilities, authority, holders) in roles {
+        service::create(
+            ctx,
+            &RoleInput {
+                name: name.into(),
+                kind: kind.into(),
+                responsibilities: responsibilities.into(),
+                authority: authority.into(),
+                holders: holders.into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        made += 1;
+    }
     Ok(made)
 }
