@@ -423,6 +423,28 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "context-issues",
+            path: "/api/v1/context/issues/import?dry_run=true",
+            seeds: vec![
+                "Thema,Intern/Extern,Kategorie,Auswirkung\nFachkräftemangel,intern,organisational,Wenige Leute\n"
+                    .as_bytes()
+                    .to_vec(),
+                export("/context/issues.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
+            name: "roles",
+            path: "/api/v1/roles/import?dry_run=true",
+            seeds: vec![
+                "Rolle,Typ,Aufgaben,Inhaber\nGeschäftsführung,top management,Genehmigt,jana@example.cz\n"
+                    .as_bytes()
+                    .to_vec(),
+                export("/roles.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "questionnaires",
             path: "/api/v1/questionnaires/import?dry_run=true",
             seeds: vec![
