@@ -21,6 +21,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let url = config.display_url(bound);
     let set_up = store.is_set_up().await?;
     let app = router(store.clone(), config);
+    spawn_snapshots(store.clone());
     tracing::info!(
         ready_ms = started.elapsed().as_millis() as u64,
         "Annex is running at {url}{}",
@@ -40,6 +41,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Every hour (and at start), measures the computed indicators not yet measured in their
+/// current period: a period is measured once however many instances share the database (the
+/// measurement's key is the indicator and the period), and a restart after downtime catches up.
+fn spawn_snapshots(store: crate::store::Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let ctx = crate::service::Services::new(store.clone()).system();
+            match crate::registers::objective::service::snapshot_due(&ctx).await {
+                Ok(done) if !done.is_empty() => {
+                    tracing::info!(indicators = %done.join(", "), "measured the computed indicators")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "measuring the computed indicators failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod incident;
 pub mod matrix;
 pub mod measure;
+pub mod objective;
 pub mod obligation;
 pub mod organisation;
 pub mod party;
@@ -43,6 +44,7 @@ pub fn routes() -> Routes {
         .merge(audit::routes())
         .merge(catalog::routes())
         .merge(context::routes())
+        .merge(objective::routes())
         .merge(responsibility::routes())
         .merge(dashboard::routes())
         .merge(evidence::routes())
@@ -124,6 +126,12 @@ pub enum Command {
     /// Write and approve the scope of the ISMS (27001 4.3)
     #[command(subcommand)]
     Scope(context::cli::ScopeCommand),
+    /// Manage the information security objectives (27001 6.2)
+    #[command(subcommand)]
+    Objective(objective::cli::ObjectiveCommand),
+    /// Manage the indicators that measure the objectives, and their measurements (27001 9.1)
+    #[command(subcommand)]
+    Kpi(objective::cli::KpiCommand),
     /// Manage the roles of the ISMS and who holds them; see who owns what (27001 5.3)
     #[command(subcommand)]
     Role(responsibility::cli::Command),
@@ -168,6 +176,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Party(c) => party::cli::run(c, ctx).await?,
         Command::Context(c) => context::cli::run(c, ctx).await?,
         Command::Role(c) => responsibility::cli::run(c, ctx).await?,
+        Command::Objective(c) => objective::cli::objective(c, ctx).await?,
+        Command::Kpi(c) => objective::cli::kpi(c, ctx).await?,
         Command::Scope(c) => context::cli::scope(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,

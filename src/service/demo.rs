@@ -417,6 +417,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let processing = compliance::processing(ctx).await?;
     let issues = management::context(ctx, &risk_ids_for_context(ctx).await?).await?;
     let roles = management::roles(ctx).await?;
+    management::objectives(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.

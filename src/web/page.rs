@@ -163,6 +163,11 @@ pub fn notice_text(code: &str) -> Option<String> {
         "processing-saved" => "The processing activity was saved.",
         "party-saved" => "The interested party was saved.",
         "role-saved" => "The role was saved.",
+        "objective-saved" => "The objective was saved.",
+        "kpi-saved" => "The indicator was saved.",
+        "kpi-recorded" => "The measurement was recorded.",
+        "kpis-measured" => "The computed indicators were measured for their current period.",
+        "kpis-current" => "Every computed indicator is already measured for its current period.",
         "issue-saved" => "The issue was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",
         "scope-approved" => {

@@ -37,6 +37,7 @@ mod incidents;
 mod isms_roles;
 mod matrix;
 mod measures;
+mod objectives;
 mod obligation;
 mod pdf_read;
 mod people;

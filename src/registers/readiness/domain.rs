@@ -488,6 +488,125 @@ pub fn roles_clause(
     }
 }
 
+/// 6.2 and 9.1 from the objectives and their indicators: objectives with an owner, a date and
+/// an indicator; every indicator measured in its last period.
+pub fn objective_clauses(
+    objectives: &[crate::registers::objective::domain::Objective],
+    kpis: &[crate::registers::objective::domain::Kpi],
+    today: &str,
+) -> [Clause; 2] {
+    use crate::registers::objective::domain::{KpiStatus, ObjectiveStatus, period_start};
+    let live: Vec<_> = objectives
+        .iter()
+        .filter(|o| o.status != ObjectiveStatus::Dropped)
+        .collect();
+    let mut r62 = Vec::new();
+    let s62 = if live.is_empty() {
+        r62.push("no information security objective is set".into());
+        ClauseStatus::NotMet
+    } else {
+        r62.push(crate::domain::words::count(
+            live.len(),
+            "objective set",
+            "objectives set",
+        ));
+        let unmeasured: Vec<String> = live
+            .iter()
+            .filter(|o| {
+                !kpis
+                    .iter()
+                    .any(|k| k.objective.as_deref() == Some(o.id.as_str()))
+            })
+            .map(|o| o.id.clone())
+            .collect();
+        let unplanned: Vec<String> = live
+            .iter()
+            .filter(|o| o.owner.is_empty() || o.due_on.is_none())
+            .map(|o| o.id.clone())
+            .collect();
+        let mut gaps = 0;
+        for (ids, what) in [
+            (&unmeasured, "no indicator measures"),
+            (&unplanned, "without an owner or a date"),
+        ] {
+            if !ids.is_empty() {
+                gaps += 1;
+                r62.push(format!(
+                    "{} {what}: {}",
+                    ids.len(),
+                    ids_text(ids, ids.len() as i64)
+                ));
+            }
+        }
+        if gaps == 0 {
+            r62.push("each has an owner, a date and an indicator".into());
+            ClauseStatus::Met
+        } else {
+            ClauseStatus::Partly
+        }
+    };
+    let mut r91 = Vec::new();
+    let s91 = if kpis.is_empty() {
+        r91.push("no indicator measures the ISMS".into());
+        ClauseStatus::NotMet
+    } else {
+        r91.push(crate::domain::words::count(
+            kpis.len(),
+            "indicator",
+            "indicators",
+        ));
+        // Measured in the current period or the one before it.
+        let late: Vec<String> = kpis
+            .iter()
+            .filter(|k| {
+                let current = period_start(today, k.frequency);
+                let previous = period_start(&add_days(&current, -1), k.frequency);
+                k.latest.as_ref().is_none_or(|m| m.period < previous)
+            })
+            .map(|k| k.id.clone())
+            .collect();
+        let off: Vec<String> = kpis
+            .iter()
+            .filter(|k| k.status == KpiStatus::OffTarget)
+            .map(|k| k.id.clone())
+            .collect();
+        if !off.is_empty() {
+            r91.push(format!(
+                "{} off target: {}",
+                off.len(),
+                ids_text(&off, off.len() as i64)
+            ));
+        }
+        if late.is_empty() {
+            r91.push("each was measured in its last period".into());
+            ClauseStatus::Met
+        } else {
+            r91.push(format!(
+                "{} not measured in their last period: {}",
+                late.len(),
+                ids_text(&late, late.len() as i64)
+            ));
+            ClauseStatus::Partly
+        }
+    };
+    [
+        Clause {
+            id: "6.2",
+            title: "Information security objectives and planning to achieve them",
+            status: s62,
+            reasons: r62,
+            href: "/objectives",
+        },
+        Clause {
+            id: "9.1",
+            title: "Monitoring, measurement, analysis and evaluation",
+            status: s91,
+            reasons: r91,
+            href: "/objectives",
+        },
+    ]
+}
+
 /// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
 pub fn sort_clauses(clauses: &mut [Clause]) {
     clauses.sort_by_key(|c| {

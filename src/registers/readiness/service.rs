@@ -16,30 +16,11 @@ pub async fn now(ctx: &Ctx) -> Result<Readiness> {
     of(ctx, &rows).await
 }
 
-/// The facts about risks, measures and evidence, kept until one of those registers changes or
-/// the day does (at 100,000 risks their counts cost the dashboard tens of milliseconds).
-async fn facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::RiskFacts> {
-    let generations = [
-        ctx.store().generation("risk").await?,
-        ctx.store().generation("measure").await?,
-        ctx.store().generation("evidence").await?,
-    ];
-    // Generations only grow, so their sum changes whenever one of them does.
-    let at = generations.iter().sum();
-    let key = (ctx.today(), generations);
-    if let Some(f) = ctx.caches().readiness_facts.get(&key, at) {
-        return Ok(f);
-    }
-    let f = ctx.store().risk_facts().await?;
-    ctx.caches().readiness_facts.put(key, at, f.clone());
-    Ok(f)
-}
-
 /// Readiness over the 2022 SoA's rows the caller already has.
 #[tracing::instrument(name = "readiness.of", skip_all, fields(actor = %ctx.who()))]
 pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     ctx.require_reader()?;
-    let facts = facts(ctx).await?;
+    let facts = super::service_facts::risk_facts(ctx).await?;
     let versions = soa::versions(ctx, DEFAULT_FRAMEWORK).await?;
     let approval = match versions.first() {
         Some(v) => {
@@ -51,8 +32,8 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
         }
         None => ApprovalFacts::default(),
     };
-    let documents = document_facts(ctx).await?;
-    let people = people_facts(ctx).await?;
+    let documents = super::service_facts::document_facts(ctx).await?;
+    let people = super::service_facts::people_facts(ctx).await?;
     let mut r = readiness(rows, &facts, &approval, &documents, &people, &ctx.today());
     r.next.extend(resilience_steps(ctx).await?);
     let (clause, steps) = supplier_and_obligation_steps(ctx, rows).await?;
@@ -66,6 +47,11 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let ownership = crate::registers::responsibility::service::ownership_view(ctx).await?;
     r.clauses
         .push(super::domain::roles_clause(roles.len(), &ownership));
+    r.clauses.extend(super::domain::objective_clauses(
+        &crate::registers::objective::service::objectives(ctx).await?,
+        &crate::registers::objective::service::kpis(ctx, None).await?,
+        &ctx.today(),
+    ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
 }
@@ -236,82 +222,6 @@ async fn resilience_steps(ctx: &Ctx) -> Result<Vec<super::domain::NextStep>> {
         "/continuity",
     );
     Ok(steps)
-}
-
-/// What readiness needs of the staff directory, training and acknowledgements (7.2, 7.3):
-/// counts only, so every reader of readiness may see them.
-async fn people_facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::PeopleFacts> {
-    use crate::registers::document::domain::{DocumentFilter, DocumentKind, DocumentStatus};
-    let today = ctx.today();
-    let staff = ctx.store().present_staff(&today).await?;
-    let competence = crate::registers::training::service::competence(ctx)
-        .await?
-        .into_iter()
-        .map(|c| (c.job_title, c.people, c.meet))
-        .collect();
-    let year_ago = crate::domain::input::days_after(&today, -365).unwrap_or_default();
-    let mut campaigns = Vec::new();
-    for c in crate::registers::training::service::campaigns(ctx).await? {
-        if c.due_on >= year_ago || c.closed_on.is_none() {
-            let s = crate::registers::training::service::summary(ctx, &c.id).await?;
-            campaigns.push((c.id, s.required, s.completed, s.overdue));
-        }
-    }
-    let mut policy_ack = None;
-    let policies = crate::registers::document::service::all(
-        ctx,
-        &DocumentFilter {
-            kind: Some(DocumentKind::Policy),
-            status: Some(DocumentStatus::Published),
-            ..DocumentFilter::default()
-        },
-    )
-    .await?;
-    for d in policies {
-        let s = crate::registers::document::service_ack::summary(ctx, &d.id).await?;
-        if s.rule.is_some() {
-            policy_ack = Some((d.id, s.required, s.acknowledged, s.overdue));
-            break;
-        }
-    }
-    Ok(crate::registers::readiness::domain::PeopleFacts {
-        staff,
-        competence,
-        campaigns,
-        policy_ack,
-    })
-}
-
-/// What readiness needs of the document register.
-async fn document_facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::DocumentFacts> {
-    use crate::registers::document::domain::{DocumentFilter, DocumentKind, DocumentStatus};
-    let today = ctx.today();
-    let all = crate::registers::document::service::all(ctx, &DocumentFilter::default()).await?;
-    let live = |d: &&crate::registers::document::domain::Document| {
-        d.status != DocumentStatus::Retired && d.current_version.is_some()
-    };
-    let due: Vec<String> = all
-        .iter()
-        .filter(|d| d.review_due(&today))
-        .map(|d| d.id.clone())
-        .collect();
-    let in_review: Vec<String> = all
-        .iter()
-        .filter(|d| d.status == DocumentStatus::InReview)
-        .map(|d| d.id.clone())
-        .collect();
-    Ok(crate::registers::readiness::domain::DocumentFacts {
-        policies: all
-            .iter()
-            .filter(|d| d.kind == DocumentKind::Policy && d.status != DocumentStatus::Retired)
-            .map(|d| (d.id.clone(), live(&d), d.review_due(&today)))
-            .collect(),
-        published: all.iter().filter(live).count() as i64,
-        review_due: due.len() as i64,
-        review_due_examples: due.iter().take(8).cloned().collect(),
-        in_review: in_review.len() as i64,
-        in_review_examples: in_review.iter().take(8).cloned().collect(),
-    })
 }
 
 /// The implementation of the 2022 SoA's `rows` grouped by theme or by the values of an

@@ -188,3 +188,66 @@ pub(super) async fn roles(ctx: &Ctx) -> Result<usize> {
     }
     Ok(made)
 }
+
+/// An objective measured by an indicator Annex computes (measured at once) and one measured
+/// by hand with a year of monthly values.
+pub(super) async fn objectives(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::objective::domain::{KpiInput, MeasurementInput, ObjectiveInput};
+    use crate::registers::objective::service;
+    let day = |n: i64| crate::domain::input::days_after(&ctx.today(), n).unwrap_or_default();
+    let o = service::create_objective(
+        ctx,
+        &ObjectiveInput {
+            title: "95% of applicable controls implemented by the end of next year".into(),
+            description: "Finish the measures of the treatment plan; the ISMS manager reports progress to the board each quarter.".into(),
+            owner: "security0@example.org".into(),
+            due_on: day(390),
+            ..Default::default()
+        },
+    )
+    .await?;
+    service::create_kpi(
+        ctx,
+        &KpiInput {
+            objective: o.id.clone(),
+            name: "Applicable controls implemented".into(),
+            metric: "controls_implemented".into(),
+            target: "95".into(),
+            owner: "security0@example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let phishing = service::create_kpi(
+        ctx,
+        &KpiInput {
+            objective: o.id,
+            name: "Staff who clicked the phishing simulation".into(),
+            definition: "Share of the staff sent the monthly simulated phishing e-mail who clicked its link.".into(),
+            unit: "%".into(),
+            target: "5".into(),
+            direction: "at_most".into(),
+            owner: "security0@example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for (i, value) in [
+        18.0, 16.5, 15.0, 14.2, 12.0, 11.5, 9.8, 9.0, 8.1, 7.4, 6.2, 5.5,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        service::record(
+            ctx,
+            &phishing.id,
+            &MeasurementInput {
+                period: day(-30 * (11 - i as i64)),
+                value: value.to_string(),
+                note: String::new(),
+            },
+        )
+        .await?;
+    }
+    Ok(2)
+}
