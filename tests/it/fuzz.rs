@@ -434,6 +434,15 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "kpi-measurements",
+            path: "/api/v1/kpis/measurements/import?dry_run=true",
+            seeds: vec![
+                b"Indicator,Period,Value,Note\nKPI-0001,2026-01-15,95.5,first\n".to_vec(),
+                export("/kpis/measurements.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "roles",
             path: "/api/v1/roles/import?dry_run=true",
             seeds: vec![

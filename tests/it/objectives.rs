@@ -302,6 +302,74 @@ async fn objectives_are_measured_by_computed_and_manual_indicators() {
             .json();
         assert!(metrics.as_array().unwrap().len() >= 12, "{metrics}");
 
+        // Measurements export and import back unchanged; a history kept in a spreadsheet
+        // comes in; a bad row writes nothing.
+        for path in ["/kpis/measurements.csv", "/kpis/measurements.xlsx"] {
+            let (status, _, bytes) = app.get_bytes(path, Auth::Browser(&browser)).await;
+            assert_eq!(status, StatusCode::OK);
+            let res = app
+                .post_bytes(
+                    "/api/v1/kpis/measurements/import",
+                    Auth::Bearer(&manager),
+                    bytes,
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+            let report = &res.json()["report"];
+            assert_eq!(
+                report["unchanged"].as_array().unwrap().len(),
+                3,
+                "{path}: {report}"
+            );
+        }
+        let (status, _, bytes) = app.get_bytes("/kpis.xlsx", Auth::Browser(&browser)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(bytes.starts_with(b"PK"));
+        let history = "Kennzahl,Monat,Wert,Bemerkung\n\
+                       KPI-0002,2026-01-15,21,Erste Kampagne\n\
+                       KPI-0002,2026-02-15,\"19,5\",\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/kpis/measurements/import",
+                Auth::Bearer(&manager),
+                history.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            res.json()["report"]["created"],
+            json!(["KPI-0002:2026-01-01", "KPI-0002:2026-02-01"])
+        );
+        let bad = "Indicator,Period,Value\nKPI-0002,2026-03-01,3\nKPI-0404,2026-03-01,3\nKPI-0002,2099-01-01,abc\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/kpis/measurements/import",
+                Auth::Bearer(&manager),
+                bad.into(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains("row 3, column Indicator")
+                && res.body.contains("row 4, column Period")
+                && res.body.contains("row 4, column Value"),
+            "{}",
+            res.body
+        );
+        let ms = app
+            .get("/api/v1/kpis/KPI-0002/measurements", Auth::Bearer(&viewer))
+            .await
+            .json();
+        assert_eq!(
+            ms.as_array().unwrap().len(),
+            4,
+            "nothing of the bad file written: {ms}"
+        );
+        let page = app
+            .get("/kpis/measurements/import", Auth::Browser(&browser))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+
         // The command line.
         let db = &app.db;
         let annex = |args: &[&str]| crate::soa_migrate::annex(db, args);
@@ -340,6 +408,19 @@ async fn objectives_are_measured_by_computed_and_manual_indicators() {
         assert_eq!(out.status.code(), Some(5));
         let text = ok(annex(&["kpi", "history", "KPI-0002"]));
         assert!(text.contains("12.5%") && text.contains("3%"), "{text}");
+        let file = db.dir.path().join("history.xlsx");
+        let f = file.to_str().unwrap();
+        ok(annex(&[
+            "kpi",
+            "export",
+            "--measurements",
+            "--format",
+            "xlsx",
+            "--out",
+            f,
+        ]));
+        let text = ok(annex(&["kpi", "import", f]));
+        assert!(text.contains("unchanged 6"), "{text}");
         let text = ok(annex(&["objective", "status", "OBJ-0001", "achieved"]));
         assert!(text.contains("achieved"), "{text}");
     });

@@ -113,6 +113,21 @@ pub async fn snapshot_due(ctx: Ctx) -> ApiResult<Snapshotted> {
     }))
 }
 
+/// Imports measurements from a CSV or XLSX file sent as the body (managers and admins): one
+/// row per indicator and period; all rows or none; a period already measured is replaced.
+#[utoipa::path(post, path = "/api/v1/kpis/measurements/import", tag = "objectives",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_measurements(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::MeasurementImport, raw, req)
+        .await
+}
+
 /// One indicator; its `ETag` is its revision.
 #[utoipa::path(get, path = "/api/v1/kpis/{id}", tag = "objectives", params(("id" = String, Path)),
     responses((status = 200, body = Kpi), (status = 404, body = ErrorBody)))]

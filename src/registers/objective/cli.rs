@@ -87,6 +87,19 @@ pub enum KpiCommand {
     /// Measure computed indicators now: one, or every one not yet measured this period
     #[command(after_help = "Examples:\n  annex kpi snapshot KPI-0001\n  annex kpi snapshot")]
     Snapshot { id: Option<String> },
+    /// Import measurements from a CSV or XLSX file: indicator, period, value (all or nothing)
+    #[command(after_help = "Example:\n  annex kpi import history.xlsx --dry-run")]
+    Import(crate::cli::ImportArgs),
+    /// Export the indicators, or with --measurements every measurement
+    #[command(
+        after_help = "Examples:\n  annex kpi export --format xlsx --out kpis.xlsx\n  annex kpi export --measurements --out history.csv"
+    )]
+    Export {
+        #[arg(long)]
+        measurements: bool,
+        #[command(flatten)]
+        args: crate::cli::ExportArgs,
+    },
     /// An indicator's measurements
     History {
         id: String,
@@ -257,6 +270,17 @@ pub async fn kpi(c: KpiCommand, ctx: &crate::service::Ctx) -> anyhow::Result<()>
             } else {
                 writeln!(out, "measured {}", done.join(", "))?;
             }
+        }
+        KpiCommand::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::MeasurementImport, &args).await?
+        }
+        KpiCommand::Export { measurements, args } => {
+            let table = if measurements {
+                super::exchange::measurements_table(&service::history(ctx, 10_000).await?)
+            } else {
+                super::exchange::kpis_table(&service::kpis(ctx, None).await?)
+            };
+            crate::cli::write_export(&table, &args)?;
         }
         KpiCommand::History { id, format } => {
             let k = service::kpi(ctx, &id).await?;

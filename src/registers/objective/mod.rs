@@ -5,11 +5,14 @@
 pub mod api;
 pub mod cli;
 pub mod domain;
+pub mod exchange;
 pub mod pages;
 pub mod service;
 pub mod store;
 
 use crate::domain::user::{EDITORS, OWNERS};
+use crate::registers::imports::pages::{upload, upload_form};
+use crate::web::session::MAX_UPLOAD_BYTES;
 use crate::web::{Access, Routes};
 use utoipa_axum::routes;
 
@@ -25,6 +28,22 @@ pub fn routes() -> Routes {
         .post("/objectives/snapshot", editors, pages::snapshot_due)
         .get("/objectives/{id}", anyone, pages::show_objective)
         .post("/objectives/{id}", editors, pages::update_objective)
+        .get("/kpis.csv", anyone, pages::export_kpis)
+        .get("/kpis.xlsx", anyone, pages::export_kpis)
+        .get("/kpis/measurements.csv", anyone, pages::export_measurements)
+        .get(
+            "/kpis/measurements.xlsx",
+            anyone,
+            pages::export_measurements,
+        )
+        .importer(&exchange::MeasurementImport)
+        .get("/kpis/measurements/import", editors, upload_form)
+        .post_upload(
+            "/kpis/measurements/import",
+            editors,
+            upload,
+            MAX_UPLOAD_BYTES,
+        )
         .post("/kpis", editors, pages::create_kpi)
         .get("/kpis/{id}", anyone, pages::show_kpi)
         .post("/kpis/{id}", editors, pages::update_kpi)
@@ -37,6 +56,7 @@ pub fn routes() -> Routes {
         .api(anyone, routes!(api::list_kpis))
         .api(editors, routes!(api::create_kpi))
         .api(anyone, routes!(api::list_metrics))
+        .api(editors, routes!(api::import_measurements))
         .api(editors, routes!(api::snapshot_due))
         .api(anyone, routes!(api::get_kpi))
         .api(editors, routes!(api::update_kpi))

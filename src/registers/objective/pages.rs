@@ -17,7 +17,7 @@ use crate::web::session::{Caller, encode};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 
 /// How many periods a trend shows.
@@ -542,4 +542,28 @@ pub async fn snapshot(
             .await
         }
     }
+}
+
+pub async fn export_kpis(ctx: Ctx, path: MatchedPath, RawQuery(raw): RawQuery) -> PageResult {
+    crate::domain::query::Params::parse(raw.as_deref())?.check_known(&[])?;
+    let all = service::kpis(&ctx, None).await?;
+    Ok(crate::exchange::download(
+        "indicators",
+        crate::exchange::format_of_path(path.as_str()),
+        &super::exchange::kpis_table(&all),
+    )?)
+}
+
+pub async fn export_measurements(
+    ctx: Ctx,
+    path: MatchedPath,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    crate::domain::query::Params::parse(raw.as_deref())?.check_known(&[])?;
+    let all = service::history(&ctx, 10_000).await?;
+    Ok(crate::exchange::download(
+        "measurements",
+        crate::exchange::format_of_path(path.as_str()),
+        &super::exchange::measurements_table(&all),
+    )?)
 }

@@ -374,3 +374,99 @@ async fn metric_facts(ctx: &Ctx) -> Result<MetricFacts> {
         documents_review_due: documents.review_due,
     })
 }
+
+/// Imports measurements (managers and admins): each row names an indicator and a day of the
+/// period it measures; all rows or none; a row for a period already measured replaces its
+/// value (unchanged when the same), so an export imports back unchanged.
+#[tracing::instrument(name = "kpi.import", skip_all, fields(actor = %ctx.who()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<crate::exchange::import::Row>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    use crate::error::FieldError;
+    ctx.require_editor()?;
+    let today = ctx.today();
+    let mut tx = ctx.store().import_tx(dry_run).await?;
+    let mut problems = Vec::new();
+    let mut targets: Vec<(Kpi, String, f64, String)> = Vec::with_capacity(rows.len());
+    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    for (row, values) in &rows {
+        let get = |k: &str| {
+            values
+                .iter()
+                .find(|(f, _)| *f == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let id = get("kpi");
+        if id.is_empty() {
+            problems.push(FieldError::new(
+                format!("row {row}, kpi"),
+                "name the indicator by its id (KPI-0001)",
+            ));
+            continue;
+        }
+        let Some(k) = store::kpi_in(&mut tx, &id).await? else {
+            problems.push(FieldError::new(
+                format!("row {row}, kpi"),
+                format!("{id} is not an indicator of Annex"),
+            ));
+            continue;
+        };
+        let input = MeasurementInput {
+            period: get("period"),
+            value: get("value"),
+            note: get("note"),
+        };
+        match input.parse(k.frequency, &k.unit, &today) {
+            Ok((period, value, note)) => {
+                if let Some(first) = seen.insert((k.id.clone(), period.clone()), *row) {
+                    problems.push(FieldError::new(
+                        format!("row {row}, period"),
+                        format!("row {first} measures {} for the same period", k.id),
+                    ));
+                }
+                targets.push((k, period, value, note));
+            }
+            Err(Error::Validation(fields)) => problems.extend(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(format!("row {row}, {}", f.field), f.message)),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut report = crate::domain::ImportReport::default();
+    for (k, period, value, note) in targets {
+        let key = format!("{}:{period}", k.id);
+        match store::measurement_in(&mut tx, &k.id, &period).await? {
+            Some(m) if m.value == value && m.note == note => {
+                report.unchanged.push(key);
+                continue;
+            }
+            Some(_) => report.updated.push(key),
+            None => report.created.push(key),
+        }
+        if !dry_run {
+            write_measurement(ctx, &mut tx, &k, period, value, &note, true).await?;
+        }
+    }
+    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
+}
+
+/// Every indicator with its measurements (the newest `limit` each), for an export.
+#[tracing::instrument(name = "kpi.history", skip_all, fields(actor = %ctx.who()))]
+pub async fn history(ctx: &Ctx, limit: i64) -> Result<Vec<(Kpi, Vec<Measurement>)>> {
+    ctx.require_reader()?;
+    let mut out = Vec::new();
+    for k in ctx.store().kpis(None).await? {
+        let ms = ctx.store().measurements(&k.id, limit).await?;
+        out.push((k, ms));
+    }
+    Ok(out)
+}
