@@ -318,12 +318,40 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
                 "the body must be a JSON object ({ … })".into(),
             )));
         }
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+        let body = serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             ApiError(Error::BadRequest(format!(
                 "the body is not valid JSON for this call: {e}"
             )))
-        })
+        })?;
+        // No text of Annex holds a NUL character (PostgreSQL cannot store one): in valid JSON
+        // it can only come escaped.
+        if holds_nul(&bytes) {
+            return Err(ApiError(Error::field(
+                "body",
+                "a text holds a NUL character (\\u0000), which no field may hold",
+            )));
+        }
+        Ok(body)
     }
+}
+
+/// Whether JSON text holds the escape of a NUL character (`\u0000`), not counting an
+/// escaped backslash followed by `u0000`.
+fn holds_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json.get(i + 1) == Some(&b'u')
+                && json.get(i + 2..i + 6).is_some_and(|h| h == b"0000")
+            {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// Query pairs, keeping repeated keys (`attr=…&attr=…`).
@@ -448,5 +476,16 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromR
                     e.body_text()
                 )))
             })
+    }
+}
+
+#[cfg(test)]
+mod nul_tests {
+    #[test]
+    fn a_nul_is_found_only_where_json_escapes_one() {
+        assert!(super::holds_nul(br#"{"name":"a\u0000b"}"#));
+        assert!(!super::holds_nul(br#"{"name":"a\\u0000b"}"#));
+        assert!(super::holds_nul(br#"{"name":"a\\\u0000b"}"#));
+        assert!(!super::holds_nul(br#"{"name":"\u00e9"}"#));
     }
 }

@@ -130,6 +130,25 @@ async fn issues_of_the_context_are_recorded_filtered_imported_and_make_4_1() {
             res.body
         );
 
+        // A NUL character is refused in any JSON text (PostgreSQL cannot store one), as are
+        // the other registers' (an interested party here).
+        for (path, body) in [
+            (
+                "/api/v1/context/issues",
+                json!({"title": "a\u{0}b", "side": "internal"}),
+            ),
+            ("/api/v1/parties", json!({"name": "a\u{0}b"})),
+        ] {
+            let res = app.post_json(path, Auth::Bearer(&manager), body).await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path}: {}",
+                res.body
+            );
+            assert!(res.body.contains("NUL character"), "{}", res.body);
+        }
+
         // An external one through the page's form; then edited, a stale write refused.
         let res = app
             .post_form(

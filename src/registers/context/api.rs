@@ -135,7 +135,7 @@ pub async fn list_scope_versions(ctx: Ctx) -> ApiResult<Vec<ScopeVersion>> {
 
 /// One approved version of the scope; 409 when its text no longer matches its hash.
 #[utoipa::path(get, path = "/api/v1/scope/versions/{version}", tag = "context",
-    params(("version" = i64, Path, minimum = 1)),
+    params(("version" = i64, Path, minimum = 1, maximum = 2147483647)),
     responses((status = 200, body = ScopeVersion), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn get_scope_version(ctx: Ctx, Path(version): Path<i64>) -> ApiResult<ScopeVersion> {
     Ok(Json(service::scope_version(&ctx, version).await?))
