@@ -471,6 +471,34 @@ pub(crate) async fn existing_ids(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The id a new record of `table` takes: the one given, if no record has it (else a problem of
+/// the field `id` naming `what`, "an issue"), or the next `PREFIX-0001`.
+pub(crate) async fn claim_id(
+    tx: &mut Tx,
+    given: Option<&str>,
+    (table, column, prefix): (&str, &str, &str),
+    what: &str,
+) -> Result<String> {
+    match given {
+        Some(id) => {
+            if existing_ids(tx, table, column, &[id.to_string()])
+                .await?
+                .contains(id)
+            {
+                return Err(Error::field(
+                    "id",
+                    format!("{what} with the id {id} already exists"),
+                ));
+            }
+            Ok(id.to_string())
+        }
+        None => Ok(next_ids(tx, table, prefix, table, column, 1)
+            .await?
+            .pop()
+            .unwrap_or_default()),
+    }
+}
+
 impl Store {
     /// The ids of the records of `table` whose `name_column` is one of `names` (case and
     /// surrounding spaces ignored), for names that one record has: an import that matches rows

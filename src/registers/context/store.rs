@@ -99,24 +99,13 @@ pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<ContextIssue> {
 
 /// Inserts an issue (its id, if given, must be free).
 pub(crate) async fn insert(tx: &mut Tx, d: &IssueDraft) -> Result<ContextIssue> {
-    let id = match &d.id {
-        Some(id) => {
-            if crate::store::existing_ids(tx, "context_issue", "issue_id", std::slice::from_ref(id))
-                .await?
-                .contains(id)
-            {
-                return Err(Error::field(
-                    "id",
-                    format!("an issue with the id {id} already exists"),
-                ));
-            }
-            id.clone()
-        }
-        None => crate::store::next_ids(tx, "context_issue", "CI", "context_issue", "issue_id", 1)
-            .await?
-            .pop()
-            .unwrap_or_default(),
-    };
+    let id = crate::store::claim_id(
+        tx,
+        d.id.as_deref(),
+        ("context_issue", "issue_id", "CI"),
+        "an issue",
+    )
+    .await?;
     let now = tx.now().to_string();
     tx_exec!(
         tx,

@@ -107,21 +107,13 @@ pub(crate) async fn lock_objective(tx: &mut Tx, id: &str) -> Result<Objective> {
 }
 
 pub(crate) async fn insert_objective(tx: &mut Tx, d: &ObjectiveDraft) -> Result<Objective> {
-    let id = match &d.id {
-        Some(id) => {
-            if objective_in(tx, id).await?.is_some() {
-                return Err(Error::field(
-                    "id",
-                    format!("an objective with the id {id} already exists"),
-                ));
-            }
-            id.clone()
-        }
-        None => crate::store::next_ids(tx, "objective", "OBJ", "objective", "objective_id", 1)
-            .await?
-            .pop()
-            .unwrap_or_default(),
-    };
+    let id = crate::store::claim_id(
+        tx,
+        d.id.as_deref(),
+        ("objective", "objective_id", "OBJ"),
+        "an objective",
+    )
+    .await?;
     let now = tx.now().to_string();
     tx_exec!(
         tx,
@@ -183,21 +175,13 @@ pub(crate) async fn lock_kpi(tx: &mut Tx, id: &str) -> Result<Kpi> {
 }
 
 pub(crate) async fn insert_kpi(tx: &mut Tx, d: &KpiDraft) -> Result<Kpi> {
-    let id = match &d.id {
-        Some(id) => {
-            if kpi_in(tx, id).await?.is_some() {
-                return Err(Error::field(
-                    "id",
-                    format!("an indicator with the id {id} already exists"),
-                ));
-            }
-            id.clone()
-        }
-        None => crate::store::next_ids(tx, "kpi", "KPI", "kpi", "kpi_id", 1)
-            .await?
-            .pop()
-            .unwrap_or_default(),
-    };
+    let id = crate::store::claim_id(
+        tx,
+        d.id.as_deref(),
+        ("kpi", "kpi_id", "KPI"),
+        "an indicator",
+    )
+    .await?;
     let now = tx.now().to_string();
     tx_exec!(
         tx,

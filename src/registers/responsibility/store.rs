@@ -75,24 +75,13 @@ pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<IsmsRole> {
 
 /// Inserts a role (its id, if given, must be free).
 pub(crate) async fn insert(tx: &mut Tx, d: &RoleDraft) -> Result<IsmsRole> {
-    let id = match &d.id {
-        Some(id) => {
-            if crate::store::existing_ids(tx, "isms_role", "role_id", std::slice::from_ref(id))
-                .await?
-                .contains(id)
-            {
-                return Err(Error::field(
-                    "id",
-                    format!("a role with the id {id} already exists"),
-                ));
-            }
-            id.clone()
-        }
-        None => crate::store::next_ids(tx, "isms_role", "RL", "isms_role", "role_id", 1)
-            .await?
-            .pop()
-            .unwrap_or_default(),
-    };
+    let id = crate::store::claim_id(
+        tx,
+        d.id.as_deref(),
+        ("isms_role", "role_id", "RL"),
+        "a role",
+    )
+    .await?;
     let now = tx.now().to_string();
     tx_exec!(
         tx,
