@@ -75,6 +75,27 @@ pub fn ids(p: &mut Problems, field: &str, raw: &str, what: &str) -> Vec<String> 
     ids
 }
 
+/// E-mail addresses typed as a list (commas, semicolons or new lines), in lower case without
+/// repeats; each that is not an address is named, and more than `max` refused.
+pub fn emails(p: &mut Problems, field: &str, raw: &str, max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in raw.split([',', ';', '\n']) {
+        let h = h.trim().to_lowercase();
+        if h.is_empty() {
+            continue;
+        }
+        if h.chars().count() > 200 || !h.contains('@') || h.contains(char::is_whitespace) {
+            p.add(field, format!("'{h}' is not an e-mail address"));
+        } else if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    if out.len() > max {
+        p.add(field, format!("at most {max}"));
+    }
+    out
+}
+
 /// A record id typed by a person (`SUP-0001`, `OB-7`), or none when empty: letters, digits,
 /// `.`, `_` and `-`, at most 40.
 pub fn record_id(p: &mut Problems, field: &str, raw: &str) -> Option<String> {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod clauses;
 pub mod clock;
 pub mod input;
 pub mod link;

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod hosts;
 pub mod imports;
 pub mod incident;
+pub mod internal_audit;
 pub mod matrix;
 pub mod measure;
 pub mod objective;
@@ -44,6 +45,7 @@ pub fn routes() -> Routes {
         .merge(audit::routes())
         .merge(catalog::routes())
         .merge(context::routes())
+        .merge(internal_audit::routes())
         .merge(objective::routes())
         .merge(responsibility::routes())
         .merge(dashboard::routes())
@@ -126,6 +128,15 @@ pub enum Command {
     /// Write and approve the scope of the ISMS (27001 4.3)
     #[command(subcommand)]
     Scope(context::cli::ScopeCommand),
+    /// Manage the internal audit programmes and see their coverage (27001 9.2)
+    #[command(subcommand, name = "audit-programme")]
+    AuditProgramme(internal_audit::cli::ProgrammeCommand),
+    /// Plan internal audits, record their checklist and write their reports (27001 9.2)
+    #[command(subcommand, name = "internal-audit")]
+    InternalAudit(internal_audit::cli::AuditCommand),
+    /// Manage the findings of internal audits
+    #[command(subcommand)]
+    Finding(internal_audit::cli::FindingCommand),
     /// Manage the information security objectives (27001 6.2)
     #[command(subcommand)]
     Objective(objective::cli::ObjectiveCommand),
@@ -179,6 +190,9 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Objective(c) => objective::cli::objective(c, ctx).await?,
         Command::Kpi(c) => objective::cli::kpi(c, ctx).await?,
         Command::Scope(c) => context::cli::scope(c, ctx).await?,
+        Command::AuditProgramme(c) => internal_audit::cli::programme(c, ctx).await?,
+        Command::InternalAudit(c) => internal_audit::cli::audit(c, ctx).await?,
+        Command::Finding(c) => internal_audit::cli::finding(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

@@ -98,6 +98,8 @@ pub struct Made {
     pub issues: usize,
     /// Roles of the ISMS.
     pub roles: usize,
+    /// Internal audits (one completed, one planned).
+    pub audits: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -418,6 +420,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let issues = management::context(ctx, &risk_ids_for_context(ctx).await?).await?;
     let roles = management::roles(ctx).await?;
     management::objectives(ctx).await?;
+    let audits = management::internal_audits(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -509,6 +512,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         processing,
         issues,
         roles,
+        audits,
     })
 }
 

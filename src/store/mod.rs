@@ -605,6 +605,23 @@ impl Store {
         .await)?;
         Ok((n.min(COUNT_CAP), n > COUNT_CAP))
     }
+
+    /// Every row a query built at run time selects.
+    pub(crate) async fn fetch_sql<R>(&self, sql: &Sql) -> Result<Vec<R>>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        Ok(on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, R>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?)
+    }
 }
 
 /// A record an import or an edit compares with what is stored: the same but for what every

@@ -169,6 +169,10 @@ pub fn notice_text(code: &str) -> Option<String> {
         "kpis-measured" => "The computed indicators were measured for their current period.",
         "kpis-current" => "Every computed indicator is already measured for its current period.",
         "issue-saved" => "The issue was saved.",
+        "programme-saved" => "The audit programme was saved.",
+        "audit-saved" => "The audit was saved.",
+        "audit-checked" => "The checklist results were recorded.",
+        "finding-saved" => "The finding was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",
         "scope-approved" => {
             "The scope was approved: this text is kept as a version, frozen by its SHA-256."

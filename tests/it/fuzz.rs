@@ -454,6 +454,17 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "findings",
+            path: "/api/v1/findings/import?dry_run=true",
+            seeds: vec![
+                "Audit,Art,Feststellung,Maßnahme\nIA-0001,Nebenabweichung,Rechte nicht geprüft,5.18\n"
+                    .as_bytes()
+                    .to_vec(),
+                export("/findings.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "questionnaires",
             path: "/api/v1/questionnaires/import?dry_run=true",
             seeds: vec![

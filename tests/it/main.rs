@@ -34,6 +34,7 @@ mod hosts;
 mod imports;
 mod incident_import;
 mod incidents;
+mod internal_audit;
 mod isms_roles;
 mod matrix;
 mod measures;

@@ -607,6 +607,106 @@ pub fn objective_clauses(
     ]
 }
 
+/// The facts 9.2 rests on: the programme whose cycle holds today, its audits and coverage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFacts {
+    /// (id, first day, last day) of the current programme.
+    pub programme: Option<(String, String, String)>,
+    /// Its coverage, when there is one.
+    pub coverage: Option<crate::registers::internal_audit::domain::Coverage>,
+    /// Audits completed in the last 12 months (ids).
+    pub completed_recently: Vec<String>,
+    /// Audits planned or in progress (ids).
+    pub planned: Vec<String>,
+    /// Nonconformities raised by audits and still open (ids).
+    pub open_nonconformities: Vec<String>,
+}
+
+/// 9.2: a programme covers the current cycle, audits are done (one in the last 12 months),
+/// and every clause and applicable control is audited or planned within the cycle.
+pub fn internal_audit_clause(f: &AuditFacts) -> Clause {
+    let mut r = Vec::new();
+    let status = match (&f.programme, &f.coverage) {
+        (Some((id, from, to)), Some(c)) => {
+            r.push(format!("programme {id} covers {from} to {to}"));
+            r.push(format!(
+                "{} of {} clauses and {} of {} applicable controls audited in the cycle",
+                c.clauses_audited,
+                c.clauses.len(),
+                c.controls_audited,
+                c.controls.len()
+            ));
+            let mut met = true;
+            if c.not_yet > 0 {
+                met = false;
+                let ids: Vec<String> = c
+                    .clauses
+                    .iter()
+                    .chain(&c.controls)
+                    .filter(|l| {
+                        l.covered == crate::registers::internal_audit::domain::Covered::NotYet
+                    })
+                    .map(|l| l.id.clone())
+                    .take(8)
+                    .collect();
+                r.push(format!(
+                    "{} neither audited nor planned: {}",
+                    c.not_yet,
+                    ids_text(&ids, c.not_yet as i64)
+                ));
+            }
+            if f.completed_recently.is_empty() {
+                met = false;
+                r.push("no audit was completed in the last 12 months".into());
+            } else {
+                r.push(format!(
+                    "{} in the last 12 months: {}",
+                    crate::domain::words::count(
+                        f.completed_recently.len(),
+                        "audit completed",
+                        "audits completed"
+                    ),
+                    ids_text(&f.completed_recently, f.completed_recently.len() as i64)
+                ));
+            }
+            if !f.planned.is_empty() {
+                r.push(format!(
+                    "{} planned or in progress: {}",
+                    f.planned.len(),
+                    ids_text(&f.planned, f.planned.len() as i64)
+                ));
+            }
+            if !f.open_nonconformities.is_empty() {
+                r.push(format!(
+                    "{} raised by audits still open: {}",
+                    crate::domain::words::count(
+                        f.open_nonconformities.len(),
+                        "nonconformity",
+                        "nonconformities"
+                    ),
+                    ids_text(&f.open_nonconformities, f.open_nonconformities.len() as i64)
+                ));
+            }
+            if met {
+                ClauseStatus::Met
+            } else {
+                ClauseStatus::Partly
+            }
+        }
+        _ => {
+            r.push("no audit programme covers today: plan the audits of the cycle".into());
+            ClauseStatus::NotMet
+        }
+    };
+    Clause {
+        id: "9.2",
+        title: "Internal audit",
+        status,
+        reasons: r,
+        href: "/internal-audits",
+    }
+}
+
 /// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
 pub fn sort_clauses(clauses: &mut [Clause]) {
     clauses.sort_by_key(|c| {

@@ -52,8 +52,74 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
         &crate::registers::objective::service::kpis(ctx, None).await?,
         &ctx.today(),
     ));
+    r.clauses.push(super::domain::internal_audit_clause(
+        &audit_facts(ctx, rows).await?,
+    ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
+}
+
+/// The facts 9.2 rests on, from the internal audit register: the programme whose cycle holds
+/// today, its coverage over the SoA's applicable controls, recent and planned audits, and the
+/// nonconformities audits raised that are still open.
+async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain::AuditFacts> {
+    use crate::registers::internal_audit::domain::{AuditQuery, AuditStatus, coverage};
+    use crate::registers::internal_audit::domain_finding::{FindingQuery, FindingStatus};
+    use crate::registers::internal_audit::service as ia;
+    let today = ctx.today();
+    let year_ago = crate::domain::input::days_after(&today, -365).unwrap_or_default();
+    let audits = ia::audits(ctx, &AuditQuery::default()).await?;
+    let completed_recently = audits
+        .iter()
+        .filter(|a| {
+            a.status == AuditStatus::Completed
+                && a.completed_on
+                    .as_deref()
+                    .is_some_and(|d| d >= year_ago.as_str())
+        })
+        .map(|a| a.id.clone())
+        .collect();
+    let planned = audits
+        .iter()
+        .filter(|a| matches!(a.status, AuditStatus::Planned | AuditStatus::InProgress))
+        .map(|a| a.id.clone())
+        .collect();
+    let current = ia::programmes(ctx)
+        .await?
+        .into_iter()
+        .find(|p| p.starts_on <= today && today <= p.ends_on);
+    let coverage = current.as_ref().map(|p| {
+        let of: Vec<_> = audits
+            .iter()
+            .filter(|a| a.programme == p.id)
+            .cloned()
+            .collect();
+        let applicable: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| r.applicability.applicable == Some(true))
+            .map(|r| (r.control.id.clone(), r.control.title.clone()))
+            .collect();
+        coverage(&p.id, &of, &applicable)
+    });
+    let open = ia::all_findings(
+        ctx,
+        &FindingQuery {
+            status: Some(FindingStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(super::domain::AuditFacts {
+        programme: current.map(|p| (p.id, p.starts_on, p.ends_on)),
+        coverage,
+        completed_recently,
+        planned,
+        open_nonconformities: open
+            .into_iter()
+            .filter(|f| f.kind.is_nonconformity())
+            .map(|f| f.id)
+            .collect(),
+    })
 }
 
 /// The facts 4.1 and 4.3 rest on, from the context register.

@@ -48,7 +48,7 @@ impl RoleKind {
 
 /// The registers whose records have an owner: (key, one, many, the list to open, whether the
 /// list filters by owner).
-pub const OWNED: [(&str, &str, &str, &str, bool); 13] = [
+pub const OWNED: [(&str, &str, &str, &str, bool); 15] = [
     ("asset", "asset", "assets", "/assets", true),
     ("risk", "risk", "risks", "/risks", true),
     ("measure", "measure", "measures", "/measures", true),
@@ -96,6 +96,20 @@ pub const OWNED: [(&str, &str, &str, &str, bool); 13] = [
         "issues of the context",
         "/context",
         false,
+    ),
+    (
+        "programme",
+        "audit programme",
+        "audit programmes",
+        "/internal-audits",
+        false,
+    ),
+    (
+        "finding",
+        "open finding",
+        "open findings",
+        "/findings",
+        true,
     ),
     ("role", "ISMS role", "ISMS roles", "/roles", false),
 ];
@@ -176,21 +190,7 @@ impl RoleInput {
         };
         let responsibilities = bounded(&mut p, "responsibilities", &self.responsibilities, 5000);
         let authority = bounded(&mut p, "authority", &self.authority, 5000);
-        let mut holders: Vec<String> = Vec::new();
-        for h in self.holders.split([',', ';', '\n']) {
-            let h = h.trim().to_lowercase();
-            if h.is_empty() {
-                continue;
-            }
-            if h.chars().count() > 200 || !h.contains('@') || h.contains(char::is_whitespace) {
-                p.add("holders", format!("'{h}' is not an e-mail address"));
-            } else if !holders.contains(&h) {
-                holders.push(h);
-            }
-        }
-        if holders.len() > 200 {
-            p.add("holders", "at most 200 people hold one role");
-        }
+        let holders = crate::domain::input::emails(&mut p, "holders", &self.holders, 200);
         p.into_result()?;
         Ok(RoleDraft {
             id,

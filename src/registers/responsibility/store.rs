@@ -142,7 +142,9 @@ const OWNED_SQL: &str = "
     union all select lower(owner), 'obligation', count(*) from obligation where applicable = true group by lower(owner)
     union all select lower(owner), 'processing', count(*) from processing group by lower(owner)
     union all select lower(owner), 'party', count(*) from party group by lower(owner)
-    union all select lower(owner), 'context_issue', count(*) from context_issue group by lower(owner)";
+    union all select lower(owner), 'context_issue', count(*) from context_issue group by lower(owner)
+    union all select lower(owner), 'programme', count(*) from audit_programme group by lower(owner)
+    union all select lower(owner), 'finding', count(*) from audit_finding where status = 'open' group by lower(owner)";
 
 impl Store {
     /// Every role, by name.

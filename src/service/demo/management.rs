@@ -251,3 +251,109 @@ pub(super) async fn objectives(ctx: &Ctx) -> Result<usize> {
     }
     Ok(2)
 }
+
+/// The internal audit programme of the current cycle: an audit of performance evaluation and
+/// of access control done last month by the internal auditor (a minor nonconformity on 5.18
+/// and an opportunity for improvement), and the next audit planned.
+pub(super) async fn internal_audits(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::internal_audit::domain::{AuditInput, ItemInput, ProgrammeInput};
+    use crate::registers::internal_audit::domain_finding::FindingInput;
+    use crate::registers::internal_audit::{service, service_checklist};
+    let day = |n: i64| crate::domain::input::days_after(&ctx.today(), n).unwrap_or_default();
+    let p = service::create_programme(
+        ctx,
+        &ProgrammeInput {
+            title: "Internal audit programme of the certification cycle".into(),
+            starts_on: day(-300),
+            owner: "security0@example.org".into(),
+            notes: "Every clause and every applicable control is audited once in the three years; access control and operations every year.".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let done = service::create_audit(
+        ctx,
+        &AuditInput {
+            programme: p.id.clone(),
+            title: "Performance evaluation and access control".into(),
+            clauses: "9".into(),
+            controls: "5.15-5.18".into(),
+            criteria: "ISO/IEC 27001:2022 clause 9; the access control policy".into(),
+            starts_on: day(-40),
+            ends_on: day(-38),
+            lead: "legal0@example.org".into(),
+            auditees: "IT operations, the ISMS manager".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let finding =
+        |kind: &str, title: &str, clause: Option<&str>, control: Option<&str>| FindingInput {
+            audit: done.id.clone(),
+            kind: kind.into(),
+            title: title.into(),
+            clause: clause.map(str::to_string),
+            control: control.map(str::to_string),
+            owner: "it0@example.org".into(),
+            raised_on: day(-39),
+            ..Default::default()
+        };
+    let nc = service::create_finding(
+        ctx,
+        &FindingInput {
+            description: "Of ten accounts sampled, three kept the rights of a former job for more than three months.".into(),
+            requirement: "Access control policy: rights are reviewed every six months and on a change of job.".into(),
+            ..finding("minor", "Access rights not reviewed after changes of job", None, Some("5.18"))
+        },
+    )
+    .await?;
+    service::create_finding(
+        ctx,
+        &finding(
+            "ofi",
+            "Report the indicators to the board every quarter, not once a year",
+            Some("9.1"),
+            None,
+        ),
+    )
+    .await?;
+    let items: Vec<ItemInput> = ["9.1", "9.2", "9.3"]
+        .iter()
+        .map(|c| (format!("clause:{c}"), "conforms"))
+        .chain(
+            ["5.15", "5.16", "5.17"]
+                .iter()
+                .map(|c| (format!("control:{c}"), "conforms")),
+        )
+        .chain([("control:5.18".to_string(), "finding")])
+        .map(|(key, result)| ItemInput {
+            key,
+            result: result.into(),
+            note: String::new(),
+        })
+        .collect();
+    service_checklist::record_results(ctx, &done.id, &items).await?;
+    let now = service::audit(ctx, &done.id).await?;
+    let mut v = AuditInput::from(&now);
+    v.status = "completed".into();
+    v.conclusion = format!(
+        "Monitoring, internal audit and management review work as planned. Access rights are granted and removed as the policy says but not reviewed after changes of job ({}).",
+        nc.id
+    );
+    service::update_audit(ctx, &done.id, Some(now.revision), &v).await?;
+    service::create_audit(
+        ctx,
+        &AuditInput {
+            programme: p.id,
+            title: "Context, leadership and planning; technological controls".into(),
+            clauses: "4.1-6.3".into(),
+            controls: "8.1-8.8".into(),
+            starts_on: day(45),
+            ends_on: day(47),
+            lead: "legal0@example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(2)
+}
