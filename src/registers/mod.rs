@@ -15,6 +15,7 @@ pub mod document;
 pub mod evidence;
 pub mod hosts;
 pub mod imports;
+pub mod improvement;
 pub mod incident;
 pub mod internal_audit;
 pub mod matrix;
@@ -46,6 +47,7 @@ pub fn routes() -> Routes {
         .merge(catalog::routes())
         .merge(context::routes())
         .merge(internal_audit::routes())
+        .merge(improvement::routes())
         .merge(objective::routes())
         .merge(responsibility::routes())
         .merge(dashboard::routes())
@@ -137,6 +139,12 @@ pub enum Command {
     /// Manage the findings of internal audits
     #[command(subcommand)]
     Finding(internal_audit::cli::FindingCommand),
+    /// Manage nonconformities: correction, root cause, effectiveness review (27001 10.2)
+    #[command(subcommand)]
+    Nonconformity(improvement::cli::NcCommand),
+    /// Manage the corrective actions of nonconformities
+    #[command(subcommand)]
+    Action(improvement::cli::ActionCommand),
     /// Manage the information security objectives (27001 6.2)
     #[command(subcommand)]
     Objective(objective::cli::ObjectiveCommand),
@@ -193,6 +201,8 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::AuditProgramme(c) => internal_audit::cli::programme(c, ctx).await?,
         Command::InternalAudit(c) => internal_audit::cli::audit(c, ctx).await?,
         Command::Finding(c) => internal_audit::cli::finding(c, ctx).await?,
+        Command::Nonconformity(c) => improvement::cli::nonconformity(c, ctx).await?,
+        Command::Action(c) => improvement::cli::action(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

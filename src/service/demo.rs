@@ -100,6 +100,8 @@ pub struct Made {
     pub roles: usize,
     /// Internal audits (one completed, one planned).
     pub audits: usize,
+    /// Nonconformities (one closed, one with an action overdue).
+    pub nonconformities: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -420,7 +422,8 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let issues = management::context(ctx, &risk_ids_for_context(ctx).await?).await?;
     let roles = management::roles(ctx).await?;
     management::objectives(ctx).await?;
-    let audits = management::internal_audits(ctx).await?;
+    let (audits, finding) = management::internal_audits(ctx).await?;
+    let nonconformities = management::nonconformities(ctx, &finding).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -513,6 +516,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         issues,
         roles,
         audits,
+        nonconformities,
     })
 }
 

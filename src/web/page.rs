@@ -173,6 +173,12 @@ pub fn notice_text(code: &str) -> Option<String> {
         "audit-saved" => "The audit was saved.",
         "audit-checked" => "The checklist results were recorded.",
         "finding-saved" => "The finding was saved.",
+        "nc-saved" => "The nonconformity was saved.",
+        "nc-reviewed" => {
+            "The review was recorded: the actions were not effective, so plan another."
+        }
+        "nc-closed" => "The actions were effective: the nonconformity is closed.",
+        "action-saved" => "The corrective action was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",
         "scope-approved" => {
             "The scope was approved: this text is kept as a version, frozen by its SHA-256."

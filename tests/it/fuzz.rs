@@ -465,6 +465,26 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "nonconformities",
+            path: "/api/v1/nonconformities/import?dry_run=true",
+            seeds: vec![
+                "Abweichung,Quelle,Ursache,Whys\nRechte nicht geprüft,manual,HR meldet nichts,warum | darum\n"
+                    .as_bytes()
+                    .to_vec(),
+                export("/nonconformities.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
+            name: "corrective-actions",
+            path: "/api/v1/corrective-actions/import?dry_run=true",
+            seeds: vec![
+                b"NC,Action,Owner,Due\nNC-0001,Train a second engineer,ops0@example.org,2027-01-31\n".to_vec(),
+                export("/corrective-actions.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "questionnaires",
             path: "/api/v1/questionnaires/import?dry_run=true",
             seeds: vec![

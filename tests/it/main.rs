@@ -32,6 +32,7 @@ mod hardening;
 mod host_groups;
 mod hosts;
 mod imports;
+mod improvement;
 mod incident_import;
 mod incidents;
 mod internal_audit;

@@ -61,6 +61,7 @@ crate::domain::words::words_enum!(
 
 /// A finding as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditFinding)]
 pub struct Finding {
     pub id: String,
     /// The audit that raised it.
@@ -89,6 +90,7 @@ pub struct Finding {
 
 /// A finding as typed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuditFindingInput)]
 #[serde(default, deny_unknown_fields)]
 pub struct FindingInput {
     /// Its id (F-0001 … when absent).

@@ -691,6 +691,9 @@ struct FindingPage {
     x: Finding,
     audit: InternalAudit,
     owner_name: String,
+    /// The nonconformity that follows it up: (id, stage).
+    following: Option<(String, String)>,
+    can_raise: bool,
     history: Vec<HistoryRow>,
     can_record: bool,
     kinds: Vec<Choice>,
@@ -729,6 +732,12 @@ async fn render_finding(
         errors.status(),
         FindingPage {
             owner_name: crate::domain::words::person(&names, &x.owner),
+            following: crate::registers::improvement::web::following_up(ctx, &x.id).await?,
+            can_raise: ctx.actor.has(&[
+                crate::domain::user::Role::Admin,
+                crate::domain::user::Role::Manager,
+                crate::domain::user::Role::Auditor,
+            ]),
             can_record: service::may_audit(ctx, &audit) && audit.status != AuditStatus::Cancelled,
             kinds: kinds(),
             finding_statuses: finding_statuses(),

@@ -504,6 +504,31 @@ pub async fn import_findings(
     crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
 
+/// Closes a finding inside another use case's write (its nonconformity was found corrected
+/// effectively), audited as that use case's actor; a finding already closed stays as it is.
+pub(crate) async fn close_finding_within(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    id: &str,
+) -> Result<()> {
+    use super::domain_finding::FindingStatus;
+    let Some(before) = store::finding_in(tx, id).await? else {
+        return Ok(());
+    };
+    if before.status == FindingStatus::Closed {
+        return Ok(());
+    }
+    store::lock_finding(tx, id).await?;
+    let after = store::set_finding_status(tx, id, FindingStatus::Closed).await?;
+    tx.audit(
+        ctx.change("finding.close", "finding", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Open findings by kind (for readiness, indicators and the management review): (kind key,
 /// count).
 pub async fn open_findings_by_kind(ctx: &Ctx) -> Result<Vec<(String, i64)>> {

@@ -451,6 +451,23 @@ pub(crate) async fn write_finding(
     lock_finding(tx, id).await
 }
 
+/// Sets a finding's status (a nonconformity closed as effective closes its finding).
+pub(crate) async fn set_finding_status(
+    tx: &mut Tx,
+    id: &str,
+    status: FindingStatus,
+) -> Result<Finding> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update audit_finding set status = $1, updated_at = $2, revision = revision + 1 where finding_id = $3",
+        status.key(),
+        &now,
+        id
+    )?;
+    lock_finding(tx, id).await
+}
+
 const FINDING_KEYS: &[SortKey] = &[SortKey::Text("f.raised_on"), SortKey::Text("f.finding_id")];
 
 fn finding_key(x: &Finding) -> Vec<serde_json::Value> {

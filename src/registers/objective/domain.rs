@@ -102,6 +102,12 @@ crate::domain::words::words_enum!(
             "documents_review_due",
             "documents past their review date"
         ),
+        (FindingsOpen, "findings_open", "audit findings open"),
+        (
+            ActionsOverdue,
+            "actions_overdue",
+            "corrective actions overdue"
+        ),
     ]
 );
 
@@ -113,7 +119,9 @@ impl Metric {
             Metric::MeasuresOverdue
             | Metric::RisksAboveThreshold
             | Metric::AcceptancesLapsed
-            | Metric::DocumentsReviewDue => "count",
+            | Metric::DocumentsReviewDue
+            | Metric::FindingsOpen
+            | Metric::ActionsOverdue => "count",
             Metric::IncidentCloseDays => "days",
             _ => "%",
         }
@@ -166,6 +174,10 @@ impl Metric {
             }
             Metric::ObligationsMet => "Of the applicable obligations, the share assessed as met.",
             Metric::DocumentsReviewDue => "Published documents whose review date has come.",
+            Metric::FindingsOpen => "Findings of internal audits still open, whatever their kind.",
+            Metric::ActionsOverdue => {
+                "Corrective actions of nonconformities still open after their due day."
+            }
         }
     }
 }
@@ -193,6 +205,8 @@ pub struct MetricFacts {
     /// (applicable, met).
     pub obligations: (i64, i64),
     pub documents_review_due: i64,
+    pub findings_open: i64,
+    pub actions_overdue: i64,
 }
 
 fn share(part: i64, whole: i64) -> Option<f64> {
@@ -224,6 +238,8 @@ impl MetricFacts {
             }
             Metric::ObligationsMet => share(self.obligations.1, self.obligations.0),
             Metric::DocumentsReviewDue => Some(self.documents_review_due as f64),
+            Metric::FindingsOpen => Some(self.findings_open as f64),
+            Metric::ActionsOverdue => Some(self.actions_overdue as f64),
         }
     }
 }

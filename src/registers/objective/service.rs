@@ -372,6 +372,12 @@ async fn metric_facts(ctx: &Ctx) -> Result<MetricFacts> {
             obligations.applicable - obligations.not_met.0 - obligations.not_assessed.0,
         ),
         documents_review_due: documents.review_due,
+        findings_open: crate::registers::internal_audit::service::open_findings_by_kind(ctx)
+            .await?
+            .iter()
+            .map(|(_, n)| n)
+            .sum(),
+        actions_overdue: crate::registers::improvement::service::counts(ctx).await?.2,
     })
 }
 

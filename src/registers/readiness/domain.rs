@@ -707,6 +707,106 @@ pub fn internal_audit_clause(f: &AuditFacts) -> Clause {
     }
 }
 
+/// The facts 10.1 and 10.2 rest on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImprovementFacts {
+    /// Nonconformities ever recorded, and those open.
+    pub recorded: i64,
+    pub open: i64,
+    /// Audit nonconformities (findings) that no nonconformity follows up (ids).
+    pub findings_unfollowed: Vec<String>,
+    /// Open nonconformities raised over 30 days ago without a root cause (ids).
+    pub no_root_cause: Vec<String>,
+    /// Open corrective actions past their due day (ids).
+    pub actions_overdue: Vec<String>,
+    /// Nonconformities whose actions are done and wait for their effectiveness review (ids).
+    pub awaiting_review: Vec<String>,
+    /// Closed in the last 12 months.
+    pub closed_recently: i64,
+    /// Lines of the improvement log dated in the last 12 months.
+    pub improvements_recently: i64,
+}
+
+/// 10.1 and 10.2: nonconformities are followed up, their causes found and removed by actions
+/// done on time and reviewed for effectiveness; the ISMS improves (its log shows it).
+pub fn improvement_clauses(f: &ImprovementFacts) -> [Clause; 2] {
+    let mut r = Vec::new();
+    let mut gaps = 0;
+    r.push(format!(
+        "{} recorded, {} open, {} closed in the last 12 months",
+        crate::domain::words::count(f.recorded as usize, "nonconformity", "nonconformities"),
+        f.open,
+        f.closed_recently
+    ));
+    for (ids, what) in [
+        (
+            &f.findings_unfollowed,
+            "audit nonconformities not followed up by a nonconformity",
+        ),
+        (
+            &f.no_root_cause,
+            "open for over 30 days without a root cause",
+        ),
+        (&f.actions_overdue, "corrective actions overdue"),
+    ] {
+        if !ids.is_empty() {
+            gaps += 1;
+            r.push(format!(
+                "{} {what}: {}",
+                ids.len(),
+                ids_text(&ids[..ids.len().min(8)], ids.len() as i64)
+            ));
+        }
+    }
+    if !f.awaiting_review.is_empty() {
+        r.push(format!(
+            "{} waiting for the review of their effectiveness: {}",
+            f.awaiting_review.len(),
+            ids_text(
+                &f.awaiting_review[..f.awaiting_review.len().min(8)],
+                f.awaiting_review.len() as i64
+            )
+        ));
+    }
+    let s102 = if gaps > 0 {
+        ClauseStatus::Partly
+    } else if f.recorded == 0 {
+        r.push("no nonconformity has been handled yet: an auditor will ask to see one".into());
+        ClauseStatus::Partly
+    } else {
+        ClauseStatus::Met
+    };
+    let s101 = if f.improvements_recently > 0 {
+        ClauseStatus::Met
+    } else {
+        ClauseStatus::Partly
+    };
+    let r101 = vec![if f.improvements_recently > 0 {
+        format!(
+            "{} in the improvement log in the last 12 months",
+            crate::domain::words::count(f.improvements_recently as usize, "entry", "entries")
+        )
+    } else {
+        "nothing in the improvement log in the last 12 months: close a nonconformity or take up an opportunity".into()
+    }];
+    [
+        Clause {
+            id: "10.1",
+            title: "Continual improvement",
+            status: s101,
+            reasons: r101,
+            href: "/improvements",
+        },
+        Clause {
+            id: "10.2",
+            title: "Nonconformity and corrective action",
+            status: s102,
+            reasons: r,
+            href: "/nonconformities",
+        },
+    ]
+}
+
 /// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
 pub fn sort_clauses(clauses: &mut [Clause]) {
     clauses.sort_by_key(|c| {

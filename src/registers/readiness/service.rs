@@ -55,6 +55,9 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     r.clauses.push(super::domain::internal_audit_clause(
         &audit_facts(ctx, rows).await?,
     ));
+    r.clauses.extend(super::domain::improvement_clauses(
+        &improvement_facts(ctx).await?,
+    ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
 }
@@ -326,4 +329,65 @@ pub async fn gaps(
 pub async fn attribute_types(ctx: &Ctx) -> Result<Vec<crate::domain::catalog::AttributeType>> {
     ctx.require_reader()?;
     ctx.store().attribute_types(DEFAULT_FRAMEWORK).await
+}
+
+/// The facts 10.1 and 10.2 rest on, from the nonconformities, the audit findings and the
+/// improvement log.
+async fn improvement_facts(ctx: &Ctx) -> Result<super::domain::ImprovementFacts> {
+    use crate::registers::improvement::domain::{NcQuery, NcSource, NcStage};
+    use crate::registers::improvement::service as imp;
+    use crate::registers::internal_audit::domain_finding::{FindingQuery, FindingStatus};
+    let today = ctx.today();
+    let year_ago = crate::domain::input::days_after(&today, -365).unwrap_or_default();
+    let month_ago = crate::domain::input::days_after(&today, -30).unwrap_or_default();
+    let all = imp::all(ctx, &NcQuery::default()).await?;
+    let open: Vec<_> = all.iter().filter(|n| n.stage != NcStage::Closed).collect();
+    let followed: std::collections::HashSet<&str> = all
+        .iter()
+        .filter(|n| n.source == NcSource::Finding)
+        .filter_map(|n| n.source_ref.as_deref())
+        .collect();
+    let findings = crate::registers::internal_audit::service::all_findings(
+        ctx,
+        &FindingQuery {
+            status: Some(FindingStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let log = imp::log(ctx).await?;
+    Ok(super::domain::ImprovementFacts {
+        recorded: all.len() as i64,
+        open: open.len() as i64,
+        findings_unfollowed: findings
+            .iter()
+            .filter(|f| f.kind.is_nonconformity() && !followed.contains(f.id.as_str()))
+            .map(|f| f.id.clone())
+            .collect(),
+        no_root_cause: open
+            .iter()
+            .filter(|n| n.root_cause.trim().is_empty() && n.raised_on < month_ago)
+            .map(|n| n.id.clone())
+            .collect(),
+        actions_overdue: open
+            .iter()
+            .flat_map(|n| n.actions.iter())
+            .filter(|a| a.is_overdue(&today))
+            .map(|a| a.id.clone())
+            .collect(),
+        awaiting_review: open
+            .iter()
+            .filter(|n| n.stage == NcStage::Review)
+            .map(|n| n.id.clone())
+            .collect(),
+        closed_recently: all
+            .iter()
+            .filter(|n| {
+                n.closed_on
+                    .as_deref()
+                    .is_some_and(|d| d >= year_ago.as_str())
+            })
+            .count() as i64,
+        improvements_recently: log.iter().filter(|l| l.on >= year_ago).count() as i64,
+    })
 }

@@ -254,8 +254,9 @@ pub(super) async fn objectives(ctx: &Ctx) -> Result<usize> {
 
 /// The internal audit programme of the current cycle: an audit of performance evaluation and
 /// of access control done last month by the internal auditor (a minor nonconformity on 5.18
-/// and an opportunity for improvement), and the next audit planned.
-pub(super) async fn internal_audits(ctx: &Ctx) -> Result<usize> {
+/// and an opportunity for improvement), and the next audit planned. Returns the audits made
+/// and the nonconformity found.
+pub(super) async fn internal_audits(ctx: &Ctx) -> Result<(usize, String)> {
     use crate::registers::internal_audit::domain::{AuditInput, ItemInput, ProgrammeInput};
     use crate::registers::internal_audit::domain_finding::FindingInput;
     use crate::registers::internal_audit::{service, service_checklist};
@@ -351,6 +352,91 @@ pub(super) async fn internal_audits(ctx: &Ctx) -> Result<usize> {
             starts_on: day(45),
             ends_on: day(47),
             lead: "legal0@example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok((2, nc.id))
+}
+
+/// The audit's nonconformity corrected, its cause found by asking why, removed by an action
+/// and closed as effective; and a nonconformity noticed in operations whose action is late.
+pub(super) async fn nonconformities(ctx: &Ctx, finding: &str) -> Result<usize> {
+    use crate::registers::improvement::domain::{ActionInput, NonconformityInput, ReviewInput};
+    use crate::registers::improvement::service;
+    let day = |n: i64| crate::domain::input::days_after(&ctx.today(), n).unwrap_or_default();
+    let nc = service::create(
+        ctx,
+        &NonconformityInput {
+            title: "Access rights not reviewed after changes of job".into(),
+            source: "finding".into(),
+            source_ref: Some(finding.to_string()),
+            control: Some("5.18".into()),
+            owner: "it0@example.org".into(),
+            raised_on: day(-37),
+            correction: "The three accounts were given the rights of their current jobs only.".into(),
+            corrected_on: Some(day(-36)),
+            whys: vec![
+                "The accounts kept the rights of the former jobs.".into(),
+                "No one reviewed them when the people moved.".into(),
+                "IT did not know the people had moved.".into(),
+                "HR records a change of job in the payroll system only.".into(),
+            ],
+            root_cause: "Nothing tells IT when someone changes job, so no review of their rights is started.".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let a = service::create_action(
+        ctx,
+        &ActionInput {
+            nonconformity: nc.id.clone(),
+            title: "HR's change-of-job form opens an access review ticket for IT".into(),
+            owner: "hr0@example.org".into(),
+            due_on: day(-10),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut done = ActionInput::from(&a);
+    done.status = "done".into();
+    done.done_on = Some(day(-12));
+    service::update_action(ctx, &a.id, Some(a.revision), &done).await?;
+    service::review(
+        ctx,
+        &nc.id,
+        None,
+        &ReviewInput {
+            effective: true,
+            note: "Eight changes of job since the form changed: each opened a ticket and was reviewed within a week.".into(),
+        },
+    )
+    .await?;
+    let late = service::create(
+        ctx,
+        &NonconformityInput {
+            title: "The monthly restore test of the payroll database was skipped in October".into(),
+            source: "manual".into(),
+            owner: "ops0@example.org".into(),
+            raised_on: day(-20),
+            correction: "The restore was tested on the 3rd of the next month: it worked.".into(),
+            corrected_on: Some(day(-18)),
+            whys: vec![
+                "The engineer who runs it was on leave.".into(),
+                "No one else knew the procedure.".into(),
+            ],
+            root_cause: "The restore test depends on one person.".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    service::create_action(
+        ctx,
+        &ActionInput {
+            nonconformity: late.id,
+            title: "Write the restore procedure down and train a second engineer".into(),
+            owner: "ops0@example.org".into(),
+            due_on: day(-3),
             ..Default::default()
         },
     )
