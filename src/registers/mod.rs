@@ -29,6 +29,7 @@ pub mod processing;
 pub mod quant;
 pub mod readiness;
 pub mod responsibility;
+pub mod review;
 pub mod risk;
 pub mod soa;
 pub mod staff;
@@ -48,6 +49,7 @@ pub fn routes() -> Routes {
         .merge(context::routes())
         .merge(internal_audit::routes())
         .merge(improvement::routes())
+        .merge(review::routes())
         .merge(objective::routes())
         .merge(responsibility::routes())
         .merge(dashboard::routes())
@@ -145,6 +147,9 @@ pub enum Command {
     /// Manage the corrective actions of nonconformities
     #[command(subcommand)]
     Action(improvement::cli::ActionCommand),
+    /// Plan and hold management reviews; their input pack is generated and frozen (27001 9.3)
+    #[command(subcommand)]
+    Review(review::cli::Command),
     /// Manage the information security objectives (27001 6.2)
     #[command(subcommand)]
     Objective(objective::cli::ObjectiveCommand),
@@ -203,6 +208,7 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Finding(c) => internal_audit::cli::finding(c, ctx).await?,
         Command::Nonconformity(c) => improvement::cli::nonconformity(c, ctx).await?,
         Command::Action(c) => improvement::cli::action(c, ctx).await?,
+        Command::Review(c) => review::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
     }

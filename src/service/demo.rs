@@ -102,6 +102,8 @@ pub struct Made {
     pub audits: usize,
     /// Nonconformities (one closed, one with an action overdue).
     pub nonconformities: usize,
+    /// Management reviews (one held, one planned).
+    pub reviews: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -424,6 +426,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     management::objectives(ctx).await?;
     let (audits, finding) = management::internal_audits(ctx).await?;
     let nonconformities = management::nonconformities(ctx, &finding).await?;
+    let reviews = management::reviews(ctx).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -517,6 +520,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         roles,
         audits,
         nonconformities,
+        reviews,
     })
 }
 

@@ -179,6 +179,9 @@ pub fn notice_text(code: &str) -> Option<String> {
         }
         "nc-closed" => "The actions were effective: the nonconformity is closed.",
         "action-saved" => "The corrective action was saved.",
+        "review-saved" => "The review was saved.",
+        "review-held" => "The review is held: its input pack is frozen by its SHA-256.",
+        "review-action-saved" => "The action was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",
         "scope-approved" => {
             "The scope was approved: this text is kept as a version, frozen by its SHA-256."

@@ -37,6 +37,7 @@ mod incident_import;
 mod incidents;
 mod internal_audit;
 mod isms_roles;
+mod management_review;
 mod matrix;
 mod measures;
 mod objectives;

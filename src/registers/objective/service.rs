@@ -304,7 +304,7 @@ pub async fn metrics_now(ctx: &Ctx) -> Result<Vec<(Metric, Option<f64>)>> {
 }
 
 /// The numbers the computed metrics are read from, gathered from the registers.
-async fn metric_facts(ctx: &Ctx) -> Result<MetricFacts> {
+pub async fn metric_facts(ctx: &Ctx) -> Result<MetricFacts> {
     use crate::registers::readiness::service_facts as facts;
     let rows = crate::registers::soa::service::rows(ctx, crate::domain::catalog::DEFAULT_FRAMEWORK)
         .await?;

@@ -807,6 +807,70 @@ pub fn improvement_clauses(f: &ImprovementFacts) -> [Clause; 2] {
     ]
 }
 
+/// 9.3: top management held a review in the last 12 months, wrote its decisions, and the
+/// actions reviews decided on are done on time.
+pub fn review_clause(reviews: &[crate::registers::review::domain::Review], today: &str) -> Clause {
+    use crate::registers::review::domain::ReviewStatus;
+    let year_ago = add_days(today, -365);
+    let mut r = Vec::new();
+    let held = reviews
+        .iter()
+        .filter(|x| x.status == ReviewStatus::Held)
+        .max_by(|a, b| a.held_on.cmp(&b.held_on));
+    let overdue: Vec<String> = reviews
+        .iter()
+        .flat_map(|x| x.actions.iter())
+        .filter(|a| a.is_overdue(today))
+        .map(|a| a.id.clone())
+        .collect();
+    let next = reviews
+        .iter()
+        .filter(|x| x.status == ReviewStatus::Planned)
+        .min_by(|a, b| a.planned_on.cmp(&b.planned_on));
+    let status = match held {
+        None => {
+            r.push("no management review has been held".into());
+            ClauseStatus::NotMet
+        }
+        Some(h) => {
+            let on = h.held_on.clone().unwrap_or_default();
+            r.push(format!("{} held on {on}, its input pack frozen", h.id));
+            let mut met = true;
+            if on < year_ago {
+                met = false;
+                r.push("the last review is more than 12 months old".into());
+            }
+            if h.decisions.trim().is_empty() {
+                met = false;
+                r.push(format!("{} records no decision", h.id));
+            }
+            if !overdue.is_empty() {
+                met = false;
+                r.push(format!(
+                    "{} decided by reviews overdue: {}",
+                    overdue.len(),
+                    ids_text(&overdue[..overdue.len().min(8)], overdue.len() as i64)
+                ));
+            }
+            if met {
+                ClauseStatus::Met
+            } else {
+                ClauseStatus::Partly
+            }
+        }
+    };
+    if let Some(n) = next {
+        r.push(format!("next: {} planned for {}", n.id, n.planned_on));
+    }
+    Clause {
+        id: "9.3",
+        title: "Management review",
+        status,
+        reasons: r,
+        href: "/reviews",
+    }
+}
+
 /// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
 pub fn sort_clauses(clauses: &mut [Clause]) {
     clauses.sort_by_key(|c| {

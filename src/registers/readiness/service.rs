@@ -58,6 +58,10 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     r.clauses.extend(super::domain::improvement_clauses(
         &improvement_facts(ctx).await?,
     ));
+    r.clauses.push(super::domain::review_clause(
+        &crate::registers::review::service::list(ctx).await?,
+        &ctx.today(),
+    ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
 }

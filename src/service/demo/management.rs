@@ -443,3 +443,49 @@ pub(super) async fn nonconformities(ctx: &Ctx, finding: &str) -> Result<usize> {
     .await?;
     Ok(2)
 }
+
+/// This year's management review, held with its pack frozen, its decisions and an action;
+/// and next year's planned.
+pub(super) async fn reviews(ctx: &Ctx) -> Result<usize> {
+    use crate::registers::review::domain::{ReviewActionInput, ReviewInput};
+    use crate::registers::review::service;
+    let day = |n: i64| crate::domain::input::days_after(&ctx.today(), n).unwrap_or_default();
+    let r = service::create(
+        ctx,
+        &ReviewInput {
+            title: "Management review of the year".into(),
+            planned_on: day(-5),
+            chair: "ceo@example.org".into(),
+            attendees: "The board, the ISMS manager, the internal auditor".into(),
+            feedback: "Two customers asked for the certificate in their tenders.\nThe works council asked how home working is protected.".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let held = service::hold(ctx, &r.id, None).await?;
+    let mut v = ReviewInput::from(&held.review);
+    v.decisions = "The ISMS remains suitable. Certification audit to be booked for next spring. Budget approved for a second security engineer.".into();
+    service::update(ctx, &r.id, Some(held.review.revision), &v).await?;
+    service::create_action(
+        ctx,
+        &r.id,
+        &ReviewActionInput {
+            title: "Book the certification audit".into(),
+            owner: "security0@example.org".into(),
+            due_on: day(60),
+            status: String::new(),
+        },
+    )
+    .await?;
+    service::create(
+        ctx,
+        &ReviewInput {
+            title: "Management review of next year".into(),
+            planned_on: day(360),
+            chair: "ceo@example.org".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(2)
+}
