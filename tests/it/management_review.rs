@@ -404,6 +404,17 @@ async fn the_review_pack_shows_the_trend_the_audit_and_the_closed_action_and_is_
                 .map(|c| c["status"].clone())
                 .unwrap_or_else(|| panic!("no {id}: {readiness}"))
         };
+        let ids: Vec<&str> = readiness["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        let every: Vec<&str> = annex::domain::clauses::CLAUSES
+            .iter()
+            .map(|c| c.0)
+            .collect();
+        assert_eq!(ids, every, "every clause 4.1 to 10.2, in order, once");
         assert_eq!(status_of("9.3"), "met", "{readiness}");
         assert_eq!(status_of("10.2"), "met", "{readiness}");
         assert_eq!(

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod domain_system;
 pub mod pages;
 pub mod service;
 pub mod service_facts;

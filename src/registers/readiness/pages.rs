@@ -33,6 +33,10 @@ struct GapsPage {
     l: Layout,
     errors: FormErrors,
     readiness: Readiness,
+    /// The clauses by section of the standard, as a stage-1 checklist.
+    checklist: Vec<(&'static str, Vec<super::domain::Clause>)>,
+    /// (met, partly, not met).
+    tally: (usize, usize, usize),
     bars: Vec<GapBar>,
     groupings: Vec<(String, String)>,
     attribute_values: Vec<(String, String, Vec<String>)>,
@@ -99,10 +103,17 @@ pub async fn gaps(
         .collect();
     let mut groupings = vec![("theme".to_string(), "Theme".to_string())];
     groupings.extend(types.iter().map(|t| (t.key.clone(), t.name.clone())));
+    let readiness = service::of(&ctx, &all).await?;
     Ok((
         errors.status(),
         GapsPage {
-            readiness: service::of(&ctx, &all).await?,
+            checklist: checklist(&readiness),
+            tally: (
+                count(&readiness, super::domain::ClauseStatus::Met),
+                count(&readiness, super::domain::ClauseStatus::Partly),
+                count(&readiness, super::domain::ClauseStatus::NotMet),
+            ),
+            readiness,
             bars,
             groupings,
             attribute_values: types
@@ -116,4 +127,37 @@ pub async fn gaps(
         },
     )
         .into_response())
+}
+
+/// The sections of ISO/IEC 27001's requirements, by their first number.
+const SECTIONS: [(&str, &str); 7] = [
+    ("4", "4 Context of the organisation"),
+    ("5", "5 Leadership"),
+    ("6", "6 Planning"),
+    ("7", "7 Support"),
+    ("8", "8 Operation"),
+    ("9", "9 Performance evaluation"),
+    ("10", "10 Improvement"),
+];
+
+/// The clauses grouped by section, in the standard's order.
+fn checklist(r: &Readiness) -> Vec<(&'static str, Vec<super::domain::Clause>)> {
+    SECTIONS
+        .iter()
+        .map(|(n, title)| {
+            (
+                *title,
+                r.clauses
+                    .iter()
+                    .filter(|c| c.id.split('.').next() == Some(n))
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .filter(|(_, c): &(&str, Vec<_>)| !c.is_empty())
+        .collect()
+}
+
+fn count(r: &Readiness, s: super::domain::ClauseStatus) -> usize {
+    r.clauses.iter().filter(|c| c.status == s).count()
 }

@@ -39,10 +39,9 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let (clause, steps) = supplier_and_obligation_steps(ctx, rows).await?;
     r.clauses.insert(0, clause);
     r.next.extend(steps);
-    r.clauses.extend(super::domain::context_clauses(
-        &context_facts(ctx).await?,
-        &ctx.today(),
-    ));
+    let context = context_facts(ctx).await?;
+    r.clauses
+        .extend(super::domain::context_clauses(&context, &ctx.today()));
     let roles = crate::registers::responsibility::service::all(ctx).await?;
     let ownership = crate::registers::responsibility::service::ownership_view(ctx).await?;
     r.clauses
@@ -61,6 +60,13 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     r.clauses.push(super::domain::review_clause(
         &crate::registers::review::service::list(ctx).await?,
         &ctx.today(),
+    ));
+    let system = system_facts(ctx, &context, &approval, &ownership, &people).await?;
+    r.clauses
+        .extend(super::domain_system::system_clauses(&system, &facts));
+    r.clauses.extend(super::domain_system::summary_clauses(
+        &r.clauses,
+        system.top_management,
     ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
@@ -393,5 +399,59 @@ async fn improvement_facts(ctx: &Ctx) -> Result<super::domain::ImprovementFacts>
             })
             .count() as i64,
         improvements_recently: log.iter().filter(|l| l.on >= year_ago).count() as i64,
+    })
+}
+
+/// The facts of the clauses no single register answers (6.1.1, 6.3, 7.1, 7.4, 8.1).
+async fn system_facts(
+    ctx: &Ctx,
+    context: &super::domain::ContextFacts,
+    approval: &ApprovalFacts,
+    ownership: &crate::registers::responsibility::domain::Ownership,
+    people: &super::domain::PeopleFacts,
+) -> Result<super::domain_system::SystemFacts> {
+    use crate::registers::context::domain::{IssueBearing, IssueQuery};
+    let issues = crate::registers::context::service::all(ctx, &IssueQuery::default()).await?;
+    let bearing_risk: Vec<_> = issues
+        .iter()
+        .filter(|x| matches!(x.bearing, IssueBearing::Risk | IssueBearing::Both))
+        .collect();
+    let unowned = |register: &str| {
+        ownership
+            .unowned
+            .iter()
+            .filter(|o| o.register == register)
+            .map(|o| o.count)
+            .sum::<i64>()
+    };
+    let missing = |label: &str| ownership.required_missing.iter().any(|m| m == label);
+    let suppliers = crate::registers::supplier::service::attention(ctx).await?;
+    let obligations = crate::registers::obligation::service::attention(ctx).await?;
+    Ok(super::domain_system::SystemFacts {
+        issues_bearing_risk: bearing_risk.len() as i64,
+        issues_unlinked: bearing_risk
+            .iter()
+            .filter(|x| x.risks.is_empty())
+            .map(|x| x.id.clone())
+            .collect(),
+        opportunities: issues
+            .iter()
+            .filter(|x| matches!(x.bearing, IssueBearing::Opportunity | IssueBearing::Both))
+            .count() as i64,
+        scope_approved: context.approved.is_some(),
+        scope_changed: context.changed_since.clone(),
+        soa_approved: approval.latest.is_some(),
+        soa_changed: approval.changed_since,
+        isms_manager: !missing("ISMS manager"),
+        top_management: !missing("top management"),
+        roles_unheld: ownership.roles_unheld.clone(),
+        measures_unowned: unowned("measure"),
+        controls_unowned: unowned("control"),
+        policy_ack: people
+            .policy_ack
+            .as_ref()
+            .map(|(_, asked, done, _)| (*asked, *done)),
+        suppliers_review_due: suppliers.review_due.0,
+        obligations_review_due: obligations.review_due.0,
     })
 }
