@@ -13,6 +13,7 @@ mod browser;
 mod browser_documents;
 mod browser_greek;
 mod browser_incidents;
+mod browser_management;
 mod browser_policies;
 mod browser_risk_levels;
 mod browser_soa_import;
