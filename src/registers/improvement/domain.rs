@@ -555,6 +555,9 @@ pub struct NcQuery {
     /// Open (not closed) or closed.
     pub open: Option<bool>,
     pub owner: Option<String>,
+    /// Only those open, or raised or closed on or after this day (not a query parameter: the
+    /// review pack's and the improvement log's own filter).
+    pub since: Option<String>,
 }
 
 impl NcQuery {
@@ -599,6 +602,7 @@ impl NcQuery {
                 .get("owner")
                 .map(|v| v.trim().to_lowercase())
                 .filter(|v| !v.is_empty()),
+            since: None,
         })
     }
 }

@@ -527,6 +527,17 @@ pub async fn import_actions(
     crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
 
+/// The facts clauses 10.1 and 10.2 rest on (readiness), counted by the database.
+#[tracing::instrument(name = "improvement.facts", skip_all, fields(actor = %ctx.who()))]
+pub async fn facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::ImprovementFacts> {
+    ctx.require_reader()?;
+    let today = ctx.today();
+    let day = |n: i64| crate::domain::input::days_after(&today, n).unwrap_or_default();
+    ctx.store()
+        .improvement_facts(&today, &day(-365), &day(-30))
+        .await
+}
+
 /// (open nonconformities, open actions, open actions past due).
 pub async fn counts(ctx: &Ctx) -> Result<(i64, i64, i64)> {
     ctx.require_reader()?;
@@ -536,13 +547,19 @@ pub async fn counts(ctx: &Ctx) -> Result<(i64, i64, i64)> {
 /// The improvement log (10.1), newest first: nonconformities closed as effectively corrected
 /// with what removed their cause, and the opportunities for improvement audits raised with
 /// what became of them.
-#[tracing::instrument(name = "improvement.log", skip_all, fields(actor = %ctx.who()))]
 pub async fn log(ctx: &Ctx) -> Result<Vec<Improvement>> {
+    log_since(ctx, None).await
+}
+
+/// The improvement log from a day on (everything when none).
+#[tracing::instrument(name = "improvement.log", skip_all, fields(actor = %ctx.who()))]
+pub async fn log_since(ctx: &Ctx, since: Option<&str>) -> Result<Vec<Improvement>> {
     use crate::registers::internal_audit::domain_finding::{FindingKind, FindingQuery};
     let closed = all(
         ctx,
         &NcQuery {
             open: Some(false),
+            since: since.map(str::to_string),
             ..Default::default()
         },
     )
@@ -573,6 +590,7 @@ pub async fn log(ctx: &Ctx) -> Result<Vec<Improvement>> {
         ctx,
         &FindingQuery {
             kind: Some(FindingKind::Opportunity),
+            raised_since: since.map(str::to_string),
             ..Default::default()
         },
     )

@@ -330,6 +330,12 @@ impl Store {
         if let Some(s) = q.source {
             from.push(" and n.source = ?", [Arg::Text(s.key().into())]);
         }
+        if let Some(d) = &q.since {
+            from.push(
+                " and (n.closed_on is null or n.raised_on >= ? or n.closed_on >= ?)",
+                [Arg::Text(d.clone()), Arg::Text(d.clone())],
+            );
+        }
         if let Some(r) = &q.source_ref {
             from.push(" and n.source_ref = ?", [Arg::Text(r.clone())]);
         }
@@ -411,6 +417,82 @@ impl Store {
         let x = action_in(&mut tx, id).await?;
         tx.commit().await?;
         x.ok_or_else(|| Error::NotFound(format!("corrective action {id}")))
+    }
+
+    /// The facts clauses 10.1 and 10.2 rest on, counted by the database: nonconformities
+    /// recorded, open and closed since `year_ago`; audit nonconformities no nonconformity
+    /// follows up; open ones raised before `month_ago` without a root cause; open actions past
+    /// `today`; those waiting for their effectiveness review; the improvement log's entries
+    /// since `year_ago`.
+    pub async fn improvement_facts(
+        &self,
+        today: &str,
+        year_ago: &str,
+        month_ago: &str,
+    ) -> Result<crate::registers::readiness::domain::ImprovementFacts> {
+        let (recorded, open, closed_recently): (i64, i64, i64) = crate::store::pool_query!(
+            self,
+            fetch_one,
+            (i64, i64, i64),
+            "select count(*), coalesce(sum(case when closed_on is null then 1 else 0 end), 0),
+                coalesce(sum(case when closed_on >= $1 then 1 else 0 end), 0) from nonconformity",
+            year_ago
+        )?;
+        let ids = |rows: Vec<(String,)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
+        let unfollowed: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select f.finding_id from audit_finding f
+             where f.status = 'open' and f.kind in ('major', 'minor')
+               and not exists (select 1 from nonconformity n where n.source = 'finding' and n.source_ref = f.finding_id)
+             order by f.finding_id"
+        )?;
+        let no_cause: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select nc_id from nonconformity where closed_on is null and root_cause = '' and raised_on < $1 order by nc_id",
+            month_ago
+        )?;
+        let overdue: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select a.action_id from corrective_action a join nonconformity n on n.nc_id = a.nc_id
+             where a.status = 'open' and a.due_on < $1 and n.closed_on is null order by a.action_id",
+            today
+        )?;
+        let review: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select n.nc_id from nonconformity n
+             where n.closed_on is null and n.root_cause <> ''
+               and exists (select 1 from corrective_action a where a.nc_id = n.nc_id and a.status <> 'cancelled')
+               and not exists (select 1 from corrective_action a where a.nc_id = n.nc_id and a.status = 'open')
+               and (n.reviewed_at is null or exists (select 1 from corrective_action a
+                    where a.nc_id = n.nc_id and a.status = 'done' and a.updated_at > n.reviewed_at))
+             order by n.nc_id"
+        )?;
+        let (improvements,): (i64,) = crate::store::pool_query!(
+            self,
+            fetch_one,
+            (i64,),
+            "select (select count(*) from nonconformity where closed_on >= $1)
+                + (select count(*) from audit_finding where kind = 'ofi' and raised_on >= $1)",
+            year_ago
+        )?;
+        Ok(crate::registers::readiness::domain::ImprovementFacts {
+            recorded,
+            open,
+            findings_unfollowed: ids(unfollowed),
+            no_root_cause: ids(no_cause),
+            actions_overdue: ids(overdue),
+            awaiting_review: ids(review),
+            closed_recently,
+            improvements_recently: improvements,
+        })
     }
 
     /// (open nonconformities, open actions, open actions past due on `today`).

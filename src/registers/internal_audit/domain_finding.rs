@@ -312,6 +312,8 @@ pub struct FindingQuery {
     pub clause: Option<String>,
     pub control: Option<String>,
     pub owner: Option<String>,
+    /// Only those raised on or after this day (not a query parameter: the improvement log's).
+    pub raised_since: Option<String>,
 }
 
 impl FindingQuery {
@@ -344,6 +346,7 @@ impl FindingQuery {
             clause: text("clause"),
             control: text("control"),
             owner: text("owner").map(|o| o.to_lowercase()),
+            raised_since: None,
         })
     }
 }

@@ -529,6 +529,24 @@ pub(crate) async fn close_finding_within(
     Ok(())
 }
 
+/// The open major and minor nonconformities audits raised (ids), for readiness.
+pub async fn open_nonconformities(ctx: &Ctx) -> Result<Vec<String>> {
+    ctx.require_reader()?;
+    ctx.store().open_nonconformity_findings().await
+}
+
+/// How many findings of each kind each audit raised: (audit, kind key) → count.
+pub async fn finding_counts(ctx: &Ctx) -> Result<std::collections::HashMap<(String, String), i64>> {
+    ctx.require_reader()?;
+    Ok(ctx
+        .store()
+        .finding_counts()
+        .await?
+        .into_iter()
+        .map(|(a, k, n)| ((a, k), n))
+        .collect())
+}
+
 /// Open findings by kind (for readiness, indicators and the management review): (kind key,
 /// count).
 pub async fn open_findings_by_kind(ctx: &Ctx) -> Result<Vec<(String, i64)>> {

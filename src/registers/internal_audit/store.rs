@@ -493,6 +493,9 @@ fn where_findings(sql: &mut Sql, q: &FindingQuery, backend: crate::config::Backe
     eq("f.clause", q.clause.clone());
     eq("f.control_id", q.control.clone());
     eq("f.owner", q.owner.clone());
+    if let Some(d) = &q.raised_since {
+        sql.push(" and f.raised_on >= ?", [Arg::Text(d.clone())]);
+    }
 }
 
 impl Store {
@@ -595,6 +598,27 @@ impl Store {
         let f = finding_in(&mut tx, id).await?;
         tx.commit().await?;
         f.ok_or_else(|| Error::NotFound(format!("finding {id}")))
+    }
+
+    /// The open major and minor nonconformities audits raised (ids).
+    pub async fn open_nonconformity_findings(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select finding_id from audit_finding where status = 'open' and kind in ('major', 'minor') order by finding_id"
+        )?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Findings per audit and kind: (audit, kind, count).
+    pub async fn finding_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        Ok(crate::store::pool_query!(
+            self,
+            fetch_all,
+            (String, String, i64),
+            "select audit_id, kind, count(*) from audit_finding group by audit_id, kind"
+        )?)
     }
 
     /// Open findings by kind: (kind, count).

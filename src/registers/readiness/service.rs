@@ -77,7 +77,6 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
 /// nonconformities audits raised that are still open.
 async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain::AuditFacts> {
     use crate::registers::internal_audit::domain::{AuditQuery, AuditStatus, coverage};
-    use crate::registers::internal_audit::domain_finding::{FindingQuery, FindingStatus};
     use crate::registers::internal_audit::service as ia;
     let today = ctx.today();
     let year_ago = crate::domain::input::days_after(&today, -365).unwrap_or_default();
@@ -114,24 +113,13 @@ async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain::AuditF
             .collect();
         coverage(&p.id, &of, &applicable)
     });
-    let open = ia::all_findings(
-        ctx,
-        &FindingQuery {
-            status: Some(FindingStatus::Open),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let open = ia::open_nonconformities(ctx).await?;
     Ok(super::domain::AuditFacts {
         programme: current.map(|p| (p.id, p.starts_on, p.ends_on)),
         coverage,
         completed_recently,
         planned,
-        open_nonconformities: open
-            .into_iter()
-            .filter(|f| f.kind.is_nonconformity())
-            .map(|f| f.id)
-            .collect(),
+        open_nonconformities: open,
     })
 }
 
@@ -341,65 +329,9 @@ pub async fn attribute_types(ctx: &Ctx) -> Result<Vec<crate::domain::catalog::At
     ctx.store().attribute_types(DEFAULT_FRAMEWORK).await
 }
 
-/// The facts 10.1 and 10.2 rest on, from the nonconformities, the audit findings and the
-/// improvement log.
+/// The facts 10.1 and 10.2 rest on, counted by the improvement register.
 async fn improvement_facts(ctx: &Ctx) -> Result<super::domain::ImprovementFacts> {
-    use crate::registers::improvement::domain::{NcQuery, NcSource, NcStage};
-    use crate::registers::improvement::service as imp;
-    use crate::registers::internal_audit::domain_finding::{FindingQuery, FindingStatus};
-    let today = ctx.today();
-    let year_ago = crate::domain::input::days_after(&today, -365).unwrap_or_default();
-    let month_ago = crate::domain::input::days_after(&today, -30).unwrap_or_default();
-    let all = imp::all(ctx, &NcQuery::default()).await?;
-    let open: Vec<_> = all.iter().filter(|n| n.stage != NcStage::Closed).collect();
-    let followed: std::collections::HashSet<&str> = all
-        .iter()
-        .filter(|n| n.source == NcSource::Finding)
-        .filter_map(|n| n.source_ref.as_deref())
-        .collect();
-    let findings = crate::registers::internal_audit::service::all_findings(
-        ctx,
-        &FindingQuery {
-            status: Some(FindingStatus::Open),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let log = imp::log(ctx).await?;
-    Ok(super::domain::ImprovementFacts {
-        recorded: all.len() as i64,
-        open: open.len() as i64,
-        findings_unfollowed: findings
-            .iter()
-            .filter(|f| f.kind.is_nonconformity() && !followed.contains(f.id.as_str()))
-            .map(|f| f.id.clone())
-            .collect(),
-        no_root_cause: open
-            .iter()
-            .filter(|n| n.root_cause.trim().is_empty() && n.raised_on < month_ago)
-            .map(|n| n.id.clone())
-            .collect(),
-        actions_overdue: open
-            .iter()
-            .flat_map(|n| n.actions.iter())
-            .filter(|a| a.is_overdue(&today))
-            .map(|a| a.id.clone())
-            .collect(),
-        awaiting_review: open
-            .iter()
-            .filter(|n| n.stage == NcStage::Review)
-            .map(|n| n.id.clone())
-            .collect(),
-        closed_recently: all
-            .iter()
-            .filter(|n| {
-                n.closed_on
-                    .as_deref()
-                    .is_some_and(|d| d >= year_ago.as_str())
-            })
-            .count() as i64,
-        improvements_recently: log.iter().filter(|l| l.on >= year_ago).count() as i64,
-    })
+    crate::registers::improvement::service::facts(ctx).await
 }
 
 /// The facts of the clauses no single register answers (6.1.1, 6.3, 7.1, 7.4, 8.1).

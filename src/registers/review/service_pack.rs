@@ -177,7 +177,10 @@ pub async fn generate(ctx: &Ctx, r: &Review, all: &[Review]) -> Result<Pack> {
     ]);
     let ncs = crate::registers::improvement::service::all(
         ctx,
-        &crate::registers::improvement::domain::NcQuery::default(),
+        &crate::registers::improvement::domain::NcQuery {
+            since: Some(since.clone()),
+            ..Default::default()
+        },
     )
     .await?;
     let raised = ncs
@@ -273,11 +276,7 @@ pub async fn generate(ctx: &Ctx, r: &Review, all: &[Review]) -> Result<Pack> {
         &crate::registers::internal_audit::domain::AuditQuery::default(),
     )
     .await?;
-    let findings = crate::registers::internal_audit::service::all_findings(
-        ctx,
-        &crate::registers::internal_audit::domain_finding::FindingQuery::default(),
-    )
-    .await?;
+    let counts = crate::registers::internal_audit::service::finding_counts(ctx).await?;
     let done: Vec<_> = audits
         .iter()
         .filter(|a| {
@@ -301,9 +300,11 @@ pub async fn generate(ctx: &Ctx, r: &Review, all: &[Review]) -> Result<Pack> {
         count(done.len(), "audit", "audits")
     ));
     for a in done {
-        let of: Vec<_> = findings.iter().filter(|f| f.audit == a.id).collect();
         let n = |k: crate::registers::internal_audit::domain_finding::FindingKind| {
-            of.iter().filter(|f| f.kind == k).count()
+            counts
+                .get(&(a.id.clone(), k.key().to_string()))
+                .copied()
+                .unwrap_or(0)
         };
         use crate::registers::internal_audit::domain_finding::FindingKind as K;
         s.rows.push(vec![
@@ -409,7 +410,7 @@ pub async fn generate(ctx: &Ctx, r: &Review, all: &[Review]) -> Result<Pack> {
     // g) Opportunities for continual improvement.
     let mut s = section("improvement", "Opportunities for continual improvement");
     s.header = header(&["Record", "On", "What", "What changed"]);
-    let log = crate::registers::improvement::service::log(ctx).await?;
+    let log = crate::registers::improvement::service::log_since(ctx, Some(&since)).await?;
     let recent: Vec<_> = log
         .iter()
         .filter(|l| l.on.as_str() >= since.as_str())
