@@ -61,6 +61,7 @@ impl Review {
 
 /// A review as typed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ManagementReviewInput)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReviewInput {
     /// Its id (MR-0001 … when absent).
