@@ -588,42 +588,6 @@ impl Store {
 /// large filtered set would cost more than the page itself).
 pub const COUNT_CAP: i64 = 10_000;
 
-impl Store {
-    /// Counts the rows a `from … where …` clause selects, up to `COUNT_CAP` (and whether it capped).
-    pub(crate) async fn capped_count(&self, from_where: &Sql) -> Result<(i64, bool)> {
-        let text = format!(
-            "select count(*) from (select 1 {} limit {}) capped",
-            from_where.text,
-            COUNT_CAP + 1
-        );
-        let (n,): (i64,) = on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, (i64,)>(&text),
-            &from_where.args
-        )
-        .fetch_one(c)
-        .await)?;
-        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
-    }
-
-    /// Every row a query built at run time selects.
-    pub(crate) async fn fetch_sql<R>(&self, sql: &Sql) -> Result<Vec<R>>
-    where
-        R: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-    {
-        Ok(on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, R>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?)
-    }
-}
-
 /// A record an import or an edit compares with what is stored: the same but for what every
 /// write changes by itself (the time of its last change, its revision) means unchanged (then
 /// nothing is written, and the trail does not move).

@@ -1,7 +1,7 @@
 //! A register's keyset page: counted (or told its total), read after its cursor in its sort's
 //! order, with the next cursor from its last row.
 
-use super::{SortKey, Sql, Store, bind_once, cursor_of, on_pool};
+use super::{COUNT_CAP, SortKey, Sql, Store, bind_once, cursor_of, on_pool};
 use crate::error::Result;
 
 impl Store {
@@ -91,5 +91,41 @@ impl Store {
             total_capped,
             next_cursor,
         })
+    }
+}
+
+impl Store {
+    /// Counts the rows a `from … where …` clause selects, up to `COUNT_CAP` (and whether it capped).
+    pub(crate) async fn capped_count(&self, from_where: &Sql) -> Result<(i64, bool)> {
+        let text = format!(
+            "select count(*) from (select 1 {} limit {}) capped",
+            from_where.text,
+            COUNT_CAP + 1
+        );
+        let (n,): (i64,) = on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, (i64,)>(&text),
+            &from_where.args
+        )
+        .fetch_one(c)
+        .await)?;
+        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+    }
+
+    /// Every row a query built at run time selects.
+    pub(crate) async fn fetch_sql<R>(&self, sql: &Sql) -> Result<Vec<R>>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        Ok(on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, R>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?)
     }
 }

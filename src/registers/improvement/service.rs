@@ -529,7 +529,9 @@ pub async fn import_actions(
 
 /// The facts clauses 10.1 and 10.2 rest on (readiness), counted by the database.
 #[tracing::instrument(name = "improvement.facts", skip_all, fields(actor = %ctx.who()))]
-pub async fn facts(ctx: &Ctx) -> Result<crate::registers::readiness::domain::ImprovementFacts> {
+pub async fn facts(
+    ctx: &Ctx,
+) -> Result<crate::registers::readiness::domain_check::ImprovementFacts> {
     ctx.require_reader()?;
     let today = ctx.today();
     let day = |n: i64| crate::domain::input::days_after(&today, n).unwrap_or_default();

@@ -429,7 +429,7 @@ impl Store {
         today: &str,
         year_ago: &str,
         month_ago: &str,
-    ) -> Result<crate::registers::readiness::domain::ImprovementFacts> {
+    ) -> Result<crate::registers::readiness::domain_check::ImprovementFacts> {
         let (recorded, open, closed_recently): (i64, i64, i64) = crate::store::pool_query!(
             self,
             fetch_one,
@@ -483,16 +483,18 @@ impl Store {
                 + (select count(*) from audit_finding where kind = 'ofi' and raised_on >= $1)",
             year_ago
         )?;
-        Ok(crate::registers::readiness::domain::ImprovementFacts {
-            recorded,
-            open,
-            findings_unfollowed: ids(unfollowed),
-            no_root_cause: ids(no_cause),
-            actions_overdue: ids(overdue),
-            awaiting_review: ids(review),
-            closed_recently,
-            improvements_recently: improvements,
-        })
+        Ok(
+            crate::registers::readiness::domain_check::ImprovementFacts {
+                recorded,
+                open,
+                findings_unfollowed: ids(unfollowed),
+                no_root_cause: ids(no_cause),
+                actions_overdue: ids(overdue),
+                awaiting_review: ids(review),
+                closed_recently,
+                improvements_recently: improvements,
+            },
+        )
     }
 
     /// (open nonconformities, open actions, open actions past due on `today`).

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod domain_check;
 pub mod domain_system;
 pub mod pages;
 pub mod service;

@@ -51,13 +51,13 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
         &crate::registers::objective::service::kpis(ctx, None).await?,
         &ctx.today(),
     ));
-    r.clauses.push(super::domain::internal_audit_clause(
+    r.clauses.push(super::domain_check::internal_audit_clause(
         &audit_facts(ctx, rows).await?,
     ));
-    r.clauses.extend(super::domain::improvement_clauses(
+    r.clauses.extend(super::domain_check::improvement_clauses(
         &improvement_facts(ctx).await?,
     ));
-    r.clauses.push(super::domain::review_clause(
+    r.clauses.push(super::domain_check::review_clause(
         &crate::registers::review::service::list(ctx).await?,
         &ctx.today(),
     ));
@@ -75,7 +75,7 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
 /// The facts 9.2 rests on, from the internal audit register: the programme whose cycle holds
 /// today, its coverage over the SoA's applicable controls, recent and planned audits, and the
 /// nonconformities audits raised that are still open.
-async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain::AuditFacts> {
+async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain_check::AuditFacts> {
     use crate::registers::internal_audit::domain::{AuditQuery, AuditStatus, coverage};
     use crate::registers::internal_audit::service as ia;
     let today = ctx.today();
@@ -114,7 +114,7 @@ async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain::AuditF
         coverage(&p.id, &of, &applicable)
     });
     let open = ia::open_nonconformities(ctx).await?;
-    Ok(super::domain::AuditFacts {
+    Ok(super::domain_check::AuditFacts {
         programme: current.map(|p| (p.id, p.starts_on, p.ends_on)),
         coverage,
         completed_recently,
@@ -330,7 +330,7 @@ pub async fn attribute_types(ctx: &Ctx) -> Result<Vec<crate::domain::catalog::At
 }
 
 /// The facts 10.1 and 10.2 rest on, counted by the improvement register.
-async fn improvement_facts(ctx: &Ctx) -> Result<super::domain::ImprovementFacts> {
+async fn improvement_facts(ctx: &Ctx) -> Result<super::domain_check::ImprovementFacts> {
     crate::registers::improvement::service::facts(ctx).await
 }
 
