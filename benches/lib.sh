@@ -50,6 +50,7 @@ cleanup() {
         echo "---- last lines of the server log ----" >&2
         tail -n 30 "$LOG" >&2 || true
     fi
+    if [[ -n "${BENCH_SPANS_LOG:-}" && -f "$LOG" ]]; then cp "$LOG" "$BENCH_SPANS_LOG"; fi
     rm -rf "$WORK"
     exit $rc
 }
@@ -92,7 +93,11 @@ start_server() {
     echo "== starting annex serve on $BASE (data dir $DATA)" >&2
     local start
     start="$(now_ms)"
-    "${annex_cmd[@]}" serve --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
+    # BENCH_SPANS_LOG=FILE: the server logs each use case's span with its busy time, and the
+    # log is kept in FILE (where a slow page spends its time).
+    local spans=()
+    [[ -n "${BENCH_SPANS_LOG:-}" ]] && spans=(env ANNEX_LOG_SPANS=true)
+    "${spans[@]}" "${annex_cmd[@]}" serve --bind "127.0.0.1:$PORT" >"$LOG" 2>&1 &
     SERVER_PID=$!
     READY_MS=""
     for _ in $(seq 1 3000); do # up to ~30 s plus curl time

@@ -13,6 +13,7 @@
 #   BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/annex_management bash benches/management.sh
 #
 # Knobs: BENCH_DURATION (default 5s), BENCH_CONNECTIONS (default 2), BENCH_SKIP_BUILD=1,
+# BENCH_SPANS_LOG=FILE (keep the server log with each span's busy time),
 # BENCH_DATABASE (an empty PostgreSQL database instead of SQLite).
 # Needs: cargo, curl, wrk, sqlite3 (SQLite) or psql (PostgreSQL).
 

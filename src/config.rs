@@ -22,6 +22,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Log filter, e.g. `info` or `annex=debug,info`.
     pub log: String,
+    /// Log each use case's span as it closes with the time it was busy (where a slow page
+    /// spends its time, without a profiler).
+    pub log_spans: bool,
     /// Mark cookies `Secure`. On by default when `public_url` starts with `https://`.
     pub secure_cookies: bool,
     /// How long a browser session lasts without activity, in hours.
@@ -48,6 +51,7 @@ struct FileLayer {
     bind: Option<String>,
     public_url: Option<String>,
     log: Option<String>,
+    log_spans: Option<bool>,
     secure_cookies: Option<bool>,
     session_hours: Option<i64>,
     login_max_failures: Option<i64>,
@@ -84,6 +88,7 @@ const ENV_KEYS: &[&str] = &[
     "BIND",
     "PUBLIC_URL",
     "LOG",
+    "LOG_SPANS",
     "SECURE_COOKIES",
     "SESSION_HOURS",
     "LOGIN_MAX_FAILURES",
@@ -179,6 +184,7 @@ impl Config {
             database_url,
             bind,
             log: var("LOG").or(file.log).unwrap_or_else(|| "info".into()),
+            log_spans: layered_bool("LOG_SPANS", var("LOG_SPANS"), file.log_spans, false)?,
             secure_cookies: layered_bool(
                 "SECURE_COOKIES",
                 var("SECURE_COOKIES"),

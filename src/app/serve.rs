@@ -8,7 +8,7 @@ use anyhow::Context;
 use std::net::SocketAddr;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    init_logging(&config.log);
+    init_logging(&config.log, config.log_spans);
     let started = std::time::Instant::now();
     let (store, report) = crate::app::prepare(&config, Clock::system()).await?;
     if !report.loaded.is_empty() {
@@ -91,13 +91,20 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-fn init_logging(filter: &str) {
+fn init_logging(filter: &str, spans: bool) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Colours only on a terminal; a log file or journal gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    // `log_spans` logs each use case's span as it closes, with the time it was busy.
+    let spans = if spans {
+        tracing_subscriber::fmt::format::FmtSpan::CLOSE
+    } else {
+        tracing_subscriber::fmt::format::FmtSpan::NONE
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_span_events(spans)
         .with_target(false)
         .with_ansi(ansi)
         .try_init();

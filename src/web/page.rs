@@ -411,9 +411,21 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| PageError(Error::BadRequest("the form could not be read".into())))?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(FormData)
-            .map_err(|_| PageError(Error::BadRequest("the form is malformed".into())))
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| PageError(Error::BadRequest("the form is malformed".into())))?;
+        // No text of Annex holds a NUL character (PostgreSQL cannot store one), as in JSON
+        // bodies. `next` is only ever followed when it is a safe path of this site, so a
+        // hostile one there signs in to the home page rather than failing.
+        if let Some((k, _)) = pairs
+            .iter()
+            .find(|(k, v)| k != "next" && (k.contains('\0') || v.contains('\0')))
+        {
+            return Err(PageError(Error::BadRequest(format!(
+                "the form's field {:?} holds a NUL character (%00), which no field may hold",
+                k.replace('\0', "")
+            ))));
+        }
+        Ok(FormData(pairs))
     }
 }
 

@@ -485,6 +485,26 @@ async fn targets(app: &TestApp, manager: &str) -> Vec<Target> {
             json: false,
         },
         Target {
+            name: "reviews",
+            path: "/api/v1/reviews/import?dry_run=true",
+            seeds: vec![
+                "Titel,Termin,Vorsitz,Beschlüsse\nManagementbewertung 2025,2025-11-30,ceo@example.org,Ενίσχυση εκπαίδευσης\n"
+                    .as_bytes()
+                    .to_vec(),
+                export("/reviews.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
+            name: "review-actions",
+            path: "/api/v1/review-actions/import?dry_run=true",
+            seeds: vec![
+                b"Review,Action,Owner,Due,Status\nMR-0001,Widen the training,hr@example.org,2027-01-31,open\n".to_vec(),
+                export("/review-actions.xlsx").await,
+            ],
+            json: false,
+        },
+        Target {
             name: "questionnaires",
             path: "/api/v1/questionnaires/import?dry_run=true",
             seeds: vec![

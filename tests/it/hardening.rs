@@ -291,6 +291,26 @@ async fn no_list_parameter_makes_the_server_fail() {
             "{}",
             res.body
         );
+        // A form's field holding a NUL byte is refused by name, and nothing is written (on
+        // PostgreSQL it could not even be stored).
+        let res = app
+            .post_form(
+                "/assets",
+                Auth::Browser(&browser),
+                &[("name", "Ledger\0server"), ("asset_type", "software")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert!(res.body.contains("name"), "{}", res.body);
+        let res = app
+            .get("/api/v1/assets?q=Ledger", Auth::Bearer(&token))
+            .await;
+        assert_eq!(
+            res.json()["items"].as_array().map(Vec::len),
+            Some(0),
+            "{}",
+            res.body
+        );
         assert!(
             failures.is_empty(),
             "{} of {tried} requests failed:\n{}",

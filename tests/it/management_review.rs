@@ -461,3 +461,202 @@ async fn the_review_pack_shows_the_trend_the_audit_and_the_closed_action_and_is_
         );
     });
 }
+
+#[tokio::test]
+async fn reviews_and_their_actions_export_and_import_back() {
+    on_every_database!(|app| {
+        let browser = app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let viewer = app.token_as(Role::Viewer).await;
+        let admin = app.token_as(Role::Admin).await;
+        let today = app.store.today();
+        let day = |n: i64| annex::domain::input::days_after(&today, n).unwrap();
+        let import = |path: &'static str, token: String, body: Vec<u8>| {
+            let app = &app;
+            async move { app.post_bytes(path, Auth::Bearer(&token), body).await }
+        };
+
+        // A sheet of past reviews, as kept before Annex (German headers, Greek and Japanese
+        // text); a bad row names its row and column and nothing is written.
+        let sheet = format!(
+            "Titel,Termin,Vorsitz,Beschlüsse\nReview 2025,{},ceo@example.org,Ενίσχυση εκπαίδευσης\nレビュー,someday,not-a-mail,\n",
+            day(-300)
+        );
+        let res = import(
+            "/api/v1/reviews/import",
+            manager.clone(),
+            sheet.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains("row 3, column Termin") && res.body.contains("row 3, column Vorsitz"),
+            "{}",
+            res.body
+        );
+        let listed = app
+            .get("/api/v1/reviews", Auth::Bearer(&viewer))
+            .await
+            .json();
+        assert_eq!(listed, json!([]), "nothing was written");
+        let sheet = format!(
+            "Titel,Termin,Vorsitz,Beschlüsse\nReview 2025,{},ceo@example.org,Ενίσχυση εκπαίδευσης\nレビュー,{},ceo@example.org,\n",
+            day(-300),
+            day(0)
+        );
+        let res = import(
+            "/api/v1/reviews/import",
+            viewer.clone(),
+            sheet.clone().into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let res = import(
+            "/api/v1/reviews/import",
+            manager.clone(),
+            sheet.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            res.json()["report"]["created"],
+            json!(["MR-0001", "MR-0002"])
+        );
+
+        // Actions name their review, which must exist.
+        let sheet = format!(
+            "Review,Action,Owner,Due,Status\nMR-0001,Schulung ausweiten,hr@example.org,{},done\nMR-0009,Orphan,hr@example.org,{},\n",
+            day(-200),
+            day(30)
+        );
+        let res = import(
+            "/api/v1/review-actions/import",
+            manager.clone(),
+            sheet.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains("row 3, column Review") && res.body.contains("MR-0009"),
+            "{}",
+            res.body
+        );
+        let sheet = format!(
+            "Review,Action,Owner,Due,Status\nMR-0001,Schulung ausweiten,hr@example.org,{},done\n",
+            day(-200)
+        );
+        let res = import(
+            "/api/v1/review-actions/import",
+            manager.clone(),
+            sheet.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["report"]["created"], json!(["RA-0001"]));
+        let actions = app
+            .get("/api/v1/review-actions", Auth::Bearer(&viewer))
+            .await
+            .json();
+        assert_eq!(actions[0]["status"], "done", "{actions}");
+        assert_eq!(actions[0]["review"], "MR-0001", "{actions}");
+
+        // Exports import back unchanged, CSV and XLSX.
+        for (export, into, ids) in [
+            (
+                "/reviews.xlsx",
+                "/api/v1/reviews/import",
+                json!(["MR-0002", "MR-0001"]),
+            ),
+            (
+                "/reviews.csv",
+                "/api/v1/reviews/import",
+                json!(["MR-0002", "MR-0001"]),
+            ),
+            (
+                "/review-actions.csv",
+                "/api/v1/review-actions/import",
+                json!(["RA-0001"]),
+            ),
+            (
+                "/review-actions.xlsx",
+                "/api/v1/review-actions/import",
+                json!(["RA-0001"]),
+            ),
+        ] {
+            let (status, _, bytes) = app.get_bytes(export, Auth::Browser(&browser)).await;
+            assert_eq!(status, StatusCode::OK, "{export}");
+            let res = import(into, manager.clone(), bytes).await;
+            assert_eq!(res.status, StatusCode::OK, "{export}: {}", res.body);
+            assert_eq!(
+                res.json()["report"]["unchanged"],
+                ids,
+                "{export}: {}",
+                res.body
+            );
+        }
+        let (_, _, csv) = app.get_bytes("/reviews.csv", Auth::Browser(&browser)).await;
+        assert!(
+            String::from_utf8(csv)
+                .unwrap()
+                .contains("Ενίσχυση εκπαίδευσης"),
+            "the export keeps Greek text"
+        );
+
+        // A held review keeps its day.
+        let held = app
+            .post_json(
+                "/api/v1/reviews/MR-0002/hold",
+                Auth::Bearer(&manager),
+                json!({}),
+            )
+            .await;
+        assert_eq!(held.status, StatusCode::OK, "{}", held.body);
+        let sheet = format!("id,title,planned_on\nMR-0002,レビュー,{}\n", day(-1));
+        let res = import(
+            "/api/v1/reviews/import",
+            manager.clone(),
+            sheet.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains("row 2, column planned_on"),
+            "{}",
+            res.body
+        );
+        let sheet = "id,title,decisions\nMR-0002,レビュー,Budget für Awareness freigegeben\n";
+        let res = import("/api/v1/reviews/import", manager.clone(), sheet.into()).await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "decisions stay writable: {}",
+            res.body
+        );
+        assert_eq!(res.json()["report"]["updated"], json!(["MR-0002"]));
+
+        // The trail, the list page's links and the command line.
+        let trail = app
+            .get("/api/v1/audit?object_type=review", Auth::Bearer(&admin))
+            .await;
+        assert!(
+            trail.body.contains("review.create") && trail.body.contains("review.update"),
+            "{}",
+            trail.body
+        );
+        let page = app.get("/reviews", Auth::Browser(&browser)).await;
+        assert!(page.body.contains("/reviews/import") && page.body.contains("/review-actions.csv"));
+        let form = app
+            .get("/review-actions/import", Auth::Browser(&browser))
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let db = &app.db;
+        let annex = |args: &[&str]| crate::soa_migrate::annex(db, args);
+        let out = annex(&["review", "export-actions", "--format", "csv"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Schulung ausweiten"));
+    });
+}

@@ -6,6 +6,7 @@
 //! unless every row is valid; then the store writes all rows in one transaction. A dry run
 //! does everything but commit.
 
+pub mod overlay;
 mod plan;
 
 use super::sheet::{self, Grid};
@@ -221,7 +222,13 @@ pub struct Schema {
 }
 
 /// Fields whose cells may hold an Excel date serial (a date cell formatted as a number).
-const DATE_FIELDS: &[&str] = &["last_reviewed_on", "review_due_on", "due_on", "target_date"];
+const DATE_FIELDS: &[&str] = &[
+    "last_reviewed_on",
+    "review_due_on",
+    "due_on",
+    "target_date",
+    "planned_on",
+];
 
 impl Schema {
     /// Every field with a few of the headers that name it: "title (risk, risktitle, name)".

@@ -11,6 +11,7 @@ use super::store;
 use crate::domain::query::Page;
 use crate::domain::user::Role;
 use crate::error::{Error, FieldError, Result};
+use crate::exchange::import::overlay::{self, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 async fn control_ids(ctx: &Ctx) -> Result<Vec<String>> {
@@ -329,37 +330,62 @@ pub async fn import(
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
     ctx.require_editor()?;
-    let today = ctx.today();
-    let ids = control_ids(ctx).await?;
-    let ids = as_strs(&ids);
-    let drafts = crate::exchange::import::parse_rows(
-        rows.iter().map(|(r, v)| (*r, v.as_slice())).collect(),
-        |values| NonconformityInput::default().overlay(values, &ids, &today),
-    )?;
-    crate::store::check_unique_ids(drafts.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    let mut problems = Vec::new();
-    let mut targets = Vec::with_capacity(drafts.len());
-    for ((row, d), (_, values)) in drafts.into_iter().zip(&rows) {
-        let before = match &d.id {
-            Some(id) => store::read_in(&mut tx, id).await?,
-            None => None,
-        };
-        let d = match &before {
-            None => d,
-            Some(b) => match crate::exchange::import::checked_row(
-                row,
-                NonconformityInput::from(b).overlay(values, &ids, &today),
-                &mut problems,
-            )? {
-                Some(d) => d,
-                None => continue,
-            },
-        };
-        if let Some(b) = before.as_ref().filter(|b| b.closed_on.is_some())
-            && NonconformityInput::from(b)
-                .parse(&ids, &today)
-                .is_ok_and(|old| old != d)
+    let rows_of = NcRows {
+        controls: control_ids(ctx).await?,
+        today: ctx.today(),
+    };
+    overlay::run(ctx, rows_of, rows, dry_run, upload).await
+}
+
+/// Nonconformities as rows of a file: a closed one stays as it was closed; its source must
+/// exist and carry no other nonconformity.
+struct NcRows {
+    controls: Vec<String>,
+    today: String,
+}
+
+impl Overlay for NcRows {
+    type Draft = NonconformityDraft;
+    type Record = Nonconformity;
+    const ENTITY: &'static str = "nonconformity";
+    const ACTION: &'static str = "nonconformity";
+
+    fn record_id(r: &Nonconformity) -> &str {
+        &r.id
+    }
+
+    fn draft_id(d: &NonconformityDraft) -> Option<&str> {
+        d.id.as_deref()
+    }
+
+    fn new_label(d: &NonconformityDraft) -> String {
+        format!("a new nonconformity ({})", d.title)
+    }
+
+    fn overlay(
+        &self,
+        base: Option<&Nonconformity>,
+        values: &[(&'static str, String)],
+    ) -> Result<NonconformityDraft> {
+        base.map(NonconformityInput::from)
+            .unwrap_or_default()
+            .overlay(values, &as_strs(&self.controls), &self.today)
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<Nonconformity>> {
+        store::read_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        tx: &mut crate::store::Tx,
+        row: usize,
+        d: &NonconformityDraft,
+        before: Option<&Nonconformity>,
+    ) -> Result<Vec<FieldError>> {
+        let mut problems = Vec::new();
+        if let Some(b) = before.filter(|b| b.closed_on.is_some())
+            && !self.unchanged(b, d)
         {
             problems.push(FieldError::new(
                 format!("row {row}, id"),
@@ -368,56 +394,32 @@ pub async fn import(
         }
         problems.extend(
             check_source(
-                &mut tx,
-                &d,
-                before.as_ref().map(|b| b.id.as_str()),
+                tx,
+                d,
+                before.map(|b| b.id.as_str()),
                 &format!("row {row}, "),
             )
             .await?,
         );
-        targets.push((d, before));
+        Ok(problems)
     }
-    if !problems.is_empty() {
-        return Err(Error::Validation(problems));
+
+    async fn insert(
+        &self,
+        tx: &mut crate::store::Tx,
+        d: &NonconformityDraft,
+    ) -> Result<Nonconformity> {
+        store::insert(tx, d).await
     }
-    let mut report = crate::domain::ImportReport::default();
-    for (d, before) in targets {
-        match before {
-            Some(b) => {
-                if NonconformityInput::from(&b)
-                    .parse(&ids, &today)
-                    .is_ok_and(|old| old == d)
-                {
-                    report.unchanged.push(b.id);
-                    continue;
-                }
-                report.updated.push(b.id.clone());
-                if !dry_run {
-                    let after = store::write(&mut tx, &b.id, &d, true).await?;
-                    tx.audit(
-                        ctx.change("nonconformity.update", "nonconformity", &b.id)
-                            .before(&b)
-                            .after(&after),
-                    )
-                    .await?;
-                }
-            }
-            None if dry_run => report.created.push(
-                d.id.clone()
-                    .unwrap_or_else(|| format!("a new nonconformity ({})", d.title)),
-            ),
-            None => {
-                let x = store::insert(&mut tx, &d).await?;
-                tx.audit(
-                    ctx.change("nonconformity.create", "nonconformity", &x.id)
-                        .after(&x),
-                )
-                .await?;
-                report.created.push(x.id);
-            }
-        }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &Nonconformity,
+        d: &NonconformityDraft,
+    ) -> Result<Nonconformity> {
+        store::write(tx, &before.id, d, true).await
     }
-    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
 }
 
 /// Imports corrective actions (managers and admins): all rows or none; a row whose id is an
@@ -431,100 +433,101 @@ pub async fn import_actions(
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
     ctx.require_editor()?;
-    let today = ctx.today();
-    let drafts = crate::exchange::import::parse_rows(
-        rows.iter().map(|(r, v)| (*r, v.as_slice())).collect(),
-        |values| ActionInput::default().overlay(values, &today),
-    )?;
-    crate::store::check_unique_ids(drafts.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    let mut problems = Vec::new();
-    let mut targets = Vec::with_capacity(drafts.len());
-    let mut ncs: std::collections::HashMap<String, Option<bool>> = Default::default();
-    for ((row, d), (_, values)) in drafts.into_iter().zip(&rows) {
-        let before = match &d.id {
-            Some(id) => store::action_in(&mut tx, id).await?,
-            None => None,
+    let rows_of = ActionRows {
+        today: ctx.today(),
+        closed: Default::default(),
+    };
+    overlay::run(ctx, rows_of, rows, dry_run, upload).await
+}
+
+/// Corrective actions as rows of a file: each stays with its nonconformity, which must exist
+/// and be open (an unchanged row of a closed one is let through).
+struct ActionRows {
+    today: String,
+    /// Nonconformity → whether it is closed (`None`: there is none).
+    closed: std::collections::HashMap<String, Option<bool>>,
+}
+
+impl Overlay for ActionRows {
+    type Draft = super::domain::ActionDraft;
+    type Record = Action;
+    const ENTITY: &'static str = "corrective_action";
+    const ACTION: &'static str = "corrective_action";
+
+    fn record_id(r: &Action) -> &str {
+        &r.id
+    }
+
+    fn draft_id(d: &Self::Draft) -> Option<&str> {
+        d.id.as_deref()
+    }
+
+    fn new_label(d: &Self::Draft) -> String {
+        format!("a new action ({})", d.title)
+    }
+
+    fn overlay(
+        &self,
+        base: Option<&Action>,
+        values: &[(&'static str, String)],
+    ) -> Result<Self::Draft> {
+        base.map(ActionInput::from)
+            .unwrap_or_default()
+            .overlay(values, &self.today)
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<Action>> {
+        store::action_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        tx: &mut crate::store::Tx,
+        row: usize,
+        d: &Self::Draft,
+        before: Option<&Action>,
+    ) -> Result<Vec<FieldError>> {
+        let nc = d.nonconformity.clone();
+        let closed = match self.closed.get(&nc) {
+            Some(c) => *c,
+            None => {
+                let c = store::read_in(tx, &nc)
+                    .await?
+                    .map(|n| n.closed_on.is_some());
+                self.closed.insert(nc.clone(), c);
+                c
+            }
         };
-        let d = match &before {
-            None => d,
-            Some(b) => match crate::exchange::import::checked_row(
-                row,
-                ActionInput::from(b).overlay(values, &today),
-                &mut problems,
-            )? {
-                Some(d) => d,
-                None => continue,
-            },
-        };
-        if !ncs.contains_key(&d.nonconformity) {
-            let closed = store::read_in(&mut tx, &d.nonconformity)
-                .await?
-                .map(|n| n.closed_on.is_some());
-            ncs.insert(d.nonconformity.clone(), closed);
-        }
         let field = format!("row {row}, nonconformity");
-        let unchanged = before
-            .as_ref()
-            .is_some_and(|b| ActionInput::from(b).parse(&today).is_ok_and(|old| old == d));
-        match (ncs[&d.nonconformity], &before) {
-            (_, Some(b)) if b.nonconformity != d.nonconformity => problems.push(FieldError::new(
+        let unchanged = before.is_some_and(|b| self.unchanged(b, d));
+        Ok(match (closed, before) {
+            (_, Some(b)) if b.nonconformity != nc => vec![FieldError::new(
                 field,
                 format!("{} stays with {}", b.id, b.nonconformity),
-            )),
-            (None, _) => problems.push(FieldError::new(
+            )],
+            (None, _) => vec![FieldError::new(
                 field,
-                format!("there is no nonconformity {}", d.nonconformity),
-            )),
-            (Some(true), _) if !unchanged => problems.push(FieldError::new(
-                field,
-                format!("{} is closed", d.nonconformity),
-            )),
-            _ => {}
-        }
-        targets.push((d, before));
-    }
-    if !problems.is_empty() {
-        return Err(Error::Validation(problems));
-    }
-    let mut report = crate::domain::ImportReport::default();
-    for (d, before) in targets {
-        match before {
-            Some(b) => {
-                if ActionInput::from(&b)
-                    .parse(&today)
-                    .is_ok_and(|old| old == d)
-                {
-                    report.unchanged.push(b.id);
-                    continue;
-                }
-                report.updated.push(b.id.clone());
-                if !dry_run {
-                    let after = store::write_action(&mut tx, &b.id, &d, true).await?;
-                    tx.audit(
-                        ctx.change("corrective_action.update", "corrective_action", &b.id)
-                            .before(&b)
-                            .after(&after),
-                    )
-                    .await?;
-                }
+                format!("there is no nonconformity {nc}"),
+            )],
+            (Some(true), _) if !unchanged => {
+                vec![FieldError::new(field, format!("{nc} is closed"))]
             }
-            None if dry_run => report.created.push(
-                d.id.clone()
-                    .unwrap_or_else(|| format!("a new action ({})", d.title)),
-            ),
-            None => {
-                let x = store::insert_action(&mut tx, &d).await?;
-                tx.audit(
-                    ctx.change("corrective_action.create", "corrective_action", &x.id)
-                        .after(&x),
-                )
-                .await?;
-                report.created.push(x.id);
-            }
-        }
+            _ => Vec::new(),
+        })
     }
-    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
+
+    async fn insert(&self, tx: &mut crate::store::Tx, d: &Self::Draft) -> Result<Action> {
+        store::insert_action(tx, d).await
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &Action,
+        d: &Self::Draft,
+    ) -> Result<Action> {
+        store::write_action(tx, &before.id, d, true).await
+    }
 }
 
 /// The facts clauses 10.1 and 10.2 rest on (readiness), counted by the database.

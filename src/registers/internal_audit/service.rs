@@ -13,6 +13,7 @@ use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::domain::query::Page;
 use crate::domain::user::Role;
 use crate::error::{Error, Result};
+use crate::exchange::import::overlay::{self, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 /// The ids of the 2022 catalogue's controls, in its order.
@@ -395,113 +396,106 @@ pub async fn import_findings(
     dry_run: bool,
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
-    use crate::error::FieldError;
     ctx.require_editor()?;
-    let today = ctx.today();
-    let ids = control_ids(ctx).await?;
-    let ids = as_strs(&ids);
-    let has_id = |values: &[(&'static str, String)]| {
-        values
-            .iter()
-            .any(|(f, v)| *f == "id" && !v.trim().is_empty())
+    let rows_of = FindingRows {
+        controls: control_ids(ctx).await?,
+        today: ctx.today(),
+        raised_by: ctx.who().to_string(),
+        audits: Default::default(),
     };
-    // A row naming an id may update a finding and leave its audit and kind as they are: it
-    // is read over placeholders first, and again over the stored finding below.
-    let drafts = crate::exchange::import::parse_rows(
-        rows.iter().map(|(r, v)| (*r, v.as_slice())).collect(),
-        |values| {
-            let holder = if has_id(values) { "-" } else { "" };
-            FindingInput {
-                audit: holder.into(),
-                kind: if has_id(values) { "ofi" } else { "" }.into(),
-                ..Default::default()
-            }
-            .overlay(values, &ids, &today)
-        },
-    )?;
-    crate::store::check_unique_ids(drafts.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    let mut problems = Vec::new();
-    let mut targets = Vec::with_capacity(drafts.len());
-    let mut audits: std::collections::HashMap<String, Option<AuditStatus>> = Default::default();
-    for ((row, d), (_, values)) in drafts.into_iter().zip(&rows) {
-        let before = match &d.id {
-            Some(id) => store::finding_in(&mut tx, id).await?,
-            None => None,
-        };
-        let again = match &before {
-            None if !has_id(values) => None,
-            None => Some(FindingInput::default().overlay(values, &ids, &today)),
-            Some(b) => Some(FindingInput::from(b).overlay(values, &ids, &today)),
-        };
-        let d = match again {
-            None => d,
-            Some(parsed) => {
-                match crate::exchange::import::checked_row(row, parsed, &mut problems)? {
-                    Some(d) => d,
-                    None => continue,
-                }
-            }
-        };
-        if !audits.contains_key(&d.audit) {
-            let status = store::audit_in(&mut tx, &d.audit).await?.map(|a| a.status);
-            audits.insert(d.audit.clone(), status);
-        }
-        match (audits[&d.audit], &before) {
-            (_, Some(b)) if b.audit != d.audit => problems.push(FieldError::new(
-                format!("row {row}, audit"),
-                format!("finding {} stays with audit {}", b.id, b.audit),
-            )),
-            (None, _) => problems.push(FieldError::new(
-                format!("row {row}, audit"),
-                format!("there is no audit {}", d.audit),
-            )),
-            (Some(AuditStatus::Cancelled), None) => problems.push(FieldError::new(
-                format!("row {row}, audit"),
-                format!("audit {} is cancelled", d.audit),
-            )),
-            _ => {}
-        }
-        targets.push((d, before));
+    overlay::run(ctx, rows_of, rows, dry_run, upload).await
+}
+
+/// Findings as rows of a file: each stays with its audit, which must exist (and, for a new
+/// finding, not be cancelled).
+struct FindingRows {
+    controls: Vec<String>,
+    today: String,
+    raised_by: String,
+    /// Audit → its status (`None`: there is none).
+    audits: std::collections::HashMap<String, Option<AuditStatus>>,
+}
+
+impl Overlay for FindingRows {
+    type Draft = super::domain_finding::FindingDraft;
+    type Record = Finding;
+    const ENTITY: &'static str = "finding";
+    const ACTION: &'static str = "finding";
+
+    fn record_id(r: &Finding) -> &str {
+        &r.id
     }
-    if !problems.is_empty() {
-        return Err(Error::Validation(problems));
+
+    fn draft_id(d: &Self::Draft) -> Option<&str> {
+        d.id.as_deref()
     }
-    let mut report = crate::domain::ImportReport::default();
-    for (d, before) in targets {
-        match before {
-            Some(b) => {
-                if FindingInput::from(&b)
-                    .parse(&ids, &today)
-                    .is_ok_and(|old| old == d)
-                {
-                    report.unchanged.push(b.id);
-                    continue;
-                }
-                report.updated.push(b.id.clone());
-                if !dry_run {
-                    let after = store::write_finding(&mut tx, &b.id, &d, true).await?;
-                    tx.audit(
-                        ctx.change("finding.update", "finding", &b.id)
-                            .before(&b)
-                            .after(&after),
-                    )
-                    .await?;
-                }
-            }
-            None if dry_run => report.created.push(
-                d.id.clone()
-                    .unwrap_or_else(|| format!("a new finding ({})", d.title)),
-            ),
+
+    fn new_label(d: &Self::Draft) -> String {
+        format!("a new finding ({})", d.title)
+    }
+
+    fn overlay(
+        &self,
+        base: Option<&Finding>,
+        values: &[(&'static str, String)],
+    ) -> Result<Self::Draft> {
+        base.map(FindingInput::from).unwrap_or_default().overlay(
+            values,
+            &as_strs(&self.controls),
+            &self.today,
+        )
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<Finding>> {
+        store::finding_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        tx: &mut crate::store::Tx,
+        row: usize,
+        d: &Self::Draft,
+        before: Option<&Finding>,
+    ) -> Result<Vec<crate::error::FieldError>> {
+        use crate::error::FieldError;
+        let status = match self.audits.get(&d.audit) {
+            Some(s) => *s,
             None => {
-                let x = store::insert_finding(&mut tx, &d, ctx.who()).await?;
-                tx.audit(ctx.change("finding.create", "finding", &x.id).after(&x))
-                    .await?;
-                report.created.push(x.id);
+                let s = store::audit_in(tx, &d.audit).await?.map(|a| a.status);
+                self.audits.insert(d.audit.clone(), s);
+                s
             }
-        }
+        };
+        let field = format!("row {row}, audit");
+        Ok(match (status, before) {
+            (_, Some(b)) if b.audit != d.audit => vec![FieldError::new(
+                field,
+                format!("finding {} stays with audit {}", b.id, b.audit),
+            )],
+            (None, _) => vec![FieldError::new(
+                field,
+                format!("there is no audit {}", d.audit),
+            )],
+            (Some(AuditStatus::Cancelled), None) => vec![FieldError::new(
+                field,
+                format!("audit {} is cancelled", d.audit),
+            )],
+            _ => Vec::new(),
+        })
     }
-    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
+
+    async fn insert(&self, tx: &mut crate::store::Tx, d: &Self::Draft) -> Result<Finding> {
+        store::insert_finding(tx, d, &self.raised_by).await
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &Finding,
+        d: &Self::Draft,
+    ) -> Result<Finding> {
+        store::write_finding(tx, &before.id, d, true).await
+    }
 }
 
 /// Closes a finding inside another use case's write (its nonconformity was found corrected

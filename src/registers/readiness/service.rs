@@ -16,52 +16,77 @@ pub async fn now(ctx: &Ctx) -> Result<Readiness> {
     of(ctx, &rows).await
 }
 
-/// Readiness over the 2022 SoA's rows the caller already has.
+/// Readiness over the 2022 SoA's rows the caller already has. The registers are read at
+/// once (each read on its own connection; none depends on another), and each only once.
 #[tracing::instrument(name = "readiness.of", skip_all, fields(actor = %ctx.who()))]
 pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
+    use crate::registers::context::domain::IssueQuery;
     ctx.require_reader()?;
-    let facts = super::service_facts::risk_facts(ctx).await?;
-    let versions = soa::versions(ctx, DEFAULT_FRAMEWORK).await?;
-    let approval = match versions.first() {
-        Some(v) => {
-            let (_, snap) = soa::version(ctx, DEFAULT_FRAMEWORK, v.version).await?;
-            ApprovalFacts {
-                latest: Some((v.version, v.approved_at.clone())),
-                changed_since: crate::registers::soa::domain_version::diff(&snap.rows, rows).len(),
-            }
-        }
-        None => ApprovalFacts::default(),
-    };
-    let documents = super::service_facts::document_facts(ctx).await?;
-    let people = super::service_facts::people_facts(ctx).await?;
-    let mut r = readiness(rows, &facts, &approval, &documents, &people, &ctx.today());
-    r.next.extend(resilience_steps(ctx).await?);
-    let (clause, steps) = supplier_and_obligation_steps(ctx, rows).await?;
+    let today = ctx.today();
+    let every_issue = IssueQuery::default();
+    let (
+        facts,
+        approval,
+        documents,
+        people,
+        resilience,
+        obligations,
+        suppliers,
+        parties,
+        issues,
+        scope,
+        roles,
+        ownership,
+        objectives,
+        kpis,
+        audit,
+        improvement,
+        reviews,
+    ) = tokio::try_join!(
+        super::service_facts::risk_facts(ctx),
+        approval_facts(ctx, rows),
+        super::service_facts::document_facts(ctx),
+        super::service_facts::people_facts(ctx),
+        resilience_steps(ctx),
+        crate::registers::obligation::service::attention(ctx),
+        crate::registers::supplier::service::attention(ctx),
+        crate::registers::party::service::all(ctx),
+        crate::registers::context::service::all(ctx, &every_issue),
+        crate::registers::context::service::scope(ctx),
+        crate::registers::responsibility::service::all(ctx),
+        crate::registers::responsibility::service::ownership_view(ctx),
+        crate::registers::objective::service::objectives(ctx),
+        crate::registers::objective::service::kpis(ctx, None),
+        audit_facts(ctx, rows),
+        crate::registers::improvement::service::facts(ctx),
+        crate::registers::review::service::list(ctx),
+    )?;
+    let mut r = readiness(rows, &facts, &approval, &documents, &people, &today);
+    r.next.extend(resilience);
+    let (clause, steps) = supplier_and_obligation_steps(rows, &obligations, &suppliers, &parties);
     r.clauses.insert(0, clause);
     r.next.extend(steps);
-    let context = context_facts(ctx).await?;
+    let context = context_facts(&issues, &scope, &today);
     r.clauses
-        .extend(super::domain::context_clauses(&context, &ctx.today()));
-    let roles = crate::registers::responsibility::service::all(ctx).await?;
-    let ownership = crate::registers::responsibility::service::ownership_view(ctx).await?;
+        .extend(super::domain::context_clauses(&context, &today));
     r.clauses
         .push(super::domain::roles_clause(roles.len(), &ownership));
-    r.clauses.extend(super::domain::objective_clauses(
-        &crate::registers::objective::service::objectives(ctx).await?,
-        &crate::registers::objective::service::kpis(ctx, None).await?,
-        &ctx.today(),
-    ));
-    r.clauses.push(super::domain_check::internal_audit_clause(
-        &audit_facts(ctx, rows).await?,
-    ));
-    r.clauses.extend(super::domain_check::improvement_clauses(
-        &improvement_facts(ctx).await?,
-    ));
-    r.clauses.push(super::domain_check::review_clause(
-        &crate::registers::review::service::list(ctx).await?,
-        &ctx.today(),
-    ));
-    let system = system_facts(ctx, &context, &approval, &ownership, &people).await?;
+    r.clauses
+        .extend(super::domain::objective_clauses(&objectives, &kpis, &today));
+    r.clauses
+        .push(super::domain_check::internal_audit_clause(&audit));
+    r.clauses
+        .extend(super::domain_check::improvement_clauses(&improvement));
+    r.clauses
+        .push(super::domain_check::review_clause(&reviews, &today));
+    let system = system_facts(
+        &issues,
+        &context,
+        &approval,
+        &ownership,
+        &people,
+        (&suppliers, &obligations),
+    );
     r.clauses
         .extend(super::domain_system::system_clauses(&system, &facts));
     r.clauses.extend(super::domain_system::summary_clauses(
@@ -70,6 +95,21 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     ));
     super::domain::sort_clauses(&mut r.clauses);
     Ok(r)
+}
+
+/// The SoA's newest approval and how many controls changed since.
+async fn approval_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<ApprovalFacts> {
+    let versions = soa::versions(ctx, DEFAULT_FRAMEWORK).await?;
+    Ok(match versions.first() {
+        Some(v) => {
+            let (_, snap) = soa::version(ctx, DEFAULT_FRAMEWORK, v.version).await?;
+            ApprovalFacts {
+                latest: Some((v.version, v.approved_at.clone())),
+                changed_since: crate::registers::soa::domain_version::diff(&snap.rows, rows).len(),
+            }
+        }
+        None => ApprovalFacts::default(),
+    })
 }
 
 /// The facts 9.2 rests on, from the internal audit register: the programme whose cycle holds
@@ -123,11 +163,16 @@ async fn audit_facts(ctx: &Ctx, rows: &[SoaRow]) -> Result<super::domain_check::
     })
 }
 
-/// The facts 4.1 and 4.3 rest on, from the context register.
-async fn context_facts(ctx: &Ctx) -> Result<super::domain::ContextFacts> {
-    use crate::registers::context::domain::{IssueQuery, IssueSide, SCOPE_PARTS};
-    let issues = crate::registers::context::service::all(ctx, &IssueQuery::default()).await?;
-    let today = ctx.today();
+/// The facts 4.1 and 4.3 rest on, from the context register's issues and scope.
+fn context_facts(
+    issues: &[crate::registers::context::domain::ContextIssue],
+    (scope, versions): &(
+        crate::registers::context::domain::Scope,
+        Vec<crate::registers::context::domain::ScopeVersion>,
+    ),
+    today: &str,
+) -> super::domain::ContextFacts {
+    use crate::registers::context::domain::{IssueSide, SCOPE_PARTS};
     let pick = |keep: &dyn Fn(&crate::registers::context::domain::ContextIssue) -> bool| {
         let ids: Vec<String> = issues
             .iter()
@@ -136,9 +181,8 @@ async fn context_facts(ctx: &Ctx) -> Result<super::domain::ContextFacts> {
             .collect();
         (ids.len() as i64, ids.into_iter().take(8).collect())
     };
-    let (scope, versions) = crate::registers::context::service::scope(ctx).await?;
     let latest = versions.first();
-    Ok(super::domain::ContextFacts {
+    super::domain::ContextFacts {
         internal: issues
             .iter()
             .filter(|x| x.side == IssueSide::Internal)
@@ -147,7 +191,7 @@ async fn context_facts(ctx: &Ctx) -> Result<super::domain::ContextFacts> {
             .iter()
             .filter(|x| x.side == IssueSide::External)
             .count() as i64,
-        review_due: pick(&|x| x.review_is_due(&today)),
+        review_due: pick(&|x| x.review_is_due(today)),
         without_effect: pick(&|x| x.effect.trim().is_empty()),
         statement: !scope.text.statement.is_empty(),
         missing_parts: SCOPE_PARTS[1..4]
@@ -159,19 +203,18 @@ async fn context_facts(ctx: &Ctx) -> Result<super::domain::ContextFacts> {
         changed_since: latest
             .map(|v| scope.text.changed_from(&v.text))
             .unwrap_or_default(),
-    })
+    }
 }
 
 /// Clause 4.2 from the obligations register, and what to do next about obligations and
 /// suppliers (5.19–5.22, 5.31): reviews due, contracts lacking clauses, certifications
 /// lapsing, obligations no control meets, typed reasons no obligation stands behind.
-async fn supplier_and_obligation_steps(
-    ctx: &Ctx,
+fn supplier_and_obligation_steps(
     rows: &[SoaRow],
-) -> Result<(super::domain::Clause, Vec<super::domain::NextStep>)> {
-    let o = crate::registers::obligation::service::attention(ctx).await?;
-    let s = crate::registers::supplier::service::attention(ctx).await?;
-    let parties = crate::registers::party::service::all(ctx).await?;
+    o: &crate::registers::obligation::service::Attention,
+    s: &crate::registers::supplier::service::Attention,
+    parties: &[crate::registers::party::domain::Party],
+) -> (super::domain::Clause, Vec<super::domain::NextStep>) {
     let unaddressed: Vec<String> = parties
         .iter()
         .filter(|p| !p.addressed)
@@ -198,7 +241,8 @@ async fn supplier_and_obligation_steps(
         .map(|r| r.control.id.clone())
         .collect();
     let mut steps = Vec::new();
-    let mut push = |(count, examples): (i64, Vec<String>), what: &str, href: &str| {
+    let mut push = |(count, examples): &(i64, Vec<String>), what: &str, href: &str| {
+        let (count, examples) = (*count, examples.clone());
         if count > 0 {
             steps.push(super::domain::NextStep {
                 count,
@@ -209,12 +253,12 @@ async fn supplier_and_obligation_steps(
         }
     };
     push(
-        o.without_controls,
+        &o.without_controls,
         "applicable obligations no control is linked to",
         "/obligations?applicable=1",
     );
     push(
-        (
+        &(
             unbacked.len() as i64,
             unbacked.into_iter().take(8).collect(),
         ),
@@ -222,21 +266,21 @@ async fn supplier_and_obligation_steps(
         "/soa?warning=reason_unbacked",
     );
     push(
-        s.review_due,
+        &s.review_due,
         "suppliers due for review",
         "/suppliers?review_due=1",
     );
     push(
-        s.clause_gaps,
+        &s.clause_gaps,
         "critical or high suppliers whose contract lacks security clauses",
         "/suppliers?status=active",
     );
     push(
-        s.certifications,
+        &s.certifications,
         "suppliers with a certification lapsed or lapsing",
         "/suppliers?status=active",
     );
-    Ok((clause, steps))
+    (clause, steps)
 }
 
 /// What to do next about incidents and continuity (5.24–5.30): notifications overdue,
@@ -329,21 +373,19 @@ pub async fn attribute_types(ctx: &Ctx) -> Result<Vec<crate::domain::catalog::At
     ctx.store().attribute_types(DEFAULT_FRAMEWORK).await
 }
 
-/// The facts 10.1 and 10.2 rest on, counted by the improvement register.
-async fn improvement_facts(ctx: &Ctx) -> Result<super::domain_check::ImprovementFacts> {
-    crate::registers::improvement::service::facts(ctx).await
-}
-
 /// The facts of the clauses no single register answers (6.1.1, 6.3, 7.1, 7.4, 8.1).
-async fn system_facts(
-    ctx: &Ctx,
+fn system_facts(
+    issues: &[crate::registers::context::domain::ContextIssue],
     context: &super::domain::ContextFacts,
     approval: &ApprovalFacts,
     ownership: &crate::registers::responsibility::domain::Ownership,
     people: &super::domain::PeopleFacts,
-) -> Result<super::domain_system::SystemFacts> {
-    use crate::registers::context::domain::{IssueBearing, IssueQuery};
-    let issues = crate::registers::context::service::all(ctx, &IssueQuery::default()).await?;
+    (suppliers, obligations): (
+        &crate::registers::supplier::service::Attention,
+        &crate::registers::obligation::service::Attention,
+    ),
+) -> super::domain_system::SystemFacts {
+    use crate::registers::context::domain::IssueBearing;
     let bearing_risk: Vec<_> = issues
         .iter()
         .filter(|x| matches!(x.bearing, IssueBearing::Risk | IssueBearing::Both))
@@ -357,9 +399,7 @@ async fn system_facts(
             .sum::<i64>()
     };
     let missing = |label: &str| ownership.required_missing.iter().any(|m| m == label);
-    let suppliers = crate::registers::supplier::service::attention(ctx).await?;
-    let obligations = crate::registers::obligation::service::attention(ctx).await?;
-    Ok(super::domain_system::SystemFacts {
+    super::domain_system::SystemFacts {
         issues_bearing_risk: bearing_risk.len() as i64,
         issues_unlinked: bearing_risk
             .iter()
@@ -385,5 +425,5 @@ async fn system_facts(
             .map(|(_, asked, done, _)| (*asked, *done)),
         suppliers_review_due: suppliers.review_due.0,
         obligations_review_due: obligations.review_due.0,
-    })
+    }
 }

@@ -24,6 +24,47 @@ pub async fn create_review(ctx: Ctx, JsonBody(input): JsonBody<ReviewInput>) -> 
     Ok(tagged(StatusCode::CREATED, x.revision, x))
 }
 
+/// Imports management reviews from a CSV or XLSX file sent as the body (managers and admins).
+#[utoipa::path(post, path = "/api/v1/reviews/import", tag = "management review",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_reviews(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(&ctx, &super::exchange::ReviewImport, raw, req)
+        .await
+}
+
+/// Every action management reviews decided on, newest review first.
+#[utoipa::path(get, path = "/api/v1/review-actions", tag = "management review",
+    responses((status = 200, body = Vec<ReviewAction>)))]
+pub async fn list_review_actions(ctx: Ctx) -> ApiResult<Vec<ReviewAction>> {
+    Ok(Json(service::actions(&ctx).await?))
+}
+
+/// Imports the actions of management reviews from a CSV or XLSX file sent as the body
+/// (managers and admins).
+#[utoipa::path(post, path = "/api/v1/review-actions/import", tag = "management review",
+    params(crate::registers::imports::web::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file (CSV or XLSX)"),
+    responses((status = 200, body = crate::exchange::import::Outcome), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_review_actions(
+    ctx: Ctx,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+    req: axum::extract::Request,
+) -> ApiResult<crate::exchange::import::Outcome> {
+    crate::registers::imports::web::import_into(
+        &ctx,
+        &super::exchange::ReviewActionImport,
+        raw,
+        req,
+    )
+    .await
+}
+
 /// One review with its input pack: generated now until it is held, then as frozen (409 when
 /// the frozen pack no longer matches its SHA-256). Its `ETag` is the review's revision.
 #[utoipa::path(get, path = "/api/v1/reviews/{id}", tag = "management review", params(("id" = String, Path)),

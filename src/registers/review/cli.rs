@@ -76,6 +76,12 @@ pub enum Command {
     },
     /// Export the reviews
     Export(crate::cli::ExportArgs),
+    /// Import reviews from a CSV or XLSX file (all or nothing)
+    Import(crate::cli::ImportArgs),
+    /// Export the actions reviews decided on
+    ExportActions(crate::cli::ExportArgs),
+    /// Import the actions of reviews from a CSV or XLSX file (all or nothing)
+    ImportActions(crate::cli::ImportArgs),
 }
 
 /// Runs `annex review …` as the local operator.
@@ -215,6 +221,16 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
         Command::Export(args) => {
             let all = service::list(ctx).await?;
             crate::cli::write_export(&super::exchange::reviews_table(&all), &args)?;
+        }
+        Command::Import(args) => {
+            crate::cli::import_file(ctx, &super::exchange::ReviewImport, &args).await?
+        }
+        Command::ExportActions(args) => {
+            let all = service::actions(ctx).await?;
+            crate::cli::write_export(&super::exchange::actions_table(&all), &args)?;
+        }
+        Command::ImportActions(args) => {
+            crate::cli::import_file(ctx, &super::exchange::ReviewActionImport, &args).await?
         }
     }
     Ok(())

@@ -136,6 +136,27 @@ impl ReviewInput {
     }
 }
 
+impl ReviewInput {
+    /// This input with a spreadsheet row's fields put over it, checked (held on, status and
+    /// the pack's SHA-256 are Annex's: a file does not set them).
+    pub fn overlay(mut self, values: &[(&'static str, String)]) -> Result<ReviewDraft, Error> {
+        for (field, value) in values {
+            let value = value.clone();
+            match *field {
+                "id" => self.id = Some(value),
+                "title" => self.title = value,
+                "planned_on" => self.planned_on = value,
+                "chair" => self.chair = value,
+                "attendees" => self.attendees = value,
+                "feedback" => self.feedback = value,
+                "decisions" => self.decisions = value,
+                _ => {}
+            }
+        }
+        self.parse()
+    }
+}
+
 impl From<&Review> for ReviewInput {
     fn from(x: &Review) -> ReviewInput {
         ReviewInput {
@@ -226,6 +247,62 @@ impl ReviewActionInput {
             owner,
             due_on,
             status,
+        })
+    }
+}
+
+/// A review action as a row of a file: its id (a new one when absent), its review and what
+/// was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewActionRow {
+    pub id: Option<String>,
+    pub review: String,
+    pub action: ReviewActionDraft,
+}
+
+impl ReviewActionRow {
+    /// A spreadsheet row's fields over `base` (or over nothing), checked; the day an action
+    /// was done is Annex's, set when it is marked done.
+    pub fn overlay(
+        base: Option<&ReviewAction>,
+        values: &[(&'static str, String)],
+    ) -> Result<ReviewActionRow, Error> {
+        let mut input = base.map(ReviewActionInput::from).unwrap_or_default();
+        let mut id = base.map(|b| b.id.clone());
+        let mut review = base.map(|b| b.review.clone()).unwrap_or_default();
+        for (field, value) in values {
+            let value = value.clone();
+            match *field {
+                "id" => id = Some(value),
+                "review" => review = value,
+                "title" => input.title = value,
+                "owner" => input.owner = value,
+                "due_on" => input.due_on = value,
+                "status" => input.status = value,
+                _ => {}
+            }
+        }
+        let mut p = Problems::new();
+        let id = crate::domain::input::record_id(&mut p, "id", id.as_deref().unwrap_or(""));
+        let review = bounded(&mut p, "review", &review, 40);
+        if review.is_empty() {
+            p.add("review", "name the review that decided it (MR-0001)");
+        }
+        let action = match input.parse() {
+            Ok(a) => Some(a),
+            Err(Error::Validation(fields)) => {
+                for f in fields {
+                    p.add(&f.field, f.message);
+                }
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        p.into_result()?;
+        Ok(ReviewActionRow {
+            id,
+            review,
+            action: action.ok_or_else(|| Error::field("title", "the action could not be read"))?,
         })
     }
 }

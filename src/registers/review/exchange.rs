@@ -3,6 +3,7 @@
 
 use super::domain::{Review, ReviewAction, ReviewRecord};
 use crate::exchange::Table;
+use crate::exchange::import::field as f;
 
 /// The reviews: one row each.
 pub fn reviews_table(items: &[Review]) -> Table {
@@ -16,6 +17,7 @@ pub fn reviews_table(items: &[Review]) -> Table {
             "status",
             "chair",
             "attendees",
+            "feedback",
             "decisions",
             "pack_sha256",
         ],
@@ -32,6 +34,7 @@ pub fn reviews_table(items: &[Review]) -> Table {
                 r.status.label().to_string(),
                 r.chair.clone(),
                 r.attendees.clone(),
+                r.feedback.clone(),
                 r.decisions.clone(),
                 r.pack_sha256.clone().unwrap_or_default(),
             ]
@@ -64,6 +67,155 @@ pub fn actions_table(items: &[ReviewAction]) -> Table {
         })
         .collect();
     t
+}
+
+const REVIEW_FIELDS: &[crate::exchange::import::Field] = &[
+    f("id", "id", &["id", "reviewid", "mrid", "ref", "no", "nr"]),
+    f(
+        "title",
+        "title",
+        &["title", "review", "name", "managementreview", "titel"],
+    ),
+    f(
+        "planned_on",
+        "planned on",
+        &["plannedon", "planned", "date", "meeting", "datum", "termin"],
+    ),
+    f(
+        "chair",
+        "chair",
+        &["chair", "chairedby", "chairperson", "vorsitz", "leitung"],
+    ),
+    f(
+        "attendees",
+        "attendees",
+        &["attendees", "participants", "present", "teilnehmer"],
+    ),
+    f(
+        "feedback",
+        "feedback",
+        &["feedback", "interestedpartyfeedback", "rückmeldungen"],
+    ),
+    f(
+        "decisions",
+        "decisions",
+        &[
+            "decisions",
+            "outputs",
+            "minutes",
+            "beschlüsse",
+            "ergebnisse",
+        ],
+    ),
+];
+
+/// Imports reviews: one row each.
+pub const REVIEW_SCHEMA: crate::exchange::import::Schema = crate::exchange::import::Schema {
+    fields: REVIEW_FIELDS,
+    derived: &[&["heldon"], &["status"], &["packsha256"]],
+    required: "title",
+    what: "management reviews",
+    noun: "review",
+    split_header: false,
+};
+
+/// Imports management reviews.
+pub struct ReviewImport;
+
+impl crate::exchange::import::Importer for ReviewImport {
+    fn key(&self) -> &'static str {
+        "reviews"
+    }
+
+    fn title(&self) -> &'static str {
+        "Management reviews"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per review, with a title and the day it is planned for. Annex also reads id, chair (e-mail), attendees, feedback and decisions. A row whose id is a review of Annex updates only the columns the file has; a held review keeps its day. Whether a review was held and its frozen pack are Annex's: holding happens in Annex."
+    }
+
+    fn schema(&self) -> &'static crate::exchange::import::Schema {
+        &REVIEW_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a crate::service::Ctx,
+        rows: Vec<crate::exchange::import::Row>,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> crate::exchange::import::BoxFuture<'a, crate::error::Result<crate::domain::ImportReport>>
+    {
+        Box::pin(async move { super::service::import(ctx, rows, how.dry_run, how.upload).await })
+    }
+}
+
+const ACTION_FIELDS: &[crate::exchange::import::Field] = &[
+    f("id", "id", &["id", "actionid", "raid", "ref", "no", "nr"]),
+    f(
+        "review",
+        "review",
+        &["review", "reviewid", "managementreview", "mr"],
+    ),
+    f(
+        "title",
+        "title",
+        &["title", "action", "decision", "maßnahme"],
+    ),
+    f(
+        "owner",
+        "owner",
+        &["owner", "responsible", "verantwortlich"],
+    ),
+    f(
+        "due_on",
+        "due on",
+        &["dueon", "due", "duedate", "deadline", "fällig"],
+    ),
+    f("status", "status", &["status", "state"]),
+];
+
+/// Imports the actions reviews decided on: one row each.
+pub const ACTION_SCHEMA: crate::exchange::import::Schema = crate::exchange::import::Schema {
+    fields: ACTION_FIELDS,
+    derived: &[&["doneon"]],
+    required: "title",
+    what: "the actions of management reviews",
+    noun: "action",
+    split_header: false,
+};
+
+/// Imports the actions reviews decided on.
+pub struct ReviewActionImport;
+
+impl crate::exchange::import::Importer for ReviewActionImport {
+    fn key(&self) -> &'static str {
+        "review-actions"
+    }
+
+    fn title(&self) -> &'static str {
+        "Actions of management reviews"
+    }
+
+    fn hints(&self) -> &'static str {
+        "One row per action, with the review's id (MR-0001), a title, an owner (e-mail) and a due day. Annex also reads id and status (open, done, dropped); the day an action was done is set when it is marked done. A row whose id is an action of Annex updates only the columns the file has."
+    }
+
+    fn schema(&self) -> &'static crate::exchange::import::Schema {
+        &ACTION_SCHEMA
+    }
+
+    fn import<'a>(
+        &'a self,
+        ctx: &'a crate::service::Ctx,
+        rows: Vec<crate::exchange::import::Row>,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> crate::exchange::import::BoxFuture<'a, crate::error::Result<crate::domain::ImportReport>>
+    {
+        Box::pin(
+            async move { super::service::import_actions(ctx, rows, how.dry_run, how.upload).await },
+        )
+    }
 }
 
 /// The pack as a PDF.

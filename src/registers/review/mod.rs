@@ -12,6 +12,8 @@ pub mod service_pack;
 pub mod store;
 
 use crate::domain::user::{EDITORS, OWNERS};
+use crate::registers::imports::pages::{upload, upload_form};
+use crate::web::session::MAX_UPLOAD_BYTES;
 use crate::web::{Access, Routes};
 use utoipa_axum::routes;
 
@@ -26,6 +28,14 @@ pub fn routes() -> Routes {
         .post("/reviews", editors, pages::create)
         .get("/reviews.csv", anyone, pages::export)
         .get("/reviews.xlsx", anyone, pages::export)
+        .importer(&exchange::ReviewImport)
+        .get("/reviews/import", editors, upload_form)
+        .post_upload("/reviews/import", editors, upload, MAX_UPLOAD_BYTES)
+        .get("/review-actions.csv", anyone, pages::export_actions)
+        .get("/review-actions.xlsx", anyone, pages::export_actions)
+        .importer(&exchange::ReviewActionImport)
+        .get("/review-actions/import", editors, upload_form)
+        .post_upload("/review-actions/import", editors, upload, MAX_UPLOAD_BYTES)
         .get("/reviews/{id}", anyone, pages::show)
         .post("/reviews/{id}", editors, pages::update)
         .post("/reviews/{id}/hold", editors, pages::hold)
@@ -34,6 +44,9 @@ pub fn routes() -> Routes {
         .post("/review-actions/{id}", owners, pages::update_action)
         .api(anyone, routes!(api::list_reviews))
         .api(editors, routes!(api::create_review))
+        .api(editors, routes!(api::import_reviews))
+        .api(anyone, routes!(api::list_review_actions))
+        .api(editors, routes!(api::import_review_actions))
         .api(anyone, routes!(api::get_review))
         .api(editors, routes!(api::update_review))
         .api(editors, routes!(api::hold_review))

@@ -107,6 +107,16 @@ pub async fn create(
     }
 }
 
+/// Every action reviews decided on, as CSV or XLSX.
+pub async fn export_actions(ctx: Ctx, path: MatchedPath) -> PageResult {
+    let rows = service::actions(&ctx).await?;
+    Ok(crate::exchange::download(
+        "management-review-actions",
+        crate::exchange::format_of_path(path.as_str()),
+        &super::exchange::actions_table(&rows),
+    )?)
+}
+
 /// An indicator's trend in the pack, drawn.
 struct Trend {
     kpi: String,

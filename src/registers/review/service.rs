@@ -3,11 +3,12 @@
 //! action's owner marks it done; everyone signed in reads.
 
 use super::domain::{
-    Pack, Review, ReviewAction, ReviewActionInput, ReviewInput, ReviewRecord, ReviewStatus,
-    hold_refusal,
+    Pack, Review, ReviewAction, ReviewActionInput, ReviewActionRow, ReviewDraft, ReviewInput,
+    ReviewRecord, ReviewStatus, hold_refusal,
 };
 use super::store;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
+use crate::exchange::import::overlay::{self, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 #[tracing::instrument(name = "review.list", skip_all, fields(actor = %ctx.who()))]
@@ -141,7 +142,7 @@ pub async fn create_action(ctx: &Ctx, id: &str, input: &ReviewActionInput) -> Re
     let d = input.parse()?;
     let mut tx = ctx.write().await?;
     let r = store::lock(&mut tx, id).await?;
-    let a = store::insert_action(&mut tx, &r.id, &d, &ctx.today()).await?;
+    let a = store::insert_action(&mut tx, &r.id, None, &d, &ctx.today()).await?;
     tx.audit(
         ctx.change("review.action.create", "review_action", &a.id)
             .after(&a),
@@ -191,4 +192,198 @@ pub async fn pack_pdf(ctx: &Ctx, id: &str) -> Result<(String, Vec<u8>)> {
     let org = crate::registers::organisation::service::name(ctx).await?;
     let bytes = super::exchange::pack_pdf(&org, &r, &ctx.now())?;
     Ok((format!("{id}-input-pack.pdf"), bytes))
+}
+
+/// Imports reviews (managers and admins): all rows or none; a row whose id is a review of
+/// Annex updates only the columns its file has. A held review keeps its day; whether it was
+/// held and its frozen pack are Annex's.
+#[tracing::instrument(name = "review.import", skip_all, fields(actor = %ctx.who()))]
+pub async fn import(
+    ctx: &Ctx,
+    rows: Vec<crate::exchange::import::Row>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require_editor()?;
+    overlay::run(ctx, ReviewRows, rows, dry_run, upload).await
+}
+
+struct ReviewRows;
+
+impl Overlay for ReviewRows {
+    type Draft = ReviewDraft;
+    type Record = Review;
+    const ENTITY: &'static str = "review";
+    const ACTION: &'static str = "review";
+
+    fn record_id(r: &Review) -> &str {
+        &r.id
+    }
+
+    fn draft_id(d: &ReviewDraft) -> Option<&str> {
+        d.id.as_deref()
+    }
+
+    fn new_label(d: &ReviewDraft) -> String {
+        format!("a new review ({})", d.title)
+    }
+
+    fn overlay(
+        &self,
+        base: Option<&Review>,
+        values: &[(&'static str, String)],
+    ) -> Result<ReviewDraft> {
+        base.map(ReviewInput::from)
+            .unwrap_or_default()
+            .overlay(values)
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<Review>> {
+        store::read_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        _: &mut crate::store::Tx,
+        row: usize,
+        d: &ReviewDraft,
+        before: Option<&Review>,
+    ) -> Result<Vec<FieldError>> {
+        Ok(match before {
+            Some(b) if b.status == ReviewStatus::Held && b.planned_on != d.planned_on => {
+                vec![FieldError::new(
+                    format!("row {row}, planned_on"),
+                    format!(
+                        "{} was held on {}: its day stays",
+                        b.id,
+                        b.held_on.as_deref().unwrap_or_default()
+                    ),
+                )]
+            }
+            _ => Vec::new(),
+        })
+    }
+
+    async fn insert(&self, tx: &mut crate::store::Tx, d: &ReviewDraft) -> Result<Review> {
+        store::insert(tx, d).await
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &Review,
+        d: &ReviewDraft,
+    ) -> Result<Review> {
+        store::write(tx, &before.id, d, true).await
+    }
+}
+
+/// Every action reviews decided on, newest review first.
+#[tracing::instrument(name = "review.actions", skip_all, fields(actor = %ctx.who()))]
+pub async fn actions(ctx: &Ctx) -> Result<Vec<ReviewAction>> {
+    Ok(list(ctx)
+        .await?
+        .into_iter()
+        .flat_map(|r| r.actions)
+        .collect())
+}
+
+/// Imports the actions reviews decided on (managers and admins): all rows or none; each
+/// names its review, which must exist; a row whose id is an action of Annex updates only the
+/// columns its file has, and an action stays with its review.
+#[tracing::instrument(name = "review.action.import", skip_all, fields(actor = %ctx.who()))]
+pub async fn import_actions(
+    ctx: &Ctx,
+    rows: Vec<crate::exchange::import::Row>,
+    dry_run: bool,
+    upload: Option<&str>,
+) -> Result<crate::domain::ImportReport> {
+    ctx.require_editor()?;
+    let rows_of = ActionRows {
+        today: ctx.today(),
+        reviews: Default::default(),
+    };
+    overlay::run(ctx, rows_of, rows, dry_run, upload).await
+}
+
+struct ActionRows {
+    today: String,
+    /// Review id → whether it exists.
+    reviews: std::collections::HashMap<String, bool>,
+}
+
+impl Overlay for ActionRows {
+    type Draft = ReviewActionRow;
+    type Record = ReviewAction;
+    const ENTITY: &'static str = "review_action";
+    const ACTION: &'static str = "review.action";
+
+    fn record_id(r: &ReviewAction) -> &str {
+        &r.id
+    }
+
+    fn draft_id(d: &ReviewActionRow) -> Option<&str> {
+        d.id.as_deref()
+    }
+
+    fn new_label(d: &ReviewActionRow) -> String {
+        format!("a new action of {} ({})", d.review, d.action.title)
+    }
+
+    fn overlay(
+        &self,
+        base: Option<&ReviewAction>,
+        values: &[(&'static str, String)],
+    ) -> Result<ReviewActionRow> {
+        ReviewActionRow::overlay(base, values)
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<ReviewAction>> {
+        store::action_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        tx: &mut crate::store::Tx,
+        row: usize,
+        d: &ReviewActionRow,
+        before: Option<&ReviewAction>,
+    ) -> Result<Vec<FieldError>> {
+        let field = format!("row {row}, review");
+        if let Some(b) = before.filter(|b| b.review != d.review) {
+            return Ok(vec![FieldError::new(
+                field,
+                format!("{} stays with {}", b.id, b.review),
+            )]);
+        }
+        let exists = match self.reviews.get(&d.review) {
+            Some(e) => *e,
+            None => {
+                let e = store::read_in(tx, &d.review).await?.is_some();
+                self.reviews.insert(d.review.clone(), e);
+                e
+            }
+        };
+        Ok(if exists {
+            Vec::new()
+        } else {
+            vec![FieldError::new(
+                field,
+                format!("there is no management review {}", d.review),
+            )]
+        })
+    }
+
+    async fn insert(&self, tx: &mut crate::store::Tx, d: &ReviewActionRow) -> Result<ReviewAction> {
+        store::insert_action(tx, &d.review, d.id.as_deref(), &d.action, &self.today).await
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &ReviewAction,
+        d: &ReviewActionRow,
+    ) -> Result<ReviewAction> {
+        store::write_action(tx, &before.id, &d.action, Some(before), &self.today).await
+    }
 }

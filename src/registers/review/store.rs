@@ -203,11 +203,12 @@ pub(crate) async fn lock_action(tx: &mut Tx, id: &str) -> Result<ReviewAction> {
 pub(crate) async fn insert_action(
     tx: &mut Tx,
     review: &str,
+    id: Option<&str>,
     d: &ReviewActionDraft,
     today: &str,
 ) -> Result<ReviewAction> {
     let id =
-        crate::store::claim_id(tx, None, ("review_action", "action_id", "RA"), "an action").await?;
+        crate::store::claim_id(tx, id, ("review_action", "action_id", "RA"), "an action").await?;
     let now = tx.now().to_string();
     tx_exec!(
         tx,
