@@ -948,6 +948,26 @@ impl Tx {
 
 impl Store {
     /// The generation of a register (see migration 9): changed by every write to it.
+    /// The generations of several registers in one read, in the order asked (a cache keyed
+    /// on several registers reads them together).
+    pub async fn generations<const N: usize>(&self, registers: [&str; N]) -> Result<[i64; N]> {
+        let rows: Vec<(String, i64)> = pool_query!(
+            self,
+            fetch_all,
+            (String, i64),
+            "select register, generation from register_generation"
+        )?;
+        let mut out = [0; N];
+        for (slot, name) in out.iter_mut().zip(registers) {
+            *slot = rows
+                .iter()
+                .find(|(r, _)| r == name)
+                .map(|(_, g)| *g)
+                .ok_or_else(|| anyhow::anyhow!("no generation is kept for the register {name}"))?;
+        }
+        Ok(out)
+    }
+
     pub async fn generation(&self, register: &str) -> Result<i64> {
         let (g,): (i64,) = pool_query!(
             self,

@@ -62,13 +62,9 @@ impl Store {
     {
         let (keys, desc) = order;
         let limit = limit.clamp(1, 500);
-        let (total, total_capped) = match known_total {
-            Some(n) => (n, false),
-            None => self.capped_count(&from_where).await?,
-        };
         let mut sql = Sql {
             text: format!("select {columns} {}", from_where.text),
-            args: from_where.args,
+            args: from_where.args.clone(),
         };
         sql.push_keyset(keys, desc, cursor, limit)?;
         let rows: Vec<R> = on_pool!(&self.pool, |c| bind_once!(
@@ -79,6 +75,12 @@ impl Store {
         .fetch_all(c)
         .await)?;
         let more = rows.len() as i64 > limit;
+        // A first page that holds every row is its own count (most registers fit one page).
+        let (total, total_capped) = match known_total {
+            Some(n) => (n, false),
+            None if cursor.is_none_or(str::is_empty) && !more => (rows.len() as i64, false),
+            None => self.capped_count(&from_where).await?,
+        };
         let items: Vec<T> = rows.into_iter().take(limit as usize).map(item).collect();
         let next_cursor = if more {
             items.last().map(|i| cursor_of(key_of(i)))

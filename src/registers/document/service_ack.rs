@@ -89,11 +89,9 @@ async fn progress(
     day: &str,
 ) -> Result<Vec<super::domain_ack::DepartmentAcks>> {
     let store = ctx.store();
-    let generations = [
-        store.generation("acknowledgement").await?,
-        store.generation("person").await?,
-        store.generation("document").await?,
-    ];
+    let generations = store
+        .generations(["acknowledgement", "person", "document"])
+        .await?;
     let at = generations.iter().sum();
     let key = (rule.document_id.clone(), version, ctx.today(), generations);
     if let Some(d) = ctx.caches().ack_progress.get(&key, at) {

@@ -370,7 +370,6 @@ impl Store {
         let limit = limit.clamp(1, 500);
         let mut count = Sql::new("from document d where 1 = 1");
         where_filter(&mut count, f, self.backend());
-        let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from document d where 1 = 1"));
         where_filter(&mut sql, f, self.backend());
         if let Some(c) = cursor.filter(|c| !c.is_empty()) {
@@ -397,6 +396,10 @@ impl Store {
         .fetch_all(c)
         .await)?;
         let more = rows.len() as i64 > limit;
+        let (total, total_capped) = match cursor.filter(|c| !c.is_empty()) {
+            None if !more => (rows.len() as i64, false),
+            _ => self.capped_count(&count).await?,
+        };
         let mut items: Vec<Document> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
         self.attach_document_controls(&mut items).await?;
         let next_cursor = if more {

@@ -390,11 +390,8 @@ pub async fn summaries(
     framework: &str,
 ) -> Result<std::sync::Arc<std::collections::HashMap<String, super::domain::EvidenceSummary>>> {
     ctx.require_reader()?;
-    let key = (
-        framework.to_string(),
-        ctx.store().generation("measure").await?,
-    );
-    let generation = ctx.store().generation("evidence").await?;
+    let [measure, generation] = ctx.store().generations(["measure", "evidence"]).await?;
+    let key = (framework.to_string(), measure);
     if let Some(v) = ctx.caches().soa_evidence.get(&key, generation) {
         return Ok(v);
     }

@@ -313,8 +313,7 @@ pub async fn metric_facts(ctx: &Ctx) -> Result<MetricFacts> {
         .filter(|r| r.applicability.applicable == Some(true))
         .collect();
     let risks = facts::risk_facts(ctx).await?;
-    let people = facts::people_facts(ctx).await?;
-    let documents = facts::document_facts(ctx).await?;
+    let (documents, people) = facts::document_and_people_facts(ctx).await?;
     let matrix = ctx.store().risk_matrix().await?;
     let above: i64 = ctx
         .store()

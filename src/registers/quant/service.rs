@@ -155,8 +155,7 @@ pub async fn set_settings(ctx: &Ctx, currency: &str, appetite: &str) -> Result<(
 
 /// Generation of the analysis: the risk and the measure registers together.
 async fn analysis_generation(ctx: &Ctx) -> Result<i64> {
-    let risk = ctx.store().generation("risk").await?;
-    let measure = ctx.store().generation("measure").await?;
+    let [risk, measure] = ctx.store().generations(["risk", "measure"]).await?;
     Ok(risk.wrapping_shl(32) ^ measure)
 }
 

@@ -27,15 +27,13 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let (
         facts,
         approval,
-        documents,
-        people,
+        (documents, people),
         resilience,
         obligations,
         suppliers,
         parties,
         issues,
         scope,
-        roles,
         ownership,
         objectives,
         kpis,
@@ -45,15 +43,13 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     ) = tokio::try_join!(
         super::service_facts::risk_facts(ctx),
         approval_facts(ctx, rows),
-        super::service_facts::document_facts(ctx),
-        super::service_facts::people_facts(ctx),
+        super::service_facts::document_and_people_facts(ctx),
         resilience_steps(ctx),
         crate::registers::obligation::service::attention(ctx),
         crate::registers::supplier::service::attention(ctx),
         crate::registers::party::service::all(ctx),
         crate::registers::context::service::all(ctx, &every_issue),
         crate::registers::context::service::scope(ctx),
-        crate::registers::responsibility::service::all(ctx),
         crate::registers::responsibility::service::ownership_view(ctx),
         crate::registers::objective::service::objectives(ctx),
         crate::registers::objective::service::kpis(ctx, None),
@@ -69,8 +65,10 @@ pub async fn of(ctx: &Ctx, rows: &[SoaRow]) -> Result<Readiness> {
     let context = context_facts(&issues, &scope, &today);
     r.clauses
         .extend(super::domain::context_clauses(&context, &today));
-    r.clauses
-        .push(super::domain::roles_clause(roles.len(), &ownership));
+    r.clauses.push(super::domain::roles_clause(
+        ownership.roles as usize,
+        &ownership,
+    ));
     r.clauses
         .extend(super::domain::objective_clauses(&objectives, &kpis, &today));
     r.clauses

@@ -9,11 +9,10 @@ use crate::service::Ctx;
 pub(crate) async fn risk_facts(
     ctx: &Ctx,
 ) -> Result<crate::registers::readiness::domain::RiskFacts> {
-    let generations = [
-        ctx.store().generation("risk").await?,
-        ctx.store().generation("measure").await?,
-        ctx.store().generation("evidence").await?,
-    ];
+    let generations = ctx
+        .store()
+        .generations(["risk", "measure", "evidence"])
+        .await?;
     // Generations only grow, so their sum changes whenever one of them does.
     let at = generations.iter().sum();
     let key = (ctx.today(), generations);
@@ -25,12 +24,27 @@ pub(crate) async fn risk_facts(
     Ok(f)
 }
 
-/// What readiness needs of the staff directory, training and acknowledgements (7.2, 7.3):
-/// counts only, so every reader of readiness may see them.
-pub(crate) async fn people_facts(
+/// What readiness needs of the document register (7.5) and of the staff directory, training
+/// and acknowledgements (7.2, 7.3, 7.4), the documents read once for both.
+pub(crate) async fn document_and_people_facts(
     ctx: &Ctx,
+) -> Result<(
+    crate::registers::readiness::domain::DocumentFacts,
+    crate::registers::readiness::domain::PeopleFacts,
+)> {
+    use crate::registers::document::domain::DocumentFilter;
+    let all = crate::registers::document::service::all(ctx, &DocumentFilter::default()).await?;
+    let people = people_facts(ctx, &all).await?;
+    Ok((document_facts(&all, &ctx.today()), people))
+}
+
+/// What readiness needs of the staff directory, training and acknowledgements (7.2, 7.3):
+/// counts only, so every reader of readiness may see them; `documents` are every document.
+async fn people_facts(
+    ctx: &Ctx,
+    documents: &[crate::registers::document::domain::Document],
 ) -> Result<crate::registers::readiness::domain::PeopleFacts> {
-    use crate::registers::document::domain::{DocumentFilter, DocumentKind, DocumentStatus};
+    use crate::registers::document::domain::{DocumentKind, DocumentStatus};
     let today = ctx.today();
     let staff = ctx.store().present_staff(&today).await?;
     let competence = crate::registers::training::service::competence(ctx)
@@ -47,19 +61,13 @@ pub(crate) async fn people_facts(
         }
     }
     let mut policy_ack = None;
-    let policies = crate::registers::document::service::all(
-        ctx,
-        &DocumentFilter {
-            kind: Some(DocumentKind::Policy),
-            status: Some(DocumentStatus::Published),
-            ..DocumentFilter::default()
-        },
-    )
-    .await?;
+    let policies = documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Policy && d.status == DocumentStatus::Published);
     for d in policies {
         let s = crate::registers::document::service_ack::summary(ctx, &d.id).await?;
         if s.rule.is_some() {
-            policy_ack = Some((d.id, s.required, s.acknowledged, s.overdue));
+            policy_ack = Some((d.id.clone(), s.required, s.acknowledged, s.overdue));
             break;
         }
     }
@@ -71,19 +79,18 @@ pub(crate) async fn people_facts(
     })
 }
 
-/// What readiness needs of the document register.
-pub(crate) async fn document_facts(
-    ctx: &Ctx,
-) -> Result<crate::registers::readiness::domain::DocumentFacts> {
-    use crate::registers::document::domain::{DocumentFilter, DocumentKind, DocumentStatus};
-    let today = ctx.today();
-    let all = crate::registers::document::service::all(ctx, &DocumentFilter::default()).await?;
+/// What readiness needs of the document register, from every document.
+fn document_facts(
+    all: &[crate::registers::document::domain::Document],
+    today: &str,
+) -> crate::registers::readiness::domain::DocumentFacts {
+    use crate::registers::document::domain::{DocumentKind, DocumentStatus};
     let live = |d: &&crate::registers::document::domain::Document| {
         d.status != DocumentStatus::Retired && d.current_version.is_some()
     };
     let due: Vec<String> = all
         .iter()
-        .filter(|d| d.review_due(&today))
+        .filter(|d| d.review_due(today))
         .map(|d| d.id.clone())
         .collect();
     let in_review: Vec<String> = all
@@ -91,16 +98,16 @@ pub(crate) async fn document_facts(
         .filter(|d| d.status == DocumentStatus::InReview)
         .map(|d| d.id.clone())
         .collect();
-    Ok(crate::registers::readiness::domain::DocumentFacts {
+    crate::registers::readiness::domain::DocumentFacts {
         policies: all
             .iter()
             .filter(|d| d.kind == DocumentKind::Policy && d.status != DocumentStatus::Retired)
-            .map(|d| (d.id.clone(), live(&d), d.review_due(&today)))
+            .map(|d| (d.id.clone(), live(&d), d.review_due(today)))
             .collect(),
         published: all.iter().filter(live).count() as i64,
         review_due: due.len() as i64,
         review_due_examples: due.iter().take(8).cloned().collect(),
         in_review: in_review.len() as i64,
         in_review_examples: in_review.iter().take(8).cloned().collect(),
-    })
+    }
 }

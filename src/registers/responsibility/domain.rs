@@ -291,6 +291,8 @@ pub struct Ownership {
     /// Roles without a holder or without responsibilities written (ids).
     pub roles_unheld: Vec<String>,
     pub roles_undescribed: Vec<String>,
+    /// How many ISMS roles are defined.
+    pub roles: i64,
 }
 
 /// What the ownership view is computed from.
@@ -438,6 +440,7 @@ pub fn ownership(f: &OwnershipFacts) -> Ownership {
         key(a).cmp(&key(b)).then_with(|| a.email.cmp(&b.email))
     });
     Ownership {
+        roles: f.roles.len() as i64,
         people,
         unowned,
         required_missing: RoleKind::REQUIRED

@@ -99,11 +99,8 @@ async fn measures(ctx: &Ctx, framework: &str) -> Result<MeasuresByControl> {
 
 /// The open risks per control, kept until the risk or the measure register changes.
 async fn risks(ctx: &Ctx, framework: &str) -> Result<SoaRisks> {
-    let key = (
-        framework.to_string(),
-        ctx.store().generation("measure").await?,
-    );
-    let generation = ctx.store().generation("risk").await?;
+    let [measure, generation] = ctx.store().generations(["measure", "risk"]).await?;
+    let key = (framework.to_string(), measure);
     if let Some(v) = ctx.caches().soa_risks.get(&key, generation) {
         return Ok(v);
     }

@@ -579,57 +579,50 @@ impl Store {
     /// Suppliers in use whose certification stops counting on or before `day` (lapsed, or
     /// lapsing by then): how many, and the first few.
     pub async fn suppliers_certifications_ending(&self, day: &str) -> Result<(i64, Vec<String>)> {
-        let (n,): (i64,) = crate::store::pool_query!(
-            self,
-            fetch_one,
-            (i64,),
-            "select count(distinct c.supplier_id) from supplier_certification c
-             join supplier s on s.supplier_id = c.supplier_id
-             where c.counts_until <= $1 and s.status <> 'ended'",
-            day
-        )?;
-        let ids: Vec<(String,)> = crate::store::pool_query!(
+        // The first few ids with how many there are, in one read.
+        let rows: Vec<(String, i64)> = crate::store::pool_query!(
             self,
             fetch_all,
-            (String,),
-            "select distinct c.supplier_id from supplier_certification c
-             join supplier s on s.supplier_id = c.supplier_id
-             where c.counts_until <= $1 and s.status <> 'ended'
-             order by c.supplier_id limit 8",
+            (String, i64),
+            "select supplier_id, count(*) over () from (select distinct c.supplier_id
+                 from supplier_certification c join supplier s on s.supplier_id = c.supplier_id
+                 where c.counts_until <= $1 and s.status <> 'ended') ending
+             order by supplier_id limit 8",
             day
         )?;
-        Ok((n, ids.into_iter().map(|r| r.0).collect()))
+        Ok(first_few(rows))
     }
 
     /// Active suppliers of these criticalities whose contract lacks clauses: how many, and
-    /// the first few.
+    /// the first few (the most critical first).
     pub async fn suppliers_with_clause_gaps(
         &self,
         criticalities: &[&str],
     ) -> Result<(i64, Vec<String>)> {
         let (mut n, mut ids) = (0, Vec::new());
         for c in criticalities {
-            let (k,): (i64,) = crate::store::pool_query!(
-                self,
-                fetch_one,
-                (i64,),
-                "select count(*) from supplier where criticality = $1 and status = 'active' and clause_gaps > 0",
-                *c
-            )?;
-            n += k;
-            let rows: Vec<(String,)> = crate::store::pool_query!(
+            let rows: Vec<(String, i64)> = crate::store::pool_query!(
                 self,
                 fetch_all,
-                (String,),
-                "select supplier_id from supplier where criticality = $1 and status = 'active' and clause_gaps > 0
+                (String, i64),
+                "select supplier_id, count(*) over () from supplier
+                 where criticality = $1 and status = 'active' and clause_gaps > 0
                  order by supplier_id limit 8",
                 *c
             )?;
-            ids.extend(rows.into_iter().map(|r| r.0));
+            let (k, some) = first_few(rows);
+            n += k;
+            ids.extend(some);
         }
         ids.truncate(8);
         Ok((n, ids))
     }
+}
+
+/// (how many, the ids) from rows of (id, the count of every row).
+fn first_few(rows: Vec<(String, i64)>) -> (i64, Vec<String>) {
+    let n = rows.first().map(|r| r.1).unwrap_or(0);
+    (n, rows.into_iter().map(|r| r.0).collect())
 }
 
 impl Store {

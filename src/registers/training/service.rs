@@ -313,10 +313,7 @@ pub async fn summary(ctx: &Ctx, id: &str) -> Result<CampaignSummary> {
     ctx.require_reader()?;
     let c = ctx.store().training_campaign(id).await?;
     let store = ctx.store();
-    let generations = [
-        store.generation("training").await?,
-        store.generation("person").await?,
-    ];
+    let generations = store.generations(["training", "person"]).await?;
     let at = generations.iter().sum();
     let key = (c.id.clone(), ctx.today(), generations);
     let departments = match ctx.caches().campaign_progress.get(&key, at) {
