@@ -602,6 +602,25 @@ async fn reviews_and_their_actions_export_and_import_back() {
             "the export keeps Greek text"
         );
 
+        // A sheet without ids updates the reviews its titles name when asked to.
+        let sheet = format!(
+            "Titel,Termin,Teilnehmer\nReview 2025,{},Vorstand; ISMS-Beauftragte\n",
+            day(-300)
+        );
+        let res = import(
+            "/api/v1/reviews/import?match_by_name=true",
+            manager.clone(),
+            sheet.into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            res.json()["report"]["updated"],
+            json!(["MR-0001"]),
+            "{}",
+            res.body
+        );
+
         // A held review keeps its day.
         let held = app
             .post_json(

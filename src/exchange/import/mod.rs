@@ -6,7 +6,6 @@
 //! unless every row is valid; then the store writes all rows in one transaction. A dry run
 //! does everything but commit.
 
-pub mod overlay;
 mod plan;
 
 use super::sheet::{self, Grid};

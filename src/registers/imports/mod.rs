@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod pages;
 pub mod service;
+pub mod service_overlay;
 pub mod store;
 pub mod web;
 

@@ -11,7 +11,7 @@ use super::store;
 use crate::domain::query::Page;
 use crate::domain::user::Role;
 use crate::error::{Error, FieldError, Result};
-use crate::exchange::import::overlay::{self, Overlay};
+use crate::registers::imports::service_overlay::{self as overlay, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 async fn control_ids(ctx: &Ctx) -> Result<Vec<String>> {

@@ -13,7 +13,7 @@ use crate::domain::catalog::DEFAULT_FRAMEWORK;
 use crate::domain::query::Page;
 use crate::domain::user::Role;
 use crate::error::{Error, Result};
-use crate::exchange::import::overlay::{self, Overlay};
+use crate::registers::imports::service_overlay::{self as overlay, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 /// The ids of the 2022 catalogue's controls, in its order.

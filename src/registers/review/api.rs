@@ -110,7 +110,7 @@ pub async fn get_pack_pdf(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, crate::web::json::ApiError> {
-    let (name, bytes) = service::pack_pdf(&ctx, &id).await?;
+    let (name, bytes) = super::service_pdf::pack_pdf(&ctx, &id).await?;
     Ok(crate::exchange::attachment(&name, "application/pdf", bytes))
 }
 

@@ -209,7 +209,7 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             writeln!(out, "recorded {} for {}", a.id, a.review)?;
         }
         Command::Pdf { id, out: to } => {
-            let (name, bytes) = service::pack_pdf(ctx, &id).await?;
+            let (name, bytes) = super::service_pdf::pack_pdf(ctx, &id).await?;
             std::fs::write(&to, &bytes)?;
             writeln!(
                 out,

@@ -139,6 +139,15 @@ impl crate::exchange::import::Importer for ReviewImport {
         &REVIEW_SCHEMA
     }
 
+    fn named_by(&self) -> Option<crate::exchange::import::NamedBy> {
+        Some(crate::exchange::import::NamedBy {
+            field: "title",
+            table: "management_review",
+            id_column: "review_id",
+            name_column: "title",
+        })
+    }
+
     fn import<'a>(
         &'a self,
         ctx: &'a crate::service::Ctx,

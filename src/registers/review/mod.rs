@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod pages;
 pub mod service;
 pub mod service_pack;
+pub mod service_pdf;
 pub mod store;
 
 use crate::domain::user::{EDITORS, OWNERS};

@@ -344,6 +344,6 @@ pub async fn update_action(ctx: Ctx, Path(id): Path<String>, form: FormData) -> 
 }
 
 pub async fn pack_pdf(ctx: Ctx, Path(id): Path<String>) -> PageResult {
-    let (name, bytes) = service::pack_pdf(&ctx, &id).await?;
+    let (name, bytes) = super::service_pdf::pack_pdf(&ctx, &id).await?;
     Ok(crate::exchange::attachment(&name, "application/pdf", bytes))
 }

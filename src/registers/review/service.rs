@@ -8,7 +8,7 @@ use super::domain::{
 };
 use super::store;
 use crate::error::{Error, FieldError, Result};
-use crate::exchange::import::overlay::{self, Overlay};
+use crate::registers::imports::service_overlay::{self as overlay, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 #[tracing::instrument(name = "review.list", skip_all, fields(actor = %ctx.who()))]
@@ -183,15 +183,6 @@ pub async fn update_action(
     .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-/// The pack of a review as a PDF: (file name, bytes).
-#[tracing::instrument(name = "review.pdf", skip_all, fields(actor = %ctx.who(), id = %id))]
-pub async fn pack_pdf(ctx: &Ctx, id: &str) -> Result<(String, Vec<u8>)> {
-    let r = get(ctx, id).await?;
-    let org = crate::registers::organisation::service::name(ctx).await?;
-    let bytes = super::exchange::pack_pdf(&org, &r, &ctx.now())?;
-    Ok((format!("{id}-input-pack.pdf"), bytes))
 }
 
 /// Imports reviews (managers and admins): all rows or none; a row whose id is a review of

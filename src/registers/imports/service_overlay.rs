@@ -144,5 +144,5 @@ pub async fn run<O: Overlay>(
             }
         }
     }
-    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
+    super::service::finish(ctx, tx, dry_run, upload, report).await
 }
