@@ -443,7 +443,7 @@ pub fn roles_clause(
                 r.push(format!(
                     "{} {what}: {}",
                     ids.len(),
-                    ids_text(ids, ids.len() as i64)
+                    ids_text(&ids[..ids.len().min(8)], ids.len() as i64)
                 ));
             }
         }
@@ -458,7 +458,7 @@ pub fn roles_clause(
             r.push(format!(
                 "{} who left or whom Annex does not know still own records or hold roles: {}",
                 crate::domain::words::count(gone.len(), "person", "people"),
-                ids_text(&gone, gone.len() as i64)
+                ids_text(&gone[..gone.len().min(8)], gone.len() as i64)
             ));
         }
         let mismatched = o
@@ -609,11 +609,14 @@ pub fn objective_clauses(
 
 /// Orders clauses by their numbers (4.2 before 4.3 before 6.1.2 before 10.1).
 pub fn sort_clauses(clauses: &mut [Clause]) {
-    clauses.sort_by_key(|c| {
-        c.id.split('.')
-            .map(|n| n.parse::<u32>().unwrap_or(u32::MAX))
-            .collect::<Vec<_>>()
-    });
+    clauses.sort_by_key(|c| clause_order(c.id));
+}
+
+/// A clause id's place in the standard ("6.1.2" after "6.1" and before "6.2").
+pub fn clause_order(id: &str) -> Vec<u32> {
+    id.split('.')
+        .map(|n| n.parse::<u32>().unwrap_or(u32::MAX))
+        .collect()
 }
 
 /// Facts about the approved versions.

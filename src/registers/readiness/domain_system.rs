@@ -190,19 +190,18 @@ pub fn system_clauses(f: &SystemFacts, risks: &RiskFacts) -> Vec<Clause> {
 
     // 8.1: the plan is carried out: measures, supplier and obligation reviews on time.
     let mut r = Vec::new();
-    for (n, what) in [
-        (
-            risks.measures_overdue,
-            "measures of the treatment plan overdue",
-        ),
-        (f.suppliers_review_due, "suppliers past their review date"),
-        (
-            f.obligations_review_due,
-            "obligations past their review date",
-        ),
+    for (n, one, many) in [
+        (risks.measures_overdue, "measure", "measures"),
+        (f.suppliers_review_due, "supplier", "suppliers"),
+        (f.obligations_review_due, "obligation", "obligations"),
     ] {
         if n > 0 {
-            r.push(format!("{n} {what}"));
+            let what = crate::domain::words::count(n as usize, one, many);
+            r.push(if one == "measure" {
+                format!("{what} of the treatment plan overdue")
+            } else {
+                format!("{what} past the review date")
+            });
         }
     }
     let s = if r.is_empty() {
@@ -296,6 +295,10 @@ pub fn summary_clauses(clauses: &[Clause], top_management: bool) -> [Clause; 2] 
         .filter(|c| c.status == ClauseStatus::Partly)
         .map(|c| c.id.to_string())
         .collect();
+    // Named in the standard's order, whatever order the clauses were computed in.
+    let (mut not_met, mut partly) = (not_met, partly);
+    not_met.sort_by_key(|id| super::domain::clause_order(id));
+    partly.sort_by_key(|id| super::domain::clause_order(id));
     let mut r44 = vec![format!("{met} of the other {} clauses met", clauses.len())];
     if !partly.is_empty() {
         r44.push(format!("partly met: {}", partly.join(", ")));
