@@ -5,6 +5,7 @@ use super::domain::{Party, PartyDraft, PartyInput};
 use super::store;
 use crate::domain::query::Page;
 use crate::error::{Error, Result};
+use crate::registers::imports::service_overlay::{self as overlay, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 #[tracing::instrument(name = "party.list", skip_all, fields(actor = %ctx.who()))]
@@ -75,73 +76,69 @@ pub async fn import(
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
     ctx.require_editor()?;
-    let today = ctx.today();
-    let drafts = crate::exchange::import::parse_rows(
-        rows.iter().map(|(r, v)| (*r, v.as_slice())).collect(),
-        |values| PartyInput::default().overlay(values, &today),
-    )?;
-    crate::store::check_unique_ids(drafts.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    let mut problems = Vec::new();
-    let mut targets = Vec::with_capacity(drafts.len());
-    for ((row, d), (_, values)) in drafts.into_iter().zip(&rows) {
-        let before = match &d.id {
-            Some(id) => store::read_in(&mut tx, id).await?,
-            None => None,
-        };
-        let d = match &before {
-            None => d,
-            Some(b) => match crate::exchange::import::checked_row(
-                row,
-                PartyInput::from(b).overlay(values, &today),
-                &mut problems,
-            )? {
-                Some(d) => d,
-                None => continue,
-            },
-        };
-        targets.push((row, d, before));
+    let rows_of = PartyRows { today: ctx.today() };
+    overlay::run(ctx, rows_of, rows, dry_run, upload).await
+}
+
+/// Interested parties as rows of a file: the records a row links to must exist.
+struct PartyRows {
+    today: String,
+}
+
+impl Overlay for PartyRows {
+    type Draft = PartyDraft;
+    type Record = Party;
+    const ENTITY: &'static str = "party";
+    const ACTION: &'static str = "party";
+
+    fn record_id(r: &Party) -> &str {
+        &r.id
     }
-    let linked: Vec<_> = targets
-        .iter()
-        .map(|(row, d, _)| (format!("row {row}, "), links(d)))
-        .collect();
-    problems.extend(crate::service::unknown_links(&mut tx, &linked).await?);
-    if !problems.is_empty() {
-        return Err(Error::Validation(problems));
+
+    fn draft_id(d: &PartyDraft) -> Option<&str> {
+        d.id.as_deref()
     }
-    let mut report = crate::domain::ImportReport::default();
-    for (_, d, before) in targets {
-        match before {
-            Some(b) => {
-                if PartyInput::from(&b).parse(&today).is_ok_and(|old| old == d) {
-                    report.unchanged.push(b.id);
-                    continue;
-                }
-                report.updated.push(b.id.clone());
-                if !dry_run {
-                    let after = store::write(&mut tx, &b.id, &d, true).await?;
-                    tx.audit(
-                        ctx.change("party.update", "party", &b.id)
-                            .before(&b)
-                            .after(&after),
-                    )
-                    .await?;
-                }
-            }
-            None if dry_run => report.created.push(
-                d.id.clone()
-                    .unwrap_or_else(|| format!("a new interested party ({})", d.name)),
-            ),
-            None => {
-                let x = store::insert(&mut tx, &d).await?;
-                tx.audit(ctx.change("party.create", "party", &x.id).after(&x))
-                    .await?;
-                report.created.push(x.id);
-            }
-        }
+
+    fn new_label(d: &PartyDraft) -> String {
+        format!("a new interested party ({})", d.name)
     }
-    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
+
+    fn overlay(
+        &self,
+        base: Option<&Party>,
+        values: &[(&'static str, String)],
+    ) -> Result<PartyDraft> {
+        base.map(PartyInput::from)
+            .unwrap_or_default()
+            .overlay(values, &self.today)
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<Party>> {
+        store::read_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        tx: &mut crate::store::Tx,
+        row: usize,
+        d: &PartyDraft,
+        _: Option<&Party>,
+    ) -> Result<Vec<crate::error::FieldError>> {
+        crate::service::unknown_links(tx, &[(format!("row {row}, "), links(d))]).await
+    }
+
+    async fn insert(&self, tx: &mut crate::store::Tx, d: &PartyDraft) -> Result<Party> {
+        store::insert(tx, d).await
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &Party,
+        d: &PartyDraft,
+    ) -> Result<Party> {
+        store::write(tx, &before.id, d, true).await
+    }
 }
 
 /// Replaces an interested party (managers and admins), checking the revision.
