@@ -8,6 +8,7 @@ use super::domain::{
 use super::store;
 use crate::domain::query::Page;
 use crate::error::{Error, Result};
+use crate::registers::imports::service_overlay::{self as overlay, Overlay};
 use crate::service::{Ctx, Expected, check_revision};
 
 #[tracing::instrument(name = "context.list", skip_all, fields(actor = %ctx.who()))]
@@ -103,92 +104,69 @@ pub async fn import(
     upload: Option<&str>,
 ) -> Result<crate::domain::ImportReport> {
     ctx.require_editor()?;
-    let today = ctx.today();
-    // A row naming an id may update an issue and leave its side as it is: it is read over a
-    // placeholder side first, and again without one below when no issue has that id.
-    let has_id = |values: &[(&'static str, String)]| {
-        values
-            .iter()
-            .any(|(f, v)| *f == "id" && !v.trim().is_empty())
-    };
-    let drafts = crate::exchange::import::parse_rows(
-        rows.iter().map(|(r, v)| (*r, v.as_slice())).collect(),
-        |values| {
-            IssueInput {
-                side: if has_id(values) { "internal" } else { "" }.into(),
-                ..Default::default()
-            }
-            .overlay(values, &today)
-        },
-    )?;
-    crate::store::check_unique_ids(drafts.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    let mut problems = Vec::new();
-    let mut targets = Vec::with_capacity(drafts.len());
-    for ((row, d), (_, values)) in drafts.into_iter().zip(&rows) {
-        let before = match &d.id {
-            Some(id) => store::read_in(&mut tx, id).await?,
-            None => None,
-        };
-        let again = match &before {
-            None if !has_id(values) => None,
-            None => Some(IssueInput::default().overlay(values, &today)),
-            Some(b) => Some(IssueInput::from(b).overlay(values, &today)),
-        };
-        let d = match again {
-            None => d,
-            Some(parsed) => {
-                match crate::exchange::import::checked_row(row, parsed, &mut problems)? {
-                    Some(d) => d,
-                    None => continue,
-                }
-            }
-        };
-        targets.push((row, d, before));
+    let rows_of = IssueRows { today: ctx.today() };
+    overlay::run(ctx, rows_of, rows, dry_run, upload).await
+}
+
+/// Issues of the context as rows of a file: the risks a row links to must exist.
+struct IssueRows {
+    today: String,
+}
+
+impl Overlay for IssueRows {
+    type Draft = super::domain::IssueDraft;
+    type Record = ContextIssue;
+    const ENTITY: &'static str = "context_issue";
+    const ACTION: &'static str = "context";
+
+    fn record_id(r: &ContextIssue) -> &str {
+        &r.id
     }
-    let linked: Vec<_> = targets
-        .iter()
-        .map(|(row, d, _)| (format!("row {row}, "), links(d)))
-        .collect();
-    problems.extend(crate::service::unknown_links(&mut tx, &linked).await?);
-    if !problems.is_empty() {
-        return Err(Error::Validation(problems));
+
+    fn draft_id(d: &Self::Draft) -> Option<&str> {
+        d.id.as_deref()
     }
-    let mut report = crate::domain::ImportReport::default();
-    for (_, d, before) in targets {
-        match before {
-            Some(b) => {
-                if IssueInput::from(&b).parse(&today).is_ok_and(|old| old == d) {
-                    report.unchanged.push(b.id);
-                    continue;
-                }
-                report.updated.push(b.id.clone());
-                if !dry_run {
-                    let after = store::write(&mut tx, &b.id, &d, true).await?;
-                    tx.audit(
-                        ctx.change("context.update", "context_issue", &b.id)
-                            .before(&b)
-                            .after(&after),
-                    )
-                    .await?;
-                }
-            }
-            None if dry_run => report.created.push(
-                d.id.clone()
-                    .unwrap_or_else(|| format!("a new issue ({})", d.title)),
-            ),
-            None => {
-                let x = store::insert(&mut tx, &d).await?;
-                tx.audit(
-                    ctx.change("context.create", "context_issue", &x.id)
-                        .after(&x),
-                )
-                .await?;
-                report.created.push(x.id);
-            }
-        }
+
+    fn new_label(d: &Self::Draft) -> String {
+        format!("a new issue ({})", d.title)
     }
-    crate::registers::imports::service::finish(ctx, tx, dry_run, upload, report).await
+
+    fn overlay(
+        &self,
+        base: Option<&ContextIssue>,
+        values: &[(&'static str, String)],
+    ) -> Result<Self::Draft> {
+        base.map(IssueInput::from)
+            .unwrap_or_default()
+            .overlay(values, &self.today)
+    }
+
+    async fn read(&self, tx: &mut crate::store::Tx, id: &str) -> Result<Option<ContextIssue>> {
+        store::read_in(tx, id).await
+    }
+
+    async fn check(
+        &mut self,
+        tx: &mut crate::store::Tx,
+        row: usize,
+        d: &Self::Draft,
+        _: Option<&ContextIssue>,
+    ) -> Result<Vec<crate::error::FieldError>> {
+        crate::service::unknown_links(tx, &[(format!("row {row}, "), links(d))]).await
+    }
+
+    async fn insert(&self, tx: &mut crate::store::Tx, d: &Self::Draft) -> Result<ContextIssue> {
+        store::insert(tx, d).await
+    }
+
+    async fn write(
+        &self,
+        tx: &mut crate::store::Tx,
+        before: &ContextIssue,
+        d: &Self::Draft,
+    ) -> Result<ContextIssue> {
+        store::write(tx, &before.id, d, true).await
+    }
 }
 
 /// How many approved versions a page lists.
