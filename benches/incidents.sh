@@ -19,24 +19,12 @@ NAME=incidents.sh
 BENCH_DURATION="${BENCH_DURATION:-5s}"
 BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+use_database
 if [[ -n "${BENCH_DATABASE:-}" ]]; then
-    command -v psql >/dev/null 2>&1 || die "psql is needed to fill the database"
-    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$BENCH_DATABASE")
-    db="${BENCH_DATABASE##*/}"
-    admin="${BENCH_DATABASE%/*}/postgres"
-    psql "$admin" -qc "drop database if exists $db" -c "create database $db" >/dev/null
-    run_sql() { psql "$BENCH_DATABASE" -q -v ON_ERROR_STOP=1; }
-    series() { echo "select g as i from generate_series(1, $1) as g"; }
-    pad() { echo "lpad(($1)::text, $2, '0')"; }
     stamp() { echo "to_char(timestamp '2025-01-01' + ($1) * interval '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS.000000\"Z\"')"; }
 else
-    command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is needed to fill the database (apt-get install sqlite3)"
-    run_sql() { sqlite3 "$DATA/annex.db"; }
-    series() { echo "with recursive s(i) as (select 1 union all select i + 1 from s where i < $1) select i from s"; }
-    pad() { echo "printf('%0$2d', $1)"; }
     stamp() { echo "strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2025-01-01', '+' || ($1) || ' minutes')"; }
 fi
-DB_LABEL="$([[ -n "${BENCH_DATABASE:-}" ]] && echo PostgreSQL || echo SQLite)"
 
 "${annex_cmd[@]}" init >/dev/null
 echo "== writing 100,000 incidents, 1,000,000 timeline entries, 200 processes" >&2

@@ -216,3 +216,35 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
 }
+
+# The database a benchmark fills with SQL: PostgreSQL when BENCH_DATABASE names an (emptied)
+# database, else the data dir's SQLite file. Defines annex_cmd for it, run_sql (SQL on stdin),
+# and the SQL pieces that differ between the two: series N (rows i = 1..N), pad EXPR WIDTH
+# (zero-padded text), yes COND (a boolean), nl (a line feed); SETTLE (statistics after a bulk
+# load) and DB_LABEL.
+use_database() {
+    if [[ -n "${BENCH_DATABASE:-}" ]]; then
+        command -v psql >/dev/null 2>&1 || die "psql is needed to fill the database"
+        annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$BENCH_DATABASE")
+        local db="${BENCH_DATABASE##*/}" admin="${BENCH_DATABASE%/*}/postgres"
+        psql "$admin" -qc "drop database if exists $db" -c "create database $db" >/dev/null
+        run_sql() { psql "$BENCH_DATABASE" -q -v ON_ERROR_STOP=1; }
+        series() { echo "select g as i from generate_series(1, $1) as g"; }
+        pad() { echo "lpad(($1)::text, greatest($2, length(($1)::text)), '0')"; }
+        yes() { echo "($1)"; }
+        nl() { echo "chr(10)"; }
+        # What autovacuum does within a minute of a bulk load: statistics and the visibility
+        # map (without it, counts cannot be answered from an index).
+        SETTLE="vacuum analyze;"
+        DB_LABEL=PostgreSQL
+    else
+        command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is needed to fill the database (apt-get install sqlite3)"
+        run_sql() { sqlite3 -cmd ".timeout 30000" "$DATA/annex.db"; }
+        series() { echo "with recursive s(i) as (select 1 union all select i + 1 from s where i < $1) select i from s"; }
+        pad() { echo "printf('%0$2d', $1)"; }
+        yes() { echo "(case when $1 then 1 else 0 end)"; }
+        nl() { echo "char(10)"; }
+        SETTLE="analyze;"
+        DB_LABEL=SQLite
+    fi
+}

@@ -21,26 +21,12 @@ NAME=management.sh
 BENCH_DURATION="${BENCH_DURATION:-5s}"
 BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+use_database
 if [[ -n "${BENCH_DATABASE:-}" ]]; then
-    command -v psql >/dev/null 2>&1 || die "psql is needed to fill the database"
-    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$BENCH_DATABASE")
-    db="${BENCH_DATABASE##*/}"
-    admin="${BENCH_DATABASE%/*}/postgres"
-    psql "$admin" -qc "drop database if exists $db" -c "create database $db" >/dev/null
-    run_sql() { psql "$BENCH_DATABASE" -q -v ON_ERROR_STOP=1; }
-    series() { echo "select g as i from generate_series(1, $1) as g"; }
-    pad() { echo "lpad(($1)::text, greatest($2, length(($1)::text)), '0')"; }
     month() { echo "to_char(date '2016-12-01' + (($1) || ' months')::interval, 'YYYY-MM-DD')"; }
-    SETTLE="vacuum analyze;"
 else
-    command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is needed to fill the database (apt-get install sqlite3)"
-    run_sql() { sqlite3 -cmd ".timeout 30000" "$DATA/annex.db"; }
-    series() { echo "with recursive s(i) as (select 1 union all select i + 1 from s where i < $1) select i from s"; }
-    pad() { echo "printf('%0$2d', $1)"; }
     month() { echo "date('2016-12-01', '+' || ($1) || ' months')"; }
-    SETTLE="analyze;"
 fi
-DB_LABEL="$([[ -n "${BENCH_DATABASE:-}" ]] && echo PostgreSQL || echo SQLite)"
 T="'2026-01-01T00:00:00.000000Z'"
 
 "${annex_cmd[@]}" init >/dev/null
@@ -80,8 +66,8 @@ from ($(series 5000)) n;
 insert into nonconformity (nc_id, title, source, source_ref, owner, raised_on, whys, root_cause, effective,
     reviewed_on, reviewed_at, closed_on, updated_at)
 select 'NC-' || $(pad i 4), 'Nonconformity ' || i, 'finding', 'F-' || $(pad "(i - 1) / 2 * 4 + 2" 4),
-    'owner' || (i % 40) || '@example.org', $(month "i * 118 / 2000"), 'why one' || $( [[ -n "${BENCH_DATABASE:-}" ]] && echo "chr(10)" || echo "char(10)" ) || 'why two',
-    'Root cause ' || i, case when i % 10 = 0 then null else $( [[ -n "${BENCH_DATABASE:-}" ]] && echo "true" || echo "1" ) end,
+    'owner' || (i % 40) || '@example.org', $(month "i * 118 / 2000"), 'why one' || $(nl) || 'why two',
+    'Root cause ' || i, case when i % 10 = 0 then null else $(yes "1 = 1") end,
     case when i % 10 = 0 then null else $(month "i * 118 / 2000 + 2") end,
     case when i % 10 = 0 then null else $T end,
     case when i % 10 = 0 then null else $(month "i * 118 / 2000 + 2") end, $T

@@ -25,30 +25,7 @@ NAME=suppliers.sh
 BENCH_DURATION="${BENCH_DURATION:-5s}"
 BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-if [[ -n "${BENCH_DATABASE:-}" ]]; then
-    command -v psql >/dev/null 2>&1 || die "psql is needed to fill the database"
-    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$BENCH_DATABASE")
-    db="${BENCH_DATABASE##*/}"
-    admin="${BENCH_DATABASE%/*}/postgres"
-    psql "$admin" -qc "drop database if exists $db" -c "create database $db" >/dev/null
-    run_sql() { psql "$BENCH_DATABASE" -q -v ON_ERROR_STOP=1; }
-    series() { echo "select g as i from generate_series(1, $1) as g"; }
-    pad() { echo "lpad(($1)::text, greatest($2, length(($1)::text)), '0')"; }
-    yes() { echo "($1)"; }
-    nl() { echo "chr(10)"; }
-    # What autovacuum does within a minute of a bulk load: statistics and the visibility map
-    # (without it, counts cannot be answered from an index).
-    SETTLE="vacuum analyze;"
-else
-    command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 is needed to fill the database (apt-get install sqlite3)"
-    run_sql() { sqlite3 -cmd ".timeout 30000" "$DATA/annex.db"; }
-    series() { echo "with recursive s(i) as (select 1 union all select i + 1 from s where i < $1) select i from s"; }
-    pad() { echo "printf('%0$2d', $1)"; }
-    yes() { echo "(case when $1 then 1 else 0 end)"; }
-    nl() { echo "char(10)"; }
-    SETTLE="analyze;"
-fi
-DB_LABEL="$([[ -n "${BENCH_DATABASE:-}" ]] && echo PostgreSQL || echo SQLite)"
+use_database
 T="'2026-01-01T00:00:00.000000Z'"
 
 "${annex_cmd[@]}" init >/dev/null

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod blob;
 mod catalog;
+mod generation;
 mod migrate;
 mod page;
 
@@ -927,56 +928,12 @@ impl Tx {
         Ok(!rows.is_empty())
     }
 
-    /// Marks a register as changed by this write (see migration 9).
-    pub(crate) async fn bump_generation(&mut self, register: &str) -> Result<()> {
-        tx_exec!(
-            self,
-            "update register_generation set generation = generation + 1 where register = $1",
-            register
-        )?;
-        Ok(())
-    }
-
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
-    }
-}
-
-impl Store {
-    /// The generation of a register (see migration 9): changed by every write to it.
-    /// The generations of several registers in one read, in the order asked (a cache keyed
-    /// on several registers reads them together).
-    pub async fn generations<const N: usize>(&self, registers: [&str; N]) -> Result<[i64; N]> {
-        let rows: Vec<(String, i64)> = pool_query!(
-            self,
-            fetch_all,
-            (String, i64),
-            "select register, generation from register_generation"
-        )?;
-        let mut out = [0; N];
-        for (slot, name) in out.iter_mut().zip(registers) {
-            *slot = rows
-                .iter()
-                .find(|(r, _)| r == name)
-                .map(|(_, g)| *g)
-                .ok_or_else(|| anyhow::anyhow!("no generation is kept for the register {name}"))?;
-        }
-        Ok(out)
-    }
-
-    pub async fn generation(&self, register: &str) -> Result<i64> {
-        let (g,): (i64,) = pool_query!(
-            self,
-            fetch_one,
-            (i64,),
-            "select generation from register_generation where register = $1",
-            register
-        )?;
-        Ok(g)
     }
 }
 
