@@ -251,6 +251,17 @@ impl ReviewActionInput {
     }
 }
 
+/// Why a change of a review's day is refused: a held review keeps the day it was held for.
+pub fn day_refusal(before: &Review, planned_on: &str) -> Option<String> {
+    (before.status == ReviewStatus::Held && before.planned_on != planned_on).then(|| {
+        format!(
+            "{} was held on {}: its day stays",
+            before.id,
+            before.held_on.as_deref().unwrap_or_default()
+        )
+    })
+}
+
 /// A review action as a row of a file: its id (a new one when absent), its review and what
 /// was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]

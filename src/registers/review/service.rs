@@ -4,7 +4,7 @@
 
 use super::domain::{
     Pack, Review, ReviewAction, ReviewActionInput, ReviewActionRow, ReviewDraft, ReviewInput,
-    ReviewRecord, ReviewStatus, hold_refusal,
+    ReviewRecord, day_refusal, hold_refusal,
 };
 use super::store;
 use crate::error::{Error, FieldError, Result};
@@ -77,14 +77,8 @@ pub async fn update(
     let before = store::lock(&mut tx, id).await?;
     check_revision(&mut tx, "review", id, id, before.revision, expected).await?;
     crate::service::keep_id(d.id.as_deref(), id, "a management review")?;
-    if before.status == ReviewStatus::Held && d.planned_on != before.planned_on {
-        return Err(Error::field(
-            "planned_on",
-            format!(
-                "{id} was held on {}: its day stays",
-                before.held_on.as_deref().unwrap_or_default()
-            ),
-        ));
+    if let Some(why) = day_refusal(&before, &d.planned_on) {
+        return Err(Error::field("planned_on", why));
     }
     let after = store::write(&mut tx, id, &d, true).await?;
     tx.audit(
@@ -240,19 +234,11 @@ impl Overlay for ReviewRows {
         d: &ReviewDraft,
         before: Option<&Review>,
     ) -> Result<Vec<FieldError>> {
-        Ok(match before {
-            Some(b) if b.status == ReviewStatus::Held && b.planned_on != d.planned_on => {
-                vec![FieldError::new(
-                    format!("row {row}, planned_on"),
-                    format!(
-                        "{} was held on {}: its day stays",
-                        b.id,
-                        b.held_on.as_deref().unwrap_or_default()
-                    ),
-                )]
-            }
-            _ => Vec::new(),
-        })
+        Ok(before
+            .and_then(|b| day_refusal(b, &d.planned_on))
+            .map(|why| FieldError::new(format!("row {row}, planned_on"), why))
+            .into_iter()
+            .collect())
     }
 
     async fn insert(&self, tx: &mut crate::store::Tx, d: &ReviewDraft) -> Result<Review> {
