@@ -41,6 +41,45 @@ pub struct Config {
     /// The Ed25519 key that signs audit checkpoints (`annex audit checkpoint`); made on first
     /// use. `audit-checkpoint.key` in the data dir unless set.
     pub audit_key_file: PathBuf,
+    /// How Annex sends e-mail (digests, reminders); none: messages wait in the outbox.
+    pub smtp: Option<Smtp>,
+}
+
+/// The SMTP server Annex sends through.
+#[derive(Clone, Serialize)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    /// `starttls` (the default, port 587), `tls` (port 465) or `none` (a relay on loopback).
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    /// Never shown: read from `smtp_password` or the file `ANNEX_SMTP_PASSWORD_FILE` names.
+    #[serde(skip)]
+    pub password: Option<String>,
+    /// The sender: `Annex <isms@example.org>`.
+    pub from: String,
+    /// A PEM file of certificates to trust besides the system's (an internal CA).
+    pub ca_file: Option<PathBuf>,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+impl SmtpSecurity {
+    fn parse(s: &str) -> anyhow::Result<SmtpSecurity> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starttls" => Ok(SmtpSecurity::Starttls),
+            "tls" | "smtps" => Ok(SmtpSecurity::Tls),
+            "none" | "plain" => Ok(SmtpSecurity::None),
+            other => bail!("smtp_security: '{other}' is not starttls, tls or none"),
+        }
+    }
 }
 
 /// The keys accepted in `annex.toml`; every one is optional.
@@ -60,6 +99,13 @@ struct FileLayer {
     trust_proxy: Option<bool>,
     evidence_max_mb: Option<i64>,
     audit_key_file: Option<PathBuf>,
+    smtp_host: Option<String>,
+    smtp_port: Option<i64>,
+    smtp_security: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    smtp_from: Option<String>,
+    smtp_ca_file: Option<PathBuf>,
 }
 
 /// What the command line says; `None` means "not given".
@@ -97,6 +143,14 @@ const ENV_KEYS: &[&str] = &[
     "TRUST_PROXY",
     "EVIDENCE_MAX_MB",
     "AUDIT_KEY_FILE",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_SECURITY",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_PASSWORD_FILE",
+    "SMTP_FROM",
+    "SMTP_CA_FILE",
 ];
 
 impl Config {
@@ -164,6 +218,7 @@ impl Config {
         };
         check_database_url(&database_url)?;
 
+        let smtp = smtp_of(&var, &file)?;
         let bind_text = flags
             .bind
             .clone()
@@ -227,6 +282,7 @@ impl Config {
                 .map(PathBuf::from)
                 .or(file.audit_key_file)
                 .unwrap_or_else(|| data_dir.join("audit-checkpoint.key")),
+            smtp,
         };
         if !(1..=10_240).contains(&config.evidence_max_mb) {
             bail!(
@@ -285,6 +341,62 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .finish_non_exhaustive()
     }
+}
+
+/// The SMTP settings, when a host is given (`smtp_host`): the port follows the security
+/// (587 for STARTTLS, 465 for TLS, 25 for none) unless set.
+fn smtp_of(var: &dyn Fn(&str) -> Option<String>, file: &FileLayer) -> anyhow::Result<Option<Smtp>> {
+    let Some(host) = var("SMTP_HOST")
+        .or_else(|| file.smtp_host.clone())
+        .filter(|h| !h.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let security = match var("SMTP_SECURITY").or_else(|| file.smtp_security.clone()) {
+        Some(s) => SmtpSecurity::parse(&s)?,
+        None => SmtpSecurity::Starttls,
+    };
+    let default_port = match security {
+        SmtpSecurity::Starttls => 587,
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::None => 25,
+    };
+    let port = layered_int("SMTP_PORT", var("SMTP_PORT"), file.smtp_port, default_port)?;
+    let port = u16::try_from(port)
+        .ok()
+        .filter(|p| *p > 0)
+        .with_context(|| format!("smtp_port: '{port}' is not a port (1 to 65535)"))?;
+    let password = match (var("SMTP_PASSWORD"), var("SMTP_PASSWORD_FILE")) {
+        (Some(p), _) => Some(p),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("reading ANNEX_SMTP_PASSWORD_FILE {path}"))?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+        ),
+        (None, None) => file.smtp_password.clone(),
+    };
+    let from = var("SMTP_FROM")
+        .or_else(|| file.smtp_from.clone())
+        .with_context(
+            || "smtp_from: give the sender of Annex's e-mail, such as Annex <isms@example.org>",
+        )?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        bail!("smtp_from: '{from}' is not an address such as Annex <isms@example.org>");
+    }
+    Ok(Some(Smtp {
+        host: host.trim().to_string(),
+        port,
+        security,
+        username: var("SMTP_USERNAME")
+            .or_else(|| file.smtp_username.clone())
+            .filter(|u| !u.is_empty()),
+        password,
+        from,
+        ca_file: var("SMTP_CA_FILE")
+            .map(PathBuf::from)
+            .or_else(|| file.smtp_ca_file.clone()),
+    }))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileLayer> {

@@ -20,8 +20,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let url = config.display_url(bound);
     let set_up = store.is_set_up().await?;
+    let services = crate::service::Services::configured(store.clone(), &config);
     let app = router(store.clone(), config);
-    spawn_snapshots(store.clone());
+    spawn_scheduler(services);
     tracing::info!(
         ready_ms = started.elapsed().as_millis() as u64,
         "Annex is running at {url}{}",
@@ -43,21 +44,33 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every hour (and at start), measures the computed indicators not yet measured in their
-/// current period: a period is measured once however many instances share the database (the
-/// measurement's key is the indicator and the period), and a restart after downtime catches up.
-fn spawn_snapshots(store: crate::store::Store) {
+/// Every 30 seconds (and at start), runs the scheduler's jobs that are due (digests,
+/// escalations, deadline warnings, stale hosts, indicators, upload clean-up, the outbox):
+/// each is taken by one instance at a time through its lease in the database, so several
+/// instances sharing it run each job once, and a restart after downtime catches up once.
+fn spawn_scheduler(services: crate::service::Services) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let instance = crate::registers::jobs::service::instance_name();
+        let ctx = services.system();
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let ctx = crate::service::Services::new(store.clone()).system();
-            match crate::registers::objective::service::snapshot_due(&ctx).await {
-                Ok(done) if !done.is_empty() => {
-                    tracing::info!(indicators = %done.join(", "), "measured the computed indicators")
+            match crate::registers::jobs::service::tick(&ctx, &instance).await {
+                Ok(ran) => {
+                    for (job, outcome) in ran {
+                        match outcome {
+                            Ok(o) if job == "outbox" && o.starts_with("0 sent, 0") => {}
+                            Ok(o) => {
+                                tracing::info!(job = %job, outcome = %o, "ran a scheduled job")
+                            }
+                            Err(e) => {
+                                tracing::warn!(job = %job, error = %e, "a scheduled job failed")
+                            }
+                        }
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "measuring the computed indicators failed"),
+                Err(e) => tracing::warn!(error = %e, "the scheduler could not run"),
             }
         }
     });

@@ -18,8 +18,10 @@ pub mod imports;
 pub mod improvement;
 pub mod incident;
 pub mod internal_audit;
+pub mod jobs;
 pub mod matrix;
 pub mod measure;
+pub mod notify;
 pub mod objective;
 pub mod obligation;
 pub mod organisation;
@@ -34,6 +36,7 @@ pub mod risk;
 pub mod soa;
 pub mod staff;
 pub mod supplier;
+pub mod task;
 pub mod training;
 
 use crate::service::Ctx;
@@ -73,6 +76,9 @@ pub fn routes() -> Routes {
         .merge(obligation::routes())
         .merge(processing::routes())
         .merge(party::routes())
+        .merge(task::routes())
+        .merge(notify::routes())
+        .merge(jobs::routes())
 }
 
 /// The registers' commands (`annex risk …`, `annex soa …`), each register's own.
@@ -174,6 +180,17 @@ pub enum Command {
     /// Keep evidence: files and links that prove controls work
     #[command(subcommand)]
     Evidence(evidence::cli::Command),
+    /// List people's tasks from every register; write and finish tasks
+    #[command(subcommand)]
+    Task(task::cli::Command),
+    /// The scheduler's jobs: their last and next runs, and running one now
+    Jobs {
+        #[command(subcommand)]
+        command: Option<jobs::cli::Command>,
+    },
+    /// E-mail: send a test message, read the outbox, send what waits
+    #[command(subcommand)]
+    Mail(notify::cli::Command),
 }
 
 /// Runs a register's command as `ctx`'s actor (the local operator).
@@ -211,6 +228,9 @@ pub async fn run(command: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         Command::Review(c) => review::cli::run(c, ctx).await?,
         Command::Soa(c) => soa::cli::run(c, ctx).await?,
         Command::Evidence(c) => evidence::cli::run(c, ctx).await?,
+        Command::Task(c) => task::cli::run(c, ctx).await?,
+        Command::Jobs { command } => jobs::cli::run(command, ctx).await?,
+        Command::Mail(c) => notify::cli::run(c, ctx).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

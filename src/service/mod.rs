@@ -11,6 +11,7 @@
 pub mod access;
 pub mod cache;
 pub mod demo;
+pub mod mail;
 
 use crate::domain::audit::Change;
 use crate::domain::clock::{Clock, display};
@@ -148,6 +149,10 @@ pub struct Services {
     /// Where the key that signs audit checkpoints is kept (none: checkpoints cannot be
     /// taken, as in tests that build the use cases on a bare store).
     audit_key_file: Option<std::sync::Arc<std::path::PathBuf>>,
+    /// How e-mail leaves (none: messages wait in the outbox).
+    mailer: Option<std::sync::Arc<mail::Mailer>>,
+    /// The address people reach Annex at, for links in e-mail and feeds.
+    public_url: Option<std::sync::Arc<str>>,
 }
 
 /// Limits of the configuration the use cases apply.
@@ -183,6 +188,8 @@ impl Services {
             caches: Default::default(),
             limits: Limits::default(),
             audit_key_file: None,
+            mailer: None,
+            public_url: None,
         }
     }
 
@@ -197,8 +204,23 @@ impl Services {
                 lockout_minutes: config.login_lockout_minutes,
             },
             audit_key_file: Some(std::sync::Arc::new(config.audit_key_file.clone())),
+            mailer: config.smtp.as_ref().and_then(|s| match mail::Mailer::new(s) {
+                Ok(m) => Some(std::sync::Arc::new(m)),
+                Err(e) => {
+                    tracing::error!(error = %e, "e-mail cannot be sent: the SMTP settings are wrong");
+                    None
+                }
+            }),
+            public_url: config.public_url.as_deref().map(std::sync::Arc::from),
             ..Services::new(store)
         }
+    }
+
+    /// The same use cases sending e-mail through `mailer` and linking to `public_url`.
+    pub fn with_mail(mut self, mailer: Option<mail::Mailer>, public_url: Option<&str>) -> Services {
+        self.mailer = mailer.map(std::sync::Arc::new);
+        self.public_url = public_url.map(std::sync::Arc::from);
+        self
     }
 
     /// The organisation's time zone (an IANA name, "UTC" until set), kept for a few seconds.
@@ -228,6 +250,8 @@ impl Services {
             caches: self.caches.clone(),
             limits: self.limits,
             audit_key_file: self.audit_key_file.clone(),
+            mailer: self.mailer.clone(),
+            public_url: self.public_url.clone(),
             actor,
         }
     }
@@ -255,6 +279,8 @@ pub struct Ctx {
     caches: std::sync::Arc<cache::Caches>,
     limits: Limits,
     audit_key_file: Option<std::sync::Arc<std::path::PathBuf>>,
+    mailer: Option<std::sync::Arc<mail::Mailer>>,
+    public_url: Option<std::sync::Arc<str>>,
     pub actor: Actor,
 }
 
@@ -262,6 +288,30 @@ impl Ctx {
     /// Where the key that signs audit checkpoints is kept, when configured.
     pub(crate) fn audit_key_file(&self) -> Option<&std::path::Path> {
         self.audit_key_file.as_deref().map(|p| p.as_path())
+    }
+
+    /// The same context acting as Annex itself: only for a use case that has checked a
+    /// credential of its own (a calendar feed's secret) and reads on that person's behalf.
+    pub(crate) fn as_system(&self) -> Ctx {
+        Ctx {
+            actor: Actor::system(),
+            ..self.clone()
+        }
+    }
+
+    /// How e-mail leaves, when set up.
+    pub(crate) fn mailer(&self) -> Option<&mail::Mailer> {
+        self.mailer.as_deref()
+    }
+
+    /// The address people reach Annex at (`public_url`, without a trailing `/`), or the
+    /// bind address's form when none is set.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .as_deref()
+            .unwrap_or("http://localhost:8080")
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// The limits of the configuration.

@@ -32,6 +32,13 @@ impl Layout {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
     }
 
+    /// Managers and admins (the team's tasks).
+    pub fn is_editor(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Manager))
+    }
+
     /// Whether the staff directory is shown (it is personal data).
     pub fn reads_staff(&self) -> bool {
         self.user
@@ -180,6 +187,16 @@ pub fn notice_text(code: &str) -> Option<String> {
         "nc-closed" => "The actions were effective: the nonconformity is closed.",
         "action-saved" => "The corrective action was saved.",
         "review-saved" => "The review was saved.",
+        "task-saved" => "The task was saved.",
+        "task-done" => "The task is done.",
+        "task-reopened" => "The task is open again.",
+        "comment-saved" => "The comment was added.",
+        "preferences-saved" => "Your choices were saved.",
+        "feed-revoked" => {
+            "Your calendar address was removed: calendars subscribed to it stop updating."
+        }
+        "policy-saved" => "The rules were saved.",
+        "job-queued" => "The job runs at the next tick of the scheduler (within a minute).",
         "review-held" => "The review is held: its input pack is frozen by its SHA-256.",
         "review-action-saved" => "The action was saved.",
         "scope-saved" => "The scope was saved. Approve it once it says what it should.",

@@ -92,3 +92,11 @@ pub(crate) async fn finish(
     tx.commit().await?;
     Ok(report)
 }
+
+/// Removes uploads whose review was left for more than a day (the scheduler, daily); answers
+/// how many.
+#[tracing::instrument(name = "imports.purge", skip_all, fields(actor = %ctx.who()))]
+pub async fn purge(ctx: &Ctx) -> Result<u64> {
+    ctx.require(crate::domain::user::ADMIN)?;
+    ctx.store().purge_uploads().await
+}

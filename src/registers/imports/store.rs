@@ -25,6 +25,20 @@ fn upload_from(r: UploadRow) -> Upload {
 }
 
 impl Store {
+    /// Removes uploads kept longer than a day (their reviews were left); answers how many.
+    pub async fn purge_uploads(&self) -> Result<u64> {
+        let cutoff =
+            crate::domain::clock::stamp(self.clock().now() - time::Duration::hours(KEEP_HOURS));
+        let mut tx = self.write().await?;
+        let n = tx_exec!(
+            tx,
+            "delete from import_upload where uploaded_at < $1",
+            &cutoff
+        )?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Keeps a file for import; uploads older than a day are removed on the way.
     pub async fn save_upload(
         &self,

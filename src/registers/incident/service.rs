@@ -199,6 +199,17 @@ fn clocks<'a>(
 /// dashboard's deadline panel).
 #[tracing::instrument(name = "incident.deadlines", skip_all, fields(actor = %ctx.who()))]
 pub async fn deadlines(ctx: &Ctx) -> Result<Vec<(String, String, StageDue)>> {
+    Ok(open_stages(ctx)
+        .await?
+        .into_iter()
+        .map(|(id, title, _, s)| (id, title, s))
+        .collect())
+}
+
+/// Every stage still to send of open incidents the caller sees, soonest due first, with the
+/// incident's handler (whose task it is): (incident, title, handler, stage).
+#[tracing::instrument(name = "incident.open_stages", skip_all, fields(actor = %ctx.who()))]
+pub async fn open_stages(ctx: &Ctx) -> Result<Vec<(String, String, String, StageDue)>> {
     ctx.require_reader()?;
     let all = regimes(ctx).await?;
     let now = ctx.clock().now();
@@ -223,11 +234,11 @@ pub async fn deadlines(ctx: &Ctx) -> Result<Vec<(String, String, StageDue)>> {
             now,
         ) {
             if s.sent_at.is_none() && s.due_at.is_some() {
-                out.push((c.id.clone(), c.title.clone(), s));
+                out.push((c.id.clone(), c.title.clone(), c.handler.clone(), s));
             }
         }
     }
-    out.sort_by(|a, b| a.2.due_at.cmp(&b.2.due_at));
+    out.sort_by(|a, b| a.3.due_at.cmp(&b.3.due_at));
     Ok(out)
 }
 

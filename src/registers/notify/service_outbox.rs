@@ -1,0 +1,79 @@
+//! Writing messages to the outbox inside the write that causes them, so that a message is
+//! sent if and only if its change was committed. Called by other registers' use cases.
+
+use super::domain::{Mail, MessageKind, Preferences};
+use super::store::{self, NewMessage};
+use crate::error::Result;
+use crate::registers::task::domain::{ManualTask, Task, TaskKind};
+use crate::service::Ctx;
+use crate::store::Tx;
+
+/// Writes `mail` for `to` under `key` unless that key was written before; answers whether it
+/// was written.
+pub(crate) async fn enqueue_mail(
+    tx: &mut Tx,
+    key: &str,
+    kind: MessageKind,
+    to: &str,
+    mail: &Mail,
+) -> Result<bool> {
+    store::enqueue(
+        tx,
+        &NewMessage {
+            key,
+            kind: kind.key(),
+            recipient: to,
+            subject: &mail.subject,
+            text: &mail.text(),
+            html: &mail.html(),
+        },
+    )
+    .await
+}
+
+/// Whether `email` wants messages of `kind`, read inside the write.
+pub(crate) async fn wants_in(tx: &mut Tx, email: &str, kind: MessageKind) -> Result<bool> {
+    Ok(match store::preference_in(tx, email).await? {
+        Some((digest, muted)) => {
+            Preferences::from_row(email.to_string(), &digest, &muted, None, 0).wants(kind)
+        }
+        None => true,
+    })
+}
+
+/// Tells the owner of a written task that it was given to them, when someone else gave it
+/// (on creation, or when `before_owner` differs) and they want such messages.
+pub(crate) async fn assigned_within(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    t: &ManualTask,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    let owner = t.owner.to_lowercase();
+    if owner.eq_ignore_ascii_case(ctx.who())
+        || before_owner.is_some_and(|b| b.eq_ignore_ascii_case(&owner))
+        || t.status != crate::registers::task::domain::TaskStatus::Open
+        || !wants_in(tx, &owner, MessageKind::Assignment).await?
+    {
+        return Ok(());
+    }
+    let task = Task::new(
+        TaskKind::Manual,
+        &t.id,
+        "",
+        &t.title,
+        &t.owner,
+        t.due_on.clone(),
+        None,
+    );
+    let by = ctx
+        .actor
+        .user
+        .as_ref()
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| ctx.who().to_string());
+    let mail = super::domain::assignment(&by, &task, &ctx.today(), &ctx.public_url());
+    let key = format!("assignment:{}:{}:{}", t.id, owner, t.revision);
+    enqueue_mail(tx, &key, MessageKind::Assignment, &owner, &mail).await?;
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! Tasks' use cases: everyone reads their own tasks ("my work"); managers and admins read
+//! anyone's and the team's; a task someone wrote is changed by its owner, its writer or a
+//! manager, and commented on by anyone who reads it. Derived tasks are read from the
+//! registers each time, so a record that is done has no task any more.
+
+use super::domain::{
+    Buckets, CommentInput, ManualTask, Task, TaskComment, TaskInput, TaskKind, TaskQuery,
+    TaskStatus, add_days, add_years,
+};
+use super::store;
+use crate::domain::user::{EDITORS, OWNERS};
+use crate::error::{Error, Result};
+use crate::service::{Ctx, Expected, check_revision};
+
+/// How long after expiry evidence still reminds its collector.
+const EVIDENCE_GRACE_DAYS: i64 = 30;
+
+/// The signed-in caller's e-mail in lower case (the command line names the owner instead).
+pub fn caller(ctx: &Ctx) -> Result<String> {
+    ctx.actor
+        .user
+        .as_ref()
+        .map(|u| u.email.to_lowercase())
+        .ok_or_else(|| Error::field("owner", "name whose tasks to list (--owner E-MAIL)"))
+}
+
+/// Whether the actor may read `owner`'s tasks: their own, or a manager's, an admin's or the
+/// operator's view of anyone.
+fn may_read_of(ctx: &Ctx, owner: &str) -> bool {
+    ctx.actor.is_editor()
+        || ctx.actor.channel == crate::service::Channel::Cli
+        || ctx
+            .actor
+            .user
+            .as_ref()
+            .is_some_and(|u| u.email.eq_ignore_ascii_case(owner))
+}
+
+/// Tasks derived from every register (and written ones): of one owner, or due by a day.
+async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<Vec<Task>> {
+    let today = ctx.today();
+    let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
+    let store = ctx.store();
+    let rows = async {
+        match (owner, until) {
+            (Some(o), _) => store.due_of(o, &evidence_from).await,
+            (None, Some(u)) => store.due_until(u, &evidence_from).await,
+            (None, None) => store.due_until("9999-12-31", &evidence_from).await,
+        }
+    };
+    let (rows, processes, approvals, stages) = tokio::try_join!(
+        rows,
+        store.reviewed_processes(owner),
+        store.last_soa_approvals(),
+        crate::registers::incident::service::open_stages(ctx),
+    )?;
+    let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
+    for (id, name, who, reviewed) in processes {
+        if let Some(due) = add_years(&reviewed, 1) {
+            out.push(Task::new(
+                TaskKind::ProcessReview,
+                &id,
+                "",
+                &name,
+                &who,
+                Some(due),
+                None,
+            ));
+        }
+    }
+    for (framework, by, at) in approvals {
+        if let Some(due) = add_years(&at, 1) {
+            out.push(Task::new(
+                TaskKind::SoaApproval,
+                &framework,
+                "",
+                &format!("Statement of Applicability ({framework})"),
+                &by,
+                Some(due),
+                None,
+            ));
+        }
+    }
+    for (incident, title, handler, stage) in stages {
+        let Some(at) = stage.due_at.clone() else {
+            continue;
+        };
+        out.push(Task::new(
+            TaskKind::NotificationStage,
+            &incident,
+            &format!("{}:{}", stage.regime, stage.stage),
+            &format!("{title}: {} to {}", stage.name, stage.recipient),
+            &handler,
+            Some(at[..10.min(at.len())].to_string()),
+            Some(at),
+        ));
+    }
+    // The store narrowed its own rows; the few read here are narrowed now.
+    out.retain(|t| {
+        owner.is_none_or(|o| t.owner.eq_ignore_ascii_case(o))
+            && until.is_none_or(|u| t.due_on.as_deref().is_some_and(|d| d <= u))
+    });
+    super::domain::sort(&mut out);
+    Ok(out)
+}
+
+/// A row of the store as a task (a row whose kind Annex no longer knows is left out).
+fn task_of_row(r: store::DueRow) -> Option<Task> {
+    let (kind, record, part, title, owner, due) = r;
+    let kind = TaskKind::parse(&kind).ok()?;
+    let title = match kind {
+        TaskKind::Certificate => {
+            let label = part
+                .split_once(':')
+                .and_then(|(_, k)| {
+                    crate::registers::supplier::domain::CertificationKind::parse(k).ok()
+                })
+                .map(|k| k.label())
+                .unwrap_or("certificate");
+            format!("{title}: {label}")
+        }
+        _ => title,
+    };
+    let part = match kind {
+        TaskKind::Certificate => part.split(':').next().unwrap_or("").to_string(),
+        _ => part,
+    };
+    Some(Task::new(kind, &record, &part, &title, &owner, due, None))
+}
+
+/// One person's tasks, soonest first (`owner` in any case).
+#[tracing::instrument(name = "task.of", skip_all, fields(actor = %ctx.who(), owner = %owner))]
+pub async fn of_owner(ctx: &Ctx, owner: &str) -> Result<Vec<Task>> {
+    ctx.require_reader()?;
+    let owner = owner.trim().to_lowercase();
+    if !may_read_of(ctx, &owner) {
+        return Err(Error::Forbidden);
+    }
+    derived(ctx, Some(&owner), None).await
+}
+
+/// The caller's tasks in three parts: overdue, this week, later.
+#[tracing::instrument(name = "task.mine", skip_all, fields(actor = %ctx.who()))]
+pub async fn mine(ctx: &Ctx) -> Result<Buckets> {
+    let me = caller(ctx)?;
+    Ok(Buckets::of(of_owner(ctx, &me).await?, &ctx.today()))
+}
+
+/// The tasks a query asks for: one owner's (the caller's own, or anyone's for managers), or
+/// everyone's up to a day (managers; 30 days from today unless `until` says).
+#[tracing::instrument(name = "task.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<Task>> {
+    ctx.require_reader()?;
+    let mut tasks = match &q.owner {
+        Some(o) => of_owner(ctx, o).await?,
+        None => {
+            if !(ctx.actor.is_editor() || ctx.actor.channel == crate::service::Channel::Cli) {
+                return Err(Error::Forbidden);
+            }
+            let until = q
+                .until
+                .clone()
+                .unwrap_or_else(|| add_days(&ctx.today(), 30));
+            derived(ctx, None, Some(&until)).await?
+        }
+    };
+    tasks.retain(|t| q.keeps(t));
+    Ok(tasks)
+}
+
+/// Every task due on or before `until`, whoever owns it (digests and escalations).
+#[tracing::instrument(name = "task.due_until", skip_all, fields(actor = %ctx.who(), until = %until))]
+pub async fn due_until(ctx: &Ctx, until: &str) -> Result<Vec<Task>> {
+    ctx.require(EDITORS)?;
+    derived(ctx, None, Some(until)).await
+}
+
+/// A line of the team view: an owner, their name, and how many tasks they have in each part.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TeamLine {
+    pub owner: String,
+    pub name: String,
+    pub overdue: usize,
+    pub this_week: usize,
+    pub later: usize,
+}
+
+/// Everyone with tasks due up to `q.until` (30 days by default), most overdue first
+/// (managers and admins).
+#[tracing::instrument(name = "task.team", skip_all, fields(actor = %ctx.who()))]
+pub async fn team(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<TeamLine>> {
+    ctx.require(EDITORS)?;
+    let all = list(
+        ctx,
+        &TaskQuery {
+            owner: None,
+            ..q.clone()
+        },
+    )
+    .await?;
+    let today = ctx.today();
+    let names = crate::registers::people::service::names(ctx).await?;
+    let mut by: std::collections::BTreeMap<String, TeamLine> = Default::default();
+    for t in &all {
+        let key = t.owner.to_lowercase();
+        let line = by.entry(key.clone()).or_insert_with(|| TeamLine {
+            owner: key.clone(),
+            name: if key.is_empty() {
+                "nobody".into()
+            } else {
+                crate::domain::words::person(&names, &key)
+            },
+            overdue: 0,
+            this_week: 0,
+            later: 0,
+        });
+        match t.bucket(&today) {
+            super::domain::Bucket::Overdue => line.overdue += 1,
+            super::domain::Bucket::ThisWeek => line.this_week += 1,
+            super::domain::Bucket::Later => line.later += 1,
+        }
+    }
+    let mut lines: Vec<TeamLine> = by.into_values().collect();
+    lines.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(b.this_week.cmp(&a.this_week))
+            .then(a.owner.cmp(&b.owner))
+    });
+    Ok(lines)
+}
+
+/// Written tasks, newest first (`open_only`: those still open).
+#[tracing::instrument(name = "task.written", skip_all, fields(actor = %ctx.who()))]
+pub async fn written(ctx: &Ctx, open_only: bool) -> Result<Vec<ManualTask>> {
+    ctx.require_reader()?;
+    ctx.store().manual_tasks(open_only, 5000).await
+}
+
+#[tracing::instrument(name = "task.get", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn get(ctx: &Ctx, id: &str) -> Result<ManualTask> {
+    ctx.require_reader()?;
+    ctx.store().manual_task(id).await
+}
+
+/// Whether the actor may change a written task: managers and admins, its owner, its writer.
+fn may_change(ctx: &Ctx, t: &ManualTask) -> bool {
+    ctx.actor.is_editor()
+        || ctx.actor.channel == crate::service::Channel::Cli
+        || ctx.actor.user.as_ref().is_some_and(|u| {
+            u.email.eq_ignore_ascii_case(&t.owner) || u.email.eq_ignore_ascii_case(&t.created_by)
+        })
+}
+
+async fn check_link(tx: &mut crate::store::Tx, d: &super::domain::TaskDraft) -> Result<()> {
+    if !d.link_id.is_empty() && !store::record_exists(tx, &d.link_type, &d.link_id).await? {
+        return Err(Error::field(
+            "link",
+            format!("there is no record {}", d.link_id),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a task (anyone who owns records: contributors, managers, admins); its owner is told
+/// by e-mail in the same write when it is someone else.
+#[tracing::instrument(name = "task.create", skip_all, fields(actor = %ctx.who()))]
+pub async fn create(ctx: &Ctx, input: &TaskInput) -> Result<ManualTask> {
+    ctx.require(OWNERS)?;
+    let d = input.parse()?;
+    let mut tx = ctx.write().await?;
+    check_link(&mut tx, &d).await?;
+    let t = store::insert(&mut tx, &d, ctx.who()).await?;
+    tx.audit(ctx.change("task.create", "task", &t.id).after(&t))
+        .await?;
+    crate::registers::notify::service_outbox::assigned_within(ctx, &mut tx, &t, None).await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// Changes a written task (its owner, its writer, managers and admins).
+#[tracing::instrument(name = "task.update", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn update(
+    ctx: &Ctx,
+    id: &str,
+    expected: Expected,
+    input: &TaskInput,
+) -> Result<ManualTask> {
+    ctx.require_reader()?;
+    let d = input.parse()?;
+    let mut tx = ctx.write().await?;
+    let before = store::lock(&mut tx, id).await?;
+    if !may_change(ctx, &before) {
+        return Err(Error::Forbidden);
+    }
+    check_revision(&mut tx, "task", id, id, before.revision, expected).await?;
+    check_link(&mut tx, &d).await?;
+    let after = store::write(&mut tx, &before, &d, &ctx.today()).await?;
+    tx.audit(
+        ctx.change("task.update", "task", id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    crate::registers::notify::service_outbox::assigned_within(
+        ctx,
+        &mut tx,
+        &after,
+        Some(&before.owner),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Marks a written task done (or open again).
+#[tracing::instrument(name = "task.done", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn set_done(ctx: &Ctx, id: &str, expected: Expected, done: bool) -> Result<ManualTask> {
+    let current = get(ctx, id).await?;
+    let mut input = TaskInput::from(&current);
+    input.status = if done {
+        TaskStatus::Done.key().into()
+    } else {
+        TaskStatus::Open.key().into()
+    };
+    update(ctx, id, expected.or(Some(current.revision)), &input).await
+}
+
+/// Comments on a written task (anyone who reads it but a viewer).
+#[tracing::instrument(name = "task.comment", skip_all, fields(actor = %ctx.who(), id = %id))]
+pub async fn comment(ctx: &Ctx, id: &str, input: &CommentInput) -> Result<TaskComment> {
+    ctx.require(&[
+        crate::domain::user::Role::Admin,
+        crate::domain::user::Role::Manager,
+        crate::domain::user::Role::Contributor,
+        crate::domain::user::Role::Auditor,
+    ])?;
+    let body = input.parse()?;
+    let mut tx = ctx.write().await?;
+    store::lock(&mut tx, id).await?;
+    let c = store::add_comment(&mut tx, id, ctx.who(), &body).await?;
+    tx.audit(ctx.change("task.comment", "task", id).after(&c))
+        .await?;
+    tx.commit().await?;
+    Ok(c)
+}

@@ -1,0 +1,515 @@
+//! Tasks in the store: every register's dated records read as (kind, record, part, title,
+//! owner, due) in one statement, by owner or up to a day; written tasks and their comments;
+//! people's notification choices and calendar feeds.
+
+use super::domain::{ManualTask, TaskComment, TaskDraft, TaskStatus};
+use crate::error::{Error, Result};
+use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
+
+/// A dated record as read: kind key, record id, part, title, owner, due day.
+pub type DueRow = (String, String, String, String, String, Option<String>);
+
+/// One register's dated records: the select (kind, record, part, title, owner, due) ending in
+/// its `where`, the owner's column and the due day's.
+struct Source {
+    select: &'static str,
+    owner: &'static str,
+    due: &'static str,
+}
+
+const SOURCES: &[Source] = &[
+    Source {
+        select: "select 'measure', measure_id, '', name, owner, due_on from measure where status in ('planned', 'in_progress') and due_on is not null",
+        owner: "owner",
+        due: "due_on",
+    },
+    Source {
+        select: "select 'risk_review', risk_id, '', title, owner, review_due_on from risk where status <> 'closed' and review_due_on is not null",
+        owner: "owner",
+        due: "review_due_on",
+    },
+    Source {
+        select: "select 'acceptance', r.risk_id, '', r.title, r.owner, a.valid_until from risk r join risk_acceptance a on a.risk_id = r.risk_id where r.status <> 'closed' and a.accepted_at = (select max(b.accepted_at) from risk_acceptance b where b.risk_id = r.risk_id)",
+        owner: "r.owner",
+        due: "a.valid_until",
+    },
+    // Evidence that expired more than 30 days ago is no longer a reminder: it was let go.
+    Source {
+        select: "select 'evidence', evidence_id, '', title, collected_by, valid_until from evidence where valid_until is not null and valid_until >= $2",
+        owner: "collected_by",
+        due: "valid_until",
+    },
+    Source {
+        select: "select 'document_review', document_id, '', title, owner, next_review_on from document where status <> 'retired' and current_version is not null and next_review_on is not null",
+        owner: "owner",
+        due: "next_review_on",
+    },
+    Source {
+        select: "select 'training', campaign_id, '', title, created_by, due_on from training_campaign where closed_on is null",
+        owner: "created_by",
+        due: "due_on",
+    },
+    Source {
+        select: "select 'supplier_review', supplier_id, '', name, owner, review_due from supplier where status <> 'ended' and review_due is not null",
+        owner: "owner",
+        due: "review_due",
+    },
+    Source {
+        select: "select 'certificate', s.supplier_id, cast(c.seq as text) || ':' || c.kind, s.name, s.owner, c.until_on from supplier s join supplier_certification c on c.supplier_id = s.supplier_id where s.status <> 'ended'",
+        owner: "s.owner",
+        due: "c.until_on",
+    },
+    Source {
+        select: "select 'obligation', obligation_id, '', title, owner, review_due from obligation where applicable = true and review_due is not null",
+        owner: "owner",
+        due: "review_due",
+    },
+    Source {
+        select: "select 'incident_task', t.incident_id, cast(t.seq as text), t.title, t.owner, t.due_on from incident_task t join incident i on i.incident_id = t.incident_id where t.done_at is null and t.due_on is not null and i.closed_at is null",
+        owner: "t.owner",
+        due: "t.due_on",
+    },
+    Source {
+        select: "select 'checklist_step', c.person_id, s.checklist_id || '-' || cast(s.number as text), s.title, s.owner, s.due_on from checklist_step s join checklist c on c.checklist_id = s.checklist_id where s.done_at is null and s.due_on is not null",
+        owner: "s.owner",
+        due: "s.due_on",
+    },
+    Source {
+        select: "select 'corrective_action', action_id, '', title, owner, due_on from corrective_action where status = 'open'",
+        owner: "owner",
+        due: "due_on",
+    },
+    Source {
+        select: "select 'audit', audit_id, '', title, lead, starts_on from internal_audit where status = 'planned'",
+        owner: "lead",
+        due: "starts_on",
+    },
+    Source {
+        select: "select 'management_review', review_id, '', title, chair, planned_on from management_review where status = 'planned'",
+        owner: "chair",
+        due: "planned_on",
+    },
+    Source {
+        select: "select 'review_action', action_id, review_id, title, owner, due_on from review_action where status = 'open'",
+        owner: "owner",
+        due: "due_on",
+    },
+    Source {
+        select: "select 'objective', objective_id, '', title, owner, due_on from objective where status = 'open' and due_on is not null",
+        owner: "owner",
+        due: "due_on",
+    },
+    Source {
+        select: "select 'manual', task_id, '', title, owner, due_on from task where status = 'open'",
+        owner: "owner_key",
+        due: "due_on",
+    },
+];
+
+/// The statement of every source, each narrowed by `narrow(owner column, due column)`.
+fn union(narrow: impl Fn(&str, &str) -> String) -> String {
+    SOURCES
+        .iter()
+        .map(|s| format!("{}{}", s.select, narrow(s.owner, s.due)))
+        .collect::<Vec<_>>()
+        .join("\nunion all ")
+}
+
+fn by_owner_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        union(|owner, _| {
+            if owner == "owner_key" {
+                " and owner_key = $1".to_string()
+            } else {
+                format!(" and lower({owner}) = $1")
+            }
+        })
+    })
+}
+
+fn until_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| union(|_, due| format!(" and {due} <= $1")))
+}
+
+/// A process's business impact analysis: id, name, owner, the day it was last reviewed.
+pub type ProcessRow = (String, String, String, String);
+
+impl Store {
+    /// Every dated record one person owns (`owner` in lower case); evidence that expired
+    /// before `evidence_from` is left out.
+    pub async fn due_of(&self, owner: &str, evidence_from: &str) -> Result<Vec<DueRow>> {
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            DueRow,
+            by_owner_sql(),
+            owner,
+            evidence_from
+        )?)
+    }
+
+    /// Every dated record due on or before `until`, whoever owns it.
+    pub async fn due_until(&self, until: &str, evidence_from: &str) -> Result<Vec<DueRow>> {
+        let sql = format!("select * from ({}) x where $2 = $2", until_sql());
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            DueRow,
+            &sql,
+            until,
+            evidence_from
+        )?)
+    }
+
+    /// Processes whose analysis was reviewed (a review is due a year after), of one owner or
+    /// of everyone.
+    pub async fn reviewed_processes(&self, owner: Option<&str>) -> Result<Vec<ProcessRow>> {
+        Ok(match owner {
+            Some(o) => pool_query!(
+                self,
+                fetch_all,
+                ProcessRow,
+                "select process_id, name, owner, reviewed_on from process where reviewed_on is not null and lower(owner) = $1",
+                o
+            )?,
+            None => pool_query!(
+                self,
+                fetch_all,
+                ProcessRow,
+                "select process_id, name, owner, reviewed_on from process where reviewed_on is not null"
+            )?,
+        })
+    }
+
+    /// The newest approved version of each framework's SoA: framework, approver, when.
+    pub async fn last_soa_approvals(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            (String, String, String),
+            "select v.framework_id, v.approved_by, v.approved_at from soa_version v
+             where v.version = (select max(w.version) from soa_version w where w.framework_id = v.framework_id)
+             order by v.framework_id"
+        )?)
+    }
+
+    /// Written tasks, newest first (`open_only`: those still open), at most `limit`.
+    pub async fn manual_tasks(&self, open_only: bool, limit: i64) -> Result<Vec<ManualTask>> {
+        let sql = format!(
+            "select {COLUMNS} from task {} order by created_at desc, task_id desc limit $1",
+            if open_only {
+                "where status = 'open'"
+            } else {
+                ""
+            }
+        );
+        let rows: Vec<TaskRow> = pool_query!(self, fetch_all, TaskRow, &sql, limit)?;
+        Ok(rows.into_iter().map(task_of).collect())
+    }
+
+    pub async fn manual_task(&self, id: &str) -> Result<ManualTask> {
+        let mut tx = self.read_tx().await?;
+        let t = read_in(&mut tx, id).await?;
+        tx.commit().await?;
+        t.ok_or_else(|| Error::NotFound(format!("task {id}")))
+    }
+
+    /// A person's choices (`email` in lower case), if they made any.
+    pub async fn preference(&self, email: &str) -> Result<Option<PreferenceRow>> {
+        Ok(pool_query!(
+            self,
+            fetch_optional,
+            PreferenceRow,
+            &format!("select {PREF_COLUMNS} from notification_preference where email = $1"),
+            email
+        )?)
+    }
+
+    /// Everyone's choices.
+    pub async fn preferences(&self) -> Result<Vec<PreferenceRow>> {
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            PreferenceRow,
+            &format!("select {PREF_COLUMNS} from notification_preference")
+        )?)
+    }
+
+    /// Whose calendar feed has the secret whose SHA-256 is `hash`.
+    pub async fn feed_owner(&self, hash: &str) -> Result<Option<String>> {
+        Ok(pool_query!(
+            self,
+            fetch_optional,
+            (String,),
+            "select email from notification_preference where feed_hash = $1",
+            hash
+        )?
+        .map(|r| r.0))
+    }
+}
+
+/// A person's choices as stored: e-mail, digest, muted kinds, feed hash, feed made at,
+/// revision.
+pub type PreferenceRow = (String, String, String, Option<String>, Option<String>, i64);
+
+const PREF_COLUMNS: &str = "email, digest, muted, feed_hash, feed_created_at, revision";
+
+/// Locks a person's choices, making the row when they have none.
+pub(crate) async fn lock_preference(tx: &mut Tx, email: &str) -> Result<PreferenceRow> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "insert into notification_preference (email, updated_at) values ($1, $2) on conflict (email) do nothing",
+        email,
+        &now
+    )?;
+    tx.lock_row("notification_preference", "email", email)
+        .await?;
+    Ok(tx_query!(
+        tx,
+        fetch_one,
+        PreferenceRow,
+        &format!("select {PREF_COLUMNS} from notification_preference where email = $1"),
+        email
+    )?)
+}
+
+pub(crate) async fn write_preference(
+    tx: &mut Tx,
+    email: &str,
+    digest: &str,
+    muted: &str,
+) -> Result<()> {
+    let now = tx.now().to_string();
+    tx_exec!(
+        tx,
+        "update notification_preference set digest = $2, muted = $3, updated_at = $4, revision = revision + 1 where email = $1",
+        email,
+        digest,
+        muted,
+        &now
+    )?;
+    Ok(())
+}
+
+/// Sets (or with `None` removes) the SHA-256 of a person's feed secret.
+pub(crate) async fn write_feed(tx: &mut Tx, email: &str, hash: Option<&str>) -> Result<()> {
+    let now = tx.now().to_string();
+    let made = hash.map(|_| now.clone());
+    tx_exec!(
+        tx,
+        "update notification_preference set feed_hash = $2, feed_created_at = $3, updated_at = $4, revision = revision + 1 where email = $1",
+        email,
+        hash,
+        made,
+        &now
+    )?;
+    Ok(())
+}
+
+type TaskRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    i64,
+);
+
+const COLUMNS: &str = "task_id, title, description, owner, due_on, link_type, link_id, status, done_on, created_by, created_at, updated_at, revision";
+
+fn task_of(r: TaskRow) -> ManualTask {
+    ManualTask {
+        id: r.0,
+        title: r.1,
+        description: r.2,
+        owner: r.3,
+        due_on: r.4,
+        link_type: r.5,
+        link_id: r.6,
+        status: TaskStatus::parse(&r.7).unwrap_or(TaskStatus::Open),
+        done_on: r.8,
+        created_by: r.9,
+        created_at: r.10,
+        updated_at: r.11,
+        revision: r.12,
+        comments: Vec::new(),
+    }
+}
+
+pub(crate) async fn read_in(tx: &mut Tx, id: &str) -> Result<Option<ManualTask>> {
+    let r: Option<TaskRow> = tx_query!(
+        tx,
+        fetch_optional,
+        TaskRow,
+        &format!("select {COLUMNS} from task where task_id = $1"),
+        id
+    )?;
+    let Some(r) = r else { return Ok(None) };
+    let mut t = task_of(r);
+    let comments: Vec<(i64, String, String, String)> = tx_query!(
+        tx,
+        fetch_all,
+        (i64, String, String, String),
+        "select seq, author, written_at, body from task_comment where task_id = $1 order by seq",
+        id
+    )?;
+    t.comments = comments
+        .into_iter()
+        .map(|c| TaskComment {
+            seq: c.0,
+            author: c.1,
+            written_at: c.2,
+            body: c.3,
+        })
+        .collect();
+    Ok(Some(t))
+}
+
+pub(crate) async fn lock(tx: &mut Tx, id: &str) -> Result<ManualTask> {
+    if !tx.lock_row("task", "task_id", id).await? {
+        return Err(Error::NotFound(format!("task {id}")));
+    }
+    read_in(tx, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("task {id}")))
+}
+
+pub(crate) async fn insert(tx: &mut Tx, d: &TaskDraft, by: &str) -> Result<ManualTask> {
+    let id = crate::store::claim_id(tx, None, ("task", "task_id", "T"), "a task").await?;
+    let now = tx.now().to_string();
+    let done_on = (d.status == TaskStatus::Done).then(|| now[..10].to_string());
+    tx_exec!(
+        tx,
+        "insert into task (task_id, title, description, owner, owner_key, due_on, link_type, link_id, status, done_on, created_by, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        &id,
+        &d.title,
+        &d.description,
+        &d.owner,
+        d.owner.to_lowercase(),
+        &d.due_on,
+        &d.link_type,
+        &d.link_id,
+        d.status.key(),
+        done_on,
+        by,
+        &now
+    )?;
+    read_in(tx, &id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("task {id}")))
+}
+
+pub(crate) async fn write(
+    tx: &mut Tx,
+    before: &ManualTask,
+    d: &TaskDraft,
+    today: &str,
+) -> Result<ManualTask> {
+    let now = tx.now().to_string();
+    let done_on = match (before.status, d.status) {
+        (_, TaskStatus::Open) => None,
+        (TaskStatus::Done, TaskStatus::Done) => before.done_on.clone(),
+        (TaskStatus::Open, TaskStatus::Done) => Some(today.to_string()),
+    };
+    tx_exec!(
+        tx,
+        "update task set title = $2, description = $3, owner = $4, owner_key = $5, due_on = $6, link_type = $7,
+                link_id = $8, status = $9, done_on = $10, updated_at = $11, revision = revision + 1
+         where task_id = $1",
+        &before.id,
+        &d.title,
+        &d.description,
+        &d.owner,
+        d.owner.to_lowercase(),
+        &d.due_on,
+        &d.link_type,
+        &d.link_id,
+        d.status.key(),
+        done_on,
+        &now
+    )?;
+    read_in(tx, &before.id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("task {}", before.id)))
+}
+
+pub(crate) async fn add_comment(
+    tx: &mut Tx,
+    id: &str,
+    author: &str,
+    body: &str,
+) -> Result<TaskComment> {
+    let now = tx.now().to_string();
+    let (next,): (i64,) = tx_query!(
+        tx,
+        fetch_one,
+        (i64,),
+        "select coalesce(max(seq), 0) + 1 from task_comment where task_id = $1",
+        id
+    )?;
+    tx_exec!(
+        tx,
+        "insert into task_comment (task_id, seq, author, written_at, body) values ($1, $2, $3, $4, $5)",
+        id,
+        next,
+        author,
+        &now,
+        body
+    )?;
+    tx_exec!(
+        tx,
+        "update task set revision = revision + 1, updated_at = $2 where task_id = $1",
+        id,
+        &now
+    )?;
+    Ok(TaskComment {
+        seq: next,
+        author: author.to_string(),
+        written_at: now,
+        body: body.to_string(),
+    })
+}
+
+/// Whether a record of the kind `link_type` with the id `link_id` exists.
+pub(crate) async fn record_exists(tx: &mut Tx, link_type: &str, link_id: &str) -> Result<bool> {
+    let (table, key) = match link_type {
+        "asset" => ("asset", "asset_id"),
+        "risk" => ("risk", "risk_id"),
+        "measure" => ("measure", "measure_id"),
+        "evidence" => ("evidence", "evidence_id"),
+        "document" => ("document", "document_id"),
+        "incident" => ("incident", "incident_id"),
+        "supplier" => ("supplier", "supplier_id"),
+        "obligation" => ("obligation", "obligation_id"),
+        "audit" => ("internal_audit", "audit_id"),
+        "finding" => ("audit_finding", "finding_id"),
+        "nonconformity" => ("nonconformity", "nc_id"),
+        "corrective_action" => ("corrective_action", "action_id"),
+        "review" => ("management_review", "review_id"),
+        "objective" => ("objective", "objective_id"),
+        "kpi" => ("kpi", "kpi_id"),
+        "process" => ("process", "process_id"),
+        "person" => ("person", "person_id"),
+        "task" => ("task", "task_id"),
+        _ => return Ok(false),
+    };
+    let found: Option<(i64,)> = tx_query!(
+        tx,
+        fetch_optional,
+        (i64,),
+        &format!("select 1 from {table} where {key} = $1"),
+        link_id
+    )?;
+    Ok(found.is_some())
+}
