@@ -57,7 +57,7 @@ create table notification_outbox (
     body_text text not null,
     body_html text not null,
     created_at text not null,
-    attempts integer not null default 0,
+    attempts bigint not null default 0,
     next_attempt_at text not null,
     claimed_by text,
     claimed_until text,

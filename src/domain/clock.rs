@@ -184,6 +184,44 @@ impl Clock {
     pub fn now(&self) -> OffsetDateTime {
         (self.0)()
     }
+
+    /// A clock that stands where its hand puts it (tests that let time pass: a scheduler's
+    /// simulated hour).
+    pub fn settable(start: OffsetDateTime) -> (Self, Hand) {
+        let at = Arc::new(std::sync::Mutex::new(start));
+        let read = at.clone();
+        let clock = Clock(Arc::new(move || {
+            *read.lock().unwrap_or_else(|e| e.into_inner())
+        }));
+        (clock, Hand(at))
+    }
+}
+
+/// Moves a [`Clock::settable`].
+#[derive(Clone, Debug)]
+pub struct Hand(Arc<std::sync::Mutex<OffsetDateTime>>);
+
+impl Hand {
+    pub fn set(&self, t: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = t;
+    }
+
+    pub fn advance(&self, d: time::Duration) {
+        let mut at = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *at += d;
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Another clock on this hand (another instance sharing the simulated time).
+    pub fn clock(&self) -> Clock {
+        let read = self.0.clone();
+        Clock(Arc::new(move || {
+            *read.lock().unwrap_or_else(|e| e.into_inner())
+        }))
+    }
 }
 
 impl std::fmt::Debug for Clock {

@@ -158,6 +158,7 @@ impl Default for Policy {
 /// The rules as typed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(as = NotificationPolicyInput)]
 pub struct PolicyInput {
     #[serde(deserialize_with = "crate::domain::input::text_or_number")]
     #[schema(schema_with = crate::domain::input::text_or_number_schema)]

@@ -291,14 +291,14 @@ pub(crate) async fn write_policy(tx: &mut Tx, p: &Policy) -> Result<()> {
 
 /// Whether an ISMS role with this id exists.
 pub(crate) async fn role_exists(tx: &mut Tx, role: &str) -> Result<bool> {
-    let r: Option<(i64,)> = tx_query!(
+    let (n,): (i64,) = tx_query!(
         tx,
-        fetch_optional,
+        fetch_one,
         (i64,),
-        "select 1 from isms_role where role_id = $1",
+        "select count(*) from isms_role where role_id = $1",
         role
     )?;
-    Ok(r.is_some())
+    Ok(n > 0)
 }
 
 /// The marks among `keys` already written.

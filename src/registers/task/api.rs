@@ -131,7 +131,7 @@ pub async fn revoke_feed(ctx: Ctx) -> Result<StatusCode, ApiError> {
 pub fn values() -> Vec<Values> {
     let statuses = TaskStatus::ALL.iter().map(|s| s.key());
     vec![Values::property(
-        "TaskInput",
+        "WrittenTaskInput",
         "status",
         [""].into_iter().chain(statuses),
     )]

@@ -408,6 +408,7 @@ pub fn record_path(link_type: &str, link_id: &str) -> Option<String> {
 /// A written task as typed (form, JSON, flags).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(as = WrittenTaskInput)]
 pub struct TaskInput {
     #[schema(min_length = 1, max_length = 300)]
     pub title: String,
@@ -522,6 +523,7 @@ impl From<&ManualTask> for TaskInput {
 /// A comment as typed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(as = TaskCommentInput)]
 pub struct CommentInput {
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,

@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
     let anyone = Access::SignedIn;
     let owners = Access::Roles(OWNERS);
     let editors = Access::Roles(EDITORS);
+    let commenters = Access::Roles(service::COMMENTERS);
     Routes::new()
         .values(api::values())
         .get("/my-work", anyone, pages::my_work)
@@ -41,14 +42,14 @@ pub fn routes() -> Routes {
         .get("/tasks/{id}", anyone, pages::show)
         .post("/tasks/{id}", anyone, pages::update)
         .post("/tasks/{id}/done", anyone, pages::done)
-        .post("/tasks/{id}/comments", anyone, pages::comment)
+        .post("/tasks/{id}/comments", commenters, pages::comment)
         .api(anyone, routes!(api::list_tasks))
         .api(owners, routes!(api::create_task))
         .api(editors, routes!(api::team_tasks))
         .api(anyone, routes!(api::list_written))
         .api(anyone, routes!(api::get_task))
         .api(anyone, routes!(api::update_task))
-        .api(anyone, routes!(api::comment_task))
+        .api(commenters, routes!(api::comment_task))
         .api(anyone, routes!(api::make_feed))
         .api(anyone, routes!(api::revoke_feed))
 }

@@ -12,6 +12,14 @@ use crate::domain::user::{EDITORS, OWNERS};
 use crate::error::{Error, Result};
 use crate::service::{Ctx, Expected, check_revision};
 
+/// Who comments on written tasks: everyone who reads but viewers.
+pub const COMMENTERS: &[crate::domain::user::Role] = &[
+    crate::domain::user::Role::Admin,
+    crate::domain::user::Role::Manager,
+    crate::domain::user::Role::Contributor,
+    crate::domain::user::Role::Auditor,
+];
+
 /// How long after expiry evidence still reminds its collector.
 const EVIDENCE_GRACE_DAYS: i64 = 30;
 
@@ -329,12 +337,7 @@ pub async fn set_done(ctx: &Ctx, id: &str, expected: Expected, done: bool) -> Re
 /// Comments on a written task (anyone who reads it but a viewer).
 #[tracing::instrument(name = "task.comment", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn comment(ctx: &Ctx, id: &str, input: &CommentInput) -> Result<TaskComment> {
-    ctx.require(&[
-        crate::domain::user::Role::Admin,
-        crate::domain::user::Role::Manager,
-        crate::domain::user::Role::Contributor,
-        crate::domain::user::Role::Auditor,
-    ])?;
+    ctx.require(COMMENTERS)?;
     let body = input.parse()?;
     let mut tx = ctx.write().await?;
     store::lock(&mut tx, id).await?;

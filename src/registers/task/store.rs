@@ -504,12 +504,12 @@ pub(crate) async fn record_exists(tx: &mut Tx, link_type: &str, link_id: &str) -
         "task" => ("task", "task_id"),
         _ => return Ok(false),
     };
-    let found: Option<(i64,)> = tx_query!(
+    let (n,): (i64,) = tx_query!(
         tx,
-        fetch_optional,
+        fetch_one,
         (i64,),
-        &format!("select 1 from {table} where {key} = $1"),
+        &format!("select count(*) from {table} where {key} = $1"),
         link_id
     )?;
-    Ok(found.is_some())
+    Ok(n > 0)
 }
