@@ -162,14 +162,11 @@ pub async fn start(behaviour: Behaviour) -> Sink {
                     user: None,
                     tls: false,
                 };
-                match session.run(stream).await {
-                    Ok(Some(plain)) => {
-                        if let Ok(tls) = acceptor.accept(plain).await {
-                            session.tls = true;
-                            let _ = session.run(tls).await;
-                        }
-                    }
-                    _ => {}
+                if let Ok(Some(plain)) = session.run(stream).await
+                    && let Ok(tls) = acceptor.accept(plain).await
+                {
+                    session.tls = true;
+                    let _ = session.run(tls).await;
                 }
             });
         }
