@@ -128,7 +128,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let made = crate::service::demo::generate(&ctx, size, seed).await?;
             drop(spinner);
             println!(
-                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans, {} documents, {} people, {} acknowledgements, {} training completions, {} business processes, {} exercises, {} incidents, {} suppliers, {} obligations, {} processing activities, {} issues of the context and an approved scope, {} roles, {} internal audits, {} nonconformities, {} management reviews ({:.1} s)",
+                "demo data in {}: {} assets, {} measures, {} risks ({} with FAIR ranges), {} acceptances, {} evidence items, {} hosts reporting scans, {} documents, {} people, {} acknowledgements, {} training completions, {} business processes, {} exercises, {} incidents, {} suppliers, {} obligations, {} processing activities, {} issues of the context and an approved scope, {} roles, {} internal audits, {} nonconformities, {} management reviews, {} written tasks ({:.1} s)",
                 config.data_dir.display(),
                 made.assets,
                 made.measures,
@@ -152,6 +152,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 made.audits,
                 made.nonconformities,
                 made.reviews,
+                made.tasks,
                 started.elapsed().as_secs_f64()
             );
             let set_up = crate::service::access::is_set_up(&Services::new(store.clone())).await?;

@@ -104,6 +104,8 @@ pub struct Made {
     pub nonconformities: usize,
     /// Management reviews (one held, one planned).
     pub reviews: usize,
+    /// Tasks people wrote, due over the next months.
+    pub tasks: usize,
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -427,6 +429,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let (audits, finding) = management::internal_audits(ctx).await?;
     let nonconformities = management::nonconformities(ctx, &finding).await?;
     let reviews = management::reviews(ctx).await?;
+    let tasks = demo_tasks(ctx, &mut dice).await?;
 
     // FAIR ranges for the first 100 risks: loss events a year from the likelihood, loss per
     // event from the impact, the residual ranges a third to a tenth of the frequency.
@@ -521,7 +524,91 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         audits,
         nonconformities,
         reviews,
+        tasks,
     })
+}
+
+/// Tasks people wrote for each other, due over the next three months (one overdue, one with
+/// a comment), each about a record of the demo.
+async fn demo_tasks(ctx: &Ctx, dice: &mut Dice) -> Result<usize> {
+    use crate::registers::task::domain::{CommentInput, TaskInput};
+    let today = ctx.today();
+    let day = |n: i64| crate::registers::task::domain::add_days(&today, n);
+    let risks = risk_ids_for_context(ctx).await?;
+    let risk = |i: usize| risks.get(i).cloned().unwrap_or_default();
+    let asset = ctx
+        .store()
+        .list_assets(&Default::default(), Default::default(), None, 1)
+        .await?
+        .items
+        .first()
+        .map(|a| a.id.clone())
+        .unwrap_or_default();
+    let tasks: Vec<(&str, i64, String)> = vec![
+        (
+            "Collect the quarterly access reviews from every team",
+            -3,
+            String::new(),
+        ),
+        (
+            "Book the penetration test of the customer portal",
+            5,
+            risk(0),
+        ),
+        (
+            "Ask the hosting provider for their new ISO/IEC 27001 certificate",
+            12,
+            String::new(),
+        ),
+        (
+            "Prepare the slides on incidents for the management review",
+            20,
+            "MR-0002".into(),
+        ),
+        (
+            "Check that the backup restore test covered the payroll database",
+            33,
+            risk(1),
+        ),
+        ("Renew the cyber insurance questionnaire", 47, String::new()),
+        (
+            "Update the asset inventory after the office move",
+            61,
+            asset,
+        ),
+        (
+            "Run the tabletop exercise on ransomware with the crisis team",
+            85,
+            String::new(),
+        ),
+    ];
+    let mut made = 0;
+    for (i, (title, due, link)) in tasks.iter().enumerate() {
+        let owner = format!("{}{}@example.org", dice.pick(TEAMS), dice.below(20));
+        let t = crate::registers::task::service::create(
+            ctx,
+            &TaskInput {
+                title: (*title).into(),
+                owner,
+                due_on: day(*due),
+                link: link.clone(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if i == 0 {
+            crate::registers::task::service::comment(
+                ctx,
+                &t.id,
+                &CommentInput {
+                    body: "Two teams have sent theirs; the others are reminded.".into(),
+                },
+            )
+            .await?;
+        }
+        made += 1;
+    }
+    Ok(made)
 }
 
 /// The first risks of the register, for the context's issues to name.

@@ -373,6 +373,16 @@ fn every_command_has_help_with_examples() {
         vec!["soa", "show", "--help"],
         vec!["soa", "set", "--help"],
         vec!["demo", "--help"],
+        vec!["task", "list", "--help"],
+        vec!["task", "add", "--help"],
+        vec!["task", "show", "--help"],
+        vec!["task", "done", "--help"],
+        vec!["task", "comment", "--help"],
+        vec!["jobs", "list", "--help"],
+        vec!["jobs", "run", "--help"],
+        vec!["mail", "test", "--help"],
+        vec!["mail", "outbox", "--help"],
+        vec!["mail", "send", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_annex"))
             .args(&args)

@@ -752,6 +752,39 @@ async fn a_failing_server_is_tried_again_later_and_given_up_in_the_end() {
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT);
         assert!(res.body.contains("535"), "{}", res.body);
+        // A server whose certificate nobody vouches for is refused; TLS from the first byte
+        // (port 465's way) to a server that speaks STARTTLS fails and says so; a plain relay
+        // on loopback takes the message without TLS.
+        let mut untrusted = app.config.smtp.clone().unwrap();
+        untrusted.ca_file = None;
+        let m = annex::service::mail::Mailer::new(&untrusted).unwrap();
+        let outgoing = annex::service::mail::Outgoing {
+            id: "t1".into(),
+            to: ann.clone(),
+            subject: "x".into(),
+            text: "x".into(),
+            html: "<p>x</p>".into(),
+        };
+        let err = m.send(&outgoing).await.unwrap_err();
+        assert!(err.to_lowercase().contains("certificate"), "{err}");
+        let mut wrapped = app.config.smtp.clone().unwrap();
+        wrapped.security = SmtpSecurity::Tls;
+        let err = annex::service::mail::Mailer::new(&wrapped)
+            .unwrap()
+            .send(&outgoing)
+            .await
+            .unwrap_err();
+        assert!(!err.is_empty());
+        let mut plain = app.config.smtp.clone().unwrap();
+        plain.security = SmtpSecurity::None;
+        plain.username = None;
+        sink.set(|b| b.login = None);
+        annex::service::mail::Mailer::new(&plain)
+            .unwrap()
+            .send(&outgoing)
+            .await
+            .expect("a plain relay on loopback takes it");
+        assert!(!sink.to(&ann).last().unwrap().tls);
         eprintln!("passed on {backend:?}");
         app.finish().await;
     }
@@ -858,6 +891,92 @@ async fn two_instances_with_a_restart_and_a_crashed_run_send_every_message_once(
             "every digest and every assignment, once"
         );
         b_store.close().await;
+        eprintln!("passed on {backend:?}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn tasks_jobs_and_mail_are_run_from_the_command_line() {
+    use crate::cli::annex;
+    for db in databases().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        let tomorrow = annex::registers::task::domain::add_days(&app.store.today(), 1);
+        create(
+            &app,
+            &manager,
+            "/api/v1/measures",
+            json!({"name": "Μέτρο: κλείδωμα οθόνης", "owner": ann, "status": "planned", "due_on": tomorrow}),
+        )
+        .await;
+        let run = |args: &[&str]| annex(&app.db, args).output().unwrap();
+        let text = |o: &std::process::Output| {
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+        };
+
+        let out = run(&[
+            "task",
+            "add",
+            "--title",
+            "Ανανέωση πιστοποιητικού",
+            "--owner",
+            &ann,
+            "--due-on",
+            &tomorrow,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).starts_with("wrote T-0001 for"), "{}", text(&out));
+        let out = run(&["task", "list", "--owner", &ann, "--format", "csv"]);
+        assert!(out.status.success(), "{}", text(&out));
+        let csv = text(&out);
+        assert!(
+            csv.contains("Implement: Μέτρο: κλείδωμα οθόνης")
+                || csv.contains("Μέτρο: κλείδωμα οθόνης"),
+            "{csv}"
+        );
+        assert!(csv.contains("Ανανέωση πιστοποιητικού"), "{csv}");
+        let out = run(&["task", "comment", "T-0001", "--body", "started"]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = run(&["task", "done", "T-0001"]);
+        assert!(text(&out).contains("T-0001 is done"), "{}", text(&out));
+        let out = run(&["task", "add", "--title", "x", "--owner", "not an address"]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        assert!(text(&out).contains("owner"), "{}", text(&out));
+        let out = run(&["task", "list", "--kind", "nothing"]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+
+        let out = run(&["jobs", "run", "digests"]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).starts_with("digests: 1 digest queued for"),
+            "{}",
+            text(&out)
+        );
+        let out = run(&["jobs"]);
+        assert!(
+            text(&out).contains("digests") && text(&out).contains("1 digest queued"),
+            "{}",
+            text(&out)
+        );
+        let out = run(&["jobs", "run", "nothing"]);
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+        let out = run(&["mail", "outbox"]);
+        assert!(
+            text(&out).contains("waiting, 0 sent, 0 failed; e-mail is not set up"),
+            "{}",
+            text(&out)
+        );
+        let out = run(&["mail", "test", "--to", &ann]);
+        assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+        assert!(
+            text(&out).contains("E-mail is not set up"),
+            "{}",
+            text(&out)
+        );
         eprintln!("passed on {backend:?}");
         app.finish().await;
     }

@@ -8,6 +8,7 @@ use std::io::Write;
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the jobs with their last and next runs
+    #[command(after_help = "Examples:\n  annex jobs\n  annex jobs list --format json")]
     List {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,

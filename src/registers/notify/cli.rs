@@ -23,6 +23,7 @@ pub enum Command {
         format: Format,
     },
     /// Send what waits in the outbox now (the scheduler does so every minute)
+    #[command(after_help = "Example:\n  annex mail send")]
     Send,
 }
 

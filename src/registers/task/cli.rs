@@ -49,18 +49,25 @@ pub enum Command {
         description: String,
     },
     /// Show a written task with its comments
+    #[command(after_help = "Example:\n  annex task show T-0003 --format json")]
     Show {
         id: String,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Mark a written task done (--reopen: open again)
+    #[command(
+        after_help = "Examples:\n  annex task done T-0003\n  annex task done T-0003 --reopen"
+    )]
     Done {
         id: String,
         #[arg(long)]
         reopen: bool,
     },
     /// Comment on a written task
+    #[command(
+        after_help = "Example:\n  annex task comment T-0003 --body 'Two teams have sent theirs'"
+    )]
     Comment {
         id: String,
         #[arg(long)]
