@@ -506,6 +506,61 @@ mod tests {
     }
 
     #[test]
+    fn smtp_settings_are_checked_and_the_password_never_shown() {
+        let flags = Flags {
+            data_dir: Some(std::env::temp_dir().join("annex-config-smtp")),
+            ..Flags::default()
+        };
+        let c = Config::load_from(
+            &flags,
+            &env(&[
+                ("ANNEX_SMTP_HOST", "smtp.example.org"),
+                ("ANNEX_SMTP_USERNAME", "annex"),
+                ("ANNEX_SMTP_PASSWORD", "hunter2-secret"),
+                ("ANNEX_SMTP_FROM", "Annex <isms@example.org>"),
+            ]),
+        )
+        .unwrap();
+        let smtp = c.smtp.clone().unwrap();
+        assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::Starttls));
+        assert!(!c.to_redacted_toml().contains("hunter2"));
+        assert!(c.to_redacted_toml().contains("smtp.example.org"));
+        assert!(!format!("{c:?}").contains("hunter2"));
+        let e = Config::load_from(
+            &flags,
+            &env(&[
+                ("ANNEX_SMTP_HOST", "smtp.example.org"),
+                ("ANNEX_SMTP_FROM", "x"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("smtp_from"), "{e}");
+        let e = Config::load_from(&flags, &env(&[("ANNEX_SMTP_HOST", "smtp.example.org")]))
+            .unwrap_err();
+        assert!(e.to_string().contains("smtp_from"), "{e}");
+        let e = Config::load_from(
+            &flags,
+            &env(&[
+                ("ANNEX_SMTP_HOST", "smtp.example.org"),
+                ("ANNEX_SMTP_FROM", "isms@example.org"),
+                ("ANNEX_SMTP_SECURITY", "ssl3"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("smtp_security"), "{e}");
+        let e = Config::load_from(
+            &flags,
+            &env(&[
+                ("ANNEX_SMTP_HOST", "smtp.example.org"),
+                ("ANNEX_SMTP_FROM", "isms@example.org"),
+                ("ANNEX_SMTP_PORT", "70000"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("smtp_port"), "{e}");
+    }
+
+    #[test]
     fn unknown_environment_variables_are_named() {
         let e = Config::load_from(&Flags::default(), &env(&[("ANNEX_BINDD", "x")])).unwrap_err();
         assert!(e.to_string().contains("ANNEX_BINDD"));

@@ -277,6 +277,20 @@ async fn a_digest_brings_each_owner_their_tasks_and_overdue_work_reaches_the_man
         );
         assert_eq!(sink.to(&carl).len(), 1);
 
+        // The team view counts Ann's overdue, this week's and later tasks (the 14th is next
+        // week) as her own list does.
+        let team = app.get("/tasks", Auth::Bearer(&manager)).await;
+        assert_eq!(team.status, StatusCode::OK);
+        let row = team
+            .body
+            .split("<tr")
+            .find(|r| r.contains("Ann Example"))
+            .unwrap_or_else(|| panic!("{}", team.body))
+            .to_string();
+        assert!(
+            row.contains(r#"<span class="status off">1</span></td><td>1</td><td>1</td>"#),
+            "{row}"
+        );
         // Admins see the jobs and the outbox.
         let admin_token = app.token_as(Role::Admin).await;
         let jobs = app
@@ -976,6 +990,263 @@ async fn tasks_jobs_and_mail_are_run_from_the_command_line() {
             text(&out).contains("E-mail is not set up"),
             "{}",
             text(&out)
+        );
+        eprintln!("passed on {backend:?}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_pages_show_my_work_the_team_and_the_settings_and_take_their_forms() {
+    for db in databases().await {
+        let backend = db.backend;
+        let sink = smtp_sink::start(login()).await;
+        let (app, _hand) = spawn(db, &sink, "2026-12-07T09:00:00Z").await;
+        let admin = app.set_up().await;
+        let manager = app.browser_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        let ann_b = app.login(&ann, crate::harness::PASSWORD).await.unwrap();
+        let viewer = app.browser_as(Role::Viewer).await;
+
+        // Ann writes herself a task through the form; a bad one is shown again with the
+        // problems next to their fields.
+        let bad = app
+            .post_form(
+                "/tasks",
+                Auth::Browser(&ann_b),
+                &[("title", ""), ("owner", &ann), ("due_on", "tomorrow")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("give the task a title") && bad.body.contains("is not a day"),
+            "{}",
+            bad.body
+        );
+        let res = app
+            .post_form(
+                "/tasks",
+                Auth::Browser(&ann_b),
+                &[
+                    ("title", "Σύνοψη ελέγχων για την επιτροπή"),
+                    ("owner", &ann),
+                    ("due_on", "2026-12-09"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let task = res.location();
+        assert!(task.starts_with("/tasks/T-0001"), "{task}");
+        let page = app.get("/my-work", Auth::Browser(&ann_b)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("This week")
+                && page.body.contains("Σύνοψη ελέγχων για την επιτροπή"),
+            "{}",
+            page.body
+        );
+        let res = app
+            .post_form(
+                "/tasks/T-0001/comments",
+                Auth::Browser(&ann_b),
+                &[("body", "Πρώτο σχέδιο έτοιμο")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get("/tasks/T-0001", Auth::Browser(&ann_b)).await;
+        assert!(page.body.contains("Πρώτο σχέδιο έτοιμο"), "{}", page.body);
+        let res = app
+            .post_form(
+                "/tasks/T-0001/done",
+                Auth::Browser(&ann_b),
+                &[("done", "1"), ("revision", "2")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert!(
+            app.get("/tasks/T-0001", Auth::Browser(&ann_b))
+                .await
+                .body
+                .contains("● done on 2026-12-07")
+        );
+        // A viewer cannot change Ann's task, nor see the team.
+        assert_eq!(
+            app.post_form(
+                "/tasks/T-0001/done",
+                Auth::Browser(&viewer),
+                &[("done", "0")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get("/tasks", Auth::Browser(&viewer)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get("/tasks", Auth::Browser(&manager)).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.get(&format!("/tasks?owner={ann}"), Auth::Browser(&manager))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let filtered = app.get("/tasks?until=soon", Auth::Browser(&manager)).await;
+        assert_eq!(filtered.status, StatusCode::OK);
+        assert!(
+            filtered
+                .body
+                .contains("is not a day: give YYYY-MM-DD or a number of days"),
+            "the problem is shown: {}",
+            filtered.body
+        );
+
+        // Choices through the settings form; the calendar address is shown once; removing it
+        // asks for confirmation.
+        let res = app
+            .post_form(
+                "/my-work/settings",
+                Auth::Browser(&ann_b),
+                &[
+                    ("digest", "weekly"),
+                    ("muted", "assignment"),
+                    ("muted", "escalation"),
+                    ("revision", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = app.get("/my-work/settings", Auth::Browser(&ann_b)).await;
+        assert!(
+            page.body.contains("value=\"weekly\" checked"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("value=\"escalation\" checked"),
+            "{}",
+            page.body
+        );
+        let made = app
+            .post_form("/my-work/feed", Auth::Browser(&ann_b), &[])
+            .await;
+        assert_eq!(made.status, StatusCode::OK);
+        assert!(
+            made.body.contains(&format!("{BASE}/calendar/cal_")),
+            "{}",
+            made.body
+        );
+        assert!(
+            !app.get("/my-work/settings", Auth::Browser(&ann_b))
+                .await
+                .body
+                .contains("/calendar/cal_"),
+            "shown once"
+        );
+        let unconfirmed = app
+            .post_form("/my-work/feed/revoke", Auth::Browser(&ann_b), &[])
+            .await;
+        assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let res = app
+            .post_form(
+                "/my-work/feed/revoke",
+                Auth::Browser(&ann_b),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+        // Admins: the rules (an unknown role is named), a test message, the jobs.
+        let res = app
+            .post_form(
+                "/admin/notifications",
+                Auth::Browser(&admin),
+                &[
+                    ("digest_hour", "25"),
+                    ("escalate_after_days", "3"),
+                    ("escalate_to_role", "RL-0099"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.body.contains("not an hour from 0 to 23"),
+            "{}",
+            res.body
+        );
+        let res = app
+            .post_form(
+                "/admin/notifications",
+                Auth::Browser(&admin),
+                &[
+                    ("digest_hour", "8"),
+                    ("escalate_after_days", "3"),
+                    ("escalate_to_role", "RL-0099"),
+                ],
+            )
+            .await;
+        assert!(
+            res.body.contains("there is no ISMS role RL-0099"),
+            "{}",
+            res.body
+        );
+        let res = app
+            .post_form(
+                "/admin/notifications",
+                Auth::Browser(&admin),
+                &[
+                    ("digest_hour", "8"),
+                    ("escalate_after_days", "3"),
+                    ("escalate_to_role", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(app.audit_of("setting", 5).await.len(), 1);
+        let res = app
+            .post_form(
+                "/admin/notifications/test",
+                Auth::Browser(&admin),
+                &[("to", &ann)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("A test message went to"), "{}", res.body);
+        assert_eq!(sink.to(&ann).len(), 1);
+        assert_eq!(
+            app.post_form(
+                "/admin/notifications/test",
+                Auth::Browser(&manager),
+                &[("to", &ann)]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let jobs = app.get("/admin/jobs", Auth::Browser(&admin)).await;
+        assert!(
+            jobs.body.contains("every day at 08:00"),
+            "the rules' hour: {}",
+            jobs.body
+        );
+        let res = app
+            .post_form("/admin/jobs/digests/run", Auth::Browser(&admin), &[])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.post_form("/admin/jobs/nothing/run", Auth::Browser(&admin), &[])
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let page = app.get("/admin/notifications", Auth::Browser(&admin)).await;
+        assert!(
+            page.body.contains("localhost:"),
+            "the server is named: {}",
+            page.body
         );
         eprintln!("passed on {backend:?}");
         app.finish().await;

@@ -16,9 +16,9 @@ use axum::http::StatusCode;
 /// The caller's tasks, soonest first (`owner`: another person's, for managers and admins);
 /// `kind`, `until` (a day, or days from today) and `unowned` narrow them.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
-    params(("owner" = Option<String>, Query, description = "whose tasks (an e-mail); the caller's by default"),
+    params(("owner" = Option<String>, Query, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]{0,320}$", description = "whose tasks (an e-mail); the caller's by default"),
         ("kind" = Option<TaskKind>, Query, description = "the register a task comes from"),
-        ("until" = Option<String>, Query, description = "due on or before this day (YYYY-MM-DD) or within this many days"),
+        ("until" = Option<String>, Query, pattern = r"^ *$|^ *([0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660) *$|^ *[0-9]{4}-[0-9]{2}-[0-9]{2} *$", description = "due on or before this day (YYYY-MM-DD) or within this many days (0 to 3660)"),
         ("unowned" = Option<bool>, Query, description = "only tasks nobody owns")),
     responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn list_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
@@ -33,9 +33,9 @@ pub async fn list_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
 /// Everyone's tasks due within 30 days (or `until`), for managers and admins; `owner`, `kind`
 /// and `unowned` narrow them.
 #[utoipa::path(get, path = "/api/v1/tasks/team", tag = "tasks",
-    params(("owner" = Option<String>, Query, description = "one person's (an e-mail)"),
+    params(("owner" = Option<String>, Query, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]{0,320}$", description = "one person's (an e-mail)"),
         ("kind" = Option<TaskKind>, Query, description = "the register a task comes from"),
-        ("until" = Option<String>, Query, description = "due on or before this day (YYYY-MM-DD) or within this many days"),
+        ("until" = Option<String>, Query, pattern = r"^ *$|^ *([0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660) *$|^ *[0-9]{4}-[0-9]{2}-[0-9]{2} *$", description = "due on or before this day (YYYY-MM-DD) or within this many days (0 to 3660)"),
         ("unowned" = Option<bool>, Query, description = "only tasks nobody owns")),
     responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn team_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {

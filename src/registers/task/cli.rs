@@ -94,7 +94,7 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             ]);
             let q = TaskQuery::read(&params, &ctx.today())?;
             let tasks = service::list(ctx, &q).await?;
-            let names = crate::registers::people::service::names(ctx).await?;
+            let names = crate::registers::responsibility::service::names(ctx).await?;
             let today = ctx.today();
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&tasks)?)?,

@@ -274,10 +274,10 @@ impl TaskQuery {
     pub fn read(p: &crate::domain::query::Params, today: &str) -> Result<TaskQuery, Error> {
         let mut q = TaskQuery::default();
         let mut problems = Problems::default();
-        if let Some(o) = p.get("owner").filter(|o| !o.trim().is_empty()) {
+        if let Some(o) = p.get("owner") {
             if o.chars().count() > 320 {
                 problems.add("owner", "an e-mail is at most 320 characters");
-            } else {
+            } else if !o.trim().is_empty() {
                 q.owner = Some(o.trim().to_lowercase());
             }
         }
@@ -287,9 +287,12 @@ impl TaskQuery {
                 Err(m) => problems.add("kind", m),
             }
         }
-        if let Some(u) = p.get("until").filter(|u| !u.trim().is_empty()) {
-            let u = u.trim();
-            if let Ok(n) = u.parse::<i64>() {
+        if let Some(u) = p.get("until").filter(|u| !u.trim_matches(' ').is_empty()) {
+            let u = u.trim_matches(' ');
+            if let Some(n) = (u.len() <= 4 && u.chars().all(|c| c.is_ascii_digit()))
+                .then(|| u.parse::<i64>().ok())
+                .flatten()
+            {
                 if (0..=3660).contains(&n) {
                     q.until = Some(add_days(today, n));
                 } else {
@@ -298,7 +301,17 @@ impl TaskQuery {
                         "give a day (YYYY-MM-DD) or 0 to 3660 days from today",
                     );
                 }
-            } else if day(u).is_some() && u.len() == 10 {
+            } else if u.len() == 10
+                && u.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+            {
+                // Compared as text with the due days: any YYYY-MM-DD orders right, even one
+                // no calendar has (the 31st of February ends the month).
                 q.until = Some(u.to_string());
             } else {
                 problems.add(

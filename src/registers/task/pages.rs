@@ -98,7 +98,7 @@ async fn render_mine(
     q: Option<&str>,
 ) -> PageResult {
     let b = service::mine(ctx).await?;
-    let names = crate::registers::people::service::names(ctx).await?;
+    let names = std::collections::HashMap::new(); // the owner is the caller
     let today = ctx.today();
     let l = layout(s, caller, "My work", "my-work", q).await?;
     Ok((
@@ -141,7 +141,7 @@ pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(q): RawQuery) -> PageR
         query.owner = Some(service::caller(&ctx)?);
     }
     let tasks = service::list(&ctx, &query).await?;
-    let names = crate::registers::people::service::names(&ctx).await?;
+    let names = crate::registers::responsibility::service::names(&ctx).await?;
     Ok(crate::exchange::download(
         "tasks",
         crate::exchange::format_of_path(path.as_str()),
@@ -187,7 +187,7 @@ pub async fn calendar(
         .into());
     };
     let b = service::mine(&ctx).await?;
-    let names = crate::registers::people::service::names(&ctx).await?;
+    let names = std::collections::HashMap::new(); // the owner is the caller
     let all: Vec<Task> = b
         .overdue
         .into_iter()
@@ -423,7 +423,7 @@ pub async fn team(
         Ok(x) => (x, problem),
         Err(e) => (TaskQuery::default(), Some(e)),
     };
-    let names = crate::registers::people::service::names(&ctx).await?;
+    let names = crate::registers::responsibility::service::names(&ctx).await?;
     let (team, tasks) = match &query.owner {
         Some(_) => (
             Vec::new(),
@@ -520,7 +520,7 @@ async fn render_task(
     q: Option<&str>,
 ) -> PageResult {
     let t = service::get(ctx, id).await?;
-    let names = crate::registers::people::service::names(ctx).await?;
+    let names = crate::registers::responsibility::service::names(ctx).await?;
     let history = history_rows(
         crate::registers::audit::service::history(ctx, "task", &t.id, 50).await?,
         ctx.clock().now(),

@@ -56,13 +56,23 @@ async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<
             (None, None) => store.due_until("9999-12-31", &evidence_from).await,
         }
     };
-    let (rows, processes, approvals, stages) = tokio::try_join!(
-        rows,
+    let (rows, computed) = tokio::try_join!(rows, computed(ctx, owner, until))?;
+    let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
+    out.extend(computed);
+    super::domain::sort(&mut out);
+    Ok(out)
+}
+
+/// The tasks whose day Annex computes rather than stores: BIA reviews a year after the last,
+/// the SoA's yearly approval, incident notification stages; of one owner or due by a day.
+async fn computed(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<Vec<Task>> {
+    let store = ctx.store();
+    let (processes, approvals, stages) = tokio::try_join!(
         store.reviewed_processes(owner),
         store.last_soa_approvals(),
         crate::registers::incident::service::open_stages(ctx),
     )?;
-    let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
+    let mut out: Vec<Task> = Vec::new();
     for (id, name, who, reviewed) in processes {
         if let Some(due) = add_years(&reviewed, 1) {
             out.push(Task::new(
@@ -103,12 +113,10 @@ async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<
             Some(at),
         ));
     }
-    // The store narrowed its own rows; the few read here are narrowed now.
     out.retain(|t| {
         owner.is_none_or(|o| t.owner.eq_ignore_ascii_case(o))
             && until.is_none_or(|u| t.due_on.as_deref().is_some_and(|d| d <= u))
     });
-    super::domain::sort(&mut out);
     Ok(out)
 }
 
@@ -198,37 +206,53 @@ pub struct TeamLine {
 #[tracing::instrument(name = "task.team", skip_all, fields(actor = %ctx.who()))]
 pub async fn team(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<TeamLine>> {
     ctx.require(EDITORS)?;
-    let all = list(
-        ctx,
-        &TaskQuery {
-            owner: None,
-            ..q.clone()
-        },
-    )
-    .await?;
     let today = ctx.today();
-    let names = crate::registers::people::service::names(ctx).await?;
+    let until = q.until.clone().unwrap_or_else(|| add_days(&today, 30));
+    let week_end = super::domain::week_end(&today);
+    let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
+    let kind = q.kind.map(|k| k.key()).unwrap_or("");
+    // The registers' rows are counted by the database; the few computed tasks here.
+    let (counts, computed, names) = tokio::try_join!(
+        ctx.store()
+            .due_counts(&until, &today, &week_end, &evidence_from, kind),
+        computed(ctx, None, Some(&until)),
+        crate::registers::responsibility::service::names(ctx),
+    )?;
+    let line = |key: &str| TeamLine {
+        owner: key.to_string(),
+        name: if key.is_empty() {
+            "nobody".into()
+        } else {
+            crate::domain::words::person(&names, key)
+        },
+        overdue: 0,
+        this_week: 0,
+        later: 0,
+    };
     let mut by: std::collections::BTreeMap<String, TeamLine> = Default::default();
-    for t in &all {
+    for (owner, overdue, this_week, later) in counts {
+        let key = owner.trim().to_string();
+        let l = by.entry(key.clone()).or_insert_with(|| line(&key));
+        l.overdue += usize::try_from(overdue).unwrap_or(0);
+        l.this_week += usize::try_from(this_week).unwrap_or(0);
+        l.later += usize::try_from(later).unwrap_or(0);
+    }
+    for t in computed
+        .iter()
+        .filter(|t| q.kind.is_none_or(|k| k == t.kind))
+    {
         let key = t.owner.to_lowercase();
-        let line = by.entry(key.clone()).or_insert_with(|| TeamLine {
-            owner: key.clone(),
-            name: if key.is_empty() {
-                "nobody".into()
-            } else {
-                crate::domain::words::person(&names, &key)
-            },
-            overdue: 0,
-            this_week: 0,
-            later: 0,
-        });
+        let l = by.entry(key.clone()).or_insert_with(|| line(&key));
         match t.bucket(&today) {
-            super::domain::Bucket::Overdue => line.overdue += 1,
-            super::domain::Bucket::ThisWeek => line.this_week += 1,
-            super::domain::Bucket::Later => line.later += 1,
+            super::domain::Bucket::Overdue => l.overdue += 1,
+            super::domain::Bucket::ThisWeek => l.this_week += 1,
+            super::domain::Bucket::Later => l.later += 1,
         }
     }
-    let mut lines: Vec<TeamLine> = by.into_values().collect();
+    let mut lines: Vec<TeamLine> = by
+        .into_values()
+        .filter(|l| !q.unowned || l.owner.is_empty())
+        .collect();
     lines.sort_by(|a, b| {
         b.overdue
             .cmp(&a.overdue)

@@ -19,7 +19,8 @@ struct Source {
 
 const SOURCES: &[Source] = &[
     Source {
-        select: "select 'measure', measure_id, '', name, owner, due_on from measure where status in ('planned', 'in_progress') and due_on is not null",
+        // The first select names the columns of the union.
+        select: "select 'measure' as kind, measure_id as record, '' as part, name as title, owner as owner, due_on as due from measure where status in ('planned', 'in_progress') and due_on is not null",
         owner: "owner",
         due: "due_on",
     },
@@ -160,6 +161,36 @@ impl Store {
             &sql,
             until,
             evidence_from
+        )?)
+    }
+
+    /// How many dated records each owner (lower case) has due by `until`: before `today`, up
+    /// to `week_end`, and after (`kind`: of one kind only, its key; empty for every kind).
+    pub async fn due_counts(
+        &self,
+        until: &str,
+        today: &str,
+        week_end: &str,
+        evidence_from: &str,
+        kind: &str,
+    ) -> Result<Vec<(String, i64, i64, i64)>> {
+        let sql = format!(
+            "select lower(x.owner), sum(case when x.due < $3 then 1 else 0 end),
+                    sum(case when x.due >= $3 and x.due <= $4 then 1 else 0 end),
+                    sum(case when x.due > $4 then 1 else 0 end)
+             from ({}) x where $5 = '' or x.kind = $5 group by lower(x.owner)",
+            until_sql()
+        );
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            (String, i64, i64, i64),
+            &sql,
+            until,
+            evidence_from,
+            today,
+            week_end,
+            kind
         )?)
     }
 
