@@ -12,6 +12,7 @@ mod catalog;
 mod generation;
 mod migrate;
 mod page;
+mod setting;
 
 pub(crate) use audit::recent_changes;
 pub use blob::{BlobReader, BlobWriter};

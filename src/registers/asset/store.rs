@@ -138,21 +138,7 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, page: bool) {
 
 /// The asset settings read inside a write.
 pub(crate) async fn settings_in(tx: &mut Tx) -> Result<AssetSettings> {
-    let r: Option<(String,)> = tx_query!(
-        tx,
-        fetch_optional,
-        (String,),
-        "select value_json from org_setting where setting_key = $1",
-        SETTINGS_KEY
-    )?;
-    match r {
-        None => Ok(AssetSettings::default()),
-        Some((json,)) => serde_json::from_str(&json).map_err(|e| {
-            Error::Internal(anyhow::anyhow!(
-                "the stored asset settings cannot be read: {e}"
-            ))
-        }),
-    }
+    tx.setting(SETTINGS_KEY).await
 }
 
 /// Stores the asset settings; a type or classification level still in use cannot go.
@@ -211,17 +197,7 @@ pub(crate) async fn save_settings(
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    let json = serde_json::to_string(settings).map_err(|e| Error::Internal(e.into()))?;
-    let now = tx.now().to_string();
-    tx_exec!(
-        tx,
-        "insert into org_setting (setting_key, value_json, updated_at) values ($1, $2, $3)
-         on conflict (setting_key) do update set value_json = excluded.value_json, updated_at = excluded.updated_at",
-        SETTINGS_KEY,
-        &json,
-        &now
-    )?;
-    Ok(())
+    tx.put_setting(SETTINGS_KEY, settings).await
 }
 
 /// Inserts a new asset with its tags and dependencies (checked: they exist, no loop).
@@ -454,21 +430,7 @@ pub(crate) async fn bulk_update(
 
 impl Store {
     pub async fn asset_settings(&self) -> Result<AssetSettings> {
-        let r: Option<(String,)> = pool_query!(
-            self,
-            fetch_optional,
-            (String,),
-            "select value_json from org_setting where setting_key = $1",
-            SETTINGS_KEY
-        )?;
-        match r {
-            None => Ok(AssetSettings::default()),
-            Some((json,)) => serde_json::from_str(&json).map_err(|e| {
-                Error::Internal(anyhow::anyhow!(
-                    "the stored asset settings cannot be read: {e}"
-                ))
-            }),
-        }
+        self.setting(SETTINGS_KEY).await
     }
 
     /// Replaces the asset types and classification scheme. A type or level that assets still

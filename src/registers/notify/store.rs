@@ -3,7 +3,7 @@
 //! sent, or tried again later, or given up after its last attempt.
 
 use super::domain::Policy;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::{Store, Tx, pool_exec, pool_query, tx_exec, tx_query};
 
 const POLICY_KEY: &str = "notification_policy";
@@ -91,14 +91,7 @@ pub(crate) async fn known_keys(
     tx: &mut Tx,
     keys: Vec<String>,
 ) -> Result<std::collections::HashSet<String>> {
-    let rows: Vec<(String,)> = crate::store::tx_fetch_in!(
-        tx,
-        (String,),
-        "select dedupe_key from notification_outbox where dedupe_key in ",
-        keys,
-        ""
-    );
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    present(tx, "notification_outbox", "dedupe_key", keys).await
 }
 
 /// A claimed message: id, recipient, subject, text, html, attempts so far.
@@ -214,15 +207,7 @@ impl Store {
 
     /// The organisation's rules for messages.
     pub async fn notification_policy(&self) -> Result<Policy> {
-        let r: Option<(String,)> = pool_query!(
-            self,
-            fetch_optional,
-            (String,),
-            "select value_json from org_setting where setting_key = $1",
-            POLICY_KEY
-        )?;
-        Ok(r.and_then(|(j,)| serde_json::from_str(&j).ok())
-            .unwrap_or_default())
+        self.setting(POLICY_KEY).await
     }
 
     /// Holders of an ISMS role (lower case).
@@ -264,29 +249,11 @@ impl Store {
 
 /// The rules read inside a write.
 pub(crate) async fn policy_in(tx: &mut Tx) -> Result<Policy> {
-    let r: Option<(String,)> = tx_query!(
-        tx,
-        fetch_optional,
-        (String,),
-        "select value_json from org_setting where setting_key = $1",
-        POLICY_KEY
-    )?;
-    Ok(r.and_then(|(j,)| serde_json::from_str(&j).ok())
-        .unwrap_or_default())
+    tx.setting(POLICY_KEY).await
 }
 
 pub(crate) async fn write_policy(tx: &mut Tx, p: &Policy) -> Result<()> {
-    let json = serde_json::to_string(p).map_err(|e| Error::Internal(e.into()))?;
-    let now = tx.now().to_string();
-    tx_exec!(
-        tx,
-        "insert into org_setting (setting_key, value_json, updated_at) values ($1, $2, $3)
-         on conflict (setting_key) do update set value_json = excluded.value_json, updated_at = excluded.updated_at",
-        POLICY_KEY,
-        &json,
-        &now
-    )?;
-    Ok(())
+    tx.put_setting(POLICY_KEY, p).await
 }
 
 /// Whether an ISMS role with this id exists.
@@ -306,14 +273,7 @@ pub(crate) async fn marked(
     tx: &mut Tx,
     keys: Vec<String>,
 ) -> Result<std::collections::HashSet<String>> {
-    let rows: Vec<(String,)> = crate::store::tx_fetch_in!(
-        tx,
-        (String,),
-        "select mark_key from notification_mark where mark_key in ",
-        keys,
-        ""
-    );
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    present(tx, "notification_mark", "mark_key", keys).await
 }
 
 /// Marks `key` as told by the message `key_of_message`.
@@ -338,4 +298,21 @@ pub(crate) async fn preference_in(tx: &mut Tx, email: &str) -> Result<Option<(St
         "select digest, muted from notification_preference where email = $1",
         email
     )?)
+}
+
+/// Which of `keys` the column `column` of `table` holds.
+async fn present(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    keys: Vec<String>,
+) -> Result<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = crate::store::tx_fetch_in!(
+        tx,
+        (String,),
+        &format!("select {column} from {table} where {column} in "),
+        keys,
+        ""
+    );
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -388,6 +388,9 @@ pub async fn feed(
         .into_response())
 }
 
+/// How many owners the team view lists (most overdue first); the export holds every task.
+const TEAM_LINES: usize = 200;
+
 /// A line of the team view, with its link.
 pub struct TeamRow {
     pub line: service::TeamLine,
@@ -399,6 +402,8 @@ pub struct TeamRow {
 struct TeamPage {
     l: Layout,
     team: Vec<TeamRow>,
+    /// Owners beyond the first `TEAM_LINES`.
+    more: usize,
     owner: Option<String>,
     owner_name: String,
     tasks: Vec<Row>,
@@ -434,8 +439,10 @@ pub async fn team(
         None => (service::team(&ctx, &query).await?, Vec::new()),
     };
     let keep = |k: &str| params.get(k).unwrap_or("").to_string();
+    let more = team.len().saturating_sub(TEAM_LINES);
     let team = team
         .into_iter()
+        .take(TEAM_LINES)
         .map(|line| TeamRow {
             link: format!(
                 "/tasks?owner={}&kind={}&until={}",
@@ -460,6 +467,7 @@ pub async fn team(
     Ok(TeamPage {
         l,
         team,
+        more,
         owner: query.owner.clone(),
         owner_name,
         tasks,
