@@ -194,7 +194,25 @@ async fn a_digest_brings_each_owner_their_tasks_and_overdue_work_reaches_the_man
         let ran = tick(&ctx, "test").await;
         let names: Vec<&str> = ran.iter().map(|r| r.0.as_str()).collect();
         assert!(!names.contains(&"digests"), "not before 07:00: {ran:?}");
-        assert!(sink.messages().is_empty());
+        // Only the news that the manager gave them their measures, once each, in the words
+        // of the record.
+        let given: Vec<String> = sink
+            .messages()
+            .iter()
+            .map(|m| m.header("Subject").unwrap_or_default())
+            .collect();
+        assert_eq!(given.len(), 4, "{given:?}");
+        assert!(
+            given.iter().all(|s| s.contains("gave you a measure: ")),
+            "{given:?}"
+        );
+        assert_eq!(sink.to(&ann).len(), 2);
+        let digests = |who: &str| -> Vec<crate::smtp_sink::Received> {
+            sink.to(who)
+                .into_iter()
+                .filter(|m| m.header("Subject").unwrap_or_default().contains("to do"))
+                .collect()
+        };
 
         hand.set(at("2026-12-07T07:00:30Z"));
         let ran = tick(&ctx, "test").await;
@@ -209,7 +227,7 @@ async fn a_digest_brings_each_owner_their_tasks_and_overdue_work_reaches_the_man
         assert_eq!(outcome("escalations"), "1 escalation queued");
         assert_eq!(outcome("outbox"), "3 sent, 0 to try again, 0 given up");
 
-        let to_ann = sink.to(&ann);
+        let to_ann = digests(&ann);
         assert_eq!(to_ann.len(), 1, "one digest for Ann");
         let m = &to_ann[0];
         assert!(m.tls, "sent over STARTTLS");
@@ -254,28 +272,29 @@ async fn a_digest_brings_each_owner_their_tasks_and_overdue_work_reaches_the_man
             "only what is overdue long enough: {bob_text}"
         );
         assert_eq!(
-            sink.to(&carl).len(),
+            digests(&carl).len(),
             1,
             "Carl's weekly digest comes on Monday"
         );
-        assert!(sink.to(&carl)[0].text().contains("Review firewall rules"));
-        assert!(sink.to(&dora).is_empty(), "Dora turned digests off");
+        assert!(digests(&carl)[0].text().contains("Review firewall rules"));
+        assert!(digests(&dora).is_empty(), "Dora turned digests off");
 
         // Again within the hour: nothing new. The next day: Ann's new digest, no second
         // escalation, nothing for Carl (weekly).
+        let sent = sink.messages().len();
         hand.set(at("2026-12-07T07:05:00Z"));
         tick(&ctx, "test").await;
-        assert_eq!(sink.messages().len(), 3);
+        assert_eq!(sink.messages().len(), sent);
         hand.set(at("2026-12-08T07:00:10Z"));
         let ran = tick(&ctx, "test").await;
         assert!(ran.iter().all(|r| r.1.is_ok()), "{ran:?}");
-        assert_eq!(sink.to(&ann).len(), 2);
+        assert_eq!(digests(&ann).len(), 2);
         assert_eq!(
             sink.to(&bob).len(),
             1,
             "an overdue task escalates once for its due day"
         );
-        assert_eq!(sink.to(&carl).len(), 1);
+        assert_eq!(digests(&carl).len(), 1);
 
         // The team view counts Ann's overdue, this week's and later tasks (the 14th is next
         // week) as her own list does.
@@ -310,7 +329,10 @@ async fn a_digest_brings_each_owner_their_tasks_and_overdue_work_reaches_the_man
             .get("/api/v1/outbox?state=sent", Auth::Bearer(&admin_token))
             .await
             .json();
-        assert_eq!(outbox["sent"], 4);
+        assert_eq!(
+            outbox["sent"], 8,
+            "4 measures given, 3 digests, 1 escalation"
+        );
         assert_eq!(
             app.get("/api/v1/jobs", Auth::Bearer(&ann_token))
                 .await
@@ -901,8 +923,8 @@ async fn two_instances_with_a_restart_and_a_crashed_run_send_every_message_once(
         }
         assert_eq!(
             messages.len(),
-            people.len() + assigned,
-            "every digest and every assignment, once"
+            2 * people.len() + assigned,
+            "every measure given, every digest and every task given, once"
         );
         b_store.close().await;
         eprintln!("passed on {backend:?}");
@@ -1248,6 +1270,100 @@ async fn the_pages_show_my_work_the_team_and_the_settings_and_take_their_forms()
             "the server is named: {}",
             page.body
         );
+        eprintln!("passed on {backend:?}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_record_made_someones_tells_them_once_and_only_when_someone_else_did() {
+    for db in databases().await {
+        let backend = db.backend;
+        let sink = smtp_sink::start(login()).await;
+        let (app, _hand) = spawn(db, &sink, "2026-12-07T09:00:00Z").await;
+        app.set_up().await;
+        let admin = app.token_as(Role::Admin).await;
+        let manager = app.token_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        let carl = app.add_user(Role::Contributor).await;
+        let pending = |who: String| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                let o = app
+                    .get("/api/v1/outbox?state=pending", Auth::Bearer(&admin))
+                    .await
+                    .json();
+                o["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|m| m["recipient"] == who.to_lowercase().as_str())
+                    .map(|m| m["subject"].as_str().unwrap().to_string())
+                    .collect::<Vec<String>>()
+            }
+        };
+        let m = create(
+            &app,
+            &manager,
+            "/api/v1/measures",
+            json!({"name": "Harden the VPN", "owner": ann, "status": "planned", "due_on": "2026-12-20"}),
+        )
+        .await;
+        assert_eq!(pending(ann.clone()).await.len(), 1);
+        assert!(pending(ann.clone()).await[0].ends_with("gave you a measure: Harden the VPN"));
+        // A change that keeps the owner tells nobody; a new owner is told.
+        let res = app
+            .put_json(&format!("/api/v1/measures/{m}"), Auth::Bearer(&manager), json!({"name": "Harden the VPN gateway", "owner": ann, "status": "planned", "due_on": "2026-12-20"}))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(pending(ann.clone()).await.len(), 1);
+        let res = app
+            .put_json(&format!("/api/v1/measures/{m}"), Auth::Bearer(&manager), json!({"name": "Harden the VPN gateway", "owner": carl, "status": "planned", "due_on": "2026-12-20"}))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(pending(carl.clone()).await.len(), 1);
+        // A risk, and someone who makes a record their own, is not told.
+        let r = app
+            .post_json("/api/v1/risks", Auth::Bearer(&manager), json!({"title": "Λογισμικό λύτρων", "owner": carl, "inherent_likelihood": 3, "inherent_impact": 3}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let subjects = pending(carl.clone()).await;
+        assert!(
+            subjects
+                .iter()
+                .any(|s| s.ends_with("gave you a risk: Λογισμικό λύτρων")),
+            "{subjects:?}"
+        );
+        let carl_token = app.token_for(&carl).await;
+        create(
+            &app,
+            &carl_token,
+            "/api/v1/tasks",
+            json!({"title": "My own reminder", "owner": carl}),
+        )
+        .await;
+        assert_eq!(
+            pending(carl.clone()).await.len(),
+            2,
+            "no message for one's own task"
+        );
+        // Someone who turned such messages off is not told.
+        let ann_token = app.token_for(&ann).await;
+        app.put_json(
+            "/api/v1/notification-settings",
+            Auth::Bearer(&ann_token),
+            json!({"muted": "assignment"}),
+        )
+        .await;
+        create(
+            &app,
+            &manager,
+            "/api/v1/measures",
+            json!({"name": "Rotate the API keys", "owner": ann, "status": "planned"}),
+        )
+        .await;
+        assert_eq!(pending(ann.clone()).await.len(), 1);
         eprintln!("passed on {backend:?}");
         app.finish().await;
     }

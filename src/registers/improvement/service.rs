@@ -272,8 +272,38 @@ pub async fn create_action(ctx: &Ctx, input: &ActionInput) -> Result<Action> {
             .after(&x),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &x, None).await?;
     tx.commit().await?;
     Ok(x)
+}
+
+/// Tells an open action's new owner it is theirs, in the write that made it so.
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    a: &Action,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if a.status != super::domain::ActionStatus::Open {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::CorrectiveAction,
+        &a.id,
+        "",
+        &a.title,
+        &a.owner,
+        Some(a.due_on.clone()),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        a.revision,
+    )
+    .await
 }
 
 /// Changes a corrective action, e.g. marks it done (who edits its nonconformity, or the
@@ -316,6 +346,7 @@ pub async fn update_action(
             .after(&after),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -71,8 +71,41 @@ pub async fn create(ctx: &Ctx, input: &MeasureInput) -> Result<Measure> {
     let m = store::insert(&mut tx, &draft).await?;
     tx.audit(ctx.change("measure.create", "measure", &m.id).after(&m))
         .await?;
+    tell_owner(ctx, &mut tx, &m, None).await?;
     tx.commit().await?;
     Ok(m)
+}
+
+/// Tells a measure's new owner it is theirs (open measures only), in the write that made it so.
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    m: &Measure,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if !matches!(
+        m.status,
+        super::domain::MeasureStatus::Planned | super::domain::MeasureStatus::InProgress
+    ) {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::Measure,
+        &m.id,
+        "",
+        &m.name,
+        &m.owner,
+        m.due_on.clone(),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        m.revision,
+    )
+    .await
 }
 
 /// Replaces a measure's fields (managers and admins; a contributor the measures they own).
@@ -111,6 +144,7 @@ pub async fn edit(
     resolve_control_refs(&catalogs, &mut draft.controls);
     check_control_refs(&catalogs, &[(String::new(), &draft.controls)])?;
     let after = store::update(&mut tx, id, &draft).await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     finish_edit(ctx, tx, "measure.update", "measure", id, before, after).await
 }
 

@@ -49,12 +49,7 @@ pub(crate) async fn assigned_within(
     t: &ManualTask,
     before_owner: Option<&str>,
 ) -> Result<()> {
-    let owner = t.owner.to_lowercase();
-    if owner.eq_ignore_ascii_case(ctx.who())
-        || before_owner.is_some_and(|b| b.eq_ignore_ascii_case(&owner))
-        || t.status != crate::registers::task::domain::TaskStatus::Open
-        || !wants_in(tx, &owner, MessageKind::Assignment).await?
-    {
+    if t.status != crate::registers::task::domain::TaskStatus::Open {
         return Ok(());
     }
     let task = Task::new(
@@ -66,14 +61,35 @@ pub(crate) async fn assigned_within(
         t.due_on.clone(),
         None,
     );
+    record_assigned_within(ctx, tx, &task, before_owner, t.revision).await
+}
+
+/// Tells the owner of `task` (a measure, a risk, an action someone made theirs) that it is
+/// theirs now, when someone else made it so — on creation, or when `before_owner` differs —
+/// and they want such messages; once per record and revision.
+pub(crate) async fn record_assigned_within(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    task: &Task,
+    before_owner: Option<&str>,
+    revision: i64,
+) -> Result<()> {
+    let owner = task.owner.to_lowercase();
+    if !owner.contains('@')
+        || owner.eq_ignore_ascii_case(ctx.who())
+        || before_owner.is_some_and(|b| b.trim().eq_ignore_ascii_case(&owner))
+        || !wants_in(tx, &owner, MessageKind::Assignment).await?
+    {
+        return Ok(());
+    }
     let by = ctx
         .actor
         .user
         .as_ref()
         .map(|u| u.name.clone())
         .unwrap_or_else(|| ctx.who().to_string());
-    let mail = super::domain::assignment(&by, &task, &ctx.today(), &ctx.public_url());
-    let key = format!("assignment:{}:{}:{}", t.id, owner, t.revision);
+    let mail = super::domain::assignment(&by, task, &ctx.today(), &ctx.public_url());
+    let key = format!("assignment:{}:{owner}:{revision}", task.id);
     enqueue_mail(tx, &key, MessageKind::Assignment, &owner, &mail).await?;
     Ok(())
 }

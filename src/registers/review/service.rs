@@ -142,8 +142,38 @@ pub async fn create_action(ctx: &Ctx, id: &str, input: &ReviewActionInput) -> Re
             .after(&a),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &a, None).await?;
     tx.commit().await?;
     Ok(a)
+}
+
+/// Tells an open action's new owner it is theirs, in the write that made it so.
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    a: &ReviewAction,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if a.status != super::domain::ReviewActionStatus::Open {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::ReviewAction,
+        &a.id,
+        &a.review,
+        &a.title,
+        &a.owner,
+        Some(a.due_on.clone()),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        a.revision,
+    )
+    .await
 }
 
 #[tracing::instrument(name = "review.action.get", skip_all, fields(actor = %ctx.who(), id = %id))]
@@ -175,6 +205,7 @@ pub async fn update_action(
             .after(&after),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     tx.commit().await?;
     Ok(after)
 }

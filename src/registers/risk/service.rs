@@ -128,7 +128,37 @@ pub(crate) async fn create_within(
     let risk = store::insert(tx, &draft).await?;
     tx.audit(ctx.change("risk.create", "risk", &risk.id).after(&risk))
         .await?;
+    tell_owner(ctx, tx, &risk, None).await?;
     Ok(risk)
+}
+
+/// Tells an open risk's new owner it is theirs, in the write that made it so.
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    r: &Risk,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if r.status == super::domain::RiskStatus::Closed {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::RiskReview,
+        &r.id,
+        "",
+        &r.title,
+        &r.owner,
+        r.review_due_on.clone(),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        r.revision,
+    )
+    .await
 }
 
 /// Replaces a risk's fields (managers and admins; a contributor for the risks they own). A
@@ -168,6 +198,7 @@ pub async fn edit(
         .filter(|a| lapses(a, &draft))
         .map(|a| a.id.clone());
     let after = store::update(&mut tx, id, &draft, renew.as_deref()).await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     finish_edit(ctx, tx, "risk.update", "risk", id, before, after).await
 }
 

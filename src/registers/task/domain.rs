@@ -64,6 +64,29 @@ impl TaskKind {
         }
     }
 
+    /// The record a task of this kind is about, as a noun ("measure", "risk").
+    pub fn record_noun(self) -> &'static str {
+        match self {
+            TaskKind::Measure => "measure",
+            TaskKind::RiskReview | TaskKind::Acceptance => "risk",
+            TaskKind::Evidence => "evidence item",
+            TaskKind::SoaApproval => "Statement of Applicability",
+            TaskKind::DocumentReview => "document",
+            TaskKind::Training => "training campaign",
+            TaskKind::SupplierReview | TaskKind::Certificate => "supplier",
+            TaskKind::Obligation => "obligation",
+            TaskKind::NotificationStage | TaskKind::IncidentTask => "incident",
+            TaskKind::ChecklistStep => "checklist step",
+            TaskKind::CorrectiveAction => "corrective action",
+            TaskKind::Audit => "internal audit",
+            TaskKind::ManagementReview => "management review",
+            TaskKind::ReviewAction => "review action",
+            TaskKind::Objective => "objective",
+            TaskKind::ProcessReview => "business process",
+            TaskKind::Manual => "task",
+        }
+    }
+
     /// What a person does about it, in a few words ("Review", "Renew").
     pub fn verb(self) -> &'static str {
         match self {
