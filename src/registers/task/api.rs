@@ -47,7 +47,7 @@ pub async fn team_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
     Ok(Json(service::list(&ctx, &q).await?))
 }
 
-/// Tasks people wrote, newest first (`open`: only those still open).
+/// Tasks people wrote, newest first (`open`: only those still open), at most 5,000.
 #[utoipa::path(get, path = "/api/v1/written-tasks", tag = "tasks",
     params(("open" = Option<bool>, Query, description = "only open tasks")),
     responses((status = 200, body = Vec<ManualTask>), (status = 400, body = ErrorBody)))]
@@ -56,7 +56,7 @@ pub async fn list_written(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<ManualTask
     let mut problems = crate::error::Problems::default();
     let open = p.flag("open", &mut problems);
     problems.into_query_result()?;
-    Ok(Json(service::written(&ctx, open).await?))
+    Ok(Json(service::written(&ctx, open, 5000).await?))
 }
 
 /// Writes a task for someone (contributors, managers, admins); its owner is told by e-mail

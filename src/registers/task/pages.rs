@@ -391,6 +391,9 @@ pub async fn feed(
 /// How many owners the team view lists (most overdue first); the export holds every task.
 const TEAM_LINES: usize = 200;
 
+/// How many open written tasks the team view lists, newest first.
+const WRITTEN_LINES: i64 = 100;
+
 /// A line of the team view, with its link.
 pub struct TeamRow {
     pub line: service::TeamLine,
@@ -457,7 +460,7 @@ pub async fn team(
             line,
         })
         .collect();
-    let written = service::written(&ctx, true).await?;
+    let written = service::written(&ctx, true, WRITTEN_LINES).await?;
     let owner_name = query
         .owner
         .as_deref()

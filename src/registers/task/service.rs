@@ -262,11 +262,13 @@ pub async fn team(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<TeamLine>> {
     Ok(lines)
 }
 
-/// Written tasks, newest first (`open_only`: those still open).
+/// Written tasks, newest first (`open_only`: those still open), at most `limit` (5,000).
 #[tracing::instrument(name = "task.written", skip_all, fields(actor = %ctx.who()))]
-pub async fn written(ctx: &Ctx, open_only: bool) -> Result<Vec<ManualTask>> {
+pub async fn written(ctx: &Ctx, open_only: bool, limit: i64) -> Result<Vec<ManualTask>> {
     ctx.require_reader()?;
-    ctx.store().manual_tasks(open_only, 5000).await
+    ctx.store()
+        .manual_tasks(open_only, limit.clamp(1, 5000))
+        .await
 }
 
 #[tracing::instrument(name = "task.get", skip_all, fields(actor = %ctx.who(), id = %id))]
