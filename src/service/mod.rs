@@ -211,7 +211,8 @@ impl Services {
                     None
                 }
             }),
-            public_url: config.public_url.as_deref().map(std::sync::Arc::from),
+            // Without `public_url`, links point where Annex listens.
+            public_url: Some(std::sync::Arc::from(config.display_url(config.bind).as_str())),
             ..Services::new(store)
         }
     }
@@ -304,8 +305,8 @@ impl Ctx {
         self.mailer.as_deref()
     }
 
-    /// The address people reach Annex at (`public_url`, without a trailing `/`), or the
-    /// bind address's form when none is set.
+    /// The address people reach Annex at (`public_url`, or where it listens, without a
+    /// trailing `/`); `http://localhost:8080` for use cases built on a bare store.
     pub fn public_url(&self) -> String {
         self.public_url
             .as_deref()

@@ -124,7 +124,9 @@ pub async fn tick(ctx: &Ctx, instance: &str) -> Result<Ran> {
     let zone = store.time_zone().await?;
     let policy = store.notification_policy().await?;
     let now = ctx.clock().now();
-    for j in JOBS {
+    // A read each tick; a write only for a job this database never ran.
+    let known = store.jobs().await?;
+    for j in JOBS.iter().filter(|j| !known.iter().any(|r| r.0 == j.name)) {
         store
             .ensure_job(j.name, &stamp(j.first_run(now, &zone, policy.digest_hour)))
             .await?;

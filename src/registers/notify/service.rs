@@ -374,7 +374,8 @@ pub async fn queue_deadlines(ctx: &Ctx) -> Result<usize> {
     let now = ctx.clock().now();
     let soon = crate::domain::clock::stamp(now + time::Duration::hours(24));
     let today = ctx.today();
-    let tasks = crate::registers::task::service::due_until(ctx, &add_days(&today, 1)).await?;
+    // Only the deadlines counted in hours: not every task due by tomorrow.
+    let tasks = crate::registers::task::service::notification_stages(ctx).await?;
     let (prefs, _, left) = audience(ctx).await?;
     let base = ctx.public_url();
     let mut planned = Vec::new();

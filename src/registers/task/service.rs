@@ -70,9 +70,9 @@ async fn computed(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result
     let (processes, approvals, stages) = tokio::try_join!(
         store.reviewed_processes(owner),
         store.last_soa_approvals(),
-        crate::registers::incident::service::open_stages(ctx),
+        notification_stages(ctx),
     )?;
-    let mut out: Vec<Task> = Vec::new();
+    let mut out: Vec<Task> = stages;
     for (id, name, who, reviewed) in processes {
         if let Some(due) = add_years(&reviewed, 1) {
             out.push(Task::new(
@@ -99,25 +99,32 @@ async fn computed(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result
             ));
         }
     }
-    for (incident, title, handler, stage) in stages {
-        let Some(at) = stage.due_at.clone() else {
-            continue;
-        };
-        out.push(Task::new(
-            TaskKind::NotificationStage,
-            &incident,
-            &format!("{}:{}", stage.regime, stage.stage),
-            &format!("{title}: {} to {}", stage.name, stage.recipient),
-            &handler,
-            Some(at[..10.min(at.len())].to_string()),
-            Some(at),
-        ));
-    }
     out.retain(|t| {
         owner.is_none_or(|o| t.owner.eq_ignore_ascii_case(o))
             && until.is_none_or(|u| t.due_on.as_deref().is_some_and(|d| d <= u))
     });
     Ok(out)
+}
+
+/// The notification stages still to send of open incidents (the caller sees), as tasks of
+/// their handlers due at their hour.
+pub async fn notification_stages(ctx: &Ctx) -> Result<Vec<Task>> {
+    Ok(crate::registers::incident::service::open_stages(ctx)
+        .await?
+        .into_iter()
+        .filter_map(|(incident, title, handler, stage)| {
+            let at = stage.due_at.clone()?;
+            Some(Task::new(
+                TaskKind::NotificationStage,
+                &incident,
+                &format!("{}:{}", stage.regime, stage.stage),
+                &format!("{title}: {} to {}", stage.name, stage.recipient),
+                &handler,
+                Some(at[..10.min(at.len())].to_string()),
+                Some(at),
+            ))
+        })
+        .collect())
 }
 
 /// A row of the store as a task (a row whose kind Annex no longer knows is left out).

@@ -101,11 +101,14 @@ pub async fn open(ctx: &Ctx, secret: &str, address: &str) -> Result<String> {
             "This calendar address has expired (they last a year): make a new one on your settings page in Annex.".into(),
         ));
     }
-    let user = s
-        .list_users()
-        .await?
-        .into_iter()
-        .find(|u| u.email.eq_ignore_ascii_case(&owner));
+    let user = match crate::domain::user::Email::parse(&owner) {
+        Ok(email) => match s.user_by_email(&email).await {
+            Ok(u) => Some(u),
+            Err(Error::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        Err(_) => None,
+    };
     let Some(user) = user.filter(|u| !u.disabled) else {
         return Err(Error::Gone(
             "This calendar address belongs to someone who can no longer sign in.".into(),

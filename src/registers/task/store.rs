@@ -153,12 +153,11 @@ impl Store {
 
     /// Every dated record due on or before `until`, whoever owns it.
     pub async fn due_until(&self, until: &str, evidence_from: &str) -> Result<Vec<DueRow>> {
-        let sql = format!("select * from ({}) x where $2 = $2", until_sql());
         Ok(pool_query!(
             self,
             fetch_all,
             DueRow,
-            &sql,
+            until_sql(),
             until,
             evidence_from
         )?)
