@@ -141,7 +141,7 @@ pub fn post_report(
 }
 
 /// The roots: the system's certificate store plus the certificates of `ca_cert`.
-fn tls_config(ca_cert: Option<&Path>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+pub(crate) fn tls_config(ca_cert: Option<&Path>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
     let mut roots = rustls::RootCertStore::empty();
     // Unreadable or unparsable system certificates are skipped: if none is left, say so.
     let system = rustls_native_certs::load_native_certs();

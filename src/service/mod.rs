@@ -12,6 +12,7 @@ pub mod access;
 pub mod cache;
 pub mod demo;
 pub mod mail;
+pub mod webhook;
 
 use crate::domain::audit::Change;
 use crate::domain::clock::{Clock, display};

@@ -196,6 +196,8 @@ pub fn notice_text(code: &str) -> Option<String> {
             "Your calendar address was removed: calendars subscribed to it stop updating."
         }
         "policy-saved" => "The rules were saved.",
+        "webhook-saved" => "The webhook was saved.",
+        "webhook-removed" => "The webhook was removed: events waiting for it will not be sent.",
         "job-queued" => "The job runs at the next tick of the scheduler (within a minute).",
         "review-held" => "The review is held: its input pack is frozen by its SHA-256.",
         "review-action-saved" => "The action was saved.",

@@ -67,3 +67,4 @@ mod supplier;
 mod time_zone;
 mod tracing;
 mod training;
+mod webhooks;

@@ -15,14 +15,14 @@ use axum::http::StatusCode;
 use icalendar::Component;
 use serde_json::json;
 
-const BASE: &str = "https://isms.example.org";
+pub(crate) const BASE: &str = "https://isms.example.org";
 
 fn at(s: &str) -> time::OffsetDateTime {
     parse_stamp(s).unwrap()
 }
 
 /// Annex sending through `sink` with STARTTLS and a login, trusting its certificate.
-async fn spawn(db: TestDb, sink: &Sink, start: &str) -> (TestApp, Hand) {
+pub(crate) async fn spawn(db: TestDb, sink: &Sink, start: &str) -> (TestApp, Hand) {
     let ca = db.dir.path().join("sink-ca.pem");
     std::fs::write(&ca, &sink.cert_pem).unwrap();
     let port = sink.port;
@@ -47,7 +47,7 @@ async fn spawn(db: TestDb, sink: &Sink, start: &str) -> (TestApp, Hand) {
     (app, hand)
 }
 
-fn login() -> Behaviour {
+pub(crate) fn login() -> Behaviour {
     Behaviour {
         login: Some(("annex".into(), "s3cret-for-smtp".into())),
         ..Default::default()
@@ -55,7 +55,7 @@ fn login() -> Behaviour {
 }
 
 /// The scheduler of an instance (Annex itself on `store` with `app`'s configuration).
-fn scheduler(app: &TestApp, store: &annex::store::Store) -> annex::service::Ctx {
+pub(crate) fn scheduler(app: &TestApp, store: &annex::store::Store) -> annex::service::Ctx {
     annex::service::Services::configured(store.clone(), &app.config).system()
 }
 
@@ -65,7 +65,12 @@ async fn tick(ctx: &annex::service::Ctx, instance: &str) -> Vec<(String, Result<
         .expect("a tick")
 }
 
-async fn create(app: &TestApp, token: &str, path: &str, body: serde_json::Value) -> String {
+pub(crate) async fn create(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> String {
     let res = app.post_json(path, Auth::Bearer(token), body).await;
     assert_eq!(res.status, StatusCode::CREATED, "{path}: {}", res.body);
     res.json()["id"].as_str().unwrap().to_string()

@@ -2,9 +2,13 @@
 //! and a test message (admins).
 
 use super::domain::{DigestChoice, Policy, PolicyInput, Preferences, PreferencesInput};
+use super::domain_webhook::{Webhook, WebhookFormat, WebhookInput};
 use super::service::{self, OutboxView};
+use super::service_webhook::{self, NewWebhook};
 use crate::service::Ctx;
-use crate::web::json::{ApiResult, ErrorBody, IfMatch, JsonBody, Query, TaggedResult, tagged};
+use crate::web::json::{
+    ApiError, ApiResult, ErrorBody, IfMatch, JsonBody, Path, Query, TaggedResult, tagged,
+};
 use crate::web::vocabulary::Values;
 use axum::Json;
 use axum::http::StatusCode;
@@ -84,6 +88,72 @@ pub async fn test_mail(ctx: Ctx, JsonBody(input): JsonBody<TestMail>) -> ApiResu
     }))
 }
 
+/// Every webhook (admins); addresses are shown up to their host.
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "tasks",
+    responses((status = 200, body = Vec<Webhook>), (status = 403, body = ErrorBody)))]
+pub async fn list_webhooks(ctx: Ctx) -> ApiResult<Vec<Webhook>> {
+    Ok(Json(service_webhook::list(&ctx).await?))
+}
+
+/// Adds a webhook (admins); the answer holds its signing key, which is not shown again.
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "tasks", request_body = WebhookInput,
+    responses((status = 201, body = NewWebhook), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_webhook(ctx: Ctx, JsonBody(input): JsonBody<WebhookInput>) -> TaggedResult {
+    let made = service_webhook::create(&ctx, &input).await?;
+    Ok(tagged(StatusCode::CREATED, made.webhook.revision, made))
+}
+
+/// One webhook (admins); its `ETag` is its revision.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, body = Webhook), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_webhook(ctx: Ctx, Path(id): Path<String>) -> TaggedResult {
+    let w = service_webhook::get(&ctx, &id).await?;
+    Ok(tagged(StatusCode::OK, w.revision, w))
+}
+
+/// Replaces a webhook (admins); an empty `url` keeps the stored address.
+#[utoipa::path(put, path = "/api/v1/webhooks/{id}", tag = "tasks", request_body = WebhookInput,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the webhook as read")),
+    responses((status = 200, body = Webhook), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_webhook(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    JsonBody(input): JsonBody<WebhookInput>,
+) -> TaggedResult {
+    let w = service_webhook::update(&ctx, &id, expected, &input).await?;
+    Ok(tagged(StatusCode::OK, w.revision, w))
+}
+
+/// Removes a webhook (admins); events waiting for it are not sent.
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "tasks",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the webhook as read")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete_webhook(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+) -> Result<StatusCode, ApiError> {
+    service_webhook::remove(&ctx, &id, expected).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a test event did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WebhookTested {
+    /// The receiver and its answer.
+    pub answer: String,
+}
+
+/// Posts a test event to a webhook now (admins); 409 names why it was not delivered.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", tag = "tasks", params(("id" = String, Path)),
+    responses((status = 200, body = WebhookTested), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn test_webhook(ctx: Ctx, Path(id): Path<String>) -> ApiResult<WebhookTested> {
+    Ok(Json(WebhookTested {
+        answer: service_webhook::test(&ctx, &id).await?,
+    }))
+}
+
 /// The closed lists the API's document names.
 pub fn values() -> Vec<Values> {
     let digests = DigestChoice::ALL.iter().map(|s| s.key());
@@ -92,6 +162,12 @@ pub fn values() -> Vec<Values> {
             "PreferencesInput",
             "digest",
             [""].into_iter().chain(digests),
+        ),
+        Values::property(
+            "WebhookInput",
+            "format",
+            [""].into_iter()
+                .chain(WebhookFormat::ALL.iter().map(|f| f.key())),
         ),
         Values::param(
             "get",

@@ -1,6 +1,8 @@
-//! `annex mail` on the command line: a test message, the outbox, and sending what waits now.
+//! `annex mail` on the command line: a test message, the outbox, sending what waits now, and
+//! the webhooks.
 
-use super::service;
+use super::domain_webhook::WebhookInput;
+use super::{service, service_webhook};
 use crate::cli::{Format, table};
 use clap::Subcommand;
 use std::io::Write;
@@ -25,6 +27,41 @@ pub enum Command {
     /// Send what waits in the outbox now (the scheduler does so every minute)
     #[command(after_help = "Example:\n  annex mail send")]
     Send,
+    /// List the webhooks
+    #[command(after_help = "Example:\n  annex mail webhooks --format json")]
+    Webhooks {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Add a webhook and print its signing key (shown this once)
+    #[command(
+        name = "webhook-add",
+        after_help = "Example:\n  annex mail webhook-add --name '#security' --url https://hooks.slack.com/services/… --format slack --events deadline,escalation"
+    )]
+    WebhookAdd {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        url: String,
+        /// json (Annex's own fields), slack or teams
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// deadline, assignment, escalation, host (comma-separated); every event by default
+        #[arg(long, default_value = "")]
+        events: String,
+    },
+    /// Post a test event to a webhook now
+    #[command(
+        name = "webhook-test",
+        after_help = "Example:\n  annex mail webhook-test WH-0001"
+    )]
+    WebhookTest { id: String },
+    /// Remove a webhook (events waiting for it are not sent)
+    #[command(
+        name = "webhook-remove",
+        after_help = "Example:\n  annex mail webhook-remove WH-0001"
+    )]
+    WebhookRemove { id: String },
 }
 
 /// Runs `annex mail …` as the local operator.
@@ -73,17 +110,73 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             }
         }
         Command::Send => {
-            if ctx.mailer().is_none() {
-                anyhow::bail!(
-                    "e-mail is not set up: give smtp_host and smtp_from in annex.toml (or ANNEX_SMTP_HOST and ANNEX_SMTP_FROM)"
-                );
-            }
             let d = service::deliver(ctx, &format!("cli:{}", std::process::id())).await?;
             writeln!(
                 out,
                 "{} sent, {} to try again, {} given up",
                 d.sent, d.retried, d.given_up
             )?;
+            if ctx.mailer().is_none() {
+                writeln!(
+                    out,
+                    "e-mail is not set up, so only webhooks' events went: give smtp_host and smtp_from in annex.toml (or ANNEX_SMTP_HOST and ANNEX_SMTP_FROM)"
+                )?;
+            }
+        }
+        Command::Webhooks { format } => {
+            let hooks = service_webhook::list(ctx).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&hooks)?)?,
+                _ => {
+                    let mut t = table(&["id", "name", "posts to", "as", "events", "state"]);
+                    for w in &hooks {
+                        t.add_row(vec![
+                            w.id.clone(),
+                            w.name.clone(),
+                            format!("{}/…", w.target),
+                            w.format.label().to_string(),
+                            w.events
+                                .iter()
+                                .map(|k| k.label())
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                            if w.enabled { "on" } else { "off" }.to_string(),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                }
+            }
+        }
+        Command::WebhookAdd {
+            name,
+            url,
+            format,
+            events,
+        } => {
+            let made = service_webhook::create(
+                ctx,
+                &WebhookInput {
+                    name,
+                    url,
+                    format,
+                    events,
+                    enabled: String::new(),
+                },
+            )
+            .await?;
+            writeln!(
+                out,
+                "added {} ({}), posting to {}/…\nits signing key (not shown again): {}",
+                made.webhook.id, made.webhook.name, made.webhook.target, made.signing_key
+            )?;
+        }
+        Command::WebhookTest { id } => {
+            let said = service_webhook::test(ctx, id.trim()).await?;
+            writeln!(out, "delivered: {said}")?;
+        }
+        Command::WebhookRemove { id } => {
+            service_webhook::remove(ctx, id.trim(), None).await?;
+            writeln!(out, "removed {}", id.trim())?;
         }
     }
     Ok(())

@@ -367,15 +367,16 @@ pub fn deadline(t: &Task, today: &str, base: &str) -> Mail {
     }
 }
 
-/// A task given to someone by someone else (a written task, or a record made theirs).
-pub fn assignment(by: &str, t: &Task, today: &str, base: &str) -> Mail {
+/// A task given to someone (`to`: "you" in their own message, their name in a webhook's) by
+/// someone else (a written task, or a record made theirs).
+pub fn assignment(by: &str, to: &str, t: &Task, today: &str, base: &str) -> Mail {
     let what = match t.kind {
         crate::registers::task::domain::TaskKind::Manual => "a task".to_string(),
         k => format!("a {}", k.record_noun()),
     };
     Mail {
-        subject: format!("Annex: {by} gave you {what}: {}", t.title),
-        heading: format!("{by} gave you {what}"),
+        subject: format!("Annex: {by} gave {to} {what}: {}", t.title),
+        heading: format!("{by} gave {to} {what}"),
         intro: "It is on your list in Annex.".into(),
         sections: vec![Section {
             title: "Your task".into(),

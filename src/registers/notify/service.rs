@@ -7,6 +7,7 @@ use super::domain::{
     self as mails, DigestChoice, MessageKind, Policy, PolicyInput, Preferences, PreferencesInput,
 };
 use super::service_outbox::enqueue_mail;
+use super::service_webhook::enqueue_events;
 use super::store::{self, MAX_ATTEMPTS, OutboxItem};
 use crate::domain::user::ADMIN;
 use crate::error::{Error, Result};
@@ -265,21 +266,29 @@ pub async fn queue_digests(ctx: &Ctx, day: &str) -> Result<usize> {
         let key = format!("digest:{owner}:{day}");
         planned.push((key, owner.clone(), mails::digest(&name, &tasks, day, &base)));
     }
-    write_planned(ctx, MessageKind::Digest, planned, Vec::new()).await
+    write_planned(ctx, MessageKind::Digest, planned, Vec::new(), Vec::new()).await
 }
 
-/// Writes planned messages (key, recipient, mail) whose keys are new, and the marks of what
-/// they told, in one write; answers how many were written.
+/// Writes planned messages (key, recipient, mail) whose keys are new, the events (key,
+/// mail) for every webhook that takes them, and the marks of what they told, in one write;
+/// answers how many messages were written.
 async fn write_planned(
     ctx: &Ctx,
     kind: MessageKind,
     planned: Vec<(String, String, mails::Mail)>,
     marks: Vec<(String, String)>,
+    events: Vec<(String, mails::Mail)>,
 ) -> Result<usize> {
-    if planned.is_empty() {
+    if planned.is_empty() && events.is_empty() {
         return Ok(0);
     }
     let mut tx = ctx.write().await?;
+    if !events.is_empty() {
+        let webhooks = super::store_webhook::webhooks_in(&mut tx).await?;
+        for (key, mail) in &events {
+            enqueue_events(&mut tx, &webhooks, kind, key, mail).await?;
+        }
+    }
     let known = store::known_keys(&mut tx, planned.iter().map(|p| p.0.clone()).collect()).await?;
     let mut written = 0;
     for (key, to, mail) in &planned {
@@ -292,6 +301,11 @@ async fn write_planned(
     }
     tx.commit().await?;
     Ok(written)
+}
+
+/// Whether some webhook takes events of `kind` (else none is made).
+async fn hooked(ctx: &Ctx, kind: MessageKind) -> Result<bool> {
+    Ok(ctx.store().webhooks().await?.iter().any(|w| w.takes(kind)))
 }
 
 /// Queues, for every task overdue by the rules' days or more that was not escalated for its
@@ -327,8 +341,10 @@ pub async fn queue_escalations(ctx: &Ctx, day: &str) -> Result<usize> {
     let done = store::marked(&mut tx, tasks.iter().map(mark_of).collect()).await?;
     tx.commit().await?;
     let base = ctx.public_url();
+    let hooked = hooked(ctx, MessageKind::Escalation).await?;
     let mut planned = Vec::new();
     let mut marks = Vec::new();
+    let mut events = Vec::new();
     for (owner, tasks) in by_owner(tasks) {
         let fresh: Vec<Task> = tasks
             .into_iter()
@@ -342,6 +358,16 @@ pub async fn queue_escalations(ctx: &Ctx, day: &str) -> Result<usize> {
             None => fallback.clone(),
         };
         let owner_name = names.get(&owner).cloned().unwrap_or_else(|| owner.clone());
+        if hooked {
+            let key = format!("escalation:{owner}:{day}");
+            events.push((
+                key.clone(),
+                mails::escalation(&owner_name, &fresh, day, &base),
+            ));
+            for t in &fresh {
+                marks.push((mark_of(t), key.clone()));
+            }
+        }
         for r in recipients {
             if r == owner || left.contains(&r) {
                 continue;
@@ -363,7 +389,7 @@ pub async fn queue_escalations(ctx: &Ctx, day: &str) -> Result<usize> {
             }
         }
     }
-    write_planned(ctx, MessageKind::Escalation, planned, marks).await
+    write_planned(ctx, MessageKind::Escalation, planned, marks, events).await
 }
 
 /// Queues a message for every deadline counted in hours (an incident's notification stage)
@@ -378,11 +404,20 @@ pub async fn queue_deadlines(ctx: &Ctx) -> Result<usize> {
     let tasks = crate::registers::task::service::notification_stages(ctx).await?;
     let (prefs, _, left) = audience(ctx).await?;
     let base = ctx.public_url();
+    let hooked = hooked(ctx, MessageKind::Deadline).await?;
     let mut planned = Vec::new();
+    let mut events = Vec::new();
     for t in tasks {
         let Some(at) = &t.due_at else { continue };
+        if at.as_str() > soon.as_str() {
+            continue;
+        }
+        if hooked {
+            let key = format!("deadline:{}:{at}", t.id);
+            events.push((key, mails::deadline(&t, &today, &base)));
+        }
         let owner = t.owner.to_lowercase();
-        if at.as_str() > soon.as_str() || !owner.contains('@') || left.contains(&owner) {
+        if !owner.contains('@') || left.contains(&owner) {
             continue;
         }
         if !prefs
@@ -394,7 +429,7 @@ pub async fn queue_deadlines(ctx: &Ctx) -> Result<usize> {
         let key = format!("deadline:{}:{at}", t.id);
         planned.push((key, owner, mails::deadline(&t, &today, &base)));
     }
-    write_planned(ctx, MessageKind::Deadline, planned, Vec::new()).await
+    write_planned(ctx, MessageKind::Deadline, planned, Vec::new(), events).await
 }
 
 /// Queues a message to every admin for each host that went stale (no scan for more than
@@ -410,8 +445,14 @@ pub async fn queue_stale_hosts(ctx: &Ctx) -> Result<usize> {
     let (prefs, _, _) = audience(ctx).await?;
     let admins = ctx.store().admin_emails().await?;
     let base = ctx.public_url();
+    let hooked = hooked(ctx, MessageKind::Host).await?;
     let mut planned = Vec::new();
+    let mut events = Vec::new();
     for h in &stale {
+        if hooked {
+            let key = format!("host:{}:{}", h.name, h.last_seen);
+            events.push((key, mails::host_stale(&h.name, &h.last_seen, &base)));
+        }
         for a in &admins {
             if !prefs.get(a).is_none_or(|p| p.wants(MessageKind::Host)) {
                 continue;
@@ -424,7 +465,7 @@ pub async fn queue_stale_hosts(ctx: &Ctx) -> Result<usize> {
             ));
         }
     }
-    write_planned(ctx, MessageKind::Host, planned, Vec::new()).await
+    write_planned(ctx, MessageKind::Host, planned, Vec::new(), events).await
 }
 
 /// How long a sender holds the messages it claimed.
@@ -446,44 +487,75 @@ pub struct Delivery {
 
 /// Sends what the outbox holds that is due, as `sender` (an instance's name): each message
 /// claimed for a few minutes, so that another instance does not send it too; a failure is
-/// tried again later (1, 2, 4 … minutes) and given up after the last attempt. Nothing is sent
-/// while e-mail is not set up.
+/// tried again later (1, 2, 4 … minutes) and given up after the last attempt. E-mail waits
+/// while it is not set up; webhooks' events go all the same.
 #[tracing::instrument(name = "notify.deliver", skip_all, fields(actor = %ctx.who(), sender = %sender))]
 pub async fn deliver(ctx: &Ctx, sender: &str) -> Result<Delivery> {
     ctx.require(ADMIN)?;
     let mut out = Delivery::default();
-    let Some(mailer) = ctx.mailer() else {
-        return Ok(out);
-    };
+    let mailer = ctx.mailer();
+    let mut targets: HashMap<String, Option<(String, String, bool)>> = HashMap::new();
     let started = std::time::Instant::now();
     loop {
         let now = ctx.clock().now();
         let until = crate::domain::clock::stamp(now + time::Duration::minutes(CLAIM_MINUTES));
         let claimed = ctx
             .store()
-            .claim_messages(sender, &crate::domain::clock::stamp(now), &until, 50)
+            .claim_messages(
+                sender,
+                &crate::domain::clock::stamp(now),
+                &until,
+                50,
+                mailer.is_some(),
+            )
             .await?;
         if claimed.is_empty() {
             break;
         }
-        for (id, to, subject, text, html, attempts) in claimed {
-            let m = crate::service::mail::Outgoing {
-                id: id.clone(),
-                to,
-                subject,
-                text,
-                html,
+        for (id, channel, kind, to, subject, text, html, attempts) in claimed {
+            let result = if channel == "webhook" {
+                if !targets.contains_key(&to) {
+                    targets.insert(to.clone(), ctx.store().webhook_target(&to).await?);
+                }
+                match &targets[&to] {
+                    Some((url, key, true)) => {
+                        let now = ctx.clock().now();
+                        crate::service::webhook::post(&crate::service::webhook::Post {
+                            url,
+                            body: &text,
+                            headers: &super::service_webhook::headers(key, &kind, &id, now, &text),
+                        })
+                        .await
+                        .map(|_| ())
+                    }
+                    Some(_) => Err("the webhook is turned off".to_string()),
+                    None => Err("the webhook was removed".to_string()),
+                }
+            } else if let Some(mailer) = &mailer {
+                let m = crate::service::mail::Outgoing {
+                    id: id.clone(),
+                    to: to.clone(),
+                    subject,
+                    text,
+                    html,
+                };
+                mailer.send(&m).await
+            } else {
+                Err("e-mail is not set up".to_string())
             };
             let at = crate::domain::clock::stamp(ctx.clock().now());
-            match mailer.send(&m).await {
+            // A webhook removed or turned off will not come back for this message.
+            let hopeless =
+                channel == "webhook" && !matches!(targets.get(&to), Some(Some((_, _, true))));
+            match result {
                 Ok(()) => {
                     ctx.store().message_sent(&id, sender, &at).await?;
                     out.sent += 1;
                 }
                 Err(e) => {
                     let tried = attempts + 1;
-                    if tried >= MAX_ATTEMPTS {
-                        tracing::warn!(id = %id, to = %m.to, error = %e, "a message was given up");
+                    if tried >= MAX_ATTEMPTS || hopeless {
+                        tracing::warn!(id = %id, to = %to, error = %e, "a message was given up");
                         ctx.store()
                             .message_failed(&id, sender, &at, None, &e)
                             .await?;
@@ -492,7 +564,7 @@ pub async fn deliver(ctx: &Ctx, sender: &str) -> Result<Delivery> {
                         let retry = crate::domain::clock::stamp(
                             ctx.clock().now() + time::Duration::minutes(backoff_minutes(attempts)),
                         );
-                        tracing::info!(id = %id, to = %m.to, error = %e, retry = %retry, "a message will be tried again");
+                        tracing::info!(id = %id, to = %to, error = %e, retry = %retry, "a message will be tried again");
                         ctx.store()
                             .message_failed(&id, sender, &at, Some(&retry), &e)
                             .await?;

@@ -2,6 +2,7 @@
 //! sent if and only if its change was committed. Called by other registers' use cases.
 
 use super::domain::{Mail, MessageKind, Preferences};
+use super::service_webhook::enqueue_events;
 use super::store::{self, NewMessage};
 use crate::error::Result;
 use crate::registers::task::domain::{ManualTask, Task, TaskKind};
@@ -22,6 +23,7 @@ pub(crate) async fn enqueue_mail(
         &NewMessage {
             key,
             kind: kind.key(),
+            channel: "mail",
             recipient: to,
             subject: &mail.subject,
             text: &mail.text(),
@@ -78,7 +80,6 @@ pub(crate) async fn record_assigned_within(
     if !owner.contains('@')
         || owner.eq_ignore_ascii_case(ctx.who())
         || before_owner.is_some_and(|b| b.trim().eq_ignore_ascii_case(&owner))
-        || !wants_in(tx, &owner, MessageKind::Assignment).await?
     {
         return Ok(());
     }
@@ -88,8 +89,16 @@ pub(crate) async fn record_assigned_within(
         .as_ref()
         .map(|u| u.name.clone())
         .unwrap_or_else(|| ctx.who().to_string());
-    let mail = super::domain::assignment(&by, task, &ctx.today(), &ctx.public_url());
     let key = format!("assignment:{}:{owner}:{revision}", task.id);
-    enqueue_mail(tx, &key, MessageKind::Assignment, &owner, &mail).await?;
+    let (today, base) = (ctx.today(), ctx.public_url());
+    let webhooks = super::store_webhook::webhooks_in(tx).await?;
+    if webhooks.iter().any(|w| w.takes(MessageKind::Assignment)) {
+        let event = super::domain::assignment(&by, &owner, task, &today, &base);
+        enqueue_events(tx, &webhooks, MessageKind::Assignment, &key, &event).await?;
+    }
+    if wants_in(tx, &owner, MessageKind::Assignment).await? {
+        let mail = super::domain::assignment(&by, "you", task, &today, &base);
+        enqueue_mail(tx, &key, MessageKind::Assignment, &owner, &mail).await?;
+    }
     Ok(())
 }

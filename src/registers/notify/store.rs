@@ -16,6 +16,8 @@ pub const MAX_ATTEMPTS: i64 = 8;
 pub struct OutboxItem {
     pub id: String,
     pub kind: String,
+    /// `mail`, or `webhook` (the recipient is then the webhook's id).
+    pub channel: String,
     pub recipient: String,
     pub subject: String,
     pub created_at: String,
@@ -32,6 +34,7 @@ type ItemRow = (
     String,
     String,
     String,
+    String,
     i64,
     String,
     Option<String>,
@@ -39,20 +42,21 @@ type ItemRow = (
     String,
 );
 
-const ITEM_COLUMNS: &str = "notification_id, kind, recipient, subject, created_at, attempts, next_attempt_at, sent_at, failed_at, last_error";
+const ITEM_COLUMNS: &str = "notification_id, kind, channel, recipient, subject, created_at, attempts, next_attempt_at, sent_at, failed_at, last_error";
 
 fn item_of(r: ItemRow) -> OutboxItem {
     OutboxItem {
         id: r.0,
         kind: r.1,
-        recipient: r.2,
-        subject: r.3,
-        created_at: r.4,
-        attempts: r.5,
-        next_attempt_at: r.6,
-        sent_at: r.7,
-        failed_at: r.8,
-        last_error: r.9,
+        channel: r.2,
+        recipient: r.3,
+        subject: r.4,
+        created_at: r.5,
+        attempts: r.6,
+        next_attempt_at: r.7,
+        sent_at: r.8,
+        failed_at: r.9,
+        last_error: r.10,
     }
 }
 
@@ -60,6 +64,8 @@ fn item_of(r: ItemRow) -> OutboxItem {
 pub struct NewMessage<'a> {
     pub key: &'a str,
     pub kind: &'a str,
+    /// `mail` or `webhook`.
+    pub channel: &'a str,
     pub recipient: &'a str,
     pub subject: &'a str,
     pub text: &'a str,
@@ -72,8 +78,8 @@ pub(crate) async fn enqueue(tx: &mut Tx, m: &NewMessage<'_>) -> Result<bool> {
     let now = tx.now().to_string();
     let n = tx_exec!(
         tx,
-        "insert into notification_outbox (notification_id, dedupe_key, kind, recipient, subject, body_text, body_html, created_at, next_attempt_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $8) on conflict (dedupe_key) do nothing",
+        "insert into notification_outbox (notification_id, dedupe_key, kind, recipient, subject, body_text, body_html, created_at, next_attempt_at, channel)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) on conflict (dedupe_key) do nothing",
         &id,
         m.key,
         m.kind,
@@ -81,7 +87,8 @@ pub(crate) async fn enqueue(tx: &mut Tx, m: &NewMessage<'_>) -> Result<bool> {
         m.subject,
         m.text,
         m.html,
-        &now
+        &now,
+        m.channel
     )?;
     Ok(n == 1)
 }
@@ -94,26 +101,31 @@ pub(crate) async fn known_keys(
     present(tx, "notification_outbox", "dedupe_key", keys).await
 }
 
-/// A claimed message: id, recipient, subject, text, html, attempts so far.
-pub type Claimed = (String, String, String, String, String, i64);
+/// A claimed message: id, channel, kind, recipient, subject, text, html, attempts so far.
+pub type Claimed = (String, String, String, String, String, String, String, i64);
 
 impl Store {
-    /// Claims up to `limit` messages due at `now` for `sender` until `until`: a message
-    /// another sender holds, or that was sent or given up, is not claimed.
+    /// Claims up to `limit` messages due at `now` for `sender` until `until` (e-mail too
+    /// when `mail`, else only webhooks' messages): a message another sender holds, or that
+    /// was sent or given up, is not claimed.
     pub async fn claim_messages(
         &self,
         sender: &str,
         now: &str,
         until: &str,
         limit: i64,
+        mail: bool,
     ) -> Result<Vec<Claimed>> {
-        let free = "sent_at is null and failed_at is null and next_attempt_at <= $3 and (claimed_until is null or claimed_until < $3)";
+        let channel = if mail { "" } else { " and channel = 'webhook'" };
+        let free = format!(
+            "sent_at is null and failed_at is null and next_attempt_at <= $3 and (claimed_until is null or claimed_until < $3){channel}"
+        );
         let sql = format!(
             "update notification_outbox set claimed_by = $1, claimed_until = $2
              where notification_id in (select notification_id from notification_outbox where {free}
                                        order by next_attempt_at, notification_id limit $4)
                and {free}
-             returning notification_id, recipient, subject, body_text, body_html, attempts"
+             returning notification_id, channel, kind, recipient, subject, body_text, body_html, attempts"
         );
         let mut tx = self.write().await?;
         let rows: Vec<Claimed> =
