@@ -549,3 +549,100 @@ async fn the_webhooks_pages_add_show_the_key_once_test_and_remove_with_confirmat
         app.finish().await;
     }
 }
+
+// Several threads: the receiver answers while the test waits for the command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_kept_and_events_sent_from_the_command_line_without_e_mail() {
+    use crate::cli::annex;
+    for db in databases().await {
+        let backend = db.backend;
+        let (receiver, port) = Receiver::start().await;
+        let app = crate::harness::TestApp::spawn(db).await;
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        let text = |o: &std::process::Output| {
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+        };
+        let url = format!("http://127.0.0.1:{port}/hook/secret-path");
+        let out = annex(
+            &app.db,
+            &[
+                "mail",
+                "webhook-add",
+                "--name",
+                "x",
+                "--url",
+                "javascript:alert(1)",
+            ],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        assert!(text(&out).contains("url"), "{}", text(&out));
+        let out = annex(
+            &app.db,
+            &[
+                "mail",
+                "webhook-add",
+                "--name",
+                "Ομάδα ασφαλείας",
+                "--url",
+                &url,
+                "--events",
+                "assignment",
+            ],
+        )
+        .output()
+        .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).starts_with("added WH-0001 (Ομάδα ασφαλείας)"),
+            "{}",
+            text(&out)
+        );
+        assert!(text(&out).contains("its signing key (not shown again): whsec_"));
+        let out = annex(&app.db, &["mail", "webhooks"]).output().unwrap();
+        assert!(
+            text(&out).contains("Ομάδα ασφαλείας") && !text(&out).contains("secret-path"),
+            "{}",
+            text(&out)
+        );
+        let out = annex(&app.db, &["mail", "webhook-test", "WH-0001"])
+            .output()
+            .unwrap();
+        assert!(
+            text(&out).contains(&format!("delivered: http://127.0.0.1:{port} answered 204")),
+            "{}",
+            text(&out)
+        );
+        create(
+            &app,
+            &manager,
+            "/api/v1/measures",
+            json!({"name": "Lock the screens", "owner": ann, "status": "planned"}),
+        )
+        .await;
+        let out = annex(&app.db, &["mail", "send"]).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).starts_with("1 sent, 0 to try again, 0 given up")
+                && text(&out).contains("only webhooks' events went"),
+            "{}",
+            text(&out)
+        );
+        let got = receiver.at("/hook/secret-path");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].json()["event"], "assignment");
+        let out = annex(&app.db, &["mail", "webhook-remove", "WH-0001"])
+            .output()
+            .unwrap();
+        assert!(text(&out).contains("removed WH-0001"), "{}", text(&out));
+        let out = annex(&app.db, &["mail", "webhook-test", "WH-0001"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+        eprintln!("passed on {backend:?}");
+        app.finish().await;
+    }
+}
