@@ -63,6 +63,7 @@ mod soa_import;
 mod soa_migrate;
 mod soa_versions;
 mod staff;
+mod staff_reminders;
 mod supplier;
 mod time_zone;
 mod tracing;

@@ -17,7 +17,7 @@ use serde_json::json;
 
 pub(crate) const BASE: &str = "https://isms.example.org";
 
-fn at(s: &str) -> time::OffsetDateTime {
+pub(crate) fn at(s: &str) -> time::OffsetDateTime {
     parse_stamp(s).unwrap()
 }
 
@@ -59,7 +59,10 @@ pub(crate) fn scheduler(app: &TestApp, store: &annex::store::Store) -> annex::se
     annex::service::Services::configured(store.clone(), &app.config).system()
 }
 
-async fn tick(ctx: &annex::service::Ctx, instance: &str) -> Vec<(String, Result<String, String>)> {
+pub(crate) async fn tick(
+    ctx: &annex::service::Ctx,
+    instance: &str,
+) -> Vec<(String, Result<String, String>)> {
     annex::registers::jobs::service::tick(ctx, instance)
         .await
         .expect("a tick")

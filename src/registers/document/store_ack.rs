@@ -202,6 +202,17 @@ type LineRow = (
 );
 
 impl Store {
+    /// The documents that ask for acknowledgement (published or not).
+    pub async fn ack_rule_documents(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = pool_query!(
+            self,
+            fetch_all,
+            (String,),
+            "select document_id from document_ack_rule order by document_id"
+        )?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     pub async fn ack_rule(&self, document: &str) -> Result<Option<AckRule>> {
         let row: Option<RuleRow> = pool_query!(
             self,

@@ -25,6 +25,12 @@ pub const JOBS: &[JobSpec] = &[
         lease_minutes: 15,
     },
     JobSpec {
+        name: "staff-reminders",
+        label: "Remind the staff directory's people of documents to acknowledge and training to complete",
+        every: Every::DigestHour,
+        lease_minutes: 15,
+    },
+    JobSpec {
         name: "deadlines",
         label: "Warn of incident notifications due within 24 hours",
         every: Every::Minutes(15),
@@ -77,6 +83,10 @@ async fn work(ctx: &Ctx, job: &JobSpec, instance: &str, zone: &str) -> Result<St
             let n = crate::registers::notify::service::queue_escalations(ctx, &day).await?;
             format!("{} queued", count(n, "escalation", "escalations"))
         }
+        "staff-reminders" => {
+            let n = crate::registers::notify::service_owed::queue_owed(ctx, &day).await?;
+            format!("{} queued", count(n, "reminder", "reminders"))
+        }
         "deadlines" => {
             let n = crate::registers::notify::service::queue_deadlines(ctx).await?;
             format!(
@@ -99,7 +109,10 @@ async fn work(ctx: &Ctx, job: &JobSpec, instance: &str, zone: &str) -> Result<St
         "outbox" => {
             let d = crate::registers::notify::service::deliver(ctx, instance).await?;
             if ctx.mailer().is_none() {
-                "e-mail is not set up: messages wait".into()
+                format!(
+                    "{} sent to webhooks; e-mail is not set up: messages wait",
+                    d.sent
+                )
             } else {
                 format!(
                     "{} sent, {} to try again, {} given up",

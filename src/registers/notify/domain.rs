@@ -29,6 +29,7 @@ crate::domain::words::words_enum!(
         (Assignment, "assignment", "a task given to me"),
         (Escalation, "escalation", "an overdue task of someone I manage"),
         (Host, "host", "a host that stopped reporting"),
+        (Owed, "owed", "documents to acknowledge and training to complete"),
         (Test, "test", "a test message"),
     ]
 );
@@ -235,6 +236,9 @@ pub struct Line {
     pub link: String,
 }
 
+/// Why someone without choices in Annex (the staff directory's people) receives a message.
+pub const STAFF_FOOTER: &str = "You receive this because your organisation keeps its staff directory in Annex and asks this of you. Questions: ask your manager or the security team.";
+
 /// The HTML part of a message (askama escapes every value).
 #[derive(askama::Template)]
 #[template(path = "notify/templates/mail.html")]
@@ -256,10 +260,14 @@ impl Mail {
                 out.push_str(&format!("\n  {}\n", l.link));
             }
         }
-        out.push_str(&format!(
-            "\nYou receive this because of your choices in Annex: {}\n",
-            self.settings_link
-        ));
+        if self.settings_link.is_empty() {
+            out.push_str(&format!("\n{STAFF_FOOTER}\n"));
+        } else {
+            out.push_str(&format!(
+                "\nYou receive this because of your choices in Annex: {}\n",
+                self.settings_link
+            ));
+        }
         out
     }
 

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod pages_webhook;
 pub mod service;
 pub mod service_outbox;
+pub mod service_owed;
 pub mod service_webhook;
 pub mod store;
 pub mod store_webhook;

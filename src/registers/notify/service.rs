@@ -15,7 +15,7 @@ use crate::registers::task::domain::{Task, add_days};
 use crate::service::{Ctx, Expected, check_revision};
 use std::collections::{BTreeMap, HashMap};
 
-fn prefs_of(row: crate::registers::task::store::PreferenceRow) -> Preferences {
+pub(crate) fn prefs_of(row: crate::registers::task::store::PreferenceRow) -> Preferences {
     Preferences::from_row(row.0, &row.1, &row.2, row.4, row.5)
 }
 
