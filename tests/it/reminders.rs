@@ -1376,3 +1376,98 @@ async fn a_record_made_someones_tells_them_once_and_only_when_someone_else_did()
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_plan_to_exercise_and_an_indicator_to_record_are_tasks_until_done() {
+    for db in databases().await {
+        let backend = db.backend;
+        let sink = smtp_sink::start(login()).await;
+        // Saturday 5 December 2026.
+        let (app, _hand) = spawn(db, &sink, "2026-12-05T09:00:00Z").await;
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        let ann_token = app.token_for(&ann).await;
+        let mine = |kind: &'static str| {
+            let app = &app;
+            let token = ann_token.clone();
+            async move {
+                let res = app
+                    .get(&format!("/api/v1/tasks?kind={kind}"), Auth::Bearer(&token))
+                    .await;
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+                res.json().as_array().unwrap().clone()
+            }
+        };
+        // A process with a recovery plan, never exercised: due today.
+        let pid = create(
+            &app,
+            &manager,
+            "/api/v1/processes",
+            json!({"name": "Μισθοδοσία", "owner": ann}),
+        )
+        .await;
+        assert!(mine("exercise").await.is_empty(), "no plan, no exercise");
+        let res = app
+            .post_json(
+                &format!("/api/v1/processes/{pid}/plans"),
+                Auth::Bearer(&manager),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let tasks = mine("exercise").await;
+        assert_eq!(tasks.len(), 1, "{tasks:?}");
+        assert_eq!(tasks[0]["title"], "recovery plan of Μισθοδοσία");
+        assert_eq!(tasks[0]["due_on"], "2026-12-05");
+        assert_eq!(tasks[0]["link"], format!("/continuity/processes/{pid}"));
+        // Exercised: due a year later.
+        let res = app
+            .post_json(
+                "/api/v1/exercises",
+                Auth::Bearer(&manager),
+                json!({"title": "Tabletop", "kind": "tabletop", "process": pid, "result": "passed", "held_on": "2026-11-20"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(mine("exercise").await[0]["due_on"], "2027-11-20");
+
+        // A monthly indicator measured by hand: this month's value is due on its last day;
+        // recorded, the next month's is.
+        let res = app
+            .post_json(
+                "/api/v1/kpis",
+                Auth::Bearer(&manager),
+                json!({"name": "Phishing click rate", "unit": "%", "target": "5", "direction": "at_most", "owner": ann}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let kpi = res.json()["id"].as_str().unwrap().to_string();
+        let tasks = mine("measurement").await;
+        assert_eq!(tasks.len(), 1, "{tasks:?}");
+        assert_eq!(tasks[0]["title"], "Phishing click rate for 2026-12");
+        assert_eq!(tasks[0]["due_on"], "2026-12-31");
+        assert_eq!(tasks[0]["link"], format!("/kpis/{kpi}"));
+        let res = app
+            .post_json(
+                &format!("/api/v1/kpis/{kpi}/measurements"),
+                Auth::Bearer(&ann_token),
+                json!({"value": 4}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let tasks = mine("measurement").await;
+        assert_eq!(tasks[0]["title"], "Phishing click rate for 2027-01");
+        assert_eq!(tasks[0]["due_on"], "2027-01-31");
+        // Both are in her calendar feed and on her page, in words.
+        let page = app.get("/my-work", Auth::Bearer(&ann_token)).await;
+        assert!(
+            page.body.contains("Exercise: recovery plan of Μισθοδοσία")
+                || page.body.contains("recovery plan of Μισθοδοσία"),
+            "{}",
+            page.body
+        );
+        eprintln!("passed on {backend:?}");
+        app.finish().await;
+    }
+}

@@ -6,6 +6,7 @@
 
 use crate::domain::input::bounded;
 use crate::error::{Error, Problems};
+use crate::registers::objective::domain::{Frequency, period_start};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -33,6 +34,8 @@ crate::domain::words::words_enum!(
         (ReviewAction, "review_action", "review action"),
         (Objective, "objective", "objective to reach"),
         (ProcessReview, "process_review", "BIA review"),
+        (Exercise, "exercise", "continuity exercise"),
+        (Measurement, "measurement", "indicator to measure"),
         (Manual, "manual", "task"),
     ]
 );
@@ -59,7 +62,10 @@ impl TaskKind {
             TaskKind::ManagementReview => format!("/reviews/{record}"),
             TaskKind::ReviewAction => format!("/reviews/{part}"),
             TaskKind::Objective => format!("/objectives/{record}"),
-            TaskKind::ProcessReview => format!("/continuity/processes/{record}"),
+            TaskKind::ProcessReview | TaskKind::Exercise => {
+                format!("/continuity/processes/{record}")
+            }
+            TaskKind::Measurement => format!("/kpis/{record}"),
             TaskKind::Manual => format!("/tasks/{record}"),
         }
     }
@@ -82,7 +88,8 @@ impl TaskKind {
             TaskKind::ManagementReview => "management review",
             TaskKind::ReviewAction => "review action",
             TaskKind::Objective => "objective",
-            TaskKind::ProcessReview => "business process",
+            TaskKind::ProcessReview | TaskKind::Exercise => "business process",
+            TaskKind::Measurement => "indicator",
             TaskKind::Manual => "task",
         }
     }
@@ -99,6 +106,8 @@ impl TaskKind {
             TaskKind::NotificationStage => "Notify",
             TaskKind::Audit => "Start",
             TaskKind::ManagementReview => "Hold",
+            TaskKind::Exercise => "Exercise",
+            TaskKind::Measurement => "Record",
             TaskKind::IncidentTask
             | TaskKind::ChecklistStep
             | TaskKind::CorrectiveAction
@@ -208,6 +217,34 @@ pub fn add_years(on: &str, years: i32) -> Option<String> {
         .or_else(|_| Date::from_calendar_date(y, d.month(), 28))
         .ok()?;
     Some(day_text(moved))
+}
+
+/// The first day of the period after the one starting on `start` (a period's first day).
+fn next_period(start: &str, f: Frequency) -> String {
+    let months = match f {
+        Frequency::Monthly => 1,
+        Frequency::Quarterly => 3,
+        Frequency::Yearly => 12,
+    };
+    let year: i32 = start.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let month: i32 = start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    let index = year * 12 + (month - 1) + months;
+    format!(
+        "{:04}-{:02}-01",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
+}
+
+/// The period of an indicator measured by hand that waits for its value, and the day it is
+/// due (the period's last day): the one after the last recorded, or today's when none is.
+pub fn period_to_record(last: Option<&str>, today: &str, f: Frequency) -> (String, String) {
+    let start = match last {
+        Some(p) => next_period(&period_start(p, f), f),
+        None => period_start(today, f),
+    };
+    let end = add_days(&next_period(&start, f), -1);
+    (start, end)
 }
 
 /// The last day of the week of `today` (weeks end on Sunday).
@@ -580,6 +617,31 @@ impl CommentInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_indicator_waits_for_the_period_after_its_last_value_due_on_its_last_day() {
+        let m = Frequency::Monthly;
+        assert_eq!(
+            period_to_record(Some("2026-09-01"), "2026-12-05", m),
+            ("2026-10-01".into(), "2026-10-31".into())
+        );
+        assert_eq!(
+            period_to_record(None, "2026-12-05", m),
+            ("2026-12-01".into(), "2026-12-31".into())
+        );
+        assert_eq!(
+            period_to_record(Some("2026-10-01"), "2026-12-05", Frequency::Quarterly),
+            ("2027-01-01".into(), "2027-03-31".into())
+        );
+        assert_eq!(
+            period_to_record(Some("2024-01-01"), "2026-12-05", Frequency::Yearly),
+            ("2025-01-01".into(), "2025-12-31".into())
+        );
+        assert_eq!(
+            period_to_record(None, "2028-02-10", m),
+            ("2028-02-01".into(), "2028-02-29".into())
+        );
+    }
 
     fn task(due: Option<&str>) -> Task {
         Task::new(

@@ -64,15 +64,53 @@ async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<
 }
 
 /// The tasks whose day Annex computes rather than stores: BIA reviews a year after the last,
-/// the SoA's yearly approval, incident notification stages; of one owner or due by a day.
+/// the SoA's yearly approval, incident notification stages, a plan's exercise a year after
+/// the last (today when never), an indicator's next period to record (due on its last day);
+/// of one owner or due by a day.
 async fn computed(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<Vec<Task>> {
     let store = ctx.store();
-    let (processes, approvals, stages) = tokio::try_join!(
+    let (processes, approvals, stages, planned, indicators) = tokio::try_join!(
         store.reviewed_processes(owner),
         store.last_soa_approvals(),
         notification_stages(ctx),
+        store.planned_processes(owner),
+        store.manual_indicators(owner),
     )?;
+    let today = ctx.today();
     let mut out: Vec<Task> = stages;
+    for (id, name, who, last) in planned {
+        let due = match last {
+            Some(held) => add_years(&held, 1),
+            None => Some(today.clone()),
+        };
+        out.push(Task::new(
+            TaskKind::Exercise,
+            &id,
+            "",
+            &format!("recovery plan of {name}"),
+            &who,
+            due,
+            None,
+        ));
+    }
+    for (id, name, who, frequency, last) in indicators {
+        let Ok(f) = crate::registers::objective::domain::Frequency::parse(&frequency) else {
+            continue;
+        };
+        let (start, end) = super::domain::period_to_record(last.as_deref(), &today, f);
+        out.push(Task::new(
+            TaskKind::Measurement,
+            &id,
+            &start,
+            &format!(
+                "{name} for {}",
+                crate::registers::objective::domain::period_label(&start, f)
+            ),
+            &who,
+            Some(end),
+            None,
+        ));
+    }
     for (id, name, who, reviewed) in processes {
         if let Some(due) = add_years(&reviewed, 1) {
             out.push(Task::new(

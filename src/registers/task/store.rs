@@ -213,6 +213,59 @@ impl Store {
         })
     }
 
+    /// Processes with a recovery plan, with the day of their last exercise if any: id, name,
+    /// owner, last exercised.
+    pub async fn planned_processes(
+        &self,
+        owner: Option<&str>,
+    ) -> Result<Vec<(String, String, String, Option<String>)>> {
+        let sql = "select p.process_id, p.name, p.owner,
+                          (select max(e.held_on) from exercise e where e.process_id = p.process_id)
+                   from process p
+                   where exists (select 1 from process_plan x where x.process_id = p.process_id)";
+        Ok(match owner {
+            Some(o) => pool_query!(
+                self,
+                fetch_all,
+                (String, String, String, Option<String>),
+                &format!("{sql} and lower(p.owner) = $1"),
+                o
+            )?,
+            None => pool_query!(
+                self,
+                fetch_all,
+                (String, String, String, Option<String>),
+                sql
+            )?,
+        })
+    }
+
+    /// Indicators measured by hand, with the period of their last measurement if any: id,
+    /// name, owner, frequency, last period.
+    pub async fn manual_indicators(
+        &self,
+        owner: Option<&str>,
+    ) -> Result<Vec<(String, String, String, String, Option<String>)>> {
+        let sql = "select k.kpi_id, k.name, k.owner, k.frequency,
+                          (select max(m.period) from kpi_measurement m where m.kpi_id = k.kpi_id)
+                   from kpi k where k.metric = 'manual'";
+        Ok(match owner {
+            Some(o) => pool_query!(
+                self,
+                fetch_all,
+                (String, String, String, String, Option<String>),
+                &format!("{sql} and lower(k.owner) = $1"),
+                o
+            )?,
+            None => pool_query!(
+                self,
+                fetch_all,
+                (String, String, String, String, Option<String>),
+                sql
+            )?,
+        })
+    }
+
     /// The newest approved version of each framework's SoA: framework, approver, when.
     pub async fn last_soa_approvals(&self) -> Result<Vec<(String, String, String)>> {
         Ok(pool_query!(
