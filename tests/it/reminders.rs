@@ -1372,6 +1372,53 @@ async fn a_record_made_someones_tells_them_once_and_only_when_someone_else_did()
         )
         .await;
         assert_eq!(pending(ann.clone()).await.len(), 1);
+
+        // An obligation, a supplier, an objective and an incident's task given to Carl tell
+        // him too, each in the words of its record.
+        let before = pending(carl.clone()).await.len();
+        create(
+            &app,
+            &manager,
+            "/api/v1/obligations",
+            json!({"title": "Smlouva o zpracování", "kind": "contractual", "owner": carl, "applicable": true}),
+        )
+        .await;
+        create(
+            &app,
+            &manager,
+            "/api/v1/suppliers",
+            json!({"name": "Cloud Ltd", "owner": carl}),
+        )
+        .await;
+        create(
+            &app,
+            &manager,
+            "/api/v1/objectives",
+            json!({"title": "Fewer phishing clicks", "owner": carl, "due_on": "2027-06-30"}),
+        )
+        .await;
+        let incident = crate::incidents::reported(&app, &manager, "Lost laptop").await;
+        let res = app
+            .post_json(
+                &format!("/api/v1/incidents/{incident}/tasks"),
+                Auth::Bearer(&manager),
+                json!({"title": "Wipe the laptop remotely", "owner": carl, "due_on": "2026-12-08"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let subjects = pending(carl.clone()).await;
+        assert_eq!(subjects.len(), before + 4, "{subjects:?}");
+        for told in [
+            "gave you an obligation: Smlouva o zpracování",
+            "gave you a supplier: Cloud Ltd",
+            "gave you an objective: Fewer phishing clicks",
+            "gave you an incident: Wipe the laptop remotely",
+        ] {
+            assert!(
+                subjects.iter().any(|s| s.ends_with(told)),
+                "{told}: {subjects:?}"
+            );
+        }
         eprintln!("passed on {backend:?}");
         app.finish().await;
     }

@@ -868,6 +868,17 @@ pub async fn add_task(
         .ok_or_else(|| Error::NotFound(format!("task {seq} of {id}")))?;
     tx.audit(ctx.change("incident.task", "incident", id).after(&task))
         .await?;
+    let told = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::IncidentTask,
+        id,
+        &seq.to_string(),
+        &task.title,
+        &task.owner,
+        task.due_on.clone(),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(ctx, &mut tx, &told, None, 1)
+        .await?;
     tx.commit().await?;
     Ok(task)
 }

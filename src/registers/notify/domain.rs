@@ -380,7 +380,11 @@ pub fn deadline(t: &Task, today: &str, base: &str) -> Mail {
 pub fn assignment(by: &str, to: &str, t: &Task, today: &str, base: &str) -> Mail {
     let what = match t.kind {
         crate::registers::task::domain::TaskKind::Manual => "a task".to_string(),
-        k => format!("a {}", k.record_noun()),
+        k => {
+            let noun = k.record_noun();
+            let an = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+            format!("{} {noun}", if an { "an" } else { "a" })
+        }
     };
     Mail {
         subject: format!("Annex: {by} gave {to} {what}: {}", t.title),

@@ -31,6 +31,7 @@ pub async fn create_objective(ctx: &Ctx, input: &ObjectiveInput) -> Result<Objec
     let x = store::insert_objective(&mut tx, &d).await?;
     tx.audit(ctx.change("objective.create", "objective", &x.id).after(&x))
         .await?;
+    tell_owner(ctx, &mut tx, &x, None).await?;
     tx.commit().await?;
     Ok(x)
 }
@@ -58,8 +59,38 @@ pub async fn update_objective(
             .after(&after),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Tells an open objective's new owner it is theirs to reach, in the write that made it so.
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    x: &Objective,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if x.status != super::domain::ObjectiveStatus::Open {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::Objective,
+        &x.id,
+        "",
+        &x.title,
+        &x.owner,
+        x.due_on.clone(),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        x.revision,
+    )
+    .await
 }
 
 #[tracing::instrument(name = "kpi.all", skip_all, fields(actor = %ctx.who()))]

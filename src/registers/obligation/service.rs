@@ -147,6 +147,7 @@ pub async fn create(ctx: &Ctx, input: &ObligationInput) -> Result<Obligation> {
             .after(&o),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &o, None).await?;
     tx.commit().await?;
     Ok(o)
 }
@@ -179,8 +180,39 @@ pub async fn update(
             .after(&after),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Tells an applicable obligation's new owner it is theirs to review, in the write that
+/// made it so.
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    o: &Obligation,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if !o.applicable {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::Obligation,
+        &o.id,
+        "",
+        &o.title,
+        &o.owner,
+        o.review_due.clone(),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        o.revision,
+    )
+    .await
 }
 
 /// Imports obligations (managers and admins): all rows or none; a row whose id is an

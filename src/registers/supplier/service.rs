@@ -166,6 +166,7 @@ pub async fn create(ctx: &Ctx, input: &SupplierInput) -> Result<Supplier> {
     let s = store::insert(&mut tx, &d, &derived).await?;
     tx.audit(ctx.change("supplier.create", "supplier", &s.id).after(&s))
         .await?;
+    tell_owner(ctx, &mut tx, &s, None).await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -200,8 +201,39 @@ pub async fn update(
             .after(&after),
     )
     .await?;
+    tell_owner(ctx, &mut tx, &after, Some(&before.owner)).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Tells a supplier's new owner the relationship is theirs to review, in the write that
+/// made it so (not once it ended).
+async fn tell_owner(
+    ctx: &Ctx,
+    tx: &mut crate::store::Tx,
+    s: &Supplier,
+    before_owner: Option<&str>,
+) -> Result<()> {
+    if s.status == super::domain::SupplierStatus::Ended {
+        return Ok(());
+    }
+    let task = crate::registers::task::domain::Task::new(
+        crate::registers::task::domain::TaskKind::SupplierReview,
+        &s.id,
+        "",
+        &s.name,
+        &s.owner,
+        s.review_due.clone(),
+        None,
+    );
+    crate::registers::notify::service_outbox::record_assigned_within(
+        ctx,
+        tx,
+        &task,
+        before_owner,
+        s.revision,
+    )
+    .await
 }
 
 /// Imports suppliers (managers and admins): all rows or none; a row whose id (or, without
