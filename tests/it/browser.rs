@@ -34,7 +34,7 @@ const STARTUP: Duration = Duration::from_secs(20);
 
 pub(crate) const ORGANISATION: &str = "Northwind Trading";
 const ADMIN_NAME: &str = "Nora Newcomer";
-const ADMIN_EMAIL: &str = "nora@northwind.example";
+pub(crate) const ADMIN_EMAIL: &str = "nora@northwind.example";
 const FRAMEWORK: &str = "iso27002-2022";
 
 const ASSET_ID: &str = "SRV-01";

@@ -15,6 +15,7 @@ mod browser_greek;
 mod browser_incidents;
 mod browser_management;
 mod browser_policies;
+mod browser_reminders;
 mod browser_risk_levels;
 mod browser_soa_import;
 mod browser_suppliers;

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 /// One post the receiver took: its path, headers and body.
 #[derive(Debug, Clone)]
-struct Posted {
+pub(crate) struct Posted {
     path: String,
     headers: HeaderMap,
     body: String,
@@ -30,7 +30,7 @@ impl Posted {
             .to_string()
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).expect("a JSON body")
     }
 }
@@ -38,13 +38,13 @@ impl Posted {
 /// A receiver on loopback: it records what it is sent and answers 500 while `fail` is above
 /// zero (counting it down).
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     posted: Arc<Mutex<Vec<Posted>>>,
     fail: Arc<AtomicUsize>,
 }
 
 impl Receiver {
-    async fn start() -> (Receiver, u16) {
+    pub(crate) async fn start() -> (Receiver, u16) {
         let r = Receiver::default();
         let state = r.clone();
         let app = axum::Router::new().fallback(
@@ -76,7 +76,7 @@ impl Receiver {
         (r, port)
     }
 
-    fn at(&self, path: &str) -> Vec<Posted> {
+    pub(crate) fn at(&self, path: &str) -> Vec<Posted> {
         self.posted
             .lock()
             .unwrap()
