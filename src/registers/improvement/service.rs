@@ -287,14 +287,12 @@ async fn tell_owner(
     if a.status != super::domain::ActionStatus::Open {
         return Ok(());
     }
-    let task = crate::registers::task::domain::Task::new(
+    let task = crate::registers::task::domain::Task::of_record(
         crate::registers::task::domain::TaskKind::CorrectiveAction,
         &a.id,
-        "",
         &a.title,
         &a.owner,
         Some(a.due_on.clone()),
-        None,
     );
     crate::registers::notify::service_outbox::record_assigned_within(
         ctx,

@@ -89,14 +89,12 @@ async fn tell_owner(
     ) {
         return Ok(());
     }
-    let task = crate::registers::task::domain::Task::new(
+    let task = crate::registers::task::domain::Task::of_record(
         crate::registers::task::domain::TaskKind::Measure,
         &m.id,
-        "",
         &m.name,
         &m.owner,
         m.due_on.clone(),
-        None,
     );
     crate::registers::notify::service_outbox::record_assigned_within(
         ctx,

@@ -61,6 +61,16 @@ pub async fn create(ctx: &Ctx, input: &WebhookInput) -> Result<NewWebhook> {
     })
 }
 
+/// A webhook locked for a change, refused when the writer saw an older revision: it as
+/// shown, and its stored address.
+async fn locked(tx: &mut Tx, id: &str, expected: Expected) -> Result<(Webhook, String)> {
+    let (w, url) = hook_store::lock_webhook(tx, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("webhook {id}")))?;
+    check_revision(tx, "webhook", id, id, w.revision, expected).await?;
+    Ok((w, url))
+}
+
 /// Changes a webhook (an empty address keeps the stored one).
 #[tracing::instrument(name = "webhook.update", skip_all, fields(actor = %ctx.who(), id = %id))]
 pub async fn update(
@@ -73,18 +83,7 @@ pub async fn update(
     check_id(id)?;
     let mut f = input.parse(false)?;
     let mut tx = ctx.write().await?;
-    let (before, url) = hook_store::lock_webhook(&mut tx, id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("webhook {id}")))?;
-    check_revision(
-        &mut tx,
-        "webhook",
-        "webhook_id",
-        id,
-        before.revision,
-        expected,
-    )
-    .await?;
+    let (before, url) = locked(&mut tx, id, expected).await?;
     if f.url.is_empty() {
         f.url = url;
     }
@@ -108,18 +107,7 @@ pub async fn remove(ctx: &Ctx, id: &str, expected: Expected) -> Result<()> {
     ctx.require(ADMIN)?;
     check_id(id)?;
     let mut tx = ctx.write().await?;
-    let (before, _) = hook_store::lock_webhook(&mut tx, id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("webhook {id}")))?;
-    check_revision(
-        &mut tx,
-        "webhook",
-        "webhook_id",
-        id,
-        before.revision,
-        expected,
-    )
-    .await?;
+    let (before, _) = locked(&mut tx, id, expected).await?;
     hook_store::delete_webhook(&mut tx, id).await?;
     tx.audit(ctx.change("webhook.remove", "webhook", id).before(&before))
         .await?;

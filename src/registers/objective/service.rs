@@ -74,14 +74,12 @@ async fn tell_owner(
     if x.status != super::domain::ObjectiveStatus::Open {
         return Ok(());
     }
-    let task = crate::registers::task::domain::Task::new(
+    let task = crate::registers::task::domain::Task::of_record(
         crate::registers::task::domain::TaskKind::Objective,
         &x.id,
-        "",
         &x.title,
         &x.owner,
         x.due_on.clone(),
-        None,
     );
     crate::registers::notify::service_outbox::record_assigned_within(
         ctx,

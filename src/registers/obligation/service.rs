@@ -196,14 +196,12 @@ async fn tell_owner(
     if !o.applicable {
         return Ok(());
     }
-    let task = crate::registers::task::domain::Task::new(
+    let task = crate::registers::task::domain::Task::of_record(
         crate::registers::task::domain::TaskKind::Obligation,
         &o.id,
-        "",
         &o.title,
         &o.owner,
         o.review_due.clone(),
-        None,
     );
     crate::registers::notify::service_outbox::record_assigned_within(
         ctx,

@@ -142,14 +142,12 @@ async fn tell_owner(
     if r.status == super::domain::RiskStatus::Closed {
         return Ok(());
     }
-    let task = crate::registers::task::domain::Task::new(
+    let task = crate::registers::task::domain::Task::of_record(
         crate::registers::task::domain::TaskKind::RiskReview,
         &r.id,
-        "",
         &r.title,
         &r.owner,
         r.review_due_on.clone(),
-        None,
     );
     crate::registers::notify::service_outbox::record_assigned_within(
         ctx,

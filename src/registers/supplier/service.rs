@@ -217,14 +217,12 @@ async fn tell_owner(
     if s.status == super::domain::SupplierStatus::Ended {
         return Ok(());
     }
-    let task = crate::registers::task::domain::Task::new(
+    let task = crate::registers::task::domain::Task::of_record(
         crate::registers::task::domain::TaskKind::SupplierReview,
         &s.id,
-        "",
         &s.name,
         &s.owner,
         s.review_due.clone(),
-        None,
     );
     crate::registers::notify::service_outbox::record_assigned_within(
         ctx,

@@ -165,6 +165,17 @@ impl Task {
         }
     }
 
+    /// The task of a record that has one (no part, a due day at most).
+    pub fn of_record(
+        kind: TaskKind,
+        record: &str,
+        title: &str,
+        owner: &str,
+        due_on: Option<String>,
+    ) -> Task {
+        Task::new(kind, record, "", title, owner, due_on, None)
+    }
+
     /// Where it falls on `today`.
     pub fn bucket(&self, today: &str) -> Bucket {
         bucket(self.due_on.as_deref(), today)
