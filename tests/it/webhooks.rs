@@ -475,10 +475,10 @@ async fn the_webhooks_pages_add_show_the_key_once_test_and_remove_with_confirmat
         let got = receiver.at("/teams/abc");
         assert_eq!(got.len(), 1);
         assert!(
-            got[0].json()["text"]
+            got[0].json()["attachments"][0]["content"]["body"][0]["text"]
                 .as_str()
                 .unwrap()
-                .starts_with("**Annex: test event")
+                .starts_with("Annex: test event")
         );
         // A receiver that refuses is named.
         receiver.fail.store(1, Ordering::SeqCst);

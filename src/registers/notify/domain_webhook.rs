@@ -1,7 +1,8 @@
 //! Webhooks: an address Annex posts the events it also e-mails to — a deadline within a day, a
 //! task given to someone, an escalation, a host that stopped reporting — as Annex's own JSON
-//! (signed, so the receiver can tell it came from Annex) or as a chat message Slack and
-//! Microsoft Teams incoming webhooks take (`{"text": …}`).
+//! (signed, so the receiver can tell it came from Annex) or as a chat message: Slack's
+//! (`{"text": …}`) or an Adaptive Card, which Microsoft Teams' workflows and incoming webhooks
+//! take.
 
 use super::domain::{Mail, MessageKind};
 use crate::domain::input::{bounded, yes_no};
@@ -324,13 +325,34 @@ pub fn body(format: WebhookFormat, kind: MessageKind, mail: &Mail, at: &str) -> 
             serde_json::json!({ "text": text })
         }
         WebhookFormat::Teams => {
-            // Teams reads Markdown: brackets in a title would break its link.
+            // Teams' workflows take Adaptive Cards only (its older connectors take them too):
+            // a bold heading and one wrapped line per item, its title a Markdown link
+            // (brackets in a title would end the link early).
             let esc = |s: &str| s.replace('[', "(").replace(']', ")");
-            let mut text = format!("**Annex: {}**\n", esc(&summary));
+            let mut body = vec![serde_json::json!({
+                "type": "TextBlock", "text": format!("Annex: {summary}"),
+                "weight": "Bolder", "size": "Medium", "wrap": true,
+            })];
             for i in &items {
-                text.push_str(&format!("\n- [{}]({}) — {}", esc(&i.text), i.url, i.note));
+                body.push(serde_json::json!({
+                    "type": "TextBlock",
+                    "text": format!("[{}]({}) — {}", esc(&i.text), i.url, i.note),
+                    "wrap": true,
+                }));
             }
-            serde_json::json!({ "text": text })
+            serde_json::json!({
+                "type": "message",
+                "attachments": [{
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": null,
+                    "content": {
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard",
+                        "version": "1.4",
+                        "body": body,
+                    },
+                }],
+            })
         }
     };
     value.to_string()
@@ -403,11 +425,22 @@ mod tests {
             at,
         ))
         .unwrap();
+        let card = &t["attachments"][0];
+        assert_eq!(
+            card["contentType"],
+            "application/vnd.microsoft.card.adaptive"
+        );
+        assert_eq!(card["content"]["type"], "AdaptiveCard");
+        let blocks = card["content"]["body"].as_array().unwrap();
+        assert_eq!(
+            blocks[0]["text"],
+            "Annex: Ελένη gave you a task: Δοκιμή <b>&</b> [x]"
+        );
         assert!(
-            t["text"]
+            blocks[1]["text"]
                 .as_str()
                 .unwrap()
-                .contains("[Do: Δοκιμή <b>&</b> (x)](https://annex.example/tasks/T-0001)")
+                .starts_with("[Do: Δοκιμή <b>&</b> (x)](https://annex.example/tasks/T-0001) — due")
         );
     }
 
