@@ -431,15 +431,27 @@ pub async fn team(
         Ok(x) => (x, problem),
         Err(e) => (TaskQuery::default(), Some(e)),
     };
-    let names = crate::registers::responsibility::service::names(&ctx).await?;
-    let (team, tasks) = match &query.owner {
-        Some(_) => (
-            Vec::new(),
-            service::list(&ctx, &query)
+    let (team, tasks, owner_name) = match &query.owner {
+        Some(owner) => {
+            let names = crate::registers::responsibility::service::names_of(
+                &ctx,
+                &[owner.trim().to_lowercase()],
+            )
+            .await?;
+            let tasks = service::list(&ctx, &query)
                 .await
-                .map(|t| rows(&t, &today, &names))?,
+                .map(|t| rows(&t, &today, &names))?;
+            (
+                Vec::new(),
+                tasks,
+                crate::domain::words::person(&names, owner),
+            )
+        }
+        None => (
+            service::team(&ctx, &query, TEAM_LINES).await?,
+            Vec::new(),
+            String::new(),
         ),
-        None => (service::team(&ctx, &query).await?, Vec::new()),
     };
     let keep = |k: &str| params.get(k).unwrap_or("").to_string();
     let more = team.len().saturating_sub(TEAM_LINES);
@@ -461,11 +473,6 @@ pub async fn team(
         })
         .collect();
     let written = service::written(&ctx, true, WRITTEN_LINES).await?;
-    let owner_name = query
-        .owner
-        .as_deref()
-        .map(|o| crate::domain::words::person(&names, o))
-        .unwrap_or_default();
     let l = layout(&s, &caller, "Tasks", "tasks", q.as_deref()).await?;
     Ok(TeamPage {
         l,

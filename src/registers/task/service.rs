@@ -249,7 +249,7 @@ pub struct TeamLine {
 /// Everyone with tasks due up to `q.until` (30 days by default), most overdue first
 /// (managers and admins).
 #[tracing::instrument(name = "task.team", skip_all, fields(actor = %ctx.who()))]
-pub async fn team(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<TeamLine>> {
+pub async fn team(ctx: &Ctx, q: &TaskQuery, named: usize) -> Result<Vec<TeamLine>> {
     ctx.require(EDITORS)?;
     let today = ctx.today();
     let until = q.until.clone().unwrap_or_else(|| add_days(&today, 30));
@@ -257,18 +257,17 @@ pub async fn team(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<TeamLine>> {
     let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
     let kind = q.kind.map(|k| k.key()).unwrap_or("");
     // The registers' rows are counted by the database; the few computed tasks here.
-    let (counts, computed, names) = tokio::try_join!(
+    let (counts, computed) = tokio::try_join!(
         ctx.store()
             .due_counts(&until, &today, &week_end, &evidence_from, kind),
         computed(ctx, None, Some(&until)),
-        crate::registers::responsibility::service::names(ctx),
     )?;
     let line = |key: &str| TeamLine {
         owner: key.to_string(),
         name: if key.is_empty() {
             "nobody".into()
         } else {
-            crate::domain::words::person(&names, key)
+            key.to_string()
         },
         overdue: 0,
         this_week: 0,
@@ -304,6 +303,19 @@ pub async fn team(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<TeamLine>> {
             .then(b.this_week.cmp(&a.this_week))
             .then(a.owner.cmp(&b.owner))
     });
+    // Only the lines shown are named (the directory may hold thousands).
+    let shown: Vec<String> = lines
+        .iter()
+        .take(named)
+        .filter(|l| !l.owner.is_empty())
+        .map(|l| l.owner.clone())
+        .collect();
+    let names = crate::registers::responsibility::service::names_of(ctx, &shown).await?;
+    for l in lines.iter_mut().take(named) {
+        if let Some(n) = names.get(&l.owner) {
+            l.name = n.clone();
+        }
+    }
     Ok(lines)
 }
 
