@@ -3,6 +3,7 @@
 # /healthz, setting up the first account and signing in, and running wrk with a summary row.
 #
 # The sourcing script sets NAME (for messages) and may set BENCH_* knobs before sourcing.
+# BENCH_KEEP=1 keeps the working directory (the database, the server log) for a look after.
 
 set -euo pipefail
 
@@ -51,7 +52,11 @@ cleanup() {
         tail -n 30 "$LOG" >&2 || true
     fi
     if [[ -n "${BENCH_SPANS_LOG:-}" && -f "$LOG" ]]; then cp "$LOG" "$BENCH_SPANS_LOG"; fi
-    rm -rf "$WORK"
+    if [[ "${BENCH_KEEP:-0}" == "1" ]]; then
+        echo "kept the data (BENCH_KEEP=1): $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
     exit $rc
 }
 trap cleanup EXIT
