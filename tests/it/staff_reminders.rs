@@ -2,7 +2,8 @@
 //! acknowledge and a training campaign to complete reach each person of their audience with
 //! an e-mail, once, at the digest hour, with their personal link — which opens their page
 //! and takes the acknowledgement; nothing new, no message; on Monday a weekly reminder of
-//! what is still owed; on both databases.
+//! what is still owed; someone who also signs in finds the same on their list of tasks until
+//! done; on both databases.
 
 use crate::acknowledgements::{anonymous_at, published_policy};
 use crate::harness::{Auth, databases};
@@ -28,6 +29,15 @@ async fn people_who_never_sign_in_are_reminded_of_what_they_owe_with_their_perso
             &manager,
             "/api/v1/people",
             json!({"name": "Jan Dvořák", "email": jan, "department": "Finance", "started_on": "2020-01-01"}),
+        )
+        .await;
+        // Ana signs in too: her list shows what she owes.
+        let ana = app.add_user(Role::Viewer).await;
+        create(
+            &app,
+            &manager,
+            "/api/v1/people",
+            json!({"name": "Ana Lima", "email": ana, "department": "Finance", "started_on": "2020-01-01"}),
         )
         .await;
         // Without an e-mail, or outside the audience: no message.
@@ -69,6 +79,42 @@ async fn people_who_never_sign_in_are_reminded_of_what_they_owe_with_their_perso
         )
         .await;
 
+        let ana_token = app.token_for(&ana).await;
+        let owed = |kind: &'static str| {
+            let app = &app;
+            let token = ana_token.clone();
+            async move {
+                app.get(&format!("/api/v1/tasks?kind={kind}"), Auth::Bearer(&token))
+                    .await
+                    .json()
+                    .as_array()
+                    .unwrap()
+                    .clone()
+            }
+        };
+        let acks = owed("acknowledgement").await;
+        assert_eq!(acks.len(), 1, "{acks:?}");
+        assert_eq!(
+            acks[0]["title"],
+            "Asset management and acceptable use policy (version 1)"
+        );
+        assert_eq!(acks[0]["due_on"], "2026-12-18");
+        assert_eq!(acks[0]["link"], format!("/documents/{policy}"));
+        let courses = owed("course").await;
+        assert_eq!(courses.len(), 1, "{courses:?}");
+        assert_eq!(courses[0]["title"], "Phishing awareness (Φθινόπωρο 2026)");
+        assert_eq!(courses[0]["link"], format!("/training/modules/{module}"));
+        // Acknowledged signed in, it is off her list.
+        let res = app
+            .post_json(
+                &format!("/api/v1/documents/{policy}/acknowledgements"),
+                Auth::Bearer(&ana_token),
+                json!({}),
+            )
+            .await;
+        assert!(res.status.is_success(), "{}", res.body);
+        assert!(owed("acknowledgement").await.is_empty());
+
         let ctx = scheduler(&app, &app.store);
         // The scheduler's first tick plans the day's run at the digest hour.
         tick(&ctx, "test").await;
@@ -80,10 +126,15 @@ async fn people_who_never_sign_in_are_reminded_of_what_they_owe_with_their_perso
                 .map(|r| r.1.clone().unwrap())
                 .unwrap_or_default()
         };
+        // Jan, and Ana for her training.
         assert_eq!(
             outcome(&ran, "staff-reminders"),
-            "1 reminder queued",
+            "2 reminders queued",
             "{ran:?}"
+        );
+        assert_eq!(
+            sink.to(&ana)[0].header("Subject").unwrap(),
+            "Annex: 1 training to complete"
         );
         let to_jan = sink.to(jan);
         assert_eq!(to_jan.len(), 1);
@@ -146,7 +197,7 @@ async fn people_who_never_sign_in_are_reminded_of_what_they_owe_with_their_perso
         let ran = tick(&ctx, "test").await;
         assert_eq!(
             outcome(&ran, "staff-reminders"),
-            "1 reminder queued",
+            "2 reminders queued",
             "{ran:?}"
         );
         let to_jan = sink.to(jan);

@@ -35,6 +35,8 @@ crate::domain::words::words_enum!(
         (Objective, "objective", "objective to reach"),
         (ProcessReview, "process_review", "BIA review"),
         (Exercise, "exercise", "continuity exercise"),
+        (Acknowledgement, "acknowledgement", "document to acknowledge"),
+        (Course, "course", "training to complete"),
         (Measurement, "measurement", "indicator to measure"),
         (Manual, "manual", "task"),
     ]
@@ -66,6 +68,8 @@ impl TaskKind {
                 format!("/continuity/processes/{record}")
             }
             TaskKind::Measurement => format!("/kpis/{record}"),
+            TaskKind::Acknowledgement => format!("/documents/{record}"),
+            TaskKind::Course => format!("/training/modules/{record}"),
             TaskKind::Manual => format!("/tasks/{record}"),
         }
     }
@@ -90,6 +94,8 @@ impl TaskKind {
             TaskKind::Objective => "objective",
             TaskKind::ProcessReview | TaskKind::Exercise => "business process",
             TaskKind::Measurement => "indicator",
+            TaskKind::Acknowledgement => "document",
+            TaskKind::Course => "training module",
             TaskKind::Manual => "task",
         }
     }
@@ -108,6 +114,8 @@ impl TaskKind {
             TaskKind::ManagementReview => "Hold",
             TaskKind::Exercise => "Exercise",
             TaskKind::Measurement => "Record",
+            TaskKind::Acknowledgement => "Read and acknowledge",
+            TaskKind::Course => "Complete",
             TaskKind::IncidentTask
             | TaskKind::ChecklistStep
             | TaskKind::CorrectiveAction

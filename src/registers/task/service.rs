@@ -56,10 +56,59 @@ async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<
             (None, None) => store.due_until("9999-12-31", &evidence_from).await,
         }
     };
-    let (rows, computed) = tokio::try_join!(rows, computed(ctx, owner, until))?;
+    let personal = async {
+        match owner {
+            Some(o) => personal(ctx, o).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let (rows, computed, personal) = tokio::try_join!(rows, computed(ctx, owner, until), personal)?;
     let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
     out.extend(computed);
+    out.extend(
+        personal
+            .into_iter()
+            .filter(|t| until.is_none_or(|u| t.due_on.as_deref().is_some_and(|d| d <= u))),
+    );
     super::domain::sort(&mut out);
+    Ok(out)
+}
+
+/// What the staff directory's person with this e-mail owes as a member of staff: published
+/// documents to acknowledge and training modules of open campaigns to complete. (Everyone
+/// in the directory is reminded of these by e-mail with their personal link,
+/// `notify::service_owed`; they are not counted in the team view.)
+async fn personal(ctx: &Ctx, owner: &str) -> Result<Vec<Task>> {
+    let Some(p) = ctx.store().person_by_email(owner).await? else {
+        return Ok(Vec::new());
+    };
+    let (owed, assigned) = tokio::try_join!(
+        crate::registers::document::service_ack::owed_by(ctx, &p),
+        ctx.store().assigned_to(&p),
+    )?;
+    let mut out = Vec::new();
+    for o in owed.into_iter().filter(|o| o.acknowledged_at.is_none()) {
+        out.push(Task::new(
+            TaskKind::Acknowledgement,
+            &o.document_id,
+            &o.version.to_string(),
+            &format!("{} (version {})", o.title, o.version),
+            owner,
+            o.due_on,
+            None,
+        ));
+    }
+    for a in assigned.into_iter().filter(|a| a.completed_on.is_none()) {
+        out.push(Task::new(
+            TaskKind::Course,
+            &a.module.id,
+            &a.campaign_id,
+            &format!("{} ({})", a.module.title, a.campaign),
+            owner,
+            Some(a.due_on),
+            None,
+        ));
+    }
     Ok(out)
 }
 
