@@ -177,6 +177,32 @@ async fn the_register_filters_and_walks_keyset_pages_in_every_sort() {
             .await
             .json();
         assert_eq!(hw["total"], 2);
+        // The filter takes what create takes: the type's and the level's names, any case.
+        for spelling in [
+            "type=Hardware&classification=Internal",
+            "type=HARDWARE&classification=internal",
+        ] {
+            let same = app
+                .get(
+                    &format!("/api/v1/assets?{spelling}"),
+                    Auth::Bearer(&manager),
+                )
+                .await;
+            assert_eq!(same.status, StatusCode::OK, "{spelling}: {}", same.body);
+            assert_eq!(same.json()["total"], 2, "{spelling}");
+        }
+        let res = app
+            .get(
+                "/api/v1/assets?classification=Secret",
+                Auth::Bearer(&manager),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert!(
+            res.body.contains("'Secret' is not a classification level"),
+            "{}",
+            res.body
+        );
         let tagged = app
             .get(
                 "/api/v1/assets?tag=crown-jewel&q=asset",

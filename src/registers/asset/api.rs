@@ -16,8 +16,8 @@ use axum::http::StatusCode;
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets",
     params(
         ("q" = Option<String>, Query, description = "text in the id, name or description"),
-        ("type" = Option<String>, Query, description = "asset type key, e.g. hardware"),
-        ("classification" = Option<String>, Query, description = "classification level key"),
+        ("type" = Option<String>, Query, description = "asset type, by key or name as create takes it (hardware, Hardware)"),
+        ("classification" = Option<String>, Query, description = "classification level, by key or name as create takes it (confidential, Confidential)"),
         ("lifecycle" = inline(Option<Lifecycle>), Query, description = "planned, in_use, retired or disposed"),
         ("owner" = Option<String>, Query),
         ("tag" = Option<String>, Query),
@@ -86,8 +86,6 @@ pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
     Box::pin(async move {
         let settings = ctx.store().asset_settings().await?;
         let m = ctx.store().risk_matrix().await?;
-        let type_keys = settings.types.iter().map(|t| t.key.clone());
-        let level_keys = settings.classification.iter().map(|c| c.key.clone());
         let types = settings
             .types
             .iter()
@@ -105,8 +103,8 @@ pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
             ]);
         }
         Ok(vec![
-            Values::param("get", "/api/v1/assets", "type", type_keys),
-            Values::param("get", "/api/v1/assets", "classification", level_keys),
+            Values::param("get", "/api/v1/assets", "type", types.clone()),
+            Values::param("get", "/api/v1/assets", "classification", levels.clone()),
             Values::property("AssetInput", "asset_type", types),
             Values::property("AssetInput", "classification", levels),
             Values::property("AssetInput", "confidentiality", impact.clone()),

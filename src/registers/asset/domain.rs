@@ -219,14 +219,14 @@ impl AssetSettings {
         p.into_result()
     }
 
-    fn find_type(&self, raw: &str) -> Option<&AssetType> {
+    pub fn find_type(&self, raw: &str) -> Option<&AssetType> {
         let norm = raw.trim().to_lowercase().replace([' ', '-'], "_");
         self.types
             .iter()
             .find(|t| t.key == norm || t.name.eq_ignore_ascii_case(raw.trim()))
     }
 
-    fn find_level(&self, raw: &str) -> Option<&ClassificationLevel> {
+    pub fn find_level(&self, raw: &str) -> Option<&ClassificationLevel> {
         let norm = raw.trim().to_lowercase();
         self.classification
             .iter()
@@ -648,23 +648,29 @@ impl AssetQuery {
 }
 
 impl AssetFilter {
-    /// Refuses a type or classification level the settings do not have, naming each.
-    pub fn check(&self, settings: &AssetSettings) -> Result<(), Error> {
+    /// The filter with its type and classification level as keys, each read as create reads
+    /// it (key or name, any case: `type=Hardware` as `asset_type: "Hardware"`); one the
+    /// settings do not have is refused, naming each.
+    pub fn resolved(&self, settings: &AssetSettings) -> Result<AssetFilter, Error> {
         let mut p = Problems::new();
-        if let Some(t) = &self.asset_type
-            && !settings.types.iter().any(|x| &x.key == t)
-        {
-            p.add("type", format!("'{t}' is not an asset type"));
+        let mut out = self.clone();
+        if let Some(t) = &self.asset_type {
+            match settings.find_type(t) {
+                Some(x) => out.asset_type = Some(x.key.clone()),
+                None => p.add("type", format!("'{t}' is not an asset type")),
+            }
         }
-        if let Some(c) = &self.classification
-            && !settings.classification.iter().any(|x| &x.key == c)
-        {
-            p.add(
-                "classification",
-                format!("'{c}' is not a classification level"),
-            );
+        if let Some(c) = &self.classification {
+            match settings.find_level(c) {
+                Some(x) => out.classification = Some(x.key.clone()),
+                None => p.add(
+                    "classification",
+                    format!("'{c}' is not a classification level"),
+                ),
+            }
         }
-        p.into_query_result()
+        p.into_query_result()?;
+        Ok(out)
     }
 }
 

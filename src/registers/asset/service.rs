@@ -21,9 +21,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Page<Asset>> {
     ctx.require_reader()?;
-    q.filter.check(&ctx.store().asset_settings().await?)?;
+    let filter = q.filter.resolved(&ctx.store().asset_settings().await?)?;
     ctx.store()
-        .list_assets(&q.filter, q.sort, cursor, limit)
+        .list_assets(&filter, q.sort, cursor, limit)
         .await
         .map_err(crate::domain::query::as_query_error)
 }
@@ -32,8 +32,8 @@ pub async fn list(
 #[tracing::instrument(name = "asset.all", skip_all, fields(actor = %ctx.who()))]
 pub async fn all(ctx: &Ctx, q: &AssetQuery) -> Result<Vec<Asset>> {
     ctx.require_reader()?;
-    q.filter.check(&ctx.store().asset_settings().await?)?;
-    ctx.store().all_assets(&q.filter, q.sort).await
+    let filter = q.filter.resolved(&ctx.store().asset_settings().await?)?;
+    ctx.store().all_assets(&filter, q.sort).await
 }
 
 #[tracing::instrument(name = "asset.get", skip_all, fields(actor = %ctx.who(), id = %id))]
