@@ -79,6 +79,9 @@ async fn risks_are_rated_on_the_matrix_linked_filtered_and_accepted() {
 
         for (query, n) in [
             ("level=low", 1),
+            // The level's name, as create and the pages spell it.
+            ("level=Low", 1),
+            ("level=LOW", 1),
             ("level=critical", 0),
             ("asset=SRV-01", 1),
             ("control=8.5", 1),
@@ -101,6 +104,11 @@ async fn risks_are_rated_on_the_matrix_linked_filtered_and_accepted() {
         assert_eq!(sideways.status, StatusCode::BAD_REQUEST);
         assert_eq!(sideways.json()["error"]["code"], "invalid_query");
         assert_eq!(sideways.json()["error"]["details"][0]["field"], "cell");
+        let unknown = app
+            .get("/api/v1/risks?level=apocalyptic", Auth::Bearer(&manager))
+            .await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert_eq!(unknown.json()["error"]["details"][0]["field"], "level");
 
         // Below the threshold, the owner accepts; a viewer may not.
         let viewer = app.token_as(Role::Viewer).await;

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 #[utoipa::path(get, path = "/api/v1/risks", tag = "risks",
     params(
         ("q" = Option<String>, Query, description = "text in the id, title or threat"),
-        ("level" = Option<String>, Query, description = "residual (target) level key, e.g. high"),
+        ("level" = Option<String>, Query, description = "residual (target) level, by key or name (high, High)"),
         ("owner" = Option<String>, Query),
         ("treatment" = inline(Option<Treatment>), Query, description = "modify, retain, avoid or share"),
         ("status" = Option<String>, Query, description = "open, in_treatment, closed, or active (not closed)"),
@@ -168,7 +168,10 @@ pub fn values() -> Vec<Values> {
 pub fn live(ctx: &Ctx) -> LiveFuture<'_> {
     Box::pin(async move {
         let m = ctx.store().risk_matrix().await?;
-        let levels = m.levels.iter().map(|l| l.key.clone());
+        let levels = m
+            .levels
+            .iter()
+            .flat_map(|l| [l.key.clone(), l.name.clone()]);
         let mut cells = Vec::new();
         for kind in ["inherent", "current", "target", "residual"] {
             for l in &m.likelihood {

@@ -894,18 +894,28 @@ fn parse_cell(c: &str) -> Option<(RatingKind, i64, i64)> {
 }
 
 impl RiskFilter {
-    /// Refuses a residual level, or a heat-map cell, the matrix does not have, naming the
-    /// choices.
-    pub fn check_level(&self, m: &Matrix) -> Result<(), Error> {
+    /// The filter with its residual level as the level's key, read by key or name in any
+    /// case (`level=High` as `high`); a level, or a heat-map cell, the matrix does not have is
+    /// refused, naming the choices.
+    pub fn resolved(&self, m: &Matrix) -> Result<RiskFilter, Error> {
         let mut p = Problems::new();
-        if let Some(l) = &self.level
-            && m.risk_level(l).is_none()
-        {
-            let keys: Vec<&str> = m.levels.iter().map(|l| l.key.as_str()).collect();
-            p.add(
-                "level",
-                format!("'{l}' is not a risk level: use one of {}", keys.join(", ")),
-            );
+        let mut out = self.clone();
+        if let Some(l) = &self.level {
+            let raw = l.trim();
+            match m
+                .levels
+                .iter()
+                .find(|x| x.key.eq_ignore_ascii_case(raw) || x.name.eq_ignore_ascii_case(raw))
+            {
+                Some(x) => out.level = Some(x.key.clone()),
+                None => {
+                    let keys: Vec<&str> = m.levels.iter().map(|l| l.key.as_str()).collect();
+                    p.add(
+                        "level",
+                        format!("'{l}' is not a risk level: use one of {}", keys.join(", ")),
+                    );
+                }
+            }
         }
         if let Some((_, l, i)) = self.cell
             && (!m.likelihood.iter().any(|s| s.value == l)
@@ -920,7 +930,8 @@ impl RiskFilter {
                 ),
             );
         }
-        p.into_query_result()
+        p.into_query_result()?;
+        Ok(out)
     }
 }
 

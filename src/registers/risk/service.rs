@@ -40,9 +40,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Page<Risk>> {
     ctx.require_reader()?;
-    q.filter.check_level(&ctx.store().risk_matrix().await?)?;
+    let filter = q.filter.resolved(&ctx.store().risk_matrix().await?)?;
     ctx.store()
-        .list_risks(&q.filter, q.sort, cursor, limit)
+        .list_risks(&filter, q.sort, cursor, limit)
         .await
         // A cursor that is not one is a problem of the query string.
         .map_err(crate::domain::query::as_query_error)
@@ -52,8 +52,8 @@ pub async fn list(
 #[tracing::instrument(name = "risk.all", skip_all, fields(actor = %ctx.who()))]
 pub async fn all(ctx: &Ctx, q: &RiskQuery) -> Result<Vec<Risk>> {
     ctx.require_reader()?;
-    q.filter.check_level(&ctx.store().risk_matrix().await?)?;
-    ctx.store().all_risks_sorted(&q.filter, q.sort).await
+    let filter = q.filter.resolved(&ctx.store().risk_matrix().await?)?;
+    ctx.store().all_risks_sorted(&filter, q.sort).await
 }
 
 /// How many risks match a filter (up to the register's count cap, and whether it capped).
