@@ -520,25 +520,31 @@ pub async fn deliver(ctx: &Ctx, sender: &str) -> Result<Delivery> {
             if started.elapsed() > within {
                 return Ok(out);
             }
-            let result = if channel == "webhook" {
+            // A webhook removed or turned off will not come back for its message: given up.
+            let (result, hopeless) = if channel == "webhook" {
                 if !targets.contains_key(&to) {
                     targets.insert(to.clone(), ctx.store().webhook_target(&to).await?);
                 }
                 match &targets[&to] {
                     Some((url, key, true)) => {
                         let now = ctx.clock().now();
-                        crate::service::webhook::post(&crate::service::webhook::Post {
-                            url,
-                            body: &text,
-                            headers: &super::service_webhook::headers(key, &kind, &id, now, &text),
-                        })
-                        .await
-                        .map(|_| ())
+                        let posted =
+                            crate::service::webhook::post(&crate::service::webhook::Post {
+                                url,
+                                body: &text,
+                                headers: &super::service_webhook::headers(
+                                    key, &kind, &id, now, &text,
+                                ),
+                            })
+                            .await;
+                        (posted.map(|_| ()), false)
                     }
-                    Some(_) => Err("the webhook is turned off".to_string()),
-                    None => Err("the webhook was removed".to_string()),
+                    Some(_) => (Err("the webhook is turned off".to_string()), true),
+                    None => (Err("the webhook was removed".to_string()), true),
                 }
-            } else if let Some(mailer) = &mailer {
+            } else {
+                // Only webhooks' messages are claimed while e-mail is not set up.
+                let Some(mailer) = &mailer else { continue };
                 let m = crate::service::mail::Outgoing {
                     id: id.clone(),
                     to: to.clone(),
@@ -546,14 +552,9 @@ pub async fn deliver(ctx: &Ctx, sender: &str) -> Result<Delivery> {
                     text,
                     html,
                 };
-                mailer.send(&m).await
-            } else {
-                Err("e-mail is not set up".to_string())
+                (mailer.send(&m).await, false)
             };
             let at = crate::domain::clock::stamp(ctx.clock().now());
-            // A webhook removed or turned off will not come back for this message.
-            let hopeless =
-                channel == "webhook" && !matches!(targets.get(&to), Some(Some((_, _, true))));
             match result {
                 Ok(()) => {
                     ctx.store().message_sent(&id, sender, &at).await?;
