@@ -38,6 +38,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// The largest evidence file accepted, in MB.
     pub evidence_max_mb: i64,
+    /// The largest file the API takes for an import, in MB (written to disk as it arrives; a
+    /// CSV file of assets or risks is then read as it streams).
+    pub import_max_mb: i64,
     /// The Ed25519 key that signs audit checkpoints (`annex audit checkpoint`); made on first
     /// use. `audit-checkpoint.key` in the data dir unless set.
     pub audit_key_file: PathBuf,
@@ -98,6 +101,7 @@ struct FileLayer {
     login_lockout_minutes: Option<i64>,
     trust_proxy: Option<bool>,
     evidence_max_mb: Option<i64>,
+    import_max_mb: Option<i64>,
     audit_key_file: Option<PathBuf>,
     smtp_host: Option<String>,
     smtp_port: Option<i64>,
@@ -142,6 +146,7 @@ const ENV_KEYS: &[&str] = &[
     "LOGIN_LOCKOUT_MINUTES",
     "TRUST_PROXY",
     "EVIDENCE_MAX_MB",
+    "IMPORT_MAX_MB",
     "AUDIT_KEY_FILE",
     "SMTP_HOST",
     "SMTP_PORT",
@@ -277,6 +282,12 @@ impl Config {
                 file.evidence_max_mb,
                 50,
             )?,
+            import_max_mb: layered_int(
+                "IMPORT_MAX_MB",
+                var("IMPORT_MAX_MB"),
+                file.import_max_mb,
+                1024,
+            )?,
             public_url,
             audit_key_file: var("AUDIT_KEY_FILE")
                 .map(PathBuf::from)
@@ -288,6 +299,12 @@ impl Config {
             bail!(
                 "evidence_max_mb must be between 1 and 10240 (got {})",
                 config.evidence_max_mb
+            );
+        }
+        if !(1..=102_400).contains(&config.import_max_mb) {
+            bail!(
+                "import_max_mb must be between 1 and 102400 (got {})",
+                config.import_max_mb
             );
         }
         if config.session_hours < 1 {
@@ -302,6 +319,11 @@ impl Config {
     /// The largest evidence file accepted, in bytes.
     pub fn evidence_max_bytes(&self) -> u64 {
         self.evidence_max_mb as u64 * 1024 * 1024
+    }
+
+    /// The largest file the API takes for an import, in bytes.
+    pub fn import_max_bytes(&self) -> u64 {
+        self.import_max_mb as u64 * 1024 * 1024
     }
 
     /// Whether people reach Annex over https (`public_url`), so that browsers should be told

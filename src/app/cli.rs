@@ -59,10 +59,11 @@ enum Command {
     Scan(crate::scan::cli::Args),
     /// Fill an empty store with a made-up organisation's registers (to try Annex, or benchmark)
     #[command(
-        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links, 100 people. medium: 2,000\nassets, 1,000 measures, 5,000 risks, 10,000 evidence links, 1,000 people. large: 100,000\nassets, 2,000 measures, 100,000 risks, 10,000 evidence links, 10,000 people and 20\npublished documents they acknowledge. The same seed gives the same data. Refuses a store that holds assets or risks."
+        after_help = "Examples:\n  annex --data-dir /tmp/annex-demo demo\n  annex --data-dir /tmp/annex-big demo --size large\n\nsmall: 200 assets, 60 measures, 120 risks, 100 evidence links, 100 people. medium: 2,000\nassets, 1,000 measures, 5,000 risks, 10,000 evidence links, 1,000 people. large: 100,000\nassets, 2,000 measures, 100,000 risks, 10,000 evidence links, 10,000 people and 20\npublished documents they acknowledge. huge: as large, with 1,000,000 assets and 1,000,000
+risks (the million-row benchmark). The same seed gives the same data. Refuses a store that holds assets or risks."
     )]
     Demo {
-        /// small, medium or large
+        /// small, medium, large or huge (1,000,000 assets and 1,000,000 risks)
         #[arg(long, default_value = "small")]
         size: String,
         #[arg(long, default_value_t = 2026)]

@@ -155,8 +155,6 @@ pub async fn import_with(
     args: &ImportArgs,
     opts: import::Options,
 ) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let spinner = progress::Progress::spinner(&format!(
         "{} {}",
         if args.dry_run {
@@ -166,7 +164,8 @@ pub async fn import_with(
         },
         args.file.display()
     ));
-    let o = crate::registers::imports::service::import(ctx, importer, &bytes, &opts).await?;
+    let o =
+        crate::registers::imports::service::import_file(ctx, importer, &args.file, &opts).await?;
     drop(spinner);
     let mut out = std::io::stdout().lock();
     let sheet = sheet_chosen(o.sheet.as_ref(), &o.other_sheets, args);

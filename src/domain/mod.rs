@@ -40,6 +40,22 @@ pub struct ImportReport {
     pub left: Vec<String>,
 }
 
+impl ImportReport {
+    /// Adds what a further batch of the same import did.
+    pub fn add(&mut self, more: ImportReport) {
+        self.created.extend(more.created);
+        self.updated.extend(more.updated);
+        self.unchanged.extend(more.unchanged);
+        self.compared += more.compared;
+        self.recomputed.extend(more.recomputed);
+        self.left.extend(more.left);
+        if more.file_matrix.is_some() {
+            self.file_matrix = more.file_matrix;
+        }
+        self.matrix_adopted |= more.matrix_adopted;
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

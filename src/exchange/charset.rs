@@ -74,6 +74,24 @@ pub fn decode<'a>(
     (text, used)
 }
 
+/// The character set of a file known by its first bytes (see [`decode`]), and whether it
+/// was found to be UTF-8 rather than given or marked: then a byte further on that is not
+/// UTF-8 means the file is not, and is told.
+pub fn sniff(head: &[u8], given: Option<&'static Encoding>) -> (&'static Encoding, bool) {
+    let bom = Encoding::for_bom(head);
+    match (given, bom) {
+        (Some(e), _) if e == UTF_16LE || e == UTF_16BE => (bom.map_or(e, |(b, _)| b), false),
+        (Some(e), _) => (e, false),
+        (None, Some((b, _))) => (b, false),
+        // A character cut at the end of what was read is still UTF-8.
+        (None, None) => match std::str::from_utf8(head) {
+            Ok(_) => (UTF_8, true),
+            Err(e) if e.error_len().is_none() => (UTF_8, true),
+            Err(_) => (guess_single_byte(head), false),
+        },
+    }
+}
+
 /// Bytes that stand for a letter in Windows-1250 but not the same one (or none) in
 /// Windows-1252, and how much each says for a Central European text (positive) or a Western
 /// one (negative): ř, ě, ů and ť are everyday Czech and rare or impossible in Western

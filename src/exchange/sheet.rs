@@ -100,48 +100,251 @@ pub fn read_file_as(
 /// commas). Blank records are kept as empty rows.
 pub fn read_csv(text: &str) -> Result<Vec<Vec<String>>> {
     let text = text.trim_start_matches('\u{feff}');
+    let mut csv = Csv::new(separator(text));
+    let mut rows = Vec::new();
+    let mut budget = Budget::new();
+    for c in text.chars() {
+        if let Some(row) = csv.feed(c)? {
+            budget.row("the file", rows.len() + 1, row.len())?;
+            rows.push(row);
+        }
+    }
+    if let Some(row) = csv.finish()? {
+        budget.row("the file", rows.len() + 1, row.len())?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `;` when the first line has more of them than commas, `,` otherwise.
+fn separator(text: &str) -> char {
     let first_line = text.lines().next().unwrap_or_default();
-    let sep = if first_line.matches(';').count() > first_line.matches(',').count() {
+    if first_line.matches(';').count() > first_line.matches(',').count() {
         ';'
     } else {
         ','
-    };
-    let mut rows = Vec::new();
-    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
-    let mut started_at = 1usize;
-    let mut budget = Budget::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => {
-                quoted = true;
-                started_at = rows.len() + 1;
-            }
-            (c, false) if c == sep => end_cell(&mut row, &mut field, rows.len() + 1)?,
-            ('\r', false) => {}
-            ('\n', false) => {
-                end_cell(&mut row, &mut field, rows.len() + 1)?;
-                end_row(&mut rows, &mut row, &mut budget)?;
-            }
-            (c, _) => field.push(c),
+    }
+}
+
+/// CSV's rules, fed a character at a time: each row comes out as it ends (a blank one empty,
+/// so that the numbering holds), whatever the text's size.
+struct Csv {
+    sep: char,
+    row: Vec<String>,
+    field: String,
+    quoted: bool,
+    /// A quote inside a quoted field: a doubled quote if another follows, its end otherwise.
+    quote_seen: bool,
+    /// The row a quoted field was opened on (for the message when it never closes).
+    started_at: usize,
+    /// Rows ended so far.
+    rows: usize,
+}
+
+impl Csv {
+    fn new(sep: char) -> Csv {
+        Csv {
+            sep,
+            row: Vec::new(),
+            field: String::new(),
+            quoted: false,
+            quote_seen: false,
+            started_at: 1,
+            rows: 0,
         }
     }
-    if quoted {
-        return Err(Error::field(
-            format!("row {started_at}"),
-            "a quoted field is opened and never closed",
-        ));
+
+    fn feed(&mut self, c: char) -> Result<Option<Vec<String>>> {
+        if self.quote_seen {
+            self.quote_seen = false;
+            if c == '"' {
+                self.field.push('"');
+                return Ok(None);
+            }
+            self.quoted = false;
+        }
+        match (c, self.quoted) {
+            ('"', true) => self.quote_seen = true,
+            ('"', false) if self.field.is_empty() => {
+                self.quoted = true;
+                self.started_at = self.rows + 1;
+            }
+            (c, false) if c == self.sep => end_cell(&mut self.row, &mut self.field, self.rows + 1)?,
+            ('\r', false) => {}
+            ('\n', false) => {
+                end_cell(&mut self.row, &mut self.field, self.rows + 1)?;
+                return Ok(Some(self.end_row()));
+            }
+            (c, _) => self.field.push(c),
+        }
+        Ok(None)
     }
-    end_cell(&mut row, &mut field, rows.len() + 1)?;
-    if row.iter().any(|f| !f.trim().is_empty()) {
-        end_row(&mut rows, &mut row, &mut budget)?;
+
+    /// The text's last row, unless it is blank.
+    fn finish(&mut self) -> Result<Option<Vec<String>>> {
+        if self.quote_seen {
+            self.quote_seen = false;
+            self.quoted = false;
+        }
+        if self.quoted {
+            return Err(Error::field(
+                format!("row {}", self.started_at),
+                "a quoted field is opened and never closed",
+            ));
+        }
+        end_cell(&mut self.row, &mut self.field, self.rows + 1)?;
+        if self.row.iter().any(|f| !f.trim().is_empty()) {
+            Ok(Some(self.end_row()))
+        } else {
+            self.row.clear();
+            Ok(None)
+        }
     }
-    Ok(rows)
+
+    fn end_row(&mut self) -> Vec<String> {
+        self.rows += 1;
+        if self.row.iter().all(|f| f.trim().is_empty()) {
+            self.row.clear();
+        }
+        std::mem::take(&mut self.row)
+    }
+}
+
+/// A CSV file read a row at a time from disk, decoded as it is read: memory holds one chunk
+/// of the file and one row, whatever its size. The character set is the one given, or the one
+/// the file's first megabyte shows (see `charset`); a file that stops being UTF-8 further on
+/// is refused at the row where it does.
+pub struct CsvStream<R> {
+    reader: R,
+    decoder: encoding_rs::Decoder,
+    used: &'static encoding_rs::Encoding,
+    /// The file's bytes read but not yet decoded (its first megabyte, at first).
+    pending: Vec<u8>,
+    text: String,
+    pos: usize,
+    csv: Csv,
+    /// Whether the character set was found (UTF-8), not given: a byte that is not UTF-8 then
+    /// means the guess was wrong.
+    strict: bool,
+    first: bool,
+    done: bool,
+}
+
+/// Bytes of a CSV file read at once, and looked at to find its character set.
+const STREAM_CHUNK: usize = 1024 * 1024;
+
+impl<R: std::io::Read> CsvStream<R> {
+    /// Starts reading: `head` is what was read of the file already (to tell CSV from XLSX).
+    pub fn new(
+        mut reader: R,
+        mut head: Vec<u8>,
+        given: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<CsvStream<R>> {
+        fill(&mut reader, &mut head, STREAM_CHUNK)?;
+        let (encoding, strict) = super::charset::sniff(&head, given);
+        if head.contains(&0)
+            && encoding != encoding_rs::UTF_16LE
+            && encoding != encoding_rs::UTF_16BE
+        {
+            return Err(Error::field(
+                "file",
+                "this is neither a CSV nor an XLSX file",
+            ));
+        }
+        // The separator is told by the first line, decoded on its own.
+        let (start, _, _) = encoding.decode(&head[..head.len().min(64 * 1024)]);
+        let sep = separator(start.trim_start_matches('\u{feff}'));
+        Ok(CsvStream {
+            reader,
+            decoder: encoding.new_decoder(),
+            used: encoding,
+            pending: head,
+            text: String::new(),
+            pos: 0,
+            csv: Csv::new(sep),
+            strict,
+            first: true,
+            done: false,
+        })
+    }
+
+    /// The character set the file is read in, as people read it.
+    pub fn encoding(&self) -> String {
+        super::charset::label(self.used)
+    }
+
+    /// The file's next row (blank rows empty), or none at its end.
+    pub fn next_row(&mut self) -> Result<Option<Vec<String>>> {
+        loop {
+            while let Some(c) = self.text[self.pos..].chars().next() {
+                self.pos += c.len_utf8();
+                if std::mem::take(&mut self.first) && c == '\u{feff}' {
+                    continue;
+                }
+                if c == '\0' {
+                    return Err(Error::field(
+                        "file",
+                        format!(
+                            "row {} holds a character that no text file has: this is neither a CSV nor an XLSX file",
+                            self.csv.rows + 1
+                        ),
+                    ));
+                }
+                if let Some(row) = self.csv.feed(c)? {
+                    return Ok(Some(row));
+                }
+            }
+            if self.done {
+                return self.csv.finish();
+            }
+            self.refill()?;
+        }
+    }
+
+    fn refill(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            fill(&mut self.reader, &mut self.pending, STREAM_CHUNK)?;
+        }
+        let last = self.pending.is_empty();
+        let mut text = String::with_capacity(
+            self.decoder
+                .max_utf8_buffer_length(self.pending.len())
+                .unwrap_or(self.pending.len().saturating_mul(3))
+                .max(4),
+        );
+        let (_, _, replaced) = self
+            .decoder
+            .decode_to_string(&self.pending, &mut text, last);
+        if replaced && self.strict {
+            return Err(Error::field(
+                "file",
+                format!(
+                    "from row {} on the file is not UTF-8, as its beginning is: give its character set (windows-1252, windows-1250, …)",
+                    self.csv.rows + 1
+                ),
+            ));
+        }
+        self.pending.clear();
+        self.text = text;
+        self.pos = 0;
+        self.done = last;
+        Ok(())
+    }
+}
+
+/// Reads from `reader` until `buf` holds `want` bytes or the file ends.
+fn fill(reader: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> Result<()> {
+    let mut chunk = [0u8; 64 * 1024];
+    while buf.len() < want {
+        let n = reader
+            .read(&mut chunk[..(want - buf.len()).min(64 * 1024)])
+            .map_err(|e| Error::field("file", format!("the file could not be read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(())
 }
 
 /// Ends a CSV cell of spreadsheet row `row_number`; empty cells past the last column Annex
@@ -156,16 +359,6 @@ fn end_cell(row: &mut Vec<String>, field: &mut String, row_number: usize) -> Res
             "row {row_number} has a value past column {MAX_COLUMNS}: Annex reads at most {MAX_COLUMNS} columns"
         )));
     }
-    Ok(())
-}
-
-/// Ends a CSV row (a blank one stays, empty, so that the numbering holds).
-fn end_row(rows: &mut Vec<Vec<String>>, row: &mut Vec<String>, budget: &mut Budget) -> Result<()> {
-    if row.iter().all(|f| f.trim().is_empty()) {
-        row.clear();
-    }
-    budget.row("the file", rows.len() + 1, row.len())?;
-    rows.push(std::mem::take(row));
     Ok(())
 }
 

@@ -16,6 +16,9 @@ use crate::registers::risk::domain::{Rating, RiskDraft, RiskStatus, Treatment};
 use crate::registers::risk::domain_threat::{Kind, Library};
 use crate::service::Ctx;
 
+/// Assets and risks made and written at once.
+const BATCH: usize = 5_000;
+
 /// How much to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Size {
@@ -61,9 +64,19 @@ impl Size {
                 people: 10_000,
                 published: 20,
             }),
+            // The million-row benchmark: a large company's CMDB and risk register.
+            "huge" => Ok(Size {
+                assets: 1_000_000,
+                measures: 2_000,
+                risks: 1_000_000,
+                acceptances: 200,
+                evidence: 10_000,
+                people: 10_000,
+                published: 20,
+            }),
             other => Err(Error::field(
                 "size",
-                format!("'{other}' is not a demo size: use small, medium or large"),
+                format!("'{other}' is not a demo size: use small, medium, large or huge"),
             )),
         }
     }
@@ -204,53 +217,61 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     };
     let impacts = matrix.impact.len();
 
-    let assets: Vec<(usize, AssetDraft)> = (0..size.assets)
-        .map(|i| {
-            let (kind, noun) = *dice.pick(SYSTEMS);
-            let mut tags = vec![dice.pick(TEAMS).to_string()];
-            if dice.chance(40) {
-                tags.push(format!("site-{}", dice.below(8)));
-            }
-            if dice.chance(5) {
-                tags.push("crown-jewel".into());
-            }
-            tags.sort();
-            tags.dedup();
-            // Dependencies point to earlier assets only, so they never make a loop.
-            let depends_on = if i > 10 && dice.chance(30) {
-                vec![format!("A-{:06}", dice.below(i) + 1)]
-            } else {
-                Vec::new()
-            };
-            let rate = |d: &mut Dice| Some(1 + d.below(impacts) as i64);
-            (
-                i + 2,
-                AssetDraft {
-                    id: Some(format!("A-{:06}", i + 1)),
-                    name: format!("{noun} {}", i + 1),
-                    asset_type: kind.to_string(),
-                    description: format!("Demo {} number {}", noun.to_lowercase(), i + 1),
-                    owner: owner(&mut dice),
-                    custodian: owner(&mut dice),
-                    location: format!("Site {}", dice.below(8)),
-                    classification: dice.pick(&settings.classification).key.clone(),
-                    confidentiality: rate(&mut dice),
-                    integrity: rate(&mut dice),
-                    availability: rate(&mut dice),
-                    lifecycle: match dice.below(20) {
-                        0 => Lifecycle::Planned,
-                        1 => Lifecycle::Retired,
-                        _ => Lifecycle::InUse,
-                    },
-                    tags,
-                    depends_on,
-                    last_reviewed_on: Some(date(-(dice.below(500) as i64))),
+    // Assets and risks go in as an import of that many rows would: a batch at a time, in one
+    // transaction, so that a million of each take no more memory than a few thousand.
+    let mut importing =
+        crate::registers::asset::service::Importing::start(ctx, false, None).await?;
+    let mut make_asset = |i: usize| {
+        let (kind, noun) = *dice.pick(SYSTEMS);
+        let mut tags = vec![dice.pick(TEAMS).to_string()];
+        if dice.chance(40) {
+            tags.push(format!("site-{}", dice.below(8)));
+        }
+        if dice.chance(5) {
+            tags.push("crown-jewel".into());
+        }
+        tags.sort();
+        tags.dedup();
+        // Dependencies point to earlier assets only, so they never make a loop.
+        let depends_on = if i > 10 && dice.chance(30) {
+            vec![format!("A-{:06}", dice.below(i) + 1)]
+        } else {
+            Vec::new()
+        };
+        let rate = |d: &mut Dice| Some(1 + d.below(impacts) as i64);
+        (
+            i + 2,
+            AssetDraft {
+                id: Some(format!("A-{:06}", i + 1)),
+                name: format!("{noun} {}", i + 1),
+                asset_type: kind.to_string(),
+                description: format!("Demo {} number {}", noun.to_lowercase(), i + 1),
+                owner: owner(&mut dice),
+                custodian: owner(&mut dice),
+                location: format!("Site {}", dice.below(8)),
+                classification: dice.pick(&settings.classification).key.clone(),
+                confidentiality: rate(&mut dice),
+                integrity: rate(&mut dice),
+                availability: rate(&mut dice),
+                lifecycle: match dice.below(20) {
+                    0 => Lifecycle::Planned,
+                    1 => Lifecycle::Retired,
+                    _ => Lifecycle::InUse,
                 },
-            )
-        })
-        .collect();
-    let made_assets = assets.len();
-    crate::registers::asset::service::import(ctx, assets, false, None).await?;
+                tags,
+                depends_on,
+                last_reviewed_on: Some(date(-(dice.below(500) as i64))),
+            },
+        )
+    };
+    for start in (0..size.assets).step_by(BATCH) {
+        let batch: Vec<(usize, AssetDraft)> = (start..(start + BATCH).min(size.assets))
+            .map(&mut make_asset)
+            .collect();
+        importing.add(batch).await?;
+    }
+    importing.finish().await?;
+    let made_assets = size.assets;
 
     let statuses = MeasureStatus::ALL;
     let measures: Vec<(usize, MeasureDraft)> = (0..size.measures)
@@ -298,7 +319,11 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         Rating::rate(m, l, i).ok_or_else(|| Error::Internal(anyhow::anyhow!("off the matrix")))
     };
     let likelihoods = matrix.likelihood.len() as i64;
-    let mut risks = Vec::with_capacity(size.risks);
+    let matrix = crate::registers::matrix::service::get(ctx).await?;
+    let mut importing =
+        crate::registers::risk::service::Importing::start(ctx, Default::default(), &matrix, None)
+            .await?;
+    let mut risks = Vec::with_capacity(BATCH);
     for i in 0..size.risks {
         let l = 1 + dice.below(likelihoods as usize) as i64;
         let imp = 1 + dice.below(impacts) as i64;
@@ -348,10 +373,13 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
                 notes: String::new(),
             },
         ));
+        if risks.len() == BATCH {
+            importing.add(std::mem::take(&mut risks)).await?;
+        }
     }
-    let made_risks = risks.len();
-    let matrix = crate::registers::matrix::service::get(ctx).await?;
-    crate::registers::risk::service::import(ctx, risks, Default::default(), &matrix, None).await?;
+    importing.add(risks).await?;
+    importing.finish().await?;
+    let made_risks = size.risks;
 
     let mut acceptances = 0;
     for i in 0..size.acceptances.min(made_risks) {

@@ -161,6 +161,8 @@ pub struct Services {
 pub struct Limits {
     /// The largest evidence file accepted, in bytes.
     pub evidence_max_bytes: u64,
+    /// The largest file the API takes for an import, in bytes.
+    pub import_max_bytes: u64,
     /// How long a session lasts without use.
     pub session_hours: i64,
     /// Failed sign-ins on one account before it is locked for `lockout_minutes`.
@@ -174,6 +176,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             evidence_max_bytes: 50 * 1024 * 1024,
+            import_max_bytes: 1024 * 1024 * 1024,
             session_hours: 12,
             login_max_failures: 5,
             address_max_failures: 20,
@@ -199,6 +202,7 @@ impl Services {
         Services {
             limits: Limits {
                 evidence_max_bytes: config.evidence_max_bytes(),
+                import_max_bytes: config.import_max_bytes(),
                 session_hours: config.session_hours,
                 login_max_failures: config.login_max_failures,
                 address_max_failures: config.address_max_failures,

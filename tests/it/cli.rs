@@ -17,7 +17,7 @@ pub(crate) fn annex(db: &TestDb, args: &[&str]) -> Command {
     c
 }
 
-fn run(db: &TestDb, args: &[&str]) -> Output {
+pub(crate) fn run(db: &TestDb, args: &[&str]) -> Output {
     annex(db, args).output().expect("run annex")
 }
 
@@ -37,7 +37,7 @@ fn run_with_stdin(db: &TestDb, args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -45,7 +45,7 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn ok(o: Output) -> String {
+pub(crate) fn ok(o: Output) -> String {
     assert!(o.status.success(), "annex failed: {}", text(&o));
     String::from_utf8_lossy(&o.stdout).to_string()
 }

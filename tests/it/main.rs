@@ -39,6 +39,7 @@ mod incident_import;
 mod incidents;
 mod internal_audit;
 mod isms_roles;
+mod large_imports;
 mod management_review;
 mod matrix;
 mod measures;

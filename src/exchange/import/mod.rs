@@ -7,6 +7,7 @@
 //! does everything but commit.
 
 mod plan;
+mod stream;
 
 use super::sheet::{self, Grid};
 use crate::domain::ImportReport;
@@ -14,6 +15,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::service::Ctx;
 use plan::*;
 use serde::Serialize;
+pub use stream::{Batches, run_file};
 
 /// A future an importer answers (boxed: importers are chosen at run time, by key).
 /// A spreadsheet row as an import reads it: its number and its values by field key.
@@ -65,6 +67,17 @@ pub trait Importer: Send + Sync {
     /// How a record is named, for matching rows without ids to records by name; none when
     /// the register does not offer it.
     fn named_by(&self) -> Option<NamedBy> {
+        None
+    }
+
+    /// The import a batch of rows at a time, in one transaction, for a file of any size read
+    /// as it streams (a CSV file): what memory holds stays the same however long the file.
+    /// None when the register takes its rows all at once (then the file's size is bounded).
+    fn batches<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _how: Writing<'a>,
+    ) -> Option<BoxFuture<'a, Result<Box<dyn Batches<'a> + 'a>>>> {
         None
     }
 
@@ -488,6 +501,8 @@ pub(crate) struct TableRead<'a> {
     pub(crate) encoding: Option<String>,
     /// Hidden rows and columns read or left out, in words.
     pub(crate) warnings: Vec<String>,
+    /// Where the header ends, for values right of it.
+    edge: Edge,
     plan: Plan,
     values: Vec<ValueMap>,
     shown: &'a std::collections::HashMap<(usize, usize), String>,
@@ -531,6 +546,72 @@ impl<'a> TableRead<'a> {
             .map(|(f, v)| (*f, v.clone()));
         read.chain(missing)
     }
+}
+
+/// Where a table's header ends: a value right of it is a problem of the table's shape.
+struct Edge {
+    /// Columns up to the last with a header or a field (none are checked when 0).
+    width: usize,
+    last_header: String,
+    csv: bool,
+}
+
+impl Edge {
+    /// The problem of a row with a value right of the last headed column: in a CSV usually a
+    /// comma inside an unquoted value, which moved every value after it one column right.
+    fn past(&self, row: usize, cells: &[String]) -> Option<RowProblem> {
+        let last = cells.iter().rposition(|c| !c.trim().is_empty())?;
+        if self.width == 0 || last < self.width {
+            return None;
+        }
+        let value: String = cells[last].trim().chars().take(40).collect();
+        let hint = if self.csv {
+            ": a comma inside a value may have split it and moved the values after it; put that value in quotes"
+        } else {
+            ": give the column a header, or remove the value"
+        };
+        Some(RowProblem {
+            rows: Vec::new(),
+            row,
+            column: sheet::column_letters(last as u64),
+            message: format!(
+                "'{value}' is in column {}, right of the last column with a header ({}){hint}",
+                sheet::column_letters(last as u64),
+                self.last_header
+            ),
+        })
+    }
+}
+
+/// The problem of rows after the blank row that ends a table (the command line's).
+fn after_blank((first, last): (usize, usize)) -> RowProblem {
+    RowProblem {
+        rows: Vec::new(),
+        row: first,
+        column: String::new(),
+        message: format!(
+            "{} after a blank row, which ends the table: remove the blank row to import {}, or give --stop-at-blank to import only the rows above it",
+            if first == last {
+                format!("row {first} comes")
+            } else {
+                format!("rows {first} to {last} come")
+            },
+            if first == last { "it" } else { "them" }
+        ),
+    }
+}
+
+/// The warning about rows without an id, which become new records at every import.
+fn no_id_warning(rows: &[usize], noun: &str) -> String {
+    let (verb, them) = if rows.len() == 1 {
+        ("has", "it")
+    } else {
+        ("have", "them")
+    };
+    format!(
+        "{} {verb} no id: each becomes a new {noun}, and importing the file again makes {them} again (give ids — an export has them — or match rows by name to update records instead)",
+        rows_words(rows)
+    )
 }
 
 /// Rows in words, runs joined: "rows 5, 7–9 and 12", "row 4".
@@ -805,16 +886,7 @@ pub(crate) fn read_table<'a>(
             .map(|(r, _)| *r)
             .collect();
         if !without.is_empty() {
-            let (verb, them) = if without.len() == 1 {
-                ("has", "it")
-            } else {
-                ("have", "them")
-            };
-            warnings.push(format!(
-                "{} {verb} no id: each becomes a new {}, and importing the file again makes {them} again (give ids — an export has them — or match rows by name to update records instead)",
-                rows_words(&without),
-                schema.noun
-            ));
+            warnings.push(no_id_warning(&without, schema.noun));
         }
     }
     let mut columns = plan.columns.clone();
@@ -901,48 +973,24 @@ pub(crate) fn read_table<'a>(
                 .rposition(|c| c.field.is_some())
                 .map_or(0, |i| i + 1),
         );
-    if plan.known() > 0 && width > 0 {
-        for (row, cells) in &data {
-            if let Some(last) = cells.iter().rposition(|c| !c.trim().is_empty())
-                && last >= width
-            {
-                let value: String = cells[last].trim().chars().take(40).collect();
-                let hint = if grid.sheet.is_none() {
-                    ": a comma inside a value may have split it and moved the values after it; put that value in quotes"
-                } else {
-                    ": give the column a header, or remove the value"
-                };
-                shape_problems.push(RowProblem {
- rows: Vec::new(),
-                    row: *row,
-                    column: sheet::column_letters(last as u64),
-                    message: format!(
-                        "'{value}' is in column {}, right of the last column with a header ({}){hint}",
-                        sheet::column_letters(last as u64),
-                        header_cells[width - 1].trim()
-                    ),
-                });
-            }
-        }
-    }
-    if let Some((first, last)) = ignored_rows
+    let edge = Edge {
+        width: if plan.known() > 0 { width } else { 0 },
+        last_header: width
+            .checked_sub(1)
+            .and_then(|i| header_cells.get(i))
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default(),
+        csv: grid.sheet.is_none(),
+    };
+    shape_problems.extend(
+        data.iter()
+            .filter_map(|(row, cells)| edge.past(*row, cells)),
+    );
+    if let Some(ignored) = ignored_rows
         && opts.refuse_rows_after_blank
         && plan.known() > 0
     {
-        shape_problems.push(RowProblem {
- rows: Vec::new(),
-            row: first,
-            column: String::new(),
-            message: format!(
-                "{} after a blank row, which ends the table: remove the blank row to import {}, or give --stop-at-blank to import only the rows above it",
-                if first == last {
-                    format!("row {first} comes")
-                } else {
-                    format!("rows {first} to {last} come")
-                },
-                if first == last { "it" } else { "them" }
-            ),
-        });
+        shape_problems.push(after_blank(ignored));
     }
     if data.is_empty() && plan.known() > 0 {
         problems.push(header_problem(
@@ -965,6 +1013,7 @@ pub(crate) fn read_table<'a>(
         shape_problems,
         encoding: grid.notes.encoding.clone(),
         warnings,
+        edge,
         plan,
         values,
         shown: &grid.notes.shown,
@@ -1013,46 +1062,9 @@ pub async fn run(
     drop(grids);
     let mut rows = rows;
     if opts.match_by_name
-        && let Some(named) = importer.named_by()
+        && let Some(matched) = match_names(ctx, importer, &mut rows).await?
     {
-        let name_field = named.field;
-        let nameless = |r: &Vec<(&'static str, String)>| {
-            !r.iter().any(|(f, v)| *f == "id" && !v.trim().is_empty())
-        };
-        let name_of = |r: &Vec<(&'static str, String)>| {
-            r.iter()
-                .find(|(f, _)| *f == name_field)
-                .map(|(_, v)| v.trim().to_lowercase())
-                .filter(|v| !v.is_empty())
-        };
-        let names: Vec<String> = rows
-            .iter()
-            .filter(|(_, r)| nameless(r))
-            .filter_map(|(_, r)| name_of(r))
-            .collect();
-        let ids = crate::service::ids_by_name(
-            ctx,
-            named.table,
-            named.id_column,
-            named.name_column,
-            &names,
-        )
-        .await?;
-        let mut matched = 0;
-        for (_, r) in rows.iter_mut() {
-            if nameless(r)
-                && let Some(id) = name_of(r).and_then(|n| ids.get(&n))
-            {
-                r.retain(|(f, _)| *f != "id");
-                r.push(("id", id.clone()));
-                matched += 1;
-            }
-        }
-        outcome.warnings.push(format!(
-            "{} without an id matched an existing {} of the same {name_field}: updated, not made again",
-            crate::domain::words::count(matched, "row", "rows"),
-            importer.noun()
-        ));
+        outcome.warnings.push(matched_warning(importer, matched));
     }
     // With problems of the table's shape, the rows are only checked: nothing is written.
     let dry_run = opts.dry_run || !shape.is_empty();
@@ -1076,6 +1088,56 @@ pub async fn run(
         &columns,
     )?;
     Ok(outcome)
+}
+
+/// Rows without an id that name a record (by the register's name field, case ignored) take
+/// its id; answers how many did, or none when the register is not matched by name.
+async fn match_names(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    rows: &mut [Row],
+) -> Result<Option<usize>> {
+    let Some(named) = importer.named_by() else {
+        return Ok(None);
+    };
+    let name_field = named.field;
+    let nameless = |r: &Vec<(&'static str, String)>| {
+        !r.iter().any(|(f, v)| *f == "id" && !v.trim().is_empty())
+    };
+    let name_of = |r: &Vec<(&'static str, String)>| {
+        r.iter()
+            .find(|(f, _)| *f == name_field)
+            .map(|(_, v)| v.trim().to_lowercase())
+            .filter(|v| !v.is_empty())
+    };
+    let names: Vec<String> = rows
+        .iter()
+        .filter(|(_, r)| nameless(r))
+        .filter_map(|(_, r)| name_of(r))
+        .collect();
+    let ids =
+        crate::service::ids_by_name(ctx, named.table, named.id_column, named.name_column, &names)
+            .await?;
+    let mut matched = 0;
+    for (_, r) in rows.iter_mut() {
+        if nameless(r)
+            && let Some(id) = name_of(r).and_then(|n| ids.get(&n))
+        {
+            r.retain(|(f, _)| *f != "id");
+            r.push(("id", id.clone()));
+            matched += 1;
+        }
+    }
+    Ok(Some(matched))
+}
+
+fn matched_warning(importer: &dyn Importer, matched: usize) -> String {
+    format!(
+        "{} without an id matched an existing {} of the same {}: updated, not made again",
+        crate::domain::words::count(matched, "row", "rows"),
+        importer.noun(),
+        importer.named_by().map(|n| n.field).unwrap_or("name")
+    )
 }
 
 /// Records what an import's rows gave: its report, or every problem — those of the rows and

@@ -304,4 +304,63 @@ impl Importer for AssetImport {
             service::import(ctx, drafts, how.dry_run, how.upload).await
         })
     }
+
+    fn batches<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> Option<
+        crate::exchange::import::BoxFuture<
+            'a,
+            Result<Box<dyn crate::exchange::import::Batches<'a> + 'a>>,
+        >,
+    > {
+        Some(Box::pin(async move {
+            let settings = service::settings(ctx).await?;
+            let matrix = service::matrix(ctx).await?;
+            let importing = service::Importing::start(ctx, how.dry_run, how.upload).await?;
+            Ok(Box::new(AssetBatches {
+                settings,
+                matrix,
+                importing,
+            })
+                as Box<dyn crate::exchange::import::Batches<'a> + 'a>)
+        }))
+    }
+}
+
+/// Assets imported a batch at a time: each row read against the settings and matrix of the
+/// import's start.
+struct AssetBatches<'a> {
+    settings: super::domain::AssetSettings,
+    matrix: crate::registers::matrix::domain::Matrix,
+    importing: service::Importing<'a>,
+}
+
+impl<'a> crate::exchange::import::Batches<'a> for AssetBatches<'a> {
+    fn add(
+        &mut self,
+        rows: Vec<crate::exchange::import::Row>,
+    ) -> crate::exchange::import::BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let drafts = parse_rows(rows, |values| {
+                asset_input(values.into_iter()).parse(&self.settings, &self.matrix)
+            });
+            match drafts {
+                Ok(drafts) => self.importing.add(drafts).await,
+                Err(e) => {
+                    self.importing.refuse();
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn refuse(&mut self) {
+        self.importing.refuse();
+    }
+
+    fn finish(self: Box<Self>) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
+        Box::pin(self.importing.finish())
+    }
 }

@@ -224,19 +224,77 @@ pub async fn import(
     dry_run: bool,
     upload: Option<&str>,
 ) -> Result<ImportReport> {
-    ctx.require_editor()?;
-    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    let report = store::import(&mut tx, ctx.who(), rows).await?;
-    if dry_run {
-        return Ok(report);
+    let mut importing = Importing::start(ctx, dry_run, upload).await?;
+    importing.add(rows).await?;
+    importing.finish().await
+}
+
+/// An import of assets taken a batch at a time, in one transaction (managers and admins):
+/// each batch is checked against the store and the rows before it and written; at the end
+/// the dependencies on rows further down and the loops are checked, and the transaction
+/// commits only if no row had a problem. A dry run (or an import with a problem) checks
+/// every row and writes nothing.
+pub struct Importing<'a> {
+    ctx: &'a Ctx,
+    tx: crate::store::Tx,
+    seen: store::Seen,
+    report: ImportReport,
+    dry_run: bool,
+    /// A row had a problem (or the caller refused the file): rows are only checked now.
+    refused: bool,
+    upload: Option<String>,
+}
+
+impl<'a> Importing<'a> {
+    #[tracing::instrument(name = "asset.import.start", skip_all, fields(actor = %ctx.who()))]
+    pub async fn start(ctx: &'a Ctx, dry_run: bool, upload: Option<&str>) -> Result<Importing<'a>> {
+        ctx.require_editor()?;
+        let tx = ctx.store().import_tx(dry_run).await?;
+        Ok(Importing {
+            ctx,
+            tx,
+            seen: Default::default(),
+            report: ImportReport::default(),
+            dry_run,
+            refused: false,
+            upload: upload.map(str::to_string),
+        })
     }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+
+    /// Checks a batch and, while no row had a problem, writes it.
+    #[tracing::instrument(name = "asset.import.batch", skip_all, fields(rows = rows.len()))]
+    pub async fn add(&mut self, rows: Vec<(usize, AssetDraft)>) -> Result<()> {
+        let write = !self.dry_run && !self.refused;
+        match store::import_batch(&mut self.tx, self.ctx.who(), rows, &mut self.seen, write).await {
+            Ok(report) => {
+                self.report.add(report);
+                Ok(())
+            }
+            Err(e) => {
+                self.refused = true;
+                Err(e)
+            }
+        }
     }
-    tx.commit().await?;
-    ctx.store().refresh_statistics_soon();
-    Ok(report)
+
+    /// Nothing more is written, and the import ends without a write.
+    pub fn refuse(&mut self) {
+        self.refused = true;
+    }
+
+    /// Checks what needs every row and, unless a dry run or refused, commits.
+    #[tracing::instrument(name = "asset.import.finish", skip_all)]
+    pub async fn finish(mut self) -> Result<ImportReport> {
+        let write = !self.dry_run && !self.refused;
+        store::import_end(&mut self.tx, &mut self.seen, write).await?;
+        if !write {
+            return Ok(self.report);
+        }
+        crate::registers::imports::service::commit(self.ctx, self.tx, self.upload.as_deref())
+            .await?;
+        self.ctx.store().refresh_statistics_soon();
+        Ok(self.report)
+    }
 }
 
 /// The matrix the assets' confidentiality, integrity and availability are valued on.

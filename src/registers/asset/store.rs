@@ -228,81 +228,71 @@ pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
     read_asset(tx, &id).await
 }
 
-/// Creates or updates (matching on id) many assets; every dependency is checked (it exists,
-/// in the store or the file, and makes no loop) before anything is written. In a read
-/// transaction (a dry run), nothing is written.
-pub(crate) async fn import(
+/// What an import taken a batch at a time knows of the file's rows before this batch.
+#[derive(Default)]
+pub(crate) struct Seen {
+    /// The id of every row so far, with its row.
+    ids: crate::store::SeenIds,
+    /// Dependencies of the file's rows: (row, asset, what it depends on).
+    edges: Vec<(usize, Box<str>, Box<str>)>,
+    /// Of those, the ones on an asset neither stored nor in the file so far: a row further
+    /// down may give it (they are written at the end).
+    ahead: Vec<usize>,
+}
+
+/// Checks a batch of an import against the store and the rows before it and, with `write`,
+/// writes it. Problems (an id twice, a dependency on nothing) are field errors `row N, …`.
+pub(crate) async fn import_batch(
     tx: &mut Tx,
     actor: &str,
     rows: Vec<(usize, AssetDraft)>,
+    seen: &mut Seen,
+    write: bool,
 ) -> Result<ImportReport> {
-    if !tx.read_only {
+    if write {
         // Suppliers derive their criticality from the assets they access.
         tx.bump_generation("asset").await?;
     }
+    let problems = seen
+        .ids
+        .check(rows.iter().map(|(r, d)| (*r, d.id.as_deref())));
     let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
     let mut existing = read_assets(tx, &given).await?;
-    let fresh = next_asset_ids(tx, rows.iter().filter(|(_, d)| d.id.is_none()).count()).await?;
-    let mut fresh = fresh.into_iter();
+    let nameless: Vec<usize> = rows
+        .iter()
+        .filter(|(_, d)| d.id.is_none())
+        .map(|(r, _)| *r)
+        .collect();
+    let mut fresh = seen
+        .ids
+        .fresh(tx, ("asset", "A", "asset", "asset_id"), &nameless)
+        .await?
+        .into_iter();
     let ids: Vec<String> = rows
         .iter()
         .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
         .collect();
 
-    // Every dependency is an asset of the file or of the store, and none makes a loop.
-    let in_file: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    // Every dependency is an asset of the file or of the store (or, for now, of a row further
+    // down: checked at the end).
     let mut outside: Vec<String> = rows
         .iter()
         .flat_map(|(_, d)| d.depends_on.iter())
-        .filter(|d| !in_file.contains(d.as_str()))
+        .filter(|d| !seen.ids.has(d))
         .cloned()
         .collect();
     outside.sort();
     outside.dedup();
     let known = crate::store::existing_ids(tx, "asset", "asset_id", &outside).await?;
-    let mut problems = Vec::new();
-    for (row, d) in &rows {
-        for dep in d
-            .depends_on
-            .iter()
-            .filter(|x| !in_file.contains(x.as_str()) && !known.contains(*x))
-        {
-            problems.push(FieldError::new(
-                format!("row {row}, depends_on"),
-                format!("there is no asset {dep}"),
-            ));
-        }
-    }
-    if rows.iter().any(|(_, d)| !d.depends_on.is_empty()) {
-        let stored: Vec<(String, String)> = tx_query!(
-            tx,
-            fetch_all,
-            (String, String),
-            "select asset_id, depends_on_id from asset_dependency"
-        )?;
-        let mut graph: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (from, to) in stored.iter().filter(|(f, _)| !in_file.contains(f.as_str())) {
-            graph.entry(from.as_str()).or_default().push(to.as_str());
-        }
-        for (id, (_, d)) in ids.iter().zip(&rows) {
-            graph
-                .entry(id.as_str())
-                .or_default()
-                .extend(d.depends_on.iter().map(String::as_str));
-        }
-        let row_of: HashMap<&str, usize> = ids
-            .iter()
-            .zip(&rows)
-            .map(|(id, (row, _))| (id.as_str(), *row))
-            .collect();
-        let starts: Vec<&str> = ids.iter().map(String::as_str).collect();
-        for path in find_loops(&graph, &starts) {
-            if let Some(row) = path.iter().find_map(|n| row_of.get(n)) {
-                problems.push(FieldError::new(
-                    format!("row {row}, depends_on"),
-                    format!("the dependencies make a loop: {}", path.join(" → ")),
-                ));
+    let mut held: HashSet<(&str, &str)> = HashSet::new();
+    for ((row, d), id) in rows.iter().zip(&ids) {
+        for dep in &d.depends_on {
+            if !seen.ids.has(dep) && !known.contains(dep) {
+                seen.ahead.push(seen.edges.len());
+                held.insert((id.as_str(), dep.as_str()));
             }
+            seen.edges
+                .push((*row, id.as_str().into(), dep.as_str().into()));
         }
     }
     if !problems.is_empty() {
@@ -313,7 +303,7 @@ pub(crate) async fn import(
     let crate::store::ImportPlan {
         report,
         changes,
-        write,
+        write: written,
         replaced,
     } = crate::store::plan_import(
         actor,
@@ -331,11 +321,11 @@ pub(crate) async fn import(
             )
         },
     );
-    if tx.read_only {
-        // A dry run: everything is checked, what would be written is known.
+    if !write {
+        // A dry run, or rows only checked: what would be written is known.
         return Ok(report);
     }
-    write_rows(tx, &write).await?;
+    write_rows(tx, &written).await?;
     tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
         .await?;
     tx.exec_in(
@@ -344,9 +334,71 @@ pub(crate) async fn import(
         "",
     )
     .await?;
-    insert_links(tx, &write).await?;
+    insert_links(tx, &written, &held).await?;
     tx.audit_many(changes).await?;
     Ok(report)
+}
+
+/// Ends an import taken a batch at a time: the dependencies on rows further down are checked
+/// against every row of the file (and, with `write`, written), and the file's dependencies
+/// with the store's must make no loop.
+pub(crate) async fn import_end(tx: &mut Tx, seen: &mut Seen, write: bool) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut late = Vec::new();
+    for &i in &seen.ahead {
+        let (row, id, dep) = &seen.edges[i];
+        if seen.ids.has(dep) {
+            late.push(vec![Arg::Text(id.to_string()), Arg::Text(dep.to_string())]);
+        } else {
+            problems.push(FieldError::new(
+                format!("row {row}, depends_on"),
+                format!("there is no asset {dep}"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    if write && !late.is_empty() {
+        tx.insert_rows(
+            "insert into asset_dependency (asset_id, depends_on_id)",
+            late,
+            "",
+        )
+        .await?;
+    }
+    if seen.edges.is_empty() {
+        return Ok(());
+    }
+    // The store's dependencies of assets the file does not give, and the file's.
+    let stored: Vec<(String, String)> = tx_query!(
+        tx,
+        fetch_all,
+        (String, String),
+        "select asset_id, depends_on_id from asset_dependency"
+    )?;
+    let mut graph: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (from, to) in stored.iter().filter(|(f, _)| !seen.ids.has(f)) {
+        graph.entry(from.as_str()).or_default().push(to.as_str());
+    }
+    for (_, from, to) in &seen.edges {
+        graph.entry(from).or_default().push(to);
+    }
+    let mut starts: Vec<&str> = seen.edges.iter().map(|(_, from, _)| &**from).collect();
+    starts.dedup();
+    for path in find_loops(&graph, &starts) {
+        if let Some(row) = path.iter().find_map(|n| seen.ids.row_of(n)) {
+            problems.push(FieldError::new(
+                format!("row {row}, depends_on"),
+                format!("the dependencies make a loop: {}", path.join(" → ")),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(problems))
+    }
 }
 
 /// Reads an asset inside a write, its row locked until the write ends.
@@ -701,7 +753,7 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    insert_links(tx, &[(id, draft)]).await
+    insert_links(tx, &[(id, draft)], &HashSet::new()).await
 }
 
 /// Writes assets' own rows (not their tags or dependencies): inserts them, or updates every
@@ -750,7 +802,11 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
 }
 
 /// Inserts assets' tags and dependencies as given (checked by the caller).
-async fn insert_links(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
+async fn insert_links(
+    tx: &mut Tx,
+    rows: &[(&str, &AssetDraft)],
+    held: &HashSet<(&str, &str)>,
+) -> Result<()> {
     let tags = rows
         .iter()
         .flat_map(|(id, d)| {
@@ -766,6 +822,7 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
         .flat_map(|(id, d)| {
             d.depends_on
                 .iter()
+                .filter(|t| !held.contains(&(*id, t.as_str())))
                 .map(move |t| vec![Arg::Text(id.to_string()), Arg::Text(t.clone())])
         })
         .collect();

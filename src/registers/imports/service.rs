@@ -42,6 +42,18 @@ pub async fn import(
     import::run(ctx, importer, bytes, opts).await
 }
 
+/// Reads, checks and (unless a dry run) imports a file on disk (managers and admins): a CSV
+/// file into a register that takes batches is streamed, whatever its size.
+pub async fn import_file(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    path: &std::path::Path,
+    opts: &Options,
+) -> Result<Outcome> {
+    ctx.require(EDITORS)?;
+    import::run_file(ctx, importer, path, opts).await
+}
+
 /// Ends an import's write: the reviewed upload it came from (if any) is consumed in the same
 /// transaction, which then commits.
 pub(crate) async fn commit(

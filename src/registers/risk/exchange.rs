@@ -401,22 +401,7 @@ impl Importer for RiskImport {
     ) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
         Box::pin(async move {
             let matrix = service::matrix(ctx).await?;
-            let mut computed: Vec<(usize, Vec<(&'static str, String)>)> = Vec::new();
-            let mut inputs: Vec<(usize, RiskInput)> = rows
-                .into_iter()
-                .map(|(row, values)| {
-                    let (theirs, ours): (Vec<_>, Vec<_>) = values
-                        .into_iter()
-                        .partition(|(f, _)| f.starts_with("file_"));
-                    computed.push((row, theirs));
-                    (row, risk_input(ours.into_iter()))
-                })
-                .collect();
-            resolve_asset_names(ctx, &mut inputs).await?;
-            for (_, input) in inputs.iter_mut() {
-                keep_what_was_said(input);
-            }
-            let drafts = parse_rows(inputs, |input| input.parse(&matrix))?;
+            let (computed, drafts) = read_rows(ctx, &matrix, rows).await?;
             let compared = compare_computed(&matrix, &drafts, &computed);
             // The matrix the file's levels describe, when they disagree with Annex's.
             let offered = if compared.differ.is_empty() {
@@ -445,6 +430,124 @@ impl Importer for RiskImport {
             Ok(report)
         })
     }
+
+    fn batches<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        how: crate::exchange::import::Writing<'a>,
+    ) -> Option<
+        crate::exchange::import::BoxFuture<
+            'a,
+            Result<Box<dyn crate::exchange::import::Batches<'a> + 'a>>,
+        >,
+    > {
+        if how.adopt_matrix {
+            return None;
+        }
+        Some(Box::pin(async move {
+            let matrix = service::matrix(ctx).await?;
+            let importing = service::Importing::start(ctx, how, &matrix, None).await?;
+            Ok(Box::new(RiskBatches {
+                ctx,
+                matrix,
+                importing,
+                compared: 0,
+                differ: Vec::new(),
+                seen: Vec::new(),
+            })
+                as Box<dyn crate::exchange::import::Batches<'a> + 'a>)
+        }))
+    }
+}
+
+/// Risks imported a batch at a time (a CSV file of any size), on the matrix of the import's
+/// start; a file that asks to adopt its own matrix is read whole instead (the matrix is known
+/// only from every row).
+struct RiskBatches<'a> {
+    ctx: &'a Ctx,
+    matrix: crate::registers::matrix::domain::Matrix,
+    importing: service::Importing<'a>,
+    compared: usize,
+    differ: Vec<crate::domain::Recomputed>,
+    /// The levels the file gave, the first `SEEN_KEPT` (enough to read its matrix from).
+    seen: Vec<crate::registers::matrix::domain_adopt::Seen>,
+}
+
+/// Levels kept of a streamed file to read the matrix it describes.
+const SEEN_KEPT: usize = 50_000;
+
+/// Differences between the file's computed values and Annex's told of a streamed file.
+const DIFFER_KEPT: usize = 1_000;
+
+impl<'a> crate::exchange::import::Batches<'a> for RiskBatches<'a> {
+    fn add(
+        &mut self,
+        rows: Vec<crate::exchange::import::Row>,
+    ) -> crate::exchange::import::BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let (computed, drafts) = match read_rows(self.ctx, &self.matrix, rows).await {
+                Ok(read) => read,
+                Err(e) => {
+                    self.importing.refuse();
+                    return Err(e);
+                }
+            };
+            let compared = compare_computed(&self.matrix, &drafts, &computed);
+            self.compared += compared.count;
+            let room = DIFFER_KEPT.saturating_sub(self.differ.len());
+            self.differ.extend(compared.differ.into_iter().take(room));
+            let room = SEEN_KEPT.saturating_sub(self.seen.len());
+            self.seen.extend(compared.seen.into_iter().take(room));
+            self.importing.add(drafts).await
+        })
+    }
+
+    fn refuse(&mut self) {
+        self.importing.refuse();
+    }
+
+    fn finish(self: Box<Self>) -> crate::exchange::import::BoxFuture<'a, Result<ImportReport>> {
+        Box::pin(async move {
+            let this = *self;
+            let mut report = this.importing.finish().await?;
+            report.compared = this.compared;
+            if !this.differ.is_empty() {
+                report.file_matrix =
+                    crate::registers::matrix::domain_adopt::from_file(&this.matrix, &this.seen);
+            }
+            report.recomputed = this.differ;
+            Ok(report)
+        })
+    }
+}
+
+/// A batch of rows read into drafts on `matrix` (assets named by name found), with the
+/// values the file computed by row.
+async fn read_rows(
+    ctx: &Ctx,
+    matrix: &crate::registers::matrix::domain::Matrix,
+    rows: Vec<crate::exchange::import::Row>,
+) -> Result<(
+    Vec<crate::exchange::import::Row>,
+    Vec<(usize, super::domain::RiskDraft)>,
+)> {
+    let mut computed: Vec<crate::exchange::import::Row> = Vec::new();
+    let mut inputs: Vec<(usize, RiskInput)> = rows
+        .into_iter()
+        .map(|(row, values)| {
+            let (theirs, ours): (Vec<_>, Vec<_>) = values
+                .into_iter()
+                .partition(|(f, _)| f.starts_with("file_"));
+            computed.push((row, theirs));
+            (row, risk_input(ours.into_iter()))
+        })
+        .collect();
+    resolve_asset_names(ctx, &mut inputs).await?;
+    for (_, input) in inputs.iter_mut() {
+        keep_what_was_said(input);
+    }
+    let drafts = parse_rows(inputs, |input| input.parse(matrix))?;
+    Ok((computed, drafts))
 }
 
 /// Spreadsheets name the affected assets by name as often as by id: a name that matches

@@ -249,23 +249,83 @@ pub async fn import(
     rated_on: &Matrix,
     adopt: Option<&Matrix>,
 ) -> Result<ImportReport> {
-    ctx.require_editor()?;
-    let (dry_run, upload) = (how.dry_run, how.upload);
-    let mut tx = ctx.store().import_tx(dry_run).await?;
-    if !dry_run {
-        // The rows' levels were worked out on `rated_on` (or on the matrix adopted now).
-        crate::registers::matrix::service::keep_or_adopt(ctx, &mut tx, rated_on, adopt).await?;
+    let mut importing = Importing::start(ctx, how, rated_on, adopt).await?;
+    importing.add(rows).await?;
+    importing.finish().await
+}
+
+/// An import of risks taken a batch at a time, in one transaction (managers and admins): each
+/// batch is checked (ids, assets and measures it names) and written; the transaction commits
+/// only if no row had a problem. A dry run (or an import with a problem) writes nothing.
+pub struct Importing<'a> {
+    ctx: &'a Ctx,
+    tx: crate::store::Tx,
+    seen: crate::store::SeenIds,
+    report: ImportReport,
+    dry_run: bool,
+    /// A row had a problem (or the caller refused the file): rows are only checked now.
+    refused: bool,
+    upload: Option<String>,
+}
+
+impl<'a> Importing<'a> {
+    /// Opens the import's transaction: the rows' levels were worked out on `rated_on` (or on
+    /// the matrix `adopt`ed now, in the same transaction).
+    #[tracing::instrument(name = "risk.import.start", skip_all, fields(actor = %ctx.who()))]
+    pub async fn start(
+        ctx: &'a Ctx,
+        how: crate::exchange::import::Writing<'_>,
+        rated_on: &Matrix,
+        adopt: Option<&Matrix>,
+    ) -> Result<Importing<'a>> {
+        ctx.require_editor()?;
+        let mut tx = ctx.store().import_tx(how.dry_run).await?;
+        if !how.dry_run {
+            crate::registers::matrix::service::keep_or_adopt(ctx, &mut tx, rated_on, adopt).await?;
+        }
+        Ok(Importing {
+            ctx,
+            tx,
+            seen: Default::default(),
+            report: ImportReport::default(),
+            dry_run: how.dry_run,
+            refused: false,
+            upload: how.upload.map(str::to_string),
+        })
     }
-    let report = store::import(&mut tx, ctx.who(), rows).await?;
-    if dry_run {
-        return Ok(report);
+
+    /// Checks a batch and, while no row had a problem, writes it.
+    #[tracing::instrument(name = "risk.import.batch", skip_all, fields(rows = rows.len()))]
+    pub async fn add(&mut self, rows: Vec<(usize, RiskDraft)>) -> Result<()> {
+        let write = !self.dry_run && !self.refused;
+        match store::import(&mut self.tx, self.ctx.who(), rows, &mut self.seen, write).await {
+            Ok(report) => {
+                self.report.add(report);
+                Ok(())
+            }
+            Err(e) => {
+                self.refused = true;
+                Err(e)
+            }
+        }
     }
-    if let Some(id) = upload {
-        crate::registers::imports::store::consume(&mut tx, ctx.who(), id).await?;
+
+    /// Nothing more is written, and the import ends without a write.
+    pub fn refuse(&mut self) {
+        self.refused = true;
     }
-    tx.commit().await?;
-    ctx.store().refresh_statistics_soon();
-    Ok(report)
+
+    /// Commits, unless a dry run or refused.
+    #[tracing::instrument(name = "risk.import.finish", skip_all)]
+    pub async fn finish(self) -> Result<ImportReport> {
+        if self.dry_run || self.refused {
+            return Ok(self.report);
+        }
+        crate::registers::imports::service::commit(self.ctx, self.tx, self.upload.as_deref())
+            .await?;
+        self.ctx.store().refresh_statistics_soon();
+        Ok(self.report)
+    }
 }
 
 /// The matrix the risks are rated on.

@@ -545,19 +545,27 @@ pub(crate) async fn import(
     tx: &mut Tx,
     actor: &str,
     rows: Vec<(usize, RiskDraft)>,
+    seen: &mut crate::store::SeenIds,
+    write: bool,
 ) -> Result<ImportReport> {
-    crate::store::check_unique_ids(rows.iter().map(|(r, d)| (*r, d.id.as_deref())))?;
+    let mut problems = seen.check(rows.iter().map(|(r, d)| (*r, d.id.as_deref())));
     let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
     let mut existing = read_risks(tx, &given).await?;
     let labelled: Vec<(String, &RiskDraft)> = rows
         .iter()
         .map(|(r, d)| (format!("row {r}, "), d))
         .collect();
-    let problems = check_links(tx, &labelled).await?;
+    problems.extend(check_links(tx, &labelled).await?);
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    let mut fresh = next_risk_ids(tx, rows.iter().filter(|(_, d)| d.id.is_none()).count())
+    let nameless: Vec<usize> = rows
+        .iter()
+        .filter(|(_, d)| d.id.is_none())
+        .map(|(r, _)| *r)
+        .collect();
+    let mut fresh = seen
+        .fresh(tx, ("risk", "R", "risk", "risk_id"), &nameless)
         .await?
         .into_iter();
     let ids: Vec<String> = rows
@@ -569,7 +577,7 @@ pub(crate) async fn import(
     let crate::store::ImportPlan {
         report,
         changes,
-        write,
+        write: written,
         replaced,
     } = crate::store::plan_import(
         actor,
@@ -590,10 +598,11 @@ pub(crate) async fn import(
             risk_of(id, d, created, &now, acceptance, revision)
         },
     );
-    if tx.read_only {
-        // A dry run: everything is checked, what would be written is known.
+    if !write || tx.read_only {
+        // A dry run (or rows only checked): what would be written is known.
         return Ok(report);
     }
+    let write = written;
     write_rows(tx, &write).await?;
     tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
         .await?;
