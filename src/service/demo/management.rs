@@ -160,7 +160,7 @@ pub(super) async fn roles(ctx: &Ctx) -> Result<usize> {
             "internal_auditor",
             "Audits the ISMS against the standard and its own rules, independently of what they audit.",
             "Records findings; asks for any record.",
-            "legal0@example.org",
+            "internal.audit@example.org",
         ),
         (
             "Incident manager",
@@ -282,7 +282,7 @@ pub(super) async fn internal_audits(ctx: &Ctx) -> Result<(usize, String)> {
             criteria: "ISO/IEC 27001:2022 clause 9; the access control policy".into(),
             starts_on: day(-40),
             ends_on: day(-38),
-            lead: "legal0@example.org".into(),
+            lead: "internal.audit@example.org".into(),
             auditees: "IT operations, the ISMS manager".into(),
             ..Default::default()
         },
@@ -351,7 +351,7 @@ pub(super) async fn internal_audits(ctx: &Ctx) -> Result<(usize, String)> {
             controls: "8.1-8.8".into(),
             starts_on: day(45),
             ends_on: day(47),
-            lead: "legal0@example.org".into(),
+            lead: "internal.audit@example.org".into(),
             ..Default::default()
         },
     )

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# A million rows (issue 22's targets): a release build of Annex makes `annex demo --size huge`
+# (1,000,000 assets and 1,000,000 risks, written as an import writes them, with their audit
+# entries), then serves it, and wrk measures every register list, filter, sort, keyset page,
+# facet page and record; then a CSV of BENCH_IMPORT_ROWS assets is imported into a new
+# database. Reported: the demo's and the import's elapsed time and peak resident memory
+# (/usr/bin/time), p50/p99 of each request, and the server's peak resident memory.
+#
+# Usage (from anywhere in the repository):
+#   CARGO_TARGET_DIR=/tmp/annex-bench-target bash benches/million.sh
+#   BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/annex_million bash benches/million.sh
+#
+# Knobs: BENCH_DURATION (default 5s), BENCH_CONNECTIONS (default 2), BENCH_SKIP_BUILD=1,
+# BENCH_SIZE (demo size, default huge), BENCH_IMPORT_ROWS (default 1000000; 0 skips the
+# import), BENCH_DATABASE, BENCH_REUSE (SQLite: a data dir kept by BENCH_KEEP=1 to serve
+# instead of a new demo).
+# Needs: cargo, curl, wrk, python3, /usr/bin/time, psql (PostgreSQL).
+
+NAME=million.sh
+BENCH_DURATION="${BENCH_DURATION:-5s}"
+BENCH_CONNECTIONS="${BENCH_CONNECTIONS:-2}"
+SIZE="${BENCH_SIZE:-huge}"
+IMPORT_ROWS="${BENCH_IMPORT_ROWS:-1000000}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is needed (Debian: apt-get install time)"
+command -v python3 >/dev/null 2>&1 || die "python3 is needed to write the import file"
+use_database
+
+# BENCH_REUSE=DIR: serve the data dir of an earlier run (kept with BENCH_KEEP=1) instead of
+# making the demo again.
+if [[ -n "${BENCH_REUSE:-}" ]]; then
+    DATA="$BENCH_REUSE"
+    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "${BENCH_DATABASE:-sqlite://$DATA/annex.db}")
+fi
+
+JOBS=()
+timed() { # label, then the command's arguments
+    local label="$1"
+    shift
+    local out="$WORK/${label// /-}.out" t="$WORK/${label// /-}.time"
+    /usr/bin/time -f '%e %M' -o "$t" "$@" >"$out" 2>&1 || { tail -n 20 "$out" >&2; die "$label failed"; }
+    read -r secs kb <"$t"
+    JOBS+=("$(printf '%-28s %8s s %8s MB   %s' "$label" "$secs" "$(mb "$kb")" "$(tail -n 1 "$out" | cut -c1-90)")")
+}
+
+if [[ -z "${BENCH_REUSE:-}" ]]; then
+    echo "== annex demo --size $SIZE" >&2
+    timed "demo --size $SIZE" "${annex_cmd[@]}" demo --size "$SIZE"
+fi
+if [[ -n "${BENCH_DATABASE:-}" ]]; then
+    # What autovacuum does within a minute of a bulk load (statistics, the visibility map).
+    psql "$BENCH_DATABASE" -qc "vacuum analyze" >/dev/null
+fi
+
+start_server
+sign_in
+ASSETS="/api/v1/assets?limit=50"
+RISKS="/api/v1/risks?limit=50"
+next() { curl -s -H "$BEARER" "$BASE$1" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["next_cursor"], safe=""))'; }
+NEXT_ASSETS="$(next "$ASSETS")"
+NEXT_RISKS="$(next "$RISKS")"
+
+run_wrk "assets" "$ASSETS" "$BEARER"
+run_wrk "assets page 2" "$ASSETS&cursor=$NEXT_ASSETS" "$BEARER"
+run_wrk "asset type" "$ASSETS&type=hardware" "$BEARER"
+run_wrk "asset type+class" "$ASSETS&type=Hardware&classification=internal" "$BEARER"
+run_wrk "asset owner" "$ASSETS&owner=it1@example.org" "$BEARER"
+run_wrk "asset lifecycle" "$ASSETS&lifecycle=retired" "$BEARER"
+run_wrk "asset tag" "$ASSETS&tag=crown-jewel" "$BEARER"
+run_wrk "asset tag+type" "$ASSETS&tag=site-3&type=software" "$BEARER"
+run_wrk "asset text" "$ASSETS&q=payroll" "$BEARER"
+for sort in id type owner classification lifecycle updated; do
+    run_wrk "asset sort $sort" "$ASSETS&sort=$sort" "$BEARER"
+done
+run_wrk "one asset" "/api/v1/assets/A-500000" "$BEARER"
+run_wrk "risks" "$RISKS" "$BEARER"
+run_wrk "risks page 2" "$RISKS&cursor=$NEXT_RISKS" "$BEARER"
+run_wrk "risk level" "$RISKS&level=high" "$BEARER"
+run_wrk "risk owner" "$RISKS&owner=it1@example.org" "$BEARER"
+run_wrk "risk treatment" "$RISKS&treatment=share" "$BEARER"
+run_wrk "risk status" "$RISKS&status=closed" "$BEARER"
+run_wrk "risk asset" "$RISKS&asset=A-000042" "$BEARER"
+run_wrk "risk measure" "$RISKS&measure=M-00042" "$BEARER"
+run_wrk "risk control" "$RISKS&control=8.5" "$BEARER"
+run_wrk "risk cell" "$RISKS&cell=target:3:4" "$BEARER"
+run_wrk "risk review due" "$RISKS&attention=review" "$BEARER"
+run_wrk "risk text" "$RISKS&q=ransomware" "$BEARER"
+for sort in id title owner residual review updated; do
+    run_wrk "risk sort $sort" "$RISKS&sort=$sort" "$BEARER"
+done
+run_wrk "one risk" "/api/v1/risks/R-500000" "$BEARER"
+run_wrk "measures" "/api/v1/measures?limit=50" "$BEARER"
+run_wrk "measure control" "/api/v1/measures?control=8.5&limit=50" "$BEARER"
+run_wrk "assets page" "/assets" "$COOKIE"
+run_wrk "assets page tag" "/assets?tag=crown-jewel&type=hardware" "$COOKIE"
+run_wrk "risks page" "/risks" "$COOKIE"
+run_wrk "risks page level" "/risks?level=high&status=active" "$COOKIE"
+PEAK_KB="$(hwm_kb)"
+stop_server
+
+if [[ "$IMPORT_ROWS" -gt 0 ]]; then
+    FILE="$WORK/cmdb.csv"
+    echo "== writing $IMPORT_ROWS assets to $FILE" >&2
+    python3 - "$FILE" "$IMPORT_ROWS" <<'PY'
+import random, sys
+path, n = sys.argv[1], int(sys.argv[2])
+random.seed(1)
+with open(path, "w") as f:
+    f.write("Asset Ref,Asset Name,Type,Owner,Classification,C,I,A,Status,Tags,Depends on\n")
+    for i in range(n):
+        dep = f"CMDB-{random.randrange(i) + 1:07}" if i > 10 and random.random() < 0.3 else ""
+        f.write(f"CMDB-{i + 1:07},Server {i + 1},hardware,ops{i % 20}@example.org,internal,"
+                f"{1 + i % 5},{1 + i % 4},{1 + i % 3},Active,linux;dc{i % 3},{dep}\n")
+PY
+    IMPORT_DATA="$WORK/import"
+    mkdir -p "$IMPORT_DATA"
+    if [[ -n "${BENCH_DATABASE:-}" ]]; then
+        IMPORT_DB="${BENCH_DATABASE}_import"
+        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${IMPORT_DB##*/}" -c "create database ${IMPORT_DB##*/}" >/dev/null
+    else
+        IMPORT_DB="sqlite://$IMPORT_DATA/annex.db"
+    fi
+    import_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$IMPORT_DATA" --database "$IMPORT_DB")
+    "${import_cmd[@]}" init >/dev/null
+    timed "import $IMPORT_ROWS assets" "${import_cmd[@]}" asset import "$FILE"
+    timed "the same again (unchanged)" "${import_cmd[@]}" asset import "$FILE"
+    if [[ -n "${BENCH_DATABASE:-}" ]]; then
+        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${IMPORT_DB##*/}" >/dev/null
+    fi
+fi
+
+echo
+echo "million.sh on $DB_LABEL: annex demo --size $SIZE, $IMPORT_ROWS-row import"
+printf '%-28s %10s %11s   %s\n' "command" "elapsed" "peak RSS" "outcome"
+for row in "${JOBS[@]}"; do echo "$row"; done
+echo
+print_rows
+echo "server peak RSS: $(mb "$PEAK_KB") MB"
