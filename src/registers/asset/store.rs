@@ -116,18 +116,21 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, page: bool) {
         sql.push(" and a.lifecycle = ?", [Arg::Text(l.key().to_string())]);
     }
     if let Some(t) = &f.tag {
-        // For a page, `|| ''` keeps the planner from reading every tagged asset to sort it:
-        // it walks the sort's index and checks each asset against the tag's list instead,
-        // and stops at the end of the page. A count is cheapest the other way round.
-        let id = if page {
-            "a.asset_id || ''"
+        // For a page, the sort's index is walked and each asset looked up in its tags (by
+        // the key), stopping at the end of the page: neither database then reads every
+        // tagged asset to sort it, nor (SQLite) lists them first. A count is cheapest the
+        // other way round, from the tag's index.
+        if page {
+            sql.push(
+                " and exists (select 1 from asset_tag t where t.asset_id = a.asset_id and t.tag = ?)",
+                [Arg::Text(t.clone())],
+            );
         } else {
-            "a.asset_id"
-        };
-        sql.push(
-            &format!(" and {id} in (select t.asset_id from asset_tag t where t.tag = ?)"),
-            [Arg::Text(t.clone())],
-        );
+            sql.push(
+                " and a.asset_id in (select t.asset_id from asset_tag t where t.tag = ?)",
+                [Arg::Text(t.clone())],
+            );
+        }
     }
     if let Some(q) = &f.text {
         let columns = crate::store::ASSET_TEXT.map(|c| c.replace("x.", "a."));
@@ -562,8 +565,26 @@ impl Store {
     ) -> Result<Page<Asset>> {
         let limit = limit.clamp(1, 500);
         let (cols, desc) = sort.columns();
-        let mut count = Sql::new("from asset a where 1 = 1");
-        where_filter(&mut count, f, self.backend(), false);
+        let count = match f {
+            // A tag alone is counted from the tag's index, without a look at the assets.
+            AssetFilter {
+                tag: Some(tag),
+                asset_type: None,
+                owner: None,
+                classification: None,
+                lifecycle: None,
+                text: None,
+            } => {
+                let mut count = Sql::new("from asset_tag t where 1 = 1");
+                count.push(" and t.tag = ?", [Arg::Text(tag.clone())]);
+                count
+            }
+            _ => {
+                let mut count = Sql::new("from asset a where 1 = 1");
+                where_filter(&mut count, f, self.backend(), false);
+                count
+            }
+        };
         let (total, total_capped) = self.capped_count(&count).await?;
 
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
