@@ -48,7 +48,6 @@ mod obligation;
 mod pdf_read;
 mod people;
 mod processing;
-mod query_plans;
 mod questionnaire;
 mod readiness;
 mod reference_files;
