@@ -443,6 +443,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What reading a file's table tells, before its rows are checked.
+    pub(crate) fn read(register: &'static str, dry_run: bool, table: &TableRead<'_>) -> Outcome {
+        Outcome {
+            register,
+            dry_run,
+            sheet: table.sheet.clone(),
+            other_sheets: table.other_sheets.clone(),
+            header_row: table.header_row,
+            columns: table.columns.clone(),
+            rows: table.data.len(),
+            ignored_rows: table.ignored_rows,
+            encoding: table.encoding.clone(),
+            warnings: table.warnings.clone(),
+            problems: Vec::new(),
+            report: None,
+        }
+    }
+
     pub fn unknown_columns(&self) -> Vec<&str> {
         self.columns
             .iter()
@@ -1032,20 +1050,7 @@ pub async fn run(
 ) -> Result<Outcome> {
     let grids = opts.read(bytes)?;
     let mut table = read_table(importer.schema(), &grids, opts)?;
-    let mut outcome = Outcome {
-        register: importer.key(),
-        dry_run: opts.dry_run,
-        sheet: table.sheet.clone(),
-        other_sheets: table.other_sheets.clone(),
-        header_row: table.header_row,
-        columns: table.columns.clone(),
-        rows: table.data.len(),
-        ignored_rows: table.ignored_rows,
-        encoding: table.encoding.clone(),
-        warnings: table.warnings.clone(),
-        problems: Vec::new(),
-        report: None,
-    };
+    let mut outcome = Outcome::read(importer.key(), opts.dry_run, &table);
     if !table.problems.is_empty() {
         outcome.problems = table.problems;
         return Ok(outcome);

@@ -146,20 +146,7 @@ async fn stream<R: Read>(
         },
     }];
     let table = read_table(importer.schema(), &grids, opts)?;
-    let mut outcome = Outcome {
-        register: importer.key(),
-        dry_run: opts.dry_run,
-        sheet: None,
-        other_sheets: Vec::new(),
-        header_row: table.header_row,
-        columns: table.columns.clone(),
-        rows: table.data.len(),
-        ignored_rows: table.ignored_rows,
-        encoding: table.encoding.clone(),
-        warnings: table.warnings.clone(),
-        problems: Vec::new(),
-        report: None,
-    };
+    let mut outcome = Outcome::read(importer.key(), opts.dry_run, &table);
     if !table.problems.is_empty() {
         outcome.problems = table.problems;
         return Ok(outcome);
