@@ -8,8 +8,8 @@
 //! RTO and becomes evidence for 5.30.
 
 use crate::browser::{
-    Journey, choose, click, find, set_date, set_up_annex, text, type_into, wait_for,
-    wait_for_notice, wait_for_xpath,
+    Journey, choose, click, click_and_wait_for_new_page, find, set_date, set_up_annex, text,
+    type_into, wait_for, wait_for_notice, wait_for_xpath,
 };
 use crate::browser_documents::sign_in;
 use crate::harness::Auth;
@@ -110,8 +110,9 @@ async fn journey(db: crate::harness::TestDb) {
     type_into(c, "#title", "Laptop left on the train").await;
     type_into(c, "#description", "Ο φορητός έμεινε στο τρένο.").await;
     type_into(c, "#affected", "LAP-42, customer spreadsheets").await;
-    click(c, "main form button[type='submit']").await;
-    wait_for(c, "the receipt", "main").await;
+    // The form's page has a `main` too: wait until the browser has left it for the receipt.
+    click_and_wait_for_new_page(c, "main form button[type='submit']").await;
+    wait_for_xpath(c, "the receipt", "//main[contains(., 'INC-')]").await;
     let receipt = text(c, "main").await;
     let id = receipt
         .split_whitespace()
