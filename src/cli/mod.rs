@@ -186,9 +186,9 @@ pub async fn import_with(
             writeln!(
                 out,
                 "{c} {}, {u} {}, unchanged {}{}",
-                r.created.len(),
-                r.updated.len(),
-                r.unchanged.len(),
+                r.created_count(),
+                r.updated_count(),
+                r.unchanged_count(),
                 if o.dry_run {
                     " (dry run: nothing written)"
                 } else {

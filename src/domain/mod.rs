@@ -38,14 +38,61 @@ pub struct ImportReport {
     /// `absent_left`): their last day is set to today, and they are among `updated`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left: Vec<String>,
+    /// A file taken a batch at a time lists the first 10,000 ids of each of `created`,
+    /// `updated` and `unchanged`: how many more each had is counted here.
+    #[serde(default, skip_serializing_if = "NotListed::is_empty")]
+    pub not_listed: NotListed,
+}
+
+/// How many ids an import lists in each of `created`, `updated` and `unchanged` when it adds
+/// its batches up; past that it counts them (a million ids would be a report of megabytes).
+pub const LISTED: usize = 10_000;
+
+/// The ids of an import counted but not listed, past the first [`LISTED`] of each list.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct NotListed {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl NotListed {
+    fn is_empty(&self) -> bool {
+        self.created == 0 && self.updated == 0 && self.unchanged == 0
+    }
 }
 
 impl ImportReport {
-    /// Adds what a further batch of the same import did.
+    /// How many records the import created (or would), listed or not.
+    pub fn created_count(&self) -> usize {
+        self.created.len() + self.not_listed.created
+    }
+
+    /// How many records the import updated (or would), listed or not.
+    pub fn updated_count(&self) -> usize {
+        self.updated.len() + self.not_listed.updated
+    }
+
+    /// How many records the import found unchanged, listed or not.
+    pub fn unchanged_count(&self) -> usize {
+        self.unchanged.len() + self.not_listed.unchanged
+    }
+
+    /// Adds what a further batch of the same import did: the first [`LISTED`] ids of each
+    /// list are kept, the others counted.
     pub fn add(&mut self, more: ImportReport) {
-        self.created.extend(more.created);
-        self.updated.extend(more.updated);
-        self.unchanged.extend(more.unchanged);
+        fn extend(list: &mut Vec<String>, not_listed: &mut usize, more: Vec<String>) {
+            let room = LISTED.saturating_sub(list.len());
+            *not_listed += more.len().saturating_sub(room);
+            list.extend(more.into_iter().take(room));
+        }
+        let n = &mut self.not_listed;
+        extend(&mut self.created, &mut n.created, more.created);
+        extend(&mut self.updated, &mut n.updated, more.updated);
+        extend(&mut self.unchanged, &mut n.unchanged, more.unchanged);
+        n.created += more.not_listed.created;
+        n.updated += more.not_listed.updated;
+        n.unchanged += more.not_listed.unchanged;
         self.compared += more.compared;
         self.recomputed.extend(more.recomputed);
         self.left.extend(more.left);
@@ -88,4 +135,35 @@ pub fn hex(bytes: &[u8]) -> String {
 pub fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     hex(&sha2::Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_of_many_batches_lists_the_first_ids_and_counts_the_rest() {
+        let batch = |from: usize| ImportReport {
+            created: (from..from + 4_000).map(|i| format!("A-{i}")).collect(),
+            unchanged: vec!["A-0".into()],
+            ..ImportReport::default()
+        };
+        let mut report = ImportReport::default();
+        for b in 0..3 {
+            report.add(batch(b * 4_000));
+        }
+        assert_eq!(report.created.len(), LISTED);
+        assert_eq!(report.created[LISTED - 1], format!("A-{}", LISTED - 1));
+        assert_eq!(report.created_count(), 12_000);
+        assert_eq!(report.unchanged_count(), 3);
+        assert_eq!(report.updated_count(), 0);
+        // Reports added up again (a report of reports) keep their counts.
+        let mut total = ImportReport::default();
+        total.add(report.clone());
+        total.add(report);
+        assert_eq!(total.created_count(), 24_000);
+        assert_eq!(total.created.len(), LISTED);
+        let json = serde_json::to_value(&total).unwrap();
+        assert_eq!(json["not_listed"]["created"], 14_000);
+    }
 }

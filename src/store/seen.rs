@@ -1,50 +1,120 @@
 //! The ids an import taken a batch at a time has seen so far.
+//!
+//! A file of a million rows gives a million ids, and the loop check of asset dependencies
+//! walks them all: they are kept compactly, one after another in one string, each known by
+//! its index, and found again through a map from the hash of its text to that index (an id
+//! whose hash another already took is kept aside by its text, so no two ids are confused).
 
 use super::{Tx, next_ids};
 use crate::error::{FieldError, Result};
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 /// The ids of an import's rows so far, with their rows: an import taken a batch at a time
-/// refuses an id a row before it already gave.
+/// refuses an id a row before it already gave. Ids only named (what a row depends on) are
+/// kept too, with no row, so that a graph over them is a graph of indexes.
 #[derive(Default)]
 pub(crate) struct SeenIds {
-    pub(crate) rows: HashMap<Box<str>, usize>,
+    /// Every id met so far, one after another.
+    text: String,
+    /// Where each id's text starts in `text`; it ends where the next one starts.
+    starts: Vec<usize>,
+    /// The row of the file that gave each id; 0 for an id only named so far.
+    rows: Vec<usize>,
+    /// The index of each id by the hash of its text…
+    by_hash: HashMap<u64, usize>,
+    /// …but by its text for an id whose hash another id had first.
+    clashes: HashMap<Box<str>, usize>,
+    hasher: RandomState,
     /// New ids a dry run showed so far (a read reserves none, so each batch asks for more).
     fresh_shown: usize,
 }
 
 impl SeenIds {
-    /// Notes the given ids of a batch: a problem (`row N, id`) for each that a row before had.
+    /// The index of an id met so far (given by a row or only named).
+    pub(crate) fn index(&self, id: &str) -> Option<usize> {
+        self.find(self.hasher.hash_one(id), id)
+    }
+
+    fn find(&self, hash: u64, id: &str) -> Option<usize> {
+        match self.by_hash.get(&hash) {
+            Some(&i) if self.text_of(i) == id => Some(i),
+            // An id goes aside only when its hash was taken, and a hash stays taken.
+            Some(_) => self.clashes.get(id).copied(),
+            None => None,
+        }
+    }
+
+    /// The index of an id, noted (with no row) if it was not met yet.
+    pub(crate) fn intern(&mut self, id: &str) -> usize {
+        let hash = self.hasher.hash_one(id);
+        if let Some(i) = self.find(hash, id) {
+            return i;
+        }
+        let i = self.starts.len();
+        self.starts.push(self.text.len());
+        self.text.push_str(id);
+        self.rows.push(0);
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.clashes.insert(id.into(), i);
+            }
+        }
+        i
+    }
+
+    /// The text of the id at an index.
+    pub(crate) fn text_of(&self, i: usize) -> &str {
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        &self.text[self.starts[i]..end]
+    }
+
+    /// How many ids were met (the indexes run from 0 to this).
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The row that gave the id at an index, if a row gave it.
+    pub(crate) fn row_at(&self, i: usize) -> Option<usize> {
+        self.rows.get(i).copied().filter(|&r| r != 0)
+    }
+
+    /// Notes the ids of a batch's rows (`None` for a row without one, which gets a new id):
+    /// a problem (`row N, id`) for each that a row before had.
     pub(crate) fn check<'a>(
         &mut self,
         rows: impl Iterator<Item = (usize, Option<&'a str>)>,
     ) -> Vec<FieldError> {
         let mut problems = Vec::new();
         for (row, id) in rows {
-            if let Some(id) = id {
-                match self.rows.get(id) {
-                    Some(first) => problems.push(FieldError::new(
-                        format!("row {row}, id"),
-                        format!("the id {id} is already on row {first}"),
-                    )),
-                    None => {
-                        self.rows.insert(id.into(), row);
-                    }
-                }
+            let Some(id) = id else { continue };
+            let i = self.intern(id);
+            match self.row_at(i) {
+                Some(first) => problems.push(FieldError::new(
+                    format!("row {row}, id"),
+                    format!("the id {id} is already on row {first}"),
+                )),
+                None => self.rows[i] = row,
             }
         }
         problems
     }
 
-    /// `n` new ids for rows without one (noted with their rows), `PREFIX-0001` onwards.
-    pub(crate) async fn fresh(
+    /// The id of each row of a batch: its own, or a new one (`PREFIX-0001` onwards) for a row
+    /// without one, noted with its row. The rows' own ids were noted by `check`.
+    pub(crate) async fn ids_of(
         &mut self,
         tx: &mut Tx,
         (kind, prefix, table, column): (&str, &str, &str, &str),
-        rows: &[usize],
+        rows: &[(usize, Option<&str>)],
     ) -> Result<Vec<String>> {
-        let n = rows.len();
-        let ids = if tx.read_only {
+        let n = rows.iter().filter(|(_, id)| id.is_none()).count();
+        let fresh = if n == 0 {
+            Vec::new()
+        } else if tx.read_only {
             let ids = next_ids(tx, kind, prefix, table, column, self.fresh_shown + n).await?;
             let skip = self.fresh_shown;
             self.fresh_shown += n;
@@ -52,17 +122,60 @@ impl SeenIds {
         } else {
             next_ids(tx, kind, prefix, table, column, n).await?
         };
-        for (id, row) in ids.iter().zip(rows) {
-            self.rows.insert(id.as_str().into(), *row);
+        let mut fresh = fresh.into_iter();
+        let mut ids = Vec::with_capacity(rows.len());
+        for (row, id) in rows {
+            let id = match id {
+                Some(id) => id.to_string(),
+                None => {
+                    let id = fresh.next().unwrap_or_default();
+                    let i = self.intern(&id);
+                    self.rows[i] = *row;
+                    id
+                }
+            };
+            ids.push(id);
         }
         Ok(ids)
     }
 
+    /// Whether a row of the file gave this id.
     pub(crate) fn has(&self, id: &str) -> bool {
-        self.rows.contains_key(id)
+        self.row_of(id).is_some()
     }
 
+    /// The row of the file that gave this id.
     pub(crate) fn row_of(&self, id: &str) -> Option<usize> {
-        self.rows.get(id).copied()
+        self.index(id).and_then(|i| self.row_at(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_told_apart_by_their_text_even_when_their_hashes_clash() {
+        let mut seen = SeenIds::default();
+        assert!(
+            seen.check([(2, Some("A-1")), (3, None)].into_iter())
+                .is_empty()
+        );
+        // Make "B-2" clash with "A-1": put it where a clash goes, as intern would.
+        let a = seen.index("A-1").unwrap();
+        let h = seen.hasher.hash_one("B-2");
+        seen.by_hash.insert(h, a);
+        let b = seen.intern("B-2");
+        assert_ne!(a, b);
+        assert_eq!(seen.text_of(b), "B-2");
+        assert_eq!(seen.index("B-2"), Some(b));
+        assert_eq!(seen.row_of("A-1"), Some(2));
+        // Only named so far: no row, so a row may still give it.
+        assert!(!seen.has("B-2"));
+        let problems = seen.check([(9, Some("B-2")), (10, Some("A-1"))].into_iter());
+        assert_eq!(seen.row_of("B-2"), Some(9));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "row 10, id");
+        assert_eq!(seen.len(), 2);
     }
 }

@@ -234,10 +234,10 @@ pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
 /// What an import taken a batch at a time knows of the file's rows before this batch.
 #[derive(Default)]
 pub(crate) struct Seen {
-    /// The id of every row so far, with its row.
+    /// The id of every row so far, with its row, and the ids the rows depend on.
     ids: crate::store::SeenIds,
-    /// Dependencies of the file's rows: (row, asset, what it depends on).
-    edges: Vec<(usize, Box<str>, Box<str>)>,
+    /// Dependencies of the file's rows: (asset, what it depends on), as indexes of `ids`.
+    edges: Vec<(usize, usize)>,
     /// Of those, the ones on an asset neither stored nor in the file so far: a row further
     /// down may give it (they are written at the end).
     ahead: Vec<usize>,
@@ -261,20 +261,12 @@ pub(crate) async fn import_batch(
         .check(rows.iter().map(|(r, d)| (*r, d.id.as_deref())));
     let given: Vec<String> = rows.iter().filter_map(|(_, d)| d.id.clone()).collect();
     let mut existing = read_assets(tx, &given).await?;
-    let nameless: Vec<usize> = rows
-        .iter()
-        .filter(|(_, d)| d.id.is_none())
-        .map(|(r, _)| *r)
-        .collect();
-    let mut fresh = seen
+    let row_ids: Vec<(usize, Option<&str>)> =
+        rows.iter().map(|(r, d)| (*r, d.id.as_deref())).collect();
+    let ids = seen
         .ids
-        .fresh(tx, ("asset", "A", "asset", "asset_id"), &nameless)
-        .await?
-        .into_iter();
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
-        .collect();
+        .ids_of(tx, ("asset", "A", "asset", "asset_id"), &row_ids)
+        .await?;
 
     // Every dependency is an asset of the file or of the store (or, for now, of a row further
     // down: checked at the end).
@@ -288,14 +280,15 @@ pub(crate) async fn import_batch(
     outside.dedup();
     let known = crate::store::existing_ids(tx, "asset", "asset_id", &outside).await?;
     let mut held: HashSet<(&str, &str)> = HashSet::new();
-    for ((row, d), id) in rows.iter().zip(&ids) {
+    for ((_, d), id) in rows.iter().zip(&ids) {
+        let from = seen.ids.intern(id);
         for dep in &d.depends_on {
             if !seen.ids.has(dep) && !known.contains(dep) {
                 seen.ahead.push(seen.edges.len());
                 held.insert((id.as_str(), dep.as_str()));
             }
-            seen.edges
-                .push((*row, id.as_str().into(), dep.as_str().into()));
+            let to = seen.ids.intern(dep);
+            seen.edges.push((from, to));
         }
     }
     if !problems.is_empty() {
@@ -348,13 +341,15 @@ pub(crate) async fn import_batch(
 pub(crate) async fn import_end(tx: &mut Tx, seen: &mut Seen, write: bool) -> Result<()> {
     let mut problems = Vec::new();
     let mut late = Vec::new();
-    for &i in &seen.ahead {
-        let (row, id, dep) = &seen.edges[i];
-        if seen.ids.has(dep) {
+    let row_of = |i: usize| seen.ids.row_at(i).unwrap_or_default();
+    for &e in &seen.ahead {
+        let (from, to) = seen.edges[e];
+        let (id, dep) = (seen.ids.text_of(from), seen.ids.text_of(to));
+        if seen.ids.row_at(to).is_some() {
             late.push(vec![Arg::Text(id.to_string()), Arg::Text(dep.to_string())]);
         } else {
             problems.push(FieldError::new(
-                format!("row {row}, depends_on"),
+                format!("row {}, depends_on", row_of(from)),
                 format!("there is no asset {dep}"),
             ));
         }
@@ -373,27 +368,51 @@ pub(crate) async fn import_end(tx: &mut Tx, seen: &mut Seen, write: bool) -> Res
     if seen.edges.is_empty() {
         return Ok(());
     }
-    // The store's dependencies of assets the file does not give, and the file's.
-    let stored: Vec<(String, String)> = tx_query!(
-        tx,
-        fetch_all,
-        (String, String),
-        "select asset_id, depends_on_id from asset_dependency"
-    )?;
-    let mut graph: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (from, to) in stored.iter().filter(|(f, _)| !seen.ids.has(f)) {
-        graph.entry(from.as_str()).or_default().push(to.as_str());
-    }
-    for (_, from, to) in &seen.edges {
-        graph.entry(from).or_default().push(to);
-    }
-    let mut starts: Vec<&str> = seen.edges.iter().map(|(_, from, _)| &**from).collect();
+    // The file's dependencies, and the store's of assets the file does not give (read a
+    // slice at a time, in the order of the key, so that memory holds indexes, not rows).
+    let mut edges = std::mem::take(&mut seen.edges);
+    let mut starts: Vec<usize> = edges.iter().map(|&(from, _)| from).collect();
     starts.dedup();
-    for path in find_loops(&graph, &starts) {
-        if let Some(row) = path.iter().find_map(|n| seen.ids.row_of(n)) {
+    let mut after: Option<(String, String)> = None;
+    loop {
+        let slice: Vec<(String, String)> = match &after {
+            None => tx_query!(
+                tx,
+                fetch_all,
+                (String, String),
+                "select asset_id, depends_on_id from asset_dependency \
+                 order by asset_id, depends_on_id limit 20000"
+            )?,
+            Some((a, d)) => tx_query!(
+                tx,
+                fetch_all,
+                (String, String),
+                "select asset_id, depends_on_id from asset_dependency \
+                 where asset_id > $1 or (asset_id = $1 and depends_on_id > $2) \
+                 order by asset_id, depends_on_id limit 20000",
+                a,
+                d
+            )?,
+        };
+        for (from, to) in &slice {
+            if !seen.ids.has(from) {
+                let from = seen.ids.intern(from);
+                let to = seen.ids.intern(to);
+                edges.push((from, to));
+            }
+        }
+        if slice.len() < 20000 {
+            break;
+        }
+        after = slice.into_iter().last();
+    }
+    let graph = Graph::of(edges, seen.ids.len());
+    for path in graph.loops(&starts) {
+        if let Some(row) = path.iter().find_map(|&n| seen.ids.row_at(n)) {
+            let names: Vec<&str> = path.iter().map(|&n| seen.ids.text_of(n)).collect();
             problems.push(FieldError::new(
                 format!("row {row}, depends_on"),
-                format!("the dependencies make a loop: {}", path.join(" → ")),
+                format!("the dependencies make a loop: {}", names.join(" → ")),
             ));
         }
     }
@@ -894,48 +913,72 @@ async fn next_asset_ids(tx: &mut Tx, n: usize) -> Result<Vec<String>> {
     crate::store::next_ids(tx, "asset", "A", "asset", "asset_id", n).await
 }
 
-/// The loops of a dependency graph reachable from `starts`, each once, as a path
-/// `a → … → a`: one depth-first walk over the whole graph (linear in its size).
-fn find_loops<'a>(graph: &HashMap<&'a str, Vec<&'a str>>, starts: &[&'a str]) -> Vec<Vec<&'a str>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        OnPath,
-        Done,
-    }
-    let mut mark: HashMap<&str, Mark> = HashMap::new();
-    let mut loops = Vec::new();
-    for &start in starts {
-        if mark.contains_key(start) {
-            continue;
+/// A dependency graph over indexes: the dependencies of node `n` are
+/// `edges[first[n]..first[n + 1]]`, the edges sorted by the node they leave.
+struct Graph {
+    edges: Vec<(usize, usize)>,
+    first: Vec<usize>,
+}
+
+impl Graph {
+    fn of(mut edges: Vec<(usize, usize)>, nodes: usize) -> Graph {
+        edges.sort_unstable();
+        edges.dedup();
+        let mut first = vec![0; nodes + 1];
+        for &(from, _) in &edges {
+            first[from + 1] += 1;
         }
-        // The current path, each node with the index of its next dependency to visit.
-        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
-        mark.insert(start, Mark::OnPath);
-        while let Some(top) = path.len().checked_sub(1) {
-            let (node, next) = path[top];
-            let deps = graph.get(node).map(Vec::as_slice).unwrap_or_default();
-            let Some(&dep) = deps.get(next) else {
-                mark.insert(node, Mark::Done);
-                path.pop();
+        for n in 0..nodes {
+            first[n + 1] += first[n];
+        }
+        Graph { edges, first }
+    }
+
+    fn dependency(&self, node: usize, k: usize) -> Option<usize> {
+        let at = self.first[node] + k;
+        (at < self.first[node + 1]).then(|| self.edges[at].1)
+    }
+
+    /// The loops reachable from `starts`, each once, as a path `a → … → a`: one depth-first
+    /// walk over the whole graph (linear in its size).
+    fn loops(&self, starts: &[usize]) -> Vec<Vec<usize>> {
+        const NEW: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let mut mark = vec![NEW; self.first.len() - 1];
+        let mut loops = Vec::new();
+        for &start in starts {
+            if mark[start] != NEW {
                 continue;
-            };
-            path[top].1 += 1;
-            match mark.get(dep) {
-                None => {
-                    mark.insert(dep, Mark::OnPath);
-                    path.push((dep, 0));
+            }
+            // The current path, each node with the index of its next dependency to visit.
+            let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+            mark[start] = ON_PATH;
+            while let Some(top) = path.len().checked_sub(1) {
+                let (node, next) = path[top];
+                let Some(dep) = self.dependency(node, next) else {
+                    mark[node] = DONE;
+                    path.pop();
+                    continue;
+                };
+                path[top].1 += 1;
+                match mark[dep] {
+                    NEW => {
+                        mark[dep] = ON_PATH;
+                        path.push((dep, 0));
+                    }
+                    ON_PATH => {
+                        let from = path.iter().position(|&(n, _)| n == dep).unwrap_or(0);
+                        let mut cycle: Vec<usize> = path[from..].iter().map(|&(n, _)| n).collect();
+                        cycle.push(dep);
+                        loops.push(cycle);
+                    }
+                    _ => {}
                 }
-                Some(Mark::OnPath) => {
-                    let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                    let mut cycle: Vec<&str> = path[from..].iter().map(|(n, _)| *n).collect();
-                    cycle.push(dep);
-                    loops.push(cycle);
-                }
-                Some(Mark::Done) => {}
             }
         }
+        loops
     }
-    loops
 }
 
 /// Replaces an asset's tags and dependencies.

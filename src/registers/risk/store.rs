@@ -559,19 +559,11 @@ pub(crate) async fn import(
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    let nameless: Vec<usize> = rows
-        .iter()
-        .filter(|(_, d)| d.id.is_none())
-        .map(|(r, _)| *r)
-        .collect();
-    let mut fresh = seen
-        .fresh(tx, ("risk", "R", "risk", "risk_id"), &nameless)
-        .await?
-        .into_iter();
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|(_, d)| d.id.clone().or_else(|| fresh.next()).unwrap_or_default())
-        .collect();
+    let row_ids: Vec<(usize, Option<&str>)> =
+        rows.iter().map(|(r, d)| (*r, d.id.as_deref())).collect();
+    let ids = seen
+        .ids_of(tx, ("risk", "R", "risk", "risk_id"), &row_ids)
+        .await?;
     let now = tx.now().to_string();
     let mut renew: Vec<String> = Vec::new();
     let crate::store::ImportPlan {
