@@ -12,8 +12,9 @@
 #
 # Knobs: BENCH_DURATION (default 5s), BENCH_CONNECTIONS (default 2), BENCH_SKIP_BUILD=1,
 # BENCH_SIZE (demo size, default huge), BENCH_IMPORT_ROWS (default 1000000; 0 skips the
-# import), BENCH_DATABASE, BENCH_REUSE (a data dir kept by BENCH_KEEP=1, with BENCH_DATABASE's
-# database as it is, to serve instead of a new demo).
+# import), BENCH_ASSET_TEXT and BENCH_ASSET_RARE (a word many asset names share, default
+# payroll, and one few do, default A-004242), BENCH_DATABASE, BENCH_REUSE (a data dir kept
+# by BENCH_KEEP=1, with BENCH_DATABASE's database as it is, to serve instead of a new demo).
 # Needs: cargo, curl, wrk, python3, /usr/bin/time, psql (PostgreSQL).
 
 NAME=million.sh
@@ -69,7 +70,8 @@ run_wrk "asset owner" "$ASSETS&owner=it1@example.org" "$BEARER"
 run_wrk "asset lifecycle" "$ASSETS&lifecycle=retired" "$BEARER"
 run_wrk "asset tag" "$ASSETS&tag=crown-jewel" "$BEARER"
 run_wrk "asset tag+type" "$ASSETS&tag=site-3&type=software" "$BEARER"
-run_wrk "asset text" "$ASSETS&q=payroll" "$BEARER"
+run_wrk "asset text" "$ASSETS&q=${BENCH_ASSET_TEXT:-payroll}" "$BEARER"
+run_wrk "asset text rare" "$ASSETS&q=${BENCH_ASSET_RARE:-A-004242}" "$BEARER"
 for sort in id type owner classification lifecycle updated; do
     run_wrk "asset sort $sort" "$ASSETS&sort=$sort" "$BEARER"
 done

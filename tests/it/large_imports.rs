@@ -196,6 +196,50 @@ async fn a_streamed_file_checks_ids_and_dependencies_across_its_batches() {
         let r: serde_json::Value =
             serde_json::from_str(&ok(run(&db, &["risk", "show", "R-010999"]))).unwrap();
         assert_eq!(r["title"], "Ρίσκο 10999");
+
+        // A word every name shares (more matches than a count shows) pages in the sort's order
+        // exactly as the whole register does; a rarer one finds its few.
+        let ids = |args: &[&str]| -> Vec<String> {
+            let listed: serde_json::Value =
+                serde_json::from_str(&ok(run(&db, args))).expect("a JSON list");
+            listed
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        for sort in ["name", "updated"] {
+            let all = ids(&[
+                "asset", "list", "--sort", sort, "--limit", "700", "--format", "json",
+            ]);
+            let found = ids(&[
+                "asset",
+                "list",
+                "--search",
+                "ακομιστ",
+                "--sort",
+                sort,
+                "--limit",
+                "700",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(found.len(), 700);
+            assert_eq!(found, all, "sorted by {sort}");
+        }
+        let few = ids(&[
+            "asset", "list", "--search", "č. 1199", "--sort", "id", "--format", "json",
+        ]);
+        let mut want = vec!["A-001199".to_string()];
+        want.extend((11990..=11999).map(|i| format!("A-{i:06}")));
+        assert_eq!(few, want);
+        let all = ids(&["risk", "list", "--sort", "title", "--format", "json"]);
+        let found = ids(&[
+            "risk", "list", "--search", "ίσκο", "--sort", "title", "--format", "json",
+        ]);
+        assert_eq!(found.len(), 11_000);
+        assert_eq!(found, all);
         db.cleanup().await;
     }
 }

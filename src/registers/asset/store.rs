@@ -100,9 +100,9 @@ impl SortSql for AssetSort {
     }
 }
 
-/// The register's filters; `page` when the clause selects a page in the sort's order (not a
-/// count).
-fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, page: bool) {
+/// The register's filters; `many` when the clause selects a page in the sort's order and the
+/// count found more rows than it counts.
+fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, many: bool) {
     if let Some(t) = &f.asset_type {
         sql.push(" and a.asset_type = ?", [Arg::Text(t.clone())]);
     }
@@ -116,11 +116,12 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, page: bool) {
         sql.push(" and a.lifecycle = ?", [Arg::Text(l.key().to_string())]);
     }
     if let Some(t) = &f.tag {
-        // For a page, the sort's index is walked and each asset looked up in its tags (by
-        // the key), stopping at the end of the page: neither database then reads every
-        // tagged asset to sort it, nor (SQLite) lists them first. A count is cheapest the
-        // other way round, from the tag's index.
-        if page {
+        // For a page of many (more than a count shows), the sort's index is walked and each
+        // asset looked up in its tags (by the key), stopping at the end of the page: neither
+        // database then reads every tagged asset to sort it, nor (SQLite) lists them first.
+        // Fewer are read from the tag's index and sorted (walking the sort's index for a tag
+        // few assets have would read it all); a count is read from the tag's index.
+        if many {
             sql.push(
                 " and exists (select 1 from asset_tag t where t.asset_id = a.asset_id and t.tag = ?)",
                 [Arg::Text(t.clone())],
@@ -135,7 +136,7 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, page: bool) {
     if let Some(q) = &f.text {
         let columns = crate::store::ASSET_TEXT.map(|c| c.replace("x.", "a."));
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-        sql.push_indexed_text_search("a", "asset_text", &columns, q, backend);
+        sql.push_indexed_text_search("a", "asset_text", &columns, q, backend, many);
     }
 }
 
@@ -598,6 +599,19 @@ impl Store {
                 count.push(" and t.tag = ?", [Arg::Text(tag.clone())]);
                 count
             }
+            // Text alone is counted from the text index, where it can be.
+            AssetFilter {
+                text: Some(q),
+                tag: None,
+                asset_type: None,
+                owner: None,
+                classification: None,
+                lifecycle: None,
+            } if let Some(count) =
+                crate::store::text_index_count("asset_text", q, self.backend()) =>
+            {
+                count
+            }
             _ => {
                 let mut count = Sql::new("from asset a where 1 = 1");
                 where_filter(&mut count, f, self.backend(), false);
@@ -607,7 +621,7 @@ impl Store {
         let (total, total_capped) = self.capped_count(&count).await?;
 
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
-        where_filter(&mut sql, f, self.backend(), true);
+        where_filter(&mut sql, f, self.backend(), total_capped);
         sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_once!(
             c,

@@ -116,7 +116,9 @@ impl SortSql for RiskSort {
     }
 }
 
-fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
+/// The register's filters; `many` when a count found more rows than it counts (a page is
+/// then found by walking the sort's index: see `push_indexed_text_search`).
+fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend, many: bool) {
     if let Some(l) = &f.level {
         sql.push(" and r.target_level = ?", [Arg::Text(l.clone())]);
     }
@@ -141,18 +143,25 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
             [Arg::Text(a.clone())],
         );
     }
+    // A page of many risks of a measure or control walks the sort's index and looks each risk
+    // up in its links (stopping at the page's end); fewer are read from the links and sorted.
     if let Some(m) = &f.measure {
-        sql.push(
-            " and r.risk_id in (select rm.risk_id from risk_measure rm where rm.measure_id = ?)",
-            [Arg::Text(m.clone())],
-        );
+        let sql_text = if many {
+            " and exists (select 1 from risk_measure rm where rm.risk_id = r.risk_id and rm.measure_id = ?)"
+        } else {
+            " and r.risk_id in (select rm.risk_id from risk_measure rm where rm.measure_id = ?)"
+        };
+        sql.push(sql_text, [Arg::Text(m.clone())]);
     }
     if let Some((fw, id)) = &f.control {
-        sql.push(
+        let sql_text = if many {
+            " and exists (select 1 from risk_measure rm join measure_control mc on mc.measure_id = rm.measure_id
+                          where rm.risk_id = r.risk_id and mc.framework_id = ? and mc.control_id = ?)"
+        } else {
             " and r.risk_id in (select rm.risk_id from risk_measure rm join measure_control mc on mc.measure_id = rm.measure_id
-                                where mc.framework_id = ? and mc.control_id = ?)",
-            [Arg::Text(fw.clone()), Arg::Text(id.clone())],
-        );
+                                where mc.framework_id = ? and mc.control_id = ?)"
+        };
+        sql.push(sql_text, [Arg::Text(fw.clone()), Arg::Text(id.clone())]);
     }
     if let Some((kind, l, i)) = f.cell {
         let p = kind.key();
@@ -178,7 +187,7 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend) {
     if let Some(q) = &f.text {
         let columns = crate::store::RISK_TEXT.map(|c| c.replace("x.", "r."));
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-        sql.push_indexed_text_search("r", "risk_text", &columns, q, backend);
+        sql.push_indexed_text_search("r", "risk_text", &columns, q, backend, many);
     }
 }
 
@@ -647,11 +656,23 @@ impl Store {
         limit: i64,
     ) -> Result<Page<Risk>> {
         let limit = limit.clamp(1, 500);
-        let mut count = Sql::new("from risk r where 1 = 1");
-        where_filter(&mut count, f, self.backend());
+        let text_only = RiskFilter {
+            text: f.text.clone(),
+            ..RiskFilter::default()
+        } == *f;
+        let count = match &f.text {
+            // Text alone is counted from the text index, where it can be.
+            Some(q) if text_only => crate::store::text_index_count("risk_text", q, self.backend()),
+            _ => None,
+        };
+        let count = count.unwrap_or_else(|| {
+            let mut count = Sql::new("from risk r where 1 = 1");
+            where_filter(&mut count, f, self.backend(), false);
+            count
+        });
         let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
-        where_filter(&mut sql, f, self.backend());
+        where_filter(&mut sql, f, self.backend(), total_capped);
         let (cols, desc) = sort.columns();
         sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_once!(
@@ -762,7 +783,7 @@ impl Store {
     /// How many risks match a filter (up to the cap, and whether it capped).
     pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
         let mut count = Sql::new("from risk r where 1 = 1");
-        where_filter(&mut count, f, self.backend());
+        where_filter(&mut count, f, self.backend(), false);
         self.capped_count(&count).await
     }
 
