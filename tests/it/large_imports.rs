@@ -228,6 +228,22 @@ async fn a_streamed_file_checks_ids_and_dependencies_across_its_batches() {
             assert_eq!(found.len(), 700);
             assert_eq!(found, all, "sorted by {sort}");
         }
+        // So do a tag every asset has, and one 1,500 have.
+        let tagged = ids(&[
+            "asset", "list", "--tag", "pci", "--sort", "name", "--limit", "700", "--format", "json",
+        ]);
+        let all = ids(&[
+            "asset", "list", "--sort", "name", "--limit", "700", "--format", "json",
+        ]);
+        assert_eq!(tagged, all);
+        let dc3 = ids(&[
+            "asset", "list", "--tag", "dc-3", "--sort", "id", "--format", "json",
+        ]);
+        let want: Vec<String> = (1..=12_000)
+            .filter(|i| i % 8 == 3)
+            .map(|i| format!("A-{i:06}"))
+            .collect();
+        assert_eq!(dc3, want);
         let few = ids(&[
             "asset", "list", "--search", "č. 1199", "--sort", "id", "--format", "json",
         ]);

@@ -101,7 +101,7 @@ impl SortSql for AssetSort {
 }
 
 /// The register's filters; `many` when the clause selects a page in the sort's order and the
-/// count found more rows than it counts.
+/// count found many rows (`WALK_ABOVE`).
 fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, many: bool) {
     if let Some(t) = &f.asset_type {
         sql.push(" and a.asset_type = ?", [Arg::Text(t.clone())]);
@@ -116,7 +116,7 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, many: bool) {
         sql.push(" and a.lifecycle = ?", [Arg::Text(l.key().to_string())]);
     }
     if let Some(t) = &f.tag {
-        // For a page of many (more than a count shows), the sort's index is walked and each
+        // For a page of many, the sort's index is walked and each
         // asset looked up in its tags (by the key), stopping at the end of the page: neither
         // database then reads every tagged asset to sort it, nor (SQLite) lists them first.
         // Fewer are read from the tag's index and sorted (walking the sort's index for a tag
@@ -621,7 +621,8 @@ impl Store {
         let (total, total_capped) = self.capped_count(&count).await?;
 
         let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
-        where_filter(&mut sql, f, self.backend(), total_capped);
+        let many = total > crate::store::WALK_ABOVE;
+        where_filter(&mut sql, f, self.backend(), many);
         sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_once!(
             c,

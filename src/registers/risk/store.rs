@@ -116,7 +116,7 @@ impl SortSql for RiskSort {
     }
 }
 
-/// The register's filters; `many` when a count found more rows than it counts (a page is
+/// The register's filters; `many` when a count found many rows (`WALK_ABOVE`: a page is
 /// then found by walking the sort's index: see `push_indexed_text_search`).
 fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend, many: bool) {
     if let Some(l) = &f.level {
@@ -672,7 +672,8 @@ impl Store {
         });
         let (total, total_capped) = self.capped_count(&count).await?;
         let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
-        where_filter(&mut sql, f, self.backend(), total_capped);
+        let many = total > crate::store::WALK_ABOVE;
+        where_filter(&mut sql, f, self.backend(), many);
         let (cols, desc) = sort.columns();
         sql.push_keyset(cols, desc, cursor, limit)?;
         let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_once!(
