@@ -309,9 +309,8 @@ impl Sql {
     /// `many` says the search matches many rows (more than `WALK_ABOVE`): a page is
     /// then found sooner by walking the sort's index and checking each row than by reading
     /// every match from the text index and sorting them all (a word shared by 70,000 of a
-    /// million names took 270 ms that way on SQLite). The text index is kept out of the plan
-    /// by searching an expression it does not index: on SQLite `+rowid`, whose matches are
-    /// still listed once from the text index; on PostgreSQL the columns joined with `''`.
+    /// million names took 270 ms that way on SQLite). On SQLite the text index is kept out of
+    /// the plan by searching `+rowid`, whose matches are still listed once from the index.
     pub fn push_indexed_text_search(
         &mut self,
         alias: &str,
@@ -333,11 +332,10 @@ impl Sql {
                 )
             }
             Backend::Sqlite => self.push_text_search(columns, q, backend),
+            // PostgreSQL's planner knows from pg_trgm how many rows a pattern matches, and
+            // walks the sort's index by itself when they are many.
             Backend::Postgres => {
-                let mut joined = text_expression(columns);
-                if many {
-                    joined = format!("({joined} || '')");
-                }
+                let joined = text_expression(columns);
                 self.push_text_search(&[joined.as_str()], q, backend)
             }
         }
