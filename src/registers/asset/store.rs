@@ -116,11 +116,11 @@ fn where_filter(sql: &mut Sql, f: &AssetFilter, backend: Backend, many: bool) {
         sql.push(" and a.lifecycle = ?", [Arg::Text(l.key().to_string())]);
     }
     if let Some(t) = &f.tag {
-        // For a page of many, the sort's index is walked and each
-        // asset looked up in its tags (by the key), stopping at the end of the page: neither
-        // database then reads every tagged asset to sort it, nor (SQLite) lists them first.
-        // Fewer are read from the tag's index and sorted (walking the sort's index for a tag
-        // few assets have would read it all); a count is read from the tag's index.
+        // For a page of many, the sort's index is walked and each asset looked up in its
+        // tags (by the key), stopping at the end of the page: neither database then reads
+        // every tagged asset to sort it, nor (SQLite) lists them first. Fewer are read from
+        // the tag's index and sorted (walking the sort's index for a tag few assets have
+        // would read it all); a count is read from the tag's index.
         if many {
             sql.push(
                 " and exists (select 1 from asset_tag t where t.asset_id = a.asset_id and t.tag = ?)",
