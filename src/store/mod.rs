@@ -14,7 +14,9 @@ mod migrate;
 mod page;
 mod seen;
 mod setting;
+mod text;
 pub(crate) use seen::SeenIds;
+pub(crate) use text::{ASSET_TEXT, RISK_TEXT, text_index_count};
 
 pub(crate) use audit::recent_changes;
 pub use blob::{BlobReader, BlobWriter};
@@ -274,127 +276,6 @@ impl Sql {
         self
     }
 }
-
-impl Sql {
-    /// Appends a case-insensitive "contains" search over columns (`%` and `_` in the text are
-    /// literal). SQLite's LIKE ignores case already (and `lower()` would cost a copy of every
-    /// value); PostgreSQL's ILIKE does.
-    pub fn push_text_search(&mut self, columns: &[&str], q: &str, backend: Backend) -> &mut Self {
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let like = format!("%{escaped}%");
-        let op = match backend {
-            Backend::Sqlite => "like",
-            Backend::Postgres => "ilike",
-        };
-        let terms: Vec<String> = columns
-            .iter()
-            .map(|c| format!("{c} {op} ? escape '\\'"))
-            .collect();
-        self.push(
-            &format!(" and ({})", terms.join(" or ")),
-            columns.iter().map(|_| Arg::Text(like.clone())),
-        )
-    }
-}
-
-impl Sql {
-    /// Appends a case-insensitive "contains" search over the columns of a register with a
-    /// text index: on SQLite, the trigram index `fts` (rows of `alias`) for three characters
-    /// or more; on PostgreSQL, one ILIKE over the columns joined (the expression that
-    /// `prepare_text_search` indexes with pg_trgm).
-    ///
-    /// `many` says the search matches many rows (more than `WALK_ABOVE`): a page is
-    /// then found sooner by walking the sort's index and checking each row than by reading
-    /// every match from the text index and sorting them all (a word shared by 70,000 of a
-    /// million names took 270 ms that way on SQLite). On SQLite the text index is kept out of
-    /// the plan by searching `+rowid`, whose matches are still listed once from the index.
-    pub fn push_indexed_text_search(
-        &mut self,
-        alias: &str,
-        fts: &str,
-        columns: &[&str],
-        q: &str,
-        backend: Backend,
-        many: bool,
-    ) -> &mut Self {
-        match backend {
-            Backend::Sqlite if q.trim().chars().count() >= 3 => {
-                let phrase = fts_phrase(q);
-                let rowid = if many { "+" } else { "" };
-                self.push(
-                    &format!(
-                        " and {rowid}{alias}.rowid in (select rowid from {fts} where {fts} match ?)"
-                    ),
-                    [Arg::Text(phrase)],
-                )
-            }
-            Backend::Sqlite => self.push_text_search(columns, q, backend),
-            // PostgreSQL's planner knows from pg_trgm how many rows a pattern matches, and
-            // walks the sort's index by itself when they are many.
-            Backend::Postgres => {
-                let joined = text_expression(columns);
-                self.push_text_search(&[joined.as_str()], q, backend)
-            }
-        }
-    }
-}
-
-/// What a search for `q` alone counts from (`from … where …`), when the text index answers it
-/// without the register's table: SQLite's trigram index, for three characters or more.
-pub(crate) fn text_index_count(fts: &str, q: &str, backend: Backend) -> Option<Sql> {
-    match backend {
-        Backend::Sqlite if q.trim().chars().count() >= 3 => {
-            let mut sql = Sql::new(&format!("from {fts} where 1 = 1"));
-            sql.push(&format!(" and {fts} match ?"), [Arg::Text(fts_phrase(q))]);
-            Some(sql)
-        }
-        _ => None,
-    }
-}
-
-/// `q` as one phrase of an FTS5 query (a run of characters anywhere in the text).
-fn fts_phrase(q: &str) -> String {
-    format!("\"{}\"", q.trim().replace('"', "\"\""))
-}
-
-/// The columns of a register's text search joined into one expression (PostgreSQL).
-fn text_expression(columns: &[&str]) -> String {
-    format!("({})", columns.join(" || ' ' || "))
-}
-
-/// On PostgreSQL, indexes the registers' text-search expressions with pg_trgm when the
-/// extension can be created (it ships with PostgreSQL; creating it needs the database owner).
-/// Without it the search still works, by a scan. Nothing to do on SQLite (see migration 8).
-async fn prepare_text_search(pool: &PgPool) {
-    let indexes = [
-        ("asset_text_trgm_idx", "asset", ASSET_TEXT),
-        ("risk_text_trgm_idx", "risk", RISK_TEXT),
-    ];
-    let ready = sqlx::query("create extension if not exists pg_trgm")
-        .execute(pool)
-        .await;
-    if let Err(e) = ready {
-        tracing::warn!(error = %e, "pg_trgm is not available: text search of large registers scans");
-        return;
-    }
-    for (name, table, columns) in indexes {
-        let columns: Vec<&str> = columns.iter().map(|c| c.trim_start_matches("x.")).collect();
-        let sql = format!(
-            "create index if not exists {name} on {table} using gin ({} gin_trgm_ops)",
-            text_expression(&columns)
-        );
-        if let Err(e) = sqlx::query(&sql).execute(pool).await {
-            tracing::warn!(error = %e, index = name, "could not create a text-search index");
-        }
-    }
-}
-
-/// The columns the asset and risk registers' text filter reads (`x.` stands for the table).
-pub(crate) const ASSET_TEXT: [&str; 3] = ["x.asset_id", "x.name", "x.description"];
-pub(crate) const RISK_TEXT: [&str; 3] = ["x.risk_id", "x.title", "x.threat"];
 
 impl Store {
     /// (key, value) rows of a link table for some keys, ordered by value (one query per page).
@@ -1049,7 +930,7 @@ impl Store {
                         )
                     })?;
                 migrate::run_postgres(&pool).await?;
-                prepare_text_search(&pool).await;
+                text::prepare_text_search(&pool).await;
                 Pool::Postgres(pool)
             }
         };
