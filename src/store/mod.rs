@@ -8,6 +8,7 @@
 mod audit;
 mod auth;
 mod blob;
+mod bulk;
 mod catalog;
 mod generation;
 mod migrate;
@@ -15,6 +16,7 @@ mod page;
 mod seen;
 mod setting;
 mod text;
+pub(crate) use bulk::BulkIndexes;
 pub(crate) use seen::SeenIds;
 pub(crate) use text::{ASSET_TEXT, RISK_TEXT, text_index_count};
 
@@ -912,12 +914,23 @@ impl Store {
                 pool
             }
             Backend::Postgres => {
-                let opts = PgConnectOptions::from_str(url).with_context(|| {
-                    format!(
-                        "reading the database URL {}",
-                        crate::config::redact_url(url)
-                    )
-                })?;
+                let opts = PgConnectOptions::from_str(url)
+                    .with_context(|| {
+                        format!(
+                            "reading the database URL {}",
+                            crate::config::redact_url(url)
+                        )
+                    })?
+                    // A register's page reads one index and stops at 50 rows: starting
+                    // parallel workers for it cost more than it saved (the tag filter at a
+                    // million assets: 13.9 ms p50 with them, 5.1 without). And its pages are
+                    // in memory or on SSD, where looking rows up by their key costs little
+                    // more than reading them in turn: at PostgreSQL's default (4) it scanned
+                    // a million assets to count 10,000 tagged ones (238 ms, not 19).
+                    .options([
+                        ("max_parallel_workers_per_gather", "0"),
+                        ("random_page_cost", "1.1"),
+                    ]);
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))

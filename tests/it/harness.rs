@@ -78,6 +78,33 @@ impl TestDb {
         }
     }
 
+    /// The definitions of the database's indexes (and SQLite's triggers), sorted: to see
+    /// that what an import took down for a while is back as it was.
+    pub async fn index_definitions(&self) -> Vec<String> {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(
+                    "select type || ' ' || name || ' ' || coalesce(sql, '') from sqlite_master \
+                     where type in ('index', 'trigger') order by 1",
+                )
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(
+                    "select indexdef::text from pg_indexes where schemaname = 'public' order by 1",
+                )
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+            }
+        }
+    }
+
     /// Drops a PostgreSQL test database.
     pub async fn cleanup(self) {
         if let (Some(admin), Some(name)) = (&self.pg_admin_url, &self.pg_name)

@@ -61,6 +61,7 @@ fn inventory(n: usize) -> String {
 async fn a_file_of_200000_assets_with_one_bad_row_at_the_end_writes_nothing_in_bounded_memory() {
     for db in databases().await {
         ok(run(&db, &["init"]));
+        let indexes = db.index_definitions().await;
         let file = db.dir.path().join("cmdb.csv");
         let mut csv = inventory(199_999);
         csv.push_str("A-200000,Last one,hardware,ops@example.org,ultra secret,1,1,1,,\n");
@@ -79,6 +80,11 @@ async fn a_file_of_200000_assets_with_one_bad_row_at_the_end_writes_nothing_in_b
         );
         assert!(said.contains("nothing was imported"), "{said}");
         assert!(said.contains("200000 rows"), "every row was read: {said}");
+        assert_eq!(
+            db.index_definitions().await,
+            indexes,
+            "the indexes the import took down while it wrote are back as they were"
+        );
         assert_eq!(
             ok(run(&db, &["asset", "list", "--format", "json"])).trim(),
             "[]",
@@ -256,6 +262,121 @@ async fn a_streamed_file_checks_ids_and_dependencies_across_its_batches() {
         ]);
         assert_eq!(found.len(), 11_000);
         assert_eq!(found, all);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let indexes = db.index_definitions().await;
+        let ids = |args: &[&str]| -> Vec<String> {
+            let listed: serde_json::Value =
+                serde_json::from_str(&ok(run(&db, args))).expect("a JSON list");
+            listed
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        // More rows than an import writes before it builds the register's indexes at its end.
+        let n = 60_000;
+        let file = db.dir.path().join("inventory.csv");
+        std::fs::write(&file, inventory(n)).unwrap();
+        let done = ok(run(&db, &["asset", "import", file.to_str().unwrap()]));
+        assert!(done.contains("created 60000"), "{done}");
+        assert_eq!(db.index_definitions().await, indexes);
+
+        // The indexes and the text index hold every row.
+        let few = ids(&[
+            "asset", "list", "--search", "č. 5999", "--sort", "id", "--format", "json",
+        ]);
+        let mut want = vec!["A-005999".to_string()];
+        want.extend((59990..=59999).map(|i| format!("A-{i:06}")));
+        assert_eq!(few, want);
+        let owned = ids(&[
+            "asset",
+            "list",
+            "--owner",
+            "ops7@example.org",
+            "--tag",
+            "dc-3",
+            "--sort",
+            "id",
+            "--format",
+            "json",
+        ]);
+        let want: Vec<String> = (1..=n)
+            .filter(|i| i % 50 == 7 && i % 8 == 3)
+            .map(|i| format!("A-{i:06}"))
+            .collect();
+        assert_eq!(owned, want);
+        let by_name = ids(&[
+            "asset", "list", "--sort", "name", "--limit", "3", "--format", "json",
+        ]);
+        assert_eq!(by_name, ["A-000001", "A-000010", "A-000100"]);
+
+        // A small import afterwards keeps the text index in step again, row by row.
+        let small = db.dir.path().join("small.csv");
+        std::fs::write(
+            &small,
+            "Asset ID,Asset Name,Type,Owner,Classification\nA-000001,Ζωγράφος,hardware,ops1@example.org,internal\n",
+        )
+        .unwrap();
+        let done = ok(run(&db, &["asset", "import", small.to_str().unwrap()]));
+        assert!(done.contains("updated 1"), "{done}");
+        let found = ids(&["asset", "list", "--search", "ωγράφ", "--format", "json"]);
+        assert_eq!(found, ["A-000001"]);
+        // Its old name is no longer found.
+        let first = ids(&[
+            "asset", "list", "--search", "č. 1", "--sort", "id", "--limit", "2", "--format", "json",
+        ]);
+        assert_eq!(first, ["A-000010", "A-000011"]);
+
+        // Risks likewise.
+        let mut risks = String::from("Risk ID,Title,Owner,Likelihood,Impact,Assets\n");
+        for i in 1..=55_000 {
+            writeln!(
+                risks,
+                "R-{i:06},Ρίσκο {i},risk{}@example.org,{},{},A-{:06}",
+                i % 7,
+                1 + i % 5,
+                1 + (i / 5) % 5,
+                1 + i % n
+            )
+            .unwrap();
+        }
+        let rfile = db.dir.path().join("risks.csv");
+        std::fs::write(&rfile, &risks).unwrap();
+        let done = ok(run(&db, &["risk", "import", rfile.to_str().unwrap()]));
+        assert!(done.contains("created 55000"), "{done}");
+        assert_eq!(db.index_definitions().await, indexes);
+        let found = ids(&[
+            "risk",
+            "list",
+            "--search",
+            "Ρίσκο 54999",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(found, ["R-054999"]);
+        let owned = ids(&[
+            "risk",
+            "list",
+            "--owner",
+            "risk3@example.org",
+            "--asset",
+            "A-000011",
+            "--format",
+            "json",
+        ]);
+        let want: Vec<String> = (1..=55_000)
+            .filter(|i| i % 7 == 3 && 1 + i % n == 11)
+            .map(|i| format!("R-{i:06}"))
+            .collect();
+        assert_eq!(owned, want);
         db.cleanup().await;
     }
 }

@@ -238,6 +238,8 @@ pub struct Importing<'a> {
     ctx: &'a Ctx,
     tx: crate::store::Tx,
     seen: store::Seen,
+    /// The register's indexes, built again at the end of a large import.
+    bulk: crate::store::BulkIndexes,
     report: ImportReport,
     dry_run: bool,
     /// A row had a problem (or the caller refused the file): rows are only checked now.
@@ -254,6 +256,7 @@ impl<'a> Importing<'a> {
             ctx,
             tx,
             seen: Default::default(),
+            bulk: crate::store::BulkIndexes::of(store::TABLES, Some("asset_text")),
             report: ImportReport::default(),
             dry_run,
             refused: false,
@@ -267,7 +270,11 @@ impl<'a> Importing<'a> {
         let write = !self.dry_run && !self.refused;
         match store::import_batch(&mut self.tx, self.ctx.who(), rows, &mut self.seen, write).await {
             Ok(report) => {
+                let written = report.created_count() + report.updated_count();
                 self.report.add(report);
+                if write {
+                    self.bulk.wrote(&mut self.tx, written).await?;
+                }
                 Ok(())
             }
             Err(e) => {
@@ -290,6 +297,7 @@ impl<'a> Importing<'a> {
         if !write {
             return Ok(self.report);
         }
+        self.bulk.rebuild(&mut self.tx).await?;
         crate::registers::imports::service::commit(self.ctx, self.tx, self.upload.as_deref())
             .await?;
         self.ctx.store().refresh_statistics_soon();

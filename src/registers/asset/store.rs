@@ -15,6 +15,9 @@ use std::collections::{HashMap, HashSet};
 
 const SETTINGS_KEY: &str = "asset_settings";
 
+/// The tables an import writes (the register's first), whose indexes a large one builds at its end.
+pub(crate) const TABLES: &[&str] = &["asset", "asset_tag", "asset_dependency"];
+
 type AssetRow = (
     String,
     String,

@@ -18,6 +18,9 @@ use crate::store::{
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// The tables an import writes (the register's first), whose indexes a large one builds at its end.
+pub(crate) const TABLES: &[&str] = &["risk", "risk_asset", "risk_measure"];
+
 /// A risk row (24 columns: more than sqlx's tuples hold, so read by position).
 struct RiskRow(Risk);
 

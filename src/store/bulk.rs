@@ -1,0 +1,150 @@
+//! A large import's indexes (SQLite). The trigram index of a register's text is kept in step
+//! by triggers, and each statement of an import flushed what the index had gathered and merged
+//! it into what was there, reading back what it had written: at a million assets, half the
+//! import's time. Rows written one batch after another also land all over the register's
+//! other indexes (names, owners, types do not come in the file's order).
+//!
+//! So past `BULK_AFTER` rows, and once the import has written at least a quarter as many rows
+//! as the register held, the register's own indexes (not those that keep its keys unique,
+//! which the import's reads and checks use) and the text index's triggers are dropped inside
+//! the import's transaction. Before it commits, each index is built again in one sorted pass,
+//! and the text index from the rows (a million assets: 65 s before, 34 s).
+//!
+//! A rollback (a problem found further down, a failed write) puts them back as they were.
+//! SQLite's readers keep reading the committed database, indexes included, meanwhile. On
+//! PostgreSQL dropping an index locks its table until the import ends, so every page of the
+//! register would wait for it: there the indexes are kept, and written row by row.
+
+use super::{Tx, TxInner, tx_exec, tx_query};
+use crate::error::Result;
+
+/// Rows an import writes before its indexes may be built at its end instead.
+pub(crate) const BULK_AFTER: usize = 50_000;
+
+/// Bytes of text index SQLite gathers in memory before writing them, while it is built again.
+const TEXT_HASH: usize = 16 << 20;
+
+/// The indexes of an import's tables, and the statements that build those it dropped
+/// (SQLite's: on PostgreSQL nothing is dropped).
+pub(crate) struct BulkIndexes {
+    tables: &'static [&'static str],
+    /// The trigram index of the first table (its triggers are named `{text}_…`).
+    text: Option<&'static str>,
+    /// The text index is to be built again from the rows.
+    text_dropped: bool,
+    /// Rows of the first table when the import began (read at its first batch).
+    stored: Option<i64>,
+    written: usize,
+    dropped: Vec<String>,
+}
+
+impl BulkIndexes {
+    /// The indexes of `tables` (the register's table first), and its text index.
+    pub(crate) fn of(tables: &'static [&'static str], text: Option<&'static str>) -> BulkIndexes {
+        BulkIndexes {
+            tables,
+            text,
+            text_dropped: false,
+            stored: None,
+            written: 0,
+            dropped: Vec::new(),
+        }
+    }
+
+    /// Counts the rows a batch wrote (created or changed); drops the tables' indexes once
+    /// the import is large.
+    pub(crate) async fn wrote(&mut self, tx: &mut Tx, rows: usize) -> Result<()> {
+        if self.stored.is_none() {
+            let (n,): (i64,) = tx_query!(
+                tx,
+                fetch_one,
+                (i64,),
+                &format!("select count(*) from {}", self.tables[0])
+            )?;
+            self.stored = Some(n);
+        }
+        self.written += rows;
+        if !matches!(tx.inner, TxInner::Sqlite(_)) {
+            return Ok(());
+        }
+        let stored = usize::try_from(self.stored.unwrap_or(0)).unwrap_or(usize::MAX);
+        let done = !self.dropped.is_empty() || self.text_dropped;
+        if done || self.written < BULK_AFTER || self.written < stored / 4 {
+            return Ok(());
+        }
+        let list = self
+            .tables
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let indexes: Vec<(String, String)> = tx_query!(
+            tx,
+            fetch_all,
+            (String, String),
+            &format!(
+                "select name, sql from sqlite_master where type = 'index' and sql is not null \
+                 and lower(sql) not like 'create unique%' and tbl_name in ({list}) order by name"
+            )
+        )?;
+        for (name, sql) in indexes {
+            tx_exec!(tx, &format!("drop index {name}"))?;
+            self.dropped.push(sql);
+        }
+        if let Some(text) = self.text {
+            let triggers: Vec<(String, String)> = tx_query!(
+                tx,
+                fetch_all,
+                (String, String),
+                &format!(
+                    "select name, sql from sqlite_master where type = 'trigger' \
+                     and tbl_name = '{}' and name like '{text}\\_%' escape '\\' order by name",
+                    self.tables[0]
+                )
+            )?;
+            for (name, sql) in triggers {
+                tx_exec!(tx, &format!("drop trigger {name}"))?;
+                self.dropped.push(sql);
+            }
+            self.text_dropped = true;
+        }
+        Ok(())
+    }
+
+    /// Builds the indexes dropped, before the import commits.
+    pub(crate) async fn rebuild(&mut self, tx: &mut Tx) -> Result<()> {
+        if self.dropped.is_empty() {
+            return Ok(());
+        }
+        // SQLite sorts an index's entries in its temporary storage, which is kept in memory
+        // for statement journals: a million rows' entries would take 100 MB there.
+        tx_exec!(tx, "pragma temp_store = file")?;
+        let built = self.build(tx).await;
+        tx_exec!(tx, "pragma temp_store = memory")?;
+        built
+    }
+
+    async fn build(&mut self, tx: &mut Tx) -> Result<()> {
+        for sql in std::mem::take(&mut self.dropped) {
+            tx_exec!(tx, &sql)?;
+        }
+        if let Some(text) = self.text.filter(|_| self.text_dropped) {
+            self.text_dropped = false;
+            // Gathered 16 MB at a time (not 1 MB), the text index is written in larger
+            // pieces that it merges less often: 2.4 s instead of 6.8 for a million assets.
+            tx_exec!(
+                tx,
+                &format!("insert into {text} ({text}, rank) values ('hashsize', {TEXT_HASH})")
+            )?;
+            tx_exec!(
+                tx,
+                &format!("insert into {text} ({text}) values ('rebuild')")
+            )?;
+            tx_exec!(
+                tx,
+                &format!("insert into {text} ({text}, rank) values ('hashsize', 1048576)")
+            )?;
+        }
+        Ok(())
+    }
+}
