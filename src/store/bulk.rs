@@ -32,7 +32,7 @@ pub(crate) struct BulkIndexes {
     text: Option<&'static str>,
     /// The text index is to be built again from the rows.
     text_dropped: bool,
-    /// Rows of the first table when the import began (read at its first batch).
+    /// Rows of the first table once the import's first batch is written.
     stored: Option<i64>,
     written: usize,
     dropped: Vec<String>,
@@ -54,6 +54,9 @@ impl BulkIndexes {
     /// Counts the rows a batch wrote (created or changed); drops the tables' indexes once
     /// the import is large.
     pub(crate) async fn wrote(&mut self, tx: &mut Tx, rows: usize) -> Result<()> {
+        if !matches!(tx.inner, TxInner::Sqlite(_)) {
+            return Ok(());
+        }
         if self.stored.is_none() {
             let (n,): (i64,) = tx_query!(
                 tx,
@@ -64,9 +67,6 @@ impl BulkIndexes {
             self.stored = Some(n);
         }
         self.written += rows;
-        if !matches!(tx.inner, TxInner::Sqlite(_)) {
-            return Ok(());
-        }
         let stored = usize::try_from(self.stored.unwrap_or(0)).unwrap_or(usize::MAX);
         let done = !self.dropped.is_empty() || self.text_dropped;
         if done || self.written < BULK_AFTER || self.written < stored / 4 {
@@ -117,10 +117,14 @@ impl BulkIndexes {
             return Ok(());
         }
         // SQLite sorts an index's entries in its temporary storage, which is kept in memory
-        // for statement journals: a million rows' entries would take 100 MB there.
-        tx_exec!(tx, "pragma temp_store = file")?;
+        // for statement journals: a million rows' entries would take 100 MB there. It can be
+        // moved to files only while the transaction has not used it (else SQLite refuses,
+        // and the transaction goes on): then the indexes are sorted in memory.
+        let to_files = tx_exec!(tx, "pragma temp_store = file").is_ok();
         let built = self.build(tx).await;
-        tx_exec!(tx, "pragma temp_store = memory")?;
+        if to_files && tx_exec!(tx, "pragma temp_store = memory").is_err() {
+            tracing::debug!("temporary storage stays in files on this connection");
+        }
         built
     }
 

@@ -32,6 +32,17 @@ fn run_measured(db: &TestDb, args: &[&str]) -> (Output, u64) {
     (waiting.join().unwrap().expect("annex ran"), peak_kb / 1024)
 }
 
+/// The ids a `list … --format json` command answers, in its order.
+fn listed_ids(db: &TestDb, args: &[&str]) -> Vec<String> {
+    let listed: serde_json::Value = serde_json::from_str(&ok(run(db, args))).expect("a JSON list");
+    listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// An inventory of `n` assets (ids `A-000001` …), each with tags, some depending on an asset
 /// before them; Greek and Czech in the names.
 fn inventory(n: usize) -> String {
@@ -205,16 +216,7 @@ async fn a_streamed_file_checks_ids_and_dependencies_across_its_batches() {
 
         // A word every name shares (more matches than a count shows) pages in the sort's order
         // exactly as the whole register does; a rarer one finds its few.
-        let ids = |args: &[&str]| -> Vec<String> {
-            let listed: serde_json::Value =
-                serde_json::from_str(&ok(run(&db, args))).expect("a JSON list");
-            listed
-                .as_array()
-                .expect("a list")
-                .iter()
-                .map(|a| a["id"].as_str().unwrap().to_string())
-                .collect()
-        };
+        let ids = |args: &[&str]| listed_ids(&db, args);
         for sort in ["name", "updated"] {
             let all = ids(&[
                 "asset", "list", "--sort", sort, "--limit", "700", "--format", "json",
@@ -271,16 +273,7 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
     for db in databases().await {
         ok(run(&db, &["init"]));
         let indexes = db.index_definitions().await;
-        let ids = |args: &[&str]| -> Vec<String> {
-            let listed: serde_json::Value =
-                serde_json::from_str(&ok(run(&db, args))).expect("a JSON list");
-            listed
-                .as_array()
-                .expect("a list")
-                .iter()
-                .map(|a| a["id"].as_str().unwrap().to_string())
-                .collect()
-        };
+        let ids = |args: &[&str]| listed_ids(&db, args);
         // More rows than an import writes before it builds the register's indexes at its end.
         let n = 60_000;
         let file = db.dir.path().join("inventory.csv");
