@@ -23,6 +23,8 @@ pub(crate) const BULK_AFTER: usize = 50_000;
 
 /// Bytes of text index SQLite gathers in memory before writing them, while it is built again.
 const TEXT_HASH: usize = 16 << 20;
+/// SQLite's own amount (1 MB), for the row-by-row writes after.
+const TEXT_HASH_USUAL: usize = 1 << 20;
 
 /// The indexes of an import's tables, and the statements that build those it dropped
 /// (SQLite's: on PostgreSQL nothing is dropped).
@@ -30,10 +32,10 @@ pub(crate) struct BulkIndexes {
     tables: &'static [&'static str],
     /// The trigram index of the first table (its triggers are named `{text}_…`).
     text: Option<&'static str>,
-    /// The text index is to be built again from the rows.
-    text_dropped: bool,
-    /// Rows of the first table once the import's first batch is written.
-    stored: Option<i64>,
+    /// The indexes (and the text index's triggers) were dropped, to be built at the end.
+    taken: bool,
+    /// Rows of the first table besides the import's (counted once it has written many).
+    held: Option<usize>,
     written: usize,
     dropped: Vec<String>,
 }
@@ -44,8 +46,8 @@ impl BulkIndexes {
         BulkIndexes {
             tables,
             text,
-            text_dropped: false,
-            stored: None,
+            taken: false,
+            held: None,
             written: 0,
             dropped: Vec::new(),
         }
@@ -57,21 +59,29 @@ impl BulkIndexes {
         if !matches!(tx.inner, TxInner::Sqlite(_)) {
             return Ok(());
         }
-        if self.stored.is_none() {
-            let (n,): (i64,) = tx_query!(
-                tx,
-                fetch_one,
-                (i64,),
-                &format!("select count(*) from {}", self.tables[0])
-            )?;
-            self.stored = Some(n);
-        }
         self.written += rows;
-        let stored = usize::try_from(self.stored.unwrap_or(0)).unwrap_or(usize::MAX);
-        let done = !self.dropped.is_empty() || self.text_dropped;
-        if done || self.written < BULK_AFTER || self.written < stored / 4 {
+        if self.taken || self.written < BULK_AFTER {
             return Ok(());
         }
+        // Counted once, when the import gets large (a small one never pays for it): what the
+        // register held besides the rows written (as if they were all new).
+        let held = match self.held {
+            Some(n) => n,
+            None => {
+                let (n,): (i64,) = tx_query!(
+                    tx,
+                    fetch_one,
+                    (i64,),
+                    &format!("select count(*) from {}", self.tables[0])
+                )?;
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                *self.held.insert(n.saturating_sub(self.written))
+            }
+        };
+        if self.written < held / 4 {
+            return Ok(());
+        }
+        self.taken = true;
         let list = self
             .tables
             .iter()
@@ -106,14 +116,13 @@ impl BulkIndexes {
                 tx_exec!(tx, &format!("drop trigger {name}"))?;
                 self.dropped.push(sql);
             }
-            self.text_dropped = true;
         }
         Ok(())
     }
 
     /// Builds the indexes dropped, before the import commits.
     pub(crate) async fn rebuild(&mut self, tx: &mut Tx) -> Result<()> {
-        if self.dropped.is_empty() {
+        if !std::mem::take(&mut self.taken) {
             return Ok(());
         }
         // SQLite sorts an index's entries in its temporary storage, which is kept in memory
@@ -132,8 +141,7 @@ impl BulkIndexes {
         for sql in std::mem::take(&mut self.dropped) {
             tx_exec!(tx, &sql)?;
         }
-        if let Some(text) = self.text.filter(|_| self.text_dropped) {
-            self.text_dropped = false;
+        if let Some(text) = self.text {
             // Gathered 16 MB at a time (not 1 MB), the text index is written in larger
             // pieces that it merges less often: 2.4 s instead of 6.8 for a million assets.
             tx_exec!(
@@ -146,7 +154,9 @@ impl BulkIndexes {
             )?;
             tx_exec!(
                 tx,
-                &format!("insert into {text} ({text}, rank) values ('hashsize', 1048576)")
+                &format!(
+                    "insert into {text} ({text}, rank) values ('hashsize', {TEXT_HASH_USUAL})"
+                )
             )?;
         }
         Ok(())
