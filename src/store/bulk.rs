@@ -41,16 +41,37 @@ pub(crate) struct BulkIndexes {
 }
 
 impl BulkIndexes {
-    /// The indexes of `tables` (the register's table first), and its text index.
-    pub(crate) fn of(tables: &'static [&'static str], text: Option<&'static str>) -> BulkIndexes {
-        BulkIndexes {
+    /// The indexes of `tables` (the register's table first), and its text index, for the
+    /// import writing through `tx`.
+    ///
+    /// On PostgreSQL the tables are locked against `analyze` until the import ends (reads and
+    /// writes go on): an analyze during the import counts its rows, not yet committed, as none
+    /// while the table has grown, and the planner then takes the table for empty. The checks
+    /// of the import's own foreign keys were planned again on that, as a full read of another
+    /// index: `annex demo --size huge` spent ten minutes in its risks' links. After the
+    /// import, the analyze it asked for (`refresh_statistics_soon`) counts its rows.
+    pub(crate) async fn of(
+        tables: &'static [&'static str],
+        text: Option<&'static str>,
+        tx: &mut Tx,
+    ) -> Result<BulkIndexes> {
+        if matches!(tx.inner, TxInner::Postgres(_)) && !tx.read_only {
+            tx_exec!(
+                tx,
+                &format!(
+                    "lock table {} in share update exclusive mode",
+                    tables.join(", ")
+                )
+            )?;
+        }
+        Ok(BulkIndexes {
             tables,
             text,
             taken: false,
             held: None,
             written: 0,
             dropped: Vec::new(),
-        }
+        })
     }
 
     /// Counts the rows a batch wrote (created or changed); drops the tables' indexes once

@@ -18,7 +18,7 @@ mod setting;
 mod text;
 pub(crate) use bulk::BulkIndexes;
 pub(crate) use seen::SeenIds;
-pub(crate) use text::{ASSET_TEXT, RISK_TEXT, text_index_count};
+pub(crate) use text::{ASSET_TEXT, RISK_TEXT, TextSearch, text_index_count};
 
 pub(crate) use audit::recent_changes;
 pub use blob::{BlobReader, BlobWriter};
@@ -504,6 +504,12 @@ impl Store {
 /// Registers count matches up to this many; beyond, they say "10,000+" (an exact count of a
 /// large filtered set would cost more than the page itself).
 pub const COUNT_CAP: i64 = 10_000;
+
+/// A count that looks each match of one table's filter up in another (a tag together with
+/// the asset's own filters, a measure or control with the risk's) stops at this many, and
+/// says "1,000+": at a million assets, counting 10,000 assets of a tag and a type looked up
+/// 47,000 tagged assets (50 ms on SQLite); 1,000 take 5.
+pub const COUNT_CAP_LINKED: i64 = 1_000;
 
 /// Past this many matches (as counted), a page of a register is found by walking the sort's
 /// index and checking each row; up to it, the matches are read from the filter's own index

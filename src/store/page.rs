@@ -99,19 +99,28 @@ impl Store {
 impl Store {
     /// Counts the rows a `from … where …` clause selects, up to `COUNT_CAP` (and whether it capped).
     pub(crate) async fn capped_count(&self, from_where: &Sql) -> Result<(i64, bool)> {
+        let select = Sql {
+            text: format!("select 1 {}", from_where.text),
+            args: from_where.args.clone(),
+        };
+        self.capped_count_of(&select, COUNT_CAP).await
+    }
+
+    /// Counts the rows a `select …` yields, up to `cap` (and whether it capped).
+    pub(crate) async fn capped_count_of(&self, select: &Sql, cap: i64) -> Result<(i64, bool)> {
         let text = format!(
-            "select count(*) from (select 1 {} limit {}) capped",
-            from_where.text,
-            COUNT_CAP + 1
+            "select count(*) from ({} limit {}) capped",
+            select.text,
+            cap + 1
         );
         let (n,): (i64,) = on_pool!(&self.pool, |c| bind_once!(
             c,
             sqlx::query_as::<_, (i64,)>(&text),
-            &from_where.args
+            &select.args
         )
         .fetch_one(c)
         .await)?;
-        Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+        Ok((n.min(cap), n > cap))
     }
 
     /// Every row a query built at run time selects.

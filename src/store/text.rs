@@ -1,7 +1,7 @@
 //! Text search over the registers: a "contains" search over columns, and over the asset and
 //! risk registers' text indexes (SQLite's trigram index, PostgreSQL's pg_trgm).
 
-use super::{Arg, Sql};
+use super::{Arg, SortKey, Sql, Store};
 use crate::config::Backend;
 use sqlx::PgPool;
 
@@ -72,12 +72,80 @@ impl Sql {
     }
 }
 
-/// What a search for `q` alone counts from (`from … where …`), when the text index answers it
-/// without the register's table: SQLite's trigram index, for three characters or more.
+/// Rows of a page's order that a text search of many matches checks one by one on SQLite
+/// before it reads the matches from the text index (see [`text_walk`]).
+pub(crate) const TEXT_WALK: i64 = 4_000;
+
+/// A text search of a register with a text index (`search`: its table's alias, the columns
+/// searched and the text) in a page's order.
+pub(crate) struct TextSearch<'a> {
+    pub alias: &'a str,
+    pub columns: &'a [&'static str],
+    pub q: &'a str,
+}
+
+impl Store {
+    /// On SQLite, a text search of many matches (`push_indexed_text_search(…, many)`) first
+    /// looks for its page among the next `TEXT_WALK` rows of the sort's order that pass the
+    /// other filters (`others`: `… where …` of the register's table under `search.alias`),
+    /// checking each with LIKE. Where the matches are spread through that order (a threat
+    /// named in 2% of a million risks) the page is found there in a few milliseconds, where
+    /// reading the 20,000 matches from the text index first took 15. Answers the page's
+    /// `columns` (and one row more, as `push_keyset`), or nothing when the walk found less
+    /// than a page (the matches start later in the order: a word the names share that sorts
+    /// late) or this is PostgreSQL: the caller then reads the page as before.
+    pub(crate) async fn text_walk<R>(
+        &self,
+        columns: &str,
+        others: &Sql,
+        search: TextSearch<'_>,
+        order: (&[SortKey], bool),
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> crate::error::Result<Vec<R>>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        if self.backend() != Backend::Sqlite {
+            return Ok(Vec::new());
+        }
+        let (keys, desc) = order;
+        let mut inner = Sql {
+            text: format!("select * {}", others.text),
+            args: others.args.clone(),
+        };
+        inner.push_keyset(keys, desc, cursor, TEXT_WALK - 1)?;
+        let alias = search.alias;
+        let mut outer = Sql {
+            text: format!("select {columns} from ({}) {alias} where 1 = 1", inner.text),
+            args: inner.args,
+        };
+        let like: Vec<String> = search
+            .columns
+            .iter()
+            .map(|c| c.replace("x.", &format!("{alias}.")))
+            .collect();
+        let like: Vec<&str> = like.iter().map(String::as_str).collect();
+        outer.push_text_search(&like, search.q, Backend::Sqlite);
+        outer.push_keyset(keys, desc, None, limit)?;
+        let rows: Vec<R> = self.fetch_sql(&outer).await?;
+        Ok(if rows.len() as i64 > limit {
+            rows
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// What a search for `q` alone counts (`select 1 from … where …`), when the text index answers
+/// it without the register's table: SQLite's trigram index, for three characters or more.
 pub(crate) fn text_index_count(fts: &str, q: &str, backend: Backend) -> Option<Sql> {
     match backend {
         Backend::Sqlite if q.trim().chars().count() >= 3 => {
-            let mut sql = Sql::new(&format!("from {fts} where 1 = 1"));
+            let mut sql = Sql::new(&format!("select 1 from {fts} where 1 = 1"));
             sql.push(&format!(" and {fts} match ?"), [Arg::Text(fts_phrase(q))]);
             Some(sql)
         }

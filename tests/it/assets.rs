@@ -502,3 +502,81 @@ async fn large_registers_count_up_to_ten_thousand_and_keep_paging() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_tag_with_other_filters_counts_to_a_thousand_and_pages_through_every_match() {
+    on_every_database!(|app| {
+        // 2,600 assets, every other one hardware; 2,400 tagged 'blue', 30 'red'.
+        let fill = "insert into asset (asset_id, name, asset_type, classification, lifecycle, created_at, updated_at)
+                    select 'X-' || i, 'Ασσετ ' || i, case when i % 2 = 0 then 'hardware' else 'software' end,
+                           'internal', 'in_use', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z'";
+        let blue = "insert into asset_tag (asset_id, tag) select 'X-' || i, 'blue'";
+        let red = "insert into asset_tag (asset_id, tag) select 'X-' || i, 'red'";
+        match app.db.backend {
+            crate::harness::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+                for (sql, n) in [(fill, 2600), (blue, 2400), (red, 30)] {
+                    sqlx::query(&format!("with recursive n(i) as (select 1 union all select i + 1 from n where i < {n}) {sql} from n"))
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                pool.close().await;
+            }
+            crate::harness::Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+                for (sql, n) in [(fill, 2600), (blue, 2400), (red, 30)] {
+                    sqlx::query(&format!("{sql} from generate_series(1, {n}) as g(i)"))
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                pool.close().await;
+            }
+        }
+        let token = app.token_as(Role::Viewer).await;
+        let get = |q: String| {
+            let app = &app;
+            let token = &token;
+            async move { app.get(&q, Auth::Bearer(token)).await.json() }
+        };
+        // A tag alone counts to 10,000; with the type, 1,200 match and the count says 1,000+.
+        let tag = get("/api/v1/assets?tag=blue&limit=1".into()).await;
+        assert_eq!(tag["total"], 2400);
+        let both = get("/api/v1/assets?tag=blue&type=Hardware&limit=500".into()).await;
+        assert_eq!(both["total"], 1000);
+        assert_eq!(both["total_capped"], true);
+        // Every match is still paged through, each once.
+        let mut seen: Vec<String> = Vec::new();
+        let mut page = both;
+        loop {
+            for a in page["items"].as_array().unwrap() {
+                assert_eq!(a["asset_type"], "hardware");
+                assert!(a["tags"].as_array().unwrap().contains(&json!("blue")));
+                seen.push(a["name"].as_str().unwrap().to_string());
+            }
+            let Some(next) = page["next_cursor"].as_str() else {
+                break;
+            };
+            let cursor = serde_urlencoded::to_string([("cursor", next)]).unwrap();
+            page = get(format!(
+                "/api/v1/assets?tag=blue&type=hardware&limit=500&{cursor}"
+            ))
+            .await;
+        }
+        assert_eq!(seen.len(), 1200);
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 1200, "none twice");
+        // Below the cap the count is exact.
+        let red = get("/api/v1/assets?tag=red&type=hardware".into()).await;
+        assert_eq!(red["total"], 15);
+        assert!(red.get("total_capped").is_none());
+        let browser = app.browser_as(Role::Viewer).await;
+        let body = app
+            .get("/assets?tag=blue&type=hardware", Auth::Browser(&browser))
+            .await
+            .body;
+        assert!(body.contains("<strong>1000+</strong>"), "{body}");
+    });
+}

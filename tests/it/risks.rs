@@ -722,3 +722,62 @@ async fn a_risk_needs_an_owner_and_a_reason_when_a_residual_rating_is_above_the_
         assert!(res.body.contains("name the risk owner"), "{}", res.body);
     });
 }
+
+#[tokio::test]
+async fn a_control_or_measure_filter_counts_each_risk_once_alone_or_with_other_filters() {
+    on_every_database!(|app| {
+        let manager = app.token_as(Role::Manager).await;
+        for (name, controls) in [("MFA", "5.17, 8.5"), ("Passkeys", "8.5")] {
+            let made = app
+                .post_json(
+                    "/api/v1/measures",
+                    Auth::Bearer(&manager),
+                    json!({"name": name, "controls": controls}),
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        }
+        // R-0001 has both measures of 8.5 and a low residual level; the others are critical.
+        for (title, measures, low) in [
+            ("Κλοπή λογαριασμού", "M-0001, M-0002", true),
+            ("Phishing", "M-0001", false),
+            ("Token theft", "M-0002", false),
+            ("Flood", "", false),
+        ] {
+            let mut body = json!({"title": title, "threat": title, "owner": "risk.owner@example.org",
+                                  "inherent_likelihood": 5, "inherent_impact": 5, "measures": measures});
+            if low {
+                body["target_likelihood"] = json!("Rare");
+                body["target_impact"] = json!("Minor");
+            }
+            let made = app
+                .post_json("/api/v1/risks", Auth::Bearer(&manager), body)
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        }
+        for (query, ids) in [
+            ("control=8.5", vec!["R-0001", "R-0002", "R-0003"]),
+            ("control=5.17", vec!["R-0001", "R-0002"]),
+            ("measure=M-0002", vec!["R-0001", "R-0003"]),
+            ("control=8.5&level=low", vec!["R-0001"]),
+            ("control=8.5&level=critical", vec!["R-0002", "R-0003"]),
+            ("measure=M-0001&control=8.5", vec!["R-0001", "R-0002"]),
+            ("measure=M-0001&level=critical", vec!["R-0002"]),
+            ("control=8.5&q=theft", vec!["R-0003"]),
+            ("control=8.13", vec![]),
+        ] {
+            let page = app
+                .get(&format!("/api/v1/risks?{query}"), Auth::Bearer(&manager))
+                .await
+                .json();
+            let listed: Vec<&str> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap())
+                .collect();
+            assert_eq!(listed, ids, "{query}");
+            assert_eq!(page["total"], ids.len(), "{query}: each risk counted once");
+        }
+    });
+}

@@ -251,12 +251,14 @@ impl<'a> Importing<'a> {
     #[tracing::instrument(name = "asset.import.start", skip_all, fields(actor = %ctx.who()))]
     pub async fn start(ctx: &'a Ctx, dry_run: bool, upload: Option<&str>) -> Result<Importing<'a>> {
         ctx.require_editor()?;
-        let tx = ctx.store().import_tx(dry_run).await?;
+        let mut tx = ctx.store().import_tx(dry_run).await?;
+        let bulk =
+            crate::store::BulkIndexes::of(store::TABLES, Some("asset_text"), &mut tx).await?;
         Ok(Importing {
             ctx,
             tx,
             seen: Default::default(),
-            bulk: crate::store::BulkIndexes::of(store::TABLES, Some("asset_text")),
+            bulk,
             report: ImportReport::default(),
             dry_run,
             refused: false,

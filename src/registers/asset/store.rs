@@ -8,8 +8,8 @@ use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    Arg, Record, SortKey, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
-    tx_query,
+    Arg, COUNT_CAP, COUNT_CAP_LINKED, Record, SortKey, Sql, Store, Tx, bind_once, on_pool,
+    pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -588,7 +588,7 @@ impl Store {
     ) -> Result<Page<Asset>> {
         let limit = limit.clamp(1, 500);
         let (cols, desc) = sort.columns();
-        let count = match f {
+        let (count, cap) = match f {
             // A tag alone is counted from the tag's index, without a look at the assets.
             AssetFilter {
                 tag: Some(tag),
@@ -598,9 +598,9 @@ impl Store {
                 lifecycle: None,
                 text: None,
             } => {
-                let mut count = Sql::new("from asset_tag t where 1 = 1");
+                let mut count = Sql::new("select 1 from asset_tag t where 1 = 1");
                 count.push(" and t.tag = ?", [Arg::Text(tag.clone())]);
-                count
+                (count, COUNT_CAP)
             }
             // Text alone is counted from the text index, where it can be.
             AssetFilter {
@@ -613,27 +613,55 @@ impl Store {
             } if let Some(count) =
                 crate::store::text_index_count("asset_text", q, self.backend()) =>
             {
-                count
+                (count, COUNT_CAP)
+            }
+            // A tag with other filters: the tagged assets are read from the tag's index and
+            // each looked up, until the (lower) cap. Listing every tagged asset first, and
+            // looking up ten times as many, took 50 ms at a million assets.
+            AssetFilter { tag: Some(tag), .. } => {
+                let mut count = Sql::new(
+                    "select 1 from asset_tag t cross join asset a where a.asset_id = t.asset_id",
+                );
+                count.push(" and t.tag = ?", [Arg::Text(tag.clone())]);
+                let rest = AssetFilter {
+                    tag: None,
+                    ..f.clone()
+                };
+                where_filter(&mut count, &rest, self.backend(), false);
+                (count, COUNT_CAP_LINKED)
             }
             _ => {
-                let mut count = Sql::new("from asset a where 1 = 1");
+                let mut count = Sql::new("select 1 from asset a where 1 = 1");
                 where_filter(&mut count, f, self.backend(), false);
-                count
+                (count, COUNT_CAP)
             }
         };
-        let (total, total_capped) = self.capped_count(&count).await?;
+        let (total, total_capped) = self.capped_count_of(&count, cap).await?;
 
-        let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
-        let many = total > crate::store::WALK_ABOVE;
-        where_filter(&mut sql, f, self.backend(), many);
-        sql.push_keyset(cols, desc, cursor, limit)?;
-        let rows: Vec<AssetRow> = on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, AssetRow>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
+        let many = total_capped || total > crate::store::WALK_ABOVE;
+        let mut rows: Vec<AssetRow> = Vec::new();
+        if let Some(q) = f.text.as_deref().filter(|_| many) {
+            let mut others = Sql::new("from asset a where 1 = 1");
+            let without_text = AssetFilter {
+                text: None,
+                ..f.clone()
+            };
+            where_filter(&mut others, &without_text, self.backend(), many);
+            let search = crate::store::TextSearch {
+                alias: "a",
+                columns: &crate::store::ASSET_TEXT,
+                q,
+            };
+            rows = self
+                .text_walk(COLUMNS, &others, search, (cols, desc), cursor, limit)
+                .await?;
+        }
+        if rows.len() as i64 <= limit {
+            let mut sql = Sql::new(&format!("select {COLUMNS} from asset a where 1 = 1"));
+            where_filter(&mut sql, f, self.backend(), many);
+            sql.push_keyset(cols, desc, cursor, limit)?;
+            rows = self.fetch_sql(&sql).await?;
+        }
         let more = rows.len() as i64 > limit;
         let mut items: Vec<Asset> = rows
             .into_iter()

@@ -285,11 +285,12 @@ impl<'a> Importing<'a> {
         if !how.dry_run {
             crate::registers::matrix::service::keep_or_adopt(ctx, &mut tx, rated_on, adopt).await?;
         }
+        let bulk = crate::store::BulkIndexes::of(store::TABLES, Some("risk_text"), &mut tx).await?;
         Ok(Importing {
             ctx,
             tx,
             seen: Default::default(),
-            bulk: crate::store::BulkIndexes::of(store::TABLES, Some("risk_text")),
+            bulk,
             report: ImportReport::default(),
             dry_run: how.dry_run,
             refused: false,

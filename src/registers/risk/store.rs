@@ -12,8 +12,8 @@ use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::registers::matrix::domain::Matrix;
 use crate::store::{
-    Arg, Record, SortKey, Sql, Store, Tx, bind_once, on_pool, pool_query, tx_exec, tx_fetch_in,
-    tx_query,
+    Arg, COUNT_CAP, COUNT_CAP_LINKED, Record, SortKey, Sql, Store, Tx, bind_once, on_pool,
+    pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use sqlx::Row;
 use std::collections::HashMap;
@@ -192,6 +192,67 @@ fn where_filter(sql: &mut Sql, f: &RiskFilter, backend: Backend, many: bool) {
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         sql.push_indexed_text_search("r", "risk_text", &columns, q, backend, many);
     }
+}
+
+/// What counts the risks a filter selects, and its cap. Text alone is counted from the text
+/// index where it can be, and a measure or control alone from their links (no risk is looked
+/// up). With other filters, a measure's or control's risks are read from the links and each
+/// looked up, until the lower cap: listing every risk of a control first, and looking up
+/// ten times as many, took 50 ms at a million risks.
+fn count_select(f: &RiskFilter, backend: Backend) -> (Sql, i64) {
+    let alone = |g: RiskFilter| g == *f;
+    let (mut count, rest) = match (&f.text, &f.measure, &f.control) {
+        (Some(q), _, _)
+            if alone(RiskFilter {
+                text: Some(q.clone()),
+                ..RiskFilter::default()
+            }) && let Some(count) = crate::store::text_index_count("risk_text", q, backend) =>
+        {
+            return (count, COUNT_CAP);
+        }
+        (_, Some(m), _) => {
+            let rest = RiskFilter {
+                measure: None,
+                ..f.clone()
+            };
+            let mut count = Sql::new(if rest == RiskFilter::default() {
+                "select 1 from risk_measure rm where 1 = 1"
+            } else {
+                "select 1 from risk_measure rm cross join risk r where r.risk_id = rm.risk_id"
+            });
+            count.push(" and rm.measure_id = ?", [Arg::Text(m.clone())]);
+            (count, rest)
+        }
+        (_, None, Some((fw, id))) => {
+            let rest = RiskFilter {
+                control: None,
+                ..f.clone()
+            };
+            // A risk with two measures of the control is counted once.
+            let mut count = Sql::new(if rest == RiskFilter::default() {
+                "select distinct rm.risk_id from measure_control mc cross join risk_measure rm \
+                 where rm.measure_id = mc.measure_id"
+            } else {
+                "select distinct r.risk_id from measure_control mc cross join risk_measure rm \
+                 cross join risk r where rm.measure_id = mc.measure_id and r.risk_id = rm.risk_id"
+            });
+            count.push(
+                " and mc.framework_id = ? and mc.control_id = ?",
+                [Arg::Text(fw.clone()), Arg::Text(id.clone())],
+            );
+            (count, rest)
+        }
+        _ => {
+            let mut count = Sql::new("select 1 from risk r where 1 = 1");
+            where_filter(&mut count, f, backend, false);
+            return (count, COUNT_CAP);
+        }
+    };
+    if rest == RiskFilter::default() {
+        return (count, COUNT_CAP);
+    }
+    where_filter(&mut count, &rest, backend, false);
+    (count, COUNT_CAP_LINKED)
 }
 
 /// An acceptance row: risk id, acceptance id, by, at, rationale, valid until, what was
@@ -659,33 +720,32 @@ impl Store {
         limit: i64,
     ) -> Result<Page<Risk>> {
         let limit = limit.clamp(1, 500);
-        let text_only = RiskFilter {
-            text: f.text.clone(),
-            ..RiskFilter::default()
-        } == *f;
-        let count = match &f.text {
-            // Text alone is counted from the text index, where it can be.
-            Some(q) if text_only => crate::store::text_index_count("risk_text", q, self.backend()),
-            _ => None,
-        };
-        let count = count.unwrap_or_else(|| {
-            let mut count = Sql::new("from risk r where 1 = 1");
-            where_filter(&mut count, f, self.backend(), false);
-            count
-        });
-        let (total, total_capped) = self.capped_count(&count).await?;
-        let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
-        let many = total > crate::store::WALK_ABOVE;
-        where_filter(&mut sql, f, self.backend(), many);
+        let (total, total_capped) = self.risk_count_matching(f).await?;
+        let many = total_capped || total > crate::store::WALK_ABOVE;
         let (cols, desc) = sort.columns();
-        sql.push_keyset(cols, desc, cursor, limit)?;
-        let rows: Vec<RiskRow> = on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, RiskRow>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
+        let mut rows: Vec<RiskRow> = Vec::new();
+        if let Some(q) = f.text.as_deref().filter(|_| many) {
+            let mut others = Sql::new("from risk r where 1 = 1");
+            let without_text = RiskFilter {
+                text: None,
+                ..f.clone()
+            };
+            where_filter(&mut others, &without_text, self.backend(), many);
+            let search = crate::store::TextSearch {
+                alias: "r",
+                columns: &crate::store::RISK_TEXT,
+                q,
+            };
+            rows = self
+                .text_walk(COLUMNS, &others, search, (cols, desc), cursor, limit)
+                .await?;
+        }
+        if rows.len() as i64 <= limit {
+            let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
+            where_filter(&mut sql, f, self.backend(), many);
+            sql.push_keyset(cols, desc, cursor, limit)?;
+            rows = self.fetch_sql(&sql).await?;
+        }
         let more = rows.len() as i64 > limit;
         let mut items: Vec<Risk> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
         self.attach_acceptances(&mut items).await?;
@@ -786,9 +846,8 @@ impl Store {
 
     /// How many risks match a filter (up to the cap, and whether it capped).
     pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
-        let mut count = Sql::new("from risk r where 1 = 1");
-        where_filter(&mut count, f, self.backend(), false);
-        self.capped_count(&count).await
+        let (count, cap) = count_select(f, self.backend());
+        self.capped_count_of(&count, cap).await
     }
 
     pub async fn risk_count(&self) -> Result<i64> {
