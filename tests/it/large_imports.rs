@@ -310,6 +310,26 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
             "asset", "list", "--sort", "name", "--limit", "3", "--format", "json",
         ]);
         assert_eq!(by_name, ["A-000001", "A-000010", "A-000100"]);
+        // A search that matches every asset finds its page among the first rows of the
+        // order; one in another case than the names' (Greek) reads the text index.
+        let every = ids(&[
+            "asset", "list", "--search", "a-0", "--sort", "name", "--limit", "3", "--format",
+            "json",
+        ]);
+        assert_eq!(every, ["A-000001", "A-000010", "A-000100"]);
+        let folded = ids(&[
+            "asset",
+            "list",
+            "--search",
+            "ΔΙΑΚΟΜΙΣΤ",
+            "--sort",
+            "id",
+            "--limit",
+            "2",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(folded, ["A-000001", "A-000002"]);
 
         // A small import afterwards keeps the text index in step again, row by row.
         let small = db.dir.path().join("small.csv");
@@ -355,6 +375,16 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
             "json",
         ]);
         assert_eq!(found, ["R-054999"]);
+        // Every page of a search matching every risk, and of one in another case.
+        let every = ids(&["risk", "list", "--search", "r-0", "--format", "json"]);
+        let want: Vec<String> = (1..=55_000).map(|i| format!("R-{i:06}")).collect();
+        assert_eq!(every, want);
+        let folded = ids(&["risk", "list", "--search", "ρίσκο 1", "--format", "json"]);
+        let want: Vec<String> = (1..=55_000)
+            .filter(|i| i.to_string().starts_with('1'))
+            .map(|i| format!("R-{i:06}"))
+            .collect();
+        assert_eq!(folded, want);
         let owned = ids(&[
             "risk",
             "list",

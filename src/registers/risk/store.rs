@@ -723,8 +723,9 @@ impl Store {
         let (total, total_capped) = self.risk_count_matching(f).await?;
         let many = total_capped || total > crate::store::WALK_ABOVE;
         let (cols, desc) = sort.columns();
-        let mut rows: Vec<RiskRow> = Vec::new();
-        if let Some(q) = f.text.as_deref().filter(|_| many) {
+        let mut all = Sql::new("from risk r where 1 = 1");
+        where_filter(&mut all, f, self.backend(), many);
+        let rows: Vec<RiskRow> = if let Some(q) = f.text.as_deref().filter(|_| many) {
             let mut others = Sql::new("from risk r where 1 = 1");
             let without_text = RiskFilter {
                 text: None,
@@ -736,16 +737,17 @@ impl Store {
                 columns: &crate::store::RISK_TEXT,
                 q,
             };
-            rows = self
-                .text_walk(COLUMNS, &others, search, (cols, desc), cursor, limit)
-                .await?;
-        }
-        if rows.len() as i64 <= limit {
-            let mut sql = Sql::new(&format!("select {COLUMNS} from risk r where 1 = 1"));
-            where_filter(&mut sql, f, self.backend(), many);
+            let order = (cols, desc);
+            self.text_search_page(COLUMNS, &others, &all, search, order, cursor, limit)
+                .await?
+        } else {
+            let mut sql = Sql {
+                text: format!("select {COLUMNS} {}", all.text),
+                args: all.args,
+            };
             sql.push_keyset(cols, desc, cursor, limit)?;
-            rows = self.fetch_sql(&sql).await?;
-        }
+            self.fetch_sql(&sql).await?
+        };
         let more = rows.len() as i64 > limit;
         let mut items: Vec<Risk> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
         self.attach_acceptances(&mut items).await?;
