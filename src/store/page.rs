@@ -1,6 +1,23 @@
 //! A register's keyset page: counted (or told its total), read after its cursor in its sort's
 //! order, with the next cursor from its last row.
 
+/// A row read from either database.
+pub(crate) trait AnyRow:
+    Send
+    + Unpin
+    + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+{
+}
+
+impl<R> AnyRow for R where
+    R: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+{
+}
+
 use super::{COUNT_CAP, SortKey, Sql, Store, bind_once, cursor_of, on_pool};
 use crate::error::Result;
 
@@ -22,10 +39,7 @@ impl Store {
         key_of: impl Fn(&T) -> Vec<serde_json::Value>,
     ) -> Result<crate::domain::query::Page<T>>
     where
-        R: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+        R: AnyRow,
     {
         let order = (keys, false);
         self.keyset_page_ordered(
@@ -55,10 +69,7 @@ impl Store {
         key_of: impl Fn(&T) -> Vec<serde_json::Value>,
     ) -> Result<crate::domain::query::Page<T>>
     where
-        R: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+        R: AnyRow,
     {
         let (keys, desc) = order;
         let limit = limit.clamp(1, 500);
@@ -126,10 +137,7 @@ impl Store {
     /// Every row a query built at run time selects.
     pub(crate) async fn fetch_sql<R>(&self, sql: &Sql) -> Result<Vec<R>>
     where
-        R: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+        R: AnyRow,
     {
         Ok(on_pool!(&self.pool, |c| bind_once!(
             c,

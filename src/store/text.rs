@@ -85,6 +85,38 @@ pub(crate) struct TextSearch<'a> {
 }
 
 impl Store {
+    /// The rows of a page of a register with a text index: `columns` of `from` (`from asset
+    /// a`) that its filters select (`filters` pushes them on a `where`, with the text search
+    /// or, when told `false`, without it), in `order` after the cursor, and one row more (as
+    /// `push_keyset`). `text` is the search when it matches many (see `text_search_page`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn filtered_rows<R: super::page::AnyRow>(
+        &self,
+        columns: &str,
+        from: &str,
+        text: Option<TextSearch<'_>>,
+        filters: impl Fn(&mut Sql, bool),
+        order: (&[SortKey], bool),
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> crate::error::Result<Vec<R>> {
+        let mut all = Sql::new(&format!("{from} where 1 = 1"));
+        filters(&mut all, true);
+        if let Some(search) = text {
+            let mut others = Sql::new(&format!("{from} where 1 = 1"));
+            filters(&mut others, false);
+            return self
+                .text_search_page(columns, &others, &all, search, order, cursor, limit)
+                .await;
+        }
+        let mut sql = Sql {
+            text: format!("select {columns} {}", all.text),
+            args: all.args,
+        };
+        sql.push_keyset(order.0, order.1, cursor, limit)?;
+        self.fetch_sql(&sql).await
+    }
+
     /// A page of a text search of many matches (`push_indexed_text_search(…, many)`): `columns`
     /// of the rows `all` selects (`from … where …` with every filter), in `order` after the
     /// cursor, and one row more (as `push_keyset`).
@@ -98,7 +130,7 @@ impl Store {
     /// the text index's matches (100 ms at a million assets); on PostgreSQL from its text
     /// index, kept apart from the order (walking the order took it 1.1 s there).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn text_search_page<R>(
+    async fn text_search_page<R>(
         &self,
         columns: &str,
         others: &Sql,
@@ -109,10 +141,7 @@ impl Store {
         limit: i64,
     ) -> crate::error::Result<Vec<R>>
     where
-        R: Send
-            + Unpin
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+        R: super::page::AnyRow,
     {
         let (keys, desc) = order;
         let alias = search.alias;

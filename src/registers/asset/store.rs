@@ -8,8 +8,8 @@ use crate::domain::ImportReport;
 use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{
-    Arg, COUNT_CAP, COUNT_CAP_LINKED, Record, SortKey, Sql, Store, Tx, bind_once, on_pool,
-    pool_query, tx_exec, tx_fetch_in, tx_query,
+    Arg, COUNT_CAP, COUNT_CAP_LINKED, Record, SortKey, Sql, Store, TextSearch, Tx, bind_once,
+    on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -639,31 +639,28 @@ impl Store {
         let (total, total_capped) = self.capped_count_of(&count, cap).await?;
 
         let many = total_capped || total > crate::store::WALK_ABOVE;
-        let mut all = Sql::new("from asset a where 1 = 1");
-        where_filter(&mut all, f, self.backend(), many);
-        let rows: Vec<AssetRow> = if let Some(q) = f.text.as_deref().filter(|_| many) {
-            let mut others = Sql::new("from asset a where 1 = 1");
-            let without_text = AssetFilter {
-                text: None,
-                ..f.clone()
-            };
-            where_filter(&mut others, &without_text, self.backend(), many);
-            let search = crate::store::TextSearch {
-                alias: "a",
-                columns: &crate::store::ASSET_TEXT,
-                q,
-            };
-            let order = (cols, desc);
-            self.text_search_page(COLUMNS, &others, &all, search, order, cursor, limit)
-                .await?
-        } else {
-            let mut sql = Sql {
-                text: format!("select {COLUMNS} {}", all.text),
-                args: all.args,
-            };
-            sql.push_keyset(cols, desc, cursor, limit)?;
-            self.fetch_sql(&sql).await?
+        let text = f.text.as_deref().filter(|_| many).map(|q| TextSearch {
+            alias: "a",
+            columns: &crate::store::ASSET_TEXT,
+            q,
+        });
+        let backend = self.backend();
+        let filters = |sql: &mut Sql, with_text: bool| {
+            let text = if with_text { f.text.clone() } else { None };
+            let g = AssetFilter { text, ..f.clone() };
+            where_filter(sql, &g, backend, many);
         };
+        let rows: Vec<AssetRow> = self
+            .filtered_rows(
+                COLUMNS,
+                "from asset a",
+                text,
+                filters,
+                (cols, desc),
+                cursor,
+                limit,
+            )
+            .await?;
         let more = rows.len() as i64 > limit;
         let mut items: Vec<Asset> = rows
             .into_iter()

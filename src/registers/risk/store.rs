@@ -12,8 +12,8 @@ use crate::domain::query::Page;
 use crate::error::{Error, FieldError, Result};
 use crate::registers::matrix::domain::Matrix;
 use crate::store::{
-    Arg, COUNT_CAP, COUNT_CAP_LINKED, Record, SortKey, Sql, Store, Tx, bind_once, on_pool,
-    pool_query, tx_exec, tx_fetch_in, tx_query,
+    Arg, COUNT_CAP, COUNT_CAP_LINKED, Record, SortKey, Sql, Store, TextSearch, Tx, bind_once,
+    on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use sqlx::Row;
 use std::collections::HashMap;
@@ -723,31 +723,28 @@ impl Store {
         let (total, total_capped) = self.risk_count_matching(f).await?;
         let many = total_capped || total > crate::store::WALK_ABOVE;
         let (cols, desc) = sort.columns();
-        let mut all = Sql::new("from risk r where 1 = 1");
-        where_filter(&mut all, f, self.backend(), many);
-        let rows: Vec<RiskRow> = if let Some(q) = f.text.as_deref().filter(|_| many) {
-            let mut others = Sql::new("from risk r where 1 = 1");
-            let without_text = RiskFilter {
-                text: None,
-                ..f.clone()
-            };
-            where_filter(&mut others, &without_text, self.backend(), many);
-            let search = crate::store::TextSearch {
-                alias: "r",
-                columns: &crate::store::RISK_TEXT,
-                q,
-            };
-            let order = (cols, desc);
-            self.text_search_page(COLUMNS, &others, &all, search, order, cursor, limit)
-                .await?
-        } else {
-            let mut sql = Sql {
-                text: format!("select {COLUMNS} {}", all.text),
-                args: all.args,
-            };
-            sql.push_keyset(cols, desc, cursor, limit)?;
-            self.fetch_sql(&sql).await?
+        let text = f.text.as_deref().filter(|_| many).map(|q| TextSearch {
+            alias: "r",
+            columns: &crate::store::RISK_TEXT,
+            q,
+        });
+        let backend = self.backend();
+        let filters = |sql: &mut Sql, with_text: bool| {
+            let text = if with_text { f.text.clone() } else { None };
+            let g = RiskFilter { text, ..f.clone() };
+            where_filter(sql, &g, backend, many);
         };
+        let rows: Vec<RiskRow> = self
+            .filtered_rows(
+                COLUMNS,
+                "from risk r",
+                text,
+                filters,
+                (cols, desc),
+                cursor,
+                limit,
+            )
+            .await?;
         let more = rows.len() as i64 > limit;
         let mut items: Vec<Risk> = rows.into_iter().take(limit as usize).map(|r| r.0).collect();
         self.attach_acceptances(&mut items).await?;
