@@ -696,6 +696,10 @@ async fn risks_and_measures_are_read_from_the_command_line() {
         list.contains("R-0001") && list.contains("Critical"),
         "{list}"
     );
+    let by_measure = ok(run(&db, &["risk", "list", "--measure", &m.id]));
+    assert!(by_measure.contains("R-0001"), "{by_measure}");
+    let other = ok(run(&db, &["risk", "list", "--measure", "M-9999"]));
+    assert!(!other.contains("R-0001"), "{other}");
     let bad = run(&db, &["risk", "list", "--level", "apocalyptic"]);
     assert!(!bad.status.success() && text(&bad).contains("'apocalyptic' is not a risk level"));
     assert!(

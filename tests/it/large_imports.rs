@@ -379,6 +379,10 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
         let every = ids(&["risk", "list", "--search", "r-0", "--format", "json"]);
         let want: Vec<String> = (1..=55_000).map(|i| format!("R-{i:06}")).collect();
         assert_eq!(every, want);
+        let first = ids(&[
+            "risk", "list", "--search", "r-0", "--limit", "3", "--format", "json",
+        ]);
+        assert_eq!(first, want[..3]);
         let folded = ids(&["risk", "list", "--search", "ρίσκο 1", "--format", "json"]);
         let want: Vec<String> = (1..=55_000)
             .filter(|i| i.to_string().starts_with('1'))

@@ -169,18 +169,11 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 },
                 sort,
             };
-            let mut assets = Vec::new();
-            let mut cursor: Option<String> = None;
-            let want = limit.unwrap_or(i64::MAX).max(1);
-            loop {
-                let page = service::list(ctx, &query, cursor.as_deref(), 500.min(want)).await?;
-                assets.extend(page.items);
-                match page.next_cursor {
-                    Some(c) if (assets.len() as i64) < want => cursor = Some(c),
-                    _ => break,
-                }
-            }
-            assets.truncate(usize::try_from(want).unwrap_or(usize::MAX));
+            let query = &query;
+            let assets = crate::store::collect_up_to(limit, |cursor, n| async move {
+                service::list(ctx, query, cursor.as_deref(), n).await
+            })
+            .await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&assets)?)?,
                 Format::Csv => write!(

@@ -33,7 +33,7 @@ fn control_arg(raw: &str) -> (String, String) {
 pub enum Command {
     /// List risks, filtered like the register
     #[command(
-        after_help = "Examples:\n  annex risk list\n  annex risk list --level high --format json\n  annex risk list --control 8.13 --treatment modify"
+        after_help = "Examples:\n  annex risk list\n  annex risk list --level high --format json\n  annex risk list --control 8.13 --treatment modify\n  annex risk list --measure M-0042 --sort residual --limit 20"
     )]
     List {
         /// Residual level key, e.g. high
@@ -52,11 +52,17 @@ pub enum Command {
         /// A control id: risks treated by measures that implement it
         #[arg(long)]
         control: Option<String>,
+        /// A measure id: risks it treats
+        #[arg(long)]
+        measure: Option<String>,
         #[arg(long)]
         search: Option<String>,
         /// id, title, owner, residual (highest first), review (earliest first) or updated
         #[arg(long, default_value = "id", value_parser = sort_arg)]
         sort: RiskSort,
+        /// At most this many (all when left out)
+        #[arg(long)]
+        limit: Option<i64>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -227,8 +233,10 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
             status,
             asset,
             control,
+            measure,
             search,
             sort,
+            limit,
             format,
         } => {
             let query = RiskQuery {
@@ -239,12 +247,17 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                     status,
                     asset,
                     control: control.map(|c| control_arg(&c)),
+                    measure,
                     text: search,
                     ..RiskFilter::default()
                 },
                 sort,
             };
-            let risks = service::all(ctx, &query).await?;
+            let query = &query;
+            let risks = crate::store::collect_up_to(limit, |cursor, n| async move {
+                service::list(ctx, query, cursor.as_deref(), n).await
+            })
+            .await?;
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&risks)?)?,
                 Format::Csv => write!(out, "{}", risks_table(&risks, &today).csv())?,
