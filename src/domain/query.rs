@@ -263,6 +263,27 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// Up to `limit` items (all when `None`), read a page at a time: `page(cursor, size)`.
+pub async fn collect_up_to<T, F, Fut>(limit: Option<i64>, mut page: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>>>,
+{
+    let want = limit.unwrap_or(i64::MAX).max(1);
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = page(cursor.take(), 500.min(want)).await?;
+        out.extend(p.items);
+        match p.next_cursor {
+            Some(c) if (out.len() as i64) < want => cursor = Some(c),
+            _ => break,
+        }
+    }
+    out.truncate(usize::try_from(want).unwrap_or(usize::MAX));
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,7 +170,7 @@ pub async fn run(c: Command, ctx: &Ctx) -> anyhow::Result<()> {
                 sort,
             };
             let query = &query;
-            let assets = crate::store::collect_up_to(limit, |cursor, n| async move {
+            let assets = crate::domain::query::collect_up_to(limit, |cursor, n| async move {
                 service::list(ctx, query, cursor.as_deref(), n).await
             })
             .await?;
