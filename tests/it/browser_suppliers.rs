@@ -157,6 +157,13 @@ async fn journey(db: crate::harness::TestDb) {
     wait_for_notice(c, "The obligation was saved.").await;
     type_into(c, "#controls", "5.34, 8.11").await;
     click(c, "form[action^='/obligations/OB-'] button[type='submit']").await;
+    // The notice is the same text as the first save's: wait for the page that lists 8.11.
+    wait_for(
+        c,
+        "the obligation's linked controls",
+        "section[aria-labelledby='controls-h'] a[href$='/8.11']",
+    )
+    .await;
     wait_for_notice(c, "The obligation was saved.").await;
     for control in ["5.34", "8.11"] {
         c.goto(&j.url(&format!("/soa/iso27002-2022/{control}")))

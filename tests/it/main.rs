@@ -52,6 +52,7 @@ mod questionnaire;
 mod readiness;
 mod reference_files;
 mod reminders;
+mod reminders_backlog;
 mod risks;
 mod roles;
 mod scale_out;

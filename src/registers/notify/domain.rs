@@ -305,19 +305,44 @@ fn days(n: i64) -> String {
     }
 }
 
-/// A person's digest: their tasks overdue, this week and coming up.
-pub fn digest(name: &str, tasks: &[Task], today: &str, base: &str) -> Mail {
+/// Tasks a digest or an escalation lists in each of its parts; the rest are counted, with
+/// the way to the whole list (a backlog of thousands makes a readable message, not a book).
+pub const LISTED: usize = 20;
+
+/// The line after the listed ones of a part: how many more, and where they are.
+fn more_line(more: usize, base: &str, link: &str) -> Line {
+    Line {
+        text: format!("… and {more} more"),
+        note: String::new(),
+        link: format!("{base}{link}"),
+    }
+}
+
+/// A person's digest: their tasks overdue, this week and coming up. `tasks` are the first
+/// of them, soonest first; `counts` how many there are in each part in all (overdue, this
+/// week, later): what is not listed is counted.
+pub fn digest(name: &str, tasks: &[Task], counts: [usize; 3], today: &str, base: &str) -> Mail {
     let mut sections = Vec::new();
-    for (bucket, title) in [
+    let mut totals = [0; 3];
+    for (i, (bucket, title)) in [
         (Bucket::Overdue, "Overdue"),
         (Bucket::ThisWeek, "Due this week"),
         (Bucket::Later, "Coming up"),
-    ] {
-        let lines: Vec<Line> = tasks
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let of_part: Vec<&Task> = tasks.iter().filter(|t| t.bucket(today) == bucket).collect();
+        totals[i] = counts[i].max(of_part.len());
+        let mut lines: Vec<Line> = of_part
             .iter()
-            .filter(|t| t.bucket(today) == bucket)
+            .take(LISTED)
             .map(|t| task_line(t, today, base))
             .collect();
+        let more = totals[i] - lines.len();
+        if more > 0 {
+            lines.push(more_line(more, base, "/my-work"));
+        }
         if !lines.is_empty() {
             sections.push(Section {
                 title: title.into(),
@@ -325,11 +350,8 @@ pub fn digest(name: &str, tasks: &[Task], today: &str, base: &str) -> Mail {
             });
         }
     }
-    let overdue = tasks
-        .iter()
-        .filter(|t| t.bucket(today) == Bucket::Overdue)
-        .count();
-    let count = crate::domain::words::count(tasks.len(), "task", "tasks");
+    let overdue = totals[0];
+    let count = crate::domain::words::count(totals.iter().sum(), "task", "tasks");
     let subject = if overdue > 0 {
         format!("Annex: {count} to do, {overdue} overdue")
     } else {
@@ -346,16 +368,34 @@ pub fn digest(name: &str, tasks: &[Task], today: &str, base: &str) -> Mail {
     }
 }
 
-/// A message to a manager (or a role's holder) about someone's overdue tasks.
-pub fn escalation(owner_name: &str, tasks: &[Task], today: &str, base: &str) -> Mail {
-    let count = crate::domain::words::count(tasks.len(), "task", "tasks");
+/// A message to a manager (or a role's holder) about someone's overdue tasks: `tasks` are
+/// the oldest not told of before, `more` how many others are overdue beyond those read.
+pub fn escalation(
+    owner_name: &str,
+    owner: &str,
+    tasks: &[Task],
+    more: usize,
+    today: &str,
+    base: &str,
+) -> Mail {
+    let count = crate::domain::words::count(tasks.len() + more, "task", "tasks");
+    let mut lines: Vec<Line> = tasks
+        .iter()
+        .take(LISTED)
+        .map(|t| task_line(t, today, base))
+        .collect();
+    let rest = tasks.len() + more - lines.len();
+    if rest > 0 {
+        let team = format!("/tasks?owner={}", crate::domain::query::encode(owner));
+        lines.push(more_line(rest, base, &team));
+    }
     Mail {
         subject: format!("Annex: {owner_name} has {count} overdue"),
         heading: format!("{owner_name} has {count} overdue"),
         intro: "You are told because you manage them, or hold the role that follows up on overdue work. Please check with them or give the work to someone else.".into(),
         sections: vec![Section {
             title: "Overdue".into(),
-            lines: tasks.iter().map(|t| task_line(t, today, base)).collect(),
+            lines,
         }],
         settings_link: format!("{base}/my-work/settings"),
     }
@@ -468,7 +508,13 @@ mod tests {
                 None,
             ),
         ];
-        let m = digest("Ann", &tasks, "2026-12-02", "https://isms.example.org");
+        let m = digest(
+            "Ann",
+            &tasks,
+            [1, 1, 1],
+            "2026-12-02",
+            "https://isms.example.org",
+        );
         assert_eq!(m.subject, "Annex: 3 tasks to do, 1 overdue");
         let titles: Vec<&str> = m.sections.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["Overdue", "Due this week", "Coming up"]);

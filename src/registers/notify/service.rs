@@ -12,6 +12,7 @@ use super::store::{self, MAX_ATTEMPTS, OutboxItem};
 use crate::domain::user::ADMIN;
 use crate::error::{Error, Result};
 use crate::registers::task::domain::{Task, add_days};
+use crate::registers::task::service::TeamLine;
 use crate::service::{Ctx, Expected, check_revision};
 use std::collections::{BTreeMap, HashMap};
 
@@ -213,60 +214,105 @@ async fn audience(
     Ok((prefs, names, left))
 }
 
-fn by_owner(tasks: Vec<Task>) -> BTreeMap<String, Vec<Task>> {
-    let mut out: BTreeMap<String, Vec<Task>> = BTreeMap::new();
-    for t in tasks {
-        let owner = t.owner.to_lowercase();
-        if owner.contains('@') {
-            out.entry(owner).or_default().push(t);
-        }
-    }
-    out
+/// Owners whose messages are made and written at a time: a large organisation's are written
+/// in parts, each once (a message's key names its person and day), so memory stays flat.
+const OWNERS_PER_WRITE: usize = 200;
+
+/// Tasks read of one owner for an escalation: enough to find the oldest not told of before;
+/// the rest are counted, never read.
+const READ_PER_OWNER: usize = 500;
+
+/// Each owner's counts by `until`, by owner (lower case), only owners with an e-mail.
+async fn owners_due(ctx: &Ctx, day: &str, until: &str) -> Result<BTreeMap<String, TeamLine>> {
+    Ok(crate::registers::task::service::owners_due(ctx, day, until)
+        .await?
+        .into_iter()
+        .filter(|l| l.owner.contains('@'))
+        .map(|l| (l.owner.clone(), l))
+        .collect())
+}
+
+/// The keys among `keys` queued before.
+async fn queued(ctx: &Ctx, keys: Vec<String>) -> Result<std::collections::HashSet<String>> {
+    let mut tx = ctx.store().read_tx().await?;
+    let known = store::known_keys(&mut tx, keys).await?;
+    tx.commit().await?;
+    Ok(known)
 }
 
 /// Queues the digests of `day` (the day of the scheduled run, in the organisation's zone):
 /// each person who wants one that day and has something due gets one — a daily digest holds
 /// what is overdue and due within 7 days, a weekly one (Mondays) within 14. Answers how many
 /// were queued; a digest queued before for the same person and day is not queued again.
+/// Owners are counted by the database and read a few hundred at a time, so the memory does
+/// not grow with the registers.
 #[tracing::instrument(name = "notify.digests", skip_all, fields(actor = %ctx.who(), day = %day))]
 pub async fn queue_digests(ctx: &Ctx, day: &str) -> Result<usize> {
     ctx.require(ADMIN)?;
     let monday = crate::registers::task::domain::day(day)
         .is_some_and(|d| d.weekday() == time::Weekday::Monday);
-    let tasks = crate::registers::task::service::due_until(ctx, &add_days(day, 14)).await?;
+    let daily_until = add_days(day, 7);
+    let weekly_until = add_days(day, 14);
+    let daily = owners_due(ctx, day, &daily_until).await?;
+    let weekly = if monday {
+        owners_due(ctx, day, &weekly_until).await?
+    } else {
+        BTreeMap::new()
+    };
     let (prefs, names, left) = audience(ctx).await?;
     let base = ctx.public_url();
-    let daily_until = add_days(day, 7);
-    let mut planned: Vec<(String, String, mails::Mail)> = Vec::new();
-    for (owner, tasks) in by_owner(tasks) {
-        if left.contains(&owner) {
+    // Who gets one, with what counts and up to which day.
+    let mut due: Vec<(String, &TeamLine, &str)> = Vec::new();
+    let owners: std::collections::BTreeSet<&String> = daily.keys().chain(weekly.keys()).collect();
+    for owner in owners {
+        if left.contains(owner) {
             continue;
         }
         let p = prefs
-            .get(&owner)
+            .get(owner)
             .cloned()
-            .unwrap_or_else(|| Preferences::default_for(&owner));
+            .unwrap_or_else(|| Preferences::default_for(owner));
         if !p.wants(MessageKind::Digest) {
             continue;
         }
-        let until = match p.digest {
+        let (line, until) = match p.digest {
             DigestChoice::Off => continue,
             DigestChoice::Weekly if !monday => continue,
-            DigestChoice::Weekly => add_days(day, 14),
-            DigestChoice::Daily => daily_until.clone(),
+            DigestChoice::Weekly => (weekly.get(owner), weekly_until.as_str()),
+            DigestChoice::Daily => (daily.get(owner), daily_until.as_str()),
         };
-        let tasks: Vec<Task> = tasks
-            .into_iter()
-            .filter(|t| t.due_on.as_deref().is_some_and(|d| d <= until.as_str()))
-            .collect();
-        if tasks.is_empty() {
-            continue;
+        if let Some(line) = line.filter(|l| l.overdue + l.this_week + l.later > 0) {
+            due.push((format!("digest:{owner}:{day}"), line, until));
         }
-        let name = names.get(&owner).cloned().unwrap_or_else(|| owner.clone());
-        let key = format!("digest:{owner}:{day}");
-        planned.push((key, owner.clone(), mails::digest(&name, &tasks, day, &base)));
     }
-    write_planned(ctx, MessageKind::Digest, planned, Vec::new(), Vec::new()).await
+    let mut written = 0;
+    for part in due.chunks(OWNERS_PER_WRITE) {
+        let known = queued(ctx, part.iter().map(|d| d.0.clone()).collect()).await?;
+        let mut planned: Vec<(String, String, mails::Mail)> = Vec::new();
+        for (key, line, until) in part.iter().filter(|d| !known.contains(&d.0)) {
+            let owner = &line.owner;
+            // The first of each part: overdue, this week, later.
+            let week_end = crate::registers::task::domain::week_end(day);
+            let parts = [
+                (String::new(), add_days(day, -1)),
+                (day.to_string(), week_end.clone()),
+                (add_days(&week_end, 1), until.to_string()),
+            ];
+            let mut tasks = Vec::new();
+            for (from, to) in &parts {
+                tasks.extend(
+                    crate::registers::task::service::due_of(ctx, owner, (from, to), mails::LISTED)
+                        .await?,
+                );
+            }
+            let name = names.get(owner).cloned().unwrap_or_else(|| owner.clone());
+            let counts = [line.overdue, line.this_week, line.later];
+            let mail = mails::digest(&name, &tasks, counts, day, &base);
+            planned.push((key.clone(), owner.clone(), mail));
+        }
+        written += write_planned(ctx, MessageKind::Digest, planned, Vec::new(), Vec::new()).await?;
+    }
+    Ok(written)
 }
 
 /// Writes planned messages (key, recipient, mail) whose keys are new, the events (key,
@@ -319,8 +365,8 @@ pub async fn queue_escalations(ctx: &Ctx, day: &str) -> Result<usize> {
         return Ok(0);
     }
     let until = add_days(day, -policy.escalate_after_days);
-    let tasks = crate::registers::task::service::due_until(ctx, &until).await?;
-    if tasks.is_empty() {
+    let owners = owners_due(ctx, day, &until).await?;
+    if owners.is_empty() {
         return Ok(0);
     }
     let (prefs, names, left) = audience(ctx).await?;
@@ -337,59 +383,65 @@ pub async fn queue_escalations(ctx: &Ctx, day: &str) -> Result<usize> {
             t.due_on.clone().unwrap_or_default()
         )
     };
-    let mut tx = ctx.store().read_tx().await?;
-    let done = store::marked(&mut tx, tasks.iter().map(mark_of).collect()).await?;
-    tx.commit().await?;
     let base = ctx.public_url();
     let hooked = hooked(ctx, MessageKind::Escalation).await?;
-    let mut planned = Vec::new();
-    let mut marks = Vec::new();
-    let mut events = Vec::new();
-    for (owner, tasks) in by_owner(tasks) {
-        let fresh: Vec<Task> = tasks
-            .into_iter()
-            .filter(|t| !done.contains(&mark_of(t)))
-            .collect();
-        if fresh.is_empty() {
-            continue;
-        }
-        let recipients: Vec<String> = match managers.get(&owner) {
-            Some(m) => vec![m.clone()],
-            None => fallback.clone(),
-        };
-        let owner_name = names.get(&owner).cloned().unwrap_or_else(|| owner.clone());
-        if hooked {
-            let key = format!("escalation:{owner}:{day}");
-            events.push((
-                key.clone(),
-                mails::escalation(&owner_name, &fresh, day, &base),
-            ));
-            for t in &fresh {
-                marks.push((mark_of(t), key.clone()));
-            }
-        }
-        for r in recipients {
-            if r == owner || left.contains(&r) {
+    let owners: Vec<&TeamLine> = owners.values().collect();
+    let mut written = 0;
+    for part in owners.chunks(OWNERS_PER_WRITE) {
+        let mut planned = Vec::new();
+        let mut marks = Vec::new();
+        let mut events = Vec::new();
+        for line in part {
+            let owner = &line.owner;
+            // The oldest first: an owner with more overdue than are read is told of the
+            // oldest, and of how many more there are.
+            let tasks =
+                crate::registers::task::service::due_of(ctx, owner, ("", &until), READ_PER_OWNER)
+                    .await?;
+            let more = line.overdue.saturating_sub(tasks.len());
+            let mut tx = ctx.store().read_tx().await?;
+            let done = store::marked(&mut tx, tasks.iter().map(mark_of).collect()).await?;
+            tx.commit().await?;
+            let fresh: Vec<Task> = tasks
+                .into_iter()
+                .filter(|t| !done.contains(&mark_of(t)))
+                .collect();
+            if fresh.is_empty() {
                 continue;
             }
-            let wants = prefs
-                .get(&r)
-                .is_none_or(|p| p.wants(MessageKind::Escalation));
-            if !wants {
-                continue;
+            let recipients: Vec<String> = match managers.get(owner) {
+                Some(m) => vec![m.clone()],
+                None => fallback.clone(),
+            };
+            let owner_name = names.get(owner).cloned().unwrap_or_else(|| owner.clone());
+            let mail = || mails::escalation(&owner_name, owner, &fresh, more, day, &base);
+            if hooked {
+                let key = format!("escalation:{owner}:{day}");
+                events.push((key.clone(), mail()));
+                for t in &fresh {
+                    marks.push((mark_of(t), key.clone()));
+                }
             }
-            let key = format!("escalation:{r}:{owner}:{day}");
-            planned.push((
-                key.clone(),
-                r.clone(),
-                mails::escalation(&owner_name, &fresh, day, &base),
-            ));
-            for t in &fresh {
-                marks.push((mark_of(t), key.clone()));
+            for r in recipients {
+                if &r == owner || left.contains(&r) {
+                    continue;
+                }
+                let wants = prefs
+                    .get(&r)
+                    .is_none_or(|p| p.wants(MessageKind::Escalation));
+                if !wants {
+                    continue;
+                }
+                let key = format!("escalation:{r}:{owner}:{day}");
+                planned.push((key.clone(), r.clone(), mail()));
+                for t in &fresh {
+                    marks.push((mark_of(t), key.clone()));
+                }
             }
         }
+        written += write_planned(ctx, MessageKind::Escalation, planned, marks, events).await?;
     }
-    write_planned(ctx, MessageKind::Escalation, planned, marks, events).await
+    Ok(written)
 }
 
 /// Queues a message for every deadline counted in hours (an incident's notification stage)

@@ -278,38 +278,26 @@ pub async fn list(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<Task>> {
     Ok(tasks)
 }
 
-/// Every task due on or before `until`, whoever owns it (digests and escalations).
-#[tracing::instrument(name = "task.due_until", skip_all, fields(actor = %ctx.who(), until = %until))]
-pub async fn due_until(ctx: &Ctx, until: &str) -> Result<Vec<Task>> {
-    ctx.require(EDITORS)?;
-    derived(ctx, None, Some(until)).await
-}
-
-/// A line of the team view: an owner, their name, and how many tasks they have in each part.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct TeamLine {
-    pub owner: String,
-    pub name: String,
-    pub overdue: usize,
-    pub this_week: usize,
-    pub later: usize,
-}
-
-/// Everyone with tasks due up to `q.until` (30 days by default), most overdue first
-/// (managers and admins).
-#[tracing::instrument(name = "task.team", skip_all, fields(actor = %ctx.who()))]
-pub async fn team(ctx: &Ctx, q: &TaskQuery, named: usize) -> Result<Vec<TeamLine>> {
-    ctx.require(EDITORS)?;
-    let today = ctx.today();
-    let until = q.until.clone().unwrap_or_else(|| add_days(&today, 30));
-    let week_end = super::domain::week_end(&today);
-    let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
-    let kind = q.kind.map(|k| k.key()).unwrap_or("");
-    // The registers' rows are counted by the database; the few computed tasks here.
+/// How many tasks each owner (lower case, "" for nobody) has due by `until`, in the parts of
+/// `today` (`kind`: of one kind only). The registers' rows are counted by the database and
+/// the few computed tasks here, so the memory is the owners', whatever the registers hold.
+async fn counted(
+    ctx: &Ctx,
+    today: &str,
+    until: &str,
+    kind: Option<TaskKind>,
+) -> Result<std::collections::BTreeMap<String, TeamLine>> {
+    let week_end = super::domain::week_end(today);
+    let evidence_from = add_days(&ctx.today(), -EVIDENCE_GRACE_DAYS);
     let (counts, computed) = tokio::try_join!(
-        ctx.store()
-            .due_counts(&until, &today, &week_end, &evidence_from, kind),
-        computed(ctx, None, Some(&until)),
+        ctx.store().due_counts(
+            until,
+            today,
+            &week_end,
+            &evidence_from,
+            kind.map(|k| k.key()).unwrap_or("")
+        ),
+        computed(ctx, None, Some(until)),
     )?;
     let line = |key: &str| TeamLine {
         owner: key.to_string(),
@@ -330,18 +318,75 @@ pub async fn team(ctx: &Ctx, q: &TaskQuery, named: usize) -> Result<Vec<TeamLine
         l.this_week += usize::try_from(this_week).unwrap_or(0);
         l.later += usize::try_from(later).unwrap_or(0);
     }
-    for t in computed
-        .iter()
-        .filter(|t| q.kind.is_none_or(|k| k == t.kind))
-    {
+    for t in computed.iter().filter(|t| kind.is_none_or(|k| k == t.kind)) {
         let key = t.owner.to_lowercase();
         let l = by.entry(key.clone()).or_insert_with(|| line(&key));
-        match t.bucket(&today) {
+        match t.bucket(today) {
             super::domain::Bucket::Overdue => l.overdue += 1,
             super::domain::Bucket::ThisWeek => l.this_week += 1,
             super::domain::Bucket::Later => l.later += 1,
         }
     }
+    Ok(by)
+}
+
+/// How many tasks each owner has due by `until`, in the parts of `day`, owners in order
+/// (digests and escalations: one line per owner, never every task at once).
+#[tracing::instrument(name = "task.owners_due", skip_all, fields(actor = %ctx.who(), until = %until))]
+pub async fn owners_due(ctx: &Ctx, day: &str, until: &str) -> Result<Vec<TeamLine>> {
+    ctx.require(EDITORS)?;
+    Ok(counted(ctx, day, until, None)
+        .await?
+        .into_values()
+        .collect())
+}
+
+/// One owner's (lower case) tasks due from `from` to `until` (days; `from` "" for any),
+/// soonest first, at most `limit`: what a message about them lists.
+#[tracing::instrument(name = "task.due_of", skip_all, fields(actor = %ctx.who(), owner = %owner))]
+pub async fn due_of(
+    ctx: &Ctx,
+    owner: &str,
+    (from, until): (&str, &str),
+    limit: usize,
+) -> Result<Vec<Task>> {
+    ctx.require(EDITORS)?;
+    let evidence_from = add_days(&ctx.today(), -EVIDENCE_GRACE_DAYS);
+    let read = i64::try_from(limit).unwrap_or(i64::MAX);
+    let (rows, computed) = tokio::try_join!(
+        ctx.store()
+            .due_of_between(owner, &evidence_from, (from, until), read),
+        computed(ctx, Some(owner), Some(until)),
+    )?;
+    let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
+    out.extend(
+        computed
+            .into_iter()
+            .filter(|t| t.due_on.as_deref().is_some_and(|d| d >= from)),
+    );
+    super::domain::sort(&mut out);
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// A line of the team view: an owner, their name, and how many tasks they have in each part.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TeamLine {
+    pub owner: String,
+    pub name: String,
+    pub overdue: usize,
+    pub this_week: usize,
+    pub later: usize,
+}
+
+/// Everyone with tasks due up to `q.until` (30 days by default), most overdue first
+/// (managers and admins).
+#[tracing::instrument(name = "task.team", skip_all, fields(actor = %ctx.who()))]
+pub async fn team(ctx: &Ctx, q: &TaskQuery, named: usize) -> Result<Vec<TeamLine>> {
+    ctx.require(EDITORS)?;
+    let today = ctx.today();
+    let until = q.until.clone().unwrap_or_else(|| add_days(&today, 30));
+    let by = counted(ctx, &today, &until, q.kind).await?;
     let mut lines: Vec<TeamLine> = by
         .into_values()
         .filter(|l| !q.unowned || l.owner.is_empty())

@@ -116,16 +116,30 @@ fn union(narrow: impl Fn(&str, &str) -> String) -> String {
         .join("\nunion all ")
 }
 
+/// A source narrowed to one owner ($1, lower case), through its owner index.
+fn owned_by(owner: &str) -> String {
+    if owner == "owner_key" {
+        " and owner_key = $1".to_string()
+    } else {
+        format!(" and lower({owner}) = $1")
+    }
+}
+
 fn by_owner_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| union(|owner, _| owned_by(owner)))
+}
+
+/// One owner's ($1, lower case) records due from $5 to $3, soonest first, at most $4.
+fn by_owner_until_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
-        union(|owner, _| {
-            if owner == "owner_key" {
-                " and owner_key = $1".to_string()
-            } else {
-                format!(" and lower({owner}) = $1")
-            }
-        })
+        let union =
+            union(|owner, due| format!("{} and {due} >= $5 and {due} <= $3", owned_by(owner)));
+        format!(
+            "select x.kind, x.record, x.part, x.title, x.owner, x.due from ({union}) x
+             order by x.due, x.kind, x.record, x.part limit $4"
+        )
     })
 }
 
@@ -148,6 +162,28 @@ impl Store {
             by_owner_sql(),
             owner,
             evidence_from
+        )?)
+    }
+
+    /// One person's (`owner` in lower case) dated records due from `from` to `until` (days),
+    /// soonest first, at most `limit`: what a message about them lists, whatever they have.
+    pub async fn due_of_between(
+        &self,
+        owner: &str,
+        evidence_from: &str,
+        (from, until): (&str, &str),
+        limit: i64,
+    ) -> Result<Vec<DueRow>> {
+        Ok(pool_query!(
+            self,
+            fetch_all,
+            DueRow,
+            by_owner_until_sql(),
+            owner,
+            evidence_from,
+            until,
+            limit,
+            from
         )?)
     }
 
