@@ -813,9 +813,26 @@ impl Tx {
             }
             sql.text.push(' ');
             sql.text.push_str(suffix);
-            self.exec(&sql).await?;
+            self.exec_owned(sql).await?;
         }
         Ok(())
+    }
+
+    /// `exec`, its arguments moved into the statement, not copied (large writes).
+    pub(crate) async fn exec_owned(&mut self, sql: Sql) -> Result<u64> {
+        let text = self.text_of(&sql);
+        Ok(on_tx!(self, |c| {
+            let mut q = sqlx::query(&text);
+            for a in sql.args {
+                q = match a {
+                    Arg::Text(s) => q.bind(s),
+                    Arg::Int(i) => q.bind(i),
+                    Arg::OptText(s) => q.bind(s),
+                    Arg::OptInt(i) => q.bind(i),
+                };
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?)
     }
 
     /// Runs `prefix (k1, k2, …) suffix` over keys in chunks (deletes and updates by id).
