@@ -285,6 +285,7 @@ pub async fn queue_digests(ctx: &Ctx, day: &str) -> Result<usize> {
             due.push((format!("digest:{owner}:{day}"), line, until));
         }
     }
+    let week_end = crate::registers::task::domain::week_end(day);
     let mut written = 0;
     for part in due.chunks(OWNERS_PER_WRITE) {
         let known = queued(ctx, part.iter().map(|d| d.0.clone()).collect()).await?;
@@ -292,19 +293,14 @@ pub async fn queue_digests(ctx: &Ctx, day: &str) -> Result<usize> {
         for (key, line, until) in part.iter().filter(|d| !known.contains(&d.0)) {
             let owner = &line.owner;
             // The first of each part: overdue, this week, later.
-            let week_end = crate::registers::task::domain::week_end(day);
+            let (yesterday, after_week) = (add_days(day, -1), add_days(&week_end, 1));
             let parts = [
-                (String::new(), add_days(day, -1)),
-                (day.to_string(), week_end.clone()),
-                (add_days(&week_end, 1), until.to_string()),
+                ("", yesterday.as_str()),
+                (day, week_end.as_str()),
+                (after_week.as_str(), *until),
             ];
-            let mut tasks = Vec::new();
-            for (from, to) in &parts {
-                tasks.extend(
-                    crate::registers::task::service::due_of(ctx, owner, (from, to), mails::LISTED)
-                        .await?,
-                );
-            }
+            let tasks =
+                crate::registers::task::service::due_of(ctx, owner, &parts, mails::LISTED).await?;
             let name = names.get(owner).cloned().unwrap_or_else(|| owner.clone());
             let counts = [line.overdue, line.this_week, line.later];
             let mail = mails::digest(&name, &tasks, counts, day, &base);
@@ -395,9 +391,13 @@ pub async fn queue_escalations(ctx: &Ctx, day: &str) -> Result<usize> {
             let owner = &line.owner;
             // The oldest first: an owner with more overdue than are read is told of the
             // oldest, and of how many more there are.
-            let tasks =
-                crate::registers::task::service::due_of(ctx, owner, ("", &until), READ_PER_OWNER)
-                    .await?;
+            let tasks = crate::registers::task::service::due_of(
+                ctx,
+                owner,
+                &[("", &until)],
+                READ_PER_OWNER,
+            )
+            .await?;
             let more = line.overdue.saturating_sub(tasks.len());
             let mut tx = ctx.store().read_tx().await?;
             let done = store::marked(&mut tx, tasks.iter().map(mark_of).collect()).await?;

@@ -341,31 +341,38 @@ pub async fn owners_due(ctx: &Ctx, day: &str, until: &str) -> Result<Vec<TeamLin
         .collect())
 }
 
-/// One owner's (lower case) tasks due from `from` to `until` (days; `from` "" for any),
-/// soonest first, at most `limit`: what a message about them lists.
+/// One owner's (lower case) tasks due in each of `ranges` (days from and to; from "" for
+/// any), soonest first, at most `limit` of each: what a message about them lists. The
+/// computed tasks are worked out once for all the ranges.
 #[tracing::instrument(name = "task.due_of", skip_all, fields(actor = %ctx.who(), owner = %owner))]
 pub async fn due_of(
     ctx: &Ctx,
     owner: &str,
-    (from, until): (&str, &str),
+    ranges: &[(&str, &str)],
     limit: usize,
 ) -> Result<Vec<Task>> {
     ctx.require(EDITORS)?;
     let evidence_from = add_days(&ctx.today(), -EVIDENCE_GRACE_DAYS);
     let read = i64::try_from(limit).unwrap_or(i64::MAX);
-    let (rows, computed) = tokio::try_join!(
-        ctx.store()
-            .due_of_between(owner, &evidence_from, (from, until), read),
-        computed(ctx, Some(owner), Some(until)),
-    )?;
-    let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
-    out.extend(
-        computed
-            .into_iter()
-            .filter(|t| t.due_on.as_deref().is_some_and(|d| d >= from)),
-    );
-    super::domain::sort(&mut out);
-    out.truncate(limit);
+    let last = ranges.iter().map(|r| r.1).max().unwrap_or("");
+    let computed = computed(ctx, Some(owner), Some(last)).await?;
+    let mut out = Vec::new();
+    for &(from, until) in ranges {
+        let rows = ctx
+            .store()
+            .due_of_between(owner, &evidence_from, (from, until), read)
+            .await?;
+        let mut part: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
+        part.extend(
+            computed
+                .iter()
+                .filter(|t| t.due_on.as_deref().is_some_and(|d| d >= from && d <= until))
+                .cloned(),
+        );
+        super::domain::sort(&mut part);
+        part.truncate(limit);
+        out.extend(part);
+    }
     Ok(out)
 }
 
