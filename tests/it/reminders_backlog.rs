@@ -29,42 +29,49 @@ fn part(text: &str, title: &str) -> Vec<String> {
         .collect()
 }
 
+/// Ann (a contributor, Άννα Παπαδοπούλου, managed by Bob) with 1,255 measures: 1,200
+/// overdue since November (the oldest on the 1st, "Ενημέρωση 0000"), 30 due this week (on
+/// the 10th, from "Ενημέρωση 1200") and 25 next Monday (the 14th). The clock says Tuesday 8
+/// December 2026: this week ends on Sunday the 13th. Answers the manager's token, Ann's and
+/// Bob's e-mails.
+async fn backlog(app: &crate::harness::TestApp) -> (String, String, String) {
+    app.set_up().await;
+    let manager = app.token_as(Role::Manager).await;
+    let ann = app.add_user(Role::Contributor).await;
+    let bob = app.add_user(Role::Manager).await;
+    create(
+        app,
+        &manager,
+        "/api/v1/people",
+        json!({"name": "Άννα Παπαδοπούλου", "email": ann, "manager": bob}),
+    )
+    .await;
+    let mut csv = String::from("name,status,due_on,owner\n");
+    for i in 0..1_255 {
+        let due = match i {
+            0..1_200 => format!("2026-11-{:02}", 1 + i % 28),
+            1_200..1_230 => "2026-12-10".to_string(),
+            _ => "2026-12-14".to_string(),
+        };
+        csv.push_str(&format!("Ενημέρωση {i:04},planned,{due},{ann}\n"));
+    }
+    let res = app
+        .post_bytes(
+            "/api/v1/measures/import",
+            Auth::Bearer(&manager),
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    (manager, ann, bob)
+}
+
 #[tokio::test]
 async fn a_backlog_of_thousands_makes_short_messages_that_count_the_rest() {
     for db in databases().await {
         let sink = smtp_sink::start(login()).await;
-        // Tuesday 8 December 2026: this week ends on Sunday the 13th.
         let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
-        app.set_up().await;
-        let manager = app.token_as(Role::Manager).await;
-        let ann = app.add_user(Role::Contributor).await;
-        let bob = app.add_user(Role::Manager).await;
-        create(
-            &app,
-            &manager,
-            "/api/v1/people",
-            json!({"name": "Άννα Παπαδοπούλου", "email": ann, "manager": bob}),
-        )
-        .await;
-        // Ann's 1,255 measures: 1,200 overdue since November (the oldest on the 1st), 30
-        // due this week, 25 next Monday.
-        let mut csv = String::from("name,status,due_on,owner\n");
-        for i in 0..1_255 {
-            let due = match i {
-                0..1_200 => format!("2026-11-{:02}", 1 + i % 28),
-                1_200..1_230 => "2026-12-10".to_string(),
-                _ => "2026-12-14".to_string(),
-            };
-            csv.push_str(&format!("Ενημέρωση {i:04},planned,{due},{ann}\n"));
-        }
-        let res = app
-            .post_bytes(
-                "/api/v1/measures/import",
-                Auth::Bearer(&manager),
-                csv.into_bytes(),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let (_, ann, bob) = backlog(&app).await;
 
         let ctx = scheduler(&app, &app.store);
         assert_eq!(notify::queue_digests(&ctx, "2026-12-08").await.unwrap(), 1);
@@ -131,5 +138,111 @@ async fn a_backlog_of_thousands_makes_short_messages_that_count_the_rest() {
             text.contains(&format!("{BASE}/tasks?owner=")),
             "the way to Ann's whole list: {text}"
         );
+    }
+}
+
+/// The ids of a JSON list of tasks.
+fn ids(res: &crate::harness::Res) -> Vec<String> {
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_backlog_of_thousands_lists_the_soonest_and_counts_the_rest() {
+    for db in databases().await {
+        let sink = smtp_sink::start(login()).await;
+        let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
+        let (manager, ann, _) = backlog(&app).await;
+        let ann_token = app.token_for(&ann).await;
+        let as_ann = |path: &'static str| app.get(path, Auth::Bearer(&ann_token));
+
+        // The API lists the soonest thousand unless `limit` says, oldest overdue first.
+        let first = ids(&as_ann("/api/v1/tasks").await);
+        assert_eq!(first.len(), 1_000);
+        assert!(first[0].starts_with("Ενημέρωση 0000"), "{:?}", &first[..3]);
+        assert_eq!(ids(&as_ann("/api/v1/tasks?limit=5").await).len(), 5);
+        let all = ids(&as_ann("/api/v1/tasks?limit=10000").await);
+        assert_eq!(all.len(), 1_255);
+        assert!(
+            all[1_254].starts_with("Ενημέρωση 12"),
+            "{:?}",
+            &all[1_250..]
+        );
+        // The kind is chosen before the limit: the five soonest measures, not none.
+        let measures = ids(&as_ann("/api/v1/tasks?kind=measure&limit=5").await);
+        assert_eq!(measures.len(), 5);
+        assert!(ids(&as_ann("/api/v1/tasks?kind=evidence&limit=5").await).is_empty());
+        for bad in [
+            "/api/v1/tasks?limit=0",
+            "/api/v1/tasks?limit=10001",
+            "/api/v1/tasks?limit=many",
+        ] {
+            let res = as_ann(bad).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}: {}", res.body);
+            assert_eq!(res.fields(), ["limit"], "{bad}: {}", res.body);
+        }
+        // The team's list (managers): everyone's soonest, and one owner's.
+        let team = app
+            .get(
+                "/api/v1/tasks/team?until=2026-12-31&limit=7",
+                Auth::Bearer(&manager),
+            )
+            .await;
+        let team = ids(&team);
+        assert_eq!(team.len(), 7);
+        assert!(team[0].starts_with("Ενημέρωση 0000"), "{team:?}");
+
+        // My work counts every task of each part and lists the soonest thousand.
+        let page = as_ann("/my-work").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let count = |n: usize| format!("<span class=\"count\">{n}</span>");
+        assert!(page.body.contains(&count(1_200)), "overdue in all");
+        assert!(page.body.contains(&count(30)) && page.body.contains(&count(25)));
+        assert!(
+            page.body.contains("… and 200 more overdue"),
+            "the rest counted"
+        );
+        assert!(page.body.contains("… and 30 more due this week"));
+        assert!(page.body.contains("… and 25 more due later"));
+        assert!(page.body.contains("Ενημέρωση 0000"));
+        // The calendar reads its month, whatever comes before it.
+        let december = as_ann("/my-work/calendar?month=2026-12").await;
+        assert_eq!(december.status, StatusCode::OK);
+        assert!(
+            december.body.contains("Ενημέρωση 1200") && december.body.contains("Ενημέρωση 1254")
+        );
+        assert!(!december.body.contains("Ενημέρωση 0000"));
+        let november = as_ann("/my-work/calendar?month=2026-11").await;
+        assert!(
+            november.body.contains("Ενημέρωση 0000") && november.body.contains("Ενημέρωση 1199")
+        );
+        // A manager's view of Ann's list says it holds the soonest.
+        let hers = app
+            .get(
+                &format!("/tasks?owner={}", annex::domain::query::encode(&ann)),
+                Auth::Bearer(&manager),
+            )
+            .await;
+        assert_eq!(hers.status, StatusCode::OK);
+        assert!(
+            hers.body
+                .contains("These are the soonest 1000: there are more."),
+            "{}",
+            hers.body.len()
+        );
+        // An export holds the soonest 10,000: all of hers.
+        let csv = app
+            .get(
+                &format!("/tasks.csv?owner={}", annex::domain::query::encode(&ann)),
+                Auth::Bearer(&manager),
+            )
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.body.matches("Ενημέρωση").count(), 1_255);
     }
 }

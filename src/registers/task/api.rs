@@ -14,12 +14,14 @@ use axum::Json;
 use axum::http::StatusCode;
 
 /// The caller's tasks, soonest first (`owner`: another person's, for managers and admins);
-/// `kind`, `until` (a day, or days from today) and `unowned` narrow them.
+/// `kind`, `until` (a day, or days from today) and `unowned` narrow them; the soonest `limit`
+/// (1,000 unless it says, at most 10,000).
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks",
     params(("owner" = Option<String>, Query, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]{0,320}$", description = "whose tasks (an e-mail); the caller's by default"),
         ("kind" = Option<TaskKind>, Query, description = "the register a task comes from"),
         ("until" = Option<String>, Query, pattern = r"^ *$|^ *([0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660) *$|^ *[0-9]{4}-[0-9]{2}-[0-9]{2} *$", description = "due on or before this day (YYYY-MM-DD) or within this many days (0 to 3660)"),
-        ("unowned" = Option<bool>, Query, description = "only tasks nobody owns")),
+        ("unowned" = Option<bool>, Query, description = "only tasks nobody owns"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "at most this many, the soonest (1,000 by default)")),
     responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody)))]
 pub async fn list_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
     p.check_known(TaskQuery::PARAMS)?;
@@ -27,16 +29,17 @@ pub async fn list_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
     if q.owner.is_none() {
         q.owner = Some(service::caller(&ctx)?);
     }
-    Ok(Json(service::list(&ctx, &q).await?))
+    Ok(Json(service::list(&ctx, &q).await?.0))
 }
 
 /// Everyone's tasks due within 30 days (or `until`), for managers and admins; `owner`, `kind`
-/// and `unowned` narrow them.
+/// and `unowned` narrow them; the soonest `limit` (1,000 unless it says, at most 10,000).
 #[utoipa::path(get, path = "/api/v1/tasks/team", tag = "tasks",
     params(("owner" = Option<String>, Query, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]{0,320}$", description = "one person's (an e-mail)"),
         ("kind" = Option<TaskKind>, Query, description = "the register a task comes from"),
         ("until" = Option<String>, Query, pattern = r"^ *$|^ *([0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660) *$|^ *[0-9]{4}-[0-9]{2}-[0-9]{2} *$", description = "due on or before this day (YYYY-MM-DD) or within this many days (0 to 3660)"),
-        ("unowned" = Option<bool>, Query, description = "only tasks nobody owns")),
+        ("unowned" = Option<bool>, Query, description = "only tasks nobody owns"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 10000, description = "at most this many, the soonest (1,000 by default)")),
     responses((status = 200, body = Vec<Task>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn team_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
     p.check_known(TaskQuery::PARAMS)?;
@@ -44,7 +47,7 @@ pub async fn team_tasks(ctx: Ctx, Query(p): Query) -> ApiResult<Vec<Task>> {
     if !ctx.actor.is_editor() {
         return Err(crate::error::Error::Forbidden.into());
     }
-    Ok(Json(service::list(&ctx, &q).await?))
+    Ok(Json(service::list(&ctx, &q).await?.0))
 }
 
 /// Tasks people wrote, newest first (`open`: only those still open), at most 5,000.

@@ -27,6 +27,9 @@ pub enum Command {
         /// Only tasks nobody owns
         #[arg(long)]
         unowned: bool,
+        /// At most this many, the soonest (1 to 10000; 1000 when left out)
+        #[arg(long)]
+        limit: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -84,6 +87,7 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
             kind,
             until,
             unowned,
+            limit,
             format,
         } => {
             let params = Params::from_flags([
@@ -91,9 +95,10 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                 ("kind", kind),
                 ("until", until),
                 ("unowned", unowned.then(|| "1".to_string())),
+                ("limit", limit),
             ]);
             let q = TaskQuery::read(&params, &ctx.today())?;
-            let tasks = service::list(ctx, &q).await?;
+            let (tasks, more) = service::list(ctx, &q).await?;
             let names = crate::registers::responsibility::service::names(ctx).await?;
             let today = ctx.today();
             match format {
@@ -116,11 +121,15 @@ pub async fn run(c: Command, ctx: &crate::service::Ctx) -> anyhow::Result<()> {
                         ]);
                     }
                     writeln!(out, "{t}")?;
-                    writeln!(
-                        out,
-                        "{}",
-                        crate::domain::words::count(tasks.len(), "task", "tasks")
-                    )?;
+                    let shown = crate::domain::words::count(tasks.len(), "task", "tasks");
+                    if more {
+                        writeln!(
+                            out,
+                            "{shown}, the soonest: there are more (--limit up to 10000, or narrow with --until or --kind)"
+                        )?;
+                    } else {
+                        writeln!(out, "{shown}")?;
+                    }
                 }
             }
         }

@@ -335,7 +335,7 @@ pub fn sort(tasks: &mut [Task]) {
 }
 
 /// Which tasks a list shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskQuery {
     /// One owner's (lower case); everyone's when none (managers).
     pub owner: Option<String>,
@@ -344,15 +344,42 @@ pub struct TaskQuery {
     pub until: Option<String>,
     /// Only tasks nobody owns.
     pub unowned: bool,
+    /// At most this many, the soonest.
+    pub limit: usize,
+}
+
+impl Default for TaskQuery {
+    fn default() -> TaskQuery {
+        TaskQuery {
+            owner: None,
+            kind: None,
+            until: None,
+            unowned: false,
+            limit: TaskQuery::LIMIT,
+        }
+    }
 }
 
 impl TaskQuery {
-    pub const PARAMS: &'static [&'static str] = &["owner", "kind", "until", "unowned"];
+    pub const PARAMS: &'static [&'static str] = &["owner", "kind", "until", "unowned", "limit"];
+    /// How many tasks a list holds unless `limit` says (the soonest).
+    pub const LIMIT: usize = 1_000;
+    /// The most a list (or an export) holds.
+    pub const MAX_LIMIT: usize = 10_000;
 
-    /// Reads `owner`, `kind`, `until` (a day or a number of days from `today`) and `unowned`.
+    /// Reads `owner`, `kind`, `until` (a day or a number of days from `today`), `unowned`
+    /// and `limit` (1 to 10,000).
     pub fn read(p: &crate::domain::query::Params, today: &str) -> Result<TaskQuery, Error> {
         let mut q = TaskQuery::default();
         let mut problems = Problems::default();
+        match p.limit(TaskQuery::LIMIT as i64, TaskQuery::MAX_LIMIT as i64) {
+            Ok(n) => q.limit = usize::try_from(n).unwrap_or(TaskQuery::LIMIT),
+            Err(e) => {
+                for f in e.fields() {
+                    problems.add(&f.field, &f.message);
+                }
+            }
+        }
         if let Some(o) = p.get("owner") {
             if o.chars().count() > 320 {
                 problems.add("owner", "an e-mail is at most 320 characters");

@@ -83,10 +83,36 @@ struct MyWorkPage {
     this_week: Vec<Row>,
     later: Vec<Row>,
     total: usize,
+    /// How many tasks each part holds in all, and how many of them it does not list (the
+    /// page lists the soonest thousand).
+    counts: [Count; 3],
     can_write: bool,
     is_manager: bool,
     v: TaskInput,
     errors: FormErrors,
+}
+
+/// How many tasks a part of "my work" holds, and how many it does not list.
+struct Count {
+    all: usize,
+    more: usize,
+}
+
+impl Count {
+    fn of(all: usize, listed: usize) -> Count {
+        Count {
+            all,
+            more: all.saturating_sub(listed),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.all > 0
+    }
+
+    fn unlisted(&self) -> bool {
+        self.more > 0
+    }
 }
 
 async fn render_mine(
@@ -97,7 +123,7 @@ async fn render_mine(
     errors: FormErrors,
     q: Option<&str>,
 ) -> PageResult {
-    let b = service::mine(ctx).await?;
+    let (b, counts) = service::mine(ctx, TaskQuery::LIMIT).await?;
     let names = std::collections::HashMap::new(); // the owner is the caller
     let today = ctx.today();
     let l = layout(s, caller, "My work", "my-work", q).await?;
@@ -107,7 +133,12 @@ async fn render_mine(
             overdue: rows(&b.overdue, &today, &names),
             this_week: rows(&b.this_week, &today, &names),
             later: rows(&b.later, &today, &names),
-            total: b.len(),
+            total: counts.iter().sum(),
+            counts: [
+                Count::of(counts[0], b.overdue.len()),
+                Count::of(counts[1], b.this_week.len()),
+                Count::of(counts[2], b.later.len()),
+            ],
             can_write: ctx.actor.may_contribute(),
             is_manager: ctx.actor.is_editor(),
             l,
@@ -140,7 +171,11 @@ pub async fn export(ctx: Ctx, path: MatchedPath, RawQuery(q): RawQuery) -> PageR
     if query.owner.is_none() && !ctx.actor.is_editor() {
         query.owner = Some(service::caller(&ctx)?);
     }
-    let tasks = service::list(&ctx, &query).await?;
+    // An export holds the soonest 10,000 unless `limit` says fewer.
+    if params.get("limit").is_none() {
+        query.limit = TaskQuery::MAX_LIMIT;
+    }
+    let (tasks, _) = service::list(&ctx, &query).await?;
     let names = crate::registers::responsibility::service::names(&ctx).await?;
     Ok(crate::exchange::download(
         "tasks",
@@ -186,15 +221,10 @@ pub async fn calendar(
         )])
         .into());
     };
-    let b = service::mine(&ctx).await?;
+    let last = format!("{month}-31"); // compared as text: the month's last day or after
+    let (all, undated) =
+        service::between(&ctx, (&format!("{month}-01"), &last), TaskQuery::MAX_LIMIT).await?;
     let names = std::collections::HashMap::new(); // the owner is the caller
-    let all: Vec<Task> = b
-        .overdue
-        .into_iter()
-        .chain(b.this_week)
-        .chain(b.later)
-        .collect();
-    let undated = all.iter().filter(|t| t.due_on.is_none()).count();
     let mut weeks: Vec<Vec<Option<Cell>>> = Vec::new();
     let mut week: Vec<Option<Cell>> = (0..first.weekday().number_days_from_monday())
         .map(|_| None)
@@ -410,6 +440,8 @@ struct TeamPage {
     owner: Option<String>,
     owner_name: String,
     tasks: Vec<Row>,
+    /// The owner has more tasks than `tasks` lists (the soonest thousand).
+    tasks_more: bool,
     written: Vec<ManualTask>,
     kinds: Vec<Choice>,
     kind: String,
@@ -431,7 +463,7 @@ pub async fn team(
         Ok(x) => (x, problem),
         Err(e) => (TaskQuery::default(), Some(e)),
     };
-    let (team, tasks, owner_name) = match &query.owner {
+    let (team, (tasks, tasks_more), owner_name) = match &query.owner {
         Some(owner) => {
             let names = crate::registers::responsibility::service::names_of(
                 &ctx,
@@ -440,7 +472,7 @@ pub async fn team(
             .await?;
             let tasks = service::list(&ctx, &query)
                 .await
-                .map(|t| rows(&t, &today, &names))?;
+                .map(|(t, more)| (rows(&t, &today, &names), more))?;
             (
                 Vec::new(),
                 tasks,
@@ -449,7 +481,7 @@ pub async fn team(
         }
         None => (
             service::team(&ctx, &query, TEAM_LINES).await?,
-            Vec::new(),
+            (Vec::new(), false),
             String::new(),
         ),
     };
@@ -481,6 +513,7 @@ pub async fn team(
         owner: query.owner.clone(),
         owner_name,
         tasks,
+        tasks_more,
         written,
         kinds: crate::web::page::choices(TaskKind::ALL, TaskKind::key, TaskKind::label),
         kind: keep("kind"),

@@ -44,16 +44,28 @@ fn may_read_of(ctx: &Ctx, owner: &str) -> bool {
             .is_some_and(|u| u.email.eq_ignore_ascii_case(owner))
 }
 
-/// Tasks derived from every register (and written ones): of one owner, or due by a day.
-async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<Vec<Task>> {
+/// Tasks derived from every register (and written ones) that a query asks for: of one owner,
+/// or due by a day; the soonest `q.limit`, and whether there are more. The registers' rows
+/// are read soonest first up to the limit, so a list's memory is the limit's, whatever the
+/// registers hold. Also how many of the computed and personal tasks (all read: they are
+/// few) fall in each part of the list (overdue, this week, later).
+async fn derived(ctx: &Ctx, q: &TaskQuery) -> Result<(Vec<Task>, bool, [usize; 3])> {
     let today = ctx.today();
     let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
     let store = ctx.store();
+    let (owner, until) = (q.owner.as_deref(), q.until.as_deref());
+    let kind = q.kind.map(|k| k.key()).unwrap_or("");
+    // One more than the limit says whether there are more.
+    let read = i64::try_from(q.limit.saturating_add(1)).unwrap_or(i64::MAX);
     let rows = async {
-        match (owner, until) {
-            (Some(o), _) => store.due_of(o, &evidence_from).await,
-            (None, Some(u)) => store.due_until(u, &evidence_from).await,
-            (None, None) => store.due_until("9999-12-31", &evidence_from).await,
+        match owner {
+            Some(o) => store.due_of(o, &evidence_from, kind, read).await,
+            None => {
+                let u = until.unwrap_or("9999-12-31");
+                store
+                    .due_until(u, &evidence_from, kind, q.unowned, read)
+                    .await
+            }
         }
     };
     let personal = async {
@@ -63,15 +75,18 @@ async fn derived(ctx: &Ctx, owner: Option<&str>, until: Option<&str>) -> Result<
         }
     };
     let (rows, computed, personal) = tokio::try_join!(rows, computed(ctx, owner, until), personal)?;
+    let mut extra = [0usize; 3];
+    for t in computed.iter().chain(&personal).filter(|t| q.keeps(t)) {
+        extra[part_of(t.bucket(&today))] += 1;
+    }
     let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
     out.extend(computed);
-    out.extend(
-        personal
-            .into_iter()
-            .filter(|t| until.is_none_or(|u| t.due_on.as_deref().is_some_and(|d| d <= u))),
-    );
+    out.extend(personal);
+    out.retain(|t| q.keeps(t));
     super::domain::sort(&mut out);
-    Ok(out)
+    let more = out.len() > q.limit;
+    out.truncate(q.limit);
+    Ok((out, more, extra))
 }
 
 /// What the staff directory's person with this e-mail owes as a member of staff: published
@@ -238,44 +253,115 @@ fn task_of_row(r: store::DueRow) -> Option<Task> {
     Some(Task::new(kind, &record, &part, &title, &owner, due, None))
 }
 
-/// One person's tasks, soonest first (`owner` in any case).
-#[tracing::instrument(name = "task.of", skip_all, fields(actor = %ctx.who(), owner = %owner))]
-pub async fn of_owner(ctx: &Ctx, owner: &str) -> Result<Vec<Task>> {
-    ctx.require_reader()?;
-    let owner = owner.trim().to_lowercase();
-    if !may_read_of(ctx, &owner) {
-        return Err(Error::Forbidden);
+/// Where a part of the list is in counts of three (overdue, this week, later).
+fn part_of(b: super::domain::Bucket) -> usize {
+    match b {
+        super::domain::Bucket::Overdue => 0,
+        super::domain::Bucket::ThisWeek => 1,
+        super::domain::Bucket::Later => 2,
     }
-    derived(ctx, Some(&owner), None).await
 }
 
-/// The caller's tasks in three parts: overdue, this week, later.
+/// One person's soonest `limit` tasks (`owner` in any case), and whether they have more.
+#[tracing::instrument(name = "task.of", skip_all, fields(actor = %ctx.who(), owner = %owner))]
+pub async fn of_owner(ctx: &Ctx, owner: &str, limit: usize) -> Result<(Vec<Task>, bool)> {
+    let q = TaskQuery {
+        owner: Some(owner.to_string()),
+        limit,
+        ..TaskQuery::default()
+    };
+    list(ctx, &q).await
+}
+
+/// The caller's tasks in three parts (overdue, this week, later), the soonest `limit` of
+/// them, and how many each part holds in all.
 #[tracing::instrument(name = "task.mine", skip_all, fields(actor = %ctx.who()))]
-pub async fn mine(ctx: &Ctx) -> Result<Buckets> {
+pub async fn mine(ctx: &Ctx, limit: usize) -> Result<(Buckets, [usize; 3])> {
+    ctx.require_reader()?;
     let me = caller(ctx)?;
-    Ok(Buckets::of(of_owner(ctx, &me).await?, &ctx.today()))
+    let today = ctx.today();
+    let q = TaskQuery {
+        owner: Some(me.clone()),
+        limit,
+        ..TaskQuery::default()
+    };
+    let (tasks, more, extra) = derived(ctx, &q).await?;
+    let b = Buckets::of(tasks, &today);
+    if !more {
+        let listed = [b.overdue.len(), b.this_week.len(), b.later.len()];
+        return Ok((b, listed));
+    }
+    // More than the list: the registers' rows are counted by the database.
+    let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
+    let week_end = super::domain::week_end(&today);
+    let [overdue, this_week, later, undated] = ctx
+        .store()
+        .due_counts_of(&me, &evidence_from, &today, &week_end)
+        .await?;
+    let stored = [overdue, this_week, later + undated];
+    Ok((b, std::array::from_fn(|i| stored[i] + extra[i])))
 }
 
-/// The tasks a query asks for: one owner's (the caller's own, or anyone's for managers), or
-/// everyone's up to a day (managers; 30 days from today unless `until` says).
-#[tracing::instrument(name = "task.list", skip_all, fields(actor = %ctx.who()))]
-pub async fn list(ctx: &Ctx, q: &TaskQuery) -> Result<Vec<Task>> {
+/// The caller's tasks due from `from` to `until` (days), soonest first, at most `limit`; and
+/// how many of their tasks have no due day (a calendar's month).
+#[tracing::instrument(name = "task.between", skip_all, fields(actor = %ctx.who()))]
+pub async fn between(
+    ctx: &Ctx,
+    (from, until): (&str, &str),
+    limit: usize,
+) -> Result<(Vec<Task>, usize)> {
     ctx.require_reader()?;
-    let mut tasks = match &q.owner {
-        Some(o) => of_owner(ctx, o).await?,
+    let me = caller(ctx)?;
+    let today = ctx.today();
+    let evidence_from = add_days(&today, -EVIDENCE_GRACE_DAYS);
+    let week_end = super::domain::week_end(&today);
+    let read = i64::try_from(limit).unwrap_or(i64::MAX);
+    let store = ctx.store();
+    let (rows, counts, computed, personal) = tokio::try_join!(
+        store.due_of_between(&me, &evidence_from, (from, until), read),
+        store.due_counts_of(&me, &evidence_from, &today, &week_end),
+        computed(ctx, Some(&me), Some(until)),
+        personal(ctx, &me),
+    )?;
+    let undated = counts[3] + personal.iter().filter(|t| t.due_on.is_none()).count();
+    let mut out: Vec<Task> = rows.into_iter().filter_map(task_of_row).collect();
+    out.extend(
+        computed
+            .into_iter()
+            .chain(personal)
+            .filter(|t| t.due_on.as_deref().is_some_and(|d| d >= from && d <= until)),
+    );
+    super::domain::sort(&mut out);
+    out.truncate(limit);
+    Ok((out, undated))
+}
+
+/// The soonest tasks a query asks for (at most `q.limit`), and whether there are more: one
+/// owner's (the caller's own, or anyone's for managers), or everyone's up to a day
+/// (managers; 30 days from today unless `until` says).
+#[tracing::instrument(name = "task.list", skip_all, fields(actor = %ctx.who()))]
+pub async fn list(ctx: &Ctx, q: &TaskQuery) -> Result<(Vec<Task>, bool)> {
+    ctx.require_reader()?;
+    let mut q = q.clone();
+    match &q.owner {
+        Some(o) => {
+            let o = o.trim().to_lowercase();
+            if !may_read_of(ctx, &o) {
+                return Err(Error::Forbidden);
+            }
+            q.owner = Some(o);
+        }
         None => {
             if !(ctx.actor.is_editor() || ctx.actor.channel == crate::service::Channel::Cli) {
                 return Err(Error::Forbidden);
             }
-            let until = q
-                .until
-                .clone()
-                .unwrap_or_else(|| add_days(&ctx.today(), 30));
-            derived(ctx, None, Some(&until)).await?
+            if q.until.is_none() {
+                q.until = Some(add_days(&ctx.today(), 30));
+            }
         }
-    };
-    tasks.retain(|t| q.keeps(t));
-    Ok(tasks)
+    }
+    let (tasks, more, _) = derived(ctx, &q).await?;
+    Ok((tasks, more))
 }
 
 /// How many tasks each owner (lower case, "" for nobody) has due by `until`, in the parts of

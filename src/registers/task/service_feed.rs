@@ -114,7 +114,10 @@ pub async fn open(ctx: &Ctx, secret: &str, address: &str) -> Result<String> {
             "This calendar address belongs to someone who can no longer sign in.".into(),
         ));
     };
-    let tasks = super::service::of_owner(&ctx.as_system(), &owner).await?;
+    // A calendar holds the soonest thousand: a feed of a hundred thousand events would be
+    // more than calendar programs read.
+    let (tasks, _) =
+        super::service::of_owner(&ctx.as_system(), &owner, super::domain::TaskQuery::LIMIT).await?;
     Ok(super::domain_ical::calendar(
         &user.name,
         &tasks,

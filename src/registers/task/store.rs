@@ -125,9 +125,42 @@ fn owned_by(owner: &str) -> String {
     }
 }
 
+/// The soonest rows of `union` ($2 is the evidence's first day), undated last: of the kind
+/// $4 ('' for every kind), nobody's when $5 is true, at most $3.
+fn soonest(union: &str) -> String {
+    format!(
+        "select x.kind, x.record, x.part, x.title, x.owner, x.due from ({union}) x
+         where ($4 = '' or x.kind = $4) and ($5 = false or trim(x.owner) = '')
+         order by coalesce(x.due, '9999-12-31'), x.kind, x.record, x.part limit $3"
+    )
+}
+
+/// One owner's ($1, lower case) records, soonest first (see `soonest`).
 fn by_owner_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| union(|owner, _| owned_by(owner)))
+    SQL.get_or_init(|| soonest(&union(|owner, _| owned_by(owner))))
+}
+
+/// Everyone's records due by $1, soonest first (see `soonest`).
+fn soonest_until_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| soonest(until_sql()))
+}
+
+/// How many records one owner ($1, lower case) has: due before $3, from $3 to $4, after,
+/// and undated.
+fn owner_counts_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "select sum(case when x.due < $3 then 1 else 0 end),
+                    sum(case when x.due >= $3 and x.due <= $4 then 1 else 0 end),
+                    sum(case when x.due > $4 then 1 else 0 end),
+                    sum(case when x.due is null then 1 else 0 end)
+             from ({}) x",
+            union(|owner, _| owned_by(owner))
+        )
+    })
 }
 
 /// One owner's ($1, lower case) records due from $5 to $3, soonest first, at most $4.
@@ -152,17 +185,50 @@ fn until_sql() -> &'static str {
 pub type ProcessRow = (String, String, String, String);
 
 impl Store {
-    /// Every dated record one person owns (`owner` in lower case); evidence that expired
-    /// before `evidence_from` is left out.
-    pub async fn due_of(&self, owner: &str, evidence_from: &str) -> Result<Vec<DueRow>> {
+    /// The dated records one person owns (`owner` in lower case), soonest first, at most
+    /// `limit` (of `kind` only, its key, when not empty); evidence that expired before
+    /// `evidence_from` is left out.
+    pub async fn due_of(
+        &self,
+        owner: &str,
+        evidence_from: &str,
+        kind: &str,
+        limit: i64,
+    ) -> Result<Vec<DueRow>> {
         Ok(pool_query!(
             self,
             fetch_all,
             DueRow,
             by_owner_sql(),
             owner,
-            evidence_from
+            evidence_from,
+            limit,
+            kind,
+            false
         )?)
+    }
+
+    /// How many records one person owns (`owner` in lower case): overdue on `today`, due by
+    /// `week_end`, due later, and undated.
+    pub async fn due_counts_of(
+        &self,
+        owner: &str,
+        evidence_from: &str,
+        today: &str,
+        week_end: &str,
+    ) -> Result<[usize; 4]> {
+        type Counts = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+        let (a, b, c, d): Counts = pool_query!(
+            self,
+            fetch_one,
+            Counts,
+            owner_counts_sql(),
+            owner,
+            evidence_from,
+            today,
+            week_end
+        )?;
+        Ok([a, b, c, d].map(|n| usize::try_from(n.unwrap_or(0)).unwrap_or(0)))
     }
 
     /// One person's (`owner` in lower case) dated records due from `from` to `until` (days),
@@ -187,15 +253,26 @@ impl Store {
         )?)
     }
 
-    /// Every dated record due on or before `until`, whoever owns it.
-    pub async fn due_until(&self, until: &str, evidence_from: &str) -> Result<Vec<DueRow>> {
+    /// The dated records due on or before `until`, whoever owns them (`unowned`: nobody's),
+    /// soonest first, at most `limit` (of `kind` only, its key, when not empty).
+    pub async fn due_until(
+        &self,
+        until: &str,
+        evidence_from: &str,
+        kind: &str,
+        unowned: bool,
+        limit: i64,
+    ) -> Result<Vec<DueRow>> {
         Ok(pool_query!(
             self,
             fetch_all,
             DueRow,
-            until_sql(),
+            soonest_until_sql(),
             until,
-            evidence_from
+            evidence_from,
+            limit,
+            kind,
+            unowned
         )?)
     }
 
