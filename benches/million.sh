@@ -95,6 +95,10 @@ for sort in id title owner residual review updated; do
     run_wrk "risk sort $sort" "$RISKS&sort=$sort" "$BEARER"
 done
 run_wrk "one risk" "/api/v1/risks/R-500000" "$BEARER"
+# One owner's tasks (5,000 risk reviews each in the demo): the soonest 50, and the soonest
+# thousand a list holds by default.
+run_wrk "owner's tasks" "/api/v1/tasks/team?owner=it1@example.org&limit=50" "$BEARER"
+run_wrk "owner's tasks 1000" "/api/v1/tasks/team?owner=it1@example.org" "$BEARER"
 fi
 run_wrk "measures" "/api/v1/measures?limit=50" "$BEARER"
 run_wrk "measure control" "/api/v1/measures?control=8.5&limit=50" "$BEARER"

@@ -476,6 +476,16 @@ async fn large_registers_count_up_to_ten_thousand_and_keep_paging() {
             "Asset 1000, 10000-10005: exact below the cap"
         );
         assert!(small.get("total_capped").is_none());
+        // A text search counts to 1,000 (its text index lists every match to count them),
+        // and pages through every match.
+        let text = app
+            .get("/api/v1/assets?q=asset&limit=500", Auth::Bearer(&token))
+            .await
+            .json();
+        assert_eq!(text["total"], 1_000);
+        assert_eq!(text["total_capped"], true);
+        assert_eq!(text["items"].as_array().unwrap().len(), 500);
+        assert!(text["next_cursor"].is_string());
         let browser = app.browser_as(Role::Viewer).await;
         assert!(
             app.get("/assets", Auth::Browser(&browser))

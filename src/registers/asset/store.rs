@@ -636,6 +636,7 @@ impl Store {
                 (count, COUNT_CAP)
             }
         };
+        let cap = crate::store::text_count_cap(f.text.as_deref(), cap);
         let (total, total_capped) = self.capped_count_of(&count, cap).await?;
 
         let many = total_capped || total > crate::store::WALK_ABOVE;

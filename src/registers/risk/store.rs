@@ -846,6 +846,7 @@ impl Store {
     /// How many risks match a filter (up to the cap, and whether it capped).
     pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
         let (count, cap) = count_select(f, self.backend());
+        let cap = crate::store::text_count_cap(f.text.as_deref(), cap);
         self.capped_count_of(&count, cap).await
     }
 
