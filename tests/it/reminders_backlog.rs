@@ -222,12 +222,13 @@ async fn a_backlog_of_thousands_lists_the_soonest_and_counts_the_rest() {
             november.body.contains("Ενημέρωση 0000") && november.body.contains("Ενημέρωση 1199")
         );
         // A manager's view of Ann's list says it holds the soonest.
-        let hers = app
-            .get(
-                &format!("/tasks?owner={}", annex::domain::query::encode(&ann)),
-                Auth::Bearer(&manager),
-            )
-            .await;
+        let of_ann = |path: &str| {
+            let path = format!("{path}?owner={}", annex::domain::query::encode(&ann));
+            let manager = &manager;
+            let app = &app;
+            async move { app.get(&path, Auth::Bearer(manager)).await }
+        };
+        let hers = of_ann("/tasks").await;
         assert_eq!(hers.status, StatusCode::OK);
         assert!(
             hers.body
@@ -236,12 +237,7 @@ async fn a_backlog_of_thousands_lists_the_soonest_and_counts_the_rest() {
             hers.body.len()
         );
         // An export holds the soonest 10,000: all of hers.
-        let csv = app
-            .get(
-                &format!("/tasks.csv?owner={}", annex::domain::query::encode(&ann)),
-                Auth::Bearer(&manager),
-            )
-            .await;
+        let csv = of_ann("/tasks.csv").await;
         assert_eq!(csv.status, StatusCode::OK);
         assert_eq!(csv.body.matches("Ενημέρωση").count(), 1_255);
     }
