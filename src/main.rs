@@ -19,7 +19,7 @@ fn main() -> ExitCode {
 /// (tokio's, SQLite's, the scheduled jobs') then peaked at 156 to 227 MB on the first start of
 /// a day on a million risks (the digests, escalations and staff reminders); with two arenas
 /// per core, at 122 to 137 MB, the lists as fast (one arena per core: 104 to 109 MB, some
-/// lists up to a tenth slower). `MALLOC_ARENA_MAX` in the environment still decides.
+/// lists a fifth slower). `MALLOC_ARENA_MAX` in the environment still decides.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
