@@ -460,17 +460,15 @@ async fn large_registers_count_up_to_ten_thousand_and_keep_paging() {
                     select 'X-' || i, 'Asset ' || i, 'hardware', 'internal', 'in_use', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z'";
         fill_series(&app, &[(fill, 10005)]).await;
         let token = app.token_as(Role::Viewer).await;
-        let page = app
-            .get("/api/v1/assets?limit=500", Auth::Bearer(&token))
-            .await
-            .json();
+        let get = |path: &'static str| {
+            let (app, token) = (&app, &token);
+            async move { app.get(path, Auth::Bearer(token)).await.json() }
+        };
+        let page = get("/api/v1/assets?limit=500").await;
         assert_eq!(page["total"], 10_000);
         assert_eq!(page["total_capped"], true);
         assert!(page["next_cursor"].is_string());
-        let small = app
-            .get("/api/v1/assets?q=asset%201000", Auth::Bearer(&token))
-            .await
-            .json();
+        let small = get("/api/v1/assets?q=asset%201000").await;
         assert_eq!(
             small["total"], 7,
             "Asset 1000, 10000-10005: exact below the cap"
@@ -478,10 +476,7 @@ async fn large_registers_count_up_to_ten_thousand_and_keep_paging() {
         assert!(small.get("total_capped").is_none());
         // A text search counts to 1,000 (its text index lists every match to count them),
         // and pages through every match.
-        let text = app
-            .get("/api/v1/assets?q=asset&limit=500", Auth::Bearer(&token))
-            .await
-            .json();
+        let text = get("/api/v1/assets?q=asset&limit=500").await;
         assert_eq!(text["total"], 1_000);
         assert_eq!(text["total_capped"], true);
         assert_eq!(text["items"].as_array().unwrap().len(), 500);
