@@ -407,3 +407,56 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
         db.cleanup().await;
     }
 }
+
+/// The new ids given to rows without one, in a later batch, skip the ids the file's earlier
+/// rows gave (a new asset never takes, or overwrites, one of the file's).
+#[tokio::test]
+async fn new_ids_of_a_later_batch_skip_the_ids_an_earlier_batch_gave() {
+    for db in databases().await {
+        ok(run(&db, &["init"]));
+        let file = db.dir.path().join("inventory.csv");
+        let path = file.to_str().unwrap();
+        // Rows 7 and 9 (in the first batch) take ids a new asset would get; the last ten rows
+        // (in the second) have none.
+        let mut csv = inventory(5_010)
+            .replacen("A-000007,", "A-0001,", 1)
+            .replacen("A-000009,", "A-0003,", 1);
+        for i in 5_001..=5_010 {
+            csv = csv.replacen(&format!("\nA-{i:06},"), "\n,", 1);
+        }
+        // The last row depended on one of those.
+        csv = csv.replacen(",A-005003\n", ",\n", 1);
+        std::fs::write(&file, &csv).unwrap();
+        let done = ok(run(&db, &["asset", "import", path]));
+        assert!(
+            done.contains("created 5010, updated 0, unchanged 0"),
+            "{done}"
+        );
+        let show = |id: &str| -> serde_json::Value {
+            serde_json::from_str(&ok(run(&db, &["asset", "show", id, "--format", "json"]))).unwrap()
+        };
+        assert_eq!(show("A-0001")["name"], "Διακομιστής č. 7");
+        assert_eq!(show("A-0003")["name"], "Διακομιστής č. 9");
+        let mut named: Vec<String> = (2..=12)
+            .filter(|i| *i != 3)
+            .map(|i| {
+                show(&format!("A-{i:04}"))["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        named.sort();
+        let mut want: Vec<String> = (5_001..=5_010)
+            .map(|i| format!("Διακομιστής č. {i}"))
+            .collect();
+        want.sort();
+        assert_eq!(named, want);
+        let all = listed_ids(
+            &db,
+            &["asset", "list", "--limit", "10000", "--format", "json"],
+        );
+        assert_eq!(all.len(), 5_010);
+        db.cleanup().await;
+    }
+}
