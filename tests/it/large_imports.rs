@@ -432,19 +432,24 @@ async fn new_ids_of_a_later_batch_skip_the_ids_an_earlier_batch_gave() {
             done.contains("created 5010, updated 0, unchanged 0"),
             "{done}"
         );
-        let show = |id: &str| -> serde_json::Value {
-            serde_json::from_str(&ok(run(&db, &["asset", "show", id, "--format", "json"]))).unwrap()
-        };
-        assert_eq!(show("A-0001")["name"], "Διακομιστής č. 7");
-        assert_eq!(show("A-0003")["name"], "Διακομιστής č. 9");
-        let mut named: Vec<String> = (2..=12)
+        // Every asset's name by its id, from one list.
+        let listed: serde_json::Value = serde_json::from_str(&ok(run(
+            &db,
+            &["asset", "list", "--limit", "10000", "--format", "json"],
+        )))
+        .unwrap();
+        let names: std::collections::HashMap<&str, &str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["id"].as_str().unwrap(), a["name"].as_str().unwrap()))
+            .collect();
+        assert_eq!(names.len(), 5_010);
+        assert_eq!(names["A-0001"], "Διακομιστής č. 7");
+        assert_eq!(names["A-0003"], "Διακομιστής č. 9");
+        let mut named: Vec<&str> = (2..=12)
             .filter(|i| *i != 3)
-            .map(|i| {
-                show(&format!("A-{i:04}"))["name"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
+            .map(|i| names[format!("A-{i:04}").as_str()])
             .collect();
         named.sort();
         let mut want: Vec<String> = (5_001..=5_010)
@@ -452,11 +457,6 @@ async fn new_ids_of_a_later_batch_skip_the_ids_an_earlier_batch_gave() {
             .collect();
         want.sort();
         assert_eq!(named, want);
-        let all = listed_ids(
-            &db,
-            &["asset", "list", "--limit", "10000", "--format", "json"],
-        );
-        assert_eq!(all.len(), 5_010);
         db.cleanup().await;
     }
 }
