@@ -3,8 +3,10 @@
 # (1,000,000 assets and 1,000,000 risks, written as an import writes them, with their audit
 # entries), then serves it, and wrk measures every register list, filter, sort, keyset page,
 # facet page and record; then a CSV of BENCH_IMPORT_ROWS assets is imported into a new
-# database. Reported: the demo's and the import's elapsed time and peak resident memory
-# (/usr/bin/time), p50/p99 of each request, and the server's peak resident memory.
+# database, then through the upload page (upload, review, import) into another. Reported: the
+# demo's and the import's elapsed time and peak resident memory (/usr/bin/time), each upload
+# step's time and the server's peak then, p50/p99 of each request, and the server's peak
+# resident memory.
 #
 # Usage (from anywhere in the repository):
 #   CARGO_TARGET_DIR=/tmp/annex-bench-target bash benches/million.sh
@@ -14,7 +16,9 @@
 # BENCH_SIZE (demo size, default huge), BENCH_IMPORT_ROWS (default 1000000; 0 skips the
 # import), BENCH_ASSET_TEXT and BENCH_ASSET_RARE (a word many asset names share, default
 # payroll, and one few do, default A-004242), BENCH_DATABASE, BENCH_REUSE (a data dir kept
-# by BENCH_KEEP=1, with BENCH_DATABASE's database as it is, to serve instead of a new demo).
+# by BENCH_KEEP=1, with BENCH_DATABASE's database as it is, to serve instead of a new demo),
+# BENCH_ONLY_IMPORT=1 (no demo and no lists: the import, by the command line and through the
+# upload page, only).
 # Needs: cargo, curl, wrk, python3, /usr/bin/time, psql (PostgreSQL).
 
 NAME=million.sh
@@ -45,6 +49,7 @@ timed() { # label, then the command's arguments
     JOBS+=("$(printf '%-28s %8s s %8s MB   %s' "$label" "$secs" "$(mb "$kb")" "$(tail -n 1 "$out" | cut -c1-90)")")
 }
 
+if [[ "${BENCH_ONLY_IMPORT:-0}" != 1 ]]; then
 if [[ -z "${BENCH_REUSE:-}" ]]; then
     echo "== annex demo --size $SIZE" >&2
     timed "demo --size $SIZE" "${annex_cmd[@]}" demo --size "$SIZE"
@@ -110,6 +115,7 @@ if [[ -n "$NEXT_RISKS" ]]; then
 fi
 PEAK_KB="$(hwm_kb)"
 stop_server
+fi
 
 if [[ "$IMPORT_ROWS" -gt 0 ]]; then
     FILE="$WORK/cmdb.csv"
@@ -140,12 +146,50 @@ PY
     if [[ -n "${BENCH_DATABASE:-}" ]]; then
         psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${IMPORT_DB##*/}" >/dev/null
     fi
+
+    # The same file through the upload page, into another new database: streamed to disk and
+    # kept in parts, its review (a dry run of every row), its import. The server's peak
+    # resident memory is read after each step.
+    DATA="$WORK/upload"
+    mkdir -p "$DATA"
+    if [[ -n "${BENCH_DATABASE:-}" ]]; then
+        UPLOAD_DB="${BENCH_DATABASE}_upload"
+        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${UPLOAD_DB##*/}" -c "create database ${UPLOAD_DB##*/}" >/dev/null
+    else
+        UPLOAD_DB="sqlite://$DATA/annex.db"
+    fi
+    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$UPLOAD_DB")
+    "${annex_cmd[@]}" init >/dev/null
+    start_server
+    sign_in
+    curl -s -H "$COOKIE" -o "$WORK/upload-form.html" "$BASE/assets/import"
+    FORM_CSRF="$(csrf_field "$WORK/upload-form.html")"
+    [[ -n "$FORM_CSRF" ]] || die "the upload page has no form token"
+    stepped() { # label, then curl's arguments; the answer must be $EXPECT
+        local label="$1" start code
+        shift
+        start="$(now_ms)"
+        code="$(curl -s -o "$WORK/step.html" -D "$WORK/step.h" -w '%{http_code}' -H "$COOKIE" "$@")"
+        [[ "$code" == "$EXPECT" ]] || { grep -o 'class="error">[^<]*' "$WORK/step.html" | head -n 3 >&2; die "$label answered $code"; }
+        JOBS+=("$(printf '%-28s %8s s %8s MB   %s' "$label" "$(awk -v ms=$(($(now_ms) - start)) 'BEGIN { printf "%.1f", ms / 1000 }')" "$(mb "$(hwm_kb)")" "server's peak so far")")
+    }
+    EXPECT=303 stepped "upload page: upload" -F "_csrf=$FORM_CSRF" -F "file=@$FILE;type=text/csv" "$BASE/assets/import"
+    REVIEW="$(sed -n 's/^[Ll]ocation: *//p' "$WORK/step.h" | tr -d '\r')"
+    EXPECT=200 stepped "upload page: review" "$BASE$REVIEW"
+    grep -q "$IMPORT_ROWS new, 0 updated" "$WORK/step.html" || die "the review did not find $IMPORT_ROWS new assets"
+    EXPECT=200 stepped "upload page: import" --data-urlencode "_csrf=$FORM_CSRF" "$BASE$REVIEW"
+    stop_server
+    if [[ -n "${BENCH_DATABASE:-}" ]]; then
+        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${UPLOAD_DB##*/}" >/dev/null
+    fi
 fi
 
 echo
-echo "million.sh on $DB_LABEL: annex demo --size $SIZE, $IMPORT_ROWS-row import"
+echo "million.sh on $DB_LABEL: $([[ "${BENCH_ONLY_IMPORT:-0}" == 1 ]] || echo "annex demo --size $SIZE, ")$IMPORT_ROWS-row import"
 printf '%-28s %10s %11s   %s\n' "command" "elapsed" "peak RSS" "outcome"
 for row in "${JOBS[@]}"; do echo "$row"; done
 echo
-print_rows
-echo "server peak RSS: $(mb "$PEAK_KB") MB"
+if [[ "${BENCH_ONLY_IMPORT:-0}" != 1 ]]; then
+    print_rows
+    echo "server peak RSS: $(mb "$PEAK_KB") MB"
+fi

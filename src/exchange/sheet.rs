@@ -52,6 +52,36 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<Grid>> {
     read_file_as(bytes, None)
 }
 
+/// Whether a file starts as an XLSX workbook does.
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04")
+}
+
+/// Refuses, naming why, a file that is not a CSV file: an old Excel workbook, or binary
+/// content (`text` is the file, or its start, as decoded).
+fn check_text(bytes: &[u8], text: &str) -> Result<()> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(Error::field(
+            "file",
+            "this is an old Excel file (.xls): save it as .xlsx or .csv and import that",
+        ));
+    }
+    if text.contains('\0') {
+        return Err(Error::field(
+            "file",
+            "this is neither a CSV nor an XLSX file",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the start of a file that is not a workbook as `read_file` checks a whole CSV file,
+/// for a file too large to be read whole here (it streams into its import).
+pub fn check_csv_start(head: &[u8]) -> Result<()> {
+    let (text, _) = super::charset::decode(head, None);
+    check_text(head, &text)
+}
+
 /// Reads a CSV or XLSX file, a CSV file in the character set given (found from its content
 /// otherwise, see `charset`).
 pub fn read_file_as(
@@ -68,23 +98,12 @@ pub fn read_file_as(
             ),
         ));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
+    if is_workbook(bytes) {
         return read_xlsx(bytes);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(Error::field(
-            "file",
-            "this is an old Excel file (.xls): save it as .xlsx or .csv and import that",
-        ));
     }
     // Spreadsheets saved as "CSV" on Windows are often in the Windows code page.
     let (text, used) = super::charset::decode(bytes, encoding);
-    if text.contains('\0') {
-        return Err(Error::field(
-            "file",
-            "this is neither a CSV nor an XLSX file",
-        ));
-    }
+    check_text(bytes, &text)?;
     Ok(vec![Grid {
         sheet: None,
         rows: read_csv(&text)?,

@@ -110,6 +110,17 @@ impl Routes {
         self.add("POST", path, access, mr)
     }
 
+    /// A POST whose body the handler counts itself as it streams (an import's upload, whose
+    /// limit is configured: `import_max_mb`); no limit is set here.
+    pub fn post_stream<H, T>(self, path: &str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let mr = post(handler).layer(axum::extract::DefaultBodyLimit::disable());
+        self.add("POST", path, access, mr)
+    }
+
     pub fn put<H, T>(self, path: &str, access: Access, handler: H) -> Self
     where
         H: Handler<T, AppState>,

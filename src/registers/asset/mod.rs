@@ -12,7 +12,6 @@ pub mod store;
 
 use crate::domain::user::EDITORS;
 use crate::registers::imports::pages::{upload, upload_form};
-use crate::web::session::MAX_UPLOAD_BYTES;
 use crate::web::{Access, Routes};
 use utoipa_axum::routes;
 
@@ -38,7 +37,7 @@ pub fn routes() -> Routes {
         .get("/settings/assets", anyone, pages::settings_page)
         .post("/settings/assets", editors, pages::settings_submit)
         .get("/assets/import", editors, upload_form)
-        .post_upload("/assets/import", editors, upload, MAX_UPLOAD_BYTES)
+        .post_stream("/assets/import", editors, upload)
         .api(anyone, routes!(api::list_assets))
         .api(editors, routes!(api::create_asset))
         .api(anyone, routes!(api::get_asset))

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod pages;
 pub mod service;
 pub mod service_overlay;
+pub mod spool;
 pub mod store;
 pub mod web;
 

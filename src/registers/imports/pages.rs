@@ -6,6 +6,8 @@
 
 use super::domain::Upload;
 use super::service;
+use super::spool::Spooled;
+use super::store::Source;
 use super::web::{Asked, ColumnRow, FileReading, Reading, outcome_or_file_error};
 use crate::domain::ImportReport;
 use crate::domain::query::Params;
@@ -42,15 +44,19 @@ struct UploadPage {
     title: &'static str,
     hints: &'static str,
     max_mb: usize,
+    /// A register that takes a CSV file of any size: the most it takes.
+    csv_mb: Option<u64>,
     errors: FormErrors,
 }
 
 async fn render_upload(
     s: &AppState,
+    ctx: &Ctx,
     caller: &Caller,
     register: &dyn Importer,
     errors: FormErrors,
 ) -> PageResult {
+    let (max, setting) = upload_limit(ctx, register);
     let title = register.title();
     let l = layout(
         s,
@@ -69,6 +75,7 @@ async fn render_upload(
             title,
             hints: register.hints(),
             max_mb: crate::exchange::sheet::MAX_FILE_BYTES / (1024 * 1024),
+            csv_mb: (setting == "import_max_mb").then_some(max / (1024 * 1024)),
             errors,
         },
     )
@@ -78,15 +85,72 @@ async fn render_upload(
 /// The upload page of the register the route is about (`/risks/import`).
 pub async fn upload_form(
     State(s): State<AppState>,
+    ctx: Ctx,
     Extension(caller): Extension<Caller>,
     path: MatchedPath,
 ) -> PageResult {
     let register = importer_of(&s, path.as_str())?;
-    render_upload(&s, &caller, register, FormErrors::default()).await
+    render_upload(&s, &ctx, &caller, register, FormErrors::default()).await
 }
 
+/// Whether a register reads a CSV file as it streams (it takes its rows in batches).
+fn streams(ctx: &Ctx, register: &dyn Importer) -> bool {
+    register.batches(ctx, Default::default()).is_some()
+}
+
+/// The most a register's upload page takes: a register that streams a CSV file takes one of
+/// any size up to `import_max_mb`; others a spreadsheet of up to 64 MB.
+fn upload_limit(ctx: &Ctx, register: &dyn Importer) -> (u64, &'static str) {
+    if streams(ctx, register) {
+        (ctx.limits().import_max_bytes, "import_max_mb")
+    } else {
+        (
+            crate::exchange::sheet::MAX_FILE_BYTES as u64,
+            "the limit of a spreadsheet",
+        )
+    }
+}
+
+/// The form's file, streamed to a temporary file (counted against the register's limit as it
+/// arrives), and its name; none when the form has no file. The form's other fields are read
+/// and let go, counted too.
+async fn receive(
+    form: &mut Multipart,
+    max: u64,
+    setting: &str,
+) -> Result<Option<(String, Spooled)>, Error> {
+    let unreadable = |_| Error::BadRequest("the upload could not be read".into());
+    let mut file: Option<(String, Spooled)> = None;
+    let mut other = 0u64;
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") && file.is_none() {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let mut spooled = Spooled::create()?;
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                spooled.push(&chunk, max, setting)?;
+            }
+            spooled.finish();
+            file = Some((name, spooled));
+        } else {
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                other = other.saturating_add(chunk.len() as u64);
+                if other > MAX_OTHER_FIELDS {
+                    return Err(Error::BadRequest(
+                        "the upload's form is too large (one file is expected)".into(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// What the fields of an upload's form other than its file may hold together.
+const MAX_OTHER_FIELDS: u64 = 64 * 1024;
+
 /// Keeps the uploaded file and opens its review; a file that is not a spreadsheet is refused
-/// at once.
+/// at once. A file larger than a spreadsheet may be (a CSV file of a million rows, for a
+/// register that takes its rows in batches) is kept as it streamed in, never whole in memory.
 pub async fn upload(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -95,41 +159,58 @@ pub async fn upload(
     mut form: Multipart,
 ) -> PageResult {
     let register = importer_of(&s, path.as_str())?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let unreadable = |_| Error::BadRequest("the upload could not be read".into());
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            file = Some((name, bytes.to_vec()));
+    let (max, setting) = upload_limit(&ctx, register);
+    let refused = |e: Error| async {
+        let errors = FormErrors::from_error(e)?;
+        render_upload(&s, &ctx, &caller, register, errors).await
+    };
+    let (name, spooled) = match receive(&mut form, max, setting).await {
+        Ok(Some(f)) if f.1.size() > 0 => f,
+        Ok(Some(_)) => return refused(Error::field("file", "the file is empty")).await,
+        Ok(None) => return refused(Error::field("file", "choose a CSV or XLSX file")).await,
+        Err(e @ Error::Validation(_)) => return refused(e).await,
+        Err(e) => return Err(e.into()),
+    };
+    let head = spooled.head(64 * 1024)?;
+    let workbook = crate::exchange::sheet::is_workbook(&head);
+    if !workbook && streams(&ctx, register) {
+        // A CSV file streams into its review and import, whatever its size: its start is
+        // checked here, the rest as it is read.
+        if let Err(e) = crate::exchange::sheet::check_csv_start(&head) {
+            return refused(e).await;
         }
+        let u = service::save(&ctx, register.key(), &name, Source::File(&spooled)).await?;
+        return Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response());
     }
-    let read = match &file {
-        None => Err("choose a CSV or XLSX file".to_string()),
-        Some((_, b)) if b.is_empty() => Err("the file is empty".to_string()),
-        Some((_, b)) => crate::exchange::sheet::read_file(b).map_err(|e| {
-            e.fields()
+    if spooled.size() > crate::exchange::sheet::MAX_FILE_BYTES as u64 {
+        let message = format!(
+            "the workbook has {} MB: a spreadsheet of at most {} MB can be imported at once; save it as CSV to import more",
+            spooled.size() / (1024 * 1024),
+            crate::exchange::sheet::MAX_FILE_BYTES / (1024 * 1024)
+        );
+        return refused(Error::field("file", message)).await;
+    }
+    let bytes = spooled.read_all()?;
+    drop(spooled);
+    let grids = match crate::exchange::sheet::read_file(&bytes) {
+        Ok(grids) => grids,
+        Err(e) => {
+            let message = e
+                .fields()
                 .first()
                 .map(|f| f.message.clone())
-                .unwrap_or(e.to_string())
-        }),
-    };
-    let grids = match read {
-        Ok(grids) => grids,
-        Err(message) => {
-            let errors = FormErrors::from_error(Error::field("file", message))?;
-            return render_upload(&s, &caller, register, errors).await;
+                .unwrap_or(e.to_string());
+            return refused(Error::field("file", message)).await;
         }
     };
     let diversion = register.divert(&grids);
     drop(grids);
-    let (name, bytes) = file.unwrap_or_default();
     // A file for another import (a 2013 SoA sent to the 2022 one) goes to that one's review.
     if let Some(d) = diversion {
-        let u = service::save(&ctx, d.kind, &name, &bytes).await?;
+        let u = service::save(&ctx, d.kind, &name, Source::Bytes(&bytes)).await?;
         return Ok(Redirect::to(&format!("{}/{}", d.page, u.id)).into_response());
     }
-    let u = service::save(&ctx, register.key(), &name, &bytes).await?;
+    let u = service::save(&ctx, register.key(), &name, Source::Bytes(&bytes)).await?;
     Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response())
 }
 
@@ -241,6 +322,18 @@ async fn render_review(
         .into_response())
 }
 
+/// An upload and its content, as its register reads it: streamed from a file, or in memory.
+async fn own_content(
+    s: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(Upload, service::Content), Error> {
+    let upload = service::own(ctx, id).await?;
+    let stream = streams(ctx, s.importers.find(&upload.register)?);
+    let content = service::content(ctx, &upload, stream).await?;
+    Ok((upload, content))
+}
+
 /// The dry run of an upload with the mapping asked for in the query string.
 pub async fn review(
     State(s): State<AppState>,
@@ -249,11 +342,12 @@ pub async fn review(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let (upload, bytes) = service::own(&ctx, &id).await?;
+    let (upload, content) = own_content(&s, &ctx, &id).await?;
     let params = Params::parse(raw.as_deref())?;
     let asked = Asked::from_pairs(params.pairs());
     let register = s.importers.find(&upload.register)?;
-    let result = service::import(&ctx, register, &bytes, &asked.options(true, None)).await;
+    let result =
+        service::import_content(&ctx, register, &content, &asked.options(true, None)).await;
     render_review(&s, &caller, upload, &asked, result, false).await
 }
 
@@ -265,10 +359,11 @@ pub async fn apply(
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let (upload, bytes) = service::own(&ctx, &id).await?;
+    let (upload, content) = own_content(&s, &ctx, &id).await?;
     let asked = Asked::from_pairs(form.pairs());
     let register = s.importers.find(&upload.register)?;
-    let result = service::import(&ctx, register, &bytes, &asked.options(false, Some(&id))).await;
+    let result =
+        service::import_content(&ctx, register, &content, &asked.options(false, Some(&id))).await;
     let done = result.as_ref().is_ok_and(|o| o.ok());
     render_review(&s, &caller, upload, &asked, result, done).await
 }

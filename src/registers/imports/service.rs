@@ -11,22 +11,82 @@ use crate::service::Ctx;
 /// Keeps a file for import into a register; uploads older than a day go on the way.
 /// `kind` is the importer's key (or `soa-2013` for the migration of a 2013 SoA).
 #[tracing::instrument(name = "import.upload", skip_all, fields(actor = %ctx.who(), kind = %kind))]
-pub async fn save(ctx: &Ctx, kind: &str, file_name: &str, content: &[u8]) -> Result<Upload> {
+pub async fn save(
+    ctx: &Ctx,
+    kind: &str,
+    file_name: &str,
+    content: super::store::Source<'_>,
+) -> Result<Upload> {
     ctx.require(EDITORS)?;
     ctx.store()
         .save_upload(ctx.who(), kind, file_name, content)
         .await
 }
 
-/// An upload and its content, for the person who uploaded it (or an admin).
+/// An upload, without its content, for the person who uploaded it (or an admin).
 #[tracing::instrument(name = "imports.own", skip_all, fields(actor = %ctx.who(), id = %id))]
-pub async fn own(ctx: &Ctx, id: &str) -> Result<(Upload, Vec<u8>)> {
+pub async fn own(ctx: &Ctx, id: &str) -> Result<Upload> {
     ctx.require(EDITORS)?;
-    let (u, bytes) = ctx.store().upload(id).await?;
+    let u = ctx.store().upload_meta(id).await?;
     if u.uploaded_by != ctx.who() && !ctx.actor.is_admin() {
         return Err(Error::Forbidden);
     }
-    Ok((u, bytes))
+    Ok(u)
+}
+
+/// An upload's content as an import reads it: in memory, or a temporary file streamed.
+pub enum Content {
+    Bytes(Vec<u8>),
+    File(super::spool::Spooled),
+}
+
+/// The content of an upload its caller owns (`own`): copied from the store to a temporary
+/// file a part at a time when the import streams it (`stream`: a CSV file of any size), in
+/// memory otherwise.
+pub async fn content(ctx: &Ctx, upload: &Upload, stream: bool) -> Result<Content> {
+    if !stream {
+        return Ok(Content::Bytes(bytes(ctx, upload).await?));
+    }
+    ctx.require(EDITORS)?;
+    let mut file = super::spool::Spooled::create()?;
+    ctx.store()
+        .upload_parts(&upload.id, |part| {
+            file.push(&part, u64::MAX, "import_max_mb")
+        })
+        .await?;
+    file.finish();
+    Ok(Content::File(file))
+}
+
+/// The whole content of an upload its caller owns (`own`), in memory; a file larger than a
+/// spreadsheet may be is refused, naming the limit.
+pub async fn bytes(ctx: &Ctx, upload: &Upload) -> Result<Vec<u8>> {
+    ctx.require(EDITORS)?;
+    let max = crate::exchange::sheet::MAX_FILE_BYTES;
+    if upload.size > max as i64 {
+        return Err(Error::field(
+            "file",
+            format!(
+                "the file has {} MB: at most {} MB of this kind can be read at once",
+                upload.size / (1024 * 1024),
+                max / (1024 * 1024)
+            ),
+        ));
+    }
+    ctx.store().upload_bytes(&upload.id).await
+}
+
+/// Reads, checks and (unless a dry run) imports an upload's content into a register.
+pub async fn import_content(
+    ctx: &Ctx,
+    importer: &dyn Importer,
+    content: &Content,
+    opts: &Options,
+) -> Result<Outcome> {
+    match content {
+        Content::Bytes(b) => import(ctx, importer, b, opts).await,
+        Content::File(f) => import_file(ctx, importer, f.path(), opts).await,
+    }
 }
 
 /// Reads, checks and (unless a dry run) imports a file into a register: file-level problems

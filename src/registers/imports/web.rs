@@ -105,8 +105,8 @@ pub async fn import_into(
     // A register that takes its rows in batches reads a CSV file of any size as it streams:
     // the body goes to disk as it arrives, up to the configured limit.
     if importer.batches(ctx, how).is_some() {
-        let spooled = Spooled::take(req, ctx.limits().import_max_bytes).await?;
-        let outcome = super::service::import_file(ctx, importer, &spooled.path, &opts).await?;
+        let spooled = super::spool::Spooled::take(req, ctx.limits().import_max_bytes).await?;
+        let outcome = super::service::import_file(ctx, importer, spooled.path(), &opts).await?;
         return if outcome.ok() {
             Ok(Json(outcome))
         } else {
@@ -139,52 +139,6 @@ pub async fn import_into(
         Ok(Json(outcome))
     } else {
         Err(outcome.into_error().into())
-    }
-}
-
-/// A request's body written to a file of its own in the system's temporary directory as it
-/// arrives (refused past `max` bytes); removed when dropped.
-struct Spooled {
-    path: std::path::PathBuf,
-}
-
-impl Spooled {
-    async fn take(req: Request, max: u64) -> Result<Spooled, Error> {
-        use futures_util::StreamExt;
-        use tokio::io::AsyncWriteExt;
-        let spooled = Spooled {
-            path: std::env::temp_dir().join(format!("annex-import-{}", uuid::Uuid::new_v4())),
-        };
-        let failed = |e: std::io::Error| {
-            Error::Internal(anyhow::anyhow!(
-                "writing the upload to a temporary file: {e}"
-            ))
-        };
-        let mut file = tokio::fs::File::create(&spooled.path)
-            .await
-            .map_err(failed)?;
-        let mut stream = req.into_body().into_data_stream();
-        let mut size = 0u64;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk
-                .map_err(|e| Error::BadRequest(format!("the file did not arrive whole: {e}")))?;
-            size = size.saturating_add(chunk.len() as u64);
-            if size > max {
-                return Err(Error::BadRequest(format!(
-                    "the file is larger than {} MB, the most an import takes here (import_max_mb)",
-                    max / (1024 * 1024)
-                )));
-            }
-            file.write_all(&chunk).await.map_err(failed)?;
-        }
-        file.flush().await.map_err(failed)?;
-        Ok(spooled)
-    }
-}
-
-impl Drop for Spooled {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }
 

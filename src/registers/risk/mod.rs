@@ -40,11 +40,10 @@ pub fn routes() -> Routes {
             editors,
             crate::registers::imports::pages::upload_form,
         )
-        .post_upload(
+        .post_stream(
             "/risks/import",
             editors,
             crate::registers::imports::pages::upload,
-            crate::web::session::MAX_UPLOAD_BYTES,
         )
         .api(anyone, routes!(api::list_risks))
         .api(editors, routes!(api::create_risk))

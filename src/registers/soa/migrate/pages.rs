@@ -92,7 +92,13 @@ pub async fn upload(
         return render_upload(&s, &caller, errors).await;
     }
     let (name, bytes) = file.unwrap_or_default();
-    let u = uploads::save(&ctx, UPLOAD_KIND, &name, &bytes).await?;
+    let u = uploads::save(
+        &ctx,
+        UPLOAD_KIND,
+        &name,
+        crate::registers::imports::store::Source::Bytes(&bytes),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/soa/import-2013/{}", u.id)).into_response())
 }
 
@@ -118,10 +124,11 @@ impl Asked {
 /// The upload, if it is one of this import's and the caller may see it: the person who
 /// uploaded it, or an admin.
 async fn own_upload(ctx: &Ctx, id: &str) -> Result<(Upload, Vec<u8>), Error> {
-    let (u, bytes) = uploads::own(ctx, id).await?;
+    let u = uploads::own(ctx, id).await?;
     if u.register != UPLOAD_KIND {
         return Err(Error::NotFound(format!("upload {id} of a 2013 SoA")));
     }
+    let bytes = uploads::bytes(ctx, &u).await?;
     Ok((u, bytes))
 }
 
