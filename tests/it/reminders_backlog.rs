@@ -242,3 +242,84 @@ async fn a_backlog_of_thousands_lists_the_soonest_and_counts_the_rest() {
         assert_eq!(csv.body.matches("Ενημέρωση").count(), 1_255);
     }
 }
+
+#[tokio::test]
+async fn one_owner_s_list_takes_the_soonest_of_every_kind_in_one_order() {
+    for db in databases().await {
+        let sink = smtp_sink::start(login()).await;
+        let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        // Ann's measures fall due on the odd days of November and her risks' reviews on the
+        // even days; a closed risk's review is not a task; a written task has no day.
+        let mut measures = String::from("name,status,due_on,owner\n");
+        let mut risks =
+            String::from("title,status,review_due_on,owner,inherent_likelihood,inherent_impact\n");
+        for day in 1..=30 {
+            if day % 2 == 1 {
+                measures.push_str(&format!("Μέτρο {day:02},planned,2026-11-{day:02},{ann}\n"));
+            } else {
+                risks.push_str(&format!(
+                    "Κίνδυνος {day:02},open,2026-11-{day:02},{ann},3,3\n"
+                ));
+            }
+        }
+        risks.push_str(&format!("Κλειστός,closed,2026-10-01,{ann},3,3\n"));
+        for (path, csv) in [
+            ("/api/v1/measures/import", measures),
+            ("/api/v1/risks/import", risks),
+        ] {
+            let res = app
+                .post_bytes(path, Auth::Bearer(&manager), csv.into_bytes())
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        }
+        create(
+            &app,
+            &manager,
+            "/api/v1/tasks",
+            json!({"title": "Χωρίς ημερομηνία", "owner": ann}),
+        )
+        .await;
+        let ann_token = app.token_for(&ann).await;
+        let expected: Vec<String> = (1..=30)
+            .map(|day| {
+                if day % 2 == 1 {
+                    format!("Μέτρο {day:02}")
+                } else {
+                    format!("Κίνδυνος {day:02}")
+                }
+            })
+            .chain(["Χωρίς ημερομηνία".to_string()])
+            .collect();
+
+        for limit in [1, 4, 15, 31] {
+            let listed = ids(&app
+                .get(
+                    &format!("/api/v1/tasks?limit={limit}"),
+                    Auth::Bearer(&ann_token),
+                )
+                .await);
+            assert_eq!(listed, expected[..limit], "limit {limit}");
+            let of_ann = ids(&app
+                .get(
+                    &format!(
+                        "/api/v1/tasks/team?owner={}&limit={limit}",
+                        annex::domain::query::encode(&ann)
+                    ),
+                    Auth::Bearer(&manager),
+                )
+                .await);
+            assert_eq!(of_ann, expected[..limit], "a manager's view, limit {limit}");
+        }
+        let reviews = ids(&app
+            .get(
+                "/api/v1/tasks?kind=risk_review&limit=3",
+                Auth::Bearer(&ann_token),
+            )
+            .await);
+        assert_eq!(reviews, ["Κίνδυνος 02", "Κίνδυνος 04", "Κίνδυνος 06"]);
+        app.finish().await;
+    }
+}

@@ -135,10 +135,27 @@ fn soonest(union: &str) -> String {
     )
 }
 
-/// One owner's ($1, lower case) records, soonest first (see `soonest`).
+/// One owner's ($1, lower case) records, soonest first (see `soonest`). Each source gives
+/// its own soonest $3 first, in the order `soonest` sorts by (undated last), so that an owner
+/// of thousands of risks has only as many read as the list shows, in order from the risks'
+/// index of owners and days (`risk_owner_review_idx`, on the same expression).
 fn by_owner_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| soonest(&union(|owner, _| owned_by(owner))))
+    SQL.get_or_init(|| {
+        let sources: Vec<String> = SOURCES
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                format!(
+                    "select * from ({}{} order by coalesce({}, '9999-12-31'), 2, 3 limit $3) s{i}",
+                    s.select,
+                    owned_by(s.owner),
+                    s.due
+                )
+            })
+            .collect();
+        soonest(&sources.join("\nunion all "))
+    })
 }
 
 /// Everyone's records due by $1, soonest first (see `soonest`).
