@@ -112,6 +112,8 @@ run_wrk "assets page tag" "/assets?tag=crown-jewel&type=hardware" "$COOKIE"
 if [[ -n "$NEXT_RISKS" ]]; then
     run_wrk "risks page" "/risks" "$COOKIE"
     run_wrk "risks page level" "/risks?level=high&status=active" "$COOKIE"
+    # The team view: every owner's tasks due within a month, counted.
+    run_wrk "team view" "/tasks" "$COOKIE"
 fi
 PEAK_KB="$(hwm_kb)"
 stop_server

@@ -107,11 +107,37 @@ const SOURCES: &[Source] = &[
     },
 ];
 
+impl Source {
+    /// The source's select keeping only what a count reads — its kind, owner and day — so
+    /// that the count reads an index holding those where there is one (the risks' reviews:
+    /// `risk_review_owner_idx`), not the table: a union's arms are read whole.
+    fn counted(&self) -> String {
+        let plain = |c: &'static str| c.split_once(" as ").map_or(c, |(e, _)| e);
+        let body = self.select.strip_prefix("select ").unwrap_or(self.select);
+        let (columns, rest) = body.split_once(" from ").unwrap_or((body, ""));
+        let columns: Vec<&'static str> = columns.split(", ").collect();
+        let (kind, owner, due) = match columns[..] {
+            [kind, _, _, _, owner, due] => (plain(kind), plain(owner), plain(due)),
+            _ => unreachable!("every source selects six columns (tested)"),
+        };
+        format!("select {kind} as kind, {owner} as owner, {due} as due from {rest}")
+    }
+}
+
 /// The statement of every source, each narrowed by `narrow(owner column, due column)`.
 fn union(narrow: impl Fn(&str, &str) -> String) -> String {
     SOURCES
         .iter()
         .map(|s| format!("{}{}", s.select, narrow(s.owner, s.due)))
+        .collect::<Vec<_>>()
+        .join("\nunion all ")
+}
+
+/// `union` of what counts read (`Source::counted`).
+fn counted_union(narrow: impl Fn(&str, &str) -> String) -> String {
+    SOURCES
+        .iter()
+        .map(|s| format!("{}{}", s.counted(), narrow(s.owner, s.due)))
         .collect::<Vec<_>>()
         .join("\nunion all ")
 }
@@ -175,7 +201,7 @@ fn owner_counts_sql() -> &'static str {
                     sum(case when x.due > $4 then 1 else 0 end),
                     sum(case when x.due is null then 1 else 0 end)
              from ({}) x",
-            union(|owner, _| owned_by(owner))
+            counted_union(|owner, _| owned_by(owner))
         )
     })
 }
@@ -191,6 +217,12 @@ fn by_owner_until_sql() -> &'static str {
              order by x.due, x.kind, x.record, x.part limit $4"
         )
     })
+}
+
+/// What counts read of every source, due by $1.
+fn counted_until_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| counted_union(|_, due| format!(" and {due} <= $1")))
 }
 
 fn until_sql() -> &'static str {
@@ -308,7 +340,7 @@ impl Store {
                     sum(case when x.due >= $3 and x.due <= $4 then 1 else 0 end),
                     sum(case when x.due > $4 then 1 else 0 end)
              from ({}) x where $5 = '' or x.kind = $5 group by lower(x.owner)",
-            until_sql()
+            counted_until_sql()
         );
         Ok(pool_query!(
             self,
@@ -725,4 +757,32 @@ pub(crate) async fn record_exists(tx: &mut Tx, link_type: &str, link_id: &str) -
         link_id
     )?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_count_reads_of_each_source_is_its_kind_owner_and_day() {
+        for s in SOURCES {
+            let columns = s.select["select ".len()..].split_once(" from ").unwrap().0;
+            assert_eq!(columns.split(", ").count(), 6, "{}", s.select);
+            let counted = s.counted();
+            assert!(counted.starts_with("select '"), "{counted}");
+            assert!(counted.contains(" as kind, "), "{counted}");
+            assert!(
+                counted.ends_with(s.select.split_once(" from ").unwrap().1),
+                "{counted}"
+            );
+        }
+        assert_eq!(
+            SOURCES[1].counted(),
+            "select 'risk_review' as kind, owner as owner, review_due_on as due from risk where status <> 'closed' and review_due_on is not null"
+        );
+        assert_eq!(
+            SOURCES[0].counted(),
+            "select 'measure' as kind, owner as owner, due_on as due from measure where status in ('planned', 'in_progress') and due_on is not null"
+        );
+    }
 }
