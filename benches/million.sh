@@ -133,35 +133,35 @@ with open(path, "w") as f:
         f.write(f"CMDB-{i + 1:07},Server {i + 1},hardware,ops{i % 20}@example.org,internal,"
                 f"{1 + i % 5},{1 + i % 4},{1 + i % 3},Active,linux;dc{i % 3},{dep}\n")
 PY
-    IMPORT_DATA="$WORK/import"
-    mkdir -p "$IMPORT_DATA"
-    if [[ -n "${BENCH_DATABASE:-}" ]]; then
-        IMPORT_DB="${BENCH_DATABASE}_import"
-        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${IMPORT_DB##*/}" -c "create database ${IMPORT_DB##*/}" >/dev/null
-    else
-        IMPORT_DB="sqlite://$IMPORT_DATA/annex.db"
-    fi
-    import_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$IMPORT_DATA" --database "$IMPORT_DB")
-    "${import_cmd[@]}" init >/dev/null
-    timed "import $IMPORT_ROWS assets" "${import_cmd[@]}" asset import "$FILE"
-    timed "the same again (unchanged)" "${import_cmd[@]}" asset import "$FILE"
-    if [[ -n "${BENCH_DATABASE:-}" ]]; then
-        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${IMPORT_DB##*/}" >/dev/null
-    fi
+    # A new database for a step, ready: data dir $1, and with BENCH_DATABASE the PostgreSQL
+    # database of that name with suffix $2 (made again); sets FRESH_DB and fresh_cmd.
+    fresh_database() {
+        mkdir -p "$1"
+        if [[ -n "${BENCH_DATABASE:-}" ]]; then
+            FRESH_DB="${BENCH_DATABASE}_$2"
+            psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${FRESH_DB##*/}" -c "create database ${FRESH_DB##*/}" >/dev/null
+        else
+            FRESH_DB="sqlite://$1/annex.db"
+        fi
+        fresh_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$1" --database "$FRESH_DB")
+        "${fresh_cmd[@]}" init >/dev/null
+    }
+    drop_fresh() {
+        if [[ -n "${BENCH_DATABASE:-}" ]]; then
+            psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${FRESH_DB##*/}" >/dev/null
+        fi
+    }
+    fresh_database "$WORK/import" import
+    timed "import $IMPORT_ROWS assets" "${fresh_cmd[@]}" asset import "$FILE"
+    timed "the same again (unchanged)" "${fresh_cmd[@]}" asset import "$FILE"
+    drop_fresh
 
     # The same file through the upload page, into another new database: streamed to disk and
     # kept in parts, its review (a dry run of every row), its import. The server's peak
     # resident memory is read after each step.
     DATA="$WORK/upload"
-    mkdir -p "$DATA"
-    if [[ -n "${BENCH_DATABASE:-}" ]]; then
-        UPLOAD_DB="${BENCH_DATABASE}_upload"
-        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${UPLOAD_DB##*/}" -c "create database ${UPLOAD_DB##*/}" >/dev/null
-    else
-        UPLOAD_DB="sqlite://$DATA/annex.db"
-    fi
-    annex_cmd=(env "${UNSET[@]}" "$BIN" --data-dir "$DATA" --database "$UPLOAD_DB")
-    "${annex_cmd[@]}" init >/dev/null
+    fresh_database "$DATA" upload
+    annex_cmd=("${fresh_cmd[@]}")
     start_server
     sign_in
     curl -s -H "$COOKIE" -o "$WORK/upload-form.html" "$BASE/assets/import"
@@ -181,9 +181,7 @@ PY
     grep -q "$IMPORT_ROWS new, 0 updated" "$WORK/step.html" || die "the review did not find $IMPORT_ROWS new assets"
     EXPECT=200 stepped "upload page: import" --data-urlencode "_csrf=$FORM_CSRF" "$BASE$REVIEW"
     stop_server
-    if [[ -n "${BENCH_DATABASE:-}" ]]; then
-        psql "${BENCH_DATABASE%/*}/postgres" -qc "drop database if exists ${UPLOAD_DB##*/}" >/dev/null
-    fi
+    drop_fresh
 fi
 
 echo

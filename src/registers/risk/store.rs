@@ -845,9 +845,55 @@ impl Store {
 
     /// How many risks match a filter (up to the cap, and whether it capped).
     pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
+        if let Some(counted) = self.control_count(f).await? {
+            return Ok(counted);
+        }
         let (count, cap) = count_select(f, self.backend());
         let cap = crate::store::text_count_cap(f.text.as_deref(), cap);
         self.capped_count_of(&count, cap).await
+    }
+
+    /// The risks of a control alone, counted from the first of its links: as many as the cap
+    /// and a quarter more. A risk with two measures of the control counts once, so the
+    /// distinct risks among them answer when they pass the cap, or when those were all the
+    /// links; otherwise (many links, few risks) `count_select` counts them all. Every link of
+    /// a control made distinct first took 31 ms on PostgreSQL at a million risks (85,741
+    /// links), the first 12,501 about 9. SQLite makes a limited distinct as it reads, stopping
+    /// at the limit, so there the links are counted as any filter is.
+    async fn control_count(&self, f: &RiskFilter) -> Result<Option<(i64, bool)>> {
+        let Some((fw, id)) = &f.control else {
+            return Ok(None);
+        };
+        if self.backend() != Backend::Postgres {
+            return Ok(None);
+        }
+        let alone = RiskFilter {
+            control: f.control.clone(),
+            ..RiskFilter::default()
+        };
+        if *f != alone {
+            return Ok(None);
+        }
+        let read = COUNT_CAP + COUNT_CAP / 4 + 1;
+        let (links, risks): (i64, i64) = pool_query!(
+            self,
+            fetch_one,
+            (i64, i64),
+            "select count(*), count(distinct x.risk_id) from
+               (select rm.risk_id from measure_control mc cross join risk_measure rm
+                where rm.measure_id = mc.measure_id and mc.framework_id = $1 and mc.control_id = $2
+                limit $3) x",
+            fw,
+            id,
+            read
+        )?;
+        Ok(if risks > COUNT_CAP {
+            Some((COUNT_CAP, true))
+        } else if links < read {
+            Some((risks, false))
+        } else {
+            None
+        })
     }
 
     pub async fn risk_count(&self) -> Result<i64> {
