@@ -12,3 +12,10 @@ pub struct Upload {
     pub uploaded_by: String,
     pub uploaded_at: String,
 }
+
+/// Where an upload's content comes from as it is kept: a file in memory, or one on disk read
+/// a part at a time.
+pub enum Source<'a> {
+    Bytes(&'a [u8]),
+    File(&'a super::domain_spool::Spooled),
+}

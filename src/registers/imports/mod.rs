@@ -4,10 +4,10 @@
 //! (`crate::exchange::import::Importer`); this module is the same for all of them.
 
 pub mod domain;
+pub mod domain_spool;
 pub mod pages;
 pub mod service;
 pub mod service_overlay;
-pub mod spool;
 pub mod store;
 pub mod web;
 

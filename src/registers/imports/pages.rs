@@ -4,10 +4,10 @@
 //! nothing. The upload waits in the store between the steps, so that every instance behind a
 //! load balancer sees it; the import consumes it, so a second submission imports nothing.
 
+use super::domain::Source;
 use super::domain::Upload;
+use super::domain_spool::Spooled;
 use super::service;
-use super::spool::Spooled;
-use super::store::Source;
 use super::web::{Asked, ColumnRow, FileReading, Reading, outcome_or_file_error};
 use crate::domain::ImportReport;
 use crate::domain::query::Params;
@@ -56,7 +56,6 @@ async fn render_upload(
     register: &dyn Importer,
     errors: FormErrors,
 ) -> PageResult {
-    let (max, setting) = upload_limit(ctx, register);
     let title = register.title();
     let l = layout(
         s,
@@ -75,7 +74,7 @@ async fn render_upload(
             title,
             hints: register.hints(),
             max_mb: crate::exchange::sheet::MAX_FILE_BYTES / (1024 * 1024),
-            csv_mb: (setting == "import_max_mb").then_some(max / (1024 * 1024)),
+            csv_mb: streams(ctx, register).then_some(ctx.limits().import_max_bytes / (1024 * 1024)),
             errors,
         },
     )

@@ -15,7 +15,7 @@ pub async fn save(
     ctx: &Ctx,
     kind: &str,
     file_name: &str,
-    content: super::store::Source<'_>,
+    content: super::domain::Source<'_>,
 ) -> Result<Upload> {
     ctx.require(EDITORS)?;
     ctx.store()
@@ -37,7 +37,7 @@ pub async fn own(ctx: &Ctx, id: &str) -> Result<Upload> {
 /// An upload's content as an import reads it: in memory, or a temporary file streamed.
 pub enum Content {
     Bytes(Vec<u8>),
-    File(super::spool::Spooled),
+    File(super::domain_spool::Spooled),
 }
 
 /// The content of an upload its caller owns (`own`): copied from the store to a temporary
@@ -48,7 +48,7 @@ pub async fn content(ctx: &Ctx, upload: &Upload, stream: bool) -> Result<Content
         return Ok(Content::Bytes(bytes(ctx, upload).await?));
     }
     ctx.require(EDITORS)?;
-    let mut file = super::spool::Spooled::create()?;
+    let mut file = super::domain_spool::Spooled::create()?;
     ctx.store()
         .upload_parts(&upload.id, |part| {
             file.push(&part, u64::MAX, "import_max_mb")

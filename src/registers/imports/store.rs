@@ -3,7 +3,7 @@
 //! parts of at most `PART_BYTES`, so that a CSV file of a million rows is written and read back
 //! a part at a time.
 
-use super::domain::Upload;
+use super::domain::{Source, Upload};
 use crate::domain::audit::Change;
 use crate::error::{Error, Result};
 use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
@@ -34,13 +34,6 @@ fn gone(id: &str) -> Error {
     Error::NotFound(format!(
         "upload {id} (uploads are kept for {KEEP_HOURS} hours and until imported)"
     ))
-}
-
-/// Where an upload's content comes from as it is kept: a file in memory, or one on disk read
-/// a part at a time.
-pub enum Source<'a> {
-    Bytes(&'a [u8]),
-    File(&'a super::spool::Spooled),
 }
 
 impl Store {

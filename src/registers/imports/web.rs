@@ -4,6 +4,7 @@
 //! register declares its own import operation, documented with its fields, and hands the
 //! request to `import_into`.
 
+use super::domain_spool::Spooled;
 use crate::error::{Error, Problems};
 use crate::exchange::import::{self, Importer, Options, Outcome};
 use crate::service::Ctx;
@@ -105,7 +106,7 @@ pub async fn import_into(
     // A register that takes its rows in batches reads a CSV file of any size as it streams:
     // the body goes to disk as it arrives, up to the configured limit.
     if importer.batches(ctx, how).is_some() {
-        let spooled = super::spool::Spooled::take(req, ctx.limits().import_max_bytes).await?;
+        let spooled = spool_body(req, ctx.limits().import_max_bytes).await?;
         let outcome = super::service::import_file(ctx, importer, spooled.path(), &opts).await?;
         return if outcome.ok() {
             Ok(Json(outcome))
@@ -140,6 +141,21 @@ pub async fn import_into(
     } else {
         Err(outcome.into_error().into())
     }
+}
+
+/// A request's whole body written to a temporary file as it arrives, up to `max` bytes
+/// (`import_max_mb`).
+async fn spool_body(req: Request, max: u64) -> Result<Spooled, Error> {
+    use futures_util::StreamExt;
+    let mut spooled = Spooled::create()?;
+    let mut stream = req.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| Error::BadRequest(format!("the file did not arrive whole: {e}")))?;
+        spooled.push(&chunk, max, "import_max_mb")?;
+    }
+    spooled.finish();
+    Ok(spooled)
 }
 
 pub struct ColumnRow {

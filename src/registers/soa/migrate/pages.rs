@@ -96,7 +96,7 @@ pub async fn upload(
         &ctx,
         UPLOAD_KIND,
         &name,
-        crate::registers::imports::store::Source::Bytes(&bytes),
+        crate::registers::imports::domain::Source::Bytes(&bytes),
     )
     .await?;
     Ok(Redirect::to(&format!("/soa/import-2013/{}", u.id)).into_response())

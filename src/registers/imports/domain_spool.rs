@@ -1,5 +1,6 @@
 //! A file on its way to an import, written to the system's temporary directory as it arrives
-//! (a request's body, a form's file field, an upload read back from the store), counted
+//! (a request's body, a form's file field, an upload read back from the store: the store
+//! keeps an upload from it, a part at a time), counted
 //! against a limit and hashed on the way; removed when dropped. Nothing of it is held in
 //! memory beyond one chunk. Chunks are written straight to the file (into the page cache,
 //! microseconds each), which costs less than handing each one to a blocking thread.
@@ -68,20 +69,6 @@ impl Spooled {
         if self.file.take().is_some() {
             self.sha256 = crate::domain::user::to_hex(&std::mem::take(&mut self.hash).finalize());
         }
-    }
-
-    /// A request's whole body, up to `max` bytes (`import_max_mb`).
-    pub async fn take(req: axum::extract::Request, max: u64) -> Result<Spooled, Error> {
-        use futures_util::StreamExt;
-        let mut spooled = Spooled::create()?;
-        let mut stream = req.into_body().into_data_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk
-                .map_err(|e| Error::BadRequest(format!("the file did not arrive whole: {e}")))?;
-            spooled.push(&chunk, max, "import_max_mb")?;
-        }
-        spooled.finish();
-        Ok(spooled)
     }
 
     pub fn path(&self) -> &Path {
