@@ -57,10 +57,15 @@ pub fn is_workbook(head: &[u8]) -> bool {
     head.starts_with(b"PK\x03\x04")
 }
 
+/// Whether a file starts as an old Excel workbook (.xls) does.
+pub fn is_old_workbook(head: &[u8]) -> bool {
+    head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
 /// Refuses, naming why, a file that is not a CSV file: an old Excel workbook, or binary
 /// content (`text` is the file, or its start, as decoded).
 fn check_text(bytes: &[u8], text: &str) -> Result<()> {
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if is_old_workbook(bytes) {
         return Err(Error::field(
             "file",
             "this is an old Excel file (.xls): save it as .xlsx or .csv and import that",

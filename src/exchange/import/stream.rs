@@ -51,8 +51,7 @@ pub async fn run_file(
     let mut head = [0u8; 8];
     let n = read_full(&mut file, &mut head)?;
     let head = &head[..n];
-    let spreadsheet =
-        head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let spreadsheet = sheet::is_workbook(head) || sheet::is_old_workbook(head);
     let how = Writing {
         dry_run: opts.dry_run,
         upload: opts.upload.as_deref(),

@@ -19,7 +19,7 @@ pub struct Spooled {
 }
 
 /// Why a file was refused past a limit, naming the setting.
-pub fn too_large(max: u64, setting: &str) -> Error {
+fn too_large(max: u64, setting: &str) -> Error {
     Error::field(
         "file",
         format!(

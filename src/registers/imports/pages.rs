@@ -190,7 +190,6 @@ pub async fn upload(
         return refused(Error::field("file", message)).await;
     }
     let bytes = spooled.read_all()?;
-    drop(spooled);
     let grids = match crate::exchange::sheet::read_file(&bytes) {
         Ok(grids) => grids,
         Err(e) => {
@@ -203,13 +202,14 @@ pub async fn upload(
         }
     };
     let diversion = register.divert(&grids);
-    drop(grids);
+    // What is kept is the file on disk, hashed as it arrived.
+    drop((grids, bytes));
     // A file for another import (a 2013 SoA sent to the 2022 one) goes to that one's review.
     if let Some(d) = diversion {
-        let u = service::save(&ctx, d.kind, &name, Source::Bytes(&bytes)).await?;
+        let u = service::save(&ctx, d.kind, &name, Source::File(&spooled)).await?;
         return Ok(Redirect::to(&format!("{}/{}", d.page, u.id)).into_response());
     }
-    let u = service::save(&ctx, register.key(), &name, Source::Bytes(&bytes)).await?;
+    let u = service::save(&ctx, register.key(), &name, Source::File(&spooled)).await?;
     Ok(Redirect::to(&format!("/imports/{}", u.id)).into_response())
 }
 

@@ -12,7 +12,7 @@ use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
 const KEEP_HOURS: i64 = 24;
 
 /// The most one part of an upload holds.
-pub const PART_BYTES: usize = 1024 * 1024;
+const PART_BYTES: usize = 1024 * 1024;
 
 type UploadRow = (String, String, String, String, i64, String, String);
 // Uploads kept before parts have their content in the row itself (and no recorded size).

@@ -124,22 +124,23 @@ impl Source {
     }
 }
 
-/// The statement of every source, each narrowed by `narrow(owner column, due column)`.
-fn union(narrow: impl Fn(&str, &str) -> String) -> String {
+/// Every source's statement as `arm` writes it, one after the other (`union all`).
+fn union_of(arm: impl Fn(&Source) -> String) -> String {
     SOURCES
         .iter()
-        .map(|s| format!("{}{}", s.select, narrow(s.owner, s.due)))
+        .map(arm)
         .collect::<Vec<_>>()
         .join("\nunion all ")
 }
 
+/// The statement of every source, each narrowed by `narrow(owner column, due column)`.
+fn union(narrow: impl Fn(&str, &str) -> String) -> String {
+    union_of(|s| format!("{}{}", s.select, narrow(s.owner, s.due)))
+}
+
 /// `union` of what counts read (`Source::counted`).
 fn counted_union(narrow: impl Fn(&str, &str) -> String) -> String {
-    SOURCES
-        .iter()
-        .map(|s| format!("{}{}", s.counted(), narrow(s.owner, s.due)))
-        .collect::<Vec<_>>()
-        .join("\nunion all ")
+    union_of(|s| format!("{}{}", s.counted(), narrow(s.owner, s.due)))
 }
 
 /// A source narrowed to one owner ($1, lower case), through its owner index.
@@ -168,19 +169,14 @@ fn soonest(union: &str) -> String {
 fn by_owner_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
-        let sources: Vec<String> = SOURCES
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    "select * from ({}{} order by coalesce({}, '9999-12-31'), 2, 3 limit $3) s{i}",
-                    s.select,
-                    owned_by(s.owner),
-                    s.due
-                )
-            })
-            .collect();
-        soonest(&sources.join("\nunion all "))
+        soonest(&union_of(|s| {
+            format!(
+                "select * from ({}{} order by coalesce({}, '9999-12-31'), 2, 3 limit $3) s",
+                s.select,
+                owned_by(s.owner),
+                s.due
+            )
+        }))
     })
 }
 
