@@ -306,6 +306,43 @@ impl Store {
         rows.sort_unstable();
         Ok(rows)
     }
+
+    /// `link_values` of two link tables, each given as (table, key, value), in one statement
+    /// (a page's links: one round trip to the database, not two).
+    pub(crate) async fn two_link_values(
+        &self,
+        links: [(&str, &str, &str); 2],
+        keys: &[String],
+    ) -> Result<[Vec<(String, String)>; 2]> {
+        if keys.is_empty() {
+            return Ok([Vec::new(), Vec::new()]);
+        }
+        let mut sql = Sql::new("");
+        for (i, (table, key, value)) in links.iter().enumerate() {
+            if i > 0 {
+                sql.push(" union all ", []);
+            }
+            sql.push(
+                &format!("select {i}, {key}, {value} from {table} where {key} in "),
+                [],
+            );
+            sql.push_in(keys.iter());
+        }
+        let rows: Vec<(i32, String, String)> = on_pool!(&self.pool, |c| bind_once!(
+            c,
+            sqlx::query_as::<_, (i32, String, String)>(&sql.text),
+            &sql.args
+        )
+        .fetch_all(c)
+        .await)?;
+        let mut out = [Vec::new(), Vec::new()];
+        for (i, key, value) in rows {
+            out[usize::from(i != 0)].push((key, value));
+        }
+        // Sorted here, not by the database: PostgreSQL's collation may order text otherwise.
+        out.iter_mut().for_each(|rows| rows.sort_unstable());
+        Ok(out)
+    }
 }
 
 /// Hands out `n` readable ids of a kind (`A-0001`, `R-0042`), skipping ids that people chose

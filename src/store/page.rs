@@ -18,7 +18,7 @@ impl<R> AnyRow for R where
 {
 }
 
-use super::{COUNT_CAP, SortKey, Sql, Store, bind_once, cursor_of, on_pool};
+use super::{COUNT_CAP, SortKey, Sql, Store, bind_once, cursor_of, on_pool, pool_query};
 use crate::error::Result;
 
 impl Store {
@@ -132,6 +132,19 @@ impl Store {
         .fetch_one(c)
         .await)?;
         Ok((n.min(cap), n > cap))
+    }
+
+    /// How many rows a register's table holds, exactly: its unfiltered list's total, read from
+    /// `register_count` (kept by triggers; the asset and risk registers).
+    pub(crate) async fn register_count(&self, table: &str) -> Result<i64> {
+        let (n,): (i64,) = pool_query!(
+            self,
+            fetch_one,
+            (i64,),
+            "select n from register_count where table_name = $1",
+            table
+        )?;
+        Ok(n)
     }
 
     /// Every row a query built at run time selects.

@@ -124,6 +124,27 @@ impl TestDb {
         }
     }
 
+    /// The rows of the asset and risk registers as the store keeps their count
+    /// (`register_count`), and as counted now: (asset kept, asset counted, risk kept, risk
+    /// counted).
+    pub async fn register_counts(&self) -> (i64, i64, i64, i64) {
+        use sqlx::Connection;
+        let sql = "select (select n from register_count where table_name = 'asset'), \
+                   (select count(*) from asset), \
+                   (select n from register_count where table_name = 'risk'), \
+                   (select count(*) from risk)";
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_as(sql).fetch_one(&mut c).await.unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_as(sql).fetch_one(&mut c).await.unwrap()
+            }
+        }
+    }
+
     /// Drops a PostgreSQL test database.
     pub async fn cleanup(self) {
         if let (Some(admin), Some(name)) = (&self.pg_admin_url, &self.pg_name)

@@ -281,6 +281,9 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
         let done = ok(run(&db, &["asset", "import", file.to_str().unwrap()]));
         assert!(done.contains("created 60000"), "{done}");
         assert_eq!(db.index_definitions().await, indexes);
+        // The register's row count, whose triggers were dropped with the indexes, was taken
+        // again (an unfiltered list's total).
+        assert_eq!(db.register_counts().await, (60_000, 60_000, 0, 0));
 
         // The indexes and the text index hold every row.
         let few = ids(&[
@@ -366,6 +369,7 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
         let done = ok(run(&db, &["risk", "import", rfile.to_str().unwrap()]));
         assert!(done.contains("created 55000"), "{done}");
         assert_eq!(db.index_definitions().await, indexes);
+        assert_eq!(db.register_counts().await, (60_000, 60_000, 55_000, 55_000));
         let found = ids(&[
             "risk",
             "list",

@@ -637,7 +637,12 @@ impl Store {
             }
         };
         let cap = crate::store::text_count_cap(f.text.as_deref(), cap);
-        let (total, total_capped) = self.capped_count_of(&count, cap).await?;
+        // Unfiltered, the register's exact total is kept by the store.
+        let (total, total_capped) = if *f == AssetFilter::default() {
+            (self.register_count("asset").await?, false)
+        } else {
+            self.capped_count_of(&count, cap).await?
+        };
 
         let many = total_capped || total > crate::store::WALK_ABOVE;
         let text = f.text.as_deref().filter(|_| many).map(|q| TextSearch {
@@ -692,24 +697,27 @@ impl Store {
         .await
     }
 
-    /// Puts the tags and dependencies on a page of assets (two queries).
+    /// Puts the tags and dependencies on a page of assets (one query).
     async fn attach_tags(&self, items: &mut [Asset]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
         let ids: Vec<String> = items.iter().map(|a| a.id.clone()).collect();
-        for (id, tag) in self
-            .link_values("asset_tag", "asset_id", "tag", &ids)
-            .await?
-        {
+        let [tags, deps] = self
+            .two_link_values(
+                [
+                    ("asset_tag", "asset_id", "tag"),
+                    ("asset_dependency", "asset_id", "depends_on_id"),
+                ],
+                &ids,
+            )
+            .await?;
+        for (id, tag) in tags {
             if let Some(a) = items.iter_mut().find(|a| a.id == id) {
                 a.tags.push(tag);
             }
         }
-        for (id, dep) in self
-            .link_values("asset_dependency", "asset_id", "depends_on_id", &ids)
-            .await?
-        {
+        for (id, dep) in deps {
             if let Some(a) = items.iter_mut().find(|a| a.id == id) {
                 a.depends_on.push(dep);
             }

@@ -777,24 +777,27 @@ impl Store {
         .await
     }
 
-    /// Puts each risk's asset and measure ids on it (two queries for the page).
+    /// Puts each risk's asset and measure ids on it (one query for the page).
     async fn attach_links(&self, items: &mut [Risk]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
         let ids: Vec<String> = items.iter().map(|r| r.id.clone()).collect();
-        for (id, asset) in self
-            .link_values("risk_asset", "risk_id", "asset_id", &ids)
-            .await?
-        {
+        let [assets, measures] = self
+            .two_link_values(
+                [
+                    ("risk_asset", "risk_id", "asset_id"),
+                    ("risk_measure", "risk_id", "measure_id"),
+                ],
+                &ids,
+            )
+            .await?;
+        for (id, asset) in assets {
             if let Some(r) = items.iter_mut().find(|r| r.id == id) {
                 r.assets.push(asset);
             }
         }
-        for (id, measure) in self
-            .link_values("risk_measure", "risk_id", "measure_id", &ids)
-            .await?
-        {
+        for (id, measure) in measures {
             if let Some(r) = items.iter_mut().find(|r| r.id == id) {
                 r.measures.push(measure);
             }
@@ -845,6 +848,10 @@ impl Store {
 
     /// How many risks match a filter (up to the cap, and whether it capped).
     pub async fn risk_count_matching(&self, f: &RiskFilter) -> Result<(i64, bool)> {
+        // Unfiltered, the register's exact total is kept by the store.
+        if *f == RiskFilter::default() {
+            return Ok((self.register_count("risk").await?, false));
+        }
         if let Some(counted) = self.control_count(f).await? {
             return Ok(counted);
         }
@@ -897,8 +904,7 @@ impl Store {
     }
 
     pub async fn risk_count(&self) -> Result<i64> {
-        let (n,): (i64,) = pool_query!(self, fetch_one, (i64,), "select count(*) from risk")?;
-        Ok(n)
+        self.register_count("risk").await
     }
 
     /// Re-derives every stored level after a change of the grid (ratings keep their values).
