@@ -130,20 +130,17 @@ impl BulkIndexes {
         // The text index's triggers, and those that keep the register's row count (the count
         // is taken again at the end).
         let table = self.tables[0];
-        let mut names = vec![format!("{table}\\_count\\_%")];
-        names.extend(self.text.map(|text| format!("{text}\\_%")));
-        let like: Vec<String> = names
-            .iter()
-            .map(|n| format!("name like '{n}' escape '\\'"))
-            .collect();
+        let mut named = format!("name like '{table}\\_count\\_%' escape '\\'");
+        if let Some(text) = self.text {
+            named.push_str(&format!(" or name like '{text}\\_%' escape '\\'"));
+        }
         let triggers: Vec<(String, String)> = tx_query!(
             tx,
             fetch_all,
             (String, String),
             &format!(
                 "select name, sql from sqlite_master where type = 'trigger' \
-                 and tbl_name = '{table}' and ({}) order by name",
-                like.join(" or ")
+                 and tbl_name = '{table}' and ({named}) order by name"
             )
         )?;
         for (name, sql) in triggers {

@@ -280,42 +280,17 @@ impl Sql {
 }
 
 impl Store {
-    /// (key, value) rows of a link table for some keys, ordered by value (one query per page).
-    pub(crate) async fn link_values(
+    /// The (key, value) rows of link tables, each given as (table, key, value), for some keys,
+    /// each list ordered; in one statement (a page's links: one round trip to the database,
+    /// not one per table).
+    pub(crate) async fn links_of<const N: usize>(
         &self,
-        table: &str,
-        key: &str,
-        value: &str,
+        links: [(&str, &str, &str); N],
         keys: &[String],
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<[Vec<(String, String)>; N]> {
+        let mut out = std::array::from_fn(|_| Vec::new());
         if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new(&format!(
-            "select {key}, {value} from {table} where {key} in "
-        ));
-        sql.push_in(keys.iter());
-        let mut rows: Vec<(String, String)> = on_pool!(&self.pool, |c| bind_once!(
-            c,
-            sqlx::query_as::<_, (String, String)>(&sql.text),
-            &sql.args
-        )
-        .fetch_all(c)
-        .await)?;
-        // Sorted here, not by the database: PostgreSQL's collation may order text otherwise.
-        rows.sort_unstable();
-        Ok(rows)
-    }
-
-    /// `link_values` of two link tables, each given as (table, key, value), in one statement
-    /// (a page's links: one round trip to the database, not two).
-    pub(crate) async fn two_link_values(
-        &self,
-        links: [(&str, &str, &str); 2],
-        keys: &[String],
-    ) -> Result<[Vec<(String, String)>; 2]> {
-        if keys.is_empty() {
-            return Ok([Vec::new(), Vec::new()]);
+            return Ok(out);
         }
         let mut sql = Sql::new("");
         for (i, (table, key, value)) in links.iter().enumerate() {
@@ -335,9 +310,10 @@ impl Store {
         )
         .fetch_all(c)
         .await)?;
-        let mut out = [Vec::new(), Vec::new()];
         for (i, key, value) in rows {
-            out[usize::from(i != 0)].push((key, value));
+            if let Some(list) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+                list.push((key, value));
+            }
         }
         // Sorted here, not by the database: PostgreSQL's collation may order text otherwise.
         out.iter_mut().for_each(|rows| rows.sort_unstable());

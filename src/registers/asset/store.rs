@@ -704,7 +704,7 @@ impl Store {
         }
         let ids: Vec<String> = items.iter().map(|a| a.id.clone()).collect();
         let [tags, deps] = self
-            .two_link_values(
+            .links_of(
                 [
                     ("asset_tag", "asset_id", "tag"),
                     ("asset_dependency", "asset_id", "depends_on_id"),

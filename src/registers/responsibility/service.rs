@@ -152,12 +152,16 @@ pub async fn names_of(
     emails: &[String],
 ) -> Result<std::collections::HashMap<String, String>> {
     ctx.require_reader()?;
-    let (users, staff) = tokio::try_join!(
-        ctx.store()
-            .link_values("user_account", "lower(email)", "name", emails),
-        ctx.store()
-            .link_values("person", "lower(email)", "name", emails),
-    )?;
+    let [users, staff] = ctx
+        .store()
+        .links_of(
+            [
+                ("user_account", "lower(email)", "name"),
+                ("person", "lower(email)", "name"),
+            ],
+            emails,
+        )
+        .await?;
     Ok(users.into_iter().chain(staff).collect())
 }
 

@@ -784,7 +784,7 @@ impl Store {
         }
         let ids: Vec<String> = items.iter().map(|r| r.id.clone()).collect();
         let [assets, measures] = self
-            .two_link_values(
+            .links_of(
                 [
                     ("risk_asset", "risk_id", "asset_id"),
                     ("risk_measure", "risk_id", "measure_id"),
