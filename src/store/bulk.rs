@@ -27,6 +27,19 @@ const TEXT_HASH: usize = 16 << 20;
 /// SQLite's own amount (1 MB), for the row-by-row writes after.
 const TEXT_HASH_USUAL: usize = 1 << 20;
 
+/// What a table's other counting triggers (named `{table}_count_…` too) keep, counted again
+/// from its rows: the open risks due for review, by owner and day (`risk_review_count`).
+const KEPT_COUNTS: &[(&str, &str)] = &[
+    ("risk", "delete from risk_review_count"),
+    (
+        "risk",
+        "insert into risk_review_count (owner_key, due, n) \
+         select lower(owner), review_due_on, count(*) from risk \
+         where status <> 'closed' and review_due_on is not null \
+         group by lower(owner), review_due_on",
+    ),
+];
+
 /// The indexes of an import's tables, and the statements that build those it dropped
 /// (SQLite's: on PostgreSQL nothing is dropped).
 pub(crate) struct BulkIndexes {
@@ -39,8 +52,8 @@ pub(crate) struct BulkIndexes {
     held: Option<usize>,
     written: usize,
     dropped: Vec<String>,
-    /// The triggers that keep the register's row count (`register_count`) were dropped: it is
-    /// counted again at the end.
+    /// The triggers that keep the register's row count (`register_count`) and its other counts
+    /// (`KEPT_COUNTS`) were dropped: they are counted again at the end.
     recount: bool,
 }
 
@@ -186,6 +199,9 @@ impl BulkIndexes {
                      where table_name = '{table}'"
                 )
             )?;
+            for (_, sql) in KEPT_COUNTS.iter().filter(|(t, _)| *t == table) {
+                tx_exec!(tx, sql)?;
+            }
         }
         if let Some(text) = self.text {
             // Gathered 16 MB at a time (not 1 MB), the text index is written in larger

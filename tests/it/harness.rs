@@ -145,6 +145,29 @@ impl TestDb {
         }
     }
 
+    /// The open risks due for review by owner (lower case) and day, as the store keeps them
+    /// (`risk_review_count`) and as counted now from the risks.
+    pub async fn review_counts(&self) -> (ReviewCounts, ReviewCounts) {
+        use sqlx::Connection;
+        let kept = "select owner_key, due, cast(n as bigint) from risk_review_count \
+                    order by owner_key, due";
+        let counted = "select lower(owner), review_due_on, count(*) from risk \
+                       where status <> 'closed' and review_due_on is not null \
+                       group by lower(owner), review_due_on order by 1, 2";
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                let a = sqlx::query_as(kept).fetch_all(&mut c).await.unwrap();
+                (a, sqlx::query_as(counted).fetch_all(&mut c).await.unwrap())
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                let a = sqlx::query_as(kept).fetch_all(&mut c).await.unwrap();
+                (a, sqlx::query_as(counted).fetch_all(&mut c).await.unwrap())
+            }
+        }
+    }
+
     /// Drops a PostgreSQL test database.
     pub async fn cleanup(self) {
         if let (Some(admin), Some(name)) = (&self.pg_admin_url, &self.pg_name)
@@ -156,6 +179,9 @@ impl TestDb {
         }
     }
 }
+
+/// Open risks due for review: owner, day, how many.
+pub type ReviewCounts = Vec<(String, String, i64)>;
 
 static PG_NOTICE: Once = Once::new();
 

@@ -352,15 +352,17 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
         assert_eq!(first, ["A-000010", "A-000011"]);
 
         // Risks likewise.
-        let mut risks = String::from("Risk ID,Title,Owner,Likelihood,Impact,Assets\n");
+        let mut risks =
+            String::from("Risk ID,Title,Owner,Likelihood,Impact,Assets,Review due on\n");
         for i in 1..=55_000 {
             writeln!(
                 risks,
-                "R-{i:06},Ρίσκο {i},risk{}@example.org,{},{},A-{:06}",
+                "R-{i:06},Ρίσκο {i},risk{}@example.org,{},{},A-{:06},2026-12-{:02}",
                 i % 7,
                 1 + i % 5,
                 1 + (i / 5) % 5,
-                1 + i % n
+                1 + i % n,
+                1 + (i / 7) % 28
             )
             .unwrap();
         }
@@ -370,6 +372,15 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
         assert!(done.contains("created 55000"), "{done}");
         assert_eq!(db.index_definitions().await, indexes);
         assert_eq!(db.register_counts().await, (60_000, 60_000, 55_000, 55_000));
+        // So were the risks due for review by owner and day (the team view's counts): seven
+        // owners on 28 days.
+        let (kept, counted) = db.review_counts().await;
+        assert_eq!(kept, counted);
+        assert_eq!(kept.len(), 7 * 28);
+        assert_eq!(
+            kept[0],
+            ("risk0@example.org".into(), "2026-12-01".into(), 280)
+        );
         let found = ids(&[
             "risk",
             "list",

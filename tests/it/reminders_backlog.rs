@@ -323,3 +323,118 @@ async fn one_owner_s_list_takes_the_soonest_of_every_kind_in_one_order() {
         app.finish().await;
     }
 }
+
+/// The team view and the digests count the open risks due for review from counts the risk
+/// register keeps by owner and day: each write that adds a risk, moves its day, gives it to
+/// someone else or closes it changes them in its own transaction, and they always equal the
+/// risks counted one by one.
+#[tokio::test]
+async fn the_risks_due_for_review_are_counted_as_each_write_leaves_them() {
+    for db in databases().await {
+        let sink = smtp_sink::start(login()).await;
+        let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let risk = |title: &str, owner: &str, due: &str, status: &str| {
+            json!({"title": title, "owner": owner, "inherent_likelihood": 1,
+                   "inherent_impact": 1, "review_due_on": due, "status": status})
+        };
+        for (title, owner, due) in [
+            ("Πλημμύρα", "Ann@Example.org", "2026-12-01"),
+            ("Σεισμός", "ann@example.org", "2026-12-01"),
+            ("Πυρκαγιά", "ann@example.org", "2026-12-10"),
+            ("Κλοπή", "ann@example.org", "2026-12-20"),
+            ("Διακοπή", "bob@example.org", "2026-11-30"),
+            ("Χωρίς ημέρα", "bob@example.org", ""),
+        ] {
+            let res = app
+                .post_json(
+                    "/api/v1/risks",
+                    Auth::Bearer(&manager),
+                    risk(title, owner, due, "open"),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        let ctx = scheduler(&app, &app.store);
+        // Each owner's (lower case) tasks overdue on Tuesday the 8th, due this week, later.
+        let lines = || async {
+            annex::registers::task::service::owners_due(&ctx, "2026-12-08", "2027-01-07")
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| (l.owner, [l.overdue, l.this_week, l.later]))
+                .collect::<Vec<_>>()
+        };
+        let kept_as_counted = || async {
+            let (kept, counted) = app.db.review_counts().await;
+            assert_eq!(kept, counted);
+            kept.len()
+        };
+        let ann = || "ann@example.org".to_string();
+        let bob = || "bob@example.org".to_string();
+        assert_eq!(lines().await, [(ann(), [2, 1, 1]), (bob(), [1, 0, 0])]);
+        assert_eq!(kept_as_counted().await, 4);
+
+        let put = |id: &str, body: serde_json::Value| {
+            let path = format!("/api/v1/risks/{id}");
+            let token = manager.clone();
+            let app = &app;
+            async move {
+                let res = app.put_json(&path, Auth::Bearer(&token), body).await;
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            }
+        };
+        // Given to Bob, moved to an earlier day, closed.
+        put(
+            "R-0002",
+            risk("Σεισμός", "Bob@example.org", "2026-12-01", "open"),
+        )
+        .await;
+        assert_eq!(lines().await, [(ann(), [1, 1, 1]), (bob(), [2, 0, 0])]);
+        put(
+            "R-0003",
+            risk("Πυρκαγιά", "ann@example.org", "2026-11-01", "open"),
+        )
+        .await;
+        assert_eq!(lines().await, [(ann(), [2, 0, 1]), (bob(), [2, 0, 0])]);
+        put(
+            "R-0004",
+            risk("Κλοπή", "ann@example.org", "2026-12-20", "closed"),
+        )
+        .await;
+        assert_eq!(lines().await, [(ann(), [2, 0, 0]), (bob(), [2, 0, 0])]);
+        // Its title changed only, a risk is counted as before.
+        put(
+            "R-0005",
+            risk("Διακοπή ρεύματος", "bob@example.org", "2026-11-30", "open"),
+        )
+        .await;
+        assert_eq!(lines().await, [(ann(), [2, 0, 0]), (bob(), [2, 0, 0])]);
+        assert_eq!(kept_as_counted().await, 4);
+
+        // An import gives the undated risk a day this week and the first to Carol; the closed
+        // one is opened again.
+        let csv = "Risk ID,Title,Owner,Likelihood,Impact,Review due on,Status\n\
+                   R-0001,Πλημμύρα,carol@example.org,1,1,2026-12-01,open\n\
+                   R-0004,Κλοπή,ann@example.org,1,1,2026-12-20,open\n\
+                   R-0006,Χωρίς ημέρα,bob@example.org,1,1,2026-12-11,open\n";
+        let res = app
+            .post_bytes(
+                "/api/v1/risks/import",
+                Auth::Bearer(&manager),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            lines().await,
+            [
+                (ann(), [1, 0, 1]),
+                (bob(), [2, 1, 0]),
+                ("carol@example.org".to_string(), [1, 0, 0])
+            ]
+        );
+        assert_eq!(kept_as_counted().await, 6);
+    }
+}

@@ -10,11 +10,20 @@ use crate::store::{Store, Tx, pool_query, tx_exec, tx_query};
 pub type DueRow = (String, String, String, String, String, Option<String>);
 
 /// One register's dated records: the select (kind, record, part, title, owner, due) ending in
-/// its `where`, the owner's column and the due day's.
+/// its `where`, the owner's column and the due day's; and where the register keeps how many
+/// it has by owner and day, those counts, read instead when counting.
 struct Source {
     select: &'static str,
     owner: &'static str,
     due: &'static str,
+    kept: Option<Counts>,
+}
+
+/// How many records of a kind a register keeps by owner (in lower case) and day: the table,
+/// with the columns `owner_key`, `due` and `n`.
+struct Counts {
+    kind: &'static str,
+    table: &'static str,
 }
 
 const SOURCES: &[Source] = &[
@@ -23,95 +32,127 @@ const SOURCES: &[Source] = &[
         select: "select 'measure' as kind, measure_id as record, '' as part, name as title, owner as owner, due_on as due from measure where status in ('planned', 'in_progress') and due_on is not null",
         owner: "owner",
         due: "due_on",
+        kept: None,
     },
     Source {
         select: "select 'risk_review', risk_id, '', title, owner, review_due_on from risk where status <> 'closed' and review_due_on is not null",
         owner: "owner",
         due: "review_due_on",
+        // Kept by the risk register's triggers (migration 52).
+        kept: Some(Counts {
+            kind: "'risk_review'",
+            table: "risk_review_count",
+        }),
     },
     Source {
         select: "select 'acceptance', r.risk_id, '', r.title, r.owner, a.valid_until from risk r join risk_acceptance a on a.risk_id = r.risk_id where r.status <> 'closed' and a.accepted_at = (select max(b.accepted_at) from risk_acceptance b where b.risk_id = r.risk_id)",
         owner: "r.owner",
         due: "a.valid_until",
+        kept: None,
     },
     // Evidence that expired more than 30 days ago is no longer a reminder: it was let go.
     Source {
         select: "select 'evidence', evidence_id, '', title, collected_by, valid_until from evidence where valid_until is not null and valid_until >= $2",
         owner: "collected_by",
         due: "valid_until",
+        kept: None,
     },
     Source {
         select: "select 'document_review', document_id, '', title, owner, next_review_on from document where status <> 'retired' and current_version is not null and next_review_on is not null",
         owner: "owner",
         due: "next_review_on",
+        kept: None,
     },
     Source {
         select: "select 'training', campaign_id, '', title, created_by, due_on from training_campaign where closed_on is null",
         owner: "created_by",
         due: "due_on",
+        kept: None,
     },
     Source {
         select: "select 'supplier_review', supplier_id, '', name, owner, review_due from supplier where status <> 'ended' and review_due is not null",
         owner: "owner",
         due: "review_due",
+        kept: None,
     },
     Source {
         select: "select 'certificate', s.supplier_id, cast(c.seq as text) || ':' || c.kind, s.name, s.owner, c.until_on from supplier s join supplier_certification c on c.supplier_id = s.supplier_id where s.status <> 'ended'",
         owner: "s.owner",
         due: "c.until_on",
+        kept: None,
     },
     Source {
         select: "select 'obligation', obligation_id, '', title, owner, review_due from obligation where applicable = true and review_due is not null",
         owner: "owner",
         due: "review_due",
+        kept: None,
     },
     Source {
         select: "select 'incident_task', t.incident_id, cast(t.seq as text), t.title, t.owner, t.due_on from incident_task t join incident i on i.incident_id = t.incident_id where t.done_at is null and t.due_on is not null and i.closed_at is null",
         owner: "t.owner",
         due: "t.due_on",
+        kept: None,
     },
     Source {
         select: "select 'checklist_step', c.person_id, s.checklist_id || '-' || cast(s.number as text), s.title, s.owner, s.due_on from checklist_step s join checklist c on c.checklist_id = s.checklist_id where s.done_at is null and s.due_on is not null",
         owner: "s.owner",
         due: "s.due_on",
+        kept: None,
     },
     Source {
         select: "select 'corrective_action', action_id, '', title, owner, due_on from corrective_action where status = 'open'",
         owner: "owner",
         due: "due_on",
+        kept: None,
     },
     Source {
         select: "select 'audit', audit_id, '', title, lead, starts_on from internal_audit where status = 'planned'",
         owner: "lead",
         due: "starts_on",
+        kept: None,
     },
     Source {
         select: "select 'management_review', review_id, '', title, chair, planned_on from management_review where status = 'planned'",
         owner: "chair",
         due: "planned_on",
+        kept: None,
     },
     Source {
         select: "select 'review_action', action_id, review_id, title, owner, due_on from review_action where status = 'open'",
         owner: "owner",
         due: "due_on",
+        kept: None,
     },
     Source {
         select: "select 'objective', objective_id, '', title, owner, due_on from objective where status = 'open' and due_on is not null",
         owner: "owner",
         due: "due_on",
+        kept: None,
     },
     Source {
         select: "select 'manual', task_id, '', title, owner, due_on from task where status = 'open'",
         owner: "owner_key",
         due: "due_on",
+        kept: None,
     },
 ];
 
 impl Source {
-    /// The source's select keeping only what a count reads — its kind, owner and day — so
-    /// that the count reads an index holding those where there is one (the risks' reviews:
-    /// `risk_review_owner_idx`), not the table: a union's arms are read whole.
-    fn counted(&self) -> String {
+    /// What a count reads of the source, narrowed by `narrow(owner column, due column)`:
+    /// kind, owner, and how many are overdue on $3, due from $3 to $4, due later and undated
+    /// (`buckets`). Its kept counts are added up by owner (a few hundred rows, where the
+    /// register's own may be a million); otherwise each row counts 1, and only its kind,
+    /// owner and day are read, so that the count reads an index holding those where there is
+    /// one, not the table: a union's arms are read whole.
+    fn counted(&self, narrow: impl Fn(&str, &str) -> String) -> String {
+        if let Some(Counts { kind, table }) = &self.kept {
+            return format!(
+                "select {kind} as kind, owner_key as owner, {} from {table} where n > 0{} \
+                 group by owner_key",
+                buckets("due", "n", true),
+                narrow("owner_key", "due")
+            );
+        }
         let plain = |c: &'static str| c.split_once(" as ").map_or(c, |(e, _)| e);
         let body = self.select.strip_prefix("select ").unwrap_or(self.select);
         let (columns, rest) = body.split_once(" from ").unwrap_or((body, ""));
@@ -120,8 +161,33 @@ impl Source {
             [kind, _, _, _, owner, due] => (plain(kind), plain(owner), plain(due)),
             _ => unreachable!("every source selects six columns (tested)"),
         };
-        format!("select {kind} as kind, {owner} as owner, {due} as due from {rest}")
+        format!(
+            "select {kind} as kind, {owner} as owner, {} from {rest}{}",
+            buckets(due, "1", false),
+            narrow(self.owner, self.due)
+        )
     }
+}
+
+/// The columns of a count by the parts of a day ($3) and its week's end ($4): `overdue`,
+/// `this_week`, `later` and `undated`, each `n` where `due` is in the part, else 0 (added
+/// up when `summed`).
+fn buckets(due: &str, n: &str, summed: bool) -> String {
+    [
+        ("overdue", format!("{due} < $3")),
+        ("this_week", format!("{due} >= $3 and {due} <= $4")),
+        ("later", format!("{due} > $4")),
+        ("undated", format!("{due} is null")),
+    ]
+    .map(|(part, when)| {
+        let one = format!("case when {when} then {n} else 0 end");
+        if summed {
+            format!("sum({one}) as {part}")
+        } else {
+            format!("{one} as {part}")
+        }
+    })
+    .join(", ")
 }
 
 /// Every source's statement as `arm` writes it, one after the other (`union all`).
@@ -138,9 +204,9 @@ fn union(narrow: impl Fn(&str, &str) -> String) -> String {
     union_of(|s| format!("{}{}", s.select, narrow(s.owner, s.due)))
 }
 
-/// `union` of what counts read (`Source::counted`).
+/// `union` of what counts read (`Source::counted`): kind, owner, and how many in each part.
 fn counted_union(narrow: impl Fn(&str, &str) -> String) -> String {
-    union_of(|s| format!("{}{}", s.counted(), narrow(s.owner, s.due)))
+    union_of(|s| s.counted(&narrow))
 }
 
 /// A source narrowed to one owner ($1, lower case), through its owner index.
@@ -192,10 +258,8 @@ fn owner_counts_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
         format!(
-            "select sum(case when x.due < $3 then 1 else 0 end),
-                    sum(case when x.due >= $3 and x.due <= $4 then 1 else 0 end),
-                    sum(case when x.due > $4 then 1 else 0 end),
-                    sum(case when x.due is null then 1 else 0 end)
+            "select cast(sum(x.overdue) as bigint), cast(sum(x.this_week) as bigint),
+                    cast(sum(x.later) as bigint), cast(sum(x.undated) as bigint)
              from ({}) x",
             counted_union(|owner, _| owned_by(owner))
         )
@@ -332,9 +396,8 @@ impl Store {
         kind: &str,
     ) -> Result<Vec<(String, i64, i64, i64)>> {
         let sql = format!(
-            "select lower(x.owner), sum(case when x.due < $3 then 1 else 0 end),
-                    sum(case when x.due >= $3 and x.due <= $4 then 1 else 0 end),
-                    sum(case when x.due > $4 then 1 else 0 end)
+            "select lower(x.owner), cast(sum(x.overdue) as bigint),
+                    cast(sum(x.this_week) as bigint), cast(sum(x.later) as bigint)
              from ({}) x where $5 = '' or x.kind = $5 group by lower(x.owner)",
             counted_until_sql()
         );
@@ -760,25 +823,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_a_count_reads_of_each_source_is_its_kind_owner_and_day() {
-        for s in SOURCES {
+    fn what_a_count_reads_of_each_source_is_its_kind_owner_and_parts() {
+        let narrow = |owner: &str, due: &str| format!(" and {owner} = $1 and {due} <= $2");
+        for s in SOURCES.iter().filter(|s| s.kept.is_none()) {
             let columns = s.select["select ".len()..].split_once(" from ").unwrap().0;
             assert_eq!(columns.split(", ").count(), 6, "{}", s.select);
-            let counted = s.counted();
+            let counted = s.counted(narrow);
             assert!(counted.starts_with("select '"), "{counted}");
             assert!(counted.contains(" as kind, "), "{counted}");
             assert!(
-                counted.ends_with(s.select.split_once(" from ").unwrap().1),
+                counted.contains(" else 0 end as undated from "),
+                "{counted}"
+            );
+            let rest = s.select.split_once(" from ").unwrap().1;
+            assert!(
+                counted.ends_with(&format!("{rest}{}", narrow(s.owner, s.due))),
                 "{counted}"
             );
         }
         assert_eq!(
-            SOURCES[1].counted(),
-            "select 'risk_review' as kind, owner as owner, review_due_on as due from risk where status <> 'closed' and review_due_on is not null"
+            SOURCES[0].counted(narrow),
+            "select 'measure' as kind, owner as owner, \
+             case when due_on < $3 then 1 else 0 end as overdue, \
+             case when due_on >= $3 and due_on <= $4 then 1 else 0 end as this_week, \
+             case when due_on > $4 then 1 else 0 end as later, \
+             case when due_on is null then 1 else 0 end as undated \
+             from measure where status in ('planned', 'in_progress') and due_on is not null \
+             and owner = $1 and due_on <= $2"
         );
+        // The risks' reviews are counted from the counts the register keeps by owner (in
+        // lower case) and day, added up by owner.
         assert_eq!(
-            SOURCES[0].counted(),
-            "select 'measure' as kind, owner as owner, due_on as due from measure where status in ('planned', 'in_progress') and due_on is not null"
+            SOURCES[1].counted(narrow),
+            "select 'risk_review' as kind, owner_key as owner, \
+             sum(case when due < $3 then n else 0 end) as overdue, \
+             sum(case when due >= $3 and due <= $4 then n else 0 end) as this_week, \
+             sum(case when due > $4 then n else 0 end) as later, \
+             sum(case when due is null then n else 0 end) as undated \
+             from risk_review_count where n > 0 and owner_key = $1 and due <= $2 group by owner_key"
         );
+        assert_eq!(SOURCES.iter().filter(|s| s.kept.is_some()).count(), 1);
     }
 }
