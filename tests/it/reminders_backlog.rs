@@ -376,41 +376,40 @@ async fn the_risks_due_for_review_are_counted_as_each_write_leaves_them() {
         assert_eq!(lines().await, [(ann(), [2, 1, 1]), (bob(), [1, 0, 0])]);
         assert_eq!(kept_as_counted().await, 4);
 
-        let put = |id: &str, body: serde_json::Value| {
-            let path = format!("/api/v1/risks/{id}");
-            let token = manager.clone();
-            let app = &app;
-            async move {
-                let res = app.put_json(&path, Auth::Bearer(&token), body).await;
-                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-            }
-        };
-        // Given to Bob, moved to an earlier day, closed.
-        put(
-            "R-0002",
-            risk("Σεισμός", "Bob@example.org", "2026-12-01", "open"),
-        )
-        .await;
-        assert_eq!(lines().await, [(ann(), [1, 1, 1]), (bob(), [2, 0, 0])]);
-        put(
-            "R-0003",
-            risk("Πυρκαγιά", "ann@example.org", "2026-11-01", "open"),
-        )
-        .await;
-        assert_eq!(lines().await, [(ann(), [2, 0, 1]), (bob(), [2, 0, 0])]);
-        put(
-            "R-0004",
-            risk("Κλοπή", "ann@example.org", "2026-12-20", "closed"),
-        )
-        .await;
-        assert_eq!(lines().await, [(ann(), [2, 0, 0]), (bob(), [2, 0, 0])]);
-        // Its title changed only, a risk is counted as before.
-        put(
-            "R-0005",
-            risk("Διακοπή ρεύματος", "bob@example.org", "2026-11-30", "open"),
-        )
-        .await;
-        assert_eq!(lines().await, [(ann(), [2, 0, 0]), (bob(), [2, 0, 0])]);
+        // Given to Bob, moved to an earlier day, closed; a title changed only counts as before.
+        let edits = [
+            (
+                "R-0002",
+                ("Σεισμός", "Bob@example.org", "2026-12-01", "open"),
+                [[1, 1, 1], [2, 0, 0]],
+            ),
+            (
+                "R-0003",
+                ("Πυρκαγιά", "ann@example.org", "2026-11-01", "open"),
+                [[2, 0, 1], [2, 0, 0]],
+            ),
+            (
+                "R-0004",
+                ("Κλοπή", "ann@example.org", "2026-12-20", "closed"),
+                [[2, 0, 0], [2, 0, 0]],
+            ),
+            (
+                "R-0005",
+                ("Διακοπή ρεύματος", "bob@example.org", "2026-11-30", "open"),
+                [[2, 0, 0], [2, 0, 0]],
+            ),
+        ];
+        for (id, (title, owner, due, status), [a, b]) in edits {
+            let res = app
+                .put_json(
+                    &format!("/api/v1/risks/{id}"),
+                    Auth::Bearer(&manager),
+                    risk(title, owner, due, status),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            assert_eq!(lines().await, [(ann(), a), (bob(), b)], "after {id}");
+        }
         assert_eq!(kept_as_counted().await, 4);
 
         // An import gives the undated risk a day this week and the first to Carol; the closed
