@@ -27,6 +27,14 @@ const TEXT_HASH: usize = 16 << 20;
 /// SQLite's own amount (1 MB), for the row-by-row writes after.
 const TEXT_HASH_USUAL: usize = 1 << 20;
 
+/// Pages SQLite keeps in memory for the connection of a large import while it writes its rows
+/// (a negative size is in KiB): 64 MB instead of SQLite's 2 MB, so that the rows, their links
+/// and their audit entries are written to the log once, not spilled and read back page by
+/// page. Put back to SQLite's own size before the indexes are built, whose sorts take as much
+/// memory again each.
+const CACHE_KIB: i64 = 64 * 1024;
+const CACHE_KIB_USUAL: i64 = 2_000;
+
 /// What a table's other counting triggers (named `{table}_count_…` too) keep, counted again
 /// from its rows: the open risks due for review, by owner and day (`risk_review_count`).
 const KEPT_COUNTS: &[(&str, &str)] = &[
@@ -121,6 +129,7 @@ impl BulkIndexes {
             return Ok(());
         }
         self.taken = true;
+        tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB}"))?;
         let list = self
             .tables
             .iter()
@@ -164,11 +173,21 @@ impl BulkIndexes {
         Ok(())
     }
 
+    /// An import that will not commit (a dry run past its checks, rows refused): the
+    /// connection's cache is put back to its usual size (the rollback puts back the rest).
+    pub(crate) async fn abandon(&mut self, tx: &mut Tx) -> Result<()> {
+        if std::mem::take(&mut self.taken) {
+            tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB_USUAL}"))?;
+        }
+        Ok(())
+    }
+
     /// Builds the indexes dropped, before the import commits.
     pub(crate) async fn rebuild(&mut self, tx: &mut Tx) -> Result<()> {
         if !std::mem::take(&mut self.taken) {
             return Ok(());
         }
+        tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB_USUAL}"))?;
         // SQLite sorts an index's entries in its temporary storage, which is kept in memory
         // for statement journals: a million rows' entries would take 100 MB there. It can be
         // moved to files only while the transaction has not used it (else SQLite refuses,

@@ -759,6 +759,16 @@ impl Auth<'_> {
     }
 }
 
+/// Lets the tasks a request left behind run before the test goes on. A transaction that an
+/// error dropped is rolled back by the pool from a task of its own; a test that next blocks
+/// its thread (running the `annex` command, which may want the same rows) would otherwise
+/// wait on locks that only its own stalled thread can release.
+pub async fn settle() {
+    for _ in 0..4 {
+        tokio::task::yield_now().await;
+    }
+}
+
 pub async fn send_to(router: &Router, req: Request<Body>) -> Res {
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let res = router
@@ -776,6 +786,7 @@ pub async fn send_to(router: &Router, req: Request<Body>) -> Res {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     crate::contract::check(router, &method, &path, status, content_type, &bytes).await;
+    settle().await;
     Res {
         status,
         headers,

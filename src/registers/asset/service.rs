@@ -304,9 +304,10 @@ impl<'a> Importing<'a> {
     #[tracing::instrument(name = "asset.import.finish", skip_all)]
     pub async fn finish(mut self) -> Result<ImportReport> {
         let write = !self.dry_run && !self.refused;
-        store::import_end(&mut self.tx, &mut self.seen, write).await?;
-        if !write {
-            return Ok(self.report);
+        let ended = store::import_end(&mut self.tx, &mut self.seen, write).await;
+        if !write || ended.is_err() {
+            self.bulk.abandon(&mut self.tx).await?;
+            return ended.map(|()| self.report);
         }
         self.bulk.rebuild(&mut self.tx).await?;
         crate::registers::imports::service::commit(self.ctx, self.tx, self.upload.as_deref())

@@ -327,6 +327,7 @@ impl<'a> Importing<'a> {
     #[tracing::instrument(name = "risk.import.finish", skip_all)]
     pub async fn finish(mut self) -> Result<ImportReport> {
         if self.dry_run || self.refused {
+            self.bulk.abandon(&mut self.tx).await?;
             return Ok(self.report);
         }
         self.bulk.rebuild(&mut self.tx).await?;
