@@ -28,11 +28,11 @@ const TEXT_HASH: usize = 16 << 20;
 const TEXT_HASH_USUAL: usize = 1 << 20;
 
 /// Pages SQLite keeps in memory for the connection of a large import while it writes its rows
-/// (a negative size is in KiB): 64 MB instead of SQLite's 2 MB, so that the rows, their links
+/// (a negative size is in KiB): 32 MB instead of SQLite's 2 MB, so that the rows, their links
 /// and their audit entries are written to the log once, not spilled and read back page by
 /// page. Put back to SQLite's own size before the indexes are built, whose sorts take as much
 /// memory again each.
-const CACHE_KIB: i64 = 64 * 1024;
+const CACHE_KIB: i64 = 32 * 1024;
 const CACHE_KIB_USUAL: i64 = 2_000;
 
 /// What a table's other counting triggers (named `{table}_count_…` too) keep, counted again
