@@ -159,8 +159,10 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
 
     // Assets and risks go in as an import of that many rows would: a batch at a time, in one
     // transaction, so that a million of each take no more memory than a few thousand.
-    let mut importing =
-        crate::registers::asset::service::Importing::start(ctx, false, None).await?;
+    // No one reads the new store meanwhile: the indexes are built at the end, on PostgreSQL too.
+    let mut importing = crate::registers::asset::service::Importing::start(ctx, false, None)
+        .await?
+        .alone();
     let mut make_asset = |i: usize| {
         let (kind, noun) = *dice.pick(SYSTEMS);
         let mut tags = vec![dice.pick(TEAMS).to_string()];
@@ -211,6 +213,11 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
         importing.add(batch).await?;
     }
     importing.finish().await?;
+    // Analysed now (the import, alone, left it to us), and on PostgreSQL vacuumed: the risks'
+    // checks of their assets then read the assets' key alone.
+    store
+        .vacuum_after_load(&["asset", "asset_tag", "asset_dependency"])
+        .await?;
     let made_assets = size.assets;
 
     let statuses = MeasureStatus::ALL;
@@ -262,7 +269,8 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     let matrix = crate::registers::matrix::service::get(ctx).await?;
     let mut importing =
         crate::registers::risk::service::Importing::start(ctx, Default::default(), &matrix, None)
-            .await?;
+            .await?
+            .alone();
     let mut risks = Vec::with_capacity(BATCH);
     for i in 0..size.risks {
         let l = 1 + dice.below(likelihoods as usize) as i64;
@@ -319,6 +327,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     }
     importing.add(risks).await?;
     importing.finish().await?;
+    store.refresh_statistics_soon();
     let made_risks = size.risks;
 
     let mut acceptances = 0;

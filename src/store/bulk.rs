@@ -14,7 +14,11 @@
 //! A rollback (a problem found further down, a failed write) puts them back as they were.
 //! SQLite's readers keep reading the committed database, indexes included, meanwhile. On
 //! PostgreSQL dropping an index locks its table until the import ends, so every page of the
-//! register would wait for it: there the indexes are kept, and written row by row.
+//! register would wait for it: there the indexes are kept, and written row by row, unless
+//! the import is told no one reads the register meanwhile (`alone`: `annex demo`, which
+//! fills a new store). Then its own indexes (the trigram index among them) and foreign keys
+//! are dropped as on SQLite, the indexes built at the end with more memory for their sorts
+//! (`PG_SORT_MEMORY`) and the keys checked there by one join each.
 
 use super::{Tx, TxInner, tx_exec, tx_query};
 use crate::error::Result;
@@ -35,6 +39,11 @@ const TEXT_HASH_USUAL: usize = 1 << 20;
 const CACHE_KIB: i64 = 32 * 1024;
 const CACHE_KIB_USUAL: i64 = 2_000;
 
+/// PostgreSQL's memory for building an index again (`maintenance_work_mem`, the server's
+/// own memory, for this transaction only): its default, 64 MB, sorts a million rows' entries
+/// in several runs on disk.
+const PG_SORT_MEMORY: &str = "256MB";
+
 /// What a table's other counting triggers (named `{table}_count_…` too) keep, counted again
 /// from its rows: the open risks due for review, by owner and day (`risk_review_count`).
 const KEPT_COUNTS: &[(&str, &str)] = &[
@@ -48,8 +57,8 @@ const KEPT_COUNTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The indexes of an import's tables, and the statements that build those it dropped
-/// (SQLite's: on PostgreSQL nothing is dropped).
+/// The indexes of an import's tables, and the statements that build those it dropped (on
+/// PostgreSQL only when the import is `alone`, and its foreign keys with them).
 pub(crate) struct BulkIndexes {
     tables: &'static [&'static str],
     /// The trigram index of the first table (its triggers are named `{text}_…`).
@@ -63,6 +72,9 @@ pub(crate) struct BulkIndexes {
     /// The triggers that keep the register's row count (`register_count`) and its other counts
     /// (`KEPT_COUNTS`) were dropped: they are counted again at the end.
     recount: bool,
+    /// No one reads the tables until the import commits: on PostgreSQL too, their indexes
+    /// may be dropped (which locks the tables until then).
+    alone: bool,
 }
 
 impl BulkIndexes {
@@ -97,13 +109,25 @@ impl BulkIndexes {
             written: 0,
             dropped: Vec::new(),
             recount: false,
+            alone: false,
         })
+    }
+
+    /// The import fills a store no one reads until it commits (`annex demo`): on PostgreSQL,
+    /// too, the indexes are built at its end.
+    pub(crate) fn alone(&mut self) {
+        self.alone = true;
+    }
+
+    pub(crate) fn is_alone(&self) -> bool {
+        self.alone
     }
 
     /// Counts the rows a batch wrote (created or changed); drops the tables' indexes once
     /// the import is large.
     pub(crate) async fn wrote(&mut self, tx: &mut Tx, rows: usize) -> Result<()> {
-        if !matches!(tx.inner, TxInner::Sqlite(_)) {
+        let sqlite = matches!(tx.inner, TxInner::Sqlite(_));
+        if !sqlite && !self.alone {
             return Ok(());
         }
         self.written += rows;
@@ -129,13 +153,55 @@ impl BulkIndexes {
             return Ok(());
         }
         self.taken = true;
-        tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB}"))?;
         let list = self
             .tables
             .iter()
             .map(|t| format!("'{t}'"))
             .collect::<Vec<_>>()
             .join(", ");
+        if !sqlite {
+            // The indexes that keep keys unique (primary keys among them) stay, as on SQLite.
+            let indexes: Vec<(String, String)> = tx_query!(
+                tx,
+                fetch_all,
+                (String, String),
+                &format!(
+                    "select indexname::text, indexdef from pg_indexes \
+                     where schemaname = current_schema() and tablename in ({list}) \
+                     and indexdef not like 'CREATE UNIQUE%' order by indexname"
+                )
+            )?;
+            for (name, sql) in indexes {
+                tx_exec!(tx, &format!("drop index \"{name}\""))?;
+                self.dropped.push(sql);
+            }
+            // The tables' foreign keys too: each row written checked its key row by row, and
+            // locked the row it points to (which writes to that row's page). Added again at the
+            // end, each is checked once, for every row, by one join (and the import fails if a
+            // row points nowhere, as it would have row by row).
+            let keys: Vec<(String, String, String)> = tx_query!(
+                tx,
+                fetch_all,
+                (String, String, String),
+                &format!(
+                    "select conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) \
+                     from pg_constraint where contype = 'f' and connamespace = \
+                     current_schema()::regnamespace and conrelid::regclass::text in ({list}) \
+                     order by 1, 2"
+                )
+            )?;
+            for (table, name, definition) in keys {
+                tx_exec!(
+                    tx,
+                    &format!("alter table {table} drop constraint \"{name}\"")
+                )?;
+                self.dropped.push(format!(
+                    "alter table {table} add constraint \"{name}\" {definition}"
+                ));
+            }
+            return Ok(());
+        }
+        tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB}"))?;
         let indexes: Vec<(String, String)> = tx_query!(
             tx,
             fetch_all,
@@ -176,7 +242,7 @@ impl BulkIndexes {
     /// An import that will not commit (a dry run past its checks, rows refused): the
     /// connection's cache is put back to its usual size (the rollback puts back the rest).
     pub(crate) async fn abandon(&mut self, tx: &mut Tx) -> Result<()> {
-        if std::mem::take(&mut self.taken) {
+        if std::mem::take(&mut self.taken) && matches!(tx.inner, TxInner::Sqlite(_)) {
             tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB_USUAL}"))?;
         }
         Ok(())
@@ -186,6 +252,13 @@ impl BulkIndexes {
     pub(crate) async fn rebuild(&mut self, tx: &mut Tx) -> Result<()> {
         if !std::mem::take(&mut self.taken) {
             return Ok(());
+        }
+        if !matches!(tx.inner, TxInner::Sqlite(_)) {
+            tx_exec!(
+                tx,
+                &format!("set local maintenance_work_mem = '{PG_SORT_MEMORY}'")
+            )?;
+            return self.build(tx).await;
         }
         tx_exec!(tx, &format!("pragma cache_size = -{CACHE_KIB_USUAL}"))?;
         // SQLite sorts an index's entries in its temporary storage, which is kept in memory
@@ -222,7 +295,7 @@ impl BulkIndexes {
                 tx_exec!(tx, sql)?;
             }
         }
-        if let Some(text) = self.text {
+        if let Some(text) = self.text.filter(|_| matches!(tx.inner, TxInner::Sqlite(_))) {
             // Gathered 16 MB at a time (not 1 MB), the text index is written in larger
             // pieces that it merges less often: 2.4 s instead of 6.8 for a million assets.
             tx_exec!(

@@ -36,6 +36,26 @@ impl Store {
         refresh_statistics(&self.pool).await
     }
 
+    /// After a load that no one has read yet (`annex demo`'s assets, before its risks): the
+    /// statistics are refreshed (on SQLite in the background), and on PostgreSQL `vacuum`
+    /// marks the tables' pages as visible to every transaction. The next import's checks of
+    /// its keys (do the risks' assets exist?) then read the key's index alone: otherwise each
+    /// batch of 2,000 risks also reads the pages of its 2,600 assets, to see whether they
+    /// were committed (180 ms for one batch at a million assets). With the import's own
+    /// statistics left to the demo, `demo --size huge` took 156 s instead of 200.
+    pub async fn vacuum_after_load(&self, tables: &'static [&'static str]) -> Result<()> {
+        let Pool::Postgres(p) = &self.pool else {
+            // SQLite reads its rows from the key's index alone: the analysis can run meanwhile.
+            self.refresh_statistics_soon();
+            return Ok(());
+        };
+        let _one = self.statistics.running.lock().await;
+        sqlx::query(&format!("vacuum (analyze) {}", tables.join(", ")))
+            .execute(p)
+            .await?;
+        Ok(())
+    }
+
     /// Refreshes the planner's statistics in the background after a large write: the
     /// import answers at once; a command that exits first leaves it to the next start.
     ///

@@ -423,6 +423,81 @@ async fn an_import_larger_than_the_register_builds_its_indexes_again_at_its_end(
     }
 }
 
+/// `annex demo` fills a new store that no one reads meanwhile: its imports build the
+/// registers' indexes at their end on PostgreSQL too (dropping them inside the transaction
+/// would otherwise make every page of the register wait). Each index is there afterwards,
+/// as it was, and answers.
+#[tokio::test]
+async fn the_demo_builds_its_registers_indexes_at_its_end_on_every_database() {
+    use crate::harness::{Auth, TestApp, operator};
+    use annex::domain::user::Role;
+    for db in databases().await {
+        let app = TestApp::spawn(db).await;
+        let indexes = app.db.index_definitions().await;
+        // More of each than an import writes before it builds the indexes at its end.
+        let size = annex::service::demo::Size {
+            assets: 52_000,
+            measures: 60,
+            risks: 51_000,
+            acceptances: 5,
+            evidence: 20,
+            people: 20,
+            published: 13,
+        };
+        annex::service::demo::generate(&operator(&app.store), size, 7)
+            .await
+            .expect("the demo");
+        assert_eq!(app.db.index_definitions().await, indexes);
+
+        let token = app.token_as(Role::Admin).await;
+        let ids = |path: String| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let res = app.get(&path, Auth::Bearer(&token)).await;
+                assert_eq!(res.status.as_u16(), 200, "{path}: {}", res.body);
+                let body = res.json();
+                let ids: Vec<String> = body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["id"].as_str().unwrap().to_string())
+                    .collect();
+                (ids, body["total"].as_i64().unwrap())
+            }
+        };
+        // The text indexes hold the rows written before and after the indexes were dropped.
+        assert_eq!(ids("/api/v1/assets?q=51234".into()).await.0, ["A-051234"]);
+        assert_eq!(ids("/api/v1/assets?q=40017".into()).await.0, ["A-040017"]);
+        let (found, _) = ids("/api/v1/risks?q=50999".into()).await;
+        assert_eq!(found, ["R-050999"]);
+        // A filter answered from a rebuilt index, page after page, agrees with the records.
+        let (first, total) = ids("/api/v1/assets?tag=crown-jewel&sort=id&limit=500".into()).await;
+        assert!(total > 1_000, "{total} crown jewels");
+        for id in first.iter().take(20) {
+            let res = app
+                .get(&format!("/api/v1/assets/{id}"), Auth::Bearer(&token))
+                .await;
+            let tags = res.json()["tags"].clone();
+            assert!(
+                tags.as_array().unwrap().iter().any(|t| t == "crown-jewel"),
+                "{id}: {tags}"
+            );
+        }
+        let (owned, _) = ids("/api/v1/risks?asset=A-051999&limit=500".into()).await;
+        for id in &owned {
+            let res = app
+                .get(&format!("/api/v1/risks/{id}"), Auth::Bearer(&token))
+                .await;
+            let assets = res.json()["assets"].clone();
+            assert!(
+                assets.as_array().unwrap().iter().any(|a| a == "A-051999"),
+                "{id}: {assets}"
+            );
+        }
+        app.db.cleanup().await;
+    }
+}
+
 /// The new ids given to rows without one, in a later batch, skip the ids the file's earlier
 /// rows gave (a new asset never takes, or overwrites, one of the file's).
 #[tokio::test]

@@ -275,6 +275,13 @@ impl<'a> Importing<'a> {
         })
     }
 
+    /// The import fills a new store no one reads until it commits (`annex demo`): its
+    /// indexes are built at its end on PostgreSQL too (`BulkIndexes::alone`).
+    pub(crate) fn alone(mut self) -> Self {
+        self.bulk.alone();
+        self
+    }
+
     /// Checks a batch and, while no row had a problem, writes it.
     #[tracing::instrument(name = "asset.import.batch", skip_all, fields(rows = rows.len()))]
     pub async fn add(&mut self, rows: Vec<(usize, AssetDraft)>) -> Result<()> {
@@ -312,7 +319,10 @@ impl<'a> Importing<'a> {
         self.bulk.rebuild(&mut self.tx).await?;
         crate::registers::imports::service::commit(self.ctx, self.tx, self.upload.as_deref())
             .await?;
-        self.ctx.store().refresh_statistics_soon();
+        // Alone, the caller refreshes the statistics (`annex demo`, which needs them at once).
+        if !self.bulk.is_alone() {
+            self.ctx.store().refresh_statistics_soon();
+        }
         Ok(self.report)
     }
 }
