@@ -216,7 +216,7 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     // Analysed now (the import, alone, left it to us), and on PostgreSQL vacuumed: the risks'
     // checks of their assets then read the assets' key alone.
     store
-        .vacuum_after_load(&["asset", "asset_tag", "asset_dependency"])
+        .vacuum_after_load(crate::registers::asset::store::TABLES)
         .await?;
     let made_assets = size.assets;
 
