@@ -133,6 +133,8 @@ with open(path, "w") as f:
         f.write(f"CMDB-{i + 1:07},Server {i + 1},hardware,ops{i % 20}@example.org,internal,"
                 f"{1 + i % 5},{1 + i % 4},{1 + i % 3},Active,linux;dc{i % 3},{dep}\n")
 PY
+    # The file on disk before it is read: else the kernel writes it out during the import.
+    sync
     # A new database for a step, ready: data dir $1, and with BENCH_DATABASE the PostgreSQL
     # database of that name with suffix $2 (made again); sets FRESH_DB and fresh_cmd.
     fresh_database() {

@@ -2,12 +2,13 @@
 //!
 //! A file of a million rows gives a million ids, and the loop check of asset dependencies
 //! walks them all: they are kept compactly, one after another in one string, each known by
-//! its index, and found again through a map from the hash of its text to that index (an id
-//! whose hash another already took is kept aside by its text, so no two ids are confused).
+//! its index, and found again through a table of those indexes alone, by the hash of the
+//! text each stands for (8 bytes an id, where a map from hash to index took 16: at a million
+//! ids, 18 MB instead of 34, and half as much again while the table grows).
 
 use super::{Tx, next_ids};
 use crate::error::{FieldError, Result};
-use std::collections::HashMap;
+use hashbrown::HashTable;
 use std::hash::{BuildHasher, RandomState};
 
 /// The ids of an import's rows so far, with their rows: an import taken a batch at a time
@@ -21,10 +22,8 @@ pub(crate) struct SeenIds {
     starts: Vec<usize>,
     /// The row of the file that gave each id; 0 for an id only named so far.
     rows: Vec<usize>,
-    /// The index of each id by the hash of its text…
-    by_hash: HashMap<u64, usize>,
-    /// …but by its text for an id whose hash another id had first.
-    clashes: HashMap<Box<str>, usize>,
+    /// The index of each id, found by the hash of its text.
+    table: HashTable<usize>,
     hasher: RandomState,
     /// New ids a dry run showed so far (a read reserves none, so each batch asks for more).
     fresh_shown: usize,
@@ -37,12 +36,7 @@ impl SeenIds {
     }
 
     fn find(&self, hash: u64, id: &str) -> Option<usize> {
-        match self.by_hash.get(&hash) {
-            Some(&i) if self.text_of(i) == id => Some(i),
-            // An id goes aside only when its hash was taken, and a hash stays taken.
-            Some(_) => self.clashes.get(id).copied(),
-            None => None,
-        }
+        self.table.find(hash, |&i| self.text_of(i) == id).copied()
     }
 
     /// The index of an id, noted (with no row) if it was not met yet.
@@ -55,21 +49,21 @@ impl SeenIds {
         self.starts.push(self.text.len());
         self.text.push_str(id);
         self.rows.push(0);
-        match self.by_hash.entry(hash) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(i);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.clashes.insert(id.into(), i);
-            }
-        }
+        let Self {
+            table,
+            text,
+            starts,
+            hasher,
+            ..
+        } = self;
+        // Growing, the table hashes each id again from its text.
+        table.insert_unique(hash, i, |&j| hasher.hash_one(text_at(text, starts, j)));
         i
     }
 
     /// The text of the id at an index.
     pub(crate) fn text_of(&self, i: usize) -> &str {
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-        &self.text[self.starts[i]..end]
+        text_at(&self.text, &self.starts, i)
     }
 
     /// How many ids were met (the indexes run from 0 to this).
@@ -150,6 +144,13 @@ impl SeenIds {
     }
 }
 
+/// The text of the id at index `i` of `text`, the ids' texts one after another starting at
+/// `starts`.
+fn text_at<'a>(text: &'a str, starts: &[usize], i: usize) -> &'a str {
+    let end = starts.get(i + 1).copied().unwrap_or(text.len());
+    &text[starts[i]..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,17 +158,29 @@ mod tests {
     #[test]
     fn ids_are_told_apart_by_their_text_even_when_their_hashes_clash() {
         let mut seen = SeenIds::default();
+        // Two ids noted under one hash, as when their hashes clash.
+        let h = 7;
+        for id in ["A-1", "B-2"] {
+            let i = seen.len();
+            seen.starts.push(seen.text.len());
+            seen.text.push_str(id);
+            seen.rows.push(0);
+            seen.table.insert_unique(h, i, |_| h);
+        }
+        assert_eq!(seen.find(h, "A-1"), Some(0));
+        assert_eq!(seen.find(h, "B-2"), Some(1));
+        assert_eq!(seen.find(h, "C-3"), None);
+        assert_eq!(seen.text_of(1), "B-2");
+    }
+
+    #[test]
+    fn a_row_may_give_an_id_only_named_before_but_not_one_a_row_gave() {
+        let mut seen = SeenIds::default();
         assert!(
             seen.check([(2, Some("A-1")), (3, None)].into_iter())
                 .is_empty()
         );
-        // Make "B-2" clash with "A-1": put it where a clash goes, as intern would.
-        let a = seen.index("A-1").unwrap();
-        let h = seen.hasher.hash_one("B-2");
-        seen.by_hash.insert(h, a);
         let b = seen.intern("B-2");
-        assert_ne!(a, b);
-        assert_eq!(seen.text_of(b), "B-2");
         assert_eq!(seen.index("B-2"), Some(b));
         assert_eq!(seen.row_of("A-1"), Some(2));
         // Only named so far: no row, so a row may still give it.
@@ -177,5 +190,11 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, "row 10, id");
         assert_eq!(seen.len(), 2);
+        // Many ids: the table grows, hashing each again from its text.
+        for n in 0..10_000 {
+            seen.intern(&format!("C-{n}"));
+        }
+        assert_eq!(seen.index("C-9999"), Some(10_001));
+        assert_eq!(seen.index("A-1"), Some(0));
     }
 }
