@@ -437,3 +437,79 @@ async fn the_risks_due_for_review_are_counted_as_each_write_leaves_them() {
         assert_eq!(kept_as_counted().await, 6);
     }
 }
+
+#[tokio::test]
+async fn everyone_s_list_takes_the_soonest_of_every_kind_and_owner_asked_for() {
+    for db in databases().await {
+        let sink = smtp_sink::start(login()).await;
+        let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
+        app.set_up().await;
+        let manager = app.token_as(Role::Manager).await;
+        let ann = app.add_user(Role::Contributor).await;
+        // Ann's measures fall due on the odd days of November, her risks' reviews on the even
+        // days; the reviews of three risks nobody owns fall due after all of hers.
+        let mut measures = String::from("name,status,due_on,owner\n");
+        let mut risks =
+            String::from("title,status,review_due_on,owner,inherent_likelihood,inherent_impact\n");
+        for day in 1..=30 {
+            if day % 2 == 1 {
+                measures.push_str(&format!("Μέτρο {day:02},planned,2026-11-{day:02},{ann}\n"));
+            } else {
+                risks.push_str(&format!(
+                    "Κίνδυνος {day:02},open,2026-11-{day:02},{ann},3,3\n"
+                ));
+            }
+        }
+        for day in 1..=3 {
+            risks.push_str(&format!("Ορφανός {day},open,2026-12-0{day},,3,3\n"));
+        }
+        for (path, csv) in [
+            ("/api/v1/measures/import", measures),
+            ("/api/v1/risks/import", risks),
+        ] {
+            let res = app
+                .post_bytes(path, Auth::Bearer(&manager), csv.into_bytes())
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+        }
+        let everyone = |query: &'static str| {
+            let app = &app;
+            let manager = &manager;
+            async move {
+                ids(&app
+                    .get(
+                        &format!("/api/v1/tasks/team?{query}"),
+                        Auth::Bearer(manager),
+                    )
+                    .await)
+            }
+        };
+        let expected: Vec<String> = (1..=30)
+            .map(|day| {
+                if day % 2 == 1 {
+                    format!("Μέτρο {day:02}")
+                } else {
+                    format!("Κίνδυνος {day:02}")
+                }
+            })
+            .chain((1..=3).map(|day| format!("Ορφανός {day}")))
+            .collect();
+        assert_eq!(everyone("limit=4").await, expected[..4]);
+        assert_eq!(everyone("limit=33").await, expected);
+        // Each kind and each owner asked for is taken before the soonest are counted out:
+        // Ann's fifteen risks come sooner than the first risk nobody owns.
+        assert_eq!(
+            everyone("kind=risk_review&unowned=true&limit=2").await,
+            ["Ορφανός 1", "Ορφανός 2"]
+        );
+        assert_eq!(
+            everyone("kind=risk_review&limit=3").await,
+            ["Κίνδυνος 02", "Κίνδυνος 04", "Κίνδυνος 06"]
+        );
+        assert_eq!(
+            everyone("kind=measure&unowned=true&limit=5").await,
+            Vec::<String>::new()
+        );
+        app.finish().await;
+    }
+}
