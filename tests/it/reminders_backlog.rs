@@ -246,35 +246,16 @@ async fn a_backlog_of_thousands_lists_the_soonest_and_counts_the_rest() {
 #[tokio::test]
 async fn one_owner_s_list_takes_the_soonest_of_every_kind_in_one_order() {
     for db in databases().await {
-        let sink = smtp_sink::start(login()).await;
-        let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
-        app.set_up().await;
-        let manager = app.token_as(Role::Manager).await;
-        let ann = app.add_user(Role::Contributor).await;
+        let (_sink, app, _hand, manager, ann) = ann_and_a_manager(db).await;
         // Ann's measures fall due on the odd days of November and her risks' reviews on the
         // even days; a closed risk's review is not a task; a written task has no day.
-        let mut measures = String::from("name,status,due_on,owner\n");
-        let mut risks =
-            String::from("title,status,review_due_on,owner,inherent_likelihood,inherent_impact\n");
-        for day in 1..=30 {
-            if day % 2 == 1 {
-                measures.push_str(&format!("Μέτρο {day:02},planned,2026-11-{day:02},{ann}\n"));
-            } else {
-                risks.push_str(&format!(
-                    "Κίνδυνος {day:02},open,2026-11-{day:02},{ann},3,3\n"
-                ));
-            }
-        }
-        risks.push_str(&format!("Κλειστός,closed,2026-10-01,{ann},3,3\n"));
-        for (path, csv) in [
-            ("/api/v1/measures/import", measures),
-            ("/api/v1/risks/import", risks),
-        ] {
-            let res = app
-                .post_bytes(path, Auth::Bearer(&manager), csv.into_bytes())
-                .await;
-            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
-        }
+        import_november(
+            &app,
+            &manager,
+            &ann,
+            &format!("Κλειστός,closed,2026-10-01,{ann},3,3\n"),
+        )
+        .await;
         create(
             &app,
             &manager,
@@ -283,14 +264,7 @@ async fn one_owner_s_list_takes_the_soonest_of_every_kind_in_one_order() {
         )
         .await;
         let ann_token = app.token_for(&ann).await;
-        let expected: Vec<String> = (1..=30)
-            .map(|day| {
-                if day % 2 == 1 {
-                    format!("Μέτρο {day:02}")
-                } else {
-                    format!("Κίνδυνος {day:02}")
-                }
-            })
+        let expected: Vec<String> = november_titles()
             .chain(["Χωρίς ημερομηνία".to_string()])
             .collect();
 
@@ -441,37 +415,13 @@ async fn the_risks_due_for_review_are_counted_as_each_write_leaves_them() {
 #[tokio::test]
 async fn everyone_s_list_takes_the_soonest_of_every_kind_and_owner_asked_for() {
     for db in databases().await {
-        let sink = smtp_sink::start(login()).await;
-        let (app, _hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
-        app.set_up().await;
-        let manager = app.token_as(Role::Manager).await;
-        let ann = app.add_user(Role::Contributor).await;
+        let (_sink, app, _hand, manager, ann) = ann_and_a_manager(db).await;
         // Ann's measures fall due on the odd days of November, her risks' reviews on the even
         // days; the reviews of three risks nobody owns fall due after all of hers.
-        let mut measures = String::from("name,status,due_on,owner\n");
-        let mut risks =
-            String::from("title,status,review_due_on,owner,inherent_likelihood,inherent_impact\n");
-        for day in 1..=30 {
-            if day % 2 == 1 {
-                measures.push_str(&format!("Μέτρο {day:02},planned,2026-11-{day:02},{ann}\n"));
-            } else {
-                risks.push_str(&format!(
-                    "Κίνδυνος {day:02},open,2026-11-{day:02},{ann},3,3\n"
-                ));
-            }
-        }
-        for day in 1..=3 {
-            risks.push_str(&format!("Ορφανός {day},open,2026-12-0{day},,3,3\n"));
-        }
-        for (path, csv) in [
-            ("/api/v1/measures/import", measures),
-            ("/api/v1/risks/import", risks),
-        ] {
-            let res = app
-                .post_bytes(path, Auth::Bearer(&manager), csv.into_bytes())
-                .await;
-            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
-        }
+        let nobody_s: String = (1..=3)
+            .map(|day| format!("Ορφανός {day},open,2026-12-0{day},,3,3\n"))
+            .collect();
+        import_november(&app, &manager, &ann, &nobody_s).await;
         let everyone = |query: &'static str| {
             let app = &app;
             let manager = &manager;
@@ -484,14 +434,7 @@ async fn everyone_s_list_takes_the_soonest_of_every_kind_and_owner_asked_for() {
                     .await)
             }
         };
-        let expected: Vec<String> = (1..=30)
-            .map(|day| {
-                if day % 2 == 1 {
-                    format!("Μέτρο {day:02}")
-                } else {
-                    format!("Κίνδυνος {day:02}")
-                }
-            })
+        let expected: Vec<String> = november_titles()
             .chain((1..=3).map(|day| format!("Ορφανός {day}")))
             .collect();
         assert_eq!(everyone("limit=4").await, expected[..4]);
@@ -512,4 +455,66 @@ async fn everyone_s_list_takes_the_soonest_of_every_kind_and_owner_asked_for() {
         );
         app.finish().await;
     }
+}
+
+/// Imports Ann's measures, due on the odd days of November, and her risks, due for review on
+/// the even days (titled as `november_titles` lists them), with `more_risks` (CSV lines).
+async fn import_november(
+    app: &crate::harness::TestApp,
+    manager: &str,
+    ann: &str,
+    more_risks: &str,
+) {
+    let mut measures = String::from("name,status,due_on,owner\n");
+    let mut risks =
+        String::from("title,status,review_due_on,owner,inherent_likelihood,inherent_impact\n");
+    for day in 1..=30 {
+        if day % 2 == 1 {
+            measures.push_str(&format!("Μέτρο {day:02},planned,2026-11-{day:02},{ann}\n"));
+        } else {
+            risks.push_str(&format!(
+                "Κίνδυνος {day:02},open,2026-11-{day:02},{ann},3,3\n"
+            ));
+        }
+    }
+    risks.push_str(more_risks);
+    for (path, csv) in [
+        ("/api/v1/measures/import", measures),
+        ("/api/v1/risks/import", risks),
+    ] {
+        let res = app
+            .post_bytes(path, Auth::Bearer(manager), csv.into_bytes())
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+    }
+}
+
+/// The titles of `import_november`'s measures and risks, soonest first.
+fn november_titles() -> impl Iterator<Item = String> {
+    (1..=30).map(|day| {
+        if day % 2 == 1 {
+            format!("Μέτρο {day:02}")
+        } else {
+            format!("Κίνδυνος {day:02}")
+        }
+    })
+}
+
+/// Annex on 8 December 2026 (sending through a sink, kept alive by the caller), set up, with
+/// a manager's token and Ann, a contributor (her e-mail).
+async fn ann_and_a_manager(
+    db: crate::harness::TestDb,
+) -> (
+    smtp_sink::Sink,
+    crate::harness::TestApp,
+    annex::domain::clock::Hand,
+    String,
+    String,
+) {
+    let sink = smtp_sink::start(login()).await;
+    let (app, hand) = spawn(db, &sink, "2026-12-08T06:00:00Z").await;
+    app.set_up().await;
+    let manager = app.token_as(Role::Manager).await;
+    let ann = app.add_user(Role::Contributor).await;
+    (sink, app, hand, manager, ann)
 }
