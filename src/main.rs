@@ -17,7 +17,9 @@ fn main() -> ExitCode {
 /// the C library's). With glibc's malloc, importing a million assets took 21.0–24.3 s from
 /// the command line; with jemalloc 18.9–19.9 s, its peak 10–15 MB higher. Serving a million
 /// assets and risks, most lists were 10–25% faster and the server's peak was about the same
-/// (glibc's, limited to two arenas per core, peaked at 115–160 MB; jemalloc at 129 MB).
+/// (glibc's, limited to two arenas per core, peaked at 115–160 MB; jemalloc at 129 MB), as on
+/// the first start of a day, with its digests, escalations and staff reminders (113 MB and
+/// 118 MB).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
