@@ -89,6 +89,7 @@ fn requests(next_assets: &str, next_risks: &str) -> Vec<String> {
         "/api/v1/tasks",
         "/api/v1/tasks/team",
         "/api/v1/tasks/team?owner=it1@example.org&limit=50",
+        "/api/v1/tasks/team?unowned=true",
         "/api/v1/written-tasks?limit=50",
         "/api/v1/obligations?limit=50",
         "/api/v1/processing?limit=50",
