@@ -861,24 +861,29 @@ mod tests {
             assert!(counted.starts_with("select '"), "{counted}");
             assert!(counted.contains(" as kind, "), "{counted}");
             assert!(
-                counted.contains(" else 0 end as undated from "),
+                counted.contains(" else 0 end) as undated from "),
                 "{counted}"
             );
+            // Each source adds up its own by owner, in lower case.
             let rest = s.select.split_once(" from ").unwrap().1;
+            let (_, owner, _, _) = s.parts();
             assert!(
-                counted.ends_with(&format!("{rest}{}", narrow(s.owner, s.due))),
+                counted.ends_with(&format!(
+                    "{rest}{} group by lower({owner})",
+                    narrow(s.owner, s.due)
+                )),
                 "{counted}"
             );
         }
         assert_eq!(
             SOURCES[0].counted(narrow),
-            "select 'measure' as kind, owner as owner, \
-             case when due_on < $3 then 1 else 0 end as overdue, \
-             case when due_on >= $3 and due_on <= $4 then 1 else 0 end as this_week, \
-             case when due_on > $4 then 1 else 0 end as later, \
-             case when due_on is null then 1 else 0 end as undated \
+            "select 'measure' as kind, lower(owner) as owner, \
+             sum(case when due_on < $3 then 1 else 0 end) as overdue, \
+             sum(case when due_on >= $3 and due_on <= $4 then 1 else 0 end) as this_week, \
+             sum(case when due_on > $4 then 1 else 0 end) as later, \
+             sum(case when due_on is null then 1 else 0 end) as undated \
              from measure where status in ('planned', 'in_progress') and due_on is not null \
-             and owner = $1 and due_on <= $2"
+             and owner = $1 and due_on <= $2 group by lower(owner)"
         );
         // The risks' reviews are counted from the counts the register keeps by owner (in
         // lower case) and day, added up by owner.
