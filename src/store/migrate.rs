@@ -120,6 +120,29 @@ mod tests {
         (2, "two", "alter table thing add column name text;"),
     ];
 
+    /// `.cargo/config.toml` builds the bundled SQLite without memory statistics and without
+    /// memory management, each a process-wide lock taken on every allocation or page: a build
+    /// that lost the setting still works, only slower, so this says so.
+    #[tokio::test]
+    async fn the_bundled_sqlite_takes_no_process_wide_lock_for_its_memory() {
+        let pool = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let options: Vec<(String,)> =
+            sqlx::query_as("select compile_options from pragma_compile_options")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let options: Vec<String> = options.into_iter().map(|(o,)| o).collect();
+        assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+    }
+
     #[tokio::test]
     async fn an_existing_database_is_copied_to_backups_before_a_migration() {
         let dir = tempfile::tempdir().unwrap();
