@@ -16,9 +16,10 @@
 //! PostgreSQL dropping an index locks its table until the import ends, so every page of the
 //! register would wait for it: there the indexes are kept, and written row by row, unless
 //! the import is told no one reads the register meanwhile (`alone`: `annex demo`, which
-//! fills a new store). Then its own indexes (the trigram index among them) and foreign keys
-//! are dropped as on SQLite, the indexes built at the end with more memory for their sorts
-//! (`PG_SORT_MEMORY`) and the keys checked there by one join each.
+//! fills a new store). Then its own indexes (the trigram index among them), foreign keys and
+//! counting triggers are dropped as on SQLite, the indexes built at the end with more memory
+//! for their sorts (`PG_SORT_MEMORY`), the keys checked there by one join each, and the
+//! counts taken again.
 
 use super::{Tx, TxInner, tx_exec, tx_query};
 use crate::error::Result;
@@ -198,6 +199,25 @@ impl BulkIndexes {
                 self.dropped.push(format!(
                     "alter table {table} add constraint \"{name}\" {definition}"
                 ));
+            }
+            // And the triggers that keep the register's counts: each statement's added to
+            // the same few thousand rows of `risk_review_count`, whose versions the
+            // transaction kept, and every later statement looked its keys up through them.
+            let table = self.tables[0];
+            let triggers: Vec<(String, String)> = tx_query!(
+                tx,
+                fetch_all,
+                (String, String),
+                &format!(
+                    "select tgname::text, pg_get_triggerdef(oid) from pg_trigger \
+                     where tgrelid = '{table}'::regclass and not tgisinternal \
+                     and tgname like '{table}\\_count\\_%' order by tgname"
+                )
+            )?;
+            for (name, sql) in triggers {
+                self.recount = true;
+                tx_exec!(tx, &format!("drop trigger \"{name}\" on {table}"))?;
+                self.dropped.push(sql);
             }
             return Ok(());
         }

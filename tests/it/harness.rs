@@ -78,8 +78,8 @@ impl TestDb {
         }
     }
 
-    /// The definitions of the database's indexes (and SQLite's triggers), sorted: to see
-    /// that what an import took down for a while is back as it was.
+    /// The definitions of the database's indexes and triggers (and PostgreSQL's foreign
+    /// keys), sorted: to see that what an import took down for a while is back as it was.
     pub async fn index_definitions(&self) -> Vec<String> {
         use sqlx::Connection;
         match self.backend {
@@ -96,11 +96,31 @@ impl TestDb {
             Backend::Postgres => {
                 let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
                 sqlx::query_scalar(
-                    "select indexdef::text from pg_indexes where schemaname = 'public' order by 1",
+                    "select indexdef::text from pg_indexes where schemaname = 'public' \
+                     union all select pg_get_triggerdef(oid) from pg_trigger \
+                     where not tgisinternal \
+                     union all select conrelid::regclass::text || ' ' || conname || ' ' || \
+                     pg_get_constraintdef(oid) from pg_constraint where contype = 'f' \
+                     and connamespace = 'public'::regnamespace order by 1",
                 )
                 .fetch_all(&mut c)
                 .await
                 .unwrap()
+            }
+        }
+    }
+
+    /// A number a query answers, read straight from the database.
+    pub async fn number(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
             }
         }
     }

@@ -465,6 +465,29 @@ async fn the_demo_builds_its_registers_indexes_at_its_end_on_every_database() {
                 (ids, body["total"].as_i64().unwrap())
             }
         };
+        // The counts the dropped triggers kept were taken again: the registers' totals, and
+        // the open risks due for review that the team view counts.
+        for (list, table, made) in [("assets", "asset", 52_000), ("risks", "risk", 51_000)] {
+            let total = ids(format!("/api/v1/{list}?limit=1")).await.1;
+            let rows = app
+                .db
+                .number(&format!("select count(*) from {table}"))
+                .await;
+            assert!(total >= made, "{list}: {total}");
+            assert_eq!(total, rows, "{list}: the total is the register's rows");
+        }
+        let kept = app
+            .db
+            .number("select cast(coalesce(sum(n), 0) as bigint) from risk_review_count")
+            .await;
+        let open = app
+            .db
+            .number(
+                "select count(*) from risk where status <> 'closed' and review_due_on is not null",
+            )
+            .await;
+        assert!(open > 0);
+        assert_eq!(kept, open, "risk_review_count holds every open, dated risk");
         // The text indexes hold the rows written before and after the indexes were dropped.
         assert_eq!(ids("/api/v1/assets?q=51234".into()).await.0, ["A-051234"]);
         assert_eq!(ids("/api/v1/assets?q=40017".into()).await.0, ["A-040017"]);

@@ -230,7 +230,7 @@ pub(crate) async fn insert(tx: &mut Tx, draft: &AssetDraft) -> Result<Asset> {
         }
         None => next_asset_ids(tx, 1).await?.remove(0),
     };
-    write_rows(tx, &[(&id, draft)]).await?;
+    write_rows(tx, &[(&id, draft)], []).await?;
     write_links(tx, &id, draft).await?;
     read_asset(tx, &id).await
 }
@@ -325,7 +325,7 @@ pub(crate) async fn import_batch(
         // A dry run, or rows only checked: what would be written is known.
         return Ok(report);
     }
-    write_rows(tx, &written).await?;
+    write_rows(tx, &written, replaced.iter().map(String::as_str)).await?;
     tx.exec_in("delete from asset_tag where asset_id in ", &replaced, "")
         .await?;
     tx.exec_in(
@@ -445,7 +445,7 @@ pub(crate) async fn update(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<
             "an asset cannot depend on itself",
         ));
     }
-    write_rows(tx, &[(id, draft)]).await?;
+    write_rows(tx, &[(id, draft)], [id]).await?;
     replace_links(tx, id, draft).await?;
     read_asset(tx, id).await
 }
@@ -851,8 +851,13 @@ async fn write_links(tx: &mut Tx, id: &str, draft: &AssetDraft) -> Result<()> {
 }
 
 /// Writes assets' own rows (not their tags or dependencies): inserts them, or updates every
-/// field but the creation time where the id exists.
-async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
+/// field but the creation time of those `held` (ids the register holds).
+async fn write_rows(
+    tx: &mut Tx,
+    rows: &[(&str, &AssetDraft)],
+    held: impl IntoIterator<Item = &'_ str>,
+) -> Result<()> {
+    let held: HashSet<&str> = held.into_iter().collect();
     let now = tx.now().to_string();
     // A batch at a time, so that a large import does not hold every row's arguments.
     for rows in rows.chunks(crate::store::ROWS_PER_BATCH) {
@@ -878,10 +883,11 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &AssetDraft)]) -> Result<()> {
                 ]
             })
             .collect();
-        tx.insert_rows(
+        tx.upsert_rows(
         "insert into asset (asset_id, name, asset_type, description, owner, custodian, location, classification,
                             confidentiality, integrity, availability, lifecycle, last_reviewed_on, created_at, updated_at)",
         values,
+        &held,
         "on conflict (asset_id) do update set
              name = excluded.name, asset_type = excluded.asset_type, description = excluded.description,
              owner = excluded.owner, custodian = excluded.custodian, location = excluded.location,

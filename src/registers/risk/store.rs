@@ -16,7 +16,7 @@ use crate::store::{
     on_pool, pool_query, tx_exec, tx_fetch_in, tx_query,
 };
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The tables an import writes (the register's first), whose indexes a large one builds at its end.
 pub(crate) const TABLES: &[&str] = &["risk", "risk_asset", "risk_measure"];
@@ -405,8 +405,14 @@ async fn insert_links(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
     .await
 }
 
-/// Writes risks' own rows: inserts them, or updates every field but the creation time.
-async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
+/// Writes risks' own rows: inserts them, or updates every field but the creation time of
+/// those `held` (ids the register holds).
+async fn write_rows(
+    tx: &mut Tx,
+    rows: &[(&str, &RiskDraft)],
+    held: impl IntoIterator<Item = &'_ str>,
+) -> Result<()> {
+    let held: HashSet<&str> = held.into_iter().collect();
     let now = tx.now().to_string();
     // A batch at a time, so that a large import does not hold every row's arguments.
     for rows in rows.chunks(crate::store::ROWS_PER_BATCH) {
@@ -437,12 +443,13 @@ async fn write_rows(tx: &mut Tx, rows: &[(&str, &RiskDraft)]) -> Result<()> {
                 v
             })
             .collect();
-        tx.insert_rows(
+        tx.upsert_rows(
         "insert into risk (risk_id, title, threat, vulnerability, consequence, owner, category,
                            inherent_likelihood, inherent_impact, inherent_level, current_likelihood, current_impact, current_level,
                            target_likelihood, target_impact, target_level, treatment, review_due_on, created_at, updated_at, status,
                            rating_reason, notes)",
         values,
+        &held,
         "on conflict (risk_id) do update set
              title = excluded.title, threat = excluded.threat, vulnerability = excluded.vulnerability,
              consequence = excluded.consequence, owner = excluded.owner, category = excluded.category,
@@ -538,7 +545,7 @@ pub(crate) async fn insert(tx: &mut Tx, draft: &RiskDraft) -> Result<Risk> {
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    write_rows(tx, &[(&id, draft)]).await?;
+    write_rows(tx, &[(&id, draft)], []).await?;
     insert_links(tx, &[(&id, draft)]).await?;
     tx.bump_generation("risk").await?;
     read_risk(tx, &id).await
@@ -556,7 +563,7 @@ pub(crate) async fn update(
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    write_rows(tx, &[(id, draft)]).await?;
+    write_rows(tx, &[(id, draft)], [id]).await?;
     tx_exec!(tx, "delete from risk_asset where risk_id = $1", id)?;
     tx_exec!(tx, "delete from risk_measure where risk_id = $1", id)?;
     insert_links(tx, &[(id, draft)]).await?;
@@ -668,7 +675,7 @@ pub(crate) async fn import(
         return Ok(report);
     }
     let write = written;
-    write_rows(tx, &write).await?;
+    write_rows(tx, &write, replaced.iter().map(String::as_str)).await?;
     tx.exec_in("delete from risk_asset where risk_id in ", &replaced, "")
         .await?;
     tx.exec_in("delete from risk_measure where risk_id in ", &replaced, "")
