@@ -18,7 +18,8 @@
 # payroll, and one few do, default A-004242), BENCH_DATABASE, BENCH_REUSE (a data dir kept
 # by BENCH_KEEP=1, with BENCH_DATABASE's database as it is, to serve instead of a new demo),
 # BENCH_ONLY_IMPORT=1 (no demo and no lists: the import, by the command line and through the
-# upload page, only).
+# upload page, only), BENCH_ONLY (a regular expression: only the endpoints whose label it
+# matches are measured).
 # Needs: cargo, curl, wrk, python3, /usr/bin/time, psql (PostgreSQL).
 
 NAME=million.sh

@@ -19,7 +19,8 @@
 //! fills a new store). Then its own indexes (the trigram index among them), foreign keys and
 //! counting triggers are dropped as on SQLite, the indexes built at the end with more memory
 //! for their sorts (`PG_SORT_MEMORY`), the keys checked there by one join each, and the
-//! counts taken again.
+//! counts taken again; or, told so (`later`), built after the import commits, on another
+//! connection, while the caller writes other tables (`LaterIndexes`).
 
 use super::{Tx, TxInner, tx_exec, tx_query};
 use crate::error::Result;
@@ -298,23 +299,27 @@ impl BulkIndexes {
         built
     }
 
+    /// Alone on PostgreSQL, with its indexes dropped: takes what builds them again, for
+    /// [`LaterIndexes::build`] after the import commits, so that the import commits its rows
+    /// without them (`annex demo`, which builds its assets' indexes on another connection
+    /// while it writes its risks: PostgreSQL sorts on one core there while the rows' writes
+    /// leave the other mostly idle).
+    pub(crate) fn later(&mut self, tx: &Tx) -> Option<LaterIndexes> {
+        if !self.alone || !self.taken || !matches!(tx.inner, TxInner::Postgres(_)) {
+            return None;
+        }
+        self.taken = false;
+        Some(LaterIndexes {
+            tables: self.tables,
+            statements: std::mem::take(&mut self.dropped),
+            recount: std::mem::take(&mut self.recount),
+        })
+    }
+
     async fn build(&mut self, tx: &mut Tx) -> Result<()> {
-        for sql in std::mem::take(&mut self.dropped) {
-            tx_exec!(tx, &sql)?;
-        }
-        if std::mem::take(&mut self.recount) {
-            let table = self.tables[0];
-            tx_exec!(
-                tx,
-                &format!(
-                    "update register_count set n = (select count(*) from {table}) \
-                     where table_name = '{table}'"
-                )
-            )?;
-            for (_, sql) in KEPT_COUNTS.iter().filter(|(t, _)| *t == table) {
-                tx_exec!(tx, sql)?;
-            }
-        }
+        let statements = std::mem::take(&mut self.dropped);
+        let recount = std::mem::take(&mut self.recount);
+        build_and_count(tx, self.tables[0], statements, recount).await?;
         if let Some(text) = self.text.filter(|_| matches!(tx.inner, TxInner::Sqlite(_))) {
             // Gathered 16 MB at a time (not 1 MB), the text index is written in larger
             // pieces that it merges less often: 2.4 s instead of 6.8 for a million assets.
@@ -334,5 +339,98 @@ impl BulkIndexes {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Runs the statements that build a table's indexes, foreign keys and triggers again, then,
+/// when its counting triggers were among them (`recount`), counts what they keep.
+async fn build_and_count(
+    tx: &mut Tx,
+    table: &str,
+    statements: Vec<String>,
+    recount: bool,
+) -> Result<()> {
+    for sql in statements {
+        tx_exec!(tx, &sql)?;
+    }
+    if recount {
+        tx_exec!(
+            tx,
+            &format!(
+                "update register_count set n = (select count(*) from {table}) \
+                 where table_name = '{table}'"
+            )
+        )?;
+        for (_, sql) in KEPT_COUNTS.iter().filter(|(t, _)| *t == table) {
+            tx_exec!(tx, sql)?;
+        }
+    }
+    Ok(())
+}
+
+/// What an import alone on PostgreSQL left to build after it committed (`BulkIndexes::later`).
+/// Until it is built, its tables have only their keys: whoever waits for it (`annex demo`,
+/// before it reads them) must not read them by anything else, nor write them.
+#[must_use = "the tables lack their indexes until this is built"]
+pub(crate) struct LaterIndexes {
+    tables: &'static [&'static str],
+    statements: Vec<String>,
+    recount: bool,
+}
+
+impl LaterIndexes {
+    /// Drops the foreign keys from `tables` (another register's) to these tables, now, in a
+    /// transaction of its own, and adds them back, checked, at the end of the build. An
+    /// import of `tables` alone would drop them itself, which locks these tables until it
+    /// commits: the build would wait for it. Adding them back waits for the transaction
+    /// writing `tables` to end.
+    pub(crate) async fn take_references_from(
+        &mut self,
+        store: &super::Store,
+        tables: &[&str],
+    ) -> Result<()> {
+        let quoted = |t: &[&str]| {
+            t.iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut tx = store.write().await?;
+        let keys: Vec<(String, String, String)> = tx_query!(
+            tx,
+            fetch_all,
+            (String, String, String),
+            &format!(
+                "select conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) \
+                 from pg_constraint where contype = 'f' and connamespace = \
+                 current_schema()::regnamespace and conrelid::regclass::text in ({}) \
+                 and confrelid::regclass::text in ({}) order by 1, 2",
+                quoted(tables),
+                quoted(self.tables)
+            )
+        )?;
+        for (table, name, definition) in keys {
+            tx_exec!(
+                tx,
+                &format!("alter table {table} drop constraint \"{name}\"")
+            )?;
+            self.statements.push(format!(
+                "alter table {table} add constraint \"{name}\" {definition}"
+            ));
+        }
+        tx.commit().await
+    }
+
+    /// Builds the indexes, foreign keys and triggers, and takes the counts, in one transaction
+    /// of its own. Its locks let others read the tables meanwhile; a transaction that adds a
+    /// foreign key to them (the risks' links to their assets) waits for it.
+    pub(crate) async fn build(self, store: super::Store) -> Result<()> {
+        let mut tx = store.write().await?;
+        tx_exec!(
+            tx,
+            &format!("set local maintenance_work_mem = '{PG_SORT_MEMORY}'")
+        )?;
+        build_and_count(&mut tx, self.tables[0], self.statements, self.recount).await?;
+        tx.commit().await
     }
 }

@@ -18,7 +18,7 @@ mod seen;
 mod setting;
 mod statistics;
 mod text;
-pub(crate) use bulk::BulkIndexes;
+pub(crate) use bulk::{BulkIndexes, LaterIndexes};
 pub(crate) use seen::SeenIds;
 pub(crate) use text::{ASSET_TEXT, RISK_TEXT, TextSearch, text_index_count};
 

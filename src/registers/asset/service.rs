@@ -309,13 +309,34 @@ impl<'a> Importing<'a> {
 
     /// Checks what needs every row and, unless a dry run or refused, commits.
     #[tracing::instrument(name = "asset.import.finish", skip_all)]
-    pub async fn finish(mut self) -> Result<ImportReport> {
+    pub async fn finish(self) -> Result<ImportReport> {
+        self.end(false).await.map(|(report, _)| report)
+    }
+
+    /// As `finish`, but alone on PostgreSQL the rows are committed without the indexes the
+    /// import dropped, and what builds them is answered, for the caller to build while it
+    /// goes on (`annex demo`; see `BulkIndexes::later`).
+    pub(crate) async fn finish_later(
+        self,
+    ) -> Result<(ImportReport, Option<crate::store::LaterIndexes>)> {
+        self.end(true).await
+    }
+
+    async fn end(
+        mut self,
+        later: bool,
+    ) -> Result<(ImportReport, Option<crate::store::LaterIndexes>)> {
         let write = !self.dry_run && !self.refused;
         let ended = store::import_end(&mut self.tx, &mut self.seen, write).await;
         if !write || ended.is_err() {
             self.bulk.abandon(&mut self.tx).await?;
-            return ended.map(|()| self.report);
+            return ended.map(|()| (self.report, None));
         }
+        let later = if later {
+            self.bulk.later(&self.tx)
+        } else {
+            None
+        };
         self.bulk.rebuild(&mut self.tx).await?;
         crate::registers::imports::service::commit(self.ctx, self.tx, self.upload.as_deref())
             .await?;
@@ -323,7 +344,7 @@ impl<'a> Importing<'a> {
         if !self.bulk.is_alone() {
             self.ctx.store().refresh_statistics_soon();
         }
-        Ok(self.report)
+        Ok((self.report, later))
     }
 }
 
