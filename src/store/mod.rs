@@ -14,11 +14,14 @@ mod copy;
 mod generation;
 mod migrate;
 mod page;
+mod prepared;
 mod seen;
 mod setting;
 mod statistics;
 mod text;
 pub(crate) use bulk::{BulkIndexes, LaterIndexes};
+pub(crate) use prepared::Prepared;
+use prepared::chunk_comes_back;
 pub(crate) use seen::SeenIds;
 pub(crate) use text::{ASSET_TEXT, RISK_TEXT, TextSearch, text_index_count};
 
@@ -486,10 +489,12 @@ macro_rules! tx_fetch_in {
             sql.push_in(chunk.iter());
             sql.push($suffix, []);
             let text = $tx.text_of(&sql);
+            let keep = $tx.kept($prefix, chunk.len(), $crate::store::IN_CHUNK);
             let rows: Vec<$T> = $crate::store::on_tx!($tx, |c| $crate::store::bind_args!(
                 sqlx::query_as::<_, $T>(&text),
                 &sql.args
             )
+            .persistent(keep)
             .fetch_all(c)
             .await)?;
             out.extend(rows);
@@ -686,22 +691,6 @@ macro_rules! bind_once {
 }
 pub(crate) use bind_once;
 
-/// Whether a backend keeps run-time statements prepared: SQLite does (preparing costs more
-/// there than planning saves); PostgreSQL plans each for its values.
-pub(crate) trait Prepared {
-    fn keeps_prepared(&self) -> bool;
-}
-impl Prepared for SqlitePool {
-    fn keeps_prepared(&self) -> bool {
-        true
-    }
-}
-impl Prepared for PgPool {
-    fn keeps_prepared(&self) -> bool {
-        false
-    }
-}
-
 pub(crate) enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
@@ -713,6 +702,9 @@ pub struct Tx {
     now: String,
     /// A consistent read (`Store::read_tx`): nothing may be written through it.
     pub(crate) read_only: bool,
+    /// The rows or keys of the last short chunk of each run-time statement (by its head),
+    /// to tell a chunk size that comes back batch after batch (`Tx::kept`).
+    short_chunks: std::collections::HashMap<String, usize>,
 }
 
 impl Tx {
@@ -802,8 +794,25 @@ impl Tx {
 
     /// Runs a statement built at run time; answers the number of rows affected.
     pub(crate) async fn exec(&mut self, sql: &Sql) -> Result<u64> {
+        self.exec_kept(sql, true).await
+    }
+
+    /// Whether a chunk of `n` rows or keys of the run-time statement `head` is kept prepared
+    /// on its connection: when full (`full`), or as long as the last short one of the same
+    /// head (a batch's size that comes back). A statement of thousands of parameters whose
+    /// text does not come again (a batch's tags, its links) would hold megabytes in the
+    /// connection's statement cache, which keeps 100 on SQLite: `annex demo --size huge`'s
+    /// million risks grew the process by 190 MB with every chunk kept.
+    pub(crate) fn kept(&mut self, head: &str, n: usize, full: usize) -> bool {
+        chunk_comes_back(&mut self.short_chunks, head, n, full)
+    }
+
+    /// `exec`, the statement kept prepared on its connection only when `keep` says (see
+    /// `kept`).
+    async fn exec_kept(&mut self, sql: &Sql, keep: bool) -> Result<u64> {
         let text = self.text_of(sql);
         Ok(on_tx!(self, |c| bind_args!(sqlx::query(&text), &sql.args)
+            .persistent(keep)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?)
@@ -879,7 +888,8 @@ impl Tx {
             text.push(' ');
             text.push_str(suffix);
             trace_sql(&text);
-            self.exec_text(&text, args).await?;
+            let keep = self.kept(head, n, per);
+            self.exec_text(&text, args, keep).await?;
         }
         Ok(())
     }
@@ -903,9 +913,9 @@ impl Tx {
 
     /// Runs a statement already written for this transaction's database, its arguments moved
     /// into it, not copied (large writes).
-    async fn exec_text(&mut self, text: &str, args: Vec<Arg>) -> Result<u64> {
+    async fn exec_text(&mut self, text: &str, args: Vec<Arg>, keep: bool) -> Result<u64> {
         Ok(on_tx!(self, |c| {
-            let mut q = sqlx::query(text);
+            let mut q = sqlx::query(text).persistent(keep);
             for a in args {
                 q = match a {
                     Arg::Text(s) => q.bind(s),
@@ -929,7 +939,8 @@ impl Tx {
             let mut sql = Sql::new(prefix);
             sql.push_in(chunk.iter());
             sql.push(suffix, []);
-            self.exec(&sql).await?;
+            let keep = self.kept(prefix, chunk.len(), IN_CHUNK);
+            self.exec_kept(&sql, keep).await?;
         }
         Ok(())
     }
@@ -1102,6 +1113,7 @@ impl Store {
             inner,
             now: self.now(),
             read_only: false,
+            short_chunks: Default::default(),
         })
     }
 
@@ -1115,6 +1127,7 @@ impl Store {
             inner,
             now: self.now(),
             read_only: true,
+            short_chunks: Default::default(),
         })
     }
 
