@@ -155,12 +155,7 @@ impl BulkIndexes {
             return Ok(());
         }
         self.taken = true;
-        let list = self
-            .tables
-            .iter()
-            .map(|t| format!("'{t}'"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = quoted(self.tables);
         if !sqlite {
             // The indexes that keep keys unique (primary keys among them) stay, as on SQLite.
             let indexes: Vec<(String, String)> = tx_query!(
@@ -181,26 +176,8 @@ impl BulkIndexes {
             // locked the row it points to (which writes to that row's page). Added again at the
             // end, each is checked once, for every row, by one join (and the import fails if a
             // row points nowhere, as it would have row by row).
-            let keys: Vec<(String, String, String)> = tx_query!(
-                tx,
-                fetch_all,
-                (String, String, String),
-                &format!(
-                    "select conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) \
-                     from pg_constraint where contype = 'f' and connamespace = \
-                     current_schema()::regnamespace and conrelid::regclass::text in ({list}) \
-                     order by 1, 2"
-                )
-            )?;
-            for (table, name, definition) in keys {
-                tx_exec!(
-                    tx,
-                    &format!("alter table {table} drop constraint \"{name}\"")
-                )?;
-                self.dropped.push(format!(
-                    "alter table {table} add constraint \"{name}\" {definition}"
-                ));
-            }
+            let keys = drop_foreign_keys(tx, self.tables, None).await?;
+            self.dropped.extend(keys);
             // And the triggers that keep the register's counts: each statement's added to
             // the same few thousand rows of `risk_review_count`, whose versions the
             // transaction kept, and every later statement looked its keys up through them.
@@ -342,6 +319,50 @@ impl BulkIndexes {
     }
 }
 
+/// `'a', 'b'`: table names for an `in (…)`.
+fn quoted(tables: &[&str]) -> String {
+    tables
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Drops the foreign keys of `tables` on PostgreSQL (those to `to` only, when given); answers
+/// the statements that add them back, each checked then by one join.
+async fn drop_foreign_keys(
+    tx: &mut Tx,
+    tables: &[&str],
+    to: Option<&[&str]>,
+) -> Result<Vec<String>> {
+    let to = to.map_or(String::new(), |t| {
+        format!(" and confrelid::regclass::text in ({})", quoted(t))
+    });
+    let keys: Vec<(String, String, String)> = tx_query!(
+        tx,
+        fetch_all,
+        (String, String, String),
+        &format!(
+            "select conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) \
+             from pg_constraint where contype = 'f' and connamespace = \
+             current_schema()::regnamespace and conrelid::regclass::text in ({}){to} \
+             order by 1, 2",
+            quoted(tables)
+        )
+    )?;
+    let mut added = Vec::with_capacity(keys.len());
+    for (table, name, definition) in keys {
+        tx_exec!(
+            tx,
+            &format!("alter table {table} drop constraint \"{name}\"")
+        )?;
+        added.push(format!(
+            "alter table {table} add constraint \"{name}\" {definition}"
+        ));
+    }
+    Ok(added)
+}
+
 /// Runs the statements that build a table's indexes, foreign keys and triggers again, then,
 /// when its counting triggers were among them (`recount`), counts what they keep.
 async fn build_and_count(
@@ -389,35 +410,9 @@ impl LaterIndexes {
         store: &super::Store,
         tables: &[&str],
     ) -> Result<()> {
-        let quoted = |t: &[&str]| {
-            t.iter()
-                .map(|t| format!("'{t}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let mut tx = store.write().await?;
-        let keys: Vec<(String, String, String)> = tx_query!(
-            tx,
-            fetch_all,
-            (String, String, String),
-            &format!(
-                "select conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) \
-                 from pg_constraint where contype = 'f' and connamespace = \
-                 current_schema()::regnamespace and conrelid::regclass::text in ({}) \
-                 and confrelid::regclass::text in ({}) order by 1, 2",
-                quoted(tables),
-                quoted(self.tables)
-            )
-        )?;
-        for (table, name, definition) in keys {
-            tx_exec!(
-                tx,
-                &format!("alter table {table} drop constraint \"{name}\"")
-            )?;
-            self.statements.push(format!(
-                "alter table {table} add constraint \"{name}\" {definition}"
-            ));
-        }
+        let keys = drop_foreign_keys(&mut tx, tables, Some(self.tables)).await?;
+        self.statements.extend(keys);
         tx.commit().await
     }
 
