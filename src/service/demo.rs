@@ -224,10 +224,16 @@ pub async fn generate(ctx: &Ctx, size: Size, seed: u64) -> Result<Made> {
     // build after the other.
     let building = match later {
         Some(mut later) => {
-            later
+            let taken = later
                 .take_references_from(store, crate::registers::risk::store::TABLES)
-                .await?;
-            Some(tokio::spawn(later.build(store.clone())))
+                .await;
+            let building = tokio::spawn(later.build(store.clone()));
+            if let Err(e) = taken {
+                // The assets get their indexes and keys all the same.
+                let _ = building.await;
+                return Err(e);
+            }
+            Some(building)
         }
         None => None,
     };

@@ -412,8 +412,10 @@ impl LaterIndexes {
     ) -> Result<()> {
         let mut tx = store.write().await?;
         let keys = drop_foreign_keys(&mut tx, tables, Some(self.tables)).await?;
+        tx.commit().await?;
+        // Added back only once they are gone for good.
         self.statements.extend(keys);
-        tx.commit().await
+        Ok(())
     }
 
     /// Builds the indexes, foreign keys and triggers, and takes the counts, in one transaction

@@ -50,18 +50,15 @@ pub(super) async fn measures_and_risks(
     crate::registers::measure::service::import(ctx, measures, false, None).await?;
 
     let lib = Library::get();
-    let threats: Vec<&str> = lib
-        .entries
-        .iter()
-        .filter(|e| lib.kind_of(e) == Some(Kind::Threat))
-        .map(|e| e.name.as_str())
-        .collect();
-    let weaknesses: Vec<&str> = lib
-        .entries
-        .iter()
-        .filter(|e| lib.kind_of(e) == Some(Kind::Vulnerability))
-        .map(|e| e.name.as_str())
-        .collect();
+    let names = |kind: Kind| -> Vec<&str> {
+        lib.entries
+            .iter()
+            .filter(|e| lib.kind_of(e) == Some(kind))
+            .map(|e| e.name.as_str())
+            .collect()
+    };
+    let threats = names(Kind::Threat);
+    let weaknesses = names(Kind::Vulnerability);
     let rate = |m: &Matrix, l: i64, i: i64| {
         Rating::rate(m, l, i).ok_or_else(|| Error::Internal(anyhow::anyhow!("off the matrix")))
     };
