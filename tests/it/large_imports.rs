@@ -213,6 +213,14 @@ async fn a_streamed_file_checks_ids_and_dependencies_across_its_batches() {
         let r: serde_json::Value =
             serde_json::from_str(&ok(run(&db, &["risk", "show", "R-010999"]))).unwrap();
         assert_eq!(r["title"], "Ρίσκο 10999");
+        // Each batch's audit entries, made on another thread while its rows were written,
+        // chain on from the batch before.
+        let verified = ok(run(&db, &["audit", "verify"]));
+        let entries: usize = verified
+            .split_whitespace()
+            .find_map(|w| w.parse().ok())
+            .expect("a count of entries");
+        assert!(entries > 23_000, "{verified}");
 
         // A word every name shares (more matches than a count shows) pages in the sort's order
         // exactly as the whole register does; a rarer one finds its few.
