@@ -13,6 +13,9 @@ use std::sync::Arc;
 /// A framework's id with the measure register's generation (the SoA's caches).
 pub type FrameworkAt = (String, i64);
 
+/// The owners and the tags in use in the asset register.
+pub type AssetFacets = (Vec<String>, Vec<String>);
+
 /// Values computed from a whole register (heat-map counts, attention counts), each kept with
 /// the register's generation it was computed at and used while that generation holds.
 pub struct GenerationCache<K, V>(std::sync::Mutex<Vec<(K, i64, V)>>);
@@ -99,6 +102,10 @@ pub struct Caches {
     /// register's generation (a year of incidents is read to compute them).
     pub incident_metrics:
         GenerationCache<String, Arc<crate::registers::incident::domain_metrics::Metrics>>,
+    /// The owners and tags in use (the asset page's filter menus), by the asset register's
+    /// generation: at a million assets, reading them from their indexes took 2.3 ms of every
+    /// view of the page.
+    pub asset_facets: GenerationCache<(), Arc<AssetFacets>>,
     /// The organisation's time zone and when it was read: read again after `ZONE_TTL`, so an
     /// instance follows a change made on another within seconds without a query per request.
     pub zone: std::sync::Mutex<Option<(std::time::Instant, String)>>,

@@ -310,6 +310,11 @@ async fn a_manager_keeps_the_inventory_in_the_browser_pages() {
             .get("/assets?type=hardware", Auth::Browser(&manager))
             .await;
         assert!(list.body.contains("HW-1") && !list.body.contains("Mail service"));
+        // The filter menus, kept between views of the page, follow every write.
+        assert!(
+            list.body.contains("<option value=\"endpoints\""),
+            "a new tag is in the menu at once"
+        );
         let bulk = app
             .post_form(
                 "/assets/bulk",
@@ -326,6 +331,11 @@ async fn a_manager_keeps_the_inventory_in_the_browser_pages() {
         assert_eq!(
             app.store.asset("A-0001").await.unwrap().owner,
             "it@example.org"
+        );
+        let menus = app.get("/assets", Auth::Browser(&manager)).await;
+        assert!(
+            menus.body.contains("<option value=\"it@example.org\""),
+            "an owner set in bulk is in the menu at once"
         );
         assert_eq!(
             app.store.asset("HW-1").await.unwrap().classification,

@@ -112,7 +112,8 @@ pub async fn register(
             None
         }
     };
-    let (owners, tags) = service::facets(&ctx).await?;
+    let facets = service::facets(&ctx).await?;
+    let (owners, tags) = (facets.0.clone(), facets.1.clone());
     let total_capped = page.as_ref().is_some_and(|p| p.total_capped);
     let (rows, total, next_href) = match page {
         Some(p) => (

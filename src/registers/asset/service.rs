@@ -73,11 +73,20 @@ pub async fn ids_for(ctx: &Ctx, refs: &[String]) -> Result<HashMap<String, Strin
     ctx.store().asset_ids_for(refs).await
 }
 
-/// The owners and tags in use, for the filter menus.
+/// The owners and tags in use, for the filter menus. They are kept until the register
+/// changes (every write to an asset, its tags or its owner bumps its generation).
 #[tracing::instrument(name = "asset.facets", skip_all, fields(actor = %ctx.who()))]
-pub async fn facets(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>)> {
+pub async fn facets(ctx: &Ctx) -> Result<std::sync::Arc<crate::service::cache::AssetFacets>> {
     ctx.require_reader()?;
-    ctx.store().asset_facets().await
+    let generation = ctx.store().generation("asset").await?;
+    if let Some(facets) = ctx.caches().asset_facets.get(&(), generation) {
+        return Ok(facets);
+    }
+    let facets = std::sync::Arc::new(ctx.store().asset_facets().await?);
+    ctx.caches()
+        .asset_facets
+        .put((), generation, std::sync::Arc::clone(&facets));
+    Ok(facets)
 }
 
 /// The asset types and the classification scheme.
