@@ -57,13 +57,13 @@ pub struct Made {
     pub tasks: usize,
 }
 
-/// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
 /// A made-up owner: someone of a team.
 fn owner(d: &mut Dice) -> String {
     let team = d.pick(TEAMS);
     format!("{team}{}@example.org", d.below(20))
 }
 
+/// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
 struct Dice(u64);
 
 impl Dice {
